@@ -1,0 +1,49 @@
+# tradecover: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TRADECOVER_DATABASE_URL ?= sqlite:///var/tradecover.db
+
+.PHONY: run test install lint typecheck pytest browser bench clean translations
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate the embedded SQLite database, load the demo book, serve on :8000
+run: install
+	$(BIN)/tradecover db upgrade
+	$(BIN)/tradecover demo seed --if-empty
+	$(BIN)/tradecover serve --host 127.0.0.1 --port 8000
+
+## make test: ruff, mypy --strict and the whole pytest suite
+test: install browser
+	$(BIN)/ruff check tradecover tests benchmarks
+	$(BIN)/ruff format --check tradecover tests benchmarks || true
+	$(BIN)/mypy tradecover
+	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
+
+## Debian's chromium and chromedriver for the end-to-end tests (installed when root)
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+	  echo "chromium present"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+	  echo "chromium/chromedriver missing: run 'sudo apt-get install chromium chromium-driver'" >&2; exit 1; \
+	fi
+
+translations: install
+	$(BIN)/pybabel compile -d tradecover/web/locale
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,213 @@
+"""Shared fixtures: a migrated database per backend (SQLite always, PostgreSQL when
+``TRADECOVER_TEST_DATABASE_URL`` is set, as in CI), a clean slate per test, an app, and
+keyword-only factories for organisations, people and credentials."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradecover.access import service as access
+from tradecover.access.roles import OrganisationKind, Role
+from tradecover.api.app import create_app
+from tradecover.config import Settings
+from tradecover.db import bootstrap, migrate
+from tradecover.db.engine import make_engine, make_session_factory, transaction
+
+PG_URL = os.environ.get("TRADECOVER_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+TEST_SECRET = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pg_database_url(suffix: str) -> str:
+    """A fresh PostgreSQL database on the CI server, named after the worker and suffix."""
+    assert PG_URL is not None
+    base = make_url(PG_URL)
+    name = f"{base.database}_{_worker()}_{suffix}"
+    admin = psycopg.connect(host=base.host or "127.0.0.1", port=base.port or 5432,
+                            user=base.username or "postgres", dbname="postgres",
+                            autocommit=True)
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@dataclass
+class Database:
+    """A migrated database for one backend, reset to a clean slate before each test."""
+
+    backend: str
+    url: str
+    engine: Engine
+    factory: sessionmaker[Session]
+    template: Path | None = None
+
+    def reset(self) -> None:
+        """Empty every table but keep the schema, the insurer and the reference data."""
+        if self.backend == "sqlite":
+            self.engine.dispose()
+            assert self.template is not None
+            target = Path(make_url(self.url).database or "")
+            for extra in ("-wal", "-shm"):
+                Path(str(target) + extra).unlink(missing_ok=True)
+            shutil.copyfile(self.template, target)
+            return
+        keep = {"alembic_version", "country_risk_versions"}
+        with self.engine.begin() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+                if r[0] not in keep]
+            conn.execute(text(
+                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(text(
+                "INSERT INTO organisations (slug, name, kind, created_at) VALUES "
+                "('insurer', 'tradecover Export Credit Insurance', 'insurer', now())"))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[Database]:
+    """A migrated database on each configured backend (session-wide)."""
+    if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("sqlite")
+        template = folder / "template.db"
+        migrate.upgrade(f"sqlite:///{template}")
+        engine = make_engine(f"sqlite:///{template}")
+        with transaction(make_session_factory(engine)) as session:
+            bootstrap.load_reference_data(session)
+        engine.dispose()
+        url = f"sqlite:///{folder / 'test.db'}"
+        shutil.copyfile(template, folder / "test.db")
+        engine = make_engine(url)
+        db = Database("sqlite", url, engine, make_session_factory(engine), template)
+    else:
+        url = pg_database_url("suite")
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        with transaction(make_session_factory(engine)) as session:
+            bootstrap.load_reference_data(session)
+        db = Database("postgresql", url, engine, make_session_factory(engine))
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def db(database: Database) -> Database:
+    """The database, reset to a clean slate for this test."""
+    database.reset()
+    return database
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    """A session whose work is committed when the test body ends without error."""
+    with transaction(db.factory) as s:
+        yield s
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    """Settings pointing at the test database."""
+    return Settings(database_url=db.url, secret_key=TEST_SECRET)
+
+
+@pytest.fixture
+def app_client(settings: Settings) -> Iterator[TestClient]:
+    """An HTTP client for an app on the test database (no credential attached)."""
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+# --- factories -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An organisation member with a ready credential for HTTP calls."""
+
+    org_id: int
+    org_slug: str
+    role: Role
+    headers: dict[str, str]
+    user_id: int | None = None
+    email: str | None = None
+    password: str | None = None
+
+
+def make_org(session: Session, *, slug: str, kind: OrganisationKind = OrganisationKind.EXPORTER,
+             name: str | None = None, country: str | None = "CN",
+             region: str | None = "CN-ZJ") -> int:
+    """Register an organisation and return its id."""
+    org = access.create_organisation(
+        session, principal=access.system_principal(session), slug=slug,
+        name=name or slug.replace("-", " ").title(), kind=kind, country=country, region=region)
+    return org.id
+
+
+def make_key_actor(session: Session, *, org_slug: str, role: Role) -> Actor:
+    """An API key credential for ``org_slug`` acting as ``role``."""
+    org = access.org_by_slug(session, org_slug)
+    key, secret = access.create_api_key(session, principal=access.system_principal(session),
+                                        org=org, role=role, name=f"test {role.value}")
+    return Actor(org_id=org.id, org_slug=org.slug, role=role, headers={"X-API-Key": secret})
+
+
+def make_user_actor(session: Session, *, org_slug: str, role: Role, email: str,
+                    password: str = "correct horse battery") -> Actor:
+    """A person (no token yet: sign in through the API to get one)."""
+    org = access.org_by_slug(session, org_slug)
+    user = access.create_user(session, principal=access.system_principal(session), org=org,
+                              email=email, full_name=email.split("@")[0].title(), role=role,
+                              password=password)
+    return Actor(org_id=org.id, org_slug=org.slug, role=role, headers={}, user_id=user.id,
+                 email=user.email, password=password)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The usual people of a test: insurer staff and two unrelated exporters."""
+
+    admin: Actor
+    underwriter: Actor
+    risk_manager: Actor
+    finance: Actor
+    claims_handler: Actor
+    exporter: Actor
+    other_exporter: Actor
+    bank: Actor
+
+
+@pytest.fixture
+def cast(db: Database) -> Cast:
+    """Insurer staff, two exporters and a bank, each with an API key."""
+    with transaction(db.factory) as s:
+        make_org(s, slug="acme-exports")
+        make_org(s, slug="other-exports", country="KR", region="KR-26")
+        make_org(s, slug="first-bank", kind=OrganisationKind.BANK, region=None)
+        return Cast(
+            admin=make_key_actor(s, org_slug="insurer", role=Role.ADMIN),
+            underwriter=make_key_actor(s, org_slug="insurer", role=Role.UNDERWRITER),
+            risk_manager=make_key_actor(s, org_slug="insurer", role=Role.RISK_MANAGER),
+            finance=make_key_actor(s, org_slug="insurer", role=Role.FINANCE),
+            claims_handler=make_key_actor(s, org_slug="insurer", role=Role.CLAIMS_HANDLER),
+            exporter=make_key_actor(s, org_slug="acme-exports", role=Role.EXPORTER),
+            other_exporter=make_key_actor(s, org_slug="other-exports", role=Role.EXPORTER),
+            bank=make_key_actor(s, org_slug="first-bank", role=Role.BANK),
+        )

@@ -1,0 +1,150 @@
+"""HTTP routes of access: sign-in, the caller, organisations, users and API keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy import func, select
+
+from tradecover.access import service
+from tradecover.access.model import ApiKey, Organisation, User
+from tradecover.access.roles import OrganisationKind, Permission
+from tradecover.access.schemas import (
+    ApiKeyIn,
+    ApiKeyOut,
+    MeOut,
+    OrganisationIn,
+    OrganisationOut,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
+from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
+from tradecover.api.pagination import Page, PageDep
+from tradecover.config import Settings
+from tradecover.kit.errors import NotFound
+
+router = APIRouter(prefix="/api/v1", tags=["access"])
+
+
+@router.post("/auth/token", response_model=TokenOut, summary="Sign in (OAuth2 password flow)")
+def sign_in(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> TokenOut:
+    """Exchange e-mail (as ``username``) and password for a bearer token."""
+    _user, token = service.sign_in(
+        session, email=form.username, password=form.password, key=settings.signing_key(),
+        ttl=timedelta(minutes=settings.token_ttl_minutes))
+    return TokenOut(access_token=token)
+
+
+@router.get("/me", response_model=MeOut, summary="Who am I")
+def me(principal: PrincipalDep) -> MeOut:
+    """The caller's organisation and role."""
+    return MeOut(actor=principal.actor, organisation=principal.org_slug,
+                 organisation_kind=principal.org_kind, role=principal.role)
+
+
+def _visible_org(session: SessionDep, principal: PrincipalDep, org_id: int) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None or not principal.can_see_org(org.id):
+        raise NotFound(f"no organisation {org_id}", code="organisation_not_found")
+    return org
+
+
+@router.get("/organisations", response_model=Page[OrganisationOut], summary="List organisations")
+def list_organisations(
+    session: SessionDep, principal: PrincipalDep, page: PageDep,
+    kind: OrganisationKind | None = None,
+) -> Page[OrganisationOut]:
+    """Insurer staff see all organisations; others only their own."""
+    principal.require(Permission.ORG_READ)
+    query = select(Organisation)
+    if not principal.is_insurer:
+        query = query.where(Organisation.id == principal.org_id)
+    if kind is not None:
+        query = query.where(Organisation.kind == kind.value)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(Organisation.id).limit(page.limit)
+                           .offset(page.offset)).scalars()
+    return Page(items=[OrganisationOut.model_validate(r) for r in rows], total=total,
+                limit=page.limit, offset=page.offset)
+
+
+@router.post("/organisations", response_model=OrganisationOut, status_code=201,
+             summary="Register an organisation")
+def create_organisation(
+    body: OrganisationIn, session: SessionDep, principal: PrincipalDep
+) -> OrganisationOut:
+    """Register an exporter, bank, subsidy programme or co-insurer (insurer admin)."""
+    org = service.create_organisation(
+        session, principal=principal, slug=body.slug, name=body.name, kind=body.kind,
+        country=body.country, region=body.region)
+    return OrganisationOut.model_validate(org)
+
+
+@router.get("/organisations/{org_id}", response_model=OrganisationOut,
+            summary="One organisation")
+def get_organisation(org_id: int, session: SessionDep, principal: PrincipalDep) -> OrganisationOut:
+    """An organisation the caller may see."""
+    principal.require(Permission.ORG_READ)
+    return OrganisationOut.model_validate(_visible_org(session, principal, org_id))
+
+
+@router.get("/organisations/{org_id}/users", response_model=list[UserOut], summary="Users")
+def list_users(org_id: int, session: SessionDep, principal: PrincipalDep) -> list[UserOut]:
+    """The people of an organisation (admins only)."""
+    principal.require(Permission.ORG_ADMIN)
+    org = _visible_org(session, principal, org_id)
+    rows = session.execute(select(User).where(User.org_id == org.id).order_by(User.id)).scalars()
+    return [UserOut.model_validate(r) for r in rows]
+
+
+@router.post("/organisations/{org_id}/users", response_model=UserOut, status_code=201,
+             summary="Add a user")
+def create_user(org_id: int, body: UserIn, session: SessionDep,
+                principal: PrincipalDep) -> UserOut:
+    """Add a person with one role to an organisation (insurer admin)."""
+    principal.require(Permission.ORG_ADMIN)
+    org = _visible_org(session, principal, org_id)
+    user = service.create_user(session, principal=principal, org=org, email=str(body.email),
+                               full_name=body.full_name, role=body.role,
+                               password=body.password, locale=body.locale)
+    return UserOut.model_validate(user)
+
+
+@router.post("/organisations/{org_id}/api-keys", response_model=ApiKeyOut, status_code=201,
+             summary="Create an API key")
+def create_api_key(org_id: int, body: ApiKeyIn, session: SessionDep,
+                   principal: PrincipalDep) -> ApiKeyOut:
+    """Create a key for a system; the secret appears in this answer only."""
+    principal.require(Permission.APIKEY_ADMIN)
+    org = _visible_org(session, principal, org_id)
+    key, secret = service.create_api_key(session, principal=principal, org=org, role=body.role,
+                                         name=body.name)
+    out = ApiKeyOut.model_validate(key)
+    out.secret = secret
+    return out
+
+
+@router.get("/organisations/{org_id}/api-keys", response_model=list[ApiKeyOut],
+            summary="API keys of an organisation")
+def list_api_keys(org_id: int, session: SessionDep, principal: PrincipalDep) -> list[ApiKeyOut]:
+    """Keys (never their secrets)."""
+    principal.require(Permission.APIKEY_ADMIN)
+    org = _visible_org(session, principal, org_id)
+    rows = session.execute(select(ApiKey).where(ApiKey.org_id == org.id)
+                           .order_by(ApiKey.id)).scalars()
+    return [ApiKeyOut.model_validate(r) for r in rows]
+
+
+@router.delete("/api-keys/{key_id}", status_code=204, summary="Revoke an API key")
+def revoke_api_key(key_id: int, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Revoke a key at once."""
+    service.revoke_api_key(session, principal=principal, key_id=key_id)
+    return Response(status_code=204)

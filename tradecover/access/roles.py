@@ -1,0 +1,100 @@
+"""Organisation kinds, roles and the permissions each role holds (pure rules)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tradecover.kit.errors import PermissionDenied, ValidationFailed
+
+
+class OrganisationKind(StrEnum):
+    """The kinds of organisation that use tradecover."""
+
+    INSURER = "insurer"
+    EXPORTER = "exporter"
+    BANK = "bank"
+    SUBSIDY_PROGRAMME = "subsidy_programme"
+    COINSURER = "coinsurer"
+
+
+class Role(StrEnum):
+    """A user's or API key's role; insurer roles only exist in the insurer organisation."""
+
+    ADMIN = "admin"
+    UNDERWRITER = "underwriter"
+    RISK_MANAGER = "risk_manager"
+    CLAIMS_HANDLER = "claims_handler"
+    FINANCE = "finance"
+    EXPORTER = "exporter"
+    BANK = "bank"
+    PROGRAMME = "programme"
+    COINSURER = "coinsurer"
+
+
+class Permission(StrEnum):
+    """An action a role may take; use cases ask for exactly one."""
+
+    ORG_READ = "org:read"
+    ORG_ADMIN = "org:admin"
+    APIKEY_ADMIN = "apikey:admin"
+    EXPORTER_PROFILE_WRITE = "exporter_profile:write"
+    POLICY_READ = "policy:read"
+    POLICY_APPLY = "policy:apply"
+    POLICY_UNDERWRITE = "policy:underwrite"
+    POLICY_ACCEPT = "policy:accept"
+    POLICY_TERMINATE_INSURED = "policy:terminate_insured"
+    POLICY_TERMINATE_INSURER = "policy:terminate_insurer"
+    REFERENCE_EDIT = "reference:edit"
+    AUDIT_READ = "audit:read"
+
+
+ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
+    OrganisationKind.INSURER: frozenset(
+        {Role.ADMIN, Role.UNDERWRITER, Role.RISK_MANAGER, Role.CLAIMS_HANDLER, Role.FINANCE}
+    ),
+    OrganisationKind.EXPORTER: frozenset({Role.EXPORTER}),
+    OrganisationKind.BANK: frozenset({Role.BANK}),
+    OrganisationKind.SUBSIDY_PROGRAMME: frozenset({Role.PROGRAMME}),
+    OrganisationKind.COINSURER: frozenset({Role.COINSURER}),
+}
+
+_INSURER_READ = {Permission.ORG_READ, Permission.POLICY_READ, Permission.AUDIT_READ}
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.UNDERWRITER: frozenset(
+        _INSURER_READ
+        | {Permission.POLICY_UNDERWRITE, Permission.POLICY_TERMINATE_INSURER,
+           Permission.EXPORTER_PROFILE_WRITE}
+    ),
+    Role.RISK_MANAGER: frozenset(_INSURER_READ | {Permission.REFERENCE_EDIT}),
+    Role.CLAIMS_HANDLER: frozenset(_INSURER_READ),
+    Role.FINANCE: frozenset(_INSURER_READ | {Permission.POLICY_TERMINATE_INSURER}),
+    Role.EXPORTER: frozenset(
+        {Permission.ORG_READ, Permission.POLICY_READ, Permission.POLICY_APPLY,
+         Permission.POLICY_ACCEPT, Permission.POLICY_TERMINATE_INSURED,
+         Permission.EXPORTER_PROFILE_WRITE, Permission.AUDIT_READ}
+    ),
+    Role.BANK: frozenset({Permission.ORG_READ}),
+    Role.PROGRAMME: frozenset({Permission.ORG_READ}),
+    Role.COINSURER: frozenset({Permission.ORG_READ}),
+}
+
+
+def check_role_for_kind(role: Role, kind: OrganisationKind) -> None:
+    """Refuse a role that does not belong to the organisation's kind."""
+    if role not in ROLES_BY_KIND[kind]:
+        allowed = ", ".join(sorted(ROLES_BY_KIND[kind]))
+        raise ValidationFailed(
+            f"role {role.value!r} is not available in a {kind.value} organisation "
+            f"(allowed: {allowed})",
+            code="role_not_allowed", field="role",
+        )
+
+
+def require(role: Role, permission: Permission) -> None:
+    """Raise :class:`PermissionDenied` unless ``role`` holds ``permission``."""
+    if permission not in PERMISSIONS[role]:
+        raise PermissionDenied(
+            f"role {role.value!r} may not {permission.value}", code="forbidden"
+        )

@@ -1,0 +1,172 @@
+"""Use cases of access: organisations, users, API keys, and turning credentials into principals."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradecover.access.model import ApiKey, Organisation, User
+from tradecover.access.principal import Principal
+from tradecover.access.roles import OrganisationKind, Permission, Role, check_role_for_kind
+from tradecover.access.secrets import (
+    api_key_prefix,
+    generate_api_key,
+    hash_api_key,
+    hash_password,
+    issue_token,
+    read_token,
+    verify_password,
+)
+from tradecover.audit import service as audit
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
+from tradecover.reference.countries import check_country
+
+INSURER_SLUG = "insurer"
+SYSTEM_CLI = "system:cli"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+
+
+def org_by_slug(session: Session, slug: str) -> Organisation:
+    """The organisation with ``slug`` or :class:`NotFound`."""
+    org = session.execute(select(Organisation).where(Organisation.slug == slug)).scalar_one_or_none()
+    if org is None:
+        raise NotFound(f"no organisation with slug {slug!r}", code="organisation_not_found")
+    return org
+
+
+def insurer(session: Session) -> Organisation:
+    """The insurer organisation that every migrated database has."""
+    return org_by_slug(session, INSURER_SLUG)
+
+
+def system_principal(session: Session, *, actor: str = SYSTEM_CLI) -> Principal:
+    """An insurer administrator principal for the CLI and scheduled jobs."""
+    org = insurer(session)
+    return Principal(actor=actor, org_id=org.id, org_slug=org.slug,
+                     org_kind=OrganisationKind.INSURER, role=Role.ADMIN)
+
+
+def create_organisation(
+    session: Session, *, principal: Principal, slug: str, name: str, kind: OrganisationKind,
+    country: str | None = None, region: str | None = None,
+) -> Organisation:
+    """Register an organisation (insurer admin only)."""
+    principal.require(Permission.ORG_ADMIN)
+    if not _SLUG.match(slug):
+        raise ValidationFailed(
+            "slug must be 3-64 lowercase letters, digits or hyphens", code="invalid_slug",
+            field="slug")
+    if kind is OrganisationKind.INSURER:
+        raise ValidationFailed("there is exactly one insurer organisation",
+                               code="second_insurer", field="kind")
+    if country is not None:
+        check_country(country, field="country")
+    exists = session.execute(select(Organisation.id).where(Organisation.slug == slug)).first()
+    if exists:
+        raise Conflict(f"organisation {slug!r} already exists", code="organisation_exists")
+    org = Organisation(slug=slug, name=name, kind=kind.value, country=country, region=region,
+                       created_at=utc_now())
+    session.add(org)
+    session.flush()
+    audit.record(session, org_id=org.id, actor=principal.actor, action="organisation.created",
+                 entity_type="organisation", entity_id=org.id,
+                 after={"slug": slug, "name": name, "kind": kind.value, "country": country,
+                        "region": region})
+    return org
+
+
+def create_user(
+    session: Session, *, principal: Principal, org: Organisation, email: str, full_name: str,
+    role: Role, password: str, locale: str = "en",
+) -> User:
+    """Add a person to an organisation with one role."""
+    principal.require(Permission.ORG_ADMIN)
+    check_role_for_kind(role, OrganisationKind(org.kind))
+    if len(password) < 8:
+        raise ValidationFailed("password must have at least 8 characters",
+                               code="weak_password", field="password")
+    email = email.strip().lower()
+    if session.execute(select(User.id).where(User.email == email)).first():
+        raise Conflict(f"a user with e-mail {email} exists", code="user_exists")
+    user = User(org_id=org.id, email=email, full_name=full_name, role=role.value,
+                password_hash=hash_password(password), locale=locale, active=True,
+                created_at=utc_now())
+    session.add(user)
+    session.flush()
+    audit.record(session, org_id=org.id, actor=principal.actor, action="user.created",
+                 entity_type="user", entity_id=user.id,
+                 after={"email": email, "role": role.value})
+    return user
+
+
+def create_api_key(
+    session: Session, *, principal: Principal, org: Organisation, role: Role, name: str,
+) -> tuple[ApiKey, str]:
+    """Create an API key for a system of ``org``; the secret is returned once, never stored."""
+    principal.require(Permission.APIKEY_ADMIN)
+    check_role_for_kind(role, OrganisationKind(org.kind))
+    new = generate_api_key()
+    key = ApiKey(org_id=org.id, name=name, role=role.value, prefix=new.prefix,
+                 key_hash=new.key_hash, created_at=utc_now())
+    session.add(key)
+    session.flush()
+    audit.record(session, org_id=org.id, actor=principal.actor, action="apikey.created",
+                 entity_type="api_key", entity_id=key.id,
+                 after={"name": name, "role": role.value, "prefix": new.prefix})
+    return key, new.secret
+
+
+def revoke_api_key(session: Session, *, principal: Principal, key_id: int) -> ApiKey:
+    """Revoke a key; it stops working at once."""
+    principal.require(Permission.APIKEY_ADMIN)
+    key = session.get(ApiKey, key_id)
+    if key is None or not principal.can_see_org(key.org_id):
+        raise NotFound(f"no API key {key_id}", code="api_key_not_found")
+    if key.revoked_at is None:
+        key.revoked_at = utc_now()
+        audit.record(session, org_id=key.org_id, actor=principal.actor, action="apikey.revoked",
+                     entity_type="api_key", entity_id=key.id, after={"revoked": True})
+    return key
+
+
+def _principal(org: Organisation, *, actor: str, role: str, user_id: int | None) -> Principal:
+    return Principal(actor=actor, org_id=org.id, org_slug=org.slug,
+                     org_kind=OrganisationKind(org.kind), role=Role(role), user_id=user_id)
+
+
+def principal_from_api_key(session: Session, secret: str) -> Principal:
+    """Resolve an ``X-API-Key`` to a principal, or :class:`AuthenticationFailed`."""
+    prefix = api_key_prefix(secret)
+    key = session.execute(select(ApiKey).where(ApiKey.prefix == prefix)).scalar_one_or_none()
+    if key is None or key.key_hash != hash_api_key(secret):
+        raise AuthenticationFailed("unknown API key", code="invalid_api_key")
+    if key.revoked_at is not None:
+        raise AuthenticationFailed("API key revoked", code="api_key_revoked")
+    org = session.get(Organisation, key.org_id)
+    assert org is not None
+    return _principal(org, actor=f"apikey:{key.id}", role=key.role, user_id=None)
+
+
+def principal_from_token(session: Session, token: str, *, key: str) -> Principal:
+    """Resolve a bearer token to a principal, or :class:`AuthenticationFailed`."""
+    user = session.get(User, read_token(token, key=key))
+    if user is None or not user.active:
+        raise AuthenticationFailed("user unknown or disabled", code="invalid_token")
+    org = session.get(Organisation, user.org_id)
+    assert org is not None
+    return _principal(org, actor=f"user:{user.id}", role=user.role, user_id=user.id)
+
+
+def sign_in(session: Session, *, email: str, password: str, key: str, ttl: timedelta) -> tuple[
+        User, str]:
+    """Check a person's password and issue an access token."""
+    user = session.execute(
+        select(User).where(func.lower(User.email) == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None or not user.active or not verify_password(password, user.password_hash):
+        raise AuthenticationFailed("wrong e-mail or password", code="invalid_credentials")
+    return user, issue_token(user_id=user.id, key=key, now=utc_now(), ttl=ttl)

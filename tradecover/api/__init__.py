@@ -1,0 +1,1 @@
+"""HTTP adapter: the FastAPI application, its error mapping and shared dependencies."""

@@ -1,0 +1,123 @@
+"""The FastAPI application factory: routers of every bounded context, errors, limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tradecover import __version__
+from tradecover.api import problems
+from tradecover.config import Settings, get_settings
+from tradecover.db.engine import make_engine, make_session_factory
+
+API_DESCRIPTION = """
+tradecover: short-term export credit insurance, from application to claim.
+
+Authenticate with an `X-API-Key` header (systems) or an OAuth2 bearer token from
+`POST /api/v1/auth/token` (people). Every answer is scoped to the caller's
+organisation. Errors are RFC 9457 `application/problem+json` with a stable `code`.
+"""
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` with 413 before they reach a route."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the declared length, then count the streamed bytes."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = problems.problem_response(
+            status=413, code="payload_too_large",
+            detail=f"request body exceeds {self.max_bytes} bytes")
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="tradecover", version=__version__, description=API_DESCRIPTION,
+        openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None,
+        responses=problems.PROBLEM_RESPONSES,
+    )
+    engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    @app.get("/health", tags=["service"], summary="Liveness and database check")
+    def health() -> dict[str, Any]:
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    for router in _routers():
+        app.include_router(router)
+    _add_problem_schema(app)
+    return app
+
+
+def _routers() -> list[Any]:
+    from tradecover.access.api import router as access_router
+    from tradecover.audit.api import router as audit_router
+    from tradecover.policies.api import router as policies_router
+    from tradecover.reference.api import router as reference_router
+    from tradecover.web.pages import router as web_router
+
+    return [access_router, audit_router, reference_router, policies_router, web_router]
+
+
+def _add_problem_schema(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in problem.pop("$defs", {}).items():
+            components.setdefault(name, sub)
+        components.setdefault("Problem", problem)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

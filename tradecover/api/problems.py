@@ -1,0 +1,110 @@
+"""RFC 9457 problem+json responses; the one place domain errors become HTTP answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tradecover.kit.errors import DomainError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    """One invalid input field."""
+
+    field: str = Field(examples=["body.indemnity_commercial_pct"])
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details with a stable machine-readable ``code``."""
+
+    type: str = Field(default="about:blank")
+    title: str
+    status: int
+    code: str = Field(description="Stable machine-readable error code", examples=["not_found"])
+    detail: str
+    field: str | None = None
+    errors: list[FieldError] | None = None
+
+
+def problem_response(
+    *, status: int, code: str, detail: str, title: str | None = None, field: str | None = None,
+    errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"https://tradecover.dev/problems/{code}",
+        "title": title or code.replace("_", " ").capitalize(),
+        "status": status, "code": code, "detail": detail,
+    }
+    if field is not None:
+        body["field"] = field
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into a problem response."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(status=exc.status, code=exc.code, detail=exc.message,
+                                field=exc.field, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        raw = list(exc.errors())
+        if any(e.get("type") == "json_invalid" for e in raw):
+            return problem_response(status=400, code="malformed_json",
+                                    detail="the request body is not valid JSON")
+        errors = [
+            {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", "")),
+             "type": str(e.get("type", ""))}
+            for e in raw
+        ]
+        first = errors[0] if errors else {"field": None, "message": "invalid request"}
+        detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        return problem_response(status=422, code="invalid_request", detail=detail,
+                                field=first["field"], errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
+                 401: "unauthenticated", 403: "forbidden", 400: "bad_request"}
+        return problem_response(status=exc.status_code,
+                                code=codes.get(exc.status_code, "http_error"),
+                                detail=str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        return problem_response(status=500, code="internal_error",
+                                detail="an unexpected error occurred; nothing was changed")
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text,
+             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for status, text in {
+        400: "Malformed request", 401: "Not authenticated", 403: "Role not allowed",
+        404: "Not found (or not yours)", 409: "Conflict with the current state",
+        413: "Body too large", 422: "Invalid input",
+    }.items()
+}

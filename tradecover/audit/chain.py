@@ -1,0 +1,90 @@
+"""Pure hash-chain rules: how an entry is hashed and how a chain is verified."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tradecover.db.base import canonical_json
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class ChainedEntry:
+    """The hashed content of one audit entry."""
+
+    id: int
+    org_id: int
+    seq: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    reason: str | None
+    before: Any
+    after: Any
+    prev_hash: str
+    hash: str
+
+
+def entry_hash(
+    *, prev_hash: str, org_id: int, seq: int, occurred_at: datetime, actor: str, action: str,
+    entity_type: str, entity_id: str, reason: str | None, before: Any, after: Any,
+) -> str:
+    """SHA-256 over the previous hash and a canonical serialisation of the entry."""
+    body = canonical_json({
+        "org_id": org_id, "seq": seq, "occurred_at": occurred_at.isoformat(), "actor": actor,
+        "action": action, "entity_type": entity_type, "entity_id": entity_id,
+        "reason": reason, "before": before, "after": after,
+    })
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    """The first entry at which a chain stops verifying, and why."""
+
+    org_id: int
+    seq: int
+    entry_id: int | None
+    problem: str  # "changed", "missing", "reordered", "truncated"
+
+    def describe(self) -> str:
+        """A sentence naming the entry."""
+        ident = f"entry id {self.entry_id}" if self.entry_id is not None else "an entry"
+        return f"organisation {self.org_id}: {ident} at position {self.seq} was {self.problem}"
+
+
+def verify_chain(
+    org_id: int, entries: Iterable[ChainedEntry], *, head_seq: int, head_hash: str
+) -> ChainBreak | None:
+    """Walk one organisation's chain in id order; return the first break or ``None``.
+
+    ``head_seq``/``head_hash`` are the chain head kept beside the log, which lets the
+    verifier notice entries removed from the end.
+    """
+    ordered = list(entries)
+    present = {entry.seq for entry in ordered}
+    prev = GENESIS_HASH
+    for position, entry in enumerate(ordered, start=1):
+        if entry.seq != position:
+            if position in present:
+                return ChainBreak(org_id, position, entry.id, "reordered")
+            return ChainBreak(org_id, position, None, "missing")
+        recomputed = entry_hash(
+            prev_hash=prev, org_id=entry.org_id, seq=entry.seq, occurred_at=entry.occurred_at,
+            actor=entry.actor, action=entry.action, entity_type=entry.entity_type,
+            entity_id=entry.entity_id, reason=entry.reason, before=entry.before,
+            after=entry.after,
+        )
+        if entry.prev_hash != prev or recomputed != entry.hash or entry.org_id != org_id:
+            return ChainBreak(org_id, position, entry.id, "changed")
+        prev = entry.hash
+    if len(ordered) != head_seq or prev != head_hash:
+        return ChainBreak(org_id, len(ordered) + 1, None, "truncated")
+    return None

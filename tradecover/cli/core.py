@@ -1,0 +1,169 @@
+"""Core commands: serve, db, demo, apikey, org, audit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tradecover.access import service as access
+from tradecover.access.roles import OrganisationKind, Role
+from tradecover.audit import service as audit
+from tradecover.cli.context import console, domain_errors, err_console, unit_of_work
+from tradecover.config import get_settings
+from tradecover.db import bootstrap, migrate
+
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys for systems.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations and users.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo book.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the core commands to the root application."""
+    app.command("serve")(serve)
+    app.add_typer(db_app, name="db")
+    app.add_typer(apikey_app, name="apikey")
+    app.add_typer(org_app, name="org")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(demo_app, name="demo")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the API and the web dashboard."""
+    import uvicorn
+
+    uvicorn.run("tradecover.api.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database to the latest schema and load the reference data baseline."""
+    url = get_settings().database_url
+    migrate.upgrade(url, revision)
+    with unit_of_work() as session:
+        loaded = bootstrap.load_reference_data(session)
+    console.print(f"database at [bold]{revision}[/bold]; reference rows loaded: {loaded}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Migrate the database down to ``revision`` (``base`` removes every table)."""
+    migrate.downgrade(get_settings().database_url, revision)
+    console.print(f"database at [bold]{revision}[/bold]")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree."""
+    migrate.check(get_settings().database_url)
+    console.print("models and migrations agree")
+
+
+@apikey_app.command("create")
+@domain_errors
+def apikey_create(
+    org: Annotated[str, typer.Option(help="Organisation slug, e.g. insurer")],
+    role: Annotated[Role, typer.Option(help="Role the key acts with")],
+    name: Annotated[str, typer.Option(help="What the key is for")] = "cli",
+) -> None:
+    """Create an API key; the key is printed as the last line."""
+    with unit_of_work() as session:
+        organisation = access.org_by_slug(session, org)
+        key, secret = access.create_api_key(
+            session, principal=access.system_principal(session), org=organisation, role=role,
+            name=name)
+        err_console.print(f"API key {key.id} ({key.prefix}) for {org} as {role.value}:")
+    print(secret)
+
+
+@apikey_app.command("revoke")
+@domain_errors
+def apikey_revoke(key_id: Annotated[int, typer.Argument(help="Key id")]) -> None:
+    """Revoke an API key."""
+    with unit_of_work() as session:
+        access.revoke_api_key(session, principal=access.system_principal(session), key_id=key_id)
+    console.print(f"API key {key_id} revoked")
+
+
+@org_app.command("create")
+@domain_errors
+def org_create(
+    slug: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    kind: Annotated[OrganisationKind, typer.Option()],
+    country: Annotated[str | None, typer.Option()] = None,
+    region: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Register an organisation."""
+    with unit_of_work() as session:
+        org = access.create_organisation(
+            session, principal=access.system_principal(session), slug=slug, name=name,
+            kind=kind, country=country, region=region)
+        console.print(f"organisation {org.id} {org.slug} ({org.kind})")
+
+
+@org_app.command("add-user")
+@domain_errors
+def org_add_user(
+    org: Annotated[str, typer.Option(help="Organisation slug")],
+    email: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    role: Annotated[Role, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+) -> None:
+    """Add a person who signs in with e-mail and password."""
+    with unit_of_work() as session:
+        organisation = access.org_by_slug(session, org)
+        user = access.create_user(session, principal=access.system_principal(session),
+                                  org=organisation, email=email, full_name=name, role=role,
+                                  password=password)
+        console.print(f"user {user.id} {user.email} ({user.role})")
+
+
+@org_app.command("list")
+def org_list() -> None:
+    """List organisations."""
+    from sqlalchemy import select
+
+    from tradecover.access.model import Organisation
+
+    with unit_of_work() as session:
+        table = Table("id", "slug", "name", "kind", "country")
+        for org in session.execute(select(Organisation).order_by(Organisation.id)).scalars():
+            table.add_row(str(org.id), org.slug, org.name, org.kind, org.country or "")
+        console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute every hash chain; name the first changed, removed or reordered entry."""
+    with unit_of_work() as session:
+        breaks = audit.verify_all(session)
+    if breaks:
+        for found in breaks:
+            err_console.print(f"[red]tampered[/red] {found.describe()}")
+        raise typer.Exit(8)
+    console.print("[green]audit log intact[/green]: every chain verifies")
+
+
+@demo_app.command("seed")
+@domain_errors
+def demo_seed(
+    exporters: Annotated[int, typer.Option(help="Number of exporters")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same book)")] = 2026,
+    if_empty: Annotated[bool, typer.Option(help="Do nothing if exporters exist")] = False,
+) -> None:
+    """Load a deterministic, realistic demo book."""
+    from tradecover.demo.seed import seed_demo_book
+
+    with unit_of_work() as session:
+        summary = seed_demo_book(session, exporters=exporters, seed=seed, if_empty=if_empty)
+    console.print(summary)

@@ -1,0 +1,50 @@
+"""Settings from environment variables prefixed ``TRADECOVER_`` (pydantic-settings)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as ``TRADECOVER_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="TRADECOVER_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{VAR_DIR / 'tradecover.db'}",
+        description="SQLAlchemy URL: SQLite by default, postgresql+psycopg://... in production",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs access tokens; generated into var/secret_key when unset",
+    )
+    token_ttl_minutes: int = Field(default=480, ge=1, le=60 * 24 * 30)
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    default_locale: str = "en"
+    sql_echo: bool = False
+
+    def signing_key(self) -> str:
+        """The token signing key, created once per installation when not configured."""
+        if self.secret_key:
+            return self.secret_key
+        path = VAR_DIR / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once from the environment)."""
+    return Settings()

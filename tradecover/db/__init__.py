@@ -1,0 +1,1 @@
+"""Persistence adapter: SQLAlchemy engine, unit of work, column types and Alembic migrations."""

@@ -1,0 +1,184 @@
+"""Money: an exact ``Decimal`` amount in an ISO 4217 currency, rounded per currency.
+
+Rounding happens in exactly one place, :func:`round_money`, half-up to the currency's
+minor unit (2 for USD/EUR/CNY, 0 for KRW/JPY, 3 for KWD...).  Floats are refused.
+Persistence stores integer minor units (:meth:`Money.minor_units`) beside the currency,
+so SQL sums are exact on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+import pycountry
+
+from tradecover.kit.errors import ValidationFailed
+
+# ISO 4217 minor units.  pycountry carries the currency list but not the exponent,
+# so the exceptions to "2 decimals" come from ISO 4217's published table.
+_ZERO_DECIMAL = frozenset(
+    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
+)
+_THREE_DECIMAL = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
+_FOUR_DECIMAL = frozenset(["CLF", "UYW"])
+# Funds, precious metals and testing codes are not money a policy can be written in.
+_NOT_TRADABLE = frozenset("XAU XAG XPT XPD XDR XSU XUA XBA XBB XBC XBD XTS XXX".split())
+
+
+class UnknownCurrency(ValidationFailed):
+    """The code is not an ISO 4217 currency tradecover accepts."""
+
+    default_code = "unknown_currency"
+
+
+class CurrencyMismatch(ValidationFailed):
+    """Two amounts in different currencies were combined."""
+
+    default_code = "currency_mismatch"
+
+
+@lru_cache(maxsize=512)
+def is_currency(code: str) -> bool:
+    """True if ``code`` is an ISO 4217 alphabetic code usable for trade."""
+    if len(code) != 3 or not code.isalpha() or not code.isupper() or code in _NOT_TRADABLE:
+        return False
+    return pycountry.currencies.get(alpha_3=code) is not None
+
+
+def check_currency(code: str, *, field: str = "currency") -> str:
+    """Return ``code`` if it is a known currency, else raise :class:`UnknownCurrency`."""
+    if not isinstance(code, str) or not is_currency(code):
+        raise UnknownCurrency(f"{code!r} is not an ISO 4217 currency code", field=field)
+    return code
+
+
+def minor_unit(currency: str) -> int:
+    """Number of decimals of the currency's minor unit (ISO 4217 exponent)."""
+    check_currency(currency)
+    if currency in _ZERO_DECIMAL:
+        return 0
+    if currency in _THREE_DECIMAL:
+        return 3
+    if currency in _FOUR_DECIMAL:
+        return 4
+    return 2
+
+
+def to_decimal(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
+    """Convert an exact value to Decimal; floats and non-finite numbers are refused."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValidationFailed(f"{field} must be an exact decimal, not a float", field=field)
+    try:
+        result = value if isinstance(value, Decimal) else Decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationFailed(f"{field} is not a decimal number: {value!r}", field=field) from None
+    if not result.is_finite():
+        raise ValidationFailed(f"{field} must be a finite number", field=field)
+    return result
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit: the one rounding rule of tradecover."""
+    exponent = Decimal(1).scaleb(-minor_unit(currency))
+    return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount of one currency.  Arithmetic keeps full precision; call :meth:`rounded`."""
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount", to_decimal(self.amount))
+        check_currency(self.currency)
+
+    @classmethod
+    def of(cls, amount: Decimal | int | str, currency: str) -> Money:
+        """Build from an exact value (string, int or Decimal)."""
+        return cls(to_decimal(amount), currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Zero in ``currency``."""
+        return cls(Decimal(0), currency)
+
+    @classmethod
+    def from_minor(cls, minor: int, currency: str) -> Money:
+        """Build from integer minor units as stored in the database."""
+        return cls(Decimal(minor).scaleb(-minor_unit(currency)), currency)
+
+    def minor_units(self) -> int:
+        """The rounded amount as an integer count of minor units (for storage)."""
+        return int(round_money(self.amount, self.currency).scaleb(minor_unit(self.currency)))
+
+    def rounded(self) -> Money:
+        """This amount rounded half-up to the currency's minor unit."""
+        return Money(round_money(self.amount, self.currency), self.currency)
+
+    def _same(self, other: Money) -> None:
+        if self.currency != other.currency:
+            raise CurrencyMismatch(f"cannot combine {self.currency} with {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        if isinstance(factor, float):
+            raise TypeError("Money cannot be multiplied by a float")
+        return Money(self.amount * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount >= other.amount
+
+    def is_zero(self) -> bool:
+        """True when the amount is exactly zero."""
+        return self.amount == 0
+
+    def __str__(self) -> str:
+        return f"{round_money(self.amount, self.currency)} {self.currency}"
+
+
+def allocate(total: Money, weights: list[Decimal]) -> list[Money]:
+    """Split ``total`` by ``weights`` into rounded parts that add up to the rounded total.
+
+    Largest-remainder method: every part is rounded down to the minor unit, then the
+    leftover minor units go one each to the parts with the largest remainders.
+    """
+    if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
+        raise ValidationFailed("allocation weights must be non-negative and not all zero")
+    target = total.minor_units()
+    weight_sum = sum(weights)
+    raw = [Decimal(target) * w / weight_sum for w in weights]
+    floors = [int(r.to_integral_value(rounding="ROUND_FLOOR")) for r in raw]
+    leftover = target - sum(floors)
+    order = sorted(range(len(raw)), key=lambda i: (raw[i] - floors[i], -i), reverse=True)
+    for i in order[: abs(leftover)]:
+        floors[i] += 1 if leftover > 0 else -1
+    return [Money.from_minor(m, total.currency) for m in floors]

@@ -1,0 +1,1 @@
+"""Short-term policy administration: exporter profiles, applications, schedules, lifecycle."""

@@ -1,0 +1,50 @@
+"""Renewal review metrics (domain.md 3.4) and the port through which they are gathered."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewMetrics:
+    """The year's record the insurer reviews a month before expiry.
+
+    Ratios are fractions (0.25 = 25 %); amounts are in the policy currency.  Each is
+    computed from what the system holds; a context that has no data yet reports zero.
+    """
+
+    compliance_rate: Decimal = Decimal(0)  # declarations on time / declarations due
+    declared_share_of_turnover: Decimal = Decimal(0)  # declared / expected insurable turnover
+    largest_buyer_share: Decimal = Decimal(0)  # risk concentration: top buyer share of limits
+    limit_approval_rate: Decimal = Decimal(0)  # approved amount / requested amount
+    limit_utilisation: Decimal = Decimal(0)  # outstanding insured / approved limits
+    possible_loss_rate: Decimal = Decimal(0)  # notices of possible loss / declared amount
+    outstanding_liability: Decimal = Decimal(0)  # insured receivables still open
+    loss_ratio: Decimal = Decimal(0)  # claims paid / premium earned
+    declared_amount: Decimal = Decimal(0)
+    premium_earned: Decimal = Decimal(0)
+    claims_paid: Decimal = Decimal(0)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The metrics as JSON-ready strings."""
+        return {k: str(v) for k, v in asdict(self).items()}
+
+
+class ReviewMetricsSource(Protocol):
+    """Anything that can compute the review metrics of one policy term."""
+
+    def metrics(self, *, policy_id: int, start: date, end: date) -> ReviewMetrics:
+        """Metrics for declarations, limits, billing and claims in ``[start, end]``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NoActivityYet:
+    """The metrics source before declarations, limits and claims exist: all zeros."""
+
+    def metrics(self, *, policy_id: int, start: date, end: date) -> ReviewMetrics:
+        """All zeros."""
+        return ReviewMetrics()

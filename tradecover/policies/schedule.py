@@ -1,0 +1,159 @@
+"""The policy schedule (the terms) and its rules, as pure values (domain.md 3.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from tradecover.kit.errors import ValidationFailed
+from tradecover.kit.money import Money, round_money
+from tradecover.reference.countries import check_country
+from tradecover.reference.payment_terms import PaymentTerms
+
+
+class DeclarationFrequency(StrEnum):
+    """How often shipments must be declared."""
+
+    MONTHLY = "monthly"
+    WEEKLY = "weekly"
+    IMMEDIATE = "immediate"
+
+
+class DisputeResolution(StrEnum):
+    """How disputes under the policy are settled."""
+
+    ARBITRATION = "arbitration"
+    LITIGATION = "litigation"
+
+
+class Product(StrEnum):
+    """Insurance products tradecover administers."""
+
+    SHORT_TERM_COMPREHENSIVE = "short_term_comprehensive"
+    DOMESTIC_TRADE_CREDIT = "domestic_trade_credit"
+    INVESTMENT_DEBT = "investment_debt"
+
+
+MAX_SHORT_TERM_CREDIT_DAYS = 360
+
+
+@dataclass(frozen=True, slots=True)
+class InsurableScope:
+    """What the policy covers; under whole turnover every export inside it must be declared."""
+
+    destination_countries: tuple[str, ...] = ()  # empty: every country not excluded
+    excluded_countries: tuple[str, ...] = ()
+    payment_terms: tuple[PaymentTerms, ...] = tuple(PaymentTerms)
+    max_credit_days: int = 180
+    hs_chapters: tuple[str, ...] = ()  # empty: all goods
+
+    def validate(self) -> None:
+        """Raise on unknown countries, empty terms or an out-of-range credit period."""
+        for i, code in enumerate(self.destination_countries):
+            check_country(code, field=f"scope.destination_countries[{i}]")
+        for i, code in enumerate(self.excluded_countries):
+            check_country(code, field=f"scope.excluded_countries[{i}]")
+        if overlap := set(self.destination_countries) & set(self.excluded_countries):
+            raise ValidationFailed(
+                f"countries both included and excluded: {', '.join(sorted(overlap))}",
+                code="scope_conflict", field="scope.excluded_countries")
+        if not self.payment_terms:
+            raise ValidationFailed("at least one payment term must be insurable",
+                                   code="empty_scope", field="scope.payment_terms")
+        if not 1 <= self.max_credit_days <= MAX_SHORT_TERM_CREDIT_DAYS:
+            raise ValidationFailed(
+                f"max_credit_days must be between 1 and {MAX_SHORT_TERM_CREDIT_DAYS}",
+                code="credit_period_out_of_range", field="scope.max_credit_days")
+        for i, chapter in enumerate(self.hs_chapters):
+            if len(chapter) != 2 or not chapter.isdigit():
+                raise ValidationFailed(f"HS chapter {chapter!r} must be two digits",
+                                       code="unknown_hs_code", field=f"scope.hs_chapters[{i}]")
+
+    def covers_country(self, country: str) -> bool:
+        """True if shipments to ``country`` fall inside the scope."""
+        if country in self.excluded_countries:
+            return False
+        return not self.destination_countries or country in self.destination_countries
+
+
+@dataclass(frozen=True, slots=True)
+class Endorsement:
+    """A special provision added to the policy."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySchedule:
+    """The terms of a short-term comprehensive policy."""
+
+    currency: str
+    expected_turnover: Money
+    maximum_liability: Money
+    indemnity_commercial_pct: Decimal
+    indemnity_political_pct: Decimal
+    declaration_frequency: DeclarationFrequency
+    rate_table: str
+    base_rate_pct: Decimal
+    whole_turnover: bool = True
+    scope: InsurableScope = field(default_factory=InsurableScope)
+    dispute_resolution: DisputeResolution = DisputeResolution.ARBITRATION
+    dispute_venue: str = "CIETAC, Beijing"
+    possible_loss_notice_days: int = 90
+
+    def validate(self) -> None:
+        """Raise :class:`ValidationFailed` naming the first broken term."""
+        for name in ("indemnity_commercial_pct", "indemnity_political_pct"):
+            pct = getattr(self, name)
+            if not Decimal(0) < pct <= Decimal(100):
+                raise ValidationFailed(f"{name} must be in (0, 100], got {pct}",
+                                       code="indemnity_out_of_range", field=name)
+        for name in ("expected_turnover", "maximum_liability"):
+            money: Money = getattr(self, name)
+            if money.currency != self.currency:
+                raise ValidationFailed(f"{name} must be in the policy currency {self.currency}",
+                                       code="currency_mismatch", field=name)
+        if self.maximum_liability.amount <= 0:
+            raise ValidationFailed("maximum_liability must be greater than zero",
+                                   code="maximum_liability_not_positive",
+                                   field="maximum_liability")
+        if self.expected_turnover.amount <= 0:
+            raise ValidationFailed("expected_turnover must be greater than zero",
+                                   code="expected_turnover_not_positive",
+                                   field="expected_turnover")
+        if not Decimal(0) < self.base_rate_pct <= Decimal(10):
+            raise ValidationFailed("base_rate_pct must be in (0, 10] percent",
+                                   code="rate_out_of_range", field="base_rate_pct")
+        if not 1 <= self.possible_loss_notice_days <= 365:
+            raise ValidationFailed("possible_loss_notice_days must be 1 to 365",
+                                   code="notice_period_out_of_range",
+                                   field="possible_loss_notice_days")
+        self.scope.validate()
+
+
+@dataclass(frozen=True, slots=True)
+class LiabilityGuidance:
+    """The 1/3 to 1/2 of expected turnover guide for the maximum liability (domain.md 3.2)."""
+
+    low: Money
+    high: Money
+    within: bool
+    ratio: Decimal
+
+    def message(self) -> str:
+        """A sentence for the underwriter."""
+        where = "within" if self.within else "outside"
+        return (f"maximum liability is {self.ratio:.1%} of expected turnover, {where} the usual "
+                f"1/3 to 1/2 ({self.low} to {self.high})")
+
+
+def liability_guidance(*, expected_turnover: Money, maximum_liability: Money) -> LiabilityGuidance:
+    """Where the maximum liability sits against one third to one half of expected turnover."""
+    cur = expected_turnover.currency
+    low = Money(round_money(expected_turnover.amount / 3, cur), cur)
+    high = Money(round_money(expected_turnover.amount / 2, cur), cur)
+    ratio = (maximum_liability.amount / expected_turnover.amount
+             if expected_turnover.amount else Decimal(0))
+    return LiabilityGuidance(low=low, high=high, within=low <= maximum_liability <= high,
+                             ratio=ratio)

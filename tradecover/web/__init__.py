@@ -1,0 +1,1 @@
+"""Web dashboard adapter: server-rendered pages in English, Chinese and Korean."""
