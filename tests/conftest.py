@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +24,11 @@ from tradecover.api.app import create_app
 from tradecover.config import Settings
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
+
+hypothesis_settings.register_profile("default", deadline=None, max_examples=100)
+hypothesis_settings.register_profile("ci", deadline=None, max_examples=100, derandomize=True,
+                          print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 PG_URL = os.environ.get("TRADECOVER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -120,8 +126,8 @@ def session(db: Database) -> Iterator[Session]:
         yield s
 
 
-@pytest.fixture
-def settings(db: Database) -> Settings:
+@pytest.fixture(name="settings")
+def app_settings(db: Database) -> Settings:
     """Settings pointing at the test database."""
     return Settings(database_url=db.url, secret_key=TEST_SECRET)
 
@@ -164,7 +170,7 @@ def make_org(session: Session, *, slug: str, kind: OrganisationKind = Organisati
 def make_key_actor(session: Session, *, org_slug: str, role: Role) -> Actor:
     """An API key credential for ``org_slug`` acting as ``role``."""
     org = access.org_by_slug(session, org_slug)
-    key, secret = access.create_api_key(session, principal=access.system_principal(session),
+    _key, secret = access.create_api_key(session, principal=access.system_principal(session),
                                         org=org, role=role, name=f"test {role.value}")
     return Actor(org_id=org.id, org_slug=org.slug, role=role, headers={"X-API-Key": secret})
 

@@ -44,7 +44,10 @@ class Permission(StrEnum):
     POLICY_ACCEPT = "policy:accept"
     POLICY_TERMINATE_INSURED = "policy:terminate_insured"
     POLICY_TERMINATE_INSURER = "policy:terminate_insurer"
+    POLICY_JOBS = "policy:jobs"
     REFERENCE_EDIT = "reference:edit"
+    RATE_TABLE_EDIT = "rate_table:edit"
+    PREMIUM_MANAGE = "premium:manage"
     AUDIT_READ = "audit:read"
 
 
@@ -65,11 +68,14 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.UNDERWRITER: frozenset(
         _INSURER_READ
         | {Permission.POLICY_UNDERWRITE, Permission.POLICY_TERMINATE_INSURER,
-           Permission.EXPORTER_PROFILE_WRITE}
+           Permission.EXPORTER_PROFILE_WRITE, Permission.RATE_TABLE_EDIT,
+           Permission.PREMIUM_MANAGE}
     ),
-    Role.RISK_MANAGER: frozenset(_INSURER_READ | {Permission.REFERENCE_EDIT}),
+    Role.RISK_MANAGER: frozenset(
+        _INSURER_READ | {Permission.REFERENCE_EDIT, Permission.RATE_TABLE_EDIT}),
     Role.CLAIMS_HANDLER: frozenset(_INSURER_READ),
-    Role.FINANCE: frozenset(_INSURER_READ | {Permission.POLICY_TERMINATE_INSURER}),
+    Role.FINANCE: frozenset(
+        _INSURER_READ | {Permission.POLICY_TERMINATE_INSURER, Permission.PREMIUM_MANAGE}),
     Role.EXPORTER: frozenset(
         {Permission.ORG_READ, Permission.POLICY_READ, Permission.POLICY_APPLY,
          Permission.POLICY_ACCEPT, Permission.POLICY_TERMINATE_INSURED,

@@ -27,12 +27,15 @@ from tradecover.reference.countries import check_country
 
 INSURER_SLUG = "insurer"
 SYSTEM_CLI = "system:cli"
+USER_LOCALES = ("en", "zh_Hans", "zh_Hant", "ko")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
 
 def org_by_slug(session: Session, slug: str) -> Organisation:
     """The organisation with ``slug`` or :class:`NotFound`."""
-    org = session.execute(select(Organisation).where(Organisation.slug == slug)).scalar_one_or_none()
+    org = session.execute(
+        select(Organisation).where(Organisation.slug == slug)
+    ).scalar_one_or_none()
     if org is None:
         raise NotFound(f"no organisation with slug {slug!r}", code="organisation_not_found")
     return org
@@ -170,3 +173,22 @@ def sign_in(session: Session, *, email: str, password: str, key: str, ttl: timed
     if user is None or not user.active or not verify_password(password, user.password_hash):
         raise AuthenticationFailed("wrong e-mail or password", code="invalid_credentials")
     return user, issue_token(user_id=user.id, key=key, now=utc_now(), ttl=ttl)
+
+
+def set_locale(session: Session, *, principal: Principal, locale: str) -> User:
+    """Remember the signed-in person's language (``en``, ``zh_Hans``, ``zh_Hant``, ``ko``)."""
+    if principal.user_id is None:
+        raise ValidationFailed("only a person has a language", code="not_a_user")
+    if locale not in USER_LOCALES:
+        raise ValidationFailed(f"unsupported language {locale!r}", code="unsupported_locale",
+                               field="locale")
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound(f"no user {principal.user_id}", code="user_not_found")
+    if user.locale != locale:
+        before = user.locale
+        user.locale = locale
+        audit.record(session, org_id=user.org_id, actor=principal.actor,
+                     action="user.locale_changed", entity_type="user", entity_id=user.id,
+                     before={"locale": before}, after={"locale": locale})
+    return user

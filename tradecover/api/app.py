@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.renewal_reprice = _renewal_reprice()
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
@@ -98,11 +99,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _routers() -> list[Any]:
     from tradecover.access.api import router as access_router
     from tradecover.audit.api import router as audit_router
+    from tradecover.country_risk.api import router as country_risk_router
     from tradecover.policies.api import router as policies_router
+    from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
     from tradecover.web.pages import router as web_router
 
-    return [access_router, audit_router, reference_router, policies_router, web_router]
+    return [access_router, audit_router, reference_router, country_risk_router, policies_router,
+            pricing_router, web_router]
+
+
+def _renewal_reprice() -> Any:
+    from tradecover.pricing.service import reprice_renewal
+
+    return reprice_renewal
 
 
 def _add_problem_schema(app: FastAPI) -> None:

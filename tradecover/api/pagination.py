@@ -8,7 +8,6 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
-
 T = TypeVar("T")
 
 

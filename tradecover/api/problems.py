@@ -80,10 +80,11 @@ def install(app: FastAPI) -> None:
              "type": str(e.get("type", ""))}
             for e in raw
         ]
-        first = errors[0] if errors else {"field": None, "message": "invalid request"}
-        detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        field = errors[0]["field"] if errors else None
+        message = errors[0]["message"] if errors else "invalid request"
+        detail = f"{field}: {message}" if field else message
         return problem_response(status=422, code="invalid_request", detail=detail,
-                                field=first["field"], errors=errors)
+                                field=field, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

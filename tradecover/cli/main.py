@@ -12,9 +12,13 @@ core.register(app)
 
 
 def _register_contexts() -> None:
+    from tradecover.country_risk.cli import app as countries_app
     from tradecover.policies.cli import app as policies_app
+    from tradecover.pricing.cli import register as register_pricing
 
     app.add_typer(policies_app, name="policies")
+    app.add_typer(countries_app, name="countries")
+    register_pricing(app)
 
 
 _register_contexts()

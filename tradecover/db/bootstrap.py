@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tradecover.access.service import insurer
@@ -12,9 +12,14 @@ from tradecover.reference.country_risk import classification_source, shipped_cla
 
 
 def load_reference_data(session: Session) -> int:
-    """Load the shipped OECD country classification if no country risk exists yet."""
+    """Load the shipped OECD country classification if no country risk exists yet, and the
+    shipped default rate table (``ST-2026`` v1) if it is missing; returns the rows added.
+    """
+    from tradecover.pricing.service import load_default_rate_tables
+
+    tables = load_default_rate_tables(session)
     if session.execute(select(func.count()).select_from(CountryRiskVersion)).scalar_one():
-        return 0
+        return tables
     source = classification_source()
     label = f"{source.title}, {source.edition}"[:300]
     org_id = insurer(session).id
@@ -26,5 +31,5 @@ def load_reference_data(session: Session) -> int:
          "recorded_at": now, "recorded_by": "system:bootstrap", "recorded_by_org_id": org_id}
         for entry in shipped_classification()
     ]
-    session.execute(CountryRiskVersion.__table__.insert(), rows)
-    return len(rows)
+    session.execute(insert(CountryRiskVersion), rows)
+    return len(rows) + tables

@@ -5,5 +5,7 @@ from tradecover.audit import model as audit_model
 from tradecover.country_risk import model as country_risk_model
 from tradecover.db.base import Base
 from tradecover.policies import model as policies_model
+from tradecover.pricing import model as pricing_model
 
-__all__ = ["Base", "access_model", "audit_model", "country_risk_model", "policies_model"]
+__all__ = ["Base", "access_model", "audit_model", "country_risk_model", "policies_model",
+           "pricing_model"]

@@ -1,7 +1,9 @@
 """Money: an exact ``Decimal`` amount in an ISO 4217 currency, rounded per currency.
 
 Rounding happens in exactly one place, :func:`round_money`, half-up to the currency's
-minor unit (2 for USD/EUR/CNY, 0 for KRW/JPY, 3 for KWD...).  Floats are refused.
+minor unit (2 for USD/EUR/CNY, 0 for KRW/JPY, 3 for KWD...), read from the ISO 4217
+data package (``iso4217``); codes without a minor unit (precious metals, funds, test
+codes) are not money a policy can be written in.  Floats are refused.
 Persistence stores integer minor units (:meth:`Money.minor_units`) beside the currency,
 so SQL sums are exact on SQLite and PostgreSQL alike.
 """
@@ -12,19 +14,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-import pycountry
+from iso4217 import Currency as Iso4217
 
 from tradecover.kit.errors import ValidationFailed
-
-# ISO 4217 minor units.  pycountry carries the currency list but not the exponent,
-# so the exceptions to "2 decimals" come from ISO 4217's published table.
-_ZERO_DECIMAL = frozenset(
-    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
-)
-_THREE_DECIMAL = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
-_FOUR_DECIMAL = frozenset(["CLF", "UYW"])
-# Funds, precious metals and testing codes are not money a policy can be written in.
-_NOT_TRADABLE = frozenset("XAU XAG XPT XPD XDR XSU XUA XBA XBB XBC XBD XTS XXX".split())
 
 
 class UnknownCurrency(ValidationFailed):
@@ -40,11 +32,19 @@ class CurrencyMismatch(ValidationFailed):
 
 
 @lru_cache(maxsize=512)
+def _exponent(code: str) -> int | None:
+    try:
+        exponent = Iso4217(code).exponent
+    except ValueError:
+        return None
+    return exponent if isinstance(exponent, int) else None
+
+
 def is_currency(code: str) -> bool:
-    """True if ``code`` is an ISO 4217 alphabetic code usable for trade."""
-    if len(code) != 3 or not code.isalpha() or not code.isupper() or code in _NOT_TRADABLE:
+    """True if ``code`` is an ISO 4217 alphabetic code with a minor unit (usable for trade)."""
+    if not isinstance(code, str) or len(code) != 3 or not code.isalpha() or not code.isupper():
         return False
-    return pycountry.currencies.get(alpha_3=code) is not None
+    return _exponent(code) is not None
 
 
 def check_currency(code: str, *, field: str = "currency") -> str:
@@ -56,19 +56,16 @@ def check_currency(code: str, *, field: str = "currency") -> str:
 
 def minor_unit(currency: str) -> int:
     """Number of decimals of the currency's minor unit (ISO 4217 exponent)."""
-    check_currency(currency)
-    if currency in _ZERO_DECIMAL:
-        return 0
-    if currency in _THREE_DECIMAL:
-        return 3
-    if currency in _FOUR_DECIMAL:
-        return 4
-    return 2
+    exponent = _exponent(currency) if isinstance(currency, str) else None
+    if exponent is None:
+        check_currency(currency)
+        raise AssertionError("unreachable")  # pragma: no cover
+    return exponent
 
 
 def to_decimal(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
     """Convert an exact value to Decimal; floats and non-finite numbers are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValidationFailed(f"{field} must be an exact decimal, not a float", field=field)
     try:
         result = value if isinstance(value, Decimal) else Decimal(value)

@@ -7,8 +7,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from tradecover.kit.errors import ValidationFailed
-from tradecover.kit.money import Money, round_money
+from tradecover.kit.money import Money, check_currency, round_money
 from tradecover.reference.countries import check_country
+from tradecover.reference.hs import check_hs_code
 from tradecover.reference.payment_terms import PaymentTerms
 
 
@@ -66,9 +67,13 @@ class InsurableScope:
                 f"max_credit_days must be between 1 and {MAX_SHORT_TERM_CREDIT_DAYS}",
                 code="credit_period_out_of_range", field="scope.max_credit_days")
         for i, chapter in enumerate(self.hs_chapters):
-            if len(chapter) != 2 or not chapter.isdigit():
+            if not isinstance(chapter, str) or len(chapter) != 2 or not chapter.isdigit():
                 raise ValidationFailed(f"HS chapter {chapter!r} must be two digits",
                                        code="unknown_hs_code", field=f"scope.hs_chapters[{i}]")
+            check_hs_code(chapter, field=f"scope.hs_chapters[{i}]")
+        if len(set(self.payment_terms)) != len(self.payment_terms):
+            raise ValidationFailed("a payment term is listed twice",
+                                   code="duplicate_payment_term", field="scope.payment_terms")
 
     def covers_country(self, country: str) -> bool:
         """True if shipments to ``country`` fall inside the scope."""
@@ -104,9 +109,11 @@ class PolicySchedule:
 
     def validate(self) -> None:
         """Raise :class:`ValidationFailed` naming the first broken term."""
+        check_currency(self.currency)
         for name in ("indemnity_commercial_pct", "indemnity_political_pct"):
             pct = getattr(self, name)
-            if not Decimal(0) < pct <= Decimal(100):
+            if not isinstance(pct, Decimal) or not pct.is_finite() \
+                    or not Decimal(0) < pct <= Decimal(100):
                 raise ValidationFailed(f"{name} must be in (0, 100], got {pct}",
                                        code="indemnity_out_of_range", field=name)
         for name in ("expected_turnover", "maximum_liability"):
@@ -122,13 +129,19 @@ class PolicySchedule:
             raise ValidationFailed("expected_turnover must be greater than zero",
                                    code="expected_turnover_not_positive",
                                    field="expected_turnover")
-        if not Decimal(0) < self.base_rate_pct <= Decimal(10):
+        if not self.base_rate_pct.is_finite() or not Decimal(0) < self.base_rate_pct <= Decimal(10):
             raise ValidationFailed("base_rate_pct must be in (0, 10] percent",
                                    code="rate_out_of_range", field="base_rate_pct")
         if not 1 <= self.possible_loss_notice_days <= 365:
             raise ValidationFailed("possible_loss_notice_days must be 1 to 365",
                                    code="notice_period_out_of_range",
                                    field="possible_loss_notice_days")
+        if not self.rate_table.strip() or len(self.rate_table) > 64:
+            raise ValidationFailed("rate_table must name a rate table (1 to 64 characters)",
+                                   code="rate_table_missing", field="rate_table")
+        if not self.dispute_venue.strip() or len(self.dispute_venue) > 200:
+            raise ValidationFailed("dispute_venue must be 1 to 200 characters",
+                                   code="dispute_venue_missing", field="dispute_venue")
         self.scope.validate()
 
 

@@ -1,0 +1,114 @@
+"""Pricing: pure rate and premium functions, no web and no SQL (issue 6).
+
+* Short-term rates: versioned :class:`RateTable`, one :class:`RatePricer` interface
+  (:class:`ShortTermPricer`, :func:`price_short_term`) returning a :class:`RateQuote`
+  with its explanation, and an exact vectorised :meth:`ShortTermPricer.price_batch`.
+* Renewal re-pricing: :func:`propose_renewal_rate` (on the policies context's
+  ``ReviewMetrics``), :func:`accept_renewal_rate`, :func:`override_renewal_rate`.
+* ``PaymentTerms`` is re-exported from :mod:`tradecover.reference.payment_terms` (the one
+  definition), for callers that build a :class:`ShortTermRateRequest`.
+* Overseas investment debt insurance [004]: :func:`quote_investment_debt` and its
+  payment rules.
+* OECD Arrangement minimum premium: :func:`minimum_premium_rate`.
+* Pricing lab: :func:`simulate_adverse_selection`, :func:`render_lab_chart`.
+"""
+
+from tradecover.pricing.investment_debt import (
+    DrawdownPeriod,
+    IndemnitySettlement,
+    InvestmentDebtQuote,
+    InvestmentDebtQuoteRequest,
+    PeriodPremium,
+    Phase,
+    PremiumStatus,
+    RepaymentPeriod,
+    compare_full_and_partial_cover,
+    cover_in_force,
+    parse_quote_request,
+    premium_due_date,
+    premium_status,
+    premiums_due_before_indemnity,
+    quote_investment_debt,
+    quote_investment_debt_json,
+    repayment_premium_identity,
+)
+from tradecover.pricing.lab import LabRow, render_lab_chart, simulate_adverse_selection
+from tradecover.pricing.mlt_minimum_premium import (
+    MinimumPremium,
+    horizon_of_risk,
+    minimum_premium_rate,
+)
+from tradecover.pricing.rate_table import (
+    InvalidRateTable,
+    RateTable,
+    default_rate_table,
+    rate_table_from_dict,
+    rate_table_to_dict,
+)
+from tradecover.pricing.renewal import (
+    RenewalDecision,
+    RenewalProposal,
+    accept_renewal_rate,
+    override_renewal_rate,
+    propose_renewal_rate,
+)
+from tradecover.pricing.short_term import (
+    Adjustment,
+    ExporterExperience,
+    RateExplanation,
+    RatePricer,
+    RateQuote,
+    ShortTermPricer,
+    ShortTermRateRequest,
+    UnknownCountry,
+    price_short_term,
+    shipment_premium,
+)
+from tradecover.reference.payment_terms import PaymentTerms
+
+__all__ = [
+    "Adjustment",
+    "DrawdownPeriod",
+    "ExporterExperience",
+    "IndemnitySettlement",
+    "InvalidRateTable",
+    "InvestmentDebtQuote",
+    "InvestmentDebtQuoteRequest",
+    "LabRow",
+    "MinimumPremium",
+    "PaymentTerms",
+    "PeriodPremium",
+    "Phase",
+    "PremiumStatus",
+    "RateExplanation",
+    "RatePricer",
+    "RateQuote",
+    "RateTable",
+    "RenewalDecision",
+    "RenewalProposal",
+    "RepaymentPeriod",
+    "ShortTermPricer",
+    "ShortTermRateRequest",
+    "UnknownCountry",
+    "accept_renewal_rate",
+    "compare_full_and_partial_cover",
+    "cover_in_force",
+    "default_rate_table",
+    "horizon_of_risk",
+    "minimum_premium_rate",
+    "override_renewal_rate",
+    "parse_quote_request",
+    "premium_due_date",
+    "premium_status",
+    "premiums_due_before_indemnity",
+    "price_short_term",
+    "propose_renewal_rate",
+    "quote_investment_debt",
+    "quote_investment_debt_json",
+    "rate_table_from_dict",
+    "rate_table_to_dict",
+    "render_lab_chart",
+    "repayment_premium_identity",
+    "shipment_premium",
+    "simulate_adverse_selection",
+]

@@ -100,8 +100,12 @@ class PeriodPremium:
 
     def to_json(self) -> dict[str, Any]:
         """``{"index", "phase", "insured_amount", "premium"}`` with amounts as strings."""
-        return {"index": self.index, "phase": self.phase.value,
-                "insured_amount": str(self.insured_amount), "premium": str(self.premium)}
+        return {
+            "index": self.index,
+            "phase": self.phase.value,
+            "insured_amount": str(self.insured_amount),
+            "premium": str(self.premium),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +118,11 @@ class InvestmentDebtQuote:
 
     def to_json(self) -> dict[str, Any]:
         """The response body: ``{"currency", "periods": [...], "total_premium"}``."""
-        return {"currency": self.currency,
-                "periods": [p.to_json() for p in self.periods],
-                "total_premium": str(self.total_premium)}
+        return {
+            "currency": self.currency,
+            "periods": [p.to_json() for p in self.periods],
+            "total_premium": str(self.total_premium),
+        }
 
 
 # --- parsing and validation ------------------------------------------------------
@@ -170,8 +176,9 @@ def _periods(data: Mapping[str, Any], key: str, *, required: bool) -> list[Mappi
     return raw
 
 
-def _get_amount(item: Mapping[str, Any], key: str, path: str, currency: str,
-                default: Decimal | None = None) -> Decimal:
+def _get_amount(
+    item: Mapping[str, Any], key: str, path: str, currency: str, default: Decimal | None = None
+) -> Decimal:
     if key not in item or item[key] is None:
         if default is not None:
             return default
@@ -188,8 +195,15 @@ def parse_quote_request(data: Mapping[str, Any]) -> InvestmentDebtQuoteRequest:
     """
     if not isinstance(data, Mapping):
         raise ValidationFailed("the request must be a JSON object", field="body")
-    known = {"currency", "rate", "insure_interest", "max_insured_amount",
-             "covered_repayment_periods", "drawdown_periods", "repayment_periods"}
+    known = {
+        "currency",
+        "rate",
+        "insure_interest",
+        "max_insured_amount",
+        "covered_repayment_periods",
+        "drawdown_periods",
+        "repayment_periods",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise ValidationFailed(f"unknown field {unknown[0]!r}", field=unknown[0])
@@ -203,23 +217,26 @@ def parse_quote_request(data: Mapping[str, Any]) -> InvestmentDebtQuoteRequest:
     if not isinstance(insure_interest, bool):
         raise ValidationFailed("insure_interest must be true or false", field="insure_interest")
     cap = data.get("max_insured_amount")
-    max_insured = None if cap is None else _amount(cap, field="max_insured_amount",
-                                                  currency=currency)
+    max_insured = (
+        None if cap is None else _amount(cap, field="max_insured_amount", currency=currency)
+    )
     if max_insured is not None and max_insured == 0:
         raise ValidationFailed("max_insured_amount must be positive", field="max_insured_amount")
     repayments = tuple(
         RepaymentPeriod(
             principal=_get_amount(item, "principal", f"repayment_periods[{i}]", currency),
-            interest=_get_amount(item, "interest", f"repayment_periods[{i}]", currency,
-                                 default=Decimal(0)),
+            interest=_get_amount(
+                item, "interest", f"repayment_periods[{i}]", currency, default=Decimal(0)
+            ),
         )
         for i, item in enumerate(_periods(data, "repayment_periods", required=True))
     )
     drawdowns = tuple(
         DrawdownPeriod(
             drawn=_get_amount(item, "drawn", f"drawdown_periods[{i}]", currency),
-            interest=_get_amount(item, "interest", f"drawdown_periods[{i}]", currency,
-                                 default=Decimal(0)),
+            interest=_get_amount(
+                item, "interest", f"drawdown_periods[{i}]", currency, default=Decimal(0)
+            ),
         )
         for i, item in enumerate(_periods(data, "drawdown_periods", required=False))
     )
@@ -242,15 +259,16 @@ def validate_schedule(request: InvestmentDebtQuoteRequest) -> None:
     check_currency(request.currency, field="currency")
     repayments = request.repayment_periods
     if not repayments:
-        raise ValidationFailed("at least one repayment period is needed",
-                               field="repayment_periods")
+        raise ValidationFailed("at least one repayment period is needed", field="repayment_periods")
     repaid = sum((p.principal for p in repayments), Decimal(0))
     if repaid <= 0:
-        raise ValidationFailed("the repayment schedule repays no principal",
-                               field="repayment_periods")
+        raise ValidationFailed(
+            "the repayment schedule repays no principal", field="repayment_periods"
+        )
     covered = request.covered_repayment_periods
     if covered is not None and (
-        isinstance(covered, bool) or not isinstance(covered, int)
+        isinstance(covered, bool)
+        or not isinstance(covered, int)
         or not 1 <= covered <= len(repayments)
     ):
         raise ValidationFailed(
@@ -316,17 +334,30 @@ def quote_investment_debt(request: InvestmentDebtQuoteRequest) -> InvestmentDebt
         return amount if cap is None else min(amount, cap)
 
     rows: list[PeriodPremium] = []
-    for i, amount in enumerate(drawdown_insured_amounts(
-            request.drawdown_periods, insure_interest=request.insure_interest), start=1):
+    for i, amount in enumerate(
+        drawdown_insured_amounts(request.drawdown_periods, insure_interest=request.insure_interest),
+        start=1,
+    ):
         insured = capped(amount)
-        rows.append(PeriodPremium(i, Phase.DRAWDOWN, insured,
-                                  period_premium(insured, request.rate, request.currency)))
-    for i, amount in enumerate(repayment_insured_amounts(
-            request.repayment_periods, insure_interest=request.insure_interest,
-            covered_periods=request.covered_repayment_periods), start=1):
+        rows.append(
+            PeriodPremium(
+                i, Phase.DRAWDOWN, insured, period_premium(insured, request.rate, request.currency)
+            )
+        )
+    for i, amount in enumerate(
+        repayment_insured_amounts(
+            request.repayment_periods,
+            insure_interest=request.insure_interest,
+            covered_periods=request.covered_repayment_periods,
+        ),
+        start=1,
+    ):
         insured = capped(amount)
-        rows.append(PeriodPremium(i, Phase.REPAYMENT, insured,
-                                  period_premium(insured, request.rate, request.currency)))
+        rows.append(
+            PeriodPremium(
+                i, Phase.REPAYMENT, insured, period_premium(insured, request.rate, request.currency)
+            )
+        )
     total = sum((row.premium for row in rows), Decimal(0))
     return InvestmentDebtQuote(request.currency, tuple(rows), total)
 
@@ -346,8 +377,10 @@ def repayment_premium_identity(
     """[004] section 4.3, right-hand side: ``sum_{n<=T3} (n x a_n + I_n) x p``, unrounded."""
     covered = len(periods) if covered_periods is None else covered_periods
     return sum(
-        ((n * p.principal + (p.interest if insure_interest else 0)) * rate
-         for n, p in enumerate(periods[:covered], start=1)),
+        (
+            (n * p.principal + (p.interest if insure_interest else 0)) * rate
+            for n, p in enumerate(periods[:covered], start=1)
+        ),
         Decimal(0),
     )
 
@@ -369,11 +402,13 @@ class CoverComparisonRow:
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (amounts as strings) for the quote page."""
-        return {"covered_repayment_periods": self.covered_periods,
-                "extra_liability": str(self.extra_liability),
-                "extra_premium": str(self.extra_premium),
-                "partial_premium": str(self.partial_premium),
-                "full_premium": str(self.full_premium)}
+        return {
+            "covered_repayment_periods": self.covered_periods,
+            "extra_liability": str(self.extra_liability),
+            "extra_premium": str(self.extra_premium),
+            "partial_premium": str(self.partial_premium),
+            "full_premium": str(self.full_premium),
+        }
 
 
 def compare_full_and_partial_cover(
@@ -391,24 +426,36 @@ def compare_full_and_partial_cover(
     rows = []
     for t3 in range(t2 - 1, 0, -1):
         later = list(enumerate(periods, start=1))[t3:]
-        rows.append(CoverComparisonRow(
-            covered_periods=t3,
-            extra_liability=sum((p.principal + (p.interest if interest else 0)
-                                 for _, p in later), Decimal(0)),
-            extra_premium=sum(((n * p.principal + (p.interest if interest else 0))
-                               * request.rate for n, p in later), Decimal(0)),
-            partial_premium=quote_investment_debt(_with_cover(request, t3)).total_premium,
-            full_premium=full,
-        ))
+        rows.append(
+            CoverComparisonRow(
+                covered_periods=t3,
+                extra_liability=sum(
+                    (p.principal + (p.interest if interest else 0) for _, p in later), Decimal(0)
+                ),
+                extra_premium=sum(
+                    (
+                        (n * p.principal + (p.interest if interest else 0)) * request.rate
+                        for n, p in later
+                    ),
+                    Decimal(0),
+                ),
+                partial_premium=quote_investment_debt(_with_cover(request, t3)).total_premium,
+                full_premium=full,
+            )
+        )
     return tuple(rows)
 
 
-def _with_cover(request: InvestmentDebtQuoteRequest, covered: int | None
-                ) -> InvestmentDebtQuoteRequest:
+def _with_cover(
+    request: InvestmentDebtQuoteRequest, covered: int | None
+) -> InvestmentDebtQuoteRequest:
     return InvestmentDebtQuoteRequest(
-        currency=request.currency, rate=request.rate,
-        repayment_periods=request.repayment_periods, drawdown_periods=request.drawdown_periods,
-        insure_interest=request.insure_interest, max_insured_amount=request.max_insured_amount,
+        currency=request.currency,
+        rate=request.rate,
+        repayment_periods=request.repayment_periods,
+        drawdown_periods=request.drawdown_periods,
+        insure_interest=request.insure_interest,
+        max_insured_amount=request.max_insured_amount,
         covered_repayment_periods=covered,
     )
 
@@ -417,8 +464,10 @@ def partial_cover_max_insured_amount(
     periods: Sequence[RepaymentPeriod], *, covered_periods: int, insure_interest: bool = True
 ) -> Decimal:
     """[004] scheme 2's maximum insured amount: ``sum_{n<=T3} (a_n + I_n)``."""
-    return sum((p.principal + (p.interest if insure_interest else 0)
-                for p in periods[:covered_periods]), Decimal(0))
+    return sum(
+        (p.principal + (p.interest if insure_interest else 0) for p in periods[:covered_periods]),
+        Decimal(0),
+    )
 
 
 # --- payment rules ------------------------------------------------------------------
@@ -456,8 +505,11 @@ def premium_status(*, notice_date: date, paid_on: date | None, today: date) -> P
 def cover_in_force(
     *, notice_date: date, paid_on: date | None, today: date, late_payment_accepted: bool = False
 ) -> bool:
-    """True while the period is covered: paid on time, still within 30 days, or late but
-    accepted by the insurer.  An unpaid period past its deadline ends cover."""
+    """True while the period is covered.
+
+    Covered: paid on time, unpaid but still within its 30 days, or paid late and accepted
+    by the insurer.  An unpaid period past its deadline ends cover.
+    """
     status = premium_status(notice_date=notice_date, paid_on=paid_on, today=today)
     if status is PremiumStatus.PAID_LATE:
         return late_payment_accepted
@@ -495,5 +547,8 @@ def premiums_due_before_indemnity(
     if settlement is IndemnitySettlement.ORIGINAL_SCHEDULE:
         return ()
     paid = set(paid_periods)
-    return tuple(period for position, period in enumerate(quote.periods, start=1)
-                 if position > loss_period and position not in paid)
+    return tuple(
+        period
+        for position, period in enumerate(quote.periods, start=1)
+        if position > loss_period and position not in paid
+    )

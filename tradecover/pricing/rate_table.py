@@ -8,12 +8,12 @@ domain.md section 6: "riskier country, riskier term and longer credit all cost m
 so a table whose matrix falls anywhere along one of those axes cannot be built: the
 error names the offending cell.
 
-Every factor is at most :data:`MAX_FACTOR` (10).  Number formats (they make the vectorised path equal to the Decimal path, see
-``short_term``): every rate has at most 8 decimals (:data:`RATE_QUANTUM`, one
-ten-thousandth of a basis point) and every factor, slope or share at most 6
-(:data:`FACTOR_QUANTUM`).  Tables round-trip through plain JSON-able dicts
-(:func:`rate_table_from_dict` / :func:`rate_table_to_dict`) so the database and the
-dashboard's editor store exactly what is validated here.
+Every factor is at most :data:`MAX_FACTOR` (10).  Number formats (they make the
+vectorised path equal to the Decimal path, see ``short_term``): every rate has at
+most 8 decimals (:data:`RATE_QUANTUM`, one ten-thousandth of a basis point) and every
+factor, slope or share at most 6 (:data:`FACTOR_QUANTUM`).  Tables round-trip through
+plain JSON-able dicts (:func:`rate_table_from_dict` / :func:`rate_table_to_dict`) so the
+database and the dashboard's editor store exactly what is validated here.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from importlib import resources
 from typing import Any
 
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import to_decimal
+from tradecover.reference.payment_terms import PaymentTerms, payment_terms_by_risk
 
 RATE_QUANTUM = Decimal("1E-8")
 """Rates carry 8 decimals: 0.00000001 = one ten-thousandth of a basis point."""
@@ -42,21 +42,8 @@ COUNTRY_CLASSES = 8
 DEFAULT_TABLE_RESOURCE = "short_term_default.json"
 
 
-class PaymentTerms(StrEnum):
-    """Payment terms, declared in order of rising risk (domain.md section 6)."""
-
-    LC = "LC"
-    """Letter of credit: a bank carries the payment risk."""
-    DP = "DP"
-    """Documents against payment."""
-    DA = "DA"
-    """Documents against acceptance."""
-    OA = "OA"
-    """Open account."""
-
-
-TERMS_ORDER: tuple[PaymentTerms, ...] = tuple(PaymentTerms)
-"""Terms in rising risk; the matrix's second axis follows this order."""
+TERMS_ORDER: tuple[PaymentTerms, ...] = payment_terms_by_risk()
+"""Terms in rising risk (L/C, D/P, D/A, O/A); the matrix's second axis follows this order."""
 
 
 class InvalidRateTable(ValidationFailed):
@@ -92,8 +79,9 @@ def _number(
 
 
 def _rate(value: Any, *, field: str) -> Decimal:
-    return _number(value, field=field, places=8, minimum=Decimal(0), maximum=Decimal(1),
-                   strict_minimum=True)
+    return _number(
+        value, field=field, places=8, minimum=Decimal(0), maximum=Decimal(1), strict_minimum=True
+    )
 
 
 MAX_FACTOR = Decimal(10)
@@ -235,14 +223,12 @@ class RateTable:
         if isinstance(credit_days, bool) or not isinstance(credit_days, int):
             raise ValidationFailed(f"{field} must be a whole number of days", field=field)
         if credit_days < 0:
-            raise ValidationFailed(f"{field} must not be negative, got {credit_days}",
-                                   field=field)
+            raise ValidationFailed(f"{field} must not be negative, got {credit_days}", field=field)
         for index, band in enumerate(self.bands):
             if credit_days <= band.last_day:
                 return index
         raise ValidationFailed(
-            f"{field} {credit_days} is beyond the product's maximum of "
-            f"{self.max_credit_days} days",
+            f"{field} {credit_days} is beyond the product's maximum of {self.max_credit_days} days",
             code="credit_period_too_long",
             field=field,
         )
@@ -263,16 +249,19 @@ def _validate(table: RateTable) -> None:
         raise InvalidRateTable("version must be a positive integer", field="version")
     _validate_bands(table.bands)
     if len(table.base) != COUNTRY_CLASSES:
-        raise InvalidRateTable(f"base needs {COUNTRY_CLASSES} country classes (0-7)",
-                               field="base")
+        raise InvalidRateTable(f"base needs {COUNTRY_CLASSES} country classes (0-7)", field="base")
     for c, by_terms in enumerate(table.base):
         if len(by_terms) != len(TERMS_ORDER):
-            raise InvalidRateTable(f"base[{c}] needs one row per payment terms "
-                                   f"{[t.value for t in TERMS_ORDER]}", field=f"base[{c}]")
+            raise InvalidRateTable(
+                f"base[{c}] needs one row per payment terms {[t.value for t in TERMS_ORDER]}",
+                field=f"base[{c}]",
+            )
         for t, by_band in enumerate(by_terms):
             if len(by_band) != len(table.bands):
-                raise InvalidRateTable(f"base[{c}][{TERMS_ORDER[t].value}] needs one rate per "
-                                       "credit band", field=f"base[{c}][{TERMS_ORDER[t].value}]")
+                raise InvalidRateTable(
+                    f"base[{c}][{TERMS_ORDER[t].value}] needs one rate per credit band",
+                    field=f"base[{c}][{TERMS_ORDER[t].value}]",
+                )
             for b, rate in enumerate(by_band):
                 _rate(rate, field=_cell(c, t, table.bands[b]))
     _validate_monotone(table)
@@ -331,8 +320,10 @@ def _validate_parameters(table: RateTable) -> None:
     for grade, factor in buyer.grade_factors.items():
         _factor(factor, field=f"buyer.grade_factors.{grade}", minimum=small)
     if buyer.unrated_grade not in buyer.grade_factors:
-        raise InvalidRateTable(f"buyer.unrated_grade {buyer.unrated_grade!r} has no factor",
-                               field="buyer.unrated_grade")
+        raise InvalidRateTable(
+            f"buyer.unrated_grade {buyer.unrated_grade!r} has no factor",
+            field="buyer.unrated_grade",
+        )
     _factor(buyer.pd_reference, field="buyer.pd_reference", maximum=one)
     _slope(buyer.pd_slope, field="buyer.pd_slope")
     _factor(buyer.pd_min_factor, field="buyer.pd_min_factor", minimum=small)
@@ -340,10 +331,16 @@ def _validate_parameters(table: RateTable) -> None:
     _factor(ind.minimum, field="indemnity.minimum", minimum=Decimal("0.1"), maximum=one)
     _factor(ind.maximum, field="indemnity.maximum", minimum=ind.minimum, maximum=one)
     _factor(ind.reference, field="indemnity.reference", minimum=ind.minimum, maximum=ind.maximum)
-    _number(exp.credibility_k, field="experience.credibility_k", places=6, minimum=small,
-            maximum=Decimal(10**9))
-    _factor(exp.expected_loss_ratio, field="experience.expected_loss_ratio",
-            minimum=Decimal("0.01"))
+    _number(
+        exp.credibility_k,
+        field="experience.credibility_k",
+        places=6,
+        minimum=small,
+        maximum=Decimal(10**9),
+    )
+    _factor(
+        exp.expected_loss_ratio, field="experience.expected_loss_ratio", minimum=Decimal("0.01")
+    )
     _factor(exp.min_factor, field="experience.min_factor", minimum=small)
     _factor(exp.max_factor, field="experience.max_factor", minimum=exp.min_factor)
     _factor(conc.hhi_threshold, field="concentration.hhi_threshold", maximum=one)
@@ -351,8 +348,9 @@ def _validate_parameters(table: RateTable) -> None:
     _factor(conc.max_factor, field="concentration.max_factor", minimum=one)
     _factor(ren.min_declared_share, field="renewal.min_declared_share", maximum=one)
     _slope(ren.declared_share_slope, field="renewal.declared_share_slope")
-    _factor(ren.expected_possible_loss_rate, field="renewal.expected_possible_loss_rate",
-            maximum=one)
+    _factor(
+        ren.expected_possible_loss_rate, field="renewal.expected_possible_loss_rate", maximum=one
+    )
     _slope(ren.possible_loss_slope, field="renewal.possible_loss_slope")
     _factor(ren.min_factor, field="renewal.min_factor", minimum=small)
     _factor(ren.max_factor, field="renewal.max_factor", minimum=ren.min_factor)
@@ -374,8 +372,9 @@ def _d(section: Mapping[str, Any], key: str, path: str) -> Decimal:
 def rate_table_from_dict(data: Mapping[str, Any]) -> RateTable:
     """Build and validate a table from its JSON form (see ``short_term_default.json``)."""
     bands = tuple(
-        CreditBand(int(_get(b, "first_day", f"bands[{i}].")),
-                   int(_get(b, "last_day", f"bands[{i}].")))
+        CreditBand(
+            int(_get(b, "first_day", f"bands[{i}].")), int(_get(b, "last_day", f"bands[{i}]."))
+        )
         for i, b in enumerate(_get(data, "bands", ""))
     )
     raw_base = _get(data, "base", "")
@@ -384,11 +383,15 @@ def rate_table_from_dict(data: Mapping[str, Any]) -> RateTable:
     base: list[tuple[tuple[Decimal, ...], ...]] = []
     for c in range(COUNTRY_CLASSES):
         row = _get(raw_base, str(c), "base.")
-        base.append(tuple(
-            tuple(to_decimal(r, field=f"base[{c}][{t.value}][{j}]")
-                  for j, r in enumerate(_get(row, t.value, f"base[{c}].")))
-            for t in TERMS_ORDER
-        ))
+        base.append(
+            tuple(
+                tuple(
+                    to_decimal(r, field=f"base[{c}][{t.value}][{j}]")
+                    for j, r in enumerate(_get(row, t.value, f"base[{c}]."))
+                )
+                for t in TERMS_ORDER
+            )
+        )
     b = _get(data, "buyer", "")
     i = _get(data, "indemnity", "")
     e = _get(data, "experience", "")
@@ -398,8 +401,9 @@ def rate_table_from_dict(data: Mapping[str, Any]) -> RateTable:
     try:
         effective_from = date.fromisoformat(str(_get(data, "effective_from", "")))
     except ValueError:
-        raise InvalidRateTable("effective_from must be an ISO date",
-                               field="effective_from") from None
+        raise InvalidRateTable(
+            "effective_from must be an ISO date", field="effective_from"
+        ) from None
     return RateTable(
         code=str(_get(data, "code", "")),
         version=int(_get(data, "version", "")),
@@ -411,8 +415,9 @@ def rate_table_from_dict(data: Mapping[str, Any]) -> RateTable:
         floor=_d(data, "floor", ""),
         cap=_d(data, "cap", ""),
         buyer=BuyerParameters(
-            grade_factors={str(g): to_decimal(f, field=f"buyer.grade_factors.{g}")
-                           for g, f in grades.items()},
+            grade_factors={
+                str(g): to_decimal(f, field=f"buyer.grade_factors.{g}") for g, f in grades.items()
+            },
             unrated_grade=str(_get(b, "unrated_grade", "buyer.")),
             pd_reference=_d(b, "pd_reference", "buyer."),
             pd_slope=_d(b, "pd_slope", "buyer."),
@@ -457,8 +462,9 @@ def rate_table_to_dict(table: RateTable) -> dict[str, Any]:
         "source": table.source,
         "bands": [{"first_day": b.first_day, "last_day": b.last_day} for b in table.bands],
         "base": {
-            str(c): {t.value: [str(r) for r in table.base[c][ti]]
-                     for ti, t in enumerate(TERMS_ORDER)}
+            str(c): {
+                t.value: [str(r) for r in table.base[c][ti]] for ti, t in enumerate(TERMS_ORDER)
+            }
             for c in range(COUNTRY_CLASSES)
         },
         "floor": str(table.floor),

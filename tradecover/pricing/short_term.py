@@ -37,10 +37,10 @@ from tradecover.pricing.rate_table import (
     FACTOR_QUANTUM,
     RATE_QUANTUM,
     TERMS_ORDER,
-    PaymentTerms,
     RateTable,
     default_rate_table,
 )
+from tradecover.reference.payment_terms import PaymentTerms
 
 RATE_UNITS_PER_ONE = 10**8
 """Integer rate units used by :func:`price_batch`: rate = units / 10**8."""
@@ -133,8 +133,11 @@ class RateExplanation:
     def to_dict(self) -> dict[str, Any]:
         """JSON form (decimals as strings)."""
         return {
-            "table": {"code": self.table_code, "version": self.table_version,
-                      "effective_from": self.effective_from},
+            "table": {
+                "code": self.table_code,
+                "version": self.table_version,
+                "effective_from": self.effective_from,
+            },
             "country_class": self.country_class,
             "payment_terms": self.payment_terms.value,
             "credit_band": self.credit_band,
@@ -210,10 +213,12 @@ def buyer_adjustment(
         probability = _share(pd, field="buyer_pd")
         raw = _q6(_ONE + params.pd_slope * (probability - params.pd_reference))
         factor = min(max(raw, params.pd_min_factor), params.pd_max_factor)
-        bounded = "" if factor == raw else f", held within {params.pd_min_factor}-" \
-                                              f"{params.pd_max_factor}"
+        bounded = (
+            "" if factor == raw else f", held within {params.pd_min_factor}-{params.pd_max_factor}"
+        )
         return Adjustment(
-            "buyer", factor,
+            "buyer",
+            factor,
             f"buyer probability of default {_pct(probability)} against the reference "
             f"{_pct(params.pd_reference)}: 1 + {params.pd_slope} x "
             f"({probability} - {params.pd_reference}){bounded}"
@@ -229,8 +234,9 @@ def indemnity_adjustment(table: RateTable, *, indemnity_percentage: Decimal) -> 
     params = table.indemnity
     pct = to_decimal(indemnity_percentage, field="indemnity_percentage")
     if pct != _q6(pct):
-        raise ValidationFailed("indemnity_percentage has more than 6 decimals",
-                               field="indemnity_percentage")
+        raise ValidationFailed(
+            "indemnity_percentage has more than 6 decimals", field="indemnity_percentage"
+        )
     if pct < params.minimum or pct > params.maximum:
         raise ValidationFailed(
             f"indemnity_percentage {pct} is outside the product's range "
@@ -240,14 +246,13 @@ def indemnity_adjustment(table: RateTable, *, indemnity_percentage: Decimal) -> 
         )
     factor = _q6(pct / params.reference)
     return Adjustment(
-        "indemnity_percentage", factor,
+        "indemnity_percentage",
+        factor,
         f"insurer pays {_pct(pct)} of a loss against the reference {_pct(params.reference)}",
     )
 
 
-def experience_adjustment(
-    table: RateTable, *, experience: ExporterExperience | None
-) -> Adjustment:
+def experience_adjustment(table: RateTable, *, experience: ExporterExperience | None) -> Adjustment:
     """Experience factor ``1 + z x (LR / expected LR - 1)`` with ``z = n / (n + k)``, bounded.
 
     A policy-level factor: compute it once per policy and pass its parts-per-million to
@@ -256,30 +261,39 @@ def experience_adjustment(
     params = table.experience
     if experience is None:
         return Adjustment("experience", _ONE, "no experience record: credibility 0, table rate")
-    if isinstance(experience.years, bool) or not isinstance(experience.years, int) \
-            or experience.years < 0:
-        raise ValidationFailed("experience.years must be a whole number >= 0",
-                               field="experience.years")
+    if (
+        isinstance(experience.years, bool)
+        or not isinstance(experience.years, int)
+        or experience.years < 0
+    ):
+        raise ValidationFailed(
+            "experience.years must be a whole number >= 0", field="experience.years"
+        )
     premium = to_decimal(experience.earned_premium, field="experience.earned_premium")
     claims = to_decimal(experience.incurred_claims, field="experience.incurred_claims")
     exposure = to_decimal(experience.exposure, field="experience.exposure")
-    for name, value in (("earned_premium", premium), ("incurred_claims", claims),
-                        ("exposure", exposure)):
+    for name, value in (
+        ("earned_premium", premium),
+        ("incurred_claims", claims),
+        ("exposure", exposure),
+    ):
         if value < 0:
-            raise ValidationFailed(f"experience.{name} must not be negative",
-                                   field=f"experience.{name}")
+            raise ValidationFailed(
+                f"experience.{name} must not be negative", field=f"experience.{name}"
+            )
     if experience.years == 0 or exposure == 0 or premium == 0:
-        return Adjustment("experience", _ONE,
-                          "no earned premium or exposure yet: credibility 0, table rate")
+        return Adjustment(
+            "experience", _ONE, "no earned premium or exposure yet: credibility 0, table rate"
+        )
     loss_ratio = _q6(claims / premium)
     z = _q6(exposure / (exposure + params.credibility_k))
     expected = params.expected_loss_ratio
     raw = _q6(_ONE + z * (loss_ratio - expected) / expected)
     factor = min(max(raw, params.min_factor), params.max_factor)
-    bounded = "" if factor == raw else \
-        f", held within {params.min_factor}-{params.max_factor}"
+    bounded = "" if factor == raw else f", held within {params.min_factor}-{params.max_factor}"
     return Adjustment(
-        "experience", factor,
+        "experience",
+        factor,
         f"loss ratio {_pct(loss_ratio)} over {experience.years} year(s) against the expected "
         f"{_pct(expected)}, credibility z = {exposure}/({exposure}+{params.credibility_k}) "
         f"= {z}{bounded}",
@@ -295,11 +309,14 @@ def concentration_adjustment(table: RateTable, *, hhi: Decimal | None) -> Adjust
     excess = max(_ZERO, share - params.hhi_threshold)
     factor = min(_q6(_ONE + params.slope * excess), params.max_factor)
     if excess == 0:
-        return Adjustment("concentration", factor,
-                          f"buyer limits HHI {share} within the threshold "
-                          f"{params.hhi_threshold}: no loading")
+        return Adjustment(
+            "concentration",
+            factor,
+            f"buyer limits HHI {share} within the threshold {params.hhi_threshold}: no loading",
+        )
     return Adjustment(
-        "concentration", factor,
+        "concentration",
+        factor,
         f"buyer limits HHI {share} above the threshold {params.hhi_threshold}: "
         f"loading {params.slope} per unit of excess, at most {params.max_factor}",
     )
@@ -314,21 +331,24 @@ def apply_bounds(table: RateTable, rate: Decimal) -> tuple[Decimal, str | None]:
     return rate, None
 
 
-def _country_class(
-    request: ShortTermRateRequest, country_classes: Mapping[str, int] | None
-) -> int:
+def _country_class(request: ShortTermRateRequest, country_classes: Mapping[str, int] | None) -> int:
     if request.country_class is not None:
         value = request.country_class
-        if isinstance(value, bool) or not isinstance(value, int) \
-                or not 0 <= value < COUNTRY_CLASSES:
-            raise ValidationFailed(f"country_class must be 0-7, got {value!r}",
-                                   field="country_class")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 <= value < COUNTRY_CLASSES
+        ):
+            raise ValidationFailed(
+                f"country_class must be 0-7, got {value!r}", field="country_class"
+            )
         return value
     if request.country is None:
         raise ValidationFailed("give country or country_class", field="country")
     if country_classes is None or request.country not in country_classes:
-        raise UnknownCountry(f"unknown country {request.country!r}: it has no risk class",
-                             field="country")
+        raise UnknownCountry(
+            f"unknown country {request.country!r}: it has no risk class", field="country"
+        )
     return country_classes[request.country]
 
 
@@ -437,8 +457,10 @@ class _BatchTable:
 
 def _batch_table(table: RateTable) -> _BatchTable:
     base = np.array(
-        [[[_units(r, RATE_UNITS_PER_ONE) for r in by_band] for by_band in by_terms]
-         for by_terms in table.base],
+        [
+            [[_units(r, RATE_UNITS_PER_ONE) for r in by_band] for by_band in by_terms]
+            for by_terms in table.base
+        ],
         dtype=np.int64,
     )
     b, i, k = table.buyer, table.indemnity, table.concentration
@@ -473,8 +495,9 @@ def _as_int64(name: str, values: npt.ArrayLike, size: int | None) -> IntArray:
         raise ValidationFailed(f"{name} must be an integer array", field=name)
     array = array.astype(np.int64, copy=False)
     if array.ndim != 1 or (size is not None and array.shape[0] != size):
-        raise ValidationFailed(f"{name} must be one-dimensional and as long as the batch",
-                               field=name)
+        raise ValidationFailed(
+            f"{name} must be one-dimensional and as long as the batch", field=name
+        )
     return array
 
 
@@ -546,7 +569,8 @@ class ShortTermPricer:
         # 1. buyer
         unrated = grade_codes(self.table).index(self.table.buyer.unrated_grade)
         grade_factor = (
-            t.grade_ppm[unrated] if buyer_grade_index is None
+            t.grade_ppm[unrated]
+            if buyer_grade_index is None
             else t.grade_ppm[self._grade_index(buyer_grade_index, n)]
         )
         if buyer_pd_ppm is not None:
@@ -574,8 +598,10 @@ class ShortTermPricer:
             hhi = _as_int64("concentration_hhi_ppm", concentration_hhi_ppm, n)
             _check_range("concentration_hhi_ppm", hhi, -1, PPM)
             excess = np.maximum(hhi - t.hhi_threshold, 0)
-            factor = np.minimum(_half_up_positive(PPM * PPM + t.concentration_slope * excess,
-                                                  PPM), t.concentration_max)
+            factor = np.minimum(
+                _half_up_positive(PPM * PPM + t.concentration_slope * excess, PPM),
+                t.concentration_max,
+            )
             factor = np.where(hhi >= 0, factor, PPM)
             rate = _half_up_positive(rate * factor, PPM)
 
@@ -587,7 +613,7 @@ class ShortTermPricer:
         return index
 
 
-def price_batch(table: RateTable, **arrays: Any) -> IntArray:
+def price_batch(*, table: RateTable, **arrays: npt.ArrayLike) -> IntArray:
     """Vectorised rates on ``table``; see :meth:`ShortTermPricer.price_batch` for the arrays."""
     return ShortTermPricer(table=table).price_batch(**arrays)
 

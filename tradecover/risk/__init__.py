@@ -1,0 +1,77 @@
+"""Portfolio credit risk of the insured book (issue 7): pure, library-style calculations.
+
+Entry point: :func:`run_risk` on a :class:`RiskRunSpec`.  Methods: multi-sector CreditRisk+
+(stable FFT of the log-PGF), a multi-factor Gaussian copula Monte Carlo with Glasserman-Li
+importance sampling (numba, counter-based random numbers, optional Dask scale-out), and the
+one-factor Vasicek limit with its granularity adjustment.  Every amount is a float estimate
+in the book's reporting currency, not booked money.
+"""
+
+from tradecover.risk.creditrisk_plus import CreditRiskPlusResult, creditrisk_plus
+from tradecover.risk.history import (
+    PortfolioYear,
+    loss_ratio,
+    sinosure_2015_2020,
+    yearly_portfolio_table,
+)
+from tradecover.risk.measures import Concentration, LossDistribution, concentration
+from tradecover.risk.montecarlo import MonteCarloResult, monte_carlo
+from tradecover.risk.portfolio import (
+    DEFAULT_RATING_SCALE,
+    Exposure,
+    FactorModel,
+    Portfolio,
+    build_portfolio,
+    group_related_buyers,
+)
+from tradecover.risk.run import RiskRunResult, RiskRunSpec, default_factor_model, run_risk
+from tradecover.risk.stress import (
+    SCENARIOS,
+    LimitAction,
+    PdShock,
+    RecoveryShift,
+    Selection,
+    StressScenario,
+    tariff_shock,
+)
+from tradecover.risk.vasicek import (
+    granularity_adjustment,
+    one_factor_loss_distribution,
+    vasicek_expected_shortfall,
+    vasicek_value_at_risk,
+)
+
+__all__ = [
+    "DEFAULT_RATING_SCALE",
+    "SCENARIOS",
+    "Concentration",
+    "CreditRiskPlusResult",
+    "Exposure",
+    "FactorModel",
+    "LimitAction",
+    "LossDistribution",
+    "MonteCarloResult",
+    "PdShock",
+    "Portfolio",
+    "PortfolioYear",
+    "RecoveryShift",
+    "RiskRunResult",
+    "RiskRunSpec",
+    "Selection",
+    "StressScenario",
+    "build_portfolio",
+    "concentration",
+    "creditrisk_plus",
+    "default_factor_model",
+    "granularity_adjustment",
+    "group_related_buyers",
+    "loss_ratio",
+    "monte_carlo",
+    "one_factor_loss_distribution",
+    "run_risk",
+    "sinosure_2015_2020",
+    "tariff_shock",
+    "vasicek_expected_shortfall",
+    "vasicek_value_at_risk",
+    "yearly_portfolio_table",
+]

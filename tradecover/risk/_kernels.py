@@ -31,7 +31,7 @@ _SQRT1_2 = 1.0 / math.sqrt(2.0)
 _TWO_PI = 2.0 * math.pi
 
 
-@nb.njit(cache=True, inline="always")  # type: ignore[misc]
+@nb.njit(cache=True, inline="always")
 def philox4x32_10(
     c0: np.uint64, c1: np.uint64, c2: np.uint64, c3: np.uint64, k0: np.uint64, k1: np.uint64
 ) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64]:
@@ -51,7 +51,7 @@ def philox4x32_10(
     return c0, c1, c2, c3
 
 
-@nb.njit(cache=True, inline="always")  # type: ignore[misc]
+@nb.njit(cache=True, inline="always")
 def _uniform_pair(
     j: np.uint64, s_lo: np.uint64, s_hi: np.uint64, k0: np.uint64, k1: np.uint64
 ) -> tuple[float, float]:
@@ -62,7 +62,7 @@ def _uniform_pair(
     return (float(a) + 0.5) * _TWO_M53, (float(b) + 0.5) * _TWO_M53
 
 
-@nb.njit(cache=True)  # type: ignore[misc]
+@nb.njit(cache=True)
 def _solve_twist(
     logit_p: np.ndarray,
     blk_n: np.ndarray,
@@ -110,10 +110,10 @@ def _solve_twist(
             lo = theta
         step = theta - g / d if d > 0.0 else 0.5 * (lo + hi)
         theta = step if lo < step < hi else 0.5 * (lo + hi)
-    return theta
+    return float(theta)
 
 
-@nb.njit(cache=True)  # type: ignore[misc]
+@nb.njit(cache=True)
 def _scenario(
     scen: np.int64,
     k0: np.uint64,
@@ -231,7 +231,7 @@ def _scenario(
     return loss, logw
 
 
-@nb.njit(cache=True, parallel=True)  # type: ignore[misc]
+@nb.njit(cache=True, parallel=True)
 def simulate(
     first: np.int64,
     out_loss: np.ndarray,
@@ -258,15 +258,32 @@ def simulate(
     dummy = np.zeros(1)
     for i in nb.prange(out_loss.size):
         l_, w_ = _scenario(
-            first + i, k0, k1, chol, mu, combo_f, combo_w, b_combo, b_c, b_sr, b_sq,
-            blk_bucket, blk_start, blk_end, blk_sum, blk_mean, loss_sorted, twist_target,
-            0.0, dummy,
+            first + i,
+            k0,
+            k1,
+            chol,
+            mu,
+            combo_f,
+            combo_w,
+            b_combo,
+            b_c,
+            b_sr,
+            b_sq,
+            blk_bucket,
+            blk_start,
+            blk_end,
+            blk_sum,
+            blk_mean,
+            loss_sorted,
+            twist_target,
+            0.0,
+            dummy,
         )
         out_loss[i] = l_
         out_logw[i] = w_
 
 
-@nb.njit(cache=True, parallel=True)  # type: ignore[misc]
+@nb.njit(cache=True, parallel=True)
 def record_contributions(
     scenarios: np.ndarray,
     weights: np.ndarray,
@@ -302,7 +319,24 @@ def record_contributions(
         row = contrib[part]
         for i in range(lo, hi):
             _scenario(
-                scenarios[i], k0, k1, chol, mu, combo_f, combo_w, b_combo, b_c, b_sr, b_sq,
-                blk_bucket, blk_start, blk_end, blk_sum, blk_mean, loss_sorted, twist_target,
-                weights[i], row,
+                scenarios[i],
+                k0,
+                k1,
+                chol,
+                mu,
+                combo_f,
+                combo_w,
+                b_combo,
+                b_c,
+                b_sr,
+                b_sq,
+                blk_bucket,
+                blk_start,
+                blk_end,
+                blk_sum,
+                blk_mean,
+                loss_sorted,
+                twist_target,
+                weights[i],
+                row,
             )

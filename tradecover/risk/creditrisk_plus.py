@@ -84,7 +84,9 @@ def sector_inputs(
         sd = float(np.sqrt(np.dot(portfolio.pd, loss**2) + np.dot(var, sys**2)))
         loss_unit = max((el + 15.0 * sd) / 2.0**15, float(loss.max(initial=0.0)) / 2.0**20, 1e-300)
     if not (np.isfinite(loss_unit) and loss_unit > 0):
-        raise ValidationFailed("loss_unit must be positive", code="bad_loss_unit", field="loss_unit")
+        raise ValidationFailed(
+            "loss_unit must be positive", code="bad_loss_unit", field="loss_unit"
+        )
     live = (loss > 0) & (portfolio.pd > 0)
     nu = np.where(live, np.maximum(1, np.rint(loss / loss_unit)), 0).astype(np.int64)
     pd = np.where(live, portfolio.pd * loss / np.maximum(nu, 1) / loss_unit, 0.0)
@@ -134,6 +136,15 @@ class CreditRiskPlusResult:
         return np.asarray((above + frac * at) * d.unit / (1.0 - q), dtype=np.float64)
 
 
+def _log1p(w: ComplexArray) -> ComplexArray:
+    """``log(1 + w)`` for complex ``w`` with ``Re w >= 0``, accurate when ``|w|`` is tiny.
+
+    Dividing by a small sector variance would otherwise magnify the rounding of ``1 + w``.
+    """
+    u, v = w.real, w.imag
+    return np.asarray(0.5 * np.log1p(2.0 * u + u * u + v * v) + 1j * np.arctan2(v, 1.0 + u))
+
+
 def _tail(pmf: FloatArray) -> FloatArray:
     """``P(L >= x)`` for ``x = 0..M`` (with ``P(L >= 0) = 1``)."""
     t = np.empty(pmf.size + 1)
@@ -172,13 +183,19 @@ def creditrisk_plus_from_inputs(
     hist = np.bincount(flat_key, weights=flat_w, minlength=(k + 1) * width).reshape(k + 1, width)
     mu = hist.sum(axis=1)
     mean = float(np.dot(hist.sum(axis=0), np.arange(width)))
-    sd = float(np.sqrt(np.dot(hist.sum(axis=0), np.arange(width) ** 2.0) + np.dot(inp.sector_variance, (hist[:k] @ np.arange(width)) ** 2)))
+    sd = float(
+        np.sqrt(
+            np.dot(hist.sum(axis=0), np.arange(width) ** 2.0)
+            + np.dot(inp.sector_variance, (hist[:k] @ np.arange(width)) ** 2)
+        )
+    )
     m = 1 << int(np.ceil(np.log2(max(2 * width, 2.0 * (mean + 12.0 * sd) + 2, 64))))
     while True:
         spec = np.fft.rfft(hist, n=m, axis=1)
         log_g = spec[k] - mu[k]
-        terms = 1.0 - inp.sector_variance[:, None] * (spec[:k] - mu[:k, None])
-        log_g = log_g - (np.log(terms) / inp.sector_variance[:, None]).sum(axis=0)
+        shift = -inp.sector_variance[:, None] * (spec[:k] - mu[:k, None])
+        terms = 1.0 + shift
+        log_g = log_g - (_log1p(shift) / inp.sector_variance[:, None]).sum(axis=0)
         g = np.exp(log_g)
         pmf = np.fft.irfft(g, n=m)
         upper = float(np.abs(pmf[m // 2 :]).sum())

@@ -21,7 +21,9 @@ from tradecover.kit.errors import ValidationFailed
 FloatArray = npt.NDArray[np.float64]
 
 
-def check_confidence_levels(levels: Iterable[float], *, field: str = "confidence_levels") -> tuple[float, ...]:
+def check_confidence_levels(
+    levels: Iterable[float], *, field: str = "confidence_levels"
+) -> tuple[float, ...]:
     """Return the levels as floats if each lies strictly inside (0, 1), else raise."""
     out = []
     for q in levels:
@@ -34,7 +36,9 @@ def check_confidence_levels(levels: Iterable[float], *, field: str = "confidence
             )
         out.append(qf)
     if not out:
-        raise ValidationFailed("at least one confidence level is needed", code="no_confidence", field=field)
+        raise ValidationFailed(
+            "at least one confidence level is needed", code="no_confidence", field=field
+        )
     return tuple(out)
 
 
@@ -65,7 +69,7 @@ class LossDistribution:
 
     def _var_index(self, q: float) -> int:
         cdf = self.cdf()
-        return int(min(np.searchsorted(cdf, q - 1e-13, side="left"), cdf.size - 1))
+        return min(int(np.searchsorted(cdf, q - 1e-13, side="left")), cdf.size - 1)
 
     def expected_shortfall(self, q: float) -> float:
         """Acerbi-Tasche expected shortfall at level ``q``."""

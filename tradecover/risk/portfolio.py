@@ -14,7 +14,7 @@ The loss a buyer's default costs the insurer is ``ead x insured_share x lgd``
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -90,7 +90,6 @@ class Portfolio:
     outstanding: FloatArray
     basis: ExposureBasis = "outstanding"
     currency: str = "USD"
-    _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_arrays(
@@ -122,7 +121,9 @@ class Portfolio:
                 raise ValidationFailed(f"{name} must have one value per obligor", field=name)
             return a
 
-        def names(v: Sequence[str] | npt.NDArray[np.str_] | None, name: str) -> npt.NDArray[np.str_]:
+        def names(
+            v: Sequence[str] | npt.NDArray[np.str_] | None, name: str
+        ) -> npt.NDArray[np.str_]:
             a = np.asarray(v if v is not None else [f"B{i}" for i in range(n)], dtype=np.str_)
             if a.shape != (n,):
                 raise ValidationFailed(f"{name} must have one value per obligor", field=name)
@@ -141,7 +142,9 @@ class Portfolio:
             pd=pd_a,
             asset_correlation=col(asset_correlation, "asset_correlation"),
             limit=col(limit, "limit") if limit is not None else ead_a.copy(),
-            outstanding=col(outstanding, "outstanding") if outstanding is not None else ead_a.copy(),
+            outstanding=col(outstanding, "outstanding")
+            if outstanding is not None
+            else ead_a.copy(),
             basis=basis,
             currency=currency,
         )
@@ -185,17 +188,21 @@ class Portfolio:
 
     def with_columns(self, **columns: FloatArray) -> Portfolio:
         """A copy with some numeric columns replaced (used by the stress scenarios)."""
-        new = replace(self, _cache={}, **columns)  # type: ignore[arg-type]
+        new = replace(self, **columns)  # type: ignore[arg-type]
         new.validate()
         return new
 
 
-def rating_to_pd(grades: Iterable[str], scale: Mapping[str, float] = DEFAULT_RATING_SCALE) -> FloatArray:
+def rating_to_pd(
+    grades: Iterable[str], scale: Mapping[str, float] = DEFAULT_RATING_SCALE
+) -> FloatArray:
     """Map rating grades to one-year PDs; an unknown grade is a :class:`ValidationFailed`."""
     out = []
     for g in grades:
         if g not in scale:
-            raise ValidationFailed(f"unknown rating grade {g!r}", code="unknown_grade", field="grade")
+            raise ValidationFailed(
+                f"unknown rating grade {g!r}", code="unknown_grade", field="grade"
+            )
         out.append(scale[g])
     return np.asarray(out, dtype=np.float64)
 
@@ -215,7 +222,9 @@ def build_portfolio(
     """
     rows = list(exposures)
     if basis not in ("outstanding", "limit"):
-        raise ValidationFailed(f"unknown exposure basis {basis!r}", code="unknown_basis", field="basis")
+        raise ValidationFailed(
+            f"unknown exposure basis {basis!r}", code="unknown_basis", field="basis"
+        )
     pds = []
     for r in rows:
         if r.pd is not None:
@@ -224,7 +233,9 @@ def build_portfolio(
             pds.append(float(rating_to_pd([r.grade], rating_scale)[0]))
         else:
             raise ValidationFailed(
-                f"buyer {r.buyer_id} has neither a PD nor a rating grade", code="missing_pd", field="pd"
+                f"buyer {r.buyer_id} has neither a PD nor a rating grade",
+                code="missing_pd",
+                field="pd",
             )
     outstanding = np.array([r.outstanding for r in rows], dtype=np.float64)
     limit = np.array([r.limit for r in rows], dtype=np.float64)
@@ -257,9 +268,13 @@ def group_related_buyers(portfolio: Portfolio) -> Portfolio:
     if groups.size == portfolio.size:
         return portfolio
     g = groups.size
-    ead = np.bincount(inverse, weights=portfolio.ead, minlength=g)
-    ins = np.bincount(inverse, weights=portfolio.insured_exposure, minlength=g)
-    loss = np.bincount(inverse, weights=portfolio.loss_exposure, minlength=g)
+
+    def total(values: FloatArray) -> FloatArray:
+        return np.asarray(np.bincount(inverse, weights=values, minlength=g), dtype=np.float64)
+
+    ead = total(portfolio.ead)
+    ins = total(portfolio.insured_exposure)
+    loss = total(portfolio.loss_exposure)
     share = np.divide(ins, ead, out=np.zeros(g), where=ead > 0)
     lgd = np.divide(loss, ins, out=np.zeros(g), where=ins > 0)
     pd = np.zeros(g)
@@ -278,8 +293,8 @@ def group_related_buyers(portfolio: Portfolio) -> Portfolio:
         lgd=lgd,
         pd=pd,
         asset_correlation=portfolio.asset_correlation[lead],
-        limit=np.bincount(inverse, weights=portfolio.limit, minlength=g),
-        outstanding=np.bincount(inverse, weights=portfolio.outstanding, minlength=g),
+        limit=total(portfolio.limit),
+        outstanding=total(portfolio.outstanding),
         basis=portfolio.basis,
         currency=portfolio.currency,
     )
@@ -293,21 +308,26 @@ class FactorModel:
     factor (either may be absent from the model, not both); ``correlation`` is the factors'
     correlation matrix and must be positive semi-definite.  ``sector_variance`` is the
     CreditRisk+ variance of each factor's gamma variable (default 1.0, i.e. a standard
-    deviation of default rates equal to their mean).
+    deviation of default rates equal to their mean).  ``sector_prefix`` is prepended to a
+    buyer's sector to find its factor (``"sector:"`` keeps sector and country names apart).
     """
 
     names: tuple[str, ...]
     correlation: FloatArray
     sector_variance: tuple[float, ...] | None = None
+    sector_prefix: str = ""
 
     def __post_init__(self) -> None:
+        """Validate names, correlation (symmetric, unit diagonal, PSD) and variances."""
         c = np.asarray(self.correlation, dtype=np.float64)
         k = len(self.names)
         if len(set(self.names)) != k:
             raise ValidationFailed("factor names must be unique", code="bad_factor", field="names")
         if c.shape != (k, k) or not np.all(np.isfinite(c)):
             raise ValidationFailed(
-                f"correlation must be a finite {k}x{k} matrix", code="bad_correlation", field="correlation"
+                f"correlation must be a finite {k}x{k} matrix",
+                code="bad_correlation",
+                field="correlation",
             )
         if not np.allclose(c, c.T, atol=1e-12) or not np.allclose(np.diag(c), 1.0, atol=1e-12):
             raise ValidationFailed(
@@ -359,12 +379,14 @@ class FactorModel:
         if len(self.names) == 1:
             w[:, 0] = 1.0
             return idx, w
-        pos = {name: i for i, name in enumerate(self.names)}
         for col, labels in enumerate((portfolio.countries, portfolio.sectors)):
-            uniq, inv = np.unique(labels, return_inverse=True)
-            m = np.array([pos.get(str(u), -1) for u in uniq], dtype=np.int64)[inv]
-            idx[:, col] = np.where(m >= 0, m, 0)
-            w[:, col] = (m >= 0).astype(np.float64)
+            prefix = self.sector_prefix if col == 1 else ""
+            for k, name in enumerate(self.names):
+                if not name.startswith(prefix):
+                    continue
+                hit = labels == name[len(prefix) :]  # a vectorised compare per factor
+                idx[hit, col] = k
+                w[hit, col] = 1.0
         missing = w.sum(axis=1) == 0
         if np.any(missing):
             bad = int(np.flatnonzero(missing)[0])

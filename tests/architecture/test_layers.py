@@ -1,0 +1,71 @@
+"""The layout tells the architecture: pure cores import no adapter, dependencies point inward."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import tradecover
+
+PACKAGE = Path(tradecover.__file__).parent
+ADAPTER_LIBS = ("fastapi", "starlette", "sqlalchemy", "alembic", "typer", "rich", "jinja2",
+                "uvicorn", "psycopg")
+# Modules that hold pure business rules: no web, no SQL, no CLI.
+PURE_MODULES = [
+    "kit/money.py", "kit/dates.py", "kit/errors.py",
+    "policies/lifecycle.py", "policies/schedule.py", "policies/review.py",
+    "audit/chain.py",
+]
+PURE_PACKAGES = ["reference", "pricing", "risk", "buyers", "limits", "declarations",
+                 "billing", "subsidies", "ledger"]
+ADAPTER_FILE_NAMES = {"model.py", "repository.py", "service.py", "api.py", "schemas.py",
+                      "cli.py", "jobs.py", "tasks.py"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def _pure_files() -> list[Path]:
+    files = [PACKAGE / m for m in PURE_MODULES]
+    for package in PURE_PACKAGES:
+        folder = PACKAGE / package
+        if folder.is_dir():
+            files += [p for p in folder.rglob("*.py") if p.name not in ADAPTER_FILE_NAMES
+                      and "distributed" not in p.name]
+    return files
+
+
+def test_pure_cores_import_no_adapter_library() -> None:
+    offenders = []
+    for path in _pure_files():
+        for name in _imports(path):
+            if name.split(".")[0] in ADAPTER_LIBS:
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert offenders == []
+
+
+def test_nothing_imports_the_web_or_cli_adapters_except_the_edges() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.startswith(("web/", "cli/", "api/")) or rel.endswith("cli.py"):
+            continue
+        for name in _imports(path):
+            if name.startswith(("tradecover.web", "tradecover.cli")):
+                offenders.append(f"{rel} imports {name}")
+    assert offenders == []
+
+
+def test_the_project_never_reads_the_shared_folder() -> None:
+    for path in list(PACKAGE.rglob("*.py")) + list(Path("tests").rglob("*.py")):
+        if path.name == "test_layers.py":
+            continue
+        assert "../shared" not in path.read_text(encoding="utf-8"), path

@@ -1,0 +1,85 @@
+"""The ``tradecover policies`` commands against the test database."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import Cast, Database
+from tests.integration.policies.helpers import expiring_inception
+from tradecover.cli.main import app
+from tradecover.config import get_settings
+from tradecover.policies.model import Policy, RenewalOffer
+
+
+@pytest.fixture
+def cli(db: Database, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def _ok(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, ["policies", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_cli_lifecycle(cli: CliRunner, db: Database) -> None:
+    inception = expiring_inception(15)
+    out = _ok(cli, "apply", "--exporter", "acme-exports", "--currency", "USD", "--turnover",
+              "9000000", "--terms", "OA,DA", "--countries", "DE,US", "--hs", "84",
+              "--inception", inception.isoformat())
+    assert "application 1 submitted for acme-exports" in out
+    out = _ok(cli, "underwrite", "1", "--max-liability", "3000000", "--excluded", "RU")
+    assert "draft policy 1" in out
+    assert "33.3% of expected turnover, within" in out
+    assert "policy 1 quoted" in _ok(cli, "quote", "1")
+    assert f"policy ST-{inception.year}-000001 issued (active)" in _ok(cli, "issue", "1")
+    assert "endorsement 1 added to policy 1" in _ok(cli, "endorse", "1", "--text", "LC only")
+    assert "suspended" in _ok(cli, "suspend", "1", "--reason", "arrears")
+    assert "active" in _ok(cli, "reinstate", "1", "--reason", "paid")
+    assert "1 renewal offers made" in _ok(cli, "renew-due")
+    assert "0 renewal offers made" in _ok(cli, "renew-due")
+    out = _ok(cli, "accept-renewal", "1")
+    assert "renewal policy ST-" in out
+    with db.factory() as s:
+        old = s.get(Policy, 1)
+        assert old is not None
+        expiry = old.expiry
+        offer = s.get(RenewalOffer, 1)
+        assert offer is not None
+        assert offer.status == "accepted"
+    after = (expiry + timedelta(days=1)).isoformat()
+    assert "1 policies ended" in _ok(cli, "expire-due", "--today", after)
+    assert "0 policies ended" in _ok(cli, "expire-due", "--today", after)
+    listed = _ok(cli, "list")
+    assert "renewed" in listed
+    assert "active" in listed
+    shown = _ok(cli, "show", "1")
+    assert "(renewed)" in shown
+    assert "endorsement 1 from" in shown
+    assert "renewal offer 1: accepted" in shown
+
+
+def test_cli_terminate_and_errors(cli: CliRunner, db: Database) -> None:
+    _ok(cli, "apply", "--exporter", "acme-exports", "--currency", "USD", "--turnover", "1000000")
+    _ok(cli, "underwrite", "1", "--max-liability", "400000")
+    refused = cli.invoke(app, ["policies", "issue", "1"])
+    assert refused.exit_code == 5
+    assert "illegal_transition" in refused.output
+    _ok(cli, "quote", "1")
+    _ok(cli, "issue", "1")
+    out = _ok(cli, "terminate", "1", "--kind", "rescission_for_fraud", "--reason", "forgery")
+    assert "rescinded (rescission_for_fraud, effective)" in out
+    missing = cli.invoke(app, ["policies", "show", "99"])
+    assert missing.exit_code == 3
+    bad = cli.invoke(app, ["policies", "apply", "--exporter", "acme-exports", "--currency",
+                           "XYZ", "--turnover", "1"])
+    assert bad.exit_code == 4
+    assert "unknown_currency" in bad.output
+    with db.factory() as s:
+        assert s.get(Policy, 1) is not None
+        assert s.get(Policy, 2) is None

@@ -1,0 +1,58 @@
+"""The hash chain names the first entry that was changed, removed or reordered."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from tradecover.audit.chain import GENESIS_HASH, ChainedEntry, entry_hash, verify_chain
+
+
+def _chain(n: int, org_id: int = 7) -> list[ChainedEntry]:
+    entries, prev = [], GENESIS_HASH
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    for seq in range(1, n + 1):
+        fields = {"org_id": org_id, "seq": seq, "occurred_at": start + timedelta(minutes=seq),
+                  "actor": "user:1", "action": "policy.issued", "entity_type": "policy",
+                  "entity_id": str(seq), "reason": None, "before": {"state": "quoted"},
+                  "after": {"state": "active", "amount": "10.00"}}
+        digest = entry_hash(prev_hash=prev, **fields)  # type: ignore[arg-type]
+        entries.append(ChainedEntry(id=100 + seq, prev_hash=prev, hash=digest,
+                                    **fields))  # type: ignore[arg-type]
+        prev = digest
+    return entries
+
+
+def _verify(entries: list[ChainedEntry], head: ChainedEntry | None = None) -> object:
+    last = head or entries[-1]
+    return verify_chain(7, entries, head_seq=last.seq, head_hash=last.hash)
+
+
+def test_intact_chain_verifies() -> None:
+    assert _verify(_chain(5)) is None
+
+
+def test_changed_entry_is_named() -> None:
+    entries = _chain(5)
+    entries[2] = replace(entries[2], after={"state": "active", "amount": "99.00"})
+    found = _verify(entries)
+    assert found is not None
+    assert (found.seq, found.entry_id, found.problem) == (3, 103, "changed")  # type: ignore[attr-defined]
+
+
+def test_removed_entry_is_named() -> None:
+    entries = _chain(5)
+    del entries[1]
+    found = _verify(entries, head=_chain(5)[-1])
+    assert (found.seq, found.problem) == (2, "missing")  # type: ignore[attr-defined]
+
+
+def test_reordered_entries_are_named() -> None:
+    entries = _chain(5)
+    entries[1], entries[3] = entries[3], entries[1]
+    found = _verify(entries, head=_chain(5)[-1])
+    assert (found.seq, found.entry_id, found.problem) == (2, 104, "reordered")  # type: ignore[attr-defined]
+
+
+def test_truncated_tail_is_detected() -> None:
+    full = _chain(5)
+    found = verify_chain(7, full[:4], head_seq=5, head_hash=full[-1].hash)
+    assert (found.seq, found.problem) == (5, "truncated")  # type: ignore[union-attr]

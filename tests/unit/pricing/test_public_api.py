@@ -1,0 +1,72 @@
+"""Pin the public surface of tradecover.pricing (chainladder/httpx style)."""
+
+from __future__ import annotations
+
+import inspect
+
+import tradecover.pricing as pricing
+
+
+def test_public_names_are_pinned() -> None:
+    assert sorted(pricing.__all__) == [
+        "Adjustment",
+        "DrawdownPeriod",
+        "ExporterExperience",
+        "IndemnitySettlement",
+        "InvalidRateTable",
+        "InvestmentDebtQuote",
+        "InvestmentDebtQuoteRequest",
+        "LabRow",
+        "MinimumPremium",
+        "PaymentTerms",
+        "PeriodPremium",
+        "Phase",
+        "PremiumStatus",
+        "RateExplanation",
+        "RatePricer",
+        "RateQuote",
+        "RateTable",
+        "RenewalDecision",
+        "RenewalProposal",
+        "RepaymentPeriod",
+        "ShortTermPricer",
+        "ShortTermRateRequest",
+        "UnknownCountry",
+        "accept_renewal_rate",
+        "compare_full_and_partial_cover",
+        "cover_in_force",
+        "default_rate_table",
+        "horizon_of_risk",
+        "minimum_premium_rate",
+        "override_renewal_rate",
+        "parse_quote_request",
+        "premium_due_date",
+        "premium_status",
+        "premiums_due_before_indemnity",
+        "price_short_term",
+        "propose_renewal_rate",
+        "quote_investment_debt",
+        "quote_investment_debt_json",
+        "rate_table_from_dict",
+        "rate_table_to_dict",
+        "render_lab_chart",
+        "repayment_premium_identity",
+        "shipment_premium",
+        "simulate_adverse_selection",
+    ]
+    for name in pricing.__all__:
+        assert getattr(pricing, name).__doc__, name
+
+
+def test_service_functions_take_keyword_only_arguments() -> None:
+    for function in (
+        pricing.propose_renewal_rate,
+        pricing.minimum_premium_rate,
+        pricing.horizon_of_risk,
+        pricing.premium_due_date,
+        pricing.premium_status,
+        pricing.simulate_adverse_selection,
+        pricing.shipment_premium,
+    ):
+        parameters = inspect.signature(function).parameters.values()
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters), function

@@ -1,0 +1,68 @@
+"""Buyers and banks: who they are (matching across scripts) and how risky (the rating model).
+
+Pure rules only here; the registry's persistence, API and pages build on them.
+"""
+
+from tradecover.buyers.identity import (
+    POSSIBLE_MATCH_THRESHOLD,
+    BuyerIdentity,
+    InvalidIdentifier,
+    MatchResult,
+    MatchVerdict,
+    buyer_identity,
+    lei_check_digits,
+    match_buyer,
+    name_similarity,
+    normalise_duns,
+    normalise_lei,
+    normalise_name,
+    normalise_national_id,
+    rank_matches,
+)
+from tradecover.buyers.rating import (
+    MODEL_VERSION,
+    AdverseEvent,
+    BankProfile,
+    BuyerProfile,
+    CompanyType,
+    Contribution,
+    Rating,
+    Sector,
+    SectorRisk,
+    SizeBand,
+    pd_for_grade,
+    rate_bank,
+    rate_buyer,
+    size_band_for,
+)
+
+__all__ = [
+    "MODEL_VERSION",
+    "POSSIBLE_MATCH_THRESHOLD",
+    "AdverseEvent",
+    "BankProfile",
+    "BuyerIdentity",
+    "BuyerProfile",
+    "CompanyType",
+    "Contribution",
+    "InvalidIdentifier",
+    "MatchResult",
+    "MatchVerdict",
+    "Rating",
+    "Sector",
+    "SectorRisk",
+    "SizeBand",
+    "buyer_identity",
+    "lei_check_digits",
+    "match_buyer",
+    "name_similarity",
+    "normalise_duns",
+    "normalise_lei",
+    "normalise_name",
+    "normalise_national_id",
+    "pd_for_grade",
+    "rank_matches",
+    "rate_bank",
+    "rate_buyer",
+    "size_band_for",
+]

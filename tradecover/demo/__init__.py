@@ -1,0 +1,1 @@
+"""The demo book: a deterministic, realistic set of exporters, buyers and policies."""

@@ -1,0 +1,1 @@
+"""Idempotency keys: a client that retries a write never causes its effect twice."""

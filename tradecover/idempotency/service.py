@@ -1,0 +1,117 @@
+"""Claiming, completing and replaying idempotency keys (Stripe / IETF draft semantics).
+
+The key is claimed in its own short transaction (``in_progress``); the effect's transaction
+marks it ``completed`` with the response, so the effect and the stored answer commit
+together.  A retry with the same key and body gets the stored answer; with another body a
+422; while the first request is still running a 409.  A claim left ``in_progress`` by a
+crashed process can be taken over after ``stale_after``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradecover.db.base import canonical_json
+from tradecover.idempotency.model import IdempotencyRecord
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, ValidationFailed
+
+MAX_KEY_LENGTH = 255
+STALE_AFTER = timedelta(minutes=2)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """This request owns the key and must complete or abandon it."""
+
+    record_id: int
+    org_id: int
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """The key was used before with the same request: answer as the first time."""
+
+    status_code: int
+    body: Any
+
+
+def fingerprint(*, method: str, path: str, body: Any) -> str:
+    """SHA-256 of the method, path and canonical body of a request."""
+    return hashlib.sha256(f"{method.upper()} {path}\n{canonical_json(body)}".encode()).hexdigest()
+
+
+def check_key(key: str) -> str:
+    """Refuse empty, over-long or non-printable keys."""
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise ValidationFailed(f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters",
+                               code="invalid_idempotency_key", field="Idempotency-Key")
+    return key
+
+
+def claim(factory: sessionmaker[Session], *, org_id: int, key: str, request_fingerprint: str,
+          stale_after: timedelta = STALE_AFTER) -> Claim | Replay:
+    """Claim ``key`` for this organisation, or return the stored answer of an earlier use."""
+    check_key(key)
+    now = utc_now()
+    with factory() as session:
+        try:
+            record = IdempotencyRecord(org_id=org_id, key=key, fingerprint=request_fingerprint,
+                                       status="in_progress", created_at=now)
+            session.add(record)
+            session.commit()
+            return Claim(record.id, org_id, key)
+        except IntegrityError:
+            session.rollback()
+        existing = session.execute(select(IdempotencyRecord).where(
+            IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)).scalar_one()
+        if existing.fingerprint != request_fingerprint:
+            raise ValidationFailed(
+                "this Idempotency-Key was used with a different request",
+                code="idempotency_key_reused", field="Idempotency-Key")
+        if existing.status == "completed":
+            return Replay(existing.status_code or 200, existing.response_body)
+        if now - existing.created_at < stale_after:
+            raise Conflict("a request with this Idempotency-Key is still being processed",
+                           code="idempotency_in_progress")
+        taken = session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == existing.id,
+                   IdempotencyRecord.status == "in_progress",
+                   IdempotencyRecord.created_at == existing.created_at)
+            .values(created_at=now)).rowcount  # type: ignore[attr-defined]
+        session.commit()
+        if taken != 1:
+            raise Conflict("a request with this Idempotency-Key is still being processed",
+                           code="idempotency_in_progress")
+        return Claim(existing.id, org_id, key)
+
+
+def complete(session: Session, claimed: Claim, *, status_code: int, body: Any) -> None:
+    """Store the answer inside the effect's own transaction."""
+    done = session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == claimed.record_id,
+               IdempotencyRecord.status == "in_progress")
+        .values(status="completed", status_code=status_code, response_body=body,
+                completed_at=utc_now())).rowcount  # type: ignore[attr-defined]
+    if done != 1:
+        raise Conflict("the Idempotency-Key was completed by another request",
+                       code="idempotency_in_progress")
+
+
+def abandon(factory: sessionmaker[Session], claimed: Claim) -> None:
+    """Release a claim whose effect failed, so that a corrected retry can run."""
+    with factory() as session:
+        session.execute(delete(IdempotencyRecord).where(
+            IdempotencyRecord.id == claimed.record_id,
+            IdempotencyRecord.status == "in_progress"))
+        session.commit()

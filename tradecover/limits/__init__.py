@@ -1,0 +1,91 @@
+"""Credit limits: aggregate limits, applications and decisions, versions and utilisation.
+
+Pure rules only here (domain.md 4, source 002 sections 六 and 七); persistence, API and
+pages build on them.
+"""
+
+from tradecover.limits.aggregate import (
+    AggregateLimit,
+    AggregateOverride,
+    clear_override,
+    override_aggregate,
+    room_left,
+    suggested_bank_aggregate,
+    suggested_buyer_aggregate,
+)
+from tradecover.limits.decision import (
+    AutoRule,
+    CountryStatus,
+    DecisionOutcome,
+    ExpectedShipments,
+    LimitConditions,
+    LimitDecision,
+    LimitRequest,
+    PolicyTerms,
+    ReasonCode,
+    RequestType,
+    Route,
+    check_decider,
+    check_four_eyes,
+    decide_limit,
+    requires_second_approval,
+    size_to_credit_cycle,
+    underwriter_decision,
+    validate_request,
+)
+from tradecover.limits.utilisation import (
+    DEFAULT_IDLE_DAYS,
+    Utilisation,
+    WatchReason,
+    WatchThresholds,
+    is_idle,
+    is_under_used,
+    utilisation,
+    watch_list_reasons,
+)
+from tradecover.limits.versions import (
+    LimitVersion,
+    cover_limit_for_shipment,
+    next_version,
+    version_in_force,
+)
+
+__all__ = [
+    "DEFAULT_IDLE_DAYS",
+    "AggregateLimit",
+    "AggregateOverride",
+    "AutoRule",
+    "CountryStatus",
+    "DecisionOutcome",
+    "ExpectedShipments",
+    "LimitConditions",
+    "LimitDecision",
+    "LimitRequest",
+    "LimitVersion",
+    "PolicyTerms",
+    "ReasonCode",
+    "RequestType",
+    "Route",
+    "Utilisation",
+    "WatchReason",
+    "WatchThresholds",
+    "check_decider",
+    "check_four_eyes",
+    "clear_override",
+    "cover_limit_for_shipment",
+    "decide_limit",
+    "is_idle",
+    "is_under_used",
+    "next_version",
+    "override_aggregate",
+    "requires_second_approval",
+    "room_left",
+    "size_to_credit_cycle",
+    "suggested_bank_aggregate",
+    "suggested_buyer_aggregate",
+    "underwriter_decision",
+    "utilisation",
+    "validate_request",
+    "version_in_force",
+    "watch_list_reasons",
+]

@@ -1,0 +1,484 @@
+"""API shapes of policy administration: request bodies (strict, money as decimal strings)
+and answers (the schedule shows the 1/3 to 1/2 liability guidance).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tradecover.audit.model import AuditEntry
+from tradecover.kit.money import Money
+from tradecover.policies.lifecycle import PolicyState, TerminationKind
+from tradecover.policies.model import (
+    Endorsement,
+    ExporterProfile,
+    Policy,
+    PolicyApplication,
+    RenewalOffer,
+)
+from tradecover.policies.schedule import (
+    DeclarationFrequency,
+    DisputeResolution,
+    InsurableScope,
+    PolicySchedule,
+    Product,
+    liability_guidance,
+)
+from tradecover.policies.service import schedule_of
+from tradecover.reference.payment_terms import PaymentTerms
+
+AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["5000000.00"],
+                                 description="A non-negative decimal string (never a float)")]
+PercentStr = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,6})?$", examples=["90"],
+                                  description="A percentage as a decimal string")]
+CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
+                                   description="ISO 4217 code")]
+CountryStr = Annotated[str, Field(min_length=2, max_length=2, examples=["DE"],
+                                  description="ISO 3166-1 alpha-2 code")]
+OrgId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Reason = Annotated[str, Field(min_length=1, max_length=1000,
+                              examples=["premium overdue 90 days"])]
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+# --- in ----------------------------------------------------------------------------------
+
+
+class ExportYearIn(BaseModel):
+    """Exports of one past year."""
+
+    model_config = _STRICT
+    year: int = Field(ge=1950, le=2100, examples=[2025])
+    amount: AmountStr
+
+
+class MainBuyerIn(BaseModel):
+    """One of the exporter's main buyers and the trading history with it."""
+
+    model_config = _STRICT
+    name: str = Field(min_length=1, max_length=200, examples=["Müller Handels GmbH"])
+    country: CountryStr
+    years_trading: int | None = Field(default=None, ge=0, le=200, examples=[6])
+    share_pct: PercentStr | None = Field(default=None, examples=["35"])
+    payment_terms: PaymentTerms | None = None
+
+
+class ExporterProfileIn(BaseModel):
+    """What the insurer studies before recommending a cover plan (domain.md 3.1)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "legal_name": "Acme Exports Co., Ltd.", "region": "CN-ZJ", "size_class": "small",
+        "cross_border_ecommerce": False, "currency": "USD", "previous_year_exports": "6200000",
+        "export_history": [{"year": 2024, "amount": "5400000"},
+                           {"year": 2025, "amount": "6200000"}],
+        "products": ["84 machinery", "85 electrical equipment"],
+        "destination_countries": ["DE", "US", "BR"],
+        "main_buyers": [{"name": "Müller Handels GmbH", "country": "DE", "years_trading": 6,
+                         "share_pct": "35", "payment_terms": "OA"}],
+    }]})
+    legal_name: str = Field(min_length=1, max_length=200)
+    region: str | None = Field(default=None, max_length=16, examples=["CN-ZJ"])
+    size_class: Literal["micro", "small", "medium", "large"]
+    cross_border_ecommerce: bool = False
+    currency: CurrencyStr
+    previous_year_exports: AmountStr
+    export_history: list[ExportYearIn] = Field(default_factory=list, max_length=50)
+    products: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=100)
+    destination_countries: list[CountryStr] = Field(default_factory=list, max_length=250)
+    main_buyers: list[MainBuyerIn] = Field(default_factory=list, max_length=100)
+
+
+class ApplicationIn(BaseModel):
+    """The application form; ``exporter_org_id`` is only for insurer staff filing on behalf."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "product": "short_term_comprehensive", "currency": "USD",
+        "expected_turnover": "12000000", "requested_inception": "2027-01-01",
+        "destination_countries": ["DE", "US"], "payment_terms": ["OA", "DA"],
+        "max_credit_days": 120, "hs_chapters": ["84", "85"], "notes": "first policy"}]})
+    exporter_org_id: OrgId | None = Field(
+        default=None, description="Insurer staff only; exporters apply for themselves")
+    product: Product = Product.SHORT_TERM_COMPREHENSIVE
+    currency: CurrencyStr
+    expected_turnover: AmountStr = Field(examples=["12000000"])
+    requested_inception: date
+    destination_countries: list[CountryStr] = Field(default_factory=list, max_length=250)
+    payment_terms: list[PaymentTerms] = Field(min_length=1, max_length=4)
+    max_credit_days: int = Field(ge=1, le=360, examples=[120])
+    hs_chapters: list[Annotated[str, Field(pattern=r"^\d{2}$")]] = Field(
+        default_factory=list, max_length=99)
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class ScopeIn(BaseModel):
+    """The insurable scope; under whole turnover every export in it must be declared."""
+
+    model_config = _STRICT
+    destination_countries: list[CountryStr] = Field(
+        default_factory=list, max_length=250, description="Empty: every country not excluded")
+    excluded_countries: list[CountryStr] = Field(default_factory=list, max_length=250)
+    payment_terms: list[PaymentTerms] = Field(
+        default_factory=lambda: list(PaymentTerms), min_length=1, max_length=4)
+    max_credit_days: int = Field(default=180, ge=1, le=360)
+    hs_chapters: list[Annotated[str, Field(pattern=r"^\d{2}$")]] = Field(
+        default_factory=list, max_length=99, description="Empty: all goods")
+
+    def to_scope(self) -> InsurableScope:
+        """The pure value."""
+        return InsurableScope(
+            destination_countries=tuple(self.destination_countries),
+            excluded_countries=tuple(self.excluded_countries),
+            payment_terms=tuple(self.payment_terms), max_credit_days=self.max_credit_days,
+            hs_chapters=tuple(self.hs_chapters))
+
+
+SCHEDULE_EXAMPLE: dict[str, Any] = {
+    "currency": "USD", "expected_turnover": "12000000", "maximum_liability": "5000000",
+    "indemnity_commercial_pct": "90", "indemnity_political_pct": "95",
+    "declaration_frequency": "monthly", "rate_table": "ST-2026", "base_rate_pct": "0.45",
+    "whole_turnover": True,
+    "scope": {"destination_countries": [], "excluded_countries": ["RU"],
+              "payment_terms": ["DP", "DA", "OA"], "max_credit_days": 180, "hs_chapters": []},
+    "dispute_resolution": "arbitration", "dispute_venue": "CIETAC, Beijing",
+    "possible_loss_notice_days": 90,
+}
+
+
+class ScheduleIn(BaseModel):
+    """The policy schedule (domain.md 3.2)."""
+
+    model_config = ConfigDict(extra="forbid",
+                              json_schema_extra={"examples": [SCHEDULE_EXAMPLE]})
+    currency: CurrencyStr
+    expected_turnover: AmountStr
+    maximum_liability: AmountStr = Field(
+        description="Most paid in one policy year; usually 1/3 to 1/2 of expected turnover")
+    indemnity_commercial_pct: PercentStr = Field(description="In (0, 100]")
+    indemnity_political_pct: PercentStr = Field(description="In (0, 100]")
+    declaration_frequency: DeclarationFrequency = DeclarationFrequency.MONTHLY
+    rate_table: str = Field(min_length=1, max_length=64, examples=["ST-2026"])
+    base_rate_pct: PercentStr = Field(examples=["0.45"])
+    whole_turnover: bool = True
+    scope: ScopeIn = Field(default_factory=ScopeIn)
+    dispute_resolution: DisputeResolution = DisputeResolution.ARBITRATION
+    dispute_venue: str = Field(default="CIETAC, Beijing", min_length=1, max_length=200)
+    possible_loss_notice_days: int = Field(default=90, ge=1, le=365)
+
+    def to_schedule(self) -> PolicySchedule:
+        """The pure value (raises ``unknown_currency`` for a code ISO 4217 does not know)."""
+        return PolicySchedule(
+            currency=self.currency,
+            expected_turnover=Money.of(self.expected_turnover, self.currency),
+            maximum_liability=Money.of(self.maximum_liability, self.currency),
+            indemnity_commercial_pct=Decimal(self.indemnity_commercial_pct),
+            indemnity_political_pct=Decimal(self.indemnity_political_pct),
+            declaration_frequency=self.declaration_frequency, rate_table=self.rate_table,
+            base_rate_pct=Decimal(self.base_rate_pct), whole_turnover=self.whole_turnover,
+            scope=self.scope.to_scope(), dispute_resolution=self.dispute_resolution,
+            dispute_venue=self.dispute_venue,
+            possible_loss_notice_days=self.possible_loss_notice_days)
+
+
+class UnderwriteIn(BaseModel):
+    """Underwrite an application into a draft policy."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"inception": "2027-01-01", "schedule": SCHEDULE_EXAMPLE}]})
+    inception: date
+    schedule: ScheduleIn
+
+
+class ReviseIn(BaseModel):
+    """New terms for a draft or quoted policy."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"schedule": SCHEDULE_EXAMPLE, "reason": "exporter asked for 95 % political cover"}]})
+    schedule: ScheduleIn
+    reason: Reason
+
+
+class ReasonIn(BaseModel):
+    """Why (kept in the audit log)."""
+
+    model_config = _STRICT
+    reason: Reason
+
+
+class EndorsementIn(BaseModel):
+    """A special provision."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"text": "Buyers in BR are covered on LC terms only.", "effective_date": "2027-03-01"}]})
+    text: str = Field(min_length=1, max_length=10_000)
+    effective_date: date
+
+
+class TerminateIn(BaseModel):
+    """End a policy (domain.md 3.5)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "insured_cancellation", "reason": "business closed",
+         "effective_date": None}]})
+    kind: TerminationKind
+    reason: Reason
+    effective_date: date | None = Field(
+        default=None, description="Cancellations only; default today, never in the past")
+
+
+class JobIn(BaseModel):
+    """Run a policy job as of a business date (default today)."""
+
+    model_config = _STRICT
+    today: date | None = None
+
+
+# --- out ---------------------------------------------------------------------------------
+
+
+class MoneyOut(BaseModel):
+    """An amount as a decimal string with its currency."""
+
+    amount: str = Field(examples=["5000000.00"])
+    currency: str = Field(examples=["USD"])
+
+    @classmethod
+    def of(cls, money: Money) -> MoneyOut:
+        """From a Money, rounded to the currency's minor unit."""
+        rounded = money.rounded()
+        return cls(amount=str(rounded.amount), currency=rounded.currency)
+
+
+class GuidanceOut(BaseModel):
+    """Where the maximum liability sits against 1/3 to 1/2 of expected turnover."""
+
+    low: MoneyOut
+    high: MoneyOut
+    within: bool
+    ratio: str = Field(examples=["0.4167"])
+    message: str
+
+
+class ScopeOut(BaseModel):
+    """The insurable scope."""
+
+    destination_countries: list[str]
+    excluded_countries: list[str]
+    payment_terms: list[PaymentTerms]
+    max_credit_days: int
+    hs_chapters: list[str]
+
+
+class ScheduleOut(BaseModel):
+    """The schedule of a policy with the liability guidance."""
+
+    currency: str
+    expected_turnover: MoneyOut
+    maximum_liability: MoneyOut
+    liability_guidance: GuidanceOut
+    indemnity_commercial_pct: str
+    indemnity_political_pct: str
+    declaration_frequency: DeclarationFrequency
+    rate_table: str
+    base_rate_pct: str
+    whole_turnover: bool
+    scope: ScopeOut
+    dispute_resolution: DisputeResolution
+    dispute_venue: str
+    possible_loss_notice_days: int
+
+    @classmethod
+    def of(cls, schedule: PolicySchedule) -> ScheduleOut:
+        """From the pure value."""
+        g = liability_guidance(expected_turnover=schedule.expected_turnover,
+                               maximum_liability=schedule.maximum_liability)
+        s = schedule.scope
+        return cls(
+            currency=schedule.currency,
+            expected_turnover=MoneyOut.of(schedule.expected_turnover),
+            maximum_liability=MoneyOut.of(schedule.maximum_liability),
+            liability_guidance=GuidanceOut(low=MoneyOut.of(g.low), high=MoneyOut.of(g.high),
+                                           within=g.within, ratio=str(round(g.ratio, 4)),
+                                           message=g.message()),
+            indemnity_commercial_pct=str(schedule.indemnity_commercial_pct),
+            indemnity_political_pct=str(schedule.indemnity_political_pct),
+            declaration_frequency=schedule.declaration_frequency,
+            rate_table=schedule.rate_table, base_rate_pct=str(schedule.base_rate_pct),
+            whole_turnover=schedule.whole_turnover,
+            scope=ScopeOut(destination_countries=list(s.destination_countries),
+                           excluded_countries=list(s.excluded_countries),
+                           payment_terms=list(s.payment_terms),
+                           max_credit_days=s.max_credit_days, hs_chapters=list(s.hs_chapters)),
+            dispute_resolution=schedule.dispute_resolution, dispute_venue=schedule.dispute_venue,
+            possible_loss_notice_days=schedule.possible_loss_notice_days)
+
+
+class PolicyOut(BaseModel):
+    """A policy: identity, lifecycle state, term and schedule."""
+
+    id: int
+    number: str | None = Field(examples=["ST-2027-000042"])
+    exporter_org_id: int
+    application_id: int | None
+    renewal_of_id: int | None
+    product: Product
+    state: PolicyState
+    inception: date
+    expiry: date
+    auto_renew: bool
+    state_reason: str | None
+    termination: dict[str, Any] | None
+    issued_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    schedule: ScheduleOut
+
+    @classmethod
+    def of(cls, policy: Policy) -> PolicyOut:
+        """From the row."""
+        return cls(
+            id=policy.id, number=policy.number, exporter_org_id=policy.exporter_org_id,
+            application_id=policy.application_id, renewal_of_id=policy.renewal_of_id,
+            product=Product(policy.product), state=PolicyState(policy.state),
+            inception=policy.inception, expiry=policy.expiry, auto_renew=policy.auto_renew,
+            state_reason=policy.state_reason, termination=policy.termination,
+            issued_at=policy.issued_at, created_at=policy.created_at,
+            updated_at=policy.updated_at, version=policy.version,
+            schedule=ScheduleOut.of(schedule_of(policy)))
+
+
+class ApplicationOut(BaseModel):
+    """An application form and where it stands."""
+
+    id: int
+    exporter_org_id: int
+    product: Product
+    status: Literal["submitted", "underwritten", "declined"]
+    currency: str
+    expected_turnover: MoneyOut
+    requested_inception: date
+    destination_countries: list[str]
+    payment_terms: list[PaymentTerms]
+    max_credit_days: int
+    hs_chapters: list[str]
+    notes: str | None
+    decline_reason: str | None
+    submitted_at: datetime
+    submitted_by: str
+
+    @classmethod
+    def of(cls, app: PolicyApplication) -> ApplicationOut:
+        """From the row."""
+        return cls(
+            id=app.id, exporter_org_id=app.exporter_org_id, product=Product(app.product),
+            status=app.status,
+            currency=app.currency,
+            expected_turnover=MoneyOut.of(Money.from_minor(app.expected_turnover_minor,
+                                                           app.currency)),
+            requested_inception=app.requested_inception,
+            destination_countries=list(app.destination_countries or []),
+            payment_terms=[PaymentTerms(t) for t in app.payment_terms or []],
+            max_credit_days=app.max_credit_days, hs_chapters=list(app.hs_chapters or []),
+            notes=app.notes, decline_reason=app.decline_reason, submitted_at=app.submitted_at,
+            submitted_by=app.submitted_by)
+
+
+class ExporterProfileOut(BaseModel):
+    """An exporter's profile."""
+
+    org_id: int
+    legal_name: str
+    region: str | None
+    size_class: str
+    cross_border_ecommerce: bool
+    currency: str
+    previous_year_exports: MoneyOut
+    export_history: list[dict[str, Any]]
+    products: list[str]
+    destination_countries: list[str]
+    main_buyers: list[dict[str, Any]]
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, profile: ExporterProfile) -> ExporterProfileOut:
+        """From the row."""
+        return cls(
+            org_id=profile.org_id, legal_name=profile.legal_name, region=profile.region,
+            size_class=profile.size_class, cross_border_ecommerce=profile.cross_border_ecommerce,
+            currency=profile.currency,
+            previous_year_exports=MoneyOut.of(Money.from_minor(
+                profile.previous_year_exports_minor, profile.currency)),
+            export_history=list(profile.export_history or []),
+            products=list(profile.products or []),
+            destination_countries=list(profile.destination_countries or []),
+            main_buyers=list(profile.main_buyers or []), updated_at=profile.updated_at)
+
+
+class EndorsementOut(BaseModel):
+    """One numbered endorsement."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    policy_id: int
+    number: int
+    text: str
+    effective_date: date
+    created_at: datetime
+    created_by: str
+
+    @classmethod
+    def of(cls, endorsement: Endorsement) -> EndorsementOut:
+        """From the row."""
+        return cls.model_validate(endorsement)
+
+
+class RenewalOfferOut(BaseModel):
+    """The review of a term (domain.md 3.4) and the proposed terms of the next."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    policy_id: int
+    status: Literal["offered", "accepted", "declined", "lapsed"]
+    review_metrics: dict[str, str]
+    proposed_terms: dict[str, Any]
+    explanation: dict[str, Any]
+    offered_at: datetime
+    offered_by: str
+    decided_at: datetime | None
+    renewal_policy_id: int | None
+
+    @classmethod
+    def of(cls, offer: RenewalOffer) -> RenewalOfferOut:
+        """From the row."""
+        return cls.model_validate(offer)
+
+
+class HistoryEntryOut(BaseModel):
+    """One audit entry about a policy."""
+
+    model_config = ConfigDict(from_attributes=True)
+    seq: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    reason: str | None
+    before: Any
+    after: Any
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> HistoryEntryOut:
+        """From the row."""
+        return cls.model_validate(entry)
+
+
+class JobOut(BaseModel):
+    """What a job did."""
+
+    today: date
+    processed: int = Field(description="Policies changed (0 on a rerun)")

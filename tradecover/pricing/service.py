@@ -1,0 +1,621 @@
+"""Use cases of pricing: rate tables in the database, quotes, renewal re-pricing and the
+premium schedules of investment-debt policies (issue 6).
+
+* :func:`pricer_for` is THE pricing interface of the system: the attachment service,
+  renewals and quotes all price through the :class:`ShortTermPricer` it returns, built on
+  the current version of a stored rate table and the country classes in force.
+* Rate tables are versioned: an edit is a new row (:func:`add_rate_table_version`); the
+  *current* version of a code is its highest ``active`` one; older active versions are
+  retired by the edit, drafts are kept but never priced on.
+* Services never commit; every change writes its audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session
+
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.access.service import insurer
+from tradecover.audit import service as audit
+from tradecover.country_risk import service as country_risk
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tradecover.kit.money import Money
+from tradecover.policies import service as policies
+from tradecover.policies.model import Policy, RenewalOffer
+from tradecover.policies.review import ReviewMetrics
+from tradecover.policies.schedule import Product
+from tradecover.pricing.investment_debt import (
+    IndemnitySettlement,
+    InvestmentDebtQuote,
+    PeriodPremium,
+    Phase,
+    cover_in_force,
+    parse_quote_request,
+    premium_due_date,
+    premium_status,
+    premiums_due_before_indemnity,
+    quote_investment_debt,
+)
+from tradecover.pricing.model import (
+    RATE_TABLE_ACTIVE,
+    RATE_TABLE_DRAFT,
+    RATE_TABLE_RETIRED,
+    InvestmentDebtPeriod,
+    InvestmentDebtSchedule,
+    RateTableVersion,
+)
+from tradecover.pricing.rate_table import (
+    RateTable,
+    default_rate_table,
+    rate_table_from_dict,
+    rate_table_to_dict,
+)
+from tradecover.pricing.renewal import (
+    RenewalDecision,
+    RenewalProposal,
+    accept_renewal_rate,
+    override_renewal_rate,
+    propose_renewal_rate,
+)
+from tradecover.pricing.short_term import (
+    Adjustment,
+    RateQuote,
+    ShortTermPricer,
+    ShortTermRateRequest,
+)
+
+DEFAULT_TABLE_CODE = "ST-2026"
+"""The code of the shipped default short-term table, loaded into every database."""
+
+BOOTSTRAP_ACTOR = "system:bootstrap"
+REPRICE_METHOD = "pricing.renewal"
+EDITABLE_STATUSES = (RATE_TABLE_ACTIVE, RATE_TABLE_DRAFT)
+
+PERIOD_NOT_ISSUED = "not_issued"
+PERIOD_NOTIFIED = "notified"
+PERIOD_PAID = "paid"
+
+Reprice = Callable[[ReviewMetrics, Policy], tuple[Decimal, dict[str, Any]]]
+"""The policies context's renewal hook: new base rate in percent and its explanation."""
+
+
+# --- rate tables -------------------------------------------------------------------------
+
+
+def load_default_rate_tables(session: Session) -> int:
+    """Store the shipped ``ST-2026`` v1 if the database has no version of it (idempotent)."""
+    table = default_rate_table()
+    exists = session.execute(select(func.count()).select_from(RateTableVersion)
+                             .where(RateTableVersion.code == table.code)).scalar_one()
+    if exists:
+        return 0
+    insurer(session)  # the insurer organisation must exist: its staff edit tables
+    session.add(RateTableVersion(
+        code=table.code, version=table.version, effective_from=table.effective_from,
+        status=RATE_TABLE_ACTIVE, body=rate_table_to_dict(table),
+        reason="shipped default table", created_by=BOOTSTRAP_ACTOR, created_at=utc_now()))
+    session.flush()
+    return 1
+
+
+def _check_code(code: str) -> str:
+    if not isinstance(code, str) or not 1 <= len(code) <= 64 or not code.strip() \
+            or "\x00" in code:
+        raise ValidationFailed("a rate table code has 1 to 64 characters", field="code")
+    return code
+
+
+def versions(session: Session, *, code: str) -> list[RateTableVersion]:
+    """Every version of a table, newest first; an unknown code is :class:`NotFound`."""
+    rows = list(session.execute(
+        select(RateTableVersion).where(RateTableVersion.code == _check_code(code))
+        .order_by(RateTableVersion.version.desc())).scalars())
+    if not rows:
+        raise NotFound(f"no rate table {code!r}", code="rate_table_not_found")
+    return rows
+
+
+def current_version(session: Session, *, code: str | None = None) -> RateTableVersion:
+    """The version priced on: the highest ``active`` version of ``code`` (default ST-2026)."""
+    wanted = _check_code(code) if code is not None else DEFAULT_TABLE_CODE
+    row = session.execute(
+        select(RateTableVersion)
+        .where(RateTableVersion.code == wanted, RateTableVersion.status == RATE_TABLE_ACTIVE)
+        .order_by(RateTableVersion.version.desc()).limit(1)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no active rate table {wanted!r}", code="rate_table_not_found",
+                       field="rate_table")
+    return row
+
+
+def list_current(session: Session, *, limit: int = 50, offset: int = 0
+                 ) -> tuple[list[tuple[RateTableVersion, int]], int]:
+    """Each table code's newest version and how many versions it has, by code."""
+    latest = (select(RateTableVersion.code, func.max(RateTableVersion.version).label("v"),
+                     func.count().label("n"))
+              .group_by(RateTableVersion.code).subquery())
+    total = session.execute(select(func.count()).select_from(latest)).scalar_one()
+    rows = session.execute(
+        select(RateTableVersion, latest.c.n)
+        .join(latest, (RateTableVersion.code == latest.c.code)
+              & (RateTableVersion.version == latest.c.v))
+        .order_by(RateTableVersion.code).limit(limit).offset(offset)).all()
+    return [(row[0], int(row[1])) for row in rows], int(total)
+
+
+@lru_cache(maxsize=64)
+def _table_of_row(row_id: int, body_json: str) -> RateTable:
+    """Rows are never updated, so a parsed table is cached by its row id and body."""
+    import json
+
+    return rate_table_from_dict(json.loads(body_json))
+
+
+def table_of(row: RateTableVersion) -> RateTable:
+    """The validated :class:`RateTable` of a stored version."""
+    from tradecover.db.base import canonical_json
+
+    return _table_of_row(row.id, canonical_json(row.body))
+
+
+def add_rate_table_version(
+    session: Session, *, principal: Principal, code: str, body: Mapping[str, Any],
+    reason: str, status: str = RATE_TABLE_ACTIVE,
+) -> RateTableVersion:
+    """Save an edit as the next version of ``code``; an active one retires the previous.
+
+    ``body`` is the table's JSON form (:func:`rate_table_to_dict`); its ``code`` and
+    ``version`` are set here.  The table is validated in full (a non-monotone matrix is
+    refused naming the cell) before anything is written.
+    """
+    principal.require(Permission.RATE_TABLE_EDIT)
+    if not principal.is_insurer:
+        raise PermissionDenied("only the insurer edits rate tables", code="forbidden")
+    _check_code(code)
+    why = (reason or "").strip()
+    if not why:
+        raise ValidationFailed("a reason is required", code="reason_required", field="reason")
+    if len(why) > 1000:
+        raise ValidationFailed("reason is longer than 1000 characters", code="value_too_long",
+                               field="reason")
+    if status not in EDITABLE_STATUSES:
+        raise ValidationFailed(f"status must be one of {', '.join(EDITABLE_STATUSES)}",
+                               field="status")
+    if not isinstance(body, Mapping):
+        raise ValidationFailed("the table body must be a JSON object", field="body")
+    last = session.execute(
+        select(func.max(RateTableVersion.version)).where(RateTableVersion.code == code)
+    ).scalar_one()
+    version = int(last or 0) + 1
+    table = rate_table_from_dict({**body, "code": code, "version": version})
+    previous = session.execute(
+        select(RateTableVersion).where(RateTableVersion.code == code,
+                                       RateTableVersion.status == RATE_TABLE_ACTIVE)
+        .with_for_update()).scalars().all()
+    retired: list[int] = []
+    if status == RATE_TABLE_ACTIVE:
+        for row in previous:
+            row.status = RATE_TABLE_RETIRED
+            retired.append(row.version)
+    new = RateTableVersion(
+        code=code, version=version, effective_from=table.effective_from, status=status,
+        body=rate_table_to_dict(table), reason=why, created_by=principal.actor,
+        created_at=utc_now())
+    session.add(new)
+    session.flush()
+    audit.record(session, org_id=principal.org_id, actor=principal.actor,
+                 action="rate_table.version_added", entity_type="rate_table", entity_id=code,
+                 reason=why, before={"active_versions": [r.version for r in previous]},
+                 after={"version": version, "status": status, "retired": retired,
+                        "effective_from": table.effective_from.isoformat()})
+    return new
+
+
+# --- the pricing interface ------------------------------------------------------------------
+
+
+def country_classes(session: Session) -> dict[str, int]:
+    """Country code to risk class 0-7 in force (unclassified countries are left out)."""
+    return {c.country: c.risk_class for c in country_risk.current_all(session)
+            if c.risk_class is not None}
+
+
+def pricer_for(session: Session, *, code: str | None = None) -> ShortTermPricer:
+    """THE pricing interface: a pricer on the current version of ``code`` (default ST-2026)
+    with the country classes in force.  Attachment, renewals and quotes all call this.
+    """
+    return ShortTermPricer(table=table_of(current_version(session, code=code)),
+                           country_classes=country_classes(session))
+
+
+def quote_short_term(session: Session, *, principal: Principal,
+                     request: ShortTermRateRequest, code: str | None = None) -> RateQuote:
+    """A short-term rate with its explanation; any signed-in role may quote."""
+    if request.country is not None and request.country_class is None:
+        # one country's class, not the whole classification: keeps a quote fast
+        view = _country_view(session, request.country)
+        pricer = ShortTermPricer(table=table_of(current_version(session, code=code)),
+                                 country_classes=view)
+        return pricer.price(request)
+    return ShortTermPricer(table=table_of(current_version(session, code=code))).price(request)
+
+
+def _country_view(session: Session, country: str) -> dict[str, int]:
+    try:
+        view = country_risk.current(session, country)
+    except (NotFound, ValidationFailed):
+        return {}
+    return {country: view.risk_class} if view.risk_class is not None else {}
+
+
+# --- renewal re-pricing ---------------------------------------------------------------------
+
+
+def _years_insured(session: Session, policy: Policy) -> int:
+    years, seen, current = 1, {policy.id}, policy.renewal_of_id
+    while current is not None and current not in seen and years < 100:
+        seen.add(current)
+        previous = session.get(Policy, current)
+        if previous is None:
+            break
+        years, current = years + 1, previous.renewal_of_id
+    return years
+
+
+def _renewal_table(session: Session, policy: Policy) -> RateTable:
+    try:
+        return table_of(current_version(session, code=policy.rate_table))
+    except (NotFound, ValidationFailed):
+        return table_of(current_version(session))
+
+
+def propose_for(session: Session, *, metrics: ReviewMetrics, policy: Policy) -> RenewalProposal:
+    """The renewal proposal of ``policy`` from its review metrics (pure rules, stored table)."""
+    return propose_renewal_rate(
+        table=_renewal_table(session, policy),
+        current_rate=(policy.base_rate_pct / 100).quantize(Decimal("1E-8")),
+        metrics=metrics, years_insured=_years_insured(session, policy))
+
+
+def _reprice(session: Session, metrics: ReviewMetrics, policy: Policy
+             ) -> tuple[Decimal, dict[str, Any]]:
+    if metrics.declared_amount == 0 and metrics.premium_earned == 0:
+        return policy.base_rate_pct, {
+            "method": "unchanged", "decision": None,
+            "note": "no declarations or premium recorded this term: the rate stays"}
+    proposal = propose_for(session, metrics=metrics, policy=policy)
+    explanation = {"method": REPRICE_METHOD, **proposal.to_dict(), "decision": None}
+    return _pct(proposal.proposed_rate), explanation
+
+
+def renewal_repricer(session: Session) -> Reprice:
+    """The ``reprice`` callable for :func:`tradecover.policies.service.offer_renewal`."""
+
+    def reprice(metrics: ReviewMetrics, policy: Policy) -> tuple[Decimal, dict[str, Any]]:
+        return _reprice(session, metrics, policy)
+
+    return reprice
+
+
+def reprice_renewal(metrics: ReviewMetrics, policy: Policy) -> tuple[Decimal, dict[str, Any]]:
+    """The same hook for callers without a session (the app): uses the policy's session."""
+    session = object_session(policy)
+    if session is None:  # pragma: no cover - policies are always loaded in a session
+        raise RuntimeError("the policy is not attached to a session")
+    return _reprice(session, metrics, policy)
+
+
+def _pct(rate: Decimal) -> Decimal:
+    return (rate * 100).normalize()
+
+
+def _proposal_of(offer: RenewalOffer) -> RenewalProposal:
+    """Rebuild the stored proposal; an offer made without re-pricing proposes its rate."""
+    data = offer.explanation if isinstance(offer.explanation, dict) else {}
+    proposed = Decimal(str(offer.proposed_terms["base_rate_pct"])) / 100
+    if data.get("method") != REPRICE_METHOD:
+        return RenewalProposal("", 0, proposed, (), Decimal(1), None, proposed, ())
+    return RenewalProposal(
+        table_code=str(data["table"]["code"]), table_version=int(data["table"]["version"]),
+        current_rate=Decimal(data["current_rate"]),
+        adjustments=tuple(Adjustment(a["name"], Decimal(a["factor"]), a["reason"])
+                          for a in data["adjustments"]),
+        renewal_factor=Decimal(data["renewal_factor"]), bound_applied=data["bound_applied"],
+        proposed_rate=Decimal(data["proposed_rate"]), notes=tuple(data["notes"]))
+
+
+def decide_renewal_rate(
+    session: Session, *, principal: Principal, offer_id: int, accept: bool,
+    rate: Decimal | None = None, reason: str | None = None,
+) -> RenewalOffer:
+    """The underwriter accepts the proposed renewal rate or overrides it with a reason.
+
+    Updates the open offer's proposed terms and records the decision in its explanation;
+    one decision per offer.
+    """
+    principal.require(Permission.POLICY_UNDERWRITE)
+    if not principal.is_insurer:
+        raise PermissionDenied("only the insurer decides a renewal rate", code="forbidden")
+    offer = policies.get_renewal_offer(session, principal=principal, offer_id=offer_id)
+    if offer.status != policies.OFFER_OPEN:
+        raise Conflict(f"renewal offer {offer.id} is {offer.status}", code="offer_not_open")
+    explanation = dict(offer.explanation) if isinstance(offer.explanation, dict) else {}
+    if explanation.get("decision"):
+        raise Conflict("the renewal rate of this offer was already decided",
+                       code="renewal_rate_decided")
+    proposal = _proposal_of(offer)
+    if accept:
+        if rate is not None or reason is not None:
+            raise ValidationFailed("accepting takes neither a rate nor a reason", field="accept")
+        decision: RenewalDecision = accept_renewal_rate(proposal, underwriter=principal.actor)
+    else:
+        if rate is None:
+            raise ValidationFailed("an override needs a rate", code="rate_required",
+                                   field="rate")
+        decision = override_renewal_rate(proposal, rate=rate, reason=reason or "",
+                                         underwriter=principal.actor)
+    terms = dict(offer.proposed_terms)
+    before = {"base_rate_pct": terms["base_rate_pct"]}
+    terms["base_rate_pct"] = str(_pct(decision.rate))
+    policies.schedule_from_dict(terms).validate()
+    decided = {"rate": str(decision.rate), "overridden": decision.overridden,
+               "decided_by": decision.decided_by, "reason": decision.reason,
+               "decided_at": utc_now().isoformat()}
+    offer.proposed_terms = terms
+    offer.explanation = {**explanation, "decision": decided}
+    session.flush()
+    policy = session.get(Policy, offer.policy_id)
+    assert policy is not None
+    audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,
+                 action="renewal.rate_overridden" if decision.overridden
+                 else "renewal.rate_accepted",
+                 entity_type="policy", entity_id=policy.id, reason=decision.reason,
+                 before={"offer_id": offer.id, **before},
+                 after={"offer_id": offer.id, "base_rate_pct": terms["base_rate_pct"]})
+    return offer
+
+
+# --- investment-debt premium schedules ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodView:
+    """A period of an investment-debt schedule as of ``today``."""
+
+    position: int
+    phase: str
+    index: int
+    insured_amount: Money
+    premium: Money
+    notice_date: date | None
+    due_date: date | None
+    paid_on: date | None
+    status: str
+    cover_in_force: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleView:
+    """An investment-debt premium schedule with each period's status on ``today``."""
+
+    policy_id: int
+    currency: str
+    request: dict[str, Any]
+    total_premium: Money
+    periods: tuple[PeriodView, ...]
+
+
+def _investment_policy(session: Session, principal: Principal, policy_id: int) -> Policy:
+    policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
+    if policy.product != Product.INVESTMENT_DEBT.value:
+        raise Conflict(f"policy {policy_id} is not an investment-debt policy",
+                       code="not_investment_debt")
+    return policy
+
+
+def _schedule_row(session: Session, policy_id: int) -> InvestmentDebtSchedule:
+    row = session.execute(select(InvestmentDebtSchedule).where(
+        InvestmentDebtSchedule.policy_id == policy_id)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"policy {policy_id} has no investment-debt schedule",
+                       code="schedule_not_found")
+    return row
+
+
+def _periods(session: Session, schedule_id: int, *, lock: bool = False
+             ) -> list[InvestmentDebtPeriod]:
+    query = select(InvestmentDebtPeriod).where(
+        InvestmentDebtPeriod.schedule_id == schedule_id).order_by(InvestmentDebtPeriod.position)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return list(session.execute(query).scalars())
+
+
+def create_investment_debt_schedule(
+    session: Session, *, principal: Principal, policy_id: int, request: Mapping[str, Any],
+) -> InvestmentDebtSchedule:
+    """Price an investment-debt policy's periods ([004]) and store its premium schedule."""
+    principal.require(Permission.POLICY_UNDERWRITE)
+    if not principal.is_insurer:
+        raise PermissionDenied("only the insurer sets a premium schedule", code="forbidden")
+    policy = _investment_policy(session, principal, policy_id)
+    quote = quote_investment_debt(parse_quote_request(request))
+    if quote.currency != policy.currency:
+        raise ValidationFailed(
+            f"the schedule is in {quote.currency} but the policy is in {policy.currency}",
+            code="currency_mismatch", field="currency")
+    if session.execute(select(InvestmentDebtSchedule.id).where(
+            InvestmentDebtSchedule.policy_id == policy.id)).first() is not None:
+        raise Conflict("the policy already has a premium schedule", code="schedule_exists")
+    row = InvestmentDebtSchedule(
+        policy_id=policy.id, currency=quote.currency, request=dict(request),
+        total_premium_minor=Money.of(quote.total_premium, quote.currency).minor_units(),
+        created_by=principal.actor, created_at=utc_now())
+    session.add(row)
+    session.flush()
+    for position, period in enumerate(quote.periods, start=1):
+        session.add(InvestmentDebtPeriod(
+            schedule_id=row.id, position=position, phase=period.phase.value,
+            phase_index=period.index,
+            insured_amount_minor=Money.of(period.insured_amount, quote.currency).minor_units(),
+            premium_minor=Money.of(period.premium, quote.currency).minor_units(),
+            late_payment_accepted=False, status=PERIOD_NOT_ISSUED))
+    session.flush()
+    audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,
+                 action="investment_debt.schedule_set", entity_type="policy",
+                 entity_id=policy.id, after={"total_premium": str(quote.total_premium),
+                                             "currency": quote.currency,
+                                             "periods": len(quote.periods)})
+    return row
+
+
+def _period_view(row: InvestmentDebtPeriod, currency: str, today: date) -> PeriodView:
+    status, in_force = row.status, None
+    if row.notice_date is not None:
+        status = premium_status(notice_date=row.notice_date, paid_on=row.paid_on,
+                                today=today).value
+        in_force = cover_in_force(notice_date=row.notice_date, paid_on=row.paid_on,
+                                  today=today, late_payment_accepted=row.late_payment_accepted)
+    return PeriodView(
+        position=row.position, phase=row.phase, index=row.phase_index,
+        insured_amount=Money.from_minor(row.insured_amount_minor, currency),
+        premium=Money.from_minor(row.premium_minor, currency), notice_date=row.notice_date,
+        due_date=row.due_date, paid_on=row.paid_on, status=status, cover_in_force=in_force)
+
+
+def get_investment_debt_schedule(session: Session, *, principal: Principal, policy_id: int,
+                                 today: date) -> ScheduleView:
+    """The schedule with each period's premium status and cover on ``today``."""
+    policy = _investment_policy(session, principal, policy_id)
+    row = _schedule_row(session, policy.id)
+    return ScheduleView(
+        policy_id=policy.id, currency=row.currency, request=dict(row.request),
+        total_premium=Money.from_minor(row.total_premium_minor, row.currency),
+        periods=tuple(_period_view(p, row.currency, today)
+                      for p in _periods(session, row.id)))
+
+
+def _require_premium_staff(principal: Principal) -> None:
+    principal.require(Permission.PREMIUM_MANAGE)  # underwriters, finance, admin
+    if not principal.is_insurer:
+        raise PermissionDenied("only the insurer manages premium", code="forbidden")
+
+
+def _period(periods: list[InvestmentDebtPeriod], position: int) -> InvestmentDebtPeriod:
+    for period in periods:
+        if period.position == position:
+            return period
+    raise NotFound(f"no period {position} in the schedule", code="period_not_found",
+                   field="position")
+
+
+def issue_premium_notice(session: Session, *, principal: Principal, policy_id: int,
+                         position: int, notice_date: date) -> InvestmentDebtPeriod:
+    """Send the premium notice of one period: due within 30 days ([004]).
+
+    Notices go out in order: a period's notice needs every earlier period notified.
+    """
+    _require_premium_staff(principal)
+    policy = _investment_policy(session, principal, policy_id)
+    schedule = _schedule_row(session, policy.id)
+    periods = _periods(session, schedule.id, lock=True)
+    period = _period(periods, position)
+    if period.status != PERIOD_NOT_ISSUED:
+        raise Conflict(f"period {position}'s notice was already issued",
+                       code="notice_already_issued")
+    earlier = [p for p in periods if p.position < position]
+    if any(p.status == PERIOD_NOT_ISSUED for p in earlier):
+        raise Conflict("earlier periods' notices must be issued first",
+                       code="notice_out_of_order")
+    if earlier and earlier[-1].notice_date is not None and notice_date < earlier[-1].notice_date:
+        raise ValidationFailed("a notice cannot be dated before the previous period's",
+                               field="notice_date")
+    period.notice_date = notice_date
+    period.due_date = premium_due_date(notice_date=notice_date)
+    period.status = PERIOD_NOTIFIED
+    session.flush()
+    audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,
+                 action="investment_debt.notice_issued", entity_type="policy",
+                 entity_id=policy.id,
+                 after={"position": position, "notice_date": notice_date.isoformat(),
+                        "due_date": period.due_date.isoformat(),
+                        "premium": str(Money.from_minor(period.premium_minor,
+                                                        schedule.currency))})
+    return period
+
+
+def record_premium_payment(session: Session, *, principal: Principal, policy_id: int,
+                           position: int, paid_on: date, accept_late: bool = False
+                           ) -> InvestmentDebtPeriod:
+    """Record the payment of one period's premium.
+
+    Premium paid after the due date is refused (409 ``late_premium_refused``, nothing
+    recorded) unless the insurer accepts it (``accept_late``); cover then stands again.
+    """
+    _require_premium_staff(principal)
+    policy = _investment_policy(session, principal, policy_id)
+    schedule = _schedule_row(session, policy.id)
+    period = _period(_periods(session, schedule.id, lock=True), position)
+    if period.status == PERIOD_NOT_ISSUED or period.notice_date is None \
+            or period.due_date is None:
+        raise Conflict(f"period {position} has no premium notice yet", code="no_notice")
+    if period.status == PERIOD_PAID:
+        raise Conflict(f"period {position}'s premium is already paid", code="already_paid")
+    if paid_on < period.notice_date:
+        raise ValidationFailed("payment cannot precede the premium notice", field="paid_on")
+    late = paid_on > period.due_date
+    if late and not accept_late:
+        raise Conflict(
+            f"premium of period {position} paid {paid_on.isoformat()}, after its due date "
+            f"{period.due_date.isoformat()}: refused (cover ended at the deadline)",
+            code="late_premium_refused", details={"due_date": period.due_date.isoformat()})
+    period.paid_on = paid_on
+    period.late_payment_accepted = late
+    period.status = PERIOD_PAID
+    session.flush()
+    audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,
+                 action="investment_debt.premium_paid", entity_type="policy",
+                 entity_id=policy.id,
+                 after={"position": position, "paid_on": paid_on.isoformat(), "late": late})
+    return period
+
+
+def schedule_quote(session: Session, *, principal: Principal, policy_id: int
+                   ) -> tuple[InvestmentDebtQuote, set[int]]:
+    """The stored schedule as the pure quote, and the positions whose premium is paid."""
+    policy = _investment_policy(session, principal, policy_id)
+    schedule = _schedule_row(session, policy.id)
+    periods = _periods(session, schedule.id)
+    currency = schedule.currency
+    quote = InvestmentDebtQuote(
+        currency=currency,
+        periods=tuple(PeriodPremium(
+            p.phase_index, Phase(p.phase),
+            Money.from_minor(p.insured_amount_minor, currency).amount,
+            Money.from_minor(p.premium_minor, currency).amount) for p in periods),
+        total_premium=Money.from_minor(schedule.total_premium_minor, currency).amount)
+    return quote, {p.position for p in periods if p.status == PERIOD_PAID}
+
+
+def premiums_due_before_indemnity_for(
+    session: Session, *, principal: Principal, policy_id: int, loss_period: int,
+    settlement: IndemnitySettlement,
+) -> tuple[PeriodPremium, ...]:
+    """Unpaid premiums the insured must pay before a loss is indemnified (issue 5 reads this).
+
+    ``loss_period`` is the 1-based position of the period of the loss in the schedule.
+    """
+    quote, paid = schedule_quote(session, principal=principal, policy_id=policy_id)
+    return premiums_due_before_indemnity(quote, loss_period=loss_period, settlement=settlement,
+                                         paid_periods=paid)
+
