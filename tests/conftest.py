@@ -83,6 +83,8 @@ class Database:
             conn.execute(text(
                 "INSERT INTO organisations (slug, name, kind, created_at) VALUES "
                 "('insurer', 'tradecover Export Credit Insurance', 'insurer', now())"))
+        with transaction(self.factory) as session:
+            bootstrap.load_reference_data(session)  # the shipped rate table was truncated
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

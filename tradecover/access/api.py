@@ -23,7 +23,7 @@ from tradecover.access.schemas import (
     UserOut,
 )
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
-from tradecover.api.pagination import Page, PageDep
+from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.config import Settings
 from tradecover.kit.errors import NotFound
 
@@ -90,14 +90,14 @@ def create_organisation(
 
 @router.get("/organisations/{org_id}", response_model=OrganisationOut,
             summary="One organisation")
-def get_organisation(org_id: int, session: SessionDep, principal: PrincipalDep) -> OrganisationOut:
+def get_organisation(org_id: IdPath, session: SessionDep, principal: PrincipalDep) -> OrganisationOut:
     """An organisation the caller may see."""
     principal.require(Permission.ORG_READ)
     return OrganisationOut.model_validate(_visible_org(session, principal, org_id))
 
 
 @router.get("/organisations/{org_id}/users", response_model=list[UserOut], summary="Users")
-def list_users(org_id: int, session: SessionDep, principal: PrincipalDep) -> list[UserOut]:
+def list_users(org_id: IdPath, session: SessionDep, principal: PrincipalDep) -> list[UserOut]:
     """The people of an organisation (admins only)."""
     principal.require(Permission.ORG_ADMIN)
     org = _visible_org(session, principal, org_id)
@@ -107,7 +107,7 @@ def list_users(org_id: int, session: SessionDep, principal: PrincipalDep) -> lis
 
 @router.post("/organisations/{org_id}/users", response_model=UserOut, status_code=201,
              summary="Add a user")
-def create_user(org_id: int, body: UserIn, session: SessionDep,
+def create_user(org_id: IdPath, body: UserIn, session: SessionDep,
                 principal: PrincipalDep) -> UserOut:
     """Add a person with one role to an organisation (insurer admin)."""
     principal.require(Permission.ORG_ADMIN)
@@ -120,7 +120,7 @@ def create_user(org_id: int, body: UserIn, session: SessionDep,
 
 @router.post("/organisations/{org_id}/api-keys", response_model=ApiKeyOut, status_code=201,
              summary="Create an API key")
-def create_api_key(org_id: int, body: ApiKeyIn, session: SessionDep,
+def create_api_key(org_id: IdPath, body: ApiKeyIn, session: SessionDep,
                    principal: PrincipalDep) -> ApiKeyOut:
     """Create a key for a system; the secret appears in this answer only."""
     principal.require(Permission.APIKEY_ADMIN)
@@ -134,7 +134,7 @@ def create_api_key(org_id: int, body: ApiKeyIn, session: SessionDep,
 
 @router.get("/organisations/{org_id}/api-keys", response_model=list[ApiKeyOut],
             summary="API keys of an organisation")
-def list_api_keys(org_id: int, session: SessionDep, principal: PrincipalDep) -> list[ApiKeyOut]:
+def list_api_keys(org_id: IdPath, session: SessionDep, principal: PrincipalDep) -> list[ApiKeyOut]:
     """Keys (never their secrets)."""
     principal.require(Permission.APIKEY_ADMIN)
     org = _visible_org(session, principal, org_id)
@@ -144,7 +144,7 @@ def list_api_keys(org_id: int, session: SessionDep, principal: PrincipalDep) -> 
 
 
 @router.delete("/api-keys/{key_id}", status_code=204, summary="Revoke an API key")
-def revoke_api_key(key_id: int, session: SessionDep, principal: PrincipalDep) -> Response:
+def revoke_api_key(key_id: IdPath, session: SessionDep, principal: PrincipalDep) -> Response:
     """Revoke a key at once."""
     service.revoke_api_key(session, principal=principal, key_id=key_id)
     return Response(status_code=204)

@@ -104,9 +104,10 @@ def _routers() -> list[Any]:
     from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
     from tradecover.web.pages import router as web_router
+    from tradecover.web.pricing_pages import router as pricing_pages_router
 
     return [access_router, audit_router, reference_router, country_risk_router, policies_router,
-            pricing_router, web_router]
+            pricing_router, web_router, pricing_pages_router]
 
 
 def _renewal_reprice() -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel
 
 T = TypeVar("T")
@@ -37,3 +37,7 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Identifier", examples=[1])]

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError as DBAPIDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tradecover.kit.errors import DomainError
@@ -93,6 +94,16 @@ def install(app: FastAPI) -> None:
         return problem_response(status=exc.status_code,
                                 code=codes.get(exc.status_code, "http_error"),
                                 detail=str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_request: Request, _exc: OverflowError) -> JSONResponse:
+        return problem_response(status=422, code="number_out_of_range",
+                                detail="a number in the request is out of range")
+
+    @app.exception_handler(DBAPIDataError)
+    async def _data(_request: Request, _exc: DBAPIDataError) -> JSONResponse:
+        return problem_response(status=422, code="value_out_of_range",
+                                detail="a value in the request cannot be stored (out of range)")
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:

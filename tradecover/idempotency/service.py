@@ -86,7 +86,7 @@ def claim(factory: sessionmaker[Session], *, org_id: int, key: str, request_fing
             update(IdempotencyRecord)
             .where(IdempotencyRecord.id == existing.id,
                    IdempotencyRecord.status == "in_progress",
-                   IdempotencyRecord.created_at == existing.created_at)
+                   IdempotencyRecord.created_at <= now - stale_after)
             .values(created_at=now)).rowcount  # type: ignore[attr-defined]
         session.commit()
         if taken != 1:

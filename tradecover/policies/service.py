@@ -706,6 +706,7 @@ def issue(session: Session, *, principal: Principal, policy_id: int, today: date
         principal.require(Permission.POLICY_UNDERWRITE)
     else:
         principal.require(Permission.POLICY_ACCEPT)
+    _check_date(today, field="today")
     policy = _policy(session, principal, policy_id, lock=True)
     lifecycle.next_state(PolicyState(policy.state), PolicyEvent.ISSUE)
     if today > policy.expiry:
@@ -810,6 +811,7 @@ def offer_renewal(
     the metrics into a new base rate and its explanation; without it the terms stay.
     """
     _require_insurer(principal, Permission.POLICY_UNDERWRITE)
+    _check_date(today, field="today")
     policy = _policy(session, principal, policy_id, lock=True)
     if policy.state != PolicyState.ACTIVE.value:
         raise IllegalTransition(f"a {policy.state} policy cannot be offered a renewal",
@@ -861,6 +863,7 @@ def accept_renewal(session: Session, *, principal: Principal, offer_id: int, tod
         principal.require(Permission.POLICY_UNDERWRITE)
     else:
         principal.require(Permission.POLICY_ACCEPT)
+    _check_date(today, field="today")
     offer, old = _offer(session, principal, offer_id)
     if offer.status != OFFER_OPEN:
         raise Conflict(f"renewal offer {offer.id} is {offer.status}", code="offer_not_open")
@@ -964,6 +967,7 @@ def offer_due_renewals(
 ) -> int:
     """Job: offer renewal to every policy that is due; idempotent (a rerun offers nothing)."""
     _require_insurer(principal, Permission.POLICY_JOBS)
+    _check_date(today, field="today")
     ids = due_for_renewal(session, today=today)
     done = 0
     for i, policy_id in enumerate(ids, 1):
@@ -1036,6 +1040,7 @@ def expire_due(session: Session, *, principal: Principal, today: date,
     EXPIRED) and apply cancellations scheduled for today or earlier.  Idempotent.
     """
     _require_insurer(principal, Permission.POLICY_JOBS)
+    _check_date(today, field="today")
     ids = due_to_expire(session, today=today)
     done = 0
     for i, policy_id in enumerate(ids, 1):
@@ -1063,6 +1068,7 @@ def terminate(
     policy = _policy(session, principal, policy_id, lock=True)
     why = _required_text(reason, field="reason", max_len=1000)
     kind = TerminationKind(kind)
+    _check_date(today, field="today")
     if effective_date is not None:
         _check_date(effective_date, field="effective_date")
     state = PolicyState(policy.state)

@@ -162,3 +162,10 @@ def test_bad_termination_and_endorsement(app_client: TestClient, cast: Cast,
              json={"text": "late", "effective_date": "2099-01-01"})
     _refused(c, db, "POST", f"{API}/policies/{a['id']}/suspend", cast.finance.headers, 422,
              "invalid_request", json={"reason": ""})
+
+
+def test_job_dates_out_of_range(app_client: TestClient, cast: Cast, db: Database) -> None:
+    for job in ("expire", "offer-renewals"):
+        body = _refused(app_client, db, "POST", f"{API}/policies/jobs/{job}", cast.admin.headers,
+                        422, "date_out_of_range", json={"today": "9999-12-31"})
+        assert body["field"] == "today"

@@ -54,7 +54,7 @@ def request(**changes: Any) -> ShortTermRateRequest:
 
 
 def test_default_table_calibrated_to_source_000() -> None:
-    assert (TABLE.code, TABLE.version) == ("ST-COMPREHENSIVE", 1)
+    assert (TABLE.code, TABLE.version) == ("ST-2026", 1)
     # developed markets about 0.1 %
     assert TABLE.base_rate(0, PaymentTerms.OA, 75) == Decimal("0.00100")
     # the riskiest about 2 %
@@ -145,7 +145,7 @@ def test_worked_quote_with_every_adjustment() -> None:
     # (1 + 0.4 x (0.5 - 0.25)) = 0.7425 %
     assert quote.rate == Decimal("0.00742500")
     e = quote.explanation
-    assert (e.table_code, e.table_version, e.credit_band) == ("ST-COMPREHENSIVE", 1, "61-90")
+    assert (e.table_code, e.table_version, e.credit_band) == ("ST-2026", 1, "61-90")
     assert e.base_rate == Decimal("0.00750")
     assert [(a.name, a.factor) for a in e.adjustments] == [
         ("buyer", Decimal("1.200000")),
