@@ -90,7 +90,9 @@ def create_organisation(
 
 @router.get("/organisations/{org_id}", response_model=OrganisationOut,
             summary="One organisation")
-def get_organisation(org_id: IdPath, session: SessionDep, principal: PrincipalDep) -> OrganisationOut:
+def get_organisation(
+    org_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> OrganisationOut:
     """An organisation the caller may see."""
     principal.require(Permission.ORG_READ)
     return OrganisationOut.model_validate(_visible_org(session, principal, org_id))
