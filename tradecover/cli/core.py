@@ -154,6 +154,35 @@ def audit_verify() -> None:
     console.print("[green]audit log intact[/green]: every chain verifies")
 
 
+@audit_app.command("log")
+def audit_log(
+    org: Annotated[str | None, typer.Option(help="Only this organisation's chain")] = None,
+    entity: Annotated[str | None, typer.Option(help="Only this entity type, e.g. policy")] = None,
+    entity_id: Annotated[str | None, typer.Option(help="Only this entity id")] = None,
+    limit: Annotated[int, typer.Option(help="Newest N entries")] = 50,
+) -> None:
+    """Show audit entries, newest first: who, when, what, why."""
+    from sqlalchemy import select
+
+    from tradecover.audit.model import AuditEntry
+
+    with unit_of_work() as session:
+        query = select(AuditEntry)
+        if org:
+            query = query.where(AuditEntry.org_id == access.org_by_slug(session, org).id)
+        if entity:
+            query = query.where(AuditEntry.entity_type == entity)
+        if entity_id:
+            query = query.where(AuditEntry.entity_id == entity_id)
+        rows = session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars()
+        table = Table("id", "org", "seq", "when (UTC)", "actor", "action", "entity", "reason")
+        for e in rows:
+            table.add_row(str(e.id), str(e.org_id), str(e.seq),
+                          e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action,
+                          f"{e.entity_type}:{e.entity_id}", e.reason or "")
+        console.print(table)
+
+
 @demo_app.command("seed")
 @domain_errors
 def demo_seed(

@@ -348,3 +348,46 @@ def expire_due(today: TodayOpt = None) -> None:
         done = service.expire_due(session, principal=access.system_principal(session),
                                   today=day, progress=progress)
     console.print(f"{done} policies ended as of {day}")
+
+
+@app.command("profile-show")
+@domain_errors
+def profile_show(exporter: Annotated[str, typer.Argument(help="Exporter slug")]) -> None:
+    """Print an exporter's profile as JSON (the API's shape)."""
+    from tradecover.policies.schemas import ExporterProfileOut
+
+    with unit_of_work() as session:
+        org = access.org_by_slug(session, exporter)
+        profile = service.get_exporter_profile(
+            session, principal=access.system_principal(session), org_id=org.id)
+        print(ExporterProfileOut.of(profile).model_dump_json(indent=2))
+
+
+@app.command("profile-set")
+@domain_errors
+def profile_set(
+    exporter: Annotated[str, typer.Argument(help="Exporter slug")],
+    file: Annotated[typer.FileText, typer.Option("--file", help="Profile JSON (API shape)")],
+) -> None:
+    """Create or replace an exporter's profile from a JSON file shaped like the API's body."""
+    from pydantic import ValidationError
+
+    from tradecover.policies.schemas import ExporterProfileIn
+
+    try:
+        body = ExporterProfileIn.model_validate_json(file.read())
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise ValidationFailed(f"{first['msg']}", code="invalid_request",
+                               field=".".join(str(p) for p in first["loc"])) from None
+    with unit_of_work() as session:
+        org = access.org_by_slug(session, exporter)
+        service.upsert_exporter_profile(
+            session, principal=access.system_principal(session), org_id=org.id,
+            legal_name=body.legal_name, region=body.region, size_class=body.size_class,
+            cross_border_ecommerce=body.cross_border_ecommerce, currency=body.currency,
+            previous_year_exports=Money.of(body.previous_year_exports, body.currency),
+            export_history=[row.model_dump() for row in body.export_history],
+            products=body.products, destination_countries=body.destination_countries,
+            main_buyers=[b.model_dump(exclude_none=True, mode="json") for b in body.main_buyers])
+    console.print(f"profile of {exporter} saved")

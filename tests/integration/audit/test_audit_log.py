@@ -119,3 +119,20 @@ def test_cli_verify_names_the_tampered_entry(db: Database, monkeypatch: pytest.M
     get_settings.cache_clear()
     assert bad.exit_code == 8
     assert f"entry id {target} at position 4 was changed" in bad.output
+
+
+def test_cli_log_shows_who_did_what(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tradecover.cli.main import app
+    from tradecover.config import get_settings
+
+    _seed(db)
+    monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["audit", "log", "--org", "audited-exporter",
+                                      "--entity", "thing", "--limit", "2"],
+                                env={"COLUMNS": "200"})
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "step 4" in result.output
+    assert "step 3" in result.output
+    assert "step 2" not in result.output

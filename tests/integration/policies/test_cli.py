@@ -1,7 +1,9 @@
 """The ``tradecover policies`` commands against the test database."""
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -83,3 +85,26 @@ def test_cli_terminate_and_errors(cli: CliRunner, db: Database) -> None:
     with db.factory() as s:
         assert s.get(Policy, 1) is not None
         assert s.get(Policy, 2) is None
+
+
+def test_profile_set_and_show_round_trip(db: Database, cast: Cast, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    source = tmp_path / "profile.json"
+    source.write_text(json.dumps({
+        "legal_name": "Acme Exports Co., Ltd.", "region": "CN-ZJ", "size_class": "small",
+        "cross_border_ecommerce": True, "currency": "USD", "previous_year_exports": "6200000",
+        "export_history": [{"year": 2025, "amount": "6200000"}], "products": ["84"],
+        "destination_countries": ["DE"], "main_buyers": []}))
+    runner = CliRunner()
+    saved = runner.invoke(app, ["policies", "profile-set", "acme-exports", "--file", str(source)])
+    shown = runner.invoke(app, ["policies", "profile-show", "acme-exports"])
+    source.write_text(json.dumps({"legal_name": "x", "size_class": "giant", "currency": "USD",
+                                  "previous_year_exports": "1"}))
+    bad = runner.invoke(app, ["policies", "profile-set", "acme-exports", "--file", str(source)])
+    get_settings.cache_clear()
+    assert saved.exit_code == 0, saved.output
+    assert json.loads(shown.stdout)["previous_year_exports"]["amount"] == "6200000.00"
+    assert json.loads(shown.stdout)["cross_border_ecommerce"] is True
+    assert bad.exit_code == 4
