@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -105,7 +106,8 @@ def browser() -> Iterator[WebDriver]:
 
 
 def test_sign_in_open_a_policy_and_read_it_in_chinese(site: Site, browser: WebDriver) -> None:
-    wait = WebDriverWait(browser, 15)
+    wait = WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,
+                                                          NoSuchElementException))
     browser.get(site.base_url + "/")
     wait.until(expected_conditions.presence_of_element_located((By.ID, "email")))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
