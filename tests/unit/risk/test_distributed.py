@@ -15,7 +15,7 @@ distributed = pytest.importorskip("distributed")
 def client():  # type: ignore[no-untyped-def]
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as c,
     ):
