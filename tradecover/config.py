@@ -28,6 +28,32 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(default=480, ge=1, le=60 * 24 * 30)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     default_locale: str = "en"
+    limit_four_eyes_above: int = Field(
+        default=1_000_000, ge=0,
+        description="Credit limits above this amount (major units of the limit's currency) "
+                    "need a second underwriter's approval",
+    )
+    limit_auto_approve_up_to: int = Field(
+        default=50_000, ge=0,
+        description="Small clean limit applications up to this amount are decided automatically",
+    )
+    limit_idle_days: int = Field(
+        default=180, ge=1, description="Limits unused this many days are revoked by the job")
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="Address of a Dask scheduler (tcp://host:8786) that runs the Monte Carlo "
+                    "of risk runs; unset: the API's embedded thread pool runs them")
+    risk_max_obligor_scenarios: int = Field(
+        default=10**10, ge=1,
+        description="Largest risk run the API accepts: obligors x scenarios x cases")
+    billing_payment_days: int = Field(
+        default=30, ge=0, le=365, description="Premium notices are due this many days after issue")
+    billing_at_risk_after_days: int = Field(
+        default=0, ge=0, le=365,
+        description="Shipments behind premium unpaid this many days past due are at risk")
+    billing_suspend_after_days: int = Field(
+        default=60, ge=0, le=365,
+        description="The arrears job suspends a policy whose premium is this many days past due")
     sql_echo: bool = False
 
     def signing_key(self) -> str:

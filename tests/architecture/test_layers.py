@@ -17,7 +17,7 @@ PURE_MODULES = [
     "audit/chain.py",
 ]
 PURE_PACKAGES = ["reference", "pricing", "risk", "buyers", "limits", "declarations",
-                 "billing", "subsidies", "ledger"]
+                 "billing", "subsidies", "ledger", "claims", "collections"]
 ADAPTER_FILE_NAMES = {"model.py", "repository.py", "service.py", "api.py", "schemas.py",
                       "cli.py", "jobs.py", "tasks.py"}
 

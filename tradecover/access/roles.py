@@ -49,6 +49,23 @@ class Permission(StrEnum):
     RATE_TABLE_EDIT = "rate_table:edit"
     PREMIUM_MANAGE = "premium:manage"
     AUDIT_READ = "audit:read"
+    BUYER_READ = "buyer:read"
+    BUYER_REGISTER = "buyer:register"
+    BUYER_ASSESS = "buyer:assess"
+    BUYER_REVIEW = "buyer:review"
+    LIMIT_READ = "limit:read"
+    LIMIT_APPLY = "limit:apply"
+    LIMIT_DECIDE = "limit:decide"
+    LIMIT_MANAGE = "limit:manage"
+    RISK_READ = "risk:read"
+    RISK_RUN = "risk:run"
+    DECLARATION_READ = "declaration:read"
+    DECLARATION_WRITE = "declaration:write"
+    BILLING_READ = "billing:read"
+    BILLING_MANAGE = "billing:manage"
+    SUBSIDY_READ = "subsidy:read"
+    SUBSIDY_MANAGE = "subsidy:manage"
+    LEDGER_READ = "ledger:read"
 
 
 ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
@@ -61,7 +78,9 @@ ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
     OrganisationKind.COINSURER: frozenset({Role.COINSURER}),
 }
 
-_INSURER_READ = {Permission.ORG_READ, Permission.POLICY_READ, Permission.AUDIT_READ}
+_INSURER_READ = {Permission.ORG_READ, Permission.POLICY_READ, Permission.AUDIT_READ,
+                 Permission.BUYER_READ, Permission.LIMIT_READ, Permission.DECLARATION_READ,
+                 Permission.BILLING_READ, Permission.SUBSIDY_READ}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
@@ -69,20 +88,28 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _INSURER_READ
         | {Permission.POLICY_UNDERWRITE, Permission.POLICY_TERMINATE_INSURER,
            Permission.EXPORTER_PROFILE_WRITE, Permission.RATE_TABLE_EDIT,
-           Permission.PREMIUM_MANAGE}
+           Permission.PREMIUM_MANAGE, Permission.BUYER_REGISTER, Permission.BUYER_ASSESS,
+           Permission.LIMIT_DECIDE, Permission.LIMIT_MANAGE}
     ),
     Role.RISK_MANAGER: frozenset(
-        _INSURER_READ | {Permission.REFERENCE_EDIT, Permission.RATE_TABLE_EDIT}),
+        _INSURER_READ | {Permission.REFERENCE_EDIT, Permission.RATE_TABLE_EDIT,
+                         Permission.BUYER_REGISTER, Permission.BUYER_ASSESS,
+                         Permission.BUYER_REVIEW, Permission.LIMIT_MANAGE,
+                         Permission.RISK_READ, Permission.RISK_RUN}),
     Role.CLAIMS_HANDLER: frozenset(_INSURER_READ),
     Role.FINANCE: frozenset(
-        _INSURER_READ | {Permission.POLICY_TERMINATE_INSURER, Permission.PREMIUM_MANAGE}),
+        _INSURER_READ | {Permission.POLICY_TERMINATE_INSURER, Permission.PREMIUM_MANAGE,
+                         Permission.BILLING_MANAGE, Permission.SUBSIDY_MANAGE,
+                         Permission.LEDGER_READ}),
     Role.EXPORTER: frozenset(
         {Permission.ORG_READ, Permission.POLICY_READ, Permission.POLICY_APPLY,
          Permission.POLICY_ACCEPT, Permission.POLICY_TERMINATE_INSURED,
-         Permission.EXPORTER_PROFILE_WRITE, Permission.AUDIT_READ}
+         Permission.EXPORTER_PROFILE_WRITE, Permission.AUDIT_READ, Permission.BUYER_READ,
+         Permission.BUYER_REGISTER, Permission.LIMIT_READ, Permission.LIMIT_APPLY,
+         Permission.DECLARATION_READ, Permission.DECLARATION_WRITE, Permission.BILLING_READ}
     ),
     Role.BANK: frozenset({Permission.ORG_READ}),
-    Role.PROGRAMME: frozenset({Permission.ORG_READ}),
+    Role.PROGRAMME: frozenset({Permission.ORG_READ, Permission.SUBSIDY_READ}),
     Role.COINSURER: frozenset({Permission.ORG_READ}),
 }
 

@@ -21,6 +21,7 @@ from tradecover.api.deps import SessionDep
 from tradecover.kit.errors import DomainError, NotFound
 from tradecover.pricing import service
 from tradecover.pricing.investment_debt import (
+    CoverComparisonRow,
     compare_full_and_partial_cover,
     parse_quote_request,
     quote_investment_debt,
@@ -110,7 +111,7 @@ def save_rate_table(
         row = service.add_rate_table_version(session, principal=viewer.principal,
                                              code=code[:64], body=data, reason=reason,
                                              status=status)
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, RecursionError) as error:
         context = _table_context(session, code[:64])
         return _page(request, locale, "pricing/rate_table.html",
                      {**context, "can_edit": True, "saved": None, "body_json": body,
@@ -182,13 +183,14 @@ def _investment_debt(request: Request, session: SessionDep, loan: str, *,
     if viewer is None:
         return _to_sign_in(request)
     locale = choose_locale(request, viewer)
-    quote, comparison, error = None, (), None
+    quote, error = None, None
+    comparison: tuple[CoverComparisonRow, ...] = ()
     if quote_it:
         try:
             parsed = parse_quote_request(json.loads(loan))
             quote = quote_investment_debt(parsed)
             comparison = compare_full_and_partial_cover(parsed)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             error = f"JSON: {exc}"
         except DomainError as exc:
             error = f"{exc.field}: {exc.message}" if exc.field else exc.message

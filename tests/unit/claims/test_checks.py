@@ -1,0 +1,150 @@
+"""Every claim condition as a named check; approval refused while a blocking one fails."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tradecover.claims.checks import (
+    CheckName,
+    CheckOutcome,
+    ClaimFacts,
+    InvestmentDebtFacts,
+    ShipmentClaimFacts,
+    blocking_failures,
+    ensure_approvable,
+    run_checks,
+)
+from tradecover.declarations.cover import CoverReason
+from tradecover.kit.errors import Conflict
+from tradecover.kit.money import Money
+from tradecover.limits.decision import RequestType
+from tradecover.limits.versions import LimitVersion, next_version
+from tradecover.pricing.investment_debt import IndemnitySettlement, InvestmentDebtQuote, Phase
+from tradecover.pricing.investment_debt import PeriodPremium as P
+
+
+def _versions() -> list[LimitVersion]:
+    v: list[LimitVersion] = []
+    v.append(next_version(v, kind=RequestType.NEW_LIMIT, amount=Money.of(100_000, "USD"),
+                          effective_from=date(2026, 1, 1), today=date(2026, 1, 1)))
+    v.append(next_version(v, kind=RequestType.CANCELLATION, amount=Money.of(0, "USD"),
+                          effective_from=date(2026, 6, 1), today=date(2026, 6, 1),
+                          reason="tariff shock"))
+    return v
+
+
+def ship(shipment_id: int = 1, **changes: object) -> ShipmentClaimFacts:
+    base = ShipmentClaimFacts(shipment_id=shipment_id, shipment_date=date(2026, 3, 1),
+                              declared_on=date(2026, 4, 10), declaration_due=date(2026, 4, 15),
+                              cover_reason=CoverReason.WITHIN_LIMIT, limit_versions=_versions(),
+                              premium_paid=True)
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def facts(**changes: object) -> ClaimFacts:
+    base = ClaimFacts(shipments=[ship()], notice_filed_on=date(2026, 7, 1),
+                      notice_deadline=date(2026, 7, 30))
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def outcomes(f: ClaimFacts) -> dict[CheckName, CheckOutcome]:
+    return {c.name: c.outcome for c in run_checks(f)}
+
+
+def test_a_clean_claim_passes_every_check() -> None:
+    checks = run_checks(facts())
+    assert [c.name for c in checks] == list(CheckName)
+    assert {c.name: c.outcome for c in checks} == {
+        **dict.fromkeys(CheckName, CheckOutcome.PASSED),
+        CheckName.INVESTMENT_DEBT_PREMIUMS: CheckOutcome.NOT_APPLICABLE}
+    assert blocking_failures(checks) == ()
+    ensure_approvable(checks)
+
+
+@pytest.mark.parametrize(
+    ("claim", "failed", "explanation"),
+    [
+        (facts(shipments=[ship(), ship(2, declared_on=date(2026, 4, 16))]),
+         CheckName.SHIPMENT_DECLARED_ON_TIME, "declared after the deadline: shipment(s) 2"),
+        (facts(shipments=[ship(cover_reason=CoverReason.BUYER_IN_DEFAULT)]),
+         CheckName.SHIPMENT_COVERED, "not covered: shipment 1 (buyer_in_default)"),
+        (facts(shipments=[ship(shipment_date=date(2026, 6, 2))]),
+         CheckName.WITHIN_LIMIT_VERSION,
+         "no credit limit in force on the shipment date of shipment(s) 1"),
+        (facts(shipments=[ship(shipment_date=date(2025, 12, 31))]),
+         CheckName.WITHIN_LIMIT_VERSION,
+         "no credit limit in force on the shipment date of shipment(s) 1"),
+        (facts(shipments=[ship(premium_paid=False)]), CheckName.PREMIUM_PAID,
+         "premium unpaid on shipment(s) 1"),
+        (facts(notice_filed_on=date(2026, 8, 2)), CheckName.NOTICE_FILED_ON_TIME,
+         "notice of possible loss filed 3 day(s) after the deadline 2026-07-30: "
+         "the right to claim is lost"),
+        (facts(policy_breaches=["goods shipped against the insurer's instruction"]),
+         CheckName.NO_POLICY_BREACH,
+         "policy breach: goods shipped against the insurer's instruction"),
+        (facts(fraud_flag="invoice forged"), CheckName.FRAUD_FLAG,
+         "flagged as suspected fraud: invoice forged"),
+    ],
+)
+def test_each_failed_condition_blocks_approval(claim: ClaimFacts, failed: CheckName,
+                                               explanation: str) -> None:
+    checks = run_checks(claim)
+    assert [(c.name, c.explanation) for c in blocking_failures(checks)] == [(failed,
+                                                                              explanation)]
+    with pytest.raises(Conflict) as exc:
+        ensure_approvable(checks)
+    assert exc.value.code == "blocking_check_failed"
+    assert exc.value.details == {"failed_checks": [failed.value]}
+
+
+def test_a_shipment_before_the_cancellation_keeps_its_limit() -> None:
+    assert outcomes(facts(shipments=[ship(shipment_date=date(2026, 5, 31))]))[
+        CheckName.WITHIN_LIMIT_VERSION] is CheckOutcome.PASSED
+
+
+def test_partly_covered_shipments_pass_the_cover_check() -> None:
+    claim = facts(shipments=[ship(cover_reason=CoverReason.EXCEEDS_AVAILABLE_LIMIT)])
+    assert outcomes(claim)[CheckName.SHIPMENT_COVERED] is CheckOutcome.PASSED
+
+
+def test_a_late_notice_is_only_a_warning_when_the_policy_allows_it() -> None:
+    checks = run_checks(facts(notice_filed_on=date(2026, 8, 2),
+                              deny_claim_when_notice_late=False))
+    notice = next(c for c in checks if c.name is CheckName.NOTICE_FILED_ON_TIME)
+    assert (notice.outcome, notice.blocking) == (CheckOutcome.WARNING, False)
+    ensure_approvable(checks)
+
+
+def _quote() -> InvestmentDebtQuote:
+    periods = tuple(P(index=i, phase=Phase.REPAYMENT, insured_amount=Decimal(1000),
+                      premium=Decimal(premium)) for i, premium in ((1, "30"), (2, "20"),
+                                                                   (3, "10")))
+    return InvestmentDebtQuote(currency="USD", periods=periods, total_premium=Decimal(60))
+
+
+@pytest.mark.parametrize(
+    ("settlement", "paid", "outcome", "explanation"),
+    [
+        (IndemnitySettlement.LUMP_SUM, frozenset(), CheckOutcome.FAILED,
+         "a lump-sum indemnity needs the premium of later periods paid first: "
+         "2 period(s), 30 USD"),
+        (IndemnitySettlement.LUMP_SUM, frozenset({2}), CheckOutcome.FAILED,
+         "a lump-sum indemnity needs the premium of later periods paid first: "
+         "1 period(s), 10 USD"),
+        (IndemnitySettlement.LUMP_SUM, frozenset({2, 3}), CheckOutcome.PASSED,
+         "no later period's premium is due before the indemnity"),
+        (IndemnitySettlement.ORIGINAL_SCHEDULE, frozenset(), CheckOutcome.PASSED,
+         "no later period's premium is due before the indemnity"),
+    ],
+)
+def test_investment_debt_premiums_before_a_lump_sum(
+        settlement: IndemnitySettlement, paid: frozenset[int], outcome: CheckOutcome,
+        explanation: str) -> None:
+    claim = facts(investment_debt=InvestmentDebtFacts(quote=_quote(), loss_period=1,
+                                                      settlement=settlement, paid_periods=paid))
+    check = next(c for c in run_checks(claim) if c.name is CheckName.INVESTMENT_DEBT_PREMIUMS)
+    assert (check.outcome, check.explanation) == (outcome, explanation)

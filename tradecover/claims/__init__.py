@@ -1,0 +1,111 @@
+"""Claims (domain.md 7, issue 5): checks, indemnity, recoveries and speed.
+
+Pure rules only here: :mod:`~tradecover.claims.checks` (every claim condition as a named
+check), :mod:`~tradecover.claims.indemnity` (THE indemnity rule, the waiting period, four
+eyes, the claim states), :mod:`~tradecover.claims.recovery` (subrogation, sharing
+recoveries, booking) and :mod:`~tradecover.claims.speed` (time to decision and payment
+against a target).
+"""
+
+
+from tradecover.claims.checks import (
+    CheckName,
+    CheckOutcome,
+    ClaimCheck,
+    ClaimFacts,
+    InvestmentDebtFacts,
+    ShipmentClaimFacts,
+    blocking_failures,
+    ensure_approvable,
+    run_checks,
+)
+from tradecover.claims.indemnity import (
+    CLAIM_TRANSITIONS,
+    ClaimEvent,
+    ClaimLine,
+    ClaimState,
+    ClaimTerms,
+    IndemnityCalculation,
+    IndemnityTerms,
+    LineIndemnity,
+    LossCause,
+    RiskType,
+    check_approvals,
+    check_four_eyes,
+    check_notice,
+    check_waiting_period,
+    compute_indemnity,
+    earliest_payment_date,
+    maximum_liability_left,
+    next_claim_state,
+    requires_second_approval,
+    validate_lines,
+)
+from tradecover.claims.recovery import (
+    RecoveryShares,
+    RecoverySource,
+    book_approval,
+    book_payment,
+    book_recovery,
+    check_rights_transferred,
+    insurer_share_of_loss,
+    rights_transferred,
+    share_recovery,
+)
+from tradecover.claims.speed import (
+    AtRisk,
+    ClaimTimeline,
+    MonthSpeed,
+    SpeedTarget,
+    Stage,
+    claims_at_risk,
+    monthly_report,
+)
+
+__all__ = [
+    "CLAIM_TRANSITIONS",
+    "AtRisk",
+    "CheckName",
+    "CheckOutcome",
+    "ClaimCheck",
+    "ClaimEvent",
+    "ClaimFacts",
+    "ClaimLine",
+    "ClaimState",
+    "ClaimTerms",
+    "ClaimTimeline",
+    "IndemnityCalculation",
+    "IndemnityTerms",
+    "InvestmentDebtFacts",
+    "LineIndemnity",
+    "LossCause",
+    "MonthSpeed",
+    "RecoveryShares",
+    "RecoverySource",
+    "RiskType",
+    "ShipmentClaimFacts",
+    "SpeedTarget",
+    "Stage",
+    "blocking_failures",
+    "book_approval",
+    "book_payment",
+    "book_recovery",
+    "check_approvals",
+    "check_four_eyes",
+    "check_notice",
+    "check_rights_transferred",
+    "check_waiting_period",
+    "claims_at_risk",
+    "compute_indemnity",
+    "earliest_payment_date",
+    "ensure_approvable",
+    "insurer_share_of_loss",
+    "maximum_liability_left",
+    "monthly_report",
+    "next_claim_state",
+    "requires_second_approval",
+    "rights_transferred",
+    "run_checks",
+    "share_recovery",
+    "validate_lines",
+]

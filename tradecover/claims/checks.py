@@ -1,0 +1,214 @@
+"""Every condition of a claim as a named check with its outcome and explanation (pure).
+
+The claims handler sees each check (domain.md 7, issue 5 item 3).  :func:`run_checks`
+evaluates them all (it never stops at the first failure) from plain facts the service
+has read, one :class:`ShipmentClaimFacts` per claimed shipment:
+
+==============================  ==========  ================================================
+check                           blocking    passes when
+==============================  ==========  ================================================
+``shipment_declared_on_time``   yes         every shipment was declared by its deadline
+``shipment_covered``            yes         cover attached to every shipment
+``within_limit_version``        yes         a limit version was in force on each shipment
+                                            date (the old version counts after a reduction)
+``premium_paid``                yes         the premium on every shipment is paid
+``notice_filed_on_time``        yes / no    the notice of possible loss was filed by its
+                                            deadline; late is blocking when the policy
+                                            denies claims on late notices, else a warning
+``no_policy_breach``            yes         no breach of the policy is recorded
+``fraud_flag``                  yes         nobody flagged the claim as suspected fraud
+``investment_debt_premiums``    yes         investment debt, lump-sum indemnity: every later
+                                            period's premium is paid first ([004] 2.2)
+==============================  ==========  ================================================
+
+A claim cannot be approved while a blocking check fails (:func:`ensure_approvable`,
+``blocking_check_failed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from tradecover.declarations.cover import CoverReason
+from tradecover.kit.errors import Conflict
+from tradecover.limits.versions import LimitVersion, version_in_force
+from tradecover.pricing.investment_debt import (
+    IndemnitySettlement,
+    InvestmentDebtQuote,
+    premiums_due_before_indemnity,
+)
+
+
+class CheckName(StrEnum):
+    """The named conditions of a claim (stable codes)."""
+
+    SHIPMENT_DECLARED_ON_TIME = "shipment_declared_on_time"
+    SHIPMENT_COVERED = "shipment_covered"
+    WITHIN_LIMIT_VERSION = "within_limit_version"
+    PREMIUM_PAID = "premium_paid"
+    NOTICE_FILED_ON_TIME = "notice_filed_on_time"
+    NO_POLICY_BREACH = "no_policy_breach"
+    FRAUD_FLAG = "fraud_flag"
+    INVESTMENT_DEBT_PREMIUMS = "investment_debt_premiums"
+
+
+class CheckOutcome(StrEnum):
+    """How a check came out."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    WARNING = "warning"  # shown to the handler, does not block approval
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimCheck:
+    """One check: its name, outcome, whether a failure blocks approval, and why."""
+
+    name: CheckName
+    outcome: CheckOutcome
+    blocking: bool
+    explanation: str
+
+    @property
+    def blocks(self) -> bool:
+        """True when this check stops the claim from being approved."""
+        return self.blocking and self.outcome is CheckOutcome.FAILED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipmentClaimFacts:
+    """What the checks need to know about one claimed shipment.
+
+    ``cover_reason`` is the reason code of the cover decision taken when the shipment
+    was declared (:class:`~tradecover.declarations.cover.CoverReason`).
+    """
+
+    shipment_id: int
+    shipment_date: date
+    declared_on: date
+    declaration_due: date
+    cover_reason: CoverReason
+    limit_versions: Sequence[LimitVersion]
+    premium_paid: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvestmentDebtFacts:
+    """An investment debt claim's premium schedule and what has been paid of it."""
+
+    quote: InvestmentDebtQuote
+    loss_period: int
+    settlement: IndemnitySettlement
+    paid_periods: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimFacts:
+    """Everything the checks read about a claim."""
+
+    shipments: Sequence[ShipmentClaimFacts]
+    notice_filed_on: date
+    notice_deadline: date
+    deny_claim_when_notice_late: bool = True
+    policy_breaches: Sequence[str] = ()
+    fraud_flag: str | None = None
+    investment_debt: InvestmentDebtFacts | None = field(default=None)
+
+
+_COVERED = (CoverReason.WITHIN_LIMIT, CoverReason.EXCEEDS_AVAILABLE_LIMIT,
+            CoverReason.FULLY_PREPAID)
+
+
+def _ids(shipments: Iterable[ShipmentClaimFacts]) -> str:
+    return ", ".join(str(s.shipment_id) for s in shipments)
+
+
+def _check(name: CheckName, failed: bool, ok: str, bad: str, *, blocking: bool = True,
+           outcome_if_failed: CheckOutcome = CheckOutcome.FAILED) -> ClaimCheck:
+    if failed:
+        return ClaimCheck(name=name, outcome=outcome_if_failed, blocking=blocking,
+                          explanation=bad)
+    return ClaimCheck(name=name, outcome=CheckOutcome.PASSED, blocking=blocking,
+                      explanation=ok)
+
+
+def run_checks(facts: ClaimFacts) -> tuple[ClaimCheck, ...]:
+    """Every check of the claim, in the order of the module's table."""
+    shipments = list(facts.shipments)
+    late = [s for s in shipments if s.declared_on > s.declaration_due]
+    uncovered = [s for s in shipments if s.cover_reason not in _COVERED]
+    no_limit = [s for s in shipments
+                if (v := version_in_force(s.limit_versions, s.shipment_date)) is None
+                or v.is_cancellation or v.amount.amount <= 0]
+    unpaid = [s for s in shipments if not s.premium_paid]
+    checks = [
+        _check(CheckName.SHIPMENT_DECLARED_ON_TIME, bool(late),
+               "every shipment was declared on time",
+               f"declared after the deadline: shipment(s) {_ids(late)}"),
+        _check(CheckName.SHIPMENT_COVERED, bool(uncovered),
+               "cover attached to every shipment",
+               "not covered: " + "; ".join(f"shipment {s.shipment_id} "
+                                           f"({s.cover_reason.value})" for s in uncovered)),
+        _check(CheckName.WITHIN_LIMIT_VERSION, bool(no_limit),
+               "a credit limit was in force on every shipment date",
+               f"no credit limit in force on the shipment date of shipment(s) "
+               f"{_ids(no_limit)}"),
+        _check(CheckName.PREMIUM_PAID, bool(unpaid), "the premium on every shipment is paid",
+               f"premium unpaid on shipment(s) {_ids(unpaid)}"),
+        _notice_check(facts),
+        _check(CheckName.NO_POLICY_BREACH, bool(facts.policy_breaches),
+               "no breach of the policy is recorded",
+               "policy breach: " + "; ".join(facts.policy_breaches)),
+        _check(CheckName.FRAUD_FLAG, facts.fraud_flag is not None,
+               "no fraud flag", f"flagged as suspected fraud: {facts.fraud_flag}"),
+        _investment_debt_check(facts.investment_debt),
+    ]
+    return tuple(checks)
+
+
+def _notice_check(facts: ClaimFacts) -> ClaimCheck:
+    days_late = (facts.notice_filed_on - facts.notice_deadline).days
+    ok = (f"notice of possible loss filed on {facts.notice_filed_on.isoformat()}, "
+          f"by the deadline {facts.notice_deadline.isoformat()}")
+    bad = (f"notice of possible loss filed {days_late} day(s) after the deadline "
+           f"{facts.notice_deadline.isoformat()}")
+    if facts.deny_claim_when_notice_late:
+        return _check(CheckName.NOTICE_FILED_ON_TIME, days_late > 0, ok,
+                      bad + ": the right to claim is lost")
+    return _check(CheckName.NOTICE_FILED_ON_TIME, days_late > 0, ok,
+                  bad + ": the insurer may still accept the claim", blocking=False,
+                  outcome_if_failed=CheckOutcome.WARNING)
+
+
+def _investment_debt_check(facts: InvestmentDebtFacts | None) -> ClaimCheck:
+    name = CheckName.INVESTMENT_DEBT_PREMIUMS
+    if facts is None:
+        return ClaimCheck(name=name, outcome=CheckOutcome.NOT_APPLICABLE, blocking=True,
+                          explanation="not an investment debt claim")
+    due = premiums_due_before_indemnity(facts.quote, loss_period=facts.loss_period,
+                                        settlement=facts.settlement,
+                                        paid_periods=facts.paid_periods)
+    total = sum((p.premium for p in due), start=type(facts.quote.total_premium)(0))
+    return _check(name, bool(due),
+                  "no later period's premium is due before the indemnity",
+                  f"a lump-sum indemnity needs the premium of later periods paid first: "
+                  f"{len(due)} period(s), {total} {facts.quote.currency}")
+
+
+def blocking_failures(checks: Iterable[ClaimCheck]) -> tuple[ClaimCheck, ...]:
+    """The checks that stop approval."""
+    return tuple(c for c in checks if c.blocks)
+
+
+def ensure_approvable(checks: Iterable[ClaimCheck]) -> None:
+    """Refuse approval while a blocking check fails (``blocking_check_failed``)."""
+    failing = blocking_failures(checks)
+    if failing:
+        raise Conflict("the claim cannot be approved: "
+                       + "; ".join(f"{c.name.value}: {c.explanation}" for c in failing),
+                       code="blocking_check_failed", field="checks",
+                       details={"failed_checks": [c.name.value for c in failing]})

@@ -1,0 +1,228 @@
+"""HTTP routes of declarations: the ERP API (single or batch, with ``Idempotency-Key``),
+uploads, reading with history, corrections, cancellations, the declaration status of a
+policy and monthly turnover returns.
+
+The organisation always comes from the credential; an id of another organisation answers
+404 exactly like a missing one.  ``POST /api/v1/declarations`` claims its key in its own
+short transaction, then runs the effect and stores the answer in ONE transaction (so a
+retry after a timeout gets the original answer); a refused single declaration releases
+the key so that a corrected retry can run.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
+from tradecover.api.pagination import Page, PageDep
+from tradecover.db.engine import transaction
+from tradecover.declarations import service, upload
+from tradecover.declarations.cover import CoverStatus
+from tradecover.declarations.schemas import (
+    BatchIn,
+    BatchOut,
+    CorrectionIn,
+    DeclarationOut,
+    DeclarationStatusOut,
+    DeclarationWithHistoryOut,
+    ItemOutcome,
+    ItemProblem,
+    ReasonIn,
+    ShipmentIn,
+    TurnoverReturnIn,
+    TurnoverReturnOut,
+    UploadReportOut,
+)
+from tradecover.idempotency import service as idempotency
+from tradecover.kit.dates import business_today
+from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.kit.money import Money
+
+router = APIRouter(prefix="/api/v1", tags=["declarations"])
+
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id", examples=[1])]
+
+
+def _factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+def principal_only(
+    request: Request,
+    api_key: Annotated[str | None, Security(_api_key)] = None,
+    token: Annotated[str | None, Security(_bearer)] = None,
+) -> Principal:
+    """The caller, read in a short transaction of its own (the effect runs in another)."""
+    with transaction(_factory(request)) as session:
+        return get_principal(request, session, api_key, token)
+
+
+def problem_of(exc: DomainError) -> ItemProblem:
+    """The per-item problem view of a domain error."""
+    problems = exc.details.get("problems") if isinstance(exc.details, dict) else None
+    return ItemProblem(code=exc.code, field=exc.field, detail=exc.message,
+                       problems=list(problems) if isinstance(problems, list) else [])
+
+
+def _batch_answer(outcomes: list[service.Outcome]) -> BatchOut:
+    items = [
+        ItemOutcome(index=o.index, outcome="accepted",
+                    declaration=DeclarationOut.of(o.declaration))
+        if o.declaration is not None else
+        ItemOutcome(index=o.index, outcome="rejected",
+                    problem=problem_of(o.error) if o.error else None)
+        for o in outcomes]
+    accepted = sum(1 for o in outcomes if o.declaration is not None)
+    return BatchOut(accepted=accepted, rejected=len(outcomes) - accepted, items=items)
+
+
+@router.post(
+    "/declarations", status_code=201, summary="Declare one shipment or a batch (ERP API)",
+    response_model=DeclarationOut | BatchOut,
+    responses={200: {"description": "A batch: the per-item outcome", "model": BatchOut},
+               409: {"description": "A request with this key is still running"}})
+def post_declarations(
+    request: Request,
+    body: ShipmentIn | BatchIn,
+    principal: Annotated[Principal, Security(principal_only)],
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", max_length=255,
+        description="Required: a retry with the same key gets the original answer")] = None,
+) -> Any:
+    """Attach one shipment (201) or up to 1000 (200, each accepted or rejected on its own).
+
+    The same key with the same body answers as the first time; with another body 422; while
+    the first is still running 409.
+    """
+    principal.require(Permission.DECLARATION_WRITE)
+    if idempotency_key is None:
+        raise ValidationFailed("the Idempotency-Key header is required",
+                               code="idempotency_key_required", field="Idempotency-Key")
+    factory = _factory(request)
+    fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
+                                          body=body.model_dump(mode="json"))
+    claimed = idempotency.claim(factory, org_id=principal.org_id, key=idempotency_key,
+                                request_fingerprint=fingerprint)
+    if isinstance(claimed, idempotency.Replay):
+        return JSONResponse(claimed.body, status_code=claimed.status_code,
+                            headers={"Idempotent-Replayed": "true"})
+    today = business_today()
+    try:
+        with transaction(factory) as session:
+            if isinstance(body, BatchIn):
+                outcomes = service.attach_many(
+                    session, principal=principal, today=today, channel="erp",
+                    shipments=[item.to_shipment(principal.org_id)
+                               for item in body.declarations])
+                answer: dict[str, Any] = _batch_answer(outcomes).model_dump(mode="json")
+                status = 200
+            else:
+                row = service.attach(session, principal=principal, channel="erp", today=today,
+                                     shipment=body.to_shipment(principal.org_id))
+                answer = DeclarationOut.of(row).model_dump(mode="json")
+                status = 201
+            idempotency.complete(session, claimed, status_code=status, body=answer)
+    except BaseException:
+        idempotency.abandon(factory, claimed)
+        raise
+    return JSONResponse(answer, status_code=status)
+
+
+@router.post("/declarations/uploads", response_model=UploadReportOut,
+             summary="Upload shipments as CSV or XLSX: a row-level report")
+def upload_declarations(
+    session: SessionDep, principal: PrincipalDep,
+    file: Annotated[UploadFile, File(description="CSV or XLSX with a header row")],
+) -> UploadReportOut:
+    """Each row is attached on its own; a malformed row writes nothing and stops nothing."""
+    principal.require(Permission.DECLARATION_WRITE)
+    data = file.file.read(upload.MAX_UPLOAD_BYTES + 1)
+    return upload.process(session, principal=principal, org_id=principal.org_id,
+                          filename=file.filename or "upload", data=data,
+                          today=business_today(), channel="upload")
+
+
+@router.get("/declarations", response_model=Page[DeclarationOut], summary="Declarations")
+def list_declarations(
+    session: SessionDep, principal: PrincipalDep, page: PageDep,
+    policy_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    buyer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    shipped_from: date | None = None, shipped_to: date | None = None,
+    cover_status: CoverStatus | None = None,
+    status: Annotated[str | None, Query(pattern="^(active|corrected|cancelled)$")] = None,
+) -> Page[DeclarationOut]:
+    """Filter by policy, buyer, shipment period and cover status; newest first."""
+    rows, total = service.list_declarations(
+        session, principal=principal, policy_id=policy_id, buyer_id=buyer_id,
+        shipped_from=shipped_from, shipped_to=shipped_to, cover_status=cover_status,
+        status=status, limit=page.limit, offset=page.offset)
+    return Page(items=[DeclarationOut.of(r) for r in rows], total=total, limit=page.limit,
+                offset=page.offset)
+
+
+@router.get("/declarations/{declaration_id}", response_model=DeclarationWithHistoryOut,
+            summary="A declaration with its history")
+def get_declaration(declaration_id: Id, session: SessionDep, principal: PrincipalDep
+                    ) -> DeclarationWithHistoryOut:
+    """The declaration and every version of it (corrections), oldest first."""
+    rows = service.history(session, principal=principal, declaration_id=declaration_id)
+    row = next(r for r in rows if r.id == declaration_id)
+    return DeclarationWithHistoryOut(**DeclarationOut.of(row).model_dump(),
+                                     history=[DeclarationOut.of(r) for r in rows])
+
+
+@router.post("/declarations/{declaration_id}/corrections", status_code=201,
+             response_model=DeclarationOut, summary="Correct a declaration (a new version)")
+def correct_declaration(declaration_id: Id, body: CorrectionIn, session: SessionDep,
+                        principal: PrincipalDep) -> DeclarationOut:
+    """The old version is kept, marked ``corrected``; the new one is decided afresh."""
+    org_id = service.get_declaration(session, principal=principal,
+                                     declaration_id=declaration_id).exporter_org_id
+    row = service.correct(session, principal=principal, declaration_id=declaration_id,
+                          shipment=body.to_shipment(org_id), reason=body.reason,
+                          today=business_today(), channel="api")
+    return DeclarationOut.of(row)
+
+
+@router.post("/declarations/{declaration_id}/cancellation", response_model=DeclarationOut,
+             summary="Cancel a declaration")
+def cancel_declaration(declaration_id: Id, body: ReasonIn, session: SessionDep,
+                       principal: PrincipalDep) -> DeclarationOut:
+    """The declaration is kept, marked ``cancelled``; its limit reservation is released."""
+    return DeclarationOut.of(service.cancel(session, principal=principal,
+                                            declaration_id=declaration_id, reason=body.reason))
+
+
+@router.get("/policies/{policy_id}/declaration-status", response_model=DeclarationStatusOut,
+            summary="What is due on a policy and what was declared")
+def declaration_status(
+    policy_id: Id, session: SessionDep, principal: PrincipalDep,
+    start: date | None = None, end: date | None = None,
+) -> DeclarationStatusOut:
+    """Periods by the policy's frequency with their due dates, declared and late counts,
+    the compliance rate and the declared share of the returned turnover.
+    """
+    return DeclarationStatusOut.of(service.declaration_status(
+        session, principal=principal, policy_id=policy_id, start=start, end=end,
+        today=business_today()))
+
+
+@router.post("/policies/{policy_id}/turnover-returns", status_code=201,
+             response_model=TurnoverReturnOut, summary="Return a month's turnover")
+def post_turnover_return(policy_id: Id, body: TurnoverReturnIn, session: SessionDep,
+                         principal: PrincipalDep) -> TurnoverReturnOut:
+    """The exporter's insurable turnover of one month (a second return replaces the first)."""
+    amount = Money.of(body.amount, body.currency)
+    row = service.submit_turnover_return(
+        session, principal=principal, policy_id=policy_id,
+        month=date.fromisoformat(body.month + "-01"), amount=amount)
+    return TurnoverReturnOut.of(row)

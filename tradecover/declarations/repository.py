@@ -1,0 +1,112 @@
+"""Queries of declarations: the limit reservation (one conditional update) and lookups.
+
+The reservation follows docs/reliability ("never over-commit a shared limit"): the row
+``limit_reservations(limit_id)`` holds what is outstanding on the limit, and ONE statement
+takes ``min(amount, cap - outstanding)`` from it only while ``outstanding < cap``, writing
+what it took to ``last_reserved_minor`` and returning it.  Concurrent attachments on the
+same limit queue on that row (PostgreSQL row lock; SQLite ``BEGIN IMMEDIATE``), so the
+amounts they take always add up within the cap; the CHECK ``outstanding_minor <=
+cap_minor`` is the backstop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from tradecover.declarations.model import LimitReservation
+from tradecover.kit.dates import utc_now
+from tradecover.limits.model import CreditLimit, CreditLimitVersion
+
+
+@dataclass(frozen=True, slots=True)
+class Reserved:
+    """What one reservation took, and what was outstanding before it."""
+
+    taken_minor: int
+    outstanding_before_minor: int
+
+
+def _ensure(session: Session, *, limit_id: int, currency: str, cap_minor: int) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(LimitReservation).values(
+        limit_id=limit_id, currency=currency, outstanding_minor=0, cap_minor=cap_minor,
+        last_reserved_minor=0, updated_at=utc_now(),
+    ).on_conflict_do_nothing(index_elements=["limit_id"]))
+
+
+def reserve(session: Session, *, limit_id: int, currency: str, amount_minor: int,
+            cap_minor: int) -> Reserved:
+    """Take up to ``amount_minor`` from the limit without passing ``cap_minor``.
+
+    Returns what was taken (0 when the limit is exhausted) and the outstanding before.
+    """
+    outstanding = LimitReservation.outstanding_minor
+    fits = outstanding + amount_minor <= cap_minor
+    statement = (
+        update(LimitReservation)
+        .where(LimitReservation.limit_id == limit_id, outstanding < cap_minor)
+        .values(last_reserved_minor=case((fits, amount_minor), else_=cap_minor - outstanding),
+                outstanding_minor=case((fits, outstanding + amount_minor), else_=cap_minor),
+                cap_minor=cap_minor, updated_at=utc_now())
+        .returning(LimitReservation.outstanding_minor, LimitReservation.last_reserved_minor)
+        .execution_options(synchronize_session=False)
+    )
+    for _attempt in range(2):
+        row = session.execute(statement).one_or_none()
+        if row is not None:
+            after, taken = int(row[0]), int(row[1])
+            return Reserved(taken, after - taken)
+        current = session.execute(
+            select(LimitReservation.outstanding_minor)
+            .where(LimitReservation.limit_id == limit_id).with_for_update()).scalar_one_or_none()
+        if current is not None:
+            return Reserved(0, int(current))
+        _ensure(session, limit_id=limit_id, currency=currency, cap_minor=cap_minor)
+    raise RuntimeError(f"limit reservation row {limit_id} could not be created")  # pragma: no cover
+
+
+def release(session: Session, *, limit_id: int, amount_minor: int) -> None:
+    """Give ``amount_minor`` back to the limit (a cancellation, correction or collection)."""
+    if amount_minor <= 0:
+        return
+    session.execute(
+        update(LimitReservation).where(LimitReservation.limit_id == limit_id)
+        .values(outstanding_minor=LimitReservation.outstanding_minor - amount_minor,
+                updated_at=utc_now())
+        .execution_options(synchronize_session=False))
+
+
+def outstanding_minor(session: Session, limit_id: int) -> int:
+    """What the reservation row says is outstanding on the limit (0 when never used)."""
+    value = session.execute(select(LimitReservation.outstanding_minor)
+                            .where(LimitReservation.limit_id == limit_id)).scalar_one_or_none()
+    return int(value or 0)
+
+
+def limit_for(session: Session, *, org_id: int, policy_id: int, buyer_id: int
+              ) -> CreditLimit | None:
+    """The exporter's limit on the buyer under the policy (the active one first)."""
+    rows = session.execute(
+        select(CreditLimit).where(CreditLimit.org_id == org_id,
+                                  CreditLimit.policy_id == policy_id,
+                                  CreditLimit.buyer_id == buyer_id)
+        .order_by(CreditLimit.id.desc())).scalars().all()
+    active = [r for r in rows if r.status == "active"]
+    candidates = active or list(rows)
+    return candidates[0] if candidates else None
+
+
+def version_on(session: Session, *, limit_id: int, on: date) -> CreditLimitVersion | None:
+    """The limit's version in force on ``on``: the latest effective by then."""
+    return session.execute(
+        select(CreditLimitVersion)
+        .where(CreditLimitVersion.limit_id == limit_id,
+               CreditLimitVersion.effective_from <= on)
+        .order_by(CreditLimitVersion.effective_from.desc(), CreditLimitVersion.number.desc())
+        .limit(1)).scalar_one_or_none()

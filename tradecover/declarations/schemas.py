@@ -1,0 +1,279 @@
+"""Request and response bodies of the declaration routes (money as decimal strings)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tradecover.declarations.deadlines import DeclarationPeriod
+from tradecover.declarations.model import Declaration, TurnoverReturn
+from tradecover.declarations.service import DeclarationStatus, PeriodStatus
+from tradecover.declarations.shipment import Shipment, TransportMode
+from tradecover.kit.money import Money
+from tradecover.reference.payment_terms import PaymentTerms
+
+AmountStr = Annotated[str, Field(pattern=r"^-?\d{1,15}(\.\d{1,8})?$", examples=["10000.00"],
+                                 description="A decimal amount as a string (never a float)")]
+CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
+                                   description="ISO 4217 currency code")]
+MAX_ID = 2**63 - 1
+
+
+class ShipmentIn(BaseModel):
+    """One shipment to declare (the declaration form of source 002, section 8)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "policy_id": 1, "buyer_id": 7, "payment_terms": "OA", "transport_mode": "sea",
+        "shipment_date": "2026-11-02", "due_date": "2027-01-01",
+        "goods_description": "LED lighting fixtures", "hs_code": "9405.11",
+        "invoice_number": "INV-2026-0042", "currency": "USD", "invoice_amount": "48000.00",
+        "prepayment": "8000.00"}]})
+
+    policy_id: int = Field(ge=1, le=MAX_ID)
+    buyer_id: int = Field(ge=1, le=MAX_ID)
+    payment_terms: PaymentTerms
+    transport_mode: TransportMode
+    shipment_date: date
+    due_date: date
+    goods_description: str = Field(max_length=2000)
+    hs_code: str = Field(max_length=32)
+    invoice_number: str = Field(max_length=200)
+    currency: CurrencyStr
+    invoice_amount: AmountStr
+    prepayment: AmountStr = "0"
+
+    def to_shipment(self, org_id: int) -> Shipment:
+        """The pure shipment, declared by ``org_id``."""
+        return Shipment(
+            insured_org_id=org_id, policy_id=self.policy_id, buyer_id=self.buyer_id,
+            payment_terms=self.payment_terms, transport_mode=self.transport_mode,
+            shipment_date=self.shipment_date, due_date=self.due_date,
+            goods_description=self.goods_description, hs_code=self.hs_code,
+            invoice_number=self.invoice_number, currency=self.currency,
+            invoice_amount=Decimal(self.invoice_amount), prepayment=Decimal(self.prepayment))
+
+
+class BatchIn(BaseModel):
+    """Up to 1000 shipments declared at once; each item succeeds or fails on its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    declarations: list[ShipmentIn] = Field(min_length=1, max_length=1000)
+
+
+class ReasonIn(BaseModel):
+    """Why a declaration is cancelled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=1000, examples=["shipment did not leave"])
+
+
+class CorrectionIn(ShipmentIn):
+    """The corrected shipment (same policy) and why."""
+
+    reason: str = Field(min_length=1, max_length=1000, examples=["invoice amount corrected"])
+
+
+class TurnoverReturnIn(BaseModel):
+    """The exporter's insurable turnover of one month under a policy."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"month": "2026-10", "amount": "250000.00", "currency": "USD"}]})
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])
+    amount: AmountStr
+    currency: CurrencyStr
+
+
+def _amount(minor: int, currency: str) -> str:
+    return str(Money.from_minor(minor, currency).amount)
+
+
+class DeclarationOut(BaseModel):
+    """A declaration with its cover decision and premium."""
+
+    id: int
+    status: str
+    exporter_org_id: int
+    policy_id: int
+    buyer_id: int
+    buyer_country: str | None
+    limit_id: int | None
+    limit_version_id: int | None
+    invoice_number: str
+    shipment_date: date
+    due_date: date
+    credit_days: int
+    payment_terms: str
+    transport_mode: str
+    hs_code: str
+    goods_description: str
+    currency: str
+    invoice_amount: str
+    prepayment: str
+    insured_amount: str
+    covered_amount: str
+    uninsured_amount: str
+    collected_amount: str
+    cover_status: str
+    reason_code: str
+    cover_explanation: str
+    rate: str
+    rate_explanation: dict[str, Any] | None
+    premium: str
+    declaration_date: date
+    declaration_due: date
+    late: bool
+    days_late: int
+    supersedes_id: int | None
+    channel: str
+    declared_at: datetime
+    declared_by: str
+    ended_at: datetime | None
+    end_reason: str | None
+
+    @classmethod
+    def of(cls, row: Declaration) -> DeclarationOut:
+        """The response view of a row."""
+        c = row.currency
+        return cls(
+            id=row.id, status=row.status, exporter_org_id=row.exporter_org_id,
+            policy_id=row.policy_id, buyer_id=row.buyer_id, buyer_country=row.buyer_country,
+            limit_id=row.limit_id, limit_version_id=row.limit_version_id,
+            invoice_number=row.invoice_number, shipment_date=row.shipment_date,
+            due_date=row.due_date, credit_days=row.credit_days, payment_terms=row.payment_terms,
+            transport_mode=row.transport_mode, hs_code=row.hs_code,
+            goods_description=row.goods_description, currency=c,
+            invoice_amount=_amount(row.invoice_minor, c),
+            prepayment=_amount(row.prepayment_minor, c),
+            insured_amount=_amount(row.insured_minor, c),
+            covered_amount=_amount(row.covered_minor, c),
+            uninsured_amount=_amount(row.uninsured_minor, c),
+            collected_amount=_amount(row.collected_minor, c),
+            cover_status=row.cover_status, reason_code=row.reason_code,
+            cover_explanation=row.cover_explanation, rate=str(row.rate),
+            rate_explanation=row.rate_explanation, premium=_amount(row.premium_minor, c),
+            declaration_date=row.declaration_date, declaration_due=row.declaration_due,
+            late=row.late, days_late=row.days_late, supersedes_id=row.supersedes_id,
+            channel=row.channel, declared_at=row.declared_at, declared_by=row.declared_by,
+            ended_at=row.ended_at, end_reason=row.end_reason)
+
+
+class DeclarationWithHistoryOut(DeclarationOut):
+    """A declaration and every version of it, oldest first."""
+
+    history: list[DeclarationOut]
+
+
+class ItemProblem(BaseModel):
+    """Why one item of a batch or one upload row was refused."""
+
+    code: str
+    field: str | None
+    detail: str
+    problems: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ItemOutcome(BaseModel):
+    """One item of a batch answer: the declaration, or the problem."""
+
+    index: int
+    outcome: str  # accepted, rejected
+    declaration: DeclarationOut | None = None
+    problem: ItemProblem | None = None
+
+
+class BatchOut(BaseModel):
+    """The per-item outcome of a batch (items in request order)."""
+
+    accepted: int
+    rejected: int
+    items: list[ItemOutcome]
+
+
+class UploadRowOut(BaseModel):
+    """One row of an upload report (``row`` counts from 2: row 1 is the header)."""
+
+    row: int
+    outcome: str
+    declaration_id: int | None = None
+    cover_status: str | None = None
+    problem: ItemProblem | None = None
+
+
+class UploadReportOut(BaseModel):
+    """What an upload accepted and why each rejected row was rejected."""
+
+    filename: str
+    rows: int
+    accepted: int
+    rejected: int
+    report: list[UploadRowOut]
+
+
+class PeriodOut(BaseModel):
+    """One declaration period of a policy."""
+
+    start: date
+    end: date
+    due: date
+    declared: int
+    late: int
+    declared_amount: str
+
+    @classmethod
+    def of(cls, item: PeriodStatus) -> PeriodOut:
+        """The response view."""
+        period: DeclarationPeriod = item.period
+        return cls(start=period.start, end=period.end, due=period.due, declared=item.declared,
+                   late=item.late, declared_amount=str(item.declared_amount.amount))
+
+
+class DeclarationStatusOut(BaseModel):
+    """What is due on a policy, what was declared, late, and the share of turnover."""
+
+    policy_id: int
+    frequency: str
+    periods: list[PeriodOut]
+    declared: int
+    on_time: int
+    late: int
+    compliance_rate: str
+    currency: str
+    declared_amount: str
+    turnover: str
+    declared_share_of_turnover: str
+
+    @classmethod
+    def of(cls, status: DeclarationStatus) -> DeclarationStatusOut:
+        """The response view."""
+        return cls(policy_id=status.policy_id, frequency=status.frequency,
+                   periods=[PeriodOut.of(p) for p in status.periods],
+                   declared=status.declared, on_time=status.on_time, late=status.late,
+                   compliance_rate=str(status.compliance_rate),
+                   currency=status.declared_amount.currency,
+                   declared_amount=str(status.declared_amount.amount),
+                   turnover=str(status.turnover.amount),
+                   declared_share_of_turnover=str(status.declared_share_of_turnover))
+
+
+class TurnoverReturnOut(BaseModel):
+    """A recorded monthly turnover return."""
+
+    policy_id: int
+    month: str
+    currency: str
+    amount: str
+    submitted_at: datetime
+    submitted_by: str
+
+    @classmethod
+    def of(cls, row: TurnoverReturn) -> TurnoverReturnOut:
+        """The response view."""
+        return cls(policy_id=row.policy_id, month=row.month.strftime("%Y-%m"),
+                   currency=row.currency, amount=_amount(row.amount_minor, row.currency),
+                   submitted_at=row.submitted_at, submitted_by=row.submitted_by)

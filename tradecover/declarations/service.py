@@ -1,0 +1,637 @@
+"""The attachment service (domain.md 5, 6): every channel declares shipments through here.
+
+:func:`attach` validates a shipment (bad input raises a 4xx domain error and writes
+nothing), checks it against the policy and the buyer's limit version in force on the
+shipment date, decides cover with :func:`tradecover.declarations.cover.decide_cover`,
+prices it through the one pricing interface (:func:`rate_source_for`), reserves the
+covered amount on the limit with ONE conditional update
+(:func:`tradecover.declarations.repository.reserve`) and writes the declaration with an
+audit entry in the exporter's chain.  The caller's transaction holds all of it: services
+never commit.
+
+Corrections (:func:`correct`) and cancellations (:func:`cancel`) are new events: the old
+row is marked ``corrected``/``cancelled`` (never deleted), a correction writes a new row
+that ``supersedes`` it, and the reservation follows.
+
+Also here: the declaration status of a policy by its frequency
+(:func:`declaration_status`), monthly turnover returns (:func:`submit_turnover_return`) and
+:class:`DeclarationReviewMetrics`, the renewal review's source of ``compliance_rate`` and
+``declared_share_of_turnover``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.audit import service as audit
+from tradecover.billing.premium import FlatRatePricer, RateSource, declaration_premium
+from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
+from tradecover.country_risk import service as country_risk
+from tradecover.db.engine import transaction
+from tradecover.declarations import repository
+from tradecover.declarations.cover import (
+    CountryCoverStatus,
+    CoverDecision,
+    CoverReason,
+    CoverStatus,
+    LimitFacts,
+    LimitStatus,
+    PolicyFacts,
+    decide_cover,
+)
+from tradecover.declarations.deadlines import (
+    DeclarationPeriod,
+    compliance_rate,
+    declaration_timing,
+    declared_share_of_turnover,
+    periods_due_between,
+)
+from tradecover.declarations.model import (
+    STATUS_ACTIVE,
+    STATUS_CANCELLED,
+    STATUS_CORRECTED,
+    Declaration,
+    TurnoverReturn,
+)
+from tradecover.declarations.shipment import Shipment, check_shipment, shipment_problems
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
+from tradecover.kit.money import Money, check_currency
+from tradecover.limits.decision import RequestType
+from tradecover.limits.model import CreditLimit, CreditLimitVersion
+from tradecover.policies.lifecycle import PolicyState
+from tradecover.policies.model import Policy
+from tradecover.policies.review import ReviewMetrics
+from tradecover.policies.service import schedule_of
+from tradecover.pricing.short_term import ShortTermRateRequest
+
+CHANNELS = ("api", "erp", "upload", "web", "cli", "einvoice", "customs")
+"""Where a declaration came from (``erp``: the ERP API with an Idempotency-Key)."""
+
+MAX_BATCH = 1000
+"""Most declarations accepted in one batch request or upload."""
+
+
+# --- pricing: the one switch -------------------------------------------------------------
+
+
+def rate_source_for(session: Session, policy: Policy) -> RateSource:
+    """THE rate source of a policy's declarations: the schedule's flat rate today.
+
+    Issue 6 switches to risk-based rates in this one line:
+    ``return pricing.service.pricer_for(session, code=policy.rate_table)``.
+    """
+    return FlatRatePricer(base_rate_pct=policy.base_rate_pct, rate_table=policy.rate_table,
+                          effective_from=policy.inception)
+
+
+# --- loading with ownership --------------------------------------------------------------
+
+
+def _policy(session: Session, principal: Principal, policy_id: int, *,
+            org_id: int | None = None) -> Policy:
+    policy = session.get(Policy, policy_id)
+    if policy is None or not principal.can_see_org(policy.exporter_org_id) or (
+            org_id is not None and policy.exporter_org_id != org_id):
+        raise NotFound(f"no policy {policy_id}", code="policy_not_found", field="policy_id")
+    return policy
+
+
+def _buyer(session: Session, *, org_id: int, buyer_id: int) -> Buyer:
+    """The buyer, when the exporter trades with it (a relationship or a limit on it)."""
+    buyer = session.get(Buyer, buyer_id)
+    known = buyer is not None and bool(session.execute(select(or_(
+        exists().where(ExporterBuyerRelationship.org_id == org_id,
+                       ExporterBuyerRelationship.buyer_id == buyer_id),
+        exists().where(CreditLimit.org_id == org_id, CreditLimit.buyer_id == buyer_id),
+    ))).scalar())
+    if buyer is None or not known:
+        raise NotFound(f"no buyer {buyer_id}", code="buyer_not_found", field="buyer_id")
+    return buyer
+
+
+def _declaration(session: Session, principal: Principal, declaration_id: int, *,
+                 lock: bool = False) -> Declaration:
+    query = select(Declaration).where(Declaration.id == declaration_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = session.execute(query).scalar_one_or_none()
+    if row is None or not principal.can_see_org(row.exporter_org_id):
+        raise NotFound(f"no declaration {declaration_id}", code="declaration_not_found")
+    return row
+
+
+# --- facts for the cover decision --------------------------------------------------------
+
+
+def policy_facts(policy: Policy) -> PolicyFacts:
+    """The cover decision's view of a policy row."""
+    schedule = schedule_of(policy)
+    cancelled_from: date | None = None
+    term = policy.termination if isinstance(policy.termination, dict) else None
+    if term and term.get("effective_date") and policy.state == PolicyState.CANCELLED.value:
+        cancelled_from = date.fromisoformat(str(term["effective_date"]))
+    return PolicyFacts(state=PolicyState(policy.state), inception=policy.inception,
+                       expiry=policy.expiry, scope=schedule.scope,
+                       frequency=schedule.declaration_frequency, cancelled_from=cancelled_from)
+
+
+def _limit_facts(version: CreditLimitVersion) -> LimitFacts:
+    return LimitFacts(
+        amount=Money.from_minor(version.amount_minor, version.currency),
+        status=(LimitStatus.CANCELLED if version.kind == RequestType.CANCELLATION.value
+                else LimitStatus.ACTIVE),
+        effective_from=version.effective_from, expires_on=version.expires_on,
+        indemnity_pct=version.indemnity_pct)
+
+
+def _country_status(session: Session, country: str) -> CountryCoverStatus:
+    try:
+        return CountryCoverStatus(country_risk.current(session, country).cover_status.value)
+    except NotFound:
+        return CountryCoverStatus.OPEN
+
+
+def _problem_list(problems: Sequence[DomainError]) -> list[dict[str, Any]]:
+    return [{"code": p.code, "field": p.field, "message": p.message} for p in problems]
+
+
+def validate(session: Session, *, principal: Principal, shipment: Shipment, today: date
+             ) -> tuple[Shipment, Policy, Buyer]:
+    """Check ownership and every input rule; raise the first problem (all in ``details``)."""
+    principal.require(Permission.DECLARATION_WRITE)
+    if not principal.can_see_org(shipment.insured_org_id):
+        raise NotFound(f"no policy {shipment.policy_id}", code="policy_not_found",
+                       field="policy_id")
+    policy = _policy(session, principal, shipment.policy_id, org_id=shipment.insured_org_id)
+    buyer = _buyer(session, org_id=shipment.insured_org_id, buyer_id=shipment.buyer_id)
+    shipment = replace(shipment, buyer_country=buyer.country)
+    scope = schedule_of(policy).scope
+    problems = shipment_problems(shipment, today=today, scope=scope,
+                                 policy_period=(policy.inception, policy.expiry),
+                                 policy_currency=policy.currency)
+    if problems:
+        first = problems[0]
+        raise ValidationFailed(first.message, code=first.code, field=first.field,
+                               details={**first.details, "problems": _problem_list(problems)})
+    shipment = check_shipment(shipment, today=today, scope=scope,
+                              policy_period=(policy.inception, policy.expiry),
+                              policy_currency=policy.currency)
+    duplicate = session.execute(select(Declaration.id).where(
+        Declaration.exporter_org_id == shipment.insured_org_id,
+        Declaration.buyer_id == shipment.buyer_id,
+        Declaration.invoice_number == shipment.invoice_number.strip(),
+        Declaration.status == STATUS_ACTIVE)).scalar_one_or_none()
+    if duplicate is not None:
+        raise Conflict(f"invoice {shipment.invoice_number} is already declared for this buyer "
+                       f"(declaration {duplicate})", code="duplicate_invoice_number",
+                       field="invoice_number", details={"declaration_id": duplicate})
+    return shipment, policy, buyer
+
+
+# --- attachment --------------------------------------------------------------------------
+
+
+def _decide(session: Session, *, shipment: Shipment, policy: Policy, today: date
+            ) -> tuple[CoverDecision, CreditLimit | None, CreditLimitVersion | None]:
+    """Decide cover and reserve the covered amount on the limit (one conditional update)."""
+    facts = policy_facts(policy)
+    country = _country_status(session, shipment.buyer_country or "")
+    limit = repository.limit_for(session, org_id=shipment.insured_org_id,
+                                 policy_id=policy.id, buyer_id=shipment.buyer_id)
+    version = (repository.version_on(session, limit_id=limit.id, on=shipment.shipment_date)
+               if limit is not None else None)
+    limit_facts = _limit_facts(version) if version is not None else None
+    insured = shipment.insured_amount
+
+    def decide(outstanding_minor: int, facts_of_limit: LimitFacts | None) -> CoverDecision:
+        return decide_cover(shipment=shipment, policy=facts, limit=facts_of_limit,
+                            outstanding=Money.from_minor(outstanding_minor, shipment.currency),
+                            buyer_in_default=False, country_status=country, declared_on=today)
+
+    if limit_facts is not None and limit_facts.amount.currency != shipment.currency:
+        first = decide(0, None)
+        if first.reason_code is not CoverReason.NO_LIMIT:
+            return first, limit, version
+        return (CoverDecision(CoverStatus.NOT_COVERED, insured, Money.zero(insured.currency),
+                              insured, CoverReason.LIMIT_CONDITIONS_NOT_MET,
+                              f"the credit limit is in {limit_facts.amount.currency}, the "
+                              f"shipment in {shipment.currency}"), limit, version)
+    provisional = decide(0, limit_facts)
+    if not provisional.covered or provisional.reason_code is CoverReason.FULLY_PREPAID:
+        return provisional, limit, version
+    assert limit is not None
+    assert version is not None
+    assert limit_facts is not None
+    reserved = repository.reserve(session, limit_id=limit.id, currency=version.currency,
+                                  amount_minor=insured.minor_units(),
+                                  cap_minor=version.amount_minor)
+    decision = decide(reserved.outstanding_before_minor, limit_facts)
+    if decision.covered_amount.minor_units() != reserved.taken_minor:  # pragma: no cover
+        raise RuntimeError("the reservation and the cover decision disagree")
+    return decision, limit, version
+
+
+def snapshot(row: Declaration) -> dict[str, Any]:
+    """The audited view of a declaration."""
+    return {
+        "id": row.id, "status": row.status, "policy_id": row.policy_id,
+        "buyer_id": row.buyer_id, "invoice_number": row.invoice_number,
+        "shipment_date": row.shipment_date.isoformat(), "currency": row.currency,
+        "invoice_minor": row.invoice_minor, "prepayment_minor": row.prepayment_minor,
+        "covered_minor": row.covered_minor, "uninsured_minor": row.uninsured_minor,
+        "cover_status": row.cover_status, "reason_code": row.reason_code,
+        "rate": str(row.rate), "premium_minor": row.premium_minor, "late": row.late,
+        "limit_id": row.limit_id, "limit_version_id": row.limit_version_id,
+        "supersedes_id": row.supersedes_id, "channel": row.channel,
+    }
+
+
+def _check_channel(channel: str) -> str:
+    if channel not in CHANNELS:
+        raise ValidationFailed(f"unknown channel {channel!r}", code="invalid_channel",
+                               field="channel")
+    return channel
+
+
+def attach(session: Session, *, principal: Principal, shipment: Shipment, channel: str,
+           today: date, supersedes: Declaration | None = None) -> Declaration:
+    """Declare ``shipment``: validate, decide cover, price, reserve and record it.
+
+    ``today`` is the business date of the declaration (deadlines are measured to it).
+    Raises a domain error (4xx) and writes nothing when the input is bad.
+    """
+    _check_channel(channel)
+    shipment, policy, _buyer_row = validate(session, principal=principal, shipment=shipment,
+                                            today=today)
+    decision, limit, version = _decide(session, shipment=shipment, policy=policy, today=today)
+    facts = policy_facts(policy)
+    timing = declaration_timing(frequency=facts.frequency, shipment_date=shipment.shipment_date,
+                                declared_on=today, rules=facts.deadline_rules)
+    indemnity = (version.indemnity_pct if version is not None and version.indemnity_pct
+                 is not None else policy.indemnity_commercial_pct)
+    priced = declaration_premium(
+        decision=decision, source=rate_source_for(session, policy),
+        request=ShortTermRateRequest(payment_terms=shipment.payment_terms,
+                                     credit_days=shipment.credit_days,
+                                     indemnity_percentage=indemnity,
+                                     country=shipment.buyer_country))
+    row = Declaration(
+        exporter_org_id=shipment.insured_org_id, policy_id=policy.id,
+        buyer_id=shipment.buyer_id, buyer_country=shipment.buyer_country,
+        limit_id=limit.id if limit is not None else None,
+        limit_version_id=version.id if version is not None else None,
+        invoice_number=shipment.invoice_number.strip(), shipment_date=shipment.shipment_date,
+        due_date=shipment.due_date, credit_days=shipment.credit_days,
+        payment_terms=shipment.payment_terms.value,
+        transport_mode=shipment.transport_mode.value, hs_code=shipment.hs_code,
+        goods_description=shipment.goods_description.strip(), currency=shipment.currency,
+        invoice_minor=shipment.invoice.minor_units(),
+        prepayment_minor=shipment.prepaid.minor_units(),
+        insured_minor=decision.insured_amount.minor_units(),
+        covered_minor=decision.covered_amount.minor_units(),
+        uninsured_minor=decision.uninsured_amount.minor_units(), collected_minor=0,
+        cover_status=decision.status.value, reason_code=decision.reason_code.value,
+        cover_explanation=decision.explanation, rate=priced.rate,
+        rate_explanation=priced.quote.explanation.to_dict() if priced.quote else None,
+        premium_minor=priced.premium.minor_units(), declaration_date=today,
+        declaration_due=timing.due, late=timing.late, days_late=timing.days_late,
+        status=STATUS_ACTIVE, supersedes_id=supersedes.id if supersedes else None,
+        channel=channel, declared_at=utc_now(), declared_by=principal.actor)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"invoice {row.invoice_number} is already declared for this buyer",
+                       code="duplicate_invoice_number", field="invoice_number") from None
+    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
+                 action="declaration.corrected" if supersedes else "declaration.attached",
+                 entity_type="declaration", entity_id=row.id,
+                 before=snapshot(supersedes) if supersedes else None, after=snapshot(row))
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One item of a batch: the declaration, or the problem that refused it."""
+
+    index: int
+    declaration: Declaration | None = None
+    error: DomainError | None = None
+
+
+def attach_many(session: Session, *, principal: Principal,
+                shipments: Sequence[Shipment | DomainError], channel: str, today: date,
+                progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Attach each shipment in its own savepoint: a refused item writes nothing, the others
+    go on.  An item may already be a :class:`DomainError` (a row that could not be read).
+    """
+    if len(shipments) > MAX_BATCH:
+        raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
+                               code="batch_too_large", field="declarations")
+    outcomes: list[Outcome] = []
+    for index, item in enumerate(shipments):
+        if isinstance(item, DomainError):
+            outcomes.append(Outcome(index, error=item))
+        else:
+            savepoint = session.begin_nested()
+            try:
+                row = attach(session, principal=principal, shipment=item, channel=channel,
+                             today=today)
+                savepoint.commit()
+                outcomes.append(Outcome(index, declaration=row))
+            except DomainError as exc:
+                savepoint.rollback()
+                outcomes.append(Outcome(index, error=exc))
+        if progress is not None:
+            progress(index + 1, len(shipments))
+    return outcomes
+
+
+# --- corrections and cancellations -------------------------------------------------------
+
+
+def _end(session: Session, *, principal: Principal, row: Declaration, status: str,
+         reason: str) -> None:
+    if row.status != STATUS_ACTIVE:
+        raise Conflict(f"declaration {row.id} is {row.status}", code="declaration_not_active")
+    if row.limit_id is not None:
+        repository.release(session, limit_id=row.limit_id,
+                           amount_minor=row.covered_minor - row.collected_minor)
+    row.status = status
+    row.ended_at = utc_now()
+    row.ended_by = principal.actor
+    row.end_reason = reason
+    session.flush()
+
+
+def _reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if not text or len(text) > 1000:
+        raise ValidationFailed("a reason of 1 to 1000 characters is required",
+                               code="invalid_reason", field="reason")
+    return text
+
+
+def correct(session: Session, *, principal: Principal, declaration_id: int,
+            shipment: Shipment, reason: str, today: date, channel: str = "api"
+            ) -> Declaration:
+    """Replace a declaration by a corrected one (a new row); the old is kept, ``corrected``.
+
+    The corrected shipment is decided afresh (its cover may change); the old reservation
+    is released first in the same transaction.
+    """
+    principal.require(Permission.DECLARATION_WRITE)
+    why = _reason(reason)
+    old = _declaration(session, principal, declaration_id, lock=True)
+    if shipment.insured_org_id != old.exporter_org_id or shipment.policy_id != old.policy_id:
+        raise ValidationFailed("a correction keeps the declaration's policy",
+                               code="correction_changes_policy", field="policy_id")
+    if old.collected_minor:
+        raise Conflict("collections were recorded on this declaration",
+                       code="declaration_has_collections")
+    _end(session, principal=principal, row=old, status=STATUS_CORRECTED, reason=why)
+    return attach(session, principal=principal, shipment=shipment, channel=channel, today=today,
+                  supersedes=old)
+
+
+def cancel(session: Session, *, principal: Principal, declaration_id: int, reason: str
+           ) -> Declaration:
+    """Cancel a declaration (kept, marked ``cancelled``); its reservation is released."""
+    principal.require(Permission.DECLARATION_WRITE)
+    why = _reason(reason)
+    row = _declaration(session, principal, declaration_id, lock=True)
+    if row.collected_minor:
+        raise Conflict("collections were recorded on this declaration",
+                       code="declaration_has_collections")
+    before = snapshot(row)
+    _end(session, principal=principal, row=row, status=STATUS_CANCELLED, reason=why)
+    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
+                 action="declaration.cancelled", entity_type="declaration", entity_id=row.id,
+                 reason=why, before=before, after=snapshot(row))
+    return row
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def get_declaration(session: Session, *, principal: Principal, declaration_id: int
+                    ) -> Declaration:
+    """One declaration the caller may see (another exporter's: 404)."""
+    principal.require(Permission.DECLARATION_READ)
+    return _declaration(session, principal, declaration_id)
+
+
+def history(session: Session, *, principal: Principal, declaration_id: int
+            ) -> list[Declaration]:
+    """Every version of a declaration, oldest first (corrections chain by ``supersedes``)."""
+    row = get_declaration(session, principal=principal, declaration_id=declaration_id)
+    chain = [row]
+    while chain[0].supersedes_id is not None:
+        previous = session.get(Declaration, chain[0].supersedes_id)
+        if previous is None:  # pragma: no cover
+            break
+        chain.insert(0, previous)
+    while True:
+        following = session.execute(select(Declaration).where(
+            Declaration.supersedes_id == chain[-1].id)).scalar_one_or_none()
+        if following is None:
+            break
+        chain.append(following)
+    return chain
+
+
+def list_declarations(
+    session: Session, *, principal: Principal, policy_id: int | None = None,
+    buyer_id: int | None = None, shipped_from: date | None = None,
+    shipped_to: date | None = None, cover_status: CoverStatus | None = None,
+    status: str | None = None, limit: int = 50, offset: int = 0,
+) -> tuple[list[Declaration], int]:
+    """Declarations the caller may see, newest first, with the total matching."""
+    principal.require(Permission.DECLARATION_READ)
+    query = select(Declaration)
+    if not principal.is_insurer:
+        query = query.where(Declaration.exporter_org_id == principal.org_id)
+    if policy_id is not None:
+        query = query.where(Declaration.policy_id == policy_id)
+    if buyer_id is not None:
+        query = query.where(Declaration.buyer_id == buyer_id)
+    if shipped_from is not None:
+        query = query.where(Declaration.shipment_date >= shipped_from)
+    if shipped_to is not None:
+        query = query.where(Declaration.shipment_date <= shipped_to)
+    if cover_status is not None:
+        query = query.where(Declaration.cover_status == cover_status.value)
+    if status is not None:
+        query = query.where(Declaration.status == status)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(Declaration.id.desc()).limit(limit).offset(offset)
+                           ).scalars().all()
+    return list(rows), int(total)
+
+
+# --- deadlines, whole turnover and the renewal review ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodStatus:
+    """One declaration period of a policy: what was declared for it and how much late."""
+
+    period: DeclarationPeriod
+    declared: int
+    late: int
+    declared_amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationStatus:
+    """What is due on a policy by its frequency, what was declared, and the whole-turnover
+    share (declared over returned turnover).
+    """
+
+    policy_id: int
+    frequency: str
+    periods: list[PeriodStatus]
+    declared: int
+    on_time: int
+    late: int
+    compliance_rate: Decimal
+    declared_amount: Money
+    turnover: Money
+    declared_share_of_turnover: Decimal
+
+
+def _active_in(session: Session, policy_id: int, start: date, end: date
+               ) -> list[tuple[date, bool, int]]:
+    return [(r[0], bool(r[1]), int(r[2])) for r in session.execute(
+        select(Declaration.shipment_date, Declaration.late, Declaration.invoice_minor)
+        .where(Declaration.policy_id == policy_id, Declaration.status == STATUS_ACTIVE,
+               Declaration.shipment_date >= start, Declaration.shipment_date <= end))]
+
+
+def status_of_policy(session: Session, policy: Policy, *, start: date, end: date
+                     ) -> DeclarationStatus:
+    """The declaration status of ``policy`` for shipments of ``start``..``end``."""
+    facts = policy_facts(policy)
+    currency = policy.currency
+    rows = _active_in(session, policy.id, start, end)
+    periods: list[PeriodStatus] = []
+    for period in periods_due_between(frequency=facts.frequency, start=start,
+                                      end=max(end, start)):
+        inside = [r for r in rows if period.start <= r[0] <= period.end]
+        periods.append(PeriodStatus(
+            period=period, declared=len(inside), late=sum(1 for r in inside if r[1]),
+            declared_amount=Money.from_minor(sum(r[2] for r in inside), currency)))
+    late = sum(1 for r in rows if r[1])
+    declared_amount = Money.from_minor(sum(r[2] for r in rows), currency)
+    turnover_minor = session.execute(
+        select(func.coalesce(func.sum(TurnoverReturn.amount_minor), 0))
+        .where(TurnoverReturn.policy_id == policy.id,
+               TurnoverReturn.month >= start.replace(day=1),
+               TurnoverReturn.month <= end)).scalar_one()
+    turnover = Money.from_minor(int(turnover_minor), currency)
+    return DeclarationStatus(
+        policy_id=policy.id, frequency=facts.frequency.value, periods=periods,
+        declared=len(rows), on_time=len(rows) - late, late=late,
+        compliance_rate=compliance_rate(on_time=len(rows) - late, due=len(rows)),
+        declared_amount=declared_amount, turnover=turnover,
+        declared_share_of_turnover=declared_share_of_turnover(declared=[declared_amount],
+                                                              turnover=turnover))
+
+
+def declaration_status(session: Session, *, principal: Principal, policy_id: int,
+                       start: date | None = None, end: date | None = None,
+                       today: date) -> DeclarationStatus:
+    """What is due on the policy from inception (or ``start``) to ``end`` (default today)."""
+    principal.require(Permission.DECLARATION_READ)
+    policy = _policy(session, principal, policy_id)
+    start = start or policy.inception
+    end = end or min(today, policy.expiry)
+    if end < start:
+        raise ValidationFailed("the end of the range is before its start",
+                               code="invalid_range", field="end")
+    return status_of_policy(session, policy, start=start, end=end)
+
+
+def submit_turnover_return(session: Session, *, principal: Principal, policy_id: int,
+                           month: date, amount: Money) -> TurnoverReturn:
+    """Record (or replace) the exporter's insurable turnover of ``month`` under a policy."""
+    principal.require(Permission.DECLARATION_WRITE)
+    policy = _policy(session, principal, policy_id)
+    check_currency(amount.currency)
+    if amount.currency != policy.currency:
+        raise ValidationFailed(f"the policy is in {policy.currency}", code="currency_mismatch",
+                               field="currency")
+    if amount.amount < 0:
+        raise ValidationFailed("the turnover cannot be negative", code="negative_turnover",
+                               field="amount")
+    first = month.replace(day=1)
+    if not policy.inception.replace(day=1) <= first <= policy.expiry:
+        raise ValidationFailed("the month is outside the policy period",
+                               code="month_outside_policy_period", field="month")
+    row = session.execute(select(TurnoverReturn).where(
+        TurnoverReturn.policy_id == policy.id, TurnoverReturn.month == first)
+        .with_for_update()).scalar_one_or_none()
+    before = None
+    if row is None:
+        row = TurnoverReturn(policy_id=policy.id, exporter_org_id=policy.exporter_org_id,
+                             month=first, currency=policy.currency, amount_minor=0,
+                             submitted_at=utc_now(), submitted_by=principal.actor)
+        session.add(row)
+    else:
+        before = {"month": first.isoformat(), "amount_minor": row.amount_minor}
+    row.amount_minor = amount.rounded().minor_units()
+    row.submitted_at = utc_now()
+    row.submitted_by = principal.actor
+    session.flush()
+    audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,
+                 action="turnover_return.submitted", entity_type="policy", entity_id=policy.id,
+                 before=before,
+                 after={"month": first.isoformat(), "amount_minor": row.amount_minor})
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationReviewMetrics:
+    """A :class:`~tradecover.policies.review.ReviewMetricsSource` over declarations.
+
+    Fills ``compliance_rate`` (on time / declared), ``declared_share_of_turnover``
+    (declared / returned turnover), ``declared_amount``, ``premium_earned`` and
+    ``outstanding_liability``; the rest stays 0 for later issues.  Plug it in with
+    ``app.state.review_metrics_source = DeclarationReviewMetrics(factory)``.
+    """
+
+    factory: sessionmaker[Session]
+
+    def metrics(self, *, policy_id: int, start: date, end: date) -> ReviewMetrics:
+        """The review metrics of one policy over ``start``..``end``."""
+        with transaction(self.factory) as session:
+            policy = session.get(Policy, policy_id)
+            if policy is None:
+                return ReviewMetrics()
+            status = status_of_policy(session, policy, start=start, end=end)
+            premium, outstanding = session.execute(
+                select(func.coalesce(func.sum(Declaration.premium_minor), 0),
+                       func.coalesce(func.sum(Declaration.covered_minor
+                                              - Declaration.collected_minor), 0))
+                .where(Declaration.policy_id == policy_id,
+                       Declaration.status == STATUS_ACTIVE,
+                       Declaration.shipment_date >= start,
+                       Declaration.shipment_date <= end)).one()
+            currency = policy.currency
+            return ReviewMetrics(
+                compliance_rate=status.compliance_rate,
+                declared_share_of_turnover=status.declared_share_of_turnover,
+                declared_amount=status.declared_amount.amount,
+                premium_earned=Money.from_minor(int(premium), currency).amount,
+                outstanding_liability=Money.from_minor(int(outstanding), currency).amount)

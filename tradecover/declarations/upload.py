@@ -1,0 +1,180 @@
+"""Bulk upload of shipments as CSV or XLSX, with a row-level report.
+
+The first row names the columns (:data:`COLUMNS`, any order, case-insensitive;
+``prepayment`` may be left out).  Every row is read on its own: a row that cannot be read
+(a missing column, a bad date, a number that is not one) is rejected with the reason and
+writes nothing; the others are attached through the one attachment service, each in its
+own savepoint (:func:`tradecover.declarations.service.attach_many`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradecover.access.principal import Principal
+from tradecover.declarations import service
+from tradecover.declarations.schemas import ItemProblem, UploadReportOut, UploadRowOut
+from tradecover.declarations.shipment import Shipment, TransportMode
+from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.reference.payment_terms import PaymentTerms
+
+COLUMNS = ("policy_id", "buyer_id", "invoice_number", "shipment_date", "due_date",
+           "payment_terms", "transport_mode", "hs_code", "goods_description", "currency",
+           "invoice_amount", "prepayment")
+"""The columns of an upload (``prepayment`` is optional, 0 when absent or blank)."""
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+"""Largest file accepted."""
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def _malformed(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, code="malformed_row", field=field)
+
+
+def _text(row: dict[str, Any], name: str) -> str:
+    value = row.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _int(row: dict[str, Any], name: str) -> int:
+    text = _text(row, name)
+    if not text.isdigit() or not 1 <= int(text) <= 2**63 - 1:
+        raise _malformed(name, f"{name} must be a positive whole number, got {text!r}")
+    return int(text)
+
+
+def _date(row: dict[str, Any], name: str) -> date:
+    value = row.get(name)
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(row, name)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _malformed(name, f"{name} must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _decimal(row: dict[str, Any], name: str, *, default: str | None = None) -> Decimal:
+    text = _text(row, name) or (default or "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise _malformed(name, f"{name} must be a decimal number, got {text!r}") from None
+    if not value.is_finite() or abs(value) >= Decimal("1e15"):
+        raise _malformed(name, f"{name} is not a usable amount")
+    return value
+
+
+def shipment_of(row: dict[str, Any], *, org_id: int) -> Shipment:
+    """The shipment of one row, or :class:`ValidationFailed` ``malformed_row`` naming the
+    column that cannot be read.
+    """
+    missing = [c for c in COLUMNS if c != "prepayment" and not _text(row, c)]
+    if missing:
+        raise _malformed(missing[0], f"missing value(s): {', '.join(missing)}")
+    terms = _text(row, "payment_terms").upper()
+    if terms not in PaymentTerms.__members__.values():
+        raise _malformed("payment_terms", f"unknown payment terms {terms!r}")
+    mode = _text(row, "transport_mode").lower()
+    if mode not in TransportMode.__members__.values():
+        raise _malformed("transport_mode", f"unknown transport mode {mode!r}")
+    return Shipment(
+        insured_org_id=org_id, policy_id=_int(row, "policy_id"), buyer_id=_int(row, "buyer_id"),
+        payment_terms=PaymentTerms(terms), transport_mode=TransportMode(mode),
+        shipment_date=_date(row, "shipment_date"), due_date=_date(row, "due_date"),
+        goods_description=_text(row, "goods_description"), hs_code=_text(row, "hs_code"),
+        invoice_number=_text(row, "invoice_number"),
+        currency=_text(row, "currency").upper(),
+        invoice_amount=_decimal(row, "invoice_amount"),
+        prepayment=_decimal(row, "prepayment", default="0"))
+
+
+def _csv_rows(data: bytes) -> Iterator[dict[str, Any]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed("the file is not UTF-8 CSV", code="unreadable_upload",
+                               field="file") from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    for values in reader:
+        if any(v.strip() for v in values):
+            yield dict(zip(header, values, strict=False))
+
+
+def _xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise ValidationFailed("the file is not a readable XLSX workbook",
+                               code="unreadable_upload", field="file") from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h or "").strip().lower() for h in next(rows, ())]
+    for values in rows:
+        if any(v not in (None, "") for v in values):
+            yield dict(zip(header, values, strict=False))
+    book.close()
+
+
+def read_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
+    """The data rows of a CSV or XLSX file (by content, then by name)."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationFailed(f"the file is larger than {MAX_UPLOAD_BYTES} bytes",
+                               code="upload_too_large", field="file")
+    rows = list(_xlsx_rows(data) if data.startswith(XLSX_MAGIC) or
+                filename.lower().endswith(".xlsx") else _csv_rows(data))
+    if len(rows) > service.MAX_BATCH:
+        raise ValidationFailed(f"at most {service.MAX_BATCH} rows per upload",
+                               code="batch_too_large", field="file")
+    return rows
+
+
+def process(session: Session, *, principal: Principal, org_id: int, filename: str,
+            data: bytes, today: date, channel: str = "upload",
+            progress: Callable[[int, int], None] | None = None) -> UploadReportOut:
+    """Attach every readable row and report each row's outcome (row 1 is the header)."""
+    items: list[Shipment | DomainError] = []
+    for row in read_rows(filename, data):
+        try:
+            items.append(shipment_of(row, org_id=org_id))
+        except DomainError as exc:
+            items.append(exc)
+    outcomes = service.attach_many(session, principal=principal, shipments=items,
+                                   channel=channel, today=today, progress=progress)
+    report: list[UploadRowOut] = []
+    for outcome in outcomes:
+        if outcome.declaration is not None:
+            report.append(UploadRowOut(row=outcome.index + 2, outcome="accepted",
+                                       declaration_id=outcome.declaration.id,
+                                       cover_status=outcome.declaration.cover_status))
+        else:
+            error = outcome.error
+            assert error is not None
+            problems = error.details.get("problems") if isinstance(error.details, dict) else None
+            report.append(UploadRowOut(row=outcome.index + 2, outcome="rejected",
+                                       problem=ItemProblem(
+                                           code=error.code, field=error.field,
+                                           detail=error.message,
+                                           problems=problems if isinstance(problems, list)
+                                           else [])))
+    accepted = sum(1 for r in report if r.outcome == "accepted")
+    return UploadReportOut(filename=filename, rows=len(report), accepted=accepted,
+                           rejected=len(report) - accepted, report=report)
