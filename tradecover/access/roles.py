@@ -66,6 +66,11 @@ class Permission(StrEnum):
     SUBSIDY_READ = "subsidy:read"
     SUBSIDY_MANAGE = "subsidy:manage"
     LEDGER_READ = "ledger:read"
+    CLAIM_READ = "claim:read"
+    CLAIM_FILE = "claim:file"
+    CLAIM_DECIDE = "claim:decide"
+    CLAIM_PAY = "claim:pay"
+    COLLECTION_WRITE = "collection:write"
 
 
 ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
@@ -96,17 +101,20 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
                          Permission.BUYER_REGISTER, Permission.BUYER_ASSESS,
                          Permission.BUYER_REVIEW, Permission.LIMIT_MANAGE,
                          Permission.RISK_READ, Permission.RISK_RUN}),
-    Role.CLAIMS_HANDLER: frozenset(_INSURER_READ),
+    Role.CLAIMS_HANDLER: frozenset(
+        _INSURER_READ | {Permission.CLAIM_READ, Permission.CLAIM_DECIDE}),
     Role.FINANCE: frozenset(
         _INSURER_READ | {Permission.POLICY_TERMINATE_INSURER, Permission.PREMIUM_MANAGE,
                          Permission.BILLING_MANAGE, Permission.SUBSIDY_MANAGE,
-                         Permission.LEDGER_READ}),
+                         Permission.LEDGER_READ, Permission.CLAIM_READ,
+                         Permission.CLAIM_PAY}),
     Role.EXPORTER: frozenset(
         {Permission.ORG_READ, Permission.POLICY_READ, Permission.POLICY_APPLY,
          Permission.POLICY_ACCEPT, Permission.POLICY_TERMINATE_INSURED,
          Permission.EXPORTER_PROFILE_WRITE, Permission.AUDIT_READ, Permission.BUYER_READ,
          Permission.BUYER_REGISTER, Permission.LIMIT_READ, Permission.LIMIT_APPLY,
-         Permission.DECLARATION_READ, Permission.DECLARATION_WRITE, Permission.BILLING_READ}
+         Permission.DECLARATION_READ, Permission.DECLARATION_WRITE, Permission.BILLING_READ,
+         Permission.CLAIM_READ, Permission.CLAIM_FILE, Permission.COLLECTION_WRITE}
     ),
     Role.BANK: frozenset({Permission.ORG_READ}),
     Role.PROGRAMME: frozenset({Permission.ORG_READ, Permission.SUBSIDY_READ}),

@@ -99,20 +99,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _routers() -> list[Any]:
     from tradecover.access.api import router as access_router
     from tradecover.audit.api import router as audit_router
+    from tradecover.billing.api import router as billing_router
     from tradecover.buyers.api import router as buyers_router
+    from tradecover.claims.api import router as claims_router
+    from tradecover.collections.api import router as collections_router
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
+    from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
     from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
     from tradecover.risk.api import router as risk_router
+    from tradecover.subsidies.api import router as subsidies_router
+    from tradecover.web.billing_pages import router as billing_pages_router
+    from tradecover.web.declarations_pages import router as declarations_pages_router
     from tradecover.web.pages import router as web_router
     from tradecover.web.pricing_pages import router as pricing_pages_router
+    from tradecover.web.risk_pages import router as risk_pages_router
 
     return [access_router, audit_router, reference_router, country_risk_router, policies_router,
             pricing_router, web_router, pricing_pages_router, buyers_router, limits_router,
-            declarations_router, risk_router]
+            declarations_router, risk_router, risk_pages_router, billing_router,
+            subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
+            collections_router, claims_router]
 
 
 def _renewal_reprice() -> Any:

@@ -12,13 +12,27 @@ core.register(app)
 
 
 def _register_contexts() -> None:
+    from tradecover.billing.cli import app as billing_app
+    from tradecover.buyers.cli import app as buyers_app
     from tradecover.country_risk.cli import app as countries_app
+    from tradecover.declarations.cli import app as declarations_app
+    from tradecover.ledger.cli import app as ledger_app
+    from tradecover.limits.cli import app as limits_app
     from tradecover.policies.cli import app as policies_app
     from tradecover.pricing.cli import register as register_pricing
+    from tradecover.risk.cli import app as risk_app
+    from tradecover.subsidies.cli import app as subsidies_app
 
     app.add_typer(policies_app, name="policies")
     app.add_typer(countries_app, name="countries")
+    app.add_typer(buyers_app, name="buyers")
+    app.add_typer(limits_app, name="limits")
+    app.add_typer(declarations_app, name="declarations")
     register_pricing(app)
+    app.add_typer(billing_app, name="billing")
+    app.add_typer(subsidies_app, name="subsidies")
+    app.add_typer(ledger_app, name="ledger")
+    app.add_typer(risk_app, name="risk")
 
 
 _register_contexts()

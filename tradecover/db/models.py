@@ -4,6 +4,8 @@ from tradecover.access import model as access_model
 from tradecover.audit import model as audit_model
 from tradecover.billing import model as billing_model
 from tradecover.buyers import model as buyers_model
+from tradecover.claims import model as claims_model
+from tradecover.collections import model as collections_model
 from tradecover.country_risk import model as country_risk_model
 from tradecover.db.base import Base
 from tradecover.declarations import model as declarations_model
@@ -15,7 +17,21 @@ from tradecover.pricing import model as pricing_model
 from tradecover.risk import model as risk_model
 from tradecover.subsidies import model as subsidies_model
 
-__all__ = ["Base", "access_model", "audit_model", "billing_model", "ledger_model",
-           "subsidies_model", "buyers_model", "country_risk_model",
-           "declarations_model", "idempotency_model", "limits_model", "policies_model",
-           "pricing_model", "risk_model"]
+__all__ = [
+           "Base",
+           "access_model",
+           "audit_model",
+           "billing_model",
+           "buyers_model",
+           "claims_model",
+           "collections_model",
+           "country_risk_model",
+           "declarations_model",
+           "idempotency_model",
+           "ledger_model",
+           "limits_model",
+           "policies_model",
+           "pricing_model",
+           "risk_model",
+           "subsidies_model",
+]

@@ -57,7 +57,7 @@ def reserve(session: Session, *, limit_id: int, currency: str, amount_minor: int
         .returning(LimitReservation.outstanding_minor, LimitReservation.last_reserved_minor)
         .execution_options(synchronize_session=False)
     )
-    for _attempt in range(2):
+    for _attempt in range(3):
         row = session.execute(statement).one_or_none()
         if row is not None:
             after, taken = int(row[0]), int(row[1])
@@ -65,9 +65,11 @@ def reserve(session: Session, *, limit_id: int, currency: str, amount_minor: int
         current = session.execute(
             select(LimitReservation.outstanding_minor)
             .where(LimitReservation.limit_id == limit_id).with_for_update()).scalar_one_or_none()
-        if current is not None:
+        if current is None:
+            _ensure(session, limit_id=limit_id, currency=currency, cap_minor=cap_minor)
+        elif current >= cap_minor:
             return Reserved(0, int(current))
-        _ensure(session, limit_id=limit_id, currency=currency, cap_minor=cap_minor)
+        # else: the row was created by a concurrent first reservation: try again
     raise RuntimeError(f"limit reservation row {limit_id} could not be created")  # pragma: no cover
 
 

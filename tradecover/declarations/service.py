@@ -238,7 +238,7 @@ def _decide(session: Session, *, shipment: Shipment, policy: Policy, today: date
                                   cap_minor=version.amount_minor)
     decision = decide(reserved.outstanding_before_minor, limit_facts)
     if decision.covered_amount.minor_units() != reserved.taken_minor:  # pragma: no cover
-        raise RuntimeError("the reservation and the cover decision disagree")
+        raise RuntimeError(f"reservation {reserved} and decision {decision} disagree")
     return decision, limit, version
 
 

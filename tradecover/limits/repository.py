@@ -214,7 +214,7 @@ def utilisation_query(*, org_id: int | None = None, limit_ids: Sequence[int] | N
     outstanding = func.coalesce(sums.c.outstanding, 0)
     approved = CreditLimit.amount_minor
     available = case((approved > outstanding, approved - outstanding), else_=0)
-    rate = case((approved > 0, (outstanding * 20000 + approved) / (approved * 2)), else_=None)
+    rate = case((approved > 0, (outstanding * 20000 + approved) // (approved * 2)), else_=None)
     query = (select(CreditLimit.id, CreditLimit.org_id, CreditLimit.buyer_id,
                     CreditLimit.country, CreditLimit.currency, CreditLimit.status,
                     CreditLimit.effective_from, approved.label("approved_minor"),

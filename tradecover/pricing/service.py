@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from tradecover.access.principal import Principal
@@ -193,6 +194,11 @@ def add_rate_table_version(
                                field="status")
     if not isinstance(body, Mapping):
         raise ValidationFailed("the table body must be a JSON object", field="body")
+    # Edits of one code are serialised: lock every stored version of it (rows are never
+    # deleted, so a second editor waits here), then read the newest version and the active
+    # ones afresh.  Two first versions of a new code racing meet the unique constraint.
+    session.execute(select(RateTableVersion.id).where(RateTableVersion.code == code)
+                    .order_by(RateTableVersion.id).with_for_update()).all()
     last = session.execute(
         select(func.max(RateTableVersion.version)).where(RateTableVersion.code == code)
     ).scalar_one()
@@ -201,17 +207,24 @@ def add_rate_table_version(
     previous = session.execute(
         select(RateTableVersion).where(RateTableVersion.code == code,
                                        RateTableVersion.status == RATE_TABLE_ACTIVE)
-        .with_for_update()).scalars().all()
+        .order_by(RateTableVersion.version)
+        .execution_options(populate_existing=True)).scalars().all()
+    new = RateTableVersion(
+        code=code, version=version, effective_from=table.effective_from, status=status,
+        body=rate_table_to_dict(table), reason=why, created_by=principal.actor,
+        created_at=utc_now())
+    try:
+        with session.begin_nested():
+            session.add(new)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"rate table {code!r} was edited at the same time; reload and retry",
+                       code="rate_table_edit_conflict") from None
     retired: list[int] = []
     if status == RATE_TABLE_ACTIVE:
         for row in previous:
             row.status = RATE_TABLE_RETIRED
             retired.append(row.version)
-    new = RateTableVersion(
-        code=code, version=version, effective_from=table.effective_from, status=status,
-        body=rate_table_to_dict(table), reason=why, created_by=principal.actor,
-        created_at=utc_now())
-    session.add(new)
     session.flush()
     audit.record(session, org_id=principal.org_id, actor=principal.actor,
                  action="rate_table.version_added", entity_type="rate_table", entity_id=code,
@@ -347,6 +360,9 @@ def decide_renewal_rate(
     if not principal.is_insurer:
         raise PermissionDenied("only the insurer decides a renewal rate", code="forbidden")
     offer = policies.get_renewal_offer(session, principal=principal, offer_id=offer_id)
+    # one decision per offer, also when two underwriters decide at once
+    session.execute(select(RenewalOffer).where(RenewalOffer.id == offer.id).with_for_update()
+                    .execution_options(populate_existing=True)).scalar_one()
     if offer.status != policies.OFFER_OPEN:
         raise Conflict(f"renewal offer {offer.id} is {offer.status}", code="offer_not_open")
     explanation = dict(offer.explanation) if isinstance(offer.explanation, dict) else {}

@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,12 +30,37 @@ log = logging.getLogger(__name__)
 ProgressHook = Callable[[int, int], None]
 #: Least time between two progress writes of one run.
 PROGRESS_INTERVAL_S = 0.5
+#: Levels at which every run also reports VaR and ES, for the loss distribution chart.
+LOSS_CURVE_LEVELS: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999)
+
+
+def with_curve_levels(levels: tuple[float, ...]) -> tuple[float, ...]:
+    """The requested levels plus the loss-curve levels, sorted (computed in one pass)."""
+    return tuple(sorted(set(levels) | set(LOSS_CURVE_LEVELS)))
+
+
+def split_loss_curve(payload: dict[str, Any], levels: tuple[float, ...]) -> dict[str, Any]:
+    """Keep the requested ``levels`` in each case's figures; move the whole curve to
+    ``loss_curve`` (``[{level, value_at_risk, expected_shortfall}]`` by level).
+    """
+    keep = {repr(q) for q in levels}
+    for case in [payload["base"], *payload["stressed"]]:
+        var, es = case["value_at_risk"], case["expected_shortfall"]
+        case["loss_curve"] = [
+            {"level": float(k), "value_at_risk": var[k], "expected_shortfall": es[k]}
+            for k in sorted(var, key=float)]
+        for name in ("value_at_risk", "expected_shortfall", "expected_shortfall_standard_error"):
+            case[name] = {k: v for k, v in case[name].items() if k in keep}
+        case["extras"] = {k: v for k, v in case["extras"].items()
+                          if "@" not in k or k.split("@", 1)[1] in keep}
+    payload["spec"]["confidence_levels"] = list(levels)
+    return payload
 
 
 def _dask_client(address: str) -> Any:
     from distributed import Client  # imported only when a cluster is configured
 
-    return Client(address, timeout="10s")
+    return Client(address, timeout="10s")  # type: ignore[no-untyped-call]
 
 
 def execute_run(factory: sessionmaker[Session], run_id: int, *, dask_address: str | None = None,
@@ -66,12 +92,13 @@ def execute_run(factory: sessionmaker[Session], run_id: int, *, dask_address: st
         client = dask_client
         if client is None and dask_address and spec.method == "monte_carlo":
             client = own_client = _dask_client(dask_address)
-        result = run_risk(service.library_spec(spec, portfolio), on_progress=progress,
-                          dask_client=client)
-        payload = result.to_dict()
+        lib = replace(service.library_spec(spec, portfolio),
+                      confidence_levels=with_curve_levels(spec.confidence_levels))
+        result = run_risk(lib, on_progress=progress, dask_client=client)
+        payload = split_loss_curve(result.to_dict(), spec.confidence_levels)
     except DomainError as error:
         return _fail(factory, run_id, error.code, error.message)
-    except Exception as error:  # noqa: BLE001 - a job must end failed, whatever went wrong
+    except Exception as error:
         log.exception("risk run %s failed", run_id)
         return _fail(factory, run_id, "internal_error", f"{type(error).__name__}: {error}")
     finally:
@@ -80,7 +107,7 @@ def execute_run(factory: sessionmaker[Session], run_id: int, *, dask_address: st
     try:
         with transaction(factory) as s:
             service.finish_run(s, run_id=run_id, result=payload)
-    except Exception as error:  # noqa: BLE001 - e.g. a result the database refuses
+    except Exception as error:
         log.exception("risk run %s could not be stored", run_id)
         return _fail(factory, run_id, "result_not_stored", f"{type(error).__name__}: {error}")
     return service.FINISHED
@@ -125,7 +152,7 @@ class EmbeddedExecutor:
                 if run_id is None:
                     return
                 execute_run(self.factory, run_id, dask_address=self.dask_address)
-            except Exception:  # noqa: BLE001 - keep the worker alive
+            except Exception:
                 log.exception("risk run %s could not be executed", run_id)
             finally:
                 self._queue.task_done()

@@ -137,19 +137,19 @@ class BookExposures:
         latest = (select(BuyerRating.buyer_id, func.max(BuyerRating.id).label("rid"))
                   .group_by(BuyerRating.buyer_id).subquery())
         pds = dict(s.execute(select(BuyerRating.buyer_id, BuyerRating.pd)
-                             .join(latest, BuyerRating.id == latest.c.rid)).tuples().all())
+                             .join(latest, BuyerRating.id == latest.c.rid)).all())
         outstanding = dict(s.execute(
             select(Declaration.limit_id,
                    func.sum(Declaration.covered_minor - Declaration.collected_minor))
             .where(Declaration.status == "active", Declaration.limit_id.is_not(None))
-            .group_by(Declaration.limit_id)).tuples().all())
+            .group_by(Declaration.limit_id)).all())
         country_pd = self._country_pd()
         query = (select(CreditLimit, Buyer, Policy)
                  .join(Buyer, Buyer.id == CreditLimit.buyer_id)
                  .join(Policy, Policy.id == CreditLimit.policy_id)
                  .where(CreditLimit.status == "active").order_by(CreditLimit.id))
         rows = []
-        for lim, buyer, policy in s.execute(query).tuples():
+        for lim, buyer, policy in s.execute(query):
             pct = lim.indemnity_pct if lim.indemnity_pct is not None \
                 else policy.indemnity_commercial_pct
             rating_pd = pds.get(buyer.id)
@@ -170,7 +170,7 @@ class BookExposures:
                  .where(Policy.state.in_(IN_FORCE_STATES)).order_by(Policy.id))
         country_pd = self._country_pd()
         rows = []
-        for policy, profile in self.session.execute(query).tuples():
+        for policy, profile in self.session.execute(query):
             scope = policy.scope or {}
             days = int(scope.get("max_credit_days") or 90)
             chapters = scope.get("hs_chapters") or []

@@ -1,5 +1,6 @@
 """API shapes of risk runs.  Names are checked by the risk rules (not by the schema) so that
-an unknown method or scenario answers 422 with the library's code and the field's name."""
+an unknown method or scenario answers 422 with the library's code and the field's name.
+"""
 
 from __future__ import annotations
 

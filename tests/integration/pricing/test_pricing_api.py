@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database
+from tests.integration.policies.helpers import active, expiring_inception
 from tests.integration.web.factories import make_policy
 from tradecover.audit.model import AuditEntry
 from tradecover.cli.main import app as cli_app
@@ -403,3 +404,94 @@ def test_cli_short_term_and_tables(cli: CliRunner) -> None:
     result = cli.invoke(cli_app, ["quote", "short-term", "--country", "XX", "--terms", "OA",
                                   "--days", "90", "--indemnity", "90"])
     assert result.exit_code == 4
+
+
+class _BadYear:
+    """A review metrics source with a bad year: loss ratio 90 %."""
+
+    def metrics(self, *, policy_id: int, start: date, end: date) -> ReviewMetrics:
+        """The same metrics for every policy and period."""
+        return ReviewMetrics(
+            compliance_rate=Decimal(1), declared_share_of_turnover=Decimal("0.95"),
+            largest_buyer_share=Decimal("0.3"), possible_loss_rate=Decimal("0.005"),
+            declared_amount=Decimal("20000000"), premium_earned=Decimal("50000"),
+            claims_paid=Decimal("45000"))
+
+
+def test_renewal_offered_through_the_api_is_repriced_then_accepted(
+        app_client: TestClient, cast: Cast, db: Database,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    state: Any = getattr(app_client.app, "state")  # noqa: B009 - the app is typed as ASGI
+    monkeypatch.setattr(state, "review_metrics_source", _BadYear(), raising=False)
+    policy = active(app_client, cast, inception=expiring_inception(20))
+    r = app_client.post(f"/api/v1/policies/{policy['id']}/renewal-offers",
+                        headers=cast.underwriter.headers)
+    assert r.status_code == 201, r.text
+    offer = r.json()
+    assert offer["proposed_terms"]["base_rate_pct"] == "0.5625"
+    with transaction(db.factory) as s:
+        row = s.get(RenewalOffer, offer["id"])
+        assert row is not None
+        explanation = row.explanation
+    assert (explanation["method"], explanation["current_rate"], explanation["proposed_rate"],
+            explanation["decision"]) == ("pricing.renewal", "0.00450000", "0.00562500", None)
+    assert explanation["table"] == {"code": "ST-2026", "version": 1}
+    r = app_client.post(f"/api/v1/renewal-offers/{offer['id']}/rate",
+                        json={"rate": "0.005", "reason": "long record, one bad buyer"},
+                        headers=cast.underwriter.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["proposed_terms"]["base_rate_pct"] == "0.5"
+    r = app_client.post(f"/api/v1/renewal-offers/{offer['id']}/rate", json={"accept": True},
+                        headers=cast.other_exporter.headers)
+    assert r.status_code in (403, 404)
+
+
+def test_cli_mlt_and_lab(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli.invoke(cli_app, ["quote", "mlt", "--country-category", "4", "--buyer", "CC2",
+                                  "--disbursement-years", "1", "--repayment-years", "5"])
+    assert result.exit_code == 0, result.output
+    assert "minimum premium 4.662000 % of the principal" in result.output
+    result = cli.invoke(cli_app, ["quote", "mlt", "--country-category", "0", "--buyer", "CC2",
+                                  "--disbursement-years", "1", "--repayment-years", "5"])
+    assert result.exit_code == 4
+    chart = tmp_path / "lab.svg"
+    result = cli.invoke(cli_app, ["pricing", "tables", "lab", "--exporters", "200",
+                                  "--rounds", "3", "--svg", str(chart)])
+    assert result.exit_code == 0, result.output
+    assert chart.read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_concurrent_edits_of_one_table_get_distinct_versions(db: Database) -> None:
+    """Eight editors at once: each edit a new version, exactly one active, nothing lost."""
+    import threading
+
+    from tradecover.access.service import system_principal
+    from tradecover.kit.errors import Conflict
+    from tradecover.pricing.service import add_rate_table_version
+
+    editors = 8
+    barrier = threading.Barrier(editors)
+    outcomes: list[str] = []
+
+    def edit(n: int) -> None:
+        barrier.wait()
+        try:
+            with transaction(db.factory) as s:
+                add_rate_table_version(s, principal=system_principal(s), code="ST-2026",
+                                       body=_edited(), reason=f"editor {n}")
+            outcomes.append("saved")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(editors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["saved"] * editors
+    with transaction(db.factory) as s:
+        rows = s.execute(select(RateTableVersion.version, RateTableVersion.status)
+                         .order_by(RateTableVersion.version)).all()
+    assert [r[0] for r in rows] == list(range(1, editors + 2))
+    assert [r[1] for r in rows] == ["retired"] * editors + ["active"]
+    assert _audits(db, "rate_table.version_added") == editors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from tradecover.audit.model import AuditEntry
 from tradecover.db.engine import transaction
 from tradecover.risk import RiskRunSpec, run_risk
 from tradecover.risk.exposures import GeneratedExposures
+from tradecover.risk.jobs import LOSS_CURVE_LEVELS
 from tradecover.risk.model import RiskRun
 
 SPEC: dict[str, Any] = {
@@ -38,7 +40,11 @@ def _wait(client: TestClient) -> None:
 
 
 def _without_timing(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.items() if k != "elapsed_seconds"}
+    """The result without its timing and loss curves (the API adds curve levels)."""
+    out = {k: copy.deepcopy(v) for k, v in result.items() if k != "elapsed_seconds"}
+    for case in [out["base"], *out["stressed"]]:
+        case.pop("loss_curve", None)
+    return out
 
 
 def test_a_run_goes_from_queued_to_finished_with_the_library_figures(
@@ -61,6 +67,11 @@ def test_a_run_goes_from_queued_to_finished_with_the_library_figures(
     assert _without_timing(got["result"]) == _without_timing(direct.to_dict())
     assert got["result"]["base"]["expected_loss"] == pytest.approx(port.expected_loss(),
                                                                     rel=1e-12)
+    curve = got["result"]["base"]["loss_curve"]
+    assert [c["level"] for c in curve] == list(LOSS_CURVE_LEVELS)
+    at_99 = next(c for c in curve if c["level"] == 0.99)
+    assert at_99["value_at_risk"] == got["result"]["base"]["value_at_risk"]["0.99"]
+    assert [c["value_at_risk"] for c in curve] == sorted(c["value_at_risk"] for c in curve)
     assert _audit(db, "risk_run.created") == 1
     assert _audit(db, "risk_run.finished") == 1
     listed = app_client.get("/api/v1/risk/runs", headers=cast.admin.headers).json()

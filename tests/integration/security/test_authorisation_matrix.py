@@ -56,19 +56,50 @@ def book(app_client: TestClient, cast: Cast) -> Book:
     assert profile.status_code == 200, profile.text
     keys = app_client.get(f"/api/v1/organisations/{cast.exporter.org_id}/api-keys",
                           headers=cast.admin.headers).json()
+    limit_ids = _limit_book(app_client, cast, policy["id"])
     return Book(
         ids={"org_id": cast.exporter.org_id, "policy_id": policy["id"],
              "application_id": application["id"], "offer_id": offer.json()["id"],
-             "key_id": keys[0]["id"]},
+             "key_id": keys[0]["id"], **limit_ids},
         secrets=[str(policy["number"]), "Acme Exports Secret Name Ltd"])
 
 
+def _limit_book(client: TestClient, cast: Cast, policy_id: int) -> dict[str, int]:
+    """A buyer, an auto-approved limit reduced by the insurer (a notice), a review."""
+    b = client.post("/api/v1/buyers", headers=cast.exporter.headers, json={
+        "name": "Matrix Buyer GmbH", "country": "DE", "sector": "machinery", "size": "large",
+        "company_type": "listed"}).json()["buyer"]
+    maybe = client.post("/api/v1/buyers", headers=cast.underwriter.headers, json={
+        "name": "Matrix Buyer Handels GmbH", "country": "DE"}).json()
+    app = client.post("/api/v1/limit-applications", headers=cast.exporter.headers, json={
+        "policy_id": policy_id, "buyer_id": b["id"], "amount": "20000", "currency": "USD",
+        "payment_terms": "OA", "credit_period_days": 60}).json()
+    client.post(f"/api/v1/limits/{app['limit_id']}/reduce", headers=cast.underwriter.headers,
+                json={"amount": "10000", "reason": "matrix"})
+    note = client.get("/api/v1/limit-notifications",
+                      headers=cast.exporter.headers).json()["items"][0]
+    return {"buyer_id": b["id"], "limit_application_id": app["id"],
+            "limit_id": app["limit_id"], "notification_id": note["id"],
+            "review_id": maybe["review_id"]}
+
+
 OWNED: dict[str, Callable[[Book], Any]] = {
+    "buyer_id": lambda b: b.ids["buyer_id"],
+    "limit_application_id": lambda b: b.ids["limit_application_id"],
+    "limit_id": lambda b: b.ids["limit_id"],
+    "notification_id": lambda b: b.ids["notification_id"],
+    "review_id": lambda b: b.ids["review_id"],
     "org_id": lambda b: b.ids["org_id"],
     "policy_id": lambda b: b.ids["policy_id"],
     "application_id": lambda b: b.ids["application_id"],
     "offer_id": lambda b: b.ids["offer_id"],
     "key_id": lambda b: b.ids["key_id"],
+    "run_id": lambda b: 1,  # risk runs belong to the insurer; exporters are refused (403)
+    # no declaration in the book yet: a missing id; tests/integration/declarations checks
+    # another exporter's real declarations answer 404
+    "declaration_id": lambda b: b.ids.get("declaration_id", 1),
+    # no claim in the book: a missing id; tests/integration/claims checks real ones
+    "claim_id": lambda b: b.ids.get("claim_id", 1),
 }
 
 

@@ -1,0 +1,306 @@
+"""Attachment through the ERP API on PostgreSQL, next to pgbench's ceiling (issue 4).
+
+Creates a fresh PostgreSQL database (migrated, reference data, one exporter with an API
+key, ``--policies`` issued policies and ``--buyers`` buyers per policy, each with a large
+credit limit), starts uvicorn with the app on 127.0.0.1 (``--workers`` processes), then:
+
+1. ``--clients`` concurrent clients (threads, one keep-alive httpx client each) post single
+   declarations with an ``Idempotency-Key`` for ``--seconds``: declarations/s, p50, p99;
+2. ``pgbench`` runs a SQL script of the same transaction (the conditional update of the
+   limit's reservation row and the insert of the declaration) with as many clients
+   against the same server: transactions/s, the database's ceiling;
+3. the batch endpoint (100 declarations a request) with the same clients: declarations/s.
+
+    .venv/bin/python benchmarks/attachment.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/tc_bench_attach]
+        [--workers 2] [--clients 8] [--seconds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+from tradecover.access import service as access
+from tradecover.access.roles import OrganisationKind, Role
+from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
+from tradecover.db import bootstrap, migrate
+from tradecover.db.engine import make_engine, make_session_factory, transaction
+from tradecover.kit.dates import business_today, utc_now
+from tradecover.kit.money import Money
+from tradecover.limits.model import CreditLimit, CreditLimitVersion
+from tradecover.policies import service as policies
+from tradecover.policies.schedule import (
+    DeclarationFrequency,
+    InsurableScope,
+    PolicySchedule,
+    Product,
+)
+from tradecover.reference.payment_terms import PaymentTerms
+
+SECRET = "bench-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+LIMIT_MINOR = 10**15  # never exhausted during a run
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _fresh_database(url: str) -> None:
+    base = make_url(url)
+    with psycopg.connect(host=base.host or "127.0.0.1", port=base.port or 5432,
+                         user=base.username or "postgres", dbname="postgres",
+                         autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{base.database}"')
+
+
+def _seed(url: str, *, n_policies: int, n_buyers: int) -> tuple[str, list[tuple[int, int]]]:
+    """An exporter, its API key, policies, and buyers with limits: (secret, [(policy, buyer)])."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    pairs: list[tuple[int, int]] = []
+    today = business_today()
+    inception = today - timedelta(days=30)
+    with transaction(make_session_factory(engine)) as session:
+        bootstrap.load_reference_data(session)
+        system = access.system_principal(session)
+        org = access.create_organisation(session, principal=system, slug="bench-exports",
+                                         name="Bench Exports", kind=OrganisationKind.EXPORTER,
+                                         country="CN", region="CN-ZJ")
+        _key, secret = access.create_api_key(session, principal=system, org=org,
+                                             role=Role.EXPORTER, name="bench")
+        terms = (PaymentTerms.LC, PaymentTerms.OA)
+        for _p in range(n_policies):
+            application = policies.submit_application(
+                session, principal=system, exporter_org_id=org.id,
+                product=Product.SHORT_TERM_COMPREHENSIVE, currency="USD",
+                expected_turnover=Money.of("12000000", "USD"), requested_inception=inception,
+                destination_countries=["DE", "US"], payment_terms=list(terms),
+                max_credit_days=180, hs_chapters=[], notes=None)
+            schedule = PolicySchedule(
+                currency="USD", expected_turnover=Money.of("12000000", "USD"),
+                maximum_liability=Money.of("5000000", "USD"),
+                indemnity_commercial_pct=Decimal(90), indemnity_political_pct=Decimal(95),
+                declaration_frequency=DeclarationFrequency.MONTHLY, rate_table="ST-2026",
+                base_rate_pct=Decimal("0.45"),
+                scope=InsurableScope(destination_countries=("DE", "US"), payment_terms=terms,
+                                     max_credit_days=180))
+            policy = policies.underwrite(session, principal=system,
+                                         application_id=application.id, schedule=schedule,
+                                         inception=inception)
+            policies.quote(session, principal=system, policy_id=policy.id)
+            policies.issue(session, principal=system, policy_id=policy.id, today=inception)
+            now = utc_now()
+            for b in range(n_buyers):
+                buyer = Buyer(kind="buyer", legal_name=f"Buyer {policy.id}-{b}",
+                              normalised_name=f"buyer {policy.id}-{b}", other_names=[],
+                              country="DE", financials={}, adverse_events=[],
+                              overdue_reports=0, defaults_on_record=0, created_at=now,
+                              created_by="bench", updated_at=now)
+                session.add(buyer)
+                session.flush()
+                session.add(ExporterBuyerRelationship(org_id=org.id, buyer_id=buyer.id,
+                                                      created_at=now))
+                limit = CreditLimit(org_id=org.id, policy_id=policy.id, buyer_id=buyer.id,
+                                    country="DE", currency="USD", amount_minor=LIMIT_MINOR,
+                                    committed_usd_minor=0, status="active",
+                                    payment_terms="OA", credit_period_days=180,
+                                    effective_from=inception, current_version=1,
+                                    created_at=now, updated_at=now)
+                session.add(limit)
+                session.flush()
+                session.add(CreditLimitVersion(
+                    limit_id=limit.id, number=1, kind="new_limit", currency="USD",
+                    amount_minor=LIMIT_MINOR, effective_from=inception, created_at=now,
+                    created_by="bench"))
+                pairs.append((policy.id, buyer.id))
+    engine.dispose()
+    return secret, pairs
+
+
+def _shipment(policy_id: int, buyer_id: int, invoice: str, today: date) -> dict[str, Any]:
+    return {"policy_id": policy_id, "buyer_id": buyer_id, "payment_terms": "OA",
+            "transport_mode": "sea", "shipment_date": today.isoformat(),
+            "due_date": (today + timedelta(days=60)).isoformat(),
+            "goods_description": "machine parts", "hs_code": "8459.61",
+            "invoice_number": invoice, "currency": "USD", "invoice_amount": "1000.00",
+            "prepayment": "0"}
+
+
+def _start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {**os.environ, "TRADECOVER_DATABASE_URL": url, "TRADECOVER_SECRET_KEY": SECRET}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "tradecover.api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+         "--log-level", "warning", "--no-access-log"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit("uvicorn did not start")
+
+
+def _load(base: str, secret: str, pairs: list[tuple[int, int]], *, clients: int,
+          seconds: float, batch: int) -> tuple[int, float, list[float]]:
+    """Run ``clients`` threads posting for ``seconds``: (declarations, elapsed, latencies ms)."""
+    barrier = threading.Barrier(clients + 1)
+    stop = threading.Event()
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    counts = [0] * clients
+    errors: list[str] = []
+    today = business_today()
+
+    def run(c: int) -> None:
+        with httpx.Client(base_url=base, headers={"X-API-Key": secret}, timeout=30) as client:
+            barrier.wait()
+            n = 0
+            while not stop.is_set():
+                items = []
+                for _ in range(batch):
+                    policy_id, buyer_id = pairs[(c * 7919 + n) % len(pairs)]
+                    items.append(_shipment(policy_id, buyer_id, f"B{c}-{n}-{uuid.uuid4().hex[:8]}",
+                                           today))
+                    n += 1
+                payload: Any = items[0] if batch == 1 else {"declarations": items}
+                start = time.perf_counter()
+                answer = client.post("/api/v1/declarations", json=payload,
+                                     headers={"Idempotency-Key": uuid.uuid4().hex})
+                latencies[c].append((time.perf_counter() - start) * 1000)
+                expected = 201 if batch == 1 else 200
+                if answer.status_code != expected or (
+                        batch > 1 and answer.json()["accepted"] != batch):
+                    errors.append(f"{answer.status_code}: {answer.text[:300]}")
+                    stop.set()
+                    return
+                counts[c] += batch
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"unexpected answer: {errors[0]}")
+    return sum(counts), elapsed, sorted(x for per in latencies for x in per)
+
+
+PGBENCH_SCRIPT = """\\set lim random(1, {limits})
+BEGIN;
+UPDATE limit_reservations SET last_reserved_minor = 100000,
+  outstanding_minor = outstanding_minor + 100000, cap_minor = {cap}, updated_at = now()
+  WHERE limit_id = :lim AND outstanding_minor < {cap} RETURNING outstanding_minor;
+INSERT INTO declarations (exporter_org_id, policy_id, buyer_id, buyer_country, limit_id,
+  limit_version_id, invoice_number, shipment_date, due_date, credit_days, payment_terms,
+  transport_mode, hs_code, goods_description, currency, invoice_minor, prepayment_minor,
+  insured_minor, covered_minor, uninsured_minor, collected_minor, cover_status, reason_code,
+  cover_explanation, rate, rate_explanation, premium_minor, declaration_date,
+  declaration_due, late, days_late, status, channel, declared_at, declared_by)
+  SELECT l.org_id, l.policy_id, l.buyer_id, 'DE', l.id, l.id, 'PGB-' || txid_current(),
+  current_date, current_date + 60, 60, 'OA', 'sea', '845961', 'machine parts', 'USD',
+  100000, 0, 100000, 100000, 0, 0, 'covered_in_full', 'within_limit', 'covered in full',
+  '0.0045', '{{}}', 450, current_date, current_date + 30, false, 0, 'active', 'erp', now(),
+  'pgbench' FROM credit_limits l WHERE l.id = :lim;
+END;
+"""
+
+
+def _pgbench(url: str, *, clients: int, seconds: int, limits: int) -> float:
+    """Transactions per second of pgbench running the attachment's SQL."""
+    binary = shutil.which("pgbench") or next(
+        (str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))), None)
+    if binary is None:
+        raise SystemExit("pgbench not found (apt-get install postgresql-client)")
+    base = make_url(url)
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(PGBENCH_SCRIPT.format(limits=limits, cap=LIMIT_MINOR))
+    result = subprocess.run(
+        [binary, "-n", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
+         "-T", str(seconds), "-f", script.name, "-h", base.host or "127.0.0.1",
+         "-p", str(base.port or 5432), "-U", base.username or "postgres",
+         str(base.database)], capture_output=True, text=True, check=False)
+    Path(script.name).unlink(missing_ok=True)
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
+    if result.returncode != 0 or match is None:
+        raise SystemExit(f"pgbench failed: {result.stdout}\n{result.stderr}")
+    return float(match.group(1))
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
+def main() -> None:
+    """Run the three measurements and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
+                                         "tc_bench_attach")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--policies", type=int, default=4)
+    parser.add_argument("--buyers", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=100)
+    args = parser.parse_args()
+    _fresh_database(args.url)
+    secret, pairs = _seed(args.url, n_policies=args.policies, n_buyers=args.buyers)
+    process, base = _start_server(args.url, args.workers)
+    try:
+        _load(base, secret, pairs, clients=args.clients, seconds=2, batch=1)  # warm-up
+        single, single_s, times = _load(base, secret, pairs, clients=args.clients,
+                                        seconds=args.seconds, batch=1)
+        batched, batch_s, batch_times = _load(base, secret, pairs, clients=args.clients,
+                                              seconds=args.seconds, batch=args.batch)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    tps = _pgbench(args.url, clients=args.clients, seconds=int(args.seconds),
+                   limits=len(pairs))
+    rate = single / single_s
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
+          f"(load average {load}), Python {platform.python_version()}, "
+          f"PostgreSQL at {make_url(args.url).host}, uvicorn --workers {args.workers}, "
+          f"{args.clients} clients, {len(pairs)} limits")
+    print(f"pgbench (conditional limit update + insert): {tps:,.0f} transactions/s")
+    print(f"ERP API, single declarations with Idempotency-Key: {rate:,.0f} declarations/s "
+          f"= {rate / tps:.2f} of pgbench (aim >= 0.25); p50 {statistics.median(times):.2f} "
+          f"ms, p99 {_percentile(times, 0.99):.2f} ms (aim < 20 ms), {single} declarations")
+    print(f"ERP API, batches of {args.batch}: {batched / batch_s:,.0f} declarations/s "
+          f"(aim > 30,000); p50 {statistics.median(batch_times):.1f} ms per request, "
+          f"p99 {_percentile(batch_times, 0.99):.1f} ms, {batched} declarations")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Concurrent declarations on one limit never over-commit it (directly and through HTTP),
+and one Idempotency-Key fired at once creates exactly one declaration."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from tests.conftest import Cast, Database
+from tests.integration.declarations.helpers import (
+    World,
+    add_buyer,
+    add_limit,
+    body,
+    outstanding_by_view,
+    reserved,
+    shipment,
+    world,
+)
+from tests.integration.declarations.test_attach import exporter
+from tradecover.db.engine import transaction
+from tradecover.declarations import service
+from tradecover.declarations.model import Declaration
+from tradecover.kit.dates import business_today
+from tradecover.kit.errors import DomainError
+
+THREADS = 24
+TRIALS = 3
+LIMIT = 95_000  # room for 9 shipments of 10,000 in full and one of 5,000 in part
+
+
+def race(n: int, work: Callable[[int], Any]) -> list[Any]:
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except DomainError as exc:
+            results[i] = exc.code
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def new_buyer(db: Database, w: World, trial: int) -> tuple[int, int]:
+    with transaction(db.factory) as s:
+        buyer = add_buyer(s, org_id=w.org_id, name=f"Trial Buyer {trial}")
+        limit_id, _ = add_limit(s, org_id=w.org_id, policy_id=w.policy_id, buyer_id=buyer,
+                                amount=LIMIT, effective_from=w.inception)
+    return buyer, limit_id
+
+
+def check_limit(db: Database, limit_id: int, statuses: list[str]) -> None:
+    assert sorted(statuses) == sorted(["covered_in_full"] * 9 + ["covered_partly"]
+                                      + ["not_covered"] * (THREADS - 10))
+    with db.factory() as s:
+        covered = s.execute(select(func.sum(Declaration.covered_minor)).where(
+            Declaration.limit_id == limit_id)).scalar_one()
+    assert covered == LIMIT * 100 == reserved(db, limit_id) == outstanding_by_view(db, limit_id)
+
+
+def test_concurrent_attachments_through_the_service(app_client: TestClient, cast: Cast,
+                                                    db: Database) -> None:
+    w = world(app_client, cast, db)
+    principal = exporter(db, cast)
+    for trial in range(TRIALS):
+        buyer, limit_id = new_buyer(db, w, trial)
+
+        def work(i: int, buyer: int = buyer) -> str:
+            with transaction(db.factory) as s:
+                row = service.attach(s, principal=principal, channel="api",
+                                     today=business_today(),
+                                     shipment=shipment(w, buyer_id=buyer,
+                                                       invoice_number=f"T{i}"))
+                return row.cover_status
+
+        check_limit(db, limit_id, race(THREADS, work))
+
+
+def test_concurrent_attachments_through_http(app_client: TestClient, cast: Cast,
+                                             db: Database) -> None:
+    w = world(app_client, cast, db)
+    for trial in range(TRIALS):
+        buyer, limit_id = new_buyer(db, w, trial)
+
+        def work(i: int, buyer: int = buyer, trial: int = trial) -> str:
+            answer = app_client.post(
+                "/api/v1/declarations", json=body(w, buyer_id=buyer, invoice_number=f"H{i}"),
+                headers={**cast.exporter.headers, "Idempotency-Key": f"t{trial}-{i}"})
+            assert answer.status_code == 201, answer.text
+            return str(answer.json()["cover_status"])
+
+        check_limit(db, limit_id, race(THREADS, work))
+
+
+def test_one_key_fired_concurrently_creates_one_declaration(
+        app_client: TestClient, cast: Cast, db: Database) -> None:
+    w = world(app_client, cast, db)
+    payload = body(w, invoice_amount="1234.56")
+
+    def work(_i: int) -> tuple[int, Any]:
+        answer = app_client.post("/api/v1/declarations", json=payload,
+                                 headers={**cast.exporter.headers, "Idempotency-Key": "same"})
+        return answer.status_code, answer.json()
+
+    results = race(16, work)
+    created = [data for code, data in results if code == 201]
+    assert created, results
+    assert {code for code, _ in results} <= {201, 409}
+    assert all(data == created[0] for data in created)
+    assert all(data["code"] == "idempotency_in_progress" for code, data in results
+               if code == 409)
+    with db.factory() as s:
+        assert s.execute(select(func.count()).select_from(Declaration)).scalar_one() == 1
+    replay = app_client.post("/api/v1/declarations", json=payload,
+                             headers={**cast.exporter.headers, "Idempotency-Key": "same"})
+    assert (replay.status_code, replay.json()) == (201, created[0])
+    assert Decimal(created[0]["invoice_amount"]) == Decimal("1234.56")
+    changed = app_client.post("/api/v1/declarations", json={**payload, "invoice_number": "X"},
+                              headers={**cast.exporter.headers, "Idempotency-Key": "same"})
+    assert (changed.status_code, changed.json()["code"]) == (422, "idempotency_key_reused")

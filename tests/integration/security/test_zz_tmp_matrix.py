@@ -1,0 +1,209 @@
+"""Authorisation matrix: every API route x (no credential, revoked key, another exporter,
+a role without the permission).  Refused every time, no foreign data in any answer, and
+nothing written.  A new route whose path parameter this file does not know fails the test:
+add the parameter to ``OWNED`` so that the route is checked too."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from tests.conftest import Cast, Database
+from tests.integration.policies.helpers import active, apply, expiring_inception
+from tradecover.audit.model import AuditEntry
+from tradecover.db.engine import transaction
+
+PUBLIC = {("POST", "/api/v1/auth/token")}
+# Reference data every signed-in caller may read, whatever organisation owns nothing.
+SHARED_READS = re.compile(r"^/api/v1/(countries|reference|rate-tables|risk/scenarios|"
+                          r"risk/portfolio-history)")
+# Parameters that are not owned objects (codes, names).
+NOT_OWNED = {"country", "code"}
+
+
+@dataclass
+class Book:
+    """Objects owned by the exporter ``cast.exporter`` (organisation A)."""
+
+    ids: dict[str, Any]
+    secrets: list[str]
+
+
+def _count_audit(db: Database) -> int:
+    with transaction(db.factory) as s:
+        return int(s.execute(select(func.count()).select_from(AuditEntry)).scalar_one())
+
+
+@pytest.fixture
+def book(app_client: TestClient, cast: Cast) -> Book:
+    policy = active(app_client, cast, inception=expiring_inception(20))
+    offer = app_client.post(f"/api/v1/policies/{policy['id']}/renewal-offers",
+                            headers=cast.underwriter.headers)
+    assert offer.status_code == 201, offer.text
+    application = apply(app_client, cast.exporter)
+    profile = app_client.put(
+        f"/api/v1/exporters/{cast.exporter.org_id}/profile", headers=cast.exporter.headers,
+        json={"legal_name": "Acme Exports Secret Name Ltd", "region": "CN-ZJ",
+              "size_class": "small", "cross_border_ecommerce": False, "currency": "USD",
+              "previous_year_exports": "3000000", "export_history": [], "products": ["84"],
+              "destination_countries": ["DE"], "main_buyers": []})
+    assert profile.status_code == 200, profile.text
+    keys = app_client.get(f"/api/v1/organisations/{cast.exporter.org_id}/api-keys",
+                          headers=cast.admin.headers).json()
+    limit_ids = _limit_book(app_client, cast, policy["id"])
+    return Book(
+        ids={"org_id": cast.exporter.org_id, "policy_id": policy["id"],
+             "application_id": application["id"], "offer_id": offer.json()["id"],
+             "key_id": keys[0]["id"], **limit_ids},
+        secrets=[str(policy["number"]), "Acme Exports Secret Name Ltd"])
+
+
+def _limit_book(client: TestClient, cast: Cast, policy_id: int) -> dict[str, int]:
+    """A buyer, an auto-approved limit reduced by the insurer (a notice), a review."""
+    b = client.post("/api/v1/buyers", headers=cast.exporter.headers, json={
+        "name": "Matrix Buyer GmbH", "country": "DE", "sector": "machinery", "size": "large",
+        "company_type": "listed"}).json()["buyer"]
+    maybe = client.post("/api/v1/buyers", headers=cast.underwriter.headers, json={
+        "name": "Matrix Buyer Handels GmbH", "country": "DE"}).json()
+    app = client.post("/api/v1/limit-applications", headers=cast.exporter.headers, json={
+        "policy_id": policy_id, "buyer_id": b["id"], "amount": "20000", "currency": "USD",
+        "payment_terms": "OA", "credit_period_days": 60}).json()
+    client.post(f"/api/v1/limits/{app['limit_id']}/reduce", headers=cast.underwriter.headers,
+                json={"amount": "10000", "reason": "matrix"})
+    note = client.get("/api/v1/limit-notifications",
+                      headers=cast.exporter.headers).json()["items"][0]
+    return {"buyer_id": b["id"], "limit_application_id": app["id"],
+            "limit_id": app["limit_id"], "notification_id": note["id"],
+            "review_id": maybe["review_id"]}
+
+
+OWNED: dict[str, Callable[[Book], Any]] = {
+    "buyer_id": lambda b: b.ids["buyer_id"],
+    "limit_application_id": lambda b: b.ids["limit_application_id"],
+    "limit_id": lambda b: b.ids["limit_id"],
+    "notification_id": lambda b: b.ids["notification_id"],
+    "review_id": lambda b: b.ids["review_id"],
+    "org_id": lambda b: b.ids["org_id"],
+    "policy_id": lambda b: b.ids["policy_id"],
+    "application_id": lambda b: b.ids["application_id"],
+    "offer_id": lambda b: b.ids["offer_id"],
+    "key_id": lambda b: b.ids["key_id"],
+    "run_id": lambda b: 1,  # risk runs belong to the insurer; exporters are refused (403)
+    # no declaration in the book yet: a missing id; tests/integration/declarations checks
+    # another exporter's real declarations answer 404
+    "declaration_id": lambda b: b.ids.get("declaration_id", 1),
+    # no claim in the book: a missing id; tests/integration/claims checks real ones
+    "claim_id": lambda b: b.ids.get("claim_id", 1),
+}
+
+
+def _routes(client: TestClient) -> list[tuple[str, str]]:
+    routes = []
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        if path.startswith("/api/v1"):
+            for method in sorted(m.upper() for m in operations):
+                if (method, path) not in PUBLIC:
+                    routes.append((method, path))
+    return routes
+
+
+def _fill(path: str, book: Book) -> str | None:
+    missing = []
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in NOT_OWNED:
+            return "CN" if name == "country" else "ST-2026"
+        if name not in OWNED:
+            missing.append(name)
+            return "1"
+        return str(OWNED[name](book))
+
+    filled = re.sub(r"\{(\w+)\}", value, path)
+    if missing:
+        return None
+    return filled
+
+
+def _call(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:
+    if method in {"POST", "PUT", "PATCH"}:
+        return client.request(method, url, headers=headers, json={})
+    return client.request(method, url, headers=headers)
+
+
+def test_no_credential_and_revoked_keys_are_refused_everywhere(
+        app_client: TestClient, cast: Cast, book: Book, db: Database) -> None:
+    revoked = dict(cast.other_exporter.headers)
+    keys = app_client.get(f"/api/v1/organisations/{cast.other_exporter.org_id}/api-keys",
+                          headers=cast.admin.headers).json()
+    assert app_client.delete(f"/api/v1/api-keys/{keys[0]['id']}",
+                             headers=cast.admin.headers).status_code == 204
+    before = _count_audit(db)
+    routes = _routes(app_client)
+    assert len(routes) > 30
+    for method, path in routes:
+        url = _fill(path, book)
+        if url is None:
+            continue
+        for headers in ({}, revoked, {"X-API-Key": "tc_forged_key"},
+                        {"Authorization": "Bearer forged"}):
+            answer = _call(app_client, method, url, headers)
+            assert answer.status_code == 401, (method, path, headers, answer.text)
+            assert answer.json()["code"] in {"unauthenticated", "api_key_revoked",
+                                             "invalid_api_key", "invalid_token"}
+    assert _count_audit(db) == before
+
+
+def test_another_exporter_never_reads_or_changes_foreign_objects(
+        app_client: TestClient, cast: Cast, book: Book, db: Database) -> None:
+    before = _count_audit(db)
+    checked = 0
+    for method, path in _routes(app_client):
+        if "{" not in path or SHARED_READS.match(path):
+            continue
+        url = _fill(path, book)
+        if url is None:
+            continue
+        answer = _call(app_client, method, url, cast.other_exporter.headers)
+        checked += 1
+        assert answer.status_code in {403, 404, 422}, (method, path, answer.text)
+        for secret in book.secrets:
+            assert secret not in answer.text, (method, path)
+    assert checked > 15
+    assert _count_audit(db) == before
+
+
+def test_lists_never_show_another_exporters_objects(
+        app_client: TestClient, cast: Cast, book: Book) -> None:
+    for method, path in _routes(app_client):
+        if method != "GET" or "{" in path or SHARED_READS.match(path):
+            continue
+        answer = app_client.get(path, headers=cast.other_exporter.headers)
+        assert answer.status_code in {200, 403}, (path, answer.text)
+        for secret in book.secrets:
+            assert secret not in answer.text, path
+
+
+def test_roles_without_the_permission_are_refused_and_write_nothing(
+        app_client: TestClient, cast: Cast, book: Book, db: Database) -> None:
+    """A bank user holds no permission on policies; an exporter cannot underwrite."""
+    before = _count_audit(db)
+    for method, path in _routes(app_client):
+        if method == "GET" or SHARED_READS.match(path):
+            continue
+        url = _fill(path, book)
+        if url is None:
+            continue
+        answer = _call(app_client, method, url, cast.bank.headers)
+        assert answer.status_code in {403, 404, 422}, (method, path, answer.text)
+    underwrite = app_client.post(
+        f"/api/v1/applications/{book.ids['application_id']}/underwrite",
+        headers=cast.exporter.headers, json={})
+    assert underwrite.status_code in {403, 422}
+    assert _count_audit(db) == before

@@ -1,0 +1,158 @@
+"""HTTP routes of billing: runs, notices, payments (with ``Idempotency-Key``), arrears."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Security
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.api.deps import (
+    PrincipalDep,
+    SessionDep,
+    _api_key,
+    _bearer,
+    get_principal,
+    get_settings,
+)
+from tradecover.api.pagination import IdPath, Page, PageDep
+from tradecover.billing import jobs, service
+from tradecover.billing.schemas import (
+    AgeingOut,
+    ArrearsJobIn,
+    MonthStr,
+    NoticeDetailOut,
+    NoticeOut,
+    PaymentIn,
+    PaymentOut,
+    RunIn,
+    RunOut,
+    SuspensionOut,
+)
+from tradecover.db.engine import transaction
+from tradecover.idempotency import service as idempotency
+from tradecover.kit.dates import business_today
+from tradecover.kit.errors import ValidationFailed
+from tradecover.kit.money import Money, to_decimal
+
+router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
+
+
+def _factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+def principal_only(
+    request: Request,
+    api_key: Annotated[str | None, Security(_api_key)] = None,
+    token: Annotated[str | None, Security(_bearer)] = None,
+) -> Principal:
+    """The caller, read in a short transaction of its own (the effect runs in another)."""
+    with transaction(_factory(request)) as session:
+        return get_principal(request, session, api_key, token)
+
+
+@router.post("/runs", response_model=RunOut, summary="Bill a month (finance)")
+def post_run(request: Request, body: RunIn,
+             principal: Annotated[Principal, Security(principal_only)]) -> RunOut:
+    """Bill the declarations of ``month``: idempotent and resumable; answers when complete."""
+    principal.require(Permission.BILLING_MANAGE)
+    state = jobs.run_month(_factory(request), principal=principal, month=body.month,
+                           issue_date=body.issue_date or business_today(),
+                           terms=service.terms_of(get_settings(request)))
+    return RunOut.of(state)
+
+
+@router.get("/runs/{month}", response_model=RunOut, summary="Where a month's run stands")
+def get_run(month: MonthStr, request: Request, session: SessionDep,
+            principal: PrincipalDep) -> RunOut:
+    """The run of ``month`` (finance)."""
+    return RunOut.of(jobs.get_run(session, principal=principal, month=month,
+                                  terms=service.terms_of(get_settings(request))))
+
+
+@router.get("/notices", response_model=Page[NoticeOut], summary="Premium notices")
+def list_notices(
+    session: SessionDep, principal: PrincipalDep, page: PageDep,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    policy_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    unpaid: bool = False,
+) -> Page[NoticeOut]:
+    """Notices the caller may see (exporters: their own), newest month first."""
+    rows, total = service.list_notices(session, principal=principal, limit=page.limit,
+                                       offset=page.offset, month=month, policy_id=policy_id,
+                                       unpaid=unpaid)
+    return Page[NoticeOut](items=[NoticeOut.of(n) for n in rows], total=total,
+                           limit=page.limit, offset=page.offset)
+
+
+@router.get("/notices/{notice_id}", response_model=NoticeDetailOut, summary="One notice")
+def get_notice(notice_id: IdPath, session: SessionDep,
+               principal: PrincipalDep) -> NoticeDetailOut:
+    """A notice with its declarations and its exporter/programme split."""
+    return NoticeDetailOut.of_view(service.get_notice(session, principal=principal,
+                                                      notice_id=notice_id))
+
+
+@router.post("/payments", status_code=201, response_model=PaymentOut,
+             summary="Record a payment (finance; Idempotency-Key)",
+             responses={409: {"description": "A request with this key is still running"}})
+def post_payment(
+    request: Request, body: PaymentIn,
+    principal: Annotated[Principal, Security(principal_only)],
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", max_length=255,
+        description="Required: a retry with the same key gets the original answer")] = None,
+) -> Any:
+    """Apply a payment to the payer's notices, oldest first; a replay answers the same."""
+    principal.require(Permission.BILLING_MANAGE)
+    if idempotency_key is None:
+        raise ValidationFailed("the Idempotency-Key header is required",
+                               code="idempotency_key_required", field="Idempotency-Key")
+    amount = Money.of(to_decimal(body.amount), body.currency)
+    factory = _factory(request)
+    claimed = idempotency.claim(
+        factory, org_id=principal.org_id, key=idempotency_key,
+        request_fingerprint=idempotency.fingerprint(method="POST", path="/api/v1/billing/payments",
+                                                    body=body.model_dump(mode="json")))
+    if isinstance(claimed, idempotency.Replay):
+        return JSONResponse(claimed.body, status_code=claimed.status_code,
+                            headers={"Idempotent-Replayed": "true"})
+    try:
+        with transaction(factory) as session:
+            payment = service.record_payment(
+                session, principal=principal, payer_kind=body.payer_kind,
+                payer_id=body.payer_id, amount=amount, received_on=body.received_on,
+                reference=body.reference)
+            answer = PaymentOut.of(payment, service.allocations_of(session, payment.id)
+                                   ).model_dump(mode="json")
+            idempotency.complete(session, claimed, status_code=201, body=answer)
+    except BaseException:
+        idempotency.abandon(factory, claimed)
+        raise
+    return JSONResponse(answer, status_code=201)
+
+
+@router.get("/ageing", response_model=list[AgeingOut], summary="Unpaid premium by age")
+def get_ageing(session: SessionDep, principal: PrincipalDep,
+               today: date | None = None) -> list[AgeingOut]:
+    """Exporter premium unpaid per currency and bucket (exporters: their own)."""
+    result = service.ageing(session, principal=principal, today=today or business_today())
+    return [AgeingOut(currency=cur, buckets={b.value: str(m.amount) for b, m in buckets.items()})
+            for cur, buckets in result.items()]
+
+
+@router.post("/arrears-job", response_model=list[SuspensionOut],
+             summary="Suspend policies with long premium arrears (finance)")
+def post_arrears_job(body: ArrearsJobIn, request: Request, session: SessionDep,
+                     principal: PrincipalDep) -> list[SuspensionOut]:
+    """Suspend every active policy whose premium is unpaid past the configured days."""
+    done = jobs.arrears_job(session, principal=principal, today=body.today,
+                            terms=service.terms_of(get_settings(request)))
+    return [SuspensionOut(policy_id=s.policy_id, notice_id=s.notice_id,
+                          days_past_due=s.days_past_due, reason=s.reason) for s in done]

@@ -1,0 +1,382 @@
+"""Premium notices, payments and arrears: the use cases around the billing run.
+
+* :func:`list_notices` / :func:`get_notice`: exporters see their own notices only (an id of
+  another exporter is a 404, like a missing one); the insurer sees all.
+* :func:`record_payment`: money from an exporter or a programme, applied to its open items
+  oldest first by the pure :func:`tradecover.billing.notice.allocate_payment`, each
+  running total moved by a conditional update on locked notice rows, booked with
+  :func:`tradecover.ledger.journal.payment_received`, audited, in the caller's transaction.
+* :func:`ageing`: what is unpaid per ageing bucket.
+* :func:`premium_paid_for_declaration` and :func:`shipments_at_risk`: what issue 5's claim
+  check reads.  Only the exporter's share counts: a programme paying late does not put
+  the exporter's cover at risk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from tradecover.access.model import Organisation
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.audit import service as audit
+from tradecover.billing.model import (
+    PAYER_EXPORTER,
+    PAYER_PROGRAMME,
+    NoticeSplit,
+    Payment,
+    PaymentAllocation,
+    PremiumNotice,
+    PremiumNoticeLine,
+)
+from tradecover.billing.notice import (
+    AgeingBucket,
+    BillingTerms,
+    OpenItem,
+    age_arrears,
+    allocate_payment,
+    month_end,
+    month_start,
+)
+from tradecover.config import Settings
+from tradecover.declarations.model import Declaration
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tradecover.kit.money import Money, check_currency
+from tradecover.ledger import service as ledger
+from tradecover.ledger.journal import exporter_party, payment_received, programme_party
+from tradecover.policies.model import Policy
+from tradecover.subsidies.model import SubsidyProgramme
+
+MAX_LINES = 5000
+"""Most lines a notice view carries."""
+
+
+def terms_of(settings: Settings) -> BillingTerms:
+    """The billing terms configured for this installation."""
+    return BillingTerms(payment_days=settings.billing_payment_days,
+                        at_risk_after_days=settings.billing_at_risk_after_days,
+                        suspend_after_days=settings.billing_suspend_after_days)
+
+
+# --- notices ----------------------------------------------------------------------------
+
+
+def _scope(query: Any, principal: Principal) -> Any:
+    if principal.is_insurer:
+        return query
+    return query.where(PremiumNotice.exporter_org_id == principal.org_id)
+
+
+def list_notices(
+    session: Session, *, principal: Principal, limit: int, offset: int,
+    month: str | None = None, policy_id: int | None = None, unpaid: bool = False,
+) -> tuple[list[PremiumNotice], int]:
+    """Notices the caller may see, newest month first: a page and the total."""
+    principal.require(Permission.BILLING_READ)
+    query = _scope(select(PremiumNotice), principal)
+    if month is not None:
+        query = query.where(PremiumNotice.month == month_start(month))
+    if policy_id is not None:
+        query = query.where(PremiumNotice.policy_id == policy_id)
+    if unpaid:
+        query = query.where(PremiumNotice.exporter_paid_minor < PremiumNotice.exporter_owed_minor)
+    total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    rows = session.execute(query.order_by(PremiumNotice.month.desc(), PremiumNotice.id)
+                           .limit(limit).offset(offset)).scalars()
+    return list(rows), total
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    """One billed declaration."""
+
+    declaration_id: int
+    invoice_number: str
+    shipment_date: date
+    buyer_country: str | None
+    hs_code: str
+    insured: Money
+    rate: str
+    premium: Money
+
+
+@dataclass(frozen=True, slots=True)
+class SplitView:
+    """A programme's part of a notice and its eligibility decision."""
+
+    programme_id: int
+    programme_code: str
+    programme_name: str
+    eligible: bool
+    share: str
+    rule_applied: str
+    explanation: str
+    requested: Money
+    granted: Money
+    limited_by: str | None
+    paid: Money
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """A notice with its lines, its split and the policy and exporter it belongs to."""
+
+    notice: PremiumNotice
+    policy_number: str | None
+    exporter_name: str
+    lines: list[LineView]
+    splits: list[SplitView]
+
+    def money(self, minor: int) -> Money:
+        """Minor units of the notice's currency as money."""
+        return Money.from_minor(minor, self.notice.currency)
+
+
+def _notice(session: Session, principal: Principal, notice_id: int, *, lock: bool = False
+            ) -> PremiumNotice:
+    principal.require(Permission.BILLING_READ)
+    query = select(PremiumNotice).where(PremiumNotice.id == notice_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.execute(query).scalar_one_or_none()
+    if row is None or not principal.can_see_org(row.exporter_org_id):
+        raise NotFound(f"no notice {notice_id}", code="notice_not_found")
+    return row
+
+
+def get_notice(session: Session, *, principal: Principal, notice_id: int) -> NoticeView:
+    """One notice with its lines and split (exporters: their own only)."""
+    notice = _notice(session, principal, notice_id)
+    cur = notice.currency
+    policy = session.get(Policy, notice.policy_id)
+    org = session.get(Organisation, notice.exporter_org_id)
+    lines = [LineView(d.id, d.invoice_number, d.shipment_date, d.buyer_country, d.hs_code,
+                      Money.from_minor(d.insured_minor, cur), str(d.rate),
+                      Money.from_minor(line.premium_minor, cur))
+             for line, d in session.execute(
+                 select(PremiumNoticeLine, Declaration)
+                 .join(Declaration, Declaration.id == PremiumNoticeLine.declaration_id)
+                 .where(PremiumNoticeLine.notice_id == notice.id)
+                 .order_by(Declaration.declaration_date, Declaration.id).limit(MAX_LINES))]
+    splits = [SplitView(s.programme_id, p.code, p.name, s.eligible, str(s.share),
+                        s.rule_applied, s.explanation, Money.from_minor(s.requested_minor, cur),
+                        Money.from_minor(s.granted_minor, cur), s.limited_by,
+                        Money.from_minor(s.paid_minor, cur))
+              for s, p in session.execute(
+                  select(NoticeSplit, SubsidyProgramme)
+                  .join(SubsidyProgramme, SubsidyProgramme.id == NoticeSplit.programme_id)
+                  .where(NoticeSplit.notice_id == notice.id).order_by(NoticeSplit.id))]
+    return NoticeView(notice, policy.number if policy else None, org.name if org else "",
+                      lines, splits)
+
+
+# --- payments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Payer:
+    """Who pays: an exporter organisation, or a programme (and its sponsor)."""
+
+    kind: str
+    id: int
+    org_id: int
+    party: str
+
+
+def payer_of(session: Session, *, kind: str, payer_id: int) -> Payer:
+    """Resolve a payer named in a request (finance records what the bank received)."""
+    if kind == PAYER_EXPORTER:
+        org = session.get(Organisation, payer_id)
+        if org is None or org.kind != "exporter":
+            raise NotFound(f"no exporter {payer_id}", code="payer_not_found", field="payer_id")
+        return Payer(kind, org.id, org.id, exporter_party(org.id))
+    if kind == PAYER_PROGRAMME:
+        programme = session.get(SubsidyProgramme, payer_id)
+        if programme is None:
+            raise NotFound(f"no programme {payer_id}", code="payer_not_found",
+                           field="payer_id")
+        return Payer(kind, programme.id, programme.sponsor_org_id, programme_party(programme.code))
+    raise ValidationFailed("payer_kind is exporter or programme", code="invalid_payer_kind",
+                           field="payer_kind")
+
+
+@dataclass(frozen=True, slots=True)
+class _Open:
+    notice_id: int
+    split_id: int | None
+    due_date: date
+    outstanding_minor: int
+
+
+def _open_items(session: Session, payer: Payer, currency: str, *, lock: bool
+                ) -> list[_Open]:
+    if payer.kind == PAYER_EXPORTER:
+        query = (select(PremiumNotice.id, PremiumNotice.due_date,
+                        PremiumNotice.exporter_owed_minor - PremiumNotice.exporter_paid_minor)
+                 .where(PremiumNotice.exporter_org_id == payer.id,
+                        PremiumNotice.currency == currency,
+                        PremiumNotice.exporter_paid_minor < PremiumNotice.exporter_owed_minor)
+                 .order_by(PremiumNotice.id))
+        if lock:
+            query = query.with_for_update()
+        return [_Open(int(i), None, d, int(o)) for i, d, o in session.execute(query)]
+    query2 = (select(NoticeSplit.id, NoticeSplit.notice_id, PremiumNotice.due_date,
+                     NoticeSplit.granted_minor - NoticeSplit.paid_minor)
+              .join(PremiumNotice, PremiumNotice.id == NoticeSplit.notice_id)
+              .where(NoticeSplit.programme_id == payer.id, PremiumNotice.currency == currency,
+                     NoticeSplit.paid_minor < NoticeSplit.granted_minor)
+              .order_by(NoticeSplit.id))
+    if lock:
+        query2 = query2.with_for_update(of=NoticeSplit)
+    return [_Open(int(n), int(s), d, int(o)) for s, n, d, o in session.execute(query2)]
+
+
+def record_payment(
+    session: Session, *, principal: Principal, payer_kind: str, payer_id: int, amount: Money,
+    received_on: date, reference: str,
+) -> Payment:
+    """Record a payment and apply it to the payer's notices, oldest due date first."""
+    principal.require(Permission.BILLING_MANAGE)
+    if not principal.is_insurer:
+        raise PermissionDenied("only the insurer's finance records payments", code="forbidden")
+    check_currency(amount.currency)
+    ref = reference.strip()
+    if not ref or len(ref) > 128 or not ref.isprintable():
+        raise ValidationFailed("reference must be 1-128 printable characters",
+                               code="invalid_reference", field="reference")
+    payer = payer_of(session, kind=payer_kind, payer_id=payer_id)
+    items = _open_items(session, payer, amount.currency, lock=True)
+    by_notice = {i.notice_id: i for i in items}
+    allocation = allocate_payment(amount=amount, items=[
+        OpenItem(i.notice_id, i.due_date, Money.from_minor(i.outstanding_minor, amount.currency))
+        for i in items])
+    applied_minor = amount.minor_units() - allocation.unapplied.minor_units()
+    payment = Payment(payer_kind=payer.kind, payer_id=payer.id, payer_org_id=payer.org_id,
+                      currency=amount.currency, amount_minor=amount.minor_units(),
+                      applied_minor=applied_minor,
+                      unapplied_minor=allocation.unapplied.minor_units(),
+                      received_on=received_on, reference=ref, recorded_at=utc_now(),
+                      recorded_by=principal.actor)
+    session.add(payment)
+    session.flush()
+    rows: list[dict[str, Any]] = []
+    for notice_id, part in allocation.applied:
+        item = by_notice[notice_id]
+        minor = part.minor_units()
+        if item.split_id is None:
+            stmt: Any = (update(PremiumNotice).where(
+                PremiumNotice.id == notice_id,
+                PremiumNotice.exporter_paid_minor + minor <= PremiumNotice.exporter_owed_minor)
+                .values(exporter_paid_minor=PremiumNotice.exporter_paid_minor + minor))
+        else:
+            stmt = (update(NoticeSplit).where(
+                NoticeSplit.id == item.split_id,
+                NoticeSplit.paid_minor + minor <= NoticeSplit.granted_minor)
+                .values(paid_minor=NoticeSplit.paid_minor + minor))
+        if session.execute(stmt.execution_options(synchronize_session=False)
+                           ).rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("the notice was paid by a concurrent payment; try again",
+                           code="concurrent_payment")
+        rows.append({"payment_id": payment.id, "notice_id": notice_id,
+                     "split_id": item.split_id, "amount_minor": minor})
+    if rows:
+        session.execute(insert(PaymentAllocation), rows)
+    ledger.post(session, entries=[payment_received(
+        key=f"payment:{payment.id}", posted_on=received_on, payer=payer.party,
+        applied=Money.from_minor(applied_minor, amount.currency), unapplied=allocation.unapplied)])
+    audit.record(session, org_id=payer.org_id, actor=principal.actor, action="payment.recorded",
+                 entity_type="payment", entity_id=payment.id, after={
+                     "payer": payer.party, "currency": amount.currency,
+                     "amount_minor": payment.amount_minor, "applied_minor": applied_minor,
+                     "allocations": [[r["notice_id"], r["amount_minor"]] for r in rows],
+                     "reference": ref})
+    return payment
+
+
+def allocations_of(session: Session, payment_id: int) -> list[PaymentAllocation]:
+    """How a payment was applied, oldest notice first."""
+    return list(session.execute(select(PaymentAllocation).where(
+        PaymentAllocation.payment_id == payment_id).order_by(PaymentAllocation.id)).scalars())
+
+
+def list_payments(session: Session, *, principal: Principal, limit: int, offset: int
+                  ) -> tuple[list[Payment], int]:
+    """Payments the caller may see (exporters and programmes: their own)."""
+    principal.require(Permission.BILLING_READ)
+    query = select(Payment)
+    if not principal.is_insurer:
+        query = query.where(Payment.payer_org_id == principal.org_id)
+    total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    rows = session.execute(query.order_by(Payment.id.desc()).limit(limit).offset(offset))
+    return list(rows.scalars()), total
+
+
+# --- arrears ----------------------------------------------------------------------------
+
+
+def ageing(session: Session, *, principal: Principal, today: date,
+           exporter_org_id: int | None = None) -> dict[str, dict[AgeingBucket, Money]]:
+    """Exporter premium unpaid per currency and ageing bucket (exporters: their own)."""
+    principal.require(Permission.BILLING_READ)
+    query = select(PremiumNotice.id, PremiumNotice.currency, PremiumNotice.due_date,
+                   PremiumNotice.exporter_owed_minor - PremiumNotice.exporter_paid_minor).where(
+        PremiumNotice.exporter_paid_minor < PremiumNotice.exporter_owed_minor)
+    if not principal.is_insurer:
+        query = query.where(PremiumNotice.exporter_org_id == principal.org_id)
+    elif exporter_org_id is not None:
+        query = query.where(PremiumNotice.exporter_org_id == exporter_org_id)
+    items: dict[str, list[OpenItem]] = {}
+    for nid, cur, due, owed in session.execute(query):
+        items.setdefault(cur, []).append(OpenItem(nid, due, Money.from_minor(owed, cur)))
+    return {cur: age_arrears(open_items, today=today, currency=cur)
+            for cur, open_items in sorted(items.items())}
+
+
+def premium_paid_for_declaration(session: Session, declaration_id: int) -> bool:
+    """True when the declaration was billed and its notice's exporter share is paid in full."""
+    row = session.execute(
+        select(PremiumNotice.exporter_paid_minor, PremiumNotice.exporter_owed_minor)
+        .join(PremiumNoticeLine, PremiumNoticeLine.notice_id == PremiumNotice.id)
+        .where(PremiumNoticeLine.declaration_id == declaration_id)).first()
+    return row is not None and int(row[0]) >= int(row[1])
+
+
+def shipments_at_risk(
+    session: Session, *, today: date, terms: BillingTerms,
+    exporter_org_id: int | None = None, declaration_ids: Sequence[int] | None = None,
+) -> list[int]:
+    """Declarations behind exporter premium unpaid more than ``at_risk_after_days`` past due.
+
+    The SQL form of :func:`tradecover.billing.notice.shipments_at_risk`, for issue 5's
+    claim checks (optionally narrowed to one exporter or to some declarations).
+    """
+    where = ["n.exporter_paid_minor < n.exporter_owed_minor", "n.due_date < :cutoff"]
+    params: dict[str, Any] = {"cutoff": today - timedelta(days=terms.at_risk_after_days)}
+    binds = []
+    if exporter_org_id is not None:
+        where.append("n.exporter_org_id = :org")
+        params["org"] = exporter_org_id
+    if declaration_ids is not None:
+        if not declaration_ids:
+            return []
+        where.append("l.declaration_id IN :dids")
+        params["dids"] = list(declaration_ids)
+        binds.append(bindparam("dids", expanding=True))
+    rows = session.execute(text(
+        "SELECT l.declaration_id FROM premium_notice_lines l JOIN premium_notices n "
+        f"ON n.id = l.notice_id WHERE {' AND '.join(where)} ORDER BY l.declaration_id")
+        .bindparams(*binds), params).scalars()
+    return [int(r) for r in rows]
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of a ``YYYY-MM`` month."""
+    first = month_start(month)
+    return first, month_end(first)

@@ -1,0 +1,162 @@
+"""HTTP routes of claims and recoveries.
+
+The organisation always comes from the credential; a claim or a shipment of another
+organisation answers 404 exactly like a missing one.  One transaction per request,
+except the payment: it carries an ``Idempotency-Key`` (a retry gets the first answer)
+and the claim moves to ``paid`` by one conditional update, so it is never paid twice.
+
+Claim terms: the waiting period (``app.state.claim_waiting_period_days``, default 120)
+and the four-eyes threshold (``app.state.claim_second_approval_above``, default 100,000
+in the claim's currency).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request, Security
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradecover.access.principal import Principal
+from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
+from tradecover.api.pagination import IdPath
+from tradecover.claims import service
+from tradecover.claims.indemnity import ClaimTerms
+from tradecover.claims.schemas import ClaimIn, ClaimOut, RecoveryIn, RecoveryOut, RejectIn
+from tradecover.db.engine import transaction
+from tradecover.idempotency import service as idempotency
+from tradecover.kit.dates import business_today
+from tradecover.kit.errors import ValidationFailed
+from tradecover.kit.money import Money, to_decimal
+
+router = APIRouter(prefix="/api/v1", tags=["claims"])
+
+DEFAULT_WAITING_PERIOD_DAYS = 120
+DEFAULT_SECOND_APPROVAL_ABOVE = Decimal(100_000)
+
+
+def _factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+def _terms(request: Request, currency: str) -> ClaimTerms:
+    state = request.app.state
+    days = getattr(state, "claim_waiting_period_days", DEFAULT_WAITING_PERIOD_DAYS)
+    above = getattr(state, "claim_second_approval_above", DEFAULT_SECOND_APPROVAL_ABOVE)
+    return ClaimTerms(waiting_period_days=int(days),
+                      second_approval_above=Money.of(above, currency))
+
+
+def principal_only(
+    request: Request,
+    api_key: Annotated[str | None, Security(_api_key)] = None,
+    token: Annotated[str | None, Security(_bearer)] = None,
+) -> Principal:
+    """The caller, read in a short transaction of its own (the effect runs in another)."""
+    with transaction(_factory(request)) as session:
+        return get_principal(request, session, api_key, token)
+
+
+def _out(session: Session, claim_id: int, principal: Principal) -> ClaimOut:
+    row = service.claim_for(session, principal, claim_id)
+    return ClaimOut.of(row, service.lines_of(session, row.id))
+
+
+@router.post("/claims", status_code=201, response_model=ClaimOut,
+             summary="File a claim (exporter)")
+def post_claim(body: ClaimIn, session: SessionDep, principal: PrincipalDep) -> ClaimOut:
+    """Files the claim, computes the indemnity and runs every check."""
+    lines = [service.LineIn(declaration_id=line.declaration_id,
+                            loss=None if line.loss is None
+                            else Money.of(to_decimal(line.loss), body.currency))
+             for line in body.lines]
+    row = service.file_claim(session, principal=principal, lines=lines, cause=body.cause,
+                             today=business_today())
+    return ClaimOut.of(row, service.lines_of(session, row.id))
+
+
+@router.get("/claims/{claim_id}", response_model=ClaimOut, summary="A claim with its checks")
+def get_claim(claim_id: IdPath, session: SessionDep, principal: PrincipalDep) -> ClaimOut:
+    """The claim, its lines, its checks and its dates."""
+    return _out(session, claim_id, principal)
+
+
+@router.post("/claims/{claim_id}/start-checks", response_model=ClaimOut,
+             summary="Take a claim up (claims handler)")
+def post_start_checks(claim_id: IdPath, session: SessionDep,
+                      principal: PrincipalDep) -> ClaimOut:
+    """``filed`` to ``checking``."""
+    service.start_checks(session, principal=principal, claim_id=claim_id)
+    return _out(session, claim_id, principal)
+
+
+@router.post("/claims/{claim_id}/approve", response_model=ClaimOut,
+             summary="Approve a claim (claims handler; four eyes above the threshold)")
+def post_approve(request: Request, claim_id: IdPath, session: SessionDep,
+                 principal: PrincipalDep) -> ClaimOut:
+    """Refused while a blocking check fails."""
+    claim = service.claim_for(session, principal, claim_id)
+    service.approve(session, principal=principal, claim_id=claim_id, today=business_today(),
+                    terms=_terms(request, claim.currency))
+    return _out(session, claim_id, principal)
+
+
+@router.post("/claims/{claim_id}/reject", response_model=ClaimOut,
+             summary="Reject a claim (claims handler)")
+def post_reject(claim_id: IdPath, body: RejectIn, session: SessionDep,
+                principal: PrincipalDep) -> ClaimOut:
+    """With the reason the exporter reads."""
+    service.reject(session, principal=principal, claim_id=claim_id, reason=body.reason,
+                   today=business_today())
+    return _out(session, claim_id, principal)
+
+
+@router.post("/claims/{claim_id}/pay", response_model=ClaimOut,
+             summary="Pay an approved claim (finance; Idempotency-Key)",
+             responses={409: {"description": "Already paid, rejected, or still running"}})
+def post_pay(
+    request: Request, claim_id: IdPath,
+    principal: Annotated[Principal, Security(principal_only)],
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", max_length=255,
+        description="Required: a retry with the same key gets the original answer")] = None,
+) -> Any:
+    """Pays once; a retry with the same key replays the answer, any other gets 409."""
+    if idempotency_key is None:
+        raise ValidationFailed("the Idempotency-Key header is required",
+                               code="idempotency_key_required", field="Idempotency-Key")
+    factory = _factory(request)
+    with transaction(factory) as session:
+        currency = service.claim_for(session, principal, claim_id).currency
+    claimed = idempotency.claim(
+        factory, org_id=principal.org_id, key=idempotency_key,
+        request_fingerprint=idempotency.fingerprint(
+            method="POST", path=f"/api/v1/claims/{claim_id}/pay", body={}))
+    if isinstance(claimed, idempotency.Replay):
+        return JSONResponse(claimed.body, status_code=claimed.status_code,
+                            headers={"Idempotent-Replayed": "true"})
+    try:
+        with transaction(factory) as session:
+            service.pay(session, principal=principal, claim_id=claim_id,
+                        today=business_today(), terms=_terms(request, currency))
+            answer = _out(session, claim_id, principal).model_dump(mode="json")
+            idempotency.complete(session, claimed, status_code=200, body=answer)
+    except BaseException:
+        idempotency.abandon(factory, claimed)
+        raise
+    return JSONResponse(answer, status_code=200)
+
+
+@router.post("/claims/{claim_id}/recoveries", status_code=201, response_model=RecoveryOut,
+             summary="Book a recovery on a paid claim (claims handler)")
+def post_recovery(claim_id: IdPath, body: RecoveryIn, session: SessionDep,
+                  principal: PrincipalDep) -> RecoveryOut:
+    """Shared insurer / insured by their shares of the loss, net of costs, and booked."""
+    row = service.record_recovery(
+        session, principal=principal, claim_id=claim_id, source=body.source,
+        gross=Money.of(to_decimal(body.gross), body.currency),
+        costs=Money.of(to_decimal(body.costs), body.currency), received_on=body.received_on)
+    return RecoveryOut.of(row)

@@ -1,0 +1,355 @@
+"""Claims: filing, checking, deciding, paying and recoveries (issue 5): the use cases.
+
+Services never commit: the caller's transaction does.  Every change writes its audit
+entry in the same transaction; approval, payment and recoveries post their journal
+entries (:mod:`tradecover.ledger.service`) in it too.  A claim or a shipment of another
+organisation answers exactly like a missing one (``NotFound``).
+
+**Never paid twice.**  :func:`pay` moves the claim from ``approved`` to ``paid`` with ONE
+conditional update (``... WHERE id = :id AND state = 'approved'``): of any number of
+concurrent or retried payments exactly one updates the row; the others see the new
+state and get ``claim_already_paid`` (409), and a rejected claim ``claim_rejected``.  The
+payment's journal entry has the unique key ``claim:<id>:paid`` as a second wall.
+
+Claim terms (waiting period, four-eyes threshold) come in as :class:`ClaimTerms`; the
+policy row carries the indemnity percentages, the maximum liability and the notice days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.audit import service as audit
+from tradecover.billing.model import PremiumNotice, PremiumNoticeLine
+from tradecover.claims.checks import (
+    CheckName,
+    CheckOutcome,
+    ClaimCheck,
+    ClaimFacts,
+    ShipmentClaimFacts,
+    ensure_approvable,
+    run_checks,
+)
+from tradecover.claims.indemnity import (
+    ClaimEvent,
+    ClaimLine,
+    ClaimState,
+    ClaimTerms,
+    IndemnityTerms,
+    LossCause,
+    check_four_eyes,
+    check_waiting_period,
+    compute_indemnity,
+    earliest_payment_date,
+    next_claim_state,
+    requires_second_approval,
+)
+from tradecover.claims.model import ClaimLineRow, ClaimRow, RecoveryRow
+from tradecover.claims.recovery import (
+    RecoverySource,
+    book_approval,
+    book_payment,
+    book_recovery,
+    check_rights_transferred,
+    share_recovery,
+)
+from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
+from tradecover.collections.service import declaration_for
+from tradecover.declarations.cover import CoverReason
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
+from tradecover.kit.money import Money
+from tradecover.ledger import service as ledger
+from tradecover.limits.decision import RequestType
+from tradecover.limits.model import CreditLimitVersion
+from tradecover.limits.versions import LimitVersion
+from tradecover.policies.model import Policy
+
+NO_LIMIT_ID = 0
+"""The limit id of a claimed shipment that had no limit (it covers nothing)."""
+_COUNTED = (ClaimState.APPROVED.value, ClaimState.PAID.value, ClaimState.CLOSED.value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineIn:
+    """One shipment claimed: its declaration and, optionally, a loss below what is owed."""
+
+    declaration_id: int
+    loss: Money | None = None
+
+
+def claim_for(session: Session, principal: Principal, claim_id: int) -> ClaimRow:
+    """A claim the caller may see, else ``NotFound`` (a foreign claim = a missing one)."""
+    principal.require(Permission.CLAIM_READ)
+    row = session.get(ClaimRow, claim_id)
+    if row is None or not principal.can_see_org(row.exporter_org_id):
+        raise NotFound(f"claim {claim_id} not found", field="claim_id")
+    return row
+
+
+def lines_of(session: Session, claim_id: int) -> list[ClaimLineRow]:
+    """The lines of a claim, in id order."""
+    return list(session.execute(select(ClaimLineRow).where(ClaimLineRow.claim_id == claim_id)
+                                .order_by(ClaimLineRow.id)).scalars())
+
+
+def _versions(session: Session, limit_id: int | None, currency: str) -> list[LimitVersion]:
+    if limit_id is None:
+        return [LimitVersion(number=1, kind=RequestType.NEW_LIMIT, amount=Money.zero(currency),
+                             effective_from=date.min)]
+    rows = session.execute(select(CreditLimitVersion).where(
+        CreditLimitVersion.limit_id == limit_id).order_by(CreditLimitVersion.number)).scalars()
+    return [LimitVersion(number=v.number, kind=RequestType(v.kind),
+                         amount=Money.from_minor(v.amount_minor, v.currency),
+                         effective_from=v.effective_from, expires_on=v.expires_on,
+                         indemnity_pct=v.indemnity_pct, reason=v.reason) for v in rows]
+
+
+def _premium_paid(session: Session, declaration_id: int, today: date) -> bool:
+    """False only when the declaration's premium was billed and is overdue and unpaid."""
+    notice = session.execute(
+        select(PremiumNotice).join(PremiumNoticeLine, PremiumNoticeLine.notice_id ==
+                                   PremiumNotice.id)
+        .where(PremiumNoticeLine.declaration_id == declaration_id)).scalar_one_or_none()
+    if notice is None:
+        return True
+    return notice.exporter_paid_minor >= notice.exporter_owed_minor or today <= notice.due_date
+
+
+def _liability_left(session: Session, policy: Policy) -> Money:
+    used = session.execute(select(func.coalesce(func.sum(ClaimRow.indemnity_minor), 0)).where(
+        ClaimRow.policy_id == policy.id, ClaimRow.state.in_(_COUNTED))).scalar_one()
+    return Money.from_minor(max(0, policy.maximum_liability_minor - int(used)), policy.currency)
+
+
+def claim_snapshot(row: ClaimRow) -> dict[str, Any]:
+    """What the audit log keeps of a claim."""
+    return {"state": row.state, "cause": row.cause,
+            "loss": str(Money.from_minor(row.loss_minor, row.currency)),
+            "indemnity": str(Money.from_minor(row.indemnity_minor, row.currency)),
+            "approved_by": row.approved_by, "second_approved_by": row.second_approved_by,
+            "paid_on": row.paid_on.isoformat() if row.paid_on else None}
+
+
+def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn],
+               cause: LossCause, today: date) -> ClaimRow:
+    """File a claim on shipments that each carry an open notice of possible loss.
+
+    Refused, writing nothing: a shipment of another exporter (404), one without a notice
+    (``claim_without_notice``), a loss above what is outstanding
+    (``loss_exceeds_outstanding``), shipments of several policies or buyers
+    (``mixed_claim``), a shipment already in a claim that was not rejected
+    (``shipment_already_claimed``).
+    """
+    principal.require(Permission.CLAIM_FILE)
+    if not lines:
+        raise ValidationFailed("a claim names at least one shipment", code="no_claim_lines",
+                               field="lines")
+    rows = [declaration_for(session, principal, line.declaration_id) for line in lines]
+    for row in rows:
+        if row.exporter_org_id != principal.org_id:
+            raise NotFound(f"declaration {row.id} not found", field="declaration_id")
+    if len({(r.policy_id, r.buyer_id) for r in rows}) != 1:
+        raise ValidationFailed("one claim covers shipments of one policy and one buyer",
+                               code="mixed_claim", field="lines")
+    notices: list[PossibleLossNotice] = []
+    for i, row in enumerate(rows):
+        notice = session.execute(select(PossibleLossNotice).where(
+            PossibleLossNotice.declaration_id == row.id,
+            PossibleLossNotice.status == NOTICE_OPEN)).scalar_one_or_none()
+        if notice is None:
+            raise ValidationFailed(f"declaration {row.id} has no notice of possible loss: "
+                                   "file one first", code="claim_without_notice",
+                                   field=f"lines[{i}].declaration_id")
+        taken = session.execute(select(ClaimLineRow.id).join(
+            ClaimRow, ClaimRow.id == ClaimLineRow.claim_id).where(
+            ClaimLineRow.declaration_id == row.id,
+            ClaimRow.state != ClaimState.REJECTED.value)).first()
+        if taken is not None:
+            raise Conflict(f"declaration {row.id} is already claimed",
+                           code="shipment_already_claimed", field=f"lines[{i}].declaration_id")
+        notices.append(notice)
+    policy = session.get(Policy, rows[0].policy_id)
+    assert policy is not None
+    currency = policy.currency
+    claim_lines = [ClaimLine(shipment_id=row.id, limit_id=row.limit_id or NO_LIMIT_ID,
+                             shipment_date=row.shipment_date,
+                             insured_amount=Money.from_minor(row.insured_minor, row.currency),
+                             collected_before_loss=Money.from_minor(row.collected_minor,
+                                                                    row.currency),
+                             loss=line.loss) for row, line in zip(rows, lines, strict=True)]
+    limits = {row.limit_id or NO_LIMIT_ID: _versions(session, row.limit_id, currency)
+              for row in rows}
+    calc = compute_indemnity(
+        lines=claim_lines, limits=limits, cause=cause,
+        terms=IndemnityTerms(commercial_pct=policy.indemnity_commercial_pct,
+                             political_pct=policy.indemnity_political_pct),
+        maximum_liability_left=_liability_left(session, policy))
+    first_notice = min(notices, key=lambda n: n.deadline)
+    checks = run_checks(ClaimFacts(
+        shipments=[ShipmentClaimFacts(
+            shipment_id=row.id, shipment_date=row.shipment_date, declared_on=row.declaration_date,
+            declaration_due=row.declaration_due, cover_reason=CoverReason(row.reason_code),
+            limit_versions=limits[row.limit_id or NO_LIMIT_ID],
+            premium_paid=_premium_paid(session, row.id, today)) for row in rows],
+        notice_filed_on=max(n.filed_on for n in notices),
+        notice_deadline=first_notice.deadline))
+    claim = ClaimRow(
+        exporter_org_id=principal.org_id, policy_id=policy.id, buyer_id=rows[0].buyer_id,
+        cause=cause.value, currency=currency, loss_minor=calc.loss.minor_units(),
+        indemnity_minor=calc.indemnity.minor_units(), state=ClaimState.FILED.value,
+        checks=[{"name": c.name.value, "outcome": c.outcome.value, "blocking": c.blocking,
+                 "explanation": c.explanation} for c in checks],
+        calculation={"before_cap": str(calc.before_cap),
+                     "maximum_liability_left": str(calc.maximum_liability_left),
+                     "capped_by_maximum_liability": calc.capped_by_maximum_liability,
+                     "covered_loss": str(calc.covered_loss)},
+        notice_filed_on=min(n.filed_on for n in notices),
+        due_date=min(r.due_date for r in rows), filed_on=today, filed_at=utc_now(),
+        filed_by=principal.actor)
+    session.add(claim)
+    session.flush()
+    for result, notice in zip(calc.lines, notices, strict=True):
+        session.add(ClaimLineRow(claim_id=claim.id, declaration_id=result.shipment_id,
+                                 notice_id=notice.id, loss_minor=result.loss.minor_units(),
+                                 covered_minor=result.covered_loss.minor_units(),
+                                 indemnity_pct=result.indemnity_pct,
+                                 indemnity_minor=result.indemnity.minor_units()))
+    session.flush()
+    audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
+                 action="claim.filed", entity_type="claim", entity_id=claim.id,
+                 after=claim_snapshot(claim))
+    return claim
+
+
+def _move(session: Session, principal: Principal, claim: ClaimRow, event: ClaimEvent,
+          **values: Any) -> None:
+    """Move ``claim`` by ``event`` with one conditional update on its current state."""
+    before = claim_snapshot(claim)
+    target = next_claim_state(ClaimState(claim.state), event)
+    done = session.execute(
+        update(ClaimRow).where(ClaimRow.id == claim.id, ClaimRow.state == claim.state)
+        .values(state=target.value, version=ClaimRow.version + 1, **values)
+        .execution_options(synchronize_session=False))
+    if getattr(done, "rowcount", 0) != 1:
+        session.refresh(claim)
+        next_claim_state(ClaimState(claim.state), event)  # raises the precise refusal
+        raise Conflict("the claim changed meanwhile: retry", code="concurrent_update")
+    session.refresh(claim)
+    audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
+                 action=f"claim.{event.value}", entity_type="claim", entity_id=claim.id,
+                 before=before, after=claim_snapshot(claim))
+
+
+def start_checks(session: Session, *, principal: Principal, claim_id: int) -> ClaimRow:
+    """A claims handler takes the claim up (``filed`` to ``checking``)."""
+    principal.require(Permission.CLAIM_DECIDE)
+    claim = claim_for(session, principal, claim_id)
+    _move(session, principal, claim, ClaimEvent.START_CHECKS)
+    return claim
+
+
+def approve(session: Session, *, principal: Principal, claim_id: int, today: date,
+            terms: ClaimTerms) -> ClaimRow:
+    """Approve a claim whose blocking checks all pass; above the threshold a second,
+    different handler must approve too (the first approval only records the maker).
+    """
+    principal.require(Permission.CLAIM_DECIDE)
+    claim = claim_for(session, principal, claim_id)
+    if claim.state != ClaimState.CHECKING.value:
+        next_claim_state(ClaimState(claim.state), ClaimEvent.APPROVE)
+    ensure_approvable([ClaimCheck(name=CheckName(c["name"]), outcome=CheckOutcome(c["outcome"]),
+                                  blocking=bool(c["blocking"]), explanation=c["explanation"])
+                       for c in claim.checks])
+    indemnity = Money.from_minor(claim.indemnity_minor, claim.currency)
+    if requires_second_approval(indemnity, terms.second_approval_above):
+        if claim.approved_by is None:
+            claim.approved_by = principal.actor
+            session.flush()
+            audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
+                         action="claim.first_approval", entity_type="claim",
+                         entity_id=claim.id, after=claim_snapshot(claim))
+            return claim
+        check_four_eyes(maker=claim.approved_by, checker=principal.actor)
+        second: dict[str, Any] = {"second_approved_by": principal.actor}
+    else:
+        second = {"approved_by": principal.actor}
+    payable = earliest_payment_date(cause=LossCause(claim.cause), due_date=claim.due_date,
+                                    decided_on=today, terms=terms)
+    _move(session, principal, claim, ClaimEvent.APPROVE, decided_on=today,
+          payable_from=payable, **second)
+    ledger.post(session, entries=[book_approval(claim_ref=str(claim.id), indemnity=indemnity,
+                                                posted_on=today)])
+    return claim
+
+
+def reject(session: Session, *, principal: Principal, claim_id: int, reason: str,
+           today: date) -> ClaimRow:
+    """Reject a claim, with the reason the exporter will read."""
+    principal.require(Permission.CLAIM_DECIDE)
+    if not reason or not reason.strip():
+        raise ValidationFailed("a rejection needs a reason", code="reason_required",
+                               field="reason")
+    claim = claim_for(session, principal, claim_id)
+    _move(session, principal, claim, ClaimEvent.REJECT, decided_on=today,
+          rejection_reason=reason.strip())
+    return claim
+
+
+def pay(session: Session, *, principal: Principal, claim_id: int, today: date,
+        terms: ClaimTerms) -> ClaimRow:
+    """Pay an approved claim once: see the module docstring for why never twice."""
+    principal.require(Permission.CLAIM_PAY)
+    claim = claim_for(session, principal, claim_id)
+    if claim.state == ClaimState.APPROVED.value:
+        assert claim.decided_on is not None
+        check_waiting_period(cause=LossCause(claim.cause), due_date=claim.due_date,
+                             decided_on=claim.decided_on, terms=terms, today=today)
+    _move(session, principal, claim, ClaimEvent.PAY, paid_on=today,
+          paid_minor=claim.indemnity_minor, paid_by=principal.actor)
+    ledger.post(session, entries=[book_payment(
+        claim_ref=str(claim.id), amount=Money.from_minor(claim.indemnity_minor, claim.currency),
+        posted_on=today)])
+    return claim
+
+
+def record_recovery(session: Session, *, principal: Principal, claim_id: int,
+                    source: RecoverySource, gross: Money, costs: Money,
+                    received_on: date) -> RecoveryRow:
+    """Book a recovery on a paid claim, shared insurer / insured by shares of the loss."""
+    principal.require(Permission.CLAIM_DECIDE)
+    claim = claim_for(session, principal, claim_id)
+    check_rights_transferred(ClaimState(claim.state))
+    before = session.execute(select(func.coalesce(
+        func.sum(RecoveryRow.gross_minor - RecoveryRow.costs_minor), 0)).where(
+        RecoveryRow.claim_id == claim.id)).scalar_one()
+    shares = share_recovery(gross=gross, costs=costs,
+                            indemnity=Money.from_minor(claim.indemnity_minor, claim.currency),
+                            loss=Money.from_minor(claim.loss_minor, claim.currency),
+                            net_recovered_before=Money.from_minor(int(before), claim.currency))
+    row = RecoveryRow(claim_id=claim.id, source=source.value, currency=claim.currency,
+                      gross_minor=shares.gross.minor_units(),
+                      costs_minor=shares.costs.minor_units(),
+                      insurer_minor=shares.insurer.minor_units(),
+                      insured_minor=shares.insured.minor_units(), received_on=received_on,
+                      recorded_at=utc_now(), recorded_by=principal.actor)
+    session.add(row)
+    session.flush()
+    if not shares.net.is_zero():
+        ledger.post(session, entries=[book_recovery(claim_ref=str(claim.id),
+                                                    recovery_ref=str(row.id), shares=shares,
+                                                    posted_on=received_on)])
+    audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
+                 action="claim.recovery", entity_type="claim", entity_id=claim.id,
+                 after={"recovery_id": row.id, "source": source.value,
+                        "net": str(shares.net), "insurer": str(shares.insurer),
+                        "insured": str(shares.insured)})
+    return row

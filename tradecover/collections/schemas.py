@@ -1,0 +1,104 @@
+"""API shapes of collection confirmations, notices of possible loss and the overdue list."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tradecover.collections.confirmation import CollectionOutcome
+from tradecover.collections.model import CollectionConfirmation, PossibleLossNotice
+from tradecover.collections.overdue import LossCauseHint, OverdueInvoice
+from tradecover.kit.money import Money
+
+AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["1250.00"],
+                                 description="A decimal string (never a float)")]
+CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
+                                   description="ISO 4217 code")]
+IdInt = Annotated[int, Field(ge=1, le=2**63 - 1, examples=[1])]
+
+
+def _money(minor: int, currency: str) -> dict[str, str]:
+    return {"amount": str(Money.from_minor(minor, currency).amount), "currency": currency}
+
+
+class ConfirmationIn(BaseModel):
+    """An exporter's answer about one declared invoice."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "declaration_id": 12, "outcome": "paid_in_part", "amount": "12000.00",
+        "currency": "USD", "paid_on": "2026-11-20"}]})
+    declaration_id: IdInt
+    outcome: CollectionOutcome
+    amount: AmountStr | None = None
+    currency: CurrencyStr | None = None
+    paid_on: date | None = None
+
+
+class ConfirmationOut(BaseModel):
+    """A recorded confirmation and the limit it freed."""
+
+    id: int
+    declaration_id: int
+    outcome: str
+    amount: dict[str, str]
+    freed_limit: dict[str, str]
+    paid_on: date | None
+
+    @classmethod
+    def of(cls, row: CollectionConfirmation) -> ConfirmationOut:
+        """From the row."""
+        return cls(id=row.id, declaration_id=row.declaration_id, outcome=row.outcome,
+                   amount=_money(row.amount_minor, row.currency),
+                   freed_limit=_money(row.freed_minor, row.currency), paid_on=row.paid_on)
+
+
+class NoticeIn(BaseModel):
+    """A notice of possible loss on one declared invoice."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "declaration_id": 12, "cause": "protracted_default"}]})
+    declaration_id: IdInt
+    cause: LossCauseHint
+
+
+class NoticeOut(BaseModel):
+    """A notice and its timing."""
+
+    id: int
+    declaration_id: int
+    buyer_id: int
+    cause: str
+    due_date: date
+    deadline: date
+    filed_on: date
+    days_late: int
+    status: str
+
+    @classmethod
+    def of(cls, row: PossibleLossNotice) -> NoticeOut:
+        """From the row."""
+        return cls(id=row.id, declaration_id=row.declaration_id, buyer_id=row.buyer_id,
+                   cause=row.cause, due_date=row.due_date, deadline=row.deadline,
+                   filed_on=row.filed_on, days_late=row.days_late, status=row.status)
+
+
+class OverdueOut(BaseModel):
+    """An overdue invoice and its notice deadline."""
+
+    declaration_id: int
+    buyer_id: int
+    outstanding: dict[str, str]
+    due_date: date
+    days_overdue: int
+    notice_deadline: date
+
+    @classmethod
+    def of(cls, item: OverdueInvoice) -> OverdueOut:
+        """From the pure result."""
+        out = item.invoice.outstanding
+        data: dict[str, Any] = {"amount": str(out.rounded().amount), "currency": out.currency}
+        return cls(declaration_id=item.invoice.invoice_id, buyer_id=item.invoice.buyer_id,
+                   outstanding=data, due_date=item.due_date, days_overdue=item.days_overdue,
+                   notice_deadline=item.notice_deadline)

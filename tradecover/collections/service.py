@@ -1,0 +1,197 @@
+"""Collection confirmations and notices of possible loss: the use cases (issue 5).
+
+Services never commit: the caller's transaction (request, command, job, test) does.
+Every change writes its audit entry in the same transaction.  An id of another
+organisation answers exactly like a missing one (``NotFound``).
+
+A confirmation raises the declaration's ``collected_minor`` with ONE conditional update
+(``collected + amount <= insured``), so two concurrent confirmations can never collect
+more than was invoiced (``collection_exceeds_invoice``), and gives the freed part back to
+the limit reservation (:func:`tradecover.declarations.repository.release`).  The limit
+carries ``min(outstanding, covered)`` of each invoice
+(:mod:`tradecover.collections.confirmation`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.audit import service as audit
+from tradecover.collections.confirmation import (
+    CollectionOutcome,
+    OpenInvoice,
+    apply_confirmation,
+)
+from tradecover.collections.model import (
+    NOTICE_OPEN,
+    NOTICE_WITHDRAWN,
+    CollectionConfirmation,
+    PossibleLossNotice,
+)
+from tradecover.collections.overdue import (
+    LossCauseHint,
+    OverdueInvoice,
+    overdue_invoices,
+)
+from tradecover.collections.overdue import (
+    file_notice as file_notice_rule,
+)
+from tradecover.declarations import repository as declarations_repo
+from tradecover.declarations.model import STATUS_ACTIVE, Declaration
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
+from tradecover.kit.money import Money
+from tradecover.policies.model import Policy
+
+
+def declaration_for(session: Session, principal: Principal, declaration_id: int) -> Declaration:
+    """An active declaration the caller may see, else ``NotFound`` (foreign = missing)."""
+    row = session.get(Declaration, declaration_id)
+    if row is None or row.status != STATUS_ACTIVE or not principal.can_see_org(
+            row.exporter_org_id):
+        raise NotFound(f"declaration {declaration_id} not found", field="declaration_id")
+    return row
+
+
+def open_invoice(row: Declaration) -> OpenInvoice:
+    """The collections view of a declaration."""
+    return OpenInvoice(invoice_id=row.id, buyer_id=row.buyer_id,
+                       amount=Money.from_minor(row.insured_minor, row.currency),
+                       shipment_date=row.shipment_date, due_date=row.due_date,
+                       collected=Money.from_minor(row.collected_minor, row.currency),
+                       covered=Money.from_minor(row.covered_minor, row.currency))
+
+
+def _own(principal: Principal, row: Declaration) -> None:
+    if principal.org_id != row.exporter_org_id and not principal.is_insurer:
+        raise NotFound(f"declaration {row.id} not found", field="declaration_id")
+
+
+def confirm_collection(
+    session: Session, *, principal: Principal, declaration_id: int, outcome: CollectionOutcome,
+    amount: Money | None, paid_on: date | None, today: date,
+) -> CollectionConfirmation:
+    """Record what the buyer paid on one declared invoice and free the limit."""
+    principal.require(Permission.COLLECTION_WRITE)
+    row = declaration_for(session, principal, declaration_id)
+    _own(principal, row)
+    result = apply_confirmation(open_invoice(row), outcome=outcome, amount=amount,
+                                paid_on=paid_on, today=today)
+    paid_minor = result.collected_now.minor_units()
+    freed_minor = result.freed_limit.minor_units()
+    if paid_minor:
+        done = session.execute(
+            update(Declaration).where(
+                Declaration.id == row.id, Declaration.status == STATUS_ACTIVE,
+                Declaration.collected_minor + paid_minor <= Declaration.insured_minor)
+            .values(collected_minor=Declaration.collected_minor + paid_minor)
+            .execution_options(synchronize_session=False))
+        if getattr(done, "rowcount", 0) != 1:
+            raise ValidationFailed(f"a collection of {result.collected_now} is more than is "
+                                   f"outstanding on declaration {row.id}",
+                                   code="collection_exceeds_invoice", field="amount")
+        session.refresh(row)
+        if row.limit_id is not None and freed_minor:
+            declarations_repo.release(session, limit_id=row.limit_id, amount_minor=freed_minor)
+    confirmation = CollectionConfirmation(
+        declaration_id=row.id, exporter_org_id=row.exporter_org_id,
+        outcome=result.outcome.value, currency=row.currency, amount_minor=paid_minor,
+        freed_minor=freed_minor, paid_on=paid_on if paid_minor else None,
+        confirmed_at=utc_now(), confirmed_by=principal.actor)
+    session.add(confirmation)
+    session.flush()
+    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
+                 action="collection.confirmed", entity_type="declaration", entity_id=row.id,
+                 after={"outcome": result.outcome.value, "amount": str(result.collected_now),
+                        "freed_limit": str(result.freed_limit),
+                        "collected_total": str(Money.from_minor(row.collected_minor,
+                                                                row.currency))})
+    if row.collected_minor >= row.insured_minor:
+        _withdraw_open_notice(session, principal=principal, row=row, today=today)
+    return confirmation
+
+
+def _withdraw_open_notice(session: Session, *, principal: Principal, row: Declaration,
+                          today: date) -> None:
+    notice = session.execute(select(PossibleLossNotice).where(
+        PossibleLossNotice.declaration_id == row.id,
+        PossibleLossNotice.status == NOTICE_OPEN)).scalar_one_or_none()
+    if notice is None:
+        return
+    notice.status, notice.withdrawn_on = NOTICE_WITHDRAWN, today
+    notice.withdraw_reason = "paid in full"
+    session.flush()
+    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
+                 action="possible_loss_notice.withdrawn", entity_type="possible_loss_notice",
+                 entity_id=notice.id, reason="paid in full")
+
+
+def notice_snapshot(notice: PossibleLossNotice) -> dict[str, Any]:
+    """What the audit log keeps of a notice."""
+    return {"declaration_id": notice.declaration_id, "buyer_id": notice.buyer_id,
+            "cause": notice.cause, "due_date": notice.due_date.isoformat(),
+            "deadline": notice.deadline.isoformat(), "filed_on": notice.filed_on.isoformat(),
+            "days_late": notice.days_late, "status": notice.status}
+
+
+def file_notice(session: Session, *, principal: Principal, declaration_id: int,
+                cause: LossCauseHint, today: date) -> PossibleLossNotice:
+    """File a notice of possible loss on a declared invoice; the buyer is then frozen."""
+    principal.require(Permission.COLLECTION_WRITE)
+    row = declaration_for(session, principal, declaration_id)
+    _own(principal, row)
+    policy = session.get(Policy, row.policy_id)
+    assert policy is not None
+    notice = file_notice_rule(open_invoice(row), cause=cause, filed_on=today, today=today,
+                              notice_days=policy.possible_loss_notice_days)
+    entity = PossibleLossNotice(
+        exporter_org_id=row.exporter_org_id, policy_id=row.policy_id, buyer_id=row.buyer_id,
+        declaration_id=row.id, cause=cause.value, due_date=row.due_date,
+        deadline=notice.timing.deadline, filed_on=today, days_late=notice.timing.days_late,
+        status=NOTICE_OPEN, filed_at=utc_now(), filed_by=principal.actor)
+    try:
+        with session.begin_nested():
+            session.add(entity)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"a notice of possible loss on declaration {row.id} exists",
+                       code="notice_already_filed", field="declaration_id") from None
+    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
+                 action="possible_loss_notice.filed", entity_type="possible_loss_notice",
+                 entity_id=entity.id, after=notice_snapshot(entity))
+    return entity
+
+
+def buyer_frozen(session: Session, *, exporter_org_id: int, buyer_id: int) -> bool:
+    """True when the exporter has an open notice on the buyer: the ``buyer_in_default``
+    input of the cover decision (further shipments to it are not covered).
+    """
+    found = session.execute(select(PossibleLossNotice.id).where(
+        PossibleLossNotice.exporter_org_id == exporter_org_id,
+        PossibleLossNotice.buyer_id == buyer_id,
+        PossibleLossNotice.status == NOTICE_OPEN).limit(1)).scalar_one_or_none()
+    return found is not None
+
+
+def overdue_list(session: Session, *, principal: Principal, today: date
+                 ) -> list[OverdueInvoice]:
+    """The caller's open declared invoices past due (insurer staff: everyone's)."""
+    principal.require(Permission.DECLARATION_READ)
+    query = select(Declaration, Policy.possible_loss_notice_days).join(
+        Policy, Policy.id == Declaration.policy_id).where(
+        Declaration.status == STATUS_ACTIVE, Declaration.due_date < today,
+        Declaration.collected_minor < Declaration.insured_minor)
+    if not principal.is_insurer:
+        query = query.where(Declaration.exporter_org_id == principal.org_id)
+    found: list[OverdueInvoice] = []
+    for row, notice_days in session.execute(query.order_by(Declaration.due_date,
+                                                           Declaration.id)):
+        found += overdue_invoices([open_invoice(row)], today=today, notice_days=notice_days)
+    return found

@@ -1,0 +1,254 @@
+"""Posting journal entries, the trial balance from SQL, and the reconciliation check.
+
+:func:`post` writes entries built by the pure builders of
+:mod:`tradecover.ledger.journal` (already proven balanced) in the caller's transaction,
+in bulk.  :func:`trial_balance` sums every line in SQL.  :func:`check` is what
+``tradecover ledger check`` runs after every billing run, payment batch or recovery:
+
+* the trial balance is zero per currency, and every entry balances per currency;
+* every notice reconciles to its declarations to the cent (lines = declarations'
+  premiums, total = lines, exporter share + programme grants = total) and has its entry;
+* the sub-ledgers equal the general ledger: premium receivable per exporter = what the
+  exporter's notices still owe, subsidy receivable per programme = what the programme's
+  grants still owe, unapplied cash per payer = its payments' unapplied parts;
+* stored running totals equal their lines: paid amounts = allocations, a payment's applied
+  part = its allocations, programme usage = its grants.
+
+Every problem is named; an empty list means the books are right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Row, insert, text
+from sqlalchemy.orm import Session
+
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.kit.dates import utc_now
+from tradecover.kit.money import Money
+from tradecover.ledger.journal import Account, JournalEntry, Side, TrialBalance
+from tradecover.ledger.model import LedgerEntry, LedgerLine
+
+
+def post(session: Session, *, entries: Sequence[JournalEntry]) -> list[int]:
+    """Write balanced ``entries`` and their lines; return the new entry ids in order."""
+    if not entries:
+        return []
+    now = utc_now()
+    ids = list(session.execute(
+        insert(LedgerEntry).returning(LedgerEntry.id, sort_by_parameter_order=True),
+        [{"key": e.key, "posted_on": e.posted_on, "description": e.description,
+          "reverses": e.reverses, "created_at": now} for e in entries]).scalars())
+    lines = [
+        {"entry_id": entry_id, "account": line.account.value, "side": line.side.value,
+         "currency": line.amount.currency, "amount_minor": line.amount.minor_units(),
+         "party": line.party}
+        for entry_id, entry in zip(ids, entries, strict=True) for line in entry.lines]
+    session.execute(insert(LedgerLine), lines)
+    return ids
+
+
+def _decimal(minor: int, currency: str) -> Decimal:
+    return Money.from_minor(int(minor), currency).amount
+
+
+def trial_balance(session: Session) -> TrialBalance:
+    """Net debit balance of every (account, currency) and (account, currency, party)."""
+    rows = session.execute(text(
+        "SELECT account, currency, party, SUM(CASE WHEN side = 'debit' THEN amount_minor "
+        "ELSE -amount_minor END) FROM ledger_lines GROUP BY account, currency, party")).all()
+    balances: dict[tuple[Account, str], Decimal] = {}
+    parties: dict[tuple[Account, str, str], Decimal] = {}
+    for account, currency, party, net in rows:
+        amount = _decimal(net, currency)
+        key = (Account(account), currency)
+        balances[key] = balances.get(key, Decimal(0)) + amount
+        if party is not None:
+            parties[(Account(account), currency, party)] = amount
+    return TrialBalance(balances, parties)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceRow:
+    """One account's balance in one currency (debit positive)."""
+
+    account: str
+    currency: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+def balances(session: Session, *, principal: Principal) -> list[BalanceRow]:
+    """The trial balance as rows (finance)."""
+    principal.require(Permission.LEDGER_READ)
+    rows = session.execute(text(
+        "SELECT account, currency, "
+        "SUM(CASE WHEN side = 'debit' THEN amount_minor ELSE 0 END), "
+        "SUM(CASE WHEN side = 'credit' THEN amount_minor ELSE 0 END) "
+        "FROM ledger_lines GROUP BY account, currency ORDER BY currency, account")).all()
+    return [BalanceRow(a, c, _decimal(d, c), _decimal(k, c), _decimal(d - k, c))
+            for a, c, d, k in rows]
+
+
+def _money(minor: int, currency: str) -> str:
+    return str(Money.from_minor(int(minor), currency))
+
+
+def _party_balances(session: Session, account: Account) -> dict[tuple[str, str], int]:
+    rows = session.execute(text(
+        "SELECT party, currency, SUM(CASE WHEN side = 'debit' THEN amount_minor "
+        "ELSE -amount_minor END) FROM ledger_lines WHERE account = :a GROUP BY party, currency"),
+        {"a": account.value}).all()
+    return {(str(p), c): int(n) for p, c, n in rows}
+
+
+def _compare(problems: list[str], what: str, ledger: dict[tuple[str, str], int],
+             expected: dict[tuple[str, str], int]) -> None:
+    for key in sorted(set(ledger) | set(expected)):
+        got, want = ledger.get(key, 0), expected.get(key, 0)
+        if got != want:
+            party, currency = key
+            problems.append(f"{what} of {party}: the ledger says {_money(got, currency)}, "
+                            f"the sub-ledger {_money(want, currency)}")
+
+
+def _rows(session: Session, sql: str) -> Sequence[Row[tuple[object, ...]]]:
+    return session.execute(text(sql)).all()
+
+
+def check(session: Session) -> list[str]:
+    """Every way the books are wrong; empty when everything reconciles to the cent."""
+    problems: list[str] = []
+    for currency, net in _rows(session, (
+            "SELECT currency, SUM(CASE WHEN side = 'debit' THEN amount_minor "
+            "ELSE -amount_minor END) FROM ledger_lines GROUP BY currency")):
+        if int(str(net)) != 0:
+            problems.append(f"trial balance in {currency} is off by "
+                            f"{_money(int(str(net)), str(currency))}")
+    for key, currency, net in _rows(session, (
+            "SELECT e.key, l.currency, SUM(CASE WHEN l.side = 'debit' THEN l.amount_minor "
+            "ELSE -l.amount_minor END) FROM ledger_lines l JOIN ledger_entries e "
+            "ON e.id = l.entry_id GROUP BY e.key, l.currency HAVING SUM(CASE WHEN "
+            "l.side = 'debit' THEN l.amount_minor ELSE -l.amount_minor END) <> 0")):
+        problems.append(f"entry {key} does not balance in {currency} "
+                        f"(by {_money(int(str(net)), str(currency))})")
+    problems += _notice_problems(session)
+    problems += _subledger_problems(session)
+    problems += _running_total_problems(session)
+    return problems
+
+
+def _notice_problems(session: Session) -> list[str]:
+    problems: list[str] = []
+    for nid, cur, total, lines, decl, count, n_lines in _rows(session, (
+            "SELECT n.id, n.currency, n.total_minor, COALESCE(SUM(l.premium_minor), 0), "
+            "COALESCE(SUM(d.premium_minor), 0), n.line_count, COUNT(l.id) "
+            "FROM premium_notices n LEFT JOIN premium_notice_lines l ON l.notice_id = n.id "
+            "LEFT JOIN declarations d ON d.id = l.declaration_id "
+            "GROUP BY n.id, n.currency, n.total_minor, n.line_count "
+            "HAVING n.total_minor <> COALESCE(SUM(l.premium_minor), 0) "
+            "OR COALESCE(SUM(l.premium_minor), 0) <> COALESCE(SUM(d.premium_minor), 0) "
+            "OR n.line_count <> COUNT(l.id)")):
+        c = str(cur)
+        problems.append(
+            f"notice {nid} does not reconcile: total {_money(int(str(total)), c)}, lines "
+            f"{_money(int(str(lines)), c)}, declarations {_money(int(str(decl)), c)}, "
+            f"{count} lines stated, {n_lines} stored")
+    for nid, cur, total, owed, granted in _rows(session, (
+            "SELECT n.id, n.currency, n.total_minor, n.exporter_owed_minor, "
+            "COALESCE((SELECT SUM(s.granted_minor) FROM notice_splits s "
+            "WHERE s.notice_id = n.id), 0) FROM premium_notices n WHERE n.exporter_owed_minor "
+            "+ COALESCE((SELECT SUM(s.granted_minor) FROM notice_splits s "
+            "WHERE s.notice_id = n.id), 0) <> n.total_minor")):
+        c = str(cur)
+        problems.append(
+            f"notice {nid}: the exporter's {_money(int(str(owed)), c)} and the programmes' "
+            f"{_money(int(str(granted)), c)} are not its total {_money(int(str(total)), c)}")
+    for nid, cur, total, booked in _rows(session, (
+            "SELECT n.id, n.currency, n.total_minor, COALESCE(SUM(l.amount_minor), 0) "
+            "FROM premium_notices n LEFT JOIN ledger_entries e ON e.key = "
+            + _concat("'notice:'", "n.id", session) +
+            " LEFT JOIN ledger_lines l ON l.entry_id = e.id AND l.account = 'premium_income' "
+            "AND l.side = 'credit' GROUP BY n.id, n.currency, n.total_minor "
+            "HAVING COALESCE(SUM(l.amount_minor), 0) <> n.total_minor")):
+        c = str(cur)
+        problems.append(f"notice {nid}: premium income booked {_money(int(str(booked)), c)}, "
+                        f"the notice bills {_money(int(str(total)), c)}")
+    return problems
+
+
+def _concat(left: str, right: str, session: Session) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        return f"({left} || {right}::text)"
+    return f"({left} || CAST({right} AS TEXT))"
+
+
+def _subledger_problems(session: Session) -> list[str]:
+    problems: list[str] = []
+    exporters = {(f"exporter:{o}", str(c)): int(str(v)) for o, c, v in _rows(session, (
+        "SELECT exporter_org_id, currency, SUM(exporter_owed_minor - exporter_paid_minor) "
+        "FROM premium_notices GROUP BY exporter_org_id, currency"))}
+    _compare(problems, "premium receivable", _party_balances(session, Account.PREMIUM_RECEIVABLE),
+             {k: v for k, v in exporters.items() if v})
+    programmes = {(f"programme:{code}", str(c)): int(str(v)) for code, c, v in _rows(session, (
+        "SELECT p.code, n.currency, SUM(s.granted_minor - s.paid_minor) FROM notice_splits s "
+        "JOIN subsidy_programmes p ON p.id = s.programme_id JOIN premium_notices n "
+        "ON n.id = s.notice_id GROUP BY p.code, n.currency"))}
+    _compare(problems, "subsidy receivable",
+             _party_balances(session, Account.SUBSIDY_RECEIVABLE),
+             {k: v for k, v in programmes.items() if v})
+    unapplied: dict[tuple[str, str], int] = {}
+    for kind, payer, c, v in _rows(session, (
+            "SELECT y.payer_kind, CASE WHEN y.payer_kind = 'programme' THEN p.code ELSE "
+            + _concat("''", "y.payer_id", session) + " END, y.currency, "
+            "SUM(y.unapplied_minor) FROM payments y LEFT JOIN subsidy_programmes p "
+            "ON y.payer_kind = 'programme' AND p.id = y.payer_id "
+            "GROUP BY y.payer_kind, p.code, y.payer_id, y.currency")):
+        if int(str(v)):
+            unapplied[(f"{kind}:{payer}", str(c))] = int(str(v))
+    ledger_unapplied = {k: -v for k, v in _party_balances(session, Account.UNAPPLIED_CASH).items()
+                        if v}
+    _compare(problems, "unapplied cash", ledger_unapplied, unapplied)
+    return problems
+
+
+def _running_total_problems(session: Session) -> list[str]:
+    problems: list[str] = []
+    for nid, paid, alloc in _rows(session, (
+            "SELECT n.id, n.exporter_paid_minor, COALESCE((SELECT SUM(a.amount_minor) FROM "
+            "payment_allocations a WHERE a.notice_id = n.id AND a.split_id IS NULL), 0) "
+            "FROM premium_notices n WHERE n.exporter_paid_minor <> COALESCE((SELECT "
+            "SUM(a.amount_minor) FROM payment_allocations a WHERE a.notice_id = n.id "
+            "AND a.split_id IS NULL), 0)")):
+        problems.append(f"notice {nid}: exporter paid {paid} minor units stored, "
+                        f"allocations add up to {alloc}")
+    for sid, nid, paid, alloc in _rows(session, (
+            "SELECT s.id, s.notice_id, s.paid_minor, COALESCE((SELECT SUM(a.amount_minor) "
+            "FROM payment_allocations a WHERE a.split_id = s.id), 0) FROM notice_splits s "
+            "WHERE s.paid_minor <> COALESCE((SELECT SUM(a.amount_minor) FROM "
+            "payment_allocations a WHERE a.split_id = s.id), 0)")):
+        problems.append(f"notice {nid} split {sid}: programme paid {paid} minor units "
+                        f"stored, allocations add up to {alloc}")
+    for pid, applied, alloc in _rows(session, (
+            "SELECT y.id, y.applied_minor, COALESCE((SELECT SUM(a.amount_minor) FROM "
+            "payment_allocations a WHERE a.payment_id = y.id), 0) FROM payments y WHERE "
+            "y.applied_minor <> COALESCE((SELECT SUM(a.amount_minor) FROM payment_allocations "
+            "a WHERE a.payment_id = y.id), 0)")):
+        problems.append(f"payment {pid}: applied {applied} minor units stored, "
+                        f"allocations add up to {alloc}")
+    for code, used, granted in _rows(session, (
+            "SELECT p.code, p.used_minor, COALESCE((SELECT SUM(s.granted_minor) FROM "
+            "notice_splits s WHERE s.programme_id = p.id), 0) FROM subsidy_programmes p "
+            "WHERE p.used_minor <> COALESCE((SELECT SUM(s.granted_minor) FROM notice_splits s "
+            "WHERE s.programme_id = p.id), 0)")):
+        problems.append(f"programme {code}: usage {used} minor units stored, "
+                        f"its grants add up to {granted}")
+    return problems
+
+
+__all__ = ["BalanceRow", "Side", "balances", "check", "post", "trial_balance"]

@@ -1,0 +1,357 @@
+"""Subsidy programmes: persistence, eligibility of an exporter, grants within caps, statements.
+
+A programme row maps to the pure :class:`tradecover.subsidies.programme.Programme`
+(:func:`to_programme`).  The billing run asks :func:`exporter_decision` whether a programme
+subsidises an exporter (the exporter-level rules: validity, region, previous-year size,
+size tiers) and filters the lines by the shipment-level rules (HS chapter, destination,
+shipment date) in SQL.  :func:`grant` then takes what fits from the per-exporter-year cap,
+the per-year cap and the budget with conditional updates on locked usage rows, so that no
+concurrent run ever exceeds them (CHECK constraints are the backstop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tradecover.access.model import Organisation
+from tradecover.access.principal import Principal
+from tradecover.access.roles import OrganisationKind, Permission
+from tradecover.audit import service as audit
+from tradecover.billing.model import NoticeSplit, PremiumNotice
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tradecover.kit.money import Money, check_currency
+from tradecover.policies.model import ExporterProfile
+from tradecover.subsidies.model import SubsidyProgramme, SubsidyUsageExporter, SubsidyUsageYear
+from tradecover.subsidies.programme import (
+    CapKind,
+    EligibilityDecision,
+    EligibilityRule,
+    ExporterFacts,
+    Programme,
+    ShipmentFacts,
+    SizeTier,
+    decide_eligibility,
+)
+
+MAX_PROGRAMMES = 1000
+
+
+def _minor(money: Money | None) -> int | None:
+    return None if money is None else money.minor_units()
+
+
+def _money(minor: int | None, currency: str) -> Money | None:
+    return None if minor is None else Money.from_minor(minor, currency)
+
+
+def to_programme(row: SubsidyProgramme) -> Programme:
+    """The pure programme of a row."""
+    cur = row.currency
+    return Programme(
+        code=row.code, name=row.name, sponsor=row.name, currency=cur, share=row.share,
+        size_tiers=tuple(SizeTier(Money.from_minor(int(t["below_minor"]), cur),
+                                  Decimal(str(t["share"]))) for t in row.size_tiers or []),
+        regions=tuple(row.regions or ()), hs_chapters=tuple(row.hs_chapters or ()),
+        destination_countries=tuple(row.destination_countries or ()),
+        max_previous_year_exports=_money(row.max_previous_year_exports_minor, cur),
+        valid_from=row.valid_from, valid_to=row.valid_to,
+        cap_per_exporter_year=_money(row.cap_per_exporter_year_minor, cur),
+        cap_per_year=_money(row.cap_per_year_minor, cur), budget=_money(row.budget_minor, cur))
+
+
+def snapshot(row: SubsidyProgramme) -> dict[str, Any]:
+    """The audited view of a programme."""
+    return {"id": row.id, "code": row.code, "name": row.name, "currency": row.currency,
+            "share": str(row.share), "size_tiers": row.size_tiers, "regions": row.regions,
+            "hs_chapters": row.hs_chapters, "destination_countries": row.destination_countries,
+            "max_previous_year_exports_minor": row.max_previous_year_exports_minor,
+            "valid_from": row.valid_from.isoformat() if row.valid_from else None,
+            "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+            "cap_per_exporter_year_minor": row.cap_per_exporter_year_minor,
+            "cap_per_year_minor": row.cap_per_year_minor, "budget_minor": row.budget_minor,
+            "sponsor_org_id": row.sponsor_org_id}
+
+
+def create_programme(
+    session: Session, *, principal: Principal, sponsor_org_id: int, programme: Programme,
+    priority: int = 100,
+) -> SubsidyProgramme:
+    """Register a programme (finance/admin) for a sponsor organisation of kind programme."""
+    principal.require(Permission.SUBSIDY_MANAGE)
+    if not principal.is_insurer:
+        raise PermissionDenied("only the insurer registers programmes", code="forbidden")
+    sponsor = session.get(Organisation, sponsor_org_id)
+    if sponsor is None:
+        raise NotFound(f"no organisation {sponsor_org_id}", code="organisation_not_found",
+                       field="sponsor_org_id")
+    if sponsor.kind != OrganisationKind.SUBSIDY_PROGRAMME.value:
+        raise ValidationFailed("the sponsor must be an organisation of kind subsidy_programme",
+                               code="sponsor_not_a_programme", field="sponsor_org_id")
+    if not 0 <= priority <= 10_000:
+        raise ValidationFailed("priority must be 0 to 10000", code="priority_out_of_range",
+                               field="priority")
+    code = programme.code.strip().upper()
+    if not code.replace("-", "").replace("_", "").isalnum() or len(code) > 32:
+        raise ValidationFailed("a code is 1-32 letters, digits, '-' or '_'",
+                               code="invalid_code", field="code")
+    if session.execute(select(SubsidyProgramme.id).where(SubsidyProgramme.code == code)
+                       ).first() is not None:
+        raise Conflict(f"a programme {code} exists already", code="duplicate_programme",
+                       field="code")
+    check_currency(programme.currency)
+    row = SubsidyProgramme(
+        sponsor_org_id=sponsor.id, code=code, name=programme.name.strip()[:200] or code,
+        currency=programme.currency, share=programme.share,
+        size_tiers=[{"below_minor": t.below.minor_units(), "share": str(t.share)}
+                    for t in programme.size_tiers],
+        regions=list(programme.regions), hs_chapters=list(programme.hs_chapters),
+        destination_countries=list(programme.destination_countries),
+        max_previous_year_exports_minor=_minor(programme.max_previous_year_exports),
+        valid_from=programme.valid_from, valid_to=programme.valid_to,
+        cap_per_exporter_year_minor=_minor(programme.cap_per_exporter_year),
+        cap_per_year_minor=_minor(programme.cap_per_year), budget_minor=_minor(programme.budget),
+        used_minor=0, priority=priority, created_at=utc_now(), created_by=principal.actor)
+    session.add(row)
+    session.flush()
+    audit.record(session, org_id=sponsor.id, actor=principal.actor,
+                 action="subsidy_programme.created", entity_type="subsidy_programme",
+                 entity_id=row.id, after=snapshot(row))
+    return row
+
+
+def _visible(principal: Principal, row: SubsidyProgramme) -> bool:
+    return principal.is_insurer or row.sponsor_org_id == principal.org_id
+
+
+def get_programme(session: Session, *, principal: Principal, programme_id: int
+                  ) -> SubsidyProgramme:
+    """One programme: the insurer sees all, a programme's own users only theirs."""
+    principal.require(Permission.SUBSIDY_READ)
+    row = session.get(SubsidyProgramme, programme_id)
+    if row is None or not _visible(principal, row):
+        raise NotFound(f"no programme {programme_id}", code="programme_not_found")
+    return row
+
+
+def list_programmes(session: Session, *, principal: Principal) -> list[SubsidyProgramme]:
+    """The programmes the caller may see, in the order they pay."""
+    principal.require(Permission.SUBSIDY_READ)
+    query = select(SubsidyProgramme).order_by(SubsidyProgramme.priority, SubsidyProgramme.id)
+    if not principal.is_insurer:
+        query = query.where(SubsidyProgramme.sponsor_org_id == principal.org_id)
+    return list(session.execute(query.limit(MAX_PROGRAMMES)).scalars())
+
+
+def all_programmes(session: Session) -> list[SubsidyProgramme]:
+    """Every programme in paying order (for the billing run)."""
+    return list(session.execute(select(SubsidyProgramme).order_by(
+        SubsidyProgramme.priority, SubsidyProgramme.id)).scalars())
+
+
+# --- eligibility -----------------------------------------------------------------------
+
+
+def exporter_facts(session: Session, *, exporter_org_id: int, currency: str
+                   ) -> ExporterFacts | None:
+    """The exporter's region and previous-year exports in ``currency``, or None if unknown."""
+    profile = session.get(ExporterProfile, exporter_org_id)
+    org = session.get(Organisation, exporter_org_id)
+    if profile is None or profile.currency != currency:
+        return None
+    region = profile.region or (org.region if org is not None else None)
+    return ExporterFacts(exporter_org_id, region,
+                         Money.from_minor(profile.previous_year_exports_minor, currency))
+
+
+def exporter_decision(programme: Programme, exporter: ExporterFacts | None, *, month: date
+                      ) -> EligibilityDecision:
+    """The exporter-level decision of a programme for a notice of ``month``.
+
+    Shipment-level rules (HS chapters, destinations, validity on the shipment date) are
+    applied to each line by the billing run; here only the exporter's rules decide.
+    """
+    if exporter is None:
+        return EligibilityDecision(
+            programme.code, False, Decimal(0), EligibilityRule.EXPORTER_TOO_LARGE,
+            f"no export history in {programme.currency} on file: size cannot be established")
+    loose = replace(programme, hs_chapters=(), destination_countries=(), valid_from=None,
+                    valid_to=None)
+    return decide_eligibility(loose, exporter, ShipmentFacts(month, "", ""))
+
+
+# --- grants within caps ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What a notice asks of a programme: ``requested_minor`` within ``left_minor``."""
+
+    exporter_org_id: int
+    requested_minor: int
+    left_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a programme granted a notice, and the ceiling that cut it, if any."""
+
+    granted_minor: int
+    limited_by: CapKind | None
+
+
+def _usage_year(session: Session, row: SubsidyProgramme, year: int) -> SubsidyUsageYear:
+    usage = session.execute(select(SubsidyUsageYear).where(
+        SubsidyUsageYear.programme_id == row.id, SubsidyUsageYear.year == year)
+        .with_for_update()).scalar_one_or_none()
+    if usage is None:
+        usage = SubsidyUsageYear(programme_id=row.id, year=year, used_minor=0,
+                                 cap_minor=row.cap_per_year_minor)
+        session.add(usage)
+        session.flush()
+    return usage
+
+
+def _usage_exporters(session: Session, row: SubsidyProgramme, year: int,
+                     exporters: set[int]) -> dict[int, SubsidyUsageExporter]:
+    found = {u.exporter_org_id: u for u in session.execute(select(SubsidyUsageExporter).where(
+        SubsidyUsageExporter.programme_id == row.id, SubsidyUsageExporter.year == year,
+        SubsidyUsageExporter.exporter_org_id.in_(sorted(exporters)))
+        .order_by(SubsidyUsageExporter.exporter_org_id).with_for_update()).scalars()}
+    for org_id in sorted(exporters - set(found)):
+        found[org_id] = SubsidyUsageExporter(programme_id=row.id, exporter_org_id=org_id,
+                                             year=year, used_minor=0,
+                                             cap_minor=row.cap_per_exporter_year_minor)
+        session.add(found[org_id])
+    session.flush()
+    return found
+
+
+def _room(cap: int | None, used: int) -> int | None:
+    return None if cap is None else max(cap - used, 0)
+
+
+def grant(session: Session, *, programme_id: int, year: int, requests: Sequence[Request]
+          ) -> list[Grant]:
+    """Grant ``requests`` in order within the programme's caps and budget (one lock).
+
+    The programme row is locked (``FOR UPDATE``; ``BEGIN IMMEDIATE`` on SQLite), the
+    usage rows too, and every total moves with a conditional update that refuses to pass
+    its ceiling: a concurrent run waits, then sees what this one took.
+    """
+    row = session.execute(select(SubsidyProgramme).where(SubsidyProgramme.id == programme_id)
+                          .with_for_update().execution_options(populate_existing=True)
+                          ).scalar_one()
+    wanted = [r for r in requests if r.requested_minor > 0]
+    if not wanted:
+        return [Grant(0, None) for _ in requests]
+    per_year = _usage_year(session, row, year)
+    per_exporter = _usage_exporters(session, row, year, {r.exporter_org_id for r in wanted})
+    used_total, used_year = row.used_minor, per_year.used_minor
+    used_exp = {k: v.used_minor for k, v in per_exporter.items()}
+    grants: list[Grant] = []
+    for r in requests:
+        part, cut = r.requested_minor, None
+        if part <= 0:
+            grants.append(Grant(0, None))
+            continue
+        rooms = ((CapKind.PREMIUM_LEFT, r.left_minor),
+                 (CapKind.PER_EXPORTER_YEAR,
+                  _room(row.cap_per_exporter_year_minor, used_exp[r.exporter_org_id])),
+                 (CapKind.PER_YEAR, _room(row.cap_per_year_minor, used_year)),
+                 (CapKind.BUDGET, _room(row.budget_minor, used_total)))
+        for kind, room in rooms:
+            if room is not None and room < part:
+                part, cut = room, kind
+        used_total += part
+        used_year += part
+        used_exp[r.exporter_org_id] += part
+        grants.append(Grant(part, cut))
+    _move(session, SubsidyProgramme, [SubsidyProgramme.id == row.id],
+          SubsidyProgramme.used_minor, used_total - row.used_minor, row.budget_minor)
+    _move(session, SubsidyUsageYear, [SubsidyUsageYear.programme_id == row.id,
+                                      SubsidyUsageYear.year == year],
+          SubsidyUsageYear.used_minor, used_year - per_year.used_minor, row.cap_per_year_minor)
+    for org_id, usage in per_exporter.items():
+        _move(session, SubsidyUsageExporter, [
+            SubsidyUsageExporter.programme_id == row.id, SubsidyUsageExporter.year == year,
+            SubsidyUsageExporter.exporter_org_id == org_id], SubsidyUsageExporter.used_minor,
+            used_exp[org_id] - usage.used_minor, row.cap_per_exporter_year_minor)
+    return grants
+
+
+def _move(session: Session, model: Any, where: list[Any], column: Any, amount: int,
+          cap: int | None) -> None:
+    """``used = used + amount`` only while it stays within ``cap``; refuse otherwise."""
+    if amount == 0:
+        return
+    condition = list(where)
+    if cap is not None:
+        condition.append(column + amount <= cap)
+    done = session.execute(update(model).where(*condition).values({column: column + amount})
+                           .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    if done != 1:
+        raise Conflict("a subsidy ceiling was reached by a concurrent grant; run again",
+                       code="subsidy_cap_race")
+
+
+# --- statements -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """A programme's part of one notice of the month."""
+
+    notice_id: int
+    policy_id: int
+    exporter_org_id: int
+    exporter_name: str
+    eligible: bool
+    rule_applied: str
+    explanation: str
+    requested: Money
+    granted: Money
+    paid: Money
+    limited_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """What a programme owes for the notices of one month, and what it has paid of it."""
+
+    programme: SubsidyProgramme
+    month: date
+    lines: list[StatementLine]
+    granted: Money
+    paid: Money
+    outstanding: Money
+    used_total: Money
+    budget: Money | None
+
+
+def statement(session: Session, *, principal: Principal, programme_id: int, month: date
+              ) -> Statement:
+    """The programme's statement of ``month`` (a programme's users: their programme only)."""
+    row = get_programme(session, principal=principal, programme_id=programme_id)
+    cur = row.currency
+    lines = [StatementLine(n.id, n.policy_id, n.exporter_org_id, org.name, s.eligible,
+                           s.rule_applied, s.explanation, Money.from_minor(s.requested_minor, cur),
+                           Money.from_minor(s.granted_minor, cur),
+                           Money.from_minor(s.paid_minor, cur), s.limited_by)
+             for s, n, org in session.execute(
+                 select(NoticeSplit, PremiumNotice, Organisation)
+                 .join(PremiumNotice, PremiumNotice.id == NoticeSplit.notice_id)
+                 .join(Organisation, Organisation.id == PremiumNotice.exporter_org_id)
+                 .where(NoticeSplit.programme_id == row.id, PremiumNotice.month == month)
+                 .order_by(PremiumNotice.id))]
+    granted = sum((line.granted for line in lines), Money.zero(cur))
+    paid = sum((line.paid for line in lines), Money.zero(cur))
+    return Statement(row, month, lines, granted, paid, granted - paid,
+                     Money.from_minor(row.used_minor, cur), _money(row.budget_minor, cur))

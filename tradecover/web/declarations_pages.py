@@ -1,0 +1,156 @@
+"""Dashboard pages of declarations: the list with a form to declare one shipment, and the
+upload page with its row report.
+
+Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+language, signed-in people only; every read and write goes through the attachment
+service (the one every channel uses), which scopes exporters to their own policies.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from tradecover.access.roles import PERMISSIONS, Permission
+from tradecover.api.deps import SessionDep
+from tradecover.declarations import service, upload
+from tradecover.declarations.schemas import UploadReportOut
+from tradecover.declarations.shipment import Shipment, TransportMode
+from tradecover.kit.dates import business_today
+from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.policies import service as policies
+from tradecover.reference.payment_terms import PaymentTerms
+from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewer, choose_locale
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+def _can_declare(viewer: Viewer) -> bool:
+    return (not viewer.principal.is_insurer
+            and Permission.DECLARATION_WRITE in PERMISSIONS[viewer.principal.role])
+
+
+def _list_context(session: SessionDep, viewer: Viewer, page: int) -> dict[str, Any]:
+    rows, total = service.list_declarations(session, principal=viewer.principal,
+                                            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    own_policies = (policies.list_policies(session, principal=viewer.principal)[0]
+                    if _can_declare(viewer) else [])
+    return {"declarations": rows, "total": total, "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)), "can_declare": _can_declare(viewer),
+            "policies": own_policies, "terms": [t.value for t in PaymentTerms],
+            "modes": [m.value for m in TransportMode], "today": business_today().isoformat(),
+            "created": None, "problem": None, "form": {}}
+
+
+@router.get("/declarations", response_model=None)
+def declarations_page(request: Request, session: SessionDep,
+                      page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    """The declarations the viewer may see, newest first, and the form to declare one."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    locale = choose_locale(request, viewer)
+    try:
+        context = _list_context(session, viewer, page)
+    except DomainError as error:
+        return _error_page(request, locale, viewer, error.status)
+    return _page(request, locale, "declarations/list.html", context, viewer=viewer)
+
+
+def _shipment(org_id: int, form: dict[str, str]) -> Shipment:
+    try:
+        return Shipment(
+            insured_org_id=org_id, policy_id=int(form["policy_id"]),
+            buyer_id=int(form["buyer_id"]), payment_terms=PaymentTerms(form["payment_terms"]),
+            transport_mode=TransportMode(form["transport_mode"]),
+            shipment_date=date.fromisoformat(form["shipment_date"]),
+            due_date=date.fromisoformat(form["due_date"]),
+            goods_description=form["goods_description"], hs_code=form["hs_code"],
+            invoice_number=form["invoice_number"], currency=form["currency"].upper(),
+            invoice_amount=Decimal(form["invoice_amount"]),
+            prepayment=Decimal(form["prepayment"] or "0"))
+    except (KeyError, ValueError, InvalidOperation):
+        raise ValidationFailed("please fill in every field with a valid value",
+                               code="invalid_form") from None
+
+
+@router.post("/declarations", response_model=None)
+def declare(
+    request: Request, session: SessionDep,
+    policy_id: Annotated[str, Form(max_length=20)] = "",
+    buyer_id: Annotated[str, Form(max_length=20)] = "",
+    payment_terms: Annotated[str, Form(max_length=8)] = "",
+    transport_mode: Annotated[str, Form(max_length=16)] = "",
+    shipment_date: Annotated[str, Form(max_length=10)] = "",
+    due_date: Annotated[str, Form(max_length=10)] = "",
+    goods_description: Annotated[str, Form(max_length=500)] = "",
+    hs_code: Annotated[str, Form(max_length=16)] = "",
+    invoice_number: Annotated[str, Form(max_length=64)] = "",
+    currency: Annotated[str, Form(max_length=3)] = "",
+    invoice_amount: Annotated[str, Form(max_length=24)] = "",
+    prepayment: Annotated[str, Form(max_length=24)] = "0",
+) -> Response:
+    """Declare one shipment through the attachment service; show its cover or the problem."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    locale = choose_locale(request, viewer)
+    form = {"policy_id": policy_id, "buyer_id": buyer_id, "payment_terms": payment_terms,
+            "transport_mode": transport_mode, "shipment_date": shipment_date,
+            "due_date": due_date, "goods_description": goods_description, "hs_code": hs_code,
+            "invoice_number": invoice_number, "currency": currency,
+            "invoice_amount": invoice_amount, "prepayment": prepayment}
+    created = problem = None
+    status = 200
+    savepoint = session.begin_nested()
+    try:
+        created = service.attach(session, principal=viewer.principal, channel="web",
+                                 shipment=_shipment(viewer.principal.org_id, form),
+                                 today=business_today())
+        savepoint.commit()
+    except DomainError as error:
+        savepoint.rollback()
+        problem, status = error, error.status
+    context = _list_context(session, viewer, 1)
+    context.update(created=created, problem=problem, form={} if created else form)
+    return _page(request, locale, "declarations/list.html", context, viewer=viewer,
+                 status=status)
+
+
+@router.get("/declarations/upload", response_model=None)
+def upload_page(request: Request, session: SessionDep) -> Response:
+    """The upload form (CSV or XLSX)."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    return _page(request, choose_locale(request, viewer), "declarations/upload.html",
+                 {"report": None, "problem": None, "columns": upload.COLUMNS}, viewer=viewer)
+
+
+@router.post("/declarations/upload", response_model=None)
+def upload_file(request: Request, session: SessionDep,
+                file: Annotated[UploadFile, File()]) -> Response:
+    """Attach every row of the file and show the row report."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    locale = choose_locale(request, viewer)
+    report: UploadReportOut | None = None
+    problem: DomainError | None = None
+    try:
+        viewer.principal.require(Permission.DECLARATION_WRITE)
+        report = upload.process(session, principal=viewer.principal,
+                                org_id=viewer.principal.org_id,
+                                filename=file.filename or "upload",
+                                data=file.file.read(upload.MAX_UPLOAD_BYTES + 1),
+                                today=business_today(), channel="upload")
+    except DomainError as error:
+        problem = error
+    return _page(request, locale, "declarations/upload.html",
+                 {"report": report, "problem": problem, "columns": upload.COLUMNS},
+                 viewer=viewer, status=problem.status if problem else 200)
