@@ -61,6 +61,7 @@ from tradecover.claims.recovery import (
     check_rights_transferred,
     share_recovery,
 )
+from tradecover.claims.speed import ClaimTimeline
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.collections.service import declaration_for
 from tradecover.declarations.cover import CoverReason
@@ -353,3 +354,18 @@ def record_recovery(session: Session, *, principal: Principal, claim_id: int,
                         "net": str(shares.net), "insurer": str(shares.insurer),
                         "insured": str(shares.insured)})
     return row
+
+
+def timelines(session: Session, *, principal: Principal) -> list[ClaimTimeline]:
+    """The dates of every claim the caller may see, for the speed report."""
+    principal.require(Permission.CLAIM_READ)
+    query = select(ClaimRow).order_by(ClaimRow.id)
+    if not principal.is_insurer:
+        query = query.where(ClaimRow.exporter_org_id == principal.org_id)
+    return [ClaimTimeline(claim_id=c.id, notice_filed_on=c.notice_filed_on,
+                          claim_filed_on=c.filed_on,
+                          decided_on=c.decided_on if c.state not in (
+                              ClaimState.FILED.value, ClaimState.CHECKING.value) else None,
+                          paid_on=c.paid_on, rejected=c.state == ClaimState.REJECTED.value,
+                          payable_from=c.payable_from)
+            for c in session.execute(query).scalars()]

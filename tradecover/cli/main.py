@@ -14,6 +14,8 @@ core.register(app)
 def _register_contexts() -> None:
     from tradecover.billing.cli import app as billing_app
     from tradecover.buyers.cli import app as buyers_app
+    from tradecover.claims.cli import app as claims_app
+    from tradecover.collections.cli import app as overdue_app
     from tradecover.country_risk.cli import app as countries_app
     from tradecover.declarations.cli import app as declarations_app
     from tradecover.ledger.cli import app as ledger_app
@@ -33,6 +35,8 @@ def _register_contexts() -> None:
     app.add_typer(subsidies_app, name="subsidies")
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(risk_app, name="risk")
+    app.add_typer(claims_app, name="claims")
+    app.add_typer(overdue_app, name="overdue")
 
 
 _register_contexts()

@@ -36,10 +36,14 @@ from tradecover.collections.model import (
     PossibleLossNotice,
 )
 from tradecover.collections.overdue import (
+    DailyOverdueRun,
     LossCauseHint,
     OverdueInvoice,
+    daily_overdue_run,
+    notice_timing,
     overdue_invoices,
 )
+from tradecover.collections.overdue import PossibleLossNotice as PureNotice
 from tradecover.collections.overdue import (
     file_notice as file_notice_rule,
 )
@@ -195,3 +199,35 @@ def overdue_list(session: Session, *, principal: Principal, today: date
                                                            Declaration.id)):
         found += overdue_invoices([open_invoice(row)], today=today, notice_days=notice_days)
     return found
+
+
+def daily_job(session: Session, *, principal: Principal, today: date) -> list[DailyOverdueRun]:
+    """Run the daily overdue rules over every policy with open declared invoices.
+
+    It reports (overdue, newly overdue, notice reminders due today, missed notice
+    deadlines, frozen buyers) and writes nothing, so a rerun on the same day is harmless.
+    """
+    principal.require(Permission.DECLARATION_READ)
+    query = select(Declaration).where(Declaration.status == STATUS_ACTIVE,
+                                      Declaration.collected_minor < Declaration.insured_minor)
+    if not principal.is_insurer:
+        query = query.where(Declaration.exporter_org_id == principal.org_id)
+    by_policy: dict[int, list[OpenInvoice]] = {}
+    for row in session.execute(query.order_by(Declaration.policy_id, Declaration.id)).scalars():
+        by_policy.setdefault(row.policy_id, []).append(open_invoice(row))
+    runs = []
+    for policy_id, invoices in by_policy.items():
+        policy = session.get(Policy, policy_id)
+        assert policy is not None
+        notices = [
+            PureNotice(invoice_id=n.declaration_id, buyer_id=n.buyer_id, filed_on=n.filed_on,
+                       cause=LossCauseHint(n.cause),
+                       timing=notice_timing(due_date=n.due_date,
+                                            notice_days=policy.possible_loss_notice_days,
+                                            filed_on=n.filed_on),
+                       withdrawn_on=n.withdrawn_on)
+            for n in session.execute(select(PossibleLossNotice).where(
+                PossibleLossNotice.policy_id == policy_id)).scalars()]
+        runs.append(daily_overdue_run(invoices, notices=notices, today=today,
+                                      notice_days=policy.possible_loss_notice_days))
+    return runs

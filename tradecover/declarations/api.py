@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.access.principal import Principal
@@ -42,7 +43,7 @@ from tradecover.declarations.schemas import (
 )
 from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
-from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
@@ -117,24 +118,41 @@ def post_declarations(
                             headers={"Idempotent-Replayed": "true"})
     today = business_today()
     try:
-        with transaction(factory) as session:
-            if isinstance(body, BatchIn):
-                outcomes = service.attach_many(
-                    session, principal=principal, today=today, channel="erp",
-                    shipments=[item.to_shipment(principal.org_id)
-                               for item in body.declarations])
-                answer: dict[str, Any] = _batch_answer(outcomes).model_dump(mode="json")
-                status = 200
-            else:
-                row = service.attach(session, principal=principal, channel="erp", today=today,
-                                     shipment=body.to_shipment(principal.org_id))
-                answer = DeclarationOut.of(row).model_dump(mode="json")
-                status = 201
-            idempotency.complete(session, claimed, status_code=status, body=answer)
+        for attempt in range(1, RETRIES + 1):
+            try:
+                status, answer = _effect(factory, principal, body, claimed, today)
+                break
+            except OperationalError as exc:  # a deadlock or serialization failure: retry
+                if attempt == RETRIES or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+                    raise Conflict("the declaration collided with concurrent work; retry",
+                                   code="concurrent_update") from None
     except BaseException:
         idempotency.abandon(factory, claimed)
         raise
     return JSONResponse(answer, status_code=status)
+
+
+RETRIES = 3
+RETRYABLE = {"40001", "40P01"}
+
+
+def _effect(factory: sessionmaker[Session], principal: Principal, body: ShipmentIn | BatchIn,
+            claimed: idempotency.Claim, today: date) -> tuple[int, dict[str, Any]]:
+    """Attach and store the answer with the key, in one transaction."""
+    with transaction(factory) as session:
+        if isinstance(body, BatchIn):
+            outcomes = service.attach_many(
+                session, principal=principal, today=today, channel="erp",
+                shipments=[item.to_shipment(principal.org_id) for item in body.declarations])
+            answer: dict[str, Any] = _batch_answer(outcomes).model_dump(mode="json")
+            status = 200
+        else:
+            row = service.attach(session, principal=principal, channel="erp", today=today,
+                                 shipment=body.to_shipment(principal.org_id))
+            answer = DeclarationOut.of(row).model_dump(mode="json")
+            status = 201
+        idempotency.complete(session, claimed, status_code=status, body=answer)
+    return status, answer
 
 
 @router.post("/declarations/uploads", response_model=UploadReportOut,

@@ -213,11 +213,14 @@ def _decide(session: Session, *, shipment: Shipment, policy: Policy, today: date
                if limit is not None else None)
     limit_facts = _limit_facts(version) if version is not None else None
     insured = shipment.insured_amount
+    from tradecover.collections.service import buyer_frozen  # issue 5: the buyer freeze
+    frozen = buyer_frozen(session, exporter_org_id=shipment.insured_org_id,
+                          buyer_id=shipment.buyer_id)
 
     def decide(outstanding_minor: int, facts_of_limit: LimitFacts | None) -> CoverDecision:
         return decide_cover(shipment=shipment, policy=facts, limit=facts_of_limit,
                             outstanding=Money.from_minor(outstanding_minor, shipment.currency),
-                            buyer_in_default=False, country_status=country, declared_on=today)
+                            buyer_in_default=frozen, country_status=country, declared_on=today)
 
     if limit_facts is not None and limit_facts.amount.currency != shipment.currency:
         first = decide(0, None)
@@ -264,12 +267,24 @@ def _check_channel(channel: str) -> str:
     return channel
 
 
+def _audit_attached(session: Session, principal: Principal, row: Declaration,
+                    supersedes: Declaration | None) -> None:
+    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
+                 action="declaration.corrected" if supersedes else "declaration.attached",
+                 entity_type="declaration", entity_id=row.id,
+                 before=snapshot(supersedes) if supersedes else None, after=snapshot(row))
+
+
 def attach(session: Session, *, principal: Principal, shipment: Shipment, channel: str,
-           today: date, supersedes: Declaration | None = None) -> Declaration:
+           today: date, supersedes: Declaration | None = None,
+           deferred_audit: list[Declaration] | None = None) -> Declaration:
     """Declare ``shipment``: validate, decide cover, price, reserve and record it.
 
     ``today`` is the business date of the declaration (deadlines are measured to it).
-    Raises a domain error (4xx) and writes nothing when the input is bad.
+    Raises a domain error (4xx) and writes nothing when the input is bad.  With
+    ``deferred_audit`` the row is appended there and the caller records the audit entries
+    after every reservation of its transaction (locks are taken limit rows first, the
+    exporter's audit chain head last, so concurrent batches cannot deadlock).
     """
     _check_channel(channel)
     shipment, policy, _buyer_row = validate(session, principal=principal, shipment=shipment,
@@ -314,10 +329,10 @@ def attach(session: Session, *, principal: Principal, shipment: Shipment, channe
     except IntegrityError:
         raise Conflict(f"invoice {row.invoice_number} is already declared for this buyer",
                        code="duplicate_invoice_number", field="invoice_number") from None
-    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
-                 action="declaration.corrected" if supersedes else "declaration.attached",
-                 entity_type="declaration", entity_id=row.id,
-                 before=snapshot(supersedes) if supersedes else None, after=snapshot(row))
+    if deferred_audit is not None:
+        deferred_audit.append(row)
+    else:
+        _audit_attached(session, principal, row, supersedes)
     return row
 
 
@@ -335,26 +350,43 @@ def attach_many(session: Session, *, principal: Principal,
                 progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Attach each shipment in its own savepoint: a refused item writes nothing, the others
     go on.  An item may already be a :class:`DomainError` (a row that could not be read).
+
+    Items are attached in (policy, buyer) order, so that concurrent batches lock limit rows
+    in one order, and audited together at the end (the audit chain head is locked last);
+    the outcomes come back in the order given.
     """
     if len(shipments) > MAX_BATCH:
         raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
                                code="batch_too_large", field="declarations")
     outcomes: list[Outcome] = []
-    for index, item in enumerate(shipments):
+    attached: list[Declaration] = []
+
+    def lock_order(index: int) -> tuple[int, int, int]:
+        item = shipments[index]
+        if isinstance(item, DomainError):
+            return (-1, -1, index)
+        return (item.policy_id, item.buyer_id, index)
+
+    for done, index in enumerate(sorted(range(len(shipments)), key=lock_order), start=1):
+        item = shipments[index]
         if isinstance(item, DomainError):
             outcomes.append(Outcome(index, error=item))
         else:
             savepoint = session.begin_nested()
             try:
                 row = attach(session, principal=principal, shipment=item, channel=channel,
-                             today=today)
+                             today=today, deferred_audit=attached)
                 savepoint.commit()
                 outcomes.append(Outcome(index, declaration=row))
             except DomainError as exc:
                 savepoint.rollback()
                 outcomes.append(Outcome(index, error=exc))
         if progress is not None:
-            progress(index + 1, len(shipments))
+            progress(done, len(shipments))
+    outcomes.sort(key=lambda o: o.index)
+    for outcome in outcomes:
+        if outcome.declaration is not None:
+            _audit_attached(session, principal, outcome.declaration, None)
     return outcomes
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Final
 
 from rich.table import Table
@@ -25,7 +26,7 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Role
 from tradecover.demo.book import RATE_TABLE, ExporterPlan, Story, plan_book
 from tradecover.kit.dates import business_today, one_year_term
-from tradecover.kit.errors import Conflict, ValidationFailed
+from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies import service as policies
 from tradecover.policies.lifecycle import TerminationKind
@@ -240,6 +241,47 @@ def _run_story(session: Session, plan: ExporterPlan, org: Organisation, exporter
                                 today=expiry - timedelta(days=plan.renewal_accept_days))
 
 
+LIMIT_EXPORTERS: Final = 60
+"""Exporters whose main buyers get registered and limits applied for (keeps seeding fast)."""
+
+
+def _credit_limits(session: Session, plan: ExporterPlan, org: Organisation,
+                   exporter: Principal, *, today: date) -> None:
+    """Register the exporter's main buyers and apply for a limit on each under its active
+    policy: a quarter of last year's sales, so small ones are approved at once and larger
+    ones wait in the underwriters' queue (issue 3).
+    """
+    from tradecover.buyers import service as buyers
+    from tradecover.limits import service as limits
+    from tradecover.limits.decision import RequestType
+
+    policy = session.execute(select(Policy).where(
+        Policy.exporter_org_id == org.id, Policy.state == "active")).scalars().first()
+    if policy is None:
+        return
+    s = plan.schedule
+    rules = limits.LimitRules()
+    for main in plan.main_buyers[:2]:
+        savepoint = session.begin_nested()
+        try:
+            reg = buyers.register_buyer(
+                session, principal=exporter, name=main.buyer.name, country=main.buyer.country,
+                own_reference=main.buyer.ref,
+                trading_since=today - timedelta(days=365 * main.years_trading))
+            terms = (main.payment_terms if main.payment_terms in s.payment_terms
+                     else s.payment_terms[0])
+            step = Decimal(10_000_000 if s.currency == "KRW" else 1_000)
+            amount = max(step, (main.annual_volume / 4 / step).to_integral_value() * step)
+            limits.apply(session, principal=exporter, policy_id=policy.id,
+                         buyer_id=reg.buyer.id, request_type=RequestType.NEW_LIMIT,
+                         amount=Money.of(amount, s.currency), payment_terms=terms,
+                         credit_period_days=min(s.max_credit_days, 90), today=today,
+                         rules=rules)
+            savepoint.commit()
+        except DomainError:
+            savepoint.rollback()
+
+
 def _summary(session: Session, *, seed: int, as_of: date, exporters: int, buyers: int,
              buyer_countries: int) -> SeedSummary:
     states = dict(session.execute(
@@ -308,6 +350,10 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
     policies.expire_due(session, principal=insurer, today=as_of)
     policies.offer_due_renewals(session, principal=insurer, today=as_of,
                                 metrics_source=NoActivityYet())
+    for exporter_plan, org in list(zip(plan.exporters, exporter_orgs, strict=True))[
+            :LIMIT_EXPORTERS]:
+        _credit_limits(session, exporter_plan, org,
+                       _exporter_principal(org, users.get(org.id)), today=as_of)
     return _summary(session, seed=seed, as_of=as_of, exporters=len(plan.exporters),
                     buyers=len(plan.buyers),
                     buyer_countries=len({b.country for b in plan.buyers}))

@@ -515,9 +515,9 @@ def decide(
     """An underwriter decides a pending application; above the four-eyes amount an
     approval waits for a second underwriter (:func:`second_approval`).
     """
-    principal.require(Permission.LIMIT_DECIDE)
     app = get_application(session, principal=principal, application_id=application_id)
     check_decider(applicant_org_id=app.org_id, decider_org_id=principal.org_id)
+    principal.require(Permission.LIMIT_DECIDE)
     if app.status != PENDING:
         raise Conflict(f"application {app.id} is {app.status.replace('_', ' ')}",
                        code="application_not_pending")
@@ -557,9 +557,9 @@ def decide(
 def second_approval(session: Session, *, principal: Principal, application_id: int,
                     today: date) -> LimitApplication:
     """A second underwriter confirms an approval above the four-eyes amount."""
-    principal.require(Permission.LIMIT_DECIDE)
     app = get_application(session, principal=principal, application_id=application_id)
     check_decider(applicant_org_id=app.org_id, decider_org_id=principal.org_id)
+    principal.require(Permission.LIMIT_DECIDE)
     if app.status != PENDING_SECOND:
         raise Conflict(f"application {app.id} does not wait for a second approval",
                        code="no_second_approval_pending")

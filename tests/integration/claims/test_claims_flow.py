@@ -31,11 +31,14 @@ from tradecover.collections.confirmation import CollectionOutcome
 from tradecover.collections.overdue import LossCauseHint
 from tradecover.db.engine import transaction
 from tradecover.declarations import repository as declarations_repo
+from tradecover.declarations import service as declarations
 from tradecover.declarations.model import Declaration
+from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from tradecover.ledger.journal import Account
 from tradecover.ledger.model import LedgerEntry
 from tradecover.ledger.service import trial_balance
+from tradecover.reference.payment_terms import PaymentTerms
 
 
 def test_collections_free_the_limit_and_refuse_more_than_invoiced(
@@ -231,3 +234,21 @@ def test_a_claim_is_never_paid_twice_under_concurrent_and_retried_payments(
             LedgerEntry.key == f"claim:{claim_id}:paid")).scalar_one()
         assert paid_entries == 1
         assert trial_balance(s).balance(Account.CLAIMS_PAYABLE, "USD") == Decimal(0)
+
+
+def test_after_a_notice_further_shipments_to_the_buyer_are_not_covered(
+        db: Database, cast: Cast, book: Book) -> None:
+    exporter = principal(db, cast.exporter)
+    run(db, lambda s: collections.file_notice(s, principal=exporter,
+                                              declaration_id=book.declarations[0],
+                                              cause=LossCauseHint.INSOLVENCY, today=TODAY))
+    with transaction(db.factory) as s:
+        row = declarations.attach(s, principal=exporter, channel="api", today=TODAY,
+                                  shipment=Shipment(
+            insured_org_id=cast.exporter.org_id, policy_id=book.policy_id,
+            buyer_id=book.buyer_id, payment_terms=PaymentTerms("OA"),
+            transport_mode=TransportMode.SEA, shipment_date=TODAY, due_date=TODAY,
+            goods_description="machine tools", hs_code="8458.11", invoice_number="INV-3",
+            currency="USD", invoice_amount=Decimal(1_000)))
+        assert (row.cover_status, row.reason_code, row.covered_minor) == (
+            "not_covered", "buyer_in_default", 0)

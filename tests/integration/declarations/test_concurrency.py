@@ -130,3 +130,25 @@ def test_one_key_fired_concurrently_creates_one_declaration(
     changed = app_client.post("/api/v1/declarations", json={**payload, "invoice_number": "X"},
                               headers={**cast.exporter.headers, "Idempotency-Key": "same"})
     assert (changed.status_code, changed.json()["code"]) == (422, "idempotency_key_reused")
+
+
+def test_concurrent_batches_over_several_limits(app_client: TestClient, cast: Cast,
+                                                db: Database) -> None:
+    """Batches naming the same buyers in different orders neither deadlock nor over-commit."""
+    w = world(app_client, cast, db)
+    buyers = [new_buyer(db, w, trial) for trial in range(3)]
+
+    def work(i: int) -> tuple[int, int]:
+        order = buyers if i % 2 else list(reversed(buyers))
+        items = [body(w, buyer_id=b, invoice_number=f"C{i}-{n}-{b}", invoice_amount="4000")
+                 for n in range(3) for b, _limit in order]
+        answer = app_client.post("/api/v1/declarations", json={"declarations": items},
+                                 headers={**cast.exporter.headers, "Idempotency-Key": f"c{i}"})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["accepted"], len(items)
+
+    results = race(12, work)
+    assert results == [(9, 9)] * 12
+    for _buyer, limit_id in buyers:
+        # 36 shipments of 4,000 per buyer: 23 in full, one partly (3,000), 12 not covered
+        assert reserved(db, limit_id) == LIMIT * 100 == outstanding_by_view(db, limit_id)

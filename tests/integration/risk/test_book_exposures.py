@@ -7,9 +7,13 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tests.conftest import Cast, Database
+from tests.integration.limits.caps_book import apply, insureds, register_buyer, set_aggregate
+from tradecover.db.engine import transaction
 from tradecover.demo.seed import seed_demo_book
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import minor_unit
@@ -71,3 +75,30 @@ def test_generated_books_are_reproducible() -> None:
     with pytest.raises(ValidationFailed) as refused:
         GeneratedExposures(buyers=0)
     assert refused.value.field == "buyers"
+
+
+def test_the_limit_book_is_read_when_limits_exist(
+        app_client: TestClient, cast: Cast, db: Database) -> None:
+    insured = insureds(app_client, cast, db, 1)[0]
+    buyer_id = register_buyer(app_client, cast.exporter)
+    set_aggregate(app_client, cast, buyer_id, "500000")
+    decided = apply(app_client, insured, buyer_id, "40000")
+    assert decided["status"] == "decided", decided
+    with transaction(db.factory) as s:
+        limits_usd = s.execute(text(
+            "SELECT SUM(amount_minor) FROM credit_limits WHERE status = 'active' "
+            "AND currency = 'USD'")).scalar_one()
+        rating_pd = s.execute(text(
+            "SELECT pd FROM buyer_ratings WHERE buyer_id = :b ORDER BY id DESC LIMIT 1"),
+            {"b": buyer_id}).scalar_one()
+        source = BookExposures(s, basis="limit")
+        assert source.source() == "limits"
+        port = source.portfolio()
+        outstanding = BookExposures(s, basis="outstanding").portfolio()
+    assert limits_usd == 4_000_000
+    assert port.size == 1
+    assert float(port.ead.sum()) == pytest.approx(40_000.0)
+    assert float(port.pd[0]) == pytest.approx(float(Decimal(str(rating_pd))))
+    assert str(port.countries[0]) == "DE"
+    assert str(port.sectors[0]) == "machinery"
+    assert float(outstanding.ead.sum()) == 0.0  # nothing declared yet

@@ -1,0 +1,62 @@
+"""The credit limit pages: the underwriters' queue with the rating breakdown, the buyer page
+and the limit history page, each scoped to what the signed-in person may see."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import Actor, Cast, Database, make_user_actor
+from tests.integration.limits.helpers import application, buyer, policy
+from tradecover.access.roles import Role
+from tradecover.db.engine import transaction
+
+PASSWORD = "correct horse battery"
+
+
+def _person(db: Database, slug: str, role: Role, email: str) -> Actor:
+    with transaction(db.factory) as s:
+        return make_user_actor(s, org_slug=slug, role=role, email=email, password=PASSWORD)
+
+
+def _sign_in(client: TestClient, actor: Actor) -> None:
+    client.cookies.clear()
+    answer = client.post("/sign-in", data={"email": actor.email, "password": PASSWORD},
+                         follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+
+
+def test_queue_buyer_and_history_pages(app_client: TestClient, cast: Cast, db: Database) -> None:
+    pol = policy(app_client, cast)
+    b = buyer(app_client, cast.exporter)["buyer"]
+    small = application(app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
+                        amount="40000")
+    other_pol = policy(app_client, cast)
+    waiting = application(app_client, cast.exporter, policy_id=other_pol["id"],
+                          buyer_id=b["id"], amount="300000")
+    underwriter = _person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")
+    exporter = _person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
+    stranger = _person(db, "other-exports", Role.EXPORTER, "kim@other.example")
+
+    _sign_in(app_client, underwriter)
+    queue = app_client.get("/limits")
+    assert queue.status_code == 200, queue.text
+    assert f'data-testid="rating-{waiting["id"]}"' in queue.text
+    assert "country_class" in queue.text and "amount_above_auto_threshold" in queue.text
+    page = app_client.get(f"/buyers/{b['id']}")
+    assert page.status_code == 200
+    assert "Müller Maschinenbau GmbH" in page.text and 'data-testid="aggregate"' in page.text
+    history = app_client.get(f"/limits/{small['limit_id']}")
+    assert history.status_code == 200
+    assert "new_limit" in history.text and "40,000.00" in history.text
+
+    _sign_in(app_client, exporter)
+    own = app_client.get("/limits")
+    assert own.status_code == 200
+    assert 'data-testid="rating-' not in own.text  # the rating is the insurer's
+    assert app_client.get(f"/buyers/{b['id']}").status_code == 200
+    assert 'data-testid="rating"' not in app_client.get(f"/buyers/{b['id']}").text
+
+    _sign_in(app_client, stranger)
+    assert app_client.get(f"/buyers/{b['id']}").status_code == 404
+    assert app_client.get(f"/limits/{small['limit_id']}").status_code == 404
+    assert "Müller" not in app_client.get("/limits").text
