@@ -12,19 +12,30 @@ in the claim's currency).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Security
+from fastapi import APIRouter, Header, Query, Request, Security
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.access.principal import Principal
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
-from tradecover.api.pagination import IdPath
+from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.claims import service
-from tradecover.claims.indemnity import ClaimTerms
-from tradecover.claims.schemas import ClaimIn, ClaimOut, RecoveryIn, RecoveryOut, RejectIn
+from tradecover.claims.indemnity import ClaimState, ClaimTerms
+from tradecover.claims.schemas import (
+    AtRiskOut,
+    ClaimIn,
+    ClaimOut,
+    RecoveryIn,
+    RecoveryOut,
+    RejectIn,
+    SpeedMonthOut,
+    SpeedOut,
+)
+from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
 from tradecover.db.engine import transaction
 from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
@@ -76,6 +87,49 @@ def post_claim(body: ClaimIn, session: SessionDep, principal: PrincipalDep) -> C
     row = service.file_claim(session, principal=principal, lines=lines, cause=body.cause,
                              today=business_today())
     return ClaimOut.of(row, service.lines_of(session, row.id))
+
+
+@router.get("/claims", response_model=Page[ClaimOut],
+            summary="Claims (the handler's queue; exporters: their own)")
+def get_claims(session: SessionDep, principal: PrincipalDep, page: PageDep,
+               state: ClaimState | None = None) -> Page[ClaimOut]:
+    """Oldest first, with every check."""
+    rows, total = service.list_claims(session, principal=principal, state=state,
+                                      limit=page.limit, offset=page.offset)
+    return Page[ClaimOut](items=[ClaimOut.of(r, service.lines_of(session, r.id)) for r in rows],
+                          total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/claims/speed", response_model=SpeedOut,
+            summary="Claim speed per month against a target, and claims about to miss it")
+def get_speed(
+    session: SessionDep, principal: PrincipalDep,
+    decision_days: Annotated[int, Query(ge=1, le=3650)] = 60,
+    payment_days: Annotated[int, Query(ge=1, le=3650)] = 10,
+    warn_days: Annotated[int, Query(ge=0, le=3650)] = 7,
+    today: date | None = None,
+) -> SpeedOut:
+    """Days notice to claim, claim to decision, decision to payment (source 001)."""
+    target = SpeedTarget(decision_days=decision_days, payment_days=payment_days,
+                         warn_days=warn_days)
+    timelines = service.timelines(session, principal=principal)
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    return SpeedOut(
+        decision_days=decision_days, payment_days=payment_days,
+        months=[SpeedMonthOut(
+            month=m.month, filed=m.filed, decided=m.decided,
+            avg_claim_to_decision_days=text(m.avg_claim_to_decision_days),
+            decided_within_target_pct=text(m.decided_within_target_pct), paid=m.paid,
+            avg_decision_to_payment_days=text(m.avg_decision_to_payment_days),
+            paid_within_target_pct=text(m.paid_within_target_pct),
+            avg_notice_to_claim_days=text(m.avg_notice_to_claim_days))
+            for m in monthly_report(timelines, target)],
+        at_risk=[AtRiskOut(claim_id=a.claim_id, stage=a.stage.value, deadline=a.deadline,
+                           days_left=a.days_left)
+                 for a in claims_at_risk(timelines, target, today=today or business_today())])
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimOut, summary="A claim with its checks")

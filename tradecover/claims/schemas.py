@@ -132,3 +132,35 @@ class RecoveryOut(BaseModel):
                    gross=_money(row.gross_minor, cur), costs=_money(row.costs_minor, cur),
                    insurer_share=_money(row.insurer_minor, cur),
                    insured_share=_money(row.insured_minor, cur), received_on=row.received_on)
+
+
+class SpeedMonthOut(BaseModel):
+    """One month of the speed report."""
+
+    month: str
+    filed: int
+    decided: int
+    avg_claim_to_decision_days: str | None
+    decided_within_target_pct: str | None
+    paid: int
+    avg_decision_to_payment_days: str | None
+    paid_within_target_pct: str | None
+    avg_notice_to_claim_days: str | None
+
+
+class AtRiskOut(BaseModel):
+    """An open claim about to miss (or past) its target."""
+
+    claim_id: int
+    stage: str
+    deadline: date
+    days_left: int
+
+
+class SpeedOut(BaseModel):
+    """The speed report and the claims about to miss the target."""
+
+    decision_days: int
+    payment_days: int
+    months: list[SpeedMonthOut]
+    at_risk: list[AtRiskOut]

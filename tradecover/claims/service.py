@@ -369,3 +369,18 @@ def timelines(session: Session, *, principal: Principal) -> list[ClaimTimeline]:
                           paid_on=c.paid_on, rejected=c.state == ClaimState.REJECTED.value,
                           payable_from=c.payable_from)
             for c in session.execute(query).scalars()]
+
+
+def list_claims(session: Session, *, principal: Principal, state: ClaimState | None,
+                limit: int, offset: int) -> tuple[list[ClaimRow], int]:
+    """The claims the caller may see (the handler's queue: oldest first), and their count."""
+    principal.require(Permission.CLAIM_READ)
+    query = select(ClaimRow)
+    if not principal.is_insurer:
+        query = query.where(ClaimRow.exporter_org_id == principal.org_id)
+    if state is not None:
+        query = query.where(ClaimRow.state == state.value)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(ClaimRow.filed_on, ClaimRow.id).limit(limit)
+                           .offset(offset)).scalars()
+    return list(rows), int(total)

@@ -5,16 +5,19 @@
   declaration's ``collected_minor`` is the running total of these amounts.
 * ``possible_loss_notices``: one notice per declared invoice (``declaration_id`` unique);
   an ``open`` notice freezes the buyer for the exporter's further shipments.
+* ``due_date_arrangements``: extensions of a due date and repayment plans, requested by
+  the exporter and approved or refused by the insurer.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecover.db.base import Base, IdType, UTCDateTime
+from tradecover.db.base import Base, IdType, JSONText, UTCDateTime
 
 NOTICE_OPEN = "open"
 NOTICE_WITHDRAWN = "withdrawn"
@@ -69,3 +72,31 @@ class PossibleLossNotice(Base):
     withdraw_reason: Mapped[str | None] = mapped_column(Text)
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     filed_by: Mapped[str] = mapped_column(String(64))
+
+
+class DueDateArrangement(Base):
+    """A request to extend a due date or to agree a repayment plan, and the insurer's answer.
+
+    An approved arrangement moves the invoice's due date, and with it the notice deadline.
+    """
+
+    __tablename__ = "due_date_arrangements"
+    __table_args__ = (
+        CheckConstraint("kind IN ('extension', 'repayment_plan')", name="kind"),
+        CheckConstraint("status IN ('requested', 'approved', 'refused')", name="status"),
+        CheckConstraint("new_due_date > original_due_date", name="new_due_date_later"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    exporter_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    original_due_date: Mapped[date] = mapped_column(Date)
+    new_due_date: Mapped[date] = mapped_column(Date)
+    instalments: Mapped[Any] = mapped_column(JSONText())
+    status: Mapped[str] = mapped_column(String(16))
+    requested_on: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)

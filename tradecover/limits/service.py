@@ -693,8 +693,9 @@ def change_by_insurer(
                              policy_id=row.policy_id, buyer=buyer, kind=kind, amount=target,
                              today=today, reason=reason, effective_from=effective_from)
     notice = notice_kind or ("cancelled" if kind is RequestType.CANCELLATION else "reduced")
-    message = (f"Your credit limit {limit.id} on {buyer.legal_name} is {notice} to "
-               f"{version.amount_minor and Money.from_minor(version.amount_minor, row.currency)}"
+    new_amount = ("" if kind is RequestType.CANCELLATION
+                  else f" to {Money.from_minor(version.amount_minor, row.currency)}")
+    message = (f"Your credit limit {limit.id} on {buyer.legal_name} is {notice}{new_amount}"
                f" from {version.effective_from.isoformat()}: {reason}")
     session.add(LimitNotification(org_id=row.org_id, limit_id=row.id, version_id=version.id,
                                   kind=notice, message=message, created_at=utc_now()))

@@ -31,7 +31,8 @@ def _rating(session: SessionDep, rating_id: int | None) -> BuyerRating | None:
 @router.get("/limits", response_model=None)
 def limits_page(request: Request, session: SessionDep) -> Response:
     """Insurer: the queue of applications waiting for a decision, each with the buyer's
-    rating factors; exporter: its applications and limits in force."""
+    rating factors; exporter: its applications and limits in force.
+    """
     viewer = _viewer(request, session)
     if viewer is None:
         return _to_sign_in(request)
@@ -58,7 +59,8 @@ def limits_page(request: Request, session: SessionDep) -> Response:
 @router.get("/buyers/{buyer_id}", response_model=None)
 def buyer_page(buyer_id: IdPath, request: Request, session: SessionDep) -> Response:
     """A buyer: identity, the viewer's limits on it and, for the insurer, the rating and the
-    aggregate limit."""
+    aggregate limit.
+    """
     viewer = _viewer(request, session)
     if viewer is None:
         return _to_sign_in(request)

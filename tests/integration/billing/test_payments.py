@@ -139,7 +139,11 @@ def test_arrears_put_shipments_at_risk_then_suspend_and_attachment_is_refused(
         "hs_code": "8413.70", "invoice_number": "INV-AFTER", "currency": "USD",
         "invoice_amount": "10000.00"})
     body = answer.json()
-    print("ATTACH", answer.status_code, body)
+    assert answer.status_code == 201, answer.text
+    assert (body["cover_status"], body["reason_code"], body["covered_amount"],
+            body["premium"]) == ("not_covered", "policy_suspended", "0.00", "0.00")
+    assert body["cover_explanation"] == ("the policy is suspended for premium arrears: "
+                                         "declarations are not accepted")
     # paying the arrears puts the September shipment back in order
     assert _pay(app_client, cast, "pay-arrears", amount="20.00").status_code == 201
     with db.factory() as s:

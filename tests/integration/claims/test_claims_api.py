@@ -97,3 +97,12 @@ def test_claim_pay_is_idempotent_and_never_twice(app_client: TestClient, cast: C
     with db.factory() as s:
         assert s.execute(select(func.count()).select_from(LedgerEntry).where(
             LedgerEntry.key == f"claim:{cid}:paid")).scalar_one() == 1
+    queue = app_client.get("/api/v1/claims?state=paid", headers=handler).json()
+    assert (queue["total"], queue["items"][0]["id"]) == (1, cid)
+    assert app_client.get("/api/v1/claims", headers=cast.other_exporter.headers
+                          ).json()["total"] == 0
+    speed = app_client.get("/api/v1/claims/speed", headers=handler).json()
+    assert [(m["month"], m["filed"], m["decided"], m["paid"]) for m in speed["months"]] == [
+        (f"{TODAY:%Y-%m}", 1, 1, 1)]
+    assert speed["months"][0]["avg_claim_to_decision_days"] == "0.0"
+    assert speed["at_risk"] == []

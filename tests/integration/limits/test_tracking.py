@@ -60,7 +60,9 @@ def test_insurer_reduces_the_exporter_is_notified_and_acknowledges(
     assert notes["total"] == 1
     note = notes["items"][0]
     assert (note["limit_id"], note["kind"]) == (limit_id, "reduced")
-    assert "payment delays" in note["message"]
+    assert note["message"] == (
+        f"Your credit limit {limit_id} on Müller Maschinenbau GmbH is reduced to 25000.00 USD"
+        f" from {business_today().isoformat()}: payment delays")
     assert app_client.get("/api/v1/limit-notifications",
                           headers=cast.other_exporter.headers).json()["total"] == 0
     assert app_client.post(f"/api/v1/limit-notifications/{note['id']}/acknowledge",

@@ -24,7 +24,7 @@ PUBLIC = {("POST", "/api/v1/auth/token")}
 SHARED_READS = re.compile(r"^/api/v1/(countries|reference|rate-tables|risk/scenarios|"
                           r"risk/portfolio-history)")
 # Parameters that are not owned objects (codes, names).
-NOT_OWNED = {"country", "code"}
+NOT_OWNED = {"country", "code", "month"}
 
 
 @dataclass
@@ -100,6 +100,10 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     "declaration_id": lambda b: b.ids.get("declaration_id", 1),
     # no claim in the book: a missing id; tests/integration/claims checks real ones
     "claim_id": lambda b: b.ids.get("claim_id", 1),
+    # no notice or programme in the book: missing ids; tests/integration/billing and
+    # tests/integration/subsidies check another exporter's / programme's real ones
+    "notice_id": lambda b: b.ids.get("notice_id", 1),
+    "programme_id": lambda b: b.ids.get("programme_id", 1),
 }
 
 

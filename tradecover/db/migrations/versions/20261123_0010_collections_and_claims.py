@@ -1,17 +1,14 @@
-"""collections and claims: collection confirmations, notices of possible loss, claims,
-claim lines and recoveries (issue 5)
+"""collections and claims
 
 Revision ID: 0010
 Revises: 0009
-Create Date: 2026-11-23 10:35:33.205853
+Create Date: 2026-11-23 10:56:33.679127
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-import tradecover.db.base
 
 revision: str = '0010'
 down_revision: str | None = '0009'
@@ -106,6 +103,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_collection_confirmations_declaration_id'), ['declaration_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_collection_confirmations_exporter_org_id'), ['exporter_org_id'], unique=False)
 
+    op.create_table('due_date_arrangements',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('declaration_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('exporter_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('original_due_date', sa.Date(), nullable=False),
+    sa.Column('new_due_date', sa.Date(), nullable=False),
+    sa.Column('instalments', tradecover.db.base.JSONText(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('requested_on', sa.Date(), nullable=False),
+    sa.Column('requested_by', sa.String(length=64), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('decided_by', sa.String(length=64), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.CheckConstraint("kind IN ('extension', 'repayment_plan')", name=op.f('ck_due_date_arrangements_kind')),
+    sa.CheckConstraint("status IN ('requested', 'approved', 'refused')", name=op.f('ck_due_date_arrangements_status')),
+    sa.CheckConstraint('new_due_date > original_due_date', name=op.f('ck_due_date_arrangements_new_due_date_later')),
+    sa.ForeignKeyConstraint(['declaration_id'], ['declarations.id'], name=op.f('fk_due_date_arrangements_declaration_id_declarations')),
+    sa.ForeignKeyConstraint(['exporter_org_id'], ['organisations.id'], name=op.f('fk_due_date_arrangements_exporter_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_due_date_arrangements'))
+    )
+    with op.batch_alter_table('due_date_arrangements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_due_date_arrangements_declaration_id'), ['declaration_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_due_date_arrangements_exporter_org_id'), ['exporter_org_id'], unique=False)
+
     op.create_table('possible_loss_notices',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('exporter_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -172,6 +194,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_possible_loss_notices_buyer_status')
 
     op.drop_table('possible_loss_notices')
+    with op.batch_alter_table('due_date_arrangements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_due_date_arrangements_exporter_org_id'))
+        batch_op.drop_index(batch_op.f('ix_due_date_arrangements_declaration_id'))
+
+    op.drop_table('due_date_arrangements')
     with op.batch_alter_table('collection_confirmations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_collection_confirmations_exporter_org_id'))
         batch_op.drop_index(batch_op.f('ix_collection_confirmations_declaration_id'))
