@@ -256,7 +256,6 @@ def _time_utilisation(url: str, runs: int) -> tuple[list[float], list[float], in
     for _ in range(runs):
         with factory() as s:
             started = time.perf_counter()
-            repository.prepare_book_scan(s)
             rows = s.execute(query).all()
             fetched.append(time.perf_counter() - started)
             count = len(rows)

@@ -132,8 +132,13 @@ def book_payment(*, claim_ref: str, amount: Money, posted_on: date) -> JournalEn
 
 
 def book_recovery(*, claim_ref: str, recovery_ref: str, shares: RecoveryShares,
-                  posted_on: date) -> JournalEntry:
-    """The journal entry of a recovery (key ``claim:<ref>:recovery:<recovery_ref>``)."""
+                  posted_on: date) -> JournalEntry | None:
+    """The journal entry of a recovery (key ``claim:<ref>:recovery:<recovery_ref>``).
+
+    ``None`` when the costs ate the whole recovery: no money moved, nothing to book.
+    """
+    if shares.net.is_zero():
+        return None
     return recovery_received(key=f"claim:{claim_ref}:recovery:{recovery_ref}",
                              posted_on=posted_on, claim_ref=claim_ref,
                              insurer_share=shares.insurer, insured_share=shares.insured)

@@ -328,6 +328,9 @@ def record_recovery(session: Session, *, principal: Principal, claim_id: int,
     """Book a recovery on a paid claim, shared insurer / insured by shares of the loss."""
     principal.require(Permission.CLAIM_DECIDE)
     claim = claim_for(session, principal, claim_id)
+    # lock the claim row so that concurrent recoveries never share more than the loss
+    session.execute(select(ClaimRow.id).where(ClaimRow.id == claim.id).with_for_update())
+    session.refresh(claim)
     check_rights_transferred(ClaimState(claim.state))
     before = session.execute(select(func.coalesce(
         func.sum(RecoveryRow.gross_minor - RecoveryRow.costs_minor), 0)).where(
@@ -344,10 +347,10 @@ def record_recovery(session: Session, *, principal: Principal, claim_id: int,
                       recorded_at=utc_now(), recorded_by=principal.actor)
     session.add(row)
     session.flush()
-    if not shares.net.is_zero():
-        ledger.post(session, entries=[book_recovery(claim_ref=str(claim.id),
-                                                    recovery_ref=str(row.id), shares=shares,
-                                                    posted_on=received_on)])
+    entry = book_recovery(claim_ref=str(claim.id), recovery_ref=str(row.id), shares=shares,
+                          posted_on=received_on)
+    if entry is not None:
+        ledger.post(session, entries=[entry])
     audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
                  action="claim.recovery", entity_type="claim", entity_id=claim.id,
                  after={"recovery_id": row.id, "source": source.value,

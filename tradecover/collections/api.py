@@ -11,11 +11,15 @@ from datetime import date
 from fastapi import APIRouter
 
 from tradecover.api.deps import PrincipalDep, SessionDep
-from tradecover.api.pagination import Page, PageDep
+from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.collections import service
+from tradecover.collections.overdue import Instalment
 from tradecover.collections.schemas import (
+    ArrangementIn,
+    ArrangementOut,
     ConfirmationIn,
     ConfirmationOut,
+    DecisionIn,
     NoticeIn,
     NoticeOut,
     OverdueOut,
@@ -62,3 +66,39 @@ def post_notice(body: NoticeIn, session: SessionDep, principal: PrincipalDep) ->
     return NoticeOut.of(service.file_notice(session, principal=principal,
                                             declaration_id=body.declaration_id,
                                             cause=body.cause, today=business_today()))
+
+
+@router.post("/overdue/extensions", status_code=201, response_model=ArrangementOut,
+             summary="Ask to extend a due date or agree a repayment plan (exporter)")
+def post_extension(body: ArrangementIn, session: SessionDep,
+                   principal: PrincipalDep) -> ArrangementOut:
+    """The insurer approves or refuses; an approval moves the deadlines."""
+    if body.instalments and body.currency is None:
+        raise ValidationFailed("instalments need their currency", code="currency_required",
+                               field="currency")
+    instalments = tuple(Instalment(due_on=i.due_on,
+                                   amount=Money.of(to_decimal(i.amount), body.currency or ""))
+                        for i in body.instalments)
+    return ArrangementOut.of(service.request_extension(
+        session, principal=principal, declaration_id=body.declaration_id, kind=body.kind,
+        today=business_today(), new_due_date=body.new_due_date, instalments=instalments))
+
+
+@router.post("/overdue/extensions/{arrangement_id}/approve", response_model=ArrangementOut,
+             summary="Approve an extension or a repayment plan (insurer)")
+def post_extension_approve(arrangement_id: IdPath, body: DecisionIn, session: SessionDep,
+                           principal: PrincipalDep) -> ArrangementOut:
+    """The invoice's due date and notice deadline move."""
+    return ArrangementOut.of(service.decide_extension(
+        session, principal=principal, arrangement_id=arrangement_id, approve=True,
+        reason=body.reason, today=business_today()))
+
+
+@router.post("/overdue/extensions/{arrangement_id}/refuse", response_model=ArrangementOut,
+             summary="Refuse an extension or a repayment plan (insurer; with a reason)")
+def post_extension_refuse(arrangement_id: IdPath, body: DecisionIn, session: SessionDep,
+                          principal: PrincipalDep) -> ArrangementOut:
+    """The due date stays."""
+    return ArrangementOut.of(service.decide_extension(
+        session, principal=principal, arrangement_id=arrangement_id, approve=False,
+        reason=body.reason, today=business_today()))

@@ -8,8 +8,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.collections.confirmation import CollectionOutcome
-from tradecover.collections.model import CollectionConfirmation, PossibleLossNotice
-from tradecover.collections.overdue import LossCauseHint, OverdueInvoice
+from tradecover.collections.model import (
+    CollectionConfirmation,
+    DueDateArrangement,
+    PossibleLossNotice,
+)
+from tradecover.collections.overdue import ArrangementKind, LossCauseHint, OverdueInvoice
 from tradecover.kit.money import Money
 
 AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["1250.00"],
@@ -102,3 +106,54 @@ class OverdueOut(BaseModel):
         return cls(declaration_id=item.invoice.invoice_id, buyer_id=item.invoice.buyer_id,
                    outstanding=data, due_date=item.due_date, days_overdue=item.days_overdue,
                    notice_deadline=item.notice_deadline)
+
+
+class InstalmentIn(BaseModel):
+    """One instalment of a repayment plan."""
+
+    model_config = ConfigDict(extra="forbid")
+    due_on: date
+    amount: AmountStr
+
+
+class ArrangementIn(BaseModel):
+    """A request to extend a due date, or a repayment plan agreed with the buyer."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"declaration_id": 12, "kind": "extension", "new_due_date": "2027-02-28"},
+        {"declaration_id": 12, "kind": "repayment_plan", "currency": "USD", "instalments": [
+            {"due_on": "2027-01-31", "amount": "10000.00"},
+            {"due_on": "2027-02-28", "amount": "20000.00"}]}]})
+    declaration_id: IdInt
+    kind: ArrangementKind
+    new_due_date: date | None = None
+    currency: CurrencyStr | None = None
+    instalments: list[InstalmentIn] = Field(default_factory=list, max_length=120)
+
+
+class DecisionIn(BaseModel):
+    """The insurer's reason (required to refuse)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "reason": "the buyer is insolvent"}]})
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ArrangementOut(BaseModel):
+    """A request and where it stands."""
+
+    id: int
+    declaration_id: int
+    kind: str
+    original_due_date: date
+    new_due_date: date
+    instalments: list[dict[str, str]]
+    status: str
+    reason: str | None
+
+    @classmethod
+    def of(cls, row: DueDateArrangement) -> ArrangementOut:
+        """From the row."""
+        return cls(id=row.id, declaration_id=row.declaration_id, kind=row.kind,
+                   original_due_date=row.original_due_date, new_due_date=row.new_due_date,
+                   instalments=list(row.instalments), status=row.status, reason=row.reason)

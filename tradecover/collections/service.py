@@ -14,6 +14,7 @@ carries ``min(outstanding, covered)`` of each invoice
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -33,15 +34,22 @@ from tradecover.collections.model import (
     NOTICE_OPEN,
     NOTICE_WITHDRAWN,
     CollectionConfirmation,
+    DueDateArrangement,
     PossibleLossNotice,
 )
 from tradecover.collections.overdue import (
+    Arrangement,
+    ArrangementKind,
+    ArrangementStatus,
     DailyOverdueRun,
+    Instalment,
     LossCauseHint,
     OverdueInvoice,
     daily_overdue_run,
+    decide_arrangement,
     notice_timing,
     overdue_invoices,
+    request_arrangement,
 )
 from tradecover.collections.overdue import PossibleLossNotice as PureNotice
 from tradecover.collections.overdue import (
@@ -62,6 +70,16 @@ def declaration_for(session: Session, principal: Principal, declaration_id: int)
             row.exporter_org_id):
         raise NotFound(f"declaration {declaration_id} not found", field="declaration_id")
     return row
+
+
+def effective_due(session: Session, row: Declaration) -> date:
+    """The due date after the latest approved extension or repayment plan."""
+    moved = session.execute(select(DueDateArrangement.new_due_date).where(
+        DueDateArrangement.declaration_id == row.id,
+        DueDateArrangement.status == ArrangementStatus.APPROVED.value)
+        .order_by(DueDateArrangement.decided_on.desc(), DueDateArrangement.id.desc())
+        .limit(1)).scalar_one_or_none()
+    return moved or row.due_date
 
 
 def open_invoice(row: Declaration) -> OpenInvoice:
@@ -153,11 +171,12 @@ def file_notice(session: Session, *, principal: Principal, declaration_id: int,
     _own(principal, row)
     policy = session.get(Policy, row.policy_id)
     assert policy is not None
+    due = effective_due(session, row)
     notice = file_notice_rule(open_invoice(row), cause=cause, filed_on=today, today=today,
-                              notice_days=policy.possible_loss_notice_days)
+                              notice_days=policy.possible_loss_notice_days, due_date=due)
     entity = PossibleLossNotice(
         exporter_org_id=row.exporter_org_id, policy_id=row.policy_id, buyer_id=row.buyer_id,
-        declaration_id=row.id, cause=cause.value, due_date=row.due_date,
+        declaration_id=row.id, cause=cause.value, due_date=due,
         deadline=notice.timing.deadline, filed_on=today, days_late=notice.timing.days_late,
         status=NOTICE_OPEN, filed_at=utc_now(), filed_by=principal.actor)
     try:
@@ -197,8 +216,9 @@ def overdue_list(session: Session, *, principal: Principal, today: date
     found: list[OverdueInvoice] = []
     for row, notice_days in session.execute(query.order_by(Declaration.due_date,
                                                            Declaration.id)):
-        found += overdue_invoices([open_invoice(row)], today=today, notice_days=notice_days)
-    return found
+        found += overdue_invoices([open_invoice(row)], today=today, notice_days=notice_days,
+                                  extended_due={row.id: effective_due(session, row)})
+    return sorted(found, key=lambda o: (o.due_date, o.invoice.invoice_id))
 
 
 def daily_job(session: Session, *, principal: Principal, today: date) -> list[DailyOverdueRun]:
@@ -214,7 +234,8 @@ def daily_job(session: Session, *, principal: Principal, today: date) -> list[Da
         query = query.where(Declaration.exporter_org_id == principal.org_id)
     by_policy: dict[int, list[OpenInvoice]] = {}
     for row in session.execute(query.order_by(Declaration.policy_id, Declaration.id)).scalars():
-        by_policy.setdefault(row.policy_id, []).append(open_invoice(row))
+        by_policy.setdefault(row.policy_id, []).append(
+            replace(open_invoice(row), due_date=effective_due(session, row)))
     runs = []
     for policy_id, invoices in by_policy.items():
         policy = session.get(Policy, policy_id)
@@ -231,3 +252,79 @@ def daily_job(session: Session, *, principal: Principal, today: date) -> list[Da
         runs.append(daily_overdue_run(invoices, notices=notices, today=today,
                                       notice_days=policy.possible_loss_notice_days))
     return runs
+
+
+def _arrangement_of(row: DueDateArrangement, currency: str) -> Arrangement:
+    return Arrangement(
+        invoice_id=row.declaration_id, kind=ArrangementKind(row.kind),
+        original_due_date=row.original_due_date, new_due_date=row.new_due_date,
+        requested_on=row.requested_on,
+        instalments=tuple(Instalment(due_on=date.fromisoformat(i["due_on"]),
+                                     amount=Money.of(i["amount"], currency))
+                          for i in row.instalments),
+        status=ArrangementStatus(row.status), decided_on=row.decided_on, reason=row.reason)
+
+
+def request_extension(
+    session: Session, *, principal: Principal, declaration_id: int, kind: ArrangementKind,
+    today: date, new_due_date: date | None = None, instalments: tuple[Instalment, ...] = (),
+) -> DueDateArrangement:
+    """The exporter asks to extend a due date or to agree a repayment plan."""
+    principal.require(Permission.COLLECTION_WRITE)
+    row = declaration_for(session, principal, declaration_id)
+    _own(principal, row)
+    policy = session.get(Policy, row.policy_id)
+    assert policy is not None
+    pending = session.execute(select(DueDateArrangement.id).where(
+        DueDateArrangement.declaration_id == row.id,
+        DueDateArrangement.status == ArrangementStatus.REQUESTED.value)).first()
+    if pending is not None:
+        raise Conflict("a request on this invoice is waiting for the insurer",
+                       code="arrangement_pending", field="declaration_id")
+    wanted = request_arrangement(open_invoice(row), kind=kind, requested_on=today,
+                                 notice_days=policy.possible_loss_notice_days,
+                                 new_due_date=new_due_date, instalments=instalments,
+                                 current_due_date=effective_due(session, row))
+    entity = DueDateArrangement(
+        declaration_id=row.id, exporter_org_id=row.exporter_org_id, kind=kind.value,
+        original_due_date=row.due_date, new_due_date=wanted.new_due_date,
+        instalments=[{"due_on": i.due_on.isoformat(), "amount": str(i.amount.amount)}
+                     for i in wanted.instalments],
+        status=ArrangementStatus.REQUESTED.value, requested_on=today,
+        requested_by=principal.actor)
+    session.add(entity)
+    session.flush()
+    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
+                 action="arrangement.requested", entity_type="due_date_arrangement",
+                 entity_id=entity.id, after={"kind": kind.value,
+                                             "new_due_date": entity.new_due_date.isoformat()})
+    return entity
+
+
+def decide_extension(session: Session, *, principal: Principal, arrangement_id: int,
+                     approve: bool, reason: str | None, today: date) -> DueDateArrangement:
+    """The insurer approves or refuses; an approval moves the due date and the deadlines."""
+    principal.require(Permission.CLAIM_DECIDE)
+    entity = session.get(DueDateArrangement, arrangement_id)
+    if entity is None or not principal.can_see_org(entity.exporter_org_id):
+        raise NotFound(f"arrangement {arrangement_id} not found", field="arrangement_id")
+    row = session.get(Declaration, entity.declaration_id)
+    assert row is not None
+    decided = decide_arrangement(_arrangement_of(entity, row.currency), approve=approve,
+                                 decided_on=today, reason=reason)
+    done = session.execute(
+        update(DueDateArrangement).where(
+            DueDateArrangement.id == entity.id,
+            DueDateArrangement.status == ArrangementStatus.REQUESTED.value)
+        .values(status=decided.status.value, decided_on=today, decided_by=principal.actor,
+                reason=decided.reason).execution_options(synchronize_session=False))
+    if getattr(done, "rowcount", 0) != 1:
+        raise Conflict("the request was already decided", code="already_decided",
+                       field="status")
+    session.refresh(entity)
+    audit.record(session, org_id=entity.exporter_org_id, actor=principal.actor,
+                 action=f"arrangement.{decided.status.value}",
+                 entity_type="due_date_arrangement", entity_id=entity.id,
+                 reason=decided.reason, after={"status": entity.status,
+                                               "new_due_date": entity.new_due_date.isoformat()})
+    return entity

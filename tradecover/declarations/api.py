@@ -43,7 +43,7 @@ from tradecover.declarations.schemas import (
 )
 from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
-from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
+from tradecover.kit.errors import Conflict, ValidationFailed
 from tradecover.kit.money import Money
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
@@ -67,20 +67,13 @@ def principal_only(
         return get_principal(request, session, api_key, token)
 
 
-def problem_of(exc: DomainError) -> ItemProblem:
-    """The per-item problem view of a domain error."""
-    problems = exc.details.get("problems") if isinstance(exc.details, dict) else None
-    return ItemProblem(code=exc.code, field=exc.field, detail=exc.message,
-                       problems=list(problems) if isinstance(problems, list) else [])
-
-
 def _batch_answer(outcomes: list[service.Outcome]) -> BatchOut:
     items = [
         ItemOutcome(index=o.index, outcome="accepted",
                     declaration=DeclarationOut.of(o.declaration))
         if o.declaration is not None else
         ItemOutcome(index=o.index, outcome="rejected",
-                    problem=problem_of(o.error) if o.error else None)
+                    problem=ItemProblem.of(o.error))
         for o in outcomes]
     accepted = sum(1 for o in outcomes if o.declaration is not None)
     return BatchOut(accepted=accepted, rejected=len(outcomes) - accepted, items=items)
@@ -164,9 +157,10 @@ def upload_declarations(
     """Each row is attached on its own; a malformed row writes nothing and stops nothing."""
     principal.require(Permission.DECLARATION_WRITE)
     data = file.file.read(upload.MAX_UPLOAD_BYTES + 1)
-    return upload.process(session, principal=principal, org_id=principal.org_id,
-                          filename=file.filename or "upload", data=data,
-                          today=business_today(), channel="upload")
+    name = file.filename or "upload"
+    return UploadReportOut.of(name, service.attach_upload(
+        session, principal=principal, org_id=principal.org_id, filename=name, data=data,
+        today=business_today(), channel="upload"))
 
 
 @router.get("/declarations", response_model=Page[DeclarationOut], summary="Declarations")

@@ -14,8 +14,8 @@ from rich.table import Table
 
 from tradecover.access import service as access
 from tradecover.cli.context import console, domain_errors, unit_of_work
-from tradecover.declarations import service, upload
-from tradecover.declarations.schemas import DeclarationOut
+from tradecover.declarations import service
+from tradecover.declarations.schemas import DeclarationOut, UploadReportOut
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 
@@ -55,10 +55,10 @@ def attach(
         with Progress(TextColumn("attaching"), BarColumn(), MofNCompleteColumn(),
                       console=console, disable=quiet) as bar:
             task = bar.add_task("attach", total=None)
-            report = upload.process(
+            report = UploadReportOut.of(file.name, service.attach_upload(
                 session, principal=principal, org_id=org.id, filename=file.name, data=data,
                 today=day, channel="cli",
-                progress=lambda done, total: bar.update(task, completed=done, total=total))
+                progress=lambda done, total: bar.update(task, completed=done, total=total)))
     table = Table(title=f"{file.name}: {report.accepted} accepted, {report.rejected} rejected")
     for column in ("row", "outcome", "declaration", "cover / problem"):
         table.add_column(column)

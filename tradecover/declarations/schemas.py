@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.declarations.deadlines import DeclarationPeriod
 from tradecover.declarations.model import Declaration, TurnoverReturn
-from tradecover.declarations.service import DeclarationStatus, PeriodStatus
+from tradecover.declarations.service import DeclarationStatus, Outcome, PeriodStatus
 from tradecover.declarations.shipment import Shipment, TransportMode
+from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
 from tradecover.reference.payment_terms import PaymentTerms
 
@@ -177,6 +178,15 @@ class ItemProblem(BaseModel):
     detail: str
     problems: list[dict[str, Any]] = Field(default_factory=list)
 
+    @classmethod
+    def of(cls, error: DomainError | None) -> ItemProblem:
+        """The view of a domain error (every problem of the item when there were several)."""
+        if error is None:  # pragma: no cover - an outcome has a row or an error
+            return cls(code="unknown", field=None, detail="")
+        problems = error.details.get("problems") if isinstance(error.details, dict) else None
+        return cls(code=error.code, field=error.field, detail=error.message,
+                   problems=list(problems) if isinstance(problems, list) else [])
+
 
 class ItemOutcome(BaseModel):
     """One item of a batch answer: the declaration, or the problem."""
@@ -213,6 +223,23 @@ class UploadReportOut(BaseModel):
     accepted: int
     rejected: int
     report: list[UploadRowOut]
+
+    @classmethod
+    def of(cls, filename: str, outcomes: list[Outcome]) -> UploadReportOut:
+        """The report of an upload's outcomes (row 1 of the file is the header)."""
+        report: list[UploadRowOut] = []
+        for outcome in outcomes:
+            row = outcome.declaration
+            if row is not None:
+                report.append(UploadRowOut(row=outcome.index + 2, outcome="accepted",
+                                           declaration_id=row.id,
+                                           cover_status=row.cover_status))
+            else:
+                report.append(UploadRowOut(row=outcome.index + 2, outcome="rejected",
+                                           problem=ItemProblem.of(outcome.error)))
+        accepted = sum(1 for r in report if r.outcome == "accepted")
+        return cls(filename=filename, rows=len(report), accepted=accepted,
+                   rejected=len(report) - accepted, report=report)
 
 
 class PeriodOut(BaseModel):

@@ -38,7 +38,7 @@ from tradecover.billing.premium import FlatRatePricer, RateSource, declaration_p
 from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
 from tradecover.country_risk import service as country_risk
 from tradecover.db.engine import transaction
-from tradecover.declarations import repository
+from tradecover.declarations import repository, upload
 from tradecover.declarations.cover import (
     CountryCoverStatus,
     CoverDecision,
@@ -388,6 +388,22 @@ def attach_many(session: Session, *, principal: Principal,
         if outcome.declaration is not None:
             _audit_attached(session, principal, outcome.declaration, None)
     return outcomes
+
+
+def attach_upload(session: Session, *, principal: Principal, org_id: int, filename: str,
+                  data: bytes, today: date, channel: str = "upload",
+                  progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Attach every readable row of a CSV/XLSX file; an unreadable row is its own outcome
+    (``malformed_row``) and writes nothing.  Outcome ``index`` 0 is the file's row 2.
+    """
+    items: list[Shipment | DomainError] = []
+    for row in upload.read_rows(filename, data):
+        try:
+            items.append(upload.shipment_of(row, org_id=org_id))
+        except DomainError as exc:
+            items.append(exc)
+    return attach_many(session, principal=principal, shipments=items, channel=channel,
+                       today=today, progress=progress)
 
 
 # --- corrections and cancellations -------------------------------------------------------

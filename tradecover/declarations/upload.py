@@ -4,25 +4,21 @@ The first row names the columns (:data:`COLUMNS`, any order, case-insensitive;
 ``prepayment`` may be left out).  Every row is read on its own: a row that cannot be read
 (a missing column, a bad date, a number that is not one) is rejected with the reason and
 writes nothing; the others are attached through the one attachment service, each in its
-own savepoint (:func:`tradecover.declarations.service.attach_many`).
+own savepoint (:func:`tradecover.declarations.service.attach_upload`).  This module only
+reads files (pure: no SQL).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from tradecover.access.principal import Principal
-from tradecover.declarations import service
-from tradecover.declarations.schemas import ItemProblem, UploadReportOut, UploadRowOut
 from tradecover.declarations.shipment import Shipment, TransportMode
-from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.kit.errors import ValidationFailed
 from tradecover.reference.payment_terms import PaymentTerms
 
 COLUMNS = ("policy_id", "buyer_id", "invoice_number", "shipment_date", "due_date",
@@ -32,6 +28,8 @@ COLUMNS = ("policy_id", "buyer_id", "invoice_number", "shipment_date", "due_date
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 """Largest file accepted."""
+MAX_ROWS = 1000
+"""Most data rows in one file (the batch limit of the attachment service)."""
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -110,7 +108,7 @@ def _csv_rows(data: bytes) -> Iterator[dict[str, Any]]:
     except UnicodeDecodeError:
         raise ValidationFailed("the file is not UTF-8 CSV", code="unreadable_upload",
                                field="file") from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header = [h.strip().lower() for h in next(reader, [])]
     for values in reader:
         if any(v.strip() for v in values):
@@ -139,42 +137,13 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed(f"the file is larger than {MAX_UPLOAD_BYTES} bytes",
                                code="upload_too_large", field="file")
-    rows = list(_xlsx_rows(data) if data.startswith(XLSX_MAGIC) or
-                filename.lower().endswith(".xlsx") else _csv_rows(data))
-    if len(rows) > service.MAX_BATCH:
-        raise ValidationFailed(f"at most {service.MAX_BATCH} rows per upload",
+    try:
+        rows = list(_xlsx_rows(data) if data.startswith(XLSX_MAGIC) or
+                    filename.lower().endswith(".xlsx") else _csv_rows(data))
+    except csv.Error as exc:
+        raise ValidationFailed(f"the CSV cannot be read: {exc}", code="unreadable_upload",
+                               field="file") from None
+    if len(rows) > MAX_ROWS:
+        raise ValidationFailed(f"at most {MAX_ROWS} rows per upload",
                                code="batch_too_large", field="file")
     return rows
-
-
-def process(session: Session, *, principal: Principal, org_id: int, filename: str,
-            data: bytes, today: date, channel: str = "upload",
-            progress: Callable[[int, int], None] | None = None) -> UploadReportOut:
-    """Attach every readable row and report each row's outcome (row 1 is the header)."""
-    items: list[Shipment | DomainError] = []
-    for row in read_rows(filename, data):
-        try:
-            items.append(shipment_of(row, org_id=org_id))
-        except DomainError as exc:
-            items.append(exc)
-    outcomes = service.attach_many(session, principal=principal, shipments=items,
-                                   channel=channel, today=today, progress=progress)
-    report: list[UploadRowOut] = []
-    for outcome in outcomes:
-        if outcome.declaration is not None:
-            report.append(UploadRowOut(row=outcome.index + 2, outcome="accepted",
-                                       declaration_id=outcome.declaration.id,
-                                       cover_status=outcome.declaration.cover_status))
-        else:
-            error = outcome.error
-            assert error is not None
-            problems = error.details.get("problems") if isinstance(error.details, dict) else None
-            report.append(UploadRowOut(row=outcome.index + 2, outcome="rejected",
-                                       problem=ItemProblem(
-                                           code=error.code, field=error.field,
-                                           detail=error.message,
-                                           problems=problems if isinstance(problems, list)
-                                           else [])))
-    accepted = sum(1 for r in report if r.outcome == "accepted")
-    return UploadReportOut(filename=filename, rows=len(report), accepted=accepted,
-                           rejected=len(report) - accepted, report=report)

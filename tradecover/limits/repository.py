@@ -27,7 +27,6 @@ from sqlalchemy import (
     func,
     select,
     table,
-    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -243,22 +242,8 @@ def utilisation_query(*, org_id: int | None = None, limit_ids: Sequence[int] | N
     return query.order_by(CreditLimit.id)
 
 
-BOOK_SCAN_WORK_MEM = "64MB"
-"""Sort/hash memory for the whole-book utilisation query on PostgreSQL (default is 4MB):
-enough to aggregate a million declarations in one in-memory hash instead of an external
-merge sort on disk."""
-
-
-def prepare_book_scan(session: Session) -> None:
-    """Give the current PostgreSQL transaction memory for the whole-book aggregate."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL work_mem = '{BOOK_SCAN_WORK_MEM}'"))
-
-
 def utilisation_rows(session: Session, **filters: Any) -> list[UtilisationRow]:
     """Run :func:`utilisation_query` and return its rows."""
-    if not filters.get("limit_ids") and filters.get("buyer_id") is None:
-        prepare_book_scan(session)
     rows = []
     for r in session.execute(utilisation_query(**filters)):
         last = r.last_used_on

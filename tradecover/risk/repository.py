@@ -109,6 +109,11 @@ class BookExposures:
                                    field="source")
         limit = np.array([r.limit for r in rows])
         outstanding = np.array([r.outstanding for r in rows])
+        if not np.any((outstanding if self.basis == "outstanding" else limit) > 0):
+            raise ValidationFailed(
+                f"the book holds no {self.basis} exposure to measure"
+                + ("; try the limit basis" if self.basis == "outstanding" else ""),
+                code="empty_book", field="basis")
         port = Portfolio.from_arrays(
             pd=[r.pd for r in rows],
             ead=outstanding if self.basis == "outstanding" else limit,

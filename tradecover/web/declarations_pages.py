@@ -144,11 +144,11 @@ def upload_file(request: Request, session: SessionDep,
     problem: DomainError | None = None
     try:
         viewer.principal.require(Permission.DECLARATION_WRITE)
-        report = upload.process(session, principal=viewer.principal,
-                                org_id=viewer.principal.org_id,
-                                filename=file.filename or "upload",
-                                data=file.file.read(upload.MAX_UPLOAD_BYTES + 1),
-                                today=business_today(), channel="upload")
+        name = file.filename or "upload"
+        report = UploadReportOut.of(name, service.attach_upload(
+            session, principal=viewer.principal, org_id=viewer.principal.org_id,
+            filename=name, data=file.file.read(upload.MAX_UPLOAD_BYTES + 1),
+            today=business_today(), channel="upload"))
     except DomainError as error:
         problem = error
     return _page(request, locale, "declarations/upload.html",

@@ -21,7 +21,11 @@ from tradecover.access.principal import Principal
 from tradecover.audit.model import AuditEntry
 from tradecover.claims.indemnity import ClaimTerms
 from tradecover.claims.model import ClaimLineRow, ClaimRow, RecoveryRow
-from tradecover.collections.model import CollectionConfirmation, PossibleLossNotice
+from tradecover.collections.model import (
+    CollectionConfirmation,
+    DueDateArrangement,
+    PossibleLossNotice,
+)
 from tradecover.db.engine import transaction
 from tradecover.declarations import service as declarations
 from tradecover.declarations.model import Declaration
@@ -35,8 +39,8 @@ TODAY = business_today()
 DUE = TODAY + timedelta(days=60)
 AFTER_DUE = DUE + timedelta(days=10)
 TERMS = ClaimTerms(waiting_period_days=0)
-TABLES = (Declaration, CollectionConfirmation, PossibleLossNotice, ClaimRow, ClaimLineRow,
-          RecoveryRow, LedgerEntry, AuditEntry)
+TABLES = (Declaration, CollectionConfirmation, PossibleLossNotice, DueDateArrangement,
+          ClaimRow, ClaimLineRow, RecoveryRow, LedgerEntry, AuditEntry)
 
 
 def usd(amount: int | str) -> Money:

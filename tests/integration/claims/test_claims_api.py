@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.conftest import Cast, Database
-from tests.integration.claims.conftest import TODAY, Book, counts, principal, run
+from tests.integration.claims.conftest import DUE, TODAY, Book, counts, principal, run
 from tradecover.collections import service as collections
 from tradecover.collections.overdue import LossCauseHint
+from tradecover.kit.errors import ValidationFailed
 from tradecover.ledger.model import LedgerEntry
 
 
@@ -106,3 +108,49 @@ def test_claim_pay_is_idempotent_and_never_twice(app_client: TestClient, cast: C
         (f"{TODAY:%Y-%m}", 1, 1, 1)]
     assert speed["months"][0]["avg_claim_to_decision_days"] == "0.0"
     assert speed["at_risk"] == []
+
+
+def test_an_approved_extension_moves_the_deadlines(app_client: TestClient, cast: Cast,
+                                                   db: Database, book: Book) -> None:
+    first, second = book.declarations
+    h = cast.exporter.headers
+    new_due = DUE + timedelta(days=30)
+    r = app_client.post("/api/v1/overdue/extensions", headers=h, json={
+        "declaration_id": first, "kind": "extension", "new_due_date": new_due.isoformat()})
+    assert r.status_code == 201, r.text
+    arrangement = r.json()
+    assert (arrangement["status"], arrangement["new_due_date"]) == ("requested",
+                                                                    new_due.isoformat())
+    r = app_client.post("/api/v1/overdue/extensions", headers=cast.other_exporter.headers,
+                        json={"declaration_id": first, "kind": "extension",
+                              "new_due_date": new_due.isoformat()})
+    assert r.status_code == 404
+    aid = arrangement["id"]
+    assert app_client.post(f"/api/v1/overdue/extensions/{aid}/approve", headers=h,
+                           json={}).status_code == 403
+    handler = cast.claims_handler.headers
+    before = counts(db)
+    r = app_client.post(f"/api/v1/overdue/extensions/{aid}/refuse", headers=handler, json={})
+    assert (r.status_code, r.json()["code"]) == (422, "reason_required")
+    assert counts(db) == before
+    r = app_client.post(f"/api/v1/overdue/extensions/{aid}/approve", headers=handler, json={})
+    assert (r.status_code, r.json()["status"]) == (200, "approved")
+    r = app_client.post(f"/api/v1/overdue/extensions/{aid}/refuse", headers=handler,
+                        json={"reason": "too late"})
+    assert (r.status_code, r.json()["code"]) == (409, "already_decided")
+    day = DUE + timedelta(days=10)
+    overdue = app_client.get(f"/api/v1/overdue?today={day.isoformat()}", headers=h).json()
+    assert [(i["declaration_id"], i["notice_deadline"]) for i in overdue["items"]] == [
+        (second, (DUE + timedelta(days=90)).isoformat())]
+    later = new_due + timedelta(days=1)
+    overdue = app_client.get(f"/api/v1/overdue?today={later.isoformat()}", headers=h).json()
+    assert [(i["declaration_id"], i["due_date"], i["notice_deadline"])
+            for i in overdue["items"]] == [
+        (second, DUE.isoformat(), (DUE + timedelta(days=90)).isoformat()),
+        (first, new_due.isoformat(), (new_due + timedelta(days=90)).isoformat())]
+    exporter = principal(db, cast.exporter)
+    with pytest.raises(ValidationFailed) as exc:
+        run(db, lambda s: collections.file_notice(
+            s, principal=exporter, declaration_id=first,
+            cause=LossCauseHint.PROTRACTED_DEFAULT, today=day))
+    assert exc.value.code == "notice_before_due"

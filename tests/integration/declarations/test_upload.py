@@ -96,6 +96,9 @@ def test_unreadable_upload_writes_nothing(app_client: TestClient, cast: Cast, db
     answer = app_client.post("/api/v1/declarations/uploads", headers=cast.exporter.headers,
                              files={"file": ("x.xlsx", b"PK\x03\x04garbage", "application/zip")})
     assert (answer.status_code, answer.json()["code"]) == (422, "unreadable_upload")
+    broken = app_client.post("/api/v1/declarations/uploads", headers=cast.exporter.headers,
+                             files={"file": ("x.csv", b'a,"b\r0', "text/csv")})
+    assert (broken.status_code, broken.json()["code"]) == (422, "unreadable_upload")
     other = app_client.post("/api/v1/declarations/uploads",
                             headers=cast.other_exporter.headers,
                             files={"file": ("s.csv", csv_bytes(rows(w)[:1]), "text/csv")})

@@ -17,7 +17,7 @@ from tradecover.audit.model import AuditEntry
 from tradecover.cli.main import app as cli_app
 from tradecover.config import get_settings
 from tradecover.kit.dates import business_today
-from tradecover.limits.model import CreditLimit
+from tradecover.limits.model import CreditLimit, CreditLimitVersion
 
 
 @pytest.fixture
@@ -134,4 +134,8 @@ def test_idle_job_revokes_unused_limits_once(app_client: TestClient, cast: Cast,
     again = cli.invoke(cli_app, ["limits", "revoke-idle"])
     assert "0 limits revoked" in again.output
     history = cli.invoke(cli_app, ["limits", "history", str(limit_id)])
-    assert history.exit_code == 0 and "unused for 180 days" in history.output
+    assert history.exit_code == 0 and "cancellation" in history.output
+    with db.factory() as s:
+        reasons = s.execute(select(CreditLimitVersion.reason).where(
+            CreditLimitVersion.limit_id == limit_id).order_by(CreditLimitVersion.number))
+        assert list(reasons.scalars()) == ["auto_rule", "unused for 180 days"]

@@ -38,22 +38,44 @@ def _profile_totals(session: Session) -> tuple[Decimal, int]:
     return total, count
 
 
+def _limit_totals(session: Session) -> Decimal:
+    """Sum of active credit limits in USD, by an independent SQL query."""
+    rows = session.execute(text(
+        "SELECT currency, SUM(amount_minor) FROM credit_limits WHERE status = 'active' "
+        "GROUP BY currency")).all()
+    return sum((Decimal(int(minor)).scaleb(-minor_unit(currency)) * USD_PER_UNIT[currency]
+                for currency, minor in rows), Decimal(0))
+
+
 def test_the_demo_book_yields_a_portfolio_whose_ead_reconciles(session: Session) -> None:
+    seed_demo_book(session, exporters=10, seed=1)
+    session.flush()
+    source = BookExposures(session, basis="limit")
+    assert isinstance(source, ExposureSource)
+    port = source.portfolio()
+    assert port.size > 0
+    expected = _limit_totals(session) if source.source() == "limits" \
+        else _profile_totals(session)[0]
+    assert expected > 0
+    assert float(port.ead.sum()) == pytest.approx(float(expected), rel=1e-9)
+    assert np.all((port.pd > 0) & (port.pd < 1))
+    assert port.currency == "USD"
+
+
+def test_the_profile_book_reconciles_with_the_policies_in_force(session: Session) -> None:
     seed_demo_book(session, exporters=10, seed=1)
     session.flush()
     expected, count = _profile_totals(session)
     assert count > 0
-    source = BookExposures(session, basis="limit", group_related=False)
-    assert isinstance(source, ExposureSource)
-    assert source.source() == "profiles"
-    port = source.portfolio()
+    port = BookExposures(session, basis="limit", book="profiles",
+                         group_related=False).portfolio()
     assert port.size == count
     assert float(port.ead.sum()) == pytest.approx(float(expected), rel=1e-9)
-    assert np.all((port.pd > 0) & (port.pd < 1))
-    assert port.currency == "USD"
-    grouped = BookExposures(session, basis="limit").portfolio()
+    grouped = BookExposures(session, basis="limit", book="profiles").portfolio()
+    assert grouped.size <= count
     assert float(grouped.ead.sum()) == pytest.approx(float(expected), rel=1e-9)
-    outstanding = BookExposures(session, basis="outstanding", group_related=False).portfolio()
+    outstanding = BookExposures(session, basis="outstanding", book="profiles",
+                                group_related=False).portfolio()
     assert np.all(outstanding.ead <= port.ead + 1e-9)
     assert float(outstanding.ead.sum()) > 0
 
@@ -94,11 +116,12 @@ def test_the_limit_book_is_read_when_limits_exist(
         source = BookExposures(s, basis="limit")
         assert source.source() == "limits"
         port = source.portfolio()
-        outstanding = BookExposures(s, basis="outstanding").portfolio()
+        with pytest.raises(ValidationFailed) as nothing_declared:
+            BookExposures(s, basis="outstanding").portfolio()
     assert limits_usd == 4_000_000
     assert port.size == 1
     assert float(port.ead.sum()) == pytest.approx(40_000.0)
     assert float(port.pd[0]) == pytest.approx(float(Decimal(str(rating_pd))))
     assert str(port.countries[0]) == "DE"
     assert str(port.sectors[0]) == "machinery"
-    assert float(outstanding.ead.sum()) == 0.0  # nothing declared yet
+    assert (nothing_declared.value.code, nothing_declared.value.field) == ("empty_book", "basis")

@@ -91,3 +91,16 @@ def test_exporters_cannot_see_or_start_runs(
                            ).status_code == 403
     assert app_client.get("/risk/runs/1").status_code == 403
     assert _runs(db) == 0
+
+
+@pytest.mark.parametrize(("locale", "heading"), [
+    ("zh_Hans", "风险计算"), ("zh_Hant", "風險計算"), ("ko", "리스크 계산")])
+def test_the_risk_page_speaks_the_readers_language(
+        app_client: TestClient, people: dict[str, Actor], locale: str, heading: str) -> None:
+    _sign_in(app_client, people["risk"])
+    chosen = app_client.post("/language", data={"locale": locale, "next": "/risk"},
+                             follow_redirects=False)
+    assert chosen.status_code == 303
+    page = app_client.get("/risk")
+    assert page.status_code == 200
+    assert f"<h1>{heading}</h1>" in page.text

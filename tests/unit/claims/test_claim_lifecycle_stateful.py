@@ -86,8 +86,11 @@ class ClaimMachine(RuleBasedStateMachine):
             return
         self.recoveries += 1
         self.net_recovered = self.net_recovered + shares.net
-        self.entries.append(book_recovery(claim_ref="C", recovery_ref=str(self.recoveries),
-                                          shares=shares, posted_on=DAY))
+        entry = book_recovery(claim_ref="C", recovery_ref=str(self.recoveries), shares=shares,
+                              posted_on=DAY)
+        assert (entry is None) is shares.net.is_zero()
+        if entry is not None:
+            self.entries.append(entry)
 
     @invariant()
     def paid_at_most_once(self) -> None:

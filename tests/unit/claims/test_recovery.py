@@ -80,11 +80,13 @@ def test_rights_pass_on_payment() -> None:
 def test_the_books_of_a_claim_and_its_recovery_balance() -> None:
     shares = share_recovery(gross=usd(20_000), costs=usd(2_000), indemnity=usd(90_000),
                             loss=usd(100_000))
+    recovery = book_recovery(claim_ref="C-1", recovery_ref="R-1", shares=shares,
+                             posted_on=date(2026, 10, 1))
+    assert recovery is not None
     entries = [
         book_approval(claim_ref="C-1", indemnity=usd(90_000), posted_on=date(2026, 8, 1)),
         book_payment(claim_ref="C-1", amount=usd(90_000), posted_on=date(2026, 8, 5)),
-        book_recovery(claim_ref="C-1", recovery_ref="R-1", shares=shares,
-                      posted_on=date(2026, 10, 1)),
+        recovery,
     ]
     assert [e.key for e in entries] == ["claim:C-1:approved", "claim:C-1:paid",
                                         "claim:C-1:recovery:R-1"]
@@ -116,3 +118,10 @@ def test_shares_add_up_to_the_net_and_are_proportional(gross: Money, cost_share:
     assert shares.insured.amount >= 0
     exact = net.amount * indemnity.amount / loss.amount
     assert abs(shares.insurer.amount - exact) < Decimal("0.01")
+
+
+def test_a_recovery_eaten_by_its_costs_books_nothing() -> None:
+    shares = share_recovery(gross=usd(500), costs=usd(500), indemnity=usd(90_000),
+                            loss=usd(100_000))
+    assert book_recovery(claim_ref="C-1", recovery_ref="R-2", shares=shares,
+                         posted_on=date(2026, 10, 1)) is None

@@ -1,4 +1,5 @@
-"""collections and claims
+"""collections and claims: collection confirmations, notices of possible loss, due date
+arrangements, claims, claim lines and recoveries (issue 5)
 
 Revision ID: 0010
 Revises: 0009
@@ -9,6 +10,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import tradecover.db.base
 
 revision: str = '0010'
 down_revision: str | None = '0009'
