@@ -131,7 +131,8 @@ def session(db: Database) -> Iterator[Session]:
 @pytest.fixture(name="settings")
 def app_settings(db: Database) -> Settings:
     """Settings pointing at the test database."""
-    return Settings(database_url=db.url, secret_key=TEST_SECRET)
+    return Settings(database_url=db.url, secret_key=TEST_SECRET,
+                    risk_max_obligor_scenarios=20_000_000)
 
 
 @pytest.fixture
