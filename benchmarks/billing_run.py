@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tradecover.access.service import system_principal
 from tradecover.billing import jobs
 from tradecover.billing.notice import DEFAULT_TERMS
+from tradecover.buyers import service as buyers
 from tradecover.db import migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
 from tradecover.kit.money import Money
@@ -100,7 +101,7 @@ def _policy_values() -> dict[str, object]:
     return values
 
 
-def load(url: str, *, exporters: int, policies: int, declarations: int) -> None:
+def load(url: str, *, exporters: int, policies: int, declarations: int, buyer: int) -> None:
     """Organisations, profiles, policies, one buyer and the declarations (COPY)."""
     now = datetime(2026, 10, 31, tzinfo=UTC)
     with _raw(url) as conn, conn.cursor() as cur:
@@ -118,16 +119,11 @@ def load(url: str, *, exporters: int, policies: int, declarations: int) -> None:
                     "'[]', '[]', now() FROM organisations WHERE kind = 'exporter'")
         values = _policy_values()
         cols = list(values)
+        first = int(cur.execute("SELECT min(id) FROM organisations WHERE kind = 'exporter'"
+                                ).fetchone()[0])  # type: ignore[index]
         with cur.copy(f"COPY policies (exporter_org_id, {', '.join(cols)}) FROM STDIN") as copy:
-            first = int(cur.execute("SELECT min(id) FROM organisations WHERE kind = 'exporter'"
-                                    ).fetchone()[0])  # type: ignore[index]
             for i in range(policies):
                 copy.write_row((first + i % exporters, *values.values()))
-        cur.execute("INSERT INTO buyers (kind, legal_name, normalised_name, other_names, "
-                    "country, overdue_reports, financials, adverse_events, created_at, "
-                    "updated_at) VALUES ('buyer', 'Muller GmbH', 'muller', '[]', 'DE', 0, "
-                    "'{}', '[]', now(), now()) RETURNING id")
-        buyer = int(cur.fetchone()[0])  # type: ignore[index]
         pols = [(int(p), int(o)) for p, o in cur.execute(
             "SELECT id, exporter_org_id FROM policies ORDER BY id").fetchall()]
         columns = ("exporter_org_id, policy_id, buyer_id, buyer_country, invoice_number, "
@@ -172,14 +168,17 @@ def main() -> None:
     args = parser.parse_args()
     _fresh(args.url)
     migrate.upgrade(args.url)
-    load(args.url, exporters=args.exporters, policies=args.policies,
-         declarations=args.declarations)
     engine = make_engine(args.url)
     factory = make_session_factory(engine)
     with transaction(factory) as s:
+        buyer = buyers.register_buyer(s, principal=system_principal(s), name="Muller GmbH",
+                                      country="DE").buyer.id
+    load(args.url, exporters=args.exporters, policies=args.policies,
+         declarations=args.declarations, buyer=buyer)
+    with transaction(factory) as s:
         principal = system_principal(s)
-        orgs = dict(s.execute(text("SELECT slug, id FROM organisations WHERE kind = "
-                                   "'subsidy_programme'")).all())
+        orgs: dict[str, int] = {str(slug): int(i) for slug, i in s.execute(text(
+            "SELECT slug, id FROM organisations WHERE kind = 'subsidy_programme'"))}
         subsidies.create_programme(s, principal=principal, sponsor_org_id=orgs["zj-fund"],
                                    programme=Programme(
                                        code="ZJ", name="Zhejiang", sponsor="ZJ", currency="USD",

@@ -113,6 +113,7 @@ def _routers() -> list[Any]:
     from tradecover.risk.api import router as risk_router
     from tradecover.subsidies.api import router as subsidies_router
     from tradecover.web.billing_pages import router as billing_pages_router
+    from tradecover.web.claims_pages import router as claims_pages_router
     from tradecover.web.declarations_pages import router as declarations_pages_router
     from tradecover.web.limits_pages import router as limits_pages_router
     from tradecover.web.pages import router as web_router
@@ -123,7 +124,7 @@ def _routers() -> list[Any]:
             pricing_router, web_router, pricing_pages_router, buyers_router, limits_router,
             declarations_router, risk_router, risk_pages_router, billing_router,
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
-            collections_router, claims_router, limits_pages_router]
+            collections_router, claims_router, limits_pages_router, claims_pages_router]
 
 
 def _renewal_reprice() -> Any:

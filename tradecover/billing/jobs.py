@@ -274,7 +274,7 @@ def run_month(
         def target() -> None:
             try:
                 _worker(factory, principal, state.run_id, terms, batch_size, progress)
-            except BaseException as error:  # noqa: BLE001 - reported after the join
+            except BaseException as error:
                 errors.append(error)
 
         threads = [threading.Thread(target=target) for _ in range(count)]

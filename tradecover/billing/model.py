@@ -107,16 +107,21 @@ class PremiumNotice(Base):
 
 
 class PremiumNoticeLine(Base):
-    """One declaration billed on a notice, at the premium computed at declaration."""
+    """One declaration billed on a notice, at the premium computed at declaration.
+
+    Written a million at a time by one ``INSERT ... SELECT`` per batch, so the table has
+    no foreign keys (their per-row checks would double the run); the rows are only ever
+    written by that statement from existing notices and declarations, and
+    ``tradecover ledger check`` joins both to prove every line.
+    """
 
     __tablename__ = "premium_notice_lines"
     __table_args__ = (
         CheckConstraint("premium_minor >= 0", name="premium_not_negative"),
     )
 
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    notice_id: Mapped[int] = mapped_column(ForeignKey("premium_notices.id"), index=True)
-    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), unique=True)
+    notice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, unique=True)
     premium_minor: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.orm import Session
 
 from tradecover.billing.model import ITEM_DONE, ITEM_PENDING
@@ -133,7 +134,7 @@ def requests(session: Session, *, notice_ids: Sequence[int], share: Decimal,
     where = ["l.notice_id IN :nids"]
     params: dict[str, object] = {"nids": list(notice_ids), "num2": 2 * num, "den": den,
                                  "den2": 2 * den}
-    binds = [bindparam("nids", expanding=True)]
+    binds: list[BindParameter[Any]] = [bindparam("nids", expanding=True)]
     if rules.hs_chapters:
         where.append("SUBSTR(REPLACE(REPLACE(d.hs_code, '.', ''), ' ', ''), 1, 2) IN :chapters")
         params["chapters"] = list(rules.hs_chapters)
@@ -159,7 +160,7 @@ def requests(session: Session, *, notice_ids: Sequence[int], share: Decimal,
 
 
 def settle_exporter_shares(session: Session, *, notice_ids: Sequence[int]) -> None:
-    """exporter owes = total - what the programmes granted (set-based)."""
+    """Exporter owes = total - what the programmes granted (set-based)."""
     session.execute(text(
         "UPDATE premium_notices SET exporter_owed_minor = total_minor - COALESCE(("
         "SELECT SUM(s.granted_minor) FROM notice_splits s WHERE s.notice_id = "

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import BindParameter, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tradecover.access.model import Organisation
@@ -359,7 +359,7 @@ def shipments_at_risk(
     """
     where = ["n.exporter_paid_minor < n.exporter_owed_minor", "n.due_date < :cutoff"]
     params: dict[str, Any] = {"cutoff": today - timedelta(days=terms.at_risk_after_days)}
-    binds = []
+    binds: list[BindParameter[Any]] = []
     if exporter_org_id is not None:
         where.append("n.exporter_org_id = :org")
         params["org"] = exporter_org_id

@@ -7,8 +7,9 @@ organisation answers 404 exactly like a missing one.  One transaction per reques
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, UploadFile
 
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import IdPath, Page, PageDep
@@ -23,7 +24,9 @@ from tradecover.collections.schemas import (
     NoticeIn,
     NoticeOut,
     OverdueOut,
+    UploadReportOut,
 )
+from tradecover.declarations.upload import MAX_UPLOAD_BYTES
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, to_decimal
@@ -47,6 +50,20 @@ def post_confirmation(body: ConfirmationIn, session: SessionDep,
                                      amount=amount, paid_on=body.paid_on,
                                      today=business_today())
     return ConfirmationOut.of(row)
+
+
+@router.post("/collections/uploads", response_model=UploadReportOut,
+             summary="Confirm collections by CSV or XLSX upload: a row-level report")
+def upload_confirmations(
+    session: SessionDep, principal: PrincipalDep,
+    file: Annotated[UploadFile, File(description=(
+        "CSV or XLSX with a header row: invoice_number, buyer_id, amount_paid, paid_on"))],
+) -> UploadReportOut:
+    """Each row is confirmed on its own; a refused row writes nothing and stops nothing."""
+    name = file.filename or "upload"
+    return UploadReportOut.of(name, service.confirm_upload(
+        session, principal=principal, filename=name,
+        data=file.file.read(MAX_UPLOAD_BYTES + 1), today=business_today()))
 
 
 @router.get("/overdue", response_model=Page[OverdueOut], summary="Invoices past due")

@@ -14,6 +14,8 @@ from tradecover.collections.model import (
     PossibleLossNotice,
 )
 from tradecover.collections.overdue import ArrangementKind, LossCauseHint, OverdueInvoice
+from tradecover.collections.service import UploadOutcome
+from tradecover.declarations.schemas import ItemProblem
 from tradecover.kit.money import Money
 
 AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["1250.00"],
@@ -157,3 +159,36 @@ class ArrangementOut(BaseModel):
         return cls(id=row.id, declaration_id=row.declaration_id, kind=row.kind,
                    original_due_date=row.original_due_date, new_due_date=row.new_due_date,
                    instalments=list(row.instalments), status=row.status, reason=row.reason)
+
+
+class UploadRowOut(BaseModel):
+    """One row of a collection upload report (``row`` counts from 2: row 1 is the header)."""
+
+    row: int
+    outcome: str
+    declaration_id: int | None = None
+    confirmation: ConfirmationOut | None = None
+    problem: ItemProblem | None = None
+
+
+class UploadReportOut(BaseModel):
+    """What a collection upload confirmed, and why each refused row was refused."""
+
+    filename: str
+    rows: int
+    accepted: int
+    rejected: int
+    report: list[UploadRowOut]
+
+    @classmethod
+    def of(cls, filename: str, outcomes: list[UploadOutcome]) -> UploadReportOut:
+        """The report of an upload's outcomes."""
+        report = [UploadRowOut(row=o.index + 2, outcome="accepted",
+                               declaration_id=o.confirmation.declaration_id,
+                               confirmation=ConfirmationOut.of(o.confirmation))
+                  if o.confirmation is not None else
+                  UploadRowOut(row=o.index + 2, outcome="rejected",
+                               problem=ItemProblem.of(o.error)) for o in outcomes]
+        accepted = sum(1 for r in report if r.outcome == "accepted")
+        return cls(filename=filename, rows=len(report), accepted=accepted,
+                   rejected=len(report) - accepted, report=report)

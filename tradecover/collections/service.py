@@ -14,7 +14,7 @@ carries ``min(outstanding, covered)`` of each invoice
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
+from tradecover.collections import upload as collection_upload
 from tradecover.collections.confirmation import (
     CollectionOutcome,
     OpenInvoice,
@@ -56,9 +57,10 @@ from tradecover.collections.overdue import (
     file_notice as file_notice_rule,
 )
 from tradecover.declarations import repository as declarations_repo
+from tradecover.declarations import upload as declaration_upload
 from tradecover.declarations.model import STATUS_ACTIVE, Declaration
 from tradecover.kit.dates import utc_now
-from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
+from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies.model import Policy
 
@@ -328,3 +330,50 @@ def decide_extension(session: Session, *, principal: Principal, arrangement_id: 
                  reason=decided.reason, after={"status": entity.status,
                                                "new_due_date": entity.new_due_date.isoformat()})
     return entity
+
+
+@dataclass(frozen=True, slots=True)
+class UploadOutcome:
+    """One row of a collection upload: its confirmation, or why it was refused."""
+
+    index: int  # 0 is the file's row 2 (row 1 is the header)
+    confirmation: CollectionConfirmation | None = None
+    error: DomainError | None = None
+
+
+def confirm_upload(session: Session, *, principal: Principal, filename: str, data: bytes,
+                   today: date) -> list[UploadOutcome]:
+    """Confirm every row of a collection upload, each in its own savepoint.
+
+    A row names the declared invoice by invoice number and buyer (the caller's own active
+    declarations only); ``amount_paid`` 0 confirms it unpaid, anything else is a payment
+    (in full when it clears what is outstanding).  A refused row (unreadable, unknown
+    invoice, more than is outstanding, ...) writes nothing; the others stand.
+    """
+    principal.require(Permission.COLLECTION_WRITE)
+    outcomes: list[UploadOutcome] = []
+    for index, raw in enumerate(declaration_upload.read_rows(filename, data)):
+        savepoint = session.begin_nested()
+        try:
+            payment = collection_upload.payment_of(raw)
+            row = session.execute(select(Declaration).where(
+                Declaration.exporter_org_id == principal.org_id,
+                Declaration.buyer_id == payment.buyer_id,
+                Declaration.invoice_number == payment.invoice_number,
+                Declaration.status == STATUS_ACTIVE)).scalar_one_or_none()
+            if row is None:
+                raise NotFound(f"no declared invoice {payment.invoice_number!r} to buyer "
+                               f"{payment.buyer_id}", code="invoice_not_found",
+                               field="invoice_number")
+            paid = payment.amount_paid > 0
+            confirmation = confirm_collection(
+                session, principal=principal, declaration_id=row.id,
+                outcome=CollectionOutcome.PAID_IN_PART if paid else CollectionOutcome.UNPAID,
+                amount=Money.of(payment.amount_paid, row.currency) if paid else None,
+                paid_on=payment.paid_on if paid else None, today=today)
+            savepoint.commit()
+            outcomes.append(UploadOutcome(index, confirmation=confirmation))
+        except DomainError as error:
+            savepoint.rollback()
+            outcomes.append(UploadOutcome(index, error=error))
+    return outcomes

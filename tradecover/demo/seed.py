@@ -25,6 +25,7 @@ from tradecover.access.model import Organisation, User
 from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Role
 from tradecover.demo.book import RATE_TABLE, ExporterPlan, Story, plan_book
+from tradecover.demo.claims import seed_claims
 from tradecover.kit.dates import business_today, one_year_term
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
@@ -354,6 +355,9 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
             :LIMIT_EXPORTERS]:
         _credit_limits(session, exporter_plan, org,
                        _exporter_principal(org, users.get(org.id)), today=as_of)
+    seed_claims(session, insurer=insurer, as_of=as_of, exporters=[
+        (exporter_plan, org, _exporter_principal(org, users.get(org.id)))
+        for exporter_plan, org in zip(plan.exporters, exporter_orgs, strict=True)])
     return _summary(session, seed=seed, as_of=as_of, exporters=len(plan.exporters),
                     buyers=len(plan.buyers),
                     buyer_countries=len({b.country for b in plan.buyers}))

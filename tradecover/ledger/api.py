@@ -43,7 +43,7 @@ def trial_balance(session: SessionDep, principal: PrincipalDep) -> TrialBalanceO
     rows = service.balances(session, principal=principal)
     totals: dict[str, str] = {}
     for r in rows:
-        totals[r.currency] = str(sum((x.balance for x in rows if x.currency == r.currency)))
+        totals[r.currency] = str(sum(x.balance for x in rows if x.currency == r.currency))
     return TrialBalanceOut(
         accounts=[BalanceOut(account=r.account, currency=r.currency, debit=str(r.debit),
                              credit=str(r.credit), balance=str(r.balance)) for r in rows],

@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Row, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from tradecover.access.principal import Principal
@@ -117,8 +118,8 @@ def _compare(problems: list[str], what: str, ledger: dict[tuple[str, str], int],
                             f"the sub-ledger {_money(want, currency)}")
 
 
-def _rows(session: Session, sql: str) -> Sequence[Row[tuple[object, ...]]]:
-    return session.execute(text(sql)).all()
+def _rows(session: Session, sql: str) -> list[Any]:
+    return list(session.execute(text(sql)).all())
 
 
 def check(session: Session) -> list[str]:
@@ -147,13 +148,13 @@ def _notice_problems(session: Session) -> list[str]:
     problems: list[str] = []
     for nid, cur, total, lines, decl, count, n_lines in _rows(session, (
             "SELECT n.id, n.currency, n.total_minor, COALESCE(SUM(l.premium_minor), 0), "
-            "COALESCE(SUM(d.premium_minor), 0), n.line_count, COUNT(l.id) "
+            "COALESCE(SUM(d.premium_minor), 0), n.line_count, COUNT(l.declaration_id) "
             "FROM premium_notices n LEFT JOIN premium_notice_lines l ON l.notice_id = n.id "
             "LEFT JOIN declarations d ON d.id = l.declaration_id "
             "GROUP BY n.id, n.currency, n.total_minor, n.line_count "
             "HAVING n.total_minor <> COALESCE(SUM(l.premium_minor), 0) "
             "OR COALESCE(SUM(l.premium_minor), 0) <> COALESCE(SUM(d.premium_minor), 0) "
-            "OR n.line_count <> COUNT(l.id)")):
+            "OR n.line_count <> COUNT(l.declaration_id)")):
         c = str(cur)
         problems.append(
             f"notice {nid} does not reconcile: total {_money(int(str(total)), c)}, lines "

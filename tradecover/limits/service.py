@@ -479,14 +479,18 @@ def _conclude(session: Session, *, principal: Principal, app: LimitApplication, 
               checker: str | None = None) -> None:
     approves = decision.outcome in (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED,
                                     DecisionOutcome.CONDITIONAL)
+    limit_id = app.limit_id
     if approves:
         kind = RequestType(app.request_type)
-        _change(session, principal=principal, org_id=app.org_id, policy_id=app.policy_id,
-                buyer=buyer, kind=kind, amount=decision.approved, today=today,
-                payment_terms=app.payment_terms, credit_period_days=app.credit_period_days,
-                conditions=decision.conditions, application_id=app.id,
-                reason=", ".join(r.value for r in decision.reasons))
+        limit, _ = _change(
+            session, principal=principal, org_id=app.org_id, policy_id=app.policy_id,
+            buyer=buyer, kind=kind, amount=decision.approved, today=today,
+            payment_terms=app.payment_terms, credit_period_days=app.credit_period_days,
+            conditions=decision.conditions, application_id=app.id,
+            reason=", ".join(r.value for r in decision.reasons))
+        limit_id = limit.id
     values: dict[str, Any] = {
+        "limit_id": limit_id,
         "status": DECIDED, "outcome": decision.outcome.value,
         "approved_minor": decision.approved.minor_units(),
         "reasons": [r.value for r in decision.reasons],
@@ -497,10 +501,6 @@ def _conclude(session: Session, *, principal: Principal, app: LimitApplication, 
     if checker is not None:
         values["checker_actor"] = checker
     _transition(session, app, expected=expected_status, values=values)
-    if approves:
-        current = _active_limit(session, org_id=app.org_id, policy_id=app.policy_id,
-                                buyer_id=app.buyer_id)
-        app.limit_id = current.id if current is not None else app.limit_id
     session.flush()
     audit.record(session, org_id=principal.org_id, actor=principal.actor,
                  action="limit.decided", entity_type="limit_application", entity_id=app.id,

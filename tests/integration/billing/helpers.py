@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ from tradecover.subsidies import service as subsidies
 from tradecover.subsidies.model import SubsidyProgramme
 from tradecover.subsidies.programme import Programme
 
-NOW = datetime(2026, 10, 31, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 10, 31, 12, tzinfo=UTC)
 OCT = date(2026, 10, 1)
 
 

@@ -109,7 +109,7 @@ def _count(db: Database, model: Any) -> int:
 
 def test_arrears_put_shipments_at_risk_then_suspend_and_attachment_is_refused(
         db: Database, app_client: TestClient, cast: Cast) -> None:
-    pid, ids = _two_notices(db, app_client, cast)
+    pid, _ids = _two_notices(db, app_client, cast)
     with db.factory() as s:
         decl = billing.shipments_at_risk(s, today=date(2026, 11, 5), terms=DEFAULT_TERMS)
         assert len(decl) == 1  # September's declaration, due 2026-11-04

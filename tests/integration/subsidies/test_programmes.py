@@ -82,7 +82,7 @@ def test_concurrent_grants_never_pass_the_budget_or_the_caps(db: Database, cast:
                     subsidies.Request(cast.exporter.org_id if i % 2 else cast.other_exporter
                                       .org_id, 150, 150)])
                 granted.append(g[0].granted_minor)
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(16)]

@@ -247,18 +247,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_payment_allocations_payment_id'), ['payment_id'], unique=False)
 
     op.create_table('premium_notice_lines',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('notice_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('declaration_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('notice_id', sa.BigInteger(), nullable=False),
+    sa.Column('declaration_id', sa.BigInteger(), nullable=False),
     sa.Column('premium_minor', sa.BigInteger(), nullable=False),
     sa.CheckConstraint('premium_minor >= 0', name=op.f('ck_premium_notice_lines_premium_not_negative')),
-    sa.ForeignKeyConstraint(['declaration_id'], ['declarations.id'], name=op.f('fk_premium_notice_lines_declaration_id_declarations')),
-    sa.ForeignKeyConstraint(['notice_id'], ['premium_notices.id'], name=op.f('fk_premium_notice_lines_notice_id_premium_notices')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_premium_notice_lines')),
+    sa.PrimaryKeyConstraint('notice_id', 'declaration_id', name=op.f('pk_premium_notice_lines')),
     sa.UniqueConstraint('declaration_id', name=op.f('uq_premium_notice_lines_declaration_id'))
     )
-    with op.batch_alter_table('premium_notice_lines', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_premium_notice_lines_notice_id'), ['notice_id'], unique=False)
 
     for table in APPEND_ONLY:
         _protect_append_only(table)
@@ -268,9 +263,6 @@ def downgrade() -> None:
     """Revert this migration."""
     for table in APPEND_ONLY:
         _drop_append_only(table)
-    with op.batch_alter_table('premium_notice_lines', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_premium_notice_lines_notice_id'))
-
     op.drop_table('premium_notice_lines')
     with op.batch_alter_table('payment_allocations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payment_allocations_payment_id'))

@@ -1,0 +1,39 @@
+"""The claims part of the demo book: overdue invoices, notices, claims in every state the
+services reach, a part payment and a recovery, all through the services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from tests.conftest import Database
+from tradecover.access import service as access
+from tradecover.claims.model import ClaimRow, RecoveryRow
+from tradecover.collections import service as collections
+from tradecover.collections.model import CollectionConfirmation, PossibleLossNotice
+from tradecover.db.engine import transaction
+from tradecover.demo.claims import CLAIM_STORIES
+from tradecover.demo.seed import SEED_ACTOR, seed_demo_book
+
+AS_OF = date(2026, 6, 15)
+
+
+def test_the_demo_book_holds_claims_in_every_state(db: Database) -> None:
+    with transaction(db.factory) as s:
+        seed_demo_book(s, exporters=20, seed=7, as_of=AS_OF)
+    with db.factory() as s:
+        states = dict(s.execute(select(ClaimRow.state, func.count())
+                                .group_by(ClaimRow.state)).all())
+        assert states == {"filed": 1, "checking": 1, "approved": 1, "rejected": 1, "paid": 3}
+        assert sum(states.values()) == len(CLAIM_STORIES)
+        assert s.execute(select(func.count()).select_from(RecoveryRow)).scalar_one() == 1
+        assert s.execute(select(func.count()).select_from(PossibleLossNotice)
+                         ).scalar_one() == len(CLAIM_STORIES)
+        part = s.execute(select(CollectionConfirmation.outcome)).scalars().all()
+        assert part == ["paid_in_part"] * len(CLAIM_STORIES)
+        overdue = collections.overdue_list(s, principal=access.system_principal(
+            s, actor=SEED_ACTOR), today=AS_OF)
+        # per story: the claimed invoice, the one left without notice, the part-paid one
+        assert len(overdue) == 3 * len(CLAIM_STORIES)
+        assert all(o.due_date < AS_OF for o in overdue)

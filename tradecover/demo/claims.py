@@ -1,0 +1,141 @@
+"""The claims part of the demo book (issue 5): overdue invoices, notices of possible loss,
+collection confirmations, claims in every state and recoveries.
+
+For a handful of exporters with a policy in force for at least :data:`WINDOW_DAYS`
+before ``as_of``, one more of their main buyers gets a small limit (approved at once) at
+the start of the window, three shipments are declared on it, and the story of one claim
+is played through the services with dated business days: a part payment on one invoice,
+one invoice left overdue without a notice, one noticed and claimed.  Each exporter's
+claim ends in the next state of :data:`CLAIM_STORIES`.  Every step is the real service
+(exporter actions by the exporter's principal, the insurer's by the seed's system
+principal), so every change has its audit entry and journal entries; an exporter whose
+story is refused at any step is rolled back to a savepoint and skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradecover.access.model import Organisation
+from tradecover.access.principal import Principal
+from tradecover.claims import service as claims
+from tradecover.claims.indemnity import ClaimTerms, LossCause
+from tradecover.claims.recovery import RecoverySource
+from tradecover.collections import service as collections
+from tradecover.collections.confirmation import CollectionOutcome
+from tradecover.collections.overdue import LossCauseHint
+from tradecover.demo.book import ExporterPlan
+from tradecover.kit.errors import DomainError
+from tradecover.kit.money import Money
+from tradecover.policies.model import Policy
+
+CLAIM_STORIES: Final = ("filed", "checking", "approved", "rejected", "paid", "recovered",
+                        "paid")
+"""Where each demo claim's story ends (``recovered``: paid, with a recovery booked)."""
+
+WINDOW_DAYS: Final = 150
+"""The claims stories run from ``as_of - WINDOW_DAYS`` to ``as_of``."""
+
+TERMS: Final = ClaimTerms(waiting_period_days=120)
+"""The claim terms of the demo (insolvency pays at once; no second approver)."""
+
+
+def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Principal,
+           insurer: Principal, start: date, ending: str) -> None:
+    from tradecover.buyers import service as buyers
+    from tradecover.declarations import service as declarations
+    from tradecover.declarations.shipment import Shipment, TransportMode
+    from tradecover.limits import service as limits
+    from tradecover.limits.decision import RequestType
+
+    s = plan.schedule
+    main = plan.main_buyers[2]
+    unit = Decimal(10_000_000 if s.currency == "KRW" else 10_000)
+    reg = buyers.register_buyer(session, principal=exporter, name=main.buyer.name,
+                                country=main.buyer.country, own_reference=main.buyer.ref,
+                                trading_since=start - timedelta(days=365 * main.years_trading))
+    terms = s.payment_terms[0]
+    credit = min(s.max_credit_days, 30)
+    application = limits.apply(session, principal=exporter, policy_id=policy.id,
+                               buyer_id=reg.buyer.id, request_type=RequestType.NEW_LIMIT,
+                               amount=Money.of(2 * unit, s.currency), payment_terms=terms,
+                               credit_period_days=credit, today=start,
+                               rules=limits.LimitRules())
+    if application.status != "decided" or application.limit_id is None:
+        raise DomainError("the demo limit waits for an underwriter")
+    shipped = start + timedelta(days=5)
+    due = shipped + timedelta(days=credit)
+    ids = []
+    for n, amount in enumerate((unit, unit / 2, unit / 2), start=1):
+        ids.append(declarations.attach(
+            session, principal=exporter, channel="web", today=shipped, shipment=Shipment(
+                insured_org_id=exporter.org_id, policy_id=policy.id, buyer_id=reg.buyer.id,
+                payment_terms=terms, transport_mode=TransportMode.SEA, shipment_date=shipped,
+                due_date=due, goods_description="demo shipment",
+                hs_code=f"{plan.hs_chapters[0]}01.00",
+                invoice_number=f"DEMO-{reg.buyer.id}-{n}", currency=s.currency,
+                invoice_amount=amount)).id)
+    claimed, _overdue, part_paid = ids
+    collections.confirm_collection(
+        session, principal=exporter, declaration_id=part_paid,
+        outcome=CollectionOutcome.PAID_IN_PART, amount=Money.of(unit / 5, s.currency),
+        paid_on=due + timedelta(days=3), today=due + timedelta(days=5))
+    collections.file_notice(session, principal=exporter, declaration_id=claimed,
+                            cause=LossCauseHint.INSOLVENCY, today=due + timedelta(days=10))
+    claim = claims.file_claim(session, principal=exporter, cause=LossCause.INSOLVENCY,
+                              lines=[claims.LineIn(declaration_id=claimed)],
+                              today=due + timedelta(days=25))
+    if ending == "filed":
+        return
+    claims.start_checks(session, principal=insurer, claim_id=claim.id)
+    if ending == "checking":
+        return
+    decided = due + timedelta(days=45)
+    if ending == "rejected":
+        claims.reject(session, principal=insurer, claim_id=claim.id, today=decided,
+                      reason="the buyer disputes the quality of the goods")
+        return
+    claims.approve(session, principal=insurer, claim_id=claim.id, today=decided, terms=TERMS)
+    if ending == "approved":
+        return
+    claims.pay(session, principal=insurer, claim_id=claim.id,
+               today=decided + timedelta(days=7), terms=TERMS)
+    if ending == "recovered":
+        claims.record_recovery(session, principal=insurer, claim_id=claim.id,
+                               source=RecoverySource.COLLECTION_AGENCY,
+                               gross=Money.of(unit / 4, s.currency),
+                               costs=Money.of(unit / 40, s.currency),
+                               received_on=decided + timedelta(days=40))
+
+
+def seed_claims(session: Session, *,
+                exporters: Sequence[tuple[ExporterPlan, Organisation, Principal]],
+                insurer: Principal, as_of: date) -> int:
+    """Play one claim story per suitable exporter until every story of
+    :data:`CLAIM_STORIES` is told; returns how many were told.
+    """
+    start = as_of - timedelta(days=WINDOW_DAYS)
+    told = 0
+    for plan, org, exporter in exporters:
+        if told == len(CLAIM_STORIES):
+            break
+        policy = session.execute(select(Policy).where(
+            Policy.exporter_org_id == org.id, Policy.state == "active",
+            Policy.inception <= start).order_by(Policy.id)).scalars().first()
+        if policy is None or len(plan.main_buyers) < 3:
+            continue
+        savepoint = session.begin_nested()
+        try:
+            _story(session, plan=plan, policy=policy, exporter=exporter, insurer=insurer,
+                   start=start, ending=CLAIM_STORIES[told])
+            savepoint.commit()
+            told += 1
+        except DomainError:
+            savepoint.rollback()
+    return told

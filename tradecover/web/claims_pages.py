@@ -1,0 +1,408 @@
+"""Dashboard pages of collections and claims (issue 5): the exporter's overdue list with the
+notice, extension and claim forms; collection confirmation by upload; the claims
+handler's queue with every check and the approve / reject / pay actions; the recovery
+ledger; the claims speed report.
+
+Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+language, signed-in people only; every read and write goes through the collections and
+claims services (the ones the API uses), which scope exporters to their own invoices and
+claims, so an id of another organisation answers 404 like a missing one.  A refused form
+rolls its savepoint back: nothing is written, and the page shows the problem.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradecover.access.roles import PERMISSIONS, Permission
+from tradecover.api.deps import SessionDep
+from tradecover.api.pagination import IdPath
+from tradecover.claims import service as claims
+from tradecover.claims.api import DEFAULT_SECOND_APPROVAL_ABOVE, DEFAULT_WAITING_PERIOD_DAYS
+from tradecover.claims.indemnity import ClaimTerms, LossCause
+from tradecover.claims.model import ClaimRow, RecoveryRow
+from tradecover.claims.recovery import RecoverySource
+from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
+from tradecover.collections import service as collections
+from tradecover.collections import upload as collection_upload
+from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
+from tradecover.collections.overdue import ArrangementKind, LossCauseHint
+from tradecover.collections.schemas import UploadReportOut as CollectionReportOut
+from tradecover.declarations.upload import MAX_UPLOAD_BYTES
+from tradecover.kit.dates import business_today
+from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.kit.money import Money, to_decimal
+from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewer, choose_locale
+
+router = APIRouter(include_in_schema=False)
+QUEUE_SIZE = 200
+
+
+def _may(viewer: Viewer, permission: Permission) -> bool:
+    return permission in PERMISSIONS[viewer.principal.role]
+
+
+def _terms(request: Request, currency: str) -> ClaimTerms:
+    """The claim terms the API uses (``app.state`` settings, else the defaults)."""
+    state = request.app.state
+    days = getattr(state, "claim_waiting_period_days", DEFAULT_WAITING_PERIOD_DAYS)
+    above = getattr(state, "claim_second_approval_above", DEFAULT_SECOND_APPROVAL_ABOVE)
+    return ClaimTerms(waiting_period_days=int(days),
+                      second_approval_above=Money.of(above, currency))
+
+
+def _open_notices(session: Session, viewer: Viewer) -> list[PossibleLossNotice]:
+    query = select(PossibleLossNotice).where(PossibleLossNotice.status == NOTICE_OPEN)
+    if not viewer.principal.is_insurer:
+        query = query.where(PossibleLossNotice.exporter_org_id == viewer.principal.org_id)
+    return list(session.execute(query.order_by(PossibleLossNotice.id)).scalars())
+
+
+def _overdue_context(session: Session, viewer: Viewer) -> dict[str, Any]:
+    today = business_today()
+    items = collections.overdue_list(session, principal=viewer.principal, today=today)
+    exporter = not viewer.principal.is_insurer
+    notices = _open_notices(session, viewer)
+    return {"overdue": items, "notices": notices,
+            "noticed": {n.declaration_id for n in notices},
+            "can_notify": exporter and _may(viewer, Permission.COLLECTION_WRITE),
+            "can_claim": exporter and _may(viewer, Permission.CLAIM_FILE),
+            "causes": [c.value for c in LossCauseHint],
+            "claim_causes": [c.value for c in LossCause], "today": today.isoformat(),
+            "done": None, "problem": None}
+
+
+def _overdue_page(request: Request, session: SessionDep, viewer: Viewer, *,
+                  done: str | None = None, problem: DomainError | None = None) -> Response:
+    locale = choose_locale(request, viewer)
+    try:
+        context = _overdue_context(session, viewer)
+    except DomainError as error:
+        return _error_page(request, locale, viewer, error.status)
+    context.update(done=done, problem=problem)
+    return _page(request, locale, "claims/overdue.html", context, viewer=viewer,
+                 status=problem.status if problem else 200)
+
+
+@router.get("/overdue", response_model=None)
+def overdue_page(request: Request, session: SessionDep) -> Response:
+    """Invoices past due with their notice deadline, the open notices and the claim form."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    return _overdue_page(request, session, viewer)
+
+
+def _form_id(value: str, field: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 2**63 - 1:
+        raise ValidationFailed("please choose an invoice", code="invalid_form", field=field)
+    return number
+
+
+def _form_date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("please give a valid date", code="invalid_form",
+                               field=field) from None
+
+
+def _in_savepoint(session: Session, work: Any) -> DomainError | None:
+    """Run ``work()`` in a savepoint; on a domain error roll it back and return the error."""
+    savepoint = session.begin_nested()
+    try:
+        work()
+        savepoint.commit()
+    except DomainError as error:
+        savepoint.rollback()
+        return error
+    return None
+
+
+@router.post("/overdue/notices", response_model=None)
+def notice_form(request: Request, session: SessionDep,
+                declaration_id: Annotated[str, Form(max_length=20)] = "",
+                cause: Annotated[str, Form(max_length=24)] = "") -> Response:
+    """File a notice of possible loss on one overdue invoice."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+
+    def work() -> None:
+        try:
+            hint = LossCauseHint(cause)
+        except ValueError:
+            raise ValidationFailed("please choose a cause", code="invalid_form",
+                                   field="cause") from None
+        collections.file_notice(session, principal=viewer.principal,
+                                declaration_id=_form_id(declaration_id, "declaration_id"),
+                                cause=hint, today=business_today())
+
+    problem = _in_savepoint(session, work)
+    return _overdue_page(request, session, viewer, done=None if problem else "notice",
+                         problem=problem)
+
+
+@router.post("/overdue/extensions", response_model=None)
+def extension_form(request: Request, session: SessionDep,
+                   declaration_id: Annotated[str, Form(max_length=20)] = "",
+                   new_due_date: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Ask the insurer to extend the due date of one overdue invoice."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+
+    def work() -> None:
+        collections.request_extension(
+            session, principal=viewer.principal,
+            declaration_id=_form_id(declaration_id, "declaration_id"),
+            kind=ArrangementKind.EXTENSION, today=business_today(),
+            new_due_date=_form_date(new_due_date, "new_due_date"))
+
+    problem = _in_savepoint(session, work)
+    return _overdue_page(request, session, viewer, done=None if problem else "extension",
+                         problem=problem)
+
+
+@router.post("/overdue/claims", response_model=None)
+def claim_form(request: Request, session: SessionDep,
+               declaration_id: Annotated[list[str] | None, Form(max_length=20)] = None,
+               cause: Annotated[str, Form(max_length=24)] = "") -> Response:
+    """File a claim on the chosen invoices (each must carry an open notice)."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+
+    def work() -> None:
+        try:
+            loss_cause = LossCause(cause)
+        except ValueError:
+            raise ValidationFailed("please choose a cause", code="invalid_form",
+                                   field="cause") from None
+        ids = declaration_id or []
+        claims.file_claim(session, principal=viewer.principal,
+                          lines=[claims.LineIn(declaration_id=_form_id(v, "declaration_id"))
+                                 for v in ids[:200]],
+                          cause=loss_cause, today=business_today())
+
+    problem = _in_savepoint(session, work)
+    return _overdue_page(request, session, viewer, done=None if problem else "claim",
+                         problem=problem)
+
+
+def _queue_page(request: Request, session: SessionDep, viewer: Viewer, *,
+                done: str | None = None, problem: DomainError | None = None) -> Response:
+    locale = choose_locale(request, viewer)
+    try:
+        rows, total = claims.list_claims(session, principal=viewer.principal, state=None,
+                                         limit=QUEUE_SIZE, offset=0)
+    except DomainError as error:
+        return _error_page(request, locale, viewer, error.status)
+    insurer = viewer.principal.is_insurer
+    context = {"claims": [{"claim": r, "lines": claims.lines_of(session, r.id)} for r in rows],
+               "total": total, "can_decide": insurer and _may(viewer, Permission.CLAIM_DECIDE),
+               "can_pay": insurer and _may(viewer, Permission.CLAIM_PAY),
+               "done": done, "problem": problem}
+    return _page(request, locale, "claims/queue.html", context, viewer=viewer,
+                 status=problem.status if problem else 200)
+
+
+@router.get("/claims", response_model=None)
+def queue_page(request: Request, session: SessionDep) -> Response:
+    """Claims oldest first with every check and its outcome, and the handler's actions."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    return _queue_page(request, session, viewer)
+
+
+def _claim_action(request: Request, session: SessionDep, claim_id: int, action: str,
+                  reason: str = "") -> Response:
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    principal, today = viewer.principal, business_today()
+
+    def work() -> None:
+        if action == "start":
+            claims.start_checks(session, principal=principal, claim_id=claim_id)
+        elif action == "reject":
+            claims.reject(session, principal=principal, claim_id=claim_id, reason=reason,
+                          today=today)
+        else:
+            currency = claims.claim_for(session, principal, claim_id).currency
+            step = claims.approve if action == "approve" else claims.pay
+            step(session, principal=principal, claim_id=claim_id, today=today,
+                 terms=_terms(request, currency))
+
+    problem = _in_savepoint(session, work)
+    if problem is not None and problem.status == 404:
+        return _error_page(request, choose_locale(request, viewer), viewer, 404)
+    return _queue_page(request, session, viewer, done=None if problem else action,
+                       problem=problem)
+
+
+@router.post("/claims/{claim_id}/start-checks", response_model=None)
+def start_form(claim_id: IdPath, request: Request, session: SessionDep) -> Response:
+    """Take a claim up (``filed`` to ``checking``)."""
+    return _claim_action(request, session, claim_id, "start")
+
+
+@router.post("/claims/{claim_id}/approve", response_model=None)
+def approve_form(claim_id: IdPath, request: Request, session: SessionDep) -> Response:
+    """Approve a claim (refused while a blocking check fails; four eyes above the threshold)."""
+    return _claim_action(request, session, claim_id, "approve")
+
+
+@router.post("/claims/{claim_id}/reject", response_model=None)
+def reject_form(claim_id: IdPath, request: Request, session: SessionDep,
+                reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Reject a claim with the reason the exporter reads."""
+    return _claim_action(request, session, claim_id, "reject", reason)
+
+
+@router.post("/claims/{claim_id}/pay", response_model=None)
+def pay_form(claim_id: IdPath, request: Request, session: SessionDep) -> Response:
+    """Pay an approved claim; a second payment is refused (one conditional update)."""
+    return _claim_action(request, session, claim_id, "pay")
+
+
+def _recoveries_page(request: Request, session: SessionDep, viewer: Viewer, *,
+                     done: bool = False, problem: DomainError | None = None) -> Response:
+    locale = choose_locale(request, viewer)
+    try:
+        viewer.principal.require(Permission.CLAIM_READ)
+    except DomainError as error:
+        return _error_page(request, locale, viewer, error.status)
+    query = select(RecoveryRow, ClaimRow).join(ClaimRow, ClaimRow.id == RecoveryRow.claim_id)
+    paid = select(ClaimRow).where(ClaimRow.state == "paid")
+    if not viewer.principal.is_insurer:
+        query = query.where(ClaimRow.exporter_org_id == viewer.principal.org_id)
+        paid = paid.where(ClaimRow.exporter_org_id == viewer.principal.org_id)
+    rows = list(session.execute(query.order_by(RecoveryRow.received_on, RecoveryRow.id)))
+    totals: dict[str, list[int]] = {}
+    for recovery, _claim in rows:
+        sums = totals.setdefault(recovery.currency, [0, 0, 0, 0])
+        for i, value in enumerate((recovery.gross_minor, recovery.costs_minor,
+                                   recovery.insurer_minor, recovery.insured_minor)):
+            sums[i] += value
+    can_book = viewer.principal.is_insurer and _may(viewer, Permission.CLAIM_DECIDE)
+    context = {"rows": rows, "totals": totals, "can_book": can_book,
+               "paid": list(session.execute(paid.order_by(ClaimRow.id)).scalars())
+               if can_book else [],
+               "sources": [s.value for s in RecoverySource], "today": business_today(),
+               "done": done, "problem": problem}
+    return _page(request, locale, "claims/recoveries.html", context, viewer=viewer,
+                 status=problem.status if problem else 200)
+
+
+@router.get("/recoveries", response_model=None)
+def recoveries_page(request: Request, session: SessionDep) -> Response:
+    """The recovery ledger: every recovery, its costs and the insurer / insured shares."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    return _recoveries_page(request, session, viewer)
+
+
+@router.post("/recoveries", response_model=None)
+def recovery_form(request: Request, session: SessionDep,
+                  claim_id: Annotated[str, Form(max_length=20)] = "",
+                  source: Annotated[str, Form(max_length=24)] = "",
+                  gross: Annotated[str, Form(max_length=24)] = "",
+                  costs: Annotated[str, Form(max_length=24)] = "0",
+                  received_on: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Book a recovery on a paid claim."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+
+    def work() -> None:
+        claim = claims.claim_for(session, viewer.principal, _form_id(claim_id, "claim_id"))
+        try:
+            kind = RecoverySource(source)
+            gross_money = Money.of(to_decimal(gross), claim.currency)
+            costs_money = Money.of(to_decimal(costs or "0"), claim.currency)
+        except (ValueError, InvalidOperation):
+            raise ValidationFailed("please fill in every field with a valid value",
+                                   code="invalid_form") from None
+        claims.record_recovery(session, principal=viewer.principal, claim_id=claim.id,
+                               source=kind, gross=gross_money, costs=costs_money,
+                               received_on=_form_date(received_on, "received_on"))
+
+    problem = _in_savepoint(session, work)
+    return _recoveries_page(request, session, viewer, done=problem is None, problem=problem)
+
+
+@router.get("/claims-speed", response_model=None)
+def speed_page(
+    request: Request, session: SessionDep,
+    decision_days: Annotated[int, Query(ge=1, le=3650)] = 60,
+    payment_days: Annotated[int, Query(ge=1, le=3650)] = 10,
+    warn_days: Annotated[int, Query(ge=0, le=3650)] = 7,
+) -> Response:
+    """Claim speed per month against the insurer's target, and the claims about to miss it."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    locale = choose_locale(request, viewer)
+    try:
+        timelines = claims.timelines(session, principal=viewer.principal)
+    except DomainError as error:
+        return _error_page(request, locale, viewer, error.status)
+    target = SpeedTarget(decision_days=decision_days, payment_days=payment_days,
+                         warn_days=warn_days)
+    return _page(request, locale, "claims/speed.html",
+                 {"target": target, "months": monthly_report(timelines, target),
+                  "at_risk": claims_at_risk(timelines, target, today=business_today())},
+                 viewer=viewer)
+
+
+def _upload_page(request: Request, viewer: Viewer, *, report: CollectionReportOut | None,
+                 problem: DomainError | None) -> Response:
+    return _page(request, choose_locale(request, viewer), "claims/collections_upload.html",
+                 {"report": report, "problem": problem, "columns": collection_upload.COLUMNS},
+                 viewer=viewer, status=problem.status if problem else 200)
+
+
+@router.get("/collections/upload", response_model=None)
+def collections_upload_page(request: Request, session: SessionDep) -> Response:
+    """The form to confirm collections by upload (CSV or XLSX)."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    try:
+        viewer.principal.require(Permission.COLLECTION_WRITE)
+    except DomainError as error:
+        return _error_page(request, choose_locale(request, viewer), viewer, error.status)
+    return _upload_page(request, viewer, report=None, problem=None)
+
+
+@router.post("/collections/upload", response_model=None)
+def collections_upload(request: Request, session: SessionDep,
+                       file: Annotated[UploadFile, File()]) -> Response:
+    """Confirm every row of the file and show the row report."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    report: CollectionReportOut | None = None
+    problem: DomainError | None = None
+    try:
+        name = file.filename or "upload"
+        report = CollectionReportOut.of(name, collections.confirm_upload(
+            session, principal=viewer.principal, filename=name,
+            data=file.file.read(MAX_UPLOAD_BYTES + 1), today=business_today()))
+    except DomainError as error:
+        problem = error
+    return _upload_page(request, viewer, report=report, problem=problem)
