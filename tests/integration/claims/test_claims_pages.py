@@ -101,8 +101,12 @@ def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast
     assert app_client.get("/overdue").status_code == 403
     assert app_client.get("/recoveries").status_code == 403
     assert app_client.get("/claims-speed").status_code == 403
+    assert app_client.get("/collections/upload").status_code == 403
 
     _sign_in(app_client, handler)
+    everyone = app_client.get("/overdue")  # insurer staff see every exporter's, no forms
+    assert everyone.status_code == 200 and f"<td>{second}</td>" in everyone.text
+    assert 'data-testid="claim-form"' not in everyone.text
     queue = app_client.get("/claims")
     assert queue.status_code == 200
     assert f'data-testid="checks-{claim_id}"' in queue.text
