@@ -19,7 +19,7 @@ PURE_MODULES = [
 PURE_PACKAGES = ["reference", "pricing", "risk", "buyers", "limits", "declarations",
                  "billing", "subsidies", "ledger", "claims", "collections"]
 ADAPTER_FILE_NAMES = {"model.py", "repository.py", "service.py", "api.py", "schemas.py",
-                      "cli.py", "jobs.py", "tasks.py"}
+                      "upload.py", "cli.py", "jobs.py", "tasks.py"}
 
 
 def _imports(path: Path) -> set[str]:
