@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.country_risk import service
+from tradecover.country_risk.cover import CoverStatus
 from tradecover.country_risk.schemas import CountryRiskChangeIn, CountryRiskOut
-from tradecover.country_risk.service import CoverStatus
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, check_currency
 

@@ -12,7 +12,7 @@ from rich.table import Table
 from tradecover.access.service import system_principal
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.country_risk import service
-from tradecover.country_risk.service import CoverStatus
+from tradecover.country_risk.cover import CoverStatus
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 

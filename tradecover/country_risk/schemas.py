@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradecover.country_risk.service import CountryRisk, CoverStatus
+from tradecover.country_risk.cover import CoverStatus
+from tradecover.country_risk.service import CountryRisk
 
 
 class MoneyOut(BaseModel):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,20 +11,13 @@ from sqlalchemy.orm import Session
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
+from tradecover.country_risk.cover import CoverStatus
 from tradecover.country_risk.model import CountryRiskVersion
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.reference.countries import check_country, country_name
 from tradecover.reference.country_risk import check_risk_class
-
-
-class CoverStatus(StrEnum):
-    """The insurer's stance on new cover in a country."""
-
-    OPEN = "open"
-    RESTRICTED = "restricted"  # case by case, underwriter approval only
-    OFF_COVER = "off_cover"  # no new limits, no new cover
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from tradecover.buyers.rating import AdverseEvent, Rating
+from tradecover.country_risk.cover import CoverStatus
 from tradecover.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies.schedule import PolicySchedule
@@ -99,16 +100,8 @@ class ReasonCode(StrEnum):
     UNDERWRITER_JUDGEMENT = "underwriter_judgement"
 
 
-class CountryStatus(StrEnum):
-    """The insurer's stance on new cover in the buyer's country.
-
-    The same values as ``tradecover.country_risk.service.CoverStatus``; repeated here so
-    that this module stays free of the database layer.
-    """
-
-    OPEN = "open"
-    RESTRICTED = "restricted"
-    OFF_COVER = "off_cover"
+CountryStatus = CoverStatus
+"""The insurer's stance on new cover in the buyer's country (one enum, shared)."""
 
 
 class Route(StrEnum):

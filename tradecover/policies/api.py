@@ -70,13 +70,7 @@ def put_profile(org_id: Id, body: ExporterProfileIn, session: SessionDep,
                 principal: PrincipalDep) -> ExporterProfileOut:
     """The exporter keeps its own profile; underwriters may update it too."""
     profile = service.upsert_exporter_profile(
-        session, principal=principal, org_id=org_id, legal_name=body.legal_name,
-        region=body.region, size_class=body.size_class,
-        cross_border_ecommerce=body.cross_border_ecommerce, currency=body.currency,
-        previous_year_exports=Money.of(body.previous_year_exports, body.currency),
-        export_history=[row.model_dump() for row in body.export_history],
-        products=body.products, destination_countries=body.destination_countries,
-        main_buyers=[b.model_dump(exclude_none=True, mode="json") for b in body.main_buyers])
+        session, principal=principal, org_id=org_id, **body.service_kwargs())
     return ExporterProfileOut.of(profile)
 
 

@@ -384,10 +384,5 @@ def profile_set(
         org = access.org_by_slug(session, exporter)
         service.upsert_exporter_profile(
             session, principal=access.system_principal(session), org_id=org.id,
-            legal_name=body.legal_name, region=body.region, size_class=body.size_class,
-            cross_border_ecommerce=body.cross_border_ecommerce, currency=body.currency,
-            previous_year_exports=Money.of(body.previous_year_exports, body.currency),
-            export_history=[row.model_dump() for row in body.export_history],
-            products=body.products, destination_countries=body.destination_countries,
-            main_buyers=[b.model_dump(exclude_none=True, mode="json") for b in body.main_buyers])
+            **body.service_kwargs())
     console.print(f"profile of {exporter} saved")

@@ -93,6 +93,18 @@ class ExporterProfileIn(BaseModel):
     destination_countries: list[CountryStr] = Field(default_factory=list, max_length=250)
     main_buyers: list[MainBuyerIn] = Field(default_factory=list, max_length=100)
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of ``service.upsert_exporter_profile`` (API and CLI alike)."""
+        return {
+            "legal_name": self.legal_name, "region": self.region, "size_class": self.size_class,
+            "cross_border_ecommerce": self.cross_border_ecommerce, "currency": self.currency,
+            "previous_year_exports": Money.of(self.previous_year_exports, self.currency),
+            "export_history": [row.model_dump() for row in self.export_history],
+            "products": self.products, "destination_countries": self.destination_countries,
+            "main_buyers": [b.model_dump(exclude_none=True, mode="json")
+                            for b in self.main_buyers],
+        }
+
 
 class ApplicationIn(BaseModel):
     """The application form; ``exporter_org_id`` is only for insurer staff filing on behalf."""
