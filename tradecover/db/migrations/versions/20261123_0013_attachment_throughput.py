@@ -1,0 +1,21 @@
+"""attachment throughput (issue 4)
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-11-23 12:30:00
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this migration (nothing yet)."""
+
+
+def downgrade() -> None:
+    """Revert this migration (nothing yet)."""
