@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.renewal_reprice = _renewal_reprice()
+    app.state.review_metrics_source = _review_metrics_source()
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
@@ -125,6 +126,13 @@ def _routers() -> list[Any]:
             declarations_router, risk_router, risk_pages_router, billing_router,
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
             collections_router, claims_router, limits_pages_router, claims_pages_router]
+
+
+def _review_metrics_source() -> Any:
+    """The renewal review's metrics, bound to each request's session by the policies API."""
+    from tradecover.declarations.service import DeclarationReviewMetrics
+
+    return DeclarationReviewMetrics
 
 
 def _renewal_reprice() -> Any:

@@ -15,8 +15,8 @@ that ``supersedes`` it, and the reservation follows.
 
 Also here: the declaration status of a policy by its frequency
 (:func:`declaration_status`), monthly turnover returns (:func:`submit_turnover_return`) and
-:class:`DeclarationReviewMetrics`, the renewal review's source of ``compliance_rate`` and
-``declared_share_of_turnover``.
+:class:`DeclarationReviewMetrics`, the renewal review's metrics of a policy (declarations,
+notices of possible loss, claims paid and limits), read in the caller's session.
 """
 
 from __future__ import annotations
@@ -24,20 +24,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
 from tradecover.billing.premium import FlatRatePricer, RateSource, declaration_premium
 from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
+from tradecover.claims.model import ClaimRow
+from tradecover.collections.model import PossibleLossNotice
 from tradecover.country_risk import service as country_risk
-from tradecover.db.engine import transaction
 from tradecover.declarations import repository, upload
 from tradecover.declarations.cover import (
     CountryCoverStatus,
@@ -68,7 +69,7 @@ from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from tradecover.kit.money import Money, check_currency
 from tradecover.limits.decision import RequestType
-from tradecover.limits.model import CreditLimit, CreditLimitVersion
+from tradecover.limits.model import CreditLimit, CreditLimitVersion, LimitApplication
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.model import Policy
 from tradecover.policies.review import ReviewMetrics
@@ -649,37 +650,85 @@ def submit_turnover_return(session: Session, *, principal: Principal, policy_id:
     return row
 
 
+def _share(numerator: int, denominator: int) -> Decimal:
+    """``numerator / denominator`` as a fraction rounded half-up to 4 decimals (0 if none)."""
+    if denominator <= 0:
+        return Decimal(0)
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"),
+                                                                rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True, slots=True)
 class DeclarationReviewMetrics:
-    """A :class:`~tradecover.policies.review.ReviewMetricsSource` over declarations.
+    """A :class:`~tradecover.policies.review.ReviewMetricsSource` over one policy's book,
+    read in the CALLER's session: the renewal offer's own transaction (a second one would
+    wait on the write lock the offer holds on SQLite).
 
-    Fills ``compliance_rate`` (on time / declared), ``declared_share_of_turnover``
-    (declared / returned turnover), ``declared_amount``, ``premium_earned`` and
-    ``outstanding_liability``; the rest stays 0 for later issues.  Plug it in with
-    ``app.state.review_metrics_source = DeclarationReviewMetrics(factory)``.
+    For declarations shipped in ``start``..``end``: ``compliance_rate`` (on time /
+    declared), ``declared_share_of_turnover`` (declared / the turnover returned for those
+    months; the schedule's expected turnover pro rata when none was returned),
+    ``declared_amount``, ``premium_earned``, ``outstanding_liability`` (covered less
+    collected) and ``possible_loss_rate`` (invoices under an open notice of possible loss /
+    declared).  Claims paid in the period give ``claims_paid`` and ``loss_ratio`` (paid /
+    premium earned); the policy's active limits give ``limit_utilisation`` (outstanding /
+    limits) and ``largest_buyer_share``; its decided limit applications
+    ``limit_approval_rate`` (approved / requested).  The API binds it to each request:
+    ``app.state.review_metrics_source = DeclarationReviewMetrics``.
     """
 
-    factory: sessionmaker[Session]
+    session: Session
 
     def metrics(self, *, policy_id: int, start: date, end: date) -> ReviewMetrics:
         """The review metrics of one policy over ``start``..``end``."""
-        with transaction(self.factory) as session:
-            policy = session.get(Policy, policy_id)
-            if policy is None:
-                return ReviewMetrics()
-            status = status_of_policy(session, policy, start=start, end=end)
-            premium, outstanding = session.execute(
-                select(func.coalesce(func.sum(Declaration.premium_minor), 0),
-                       func.coalesce(func.sum(Declaration.covered_minor
-                                              - Declaration.collected_minor), 0))
-                .where(Declaration.policy_id == policy_id,
-                       Declaration.status == STATUS_ACTIVE,
-                       Declaration.shipment_date >= start,
-                       Declaration.shipment_date <= end)).one()
-            currency = policy.currency
-            return ReviewMetrics(
-                compliance_rate=status.compliance_rate,
-                declared_share_of_turnover=status.declared_share_of_turnover,
-                declared_amount=status.declared_amount.amount,
-                premium_earned=Money.from_minor(int(premium), currency).amount,
-                outstanding_liability=Money.from_minor(int(outstanding), currency).amount)
+        session = self.session
+        policy = session.get(Policy, policy_id)
+        if policy is None:
+            return ReviewMetrics()
+        currency = policy.currency
+        status = status_of_policy(session, policy, start=start, end=end)
+        in_period = (Declaration.policy_id == policy_id, Declaration.status == STATUS_ACTIVE,
+                     Declaration.shipment_date >= start, Declaration.shipment_date <= end)
+        premium, outstanding = (int(v) for v in session.execute(
+            select(func.coalesce(func.sum(Declaration.premium_minor), 0),
+                   func.coalesce(func.sum(Declaration.covered_minor
+                                          - Declaration.collected_minor), 0))
+            .where(*in_period)).one())
+        declared = status.declared_amount.minor_units()
+        turnover = status.turnover.minor_units()
+        if turnover == 0:
+            days = (end - start).days + 1
+            turnover = policy.expected_turnover_minor * max(0, days) // 365
+        noticed = int(session.execute(
+            select(func.coalesce(func.sum(Declaration.invoice_minor), 0))
+            .join(PossibleLossNotice, PossibleLossNotice.declaration_id == Declaration.id)
+            .where(*in_period, PossibleLossNotice.status == "open")).scalar_one())
+        paid = int(session.execute(
+            select(func.sum(ClaimRow.paid_minor))
+            .where(ClaimRow.policy_id == policy_id, ClaimRow.currency == currency,
+                   ClaimRow.paid_on >= start, ClaimRow.paid_on <= end)).scalar_one() or 0)
+        limits = [int(v) for v in session.execute(
+            select(CreditLimit.amount_minor).where(
+                CreditLimit.policy_id == policy_id, CreditLimit.status == "active",
+                CreditLimit.currency == currency)).scalars()]
+        requested, approved = (int(v) for v in session.execute(
+            select(func.coalesce(func.sum(LimitApplication.amount_minor), 0),
+                   func.coalesce(func.sum(LimitApplication.approved_minor), 0))
+            .where(LimitApplication.policy_id == policy_id,
+                   LimitApplication.status == "decided",
+                   LimitApplication.currency == currency)).one())
+
+        def amount(minor: int) -> Decimal:
+            return Money.from_minor(minor, currency).amount
+
+        return ReviewMetrics(
+            compliance_rate=status.compliance_rate,
+            declared_share_of_turnover=_share(declared, turnover),
+            largest_buyer_share=_share(max(limits, default=0), sum(limits)),
+            limit_approval_rate=_share(approved, requested),
+            limit_utilisation=_share(outstanding, sum(limits)),
+            possible_loss_rate=_share(noticed, declared),
+            outstanding_liability=amount(outstanding),
+            loss_ratio=_share(paid, premium),
+            declared_amount=status.declared_amount.amount,
+            premium_earned=amount(premium),
+            claims_paid=amount(paid))

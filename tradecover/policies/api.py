@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy.orm import Session
 
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import Page, PageDep
@@ -17,7 +18,7 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 from tradecover.policies import service
 from tradecover.policies.lifecycle import PolicyState
-from tradecover.policies.review import NoActivityYet, ReviewMetricsSource
+from tradecover.policies.review import ReviewMetricsSource, bind_metrics_source
 from tradecover.policies.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -41,11 +42,10 @@ router = APIRouter(prefix="/api/v1", tags=["policies"])
 Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="Numeric id")]
 
 
-def _metrics_source(request: Request) -> ReviewMetricsSource:
-    """The app's review metrics source (later issues plug theirs in); zeros until then."""
-    source: ReviewMetricsSource | None = getattr(request.app.state, "review_metrics_source",
-                                                 None)
-    return source or NoActivityYet()
+def _metrics_source(request: Request, session: Session) -> ReviewMetricsSource:
+    """The app's review metrics source bound to the request's session (zeros if none)."""
+    return bind_metrics_source(getattr(request.app.state, "review_metrics_source", None),
+                               session)
 
 
 def _reprice(request: Request) -> service.Reprice | None:
@@ -153,7 +153,7 @@ def job_offer_renewals(body: JobIn, request: Request, session: SessionDep,
     """Offer renewal to every policy within 30 days of expiry (idempotent)."""
     today = body.today or business_today()
     done = service.offer_due_renewals(session, principal=principal, today=today,
-                                      metrics_source=_metrics_source(request),
+                                      metrics_source=_metrics_source(request, session),
                                       reprice=_reprice(request))
     return JobOut(today=today, processed=done)
 
@@ -265,7 +265,7 @@ def offer_renewal(policy_id: Id, request: Request, session: SessionDep,
     """Within 30 days before expiry: the review metrics and the proposed terms."""
     return RenewalOfferOut.of(service.offer_renewal(
         session, principal=principal, policy_id=policy_id, today=business_today(),
-        metrics_source=_metrics_source(request), reprice=_reprice(request)))
+        metrics_source=_metrics_source(request, session), reprice=_reprice(request)))
 
 
 @router.get("/renewal-offers/{offer_id}", response_model=RenewalOfferOut,

@@ -16,12 +16,12 @@ from rich.table import Table
 
 from tradecover.access import service as access
 from tradecover.cli.context import console, domain_errors, unit_of_work
+from tradecover.declarations.service import DeclarationReviewMetrics
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies import service
 from tradecover.policies.lifecycle import PolicyState, TerminationKind
-from tradecover.policies.review import NoActivityYet
 from tradecover.policies.schedule import (
     DeclarationFrequency,
     DisputeResolution,
@@ -280,7 +280,7 @@ def offer_renewal(policy_id: Annotated[int, typer.Argument(help="Policy id")],
     with unit_of_work() as session:
         o = service.offer_renewal(session, principal=access.system_principal(session),
                                   policy_id=policy_id, today=_date(today, field="today"),
-                                  metrics_source=NoActivityYet())
+                                  metrics_source=DeclarationReviewMetrics(session))
         console.print(f"renewal offer {o.id} for policy {policy_id} "
                       f"from {o.proposed_terms['inception']}")
 
@@ -334,7 +334,8 @@ def renew_due(today: TodayOpt = None) -> None:
     day = _date(today, field="today")
     with unit_of_work() as session, _progress("renewal offers") as progress:
         done = service.offer_due_renewals(session, principal=access.system_principal(session),
-                                          today=day, metrics_source=NoActivityYet(),
+                                          today=day,
+                                          metrics_source=DeclarationReviewMetrics(session),
                                           progress=progress)
     console.print(f"{done} renewal offers made as of {day}")
 

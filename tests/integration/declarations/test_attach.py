@@ -270,8 +270,9 @@ def test_review_metrics_source(db: Database, cast: Cast, w: World) -> None:
         service.submit_turnover_return(
             s, principal=exporter(db, cast), policy_id=w.policy_id,
             month=shipped.replace(day=1), amount=Money.of("50000", "USD"))
-    metrics = service.DeclarationReviewMetrics(db.factory).metrics(
-        policy_id=w.policy_id, start=shipped.replace(day=1), end=shipped)
+    with transaction(db.factory) as s:
+        metrics = service.DeclarationReviewMetrics(s).metrics(
+            policy_id=w.policy_id, start=shipped.replace(day=1), end=shipped)
     assert metrics.compliance_rate == Decimal("0.5000")
     assert metrics.declared_share_of_turnover == Decimal("0.8000")
     assert metrics.declared_amount == Decimal("40000.00")
