@@ -30,19 +30,27 @@ class ChainedEntry:
     after: Any
     prev_hash: str
     hash: str
+    chain: int = 0
 
 
 def entry_hash(
     *, prev_hash: str, org_id: int, seq: int, occurred_at: datetime, actor: str, action: str,
     entity_type: str, entity_id: str, reason: str | None, before: Any, after: Any,
+    chain: int = 0,
 ) -> str:
-    """SHA-256 over the previous hash and a canonical serialisation of the entry."""
-    body = canonical_json({
+    """SHA-256 over the previous hash and a canonical serialisation of the entry.
+
+    The chain number is part of the hashed content from chain 1 on (chain 0 hashes as
+    before the log was sharded, so older entries keep verifying).
+    """
+    fields: dict[str, Any] = {
         "org_id": org_id, "seq": seq, "occurred_at": occurred_at.isoformat(), "actor": actor,
         "action": action, "entity_type": entity_type, "entity_id": entity_id,
         "reason": reason, "before": before, "after": after,
-    })
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    }
+    if chain:
+        fields["chain"] = chain
+    return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +61,20 @@ class ChainBreak:
     seq: int
     entry_id: int | None
     problem: str  # "changed", "missing", "reordered", "truncated"
+    chain: int = 0
 
     def describe(self) -> str:
-        """A sentence naming the entry."""
+        """A sentence naming the entry (and its chain, when not the organisation's chain 0)."""
         ident = f"entry id {self.entry_id}" if self.entry_id is not None else "an entry"
-        return f"organisation {self.org_id}: {ident} at position {self.seq} was {self.problem}"
+        where = f"organisation {self.org_id}" + (f" chain {self.chain}" if self.chain else "")
+        return f"{where}: {ident} at position {self.seq} was {self.problem}"
 
 
 def verify_chain(
-    org_id: int, entries: Iterable[ChainedEntry], *, head_seq: int, head_hash: str
+    org_id: int, entries: Iterable[ChainedEntry], *, head_seq: int, head_hash: str,
+    chain: int = 0,
 ) -> ChainBreak | None:
-    """Walk one organisation's chain in id order; return the first break or ``None``.
+    """Walk one chain of an organisation in id order; return the first break or ``None``.
 
     ``head_seq``/``head_hash`` are the chain head kept beside the log, which lets the
     verifier notice entries removed from the end.
@@ -74,17 +85,18 @@ def verify_chain(
     for position, entry in enumerate(ordered, start=1):
         if entry.seq != position:
             if position in present:
-                return ChainBreak(org_id, position, entry.id, "reordered")
-            return ChainBreak(org_id, position, None, "missing")
+                return ChainBreak(org_id, position, entry.id, "reordered", chain)
+            return ChainBreak(org_id, position, None, "missing", chain)
         recomputed = entry_hash(
             prev_hash=prev, org_id=entry.org_id, seq=entry.seq, occurred_at=entry.occurred_at,
             actor=entry.actor, action=entry.action, entity_type=entry.entity_type,
             entity_id=entry.entity_id, reason=entry.reason, before=entry.before,
-            after=entry.after,
+            after=entry.after, chain=entry.chain,
         )
-        if entry.prev_hash != prev or recomputed != entry.hash or entry.org_id != org_id:
-            return ChainBreak(org_id, position, entry.id, "changed")
+        if (entry.prev_hash != prev or recomputed != entry.hash or entry.org_id != org_id
+                or entry.chain != chain):
+            return ChainBreak(org_id, position, entry.id, "changed", chain)
         prev = entry.hash
     if len(ordered) != head_seq or prev != head_hash:
-        return ChainBreak(org_id, len(ordered) + 1, None, "truncated")
+        return ChainBreak(org_id, len(ordered) + 1, None, "truncated", chain)
     return None

@@ -1,4 +1,6 @@
-"""ORM models of the audit log and the per-organisation chain heads."""
+"""ORM models of the audit log and its chain heads: ``AUDIT_CHAINS + 1`` chains per
+organisation (chain 0 for the organisation's own records, chains 1.. sharded by entity).
+"""
 
 from __future__ import annotations
 
@@ -16,12 +18,13 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_entries"
     __table_args__ = (
-        UniqueConstraint("org_id", "seq"),
+        UniqueConstraint("org_id", "chain", "seq"),
         Index("ix_audit_entries_entity", "entity_type", "entity_id"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    chain: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     seq: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(64))
@@ -36,10 +39,12 @@ class AuditEntry(Base):
 
 
 class AuditChainHead(Base):
-    """The last position and hash of one organisation's chain (the row writers lock)."""
+    """The last position and hash of one chain of an organisation (the row writers lock)."""
 
     __tablename__ = "audit_chain_heads"
 
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    chain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=0,
+                                       server_default="0")
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,17 +1,34 @@
-"""Recording audit entries in the caller's transaction, and verifying every chain."""
+"""Recording audit entries in the caller's transaction, and verifying every chain.
+
+Each organisation has chain 0 (its own records: the default of :func:`record`) and
+``AUDIT_CHAINS`` more chains that high-volume writers shard their entries over by entity
+(:func:`chain_for`): declarations on different credit limits append to different chains, so
+they never wait for each other on one chain head.  Every chain is append-only and
+hash-chained on its own; :func:`verify_all` verifies each and names its first bad entry.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tradecover.audit.chain import GENESIS_HASH, ChainBreak, ChainedEntry, entry_hash, verify_chain
 from tradecover.audit.model import AuditChainHead, AuditEntry
 from tradecover.kit.dates import utc_now
+
+AUDIT_CHAINS = 64
+"""Sharded chains per organisation besides chain 0."""
+
+
+def chain_for(key: int) -> int:
+    """The sharded chain (1..``AUDIT_CHAINS``) of an entity key, e.g. a credit limit id."""
+    return 1 + key % AUDIT_CHAINS
 
 
 def record(
@@ -26,30 +43,32 @@ def record(
     before: Any = None,
     after: Any = None,
     at: datetime | None = None,
+    chain: int = 0,
 ) -> AuditEntry:
-    """Append one entry to ``org_id``'s chain inside the current transaction.
+    """Append one entry to ``org_id``'s chain ``chain`` inside the current transaction.
 
-    The chain head row of that organisation is locked (``FOR UPDATE``; on SQLite the
-    ``BEGIN IMMEDIATE`` transaction already serialises writers), so entries of one
-    organisation get gap-free positions while other organisations never wait.
+    The chain head row is locked (``FOR UPDATE``; on SQLite the ``BEGIN IMMEDIATE``
+    transaction already serialises writers), so entries of one chain get gap-free
+    positions while other chains and organisations never wait.
     """
     head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.org_id == org_id).with_for_update()
+        select(AuditChainHead).where(AuditChainHead.org_id == org_id,
+                                     AuditChainHead.chain == chain).with_for_update()
     ).scalar_one_or_none()
     if head is None:
-        head = AuditChainHead(org_id=org_id, last_seq=0, last_hash=GENESIS_HASH)
+        head = AuditChainHead(org_id=org_id, chain=chain, last_seq=0, last_hash=GENESIS_HASH)
         session.add(head)
     occurred_at = at or utc_now()
     seq = head.last_seq + 1
     digest = entry_hash(
         prev_hash=head.last_hash, org_id=org_id, seq=seq, occurred_at=occurred_at, actor=actor,
         action=action, entity_type=entity_type, entity_id=str(entity_id), reason=reason,
-        before=before, after=after,
+        before=before, after=after, chain=chain,
     )
     entry = AuditEntry(
-        org_id=org_id, seq=seq, occurred_at=occurred_at, actor=actor, action=action,
-        entity_type=entity_type, entity_id=str(entity_id), reason=reason, before=before,
-        after=after, prev_hash=head.last_hash, hash=digest,
+        org_id=org_id, chain=chain, seq=seq, occurred_at=occurred_at, actor=actor,
+        action=action, entity_type=entity_type, entity_id=str(entity_id), reason=reason,
+        before=before, after=after, prev_hash=head.last_hash, hash=digest,
     )
     session.add(entry)
     head.last_seq, head.last_hash = seq, digest
@@ -57,30 +76,105 @@ def record(
     return entry
 
 
-def _entries(session: Session, org_id: int) -> Iterator[ChainedEntry]:
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """One entry to append with :func:`append_many` (the chain is given there)."""
+
+    org_id: int
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    reason: str | None = None
+    before: Any = None
+    after: Any = None
+
+
+def _lock_head(session: Session, org_id: int, chain: int) -> tuple[int, str]:
+    """Lock one chain head (creating it on first use): its last position and hash."""
+    query = (select(AuditChainHead.last_seq, AuditChainHead.last_hash)
+             .where(AuditChainHead.org_id == org_id, AuditChainHead.chain == chain)
+             .with_for_update())
+    found = session.execute(query).one_or_none()
+    if found is None:
+        dialect = session.get_bind().dialect.name
+        insert_head = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(insert_head(AuditChainHead).values(
+            org_id=org_id, chain=chain, last_seq=0, last_hash=GENESIS_HASH,
+        ).on_conflict_do_nothing(index_elements=["org_id", "chain"]))
+        found = session.execute(query).one()
+    return int(found[0]), str(found[1])
+
+
+def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> None:
+    """Append ``(chain, entry)`` pairs in the caller's transaction with set-based SQL.
+
+    Each chain head involved is locked once, in (organisation, chain) order so that
+    concurrent writers cannot deadlock; the entries are written with ONE multi-row insert
+    in chain-position order (ids follow positions, as the verifier expects) and each head
+    is moved with one update.  Call it last in a transaction, just before the commit:
+    the head locks are then held for the shortest time.
+    """
+    if not entries:
+        return
+    occurred_at = utc_now()
+    by_chain: dict[tuple[int, int], list[Pending]] = {}
+    for chain, entry in entries:
+        by_chain.setdefault((entry.org_id, chain), []).append(entry)
+    rows: list[dict[str, Any]] = []
+    heads: list[dict[str, Any]] = []
+    for (org_id, chain), pending in sorted(by_chain.items()):
+        seq, prev = _lock_head(session, org_id, chain)
+        for entry in pending:
+            seq += 1
+            digest = entry_hash(
+                prev_hash=prev, org_id=org_id, seq=seq, occurred_at=occurred_at,
+                actor=entry.actor, action=entry.action, entity_type=entry.entity_type,
+                entity_id=entry.entity_id, reason=entry.reason, before=entry.before,
+                after=entry.after, chain=chain)
+            rows.append({"org_id": org_id, "chain": chain, "seq": seq,
+                         "occurred_at": occurred_at, "actor": entry.actor,
+                         "action": entry.action, "entity_type": entry.entity_type,
+                         "entity_id": entry.entity_id, "reason": entry.reason,
+                         "before": entry.before, "after": entry.after, "prev_hash": prev,
+                         "hash": digest})
+            prev = digest
+        heads.append({"o": org_id, "c": chain, "s": seq, "h": prev})
+    session.execute(insert(AuditEntry).values(rows))
+    for head in heads:
+        session.execute(update(AuditChainHead)
+                        .where(AuditChainHead.org_id == head["o"],
+                               AuditChainHead.chain == head["c"])
+                        .values(last_seq=head["s"], last_hash=head["h"])
+                        .execution_options(synchronize_session=False))
+
+
+def _entries(session: Session, org_id: int, chain: int) -> Iterator[ChainedEntry]:
     rows = session.execute(
-        select(AuditEntry).where(AuditEntry.org_id == org_id).order_by(AuditEntry.id)
-        .execution_options(yield_per=2000)
+        select(AuditEntry).where(AuditEntry.org_id == org_id, AuditEntry.chain == chain)
+        .order_by(AuditEntry.id).execution_options(yield_per=2000)
     ).scalars()
     for row in rows:
         yield ChainedEntry(
             id=row.id, org_id=row.org_id, seq=row.seq, occurred_at=row.occurred_at,
             actor=row.actor, action=row.action, entity_type=row.entity_type,
             entity_id=row.entity_id, reason=row.reason, before=row.before, after=row.after,
-            prev_hash=row.prev_hash, hash=row.hash,
+            prev_hash=row.prev_hash, hash=row.hash, chain=row.chain,
         )
 
 
 def verify_all(session: Session) -> list[ChainBreak]:
-    """Verify every organisation's chain; one break (the first) per broken chain."""
-    org_ids = set(session.execute(select(AuditChainHead.org_id)).scalars())
-    org_ids |= set(session.execute(select(AuditEntry.org_id).distinct()).scalars())
+    """Verify every chain of every organisation; one break (the first) per broken chain."""
+    chains = {(int(o), int(c)) for o, c in session.execute(
+        select(AuditChainHead.org_id, AuditChainHead.chain))}
+    chains |= {(int(o), int(c)) for o, c in session.execute(
+        select(AuditEntry.org_id, AuditEntry.chain).distinct())}
     breaks: list[ChainBreak] = []
-    for org_id in sorted(org_ids):
-        head = session.get(AuditChainHead, org_id)
+    for org_id, chain in sorted(chains):
+        head = session.get(AuditChainHead, (org_id, chain))
         head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
-        found = verify_chain(org_id, _entries(session, org_id), head_seq=head_seq,
-                             head_hash=head_hash)
+        found = verify_chain(org_id, _entries(session, org_id, chain), head_seq=head_seq,
+                             head_hash=head_hash, chain=chain)
         if found:
             breaks.append(found)
     return breaks

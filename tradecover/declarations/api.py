@@ -3,14 +3,15 @@ uploads, reading with history, corrections, cancellations, the declaration statu
 policy and monthly turnover returns.
 
 The organisation always comes from the credential; an id of another organisation answers
-404 exactly like a missing one.  ``POST /api/v1/declarations`` claims its key in its own
-short transaction, then runs the effect and stores the answer in ONE transaction (so a
-retry after a timeout gets the original answer); a refused single declaration releases
-the key so that a corrected retry can run.
+404 exactly like a missing one.  ``POST /api/v1/declarations`` authenticates the caller and
+claims its key in one short transaction, then runs the effect and stores the answer in ONE
+transaction (so a retry after a timeout gets the original answer); a refused single
+declaration releases the key so that a corrected retry can run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import Page, PageDep
+from tradecover.audit import service as audit
 from tradecover.db.engine import transaction
 from tradecover.declarations import service, upload
 from tradecover.declarations.cover import CoverStatus
@@ -57,14 +59,19 @@ def _factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def principal_only(
+def caller_session(
     request: Request,
     api_key: Annotated[str | None, Security(_api_key)] = None,
     token: Annotated[str | None, Security(_bearer)] = None,
-) -> Principal:
-    """The caller, read in a short transaction of its own (the effect runs in another)."""
-    with transaction(_factory(request)) as session:
-        return get_principal(request, session, api_key, token)
+) -> Iterator[tuple[Session, Principal]]:
+    """The caller, authenticated in a short transaction that the route goes on using (to
+    claim its Idempotency-Key) and commits itself: one transaction for both.
+    """
+    session = _factory(request)()
+    try:
+        yield session, get_principal(request, session, api_key, token)
+    finally:
+        session.close()
 
 
 def _batch_answer(outcomes: list[service.Outcome]) -> BatchOut:
@@ -87,7 +94,7 @@ def _batch_answer(outcomes: list[service.Outcome]) -> BatchOut:
 def post_declarations(
     request: Request,
     body: ShipmentIn | BatchIn,
-    principal: Annotated[Principal, Security(principal_only)],
+    caller: Annotated[tuple[Session, Principal], Security(caller_session)],
     idempotency_key: Annotated[str | None, Header(
         alias="Idempotency-Key", max_length=255,
         description="Required: a retry with the same key gets the original answer")] = None,
@@ -97,15 +104,20 @@ def post_declarations(
     The same key with the same body answers as the first time; with another body 422; while
     the first is still running 409.
     """
-    principal.require(Permission.DECLARATION_WRITE)
-    if idempotency_key is None:
-        raise ValidationFailed("the Idempotency-Key header is required",
-                               code="idempotency_key_required", field="Idempotency-Key")
     factory = _factory(request)
     fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
                                           body=body.model_dump(mode="json"))
-    claimed = idempotency.claim(factory, org_id=principal.org_id, key=idempotency_key,
-                                request_fingerprint=fingerprint)
+    session, principal = caller
+    try:  # the caller's short transaction: its authentication, then the claim
+        principal.require(Permission.DECLARATION_WRITE)
+        if idempotency_key is None:
+            raise ValidationFailed("the Idempotency-Key header is required",
+                                   code="idempotency_key_required", field="Idempotency-Key")
+        claimed = idempotency.claim_in(session, org_id=principal.org_id, key=idempotency_key,
+                                       request_fingerprint=fingerprint)
+        session.commit()
+    finally:
+        session.close()  # rolls back on error; returns the connection before the effect
     if isinstance(claimed, idempotency.Replay):
         return JSONResponse(claimed.body, status_code=claimed.status_code,
                             headers={"Idempotent-Replayed": "true"})
@@ -131,20 +143,26 @@ RETRYABLE = {"40001", "40P01"}
 
 def _effect(factory: sessionmaker[Session], principal: Principal, body: ShipmentIn | BatchIn,
             claimed: idempotency.Claim, today: date) -> tuple[int, dict[str, Any]]:
-    """Attach and store the answer with the key, in one transaction."""
+    """Attach and store the answer with the key, in one transaction; the audit entries are
+    written last, so the audit chain heads are locked only for the commit.
+    """
+    entries: list[tuple[int, audit.Pending]] = []
     with transaction(factory) as session:
         if isinstance(body, BatchIn):
             outcomes = service.attach_many(
                 session, principal=principal, today=today, channel="erp",
-                shipments=[item.to_shipment(principal.org_id) for item in body.declarations])
+                shipments=[item.to_shipment(principal.org_id) for item in body.declarations],
+                deferred_audit=entries)
             answer: dict[str, Any] = _batch_answer(outcomes).model_dump(mode="json")
             status = 200
         else:
             row = service.attach(session, principal=principal, channel="erp", today=today,
-                                 shipment=body.to_shipment(principal.org_id))
+                                 shipment=body.to_shipment(principal.org_id),
+                                 deferred_audit=entries)
             answer = DeclarationOut.of(row).model_dump(mode="json")
             status = 201
         idempotency.complete(session, claimed, status_code=status, body=answer)
+        audit.append_many(session, entries)
     return status, answer
 
 

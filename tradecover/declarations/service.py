@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -37,8 +37,8 @@ from tradecover.audit import service as audit
 from tradecover.billing.premium import FlatRatePricer, RateSource, declaration_premium
 from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
 from tradecover.claims.model import ClaimRow
-from tradecover.collections.model import PossibleLossNotice
-from tradecover.country_risk import service as country_risk
+from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
+from tradecover.country_risk.model import CountryRiskVersion
 from tradecover.declarations import repository, upload
 from tradecover.declarations.cover import (
     CountryCoverStatus,
@@ -147,22 +147,6 @@ def policy_facts(policy: Policy) -> PolicyFacts:
                        frequency=schedule.declaration_frequency, cancelled_from=cancelled_from)
 
 
-def _limit_facts(version: CreditLimitVersion) -> LimitFacts:
-    return LimitFacts(
-        amount=Money.from_minor(version.amount_minor, version.currency),
-        status=(LimitStatus.CANCELLED if version.kind == RequestType.CANCELLATION.value
-                else LimitStatus.ACTIVE),
-        effective_from=version.effective_from, expires_on=version.expires_on,
-        indemnity_pct=version.indemnity_pct)
-
-
-def _country_status(session: Session, country: str) -> CountryCoverStatus:
-    try:
-        return CountryCoverStatus(country_risk.current(session, country).cover_status.value)
-    except NotFound:
-        return CountryCoverStatus.OPEN
-
-
 def _problem_list(problems: Sequence[DomainError]) -> list[dict[str, Any]]:
     return [{"code": p.code, "field": p.field, "message": p.message} for p in problems]
 
@@ -176,6 +160,128 @@ def validate(session: Session, *, principal: Principal, shipment: Shipment, toda
                        field="policy_id")
     policy = _policy(session, principal, shipment.policy_id, org_id=shipment.insured_org_id)
     buyer = _buyer(session, org_id=shipment.insured_org_id, buyer_id=shipment.buyer_id)
+    facts = _load_facts(session, [shipment])
+    checked = _check(facts, principal, shipment, today)
+    if isinstance(checked, DomainError):
+        raise checked
+    return checked, policy, buyer
+
+
+# --- attachment: facts loaded set-based, decided in Python -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    id: int
+    kind: str
+    currency: str
+    amount_minor: int
+    effective_from: date
+    expires_on: date | None
+    indemnity_pct: Decimal | None
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Limit:
+    id: int
+    status: str
+    versions: tuple[_Version, ...]
+
+    def version_on(self, on: date) -> _Version | None:
+        """The version in force on ``on``: the latest effective by then."""
+        found = [v for v in self.versions if v.effective_from <= on]
+        return max(found, key=lambda v: (v.effective_from, v.number)) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class _BuyerFacts:
+    country: str | None
+    known: bool
+    frozen: bool
+    country_status: CountryCoverStatus
+
+
+@dataclass(slots=True)
+class _Facts:
+    """Everything the cover decisions of a set of shipments read, in four queries."""
+
+    policies: dict[int, Policy]
+    buyers: dict[int, _BuyerFacts]
+    limits: dict[tuple[int, int], _Limit]
+    duplicates: dict[tuple[int, str], int]
+
+
+def _load_facts(session: Session, shipments: Sequence[Shipment]) -> _Facts:
+    """Load policies, buyers (relationship, freeze, country status), limits with their
+    versions and already-declared invoices of ``shipments`` set-based: four statements
+    whatever their number.
+    """
+    org_ids = {s.insured_org_id for s in shipments}
+    policy_ids = {s.policy_id for s in shipments}
+    buyer_ids = {s.buyer_id for s in shipments}
+    invoices = {s.invoice_number.strip() for s in shipments}
+    if len(org_ids) != 1:  # every channel declares for one exporter at a time
+        raise ValidationFailed("shipments of one exporter at a time", code="mixed_exporters")
+    (org_id,) = org_ids
+    policies = {p.id: p for p in session.execute(
+        select(Policy).where(Policy.id.in_(policy_ids))).scalars()}
+    country_status = (select(CountryRiskVersion.cover_status)
+                      .where(CountryRiskVersion.country == Buyer.country)
+                      .order_by(CountryRiskVersion.id.desc()).limit(1).scalar_subquery())
+    known = or_(
+        exists().where(ExporterBuyerRelationship.org_id == org_id,
+                       ExporterBuyerRelationship.buyer_id == Buyer.id),
+        exists().where(CreditLimit.org_id == org_id, CreditLimit.buyer_id == Buyer.id))
+    frozen = exists().where(PossibleLossNotice.exporter_org_id == org_id,
+                            PossibleLossNotice.buyer_id == Buyer.id,
+                            PossibleLossNotice.status == NOTICE_OPEN)
+    buyers = {
+        int(r[0]): _BuyerFacts(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
+                               country_status=CountryCoverStatus(r[4] or "open"))
+        for r in session.execute(select(Buyer.id, Buyer.country, known, frozen, country_status)
+                                 .where(Buyer.id.in_(buyer_ids)))}
+    versions: dict[int, list[_Version]] = {}
+    heads: dict[int, tuple[int, int, str]] = {}
+    for r in session.execute(
+            select(CreditLimit.id, CreditLimit.policy_id, CreditLimit.buyer_id,
+                   CreditLimit.status, CreditLimitVersion.id, CreditLimitVersion.kind,
+                   CreditLimitVersion.currency, CreditLimitVersion.amount_minor,
+                   CreditLimitVersion.effective_from, CreditLimitVersion.expires_on,
+                   CreditLimitVersion.indemnity_pct, CreditLimitVersion.number)
+            .outerjoin(CreditLimitVersion, CreditLimitVersion.limit_id == CreditLimit.id)
+            .where(CreditLimit.org_id == org_id, CreditLimit.policy_id.in_(policy_ids),
+                   CreditLimit.buyer_id.in_(buyer_ids))):
+        heads[int(r[0])] = (int(r[1]), int(r[2]), str(r[3]))
+        bucket = versions.setdefault(int(r[0]), [])
+        if r[4] is not None:
+            bucket.append(_Version(int(r[4]), r[5], r[6], int(r[7]), r[8], r[9], r[10],
+                                   int(r[11])))
+    limits: dict[tuple[int, int], _Limit] = {}
+    # the exporter's limit on the buyer under the policy: the active one first, then newest
+    for limit_id in sorted(heads, key=lambda i: (heads[i][2] == "active", i)):
+        policy_id, buyer_id, status = heads[limit_id]
+        limits[(policy_id, buyer_id)] = _Limit(limit_id, status, tuple(versions[limit_id]))
+    duplicates = {(int(r[1]), str(r[2])): int(r[0]) for r in session.execute(
+        select(Declaration.id, Declaration.buyer_id, Declaration.invoice_number).where(
+            Declaration.exporter_org_id == org_id, Declaration.buyer_id.in_(buyer_ids),
+            Declaration.invoice_number.in_(invoices), Declaration.status == STATUS_ACTIVE))}
+    return _Facts(policies, buyers, limits, duplicates)
+
+
+def _check(facts: _Facts, principal: Principal, shipment: Shipment, today: date
+           ) -> Shipment | DomainError:
+    """Ownership and every input rule of one shipment: the checked shipment or its problem."""
+    policy = facts.policies.get(shipment.policy_id)
+    if (policy is None or not principal.can_see_org(shipment.insured_org_id)
+            or not principal.can_see_org(policy.exporter_org_id)
+            or policy.exporter_org_id != shipment.insured_org_id):
+        return NotFound(f"no policy {shipment.policy_id}", code="policy_not_found",
+                        field="policy_id")
+    buyer = facts.buyers.get(shipment.buyer_id)
+    if buyer is None or not buyer.known:
+        return NotFound(f"no buyer {shipment.buyer_id}", code="buyer_not_found",
+                        field="buyer_id")
     shipment = replace(shipment, buyer_country=buyer.country)
     scope = schedule_of(policy).scope
     problems = shipment_problems(shipment, today=today, scope=scope,
@@ -183,67 +289,135 @@ def validate(session: Session, *, principal: Principal, shipment: Shipment, toda
                                  policy_currency=policy.currency)
     if problems:
         first = problems[0]
-        raise ValidationFailed(first.message, code=first.code, field=first.field,
-                               details={**first.details, "problems": _problem_list(problems)})
-    shipment = check_shipment(shipment, today=today, scope=scope,
-                              policy_period=(policy.inception, policy.expiry),
-                              policy_currency=policy.currency)
-    duplicate = session.execute(select(Declaration.id).where(
-        Declaration.exporter_org_id == shipment.insured_org_id,
-        Declaration.buyer_id == shipment.buyer_id,
-        Declaration.invoice_number == shipment.invoice_number.strip(),
-        Declaration.status == STATUS_ACTIVE)).scalar_one_or_none()
+        return ValidationFailed(first.message, code=first.code, field=first.field,
+                                details={**first.details, "problems": _problem_list(problems)})
+    try:
+        shipment = check_shipment(shipment, today=today, scope=scope,
+                                  policy_period=(policy.inception, policy.expiry),
+                                  policy_currency=policy.currency)
+    except DomainError as exc:
+        return exc
+    duplicate = facts.duplicates.get((shipment.buyer_id, shipment.invoice_number.strip()))
     if duplicate is not None:
-        raise Conflict(f"invoice {shipment.invoice_number} is already declared for this buyer "
-                       f"(declaration {duplicate})", code="duplicate_invoice_number",
-                       field="invoice_number", details={"declaration_id": duplicate})
-    return shipment, policy, buyer
+        return Conflict(f"invoice {shipment.invoice_number} is already declared for this buyer "
+                        f"(declaration {duplicate})", code="duplicate_invoice_number",
+                        field="invoice_number", details={"declaration_id": duplicate})
+    return shipment
 
 
-# --- attachment --------------------------------------------------------------------------
+def _limit_facts(version: _Version) -> LimitFacts:
+    return LimitFacts(
+        amount=Money.from_minor(version.amount_minor, version.currency),
+        status=(LimitStatus.CANCELLED if version.kind == RequestType.CANCELLATION.value
+                else LimitStatus.ACTIVE),
+        effective_from=version.effective_from, expires_on=version.expires_on,
+        indemnity_pct=version.indemnity_pct)
 
 
-def _decide(session: Session, *, shipment: Shipment, policy: Policy, today: date
-            ) -> tuple[CoverDecision, CreditLimit | None, CreditLimitVersion | None]:
-    """Decide cover and reserve the covered amount on the limit (one conditional update)."""
-    facts = policy_facts(policy)
-    country = _country_status(session, shipment.buyer_country or "")
-    limit = repository.limit_for(session, org_id=shipment.insured_org_id,
-                                 policy_id=policy.id, buyer_id=shipment.buyer_id)
-    version = (repository.version_on(session, limit_id=limit.id, on=shipment.shipment_date)
-               if limit is not None else None)
+@dataclass(slots=True)
+class _Item:
+    """One checked shipment on its way through the set-based attachment."""
+
+    index: int
+    shipment: Shipment
+    policy: Policy
+    facts: PolicyFacts
+    buyer: _BuyerFacts
+    limit: _Limit | None
+    version: _Version | None
+    decision: CoverDecision | None = None  # final, or None while it waits for the limit
+
+
+def _decide(item: _Item, outstanding_minor: int, today: date) -> CoverDecision:
+    """The cover decision of one item given what is outstanding on its limit."""
+    shipment, version = item.shipment, item.version
     limit_facts = _limit_facts(version) if version is not None else None
     insured = shipment.insured_amount
-    from tradecover.collections.service import buyer_frozen  # issue 5: the buyer freeze
-    frozen = buyer_frozen(session, exporter_org_id=shipment.insured_org_id,
-                          buyer_id=shipment.buyer_id)
 
-    def decide(outstanding_minor: int, facts_of_limit: LimitFacts | None) -> CoverDecision:
-        return decide_cover(shipment=shipment, policy=facts, limit=facts_of_limit,
-                            outstanding=Money.from_minor(outstanding_minor, shipment.currency),
-                            buyer_in_default=frozen, country_status=country, declared_on=today)
+    def decide(outstanding: int, facts_of_limit: LimitFacts | None) -> CoverDecision:
+        return decide_cover(shipment=shipment, policy=item.facts, limit=facts_of_limit,
+                            outstanding=Money.from_minor(outstanding, shipment.currency),
+                            buyer_in_default=item.buyer.frozen,
+                            country_status=item.buyer.country_status, declared_on=today)
 
     if limit_facts is not None and limit_facts.amount.currency != shipment.currency:
         first = decide(0, None)
         if first.reason_code is not CoverReason.NO_LIMIT:
-            return first, limit, version
-        return (CoverDecision(CoverStatus.NOT_COVERED, insured, Money.zero(insured.currency),
-                              insured, CoverReason.LIMIT_CONDITIONS_NOT_MET,
-                              f"the credit limit is in {limit_facts.amount.currency}, the "
-                              f"shipment in {shipment.currency}"), limit, version)
-    provisional = decide(0, limit_facts)
-    if not provisional.covered or provisional.reason_code is CoverReason.FULLY_PREPAID:
-        return provisional, limit, version
-    assert limit is not None
-    assert version is not None
-    assert limit_facts is not None
-    reserved = repository.reserve(session, limit_id=limit.id, currency=version.currency,
-                                  amount_minor=insured.minor_units(),
-                                  cap_minor=version.amount_minor)
-    decision = decide(reserved.outstanding_before_minor, limit_facts)
-    if decision.covered_amount.minor_units() != reserved.taken_minor:  # pragma: no cover
-        raise RuntimeError(f"reservation {reserved} and decision {decision} disagree")
-    return decision, limit, version
+            return first
+        return CoverDecision(CoverStatus.NOT_COVERED, insured, Money.zero(insured.currency),
+                             insured, CoverReason.LIMIT_CONDITIONS_NOT_MET,
+                             f"the credit limit is in {limit_facts.amount.currency}, the "
+                             f"shipment in {shipment.currency}")
+    return decide(outstanding_minor, limit_facts)
+
+
+def _reserve_all(session: Session, items: Sequence[_Item], today: date) -> None:
+    """Decide every item; those that take from a limit reserve with ONE conditional update
+    per distinct limit (the sum of their insured amounts, limits in id order so that
+    concurrent writers cannot deadlock), then the amount taken is split in the given order.
+    """
+    waiting: dict[int, list[_Item]] = {}
+    for item in items:
+        provisional = _decide(item, 0, today)
+        if (not provisional.covered or provisional.reason_code is CoverReason.FULLY_PREPAID
+                or item.limit is None or item.version is None):
+            item.decision = provisional
+        else:
+            waiting.setdefault(item.limit.id, []).append(item)
+    for limit_id in sorted(waiting):
+        group = waiting[limit_id]
+        version = group[0].version
+        assert version is not None
+        wanted = sum(i.shipment.insured_amount.minor_units() for i in group)
+        reserved = repository.reserve(session, limit_id=limit_id, currency=version.currency,
+                                      amount_minor=wanted, cap_minor=version.amount_minor)
+        outstanding = reserved.outstanding_before_minor
+        for item in group:
+            item.decision = _decide(item, outstanding, today)
+            outstanding += item.decision.covered_amount.minor_units()
+        if outstanding - reserved.outstanding_before_minor != reserved.taken_minor:
+            raise RuntimeError(  # pragma: no cover - the split always adds up
+                f"reservation {reserved} and decisions on limit {limit_id} disagree")
+
+
+def _row_of(session: Session, item: _Item, *, principal: Principal, channel: str, today: date,
+            supersedes: Declaration | None, declared_at: datetime) -> Declaration:
+    shipment, policy, decision = item.shipment, item.policy, item.decision
+    assert decision is not None
+    timing = declaration_timing(frequency=item.facts.frequency,
+                                shipment_date=shipment.shipment_date, declared_on=today,
+                                rules=item.facts.deadline_rules)
+    version = item.version
+    indemnity = (version.indemnity_pct if version is not None and version.indemnity_pct
+                 is not None else policy.indemnity_commercial_pct)
+    priced = declaration_premium(
+        decision=decision, source=rate_source_for(session, policy),
+        request=ShortTermRateRequest(payment_terms=shipment.payment_terms,
+                                     credit_days=shipment.credit_days,
+                                     indemnity_percentage=indemnity,
+                                     country=shipment.buyer_country))
+    return Declaration(
+        exporter_org_id=shipment.insured_org_id, policy_id=policy.id,
+        buyer_id=shipment.buyer_id, buyer_country=shipment.buyer_country,
+        limit_id=item.limit.id if item.limit is not None else None,
+        limit_version_id=version.id if version is not None else None,
+        invoice_number=shipment.invoice_number.strip(), shipment_date=shipment.shipment_date,
+        due_date=shipment.due_date, credit_days=shipment.credit_days,
+        payment_terms=shipment.payment_terms.value,
+        transport_mode=shipment.transport_mode.value, hs_code=shipment.hs_code,
+        goods_description=shipment.goods_description.strip(), currency=shipment.currency,
+        invoice_minor=shipment.invoice.minor_units(),
+        prepayment_minor=shipment.prepaid.minor_units(),
+        insured_minor=decision.insured_amount.minor_units(),
+        covered_minor=decision.covered_amount.minor_units(),
+        uninsured_minor=decision.uninsured_amount.minor_units(), collected_minor=0,
+        cover_status=decision.status.value, reason_code=decision.reason_code.value,
+        cover_explanation=decision.explanation, rate=priced.rate,
+        rate_explanation=priced.quote.explanation.to_dict() if priced.quote else None,
+        premium_minor=priced.premium.minor_units(), declaration_date=today,
+        declaration_due=timing.due, late=timing.late, days_late=timing.days_late,
+        status=STATUS_ACTIVE, supersedes_id=supersedes.id if supersedes else None,
+        channel=channel, declared_at=declared_at, declared_by=principal.actor)
 
 
 def snapshot(row: Declaration) -> dict[str, Any]:
@@ -268,73 +442,105 @@ def _check_channel(channel: str) -> str:
     return channel
 
 
-def _audit_attached(session: Session, principal: Principal, row: Declaration,
-                    supersedes: Declaration | None) -> None:
-    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
-                 action="declaration.corrected" if supersedes else "declaration.attached",
-                 entity_type="declaration", entity_id=row.id,
-                 before=snapshot(supersedes) if supersedes else None, after=snapshot(row))
+def audit_chain_of(row: Declaration) -> int:
+    """The audit chain of a declaration's entries: sharded by its limit (else its buyer),
+    so that declarations on different limits append to different chains.
+    """
+    return audit.chain_for(row.limit_id if row.limit_id is not None else row.buyer_id)
+
+
+def audit_entries(principal: Principal, rows: Sequence[Declaration],
+                  supersedes: Declaration | None = None) -> list[tuple[int, audit.Pending]]:
+    """The ``declaration.attached`` (or ``.corrected``) entries of ``rows``, for
+    :func:`tradecover.audit.service.append_many`.
+    """
+    return [(audit_chain_of(row), audit.Pending(
+        org_id=row.exporter_org_id, actor=principal.actor,
+        action="declaration.corrected" if supersedes else "declaration.attached",
+        entity_type="declaration", entity_id=str(row.id),
+        before=snapshot(supersedes) if supersedes else None, after=snapshot(row)))
+        for row in rows]
+
+
+def _attach_set(session: Session, *, principal: Principal,
+                shipments: Sequence[Shipment | DomainError], channel: str, today: date,
+                supersedes: Declaration | None = None,
+                deferred_audit: list[tuple[int, audit.Pending]] | None = None,
+                ) -> list[Outcome]:
+    """Attach a set of shipments with set-based SQL: facts in four queries, the cover
+    decisions in Python, one conditional update per distinct limit, one multi-row insert
+    of the declarations and one of their audit entries.  A refused item writes nothing;
+    the outcomes come back in the order given.
+    """
+    principal.require(Permission.DECLARATION_WRITE)
+    _check_channel(channel)
+    outcomes: dict[int, Outcome] = {}
+    wanted = [(i, s) for i, s in enumerate(shipments) if isinstance(s, Shipment)]
+    for index, item in enumerate(shipments):
+        if isinstance(item, DomainError):
+            outcomes[index] = Outcome(index, error=item)
+    items: list[_Item] = []
+    if wanted:
+        facts = _load_facts(session, [s for _i, s in wanted])
+        seen: set[tuple[int, str]] = set()
+        for index, shipment in wanted:
+            checked = _check(facts, principal, shipment, today)
+            if isinstance(checked, DomainError):
+                outcomes[index] = Outcome(index, error=checked)
+                continue
+            key = (checked.buyer_id, checked.invoice_number.strip())
+            if key in seen:
+                outcomes[index] = Outcome(index, error=Conflict(
+                    f"invoice {checked.invoice_number} is declared twice for this buyer in "
+                    "this batch", code="duplicate_invoice_number", field="invoice_number"))
+                continue
+            seen.add(key)
+            policy = facts.policies[checked.policy_id]
+            limit = facts.limits.get((checked.policy_id, checked.buyer_id))
+            items.append(_Item(index, checked, policy, policy_facts(policy),
+                               facts.buyers[checked.buyer_id], limit,
+                               limit.version_on(checked.shipment_date) if limit else None))
+    if items:
+        _reserve_all(session, items, today)
+        now = utc_now()
+        rows = [_row_of(session, item, principal=principal, channel=channel, today=today,
+                        supersedes=supersedes, declared_at=now) for item in items]
+        session.add_all(rows)
+        try:
+            session.flush()
+        except IntegrityError:
+            # a concurrent request declared one of these invoices after we looked
+            raise Conflict("an invoice of this request was declared concurrently for the "
+                           "same buyer; retry", code="duplicate_invoice_number",
+                           field="invoice_number") from None
+        entries = audit_entries(principal, rows, supersedes)
+        if deferred_audit is not None:
+            deferred_audit.extend(entries)
+        else:
+            audit.append_many(session, entries)
+        for ready, row in zip(items, rows, strict=True):
+            outcomes[ready.index] = Outcome(ready.index, declaration=row)
+    return [outcomes[i] for i in range(len(shipments))]
 
 
 def attach(session: Session, *, principal: Principal, shipment: Shipment, channel: str,
            today: date, supersedes: Declaration | None = None,
-           deferred_audit: list[Declaration] | None = None) -> Declaration:
+           deferred_audit: list[tuple[int, audit.Pending]] | None = None) -> Declaration:
     """Declare ``shipment``: validate, decide cover, price, reserve and record it.
 
     ``today`` is the business date of the declaration (deadlines are measured to it).
     Raises a domain error (4xx) and writes nothing when the input is bad.  With
-    ``deferred_audit`` the row is appended there and the caller records the audit entries
-    after every reservation of its transaction (locks are taken limit rows first, the
-    exporter's audit chain head last, so concurrent batches cannot deadlock).
+    ``deferred_audit`` the audit entry is appended there and the caller writes it with
+    :func:`tradecover.audit.service.append_many` just before it commits (the audit chain
+    head is then locked last and for the shortest time).
     """
-    _check_channel(channel)
-    shipment, policy, _buyer_row = validate(session, principal=principal, shipment=shipment,
-                                            today=today)
-    decision, limit, version = _decide(session, shipment=shipment, policy=policy, today=today)
-    facts = policy_facts(policy)
-    timing = declaration_timing(frequency=facts.frequency, shipment_date=shipment.shipment_date,
-                                declared_on=today, rules=facts.deadline_rules)
-    indemnity = (version.indemnity_pct if version is not None and version.indemnity_pct
-                 is not None else policy.indemnity_commercial_pct)
-    priced = declaration_premium(
-        decision=decision, source=rate_source_for(session, policy),
-        request=ShortTermRateRequest(payment_terms=shipment.payment_terms,
-                                     credit_days=shipment.credit_days,
-                                     indemnity_percentage=indemnity,
-                                     country=shipment.buyer_country))
-    row = Declaration(
-        exporter_org_id=shipment.insured_org_id, policy_id=policy.id,
-        buyer_id=shipment.buyer_id, buyer_country=shipment.buyer_country,
-        limit_id=limit.id if limit is not None else None,
-        limit_version_id=version.id if version is not None else None,
-        invoice_number=shipment.invoice_number.strip(), shipment_date=shipment.shipment_date,
-        due_date=shipment.due_date, credit_days=shipment.credit_days,
-        payment_terms=shipment.payment_terms.value,
-        transport_mode=shipment.transport_mode.value, hs_code=shipment.hs_code,
-        goods_description=shipment.goods_description.strip(), currency=shipment.currency,
-        invoice_minor=shipment.invoice.minor_units(),
-        prepayment_minor=shipment.prepaid.minor_units(),
-        insured_minor=decision.insured_amount.minor_units(),
-        covered_minor=decision.covered_amount.minor_units(),
-        uninsured_minor=decision.uninsured_amount.minor_units(), collected_minor=0,
-        cover_status=decision.status.value, reason_code=decision.reason_code.value,
-        cover_explanation=decision.explanation, rate=priced.rate,
-        rate_explanation=priced.quote.explanation.to_dict() if priced.quote else None,
-        premium_minor=priced.premium.minor_units(), declaration_date=today,
-        declaration_due=timing.due, late=timing.late, days_late=timing.days_late,
-        status=STATUS_ACTIVE, supersedes_id=supersedes.id if supersedes else None,
-        channel=channel, declared_at=utc_now(), declared_by=principal.actor)
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise Conflict(f"invoice {row.invoice_number} is already declared for this buyer",
-                       code="duplicate_invoice_number", field="invoice_number") from None
-    if deferred_audit is not None:
-        deferred_audit.append(row)
-    else:
-        _audit_attached(session, principal, row, supersedes)
-    return row
+    (outcome,) = _attach_set(session, principal=principal, shipments=[shipment],
+                             channel=channel, today=today, supersedes=supersedes,
+                             deferred_audit=deferred_audit)
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.declaration is not None
+    return outcome.declaration
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,46 +554,21 @@ class Outcome:
 
 def attach_many(session: Session, *, principal: Principal,
                 shipments: Sequence[Shipment | DomainError], channel: str, today: date,
-                progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
-    """Attach each shipment in its own savepoint: a refused item writes nothing, the others
-    go on.  An item may already be a :class:`DomainError` (a row that could not be read).
-
-    Items are attached in (policy, buyer) order, so that concurrent batches lock limit rows
-    in one order, and audited together at the end (the audit chain head is locked last);
-    the outcomes come back in the order given.
+                progress: Callable[[int, int], None] | None = None,
+                deferred_audit: list[tuple[int, audit.Pending]] | None = None,
+                ) -> list[Outcome]:
+    """Attach up to ``MAX_BATCH`` shipments set-based (see :func:`_attach_set`): a refused
+    item writes nothing, the others go on.  An item may already be a :class:`DomainError`
+    (a row that could not be read).  Two items with one invoice number for one buyer: the
+    first is attached, the second refused.
     """
     if len(shipments) > MAX_BATCH:
         raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
                                code="batch_too_large", field="declarations")
-    outcomes: list[Outcome] = []
-    attached: list[Declaration] = []
-
-    def lock_order(index: int) -> tuple[int, int, int]:
-        item = shipments[index]
-        if isinstance(item, DomainError):
-            return (-1, -1, index)
-        return (item.policy_id, item.buyer_id, index)
-
-    for done, index in enumerate(sorted(range(len(shipments)), key=lock_order), start=1):
-        item = shipments[index]
-        if isinstance(item, DomainError):
-            outcomes.append(Outcome(index, error=item))
-        else:
-            savepoint = session.begin_nested()
-            try:
-                row = attach(session, principal=principal, shipment=item, channel=channel,
-                             today=today, deferred_audit=attached)
-                savepoint.commit()
-                outcomes.append(Outcome(index, declaration=row))
-            except DomainError as exc:
-                savepoint.rollback()
-                outcomes.append(Outcome(index, error=exc))
-        if progress is not None:
-            progress(done, len(shipments))
-    outcomes.sort(key=lambda o: o.index)
-    for outcome in outcomes:
-        if outcome.declaration is not None:
-            _audit_attached(session, principal, outcome.declaration, None)
+    outcomes = _attach_set(session, principal=principal, shipments=shipments, channel=channel,
+                           today=today, deferred_audit=deferred_audit)
+    if progress is not None:
+        progress(len(shipments), len(shipments))
     return outcomes
 
 
@@ -467,7 +648,7 @@ def cancel(session: Session, *, principal: Principal, declaration_id: int, reaso
     _end(session, principal=principal, row=row, status=STATUS_CANCELLED, reason=why)
     audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
                  action="declaration.cancelled", entity_type="declaration", entity_id=row.id,
-                 reason=why, before=before, after=snapshot(row))
+                 reason=why, before=before, after=snapshot(row), chain=audit_chain_of(row))
     return row
 
 

@@ -1,6 +1,7 @@
 """Claiming, completing and replaying idempotency keys (Stripe / IETF draft semantics).
 
-The key is claimed in its own short transaction (``in_progress``); the effect's transaction
+The key is claimed in a short transaction of its own or with the caller's authentication
+(``in_progress``, :func:`claim` / :func:`claim_in`); the effect's transaction
 marks it ``completed`` with the response, so the effect and the stored answer commit
 together.  A retry with the same key and body gets the stored answer; with another body a
 422; while the first request is still running a 409.  A claim left ``in_progress`` by a
@@ -15,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.db.base import canonical_json
@@ -59,40 +60,60 @@ def check_key(key: str) -> str:
 
 def claim(factory: sessionmaker[Session], *, org_id: int, key: str, request_fingerprint: str,
           stale_after: timedelta = STALE_AFTER) -> Claim | Replay:
-    """Claim ``key`` for this organisation, or return the stored answer of an earlier use."""
-    check_key(key)
-    now = utc_now()
+    """Claim ``key`` for this organisation in a short transaction of its own, or return the
+    stored answer of an earlier use.
+    """
     with factory() as session:
         try:
-            record = IdempotencyRecord(org_id=org_id, key=key, fingerprint=request_fingerprint,
-                                       status="in_progress", created_at=now)
-            session.add(record)
-            session.commit()
-            return Claim(record.id, org_id, key)
-        except IntegrityError:
+            found = claim_in(session, org_id=org_id, key=key,
+                             request_fingerprint=request_fingerprint, stale_after=stale_after)
+        except BaseException:
             session.rollback()
-        existing = session.execute(select(IdempotencyRecord).where(
-            IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)).scalar_one()
-        if existing.fingerprint != request_fingerprint:
-            raise ValidationFailed(
-                "this Idempotency-Key was used with a different request",
-                code="idempotency_key_reused", field="Idempotency-Key")
-        if existing.status == "completed":
-            return Replay(existing.status_code or 200, existing.response_body)
-        if now - existing.created_at < stale_after:
-            raise Conflict("a request with this Idempotency-Key is still being processed",
-                           code="idempotency_in_progress")
-        taken = session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == existing.id,
-                   IdempotencyRecord.status == "in_progress",
-                   IdempotencyRecord.created_at <= now - stale_after)
-            .values(created_at=now)).rowcount  # type: ignore[attr-defined]
+            raise
         session.commit()
-        if taken != 1:
-            raise Conflict("a request with this Idempotency-Key is still being processed",
-                           code="idempotency_in_progress")
-        return Claim(existing.id, org_id, key)
+        return found
+
+
+def claim_in(session: Session, *, org_id: int, key: str, request_fingerprint: str,
+             stale_after: timedelta = STALE_AFTER) -> Claim | Replay:
+    """:func:`claim` inside the caller's short transaction (which it must commit before the
+    effect runs, so that a concurrent retry sees the claim): e.g. the one that also
+    authenticated the caller.  One ``INSERT ... ON CONFLICT DO NOTHING`` when the key is new.
+    """
+    check_key(key)
+    now = utc_now()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new_id = session.execute(
+        insert(IdempotencyRecord).values(org_id=org_id, key=key,
+                                         fingerprint=request_fingerprint,
+                                         status="in_progress", created_at=now)
+        .on_conflict_do_nothing(index_elements=["org_id", "key"])
+        .returning(IdempotencyRecord.id)).scalar_one_or_none()
+    if new_id is not None:
+        return Claim(int(new_id), org_id, key)
+    existing = session.execute(select(IdempotencyRecord).where(
+        IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)).scalar_one()
+    if existing.fingerprint != request_fingerprint:
+        raise ValidationFailed(
+            "this Idempotency-Key was used with a different request",
+            code="idempotency_key_reused", field="Idempotency-Key")
+    if existing.status == "completed":
+        return Replay(existing.status_code or 200, existing.response_body)
+    if now - existing.created_at < stale_after:
+        raise Conflict("a request with this Idempotency-Key is still being processed",
+                       code="idempotency_in_progress")
+    taken = session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == existing.id,
+               IdempotencyRecord.status == "in_progress",
+               IdempotencyRecord.created_at <= now - stale_after)
+        .values(created_at=now)
+        .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    if taken != 1:
+        raise Conflict("a request with this Idempotency-Key is still being processed",
+                       code="idempotency_in_progress")
+    return Claim(existing.id, org_id, key)
 
 
 def complete(session: Session, claimed: Claim, *, status_code: int, body: Any) -> None:
@@ -102,7 +123,8 @@ def complete(session: Session, claimed: Claim, *, status_code: int, body: Any) -
         .where(IdempotencyRecord.id == claimed.record_id,
                IdempotencyRecord.status == "in_progress")
         .values(status="completed", status_code=status_code, response_body=body,
-                completed_at=utc_now())).rowcount  # type: ignore[attr-defined]
+                completed_at=utc_now())
+        .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
     if done != 1:
         raise Conflict("the Idempotency-Key was completed by another request",
                        code="idempotency_in_progress")
