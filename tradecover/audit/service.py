@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -90,30 +90,35 @@ class Pending:
     after: Any = None
 
 
-def _lock_head(session: Session, org_id: int, chain: int) -> tuple[int, str]:
-    """Lock one chain head (creating it on first use): its last position and hash."""
-    query = (select(AuditChainHead.last_seq, AuditChainHead.last_hash)
-             .where(AuditChainHead.org_id == org_id, AuditChainHead.chain == chain)
-             .with_for_update())
-    found = session.execute(query).one_or_none()
-    if found is None:
+def _lock_heads(session: Session, org_id: int, chains: Sequence[int]
+                ) -> dict[int, tuple[int, str]]:
+    """Lock the heads of ``chains`` of one organisation in chain order (creating those
+    missing on first use): chain -> (last position, last hash).
+    """
+    query = (select(AuditChainHead.chain, AuditChainHead.last_seq, AuditChainHead.last_hash)
+             .where(AuditChainHead.org_id == org_id, AuditChainHead.chain.in_(chains))
+             .order_by(AuditChainHead.chain).with_for_update())
+    heads = {int(r[0]): (int(r[1]), str(r[2])) for r in session.execute(query)}
+    missing = [c for c in chains if c not in heads]
+    if missing:
         dialect = session.get_bind().dialect.name
         insert_head = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        session.execute(insert_head(AuditChainHead).values(
-            org_id=org_id, chain=chain, last_seq=0, last_hash=GENESIS_HASH,
-        ).on_conflict_do_nothing(index_elements=["org_id", "chain"]))
-        found = session.execute(query).one()
-    return int(found[0]), str(found[1])
+        session.execute(insert_head(AuditChainHead).values([
+            {"org_id": org_id, "chain": c, "last_seq": 0, "last_hash": GENESIS_HASH}
+            for c in missing]).on_conflict_do_nothing(index_elements=["org_id", "chain"]))
+        heads.update({int(r[0]): (int(r[1]), str(r[2])) for r in session.execute(
+            query.where(AuditChainHead.chain.in_(missing)))})
+    return heads
 
 
 def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> None:
     """Append ``(chain, entry)`` pairs in the caller's transaction with set-based SQL.
 
-    Each chain head involved is locked once, in (organisation, chain) order so that
-    concurrent writers cannot deadlock; the entries are written with ONE multi-row insert
-    in chain-position order (ids follow positions, as the verifier expects) and each head
-    is moved with one update.  Call it last in a transaction, just before the commit:
-    the head locks are then held for the shortest time.
+    The chain heads involved are locked with one ``SELECT ... ORDER BY chain FOR UPDATE``
+    per organisation (in chain order, so that concurrent writers cannot deadlock); the
+    entries are written with ONE multi-row insert in chain-position order (ids follow
+    positions, as the verifier expects) and the heads moved with one update.  Call it last
+    in a transaction, just before the commit: the head locks are then held shortest.
     """
     if not entries:
         return
@@ -122,31 +127,35 @@ def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> Non
     for chain, entry in entries:
         by_chain.setdefault((entry.org_id, chain), []).append(entry)
     rows: list[dict[str, Any]] = []
-    heads: list[dict[str, Any]] = []
-    for (org_id, chain), pending in sorted(by_chain.items()):
-        seq, prev = _lock_head(session, org_id, chain)
-        for entry in pending:
-            seq += 1
-            digest = entry_hash(
-                prev_hash=prev, org_id=org_id, seq=seq, occurred_at=occurred_at,
-                actor=entry.actor, action=entry.action, entity_type=entry.entity_type,
-                entity_id=entry.entity_id, reason=entry.reason, before=entry.before,
-                after=entry.after, chain=chain)
-            rows.append({"org_id": org_id, "chain": chain, "seq": seq,
-                         "occurred_at": occurred_at, "actor": entry.actor,
-                         "action": entry.action, "entity_type": entry.entity_type,
-                         "entity_id": entry.entity_id, "reason": entry.reason,
-                         "before": entry.before, "after": entry.after, "prev_hash": prev,
-                         "hash": digest})
-            prev = digest
-        heads.append({"o": org_id, "c": chain, "s": seq, "h": prev})
+    for org_id in sorted({org for org, _chain in by_chain}):
+        chains = sorted(chain for org, chain in by_chain if org == org_id)
+        heads = _lock_heads(session, org_id, chains)
+        moved: dict[int, tuple[int, str]] = {}
+        for chain in chains:
+            seq, prev = heads[chain]
+            for entry in by_chain[(org_id, chain)]:
+                seq += 1
+                digest = entry_hash(
+                    prev_hash=prev, org_id=org_id, seq=seq, occurred_at=occurred_at,
+                    actor=entry.actor, action=entry.action, entity_type=entry.entity_type,
+                    entity_id=entry.entity_id, reason=entry.reason, before=entry.before,
+                    after=entry.after, chain=chain)
+                rows.append({"org_id": org_id, "chain": chain, "seq": seq,
+                             "occurred_at": occurred_at, "actor": entry.actor,
+                             "action": entry.action, "entity_type": entry.entity_type,
+                             "entity_id": entry.entity_id, "reason": entry.reason,
+                             "before": entry.before, "after": entry.after,
+                             "prev_hash": prev, "hash": digest})
+                prev = digest
+            moved[chain] = (seq, prev)
+        key = AuditChainHead.chain
+        session.execute(
+            update(AuditChainHead)
+            .where(AuditChainHead.org_id == org_id, key.in_(chains))
+            .values(last_seq=case({c: m[0] for c, m in moved.items()}, value=key),
+                    last_hash=case({c: m[1] for c, m in moved.items()}, value=key))
+            .execution_options(synchronize_session=False))
     session.execute(insert(AuditEntry).values(rows))
-    for head in heads:
-        session.execute(update(AuditChainHead)
-                        .where(AuditChainHead.org_id == head["o"],
-                               AuditChainHead.chain == head["c"])
-                        .values(last_seq=head["s"], last_hash=head["h"])
-                        .execution_options(synchronize_session=False))
 
 
 def _entries(session: Session, org_id: int, chain: int) -> Iterator[ChainedEntry]:

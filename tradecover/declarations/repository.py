@@ -73,6 +73,55 @@ def reserve(session: Session, *, limit_id: int, currency: str, amount_minor: int
     raise RuntimeError(f"limit reservation row {limit_id} could not be created")  # pragma: no cover
 
 
+def reserve_many(session: Session, wanted: dict[int, tuple[str, int, int]]
+                 ) -> dict[int, Reserved]:
+    """:func:`reserve` on many limits at once: ``wanted`` maps a limit id to ``(currency,
+    amount_minor, cap_minor)``.
+
+    The reservation rows are locked with one ``SELECT ... ORDER BY limit_id FOR UPDATE``
+    (in id order, so concurrent batches cannot deadlock; rows missing on a limit's first
+    use are created first), what each limit can give is computed from the locked values and
+    written back with ONE ``UPDATE ... CASE``.  The CHECK ``outstanding_minor <= cap_minor``
+    stays the backstop.
+    """
+    ids = sorted(wanted)
+    lock = (select(LimitReservation.limit_id, LimitReservation.outstanding_minor)
+            .where(LimitReservation.limit_id.in_(ids)).order_by(LimitReservation.limit_id)
+            .with_for_update())
+    current = {int(r[0]): int(r[1]) for r in session.execute(lock)}
+    missing = [i for i in ids if i not in current]
+    if missing:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        now = utc_now()
+        session.execute(insert(LimitReservation).values([
+            {"limit_id": i, "currency": wanted[i][0], "outstanding_minor": 0,
+             "cap_minor": wanted[i][2], "last_reserved_minor": 0, "updated_at": now}
+            for i in missing]).on_conflict_do_nothing(index_elements=["limit_id"]))
+        current.update({int(r[0]): int(r[1]) for r in session.execute(
+            lock.where(LimitReservation.limit_id.in_(missing)))})
+    done: dict[int, Reserved] = {}
+    after: dict[int, int] = {}
+    taken: dict[int, int] = {}
+    for limit_id in ids:
+        _currency, amount, cap = wanted[limit_id]
+        before = current[limit_id]
+        take = max(0, min(amount, cap - before))
+        done[limit_id] = Reserved(take, before)
+        if take:
+            after[limit_id], taken[limit_id] = before + take, take
+    if after:
+        key = LimitReservation.limit_id
+        session.execute(
+            update(LimitReservation).where(key.in_(sorted(after)))
+            .values(outstanding_minor=case(after, value=key),
+                    last_reserved_minor=case(taken, value=key),
+                    cap_minor=case({i: wanted[i][2] for i in after}, value=key),
+                    updated_at=utc_now())
+            .execution_options(synchronize_session=False))
+    return done
+
+
 def release(session: Session, *, limit_id: int, amount_minor: int) -> None:
     """Give ``amount_minor`` back to the limit (a cancellation, correction or collection)."""
     if amount_minor <= 0:

@@ -352,9 +352,10 @@ def _decide(item: _Item, outstanding_minor: int, today: date) -> CoverDecision:
 
 
 def _reserve_all(session: Session, items: Sequence[_Item], today: date) -> None:
-    """Decide every item; those that take from a limit reserve with ONE conditional update
-    per distinct limit (the sum of their insured amounts, limits in id order so that
-    concurrent writers cannot deadlock), then the amount taken is split in the given order.
+    """Decide every item; those that take from a limit reserve the sum of their insured
+    amounts on it (one limit: ONE conditional update; several: one locked read of their
+    rows in id order, so that concurrent writers cannot deadlock, and one update), then what
+    each limit gave is split among its items in the given order.
     """
     waiting: dict[int, list[_Item]] = {}
     for item in items:
@@ -364,20 +365,28 @@ def _reserve_all(session: Session, items: Sequence[_Item], today: date) -> None:
             item.decision = provisional
         else:
             waiting.setdefault(item.limit.id, []).append(item)
-    for limit_id in sorted(waiting):
-        group = waiting[limit_id]
+    wanted: dict[int, tuple[str, int, int]] = {}
+    for limit_id, group in waiting.items():
         version = group[0].version
         assert version is not None
-        wanted = sum(i.shipment.insured_amount.minor_units() for i in group)
-        reserved = repository.reserve(session, limit_id=limit_id, currency=version.currency,
-                                      amount_minor=wanted, cap_minor=version.amount_minor)
-        outstanding = reserved.outstanding_before_minor
+        wanted[limit_id] = (version.currency,
+                            sum(i.shipment.insured_amount.minor_units() for i in group),
+                            version.amount_minor)
+    if len(wanted) == 1:
+        ((limit_id, (currency, amount, cap)),) = wanted.items()
+        reserved = {limit_id: repository.reserve(session, limit_id=limit_id, currency=currency,
+                                                 amount_minor=amount, cap_minor=cap)}
+    else:
+        reserved = repository.reserve_many(session, wanted) if wanted else {}
+    for limit_id, group in waiting.items():
+        outstanding = reserved[limit_id].outstanding_before_minor
         for item in group:
             item.decision = _decide(item, outstanding, today)
             outstanding += item.decision.covered_amount.minor_units()
-        if outstanding - reserved.outstanding_before_minor != reserved.taken_minor:
+        if outstanding - reserved[limit_id].outstanding_before_minor != (
+                reserved[limit_id].taken_minor):
             raise RuntimeError(  # pragma: no cover - the split always adds up
-                f"reservation {reserved} and decisions on limit {limit_id} disagree")
+                f"reservation {reserved[limit_id]} and decisions on limit {limit_id} disagree")
 
 
 def _row_of(session: Session, item: _Item, *, principal: Principal, channel: str, today: date,
@@ -468,7 +477,8 @@ def _attach_set(session: Session, *, principal: Principal,
                 deferred_audit: list[tuple[int, audit.Pending]] | None = None,
                 ) -> list[Outcome]:
     """Attach a set of shipments with set-based SQL: facts in four queries, the cover
-    decisions in Python, one conditional update per distinct limit, one multi-row insert
+    decisions in Python, the reservations of every distinct limit in one locked read and one
+    update (see :func:`_reserve_all`), one multi-row insert
     of the declarations and one of their audit entries.  A refused item writes nothing;
     the outcomes come back in the order given.
     """

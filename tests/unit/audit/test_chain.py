@@ -56,3 +56,21 @@ def test_truncated_tail_is_detected() -> None:
     full = _chain(5)
     found = verify_chain(7, full[:4], head_seq=5, head_hash=full[-1].hash)
     assert (found.seq, found.problem) == (5, "truncated")  # type: ignore[union-attr]
+
+
+def test_an_entry_moved_to_another_chain_is_named() -> None:
+    entries = _chain(3)
+    entries[1] = replace(entries[1], chain=4)
+    found = _verify(entries)
+    assert (found.seq, found.entry_id, found.problem) == (2, 102, "changed")  # type: ignore[attr-defined]
+
+
+def test_the_chain_number_is_hashed_from_chain_one_on() -> None:
+    fields = {"prev_hash": GENESIS_HASH, "org_id": 7, "seq": 1,
+              "occurred_at": datetime(2026, 11, 1, tzinfo=UTC), "actor": "user:1",
+              "action": "declaration.attached", "entity_type": "declaration",
+              "entity_id": "1", "reason": None, "before": None, "after": {"n": 1}}
+    unsharded = entry_hash(**fields)  # type: ignore[arg-type]
+    assert entry_hash(**fields, chain=0) == unsharded  # type: ignore[arg-type]
+    assert entry_hash(**fields, chain=3) != unsharded  # type: ignore[arg-type]
+    assert entry_hash(**fields, chain=3) != entry_hash(**fields, chain=4)  # type: ignore[arg-type]
