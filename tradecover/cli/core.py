@@ -190,9 +190,17 @@ def demo_seed(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same book)")] = 2026,
     if_empty: Annotated[bool, typer.Option(help="Do nothing if exporters exist")] = False,
 ) -> None:
-    """Load a deterministic, realistic demo book."""
-    from tradecover.demo.seed import seed_demo_book
+    """Load a deterministic, realistic demo book with its last twelve months of trading."""
+    from tradecover.billing.service import terms_of
+    from tradecover.db.engine import make_engine, make_session_factory
+    from tradecover.demo.seed import seed_demo
 
-    with unit_of_work() as session:
-        summary = seed_demo_book(session, exporters=exporters, seed=seed, if_empty=if_empty)
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        summary = seed_demo(make_session_factory(engine), exporters=exporters, seed=seed,
+                            if_empty=if_empty, terms=terms_of(settings),
+                            progress=lambda month: console.print(f"billed {month}"))
+    finally:
+        engine.dispose()
     console.print(summary)

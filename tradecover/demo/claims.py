@@ -15,6 +15,7 @@ story is refused at any step is rolled back to a savepoint and skipped.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from tradecover.access.model import Organisation
 from tradecover.access.principal import Principal
 from tradecover.claims import service as claims
-from tradecover.claims.indemnity import ClaimTerms, LossCause
+from tradecover.claims.indemnity import LossCause
 from tradecover.claims.recovery import RecoverySource
 from tradecover.collections import service as collections
 from tradecover.collections.confirmation import CollectionOutcome
@@ -36,14 +37,15 @@ from tradecover.kit.money import Money
 from tradecover.policies.model import Policy
 
 CLAIM_STORIES: Final = ("filed", "checking", "approved", "rejected", "paid", "recovered",
-                        "paid")
-"""Where each demo claim's story ends (``recovered``: paid, with a recovery booked)."""
+                        "closed")
+"""Where each demo claim's story ends (``recovered``: paid, with a recovery booked;
+``closed``: paid and settled)."""
 
 WINDOW_DAYS: Final = 150
 """The claims stories run from ``as_of - WINDOW_DAYS`` to ``as_of``."""
 
-TERMS: Final = ClaimTerms(waiting_period_days=120)
-"""The claim terms of the demo (insolvency pays at once; no second approver)."""
+SECOND_APPROVER: Final = "system:demo-seed-checker"
+"""The second claims approver of the demo, for claims above the four-eyes threshold."""
 
 
 def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Principal,
@@ -101,11 +103,17 @@ def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Pr
         claims.reject(session, principal=insurer, claim_id=claim.id, today=decided,
                       reason="the buyer disputes the quality of the goods")
         return
-    claims.approve(session, principal=insurer, claim_id=claim.id, today=decided, terms=TERMS)
+    claim = claims.approve(session, principal=insurer, claim_id=claim.id, today=decided)
+    if claim.state == "checking":  # above the four-eyes threshold: a second approver
+        claims.approve(session, principal=replace(insurer, actor=SECOND_APPROVER),
+                       claim_id=claim.id, today=decided + timedelta(days=1))
     if ending == "approved":
         return
     claims.pay(session, principal=insurer, claim_id=claim.id,
-               today=decided + timedelta(days=7), terms=TERMS)
+               today=decided + timedelta(days=7))
+    if ending == "closed":
+        claims.close(session, principal=insurer, claim_id=claim.id, reason=None,
+                     today=decided + timedelta(days=30))
     if ending == "recovered":
         claims.record_recovery(session, principal=insurer, claim_id=claim.id,
                                source=RecoverySource.COLLECTION_AGENCY,

@@ -11,6 +11,7 @@ same book.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,21 +19,26 @@ from typing import Final
 
 from rich.table import Table
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.access import service as access
 from tradecover.access.model import Organisation, User
 from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Role
+from tradecover.billing.notice import DEFAULT_TERMS, BillingTerms
+from tradecover.claims.model import ClaimRow
+from tradecover.db.engine import transaction
+from tradecover.declarations.service import DeclarationReviewMetrics
+from tradecover.demo import history
 from tradecover.demo.book import RATE_TABLE, ExporterPlan, Story, plan_book
 from tradecover.demo.claims import seed_claims
+from tradecover.demo.history import HistoryCounts
 from tradecover.kit.dates import business_today, one_year_term
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies import service as policies
 from tradecover.policies.lifecycle import TerminationKind
 from tradecover.policies.model import Endorsement, Policy, RenewalOffer
-from tradecover.policies.review import NoActivityYet
 from tradecover.policies.schedule import (
     DeclarationFrequency,
     InsurableScope,
@@ -119,6 +125,8 @@ class SeedSummary:
     renewal_offers: int = 0
     endorsements: int = 0
     message: str = ""
+    history: HistoryCounts = field(default_factory=HistoryCounts)
+    claims_by_state: dict[str, int] = field(default_factory=dict)
 
     def __rich__(self) -> Table | str:
         """A table of what was loaded (or the reason nothing was)."""
@@ -133,6 +141,16 @@ class SeedSummary:
             table.add_row(f"policies {state}", str(count))
         table.add_row("renewal offers", str(self.renewal_offers))
         table.add_row("endorsements", str(self.endorsements))
+        h = self.history
+        table.add_row("declarations (12 months)",
+                      f"{h.declarations} ({h.late_declarations} late) on {h.terms} terms")
+        table.add_row("collections confirmed", str(h.collections))
+        table.add_row("turnover returns", str(h.turnover_returns))
+        table.add_row("premium notices", str(h.notices))
+        table.add_row("premium payments", f"{h.payments} + {h.programme_payments} by programmes")
+        table.add_row("suspended for arrears", str(h.suspended_for_arrears))
+        for state, count in sorted(self.claims_by_state.items()):
+            table.add_row(f"claims {state}", str(count))
         table.add_row("sign-ins", f"{len(self.users)} (password {DEMO_PASSWORD!r})")
         return table
 
@@ -181,8 +199,10 @@ def _profile(session: Session, plan: ExporterPlan, org: Organisation, actor: Pri
 
 
 def _run_story(session: Session, plan: ExporterPlan, org: Organisation, exporter: Principal,
-               insurer: Principal) -> None:
-    """Drive one exporter's policy through the service to where its story ends."""
+               insurer: Principal) -> Policy:
+    """Drive one exporter's policy through the service to where its story ends (a
+    renewal is offered and accepted later, by :func:`_renew`, once the term has traded).
+    """
     s = plan.schedule
     application = policies.submit_application(
         session, principal=exporter, exporter_org_id=org.id,
@@ -196,14 +216,14 @@ def _run_story(session: Session, plan: ExporterPlan, org: Organisation, exporter
     policy = policies.underwrite(session, principal=insurer, application_id=application.id,
                                  schedule=_schedule(plan), inception=plan.inception)
     if plan.story is Story.DRAFT:
-        return
+        return policy
     policies.quote(session, principal=insurer, policy_id=policy.id)
     if plan.story is Story.QUOTED:
-        return
+        return policy
     if plan.story is Story.WITHDRAWN:
         policies.withdraw(session, principal=insurer, policy_id=policy.id,
                           reason="quotation not taken up within 30 days")
-        return
+        return policy
     policies.issue(session, principal=exporter, policy_id=policy.id,
                    today=plan.inception - timedelta(days=plan.issue_lead_days))
     if plan.endorsement is not None:
@@ -233,13 +253,19 @@ def _run_story(session: Session, plan: ExporterPlan, org: Organisation, exporter
                            kind=TerminationKind.NON_RENEWAL,
                            reason="the exporter is moving to a commercial insurer",
                            effective_date=None, today=notice_day)
-    elif plan.story is Story.RENEWED:
-        offer = policies.offer_renewal(
-            session, principal=insurer, policy_id=policy.id,
-            today=expiry - timedelta(days=plan.renewal_offer_days),
-            metrics_source=NoActivityYet())
-        policies.accept_renewal(session, principal=exporter, offer_id=offer.id,
-                                today=expiry - timedelta(days=plan.renewal_accept_days))
+    return policy
+
+
+def _renew(session: Session, plan: ExporterPlan, policy: Policy, exporter: Principal,
+           insurer: Principal) -> None:
+    """Review the traded term, offer its renewal and accept it (a RENEWED story)."""
+    expiry = one_year_term(plan.inception)
+    offer = policies.offer_renewal(
+        session, principal=insurer, policy_id=policy.id,
+        today=expiry - timedelta(days=plan.renewal_offer_days),
+        metrics_source=DeclarationReviewMetrics(session))
+    policies.accept_renewal(session, principal=exporter, offer_id=offer.id,
+                            today=expiry - timedelta(days=plan.renewal_accept_days))
 
 
 LIMIT_EXPORTERS: Final = 60
@@ -295,6 +321,8 @@ def _summary(session: Session, *, seed: int, as_of: date, exporters: int, buyers
         .scalar_one(),
         endorsements=session.execute(select(func.count()).select_from(Endorsement))
         .scalar_one(),
+        claims_by_state={str(k): int(v) for k, v in session.execute(
+            select(ClaimRow.state, func.count()).group_by(ClaimRow.state)).all()},
     )
 
 
@@ -344,20 +372,69 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
                                   password=DEMO_PASSWORD, locale=demo.locale)
         if demo.role is Role.EXPORTER:
             users[user.org_id] = user
-    for exporter_plan, org in zip(plan.exporters, exporter_orgs, strict=True):
-        actor = _exporter_principal(org, users.get(org.id))
+    actors = [(exporter_plan, org, _exporter_principal(org, users.get(org.id)))
+              for exporter_plan, org in zip(plan.exporters, exporter_orgs, strict=True)]
+    renewing: list[tuple[ExporterPlan, Policy, Principal]] = []
+    for exporter_plan, org, actor in actors:
         _profile(session, exporter_plan, org, actor)
-        _run_story(session, exporter_plan, org, actor, insurer)
+        policy = _run_story(session, exporter_plan, org, actor, insurer)
+        if exporter_plan.story is Story.RENEWED:
+            renewing.append((exporter_plan, policy, actor))
+    # A year of trading first, so that renewal reviews read it (the successor terms of
+    # the renewals trade once they exist); then expiry, renewal offers and the rest.
+    if "demo-sme-premium-programme" in orgs:
+        history.create_programmes(session, insurer=insurer, as_of=as_of,
+                                  sponsor_org_id=orgs["demo-sme-premium-programme"].id)
+    traded: set[int] = set()
+    counts = history.trade(session, exporters=actors, insurer=insurer, as_of=as_of,
+                           seed=seed, done=traded)
+    for exporter_plan, policy, actor in renewing:
+        _renew(session, exporter_plan, policy, actor, insurer)
+    counts.add(history.trade(session, exporters=actors, insurer=insurer, as_of=as_of,
+                             seed=seed, done=traded))
     policies.expire_due(session, principal=insurer, today=as_of)
     policies.offer_due_renewals(session, principal=insurer, today=as_of,
-                                metrics_source=NoActivityYet())
+                                metrics_source=DeclarationReviewMetrics(session))
     for exporter_plan, org in list(zip(plan.exporters, exporter_orgs, strict=True))[
             :LIMIT_EXPORTERS]:
         _credit_limits(session, exporter_plan, org,
                        _exporter_principal(org, users.get(org.id)), today=as_of)
-    seed_claims(session, insurer=insurer, as_of=as_of, exporters=[
-        (exporter_plan, org, _exporter_principal(org, users.get(org.id)))
-        for exporter_plan, org in zip(plan.exporters, exporter_orgs, strict=True)])
-    return _summary(session, seed=seed, as_of=as_of, exporters=len(plan.exporters),
-                    buyers=len(plan.buyers),
-                    buyer_countries=len({b.country for b in plan.buyers}))
+    seed_claims(session, insurer=insurer, as_of=as_of, exporters=actors)
+    summary = _summary(session, seed=seed, as_of=as_of, exporters=len(plan.exporters),
+                       buyers=len(plan.buyers),
+                       buyer_countries=len({b.country for b in plan.buyers}))
+    summary.history = counts
+    return summary
+
+
+def seed_demo(factory: sessionmaker[Session], *, exporters: int = 300, seed: int = 2026,
+              if_empty: bool = False, as_of: date | None = None,
+              terms: BillingTerms = DEFAULT_TERMS,
+              progress: Callable[[str], None] | None = None) -> SeedSummary:
+    """Load the whole demo book: :func:`seed_demo_book` in one transaction, then the
+    monthly billing runs of the history (the job's own transactions) and, in a last
+    transaction, the premium payments and the arrears job (``tradecover demo seed``).
+    """
+    with transaction(factory) as session:
+        summary = seed_demo_book(session, exporters=exporters, seed=seed, if_empty=if_empty,
+                                 as_of=as_of)
+        insurer = access.system_principal(session, actor=SEED_ACTOR)
+    if not summary.seeded:
+        return summary
+    summary.history.notices = history.bill(factory, insurer=insurer, as_of=summary.as_of,
+                                           terms=terms, progress=progress)
+    plan = plan_book(seed=seed, exporters=exporters, as_of=summary.as_of)
+    with transaction(factory) as session:
+        slugs = {p.slug for p in plan.exporters}
+        orgs = {o.slug: o for o in session.execute(
+            select(Organisation).where(Organisation.slug.in_(slugs))).scalars()}
+        settled = history.settle(session, insurer=insurer, as_of=summary.as_of, seed=seed,
+                                 terms=terms,
+                                 exporters=[(p, orgs[p.slug]) for p in plan.exporters])
+        summary.history.payments = settled.payments
+        summary.history.programme_payments = settled.programme_payments
+        summary.history.suspended_for_arrears = settled.suspended_for_arrears
+        states = dict(session.execute(
+            select(Policy.state, func.count()).group_by(Policy.state)).all())
+        summary.policies_by_state = {str(k): int(v) for k, v in sorted(states.items())}
+    return summary
