@@ -20,6 +20,7 @@ from tradecover.buyers.schemas import (
     ResolveIn,
     ReviewOut,
 )
+from tradecover.kit.money import Money
 
 router = APIRouter(tags=["buyers"])
 
@@ -32,6 +33,8 @@ def _details(body: BuyerDetailsIn) -> service.BuyerDetails:
         days_beyond_terms=body.days_beyond_terms, overdue_reports=body.overdue_reports,
         adverse_events=frozenset(body.adverse_events), bank_rank=body.bank_rank,
         capital_adequacy_ratio=body.capital_adequacy_ratio,
+        total_assets=(Money.of(body.total_assets_usd, "USD")
+                      if body.total_assets_usd is not None else None),
         defaults_on_record=body.defaults_on_record)
 
 

@@ -43,6 +43,8 @@ class BuyerDetailsIn(BaseModel):
     adverse_events: list[AdverseEvent] = Field(default_factory=list, max_length=10)
     bank_rank: int | None = Field(default=None, ge=1, le=100_000)
     capital_adequacy_ratio: Decimal | None = Field(default=None, ge=0, le=100, max_digits=10)
+    total_assets_usd: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2,
+                                             description="a bank's total assets, in USD")
     defaults_on_record: int = Field(default=0, ge=0, le=1000)
 
 

@@ -90,14 +90,12 @@ def decide(limit_application_id: IdPath, body: DecisionIn, session: SessionDep,
     """Approve in full, approve less, approve with conditions or refuse, with reasons;
     above the four-eyes amount the approval waits for a second underwriter.
     """
-    app = service.get_application(session, principal=principal,
-                                  application_id=limit_application_id)
     conditions = (LimitConditions(indemnity_pct=body.conditions.indemnity_pct,
                                   expires_on=body.conditions.expires_on,
                                   text=body.conditions.text)
                   if body.conditions is not None else None)
     row = service.decide(session, principal=principal, application_id=limit_application_id,
-                         outcome=body.outcome, amount=Money.of(body.amount, app.currency),
+                         outcome=body.outcome, amount=body.amount,
                          reasons=body.reasons, conditions=conditions, today=business_today(),
                          rules=_rules(settings))
     return LimitApplicationOut.of(row, insurer=principal.is_insurer)

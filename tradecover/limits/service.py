@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
@@ -26,6 +27,7 @@ from tradecover.buyers import service as buyers
 from tradecover.buyers.model import Buyer
 from tradecover.config import Settings
 from tradecover.country_risk import service as country_risk
+from tradecover.country_risk.model import CountryRiskVersion
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
@@ -62,7 +64,6 @@ from tradecover.limits.utilisation import WatchReason, WatchThresholds, watch_li
 from tradecover.limits.versions import LimitVersion, next_version
 from tradecover.policies import service as policies
 from tradecover.policies.lifecycle import PolicyState
-from tradecover.policies.model import Policy
 from tradecover.reference.payment_terms import PaymentTerms
 
 PENDING = "pending"
@@ -107,6 +108,27 @@ def country_view(session: Session, country: str) -> CountryView:
         return CountryView(CountryStatus.OPEN, None)
     cap = to_usd(view.exposure_cap) if view.exposure_cap is not None else None
     return CountryView(CountryStatus(view.cover_status.value), cap)
+
+
+def _view_of(row: CountryRiskVersion | None) -> CountryView:
+    """The view of a country from its version row in force (open without cap: none)."""
+    if row is None:
+        return CountryView(CountryStatus.OPEN, None)
+    cap = (to_usd(Money.from_minor(row.exposure_cap_minor, row.cap_currency))
+           if row.exposure_cap_minor is not None and row.cap_currency else None)
+    return CountryView(CountryStatus(row.cover_status), cap)
+
+
+def _rooms_of(aggregate: BuyerAggregate | None, view: CountryView,
+              country_committed: int | None) -> tuple[Money, Money | None]:
+    if aggregate is None:
+        raise Conflict("the buyer has no aggregate limit yet: rate it first",
+                       code="no_aggregate_limit")
+    buyer_room = Money.from_minor(aggregate.aggregate_minor - aggregate.committed_minor,
+                                  CAP_CURRENCY)
+    if view.cap_usd is None:
+        return buyer_room, None
+    return buyer_room, view.cap_usd - Money.from_minor(country_committed or 0, CAP_CURRENCY)
 
 
 def _aggregate_row(session: Session, buyer_id: int) -> BuyerAggregate:
@@ -316,18 +338,25 @@ def _proposal(session: Session, *, request: LimitRequest, buyer: Buyer, policy_t
         raise Conflict("the buyer has not been rated", code="buyer_not_rated")
     buyer_room, country_room = _rooms(session, buyer_id=buyer.id, country=buyer.country,
                                       view=view)
+    return _proposal_with(request=request, rating_row=rating_row, view=view,
+                          buyer_room=buyer_room, country_room=country_room,
+                          policy_terms=policy_terms, rules=rules), rating_row.id
+
+
+def _proposal_with(*, request: LimitRequest, rating_row: Any, view: CountryView,
+                   buyer_room: Money, country_room: Money | None, policy_terms: PolicyTerms,
+                   rules: LimitRules) -> LimitDecision:
     currency = request.amount.currency
     if currency not in policy_terms.currencies:  # before converting anything
         allowed = ", ".join(sorted(policy_terms.currencies))
         raise ValidationFailed(f"the policy allows limits in {allowed}, not {currency}",
                                code="currency_not_allowed", field="currency")
     auto = AutoRule(max_amount=from_usd(Money(rules.auto_approve_up_to, CAP_CURRENCY), currency))
-    decision = decide_limit(
+    return decide_limit(
         request=request, rating=buyers.rating_from_row(rating_row),
         room_on_buyer_aggregate=_in_currency(buyer_room, currency) or Money.zero(currency),
         room_on_country_cap=_in_currency(country_room, currency), country_status=view.status,
         policy=policy_terms, auto_rule=auto)
-    return decision, rating_row.id
 
 
 def _request_of(app: LimitApplication, *, buyer: Buyer,
@@ -454,8 +483,8 @@ def _transition(session: Session, app: LimitApplication, *, expected: str,
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"application {app.id} was decided meanwhile",
                        code="application_already_decided")
-    for key, value in values.items():
-        setattr(app, key, value)
+    for key, value in values.items():  # the row already holds them: no second UPDATE
+        set_committed_value(app, key, value)
 
 
 def _conditions_dict(c: LimitConditions | None) -> dict[str, Any] | None:
@@ -474,21 +503,54 @@ def _conditions_of(data: dict[str, Any] | None) -> LimitConditions | None:
         text=data.get("text"))
 
 
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """What a decision already read: the current limit, the country view, whether the
+    country has an exposure row (so :func:`_change` does not read them again).
+    """
+
+    current: CreditLimit | None
+    view: CountryView
+    country_row: bool
+
+
+def _audit_decision(session: Session, *, principal: Principal, app: LimitApplication,
+                    action: str, reason: str | None, before: dict[str, Any],
+                    after: dict[str, Any]) -> None:
+    """One audit entry for a decision, on the buyer's sharded chain of the decider's
+    organisation: decisions on different buyers never wait on one chain head.
+    """
+    audit.append_many(session, [(audit.chain_for(app.buyer_id), audit.Pending(
+        org_id=principal.org_id, actor=principal.actor, action=action,
+        entity_type="limit_application", entity_id=str(app.id), reason=reason,
+        before=before, after=after))])
+
+
 def _conclude(session: Session, *, principal: Principal, app: LimitApplication, buyer: Buyer,
               decision: LimitDecision, today: date, expected_status: str, maker: str | None,
-              checker: str | None = None) -> None:
+              checker: str | None = None, loaded: _Loaded | None = None) -> None:
+    """Record the final decision: the limit version it puts in force (if it approves),
+    the application's new state, and ONE audit entry telling both.
+    """
     approves = decision.outcome in (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED,
                                     DecisionOutcome.CONDITIONAL)
+    before = app_snapshot(app)
     limit_id = app.limit_id
+    reason = ", ".join(r.value for r in decision.reasons)
+    put_in_force: dict[str, Any] = {}
     if approves:
         kind = RequestType(app.request_type)
-        limit, _ = _change(
+        limit, version = _change(
             session, principal=principal, org_id=app.org_id, policy_id=app.policy_id,
             buyer=buyer, kind=kind, amount=decision.approved, today=today,
             payment_terms=app.payment_terms, credit_period_days=app.credit_period_days,
-            conditions=decision.conditions, application_id=app.id,
-            reason=", ".join(r.value for r in decision.reasons))
+            conditions=decision.conditions, application_id=app.id, reason=reason,
+            loaded=loaded, audited=False)
         limit_id = limit.id
+        put_in_force = {"limit_id": limit.id, "limit_version": version.number,
+                        "limit_amount": str(Money.from_minor(version.amount_minor,
+                                                             version.currency)),
+                        "effective_from": version.effective_from.isoformat()}
     values: dict[str, Any] = {
         "limit_id": limit_id,
         "status": DECIDED, "outcome": decision.outcome.value,
@@ -501,34 +563,50 @@ def _conclude(session: Session, *, principal: Principal, app: LimitApplication, 
     if checker is not None:
         values["checker_actor"] = checker
     _transition(session, app, expected=expected_status, values=values)
-    session.flush()
-    audit.record(session, org_id=principal.org_id, actor=principal.actor,
-                 action="limit.decided", entity_type="limit_application", entity_id=app.id,
-                 after=app_snapshot(app))
+    _audit_decision(session, principal=principal, app=app, action="limit.decided",
+                    reason=reason, before=before, after=app_snapshot(app) | put_in_force)
+
+
+def _context(session: Session, principal: Principal,
+             application_id: int) -> repo.DecisionContext:
+    principal.require(Permission.LIMIT_READ)
+    ctx = repo.decision_context(session, application_id)
+    if ctx is None or not principal.can_see_org(ctx.application.org_id):
+        raise NotFound(f"no limit application {application_id}",
+                       code="limit_application_not_found")
+    check_decider(applicant_org_id=ctx.application.org_id, decider_org_id=principal.org_id)
+    principal.require(Permission.LIMIT_DECIDE)
+    return ctx
 
 
 def decide(
     session: Session, *, principal: Principal, application_id: int,
-    outcome: DecisionOutcome, amount: Money, reasons: Iterable[ReasonCode], today: date,
-    rules: LimitRules, conditions: LimitConditions | None = None,
+    outcome: DecisionOutcome, amount: Money | Decimal | str, reasons: Iterable[ReasonCode],
+    today: date, rules: LimitRules, conditions: LimitConditions | None = None,
 ) -> LimitApplication:
     """An underwriter decides a pending application; above the four-eyes amount an
     approval waits for a second underwriter (:func:`second_approval`).
+
+    ``amount`` is the new total approved; a bare number is in the application's currency.
+    Everything the decision reads comes in one query (:func:`repository.decision_context`);
+    the caps are then only touched by the conditional reservations.
     """
-    app = get_application(session, principal=principal, application_id=application_id)
-    check_decider(applicant_org_id=app.org_id, decider_org_id=principal.org_id)
-    principal.require(Permission.LIMIT_DECIDE)
+    ctx = _context(session, principal, application_id)
+    app = ctx.application
     if app.status != PENDING:
         raise Conflict(f"application {app.id} is {app.status.replace('_', ' ')}",
                        code="application_not_pending")
-    buyer = session.get_one(Buyer, app.buyer_id)
-    policy = session.get_one(Policy, app.policy_id)
-    current = _active_limit(session, org_id=app.org_id, policy_id=app.policy_id,
-                            buyer_id=app.buyer_id)
-    request = _request_of(app, buyer=buyer, current=current)
-    terms = PolicyTerms.from_schedule(policies.schedule_of(policy))
-    proposal, _ = _proposal(session, request=request, buyer=buyer, policy_terms=terms,
-                            rules=rules)
+    if not isinstance(amount, Money):
+        amount = Money.of(amount, app.currency)
+    if ctx.rating is None:
+        raise Conflict("the buyer has not been rated", code="buyer_not_rated")
+    view = _view_of(ctx.country_risk)
+    buyer_room, country_room = _rooms_of(ctx.aggregate, view, ctx.country_committed)
+    request = _request_of(app, buyer=ctx.buyer, current=ctx.current)
+    terms = PolicyTerms.from_schedule(policies.schedule_of(ctx.policy))
+    proposal = _proposal_with(request=request, rating_row=ctx.rating, view=view,
+                              buyer_room=buyer_room, country_room=country_room,
+                              policy_terms=terms, rules=rules)
     decision = underwriter_decision(request=request, proposal=proposal, outcome=outcome,
                                     amount=amount, reasons=reasons,
                                     decider_org_id=principal.org_id, conditions=conditions)
@@ -536,35 +614,34 @@ def decide(
                            DecisionOutcome.CONDITIONAL)
     if approves and requires_second_approval(to_usd(amount),
                                              Money(rules.four_eyes_above, CAP_CURRENCY)):
+        before = app_snapshot(app)
         _transition(session, app, expected=PENDING, values={
             "status": PENDING_SECOND, "outcome": outcome.value,
             "approved_minor": amount.minor_units(),
             "reasons": [r.value for r in decision.reasons],
             "conditions": _conditions_dict(conditions), "maker_actor": principal.actor})
-        session.flush()
-        audit.record(session, org_id=principal.org_id, actor=principal.actor,
-                     action="limit.first_approval", entity_type="limit_application",
-                     entity_id=app.id, after=app_snapshot(app))
+        _audit_decision(session, principal=principal, app=app, action="limit.first_approval",
+                        reason=", ".join(r.value for r in decision.reasons), before=before,
+                        after=app_snapshot(app))
         return app
     if outcome is DecisionOutcome.STILL_INVESTIGATING:
         raise ValidationFailed("the application already waits: decide it, or leave it",
                                code="outcome_not_final", field="outcome")
-    _conclude(session, principal=principal, app=app, buyer=buyer, decision=decision,
-              today=today, expected_status=PENDING, maker=principal.actor)
+    _conclude(session, principal=principal, app=app, buyer=ctx.buyer, decision=decision,
+              today=today, expected_status=PENDING, maker=principal.actor,
+              loaded=_Loaded(ctx.current, view, ctx.country_committed is not None))
     return app
 
 
 def second_approval(session: Session, *, principal: Principal, application_id: int,
                     today: date) -> LimitApplication:
     """A second underwriter confirms an approval above the four-eyes amount."""
-    app = get_application(session, principal=principal, application_id=application_id)
-    check_decider(applicant_org_id=app.org_id, decider_org_id=principal.org_id)
-    principal.require(Permission.LIMIT_DECIDE)
+    ctx = _context(session, principal, application_id)
+    app = ctx.application
     if app.status != PENDING_SECOND:
         raise Conflict(f"application {app.id} does not wait for a second approval",
                        code="no_second_approval_pending")
     check_four_eyes(maker=app.maker_actor or "", checker=principal.actor)
-    buyer = session.get_one(Buyer, app.buyer_id)
     outcome = DecisionOutcome(app.outcome or DecisionOutcome.APPROVED.value)
     decision = LimitDecision(
         request_type=RequestType(app.request_type), outcome=outcome, route=Route.UNDERWRITER,
@@ -574,8 +651,10 @@ def second_approval(session: Session, *, principal: Principal, application_id: i
         reasons=tuple(ReasonCode(r) for r in app.reasons or ()),
         model_version=app.model_version, grade=app.grade,
         conditions=_conditions_of(app.conditions))
-    _conclude(session, principal=principal, app=app, buyer=buyer, decision=decision,
-              today=today, expected_status=PENDING_SECOND, maker=None, checker=principal.actor)
+    _conclude(session, principal=principal, app=app, buyer=ctx.buyer, decision=decision,
+              today=today, expected_status=PENDING_SECOND, maker=None, checker=principal.actor,
+              loaded=_Loaded(ctx.current, _view_of(ctx.country_risk),
+                             ctx.country_committed is not None))
     return app
 
 
@@ -592,10 +671,16 @@ def _change(
     kind: RequestType, amount: Money, today: date, reason: str | None,
     payment_terms: str | None = None, credit_period_days: int | None = None,
     conditions: LimitConditions | None = None, application_id: int | None = None,
-    effective_from: date | None = None,
+    effective_from: date | None = None, loaded: _Loaded | None = None, audited: bool = True,
 ) -> tuple[CreditLimit, CreditLimitVersion]:
-    """Put a new version of the limit in force, reserving or releasing on the caps."""
-    current = _active_limit(session, org_id=org_id, policy_id=policy_id, buyer_id=buyer.id)
+    """Put a new version of the limit in force, reserving or releasing on the caps.
+
+    ``loaded``: what the caller already read (the current limit, the country view), not
+    read again; ``audited=False``: the caller writes the one audit entry itself.
+    """
+    current = (loaded.current if loaded is not None
+               else _active_limit(session, org_id=org_id, policy_id=policy_id,
+                                  buyer_id=buyer.id))
     rows = versions_of(session, current.id) if current is not None else []
     version = next_version(
         _pure_versions(rows), kind=kind, amount=amount, effective_from=effective_from or today,
@@ -605,10 +690,11 @@ def _change(
     old_usd = current.committed_usd_minor if current is not None else 0
     delta = new_usd - old_usd
     if delta > 0:  # lock order: country, then buyer aggregate, then the limit row
-        view = country_view(session, buyer.country)
+        view = loaded.view if loaded is not None else country_view(session, buyer.country)
         cap = view.cap_usd.minor_units() if view.cap_usd is not None else None
         if not repo.reserve_country(session, country=buyer.country, delta_minor=delta,
-                                    cap_minor=cap):
+                                    cap_minor=cap,
+                                    ensure=loaded is None or not loaded.country_row):
             raise _no_room("country cap")
         if not repo.reserve_buyer(session, buyer_id=buyer.id, delta_minor=delta):
             raise _no_room("buyer aggregate limit")
@@ -643,7 +729,14 @@ def _change(
                  updated_at=now).execution_options(synchronize_session=False))
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(f"limit {current.id} changed meanwhile", code="limit_changed")
-        session.refresh(current)
+        for key, value in (("amount_minor", amount.minor_units()),  # as written: no re-read
+                           ("committed_usd_minor", new_usd),
+                           ("current_version", version.number),
+                           ("status", "cancelled" if kind is RequestType.CANCELLATION
+                            else "active"),
+                           ("expires_on", version.expires_on),
+                           ("indemnity_pct", version.indemnity_pct), ("updated_at", now)):
+            set_committed_value(current, key, value)
     row = CreditLimitVersion(
         limit_id=current.id, number=version.number, kind=kind.value, currency=amount.currency,
         amount_minor=version.amount.minor_units(), effective_from=version.effective_from,
@@ -652,6 +745,8 @@ def _change(
         created_by=principal.actor)
     session.add(row)
     session.flush()
+    if not audited:
+        return current, row
     audit.record(session, org_id=principal.org_id, actor=principal.actor,
                  action=f"limit.{kind.value}", entity_type="credit_limit", entity_id=current.id,
                  reason=reason, before={"amount": str(Money.from_minor(old_usd, CAP_CURRENCY))

@@ -1,41 +1,78 @@
-"""Dashboard pages of credit limits: the underwriters' queue with the rating breakdown, a
-buyer page and a limit history page.
+"""Dashboard pages of credit limits: the underwriters' queue with the rating breakdown and
+the decision forms, a buyer page, and a limit history page with the reduce / cancel form.
 
 Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
-language, signed-in people only; every read goes through the buyers and limits services,
-which scope exporters to their own relationships and limits.
+language, signed-in people only; every read and write goes through the buyers and limits
+services (the ones the API uses), which scope exporters to their own relationships and
+limits and enforce four eyes.  Forms post to the same origin with the SameSite=Lax
+session cookie (and the pages' CSP ``form-action 'self'``), like the other page forms.
+A refused form rolls its savepoint back: nothing is written, and the page shows the
+problem with the status of the error (never a 500).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from tradecover.access.roles import PERMISSIONS, Permission
 from tradecover.api.deps import SessionDep
 from tradecover.api.pagination import IdPath
 from tradecover.buyers import service as buyers
 from tradecover.buyers.model import BuyerRating
-from tradecover.kit.errors import DomainError
+from tradecover.kit.dates import business_today
+from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.kit.money import Money, to_decimal
 from tradecover.limits import service
-from tradecover.web.pages import _error_page, _page, _to_sign_in, _viewer, choose_locale
+from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
+from tradecover.limits.model import LimitNotification
+from tradecover.web.pages import (
+    Viewer,
+    _error_page,
+    _page,
+    _settings,
+    _to_sign_in,
+    _viewer,
+    choose_locale,
+)
 
 router = APIRouter(include_in_schema=False)
+DECISION_OUTCOMES = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED,
+                     DecisionOutcome.NOT_APPROVED)
+"""What the queue's form offers: approve in full, approve less, refuse."""
+
+
+def _may(viewer: Viewer, permission: Permission) -> bool:
+    return permission in PERMISSIONS[viewer.principal.role]
+
+
+def _in_savepoint(session: Session, work: Any) -> DomainError | None:
+    """Run ``work()`` in a savepoint; on a domain error roll it back and return the error."""
+    savepoint = session.begin_nested()
+    try:
+        work()
+        savepoint.commit()
+    except DomainError as error:
+        savepoint.rollback()
+        return error
+    return None
+
+
+def _form_amount(value: str) -> Decimal:
+    """The amount typed in a form (thousands separators allowed); 422 when not a number."""
+    return to_decimal(value.strip().replace(",", "") or "x")
 
 
 def _rating(session: SessionDep, rating_id: int | None) -> BuyerRating | None:
     return session.get(BuyerRating, rating_id) if rating_id is not None else None
 
 
-@router.get("/limits", response_model=None)
-def limits_page(request: Request, session: SessionDep) -> Response:
-    """Insurer: the queue of applications waiting for a decision, each with the buyer's
-    rating factors; exporter: its applications and limits in force.
-    """
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
+def _queue_page(request: Request, session: Session, viewer: Viewer, *,
+                done: str | None = None, problem: DomainError | None = None) -> Response:
     locale = choose_locale(request, viewer)
     try:
         principal = viewer.principal
@@ -46,14 +83,96 @@ def limits_page(request: Request, session: SessionDep) -> Response:
                                               status=service.PENDING_SECOND, limit=100)
         limits, limit_total = service.list_limits(session, principal=principal, limit=100)
         usage = {u.limit_id: u for u in service.utilisation(session, principal=principal)}
+        notices: list[LimitNotification] = []
+        if not principal.is_insurer:
+            notices, _ = service.list_notifications(session, principal=principal,
+                                                    unacknowledged=True, limit=100)
     except DomainError as error:
         return _error_page(request, locale, viewer, error.status)
     queue = [{"app": a, "rating": _rating(session, a.rating_id) if principal.is_insurer
               else None} for a in apps]
     return _page(request, locale, "limits/queue.html",
                  {"queue": queue, "total": total, "second": second, "limits": limits,
-                  "limit_total": limit_total, "usage": usage,
-                  "insurer": principal.is_insurer}, viewer=viewer)
+                  "limit_total": limit_total, "usage": usage, "notices": notices,
+                  "insurer": principal.is_insurer,
+                  "can_decide": principal.is_insurer and _may(viewer, Permission.LIMIT_DECIDE),
+                  "can_acknowledge": _may(viewer, Permission.LIMIT_APPLY),
+                  "outcomes": [o.value for o in DECISION_OUTCOMES],
+                  "reason_codes": [r.value for r in ReasonCode
+                                   if r not in (ReasonCode.AUTO_RULE,
+                                                ReasonCode.REQUESTED_BY_INSURED)],
+                  "done": done, "problem": problem}, viewer=viewer,
+                 status=problem.status if problem else 200)
+
+
+@router.get("/limits", response_model=None)
+def limits_page(request: Request, session: SessionDep) -> Response:
+    """Insurer: the queue of applications waiting for a decision, each with the buyer's
+    rating factors and the decision form; exporter: its applications, limits in force
+    and the notices to acknowledge.
+    """
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    return _queue_page(request, session, viewer)
+
+
+@router.post("/limits/applications/{application_id}/decision", response_model=None)
+def decision_form(application_id: IdPath, request: Request, session: SessionDep,
+                  outcome: Annotated[str, Form(max_length=24)] = "",
+                  amount: Annotated[str, Form(max_length=24)] = "",
+                  reason: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """An underwriter approves in full, approves less or refuses, with a reason code."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+
+    def work() -> None:
+        try:
+            chosen = DecisionOutcome(outcome)
+            code = ReasonCode(reason)
+        except ValueError:
+            raise ValidationFailed("please choose an outcome and a reason code",
+                                   code="invalid_form", field="outcome") from None
+        if chosen not in DECISION_OUTCOMES:
+            raise ValidationFailed("please choose an outcome", code="invalid_form",
+                                   field="outcome")
+        value = _form_amount(amount) if chosen is not DecisionOutcome.NOT_APPROVED else Decimal(0)
+        service.decide(session, principal=viewer.principal, application_id=application_id,
+                       outcome=chosen, amount=value, reasons=[code],
+                       today=business_today(),
+                       rules=service.LimitRules.from_settings(_settings(request)))
+
+    problem = _in_savepoint(session, work)
+    return _queue_page(request, session, viewer, done=None if problem else "decided",
+                       problem=problem)
+
+
+@router.post("/limits/applications/{application_id}/second-approval", response_model=None)
+def second_approval_form(application_id: IdPath, request: Request,
+                         session: SessionDep) -> Response:
+    """A second underwriter confirms an approval above the four-eyes amount."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    problem = _in_savepoint(session, lambda: service.second_approval(
+        session, principal=viewer.principal, application_id=application_id,
+        today=business_today()))
+    return _queue_page(request, session, viewer, done=None if problem else "second",
+                       problem=problem)
+
+
+@router.post("/limits/notices/{notification_id}/acknowledge", response_model=None)
+def acknowledge_form(notification_id: IdPath, request: Request,
+                     session: SessionDep) -> Response:
+    """The exporter acknowledges a notice that its limit was reduced or cancelled."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    problem = _in_savepoint(session, lambda: service.acknowledge(
+        session, principal=viewer.principal, notification_id=notification_id))
+    return _queue_page(request, session, viewer, done=None if problem else "acknowledged",
+                       problem=problem)
 
 
 @router.get("/buyers/{buyer_id}", response_model=None)
@@ -84,12 +203,8 @@ def buyer_page(buyer_id: IdPath, request: Request, session: SessionDep) -> Respo
     return _page(request, locale, "limits/buyer.html", context, viewer=viewer)
 
 
-@router.get("/limits/{limit_id}", response_model=None)
-def limit_page(limit_id: IdPath, request: Request, session: SessionDep) -> Response:
-    """A limit's versions with their effective dates, and its utilisation."""
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
+def _limit_page(request: Request, session: Session, viewer: Viewer, limit_id: int, *,
+                done: str | None = None, problem: DomainError | None = None) -> Response:
     locale = choose_locale(request, viewer)
     try:
         limit = service.get_limit(session, principal=viewer.principal, limit_id=limit_id)
@@ -98,6 +213,52 @@ def limit_page(limit_id: IdPath, request: Request, session: SessionDep) -> Respo
         usage = service.utilisation(session, principal=viewer.principal, limit_id=limit_id)
     except DomainError as error:
         return _error_page(request, locale, viewer, error.status)
+    can_change = (viewer.principal.is_insurer and _may(viewer, Permission.LIMIT_MANAGE)
+                  and limit.status == "active")
     return _page(request, locale, "limits/limit.html",
-                 {"limit": limit, "versions": versions, "usage": usage[0] if usage else None},
-                 viewer=viewer)
+                 {"limit": limit, "versions": versions, "usage": usage[0] if usage else None,
+                  "can_change": can_change, "done": done, "problem": problem},
+                 viewer=viewer, status=problem.status if problem else 200)
+
+
+@router.get("/limits/{limit_id}", response_model=None)
+def limit_page(limit_id: IdPath, request: Request, session: SessionDep) -> Response:
+    """A limit's versions with their effective dates, its utilisation and, for a risk
+    manager, the form that reduces or cancels it.
+    """
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    return _limit_page(request, session, viewer, limit_id)
+
+
+@router.post("/limits/{limit_id}/change", response_model=None)
+def change_form(limit_id: IdPath, request: Request, session: SessionDep,
+                kind: Annotated[str, Form(max_length=16)] = "",
+                amount: Annotated[str, Form(max_length=24)] = "",
+                reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    """A risk manager reduces (to a new amount) or cancels a limit, with a reason."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+
+    def work() -> None:
+        try:
+            chosen = RequestType(kind)
+        except ValueError:
+            raise ValidationFailed("please choose reduce or cancel", code="invalid_form",
+                                   field="kind") from None
+        if not reason.strip():
+            raise ValidationFailed("a reason is required", code="reason_required",
+                                   field="reason")
+        row = service.get_limit(session, principal=viewer.principal, limit_id=limit_id)
+        target = None
+        if chosen is RequestType.REDUCTION:
+            target = Money.of(_form_amount(amount), row.currency)
+        service.change_by_insurer(session, principal=viewer.principal, limit_id=limit_id,
+                                  kind=chosen, amount=target, reason=reason.strip(),
+                                  today=business_today())
+
+    problem = _in_savepoint(session, work)
+    return _limit_page(request, session, viewer, limit_id,
+                       done=None if problem else "changed", problem=problem)
