@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, select, update
+from sqlalchemy import BigInteger, bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -40,25 +40,33 @@ def _ensure(session: Session, *, limit_id: int, currency: str, cap_minor: int) -
     ).on_conflict_do_nothing(index_elements=["limit_id"]))
 
 
+_OUTSTANDING = LimitReservation.outstanding_minor
+_AMOUNT = bindparam("amount", type_=BigInteger)
+_CAP = bindparam("cap", type_=BigInteger)
+_FITS = _OUTSTANDING + _AMOUNT <= _CAP
+_RESERVE = (  # built once: the hot path of every attachment
+    update(LimitReservation)
+    .where(LimitReservation.limit_id == bindparam("b_limit_id", type_=BigInteger),
+           _CAP > _OUTSTANDING)
+    .values(last_reserved_minor=case((_FITS, _AMOUNT), else_=_CAP - _OUTSTANDING),
+            outstanding_minor=case((_FITS, _OUTSTANDING + _AMOUNT), else_=_CAP),
+            cap_minor=_CAP,
+            updated_at=bindparam("now", type_=LimitReservation.__table__.c.updated_at.type))
+    .returning(LimitReservation.outstanding_minor, LimitReservation.last_reserved_minor)
+    .execution_options(synchronize_session=False)
+)
+
+
 def reserve(session: Session, *, limit_id: int, currency: str, amount_minor: int,
             cap_minor: int) -> Reserved:
     """Take up to ``amount_minor`` from the limit without passing ``cap_minor``.
 
     Returns what was taken (0 when the limit is exhausted) and the outstanding before.
     """
-    outstanding = LimitReservation.outstanding_minor
-    fits = outstanding + amount_minor <= cap_minor
-    statement = (
-        update(LimitReservation)
-        .where(LimitReservation.limit_id == limit_id, outstanding < cap_minor)
-        .values(last_reserved_minor=case((fits, amount_minor), else_=cap_minor - outstanding),
-                outstanding_minor=case((fits, outstanding + amount_minor), else_=cap_minor),
-                cap_minor=cap_minor, updated_at=utc_now())
-        .returning(LimitReservation.outstanding_minor, LimitReservation.last_reserved_minor)
-        .execution_options(synchronize_session=False)
-    )
+    params = {"b_limit_id": limit_id, "amount": amount_minor, "cap": cap_minor,
+              "now": utc_now()}
     for _attempt in range(3):
-        row = session.execute(statement).one_or_none()
+        row = session.execute(_RESERVE, params).one_or_none()
         if row is not None:
             after, taken = int(row[0]), int(row[1])
             return Reserved(taken, after - taken)
