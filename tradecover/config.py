@@ -54,6 +54,18 @@ class Settings(BaseSettings):
     billing_suspend_after_days: int = Field(
         default=60, ge=0, le=365,
         description="The arrears job suspends a policy whose premium is this many days past due")
+    claim_filing_days: int = Field(
+        default=180, ge=0, le=730,
+        description="Default days after the notice of possible loss to file the claim "
+                    "(a policy's claim terms may set its own)")
+    claim_waiting_period_days: int = Field(
+        default=120, ge=0, le=730,
+        description="Default waiting period after the due date before a protracted default "
+                    "is paid (none on proven insolvency unless the policy says so)")
+    claim_second_approval_above: int = Field(
+        default=100_000, ge=0,
+        description="Default: claims paying more than this (major units of the claim's "
+                    "currency) need a second claims handler's approval")
     sql_echo: bool = False
 
     def signing_key(self) -> str:

@@ -5,9 +5,8 @@ organisation answers 404 exactly like a missing one.  One transaction per reques
 except the payment: it carries an ``Idempotency-Key`` (a retry gets the first answer)
 and the claim moves to ``paid`` by one conditional update, so it is never paid twice.
 
-Claim terms: the waiting period (``app.state.claim_waiting_period_days``, default 120)
-and the four-eyes threshold (``app.state.claim_second_approval_above``, default 100,000
-in the claim's currency).
+Claim terms are the policy's own (its schedule's ``claim_terms``); what a policy leaves
+unset comes from the settings (``TRADECOVER_CLAIM_*``).
 """
 
 from __future__ import annotations
@@ -24,11 +23,12 @@ from tradecover.access.principal import Principal
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.claims import service
-from tradecover.claims.indemnity import ClaimState, ClaimTerms
+from tradecover.claims.indemnity import ClaimDefaults, ClaimState
 from tradecover.claims.schemas import (
     AtRiskOut,
     ClaimIn,
     ClaimOut,
+    CloseIn,
     RecoveryIn,
     RecoveryOut,
     RejectIn,
@@ -44,21 +44,16 @@ from tradecover.kit.money import Money, to_decimal
 
 router = APIRouter(prefix="/api/v1", tags=["claims"])
 
-DEFAULT_WAITING_PERIOD_DAYS = 120
-DEFAULT_SECOND_APPROVAL_ABOVE = Decimal(100_000)
-
 
 def _factory(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
     return factory
 
 
-def _terms(request: Request, currency: str) -> ClaimTerms:
-    state = request.app.state
-    days = getattr(state, "claim_waiting_period_days", DEFAULT_WAITING_PERIOD_DAYS)
-    above = getattr(state, "claim_second_approval_above", DEFAULT_SECOND_APPROVAL_ABOVE)
-    return ClaimTerms(waiting_period_days=int(days),
-                      second_approval_above=Money.of(above, currency))
+def _defaults(request: Request) -> ClaimDefaults:
+    """The installation's claim terms, for what a policy's own terms leave unset."""
+    settings = getattr(request.app.state, "settings", None)
+    return service.DEFAULT_DEFAULTS if settings is None else service.defaults_of(settings)
 
 
 def principal_only(
@@ -78,14 +73,15 @@ def _out(session: Session, claim_id: int, principal: Principal) -> ClaimOut:
 
 @router.post("/claims", status_code=201, response_model=ClaimOut,
              summary="File a claim (exporter)")
-def post_claim(body: ClaimIn, session: SessionDep, principal: PrincipalDep) -> ClaimOut:
+def post_claim(request: Request, body: ClaimIn, session: SessionDep,
+               principal: PrincipalDep) -> ClaimOut:
     """Files the claim, computes the indemnity and runs every check."""
     lines = [service.LineIn(declaration_id=line.declaration_id,
                             loss=None if line.loss is None
                             else Money.of(to_decimal(line.loss), body.currency))
              for line in body.lines]
     row = service.file_claim(session, principal=principal, lines=lines, cause=body.cause,
-                             today=business_today())
+                             today=business_today(), defaults=_defaults(request))
     return ClaimOut.of(row, service.lines_of(session, row.id))
 
 
@@ -152,9 +148,8 @@ def post_start_checks(claim_id: IdPath, session: SessionDep,
 def post_approve(request: Request, claim_id: IdPath, session: SessionDep,
                  principal: PrincipalDep) -> ClaimOut:
     """Refused while a blocking check fails."""
-    claim = service.claim_for(session, principal, claim_id)
     service.approve(session, principal=principal, claim_id=claim_id, today=business_today(),
-                    terms=_terms(request, claim.currency))
+                    defaults=_defaults(request))
     return _out(session, claim_id, principal)
 
 
@@ -184,7 +179,7 @@ def post_pay(
                                code="idempotency_key_required", field="Idempotency-Key")
     factory = _factory(request)
     with transaction(factory) as session:
-        currency = service.claim_for(session, principal, claim_id).currency
+        service.claim_for(session, principal, claim_id)  # 404 before the key is taken
     claimed = idempotency.claim(
         factory, org_id=principal.org_id, key=idempotency_key,
         request_fingerprint=idempotency.fingerprint(
@@ -195,13 +190,26 @@ def post_pay(
     try:
         with transaction(factory) as session:
             service.pay(session, principal=principal, claim_id=claim_id,
-                        today=business_today(), terms=_terms(request, currency))
+                        today=business_today(), defaults=_defaults(request))
             answer = _out(session, claim_id, principal).model_dump(mode="json")
             idempotency.complete(session, claimed, status_code=200, body=answer)
     except BaseException:
         idempotency.abandon(factory, claimed)
         raise
     return JSONResponse(answer, status_code=200)
+
+
+@router.post("/claims/{claim_id}/close", response_model=ClaimOut,
+             summary="Close a claim: settle a paid one, close a rejected one, withdraw an "
+                     "undecided one")
+def post_close(claim_id: IdPath, body: CloseIn, session: SessionDep,
+               principal: PrincipalDep) -> ClaimOut:
+    """The exporter may withdraw its own filed or checking claim (with a reason); a claims
+    handler closes paid and rejected claims.  An approved claim must be paid first.
+    """
+    service.close(session, principal=principal, claim_id=claim_id, reason=body.reason,
+                  today=business_today())
+    return _out(session, claim_id, principal)
 
 
 @router.post("/claims/{claim_id}/recoveries", status_code=201, response_model=RecoveryOut,

@@ -15,6 +15,8 @@ check                           blocking    passes when
 ``notice_filed_on_time``        yes / no    the notice of possible loss was filed by its
                                             deadline; late is blocking when the policy
                                             denies claims on late notices, else a warning
+``claim_filed_on_time``         yes / no    the claim was filed within the policy's claim
+                                            filing days of the notice (same rule as above)
 ``no_policy_breach``            yes         no breach of the policy is recorded
 ``fraud_flag``                  yes         nobody flagged the claim as suspected fraud
 ``investment_debt_premiums``    yes         investment debt, lump-sum indemnity: every later
@@ -50,6 +52,7 @@ class CheckName(StrEnum):
     WITHIN_LIMIT_VERSION = "within_limit_version"
     PREMIUM_PAID = "premium_paid"
     NOTICE_FILED_ON_TIME = "notice_filed_on_time"
+    CLAIM_FILED_ON_TIME = "claim_filed_on_time"
     NO_POLICY_BREACH = "no_policy_breach"
     FRAUD_FLAG = "fraud_flag"
     INVESTMENT_DEBT_PREMIUMS = "investment_debt_premiums"
@@ -114,6 +117,8 @@ class ClaimFacts:
     notice_filed_on: date
     notice_deadline: date
     deny_claim_when_notice_late: bool = True
+    claim_filed_on: date | None = None
+    claim_filing_deadline: date | None = None
     policy_breaches: Sequence[str] = ()
     fraud_flag: str | None = None
     investment_debt: InvestmentDebtFacts | None = field(default=None)
@@ -160,6 +165,7 @@ def run_checks(facts: ClaimFacts) -> tuple[ClaimCheck, ...]:
         _check(CheckName.PREMIUM_PAID, bool(unpaid), "the premium on every shipment is paid",
                f"premium unpaid on shipment(s) {_ids(unpaid)}"),
         _notice_check(facts),
+        _filing_check(facts),
         _check(CheckName.NO_POLICY_BREACH, bool(facts.policy_breaches),
                "no breach of the policy is recorded",
                "policy breach: " + "; ".join(facts.policy_breaches)),
@@ -182,6 +188,22 @@ def _notice_check(facts: ClaimFacts) -> ClaimCheck:
     return _check(CheckName.NOTICE_FILED_ON_TIME, days_late > 0, ok,
                   bad + ": the insurer may still accept the claim", blocking=False,
                   outcome_if_failed=CheckOutcome.WARNING)
+
+
+def _filing_check(facts: ClaimFacts) -> ClaimCheck:
+    name = CheckName.CLAIM_FILED_ON_TIME
+    if facts.claim_filed_on is None or facts.claim_filing_deadline is None:
+        return ClaimCheck(name=name, outcome=CheckOutcome.NOT_APPLICABLE, blocking=True,
+                          explanation="no claim filing deadline")
+    days_late = (facts.claim_filed_on - facts.claim_filing_deadline).days
+    ok = (f"claim filed on {facts.claim_filed_on.isoformat()}, by the deadline "
+          f"{facts.claim_filing_deadline.isoformat()}")
+    bad = (f"claim filed {days_late} day(s) after the deadline "
+           f"{facts.claim_filing_deadline.isoformat()}")
+    if facts.deny_claim_when_notice_late:
+        return _check(name, days_late > 0, ok, bad + ": the right to claim is lost")
+    return _check(name, days_late > 0, ok, bad + ": the insurer may still accept the claim",
+                  blocking=False, outcome_if_failed=CheckOutcome.WARNING)
 
 
 def _investment_debt_check(facts: InvestmentDebtFacts | None) -> ClaimCheck:

@@ -1,4 +1,4 @@
-"""CLI of claims: show a claim with its checks, and the speed report against a target."""
+"""CLI of claims: show a claim with its checks, close it, and the speed report."""
 
 from __future__ import annotations
 
@@ -35,6 +35,30 @@ def show(claim_id: Annotated[int, typer.Argument(help="Claim id")]) -> None:
     console.print(table)
 
 
+@app.command("close")
+@domain_errors
+def close(
+    claim_id: Annotated[int, typer.Argument(help="Claim id")],
+    reason: Annotated[str | None, typer.Option(help="Why (required to withdraw)")] = None,
+    today: Annotated[str | None, typer.Option(help="Business date, YYYY-MM-DD")] = None,
+) -> None:
+    """Close a claim: settle a paid one, close a rejected one, withdraw an undecided one."""
+    day = _day(today)
+    with unit_of_work() as session:
+        claim = service.close(session, principal=system_principal(session), claim_id=claim_id,
+                              reason=reason, today=day)
+        closure = claim.closure
+    console.print(f"claim {claim_id} closed ({closure}) on {day.isoformat()}")
+
+
+def _day(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text) if text else business_today()
+    except ValueError:
+        raise ValidationFailed(f"{text!r} is not a date YYYY-MM-DD", code="invalid_date",
+                               field="today") from None
+
+
 @app.command("speed")
 @domain_errors
 def speed(
@@ -44,11 +68,7 @@ def speed(
     today: Annotated[str | None, typer.Option(help="Business date, YYYY-MM-DD")] = None,
 ) -> None:
     """Claim speed per month against the target, and the open claims about to miss it."""
-    try:
-        day = date.fromisoformat(today) if today else business_today()
-    except ValueError:
-        raise ValidationFailed(f"{today!r} is not a date YYYY-MM-DD", code="invalid_date",
-                               field="today") from None
+    day = _day(today)
     target = SpeedTarget(decision_days=decision_days, payment_days=payment_days,
                          warn_days=warn_days)
     with unit_of_work() as session:

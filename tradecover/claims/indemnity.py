@@ -45,7 +45,7 @@ from enum import StrEnum
 from tradecover.kit.errors import Conflict, IllegalTransition, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money, allocate, round_money
 from tradecover.limits.versions import LimitVersion, cover_limit_for_shipment, version_in_force
-from tradecover.policies.schedule import PolicySchedule
+from tradecover.policies.schedule import ClaimTermsSchedule, PolicySchedule
 
 HUNDRED = Decimal(100)
 
@@ -276,18 +276,53 @@ def maximum_liability_left(*, maximum_liability: Money, indemnities: Iterable[Mo
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClaimTerms:
-    """The policy's claim settings (configurable per policy).
+    """One policy's claim terms, resolved (:func:`claim_terms_for`).
 
     ``waiting_period_days`` runs from the due date on a protracted default (and on the
-    other causes unless ``waiting_on_proven_loss`` is false for them); a proven
-    insolvency pays at once unless ``waiting_on_insolvency``.  Claims with an indemnity
-    above ``second_approval_above`` need a second approver.
+    political causes unless ``waiting_on_political`` is false); a proven insolvency pays
+    at once unless ``waiting_on_insolvency``.  Claims with an indemnity above
+    ``second_approval_above`` need a second approver.  A claim is filed within
+    ``claim_filing_days`` of the notice; a late notice loses the right to claim when
+    ``late_notice_denies_claim``, else it is left to the insurer.
     """
 
     waiting_period_days: int = 120
     waiting_on_insolvency: bool = False
     waiting_on_political: bool = True
     second_approval_above: Money | None = None
+    claim_filing_days: int = 180
+    late_notice_denies_claim: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimDefaults:
+    """The installation's claim terms (settings), for the terms a policy leaves unset."""
+
+    claim_filing_days: int = 180
+    waiting_period_days: int = 120
+    waiting_on_insolvency: bool = False
+    second_approval_above: Decimal | None = Decimal(100_000)
+    late_notice_denies_claim: bool = True
+
+
+def claim_terms_for(own: ClaimTermsSchedule, *, currency: str,
+                    defaults: ClaimDefaults) -> ClaimTerms:
+    """A policy's claim terms: its own where it sets them, the defaults elsewhere."""
+    d = defaults
+    above = (own.second_approval_above if own.second_approval_above is not None
+             else d.second_approval_above)
+    return ClaimTerms(
+        waiting_period_days=(own.waiting_period_days if own.waiting_period_days is not None
+                             else d.waiting_period_days),
+        waiting_on_insolvency=(own.waiting_on_insolvency
+                               if own.waiting_on_insolvency is not None
+                               else d.waiting_on_insolvency),
+        second_approval_above=None if above is None else Money.of(above, currency),
+        claim_filing_days=(own.claim_filing_days if own.claim_filing_days is not None
+                           else d.claim_filing_days),
+        late_notice_denies_claim=(own.late_notice_denies_claim
+                                  if own.late_notice_denies_claim is not None
+                                  else d.late_notice_denies_claim))
 
 
 def earliest_payment_date(*, cause: LossCause, due_date: date, decided_on: date,
@@ -357,9 +392,10 @@ class ClaimState(StrEnum):
     FILED = "filed"
     CHECKING = "checking"
     APPROVED = "approved"
-    REJECTED = "rejected"  # final
+    REJECTED = "rejected"  # decided; only closing follows
     PAID = "paid"
-    CLOSED = "closed"  # paid and done with (recoveries may still be booked)
+    CLOSED = "closed"  # final: settled after payment (recoveries may still be booked),
+    # closed as rejected, or withdrawn before a decision (the claim row's ``closure``)
 
 
 class ClaimEvent(StrEnum):
@@ -379,7 +415,10 @@ CLAIM_TRANSITIONS: dict[tuple[ClaimState, ClaimEvent], ClaimState] = {
     (_S.CHECKING, _E.APPROVE): _S.APPROVED,
     (_S.CHECKING, _E.REJECT): _S.REJECTED,
     (_S.APPROVED, _E.PAY): _S.PAID,
-    (_S.PAID, _E.CLOSE): _S.CLOSED,
+    (_S.PAID, _E.CLOSE): _S.CLOSED,  # settled
+    (_S.REJECTED, _E.CLOSE): _S.CLOSED,  # closed as rejected
+    (_S.FILED, _E.CLOSE): _S.CLOSED,  # withdrawn
+    (_S.CHECKING, _E.CLOSE): _S.CLOSED,  # withdrawn
 }
 """Every legal move; anything else is refused."""
 

@@ -6,6 +6,9 @@
   (``WHERE state = 'approved'``), so it is never paid twice, concurrent or retried.
 * ``claim_lines``: the shipments (declarations) claimed, each against its notice.
 * ``claim_recoveries``: recoveries after payment, split insurer / insured to the cent.
+
+A closed claim's ``closure`` says how it ended: ``settled`` (after payment), ``rejected``
+or ``withdrawn`` (before a decision).
 """
 
 from __future__ import annotations
@@ -60,6 +63,11 @@ class ClaimRow(Base):
     paid_on: Mapped[date | None] = mapped_column(Date)
     paid_minor: Mapped[int | None] = mapped_column(BigInteger)
     paid_by: Mapped[str | None] = mapped_column(String(64))
+    # how a closed claim ended: settled (paid), rejected or withdrawn (service.close)
+    closure: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    close_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 

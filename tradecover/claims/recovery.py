@@ -58,15 +58,21 @@ class RecoveryShares:
     insured: Money
 
 
-def rights_transferred(state: ClaimState) -> bool:
-    """True once the claim is paid: the insured's rights now belong to the insurer."""
-    return state in (ClaimState.PAID, ClaimState.CLOSED)
+def rights_transferred(state: ClaimState, *, paid: bool = True) -> bool:
+    """True once the claim is paid: the insured's rights now belong to the insurer.
+
+    ``paid`` tells a closed claim that was settled (paid) from one closed unpaid
+    (rejected or withdrawn), to which no rights ever passed.
+    """
+    return state is ClaimState.PAID or (state is ClaimState.CLOSED and paid)
 
 
-def check_rights_transferred(state: ClaimState) -> None:
+def check_rights_transferred(state: ClaimState, *, paid: bool = True) -> None:
     """Refuse a recovery on a claim that has not been paid."""
-    if not rights_transferred(state):
-        raise Conflict(f"the claim is {state.value}: recoveries are shared only after payment",
+    if not rights_transferred(state, paid=paid):
+        raise Conflict(f"the claim is {state.value}"
+                       + ("" if paid else " unpaid")
+                       + ": recoveries are shared only after payment",
                        code="rights_not_transferred", field="claim_id")
 
 

@@ -52,6 +52,14 @@ class RejectIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class CloseIn(BaseModel):
+    """Why a claim is closed (required to withdraw an undecided claim)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "reason": "the buyer paid after all"}]})
+    reason: str | None = Field(default=None, max_length=2000)
+
+
 class RecoveryIn(BaseModel):
     """A recovery collected after payment, and what collecting it cost."""
 
@@ -93,6 +101,10 @@ class ClaimOut(BaseModel):
     payable_from: date | None
     paid_on: date | None
     rejection_reason: str | None
+    closure: str | None = Field(
+        default=None, description="How a closed claim ended: settled, rejected or withdrawn")
+    closed_on: date | None = None
+    close_reason: str | None = None
 
     @classmethod
     def of(cls, row: ClaimRow, lines: list[ClaimLineRow]) -> ClaimOut:
@@ -109,7 +121,8 @@ class ClaimOut(BaseModel):
                                   indemnity=_money(x.indemnity_minor, cur)) for x in lines],
                    filed_on=row.filed_on, decided_on=row.decided_on,
                    payable_from=row.payable_from, paid_on=row.paid_on,
-                   rejection_reason=row.rejection_reason)
+                   rejection_reason=row.rejection_reason, closure=row.closure,
+                   closed_on=row.closed_on, close_reason=row.close_reason)
 
 
 class RecoveryOut(BaseModel):

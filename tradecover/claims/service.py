@@ -11,15 +11,27 @@ concurrent or retried payments exactly one updates the row; the others see the n
 state and get ``claim_already_paid`` (409), and a rejected claim ``claim_rejected``.  The
 payment's journal entry has the unique key ``claim:<id>:paid`` as a second wall.
 
-Claim terms (waiting period, four-eyes threshold) come in as :class:`ClaimTerms`; the
-policy row carries the indemnity percentages, the maximum liability and the notice days.
+**Claim terms are the policy's.**  The policy's schedule carries the indemnity
+percentages, the maximum liability, the notice days and its own claim terms (claim filing
+days, waiting period, waiting on insolvency, second-approval threshold, whether late
+notices lose the claim); a term the policy leaves unset takes the installation default
+(:class:`ClaimDefaults`, from the settings: :func:`defaults_of`).  :func:`terms_of_policy`
+resolves them; the checks, the indemnity, the approval and the payment read them.
+
+**Closing.**  :func:`close` ends a claim: a paid one is settled (``paid`` to ``closed``),
+a rejected one is closed as rejected, a filed or checking one is withdrawn (the exporter
+or a handler, with a reason); ``closure`` says which.  An approved, unpaid claim cannot
+be closed (its indemnity is booked as payable: pay it).  Only a settled claim counts
+against the maximum liability or takes recoveries; a withdrawn or rejected one frees
+its shipments for a new claim.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -28,7 +40,8 @@ from sqlalchemy.orm import Session
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.billing.model import PremiumNotice, PremiumNoticeLine
+from tradecover.billing.notice import DEFAULT_TERMS as BILLING_TERMS
+from tradecover.billing.service import shipments_at_risk
 from tradecover.claims.checks import (
     CheckName,
     CheckOutcome,
@@ -39,6 +52,7 @@ from tradecover.claims.checks import (
     run_checks,
 )
 from tradecover.claims.indemnity import (
+    ClaimDefaults,
     ClaimEvent,
     ClaimLine,
     ClaimState,
@@ -47,6 +61,7 @@ from tradecover.claims.indemnity import (
     LossCause,
     check_four_eyes,
     check_waiting_period,
+    claim_terms_for,
     compute_indemnity,
     earliest_payment_date,
     next_claim_state,
@@ -64,6 +79,7 @@ from tradecover.claims.recovery import (
 from tradecover.claims.speed import ClaimTimeline
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.collections.service import declaration_for
+from tradecover.config import Settings
 from tradecover.declarations.cover import CoverReason
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
@@ -73,10 +89,40 @@ from tradecover.limits.decision import RequestType
 from tradecover.limits.model import CreditLimitVersion
 from tradecover.limits.versions import LimitVersion
 from tradecover.policies.model import Policy
+from tradecover.policies.service import claim_terms_from_dict
 
 NO_LIMIT_ID = 0
 """The limit id of a claimed shipment that had no limit (it covers nothing)."""
-_COUNTED = (ClaimState.APPROVED.value, ClaimState.PAID.value, ClaimState.CLOSED.value)
+CLOSURE_SETTLED = "settled"
+CLOSURE_REJECTED = "rejected"
+CLOSURE_WITHDRAWN = "withdrawn"
+DEFAULT_DEFAULTS = ClaimDefaults()
+"""The installation defaults when the caller has no settings (tests, the demo)."""
+
+
+def defaults_of(settings: Settings) -> ClaimDefaults:
+    """The claim terms configured for this installation (a policy may set its own)."""
+    return ClaimDefaults(claim_filing_days=settings.claim_filing_days,
+                         waiting_period_days=settings.claim_waiting_period_days,
+                         second_approval_above=Decimal(settings.claim_second_approval_above))
+
+
+def terms_of_policy(policy: Policy, defaults: ClaimDefaults = DEFAULT_DEFAULTS) -> ClaimTerms:
+    """The policy's claim terms: its own, the installation's where it sets none."""
+    return claim_terms_for(claim_terms_from_dict(policy.claim_terms),
+                           currency=policy.currency, defaults=defaults)
+
+
+def _counted() -> Any:
+    """Claims whose indemnity is owed or paid: approved, paid, or closed after payment."""
+    return (ClaimRow.state.in_((ClaimState.APPROVED.value, ClaimState.PAID.value))
+            | ((ClaimRow.state == ClaimState.CLOSED.value) & ClaimRow.paid_on.is_not(None)))
+
+
+def _live() -> Any:
+    """Claims that hold their shipments: neither rejected nor closed unpaid."""
+    return ((ClaimRow.state != ClaimState.REJECTED.value)
+            & ((ClaimRow.state != ClaimState.CLOSED.value) | ClaimRow.paid_on.is_not(None)))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,20 +160,17 @@ def _versions(session: Session, limit_id: int | None, currency: str) -> list[Lim
                          indemnity_pct=v.indemnity_pct, reason=v.reason) for v in rows]
 
 
-def _premium_paid(session: Session, declaration_id: int, today: date) -> bool:
-    """False only when the declaration's premium was billed and is overdue and unpaid."""
-    notice = session.execute(
-        select(PremiumNotice).join(PremiumNoticeLine, PremiumNoticeLine.notice_id ==
-                                   PremiumNotice.id)
-        .where(PremiumNoticeLine.declaration_id == declaration_id)).scalar_one_or_none()
-    if notice is None:
-        return True
-    return notice.exporter_paid_minor >= notice.exporter_owed_minor or today <= notice.due_date
+def _premium_unpaid(session: Session, declaration_ids: Sequence[int], today: date) -> set[int]:
+    """The declarations whose premium was billed and is past due and unpaid (billing's
+    own reading, so the claim check follows however billing stores its notices).
+    """
+    return set(shipments_at_risk(session, today=today, terms=BILLING_TERMS,
+                                 declaration_ids=list(declaration_ids)))
 
 
 def _liability_left(session: Session, policy: Policy) -> Money:
     used = session.execute(select(func.coalesce(func.sum(ClaimRow.indemnity_minor), 0)).where(
-        ClaimRow.policy_id == policy.id, ClaimRow.state.in_(_COUNTED))).scalar_one()
+        ClaimRow.policy_id == policy.id, _counted())).scalar_one()
     return Money.from_minor(max(0, policy.maximum_liability_minor - int(used)), policy.currency)
 
 
@@ -137,11 +180,14 @@ def claim_snapshot(row: ClaimRow) -> dict[str, Any]:
             "loss": str(Money.from_minor(row.loss_minor, row.currency)),
             "indemnity": str(Money.from_minor(row.indemnity_minor, row.currency)),
             "approved_by": row.approved_by, "second_approved_by": row.second_approved_by,
-            "paid_on": row.paid_on.isoformat() if row.paid_on else None}
+            "paid_on": row.paid_on.isoformat() if row.paid_on else None,
+            "closure": row.closure, "closed_on": row.closed_on.isoformat()
+            if row.closed_on else None}
 
 
 def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn],
-               cause: LossCause, today: date) -> ClaimRow:
+               cause: LossCause, today: date,
+               defaults: ClaimDefaults = DEFAULT_DEFAULTS) -> ClaimRow:
     """File a claim on shipments that each carry an open notice of possible loss.
 
     Refused, writing nothing: a shipment of another exporter (404), one without a notice
@@ -172,14 +218,14 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
                                    field=f"lines[{i}].declaration_id")
         taken = session.execute(select(ClaimLineRow.id).join(
             ClaimRow, ClaimRow.id == ClaimLineRow.claim_id).where(
-            ClaimLineRow.declaration_id == row.id,
-            ClaimRow.state != ClaimState.REJECTED.value)).first()
+            ClaimLineRow.declaration_id == row.id, _live())).first()
         if taken is not None:
             raise Conflict(f"declaration {row.id} is already claimed",
                            code="shipment_already_claimed", field=f"lines[{i}].declaration_id")
         notices.append(notice)
     policy = session.get(Policy, rows[0].policy_id)
     assert policy is not None
+    terms = terms_of_policy(policy, defaults)
     currency = policy.currency
     claim_lines = [ClaimLine(shipment_id=row.id, limit_id=row.limit_id or NO_LIMIT_ID,
                              shipment_date=row.shipment_date,
@@ -195,14 +241,19 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
                              political_pct=policy.indemnity_political_pct),
         maximum_liability_left=_liability_left(session, policy))
     first_notice = min(notices, key=lambda n: n.deadline)
+    unpaid = _premium_unpaid(session, [row.id for row in rows], today)
     checks = run_checks(ClaimFacts(
         shipments=[ShipmentClaimFacts(
             shipment_id=row.id, shipment_date=row.shipment_date, declared_on=row.declaration_date,
             declaration_due=row.declaration_due, cover_reason=CoverReason(row.reason_code),
             limit_versions=limits[row.limit_id or NO_LIMIT_ID],
-            premium_paid=_premium_paid(session, row.id, today)) for row in rows],
+            premium_paid=row.id not in unpaid) for row in rows],
         notice_filed_on=max(n.filed_on for n in notices),
-        notice_deadline=first_notice.deadline))
+        notice_deadline=first_notice.deadline,
+        deny_claim_when_notice_late=terms.late_notice_denies_claim,
+        claim_filed_on=today,
+        claim_filing_deadline=min(n.filed_on for n in notices)
+        + timedelta(days=terms.claim_filing_days)))
     claim = ClaimRow(
         exporter_org_id=principal.org_id, policy_id=policy.id, buyer_id=rows[0].buyer_id,
         cause=cause.value, currency=currency, loss_minor=calc.loss.minor_units(),
@@ -259,9 +310,13 @@ def start_checks(session: Session, *, principal: Principal, claim_id: int) -> Cl
 
 
 def approve(session: Session, *, principal: Principal, claim_id: int, today: date,
-            terms: ClaimTerms) -> ClaimRow:
+            defaults: ClaimDefaults = DEFAULT_DEFAULTS,
+            terms: ClaimTerms | None = None) -> ClaimRow:
     """Approve a claim whose blocking checks all pass; above the threshold a second,
     different handler must approve too (the first approval only records the maker).
+
+    The policy's claim terms apply; ``terms`` replaces them for a caller that fixes its
+    own (the demo book).
     """
     principal.require(Permission.CLAIM_DECIDE)
     claim = claim_for(session, principal, claim_id)
@@ -270,6 +325,7 @@ def approve(session: Session, *, principal: Principal, claim_id: int, today: dat
     ensure_approvable([ClaimCheck(name=CheckName(c["name"]), outcome=CheckOutcome(c["outcome"]),
                                   blocking=bool(c["blocking"]), explanation=c["explanation"])
                        for c in claim.checks])
+    terms = terms or _claim_terms(session, claim, defaults)
     indemnity = Money.from_minor(claim.indemnity_minor, claim.currency)
     if requires_second_approval(indemnity, terms.second_approval_above):
         if claim.approved_by is None:
@@ -305,12 +361,27 @@ def reject(session: Session, *, principal: Principal, claim_id: int, reason: str
     return claim
 
 
+def _claim_terms(session: Session, claim: ClaimRow, defaults: ClaimDefaults) -> ClaimTerms:
+    policy = session.get(Policy, claim.policy_id)
+    assert policy is not None
+    return terms_of_policy(policy, defaults)
+
+
 def pay(session: Session, *, principal: Principal, claim_id: int, today: date,
-        terms: ClaimTerms) -> ClaimRow:
-    """Pay an approved claim once: see the module docstring for why never twice."""
+        defaults: ClaimDefaults = DEFAULT_DEFAULTS, terms: ClaimTerms | None = None
+        ) -> ClaimRow:
+    """Pay an approved claim once: see the module docstring for why never twice.
+
+    The policy's waiting period applies; ``terms`` replaces the policy's claim terms for
+    a caller that fixes its own (the demo book).
+    """
     principal.require(Permission.CLAIM_PAY)
     claim = claim_for(session, principal, claim_id)
+    if claim.state == ClaimState.CLOSED.value and claim.paid_on is None:
+        raise Conflict(f"the claim was closed ({claim.closure}): it cannot be paid",
+                       code="claim_closed", details={"closure": claim.closure})
     if claim.state == ClaimState.APPROVED.value:
+        terms = terms or _claim_terms(session, claim, defaults)
         assert claim.decided_on is not None
         check_waiting_period(cause=LossCause(claim.cause), due_date=claim.due_date,
                              decided_on=claim.decided_on, terms=terms, today=today)
@@ -319,6 +390,38 @@ def pay(session: Session, *, principal: Principal, claim_id: int, today: date,
     ledger.post(session, entries=[book_payment(
         claim_ref=str(claim.id), amount=Money.from_minor(claim.indemnity_minor, claim.currency),
         posted_on=today)])
+    return claim
+
+
+def close(session: Session, *, principal: Principal, claim_id: int, reason: str | None,
+          today: date) -> ClaimRow:
+    """Close a claim: settle a paid one, close a rejected one, withdraw an undecided one.
+
+    The exporter may only withdraw its own filed or checking claim; a claims handler may
+    close any claim the state machine allows.  A withdrawal needs a reason.  An approved
+    claim (its indemnity booked as payable) and a closed one are refused.
+    """
+    principal.require(Permission.CLAIM_READ)
+    claim = claim_for(session, principal, claim_id)
+    state = ClaimState(claim.state)
+    if state in (ClaimState.FILED, ClaimState.CHECKING):
+        closure = CLOSURE_WITHDRAWN
+        if principal.is_insurer:
+            principal.require(Permission.CLAIM_DECIDE)
+        else:
+            principal.require(Permission.CLAIM_FILE)
+        if not reason or not reason.strip():
+            raise ValidationFailed("a withdrawal needs a reason", code="reason_required",
+                                   field="reason")
+    else:
+        principal.require(Permission.CLAIM_DECIDE)
+        closure = CLOSURE_REJECTED if state is ClaimState.REJECTED else CLOSURE_SETTLED
+    if state is ClaimState.CLOSED:
+        raise Conflict(f"the claim is already closed ({claim.closure})",
+                       code="claim_already_closed", details={"closure": claim.closure})
+    _move(session, principal, claim, ClaimEvent.CLOSE, closure=closure, closed_on=today,
+          closed_by=principal.actor,
+          close_reason=reason.strip() if reason and reason.strip() else None)
     return claim
 
 
@@ -331,7 +434,7 @@ def record_recovery(session: Session, *, principal: Principal, claim_id: int,
     # lock the claim row so that concurrent recoveries never share more than the loss
     session.execute(select(ClaimRow.id).where(ClaimRow.id == claim.id).with_for_update())
     session.refresh(claim)
-    check_rights_transferred(ClaimState(claim.state))
+    check_rights_transferred(ClaimState(claim.state), paid=claim.paid_on is not None)
     before = session.execute(select(func.coalesce(
         func.sum(RecoveryRow.gross_minor - RecoveryRow.costs_minor), 0)).where(
         RecoveryRow.claim_id == claim.id)).scalar_one()

@@ -23,6 +23,7 @@ from tradecover.collections.schemas import (
     DecisionIn,
     NoticeIn,
     NoticeOut,
+    NotificationOut,
     OverdueOut,
     UploadReportOut,
 )
@@ -119,3 +120,23 @@ def post_extension_refuse(arrangement_id: IdPath, body: DecisionIn, session: Ses
     return ArrangementOut.of(service.decide_extension(
         session, principal=principal, arrangement_id=arrangement_id, approve=False,
         reason=body.reason, today=business_today()))
+
+
+@router.get("/notifications", response_model=Page[NotificationOut],
+            summary="Reminders and chasers sent to the exporter (newest first)")
+def get_notifications(session: SessionDep, principal: PrincipalDep, page: PageDep,
+                      unread: bool = False) -> Page[NotificationOut]:
+    """Notice reminders before the deadline and chasers of unconfirmed collections."""
+    rows, total = service.notifications(session, principal=principal, unread_only=unread,
+                                        limit=page.limit, offset=page.offset)
+    return Page[NotificationOut](items=[NotificationOut.of(r) for r in rows], total=total,
+                                 limit=page.limit, offset=page.offset)
+
+
+@router.post("/notifications/{notification_id}/read", response_model=NotificationOut,
+             summary="Mark a notification read (exporter)")
+def post_notification_read(notification_id: IdPath, session: SessionDep,
+                           principal: PrincipalDep) -> NotificationOut:
+    """Once; a repeat changes nothing."""
+    return NotificationOut.of(service.mark_read(session, principal=principal,
+                                                notification_id=notification_id))

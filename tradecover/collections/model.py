@@ -7,6 +7,9 @@
   an ``open`` notice freezes the buyer for the exporter's further shipments.
 * ``due_date_arrangements``: extensions of a due date and repayment plans, requested by
   the exporter and approved or refused by the insurer.
+* ``notifications``: the exporter's outbox of reminders the daily job sent (notice
+  reminders before the deadline, chasers of unconfirmed collections).  ``dedupe_key``
+  is unique per exporter, so a rerun of the job on the same day sends nothing twice.
 """
 
 from __future__ import annotations
@@ -14,7 +17,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradecover.db.base import Base, IdType, JSONText, UTCDateTime
@@ -45,6 +58,9 @@ class CollectionConfirmation(Base):
     paid_on: Mapped[date | None] = mapped_column(Date)
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     confirmed_by: Mapped[str] = mapped_column(String(64))
+    # the business day of the answer (chasing compares it with the request); NULL on rows
+    # written before it was kept: their ``confirmed_at`` day stands in
+    confirmed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class PossibleLossNotice(Base):
@@ -100,3 +116,26 @@ class DueDateArrangement(Base):
     decided_on: Mapped[date | None] = mapped_column(Date)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Notification(Base):
+    """One message sent to an exporter by a job (its outbox), and when it was read."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("exporter_org_id", "dedupe_key"),
+        Index("ix_notifications_org_sent", "exporter_org_id", "sent_on"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    exporter_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    dedupe_key: Mapped[str] = mapped_column(String(128))
+    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"),
+                                                       nullable=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    data: Mapped[Any] = mapped_column(JSONText())
+    sent_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

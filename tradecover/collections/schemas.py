@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +11,7 @@ from tradecover.collections.confirmation import CollectionOutcome
 from tradecover.collections.model import (
     CollectionConfirmation,
     DueDateArrangement,
+    Notification,
     PossibleLossNotice,
 )
 from tradecover.collections.overdue import ArrangementKind, LossCauseHint, OverdueInvoice
@@ -192,3 +193,24 @@ class UploadReportOut(BaseModel):
         accepted = sum(1 for r in report if r.outcome == "accepted")
         return cls(filename=filename, rows=len(report), accepted=accepted,
                    rejected=len(report) - accepted, report=report)
+
+
+class NotificationOut(BaseModel):
+    """A reminder or chaser the daily job sent to the exporter."""
+
+    id: int
+    exporter_org_id: int
+    kind: str
+    declaration_id: int | None
+    subject: str
+    body: str
+    data: dict[str, Any]
+    sent_on: date
+    read_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Notification) -> NotificationOut:
+        """From the row."""
+        return cls(id=row.id, exporter_org_id=row.exporter_org_id, kind=row.kind,
+                   declaration_id=row.declaration_id, subject=row.subject, body=row.body,
+                   data=dict(row.data or {}), sent_on=row.sent_on, read_at=row.read_at)

@@ -141,6 +141,7 @@ def check(session: Session) -> list[str]:
     problems += _notice_problems(session)
     problems += _subledger_problems(session)
     problems += _running_total_problems(session)
+    problems += _claims_problems(session)
     return problems
 
 
@@ -249,6 +250,73 @@ def _running_total_problems(session: Session) -> list[str]:
             "WHERE s.programme_id = p.id), 0)")):
         problems.append(f"programme {code}: usage {used} minor units stored, "
                         f"its grants add up to {granted}")
+    return problems
+
+
+def _claims_problems(session: Session) -> list[str]:
+    """The claims sub-ledger against the general ledger, to the cent (issue 5).
+
+    Per claim: the approval entry (``claim:<id>:approved``) books its indemnity as claims
+    expense once it is owed; the payment entry (``claim:<id>:paid``) pays out exactly what
+    the claim says was paid; each recovery entry (``claim:<id>:recovery:<rid>``) credits
+    the insurer's share to recoveries and the insured's to claims payable.  Per currency:
+    the claims accounts' balances equal the sub-ledger's totals (no stray lines).
+    """
+    booked: dict[tuple[str, str, str], int] = {}
+    for key, account, side, currency, amount in _rows(session, (
+            "SELECT e.key, l.account, l.side, l.currency, SUM(l.amount_minor) "
+            "FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id "
+            "WHERE e.key LIKE 'claim:%' GROUP BY e.key, l.account, l.side, l.currency")):
+        booked[(str(key), f"{account}:{side}", str(currency))] = int(str(amount))
+    problems: list[str] = []
+
+    def compare(what: str, key: str, leg: str, currency: str, want: int) -> None:
+        got = booked.pop((key, leg, currency), 0)
+        if got != want:
+            problems.append(f"{what}: the ledger says {_money(got, currency)}, the claims "
+                            f"sub-ledger {_money(want, currency)}")
+
+    expense: dict[str, int] = {}
+    payable: dict[str, int] = {}
+    income: dict[str, int] = {}
+    for cid, cur, indemnity, state, paid_on, paid in _rows(session, (
+            "SELECT id, currency, indemnity_minor, state, paid_on, paid_minor FROM claims "
+            "ORDER BY id")):
+        c, owed = str(cur), state in ("approved", "paid") or (state == "closed"
+                                                               and paid_on is not None)
+        due, out = (int(str(indemnity)) if owed else 0), int(str(paid or 0))
+        compare(f"claim {cid} approval", f"claim:{cid}:approved", "claims_expense:debit", c, due)
+        compare(f"claim {cid} approval", f"claim:{cid}:approved", "claims_payable:credit", c,
+                due)
+        compare(f"claim {cid} payment", f"claim:{cid}:paid", "cash:credit", c, out)
+        compare(f"claim {cid} payment", f"claim:{cid}:paid", "claims_payable:debit", c, out)
+        expense[c] = expense.get(c, 0) + due
+        payable[c] = payable.get(c, 0) + due - out
+    for rid, cid, cur, insurer, insured in _rows(session, (
+            "SELECT id, claim_id, currency, insurer_minor, insured_minor FROM claim_recoveries "
+            "ORDER BY id")):
+        c, key = str(cur), f"claim:{cid}:recovery:{rid}"
+        mine, theirs = int(str(insurer)), int(str(insured))
+        compare(f"recovery {rid} of claim {cid}", key, "recoveries:credit", c, mine)
+        compare(f"recovery {rid} of claim {cid}", key, "claims_payable:credit", c, theirs)
+        compare(f"recovery {rid} of claim {cid}", key, "cash:debit", c, mine + theirs)
+        income[c] = income.get(c, 0) + mine
+        payable[c] = payable.get(c, 0) + theirs
+    for (key, leg, currency), amount in sorted(booked.items()):
+        problems.append(f"entry {key} books {_money(amount, currency)} to {leg} that no claim "
+                        "or recovery explains")
+    for account, expected, factor in ((Account.CLAIMS_EXPENSE, expense, 1),
+                                      (Account.CLAIMS_PAYABLE, payable, -1),
+                                      (Account.RECOVERIES, income, -1)):
+        balances: dict[str, int] = {}
+        for (_party, currency), net in _party_balances(session, account).items():
+            balances[currency] = balances.get(currency, 0) + factor * net
+        for currency in sorted(set(balances) | set(expected)):
+            got, want = balances.get(currency, 0), expected.get(currency, 0)
+            if got != want:
+                problems.append(f"{account.value} in {currency}: the ledger says "
+                                f"{_money(got, currency)}, the claims sub-ledger "
+                                f"{_money(want, currency)}")
     return problems
 
 

@@ -82,6 +82,8 @@ class Policy(Base):
     dispute_resolution: Mapped[str] = mapped_column(String(20))
     dispute_venue: Mapped[str] = mapped_column(String(200))
     possible_loss_notice_days: Mapped[int] = mapped_column(Integer)
+    # the policy's own claim terms; NULL or a missing key takes the installation default
+    claim_terms: Mapped[Any] = mapped_column(JSONText(), nullable=True)
     auto_renew: Mapped[bool] = mapped_column(Boolean, default=True)
     termination: Mapped[Any] = mapped_column(JSONText(), nullable=True)
     state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

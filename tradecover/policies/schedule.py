@@ -83,6 +83,38 @@ class InsurableScope:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimTermsSchedule:
+    """The policy's own claim terms; ``None`` takes the installation's default (settings).
+
+    ``claim_filing_days``: days after the notice of possible loss to file the claim;
+    ``waiting_period_days``: days after the due date before a protracted default is paid;
+    ``waiting_on_insolvency``: whether a proven insolvency waits too (usually not);
+    ``second_approval_above``: claims paying more need a second approver (policy currency);
+    ``late_notice_denies_claim``: whether a late notice costs the right to claim.
+    """
+
+    claim_filing_days: int | None = None
+    waiting_period_days: int | None = None
+    waiting_on_insolvency: bool | None = None
+    second_approval_above: Decimal | None = None
+    late_notice_denies_claim: bool | None = None
+
+    def validate(self) -> None:
+        """Raise :class:`ValidationFailed` naming the first broken claim term."""
+        for name in ("claim_filing_days", "waiting_period_days"):
+            days = getattr(self, name)
+            if days is not None and not 0 <= days <= 730:
+                raise ValidationFailed(f"{name} must be 0 to 730",
+                                       code="claim_term_out_of_range",
+                                       field=f"claim_terms.{name}")
+        above = self.second_approval_above
+        if above is not None and (not above.is_finite() or above < 0):
+            raise ValidationFailed("second_approval_above cannot be negative",
+                                   code="claim_term_out_of_range",
+                                   field="claim_terms.second_approval_above")
+
+
+@dataclass(frozen=True, slots=True)
 class Endorsement:
     """A special provision added to the policy."""
 
@@ -106,6 +138,7 @@ class PolicySchedule:
     dispute_resolution: DisputeResolution = DisputeResolution.ARBITRATION
     dispute_venue: str = "CIETAC, Beijing"
     possible_loss_notice_days: int = 90
+    claim_terms: ClaimTermsSchedule = field(default_factory=ClaimTermsSchedule)
 
     def validate(self) -> None:
         """Raise :class:`ValidationFailed` naming the first broken term."""
@@ -143,6 +176,7 @@ class PolicySchedule:
             raise ValidationFailed("dispute_venue must be 1 to 200 characters",
                                    code="dispute_venue_missing", field="dispute_venue")
         self.scope.validate()
+        self.claim_terms.validate()
 
 
 @dataclass(frozen=True, slots=True)

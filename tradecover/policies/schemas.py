@@ -21,6 +21,7 @@ from tradecover.policies.model import (
     RenewalOffer,
 )
 from tradecover.policies.schedule import (
+    ClaimTermsSchedule,
     DeclarationFrequency,
     DisputeResolution,
     InsurableScope,
@@ -150,6 +151,53 @@ class ScopeIn(BaseModel):
             hs_chapters=tuple(self.hs_chapters))
 
 
+class ClaimTermsIn(BaseModel):
+    """The policy's own claim terms; a term left out takes the installation default."""
+
+    model_config = ConfigDict(extra="forbid")
+    claim_filing_days: int | None = Field(
+        default=None, ge=0, le=730, description="Days after the notice to file the claim")
+    waiting_period_days: int | None = Field(
+        default=None, ge=0, le=730,
+        description="Days after the due date before a protracted default is paid")
+    waiting_on_insolvency: bool | None = Field(
+        default=None, description="Whether a proven insolvency waits too (usually not)")
+    second_approval_above: AmountStr | None = Field(
+        default=None, description="Claims paying more need a second approver")
+    late_notice_denies_claim: bool | None = Field(
+        default=None, description="Whether a late notice of possible loss loses the claim")
+
+    def to_terms(self) -> ClaimTermsSchedule:
+        """The pure value."""
+        return ClaimTermsSchedule(
+            claim_filing_days=self.claim_filing_days,
+            waiting_period_days=self.waiting_period_days,
+            waiting_on_insolvency=self.waiting_on_insolvency,
+            second_approval_above=(None if self.second_approval_above is None
+                                   else Decimal(self.second_approval_above)),
+            late_notice_denies_claim=self.late_notice_denies_claim)
+
+
+class ClaimTermsOut(BaseModel):
+    """The claim terms the policy sets itself (``null``: the installation default)."""
+
+    claim_filing_days: int | None
+    waiting_period_days: int | None
+    waiting_on_insolvency: bool | None
+    second_approval_above: str | None
+    late_notice_denies_claim: bool | None
+
+    @classmethod
+    def of(cls, terms: ClaimTermsSchedule) -> ClaimTermsOut:
+        """From the pure value."""
+        return cls(claim_filing_days=terms.claim_filing_days,
+                   waiting_period_days=terms.waiting_period_days,
+                   waiting_on_insolvency=terms.waiting_on_insolvency,
+                   second_approval_above=(None if terms.second_approval_above is None
+                                          else str(terms.second_approval_above)),
+                   late_notice_denies_claim=terms.late_notice_denies_claim)
+
+
 SCHEDULE_EXAMPLE: dict[str, Any] = {
     "currency": "USD", "expected_turnover": "12000000", "maximum_liability": "5000000",
     "indemnity_commercial_pct": "90", "indemnity_political_pct": "95",
@@ -181,6 +229,7 @@ class ScheduleIn(BaseModel):
     dispute_resolution: DisputeResolution = DisputeResolution.ARBITRATION
     dispute_venue: str = Field(default="CIETAC, Beijing", min_length=1, max_length=200)
     possible_loss_notice_days: int = Field(default=90, ge=1, le=365)
+    claim_terms: ClaimTermsIn = Field(default_factory=ClaimTermsIn)
 
     def to_schedule(self) -> PolicySchedule:
         """The pure value (raises ``unknown_currency`` for a code ISO 4217 does not know)."""
@@ -194,7 +243,8 @@ class ScheduleIn(BaseModel):
             base_rate_pct=Decimal(self.base_rate_pct), whole_turnover=self.whole_turnover,
             scope=self.scope.to_scope(), dispute_resolution=self.dispute_resolution,
             dispute_venue=self.dispute_venue,
-            possible_loss_notice_days=self.possible_loss_notice_days)
+            possible_loss_notice_days=self.possible_loss_notice_days,
+            claim_terms=self.claim_terms.to_terms())
 
 
 class UnderwriteIn(BaseModel):
@@ -303,6 +353,7 @@ class ScheduleOut(BaseModel):
     dispute_resolution: DisputeResolution
     dispute_venue: str
     possible_loss_notice_days: int
+    claim_terms: ClaimTermsOut
 
     @classmethod
     def of(cls, schedule: PolicySchedule) -> ScheduleOut:
@@ -327,7 +378,8 @@ class ScheduleOut(BaseModel):
                            payment_terms=list(s.payment_terms),
                            max_credit_days=s.max_credit_days, hs_chapters=list(s.hs_chapters)),
             dispute_resolution=schedule.dispute_resolution, dispute_venue=schedule.dispute_venue,
-            possible_loss_notice_days=schedule.possible_loss_notice_days)
+            possible_loss_notice_days=schedule.possible_loss_notice_days,
+            claim_terms=ClaimTermsOut.of(schedule.claim_terms))
 
 
 class PolicyOut(BaseModel):

@@ -56,6 +56,7 @@ from tradecover.policies.model import (
 )
 from tradecover.policies.review import ReviewMetrics, ReviewMetricsSource
 from tradecover.policies.schedule import (
+    ClaimTermsSchedule,
     DeclarationFrequency,
     DisputeResolution,
     InsurableScope,
@@ -182,6 +183,7 @@ def schedule_to_dict(schedule: PolicySchedule) -> dict[str, Any]:
         "dispute_resolution": schedule.dispute_resolution.value,
         "dispute_venue": schedule.dispute_venue,
         "possible_loss_notice_days": schedule.possible_loss_notice_days,
+        "claim_terms": claim_terms_to_dict(schedule.claim_terms),
     }
 
 
@@ -202,7 +204,40 @@ def schedule_from_dict(data: dict[str, Any]) -> PolicySchedule:
         dispute_resolution=DisputeResolution(data["dispute_resolution"]),
         dispute_venue=str(data["dispute_venue"]),
         possible_loss_notice_days=int(data["possible_loss_notice_days"]),
+        claim_terms=claim_terms_from_dict(data.get("claim_terms")),
     )
+
+
+def claim_terms_to_dict(terms: ClaimTermsSchedule) -> dict[str, Any]:
+    """The policy's own claim terms as JSON-ready values (only those it sets)."""
+    data: dict[str, Any] = {
+        "claim_filing_days": terms.claim_filing_days,
+        "waiting_period_days": terms.waiting_period_days,
+        "waiting_on_insolvency": terms.waiting_on_insolvency,
+        "second_approval_above": (None if terms.second_approval_above is None
+                                  else str(terms.second_approval_above)),
+        "late_notice_denies_claim": terms.late_notice_denies_claim,
+    }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def claim_terms_from_dict(data: dict[str, Any] | None) -> ClaimTermsSchedule:
+    """Rebuild the claim terms from :func:`claim_terms_to_dict` output (``None``: none set)."""
+    data = data or {}
+
+    def _int(name: str) -> int | None:
+        return None if data.get(name) is None else int(data[name])
+
+    def _bool(name: str) -> bool | None:
+        return None if data.get(name) is None else bool(data[name])
+
+    above = data.get("second_approval_above")
+    return ClaimTermsSchedule(
+        claim_filing_days=_int("claim_filing_days"),
+        waiting_period_days=_int("waiting_period_days"),
+        waiting_on_insolvency=_bool("waiting_on_insolvency"),
+        second_approval_above=None if above is None else Decimal(str(above)),
+        late_notice_denies_claim=_bool("late_notice_denies_claim"))
 
 
 def _scope_to_dict(scope: InsurableScope) -> dict[str, Any]:
@@ -242,6 +277,7 @@ def schedule_of(policy: Policy) -> PolicySchedule:
         dispute_resolution=DisputeResolution(policy.dispute_resolution),
         dispute_venue=policy.dispute_venue,
         possible_loss_notice_days=policy.possible_loss_notice_days,
+        claim_terms=claim_terms_from_dict(policy.claim_terms),
     )
 
 
@@ -259,6 +295,7 @@ def _apply_schedule(policy: Policy, schedule: PolicySchedule) -> None:
     policy.dispute_resolution = schedule.dispute_resolution.value
     policy.dispute_venue = schedule.dispute_venue
     policy.possible_loss_notice_days = schedule.possible_loss_notice_days
+    policy.claim_terms = claim_terms_to_dict(schedule.claim_terms) or None
 
 
 def snapshot(policy: Policy) -> dict[str, Any]:

@@ -25,8 +25,7 @@ from tradecover.access.roles import PERMISSIONS, Permission
 from tradecover.api.deps import SessionDep
 from tradecover.api.pagination import IdPath
 from tradecover.claims import service as claims
-from tradecover.claims.api import DEFAULT_SECOND_APPROVAL_ABOVE, DEFAULT_WAITING_PERIOD_DAYS
-from tradecover.claims.indemnity import ClaimTerms, LossCause
+from tradecover.claims.indemnity import ClaimDefaults, LossCause
 from tradecover.claims.model import ClaimRow, RecoveryRow
 from tradecover.claims.recovery import RecoverySource
 from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
@@ -43,19 +42,17 @@ from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewe
 
 router = APIRouter(include_in_schema=False)
 QUEUE_SIZE = 200
+NOTIFICATIONS_SHOWN = 50
 
 
 def _may(viewer: Viewer, permission: Permission) -> bool:
     return permission in PERMISSIONS[viewer.principal.role]
 
 
-def _terms(request: Request, currency: str) -> ClaimTerms:
-    """The claim terms the API uses (``app.state`` settings, else the defaults)."""
-    state = request.app.state
-    days = getattr(state, "claim_waiting_period_days", DEFAULT_WAITING_PERIOD_DAYS)
-    above = getattr(state, "claim_second_approval_above", DEFAULT_SECOND_APPROVAL_ABOVE)
-    return ClaimTerms(waiting_period_days=int(days),
-                      second_approval_above=Money.of(above, currency))
+def _defaults(request: Request) -> ClaimDefaults:
+    """The installation's claim terms, for what a policy's own terms leave unset."""
+    settings = getattr(request.app.state, "settings", None)
+    return claims.DEFAULT_DEFAULTS if settings is None else claims.defaults_of(settings)
 
 
 def _open_notices(session: Session, viewer: Viewer) -> list[PossibleLossNotice]:
@@ -70,7 +67,9 @@ def _overdue_context(session: Session, viewer: Viewer) -> dict[str, Any]:
     items = collections.overdue_list(session, principal=viewer.principal, today=today)
     exporter = not viewer.principal.is_insurer
     notices = _open_notices(session, viewer)
-    return {"overdue": items, "notices": notices,
+    sent, _total = collections.notifications(session, principal=viewer.principal,
+                                             limit=NOTIFICATIONS_SHOWN)
+    return {"overdue": items, "notices": notices, "notifications": sent,
             "noticed": {n.declaration_id for n in notices},
             "can_notify": exporter and _may(viewer, Permission.COLLECTION_WRITE),
             "can_claim": exporter and _may(viewer, Permission.CLAIM_FILE),
@@ -212,6 +211,7 @@ def _queue_page(request: Request, session: SessionDep, viewer: Viewer, *,
     insurer = viewer.principal.is_insurer
     context = {"claims": [{"claim": r, "lines": claims.lines_of(session, r.id)} for r in rows],
                "total": total, "can_decide": insurer and _may(viewer, Permission.CLAIM_DECIDE),
+               "can_withdraw": not insurer and _may(viewer, Permission.CLAIM_FILE),
                "can_pay": insurer and _may(viewer, Permission.CLAIM_PAY),
                "done": done, "problem": problem}
     return _page(request, locale, "claims/queue.html", context, viewer=viewer,
@@ -240,11 +240,13 @@ def _claim_action(request: Request, session: SessionDep, claim_id: int, action: 
         elif action == "reject":
             claims.reject(session, principal=principal, claim_id=claim_id, reason=reason,
                           today=today)
+        elif action == "close":
+            claims.close(session, principal=principal, claim_id=claim_id, reason=reason,
+                         today=today)
         else:
-            currency = claims.claim_for(session, principal, claim_id).currency
             step = claims.approve if action == "approve" else claims.pay
             step(session, principal=principal, claim_id=claim_id, today=today,
-                 terms=_terms(request, currency))
+                 defaults=_defaults(request))
 
     problem = _in_savepoint(session, work)
     if problem is not None and problem.status == 404:
@@ -276,6 +278,13 @@ def reject_form(claim_id: IdPath, request: Request, session: SessionDep,
 def pay_form(claim_id: IdPath, request: Request, session: SessionDep) -> Response:
     """Pay an approved claim; a second payment is refused (one conditional update)."""
     return _claim_action(request, session, claim_id, "pay")
+
+
+@router.post("/claims/{claim_id}/close", response_model=None)
+def close_form(claim_id: IdPath, request: Request, session: SessionDep,
+               reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Close a claim: settle a paid one, close a rejected one, withdraw an undecided one."""
+    return _claim_action(request, session, claim_id, "close", reason)
 
 
 def _recoveries_page(request: Request, session: SessionDep, viewer: Viewer, *,

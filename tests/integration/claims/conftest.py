@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Actor, Cast, Database
 from tests.integration.limits.helpers import application, buyer
-from tests.integration.policies.helpers import active
+from tests.integration.policies.helpers import draft
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
 from tradecover.audit.model import AuditEntry
-from tradecover.claims.indemnity import ClaimTerms
 from tradecover.claims.model import ClaimLineRow, ClaimRow, RecoveryRow
 from tradecover.collections.model import (
     CollectionConfirmation,
@@ -33,12 +33,14 @@ from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 from tradecover.ledger.model import LedgerEntry
+from tradecover.policies.model import Policy
 from tradecover.reference.payment_terms import PaymentTerms
 
 TODAY = business_today()
 DUE = TODAY + timedelta(days=60)
 AFTER_DUE = DUE + timedelta(days=10)
-TERMS = ClaimTerms(waiting_period_days=0)
+CLAIM_TERMS = {"waiting_period_days": 0}
+"""The book's policy sets its own claim terms: no waiting period (the rest: defaults)."""
 TABLES = (Declaration, CollectionConfirmation, PossibleLossNotice, DueDateArrangement,
           ClaimRow, ClaimLineRow, RecoveryRow, LedgerEntry, AuditEntry)
 
@@ -57,6 +59,24 @@ class Book:
     declarations: tuple[int, int]
 
 
+def active_policy(client: TestClient, cast: Cast, **claim_terms: Any) -> dict[str, Any]:
+    """An issued policy whose schedule carries ``claim_terms`` (through the API)."""
+    policy = draft(client, cast, claim_terms=claim_terms)
+    r = client.post(f"/api/v1/policies/{policy['id']}/quote", headers=cast.underwriter.headers)
+    assert r.status_code == 200, r.text
+    r = client.post(f"/api/v1/policies/{policy['id']}/issue", headers=cast.exporter.headers)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def set_claim_terms(db: Database, policy_id: int, **claim_terms: Any) -> None:
+    """Change the policy's own claim terms (as an endorsement of its schedule would)."""
+    with transaction(db.factory) as s:
+        policy = s.get(Policy, policy_id)
+        assert policy is not None
+        policy.claim_terms = claim_terms
+
+
 def principal(db: Database, actor: Actor) -> Principal:
     with transaction(db.factory) as s:
         return access.principal_from_api_key(s, actor.headers["X-API-Key"])
@@ -70,7 +90,7 @@ def counts(db: Database) -> dict[str, int]:
 
 @pytest.fixture
 def book(app_client: TestClient, cast: Cast, db: Database) -> Book:
-    pol = active(app_client, cast)
+    pol = active_policy(app_client, cast, **CLAIM_TERMS)
     b = buyer(app_client, cast.exporter)["buyer"]
     application(app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
                 amount="40000")

@@ -14,16 +14,16 @@ from sqlalchemy import func, select
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import (
     AFTER_DUE,
-    TERMS,
     TODAY,
     Book,
     counts,
     principal,
     run,
+    set_claim_terms,
     usd,
 )
 from tradecover.claims import service as claims
-from tradecover.claims.indemnity import ClaimTerms, LossCause
+from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow, RecoveryRow
 from tradecover.claims.recovery import RecoverySource
 from tradecover.collections import service as collections
@@ -98,18 +98,19 @@ def test_a_loss_from_notice_to_recovery(db: Database, cast: Cast, book: Book) ->
         # two shipments of 30,000 on one 40,000 limit: min(60,000, 40,000) x 90 %
         assert (claim.loss_minor, claim.indemnity_minor, claim.state) == (
             6_000_000, 3_600_000, "filed")
-        assert [c["outcome"] for c in claim.checks] == [
-            "passed", "passed", "passed", "passed", "passed", "passed", "passed",
-            "not_applicable"]
+        assert [(c["name"], c["outcome"]) for c in claim.checks] == [
+            ("shipment_declared_on_time", "passed"), ("shipment_covered", "passed"),
+            ("within_limit_version", "passed"), ("premium_paid", "passed"),
+            ("notice_filed_on_time", "passed"), ("claim_filed_on_time", "passed"),
+            ("no_policy_breach", "passed"), ("fraud_flag", "passed"),
+            ("investment_debt_premiums", "not_applicable")]
         assert [(line.covered_minor, line.indemnity_minor) for line in
                 claims.lines_of(s, claim_id)] == [(3_000_000, 2_700_000), (1_000_000, 900_000)]
     handler = principal(db, cast.claims_handler)
     finance = principal(db, cast.finance)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=claim_id))
-    run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id, today=AFTER_DUE,
-                                     terms=TERMS))
-    run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE,
-                                 terms=TERMS))
+    run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id, today=AFTER_DUE))
+    run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE))
     recovery = run(db, lambda s: claims.record_recovery(
         s, principal=handler, claim_id=claim_id, source=RecoverySource.COLLECTION_AGENCY,
         gross=usd(10_000), costs=usd(1_000), received_on=AFTER_DUE))
@@ -158,15 +159,13 @@ def test_payment_refusals(db: Database, cast: Cast, book: Book) -> None:
     handler = principal(db, cast.claims_handler)
     finance = principal(db, cast.finance)
     with pytest.raises(Conflict) as early:
-        run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE,
-                                     terms=TERMS))
+        run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE))
     assert early.value.code == "illegal_transition"
     run(db, lambda s: claims.reject(s, principal=handler, claim_id=claim_id,
                                     reason="buyer disputes the goods", today=AFTER_DUE))
     before = counts(db)
     with pytest.raises(Conflict) as rejected:
-        run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE,
-                                     terms=TERMS))
+        run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE))
     assert rejected.value.code == "claim_rejected"
     assert counts(db) == before
 
@@ -174,10 +173,10 @@ def test_payment_refusals(db: Database, cast: Cast, book: Book) -> None:
 def test_four_eyes_above_the_threshold(db: Database, cast: Cast, book: Book) -> None:
     claim_id = _notice_and_claim(db, cast, book)
     handler = principal(db, cast.claims_handler)
-    terms = ClaimTerms(waiting_period_days=0, second_approval_above=usd(10_000))
+    # this policy's own terms: claims above 10,000 need a second approver
+    set_claim_terms(db, book.policy_id, waiting_period_days=0, second_approval_above="10000")
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=claim_id))
-    run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id, today=AFTER_DUE,
-                                     terms=terms))
+    run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id, today=AFTER_DUE))
     with db.factory() as s:
         row = s.get(ClaimRow, claim_id)
         assert row is not None
@@ -185,12 +184,11 @@ def test_four_eyes_above_the_threshold(db: Database, cast: Cast, book: Book) -> 
     before = counts(db)
     with pytest.raises(DomainError) as same:
         run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id,
-                                         today=AFTER_DUE, terms=terms))
+                                         today=AFTER_DUE))
     assert same.value.code == "four_eyes_same_person"
     assert counts(db) == before
     admin = principal(db, cast.admin)
-    run(db, lambda s: claims.approve(s, principal=admin, claim_id=claim_id, today=AFTER_DUE,
-                                     terms=terms))
+    run(db, lambda s: claims.approve(s, principal=admin, claim_id=claim_id, today=AFTER_DUE))
     with db.factory() as s:
         assert s.get(ClaimRow, claim_id).state == "approved"  # type: ignore[union-attr]
 
@@ -204,8 +202,7 @@ def test_a_claim_is_never_paid_twice_under_concurrent_and_retried_payments(
     handler = principal(db, cast.claims_handler)
     finance = principal(db, cast.finance)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=claim_id))
-    run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id, today=AFTER_DUE,
-                                     terms=TERMS))
+    run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id, today=AFTER_DUE))
     barrier = threading.Barrier(CLIENTS)
     results: list[str] = [""] * CLIENTS
 
@@ -213,8 +210,7 @@ def test_a_claim_is_never_paid_twice_under_concurrent_and_retried_payments(
         barrier.wait()
         try:
             with transaction(db.factory) as s:
-                claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE,
-                           terms=TERMS)
+                claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE)
             results[i] = "paid"
         except DomainError as exc:
             results[i] = exc.code
@@ -226,8 +222,7 @@ def test_a_claim_is_never_paid_twice_under_concurrent_and_retried_payments(
         t.join(timeout=120)
     assert sorted(results) == ["claim_already_paid"] * (CLIENTS - 1) + ["paid"]
     with pytest.raises(Conflict) as retried:
-        run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE,
-                                     terms=TERMS))
+        run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE))
     assert retried.value.code == "claim_already_paid"
     with db.factory() as s:
         paid_entries = s.execute(select(func.count()).select_from(LedgerEntry).where(

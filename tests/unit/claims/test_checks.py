@@ -47,7 +47,8 @@ def ship(shipment_id: int = 1, **changes: object) -> ShipmentClaimFacts:
 
 def facts(**changes: object) -> ClaimFacts:
     base = ClaimFacts(shipments=[ship()], notice_filed_on=date(2026, 7, 1),
-                      notice_deadline=date(2026, 7, 30))
+                      notice_deadline=date(2026, 7, 30), claim_filed_on=date(2026, 8, 1),
+                      claim_filing_deadline=date(2026, 12, 28))
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -83,6 +84,8 @@ def test_a_clean_claim_passes_every_check() -> None:
         (facts(notice_filed_on=date(2026, 8, 2)), CheckName.NOTICE_FILED_ON_TIME,
          "notice of possible loss filed 3 day(s) after the deadline 2026-07-30: "
          "the right to claim is lost"),
+        (facts(claim_filed_on=date(2026, 12, 30)), CheckName.CLAIM_FILED_ON_TIME,
+         "claim filed 2 day(s) after the deadline 2026-12-28: the right to claim is lost"),
         (facts(policy_breaches=["goods shipped against the insurer's instruction"]),
          CheckName.NO_POLICY_BREACH,
          "policy breach: goods shipped against the insurer's instruction"),
@@ -117,6 +120,21 @@ def test_a_late_notice_is_only_a_warning_when_the_policy_allows_it() -> None:
     notice = next(c for c in checks if c.name is CheckName.NOTICE_FILED_ON_TIME)
     assert (notice.outcome, notice.blocking) == (CheckOutcome.WARNING, False)
     ensure_approvable(checks)
+
+
+def test_a_late_claim_is_only_a_warning_when_the_policy_allows_it() -> None:
+    checks = run_checks(facts(claim_filed_on=date(2026, 12, 29),
+                              deny_claim_when_notice_late=False))
+    filed = next(c for c in checks if c.name is CheckName.CLAIM_FILED_ON_TIME)
+    assert (filed.outcome, filed.blocking) == (CheckOutcome.WARNING, False)
+    assert filed.explanation == ("claim filed 1 day(s) after the deadline 2026-12-28: the "
+                                 "insurer may still accept the claim")
+    ensure_approvable(checks)
+
+
+def test_a_claim_filed_on_its_deadline_day_is_on_time() -> None:
+    assert outcomes(facts(claim_filed_on=date(2026, 12, 28)))[
+        CheckName.CLAIM_FILED_ON_TIME] is CheckOutcome.PASSED
 
 
 def _quote() -> InvestmentDebtQuote:

@@ -41,6 +41,7 @@ class ClaimMachine(RuleBasedStateMachine):
         self.payments = 0
         self.net_recovered = Money.zero("USD")
         self.recoveries = 0
+        self.closed_unpaid = False
 
     def _move(self, event: ClaimEvent) -> bool:
         try:
@@ -73,12 +74,16 @@ class ClaimMachine(RuleBasedStateMachine):
 
     @rule()
     def close(self) -> None:
-        self._move(ClaimEvent.CLOSE)
+        before = self.state
+        if self._move(ClaimEvent.CLOSE):
+            assert before in (ClaimState.PAID, ClaimState.REJECTED, ClaimState.FILED,
+                              ClaimState.CHECKING)
+            self.closed_unpaid = before is not ClaimState.PAID
 
     @rule(gross=st.integers(1, 5_000_000), costs=st.integers(0, 5_000_000))
     def recover(self, gross: int, costs: int) -> None:
         try:
-            check_rights_transferred(self.state)
+            check_rights_transferred(self.state, paid=self.payments == 1)
             shares = share_recovery(gross=Money.from_minor(gross, "USD"),
                                     costs=Money.from_minor(costs, "USD"), indemnity=INDEMNITY,
                                     loss=LOSS, net_recovered_before=self.net_recovered)
@@ -95,7 +100,10 @@ class ClaimMachine(RuleBasedStateMachine):
     @invariant()
     def paid_at_most_once(self) -> None:
         assert self.payments <= 1
-        assert (self.payments == 1) is (self.state in (ClaimState.PAID, ClaimState.CLOSED))
+        assert (self.payments == 1) is (self.state is ClaimState.PAID or (
+            self.state is ClaimState.CLOSED and not self.closed_unpaid))
+        if self.closed_unpaid:
+            assert self.recoveries == 0  # no rights passed on a claim closed unpaid
         keys = [e.key for e in self.entries]
         assert len(keys) == len(set(keys))
 

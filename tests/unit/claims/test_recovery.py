@@ -75,6 +75,11 @@ def test_rights_pass_on_payment() -> None:
         check_rights_transferred(ClaimState.APPROVED)
     assert exc.value.code == "rights_not_transferred"
     check_rights_transferred(ClaimState.PAID)
+    # a claim closed unpaid (rejected or withdrawn) never passed any rights
+    assert not rights_transferred(ClaimState.CLOSED, paid=False)
+    with pytest.raises(Conflict) as exc:
+        check_rights_transferred(ClaimState.CLOSED, paid=False)
+    assert exc.value.code == "rights_not_transferred"
 
 
 def test_the_books_of_a_claim_and_its_recovery_balance() -> None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from tradecover.claims.indemnity import (
     CLAIM_TRANSITIONS,
+    ClaimDefaults,
     ClaimEvent,
     ClaimState,
     ClaimTerms,
     check_approvals,
     check_notice,
     check_waiting_period,
+    claim_terms_for,
     earliest_payment_date,
     next_claim_state,
     requires_second_approval,
@@ -21,6 +24,7 @@ from tradecover.claims.indemnity import (
 from tradecover.claims.indemnity import LossCause as C
 from tradecover.kit.errors import Conflict, IllegalTransition, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
+from tradecover.policies.schedule import ClaimTermsSchedule
 
 S, E = ClaimState, ClaimEvent
 
@@ -41,6 +45,9 @@ def test_only_the_listed_moves_are_legal() -> None:
         (S.FILED, E.START_CHECKS): S.CHECKING, (S.FILED, E.REJECT): S.REJECTED,
         (S.CHECKING, E.APPROVE): S.APPROVED, (S.CHECKING, E.REJECT): S.REJECTED,
         (S.APPROVED, E.PAY): S.PAID, (S.PAID, E.CLOSE): S.CLOSED,
+        # closing as rejected, and withdrawing before a decision
+        (S.REJECTED, E.CLOSE): S.CLOSED, (S.FILED, E.CLOSE): S.CLOSED,
+        (S.CHECKING, E.CLOSE): S.CLOSED,
     }
 
 
@@ -56,6 +63,8 @@ def test_only_the_listed_moves_are_legal() -> None:
         (S.APPROVED, E.REJECT, "illegal_transition"),
         (S.REJECTED, E.APPROVE, "illegal_transition"),
         (S.PAID, E.REJECT, "illegal_transition"),
+        (S.APPROVED, E.CLOSE, "illegal_transition"),  # booked as payable: pay it first
+        (S.CLOSED, E.CLOSE, "illegal_transition"),
     ],
 )
 def test_illegal_moves_name_their_reason(state: ClaimState, event: ClaimEvent,
@@ -122,3 +131,42 @@ def test_four_eyes_above_the_threshold() -> None:
     with pytest.raises(ValidationFailed) as none:
         check_approvals(indemnity=usd(1), terms=terms, approvers=[])
     assert none.value.code == "approver_required"
+
+
+def test_a_policy_s_own_claim_terms_override_the_installation_defaults() -> None:
+    defaults = ClaimDefaults(claim_filing_days=180, waiting_period_days=120,
+                             waiting_on_insolvency=False,
+                             second_approval_above=Decimal(100_000),
+                             late_notice_denies_claim=True)
+    # a policy that sets nothing keeps every default (existing policies keep working)
+    assert claim_terms_for(ClaimTermsSchedule(), currency="EUR", defaults=defaults) == \
+        ClaimTerms(waiting_period_days=120, waiting_on_insolvency=False,
+                   second_approval_above=Money.of(100_000, "EUR"), claim_filing_days=180,
+                   late_notice_denies_claim=True)
+    own = ClaimTermsSchedule(claim_filing_days=90, waiting_period_days=0,
+                             waiting_on_insolvency=True,
+                             second_approval_above=Decimal("25000.50"),
+                             late_notice_denies_claim=False)
+    assert claim_terms_for(own, currency="USD", defaults=defaults) == ClaimTerms(
+        waiting_period_days=0, waiting_on_insolvency=True,
+        second_approval_above=usd("25000.50"), claim_filing_days=90,
+        late_notice_denies_claim=False)
+    # a threshold of zero is a setting (every claim needs two), not "unset"
+    zero = claim_terms_for(ClaimTermsSchedule(second_approval_above=Decimal(0)),
+                           currency="USD", defaults=defaults)
+    assert requires_second_approval(usd("0.01"), zero.second_approval_above)
+
+
+@pytest.mark.parametrize(
+    ("terms", "field"),
+    [
+        (ClaimTermsSchedule(claim_filing_days=-1), "claim_terms.claim_filing_days"),
+        (ClaimTermsSchedule(waiting_period_days=731), "claim_terms.waiting_period_days"),
+        (ClaimTermsSchedule(second_approval_above=Decimal(-1)),
+         "claim_terms.second_approval_above"),
+    ],
+)
+def test_out_of_range_claim_terms_are_refused(terms: ClaimTermsSchedule, field: str) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        terms.validate()
+    assert (exc.value.code, exc.value.field) == ("claim_term_out_of_range", field)
