@@ -61,3 +61,35 @@ def test_the_database_refuses_one_person_as_maker_and_checker(
     with transaction(db.factory) as s:  # two people are fine
         s.execute(update(LimitApplication).where(LimitApplication.id == app["id"])
                   .values(maker_actor="user:7", checker_actor="user:8"))
+
+
+def test_a_large_limit_puts_its_buyer_on_the_watch_list(
+        app_client: TestClient, cast: Cast, db: Database) -> None:
+    pol = policy(app_client, cast)["id"]
+    b = buyer(app_client, cast.exporter)["buyer"]
+    small = buyer(app_client, cast.exporter, name="Klein Handel GmbH",
+                  registration_number="HRB 4242", own_reference="K-1")["buyer"]
+    application(app_client, cast.exporter, policy_id=pol, buyer_id=small["id"], amount="40000")
+    r = app_client.put(f"/api/v1/buyers/{b['id']}/aggregate", headers=cast.risk_manager.headers,
+                       json={"amount": "8000000", "reason": "parent guarantee"})
+    assert r.status_code == 200, r.text
+    app = application(app_client, cast.exporter, policy_id=pol, buyer_id=b["id"],
+                      amount="6000000")
+    url = f"/api/v1/limit-applications/{app['id']}"
+    first = app_client.post(f"{url}/decision", headers=cast.underwriter.headers,
+                            json={"outcome": "approved", "amount": "6000000",
+                                  "reasons": ["underwriter_judgement"]})
+    assert first.status_code == 200, first.text
+    assert first.json()["status"] == "pending_second_approval"
+    assert app_client.get("/api/v1/limits/watch-list",
+                          headers=cast.risk_manager.headers).json() == []
+    second = app_client.post(f"{url}/second-approval", headers=cast.admin.headers)
+    assert second.status_code == 200, second.text
+    watch = app_client.get("/api/v1/limits/watch-list", headers=cast.risk_manager.headers)
+    assert watch.status_code == 200
+    assert watch.json() == [{"buyer_id": b["id"],
+                             "largest": {"amount": "6000000.00", "currency": "USD"},
+                             "total": {"amount": "6000000.00", "currency": "USD"},
+                             "limits": 1, "reasons": ["large_single_limit"]}]
+    assert app_client.get("/api/v1/limits/watch-list",
+                          headers=cast.exporter.headers).status_code == 403
