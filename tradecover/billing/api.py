@@ -92,11 +92,16 @@ def list_notices(
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeDetailOut, summary="One notice")
-def get_notice(notice_id: IdPath, session: SessionDep,
-               principal: PrincipalDep) -> NoticeDetailOut:
-    """A notice with its declarations and its exporter/programme split."""
-    return NoticeDetailOut.of_view(service.get_notice(session, principal=principal,
-                                                      notice_id=notice_id))
+def get_notice(
+    notice_id: IdPath, session: SessionDep, principal: PrincipalDep,
+    lines_offset: Annotated[int, Query(ge=0, le=2**31 - 1, description=(
+        "First declaration to list (the notice's ``lines`` counts them all)"))] = 0,
+    lines_limit: Annotated[int, Query(ge=1, le=service.MAX_LINES)] = service.MAX_LINES,
+) -> NoticeDetailOut:
+    """A notice with a page of its declarations (read by membership) and its split."""
+    return NoticeDetailOut.of_view(service.get_notice(
+        session, principal=principal, notice_id=notice_id, line_offset=lines_offset,
+        line_limit=lines_limit))
 
 
 @router.post("/payments", status_code=201, response_model=PaymentOut,

@@ -1,15 +1,21 @@
 """The monthly billing run and the arrears job (source 002, 8.2.3; issue 4 items 5 and 7).
 
-**Billing run.** :func:`start_run` creates the month's run once (its issue date fixed then)
-and queues every policy with billable declarations; :func:`bill_batch` bills a batch of
-queued policies in ONE transaction: the notices (premiums summed per policy in SQL), their
-lines (one ``INSERT ... SELECT``), the subsidy split of every notice with the eligibility
-decision and rule recorded, the programmes' usage (conditional updates), one balanced
-ledger entry per notice built by :func:`tradecover.ledger.journal.premium_billed`, an
-audit entry, and the items marked done.  A crash loses at most the open batch; a rerun
-picks up what is pending.  ``(month, policy)`` is unique on the notices, so nothing is
-ever billed twice, and items are picked with ``FOR UPDATE SKIP LOCKED`` so that several
-workers share a run.  :func:`run_month` drives it all with a progress callback.
+**Billing run.** :func:`start_run` creates the month's run once, fixing its issue date and
+its *cutoff* (see :func:`_cutoff`), and queues every policy with something to bill;
+:func:`bill_batch` bills a batch of queued policies in ONE transaction.  A notice never
+copies its declarations: it bills them by membership (policy, period, cutoff; see
+:mod:`tradecover.billing.model`), one *part* for the month billed and one *adjustment part*
+for each earlier billed month whose declarations changed since it was last billed
+(declared late: + premium; corrected or cancelled: - premium), so that every declaration
+is billed exactly once and every change is a visible line on the next notice.  Per batch:
+one aggregate per period (counts, signed totals and every programme's request in one
+pass), the subsidy split of every notice with the eligibility decision and rule recorded,
+the programmes' usage (conditional updates), then multi-row inserts of the notices, parts,
+splits and one balanced ledger entry per notice, an audit entry, and the items marked
+done.  A crash loses at most the open batch; a rerun picks up what is pending with the
+same cutoff.  ``(month, policy)`` is unique on the notices, so nothing is ever billed
+twice, and items are picked with ``FOR UPDATE SKIP LOCKED`` so that several workers share
+a run.  :func:`run_month` drives it all with a progress callback.
 
 **Arrears job.** :func:`arrears_job` suspends every active policy whose exporter share of
 premium is more than ``suspend_after_days`` past due, through
@@ -21,10 +27,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,20 +39,27 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
 from tradecover.billing import repository
-from tradecover.billing.model import RUN_COMPLETED, RUN_RUNNING, BillingRun, NoticeSplit
+from tradecover.billing.model import (
+    RUN_COMPLETED,
+    RUN_RUNNING,
+    BillingRun,
+    NoticeSplit,
+    PremiumNotice,
+    PremiumNoticePart,
+)
 from tradecover.billing.notice import BillingTerms, month_end, month_start
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import utc_now
-from tradecover.kit.errors import NotFound, ValidationFailed
+from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.ledger import service as ledger
-from tradecover.ledger.journal import JournalEntry, premium_billed
+from tradecover.ledger.journal import premium_billed
 from tradecover.policies import service as policies
 from tradecover.subsidies import service as subsidies
 from tradecover.subsidies.programme import EligibilityDecision, ExporterFacts, Programme
 
-DEFAULT_BATCH = 250
-"""Policies billed per transaction."""
+DEFAULT_BATCH = 1000
+"""Policies billed per transaction (memory per batch: one small record per policy)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +82,43 @@ def _state(session: Session, run: BillingRun, terms: BillingTerms) -> RunState:
                     repository.pending_count(session, run_id=run.id))
 
 
+def _cutoff(session: Session) -> datetime:
+    """The instant the run bills up to: now, or just before the oldest open transaction.
+
+    A declaration's ``declared_at`` (or ``ended_at``) is stamped inside its transaction,
+    after it began.  On PostgreSQL a transaction that began before now may still commit a
+    row stamped before now; taking the cutoff just before the oldest transaction still
+    open guarantees that every row stamped at or before the cutoff is committed, so what
+    the run counts is exactly what membership recomputes later.  (SQLite: ``BEGIN
+    IMMEDIATE`` serialises writers, so every earlier writer has committed.)
+    """
+    now = utc_now()
+    if session.get_bind().dialect.name != "postgresql":
+        return now
+    oldest = session.execute(text(
+        "SELECT MIN(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")).scalar_one()
+    if not isinstance(oldest, datetime):
+        return now
+    return min(now, oldest.astimezone(UTC) - timedelta(microseconds=1))
+
+
+def periods(session: Session, run: BillingRun) -> list[repository.Period]:
+    """The run's own month, then every earlier billed month to adjust since it was last billed.
+
+    A month m was last billed at the latest cutoff, before this run's, of a run of m or of
+    a later month (every run adjusts all earlier billed months).
+    """
+    runs = [(m if isinstance(m, date) else date.fromisoformat(str(m)), c) for m, c in
+            session.execute(select(BillingRun.month, BillingRun.cutoff)
+                            .where(BillingRun.cutoff < run.cutoff))]
+    out = [repository.Period(run.month, month_end(run.month), None)]
+    for month in sorted({m for m, _ in runs if m < run.month}):
+        since = max(c for m, c in runs if m >= month)
+        out.append(repository.Period(month, month_end(month), since))
+    return out
+
+
 def start_run(
     factory: sessionmaker[Session], *, principal: Principal, month: str, issue_date: date,
     terms: BillingTerms,
@@ -87,10 +138,12 @@ def start_run(
                             f"{month} can be billed from {last + timedelta(days=1)}",
                             code="notice_before_month_end", field="month")
                     run = BillingRun(month=first, issue_date=issue_date, status=RUN_RUNNING,
-                                     started_at=utc_now(), started_by=principal.actor)
+                                     cutoff=_cutoff(session), started_at=utc_now(),
+                                     started_by=principal.actor)
                     session.add(run)
                     session.flush()
-                queued = repository.enqueue(session, run_id=run.id, start=first, end=last)
+                queued = repository.enqueue(session, run_id=run.id, cutoff=run.cutoff,
+                                            periods=periods(session, run))
                 if queued and run.status == RUN_COMPLETED:
                     run.status, run.completed_at = RUN_RUNNING, None
                 return _state(session, run, terms)
@@ -102,57 +155,108 @@ def start_run(
 
 @dataclass
 class _Context:
-    """What a run reads once: programmes and exporter facts (cached across batches)."""
+    """What a run reads once: programmes, exporter facts and periods (cached across batches)."""
 
     programmes: list[tuple[int, Programme]]
     facts: dict[tuple[int, str], ExporterFacts | None]
+    periods: list[repository.Period]
+    decided: dict[tuple[int, int, str], EligibilityDecision] = field(default_factory=dict)
 
 
-def _context(session: Session) -> _Context:
+def _context(session: Session, run: BillingRun) -> _Context:
     return _Context([(row.id, subsidies.to_programme(row))
-                     for row in subsidies.all_programmes(session)], {})
+                     for row in subsidies.all_programmes(session)], {}, periods(session, run))
 
 
-def _splits(session: Session, ctx: _Context, notices: list[repository.NewNotice],
-            month: date) -> dict[int, dict[str, Money]]:
-    """Split every notice between its exporter and the programmes, recording each decision."""
-    owes: dict[int, dict[str, Money]] = {n.id: {} for n in notices}
-    left = {n.id: n.total_minor for n in notices}
-    rows: list[dict[str, object]] = []
+@dataclass
+class _Draft:
+    """A notice being built for one policy: its parts' sums, then its split."""
+
+    policy_id: int
+    exporter_org_id: int
+    currency: str
+    parts: list[tuple[repository.Period, repository.PartSums]]
+    owes: dict[str, Money]
+    split_rows: list[dict[str, object]]
+
+    @property
+    def total_minor(self) -> int:
+        """Signed sum of the parts."""
+        return sum(p.amount_minor for _, p in self.parts)
+
+    @property
+    def line_count(self) -> int:
+        """Members of all parts."""
+        return sum(p.line_count for _, p in self.parts)
+
+
+def _decisions(session: Session, ctx: _Context, facts: dict[int, tuple[int, str]],
+               month: date) -> tuple[dict[tuple[int, int], EligibilityDecision], list[
+                   tuple[int, Decimal, repository.ShipmentRules]]]:
+    """Each programme's exporter-level decision per policy, and the asks they need."""
+    decisions: dict[tuple[int, int], EligibilityDecision] = {}
+    asks: dict[tuple[int, Decimal], repository.ShipmentRules] = {}
+    for currency in {c for _, c in facts.values()}:
+        unknown = sorted({o for o, c in facts.values() if c == currency
+                          and (o, c) not in ctx.facts})
+        ctx.facts.update(((o, currency), f) for o, f in subsidies.exporters_facts(
+            session, exporter_org_ids=unknown, currency=currency).items())
     for programme_id, programme in ctx.programmes:
-        relevant = [n for n in notices if n.currency == programme.currency]
-        if not relevant:
-            continue
-        decisions: dict[int, EligibilityDecision] = {}
-        for n in relevant:
-            key = (n.exporter_org_id, programme.currency)
-            if key not in ctx.facts:
-                ctx.facts[key] = subsidies.exporter_facts(
-                    session, exporter_org_id=n.exporter_org_id, currency=programme.currency)
-            decisions[n.id] = subsidies.exporter_decision(programme, ctx.facts[key],
-                                                          month=month)
-        asked: dict[int, tuple[int, int]] = {}
         rules = repository.ShipmentRules(programme.hs_chapters, programme.destination_countries,
                                          programme.valid_from, programme.valid_to)
-        for share in sorted({d.share for d in decisions.values() if d.eligible}):
-            asked.update(repository.requests(
-                session, notice_ids=[n.id for n in relevant if decisions[n.id].eligible
-                                     and decisions[n.id].share == share],
-                share=share, rules=rules))
-        requests = [subsidies.Request(n.exporter_org_id, asked.get(n.id, (0, 0))[1],
-                                      left[n.id]) for n in relevant]
-        grants = subsidies.grant(session, programme_id=programme_id, year=month.year,
-                                 requests=requests)
-        for n, request, granted in zip(relevant, requests, grants, strict=True):
-            decision = decisions[n.id]
-            lines = asked.get(n.id, (0, 0))[0]
+        for policy_id, (org_id, currency) in facts.items():
+            if currency != programme.currency:
+                continue
+            known = (programme_id, org_id, currency)
+            decision = ctx.decided.get(known)
+            if decision is None:  # exporter-level: the same for all its policies this run
+                decision = ctx.decided[known] = subsidies.exporter_decision(
+                    programme, ctx.facts[(org_id, currency)], month=month)
+            decisions[(programme_id, policy_id)] = decision
+            if decision.eligible:
+                asks[(programme_id, decision.share)] = rules
+    return decisions, [(pid, share, rules) for (pid, share), rules in asks.items()]
+
+
+def _split(session: Session, ctx: _Context, drafts: list[_Draft],
+           decisions: dict[tuple[int, int], EligibilityDecision],
+           asks: list[tuple[int, Decimal, repository.ShipmentRules]], month: date
+           ) -> list[subsidies.Usage]:
+    """Split every draft between its exporter and the programmes, recording each decision.
+
+    Returns what the grants move on the programmes' usage, for :func:`bill_batch` to apply
+    last (see :func:`tradecover.subsidies.service.apply_usage`).
+    """
+    usages: list[subsidies.Usage] = []
+    left = {d.policy_id: d.total_minor for d in drafts}
+    index = {(pid, share): i for i, (pid, share, _) in enumerate(asks)}
+    for programme_id, programme in ctx.programmes:
+        relevant = [d for d in drafts if (programme_id, d.policy_id) in decisions]
+        if not relevant:
+            continue
+        asked: dict[int, tuple[int, int]] = {}
+        for d in relevant:
+            decision = decisions[(programme_id, d.policy_id)]
+            if not decision.eligible:
+                continue
+            i = index[(programme_id, decision.share)]
+            asked[d.policy_id] = (sum(p.asks[i][0] for _, p in d.parts),
+                                  sum(p.asks[i][1] for _, p in d.parts))
+        requests = [subsidies.Request(d.exporter_org_id, asked.get(d.policy_id, (0, 0))[1],
+                                      left[d.policy_id]) for d in relevant]
+        grants, usage = subsidies.plan_grants(session, programme_id=programme_id,
+                                              year=month.year, requests=requests)
+        usages.append(usage)
+        for d, request, granted in zip(relevant, requests, grants, strict=True):
+            decision = decisions[(programme_id, d.policy_id)]
+            lines = asked.get(d.policy_id, (0, 0))[0]
             explanation = decision.explanation
             if decision.eligible and lines == 0:
                 explanation = "no line of the notice meets the programme's shipment rules"
             elif decision.eligible:
                 explanation = f"{explanation} ({lines} eligible line(s))"
-            rows.append({
-                "notice_id": n.id, "programme_id": programme_id, "eligible": decision.eligible,
+            d.split_rows.append({
+                "programme_id": programme_id, "eligible": decision.eligible,
                 "share": decision.share, "rule_applied": decision.rule_applied.value,
                 "explanation": explanation, "eligible_lines": lines,
                 "requested_minor": request.requested_minor,
@@ -160,12 +264,9 @@ def _splits(session: Session, ctx: _Context, notices: list[repository.NewNotice]
                 "limited_by": granted.limited_by.value if granted.limited_by else None,
                 "paid_minor": 0})
             if granted.granted_minor:
-                left[n.id] -= granted.granted_minor
-                owes[n.id][programme.code] = Money.from_minor(granted.granted_minor, n.currency)
-    if rows:
-        session.execute(insert(NoticeSplit), rows)
-        repository.settle_exporter_shares(session, notice_ids=[n.id for n in notices])
-    return owes
+                left[d.policy_id] -= granted.granted_minor
+                d.owes[programme.code] = Money.from_minor(granted.granted_minor, d.currency)
+    return usages
 
 
 def bill_batch(
@@ -174,38 +275,66 @@ def bill_batch(
 ) -> int:
     """Bill up to ``size`` queued policies of ``run`` in the caller's transaction.
 
-    Returns the number of items taken (0 when nothing is left for this worker).
+    A handful of statements per batch, whatever its size: one aggregate per period over
+    the members, one multi-row insert each for notices, parts, splits, ledger entries and
+    their lines, one audit entry, one update of the items.  Returns the number of items
+    taken (0 when nothing is left for this worker).
     """
     items = repository.pick(session, run_id=run.id, size=size)
     if not items:
         return 0
-    ctx = ctx or _context(session)
-    first, last = run.month, month_end(run.month)
+    ctx = ctx or _context(session, run)
+    first = run.month
     due = run.issue_date + timedelta(days=terms.payment_days)
-    notices = repository.insert_notices(
-        session, run_id=run.id, policy_ids=[p for _, p in items], month=first, end=last,
-        issue_date=run.issue_date, due_date=due, now=utc_now())
+    done = repository.billed_policies(session, month=first, policy_ids=[p for _, p in items])
+    facts = repository.policy_facts(session, policy_ids=[p for _, p in items if p not in done])
+    decisions, asks = _decisions(session, ctx, facts, first)
+    ask_cols = [repository.Ask(share, rules) for _, share, rules in asks]
+    drafts: dict[int, _Draft] = {}
+    for period in ctx.periods:
+        sums = repository.part_sums(session, policy_ids=sorted(facts), period=period,
+                                    cutoff=run.cutoff, asks=ask_cols)
+        for policy_id, part in sums.items():
+            org_id, currency = facts[policy_id]
+            drafts.setdefault(policy_id, _Draft(policy_id, org_id, currency, [], {}, [])
+                              ).parts.append((period, part))
+    notices = [drafts[p] for p in sorted(drafts)]
     if notices:
-        repository.insert_lines(session, notice_ids=[n.id for n in notices], start=first,
-                                end=last)
-        owes = _splits(session, ctx, notices, first) if ctx.programmes else {}
-        entries: list[JournalEntry] = []
-        for n in notices:
-            programme_owes = owes.get(n.id, {})
-            granted = sum((m.minor_units() for m in programme_owes.values()), 0)
-            entries.append(premium_billed(
-                key=f"notice:{n.id}", posted_on=run.issue_date,
-                notice_ref=f"notice {n.id} ({first:%Y-%m}, policy {n.policy_id})",
-                exporter_id=n.exporter_org_id,
-                exporter_owes=Money.from_minor(n.total_minor - granted, n.currency),
-                programme_owes=programme_owes))
-        ledger.post(session, entries=entries)
+        usages = _split(session, ctx, notices, decisions, asks, first)
+        now = utc_now()
+        by_policy = {int(p): int(i) for i, p in ledger.insert_rows(session, PremiumNotice, [
+            {"run_id": run.id, "policy_id": d.policy_id, "exporter_org_id": d.exporter_org_id,
+             "month": first, "issue_date": run.issue_date, "due_date": due,
+             "currency": d.currency, "line_count": d.line_count, "total_minor": d.total_minor,
+             "exporter_owed_minor": d.total_minor - sum(m.minor_units() for m in d.owes.values()),
+             "exporter_paid_minor": 0, "created_at": now} for d in notices],
+            returning=("id", "policy_id"))}
+        ids = [by_policy[d.policy_id] for d in notices]
+        ledger.insert_rows(session, PremiumNoticePart, [
+            {"notice_id": nid, "policy_id": d.policy_id, "period_start": period.start,
+             "period_end": period.end, "cutoff": run.cutoff, "since": period.since,
+             "line_count": part.line_count, "amount_minor": part.amount_minor}
+            for nid, d in zip(ids, notices, strict=True) for period, part in d.parts])
+        ledger.insert_rows(session, NoticeSplit, [
+            {"notice_id": nid, **row} for nid, d in zip(ids, notices, strict=True)
+            for row in d.split_rows])
+        ledger.post(session, entries=[premium_billed(
+            key=f"notice:{nid}", posted_on=run.issue_date,
+            notice_ref=f"notice {nid} ({first:%Y-%m}, policy {d.policy_id})",
+            exporter_id=d.exporter_org_id,
+            exporter_owes=Money.from_minor(d.total_minor - sum(
+                m.minor_units() for m in d.owes.values()), d.currency),
+            programme_owes=d.owes) for nid, d in zip(ids, notices, strict=True)
+            if d.total_minor or d.owes])
         audit.record(session, org_id=principal.org_id, actor=principal.actor,
                      action="billing.notices_issued", entity_type="billing_run",
                      entity_id=run.id, after={
-                         "month": f"{first:%Y-%m}", "notices": [n.id for n in notices],
-                         "policies": [n.policy_id for n in notices],
-                         "total_minor": sum(n.total_minor for n in notices)})
+                         "month": f"{first:%Y-%m}", "cutoff": run.cutoff.isoformat(),
+                         "notices": ids, "policies": [d.policy_id for d in notices],
+                         "total_minor": sum(d.total_minor for d in notices)})
+        # last: the programmes' usage rows stay locked only until the commit
+        for usage in usages:
+            subsidies.apply_usage(session, usage)
     repository.mark_done(session, item_ids=[i for i, _ in items])
     return len(items)
 
@@ -231,12 +360,16 @@ def _worker(factory: sessionmaker[Session], principal: Principal, run_id: int,
                 with transaction(factory) as session:
                     run = session.get(BillingRun, run_id)
                     assert run is not None
-                    ctx = ctx or _context(session)
+                    ctx = ctx or _context(session, run)
                     taken = bill_batch(session, principal=principal, run=run, terms=terms,
                                        size=size, ctx=ctx)
                 break
-            except OperationalError:  # deadlock or serialization failure: retry the batch
+            except (OperationalError, IntegrityError):
+                # deadlock, serialization failure, or a row created by a concurrent worker
                 if attempt == 4:
+                    raise
+            except Conflict as error:  # a concurrent batch took a programme's room first
+                if error.code != "subsidy_cap_race" or attempt == 4:
                     raise
         if not taken:
             return

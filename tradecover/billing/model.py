@@ -1,4 +1,4 @@
-"""ORM models of billing runs, premium notices, their lines and subsidy splits, and payments.
+"""ORM models of billing runs, premium notices, their parts and subsidy splits, and payments.
 
 * ``billing_runs``: one row per billed month (``month`` unique); its issue date is fixed
   when the run is first started, so a rerun on another day issues the same notices.
@@ -7,8 +7,14 @@
 * ``premium_notices``: one per (month, policy), the idempotency key of the run.  Running
   totals ``exporter_paid_minor`` (and ``paid_minor`` on a split) move with every payment
   allocation; ``tradecover ledger check`` proves they equal the allocations.
-* ``premium_notice_lines``: the declarations a notice bills (a declaration is billed at
-  most once: ``declaration_id`` unique).
+* ``premium_notice_parts``: what a notice bills, by *membership*, never by copying
+  declarations: a part names a policy, a billed period and the run's ``cutoff``; its
+  members are the declarations of that policy and period (in the notice's currency,
+  bearing premium) active at the cutoff (``declared_at <= cutoff`` and not ended by then).
+  An *adjustment* part also names ``since``, the cutoff the period was last billed at:
+  its members are the declarations whose activity changed between the two (added: +
+  premium, ended: - premium).  The part stores their count and signed sum;
+  ``tradecover ledger check`` recomputes both from the declarations.
 * ``notice_splits``: every programme considered for a notice, the eligibility decision
   with the rule that applied, what it was asked for and what it granted.
 * ``payments`` and ``payment_allocations``: money received from an exporter or a
@@ -55,6 +61,8 @@ class BillingRun(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     month: Mapped[date] = mapped_column(Date, unique=True)  # first day of the billed month
     issue_date: Mapped[date] = mapped_column(Date)
+    # what the run bills is what was active at this instant (fixed at the first start)
+    cutoff: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_by: Mapped[str] = mapped_column(String(64))
@@ -84,10 +92,9 @@ class PremiumNotice(Base):
     __table_args__ = (
         UniqueConstraint("month", "policy_id"),
         Index("ix_premium_notices_org_due", "exporter_org_id", "due_date"),
-        CheckConstraint("total_minor >= 0", name="total_not_negative"),
-        CheckConstraint("exporter_owed_minor >= 0 AND exporter_owed_minor <= total_minor",
-                        name="exporter_owed_within_total"),
-        CheckConstraint("exporter_paid_minor >= 0 AND exporter_paid_minor <= exporter_owed_minor",
+        # a notice whose adjustments exceed the month's premium is a credit note (< 0)
+        CheckConstraint("exporter_paid_minor >= 0 AND (exporter_paid_minor = 0 "
+                        "OR exporter_paid_minor <= exporter_owed_minor)",
                         name="exporter_paid_within_owed"),
     )
 
@@ -99,30 +106,38 @@ class PremiumNotice(Base):
     issue_date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
-    line_count: Mapped[int] = mapped_column(Integer)
-    total_minor: Mapped[int] = mapped_column(BigInteger)
+    line_count: Mapped[int] = mapped_column(Integer)  # members of all its parts
+    total_minor: Mapped[int] = mapped_column(BigInteger)  # signed sum of its parts
     exporter_owed_minor: Mapped[int] = mapped_column(BigInteger)
     exporter_paid_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class PremiumNoticeLine(Base):
-    """One declaration billed on a notice, at the premium computed at declaration.
+class PremiumNoticePart(Base):
+    """What a notice bills for one period, by membership (see the module docstring).
 
-    Written a million at a time by one ``INSERT ... SELECT`` per batch, so the table has
-    no foreign keys (their per-row checks would double the run); the rows are only ever
-    written by that statement from existing notices and declarations, and
-    ``tradecover ledger check`` joins both to prove every line.
+    ``since`` is NULL for the period the notice was issued for, and the previous cutoff
+    the period was billed at for an adjustment of an earlier period.  No foreign key on
+    ``policy_id``: it is the notice's policy, repeated so membership reads one row.
     """
 
-    __tablename__ = "premium_notice_lines"
+    __tablename__ = "premium_notice_parts"
     __table_args__ = (
-        CheckConstraint("premium_minor >= 0", name="premium_not_negative"),
+        UniqueConstraint("notice_id", "period_start"),
+        Index("ix_premium_notice_parts_policy", "policy_id", "period_start"),
+        CheckConstraint("line_count >= 0", name="line_count_not_negative"),
+        CheckConstraint("since IS NULL OR since < cutoff", name="since_before_cutoff"),
     )
 
-    notice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    declaration_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, unique=True)
-    premium_minor: Mapped[int] = mapped_column(BigInteger)
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("premium_notices.id"))
+    policy_id: Mapped[int] = mapped_column(BigInteger)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    cutoff: Mapped[datetime] = mapped_column(UTCDateTime())
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    line_count: Mapped[int] = mapped_column(Integer)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # signed
 
 
 class NoticeSplit(Base):
@@ -132,9 +147,11 @@ class NoticeSplit(Base):
     __table_args__ = (
         UniqueConstraint("notice_id", "programme_id"),
         Index("ix_notice_splits_programme", "programme_id", "notice_id"),
-        CheckConstraint("granted_minor >= 0 AND granted_minor <= requested_minor",
+        # a negative request (an adjustment credit) gives back part of earlier grants
+        CheckConstraint("(granted_minor >= 0 AND granted_minor <= requested_minor) OR "
+                        "(granted_minor < 0 AND granted_minor >= requested_minor)",
                         name="granted_within_requested"),
-        CheckConstraint("paid_minor >= 0 AND paid_minor <= granted_minor",
+        CheckConstraint("paid_minor >= 0 AND (paid_minor = 0 OR paid_minor <= granted_minor)",
                         name="paid_within_granted"),
     )
 

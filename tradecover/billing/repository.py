@@ -1,10 +1,12 @@
 """Every SQL statement of billing: set-based, so that a run's memory stays flat.
 
-The heavy parts of a billing run never bring declarations into Python: premiums are
-summed per policy in SQL (``INSERT ... SELECT ... GROUP BY``), lines are copied with one
-``INSERT ... SELECT`` per batch, and a programme's request per notice is a ``SUM`` of
-half-up rounded shares.  Work is picked with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL
-(SQLite serialises writers with ``BEGIN IMMEDIATE`` and ignores the clause).
+The heavy parts of a billing run never bring declarations into Python and never copy
+them: a notice bills its declarations by *membership* (policy, period, the run's cutoff;
+see :mod:`tradecover.billing.model`), so one aggregate per batch and period
+(:func:`part_sums`) yields every notice's count, signed total and each programme's
+request (a ``SUM`` of half-up rounded shares) in a single pass.  Work is picked with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite serialises writers with
+``BEGIN IMMEDIATE`` and ignores the clause).
 """
 
 from __future__ import annotations
@@ -21,19 +23,80 @@ from sqlalchemy.orm import Session
 from tradecover.billing.model import ITEM_DONE, ITEM_PENDING
 from tradecover.db.base import UTCDateTime
 
-BILLABLE = ("d.status = 'active' AND d.premium_minor > 0 "
-            "AND d.declaration_date >= :start AND d.declaration_date <= :end")
-"""The declarations a month bills: active, bearing premium, declared in the month."""
+BILLABLE = "d.premium_minor > 0 AND d.declaration_date >= :start AND d.declaration_date <= :end"
+"""The declarations of a period that can bear premium (membership adds the cutoff)."""
 
 
-def enqueue(session: Session, *, run_id: int, start: date, end: date) -> int:
-    """Add a pending item for every policy with billable declarations not queued yet."""
+def active_at(instant: str) -> str:
+    """SQL: the declaration ``d`` was active at ``instant`` (declared, not yet ended)."""
+    return f"(d.declared_at <= {instant} AND (d.ended_at IS NULL OR d.ended_at > {instant}))"
+
+
+def member(cutoff: str, since: str) -> str:
+    """SQL: ``d`` is a member of a part (cutoff, since); ``since`` may be NULL (original part).
+
+    Original part: active at the cutoff.  Adjustment part: active at exactly one of the two
+    instants (added since, or ended since).
+    """
+    return (f"(CASE WHEN {active_at(cutoff)} THEN 1 ELSE 0 END) <> "
+            f"(CASE WHEN {since} IS NOT NULL AND {active_at(since)} THEN 1 ELSE 0 END)")
+
+
+def sign(cutoff: str) -> str:
+    """SQL: +1 for a member active at the cutoff (billed), -1 for one ended since (credited)."""
+    return f"(CASE WHEN {active_at(cutoff)} THEN 1 ELSE -1 END)"
+
+
+def _changed(since: str, cutoff: str) -> str:
+    """SQL prefilter of an adjustment: something happened to ``d`` in (since, cutoff]."""
+    return (f"((d.declared_at > {since} AND d.declared_at <= {cutoff}) OR "
+            f"(d.ended_at > {since} AND d.ended_at <= {cutoff}))")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A billed period: the run's own month (``since`` None) or an earlier one to adjust."""
+
+    start: date
+    end: date
+    since: datetime | None
+
+
+def _ts(name: str) -> BindParameter[Any]:
+    return bindparam(name, type_=UTCDateTime())
+
+
+def _period_where(period: Period, n: int
+                  ) -> tuple[str, dict[str, object], list[BindParameter[Any]]]:
+    """The WHERE of one period's members (parameters suffixed ``n``)."""
+    params: dict[str, object] = {f"start{n}": period.start, f"end{n}": period.end}
+    binds: list[BindParameter[Any]] = []
+    base = (f"d.premium_minor > 0 AND d.declaration_date >= :start{n} "
+            f"AND d.declaration_date <= :end{n}")
+    if period.since is None:
+        return f"{base} AND {active_at(':cut')}", params, binds
+    params[f"since{n}"] = period.since
+    binds.append(_ts(f"since{n}"))
+    return (f"{base} AND {_changed(f':since{n}', ':cut')} "
+            f"AND {member(':cut', f':since{n}')}"), params, binds
+
+
+def enqueue(session: Session, *, run_id: int, cutoff: datetime, periods: Sequence[Period]
+            ) -> int:
+    """Add a pending item for every policy with members in a period, not queued yet."""
+    selects: list[str] = []
+    params: dict[str, object] = {"run": run_id, "cut": cutoff}
+    binds: list[BindParameter[Any]] = [_ts("cut")]
+    for n, period in enumerate(periods):
+        where, p, b = _period_where(period, n)
+        selects.append(f"SELECT d.policy_id FROM declarations d WHERE {where}")
+        params.update(p)
+        binds += b
     result = session.execute(text(
         "INSERT INTO billing_run_items (run_id, policy_id, status) "
-        f"SELECT DISTINCT :run, d.policy_id, '{ITEM_PENDING}' FROM declarations d "
-        f"WHERE {BILLABLE} AND NOT EXISTS (SELECT 1 FROM billing_run_items i "
-        "WHERE i.run_id = :run AND i.policy_id = d.policy_id)"),
-        {"run": run_id, "start": start, "end": end})
+        f"SELECT DISTINCT :run, c.policy_id, '{ITEM_PENDING}' FROM ("
+        + " UNION ".join(selects) + ") c WHERE NOT EXISTS (SELECT 1 FROM billing_run_items i "
+        "WHERE i.run_id = :run AND i.policy_id = c.policy_id)").bindparams(*binds), params)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -69,55 +132,8 @@ def mark_done(session: Session, *, item_ids: Sequence[int]) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class NewNotice:
-    """A notice just written by :func:`insert_notices`."""
-
-    id: int
-    policy_id: int
-    exporter_org_id: int
-    currency: str
-    total_minor: int
-
-
-def insert_notices(
-    session: Session, *, run_id: int, policy_ids: Sequence[int], month: date, end: date,
-    issue_date: date, due_date: date, now: datetime,
-) -> list[NewNotice]:
-    """One notice per policy: its premiums summed in SQL (policies already billed skipped)."""
-    rows = session.execute(text(
-        "INSERT INTO premium_notices (run_id, policy_id, exporter_org_id, month, issue_date, "
-        "due_date, currency, line_count, total_minor, exporter_owed_minor, exporter_paid_minor, "
-        "created_at) "
-        "SELECT :run, d.policy_id, p.exporter_org_id, :month, :issue, :due, p.currency, "
-        "COUNT(*), SUM(d.premium_minor), SUM(d.premium_minor), 0, :now "
-        "FROM declarations d JOIN policies p ON p.id = d.policy_id "
-        f"WHERE d.policy_id IN :pids AND {BILLABLE} AND d.currency = p.currency "
-        "AND NOT EXISTS (SELECT 1 FROM premium_notices n WHERE n.month = :month "
-        "AND n.policy_id = d.policy_id) "
-        "GROUP BY d.policy_id, p.exporter_org_id, p.currency "
-        "RETURNING id, policy_id, exporter_org_id, currency, total_minor")
-        .bindparams(bindparam("pids", expanding=True), bindparam("now", type_=UTCDateTime())),
-        {"run": run_id, "pids": list(policy_ids), "month": month, "start": month, "end": end,
-         "issue": issue_date, "due": due_date, "now": now}).all()
-    return sorted((NewNotice(int(r[0]), int(r[1]), int(r[2]), str(r[3]), int(r[4]))
-                   for r in rows), key=lambda n: n.id)
-
-
-def insert_lines(session: Session, *, notice_ids: Sequence[int], start: date, end: date) -> int:
-    """Copy the billed declarations of the notices into their lines (one statement)."""
-    result = session.execute(text(
-        "INSERT INTO premium_notice_lines (notice_id, declaration_id, premium_minor) "
-        "SELECT n.id, d.id, d.premium_minor FROM premium_notices n "
-        "JOIN declarations d ON d.policy_id = n.policy_id AND d.currency = n.currency "
-        f"WHERE n.id IN :nids AND {BILLABLE}")
-        .bindparams(bindparam("nids", expanding=True)),
-        {"nids": list(notice_ids), "start": start, "end": end})
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True)
 class ShipmentRules:
-    """A programme's shipment-level rules, applied to each line in SQL."""
+    """A programme's shipment-level rules, applied to each member in SQL."""
 
     hs_chapters: tuple[str, ...]
     destinations: tuple[str, ...]
@@ -125,44 +141,98 @@ class ShipmentRules:
     valid_to: date | None
 
 
-def requests(session: Session, *, notice_ids: Sequence[int], share: Decimal,
-             rules: ShipmentRules) -> dict[int, tuple[int, int]]:
-    """Per notice: (eligible lines, sum of round_half_up(premium x share)) in minor units."""
-    if not notice_ids:
-        return {}
-    num, den = share.as_integer_ratio()
-    where = ["l.notice_id IN :nids"]
-    params: dict[str, object] = {"nids": list(notice_ids), "num2": 2 * num, "den": den,
-                                 "den2": 2 * den}
-    binds: list[BindParameter[Any]] = [bindparam("nids", expanding=True)]
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """One (programme, share) column of the aggregate: what eligible members ask for."""
+
+    share: Decimal
+    rules: ShipmentRules
+
+
+@dataclass(frozen=True, slots=True)
+class PartSums:
+    """One policy's members in one period: count, signed premium, and each ask's part."""
+
+    policy_id: int
+    line_count: int
+    amount_minor: int
+    asks: tuple[tuple[int, int], ...]  # per ask: (eligible members, signed requested minor)
+
+
+def _rule_sql(rules: ShipmentRules, n: int, params: dict[str, object],
+              binds: list[BindParameter[Any]]) -> str:
+    where = ["1 = 1"]
     if rules.hs_chapters:
-        where.append("SUBSTR(REPLACE(REPLACE(d.hs_code, '.', ''), ' ', ''), 1, 2) IN :chapters")
-        params["chapters"] = list(rules.hs_chapters)
-        binds.append(bindparam("chapters", expanding=True))
+        where.append(f"SUBSTR(REPLACE(REPLACE(d.hs_code, '.', ''), ' ', ''), 1, 2) IN :ch{n}")
+        params[f"ch{n}"] = list(rules.hs_chapters)
+        binds.append(bindparam(f"ch{n}", expanding=True))
     if rules.destinations:
-        where.append("d.buyer_country IN :dest")
-        params["dest"] = list(rules.destinations)
-        binds.append(bindparam("dest", expanding=True))
+        where.append(f"d.buyer_country IN :dest{n}")
+        params[f"dest{n}"] = list(rules.destinations)
+        binds.append(bindparam(f"dest{n}", expanding=True))
     if rules.valid_from is not None:
-        where.append("d.shipment_date >= :vf")
-        params["vf"] = rules.valid_from
+        where.append(f"d.shipment_date >= :vf{n}")
+        params[f"vf{n}"] = rules.valid_from
     if rules.valid_to is not None:
-        where.append("d.shipment_date <= :vt")
-        params["vt"] = rules.valid_to
-    join = ("" if not (rules.hs_chapters or rules.destinations or rules.valid_from
-                       or rules.valid_to)
-            else " JOIN declarations d ON d.id = l.declaration_id")
+        where.append(f"d.shipment_date <= :vt{n}")
+        params[f"vt{n}"] = rules.valid_to
+    return " AND ".join(where)
+
+
+def part_sums(session: Session, *, policy_ids: Sequence[int], period: Period,
+              cutoff: datetime, asks: Sequence[Ask]) -> dict[int, PartSums]:
+    """Per policy, its members of ``period`` at ``cutoff`` summed in ONE pass (no row leaves SQL).
+
+    Each ask adds two conditional sums: the members meeting its shipment rules and the
+    signed sum of their half-up rounded ``premium x share``.
+    """
+    if not policy_ids:
+        return {}
+    where, params, binds = _period_where(period, 0)
+    params.update({"pids": list(policy_ids), "cut": cutoff})
+    binds += [bindparam("pids", expanding=True), _ts("cut")]
+    sgn = "1" if period.since is None else sign(":cut")
+    cols: list[str] = []
+    for n, ask in enumerate(asks):
+        num, den = ask.share.as_integer_ratio()
+        params.update({f"num{n}": 2 * num, f"den{n}": den, f"dd{n}": 2 * den})
+        rule = _rule_sql(ask.rules, n, params, binds)
+        cols.append(f"SUM(CASE WHEN {rule} THEN 1 ELSE 0 END)")
+        cols.append(f"SUM(CASE WHEN {rule} THEN {sgn} * ((d.premium_minor * :num{n} + :den{n})"
+                    f" / :dd{n}) ELSE 0 END)")
+    extra = "".join(", " + c for c in cols)
     rows = session.execute(text(
-        "SELECT l.notice_id, COUNT(*), SUM((l.premium_minor * :num2 + :den) / :den2) "
-        f"FROM premium_notice_lines l{join} WHERE {' AND '.join(where)} GROUP BY l.notice_id")
-        .bindparams(*binds), params).all()
-    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+        f"SELECT d.policy_id, COUNT(*), SUM({sgn} * d.premium_minor){extra} "
+        "FROM declarations d JOIN policies p ON p.id = d.policy_id "
+        f"WHERE d.policy_id IN :pids AND d.currency = p.currency AND {where} "
+        "GROUP BY d.policy_id").bindparams(*binds), params).all()
+    out: dict[int, PartSums] = {}
+    for r in rows:
+        asked = tuple((int(r[3 + 2 * i]), int(r[4 + 2 * i])) for i in range(len(asks)))
+        out[int(r[0])] = PartSums(int(r[0]), int(r[1]), int(r[2]), asked)
+    return out
 
 
-def settle_exporter_shares(session: Session, *, notice_ids: Sequence[int]) -> None:
-    """Exporter owes = total - what the programmes granted (set-based)."""
-    session.execute(text(
-        "UPDATE premium_notices SET exporter_owed_minor = total_minor - COALESCE(("
-        "SELECT SUM(s.granted_minor) FROM notice_splits s WHERE s.notice_id = "
-        "premium_notices.id), 0) WHERE id IN :nids")
-        .bindparams(bindparam("nids", expanding=True)), {"nids": list(notice_ids)})
+def billed_policies(session: Session, *, month: date, policy_ids: Sequence[int]) -> set[int]:
+    """Policies of ``policy_ids`` that already have a notice for ``month``."""
+    return {int(p) for p in session.execute(text(
+        "SELECT policy_id FROM premium_notices WHERE month = :m AND policy_id IN :pids")
+        .bindparams(bindparam("pids", expanding=True)),
+        {"m": month, "pids": list(policy_ids)}).scalars()}
+
+
+def policy_facts(session: Session, *, policy_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+    """Per policy: (exporter organisation, currency)."""
+    return {int(i): (int(o), str(c)) for i, o, c in session.execute(text(
+        "SELECT id, exporter_org_id, currency FROM policies WHERE id IN :pids")
+        .bindparams(bindparam("pids", expanding=True)), {"pids": list(policy_ids)})}
+
+
+def member_rows_sql(*, order: bool = True) -> str:
+    """SQL of one part's member declarations (binds ``:part``), with their sign."""
+    return ("SELECT d.id, " + sign("t.cutoff") + " AS sgn FROM premium_notice_parts t "
+            "JOIN premium_notices n ON n.id = t.notice_id "
+            "JOIN declarations d ON d.policy_id = t.policy_id AND d.currency = n.currency "
+            "AND d.declaration_date >= t.period_start AND d.declaration_date <= t.period_end "
+            "AND d.premium_minor > 0 AND " + member("t.cutoff", "t.since")
+            + " WHERE t.id = :part" + (" ORDER BY d.declaration_date, d.id" if order else ""))

@@ -83,8 +83,11 @@ class NoticeOut(BaseModel):
 
 
 class LineOut(BaseModel):
-    """One billed declaration."""
+    """One declaration of a notice; ``period`` is its month (earlier on an adjustment line,
+    where ``premium`` is negative for a declaration ended since that month was billed).
+    """
 
+    period: str
     declaration_id: int
     invoice_number: str
     shipment_date: date
@@ -97,7 +100,8 @@ class LineOut(BaseModel):
     @classmethod
     def of(cls, v: LineView) -> LineOut:
         """From the service's view."""
-        return cls(declaration_id=v.declaration_id, invoice_number=v.invoice_number,
+        return cls(period=f"{v.period:%Y-%m}", declaration_id=v.declaration_id,
+                   invoice_number=v.invoice_number,
                    shipment_date=v.shipment_date, buyer_country=v.buyer_country,
                    hs_code=v.hs_code, insured=str(v.insured.amount), rate=v.rate,
                    premium=str(v.premium.amount))
@@ -133,6 +137,7 @@ class NoticeDetailOut(NoticeOut):
     policy_number: str | None
     exporter_name: str
     declarations: list[LineOut]
+    declarations_offset: int
     splits: list[SplitOut]
 
     @classmethod
@@ -141,6 +146,7 @@ class NoticeDetailOut(NoticeOut):
         base = NoticeOut.of(v.notice).model_dump()
         return cls(**base, policy_number=v.policy_number, exporter_name=v.exporter_name,
                    declarations=[LineOut.of(line) for line in v.lines],
+                   declarations_offset=v.lines_offset,
                    splits=[SplitOut.of(s) for s in v.splits])
 
 

@@ -7,9 +7,11 @@
   running total moved by a conditional update on locked notice rows, booked with
   :func:`tradecover.ledger.journal.payment_received`, audited, in the caller's transaction.
 * :func:`ageing`: what is unpaid per ageing bucket.
-* :func:`premium_paid_for_declaration` and :func:`shipments_at_risk`: what issue 5's claim
-  check reads.  Only the exporter's share counts: a programme paying late does not put
-  the exporter's cover at risk.
+* :func:`notice_for_declaration`, :func:`premium_paid_for_declaration` and
+  :func:`shipments_at_risk`: what issue 5's claim check reads, by membership (a notice
+  stores no line per declaration; see :mod:`tradecover.billing.model`).  Only the
+  exporter's share counts: a programme paying late does not put the exporter's cover at
+  risk.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from tradecover.billing.model import (
     Payment,
     PaymentAllocation,
     PremiumNotice,
-    PremiumNoticeLine,
 )
 from tradecover.billing.notice import (
     AgeingBucket,
@@ -44,8 +45,8 @@ from tradecover.billing.notice import (
     month_end,
     month_start,
 )
+from tradecover.billing.repository import active_at, member
 from tradecover.config import Settings
-from tradecover.declarations.model import Declaration
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money, check_currency
@@ -55,7 +56,7 @@ from tradecover.policies.model import Policy
 from tradecover.subsidies.model import SubsidyProgramme
 
 MAX_LINES = 5000
-"""Most lines a notice view carries."""
+"""Most lines a notice view carries (the rest are read page by page)."""
 
 
 def terms_of(settings: Settings) -> BillingTerms:
@@ -95,8 +96,14 @@ def list_notices(
 
 @dataclass(frozen=True, slots=True)
 class LineView:
-    """One billed declaration."""
+    """One declaration of a notice: billed (+ premium) or credited back (- premium).
 
+    ``period`` is the first day of the month the declaration belongs to; it differs from
+    the notice's month on an adjustment line (declared late, or ended since that month
+    was billed: then ``premium`` is negative).
+    """
+
+    period: date
     declaration_id: int
     invoice_number: str
     shipment_date: date
@@ -126,13 +133,14 @@ class SplitView:
 
 @dataclass(frozen=True, slots=True)
 class NoticeView:
-    """A notice with its lines, its split and the policy and exporter it belongs to."""
+    """A notice with a page of its lines, its split and the policy and exporter it belongs to."""
 
     notice: PremiumNotice
     policy_number: str | None
     exporter_name: str
     lines: list[LineView]
     splits: list[SplitView]
+    lines_offset: int = 0
 
     def money(self, minor: int) -> Money:
         """Minor units of the notice's currency as money."""
@@ -151,20 +159,37 @@ def _notice(session: Session, principal: Principal, notice_id: int, *, lock: boo
     return row
 
 
-def get_notice(session: Session, *, principal: Principal, notice_id: int) -> NoticeView:
-    """One notice with its lines and split (exporters: their own only)."""
+def _lines(session: Session, notice: PremiumNotice, *, offset: int, limit: int
+           ) -> list[LineView]:
+    """A page of the notice's members, read by membership (never stored per line)."""
+    cur = notice.currency
+    rows = session.execute(text(
+        "SELECT t.period_start, d.id, d.invoice_number, d.shipment_date, d.buyer_country, "
+        "d.hs_code, d.insured_minor, d.rate, CASE WHEN " + active_at("t.cutoff")
+        + " THEN d.premium_minor ELSE -d.premium_minor END "
+        "FROM premium_notice_parts t JOIN declarations d ON d.policy_id = t.policy_id "
+        "AND d.currency = :cur AND d.declaration_date >= t.period_start "
+        "AND d.declaration_date <= t.period_end AND d.premium_minor > 0 AND "
+        + member("t.cutoff", "t.since") + " WHERE t.notice_id = :nid "
+        "ORDER BY t.period_start DESC, d.declaration_date, d.id LIMIT :lim OFFSET :off"),
+        {"cur": cur, "nid": notice.id, "lim": limit, "off": offset}).all()
+    return [LineView(p if isinstance(p, date) else date.fromisoformat(str(p)), int(i), str(inv),
+                     sd if isinstance(sd, date) else date.fromisoformat(str(sd)), bc, str(hs),
+                     Money.from_minor(int(ins), cur), str(rate), Money.from_minor(int(prem), cur))
+            for p, i, inv, sd, bc, hs, ins, rate, prem in rows]
+
+
+def get_notice(session: Session, *, principal: Principal, notice_id: int,
+               line_offset: int = 0, line_limit: int = MAX_LINES) -> NoticeView:
+    """One notice with a page of its lines (``line_count`` in all) and its split."""
+    if line_offset < 0 or not 1 <= line_limit <= MAX_LINES:
+        raise ValidationFailed(f"lines are read 1 to {MAX_LINES} at a time from offset 0",
+                               code="invalid_line_page", field="line_offset")
     notice = _notice(session, principal, notice_id)
     cur = notice.currency
     policy = session.get(Policy, notice.policy_id)
     org = session.get(Organisation, notice.exporter_org_id)
-    lines = [LineView(d.id, d.invoice_number, d.shipment_date, d.buyer_country, d.hs_code,
-                      Money.from_minor(d.insured_minor, cur), str(d.rate),
-                      Money.from_minor(line.premium_minor, cur))
-             for line, d in session.execute(
-                 select(PremiumNoticeLine, Declaration)
-                 .join(Declaration, Declaration.id == PremiumNoticeLine.declaration_id)
-                 .where(PremiumNoticeLine.notice_id == notice.id)
-                 .order_by(Declaration.declaration_date, Declaration.id).limit(MAX_LINES))]
+    lines = _lines(session, notice, offset=line_offset, limit=line_limit)
     splits = [SplitView(s.programme_id, p.code, p.name, s.eligible, str(s.share),
                         s.rule_applied, s.explanation, Money.from_minor(s.requested_minor, cur),
                         Money.from_minor(s.granted_minor, cur), s.limited_by,
@@ -174,7 +199,7 @@ def get_notice(session: Session, *, principal: Principal, notice_id: int) -> Not
                   .join(SubsidyProgramme, SubsidyProgramme.id == NoticeSplit.programme_id)
                   .where(NoticeSplit.notice_id == notice.id).order_by(NoticeSplit.id))]
     return NoticeView(notice, policy.number if policy else None, org.name if org else "",
-                      lines, splits)
+                      lines, splits, line_offset)
 
 
 # --- payments ---------------------------------------------------------------------------
@@ -339,13 +364,27 @@ def ageing(session: Session, *, principal: Principal, today: date,
             for cur, open_items in sorted(items.items())}
 
 
+BILLED_BY = (
+    "JOIN premium_notice_parts t ON t.notice_id = n.id JOIN declarations d "
+    "ON d.policy_id = t.policy_id AND d.currency = n.currency "
+    "AND d.declaration_date >= t.period_start AND d.declaration_date <= t.period_end "
+    "AND d.premium_minor > 0 AND " + active_at("t.cutoff")
+    + " AND (t.since IS NULL OR NOT " + active_at("t.since") + ")")
+"""SQL joining a notice ``n`` to the declarations ``d`` it billed (+ premium), by membership."""
+
+
+def notice_for_declaration(session: Session, declaration_id: int) -> PremiumNotice | None:
+    """The notice that billed the declaration's premium, or None if not billed (yet)."""
+    notice_id = session.execute(text(
+        f"SELECT n.id FROM premium_notices n {BILLED_BY} WHERE d.id = :did ORDER BY n.id "
+        "LIMIT 1"), {"did": declaration_id}).scalar_one_or_none()
+    return None if notice_id is None else session.get(PremiumNotice, int(notice_id))
+
+
 def premium_paid_for_declaration(session: Session, declaration_id: int) -> bool:
     """True when the declaration was billed and its notice's exporter share is paid in full."""
-    row = session.execute(
-        select(PremiumNotice.exporter_paid_minor, PremiumNotice.exporter_owed_minor)
-        .join(PremiumNoticeLine, PremiumNoticeLine.notice_id == PremiumNotice.id)
-        .where(PremiumNoticeLine.declaration_id == declaration_id)).first()
-    return row is not None and int(row[0]) >= int(row[1])
+    notice = notice_for_declaration(session, declaration_id)
+    return notice is not None and notice.exporter_paid_minor >= notice.exporter_owed_minor
 
 
 def shipments_at_risk(
@@ -366,13 +405,12 @@ def shipments_at_risk(
     if declaration_ids is not None:
         if not declaration_ids:
             return []
-        where.append("l.declaration_id IN :dids")
+        where.append("d.id IN :dids")
         params["dids"] = list(declaration_ids)
         binds.append(bindparam("dids", expanding=True))
     rows = session.execute(text(
-        "SELECT l.declaration_id FROM premium_notice_lines l JOIN premium_notices n "
-        f"ON n.id = l.notice_id WHERE {' AND '.join(where)} ORDER BY l.declaration_id")
-        .bindparams(*binds), params).scalars()
+        f"SELECT DISTINCT d.id FROM premium_notices n {BILLED_BY} "
+        f"WHERE {' AND '.join(where)} ORDER BY d.id").bindparams(*binds), params).scalars()
     return [int(r) for r in rows]
 
 

@@ -224,17 +224,30 @@ def _line(account: Account, side: Side, amount: Money, party: str | None = None
     return None if amount.is_zero() else JournalLine(account, side, amount, party)
 
 
+def _signed_line(account: Account, side: Side, amount: Money, party: str | None = None
+                 ) -> JournalLine | None:
+    """A line on ``side`` for a positive amount, on the other side for a negative one."""
+    if amount.amount < 0:
+        return _line(account, side.other, -amount, party)
+    return _line(account, side, amount, party)
+
+
 def premium_billed(
     *, key: str, posted_on: date, notice_ref: str, exporter_id: int, exporter_owes: Money,
     programme_owes: Mapping[str, Money],
 ) -> JournalEntry:
-    """A notice billed: Dr receivable from the exporter and each programme, Cr premium income."""
+    """A notice billed: Dr receivable from the exporter and each programme, Cr premium income.
+
+    A negative amount (a credit from adjustments of earlier months: ended declarations, or
+    a programme giving back part of an earlier grant) goes on the other side.
+    """
     total = sum(programme_owes.values(), exporter_owes)
     return _entry(key, posted_on, f"premium billed on {notice_ref}", [
-        _line(Account.PREMIUM_RECEIVABLE, Side.DEBIT, exporter_owes, exporter_party(exporter_id)),
-        *(_line(Account.SUBSIDY_RECEIVABLE, Side.DEBIT, amount, programme_party(code))
+        _signed_line(Account.PREMIUM_RECEIVABLE, Side.DEBIT, exporter_owes,
+                     exporter_party(exporter_id)),
+        *(_signed_line(Account.SUBSIDY_RECEIVABLE, Side.DEBIT, amount, programme_party(code))
           for code, amount in sorted(programme_owes.items())),
-        _line(Account.PREMIUM_INCOME, Side.CREDIT, total),
+        _signed_line(Account.PREMIUM_INCOME, Side.CREDIT, total),
     ])
 
 

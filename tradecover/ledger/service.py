@@ -6,8 +6,11 @@ in bulk.  :func:`trial_balance` sums every line in SQL.  :func:`check` is what
 ``tradecover ledger check`` runs after every billing run, payment batch or recovery:
 
 * the trial balance is zero per currency, and every entry balances per currency;
-* every notice reconciles to its declarations to the cent (lines = declarations'
-  premiums, total = lines, exporter share + programme grants = total) and has its entry;
+* every notice reconciles to its declarations to the cent, by recomputing membership:
+  each part's count and signed sum from the declarations, the notice's total from its
+  parts, every billed month per policy from the declarations active at its last cutoff
+  (nothing billed twice, nothing missed); exporter share + programme grants = total; and
+  the notice has its entry;
 * the sub-ledgers equal the general ledger: premium receivable per exporter = what the
   exporter's notices still owe, subsidy receivable per programme = what the programme's
   grants still owe, unapplied cash per payer = its payments' unapplied parts;
@@ -19,37 +22,84 @@ Every problem is named; an empty list means the books are right.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
+from tradecover.billing.model import RUN_COMPLETED, BillingRun
+from tradecover.billing.notice import month_end
+from tradecover.billing.repository import active_at, member, sign
+from tradecover.db.base import UTCDateTime
 from tradecover.kit.dates import utc_now
 from tradecover.kit.money import Money
 from tradecover.ledger.journal import Account, JournalEntry, Side, TrialBalance
 from tradecover.ledger.model import LedgerEntry, LedgerLine
 
 
+def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]], *,
+                returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """Insert ``rows`` (dicts with the same keys) in ONE statement; return ``returning`` columns.
+
+    On PostgreSQL: ``INSERT ... SELECT ... FROM json_to_recordset(:rows)``, one JSON text
+    parameter (``json`` encodes in C; binding hundreds of scalars or arrays costs far
+    more), so hundreds of rows cost one statement.
+    Elsewhere (SQLite): a bulk ``executemany`` (the driver loops in C).  Values go through
+    each column's type, exactly as an ORM insert would.
+    """
+    if not rows:
+        return []
+    table = model.__table__
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        stmt: Any = insert(model)
+        if returning:
+            stmt = stmt.returning(*(table.c[c] for c in returning),
+                                  sort_by_parameter_order=True)
+            return [tuple(r) for r in session.execute(stmt, list(rows))]
+        session.execute(stmt, list(rows))
+        return []
+    names = list(rows[0])
+    processors = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
+    payload = json.dumps(
+        [{name: process(row[name]) if process else row[name] for name, process in processors}
+         for row in rows], default=str, separators=(",", ":"))
+    shape = ", ".join(f"{name} {table.c[name].type.compile(dialect=dialect)}"
+                      for name in names)
+    tail = f" RETURNING {', '.join(returning)}" if returning else ""
+    result = session.execute(text(
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM "
+        f"json_to_recordset(CAST(:rows AS json)) AS x({shape}){tail}"), {"rows": payload})
+    return [tuple(r) for r in result] if returning else []
+
+
 def post(session: Session, *, entries: Sequence[JournalEntry]) -> list[int]:
-    """Write balanced ``entries`` and their lines; return the new entry ids in order."""
+    """Write balanced ``entries`` and their lines; return the new entry ids in order.
+
+    One statement for the entries and one for their lines (:func:`insert_rows`), however
+    many entries: a billing batch posts hundreds at once.
+    """
     if not entries:
         return []
     now = utc_now()
-    ids = list(session.execute(
-        insert(LedgerEntry).returning(LedgerEntry.id, sort_by_parameter_order=True),
-        [{"key": e.key, "posted_on": e.posted_on, "description": e.description,
-          "reverses": e.reverses, "created_at": now} for e in entries]).scalars())
-    lines = [
+    by_key = {str(k): int(i) for i, k in insert_rows(
+        session, LedgerEntry, [{"key": e.key, "posted_on": e.posted_on,
+                                "description": e.description, "reverses": e.reverses,
+                                "created_at": now} for e in entries],
+        returning=("id", "key"))}
+    ids = [by_key[e.key] for e in entries]
+    insert_rows(session, LedgerLine, [
         {"entry_id": entry_id, "account": line.account.value, "side": line.side.value,
          "currency": line.amount.currency, "amount_minor": line.amount.minor_units(),
          "party": line.party}
-        for entry_id, entry in zip(ids, entries, strict=True) for line in entry.lines]
-    session.execute(insert(LedgerLine), lines)
+        for entry_id, entry in zip(ids, entries, strict=True) for line in entry.lines])
     return ids
 
 
@@ -146,21 +196,18 @@ def check(session: Session) -> list[str]:
 
 
 def _notice_problems(session: Session) -> list[str]:
-    problems: list[str] = []
-    for nid, cur, total, lines, decl, count, n_lines in _rows(session, (
-            "SELECT n.id, n.currency, n.total_minor, COALESCE(SUM(l.premium_minor), 0), "
-            "COALESCE(SUM(d.premium_minor), 0), n.line_count, COUNT(l.declaration_id) "
-            "FROM premium_notices n LEFT JOIN premium_notice_lines l ON l.notice_id = n.id "
-            "LEFT JOIN declarations d ON d.id = l.declaration_id "
+    problems = _membership_problems(session)
+    for nid, cur, total, count, parts, members in _rows(session, (
+            "SELECT n.id, n.currency, n.total_minor, n.line_count, "
+            "COALESCE(SUM(t.amount_minor), 0), COALESCE(SUM(t.line_count), 0) "
+            "FROM premium_notices n LEFT JOIN premium_notice_parts t ON t.notice_id = n.id "
             "GROUP BY n.id, n.currency, n.total_minor, n.line_count "
-            "HAVING n.total_minor <> COALESCE(SUM(l.premium_minor), 0) "
-            "OR COALESCE(SUM(l.premium_minor), 0) <> COALESCE(SUM(d.premium_minor), 0) "
-            "OR n.line_count <> COUNT(l.declaration_id)")):
+            "HAVING n.total_minor <> COALESCE(SUM(t.amount_minor), 0) "
+            "OR n.line_count <> COALESCE(SUM(t.line_count), 0)")):
         c = str(cur)
         problems.append(
-            f"notice {nid} does not reconcile: total {_money(int(str(total)), c)}, lines "
-            f"{_money(int(str(lines)), c)}, declarations {_money(int(str(decl)), c)}, "
-            f"{count} lines stated, {n_lines} stored")
+            f"notice {nid} does not reconcile: total {_money(int(str(total)), c)}, its parts "
+            f"{_money(int(str(parts)), c)}; {count} lines stated, {members} in its parts")
     for nid, cur, total, owed, granted in _rows(session, (
             "SELECT n.id, n.currency, n.total_minor, n.exporter_owed_minor, "
             "COALESCE((SELECT SUM(s.granted_minor) FROM notice_splits s "
@@ -172,15 +219,68 @@ def _notice_problems(session: Session) -> list[str]:
             f"notice {nid}: the exporter's {_money(int(str(owed)), c)} and the programmes' "
             f"{_money(int(str(granted)), c)} are not its total {_money(int(str(total)), c)}")
     for nid, cur, total, booked in _rows(session, (
-            "SELECT n.id, n.currency, n.total_minor, COALESCE(SUM(l.amount_minor), 0) "
+            "SELECT n.id, n.currency, n.total_minor, COALESCE(SUM(CASE WHEN l.side = 'credit' "
+            "THEN l.amount_minor ELSE -l.amount_minor END), 0) "
             "FROM premium_notices n LEFT JOIN ledger_entries e ON e.key = "
             + _concat("'notice:'", "n.id", session) +
             " LEFT JOIN ledger_lines l ON l.entry_id = e.id AND l.account = 'premium_income' "
-            "AND l.side = 'credit' GROUP BY n.id, n.currency, n.total_minor "
-            "HAVING COALESCE(SUM(l.amount_minor), 0) <> n.total_minor")):
+            "GROUP BY n.id, n.currency, n.total_minor HAVING COALESCE(SUM(CASE WHEN "
+            "l.side = 'credit' THEN l.amount_minor ELSE -l.amount_minor END), 0) "
+            "<> n.total_minor")):
         c = str(cur)
         problems.append(f"notice {nid}: premium income booked {_money(int(str(booked)), c)}, "
                         f"the notice bills {_money(int(str(total)), c)}")
+    return problems
+
+
+def _membership_problems(session: Session) -> list[str]:
+    """Recompute every part from the declarations, and every billed month from scratch.
+
+    1. Each part's stored count and signed sum = its members now (membership is a pure
+       function of the declarations' timestamps, so it never drifts).
+    2. For every month a completed run billed, as of the last cutoff a completed run
+       billed or adjusted it at: per policy, the parts up to that cutoff add up to the
+       premium of the declarations then active, so every declaration is billed exactly
+       once and none was missed.
+    """
+    problems: list[str] = []
+    for pid, nid, cur, count, amount, members, signed in _rows(session, (
+            "SELECT t.id, t.notice_id, n.currency, t.line_count, t.amount_minor, "
+            "COUNT(d.id), COALESCE(SUM(" + sign("t.cutoff") + " * d.premium_minor), 0) "
+            "FROM premium_notice_parts t JOIN premium_notices n ON n.id = t.notice_id "
+            "LEFT JOIN declarations d ON d.policy_id = t.policy_id AND d.currency = n.currency "
+            "AND d.declaration_date >= t.period_start AND d.declaration_date <= t.period_end "
+            "AND d.premium_minor > 0 AND " + member("t.cutoff", "t.since") +
+            " GROUP BY t.id, t.notice_id, n.currency, t.line_count, t.amount_minor "
+            "HAVING t.line_count <> COUNT(d.id) OR t.amount_minor <> "
+            "COALESCE(SUM(" + sign("t.cutoff") + " * d.premium_minor), 0)")):
+        c = str(cur)
+        problems.append(
+            f"notice {nid} part {pid} does not reconcile to its declarations: "
+            f"{count} lines of {_money(int(str(amount)), c)} stored, the declarations give "
+            f"{members} of {_money(int(str(signed)), c)}")
+    runs = [(m if isinstance(m, date) else date.fromisoformat(str(m)), c)
+            for m, c in session.execute(select(BillingRun.month, BillingRun.cutoff).where(
+                BillingRun.status == RUN_COMPLETED))]
+    for month in sorted({m for m, _ in runs}):
+        last = max(c for m, c in runs if m >= month)
+        params = {"start": month, "end": month_end(month), "last": last}
+        expected = {int(p): int(v) for p, v in session.execute(text(
+            "SELECT d.policy_id, SUM(d.premium_minor) FROM declarations d JOIN policies p "
+            "ON p.id = d.policy_id WHERE d.currency = p.currency AND d.premium_minor > 0 "
+            "AND d.declaration_date >= :start AND d.declaration_date <= :end AND "
+            + active_at(":last") + " GROUP BY d.policy_id")
+            .bindparams(bindparam("last", type_=UTCDateTime())), params)}
+        billed = {int(p): int(v) for p, v in session.execute(text(
+            "SELECT t.policy_id, SUM(t.amount_minor) FROM premium_notice_parts t "
+            "WHERE t.period_start = :start AND t.cutoff <= :last GROUP BY t.policy_id")
+            .bindparams(bindparam("last", type_=UTCDateTime())), params)}
+        for policy_id in sorted(set(expected) | set(billed)):
+            want, got = expected.get(policy_id, 0), billed.get(policy_id, 0)
+            if want != got:
+                problems.append(
+                    f"policy {policy_id}, {month:%Y-%m}: its notices bill {got} minor units, "
+                    f"its declarations active at {last.isoformat()} bear {want}")
     return problems
 
 
@@ -320,4 +420,4 @@ def _claims_problems(session: Session) -> list[str]:
     return problems
 
 
-__all__ = ["BalanceRow", "Side", "balances", "check", "post", "trial_balance"]
+__all__ = ["BalanceRow", "Side", "balances", "check", "insert_rows", "post", "trial_balance"]

@@ -4,9 +4,11 @@ A programme row maps to the pure :class:`tradecover.subsidies.programme.Programm
 (:func:`to_programme`).  The billing run asks :func:`exporter_decision` whether a programme
 subsidises an exporter (the exporter-level rules: validity, region, previous-year size,
 size tiers) and filters the lines by the shipment-level rules (HS chapter, destination,
-shipment date) in SQL.  :func:`grant` then takes what fits from the per-exporter-year cap,
-the per-year cap and the budget with conditional updates on locked usage rows, so that no
-concurrent run ever exceeds them (CHECK constraints are the backstop).
+shipment date) in SQL.  :func:`plan_grants` then takes what fits from the per-exporter-year
+cap, the per-year cap and the budget as read, and :func:`apply_usage` (last in the
+transaction, so the usage rows are locked only until the commit) moves the totals with
+conditional updates that refuse to pass a ceiling, so that no concurrent run ever exceeds
+them (CHECK constraints are the backstop); :func:`grant` does both.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, text, update
 from sqlalchemy.orm import Session
 
 from tradecover.access.model import Organisation
@@ -171,6 +173,23 @@ def exporter_facts(session: Session, *, exporter_org_id: int, currency: str
                          Money.from_minor(profile.previous_year_exports_minor, currency))
 
 
+def exporters_facts(session: Session, *, exporter_org_ids: Sequence[int], currency: str
+                    ) -> dict[int, ExporterFacts | None]:
+    """:func:`exporter_facts` of many exporters in one query."""
+    found: dict[int, ExporterFacts | None] = dict.fromkeys(exporter_org_ids)
+    if not exporter_org_ids:
+        return found
+    for org_id, region, org_region, cur, exports in session.execute(
+            select(ExporterProfile.org_id, ExporterProfile.region, Organisation.region,
+                   ExporterProfile.currency, ExporterProfile.previous_year_exports_minor)
+            .join(Organisation, Organisation.id == ExporterProfile.org_id)
+            .where(ExporterProfile.org_id.in_(sorted(set(exporter_org_ids))))):
+        if cur == currency:
+            found[int(org_id)] = ExporterFacts(int(org_id), region or org_region,
+                                               Money.from_minor(int(exports), currency))
+    return found
+
+
 def exporter_decision(programme: Programme, exporter: ExporterFacts | None, *, month: date
                       ) -> EligibilityDecision:
     """The exporter-level decision of a programme for a notice of ``month``.
@@ -207,83 +226,139 @@ class Grant:
     limited_by: CapKind | None
 
 
-def _usage_year(session: Session, row: SubsidyProgramme, year: int) -> SubsidyUsageYear:
-    usage = session.execute(select(SubsidyUsageYear).where(
+def _usage(session: Session, row: SubsidyProgramme, year: int, exporters: set[int]
+           ) -> tuple[int, dict[int, int]]:
+    """What the programme used in ``year``, in all and per exporter (read, not locked)."""
+    used_year = session.execute(select(SubsidyUsageYear.used_minor).where(
         SubsidyUsageYear.programme_id == row.id, SubsidyUsageYear.year == year)
-        .with_for_update()).scalar_one_or_none()
-    if usage is None:
-        usage = SubsidyUsageYear(programme_id=row.id, year=year, used_minor=0,
-                                 cap_minor=row.cap_per_year_minor)
-        session.add(usage)
-        session.flush()
-    return usage
-
-
-def _usage_exporters(session: Session, row: SubsidyProgramme, year: int,
-                     exporters: set[int]) -> dict[int, SubsidyUsageExporter]:
-    found = {u.exporter_org_id: u for u in session.execute(select(SubsidyUsageExporter).where(
-        SubsidyUsageExporter.programme_id == row.id, SubsidyUsageExporter.year == year,
-        SubsidyUsageExporter.exporter_org_id.in_(sorted(exporters)))
-        .order_by(SubsidyUsageExporter.exporter_org_id).with_for_update()).scalars()}
-    for org_id in sorted(exporters - set(found)):
-        found[org_id] = SubsidyUsageExporter(programme_id=row.id, exporter_org_id=org_id,
-                                             year=year, used_minor=0,
-                                             cap_minor=row.cap_per_exporter_year_minor)
-        session.add(found[org_id])
-    session.flush()
-    return found
+        ).scalar_one_or_none()
+    used_exp: dict[int, int] = {}
+    used_exp.update({int(o): int(u) for o, u in session.execute(
+        select(SubsidyUsageExporter.exporter_org_id, SubsidyUsageExporter.used_minor).where(
+            SubsidyUsageExporter.programme_id == row.id, SubsidyUsageExporter.year == year,
+            SubsidyUsageExporter.exporter_org_id.in_(sorted(exporters))))})
+    return int(used_year or 0), used_exp  # exporters without a row yet are missing
 
 
 def _room(cap: int | None, used: int) -> int | None:
     return None if cap is None else max(cap - used, 0)
 
 
-def grant(session: Session, *, programme_id: int, year: int, requests: Sequence[Request]
-          ) -> list[Grant]:
-    """Grant ``requests`` in order within the programme's caps and budget (one lock).
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """What a set of grants moves: the programme's total, its year, each exporter's year."""
 
-    The programme row is locked (``FOR UPDATE``; ``BEGIN IMMEDIATE`` on SQLite), the
-    usage rows too, and every total moves with a conditional update that refuses to pass
-    its ceiling: a concurrent run waits, then sees what this one took.
+    programme_id: int
+    year: int
+    total_minor: int
+    per_exporter: dict[int, int]
+    new_exporters: tuple[int, ...] = ()  # no usage row yet this year
+
+
+def plan_grants(session: Session, *, programme_id: int, year: int,
+                requests: Sequence[Request]) -> tuple[list[Grant], Usage]:
+    """Grant ``requests`` in order within the programme's caps and budget, as read now.
+
+    Nothing is locked or written: :func:`apply_usage` moves the totals later with
+    conditional updates that refuse to pass any ceiling, so a concurrent grant that took
+    the room in between makes it fail (``subsidy_cap_race``) and the caller retries.  A
+    negative request (a notice crediting earlier premium) gives back at most what the
+    exporter used this year.
     """
     row = session.execute(select(SubsidyProgramme).where(SubsidyProgramme.id == programme_id)
-                          .with_for_update().execution_options(populate_existing=True)
-                          ).scalar_one()
-    wanted = [r for r in requests if r.requested_minor > 0]
+                          .execution_options(populate_existing=True)).scalar_one()
+    wanted = [r for r in requests if r.requested_minor != 0]
     if not wanted:
-        return [Grant(0, None) for _ in requests]
-    per_year = _usage_year(session, row, year)
-    per_exporter = _usage_exporters(session, row, year, {r.exporter_org_id for r in wanted})
-    used_total, used_year = row.used_minor, per_year.used_minor
-    used_exp = {k: v.used_minor for k, v in per_exporter.items()}
+        return [Grant(0, None) for _ in requests], Usage(row.id, year, 0, {})
+    used_total = row.used_minor
+    used_year, used_exp = _usage(session, row, year, {r.exporter_org_id for r in wanted})
+    new = {r.exporter_org_id for r in wanted} - set(used_exp)
+    used_exp.update(dict.fromkeys(new, 0))
+    before_exp = dict(used_exp)
+    start_total = used_total
     grants: list[Grant] = []
     for r in requests:
         part, cut = r.requested_minor, None
-        if part <= 0:
+        if part == 0:
             grants.append(Grant(0, None))
             continue
-        rooms = ((CapKind.PREMIUM_LEFT, r.left_minor),
-                 (CapKind.PER_EXPORTER_YEAR,
-                  _room(row.cap_per_exporter_year_minor, used_exp[r.exporter_org_id])),
-                 (CapKind.PER_YEAR, _room(row.cap_per_year_minor, used_year)),
-                 (CapKind.BUDGET, _room(row.budget_minor, used_total)))
-        for kind, room in rooms:
-            if room is not None and room < part:
-                part, cut = room, kind
+        if part < 0:  # an adjustment credit: give back from this year's grants, no further
+            part = max(part, -used_exp[r.exporter_org_id], -used_year, -used_total)
+        else:
+            rooms = ((CapKind.PREMIUM_LEFT, r.left_minor),
+                     (CapKind.PER_EXPORTER_YEAR,
+                      _room(row.cap_per_exporter_year_minor, used_exp[r.exporter_org_id])),
+                     (CapKind.PER_YEAR, _room(row.cap_per_year_minor, used_year)),
+                     (CapKind.BUDGET, _room(row.budget_minor, used_total)))
+            for kind, room in rooms:
+                if room is not None and room < part:
+                    part, cut = max(room, 0), kind
         used_total += part
         used_year += part
         used_exp[r.exporter_org_id] += part
         grants.append(Grant(part, cut))
+    moved = {o: used_exp[o] - before_exp[o] for o in sorted(used_exp)
+             if used_exp[o] != before_exp[o]}
+    return grants, Usage(row.id, year, used_total - start_total, moved,
+                         tuple(sorted(o for o in new if o in moved)))
+
+
+def apply_usage(session: Session, usage: Usage) -> None:
+    """Move the programme's usage totals by ``usage``, refusing to pass any ceiling.
+
+    Conditional updates (``used + delta <= cap``) on the programme, its year and each
+    exporter's year (rows created on first use); a concurrent grant that took the room
+    first makes one fail: :class:`Conflict` ``subsidy_cap_race``, and the caller's
+    transaction retries.  Call it last in a transaction: the rows stay locked until commit.
+    """
+    if usage.total_minor == 0 and not usage.per_exporter:
+        return
+    row = session.get(SubsidyProgramme, usage.programme_id)
+    assert row is not None
+    session.execute(text(
+        "INSERT INTO subsidy_usage_years (programme_id, year, used_minor, cap_minor) "
+        "VALUES (:p, :y, 0, :cap) ON CONFLICT DO NOTHING"),
+        {"p": row.id, "y": usage.year, "cap": row.cap_per_year_minor})
+    if usage.new_exporters:
+        session.execute(text(
+            "INSERT INTO subsidy_usage_exporters (programme_id, exporter_org_id, year, "
+            "used_minor, cap_minor) VALUES (:p, :o, :y, 0, :cap) ON CONFLICT DO NOTHING"),
+            [{"p": row.id, "o": o, "y": usage.year, "cap": row.cap_per_exporter_year_minor}
+             for o in usage.new_exporters])
     _move(session, SubsidyProgramme, [SubsidyProgramme.id == row.id],
-          SubsidyProgramme.used_minor, used_total - row.used_minor, row.budget_minor)
+          SubsidyProgramme.used_minor, usage.total_minor, row.budget_minor)
     _move(session, SubsidyUsageYear, [SubsidyUsageYear.programme_id == row.id,
-                                      SubsidyUsageYear.year == year],
-          SubsidyUsageYear.used_minor, used_year - per_year.used_minor, row.cap_per_year_minor)
-    for org_id, usage in per_exporter.items():
-        _move(session, SubsidyUsageExporter, [
-            SubsidyUsageExporter.programme_id == row.id, SubsidyUsageExporter.year == year,
-            SubsidyUsageExporter.exporter_org_id == org_id], SubsidyUsageExporter.used_minor,
-            used_exp[org_id] - usage.used_minor, row.cap_per_exporter_year_minor)
+                                      SubsidyUsageYear.year == usage.year],
+          SubsidyUsageYear.used_minor, usage.total_minor, row.cap_per_year_minor)
+    if usage.per_exporter:  # one statement for every exporter
+        column = SubsidyUsageExporter.used_minor
+        condition = [SubsidyUsageExporter.programme_id == row.id,
+                     SubsidyUsageExporter.year == usage.year,
+                     SubsidyUsageExporter.exporter_org_id.in_(sorted(usage.per_exporter))]
+        delta = case(usage.per_exporter, value=SubsidyUsageExporter.exporter_org_id, else_=0)
+        if row.cap_per_exporter_year_minor is not None:
+            condition.append(column + delta <= row.cap_per_exporter_year_minor)
+        done = session.execute(update(SubsidyUsageExporter).where(*condition)
+                               .values({column: column + delta})
+                               .execution_options(synchronize_session=False)
+                               ).rowcount  # type: ignore[attr-defined]
+        if done != len(usage.per_exporter):
+            raise Conflict("a subsidy ceiling was reached by a concurrent grant; run again",
+                           code="subsidy_cap_race")
+
+
+def grant(session: Session, *, programme_id: int, year: int, requests: Sequence[Request]
+          ) -> list[Grant]:
+    """:func:`plan_grants` then :func:`apply_usage`, the programme row locked first.
+
+    The lock (``FOR UPDATE``; ``BEGIN IMMEDIATE`` on SQLite) makes concurrent callers
+    wait and then see what the first took, instead of failing on a stale read.
+    """
+    session.execute(select(SubsidyProgramme.id).where(SubsidyProgramme.id == programme_id)
+                    .with_for_update())
+    grants, usage = plan_grants(session, programme_id=programme_id, year=year,
+                                requests=requests)
+    apply_usage(session, usage)
     return grants
 
 

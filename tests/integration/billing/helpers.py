@@ -8,17 +8,19 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from tests.conftest import Actor, Cast, Database, make_org
 from tests.integration.policies.helpers import active
 from tradecover.access import service as access
 from tradecover.access.roles import OrganisationKind
-from tradecover.billing.model import NoticeSplit, PremiumNotice, PremiumNoticeLine
+from tradecover.billing.model import NoticeSplit, PremiumNotice, PremiumNoticePart
 from tradecover.buyers import service as buyers
+from tradecover.db.base import UTCDateTime
 from tradecover.db.engine import transaction
 from tradecover.declarations.model import Declaration
+from tradecover.kit.dates import utc_now
 from tradecover.ledger.model import LedgerEntry, LedgerLine
 from tradecover.policies.model import Policy
 from tradecover.subsidies import service as subsidies
@@ -74,7 +76,8 @@ def book(db: Database, client: TestClient, cast: Cast, *, policies: int = 1) -> 
 
 def declaration_row(*, policy_id: int, org_id: int, buyer_id: int, premium_minor: int,
                     day: date, n: int, hs: str = "8471.30", country: str = "DE",
-                    status: str = "active", currency: str = "USD") -> dict[str, Any]:
+                    status: str = "active", currency: str = "USD",
+                    declared_at: datetime = NOW) -> dict[str, Any]:
     """The columns of one declaration, as the attachment service would write them."""
     insured = premium_minor * 200
     return {
@@ -88,7 +91,11 @@ def declaration_row(*, policy_id: int, org_id: int, buyer_id: int, premium_minor
         "reason_code": "covered", "cover_explanation": "covered", "rate": Decimal("0.005"),
         "rate_explanation": None, "premium_minor": premium_minor, "declaration_date": day,
         "declaration_due": day, "late": False, "days_late": 0, "status": status,
-        "supersedes_id": None, "channel": "api", "declared_at": NOW, "declared_by": "test"}
+        "supersedes_id": None, "channel": "api", "declared_at": declared_at,
+        "declared_by": "test",
+        # like the attachment service: a row that is no longer active has ended
+        "ended_at": None if status == "active" else declared_at,
+        "ended_by": None if status == "active" else "test"}
 
 
 def declare(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -115,5 +122,15 @@ def counts(db: Database) -> dict[str, int]:
     with db.factory() as s:
         return {m.__tablename__: int(s.execute(select(func.count()).select_from(m))
                                      .scalar_one())
-                for m in (PremiumNotice, PremiumNoticeLine, NoticeSplit, LedgerEntry,
+                for m in (PremiumNotice, PremiumNoticePart, NoticeSplit, LedgerEntry,
                           LedgerLine, SubsidyProgramme)}
+
+
+def end_declaration(session: Session, declaration_id: int, *, status: str = "cancelled",
+                    at: datetime | None = None) -> None:
+    """End a declaration as the attachment service's cancellation does (status, when, who)."""
+    session.execute(text(
+        "UPDATE declarations SET status = :st, ended_at = :at, ended_by = 'test', "
+        "end_reason = 'cancelled by the exporter' WHERE id = :id").bindparams(
+        bindparam("at", type_=UTCDateTime())),
+        {"st": status, "at": at or utc_now(), "id": declaration_id})

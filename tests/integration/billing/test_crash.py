@@ -2,8 +2,8 @@
 
 Runs on SQLite and (with ``TRADECOVER_TEST_DATABASE_URL``) on PostgreSQL.  Each kill waits
 until a random number of notices is committed, so every kill lands in the middle of a
-run; after the final rerun every policy has exactly one notice, every billable
-declaration exactly one line, every total reconciles to the cent, and the trial balance
+run; after the final rerun every policy has exactly one notice (one part), every billable
+declaration is counted exactly once, every total reconciles to the cent, and the trial balance
 is zero.
 """
 
@@ -30,7 +30,7 @@ from tests.integration.billing.helpers import (
     declare,
     profile,
 )
-from tradecover.billing.model import PremiumNotice, PremiumNoticeLine
+from tradecover.billing.model import PremiumNotice, PremiumNoticePart
 from tradecover.db.engine import transaction
 from tradecover.kit.money import Money
 from tradecover.ledger import service as ledger
@@ -96,8 +96,10 @@ def test_sigkill_at_random_moments_then_rerun_bills_every_notice_exactly_once(
     with db.factory() as s:
         totals = dict(s.execute(select(PremiumNotice.policy_id, PremiumNotice.total_minor)).all())
         assert totals == expected
-        assert int(s.execute(select(func.count()).select_from(PremiumNoticeLine)).scalar_one()
+        assert int(s.execute(select(func.sum(PremiumNotice.line_count))).scalar_one()
                    ) == POLICIES * PER_POLICY
+        assert int(s.execute(select(func.count()).select_from(PremiumNoticePart)).scalar_one()
+                   ) == POLICIES
         assert int(s.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
                    ) == POLICIES
         budget = s.execute(select(SubsidyProgramme.used_minor)).scalar_one()

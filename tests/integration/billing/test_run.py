@@ -21,7 +21,8 @@ from tests.integration.billing.helpers import (
 )
 from tradecover.access.service import system_principal
 from tradecover.billing import jobs
-from tradecover.billing.model import NoticeSplit, PremiumNotice, PremiumNoticeLine
+from tradecover.billing import service as billing
+from tradecover.billing.model import NoticeSplit, PremiumNotice
 from tradecover.billing.notice import DEFAULT_TERMS
 from tradecover.db.engine import transaction
 from tradecover.kit.errors import ValidationFailed
@@ -75,9 +76,8 @@ def test_notice_without_subsidy_bills_the_months_declarations_to_the_cent(
             pid, OCT, ISSUE, date(2026, 12, 2))
         assert (notice.total_minor, notice.exporter_owed_minor, notice.line_count) == (
             13401, 13401, 3)
-        lines = s.execute(select(PremiumNoticeLine.premium_minor)
-                          .order_by(PremiumNoticeLine.premium_minor)).scalars().all()
-        assert lines == [55, 1001, 12345]
+        view = billing.get_notice(s, principal=system_principal(s), notice_id=notice.id)
+        assert sorted(line.premium.minor_units() for line in view.lines) == [55, 1001, 12345]
         entry = s.execute(select(LedgerEntry)).scalar_one()
         assert entry.key == f"notice:{notice.id}"
         booked = {(line.account, line.side, line.party, line.amount_minor) for line in
@@ -138,7 +138,7 @@ def test_running_twice_bills_nothing_twice(db: Database, app_client: TestClient,
     again = _run(db)
     assert (again.status, again.items, again.pending) == ("completed", 1, 0)
     assert counts(db) == before
-    assert before["premium_notices"] == 1 and before["premium_notice_lines"] == 3
+    assert before["premium_notices"] == 1 and before["premium_notice_parts"] == 1
 
 
 def test_a_month_not_ended_is_refused_and_nothing_written(

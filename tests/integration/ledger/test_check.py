@@ -92,9 +92,15 @@ def test_check_names_a_notice_that_no_longer_reconciles(
     result = cli.invoke(app, ["ledger", "check"])
     assert result.exit_code == 8
     with db.factory() as s:
-        assert ledger.check(s) == [
-            "notice 1 does not reconcile: total 134.01 USD, lines 134.01 USD, declarations "
-            "134.02 USD, 3 lines stated, 3 stored",
-            "premium receivable of exporter:2: the ledger says 0.00 USD, the sub-ledger "
-            "4.01 USD",
-            "notice 1: exporter paid 13000 minor units stored, allocations add up to 13401"]
+        problems = ledger.check(s)
+    # the notice's part recomputed from its declarations, and the month billed for the policy
+    assert problems[0] == (
+        "notice 1 part 1 does not reconcile to its declarations: 3 lines of 134.01 USD "
+        "stored, the declarations give 3 of 134.02 USD")
+    assert problems[1].startswith("policy ") and ", 2026-10: its notices bill 13401 minor " \
+        "units, its declarations active at " in problems[1]
+    assert problems[1].endswith(" bear 13402")
+    assert problems[2:] == [
+        "premium receivable of exporter:2: the ledger says 0.00 USD, the sub-ledger "
+        "4.01 USD",
+        "notice 1: exporter paid 13000 minor units stored, allocations add up to 13401"]
