@@ -463,16 +463,24 @@ def record_recovery(session: Session, *, principal: Principal, claim_id: int,
 
 
 def timelines(session: Session, *, principal: Principal) -> list[ClaimTimeline]:
-    """The dates of every claim the caller may see, for the speed report."""
+    """The dates of every claim the caller may see, for the speed report.
+
+    A withdrawn claim is left out (the insurer never had to decide it); a claim closed as
+    rejected still counts as rejected (no payment is awaited).
+    """
     principal.require(Permission.CLAIM_READ)
-    query = select(ClaimRow).order_by(ClaimRow.id)
+    query = select(ClaimRow).where(
+        (ClaimRow.closure.is_(None)) | (ClaimRow.closure != CLOSURE_WITHDRAWN)
+    ).order_by(ClaimRow.id)
     if not principal.is_insurer:
         query = query.where(ClaimRow.exporter_org_id == principal.org_id)
     return [ClaimTimeline(claim_id=c.id, notice_filed_on=c.notice_filed_on,
                           claim_filed_on=c.filed_on,
                           decided_on=c.decided_on if c.state not in (
                               ClaimState.FILED.value, ClaimState.CHECKING.value) else None,
-                          paid_on=c.paid_on, rejected=c.state == ClaimState.REJECTED.value,
+                          paid_on=c.paid_on,
+                          rejected=c.state == ClaimState.REJECTED.value
+                          or c.closure == CLOSURE_REJECTED,
                           payable_from=c.payable_from)
             for c in session.execute(query).scalars()]
 

@@ -21,6 +21,7 @@ from tradecover.collections.schemas import (
     ConfirmationIn,
     ConfirmationOut,
     DecisionIn,
+    FrozenBuyerOut,
     NoticeIn,
     NoticeOut,
     NotificationOut,
@@ -75,6 +76,22 @@ def get_overdue(session: SessionDep, principal: PrincipalDep, page: PageDep,
     return Page[OverdueOut](items=[OverdueOut.of(i) for i in
                                    items[page.offset:page.offset + page.limit]],
                             total=len(items), limit=page.limit, offset=page.offset)
+
+
+@router.get("/overdue/frozen-buyers", response_model=list[FrozenBuyerOut],
+            summary="Buyers frozen by a notice of possible loss, with their limits on watch")
+def get_frozen_buyers(session: SessionDep, principal: PrincipalDep) -> list[FrozenBuyerOut]:
+    """Further shipments to them are not covered until every notice is withdrawn."""
+    return [FrozenBuyerOut.of(f) for f in service.frozen_buyers(session, principal=principal)]
+
+
+@router.get("/overdue/extensions", response_model=list[ArrangementOut],
+            summary="Extension and repayment plan requests (exporters: their own)")
+def get_extensions(session: SessionDep, principal: PrincipalDep,
+                   pending: bool = False) -> list[ArrangementOut]:
+    """Oldest first; ``pending`` keeps those waiting for the insurer."""
+    return [ArrangementOut.of(a) for a in service.arrangements(
+        session, principal=principal, pending_only=pending)]
 
 
 @router.post("/overdue/notices", status_code=201, response_model=NoticeOut,

@@ -15,7 +15,7 @@ from tradecover.collections.model import (
     PossibleLossNotice,
 )
 from tradecover.collections.overdue import ArrangementKind, LossCauseHint, OverdueInvoice
-from tradecover.collections.service import UploadOutcome
+from tradecover.collections.service import FrozenBuyer, UploadOutcome
 from tradecover.declarations.schemas import ItemProblem
 from tradecover.kit.money import Money
 
@@ -214,3 +214,29 @@ class NotificationOut(BaseModel):
         return cls(id=row.id, exporter_org_id=row.exporter_org_id, kind=row.kind,
                    declaration_id=row.declaration_id, subject=row.subject, body=row.body,
                    data=dict(row.data or {}), sent_on=row.sent_on, read_at=row.read_at)
+
+
+class WatchedLimitOut(BaseModel):
+    """A limit on watch because its buyer is frozen."""
+
+    limit_id: int
+    amount: dict[str, str]
+
+
+class FrozenBuyerOut(BaseModel):
+    """A buyer frozen by open notices: not covered for further shipments, limits on watch."""
+
+    exporter_org_id: int
+    buyer_id: int
+    since: date
+    open_notices: int
+    limits_on_watch: list[WatchedLimitOut]
+
+    @classmethod
+    def of(cls, item: FrozenBuyer) -> FrozenBuyerOut:
+        """From the service's value."""
+        return cls(exporter_org_id=item.exporter_org_id, buyer_id=item.buyer_id,
+                   since=item.since, open_notices=item.open_notices,
+                   limits_on_watch=[WatchedLimitOut(limit_id=i, amount={
+                       "amount": str(m.amount), "currency": m.currency})
+                       for i, m in item.limits_on_watch])

@@ -75,6 +75,7 @@ from tradecover.kit.errors import (
     ValidationFailed,
 )
 from tradecover.kit.money import Money
+from tradecover.limits.model import CreditLimit
 from tradecover.policies.model import Policy
 
 
@@ -216,6 +217,60 @@ def buyer_frozen(session: Session, *, exporter_org_id: int, buyer_id: int) -> bo
         PossibleLossNotice.buyer_id == buyer_id,
         PossibleLossNotice.status == NOTICE_OPEN).limit(1)).scalar_one_or_none()
     return found is not None
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenBuyer:
+    """A buyer frozen for one exporter by open notices, with that exporter's active limits
+    on it, which are on watch until every notice is withdrawn.
+    """
+
+    exporter_org_id: int
+    buyer_id: int
+    since: date
+    open_notices: int
+    limits_on_watch: tuple[tuple[int, Money], ...]  # (limit id, amount in force)
+
+
+def frozen_buyers(session: Session, *, principal: Principal) -> list[FrozenBuyer]:
+    """Buyers with an open notice (exporters: their own), oldest freeze first.
+
+    Further shipments to them are not covered (:func:`buyer_frozen`) and the exporter's
+    active limits on them are listed here as on watch.
+    """
+    principal.require(Permission.DECLARATION_READ)
+    query = (select(PossibleLossNotice.exporter_org_id, PossibleLossNotice.buyer_id,
+                    func.min(PossibleLossNotice.filed_on), func.count())
+             .where(PossibleLossNotice.status == NOTICE_OPEN)
+             .group_by(PossibleLossNotice.exporter_org_id, PossibleLossNotice.buyer_id))
+    if not principal.is_insurer:
+        query = query.where(PossibleLossNotice.exporter_org_id == principal.org_id)
+    frozen = [(int(o), int(b), since, int(n)) for o, b, since, n in session.execute(query)]
+    limits: dict[tuple[int, int], list[tuple[int, Money]]] = {}
+    buyers = sorted({b for _o, b, _s, _n in frozen})
+    for start in range(0, len(buyers), 500):
+        for row in session.execute(select(CreditLimit).where(
+                CreditLimit.buyer_id.in_(buyers[start:start + 500]),
+                CreditLimit.status == "active").order_by(CreditLimit.id)).scalars():
+            limits.setdefault((row.org_id, row.buyer_id), []).append(
+                (row.id, Money.from_minor(row.amount_minor, row.currency)))
+    return sorted((FrozenBuyer(exporter_org_id=o, buyer_id=b, since=since, open_notices=n,
+                               limits_on_watch=tuple(limits.get((o, b), ())))
+                   for o, b, since, n in frozen),
+                  key=lambda f: (f.since, f.exporter_org_id, f.buyer_id))
+
+
+def arrangements(session: Session, *, principal: Principal, pending_only: bool = False
+                 ) -> list[DueDateArrangement]:
+    """Extension and repayment plan requests (exporters: their own), oldest first."""
+    principal.require(Permission.DECLARATION_READ)
+    query = select(DueDateArrangement)
+    if not principal.is_insurer:
+        query = query.where(DueDateArrangement.exporter_org_id == principal.org_id)
+    if pending_only:
+        query = query.where(DueDateArrangement.status == ArrangementStatus.REQUESTED.value)
+    return list(session.execute(query.order_by(DueDateArrangement.requested_on,
+                                               DueDateArrangement.id)).scalars())
 
 
 def overdue_list(session: Session, *, principal: Principal, today: date

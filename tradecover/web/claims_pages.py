@@ -70,6 +70,10 @@ def _overdue_context(session: Session, viewer: Viewer) -> dict[str, Any]:
     sent, _total = collections.notifications(session, principal=viewer.principal,
                                              limit=NOTIFICATIONS_SHOWN)
     return {"overdue": items, "notices": notices, "notifications": sent,
+            "frozen": collections.frozen_buyers(session, principal=viewer.principal),
+            "requests": collections.arrangements(session, principal=viewer.principal,
+                                                 pending_only=not exporter),
+            "can_decide_extension": not exporter and _may(viewer, Permission.CLAIM_DECIDE),
             "noticed": {n.declaration_id for n in notices},
             "can_notify": exporter and _may(viewer, Permission.COLLECTION_WRITE),
             "can_claim": exporter and _may(viewer, Permission.CLAIM_FILE),
@@ -172,6 +176,38 @@ def extension_form(request: Request, session: SessionDep,
     problem = _in_savepoint(session, work)
     return _overdue_page(request, session, viewer, done=None if problem else "extension",
                          problem=problem)
+
+
+def _decide_extension(request: Request, session: SessionDep, arrangement_id: int,
+                      approve: bool, reason: str) -> Response:
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+
+    def work() -> None:
+        collections.decide_extension(session, principal=viewer.principal,
+                                     arrangement_id=arrangement_id, approve=approve,
+                                     reason=reason or None, today=business_today())
+
+    problem = _in_savepoint(session, work)
+    if problem is not None and problem.status == 404:
+        return _error_page(request, choose_locale(request, viewer), viewer, 404)
+    return _overdue_page(request, session, viewer,
+                         done=None if problem else "extension_decided", problem=problem)
+
+
+@router.post("/overdue/extensions/{arrangement_id}/approve", response_model=None)
+def extension_approve_form(arrangement_id: IdPath, request: Request, session: SessionDep,
+                           reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """The insurer approves an extension: the due date and the notice deadline move."""
+    return _decide_extension(request, session, arrangement_id, True, reason)
+
+
+@router.post("/overdue/extensions/{arrangement_id}/refuse", response_model=None)
+def extension_refuse_form(arrangement_id: IdPath, request: Request, session: SessionDep,
+                          reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """The insurer refuses an extension, with the reason the exporter reads."""
+    return _decide_extension(request, session, arrangement_id, False, reason)
 
 
 @router.post("/overdue/claims", response_model=None)

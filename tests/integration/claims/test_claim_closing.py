@@ -5,6 +5,7 @@ the API, the CLI and the handler's page; every refusal writes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -166,3 +167,29 @@ def test_the_handler_closes_a_claim_on_its_page(app_client: TestClient, db: Data
     row = _row(db, cid)
     assert (row.state, row.closure, row.closed_by) == ("closed", "withdrawn",
                                                        f"user:{person.user_id}")
+
+
+def test_closed_claims_leave_the_speed_dashboard(app_client: TestClient, db: Database,
+                                                 cast: Cast, book: Book) -> None:
+    first, second = book.declarations
+    withdrawn = _claim(db, cast, book, declaration=first)
+    rejected = _claim(db, cast, book, declaration=second)
+    handler, exporter = principal(db, cast.claims_handler), principal(db, cast.exporter)
+    h = cast.claims_handler.headers
+    # both filed on AFTER_DUE: 2 days before the 60-day decision target
+    late = (AFTER_DUE + timedelta(days=58)).isoformat()
+
+    def at_risk() -> list[tuple[int, str]]:
+        body = app_client.get(f"/api/v1/claims/speed?today={late}", headers=h).json()
+        return [(a["claim_id"], a["stage"]) for a in body["at_risk"]]
+
+    assert at_risk() == [(withdrawn, "decision"), (rejected, "decision")]
+    run(db, lambda s: claims.close(s, principal=exporter, claim_id=withdrawn,
+                                   reason="settled with the buyer", today=AFTER_DUE))
+    run(db, lambda s: claims.reject(s, principal=handler, claim_id=rejected,
+                                    reason="no cover", today=AFTER_DUE))
+    run(db, lambda s: claims.close(s, principal=handler, claim_id=rejected, reason=None,
+                                   today=AFTER_DUE))
+    assert at_risk() == []  # nothing to decide, nothing to pay
+    speed = app_client.get(f"/api/v1/claims/speed?today={late}", headers=h).json()
+    assert sum(m["filed"] for m in speed["months"]) == 1  # the withdrawn one is left out
