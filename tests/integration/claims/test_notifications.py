@@ -137,3 +137,34 @@ def test_the_exporter_sees_its_notifications_on_the_overdue_page(
         assert 'data-testid="notifications"' in page.text
         assert ("Notice of possible loss due by "
                 f"{(DUE + timedelta(days=90)).isoformat()}" in page.text) is sees
+
+
+RUNS = 4
+
+
+def test_concurrent_runs_of_the_job_send_each_reminder_once(db: Database, cast: Cast,
+                                                            book: Book) -> None:
+    import threading
+
+    day = DUE + timedelta(days=60)
+    barrier = threading.Barrier(RUNS)
+    sent: list[int] = [0] * RUNS
+    errors: list[str] = []
+
+    def job(i: int) -> None:
+        barrier.wait()
+        try:
+            with transaction(db.factory) as s:
+                sent[i] = len(collections.daily_job(s, principal=system_principal(s),
+                                                    today=day).sent)
+        except Exception as exc:  # a failed run is a finding, reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=job, args=(i,)) for i in range(RUNS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    # two notice reminders and two escalated chasers, whoever sent them
+    assert sum(sent) == 4 and not errors
+    assert _stored(db) == (4, 4)
