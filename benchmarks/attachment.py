@@ -257,6 +257,25 @@ def _pgbench(url: str, *, clients: int, seconds: int, limits: int) -> float:
     return float(match.group(1))
 
 
+def _server_cpu_s(process: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user + system) used so far by uvicorn's processes (master and workers),
+    read from /proc: what the app costs per declaration, whatever else loads the machine.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [process.pid]
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def _percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
@@ -278,10 +297,13 @@ def main() -> None:
     process, base = _start_server(args.url, args.workers)
     try:
         _load(base, secret, pairs, clients=args.clients, seconds=2, batch=1)  # warm-up
+        cpu = _server_cpu_s(process)
         single, single_s, times = _load(base, secret, pairs, clients=args.clients,
                                         seconds=args.seconds, batch=1)
+        single_cpu, cpu = _server_cpu_s(process) - cpu, _server_cpu_s(process)
         batched, batch_s, batch_times = _load(base, secret, pairs, clients=args.clients,
                                               seconds=args.seconds, batch=args.batch)
+        batch_cpu = _server_cpu_s(process) - cpu
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -296,10 +318,12 @@ def main() -> None:
     print(f"pgbench (conditional limit update + insert): {tps:,.0f} transactions/s")
     print(f"ERP API, single declarations with Idempotency-Key: {rate:,.0f} declarations/s "
           f"= {rate / tps:.2f} of pgbench (aim >= 0.25); p50 {statistics.median(times):.2f} "
-          f"ms, p99 {_percentile(times, 0.99):.2f} ms (aim < 20 ms), {single} declarations")
+          f"ms, p99 {_percentile(times, 0.99):.2f} ms (aim < 20 ms), {single} declarations; "
+          f"app CPU {1000 * single_cpu / max(single, 1):.2f} ms per declaration")
     print(f"ERP API, batches of {args.batch}: {batched / batch_s:,.0f} declarations/s "
           f"(aim > 30,000); p50 {statistics.median(batch_times):.1f} ms per request, "
-          f"p99 {_percentile(batch_times, 0.99):.1f} ms, {batched} declarations")
+          f"p99 {_percentile(batch_times, 0.99):.1f} ms, {batched} declarations; "
+          f"app CPU {1000 * batch_cpu / max(batched, 1):.2f} ms per declaration")
 
 
 if __name__ == "__main__":
