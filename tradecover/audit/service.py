@@ -92,30 +92,31 @@ class Pending:
 
 def _lock_heads(session: Session, org_id: int, chains: Sequence[int]
                 ) -> dict[int, tuple[int, str]]:
-    """Lock the heads of ``chains`` of one organisation in chain order (creating those
-    missing on first use): chain -> (last position, last hash).
+    """Lock the heads of ``chains`` of one organisation, creating those missing, with ONE
+    upsert in chain order: chain -> (last position, last hash).
+
+    ``INSERT ... ON CONFLICT DO UPDATE`` (a no-op update) locks an existing head and creates
+    a missing one row by row in the order given, so concurrent writers take every head,
+    old or new, in the same order and cannot deadlock (a locking read followed by an insert
+    of the missing heads could: it holds a later head while it waits on an earlier one).
     """
-    query = (select(AuditChainHead.chain, AuditChainHead.last_seq, AuditChainHead.last_hash)
-             .where(AuditChainHead.org_id == org_id, AuditChainHead.chain.in_(chains))
-             .order_by(AuditChainHead.chain).with_for_update())
-    heads = {int(r[0]): (int(r[1]), str(r[2])) for r in session.execute(query)}
-    missing = [c for c in chains if c not in heads]
-    if missing:
-        dialect = session.get_bind().dialect.name
-        insert_head = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        session.execute(insert_head(AuditChainHead).values([
-            {"org_id": org_id, "chain": c, "last_seq": 0, "last_hash": GENESIS_HASH}
-            for c in missing]).on_conflict_do_nothing(index_elements=["org_id", "chain"]))
-        heads.update({int(r[0]): (int(r[1]), str(r[2])) for r in session.execute(
-            query.where(AuditChainHead.chain.in_(missing)))})
-    return heads
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = upsert(AuditChainHead).values([
+        {"org_id": org_id, "chain": c, "last_seq": 0, "last_hash": GENESIS_HASH}
+        for c in sorted(chains)])
+    statement = rows.on_conflict_do_update(
+        index_elements=["org_id", "chain"],
+        set_={"last_seq": AuditChainHead.__table__.c.last_seq},
+    ).returning(AuditChainHead.chain, AuditChainHead.last_seq, AuditChainHead.last_hash)
+    return {int(r[0]): (int(r[1]), str(r[2])) for r in session.execute(statement)}
 
 
 def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> None:
     """Append ``(chain, entry)`` pairs in the caller's transaction with set-based SQL.
 
-    The chain heads involved are locked with one ``SELECT ... ORDER BY chain FOR UPDATE``
-    per organisation (in chain order, so that concurrent writers cannot deadlock); the
+    The chain heads involved are locked with one upsert per organisation (in chain order,
+    so that concurrent writers cannot deadlock, see :func:`_lock_heads`); the
     entries are written with ONE multi-row insert in chain-position order (ids follow
     positions, as the verifier expects) and the heads moved with one update.  Call it last
     in a transaction, just before the commit: the head locks are then held shortest.

@@ -86,28 +86,25 @@ def reserve_many(session: Session, wanted: dict[int, tuple[str, int, int]]
     """:func:`reserve` on many limits at once: ``wanted`` maps a limit id to ``(currency,
     amount_minor, cap_minor)``.
 
-    The reservation rows are locked with one ``SELECT ... ORDER BY limit_id FOR UPDATE``
-    (in id order, so concurrent batches cannot deadlock; rows missing on a limit's first
-    use are created first), what each limit can give is computed from the locked values and
-    written back with ONE ``UPDATE ... CASE``.  The CHECK ``outstanding_minor <= cap_minor``
-    stays the backstop.
+    The reservation rows are locked, and created on a limit's first use, with ONE upsert
+    (``INSERT ... ON CONFLICT DO UPDATE``, a no-op update) in limit id order, so concurrent
+    batches take them in one order and cannot deadlock; what each limit can give is
+    computed from the locked values and written back with ONE ``UPDATE ... CASE``.  The
+    CHECK ``outstanding_minor <= cap_minor`` stays the backstop.
     """
     ids = sorted(wanted)
-    lock = (select(LimitReservation.limit_id, LimitReservation.outstanding_minor)
-            .where(LimitReservation.limit_id.in_(ids)).order_by(LimitReservation.limit_id)
-            .with_for_update())
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utc_now()
+    rows = upsert(LimitReservation).values([
+        {"limit_id": i, "currency": wanted[i][0], "outstanding_minor": 0,
+         "cap_minor": wanted[i][2], "last_reserved_minor": 0, "updated_at": now}
+        for i in ids])
+    lock = rows.on_conflict_do_update(
+        index_elements=["limit_id"],
+        set_={"outstanding_minor": LimitReservation.__table__.c.outstanding_minor},
+    ).returning(LimitReservation.limit_id, LimitReservation.outstanding_minor)
     current = {int(r[0]): int(r[1]) for r in session.execute(lock)}
-    missing = [i for i in ids if i not in current]
-    if missing:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        now = utc_now()
-        session.execute(insert(LimitReservation).values([
-            {"limit_id": i, "currency": wanted[i][0], "outstanding_minor": 0,
-             "cap_minor": wanted[i][2], "last_reserved_minor": 0, "updated_at": now}
-            for i in missing]).on_conflict_do_nothing(index_elements=["limit_id"]))
-        current.update({int(r[0]): int(r[1]) for r in session.execute(
-            lock.where(LimitReservation.limit_id.in_(missing)))})
     done: dict[int, Reserved] = {}
     after: dict[int, int] = {}
     taken: dict[int, int] = {}
