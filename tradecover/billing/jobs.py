@@ -90,14 +90,18 @@ def _cutoff(session: Session) -> datetime:
     row stamped before now; taking the cutoff just before the oldest transaction still
     open guarantees that every row stamped at or before the cutoff is committed, so what
     the run counts is exactly what membership recomputes later.  (SQLite: ``BEGIN
-    IMMEDIATE`` serialises writers, so every earlier writer has committed.)
+    IMMEDIATE`` serialises writers, so every earlier writer has committed.)  A transaction
+    left open for long only pulls the cutoff back: what it leaves out is billed by the next
+    run's adjustment, never lost.  Assumes the application's and the database's clocks
+    agree and that the database role sees its other sessions in ``pg_stat_activity``.
     """
     now = utc_now()
     if session.get_bind().dialect.name != "postgresql":
         return now
     oldest = session.execute(text(
         "SELECT MIN(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")).scalar_one()
+        "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+        "AND xact_start IS NOT NULL")).scalar_one()
     if not isinstance(oldest, datetime):
         return now
     return min(now, oldest.astimezone(UTC) - timedelta(microseconds=1))
