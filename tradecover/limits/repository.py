@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Select,
     Update,
     and_,
+    bindparam,
     case,
     column,
     exists,
@@ -207,17 +209,16 @@ class DecisionContext:
     current: CreditLimit | None
 
 
-def decision_context(session: Session, application_id: int) -> DecisionContext | None:
-    """Load an application with its buyer, policy, latest rating, aggregate, country view,
-    country exposure and current limit in ONE round trip (``None``: no such application).
-
-    The latest rating and country view are picked with anti-joins (no newer row), which
-    both databases run from the ``(buyer_id, id)`` and ``(country, id)`` indexes.
+@cache
+def _decision_context_query() -> Select[LimitApplication, Buyer, Policy, BuyerRating,
+                                        BuyerAggregate, CountryRiskVersion, int, CreditLimit]:
+    """The statement of :func:`decision_context`, built once: building it and its cache key
+    costs more CPU than running it, and it only differs by the bound application id.
     """
     app = LimitApplication
     newer_rating = aliased(BuyerRating)
     newer_view = aliased(CountryRiskVersion)
-    query = (
+    return (
         select(app, Buyer, Policy, BuyerRating, BuyerAggregate, CountryRiskVersion,
                CountryExposure.committed_minor, CreditLimit)
         .join(Buyer, Buyer.id == app.buyer_id)
@@ -235,9 +236,19 @@ def decision_context(session: Session, application_id: int) -> DecisionContext |
         .outerjoin(CreditLimit, and_(
             CreditLimit.org_id == app.org_id, CreditLimit.policy_id == app.policy_id,
             CreditLimit.buyer_id == app.buyer_id, CreditLimit.status == ACTIVE))
-        .where(app.id == application_id)
+        .where(app.id == bindparam("application_id"))
         .execution_options(populate_existing=True))
-    row = session.execute(query).first()
+
+
+def decision_context(session: Session, application_id: int) -> DecisionContext | None:
+    """Load an application with its buyer, policy, latest rating, aggregate, country view,
+    country exposure and current limit in ONE round trip (``None``: no such application).
+
+    The latest rating and country view are picked with anti-joins (no newer row), which
+    both databases run from the ``(buyer_id, id)`` and ``(country, id)`` indexes.
+    """
+    row = session.execute(_decision_context_query(),
+                          {"application_id": application_id}).first()
     if row is None:
         return None
     return DecisionContext(application=row[0], buyer=row[1], policy=row[2], rating=row[3],
