@@ -148,8 +148,11 @@ def get_ageing(session: SessionDep, principal: PrincipalDep,
                today: date | None = None) -> list[AgeingOut]:
     """Exporter premium unpaid per currency and bucket (exporters: their own)."""
     result = service.ageing(session, principal=principal, today=today or business_today())
-    return [AgeingOut(currency=cur, buckets={b.value: str(m.amount) for b, m in buckets.items()})
-            for cur, buckets in result.items()]
+    credit = service.credit_balances(session, principal=principal)
+    return [AgeingOut(currency=cur, buckets={b.value: str(m.amount)
+                                             for b, m in result.get(cur, {}).items()},
+                      credit=str(credit.get(cur, Money.from_minor(0, cur)).amount))
+            for cur in sorted(set(result) | set(credit))]
 
 
 @router.post("/arrears-job", response_model=list[SuspensionOut],

@@ -39,6 +39,7 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
 from tradecover.billing import repository
+from tradecover.billing import service as billing_service
 from tradecover.billing.model import (
     RUN_COMPLETED,
     RUN_RUNNING,
@@ -336,6 +337,9 @@ def bill_batch(
                          "month": f"{first:%Y-%m}", "cutoff": run.cutoff.isoformat(),
                          "notices": ids, "policies": [d.policy_id for d in notices],
                          "total_minor": sum(d.total_minor for d in notices)})
+        # credit notes settle older unpaid notices; older credit settles the new notices
+        billing_service.apply_credits(session, actor=principal.actor, on=run.issue_date,
+                      policy_ids=[d.policy_id for d in notices])
         # last: the programmes' usage rows stay locked only until the commit
         for usage in usages:
             subsidies.apply_usage(session, usage)
@@ -456,6 +460,8 @@ def arrears_job(session: Session, *, principal: Principal, today: date, terms: B
                 ) -> list[Suspension]:
     """Suspend every active policy whose exporter premium is over-long unpaid."""
     principal.require(Permission.BILLING_MANAGE)
+    # credit notes first: a policy whose premium was credited is not in arrears
+    billing_service.apply_credits(session, actor=principal.actor, on=today)
     cutoff = today - timedelta(days=terms.suspend_after_days)
     rows = session.execute(text(
         "SELECT n.policy_id, MIN(n.due_date), MIN(n.id) FROM premium_notices n "

@@ -209,3 +209,28 @@ class PaymentAllocation(Base):
     notice_id: Mapped[int] = mapped_column(ForeignKey("premium_notices.id"))
     split_id: Mapped[int | None] = mapped_column(ForeignKey("notice_splits.id"), nullable=True)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class CreditAllocation(Base):
+    """Part of a credit note's credit applied to an older unpaid notice of its policy.
+
+    The credited notice's ``exporter_paid_minor`` moves by ``amount_minor`` (it is paid or
+    credited), so ageing, the arrears job and the claim checks see what is really owed.  A
+    credit note's credit left = ``-exporter_owed_minor`` - its allocations: the credit
+    balance of the account, used by the next notice of the policy.
+    """
+
+    __tablename__ = "credit_allocations"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("credit_notice_id <> notice_id", name="not_itself"),
+        Index("ix_credit_allocations_notice", "notice_id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    credit_notice_id: Mapped[int] = mapped_column(ForeignKey("premium_notices.id"), index=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("premium_notices.id"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    allocated_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))

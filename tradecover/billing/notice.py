@@ -363,3 +363,52 @@ def suspension_check(
     return SuspensionCheck(False, oldest.due_date, max(days, 0),
                            f"the oldest unpaid premium is {max(days, 0)} days past due, "
                            f"within {terms.suspend_after_days}")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCredit:
+    """A credit note's credit not yet used, in minor units of its currency."""
+
+    notice_id: int
+    policy_id: int
+    currency: str
+    left_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class OwedItem:
+    """An unpaid notice a credit may settle: its policy, currency, due date and what is owed."""
+
+    notice_id: int
+    policy_id: int
+    currency: str
+    due_date: date
+    outstanding_minor: int
+
+
+def allocate_credits(credits: Iterable[OpenCredit], items: Iterable[OwedItem]
+                     ) -> list[tuple[int, int, int]]:
+    """Apply each credit to the oldest unpaid notices of the same policy and currency.
+
+    Credits are used oldest first (by notice id), notices settled oldest due date first.
+    Returns ``(credit notice id, notice id, minor units)``; what a credit cannot place
+    stays on it (the account's credit balance) for the next notice.
+    """
+    owed: dict[tuple[int, str], list[list[int]]] = {}
+    for item in sorted(items, key=lambda i: (i.due_date, i.notice_id)):
+        if item.outstanding_minor > 0:
+            owed.setdefault((item.policy_id, item.currency), []).append(
+                [item.notice_id, item.outstanding_minor])
+    out: list[tuple[int, int, int]] = []
+    for credit in sorted(credits, key=lambda c: c.notice_id):
+        left = credit.left_minor
+        for entry in owed.get((credit.policy_id, credit.currency), []):
+            if left <= 0:
+                break
+            if entry[1] <= 0 or entry[0] == credit.notice_id:
+                continue
+            part = min(left, entry[1])
+            out.append((credit.notice_id, entry[0], part))
+            entry[1] -= part
+            left -= part
+    return out

@@ -199,10 +199,15 @@ class PaymentOut(BaseModel):
 
 
 class AgeingOut(BaseModel):
-    """Unpaid exporter premium in one currency per ageing bucket."""
+    """Unpaid exporter premium in one currency per ageing bucket, and the credit balance.
+
+    ``credit`` is what credit notes still hold after settling older notices of their
+    policies: it is used by the policy's next notice.
+    """
 
     currency: str
     buckets: dict[str, str]
+    credit: str = "0"
 
 
 class SuspensionOut(BaseModel):

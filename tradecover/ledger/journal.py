@@ -295,3 +295,17 @@ def recovery_received(
         _line(Account.RECOVERIES, Side.CREDIT, insurer_share),
         _line(Account.CLAIMS_PAYABLE, Side.CREDIT, insured_share),
     ])
+
+
+def credit_applied(*, key: str, posted_on: date, credit_ref: str, notice_ref: str,
+                   exporter_id: int, amount: Money) -> JournalEntry:
+    """Part of a credit note applied to an older notice of the same exporter.
+
+    Dr premium receivable (the credit note's credit used), Cr premium receivable (the older
+    notice settled): the exporter's balance does not move, its sub-ledger items do.
+    """
+    party = exporter_party(exporter_id)
+    return _entry(key, posted_on, f"{credit_ref} applied to {notice_ref}", [
+        _line(Account.PREMIUM_RECEIVABLE, Side.DEBIT, amount, party),
+        _line(Account.PREMIUM_RECEIVABLE, Side.CREDIT, amount, party),
+    ])

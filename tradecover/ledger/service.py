@@ -292,9 +292,13 @@ def _concat(left: str, right: str, session: Session) -> str:
 
 def _subledger_problems(session: Session) -> list[str]:
     problems: list[str] = []
+    # a credit note's credit applied to an older notice moves the older notice's paid part
+    # and leaves the exporter's balance as it was (its allocations add back)
     exporters = {(f"exporter:{o}", str(c)): int(str(v)) for o, c, v in _rows(session, (
-        "SELECT exporter_org_id, currency, SUM(exporter_owed_minor - exporter_paid_minor) "
-        "FROM premium_notices GROUP BY exporter_org_id, currency"))}
+        "SELECT n.exporter_org_id, n.currency, SUM(n.exporter_owed_minor - "
+        "n.exporter_paid_minor + COALESCE((SELECT SUM(a.amount_minor) FROM credit_allocations a "
+        "WHERE a.credit_notice_id = n.id), 0)) FROM premium_notices n "
+        "GROUP BY n.exporter_org_id, n.currency"))}
     _compare(problems, "premium receivable", _party_balances(session, Account.PREMIUM_RECEIVABLE),
              {k: v for k, v in exporters.items() if v})
     programmes = {(f"programme:{code}", str(c)): int(str(v)) for code, c, v in _rows(session, (
@@ -323,12 +327,15 @@ def _running_total_problems(session: Session) -> list[str]:
     problems: list[str] = []
     for nid, paid, alloc in _rows(session, (
             "SELECT n.id, n.exporter_paid_minor, COALESCE((SELECT SUM(a.amount_minor) FROM "
-            "payment_allocations a WHERE a.notice_id = n.id AND a.split_id IS NULL), 0) "
-            "FROM premium_notices n WHERE n.exporter_paid_minor <> COALESCE((SELECT "
-            "SUM(a.amount_minor) FROM payment_allocations a WHERE a.notice_id = n.id "
-            "AND a.split_id IS NULL), 0)")):
+            "payment_allocations a WHERE a.notice_id = n.id AND a.split_id IS NULL), 0) + "
+            "COALESCE((SELECT SUM(c.amount_minor) FROM credit_allocations c "
+            "WHERE c.notice_id = n.id), 0) FROM premium_notices n WHERE n.exporter_paid_minor "
+            "<> COALESCE((SELECT SUM(a.amount_minor) FROM payment_allocations a WHERE "
+            "a.notice_id = n.id AND a.split_id IS NULL), 0) + COALESCE((SELECT "
+            "SUM(c.amount_minor) FROM credit_allocations c WHERE c.notice_id = n.id), 0)")):
         problems.append(f"notice {nid}: exporter paid {paid} minor units stored, "
                         f"allocations add up to {alloc}")
+    problems += _credit_problems(session)
     for sid, nid, paid, alloc in _rows(session, (
             "SELECT s.id, s.notice_id, s.paid_minor, COALESCE((SELECT SUM(a.amount_minor) "
             "FROM payment_allocations a WHERE a.split_id = s.id), 0) FROM notice_splits s "
@@ -350,6 +357,36 @@ def _running_total_problems(session: Session) -> list[str]:
             "WHERE s.programme_id = p.id), 0)")):
         problems.append(f"programme {code}: usage {used} minor units stored, "
                         f"its grants add up to {granted}")
+    return problems
+
+
+def _credit_problems(session: Session) -> list[str]:
+    """Credit allocations: from a credit note, within its credit, to a notice of its
+    policy and currency, each booked once (``credit:<id>``) for its amount.
+    """
+    problems: list[str] = []
+    for cid, owed, used in _rows(session, (
+            "SELECT n.id, n.exporter_owed_minor, SUM(a.amount_minor) FROM credit_allocations a "
+            "JOIN premium_notices n ON n.id = a.credit_notice_id GROUP BY n.id, "
+            "n.exporter_owed_minor HAVING SUM(a.amount_minor) > -n.exporter_owed_minor")):
+        problems.append(f"credit note {cid}: {used} minor units applied, it credits only "
+                        f"{max(0, -int(str(owed)))}")
+    for aid, cid, nid in _rows(session, (
+            "SELECT a.id, a.credit_notice_id, a.notice_id FROM credit_allocations a "
+            "JOIN premium_notices c ON c.id = a.credit_notice_id JOIN premium_notices n "
+            "ON n.id = a.notice_id WHERE c.policy_id <> n.policy_id "
+            "OR c.currency <> n.currency")):
+        problems.append(f"credit allocation {aid}: credit note {cid} and notice {nid} are not "
+                        "of the same policy and currency")
+    for aid, amount, booked in _rows(session, (
+            "SELECT a.id, a.amount_minor, COALESCE(SUM(l.amount_minor), 0) FROM "
+            "credit_allocations a LEFT JOIN ledger_entries e ON e.key = "
+            + _concat("'credit:'", "a.id", session) + " LEFT JOIN ledger_lines l ON "
+            "l.entry_id = e.id AND l.account = 'premium_receivable' AND l.side = 'debit' "
+            "GROUP BY a.id, a.amount_minor HAVING COALESCE(SUM(l.amount_minor), 0) "
+            "<> a.amount_minor")):
+        problems.append(f"credit allocation {aid} of {amount} minor units is booked as "
+                        f"{booked}")
     return problems
 
 

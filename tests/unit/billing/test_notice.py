@@ -260,3 +260,15 @@ def test_suspension_after_n_days() -> None:
         BillingTerms(suspend_after_days=400)
     assert (caught.value.code, caught.value.field) == ("billing_term_out_of_range",
                                                        "suspend_after_days")
+
+
+def test_credits_settle_the_oldest_notices_of_their_own_policy_and_currency() -> None:
+    from tradecover.billing.notice import OpenCredit, OwedItem, allocate_credits
+    items = [OwedItem(3, 1, "USD", date(2026, 12, 1), 5000),
+             OwedItem(2, 1, "USD", date(2026, 11, 1), 3000),
+             OwedItem(4, 2, "USD", date(2026, 10, 1), 9000),
+             OwedItem(5, 1, "EUR", date(2026, 10, 1), 9000)]
+    credits = [OpenCredit(9, 1, "USD", 6000), OpenCredit(10, 1, "USD", 4000)]
+    assert allocate_credits(credits, items) == [(9, 2, 3000), (9, 3, 3000), (10, 3, 2000)]
+    # nothing to settle: the credit stays whole
+    assert allocate_credits([OpenCredit(11, 3, "USD", 100)], items) == []
