@@ -176,7 +176,7 @@ def test_sharded_chains_verify_and_name_their_first_bad_entry(db: Database) -> N
 
 
 def test_an_entry_moved_between_chains_is_named(db: Database) -> None:
-    org_id, ids = _sharded(db)
+    _org_id, ids = _sharded(db)
     moved = ids[5][0]
     _bypass_append_only(db, "UPDATE audit_entries SET chain = 3, seq = 7 WHERE id = :i",
                         i=moved)
