@@ -5,7 +5,8 @@ domain.md 7 and issue 5 item 2.  "Today" is always passed in.
 * :func:`overdue_invoices` finds open invoices past their (possibly extended) due date.
 * The **notice of possible loss** must be filed within the policy's
   ``possible_loss_notice_days`` after the due date (:func:`notice_deadline`); reminders
-  go out before the deadline (:func:`notice_reminders_due`).  A late notice
+  go out before the deadline (:func:`notice_reminders_due`; a missed day is caught up
+  with the latest reminder due).  A late notice
   (:func:`notice_timing`) costs the right to claim when the policy says so, else leaves
   the claim to the insurer's discretion (:func:`late_notice_consequence`).
 * After a notice the **buyer is frozen** (:func:`buyer_freeze`): further shipments to it
@@ -26,7 +27,7 @@ Error codes (stable): ``notice_before_due``, ``notice_in_future``, ``invoice_not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -109,29 +110,52 @@ def notice_reminder_dates(deadline: date, *, today: date | None = None,
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NoticeReminder:
-    """A reminder to file the notice on an overdue invoice."""
+    """A reminder to file the notice on an overdue invoice.
+
+    ``stage`` is the reminder it is (so many days before the deadline, one of the
+    ``days_before``); ``days_left`` is how many days are left on the day it is sent, which
+    is fewer than ``stage`` when the job catches up a reminder whose day it missed.
+    """
 
     invoice_id: int
     deadline: date
     days_left: int
+    stage: int
 
 
 def notice_reminders_due(
     overdue: Iterable[OverdueInvoice], *, today: date, noticed: frozenset[int] = frozenset(),
     days_before: Sequence[int] = DEFAULT_REMINDER_DAYS_BEFORE,
+    sent: Collection[tuple[int, date, int]] = frozenset(),
 ) -> tuple[NoticeReminder, ...]:
-    """Reminders to send ``today``: overdue invoices without a notice whose deadline is
-    exactly one of ``days_before`` away (the daily job sends each reminder once).
+    """Reminders to send ``today``: for each overdue invoice without a notice whose deadline
+    is not past, the latest reminder whose day has come (``deadline - stage <= today``),
+    unless it was sent already.
+
+    ``sent`` holds the ``(invoice id, deadline, stage)`` of reminders sent before.  A job
+    that runs every day sends each reminder on its day; one that skipped days catches up
+    with the latest reminder only (an earlier one it missed is not worth sending any
+    more).  A reminder whose day fell before the invoice was overdue (a notice period
+    shorter than the stage) is never sent: the invoice was not yet due then.
     """
-    wanted = set(days_before)
+    stages = sorted({d for d in days_before if d > 0})
     reminders = []
     for item in overdue:
         if item.invoice.invoice_id in noticed:
             continue
         left = (item.notice_deadline - today).days
-        if left in wanted:
-            reminders.append(NoticeReminder(invoice_id=item.invoice.invoice_id,
-                                            deadline=item.notice_deadline, days_left=left))
+        if left < 0:
+            continue
+        passed = [stage for stage in stages if stage >= left
+                  and item.notice_deadline - timedelta(days=stage) > item.due_date]
+        if not passed:
+            continue
+        stage = passed[0]
+        if (item.invoice.invoice_id, item.notice_deadline, stage) in sent:
+            continue
+        reminders.append(NoticeReminder(invoice_id=item.invoice.invoice_id,
+                                        deadline=item.notice_deadline, days_left=left,
+                                        stage=stage))
     return tuple(sorted(reminders, key=lambda r: (r.deadline, r.invoice_id)))
 
 
@@ -417,8 +441,12 @@ def daily_overdue_run(
     invoices: Sequence[OpenInvoice], *, notices: Sequence[PossibleLossNotice],
     arrangements: Sequence[Arrangement] = (), today: date, notice_days: int,
     days_before: Sequence[int] = DEFAULT_REMINDER_DAYS_BEFORE,
+    sent_reminders: Collection[tuple[int, date, int]] = frozenset(),
 ) -> DailyOverdueRun:
-    """Run the daily overdue rules over one policy's invoices (idempotent for a day)."""
+    """Run the daily overdue rules over one policy's invoices (idempotent for a day).
+
+    ``sent_reminders`` are the reminders sent before (see :func:`notice_reminders_due`).
+    """
     extended = {i.invoice_id: effective_due_date(i, arrangements) for i in invoices}
     overdue = overdue_invoices(invoices, today=today, notice_days=notice_days,
                                extended_due=extended)
@@ -427,7 +455,7 @@ def daily_overdue_run(
         today=today, overdue=overdue,
         newly_overdue=tuple(o.invoice.invoice_id for o in overdue if o.days_overdue == 1),
         reminders=notice_reminders_due(overdue, today=today, noticed=noticed,
-                                       days_before=days_before),
+                                       days_before=days_before, sent=sent_reminders),
         missed_deadline=tuple(o.invoice.invoice_id for o in overdue
                               if o.invoice.invoice_id not in noticed
                               and today > o.notice_deadline),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Date, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -86,6 +86,24 @@ def declaration_for(session: Session, principal: Principal, declaration_id: int)
             row.exporter_org_id):
         raise NotFound(f"declaration {declaration_id} not found", field="declaration_id")
     return row
+
+
+LATEST_MOVE = (
+    select(DueDateArrangement.declaration_id.label("declaration_id"),
+           DueDateArrangement.new_due_date.label("new_due_date"),
+           func.row_number().over(
+               partition_by=DueDateArrangement.declaration_id,
+               order_by=(DueDateArrangement.decided_on.desc(),
+                         DueDateArrangement.id.desc())).label("rank"))
+    .where(DueDateArrangement.status == ArrangementStatus.APPROVED.value)
+    .subquery("latest_move"))
+"""Each declaration's approved arrangements, ranked latest first (rank 1 is in force)."""
+
+EFFECTIVE_DUE = func.coalesce(LATEST_MOVE.c.new_due_date, Declaration.due_date,
+                              type_=Date).label("effective_due")
+"""A declaration's due date after its latest approved arrangement: select it with
+``Declaration`` outer-joined to :data:`LATEST_MOVE` on ``rank == 1`` (one query for
+many invoices, the same answer as :func:`effective_due`)."""
 
 
 def effective_due(session: Session, row: Declaration) -> date:
@@ -277,17 +295,19 @@ def overdue_list(session: Session, *, principal: Principal, today: date
                  ) -> list[OverdueInvoice]:
     """The caller's open declared invoices past due (insurer staff: everyone's)."""
     principal.require(Permission.DECLARATION_READ)
-    query = select(Declaration, Policy.possible_loss_notice_days).join(
-        Policy, Policy.id == Declaration.policy_id).where(
-        Declaration.status == STATUS_ACTIVE, Declaration.due_date < today,
-        Declaration.collected_minor < Declaration.insured_minor)
+    query = (select(Declaration, Policy.possible_loss_notice_days, EFFECTIVE_DUE)
+             .join(Policy, Policy.id == Declaration.policy_id)
+             .outerjoin(LATEST_MOVE, (LATEST_MOVE.c.declaration_id == Declaration.id)
+                        & (LATEST_MOVE.c.rank == 1))
+             .where(Declaration.status == STATUS_ACTIVE, Declaration.due_date < today,
+                    Declaration.collected_minor < Declaration.insured_minor))
     if not principal.is_insurer:
         query = query.where(Declaration.exporter_org_id == principal.org_id)
     found: list[OverdueInvoice] = []
-    for row, notice_days in session.execute(query.order_by(Declaration.due_date,
-                                                           Declaration.id)):
+    for row, notice_days, due in session.execute(query.order_by(Declaration.due_date,
+                                                                Declaration.id)):
         found += overdue_invoices([open_invoice(row)], today=today, notice_days=notice_days,
-                                  extended_due={row.id: effective_due(session, row)})
+                                  extended_due={row.id: due})
     return sorted(found, key=lambda o: (o.due_date, o.invoice.invoice_id))
 
 
@@ -338,24 +358,29 @@ def daily_job(session: Session, *, principal: Principal, today: date) -> DailyJo
     if not principal.is_insurer:
         raise PermissionDenied("only the insurer runs the daily overdue job",
                                code="insurer_only")
-    rows = list(session.execute(select(Declaration).where(
-        Declaration.status == STATUS_ACTIVE,
-        Declaration.collected_minor < Declaration.insured_minor)
-        .order_by(Declaration.policy_id, Declaration.id)).scalars())
+    found = session.execute(
+        select(Declaration, EFFECTIVE_DUE).outerjoin(
+            LATEST_MOVE, (LATEST_MOVE.c.declaration_id == Declaration.id)
+            & (LATEST_MOVE.c.rank == 1))
+        .where(Declaration.status == STATUS_ACTIVE,
+               Declaration.collected_minor < Declaration.insured_minor)
+        .order_by(Declaration.policy_id, Declaration.id)).all()
+    rows = [row for row, _due in found]
+    due = {row.id: moved for row, moved in found}
     by_policy: dict[int, list[Declaration]] = {}
     for row in rows:
         by_policy.setdefault(row.policy_id, []).append(row)
     answered = _answered_on(session, [r.id for r in rows])
+    notices_of = _notices_by_policy(session, list(by_policy))
+    sent_reminders = _sent_reminders(session, [r.id for r in rows])
     runs: list[DailyOverdueRun] = []
     chases: list[tuple[int, Chase]] = []
     sent: list[Notification] = []
     for policy_id, declared in by_policy.items():
         policy = session.get(Policy, policy_id)
         assert policy is not None
-        due = {row.id: effective_due(session, row) for row in declared}
         invoices = [replace(open_invoice(row), due_date=due[row.id]) for row in declared]
-        notice_rows = list(session.execute(select(PossibleLossNotice).where(
-            PossibleLossNotice.policy_id == policy_id)).scalars())
+        notice_rows = notices_of.get(policy_id, [])
         notices = [
             PureNotice(invoice_id=n.declaration_id, buyer_id=n.buyer_id, filed_on=n.filed_on,
                        cause=LossCauseHint(n.cause),
@@ -364,15 +389,15 @@ def daily_job(session: Session, *, principal: Principal, today: date) -> DailyJo
                                             filed_on=n.filed_on),
                        withdrawn_on=n.withdrawn_on) for n in notice_rows]
         run = daily_overdue_run(invoices, notices=notices, today=today,
-                                notice_days=policy.possible_loss_notice_days)
+                                notice_days=policy.possible_loss_notice_days,
+                                sent_reminders=sent_reminders)
         runs.append(run)
         by_id = {row.id: row for row in declared}
         for reminder in run.reminders:
             row = by_id[reminder.invoice_id]
             sent += _send(session, principal, today=today, org_id=row.exporter_org_id,
                           kind=NOTICE_REMINDER, declaration=row,
-                          key=f"{NOTICE_REMINDER}:{row.id}:{reminder.deadline.isoformat()}:"
-                              f"{reminder.days_left}",
+                          key=_reminder_key(row.id, reminder.deadline, reminder.stage),
                           subject=f"Notice of possible loss due by "
                                   f"{reminder.deadline.isoformat()}: invoice "
                                   f"{row.invoice_number}",
@@ -409,6 +434,37 @@ def daily_job(session: Session, *, principal: Principal, today: date) -> DailyJo
                                 "reminder_number": chase.reminder_number,
                                 "escalate": chase.escalate})
     return DailyJobOutcome(runs=runs, chases=chases, sent=sent)
+
+
+def _reminder_key(declaration_id: int, deadline: date, stage: int) -> str:
+    """The dedupe key of a notice reminder: one per invoice, deadline and stage."""
+    return f"{NOTICE_REMINDER}:{declaration_id}:{deadline.isoformat()}:{stage}"
+
+
+def _sent_reminders(session: Session, declaration_ids: list[int]
+                    ) -> frozenset[tuple[int, date, int]]:
+    """The ``(declaration, deadline, stage)`` of every notice reminder sent before."""
+    found: set[tuple[int, date, int]] = set()
+    for start in range(0, len(declaration_ids), 500):
+        for key in session.execute(select(Notification.dedupe_key).where(
+                Notification.kind == NOTICE_REMINDER,
+                Notification.declaration_id.in_(declaration_ids[start:start + 500]))
+                ).scalars():
+            _kind, did, deadline, stage = key.split(":")
+            found.add((int(did), date.fromisoformat(deadline), int(stage)))
+    return frozenset(found)
+
+
+def _notices_by_policy(session: Session, policy_ids: list[int]
+                       ) -> dict[int, list[PossibleLossNotice]]:
+    """Every notice of possible loss on these policies, by policy."""
+    found: dict[int, list[PossibleLossNotice]] = {}
+    for start in range(0, len(policy_ids), 500):
+        for notice in session.execute(select(PossibleLossNotice).where(
+                PossibleLossNotice.policy_id.in_(policy_ids[start:start + 500]))
+                .order_by(PossibleLossNotice.id)).scalars():
+            found.setdefault(notice.policy_id, []).append(notice)
+    return found
 
 
 def _answered_on(session: Session, declaration_ids: list[int]) -> dict[int, date]:

@@ -18,7 +18,8 @@ from tradecover.access.service import system_principal
 from tradecover.audit.model import AuditEntry
 from tradecover.collections import service as collections
 from tradecover.collections.confirmation import CollectionOutcome
-from tradecover.collections.model import Notification
+from tradecover.collections.model import DueDateArrangement, Notification
+from tradecover.collections.overdue import ArrangementKind
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import add_months
 from tradecover.kit.errors import PermissionDenied
@@ -168,3 +169,57 @@ def test_concurrent_runs_of_the_job_send_each_reminder_once(db: Database, cast: 
     # two notice reminders and two escalated chasers, whoever sent them
     assert sum(sent) == 4 and not errors
     assert _stored(db) == (4, 4)
+
+
+def _reminders(sent: list[tuple[str, int | None, dict[str, object]]]
+               ) -> list[tuple[int | None, dict[str, object]]]:
+    return [(decl, data) for kind, decl, data in sent if kind == "notice_reminder"]
+
+
+def test_a_job_that_skipped_days_catches_up_the_latest_reminder_once(
+        db: Database, book: Book) -> None:
+    """Notice deadline: due + 90; reminders on due + 60 (30 days left), due + 76 (14)
+    and due + 87 (3).  The job does not run on any of those days."""
+    first, second = book.declarations
+    deadline = (DUE + timedelta(days=90)).isoformat()
+    assert _reminders(_job(db, DUE + timedelta(days=59))) == []  # not yet
+    # first run after the 30-day reminder's day: it goes out late, with the days left now
+    assert _reminders(_job(db, DUE + timedelta(days=70))) == [
+        (first, {"deadline": deadline, "days_left": 20}),
+        (second, {"deadline": deadline, "days_left": 20})]
+    assert _reminders(_job(db, DUE + timedelta(days=70))) == []  # a rerun sends nothing
+    assert _reminders(_job(db, DUE + timedelta(days=75))) == []  # already sent
+    # the job skips both the 14-day and the 3-day reminder days: only the latest goes out
+    assert _reminders(_job(db, DUE + timedelta(days=89))) == [
+        (first, {"deadline": deadline, "days_left": 1}),
+        (second, {"deadline": deadline, "days_left": 1})]
+    assert _reminders(_job(db, DUE + timedelta(days=90))) == []
+    assert _reminders(_job(db, DUE + timedelta(days=91))) == []  # the deadline has passed
+    with db.factory() as s:
+        keys = sorted(s.execute(select(Notification.dedupe_key).where(
+            Notification.kind == "notice_reminder")).scalars())
+    assert keys == sorted(f"notice_reminder:{d}:{deadline}:{stage}"
+                          for d in (first, second) for stage in (30, 3))
+    sent, audited = _stored(db)  # reminders and chasers, each audited once
+    assert sent == audited
+
+
+def test_an_approved_extension_moves_the_reminders_of_the_job(
+        db: Database, cast: Cast, book: Book) -> None:
+    first, second = book.declarations
+    exporter, insurer = principal(db, cast.exporter), principal(db, cast.claims_handler)
+    asked = run(db, lambda s: collections.request_extension(
+        s, principal=exporter, declaration_id=first, kind=ArrangementKind.EXTENSION,
+        today=DUE + timedelta(days=5), new_due_date=DUE + timedelta(days=30)))
+    assert isinstance(asked, DueDateArrangement)
+    run(db, lambda s: collections.decide_extension(
+        s, principal=insurer, arrangement_id=asked.id, approve=True, reason=None,
+        today=DUE + timedelta(days=6)))
+    # 30 days before the original deadline only the invoice not extended is reminded
+    assert _reminders(_job(db, DUE + timedelta(days=60))) == [
+        (second, {"deadline": (DUE + timedelta(days=90)).isoformat(), "days_left": 30})]
+    # the extended one 30 days before its moved deadline (new due date + 90); the other
+    # one, on its deadline day, gets the 3-day reminder the job missed
+    assert _reminders(_job(db, DUE + timedelta(days=90))) == [
+        (first, {"deadline": (DUE + timedelta(days=120)).isoformat(), "days_left": 30}),
+        (second, {"deadline": (DUE + timedelta(days=90)).isoformat(), "days_left": 0})]

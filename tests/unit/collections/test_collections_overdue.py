@@ -74,8 +74,36 @@ def test_reminders_due_today_skip_noticed_invoices() -> None:
     overdue = overdue_invoices([inv(1), inv(2), inv(3, due=date(2026, 4, 16))],
                                today=date(2026, 5, 30), notice_days=90)
     assert notice_reminders_due(overdue, today=date(2026, 5, 30), noticed=frozenset({2})) == (
-        NoticeReminder(invoice_id=1, deadline=date(2026, 6, 29), days_left=30),)
-    assert notice_reminders_due(overdue, today=date(2026, 5, 31)) == ()
+        NoticeReminder(invoice_id=1, deadline=date(2026, 6, 29), days_left=30, stage=30),)
+    # the next day the 30-day reminder was sent: nothing is due before the 14-day one
+    sent = frozenset({(1, date(2026, 6, 29), 30), (2, date(2026, 6, 29), 30)})
+    assert notice_reminders_due(overdue, today=date(2026, 5, 31), sent=sent) == ()
+    assert notice_reminders_due(overdue, today=date(2026, 6, 14), sent=sent) == ()
+
+
+def test_a_job_that_skipped_days_sends_the_latest_reminder_it_missed() -> None:
+    deadline = date(2026, 6, 29)  # reminders on 30 May (30), 15 June (14), 26 June (3)
+    overdue = overdue_invoices([inv(1)], today=date(2026, 6, 1), notice_days=90)
+    # the job did not run on 30 May: on 1 June it catches up the 30-day reminder
+    assert notice_reminders_due(overdue, today=date(2026, 6, 1)) == (
+        NoticeReminder(invoice_id=1, deadline=deadline, days_left=28, stage=30),)
+    # it did not run from 30 May to 20 June: only the latest one missed, the 14-day one
+    assert notice_reminders_due(overdue, today=date(2026, 6, 20)) == (
+        NoticeReminder(invoice_id=1, deadline=deadline, days_left=9, stage=14),)
+    assert notice_reminders_due(overdue, today=date(2026, 6, 20),
+                                sent={(1, deadline, 14)}) == ()
+    # on the deadline day the 3-day reminder missed still goes out; after it, nothing
+    assert notice_reminders_due(overdue, today=deadline, sent={(1, deadline, 14)}) == (
+        NoticeReminder(invoice_id=1, deadline=deadline, days_left=0, stage=3),)
+    assert notice_reminders_due(overdue, today=date(2026, 6, 30)) == ()
+    # a reminder whose day fell before the due date is never sent (the invoice was not
+    # overdue then): a 20-day notice period never sends its 30-day reminder
+    short = overdue_invoices([inv(1)], today=date(2026, 4, 1), notice_days=20)
+    assert notice_reminders_due(short, today=date(2026, 4, 1)) == ()
+    assert notice_reminders_due(short, today=date(2026, 4, 6)) == (
+        NoticeReminder(invoice_id=1, deadline=date(2026, 4, 20), days_left=14, stage=14),)
+    assert notice_reminders_due(short, today=date(2026, 4, 19)) == (
+        NoticeReminder(invoice_id=1, deadline=date(2026, 4, 20), days_left=1, stage=3),)
 
 
 @pytest.mark.parametrize(
@@ -233,6 +261,6 @@ def test_the_daily_job() -> None:
     assert [o.invoice.invoice_id for o in run.overdue] == [3, 4, 1, 2]
     assert run.newly_overdue == (2,)
     assert run.reminders == (NoticeReminder(invoice_id=1, deadline=date(2026, 6, 29),
-                                            days_left=30),)
+                                            days_left=30, stage=30),)
     assert run.missed_deadline == (3,)  # due 1 Feb, deadline 2 May; its notice was withdrawn
     assert run.frozen_buyers == (8,)
