@@ -116,6 +116,7 @@ def _routers() -> list[Any]:
     from tradecover.web.billing_pages import router as billing_pages_router
     from tradecover.web.claims_pages import router as claims_pages_router
     from tradecover.web.declarations_pages import router as declarations_pages_router
+    from tradecover.web.limit_tracking_pages import router as limit_tracking_pages_router
     from tradecover.web.limits_pages import router as limits_pages_router
     from tradecover.web.pages import router as web_router
     from tradecover.web.pricing_pages import router as pricing_pages_router
@@ -125,7 +126,8 @@ def _routers() -> list[Any]:
             pricing_router, web_router, pricing_pages_router, buyers_router, limits_router,
             declarations_router, risk_router, risk_pages_router, billing_router,
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
-            collections_router, claims_router, limits_pages_router, claims_pages_router]
+            collections_router, claims_router, limit_tracking_pages_router,
+            limits_pages_router, claims_pages_router]
 
 
 def _review_metrics_source() -> Any:

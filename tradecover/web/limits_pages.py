@@ -29,7 +29,9 @@ from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.kit.money import Money, to_decimal
 from tradecover.limits import service
 from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
-from tradecover.limits.model import LimitNotification
+from tradecover.limits.fx import CAP_CURRENCY
+from tradecover.limits.model import BuyerAggregateChange, LimitNotification
+from tradecover.web.i18n import N_
 from tradecover.web.pages import (
     Viewer,
     _error_page,
@@ -48,6 +50,23 @@ DECISION_OUTCOMES = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED,
 
 def _may(viewer: Viewer, permission: Permission) -> bool:
     return permission in PERMISSIONS[viewer.principal.role]
+
+
+NAV_LINKS: tuple[tuple[str, str, Permission], ...] = (
+    ("/limits", N_("Credit limits"), Permission.LIMIT_READ),
+    ("/limits/watch-list", N_("Watch list"), Permission.LIMIT_MANAGE),
+    ("/limits/bulk", N_("Bulk action"), Permission.LIMIT_MANAGE),
+    ("/limits/idle", N_("Idle limits"), Permission.LIMIT_MANAGE),
+    ("/buyers/matches", N_("Buyer matches"), Permission.BUYER_ASSESS),
+)
+"""The limit pages' own navigation: path, label, and the permission that shows it."""
+
+
+def nav_links(viewer: Viewer) -> list[tuple[str, str]]:
+    """The limit pages this viewer may use (none beyond the queue for an exporter)."""
+    links = [(path, label) for path, label, permission in NAV_LINKS
+             if viewer.principal.is_insurer and _may(viewer, permission)]
+    return links if len(links) > 1 else []
 
 
 def _in_savepoint(session: Session, work: Any) -> DomainError | None:
@@ -101,8 +120,8 @@ def _queue_page(request: Request, session: Session, viewer: Viewer, *,
                   "reason_codes": [r.value for r in ReasonCode
                                    if r not in (ReasonCode.AUTO_RULE,
                                                 ReasonCode.REQUESTED_BY_INSURED)],
-                  "done": done, "problem": problem}, viewer=viewer,
-                 status=problem.status if problem else 200)
+                  "done": done, "problem": problem, "subnav": nav_links(viewer)},
+                 viewer=viewer, status=problem.status if problem else 200)
 
 
 @router.get("/limits", response_model=None)
@@ -175,14 +194,8 @@ def acknowledge_form(notification_id: IdPath, request: Request,
                        problem=problem)
 
 
-@router.get("/buyers/{buyer_id}", response_model=None)
-def buyer_page(buyer_id: IdPath, request: Request, session: SessionDep) -> Response:
-    """A buyer: identity, the viewer's limits on it and, for the insurer, the rating and the
-    aggregate limit.
-    """
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
+def _buyer_page(request: Request, session: Session, viewer: Viewer, buyer_id: int, *,
+                done: str | None = None, problem: DomainError | None = None) -> Response:
     locale = choose_locale(request, viewer)
     principal = viewer.principal
     try:
@@ -192,15 +205,58 @@ def buyer_page(buyer_id: IdPath, request: Request, session: SessionDep) -> Respo
         usage = {u.limit_id: u for u in service.utilisation(session, principal=principal,
                                                              buyer_id=buyer_id)}
         rating = aggregate = None
+        changes: list[BuyerAggregateChange] = []
         if principal.is_insurer:
             rating = buyers.latest_rating(session, buyer_id)
             aggregate = service.get_aggregate(session, principal=principal, buyer_id=buyer_id)
+            changes = service.aggregate_history(session, principal=principal,
+                                                buyer_id=buyer_id)
         relation = buyers.relationship(session, principal=principal, buyer_id=buyer_id)
     except DomainError as error:
         return _error_page(request, locale, viewer, error.status)
-    context: dict[str, Any] = {"buyer": buyer, "limits": limits, "usage": usage,
-                               "rating": rating, "aggregate": aggregate, "relation": relation}
-    return _page(request, locale, "limits/buyer.html", context, viewer=viewer)
+    context: dict[str, Any] = {
+        "buyer": buyer, "limits": limits, "usage": usage, "rating": rating,
+        "aggregate": aggregate, "relation": relation, "changes": changes[-10:],
+        "can_override": aggregate is not None and _may(viewer, Permission.BUYER_REVIEW),
+        "subnav": nav_links(viewer), "done": done, "problem": problem}
+    return _page(request, locale, "limits/buyer.html", context, viewer=viewer,
+                 status=problem.status if problem else 200)
+
+
+@router.get("/buyers/{buyer_id}", response_model=None)
+def buyer_page(buyer_id: IdPath, request: Request, session: SessionDep) -> Response:
+    """A buyer: identity, the viewer's limits on it and, for the insurer, the rating and the
+    aggregate limit (with its recent changes and, for a risk manager, the override form).
+    """
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    return _buyer_page(request, session, viewer, buyer_id)
+
+
+@router.post("/buyers/{buyer_id}/aggregate", response_model=None)
+def aggregate_form(buyer_id: IdPath, request: Request, session: SessionDep,
+                   action: Annotated[str, Form(max_length=16)] = "",
+                   amount: Annotated[str, Form(max_length=24)] = "",
+                   reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    """A risk manager sets the buyer aggregate limit (USD) or clears the override, with a
+    reason; lowering it below what is committed keeps the existing limits.
+    """
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+
+    def work() -> None:
+        if action not in ("set", "clear"):
+            raise ValidationFailed("please choose set or clear", code="invalid_form",
+                                   field="action")
+        target = Money.of(_form_amount(amount), CAP_CURRENCY) if action == "set" else None
+        service.override_aggregate(session, principal=viewer.principal, buyer_id=buyer_id,
+                                   amount=target, reason=reason.strip())
+
+    problem = _in_savepoint(session, work)
+    return _buyer_page(request, session, viewer, buyer_id,
+                       done=None if problem else action, problem=problem)
 
 
 def _limit_page(request: Request, session: Session, viewer: Viewer, limit_id: int, *,
