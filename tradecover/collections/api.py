@@ -150,10 +150,11 @@ def get_notifications(session: SessionDep, principal: PrincipalDep, page: PageDe
                                  limit=page.limit, offset=page.offset)
 
 
-@router.post("/notifications/{notification_id}/read", response_model=NotificationOut,
-             summary="Mark a notification read (exporter)")
-def post_notification_read(notification_id: IdPath, session: SessionDep,
+@router.post("/notifications/{exporter_notification_id}/read",
+             response_model=NotificationOut, summary="Mark a notification read (exporter)")
+def post_notification_read(exporter_notification_id: IdPath, session: SessionDep,
                            principal: PrincipalDep) -> NotificationOut:
     """Once; a repeat changes nothing."""
+    # not ``notification_id``: that parameter names the limit notifications
     return NotificationOut.of(service.mark_read(session, principal=principal,
-                                                notification_id=notification_id))
+                                                notification_id=exporter_notification_id))

@@ -88,6 +88,7 @@ class WatchReason(StrEnum):
 
     LARGE_SINGLE_LIMIT = "large_single_limit"
     LARGE_BUYER_TOTAL = "large_buyer_total"
+    BUYER_IN_DEFAULT = "buyer_in_default"  # an exporter filed a notice of possible loss
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

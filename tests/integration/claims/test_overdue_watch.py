@@ -96,3 +96,36 @@ def test_the_insurer_decides_extensions_on_the_overdue_page(
                                              "password": "correct horse battery"},
                            follow_redirects=False).status_code == 303
     assert 'action="/overdue/extensions/' not in app_client.get("/overdue").text
+
+
+def test_a_buyer_in_default_is_on_the_risk_manager_s_watch_list(
+        app_client: TestClient, db: Database, cast: Cast, book: Book) -> None:
+    """The book's 40,000 limit is far below the large-limit thresholds: only the notice
+    of possible loss puts its buyer on the watch list, with that reason, until it pays."""
+    first = book.declarations[0]
+    exporter = principal(db, cast.exporter)
+    url = "/api/v1/limits/watch-list"
+    assert app_client.get(url, headers=cast.risk_manager.headers).json() == []
+    run(db, lambda s: collections.file_notice(s, principal=exporter, declaration_id=first,
+                                              cause=LossCauseHint.PROTRACTED_DEFAULT,
+                                              today=AFTER_DUE))
+    watch = app_client.get(url, headers=cast.risk_manager.headers)
+    assert watch.status_code == 200, watch.text
+    assert watch.json() == [{"buyer_id": book.buyer_id,
+                             "largest": {"amount": "40000.00", "currency": "USD"},
+                             "total": {"amount": "40000.00", "currency": "USD"},
+                             "limits": 1, "reasons": ["buyer_in_default"]}]
+    assert app_client.get(url, headers=cast.exporter.headers).status_code == 403
+    # the limit is cancelled: the buyer in default stays on the list, with no limit
+    cancelled = app_client.post(f"/api/v1/limits/{book.limit_id}/cancel",
+                                headers=cast.underwriter.headers, json={"reason": "default"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert app_client.get(url, headers=cast.risk_manager.headers).json() == [
+        {"buyer_id": book.buyer_id, "largest": {"amount": "0.00", "currency": "USD"},
+         "total": {"amount": "0.00", "currency": "USD"}, "limits": 0,
+         "reasons": ["buyer_in_default"]}]
+    # the buyer pays in full: the notice is withdrawn and it leaves the list
+    run(db, lambda s: collections.confirm_collection(
+        s, principal=exporter, declaration_id=first, outcome=CollectionOutcome.PAID_IN_FULL,
+        amount=None, paid_on=AFTER_DUE, today=AFTER_DUE))
+    assert app_client.get(url, headers=cast.risk_manager.headers).json() == []

@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 from tests.conftest import Cast, Database
 from tests.integration.policies.helpers import active, apply, expiring_inception
 from tradecover.audit.model import AuditEntry
+from tradecover.collections.model import Notification
 from tradecover.db.engine import transaction
+from tradecover.kit.dates import business_today, utc_now
 
 PUBLIC = {("POST", "/api/v1/auth/token")}
 # Reference data every signed-in caller may read, whatever organisation owns nothing.
@@ -41,7 +43,7 @@ def _count_audit(db: Database) -> int:
 
 
 @pytest.fixture
-def book(app_client: TestClient, cast: Cast) -> Book:
+def book(app_client: TestClient, cast: Cast, db: Database) -> Book:
     policy = active(app_client, cast, inception=expiring_inception(20))
     offer = app_client.post(f"/api/v1/policies/{policy['id']}/renewal-offers",
                             headers=cast.underwriter.headers)
@@ -60,7 +62,8 @@ def book(app_client: TestClient, cast: Cast) -> Book:
     return Book(
         ids={"org_id": cast.exporter.org_id, "policy_id": policy["id"],
              "application_id": application["id"], "offer_id": offer.json()["id"],
-             "key_id": keys[0]["id"], **limit_ids},
+             "key_id": keys[0]["id"], **limit_ids,
+             "exporter_notification_id": _exporter_notification(db, cast.exporter.org_id)},
         secrets=[str(policy["number"]), "Acme Exports Secret Name Ltd"])
 
 
@@ -83,11 +86,23 @@ def _limit_book(client: TestClient, cast: Cast, policy_id: int) -> dict[str, int
             "review_id": maybe["review_id"]}
 
 
+def _exporter_notification(db: Database, org_id: int) -> int:
+    """A reminder in the exporter's outbox, as the daily overdue job writes them."""
+    with transaction(db.factory) as s:
+        row = Notification(exporter_org_id=org_id, kind="notice_reminder",
+                           dedupe_key="matrix", subject="Matrix reminder", body="Matrix",
+                           data={}, sent_on=business_today(), sent_at=utc_now())
+        s.add(row)
+        s.flush()
+        return int(row.id)
+
+
 OWNED: dict[str, Callable[[Book], Any]] = {
     "buyer_id": lambda b: b.ids["buyer_id"],
     "limit_application_id": lambda b: b.ids["limit_application_id"],
     "limit_id": lambda b: b.ids["limit_id"],
     "notification_id": lambda b: b.ids["notification_id"],
+    "exporter_notification_id": lambda b: b.ids["exporter_notification_id"],
     "review_id": lambda b: b.ids["review_id"],
     "org_id": lambda b: b.ids["org_id"],
     "policy_id": lambda b: b.ids["policy_id"],
