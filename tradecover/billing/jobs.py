@@ -25,6 +25,7 @@ declarations on it.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,9 +42,11 @@ from tradecover.audit import service as audit
 from tradecover.billing import repository
 from tradecover.billing import service as billing_service
 from tradecover.billing.model import (
+    ITEM_PENDING,
     RUN_COMPLETED,
     RUN_RUNNING,
     BillingRun,
+    BillingRunItem,
     NoticeSplit,
     PremiumNotice,
     PremiumNoticePart,
@@ -124,6 +127,79 @@ def periods(session: Session, run: BillingRun) -> list[repository.Period]:
     return out
 
 
+def _ask_key(programme_id: int, share: Decimal) -> str:
+    return f"{programme_id}:{share}"
+
+
+def _all_asks(programmes: list[tuple[int, Programme]]) -> list[tuple[str, repository.Ask]]:
+    """Every (programme, share) a decision can give: the share and each size tier's."""
+    out: dict[str, repository.Ask] = {}
+    for programme_id, programme in programmes:
+        rules = repository.ShipmentRules(programme.hs_chapters, programme.destination_countries,
+                                         programme.valid_from, programme.valid_to)
+        for share in (programme.share, *(t.share for t in programme.size_tiers)):
+            out.setdefault(_ask_key(programme_id, share), repository.Ask(share, rules))
+    return list(out.items())
+
+
+def _enqueue(session: Session, run: BillingRun) -> int:
+    """Queue every policy with members in a period, not queued yet, with its part sums.
+
+    One aggregate per period over ALL policies (a pass like the bare aggregation), with
+    every (programme, share) a decision can give as a column, stored on the item as JSON
+    (``{"asks": [keys], "parts": [[period start, count, signed sum, [[n, asked]...]]]}``):
+    a batch then reads its sums instead of summing the declarations again.  The sums are a
+    pure function of the run's cutoff and periods (membership), so a resumed run reads
+    what it would recompute.
+    """
+    programmes = [(row.id, subsidies.to_programme(row))
+                  for row in subsidies.all_programmes(session)]
+    asks = _all_asks(programmes)
+    keys = [k for k, _ in asks]
+    queued = repository.queued_policies(session, run_id=run.id)
+    parts: dict[int, list[list[object]]] = {}
+    for period in periods(session, run):
+        for policy_id, part in repository.part_sums(
+                session, policy_ids=None, period=period, cutoff=run.cutoff,
+                asks=[a for _, a in asks]).items():
+            if policy_id not in queued:
+                parts.setdefault(policy_id, []).append(
+                    [period.start.isoformat(), part.line_count, part.amount_minor,
+                     [list(a) for a in part.asks]])
+    ledger.insert_rows(session, BillingRunItem, [
+        {"run_id": run.id, "policy_id": policy_id, "status": ITEM_PENDING,
+         "sums": json.dumps({"asks": keys, "parts": mine}, separators=(",", ":"))}
+        for policy_id, mine in sorted(parts.items())])
+    return len(parts)
+
+
+def _stored_sums(items: list[tuple[int, int, str | None]], policy_ids: set[int],
+                 asks: list[tuple[int, Decimal, repository.ShipmentRules]]
+                 ) -> dict[date, dict[int, repository.PartSums]] | None:
+    """The batch's part sums as stored at enqueue, in the batch's ask order.
+
+    None when an item has none (queued before they were stored) or lacks an ask (a
+    programme created after the enqueue): the batch then sums the declarations itself.
+    """
+    out: dict[date, dict[int, repository.PartSums]] = {}
+    for _, policy_id, raw in items:
+        if policy_id not in policy_ids:
+            continue
+        if raw is None:
+            return None
+        stored = json.loads(raw)
+        where = {k: i for i, k in enumerate(stored["asks"])}
+        try:
+            order = [where[_ask_key(pid, share)] for pid, share, _ in asks]
+        except KeyError:
+            return None
+        for start, count, amount, asked in stored["parts"]:
+            out.setdefault(date.fromisoformat(start), {})[policy_id] = repository.PartSums(
+                policy_id, int(count), int(amount),
+                tuple((int(asked[i][0]), int(asked[i][1])) for i in order))
+    return out
+
+
 def start_run(
     factory: sessionmaker[Session], *, principal: Principal, month: str, issue_date: date,
     terms: BillingTerms,
@@ -147,8 +223,7 @@ def start_run(
                                      started_by=principal.actor)
                     session.add(run)
                     session.flush()
-                queued = repository.enqueue(session, run_id=run.id, cutoff=run.cutoff,
-                                            periods=periods(session, run))
+                queued = _enqueue(session, run)
                 if queued and run.status == RUN_COMPLETED:
                     run.status, run.completed_at = RUN_RUNNING, None
                 return _state(session, run, terms)
@@ -291,14 +366,17 @@ def bill_batch(
     ctx = ctx or _context(session, run)
     first = run.month
     due = run.issue_date + timedelta(days=terms.payment_days)
-    done = repository.billed_policies(session, month=first, policy_ids=[p for _, p in items])
-    facts = repository.policy_facts(session, policy_ids=[p for _, p in items if p not in done])
+    done = repository.billed_policies(session, month=first, policy_ids=[p for _, p, _ in items])
+    facts = repository.policy_facts(session,
+                                    policy_ids=[p for _, p, _ in items if p not in done])
     decisions, asks = _decisions(session, ctx, facts, first)
     ask_cols = [repository.Ask(share, rules) for _, share, rules in asks]
     drafts: dict[int, _Draft] = {}
+    stored = _stored_sums(items, set(facts), asks)
     for period in ctx.periods:
-        sums = repository.part_sums(session, policy_ids=sorted(facts), period=period,
-                                    cutoff=run.cutoff, asks=ask_cols)
+        sums = (stored.get(period.start, {}) if stored is not None else repository.part_sums(
+            session, policy_ids=sorted(facts), period=period, cutoff=run.cutoff,
+            asks=ask_cols))
         for policy_id, part in sums.items():
             org_id, currency = facts[policy_id]
             drafts.setdefault(policy_id, _Draft(policy_id, org_id, currency, [], {}, [])
@@ -343,7 +421,7 @@ def bill_batch(
         # last: the programmes' usage rows stay locked only until the commit
         for usage in usages:
             subsidies.apply_usage(session, usage)
-    repository.mark_done(session, item_ids=[i for i, _ in items])
+    repository.mark_done(session, item_ids=[i for i, _, _ in items])
     return len(items)
 
 

@@ -83,6 +83,9 @@ class BillingRunItem(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("billing_runs.id"))
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"))
     status: Mapped[str] = mapped_column(String(16))
+    # the policy's part sums computed at enqueue in one pass over the run's periods (JSON;
+    # see tradecover.billing.jobs): a batch reads them instead of summing again
+    sums: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class PremiumNotice(Base):

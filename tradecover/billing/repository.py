@@ -81,33 +81,21 @@ def _period_where(period: Period, n: int
             f"AND {member(':cut', f':since{n}')}"), params, binds
 
 
-def enqueue(session: Session, *, run_id: int, cutoff: datetime, periods: Sequence[Period]
-            ) -> int:
-    """Add a pending item for every policy with members in a period, not queued yet."""
-    selects: list[str] = []
-    params: dict[str, object] = {"run": run_id, "cut": cutoff}
-    binds: list[BindParameter[Any]] = [_ts("cut")]
-    for n, period in enumerate(periods):
-        where, p, b = _period_where(period, n)
-        selects.append(f"SELECT d.policy_id FROM declarations d WHERE {where}")
-        params.update(p)
-        binds += b
-    result = session.execute(text(
-        "INSERT INTO billing_run_items (run_id, policy_id, status) "
-        f"SELECT DISTINCT :run, c.policy_id, '{ITEM_PENDING}' FROM ("
-        + " UNION ".join(selects) + ") c WHERE NOT EXISTS (SELECT 1 FROM billing_run_items i "
-        "WHERE i.run_id = :run AND i.policy_id = c.policy_id)").bindparams(*binds), params)
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def pick(session: Session, *, run_id: int, size: int) -> list[tuple[int, int]]:
-    """Lock up to ``size`` pending items nobody else holds: ``(item id, policy id)``."""
+def pick(session: Session, *, run_id: int, size: int) -> list[tuple[int, int, str | None]]:
+    """Lock up to ``size`` pending items nobody else holds: ``(item id, policy id, sums)``."""
     skip = " FOR UPDATE SKIP LOCKED" if session.get_bind().dialect.name == "postgresql" else ""
     rows = session.execute(text(
-        "SELECT id, policy_id FROM billing_run_items WHERE run_id = :run "
+        "SELECT id, policy_id, sums FROM billing_run_items WHERE run_id = :run "
         f"AND status = '{ITEM_PENDING}' ORDER BY policy_id LIMIT :n{skip}"),
         {"run": run_id, "n": size}).all()
-    return [(int(r[0]), int(r[1])) for r in rows]
+    return [(int(r[0]), int(r[1]), None if r[2] is None else str(r[2])) for r in rows]
+
+
+def queued_policies(session: Session, *, run_id: int) -> set[int]:
+    """Policies already queued in the run."""
+    return {int(p) for p in session.execute(text(
+        "SELECT policy_id FROM billing_run_items WHERE run_id = :run"), {"run": run_id}
+        ).scalars()}
 
 
 def pending_count(session: Session, *, run_id: int) -> int:
@@ -179,33 +167,44 @@ def _rule_sql(rules: ShipmentRules, n: int, params: dict[str, object],
     return " AND ".join(where)
 
 
-def part_sums(session: Session, *, policy_ids: Sequence[int], period: Period,
+def part_sums(session: Session, *, policy_ids: Sequence[int] | None, period: Period,
               cutoff: datetime, asks: Sequence[Ask]) -> dict[int, PartSums]:
     """Per policy, its members of ``period`` at ``cutoff`` summed in ONE pass (no row leaves SQL).
 
     Each ask adds two conditional sums: the members meeting its shipment rules and the
-    signed sum of their half-up rounded ``premium x share``.
+    signed sum of their half-up rounded ``premium x share``.  ``policy_ids`` None: every
+    policy (the run's enqueue, one pass over the period like the bare aggregation).
     """
-    if not policy_ids:
+    if policy_ids is not None and not policy_ids:
         return {}
     where, params, binds = _period_where(period, 0)
-    params.update({"pids": list(policy_ids), "cut": cutoff})
-    binds += [bindparam("pids", expanding=True), _ts("cut")]
+    params["cut"] = cutoff
+    binds.append(_ts("cut"))
+    if policy_ids is not None:
+        where = f"d.policy_id IN :pids AND {where}"
+        params["pids"] = list(policy_ids)
+        binds.append(bindparam("pids", expanding=True))
     sgn = "1" if period.since is None else sign(":cut")
+    # each distinct rule is evaluated once per row (in the inner select), then summed
+    flags: dict[str, str] = {}
     cols: list[str] = []
     for n, ask in enumerate(asks):
         num, den = ask.share.as_integer_ratio()
         params.update({f"num{n}": 2 * num, f"den{n}": den, f"dd{n}": 2 * den})
         rule = _rule_sql(ask.rules, n, params, binds)
-        cols.append(f"SUM(CASE WHEN {rule} THEN 1 ELSE 0 END)")
-        cols.append(f"SUM(CASE WHEN {rule} THEN {sgn} * ((d.premium_minor * :num{n} + :den{n})"
-                    f" / :dd{n}) ELSE 0 END)")
+        flag = flags.setdefault(rule, f"m{len(flags)}")
+        cols.append(f"SUM(x.{flag})")
+        cols.append(f"SUM(x.{flag} * x.sgn * ((x.premium_minor * :num{n} + :den{n}) "
+                    f"/ :dd{n}))")
+    inner = "".join(f", CASE WHEN {rule} THEN 1 ELSE 0 END AS {flag}"
+                    for rule, flag in flags.items())
     extra = "".join(", " + c for c in cols)
     rows = session.execute(text(
-        f"SELECT d.policy_id, COUNT(*), SUM({sgn} * d.premium_minor){extra} "
+        f"SELECT x.policy_id, COUNT(*), SUM(x.sgn * x.premium_minor){extra} FROM ("
+        f"SELECT d.policy_id, d.premium_minor, {sgn} AS sgn{inner} "
         "FROM declarations d JOIN policies p ON p.id = d.policy_id "
-        f"WHERE d.policy_id IN :pids AND d.currency = p.currency AND {where} "
-        "GROUP BY d.policy_id").bindparams(*binds), params).all()
+        f"WHERE d.currency = p.currency AND {where}) x "
+        "GROUP BY x.policy_id").bindparams(*binds), params).all()
     out: dict[int, PartSums] = {}
     for r in rows:
         asked = tuple((int(r[3 + 2 * i]), int(r[4 + 2 * i])) for i in range(len(asks)))

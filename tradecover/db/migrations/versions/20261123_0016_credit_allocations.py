@@ -2,7 +2,8 @@
 
 A credit note (a notice whose exporter share is negative) is allocated to the exporter's
 oldest unpaid notices of the same policy and currency: ``credit_allocations`` records
-each part.
+each part.  ``billing_run_items.sums`` holds a policy's part sums computed at enqueue
+(one pass over the run's periods instead of one per batch).
 
 Revision ID: 0016
 Revises: 0015
@@ -25,7 +26,8 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    """Create ``credit_allocations``."""
+    """Create ``credit_allocations``; add ``billing_run_items.sums``."""
+    op.add_column("billing_run_items", sa.Column("sums", sa.Text(), nullable=True))
     op.create_table(
         "credit_allocations",
         sa.Column("id", _ID, nullable=False),
@@ -51,7 +53,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop ``credit_allocations``."""
+    """Drop ``credit_allocations`` and ``billing_run_items.sums``."""
     op.drop_index(op.f("ix_credit_allocations_credit_notice_id"), table_name="credit_allocations")
     op.drop_index("ix_credit_allocations_notice", table_name="credit_allocations")
     op.drop_table("credit_allocations")
+    with op.batch_alter_table("billing_run_items") as batch:
+        batch.drop_column("sums")
