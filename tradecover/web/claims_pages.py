@@ -1,5 +1,6 @@
 """Dashboard pages of collections and claims (issue 5): the exporter's overdue list with the
-notice, extension and claim forms; collection confirmation by upload; the claims
+notice, extension, collection confirmation and claim forms; collection confirmation by
+upload; the claims
 handler's queue with every check and the approve / reject / pay actions; the recovery
 ledger; the claims speed report.
 
@@ -31,6 +32,7 @@ from tradecover.claims.recovery import RecoverySource
 from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
 from tradecover.collections import service as collections
 from tradecover.collections import upload as collection_upload
+from tradecover.collections.confirmation import CollectionOutcome
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.collections.overdue import ArrangementKind, LossCauseHint
 from tradecover.collections.schemas import UploadReportOut as CollectionReportOut
@@ -38,6 +40,7 @@ from tradecover.declarations.upload import MAX_UPLOAD_BYTES
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.kit.money import Money, to_decimal
+from tradecover.web.i18n import N_
 from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewer, choose_locale
 
 router = APIRouter(include_in_schema=False)
@@ -78,6 +81,9 @@ def _overdue_context(session: Session, viewer: Viewer) -> dict[str, Any]:
             "can_notify": exporter and _may(viewer, Permission.COLLECTION_WRITE),
             "can_claim": exporter and _may(viewer, Permission.CLAIM_FILE),
             "causes": [c.value for c in LossCauseHint],
+            "outcomes": [(CollectionOutcome.PAID_IN_FULL.value, N_("Paid in full")),
+                         (CollectionOutcome.PAID_IN_PART.value, N_("Paid in part")),
+                         (CollectionOutcome.UNPAID.value, N_("Unpaid"))],
             "claim_causes": [c.value for c in LossCause], "today": today.isoformat(),
             "done": None, "problem": None}
 
@@ -154,6 +160,51 @@ def notice_form(request: Request, session: SessionDep,
 
     problem = _in_savepoint(session, work)
     return _overdue_page(request, session, viewer, done=None if problem else "notice",
+                         problem=problem)
+
+
+def _form_amount(value: str, currency: str) -> Money | None:
+    """The amount typed in a form (blank: none), in the invoice's currency."""
+    if not value.strip():
+        return None
+    try:
+        return Money.of(to_decimal(value.strip()), currency)
+    except (InvalidOperation, ValueError, DomainError):
+        raise ValidationFailed("please give the amount as a number", code="invalid_form",
+                               field="amount") from None
+
+
+@router.post("/overdue/collections", response_model=None)
+def collection_form(request: Request, session: SessionDep,
+                    declaration_id: Annotated[str, Form(max_length=20)] = "",
+                    outcome: Annotated[str, Form(max_length=16)] = "",
+                    amount: Annotated[str, Form(max_length=24)] = "",
+                    paid_on: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Confirm what the buyer paid on one invoice: in full, in part or not at all.
+
+    The same service as the API and the upload: a payment frees the limit, a payment in
+    full withdraws the invoice's open notice; a refusal writes nothing.
+    """
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+
+    def work() -> None:
+        try:
+            answer = CollectionOutcome(outcome)
+        except ValueError:
+            raise ValidationFailed("please choose what the buyer paid", code="invalid_form",
+                                   field="outcome") from None
+        row = collections.declaration_for(session, viewer.principal,
+                                          _form_id(declaration_id, "declaration_id"))
+        collections.confirm_collection(
+            session, principal=viewer.principal, declaration_id=row.id, outcome=answer,
+            amount=_form_amount(amount, row.currency),
+            paid_on=None if answer is CollectionOutcome.UNPAID or not paid_on.strip()
+            else _form_date(paid_on, "paid_on"), today=business_today())
+
+    problem = _in_savepoint(session, work)
+    return _overdue_page(request, session, viewer, done=None if problem else "collection",
                          problem=problem)
 
 
