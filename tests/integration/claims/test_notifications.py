@@ -223,3 +223,23 @@ def test_an_approved_extension_moves_the_reminders_of_the_job(
     assert _reminders(_job(db, DUE + timedelta(days=90))) == [
         (first, {"deadline": (DUE + timedelta(days=120)).isoformat(), "days_left": 30}),
         (second, {"deadline": (DUE + timedelta(days=90)).isoformat(), "days_left": 0})]
+
+
+def test_the_job_reads_the_effective_due_dates_in_one_query(db: Database, book: Book) -> None:
+    """Not one query per invoice: the candidates come with their effective due dates."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        _job(db, DUE + timedelta(days=60))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len([s for s in reads if "due_date_arrangements" in s]) == 1
+    assert len([s for s in reads if "FROM declarations" in s]) == 1
+    assert len([s for s in reads if "FROM possible_loss_notices" in s]) == 1
