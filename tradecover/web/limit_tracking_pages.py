@@ -52,6 +52,9 @@ REVIEW_STATUSES = ("open", "merged", "kept_separate")
 
 MAX_IDLE_DAYS = 3650
 
+PREVIEW_ROWS = 500
+"""Most limits a preview prints; the confirmation still covers (and checks) all of them."""
+
 
 def _fingerprint(rows: Iterable[CreditLimit]) -> str:
     """A digest of the limits a preview showed (ids and amounts), to confirm exactly them."""
@@ -217,8 +220,8 @@ def _bulk_page(request: Request, session: Session, viewer: Viewer, form: dict[st
             problem = problem or error
     return _page(request, _locale(request, viewer), "limits/bulk.html",
                  {"form": form, "scopes": SCOPES, "sectors": [s.value for s in Sector],
-                  "lines": lines, "fingerprint": fingerprint, "result": result,
-                  "subnav": nav_links(viewer), "problem": problem},
+                  "shown": PREVIEW_ROWS, "lines": lines, "fingerprint": fingerprint,
+                  "result": result, "subnav": nav_links(viewer), "problem": problem},
                  viewer=viewer, status=problem.status if problem else 200)
 
 
@@ -303,7 +306,7 @@ def _idle_page(request: Request, session: Session, viewer: Viewer, days: str, *,
     except DomainError as error:
         problem = problem or error
     return _page(request, _locale(request, viewer), "limits/idle.html",
-                 {"idle_days": chosen, "lines": lines, "buyers": names,
+                 {"idle_days": chosen, "lines": lines, "shown": PREVIEW_ROWS, "buyers": names,
                   "fingerprint": fingerprint, "revoked": revoked,
                   "subnav": nav_links(viewer), "problem": problem},
                  viewer=viewer, status=problem.status if problem else 200)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -18,6 +19,7 @@ from tradecover.buyers.model import Buyer, BuyerMatchReview
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import business_today
 from tradecover.limits.model import BuyerAggregate, CreditLimit, LimitNotification
+from tradecover.web import limit_tracking_pages
 
 PASSWORD = "correct horse battery"
 
@@ -86,6 +88,10 @@ def test_watch_list_shows_buyers_over_the_thresholds_to_insurer_staff_only(
     bad = app_client.get("/limits/watch-list", params={"single": "lots"})
     assert bad.status_code == 422 and "invalid_threshold" in bad.text
 
+    app_client.post("/language", data={"locale": "ko", "next": "/limits/watch-list"})
+    korean = app_client.get("/limits/watch-list", params={"single": "40000"})
+    assert "고액 한도 관찰 목록" in korean.text and "관찰 목록</a>" in korean.text
+
     _sign_in(app_client, underwriter)
     assert app_client.get("/limits/watch-list", params={"single": "40000"}).status_code == 200
 
@@ -153,8 +159,8 @@ def test_bulk_cut_by_country_previews_and_cuts_exactly_the_limits_there(
     assert counts(db) == before
 
 
-def test_bulk_cancel_by_sector_and_by_buyer(app_client: TestClient, cast: Cast,
-                                           db: Database) -> None:
+def test_bulk_cancel_by_sector_and_by_buyer(app_client: TestClient, cast: Cast, db: Database,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     pol = policy(app_client, cast)["id"]
     _, machinery = _limit(app_client, cast, pol, 6, "40000")
     _, electronics_1 = _limit(app_client, cast, pol, 7, "30000", sector="electronics")
@@ -168,10 +174,14 @@ def test_bulk_cancel_by_sector_and_by_buyer(app_client: TestClient, cast: Cast,
     assert preview.status_code == 200, preview.text
     listed = [int(i) for i in re.findall(r'data-testid="preview-(\d+)"', preview.text)]
     assert listed == [electronics_1, electronics_2]  # DE before US
+    monkeypatch.setattr(limit_tracking_pages, "PREVIEW_ROWS", 1)
+    short = app_client.get("/limits/bulk", params=form)
+    assert re.findall(r'data-testid="preview-(\d+)"', short.text) == [str(electronics_1)]
+    assert 'data-testid="more"' in short.text  # the second is counted, not printed
     unknown = app_client.get("/limits/bulk", params={**form, "value": "spaceflight"})
     assert unknown.status_code == 422 and "invalid_sector" in unknown.text
 
-    done = app_client.post("/limits/bulk", data={**form, "preview": _fingerprint(preview.text)})
+    done = app_client.post("/limits/bulk", data={**form, "preview": _fingerprint(short.text)})
     assert done.status_code == 200, done.text
     amounts = _amounts(db)
     assert amounts[electronics_1][1] == amounts[electronics_2][1] == "cancelled"
