@@ -10,9 +10,10 @@ in the same run and on the same rows:
 
 1. the bare set-based SQL aggregation: ``SELECT policy_id, count(*), sum(premium_minor)
    ... GROUP BY policy_id`` (what any billing must at least do);
-2. the billing run end to end (:func:`tradecover.billing.jobs.run_month`): notices, lines,
-   subsidy splits with eligibility recorded, programme usage, a balanced ledger entry per
-   notice, audit, run items; then ``ledger check`` must be green.
+2. the billing run end to end (:func:`tradecover.billing.jobs.run_month`): run items with
+   their part sums (one pass at enqueue), notices and their parts, subsidy splits with
+   eligibility recorded, programme usage, a balanced ledger entry per notice, credit notes
+   applied, audit; then ``ledger check`` must be green.
 
 Reports wall times, their ratio, rows per second and the peak RSS of this process
 (``ru_maxrss``) after loading and after the run: memory stays flat because no

@@ -7,13 +7,15 @@ copies its declarations: it bills them by membership (policy, period, cutoff; se
 :mod:`tradecover.billing.model`), one *part* for the month billed and one *adjustment part*
 for each earlier billed month whose declarations changed since it was last billed
 (declared late: + premium; corrected or cancelled: - premium), so that every declaration
-is billed exactly once and every change is a visible line on the next notice.  Per batch:
-one aggregate per period (counts, signed totals and every programme's request in one
-pass), the subsidy split of every notice with the eligibility decision and rule recorded,
+is billed exactly once and every change is a visible line on the next notice.  At
+enqueue: one aggregate per period over every policy (counts, signed totals and every
+programme's request in one pass), stored on the items.  Per batch: the items' sums,
+the subsidy split of every notice with the eligibility decision and rule recorded,
 the programmes' usage (conditional updates), then multi-row inserts of the notices, parts,
-splits and one balanced ledger entry per notice, an audit entry, and the items marked
-done.  A crash loses at most the open batch; a rerun picks up what is pending with the
-same cutoff.  ``(month, policy)`` is unique on the notices, so nothing is ever billed
+splits and one balanced ledger entry per notice, credit notes applied to older unpaid
+notices (:func:`tradecover.billing.service.apply_credits`), an audit entry, and the items
+marked done.  A crash loses at most the open batch; a rerun picks up what is pending
+with the same cutoff.  ``(month, policy)`` is unique on the notices, so nothing is ever billed
 twice, and items are picked with ``FOR UPDATE SKIP LOCKED`` so that several workers share
 a run.  :func:`run_month` drives it all with a progress callback.
 
@@ -355,9 +357,10 @@ def bill_batch(
 ) -> int:
     """Bill up to ``size`` queued policies of ``run`` in the caller's transaction.
 
-    A handful of statements per batch, whatever its size: one aggregate per period over
-    the members, one multi-row insert each for notices, parts, splits, ledger entries and
-    their lines, one audit entry, one update of the items.  Returns the number of items
+    A handful of statements per batch, whatever its size: the sums stored at enqueue (or
+    one aggregate per period when they are missing), one bulk insert each for notices,
+    parts, splits, ledger entries and their lines, one audit entry, one update of the
+    items.  Returns the number of items
     taken (0 when nothing is left for this worker).
     """
     items = repository.pick(session, run_id=run.id, size=size)

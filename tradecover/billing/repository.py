@@ -2,9 +2,9 @@
 
 The heavy parts of a billing run never bring declarations into Python and never copy
 them: a notice bills its declarations by *membership* (policy, period, the run's cutoff;
-see :mod:`tradecover.billing.model`), so one aggregate per batch and period
-(:func:`part_sums`) yields every notice's count, signed total and each programme's
-request (a ``SUM`` of half-up rounded shares) in a single pass.  Work is picked with
+see :mod:`tradecover.billing.model`), so one aggregate per period over every policy at
+enqueue (:func:`part_sums`) yields every notice's count, signed total and each
+programme's request (a ``SUM`` of half-up rounded shares) in a single pass.  Work is picked with
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite serialises writers with
 ``BEGIN IMMEDIATE`` and ignores the clause).
 """
@@ -199,16 +199,23 @@ def part_sums(session: Session, *, policy_ids: Sequence[int] | None, period: Per
     inner = "".join(f", CASE WHEN {rule} THEN 1 ELSE 0 END AS {flag}"
                     for rule, flag in flags.items())
     extra = "".join(", " + c for c in cols)
+    # grouped by currency too, the members (the policy's currency) picked after: no join
     rows = session.execute(text(
-        f"SELECT x.policy_id, COUNT(*), SUM(x.sgn * x.premium_minor){extra} FROM ("
-        f"SELECT d.policy_id, d.premium_minor, {sgn} AS sgn{inner} "
-        "FROM declarations d JOIN policies p ON p.id = d.policy_id "
-        f"WHERE d.currency = p.currency AND {where}) x "
-        "GROUP BY x.policy_id").bindparams(*binds), params).all()
+        f"SELECT x.policy_id, x.currency, COUNT(*), SUM(x.sgn * x.premium_minor){extra} "
+        f"FROM (SELECT d.policy_id, d.currency, d.premium_minor, {sgn} AS sgn{inner} "
+        f"FROM declarations d WHERE {where}) x "
+        "GROUP BY x.policy_id, x.currency").bindparams(*binds), params).all()
+    if policy_ids is None:
+        currency = {int(i): str(c) for i, c in session.execute(text(
+            "SELECT id, currency FROM policies"))}
+    else:
+        currency = {p: c for p, (_, c) in policy_facts(session, policy_ids=policy_ids).items()}
     out: dict[int, PartSums] = {}
     for r in rows:
-        asked = tuple((int(r[3 + 2 * i]), int(r[4 + 2 * i])) for i in range(len(asks)))
-        out[int(r[0])] = PartSums(int(r[0]), int(r[1]), int(r[2]), asked)
+        if currency.get(int(r[0])) != r[1]:
+            continue
+        asked = tuple((int(r[4 + 2 * i]), int(r[5 + 2 * i])) for i in range(len(asks)))
+        out[int(r[0])] = PartSums(int(r[0]), int(r[2]), int(r[3]), asked)
     return out
 
 

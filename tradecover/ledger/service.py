@@ -68,6 +68,8 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]], *,
         return []
     names = list(rows[0])
     processors = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
+    if set(returning) - {"id"} <= set(names) and "id" not in names:
+        return _copy_rows(session, table, names, processors, rows, returning)
     payload = json.dumps(
         [{name: process(row[name]) if process else row[name] for name, process in processors}
          for row in rows], default=str, separators=(",", ":"))
@@ -78,6 +80,35 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]], *,
         f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM "
         f"json_to_recordset(CAST(:rows AS json)) AS x({shape}){tail}"), {"rows": payload})
     return [tuple(r) for r in result] if returning else []
+
+
+def _copy_rows(session: Session, table: Any, names: list[str],
+               processors: list[tuple[str, Any]], rows: Sequence[dict[str, Any]],
+               returning: Sequence[str]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: ``COPY`` the rows in the session's transaction (no SQL to parse per row).
+
+    Ids wanted back are drawn from the table's sequence first (one statement), so the rows
+    are copied with their ids and nothing needs ``RETURNING``.
+    """
+    conn = session.connection()
+    ids: list[int] = []
+    if returning:
+        ids = [int(i) for i in conn.execute(text(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+            "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars()]
+    cols = (["id"] if returning else []) + names
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(
+            f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+        for n, row in enumerate(rows):
+            values = [process(row[name]) if process else row[name]
+                      for name, process in processors]
+            copy.write_row([ids[n], *values] if returning else values)
+    if not returning:
+        return []
+    return [tuple(ids[n] if c == "id" else row[c] for c in returning)
+            for n, row in enumerate(rows)]
 
 
 def post(session: Session, *, entries: Sequence[JournalEntry]) -> list[int]:
