@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tradecover.access.model import ApiKey, Organisation, User
@@ -144,14 +144,21 @@ def _principal(org: Organisation, *, actor: str, role: str, user_id: int | None)
 def principal_from_api_key(session: Session, secret: str) -> Principal:
     """Resolve an ``X-API-Key`` to a principal, or :class:`AuthenticationFailed`."""
     prefix = api_key_prefix(secret)
-    key = session.execute(select(ApiKey).where(ApiKey.prefix == prefix)).scalar_one_or_none()
+    # one statement, built once, plain rows: this runs on every API request
+    key = session.execute(_API_KEY_LOOKUP, {"prefix": prefix}).one_or_none()
     if key is None or key.key_hash != hash_api_key(secret):
         raise AuthenticationFailed("unknown API key", code="invalid_api_key")
     if key.revoked_at is not None:
         raise AuthenticationFailed("API key revoked", code="api_key_revoked")
-    org = session.get(Organisation, key.org_id)
-    assert org is not None
-    return _principal(org, actor=f"apikey:{key.id}", role=key.role, user_id=None)
+    return Principal(actor=f"apikey:{key.id}", org_id=key.org_id, org_slug=key.slug,
+                     org_kind=OrganisationKind(key.kind), role=Role(key.role), user_id=None)
+
+
+_API_KEY_LOOKUP = (
+    select(ApiKey.id, ApiKey.key_hash, ApiKey.revoked_at, ApiKey.role, ApiKey.org_id,
+           Organisation.slug, Organisation.kind)
+    .join(Organisation, Organisation.id == ApiKey.org_id)
+    .where(ApiKey.prefix == bindparam("prefix")))
 
 
 def principal_from_token(session: Session, token: str, *, key: str) -> Principal:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +43,24 @@ class Replay:
 
     status_code: int
     body: Any
+
+
+_RECORDS = cast(Table, IdempotencyRecord.__table__)
+# the two statements of every keyed request, built once with bind parameters and run as
+# Core on the session's connection (building them and the ORM's DML layer cost more CPU
+# than the SQL); _CLAIM[True] is PostgreSQL's, _CLAIM[False] SQLite's
+_CLAIM = {
+    dialect: insert(_RECORDS).values(
+        org_id=bindparam("org_id"), key=bindparam("key"),
+        fingerprint=bindparam("fingerprint"), status=bindparam("status"),
+        created_at=bindparam("created_at"))
+    .on_conflict_do_nothing(index_elements=["org_id", "key"]).returning(_RECORDS.c.id)
+    for dialect, insert in ((True, postgresql.insert), (False, sqlite.insert))}
+_COMPLETE = (update(_RECORDS)
+             .where(_RECORDS.c.id == bindparam("b_id"), _RECORDS.c.status == "in_progress")
+             .values(status="completed", status_code=bindparam("status_code"),
+                     response_body=bindparam("response_body"),
+                     completed_at=bindparam("completed_at")))
 
 
 def fingerprint(*, method: str, path: str, body: Any) -> str:
@@ -82,14 +100,10 @@ def claim_in(session: Session, *, org_id: int, key: str, request_fingerprint: st
     """
     check_key(key)
     now = utc_now()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    new_id = session.execute(
-        insert(IdempotencyRecord).values(org_id=org_id, key=key,
-                                         fingerprint=request_fingerprint,
-                                         status="in_progress", created_at=now)
-        .on_conflict_do_nothing(index_elements=["org_id", "key"])
-        .returning(IdempotencyRecord.id)).scalar_one_or_none()
+    connection = session.connection()
+    new_id = connection.execute(_CLAIM[connection.dialect.name == "postgresql"], {
+        "org_id": org_id, "key": key, "fingerprint": request_fingerprint,
+        "status": "in_progress", "created_at": now}).scalar_one_or_none()
     if new_id is not None:
         return Claim(int(new_id), org_id, key)
     existing = session.execute(select(IdempotencyRecord).where(
@@ -118,13 +132,9 @@ def claim_in(session: Session, *, org_id: int, key: str, request_fingerprint: st
 
 def complete(session: Session, claimed: Claim, *, status_code: int, body: Any) -> None:
     """Store the answer inside the effect's own transaction."""
-    done = session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == claimed.record_id,
-               IdempotencyRecord.status == "in_progress")
-        .values(status="completed", status_code=status_code, response_body=body,
-                completed_at=utc_now())
-        .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    done = session.connection().execute(_COMPLETE, {
+        "b_id": claimed.record_id, "status_code": status_code, "response_body": body,
+        "completed_at": utc_now()}).rowcount
     if done != 1:
         raise Conflict("the Idempotency-Key was completed by another request",
                        code="idempotency_in_progress")
