@@ -25,7 +25,7 @@ from tradecover.api.pagination import IdPath
 from tradecover.buyers import service as buyers
 from tradecover.buyers.model import BuyerRating
 from tradecover.kit.dates import business_today
-from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money, to_decimal
 from tradecover.limits import service
 from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
@@ -208,7 +208,12 @@ def _buyer_page(request: Request, session: Session, viewer: Viewer, buyer_id: in
         changes: list[BuyerAggregateChange] = []
         if principal.is_insurer:
             rating = buyers.latest_rating(session, buyer_id)
-            aggregate = service.get_aggregate(session, principal=principal, buyer_id=buyer_id)
+            try:
+                aggregate = service.get_aggregate(session, principal=principal,
+                                                  buyer_id=buyer_id)
+            except Conflict as unrated:  # a buyer not yet rated has no aggregate limit
+                if unrated.code != "no_aggregate_limit":
+                    raise
             changes = service.aggregate_history(session, principal=principal,
                                                 buyer_id=buyer_id)
         relation = buyers.relationship(session, principal=principal, buyer_id=buyer_id)
@@ -218,6 +223,7 @@ def _buyer_page(request: Request, session: Session, viewer: Viewer, buyer_id: in
         "buyer": buyer, "limits": limits, "usage": usage, "rating": rating,
         "aggregate": aggregate, "relation": relation, "changes": changes[-10:],
         "can_override": aggregate is not None and _may(viewer, Permission.BUYER_REVIEW),
+        "unrated": principal.is_insurer and aggregate is None,
         "subnav": nav_links(viewer), "done": done, "problem": problem}
     return _page(request, locale, "limits/buyer.html", context, viewer=viewer,
                  status=problem.status if problem else 200)

@@ -8,7 +8,9 @@ from fastapi.testclient import TestClient
 from tests.conftest import Actor, Cast, Database, make_user_actor
 from tests.integration.limits.helpers import application, buyer, policy
 from tradecover.access.roles import Role
+from tradecover.buyers.model import Buyer
 from tradecover.db.engine import transaction
+from tradecover.kit.dates import utc_now
 
 PASSWORD = "correct horse battery"
 
@@ -60,3 +62,21 @@ def test_queue_buyer_and_history_pages(app_client: TestClient, cast: Cast, db: D
     assert app_client.get(f"/buyers/{b['id']}").status_code == 404
     assert app_client.get(f"/limits/{small['limit_id']}").status_code == 404
     assert "Müller" not in app_client.get("/limits").text
+
+
+def test_an_unrated_buyer_page_says_so_instead_of_failing(app_client: TestClient, cast: Cast,
+                                                          db: Database) -> None:
+    now = utc_now()
+    with transaction(db.factory) as s:  # a buyer known to the registry, never rated
+        row = Buyer(kind="buyer", legal_name="Unrated Trading GmbH",
+                    normalised_name="unrated trading", other_names=[], country="DE",
+                    financials={}, adverse_events=[], overdue_reports=0, defaults_on_record=0,
+                    created_at=now, created_by="test", updated_at=now)
+        s.add(row)
+        s.flush()
+        buyer_id = row.id
+    underwriter = _person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")
+    _sign_in(app_client, underwriter)
+    page = app_client.get(f"/buyers/{buyer_id}")
+    assert page.status_code == 200, page.text
+    assert 'data-testid="unrated"' in page.text and 'data-testid="aggregate"' not in page.text

@@ -81,7 +81,7 @@ def test_watch_list_shows_buyers_over_the_thresholds_to_insurer_staff_only(
     page = app_client.get("/limits/watch-list", params={"single": "40,000"})
     assert page.status_code == 200, page.text
     assert f'data-testid="watch-{big}"' in page.text and "Tracking Buyer 1" in page.text
-    assert "45,000.00" in page.text and "single_limit" in page.text
+    assert "45,000.00" in page.text and "Large single limit" in page.text
     assert f'data-testid="watch-{small}"' not in page.text
     both = app_client.get("/limits/watch-list", params={"single": "19000"})
     assert f'data-testid="watch-{small}"' in both.text
