@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     )
     limit_idle_days: int = Field(
         default=180, ge=1, description="Limits unused this many days are revoked by the job")
+    limit_watch_single: int = Field(
+        default=5_000_000, ge=1,
+        description="A single credit limit from this amount (USD) puts its buyer on the watch list")
+    limit_watch_buyer_total: int = Field(
+        default=10_000_000, ge=1,
+        description="Limits on one buyer totalling this amount (USD) put it on the watch list")
     dask_scheduler: str | None = Field(
         default=None,
         description="Address of a Dask scheduler (tcp://host:8786) that runs the Monte Carlo "
