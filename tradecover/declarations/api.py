@@ -11,12 +11,15 @@ declaration releases the key so that a corrected retry can run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +28,6 @@ from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import Page, PageDep
 from tradecover.audit import service as audit
-from tradecover.db.engine import transaction
 from tradecover.declarations import service, upload
 from tradecover.declarations.cover import CoverStatus
 from tradecover.declarations.schemas import (
@@ -59,19 +61,47 @@ def _factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def caller_session(
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated caller of ``POST /declarations``: its principal, and the session
+    (on ``connection``) whose short transaction authenticated it and goes on to claim the
+    Idempotency-Key; the effect's transaction then runs on the same connection.
+    """
+
+    connection: Connection
+    session: Session
+    principal: Principal
+
+
+async def caller_session(
     request: Request,
     api_key: Annotated[str | None, Security(_api_key)] = None,
     token: Annotated[str | None, Security(_bearer)] = None,
-) -> Iterator[tuple[Session, Principal]]:
-    """The caller, authenticated in a short transaction that the route goes on using (to
-    claim its Idempotency-Key) and commits itself: one transaction for both.
+) -> AsyncIterator[Caller]:
+    """The caller, authenticated before the body is read (a bad credential is a 401 whatever
+    the body), in a short transaction that the route goes on using and commits itself.
+
+    An async generator around one worker-thread call: a sync generator dependency costs a
+    thread hop to enter and another to leave.  One pooled connection serves the request's
+    transactions (one checkout and liveness ping instead of one per transaction).
     """
-    session = _factory(request)()
+    factory = _factory(request)
+    engine = factory.kw["bind"]
+    connection: Connection = await run_in_threadpool(engine.connect)
+    session = factory(bind=connection)
     try:
-        yield session, get_principal(request, session, api_key, token)
+        principal = await run_in_threadpool(get_principal, request, session, api_key, token)
+        yield Caller(connection, session, principal)
     finally:
-        session.close()
+        if session.in_transaction() or connection.in_transaction():
+            await run_in_threadpool(_close, session, connection)  # e.g. the body was bad
+        else:
+            _close(session, connection)  # nothing to roll back: no I/O
+
+
+def _close(session: Session, connection: Connection) -> None:
+    session.close()
+    connection.close()
 
 
 def _batch_answer(outcomes: list[service.Outcome]) -> BatchOut:
@@ -94,7 +124,7 @@ def _batch_answer(outcomes: list[service.Outcome]) -> BatchOut:
 def post_declarations(
     request: Request,
     body: ShipmentIn | BatchIn,
-    caller: Annotated[tuple[Session, Principal], Security(caller_session)],
+    caller: Annotated[Caller, Security(caller_session)],
     idempotency_key: Annotated[str | None, Header(
         alias="Idempotency-Key", max_length=255,
         description="Required: a retry with the same key gets the original answer")] = None,
@@ -107,7 +137,7 @@ def post_declarations(
     factory = _factory(request)
     fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
                                           body=body.model_dump(mode="json"))
-    session, principal = caller
+    session, principal = caller.session, caller.principal
     try:  # the caller's short transaction: its authentication, then the claim
         principal.require(Permission.DECLARATION_WRITE)
         if idempotency_key is None:
@@ -125,7 +155,8 @@ def post_declarations(
     try:
         for attempt in range(1, RETRIES + 1):
             try:
-                status, answer = _effect(factory, principal, body, claimed, today)
+                status, answer = _effect(factory, caller.connection, principal, body,
+                                         claimed, today)
                 break
             except OperationalError as exc:  # a deadlock or serialization failure: retry
                 if attempt == RETRIES or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
@@ -141,13 +172,14 @@ RETRIES = 3
 RETRYABLE = {"40001", "40P01"}
 
 
-def _effect(factory: sessionmaker[Session], principal: Principal, body: ShipmentIn | BatchIn,
-            claimed: idempotency.Claim, today: date) -> tuple[int, dict[str, Any]]:
-    """Attach and store the answer with the key, in one transaction; the audit entries are
-    written last, so the audit chain heads are locked only for the commit.
+def _effect(factory: sessionmaker[Session], connection: Connection, principal: Principal,
+            body: ShipmentIn | BatchIn, claimed: idempotency.Claim, today: date
+            ) -> tuple[int, dict[str, Any]]:
+    """Attach and store the answer with the key, in one transaction on ``connection``; the
+    audit entries are written last, so the audit chain heads are locked only for the commit.
     """
     entries: list[tuple[int, audit.Pending]] = []
-    with transaction(factory) as session:
+    with factory(bind=connection) as session, session.begin():
         if isinstance(body, BatchIn):
             outcomes = service.attach_many(
                 session, principal=principal, today=today, channel="erp",

@@ -66,7 +66,7 @@ def reserve(session: Session, *, limit_id: int, currency: str, amount_minor: int
     params = {"b_limit_id": limit_id, "amount": amount_minor, "cap": cap_minor,
               "now": utc_now()}
     for _attempt in range(3):
-        row = session.execute(_RESERVE, params).one_or_none()
+        row = session.connection().execute(_RESERVE, params).one_or_none()
         if row is not None:
             after, taken = int(row[0]), int(row[1])
             return Reserved(taken, after - taken)
@@ -125,6 +125,20 @@ def reserve_many(session: Session, wanted: dict[int, tuple[str, int, int]]
                     updated_at=utc_now())
             .execution_options(synchronize_session=False))
     return done
+
+
+def lock(session: Session, limit_ids: set[int]) -> None:
+    """Lock the existing reservation rows of ``limit_ids`` in limit id order (PostgreSQL
+    ``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already serialises writers).
+
+    A transaction that releases on one limit and reserves on another (a correction that
+    changes the buyer) takes both rows first, in the one order every such writer uses, so
+    two of them working on the same limits the other way round cannot deadlock.
+    """
+    if limit_ids:
+        session.execute(select(LimitReservation.limit_id)
+                        .where(LimitReservation.limit_id.in_(sorted(limit_ids)))
+                        .order_by(LimitReservation.limit_id).with_for_update()).all()
 
 
 def release(session: Session, *, limit_id: int, amount_minor: int) -> None:

@@ -258,14 +258,17 @@ def _load_facts(session: Session, shipments: Sequence[Shipment]) -> _Facts:
               "policy_ids": sorted({s.policy_id for s in shipments}),
               "buyer_ids": sorted({s.buyer_id for s in shipments}),
               "invoices": sorted({s.invoice_number.strip() for s in shipments})}
+    # the policies as ORM objects (this also autoflushes); the rest as plain rows on the
+    # session's connection (the ORM's execute layer costs more CPU than these queries)
     policies = {p.id: p for p in session.execute(_POLICIES, params).scalars()}
+    connection = session.connection()
     buyers = {
         int(r[0]): _BuyerFacts(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
                                country_status=CountryCoverStatus(r[4] or "open"))
-        for r in session.execute(_BUYERS, params)}
+        for r in connection.execute(_BUYERS, params)}
     versions: dict[int, list[_Version]] = {}
     heads: dict[int, tuple[int, int, str]] = {}
-    for r in session.execute(_LIMITS, params):
+    for r in connection.execute(_LIMITS, params):
         heads[int(r[0])] = (int(r[1]), int(r[2]), str(r[3]))
         bucket = versions.setdefault(int(r[0]), [])
         if r[4] is not None:
@@ -277,7 +280,7 @@ def _load_facts(session: Session, shipments: Sequence[Shipment]) -> _Facts:
         policy_id, buyer_id, status = heads[limit_id]
         limits[(policy_id, buyer_id)] = _Limit(limit_id, status, tuple(versions[limit_id]))
     duplicates = {(int(r[1]), str(r[2])): int(r[0])
-                  for r in session.execute(_DUPLICATES, params)}
+                  for r in connection.execute(_DUPLICATES, params)}
     return _Facts(policies, buyers, limits, duplicates)
 
 
@@ -641,7 +644,10 @@ def correct(session: Session, *, principal: Principal, declaration_id: int,
     """Replace a declaration by a corrected one (a new row); the old is kept, ``corrected``.
 
     The corrected shipment is decided afresh (its cover may change); the old reservation
-    is released first in the same transaction.
+    is released first in the same transaction.  The reservation rows of the old limit and
+    of the limit the corrected shipment will take from are locked first, in limit id
+    order, so that two corrections moving between the same two limits in opposite
+    directions cannot deadlock.
     """
     principal.require(Permission.DECLARATION_WRITE)
     why = _reason(reason)
@@ -652,6 +658,10 @@ def correct(session: Session, *, principal: Principal, declaration_id: int,
     if old.collected_minor:
         raise Conflict("collections were recorded on this declaration",
                        code="declaration_has_collections")
+    new_limit = _load_facts(session, [shipment]).limits.get(
+        (shipment.policy_id, shipment.buyer_id))
+    repository.lock(session, {i for i in (old.limit_id, new_limit.id if new_limit else None)
+                              if i is not None})
     _end(session, principal=principal, row=old, status=STATUS_CORRECTED, reason=why)
     return attach(session, principal=principal, shipment=shipment, channel=channel, today=today,
                   supersedes=old)

@@ -152,3 +152,39 @@ def test_concurrent_batches_over_several_limits(app_client: TestClient, cast: Ca
     for _buyer, limit_id in buyers:
         # 36 shipments of 4,000 per buyer: 23 in full, one partly (3,000), 12 not covered
         assert reserved(db, limit_id) == LIMIT * 100 == outstanding_by_view(db, limit_id)
+
+
+def test_concurrent_corrections_between_two_limits_in_opposite_directions(
+        app_client: TestClient, cast: Cast, db: Database) -> None:
+    """Corrections moving declarations from buyer A to B and from B to A at once each
+    release on one limit and reserve on the other: none deadlocks, every one succeeds and
+    both limits' reservations still add up to their declarations."""
+    w = world(app_client, cast, db)
+    principal = exporter(db, cast)
+    (a, limit_a), (b, limit_b) = new_buyer(db, w, 100), new_buyer(db, w, 101)
+    pairs = 6
+    originals: list[tuple[int, int]] = []  # (declaration id, the other buyer)
+    with transaction(db.factory) as s:
+        for n in range(pairs):
+            for buyer, other in ((a, b), (b, a)):
+                row = service.attach(s, principal=principal, channel="api",
+                                     today=business_today(),
+                                     shipment=shipment(w, buyer_id=buyer,
+                                                       invoice_number=f"X{buyer}-{n}",
+                                                       invoice_amount=Decimal("1000")))
+                originals.append((row.id, other))
+
+    def work(i: int) -> str:
+        declaration_id, other = originals[i]
+        with transaction(db.factory) as s:
+            row = service.correct(s, principal=principal, declaration_id=declaration_id,
+                                  shipment=shipment(w, buyer_id=other,
+                                                    invoice_number=f"Y{declaration_id}",
+                                                    invoice_amount=Decimal("2000")),
+                                  reason="wrong buyer", today=business_today())
+            return row.cover_status
+
+    assert race(len(originals), work) == ["covered_in_full"] * len(originals)
+    for limit_id in (limit_a, limit_b):
+        # each limit now carries the pairs corrected onto it: 6 x 2,000 USD
+        assert reserved(db, limit_id) == pairs * 2000 * 100 == outstanding_by_view(db, limit_id)
