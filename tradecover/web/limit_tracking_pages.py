@@ -77,11 +77,16 @@ def _names(session: Session, buyer_ids: Iterable[int]) -> dict[int, Buyer]:
     return {b.id: b for b in rows}
 
 
-def _refused(request: Request, viewer: Viewer, permission: Permission) -> Response | None:
-    """The 403 page when the viewer lacks ``permission`` (exporters, claims, finance)."""
-    if _may(viewer, permission):
-        return None
-    return _error_page(request, _locale(request, viewer), viewer, 403)
+def _staff(request: Request, session: Session, permission: Permission) -> Viewer | Response:
+    """The signed-in viewer when allowed ``permission``; otherwise the sign-in redirect or
+    the 403 page (exporters, claims handlers, finance) to answer with.
+    """
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    if not _may(viewer, permission):
+        return _error_page(request, _locale(request, viewer), viewer, 403)
+    return viewer
 
 
 # --- watch list -------------------------------------------------------------------------
@@ -107,12 +112,9 @@ def watch_list_page(request: Request, session: SessionDep,
     """Buyers with a large single limit or a large total of limits (USD), largest first;
     the thresholds default to the configured ones and can be changed for one look.
     """
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
-    refused = _refused(request, viewer, Permission.LIMIT_MANAGE)
-    if refused is not None:
-        return refused
+    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    if isinstance(viewer, Response):
+        return viewer
     rules = service.LimitRules.from_settings(_settings(request))
     problem: DomainError | None = None
     entries: list[service.WatchEntry] = []
@@ -235,12 +237,9 @@ def bulk_page(request: Request, session: SessionDep, scope: Field = "", value: F
     """The bulk action form; with a scope, the preview of every limit it would change and
     the form that confirms it.
     """
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
-    refused = _refused(request, viewer, Permission.LIMIT_MANAGE)
-    if refused is not None:
-        return refused
+    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    if isinstance(viewer, Response):
+        return viewer
     form = {"scope": scope, "value": value, "action": action, "cut_pct": cut_pct,
             "reason": reason}
     return _bulk_page(request, session, viewer, form)
@@ -255,12 +254,9 @@ def bulk_form(request: Request, session: SessionDep, scope: FormField = "",
               reason: Annotated[str, Form(max_length=1000)] = "",
               preview: Annotated[str, Form(max_length=64)] = "") -> Response:
     """Confirm a previewed bulk action: cut or cancel every limit in its scope."""
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
-    refused = _refused(request, viewer, Permission.LIMIT_MANAGE)
-    if refused is not None:
-        return refused
+    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    if isinstance(viewer, Response):
+        return viewer
     form = {"scope": scope, "value": value, "action": action, "cut_pct": cut_pct,
             "reason": reason}
     outcome: list[service.BulkResult] = []
@@ -316,12 +312,9 @@ def _idle_page(request: Request, session: Session, viewer: Viewer, days: str, *,
 def idle_page(request: Request, session: SessionDep,
               idle_days: Annotated[str, Query(max_length=9)] = "") -> Response:
     """The limits the idle-limit job would revoke now, and the form that runs it."""
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
-    refused = _refused(request, viewer, Permission.LIMIT_MANAGE)
-    if refused is not None:
-        return refused
+    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    if isinstance(viewer, Response):
+        return viewer
     return _idle_page(request, session, viewer, idle_days)
 
 
@@ -330,12 +323,9 @@ def idle_form(request: Request, session: SessionDep,
               idle_days: Annotated[str, Form(max_length=9)] = "",
               preview: Annotated[str, Form(max_length=64)] = "") -> Response:
     """Run the idle-limit job on the previewed limits: each is cancelled with a notice."""
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
-    refused = _refused(request, viewer, Permission.LIMIT_MANAGE)
-    if refused is not None:
-        return refused
+    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    if isinstance(viewer, Response):
+        return viewer
     revoked: list[list[int]] = []
 
     def work() -> None:
@@ -374,12 +364,9 @@ def _matches_page(request: Request, session: Session, viewer: Viewer, status: st
 def matches_page(request: Request, session: SessionDep,
                  status: Annotated[str, Query(max_length=16)] = "open") -> Response:
     """Uncertain buyer matches side by side: the new record and the existing one."""
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
-    refused = _refused(request, viewer, Permission.BUYER_ASSESS)
-    if refused is not None:
-        return refused
+    viewer = _staff(request, session, Permission.BUYER_ASSESS)
+    if isinstance(viewer, Response):
+        return viewer
     return _matches_page(request, session, viewer, status)
 
 
@@ -388,12 +375,9 @@ def resolve_form(review_id: IdPath, request: Request, session: SessionDep,
                  resolution: Annotated[str, Form(max_length=16)] = "",
                  note: Annotated[str, Form(max_length=1000)] = "") -> Response:
     """A risk manager merges the new record into the existing one, or keeps them apart."""
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
-    refused = _refused(request, viewer, Permission.BUYER_ASSESS)
-    if refused is not None:
-        return refused
+    viewer = _staff(request, session, Permission.BUYER_ASSESS)
+    if isinstance(viewer, Response):
+        return viewer
 
     def work() -> None:
         try:
