@@ -40,6 +40,7 @@ from tradecover.declarations.upload import MAX_UPLOAD_BYTES
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.kit.money import Money, to_decimal
+from tradecover.web.forms import in_savepoint
 from tradecover.web.i18n import N_
 from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewer, choose_locale
 
@@ -127,18 +128,6 @@ def _form_date(value: str, field: str) -> date:
                                field=field) from None
 
 
-def _in_savepoint(session: Session, work: Any) -> DomainError | None:
-    """Run ``work()`` in a savepoint; on a domain error roll it back and return the error."""
-    savepoint = session.begin_nested()
-    try:
-        work()
-        savepoint.commit()
-    except DomainError as error:
-        savepoint.rollback()
-        return error
-    return None
-
-
 @router.post("/overdue/notices", response_model=None)
 def notice_form(request: Request, session: SessionDep,
                 declaration_id: Annotated[str, Form(max_length=20)] = "",
@@ -158,7 +147,7 @@ def notice_form(request: Request, session: SessionDep,
                                 declaration_id=_form_id(declaration_id, "declaration_id"),
                                 cause=hint, today=business_today())
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _overdue_page(request, session, viewer, done=None if problem else "notice",
                          problem=problem)
 
@@ -203,7 +192,7 @@ def collection_form(request: Request, session: SessionDep,
             paid_on=None if answer is CollectionOutcome.UNPAID or not paid_on.strip()
             else _form_date(paid_on, "paid_on"), today=business_today())
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _overdue_page(request, session, viewer, done=None if problem else "collection",
                          problem=problem)
 
@@ -224,7 +213,7 @@ def extension_form(request: Request, session: SessionDep,
             kind=ArrangementKind.EXTENSION, today=business_today(),
             new_due_date=_form_date(new_due_date, "new_due_date"))
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _overdue_page(request, session, viewer, done=None if problem else "extension",
                          problem=problem)
 
@@ -240,7 +229,7 @@ def _decide_extension(request: Request, session: SessionDep, arrangement_id: int
                                      arrangement_id=arrangement_id, approve=approve,
                                      reason=reason or None, today=business_today())
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     if problem is not None and problem.status == 404:
         return _error_page(request, choose_locale(request, viewer), viewer, 404)
     return _overdue_page(request, session, viewer,
@@ -282,7 +271,7 @@ def claim_form(request: Request, session: SessionDep,
                                  for v in ids[:200]],
                           cause=loss_cause, today=business_today())
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _overdue_page(request, session, viewer, done=None if problem else "claim",
                          problem=problem)
 
@@ -335,7 +324,7 @@ def _claim_action(request: Request, session: SessionDep, claim_id: int, action: 
             step(session, principal=principal, claim_id=claim_id, today=today,
                  defaults=_defaults(request))
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     if problem is not None and problem.status == 404:
         return _error_page(request, choose_locale(request, viewer), viewer, 404)
     return _queue_page(request, session, viewer, done=None if problem else action,
@@ -437,7 +426,7 @@ def recovery_form(request: Request, session: SessionDep,
                                source=kind, gross=gross_money, costs=costs_money,
                                received_on=_form_date(received_on, "received_on"))
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _recoveries_page(request, session, viewer, done=problem is None, problem=problem)
 
 

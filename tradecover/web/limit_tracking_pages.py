@@ -36,7 +36,8 @@ from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import service
 from tradecover.limits.model import CreditLimit
-from tradecover.web.limits_pages import _form_amount, _in_savepoint, _may, nav_links
+from tradecover.web.forms import in_savepoint
+from tradecover.web.limits_pages import _form_amount, _may, nav_links
 from tradecover.web.pages import Viewer, _error_page, _page, _settings, _to_sign_in, _viewer
 from tradecover.web.pages import choose_locale as _locale
 
@@ -268,7 +269,7 @@ def bulk_form(request: Request, session: SessionDep, scope: FormField = "",
             session, principal=viewer.principal, scope=bulk.scope, reason=bulk.reason,
             today=business_today(), cut_pct=bulk.cut_pct, cancel=bulk.cancel))
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _bulk_page(request, session, viewer, form,
                       result=outcome[0] if outcome else None, problem=problem)
 
@@ -335,7 +336,7 @@ def idle_form(request: Request, session: SessionDep,
         revoked.append(service.revoke_idle(session, principal=viewer.principal, today=today,
                                            idle_days=days))
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _idle_page(request, session, viewer, idle_days,
                       revoked=revoked[0] if revoked else None, problem=problem)
 
@@ -388,7 +389,7 @@ def resolve_form(review_id: IdPath, request: Request, session: SessionDep,
         buyers.resolve_review(session, principal=viewer.principal, review_id=review_id,
                               resolution=chosen, note=note.strip() or None)
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _matches_page(request, session, viewer, "open",
                          done=None if problem else resolution, problem=problem)
 

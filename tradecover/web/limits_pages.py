@@ -31,6 +31,7 @@ from tradecover.limits import service
 from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
 from tradecover.limits.fx import CAP_CURRENCY
 from tradecover.limits.model import BuyerAggregateChange, LimitNotification
+from tradecover.web.forms import in_savepoint
 from tradecover.web.i18n import N_
 from tradecover.web.pages import (
     Viewer,
@@ -67,18 +68,6 @@ def nav_links(viewer: Viewer) -> list[tuple[str, str]]:
     links = [(path, label) for path, label, permission in NAV_LINKS
              if viewer.principal.is_insurer and _may(viewer, permission)]
     return links if len(links) > 1 else []
-
-
-def _in_savepoint(session: Session, work: Any) -> DomainError | None:
-    """Run ``work()`` in a savepoint; on a domain error roll it back and return the error."""
-    savepoint = session.begin_nested()
-    try:
-        work()
-        savepoint.commit()
-    except DomainError as error:
-        savepoint.rollback()
-        return error
-    return None
 
 
 def _form_amount(value: str) -> Decimal:
@@ -162,7 +151,7 @@ def decision_form(application_id: IdPath, request: Request, session: SessionDep,
                        today=business_today(),
                        rules=service.LimitRules.from_settings(_settings(request)))
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _queue_page(request, session, viewer, done=None if problem else "decided",
                        problem=problem)
 
@@ -174,7 +163,7 @@ def second_approval_form(application_id: IdPath, request: Request,
     viewer = _viewer(request, session)
     if viewer is None:
         return _to_sign_in(request)
-    problem = _in_savepoint(session, lambda: service.second_approval(
+    problem = in_savepoint(session, lambda: service.second_approval(
         session, principal=viewer.principal, application_id=application_id,
         today=business_today()))
     return _queue_page(request, session, viewer, done=None if problem else "second",
@@ -188,7 +177,7 @@ def acknowledge_form(notification_id: IdPath, request: Request,
     viewer = _viewer(request, session)
     if viewer is None:
         return _to_sign_in(request)
-    problem = _in_savepoint(session, lambda: service.acknowledge(
+    problem = in_savepoint(session, lambda: service.acknowledge(
         session, principal=viewer.principal, notification_id=notification_id))
     return _queue_page(request, session, viewer, done=None if problem else "acknowledged",
                        problem=problem)
@@ -260,7 +249,7 @@ def aggregate_form(buyer_id: IdPath, request: Request, session: SessionDep,
         service.override_aggregate(session, principal=viewer.principal, buyer_id=buyer_id,
                                    amount=target, reason=reason.strip())
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _buyer_page(request, session, viewer, buyer_id,
                        done=None if problem else action, problem=problem)
 
@@ -321,6 +310,6 @@ def change_form(limit_id: IdPath, request: Request, session: SessionDep,
                                   kind=chosen, amount=target, reason=reason.strip(),
                                   today=business_today())
 
-    problem = _in_savepoint(session, work)
+    problem = in_savepoint(session, work)
     return _limit_page(request, session, viewer, limit_id,
                        done=None if problem else "changed", problem=problem)
