@@ -5,8 +5,8 @@ oldest unpaid notices of the same policy and currency: ``credit_allocations`` re
 each part.  ``billing_run_items.sums`` holds a policy's part sums computed at enqueue
 (one pass over the run's periods instead of one per batch).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-23 13:40:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import tradecover.db.base
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
