@@ -8,8 +8,8 @@ exporters' policies, and 1,000,000 outstanding declarations on those limits.  Th
   (:func:`tradecover.limits.repository.utilisation_query`: one set-based query over the
   ``limit_outstanding`` view; aim < 1 s), best and median of several runs;
 * p50/p99 of one limit decision (``POST /api/v1/limit-applications/{id}/decision``, an
-  underwriter approving a pending application) through a real uvicorn server with one
-  keep-alive client (aim p99 < 20 ms).
+  underwriter approving a pending application) through a real uvicorn server in a process
+  of its own, with one keep-alive client (aim p99 < 20 ms).
 
     .venv/bin/python benchmarks/limits_utilisation.py [--buyers 100000] [--limits 300000]
         [--declarations 1000000] [--decisions 500] [--warmup 50] [--with-covering-index]
@@ -27,7 +27,8 @@ import platform
 import random
 import socket
 import statistics
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -36,14 +37,11 @@ from typing import Any
 
 import httpx
 import psycopg
-import uvicorn
 from sqlalchemy import make_url
 
 from tradecover.access import service as access
 from tradecover.access.roles import OrganisationKind, Role
-from tradecover.api.app import create_app
 from tradecover.buyers.rating import BuyerProfile, CompanyType, Sector, SizeBand, rate_buyer
-from tradecover.config import Settings
 from tradecover.db import bootstrap, migrate
 from tradecover.db.base import canonical_json
 from tradecover.db.engine import make_engine, make_session_factory, transaction
@@ -281,15 +279,24 @@ def _free_port() -> int:
 
 def _decisions(url: str, orgs: dict[str, Any], *, spare_from: int, count: int,
                warmup: int) -> list[float]:
-    settings = Settings(database_url=url, secret_key=SECRET)
-    app = create_app(settings)
+    """Time decisions against uvicorn in its own process (as a real client would see it:
+    the client's own work does not share the server's interpreter)."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
+    env = {**os.environ, "TRADECOVER_DATABASE_URL": url, "TRADECOVER_SECRET_KEY": SECRET}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "tradecover.api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log"], env=env)
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    else:
+        server.kill()
+        raise SystemExit("uvicorn did not start")
     exporter = orgs["exporters"][0]
     timings: list[float] = []
     try:
@@ -314,8 +321,8 @@ def _decisions(url: str, orgs: dict[str, Any], *, spare_from: int, count: int,
                 if n >= warmup:
                     timings.append(elapsed)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.terminate()
+        server.wait(timeout=10)
     return timings
 
 

@@ -72,8 +72,11 @@ def lock_caps(session: Session, *, country: str, buyer_id: int) -> None:
 
 
 def _rowcount(session: Session, statement: Update) -> int:
-    result = cast(CursorResult[Any], session.execute(
-        statement.execution_options(synchronize_session=False)))
+    """Run a conditional update as Core on the session's connection: the ORM's bulk-update
+    layer costs more CPU than the round trip, and no ORM state follows these rows.
+    """
+    session.flush()
+    result = cast(CursorResult[Any], session.connection().execute(statement))
     return int(result.rowcount)
 
 

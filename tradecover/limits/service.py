@@ -480,10 +480,10 @@ def list_applications(session: Session, *, principal: Principal, status: str | N
 
 def _transition(session: Session, app: LimitApplication, *, expected: str,
                 values: dict[str, Any]) -> None:
-    result = session.execute(update(LimitApplication).where(
-        LimitApplication.id == app.id, LimitApplication.status == expected).values(**values)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    session.flush()  # Core on the session's connection: no ORM state follows this row
+    result = session.connection().execute(update(LimitApplication).where(
+        LimitApplication.id == app.id, LimitApplication.status == expected).values(**values))
+    if result.rowcount != 1:
         raise Conflict(f"application {app.id} was decided meanwhile",
                        code="application_already_decided")
     for key, value in values.items():  # the row already holds them: no second UPDATE
