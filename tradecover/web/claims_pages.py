@@ -13,7 +13,6 @@ rolls its savepoint back: nothing is written, and the page shows the problem.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import InvalidOperation
 from typing import Annotated, Any
 
@@ -40,7 +39,7 @@ from tradecover.declarations.upload import MAX_UPLOAD_BYTES
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.kit.money import Money, to_decimal
-from tradecover.web.forms import in_savepoint
+from tradecover.web.forms import form_choice, form_date, form_id, form_money, in_savepoint
 from tradecover.web.i18n import N_
 from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewer, choose_locale
 
@@ -110,24 +109,6 @@ def overdue_page(request: Request, session: SessionDep) -> Response:
     return _overdue_page(request, session, viewer)
 
 
-def _form_id(value: str, field: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if not 1 <= number <= 2**63 - 1:
-        raise ValidationFailed("please choose an invoice", code="invalid_form", field=field)
-    return number
-
-
-def _form_date(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("please give a valid date", code="invalid_form",
-                               field=field) from None
-
-
 @router.post("/overdue/notices", response_model=None)
 def notice_form(request: Request, session: SessionDep,
                 declaration_id: Annotated[str, Form(max_length=20)] = "",
@@ -138,29 +119,14 @@ def notice_form(request: Request, session: SessionDep,
         return _to_sign_in(request)
 
     def work() -> None:
-        try:
-            hint = LossCauseHint(cause)
-        except ValueError:
-            raise ValidationFailed("please choose a cause", code="invalid_form",
-                                   field="cause") from None
+        hint = form_choice(LossCauseHint, cause, field="cause", message="please choose a cause")
         collections.file_notice(session, principal=viewer.principal,
-                                declaration_id=_form_id(declaration_id, "declaration_id"),
+                                declaration_id=form_id(declaration_id, "declaration_id"),
                                 cause=hint, today=business_today())
 
     problem = in_savepoint(session, work)
     return _overdue_page(request, session, viewer, done=None if problem else "notice",
                          problem=problem)
-
-
-def _form_amount(value: str, currency: str) -> Money | None:
-    """The amount typed in a form (blank: none), in the invoice's currency."""
-    if not value.strip():
-        return None
-    try:
-        return Money.of(to_decimal(value.strip()), currency)
-    except (InvalidOperation, ValueError, DomainError):
-        raise ValidationFailed("please give the amount as a number", code="invalid_form",
-                               field="amount") from None
 
 
 @router.post("/overdue/collections", response_model=None)
@@ -179,18 +145,15 @@ def collection_form(request: Request, session: SessionDep,
         return _to_sign_in(request)
 
     def work() -> None:
-        try:
-            answer = CollectionOutcome(outcome)
-        except ValueError:
-            raise ValidationFailed("please choose what the buyer paid", code="invalid_form",
-                                   field="outcome") from None
+        answer = form_choice(CollectionOutcome, outcome, field="outcome",
+                             message="please choose what the buyer paid")
         row = collections.declaration_for(session, viewer.principal,
-                                          _form_id(declaration_id, "declaration_id"))
+                                          form_id(declaration_id, "declaration_id"))
         collections.confirm_collection(
             session, principal=viewer.principal, declaration_id=row.id, outcome=answer,
-            amount=_form_amount(amount, row.currency),
+            amount=form_money(amount, row.currency),
             paid_on=None if answer is CollectionOutcome.UNPAID or not paid_on.strip()
-            else _form_date(paid_on, "paid_on"), today=business_today())
+            else form_date(paid_on, "paid_on"), today=business_today())
 
     problem = in_savepoint(session, work)
     return _overdue_page(request, session, viewer, done=None if problem else "collection",
@@ -209,9 +172,9 @@ def extension_form(request: Request, session: SessionDep,
     def work() -> None:
         collections.request_extension(
             session, principal=viewer.principal,
-            declaration_id=_form_id(declaration_id, "declaration_id"),
+            declaration_id=form_id(declaration_id, "declaration_id"),
             kind=ArrangementKind.EXTENSION, today=business_today(),
-            new_due_date=_form_date(new_due_date, "new_due_date"))
+            new_due_date=form_date(new_due_date, "new_due_date"))
 
     problem = in_savepoint(session, work)
     return _overdue_page(request, session, viewer, done=None if problem else "extension",
@@ -260,14 +223,11 @@ def claim_form(request: Request, session: SessionDep,
         return _to_sign_in(request)
 
     def work() -> None:
-        try:
-            loss_cause = LossCause(cause)
-        except ValueError:
-            raise ValidationFailed("please choose a cause", code="invalid_form",
-                                   field="cause") from None
+        loss_cause = form_choice(LossCause, cause, field="cause",
+                                 message="please choose a cause")
         ids = declaration_id or []
         claims.file_claim(session, principal=viewer.principal,
-                          lines=[claims.LineIn(declaration_id=_form_id(v, "declaration_id"))
+                          lines=[claims.LineIn(declaration_id=form_id(v, "declaration_id"))
                                  for v in ids[:200]],
                           cause=loss_cause, today=business_today())
 
@@ -414,7 +374,7 @@ def recovery_form(request: Request, session: SessionDep,
         return _to_sign_in(request)
 
     def work() -> None:
-        claim = claims.claim_for(session, viewer.principal, _form_id(claim_id, "claim_id"))
+        claim = claims.claim_for(session, viewer.principal, form_id(claim_id, "claim_id"))
         try:
             kind = RecoverySource(source)
             gross_money = Money.of(to_decimal(gross), claim.currency)
@@ -424,7 +384,7 @@ def recovery_form(request: Request, session: SessionDep,
                                    code="invalid_form") from None
         claims.record_recovery(session, principal=viewer.principal, claim_id=claim.id,
                                source=kind, gross=gross_money, costs=costs_money,
-                               received_on=_form_date(received_on, "received_on"))
+                               received_on=form_date(received_on, "received_on"))
 
     problem = in_savepoint(session, work)
     return _recoveries_page(request, session, viewer, done=problem is None, problem=problem)

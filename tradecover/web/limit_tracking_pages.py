@@ -36,8 +36,8 @@ from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import service
 from tradecover.limits.model import CreditLimit
-from tradecover.web.forms import in_savepoint
-from tradecover.web.limits_pages import _form_amount, _may, nav_links
+from tradecover.web.forms import form_choice, form_decimal, in_savepoint
+from tradecover.web.limits_pages import _may, nav_links
 from tradecover.web.pages import Viewer, _error_page, _page, _settings, _to_sign_in, _viewer
 from tradecover.web.pages import choose_locale as _locale
 
@@ -97,7 +97,7 @@ def _threshold(value: str, default: Decimal, field: str) -> Decimal:
     if not value.strip():
         return default
     try:
-        amount = _form_amount(value)
+        amount = form_decimal(value)
     except ValidationFailed:
         amount = Decimal(-1)
     if amount <= 0:
@@ -172,7 +172,7 @@ def _bulk_request(scope: str, value: str, action: str, cut_pct: str, reason: str
     pct = None
     if action == "cut":
         try:
-            pct = _form_amount(cut_pct)
+            pct = form_decimal(cut_pct)
         except ValidationFailed:
             pct = Decimal(-1)
         if not Decimal(0) < pct < Decimal(100):
@@ -381,11 +381,8 @@ def resolve_form(review_id: IdPath, request: Request, session: SessionDep,
         return viewer
 
     def work() -> None:
-        try:
-            chosen = buyers.ReviewResolution(resolution)
-        except ValueError:
-            raise ValidationFailed("choose merge or keep separate", code="invalid_form",
-                                   field="resolution") from None
+        chosen = form_choice(buyers.ReviewResolution, resolution, field="resolution",
+                             message="choose merge or keep separate")
         buyers.resolve_review(session, principal=viewer.principal, review_id=review_id,
                               resolution=chosen, note=note.strip() or None)
 

@@ -26,12 +26,12 @@ from tradecover.buyers import service as buyers
 from tradecover.buyers.model import BuyerRating
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
-from tradecover.kit.money import Money, to_decimal
+from tradecover.kit.money import Money
 from tradecover.limits import service
 from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
 from tradecover.limits.fx import CAP_CURRENCY
 from tradecover.limits.model import BuyerAggregateChange, LimitNotification
-from tradecover.web.forms import in_savepoint
+from tradecover.web.forms import form_choice, form_decimal, in_savepoint
 from tradecover.web.i18n import N_
 from tradecover.web.pages import (
     Viewer,
@@ -68,11 +68,6 @@ def nav_links(viewer: Viewer) -> list[tuple[str, str]]:
     links = [(path, label) for path, label, permission in NAV_LINKS
              if viewer.principal.is_insurer and _may(viewer, permission)]
     return links if len(links) > 1 else []
-
-
-def _form_amount(value: str) -> Decimal:
-    """The amount typed in a form (thousands separators allowed); 422 when not a number."""
-    return to_decimal(value.strip().replace(",", "") or "x")
 
 
 def _rating(session: SessionDep, rating_id: int | None) -> BuyerRating | None:
@@ -136,16 +131,13 @@ def decision_form(application_id: IdPath, request: Request, session: SessionDep,
         return _to_sign_in(request)
 
     def work() -> None:
-        try:
-            chosen = DecisionOutcome(outcome)
-            code = ReasonCode(reason)
-        except ValueError:
-            raise ValidationFailed("please choose an outcome and a reason code",
-                                   code="invalid_form", field="outcome") from None
+        unclear = "please choose an outcome and a reason code"
+        chosen = form_choice(DecisionOutcome, outcome, field="outcome", message=unclear)
+        code = form_choice(ReasonCode, reason, field="outcome", message=unclear)
         if chosen not in DECISION_OUTCOMES:
             raise ValidationFailed("please choose an outcome", code="invalid_form",
                                    field="outcome")
-        value = _form_amount(amount) if chosen is not DecisionOutcome.NOT_APPROVED else Decimal(0)
+        value = form_decimal(amount) if chosen is not DecisionOutcome.NOT_APPROVED else Decimal(0)
         service.decide(session, principal=viewer.principal, application_id=application_id,
                        outcome=chosen, amount=value, reasons=[code],
                        today=business_today(),
@@ -245,7 +237,7 @@ def aggregate_form(buyer_id: IdPath, request: Request, session: SessionDep,
         if action not in ("set", "clear"):
             raise ValidationFailed("please choose set or clear", code="invalid_form",
                                    field="action")
-        target = Money.of(_form_amount(amount), CAP_CURRENCY) if action == "set" else None
+        target = Money.of(form_decimal(amount), CAP_CURRENCY) if action == "set" else None
         service.override_aggregate(session, principal=viewer.principal, buyer_id=buyer_id,
                                    amount=target, reason=reason.strip())
 
@@ -294,18 +286,15 @@ def change_form(limit_id: IdPath, request: Request, session: SessionDep,
         return _to_sign_in(request)
 
     def work() -> None:
-        try:
-            chosen = RequestType(kind)
-        except ValueError:
-            raise ValidationFailed("please choose reduce or cancel", code="invalid_form",
-                                   field="kind") from None
+        chosen = form_choice(RequestType, kind, field="kind",
+                             message="please choose reduce or cancel")
         if not reason.strip():
             raise ValidationFailed("a reason is required", code="reason_required",
                                    field="reason")
         row = service.get_limit(session, principal=viewer.principal, limit_id=limit_id)
         target = None
         if chosen is RequestType.REDUCTION:
-            target = Money.of(_form_amount(amount), row.currency)
+            target = Money.of(form_decimal(amount), row.currency)
         service.change_by_insurer(session, principal=viewer.principal, limit_id=limit_id,
                                   kind=chosen, amount=target, reason=reason.strip(),
                                   today=business_today())
