@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError as DBAPIDataError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tradecover.kit.errors import DomainError
@@ -105,11 +106,24 @@ def install(app: FastAPI) -> None:
         return problem_response(status=422, code="value_out_of_range",
                                 detail="a value in the request cannot be stored (out of range)")
 
+    @app.exception_handler(OperationalError)
+    async def _operational(_request: Request, exc: OperationalError) -> JSONResponse:
+        if getattr(exc.orig, "sqlstate", None) in COLLISION_SQLSTATES:
+            return problem_response(status=409, code="concurrent_update",
+                                    detail="the request collided with concurrent work and "
+                                           "changed nothing; retry it")
+        return problem_response(status=503, code="database_unavailable",
+                                detail="the database cannot be reached; nothing was changed, "
+                                       "retry later")
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
         return problem_response(status=500, code="internal_error",
                                 detail="an unexpected error occurred; nothing was changed")
 
+
+COLLISION_SQLSTATES = frozenset({"40001", "40P01"})
+"""Serialization failure and deadlock: the transaction was rolled back; a retry may pass."""
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": text,

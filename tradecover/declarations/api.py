@@ -27,6 +27,7 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import Page, PageDep
+from tradecover.api.problems import COLLISION_SQLSTATES
 from tradecover.audit import service as audit
 from tradecover.declarations import service, upload
 from tradecover.declarations.cover import CoverStatus
@@ -47,7 +48,7 @@ from tradecover.declarations.schemas import (
 )
 from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
-from tradecover.kit.errors import Conflict, ValidationFailed
+from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
@@ -160,8 +161,7 @@ def post_declarations(
                 break
             except OperationalError as exc:  # a deadlock or serialization failure: retry
                 if attempt == RETRIES or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
-                    raise Conflict("the declaration collided with concurrent work; retry",
-                                   code="concurrent_update") from None
+                    raise  # answered 409 (collision) or 503 by the API's problem handlers
     except BaseException:
         idempotency.abandon(factory, claimed)
         raise
@@ -169,7 +169,7 @@ def post_declarations(
 
 
 RETRIES = 3
-RETRYABLE = {"40001", "40P01"}
+RETRYABLE = COLLISION_SQLSTATES
 
 
 def _effect(factory: sessionmaker[Session], connection: Connection, principal: Principal,

@@ -1,0 +1,44 @@
+"""Database failures reach the client as problem documents: a collision (deadlock or
+serialization failure, rolled back) is a 409 to retry, a lost database a 503, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
+
+from tradecover.api import problems
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate: str | None) -> None:
+        super().__init__(f"sqlstate {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+def _client(sqlstate: str | None) -> TestClient:
+    app = FastAPI()
+    problems.install(app)
+
+    @app.post("/work")
+    def work() -> None:
+        raise OperationalError("UPDATE limit_reservations ...", {}, _DriverError(sqlstate))
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize("sqlstate", ["40001", "40P01"])
+def test_a_collision_is_a_409_to_retry(sqlstate: str) -> None:
+    answer = _client(sqlstate).post("/work")
+    assert answer.status_code == 409
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["code"] == "concurrent_update"
+    assert "retry" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("sqlstate", ["08006", None])
+def test_a_lost_database_is_a_503(sqlstate: str | None) -> None:
+    answer = _client(sqlstate).post("/work")
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "database_unavailable"
