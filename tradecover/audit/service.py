@@ -119,6 +119,29 @@ def _lock_heads(session: Session, org_id: int, chains: Sequence[int]
     return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
 
 
+def chain_rows(org_id: int, chain: int, head: tuple[int, str], entries: Sequence[Pending],
+               occurred_at: datetime, rows: list[dict[str, Any]]) -> tuple[int, str]:
+    """Hash ``entries`` onto one chain whose locked head is ``head`` (last position, last
+    hash), appending their column values to ``rows``; returns the chain's new head.
+    """
+    seq, prev = head
+    for entry in entries:
+        seq += 1
+        digest = entry_hash(
+            prev_hash=prev, org_id=org_id, seq=seq, occurred_at=occurred_at,
+            actor=entry.actor, action=entry.action, entity_type=entry.entity_type,
+            entity_id=entry.entity_id, reason=entry.reason, before=entry.before,
+            after=entry.after, chain=chain)
+        rows.append({"org_id": org_id, "chain": chain, "seq": seq,
+                     "occurred_at": occurred_at, "actor": entry.actor,
+                     "action": entry.action, "entity_type": entry.entity_type,
+                     "entity_id": entry.entity_id, "reason": entry.reason,
+                     "before": entry.before, "after": entry.after,
+                     "prev_hash": prev, "hash": digest})
+        prev = digest
+    return seq, prev
+
+
 def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> None:
     """Append ``(chain, entry)`` pairs in the caller's transaction with set-based SQL.
 
@@ -140,22 +163,8 @@ def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> Non
         heads = _lock_heads(session, org_id, chains)
         moved: dict[int, tuple[int, str]] = {}
         for chain in chains:
-            seq, prev = heads[chain]
-            for entry in by_chain[(org_id, chain)]:
-                seq += 1
-                digest = entry_hash(
-                    prev_hash=prev, org_id=org_id, seq=seq, occurred_at=occurred_at,
-                    actor=entry.actor, action=entry.action, entity_type=entry.entity_type,
-                    entity_id=entry.entity_id, reason=entry.reason, before=entry.before,
-                    after=entry.after, chain=chain)
-                rows.append({"org_id": org_id, "chain": chain, "seq": seq,
-                             "occurred_at": occurred_at, "actor": entry.actor,
-                             "action": entry.action, "entity_type": entry.entity_type,
-                             "entity_id": entry.entity_id, "reason": entry.reason,
-                             "before": entry.before, "after": entry.after,
-                             "prev_hash": prev, "hash": digest})
-                prev = digest
-            moved[chain] = (seq, prev)
+            moved[chain] = chain_rows(org_id, chain, heads[chain], by_chain[(org_id, chain)],
+                                      occurred_at, rows)
         key = _HEADS.c.chain
         session.connection().execute(
             update(_HEADS)

@@ -3,10 +3,10 @@ uploads, reading with history, corrections, cancellations, the declaration statu
 policy and monthly turnover returns.
 
 The organisation always comes from the credential; an id of another organisation answers
-404 exactly like a missing one.  ``POST /api/v1/declarations`` authenticates the caller and
-claims its key in one short transaction, then runs the effect and stores the answer in ONE
-transaction (so a retry after a timeout gets the original answer); a refused single
-declaration releases the key so that a corrected retry can run.
+404 exactly like a missing one.  ``POST /api/v1/declarations`` authenticates the caller,
+holds its ``Idempotency-Key``, attaches and stores the answer in ONE transaction (so a retry
+after a timeout gets the original answer, and a refused or failed request leaves nothing,
+not even the key, so that a corrected retry can run).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,7 +27,6 @@ from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import COLLISION_SQLSTATES
-from tradecover.audit import service as audit
 from tradecover.declarations import service, upload
 from tradecover.declarations.cover import CoverStatus
 from tradecover.declarations.schemas import (
@@ -64,14 +62,23 @@ def _factory(request: Request) -> sessionmaker[Session]:
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The authenticated caller of ``POST /declarations``: its principal, and the session
-    (on ``connection``) whose short transaction authenticated it and goes on to claim the
-    Idempotency-Key; the effect's transaction then runs on the same connection.
+    """The authenticated caller of ``POST /declarations`` and the session whose
+    transaction authenticated it: the route goes on in that same transaction (the key, the
+    effect and the stored answer) and commits it.
     """
 
-    connection: Connection
     session: Session
     principal: Principal
+
+
+def _open_and_authenticate(request: Request, api_key: str | None, token: str | None
+                           ) -> Caller:
+    session = _factory(request)()
+    try:
+        return Caller(session, get_principal(request, session, api_key, token))
+    except BaseException:
+        session.close()
+        raise
 
 
 async def caller_session(
@@ -80,29 +87,19 @@ async def caller_session(
     token: Annotated[str | None, Security(_bearer)] = None,
 ) -> AsyncIterator[Caller]:
     """The caller, authenticated before the body is read (a bad credential is a 401 whatever
-    the body), in a short transaction that the route goes on using and commits itself.
+    the body), in a transaction the route goes on using and commits itself.
 
-    An async generator around one worker-thread call: a sync generator dependency costs a
-    thread hop to enter and another to leave.  One pooled connection serves the request's
-    transactions (one checkout and liveness ping instead of one per transaction).
+    An async generator around ONE worker-thread call (a sync generator dependency costs a
+    thread hop to enter and another to leave).
     """
-    factory = _factory(request)
-    engine = factory.kw["bind"]
-    connection: Connection = await run_in_threadpool(engine.connect)
-    session = factory(bind=connection)
+    caller = await run_in_threadpool(_open_and_authenticate, request, api_key, token)
     try:
-        principal = await run_in_threadpool(get_principal, request, session, api_key, token)
-        yield Caller(connection, session, principal)
+        yield caller
     finally:
-        if session.in_transaction() or connection.in_transaction():
-            await run_in_threadpool(_close, session, connection)  # e.g. the body was bad
+        if caller.session.in_transaction():
+            await run_in_threadpool(caller.session.close)  # rolls back, e.g. a bad body
         else:
-            _close(session, connection)  # nothing to roll back: no I/O
-
-
-def _close(session: Session, connection: Connection) -> None:
-    session.close()
-    connection.close()
+            caller.session.close()  # nothing to roll back: no I/O
 
 
 def _batch_answer(outcomes: list[service.Outcome]) -> BatchOut:
@@ -122,8 +119,7 @@ def _batch_answer(outcomes: list[service.Outcome]) -> BatchOut:
     response_model=DeclarationOut | BatchOut,
     responses={200: {"description": "A batch: the per-item outcome", "model": BatchOut},
                409: {"description": "A request with this key is still running"}})
-def post_declarations(
-    request: Request,
+async def post_declarations(
     body: ShipmentIn | BatchIn,
     caller: Annotated[Caller, Security(caller_session)],
     idempotency_key: Annotated[str | None, Header(
@@ -135,67 +131,61 @@ def post_declarations(
     The same key with the same body answers as the first time; with another body 422; while
     the first is still running 409.
     """
-    factory = _factory(request)
-    fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
-                                          body=body.model_dump(mode="json"))
-    session, principal = caller.session, caller.principal
-    try:  # the caller's short transaction: its authentication, then the claim
-        principal.require(Permission.DECLARATION_WRITE)
-        if idempotency_key is None:
-            raise ValidationFailed("the Idempotency-Key header is required",
-                                   code="idempotency_key_required", field="Idempotency-Key")
-        claimed = idempotency.claim_in(session, org_id=principal.org_id, key=idempotency_key,
-                                       request_fingerprint=fingerprint)
-        session.commit()
-    finally:
-        session.close()  # rolls back on error; returns the connection before the effect
-    if isinstance(claimed, idempotency.Replay):
-        return JSONResponse(claimed.body, status_code=claimed.status_code,
-                            headers={"Idempotent-Replayed": "true"})
-    today = business_today()
-    try:
-        for attempt in range(1, RETRIES + 1):
-            try:
-                status, answer = _effect(factory, caller.connection, principal, body,
-                                         claimed, today)
-                break
-            except OperationalError as exc:  # a deadlock or serialization failure: retry
-                if attempt == RETRIES or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
-                    raise  # answered 409 (collision) or 503 by the API's problem handlers
-    except BaseException:
-        idempotency.abandon(factory, claimed)
-        raise
-    return JSONResponse(answer, status_code=status)
+    status, answer, replayed = await run_in_threadpool(
+        _declare, caller, body, idempotency_key, business_today())
+    return JSONResponse(answer, status_code=status,
+                        headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
 RETRIES = 3
 RETRYABLE = COLLISION_SQLSTATES
 
 
-def _effect(factory: sessionmaker[Session], connection: Connection, principal: Principal,
-            body: ShipmentIn | BatchIn, claimed: idempotency.Claim, today: date
-            ) -> tuple[int, dict[str, Any]]:
-    """Attach and store the answer with the key, in one transaction on ``connection``; the
-    audit entries are written last, so the audit chain heads are locked only for the commit.
+def _declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: date
+             ) -> tuple[int, dict[str, Any], bool]:
+    """Hold the key, attach, store the answer and commit: ONE transaction, the one that
+    authenticated the caller (a deadlock or serialization failure is retried afresh).
     """
-    entries: list[tuple[int, audit.Pending]] = []
-    with factory(bind=connection) as session, session.begin():
-        if isinstance(body, BatchIn):
-            outcomes = service.attach_many(
-                session, principal=principal, today=today, channel="erp",
-                shipments=[item.to_shipment(principal.org_id) for item in body.declarations],
-                deferred_audit=entries)
-            answer: dict[str, Any] = _batch_answer(outcomes).model_dump(mode="json")
-            status = 200
-        else:
-            row = service.attach(session, principal=principal, channel="erp", today=today,
-                                 shipment=body.to_shipment(principal.org_id),
-                                 deferred_audit=entries)
-            answer = DeclarationOut.of(row).model_dump(mode="json")
-            status = 201
-        idempotency.complete(session, claimed, status_code=status, body=answer)
-        audit.append_many(session, entries)
-    return status, answer
+    session, principal = caller.session, caller.principal
+    principal.require(Permission.DECLARATION_WRITE)
+    if key is None:
+        raise ValidationFailed("the Idempotency-Key header is required",
+                               code="idempotency_key_required", field="Idempotency-Key")
+    fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
+                                          body=body.model_dump(mode="json"))
+    for attempt in range(1, RETRIES + 1):
+        try:
+            replay = idempotency.hold(session, org_id=principal.org_id, key=key,
+                                      request_fingerprint=fingerprint)
+            if replay is not None:
+                session.rollback()
+                return replay.status_code, replay.body, True
+            status, answer = _effect(session, principal, body, today)
+            idempotency.store(session, org_id=principal.org_id, key=key,
+                              request_fingerprint=fingerprint, status_code=status, body=answer)
+            session.commit()
+            return status, answer, False
+        except OperationalError as exc:  # a deadlock or serialization failure: retry
+            session.rollback()
+            if attempt == RETRIES or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+                raise  # answered 409 (collision) or 503 by the API's problem handlers
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _effect(session: Session, principal: Principal, body: ShipmentIn | BatchIn, today: date
+            ) -> tuple[int, dict[str, Any]]:
+    """Attach and build the answer in the caller's transaction."""
+    if isinstance(body, BatchIn):
+        outcomes = service.attach_many(
+            session, principal=principal, today=today, channel="erp",
+            shipments=[item.to_shipment(principal.org_id) for item in body.declarations])
+        return 200, _batch_answer(outcomes).model_dump(mode="json")
+    row = service.attach(session, principal=principal, channel="erp", today=today,
+                         shipment=body.to_shipment(principal.org_id))
+    return 201, DeclarationOut.of(row).model_dump(mode="json")
 
 
 @router.post("/declarations/uploads", response_model=UploadReportOut,

@@ -39,7 +39,7 @@ from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
 from tradecover.claims.model import ClaimRow
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.country_risk.model import CountryRiskVersion
-from tradecover.declarations import repository, upload
+from tradecover.declarations import pipeline, repository, upload
 from tradecover.declarations.cover import (
     CountryCoverStatus,
     CoverDecision,
@@ -56,6 +56,13 @@ from tradecover.declarations.deadlines import (
     declaration_timing,
     declared_share_of_turnover,
     periods_due_between,
+)
+from tradecover.declarations.facts import (
+    AttachmentFacts,
+    BuyerRow,
+    LimitRow,
+    LimitVersionRow,
+    pick_limits,
 )
 from tradecover.declarations.model import (
     STATUS_ACTIVE,
@@ -170,48 +177,6 @@ def validate(session: Session, *, principal: Principal, shipment: Shipment, toda
 # --- attachment: facts loaded set-based, decided in Python -------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Version:
-    id: int
-    kind: str
-    currency: str
-    amount_minor: int
-    effective_from: date
-    expires_on: date | None
-    indemnity_pct: Decimal | None
-    number: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Limit:
-    id: int
-    status: str
-    versions: tuple[_Version, ...]
-
-    def version_on(self, on: date) -> _Version | None:
-        """The version in force on ``on``: the latest effective by then."""
-        found = [v for v in self.versions if v.effective_from <= on]
-        return max(found, key=lambda v: (v.effective_from, v.number)) if found else None
-
-
-@dataclass(frozen=True, slots=True)
-class _BuyerFacts:
-    country: str | None
-    known: bool
-    frozen: bool
-    country_status: CountryCoverStatus
-
-
-@dataclass(slots=True)
-class _Facts:
-    """Everything the cover decisions of a set of shipments read, in four queries."""
-
-    policies: dict[int, Policy]
-    buyers: dict[int, _BuyerFacts]
-    limits: dict[tuple[int, int], _Limit]
-    duplicates: dict[tuple[int, str], int]
-
-
 _COUNTRY_STATUS = (select(CountryRiskVersion.cover_status)
                    .where(CountryRiskVersion.country == Buyer.country)
                    .order_by(CountryRiskVersion.id.desc()).limit(1).scalar_subquery())
@@ -246,15 +211,12 @@ _DUPLICATES = select(Declaration.id, Declaration.buyer_id, Declaration.invoice_n
     Declaration.status == STATUS_ACTIVE)
 
 
-def _load_facts(session: Session, shipments: Sequence[Shipment]) -> _Facts:
+def _load_facts(session: Session, shipments: Sequence[Shipment]) -> AttachmentFacts:
     """Load policies, buyers (relationship, freeze, country status), limits with their
     versions and already-declared invoices of ``shipments`` set-based: four statements
     whatever their number.
     """
-    org_ids = {s.insured_org_id for s in shipments}
-    if len(org_ids) != 1:  # every channel declares for one exporter at a time
-        raise ValidationFailed("shipments of one exporter at a time", code="mixed_exporters")
-    params = {"org_id": next(iter(org_ids)),
+    params = {"org_id": _one_exporter(shipments),
               "policy_ids": sorted({s.policy_id for s in shipments}),
               "buyer_ids": sorted({s.buyer_id for s in shipments}),
               "invoices": sorted({s.invoice_number.strip() for s in shipments})}
@@ -263,28 +225,24 @@ def _load_facts(session: Session, shipments: Sequence[Shipment]) -> _Facts:
     policies = {p.id: p for p in session.execute(_POLICIES, params).scalars()}
     connection = session.connection()
     buyers = {
-        int(r[0]): _BuyerFacts(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
+        int(r[0]): BuyerRow(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
                                country_status=CountryCoverStatus(r[4] or "open"))
         for r in connection.execute(_BUYERS, params)}
-    versions: dict[int, list[_Version]] = {}
+    versions: dict[int, list[LimitVersionRow]] = {}
     heads: dict[int, tuple[int, int, str]] = {}
     for r in connection.execute(_LIMITS, params):
         heads[int(r[0])] = (int(r[1]), int(r[2]), str(r[3]))
         bucket = versions.setdefault(int(r[0]), [])
         if r[4] is not None:
-            bucket.append(_Version(int(r[4]), r[5], r[6], int(r[7]), r[8], r[9], r[10],
+            bucket.append(LimitVersionRow(int(r[4]), r[5], r[6], int(r[7]), r[8], r[9], r[10],
                                    int(r[11])))
-    limits: dict[tuple[int, int], _Limit] = {}
-    # the exporter's limit on the buyer under the policy: the active one first, then newest
-    for limit_id in sorted(heads, key=lambda i: (heads[i][2] == "active", i)):
-        policy_id, buyer_id, status = heads[limit_id]
-        limits[(policy_id, buyer_id)] = _Limit(limit_id, status, tuple(versions[limit_id]))
+    limits = pick_limits(heads, versions)
     duplicates = {(int(r[1]), str(r[2])): int(r[0])
                   for r in connection.execute(_DUPLICATES, params)}
-    return _Facts(policies, buyers, limits, duplicates)
+    return AttachmentFacts(policies, buyers, limits, duplicates)
 
 
-def _check(facts: _Facts, principal: Principal, shipment: Shipment, today: date
+def _check(facts: AttachmentFacts, principal: Principal, shipment: Shipment, today: date
            ) -> Shipment | DomainError:
     """Ownership and every input rule of one shipment: the checked shipment or its problem."""
     policy = facts.policies.get(shipment.policy_id)
@@ -320,7 +278,7 @@ def _check(facts: _Facts, principal: Principal, shipment: Shipment, today: date
     return shipment
 
 
-def _limit_facts(version: _Version) -> LimitFacts:
+def _limit_facts(version: LimitVersionRow) -> LimitFacts:
     return LimitFacts(
         amount=Money.from_minor(version.amount_minor, version.currency),
         status=(LimitStatus.CANCELLED if version.kind == RequestType.CANCELLATION.value
@@ -337,9 +295,9 @@ class _Item:
     shipment: Shipment
     policy: Policy
     facts: PolicyFacts
-    buyer: _BuyerFacts
-    limit: _Limit | None
-    version: _Version | None
+    buyer: BuyerRow
+    limit: LimitRow | None
+    version: LimitVersionRow | None
     decision: CoverDecision | None = None  # final, or None while it waits for the limit
 
 
@@ -366,42 +324,29 @@ def _decide(item: _Item, outstanding_minor: int, today: date) -> CoverDecision:
     return decide(outstanding_minor, limit_facts)
 
 
-def _reserve_all(session: Session, items: Sequence[_Item], today: date) -> None:
-    """Decide every item; those that take from a limit reserve the sum of their insured
-    amounts on it (one limit: ONE conditional update; several: one locked read of their
-    rows in id order, so that concurrent writers cannot deadlock, and one update), then what
-    each limit gave is split among its items in the given order.
+def _decide_all(items: Sequence[_Item], outstanding: dict[int, int], today: date
+                ) -> dict[int, tuple[int, int, int]]:
+    """Decide every item in the given order on what is outstanding on its limit (the rows
+    are locked by the caller), each taking from what the ones before it left; returns the
+    moved reservations: limit id -> (outstanding, taken in all, cap).
+
+    The cap written is the largest amount of the limit versions the items were decided on,
+    so the CHECK ``outstanding_minor <= cap_minor`` holds whatever their shipment dates.
     """
-    waiting: dict[int, list[_Item]] = {}
+    moved: dict[int, tuple[int, int, int]] = {}
     for item in items:
-        provisional = _decide(item, 0, today)
-        if (not provisional.covered or provisional.reason_code is CoverReason.FULLY_PREPAID
-                or item.limit is None or item.version is None):
-            item.decision = provisional
-        else:
-            waiting.setdefault(item.limit.id, []).append(item)
-    wanted: dict[int, tuple[str, int, int]] = {}
-    for limit_id, group in waiting.items():
-        version = group[0].version
-        assert version is not None
-        wanted[limit_id] = (version.currency,
-                            sum(i.shipment.insured_amount.minor_units() for i in group),
-                            version.amount_minor)
-    if len(wanted) == 1:
-        ((limit_id, (currency, amount, cap)),) = wanted.items()
-        reserved = {limit_id: repository.reserve(session, limit_id=limit_id, currency=currency,
-                                                 amount_minor=amount, cap_minor=cap)}
-    else:
-        reserved = repository.reserve_many(session, wanted) if wanted else {}
-    for limit_id, group in waiting.items():
-        outstanding = reserved[limit_id].outstanding_before_minor
-        for item in group:
-            item.decision = _decide(item, outstanding, today)
-            outstanding += item.decision.covered_amount.minor_units()
-        if outstanding - reserved[limit_id].outstanding_before_minor != (
-                reserved[limit_id].taken_minor):
-            raise RuntimeError(  # pragma: no cover - the split always adds up
-                f"reservation {reserved[limit_id]} and decisions on limit {limit_id} disagree")
+        limit, version = item.limit, item.version
+        before = outstanding.get(limit.id, 0) if limit is not None else 0
+        item.decision = decision = _decide(item, before, today)
+        if (limit is None or version is None or not decision.covered
+                or decision.reason_code is CoverReason.FULLY_PREPAID):
+            continue
+        taken = decision.covered_amount.minor_units()
+        if taken:
+            _after, so_far, cap = moved.get(limit.id, (0, 0, 0))
+            outstanding[limit.id] = before + taken
+            moved[limit.id] = (before + taken, so_far + taken, max(cap, version.amount_minor))
+    return moved
 
 
 def _row_of(session: Session, item: _Item, *, principal: Principal, channel: str, today: date,
@@ -467,10 +412,11 @@ def _check_channel(channel: str) -> str:
 
 
 def audit_chain_of(row: Declaration) -> int:
-    """The audit chain of a declaration's entries: sharded by its limit (else its buyer),
-    so that declarations on different limits append to different chains.
+    """The audit chain of a declaration's entries: sharded by its buyer (known before any
+    fact is read, so the chain head can be locked with them), so that declarations on
+    different buyers append to different chains.
     """
-    return audit.chain_for(row.limit_id if row.limit_id is not None else row.buyer_id)
+    return audit.chain_for(row.buyer_id)
 
 
 def audit_entries(principal: Principal, rows: Sequence[Declaration],
@@ -488,14 +434,12 @@ def audit_entries(principal: Principal, rows: Sequence[Declaration],
 
 def _attach_set(session: Session, *, principal: Principal,
                 shipments: Sequence[Shipment | DomainError], channel: str, today: date,
-                supersedes: Declaration | None = None,
-                deferred_audit: list[tuple[int, audit.Pending]] | None = None,
-                ) -> list[Outcome]:
-    """Attach a set of shipments with set-based SQL: facts in four queries, the cover
-    decisions in Python, the reservations of every distinct limit in one locked read and one
-    update (see :func:`_reserve_all`), one multi-row insert
-    of the declarations and one of their audit entries.  A refused item writes nothing;
-    the outcomes come back in the order given.
+                supersedes: Declaration | None = None) -> list[Outcome]:
+    """Attach a set of shipments with set-based SQL: the facts loaded and the limits'
+    reservation rows locked together, the cover decisions in Python, then the declarations,
+    reservations and audit entries written together (on PostgreSQL each side is ONE
+    pipelined round trip, :mod:`tradecover.declarations.pipeline`).  A refused item writes
+    nothing; the outcomes come back in the order given.
     """
     principal.require(Permission.DECLARATION_WRITE)
     _check_channel(channel)
@@ -504,32 +448,54 @@ def _attach_set(session: Session, *, principal: Principal,
     for index, item in enumerate(shipments):
         if isinstance(item, DomainError):
             outcomes[index] = Outcome(index, error=item)
-    items: list[_Item] = []
-    if wanted:
+    if not wanted:
+        return [outcomes[i] for i in range(len(shipments))]
+    pipelined = session.get_bind().dialect.name == "postgresql"
+    now = utc_now()
+    org_id = _one_exporter([s for _i, s in wanted])
+    if pipelined:
+        facts = pipeline.load_facts(session, org_id=org_id, shipments=[s for _i, s in wanted],
+                                    chains=[audit.chain_for(s.buyer_id) for _i, s in wanted],
+                                    now=now)
+    else:
         facts = _load_facts(session, [s for _i, s in wanted])
-        seen: set[tuple[int, str]] = set()
-        for index, shipment in wanted:
-            checked = _check(facts, principal, shipment, today)
-            if isinstance(checked, DomainError):
-                outcomes[index] = Outcome(index, error=checked)
-                continue
-            key = (checked.buyer_id, checked.invoice_number.strip())
-            if key in seen:
-                outcomes[index] = Outcome(index, error=Conflict(
-                    f"invoice {checked.invoice_number} is declared twice for this buyer in "
-                    "this batch", code="duplicate_invoice_number", field="invoice_number"))
-                continue
-            seen.add(key)
-            policy = facts.policies[checked.policy_id]
-            limit = facts.limits.get((checked.policy_id, checked.buyer_id))
-            items.append(_Item(index, checked, policy, policy_facts(policy),
-                               facts.buyers[checked.buyer_id], limit,
-                               limit.version_on(checked.shipment_date) if limit else None))
-    if items:
-        _reserve_all(session, items, today)
-        now = utc_now()
-        rows = [_row_of(session, item, principal=principal, channel=channel, today=today,
-                        supersedes=supersedes, declared_at=now) for item in items]
+    items: list[_Item] = []
+    seen: set[tuple[int, str]] = set()
+    for index, shipment in wanted:
+        checked = _check(facts, principal, shipment, today)
+        if isinstance(checked, DomainError):
+            outcomes[index] = Outcome(index, error=checked)
+            continue
+        key = (checked.buyer_id, checked.invoice_number.strip())
+        if key in seen:
+            outcomes[index] = Outcome(index, error=Conflict(
+                f"invoice {checked.invoice_number} is declared twice for this buyer in "
+                "this batch", code="duplicate_invoice_number", field="invoice_number"))
+            continue
+        seen.add(key)
+        policy = facts.policies[checked.policy_id]
+        limit = facts.limits.get((checked.policy_id, checked.buyer_id))
+        items.append(_Item(index, checked, policy, policy_facts(policy),
+                           facts.buyers[checked.buyer_id], limit,
+                           limit.version_on(checked.shipment_date) if limit else None))
+    if not items:
+        return [outcomes[i] for i in range(len(shipments))]
+    if facts.outstanding is not None:
+        outstanding = facts.outstanding
+    else:
+        outstanding = repository.lock_reservations(session, {
+            item.limit.id: (item.version.currency, item.version.amount_minor)
+            for item in items if item.limit is not None and item.version is not None})
+    moved = _decide_all(items, dict(outstanding), today)
+    rows = [_row_of(session, item, principal=principal, channel=channel, today=today,
+                    supersedes=supersedes, declared_at=now) for item in items]
+    if pipelined:
+        for row, new_id in zip(rows, facts.ids, strict=False):
+            row.id = new_id
+        pipeline.write(session, facts=facts, org_id=org_id, rows=rows, moved=moved,
+                       entries=audit_entries(principal, rows, supersedes), now=now)
+    else:
+        repository.write_reservations(session, moved)
         session.add_all(rows)
         try:
             session.flush()
@@ -538,30 +504,28 @@ def _attach_set(session: Session, *, principal: Principal,
             raise Conflict("an invoice of this request was declared concurrently for the "
                            "same buyer; retry", code="duplicate_invoice_number",
                            field="invoice_number") from None
-        entries = audit_entries(principal, rows, supersedes)
-        if deferred_audit is not None:
-            deferred_audit.extend(entries)
-        else:
-            audit.append_many(session, entries)
-        for ready, row in zip(items, rows, strict=True):
-            outcomes[ready.index] = Outcome(ready.index, declaration=row)
+        audit.append_many(session, audit_entries(principal, rows, supersedes))
+    for ready, row in zip(items, rows, strict=True):
+        outcomes[ready.index] = Outcome(ready.index, declaration=row)
     return [outcomes[i] for i in range(len(shipments))]
 
 
+def _one_exporter(shipments: Sequence[Shipment]) -> int:
+    org_ids = {s.insured_org_id for s in shipments}
+    if len(org_ids) != 1:  # every channel declares for one exporter at a time
+        raise ValidationFailed("shipments of one exporter at a time", code="mixed_exporters")
+    return next(iter(org_ids))
+
+
 def attach(session: Session, *, principal: Principal, shipment: Shipment, channel: str,
-           today: date, supersedes: Declaration | None = None,
-           deferred_audit: list[tuple[int, audit.Pending]] | None = None) -> Declaration:
+           today: date, supersedes: Declaration | None = None) -> Declaration:
     """Declare ``shipment``: validate, decide cover, price, reserve and record it.
 
     ``today`` is the business date of the declaration (deadlines are measured to it).
-    Raises a domain error (4xx) and writes nothing when the input is bad.  With
-    ``deferred_audit`` the audit entry is appended there and the caller writes it with
-    :func:`tradecover.audit.service.append_many` just before it commits (the audit chain
-    head is then locked last and for the shortest time).
+    Raises a domain error (4xx) and writes nothing when the input is bad.
     """
     (outcome,) = _attach_set(session, principal=principal, shipments=[shipment],
-                             channel=channel, today=today, supersedes=supersedes,
-                             deferred_audit=deferred_audit)
+                             channel=channel, today=today, supersedes=supersedes)
     if outcome.error is not None:
         raise outcome.error
     assert outcome.declaration is not None
@@ -579,9 +543,7 @@ class Outcome:
 
 def attach_many(session: Session, *, principal: Principal,
                 shipments: Sequence[Shipment | DomainError], channel: str, today: date,
-                progress: Callable[[int, int], None] | None = None,
-                deferred_audit: list[tuple[int, audit.Pending]] | None = None,
-                ) -> list[Outcome]:
+                progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Attach up to ``MAX_BATCH`` shipments set-based (see :func:`_attach_set`): a refused
     item writes nothing, the others go on.  An item may already be a :class:`DomainError`
     (a row that could not be read).  Two items with one invoice number for one buyer: the
@@ -591,7 +553,7 @@ def attach_many(session: Session, *, principal: Principal,
         raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
                                code="batch_too_large", field="declarations")
     outcomes = _attach_set(session, principal=principal, shipments=shipments, channel=channel,
-                           today=today, deferred_audit=deferred_audit)
+                           today=today)
     if progress is not None:
         progress(len(shipments), len(shipments))
     return outcomes

@@ -11,8 +11,9 @@ crashed process can be taken over after ``stale_after``.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, select, update
@@ -147,3 +148,86 @@ def abandon(factory: sessionmaker[Session], claimed: Claim) -> None:
             IdempotencyRecord.id == claimed.record_id,
             IdempotencyRecord.status == "in_progress"))
         session.commit()
+
+
+# --- one transaction: the key held with an advisory lock, the answer stored with the effect
+
+
+_HOLD = "SELECT pg_try_advisory_xact_lock(%(org_id)s::int, hashtext(%(key)s))"
+_STORED = """SELECT id, fingerprint, status, status_code, response_body, created_at
+FROM idempotency_keys WHERE org_id = %(org_id)s AND key = %(key)s"""
+
+
+def hold(session: Session, *, org_id: int, key: str, request_fingerprint: str,
+         stale_after: timedelta = STALE_AFTER) -> Replay | None:
+    """Take ``key`` for this request in the caller's transaction, which goes on to run the
+    effect and :func:`store` the answer before it commits: effect and answer commit
+    together, and a crash or an error rolls both back (nothing to abandon).
+
+    On PostgreSQL a transaction-scoped advisory lock on (organisation, key) is taken first
+    and the stored answer read after it (a statement of its own: its snapshot then sees
+    whatever an earlier holder committed), both in one round trip; a concurrent request
+    with the same key gets 409 at once instead of waiting.  SQLite's ``BEGIN IMMEDIATE``
+    transaction already serialises writers.  Returns the stored answer of an earlier use
+    (a replay), raises 422 when the key came with another request, or ``None``: go on.
+    """
+    check_key(key)
+    params = {"org_id": org_id, "key": key}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        driver: Any = connection.connection.driver_connection
+        with driver.pipeline():
+            locked = driver.execute(_HOLD, params)
+            stored = driver.execute(_STORED, params)
+        if not locked.fetchone()[0]:
+            raise Conflict("a request with this Idempotency-Key is still being processed",
+                           code="idempotency_in_progress")
+        row = stored.fetchone()
+        found = None if row is None else (row[1], row[2], row[3],
+                                          None if row[4] is None else json.loads(row[4]),
+                                          row[5])
+    else:
+        record = session.execute(select(IdempotencyRecord).where(
+            IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)
+        ).scalar_one_or_none()
+        found = None if record is None else (record.fingerprint, record.status,
+                                             record.status_code, record.response_body,
+                                             record.created_at)
+    if found is None:
+        return None
+    stored_fingerprint, status, status_code, body, created_at = found
+    if stored_fingerprint != request_fingerprint:
+        raise ValidationFailed("this Idempotency-Key was used with a different request",
+                               code="idempotency_key_reused", field="Idempotency-Key")
+    if status == "completed":
+        return Replay(status_code or 200, body)
+    # claimed by the two-transaction protocol (:func:`claim`) and never completed
+    if utc_now() - created_at.replace(tzinfo=created_at.tzinfo or UTC) < stale_after:
+        raise Conflict("a request with this Idempotency-Key is still being processed",
+                       code="idempotency_in_progress")
+    return None
+
+
+_STORE = {
+    dialect: insert(_RECORDS).values(
+        org_id=bindparam("org_id"), key=bindparam("key"),
+        fingerprint=bindparam("fingerprint"), status="completed",
+        status_code=bindparam("status_code"), response_body=bindparam("response_body"),
+        created_at=bindparam("now"), completed_at=bindparam("now"))
+    .on_conflict_do_update(
+        index_elements=["org_id", "key"],
+        set_={"status": "completed", "status_code": bindparam("status_code"),
+              "response_body": bindparam("response_body"), "completed_at": bindparam("now")},
+        where=_RECORDS.c.status == "in_progress")
+    for dialect, insert in ((True, postgresql.insert), (False, sqlite.insert))}
+
+
+def store(session: Session, *, org_id: int, key: str, request_fingerprint: str,
+          status_code: int, body: Any) -> None:
+    """Store the answer of a key taken with :func:`hold`, in the effect's transaction (a
+    stale claim of the two-transaction protocol is taken over).
+    """
+    connection = session.connection()
+    connection.execute(_STORE[connection.dialect.name == "postgresql"], {
+        "org_id": org_id, "key": key, "fingerprint": request_fingerprint,
+        "status_code": status_code, "response_body": body, "now": utc_now()})

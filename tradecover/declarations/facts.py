@@ -1,0 +1,87 @@
+"""What the cover decisions of a set of shipments read, loaded set-based before deciding.
+
+Both ways of loading them fill :class:`AttachmentFacts`: the portable queries of
+:mod:`tradecover.declarations.service` (SQLite and PostgreSQL) and the pipelined round
+trip of :mod:`tradecover.declarations.pipeline` (PostgreSQL), which also locks the limits'
+reservation rows and the audit chain heads and reserves the declarations' ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from tradecover.declarations.cover import CountryCoverStatus
+from tradecover.policies.model import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class LimitVersionRow:
+    """One version of a credit limit, as the cover decision reads it."""
+
+    id: int
+    kind: str
+    currency: str
+    amount_minor: int
+    effective_from: date
+    expires_on: date | None
+    indemnity_pct: Decimal | None
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class LimitRow:
+    """The exporter's credit limit on a buyer under a policy, with every version."""
+
+    id: int
+    status: str
+    versions: tuple[LimitVersionRow, ...]
+
+    def version_on(self, on: date) -> LimitVersionRow | None:
+        """The version in force on ``on``: the latest effective by then."""
+        found = [v for v in self.versions if v.effective_from <= on]
+        return max(found, key=lambda v: (v.effective_from, v.number)) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerRow:
+    """A buyer as the attachment reads it: its country, whether the exporter trades with
+    it, whether it is frozen (an open notice of possible loss) and its country's cover.
+    """
+
+    country: str | None
+    known: bool
+    frozen: bool
+    country_status: CountryCoverStatus
+
+
+@dataclass(slots=True)
+class AttachmentFacts:
+    """Everything the cover decisions of a set of shipments read.
+
+    ``outstanding`` (limit id -> minor units), ``heads`` (audit chain -> last position and
+    hash) and ``ids`` (declaration ids reserved for the new rows) are filled, and the rows
+    behind them locked, only by the PostgreSQL pipeline.
+    """
+
+    policies: dict[int, Policy]
+    buyers: dict[int, BuyerRow]
+    limits: dict[tuple[int, int], LimitRow]
+    duplicates: dict[tuple[int, str], int]
+    outstanding: dict[int, int] | None = None
+    heads: dict[int, tuple[int, str]] | None = None
+    ids: list[int] = field(default_factory=list)
+
+
+def pick_limits(heads: dict[int, tuple[int, int, str]],
+                versions: dict[int, list[LimitVersionRow]]) -> dict[tuple[int, int], LimitRow]:
+    """The exporter's limit per (policy, buyer) from limit rows ``heads`` (id -> policy,
+    buyer, status): the active one first, then the newest.
+    """
+    limits: dict[tuple[int, int], LimitRow] = {}
+    for limit_id in sorted(heads, key=lambda i: (heads[i][2] == "active", i)):
+        policy_id, buyer_id, status = heads[limit_id]
+        limits[(policy_id, buyer_id)] = LimitRow(limit_id, status,
+                                                 tuple(versions.get(limit_id, ())))
+    return limits

@@ -1,0 +1,231 @@
+"""The attachment's two round trips on PostgreSQL (psycopg pipeline mode).
+
+:func:`tradecover.declarations.service.attach_many` decides cover in Python on facts it
+reads before and writes what it decided after; on PostgreSQL both sides go to the server
+as one pipelined batch of statements each, instead of a dozen round trips:
+
+1. :func:`load_facts`: lock (creating where missing) the reservation rows of every limit
+   the exporter holds on the shipments' buyers under their policies and the audit chain
+   heads of those buyers, both in key order so that concurrent writers cannot deadlock;
+   reserve the new declarations' ids; read the buyers, limits with their versions,
+   already-declared invoices and the policies.
+2. :func:`write`: the declarations, the moved reservations, the audit entries hashed on
+   the locked heads and the heads themselves, as array (``unnest``) statements whose text
+   never changes, so the server plans each once per connection.
+
+The cover decision, premium and every rule stay in the service; this module only moves
+rows.  The locks are held to the end of the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from tradecover.audit import service as audit
+from tradecover.audit.chain import GENESIS_HASH
+from tradecover.db.base import canonical_json
+from tradecover.declarations.cover import CountryCoverStatus
+from tradecover.declarations.facts import (
+    AttachmentFacts,
+    BuyerRow,
+    LimitVersionRow,
+    pick_limits,
+)
+from tradecover.declarations.model import Declaration
+from tradecover.declarations.shipment import Shipment
+from tradecover.kit.errors import Conflict
+from tradecover.policies.model import Policy
+
+_LOCK_RESERVATIONS = """
+INSERT INTO limit_reservations
+  (limit_id, currency, outstanding_minor, cap_minor, last_reserved_minor, updated_at)
+SELECT l.id, l.currency, 0, l.amount_minor, 0, %(now)s FROM credit_limits l
+ WHERE l.org_id = %(org_id)s AND l.policy_id = ANY(%(policy_ids)s::bigint[])
+   AND l.buyer_id = ANY(%(buyer_ids)s::bigint[])
+ ORDER BY l.id
+ON CONFLICT (limit_id) DO UPDATE SET outstanding_minor = limit_reservations.outstanding_minor
+RETURNING limit_id, outstanding_minor"""
+
+_LOCK_HEADS = """
+INSERT INTO audit_chain_heads (org_id, chain, last_seq, last_hash)
+SELECT %(org_id)s, c, 0, %(genesis)s FROM unnest(%(chains)s::int[]) AS c ORDER BY c
+ON CONFLICT (org_id, chain) DO UPDATE SET last_seq = audit_chain_heads.last_seq
+RETURNING chain, last_seq, last_hash"""
+
+_IDS = """SELECT nextval(pg_get_serial_sequence('declarations', 'id'))
+ FROM generate_series(1, %(n)s)"""
+
+_BUYERS = """
+SELECT b.id, b.country,
+  EXISTS (SELECT 1 FROM exporter_buyer_relationships r
+           WHERE r.org_id = %(org_id)s AND r.buyer_id = b.id)
+  OR EXISTS (SELECT 1 FROM credit_limits l WHERE l.org_id = %(org_id)s AND l.buyer_id = b.id),
+  EXISTS (SELECT 1 FROM possible_loss_notices n
+           WHERE n.exporter_org_id = %(org_id)s AND n.buyer_id = b.id AND n.status = 'open'),
+  (SELECT v.cover_status FROM country_risk_versions v WHERE v.country = b.country
+    ORDER BY v.id DESC LIMIT 1)
+FROM buyers b WHERE b.id = ANY(%(buyer_ids)s::bigint[])"""
+
+_LIMITS = """
+SELECT l.id, l.policy_id, l.buyer_id, l.status, v.id, v.kind, v.currency, v.amount_minor,
+       v.effective_from, v.expires_on, v.indemnity_pct, v.number
+FROM credit_limits l LEFT JOIN credit_limit_versions v ON v.limit_id = l.id
+WHERE l.org_id = %(org_id)s AND l.policy_id = ANY(%(policy_ids)s::bigint[])
+  AND l.buyer_id = ANY(%(buyer_ids)s::bigint[])"""
+
+_DUPLICATES = """
+SELECT d.id, d.buyer_id, d.invoice_number FROM declarations d
+WHERE d.exporter_org_id = %(org_id)s AND d.buyer_id = ANY(%(buyer_ids)s::bigint[])
+  AND d.invoice_number = ANY(%(invoices)s::text[]) AND d.status = 'active'"""
+
+_POLICIES = select(Policy).where(Policy.id.in_(bindparam("policy_ids", expanding=True)))
+
+# the declarations' columns and their PostgreSQL types, in the order of the insert
+_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "bigint"), ("exporter_org_id", "bigint"), ("policy_id", "bigint"),
+    ("buyer_id", "bigint"), ("buyer_country", "text"), ("limit_id", "bigint"),
+    ("limit_version_id", "bigint"), ("invoice_number", "text"), ("shipment_date", "date"),
+    ("due_date", "date"), ("credit_days", "int"), ("payment_terms", "text"),
+    ("transport_mode", "text"), ("hs_code", "text"), ("goods_description", "text"),
+    ("currency", "text"), ("invoice_minor", "bigint"), ("prepayment_minor", "bigint"),
+    ("insured_minor", "bigint"), ("covered_minor", "bigint"), ("uninsured_minor", "bigint"),
+    ("collected_minor", "bigint"), ("cover_status", "text"), ("reason_code", "text"),
+    ("cover_explanation", "text"), ("rate", "text"), ("rate_explanation", "text"),
+    ("premium_minor", "bigint"), ("declaration_date", "date"), ("declaration_due", "date"),
+    ("late", "bool"), ("days_late", "int"), ("status", "text"), ("supersedes_id", "bigint"),
+    ("channel", "text"), ("declared_at", "timestamptz"), ("declared_by", "text"))
+
+_INSERT_DECLARATIONS = (
+    f"INSERT INTO declarations ({', '.join(c for c, _t in _COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"%({c})s::{t}[]" for c, t in _COLUMNS) + ")")
+
+_WRITE_RESERVATIONS = """
+UPDATE limit_reservations r SET outstanding_minor = u.outstanding, last_reserved_minor = u.taken,
+  cap_minor = u.cap, updated_at = %(now)s
+FROM unnest(%(ids)s::bigint[], %(outstanding)s::bigint[], %(taken)s::bigint[],
+            %(caps)s::bigint[]) AS u(id, outstanding, taken, cap)
+WHERE r.limit_id = u.id"""
+
+_AUDIT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("org_id", "bigint"), ("chain", "int"), ("seq", "int"), ("occurred_at", "timestamptz"),
+    ("actor", "text"), ("action", "text"), ("entity_type", "text"), ("entity_id", "text"),
+    ("reason", "text"), ("before", "text"), ("after", "text"), ("prev_hash", "text"),
+    ("hash", "text"))
+
+_INSERT_AUDIT = (
+    f"INSERT INTO audit_entries ({', '.join(c for c, _t in _AUDIT_COLUMNS)}) "
+    "SELECT * FROM unnest(" + ", ".join(f"%({c})s::{t}[]" for c, t in _AUDIT_COLUMNS) + ")")
+
+_MOVE_HEADS = """
+UPDATE audit_chain_heads h SET last_seq = u.seq, last_hash = u.hash
+FROM unnest(%(chains)s::int[], %(seqs)s::int[], %(hashes)s::text[]) AS u(chain, seq, hash)
+WHERE h.org_id = %(org_id)s AND h.chain = u.chain"""
+
+
+def _driver(session: Session) -> psycopg.Connection[Any]:
+    connection: Any = session.connection().connection.driver_connection
+    return connection  # type: ignore[no-any-return]
+
+
+def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
+               chains: Sequence[int], now: datetime) -> AttachmentFacts:
+    """Lock and read everything the decisions of ``shipments`` need, in ONE round trip.
+
+    ``chains`` are the audit chains their entries will go on; their heads are locked.
+    """
+    session.flush()
+    params = {"org_id": org_id, "now": now, "genesis": GENESIS_HASH,
+              "policy_ids": sorted({s.policy_id for s in shipments}),
+              "buyer_ids": sorted({s.buyer_id for s in shipments}),
+              "invoices": sorted({s.invoice_number.strip() for s in shipments}),
+              "chains": sorted(set(chains)), "n": len(shipments)}
+    connection = _driver(session)
+    with connection.pipeline():
+        reserved = connection.execute(_LOCK_RESERVATIONS, params)
+        heads = connection.execute(_LOCK_HEADS, params)
+        ids = connection.execute(_IDS, params)
+        buyers = connection.execute(_BUYERS, params)
+        limits = connection.execute(_LIMITS, params)
+        duplicates = connection.execute(_DUPLICATES, params)
+    # the policies as ORM objects (the rules read their schedule) after the one sync
+    policies = {p.id: p for p in session.execute(_POLICIES, params).scalars()}
+    versions: dict[int, list[LimitVersionRow]] = {}
+    limit_heads: dict[int, tuple[int, int, str]] = {}
+    for r in limits.fetchall():
+        limit_heads[int(r[0])] = (int(r[1]), int(r[2]), str(r[3]))
+        bucket = versions.setdefault(int(r[0]), [])
+        if r[4] is not None:
+            bucket.append(LimitVersionRow(
+                int(r[4]), r[5], r[6], int(r[7]), r[8], r[9],
+                Decimal(r[10]) if r[10] is not None else None, int(r[11])))
+    return AttachmentFacts(
+        policies=policies,
+        buyers={int(r[0]): BuyerRow(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
+                                    country_status=CountryCoverStatus(r[4] or "open"))
+                for r in buyers.fetchall()},
+        limits=pick_limits(limit_heads, versions),
+        duplicates={(int(r[1]), str(r[2])): int(r[0]) for r in duplicates.fetchall()},
+        outstanding={int(r[0]): int(r[1]) for r in reserved.fetchall()},
+        heads={int(r[0]): (int(r[1]), str(r[2])) for r in heads.fetchall()},
+        ids=[int(r[0]) for r in ids.fetchall()])
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else canonical_json(value)
+
+
+def write(session: Session, *, facts: AttachmentFacts, org_id: int,
+          rows: Sequence[Declaration], moved: dict[int, tuple[int, int, int]],
+          entries: Sequence[tuple[int, audit.Pending]], now: datetime) -> None:
+    """Write ``rows`` (transient, their ids from ``facts.ids``), the reservations ``moved``
+    (limit id -> outstanding, taken, cap) and the audit ``entries`` on the heads locked by
+    :func:`load_facts`, in ONE round trip.  A concurrent declaration of the same invoice
+    (the partial unique index) is a :class:`Conflict`.
+    """
+    assert facts.heads is not None
+    columns: dict[str, list[Any]] = {c: [] for c, _t in _COLUMNS}
+    for row in rows:
+        for name, values in columns.items():
+            values.append(getattr(row, name))
+    columns["rate"] = [str(r) for r in columns["rate"]]
+    columns["rate_explanation"] = [_json_text(v) for v in columns["rate_explanation"]]
+    by_chain: dict[int, list[audit.Pending]] = {}
+    for chain, entry in entries:
+        by_chain.setdefault(chain, []).append(entry)
+    audit_rows: list[dict[str, Any]] = []
+    moved_heads = {chain: audit.chain_rows(org_id, chain, facts.heads[chain], pending, now,
+                                           audit_rows)
+                   for chain, pending in sorted(by_chain.items())}
+    audit_columns: dict[str, list[Any]] = {c: [] for c, _t in _AUDIT_COLUMNS}
+    for audit_row in audit_rows:
+        for name, values in audit_columns.items():
+            value = audit_row[name]
+            values.append(_json_text(value) if name in ("before", "after") else value)
+    connection = _driver(session)
+    try:
+        with connection.pipeline():
+            connection.execute(_INSERT_DECLARATIONS, columns)
+            if moved:
+                ids = sorted(moved)
+                connection.execute(_WRITE_RESERVATIONS, {
+                    "now": now, "ids": ids, "outstanding": [moved[i][0] for i in ids],
+                    "taken": [moved[i][1] for i in ids], "caps": [moved[i][2] for i in ids]})
+            connection.execute(_INSERT_AUDIT, audit_columns)
+            chains = sorted(moved_heads)
+            connection.execute(_MOVE_HEADS, {
+                "org_id": org_id, "chains": chains,
+                "seqs": [moved_heads[c][0] for c in chains],
+                "hashes": [moved_heads[c][1] for c in chains]})
+    except psycopg.errors.UniqueViolation:
+        # a concurrent request declared one of these invoices after we looked
+        raise Conflict("an invoice of this request was declared concurrently for the same "
+                       "buyer; retry", code="duplicate_invoice_number",
+                       field="invoice_number") from None
+
