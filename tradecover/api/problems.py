@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -107,8 +108,11 @@ def install(app: FastAPI) -> None:
                                 detail="a value in the request cannot be stored (out of range)")
 
     @app.exception_handler(OperationalError)
-    async def _operational(_request: Request, exc: OperationalError) -> JSONResponse:
-        if getattr(exc.orig, "sqlstate", None) in COLLISION_SQLSTATES:
+    @app.exception_handler(psycopg.OperationalError)  # raised by pipelined statements
+    async def _operational(_request: Request,
+                           exc: OperationalError | psycopg.OperationalError) -> JSONResponse:
+        orig = exc.orig if isinstance(exc, OperationalError) else exc
+        if getattr(orig, "sqlstate", None) in COLLISION_SQLSTATES:
             return problem_response(status=409, code="concurrent_update",
                                     detail="the request collided with concurrent work and "
                                            "changed nothing; retry it")

@@ -11,11 +11,12 @@ not even the key, so that a corrected retry can run).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
+import psycopg
 from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -27,7 +28,7 @@ from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import COLLISION_SQLSTATES
-from tradecover.declarations import service, upload
+from tradecover.declarations import pipeline, service, upload
 from tradecover.declarations.cover import CoverStatus
 from tradecover.declarations.schemas import (
     BatchIn,
@@ -153,8 +154,11 @@ def _declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today:
                                code="idempotency_key_required", field="Idempotency-Key")
     fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
                                           body=body.model_dump(mode="json"))
+    pipelined = session.get_bind().dialect.name == "postgresql"
     for attempt in range(1, RETRIES + 1):
         try:
+            if pipelined:
+                return _declare_pipelined(session, principal, body, key, fingerprint, today)
             replay = idempotency.hold(session, org_id=principal.org_id, key=key,
                                       request_fingerprint=fingerprint)
             if replay is not None:
@@ -165,9 +169,13 @@ def _declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today:
                               request_fingerprint=fingerprint, status_code=status, body=answer)
             session.commit()
             return status, answer, False
-        except OperationalError as exc:  # a deadlock or serialization failure: retry
+        except idempotency.Replayed as replayed:
             session.rollback()
-            if attempt == RETRIES or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+            return replayed.replay.status_code, replayed.replay.body, True
+        except (OperationalError, psycopg.OperationalError) as exc:
+            session.rollback()  # a deadlock or serialization failure: retry
+            orig = exc.orig if isinstance(exc, OperationalError) else exc
+            if attempt == RETRIES or getattr(orig, "sqlstate", None) not in RETRYABLE:
                 raise  # answered 409 (collision) or 503 by the API's problem handlers
         except BaseException:
             session.rollback()
@@ -175,17 +183,60 @@ def _declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _declare_pipelined(session: Session, principal: Principal, body: ShipmentIn | BatchIn,
+                       key: str, fingerprint: str, today: date
+                       ) -> tuple[int, dict[str, Any], bool]:
+    """PostgreSQL: the key held with the attachment's facts and the answer stored with its
+    writes and the COMMIT, so the whole request is two round trips after authentication.
+    """
+    answer: list[tuple[int, dict[str, Any]]] = []
+    status = 200 if isinstance(body, BatchIn) else 201
+
+    def last(outcomes: Sequence[service.Outcome]) -> list[pipeline.Statement]:
+        answer.append((status, _answer_of(body, outcomes)))
+        return [idempotency.store_statement(org_id=principal.org_id, key=key,
+                                            request_fingerprint=fingerprint,
+                                            status_code=status, body=answer[0][1])]
+
+    riders = pipeline.Riders(
+        first=idempotency.hold_statements(org_id=principal.org_id, key=key),
+        check=lambda rows: idempotency.held(rows, request_fingerprint=fingerprint),
+        last=last, commit=True)
+    outcomes = _attach(session, principal, body, today, riders)
+    if not riders.written:  # nothing accepted: store the answer (every item refused)
+        answer.append((status, _answer_of(body, outcomes)))
+        idempotency.store(session, org_id=principal.org_id, key=key,
+                          request_fingerprint=fingerprint, status_code=status,
+                          body=answer[0][1])
+    session.commit()  # after the pipeline's COMMIT: nothing left, no round trip
+    return answer[0][0], answer[0][1], False
+
+
+def _attach(session: Session, principal: Principal, body: ShipmentIn | BatchIn, today: date,
+            riders: pipeline.Riders | None = None) -> list[service.Outcome]:
+    if isinstance(body, BatchIn):
+        return service.attach_many(
+            session, principal=principal, today=today, channel="erp", riders=riders,
+            shipments=[item.to_shipment(principal.org_id) for item in body.declarations])
+    row = service.attach(session, principal=principal, channel="erp", today=today,
+                         shipment=body.to_shipment(principal.org_id), riders=riders)
+    return [service.Outcome(0, declaration=row)]
+
+
+def _answer_of(body: ShipmentIn | BatchIn, outcomes: Sequence[service.Outcome]
+               ) -> dict[str, Any]:
+    if isinstance(body, BatchIn):
+        return _batch_answer(list(outcomes)).model_dump(mode="json")
+    declaration = outcomes[0].declaration
+    assert declaration is not None
+    return DeclarationOut.of(declaration).model_dump(mode="json")
+
+
 def _effect(session: Session, principal: Principal, body: ShipmentIn | BatchIn, today: date
             ) -> tuple[int, dict[str, Any]]:
     """Attach and build the answer in the caller's transaction."""
-    if isinstance(body, BatchIn):
-        outcomes = service.attach_many(
-            session, principal=principal, today=today, channel="erp",
-            shipments=[item.to_shipment(principal.org_id) for item in body.declarations])
-        return 200, _batch_answer(outcomes).model_dump(mode="json")
-    row = service.attach(session, principal=principal, channel="erp", today=today,
-                         shipment=body.to_shipment(principal.org_id))
-    return 201, DeclarationOut.of(row).model_dump(mode="json")
+    return (200 if isinstance(body, BatchIn) else 201,
+            _answer_of(body, _attach(session, principal, body, today)))
 
 
 @router.post("/declarations/uploads", response_model=UploadReportOut,

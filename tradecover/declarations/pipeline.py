@@ -19,14 +19,17 @@ rows.  The locks are held to the end of the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import psycopg
-from sqlalchemy import bindparam, select
+from sqlalchemy import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from tradecover.audit import service as audit
 from tradecover.audit.chain import GENESIS_HASH
@@ -85,26 +88,24 @@ SELECT d.id, d.buyer_id, d.invoice_number FROM declarations d
 WHERE d.exporter_org_id = %(org_id)s AND d.buyer_id = ANY(%(buyer_ids)s::bigint[])
   AND d.invoice_number = ANY(%(invoices)s::text[]) AND d.status = 'active'"""
 
-_POLICIES = select(Policy).where(Policy.id.in_(bindparam("policy_ids", expanding=True)))
+_POLICY_COLUMNS = [(c.key, c.type if isinstance(c.type, TypeDecorator) else None)
+                   for c in Policy.__table__.columns]
+_POLICIES = (f"SELECT {', '.join(key for key, _t in _POLICY_COLUMNS)} FROM policies"
+             " WHERE id = ANY(%(policy_ids)s::bigint[])")
 
-# the declarations' columns and their PostgreSQL types, in the order of the insert
-_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "bigint"), ("exporter_org_id", "bigint"), ("policy_id", "bigint"),
-    ("buyer_id", "bigint"), ("buyer_country", "text"), ("limit_id", "bigint"),
-    ("limit_version_id", "bigint"), ("invoice_number", "text"), ("shipment_date", "date"),
-    ("due_date", "date"), ("credit_days", "int"), ("payment_terms", "text"),
-    ("transport_mode", "text"), ("hs_code", "text"), ("goods_description", "text"),
-    ("currency", "text"), ("invoice_minor", "bigint"), ("prepayment_minor", "bigint"),
-    ("insured_minor", "bigint"), ("covered_minor", "bigint"), ("uninsured_minor", "bigint"),
-    ("collected_minor", "bigint"), ("cover_status", "text"), ("reason_code", "text"),
-    ("cover_explanation", "text"), ("rate", "text"), ("rate_explanation", "text"),
-    ("premium_minor", "bigint"), ("declaration_date", "date"), ("declaration_due", "date"),
-    ("late", "bool"), ("days_late", "int"), ("status", "text"), ("supersedes_id", "bigint"),
-    ("channel", "text"), ("declared_at", "timestamptz"), ("declared_by", "text"))
+
+def _policy(row: Sequence[Any], dialect: Dialect) -> Policy:
+    """A transient (read-only) policy built from a raw row, its column types applied."""
+    return Policy(**{key: kind.process_result_value(value, dialect) if kind else value
+                     for (key, kind), value in zip(_POLICY_COLUMNS, row, strict=True)})
+
+# the declarations' columns the insert writes (all but the end of a declaration's life)
+_COLUMNS = tuple(c.key for c in Declaration.__table__.columns
+                 if c.key not in ("ended_at", "ended_by", "end_reason"))
 
 _INSERT_DECLARATIONS = (
-    f"INSERT INTO declarations ({', '.join(c for c, _t in _COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"%({c})s::{t}[]" for c, t in _COLUMNS) + ")")
+    f"INSERT INTO declarations ({', '.join(_COLUMNS)}) SELECT {', '.join(_COLUMNS)}"
+    " FROM json_populate_recordset(NULL::declarations, %(rows)s::json)")
 
 _WRITE_RESERVATIONS = """
 UPDATE limit_reservations r SET outstanding_minor = u.outstanding, last_reserved_minor = u.taken,
@@ -113,20 +114,38 @@ FROM unnest(%(ids)s::bigint[], %(outstanding)s::bigint[], %(taken)s::bigint[],
             %(caps)s::bigint[]) AS u(id, outstanding, taken, cap)
 WHERE r.limit_id = u.id"""
 
-_AUDIT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("org_id", "bigint"), ("chain", "int"), ("seq", "int"), ("occurred_at", "timestamptz"),
-    ("actor", "text"), ("action", "text"), ("entity_type", "text"), ("entity_id", "text"),
-    ("reason", "text"), ("before", "text"), ("after", "text"), ("prev_hash", "text"),
-    ("hash", "text"))
+_AUDIT_COLUMNS = ("org_id", "chain", "seq", "occurred_at", "actor", "action", "entity_type",
+                  "entity_id", "reason", "before", "after", "prev_hash", "hash")
 
 _INSERT_AUDIT = (
-    f"INSERT INTO audit_entries ({', '.join(c for c, _t in _AUDIT_COLUMNS)}) "
-    "SELECT * FROM unnest(" + ", ".join(f"%({c})s::{t}[]" for c, t in _AUDIT_COLUMNS) + ")")
+    f"INSERT INTO audit_entries ({', '.join(_AUDIT_COLUMNS)}) SELECT {', '.join(_AUDIT_COLUMNS)}"
+    " FROM json_populate_recordset(NULL::audit_entries, %(rows)s::json)")
 
 _MOVE_HEADS = """
 UPDATE audit_chain_heads h SET last_seq = u.seq, last_hash = u.hash
 FROM unnest(%(chains)s::int[], %(seqs)s::int[], %(hashes)s::text[]) AS u(chain, seq, hash)
 WHERE h.org_id = %(org_id)s AND h.chain = u.chain"""
+
+
+Statement = tuple[str, dict[str, Any]]
+"""A caller's raw SQL statement and its parameters."""
+
+
+@dataclass(slots=True)
+class Riders:
+    """A caller's own statements carried by the attachment's two round trips (e.g. the
+    ERP route's Idempotency-Key): ``first`` goes ahead of the facts, and their rows are
+    handed to ``check`` before anything is decided (it raises to stop); ``last`` builds,
+    from the outcomes, statements sent after the writes, followed by COMMIT when
+    ``commit``.  ``written`` tells the caller whether that second round trip happened
+    (a set with nothing to write makes none).
+    """
+
+    first: Sequence[Statement] = ()
+    check: Callable[[list[list[Any]]], None] | None = None
+    last: Callable[[Sequence[Any]], Sequence[Statement]] | None = None
+    commit: bool = False
+    written: bool = False
 
 
 def _driver(session: Session) -> psycopg.Connection[Any]:
@@ -135,11 +154,13 @@ def _driver(session: Session) -> psycopg.Connection[Any]:
 
 
 def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
-               chains: Sequence[int], now: datetime) -> AttachmentFacts:
+               chains: Sequence[int], now: datetime, riders: Riders | None = None
+               ) -> AttachmentFacts:
     """Lock and read everything the decisions of ``shipments`` need, in ONE round trip.
 
     ``chains`` are the audit chains their entries will go on; their heads are locked.
     """
+    riders = riders or Riders()
     session.flush()
     params = {"org_id": org_id, "now": now, "genesis": GENESIS_HASH,
               "policy_ids": sorted({s.policy_id for s in shipments}),
@@ -148,14 +169,17 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
               "chains": sorted(set(chains)), "n": len(shipments)}
     connection = _driver(session)
     with connection.pipeline():
+        first = [connection.execute(sql, values) for sql, values in riders.first]
         reserved = connection.execute(_LOCK_RESERVATIONS, params)
         heads = connection.execute(_LOCK_HEADS, params)
         ids = connection.execute(_IDS, params)
         buyers = connection.execute(_BUYERS, params)
         limits = connection.execute(_LIMITS, params)
         duplicates = connection.execute(_DUPLICATES, params)
-    # the policies as ORM objects (the rules read their schedule) after the one sync
-    policies = {p.id: p for p in session.execute(_POLICIES, params).scalars()}
+        policies = connection.execute(_POLICIES, params)
+    if riders.check is not None:
+        riders.check([cursor.fetchall() for cursor in first])
+    dialect = session.get_bind().dialect
     versions: dict[int, list[LimitVersionRow]] = {}
     limit_heads: dict[int, tuple[int, int, str]] = {}
     for r in limits.fetchall():
@@ -166,7 +190,7 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
                 int(r[4]), r[5], r[6], int(r[7]), r[8], r[9],
                 Decimal(r[10]) if r[10] is not None else None, int(r[11])))
     return AttachmentFacts(
-        policies=policies,
+        policies={int(r[0]): _policy(r, dialect) for r in policies.fetchall()},
         buyers={int(r[0]): BuyerRow(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
                                     country_status=CountryCoverStatus(r[4] or "open"))
                 for r in buyers.fetchall()},
@@ -181,21 +205,28 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else canonical_json(value)
 
 
+def _records(rows: list[dict[str, Any]]) -> str:
+    """Rows as the JSON array ``json_populate_recordset`` reads: ONE parameter however
+    many rows and columns (binding a parameter per value costs more CPU than the insert).
+    """
+    return orjson.dumps(rows).decode()
+
+
 def write(session: Session, *, facts: AttachmentFacts, org_id: int,
           rows: Sequence[Declaration], moved: dict[int, tuple[int, int, int]],
-          entries: Sequence[tuple[int, audit.Pending]], now: datetime) -> None:
+          entries: Sequence[tuple[int, audit.Pending]], now: datetime,
+          last: Sequence[Statement] = (), commit: bool = False) -> None:
     """Write ``rows`` (transient, their ids from ``facts.ids``), the reservations ``moved``
     (limit id -> outstanding, taken, cap) and the audit ``entries`` on the heads locked by
     :func:`load_facts`, in ONE round trip.  A concurrent declaration of the same invoice
-    (the partial unique index) is a :class:`Conflict`.
+    (the partial unique index) is a :class:`Conflict`.  A caller's ``last`` statements
+    follow, then COMMIT when ``commit`` (see :class:`Riders`).
     """
     assert facts.heads is not None
-    columns: dict[str, list[Any]] = {c: [] for c, _t in _COLUMNS}
-    for row in rows:
-        for name, values in columns.items():
-            values.append(getattr(row, name))
-    columns["rate"] = [str(r) for r in columns["rate"]]
-    columns["rate_explanation"] = [_json_text(v) for v in columns["rate_explanation"]]
+    declarations = [{name: getattr(row, name) for name in _COLUMNS} for row in rows]
+    for values in declarations:
+        values["rate"] = str(values["rate"])
+        values["rate_explanation"] = _json_text(values["rate_explanation"])
     by_chain: dict[int, list[audit.Pending]] = {}
     for chain, entry in entries:
         by_chain.setdefault(chain, []).append(entry)
@@ -203,26 +234,28 @@ def write(session: Session, *, facts: AttachmentFacts, org_id: int,
     moved_heads = {chain: audit.chain_rows(org_id, chain, facts.heads[chain], pending, now,
                                            audit_rows)
                    for chain, pending in sorted(by_chain.items())}
-    audit_columns: dict[str, list[Any]] = {c: [] for c, _t in _AUDIT_COLUMNS}
     for audit_row in audit_rows:
-        for name, values in audit_columns.items():
-            value = audit_row[name]
-            values.append(_json_text(value) if name in ("before", "after") else value)
+        audit_row["before"] = _json_text(audit_row["before"])
+        audit_row["after"] = _json_text(audit_row["after"])
     connection = _driver(session)
     try:
         with connection.pipeline():
-            connection.execute(_INSERT_DECLARATIONS, columns)
+            connection.execute(_INSERT_DECLARATIONS, {"rows": _records(declarations)})
             if moved:
                 ids = sorted(moved)
                 connection.execute(_WRITE_RESERVATIONS, {
                     "now": now, "ids": ids, "outstanding": [moved[i][0] for i in ids],
                     "taken": [moved[i][1] for i in ids], "caps": [moved[i][2] for i in ids]})
-            connection.execute(_INSERT_AUDIT, audit_columns)
+            connection.execute(_INSERT_AUDIT, {"rows": _records(audit_rows)})
             chains = sorted(moved_heads)
             connection.execute(_MOVE_HEADS, {
                 "org_id": org_id, "chains": chains,
                 "seqs": [moved_heads[c][0] for c in chains],
                 "hashes": [moved_heads[c][1] for c in chains]})
+            for sql, values in last:
+                connection.execute(sql, values)
+            if commit:
+                connection.commit()
     except psycopg.errors.UniqueViolation:
         # a concurrent request declared one of these invoices after we looked
         raise Conflict("an invoice of this request was declared concurrently for the same "

@@ -434,7 +434,8 @@ def audit_entries(principal: Principal, rows: Sequence[Declaration],
 
 def _attach_set(session: Session, *, principal: Principal,
                 shipments: Sequence[Shipment | DomainError], channel: str, today: date,
-                supersedes: Declaration | None = None) -> list[Outcome]:
+                supersedes: Declaration | None = None,
+                riders: pipeline.Riders | None = None) -> list[Outcome]:
     """Attach a set of shipments with set-based SQL: the facts loaded and the limits'
     reservation rows locked together, the cover decisions in Python, then the declarations,
     reservations and audit entries written together (on PostgreSQL each side is ONE
@@ -456,7 +457,7 @@ def _attach_set(session: Session, *, principal: Principal,
     if pipelined:
         facts = pipeline.load_facts(session, org_id=org_id, shipments=[s for _i, s in wanted],
                                     chains=[audit.chain_for(s.buyer_id) for _i, s in wanted],
-                                    now=now)
+                                    now=now, riders=riders)
     else:
         facts = _load_facts(session, [s for _i, s in wanted])
     items: list[_Item] = []
@@ -489,24 +490,29 @@ def _attach_set(session: Session, *, principal: Principal,
     moved = _decide_all(items, dict(outstanding), today)
     rows = [_row_of(session, item, principal=principal, channel=channel, today=today,
                     supersedes=supersedes, declared_at=now) for item in items]
+    for ready, row in zip(items, rows, strict=True):
+        outcomes[ready.index] = Outcome(ready.index, declaration=row)
     if pipelined:
         for row, new_id in zip(rows, facts.ids, strict=False):
             row.id = new_id
+        done = [outcomes[i] for i in range(len(shipments))]
+        last = riders.last(done) if riders is not None and riders.last is not None else ()
         pipeline.write(session, facts=facts, org_id=org_id, rows=rows, moved=moved,
-                       entries=audit_entries(principal, rows, supersedes), now=now)
-    else:
-        repository.write_reservations(session, moved)
-        session.add_all(rows)
-        try:
-            session.flush()
-        except IntegrityError:
-            # a concurrent request declared one of these invoices after we looked
-            raise Conflict("an invoice of this request was declared concurrently for the "
-                           "same buyer; retry", code="duplicate_invoice_number",
-                           field="invoice_number") from None
-        audit.append_many(session, audit_entries(principal, rows, supersedes))
-    for ready, row in zip(items, rows, strict=True):
-        outcomes[ready.index] = Outcome(ready.index, declaration=row)
+                       entries=audit_entries(principal, rows, supersedes), now=now,
+                       last=last, commit=riders is not None and riders.commit)
+        if riders is not None:
+            riders.written = True
+        return done
+    repository.write_reservations(session, moved)
+    session.add_all(rows)
+    try:
+        session.flush()
+    except IntegrityError:
+        # a concurrent request declared one of these invoices after we looked
+        raise Conflict("an invoice of this request was declared concurrently for the "
+                       "same buyer; retry", code="duplicate_invoice_number",
+                       field="invoice_number") from None
+    audit.append_many(session, audit_entries(principal, rows, supersedes))
     return [outcomes[i] for i in range(len(shipments))]
 
 
@@ -518,14 +524,17 @@ def _one_exporter(shipments: Sequence[Shipment]) -> int:
 
 
 def attach(session: Session, *, principal: Principal, shipment: Shipment, channel: str,
-           today: date, supersedes: Declaration | None = None) -> Declaration:
+           today: date, supersedes: Declaration | None = None,
+           riders: pipeline.Riders | None = None) -> Declaration:
     """Declare ``shipment``: validate, decide cover, price, reserve and record it.
 
     ``today`` is the business date of the declaration (deadlines are measured to it).
-    Raises a domain error (4xx) and writes nothing when the input is bad.
+    Raises a domain error (4xx) and writes nothing when the input is bad.  ``riders``
+    (PostgreSQL only) carry the caller's own statements in the same round trips.
     """
     (outcome,) = _attach_set(session, principal=principal, shipments=[shipment],
-                             channel=channel, today=today, supersedes=supersedes)
+                             channel=channel, today=today, supersedes=supersedes,
+                             riders=riders)
     if outcome.error is not None:
         raise outcome.error
     assert outcome.declaration is not None
@@ -543,7 +552,8 @@ class Outcome:
 
 def attach_many(session: Session, *, principal: Principal,
                 shipments: Sequence[Shipment | DomainError], channel: str, today: date,
-                progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+                progress: Callable[[int, int], None] | None = None,
+                riders: pipeline.Riders | None = None) -> list[Outcome]:
     """Attach up to ``MAX_BATCH`` shipments set-based (see :func:`_attach_set`): a refused
     item writes nothing, the others go on.  An item may already be a :class:`DomainError`
     (a row that could not be read).  Two items with one invoice number for one buyer: the
@@ -553,7 +563,7 @@ def attach_many(session: Session, *, principal: Principal,
         raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
                                code="batch_too_large", field="declarations")
     outcomes = _attach_set(session, principal=principal, shipments=shipments, channel=channel,
-                           today=today)
+                           today=today, riders=riders)
     if progress is not None:
         progress(len(shipments), len(shipments))
     return outcomes
@@ -561,7 +571,8 @@ def attach_many(session: Session, *, principal: Principal,
 
 def attach_upload(session: Session, *, principal: Principal, org_id: int, filename: str,
                   data: bytes, today: date, channel: str = "upload",
-                  progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+                  progress: Callable[[int, int], None] | None = None,
+                riders: pipeline.Riders | None = None) -> list[Outcome]:
     """Attach every readable row of a CSV/XLSX file; an unreadable row is its own outcome
     (``malformed_row``) and writes nothing.  Outcome ``index`` 0 is the file's row 2.
     """

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, select, update
@@ -158,54 +158,105 @@ _STORED = """SELECT id, fingerprint, status, status_code, response_body, created
 FROM idempotency_keys WHERE org_id = %(org_id)s AND key = %(key)s"""
 
 
+class Replayed(Exception):
+    """Raised from a :func:`held` check: the key's stored answer is the answer."""
+
+    def __init__(self, replay: Replay) -> None:
+        super().__init__("replay")
+        self.replay = replay
+
+
+def hold_statements(*, org_id: int, key: str) -> list[tuple[str, dict[str, Any]]]:
+    """PostgreSQL: the two statements that hold ``key`` (an advisory lock, then the stored
+    answer read by a statement of its own, whose snapshot sees whatever an earlier holder
+    committed), to send in one round trip, e.g. ahead of an attachment's facts.
+    """
+    params = {"org_id": org_id, "key": check_key(key)}
+    return [(_HOLD, params), (_STORED, params)]
+
+
+def held(rows: list[list[Any]], *, request_fingerprint: str,
+         stale_after: timedelta = STALE_AFTER) -> None:
+    """Check the rows of :func:`hold_statements`: return when this request may go on;
+    raise 409 while another request holds the key, 422 when the key came with another
+    request, and :class:`Replayed` with the stored answer of an earlier use.
+    """
+    (locked,), stored = rows
+    if not locked[0]:
+        raise Conflict("a request with this Idempotency-Key is still being processed",
+                       code="idempotency_in_progress")
+    if stored:
+        row = stored[0]
+        _judge((row[1], row[2], row[3], None if row[4] is None else json.loads(row[4]),
+                row[5]), request_fingerprint, stale_after)
+
+
+def _judge(found: tuple[str, str, int | None, Any, datetime], request_fingerprint: str,
+           stale_after: timedelta) -> None:
+    stored_fingerprint, status, status_code, body, created_at = found
+    if stored_fingerprint != request_fingerprint:
+        raise ValidationFailed("this Idempotency-Key was used with a different request",
+                               code="idempotency_key_reused", field="Idempotency-Key")
+    if status == "completed":
+        raise Replayed(Replay(status_code or 200, body))
+    # claimed by the two-transaction protocol (:func:`claim`) and never completed
+    if utc_now() - created_at.replace(tzinfo=created_at.tzinfo or UTC) < stale_after:
+        raise Conflict("a request with this Idempotency-Key is still being processed",
+                       code="idempotency_in_progress")
+
+
 def hold(session: Session, *, org_id: int, key: str, request_fingerprint: str,
          stale_after: timedelta = STALE_AFTER) -> Replay | None:
     """Take ``key`` for this request in the caller's transaction, which goes on to run the
     effect and :func:`store` the answer before it commits: effect and answer commit
     together, and a crash or an error rolls both back (nothing to abandon).
 
-    On PostgreSQL a transaction-scoped advisory lock on (organisation, key) is taken first
-    and the stored answer read after it (a statement of its own: its snapshot then sees
-    whatever an earlier holder committed), both in one round trip; a concurrent request
-    with the same key gets 409 at once instead of waiting.  SQLite's ``BEGIN IMMEDIATE``
-    transaction already serialises writers.  Returns the stored answer of an earlier use
-    (a replay), raises 422 when the key came with another request, or ``None``: go on.
+    On PostgreSQL a transaction-scoped advisory lock on (organisation, key) is taken
+    (:func:`hold_statements`, one round trip): a concurrent request with the same key gets
+    409 at once instead of waiting.  SQLite's ``BEGIN IMMEDIATE`` transaction already
+    serialises writers.  Returns the stored answer of an earlier use (a replay), raises 422
+    when the key came with another request, or ``None``: go on.
     """
-    check_key(key)
-    params = {"org_id": org_id, "key": key}
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        driver: Any = connection.connection.driver_connection
-        with driver.pipeline():
-            locked = driver.execute(_HOLD, params)
-            stored = driver.execute(_STORED, params)
-        if not locked.fetchone()[0]:
-            raise Conflict("a request with this Idempotency-Key is still being processed",
-                           code="idempotency_in_progress")
-        row = stored.fetchone()
-        found = None if row is None else (row[1], row[2], row[3],
-                                          None if row[4] is None else json.loads(row[4]),
-                                          row[5])
-    else:
+    try:
+        if connection.dialect.name == "postgresql":
+            driver: Any = connection.connection.driver_connection
+            with driver.pipeline():
+                cursors = [driver.execute(sql, values)
+                           for sql, values in hold_statements(org_id=org_id, key=key)]
+            held([c.fetchall() for c in cursors], request_fingerprint=request_fingerprint,
+                 stale_after=stale_after)
+            return None
+        check_key(key)
         record = session.execute(select(IdempotencyRecord).where(
             IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)
         ).scalar_one_or_none()
-        found = None if record is None else (record.fingerprint, record.status,
-                                             record.status_code, record.response_body,
-                                             record.created_at)
-    if found is None:
-        return None
-    stored_fingerprint, status, status_code, body, created_at = found
-    if stored_fingerprint != request_fingerprint:
-        raise ValidationFailed("this Idempotency-Key was used with a different request",
-                               code="idempotency_key_reused", field="Idempotency-Key")
-    if status == "completed":
-        return Replay(status_code or 200, body)
-    # claimed by the two-transaction protocol (:func:`claim`) and never completed
-    if utc_now() - created_at.replace(tzinfo=created_at.tzinfo or UTC) < stale_after:
-        raise Conflict("a request with this Idempotency-Key is still being processed",
-                       code="idempotency_in_progress")
+        if record is not None:
+            _judge((record.fingerprint, record.status, record.status_code,
+                    record.response_body, record.created_at), request_fingerprint,
+                   stale_after)
+    except Replayed as replayed:
+        return replayed.replay
     return None
+
+
+_STORE_SQL = """
+INSERT INTO idempotency_keys
+  (org_id, key, fingerprint, status, status_code, response_body, created_at, completed_at)
+VALUES (%(org_id)s, %(key)s, %(fingerprint)s, 'completed', %(status_code)s, %(body)s,
+        %(now)s, %(now)s)
+ON CONFLICT (org_id, key) DO UPDATE SET status = 'completed',
+  status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body,
+  completed_at = EXCLUDED.completed_at
+WHERE idempotency_keys.status = 'in_progress'"""
+
+
+def store_statement(*, org_id: int, key: str, request_fingerprint: str, status_code: int,
+                    body: Any) -> tuple[str, dict[str, Any]]:
+    """PostgreSQL: the statement of :func:`store`, to send with the effect's writes."""
+    return _STORE_SQL, {"org_id": org_id, "key": key, "fingerprint": request_fingerprint,
+                        "status_code": status_code, "body": canonical_json(body),
+                        "now": utc_now()}
 
 
 _STORE = {
