@@ -4,7 +4,8 @@ Creates a fresh PostgreSQL database (migrated, reference data, one exporter with
 key, ``--policies`` issued policies and ``--buyers`` buyers per policy, each with a large
 credit limit), starts uvicorn with the app on 127.0.0.1 (``--workers`` processes), then:
 
-1. ``--clients`` concurrent clients (threads, one keep-alive httpx client each) post single
+1. ``--clients`` concurrent clients (keep-alive connections of a lean asyncio load
+   generator, so that the client takes little CPU from the server) post single
    declarations with an ``Idempotency-Key`` for ``--seconds``: declarations/s, p50, p99;
 2. ``pgbench`` runs a SQL script of the same transaction (the conditional update of the
    limit's reservation row and the insert of the declaration) with as many clients
@@ -18,6 +19,8 @@ credit limit), starts uvicorn with the app on 127.0.0.1 (``--workers`` processes
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import platform
 import re
@@ -27,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from datetime import date, timedelta
@@ -37,6 +39,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from tradecover.access import service as access
@@ -135,6 +138,9 @@ def _seed(url: str, *, n_policies: int, n_buyers: int) -> tuple[str, list[tuple[
                     amount_minor=LIMIT_MINOR, effective_from=inception, created_at=now,
                     created_by="bench"))
                 pairs.append((policy.id, buyer.id))
+    with engine.connect() as connection:  # statistics, as autovacuum would keep them
+        connection.execute(text("ANALYZE"))
+        connection.commit()
     engine.dispose()
     return secret, pairs
 
@@ -169,47 +175,66 @@ def _start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]
 
 def _load(base: str, secret: str, pairs: list[tuple[int, int]], *, clients: int,
           seconds: float, batch: int) -> tuple[int, float, list[float]]:
-    """Run ``clients`` threads posting for ``seconds``: (declarations, elapsed, latencies ms)."""
-    barrier = threading.Barrier(clients + 1)
-    stop = threading.Event()
+    """Run ``clients`` concurrent keep-alive connections posting for ``seconds``:
+    (declarations, elapsed, latencies ms).
+
+    The load generator is lean on purpose (asyncio streams, requests formatted from a
+    template, responses read by Content-Length), so that on a small machine the client's
+    own CPU takes as little as possible from the server it measures.
+    """
+    return asyncio.run(_load_async(base, secret, pairs, clients=clients, seconds=seconds,
+                                   batch=batch))
+
+
+async def _load_async(base: str, secret: str, pairs: list[tuple[int, int]], *, clients: int,
+                      seconds: float, batch: int) -> tuple[int, float, list[float]]:
+    url = httpx.URL(base)
+    today = business_today()
+    expected = b"201" if batch == 1 else b"200"
+    stop = asyncio.Event()
     latencies: list[list[float]] = [[] for _ in range(clients)]
     counts = [0] * clients
     errors: list[str] = []
-    today = business_today()
+    ready = asyncio.Barrier(clients + 1)
 
-    def run(c: int) -> None:
-        with httpx.Client(base_url=base, headers={"X-API-Key": secret}, timeout=30) as client:
-            barrier.wait()
-            n = 0
-            while not stop.is_set():
-                items = []
-                for _ in range(batch):
-                    policy_id, buyer_id = pairs[(c * 7919 + n) % len(pairs)]
-                    items.append(_shipment(policy_id, buyer_id, f"B{c}-{n}-{uuid.uuid4().hex[:8]}",
-                                           today))
-                    n += 1
-                payload: Any = items[0] if batch == 1 else {"declarations": items}
-                start = time.perf_counter()
-                answer = client.post("/api/v1/declarations", json=payload,
-                                     headers={"Idempotency-Key": uuid.uuid4().hex})
-                latencies[c].append((time.perf_counter() - start) * 1000)
-                expected = 201 if batch == 1 else 200
-                if answer.status_code != expected or (
-                        batch > 1 and answer.json()["accepted"] != batch):
-                    errors.append(f"{answer.status_code}: {answer.text[:300]}")
-                    stop.set()
-                    return
-                counts[c] += batch
+    async def run(c: int) -> None:
+        reader, writer = await asyncio.open_connection(url.host, url.port)
+        await ready.wait()
+        n = 0
+        while not stop.is_set():
+            items = []
+            for _ in range(batch):
+                policy_id, buyer_id = pairs[(c * 7919 + n) % len(pairs)]
+                items.append(_shipment(policy_id, buyer_id, f"B{c}-{n}-{uuid.uuid4().hex[:8]}",
+                                       today))
+                n += 1
+            body = json.dumps(items[0] if batch == 1 else {"declarations": items}).encode()
+            head = (f"POST /api/v1/declarations HTTP/1.1\r\nHost: {url.host}\r\n"
+                    f"X-API-Key: {secret}\r\nIdempotency-Key: {uuid.uuid4().hex}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+            start = time.perf_counter()
+            writer.write(head.encode() + body)
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            answer = await reader.readexactly(length)
+            latencies[c].append((time.perf_counter() - start) * 1000)
+            status = status_line.split(b" ", 2)[1]
+            if status != expected or (batch > 1 and json.loads(answer)["accepted"] != batch):
+                errors.append(f"{status.decode()}: {answer[:300]!r}")
+                stop.set()
+                break
+            counts[c] += batch
+        writer.close()
 
-    threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
+    tasks = [asyncio.create_task(run(c)) for c in range(clients)]
+    await ready.wait()
     started = time.perf_counter()
-    time.sleep(seconds)
+    await asyncio.sleep(seconds)
     stop.set()
-    for t in threads:
-        t.join()
+    await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
     if errors:
         raise SystemExit(f"unexpected answer: {errors[0]}")

@@ -122,9 +122,10 @@ def _routers() -> list[Any]:
     from tradecover.web.pricing_pages import router as pricing_pages_router
     from tradecover.web.risk_pages import router as risk_pages_router
 
-    return [access_router, audit_router, reference_router, country_risk_router, policies_router,
-            pricing_router, web_router, pricing_pages_router, buyers_router, limits_router,
-            declarations_router, risk_router, risk_pages_router, billing_router,
+    # the ERP declarations first: routes are matched in order, and theirs is the hottest
+    return [declarations_router, access_router, audit_router, reference_router,
+            country_risk_router, policies_router, pricing_router, web_router,
+            pricing_pages_router, buyers_router, limits_router, risk_router, risk_pages_router, billing_router,
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router]

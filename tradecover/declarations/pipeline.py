@@ -4,8 +4,8 @@
 reads before and writes what it decided after; on PostgreSQL both sides go to the server
 as one pipelined batch of statements each, instead of a dozen round trips:
 
-1. :func:`load_facts`: lock (creating where missing) the reservation rows of every limit
-   the exporter holds on the shipments' buyers under their policies and the audit chain
+1. :func:`load_facts`: lock (creating where missing) the reservation rows of the limits
+   the exporter holds on each shipment's buyer under its policy and the audit chain
    heads of those buyers, both in key order so that concurrent writers cannot deadlock;
    reserve the new declarations' ids; read the buyers, limits with their versions,
    already-declared invoices and the policies.
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -46,47 +46,54 @@ from tradecover.declarations.shipment import Shipment
 from tradecover.kit.errors import Conflict
 from tradecover.policies.model import Policy
 
-_LOCK_RESERVATIONS = """
-INSERT INTO limit_reservations
-  (limit_id, currency, outstanding_minor, cap_minor, last_reserved_minor, updated_at)
-SELECT l.id, l.currency, 0, l.amount_minor, 0, %(now)s FROM credit_limits l
- WHERE l.org_id = %(org_id)s AND l.policy_id = ANY(%(policy_ids)s::bigint[])
-   AND l.buyer_id = ANY(%(buyer_ids)s::bigint[])
- ORDER BY l.id
-ON CONFLICT (limit_id) DO UPDATE SET outstanding_minor = limit_reservations.outstanding_minor
-RETURNING limit_id, outstanding_minor"""
+# ONE statement: the locks (reservation rows in limit id order, then chain heads in chain
+# order: every attachment takes them in that one order) and the facts, each as a JSON array
+# (a statement costs the server and the driver more than the rows it returns).  Pairs are
+# looked up by equality, one index probe each, whatever the planner's statistics say.
+_FACTS = """
+WITH reserved AS (
+  INSERT INTO limit_reservations
+    (limit_id, currency, outstanding_minor, cap_minor, last_reserved_minor, updated_at)
+  SELECT l.id, l.currency, 0, l.amount_minor, 0, %(now)s
+  FROM unnest(%(limit_policies)s::bigint[], %(limit_buyers)s::bigint[]) AS w(policy_id, buyer_id)
+  JOIN credit_limits l ON l.org_id = %(org_id)s AND l.buyer_id = w.buyer_id
+   AND l.policy_id = w.policy_id
+  ORDER BY l.id
+  ON CONFLICT (limit_id) DO UPDATE SET outstanding_minor = limit_reservations.outstanding_minor
+  RETURNING limit_id, outstanding_minor),
+heads AS (
+  INSERT INTO audit_chain_heads (org_id, chain, last_seq, last_hash)
+  SELECT %(org_id)s, c, 0, %(genesis)s FROM unnest(%(chains)s::int[]) AS c ORDER BY c
+  ON CONFLICT (org_id, chain) DO UPDATE SET last_seq = audit_chain_heads.last_seq
+  RETURNING chain, last_seq, last_hash)
+SELECT
+ (SELECT json_agg(json_build_array(limit_id, outstanding_minor)) FROM reserved),
+ (SELECT json_agg(json_build_array(chain, last_seq, last_hash)) FROM heads),
+ (SELECT json_agg(nextval(pg_get_serial_sequence('declarations', 'id')))
+    FROM generate_series(1, %(n)s)),
+ (SELECT json_agg(json_build_array(b.id, b.country,
+    EXISTS (SELECT 1 FROM exporter_buyer_relationships r
+             WHERE r.org_id = %(org_id)s AND r.buyer_id = b.id)
+    OR EXISTS (SELECT 1 FROM credit_limits l WHERE l.org_id = %(org_id)s AND l.buyer_id = b.id),
+    EXISTS (SELECT 1 FROM possible_loss_notices n
+             WHERE n.exporter_org_id = %(org_id)s AND n.buyer_id = b.id AND n.status = 'open'),
+    (SELECT v.cover_status FROM country_risk_versions v WHERE v.country = b.country
+      ORDER BY v.id DESC LIMIT 1)))
+  FROM buyers b WHERE b.id = ANY(%(buyer_ids)s::bigint[])),
+ (SELECT json_agg(json_build_array(l.id, l.policy_id, l.buyer_id, l.status, v.id, v.kind,
+    v.currency, v.amount_minor, v.effective_from, v.expires_on, v.indemnity_pct, v.number))
+  FROM unnest(%(limit_policies)s::bigint[], %(limit_buyers)s::bigint[]) AS w(policy_id, buyer_id)
+  JOIN credit_limits l ON l.org_id = %(org_id)s AND l.buyer_id = w.buyer_id
+   AND l.policy_id = w.policy_id
+  LEFT JOIN credit_limit_versions v ON v.limit_id = l.id),
+ (SELECT json_agg(json_build_array(d.id, d.buyer_id, d.invoice_number))
+  FROM unnest(%(pair_buyers)s::bigint[], %(pair_invoices)s::text[]) AS w(buyer_id, invoice)
+  JOIN declarations d ON d.exporter_org_id = %(org_id)s AND d.buyer_id = w.buyer_id
+   AND d.invoice_number = w.invoice AND d.status = 'active')"""
 
-_LOCK_HEADS = """
-INSERT INTO audit_chain_heads (org_id, chain, last_seq, last_hash)
-SELECT %(org_id)s, c, 0, %(genesis)s FROM unnest(%(chains)s::int[]) AS c ORDER BY c
-ON CONFLICT (org_id, chain) DO UPDATE SET last_seq = audit_chain_heads.last_seq
-RETURNING chain, last_seq, last_hash"""
-
-_IDS = """SELECT nextval(pg_get_serial_sequence('declarations', 'id'))
- FROM generate_series(1, %(n)s)"""
-
-_BUYERS = """
-SELECT b.id, b.country,
-  EXISTS (SELECT 1 FROM exporter_buyer_relationships r
-           WHERE r.org_id = %(org_id)s AND r.buyer_id = b.id)
-  OR EXISTS (SELECT 1 FROM credit_limits l WHERE l.org_id = %(org_id)s AND l.buyer_id = b.id),
-  EXISTS (SELECT 1 FROM possible_loss_notices n
-           WHERE n.exporter_org_id = %(org_id)s AND n.buyer_id = b.id AND n.status = 'open'),
-  (SELECT v.cover_status FROM country_risk_versions v WHERE v.country = b.country
-    ORDER BY v.id DESC LIMIT 1)
-FROM buyers b WHERE b.id = ANY(%(buyer_ids)s::bigint[])"""
-
-_LIMITS = """
-SELECT l.id, l.policy_id, l.buyer_id, l.status, v.id, v.kind, v.currency, v.amount_minor,
-       v.effective_from, v.expires_on, v.indemnity_pct, v.number
-FROM credit_limits l LEFT JOIN credit_limit_versions v ON v.limit_id = l.id
-WHERE l.org_id = %(org_id)s AND l.policy_id = ANY(%(policy_ids)s::bigint[])
-  AND l.buyer_id = ANY(%(buyer_ids)s::bigint[])"""
-
-_DUPLICATES = """
-SELECT d.id, d.buyer_id, d.invoice_number FROM declarations d
-WHERE d.exporter_org_id = %(org_id)s AND d.buyer_id = ANY(%(buyer_ids)s::bigint[])
-  AND d.invoice_number = ANY(%(invoices)s::text[]) AND d.status = 'active'"""
+# the declarations' columns the insert writes (all but the end of a declaration's life)
+_COLUMNS = tuple(c.key for c in Declaration.__table__.columns
+                 if c.key not in ("ended_at", "ended_by", "end_reason"))
 
 _POLICY_COLUMNS = [(c.key, c.type if isinstance(c.type, TypeDecorator) else None)
                    for c in Policy.__table__.columns]
@@ -99,32 +106,33 @@ def _policy(row: Sequence[Any], dialect: Dialect) -> Policy:
     return Policy(**{key: kind.process_result_value(value, dialect) if kind else value
                      for (key, kind), value in zip(_POLICY_COLUMNS, row, strict=True)})
 
-# the declarations' columns the insert writes (all but the end of a declaration's life)
-_COLUMNS = tuple(c.key for c in Declaration.__table__.columns
-                 if c.key not in ("ended_at", "ended_by", "end_reason"))
-
-_INSERT_DECLARATIONS = (
-    f"INSERT INTO declarations ({', '.join(_COLUMNS)}) SELECT {', '.join(_COLUMNS)}"
-    " FROM json_populate_recordset(NULL::declarations, %(rows)s::json)")
-
-_WRITE_RESERVATIONS = """
-UPDATE limit_reservations r SET outstanding_minor = u.outstanding, last_reserved_minor = u.taken,
-  cap_minor = u.cap, updated_at = %(now)s
-FROM unnest(%(ids)s::bigint[], %(outstanding)s::bigint[], %(taken)s::bigint[],
-            %(caps)s::bigint[]) AS u(id, outstanding, taken, cap)
-WHERE r.limit_id = u.id"""
 
 _AUDIT_COLUMNS = ("org_id", "chain", "seq", "occurred_at", "actor", "action", "entity_type",
                   "entity_id", "reason", "before", "after", "prev_hash", "hash")
 
-_INSERT_AUDIT = (
-    f"INSERT INTO audit_entries ({', '.join(_AUDIT_COLUMNS)}) SELECT {', '.join(_AUDIT_COLUMNS)}"
-    " FROM json_populate_recordset(NULL::audit_entries, %(rows)s::json)")
-
-_MOVE_HEADS = """
-UPDATE audit_chain_heads h SET last_seq = u.seq, last_hash = u.hash
-FROM unnest(%(chains)s::int[], %(seqs)s::int[], %(hashes)s::text[]) AS u(chain, seq, hash)
-WHERE h.org_id = %(org_id)s AND h.chain = u.chain"""
+# ONE statement: the declarations and audit entries (as JSON recordsets: one parameter
+# however many rows), the moved reservations and chain heads
+_WRITE = f"""
+WITH declared AS (
+  INSERT INTO declarations ({', '.join(_COLUMNS)})
+  SELECT {', '.join(_COLUMNS)} FROM json_populate_recordset(NULL::declarations, %(rows)s::json)
+  RETURNING 1),
+reserved AS (
+  UPDATE limit_reservations r SET outstanding_minor = u.outstanding,
+    last_reserved_minor = u.taken, cap_minor = u.cap, updated_at = %(now)s
+  FROM unnest(%(limit_ids)s::bigint[], %(outstanding)s::bigint[], %(taken)s::bigint[],
+              %(caps)s::bigint[]) AS u(id, outstanding, taken, cap)
+  WHERE r.limit_id = u.id RETURNING 1),
+audited AS (
+  INSERT INTO audit_entries ({', '.join(_AUDIT_COLUMNS)})
+  SELECT {', '.join(_AUDIT_COLUMNS)}
+  FROM json_populate_recordset(NULL::audit_entries, %(entries)s::json) RETURNING 1),
+moved AS (
+  UPDATE audit_chain_heads h SET last_seq = u.seq, last_hash = u.hash
+  FROM unnest(%(chains)s::int[], %(seqs)s::int[], %(hashes)s::text[]) AS u(chain, seq, hash)
+  WHERE h.org_id = %(org_id)s AND h.chain = u.chain RETURNING 1)
+SELECT (SELECT count(*) FROM declared), (SELECT count(*) FROM reserved),
+       (SELECT count(*) FROM audited), (SELECT count(*) FROM moved)"""
 
 
 Statement = tuple[str, dict[str, Any]]
@@ -162,43 +170,45 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
     """
     riders = riders or Riders()
     session.flush()
+    pairs = sorted({(s.policy_id, s.buyer_id) for s in shipments})
     params = {"org_id": org_id, "now": now, "genesis": GENESIS_HASH,
+              "limit_policies": [p for p, _b in pairs], "limit_buyers": [b for _p, b in pairs],
               "policy_ids": sorted({s.policy_id for s in shipments}),
               "buyer_ids": sorted({s.buyer_id for s in shipments}),
-              "invoices": sorted({s.invoice_number.strip() for s in shipments}),
+              "pair_buyers": [s.buyer_id for s in shipments],
+              "pair_invoices": [s.invoice_number.strip() for s in shipments],
               "chains": sorted(set(chains)), "n": len(shipments)}
     connection = _driver(session)
     with connection.pipeline():
         first = [connection.execute(sql, values) for sql, values in riders.first]
-        reserved = connection.execute(_LOCK_RESERVATIONS, params)
-        heads = connection.execute(_LOCK_HEADS, params)
-        ids = connection.execute(_IDS, params)
-        buyers = connection.execute(_BUYERS, params)
-        limits = connection.execute(_LIMITS, params)
-        duplicates = connection.execute(_DUPLICATES, params)
+        facts = connection.execute(_FACTS, params)
         policies = connection.execute(_POLICIES, params)
     if riders.check is not None:
         riders.check([cursor.fetchall() for cursor in first])
+    row = facts.fetchone()
+    assert row is not None
+    reserved, heads, ids, buyers, limits, duplicates = (value or [] for value in row)
     dialect = session.get_bind().dialect
     versions: dict[int, list[LimitVersionRow]] = {}
     limit_heads: dict[int, tuple[int, int, str]] = {}
-    for r in limits.fetchall():
-        limit_heads[int(r[0])] = (int(r[1]), int(r[2]), str(r[3]))
-        bucket = versions.setdefault(int(r[0]), [])
+    for r in limits:
+        limit_heads[r[0]] = (r[1], r[2], r[3])
+        bucket = versions.setdefault(r[0], [])
         if r[4] is not None:
             bucket.append(LimitVersionRow(
-                int(r[4]), r[5], r[6], int(r[7]), r[8], r[9],
-                Decimal(r[10]) if r[10] is not None else None, int(r[11])))
+                r[4], r[5], r[6], r[7], date.fromisoformat(r[8]),
+                date.fromisoformat(r[9]) if r[9] is not None else None,
+                Decimal(r[10]) if r[10] is not None else None, r[11]))
     return AttachmentFacts(
         policies={int(r[0]): _policy(r, dialect) for r in policies.fetchall()},
-        buyers={int(r[0]): BuyerRow(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
-                                    country_status=CountryCoverStatus(r[4] or "open"))
-                for r in buyers.fetchall()},
+        buyers={r[0]: BuyerRow(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
+                               country_status=CountryCoverStatus(r[4] or "open"))
+                for r in buyers},
         limits=pick_limits(limit_heads, versions),
-        duplicates={(int(r[1]), str(r[2])): int(r[0]) for r in duplicates.fetchall()},
-        outstanding={int(r[0]): int(r[1]) for r in reserved.fetchall()},
-        heads={int(r[0]): (int(r[1]), str(r[2])) for r in heads.fetchall()},
-        ids=[int(r[0]) for r in ids.fetchall()])
+        duplicates={(r[1], r[2]): r[0] for r in duplicates},
+        outstanding={r[0]: r[1] for r in reserved},
+        heads={r[0]: (r[1], r[2]) for r in heads},
+        ids=list(ids))
 
 
 def _json_text(value: Any) -> str | None:
@@ -237,19 +247,17 @@ def write(session: Session, *, facts: AttachmentFacts, org_id: int,
     for audit_row in audit_rows:
         audit_row["before"] = _json_text(audit_row["before"])
         audit_row["after"] = _json_text(audit_row["after"])
+    limit_ids = sorted(moved)
+    chains = sorted(moved_heads)
     connection = _driver(session)
     try:
         with connection.pipeline():
-            connection.execute(_INSERT_DECLARATIONS, {"rows": _records(declarations)})
-            if moved:
-                ids = sorted(moved)
-                connection.execute(_WRITE_RESERVATIONS, {
-                    "now": now, "ids": ids, "outstanding": [moved[i][0] for i in ids],
-                    "taken": [moved[i][1] for i in ids], "caps": [moved[i][2] for i in ids]})
-            connection.execute(_INSERT_AUDIT, {"rows": _records(audit_rows)})
-            chains = sorted(moved_heads)
-            connection.execute(_MOVE_HEADS, {
-                "org_id": org_id, "chains": chains,
+            connection.execute(_WRITE, {
+                "rows": _records(declarations), "entries": _records(audit_rows),
+                "org_id": org_id, "now": now, "limit_ids": limit_ids,
+                "outstanding": [moved[i][0] for i in limit_ids],
+                "taken": [moved[i][1] for i in limit_ids],
+                "caps": [moved[i][2] for i in limit_ids], "chains": chains,
                 "seqs": [moved_heads[c][0] for c in chains],
                 "hashes": [moved_heads[c][1] for c in chains]})
             for sql, values in last:
