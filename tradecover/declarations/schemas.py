@@ -139,9 +139,9 @@ class DeclarationOut(BaseModel):
 
     @classmethod
     def of(cls, row: Declaration) -> DeclarationOut:
-        """The response view of a row."""
+        """The response view of a row (built without validation: the row is typed)."""
         c = row.currency
-        return cls(
+        return cls.model_construct(
             id=row.id, status=row.status, exporter_org_id=row.exporter_org_id,
             policy_id=row.policy_id, buyer_id=row.buyer_id, buyer_country=row.buyer_country,
             limit_id=row.limit_id, limit_version_id=row.limit_version_id,

@@ -242,8 +242,8 @@ def _load_facts(session: Session, shipments: Sequence[Shipment]) -> AttachmentFa
     return AttachmentFacts(policies, buyers, limits, duplicates)
 
 
-def _check(facts: AttachmentFacts, principal: Principal, shipment: Shipment, today: date
-           ) -> Shipment | DomainError:
+def _check(facts: AttachmentFacts, principal: Principal, shipment: Shipment, today: date,
+           views: dict[int, PolicyFacts] | None = None) -> Shipment | DomainError:
     """Ownership and every input rule of one shipment: the checked shipment or its problem."""
     policy = facts.policies.get(shipment.policy_id)
     if (policy is None or not principal.can_see_org(shipment.insured_org_id)
@@ -256,7 +256,7 @@ def _check(facts: AttachmentFacts, principal: Principal, shipment: Shipment, tod
         return NotFound(f"no buyer {shipment.buyer_id}", code="buyer_not_found",
                         field="buyer_id")
     shipment = replace(shipment, buyer_country=buyer.country)
-    scope = schedule_of(policy).scope
+    scope = views[policy.id].scope if views is not None else schedule_of(policy).scope
     problems = shipment_problems(shipment, today=today, scope=scope,
                                  policy_period=(policy.inception, policy.expiry),
                                  policy_currency=policy.currency)
@@ -462,8 +462,9 @@ def _attach_set(session: Session, *, principal: Principal,
         facts = _load_facts(session, [s for _i, s in wanted])
     items: list[_Item] = []
     seen: set[tuple[int, str]] = set()
+    views = {policy_id: policy_facts(p) for policy_id, p in facts.policies.items()}
     for index, shipment in wanted:
-        checked = _check(facts, principal, shipment, today)
+        checked = _check(facts, principal, shipment, today, views)
         if isinstance(checked, DomainError):
             outcomes[index] = Outcome(index, error=checked)
             continue
@@ -476,7 +477,7 @@ def _attach_set(session: Session, *, principal: Principal,
         seen.add(key)
         policy = facts.policies[checked.policy_id]
         limit = facts.limits.get((checked.policy_id, checked.buyer_id))
-        items.append(_Item(index, checked, policy, policy_facts(policy),
+        items.append(_Item(index, checked, policy, views[policy.id],
                            facts.buyers[checked.buyer_id], limit,
                            limit.version_on(checked.shipment_date) if limit else None))
     if not items:
