@@ -39,6 +39,7 @@ def _pure_files() -> list[Path]:
         folder = PACKAGE / package
         if folder.is_dir():
             files += [p for p in folder.rglob("*.py") if p.name not in ADAPTER_FILE_NAMES
+                      and not p.name.endswith("_repository.py")  # e.g. pg_repository.py
                       and "distributed" not in p.name]
     return files
 

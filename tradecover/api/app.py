@@ -125,7 +125,8 @@ def _routers() -> list[Any]:
     # the ERP declarations first: routes are matched in order, and theirs is the hottest
     return [declarations_router, access_router, audit_router, reference_router,
             country_risk_router, policies_router, pricing_router, web_router,
-            pricing_pages_router, buyers_router, limits_router, risk_router, risk_pages_router, billing_router,
+            pricing_pages_router, buyers_router, limits_router, risk_router, risk_pages_router,
+            billing_router,
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router]

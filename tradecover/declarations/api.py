@@ -28,7 +28,7 @@ from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import COLLISION_SQLSTATES
-from tradecover.declarations import pipeline, service, upload
+from tradecover.declarations import pg_repository, service, upload
 from tradecover.declarations.cover import CoverStatus
 from tradecover.declarations.schemas import (
     BatchIn,
@@ -192,13 +192,13 @@ def _declare_pipelined(session: Session, principal: Principal, body: ShipmentIn 
     answer: list[tuple[int, dict[str, Any]]] = []
     status = 200 if isinstance(body, BatchIn) else 201
 
-    def last(outcomes: Sequence[service.Outcome]) -> list[pipeline.Statement]:
+    def last(outcomes: Sequence[service.Outcome]) -> list[pg_repository.Statement]:
         answer.append((status, _answer_of(body, outcomes)))
         return [idempotency.store_statement(org_id=principal.org_id, key=key,
                                             request_fingerprint=fingerprint,
                                             status_code=status, body=answer[0][1])]
 
-    riders = pipeline.Riders(
+    riders = pg_repository.Riders(
         first=idempotency.hold_statements(org_id=principal.org_id, key=key),
         check=lambda rows: idempotency.held(rows, request_fingerprint=fingerprint),
         last=last, commit=True)
@@ -213,7 +213,7 @@ def _declare_pipelined(session: Session, principal: Principal, body: ShipmentIn 
 
 
 def _attach(session: Session, principal: Principal, body: ShipmentIn | BatchIn, today: date,
-            riders: pipeline.Riders | None = None) -> list[service.Outcome]:
+            riders: pg_repository.Riders | None = None) -> list[service.Outcome]:
     if isinstance(body, BatchIn):
         return service.attach_many(
             session, principal=principal, today=today, channel="erp", riders=riders,

@@ -2,7 +2,7 @@
 
 Both ways of loading them fill :class:`AttachmentFacts`: the portable queries of
 :mod:`tradecover.declarations.service` (SQLite and PostgreSQL) and the pipelined round
-trip of :mod:`tradecover.declarations.pipeline` (PostgreSQL), which also locks the limits'
+trip of :mod:`tradecover.declarations.pg_repository` (PostgreSQL), which also locks the limits'
 reservation rows and the audit chain heads and reserves the declarations' ids.
 """
 

@@ -1,5 +1,5 @@
 """Queries of declarations: limit reservations and lookups (the portable path; the
-PostgreSQL round trips of an attachment are in :mod:`tradecover.declarations.pipeline`).
+PostgreSQL round trips of an attachment are in :mod:`tradecover.declarations.pg_repository`).
 
 The reservation follows docs/reliability ("never over-commit a shared limit"): the row
 ``limit_reservations(limit_id)`` holds what is outstanding on the limit.  An attachment

@@ -39,7 +39,7 @@ from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
 from tradecover.claims.model import ClaimRow
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.country_risk.model import CountryRiskVersion
-from tradecover.declarations import pipeline, repository, upload
+from tradecover.declarations import pg_repository, repository, upload
 from tradecover.declarations.cover import (
     CountryCoverStatus,
     CoverDecision,
@@ -435,11 +435,11 @@ def audit_entries(principal: Principal, rows: Sequence[Declaration],
 def _attach_set(session: Session, *, principal: Principal,
                 shipments: Sequence[Shipment | DomainError], channel: str, today: date,
                 supersedes: Declaration | None = None,
-                riders: pipeline.Riders | None = None) -> list[Outcome]:
+                riders: pg_repository.Riders | None = None) -> list[Outcome]:
     """Attach a set of shipments with set-based SQL: the facts loaded and the limits'
     reservation rows locked together, the cover decisions in Python, then the declarations,
     reservations and audit entries written together (on PostgreSQL each side is ONE
-    pipelined round trip, :mod:`tradecover.declarations.pipeline`).  A refused item writes
+    pipelined round trip, :mod:`tradecover.declarations.pg_repository`).  A refused item writes
     nothing; the outcomes come back in the order given.
     """
     principal.require(Permission.DECLARATION_WRITE)
@@ -455,7 +455,7 @@ def _attach_set(session: Session, *, principal: Principal,
     now = utc_now()
     org_id = _one_exporter([s for _i, s in wanted])
     if pipelined:
-        facts = pipeline.load_facts(session, org_id=org_id, shipments=[s for _i, s in wanted],
+        facts = pg_repository.load_facts(session, org_id=org_id, shipments=[s for _i, s in wanted],
                                     chains=[audit.chain_for(s.buyer_id) for _i, s in wanted],
                                     now=now, riders=riders)
     else:
@@ -498,7 +498,7 @@ def _attach_set(session: Session, *, principal: Principal,
             row.id = new_id
         done = [outcomes[i] for i in range(len(shipments))]
         last = riders.last(done) if riders is not None and riders.last is not None else ()
-        pipeline.write(session, facts=facts, org_id=org_id, rows=rows, moved=moved,
+        pg_repository.write(session, facts=facts, org_id=org_id, rows=rows, moved=moved,
                        entries=audit_entries(principal, rows, supersedes), now=now,
                        last=last, commit=riders is not None and riders.commit)
         if riders is not None:
@@ -526,7 +526,7 @@ def _one_exporter(shipments: Sequence[Shipment]) -> int:
 
 def attach(session: Session, *, principal: Principal, shipment: Shipment, channel: str,
            today: date, supersedes: Declaration | None = None,
-           riders: pipeline.Riders | None = None) -> Declaration:
+           riders: pg_repository.Riders | None = None) -> Declaration:
     """Declare ``shipment``: validate, decide cover, price, reserve and record it.
 
     ``today`` is the business date of the declaration (deadlines are measured to it).
@@ -554,7 +554,7 @@ class Outcome:
 def attach_many(session: Session, *, principal: Principal,
                 shipments: Sequence[Shipment | DomainError], channel: str, today: date,
                 progress: Callable[[int, int], None] | None = None,
-                riders: pipeline.Riders | None = None) -> list[Outcome]:
+                riders: pg_repository.Riders | None = None) -> list[Outcome]:
     """Attach up to ``MAX_BATCH`` shipments set-based (see :func:`_attach_set`): a refused
     item writes nothing, the others go on.  An item may already be a :class:`DomainError`
     (a row that could not be read).  Two items with one invoice number for one buyer: the
@@ -573,7 +573,7 @@ def attach_many(session: Session, *, principal: Principal,
 def attach_upload(session: Session, *, principal: Principal, org_id: int, filename: str,
                   data: bytes, today: date, channel: str = "upload",
                   progress: Callable[[int, int], None] | None = None,
-                riders: pipeline.Riders | None = None) -> list[Outcome]:
+                riders: pg_repository.Riders | None = None) -> list[Outcome]:
     """Attach every readable row of a CSV/XLSX file; an unreadable row is its own outcome
     (``malformed_row``) and writes nothing.  Outcome ``index`` 0 is the file's row 2.
     """

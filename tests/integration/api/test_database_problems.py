@@ -3,6 +3,7 @@ serialization failure, rolled back) is a 409 to retry, a lost database a 503, ne
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -42,3 +43,23 @@ def test_a_lost_database_is_a_503(sqlstate: str | None) -> None:
     answer = _client(sqlstate).post("/work")
     assert answer.status_code == 503
     assert answer.json()["code"] == "database_unavailable"
+
+
+@pytest.mark.parametrize(("error", "status", "code"), [
+    (psycopg.errors.DeadlockDetected, 409, "concurrent_update"),
+    (psycopg.errors.SerializationFailure, 409, "concurrent_update"),
+    (psycopg.errors.AdminShutdown, 503, "database_unavailable"),
+])
+def test_errors_of_pipelined_statements_are_problems_too(
+        error: type[psycopg.OperationalError], status: int, code: str) -> None:
+    """The attachment's pipelined statements raise the driver's own errors (not wrapped by
+    SQLAlchemy): they are answered the same way."""
+    app = FastAPI()
+    problems.install(app)
+
+    @app.post("/work")
+    def work() -> None:
+        raise error("deadlock detected")
+
+    answer = TestClient(app, raise_server_exceptions=False).post("/work")
+    assert (answer.status_code, answer.json()["code"]) == (status, code)

@@ -20,6 +20,10 @@ from tests.integration.declarations.helpers import (
     world,
 )
 from tradecover.db.engine import transaction
+from tradecover.declarations.schemas import ShipmentIn
+from tradecover.idempotency import service as idempotency
+from tradecover.idempotency.model import IdempotencyRecord
+from tradecover.kit.dates import utc_now
 
 
 @pytest.fixture
@@ -98,6 +102,49 @@ def test_batch_reports_each_item(app_client: TestClient, cast: Cast, db: Databas
     too_many = post(app_client, cast.exporter.headers,
                     {"declarations": [body(w)] * 1001}, "batch-2")
     assert too_many.status_code == 422
+
+
+def test_a_batch_with_every_item_refused_is_answered_and_replayed(
+        app_client: TestClient, cast: Cast, db: Database, w: World) -> None:
+    """Nothing to write is still an answer: it is stored with the key and replayed."""
+    before = counts(db)
+    items = [body(w, invoice_number="N-1", hs_code="0000"),
+             body(w, invoice_number="N-2", prepayment="99999999")]
+    answer = post(app_client, cast.exporter.headers, {"declarations": items}, "none-1")
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["accepted"], answer.json()["rejected"]) == (0, 2)
+    assert counts(db) == before
+    replay = post(app_client, cast.exporter.headers, {"declarations": items}, "none-1")
+    assert (replay.status_code, replay.json()) == (200, answer.json())
+    assert replay.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_claim_left_by_a_crashed_request_is_taken_over_only_when_stale(
+        app_client: TestClient, cast: Cast, db: Database, w: World) -> None:
+    """A key claimed by the two-transaction protocol and never completed (its process
+    died) answers 409 while it is fresh and is taken over once stale."""
+    payload = body(w, invoice_number="CRASH-1")
+    fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
+                                          body=ShipmentIn.model_validate(payload)
+                                          .model_dump(mode="json"))
+    with transaction(db.factory) as s:
+        record = IdempotencyRecord(org_id=w.org_id, key="crash-1", fingerprint=fingerprint,
+                                   status="in_progress", created_at=utc_now())
+        s.add(record)
+        s.flush()
+        record_id = record.id
+    fresh = post(app_client, cast.exporter.headers, payload, "crash-1")
+    assert (fresh.status_code, fresh.json()["code"]) == (409, "idempotency_in_progress")
+    with transaction(db.factory) as s:
+        stale = s.get(IdempotencyRecord, record_id)
+        assert stale is not None
+        stale.created_at = utc_now() - idempotency.STALE_AFTER - timedelta(seconds=1)
+    taken = post(app_client, cast.exporter.headers, payload, "crash-1")
+    assert taken.status_code == 201, taken.text
+    replay = post(app_client, cast.exporter.headers, payload, "crash-1")
+    assert (replay.status_code, replay.json()) == (201, taken.json())
+    with db.factory() as s:
+        assert s.get(IdempotencyRecord, record_id).status == "completed"  # type: ignore[union-attr]
 
 
 def test_read_correct_cancel_and_ownership(app_client: TestClient, cast: Cast, db: Database,
