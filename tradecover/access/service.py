@@ -145,7 +145,7 @@ def principal_from_api_key(session: Session, secret: str) -> Principal:
     """Resolve an ``X-API-Key`` to a principal, or :class:`AuthenticationFailed`."""
     prefix = api_key_prefix(secret)
     # one statement, built once, plain rows: this runs on every API request
-    key = session.execute(_API_KEY_LOOKUP, {"prefix": prefix}).one_or_none()
+    key = session.connection().execute(_API_KEY_LOOKUP, {"prefix": prefix}).one_or_none()
     if key is None or key.key_hash != hash_api_key(secret):
         raise AuthenticationFailed("unknown API key", code="invalid_api_key")
     if key.revoked_at is not None:

@@ -38,7 +38,7 @@ from tradecover.ledger.model import LedgerEntry
 from tradecover.subsidies.model import SubsidyProgramme
 from tradecover.subsidies.programme import Programme
 
-POLICIES = 40
+POLICIES = 80
 PER_POLICY = 6
 CLI = [sys.executable, "-c", "from tradecover.cli.main import main; main()", "billing", "run",
        "--month", "2026-10", "--issue-date", "2026-11-02", "--batch-size", "1", "--quiet"]
@@ -77,7 +77,7 @@ def test_sigkill_at_random_moments_then_rerun_bills_every_notice_exactly_once(
         done_before = _notices(watch)
         if done_before >= POLICIES - 2 or killed_mid_run >= 4:
             break
-        target = min(done_before + rng.randint(1, 6), POLICIES - 1)
+        target = min(done_before + rng.randint(1, 4), POLICIES - 1)
         process = subprocess.Popen(CLI, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
