@@ -10,7 +10,11 @@ credit limit), starts uvicorn with the app on 127.0.0.1 (``--workers`` processes
 2. ``pgbench`` runs a SQL script of the same transaction (the conditional update of the
    limit's reservation row and the insert of the declaration) with as many clients
    against the same server: transactions/s, the database's ceiling;
-3. the batch endpoint (100 declarations a request) with the same clients: declarations/s.
+3. the batch endpoint (100 declarations a request) with the same clients: declarations/s,
+   once with every client declaring for the one exporter (every batch names the same
+   limits, so they queue on the limits' locks: the worst case) and once with each client
+   the ERP system of an exporter of its own (``--clients`` more exporters, one policy and
+   ``--buyers`` limits each).
 
     .venv/bin/python benchmarks/attachment.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/tc_bench_attach]
         [--workers 2] [--clients 8] [--seconds 15]
@@ -39,7 +43,7 @@ from typing import Any
 
 import httpx
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from tradecover.access import service as access
@@ -78,18 +82,37 @@ def _fresh_database(url: str) -> None:
         admin.execute(f'CREATE DATABASE "{base.database}"')
 
 
-def _seed(url: str, *, n_policies: int, n_buyers: int) -> tuple[str, list[tuple[int, int]]]:
-    """An exporter, its API key, policies, and buyers with limits: (secret, [(policy, buyer)])."""
+Book = tuple[str, list[tuple[int, int]]]
+"""An exporter's API key secret and its (policy, buyer) pairs, each with a credit limit."""
+
+
+def _seed(url: str, *, exporters: list[tuple[int, int]]) -> list[Book]:
+    """Exporters (``(policies, buyers per policy)`` each), their API keys, policies, and
+    buyers with limits: one :data:`Book` per exporter.
+    """
     migrate.upgrade(url)
     engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        bootstrap.load_reference_data(session)
+    books = [_seed_exporter(engine, e, n_policies=p, n_buyers=b)
+             for e, (p, b) in enumerate(exporters)]
+    with engine.connect() as connection:  # statistics, as autovacuum would keep them
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+    engine.dispose()
+    return books
+
+
+def _seed_exporter(engine: Engine, number: int, *, n_policies: int, n_buyers: int) -> Book:
     pairs: list[tuple[int, int]] = []
     today = business_today()
     inception = today - timedelta(days=30)
     with transaction(make_session_factory(engine)) as session:
-        bootstrap.load_reference_data(session)
         system = access.system_principal(session)
-        org = access.create_organisation(session, principal=system, slug="bench-exports",
-                                         name="Bench Exports", kind=OrganisationKind.EXPORTER,
+        org = access.create_organisation(session, principal=system,
+                                         slug=f"bench-exports-{number}",
+                                         name=f"Bench Exports {number}",
+                                         kind=OrganisationKind.EXPORTER,
                                          country="CN", region="CN-ZJ")
         _key, secret = access.create_api_key(session, principal=system, org=org,
                                              role=Role.EXPORTER, name="bench")
@@ -138,10 +161,6 @@ def _seed(url: str, *, n_policies: int, n_buyers: int) -> tuple[str, list[tuple[
                     amount_minor=LIMIT_MINOR, effective_from=inception, created_at=now,
                     created_by="bench"))
                 pairs.append((policy.id, buyer.id))
-    with engine.connect() as connection:  # statistics, as autovacuum would keep them
-        connection.execute(text("ANALYZE"))
-        connection.commit()
-    engine.dispose()
     return secret, pairs
 
 
@@ -173,21 +192,20 @@ def _start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]
     raise SystemExit("uvicorn did not start")
 
 
-def _load(base: str, secret: str, pairs: list[tuple[int, int]], *, clients: int,
-          seconds: float, batch: int) -> tuple[int, float, list[float]]:
-    """Run ``clients`` concurrent keep-alive connections posting for ``seconds``:
-    (declarations, elapsed, latencies ms).
+def _load(base: str, books: list[Book], *, clients: int, seconds: float, batch: int
+          ) -> tuple[int, float, list[float]]:
+    """Run ``clients`` concurrent keep-alive connections posting for ``seconds``, client
+    ``c`` declaring for exporter ``c % len(books)``: (declarations, elapsed, latencies ms).
 
     The load generator is lean on purpose (asyncio streams, requests formatted from a
     template, responses read by Content-Length), so that on a small machine the client's
     own CPU takes as little as possible from the server it measures.
     """
-    return asyncio.run(_load_async(base, secret, pairs, clients=clients, seconds=seconds,
-                                   batch=batch))
+    return asyncio.run(_load_async(base, books, clients=clients, seconds=seconds, batch=batch))
 
 
-async def _load_async(base: str, secret: str, pairs: list[tuple[int, int]], *, clients: int,
-                      seconds: float, batch: int) -> tuple[int, float, list[float]]:
+async def _load_async(base: str, books: list[Book], *, clients: int, seconds: float,
+                      batch: int) -> tuple[int, float, list[float]]:
     url = httpx.URL(base)
     today = business_today()
     expected = b"201" if batch == 1 else b"200"
@@ -198,6 +216,7 @@ async def _load_async(base: str, secret: str, pairs: list[tuple[int, int]], *, c
     ready = asyncio.Barrier(clients + 1)
 
     async def run(c: int) -> None:
+        secret, pairs = books[c % len(books)]
         reader, writer = await asyncio.open_connection(url.host, url.port)
         await ready.wait()
         n = 0
@@ -318,38 +337,48 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args()
     _fresh_database(args.url)
-    secret, pairs = _seed(args.url, n_policies=args.policies, n_buyers=args.buyers)
+    books = _seed(args.url, exporters=[(args.policies, args.buyers)]
+                  + [(1, args.buyers)] * args.clients)
+    one, each = books[:1], books[1:]
     process, base = _start_server(args.url, args.workers)
     try:
-        _load(base, secret, pairs, clients=args.clients, seconds=2, batch=1)  # warm-up
+        _load(base, one, clients=args.clients, seconds=2, batch=1)  # warm-up
         cpu = _server_cpu_s(process)
-        single, single_s, times = _load(base, secret, pairs, clients=args.clients,
+        single, single_s, times = _load(base, one, clients=args.clients,
                                         seconds=args.seconds, batch=1)
         single_cpu, cpu = _server_cpu_s(process) - cpu, _server_cpu_s(process)
-        batched, batch_s, batch_times = _load(base, secret, pairs, clients=args.clients,
+        batched, batch_s, batch_times = _load(base, one, clients=args.clients,
                                               seconds=args.seconds, batch=args.batch)
-        batch_cpu = _server_cpu_s(process) - cpu
+        batch_cpu, cpu = _server_cpu_s(process) - cpu, _server_cpu_s(process)
+        apart, apart_s, apart_times = _load(base, each, clients=args.clients,
+                                            seconds=args.seconds, batch=args.batch)
+        apart_cpu = _server_cpu_s(process) - cpu
     finally:
         process.terminate()
         process.wait(timeout=10)
-    tps = _pgbench(args.url, clients=args.clients, seconds=int(args.seconds),
-                   limits=len(pairs))
+    limits = sum(len(pairs) for _secret, pairs in books)
+    tps = _pgbench(args.url, clients=args.clients, seconds=int(args.seconds), limits=limits)
     rate = single / single_s
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
           f"(load average {load}), Python {platform.python_version()}, "
           f"PostgreSQL at {make_url(args.url).host}, uvicorn --workers {args.workers}, "
-          f"{args.clients} clients, {len(pairs)} limits")
+          f"{args.clients} clients")
     print(f"pgbench (conditional limit update + insert): {tps:,.0f} transactions/s")
-    print(f"ERP API, single declarations with Idempotency-Key: {rate:,.0f} declarations/s "
-          f"= {rate / tps:.2f} of pgbench (aim >= 0.25); p50 {statistics.median(times):.2f} "
-          f"ms, p99 {_percentile(times, 0.99):.2f} ms (aim < 20 ms), {single} declarations; "
+    print(f"ERP API, single declarations with Idempotency-Key (one exporter, "
+          f"{len(one[0][1])} limits): {rate:,.0f} declarations/s = {rate / tps:.2f} of pgbench "
+          f"(aim >= 0.25); p50 {statistics.median(times):.2f} ms, p99 "
+          f"{_percentile(times, 0.99):.2f} ms (aim < 20 ms), {single} declarations; "
           f"app CPU {1000 * single_cpu / max(single, 1):.2f} ms per declaration")
-    print(f"ERP API, batches of {args.batch}: {batched / batch_s:,.0f} declarations/s "
-          f"(aim > 30,000); p50 {statistics.median(batch_times):.1f} ms per request, "
-          f"p99 {_percentile(batch_times, 0.99):.1f} ms, {batched} declarations; "
-          f"app CPU {1000 * batch_cpu / max(batched, 1):.2f} ms per declaration")
-
+    for title, count, elapsed, lat, used in (
+            (f"one exporter, every batch on the same {len(one[0][1])} limits", batched,
+             batch_s, batch_times, batch_cpu),
+            (f"{len(each)} exporters, one ERP client each", apart, apart_s, apart_times,
+             apart_cpu)):
+        print(f"ERP API, batches of {args.batch} ({title}): {count / elapsed:,.0f} "
+              f"declarations/s (aim > 30,000); p50 {statistics.median(lat):.1f} ms per "
+              f"request, p99 {_percentile(lat, 0.99):.1f} ms, {count} declarations; "
+              f"app CPU {1000 * used / max(count, 1):.2f} ms per declaration")
 
 if __name__ == "__main__":
     main()
