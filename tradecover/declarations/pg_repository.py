@@ -33,7 +33,6 @@ from sqlalchemy.types import TypeDecorator
 
 from tradecover.audit import service as audit
 from tradecover.audit.chain import GENESIS_HASH
-from tradecover.db.base import canonical_json
 from tradecover.declarations.cover import CountryCoverStatus
 from tradecover.declarations.facts import (
     AttachmentFacts,
@@ -218,8 +217,19 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
         ids=list(ids))
 
 
-def _json_text(value: Any) -> str | None:
-    return None if value is None else canonical_json(value)
+def _stored_json(value: Any) -> str | None:
+    """JSON text of a JSONText column.  The audit hash is computed over the canonical form
+    of the values (:func:`tradecover.audit.chain.entry_hash`) and readers parse the text,
+    so the stored text need not be canonical: orjson, with Decimals as strings as
+    :func:`~tradecover.db.base.canonical_json` writes them.
+    """
+    return None if value is None else orjson.dumps(value, default=_decimal_text).decode()
+
+
+def _decimal_text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _records(rows: list[dict[str, Any]]) -> str:
@@ -229,8 +239,18 @@ def _records(rows: list[dict[str, Any]]) -> str:
     return orjson.dumps(rows).decode()
 
 
+def transient(values: dict[str, Any]) -> Declaration:
+    """A declaration built from its column values for reading only (the caller's answer and
+    audit entry): :func:`write` inserts the values, so the ORM's per-attribute change
+    tracking, which costs more than the rest of an item's attachment, is skipped.
+    """
+    row: Declaration = Declaration._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    row.__dict__.update(values)
+    return row
+
+
 def write(session: Session, *, facts: AttachmentFacts, org_id: int,
-          rows: Sequence[Declaration], moved: dict[int, tuple[int, int, int]],
+          values: Sequence[dict[str, Any]], moved: dict[int, tuple[int, int, int]],
           entries: Sequence[tuple[int, audit.Pending]], now: datetime,
           last: Sequence[Statement] = (), commit: bool = False) -> None:
     """Write ``rows`` (transient, their ids from ``facts.ids``), the reservations ``moved``
@@ -240,10 +260,10 @@ def write(session: Session, *, facts: AttachmentFacts, org_id: int,
     follow, then COMMIT when ``commit`` (see :class:`Riders`).
     """
     assert facts.heads is not None
-    declarations = [{name: getattr(row, name) for name in _COLUMNS} for row in rows]
-    for values in declarations:
-        values["rate"] = str(values["rate"])
-        values["rate_explanation"] = _json_text(values["rate_explanation"])
+    declarations = [{name: row[name] for name in _COLUMNS} for row in values]
+    for row in declarations:
+        row["rate"] = str(row["rate"])
+        row["rate_explanation"] = _stored_json(row["rate_explanation"])
     by_chain: dict[int, list[audit.Pending]] = {}
     for chain, entry in entries:
         by_chain.setdefault(chain, []).append(entry)
@@ -252,8 +272,8 @@ def write(session: Session, *, facts: AttachmentFacts, org_id: int,
                                            audit_rows)
                    for chain, pending in sorted(by_chain.items())}
     for audit_row in audit_rows:
-        audit_row["before"] = _json_text(audit_row["before"])
-        audit_row["after"] = _json_text(audit_row["after"])
+        audit_row["before"] = _stored_json(audit_row["before"])
+        audit_row["after"] = _stored_json(audit_row["after"])
     limit_ids = sorted(moved)
     chains = sorted(moved_heads)
     connection = _driver(session)
@@ -267,8 +287,8 @@ def write(session: Session, *, facts: AttachmentFacts, org_id: int,
                 "caps": [moved[i][2] for i in limit_ids], "chains": chains,
                 "seqs": [moved_heads[c][0] for c in chains],
                 "hashes": [moved_heads[c][1] for c in chains]})
-            for sql, values in last:
-                connection.execute(sql, values)
+            for sql, parameters in last:
+                connection.execute(sql, parameters)
             if commit:
                 connection.commit()
     except psycopg.errors.UniqueViolation:

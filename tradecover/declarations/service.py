@@ -349,8 +349,10 @@ def _decide_all(items: Sequence[_Item], outstanding: dict[int, int], today: date
     return moved
 
 
-def _row_of(session: Session, item: _Item, *, principal: Principal, channel: str, today: date,
-            supersedes: Declaration | None, declared_at: datetime) -> Declaration:
+def _values_of(session: Session, item: _Item, *, principal: Principal, channel: str,
+               today: date, supersedes: Declaration | None, declared_at: datetime
+               ) -> dict[str, Any]:
+    """The column values of the declaration of a decided item (premium priced here)."""
     shipment, policy, decision = item.shipment, item.policy, item.decision
     assert decision is not None
     timing = declaration_timing(frequency=item.facts.frequency,
@@ -365,28 +367,29 @@ def _row_of(session: Session, item: _Item, *, principal: Principal, channel: str
                                      credit_days=shipment.credit_days,
                                      indemnity_percentage=indemnity,
                                      country=shipment.buyer_country))
-    return Declaration(
-        exporter_org_id=shipment.insured_org_id, policy_id=policy.id,
-        buyer_id=shipment.buyer_id, buyer_country=shipment.buyer_country,
-        limit_id=item.limit.id if item.limit is not None else None,
-        limit_version_id=version.id if version is not None else None,
-        invoice_number=shipment.invoice_number.strip(), shipment_date=shipment.shipment_date,
-        due_date=shipment.due_date, credit_days=shipment.credit_days,
-        payment_terms=shipment.payment_terms.value,
-        transport_mode=shipment.transport_mode.value, hs_code=shipment.hs_code,
-        goods_description=shipment.goods_description.strip(), currency=shipment.currency,
-        invoice_minor=shipment.invoice.minor_units(),
-        prepayment_minor=shipment.prepaid.minor_units(),
-        insured_minor=decision.insured_amount.minor_units(),
-        covered_minor=decision.covered_amount.minor_units(),
-        uninsured_minor=decision.uninsured_amount.minor_units(), collected_minor=0,
-        cover_status=decision.status.value, reason_code=decision.reason_code.value,
-        cover_explanation=decision.explanation, rate=priced.rate,
-        rate_explanation=priced.quote.explanation.to_dict() if priced.quote else None,
-        premium_minor=priced.premium.minor_units(), declaration_date=today,
-        declaration_due=timing.due, late=timing.late, days_late=timing.days_late,
-        status=STATUS_ACTIVE, supersedes_id=supersedes.id if supersedes else None,
-        channel=channel, declared_at=declared_at, declared_by=principal.actor)
+    return {
+        "exporter_org_id": shipment.insured_org_id, "policy_id": policy.id,
+        "buyer_id": shipment.buyer_id, "buyer_country": shipment.buyer_country,
+        "limit_id": item.limit.id if item.limit is not None else None,
+        "limit_version_id": version.id if version is not None else None,
+        "invoice_number": shipment.invoice_number.strip(), "shipment_date": shipment.shipment_date,
+        "due_date": shipment.due_date, "credit_days": shipment.credit_days,
+        "payment_terms": shipment.payment_terms.value,
+        "transport_mode": shipment.transport_mode.value, "hs_code": shipment.hs_code,
+        "goods_description": shipment.goods_description.strip(), "currency": shipment.currency,
+        "invoice_minor": shipment.invoice.minor_units(),
+        "prepayment_minor": shipment.prepaid.minor_units(),
+        "insured_minor": decision.insured_amount.minor_units(),
+        "covered_minor": decision.covered_amount.minor_units(),
+        "uninsured_minor": decision.uninsured_amount.minor_units(), "collected_minor": 0,
+        "cover_status": decision.status.value, "reason_code": decision.reason_code.value,
+        "cover_explanation": decision.explanation, "rate": priced.rate,
+        "rate_explanation": priced.quote.explanation.to_dict() if priced.quote else None,
+        "premium_minor": priced.premium.minor_units(), "declaration_date": today,
+        "declaration_due": timing.due, "late": timing.late, "days_late": timing.days_late,
+        "status": STATUS_ACTIVE, "supersedes_id": supersedes.id if supersedes else None,
+        "channel": channel, "declared_at": declared_at, "declared_by": principal.actor,
+        "ended_at": None, "ended_by": None, "end_reason": None}
 
 
 def snapshot(row: Declaration) -> dict[str, Any]:
@@ -489,18 +492,22 @@ def _attach_set(session: Session, *, principal: Principal,
             item.limit.id: (item.version.currency, item.version.amount_minor)
             for item in items if item.limit is not None and item.version is not None})
     moved = _decide_all(items, dict(outstanding), today)
-    rows = [_row_of(session, item, principal=principal, channel=channel, today=today,
-                    supersedes=supersedes, declared_at=now) for item in items]
+    values = [_values_of(session, item, principal=principal, channel=channel, today=today,
+                         supersedes=supersedes, declared_at=now) for item in items]
+    if pipelined:
+        for row_values, new_id in zip(values, facts.ids, strict=False):
+            row_values["id"] = new_id
+        rows = [pg_repository.transient(row_values) for row_values in values]
+    else:
+        rows = [Declaration(**row_values) for row_values in values]
     for ready, row in zip(items, rows, strict=True):
         outcomes[ready.index] = Outcome(ready.index, declaration=row)
     if pipelined:
-        for row, new_id in zip(rows, facts.ids, strict=False):
-            row.id = new_id
         done = [outcomes[i] for i in range(len(shipments))]
         last = riders.last(done) if riders is not None and riders.last is not None else ()
-        pg_repository.write(session, facts=facts, org_id=org_id, rows=rows, moved=moved,
-                       entries=audit_entries(principal, rows, supersedes), now=now,
-                       last=last, commit=riders is not None and riders.commit)
+        pg_repository.write(session, facts=facts, org_id=org_id, values=values, moved=moved,
+                            entries=audit_entries(principal, rows, supersedes), now=now,
+                            last=last, commit=riders is not None and riders.commit)
         if riders is not None:
             riders.written = True
         return done

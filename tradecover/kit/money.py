@@ -40,11 +40,20 @@ def _exponent(code: str) -> int | None:
     return exponent if isinstance(exponent, int) else None
 
 
+_KNOWN: set[str] = set()
+"""Codes already found valid: the check on every Money built is a set lookup."""
+
+
 def is_currency(code: str) -> bool:
     """True if ``code`` is an ISO 4217 alphabetic code with a minor unit (usable for trade)."""
+    if type(code) is str and code in _KNOWN:
+        return True
     if not isinstance(code, str) or len(code) != 3 or not code.isalpha() or not code.isupper():
         return False
-    return _exponent(code) is not None
+    if _exponent(code) is None:
+        return False
+    _KNOWN.add(code)
+    return True
 
 
 def check_currency(code: str, *, field: str = "currency") -> str:
@@ -76,10 +85,14 @@ def to_decimal(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
     return result
 
 
+@lru_cache(maxsize=512)
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_unit(currency))
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit: the one rounding rule of tradecover."""
-    exponent = Decimal(1).scaleb(-minor_unit(currency))
-    return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+    return amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +103,11 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "amount", to_decimal(self.amount))
-        check_currency(self.currency)
+        amount = self.amount
+        if type(amount) is not Decimal or not amount.is_finite():
+            object.__setattr__(self, "amount", to_decimal(amount))
+        if type(self.currency) is not str or self.currency not in _KNOWN:
+            check_currency(self.currency)
 
     @classmethod
     def of(cls, amount: Decimal | int | str, currency: str) -> Money:

@@ -72,7 +72,7 @@ def test_a_limit_is_split_in_the_batch_order(app_client: TestClient, cast: Cast,
     accepted = [o.declaration for o in outcomes if o.declaration is not None]
     assert sorted(by_entity) == sorted(str(d.id) for d in accepted)
     for declaration in accepted:
-        assert by_entity[str(declaration.id)] == audit.chain_for(declaration.limit_id or 0)
+        assert by_entity[str(declaration.id)] == audit.chain_for(declaration.buyer_id)
 
 
 def test_a_batch_of_only_refused_items_writes_nothing(app_client: TestClient, cast: Cast,

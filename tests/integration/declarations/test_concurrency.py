@@ -23,6 +23,8 @@ from tests.integration.declarations.helpers import (
     world,
 )
 from tests.integration.declarations.test_attach import exporter
+from tradecover.audit import service as audit
+from tradecover.audit.model import AuditEntry
 from tradecover.db.engine import transaction
 from tradecover.declarations import service
 from tradecover.declarations.model import Declaration
@@ -152,6 +154,10 @@ def test_concurrent_batches_over_several_limits(app_client: TestClient, cast: Ca
     for _buyer, limit_id in buyers:
         # 36 shipments of 4,000 per buyer: 23 in full, one partly (3,000), 12 not covered
         assert reserved(db, limit_id) == LIMIT * 100 == outstanding_by_view(db, limit_id)
+    with db.factory() as s:  # every concurrent batch's audit entries chain without a gap
+        assert audit.verify_all(s) == []
+        assert s.execute(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "declaration.attached")).scalar_one() == 12 * 9
 
 
 def test_concurrent_corrections_between_two_limits_in_opposite_directions(
