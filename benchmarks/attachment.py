@@ -2,7 +2,8 @@
 
 Creates a fresh PostgreSQL database (migrated, reference data, one exporter with an API
 key, ``--policies`` issued policies and ``--buyers`` buyers per policy, each with a large
-credit limit), starts uvicorn with the app on 127.0.0.1 (``--workers`` processes), then:
+credit limit), starts the app on 127.0.0.1 (``--workers`` uvicorn processes, each on a port
+of its own, the clients spread over them as by a load balancer), then:
 
 1. ``--clients`` concurrent clients (keep-alive connections of a lean asyncio load
    generator, so that the client takes little CPU from the server) post single
@@ -173,40 +174,54 @@ def _shipment(policy_id: int, buyer_id: int, invoice: str, today: date) -> dict[
             "prepayment": "0"}
 
 
-def _start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def _start_servers(url: str, processes: int) -> list[tuple[subprocess.Popen[bytes], str]]:
+    """``processes`` uvicorn processes of the app, each on a port of its own: the clients
+    are spread over them evenly, as a load balancer would (with one listening socket shared
+    by ``--workers``, a handful of keep-alive connections can land unevenly and leave a
+    core idle, which made runs differ by half).
+    """
+    started = [_start_server(url) for _ in range(processes)]
+    for _process, base in started:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            for other, _base in started:
+                other.kill()
+            raise SystemExit("uvicorn did not start")
+    return started
+
+
+def _start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "TRADECOVER_DATABASE_URL": url, "TRADECOVER_SECRET_KEY": SECRET}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tradecover.api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-         "--log-level", "warning", "--no-access-log"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    raise SystemExit("uvicorn did not start")
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log"], env=env)
+    return process, f"http://127.0.0.1:{port}"
 
 
-def _load(base: str, books: list[Book], *, clients: int, seconds: float, batch: int
+def _load(bases: list[str], books: list[Book], *, clients: int, seconds: float, batch: int
           ) -> tuple[int, float, list[float]]:
     """Run ``clients`` concurrent keep-alive connections posting for ``seconds``, client
-    ``c`` declaring for exporter ``c % len(books)``: (declarations, elapsed, latencies ms).
+    ``c`` declaring for exporter ``c % len(books)`` to server ``c % len(bases)``:
+    (declarations, elapsed, latencies ms).
 
     The load generator is lean on purpose (asyncio streams, requests formatted from a
     template, responses read by Content-Length), so that on a small machine the client's
     own CPU takes as little as possible from the server it measures.
     """
-    return asyncio.run(_load_async(base, books, clients=clients, seconds=seconds, batch=batch))
+    return asyncio.run(_load_async(bases, books, clients=clients, seconds=seconds,
+                                   batch=batch))
 
 
-async def _load_async(base: str, books: list[Book], *, clients: int, seconds: float,
+async def _load_async(bases: list[str], books: list[Book], *, clients: int, seconds: float,
                       batch: int) -> tuple[int, float, list[float]]:
-    url = httpx.URL(base)
     today = business_today()
     expected = b"201" if batch == 1 else b"200"
     stop = asyncio.Event()
@@ -217,6 +232,7 @@ async def _load_async(base: str, books: list[Book], *, clients: int, seconds: fl
 
     async def run(c: int) -> None:
         secret, pairs = books[c % len(books)]
+        url = httpx.URL(bases[c % len(bases)])
         reader, writer = await asyncio.open_connection(url.host, url.port)
         await ready.wait()
         n = 0
@@ -301,19 +317,15 @@ def _pgbench(url: str, *, clients: int, seconds: int, limits: int) -> float:
     return float(match.group(1))
 
 
-def _server_cpu_s(process: subprocess.Popen[bytes]) -> float:
-    """CPU seconds (user + system) used so far by uvicorn's processes (master and workers),
-    read from /proc: what the app costs per declaration, whatever else loads the machine.
+def _server_cpu_s(servers: list[tuple[subprocess.Popen[bytes], str]]) -> float:
+    """CPU seconds (user + system) used so far by the app's processes, read from /proc:
+    what the app costs per declaration, whatever else loads the machine.
     """
     ticks = os.sysconf("SC_CLK_TCK")
-    pids = [process.pid]
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
     total = 0
-    for pid in pids:
+    for process, _base in servers:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
@@ -329,7 +341,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
                                          "tc_bench_attach")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="app processes (uvicorn), each on a port of its own")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--policies", type=int, default=4)
@@ -340,29 +353,31 @@ def main() -> None:
     books = _seed(args.url, exporters=[(args.policies, args.buyers)]
                   + [(1, args.buyers)] * args.clients)
     one, each = books[:1], books[1:]
-    process, base = _start_server(args.url, args.workers)
+    servers = _start_servers(args.url, args.workers)
+    bases = [base for _process, base in servers]
     try:
-        _load(base, one, clients=args.clients, seconds=2, batch=1)  # warm-up
-        cpu = _server_cpu_s(process)
-        single, single_s, times = _load(base, one, clients=args.clients,
+        _load(bases, one, clients=args.clients, seconds=2, batch=1)  # warm-up
+        cpu = _server_cpu_s(servers)
+        single, single_s, times = _load(bases, one, clients=args.clients,
                                         seconds=args.seconds, batch=1)
-        single_cpu, cpu = _server_cpu_s(process) - cpu, _server_cpu_s(process)
-        batched, batch_s, batch_times = _load(base, one, clients=args.clients,
+        single_cpu, cpu = _server_cpu_s(servers) - cpu, _server_cpu_s(servers)
+        batched, batch_s, batch_times = _load(bases, one, clients=args.clients,
                                               seconds=args.seconds, batch=args.batch)
-        batch_cpu, cpu = _server_cpu_s(process) - cpu, _server_cpu_s(process)
-        apart, apart_s, apart_times = _load(base, each, clients=args.clients,
+        batch_cpu, cpu = _server_cpu_s(servers) - cpu, _server_cpu_s(servers)
+        apart, apart_s, apart_times = _load(bases, each, clients=args.clients,
                                             seconds=args.seconds, batch=args.batch)
-        apart_cpu = _server_cpu_s(process) - cpu
+        apart_cpu = _server_cpu_s(servers) - cpu
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        for process, _base in servers:
+            process.terminate()
+            process.wait(timeout=10)
     limits = sum(len(pairs) for _secret, pairs in books)
     tps = _pgbench(args.url, clients=args.clients, seconds=int(args.seconds), limits=limits)
     rate = single / single_s
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
           f"(load average {load}), Python {platform.python_version()}, "
-          f"PostgreSQL at {make_url(args.url).host}, uvicorn --workers {args.workers}, "
+          f"PostgreSQL at {make_url(args.url).host}, {args.workers} uvicorn processes, "
           f"{args.clients} clients")
     print(f"pgbench (conditional limit update + insert): {tps:,.0f} transactions/s")
     print(f"ERP API, single declarations with Idempotency-Key (one exporter, "

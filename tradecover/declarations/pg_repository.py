@@ -19,7 +19,7 @@ rows.  The locks are held to the end of the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -175,12 +175,13 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
     session.flush()
     pairs = sorted({(s.policy_id, s.buyer_id) for s in shipments})
     params = {"org_id": org_id, "now": now, "genesis": GENESIS_HASH,
-              "limit_policies": [p for p, _b in pairs], "limit_buyers": [b for _p, b in pairs],
-              "policy_ids": sorted({s.policy_id for s in shipments}),
-              "buyer_ids": sorted({s.buyer_id for s in shipments}),
-              "pair_buyers": [s.buyer_id for s in shipments],
+              "limit_policies": _ints(p for p, _b in pairs),
+              "limit_buyers": _ints(b for _p, b in pairs),
+              "policy_ids": _ints(sorted({s.policy_id for s in shipments})),
+              "buyer_ids": _ints(sorted({s.buyer_id for s in shipments})),
+              "pair_buyers": _ints(s.buyer_id for s in shipments),
               "pair_invoices": [s.invoice_number.strip() for s in shipments],
-              "chains": sorted(set(chains)), "n": len(shipments)}
+              "chains": _ints(sorted(set(chains))), "n": len(shipments)}
     connection = _driver(session)
     with connection.pipeline():
         first = [connection.execute(sql, values) for sql, values in riders.first]
@@ -232,6 +233,13 @@ def _decimal_text(value: Any) -> str:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _ints(values: Iterable[int]) -> str:
+    """Integers as a PostgreSQL array literal, cast in the statement (``::bigint[]``): the
+    driver then binds one string instead of inspecting every element of a list.
+    """
+    return "{" + ",".join(str(int(v)) for v in values) + "}"
+
+
 def _records(rows: list[dict[str, Any]]) -> str:
     """Rows as the JSON array ``json_populate_recordset`` reads: ONE parameter however
     many rows and columns (binding a parameter per value costs more CPU than the insert).
@@ -281,11 +289,11 @@ def write(session: Session, *, facts: AttachmentFacts, org_id: int,
         with connection.pipeline():
             connection.execute(_WRITE, {
                 "rows": _records(declarations), "entries": _records(audit_rows),
-                "org_id": org_id, "now": now, "limit_ids": limit_ids,
-                "outstanding": [moved[i][0] for i in limit_ids],
-                "taken": [moved[i][1] for i in limit_ids],
-                "caps": [moved[i][2] for i in limit_ids], "chains": chains,
-                "seqs": [moved_heads[c][0] for c in chains],
+                "org_id": org_id, "now": now, "limit_ids": _ints(limit_ids),
+                "outstanding": _ints(moved[i][0] for i in limit_ids),
+                "taken": _ints(moved[i][1] for i in limit_ids),
+                "caps": _ints(moved[i][2] for i in limit_ids), "chains": _ints(chains),
+                "seqs": _ints(moved_heads[c][0] for c in chains),
                 "hashes": [moved_heads[c][1] for c in chains]})
             for sql, parameters in last:
                 connection.execute(sql, parameters)
