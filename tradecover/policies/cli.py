@@ -30,6 +30,7 @@ from tradecover.policies.schedule import (
     Product,
     liability_guidance,
 )
+from tradecover.pricing.service import renewal_repricer
 from tradecover.reference.payment_terms import PaymentTerms
 
 app = typer.Typer(help="Short-term policies: applications, underwriting, renewal, termination.",
@@ -280,7 +281,8 @@ def offer_renewal(policy_id: Annotated[int, typer.Argument(help="Policy id")],
     with unit_of_work() as session:
         o = service.offer_renewal(session, principal=access.system_principal(session),
                                   policy_id=policy_id, today=_date(today, field="today"),
-                                  metrics_source=DeclarationReviewMetrics(session))
+                                  metrics_source=DeclarationReviewMetrics(session),
+                                  reprice=renewal_repricer(session))
         console.print(f"renewal offer {o.id} for policy {policy_id} "
                       f"from {o.proposed_terms['inception']}")
 
@@ -336,6 +338,7 @@ def renew_due(today: TodayOpt = None) -> None:
         done = service.offer_due_renewals(session, principal=access.system_principal(session),
                                           today=day,
                                           metrics_source=DeclarationReviewMetrics(session),
+                                          reprice=renewal_repricer(session),
                                           progress=progress)
     console.print(f"{done} renewal offers made as of {day}")
 

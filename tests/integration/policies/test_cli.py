@@ -54,6 +54,9 @@ def test_cli_lifecycle(cli: CliRunner, db: Database) -> None:
         offer = s.get(RenewalOffer, 1)
         assert offer is not None
         assert offer.status == "accepted"
+        # the CLI reprices like the API (a term without declarations keeps its rate)
+        assert offer.explanation["method"] == "unchanged"
+        assert "no declarations or premium recorded" in offer.explanation["note"]
     after = (expiry + timedelta(days=1)).isoformat()
     assert "1 policies ended" in _ok(cli, "expire-due", "--today", after)
     assert "0 policies ended" in _ok(cli, "expire-due", "--today", after)
