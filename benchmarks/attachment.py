@@ -30,10 +30,8 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -42,6 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import _app_server as app_server
 import httpx
 import psycopg
 from sqlalchemy import Engine, text
@@ -64,14 +63,7 @@ from tradecover.policies.schedule import (
 )
 from tradecover.reference.payment_terms import PaymentTerms
 
-SECRET = "bench-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 LIMIT_MINOR = 10**15  # never exhausted during a run
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _fresh_database(url: str) -> None:
@@ -180,30 +172,9 @@ def _start_servers(url: str, processes: int) -> list[tuple[subprocess.Popen[byte
     by ``--workers``, a handful of keep-alive connections can land unevenly and leave a
     core idle, which made runs differ by half).
     """
-    started = [_start_server(url) for _ in range(processes)]
-    for _process, base in started:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        else:
-            for other, _base in started:
-                other.kill()
-            raise SystemExit("uvicorn did not start")
+    started = [app_server.start(url) for _ in range(processes)]
+    app_server.wait_until_healthy(started)
     return started
-
-
-def _start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {**os.environ, "TRADECOVER_DATABASE_URL": url, "TRADECOVER_SECRET_KEY": SECRET}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tradecover.api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"], env=env)
-    return process, f"http://127.0.0.1:{port}"
 
 
 def _load(bases: list[str], books: list[Book], *, clients: int, seconds: float, batch: int

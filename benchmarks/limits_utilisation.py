@@ -25,16 +25,14 @@ import argparse
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import _app_server as app_server
 import httpx
 import psycopg
 from sqlalchemy import make_url
@@ -66,7 +64,6 @@ COVERING_INDEX = (
     "INCLUDE (covered_minor, collected_minor, shipment_date) "
     "WHERE status = 'active' AND limit_id IS NOT NULL")
 """An index-only path for ``limit_outstanding``: read in limit order, no sort, no heap."""
-SECRET = "bench-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
 def _fresh_database(url: str) -> None:
@@ -271,36 +268,16 @@ def _time_utilisation(url: str, runs: int) -> tuple[list[float], list[float], in
     return fetched, server, count, outstanding
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _decisions(url: str, orgs: dict[str, Any], *, spare_from: int, count: int,
                warmup: int) -> list[float]:
     """Time decisions against uvicorn in its own process (as a real client would see it:
     the client's own work does not share the server's interpreter)."""
-    port = _free_port()
-    env = {**os.environ, "TRADECOVER_DATABASE_URL": url, "TRADECOVER_SECRET_KEY": SECRET}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tradecover.api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"], env=env)
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    else:
-        server.kill()
-        raise SystemExit("uvicorn did not start")
+    server, base = app_server.start(url)
+    app_server.wait_until_healthy([(server, base)])
     exporter = orgs["exporters"][0]
     timings: list[float] = []
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        with httpx.Client(base_url=base, timeout=30) as client:
             ids = []
             for n in range(count + warmup):
                 r = client.post("/api/v1/limit-applications", headers={
