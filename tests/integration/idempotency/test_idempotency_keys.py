@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -50,11 +51,12 @@ def test_concurrent_retries_create_one_effect(db: Database) -> None:
 
     def client() -> None:
         barrier.wait()
-        for _attempt in range(50):
+        for _attempt in range(1000):  # up to ~10 s: a loaded CI machine can be slow
             try:
                 result = _write_once(db, org_id, "key-1", body)
             except Conflict:
-                continue  # still in flight: a real client retries after a pause
+                time.sleep(0.01)  # still in flight: a real client retries after a pause
+                continue
             with lock:
                 outcomes.append(result)
             return
