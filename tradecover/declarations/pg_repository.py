@@ -10,8 +10,9 @@ as one pipelined batch of statements each, instead of a dozen round trips:
    reserve the new declarations' ids; read the buyers, limits with their versions,
    already-declared invoices and the policies.
 2. :func:`write`: the declarations, the moved reservations, the audit entries hashed on
-   the locked heads and the heads themselves, as array (``unnest``) statements whose text
-   never changes, so the server plans each once per connection.
+   the locked heads and the heads themselves, in ONE statement (JSON recordsets for the
+   inserts, arrays for the updates) whose text never changes, so the server plans it once
+   per connection.
 
 The cover decision, premium and every rule stay in the service; this module only moves
 rows.  The locks are held to the end of the caller's transaction.
@@ -239,7 +240,8 @@ def _stored_json(value: Any) -> str | None:
     so the stored text need not be canonical: orjson, with Decimals as strings as
     :func:`~tradecover.db.base.canonical_json` writes them.
     """
-    return None if value is None else orjson.dumps(value, default=_decimal_text).decode()
+    return None if value is None else orjson.dumps(
+        value, default=_decimal_text, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _decimal_text(value: Any) -> str:
