@@ -2,12 +2,13 @@
 
 :func:`attach` validates a shipment (bad input raises a 4xx domain error and writes
 nothing), checks it against the policy and the buyer's limit version in force on the
-shipment date, decides cover with :func:`tradecover.declarations.cover.decide_cover`,
-prices it through the one pricing interface (:func:`rate_source_for`), reserves the
-covered amount on the limit with ONE conditional update
-(:func:`tradecover.declarations.repository.reserve`) and writes the declaration with an
-audit entry in the exporter's chain.  The caller's transaction holds all of it: services
-never commit.
+shipment date, decides cover with :func:`tradecover.declarations.cover.decide_cover` on
+what is outstanding on the limit (its reservation row locked first), prices it through
+the one pricing interface (:func:`rate_source_for`), and writes the declaration, the new
+outstanding amount and an audit entry on the buyer's chain.  The rules are the same on
+every database; the I/O is :mod:`tradecover.declarations.repository` (portable) or
+:mod:`tradecover.declarations.pg_repository` (PostgreSQL: two pipelined round trips).
+The caller's transaction holds all of it: services never commit.
 
 Corrections (:func:`correct`) and cancellations (:func:`cancel`) are new events: the old
 row is marked ``corrected``/``cancelled`` (never deleted), a correction writes a new row

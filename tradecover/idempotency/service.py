@@ -6,6 +6,11 @@ marks it ``completed`` with the response, so the effect and the stored answer co
 together.  A retry with the same key and body gets the stored answer; with another body a
 422; while the first request is still running a 409.  A claim left ``in_progress`` by a
 crashed process can be taken over after ``stale_after``.
+
+A route that runs its effect in one transaction instead holds the key there
+(:func:`hold`, or :func:`hold_statements` and :func:`held` to send it with other
+statements) and stores the answer with the effect (:func:`store`, :func:`store_statement`):
+a failed request then leaves nothing behind, not even the key.
 """
 
 from __future__ import annotations
