@@ -189,6 +189,20 @@ def make_user_actor(session: Session, *, org_slug: str, role: Role, email: str,
                  email=user.email, password=password)
 
 
+
+def make_person(db: Database, org_slug: str, role: Role, email: str) -> Actor:
+    """A person of ``org_slug`` with the usual test password, committed (for the pages)."""
+    with transaction(db.factory) as s:
+        return make_user_actor(s, org_slug=org_slug, role=role, email=email)
+
+
+def sign_in(client: TestClient, actor: Actor) -> None:
+    """Sign ``actor`` in through the web form (its session cookie replaces any earlier one)."""
+    client.cookies.clear()
+    answer = client.post("/sign-in", data={"email": actor.email, "password": actor.password},
+                         follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+
 @dataclass(frozen=True)
 class Cast:
     """The usual people of a test: insurer staff and two unrelated exporters."""

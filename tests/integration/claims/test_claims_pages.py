@@ -10,26 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import Actor, Cast, Database, make_user_actor
+from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.claims.conftest import AFTER_DUE, Book, counts
 from tradecover.access.roles import Role
 from tradecover.claims.model import ClaimRow, RecoveryRow
 from tradecover.collections.model import DueDateArrangement, PossibleLossNotice
-from tradecover.db.engine import transaction
-
-PASSWORD = "correct horse battery"
-
-
-def _person(db: Database, slug: str, role: Role, email: str) -> Actor:
-    with transaction(db.factory) as s:
-        return make_user_actor(s, org_slug=slug, role=role, email=email, password=PASSWORD)
-
-
-def _sign_in(client: TestClient, actor: Actor) -> None:
-    client.cookies.clear()
-    answer = client.post("/sign-in", data={"email": actor.email, "password": PASSWORD},
-                         follow_redirects=False)
-    assert answer.status_code == 303, answer.text
 
 
 @pytest.fixture(autouse=True)
@@ -41,13 +26,13 @@ def _after_due(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast,
                                               db: Database, book: Book) -> None:
     first, second = book.declarations
-    exporter = _person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
-    stranger = _person(db, "other-exports", Role.EXPORTER, "kim@other.example")
-    handler = _person(db, "insurer", Role.CLAIMS_HANDLER, "claims@insurer.example")
-    finance = _person(db, "insurer", Role.FINANCE, "finance@insurer.example")
-    banker = _person(db, "first-bank", Role.BANK, "bank@first.example")
+    exporter = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
+    stranger = make_person(db, "other-exports", Role.EXPORTER, "kim@other.example")
+    handler = make_person(db, "insurer", Role.CLAIMS_HANDLER, "claims@insurer.example")
+    finance = make_person(db, "insurer", Role.FINANCE, "finance@insurer.example")
+    banker = make_person(db, "first-bank", Role.BANK, "bank@first.example")
 
-    _sign_in(app_client, exporter)
+    sign_in(app_client, exporter)
     page = app_client.get("/overdue")
     assert page.status_code == 200, page.text
     assert f'data-testid="notice-form-{first}"' in page.text
@@ -85,7 +70,7 @@ def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast
             "filed", 3_000_000, 2_700_000)
     claim_id = claim.id
 
-    _sign_in(app_client, stranger)
+    sign_in(app_client, stranger)
     assert f'notice-form-{second}' not in app_client.get("/overdue").text
     before = counts(db)
     foreign = app_client.post("/overdue/notices", data={"declaration_id": str(second),
@@ -96,14 +81,14 @@ def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast
     assert f'data-testid="claim-{claim_id}"' not in app_client.get("/claims").text
     assert counts(db) == before
 
-    _sign_in(app_client, banker)
+    sign_in(app_client, banker)
     assert app_client.get("/claims").status_code == 403
     assert app_client.get("/overdue").status_code == 403
     assert app_client.get("/recoveries").status_code == 403
     assert app_client.get("/claims-speed").status_code == 403
     assert app_client.get("/collections/upload").status_code == 403
 
-    _sign_in(app_client, handler)
+    sign_in(app_client, handler)
     everyone = app_client.get("/overdue")  # insurer staff see every exporter's, no forms
     assert everyone.status_code == 200 and f"<td>{second}</td>" in everyone.text
     assert 'data-testid="claim-form"' not in everyone.text
@@ -120,7 +105,7 @@ def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast
     assert speed.status_code == 200
     assert f"<td>{claim_id}</td><td>payment</td>" in speed.text
 
-    _sign_in(app_client, finance)
+    sign_in(app_client, finance)
     paid = app_client.post(f"/claims/{claim_id}/pay")
     assert paid.status_code == 200 and 'data-testid="done"' in paid.text
     before = counts(db)
@@ -128,7 +113,7 @@ def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast
     assert again.status_code == 409 and "claim_already_paid" in again.text
     assert counts(db) == before
 
-    _sign_in(app_client, handler)
+    sign_in(app_client, handler)
     before = counts(db)
     wrong = app_client.post("/recoveries", data={
         "claim_id": str(claim_id), "source": "buyer", "gross": "lots",
@@ -146,7 +131,7 @@ def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast
     assert ledger.status_code == 200
     assert "8,100.00" in ledger.text and "900.00" in ledger.text
 
-    _sign_in(app_client, exporter)
+    sign_in(app_client, exporter)
     own = app_client.get("/recoveries")
     assert own.status_code == 200 and "8,100.00" in own.text
     assert 'data-testid="recovery-form"' not in own.text

@@ -10,26 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import Actor, Cast, Database, make_user_actor
+from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.claims.conftest import AFTER_DUE, Book, counts
 from tradecover.access.roles import Role
 from tradecover.collections.model import CollectionConfirmation, PossibleLossNotice
-from tradecover.db.engine import transaction
 from tradecover.declarations.model import Declaration
-
-PASSWORD = "correct horse battery"
-
-
-def _person(db: Database, slug: str, role: Role, email: str) -> Actor:
-    with transaction(db.factory) as s:
-        return make_user_actor(s, org_slug=slug, role=role, email=email, password=PASSWORD)
-
-
-def _sign_in(client: TestClient, actor: Actor) -> None:
-    client.cookies.clear()
-    answer = client.post("/sign-in", data={"email": actor.email, "password": PASSWORD},
-                         follow_redirects=False)
-    assert answer.status_code == 303, answer.text
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +56,7 @@ def test_a_bad_confirmation_is_refused_on_the_page_and_writes_nothing(
         app_client: TestClient, db: Database, book: Book, form: dict[str, str], status: int,
         code: str) -> None:
     first = book.declarations[0]
-    _sign_in(app_client, _person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example"))
+    sign_in(app_client, make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example"))
     before = counts(db)
     answer = app_client.post("/overdue/collections",
                              data={"declaration_id": str(first), **form})
@@ -84,7 +69,7 @@ def test_a_bad_confirmation_is_refused_on_the_page_and_writes_nothing(
 def test_another_exporter_and_insurer_staff_cannot_confirm(
         app_client: TestClient, db: Database, book: Book) -> None:
     first = book.declarations[0]
-    _sign_in(app_client, _person(db, "other-exports", Role.EXPORTER, "kim@other.example"))
+    sign_in(app_client, make_person(db, "other-exports", Role.EXPORTER, "kim@other.example"))
     before = counts(db)
     page = app_client.get("/overdue")
     assert 'data-testid="collection-form-' not in page.text
@@ -94,7 +79,7 @@ def test_another_exporter_and_insurer_staff_cannot_confirm(
     assert foreign.status_code == 404 and "not found" in foreign.text
     assert "30,000.00" not in foreign.text
     assert counts(db) == before
-    _sign_in(app_client, _person(db, "insurer", Role.CLAIMS_HANDLER, "hana@insurer.example"))
+    sign_in(app_client, make_person(db, "insurer", Role.CLAIMS_HANDLER, "hana@insurer.example"))
     before = counts(db)
     staff = app_client.post("/overdue/collections", data={
         "declaration_id": str(first), "outcome": "unpaid"})
@@ -105,7 +90,7 @@ def test_another_exporter_and_insurer_staff_cannot_confirm(
 def test_the_exporter_confirms_in_part_then_in_full_and_the_limit_is_freed(
         app_client: TestClient, db: Database, cast: Cast, book: Book) -> None:
     first, second = book.declarations
-    _sign_in(app_client, _person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example"))
+    sign_in(app_client, make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example"))
     page = app_client.get("/overdue")
     assert page.status_code == 200
     assert f'data-testid="collection-form-{first}"' in page.text
@@ -156,7 +141,7 @@ def test_the_exporter_confirms_in_part_then_in_full_and_the_limit_is_freed(
 
 def test_the_form_speaks_the_reader_s_language(
         app_client: TestClient, db: Database, book: Book) -> None:
-    _sign_in(app_client, _person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example"))
+    sign_in(app_client, make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example"))
     for code, words in (("zh_Hans", ("确认收汇", "全额付款", "部分付款", "未付款")),
                         ("zh_Hant", ("確認收匯", "全額付款", "部分付款", "未付款")),
                         ("ko", ("수금 확인", "전액 지급", "일부 지급", "미지급"))):

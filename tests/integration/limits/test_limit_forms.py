@@ -10,27 +10,12 @@ from contextlib import contextmanager
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import Actor, Cast, Database, make_user_actor
+from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.limits.helpers import application, buyer, committed, counts, policy
 from tradecover.access.roles import Role
 from tradecover.api.app import create_app
 from tradecover.config import Settings
-from tradecover.db.engine import transaction
 from tradecover.limits.model import CreditLimitVersion, LimitApplication, LimitNotification
-
-PASSWORD = "correct horse battery"
-
-
-def _person(db: Database, slug: str, role: Role, email: str) -> Actor:
-    with transaction(db.factory) as s:
-        return make_user_actor(s, org_slug=slug, role=role, email=email, password=PASSWORD)
-
-
-def _sign_in(client: TestClient, actor: Actor) -> None:
-    client.cookies.clear()
-    answer = client.post("/sign-in", data={"email": actor.email, "password": PASSWORD},
-                         follow_redirects=False)
-    assert answer.status_code == 303, answer.text
 
 
 @contextmanager
@@ -58,8 +43,8 @@ def test_underwriter_approves_in_full_approves_less_and_refuses_from_the_queue(
         application(app_client, cast.exporter, policy_id=pol["id"],
                     buyer_id=_buyer(app_client, cast, n), amount="300000")
         for n in (1, 2, 3))
-    underwriter = _person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")
-    _sign_in(app_client, underwriter)
+    underwriter = make_person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")
+    sign_in(app_client, underwriter)
     queue = app_client.get("/limits")
     assert f'data-testid="decide-{full["id"]}"' in queue.text
     assert 'name="reason"' in queue.text and "underwriter_judgement" in queue.text
@@ -110,8 +95,8 @@ def test_underwriter_approves_in_full_approves_less_and_refuses_from_the_queue(
     assert again.status_code == 409 and "application_not_pending" in again.text
     assert committed(db, buyer_id=full["buyer_id"], country="DE")[0] == 30_000_000
 
-    exporter = _person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
-    _sign_in(app_client, exporter)
+    exporter = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
+    sign_in(app_client, exporter)
     pending = application(app_client, cast.exporter, policy_id=pol["id"],
                           buyer_id=_buyer(app_client, cast, 4), amount="300000")
     assert 'data-testid="decide-' not in app_client.get("/limits").text
@@ -129,9 +114,9 @@ def test_second_underwriter_gives_the_second_approval_on_the_page(
         pol = policy(client, cast)
         app = application(client, cast.exporter, policy_id=pol["id"],
                           buyer_id=_buyer(client, cast, 5), amount="300000")
-        first = _person(db, "insurer", Role.UNDERWRITER, "first@insurer.example")
-        second = _person(db, "insurer", Role.UNDERWRITER, "second@insurer.example")
-        _sign_in(client, first)
+        first = make_person(db, "insurer", Role.UNDERWRITER, "first@insurer.example")
+        second = make_person(db, "insurer", Role.UNDERWRITER, "second@insurer.example")
+        sign_in(client, first)
         answer = client.post(f"/limits/applications/{app['id']}/decision",
                              data={"outcome": "approved", "amount": "300000",
                                    "reason": "underwriter_judgement"})
@@ -145,7 +130,7 @@ def test_second_underwriter_gives_the_second_approval_on_the_page(
         assert same.status_code == 403 and "four_eyes_same_person" in same.text
         assert counts(db) == before
 
-        _sign_in(client, second)
+        sign_in(client, second)
         done = client.post(f"/limits/applications/{app['id']}/second-approval")
         assert done.status_code == 200, done.text
         assert 'data-testid="done"' in done.text
@@ -164,8 +149,8 @@ def test_risk_manager_reduces_and_cancels_and_the_exporter_acknowledges(
     other = application(app_client, cast.exporter, policy_id=pol["id"],
                         buyer_id=_buyer(app_client, cast, 7), amount="30000")
     limit_id, other_id = small["limit_id"], other["limit_id"]
-    risk = _person(db, "insurer", Role.RISK_MANAGER, "risk@insurer.example")
-    _sign_in(app_client, risk)
+    risk = make_person(db, "insurer", Role.RISK_MANAGER, "risk@insurer.example")
+    sign_in(app_client, risk)
     page = app_client.get(f"/limits/{limit_id}")
     assert 'data-testid="change-form"' in page.text
 
@@ -197,8 +182,8 @@ def test_risk_manager_reduces_and_cancels_and_the_exporter_acknowledges(
     assert kinds == [("new_limit", 4_000_000), ("reduction", 2_500_000)]
     assert [n.kind for n in notices] == ["reduced", "cancelled"]
 
-    exporter = _person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
-    _sign_in(app_client, exporter)
+    exporter = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
+    sign_in(app_client, exporter)
     assert 'data-testid="change-form"' not in app_client.get(f"/limits/{limit_id}").text
     refused = app_client.post(f"/limits/{limit_id}/change",
                               data={"kind": "cancellation", "reason": "no longer needed"})
@@ -214,6 +199,6 @@ def test_risk_manager_reduces_and_cancels_and_the_exporter_acknowledges(
         row = s.get_one(LimitNotification, notices[0].id)
         assert row.acknowledged_by == f"user:{exporter.user_id}"
 
-    stranger = _person(db, "other-exports", Role.EXPORTER, "kim@other.example")
-    _sign_in(app_client, stranger)
+    stranger = make_person(db, "other-exports", Role.EXPORTER, "kim@other.example")
+    sign_in(app_client, stranger)
     assert app_client.post(f"/limits/notices/{notices[1].id}/acknowledge").status_code == 404

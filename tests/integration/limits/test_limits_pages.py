@@ -5,26 +5,12 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Actor, Cast, Database, make_user_actor
+from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.limits.helpers import application, buyer, policy
 from tradecover.access.roles import Role
 from tradecover.buyers.model import Buyer
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import utc_now
-
-PASSWORD = "correct horse battery"
-
-
-def _person(db: Database, slug: str, role: Role, email: str) -> Actor:
-    with transaction(db.factory) as s:
-        return make_user_actor(s, org_slug=slug, role=role, email=email, password=PASSWORD)
-
-
-def _sign_in(client: TestClient, actor: Actor) -> None:
-    client.cookies.clear()
-    answer = client.post("/sign-in", data={"email": actor.email, "password": PASSWORD},
-                         follow_redirects=False)
-    assert answer.status_code == 303, answer.text
 
 
 def test_queue_buyer_and_history_pages(app_client: TestClient, cast: Cast, db: Database) -> None:
@@ -35,11 +21,11 @@ def test_queue_buyer_and_history_pages(app_client: TestClient, cast: Cast, db: D
     other_pol = policy(app_client, cast)
     waiting = application(app_client, cast.exporter, policy_id=other_pol["id"],
                           buyer_id=b["id"], amount="300000")
-    underwriter = _person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")
-    exporter = _person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
-    stranger = _person(db, "other-exports", Role.EXPORTER, "kim@other.example")
+    underwriter = make_person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")
+    exporter = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
+    stranger = make_person(db, "other-exports", Role.EXPORTER, "kim@other.example")
 
-    _sign_in(app_client, underwriter)
+    sign_in(app_client, underwriter)
     queue = app_client.get("/limits")
     assert queue.status_code == 200, queue.text
     assert f'data-testid="rating-{waiting["id"]}"' in queue.text
@@ -51,14 +37,14 @@ def test_queue_buyer_and_history_pages(app_client: TestClient, cast: Cast, db: D
     assert history.status_code == 200
     assert "new_limit" in history.text and "40,000.00" in history.text
 
-    _sign_in(app_client, exporter)
+    sign_in(app_client, exporter)
     own = app_client.get("/limits")
     assert own.status_code == 200
     assert 'data-testid="rating-' not in own.text  # the rating is the insurer's
     assert app_client.get(f"/buyers/{b['id']}").status_code == 200
     assert 'data-testid="rating"' not in app_client.get(f"/buyers/{b['id']}").text
 
-    _sign_in(app_client, stranger)
+    sign_in(app_client, stranger)
     assert app_client.get(f"/buyers/{b['id']}").status_code == 404
     assert app_client.get(f"/limits/{small['limit_id']}").status_code == 404
     assert "Müller" not in app_client.get("/limits").text
@@ -75,8 +61,8 @@ def test_an_unrated_buyer_page_says_so_instead_of_failing(app_client: TestClient
         s.add(row)
         s.flush()
         buyer_id = row.id
-    underwriter = _person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")
-    _sign_in(app_client, underwriter)
+    underwriter = make_person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")
+    sign_in(app_client, underwriter)
     page = app_client.get(f"/buyers/{buyer_id}")
     assert page.status_code == 200, page.text
     assert 'data-testid="unrated"' in page.text and 'data-testid="aggregate"' not in page.text

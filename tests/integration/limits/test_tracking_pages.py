@@ -11,29 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from tests.conftest import Actor, Cast, Database, make_user_actor
+from tests.conftest import Actor, Cast, Database, make_person, sign_in
 from tests.integration.limits.helpers import application, buyer, committed, counts, policy
 from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry
 from tradecover.buyers.model import Buyer, BuyerMatchReview
-from tradecover.db.engine import transaction
 from tradecover.kit.dates import business_today
 from tradecover.limits.model import BuyerAggregate, CreditLimit, LimitNotification
 from tradecover.web import limit_tracking_pages
-
-PASSWORD = "correct horse battery"
-
-
-def _person(db: Database, slug: str, role: Role, email: str) -> Actor:
-    with transaction(db.factory) as s:
-        return make_user_actor(s, org_slug=slug, role=role, email=email, password=PASSWORD)
-
-
-def _sign_in(client: TestClient, actor: Actor) -> None:
-    client.cookies.clear()
-    answer = client.post("/sign-in", data={"email": actor.email, "password": PASSWORD},
-                         follow_redirects=False)
-    assert answer.status_code == 303, answer.text
 
 
 def _limit(client: TestClient, cast: Cast, pol: int, n: int, amount: str, *,
@@ -60,9 +45,9 @@ def _fingerprint(html: str) -> str:
 
 
 def _people(db: Database) -> tuple[Actor, Actor, Actor]:
-    return (_person(db, "insurer", Role.RISK_MANAGER, "risk@insurer.example"),
-            _person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example"),
-            _person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example"))
+    return (make_person(db, "insurer", Role.RISK_MANAGER, "risk@insurer.example"),
+            make_person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example"),
+            make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example"))
 
 
 def test_watch_list_shows_buyers_over_the_thresholds_to_insurer_staff_only(
@@ -72,7 +57,7 @@ def test_watch_list_shows_buyers_over_the_thresholds_to_insurer_staff_only(
     small, _ = _limit(app_client, cast, pol, 2, "20000")
     risk, underwriter, exporter = _people(db)
 
-    _sign_in(app_client, risk)
+    sign_in(app_client, risk)
     queue = app_client.get("/limits")
     assert 'href="/limits/watch-list"' in queue.text and 'href="/buyers/matches"' in queue.text
     default = app_client.get("/limits/watch-list")
@@ -92,10 +77,10 @@ def test_watch_list_shows_buyers_over_the_thresholds_to_insurer_staff_only(
     korean = app_client.get("/limits/watch-list", params={"single": "40000"})
     assert "고액 한도 관찰 목록" in korean.text and "관찰 목록</a>" in korean.text
 
-    _sign_in(app_client, underwriter)
+    sign_in(app_client, underwriter)
     assert app_client.get("/limits/watch-list", params={"single": "40000"}).status_code == 200
 
-    _sign_in(app_client, exporter)
+    sign_in(app_client, exporter)
     assert app_client.get("/limits/watch-list").status_code == 403
     assert 'href="/limits/watch-list"' not in app_client.get("/limits").text
 
@@ -110,7 +95,7 @@ def test_bulk_cut_by_country_previews_and_cuts_exactly_the_limits_there(
     form = {"scope": "country", "value": "de", "action": "cut", "cut_pct": "30",
             "reason": "tariff shock"}
 
-    _sign_in(app_client, risk)
+    sign_in(app_client, risk)
     preview = app_client.get("/limits/bulk", params=form)
     assert preview.status_code == 200, preview.text
     assert f'data-testid="preview-{de_limit_1}"' in preview.text
@@ -151,7 +136,7 @@ def test_bulk_cut_by_country_previews_and_cuts_exactly_the_limits_there(
     assert notices == sorted([de_limit_1, de_limit_2])
     assert (action.actor, action.reason) == (f"user:{risk.user_id}", "tariff shock")
 
-    _sign_in(app_client, exporter)
+    sign_in(app_client, exporter)
     assert app_client.get("/limits/bulk", params=form).status_code == 403
     before = counts(db)
     assert app_client.post("/limits/bulk", data={**form, "preview": fingerprint}
@@ -167,7 +152,7 @@ def test_bulk_cancel_by_sector_and_by_buyer(app_client: TestClient, cast: Cast, 
     electronics_buyer, electronics_2 = _limit(app_client, cast, pol, 8, "25000",
                                               sector="electronics", country="US")
     risk, _, _ = _people(db)
-    _sign_in(app_client, risk)
+    sign_in(app_client, risk)
     form = {"scope": "sector", "value": "electronics", "action": "cancel", "cut_pct": "",
             "reason": "chip glut"}
     preview = app_client.get("/limits/bulk", params=form)
@@ -201,7 +186,7 @@ def test_idle_limits_are_previewed_then_revoked(app_client: TestClient, cast: Ca
             effective_from=business_today() - timedelta(days=200)))
     risk, _, exporter = _people(db)
 
-    _sign_in(app_client, risk)
+    sign_in(app_client, risk)
     preview = app_client.get("/limits/idle")
     assert preview.status_code == 200, preview.text
     assert f'data-testid="preview-{old}"' in preview.text
@@ -228,7 +213,7 @@ def test_idle_limits_are_previewed_then_revoked(app_client: TestClient, cast: Ca
         kinds = list(s.execute(select(LimitNotification.kind)).scalars())
     assert kinds == ["revoked"]
 
-    _sign_in(app_client, exporter)
+    sign_in(app_client, exporter)
     assert app_client.get("/limits/idle").status_code == 403
     before = counts(db)
     assert app_client.post("/limits/idle", data={"idle_days": "1"}).status_code == 403
@@ -248,7 +233,7 @@ def test_match_review_queue_merge_and_keep_apart(app_client: TestClient, cast: C
     merge_id, apart_id = reviews[maybe["buyer"]["id"]], reviews[other["buyer"]["id"]]
     risk, underwriter, exporter = _people(db)
 
-    _sign_in(app_client, underwriter)
+    sign_in(app_client, underwriter)
     seen = app_client.get("/buyers/matches")
     assert seen.status_code == 200, seen.text
     assert f'data-testid="match-{merge_id}"' in seen.text
@@ -259,7 +244,7 @@ def test_match_review_queue_merge_and_keep_apart(app_client: TestClient, cast: C
     assert refused.status_code == 403 and 'data-testid="problem"' in refused.text
     assert counts(db) == before
 
-    _sign_in(app_client, risk)
+    sign_in(app_client, risk)
     page = app_client.get("/buyers/matches")
     assert f'data-testid="resolve-{merge_id}"' in page.text
     bad = app_client.post(f"/buyers/matches/{merge_id}", data={"resolution": "maybe"})
@@ -291,7 +276,7 @@ def test_match_review_queue_merge_and_keep_apart(app_client: TestClient, cast: C
     resolved = app_client.get("/buyers/matches", params={"status": "merged"})
     assert f'data-testid="match-{merge_id}"' in resolved.text
 
-    _sign_in(app_client, exporter)
+    sign_in(app_client, exporter)
     assert app_client.get("/buyers/matches").status_code == 403
     assert app_client.post(f"/buyers/matches/{apart_id}",
                            data={"resolution": "merge"}).status_code == 403
@@ -308,7 +293,7 @@ def test_risk_manager_overrides_the_buyer_aggregate_on_the_buyer_page(
             return row.aggregate_minor, row.override_minor
 
     suggested, _ = aggregate()
-    _sign_in(app_client, underwriter)
+    sign_in(app_client, underwriter)
     page = app_client.get(f"/buyers/{b}")
     assert page.status_code == 200 and 'data-testid="aggregate-form"' not in page.text
     before = counts(db)
@@ -316,7 +301,7 @@ def test_risk_manager_overrides_the_buyer_aggregate_on_the_buyer_page(
                               data={"action": "set", "amount": "1", "reason": "x"})
     assert refused.status_code == 403 and 'data-testid="problem"' in refused.text
 
-    _sign_in(app_client, risk)
+    sign_in(app_client, risk)
     assert 'data-testid="aggregate-form"' in app_client.get(f"/buyers/{b}").text
     for data, code in (({"action": "set", "amount": "-5", "reason": "x"},
                         "amount_not_positive"),
@@ -345,7 +330,7 @@ def test_risk_manager_overrides_the_buyer_aggregate_on_the_buyer_page(
             AuditEntry.action.like("buyer_aggregate.%")).order_by(AuditEntry.id)).scalars())
     assert actions == ["buyer_aggregate.overridden", "buyer_aggregate.cleared"]
 
-    _sign_in(app_client, exporter)
+    sign_in(app_client, exporter)
     own = app_client.get(f"/buyers/{b}")
     assert own.status_code == 200 and 'data-testid="aggregate-form"' not in own.text
     before = counts(db)

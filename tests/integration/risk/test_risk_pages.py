@@ -8,12 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.conftest import Actor, Cast, Database, make_user_actor
+from tests.conftest import Actor, Cast, Database, make_user_actor, sign_in
 from tradecover.access.roles import Role
 from tradecover.db.engine import transaction
 from tradecover.risk.model import RiskRun
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -28,11 +26,6 @@ def people(db: Database, cast: Cast) -> dict[str, Actor]:
         }
 
 
-def _sign_in(client: TestClient, actor: Actor) -> None:
-    answer = client.post("/sign-in", data={"email": actor.email, "password": PASSWORD},
-                         follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-
 
 def _runs(db: Database) -> int:
     with transaction(db.factory) as s:
@@ -41,7 +34,7 @@ def _runs(db: Database) -> int:
 
 def test_a_risk_manager_starts_a_run_and_sees_its_charts(
         app_client: TestClient, people: dict[str, Actor], db: Database) -> None:
-    _sign_in(app_client, people["risk"])
+    sign_in(app_client, people["risk"])
     home = app_client.get("/risk")
     assert home.status_code == 200
     assert 'href="/risk"' in home.text
@@ -74,7 +67,7 @@ def test_a_risk_manager_starts_a_run_and_sees_its_charts(
 
 def test_a_bad_form_shows_the_field_and_records_nothing(
         app_client: TestClient, people: dict[str, Actor], db: Database) -> None:
-    _sign_in(app_client, people["risk"])
+    sign_in(app_client, people["risk"])
     answer = app_client.post("/risk/runs", data={"source": "generated", "buyers": "10",
                                                  "n_scenarios": "-1"})
     assert answer.status_code == 422
@@ -84,7 +77,7 @@ def test_a_bad_form_shows_the_field_and_records_nothing(
 
 def test_exporters_cannot_see_or_start_runs(
         app_client: TestClient, people: dict[str, Actor], db: Database) -> None:
-    _sign_in(app_client, people["exporter"])
+    sign_in(app_client, people["exporter"])
     assert app_client.get("/risk").status_code == 403
     assert 'href="/risk"' not in app_client.get("/policies").text
     assert app_client.post("/risk/runs", data={"source": "generated", "buyers": "10"}
@@ -97,7 +90,7 @@ def test_exporters_cannot_see_or_start_runs(
     ("zh_Hans", "风险计算"), ("zh_Hant", "風險計算"), ("ko", "리스크 계산")])
 def test_the_risk_page_speaks_the_readers_language(
         app_client: TestClient, people: dict[str, Actor], locale: str, heading: str) -> None:
-    _sign_in(app_client, people["risk"])
+    sign_in(app_client, people["risk"])
     chosen = app_client.post("/language", data={"locale": locale, "next": "/risk"},
                              follow_redirects=False)
     assert chosen.status_code == 303
