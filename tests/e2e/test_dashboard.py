@@ -7,36 +7,27 @@ Chromium or chromedriver is missing the test fails (``make test`` installs them)
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
-from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.conftest import TEST_SECRET, make_org, make_user_actor
+from tests.conftest import make_org, make_user_actor
+from tests.e2e.conftest import serve
 from tests.integration.web.factories import make_policy
 from tradecover.access.roles import Role
-from tradecover.api.app import create_app
-from tradecover.config import Settings
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 EMAIL, PASSWORD = "li.wei@silk-road.example", "correct horse battery"
 
@@ -48,13 +39,6 @@ class Site:
     base_url: str
     policy_id: int
     policy_number: str
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -72,37 +56,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         policy_id, number = policy.id, policy.number
     engine.dispose()
     assert number is not None
-    port = _free_port()
-    app = create_app(Settings(database_url=url, secret_key=TEST_SECRET))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", policy_id, number)
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    assert CHROMIUM.exists(), "chromium is missing: apt-get install chromium chromium-driver"
-    assert CHROMEDRIVER.exists(), "chromedriver is missing: apt-get install chromium-driver"
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1280,1600"):
-        options.add_argument(flag)
-    options.binary_location = str(CHROMIUM)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    with serve(url) as base_url:
+        yield Site(base_url, policy_id, number)
 
 
 def test_sign_in_open_a_policy_and_read_it_in_chinese(site: Site, browser: WebDriver) -> None:

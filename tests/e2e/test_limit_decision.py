@@ -8,38 +8,28 @@ form, sees the decision confirmed, the limit in force, and its history page.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.conftest import TEST_SECRET, make_key_actor, make_org, make_user_actor
+from tests.conftest import make_key_actor, make_org, make_user_actor
+from tests.e2e.conftest import serve
 from tests.integration.web.factories import make_policy
 from tradecover.access.roles import Role
-from tradecover.api.app import create_app
-from tradecover.config import Settings
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 EMAIL, PASSWORD = "uw@insurer.example", "correct horse battery"
 
 
@@ -49,13 +39,6 @@ class Site:
 
     base_url: str
     application_id: int
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -72,52 +55,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         policy_id = make_policy(session, exporter_org_id=org_id,
                                 inception=date(2026, 1, 1)).id
     engine.dispose()
-    port = _free_port()
-    app = create_app(Settings(database_url=url, secret_key=TEST_SECRET))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, headers=exporter.headers, timeout=30) as api:
-        buyer = api.post("/api/v1/buyers", json={
-            "name": "Müller Maschinenbau GmbH", "country": "DE",
-            "registration_number": "HRB 12345", "sector": "machinery", "size": "large",
-            "company_type": "listed", "days_beyond_terms": 0,
-            "financials": {"current_ratio": "2.1", "debt_to_equity": "0.4",
-                           "net_margin": "0.12", "interest_cover": "9"}})
-        assert buyer.status_code == 201, buyer.text
-        applied = api.post("/api/v1/limit-applications", json={
-            "policy_id": policy_id, "buyer_id": buyer.json()["buyer"]["id"],
-            "request_type": "new_limit", "amount": "300000", "currency": "USD",
-            "payment_terms": "OA", "credit_period_days": 90})
-        assert applied.status_code == 201, applied.text
-        assert applied.json()["status"] == "pending"
-    yield Site(base, int(applied.json()["id"]))
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    assert CHROMIUM.exists(), "chromium is missing: apt-get install chromium chromium-driver"
-    assert CHROMEDRIVER.exists(), "chromedriver is missing: apt-get install chromium-driver"
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1280,1600"):
-        options.add_argument(flag)
-    options.binary_location = str(CHROMIUM)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    with serve(url) as base:
+        with httpx.Client(base_url=base, headers=exporter.headers, timeout=30) as api:
+            buyer = api.post("/api/v1/buyers", json={
+                "name": "Müller Maschinenbau GmbH", "country": "DE",
+                "registration_number": "HRB 12345", "sector": "machinery", "size": "large",
+                "company_type": "listed", "days_beyond_terms": 0,
+                "financials": {"current_ratio": "2.1", "debt_to_equity": "0.4",
+                               "net_margin": "0.12", "interest_cover": "9"}})
+            assert buyer.status_code == 201, buyer.text
+            applied = api.post("/api/v1/limit-applications", json={
+                "policy_id": policy_id, "buyer_id": buyer.json()["buyer"]["id"],
+                "request_type": "new_limit", "amount": "300000", "currency": "USD",
+                "payment_terms": "OA", "credit_period_days": 90})
+            assert applied.status_code == 201, applied.text
+            assert applied.json()["status"] == "pending"
+        yield Site(base, int(applied.json()["id"]))
 
 
 def test_underwriter_approves_less_from_the_queue(site: Site, browser: WebDriver) -> None:
