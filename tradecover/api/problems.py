@@ -111,8 +111,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(psycopg.OperationalError)  # raised by pipelined statements
     async def _operational(_request: Request,
                            exc: OperationalError | psycopg.OperationalError) -> JSONResponse:
-        orig = exc.orig if isinstance(exc, OperationalError) else exc
-        if getattr(orig, "sqlstate", None) in COLLISION_SQLSTATES:
+        if is_collision(exc):
             return problem_response(status=409, code="concurrent_update",
                                     detail="the request collided with concurrent work and "
                                            "changed nothing; retry it")
@@ -128,6 +127,14 @@ def install(app: FastAPI) -> None:
 
 COLLISION_SQLSTATES = frozenset({"40001", "40P01"})
 """Serialization failure and deadlock: the transaction was rolled back; a retry may pass."""
+
+
+def is_collision(exc: OperationalError | psycopg.OperationalError) -> bool:
+    """Whether a database error (SQLAlchemy's, or the driver's own from pipelined
+    statements) is a collision with concurrent work that a retry may get past.
+    """
+    orig = exc.orig if isinstance(exc, OperationalError) else exc
+    return getattr(orig, "sqlstate", None) in COLLISION_SQLSTATES
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": text,

@@ -70,7 +70,8 @@ class DecimalText(TypeDecorator[Decimal]):
         return None if value is None else Decimal(value)
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """How tradecover writes what JSON has no type for: Decimals and dates as strings."""
     if isinstance(value, Decimal):
         return str(value)
     if hasattr(value, "isoformat"):
@@ -80,7 +81,7 @@ def _json_default(value: Any) -> Any:
 
 def canonical_json(value: Any) -> str:
     """Deterministic JSON: sorted keys, no spaces, Decimals and dates as strings."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_json_default,
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=json_default,
                       ensure_ascii=False)
 
 

@@ -27,7 +27,7 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import Page, PageDep
-from tradecover.api.problems import COLLISION_SQLSTATES
+from tradecover.api.problems import is_collision
 from tradecover.declarations import pg_repository, service, upload
 from tradecover.declarations.cover import CoverStatus
 from tradecover.declarations.schemas import (
@@ -139,7 +139,6 @@ async def post_declarations(
 
 
 RETRIES = 3
-RETRYABLE = COLLISION_SQLSTATES
 
 
 def _declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: date
@@ -174,8 +173,7 @@ def _declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today:
             return replayed.replay.status_code, replayed.replay.body, True
         except (OperationalError, psycopg.OperationalError) as exc:
             session.rollback()  # a deadlock or serialization failure: retry
-            orig = exc.orig if isinstance(exc, OperationalError) else exc
-            if attempt == RETRIES or getattr(orig, "sqlstate", None) not in RETRYABLE:
+            if attempt == RETRIES or not is_collision(exc):
                 raise  # answered 409 (collision) or 503 by the API's problem handlers
         except BaseException:
             session.rollback()

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import psycopg
@@ -37,6 +37,7 @@ from sqlalchemy.types import TypeDecorator
 
 from tradecover.audit import service as audit
 from tradecover.audit.chain import GENESIS_HASH
+from tradecover.db.base import json_default
 from tradecover.declarations.cover import CountryCoverStatus
 from tradecover.declarations.facts import (
     AttachmentFacts,
@@ -109,9 +110,9 @@ _POLICIES = (f"SELECT {', '.join(key for key, _t in _POLICY_COLUMNS)} FROM polic
 
 
 def _policy(row: Sequence[Any], dialect: Dialect) -> Policy:
-    """A transient (read-only) policy built from a raw row, its column types applied."""
-    return Policy(**{key: kind.process_result_value(value, dialect) if kind else value
-                     for (key, kind), value in zip(_POLICY_COLUMNS, row, strict=True)})
+    """A read-only policy built from a raw row, its column types applied."""
+    return transient(Policy, {key: kind.process_result_value(value, dialect) if kind else value
+                              for (key, kind), value in zip(_POLICY_COLUMNS, row, strict=True)})
 
 
 _AUDIT_COLUMNS = ("org_id", "chain", "seq", "occurred_at", "actor", "action", "entity_type",
@@ -141,6 +142,8 @@ moved AS (
 SELECT (SELECT count(*) FROM declared), (SELECT count(*) FROM reserved),
        (SELECT count(*) FROM audited), (SELECT count(*) FROM moved)"""
 
+
+RowT = TypeVar("RowT")
 
 JSON_OID = 114
 
@@ -237,17 +240,11 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
 def _stored_json(value: Any) -> str | None:
     """JSON text of a JSONText column.  The audit hash is computed over the canonical form
     of the values (:func:`tradecover.audit.chain.entry_hash`) and readers parse the text,
-    so the stored text need not be canonical: orjson, with Decimals as strings as
-    :func:`~tradecover.db.base.canonical_json` writes them.
+    so the stored text need not be canonical: orjson, with what JSON has no type for
+    written as :func:`~tradecover.db.base.canonical_json` writes it.
     """
     return None if value is None else orjson.dumps(
-        value, default=_decimal_text, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-def _decimal_text(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+        value, default=json_default, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _ints(values: Iterable[int]) -> str:
@@ -264,12 +261,13 @@ def _records(rows: list[dict[str, Any]]) -> str:
     return orjson.dumps(rows).decode()
 
 
-def transient(values: dict[str, Any]) -> Declaration:
-    """A declaration built from its column values for reading only (the caller's answer and
-    audit entry): :func:`write` inserts the values, so the ORM's per-attribute change
-    tracking, which costs more than the rest of an item's attachment, is skipped.
+def transient(model: type[RowT], values: dict[str, Any]) -> RowT:
+    """An ORM object built from column values for reading only (never added to a session:
+    the rows are written, or were read, by this module's own statements), without the
+    ORM's per-attribute change tracking, which costs more than the rest of an item's
+    attachment.
     """
-    row: Declaration = Declaration._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    row: RowT = model._sa_class_manager.new_instance()  # type: ignore[attr-defined]
     row.__dict__.update(values)
     return row
 

@@ -13,7 +13,7 @@ from tradecover.declarations.model import Declaration, TurnoverReturn
 from tradecover.declarations.service import DeclarationStatus, Outcome, PeriodStatus
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.errors import DomainError
-from tradecover.kit.money import minor_unit
+from tradecover.kit.money import amount_of_minor
 from tradecover.reference.payment_terms import PaymentTerms
 
 AmountStr = Annotated[str, Field(pattern=r"^-?\d{1,15}(\.\d{1,8})?$", examples=["10000.00"],
@@ -91,8 +91,7 @@ class TurnoverReturnIn(BaseModel):
 
 
 def _amount(minor: int, currency: str) -> str:
-    # what Money.from_minor(minor, currency).amount prints, without building the Money
-    return str(Decimal(minor).scaleb(-minor_unit(currency)))
+    return str(amount_of_minor(minor, currency))
 
 
 class DeclarationOut(BaseModel):

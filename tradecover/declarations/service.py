@@ -498,7 +498,7 @@ def _attach_set(session: Session, *, principal: Principal,
     if pipelined:
         for row_values, new_id in zip(values, facts.ids, strict=False):
             row_values["id"] = new_id
-        rows = [pg_repository.transient(row_values) for row_values in values]
+        rows = [pg_repository.transient(Declaration, row_values) for row_values in values]
     else:
         rows = [Declaration(**row_values) for row_values in values]
     for ready, row in zip(items, rows, strict=True):

@@ -95,6 +95,13 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
 
 
+def amount_of_minor(minor: int, currency: str) -> Decimal:
+    """The amount of ``minor`` integer minor units of ``currency`` (``Money.from_minor``'s
+    amount, for callers that only print it).
+    """
+    return Decimal(minor).scaleb(-minor_unit(currency))
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     """An amount of one currency.  Arithmetic keeps full precision; call :meth:`rounded`."""
@@ -122,7 +129,7 @@ class Money:
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
         """Build from integer minor units as stored in the database."""
-        return cls(Decimal(minor).scaleb(-minor_unit(currency)), currency)
+        return cls(amount_of_minor(minor, currency), currency)
 
     def minor_units(self) -> int:
         """The rounded amount as an integer count of minor units (for storage)."""
