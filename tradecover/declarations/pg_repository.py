@@ -28,9 +28,6 @@ from typing import Any, TypeVar
 
 import orjson
 import psycopg
-from psycopg.abc import Buffer
-from psycopg.adapt import Loader
-from psycopg.pq import Format
 from sqlalchemy import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -145,16 +142,6 @@ SELECT (SELECT count(*) FROM declared), (SELECT count(*) FROM reserved),
 
 RowT = TypeVar("RowT")
 
-JSON_OID = 114
-
-
-class _OrjsonLoader(Loader):
-    """``json`` results parsed by orjson (the facts come back as JSON arrays)."""
-
-    def load(self, data: Buffer) -> Any:
-        return orjson.loads(bytes(data))
-
-
 Statement = tuple[str, dict[str, Any]]
 """A caller's raw SQL statement and its parameters."""
 
@@ -200,8 +187,6 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
               "pair_invoices": [s.invoice_number.strip() for s in shipments],
               "chains": _ints(sorted(set(chains))), "n": len(shipments)}
     connection = _driver(session)
-    if connection.adapters.get_loader(JSON_OID, Format.TEXT) is not _OrjsonLoader:
-        connection.adapters.register_loader(JSON_OID, _OrjsonLoader)
     with connection.pipeline():
         first = [connection.execute(sql, values) for sql, values in riders.first]
         # the facts statement's plan does not depend on its parameters (equality probes):
