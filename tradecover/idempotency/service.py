@@ -114,15 +114,10 @@ def claim_in(session: Session, *, org_id: int, key: str, request_fingerprint: st
         return Claim(int(new_id), org_id, key)
     existing = session.execute(select(IdempotencyRecord).where(
         IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)).scalar_one()
-    if existing.fingerprint != request_fingerprint:
-        raise ValidationFailed(
-            "this Idempotency-Key was used with a different request",
-            code="idempotency_key_reused", field="Idempotency-Key")
-    if existing.status == "completed":
-        return Replay(existing.status_code or 200, existing.response_body)
-    if now - existing.created_at < stale_after:
-        raise Conflict("a request with this Idempotency-Key is still being processed",
-                       code="idempotency_in_progress")
+    try:
+        _judge(_found(existing), request_fingerprint, stale_after)
+    except Replayed as replayed:
+        return replayed.replay
     taken = session.execute(
         update(IdempotencyRecord)
         .where(IdempotencyRecord.id == existing.id,
@@ -196,8 +191,16 @@ def held(rows: list[list[Any]], *, request_fingerprint: str,
                 row[5]), request_fingerprint, stale_after)
 
 
+def _found(record: IdempotencyRecord) -> tuple[str, str, int | None, Any, datetime]:
+    return (record.fingerprint, record.status, record.status_code, record.response_body,
+            record.created_at)
+
+
 def _judge(found: tuple[str, str, int | None, Any, datetime], request_fingerprint: str,
            stale_after: timedelta) -> None:
+    """Raise 422 for another request, :class:`Replayed` for a completed one and 409 while a
+    claim is fresh; return when a stale claim may be taken over.
+    """
     stored_fingerprint, status, status_code, body, created_at = found
     if stored_fingerprint != request_fingerprint:
         raise ValidationFailed("this Idempotency-Key was used with a different request",
@@ -237,9 +240,7 @@ def hold(session: Session, *, org_id: int, key: str, request_fingerprint: str,
             IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)
         ).scalar_one_or_none()
         if record is not None:
-            _judge((record.fingerprint, record.status, record.status_code,
-                    record.response_body, record.created_at), request_fingerprint,
-                   stale_after)
+            _judge(_found(record), request_fingerprint, stale_after)
     except Replayed as replayed:
         return replayed.replay
     return None
