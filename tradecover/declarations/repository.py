@@ -13,15 +13,12 @@ backstop.
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tradecover.declarations.model import LimitReservation
 from tradecover.kit.dates import utc_now
-from tradecover.limits.model import CreditLimit, CreditLimitVersion
 
 
 def lock_reservations(session: Session, wanted: dict[int, tuple[str, int]]) -> dict[int, int]:
@@ -97,26 +94,3 @@ def outstanding_minor(session: Session, limit_id: int) -> int:
     value = session.execute(select(LimitReservation.outstanding_minor)
                             .where(LimitReservation.limit_id == limit_id)).scalar_one_or_none()
     return int(value or 0)
-
-
-def limit_for(session: Session, *, org_id: int, policy_id: int, buyer_id: int
-              ) -> CreditLimit | None:
-    """The exporter's limit on the buyer under the policy (the active one first)."""
-    rows = session.execute(
-        select(CreditLimit).where(CreditLimit.org_id == org_id,
-                                  CreditLimit.policy_id == policy_id,
-                                  CreditLimit.buyer_id == buyer_id)
-        .order_by(CreditLimit.id.desc())).scalars().all()
-    active = [r for r in rows if r.status == "active"]
-    candidates = active or list(rows)
-    return candidates[0] if candidates else None
-
-
-def version_on(session: Session, *, limit_id: int, on: date) -> CreditLimitVersion | None:
-    """The limit's version in force on ``on``: the latest effective by then."""
-    return session.execute(
-        select(CreditLimitVersion)
-        .where(CreditLimitVersion.limit_id == limit_id,
-               CreditLimitVersion.effective_from <= on)
-        .order_by(CreditLimitVersion.effective_from.desc(), CreditLimitVersion.number.desc())
-        .limit(1)).scalar_one_or_none()

@@ -116,19 +116,6 @@ def _policy(session: Session, principal: Principal, policy_id: int, *,
     return policy
 
 
-def _buyer(session: Session, *, org_id: int, buyer_id: int) -> Buyer:
-    """The buyer, when the exporter trades with it (a relationship or a limit on it)."""
-    buyer = session.get(Buyer, buyer_id)
-    known = buyer is not None and bool(session.execute(select(or_(
-        exists().where(ExporterBuyerRelationship.org_id == org_id,
-                       ExporterBuyerRelationship.buyer_id == buyer_id),
-        exists().where(CreditLimit.org_id == org_id, CreditLimit.buyer_id == buyer_id),
-    ))).scalar())
-    if buyer is None or not known:
-        raise NotFound(f"no buyer {buyer_id}", code="buyer_not_found", field="buyer_id")
-    return buyer
-
-
 def _declaration(session: Session, principal: Principal, declaration_id: int, *,
                  lock: bool = False) -> Declaration:
     query = select(Declaration).where(Declaration.id == declaration_id)
@@ -157,22 +144,6 @@ def policy_facts(policy: Policy) -> PolicyFacts:
 
 def _problem_list(problems: Sequence[DomainError]) -> list[dict[str, Any]]:
     return [{"code": p.code, "field": p.field, "message": p.message} for p in problems]
-
-
-def validate(session: Session, *, principal: Principal, shipment: Shipment, today: date
-             ) -> tuple[Shipment, Policy, Buyer]:
-    """Check ownership and every input rule; raise the first problem (all in ``details``)."""
-    principal.require(Permission.DECLARATION_WRITE)
-    if not principal.can_see_org(shipment.insured_org_id):
-        raise NotFound(f"no policy {shipment.policy_id}", code="policy_not_found",
-                       field="policy_id")
-    policy = _policy(session, principal, shipment.policy_id, org_id=shipment.insured_org_id)
-    buyer = _buyer(session, org_id=shipment.insured_org_id, buyer_id=shipment.buyer_id)
-    facts = _load_facts(session, [shipment])
-    checked = _check(facts, principal, shipment, today)
-    if isinstance(checked, DomainError):
-        raise checked
-    return checked, policy, buyer
 
 
 # --- attachment: facts loaded set-based, decided in Python -------------------------------
