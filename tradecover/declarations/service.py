@@ -611,10 +611,9 @@ def correct(session: Session, *, principal: Principal, declaration_id: int,
     if old.collected_minor:
         raise Conflict("collections were recorded on this declaration",
                        code="declaration_has_collections")
-    new_limit = _load_facts(session, [shipment]).limits.get(
-        (shipment.policy_id, shipment.buyer_id))
-    repository.lock(session, {i for i in (old.limit_id, new_limit.id if new_limit else None)
-                              if i is not None})
+    new_limits = repository.limit_ids(session, org_id=old.exporter_org_id,
+                                      policy_id=shipment.policy_id, buyer_id=shipment.buyer_id)
+    repository.lock(session, {*new_limits, *([old.limit_id] if old.limit_id else [])})
     _end(session, principal=principal, row=old, status=STATUS_CORRECTED, reason=why)
     return attach(session, principal=principal, shipment=shipment, channel=channel, today=today,
                   supersedes=old)
