@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
 import re
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -145,20 +148,31 @@ def principal_from_api_key(session: Session, secret: str) -> Principal:
     """Resolve an ``X-API-Key`` to a principal, or :class:`AuthenticationFailed`."""
     prefix = api_key_prefix(secret)
     # one statement, built once, plain rows: this runs on every API request
-    key = session.connection().execute(_API_KEY_LOOKUP, {"prefix": prefix}).one_or_none()
-    if key is None or key.key_hash != hash_api_key(secret):
+    key = session.connection().execute(API_KEY_LOOKUP, {"prefix": prefix}).one_or_none()
+    if key is None:
         raise AuthenticationFailed("unknown API key", code="invalid_api_key")
-    if key.revoked_at is not None:
+    return principal_of_key_row(key, secret)
+
+
+def principal_of_key_row(row: Sequence[Any], secret: str) -> Principal:
+    """The principal of a row of :data:`API_KEY_LOOKUP` presented with ``secret``, or
+    :class:`AuthenticationFailed` (another key with that prefix, or a revoked one).
+    """
+    key_id, key_hash, revoked_at, role, org_id, slug, kind = row
+    if not hmac.compare_digest(key_hash, hash_api_key(secret)):
+        raise AuthenticationFailed("unknown API key", code="invalid_api_key")
+    if revoked_at is not None:
         raise AuthenticationFailed("API key revoked", code="api_key_revoked")
-    return Principal(actor=f"apikey:{key.id}", org_id=key.org_id, org_slug=key.slug,
-                     org_kind=OrganisationKind(key.kind), role=Role(key.role), user_id=None)
+    return Principal(actor=f"apikey:{key_id}", org_id=org_id, org_slug=slug,
+                     org_kind=OrganisationKind(kind), role=Role(role), user_id=None)
 
 
-_API_KEY_LOOKUP = (
+API_KEY_LOOKUP = (
     select(ApiKey.id, ApiKey.key_hash, ApiKey.revoked_at, ApiKey.role, ApiKey.org_id,
            Organisation.slug, Organisation.kind)
     .join(Organisation, Organisation.id == ApiKey.org_id)
     .where(ApiKey.prefix == bindparam("prefix")))
+"""An API key's row with its organisation, by the key's prefix."""
 
 
 def principal_from_token(session: Session, token: str, *, key: str) -> Principal:

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover import __version__
+from tradecover.access.known_keys import KnownApiKeys
 from tradecover.api import problems
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_engine, make_session_factory
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.known_api_keys = KnownApiKeys()
     app.state.renewal_reprice = _renewal_reprice()
     app.state.review_metrics_source = _review_metrics_source()
     problems.install(app)

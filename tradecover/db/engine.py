@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,6 +11,7 @@ import orjson
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -44,13 +46,44 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    ping_when_idle(engine)
 
     @event.listens_for(engine, "connect")
     def _json_by_orjson(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.adapters.register_loader("json", _OrjsonLoader)
 
     return engine
+
+
+IDLE_BEFORE_PING_S = 1.0
+"""A pooled connection idle for longer than this is pinged before it is handed out."""
+
+
+def ping_when_idle(engine: Engine, idle_s: float = IDLE_BEFORE_PING_S) -> None:
+    """Ping a pooled connection on checkout only when it sat idle for over ``idle_s``.
+
+    ``pool_pre_ping`` pings on every checkout: a round trip per request, the most of all
+    on a busy server, whose connections were in use a moment ago.  A connection the
+    server dropped (a restart, an idle timeout) has sat idle, so it is still caught: the
+    pool replaces it with a fresh one and the request never sees it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in_at")
+        if since is None or time.monotonic() - since <= idle_s:
+            return  # just connected, or in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise DisconnectionError("the connection did not answer a ping")
 
 
 class _OrjsonLoader(Loader):

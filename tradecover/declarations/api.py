@@ -16,13 +16,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
+import orjson
 import psycopg
 from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tradecover.access import service as access
+from tradecover.access.known_keys import KEY_ROW_SQL, KnownApiKeys, key_row_parameters
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
@@ -37,13 +40,14 @@ from tradecover.declarations.schemas import (
     DeclarationOut,
     DeclarationStatusOut,
     DeclarationWithHistoryOut,
-    ItemOutcome,
-    ItemProblem,
     ReasonIn,
     ShipmentIn,
     TurnoverReturnIn,
     TurnoverReturnOut,
     UploadReportOut,
+    answer_json,
+    batch_fields,
+    declaration_fields,
 )
 from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
@@ -66,20 +70,39 @@ class Caller:
     """The authenticated caller of ``POST /declarations`` and the session whose
     transaction authenticated it: the route goes on in that same transaction (the key, the
     effect and the stored answer) and commits it.
+
+    ``unconfirmed_key`` is set when the principal came from the keys this process
+    authenticated a moment ago (:class:`~tradecover.access.known_keys.KnownApiKeys`)
+    without asking the database: the route's first round trip confirms it.
     """
 
     session: Session
     principal: Principal
+    unconfirmed_key: str | None = None
+    known: KnownApiKeys | None = None
 
 
-def _open_and_authenticate(request: Request, api_key: str | None, token: str | None
-                           ) -> Caller:
+def _known_keys(request: Request) -> KnownApiKeys | None:
+    """The remembered keys, on PostgreSQL only (whose pipeline confirms them)."""
+    factory = _factory(request)
+    bind = factory.kw.get("bind")
+    if bind is None or bind.dialect.name != "postgresql":
+        return None
+    known: KnownApiKeys = request.app.state.known_api_keys
+    return known
+
+
+def _open_and_authenticate(request: Request, api_key: str | None, token: str | None,
+                           known: KnownApiKeys | None) -> Caller:
     session = _factory(request)()
     try:
-        return Caller(session, get_principal(request, session, api_key, token))
+        principal = get_principal(request, session, api_key, token)
     except BaseException:
         session.close()
         raise
+    if api_key and known is not None:
+        known.remember(api_key, principal)
+    return Caller(session, principal, known=known)
 
 
 async def caller_session(
@@ -90,10 +113,17 @@ async def caller_session(
     """The caller, authenticated before the body is read (a bad credential is a 401 whatever
     the body), in a transaction the route goes on using and commits itself.
 
-    An async generator around ONE worker-thread call (a sync generator dependency costs a
-    thread hop to enter and another to leave).
+    A key this process authenticated a moment ago costs no round trip here: the route's
+    first round trip confirms it.  Otherwise an async generator around ONE worker-thread
+    call (a sync generator dependency costs a thread hop to enter and another to leave).
     """
-    caller = await run_in_threadpool(_open_and_authenticate, request, api_key, token)
+    known = _known_keys(request)
+    principal = known.principal(api_key) if known is not None and api_key else None
+    if principal is not None:
+        caller = Caller(_factory(request)(), principal, unconfirmed_key=api_key, known=known)
+    else:
+        caller = await run_in_threadpool(_open_and_authenticate, request, api_key, token,
+                                         known)
     try:
         yield caller
     finally:
@@ -101,18 +131,6 @@ async def caller_session(
             await run_in_threadpool(caller.session.close)  # rolls back, e.g. a bad body
         else:
             caller.session.close()  # nothing to roll back: no I/O
-
-
-def _batch_answer(outcomes: list[service.Outcome]) -> BatchOut:
-    items = [
-        ItemOutcome(index=o.index, outcome="accepted",
-                    declaration=DeclarationOut.of(o.declaration))
-        if o.declaration is not None else
-        ItemOutcome(index=o.index, outcome="rejected",
-                    problem=ItemProblem.of(o.error))
-        for o in outcomes]
-    accepted = sum(1 for o in outcomes if o.declaration is not None)
-    return BatchOut(accepted=accepted, rejected=len(outcomes) - accepted, items=items)
 
 
 @router.post(
@@ -134,19 +152,19 @@ async def post_declarations(
     """
     status, answer, replayed = await run_in_threadpool(
         _declare, caller, body, idempotency_key, business_today())
-    return JSONResponse(answer, status_code=status,
-                        headers={"Idempotent-Replayed": "true"} if replayed else None)
+    return Response(answer, status_code=status, media_type="application/json",
+                    headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
 RETRIES = 3
 
 
 def _declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: date
-             ) -> tuple[int, dict[str, Any], bool]:
+             ) -> tuple[int, bytes, bool]:
     """Hold the key, attach, store the answer and commit: ONE transaction, the one that
     authenticated the caller (a deadlock or serialization failure is retried afresh).
     """
-    session, principal = caller.session, caller.principal
+    session, principal, unconfirmed = caller.session, caller.principal, caller.unconfirmed_key
     principal.require(Permission.DECLARATION_WRITE)
     if key is None:
         raise ValidationFailed("the Idempotency-Key header is required",
@@ -154,58 +172,90 @@ def _declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today:
     fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
                                           body=body.model_dump(mode="json"))
     pipelined = session.get_bind().dialect.name == "postgresql"
-    for attempt in range(1, RETRIES + 1):
+    attempt = 0
+    while True:
+        attempt += 1
         try:
             if pipelined:
-                return _declare_pipelined(session, principal, body, key, fingerprint, today)
+                return _declare_pipelined(session, principal, body, key, fingerprint, today,
+                                          unconfirmed)
             replay = idempotency.hold(session, org_id=principal.org_id, key=key,
                                       request_fingerprint=fingerprint)
             if replay is not None:
                 session.rollback()
-                return replay.status_code, replay.body, True
+                return replay.status_code, answer_json(replay.body), True
             status, answer = _effect(session, principal, body, today)
             idempotency.store(session, org_id=principal.org_id, key=key,
-                              request_fingerprint=fingerprint, status_code=status, body=answer)
+                              request_fingerprint=fingerprint, status_code=status,
+                              body=orjson.loads(answer))
             session.commit()
             return status, answer, False
         except idempotency.Replayed as replayed:
             session.rollback()
-            return replayed.replay.status_code, replayed.replay.body, True
+            return replayed.replay.status_code, answer_json(replayed.replay.body), True
+        except KeyNotConfirmed:
+            session.rollback()  # the remembered key changed: authenticate afresh, go on
+            assert unconfirmed is not None
+            assert caller.known is not None
+            caller.known.forget(unconfirmed)
+            principal = access.principal_from_api_key(session, unconfirmed)  # 401 if revoked
+            caller.known.remember(unconfirmed, principal)
+            principal.require(Permission.DECLARATION_WRITE)
+            unconfirmed = None
         except (OperationalError, psycopg.OperationalError) as exc:
             session.rollback()  # a deadlock or serialization failure: retry
-            if attempt == RETRIES or not is_collision(exc):
+            if attempt >= RETRIES or not is_collision(exc):
                 raise  # answered 409 (collision) or 503 by the API's problem handlers
         except BaseException:
             session.rollback()
             raise
-    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class KeyNotConfirmed(Exception):
+    """The database no longer confirms the remembered API key (revoked, or another role or
+    organisation): the request is authenticated afresh.
+    """
 
 
 def _declare_pipelined(session: Session, principal: Principal, body: ShipmentIn | BatchIn,
-                       key: str, fingerprint: str, today: date
-                       ) -> tuple[int, dict[str, Any], bool]:
-    """PostgreSQL: the key held with the attachment's facts and the answer stored with its
-    writes and the COMMIT, so the whole request is two round trips after authentication.
+                       key: str, fingerprint: str, today: date, unconfirmed: str | None
+                       ) -> tuple[int, bytes, bool]:
+    """PostgreSQL: the key held (and a remembered API key confirmed) with the attachment's
+    facts, and the answer stored with its writes and the COMMIT: the whole request is two
+    round trips.
     """
-    answer: list[tuple[int, dict[str, Any]]] = []
+    answer: list[tuple[int, bytes]] = []
     status = 200 if isinstance(body, BatchIn) else 201
 
     def last(outcomes: Sequence[service.Outcome]) -> list[pg_repository.Statement]:
-        answer.append((status, _answer_of(body, outcomes)))
+        answer.append((status, answer_json(_fields_of(body, outcomes))))
         return [idempotency.store_statement(org_id=principal.org_id, key=key,
                                             request_fingerprint=fingerprint,
-                                            status_code=status, body=answer[0][1])]
+                                            status_code=status,
+                                            body_json=answer[0][1].decode())]
 
+    checked: list[bool] = []
+
+    def check(rows: list[list[Any]]) -> None:
+        if unconfirmed is not None:
+            if not KnownApiKeys.confirms(rows[0], unconfirmed, principal):
+                raise KeyNotConfirmed
+            rows = rows[1:]
+        checked.append(True)
+        idempotency.held(rows, request_fingerprint=fingerprint)
+
+    confirm = [(KEY_ROW_SQL, key_row_parameters(unconfirmed))] if unconfirmed else []
     riders = pg_repository.Riders(
-        first=idempotency.hold_statements(org_id=principal.org_id, key=key),
-        check=lambda rows: idempotency.held(rows, request_fingerprint=fingerprint),
-        last=last, commit=True)
+        first=[*confirm, *idempotency.hold_statements(org_id=principal.org_id, key=key)],
+        check=check, last=last, commit=True)
     outcomes = _attach(session, principal, body, today, riders)
     if not riders.written:  # nothing accepted: store the answer (every item refused)
-        answer.append((status, _answer_of(body, outcomes)))
+        if unconfirmed is not None and not checked:  # every item unreadable: no round trip
+            raise KeyNotConfirmed  # yet, so nothing confirmed the key: ask the database
+        answer.append((status, answer_json(_fields_of(body, outcomes))))
         idempotency.store(session, org_id=principal.org_id, key=key,
                           request_fingerprint=fingerprint, status_code=status,
-                          body=answer[0][1])
+                          body=orjson.loads(answer[0][1]))
     session.commit()  # after the pipeline's COMMIT: nothing left, no round trip
     return answer[0][0], answer[0][1], False
 
@@ -221,20 +271,20 @@ def _attach(session: Session, principal: Principal, body: ShipmentIn | BatchIn, 
     return [service.Outcome(0, declaration=row)]
 
 
-def _answer_of(body: ShipmentIn | BatchIn, outcomes: Sequence[service.Outcome]
+def _fields_of(body: ShipmentIn | BatchIn, outcomes: Sequence[service.Outcome]
                ) -> dict[str, Any]:
     if isinstance(body, BatchIn):
-        return _batch_answer(list(outcomes)).model_dump(mode="json")
+        return batch_fields(outcomes)
     declaration = outcomes[0].declaration
     assert declaration is not None
-    return DeclarationOut.of(declaration).model_dump(mode="json")
+    return declaration_fields(declaration)
 
 
 def _effect(session: Session, principal: Principal, body: ShipmentIn | BatchIn, today: date
-            ) -> tuple[int, dict[str, Any]]:
-    """Attach and build the answer in the caller's transaction."""
+            ) -> tuple[int, bytes]:
+    """Attach and encode the answer in the caller's transaction."""
     return (200 if isinstance(body, BatchIn) else 201,
-            _answer_of(body, _attach(session, principal, body, today)))
+            answer_json(_fields_of(body, _attach(session, principal, body, today))))
 
 
 @router.post("/declarations/uploads", response_model=UploadReportOut,

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import orjson
 import psycopg
 from sqlalchemy import Dialect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, configure_mappers
 from sqlalchemy.types import TypeDecorator
 
 from tradecover.audit import service as audit
@@ -176,6 +176,7 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
     ``chains`` are the audit chains their entries will go on; their heads are locked.
     """
     riders = riders or Riders()
+    configure_mappers()  # :func:`transient` rows need configured mappers (a no-op once done)
     session.flush()
     pairs = sorted({(s.policy_id, s.buyer_id) for s in shipments})
     params = {"org_id": org_id, "now": now, "genesis": GENESIS_HASH,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover.db.base import json_default
 from tradecover.declarations.deadlines import DeclarationPeriod
 from tradecover.declarations.model import Declaration, TurnoverReturn
 from tradecover.declarations.service import DeclarationStatus, Outcome, PeriodStatus
@@ -140,28 +143,36 @@ class DeclarationOut(BaseModel):
     @classmethod
     def of(cls, row: Declaration) -> DeclarationOut:
         """The response view of a row (built without validation: the row is typed)."""
-        c = row.currency
-        return cls.model_construct(
-            id=row.id, status=row.status, exporter_org_id=row.exporter_org_id,
-            policy_id=row.policy_id, buyer_id=row.buyer_id, buyer_country=row.buyer_country,
-            limit_id=row.limit_id, limit_version_id=row.limit_version_id,
-            invoice_number=row.invoice_number, shipment_date=row.shipment_date,
-            due_date=row.due_date, credit_days=row.credit_days, payment_terms=row.payment_terms,
-            transport_mode=row.transport_mode, hs_code=row.hs_code,
-            goods_description=row.goods_description, currency=c,
-            invoice_amount=_amount(row.invoice_minor, c),
-            prepayment=_amount(row.prepayment_minor, c),
-            insured_amount=_amount(row.insured_minor, c),
-            covered_amount=_amount(row.covered_minor, c),
-            uninsured_amount=_amount(row.uninsured_minor, c),
-            collected_amount=_amount(row.collected_minor, c),
-            cover_status=row.cover_status, reason_code=row.reason_code,
-            cover_explanation=row.cover_explanation, rate=str(row.rate),
-            rate_explanation=row.rate_explanation, premium=_amount(row.premium_minor, c),
-            declaration_date=row.declaration_date, declaration_due=row.declaration_due,
-            late=row.late, days_late=row.days_late, supersedes_id=row.supersedes_id,
-            channel=row.channel, declared_at=row.declared_at, declared_by=row.declared_by,
-            ended_at=row.ended_at, end_reason=row.end_reason)
+        return cls.model_construct(**declaration_fields(row))
+
+
+def declaration_fields(row: Declaration) -> dict[str, Any]:
+    """The fields of :class:`DeclarationOut` for ``row``, as Python values: the ERP route
+    encodes them straight to JSON (:func:`answer_json`) without building the model.
+    """
+    c = row.currency
+    return {
+        "id": row.id, "status": row.status, "exporter_org_id": row.exporter_org_id,
+        "policy_id": row.policy_id, "buyer_id": row.buyer_id, "buyer_country": row.buyer_country,
+        "limit_id": row.limit_id, "limit_version_id": row.limit_version_id,
+        "invoice_number": row.invoice_number, "shipment_date": row.shipment_date,
+        "due_date": row.due_date, "credit_days": row.credit_days,
+        "payment_terms": row.payment_terms, "transport_mode": row.transport_mode,
+        "hs_code": row.hs_code, "goods_description": row.goods_description, "currency": c,
+        "invoice_amount": _amount(row.invoice_minor, c),
+        "prepayment": _amount(row.prepayment_minor, c),
+        "insured_amount": _amount(row.insured_minor, c),
+        "covered_amount": _amount(row.covered_minor, c),
+        "uninsured_amount": _amount(row.uninsured_minor, c),
+        "collected_amount": _amount(row.collected_minor, c),
+        "cover_status": row.cover_status, "reason_code": row.reason_code,
+        "cover_explanation": row.cover_explanation, "rate": str(row.rate),
+        "rate_explanation": row.rate_explanation, "premium": _amount(row.premium_minor, c),
+        "declaration_date": row.declaration_date, "declaration_due": row.declaration_due,
+        "late": row.late, "days_late": row.days_late, "supersedes_id": row.supersedes_id,
+        "channel": row.channel, "declared_at": row.declared_at,
+        "declared_by": row.declared_by, "ended_at": row.ended_at,
+        "end_reason": row.end_reason}
 
 
 class DeclarationWithHistoryOut(DeclarationOut):
@@ -181,11 +192,16 @@ class ItemProblem(BaseModel):
     @classmethod
     def of(cls, error: DomainError | None) -> ItemProblem:
         """The view of a domain error (every problem of the item when there were several)."""
-        if error is None:  # pragma: no cover - an outcome has a row or an error
-            return cls(code="unknown", field=None, detail="")
-        problems = error.details.get("problems") if isinstance(error.details, dict) else None
-        return cls(code=error.code, field=error.field, detail=error.message,
-                   problems=list(problems) if isinstance(problems, list) else [])
+        return cls(**problem_fields(error))
+
+
+def problem_fields(error: DomainError | None) -> dict[str, Any]:
+    """The fields of :class:`ItemProblem` for ``error``."""
+    if error is None:  # pragma: no cover - an outcome has a row or an error
+        return {"code": "unknown", "field": None, "detail": "", "problems": []}
+    problems = error.details.get("problems") if isinstance(error.details, dict) else None
+    return {"code": error.code, "field": error.field, "detail": error.message,
+            "problems": list(problems) if isinstance(problems, list) else []}
 
 
 class ItemOutcome(BaseModel):
@@ -203,6 +219,25 @@ class BatchOut(BaseModel):
     accepted: int
     rejected: int
     items: list[ItemOutcome]
+
+
+def batch_fields(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """The fields of :class:`BatchOut` for ``outcomes``, as Python values."""
+    items = [{"index": o.index, "outcome": "accepted",
+              "declaration": declaration_fields(o.declaration), "problem": None}
+             if o.declaration is not None else
+             {"index": o.index, "outcome": "rejected", "declaration": None,
+              "problem": problem_fields(o.error)}
+             for o in outcomes]
+    accepted = sum(1 for o in outcomes if o.declaration is not None)
+    return {"accepted": accepted, "rejected": len(outcomes) - accepted, "items": items}
+
+
+def answer_json(fields: Any) -> bytes:
+    """The JSON of a response's fields, as the response model would write it (dates in ISO
+    8601, UTC as ``Z``), in one pass of orjson.
+    """
+    return orjson.dumps(fields, default=json_default, option=orjson.OPT_UTC_Z)
 
 
 class UploadRowOut(BaseModel):

@@ -258,11 +258,12 @@ WHERE idempotency_keys.status = 'in_progress'"""
 
 
 def store_statement(*, org_id: int, key: str, request_fingerprint: str, status_code: int,
-                    body: Any) -> tuple[str, dict[str, Any]]:
-    """PostgreSQL: the statement of :func:`store`, to send with the effect's writes."""
+                    body_json: str) -> tuple[str, dict[str, Any]]:
+    """PostgreSQL: the statement of :func:`store`, to send with the effect's writes; the
+    answer comes as the JSON text the client is sent (encoded once for both).
+    """
     return _STORE_SQL, {"org_id": org_id, "key": key, "fingerprint": request_fingerprint,
-                        "status_code": status_code, "body": canonical_json(body),
-                        "now": utc_now()}
+                        "status_code": status_code, "body": body_json, "now": utc_now()}
 
 
 _STORE = {
