@@ -68,9 +68,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem_response(status=exc.status, code=exc.code, detail=exc.message,
-                                field=exc.field, headers=headers)
+        return response_for(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -98,19 +96,29 @@ def install(app: FastAPI) -> None:
                                 detail=str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(OverflowError)
-    async def _overflow(_request: Request, _exc: OverflowError) -> JSONResponse:
-        return problem_response(status=422, code="number_out_of_range",
-                                detail="a number in the request is out of range")
-
     @app.exception_handler(DBAPIDataError)
-    async def _data(_request: Request, _exc: DBAPIDataError) -> JSONResponse:
-        return problem_response(status=422, code="value_out_of_range",
-                                detail="a value in the request cannot be stored (out of range)")
-
     @app.exception_handler(OperationalError)
     @app.exception_handler(psycopg.OperationalError)  # raised by pipelined statements
-    async def _operational(_request: Request,
-                           exc: OperationalError | psycopg.OperationalError) -> JSONResponse:
+    @app.exception_handler(Exception)
+    async def _failed(_request: Request, exc: Exception) -> JSONResponse:
+        return response_for(exc)
+
+
+def response_for(exc: Exception) -> JSONResponse:
+    """The problem response of an error a route raised (domain errors by their status and
+    code; database collisions 409, an unreachable database 503; anything else 500).
+    """
+    if isinstance(exc, DomainError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(status=exc.status, code=exc.code, detail=exc.message,
+                                field=exc.field, headers=headers)
+    if isinstance(exc, OverflowError):
+        return problem_response(status=422, code="number_out_of_range",
+                                detail="a number in the request is out of range")
+    if isinstance(exc, DBAPIDataError):
+        return problem_response(status=422, code="value_out_of_range",
+                                detail="a value in the request cannot be stored (out of range)")
+    if isinstance(exc, OperationalError | psycopg.OperationalError):
         if is_collision(exc):
             return problem_response(status=409, code="concurrent_update",
                                     detail="the request collided with concurrent work and "
@@ -118,11 +126,8 @@ def install(app: FastAPI) -> None:
         return problem_response(status=503, code="database_unavailable",
                                 detail="the database cannot be reached; nothing was changed, "
                                        "retry later")
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
-        return problem_response(status=500, code="internal_error",
-                                detail="an unexpected error occurred; nothing was changed")
+    return problem_response(status=500, code="internal_error",
+                            detail="an unexpected error occurred; nothing was changed")
 
 
 COLLISION_SQLSTATES = frozenset({"40001", "40P01"})

@@ -151,7 +151,7 @@ async def post_declarations(
     the first is still running 409.
     """
     status, answer, replayed = await run_in_threadpool(
-        _declare, caller, body, idempotency_key, business_today())
+        declare, caller, body, idempotency_key, business_today())
     return Response(answer, status_code=status, media_type="application/json",
                     headers={"Idempotent-Replayed": "true"} if replayed else None)
 
@@ -159,10 +159,11 @@ async def post_declarations(
 RETRIES = 3
 
 
-def _declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: date
+def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: date
              ) -> tuple[int, bytes, bool]:
     """Hold the key, attach, store the answer and commit: ONE transaction, the one that
-    authenticated the caller (a deadlock or serialization failure is retried afresh).
+    authenticated the caller (a deadlock or serialization failure is retried afresh):
+    (status, JSON answer, whether it is a replay).
     """
     session, principal, unconfirmed = caller.session, caller.principal, caller.unconfirmed_key
     principal.require(Permission.DECLARATION_WRITE)

@@ -253,7 +253,9 @@ def transient(model: type[RowT], values: dict[str, Any]) -> RowT:
     ORM's per-attribute change tracking, which costs more than the rest of an item's
     attachment.
     """
-    row: RowT = model._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    # no instance state either: an attribute present in the instance's dict is read
+    # straight from it, and a transient row never loads, refreshes or flushes anything
+    row: RowT = object.__new__(model)
     row.__dict__.update(values)
     return row
 
