@@ -40,6 +40,7 @@ def _pure_files() -> list[Path]:
         if folder.is_dir():
             files += [p for p in folder.rglob("*.py") if p.name not in ADAPTER_FILE_NAMES
                       and not p.name.endswith("_repository.py")  # e.g. pg_repository.py
+                      and not p.name.endswith("_endpoint.py")  # e.g. erp_endpoint.py (ASGI)
                       and "distributed" not in p.name]
     return files
 

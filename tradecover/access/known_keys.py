@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql
 
 from tradecover.access.principal import Principal
 from tradecover.access.secrets import api_key_prefix, hash_api_key
-from tradecover.access.service import API_KEY_LOOKUP, principal_of_key_row
+from tradecover.access.service import API_KEY_LOOKUP, principal_of_key_rows
 from tradecover.kit.errors import AuthenticationFailed
 
 KEY_ROW_SQL = str(API_KEY_LOOKUP.compile(dialect=postgresql.psycopg.dialect()))  # type: ignore[no-untyped-call]
@@ -86,10 +86,8 @@ class KnownApiKeys:
         still standing for ``principal``: the same key, not revoked, the same organisation
         and role.
         """
-        if len(rows) != 1:
-            return False
         try:
-            return principal_of_key_row(rows[0], secret) == principal
+            return principal_of_key_rows(rows, secret) == principal
         except AuthenticationFailed:
             return False
 

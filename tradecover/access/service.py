@@ -148,17 +148,18 @@ def principal_from_api_key(session: Session, secret: str) -> Principal:
     """Resolve an ``X-API-Key`` to a principal, or :class:`AuthenticationFailed`."""
     prefix = api_key_prefix(secret)
     # one statement, built once, plain rows: this runs on every API request
-    key = session.connection().execute(API_KEY_LOOKUP, {"prefix": prefix}).one_or_none()
-    if key is None:
-        raise AuthenticationFailed("unknown API key", code="invalid_api_key")
-    return principal_of_key_row(key, secret)
+    rows = session.connection().execute(API_KEY_LOOKUP, {"prefix": prefix}).all()
+    return principal_of_key_rows(rows, secret)
 
 
-def principal_of_key_row(row: Sequence[Any], secret: str) -> Principal:
-    """The principal of a row of :data:`API_KEY_LOOKUP` presented with ``secret``, or
-    :class:`AuthenticationFailed` (another key with that prefix, or a revoked one).
+def principal_of_key_rows(rows: Sequence[Sequence[Any]], secret: str) -> Principal:
+    """The principal of the rows of :data:`API_KEY_LOOKUP` (at most one: the prefix is
+    unique) presented with ``secret``, or :class:`AuthenticationFailed` (no such key,
+    another key with that prefix, or a revoked one).
     """
-    key_id, key_hash, revoked_at, role, org_id, slug, kind = row
+    if not rows:
+        raise AuthenticationFailed("unknown API key", code="invalid_api_key")
+    key_id, key_hash, revoked_at, role, org_id, slug, kind = rows[0]
     if not hmac.compare_digest(key_hash, hash_api_key(secret)):
         raise AuthenticationFailed("unknown API key", code="invalid_api_key")
     if revoked_at is not None:

@@ -11,7 +11,7 @@ from tradecover import __version__
 from tradecover.access.known_keys import KnownApiKeys
 from tradecover.api import problems
 from tradecover.config import Settings, get_settings
-from tradecover.db.engine import make_engine, make_session_factory
+from tradecover.db.engine import make_async_pool, make_engine, make_session_factory
 from tradecover.declarations.erp_endpoint import ErpDeclarations
 
 API_DESCRIPTION = """
@@ -84,9 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.renewal_reprice = _renewal_reprice()
     app.state.review_metrics_source = _review_metrics_source()
     problems.install(app)
-    app.add_middleware(ErpDeclarations, factory=app.state.session_factory,
-                       known=app.state.known_api_keys if engine.dialect.name == "postgresql"
-                       else None)
+    on_postgresql = engine.dialect.name == "postgresql"
+    app.add_middleware(
+        ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
+        pool=(lambda: make_async_pool(settings.database_url)) if on_postgresql else None)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # the outer one
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")

@@ -6,11 +6,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import orjson
+from psycopg import AsyncConnection
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,7 +55,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _json_by_orjson(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.adapters.register_loader("json", _OrjsonLoader)
+        dbapi_conn.adapters.register_loader("json", OrjsonLoader)
 
     return engine
 
@@ -86,12 +90,38 @@ def ping_when_idle(engine: Engine, idle_s: float = IDLE_BEFORE_PING_S) -> None:
             raise DisconnectionError("the connection did not answer a ping")
 
 
-class _OrjsonLoader(Loader):
+def make_async_pool(url: str, *, max_size: int = 10) -> AsyncConnectionPool:
+    """A pool of asynchronous psycopg connections to the PostgreSQL database of ``url`` (a
+    SQLAlchemy URL), for the routes that run on the event loop without a thread or an ORM
+    session (the ERP declarations).  Not yet open: ``await pool.open()`` in the loop that
+    uses it.  Like the engine's pool, it pings a connection only when it sat idle for over
+    :data:`IDLE_BEFORE_PING_S`, and replaces one that does not answer.
+    """
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    returned: WeakKeyDictionary[AsyncConnection[Any], float] = WeakKeyDictionary()
+
+    async def configure(connection: AsyncConnection[Any]) -> None:
+        connection.adapters.register_loader("json", OrjsonLoader)
+
+    async def checked_in(connection: AsyncConnection[Any]) -> None:
+        returned[connection] = time.monotonic()
+
+    async def check(connection: AsyncConnection[Any]) -> None:
+        since = returned.get(connection)
+        if since is not None and time.monotonic() - since > IDLE_BEFORE_PING_S:
+            await connection.execute("")  # raises if it is gone: the pool drops it
+
+    return AsyncConnectionPool(conninfo, min_size=1, max_size=max_size, open=False,
+                               configure=configure, reset=checked_in, check=check)
+
+
+class OrjsonLoader(Loader):
     """PostgreSQL ``json`` results parsed by orjson (the attachment's facts come back as
     JSON arrays; the standard library's parser costs several times more).
     """
 
     def load(self, data: Buffer) -> Any:
+        """Parse one value."""
         return orjson.loads(bytes(data))
 
 

@@ -21,6 +21,7 @@ import psycopg
 from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -218,6 +219,60 @@ class KeyNotConfirmed(Exception):
     """
 
 
+@dataclass(slots=True)
+class _KeyedRequest:
+    """One ``Idempotency-Key`` request on PostgreSQL: the statements that ride on the
+    attachment's two round trips (the key held, a remembered API key confirmed, the answer
+    stored with the writes and the COMMIT), and the answer once built.
+    """
+
+    principal: Principal
+    body: ShipmentIn | BatchIn
+    key: str
+    fingerprint: str
+    unconfirmed: str | None
+    answer: bytes = b""
+    checked: bool = False
+
+    @property
+    def status(self) -> int:
+        """201 for one shipment, 200 for a batch."""
+        return 200 if isinstance(self.body, BatchIn) else 201
+
+    def riders(self) -> pg_repository.Riders:
+        """The statements riding on the attachment's round trips."""
+        confirm = ([(KEY_ROW_SQL, key_row_parameters(self.unconfirmed))]
+                   if self.unconfirmed else [])
+        return pg_repository.Riders(
+            first=[*confirm, *idempotency.hold_statements(org_id=self.principal.org_id,
+                                                          key=self.key)],
+            check=self._check, last=self._store, commit=True)
+
+    def _check(self, rows: list[list[Any]]) -> None:
+        if self.unconfirmed is not None:
+            if not KnownApiKeys.confirms(rows[0], self.unconfirmed, self.principal):
+                raise KeyNotConfirmed
+            rows = rows[1:]
+        self.checked = True
+        idempotency.held(rows, request_fingerprint=self.fingerprint)
+
+    def _store(self, outcomes: Sequence[service.Outcome]) -> list[pg_repository.Statement]:
+        self.answer = answer_json(_fields_of(self.body, outcomes))
+        return [idempotency.store_statement(
+            org_id=self.principal.org_id, key=self.key, request_fingerprint=self.fingerprint,
+            status_code=self.status, body_json=self.answer.decode())]
+
+    def unwritten(self, outcomes: Sequence[service.Outcome]) -> pg_repository.Statement:
+        """The statement storing the answer when nothing was written (every item refused),
+        to run before the COMMIT; :class:`KeyNotConfirmed` when no round trip confirmed the
+        remembered key (every item was unreadable): nothing may be stored for it yet.
+        """
+        if self.unconfirmed is not None and not self.checked:
+            raise KeyNotConfirmed
+        (statement,) = self._store(outcomes)
+        return statement
+
+
 def _declare_pipelined(session: Session, principal: Principal, body: ShipmentIn | BatchIn,
                        key: str, fingerprint: str, today: date, unconfirmed: str | None
                        ) -> tuple[int, bytes, bool]:
@@ -225,40 +280,69 @@ def _declare_pipelined(session: Session, principal: Principal, body: ShipmentIn 
     facts, and the answer stored with its writes and the COMMIT: the whole request is two
     round trips.
     """
-    answer: list[tuple[int, bytes]] = []
-    status = 200 if isinstance(body, BatchIn) else 201
-
-    def last(outcomes: Sequence[service.Outcome]) -> list[pg_repository.Statement]:
-        answer.append((status, answer_json(_fields_of(body, outcomes))))
-        return [idempotency.store_statement(org_id=principal.org_id, key=key,
-                                            request_fingerprint=fingerprint,
-                                            status_code=status,
-                                            body_json=answer[0][1].decode())]
-
-    checked: list[bool] = []
-
-    def check(rows: list[list[Any]]) -> None:
-        if unconfirmed is not None:
-            if not KnownApiKeys.confirms(rows[0], unconfirmed, principal):
-                raise KeyNotConfirmed
-            rows = rows[1:]
-        checked.append(True)
-        idempotency.held(rows, request_fingerprint=fingerprint)
-
-    confirm = [(KEY_ROW_SQL, key_row_parameters(unconfirmed))] if unconfirmed else []
-    riders = pg_repository.Riders(
-        first=[*confirm, *idempotency.hold_statements(org_id=principal.org_id, key=key)],
-        check=check, last=last, commit=True)
+    request = _KeyedRequest(principal, body, key, fingerprint, unconfirmed)
+    riders = request.riders()
     outcomes = _attach(session, principal, body, today, riders)
-    if not riders.written:  # nothing accepted: store the answer (every item refused)
-        if unconfirmed is not None and not checked:  # every item unreadable: no round trip
-            raise KeyNotConfirmed  # yet, so nothing confirmed the key: ask the database
-        answer.append((status, answer_json(_fields_of(body, outcomes))))
-        idempotency.store(session, org_id=principal.org_id, key=key,
-                          request_fingerprint=fingerprint, status_code=status,
-                          body=orjson.loads(answer[0][1]))
+    if not riders.written:
+        sql, parameters = request.unwritten(outcomes)
+        session.connection().exec_driver_sql(sql, parameters)
     session.commit()  # after the pipeline's COMMIT: nothing left, no round trip
-    return answer[0][0], answer[0][1], False
+    return request.status, request.answer, False
+
+
+async def declare_async(pool: AsyncConnectionPool, *, principal: Principal,
+                        body: ShipmentIn | BatchIn, key: str, today: date,
+                        unconfirmed: str | None, known: KnownApiKeys
+                        ) -> tuple[int, bytes, bool]:
+    """:func:`declare` on the event loop, for a caller whose API key this process
+    remembers (``unconfirmed``: the first round trip confirms it): the same transaction,
+    answers and retries, on a connection of ``pool``, with no thread or ORM session.
+    """
+    principal.require(Permission.DECLARATION_WRITE)
+    fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
+                                          body=body.model_dump(mode="json"))
+    attempt = 0
+    while True:
+        attempt += 1
+        async with pool.connection() as connection:
+            request = _KeyedRequest(principal, body, key, fingerprint, unconfirmed)
+            try:
+                riders = request.riders()
+                outcomes = await _attach_async(connection, principal, body, today, riders)
+                if not riders.written:
+                    await connection.execute(*request.unwritten(outcomes))
+                    await connection.commit()
+                return request.status, request.answer, False
+            except idempotency.Replayed as replayed:
+                await connection.rollback()
+                return replayed.replay.status_code, answer_json(replayed.replay.body), True
+            except KeyNotConfirmed:
+                await connection.rollback()  # the remembered key changed: ask afresh
+                assert unconfirmed is not None
+                known.forget(unconfirmed)
+                cursor = await connection.execute(KEY_ROW_SQL, key_row_parameters(unconfirmed))
+                rows = await cursor.fetchall()
+                await connection.rollback()
+                principal = access.principal_of_key_rows(rows, unconfirmed)  # 401 if revoked
+                known.remember(unconfirmed, principal)
+                principal.require(Permission.DECLARATION_WRITE)
+                unconfirmed = None
+            except psycopg.OperationalError as exc:
+                if attempt >= RETRIES or not is_collision(exc):
+                    raise  # answered 409 (collision) or 503
+                await connection.rollback()  # a deadlock or serialization failure: retry
+
+
+async def _attach_async(connection: psycopg.AsyncConnection[Any], principal: Principal,
+                        body: ShipmentIn | BatchIn, today: date,
+                        riders: pg_repository.Riders) -> list[service.Outcome]:
+    items = body.declarations if isinstance(body, BatchIn) else [body]
+    outcomes = await service.attach_many_async(
+        connection, principal=principal, today=today, channel="erp", riders=riders,
+        shipments=[item.to_shipment(principal.org_id) for item in items])
+    if isinstance(body, ShipmentIn) and outcomes[0].error is not None:
+        raise outcomes[0].error  # one shipment: its refusal is the answer (4xx)
+    return outcomes
 
 
 def _attach(session: Session, principal: Principal, body: ShipmentIn | BatchIn, today: date,

@@ -7,8 +7,10 @@ machinery cost several times the attachment itself.  This endpoint takes the req
 that need none of it: a remembered API key (:class:`~tradecover.access.known_keys.KnownApiKeys`,
 confirmed by the database in the attachment's first round trip), an ``Idempotency-Key``
 and a JSON body that validates.  It runs the very same use case as the documented route
-(:func:`tradecover.declarations.api.declare`) and answers its errors with the same
-problem responses (:func:`tradecover.api.problems.response_for`).  Everything else (the
+(:func:`tradecover.declarations.api.declare_async`: the same transaction, on an
+asynchronous connection of its own pool, so that a request costs no thread hop and no ORM
+session) and answers its errors with the same problem responses
+(:func:`tradecover.api.problems.response_for`).  Everything else (the
 first request of a key, a bearer token, a missing key, a body that does not validate,
 SQLite) goes on to the route, untouched, so that its answers stay FastAPI's own.
 """
@@ -17,16 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from psycopg_pool import AsyncConnectionPool
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover.access.known_keys import KnownApiKeys
-from tradecover.access.principal import Principal
 from tradecover.api.problems import response_for
-from tradecover.declarations.api import Caller, declare
+from tradecover.declarations.api import declare_async
 from tradecover.declarations.schemas import BatchIn, ShipmentIn
 from tradecover.kit.dates import business_today
 
@@ -40,15 +42,22 @@ _BODY: TypeAdapter[ShipmentIn | BatchIn] = TypeAdapter(ShipmentIn | BatchIn)
 
 class ErpDeclarations:
     """ASGI middleware: the ERP declaration requests it can take, answered; the rest passed
-    on to ``app``.  ``known`` is ``None`` where keys are not remembered (SQLite).
+    on to ``app``.  ``known`` is ``None`` where keys are not remembered (SQLite).  Its
+    connection pool (``pool``: a factory, called once in the serving loop) is opened by
+    the first request it answers and closed when the app shuts down.
     """
 
-    def __init__(self, app: ASGIApp, *, factory: sessionmaker[Session],
+    def __init__(self, app: ASGIApp, *, pool: Callable[[], AsyncConnectionPool] | None,
                  known: KnownApiKeys | None) -> None:
-        self.app, self.factory, self.known = app, factory, known
+        self.app, self.known, self._make_pool = app, known, pool
+        self._pool: AsyncConnectionPool | None = None
+        self._opening = asyncio.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer the request, or pass it on."""
+        if scope["type"] == "lifespan":
+            await self.app(scope, self._closing_on_shutdown(receive), send)
+            return
         if (self.known is None or scope["type"] != "http" or scope["path"] != PATH
                 or scope["method"] != "POST"):
             await self.app(scope, receive, send)
@@ -73,10 +82,11 @@ class ErpDeclarations:
         except ValidationError:  # the route answers it, in FastAPI's words
             await self.app(scope, _replay(body, more, receive), send)
             return
-        loop = asyncio.get_running_loop()
         try:
-            status, answer, replayed = await loop.run_in_executor(
-                None, self._declare, principal, api_key, shipment_or_batch, idempotency_key)
+            status, answer, replayed = await declare_async(
+                await self._open_pool(), principal=principal, body=shipment_or_batch,
+                key=idempotency_key, today=business_today(), unconfirmed=api_key,
+                known=self.known)
         except Exception as exc:  # every failure becomes a problem answer, as in the route
             problem = response_for(exc)
             if problem.status_code >= 500:
@@ -92,17 +102,25 @@ class ErpDeclarations:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
 
-    def _declare(self, principal: Principal, api_key: str, body: ShipmentIn | BatchIn,
-                 key: str) -> tuple[int, bytes, bool]:
-        """The use case in a session of its own, opened and closed in one worker-thread
-        call.
-        """
-        session = self.factory()
-        try:
-            return declare(Caller(session, principal, unconfirmed_key=api_key,
-                                  known=self.known), body, key, business_today())
-        finally:
-            session.close()
+    async def _open_pool(self) -> AsyncConnectionPool:
+        if self._pool is None:
+            async with self._opening:
+                if self._pool is None:
+                    assert self._make_pool is not None
+                    pool = self._make_pool()
+                    await pool.open()
+                    self._pool = pool
+        return self._pool
+
+    def _closing_on_shutdown(self, receive: Receive) -> Receive:
+        async def watched() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown" and self._pool is not None:
+                pool, self._pool = self._pool, None
+                await pool.close()
+            return message
+
+        return watched
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import orjson
 import psycopg
-from sqlalchemy import Dialect
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, configure_mappers
 from sqlalchemy.types import TypeDecorator
 
@@ -106,9 +106,12 @@ _POLICIES = (f"SELECT {', '.join(key for key, _t in _POLICY_COLUMNS)} FROM polic
              " WHERE id = ANY(%(policy_ids)s::bigint[])")
 
 
-def _policy(row: Sequence[Any], dialect: Dialect) -> Policy:
+_DIALECT = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+
+
+def _policy(row: Sequence[Any]) -> Policy:
     """A read-only policy built from a raw row, its column types applied."""
-    return transient(Policy, {key: kind.process_result_value(value, dialect) if kind else value
+    return transient(Policy, {key: kind.process_result_value(value, _DIALECT) if kind else value
                               for (key, kind), value in zip(_POLICY_COLUMNS, row, strict=True)})
 
 
@@ -168,6 +171,24 @@ def _driver(session: Session) -> psycopg.Connection[Any]:
     return connection  # type: ignore[no-any-return]
 
 
+def _facts_parameters(*, org_id: int, shipments: Sequence[Shipment], chains: Sequence[int],
+                      now: datetime) -> dict[str, Any]:
+    pairs = sorted({(s.policy_id, s.buyer_id) for s in shipments})
+    return {"org_id": org_id, "now": now, "genesis": GENESIS_HASH,
+            "limit_policies": _ints(p for p, _b in pairs),
+            "limit_buyers": _ints(b for _p, b in pairs),
+            "policy_ids": _ints(sorted({s.policy_id for s in shipments})),
+            "buyer_ids": _ints(sorted({s.buyer_id for s in shipments})),
+            "pair_buyers": _ints(s.buyer_id for s in shipments),
+            "pair_invoices": _texts(s.invoice_number.strip() for s in shipments),
+            "chains": _ints(sorted(set(chains))), "n": len(shipments)}
+
+
+# the facts statement's plan does not depend on its parameters (equality probes): plan it
+# once per connection, not on every bind (custom plans cost ~0.6 ms each)
+_GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
+
+
 def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
                chains: Sequence[int], now: datetime, riders: Riders | None = None
                ) -> AttachmentFacts:
@@ -178,29 +199,38 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
     riders = riders or Riders()
     configure_mappers()  # :func:`transient` rows need configured mappers (a no-op once done)
     session.flush()
-    pairs = sorted({(s.policy_id, s.buyer_id) for s in shipments})
-    params = {"org_id": org_id, "now": now, "genesis": GENESIS_HASH,
-              "limit_policies": _ints(p for p, _b in pairs),
-              "limit_buyers": _ints(b for _p, b in pairs),
-              "policy_ids": _ints(sorted({s.policy_id for s in shipments})),
-              "buyer_ids": _ints(sorted({s.buyer_id for s in shipments})),
-              "pair_buyers": _ints(s.buyer_id for s in shipments),
-              "pair_invoices": [s.invoice_number.strip() for s in shipments],
-              "chains": _ints(sorted(set(chains))), "n": len(shipments)}
+    params = _facts_parameters(org_id=org_id, shipments=shipments, chains=chains, now=now)
     connection = _driver(session)
     with connection.pipeline():
         first = [connection.execute(sql, values) for sql, values in riders.first]
-        # the facts statement's plan does not depend on its parameters (equality probes):
-        # plan it once per connection, not on every bind (custom plans cost ~0.6 ms each)
-        connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        connection.execute(_GENERIC_PLANS)
         facts = connection.execute(_FACTS, params)
         policies = connection.execute(_POLICIES, params)
     if riders.check is not None:
         riders.check([cursor.fetchall() for cursor in first])
-    row = facts.fetchone()
+    return _facts_of(facts.fetchone(), policies.fetchall())
+
+
+async def load_facts_async(connection: psycopg.AsyncConnection[Any], *, org_id: int,
+                           shipments: Sequence[Shipment], chains: Sequence[int],
+                           now: datetime, riders: Riders) -> AttachmentFacts:
+    """:func:`load_facts` on an asynchronous connection, in its transaction."""
+    configure_mappers()
+    params = _facts_parameters(org_id=org_id, shipments=shipments, chains=chains, now=now)
+    async with connection.pipeline():
+        first = [await connection.execute(sql, values) for sql, values in riders.first]
+        await connection.execute(_GENERIC_PLANS)
+        facts = await connection.execute(_FACTS, params)
+        policies = await connection.execute(_POLICIES, params)
+    if riders.check is not None:
+        riders.check([await cursor.fetchall() for cursor in first])
+    return _facts_of(await facts.fetchone(), await policies.fetchall())
+
+
+def _facts_of(row: Sequence[Any] | None, policies: Sequence[Sequence[Any]]) -> AttachmentFacts:
+    """The facts in the rows of :data:`_FACTS` and :data:`_POLICIES`."""
     assert row is not None
     reserved, heads, ids, buyers, limits, duplicates = (value or [] for value in row)
-    dialect = session.get_bind().dialect
     versions: dict[int, list[LimitVersionRow]] = {}
     limit_heads: dict[int, tuple[int, int, str]] = {}
     for r in limits:
@@ -212,7 +242,7 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
                 date.fromisoformat(r[9]) if r[9] is not None else None,
                 Decimal(r[10]) if r[10] is not None else None, r[11]))
     return AttachmentFacts(
-        policies={int(r[0]): _policy(r, dialect) for r in policies.fetchall()},
+        policies={int(r[0]): _policy(r) for r in policies},
         buyers={r[0]: BuyerRow(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
                                country_status=CountryCoverStatus(r[4] or "open"))
                 for r in buyers},
@@ -240,6 +270,14 @@ def _ints(values: Iterable[int]) -> str:
     return "{" + ",".join(str(int(v)) for v in values) + "}"
 
 
+def _texts(values: Iterable[str]) -> str:
+    """Strings as a PostgreSQL array literal (each quoted, with quotes and backslashes
+    escaped), cast in the statement (``::text[]``), for the reason of :func:`_ints`.
+    """
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                          for v in values) + "}"
+
+
 def _records(rows: list[dict[str, Any]]) -> str:
     """Rows as the JSON array ``json_populate_recordset`` reads: ONE parameter however
     many rows and columns (binding a parameter per value costs more CPU than the insert).
@@ -260,16 +298,10 @@ def transient(model: type[RowT], values: dict[str, Any]) -> RowT:
     return row
 
 
-def write(session: Session, *, facts: AttachmentFacts, org_id: int,
-          values: Sequence[dict[str, Any]], moved: dict[int, tuple[int, int, int]],
-          entries: Sequence[tuple[int, audit.Pending]], now: datetime,
-          last: Sequence[Statement] = (), commit: bool = False) -> None:
-    """Write ``rows`` (transient, their ids from ``facts.ids``), the reservations ``moved``
-    (limit id -> outstanding, taken, cap) and the audit ``entries`` on the heads locked by
-    :func:`load_facts`, in ONE round trip.  A concurrent declaration of the same invoice
-    (the partial unique index) is a :class:`Conflict`.  A caller's ``last`` statements
-    follow, then COMMIT when ``commit`` (see :class:`Riders`).
-    """
+def _write_parameters(*, facts: AttachmentFacts, org_id: int,
+                      values: Sequence[dict[str, Any]], moved: dict[int, tuple[int, int, int]],
+                      entries: Sequence[tuple[int, audit.Pending]], now: datetime
+                      ) -> dict[str, Any]:
     assert facts.heads is not None
     declarations = [{name: row[name] for name in _COLUMNS} for row in values]
     for row in declarations:
@@ -287,24 +319,59 @@ def write(session: Session, *, facts: AttachmentFacts, org_id: int,
         audit_row["after"] = _stored_json(audit_row["after"])
     limit_ids = sorted(moved)
     chains = sorted(moved_heads)
+    return {"rows": _records(declarations), "entries": _records(audit_rows),
+            "org_id": org_id, "now": now, "limit_ids": _ints(limit_ids),
+            "outstanding": _ints(moved[i][0] for i in limit_ids),
+            "taken": _ints(moved[i][1] for i in limit_ids),
+            "caps": _ints(moved[i][2] for i in limit_ids), "chains": _ints(chains),
+            "seqs": _ints(moved_heads[c][0] for c in chains),
+            "hashes": _texts(moved_heads[c][1] for c in chains)}
+
+
+def _concurrent_duplicate() -> Conflict:
+    # a concurrent request declared one of these invoices after we looked
+    return Conflict("an invoice of this request was declared concurrently for the same "
+                    "buyer; retry", code="duplicate_invoice_number", field="invoice_number")
+
+
+def write(session: Session, *, facts: AttachmentFacts, org_id: int,
+          values: Sequence[dict[str, Any]], moved: dict[int, tuple[int, int, int]],
+          entries: Sequence[tuple[int, audit.Pending]], now: datetime,
+          last: Sequence[Statement] = (), commit: bool = False) -> None:
+    """Write ``values`` (the declarations, their ids from ``facts.ids``), the reservations
+    ``moved`` (limit id -> outstanding, taken, cap) and the audit ``entries`` on the heads
+    locked by :func:`load_facts`, in ONE round trip.  A concurrent declaration of the same
+    invoice (the partial unique index) is a :class:`Conflict`.  A caller's ``last``
+    statements follow, then COMMIT when ``commit`` (see :class:`Riders`).
+    """
+    params = _write_parameters(facts=facts, org_id=org_id, values=values, moved=moved,
+                               entries=entries, now=now)
     connection = _driver(session)
     try:
         with connection.pipeline():
-            connection.execute(_WRITE, {
-                "rows": _records(declarations), "entries": _records(audit_rows),
-                "org_id": org_id, "now": now, "limit_ids": _ints(limit_ids),
-                "outstanding": _ints(moved[i][0] for i in limit_ids),
-                "taken": _ints(moved[i][1] for i in limit_ids),
-                "caps": _ints(moved[i][2] for i in limit_ids), "chains": _ints(chains),
-                "seqs": _ints(moved_heads[c][0] for c in chains),
-                "hashes": [moved_heads[c][1] for c in chains]})
+            connection.execute(_WRITE, params)
             for sql, parameters in last:
                 connection.execute(sql, parameters)
             if commit:
                 connection.commit()
     except psycopg.errors.UniqueViolation:
-        # a concurrent request declared one of these invoices after we looked
-        raise Conflict("an invoice of this request was declared concurrently for the same "
-                       "buyer; retry", code="duplicate_invoice_number",
-                       field="invoice_number") from None
+        raise _concurrent_duplicate() from None
 
+
+async def write_async(connection: psycopg.AsyncConnection[Any], *, facts: AttachmentFacts,
+                      org_id: int, values: Sequence[dict[str, Any]],
+                      moved: dict[int, tuple[int, int, int]],
+                      entries: Sequence[tuple[int, audit.Pending]], now: datetime,
+                      last: Sequence[Statement] = (), commit: bool = False) -> None:
+    """:func:`write` on an asynchronous connection."""
+    params = _write_parameters(facts=facts, org_id=org_id, values=values, moved=moved,
+                               entries=entries, now=now)
+    try:
+        async with connection.pipeline():
+            await connection.execute(_WRITE, params)
+            for sql, parameters in last:
+                await connection.execute(sql, parameters)
+            if commit:
+                await connection.commit()
+    except psycopg.errors.UniqueViolation:
+        raise _concurrent_duplicate() from None

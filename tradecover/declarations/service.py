@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -87,6 +87,9 @@ from tradecover.pricing.short_term import ShortTermRateRequest
 CHANNELS = ("api", "erp", "upload", "web", "cli", "einvoice", "customs")
 """Where a declaration came from (``erp``: the ERP API with an Idempotency-Key)."""
 
+if TYPE_CHECKING:
+    from psycopg import AsyncConnection
+
 MAX_BATCH = 1000
 """Most declarations accepted in one batch request or upload."""
 
@@ -94,11 +97,12 @@ MAX_BATCH = 1000
 # --- pricing: the one switch -------------------------------------------------------------
 
 
-def rate_source_for(session: Session, policy: Policy) -> RateSource:
+def rate_source_for(policy: Policy, session: Session | None = None) -> RateSource:
     """THE rate source of a policy's declarations: the schedule's flat rate today.
 
-    Issue 6 switches to risk-based rates in this one line:
-    ``return pricing.service.pricer_for(session, code=policy.rate_table)``.
+    Resolved once per policy of a set, before any decision (the decisions themselves do no
+    I/O).  A risk-based source switches here in this one line, reading its table through
+    ``session`` where it has one (``pricing.service.pricer_for(session, ...)``).
     """
     return FlatRatePricer(base_rate_pct=policy.base_rate_pct, rate_table=policy.rate_table,
                           effective_from=policy.inception)
@@ -321,7 +325,7 @@ def _decide_all(items: Sequence[_Item], outstanding: dict[int, int], today: date
     return moved
 
 
-def _values_of(session: Session, item: _Item, *, principal: Principal, channel: str,
+def _values_of(item: _Item, *, source: RateSource, principal: Principal, channel: str,
                today: date, supersedes: Declaration | None, declared_at: datetime
                ) -> dict[str, Any]:
     """The column values of the declaration of a decided item (premium priced here)."""
@@ -334,7 +338,7 @@ def _values_of(session: Session, item: _Item, *, principal: Principal, channel: 
     indemnity = (version.indemnity_pct if version is not None and version.indemnity_pct
                  is not None else policy.indemnity_commercial_pct)
     priced = declaration_premium(
-        decision=decision, source=rate_source_for(session, policy),
+        decision=decision, source=source,
         request=ShortTermRateRequest(payment_terms=shipment.payment_terms,
                                      credit_days=shipment.credit_days,
                                      indemnity_percentage=indemnity,
@@ -407,34 +411,23 @@ def audit_entries(principal: Principal, rows: Sequence[Declaration],
         for row in rows]
 
 
-def _attach_set(session: Session, *, principal: Principal,
-                shipments: Sequence[Shipment | DomainError], channel: str, today: date,
-                supersedes: Declaration | None = None,
-                riders: pg_repository.Riders | None = None) -> list[Outcome]:
-    """Attach a set of shipments with set-based SQL: the facts loaded and the limits'
-    reservation rows locked together, the cover decisions in Python, then the declarations,
-    reservations and audit entries written together (on PostgreSQL each side is ONE
-    pipelined round trip, :mod:`tradecover.declarations.pg_repository`).  A refused item writes
-    nothing; the outcomes come back in the order given.
+def _admit(principal: Principal, shipments: Sequence[Shipment | DomainError], channel: str
+           ) -> tuple[dict[int, Outcome], list[tuple[int, Shipment]]]:
+    """The outcomes of items already refused (unreadable rows) and the shipments whose facts
+    are to be read, by their index in the set.
     """
     principal.require(Permission.DECLARATION_WRITE)
     _check_channel(channel)
-    outcomes: dict[int, Outcome] = {}
-    wanted = [(i, s) for i, s in enumerate(shipments) if isinstance(s, Shipment)]
-    for index, item in enumerate(shipments):
-        if isinstance(item, DomainError):
-            outcomes[index] = Outcome(index, error=item)
-    if not wanted:
-        return [outcomes[i] for i in range(len(shipments))]
-    pipelined = session.get_bind().dialect.name == "postgresql"
-    now = utc_now()
-    org_id = _one_exporter([s for _i, s in wanted])
-    if pipelined:
-        facts = pg_repository.load_facts(session, org_id=org_id, shipments=[s for _i, s in wanted],
-                                    chains=[audit.chain_for(s.buyer_id) for _i, s in wanted],
-                                    now=now, riders=riders)
-    else:
-        facts = _load_facts(session, [s for _i, s in wanted])
+    refused = {index: Outcome(index, error=item) for index, item in enumerate(shipments)
+               if isinstance(item, DomainError)}
+    return refused, [(i, s) for i, s in enumerate(shipments) if isinstance(s, Shipment)]
+
+
+def _items(facts: AttachmentFacts, principal: Principal, wanted: Sequence[tuple[int, Shipment]],
+           today: date, outcomes: dict[int, Outcome]) -> list[_Item]:
+    """The checked shipments of a set with their policy, buyer and limit facts; each refused
+    one gets its outcome instead (a second item with one invoice for one buyer included).
+    """
     items: list[_Item] = []
     seen: set[tuple[int, str]] = set()
     views = {policy_id: policy_facts(p) for policy_id, p in facts.policies.items()}
@@ -455,27 +448,77 @@ def _attach_set(session: Session, *, principal: Principal,
         items.append(_Item(index, checked, policy, views[policy.id],
                            facts.buyers[checked.buyer_id], limit,
                            limit.version_on(checked.shipment_date) if limit else None))
+    return items
+
+
+def _settle(items: Sequence[_Item], outstanding: dict[int, int],
+            sources: dict[int, RateSource], *, principal: Principal, channel: str, today: date,
+            supersedes: Declaration | None, now: datetime
+            ) -> tuple[dict[int, tuple[int, int, int]], list[dict[str, Any]]]:
+    """Decide and price every item (no I/O): the moved reservations (see
+    :func:`_decide_all`) and the declarations' column values.
+    """
+    moved = _decide_all(items, dict(outstanding), today)
+    return moved, [_values_of(item, source=sources[item.policy.id], principal=principal,
+                              channel=channel, today=today, supersedes=supersedes,
+                              declared_at=now) for item in items]
+
+
+def _in_order(outcomes: dict[int, Outcome], size: int) -> list[Outcome]:
+    return [outcomes[i] for i in range(size)]
+
+
+def _transient_rows(items: Sequence[_Item], values: list[dict[str, Any]], ids: Sequence[int],
+                    outcomes: dict[int, Outcome]) -> list[Declaration]:
+    """PostgreSQL: the declarations as read-only rows with the ids reserved with the facts,
+    each the outcome of its item.
+    """
+    for row_values, new_id in zip(values, ids, strict=False):
+        row_values["id"] = new_id
+    rows = [pg_repository.transient(Declaration, row_values) for row_values in values]
+    for ready, row in zip(items, rows, strict=True):
+        outcomes[ready.index] = Outcome(ready.index, declaration=row)
+    return rows
+
+
+def _attach_set(session: Session, *, principal: Principal,
+                shipments: Sequence[Shipment | DomainError], channel: str, today: date,
+                supersedes: Declaration | None = None,
+                riders: pg_repository.Riders | None = None) -> list[Outcome]:
+    """Attach a set of shipments with set-based SQL: the facts loaded and the limits'
+    reservation rows locked together, the cover decisions in Python, then the declarations,
+    reservations and audit entries written together (on PostgreSQL each side is ONE
+    pipelined round trip, :mod:`tradecover.declarations.pg_repository`).  A refused item writes
+    nothing; the outcomes come back in the order given.  :func:`attach_many_async` is the
+    same on an asynchronous PostgreSQL connection.
+    """
+    outcomes, wanted = _admit(principal, shipments, channel)
+    if not wanted:
+        return _in_order(outcomes, len(shipments))
+    pipelined = session.get_bind().dialect.name == "postgresql"
+    now = utc_now()
+    org_id = _one_exporter([s for _i, s in wanted])
+    if pipelined:
+        facts = pg_repository.load_facts(
+            session, org_id=org_id, shipments=[s for _i, s in wanted],
+            chains=[audit.chain_for(s.buyer_id) for _i, s in wanted], now=now, riders=riders)
+    else:
+        facts = _load_facts(session, [s for _i, s in wanted])
+    items = _items(facts, principal, wanted, today, outcomes)
     if not items:
-        return [outcomes[i] for i in range(len(shipments))]
+        return _in_order(outcomes, len(shipments))
     if facts.outstanding is not None:
         outstanding = facts.outstanding
     else:
         outstanding = repository.lock_reservations(session, {
             item.limit.id: (item.version.currency, item.version.amount_minor)
             for item in items if item.limit is not None and item.version is not None})
-    moved = _decide_all(items, dict(outstanding), today)
-    values = [_values_of(session, item, principal=principal, channel=channel, today=today,
-                         supersedes=supersedes, declared_at=now) for item in items]
+    sources = {policy_id: rate_source_for(p, session) for policy_id, p in facts.policies.items()}
+    moved, values = _settle(items, outstanding, sources, principal=principal, channel=channel,
+                            today=today, supersedes=supersedes, now=now)
     if pipelined:
-        for row_values, new_id in zip(values, facts.ids, strict=False):
-            row_values["id"] = new_id
-        rows = [pg_repository.transient(Declaration, row_values) for row_values in values]
-    else:
-        rows = [Declaration(**row_values) for row_values in values]
-    for ready, row in zip(items, rows, strict=True):
-        outcomes[ready.index] = Outcome(ready.index, declaration=row)
-    if pipelined:
-        done = [outcomes[i] for i in range(len(shipments))]
+        rows = _transient_rows(items, values, facts.ids, outcomes)
+        done = _in_order(outcomes, len(shipments))
         last = riders.last(done) if riders is not None and riders.last is not None else ()
         pg_repository.write(session, facts=facts, org_id=org_id, values=values, moved=moved,
                             entries=audit_entries(principal, rows, supersedes), now=now,
@@ -483,6 +526,9 @@ def _attach_set(session: Session, *, principal: Principal,
         if riders is not None:
             riders.written = True
         return done
+    rows = [Declaration(**row_values) for row_values in values]
+    for ready, row in zip(items, rows, strict=True):
+        outcomes[ready.index] = Outcome(ready.index, declaration=row)
     repository.write_reservations(session, moved)
     session.add_all(rows)
     try:
@@ -493,7 +539,42 @@ def _attach_set(session: Session, *, principal: Principal,
                        "same buyer; retry", code="duplicate_invoice_number",
                        field="invoice_number") from None
     audit.append_many(session, audit_entries(principal, rows, supersedes))
-    return [outcomes[i] for i in range(len(shipments))]
+    return _in_order(outcomes, len(shipments))
+
+
+async def attach_many_async(connection: AsyncConnection[Any], *, principal: Principal,
+                            shipments: Sequence[Shipment | DomainError], channel: str,
+                            today: date, riders: pg_repository.Riders) -> list[Outcome]:
+    """:func:`attach_many` on an asynchronous PostgreSQL connection, with no thread or ORM
+    session in between (the ERP endpoint): the same checks, decisions and writes in the
+    same two pipelined round trips, ``riders`` riding on them as on the synchronous path.
+    """
+    if len(shipments) > MAX_BATCH:
+        raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
+                               code="batch_too_large", field="declarations")
+    outcomes, wanted = _admit(principal, shipments, channel)
+    if not wanted:
+        return _in_order(outcomes, len(shipments))
+    now = utc_now()
+    org_id = _one_exporter([s for _i, s in wanted])
+    facts = await pg_repository.load_facts_async(
+        connection, org_id=org_id, shipments=[s for _i, s in wanted],
+        chains=[audit.chain_for(s.buyer_id) for _i, s in wanted], now=now, riders=riders)
+    items = _items(facts, principal, wanted, today, outcomes)
+    if not items:
+        return _in_order(outcomes, len(shipments))
+    assert facts.outstanding is not None
+    sources = {policy_id: rate_source_for(p) for policy_id, p in facts.policies.items()}
+    moved, values = _settle(items, facts.outstanding, sources, principal=principal,
+                            channel=channel, today=today, supersedes=None, now=now)
+    rows = _transient_rows(items, values, facts.ids, outcomes)
+    done = _in_order(outcomes, len(shipments))
+    await pg_repository.write_async(
+        connection, facts=facts, org_id=org_id, values=values, moved=moved,
+        entries=audit_entries(principal, rows), now=now,
+        last=riders.last(done) if riders.last is not None else (), commit=riders.commit)
+    riders.written = True
+    return done
 
 
 def _one_exporter(shipments: Sequence[Shipment]) -> int:
