@@ -111,8 +111,11 @@ def make_async_pool(url: str, *, max_size: int = 10) -> AsyncConnectionPool:
         if since is not None and time.monotonic() - since > IDLE_BEFORE_PING_S:
             await connection.execute("")  # raises if it is gone: the pool drops it
 
+    # its statements are the hot path's fixed shapes (equality probes, array parameters):
+    # planned once per connection, not on every bind
     return AsyncConnectionPool(conninfo, min_size=1, max_size=max_size, open=False,
-                               configure=configure, reset=checked_in, check=check)
+                               configure=configure, reset=checked_in, check=check,
+                               kwargs={"options": "-c plan_cache_mode=force_generic_plan"})
 
 
 class OrjsonLoader(Loader):

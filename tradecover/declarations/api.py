@@ -26,7 +26,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.access import service as access
-from tradecover.access.known_keys import KEY_ROW_SQL, KnownApiKeys, key_row_parameters
+from tradecover.access.known_keys import (
+    KEY_ROW_SQL,
+    KEY_ROW_VALUE_SQL,
+    KnownApiKeys,
+    key_row_parameters,
+)
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
@@ -240,21 +245,25 @@ class _KeyedRequest:
         return 200 if isinstance(self.body, BatchIn) else 201
 
     def riders(self) -> pg_repository.Riders:
-        """The statements riding on the attachment's round trips."""
-        confirm = ([(KEY_ROW_SQL, key_row_parameters(self.unconfirmed))]
+        """The SQL riding on the attachment's round trips: the key's advisory lock ahead of
+        the facts; the stored answer (and the remembered API key's row) read by the facts
+        statement; the answer stored by the writes' statement.
+        """
+        lock, stored = idempotency.hold_riders(org_id=self.principal.org_id, key=self.key)
+        confirm = ([(KEY_ROW_VALUE_SQL, key_row_parameters(self.unconfirmed))]
                    if self.unconfirmed else [])
-        return pg_repository.Riders(
-            first=[*confirm, *idempotency.hold_statements(org_id=self.principal.org_id,
-                                                          key=self.key)],
-            check=self._check, last=self._store, commit=True)
+        return pg_repository.Riders(first=[lock], columns=[*confirm, stored],
+                                    check=self._check, last=self._store, commit=True)
 
-    def _check(self, rows: list[list[Any]]) -> None:
+    def _check(self, first: list[list[Any]], values: list[Any]) -> None:
         if self.unconfirmed is not None:
-            if not KnownApiKeys.confirms(rows[0], self.unconfirmed, self.principal):
+            key_row, values = values[0], values[1:]
+            if not KnownApiKeys.confirms([key_row] if key_row is not None else [],
+                                         self.unconfirmed, self.principal):
                 raise KeyNotConfirmed
-            rows = rows[1:]
         self.checked = True
-        idempotency.held(rows, request_fingerprint=self.fingerprint)
+        idempotency.held_by(bool(first[0][0][0]), values[0],
+                            request_fingerprint=self.fingerprint)
 
     def _store(self, outcomes: Sequence[service.Outcome]) -> list[pg_repository.Statement]:
         self.answer = answer_json(_fields_of(self.body, outcomes))

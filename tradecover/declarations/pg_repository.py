@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import orjson
@@ -119,7 +120,8 @@ _AUDIT_COLUMNS = ("org_id", "chain", "seq", "occurred_at", "actor", "action", "e
                   "entity_id", "reason", "before", "after", "prev_hash", "hash")
 
 # ONE statement: the declarations and audit entries (as JSON recordsets: one parameter
-# however many rows), the moved reservations and chain heads
+# however many rows), the moved reservations and chain heads (and a caller's riding
+# writes, as further WITH queries: :func:`_with_riders`)
 _WRITE = f"""
 WITH declared AS (
   INSERT INTO declarations ({', '.join(_COLUMNS)})
@@ -138,7 +140,8 @@ audited AS (
 moved AS (
   UPDATE audit_chain_heads h SET last_seq = u.seq, last_hash = u.hash
   FROM unnest(%(chains)s::int[], %(seqs)s::int[], %(hashes)s::text[]) AS u(chain, seq, hash)
-  WHERE h.org_id = %(org_id)s AND h.chain = u.chain RETURNING 1)
+  WHERE h.org_id = %(org_id)s AND h.chain = u.chain RETURNING 1)"""
+_WRITE_SELECT = """
 SELECT (SELECT count(*) FROM declared), (SELECT count(*) FROM reserved),
        (SELECT count(*) FROM audited), (SELECT count(*) FROM moved)"""
 
@@ -151,19 +154,53 @@ Statement = tuple[str, dict[str, Any]]
 
 @dataclass(slots=True)
 class Riders:
-    """A caller's own statements carried by the attachment's two round trips (e.g. the
-    ERP route's Idempotency-Key): ``first`` goes ahead of the facts, and their rows are
-    handed to ``check`` before anything is decided (it raises to stop); ``last`` builds,
-    from the outcomes, statements sent after the writes, followed by COMMIT when
-    ``commit``.  ``written`` tells the caller whether that second round trip happened
-    (a set with nothing to write makes none).
+    """A caller's own SQL carried by the attachment's two round trips.
+
+    E.g. the ERP route's Idempotency-Key and API key confirmation, so that they cost no
+    statement of their own where they can help it:
+
+    - ``first``: statements sent ahead of the facts (e.g. an advisory lock);
+    - ``columns``: scalar subqueries added to the facts statement's select list (read in
+      its snapshot, taken after ``first`` ran);
+    - ``check``: handed the rows of ``first`` and the values of ``columns`` before anything
+      is decided (it raises to stop);
+    - ``last``: builds, from the outcomes, data-modifying statements written as WITH
+      queries of the writes' statement; COMMIT follows when ``commit``.
+
+    Their parameter names must differ from the attachment's own (prefix them).
+    ``written`` tells the caller whether the second round trip happened (a set with
+    nothing to write makes none).
     """
 
     first: Sequence[Statement] = ()
-    check: Callable[[list[list[Any]]], None] | None = None
+    columns: Sequence[Statement] = ()
+    check: Callable[[list[list[Any]], list[Any]], None] | None = None
     last: Callable[[Sequence[Any]], Sequence[Statement]] | None = None
     commit: bool = False
     written: bool = False
+
+
+@lru_cache(maxsize=64)
+def _facts_sql(columns: tuple[str, ...]) -> str:
+    return _FACTS + "".join(f",\n ({sql})" for sql in columns)
+
+
+@lru_cache(maxsize=64)
+def _write_sql(riding: tuple[str, ...]) -> str:
+    return (_WRITE + "".join(f",\nrider_{i} AS ({sql})" for i, sql in enumerate(riding))
+            + _WRITE_SELECT)
+
+
+def _with_riders(sql_of: Callable[[tuple[str, ...]], str], params: dict[str, Any],
+                 riding: Sequence[Statement]) -> Statement:
+    """The attachment's statement with the riders' SQL in it, and all their parameters."""
+    merged = dict(params)
+    for _sql, values in riding:
+        for name, value in values.items():
+            if name in params or merged.get(name, value) != value:
+                raise ValueError(f"the rider parameter {name!r} collides with another")
+            merged[name] = value
+    return sql_of(tuple(sql for sql, _values in riding)), merged
 
 
 def _driver(session: Session) -> psycopg.Connection[Any]:
@@ -199,32 +236,45 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
     riders = riders or Riders()
     configure_mappers()  # :func:`transient` rows need configured mappers (a no-op once done)
     session.flush()
-    params = _facts_parameters(org_id=org_id, shipments=shipments, chains=chains, now=now)
+    sql, params = _with_riders(_facts_sql, _facts_parameters(
+        org_id=org_id, shipments=shipments, chains=chains, now=now), riders.columns)
     connection = _driver(session)
     with connection.pipeline():
-        first = [connection.execute(sql, values) for sql, values in riders.first]
+        first = [connection.execute(rider, values) for rider, values in riders.first]
         connection.execute(_GENERIC_PLANS)
-        facts = connection.execute(_FACTS, params)
+        facts = connection.execute(sql, params)
         policies = connection.execute(_POLICIES, params)
-    if riders.check is not None:
-        riders.check([cursor.fetchall() for cursor in first])
-    return _facts_of(facts.fetchone(), policies.fetchall())
+    return _checked(riders, [cursor.fetchall() for cursor in first], facts.fetchone(),
+                    policies.fetchall())
 
 
 async def load_facts_async(connection: psycopg.AsyncConnection[Any], *, org_id: int,
                            shipments: Sequence[Shipment], chains: Sequence[int],
                            now: datetime, riders: Riders) -> AttachmentFacts:
-    """:func:`load_facts` on an asynchronous connection, in its transaction."""
+    """:func:`load_facts` on an asynchronous connection of
+    :func:`tradecover.db.engine.make_async_pool`, in its transaction.
+    """
     configure_mappers()
-    params = _facts_parameters(org_id=org_id, shipments=shipments, chains=chains, now=now)
-    async with connection.pipeline():
-        first = [await connection.execute(sql, values) for sql, values in riders.first]
-        await connection.execute(_GENERIC_PLANS)
-        facts = await connection.execute(_FACTS, params)
+    sql, params = _with_riders(_facts_sql, _facts_parameters(
+        org_id=org_id, shipments=shipments, chains=chains, now=now), riders.columns)
+    async with connection.pipeline():  # (its pool plans generically: no SET LOCAL)
+        first = [await connection.execute(rider, values) for rider, values in riders.first]
+        facts = await connection.execute(sql, params)
         policies = await connection.execute(_POLICIES, params)
+    return _checked(riders, [await cursor.fetchall() for cursor in first],
+                    await facts.fetchone(), await policies.fetchall())
+
+
+def _checked(riders: Riders, first: list[list[Any]], row: Sequence[Any] | None,
+             policies: Sequence[Sequence[Any]]) -> AttachmentFacts:
+    """The riders' check on what they read, then the facts."""
+    assert row is not None
+    size = len(riders.columns)
+    facts_row, values = (row[:len(row) - size], list(row[len(row) - size:])) if size else (
+        row, [])
     if riders.check is not None:
-        riders.check([await cursor.fetchall() for cursor in first])
-    return _facts_of(await facts.fetchone(), await policies.fetchall())
+        riders.check(first, values)
+    return _facts_of(facts_row, policies)
 
 
 def _facts_of(row: Sequence[Any] | None, policies: Sequence[Sequence[Any]]) -> AttachmentFacts:
@@ -342,16 +392,16 @@ def write(session: Session, *, facts: AttachmentFacts, org_id: int,
     ``moved`` (limit id -> outstanding, taken, cap) and the audit ``entries`` on the heads
     locked by :func:`load_facts`, in ONE round trip.  A concurrent declaration of the same
     invoice (the partial unique index) is a :class:`Conflict`.  A caller's ``last``
-    statements follow, then COMMIT when ``commit`` (see :class:`Riders`).
+    statements ride in that statement, then COMMIT follows when ``commit`` (see
+    :class:`Riders`).
     """
-    params = _write_parameters(facts=facts, org_id=org_id, values=values, moved=moved,
-                               entries=entries, now=now)
+    sql, params = _with_riders(_write_sql, _write_parameters(
+        facts=facts, org_id=org_id, values=values, moved=moved, entries=entries, now=now),
+        last)
     connection = _driver(session)
     try:
         with connection.pipeline():
-            connection.execute(_WRITE, params)
-            for sql, parameters in last:
-                connection.execute(sql, parameters)
+            connection.execute(sql, params)
             if commit:
                 connection.commit()
     except psycopg.errors.UniqueViolation:
@@ -364,13 +414,12 @@ async def write_async(connection: psycopg.AsyncConnection[Any], *, facts: Attach
                       entries: Sequence[tuple[int, audit.Pending]], now: datetime,
                       last: Sequence[Statement] = (), commit: bool = False) -> None:
     """:func:`write` on an asynchronous connection."""
-    params = _write_parameters(facts=facts, org_id=org_id, values=values, moved=moved,
-                               entries=entries, now=now)
+    sql, params = _with_riders(_write_sql, _write_parameters(
+        facts=facts, org_id=org_id, values=values, moved=moved, entries=entries, now=now),
+        last)
     try:
         async with connection.pipeline():
-            await connection.execute(_WRITE, params)
-            for sql, parameters in last:
-                await connection.execute(sql, parameters)
+            await connection.execute(sql, params)
             if commit:
                 await connection.commit()
     except psycopg.errors.UniqueViolation:

@@ -182,13 +182,47 @@ def held(rows: list[list[Any]], *, request_fingerprint: str,
     request, and :class:`Replayed` with the stored answer of an earlier use.
     """
     (locked,), stored = rows
-    if not locked[0]:
+    _held(bool(locked[0]), tuple(stored[0][1:]) if stored else None, request_fingerprint,
+          stale_after)
+
+
+_LOCK = ("SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int, "
+         "hashtext(%(idempotency_key)s))")
+_STORED_VALUE = """SELECT json_build_array(fingerprint, status, status_code, response_body,
+ created_at) FROM idempotency_keys
+WHERE org_id = %(idempotency_org)s AND key = %(idempotency_key)s"""
+
+
+def hold_riders(*, org_id: int, key: str) -> tuple[tuple[str, dict[str, Any]],
+                                                    tuple[str, dict[str, Any]]]:
+    """PostgreSQL: what holds ``key`` on another use case's round trip: the advisory lock
+    (a statement), and the stored answer as a scalar subquery (a JSON array or NULL) for
+    a LATER statement of that trip, whose snapshot then sees whatever an earlier holder
+    committed.  Check what they return with :func:`held_by`.
+    """
+    params = {"idempotency_org": org_id, "idempotency_key": check_key(key)}
+    return (_LOCK, params), (_STORED_VALUE, params)
+
+
+def held_by(locked: bool, stored: list[Any] | None, *, request_fingerprint: str,
+            stale_after: timedelta = STALE_AFTER) -> None:
+    """:func:`held` for what :func:`hold_riders` returned: the lock's boolean and the
+    stored answer's JSON array (or ``None``).
+    """
+    _held(locked, None if stored is None else (
+        stored[0], stored[1], stored[2], stored[3], datetime.fromisoformat(stored[4])),
+        request_fingerprint, stale_after)
+
+
+def _held(locked: bool, stored: tuple[Any, ...] | None, request_fingerprint: str,
+          stale_after: timedelta) -> None:
+    if not locked:
         raise Conflict("a request with this Idempotency-Key is still being processed",
                        code="idempotency_in_progress")
-    if stored:
-        row = stored[0]
-        _judge((row[1], row[2], row[3], None if row[4] is None else json.loads(row[4]),
-                row[5]), request_fingerprint, stale_after)
+    if stored is not None:
+        fingerprint, status, status_code, body, created_at = stored
+        _judge((fingerprint, status, status_code, None if body is None else json.loads(body),
+                created_at), request_fingerprint, stale_after)
 
 
 def _found(record: IdempotencyRecord) -> tuple[str, str, int | None, Any, datetime]:
@@ -249,8 +283,9 @@ def hold(session: Session, *, org_id: int, key: str, request_fingerprint: str,
 _STORE_SQL = """
 INSERT INTO idempotency_keys
   (org_id, key, fingerprint, status, status_code, response_body, created_at, completed_at)
-VALUES (%(org_id)s, %(key)s, %(fingerprint)s, 'completed', %(status_code)s, %(body)s,
-        %(now)s, %(now)s)
+VALUES (%(idempotency_org)s, %(idempotency_key)s, %(idempotency_fingerprint)s, 'completed',
+        %(idempotency_status)s, %(idempotency_body)s, %(idempotency_now)s,
+        %(idempotency_now)s)
 ON CONFLICT (org_id, key) DO UPDATE SET status = 'completed',
   status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body,
   completed_at = EXCLUDED.completed_at
@@ -259,11 +294,14 @@ WHERE idempotency_keys.status = 'in_progress'"""
 
 def store_statement(*, org_id: int, key: str, request_fingerprint: str, status_code: int,
                     body_json: str) -> tuple[str, dict[str, Any]]:
-    """PostgreSQL: the statement of :func:`store`, to send with the effect's writes; the
-    answer comes as the JSON text the client is sent (encoded once for both).
+    """PostgreSQL: the statement of :func:`store` (its parameters prefixed, so that it can
+    also ride as a WITH query in another use case's statement), to send with the effect's
+    writes; the answer comes as the JSON text the client is sent (encoded once for both).
     """
-    return _STORE_SQL, {"org_id": org_id, "key": key, "fingerprint": request_fingerprint,
-                        "status_code": status_code, "body": body_json, "now": utc_now()}
+    return _STORE_SQL, {"idempotency_org": org_id, "idempotency_key": key,
+                        "idempotency_fingerprint": request_fingerprint,
+                        "idempotency_status": status_code, "idempotency_body": body_json,
+                        "idempotency_now": utc_now()}
 
 
 _STORE = {
