@@ -4,6 +4,7 @@ server dropped without the request noticing.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import PG_URL, pg_database_url
-from tradecover.db.engine import IDLE_BEFORE_PING_S, make_engine
+from tradecover.db.engine import IDLE_BEFORE_PING_S, make_async_pool, make_engine
 
 # the pool of a server database (SQLite has no pool to ping)
 SERVERS = ["postgresql"] if PG_URL else []
@@ -57,3 +58,34 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced(pinged: Any) -> 
     replaced = _backend_pid(engine)  # no error: the ping found it dead
     assert replaced != dropped
     assert len(pings) >= 1
+
+
+def test_the_async_pool_replaces_a_connection_dropped_while_idle(
+        pinged: Any) -> None:
+    """The ERP endpoint's pool: same rule as the engine's (ping only after idling)."""
+    engine, _pings = pinged
+    url = engine.url.render_as_string(hide_password=False)
+
+    async def scenario() -> tuple[int, int, int]:
+        pool = make_async_pool(url, max_size=1)
+        await pool.open()
+        try:
+            async def backend() -> int:
+                async with pool.connection() as connection:
+                    row = await (await connection.execute("SELECT pg_backend_pid()")).fetchone()
+                    assert row is not None
+                    return int(row[0])
+
+            first = await backend()
+            again = await backend()  # in use a moment ago: the same connection, no ping
+            with psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(
+                    hide_password=False), autocommit=True) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", (first,))
+            await asyncio.sleep(IDLE_BEFORE_PING_S + 0.2)
+            return first, again, await backend()  # no error: the check found it dead
+        finally:
+            await pool.close()
+
+    first, again, replaced = asyncio.run(scenario())
+    assert again == first
+    assert replaced != first
