@@ -11,6 +11,9 @@ of its own, the clients spread over them as by a load balancer), then:
 2. ``pgbench`` runs a SQL script of the same transaction (the conditional update of the
    limit's reservation row and the insert of the declaration) with as many clients
    against the same server: transactions/s, the database's ceiling;
+   (the two alternate in ``--rounds`` rounds, so that both see the same machine: the
+   ratio is reported per round and over all, with the whole machine's CPU per
+   declaration and per pgbench transaction);
 3. the batch endpoint (100 declarations a request) with the same clients: declarations/s,
    once with every client declaring for the one exporter (every batch names the same
    limits, so they queue on the limits' locks: the worst case) and once with each client
@@ -18,7 +21,7 @@ of its own, the clients spread over them as by a load balancer), then:
    ``--buyers`` limits each).
 
     .venv/bin/python benchmarks/attachment.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/tc_bench_attach]
-        [--workers 2] [--clients 8] [--seconds 15]
+        [--workers 2] [--clients 8] [--seconds 15] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -319,19 +322,39 @@ def main() -> None:
     parser.add_argument("--policies", type=int, default=4)
     parser.add_argument("--buyers", type=int, default=50)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="single declarations and pgbench alternate in this many rounds "
+                             "of --seconds/rounds each, so that both see the same machine")
     args = parser.parse_args()
     _fresh_database(args.url)
     books = _seed(args.url, exporters=[(args.policies, args.buyers)]
                   + [(1, args.buyers)] * args.clients)
     one, each = books[:1], books[1:]
+    limits = sum(len(pairs) for _secret, pairs in books)
+    slice_s = max(1, round(args.seconds / args.rounds))
     servers = _start_servers(args.url, args.workers)
     bases = [base for _process, base in servers]
+    rounds: list[tuple[float, float]] = []  # (declarations/s, pgbench transactions/s)
+    times: list[float] = []
+    single = 0
+    single_cpu = single_machine = pgbench_machine = 0.0
+    pgbench_transactions = 0.0
     try:
         _load(bases, one, clients=args.clients, seconds=2, batch=1)  # warm-up
+        for _round in range(args.rounds):
+            cpu, machine = _server_cpu_s(servers), _machine_cpu_s()
+            count, elapsed, latencies = _load(bases, one, clients=args.clients,
+                                              seconds=slice_s, batch=1)
+            single_cpu += _server_cpu_s(servers) - cpu
+            single_machine += _machine_cpu_s() - machine
+            single += count
+            times += latencies
+            machine = _machine_cpu_s()
+            tps = _pgbench(args.url, clients=args.clients, seconds=slice_s, limits=limits)
+            pgbench_machine += _machine_cpu_s() - machine
+            pgbench_transactions += tps * slice_s
+            rounds.append((count / elapsed, tps))
         cpu = _server_cpu_s(servers)
-        single, single_s, times = _load(bases, one, clients=args.clients,
-                                        seconds=args.seconds, batch=1)
-        single_cpu, cpu = _server_cpu_s(servers) - cpu, _server_cpu_s(servers)
         batched, batch_s, batch_times = _load(bases, one, clients=args.clients,
                                               seconds=args.seconds, batch=args.batch)
         batch_cpu, cpu = _server_cpu_s(servers) - cpu, _server_cpu_s(servers)
@@ -342,20 +365,25 @@ def main() -> None:
         for process, _base in servers:
             process.terminate()
             process.wait(timeout=10)
-    limits = sum(len(pairs) for _secret, pairs in books)
-    tps = _pgbench(args.url, clients=args.clients, seconds=int(args.seconds), limits=limits)
-    rate = single / single_s
+    times.sort()
+    ratios = sorted(rate / tps for rate, tps in rounds)
+    rate = sum(r for r, _t in rounds) / len(rounds)
+    tps = sum(t for _r, t in rounds) / len(rounds)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
           f"(load average {load}), Python {platform.python_version()}, "
           f"PostgreSQL at {make_url(args.url).host}, {args.workers} uvicorn processes, "
           f"{args.clients} clients")
-    print(f"pgbench (conditional limit update + insert): {tps:,.0f} transactions/s")
+    print(f"pgbench (conditional limit update + insert): {tps:,.0f} transactions/s "
+          f"(rounds: {', '.join(f'{t:,.0f}' for _r, t in rounds)}); machine CPU "
+          f"{1000 * pgbench_machine / max(pgbench_transactions, 1):.2f} ms per transaction")
     print(f"ERP API, single declarations with Idempotency-Key (one exporter, "
           f"{len(one[0][1])} limits): {rate:,.0f} declarations/s = {rate / tps:.2f} of pgbench "
-          f"(aim >= 0.25); p50 {statistics.median(times):.2f} ms, p99 "
+          f"(aim >= 0.25; rounds: {', '.join(f'{r:.2f}' for r in ratios)}, median "
+          f"{statistics.median(ratios):.2f}); p50 {statistics.median(times):.2f} ms, p99 "
           f"{_percentile(times, 0.99):.2f} ms (aim < 20 ms), {single} declarations; "
-          f"app CPU {1000 * single_cpu / max(single, 1):.2f} ms per declaration")
+          f"app CPU {1000 * single_cpu / max(single, 1):.2f} ms and machine CPU "
+          f"{1000 * single_machine / max(single, 1):.2f} ms per declaration")
     for title, count, elapsed, lat, used in (
             (f"one exporter, every batch on the same {len(one[0][1])} limits", batched,
              batch_s, batch_times, batch_cpu),
@@ -365,6 +393,15 @@ def main() -> None:
               f"declarations/s (aim > 30,000); p50 {statistics.median(lat):.1f} ms per "
               f"request, p99 {_percentile(lat, 0.99):.1f} ms, {count} declarations; "
               f"app CPU {1000 * used / max(count, 1):.2f} ms per declaration")
+
+
+def _machine_cpu_s() -> float:
+    """CPU seconds the whole machine spent busy so far (every process: app, database,
+    clients), from /proc/stat.
+    """
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # - idle, iowait
+
 
 if __name__ == "__main__":
     main()

@@ -87,7 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     on_postgresql = engine.dialect.name == "postgresql"
     app.add_middleware(
         ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
-        pool=(lambda: make_async_pool(settings.database_url)) if on_postgresql else None)
+        pool=(lambda: make_async_pool(settings.database_url)) if on_postgresql else None,
+        factory=app.state.session_factory)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # the outer one
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")

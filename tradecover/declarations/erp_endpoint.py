@@ -24,16 +24,20 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover.access.known_keys import KnownApiKeys
+from tradecover.access.principal import Principal
 from tradecover.api.problems import response_for
-from tradecover.declarations.api import declare_async
+from tradecover.declarations.api import Caller, declare, declare_async
 from tradecover.declarations.schemas import BatchIn, ShipmentIn
 from tradecover.kit.dates import business_today
 
 PATH = "/api/v1/declarations"
 MAX_KEY_LENGTH = 255  # as the route's ``Idempotency-Key`` header
+LOOP_ITEMS = 10
+"""The largest batch decided on the event loop (about a millisecond of CPU an item)."""
 
 _log = logging.getLogger(__name__)
 
@@ -44,12 +48,13 @@ class ErpDeclarations:
     """ASGI middleware: the ERP declaration requests it can take, answered; the rest passed
     on to ``app``.  ``known`` is ``None`` where keys are not remembered (SQLite).  Its
     connection pool (``pool``: a factory, called once in the serving loop) is opened by
-    the first request it answers and closed when the app shuts down.
+    the first request it answers and closed when the app shuts down.  A batch of more than
+    :data:`LOOP_ITEMS` declarations runs in a worker thread on a ``factory`` session.
     """
 
     def __init__(self, app: ASGIApp, *, pool: Callable[[], AsyncConnectionPool] | None,
-                 known: KnownApiKeys | None) -> None:
-        self.app, self.known, self._make_pool = app, known, pool
+                 factory: sessionmaker[Session] | None, known: KnownApiKeys | None) -> None:
+        self.app, self.known, self._make_pool, self._factory = app, known, pool, factory
         self._pool: AsyncConnectionPool | None = None
         self._opening = asyncio.Lock()
 
@@ -83,10 +88,16 @@ class ErpDeclarations:
             await self.app(scope, _replay(body, more, receive), send)
             return
         try:
-            status, answer, replayed = await declare_async(
-                await self._open_pool(), principal=principal, body=shipment_or_batch,
-                key=idempotency_key, today=business_today(), unconfirmed=api_key,
-                known=self.known)
+            if (isinstance(shipment_or_batch, BatchIn)
+                    and len(shipment_or_batch.declarations) > LOOP_ITEMS):
+                status, answer, replayed = await asyncio.get_running_loop().run_in_executor(
+                    None, self._declare_in_thread, principal, api_key, shipment_or_batch,
+                    idempotency_key)
+            else:
+                status, answer, replayed = await declare_async(
+                    await self._open_pool(), principal=principal, body=shipment_or_batch,
+                    key=idempotency_key, today=business_today(), unconfirmed=api_key,
+                    known=self.known)
         except Exception as exc:  # every failure becomes a problem answer, as in the route
             problem = response_for(exc)
             if problem.status_code >= 500:
@@ -101,6 +112,18 @@ class ErpDeclarations:
             headers.append((b"idempotent-replayed", b"true"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
+
+    def _declare_in_thread(self, principal: Principal, api_key: str, body: BatchIn, key: str
+                           ) -> tuple[int, bytes, bool]:
+        """A large batch: the same use case in a worker thread, on a session of its own
+        (its decisions take tens of milliseconds of CPU, which on the event loop would
+        hold up every other request of the process, and the limits' locks they hold).
+        """
+        assert self.known is not None
+        assert self._factory is not None
+        with self._factory() as session:
+            return declare(Caller(session, principal, unconfirmed_key=api_key,
+                                  known=self.known), body, key, business_today())
 
     async def _open_pool(self) -> AsyncConnectionPool:
         if self._pool is None:

@@ -74,3 +74,25 @@ def test_the_answer_is_the_declarations_own_view(
     item = batch.json()["items"][0]["declaration"]
     read = app_client.get(f"/api/v1/declarations/{item['id']}", headers=cast.exporter.headers)
     assert item == {k: v for k, v in read.json().items() if k != "history"}
+
+
+def test_a_large_batch_with_a_remembered_key_is_attached_and_replayed(
+        app_client: TestClient, cast: Cast, db: Database, w: World) -> None:
+    """More items than the event loop decides go to a worker thread: same answers."""
+    assert _post(app_client, cast, body(w, invoice_number="L-0"), "large-0").status_code == 201
+    items = [body(w, invoice_number=f"L-{n}", invoice_amount="100.00") for n in range(1, 26)]
+    items.append(body(w, invoice_number="L-1"))  # a duplicate within the batch
+    answer = _post(app_client, cast, {"declarations": items}, "large-1")
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["accepted"], answer.json()["rejected"]) == (25, 1)
+    before = counts(db)
+    replay = _post(app_client, cast, {"declarations": items}, "large-1")
+    assert (replay.status_code, replay.json()) == (200, answer.json())
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert counts(db) == before
+    _revoke_exporters_key(app_client, cast)
+    before = counts(db)  # (the revocation is audited)
+    refused = _post(app_client, cast, {"declarations": [
+        body(w, invoice_number=f"R-{n}") for n in range(20)]}, "large-2")
+    assert (refused.status_code, refused.json()["code"]) == (401, "api_key_revoked")
+    assert counts(db) == before

@@ -46,7 +46,8 @@ def _passed_on(*, path: str = "/api/v1/declarations", method: str = "POST",
     def no_pool() -> Any:
         raise RuntimeError("answered by the endpoint")
 
-    endpoint = ErpDeclarations(route, pool=no_pool, known=keys if known else None)
+    endpoint = ErpDeclarations(route, pool=no_pool, factory=None,
+                               known=keys if known else None)
     sent: list[Any] = []
     chunks = [{"type": "http.request", "body": body[:10], "more_body": True},
               {"type": "http.request", "body": body[10:], "more_body": False}]
