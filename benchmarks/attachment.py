@@ -21,6 +21,7 @@ of its own, the clients spread over them as by a load balancer), then:
    ``--buyers`` limits each).
 
     .venv/bin/python benchmarks/attachment.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/tc_bench_attach]
+        (``postgresql+psycopg://postgres@/tc_bench_attach?host=/var/run/postgresql``: a socket)
         [--workers 2] [--clients 8] [--seconds 15] [--rounds 3]
 """
 
@@ -71,7 +72,7 @@ LIMIT_MINOR = 10**15  # never exhausted during a run
 
 def _fresh_database(url: str) -> None:
     base = make_url(url)
-    with psycopg.connect(host=base.host or "127.0.0.1", port=base.port or 5432,
+    with psycopg.connect(host=_host(base), port=base.port or 5432,
                          user=base.username or "postgres", dbname="postgres",
                          autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)')
@@ -281,7 +282,7 @@ def _pgbench(url: str, *, clients: int, seconds: int, limits: int) -> float:
         script.write(PGBENCH_SCRIPT.format(limits=limits, cap=LIMIT_MINOR))
     result = subprocess.run(
         [binary, "-n", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
-         "-T", str(seconds), "-f", script.name, "-h", base.host or "127.0.0.1",
+         "-T", str(seconds), "-f", script.name, "-h", _host(base),
          "-p", str(base.port or 5432), "-U", base.username or "postgres",
          str(base.database)], capture_output=True, text=True, check=False)
     Path(script.name).unlink(missing_ok=True)
@@ -372,7 +373,7 @@ def main() -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
           f"(load average {load}), Python {platform.python_version()}, "
-          f"PostgreSQL at {make_url(args.url).host}, {args.workers} uvicorn processes, "
+          f"PostgreSQL at {_host(make_url(args.url))}, {args.workers} uvicorn processes, "
           f"{args.clients} clients")
     print(f"pgbench (conditional limit update + insert): {tps:,.0f} transactions/s "
           f"(rounds: {', '.join(f'{t:,.0f}' for _r, t in rounds)}); machine CPU "
@@ -393,6 +394,15 @@ def main() -> None:
               f"declarations/s (aim > 30,000); p50 {statistics.median(lat):.1f} ms per "
               f"request, p99 {_percentile(lat, 0.99):.1f} ms, {count} declarations; "
               f"app CPU {1000 * used / max(count, 1):.2f} ms per declaration")
+
+
+def _host(url: Any) -> str:
+    """The server's host: a name or address, or the directory of its Unix socket (a URL
+    such as ``postgresql+psycopg://postgres@/db?host=/var/run/postgresql``): the app and
+    pgbench then both talk to the server the same way.
+    """
+    socket_dir = url.query.get("host")
+    return str(socket_dir or url.host or "127.0.0.1")
 
 
 def _machine_cpu_s() -> float:
