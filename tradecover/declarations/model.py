@@ -17,6 +17,7 @@ declarations themselves.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -148,3 +149,17 @@ class TurnoverReturn(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_by: Mapped[str] = mapped_column(String(64))
+
+
+_DECLARATION_COLUMNS = frozenset(c.key for c in Declaration.__table__.columns)
+
+
+def declaration_values(row: Declaration) -> Mapping[str, Any]:
+    """The column values of ``row``: its own attribute dict when every column is loaded
+    (the views of the hot path read a declaration's forty columns without an attribute
+    descriptor each), else read attribute by attribute (loading what is not).
+    """
+    values = row.__dict__
+    if values.keys() >= _DECLARATION_COLUMNS:
+        return values
+    return {key: getattr(row, key) for key in _DECLARATION_COLUMNS}

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.db.base import json_default
 from tradecover.declarations.deadlines import DeclarationPeriod
-from tradecover.declarations.model import Declaration, TurnoverReturn
+from tradecover.declarations.model import Declaration, TurnoverReturn, declaration_values
 from tradecover.declarations.service import DeclarationStatus, Outcome, PeriodStatus
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.errors import DomainError
@@ -150,29 +150,31 @@ def declaration_fields(row: Declaration) -> dict[str, Any]:
     """The fields of :class:`DeclarationOut` for ``row``, as Python values: the ERP route
     encodes them straight to JSON (:func:`answer_json`) without building the model.
     """
-    c = row.currency
+    v = declaration_values(row)
+    c = v["currency"]
     return {
-        "id": row.id, "status": row.status, "exporter_org_id": row.exporter_org_id,
-        "policy_id": row.policy_id, "buyer_id": row.buyer_id, "buyer_country": row.buyer_country,
-        "limit_id": row.limit_id, "limit_version_id": row.limit_version_id,
-        "invoice_number": row.invoice_number, "shipment_date": row.shipment_date,
-        "due_date": row.due_date, "credit_days": row.credit_days,
-        "payment_terms": row.payment_terms, "transport_mode": row.transport_mode,
-        "hs_code": row.hs_code, "goods_description": row.goods_description, "currency": c,
-        "invoice_amount": _amount(row.invoice_minor, c),
-        "prepayment": _amount(row.prepayment_minor, c),
-        "insured_amount": _amount(row.insured_minor, c),
-        "covered_amount": _amount(row.covered_minor, c),
-        "uninsured_amount": _amount(row.uninsured_minor, c),
-        "collected_amount": _amount(row.collected_minor, c),
-        "cover_status": row.cover_status, "reason_code": row.reason_code,
-        "cover_explanation": row.cover_explanation, "rate": str(row.rate),
-        "rate_explanation": row.rate_explanation, "premium": _amount(row.premium_minor, c),
-        "declaration_date": row.declaration_date, "declaration_due": row.declaration_due,
-        "late": row.late, "days_late": row.days_late, "supersedes_id": row.supersedes_id,
-        "channel": row.channel, "declared_at": row.declared_at,
-        "declared_by": row.declared_by, "ended_at": row.ended_at,
-        "end_reason": row.end_reason}
+        "id": v["id"], "status": v["status"], "exporter_org_id": v["exporter_org_id"],
+        "policy_id": v["policy_id"], "buyer_id": v["buyer_id"],
+        "buyer_country": v["buyer_country"], "limit_id": v["limit_id"],
+        "limit_version_id": v["limit_version_id"], "invoice_number": v["invoice_number"],
+        "shipment_date": v["shipment_date"], "due_date": v["due_date"],
+        "credit_days": v["credit_days"], "payment_terms": v["payment_terms"],
+        "transport_mode": v["transport_mode"], "hs_code": v["hs_code"],
+        "goods_description": v["goods_description"], "currency": c,
+        "invoice_amount": _amount(v["invoice_minor"], c),
+        "prepayment": _amount(v["prepayment_minor"], c),
+        "insured_amount": _amount(v["insured_minor"], c),
+        "covered_amount": _amount(v["covered_minor"], c),
+        "uninsured_amount": _amount(v["uninsured_minor"], c),
+        "collected_amount": _amount(v["collected_minor"], c),
+        "cover_status": v["cover_status"], "reason_code": v["reason_code"],
+        "cover_explanation": v["cover_explanation"], "rate": str(v["rate"]),
+        "rate_explanation": v["rate_explanation"], "premium": _amount(v["premium_minor"], c),
+        "declaration_date": v["declaration_date"], "declaration_due": v["declaration_due"],
+        "late": v["late"], "days_late": v["days_late"], "supersedes_id": v["supersedes_id"],
+        "channel": v["channel"], "declared_at": v["declared_at"],
+        "declared_by": v["declared_by"], "ended_at": v["ended_at"],
+        "end_reason": v["end_reason"]}
 
 
 class DeclarationWithHistoryOut(DeclarationOut):

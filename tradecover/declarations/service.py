@@ -71,6 +71,7 @@ from tradecover.declarations.model import (
     STATUS_CORRECTED,
     Declaration,
     TurnoverReturn,
+    declaration_values,
 )
 from tradecover.declarations.shipment import Shipment, check_shipment, shipment_problems
 from tradecover.kit.dates import utc_now
@@ -370,16 +371,17 @@ def _values_of(item: _Item, *, source: RateSource, principal: Principal, channel
 
 def snapshot(row: Declaration) -> dict[str, Any]:
     """The audited view of a declaration."""
+    v = declaration_values(row)
     return {
-        "id": row.id, "status": row.status, "policy_id": row.policy_id,
-        "buyer_id": row.buyer_id, "invoice_number": row.invoice_number,
-        "shipment_date": row.shipment_date.isoformat(), "currency": row.currency,
-        "invoice_minor": row.invoice_minor, "prepayment_minor": row.prepayment_minor,
-        "covered_minor": row.covered_minor, "uninsured_minor": row.uninsured_minor,
-        "cover_status": row.cover_status, "reason_code": row.reason_code,
-        "rate": str(row.rate), "premium_minor": row.premium_minor, "late": row.late,
-        "limit_id": row.limit_id, "limit_version_id": row.limit_version_id,
-        "supersedes_id": row.supersedes_id, "channel": row.channel,
+        "id": v["id"], "status": v["status"], "policy_id": v["policy_id"],
+        "buyer_id": v["buyer_id"], "invoice_number": v["invoice_number"],
+        "shipment_date": v["shipment_date"].isoformat(), "currency": v["currency"],
+        "invoice_minor": v["invoice_minor"], "prepayment_minor": v["prepayment_minor"],
+        "covered_minor": v["covered_minor"], "uninsured_minor": v["uninsured_minor"],
+        "cover_status": v["cover_status"], "reason_code": v["reason_code"],
+        "rate": str(v["rate"]), "premium_minor": v["premium_minor"], "late": v["late"],
+        "limit_id": v["limit_id"], "limit_version_id": v["limit_version_id"],
+        "supersedes_id": v["supersedes_id"], "channel": v["channel"],
     }
 
 

@@ -102,6 +102,9 @@ def amount_of_minor(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-minor_unit(currency))
 
 
+_ZERO = Decimal(0)
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     """An amount of one currency.  Arithmetic keeps full precision; call :meth:`rounded`."""
@@ -124,12 +127,20 @@ class Money:
     @classmethod
     def zero(cls, currency: str) -> Money:
         """Zero in ``currency``."""
-        return cls(Decimal(0), currency)
+        return cls(_ZERO, currency)
 
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
         """Build from integer minor units as stored in the database."""
         return cls(amount_of_minor(minor, currency), currency)
+
+    def _same_currency(self, amount: Decimal) -> Money:
+        # the result of arithmetic on checked money: a finite Decimal (an overflow raises)
+        # in a checked currency, so the checks of ``__post_init__`` are skipped
+        result = object.__new__(Money)
+        object.__setattr__(result, "amount", amount)
+        object.__setattr__(result, "currency", self.currency)
+        return result
 
     def minor_units(self) -> int:
         """The rounded amount as an integer count of minor units (for storage)."""
@@ -137,7 +148,7 @@ class Money:
 
     def rounded(self) -> Money:
         """This amount rounded half-up to the currency's minor unit."""
-        return Money(round_money(self.amount, self.currency), self.currency)
+        return self._same_currency(round_money(self.amount, self.currency))
 
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:
@@ -145,11 +156,11 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return self._same_currency(self.amount + other.amount)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return self._same_currency(self.amount - other.amount)
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, float):
@@ -159,7 +170,7 @@ class Money:
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return self._same_currency(-self.amount)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)

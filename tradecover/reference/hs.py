@@ -92,6 +92,20 @@ def check_hs_code(code: object, *, field: str = "hs_code", allow_national_use: b
     Valid means 2, 4, 6, 8 or 10 ASCII digits whose chapter is active, or is 98/99
     when ``allow_national_use`` is set.
     """
+    if type(code) is str and (code, allow_national_use) in _VALID:
+        return _VALID[(code, allow_national_use)]
+    digits = _checked_hs_code(code, field=field, allow_national_use=allow_national_use)
+    if type(code) is str and len(_VALID) < _VALID_MAX:
+        _VALID[(code, allow_national_use)] = digits
+    return digits
+
+
+_VALID: dict[tuple[str, bool], str] = {}
+"""Codes found valid (the chapters are reference data, fixed while the process runs)."""
+_VALID_MAX = 65536
+
+
+def _checked_hs_code(code: object, *, field: str, allow_national_use: bool) -> str:
     try:
         digits = normalize_hs_code(code)
     except UnknownHsCode as exc:
