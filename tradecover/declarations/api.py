@@ -245,25 +245,24 @@ class _KeyedRequest:
         return 200 if isinstance(self.body, BatchIn) else 201
 
     def riders(self) -> pg_repository.Riders:
-        """The SQL riding on the attachment's round trips: the key's advisory lock ahead of
-        the facts; the stored answer (and the remembered API key's row) read by the facts
-        statement; the answer stored by the writes' statement.
+        """The SQL riding on the attachment's round trips: the key's advisory lock in the
+        facts statement; the stored answer (and the remembered API key's row) read by the
+        policies statement after it; the answer stored by the writes' statement.
         """
         lock, stored = idempotency.hold_riders(org_id=self.principal.org_id, key=self.key)
         confirm = ([(KEY_ROW_VALUE_SQL, key_row_parameters(self.unconfirmed))]
                    if self.unconfirmed else [])
-        return pg_repository.Riders(first=[lock], columns=[*confirm, stored],
+        return pg_repository.Riders(columns=[lock], later=[*confirm, stored],
                                     check=self._check, last=self._store, commit=True)
 
-    def _check(self, first: list[list[Any]], values: list[Any]) -> None:
+    def _check(self, values: list[Any], later: list[Any]) -> None:
         if self.unconfirmed is not None:
-            key_row, values = values[0], values[1:]
+            key_row, later = later[0], later[1:]
             if not KnownApiKeys.confirms([key_row] if key_row is not None else [],
                                          self.unconfirmed, self.principal):
                 raise KeyNotConfirmed
         self.checked = True
-        idempotency.held_by(bool(first[0][0][0]), values[0],
-                            request_fingerprint=self.fingerprint)
+        idempotency.held_by(bool(values[0]), later[0], request_fingerprint=self.fingerprint)
 
     def _store(self, outcomes: Sequence[service.Outcome]) -> list[pg_repository.Statement]:
         self.answer = answer_json(_fields_of(self.body, outcomes))

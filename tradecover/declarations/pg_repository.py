@@ -156,14 +156,16 @@ Statement = tuple[str, dict[str, Any]]
 class Riders:
     """A caller's own SQL carried by the attachment's two round trips.
 
-    E.g. the ERP route's Idempotency-Key and API key confirmation, so that they cost no
-    statement of their own where they can help it:
+    E.g. the ERP route's Idempotency-Key and API key confirmation, at no statement of their
+    own:
 
-    - ``first``: statements sent ahead of the facts (e.g. an advisory lock);
-    - ``columns``: scalar subqueries added to the facts statement's select list (read in
-      its snapshot, taken after ``first`` ran);
-    - ``check``: handed the rows of ``first`` and the values of ``columns`` before anything
-      is decided (it raises to stop);
+    - ``columns``: scalar subqueries added to the facts statement's select list (e.g. an
+      advisory lock);
+    - ``later``: scalar subqueries read by the next statement of that round trip (the
+      policies'), in a snapshot taken after the facts statement ran (e.g. an answer an
+      earlier holder of that lock committed);
+    - ``check``: handed the values of ``columns`` and of ``later`` before anything is
+      decided (it raises to stop);
     - ``last``: builds, from the outcomes, data-modifying statements written as WITH
       queries of the writes' statement; COMMIT follows when ``commit``.
 
@@ -172,9 +174,9 @@ class Riders:
     nothing to write makes none).
     """
 
-    first: Sequence[Statement] = ()
     columns: Sequence[Statement] = ()
-    check: Callable[[list[list[Any]], list[Any]], None] | None = None
+    later: Sequence[Statement] = ()
+    check: Callable[[list[Any], list[Any]], None] | None = None
     last: Callable[[Sequence[Any]], Sequence[Statement]] | None = None
     commit: bool = False
     written: bool = False
@@ -183,6 +185,20 @@ class Riders:
 @lru_cache(maxsize=64)
 def _facts_sql(columns: tuple[str, ...]) -> str:
     return _FACTS + "".join(f",\n ({sql})" for sql in columns)
+
+
+@lru_cache(maxsize=64)
+def _policies_sql(later: tuple[str, ...]) -> str:
+    """The policies, each row led by the riders' values: one row at least (a LEFT JOIN of
+    the policies on the riders' one row), so that the values come back even when none of
+    the policies exists.
+    """
+    if not later:
+        return _POLICIES
+    values = ", ".join(f"({sql}) AS rider_{i}" for i, sql in enumerate(later))
+    return (f"SELECT riders.*, {', '.join(f'p.{key}' for key, _t in _POLICY_COLUMNS)}"
+            f" FROM (SELECT {values}) AS riders"
+            " LEFT JOIN policies p ON p.id = ANY(%(policy_ids)s::bigint[])")
 
 
 @lru_cache(maxsize=64)
@@ -236,16 +252,14 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
     riders = riders or Riders()
     configure_mappers()  # :func:`transient` rows need configured mappers (a no-op once done)
     session.flush()
-    sql, params = _with_riders(_facts_sql, _facts_parameters(
-        org_id=org_id, shipments=shipments, chains=chains, now=now), riders.columns)
+    facts_sql, facts_params, policies_sql, policies_params = _statements(
+        riders, _facts_parameters(org_id=org_id, shipments=shipments, chains=chains, now=now))
     connection = _driver(session)
     with connection.pipeline():
-        first = [connection.execute(rider, values) for rider, values in riders.first]
         connection.execute(_GENERIC_PLANS)
-        facts = connection.execute(sql, params)
-        policies = connection.execute(_POLICIES, params)
-    return _checked(riders, [cursor.fetchall() for cursor in first], facts.fetchone(),
-                    policies.fetchall())
+        facts = connection.execute(facts_sql, facts_params)
+        policies = connection.execute(policies_sql, policies_params)
+    return _checked(riders, facts.fetchone(), policies.fetchall())
 
 
 async def load_facts_async(connection: psycopg.AsyncConnection[Any], *, org_id: int,
@@ -255,25 +269,36 @@ async def load_facts_async(connection: psycopg.AsyncConnection[Any], *, org_id: 
     :func:`tradecover.db.engine.make_async_pool`, in its transaction.
     """
     configure_mappers()
-    sql, params = _with_riders(_facts_sql, _facts_parameters(
-        org_id=org_id, shipments=shipments, chains=chains, now=now), riders.columns)
+    facts_sql, facts_params, policies_sql, policies_params = _statements(
+        riders, _facts_parameters(org_id=org_id, shipments=shipments, chains=chains, now=now))
     async with connection.pipeline():  # (its pool plans generically: no SET LOCAL)
-        first = [await connection.execute(rider, values) for rider, values in riders.first]
-        facts = await connection.execute(sql, params)
-        policies = await connection.execute(_POLICIES, params)
-    return _checked(riders, [await cursor.fetchall() for cursor in first],
-                    await facts.fetchone(), await policies.fetchall())
+        facts = await connection.execute(facts_sql, facts_params)
+        policies = await connection.execute(policies_sql, policies_params)
+    return _checked(riders, await facts.fetchone(), await policies.fetchall())
 
 
-def _checked(riders: Riders, first: list[list[Any]], row: Sequence[Any] | None,
+def _statements(riders: Riders, params: dict[str, Any]
+                ) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    """The facts and policies statements with the riders' SQL in them, and parameters."""
+    facts_sql, facts_params = _with_riders(_facts_sql, params, riders.columns)
+    policies_sql, policies_params = _with_riders(_policies_sql, params, riders.later)
+    return facts_sql, facts_params, policies_sql, policies_params
+
+
+def _checked(riders: Riders, row: Sequence[Any] | None,
              policies: Sequence[Sequence[Any]]) -> AttachmentFacts:
     """The riders' check on what they read, then the facts."""
     assert row is not None
-    size = len(riders.columns)
+    size, later = len(riders.columns), len(riders.later)
     facts_row, values = (row[:len(row) - size], list(row[len(row) - size:])) if size else (
         row, [])
+    if later:
+        later_values = list(policies[0][:later])
+        policies = [r[later:] for r in policies if r[later] is not None]
+    else:
+        later_values = []
     if riders.check is not None:
-        riders.check(first, values)
+        riders.check(values, later_values)
     return _facts_of(facts_row, policies)
 
 

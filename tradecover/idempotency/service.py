@@ -186,8 +186,7 @@ def held(rows: list[list[Any]], *, request_fingerprint: str,
           stale_after)
 
 
-_LOCK = ("SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int, "
-         "hashtext(%(idempotency_key)s))")
+_LOCK = "SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int, hashtext(%(idempotency_key)s))"
 _STORED_VALUE = """SELECT json_build_array(fingerprint, status, status_code, response_body,
  created_at) FROM idempotency_keys
 WHERE org_id = %(idempotency_org)s AND key = %(idempotency_key)s"""
@@ -195,10 +194,10 @@ WHERE org_id = %(idempotency_org)s AND key = %(idempotency_key)s"""
 
 def hold_riders(*, org_id: int, key: str) -> tuple[tuple[str, dict[str, Any]],
                                                     tuple[str, dict[str, Any]]]:
-    """PostgreSQL: what holds ``key`` on another use case's round trip: the advisory lock
-    (a statement), and the stored answer as a scalar subquery (a JSON array or NULL) for
-    a LATER statement of that trip, whose snapshot then sees whatever an earlier holder
-    committed.  Check what they return with :func:`held_by`.
+    """PostgreSQL: what holds ``key`` on another use case's round trip, as two scalar
+    subqueries: the advisory lock (a boolean), and the stored answer (a JSON array or
+    NULL) for a LATER statement of that trip, whose snapshot then sees whatever an earlier
+    holder committed.  Check what they return with :func:`held_by`.
     """
     params = {"idempotency_org": org_id, "idempotency_key": check_key(key)}
     return (_LOCK, params), (_STORED_VALUE, params)

@@ -96,3 +96,19 @@ def test_a_large_batch_with_a_remembered_key_is_attached_and_replayed(
         body(w, invoice_number=f"R-{n}") for n in range(20)]}, "large-2")
     assert (refused.status_code, refused.json()["code"]) == (401, "api_key_revoked")
     assert counts(db) == before
+
+
+def test_the_key_is_checked_even_when_no_policy_of_the_request_exists(
+        app_client: TestClient, cast: Cast, db: Database, w: World) -> None:
+    """The remembered key and the stored answer ride on the policies' statement: they come
+    back when it finds no policy at all."""
+    assert _post(app_client, cast, body(w, invoice_number="P-1"), "nopol-1").status_code == 201
+    missing = _post(app_client, cast, body(w, invoice_number="P-2", policy_id=987654),
+                    "nopol-2")
+    assert (missing.status_code, missing.json()["code"]) == (404, "policy_not_found")
+    _revoke_exporters_key(app_client, cast)
+    before = counts(db)
+    revoked = _post(app_client, cast, body(w, invoice_number="P-3", policy_id=987654),
+                    "nopol-3")
+    assert (revoked.status_code, revoked.json()["code"]) == (401, "api_key_revoked")
+    assert counts(db) == before
