@@ -22,7 +22,7 @@ of its own, the clients spread over them as by a load balancer), then:
 
     .venv/bin/python benchmarks/attachment.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/tc_bench_attach]
         (``postgresql+psycopg://postgres@/tc_bench_attach?host=/var/run/postgresql``: a socket)
-        [--workers 2] [--clients 8] [--seconds 15] [--rounds 3]
+        [--workers 2] [--clients 8] [--seconds 15] [--rounds 3] [--warmup 5]
 """
 
 from __future__ import annotations
@@ -323,6 +323,8 @@ def main() -> None:
     parser.add_argument("--policies", type=int, default=4)
     parser.add_argument("--buyers", type=int, default=50)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--warmup", type=float, default=5,
+                        help="seconds of single declarations before anything is measured")
     parser.add_argument("--rounds", type=int, default=3,
                         help="single declarations and pgbench alternate in this many rounds "
                              "of --seconds/rounds each, so that both see the same machine")
@@ -341,7 +343,8 @@ def main() -> None:
     single_cpu = single_machine = pgbench_machine = 0.0
     pgbench_transactions = 0.0
     try:
-        _load(bases, one, clients=args.clients, seconds=2, batch=1)  # warm-up
+        # warm-up: every process's pool at its working size, its statements prepared
+        _load(bases, one, clients=args.clients, seconds=args.warmup, batch=1)
         for _round in range(args.rounds):
             cpu, machine = _server_cpu_s(servers), _machine_cpu_s()
             count, elapsed, latencies = _load(bases, one, clients=args.clients,
