@@ -85,6 +85,16 @@ class KnownApiKeys:
         with self._lock:
             self._keys.pop(prefix, None)
 
+    def renewed(self, secret: str, rows: Sequence[Sequence[Any]]) -> Principal:
+        """The principal the key's rows, read afresh (:data:`KEY_ROW_SQL`), now give
+        ``secret``, remembered in place of the old one; :class:`AuthenticationFailed` (and
+        forgotten) when they no longer give one, e.g. the key was revoked.
+        """
+        self.forget(secret)
+        principal = principal_of_key_rows(rows, secret)
+        self.remember(secret, principal)
+        return principal
+
     @staticmethod
     def confirms(rows: Sequence[Sequence[Any]], secret: str, principal: Principal) -> bool:
         """Whether the rows of :data:`KEY_ROW_SQL` (``{"prefix": ...}``) show ``secret``

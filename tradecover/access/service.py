@@ -146,10 +146,14 @@ def _principal(org: Organisation, *, actor: str, role: str, user_id: int | None)
 
 def principal_from_api_key(session: Session, secret: str) -> Principal:
     """Resolve an ``X-API-Key`` to a principal, or :class:`AuthenticationFailed`."""
-    prefix = api_key_prefix(secret)
+    return principal_of_key_rows(api_key_rows(session, secret), secret)
+
+
+def api_key_rows(session: Session, secret: str) -> Sequence[Sequence[Any]]:
+    """The rows of :data:`API_KEY_LOOKUP` for the key ``secret`` presents (at most one)."""
     # one statement, built once, plain rows: this runs on every API request
-    rows = session.connection().execute(API_KEY_LOOKUP, {"prefix": prefix}).all()
-    return principal_of_key_rows(rows, secret)
+    return session.connection().execute(API_KEY_LOOKUP,
+                                        {"prefix": api_key_prefix(secret)}).all()
 
 
 def principal_of_key_rows(rows: Sequence[Sequence[Any]], secret: str) -> Principal:

@@ -148,7 +148,7 @@ async def post_declarations(
     body: ShipmentIn | BatchIn,
     caller: Annotated[Caller, Security(caller_session)],
     idempotency_key: Annotated[str | None, Header(
-        alias="Idempotency-Key", max_length=255,
+        alias="Idempotency-Key", max_length=idempotency.MAX_KEY_LENGTH,
         description="Required: a retry with the same key gets the original answer")] = None,
 ) -> Any:
     """Attach one shipment (201) or up to 1000 (200, each accepted or rejected on its own).
@@ -176,8 +176,7 @@ def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: 
     if key is None:
         raise ValidationFailed("the Idempotency-Key header is required",
                                code="idempotency_key_required", field="Idempotency-Key")
-    fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
-                                          body=body.model_dump(mode="json"))
+    fingerprint = _fingerprint(body)
     pipelined = session.get_bind().dialect.name == "postgresql"
     attempt = 0
     while True:
@@ -204,9 +203,8 @@ def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: 
             session.rollback()  # the remembered key changed: authenticate afresh, go on
             assert unconfirmed is not None
             assert caller.known is not None
-            caller.known.forget(unconfirmed)
-            principal = access.principal_from_api_key(session, unconfirmed)  # 401 if revoked
-            caller.known.remember(unconfirmed, principal)
+            principal = caller.known.renewed(  # 401 if revoked
+                unconfirmed, access.api_key_rows(session, unconfirmed))
             principal.require(Permission.DECLARATION_WRITE)
             unconfirmed = None
         except (OperationalError, psycopg.OperationalError) as exc:
@@ -216,6 +214,11 @@ def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: 
         except BaseException:
             session.rollback()
             raise
+
+
+def _fingerprint(body: ShipmentIn | BatchIn) -> str:
+    return idempotency.fingerprint(method="POST", path="/api/v1/declarations",
+                                   body=body.model_dump(mode="json"))
 
 
 class KeyNotConfirmed(Exception):
@@ -307,8 +310,7 @@ async def declare_async(pool: AsyncConnectionPool, *, principal: Principal,
     answers and retries, on a connection of ``pool``, with no thread or ORM session.
     """
     principal.require(Permission.DECLARATION_WRITE)
-    fingerprint = idempotency.fingerprint(method="POST", path="/api/v1/declarations",
-                                          body=body.model_dump(mode="json"))
+    fingerprint = _fingerprint(body)
     attempt = 0
     while True:
         attempt += 1
@@ -327,12 +329,10 @@ async def declare_async(pool: AsyncConnectionPool, *, principal: Principal,
             except KeyNotConfirmed:
                 await connection.rollback()  # the remembered key changed: ask afresh
                 assert unconfirmed is not None
-                known.forget(unconfirmed)
                 cursor = await connection.execute(KEY_ROW_SQL, key_row_parameters(unconfirmed))
                 rows = await cursor.fetchall()
                 await connection.rollback()
-                principal = access.principal_of_key_rows(rows, unconfirmed)  # 401 if revoked
-                known.remember(unconfirmed, principal)
+                principal = known.renewed(unconfirmed, rows)  # 401 if revoked
                 principal.require(Permission.DECLARATION_WRITE)
                 unconfirmed = None
             except psycopg.OperationalError as exc:

@@ -32,10 +32,10 @@ from tradecover.access.principal import Principal
 from tradecover.api.problems import response_for
 from tradecover.declarations.api import Caller, declare, declare_async
 from tradecover.declarations.schemas import BatchIn, ShipmentIn
+from tradecover.idempotency.service import MAX_KEY_LENGTH
 from tradecover.kit.dates import business_today
 
 PATH = "/api/v1/declarations"
-MAX_KEY_LENGTH = 255  # as the route's ``Idempotency-Key`` header
 LOOP_ITEMS = 10
 """The largest batch decided on the event loop (about a millisecond of CPU an item)."""
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 import orjson
@@ -148,6 +148,10 @@ SELECT (SELECT count(*) FROM declared), (SELECT count(*) FROM reserved),
 
 RowT = TypeVar("RowT")
 
+_configure_mappers_once = cache(configure_mappers)
+""":func:`transient` rows need configured mappers: configured by the first attachment
+(every model is imported by then), not checked under SQLAlchemy's lock on every one."""
+
 Statement = tuple[str, dict[str, Any]]
 """A caller's raw SQL statement and its parameters."""
 
@@ -250,7 +254,7 @@ def load_facts(session: Session, *, org_id: int, shipments: Sequence[Shipment],
     ``chains`` are the audit chains their entries will go on; their heads are locked.
     """
     riders = riders or Riders()
-    configure_mappers()  # :func:`transient` rows need configured mappers (a no-op once done)
+    _configure_mappers_once()
     session.flush()
     facts_sql, facts_params, policies_sql, policies_params = _statements(
         riders, _facts_parameters(org_id=org_id, shipments=shipments, chains=chains, now=now))
@@ -268,7 +272,7 @@ async def load_facts_async(connection: psycopg.AsyncConnection[Any], *, org_id: 
     """:func:`load_facts` on an asynchronous connection of
     :func:`tradecover.db.engine.make_async_pool`, in its transaction.
     """
-    configure_mappers()
+    _configure_mappers_once()
     facts_sql, facts_params, policies_sql, policies_params = _statements(
         riders, _facts_parameters(org_id=org_id, shipments=shipments, chains=chains, now=now))
     async with connection.pipeline():  # (its pool plans generically: no SET LOCAL)
@@ -403,8 +407,10 @@ def _write_parameters(*, facts: AttachmentFacts, org_id: int,
             "hashes": _texts(moved_heads[c][1] for c in chains)}
 
 
-def _concurrent_duplicate() -> Conflict:
-    # a concurrent request declared one of these invoices after we looked
+def concurrent_duplicate() -> Conflict:
+    """The refusal of a set one of whose invoices a concurrent request declared for the same
+    buyer after the facts were read (the partial unique index caught it).
+    """
     return Conflict("an invoice of this request was declared concurrently for the same "
                     "buyer; retry", code="duplicate_invoice_number", field="invoice_number")
 
@@ -430,7 +436,7 @@ def write(session: Session, *, facts: AttachmentFacts, org_id: int,
             if commit:
                 connection.commit()
     except psycopg.errors.UniqueViolation:
-        raise _concurrent_duplicate() from None
+        raise concurrent_duplicate() from None
 
 
 async def write_async(connection: psycopg.AsyncConnection[Any], *, facts: AttachmentFacts,
@@ -448,4 +454,4 @@ async def write_async(connection: psycopg.AsyncConnection[Any], *, facts: Attach
             if commit:
                 await connection.commit()
     except psycopg.errors.UniqueViolation:
-        raise _concurrent_duplicate() from None
+        raise concurrent_duplicate() from None

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tradecover.db.base import json_default
 from tradecover.declarations.deadlines import DeclarationPeriod
 from tradecover.declarations.model import Declaration, TurnoverReturn, declaration_values
-from tradecover.declarations.service import DeclarationStatus, Outcome, PeriodStatus
+from tradecover.declarations.service import MAX_BATCH, DeclarationStatus, Outcome, PeriodStatus
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.errors import DomainError
 from tradecover.kit.money import amount_of_minor
@@ -65,7 +65,7 @@ class BatchIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    declarations: list[ShipmentIn] = Field(min_length=1, max_length=1000)
+    declarations: list[ShipmentIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class ReasonIn(BaseModel):

@@ -470,17 +470,24 @@ def _in_order(outcomes: dict[int, Outcome], size: int) -> list[Outcome]:
     return [outcomes[i] for i in range(size)]
 
 
-def _transient_rows(items: Sequence[_Item], values: list[dict[str, Any]], ids: Sequence[int],
-                    outcomes: dict[int, Outcome]) -> list[Declaration]:
+def _pipelined_writes(items: Sequence[_Item], values: list[dict[str, Any]],
+                      facts: AttachmentFacts, outcomes: dict[int, Outcome], size: int,
+                      principal: Principal, supersedes: Declaration | None,
+                      riders: pg_repository.Riders
+                      ) -> tuple[list[Outcome], list[tuple[int, audit.Pending]],
+                                 Sequence[pg_repository.Statement]]:
     """PostgreSQL: the declarations as read-only rows with the ids reserved with the facts,
-    each the outcome of its item.
+    each the outcome of its item; then the outcomes in order, their audit entries and the
+    riders' statements written with them.
     """
-    for row_values, new_id in zip(values, ids, strict=False):
+    for row_values, new_id in zip(values, facts.ids, strict=False):
         row_values["id"] = new_id
     rows = [pg_repository.transient(Declaration, row_values) for row_values in values]
     for ready, row in zip(items, rows, strict=True):
         outcomes[ready.index] = Outcome(ready.index, declaration=row)
-    return rows
+    done = _in_order(outcomes, size)
+    return (done, audit_entries(principal, rows, supersedes),
+            riders.last(done) if riders.last is not None else ())
 
 
 def _attach_set(session: Session, *, principal: Principal,
@@ -519,14 +526,12 @@ def _attach_set(session: Session, *, principal: Principal,
     moved, values = _settle(items, outstanding, sources, principal=principal, channel=channel,
                             today=today, supersedes=supersedes, now=now)
     if pipelined:
-        rows = _transient_rows(items, values, facts.ids, outcomes)
-        done = _in_order(outcomes, len(shipments))
-        last = riders.last(done) if riders is not None and riders.last is not None else ()
+        riders = riders or pg_repository.Riders()
+        done, entries, last = _pipelined_writes(items, values, facts, outcomes, len(shipments),
+                                                principal, supersedes, riders)
         pg_repository.write(session, facts=facts, org_id=org_id, values=values, moved=moved,
-                            entries=audit_entries(principal, rows, supersedes), now=now,
-                            last=last, commit=riders is not None and riders.commit)
-        if riders is not None:
-            riders.written = True
+                            entries=entries, now=now, last=last, commit=riders.commit)
+        riders.written = True
         return done
     rows = [Declaration(**row_values) for row_values in values]
     for ready, row in zip(items, rows, strict=True):
@@ -536,10 +541,7 @@ def _attach_set(session: Session, *, principal: Principal,
     try:
         session.flush()
     except IntegrityError:
-        # a concurrent request declared one of these invoices after we looked
-        raise Conflict("an invoice of this request was declared concurrently for the "
-                       "same buyer; retry", code="duplicate_invoice_number",
-                       field="invoice_number") from None
+        raise pg_repository.concurrent_duplicate() from None
     audit.append_many(session, audit_entries(principal, rows, supersedes))
     return _in_order(outcomes, len(shipments))
 
@@ -551,9 +553,7 @@ async def attach_many_async(connection: AsyncConnection[Any], *, principal: Prin
     session in between (the ERP endpoint): the same checks, decisions and writes in the
     same two pipelined round trips, ``riders`` riding on them as on the synchronous path.
     """
-    if len(shipments) > MAX_BATCH:
-        raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
-                               code="batch_too_large", field="declarations")
+    _check_batch_size(shipments)
     outcomes, wanted = _admit(principal, shipments, channel)
     if not wanted:
         return _in_order(outcomes, len(shipments))
@@ -569,14 +569,19 @@ async def attach_many_async(connection: AsyncConnection[Any], *, principal: Prin
     sources = {policy_id: rate_source_for(p) for policy_id, p in facts.policies.items()}
     moved, values = _settle(items, facts.outstanding, sources, principal=principal,
                             channel=channel, today=today, supersedes=None, now=now)
-    rows = _transient_rows(items, values, facts.ids, outcomes)
-    done = _in_order(outcomes, len(shipments))
-    await pg_repository.write_async(
-        connection, facts=facts, org_id=org_id, values=values, moved=moved,
-        entries=audit_entries(principal, rows), now=now,
-        last=riders.last(done) if riders.last is not None else (), commit=riders.commit)
+    done, entries, last = _pipelined_writes(items, values, facts, outcomes, len(shipments),
+                                            principal, None, riders)
+    await pg_repository.write_async(connection, facts=facts, org_id=org_id, values=values,
+                                    moved=moved, entries=entries, now=now, last=last,
+                                    commit=riders.commit)
     riders.written = True
     return done
+
+
+def _check_batch_size(shipments: Sequence[object]) -> None:
+    if len(shipments) > MAX_BATCH:
+        raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
+                               code="batch_too_large", field="declarations")
 
 
 def _one_exporter(shipments: Sequence[Shipment]) -> int:
@@ -622,9 +627,7 @@ def attach_many(session: Session, *, principal: Principal,
     (a row that could not be read).  Two items with one invoice number for one buyer: the
     first is attached, the second refused.
     """
-    if len(shipments) > MAX_BATCH:
-        raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
-                               code="batch_too_large", field="declarations")
+    _check_batch_size(shipments)
     outcomes = _attach_set(session, principal=principal, shipments=shipments, channel=channel,
                            today=today, riders=riders)
     if progress is not None:

@@ -8,9 +8,9 @@ together.  A retry with the same key and body gets the stored answer; with anoth
 crashed process can be taken over after ``stale_after``.
 
 A route that runs its effect in one transaction instead holds the key there
-(:func:`hold`, or :func:`hold_statements` and :func:`held` to send it with other
-statements) and stores the answer with the effect (:func:`store`, :func:`store_statement`):
-a failed request then leaves nothing behind, not even the key.
+(:func:`hold`, or :func:`hold_riders` and :func:`held_by` to send it inside another use
+case's statements) and stores the answer with the effect (:func:`store`,
+:func:`store_statement`): a failed request then leaves nothing behind, not even the key.
 """
 
 from __future__ import annotations
@@ -153,37 +153,12 @@ def abandon(factory: sessionmaker[Session], claimed: Claim) -> None:
 # --- one transaction: the key held with an advisory lock, the answer stored with the effect
 
 
-_HOLD = "SELECT pg_try_advisory_xact_lock(%(org_id)s::int, hashtext(%(key)s))"
-_STORED = """SELECT id, fingerprint, status, status_code, response_body, created_at
-FROM idempotency_keys WHERE org_id = %(org_id)s AND key = %(key)s"""
-
-
 class Replayed(Exception):
-    """Raised from a :func:`held` check: the key's stored answer is the answer."""
+    """Raised from a :func:`held_by` check: the key's stored answer is the answer."""
 
     def __init__(self, replay: Replay) -> None:
         super().__init__("replay")
         self.replay = replay
-
-
-def hold_statements(*, org_id: int, key: str) -> list[tuple[str, dict[str, Any]]]:
-    """PostgreSQL: the two statements that hold ``key`` (an advisory lock, then the stored
-    answer read by a statement of its own, whose snapshot sees whatever an earlier holder
-    committed), to send in one round trip, e.g. ahead of an attachment's facts.
-    """
-    params = {"org_id": org_id, "key": check_key(key)}
-    return [(_HOLD, params), (_STORED, params)]
-
-
-def held(rows: list[list[Any]], *, request_fingerprint: str,
-         stale_after: timedelta = STALE_AFTER) -> None:
-    """Check the rows of :func:`hold_statements`: return when this request may go on;
-    raise 409 while another request holds the key, 422 when the key came with another
-    request, and :class:`Replayed` with the stored answer of an earlier use.
-    """
-    (locked,), stored = rows
-    _held(bool(locked[0]), tuple(stored[0][1:]) if stored else None, request_fingerprint,
-          stale_after)
 
 
 _LOCK = "SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int, hashtext(%(idempotency_key)s))"
@@ -205,23 +180,18 @@ def hold_riders(*, org_id: int, key: str) -> tuple[tuple[str, dict[str, Any]],
 
 def held_by(locked: bool, stored: list[Any] | None, *, request_fingerprint: str,
             stale_after: timedelta = STALE_AFTER) -> None:
-    """:func:`held` for what :func:`hold_riders` returned: the lock's boolean and the
-    stored answer's JSON array (or ``None``).
+    """Check what :func:`hold_riders` returned (the lock's boolean and the stored answer's
+    JSON array, or ``None``): return when this request may go on; raise 409 while another
+    request holds the key, 422 when the key came with another request, and
+    :class:`Replayed` with the stored answer of an earlier use.
     """
-    _held(locked, None if stored is None else (
-        stored[0], stored[1], stored[2], stored[3], datetime.fromisoformat(stored[4])),
-        request_fingerprint, stale_after)
-
-
-def _held(locked: bool, stored: tuple[Any, ...] | None, request_fingerprint: str,
-          stale_after: timedelta) -> None:
     if not locked:
         raise Conflict("a request with this Idempotency-Key is still being processed",
                        code="idempotency_in_progress")
     if stored is not None:
         fingerprint, status, status_code, body, created_at = stored
         _judge((fingerprint, status, status_code, None if body is None else json.loads(body),
-                created_at), request_fingerprint, stale_after)
+                datetime.fromisoformat(created_at)), request_fingerprint, stale_after)
 
 
 def _found(record: IdempotencyRecord) -> tuple[str, str, int | None, Any, datetime]:
@@ -253,8 +223,8 @@ def hold(session: Session, *, org_id: int, key: str, request_fingerprint: str,
     together, and a crash or an error rolls both back (nothing to abandon).
 
     On PostgreSQL a transaction-scoped advisory lock on (organisation, key) is taken
-    (:func:`hold_statements`, one round trip): a concurrent request with the same key gets
-    409 at once instead of waiting.  SQLite's ``BEGIN IMMEDIATE`` transaction already
+    (:func:`hold_riders` as two statements, one round trip): a concurrent request with the
+    same key gets 409 at once instead of waiting.  SQLite's ``BEGIN IMMEDIATE`` transaction already
     serialises writers.  Returns the stored answer of an earlier use (a replay), raises 422
     when the key came with another request, or ``None``: go on.
     """
@@ -263,10 +233,11 @@ def hold(session: Session, *, org_id: int, key: str, request_fingerprint: str,
         if connection.dialect.name == "postgresql":
             driver: Any = connection.connection.driver_connection
             with driver.pipeline():
-                cursors = [driver.execute(sql, values)
-                           for sql, values in hold_statements(org_id=org_id, key=key)]
-            held([c.fetchall() for c in cursors], request_fingerprint=request_fingerprint,
-                 stale_after=stale_after)
+                locked, stored = (driver.execute(sql, values)
+                                  for sql, values in hold_riders(org_id=org_id, key=key))
+            answer = stored.fetchone()
+            held_by(bool(locked.fetchone()[0]), answer[0] if answer else None,
+                    request_fingerprint=request_fingerprint, stale_after=stale_after)
             return None
         check_key(key)
         record = session.execute(select(IdempotencyRecord).where(
@@ -303,8 +274,8 @@ def store_statement(*, org_id: int, key: str, request_fingerprint: str, status_c
                         "idempotency_now": utc_now()}
 
 
-_STORE = {
-    dialect: insert(_RECORDS).values(
+_STORE_SQLITE = (
+    sqlite.insert(_RECORDS).values(
         org_id=bindparam("org_id"), key=bindparam("key"),
         fingerprint=bindparam("fingerprint"), status="completed",
         status_code=bindparam("status_code"), response_body=bindparam("response_body"),
@@ -313,8 +284,7 @@ _STORE = {
         index_elements=["org_id", "key"],
         set_={"status": "completed", "status_code": bindparam("status_code"),
               "response_body": bindparam("response_body"), "completed_at": bindparam("now")},
-        where=_RECORDS.c.status == "in_progress")
-    for dialect, insert in ((True, postgresql.insert), (False, sqlite.insert))}
+        where=_RECORDS.c.status == "in_progress"))
 
 
 def store(session: Session, *, org_id: int, key: str, request_fingerprint: str,
@@ -323,6 +293,11 @@ def store(session: Session, *, org_id: int, key: str, request_fingerprint: str,
     stale claim of the two-transaction protocol is taken over).
     """
     connection = session.connection()
-    connection.execute(_STORE[connection.dialect.name == "postgresql"], {
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(*store_statement(
+            org_id=org_id, key=key, request_fingerprint=request_fingerprint,
+            status_code=status_code, body_json=canonical_json(body)))
+        return
+    connection.execute(_STORE_SQLITE, {
         "org_id": org_id, "key": key, "fingerprint": request_fingerprint,
         "status_code": status_code, "response_body": body, "now": utc_now()})

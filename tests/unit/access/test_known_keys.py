@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from tradecover.access.known_keys import KnownApiKeys
 from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Role
 from tradecover.access.secrets import hash_api_key
+from tradecover.kit.errors import AuthenticationFailed
 
 SECRET = "tc_abc123_" + "s" * 40
 PRINCIPAL = Principal(actor="apikey:7", org_id=3, org_slug="acme",
@@ -49,3 +52,16 @@ def test_only_a_row_that_still_stands_for_the_principal_confirms() -> None:
     assert not KnownApiKeys.confirms([_row(role="admin")], SECRET, PRINCIPAL)
     assert not KnownApiKeys.confirms([_row(org_id=4)], SECRET, PRINCIPAL)
     assert not KnownApiKeys.confirms([_row(secret="tc_abc123_" + "y" * 40)], SECRET, PRINCIPAL)
+
+
+def test_a_key_read_afresh_is_remembered_anew_or_forgotten() -> None:
+    known = KnownApiKeys()
+    known.remember(SECRET, PRINCIPAL)
+    admin = Principal(actor="apikey:7", org_id=3, org_slug="acme",
+                      org_kind=OrganisationKind.EXPORTER, role=Role.ADMIN)
+    assert known.renewed(SECRET, [_row(role="admin")]) == admin
+    assert known.principal(SECRET) == admin
+    with pytest.raises(AuthenticationFailed) as revoked:
+        known.renewed(SECRET, [_row(revoked=datetime.now(UTC))])
+    assert revoked.value.code == "api_key_revoked"
+    assert known.principal(SECRET) is None
