@@ -18,7 +18,15 @@ of its own, the clients spread over them as by a load balancer), then:
    once with every client declaring for the one exporter (every batch names the same
    limits, so they queue on the limits' locks: the worst case) and once with each client
    the ERP system of an exporter of its own (``--clients`` more exporters, one policy and
-   ``--buyers`` limits each).
+   ``--buyers`` limits each); the latter alternates, round by round, with ``pgbench``
+   running the same transaction batched as a request is (the update of the 50 limits'
+   reservations and the insert of 100 declarations in one transaction, each client on
+   the limits of an exporter of its own): the database's ceiling for batches.
+
+Each figure comes with the CPU it took: the app's processes, the database server's
+processes (from /proc) and the whole machine, per declaration.  The database's CPU per
+declaration bounds what any app could reach on this machine: the machine's cores divided
+by it.
 
     .venv/bin/python benchmarks/attachment.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/tc_bench_attach]
         (``postgresql+psycopg://postgres@/tc_bench_attach?host=/var/run/postgresql``: a socket)
@@ -271,21 +279,62 @@ END;
 """
 
 
-def _pgbench(url: str, *, clients: int, seconds: int, limits: int) -> float:
-    """Transactions per second of pgbench running the attachment's SQL."""
+# the batch of PGBENCH_SCRIPT as a batch request of _load writes it: client c declares for
+# exporter c % blocks, whose limits are the ``per`` ids from ``first + (c % blocks) * per``,
+# two declarations a limit (a batch of 100 on 50 limits); :lo is its first limit id
+PGBENCH_BATCH_SCRIPT = """\\set lo {first} + (:client_id % {blocks}) * {per}
+BEGIN;
+UPDATE limit_reservations SET last_reserved_minor = {taken},
+  outstanding_minor = outstanding_minor + {taken}, cap_minor = {cap}, updated_at = now()
+  WHERE limit_id BETWEEN :lo AND :lo + {per} - 1 AND outstanding_minor < {cap};
+INSERT INTO declarations (exporter_org_id, policy_id, buyer_id, buyer_country, limit_id,
+  limit_version_id, invoice_number, shipment_date, due_date, credit_days, payment_terms,
+  transport_mode, hs_code, goods_description, currency, invoice_minor, prepayment_minor,
+  insured_minor, covered_minor, uninsured_minor, collected_minor, cover_status, reason_code,
+  cover_explanation, rate, rate_explanation, premium_minor, declaration_date,
+  declaration_due, late, days_late, status, channel, declared_at, declared_by)
+  SELECT l.org_id, l.policy_id, l.buyer_id, 'DE', l.id, l.id,
+  'PGB-' || txid_current() || '-' || l.id || '-' || g,
+  current_date, current_date + 60, 60, 'OA', 'sea', '845961', 'machine parts', 'USD',
+  100000, 0, 100000, 100000, 0, 0, 'covered_in_full', 'within_limit', 'covered in full',
+  '0.0045', '{{}}', 450, current_date, current_date + 30, false, 0, 'active', 'erp', now(),
+  'pgbench' FROM credit_limits l CROSS JOIN generate_series(1, {each}) AS g
+  WHERE l.id BETWEEN :lo AND :lo + {per} - 1;
+END;
+"""
+
+
+def _limit_blocks(url: str, books: list[Book]) -> tuple[int, int]:
+    """(first limit id, limits an exporter) of ``books``' exporters, whose limits were
+    created one exporter after the other: consecutive ids, as PGBENCH_BATCH_SCRIPT expects.
+    """
+    buyers = [buyer for _secret, pairs in books for _policy, buyer in pairs]
+    base = make_url(url)
+    with psycopg.connect(host=_host(base), port=base.port or 5432,
+                         user=base.username or "postgres", dbname=base.database) as connection:
+        ids = [row[0] for row in connection.execute(
+            "SELECT id FROM credit_limits WHERE buyer_id = ANY(%s) ORDER BY id", [buyers])]
+    per = len(books[0][1])
+    if ids != list(range(ids[0], ids[0] + len(ids))) or len(ids) != per * len(books):
+        raise SystemExit("the exporters' limits are not consecutive ids")
+    return ids[0], per
+
+
+def _pgbench(url: str, *, clients: int, seconds: int, script: str) -> float:
+    """Transactions per second of pgbench running ``script`` against ``url``'s database."""
     binary = shutil.which("pgbench") or next(
         (str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))), None)
     if binary is None:
         raise SystemExit("pgbench not found (apt-get install postgresql-client)")
     base = make_url(url)
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write(PGBENCH_SCRIPT.format(limits=limits, cap=LIMIT_MINOR))
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script_file:
+        script_file.write(script)
     result = subprocess.run(
         [binary, "-n", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
-         "-T", str(seconds), "-f", script.name, "-h", _host(base),
+         "-T", str(seconds), "-f", script_file.name, "-h", _host(base),
          "-p", str(base.port or 5432), "-U", base.username or "postgres",
          str(base.database)], capture_output=True, text=True, check=False)
-    Path(script.name).unlink(missing_ok=True)
+    Path(script_file.name).unlink(missing_ok=True)
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
     if result.returncode != 0 or match is None:
         raise SystemExit(f"pgbench failed: {result.stdout}\n{result.stderr}")
@@ -307,6 +356,48 @@ def _server_cpu_s(servers: list[tuple[subprocess.Popen[bytes], str]]) -> float:
     return total / ticks
 
 
+def _database_cpu_s() -> float:
+    """CPU seconds (user + system) used so far by the database server's processes (every
+    process named ``postgres``: its backends and helpers, and, in the server's own
+    children's time, the backends that already ended: pgbench's), read from /proc.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError, IndexError):
+            continue
+        if name == "postgres":
+            fields = rest.split()
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
+
+
+class CpuMeter:
+    """The CPU the app, the database and the whole machine use during a measured run."""
+
+    def __init__(self, servers: list[tuple[subprocess.Popen[bytes], str]]) -> None:
+        self.servers = servers
+        self.app = self.database = self.machine = 0.0
+
+    def __enter__(self) -> CpuMeter:
+        self._start = (_server_cpu_s(self.servers), _database_cpu_s(), _machine_cpu_s())
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        app, database, machine = self._start
+        self.app += _server_cpu_s(self.servers) - app
+        self.database += _database_cpu_s() - database
+        self.machine += _machine_cpu_s() - machine
+
+    def per(self, count: float) -> str:
+        """Milliseconds of CPU per ``count``: the app's, the database's, the machine's."""
+        n = max(count, 1)
+        return (f"app {1000 * self.app / n:.2f} ms, database {1000 * self.database / n:.2f} "
+                f"ms, machine {1000 * self.machine / n:.2f} ms")
+
+
 def _percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
@@ -326,77 +417,108 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5,
                         help="seconds of single declarations before anything is measured")
     parser.add_argument("--rounds", type=int, default=3,
-                        help="single declarations and pgbench alternate in this many rounds "
-                             "of --seconds/rounds each, so that both see the same machine")
+                        help="the app and pgbench alternate in this many rounds of "
+                             "--seconds/rounds each, so that both see the same machine")
     args = parser.parse_args()
+    if args.batch % args.buyers:
+        raise SystemExit("--batch must be a multiple of --buyers (declarations per limit)")
     _fresh_database(args.url)
     books = _seed(args.url, exporters=[(args.policies, args.buyers)]
                   + [(1, args.buyers)] * args.clients)
     one, each = books[:1], books[1:]
     limits = sum(len(pairs) for _secret, pairs in books)
+    first, per = _limit_blocks(args.url, each)
+    single_script = PGBENCH_SCRIPT.format(limits=limits, cap=LIMIT_MINOR)
+    batch_script = PGBENCH_BATCH_SCRIPT.format(
+        first=first, blocks=len(each), per=per, each=args.batch // per, cap=LIMIT_MINOR,
+        taken=100000 * (args.batch // per))
     slice_s = max(1, round(args.seconds / args.rounds))
     servers = _start_servers(args.url, args.workers)
     bases = [base for _process, base in servers]
     rounds: list[tuple[float, float]] = []  # (declarations/s, pgbench transactions/s)
+    batch_rounds: list[tuple[float, float]] = []  # (declarations/s, pgbench's)
     times: list[float] = []
-    single = 0
-    single_cpu = single_machine = pgbench_machine = 0.0
-    pgbench_transactions = 0.0
+    apart_times: list[float] = []
+    single = apart = 0
+    single_cpu, apart_cpu, batch_cpu = CpuMeter(servers), CpuMeter(servers), CpuMeter(servers)
+    pgbench_cpu, pgbench_batch_cpu = CpuMeter(servers), CpuMeter(servers)
+    pgbench_transactions = pgbench_batched = 0.0
     try:
         # warm-up: every process's pool at its working size, its statements prepared
         _load(bases, one, clients=args.clients, seconds=args.warmup, batch=1)
         for _round in range(args.rounds):
-            cpu, machine = _server_cpu_s(servers), _machine_cpu_s()
-            count, elapsed, latencies = _load(bases, one, clients=args.clients,
-                                              seconds=slice_s, batch=1)
-            single_cpu += _server_cpu_s(servers) - cpu
-            single_machine += _machine_cpu_s() - machine
+            with single_cpu:
+                count, elapsed, latencies = _load(bases, one, clients=args.clients,
+                                                  seconds=slice_s, batch=1)
             single += count
             times += latencies
-            machine = _machine_cpu_s()
-            tps = _pgbench(args.url, clients=args.clients, seconds=slice_s, limits=limits)
-            pgbench_machine += _machine_cpu_s() - machine
+            with pgbench_cpu:
+                tps = _pgbench(args.url, clients=args.clients, seconds=slice_s,
+                               script=single_script)
             pgbench_transactions += tps * slice_s
             rounds.append((count / elapsed, tps))
-        cpu = _server_cpu_s(servers)
-        batched, batch_s, batch_times = _load(bases, one, clients=args.clients,
-                                              seconds=args.seconds, batch=args.batch)
-        batch_cpu, cpu = _server_cpu_s(servers) - cpu, _server_cpu_s(servers)
-        apart, apart_s, apart_times = _load(bases, each, clients=args.clients,
-                                            seconds=args.seconds, batch=args.batch)
-        apart_cpu = _server_cpu_s(servers) - cpu
+        with batch_cpu:
+            batched, batch_s, batch_times = _load(bases, one, clients=args.clients,
+                                                  seconds=args.seconds, batch=args.batch)
+        _load(bases, each, clients=args.clients, seconds=1, batch=args.batch)  # their rows
+        for _round in range(args.rounds):
+            with apart_cpu:
+                count, elapsed, latencies = _load(bases, each, clients=args.clients,
+                                                  seconds=slice_s, batch=args.batch)
+            apart += count
+            apart_times += latencies
+            with pgbench_batch_cpu:
+                tps = _pgbench(args.url, clients=args.clients, seconds=slice_s,
+                               script=batch_script)
+            pgbench_batched += tps * slice_s * args.batch
+            batch_rounds.append((count / elapsed, tps * args.batch))
     finally:
         for process, _base in servers:
             process.terminate()
             process.wait(timeout=10)
     times.sort()
-    ratios = sorted(rate / tps for rate, tps in rounds)
-    rate = sum(r for r, _t in rounds) / len(rounds)
-    tps = sum(t for _r, t in rounds) / len(rounds)
+    apart_times.sort()
+    batch_times.sort()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
           f"(load average {load}), Python {platform.python_version()}, "
           f"PostgreSQL at {_host(make_url(args.url))}, {args.workers} uvicorn processes, "
           f"{args.clients} clients")
+    ratios = sorted(rate / tps for rate, tps in rounds)
+    rate = sum(r for r, _t in rounds) / len(rounds)
+    tps = sum(t for _r, t in rounds) / len(rounds)
     print(f"pgbench (conditional limit update + insert): {tps:,.0f} transactions/s "
-          f"(rounds: {', '.join(f'{t:,.0f}' for _r, t in rounds)}); machine CPU "
-          f"{1000 * pgbench_machine / max(pgbench_transactions, 1):.2f} ms per transaction")
+          f"(rounds: {', '.join(f'{t:,.0f}' for _r, t in rounds)}); CPU per transaction: "
+          f"{pgbench_cpu.per(pgbench_transactions)}")
     print(f"ERP API, single declarations with Idempotency-Key (one exporter, "
           f"{len(one[0][1])} limits): {rate:,.0f} declarations/s = {rate / tps:.2f} of pgbench "
           f"(aim >= 0.25; rounds: {', '.join(f'{r:.2f}' for r in ratios)}, median "
           f"{statistics.median(ratios):.2f}); p50 {statistics.median(times):.2f} ms, p99 "
           f"{_percentile(times, 0.99):.2f} ms (aim < 20 ms), {single} declarations; "
-          f"app CPU {1000 * single_cpu / max(single, 1):.2f} ms and machine CPU "
-          f"{1000 * single_machine / max(single, 1):.2f} ms per declaration")
-    for title, count, elapsed, lat, used in (
-            (f"one exporter, every batch on the same {len(one[0][1])} limits", batched,
-             batch_s, batch_times, batch_cpu),
-            (f"{len(each)} exporters, one ERP client each", apart, apart_s, apart_times,
-             apart_cpu)):
-        print(f"ERP API, batches of {args.batch} ({title}): {count / elapsed:,.0f} "
-              f"declarations/s (aim > 30,000); p50 {statistics.median(lat):.1f} ms per "
-              f"request, p99 {_percentile(lat, 0.99):.1f} ms, {count} declarations; "
-              f"app CPU {1000 * used / max(count, 1):.2f} ms per declaration")
+          f"CPU per declaration: {single_cpu.per(single)}")
+    print(f"ERP API, batches of {args.batch} (one exporter, every batch on the same "
+          f"{len(one[0][1])} limits): {batched / batch_s:,.0f} declarations/s (aim > 30,000); "
+          f"p50 {statistics.median(batch_times):.1f} ms per request, p99 "
+          f"{_percentile(batch_times, 0.99):.1f} ms, {batched} declarations; CPU per "
+          f"declaration: {batch_cpu.per(batched)}")
+    batch_rate = sum(r for r, _t in batch_rounds) / len(batch_rounds)
+    ceiling = sum(t for _r, t in batch_rounds) / len(batch_rounds)
+    print(f"pgbench, the same transaction batched ({args.batch} declarations on {per} limits "
+          f"a transaction, each client on an exporter's limits of its own): {ceiling:,.0f} "
+          f"declarations/s (rounds: {', '.join(f'{t:,.0f}' for _r, t in batch_rounds)}); CPU "
+          f"per declaration: {pgbench_batch_cpu.per(pgbench_batched)}")
+    print(f"ERP API, batches of {args.batch} ({len(each)} exporters, one ERP client each): "
+          f"{batch_rate:,.0f} declarations/s (aim > 30,000) = {batch_rate / ceiling:.2f} of "
+          f"batched pgbench (rounds: "
+          f"{', '.join(f'{r / t:.2f}' for r, t in batch_rounds)}); p50 "
+          f"{statistics.median(apart_times):.1f} ms per request, p99 "
+          f"{_percentile(apart_times, 0.99):.1f} ms, {apart} declarations; CPU per "
+          f"declaration: {apart_cpu.per(apart)}")
+    database_ms = apart_cpu.database / max(apart, 1)
+    print(f"database ceiling of batched attachment on this machine: {os.cpu_count()} CPUs / "
+          f"{1000 * database_ms:.3f} ms of database CPU a declaration = "
+          f"{(os.cpu_count() or 1) / max(database_ms, 1e-9):,.0f} declarations/s, were the "
+          f"app's CPU free")
 
 
 def _host(url: Any) -> str:
