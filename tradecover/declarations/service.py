@@ -73,7 +73,7 @@ from tradecover.declarations.model import (
     TurnoverReturn,
     declaration_values,
 )
-from tradecover.declarations.shipment import Shipment, check_shipment, shipment_problems
+from tradecover.declarations.shipment import Shipment, normalised, shipment_problems
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from tradecover.kit.money import Money, check_currency
@@ -241,12 +241,7 @@ def _check(facts: AttachmentFacts, principal: Principal, shipment: Shipment, tod
         first = problems[0]
         return ValidationFailed(first.message, code=first.code, field=first.field,
                                 details={**first.details, "problems": _problem_list(problems)})
-    try:
-        shipment = check_shipment(shipment, today=today, scope=scope,
-                                  policy_period=(policy.inception, policy.expiry),
-                                  policy_currency=policy.currency)
-    except DomainError as exc:
-        return exc
+    shipment = normalised(shipment)
     duplicate = facts.duplicates.get((shipment.buyer_id, shipment.invoice_number.strip()))
     if duplicate is not None:
         return Conflict(f"invoice {shipment.invoice_number} is already declared for this buyer "

@@ -219,6 +219,11 @@ def check_shipment(
                                  policy_period=policy_period, policy_currency=policy_currency)
     if problems:
         raise problems[0]
+    return normalised(shipment)
+
+
+def normalised(shipment: Shipment) -> Shipment:
+    """``shipment`` with its HS code in normal form (call on a shipment without problems)."""
     hs_code = check_hs_code(shipment.hs_code)
     if hs_code == shipment.hs_code:
         return shipment
