@@ -25,14 +25,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(url: str) -> tuple[subprocess.Popen[bytes], str]:
-    """One uvicorn process of the app on ``url``'s database: (process, base URL), not yet
-    answering; see :func:`wait_until_healthy`.
+def start(url: str, app: str = "tradecover.api.app:create_app"
+          ) -> tuple[subprocess.Popen[bytes], str]:
+    """One uvicorn process of ``app`` (an application factory) on ``url``'s database:
+    (process, base URL), not yet answering; see :func:`wait_until_healthy`.
     """
     port = free_port()
-    env = {**os.environ, "TRADECOVER_DATABASE_URL": url, "TRADECOVER_SECRET_KEY": SECRET}
+    env = {**os.environ, "TRADECOVER_DATABASE_URL": url, "TRADECOVER_SECRET_KEY": SECRET,
+           "PYTHONPATH": os.pathsep.join(filter(None, [os.path.dirname(os.path.abspath(__file__)),
+                                                       os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tradecover.api.app:create_app", "--factory",
+        [sys.executable, "-m", "uvicorn", app, "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
          "--no-access-log"], env=env)
     return process, f"http://127.0.0.1:{port}"

@@ -13,7 +13,9 @@ of its own, the clients spread over them as by a load balancer), then:
    against the same server: transactions/s, the database's ceiling;
    (the two alternate in ``--rounds`` rounds, so that both see the same machine: the
    ratio is reported per round and over all, with the whole machine's CPU per
-   declaration and per pgbench transaction);
+   declaration and per pgbench transaction); in the same rounds the same clients load
+   the issue's other reference (``--no-bare`` skips it): a bare FastAPI + asyncpg app
+   doing nothing but pgbench's transaction (``_bare_app.py``), as many processes;
 3. the batch endpoint (100 declarations a request) with the same clients: declarations/s,
    once with every client declaring for the one exporter (every batch names the same
    limits, so they queue on the limits' locks: the worst case) and once with each client
@@ -178,13 +180,14 @@ def _shipment(policy_id: int, buyer_id: int, invoice: str, today: date) -> dict[
             "prepayment": "0"}
 
 
-def _start_servers(url: str, processes: int) -> list[tuple[subprocess.Popen[bytes], str]]:
+def _start_servers(url: str, processes: int, app: str = "tradecover.api.app:create_app"
+                   ) -> list[tuple[subprocess.Popen[bytes], str]]:
     """``processes`` uvicorn processes of the app, each on a port of its own: the clients
     are spread over them evenly, as a load balancer would (with one listening socket shared
     by ``--workers``, a handful of keep-alive connections can land unevenly and leave a
     core idle, which made runs differ by half).
     """
-    started = [app_server.start(url) for _ in range(processes)]
+    started = [app_server.start(url, app) for _ in range(processes)]
     app_server.wait_until_healthy(started)
     return started
 
@@ -416,6 +419,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--warmup", type=float, default=5,
                         help="seconds of single declarations before anything is measured")
+    parser.add_argument("--no-bare", dest="bare", action="store_false",
+                        help="skip the bare FastAPI + asyncpg app")
     parser.add_argument("--rounds", type=int, default=3,
                         help="the app and pgbench alternate in this many rounds of "
                              "--seconds/rounds each, so that both see the same machine")
@@ -435,6 +440,13 @@ def main() -> None:
     slice_s = max(1, round(args.seconds / args.rounds))
     servers = _start_servers(args.url, args.workers)
     bases = [base for _process, base in servers]
+    bare_servers = (_start_servers(args.url, args.workers, "_bare_app:create_app")
+                    if args.bare else [])
+    bare_bases = [base for _process, base in bare_servers]
+    bare_rounds: list[float] = []  # the bare app's declarations/s over pgbench's, a round
+    bare_times: list[float] = []
+    bare_count = 0
+    bare_cpu = CpuMeter(bare_servers)
     rounds: list[tuple[float, float]] = []  # (declarations/s, pgbench transactions/s)
     batch_rounds: list[tuple[float, float]] = []  # (declarations/s, pgbench's)
     times: list[float] = []
@@ -446,6 +458,8 @@ def main() -> None:
     try:
         # warm-up: every process's pool at its working size, its statements prepared
         _load(bases, one, clients=args.clients, seconds=args.warmup, batch=1)
+        if bare_bases:
+            _load(bare_bases, one, clients=args.clients, seconds=args.warmup, batch=1)
         for _round in range(args.rounds):
             with single_cpu:
                 count, elapsed, latencies = _load(bases, one, clients=args.clients,
@@ -457,6 +471,13 @@ def main() -> None:
                                script=single_script)
             pgbench_transactions += tps * slice_s
             rounds.append((count / elapsed, tps))
+            if bare_bases:
+                with bare_cpu:
+                    count, elapsed, latencies = _load(bare_bases, one, clients=args.clients,
+                                                      seconds=slice_s, batch=1)
+                bare_count += count
+                bare_times += latencies
+                bare_rounds.append(count / elapsed / tps)
         with batch_cpu:
             batched, batch_s, batch_times = _load(bases, one, clients=args.clients,
                                                   seconds=args.seconds, batch=args.batch)
@@ -473,7 +494,7 @@ def main() -> None:
             pgbench_batched += tps * slice_s * args.batch
             batch_rounds.append((count / elapsed, tps * args.batch))
     finally:
-        for process, _base in servers:
+        for process, _base in servers + bare_servers:
             process.terminate()
             process.wait(timeout=10)
     times.sort()
@@ -496,6 +517,15 @@ def main() -> None:
           f"{statistics.median(ratios):.2f}); p50 {statistics.median(times):.2f} ms, p99 "
           f"{_percentile(times, 0.99):.2f} ms (aim < 20 ms), {single} declarations; "
           f"CPU per declaration: {single_cpu.per(single)}")
+    if bare_rounds:
+        bare_times.sort()
+        bare = statistics.mean(bare_rounds)
+        print(f"bare FastAPI + asyncpg app, pgbench's transaction only (the same clients and "
+              f"requests): {bare * tps:,.0f} declarations/s = {bare:.2f} of pgbench (rounds: "
+              f"{', '.join(f'{r:.2f}' for r in bare_rounds)}); p50 "
+              f"{statistics.median(bare_times):.2f} ms, p99 {_percentile(bare_times, 0.99):.2f} "
+              f"ms; CPU per declaration: {bare_cpu.per(bare_count)}; the ERP API reaches "
+              f"{rate / tps / bare:.2f} of it")
     print(f"ERP API, batches of {args.batch} (one exporter, every batch on the same "
           f"{len(one[0][1])} limits): {batched / batch_s:,.0f} declarations/s (aim > 30,000); "
           f"p50 {statistics.median(batch_times):.1f} ms per request, p99 "
