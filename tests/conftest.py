@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -39,18 +40,40 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+_CREATED: list[str] = []
+"""The databases :func:`pg_database_url` created in this process, dropped when it ends."""
+
+
+def _admin() -> psycopg.Connection[Any]:
+    assert PG_URL is not None
+    base = make_url(PG_URL)
+    return psycopg.connect(host=base.host or "127.0.0.1", port=base.port or 5432,
+                           user=base.username or "postgres", dbname="postgres",
+                           autocommit=True)
+
+
 def pg_database_url(suffix: str) -> str:
-    """A fresh PostgreSQL database on the CI server, named after the worker and suffix."""
+    """A fresh PostgreSQL database on the CI server, named after the worker and suffix
+    (dropped when the test session ends, so that runs leave no databases behind).
+    """
     assert PG_URL is not None
     base = make_url(PG_URL)
     name = f"{base.database}_{_worker()}_{suffix}"
-    admin = psycopg.connect(host=base.host or "127.0.0.1", port=base.port or 5432,
-                            user=base.username or "postgres", dbname="postgres",
-                            autocommit=True)
-    with admin:
+    with _admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
+    _CREATED.append(name)
     return base.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the databases this process created (each xdist worker drops its own)."""
+    if not _CREATED:
+        return
+    with _admin() as admin:
+        for name in dict.fromkeys(_CREATED):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _CREATED.clear()
 
 
 @dataclass
