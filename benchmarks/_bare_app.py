@@ -14,28 +14,18 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Any
 
+import _attachment_sql as sql
 import asyncpg  # type: ignore[import-untyped]
 import orjson
 from fastapi import FastAPI, Request, Response
 
 CAP_MINOR = 10**15
-UPDATE = """UPDATE limit_reservations SET last_reserved_minor = $2,
-  outstanding_minor = outstanding_minor + $2, cap_minor = $3, updated_at = now()
-  WHERE limit_id = $1 AND outstanding_minor < $3 RETURNING outstanding_minor"""
-INSERT = """INSERT INTO declarations (exporter_org_id, policy_id, buyer_id, buyer_country,
-  limit_id, limit_version_id, invoice_number, shipment_date, due_date, credit_days,
-  payment_terms, transport_mode, hs_code, goods_description, currency, invoice_minor,
-  prepayment_minor, insured_minor, covered_minor, uninsured_minor, collected_minor,
-  cover_status, reason_code, cover_explanation, rate, rate_explanation, premium_minor,
-  declaration_date, declaration_due, late, days_late, status, channel, declared_at,
-  declared_by)
-  SELECT l.org_id, l.policy_id, l.buyer_id, 'DE', l.id, l.id, $2, current_date,
-  current_date + 60, 60, 'OA', 'sea', '845961', 'machine parts', 'USD', $3, 0, $3, $3, 0, 0,
-  'covered_in_full', 'within_limit', 'covered in full', '0.0045', '{}', 450, current_date,
-  current_date + 30, false, 0, 'active', 'erp', now(), 'bare' FROM credit_limits l
-  WHERE l.id = $1 RETURNING id"""
+UPDATE = sql.reserve(amount="$2", cap="$3", limits="= $1") + " RETURNING outstanding_minor"
+INSERT = sql.declare(invoice="$2", amount="$3", by="bare", source="WHERE l.id = $1") + \
+    " RETURNING id"
 
 
 def create_app() -> FastAPI:
@@ -64,7 +54,7 @@ def create_app() -> FastAPI:
     async def declare(request: Request) -> Response:
         body = orjson.loads(await request.body())
         limit_id = state["limits"][(body["policy_id"], body["buyer_id"])]
-        amount = int(body["invoice_amount"].replace(".", ""))
+        amount = int(Decimal(body["invoice_amount"]) * 100)  # USD minor units
         async with state["pool"].acquire() as connection, connection.transaction():
             await connection.fetchval(UPDATE, limit_id, amount, CAP_MINOR)
             new_id = await connection.fetchval(INSERT, limit_id, body["invoice_number"], amount)

@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 import _app_server as app_server
+import _attachment_sql as sql
 import httpx
 import psycopg
 from sqlalchemy import Engine, text
@@ -80,11 +81,16 @@ from tradecover.reference.payment_terms import PaymentTerms
 LIMIT_MINOR = 10**15  # never exhausted during a run
 
 
+def _connect(url: str, database: str | None) -> psycopg.Connection[Any]:
+    """An autocommit connection to ``database`` on ``url``'s server, as pgbench reaches it."""
+    base = make_url(url)
+    return psycopg.connect(host=_host(base), port=base.port or 5432,
+                           user=base.username or "postgres", dbname=database, autocommit=True)
+
+
 def _fresh_database(url: str) -> None:
     base = make_url(url)
-    with psycopg.connect(host=_host(base), port=base.port or 5432,
-                         user=base.username or "postgres", dbname="postgres",
-                         autocommit=True) as admin:
+    with _connect(url, "postgres") as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{base.database}"')
 
@@ -262,59 +268,37 @@ async def _load_async(bases: list[str], books: list[Book], *, clients: int, seco
     return sum(counts), elapsed, sorted(x for per in latencies for x in per)
 
 
-PGBENCH_SCRIPT = """\\set lim random(1, {limits})
-BEGIN;
-UPDATE limit_reservations SET last_reserved_minor = 100000,
-  outstanding_minor = outstanding_minor + 100000, cap_minor = {cap}, updated_at = now()
-  WHERE limit_id = :lim AND outstanding_minor < {cap} RETURNING outstanding_minor;
-INSERT INTO declarations (exporter_org_id, policy_id, buyer_id, buyer_country, limit_id,
-  limit_version_id, invoice_number, shipment_date, due_date, credit_days, payment_terms,
-  transport_mode, hs_code, goods_description, currency, invoice_minor, prepayment_minor,
-  insured_minor, covered_minor, uninsured_minor, collected_minor, cover_status, reason_code,
-  cover_explanation, rate, rate_explanation, premium_minor, declaration_date,
-  declaration_due, late, days_late, status, channel, declared_at, declared_by)
-  SELECT l.org_id, l.policy_id, l.buyer_id, 'DE', l.id, l.id, 'PGB-' || txid_current(),
-  current_date, current_date + 60, 60, 'OA', 'sea', '845961', 'machine parts', 'USD',
-  100000, 0, 100000, 100000, 0, 0, 'covered_in_full', 'within_limit', 'covered in full',
-  '0.0045', '{{}}', 450, current_date, current_date + 30, false, 0, 'active', 'erp', now(),
-  'pgbench' FROM credit_limits l WHERE l.id = :lim;
-END;
-"""
+def pgbench_script(*, limits: int) -> str:
+    """pgbench's script of the issue's transaction on a random one of ``limits`` limits."""
+    reserve = sql.reserve(amount="100000", cap=str(LIMIT_MINOR), limits="= :lim")
+    declare = sql.declare(invoice="'PGB-' || txid_current()", amount="100000", by="pgbench",
+                          source="WHERE l.id = :lim")
+    return (f"\\set lim random(1, {limits})\nBEGIN;\n{reserve} RETURNING outstanding_minor;\n"
+            f"{declare};\nEND;\n")
 
 
-# the batch of PGBENCH_SCRIPT as a batch request of _load writes it: client c declares for
-# exporter c % blocks, whose limits are the ``per`` ids from ``first + (c % blocks) * per``,
-# two declarations a limit (a batch of 100 on 50 limits); :lo is its first limit id
-PGBENCH_BATCH_SCRIPT = """\\set lo {first} + (:client_id % {blocks}) * {per}
-BEGIN;
-UPDATE limit_reservations SET last_reserved_minor = {taken},
-  outstanding_minor = outstanding_minor + {taken}, cap_minor = {cap}, updated_at = now()
-  WHERE limit_id BETWEEN :lo AND :lo + {per} - 1 AND outstanding_minor < {cap};
-INSERT INTO declarations (exporter_org_id, policy_id, buyer_id, buyer_country, limit_id,
-  limit_version_id, invoice_number, shipment_date, due_date, credit_days, payment_terms,
-  transport_mode, hs_code, goods_description, currency, invoice_minor, prepayment_minor,
-  insured_minor, covered_minor, uninsured_minor, collected_minor, cover_status, reason_code,
-  cover_explanation, rate, rate_explanation, premium_minor, declaration_date,
-  declaration_due, late, days_late, status, channel, declared_at, declared_by)
-  SELECT l.org_id, l.policy_id, l.buyer_id, 'DE', l.id, l.id,
-  'PGB-' || txid_current() || '-' || l.id || '-' || g,
-  current_date, current_date + 60, 60, 'OA', 'sea', '845961', 'machine parts', 'USD',
-  100000, 0, 100000, 100000, 0, 0, 'covered_in_full', 'within_limit', 'covered in full',
-  '0.0045', '{{}}', 450, current_date, current_date + 30, false, 0, 'active', 'erp', now(),
-  'pgbench' FROM credit_limits l CROSS JOIN generate_series(1, {each}) AS g
-  WHERE l.id BETWEEN :lo AND :lo + {per} - 1;
-END;
-"""
+def pgbench_batch_script(*, first: int, blocks: int, per: int, each: int) -> str:
+    """The same transaction batched as a batch request of :func:`_load` writes it: client
+    ``c`` declares for exporter ``c % blocks``, whose limits are the ``per`` consecutive ids
+    from ``first + (c % blocks) * per`` (``:lo``), ``each`` declarations a limit.
+    """
+    limits = f"BETWEEN :lo AND :lo + {per - 1}"
+    reserve = sql.reserve(amount=str(100000 * each), cap=str(LIMIT_MINOR), limits=limits)
+    declare = sql.declare(invoice="'PGB-' || txid_current() || '-' || l.id || '-' || g",
+                          amount="100000", by="pgbench",
+                          source=f"CROSS JOIN generate_series(1, {each}) AS g "
+                                 f"WHERE l.id {limits}")
+    return (f"\\set lo {first} + (:client_id % {blocks}) * {per}\nBEGIN;\n{reserve};\n"
+            f"{declare};\nEND;\n")
 
 
 def _limit_blocks(url: str, books: list[Book]) -> tuple[int, int]:
     """(first limit id, limits an exporter) of ``books``' exporters, whose limits were
-    created one exporter after the other: consecutive ids, as PGBENCH_BATCH_SCRIPT expects.
+    created one exporter after the other: consecutive ids, as
+    :func:`pgbench_batch_script` expects.
     """
     buyers = [buyer for _secret, pairs in books for _policy, buyer in pairs]
-    base = make_url(url)
-    with psycopg.connect(host=_host(base), port=base.port or 5432,
-                         user=base.username or "postgres", dbname=base.database) as connection:
+    with _connect(url, make_url(url).database) as connection:
         ids = [row[0] for row in connection.execute(
             "SELECT id FROM credit_limits WHERE buyer_id = ANY(%s) ORDER BY id", [buyers])]
     per = len(books[0][1])
@@ -433,17 +417,16 @@ def main() -> None:
     one, each = books[:1], books[1:]
     limits = sum(len(pairs) for _secret, pairs in books)
     first, per = _limit_blocks(args.url, each)
-    single_script = PGBENCH_SCRIPT.format(limits=limits, cap=LIMIT_MINOR)
-    batch_script = PGBENCH_BATCH_SCRIPT.format(
-        first=first, blocks=len(each), per=per, each=args.batch // per, cap=LIMIT_MINOR,
-        taken=100000 * (args.batch // per))
+    single_script = pgbench_script(limits=limits)
+    batch_script = pgbench_batch_script(first=first, blocks=len(each), per=per,
+                                        each=args.batch // per)
     slice_s = max(1, round(args.seconds / args.rounds))
     servers = _start_servers(args.url, args.workers)
     bases = [base for _process, base in servers]
     bare_servers = (_start_servers(args.url, args.workers, "_bare_app:create_app")
                     if args.bare else [])
     bare_bases = [base for _process, base in bare_servers]
-    bare_rounds: list[float] = []  # the bare app's declarations/s over pgbench's, a round
+    bare_rounds: list[float] = []  # the bare app's declarations/s, a round
     bare_times: list[float] = []
     bare_count = 0
     bare_cpu = CpuMeter(bare_servers)
@@ -477,7 +460,7 @@ def main() -> None:
                                                       seconds=slice_s, batch=1)
                 bare_count += count
                 bare_times += latencies
-                bare_rounds.append(count / elapsed / tps)
+                bare_rounds.append(count / elapsed)
         with batch_cpu:
             batched, batch_s, batch_times = _load(bases, one, clients=args.clients,
                                                   seconds=args.seconds, batch=args.batch)
@@ -519,13 +502,14 @@ def main() -> None:
           f"CPU per declaration: {single_cpu.per(single)}")
     if bare_rounds:
         bare_times.sort()
-        bare = statistics.mean(bare_rounds)
+        bare_rate = statistics.mean(bare_rounds)
+        bare_ratios = [b / t for b, (_r, t) in zip(bare_rounds, rounds, strict=True)]
         print(f"bare FastAPI + asyncpg app, pgbench's transaction only (the same clients and "
-              f"requests): {bare * tps:,.0f} declarations/s = {bare:.2f} of pgbench (rounds: "
-              f"{', '.join(f'{r:.2f}' for r in bare_rounds)}); p50 "
-              f"{statistics.median(bare_times):.2f} ms, p99 {_percentile(bare_times, 0.99):.2f} "
-              f"ms; CPU per declaration: {bare_cpu.per(bare_count)}; the ERP API reaches "
-              f"{rate / tps / bare:.2f} of it")
+              f"requests): {bare_rate:,.0f} declarations/s = {bare_rate / tps:.2f} of pgbench "
+              f"(rounds: {', '.join(f'{r:.2f}' for r in bare_ratios)}); p50 "
+              f"{statistics.median(bare_times):.2f} ms, p99 "
+              f"{_percentile(bare_times, 0.99):.2f} ms; CPU per declaration: "
+              f"{bare_cpu.per(bare_count)}; the ERP API reaches {rate / bare_rate:.2f} of it")
     print(f"ERP API, batches of {args.batch} (one exporter, every batch on the same "
           f"{len(one[0][1])} limits): {batched / batch_s:,.0f} declarations/s (aim > 30,000); "
           f"p50 {statistics.median(batch_times):.1f} ms per request, p99 "
