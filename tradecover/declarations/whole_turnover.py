@@ -176,4 +176,4 @@ def review_whole_turnover(
     return WholeTurnoverReview(
         whole_turnover=whole_turnover, months=rows, turnover=turnover, declared=declared_total,
         undeclared=undeclared, declared_share=share, min_declared_share=threshold,
-        under_review=whole_turnover and bool(returned) and share < threshold)
+        under_review=whole_turnover and turnover.amount > 0 and share < threshold)
