@@ -17,7 +17,7 @@ from tradecover.declarations.service import MAX_BATCH, DeclarationStatus, Outcom
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.declarations.whole_turnover import TurnoverMonth, WholeTurnoverReview
 from tradecover.kit.errors import DomainError
-from tradecover.kit.money import amount_of_minor
+from tradecover.kit.money import Money, amount_of_minor
 from tradecover.reference.payment_terms import PaymentTerms
 
 AmountStr = Annotated[str, Field(pattern=r"^-?\d{1,15}(\.\d{1,8})?$", examples=["10000.00"],
@@ -298,6 +298,10 @@ class PeriodOut(BaseModel):
                    late=item.late, declared_amount=str(item.declared_amount.amount))
 
 
+def _money(money: Money) -> str:
+    return _amount(money.minor_units(), money.currency)
+
+
 class TurnoverMonthOut(BaseModel):
     """One month of a policy: its turnover return against that month's declarations."""
 
@@ -316,8 +320,8 @@ class TurnoverMonthOut(BaseModel):
         """The response view (``as_of``: the day a missing return is overdue after)."""
         return cls(month=item.month.strftime("%Y-%m"), return_due=item.return_due,
                    returned=item.returned, return_overdue=item.return_overdue(as_of),
-                   turnover=None if item.turnover is None else str(item.turnover.amount),
-                   declared=str(item.declared.amount), undeclared=str(item.undeclared.amount),
+                   turnover=None if item.turnover is None else _money(item.turnover),
+                   declared=_money(item.declared), undeclared=_money(item.undeclared),
                    flagged=item.flagged,
                    declared_share=None if item.share is None else str(item.share))
 
@@ -339,7 +343,7 @@ class WholeTurnoverOut(BaseModel):
         return cls(whole_turnover=review.whole_turnover,
                    min_declared_share=str(review.min_declared_share),
                    declared_share=str(review.declared_share), under_review=review.under_review,
-                   undeclared=str(review.undeclared.amount),
+                   undeclared=_money(review.undeclared),
                    months=[TurnoverMonthOut.of(m, as_of=as_of) for m in review.months])
 
 

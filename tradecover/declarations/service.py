@@ -977,7 +977,7 @@ class DeclarationReviewMetrics:
             declared_amount=status.declared_amount.amount,
             premium_earned=amount(premium),
             claims_paid=amount(paid),
-            undeclared_turnover=review.undeclared.amount,
+            undeclared_turnover=amount(review.undeclared.minor_units()),
             min_declared_share=review.min_declared_share,
             whole_turnover_under_review=policy.whole_turnover
             and share < review.min_declared_share,

@@ -38,28 +38,38 @@ from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies.schedule import DEFAULT_MIN_DECLARED_SHARE, min_declared_share_of
 
-__all__ = ["DEFAULT_MIN_DECLARED_SHARE", "TurnoverMonth", "WholeTurnoverReview",
-           "check_min_declared_share", "min_declared_share_of", "months_between",
-           "review_whole_turnover", "turnover_month"]
+__all__ = [
+    "DEFAULT_MIN_DECLARED_SHARE",
+    "TurnoverMonth",
+    "WholeTurnoverReview",
+    "check_min_declared_share",
+    "min_declared_share_of",
+    "months_between",
+    "review_whole_turnover",
+    "turnover_month",
+]
 
 SHARE_QUANTUM = Decimal("0.0001")
 
 
-def check_min_declared_share(value: Decimal | None, *, field: str = "min_declared_share"
-                             ) -> None:
+def check_min_declared_share(value: Decimal | None, *, field: str = "min_declared_share") -> None:
     """Raise unless ``value`` is ``None`` or a fraction in (0, 1]."""
     if value is None:
         return
     if not value.is_finite() or not Decimal(0) < value <= Decimal(1):
-        raise ValidationFailed("min_declared_share must be a fraction in (0, 1]",
-                               code="share_out_of_range", field=field)
+        raise ValidationFailed(
+            "min_declared_share must be a fraction in (0, 1]",
+            code="share_out_of_range",
+            field=field,
+        )
 
 
 def months_between(start: date, end: date) -> list[date]:
     """The first days of the calendar months that ``start``..``end`` touches, oldest first."""
     if end < start:
-        raise ValidationFailed("the end of the range is before its start",
-                               code="invalid_range", field="end")
+        raise ValidationFailed(
+            "the end of the range is before its start", code="invalid_range", field="end"
+        )
     months: list[date] = []
     cursor = start.replace(day=1)
     while cursor <= end:
@@ -110,23 +120,41 @@ def _share(numerator: Decimal, denominator: Decimal) -> Decimal:
     return (numerator / denominator).quantize(SHARE_QUANTUM, rounding=ROUND_HALF_UP)
 
 
-def turnover_month(*, month: date, turnover: Money | None, declared: Money,
-                   rules: DeadlineRules = DEFAULT_RULES) -> TurnoverMonth:
+def turnover_month(
+    *, month: date, turnover: Money | None, declared: Money, rules: DeadlineRules = DEFAULT_RULES
+) -> TurnoverMonth:
     """Compare one month's return (``None``: none) with the declarations of that month."""
     if turnover is not None and turnover.currency != declared.currency:
-        raise ValidationFailed(f"the return is in {turnover.currency}, the declarations in "
-                               f"{declared.currency}", code="currency_mismatch",
-                               field="currency")
+        raise ValidationFailed(
+            f"the return is in {turnover.currency}, the declarations in {declared.currency}",
+            code="currency_mismatch",
+            field="currency",
+        )
     if (turnover is not None and turnover.amount < 0) or declared.amount < 0:
-        raise ValidationFailed("turnover and declared amounts cannot be negative",
-                               code="negative_turnover", field="turnover")
+        raise ValidationFailed(
+            "turnover and declared amounts cannot be negative",
+            code="negative_turnover",
+            field="turnover",
+        )
     first = month.replace(day=1)
     if turnover is None:
-        return TurnoverMonth(first, return_due(first, rules=rules), None, declared,
-                             Money.zero(declared.currency), None)
+        return TurnoverMonth(
+            first,
+            return_due(first, rules=rules),
+            None,
+            declared,
+            Money.zero(declared.currency),
+            None,
+        )
     undeclared = Money(max(Decimal(0), turnover.amount - declared.amount), turnover.currency)
-    return TurnoverMonth(first, return_due(first, rules=rules), turnover, declared, undeclared,
-                         _share(turnover.amount - undeclared.amount, turnover.amount))
+    return TurnoverMonth(
+        first,
+        return_due(first, rules=rules),
+        turnover,
+        declared,
+        undeclared,
+        _share(turnover.amount - undeclared.amount, turnover.amount),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +181,14 @@ class WholeTurnoverReview:
 
 
 def review_whole_turnover(
-    *, currency: str, months: Iterable[date], returns: Mapping[date, Money],
-    declared: Mapping[date, Money], whole_turnover: bool,
-    min_declared_share: Decimal | None = None, rules: DeadlineRules = DEFAULT_RULES,
+    *,
+    currency: str,
+    months: Iterable[date],
+    returns: Mapping[date, Money],
+    declared: Mapping[date, Money],
+    whole_turnover: bool,
+    min_declared_share: Decimal | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
 ) -> WholeTurnoverReview:
     """Each month's return against that month's declarations, and the policy's share.
 
@@ -165,15 +198,27 @@ def review_whole_turnover(
     check_min_declared_share(min_declared_share)
     threshold = min_declared_share_of(min_declared_share)
     zero = Money.zero(currency)
-    rows = tuple(turnover_month(month=m, turnover=returns.get(m.replace(day=1)),
-                                declared=declared.get(m.replace(day=1), zero), rules=rules)
-                 for m in sorted({m.replace(day=1) for m in months}))
+    rows = tuple(
+        turnover_month(
+            month=m,
+            turnover=returns.get(m.replace(day=1)),
+            declared=declared.get(m.replace(day=1), zero),
+            rules=rules,
+        )
+        for m in sorted({m.replace(day=1) for m in months})
+    )
     returned = [m for m in rows if m.turnover is not None]
     turnover = sum((m.turnover for m in returned if m.turnover is not None), start=zero)
     declared_total = sum((m.declared for m in returned), start=zero)
     undeclared = sum((m.undeclared for m in returned), start=zero)
     share = _share(turnover.amount - undeclared.amount, turnover.amount)
     return WholeTurnoverReview(
-        whole_turnover=whole_turnover, months=rows, turnover=turnover, declared=declared_total,
-        undeclared=undeclared, declared_share=share, min_declared_share=threshold,
-        under_review=whole_turnover and turnover.amount > 0 and share < threshold)
+        whole_turnover=whole_turnover,
+        months=rows,
+        turnover=turnover,
+        declared=declared_total,
+        undeclared=undeclared,
+        declared_share=share,
+        min_declared_share=threshold,
+        under_review=whole_turnover and turnover.amount > 0 and share < threshold,
+    )

@@ -30,19 +30,26 @@ def test_each_month_is_compared_with_its_own_declarations() -> None:
     # (no offset); December declared 20,000 but sent no return; January returned 5,000 and
     # declared nothing.
     review = review_whole_turnover(
-        currency="USD", months=[OCT, NOV, DEC, JAN],
+        currency="USD",
+        months=[OCT, NOV, DEC, JAN],
         returns={OCT: usd("50000"), NOV: usd("8000"), JAN: usd("5000")},
         declared={OCT: usd("42500"), NOV: usd("10000"), DEC: usd("20000")},
-        whole_turnover=True)
+        whole_turnover=True,
+    )
 
-    assert [(m.month, m.turnover, m.declared, m.undeclared, m.share, m.flagged)
-            for m in review.months] == [
+    assert [
+        (m.month, m.turnover, m.declared, m.undeclared, m.share, m.flagged) for m in review.months
+    ] == [
         (OCT, usd("50000"), usd("42500"), usd("7500"), Decimal("0.8500"), True),
         (NOV, usd("8000"), usd("10000"), usd("0"), Decimal("1.0000"), False),
         (DEC, None, usd("20000"), usd("0"), None, False),
-        (JAN, usd("5000"), usd("0"), usd("5000"), Decimal("0.0000"), True)]
+        (JAN, usd("5000"), usd("0"), usd("5000"), Decimal("0.0000"), True),
+    ]
     assert (review.turnover, review.declared, review.undeclared) == (
-        usd("63000"), usd("52500"), usd("12500"))
+        usd("63000"),
+        usd("52500"),
+        usd("12500"),
+    )
     # (63,000 - 12,500) / 63,000 = 0.80158...: the unreturned December stays out
     assert review.declared_share == Decimal("0.8016")
     assert review.min_declared_share == DEFAULT_MIN_DECLARED_SHARE == Decimal("0.95")
@@ -54,30 +61,55 @@ def test_each_month_is_compared_with_its_own_declarations() -> None:
 
 
 def test_the_schedules_threshold_decides_the_review() -> None:
-    kwargs = {"currency": "USD", "months": [OCT], "returns": {OCT: usd("100000")},
-              "declared": {OCT: usd("90000")}}
-    assert review_whole_turnover(**kwargs, whole_turnover=True,  # type: ignore[arg-type]
-                                 min_declared_share=Decimal("0.9")).under_review is False
-    assert review_whole_turnover(**kwargs, whole_turnover=True,  # type: ignore[arg-type]
-                                 min_declared_share=Decimal("0.9001")).under_review is True
+    kwargs = {
+        "currency": "USD",
+        "months": [OCT],
+        "returns": {OCT: usd("100000")},
+        "declared": {OCT: usd("90000")},
+    }
+    assert (
+        review_whole_turnover(
+            **kwargs,
+            whole_turnover=True,  # type: ignore[arg-type]
+            min_declared_share=Decimal("0.9"),
+        ).under_review
+        is False
+    )
+    assert (
+        review_whole_turnover(
+            **kwargs,
+            whole_turnover=True,  # type: ignore[arg-type]
+            min_declared_share=Decimal("0.9001"),
+        ).under_review
+        is True
+    )
     # a policy that is not whole turnover reports its share but is never under review
     other = review_whole_turnover(**kwargs, whole_turnover=False)  # type: ignore[arg-type]
     assert (other.declared_share, other.under_review) == (Decimal("0.9000"), False)
 
 
 def test_nothing_returned_is_no_share_and_no_review() -> None:
-    review = review_whole_turnover(currency="USD", months=[OCT], returns={},
-                                   declared={OCT: usd("1000")}, whole_turnover=True)
+    review = review_whole_turnover(
+        currency="USD", months=[OCT], returns={}, declared={OCT: usd("1000")}, whole_turnover=True
+    )
     assert (review.turnover, review.declared_share, review.under_review) == (
-        usd("0"), Decimal(0), False)
+        usd("0"),
+        Decimal(0),
+        False,
+    )
 
 
-@pytest.mark.parametrize("share", [Decimal(0), Decimal("1.01"), Decimal("-0.5"),
-                                   Decimal("NaN")])
+@pytest.mark.parametrize("share", [Decimal(0), Decimal("1.01"), Decimal("-0.5"), Decimal("NaN")])
 def test_a_threshold_outside_zero_to_one_is_refused(share: Decimal) -> None:
     with pytest.raises(ValidationFailed) as e:
-        review_whole_turnover(currency="USD", months=[OCT], returns={}, declared={},
-                              whole_turnover=True, min_declared_share=share)
+        review_whole_turnover(
+            currency="USD",
+            months=[OCT],
+            returns={},
+            declared={},
+            whole_turnover=True,
+            min_declared_share=share,
+        )
     assert (e.value.code, e.value.field) == ("share_out_of_range", "min_declared_share")
 
 
@@ -96,16 +128,26 @@ def test_months_between_spans_calendar_months() -> None:
 cents = st.integers(min_value=0, max_value=10**10)
 
 
-@given(st.lists(st.tuples(st.one_of(st.none(), cents), cents), min_size=1, max_size=12),
-       st.decimals(min_value=Decimal("0.0001"), max_value=Decimal(1), places=4))
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), cents), cents), min_size=1, max_size=12),
+    st.decimals(min_value=Decimal("0.0001"), max_value=Decimal(1), places=4),
+)
 def test_laws(months: list[tuple[int | None, int]], threshold: Decimal) -> None:
     firsts = [date(2026 + i // 12, i % 12 + 1, 1) for i in range(len(months))]
-    returns = {m: Money.from_minor(t, "USD") for m, (t, _) in zip(firsts, months, strict=True)
-               if t is not None}
+    returns = {
+        m: Money.from_minor(t, "USD")
+        for m, (t, _) in zip(firsts, months, strict=True)
+        if t is not None
+    }
     declared = {m: Money.from_minor(d, "USD") for m, (_, d) in zip(firsts, months, strict=True)}
-    review = review_whole_turnover(currency="USD", months=firsts, returns=returns,
-                                   declared=declared, whole_turnover=True,
-                                   min_declared_share=threshold)
+    review = review_whole_turnover(
+        currency="USD",
+        months=firsts,
+        returns=returns,
+        declared=declared,
+        whole_turnover=True,
+        min_declared_share=threshold,
+    )
     expected_undeclared = sum(max(0, t - d) for t, d in months if t is not None)
     assert review.undeclared == Money.from_minor(expected_undeclared, "USD")
     assert Decimal(0) <= review.declared_share <= Decimal(1)

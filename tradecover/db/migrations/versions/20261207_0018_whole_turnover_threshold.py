@@ -24,8 +24,11 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Add ``policies.min_declared_share``."""
     with op.batch_alter_table("policies") as batch:
-        batch.add_column(sa.Column("min_declared_share", tradecover.db.base.DecimalText(length=40),
-                                   nullable=True))
+        batch.add_column(
+            sa.Column(
+                "min_declared_share", tradecover.db.base.DecimalText(length=40), nullable=True
+            )
+        )
 
 
 def downgrade() -> None:
