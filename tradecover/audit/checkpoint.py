@@ -68,14 +68,26 @@ def raw_public_key(private_key: Ed25519PrivateKey) -> bytes:
     return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def statement_bytes(*, number: int, issued_at: datetime, previous: str,
-                    organisations: Mapping[int, str], key_id: str) -> bytes:
+def statement_bytes(
+    *,
+    number: int,
+    issued_at: datetime,
+    previous: str,
+    organisations: Mapping[int, str],
+    key_id: str,
+) -> bytes:
     """The canonical bytes a checkpoint's signature covers."""
-    return canonical_json({
-        "version": STATEMENT_VERSION, "algorithm": ALGORITHM, "number": number,
-        "issued_at": issued_at.isoformat(), "previous": previous, "key_id": key_id,
-        "organisations": {str(org): digest for org, digest in sorted(organisations.items())},
-    }).encode()
+    return canonical_json(
+        {
+            "version": STATEMENT_VERSION,
+            "algorithm": ALGORITHM,
+            "number": number,
+            "issued_at": issued_at.isoformat(),
+            "previous": previous,
+            "key_id": key_id,
+            "organisations": {str(org): digest for org, digest in sorted(organisations.items())},
+        }
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -92,9 +104,13 @@ class Checkpoint:
 
     def statement(self) -> bytes:
         """The signed bytes."""
-        return statement_bytes(number=self.number, issued_at=self.issued_at,
-                               previous=self.previous, organisations=self.organisations,
-                               key_id=self.key_id)
+        return statement_bytes(
+            number=self.number,
+            issued_at=self.issued_at,
+            previous=self.previous,
+            organisations=self.organisations,
+            key_id=self.key_id,
+        )
 
     def digest(self) -> str:
         """SHA-256 of the statement: what the next checkpoint names as its ``previous``."""
@@ -102,15 +118,24 @@ class Checkpoint:
 
     def for_organisation(self, org_id: int) -> Checkpoint:
         """The same checkpoint carrying only ``org_id``'s heads (still verifiable)."""
-        return Checkpoint(self.number, self.issued_at, self.previous, self.organisations,
-                          self.key_id, self.signature,
-                          tuple(h for h in self.heads if h.org_id == org_id))
+        return Checkpoint(
+            self.number,
+            self.issued_at,
+            self.previous,
+            self.organisations,
+            self.key_id,
+            self.signature,
+            tuple(h for h in self.heads if h.org_id == org_id),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of one line of a checkpoint file."""
         return {
-            "number": self.number, "issued_at": self.issued_at.isoformat(),
-            "previous": self.previous, "key_id": self.key_id, "algorithm": ALGORITHM,
+            "number": self.number,
+            "issued_at": self.issued_at.isoformat(),
+            "previous": self.previous,
+            "key_id": self.key_id,
+            "algorithm": ALGORITHM,
             "organisations": {str(o): d for o, d in sorted(self.organisations.items())},
             "signature": self.signature,
             "heads": [[h.org_id, h.chain, h.seq, h.hash] for h in self.heads],
@@ -125,15 +150,25 @@ class Checkpoint:
                 issued_at=datetime.fromisoformat(str(data["issued_at"])),
                 previous=str(data["previous"]),
                 organisations={int(o): str(d) for o, d in dict(data["organisations"]).items()},
-                key_id=str(data["key_id"]), signature=str(data["signature"]),
-                heads=tuple(PinnedHead(int(o), int(c), int(s), str(h))
-                            for o, c, s, h in data.get("heads", [])))
+                key_id=str(data["key_id"]),
+                signature=str(data["signature"]),
+                heads=tuple(
+                    PinnedHead(int(o), int(c), int(s), str(h))
+                    for o, c, s, h in data.get("heads", [])
+                ),
+            )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CheckpointFormatError(f"not a checkpoint: {exc}", field="checkpoints") from exc
 
 
-def issue(*, last: Checkpoint | None, heads: Sequence[PinnedHead], issued_at: datetime,
-          key_id: str, private_key: Ed25519PrivateKey) -> Checkpoint:
+def issue(
+    *,
+    last: Checkpoint | None,
+    heads: Sequence[PinnedHead],
+    issued_at: datetime,
+    key_id: str,
+    private_key: Ed25519PrivateKey,
+) -> Checkpoint:
     """Sign the checkpoint that follows ``last`` (or checkpoint 1), pinning ``heads``."""
     number = last.number + 1 if last else 1
     previous = last.digest() if last else GENESIS_DIGEST
@@ -141,8 +176,13 @@ def issue(*, last: Checkpoint | None, heads: Sequence[PinnedHead], issued_at: da
     for head in heads:
         by_org.setdefault(head.org_id, []).append(head)
     organisations = {org: organisation_digest(h) for org, h in sorted(by_org.items())}
-    statement = statement_bytes(number=number, issued_at=issued_at, previous=previous,
-                                organisations=organisations, key_id=key_id)
+    statement = statement_bytes(
+        number=number,
+        issued_at=issued_at,
+        previous=previous,
+        organisations=organisations,
+        key_id=key_id,
+    )
     signature = base64.b64encode(private_key.sign(statement)).decode()
     ordered = tuple(sorted(heads, key=lambda h: (h.org_id, h.chain)))
     return Checkpoint(number, issued_at, previous, organisations, key_id, signature, ordered)
@@ -171,7 +211,8 @@ class Finding:
 def _signature_holds(checkpoint: Checkpoint, public_key: bytes) -> bool:
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(
-            base64.b64decode(checkpoint.signature, validate=True), checkpoint.statement())
+            base64.b64decode(checkpoint.signature, validate=True), checkpoint.statement()
+        )
     except (InvalidSignature, ValueError, binascii.Error):
         return False
     return True
@@ -190,15 +231,22 @@ def _heads_finding(checkpoint: Checkpoint, org_id: int | None) -> Finding | None
             continue
         if signed is None or carried is None or organisation_digest(carried) != signed:
             what = "missing from" if carried is None else "do not match"
-            return Finding("checkpoint_heads_altered",
-                           f"checkpoint {checkpoint.number}: the heads of organisation {org} "
-                           f"{what} its signed statement", org_id=org,
-                           checkpoint=checkpoint.number)
+            return Finding(
+                "checkpoint_heads_altered",
+                f"checkpoint {checkpoint.number}: the heads of organisation {org} "
+                f"{what} its signed statement",
+                org_id=org,
+                checkpoint=checkpoint.number,
+            )
     return None
 
 
-def verify_checkpoints(copies: Sequence[Sequence[Checkpoint]], public_keys: Mapping[str, bytes],
-                       *, org_id: int | None = None) -> tuple[list[Checkpoint], list[Finding]]:
+def verify_checkpoints(
+    copies: Sequence[Sequence[Checkpoint]],
+    public_keys: Mapping[str, bytes],
+    *,
+    org_id: int | None = None,
+) -> tuple[list[Checkpoint], list[Finding]]:
     """Merge the copies given, check every signature, the heads against their signed digests
     and the unbroken sequence (1, 2, ... each naming its predecessor's digest).
 
@@ -212,24 +260,39 @@ def verify_checkpoints(copies: Sequence[Sequence[Checkpoint]], public_keys: Mapp
             known = merged.get(checkpoint.number)
             if known is None:
                 merged[checkpoint.number] = checkpoint
-            elif (known.statement(), known.signature) != (checkpoint.statement(),
-                                                          checkpoint.signature):
-                findings.append(Finding("checkpoint_conflict",
-                                        f"checkpoint {checkpoint.number} differs between the "
-                                        "copies given", checkpoint=checkpoint.number))
+            elif (known.statement(), known.signature) != (
+                checkpoint.statement(),
+                checkpoint.signature,
+            ):
+                findings.append(
+                    Finding(
+                        "checkpoint_conflict",
+                        f"checkpoint {checkpoint.number} differs between the copies given",
+                        checkpoint=checkpoint.number,
+                    )
+                )
     valid: list[Checkpoint] = []
     for number in sorted(merged):
         checkpoint = merged[number]
         public_key = public_keys.get(checkpoint.key_id)
         if public_key is None:
-            findings.append(Finding("checkpoint_unknown_key",
-                                    f"checkpoint {number} is signed with unknown key "
-                                    f"{checkpoint.key_id}", checkpoint=number))
+            findings.append(
+                Finding(
+                    "checkpoint_unknown_key",
+                    f"checkpoint {number} is signed with unknown key {checkpoint.key_id}",
+                    checkpoint=number,
+                )
+            )
             continue
         if not _signature_holds(checkpoint, public_key):
-            findings.append(Finding("checkpoint_signature_invalid",
-                                    f"checkpoint {number}: the signature does not verify "
-                                    "(the checkpoint was altered)", checkpoint=number))
+            findings.append(
+                Finding(
+                    "checkpoint_signature_invalid",
+                    f"checkpoint {number}: the signature does not verify "
+                    "(the checkpoint was altered)",
+                    checkpoint=number,
+                )
+            )
             continue
         heads = _heads_finding(checkpoint, org_id)
         if heads:
@@ -245,15 +308,25 @@ def _sequence_findings(valid: Sequence[Checkpoint]) -> list[Finding]:
     expected, previous = 1, GENESIS_DIGEST
     for checkpoint in valid:
         if checkpoint.number > expected:
-            gap = (f"checkpoint {expected} is" if checkpoint.number == expected + 1
-                   else f"checkpoints {expected} to {checkpoint.number - 1} are")
-            findings.append(Finding("checkpoint_missing", f"{gap} missing from the sequence",
-                                    checkpoint=expected))
+            gap = (
+                f"checkpoint {expected} is"
+                if checkpoint.number == expected + 1
+                else f"checkpoints {expected} to {checkpoint.number - 1} are"
+            )
+            findings.append(
+                Finding(
+                    "checkpoint_missing", f"{gap} missing from the sequence", checkpoint=expected
+                )
+            )
         elif checkpoint.previous != previous:
-            findings.append(Finding("checkpoint_unlinked",
-                                    f"checkpoint {checkpoint.number} does not follow "
-                                    f"checkpoint {checkpoint.number - 1}",
-                                    checkpoint=checkpoint.number))
+            findings.append(
+                Finding(
+                    "checkpoint_unlinked",
+                    f"checkpoint {checkpoint.number} does not follow "
+                    f"checkpoint {checkpoint.number - 1}",
+                    checkpoint=checkpoint.number,
+                )
+            )
         expected, previous = checkpoint.number + 1, checkpoint.digest()
     return findings
 
@@ -267,8 +340,9 @@ class Pin:
     hash: str
 
 
-def compare_chain(org_id: int, chain: int, pins: Sequence[Pin], observed: Mapping[int, str],
-                  last_seq: int) -> Finding | None:
+def compare_chain(
+    org_id: int, chain: int, pins: Sequence[Pin], observed: Mapping[int, str], last_seq: int
+) -> Finding | None:
     """Compare one chain as stored (``observed``: position -> hash at the pinned positions,
     ``last_seq``: its last stored position) with the checkpoints' pins, oldest first.
 
@@ -282,30 +356,53 @@ def compare_chain(org_id: int, chain: int, pins: Sequence[Pin], observed: Mappin
         if pin.seq == 0:
             continue
         if last_seq == 0:
-            return Finding("chain_removed",
-                           f"{where}: removed (checkpoint {pin.checkpoint} recorded positions "
-                           f"1 to {pin.seq})", org_id, chain, pin.checkpoint)
+            return Finding(
+                "chain_removed",
+                f"{where}: removed (checkpoint {pin.checkpoint} recorded positions 1 to {pin.seq})",
+                org_id,
+                chain,
+                pin.checkpoint,
+            )
         if last_seq < pin.seq:
-            return Finding("entries_removed",
-                           f"{where}: entries from position {last_seq + 1} removed "
-                           f"(checkpoint {pin.checkpoint} recorded position {pin.seq})",
-                           org_id, chain, pin.checkpoint)
+            return Finding(
+                "entries_removed",
+                f"{where}: entries from position {last_seq + 1} removed "
+                f"(checkpoint {pin.checkpoint} recorded position {pin.seq})",
+                org_id,
+                chain,
+                pin.checkpoint,
+            )
         if observed.get(pin.seq) != pin.hash:
             since = f"checkpoint {matched.checkpoint}" if matched else "the first entry"
             start = matched.seq + 1 if matched else 1
-            return Finding("entries_rewritten",
-                           f"{where}: entries at positions {start} to {pin.seq} rewritten "
-                           f"since {since} (checkpoint {pin.checkpoint} recorded another "
-                           f"hash at position {pin.seq})", org_id, chain, pin.checkpoint)
+            return Finding(
+                "entries_rewritten",
+                f"{where}: entries at positions {start} to {pin.seq} rewritten "
+                f"since {since} (checkpoint {pin.checkpoint} recorded another "
+                f"hash at position {pin.seq})",
+                org_id,
+                chain,
+                pin.checkpoint,
+            )
         matched = pin
     if matched is None:
         if last_seq:
-            return Finding("chain_opened", f"{where}: opened since the last checkpoint, "
-                           f"{last_seq} entries", org_id, chain, tampered=False)
+            return Finding(
+                "chain_opened",
+                f"{where}: opened since the last checkpoint, {last_seq} entries",
+                org_id,
+                chain,
+                tampered=False,
+            )
         return None
     if last_seq > matched.seq:
-        return Finding("entries_appended",
-                       f"{where}: {last_seq - matched.seq} entries appended since checkpoint "
-                       f"{matched.checkpoint}", org_id, chain, matched.checkpoint,
-                       tampered=False)
+        return Finding(
+            "entries_appended",
+            f"{where}: {last_seq - matched.seq} entries appended since checkpoint "
+            f"{matched.checkpoint}",
+            org_id,
+            chain,
+            matched.checkpoint,
+            tampered=False,
+        )
     return None

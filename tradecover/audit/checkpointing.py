@@ -46,21 +46,26 @@ def pinned_heads(session: Session, *, org_id: int | None = None) -> list[PinnedH
     query = select(AuditChainHead).order_by(AuditChainHead.org_id, AuditChainHead.chain)
     if org_id is not None:
         query = query.where(AuditChainHead.org_id == org_id)
-    return [PinnedHead(h.org_id, h.chain, h.last_seq, h.last_hash)
-            for h in session.execute(query).scalars()]
+    return [
+        PinnedHead(h.org_id, h.chain, h.last_seq, h.last_hash)
+        for h in session.execute(query).scalars()
+    ]
 
 
-def _compare(session: Session, checkpoints: Sequence[Checkpoint],
-             org_id: int | None) -> list[Finding]:
+def _compare(
+    session: Session, checkpoints: Sequence[Checkpoint], org_id: int | None
+) -> list[Finding]:
     """Compare the stored chains with every head the checkpoints pin."""
     pins: dict[tuple[int, int], list[Pin]] = {}
     for checkpoint in checkpoints:
         for head in checkpoint.heads:
             if org_id is None or head.org_id == org_id:
                 pins.setdefault((head.org_id, head.chain), []).append(
-                    Pin(checkpoint.number, head.seq, head.hash))
+                    Pin(checkpoint.number, head.seq, head.hash)
+                )
     last = select(AuditEntry.org_id, AuditEntry.chain, func.max(AuditEntry.seq)).group_by(
-        AuditEntry.org_id, AuditEntry.chain)
+        AuditEntry.org_id, AuditEntry.chain
+    )
     if org_id is not None:
         last = last.where(AuditEntry.org_id == org_id)
     last_seq = {(int(o), int(c)): int(s) for o, c, s in session.execute(last)}
@@ -69,19 +74,27 @@ def _compare(session: Session, checkpoints: Sequence[Checkpoint],
         wanted = sorted({p.seq for p in pins.get((org, chain), [])})
         observed: dict[int, str] = {}
         for start in range(0, len(wanted), _IN_CHUNK):
-            observed.update((int(s), str(h)) for s, h in session.execute(
-                select(AuditEntry.seq, AuditEntry.hash).where(
-                    AuditEntry.org_id == org, AuditEntry.chain == chain,
-                    AuditEntry.seq.in_(wanted[start:start + _IN_CHUNK]))))
-        found = compare_chain(org, chain, pins.get((org, chain), []), observed,
-                              last_seq.get((org, chain), 0))
+            observed.update(
+                (int(s), str(h))
+                for s, h in session.execute(
+                    select(AuditEntry.seq, AuditEntry.hash).where(
+                        AuditEntry.org_id == org,
+                        AuditEntry.chain == chain,
+                        AuditEntry.seq.in_(wanted[start : start + _IN_CHUNK]),
+                    )
+                )
+            )
+        found = compare_chain(
+            org, chain, pins.get((org, chain), []), observed, last_seq.get((org, chain), 0)
+        )
         if found:
             findings.append(found)
     return findings
 
 
-def take_checkpoint(session: Session, *, keys: KeyStore, sink: CheckpointSink,
-                    at: datetime) -> Checkpoint:
+def take_checkpoint(
+    session: Session, *, keys: KeyStore, sink: CheckpointSink, at: datetime
+) -> Checkpoint:
     """Sign and append the next checkpoint of every chain head.
 
     Refused (:class:`AuditTampered`) when a chain no longer matches the previous checkpoint:
@@ -94,18 +107,20 @@ def take_checkpoint(session: Session, *, keys: KeyStore, sink: CheckpointSink,
         if last is not None:
             tampered = [f for f in _compare(session, [last], None) if f.tampered]
             if tampered:
-                raise AuditTampered("the audit log no longer matches checkpoint "
-                                    f"{last.number}: " + "; ".join(f.message for f in tampered),
-                                    field="checkpoint")
-        return issue(last=last, heads=heads, issued_at=at, key_id=key_id,
-                     private_key=private_key)
+                raise AuditTampered(
+                    "the audit log no longer matches checkpoint "
+                    f"{last.number}: " + "; ".join(f.message for f in tampered),
+                    field="checkpoint",
+                )
+        return issue(last=last, heads=heads, issued_at=at, key_id=key_id, private_key=private_key)
 
     return sink.append_next(build)
 
 
 def export_checkpoints(*, sink: CheckpointSink, org_id: int | None = None) -> list[Checkpoint]:
     """Every checkpoint written, cut down to ``org_id``'s heads when given (an exporter's
-    copy: still verifiable, the other organisations' heads are only digests)."""
+    copy: still verifiable, the other organisations' heads are only digests).
+    """
     checkpoints = sink.read_all()
     if org_id is None:
         return checkpoints
@@ -127,16 +142,22 @@ class VerifyReport:
 
     def problems(self) -> list[str]:
         """Every sentence that makes the verification fail."""
-        return ([b.describe() for b in self.breaks]
-                + [f.describe() for f in self.findings if f.tampered])
+        return [b.describe() for b in self.breaks] + [
+            f.describe() for f in self.findings if f.tampered
+        ]
 
     def changes(self) -> list[str]:
         """What changed, untampered, since the last checkpoint."""
         return [f.describe() for f in self.findings if not f.tampered]
 
 
-def verify_against(session: Session, *, copies: Sequence[Sequence[Checkpoint]],
-                   public_keys: Mapping[str, bytes], org_id: int | None = None) -> VerifyReport:
+def verify_against(
+    session: Session,
+    *,
+    copies: Sequence[Sequence[Checkpoint]],
+    public_keys: Mapping[str, bytes],
+    org_id: int | None = None,
+) -> VerifyReport:
     """Verify every chain (of ``org_id``) on its own and against the checkpoints given.
 
     ``copies``: one or more copies of the checkpoints (the sink, a regulator's file); they

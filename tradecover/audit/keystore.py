@@ -49,10 +49,13 @@ class PublishedKey:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of this key in the published list."""
-        return {"key_id": self.key_id, "algorithm": ALGORITHM,
-                "public_key": base64.b64encode(self.public_key).decode(),
-                "created_at": self.created_at.isoformat(),
-                "retired_at": self.retired_at.isoformat() if self.retired_at else None}
+        return {
+            "key_id": self.key_id,
+            "algorithm": ALGORITHM,
+            "public_key": base64.b64encode(self.public_key).decode(),
+            "created_at": self.created_at.isoformat(),
+            "retired_at": self.retired_at.isoformat() if self.retired_at else None,
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> PublishedKey:
@@ -60,13 +63,18 @@ class PublishedKey:
         try:
             raw = base64.b64decode(str(data["public_key"]), validate=True)
             retired = data.get("retired_at")
-            key = cls(str(data["key_id"]), raw, datetime.fromisoformat(str(data["created_at"])),
-                      datetime.fromisoformat(str(retired)) if retired else None)
+            key = cls(
+                str(data["key_id"]),
+                raw,
+                datetime.fromisoformat(str(data["created_at"])),
+                datetime.fromisoformat(str(retired)) if retired else None,
+            )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CheckpointFormatError(f"not a public key: {exc}", field="public_keys") from exc
         if len(raw) != 32 or key_id_of(raw) != key.key_id:
-            raise CheckpointFormatError(f"public key {key.key_id} does not match its id",
-                                        field="public_keys")
+            raise CheckpointFormatError(
+                f"public key {key.key_id} does not match its id", field="public_keys"
+            )
         return key
 
 
@@ -76,12 +84,13 @@ def published_keys_json(keys: list[PublishedKey]) -> dict[str, Any]:
 
 
 def read_published_keys(text: str) -> dict[str, bytes]:
-    """key id -> raw public key from a published-keys document (or a bare list of keys)."""
+    """Key id -> raw public key from a published-keys document (or a bare list of keys)."""
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise CheckpointFormatError(f"public keys are not JSON: {exc}",
-                                    field="public_keys") from exc
+        raise CheckpointFormatError(
+            f"public keys are not JSON: {exc}", field="public_keys"
+        ) from exc
     items = data.get("keys", []) if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise CheckpointFormatError("public keys: expected a list of keys", field="public_keys")
@@ -119,18 +128,23 @@ class FileKeyStore:
         """The current key's id and private key."""
         current = [k for k in self.published() if k.retired_at is None]
         if not current:
-            raise SigningKeyMissing("no audit signing key: run `tradecover audit keys rotate`",
-                                    field="audit_keys_dir")
+            raise SigningKeyMissing(
+                "no audit signing key: run `tradecover audit keys rotate`", field="audit_keys_dir"
+            )
         key_id = current[-1].key_id
         path = self.folder / f"{key_id}.pem"
         if not path.exists():
-            raise SigningKeyMissing(f"the private key of {key_id} is not in {self.folder}",
-                                    field="audit_keys_dir")
+            raise SigningKeyMissing(
+                f"the private key of {key_id} is not in {self.folder}", field="audit_keys_dir"
+            )
         private = load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(private, Ed25519PrivateKey) or key_id_of(raw_public_key(private)) \
-                != key_id:
-            raise SigningKeyMissing(f"{path} is not the Ed25519 key {key_id}",
-                                    field="audit_keys_dir")
+        if (
+            not isinstance(private, Ed25519PrivateKey)
+            or key_id_of(raw_public_key(private)) != key_id
+        ):
+            raise SigningKeyMissing(
+                f"{path} is not the Ed25519 key {key_id}", field="audit_keys_dir"
+            )
         return key_id, private
 
     def rotate(self, *, at: datetime) -> PublishedKey:
@@ -153,8 +167,9 @@ class FileKeyStore:
         keys.append(new)
         listing = self.folder / PUBLIC_KEYS_FILE
         temporary = listing.with_suffix(".tmp")
-        temporary.write_text(json.dumps(published_keys_json(keys), indent=2) + "\n",
-                             encoding="utf-8")
+        temporary.write_text(
+            json.dumps(published_keys_json(keys), indent=2) + "\n", encoding="utf-8"
+        )
         temporary.replace(listing)
         for key_id in retired:  # only once the new key is the published current one
             (self.folder / f"{key_id}.pem").unlink(missing_ok=True)

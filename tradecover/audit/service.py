@@ -193,7 +193,8 @@ def _entries(session: Session, org_id: int, chain: int) -> Iterator[ChainedEntry
 
 def verify_all(session: Session, *, org_id: int | None = None) -> list[ChainBreak]:
     """Verify every chain of every organisation (or of ``org_id`` only); one break (the
-    first) per broken chain."""
+    first) per broken chain.
+    """
     heads = select(AuditChainHead.org_id, AuditChainHead.chain)
     stored = select(AuditEntry.org_id, AuditEntry.chain).distinct()
     if org_id is not None:

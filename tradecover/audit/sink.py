@@ -33,18 +33,20 @@ def read_checkpoints(text: str) -> list[Checkpoint]:
     except ValueError:
         document = None  # JSON lines: one checkpoint per line
     if isinstance(document, dict):
-        items = document["checkpoints"] if "checkpoints" in document else [document]
+        items = document.get("checkpoints", [document])
         if not isinstance(items, list):
             raise CheckpointFormatError("checkpoints: expected a list", field="checkpoints")
         return [Checkpoint.from_json(item) for item in items]
     try:
-        return [Checkpoint.from_json(json.loads(line)) for line in stripped.splitlines()
-                if line.strip()]
+        return [
+            Checkpoint.from_json(json.loads(line)) for line in stripped.splitlines() if line.strip()
+        ]
     except CheckpointFormatError:
         raise
     except ValueError as exc:
-        raise CheckpointFormatError(f"checkpoints are not JSON: {exc}",
-                                    field="checkpoints") from exc
+        raise CheckpointFormatError(
+            f"checkpoints are not JSON: {exc}", field="checkpoints"
+        ) from exc
 
 
 def _line(checkpoint: Checkpoint) -> str:
@@ -56,7 +58,8 @@ class CheckpointSink(Protocol):
 
     def append_next(self, build: Build) -> Checkpoint:
         """Build the checkpoint that follows the last one written and append it, atomically
-        with respect to other writers of the same sink."""
+        with respect to other writers of the same sink.
+        """
 
     def read_all(self) -> list[Checkpoint]:
         """Every checkpoint written, in order."""
@@ -93,7 +96,8 @@ class FileSink:
 
 class ObjectStoreSink:
     """One object per checkpoint (``<prefix>/checkpoint-0000000001.json``) through fsspec;
-    an object that exists is never overwritten (the write is exclusive)."""
+    an object that exists is never overwritten (the write is exclusive).
+    """
 
     def __init__(self, url: str) -> None:
         import fsspec  # type: ignore[import-untyped]
@@ -105,8 +109,11 @@ class ObjectStoreSink:
     def _names(self) -> list[str]:
         if not self.filesystem.exists(self.prefix):
             return []
-        return sorted(str(name) for name in self.filesystem.ls(self.prefix, detail=False)
-                      if str(name).rsplit("/", 1)[-1].startswith("checkpoint-"))
+        return sorted(
+            str(name)
+            for name in self.filesystem.ls(self.prefix, detail=False)
+            if str(name).rsplit("/", 1)[-1].startswith("checkpoint-")
+        )
 
     def read_all(self) -> list[Checkpoint]:
         """Every checkpoint object, in number order."""
@@ -128,14 +135,17 @@ class ObjectStoreSink:
         except FileExistsError as exc:
             from tradecover.kit.errors import Conflict
 
-            raise Conflict(f"checkpoint {checkpoint.number} was written concurrently",
-                           code="audit_checkpoint_race") from exc
+            raise Conflict(
+                f"checkpoint {checkpoint.number} was written concurrently",
+                code="audit_checkpoint_race",
+            ) from exc
         return checkpoint
 
 
 def open_sink(address: str) -> CheckpointSink:
     """The sink an address names: a path (or ``file://`` URL) is a JSON-lines file, any
-    other scheme an object store."""
+    other scheme an object store.
+    """
     if address.startswith("file://"):
         return FileSink(Path(address.removeprefix("file://")))
     if "://" in address:

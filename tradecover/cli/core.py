@@ -156,7 +156,8 @@ def audit_verify(
     org: Annotated[str | None, typer.Option(help="Only this organisation's chains")] = None,
 ) -> None:
     """Recompute every hash chain; name the first changed, removed or reordered entry, and,
-    given checkpoints, what changed since them."""
+    given checkpoints, what changed since them.
+    """
     if checkpoints:
         audit_checkpoints.verify_with_checkpoints(checkpoints, public_keys, org)
         return
