@@ -300,6 +300,8 @@ def verify_checkpoints(
             continue
         valid.append(checkpoint)
     findings += _sequence_findings(valid)
+    if not merged:
+        findings.append(Finding("checkpoints_empty", "the copies given hold no checkpoint"))
     return valid, findings
 
 

@@ -100,6 +100,12 @@ def test_a_dropped_checkpoint_is_named() -> None:
     assert [f.message for f in findings] == ["checkpoint 1 is missing from the sequence"]
 
 
+def test_copies_without_any_checkpoint_fail() -> None:
+    assert [f.message for f in verify_checkpoints([[]], PUBLIC)[1]] == [
+        "the copies given hold no checkpoint"
+    ]
+
+
 def test_copies_that_disagree_are_named() -> None:
     series = _series(2)
     other = issue(
