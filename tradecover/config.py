@@ -72,6 +72,15 @@ class Settings(BaseSettings):
         default=100_000, ge=0,
         description="Default: claims paying more than this (major units of the claim's "
                     "currency) need a second claims handler's approval")
+    audit_keys_dir: Path = Field(
+        default=VAR_DIR / "audit-keys",
+        description="Folder of the audit checkpoint signing key (outside the database) and "
+                    "of public-keys.json, the public keys to publish")
+    audit_checkpoint_sink: str = Field(
+        default=str(VAR_DIR / "audit-checkpoints.jsonl"),
+        description="Where signed audit checkpoints are appended besides the database: a "
+                    "JSON-lines file path, or an fsspec URL (s3://bucket/prefix) for an "
+                    "object store")
     sql_echo: bool = False
 
     def signing_key(self) -> str:
