@@ -94,7 +94,8 @@ def _view(app: PolicyApplication, row: InvestmentDebtApplication) -> LoanApplica
     return LoanApplication(
         application=app, host_country=row.host_country, loan=dict(row.loan),
         principal=Money.from_minor(app.expected_turnover_minor, app.currency),
-        maximum_insured_amount=None if cap is None else Money.of(cap, app.currency))
+        maximum_insured_amount=None if cap is None else Money.from_minor(
+            Money.of(cap, app.currency).minor_units(), app.currency))
 
 
 def submit_application(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -86,11 +85,10 @@ class InvestmentDebtClaimOut(BaseModel):
             set_off, positions = money(row.set_off_minor), list(row.set_off_positions or [])
             net = money(row.net_paid_minor)
         else:
-            total = sum((p.premium for p in view.set_off), Money.zero(row.currency).amount)
-            set_off, positions = str(Money.of(total, row.currency).amount), [
-                p.position for p in view.set_off]
-            indemnity = Money.from_minor(row.indemnity_minor, row.currency).amount
-            net = str(Money.of(max(indemnity - total, Decimal(0)), row.currency).amount)
+            total = sum((Money.of(p.premium, row.currency).minor_units()
+                         for p in view.set_off), 0)
+            set_off, positions = money(total), [p.position for p in view.set_off]
+            net = money(max(row.indemnity_minor - total, 0))
         checks: list[Any] = row.checks or []
         return cls(
             id=row.id, policy_id=row.policy_id, state=row.state,
