@@ -53,8 +53,13 @@ from tradecover.reference.countries import check_country
 
 RATE_TABLE = "ID-004"
 """The rate table name an investment-debt policy's schedule carries: its rate is per period."""
-LOAN_FIELDS = ("drawdown_periods", "repayment_periods", "insure_interest",
-               "max_insured_amount", "covered_repayment_periods")
+LOAN_FIELDS = (
+    "drawdown_periods",
+    "repayment_periods",
+    "insure_interest",
+    "max_insured_amount",
+    "covered_repayment_periods",
+)
 """What an application's loan holds: the quote request of [004] without currency and rate."""
 _VALIDATION_RATE = "0.01"  # any valid rate: an application is checked before it is priced
 
@@ -77,13 +82,17 @@ def _request(loan: Mapping[str, Any], *, currency: str, rate: Any) -> Investment
 def _normalised_loan(request: InvestmentDebtQuoteRequest) -> dict[str, Any]:
     """The loan as stored: every amount a decimal string, defaults spelled out."""
     return {
-        "drawdown_periods": [{"drawn": str(p.drawn), "interest": str(p.interest)}
-                             for p in request.drawdown_periods],
-        "repayment_periods": [{"principal": str(p.principal), "interest": str(p.interest)}
-                              for p in request.repayment_periods],
+        "drawdown_periods": [
+            {"drawn": str(p.drawn), "interest": str(p.interest)} for p in request.drawdown_periods
+        ],
+        "repayment_periods": [
+            {"principal": str(p.principal), "interest": str(p.interest)}
+            for p in request.repayment_periods
+        ],
         "insure_interest": request.insure_interest,
-        "max_insured_amount": (None if request.max_insured_amount is None
-                               else str(request.max_insured_amount)),
+        "max_insured_amount": (
+            None if request.max_insured_amount is None else str(request.max_insured_amount)
+        ),
         "covered_repayment_periods": request.covered_repayment_periods,
     }
 
@@ -92,15 +101,26 @@ def _view(app: PolicyApplication, row: InvestmentDebtApplication) -> LoanApplica
     request = _request(row.loan, currency=app.currency, rate=_VALIDATION_RATE)
     cap = maximum_insured_amount(request)
     return LoanApplication(
-        application=app, host_country=row.host_country, loan=dict(row.loan),
+        application=app,
+        host_country=row.host_country,
+        loan=dict(row.loan),
         principal=Money.from_minor(app.expected_turnover_minor, app.currency),
-        maximum_insured_amount=None if cap is None else Money.from_minor(
-            Money.of(cap, app.currency).minor_units(), app.currency))
+        maximum_insured_amount=None
+        if cap is None
+        else Money.from_minor(Money.of(cap, app.currency).minor_units(), app.currency),
+    )
 
 
 def submit_application(
-    session: Session, *, principal: Principal, exporter_org_id: int, currency: str,
-    requested_inception: date, host_country: str, loan: Mapping[str, Any], notes: str | None,
+    session: Session,
+    *,
+    principal: Principal,
+    exporter_org_id: int,
+    currency: str,
+    requested_inception: date,
+    host_country: str,
+    loan: Mapping[str, Any],
+    notes: str | None,
 ) -> LoanApplication:
     """File an investment-debt application with the loan's drawdown and repayment schedule.
 
@@ -121,38 +141,56 @@ def submit_application(
     country = check_country(host_country, field="host_country")
     policies._check_date(requested_inception, field="requested_inception")
     repaid = sum((p.principal for p in request.repayment_periods), Decimal(0))
-    policies._check_money(Money.of(repaid, currency), currency=currency,
-                          field="repayment_periods")
+    policies._check_money(Money.of(repaid, currency), currency=currency, field="repayment_periods")
     app = PolicyApplication(
-        exporter_org_id=org.id, product=Product.INVESTMENT_DEBT.value,
-        status=policies.APPLICATION_SUBMITTED, currency=request.currency,
+        exporter_org_id=org.id,
+        product=Product.INVESTMENT_DEBT.value,
+        status=policies.APPLICATION_SUBMITTED,
+        currency=request.currency,
         expected_turnover_minor=Money.of(repaid, currency).minor_units(),
-        requested_inception=requested_inception, destination_countries=[country],
-        payment_terms=[], max_credit_days=0, hs_chapters=[],
+        requested_inception=requested_inception,
+        destination_countries=[country],
+        payment_terms=[],
+        max_credit_days=0,
+        hs_chapters=[],
         notes=policies._text(notes, field="notes", max_len=5000, required=False),
-        submitted_at=utc_now(), submitted_by=principal.actor)
+        submitted_at=utc_now(),
+        submitted_by=principal.actor,
+    )
     session.add(app)
     session.flush()
-    row = InvestmentDebtApplication(application_id=app.id, host_country=country,
-                                    loan=_normalised_loan(request), created_at=utc_now())
+    row = InvestmentDebtApplication(
+        application_id=app.id,
+        host_country=country,
+        loan=_normalised_loan(request),
+        created_at=utc_now(),
+    )
     session.add(row)
     session.flush()
     view = _view(app, row)
-    audit.record(session, org_id=org.id, actor=principal.actor, action="application.submitted",
-                 entity_type="policy_application", entity_id=app.id,
-                 after={**policies._application_snapshot(app), "host_country": country,
-                        "loan": row.loan})
+    audit.record(
+        session,
+        org_id=org.id,
+        actor=principal.actor,
+        action="application.submitted",
+        entity_type="policy_application",
+        entity_id=app.id,
+        after={**policies._application_snapshot(app), "host_country": country, "loan": row.loan},
+    )
     return view
 
 
-def get_application(session: Session, *, principal: Principal, application_id: int
-                    ) -> LoanApplication:
+def get_application(
+    session: Session, *, principal: Principal, application_id: int
+) -> LoanApplication:
     """An investment-debt application the caller may see, with its loan."""
     app = policies.get_application(session, principal=principal, application_id=application_id)
     row = session.get(InvestmentDebtApplication, app.id)
     if row is None:
-        raise Conflict(f"application {app.id} is not an investment-debt application",
-                       code="not_investment_debt")
+        raise Conflict(
+            f"application {app.id} is not an investment-debt application",
+            code="not_investment_debt",
+        )
     return _view(app, row)
 
 
@@ -161,24 +199,40 @@ def policy_term(*, inception: date, periods: int) -> date:
     return add_years(inception, periods) - timedelta(days=1)
 
 
-def _schedule(quote: InvestmentDebtQuote, request: InvestmentDebtQuoteRequest, *,
-              rate: Decimal, indemnity_pct: Decimal, host_country: str) -> PolicySchedule:
+def _schedule(
+    quote: InvestmentDebtQuote,
+    request: InvestmentDebtQuoteRequest,
+    *,
+    rate: Decimal,
+    indemnity_pct: Decimal,
+    host_country: str,
+) -> PolicySchedule:
     currency = request.currency
     cap = maximum_insured_amount(request)
     liability = cap if cap is not None else max(p.insured_amount for p in quote.periods)
     principal = sum((p.principal for p in request.repayment_periods), Decimal(0))
     return PolicySchedule(
-        currency=currency, expected_turnover=Money.of(principal, currency),
+        currency=currency,
+        expected_turnover=Money.of(principal, currency),
         maximum_liability=Money.of(liability, currency),
-        indemnity_commercial_pct=indemnity_pct, indemnity_political_pct=indemnity_pct,
-        declaration_frequency=DeclarationFrequency.MONTHLY, rate_table=RATE_TABLE,
-        base_rate_pct=rate * 100, whole_turnover=False,
-        scope=InsurableScope(destination_countries=(host_country,)))
+        indemnity_commercial_pct=indemnity_pct,
+        indemnity_political_pct=indemnity_pct,
+        declaration_frequency=DeclarationFrequency.MONTHLY,
+        rate_table=RATE_TABLE,
+        base_rate_pct=rate * 100,
+        whole_turnover=False,
+        scope=InsurableScope(destination_countries=(host_country,)),
+    )
 
 
 def underwrite(
-    session: Session, *, principal: Principal, application_id: int, rate: str,
-    inception: date, indemnity_pct: Decimal = Decimal(100),
+    session: Session,
+    *,
+    principal: Principal,
+    application_id: int,
+    rate: str,
+    inception: date,
+    indemnity_pct: Decimal = Decimal(100),
 ) -> Policy:
     """Price the application's loan at ``rate`` per period into a DRAFT policy with its
     premium schedule (one period of insurance a year: drawdown, then covered repayment).
@@ -190,36 +244,63 @@ def underwrite(
     app = policies._application(session, principal, application_id, lock=True)
     row = session.get(InvestmentDebtApplication, app.id)
     if app.product != Product.INVESTMENT_DEBT.value or row is None:
-        raise Conflict(f"application {app.id} is not an investment-debt application",
-                       code="not_investment_debt")
+        raise Conflict(
+            f"application {app.id} is not an investment-debt application",
+            code="not_investment_debt",
+        )
     request = _request(row.loan, currency=app.currency, rate=rate)
     policies._check_date(inception, field="inception")
     if app.status != policies.APPLICATION_SUBMITTED:
-        raise Conflict(f"application {app.id} is already {app.status}",
-                       code="application_not_open")
+        raise Conflict(f"application {app.id} is already {app.status}", code="application_not_open")
     quote = quote_investment_debt(request)
-    schedule = _schedule(quote, request, rate=request.rate, indemnity_pct=indemnity_pct,
-                         host_country=row.host_country)
+    schedule = _schedule(
+        quote,
+        request,
+        rate=request.rate,
+        indemnity_pct=indemnity_pct,
+        host_country=row.host_country,
+    )
     policies._check_schedule(schedule)
     now = utc_now()
     policy = Policy(
-        exporter_org_id=app.exporter_org_id, application_id=app.id, product=app.product,
-        state=PolicyState.DRAFT.value, inception=inception,
+        exporter_org_id=app.exporter_org_id,
+        application_id=app.id,
+        product=app.product,
+        state=PolicyState.DRAFT.value,
+        inception=inception,
         expiry=policy_term(inception=inception, periods=len(quote.periods)),
-        auto_renew=False, created_at=now, updated_at=now)
+        auto_renew=False,
+        created_at=now,
+        updated_at=now,
+    )
     policies._apply_schedule(policy, schedule)
     session.add(policy)
     app_before = policies._application_snapshot(app)
     app.status = policies.APPLICATION_UNDERWRITTEN
     session.flush()
-    audit.record(session, org_id=app.exporter_org_id, actor=principal.actor,
-                 action="application.underwritten", entity_type="policy_application",
-                 entity_id=app.id, before=app_before,
-                 after={**policies._application_snapshot(app), "policy_id": policy.id})
-    audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,
-                 action="policy.drafted", entity_type="policy", entity_id=policy.id,
-                 after=policies.snapshot(policy))
+    audit.record(
+        session,
+        org_id=app.exporter_org_id,
+        actor=principal.actor,
+        action="application.underwritten",
+        entity_type="policy_application",
+        entity_id=app.id,
+        before=app_before,
+        after={**policies._application_snapshot(app), "policy_id": policy.id},
+    )
+    audit.record(
+        session,
+        org_id=policy.exporter_org_id,
+        actor=principal.actor,
+        action="policy.drafted",
+        entity_type="policy",
+        entity_id=policy.id,
+        after=policies.snapshot(policy),
+    )
     pricing.create_investment_debt_schedule(
-        session, principal=principal, policy_id=policy.id,
-        request={**row.loan, "currency": app.currency, "rate": str(request.rate)})
+        session,
+        principal=principal,
+        policy_id=policy.id,
+        request={**row.loan, "currency": app.currency, "rate": str(request.rate)},
+    )
     return policy

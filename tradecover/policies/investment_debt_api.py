@@ -27,12 +27,19 @@ router = APIRouter(prefix="/api/v1/investment-debt", tags=["investment debt"])
 Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="Numeric id")]
 
 _EXAMPLE: dict[str, Any] = {
-    "currency": "USD", "requested_inception": "2027-01-01", "host_country": "KZ",
-    "drawdown_periods": [{"drawn": "6000000", "interest": "180000"},
-                         {"drawn": "4000000", "interest": "420000"}],
-    "repayment_periods": [{"principal": "5000000", "interest": "600000"},
-                          {"principal": "5000000", "interest": "300000"}],
-    "covered_repayment_periods": 1}
+    "currency": "USD",
+    "requested_inception": "2027-01-01",
+    "host_country": "KZ",
+    "drawdown_periods": [
+        {"drawn": "6000000", "interest": "180000"},
+        {"drawn": "4000000", "interest": "420000"},
+    ],
+    "repayment_periods": [
+        {"principal": "5000000", "interest": "600000"},
+        {"principal": "5000000", "interest": "300000"},
+    ],
+    "covered_repayment_periods": 1,
+}
 
 
 class InvestmentDebtApplicationIn(BaseModel):
@@ -44,7 +51,8 @@ class InvestmentDebtApplicationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
     exporter_org_id: int | None = Field(
-        default=None, ge=1, description="Insurer staff only; exporters apply for themselves")
+        default=None, ge=1, description="Insurer staff only; exporters apply for themselves"
+    )
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["USD"])
     requested_inception: date
     host_country: str = Field(examples=["KZ"], description="Country of the project company")
@@ -68,24 +76,32 @@ class InvestmentDebtApplicationOut(BaseModel):
     host_country: str
     principal: str = Field(description="Principal of the loan (sum of a_n)")
     maximum_insured_amount: str | None = Field(
-        description="The cap on every period's insured amount; null when uncapped")
+        description="The cap on every period's insured amount; null when uncapped"
+    )
     loan: dict[str, Any]
 
     @classmethod
     def of(cls, view: service.LoanApplication) -> InvestmentDebtApplicationOut:
         """From the service view."""
         cap = view.maximum_insured_amount
-        return cls(application=ApplicationOut.of(view.application),
-                   host_country=view.host_country, principal=str(view.principal.amount),
-                   maximum_insured_amount=None if cap is None else str(cap.amount),
-                   loan=view.loan)
+        return cls(
+            application=ApplicationOut.of(view.application),
+            host_country=view.host_country,
+            principal=str(view.principal.amount),
+            maximum_insured_amount=None if cap is None else str(cap.amount),
+            loan=view.loan,
+        )
 
 
 class InvestmentDebtUnderwriteIn(BaseModel):
     """The underwriter's terms: rate per period of insurance and the inception date."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "rate": "0.0085", "inception": "2027-01-01", "indemnity_pct": "100"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"rate": "0.0085", "inception": "2027-01-01", "indemnity_pct": "100"}]
+        },
+    )
     rate: Any = Field(examples=["0.0085"], description="Premium rate per period (p of [004])")
     inception: date
     indemnity_pct: Decimal = Field(default=Decimal(100), gt=0, le=100)
@@ -98,38 +114,68 @@ class UnderwrittenOut(BaseModel):
     schedule: ScheduleOut
 
 
-@router.post("/applications", response_model=InvestmentDebtApplicationOut, status_code=201,
-             summary="Apply for overseas investment debt insurance ([004])")
-def submit_application(body: InvestmentDebtApplicationIn, session: SessionDep,
-                       principal: PrincipalDep) -> InvestmentDebtApplicationOut:
+@router.post(
+    "/applications",
+    response_model=InvestmentDebtApplicationOut,
+    status_code=201,
+    summary="Apply for overseas investment debt insurance ([004])",
+)
+def submit_application(
+    body: InvestmentDebtApplicationIn, session: SessionDep, principal: PrincipalDep
+) -> InvestmentDebtApplicationOut:
     """Principal drawn must equal principal repaid; a partial cover may not cover more
     repayment periods than the loan has (422 naming the field, nothing written).
     """
     org_id = body.exporter_org_id if body.exporter_org_id is not None else principal.org_id
     view = service.submit_application(
-        session, principal=principal, exporter_org_id=org_id, currency=body.currency,
-        requested_inception=body.requested_inception, host_country=body.host_country,
-        loan=body.loan(), notes=body.notes)
+        session,
+        principal=principal,
+        exporter_org_id=org_id,
+        currency=body.currency,
+        requested_inception=body.requested_inception,
+        host_country=body.host_country,
+        loan=body.loan(),
+        notes=body.notes,
+    )
     return InvestmentDebtApplicationOut.of(view)
 
 
-@router.get("/applications/{application_id}", response_model=InvestmentDebtApplicationOut,
-            summary="One investment-debt application")
-def get_application(application_id: Id, session: SessionDep,
-                    principal: PrincipalDep) -> InvestmentDebtApplicationOut:
+@router.get(
+    "/applications/{application_id}",
+    response_model=InvestmentDebtApplicationOut,
+    summary="One investment-debt application",
+)
+def get_application(
+    application_id: Id, session: SessionDep, principal: PrincipalDep
+) -> InvestmentDebtApplicationOut:
     """The application with its loan."""
-    return InvestmentDebtApplicationOut.of(service.get_application(
-        session, principal=principal, application_id=application_id))
+    return InvestmentDebtApplicationOut.of(
+        service.get_application(session, principal=principal, application_id=application_id)
+    )
 
 
-@router.post("/applications/{application_id}/underwrite", response_model=UnderwrittenOut,
-             status_code=201, summary="Underwrite into a draft policy with its premium schedule")
-def underwrite(application_id: Id, body: InvestmentDebtUnderwriteIn, session: SessionDep,
-               principal: PrincipalDep) -> UnderwrittenOut:
+@router.post(
+    "/applications/{application_id}/underwrite",
+    response_model=UnderwrittenOut,
+    status_code=201,
+    summary="Underwrite into a draft policy with its premium schedule",
+)
+def underwrite(
+    application_id: Id,
+    body: InvestmentDebtUnderwriteIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> UnderwrittenOut:
     """One period of insurance a year; each period's premium = insured amount x rate."""
-    policy = service.underwrite(session, principal=principal, application_id=application_id,
-                                rate=body.rate, inception=body.inception,
-                                indemnity_pct=body.indemnity_pct)
-    schedule = pricing.get_investment_debt_schedule(session, principal=principal,
-                                                    policy_id=policy.id, today=business_today())
+    policy = service.underwrite(
+        session,
+        principal=principal,
+        application_id=application_id,
+        rate=body.rate,
+        inception=body.inception,
+        indemnity_pct=body.indemnity_pct,
+    )
+    schedule = pricing.get_investment_debt_schedule(
+        session, principal=principal, policy_id=policy.id, today=business_today()
+    )
     return UnderwrittenOut(policy=PolicyOut.of(policy), schedule=ScheduleOut.of(schedule))

@@ -68,50 +68,67 @@ def check_missed_repayment(
     if not 1 <= n <= len(repayments):
         raise ValidationFailed(
             f"repayment_period must be 1 to {len(repayments)}, got {n}",
-            code="no_such_repayment_period", field="repayment_period")
+            code="no_such_repayment_period",
+            field="repayment_period",
+        )
     if n > covered_periods:
         raise ValidationFailed(
             f"repayment period {n} is not covered: the policy covers the first "
-            f"{covered_periods} repayment periods", code="period_not_covered",
-            field="repayment_period")
+            f"{covered_periods} repayment periods",
+            code="period_not_covered",
+            field="repayment_period",
+        )
     scheduled = repayments[n - 1]
-    for name, value, most in (("missed_principal", missed.principal, scheduled.principal),
-                              ("missed_interest", missed.interest, scheduled.interest)):
+    for name, value, most in (
+        ("missed_principal", missed.principal, scheduled.principal),
+        ("missed_interest", missed.interest, scheduled.interest),
+    ):
         if value < 0:
-            raise ValidationFailed(f"{name} must not be negative", code="amount_negative",
-                                   field=name)
+            raise ValidationFailed(
+                f"{name} must not be negative", code="amount_negative", field=name
+            )
         if value > most:
             raise ValidationFailed(
                 f"{name} {value} is more than the {most} scheduled for period {n}",
-                code="exceeds_scheduled_repayment", field=name)
+                code="exceeds_scheduled_repayment",
+                field=name,
+            )
     return scheduled
 
 
 def claim_loss(
-    missed: MissedRepayment, *, repayments: Sequence[RepaymentPeriod], covered_periods: int,
-    insure_interest: bool, settlement: IndemnitySettlement,
+    missed: MissedRepayment,
+    *,
+    repayments: Sequence[RepaymentPeriod],
+    covered_periods: int,
+    insure_interest: bool,
+    settlement: IndemnitySettlement,
 ) -> Decimal:
     """The loss claimed: the missed repayment, plus later covered principal in a lump sum."""
     check_missed_repayment(missed, repayments=repayments, covered_periods=covered_periods)
     loss = missed.principal + (missed.interest if insure_interest else Decimal(0))
     if settlement is IndemnitySettlement.LUMP_SUM:
-        loss += sum((p.principal for p in repayments[missed.repayment_period:covered_periods]),
-                    Decimal(0))
+        loss += sum(
+            (p.principal for p in repayments[missed.repayment_period : covered_periods]), Decimal(0)
+        )
     if loss <= 0:
-        raise ValidationFailed("the claim names no insured amount missed", code="no_loss",
-                               field="missed_principal")
+        raise ValidationFailed(
+            "the claim names no insured amount missed", code="no_loss", field="missed_principal"
+        )
     return loss
 
 
-def indemnity_of(loss: Decimal, *, indemnity_pct: Decimal, currency: str,
-                 liability_left: Decimal) -> Decimal:
+def indemnity_of(
+    loss: Decimal, *, indemnity_pct: Decimal, currency: str, liability_left: Decimal
+) -> Decimal:
     """Loss x indemnity percentage, rounded half-up, at most the liability left."""
     amount = round_money(loss * indemnity_pct / Decimal(100), currency)
     return max(Decimal(0), min(amount, liability_left))
 
 
-def premium_set_off(periods: Sequence[PremiumPeriod], *, loss_position: int,
-                    settlement: IndemnitySettlement) -> tuple[PremiumPeriod, ...]:
+def premium_set_off(
+    periods: Sequence[PremiumPeriod], *, loss_position: int, settlement: IndemnitySettlement
+) -> tuple[PremiumPeriod, ...]:
     """The unpaid premium due before the indemnity, settled against it ([004] 2.2).
 
     Original schedule: unpaid periods up to the loss and unpaid periods already notified
@@ -133,37 +150,55 @@ def net_indemnity(indemnity: Decimal, set_off: Sequence[PremiumPeriod]) -> Decim
     if total > indemnity:
         raise Conflict(
             f"premium due ({total}) exceeds the indemnity ({indemnity}): pay the premium first",
-            code="premium_exceeds_indemnity", field="claim_id")
+            code="premium_exceeds_indemnity",
+            field="claim_id",
+        )
     return indemnity - total
 
 
 def investment_debt_claim_checks(
-    *, loss_period: PremiumPeriod, repayment_due_date: date,
-    set_off: Sequence[PremiumPeriod], currency: str,
+    *,
+    loss_period: PremiumPeriod,
+    repayment_due_date: date,
+    set_off: Sequence[PremiumPeriod],
+    currency: str,
 ) -> tuple[ClaimCheck, ...]:
     """The named checks of a missed-repayment claim, shown to the handler."""
     if loss_period.notice_date is None:
         cover = ClaimCheck(
-            name=CheckName.PREMIUM_PAID, outcome=CheckOutcome.PASSED, blocking=True,
+            name=CheckName.PREMIUM_PAID,
+            outcome=CheckOutcome.PASSED,
+            blocking=True,
             explanation=f"period {loss_period.position}'s premium was not yet notified: it is "
-                        "set off against the indemnity")
+            "set off against the indemnity",
+        )
     else:
         due = premium_due_date(notice_date=loss_period.notice_date)
-        covered = cover_in_force(notice_date=loss_period.notice_date,
-                                 paid_on=loss_period.paid_on, today=repayment_due_date,
-                                 late_payment_accepted=loss_period.late_payment_accepted)
+        covered = cover_in_force(
+            notice_date=loss_period.notice_date,
+            paid_on=loss_period.paid_on,
+            today=repayment_due_date,
+            late_payment_accepted=loss_period.late_payment_accepted,
+        )
         cover = ClaimCheck(
             name=CheckName.PREMIUM_PAID,
-            outcome=CheckOutcome.PASSED if covered else CheckOutcome.FAILED, blocking=True,
-            explanation=(f"period {loss_period.position} was covered on "
-                         f"{repayment_due_date.isoformat()}" if covered else
-                         f"period {loss_period.position}'s premium was unpaid after its due "
-                         f"date {due.isoformat()}: cover had ended by "
-                         f"{repayment_due_date.isoformat()}"))
+            outcome=CheckOutcome.PASSED if covered else CheckOutcome.FAILED,
+            blocking=True,
+            explanation=(
+                f"period {loss_period.position} was covered on {repayment_due_date.isoformat()}"
+                if covered
+                else f"period {loss_period.position}'s premium was unpaid after its due "
+                f"date {due.isoformat()}: cover had ended by "
+                f"{repayment_due_date.isoformat()}"
+            ),
+        )
     total = sum((p.premium for p in set_off), Decimal(0))
     positions = ", ".join(str(p.position) for p in set_off) or "none"
     premiums = ClaimCheck(
-        name=CheckName.INVESTMENT_DEBT_PREMIUMS, outcome=CheckOutcome.PASSED, blocking=True,
+        name=CheckName.INVESTMENT_DEBT_PREMIUMS,
+        outcome=CheckOutcome.PASSED,
+        blocking=True,
         explanation=f"premium due before the indemnity: {total} {currency} (period(s) "
-                    f"{positions}), set off against it; the policy continues")
+        f"{positions}), set off against it; the policy continues",
+    )
     return (cover, premiums)

@@ -20,9 +20,19 @@ class InvestmentDebtClaimIn(BaseModel):
     Without amounts, the whole scheduled ``a_n`` and ``I_n`` were missed.
     """
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "policy_id": 42, "repayment_period": 1, "repayment_due_date": "2029-12-31",
-        "settlement": "original_schedule"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "policy_id": 42,
+                    "repayment_period": 1,
+                    "repayment_due_date": "2029-12-31",
+                    "settlement": "original_schedule",
+                }
+            ]
+        },
+    )
     policy_id: int = Field(ge=1)
     repayment_period: int = Field(ge=1, le=1000, description="n of [004], 1-based")
     repayment_due_date: date
@@ -63,8 +73,10 @@ class InvestmentDebtClaimOut(BaseModel):
     loss: str
     indemnity_pct: str
     indemnity: str
-    premium_set_off: str = Field(description="Paid: premium settled against the indemnity; "
-                                             "before payment: what would be set off now")
+    premium_set_off: str = Field(
+        description="Paid: premium settled against the indemnity; "
+        "before payment: what would be set off now"
+    )
     set_off_positions: list[int]
     net_payable: str = Field(description="Indemnity less the premium set off")
     checks: list[CheckOut]
@@ -85,20 +97,30 @@ class InvestmentDebtClaimOut(BaseModel):
             set_off, positions = money(row.set_off_minor), list(row.set_off_positions or [])
             net = money(row.net_paid_minor)
         else:
-            total = sum((Money.of(p.premium, row.currency).minor_units()
-                         for p in view.set_off), 0)
+            total = sum((Money.of(p.premium, row.currency).minor_units() for p in view.set_off), 0)
             set_off, positions = money(total), [p.position for p in view.set_off]
             net = money(max(row.indemnity_minor - total, 0))
         checks: list[Any] = row.checks or []
         return cls(
-            id=row.id, policy_id=row.policy_id, state=row.state,
-            repayment_period=row.repayment_period, position=row.position,
+            id=row.id,
+            policy_id=row.policy_id,
+            state=row.state,
+            repayment_period=row.repayment_period,
+            position=row.position,
             settlement=IndemnitySettlement(row.settlement),
-            repayment_due_date=row.repayment_due_date, currency=row.currency,
+            repayment_due_date=row.repayment_due_date,
+            currency=row.currency,
             missed_principal=money(row.missed_principal_minor),
-            missed_interest=money(row.missed_interest_minor), loss=money(row.loss_minor),
-            indemnity_pct=str(row.indemnity_pct), indemnity=money(row.indemnity_minor),
-            premium_set_off=set_off, set_off_positions=positions, net_payable=net,
-            checks=[CheckOut(**c) for c in checks], filed_on=row.filed_on,
-            decided_on=row.decided_on, rejection_reason=row.rejection_reason,
-            paid_on=row.paid_on)
+            missed_interest=money(row.missed_interest_minor),
+            loss=money(row.loss_minor),
+            indemnity_pct=str(row.indemnity_pct),
+            indemnity=money(row.indemnity_minor),
+            premium_set_off=set_off,
+            set_off_positions=positions,
+            net_payable=net,
+            checks=[CheckOut(**c) for c in checks],
+            filed_on=row.filed_on,
+            decided_on=row.decided_on,
+            rejection_reason=row.rejection_reason,
+            paid_on=row.paid_on,
+        )

@@ -46,8 +46,7 @@ from tradecover.pricing.model import InvestmentDebtPeriod, InvestmentDebtSchedul
 from tradecover.pricing.service import PERIOD_PAID
 
 FILED, APPROVED, REJECTED, PAID = "filed", "approved", "rejected", "paid"
-_NOT_IN_FORCE = (PolicyState.DRAFT.value, PolicyState.QUOTED.value,
-                 PolicyState.RESCINDED.value)
+_NOT_IN_FORCE = (PolicyState.DRAFT.value, PolicyState.QUOTED.value, PolicyState.RESCINDED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,79 +68,117 @@ def _major(minor: int, currency: str) -> Decimal:
 def _policy(session: Session, principal: Principal, policy_id: int) -> Policy:
     policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
     if policy.product != Product.INVESTMENT_DEBT.value:
-        raise Conflict(f"policy {policy_id} is not an investment-debt policy",
-                       code="not_investment_debt", field="policy_id")
+        raise Conflict(
+            f"policy {policy_id} is not an investment-debt policy",
+            code="not_investment_debt",
+            field="policy_id",
+        )
     return policy
 
 
 def _schedule(session: Session, policy_id: int) -> InvestmentDebtSchedule:
-    row = session.execute(select(InvestmentDebtSchedule).where(
-        InvestmentDebtSchedule.policy_id == policy_id)).scalar_one_or_none()
+    row = session.execute(
+        select(InvestmentDebtSchedule).where(InvestmentDebtSchedule.policy_id == policy_id)
+    ).scalar_one_or_none()
     if row is None:
         raise Conflict(f"policy {policy_id} has no premium schedule", code="schedule_not_found")
     return row
 
 
-def _periods(session: Session, schedule_id: int, *, lock: bool = False
-             ) -> list[InvestmentDebtPeriod]:
-    query = select(InvestmentDebtPeriod).where(
-        InvestmentDebtPeriod.schedule_id == schedule_id).order_by(InvestmentDebtPeriod.position)
+def _periods(
+    session: Session, schedule_id: int, *, lock: bool = False
+) -> list[InvestmentDebtPeriod]:
+    query = (
+        select(InvestmentDebtPeriod)
+        .where(InvestmentDebtPeriod.schedule_id == schedule_id)
+        .order_by(InvestmentDebtPeriod.position)
+    )
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     return list(session.execute(query).scalars())
 
 
 def _premium_periods(rows: list[InvestmentDebtPeriod], currency: str) -> list[PremiumPeriod]:
-    return [PremiumPeriod(position=r.position, premium=_major(r.premium_minor, currency),
-                          notice_date=r.notice_date,
-                          paid_on=r.paid_on if r.status == PERIOD_PAID else None,
-                          late_payment_accepted=r.late_payment_accepted) for r in rows]
+    return [
+        PremiumPeriod(
+            position=r.position,
+            premium=_major(r.premium_minor, currency),
+            notice_date=r.notice_date,
+            paid_on=r.paid_on if r.status == PERIOD_PAID else None,
+            late_payment_accepted=r.late_payment_accepted,
+        )
+        for r in rows
+    ]
 
 
 def _checks_json(checks: tuple[ClaimCheck, ...]) -> list[dict[str, Any]]:
-    return [{"name": c.name.value, "outcome": c.outcome.value, "blocking": c.blocking,
-             "explanation": c.explanation} for c in checks]
+    return [
+        {
+            "name": c.name.value,
+            "outcome": c.outcome.value,
+            "blocking": c.blocking,
+            "explanation": c.explanation,
+        }
+        for c in checks
+    ]
 
 
 def snapshot(row: InvestmentDebtClaimRow) -> dict[str, Any]:
     """The audited view of a claim."""
     cur = row.currency
-    return {"id": row.id, "policy_id": row.policy_id, "state": row.state,
-            "repayment_period": row.repayment_period, "settlement": row.settlement,
-            "loss": str(_major(row.loss_minor, cur)),
-            "indemnity": str(_major(row.indemnity_minor, cur)),
-            "set_off": str(_major(row.set_off_minor, cur)),
-            "net_paid": None if row.net_paid_minor is None
-            else str(_major(row.net_paid_minor, cur))}
+    return {
+        "id": row.id,
+        "policy_id": row.policy_id,
+        "state": row.state,
+        "repayment_period": row.repayment_period,
+        "settlement": row.settlement,
+        "loss": str(_major(row.loss_minor, cur)),
+        "indemnity": str(_major(row.indemnity_minor, cur)),
+        "set_off": str(_major(row.set_off_minor, cur)),
+        "net_paid": None if row.net_paid_minor is None else str(_major(row.net_paid_minor, cur)),
+    }
 
 
 def _liability_left(session: Session, policy: Policy) -> Decimal:
-    used = session.execute(select(func.coalesce(func.sum(InvestmentDebtClaimRow.indemnity_minor),
-                                                0)).where(
-        InvestmentDebtClaimRow.policy_id == policy.id,
-        InvestmentDebtClaimRow.state.in_((APPROVED, PAID)))).scalar_one()
+    used = session.execute(
+        select(func.coalesce(func.sum(InvestmentDebtClaimRow.indemnity_minor), 0)).where(
+            InvestmentDebtClaimRow.policy_id == policy.id,
+            InvestmentDebtClaimRow.state.in_((APPROVED, PAID)),
+        )
+    ).scalar_one()
     return _major(policy.maximum_liability_minor - int(used), policy.currency)
 
 
-def _evaluate(session: Session, claim: InvestmentDebtClaimRow, *, lock: bool = False
-              ) -> tuple[tuple[ClaimCheck, ...], tuple[PremiumPeriod, ...],
-                         list[InvestmentDebtPeriod]]:
+def _evaluate(
+    session: Session, claim: InvestmentDebtClaimRow, *, lock: bool = False
+) -> tuple[tuple[ClaimCheck, ...], tuple[PremiumPeriod, ...], list[InvestmentDebtPeriod]]:
     schedule = _schedule(session, claim.policy_id)
     rows = _periods(session, schedule.id, lock=lock)
     periods = _premium_periods(rows, claim.currency)
-    set_off = premium_set_off(periods, loss_position=claim.position,
-                              settlement=IndemnitySettlement(claim.settlement))
+    set_off = premium_set_off(
+        periods, loss_position=claim.position, settlement=IndemnitySettlement(claim.settlement)
+    )
     loss_period = next(p for p in periods if p.position == claim.position)
-    checks = investment_debt_claim_checks(loss_period=loss_period,
-                                          repayment_due_date=claim.repayment_due_date,
-                                          set_off=set_off, currency=claim.currency)
+    checks = investment_debt_claim_checks(
+        loss_period=loss_period,
+        repayment_due_date=claim.repayment_due_date,
+        set_off=set_off,
+        currency=claim.currency,
+    )
     return checks, set_off, rows
 
 
 def file_claim(
-    session: Session, *, principal: Principal, policy_id: int, repayment_period: int,
-    repayment_due_date: date, settlement: IndemnitySettlement,
-    missed_principal: Decimal | None, missed_interest: Decimal | None, today: date,
+    session: Session,
+    *,
+    principal: Principal,
+    policy_id: int,
+    repayment_period: int,
+    repayment_due_date: date,
+    settlement: IndemnitySettlement,
+    missed_principal: Decimal | None,
+    missed_interest: Decimal | None,
+    today: date,
 ) -> ClaimView:
     """File a claim on a missed repayment: by default the whole scheduled ``a_n`` and
     ``I_n`` of period ``n``; less when only part was missed.
@@ -153,66 +190,115 @@ def file_claim(
     principal.require(Permission.CLAIM_FILE)
     policy = _policy(session, principal, policy_id)
     if policy.state in _NOT_IN_FORCE:
-        raise Conflict(f"policy {policy.id} is {policy.state}: no cover to claim on",
-                       code="policy_not_in_force", field="policy_id")
+        raise Conflict(
+            f"policy {policy.id} is {policy.state}: no cover to claim on",
+            code="policy_not_in_force",
+            field="policy_id",
+        )
     currency = policy.currency
     schedule = _schedule(session, policy.id)
     request = parse_quote_request(schedule.request)
     repayments = request.repayment_periods
     covered = request.covered_repayment_periods or len(repayments)
     if not 1 <= repayment_period <= len(repayments):
-        raise ValidationFailed(f"repayment_period must be 1 to {len(repayments)}",
-                               code="no_such_repayment_period", field="repayment_period")
+        raise ValidationFailed(
+            f"repayment_period must be 1 to {len(repayments)}",
+            code="no_such_repayment_period",
+            field="repayment_period",
+        )
     scheduled = repayments[repayment_period - 1]
     amounts: dict[str, Decimal] = {}
-    for name, amount, default in (("missed_principal", missed_principal, scheduled.principal),
-                                  ("missed_interest", missed_interest, scheduled.interest)):
+    for name, amount, default in (
+        ("missed_principal", missed_principal, scheduled.principal),
+        ("missed_interest", missed_interest, scheduled.interest),
+    ):
         if amount is not None:
-            policies._check_money(Money.of(amount, currency), currency=currency, field=name,
-                                  positive=False)
+            policies._check_money(
+                Money.of(amount, currency), currency=currency, field=name, positive=False
+            )
         amounts[name] = default if amount is None else amount
-    missed = MissedRepayment(repayment_period=repayment_period,
-                             principal=amounts["missed_principal"],
-                             interest=amounts["missed_interest"])
-    loss = claim_loss(missed, repayments=repayments, covered_periods=covered,
-                      insure_interest=request.insure_interest, settlement=settlement)
+    missed = MissedRepayment(
+        repayment_period=repayment_period,
+        principal=amounts["missed_principal"],
+        interest=amounts["missed_interest"],
+    )
+    loss = claim_loss(
+        missed,
+        repayments=repayments,
+        covered_periods=covered,
+        insure_interest=request.insure_interest,
+        settlement=settlement,
+    )
     if repayment_due_date > today:
-        raise ValidationFailed("a repayment not yet due cannot be claimed",
-                               code="repayment_not_yet_due", field="repayment_due_date")
+        raise ValidationFailed(
+            "a repayment not yet due cannot be claimed",
+            code="repayment_not_yet_due",
+            field="repayment_due_date",
+        )
     if repayment_due_date < policy.inception:
-        raise ValidationFailed("the repayment fell due before the policy's inception",
-                               code="before_inception", field="repayment_due_date")
+        raise ValidationFailed(
+            "the repayment fell due before the policy's inception",
+            code="before_inception",
+            field="repayment_due_date",
+        )
     position = len(request.drawdown_periods) + repayment_period
-    if session.execute(select(InvestmentDebtClaimRow.id).where(
-            InvestmentDebtClaimRow.policy_id == policy.id,
-            InvestmentDebtClaimRow.repayment_period == repayment_period,
-            InvestmentDebtClaimRow.state != REJECTED)).first() is not None:
-        raise Conflict(f"repayment period {repayment_period} is already claimed",
-                       code="period_already_claimed", field="repayment_period")
+    if (
+        session.execute(
+            select(InvestmentDebtClaimRow.id).where(
+                InvestmentDebtClaimRow.policy_id == policy.id,
+                InvestmentDebtClaimRow.repayment_period == repayment_period,
+                InvestmentDebtClaimRow.state != REJECTED,
+            )
+        ).first()
+        is not None
+    ):
+        raise Conflict(
+            f"repayment period {repayment_period} is already claimed",
+            code="period_already_claimed",
+            field="repayment_period",
+        )
     pct = policy.indemnity_political_pct
-    indemnity = indemnity_of(loss, indemnity_pct=pct, currency=currency,
-                             liability_left=_liability_left(session, policy))
+    indemnity = indemnity_of(
+        loss, indemnity_pct=pct, currency=currency, liability_left=_liability_left(session, policy)
+    )
     claim = InvestmentDebtClaimRow(
-        exporter_org_id=policy.exporter_org_id, policy_id=policy.id,
-        repayment_period=repayment_period, position=position, settlement=settlement.value,
-        repayment_due_date=repayment_due_date, currency=currency,
+        exporter_org_id=policy.exporter_org_id,
+        policy_id=policy.id,
+        repayment_period=repayment_period,
+        position=position,
+        settlement=settlement.value,
+        repayment_due_date=repayment_due_date,
+        currency=currency,
         missed_principal_minor=_minor(missed.principal, currency),
         missed_interest_minor=_minor(missed.interest, currency),
-        loss_minor=_minor(loss, currency), indemnity_pct=pct,
-        indemnity_minor=_minor(indemnity, currency), state=FILED, checks=[],
-        filed_on=today, filed_by=principal.actor, set_off_minor=0)
+        loss_minor=_minor(loss, currency),
+        indemnity_pct=pct,
+        indemnity_minor=_minor(indemnity, currency),
+        state=FILED,
+        checks=[],
+        filed_on=today,
+        filed_by=principal.actor,
+        set_off_minor=0,
+    )
     checks, set_off, _ = _evaluate(session, claim)
     claim.checks = _checks_json(checks)
     session.add(claim)
     session.flush()
-    audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
-                 action="investment_debt_claim.filed", entity_type="investment_debt_claim",
-                 entity_id=claim.id, after=snapshot(claim))
+    audit.record(
+        session,
+        org_id=claim.exporter_org_id,
+        actor=principal.actor,
+        action="investment_debt_claim.filed",
+        entity_type="investment_debt_claim",
+        entity_id=claim.id,
+        after=snapshot(claim),
+    )
     return ClaimView(claim, set_off)
 
 
-def _claim(session: Session, principal: Principal, claim_id: int, *, lock: bool = False
-           ) -> InvestmentDebtClaimRow:
+def _claim(
+    session: Session, principal: Principal, claim_id: int, *, lock: bool = False
+) -> InvestmentDebtClaimRow:
     principal.require(Permission.CLAIM_READ)
     query = select(InvestmentDebtClaimRow).where(InvestmentDebtClaimRow.id == claim_id)
     if lock:
@@ -238,8 +324,7 @@ def _require_insurer(principal: Principal, permission: Permission) -> None:
         raise PermissionDenied(f"only the insurer may {permission.value}", code="forbidden")
 
 
-def approve(session: Session, *, principal: Principal, claim_id: int, today: date
-            ) -> ClaimView:
+def approve(session: Session, *, principal: Principal, claim_id: int, today: date) -> ClaimView:
     """Approve a filed claim; refused (409 ``blocking_check_failed``) while a check blocks."""
     _require_insurer(principal, Permission.CLAIM_DECIDE)
     claim = _claim(session, principal, claim_id, lock=True)
@@ -253,14 +338,22 @@ def approve(session: Session, *, principal: Principal, claim_id: int, today: dat
     claim.decided_on = today
     claim.decided_by = principal.actor
     session.flush()
-    audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
-                 action="investment_debt_claim.approved", entity_type="investment_debt_claim",
-                 entity_id=claim.id, before=before, after=snapshot(claim))
+    audit.record(
+        session,
+        org_id=claim.exporter_org_id,
+        actor=principal.actor,
+        action="investment_debt_claim.approved",
+        entity_type="investment_debt_claim",
+        entity_id=claim.id,
+        before=before,
+        after=snapshot(claim),
+    )
     return ClaimView(claim, set_off)
 
 
-def reject(session: Session, *, principal: Principal, claim_id: int, reason: str,
-           today: date) -> ClaimView:
+def reject(
+    session: Session, *, principal: Principal, claim_id: int, reason: str, today: date
+) -> ClaimView:
     """Reject a filed claim with a reason; its period may be claimed again."""
     _require_insurer(principal, Permission.CLAIM_DECIDE)
     why = policies._required_text(reason, field="reason", max_len=1000)
@@ -273,9 +366,17 @@ def reject(session: Session, *, principal: Principal, claim_id: int, reason: str
     claim.decided_on = today
     claim.decided_by = principal.actor
     session.flush()
-    audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
-                 action="investment_debt_claim.rejected", entity_type="investment_debt_claim",
-                 entity_id=claim.id, reason=why, before=before, after=snapshot(claim))
+    audit.record(
+        session,
+        org_id=claim.exporter_org_id,
+        actor=principal.actor,
+        action="investment_debt_claim.rejected",
+        entity_type="investment_debt_claim",
+        entity_id=claim.id,
+        reason=why,
+        before=before,
+        after=snapshot(claim),
+    )
     return ClaimView(claim, ())
 
 
@@ -291,8 +392,9 @@ def pay(session: Session, *, principal: Principal, claim_id: int, today: date) -
     if claim.state == PAID:
         raise Conflict(f"claim {claim.id} is already paid", code="claim_already_paid")
     if claim.state != APPROVED:
-        raise Conflict(f"claim {claim.id} is {claim.state}, not approved",
-                       code="claim_not_approved")
+        raise Conflict(
+            f"claim {claim.id} is {claim.state}, not approved", code="claim_not_approved"
+        )
     currency = claim.currency
     _, set_off, rows = _evaluate(session, claim, lock=True)
     indemnity = _major(claim.indemnity_minor, currency)
@@ -310,23 +412,44 @@ def pay(session: Session, *, principal: Principal, claim_id: int, today: date) -
     claim.paid_on = today
     claim.paid_by = principal.actor
     session.flush()
-    audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
-                 action="investment_debt_claim.paid", entity_type="investment_debt_claim",
-                 entity_id=claim.id, before=before, after=snapshot(claim))
+    audit.record(
+        session,
+        org_id=claim.exporter_org_id,
+        actor=principal.actor,
+        action="investment_debt_claim.paid",
+        entity_type="investment_debt_claim",
+        entity_id=claim.id,
+        before=before,
+        after=snapshot(claim),
+    )
     if settled:
-        audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
-                     action="investment_debt.premium_set_off", entity_type="policy",
-                     entity_id=claim.policy_id, reason=f"set off against claim {claim.id}",
-                     after={"positions": sorted(settled), "paid_on": today.isoformat(),
-                            "amount": str(indemnity - net)})
+        audit.record(
+            session,
+            org_id=claim.exporter_org_id,
+            actor=principal.actor,
+            action="investment_debt.premium_set_off",
+            entity_type="policy",
+            entity_id=claim.policy_id,
+            reason=f"set off against claim {claim.id}",
+            after={
+                "positions": sorted(settled),
+                "paid_on": today.isoformat(),
+                "amount": str(indemnity - net),
+            },
+        )
     return ClaimView(claim, tuple(set_off))
 
 
-def list_claims(session: Session, *, principal: Principal, policy_id: int
-                ) -> list[InvestmentDebtClaimRow]:
+def list_claims(
+    session: Session, *, principal: Principal, policy_id: int
+) -> list[InvestmentDebtClaimRow]:
     """The investment-debt claims of one policy, oldest first."""
     policy = _policy(session, principal, policy_id)
     principal.require(Permission.CLAIM_READ)
-    return list(session.execute(select(InvestmentDebtClaimRow).where(
-        InvestmentDebtClaimRow.policy_id == policy.id).order_by(
-        InvestmentDebtClaimRow.id)).scalars())
+    return list(
+        session.execute(
+            select(InvestmentDebtClaimRow)
+            .where(InvestmentDebtClaimRow.policy_id == policy.id)
+            .order_by(InvestmentDebtClaimRow.id)
+        ).scalars()
+    )

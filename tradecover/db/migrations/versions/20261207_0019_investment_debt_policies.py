@@ -33,8 +33,10 @@ def upgrade() -> None:
         sa.Column("loan", tradecover.db.base.JSONText(), nullable=False),
         sa.Column("created_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["application_id"], ["policy_applications.id"],
-            name=op.f("fk_investment_debt_applications_application_id_policy_applications")),
+            ["application_id"],
+            ["policy_applications.id"],
+            name=op.f("fk_investment_debt_applications_application_id_policy_applications"),
+        ),
         sa.PrimaryKeyConstraint("application_id", name=op.f("pk_investment_debt_applications")),
     )
     op.create_table(
@@ -64,27 +66,43 @@ def upgrade() -> None:
         sa.Column("net_paid_minor", sa.BigInteger(), nullable=True),
         sa.Column("paid_on", sa.Date(), nullable=True),
         sa.Column("paid_by", sa.String(length=64), nullable=True),
-        sa.CheckConstraint("state IN ('filed', 'approved', 'rejected', 'paid')",
-                           name=op.f("ck_investment_debt_claims_state")),
+        sa.CheckConstraint(
+            "state IN ('filed', 'approved', 'rejected', 'paid')",
+            name=op.f("ck_investment_debt_claims_state"),
+        ),
         sa.CheckConstraint("loss_minor > 0", name=op.f("ck_investment_debt_claims_loss_positive")),
-        sa.CheckConstraint("indemnity_minor >= 0 AND indemnity_minor <= loss_minor",
-                           name=op.f("ck_investment_debt_claims_indemnity_within_loss")),
-        sa.CheckConstraint("net_paid_minor IS NULL OR "
-                           "net_paid_minor + set_off_minor = indemnity_minor",
-                           name=op.f("ck_investment_debt_claims_net_plus_set_off_is_indemnity")),
-        sa.ForeignKeyConstraint(["exporter_org_id"], ["organisations.id"],
-                                name=op.f("fk_investment_debt_claims_exporter_org_id_organisations")),
-        sa.ForeignKeyConstraint(["policy_id"], ["policies.id"],
-                                name=op.f("fk_investment_debt_claims_policy_id_policies")),
+        sa.CheckConstraint(
+            "indemnity_minor >= 0 AND indemnity_minor <= loss_minor",
+            name=op.f("ck_investment_debt_claims_indemnity_within_loss"),
+        ),
+        sa.CheckConstraint(
+            "net_paid_minor IS NULL OR net_paid_minor + set_off_minor = indemnity_minor",
+            name=op.f("ck_investment_debt_claims_net_plus_set_off_is_indemnity"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["exporter_org_id"],
+            ["organisations.id"],
+            name=op.f("fk_investment_debt_claims_exporter_org_id_organisations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["policy_id"],
+            ["policies.id"],
+            name=op.f("fk_investment_debt_claims_policy_id_policies"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_investment_debt_claims")),
     )
     with op.batch_alter_table("investment_debt_claims", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_investment_debt_claims_exporter_org_id"),
-                              ["exporter_org_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_investment_debt_claims_policy_id"), ["policy_id"],
-                              unique=False)
-        batch_op.create_index(batch_op.f("ix_investment_debt_claims_state"), ["state"],
-                              unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_investment_debt_claims_exporter_org_id"),
+            ["exporter_org_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_investment_debt_claims_policy_id"), ["policy_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_investment_debt_claims_state"), ["state"], unique=False
+        )
 
 
 def downgrade() -> None:
