@@ -433,7 +433,9 @@ def compare_full_and_partial_cover(
 ) -> tuple[CoverComparisonRow, ...]:
     """[004] Table 2: for ``T3 = T2-1`` down to 1, the extra liability and premium of full cover.
 
-    Drawdown periods are the same in both schemes and cancel out of the difference.
+    ``extra_premium`` is Table 2's repayment-period difference; the totals include the
+    drawdown periods, which under partial cover are capped by scheme 2's maximum insured
+    amount, so their difference can exceed ``extra_premium``.
     """
     validate_schedule(request)
     periods = request.repayment_periods
