@@ -111,12 +111,14 @@ def _routers() -> list[Any]:
     from tradecover.billing.api import router as billing_router
     from tradecover.buyers.api import router as buyers_router
     from tradecover.claims.api import router as claims_router
+    from tradecover.claims.investment_debt.api import router as investment_debt_claims_router
     from tradecover.collections.api import router as collections_router
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
     from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
+    from tradecover.policies.investment_debt_api import router as investment_debt_router
     from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
     from tradecover.risk.api import router as risk_router
@@ -137,7 +139,8 @@ def _routers() -> list[Any]:
             billing_router,
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
             collections_router, claims_router, limit_tracking_pages_router,
-            limits_pages_router, claims_pages_router]
+            limits_pages_router, claims_pages_router, investment_debt_router,
+            investment_debt_claims_router]
 
 
 def _review_metrics_source() -> Any:

@@ -578,7 +578,9 @@ def submit_application(
     product = Product(product)
     if product not in SUPPORTED_PRODUCTS:
         raise ValidationFailed(
-            f"{product.value} is not administered through this application form",
+            f"{product.value} is not administered through this application form"
+            + (" (apply at /api/v1/investment-debt/applications with the loan's schedule)"
+               if product is Product.INVESTMENT_DEBT else ""),
             code="product_not_supported", field="product")
     check_currency(currency)
     _check_money(expected_turnover, currency=currency, field="expected_turnover")
