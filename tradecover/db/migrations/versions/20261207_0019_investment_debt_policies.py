@@ -5,7 +5,7 @@
 the claims on a missed repayment, with the premium set off against the indemnity.
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-07 11:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import tradecover.db.base
 
 revision: str = "0019"
-down_revision: str | None = "0015"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
