@@ -10,6 +10,12 @@ Starts the app under uvicorn in its own process over a fresh SQLite database, th
    and the quotes' p99 (aim: within 2x of idle).
 
     .venv/bin/python benchmarks/upload_flood.py [--seconds 10] [--rows 300000]
+        [--url postgresql+psycopg://postgres@127.0.0.1:5432/tc_bench_upload]
+
+PostgreSQL (``--url``, recreated) is the production database. On SQLite (the default) an
+upload's request holds the database's single writer lock while it is read (``BEGIN
+IMMEDIATE`` from its authentication on), so there other writers queue behind uploads
+whatever the parser does.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from pathlib import Path
 
 import _app_server as app_server
 import httpx
+from attachment import _fresh_database
 from quote_api import BODY, _prepare
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -63,9 +70,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rows", type=int, default=300_000)
+    parser.add_argument("--url", default=None, help="a PostgreSQL database, recreated")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="tc-bench-"))
-    url = f"sqlite:///{folder / 'bench.db'}"
+    if args.url:
+        url = args.url
+        _fresh_database(url)
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='tc-bench-')) / 'bench.db'}"
     secret = _prepare(url)
     data = _raw_xlsx(args.rows)
     process, base = app_server.start(url)
@@ -85,7 +96,7 @@ def main() -> None:
         process.wait()
     seconds = [a[0] for a in answers]
     print(f"machine: {platform.machine()} {platform.processor() or ''} "
-          f"python {platform.python_version()}")
+          f"python {platform.python_version()}; database {url.split(':')[0]}")
     print(f"file: {args.rows:,} rows, {len(data) / 1024:,.0f} KiB; answers "
           f"{sorted({(a[1], a[2]) for a in answers})}")
     print(f"uploads: {len(seconds)} answered, max {max(seconds):.3f} s, "

@@ -13,9 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import multiprocessing
+import threading
 import zipfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -202,17 +204,49 @@ def _rows_of(filename: str, data: bytes) -> list[dict[str, Any]]:
     return rows
 
 
-_PARSERS = ThreadPoolExecutor(max_workers=PARSE_WORKERS, thread_name_prefix="upload-parse")
+_PARSERS: ProcessPoolExecutor | None = None
+_PARSERS_LOCK = threading.Lock()
+
+
+def _parsers() -> ProcessPoolExecutor:
+    global _PARSERS  # one pool per server process, made on first use
+    with _PARSERS_LOCK:
+        if _PARSERS is None:
+            _PARSERS = ProcessPoolExecutor(max_workers=PARSE_WORKERS,
+                                           mp_context=multiprocessing.get_context("spawn"))
+        return _PARSERS
+
+
+def start_parsers() -> None:
+    """Start the parser processes now (at server start-up) instead of on the first upload;
+    returns at once.
+    """
+    pool = _parsers()
+    for _ in range(PARSE_WORKERS):
+        pool.submit(_rows_of, "warm-up.csv", b"")
+
+
+def _parse(filename: str, data: bytes) -> list[dict[str, Any]] | tuple[str, str, str]:
+    """Run in a parser process: the rows, or a refusal as (code, field, message)."""
+    try:
+        return _rows_of(filename, data)
+    except ValidationFailed as exc:
+        return (exc.code, exc.field or "file", str(exc))
 
 
 def read_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
     """The data rows of a CSV or XLSX file (by content, then by name).
 
-    Files are parsed on a small bounded pool (:data:`PARSE_WORKERS` threads), so however
-    many uploads arrive at once, at most that many parse at a time and the rest of the
-    server keeps its threads; each parse stops at the row limit.
+    Files are parsed in a small pool of processes (:data:`PARSE_WORKERS`): however many
+    uploads arrive at once, at most that many parse at a time, and parsing never holds
+    the server's interpreter lock, so other requests go on at their usual pace; each
+    parse stops at the row limit.
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed(f"the file is larger than {MAX_UPLOAD_BYTES} bytes",
                                code="upload_too_large", field="file")
-    return _PARSERS.submit(_rows_of, filename, data).result()
+    result = _parsers().submit(_parse, filename, data).result()
+    if isinstance(result, tuple):
+        code, field, message = result
+        raise ValidationFailed(message, code=code, field=field)
+    return result
