@@ -12,6 +12,7 @@ from tradecover.access.known_keys import KnownApiKeys
 from tradecover.api import problems
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_async_pool, make_engine, make_session_factory
+from tradecover.declarations import upload as upload_reader
 from tradecover.declarations.erp_endpoint import ErpDeclarations
 
 API_DESCRIPTION = """
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.renewal_reprice = _renewal_reprice()
     app.state.review_metrics_source = _review_metrics_source()
     problems.install(app)
+    app.router.on_startup.append(upload_reader.start_parsers)
     on_postgresql = engine.dialect.name == "postgresql"
     app.add_middleware(
         ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
