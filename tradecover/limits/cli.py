@@ -15,8 +15,9 @@ from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.config import get_settings
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
-from tradecover.limits import jobs, proposals, service
+from tradecover.limits import jobs, service
 from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
+from tradecover.limits.proposals import service as proposals
 
 app = typer.Typer(help="Credit limits: applications, decisions, changes and tracking.",
                   no_args_is_help=True)

@@ -11,9 +11,9 @@ from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.config import Settings
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
-from tradecover.limits import proposals
 from tradecover.limits.model import CreditLimit
-from tradecover.limits.proposal_schemas import (
+from tradecover.limits.proposals import service as proposals
+from tradecover.limits.proposals.schemas import (
     AcceptProposalIn,
     BulkDecisionIn,
     BulkDecisionOut,
