@@ -73,7 +73,8 @@ def message_problems(source: str, translation: str) -> list[str]:
 
 def _pairs(message: Message) -> Iterator[tuple[str, str]]:
     """(source, translation) of each form: form 0 stands for the singular, the others
-    for the plural source."""
+    for the plural source.
+    """
     ids = message.id if isinstance(message.id, list | tuple) else (message.id,)
     strings = message.string if isinstance(message.string, list | tuple) else (message.string,)
     for index, text in enumerate(strings):
