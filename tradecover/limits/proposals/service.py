@@ -14,7 +14,7 @@ cover).  Every change is audited; services never commit.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -33,6 +33,7 @@ from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, Validati
 from tradecover.kit.money import Money
 from tradecover.limits import service
 from tradecover.limits.decision import RequestType
+from tradecover.limits.fx import from_usd, to_usd
 from tradecover.limits.model import CreditLimit, CreditLimitVersion, LimitReductionProposal
 from tradecover.limits.under_use import Exposure, UnderUseRule, peak_outstanding, propose_reduction
 
@@ -72,10 +73,18 @@ def _collection_day(row: CollectionConfirmation) -> date:
     return row.confirmed_at.astimezone(UTC).date()
 
 
+def _in(amount: Money, currency: str) -> Money:
+    """``amount`` in the limit's currency (through USD when a shipment was in another)."""
+    return amount if amount.currency == currency else from_usd(to_usd(amount), currency)
+
+
 def exposures_of(
-    session: Session, *, limit_ids: Sequence[int], start: date, today: date
+    session: Session, *, limits: Mapping[int, str], start: date, today: date
 ) -> dict[int, list[Exposure]]:
-    """Every declared shipment that may have been outstanding on these limits in the window."""
+    """Every declared shipment that may have been outstanding on these limits (id to
+    currency) in the window, in the limit's currency.
+    """
+    limit_ids = sorted(limits)
     out: dict[int, list[Exposure]] = defaultdict(list)
     since = datetime(start.year, start.month, start.day, tzinfo=UTC)
     for i in range(0, len(limit_ids), _CHUNK):
@@ -110,11 +119,12 @@ def exposures_of(
                     (_collection_day(c), Money.from_minor(c.amount_minor, c.currency))
                 )
         for d in decls:
+            currency = limits[int(d.limit_id)]
             out[int(d.limit_id)].append(
                 Exposure(
                     shipped_on=d.shipment_date,
-                    covered=Money.from_minor(d.covered_minor, d.currency),
-                    collections=tuple(paid[d.id]),
+                    covered=_in(Money.from_minor(d.covered_minor, d.currency), currency),
+                    collections=tuple((day, _in(m, currency)) for day, m in paid[d.id]),
                     ended_on=d.ended_at.astimezone(UTC).date() if d.ended_at is not None else None,
                 )
             )
@@ -195,7 +205,7 @@ def propose_reductions(
         ).all()
     )
     exposures = exposures_of(
-        session, limit_ids=[c.id for c, _ in candidates], start=start, today=today
+        session, limits={c.id: c.currency for c, _ in candidates}, start=start, today=today
     )
     result = JobResult(lapsed=lapsed)
     now = utc_now()
