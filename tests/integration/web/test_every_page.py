@@ -51,8 +51,12 @@ def page_paths(app: Any) -> list[str]:
     paths: list[str] = []
     for route in _routes(app.routes):
         path = getattr(route, "path", "")
-        if ("GET" in (getattr(route, "methods", None) or set()) and path not in paths
-                and not path.startswith("/api") and path not in NOT_PAGES):
+        if (
+            "GET" in (getattr(route, "methods", None) or set())
+            and path not in paths
+            and not path.startswith("/api")
+            and path not in NOT_PAGES
+        ):
             paths.append(path)
     return paths
 
@@ -63,8 +67,16 @@ def _untranslated(code: str) -> tuple[str, ...]:
     enough not to be a name (two words and more), longest first."""
     with (i18n.LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle, locale=code)
-    out = [m.id for m in catalog if isinstance(m.id, str) and m.id and m.string
-           and m.string != m.id and " " in m.id and "%(" not in m.id]
+    out = [
+        m.id
+        for m in catalog
+        if isinstance(m.id, str)
+        and m.id
+        and m.string
+        and m.string != m.id
+        and " " in m.id
+        and "%(" not in m.id
+    ]
     return tuple(sorted(out, key=len, reverse=True))
 
 
@@ -78,16 +90,20 @@ def site(database: Database) -> Iterator[tuple[TestClient, dict[str, str]]]:
             "policy_id": s.execute(select(Policy.id).order_by(Policy.id)).scalars().first(),
             "buyer_id": s.execute(select(Buyer.id).order_by(Buyer.id)).scalars().first(),
             "limit_id": s.execute(select(CreditLimit.id).order_by(CreditLimit.id))
-            .scalars().first(),
+            .scalars()
+            .first(),
             "notice_id": s.execute(select(PremiumNotice.id).order_by(PremiumNotice.id))
-            .scalars().first(),
+            .scalars()
+            .first(),
             "code": s.execute(select(RateTableVersion.code).order_by(RateTableVersion.code))
-            .scalars().first(),
+            .scalars()
+            .first(),
             "run_id": 1,
         }
     app = create_app(Settings(database_url=database.url, secret_key=TEST_SECRET))
-    paths = {p: re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)] or 1), p)
-             for p in page_paths(app)}
+    paths = {
+        p: re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)] or 1), p) for p in page_paths(app)
+    }
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, paths
     app.state.engine.dispose()
@@ -95,15 +111,17 @@ def site(database: Database) -> Iterator[tuple[TestClient, dict[str, str]]]:
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 @pytest.mark.parametrize("code", i18n.LOCALES)
-def test_every_page_renders_translated(site: tuple[TestClient, dict[str, str]],
-                                       database: Database, code: str, role: str) -> None:
+def test_every_page_renders_translated(
+    site: tuple[TestClient, dict[str, str]], database: Database, code: str, role: str
+) -> None:
     client, paths = site
     user = ROLES[role]
     with transaction(database.factory) as s:
         s.execute(update(User).where(User.email == user.email).values(locale=code))
     client.cookies.clear()
-    signed = client.post("/sign-in", data={"email": user.email, "password": DEMO_PASSWORD},
-                         follow_redirects=False)
+    signed = client.post(
+        "/sign-in", data={"email": user.email, "password": DEMO_PASSWORD}, follow_redirects=False
+    )
     assert signed.status_code == 303, signed.text
     raw_ids = _untranslated(code) if code != i18n.DEFAULT_LOCALE else ()
     failures: list[str] = []
