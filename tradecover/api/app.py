@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.review_metrics_source = _review_metrics_source()
     problems.install(app)
     app.router.on_startup.append(upload_reader.start_parsers)
+    app.state.problem_page = _problem_page()  # browsers get the HTML error page
     on_postgresql = engine.dialect.name == "postgresql"
     app.add_middleware(
         ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
@@ -105,6 +106,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     _add_problem_schema(app)
     return app
+
+
+def _problem_page() -> problems.ProblemPage:
+    from tradecover.web.error_pages import problem_page
+
+    return problem_page
 
 
 def _routers() -> list[Any]:
