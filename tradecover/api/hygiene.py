@@ -36,8 +36,8 @@ async def refuse_unsafe_input(request: Request) -> None:
             check_text(header, field=f"header.{name}", prose=False)
     if request.headers.get("content-type", "").startswith(FORM_TYPES):
         form = await request.form()
-        for name, value in form.multi_items():
-            if isinstance(value, str):
-                check_text(value, field=name)
-            elif value.filename is not None:
-                check_text(value.filename, field=f"{name}.filename", prose=False)
+        for field, item in form.multi_items():
+            if isinstance(item, str):
+                check_text(item, field=field)
+            elif item.filename is not None:
+                check_text(item.filename, field=f"{field}.filename", prose=False)

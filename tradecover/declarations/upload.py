@@ -3,10 +3,11 @@
 The first row names the columns (:data:`COLUMNS`, any order, case-insensitive;
 ``prepayment`` may be left out).  Every row is read on its own: a row that cannot be read
 (a missing column, a bad date, a number that is not one or is written in full-width
-digits, text holding a control or bidirectional character: ``kit.text``) is rejected with the reason and
-writes nothing; the others are attached through the one attachment service, each in its
-own savepoint (:func:`tradecover.declarations.service.attach_upload`).  This module only
-reads files (pure: no SQL).
+digits, text holding a control or bidirectional character: ``kit.text``) is rejected
+with the reason and writes nothing; the others are attached through the one attachment
+service, each in its own savepoint
+(:func:`tradecover.declarations.service.attach_upload`).  This module only reads files
+(pure: no SQL).
 """
 
 from __future__ import annotations
