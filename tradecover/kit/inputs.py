@@ -56,7 +56,8 @@ class InputModel(BaseModel):
         """Note the fields whose type is a number (their raw text is checked for digits)."""
         super().__pydantic_init_subclass__(**kwargs)
         cls._numeric_fields = frozenset(
-            name for name, field in cls.model_fields.items() if _is_numeric(field.annotation))
+            name for name, field in cls.model_fields.items() if _is_numeric(field.annotation)
+        )
 
     @model_validator(mode="before")
     @classmethod
@@ -70,7 +71,9 @@ class InputModel(BaseModel):
         errors = [
             InitErrorDetails(
                 type=PydanticCustomError("unsafe_text", "{problem}", {"problem": problem}),
-                loc=tuple(_loc(path)), input=value)
+                loc=tuple(_loc(path)),
+                input=value,
+            )
             for name, value in data.items()
             for path, problem in unsafe_strings(value, str(name))
         ]
@@ -79,8 +82,11 @@ class InputModel(BaseModel):
                 type=PydanticCustomError(
                     "non_ascii_digits",
                     "must be written with the digits 0-9 (full-width and other non-ASCII "
-                    "digits are not accepted)"),
-                loc=(name,), input=data[name])
+                    "digits are not accepted)",
+                ),
+                loc=(name,),
+                input=data[name],
+            )
             for name in cls._numeric_fields
             if name in data and any(has_non_ascii_digits(s) for s in _raw_strings(data[name]))
         ]

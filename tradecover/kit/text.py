@@ -28,8 +28,10 @@ from typing import Any, Final
 
 from tradecover.kit.errors import ValidationFailed
 
-_ALWAYS_REFUSED = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-                   "\u202a-\u202e\u2066-\u2069\ud800-\udfff")
+_ALWAYS_REFUSED = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+)
 _LINE_TEXT: Final = re.compile(f"[{_ALWAYS_REFUSED}\t\n\r]")
 """What a one-line field refuses."""
 _PROSE: Final = re.compile(f"[{_ALWAYS_REFUSED}]|\r(?!\n)")
@@ -39,8 +41,19 @@ _NON_ASCII_DIGIT: Final = re.compile(r"(?![0-9])\d")
 _PLAIN_NUMBER: Final = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 """A signed decimal number: a spreadsheet reads it as that number, never as a formula."""
 
-PROSE_FIELD_SUFFIXES: Final = ("reason", "reasons", "note", "notes", "comment", "comments",
-                               "description", "explanation", "remarks", "text", "message")
+PROSE_FIELD_SUFFIXES: Final = (
+    "reason",
+    "reasons",
+    "note",
+    "notes",
+    "comment",
+    "comments",
+    "description",
+    "explanation",
+    "remarks",
+    "text",
+    "message",
+)
 """Field names ending so hold prose: tab and line breaks are allowed there."""
 
 FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -83,9 +96,11 @@ def problem_of(text: str, *, prose: bool = False) -> str | None:
     found = refused_character(text, prose=prose)
     if found is None:
         return None
-    return (f"holds a refused character ({describe(*found)}): control and bidirectional "
-            f"formatting characters are not accepted"
-            + ("" if prose else "; tab and line breaks are not allowed in this field"))
+    return (
+        f"holds a refused character ({describe(*found)}): control and bidirectional "
+        f"formatting characters are not accepted"
+        + ("" if prose else "; tab and line breaks are not allowed in this field")
+    )
 
 
 def check_text(text: str, *, field: str, prose: bool | None = None) -> str:
@@ -128,7 +143,9 @@ def check_number_text(text: str, *, field: str) -> str:
     if has_non_ascii_digits(text):
         raise NonAsciiDigits(
             f"{field} must be written with the digits 0-9 (got {text!r}: full-width and "
-            f"other non-ASCII digits are not accepted)", field=field)
+            f"other non-ASCII digits are not accepted)",
+            field=field,
+        )
     return text
 
 
@@ -138,8 +155,11 @@ def spreadsheet_safe(value: Any) -> Any:
     it as text; any other value (a signed decimal number such as ``"-12.50"`` included) is
     returned unchanged.
     """
-    if (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
-            and _PLAIN_NUMBER.fullmatch(value) is None):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_TRIGGERS)
+        and _PLAIN_NUMBER.fullmatch(value) is None
+    ):
         return "'" + value
     return value
 

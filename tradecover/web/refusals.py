@@ -14,6 +14,11 @@ from tradecover.web.pages import _page, choose_locale
 def refusal_page(request: Request, error: DomainError) -> HTMLResponse:
     """The error page for a refused form field or query parameter (nothing was written)."""
     locale = choose_locale(request, None)
-    return _page(request, locale, "error.html",
-                 {"status": error.status, "refused_field": error.field or ""},
-                 viewer=None, status=error.status)
+    return _page(
+        request,
+        locale,
+        "error.html",
+        {"status": error.status, "refused_field": error.field or ""},
+        viewer=None,
+        status=error.status,
+    )

@@ -54,8 +54,11 @@ MODELS = sorted(_request_models(), key=lambda m: f"{m.__module__}.{m.__qualname_
 
 
 def _texts(model: type[BaseModel]) -> list[str]:
-    return [name for name, field in model.model_fields.items()
-            if "str" in str(field.annotation) or "Literal" in str(field.annotation)]
+    return [
+        name
+        for name, field in model.model_fields.items()
+        if "str" in str(field.annotation) or "Literal" in str(field.annotation)
+    ]
 
 
 def test_the_app_has_request_models_and_all_derive_from_input_model() -> None:
@@ -70,19 +73,24 @@ def test_each_string_field_refuses_a_nul_and_a_bidi_override(model: type[BaseMod
             with pytest.raises(ValidationError) as caught:
                 model.model_validate({name: bad})
             assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
-                ((name,), "unsafe_text")], (model, name)
+                ((name,), "unsafe_text")
+            ], (model, name)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__qualname__)
 def test_each_number_field_refuses_full_width_digits(model: type[BaseModel]) -> None:
-    numeric = [name for name, field in model.model_fields.items()
-               if re.search(r"\b(Decimal|int|float)\b", str(field.annotation))
-               and not re.search(r"\b(str|Literal)\b", str(field.annotation))]
+    numeric = [
+        name
+        for name, field in model.model_fields.items()
+        if re.search(r"\b(Decimal|int|float)\b", str(field.annotation))
+        and not re.search(r"\b(str|Literal)\b", str(field.annotation))
+    ]
     for name in numeric:
         with pytest.raises(ValidationError) as caught:
             model.model_validate({name: "１００"})
         assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
-            ((name,), "non_ascii_digits")], (model, name)
+            ((name,), "non_ascii_digits")
+        ], (model, name)
 
 
 def test_no_pattern_of_the_api_accepts_non_ascii_digits() -> None:
@@ -93,10 +101,14 @@ def test_no_pattern_of_the_api_accepts_non_ascii_digits() -> None:
 def test_nested_bodies_are_refused_at_their_own_field() -> None:
     from tradecover.declarations.schemas import BatchIn
 
-    item = {"invoice_number": "A\x00", "goods_description": "two\nlines",
-            "invoice_amount": "１００"}
+    item = {
+        "invoice_number": "A\x00",
+        "goods_description": "two\nlines",
+        "invoice_amount": "１００",
+    }
     with pytest.raises(ValidationError) as caught:
         BatchIn.model_validate({"declarations": [{}, item]})
     assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
-        (("declarations", 1, "invoice_number"), "unsafe_text")]
+        (("declarations", 1, "invoice_number"), "unsafe_text")
+    ]
     assert Decimal(1)  # the module's number type is imported for the annotations above

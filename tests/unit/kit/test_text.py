@@ -22,9 +22,34 @@ from tradecover.kit.text import (
     spreadsheet_safe,
 )
 
-REFUSED = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85",
-           "\x9f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
-           "\u2068", "\u2069", "\u200e", "\u200f", "\u061c", "\u2028", "\u2029", "\ud800"]
+REFUSED = [
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x1f",
+    "\x7f",
+    "\x80",
+    "\x85",
+    "\x9f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u2028",
+    "\u2029",
+    "\ud800",
+]
 
 
 @pytest.mark.parametrize("char", REFUSED)
@@ -34,7 +59,10 @@ def test_every_refused_character_is_refused_in_one_line_and_prose_fields(char: s
     with pytest.raises(UnsafeText) as caught:
         check_text(f"A{char}", field="invoice_number")
     assert (caught.value.code, caught.value.field, caught.value.status) == (
-        "unsafe_text", "invoice_number", 422)
+        "unsafe_text",
+        "invoice_number",
+        422,
+    )
     assert f"U+{ord(char):04X} at position 2" in caught.value.message
 
 
@@ -47,9 +75,18 @@ def test_tab_newline_and_crlf_only_where_the_field_holds_prose() -> None:
     assert check_text("why\r\nbecause", field="body.reason") == "why\r\nbecause"
     with pytest.raises(UnsafeText):
         check_text("INV\n1", field="invoice_number")
-    assert [allows_line_breaks(f) for f in ("reason", "rejection_reason", "notes",
-                                            "goods_description", "invoice_number", "name",
-                                            "hs_code")] == [True] * 4 + [False] * 3
+    assert [
+        allows_line_breaks(f)
+        for f in (
+            "reason",
+            "rejection_reason",
+            "notes",
+            "goods_description",
+            "invoice_number",
+            "name",
+            "hs_code",
+        )
+    ] == [True] * 4 + [False] * 3
 
 
 def test_ordinary_text_of_every_script_passes() -> None:
@@ -60,8 +97,11 @@ def test_ordinary_text_of_every_script_passes() -> None:
 @given(st.text())
 def test_a_text_is_refused_exactly_when_it_holds_a_refused_character(text: str) -> None:
     found = refused_character(text)
-    bad = [i for i, c in enumerate(text) if c in REFUSED or ord(c) < 0x20
-           or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF]
+    bad = [
+        i
+        for i, c in enumerate(text)
+        if c in REFUSED or ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF
+    ]
     assert found == ((bad[0], text[bad[0]]) if bad else None)
 
 
@@ -78,12 +118,24 @@ def test_numbers_must_be_written_in_ascii_digits() -> None:
     assert to_decimal("100", field="amount") == Decimal(100)
 
 
-@pytest.mark.parametrize(("cell", "written"), [
-    ("=1+1", "'=1+1"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"),
-    ("@SUM(A1:A2)", "'@SUM(A1:A2)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
-    ("-12.50", "-12.50"), ("+7", "+7"), ("INV-1", "INV-1"), ("", ""), (12, 12),
-    (Decimal("-3.5"), Decimal("-3.5")), (None, None),
-])
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-12.50", "-12.50"),
+        ("+7", "+7"),
+        ("INV-1", "INV-1"),
+        ("", ""),
+        (12, 12),
+        (Decimal("-3.5"), Decimal("-3.5")),
+        (None, None),
+    ],
+)
 def test_formula_looking_cells_are_written_as_text(cell: object, written: object) -> None:
     assert spreadsheet_safe(cell) == written
     assert spreadsheet_row([cell, "a"]) == [written, "a"]
