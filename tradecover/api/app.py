@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover import __version__
 from tradecover.access.known_keys import KnownApiKeys
 from tradecover.api import problems
+from tradecover.api.hygiene import refuse_unsafe_input
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_async_pool, make_engine, make_session_factory
 from tradecover.declarations import upload as upload_reader
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="tradecover", version=__version__, description=API_DESCRIPTION,
         openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None,
         responses=problems.PROBLEM_RESPONSES,
+        dependencies=[Depends(refuse_unsafe_input)],  # query, path, header, form text
     )
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
     app.state.settings = settings
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.router.on_startup.append(upload_reader.start_parsers)
     app.state.problem_page = _problem_page()  # browsers get the HTML error page
+    _install_refusal_pages(app)
     on_postgresql = engine.dialect.name == "postgresql"
     app.add_middleware(
         ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
@@ -150,6 +154,21 @@ def _routers() -> list[Any]:
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router, investment_debt_router,
             investment_debt_claims_router]
+
+
+def _install_refusal_pages(app: FastAPI) -> None:
+    """Refused text (``kit.text.UnsafeText``) on a dashboard page answers its error page;
+    on the API, problem+json like every domain error.
+    """
+    from tradecover.kit.text import UnsafeText
+
+    @app.exception_handler(UnsafeText)
+    async def _refused(request: Request, exc: UnsafeText) -> Response:
+        if request.url.path.startswith("/api/"):
+            return problems.response_for(exc)
+        from tradecover.web.refusals import refusal_page
+
+        return refusal_page(request, exc)
 
 
 def _review_metrics_source() -> Any:

@@ -115,6 +115,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DBAPIDataError)
+    @app.exception_handler(psycopg.DataError)
     @app.exception_handler(OperationalError)
     @app.exception_handler(psycopg.OperationalError)  # raised by pipelined statements
     @app.exception_handler(Exception)
@@ -151,7 +152,7 @@ def response_for(exc: Exception) -> JSONResponse:
     if isinstance(exc, OverflowError):
         return problem_response(status=422, code="number_out_of_range",
                                 detail="a number in the request is out of range")
-    if isinstance(exc, DBAPIDataError):
+    if isinstance(exc, DBAPIDataError | psycopg.DataError):  # the driver's own: pipelines
         return problem_response(status=422, code="value_out_of_range",
                                 detail="a value in the request cannot be stored (out of range)")
     if isinstance(exc, OperationalError | psycopg.OperationalError):
