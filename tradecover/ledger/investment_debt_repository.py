@@ -132,8 +132,9 @@ def reconcile(session: Session) -> InvestmentDebtBooks:
         key = claim_paid_key(int(cid))
         compare(what + " payment", key, "claims_payable:debit", c, due if paid else 0)
         compare(what + " payment", key, "cash:credit", c, int(str(net or 0)) if paid else 0)
-        compare(what + " payment", key, "premium_receivable:credit", c,
-                int(str(set_off)) if paid else 0)
+        compare(
+            what + " payment", key, "premium_receivable:credit", c, int(str(set_off)) if paid else 0
+        )
         if paid and set_off_premium.get(int(cid), 0) != int(str(set_off)):
             books.problems.append(
                 f"{what}: set off {_money(int(str(set_off)), c)}, the premiums of its "
