@@ -15,7 +15,9 @@ in bulk.  :func:`trial_balance` sums every line in SQL.  :func:`check` is what
   exporter's notices still owe, subsidy receivable per programme = what the programme's
   grants still owe, unapplied cash per payer = its payments' unapplied parts;
 * stored running totals equal their lines: paid amounts = allocations, a payment's applied
-  part = its allocations, programme usage = its grants.
+  part = its allocations, programme usage = its grants;
+* investment-debt premium periods and claims equal their entries
+  (:mod:`tradecover.ledger.investment_debt_repository`).
 
 Every problem is named; an empty list means the books are right.
 """
