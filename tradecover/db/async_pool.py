@@ -42,8 +42,14 @@ class RecoveringPool:
     server).  Not yet open: ``await pool.open()`` in the loop that uses it.
     """
 
-    def __init__(self, make: MakePool, *, conninfo: str, connect_kwargs: dict[str, Any],
-                 idle_before_ping_s: float) -> None:
+    def __init__(
+        self,
+        make: MakePool,
+        *,
+        conninfo: str,
+        connect_kwargs: dict[str, Any],
+        idle_before_ping_s: float,
+    ) -> None:
         self._make, self._conninfo, self._connect_kwargs = make, conninfo, connect_kwargs
         self._idle_before_ping_s = idle_before_ping_s
         self._returned: WeakKeyDictionary[AsyncConnection[Any], float] = WeakKeyDictionary()

@@ -95,8 +95,7 @@ def _serving(app: FastAPI) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="critical"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -126,9 +125,11 @@ def _assert_unavailable(answer: httpx.Response, took: float) -> None:
 
 
 def test_an_outage_is_answered_at_once_and_recovered_from_at_once(
-        own_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = Settings(database_url=own_db.url, secret_key=TEST_SECRET,
-                        db_pool_timeout_seconds=POOL_TIMEOUT_S)
+    own_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(
+        database_url=own_db.url, secret_key=TEST_SECRET, db_pool_timeout_seconds=POOL_TIMEOUT_S
+    )
     setup_app = create_app(settings)
     with TestClient(setup_app) as setup:
         cast = _cast(own_db)
@@ -142,9 +143,13 @@ def test_an_outage_is_answered_at_once_and_recovered_from_at_once(
 
     app = create_app(settings)
     with _serving(app) as base, httpx.Client(base_url=base, timeout=40) as client:
+
         def declare(invoice: str, key: str) -> httpx.Response:
-            return client.post("/api/v1/declarations", json=body(w, invoice_number=invoice),
-                               headers={**cast.exporter.headers, "Idempotency-Key": key})
+            return client.post(
+                "/api/v1/declarations",
+                json=body(w, invoice_number=invoice),
+                headers={**cast.exporter.headers, "Idempotency-Key": key},
+            )
 
         first = declare("W-1", "warm-1")  # FastAPI's route: the key is remembered
         assert first.status_code == 201, first.text
@@ -160,8 +165,13 @@ def test_an_outage_is_answered_at_once_and_recovered_from_at_once(
         _assert_unavailable(*_timed(lambda: declare("O-2", "outage-2")))
         for n in (3, 4, 5):  # the pool knows: no wait behind its reconnection backoff
             _assert_unavailable(*_timed(lambda n=n: declare(f"O-{n}", f"outage-{n}")))
-        _assert_unavailable(*_timed(lambda: client.get(
-            f"/api/v1/declarations/{declared_id}", headers=cast.exporter.headers)))
+        _assert_unavailable(
+            *_timed(
+                lambda: client.get(
+                    f"/api/v1/declarations/{declared_id}", headers=cast.exporter.headers
+                )
+            )
+        )
         time.sleep(1.5)  # the pool's reconnection backs off meanwhile
 
         with _admin() as admin:
@@ -173,8 +183,9 @@ def test_an_outage_is_answered_at_once_and_recovered_from_at_once(
         again, took = _timed(lambda: declare("R-1", "recovered-1"))
         assert again.status_code == 201, again.text
         assert took < PROMPT_S
-        read = client.get(f"/api/v1/declarations/{again.json()['id']}",
-                          headers=cast.exporter.headers)
+        read = client.get(
+            f"/api/v1/declarations/{again.json()['id']}", headers=cast.exporter.headers
+        )
         assert read.status_code == 200, read.text
 
     after = counts(own_db)
