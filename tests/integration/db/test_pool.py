@@ -12,10 +12,13 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg_pool import PoolTimeout
+from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_URL, _admin, pg_database_url
+from tradecover.api.app import create_app
+from tradecover.config import Settings
 from tradecover.db.async_pool import RecoveringPool
 from tradecover.db.engine import IDLE_BEFORE_PING_S, make_async_pool, make_engine
 
@@ -200,3 +203,29 @@ def test_a_busy_async_pool_is_not_taken_for_a_lost_database(pinged: Any) -> None
     assert isinstance(waited, PoolTimeout) and 0.45 <= took < 2.0
     assert not lost
     assert after == held_pid  # the same pool and connection, not a fresh one
+
+
+def test_the_timeouts_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``TRADECOVER_DB_CONNECT_TIMEOUT_SECONDS`` and ``TRADECOVER_DB_POOL_TIMEOUT_SECONDS``:
+    a few seconds by default, and never a long stall."""
+    for name in ("CONNECT", "POOL"):
+        monkeypatch.delenv(f"TRADECOVER_DB_{name}_TIMEOUT_SECONDS", raising=False)
+    assert (Settings().db_connect_timeout_seconds, Settings().db_pool_timeout_seconds) == (3, 3.0)
+    monkeypatch.setenv("TRADECOVER_DB_CONNECT_TIMEOUT_SECONDS", "5")
+    monkeypatch.setenv("TRADECOVER_DB_POOL_TIMEOUT_SECONDS", "1.5")
+    assert (Settings().db_connect_timeout_seconds, Settings().db_pool_timeout_seconds) == (5, 1.5)
+    for name, value in (("CONNECT", "31"), ("CONNECT", "1"), ("POOL", "0"), ("POOL", "30.5")):
+        monkeypatch.setenv(f"TRADECOVER_DB_{name}_TIMEOUT_SECONDS", value)
+        with pytest.raises(ValidationError):
+            Settings()
+        monkeypatch.delenv(f"TRADECOVER_DB_{name}_TIMEOUT_SECONDS")
+
+
+def test_the_app_gives_its_engine_the_configured_pool_timeout(pinged: Any) -> None:
+    engine, _pings = pinged
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url, secret_key="s" * 40, db_pool_timeout_seconds=1.5))
+    try:
+        assert app.state.engine.pool.timeout() == 1.5
+    finally:
+        app.state.engine.dispose()
