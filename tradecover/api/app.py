@@ -80,7 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=problems.PROBLEM_RESPONSES,
         dependencies=[Depends(refuse_unsafe_input)],  # query, path, header, form text
     )
-    engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    engine = make_engine(settings.database_url, echo=settings.sql_echo,
+                         connect_timeout_s=settings.db_connect_timeout_seconds,
+                         pool_timeout_s=settings.db_pool_timeout_seconds)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
@@ -94,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     on_postgresql = engine.dialect.name == "postgresql"
     app.add_middleware(
         ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
-        pool=(lambda: make_async_pool(settings.database_url)) if on_postgresql else None,
+        pool=(lambda: make_async_pool(
+            settings.database_url, connect_timeout_s=settings.db_connect_timeout_seconds,
+            pool_timeout_s=settings.db_pool_timeout_seconds)) if on_postgresql else None,
         factory=app.state.session_factory)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # the outer one
 
