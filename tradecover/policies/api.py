@@ -219,7 +219,7 @@ def suspend(policy_id: Id, body: ReasonIn, session: SessionDep,
             principal: PrincipalDep) -> PolicyOut:
     """Stop accepting declarations (e.g. long premium arrears)."""
     return PolicyOut.of(service.suspend(session, principal=principal, policy_id=policy_id,
-                                        reason=body.reason))
+                                        reason=body.reason, today=business_today()))
 
 
 @router.post("/policies/{policy_id}/reinstate", response_model=PolicyOut, summary="Reinstate")
@@ -227,7 +227,7 @@ def reinstate(policy_id: Id, body: ReasonIn, session: SessionDep,
               principal: PrincipalDep) -> PolicyOut:
     """Put a suspended policy back in force."""
     return PolicyOut.of(service.reinstate(session, principal=principal, policy_id=policy_id,
-                                          reason=body.reason))
+                                          reason=body.reason, today=business_today()))
 
 
 @router.get("/policies/{policy_id}/endorsements", response_model=list[EndorsementOut],

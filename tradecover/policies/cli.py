@@ -243,7 +243,7 @@ def suspend(policy_id: Annotated[int, typer.Argument(help="Policy id")],
     """Suspend an active policy."""
     with unit_of_work() as session:
         p = service.suspend(session, principal=access.system_principal(session),
-                            policy_id=policy_id, reason=reason)
+                            policy_id=policy_id, reason=reason, today=business_today())
         console.print(f"policy {p.number or p.id} {p.state}")
 
 
@@ -254,7 +254,7 @@ def reinstate(policy_id: Annotated[int, typer.Argument(help="Policy id")],
     """Reinstate a suspended policy."""
     with unit_of_work() as session:
         p = service.reinstate(session, principal=access.system_principal(session),
-                              policy_id=policy_id, reason=reason)
+                              policy_id=policy_id, reason=reason, today=business_today())
         console.print(f"policy {p.number or p.id} {p.state}")
 
 

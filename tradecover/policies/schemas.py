@@ -397,6 +397,9 @@ class PolicyOut(BaseModel):
     auto_renew: bool
     state_reason: str | None
     termination: dict[str, Any] | None
+    suspensions: list[dict[str, Any]] = Field(
+        default_factory=list, description="every suspension: start, end (null while "
+        "suspended) and reason; shipments made while suspended carry no cover")
     issued_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -412,6 +415,7 @@ class PolicyOut(BaseModel):
             product=Product(policy.product), state=PolicyState(policy.state),
             inception=policy.inception, expiry=policy.expiry, auto_renew=policy.auto_renew,
             state_reason=policy.state_reason, termination=policy.termination,
+            suspensions=list(policy.suspensions or []),
             issued_at=policy.issued_at, created_at=policy.created_at,
             updated_at=policy.updated_at, version=policy.version,
             schedule=ScheduleOut.of(schedule_of(policy)))
