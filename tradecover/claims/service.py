@@ -67,11 +67,6 @@ from tradecover.claims.indemnity import (
     requires_second_approval,
 )
 from tradecover.claims.model import ClaimLineRow, ClaimRow, RecoveryRow
-from tradecover.claims.standing_repository import (
-    liability_rulings,
-    premium_rulings,
-    refresh_standing_checks,
-)
 from tradecover.claims.recovery import (
     RecoverySource,
     book_approval,
@@ -81,6 +76,11 @@ from tradecover.claims.recovery import (
     share_recovery,
 )
 from tradecover.claims.speed import ClaimTimeline
+from tradecover.claims.standing_repository import (
+    liability_rulings,
+    premium_rulings,
+    refresh_standing_checks,
+)
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.collections.service import declaration_for
 from tradecover.config import Settings

@@ -91,7 +91,8 @@ def billed_premiums(session: Session, declaration_ids: Sequence[int], *, terms: 
         for w in session.execute(select(PremiumWaiver).where(
                 PremiumWaiver.notice_id.in_(notice_ids),
                 PremiumWaiver.status == WAIVER_APPROVED)).scalars():
-            assert w.approved_by is not None and w.approved_on is not None
+            assert w.approved_by is not None
+            assert w.approved_on is not None
             waivers[w.notice_id] = Waiver(w.id, w.proposed_by, w.approved_by, w.approved_on,
                                           w.reason)
     out: dict[int, list[BilledPremium]] = {}

@@ -49,13 +49,13 @@ from tradecover.declarations.shipment import Shipment
 from tradecover.kit.money import Money
 from tradecover.limits.decision import CountryStatus
 from tradecover.limits.versions import LimitVersion
-from tradecover.policies.lifecycle import PolicyState, TerminationKind
 from tradecover.policies.liability import (
     LiabilityRule,
     PolicyStanding,
     Suspension,
     liability_for_shipment,
 )
+from tradecover.policies.lifecycle import PolicyState, TerminationKind
 from tradecover.policies.schedule import DeclarationFrequency, InsurableScope
 from tradecover.reference.payment_terms import PaymentTerms
 

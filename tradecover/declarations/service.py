@@ -79,10 +79,10 @@ from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFai
 from tradecover.kit.money import Money, check_currency
 from tradecover.limits.decision import RequestType
 from tradecover.limits.model import CreditLimit, CreditLimitVersion, LimitApplication
+from tradecover.policies.liability import cancelled_from
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.model import Policy
 from tradecover.policies.review import ReviewMetrics
-from tradecover.policies.liability import cancelled_from
 from tradecover.policies.service import schedule_of
 from tradecover.policies.standing import standing_of
 from tradecover.pricing.short_term import ShortTermRateRequest

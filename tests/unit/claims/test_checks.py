@@ -23,6 +23,8 @@ from tradecover.kit.errors import Conflict
 from tradecover.kit.money import Money
 from tradecover.limits.decision import RequestType
 from tradecover.limits.versions import LimitVersion, next_version
+from tradecover.policies.liability import PolicyStanding, liability_for_shipment
+from tradecover.policies.lifecycle import PolicyState
 from tradecover.pricing.investment_debt import IndemnitySettlement, InvestmentDebtQuote, Phase
 from tradecover.pricing.investment_debt import PeriodPremium as P
 
@@ -37,11 +39,16 @@ def _versions() -> list[LimitVersion]:
     return v
 
 
+IN_FORCE = liability_for_shipment(
+    PolicyStanding(state=PolicyState.ACTIVE, inception=date(2026, 1, 1),
+                   expiry=date(2026, 12, 31)), shipment_date=date(2026, 3, 1))
+
+
 def ship(shipment_id: int = 1, **changes: object) -> ShipmentClaimFacts:
     base = ShipmentClaimFacts(shipment_id=shipment_id, shipment_date=date(2026, 3, 1),
                               declared_on=date(2026, 4, 10), declaration_due=date(2026, 4, 15),
                               cover_reason=CoverReason.WITHIN_LIMIT, limit_versions=_versions(),
-                              premium_paid=True)
+                              premium_paid=True, liability=IN_FORCE)
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
