@@ -91,46 +91,79 @@ def cause_date(*, invoice_due: date, notice_filed_on: date) -> date:
 
 def _one(notice: BilledPremium, *, cause: date, today: date) -> PremiumRuling:
     n = notice
-    dates = {"due_date": n.due_date, "deadline": n.deadline, "paid_on": n.paid_on,
-             "cause_date": cause, "today": today}
+    dates = {
+        "due_date": n.due_date,
+        "deadline": n.deadline,
+        "paid_on": n.paid_on,
+        "cause_date": cause,
+        "today": today,
+    }
     compared = {k: v.isoformat() for k, v in dates.items() if v is not None}
     label = f"premium notice {n.notice_id}, due {n.due_date.isoformat()}"
     if n.paid_on is not None and n.paid_on <= n.deadline:
-        return PremiumRuling(True, PremiumRule.PAID_ON_TIME,
-                             f"{label}, paid on {n.paid_on.isoformat()}, by its deadline "
-                             f"{n.deadline.isoformat()}", n.notice_id, compared)
+        return PremiumRuling(
+            True,
+            PremiumRule.PAID_ON_TIME,
+            f"{label}, paid on {n.paid_on.isoformat()}, by its deadline {n.deadline.isoformat()}",
+            n.notice_id,
+            compared,
+        )
     if n.paid_on is None and today <= n.deadline:
-        return PremiumRuling(True, PremiumRule.NOT_YET_DUE,
-                             f"{label}: not yet past its deadline {n.deadline.isoformat()} "
-                             f"on {today.isoformat()}", n.notice_id, compared)
-    late = (f"{label}, not paid by its deadline {n.deadline.isoformat()} ("
-            + (f"paid on {n.paid_on.isoformat()}" if n.paid_on else "still unpaid") + ")")
+        return PremiumRuling(
+            True,
+            PremiumRule.NOT_YET_DUE,
+            f"{label}: not yet past its deadline {n.deadline.isoformat()} on {today.isoformat()}",
+            n.notice_id,
+            compared,
+        )
+    late = (
+        f"{label}, not paid by its deadline {n.deadline.isoformat()} ("
+        + (f"paid on {n.paid_on.isoformat()}" if n.paid_on else "still unpaid")
+        + ")"
+    )
     if n.waiver is not None:
         w = n.waiver
-        return PremiumRuling(True, PremiumRule.WAIVED,
-                             f"{late}; waiver {w.waiver_id} proposed by {w.proposed_by} and "
-                             f"approved by {w.approved_by} on {w.approved_on.isoformat()}: "
-                             f"{w.reason}", n.notice_id,
-                             {**compared, "waived_on": w.approved_on.isoformat()})
+        return PremiumRuling(
+            True,
+            PremiumRule.WAIVED,
+            f"{late}; waiver {w.waiver_id} proposed by {w.proposed_by} and "
+            f"approved by {w.approved_by} on {w.approved_on.isoformat()}: "
+            f"{w.reason}",
+            n.notice_id,
+            {**compared, "waived_on": w.approved_on.isoformat()},
+        )
     if n.paid_on is not None and cause >= n.paid_on:
-        return PremiumRuling(True, PremiumRule.PAID_BEFORE_CAUSE,
-                             f"{late}; the loss's cause arose on {cause.isoformat()}, after "
-                             "the premium was paid: cover restored", n.notice_id, compared)
-    return PremiumRuling(False, PremiumRule.PREMIUM_LATE,
-                         f"{late}; the loss's cause arose on {cause.isoformat()}, before the "
-                         "premium was paid: no cover", n.notice_id, compared)
+        return PremiumRuling(
+            True,
+            PremiumRule.PAID_BEFORE_CAUSE,
+            f"{late}; the loss's cause arose on {cause.isoformat()}, after "
+            "the premium was paid: cover restored",
+            n.notice_id,
+            compared,
+        )
+    return PremiumRuling(
+        False,
+        PremiumRule.PREMIUM_LATE,
+        f"{late}; the loss's cause arose on {cause.isoformat()}, before the "
+        "premium was paid: no cover",
+        n.notice_id,
+        compared,
+    )
 
 
-def premium_ruling(notices: Iterable[BilledPremium], *, cause: date, today: date
-                   ) -> PremiumRuling:
+def premium_ruling(notices: Iterable[BilledPremium], *, cause: date, today: date) -> PremiumRuling:
     """The ruling of a shipment over every notice that billed it: the first that takes
     cover away (oldest due date first), else the last that keeps it.
     """
     ordered = sorted(notices, key=lambda n: (n.due_date, n.notice_id))
     if not ordered:
-        return PremiumRuling(True, PremiumRule.NOT_BILLED, "the premium is not billed yet",
-                             None, {"cause_date": cause.isoformat(),
-                                    "today": today.isoformat()})
+        return PremiumRuling(
+            True,
+            PremiumRule.NOT_BILLED,
+            "the premium is not billed yet",
+            None,
+            {"cause_date": cause.isoformat(), "today": today.isoformat()},
+        )
     rulings = [_one(n, cause=cause, today=today) for n in ordered]
     lost = [r for r in rulings if not r.keeps_cover]
     return lost[0] if lost else rulings[-1]

@@ -93,9 +93,14 @@ class LiabilityRuling:
 _CANCELLATIONS = (TerminationKind.INSURED_CANCELLATION, TerminationKind.INSURER_CANCELLATION)
 
 
-def standing_from(*, state: str, inception: date, expiry: date,
-                  termination: Mapping[str, Any] | None,
-                  suspensions: Sequence[Mapping[str, Any]] | None) -> PolicyStanding:
+def standing_from(
+    *,
+    state: str,
+    inception: date,
+    expiry: date,
+    termination: Mapping[str, Any] | None,
+    suspensions: Sequence[Mapping[str, Any]] | None,
+) -> PolicyStanding:
     """The standing of a policy from its stored values (the ``termination`` record and the
     ``suspensions`` list of ``{"start", "end"}`` ISO dates).
     """
@@ -108,12 +113,22 @@ def standing_from(*, state: str, inception: date, expiry: date,
             when = date.fromisoformat(str(termination["effective_date"]))
         if kind is TerminationKind.RESCISSION_FOR_FRAUD and termination.get("requested_on"):
             rescinded_on = date.fromisoformat(str(termination["requested_on"]))
-    pauses = tuple(Suspension(date.fromisoformat(str(s["start"])),
-                              date.fromisoformat(str(s["end"])) if s.get("end") else None)
-                   for s in suspensions or ())
-    return PolicyStanding(state=PolicyState(state), inception=inception, expiry=expiry,
-                          termination_kind=kind, termination_date=when,
-                          rescinded_on=rescinded_on, suspensions=pauses)
+    pauses = tuple(
+        Suspension(
+            date.fromisoformat(str(s["start"])),
+            date.fromisoformat(str(s["end"])) if s.get("end") else None,
+        )
+        for s in suspensions or ()
+    )
+    return PolicyStanding(
+        state=PolicyState(state),
+        inception=inception,
+        expiry=expiry,
+        termination_kind=kind,
+        termination_date=when,
+        rescinded_on=rescinded_on,
+        suspensions=pauses,
+    )
 
 
 def cancelled_from(standing: PolicyStanding) -> date | None:
@@ -123,69 +138,114 @@ def cancelled_from(standing: PolicyStanding) -> date | None:
     return None
 
 
-def _ruling(keeps: bool, rule: LiabilityRule, explanation: str, **dates: date | None
-            ) -> LiabilityRuling:
-    return LiabilityRuling(keeps, rule, explanation,
-                           {k: v.isoformat() for k, v in dates.items() if v is not None})
+def _ruling(
+    keeps: bool, rule: LiabilityRule, explanation: str, **dates: date | None
+) -> LiabilityRuling:
+    return LiabilityRuling(
+        keeps, rule, explanation, {k: v.isoformat() for k, v in dates.items() if v is not None}
+    )
 
 
 def liability_for_shipment(standing: PolicyStanding, *, shipment_date: date) -> LiabilityRuling:
     """Whether a shipment made on ``shipment_date`` keeps cover (see the module's table)."""
     s, shipped = standing, shipment_date
     if s.state in (PolicyState.DRAFT, PolicyState.QUOTED):
-        return _ruling(False, LiabilityRule.NOT_ISSUED,
-                       f"the policy is {s.state.value}: it carries no liability",
-                       shipment_date=shipped)
+        return _ruling(
+            False,
+            LiabilityRule.NOT_ISSUED,
+            f"the policy is {s.state.value}: it carries no liability",
+            shipment_date=shipped,
+        )
     if s.state is PolicyState.RESCINDED:
         on = s.rescinded_on
-        return _ruling(False, LiabilityRule.RESCINDED_FOR_FRAUD,
-                       "the policy was rescinded for fraud"
-                       + (f" on {on.isoformat()}" if on else "")
-                       + f": all liability under it ended, back to inception "
-                       f"{s.inception.isoformat()}; shipment of {shipped.isoformat()} is "
-                       "not covered", shipment_date=shipped, inception=s.inception,
-                       rescinded_on=on)
+        return _ruling(
+            False,
+            LiabilityRule.RESCINDED_FOR_FRAUD,
+            "the policy was rescinded for fraud"
+            + (f" on {on.isoformat()}" if on else "")
+            + f": all liability under it ended, back to inception "
+            f"{s.inception.isoformat()}; shipment of {shipped.isoformat()} is "
+            "not covered",
+            shipment_date=shipped,
+            inception=s.inception,
+            rescinded_on=on,
+        )
     ends = cancelled_from(s)
     if s.state is PolicyState.CANCELLED and ends is None:
-        return _ruling(False, LiabilityRule.NOT_ISSUED,
-                       "the policy was withdrawn before issue: it carries no liability",
-                       shipment_date=shipped)
+        return _ruling(
+            False,
+            LiabilityRule.NOT_ISSUED,
+            "the policy was withdrawn before issue: it carries no liability",
+            shipment_date=shipped,
+        )
     if ends is not None and shipped >= ends:
-        return _ruling(False, LiabilityRule.CANCELLED,
-                       f"shipped {shipped.isoformat()}, on or after the cancellation's "
-                       f"effective date {ends.isoformat()}: not covered",
-                       shipment_date=shipped, cancellation_effective=ends)
+        return _ruling(
+            False,
+            LiabilityRule.CANCELLED,
+            f"shipped {shipped.isoformat()}, on or after the cancellation's "
+            f"effective date {ends.isoformat()}: not covered",
+            shipment_date=shipped,
+            cancellation_effective=ends,
+        )
     if not s.inception <= shipped <= s.expiry:
-        return _ruling(False, LiabilityRule.OUTSIDE_POLICY_PERIOD,
-                       f"shipped {shipped.isoformat()}, outside the policy period "
-                       f"{s.inception.isoformat()} to {s.expiry.isoformat()}",
-                       shipment_date=shipped, inception=s.inception, expiry=s.expiry)
+        return _ruling(
+            False,
+            LiabilityRule.OUTSIDE_POLICY_PERIOD,
+            f"shipped {shipped.isoformat()}, outside the policy period "
+            f"{s.inception.isoformat()} to {s.expiry.isoformat()}",
+            shipment_date=shipped,
+            inception=s.inception,
+            expiry=s.expiry,
+        )
     for pause in s.suspensions:
         if pause.covers(shipped):
-            until = (f"until its reinstatement on {pause.end.isoformat()}" if pause.end
-                     else "and not reinstated")
-            return _ruling(False, LiabilityRule.SUSPENDED,
-                           f"shipped {shipped.isoformat()} while the policy was suspended "
-                           f"(from {pause.start.isoformat()} {until}): not covered",
-                           shipment_date=shipped, suspended_on=pause.start,
-                           reinstated_on=pause.end)
+            until = (
+                f"until its reinstatement on {pause.end.isoformat()}"
+                if pause.end
+                else "and not reinstated"
+            )
+            return _ruling(
+                False,
+                LiabilityRule.SUSPENDED,
+                f"shipped {shipped.isoformat()} while the policy was suspended "
+                f"(from {pause.start.isoformat()} {until}): not covered",
+                shipment_date=shipped,
+                suspended_on=pause.start,
+                reinstated_on=pause.end,
+            )
     if ends is not None:
-        return _ruling(True, LiabilityRule.CANCELLED,
-                       f"shipped {shipped.isoformat()}, before the cancellation's effective "
-                       f"date {ends.isoformat()}: the liability taken on stays",
-                       shipment_date=shipped, cancellation_effective=ends)
-    within = (f"shipped {shipped.isoformat()}, within the policy period "
-              f"{s.inception.isoformat()} to {s.expiry.isoformat()}")
+        return _ruling(
+            True,
+            LiabilityRule.CANCELLED,
+            f"shipped {shipped.isoformat()}, before the cancellation's effective "
+            f"date {ends.isoformat()}: the liability taken on stays",
+            shipment_date=shipped,
+            cancellation_effective=ends,
+        )
+    within = (
+        f"shipped {shipped.isoformat()}, within the policy period "
+        f"{s.inception.isoformat()} to {s.expiry.isoformat()}"
+    )
     period = {"shipment_date": shipped, "inception": s.inception, "expiry": s.expiry}
     if s.state is PolicyState.EXPIRED:
-        return _ruling(True, LiabilityRule.EXPIRED,
-                       f"{within}: the policy expired, the liability taken on stays", **period)
+        return _ruling(
+            True,
+            LiabilityRule.EXPIRED,
+            f"{within}: the policy expired, the liability taken on stays",
+            **period,
+        )
     if s.state is PolicyState.RENEWED:
-        return _ruling(True, LiabilityRule.RENEWED,
-                       f"{within}: the policy was renewed, the liability taken on stays",
-                       **period)
+        return _ruling(
+            True,
+            LiabilityRule.RENEWED,
+            f"{within}: the policy was renewed, the liability taken on stays",
+            **period,
+        )
     if s.termination_kind is TerminationKind.NON_RENEWAL:
-        return _ruling(True, LiabilityRule.NON_RENEWAL,
-                       f"{within}: notice of non-renewal given, the policy runs to expiry",
-                       **period)
+        return _ruling(
+            True,
+            LiabilityRule.NON_RENEWAL,
+            f"{within}: notice of non-renewal given, the policy runs to expiry",
+            **period,
+        )
     return _ruling(True, LiabilityRule.IN_FORCE, f"{within}: the policy is in force", **period)

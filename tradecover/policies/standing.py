@@ -14,5 +14,10 @@ def standing_of(policy: Policy) -> PolicyStanding:
     """The liability standing of ``policy`` as stored."""
     term = policy.termination if isinstance(policy.termination, dict) else None
     pauses = policy.suspensions if isinstance(policy.suspensions, list) else None
-    return standing_from(state=policy.state, inception=policy.inception, expiry=policy.expiry,
-                         termination=term, suspensions=pauses)
+    return standing_from(
+        state=policy.state,
+        inception=policy.inception,
+        expiry=policy.expiry,
+        termination=term,
+        suspensions=pauses,
+    )

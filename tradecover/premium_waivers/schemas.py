@@ -16,8 +16,11 @@ class WaiverIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     notice_id: int = Field(ge=1, le=2**63 - 1, description="the premium notice paid late")
-    reason: str = Field(min_length=1, max_length=1000,
-                        description="why the insurer keeps the cover despite late premium")
+    reason: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="why the insurer keeps the cover despite late premium",
+    )
 
 
 class WaiverOut(BaseModel):
@@ -37,9 +40,15 @@ class WaiverOut(BaseModel):
     @classmethod
     def of(cls, waiver: PremiumWaiver) -> WaiverOut:
         """From the row."""
-        return cls(id=waiver.id, notice_id=waiver.notice_id,
-                   exporter_org_id=waiver.exporter_org_id,
-                   status="approved" if waiver.status == "approved" else "proposed",
-                   reason=waiver.reason, proposed_by=waiver.proposed_by,
-                   proposed_at=waiver.proposed_at, approved_by=waiver.approved_by,
-                   approved_on=waiver.approved_on, approved_at=waiver.approved_at)
+        return cls(
+            id=waiver.id,
+            notice_id=waiver.notice_id,
+            exporter_org_id=waiver.exporter_org_id,
+            status="approved" if waiver.status == "approved" else "proposed",
+            reason=waiver.reason,
+            proposed_by=waiver.proposed_by,
+            proposed_at=waiver.proposed_at,
+            approved_by=waiver.approved_by,
+            approved_on=waiver.approved_on,
+            approved_at=waiver.approved_at,
+        )

@@ -27,33 +27,58 @@ def test_the_source_case_paying_late_after_the_loss_does_not_restore_the_claim()
     cause = cause_date(invoice_due=date(2027, 4, 10), notice_filed_on=date(2027, 5, 2))
     ruling = premium_ruling([notice], cause=cause, today=date(2027, 5, 20))
     assert (ruling.keeps_cover, ruling.rule, ruling.notice_id) == (
-        False, PremiumRule.PREMIUM_LATE, 7)
-    assert dict(ruling.compared) == {"due_date": "2027-03-31", "deadline": "2027-03-31",
-                                     "paid_on": "2027-04-20", "cause_date": "2027-04-10",
-                                     "today": "2027-05-20"}
+        False,
+        PremiumRule.PREMIUM_LATE,
+        7,
+    )
+    assert dict(ruling.compared) == {
+        "due_date": "2027-03-31",
+        "deadline": "2027-03-31",
+        "paid_on": "2027-04-20",
+        "cause_date": "2027-04-10",
+        "today": "2027-05-20",
+    }
     assert ruling.explanation == (
         "premium notice 7, due 2027-03-31, not paid by its deadline 2027-03-31 (paid on "
         "2027-04-20); the loss's cause arose on 2027-04-10, before the premium was paid: "
-        "no cover")
+        "no cover"
+    )
     # a loss whose cause arises after the late payment is covered again
     later = premium_ruling([notice], cause=date(2027, 4, 20), today=date(2027, 6, 1))
     assert (later.keeps_cover, later.rule) == (True, PremiumRule.PAID_BEFORE_CAUSE)
     # ... and the insurer's four-eyes waiver keeps the first loss covered
-    waived = premium_ruling([BilledPremium(7, DUE, date(2027, 4, 20), waiver=Waiver(
-        3, "user:1", "user:2", date(2027, 5, 1), "bank transfer delayed"))],
-        cause=cause, today=date(2027, 5, 20))
+    waived = premium_ruling(
+        [
+            BilledPremium(
+                7,
+                DUE,
+                date(2027, 4, 20),
+                waiver=Waiver(3, "user:1", "user:2", date(2027, 5, 1), "bank transfer delayed"),
+            )
+        ],
+        cause=cause,
+        today=date(2027, 5, 20),
+    )
     assert (waived.keeps_cover, waived.rule, waived.compared["waived_on"]) == (
-        True, PremiumRule.WAIVED, "2027-05-01")
+        True,
+        PremiumRule.WAIVED,
+        "2027-05-01",
+    )
 
 
 def test_on_time_not_yet_due_unpaid_and_grace() -> None:
     cause = date(2027, 3, 1)
-    assert premium_ruling([BilledPremium(1, DUE, DUE)], cause=cause,
-                          today=date(2027, 9, 1)).rule is PremiumRule.PAID_ON_TIME
-    assert premium_ruling([BilledPremium(1, DUE, None)], cause=cause,
-                          today=DUE).rule is PremiumRule.NOT_YET_DUE
-    unpaid = premium_ruling([BilledPremium(1, DUE, None)], cause=cause,
-                            today=DUE + timedelta(days=1))
+    assert (
+        premium_ruling([BilledPremium(1, DUE, DUE)], cause=cause, today=date(2027, 9, 1)).rule
+        is PremiumRule.PAID_ON_TIME
+    )
+    assert (
+        premium_ruling([BilledPremium(1, DUE, None)], cause=cause, today=DUE).rule
+        is PremiumRule.NOT_YET_DUE
+    )
+    unpaid = premium_ruling(
+        [BilledPremium(1, DUE, None)], cause=cause, today=DUE + timedelta(days=1)
+    )
     assert (unpaid.keeps_cover, unpaid.rule) == (False, PremiumRule.PREMIUM_LATE)
     assert "still unpaid" in unpaid.explanation
     graced = BilledPremium(1, DUE, DUE + timedelta(days=5), grace_days=5)
@@ -63,9 +88,11 @@ def test_on_time_not_yet_due_unpaid_and_grace() -> None:
 
 def test_the_cause_arises_at_the_earlier_of_invoice_due_and_notice() -> None:
     assert cause_date(invoice_due=date(2027, 4, 10), notice_filed_on=date(2027, 4, 2)) == (
-        date(2027, 4, 2))
+        date(2027, 4, 2)
+    )
     assert cause_date(invoice_due=date(2027, 4, 10), notice_filed_on=date(2027, 5, 2)) == (
-        date(2027, 4, 10))
+        date(2027, 4, 10)
+    )
 
 
 def test_one_late_notice_among_several_takes_cover_away() -> None:
@@ -77,6 +104,7 @@ def test_one_late_notice_among_several_takes_cover_away() -> None:
 
 @given(paid_on=days, cause=days, today=days)
 def test_late_premium_covers_exactly_the_causes_arising_after_payment(
-        paid_on: date, cause: date, today: date) -> None:
+    paid_on: date, cause: date, today: date
+) -> None:
     ruling = premium_ruling([BilledPremium(1, DUE, paid_on)], cause=cause, today=today)
     assert ruling.keeps_cover == (paid_on <= DUE or cause >= paid_on)

@@ -29,8 +29,7 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     """Add ``policies.suspensions``; create ``premium_waivers``."""
     with op.batch_alter_table("policies") as batch:
-        batch.add_column(sa.Column("suspensions", tradecover.db.base.JSONText(),
-                                   nullable=True))
+        batch.add_column(sa.Column("suspensions", tradecover.db.base.JSONText(), nullable=True))
     op.create_table(
         "premium_waivers",
         sa.Column("id", _ID, nullable=False),
@@ -43,21 +42,33 @@ def upgrade() -> None:
         sa.Column("approved_by", sa.String(length=64), nullable=True),
         sa.Column("approved_on", sa.Date(), nullable=True),
         sa.Column("approved_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("status IN ('proposed', 'approved')",
-                           name=op.f("ck_premium_waivers_status")),
-        sa.CheckConstraint("approved_by IS NULL OR approved_by <> proposed_by",
-                           name=op.f("ck_premium_waivers_four_eyes")),
-        sa.CheckConstraint("(status = 'approved') = (approved_by IS NOT NULL)",
-                           name=op.f("ck_premium_waivers_approved_has_approver")),
-        sa.ForeignKeyConstraint(["notice_id"], ["premium_notices.id"],
-                                name=op.f("fk_premium_waivers_notice_id_premium_notices")),
-        sa.ForeignKeyConstraint(["exporter_org_id"], ["organisations.id"],
-                                name=op.f("fk_premium_waivers_exporter_org_id_organisations")),
+        sa.CheckConstraint(
+            "status IN ('proposed', 'approved')", name=op.f("ck_premium_waivers_status")
+        ),
+        sa.CheckConstraint(
+            "approved_by IS NULL OR approved_by <> proposed_by",
+            name=op.f("ck_premium_waivers_four_eyes"),
+        ),
+        sa.CheckConstraint(
+            "(status = 'approved') = (approved_by IS NOT NULL)",
+            name=op.f("ck_premium_waivers_approved_has_approver"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["notice_id"],
+            ["premium_notices.id"],
+            name=op.f("fk_premium_waivers_notice_id_premium_notices"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["exporter_org_id"],
+            ["organisations.id"],
+            name=op.f("fk_premium_waivers_exporter_org_id_organisations"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_premium_waivers")),
         sa.UniqueConstraint("notice_id", name=op.f("uq_premium_waivers_notice_id")),
     )
-    op.create_index(op.f("ix_premium_waivers_exporter_org_id"), "premium_waivers",
-                    ["exporter_org_id"])
+    op.create_index(
+        op.f("ix_premium_waivers_exporter_org_id"), "premium_waivers", ["exporter_org_id"]
+    )
 
 
 def downgrade() -> None:
