@@ -24,7 +24,6 @@ from tradecover.billing.model import WAIVER_APPROVED, PremiumWaiver
 from tradecover.billing.notice import BillingTerms
 from tradecover.billing.service import BILLED_BY
 from tradecover.claims.checks import (
-    CheckName,
     ShipmentClaimFacts,
     liability_check,
     premium_check,
@@ -175,7 +174,7 @@ def refresh_standing_checks(
     ]
     unpaid = [s for s in shipments if s.premium is not None and not s.premium.keeps_cover]
     fresh = {
-        c.name: {
+        c.name.value: {
             "name": c.name.value,
             "outcome": c.outcome.value,
             "blocking": c.blocking,
@@ -185,6 +184,5 @@ def refresh_standing_checks(
     }
     out: list[dict[str, Any]] = []
     for check in checks:
-        name = CheckName(check["name"])
-        out.append(fresh.pop(name, check))
+        out.append(fresh.pop(str(check["name"]), check))
     return out + list(fresh.values())

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.audit.model import AuditEntry
 from tradecover.kit.money import Money
+from tradecover.policies.liability import LiabilityRule, LiabilityRuling
 from tradecover.policies.lifecycle import PolicyState, TerminationKind
 from tradecover.policies.model import (
     Endorsement,
@@ -550,3 +551,21 @@ class JobOut(BaseModel):
 
     today: date
     processed: int = Field(description="Policies changed (0 on a rerun)")
+
+
+class LiabilityOut(BaseModel):
+    """Whether the policy, as it stands, still carries a shipment made on a date ([002] 5)."""
+
+    policy_id: int
+    shipment_date: date
+    keeps_cover: bool
+    rule: LiabilityRule = Field(description="the way the policy ended or paused that decided")
+    explanation: str
+    compared: dict[str, str] = Field(description="the dates the rule compared (ISO)")
+
+    @classmethod
+    def of(cls, policy_id: int, shipment_date: date, ruling: LiabilityRuling) -> LiabilityOut:
+        """From the rule's ruling."""
+        return cls(policy_id=policy_id, shipment_date=shipment_date,
+                   keeps_cover=ruling.keeps_cover, rule=ruling.rule,
+                   explanation=ruling.explanation, compared=dict(ruling.compared))
