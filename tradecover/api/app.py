@@ -136,6 +136,7 @@ def _routers() -> list[Any]:
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
     from tradecover.policies.investment_debt_api import router as investment_debt_router
+    from tradecover.premium_waivers.api import router as premium_waivers_router
     from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
     from tradecover.risk.api import router as risk_router
@@ -157,7 +158,7 @@ def _routers() -> list[Any]:
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router, investment_debt_router,
-            investment_debt_claims_router]
+            investment_debt_claims_router, premium_waivers_router]
 
 
 def _install_refusal_pages(app: FastAPI) -> None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tradecover.audit.model import AuditEntry
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
+from tradecover.policies.liability import LiabilityRule, LiabilityRuling
 from tradecover.policies.lifecycle import PolicyState, TerminationKind
 from tradecover.policies.model import (
     Endorsement,
@@ -411,6 +412,9 @@ class PolicyOut(BaseModel):
     auto_renew: bool
     state_reason: str | None
     termination: dict[str, Any] | None
+    suspensions: list[dict[str, Any]] = Field(
+        default_factory=list, description="every suspension: start, end (null while "
+        "suspended) and reason; shipments made while suspended carry no cover")
     issued_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -426,6 +430,7 @@ class PolicyOut(BaseModel):
             product=Product(policy.product), state=PolicyState(policy.state),
             inception=policy.inception, expiry=policy.expiry, auto_renew=policy.auto_renew,
             state_reason=policy.state_reason, termination=policy.termination,
+            suspensions=list(policy.suspensions or []),
             issued_at=policy.issued_at, created_at=policy.created_at,
             updated_at=policy.updated_at, version=policy.version,
             schedule=ScheduleOut.of(schedule_of(policy)))
@@ -560,3 +565,21 @@ class JobOut(BaseModel):
 
     today: date
     processed: int = Field(description="Policies changed (0 on a rerun)")
+
+
+class LiabilityOut(BaseModel):
+    """Whether the policy, as it stands, still carries a shipment made on a date ([002] 5)."""
+
+    policy_id: int
+    shipment_date: date
+    keeps_cover: bool
+    rule: LiabilityRule = Field(description="the way the policy ended or paused that decided")
+    explanation: str
+    compared: dict[str, str] = Field(description="the dates the rule compared (ISO)")
+
+    @classmethod
+    def of(cls, policy_id: int, shipment_date: date, ruling: LiabilityRuling) -> LiabilityOut:
+        """From the rule's ruling."""
+        return cls(policy_id=policy_id, shipment_date=shipment_date,
+                   keeps_cover=ruling.keeps_cover, rule=ruling.rule,
+                   explanation=ruling.explanation, compared=dict(ruling.compared))
