@@ -34,8 +34,7 @@ router = APIRouter(include_in_schema=False)
 KIND_LABELS: dict[str, str] = {
     DocumentKind.SALES_CONTRACT.value: N_("Sales contract"),
     DocumentKind.COMMERCIAL_INVOICE.value: N_("Commercial invoice"),
-    DocumentKind.TRANSPORT_DOCUMENT.value: N_("Transport document (bill of lading, air "
-                                              "waybill)"),
+    DocumentKind.TRANSPORT_DOCUMENT.value: N_("Transport document (bill of lading, air waybill)"),
     DocumentKind.PROOF_OF_INSOLVENCY.value: N_("Proof of the buyer's insolvency"),
     DocumentKind.PROOF_OF_DEFAULT.value: N_("Proof of the buyer's default"),
     DocumentKind.COLLECTION_CORRESPONDENCE.value: N_("Collection correspondence"),
@@ -56,31 +55,53 @@ def _may(viewer: Viewer, permission: Permission) -> bool:
     return permission in PERMISSIONS[viewer.principal.role]
 
 
-def _documents_page(request: Request, session: Session, viewer: Viewer, claim_id: int, *,
-                    done: str | None = None, problem: DomainError | None = None) -> Response:
+def _documents_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    claim_id: int,
+    *,
+    done: str | None = None,
+    problem: DomainError | None = None,
+) -> Response:
     locale = choose_locale(request, viewer)
     try:
-        claim, checklist, rows = service.checklist_of(session, principal=viewer.principal,
-                                                      claim_id=claim_id)
+        claim, checklist, rows = service.checklist_of(
+            session, principal=viewer.principal, claim_id=claim_id
+        )
     except DomainError as error:
         return _error_page(request, locale, viewer, error.status)
     is_open = claim.state in service.OPEN_STATES
     context: dict[str, Any] = {
-        "claim": claim, "checklist": checklist, "documents": {r.id: r for r in rows},
-        "kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS,
+        "claim": claim,
+        "checklist": checklist,
+        "documents": {r.id: r for r in rows},
+        "kind_labels": KIND_LABELS,
+        "status_labels": STATUS_LABELS,
         "kinds": list(KIND_LABELS),
-        "can_upload": is_open and not viewer.principal.is_insurer
+        "can_upload": is_open
+        and not viewer.principal.is_insurer
         and _may(viewer, Permission.CLAIM_FILE),
-        "can_review": is_open and viewer.principal.is_insurer
+        "can_review": is_open
+        and viewer.principal.is_insurer
         and _may(viewer, Permission.CLAIM_DECIDE),
-        "done": done, "problem": problem}
-    return _page(request, locale, "claims/documents.html", context, viewer=viewer,
-                 status=problem.status if problem else 200)
+        "done": done,
+        "problem": problem,
+    }
+    return _page(
+        request,
+        locale,
+        "claims/documents.html",
+        context,
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 @router.get("/claims/{claim_id}", response_model=None)
-def claim_page(claim_id: IdPath, request: Request, session: SessionDep,
-               done: str | None = None) -> Response:
+def claim_page(
+    claim_id: IdPath, request: Request, session: SessionDep, done: str | None = None
+) -> Response:
     """The claim's page: its documents checklist, upload form and review buttons."""
     viewer = _viewer(request, session)
     if viewer is None:
@@ -90,9 +111,12 @@ def claim_page(claim_id: IdPath, request: Request, session: SessionDep,
 
 
 @router.post("/claims/{claim_id}/documents", response_model=None)
-def upload_form(claim_id: IdPath, request: Request,
-                file: Annotated[UploadFile, File()],
-                kind: Annotated[str, Form(max_length=40)] = "") -> Response:
+def upload_form(
+    claim_id: IdPath,
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
     """The exporter uploads one document; back to the claim's page."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     with transaction(factory) as session:
@@ -100,8 +124,9 @@ def upload_form(claim_id: IdPath, request: Request,
     if viewer is None:
         return _to_sign_in(request)
     try:
-        chosen = form_choice(DocumentKind, kind, field="kind",
-                             message="please choose what the document is")
+        chosen = form_choice(
+            DocumentKind, kind, field="kind", message="please choose what the document is"
+        )
         upload_document(request, viewer.principal, claim_id=claim_id, kind=chosen, file=file)
     except DomainError as error:
         with transaction(factory) as session:
@@ -112,40 +137,63 @@ def upload_form(claim_id: IdPath, request: Request,
 
 
 @router.post("/claims/{claim_id}/documents/{document_id}/review", response_model=None)
-def review_form(claim_id: IdPath, document_id: IdPath, request: Request, session: SessionDep,
-                decision: Annotated[str, Form(max_length=16)] = "",
-                note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def review_form(
+    claim_id: IdPath,
+    document_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    decision: Annotated[str, Form(max_length=16)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     """The claims handler marks a document accepted or missing."""
     viewer = _viewer(request, session)
     if viewer is None:
         return _to_sign_in(request)
 
     def work() -> None:
-        chosen = form_choice(DocumentStatus, decision, field="decision",
-                             message="please choose accepted or missing")
-        service.review(session, principal=viewer.principal, claim_id=claim_id,
-                       document_id=document_id, decision=chosen, note=note)
+        chosen = form_choice(
+            DocumentStatus, decision, field="decision", message="please choose accepted or missing"
+        )
+        service.review(
+            session,
+            principal=viewer.principal,
+            claim_id=claim_id,
+            document_id=document_id,
+            decision=chosen,
+            note=note,
+        )
 
     problem = in_savepoint(session, work)
     if problem is not None and problem.status == 404:
         return _error_page(request, choose_locale(request, viewer), viewer, 404)
-    return _documents_page(request, session, viewer, claim_id,
-                           done=None if problem else decision, problem=problem)
+    return _documents_page(
+        request, session, viewer, claim_id, done=None if problem else decision, problem=problem
+    )
 
 
 @router.get("/claims/{claim_id}/documents/{document_id}/content", response_model=None)
-def content_page(claim_id: IdPath, document_id: IdPath, request: Request,
-                 session: SessionDep) -> Response:
+def content_page(
+    claim_id: IdPath, document_id: IdPath, request: Request, session: SessionDep
+) -> Response:
     """Download a document (as an attachment, under the type sniffed at upload)."""
     viewer = _viewer(request, session)
     if viewer is None:
         return _to_sign_in(request)
     try:
-        row, data = service.content_of(session, principal=viewer.principal,
-                                       store=document_store(request), claim_id=claim_id,
-                                       document_id=document_id)
+        row, data = service.content_of(
+            session,
+            principal=viewer.principal,
+            store=document_store(request),
+            claim_id=claim_id,
+            document_id=document_id,
+        )
     except DomainError as error:
         return _error_page(request, choose_locale(request, viewer), viewer, error.status)
-    return Response(data, media_type=row.content_type, headers={
-        "Content-Disposition": f"attachment; filename=\"document-{row.id}\"",
-        "X-Content-Type-Options": "nosniff"})
+    return Response(
+        data,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="document-{row.id}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -56,8 +56,9 @@ def document_store(request: Request) -> DocumentStore:
 def limits_of(request: Request) -> service.UploadLimits:
     """The size and type limits of uploads, from the settings."""
     settings = settings_of(request)
-    return service.UploadLimits(max_bytes=settings.claim_document_max_bytes,
-                                accepted=settings.accepted_document_types())
+    return service.UploadLimits(
+        max_bytes=settings.claim_document_max_bytes, accepted=settings.accepted_document_types()
+    )
 
 
 def read_upload(file: UploadFile, max_bytes: int) -> bytes:
@@ -65,14 +66,17 @@ def read_upload(file: UploadFile, max_bytes: int) -> bytes:
     data = file.file.read(max_bytes + 1)
     if len(data) > max_bytes:
         size = file.size if file.size is not None else len(data)
-        raise DocumentTooLarge(f"the document has {size} bytes, over the limit of "
-                               f"{max_bytes}", field="file",
-                               details={"size": size, "max_bytes": max_bytes})
+        raise DocumentTooLarge(
+            f"the document has {size} bytes, over the limit of {max_bytes}",
+            field="file",
+            details={"size": size, "max_bytes": max_bytes},
+        )
     return data
 
 
-def upload_document(request: Request, principal: Principal, *, claim_id: int,
-                    kind: DocumentKind, file: UploadFile) -> DocumentOut:
+def upload_document(
+    request: Request, principal: Principal, *, claim_id: int, kind: DocumentKind, file: UploadFile
+) -> DocumentOut:
     """Upload in a transaction of its own; delete the stored bytes unless it commits."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     store = document_store(request)
@@ -81,10 +85,18 @@ def upload_document(request: Request, principal: Principal, *, claim_id: int,
     written: list[str] = []
     try:
         with transaction(factory) as session:
-            row = service.upload(session, principal=principal, store=store,
-                                 claim_id=claim_id, kind=kind, filename=file.filename,
-                                 data=data, declared_type=file.content_type, limits=limits,
-                                 written=written)
+            row = service.upload(
+                session,
+                principal=principal,
+                store=store,
+                claim_id=claim_id,
+                kind=kind,
+                filename=file.filename,
+                data=data,
+                declared_type=file.content_type,
+                limits=limits,
+                written=written,
+            )
             answer = DocumentOut.of(row)
     except BaseException:
         for key in written:
@@ -93,60 +105,112 @@ def upload_document(request: Request, principal: Principal, *, claim_id: int,
     return answer
 
 
-@router.get("/claims/{claim_id}/documents", response_model=ChecklistOut,
-            summary="The documents a claim needs for its cause of loss, and where each stands")
-def get_documents(claim_id: IdPath, session: SessionDep,
-                  principal: PrincipalDep) -> ChecklistOut:
+@router.get(
+    "/claims/{claim_id}/documents",
+    response_model=ChecklistOut,
+    summary="The documents a claim needs for its cause of loss, and where each stands",
+)
+def get_documents(claim_id: IdPath, session: SessionDep, principal: PrincipalDep) -> ChecklistOut:
     """Required documents first (in checklist order), then other kinds uploaded."""
-    claim, checklist, rows = service.checklist_of(session, principal=principal,
-                                                  claim_id=claim_id)
+    claim, checklist, rows = service.checklist_of(session, principal=principal, claim_id=claim_id)
     return ChecklistOut.of(claim.id, checklist, rows)
 
 
-@router.post("/claims/{claim_id}/documents", status_code=201, response_model=DocumentOut,
-             summary="Upload a claim document (exporter; multipart: kind, file)",
-             responses={413: {"description": "The document is over the size limit"},
-                        415: {"description": "The document's type is not accepted"}})
+@router.post(
+    "/claims/{claim_id}/documents",
+    status_code=201,
+    response_model=DocumentOut,
+    summary="Upload a claim document (exporter; multipart: kind, file)",
+    responses={
+        413: {"description": "The document is over the size limit"},
+        415: {"description": "The document's type is not accepted"},
+    },
+)
 def post_document(
-    request: Request, claim_id: IdPath,
+    request: Request,
+    claim_id: IdPath,
     principal: Annotated[Principal, Security(principal_only)],
     kind: Annotated[DocumentKind, Form(description="What the document is")],
-    file: Annotated[UploadFile, File(description="The document; its Content-Type is "
-                                                 "checked against its content")],
+    file: Annotated[
+        UploadFile,
+        File(description="The document; its Content-Type is checked against its content"),
+    ],
 ) -> DocumentOut:
     """Stored with its SHA-256; its type is sniffed from the content, not the name."""
     return upload_document(request, principal, claim_id=claim_id, kind=kind, file=file)
 
 
-@router.get("/claims/{claim_id}/documents/{document_id}", response_model=DocumentOut,
-            summary="One claim document")
-def get_document(claim_id: IdPath, document_id: IdPath, session: SessionDep,
-                 principal: PrincipalDep) -> DocumentOut:
+@router.get(
+    "/claims/{claim_id}/documents/{document_id}",
+    response_model=DocumentOut,
+    summary="One claim document",
+)
+def get_document(
+    claim_id: IdPath, document_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> DocumentOut:
     """Its kind, fingerprint and review."""
-    return DocumentOut.of(service.document_for(session, principal=principal,
-                                               claim_id=claim_id, document_id=document_id))
+    return DocumentOut.of(
+        service.document_for(
+            session, principal=principal, claim_id=claim_id, document_id=document_id
+        )
+    )
 
 
-@router.get("/claims/{claim_id}/documents/{document_id}/content",
-            summary="The bytes of a claim document",
-            responses={200: {"content": {"application/octet-stream": {}},
-                             "description": "The document, as uploaded"}})
-def get_document_content(request: Request, claim_id: IdPath, document_id: IdPath,
-                         session: SessionDep, principal: PrincipalDep) -> Response:
+@router.get(
+    "/claims/{claim_id}/documents/{document_id}/content",
+    summary="The bytes of a claim document",
+    responses={
+        200: {
+            "content": {"application/octet-stream": {}},
+            "description": "The document, as uploaded",
+        }
+    },
+)
+def get_document_content(
+    request: Request,
+    claim_id: IdPath,
+    document_id: IdPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
     """Served as an attachment under its sniffed type, checked against its SHA-256."""
-    row, data = service.content_of(session, principal=principal, store=document_store(request),
-                                   claim_id=claim_id, document_id=document_id)
-    return Response(data, media_type=row.content_type, headers={
-        "Content-Disposition": f"attachment; filename=\"document-{row.id}\"",
-        "X-Content-Type-Options": "nosniff", "ETag": f'"{row.sha256}"'})
+    row, data = service.content_of(
+        session,
+        principal=principal,
+        store=document_store(request),
+        claim_id=claim_id,
+        document_id=document_id,
+    )
+    return Response(
+        data,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="document-{row.id}"',
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{row.sha256}"',
+        },
+    )
 
 
-@router.post("/claims/{claim_id}/documents/{document_id}/review", response_model=DocumentOut,
-             summary="Mark a claim document accepted or missing (claims handler)")
-def post_review(claim_id: IdPath, document_id: IdPath, body: ReviewIn, session: SessionDep,
-                principal: PrincipalDep) -> DocumentOut:
+@router.post(
+    "/claims/{claim_id}/documents/{document_id}/review",
+    response_model=DocumentOut,
+    summary="Mark a claim document accepted or missing (claims handler)",
+)
+def post_review(
+    claim_id: IdPath,
+    document_id: IdPath,
+    body: ReviewIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> DocumentOut:
     """A required document must be accepted before the claim can be approved."""
-    row = service.review(session, principal=principal, claim_id=claim_id,
-                         document_id=document_id, decision=DocumentStatus(body.decision),
-                         note=body.note)
+    row = service.review(
+        session,
+        principal=principal,
+        claim_id=claim_id,
+        document_id=document_id,
+        decision=DocumentStatus(body.decision),
+        note=body.note,
+    )
     return DocumentOut.of(row)

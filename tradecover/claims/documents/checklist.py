@@ -69,17 +69,23 @@ class ItemStatus(StrEnum):
 
 
 SALE_AND_SHIPMENT: tuple[DocumentKind, ...] = (
-    DocumentKind.SALES_CONTRACT, DocumentKind.COMMERCIAL_INVOICE,
-    DocumentKind.TRANSPORT_DOCUMENT)
+    DocumentKind.SALES_CONTRACT,
+    DocumentKind.COMMERCIAL_INVOICE,
+    DocumentKind.TRANSPORT_DOCUMENT,
+)
 """The documents every claim needs, whatever the cause."""
 
 _POLITICAL = (DocumentKind.PROOF_OF_POLITICAL_EVENT,)
 BY_CAUSE: dict[LossCause, tuple[DocumentKind, ...]] = {
     LossCause.INSOLVENCY: (DocumentKind.PROOF_OF_INSOLVENCY,),
-    LossCause.PROTRACTED_DEFAULT: (DocumentKind.PROOF_OF_DEFAULT,
-                                   DocumentKind.COLLECTION_CORRESPONDENCE),
-    LossCause.REFUSAL_OF_GOODS: (DocumentKind.PROOF_OF_REFUSAL,
-                                 DocumentKind.COLLECTION_CORRESPONDENCE),
+    LossCause.PROTRACTED_DEFAULT: (
+        DocumentKind.PROOF_OF_DEFAULT,
+        DocumentKind.COLLECTION_CORRESPONDENCE,
+    ),
+    LossCause.REFUSAL_OF_GOODS: (
+        DocumentKind.PROOF_OF_REFUSAL,
+        DocumentKind.COLLECTION_CORRESPONDENCE,
+    ),
     LossCause.TRANSFER_RESTRICTION: _POLITICAL,
     LossCause.IMPORT_BAN: _POLITICAL,
     LossCause.WAR: _POLITICAL,
@@ -152,14 +158,18 @@ def item_status(statuses: Iterable[DocumentStatus]) -> ItemStatus:
 def checklist(cause: LossCause, uploads: Sequence[UploadedDocument]) -> Checklist:
     """The claim's checklist from its cause and its uploads (in upload order)."""
     required = required_documents(cause)
-    extra = [k for k in DocumentKind if k not in required
-             and any(u.kind is k for u in uploads)]
+    extra = [k for k in DocumentKind if k not in required and any(u.kind is k for u in uploads)]
     items = []
     for kind in (*required, *extra):
         mine = [u for u in uploads if u.kind is kind]
-        items.append(ChecklistItem(kind=kind, required=kind in required,
-                                   status=item_status(u.status for u in mine),
-                                   document_ids=tuple(u.document_id for u in mine)))
+        items.append(
+            ChecklistItem(
+                kind=kind,
+                required=kind in required,
+                status=item_status(u.status for u in mine),
+                document_ids=tuple(u.document_id for u in mine),
+            )
+        )
     return Checklist(cause=cause, items=tuple(items))
 
 
@@ -169,7 +179,10 @@ def ensure_complete(checklist: Checklist) -> None:
     """
     outstanding = checklist.outstanding
     if outstanding:
-        raise Conflict("the claim cannot be approved: required document(s) not accepted: "
-                       + ", ".join(f"{i.kind.value} ({i.status.value})" for i in outstanding),
-                       code="required_documents_missing", field="documents",
-                       details={"missing_documents": [i.kind.value for i in outstanding]})
+        raise Conflict(
+            "the claim cannot be approved: required document(s) not accepted: "
+            + ", ".join(f"{i.kind.value} ({i.status.value})" for i in outstanding),
+            code="required_documents_missing",
+            field="documents",
+            details={"missing_documents": [i.kind.value for i in outstanding]},
+        )

@@ -52,13 +52,23 @@ DEFAULT_ACCEPTED: tuple[str, ...] = (PDF, PNG, JPEG, TIFF, DOCX, XLSX, TEXT, CSV
 TEXT_TYPES = frozenset({TEXT, CSV})
 """Declared types that plain text content satisfies (a CSV file is text)."""
 _UNDECLARED = frozenset({"", UNKNOWN, "binary/octet-stream"})
-_ALIASES = {"image/jpg": JPEG, "image/pjpeg": JPEG, "application/x-pdf": PDF,
-            "image/tif": TIFF, "application/csv": CSV, "text/comma-separated-values": CSV,
-            "application/x-zip-compressed": ZIP}
+_ALIASES = {
+    "image/jpg": JPEG,
+    "image/pjpeg": JPEG,
+    "application/x-pdf": PDF,
+    "image/tif": TIFF,
+    "application/csv": CSV,
+    "text/comma-separated-values": CSV,
+    "application/x-zip-compressed": ZIP,
+}
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG),
-    (b"II*\x00", TIFF), (b"MM\x00*", TIFF),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", OLE))
+    (b"%PDF-", PDF),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"\xff\xd8\xff", JPEG),
+    (b"II*\x00", TIFF),
+    (b"MM\x00*", TIFF),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", OLE),
+)
 _OOXML = (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX))
 _TEXT_CONTROLS = frozenset(range(32)) - {9, 10, 12, 13}  # tab, LF, FF and CR are text
 
@@ -121,8 +131,7 @@ def matches(declared: str, sniffed: str) -> bool:
     return declared == sniffed or (declared in TEXT_TYPES and sniffed == TEXT)
 
 
-def admit(data: bytes, *, declared: str | None, accepted: Collection[str],
-          max_bytes: int) -> str:
+def admit(data: bytes, *, declared: str | None, accepted: Collection[str], max_bytes: int) -> str:
     """The media type to store ``data`` under, or the refusal (see the module docstring).
 
     A declared type (the upload's ``Content-Type``) must be accepted and match the
@@ -132,21 +141,27 @@ def admit(data: bytes, *, declared: str | None, accepted: Collection[str],
     if not data:
         raise ValidationFailed("the document is empty", code="document_empty", field="file")
     if len(data) > max_bytes:
-        raise DocumentTooLarge(f"the document has {len(data)} bytes, over the limit of "
-                               f"{max_bytes}", field="file",
-                               details={"size": len(data), "max_bytes": max_bytes})
+        raise DocumentTooLarge(
+            f"the document has {len(data)} bytes, over the limit of {max_bytes}",
+            field="file",
+            details={"size": len(data), "max_bytes": max_bytes},
+        )
     kind = normalise(declared)
     sniffed = sniff(data)
     accepted_types = sorted({normalise(a) for a in accepted})
     if kind in _UNDECLARED:
         kind = sniffed
     elif kind in accepted_types and not matches(kind, sniffed):
-        raise ValidationFailed(f"the content is {sniffed}, not the declared {kind}",
-                               code="document_content_mismatch", field="file",
-                               details={"declared": kind, "content": sniffed})
+        raise ValidationFailed(
+            f"the content is {sniffed}, not the declared {kind}",
+            code="document_content_mismatch",
+            field="file",
+            details={"declared": kind, "content": sniffed},
+        )
     if kind not in accepted_types:
         raise DocumentTypeNotAccepted(
-            f"documents of type {kind} are not accepted; accepted: "
-            + ", ".join(accepted_types), field="file",
-            details={"type": kind, "accepted": accepted_types})
+            f"documents of type {kind} are not accepted; accepted: " + ", ".join(accepted_types),
+            field="file",
+            details={"type": kind, "accepted": accepted_types},
+        )
     return kind

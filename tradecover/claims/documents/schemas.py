@@ -31,13 +31,21 @@ class DocumentOut(BaseModel):
     @classmethod
     def of(cls, row: ClaimDocumentRow) -> DocumentOut:
         """From the row."""
-        return cls(id=row.id, claim_id=row.claim_id, kind=DocumentKind(row.kind),
-                   filename=row.filename, content_type=row.content_type,
-                   size_bytes=row.size_bytes, sha256=row.sha256,
-                   status=row.status,
-                   uploaded_at=row.uploaded_at, uploaded_by=row.uploaded_by,
-                   reviewed_at=row.reviewed_at, reviewed_by=row.reviewed_by,
-                   review_note=row.review_note)
+        return cls(
+            id=row.id,
+            claim_id=row.claim_id,
+            kind=DocumentKind(row.kind),
+            filename=row.filename,
+            content_type=row.content_type,
+            size_bytes=row.size_bytes,
+            sha256=row.sha256,
+            status=row.status,
+            uploaded_at=row.uploaded_at,
+            uploaded_by=row.uploaded_by,
+            reviewed_at=row.reviewed_at,
+            reviewed_by=row.reviewed_by,
+            review_note=row.review_note,
+        )
 
 
 class ChecklistItemOut(BaseModel):
@@ -45,8 +53,10 @@ class ChecklistItemOut(BaseModel):
 
     kind: DocumentKind
     required: bool
-    status: ItemStatus = Field(description="accepted: an upload was accepted; received: an "
-                                           "upload awaits review; missing: none usable")
+    status: ItemStatus = Field(
+        description="accepted: an upload was accepted; received: an "
+        "upload awaits review; missing: none usable"
+    )
     documents: list[DocumentOut]
 
 
@@ -55,31 +65,48 @@ class ChecklistOut(BaseModel):
 
     claim_id: int
     cause: str
-    complete: bool = Field(description="Every required document is accepted (the claim may "
-                                       "then be approved, its other checks passing)")
+    complete: bool = Field(
+        description="Every required document is accepted (the claim may "
+        "then be approved, its other checks passing)"
+    )
     outstanding: list[DocumentKind] = Field(
-        description="Required documents not accepted yet: they block approval")
+        description="Required documents not accepted yet: they block approval"
+    )
     items: list[ChecklistItemOut]
 
     @classmethod
-    def of(cls, claim_id: int, checklist: Checklist,
-           rows: list[ClaimDocumentRow]) -> ChecklistOut:
+    def of(cls, claim_id: int, checklist: Checklist, rows: list[ClaimDocumentRow]) -> ChecklistOut:
         """From the checklist and the document rows."""
         by_id = {r.id: r for r in rows}
-        return cls(claim_id=claim_id, cause=checklist.cause.value,
-                   complete=checklist.complete,
-                   outstanding=[i.kind for i in checklist.outstanding],
-                   items=[ChecklistItemOut(kind=i.kind, required=i.required, status=i.status,
-                                           documents=[DocumentOut.of(by_id[d])
-                                                      for d in i.document_ids])
-                          for i in checklist.items])
+        return cls(
+            claim_id=claim_id,
+            cause=checklist.cause.value,
+            complete=checklist.complete,
+            outstanding=[i.kind for i in checklist.outstanding],
+            items=[
+                ChecklistItemOut(
+                    kind=i.kind,
+                    required=i.required,
+                    status=i.status,
+                    documents=[DocumentOut.of(by_id[d]) for d in i.document_ids],
+                )
+                for i in checklist.items
+            ],
+        )
 
 
 class ReviewIn(BaseModel):
     """The handler's decision on one document."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "decision": "missing", "note": "the bill of lading is for another shipment"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"decision": "missing", "note": "the bill of lading is for another shipment"}
+            ]
+        },
+    )
     decision: Literal["accepted", "missing"]
-    note: str | None = Field(default=None, max_length=2000,
-                             description="Why (the exporter reads it)")
+    note: str | None = Field(
+        default=None, max_length=2000, description="Why (the exporter reads it)"
+    )

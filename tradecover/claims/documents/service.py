@@ -64,24 +64,40 @@ def _claim(session: Session, principal: Principal, claim_id: int) -> ClaimRow:
 
 def _open(claim: ClaimRow) -> None:
     if claim.state not in OPEN_STATES:
-        raise Conflict(f"the claim is {claim.state}: its documents can no longer change",
-                       code="claim_decided", field="claim_id", details={"state": claim.state})
+        raise Conflict(
+            f"the claim is {claim.state}: its documents can no longer change",
+            code="claim_decided",
+            field="claim_id",
+            details={"state": claim.state},
+        )
 
 
 def documents_of(session: Session, claim_id: int) -> list[ClaimDocumentRow]:
     """The documents of a claim, oldest first."""
-    return list(session.execute(select(ClaimDocumentRow).where(
-        ClaimDocumentRow.claim_id == claim_id).order_by(ClaimDocumentRow.id)).scalars())
+    return list(
+        session.execute(
+            select(ClaimDocumentRow)
+            .where(ClaimDocumentRow.claim_id == claim_id)
+            .order_by(ClaimDocumentRow.id)
+        ).scalars()
+    )
 
 
 def _checklist(claim: ClaimRow, rows: list[ClaimDocumentRow]) -> Checklist:
-    return checklist(LossCause(claim.cause), [
-        UploadedDocument(document_id=r.id, kind=DocumentKind(r.kind),
-                         status=DocumentStatus(r.status)) for r in rows])
+    return checklist(
+        LossCause(claim.cause),
+        [
+            UploadedDocument(
+                document_id=r.id, kind=DocumentKind(r.kind), status=DocumentStatus(r.status)
+            )
+            for r in rows
+        ],
+    )
 
 
-def checklist_of(session: Session, *, principal: Principal, claim_id: int
-                 ) -> tuple[ClaimRow, Checklist, list[ClaimDocumentRow]]:
+def checklist_of(
+    session: Session, *, principal: Principal, claim_id: int
+) -> tuple[ClaimRow, Checklist, list[ClaimDocumentRow]]:
     """The claim, its checklist and its documents (the exporter's own; the insurer: any)."""
     claim = _claim(session, principal, claim_id)
     rows = documents_of(session, claim.id)
@@ -106,14 +122,30 @@ def safe_filename(name: str | None) -> str:
 
 def snapshot(row: ClaimDocumentRow) -> dict[str, object]:
     """What the audit log keeps of a document."""
-    return {"kind": row.kind, "filename": row.filename, "content_type": row.content_type,
-            "size_bytes": row.size_bytes, "sha256": row.sha256, "status": row.status,
-            "review_note": row.review_note}
+    return {
+        "kind": row.kind,
+        "filename": row.filename,
+        "content_type": row.content_type,
+        "size_bytes": row.size_bytes,
+        "sha256": row.sha256,
+        "status": row.status,
+        "review_note": row.review_note,
+    }
 
 
-def upload(session: Session, *, principal: Principal, store: DocumentStore, claim_id: int,
-           kind: DocumentKind, filename: str | None, data: bytes, declared_type: str | None,
-           limits: UploadLimits, written: list[str]) -> ClaimDocumentRow:
+def upload(
+    session: Session,
+    *,
+    principal: Principal,
+    store: DocumentStore,
+    claim_id: int,
+    kind: DocumentKind,
+    filename: str | None,
+    data: bytes,
+    declared_type: str | None,
+    limits: UploadLimits,
+    written: list[str],
+) -> ClaimDocumentRow:
     """The exporter uploads one document to its own undecided claim.
 
     Refused, writing and storing nothing: a claim of another exporter (404), a decided
@@ -125,27 +157,40 @@ def upload(session: Session, *, principal: Principal, store: DocumentStore, clai
     if claim.exporter_org_id != principal.org_id:
         raise NotFound(f"claim {claim_id} not found", field="claim_id")
     _open(claim)
-    content_type = admit(data, declared=declared_type, accepted=limits.accepted,
-                         max_bytes=limits.max_bytes)
+    content_type = admit(
+        data, declared=declared_type, accepted=limits.accepted, max_bytes=limits.max_bytes
+    )
     row = ClaimDocumentRow(
-        claim_id=claim.id, kind=kind.value, filename=safe_filename(filename),
-        content_type=content_type, size_bytes=len(data),
+        claim_id=claim.id,
+        kind=kind.value,
+        filename=safe_filename(filename),
+        content_type=content_type,
+        size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         storage_key=f"claims/{claim.id}/{secrets.token_hex(16)}",
-        status=DocumentStatus.RECEIVED.value, uploaded_at=utc_now(),
-        uploaded_by=principal.actor)
+        status=DocumentStatus.RECEIVED.value,
+        uploaded_at=utc_now(),
+        uploaded_by=principal.actor,
+    )
     session.add(row)
     session.flush()
-    audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
-                 action="claim.document_uploaded", entity_type="claim", entity_id=claim.id,
-                 after={"document_id": row.id, **snapshot(row)})
+    audit.record(
+        session,
+        org_id=claim.exporter_org_id,
+        actor=principal.actor,
+        action="claim.document_uploaded",
+        entity_type="claim",
+        entity_id=claim.id,
+        after={"document_id": row.id, **snapshot(row)},
+    )
     written.append(row.storage_key)
     store.put(row.storage_key, data, content_type=content_type)
     return row
 
 
-def document_for(session: Session, *, principal: Principal, claim_id: int,
-                 document_id: int) -> ClaimDocumentRow:
+def document_for(
+    session: Session, *, principal: Principal, claim_id: int, document_id: int
+) -> ClaimDocumentRow:
     """A document of a claim the caller may see, else ``NotFound``."""
     claim = _claim(session, principal, claim_id)
     row = session.get(ClaimDocumentRow, document_id)
@@ -154,30 +199,42 @@ def document_for(session: Session, *, principal: Principal, claim_id: int,
     return row
 
 
-def content_of(session: Session, *, principal: Principal, store: DocumentStore,
-               claim_id: int, document_id: int) -> tuple[ClaimDocumentRow, bytes]:
+def content_of(
+    session: Session, *, principal: Principal, store: DocumentStore, claim_id: int, document_id: int
+) -> tuple[ClaimDocumentRow, bytes]:
     """A document and its bytes, checked against the SHA-256 taken at upload."""
-    row = document_for(session, principal=principal, claim_id=claim_id,
-                       document_id=document_id)
+    row = document_for(session, principal=principal, claim_id=claim_id, document_id=document_id)
     data = store.get(row.storage_key)
     if hashlib.sha256(data).hexdigest() != row.sha256:
-        raise Conflict(f"the stored bytes of document {row.id} no longer match their "
-                       "SHA-256", code="document_content_changed", field="document_id")
+        raise Conflict(
+            f"the stored bytes of document {row.id} no longer match their SHA-256",
+            code="document_content_changed",
+            field="document_id",
+        )
     return row, data
 
 
-def review(session: Session, *, principal: Principal, claim_id: int, document_id: int,
-           decision: DocumentStatus, note: str | None) -> ClaimDocumentRow:
+def review(
+    session: Session,
+    *,
+    principal: Principal,
+    claim_id: int,
+    document_id: int,
+    decision: DocumentStatus,
+    note: str | None,
+) -> ClaimDocumentRow:
     """A claims handler marks a document ``accepted`` or ``missing`` (it does not prove
     what it should; the note tells the exporter why).  A decision may be changed while
     the claim is undecided.
     """
     principal.require(Permission.CLAIM_DECIDE)
     if decision is DocumentStatus.RECEIVED:
-        raise ValidationFailed("a review marks a document accepted or missing",
-                               code="invalid_review_decision", field="decision")
-    row = document_for(session, principal=principal, claim_id=claim_id,
-                       document_id=document_id)
+        raise ValidationFailed(
+            "a review marks a document accepted or missing",
+            code="invalid_review_decision",
+            field="decision",
+        )
+    row = document_for(session, principal=principal, claim_id=claim_id, document_id=document_id)
     claim = session.get(ClaimRow, row.claim_id)
     assert claim is not None
     _open(claim)
@@ -187,9 +244,15 @@ def review(session: Session, *, principal: Principal, claim_id: int, document_id
     row.reviewed_at = utc_now()
     row.reviewed_by = principal.actor
     session.flush()
-    audit.record(session, org_id=claim.exporter_org_id, actor=principal.actor,
-                 action=f"claim.document_{decision.value}", entity_type="claim",
-                 entity_id=claim.id, reason=row.review_note,
-                 before={"document_id": row.id, **before},
-                 after={"document_id": row.id, **snapshot(row)})
+    audit.record(
+        session,
+        org_id=claim.exporter_org_id,
+        actor=principal.actor,
+        action=f"claim.document_{decision.value}",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=row.review_note,
+        before={"document_id": row.id, **before},
+        after={"document_id": row.id, **snapshot(row)},
+    )
     return row

@@ -24,13 +24,14 @@ from typing import Any, Protocol
 from tradecover.config import Settings
 from tradecover.kit.errors import NotFound, ValidationFailed
 
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,250}$")
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,250}")
 
 
 def _checked(key: str) -> str:
-    if not _KEY.match(key) or ".." in key or "//" in key:
-        raise ValidationFailed(f"not a storage key: {key!r}", code="invalid_storage_key",
-                               field="key")
+    if not _KEY.fullmatch(key) or ".." in key or "//" in key:
+        raise ValidationFailed(
+            f"not a storage key: {key!r}", code="invalid_storage_key", field="key"
+        )
     return key
 
 
@@ -77,8 +78,9 @@ class LocalDocumentStore:
         try:
             return path.read_bytes()
         except FileNotFoundError:
-            raise NotFound(f"no stored document under {key}", code="document_content_lost",
-                           field="key") from None
+            raise NotFound(
+                f"no stored document under {key}", code="document_content_lost", field="key"
+            ) from None
 
     def delete(self, key: str) -> None:
         """Remove the file, if any."""
@@ -100,8 +102,9 @@ class S3DocumentStore:
 
     def put(self, key: str, data: bytes, *, content_type: str) -> None:
         """``PutObject`` with the content type."""
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                               ContentType=content_type)
+        self.client.put_object(
+            Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
+        )
 
     def get(self, key: str) -> bytes:
         """``GetObject``; a missing key is ``NotFound``."""
@@ -110,8 +113,9 @@ class S3DocumentStore:
         except Exception as exc:
             code = getattr(exc, "response", {}).get("Error", {}).get("Code")
             if code in ("NoSuchKey", "404", "NotFound"):
-                raise NotFound(f"no stored document under {key}",
-                               code="document_content_lost", field="key") from None
+                raise NotFound(
+                    f"no stored document under {key}", code="document_content_lost", field="key"
+                ) from None
             raise
         data: bytes = answer["Body"].read()
         return data
@@ -125,18 +129,25 @@ def s3_client(settings: Settings) -> Any:
     """A ``boto3`` S3 client for the ``TRADECOVER_S3_*`` settings."""
     import boto3
 
-    return boto3.client("s3", endpoint_url=settings.s3_endpoint_url,
-                        region_name=settings.s3_region,
-                        aws_access_key_id=settings.s3_access_key_id,
-                        aws_secret_access_key=settings.s3_secret_access_key)
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint_url,
+        region_name=settings.s3_region,
+        aws_access_key_id=settings.s3_access_key_id,
+        aws_secret_access_key=settings.s3_secret_access_key,
+    )
 
 
 def store_from_settings(settings: Settings) -> DocumentStore:
     """The configured store: local files by default, S3 when ``document_storage=s3``."""
     if settings.document_storage == "s3":
         if not settings.s3_bucket:
-            raise ValidationFailed("TRADECOVER_S3_BUCKET is required for the S3 store",
-                                   code="s3_bucket_required", field="s3_bucket")
-        return S3DocumentStore(s3_client(settings), bucket=settings.s3_bucket,
-                               prefix=settings.s3_prefix)
+            raise ValidationFailed(
+                "TRADECOVER_S3_BUCKET is required for the S3 store",
+                code="s3_bucket_required",
+                field="s3_bucket",
+            )
+        return S3DocumentStore(
+            s3_client(settings), bucket=settings.s3_bucket, prefix=settings.s3_prefix
+        )
     return LocalDocumentStore(settings.document_dir)

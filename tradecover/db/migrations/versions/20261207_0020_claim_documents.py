@@ -42,12 +42,14 @@ def upgrade() -> None:
         sa.Column("reviewed_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reviewed_by", sa.String(length=64), nullable=True),
         sa.Column("review_note", sa.Text(), nullable=True),
-        sa.CheckConstraint("status IN ('received', 'accepted', 'missing')",
-                           name=op.f("ck_claim_documents_status")),
+        sa.CheckConstraint(
+            "status IN ('received', 'accepted', 'missing')", name=op.f("ck_claim_documents_status")
+        ),
         sa.CheckConstraint("size_bytes > 0", name=op.f("ck_claim_documents_size_positive")),
         sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_claim_documents_sha256_length")),
-        sa.ForeignKeyConstraint(["claim_id"], ["claims.id"],
-                                name=op.f("fk_claim_documents_claim_id_claims")),
+        sa.ForeignKeyConstraint(
+            ["claim_id"], ["claims.id"], name=op.f("fk_claim_documents_claim_id_claims")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_documents")),
         sa.UniqueConstraint("storage_key", name=op.f("uq_claim_documents_storage_key")),
     )
