@@ -297,6 +297,18 @@ def test_an_upload_must_be_the_exporter_s_own_claim_and_a_known_kind(
     )
     assert up.status_code == 201 and up.json()["filename"] == "invoice.pdf"
     doc = up.json()["id"]
+    # a type declared as a form field replaces the part's: checked against the content too
+    form = app_client.post(
+        f"/api/v1/claims/{cid}/documents",
+        headers=cast.exporter.headers,
+        data={"kind": "other", "content_type": "image/png"},
+        files={"file": ("x.pdf", PDF, "application/pdf")},
+    )
+    assert (form.status_code, form.json()["code"], form.json()["field"]) == (
+        422,
+        "document_content_mismatch",
+        "file",
+    )
     assert (
         app_client.post(
             f"/api/v1/claims/{cid}/documents/{doc}/review",

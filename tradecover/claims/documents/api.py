@@ -2,8 +2,8 @@
 
 The exporter uploads documents to its own undecided claim as ``multipart/form-data`` with
 two fields, ``kind`` (a :class:`~tradecover.claims.documents.checklist.DocumentKind`) and
-``file``; the file's own ``Content-Type`` is its declared type, checked against the type
-sniffed from its bytes.  Bad input answers a problem naming the field ``file``: 413 over
+``file``; the file's own ``Content-Type`` (or an optional ``content_type`` field) is its
+declared type, checked against the type sniffed from its bytes.  Bad input answers a problem naming the field ``file``: 413 over
 the size limit, 415 a type not accepted, 422 content not matching the declared type.  The
 upload runs in a transaction of its own: when it does not commit, the bytes already put
 in the store are deleted again, so a refused or failed upload leaves nothing behind.
@@ -75,7 +75,13 @@ def read_upload(file: UploadFile, max_bytes: int) -> bytes:
 
 
 def upload_document(
-    request: Request, principal: Principal, *, claim_id: int, kind: DocumentKind, file: UploadFile
+    request: Request,
+    principal: Principal,
+    *,
+    claim_id: int,
+    kind: DocumentKind,
+    file: UploadFile,
+    declared_type: str | None = None,
 ) -> DocumentOut:
     """Upload in a transaction of its own; delete the stored bytes unless it commits."""
     factory: sessionmaker[Session] = request.app.state.session_factory
@@ -93,7 +99,7 @@ def upload_document(
                 kind=kind,
                 filename=file.filename,
                 data=data,
-                declared_type=file.content_type,
+                declared_type=declared_type or file.content_type,
                 limits=limits,
                 written=written,
             )
@@ -135,9 +141,19 @@ def post_document(
         UploadFile,
         File(description="The document; its Content-Type is checked against its content"),
     ],
+    content_type: Annotated[
+        str | None,
+        Form(
+            max_length=127,
+            description="The declared media type, when not given as the file part's "
+            "Content-Type (it then replaces it); checked against the content",
+        ),
+    ] = None,
 ) -> DocumentOut:
     """Stored with its SHA-256; its type is sniffed from the content, not the name."""
-    return upload_document(request, principal, claim_id=claim_id, kind=kind, file=file)
+    return upload_document(
+        request, principal, claim_id=claim_id, kind=kind, file=file, declared_type=content_type
+    )
 
 
 @router.get(
