@@ -5,8 +5,9 @@ two fields, ``kind`` (a :class:`~tradecover.claims.documents.checklist.DocumentK
 ``file``; the file's own ``Content-Type`` (or an optional ``content_type`` field) is its
 declared type, checked against the type sniffed from its bytes.  Bad input answers a
 problem naming the field ``file``: 413 over the size limit, 415 a type not accepted, 422
-content not matching the declared type.  The upload runs in a transaction of its own: when it does not commit, the bytes already put
-in the store are deleted again, so a refused or failed upload leaves nothing behind.
+content not matching the declared type.  The upload runs in a transaction of its own:
+when it does not commit, the bytes already put in the store are deleted again, so a
+refused or failed upload leaves nothing behind.
 """
 
 from __future__ import annotations
