@@ -123,6 +123,8 @@ def test_a_claim_lists_what_its_cause_needs_and_cannot_be_approved_without_it(
         ).status_code
         == 404
     )
+    claim = app_client.get(f"/api/v1/claims/{cid}", headers=cast.exporter.headers).json()
+    assert claim["documents"] == {"complete": False, "outstanding": needed}
     handler = cast.claims_handler.headers
     before = _state(db, settings.document_dir)
     refused = app_client.post(f"/api/v1/claims/{cid}/approve", headers=handler)
@@ -209,6 +211,7 @@ def test_a_claim_lists_what_its_cause_needs_and_cannot_be_approved_without_it(
     assert (listed["complete"], listed["outstanding"]) == (True, [])
     approved = app_client.post(f"/api/v1/claims/{cid}/approve", headers=handler)
     assert (approved.status_code, approved.json()["state"]) == (200, "approved")
+    assert approved.json()["documents"] == {"complete": True, "outstanding": []}
     # a decided claim's documents no longer change
     late = _upload(app_client, cast.exporter, cid, "other", PDF, "application/pdf")
     assert (late.status_code, late.json()["code"]) == (409, "claim_decided")

@@ -95,6 +95,23 @@ class ChecklistOut(BaseModel):
         )
 
 
+class DocumentsSummary(BaseModel):
+    """Where a claim's documents stand, as its claim shows it."""
+
+    complete: bool = Field(description="Every required document is accepted")
+    outstanding: list[DocumentKind] = Field(
+        description="Required documents not accepted yet (they block approval); the "
+        "checklist: GET /api/v1/claims/{claim_id}/documents"
+    )
+
+    @classmethod
+    def of(cls, checklist: Checklist) -> DocumentsSummary:
+        """From the checklist."""
+        return cls(
+            complete=checklist.complete, outstanding=[i.kind for i in checklist.outstanding]
+        )
+
+
 class ReviewIn(BaseModel):
     """The handler's decision on one document."""
 

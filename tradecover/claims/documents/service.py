@@ -104,6 +104,11 @@ def checklist_of(
     return claim, _checklist(claim, rows), rows
 
 
+def claim_checklist(session: Session, claim: ClaimRow) -> Checklist:
+    """The checklist of a claim the caller already may see."""
+    return _checklist(claim, documents_of(session, claim.id))
+
+
 def ensure_documents_complete(session: Session, claim: ClaimRow) -> None:
     """The approval gate: refused (409 ``required_documents_missing``) while a required
     document of the claim is not accepted.
