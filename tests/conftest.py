@@ -152,10 +152,11 @@ def session(db: Database) -> Iterator[Session]:
 
 
 @pytest.fixture(name="settings")
-def app_settings(db: Database) -> Settings:
-    """Settings pointing at the test database."""
+def app_settings(db: Database, tmp_path: Path) -> Settings:
+    """Settings pointing at the test database (claim documents under ``tmp_path``)."""
     return Settings(database_url=db.url, secret_key=TEST_SECRET,
-                    risk_max_obligor_scenarios=20_000_000)
+                    risk_max_obligor_scenarios=20_000_000,
+                    document_dir=tmp_path / "documents")
 
 
 @pytest.fixture

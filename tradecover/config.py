@@ -6,6 +6,7 @@ import secrets
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,6 +110,29 @@ class Settings(BaseSettings):
         description="Where signed audit checkpoints are appended besides the database: a "
                     "JSON-lines file path, or an fsspec URL (s3://bucket/prefix) for an "
                     "object store")
+    claim_document_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1,
+        description="Largest claim document accepted, in bytes")
+    claim_document_types: str = Field(
+        default="application/pdf,image/png,image/jpeg,image/tiff,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                "text/plain,text/csv",
+        description="Media types of claim documents accepted (comma-separated); the type is "
+                    "sniffed from the content")
+    document_storage: Literal["local", "s3"] = Field(
+        default="local",
+        description="Where claim documents are stored: the local filesystem (document_dir) "
+                    "or an S3-compatible store (s3_*)")
+    document_dir: Path = Field(
+        default=VAR_DIR / "documents", description="Directory of the local document store")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible endpoint (unset: AWS S3 of s3_region)")
+    s3_bucket: str | None = Field(default=None, description="Bucket of claim documents")
+    s3_prefix: str = Field(default="tradecover/", description="Key prefix in the bucket")
+    s3_region: str = Field(default="us-east-1", description="Region of the S3 store")
+    s3_access_key_id: str | None = Field(default=None, description="S3 access key id")
+    s3_secret_access_key: str | None = Field(default=None, description="S3 secret key")
     sql_echo: bool = False
 
     def signing_key(self) -> str:
@@ -123,6 +147,11 @@ class Settings(BaseSettings):
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+    def accepted_document_types(self) -> tuple[str, ...]:
+        """The media types of claim documents accepted, from ``claim_document_types``."""
+        return tuple(t.strip().lower() for t in self.claim_document_types.split(",")
+                     if t.strip())
 
 
 @lru_cache(maxsize=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -27,20 +28,28 @@ organisation. Errors are RFC 9457 `application/problem+json` with a stable `code
 
 
 class BodySizeLimit:
-    """Refuse request bodies over ``max_bytes`` with 413 before they reach a route."""
+    """Refuse request bodies over ``max_bytes`` with 413 before they reach a route.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    ``uploads`` widens the limit for the paths it matches (claim documents: the document
+    limit plus room for the multipart framing); a body over it is refused as
+    ``document_too_large`` naming the field ``file``.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 uploads: tuple[re.Pattern[str], int] | None = None) -> None:
+        self.app, self.max_bytes, self.uploads = app, max_bytes, uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count the streamed bytes."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = self.uploads is not None and bool(self.uploads[0].match(scope["path"]))
+        limit = self.uploads[1] if upload and self.uploads is not None else self.max_bytes
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, limit, upload)
             return
         seen = 0
 
@@ -49,19 +58,20 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._refuse(send)
+            await self._refuse(send, limit, upload)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int, upload: bool) -> None:
         response = problems.problem_response(
-            status=413, code="payload_too_large",
-            detail=f"request body exceeds {self.max_bytes} bytes")
+            status=413, code="document_too_large" if upload else "payload_too_large",
+            field="file" if upload else None,
+            detail=f"request body exceeds {limit} bytes")
         await send({"type": "http.response.start", "status": 413,
                     "headers": response.raw_headers})
         await send({"type": "http.response.body", "body": response.body})
@@ -100,7 +110,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.database_url, connect_timeout_s=settings.db_connect_timeout_seconds,
             pool_timeout_s=settings.db_pool_timeout_seconds)) if on_postgresql else None,
         factory=app.state.session_factory)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # the outer one
+    from tradecover.claims.documents.api import MULTIPART_ALLOWANCE, UPLOAD_PATH
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,  # the outer one
+                       uploads=(UPLOAD_PATH, max(settings.max_body_bytes,
+                                                 settings.claim_document_max_bytes
+                                                 + MULTIPART_ALLOWANCE)))
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")
     def health() -> dict[str, Any]:
@@ -128,6 +143,7 @@ def _routers() -> list[Any]:
     from tradecover.billing.api import router as billing_router
     from tradecover.buyers.api import router as buyers_router
     from tradecover.claims.api import router as claims_router
+    from tradecover.claims.documents.api import router as claim_documents_router
     from tradecover.claims.investment_debt.api import router as investment_debt_claims_router
     from tradecover.collections.api import router as collections_router
     from tradecover.country_risk.api import router as country_risk_router
@@ -142,6 +158,7 @@ def _routers() -> list[Any]:
     from tradecover.risk.api import router as risk_router
     from tradecover.subsidies.api import router as subsidies_router
     from tradecover.web.billing_pages import router as billing_pages_router
+    from tradecover.web.claim_documents_pages import router as claim_documents_pages_router
     from tradecover.web.claims_pages import router as claims_pages_router
     from tradecover.web.declarations_pages import router as declarations_pages_router
     from tradecover.web.limit_tracking_pages import router as limit_tracking_pages_router
@@ -158,7 +175,8 @@ def _routers() -> list[Any]:
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router, investment_debt_router,
-            investment_debt_claims_router, premium_waivers_router]
+            investment_debt_claims_router, premium_waivers_router,
+            claim_documents_router, claim_documents_pages_router]
 
 
 def _install_refusal_pages(app: FastAPI) -> None:

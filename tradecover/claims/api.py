@@ -23,7 +23,10 @@ from tradecover.access.principal import Principal
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.claims import service
+from tradecover.claims.documents import service as documents
+from tradecover.claims.documents.schemas import DocumentsSummary
 from tradecover.claims.indemnity import ClaimDefaults, ClaimState
+from tradecover.claims.model import ClaimRow
 from tradecover.claims.schemas import (
     AtRiskOut,
     ClaimIn,
@@ -66,9 +69,14 @@ def principal_only(
         return get_principal(request, session, api_key, token)
 
 
+def _claim_out(session: Session, row: ClaimRow) -> ClaimOut:
+    out = ClaimOut.of(row, service.lines_of(session, row.id))
+    out.documents = DocumentsSummary.of(documents.claim_checklist(session, row))
+    return out
+
+
 def _out(session: Session, claim_id: int, principal: Principal) -> ClaimOut:
-    row = service.claim_for(session, principal, claim_id)
-    return ClaimOut.of(row, service.lines_of(session, row.id))
+    return _claim_out(session, service.claim_for(session, principal, claim_id))
 
 
 @router.post("/claims", status_code=201, response_model=ClaimOut,
@@ -82,7 +90,7 @@ def post_claim(request: Request, body: ClaimIn, session: SessionDep,
              for line in body.lines]
     row = service.file_claim(session, principal=principal, lines=lines, cause=body.cause,
                              today=business_today(), defaults=_defaults(request))
-    return ClaimOut.of(row, service.lines_of(session, row.id))
+    return _claim_out(session, row)
 
 
 @router.get("/claims", response_model=Page[ClaimOut],
@@ -92,7 +100,7 @@ def get_claims(session: SessionDep, principal: PrincipalDep, page: PageDep,
     """Oldest first, with every check."""
     rows, total = service.list_claims(session, principal=principal, state=state,
                                       limit=page.limit, offset=page.offset)
-    return Page[ClaimOut](items=[ClaimOut.of(r, service.lines_of(session, r.id)) for r in rows],
+    return Page[ClaimOut](items=[_claim_out(session, r) for r in rows],
                           total=total, limit=page.limit, offset=page.offset)
 
 

@@ -85,3 +85,12 @@ def speed(
     for risk in claims_at_risk(timelines, target, today=day):
         console.print(f"at risk: claim {risk.claim_id} {risk.stage.value} by "
                       f"{risk.deadline.isoformat()} ({risk.days_left} days left)")
+
+
+def _register_documents() -> None:
+    from tradecover.claims.documents.cli import app as documents_app
+
+    app.add_typer(documents_app, name="documents")
+
+
+_register_documents()

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover.claims.documents.schemas import DocumentsSummary
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimLineRow, ClaimRow, RecoveryRow
 from tradecover.claims.recovery import RecoverySource
@@ -106,6 +107,9 @@ class ClaimOut(BaseModel):
         default=None, description="How a closed claim ended: settled, rejected or withdrawn")
     closed_on: date | None = None
     close_reason: str | None = None
+    documents: DocumentsSummary | None = Field(
+        default=None, description="Where the claim's documents stand (approval needs "
+        "every required one accepted)")
 
     @classmethod
     def of(cls, row: ClaimRow, lines: list[ClaimLineRow]) -> ClaimOut:

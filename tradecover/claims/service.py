@@ -51,6 +51,7 @@ from tradecover.claims.checks import (
     ensure_approvable,
     run_checks,
 )
+from tradecover.claims.documents.service import ensure_documents_complete
 from tradecover.claims.indemnity import (
     ClaimDefaults,
     ClaimEvent,
@@ -354,7 +355,8 @@ def start_checks(session: Session, *, principal: Principal, claim_id: int,
 def approve(session: Session, *, principal: Principal, claim_id: int, today: date,
             defaults: ClaimDefaults = DEFAULT_DEFAULTS,
             terms: ClaimTerms | None = None) -> ClaimRow:
-    """Approve a claim whose blocking checks all pass; above the threshold a second,
+    """Approve a claim whose blocking checks all pass and whose required documents are
+    all accepted (``required_documents_missing``); above the threshold a second,
     different handler must approve too (the first approval only records the maker).
 
     The policy's claim terms apply; ``terms`` replaces them for a caller that fixes its
@@ -366,6 +368,7 @@ def approve(session: Session, *, principal: Principal, claim_id: int, today: dat
         next_claim_state(ClaimState(claim.state), ClaimEvent.APPROVE)
     _refresh_standing(session, claim, today)
     ensure_approvable(_stored_checks(claim))
+    ensure_documents_complete(session, claim)
     terms = terms or _claim_terms(session, claim, defaults)
     indemnity = Money.from_minor(claim.indemnity_minor, claim.currency)
     if requires_second_approval(indemnity, terms.second_approval_above):

@@ -5,6 +5,7 @@ from tradecover.audit import model as audit_model
 from tradecover.billing import model as billing_model
 from tradecover.buyers import model as buyers_model
 from tradecover.claims import model as claims_model
+from tradecover.claims.documents import model as claim_documents_model
 from tradecover.collections import model as collections_model
 from tradecover.country_risk import model as country_risk_model
 from tradecover.db.base import Base
@@ -23,6 +24,7 @@ __all__ = [
            "audit_model",
            "billing_model",
            "buyers_model",
+           "claim_documents_model",
            "claims_model",
            "collections_model",
            "country_risk_model",

@@ -26,11 +26,15 @@ from sqlalchemy.orm import Session
 from tradecover.access.model import Organisation
 from tradecover.access.principal import Principal
 from tradecover.claims import service as claims
+from tradecover.claims.documents import service as documents
+from tradecover.claims.documents.checklist import DocumentStatus
+from tradecover.claims.documents.store import DocumentStore, store_from_settings
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.recovery import RecoverySource
 from tradecover.collections import service as collections
 from tradecover.collections.confirmation import CollectionOutcome
 from tradecover.collections.overdue import LossCauseHint
+from tradecover.config import get_settings
 from tradecover.demo.book import ExporterPlan
 from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
@@ -48,8 +52,28 @@ SECOND_APPROVER: Final = "system:demo-seed-checker"
 """The second claims approver of the demo, for claims above the four-eyes threshold."""
 
 
+def _documents(session: Session, *, exporter: Principal, insurer: Principal, claim_id: int,
+               store: DocumentStore, written: list[str]) -> None:
+    """The exporter uploads every document its claim needs (a small PDF each) and the
+    claims handler accepts them.
+    """
+    claim, checklist, _rows = documents.checklist_of(session, principal=exporter,
+                                                     claim_id=claim_id)
+    for item in checklist.outstanding:
+        data = (f"%PDF-1.4\n% demo {item.kind.value} of claim {claim.id}\n%%EOF\n"
+                .encode())
+        row = documents.upload(
+            session, principal=exporter, store=store, claim_id=claim.id, kind=item.kind,
+            filename=f"{item.kind.value}.pdf", data=data, declared_type="application/pdf",
+            limits=documents.UploadLimits(max_bytes=len(data), accepted=("application/pdf",)),
+            written=written)
+        documents.review(session, principal=insurer, claim_id=claim.id, document_id=row.id,
+                         decision=DocumentStatus.ACCEPTED, note=None)
+
+
 def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Principal,
-           insurer: Principal, start: date, ending: str) -> None:
+           insurer: Principal, start: date, ending: str, store: DocumentStore,
+           written: list[str]) -> None:
     from tradecover.buyers import service as buyers
     from tradecover.declarations import service as declarations
     from tradecover.declarations.shipment import Shipment, TransportMode
@@ -103,6 +127,8 @@ def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Pr
         claims.reject(session, principal=insurer, claim_id=claim.id, today=decided,
                       reason="the buyer disputes the quality of the goods")
         return
+    _documents(session, exporter=exporter, insurer=insurer, claim_id=claim.id, store=store,
+               written=written)
     claim = claims.approve(session, principal=insurer, claim_id=claim.id, today=decided)
     if claim.state == "checking":  # above the four-eyes threshold: a second approver
         claims.approve(session, principal=replace(insurer, actor=SECOND_APPROVER),
@@ -124,10 +150,14 @@ def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Pr
 
 def seed_claims(session: Session, *,
                 exporters: Sequence[tuple[ExporterPlan, Organisation, Principal]],
-                insurer: Principal, as_of: date) -> int:
+                insurer: Principal, as_of: date, store: DocumentStore | None = None) -> int:
     """Play one claim story per suitable exporter until every story of
     :data:`CLAIM_STORIES` is told; returns how many were told.
+
+    The claims' documents go to ``store`` (default: the configured document store); those
+    of a story rolled back are deleted again.
     """
+    store = store or store_from_settings(get_settings())
     start = as_of - timedelta(days=WINDOW_DAYS)
     told = 0
     for plan, org, exporter in exporters:
@@ -139,11 +169,14 @@ def seed_claims(session: Session, *,
         if policy is None or len(plan.main_buyers) < 3:
             continue
         savepoint = session.begin_nested()
+        written: list[str] = []
         try:
             _story(session, plan=plan, policy=policy, exporter=exporter, insurer=insurer,
-                   start=start, ending=CLAIM_STORIES[told])
+                   start=start, ending=CLAIM_STORIES[told], store=store, written=written)
             savepoint.commit()
             told += 1
         except DomainError:
             savepoint.rollback()
+            for key in written:
+                store.delete(key)
     return told

@@ -21,6 +21,7 @@ from tests.integration.claims.conftest import (
     run,
     usd,
 )
+from tests.integration.claims.documents import accept_documents
 from tradecover.access.roles import Role
 from tradecover.claims import service as claims
 from tradecover.claims.indemnity import LossCause
@@ -62,6 +63,7 @@ def test_a_paid_claim_is_settled_and_still_takes_recoveries(
     cid = _claim(db, cast, book)
     handler, finance = principal(db, cast.claims_handler), principal(db, cast.finance)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=cid))
+    accept_documents(db, cast, cid)
     run(db, lambda s: claims.approve(s, principal=handler, claim_id=cid, today=AFTER_DUE))
     # an approved claim's indemnity is booked as payable: it cannot be closed unpaid
     before = counts(db)

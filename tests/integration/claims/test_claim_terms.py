@@ -20,6 +20,7 @@ from tests.integration.claims.conftest import (
     run,
     set_claim_terms,
 )
+from tests.integration.claims.documents import accept_documents
 from tests.integration.policies.helpers import apply, draft, schedule_body
 from tradecover.api.app import create_app
 from tradecover.claims import service as claims
@@ -87,6 +88,7 @@ def test_the_policy_s_waiting_period_holds_the_payment(db: Database, cast: Cast,
     cid = _claim(db, cast, book, cause=LossCause.PROTRACTED_DEFAULT)
     handler, finance = principal(db, cast.claims_handler), principal(db, cast.finance)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=cid))
+    accept_documents(db, cast, cid)
     row = run(db, lambda s: claims.approve(s, principal=handler, claim_id=cid, today=AFTER_DUE))
     assert isinstance(row, ClaimRow)
     assert row.payable_from == DUE + timedelta(days=30)
@@ -108,6 +110,7 @@ def test_insolvency_waits_only_where_the_policy_says_so(db: Database, cast: Cast
     cid = _claim(db, cast, book, cause=LossCause.INSOLVENCY)
     handler = principal(db, cast.claims_handler)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=cid))
+    accept_documents(db, cast, cid)
     row = run(db, lambda s: claims.approve(s, principal=handler, claim_id=cid, today=AFTER_DUE))
     assert isinstance(row, ClaimRow) and row.payable_from == DUE + timedelta(days=45)
 
@@ -120,6 +123,7 @@ def test_a_claim_filed_after_the_policy_s_deadline(db: Database, cast: Cast,
     assert _checks(db, late)["claim_filed_on_time"] == ("failed", True)
     handler = principal(db, cast.claims_handler)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=late))
+    accept_documents(db, cast, late)
     before = counts(db)
     with pytest.raises(Conflict) as blocked:
         run(db, lambda s: claims.approve(s, principal=handler, claim_id=late,
@@ -138,6 +142,7 @@ def test_a_lenient_policy_only_warns_on_a_late_claim(db: Database, cast: Cast,
     assert _checks(db, late)["claim_filed_on_time"] == ("warning", False)
     handler = principal(db, cast.claims_handler)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=late))
+    accept_documents(db, cast, late)
     row = run(db, lambda s: claims.approve(s, principal=handler, claim_id=late,
                                            today=AFTER_DUE + timedelta(days=6)))
     assert isinstance(row, ClaimRow) and row.state == "approved"
@@ -160,6 +165,7 @@ def test_unset_terms_come_from_the_settings(strict_client: TestClient, db: Datab
     cid = _claim(db, cast, book, cause=LossCause.PROTRACTED_DEFAULT)
     h = cast.claims_handler.headers
     assert strict_client.post(f"/api/v1/claims/{cid}/start-checks", headers=h).status_code == 200
+    accept_documents(db, cast, cid)
     first = strict_client.post(f"/api/v1/claims/{cid}/approve", headers=h)
     assert first.status_code == 200, first.text
     assert first.json()["state"] == "checking"  # 27,000 is above 20,000: a second approver

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import DUE, TODAY, Book, counts, principal, run
+from tests.integration.claims.documents import accept_documents_via_api
 from tradecover.collections import service as collections
 from tradecover.collections.overdue import LossCauseHint
 from tradecover.kit.errors import ValidationFailed
@@ -78,6 +79,7 @@ def test_claim_pay_is_idempotent_and_never_twice(app_client: TestClient, cast: C
                            headers=handler).status_code == 200
     assert app_client.post(f"/api/v1/claims/{cid}/approve",
                            headers=cast.exporter.headers).status_code == 403
+    accept_documents_via_api(app_client, cast.exporter, cast.claims_handler, cid)
     r = app_client.post(f"/api/v1/claims/{cid}/approve", headers=handler)
     assert (r.status_code, r.json()["state"]) == (200, "approved")
     pay_headers = {**cast.finance.headers, "Idempotency-Key": "pay-1"}

@@ -22,6 +22,7 @@ from tests.integration.claims.conftest import (
     set_claim_terms,
     usd,
 )
+from tests.integration.claims.documents import accept_documents
 from tradecover.claims import service as claims
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow, RecoveryRow
@@ -111,6 +112,7 @@ def test_a_loss_from_notice_to_recovery(db: Database, cast: Cast, book: Book) ->
     handler = principal(db, cast.claims_handler)
     finance = principal(db, cast.finance)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=claim_id))
+    accept_documents(db, cast, claim_id)
     run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id, today=AFTER_DUE))
     run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE))
     recovery = run(db, lambda s: claims.record_recovery(
@@ -178,6 +180,7 @@ def test_four_eyes_above_the_threshold(db: Database, cast: Cast, book: Book) -> 
     # this policy's own terms: claims above 10,000 need a second approver
     set_claim_terms(db, book.policy_id, waiting_period_days=0, second_approval_above="10000")
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=claim_id))
+    accept_documents(db, cast, claim_id)
     run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id, today=AFTER_DUE))
     with db.factory() as s:
         row = s.get(ClaimRow, claim_id)
@@ -204,6 +207,7 @@ def test_a_claim_is_never_paid_twice_under_concurrent_and_retried_payments(
     handler = principal(db, cast.claims_handler)
     finance = principal(db, cast.finance)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=claim_id))
+    accept_documents(db, cast, claim_id)
     run(db, lambda s: claims.approve(s, principal=handler, claim_id=claim_id, today=AFTER_DUE))
     barrier = threading.Barrier(CLIENTS)
     results: list[str] = [""] * CLIENTS

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import AFTER_DUE, Book, principal, run, usd
+from tests.integration.claims.documents import accept_documents
 from tradecover.claims import service as claims
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow, RecoveryRow
@@ -39,6 +40,7 @@ def _books(db: Database, cast: Cast, book: Book) -> tuple[int, int, int]:
         assert isinstance(row, ClaimRow)
         run(db, lambda s, c=row.id: claims.start_checks(  # type: ignore[misc]
             s, principal=handler, claim_id=c))
+        accept_documents(db, cast, row.id)
         run(db, lambda s, c=row.id: claims.approve(  # type: ignore[misc]
             s, principal=handler, claim_id=c, today=AFTER_DUE))
         ids.append(row.id)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.claims.conftest import AFTER_DUE, Book, counts
+from tests.integration.claims.documents import accept_documents
 from tradecover.access.roles import Role
 from tradecover.claims.model import ClaimRow, RecoveryRow
 from tradecover.collections.model import DueDateArrangement, PossibleLossNotice
@@ -97,6 +98,7 @@ def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast
     assert f'data-testid="checks-{claim_id}"' in queue.text
     assert "<td>notice_filed_on_time</td><td>passed</td>" in queue.text
     assert app_client.post(f"/claims/{claim_id}/start-checks").status_code == 200
+    accept_documents(db, cast, claim_id)
     assert app_client.post(f"/claims/{claim_id}/approve").status_code == 200
     before = counts(db)
     assert app_client.post(f"/claims/{claim_id}/pay").status_code == 403  # finance pays

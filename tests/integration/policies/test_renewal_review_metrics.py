@@ -15,6 +15,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database
+from tests.integration.claims.documents import accept_documents_in
 from tests.integration.declarations.helpers import World as DeclarationWorld
 from tests.integration.declarations.helpers import add_buyer, add_limit, shipment
 from tests.integration.policies.helpers import active, expiring_inception
@@ -110,6 +111,7 @@ def _term_with_a_record(client: TestClient, cast: Cast, db: Database) -> Term:
                                   lines=[claims.LineIn(declaration_id=rows[2].id)],
                                   today=due + timedelta(25))
         claims.start_checks(s, principal=insurer, claim_id=claim.id)
+        accept_documents_in(s, exporter=exporter, handler=insurer, claim_id=claim.id)
         claims.approve(s, principal=insurer, claim_id=claim.id, today=due + timedelta(40),
                        terms=terms)
         claims.pay(s, principal=insurer, claim_id=claim.id, today=due + timedelta(45),

@@ -115,6 +115,8 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     "declaration_id": lambda b: b.ids.get("declaration_id", 1),
     # no claim in the book: a missing id; tests/integration/claims checks real ones
     "claim_id": lambda b: b.ids.get("claim_id", 1),
+    # claim documents: tests/integration/claims/test_claim_documents.py checks real ones
+    "document_id": lambda b: b.ids.get("document_id", 1),
     "arrangement_id": lambda b: b.ids.get("arrangement_id", 1),
     # no notice or programme in the book: missing ids; tests/integration/billing and
     # tests/integration/subsidies check another exporter's / programme's real ones

@@ -5,7 +5,7 @@ peak outstanding it saw, until an underwriter accepts or dismisses it (at most o
 pending proposal per limit).
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 11:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import tradecover.db.base
 
 revision: str = "0021"
-down_revision: str | None = "0019"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
