@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import TODAY, Book, counts, principal, run
+from tests.integration.claims.documents import accept_documents_via_api
 from tests.integration.limits.helpers import application, buyer
 from tests.integration.policies.helpers import draft
 from tradecover.audit.model import AuditEntry
@@ -71,6 +72,7 @@ def test_a_policy_rescinded_for_fraud_after_filing_is_neither_approved_nor_paid(
             app_client.post(f"/api/v1/claims/{c['id']}/start-checks", headers=handler).status_code
             == 200
         )
+    accept_documents_via_api(app_client, cast.exporter, cast.claims_handler, two["id"])
     r = app_client.post(f"/api/v1/claims/{two['id']}/approve", headers=handler)
     assert (r.status_code, r.json()["state"]) == (200, "approved"), r.text
     r = app_client.post(
@@ -301,6 +303,7 @@ def test_premium_paid_late_after_the_loss_does_not_restore_the_claim_unless_waiv
         ).status_code
         == 404
     )
+    accept_documents_via_api(app_client, cast.exporter, cast.claims_handler, claim_a["id"])
     r = app_client.post(f"/api/v1/claims/{claim_a['id']}/approve", headers=handler)
     assert (r.status_code, r.json()["state"]) == (200, "approved"), r.text
     outcome, text = _check(r.json(), "premium_paid")
