@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 
 from tradecover.cli import core
+from tradecover.cli.hygiene import HygienicGroup
 
-app = typer.Typer(name="tradecover", help="tradecover: export credit insurance.",
+app = typer.Typer(name="tradecover", help="tradecover: export credit insurance.", cls=HygienicGroup,
                   no_args_is_help=True, pretty_exceptions_enable=False)
 core.register(app)
 
