@@ -88,8 +88,8 @@ def test_every_form_text_field_refuses_unsafe_text_with_the_error_page(
     checked = 0
     for path, texts, files in _dashboard_forms(app_client.app):
         for field in texts:
-            data = {name: "1" for name in texts} | {field: UNSAFE[unsafe]}
-            upload = {name: ("book.csv", b"x\n", "text/csv") for name in files} or None
+            data = dict.fromkeys(texts, "1") | {field: UNSAFE[unsafe]}
+            upload = dict.fromkeys(files, ("book.csv", b"x\n", "text/csv")) or None
             answer = app_client.post(
                 _concrete(path), data=data, files=upload, follow_redirects=False
             )
@@ -101,7 +101,7 @@ def test_every_form_text_field_refuses_unsafe_text_with_the_error_page(
         for field in files:  # a client sends a NUL in a file name as %00: only the override
             answer = app_client.post(
                 _concrete(path),
-                data={name: "1" for name in texts},
+                data=dict.fromkeys(texts, "1"),
                 files={field: (f"book{UNSAFE['rlo']}.csv", b"x\n", "text/csv")},
                 follow_redirects=False,
             )
