@@ -55,7 +55,9 @@ def _conform_parameter(parameter: dict[str, Any]) -> None:
     name = str(parameter.get("name", ""))
     sub = parameter.get("schema", {})
     if parameter.get("in") == "header" and name.lower() == "idempotency-key":
-        text = next((v for v in [sub, *sub.get("anyOf", [])] if v.get("type") == "string"), {})
+        text: dict[str, Any] = next(
+            (v for v in [sub, *sub.get("anyOf", [])] if v.get("type") == "string"), {}
+        )
         text.setdefault("minLength", 1)
         text.setdefault("pattern", IDEMPOTENCY_KEY_PATTERN)
         if str(parameter.get("description", "")).startswith("Required"):

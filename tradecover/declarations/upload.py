@@ -24,20 +24,9 @@ from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.text import check_number_text, check_text
 from tradecover.reference.payment_terms import PaymentTerms
 
-COLUMNS = (
-    "policy_id",
-    "buyer_id",
-    "invoice_number",
-    "shipment_date",
-    "due_date",
-    "payment_terms",
-    "transport_mode",
-    "hs_code",
-    "goods_description",
-    "currency",
-    "invoice_amount",
-    "prepayment",
-)
+COLUMNS = ("policy_id", "buyer_id", "invoice_number", "shipment_date", "due_date",
+           "payment_terms", "transport_mode", "hs_code", "goods_description", "currency",
+           "invoice_amount", "prepayment")
 """The columns of an upload (``prepayment`` is optional, 0 when absent or blank)."""
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -64,10 +53,7 @@ def _text(row: dict[str, Any], name: str) -> str:
         raise ValidationFailed(
             f"{name} is a formula ({check_text(str(value), field=name, prose=True)[:60]}) "
             f"with no computed value: type the value, or save the workbook in a spreadsheet "
-            f"program so it stores the values",
-            code="formula_without_value",
-            field=name,
-        )
+            f"program so it stores the values", code="formula_without_value", field=name)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return check_text(str(value).strip(), field=name)
@@ -118,29 +104,22 @@ def shipment_of(row: dict[str, Any], *, org_id: int) -> Shipment:
     if mode not in TransportMode.__members__.values():
         raise _malformed("transport_mode", f"unknown transport mode {mode!r}")
     return Shipment(
-        insured_org_id=org_id,
-        policy_id=_int(row, "policy_id"),
-        buyer_id=_int(row, "buyer_id"),
-        payment_terms=PaymentTerms(terms),
-        transport_mode=TransportMode(mode),
-        shipment_date=_date(row, "shipment_date"),
-        due_date=_date(row, "due_date"),
-        goods_description=_text(row, "goods_description"),
-        hs_code=_text(row, "hs_code"),
+        insured_org_id=org_id, policy_id=_int(row, "policy_id"), buyer_id=_int(row, "buyer_id"),
+        payment_terms=PaymentTerms(terms), transport_mode=TransportMode(mode),
+        shipment_date=_date(row, "shipment_date"), due_date=_date(row, "due_date"),
+        goods_description=_text(row, "goods_description"), hs_code=_text(row, "hs_code"),
         invoice_number=_text(row, "invoice_number"),
         currency=_text(row, "currency").upper(),
         invoice_amount=_decimal(row, "invoice_amount"),
-        prepayment=_decimal(row, "prepayment", default="0"),
-    )
+        prepayment=_decimal(row, "prepayment", default="0"))
 
 
 def _csv_rows(data: bytes) -> Iterator[dict[str, Any]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed(
-            "the file is not UTF-8 CSV", code="unreadable_upload", field="file"
-        ) from None
+        raise ValidationFailed("the file is not UTF-8 CSV", code="unreadable_upload",
+                               field="file") from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header = [h.strip().lower() for h in next(reader, [])]
     for values in reader:
@@ -154,9 +133,8 @@ def _xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file
-        raise ValidationFailed(
-            "the file is not a readable XLSX workbook", code="unreadable_upload", field="file"
-        ) from None
+        raise ValidationFailed("the file is not a readable XLSX workbook",
+                               code="unreadable_upload", field="file") from None
     formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     rows = book.worksheets[0].iter_rows(values_only=True)
     written = formulas.worksheets[0].iter_rows(values_only=True)
@@ -182,23 +160,15 @@ def _formula_or_value(value: Any, as_written: Any) -> Any:
 def read_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
     """The data rows of a CSV or XLSX file (by content, then by name)."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(
-            f"the file is larger than {MAX_UPLOAD_BYTES} bytes",
-            code="upload_too_large",
-            field="file",
-        )
+        raise ValidationFailed(f"the file is larger than {MAX_UPLOAD_BYTES} bytes",
+                               code="upload_too_large", field="file")
     try:
-        rows = list(
-            _xlsx_rows(data)
-            if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
-            else _csv_rows(data)
-        )
+        rows = list(_xlsx_rows(data) if data.startswith(XLSX_MAGIC) or
+                    filename.lower().endswith(".xlsx") else _csv_rows(data))
     except csv.Error as exc:
-        raise ValidationFailed(
-            f"the CSV cannot be read: {exc}", code="unreadable_upload", field="file"
-        ) from None
+        raise ValidationFailed(f"the CSV cannot be read: {exc}", code="unreadable_upload",
+                               field="file") from None
     if len(rows) > MAX_ROWS:
-        raise ValidationFailed(
-            f"at most {MAX_ROWS} rows per upload", code="batch_too_large", field="file"
-        )
+        raise ValidationFailed(f"at most {MAX_ROWS} rows per upload",
+                               code="batch_too_large", field="file")
     return rows
