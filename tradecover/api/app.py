@@ -11,8 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover import __version__
 from tradecover.access.known_keys import KnownApiKeys
-from tradecover.api import problems
+from tradecover.api import methods, problems
 from tradecover.api.hygiene import refuse_unsafe_input
+from tradecover.api.openapi_conformance import conform
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_async_pool, make_engine, make_session_factory
 from tradecover.declarations import upload as upload_reader
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.router.on_startup.append(upload_reader.start_parsers)
     app.state.problem_page = _problem_page()  # browsers get the HTML error page
+    methods.install(app)  # 405 with the resource's Allow header
     _install_refusal_pages(app)
     on_postgresql = engine.dialect.name == "postgresql"
     app.add_middleware(
@@ -219,7 +221,7 @@ def _add_problem_schema(app: FastAPI) -> None:
         for name, sub in problem.pop("$defs", {}).items():
             components.setdefault(name, sub)
         components.setdefault("Problem", problem)
-        app.openapi_schema = schema
+        app.openapi_schema = conform(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

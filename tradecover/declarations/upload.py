@@ -55,10 +55,19 @@ def _malformed(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, code="malformed_row", field=field)
 
 
+class FormulaCell(str):
+    """An XLSX formula cell the workbook holds no computed value for: its formula text."""
+
+
 def _text(row: dict[str, Any], name: str) -> str:
     value = row.get(name)
     if value is None:
         return ""
+    if isinstance(value, FormulaCell):
+        raise ValidationFailed(
+            f"{name} is a formula ({check_text(str(value), field=name, prose=True)[:60]}) "
+            f"with no computed value: type the value, or save the workbook in a spreadsheet "
+            f"program so it stores the values", code="formula_without_value", field=name)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return check_text(str(value).strip(), field=name)
@@ -170,15 +179,19 @@ def _xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
     from tradecover.declarations.xlsx_stream import first_sheet_rows
 
     _check_archive(data)
-    # one column more than allowed, to see whether a row goes past the limit
-    rows = first_sheet_rows(data, max_col=MAX_COLUMNS + 1)
+    # one column more than allowed, to see whether a row goes past the limit; the cells as
+    # computed and as written side by side, so a formula without a value is seen as one
+    rows = first_sheet_rows(data, max_col=MAX_COLUMNS + 1, data_only=True)
+    written = first_sheet_rows(data, max_col=MAX_COLUMNS + 1, data_only=False)
     try:
         header = _header(next(rows, ()))
-        for values in rows:
+        next(written, ())
+        for values, as_written in zip(rows, written, strict=False):
             if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] not in (None, ""):
                 raise _too_wide()
-            if any(v not in (None, "") for v in values):
-                yield dict(zip(header, values, strict=False))
+            cells = [_formula_or_value(v, w) for v, w in zip(values, as_written, strict=False)]
+            if any(v not in (None, "") for v in cells):
+                yield dict(zip(header, cells, strict=False))
     except ValidationFailed:
         raise
     except Exception:  # openpyxl raises many kinds on a damaged file
@@ -186,6 +199,16 @@ def _xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
                                code="unreadable_upload", field="file") from None
     finally:
         rows.close()
+        written.close()
+
+
+def _formula_or_value(value: Any, as_written: Any) -> Any:
+    """A cell's computed value, or its formula (:class:`FormulaCell`) when the workbook
+    holds none: a formula never silently reads as a missing value.
+    """
+    if value is None and isinstance(as_written, str) and as_written.startswith("="):
+        return FormulaCell(as_written)
+    return value
 
 
 def _rows_of(filename: str, data: bytes) -> list[dict[str, Any]]:

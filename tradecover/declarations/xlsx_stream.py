@@ -77,13 +77,15 @@ class _FirstSheetReader(ExcelReader):  # type: ignore[misc]
                 return
 
 
-def first_sheet_rows(data: bytes, *, max_col: int) -> Generator[tuple[Any, ...], None, None]:
-    """The value rows of the workbook's first worksheet, each cut at ``max_col`` cells.
+def first_sheet_rows(data: bytes, *, max_col: int, data_only: bool = True
+                     ) -> Generator[tuple[Any, ...], None, None]:
+    """The rows of the workbook's first worksheet, each cut at ``max_col`` cells: the values
+    the workbook stored (``data_only``), or the cells as written (a formula as its text).
 
     Raises whatever openpyxl raises on a damaged workbook; the caller turns it into its
     own refusal.
     """
-    reader = _FirstSheetReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader = _FirstSheetReader(io.BytesIO(data), read_only=True, data_only=data_only)
     reader.read()
     try:
         if not reader.wb._sheets:

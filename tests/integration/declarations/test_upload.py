@@ -105,3 +105,45 @@ def test_unreadable_upload_writes_nothing(app_client: TestClient, cast: Cast, db
     assert other.status_code == 200
     assert summary(other.json()) == [(2, "rejected", None, ("policy_not_found", "policy_id"))]
     assert counts(db) == before
+
+
+def test_an_xlsx_formula_without_a_computed_value_is_refused_never_read_as_missing(
+        app_client: TestClient, cast: Cast, db: Database, w: World) -> None:
+    good = rows(w)[0]
+    data = [
+        [*good[:2], "F-1", *good[3:10], "=2*10000", "0"],          # formula, no cached value
+        [*good[:2], "F-2", *good[3:8], "=A1&\"x\"", *good[9:]],    # formula in a text column
+        [*good[:2], "F-3", *good[3:10], "=2*10000", "=0"],         # formula in an optional one
+        [*good[:2], "F-4", *good[3:]],                              # the control: accepted
+    ]
+    before = counts(db)["declarations"]
+    answer = app_client.post("/api/v1/declarations/uploads", headers=cast.exporter.headers,
+                             files={"file": ("f.xlsx", xlsx_bytes(data), "text/plain")})
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert summary(report) == [
+        (2, "rejected", None, ("formula_without_value", "invoice_amount")),
+        (3, "rejected", None, ("formula_without_value", "goods_description")),
+        (4, "rejected", None, ("formula_without_value", "invoice_amount")),
+        (5, "accepted", "covered_in_full", None),
+    ]
+    assert "=2*10000" in report["report"][0]["problem"]["detail"]
+    assert counts(db)["declarations"] == before + 1
+
+
+def test_an_xlsx_text_cell_that_looks_like_a_formula_stays_text(
+        app_client: TestClient, cast: Cast, db: Database, w: World) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(COLUMNS))
+    sheet.append([*rows(w)[0][:8], "=1+1 lathes", *rows(w)[0][9:]])
+    sheet.cell(row=2, column=9).data_type = "s"  # typed as text: a string cell, not a formula
+    out = io.BytesIO()
+    book.save(out)
+    answer = app_client.post("/api/v1/declarations/uploads", headers=cast.exporter.headers,
+                             files={"file": ("t.xlsx", out.getvalue(), "application/octet-stream")})
+    assert answer.status_code == 200, answer.text
+    assert summary(answer.json()) == [(2, "accepted", "covered_in_full", None)]
+    listed = app_client.get("/api/v1/declarations", headers=cast.exporter.headers).json()
+    assert [d["goods_description"] for d in listed["items"]] == ["=1+1 lathes"]
