@@ -6,6 +6,7 @@ a newly published table or class prices the next declaration."""
 from __future__ import annotations
 
 import copy
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.conftest import Cast, Database
+from tests.conftest import Cast, Database, make_user_actor
 from tests.integration.declarations.helpers import (
     TODAY,
     World,
@@ -25,7 +26,9 @@ from tests.integration.declarations.helpers import (
     world,
 )
 from tests.integration.policies.helpers import apply, schedule_body
+from tests.integration.web.test_pages import sign_in
 from tradecover.access import service as access
+from tradecover.access.roles import Role
 from tradecover.buyers.model import BuyerRating
 from tradecover.country_risk import service as country_risk
 from tradecover.db.engine import transaction
@@ -231,3 +234,34 @@ def test_a_batch_prices_each_item_and_a_refused_item_writes_nothing(
     assert items[2]["problem"]["code"] == "currency_mismatch"
     after = counts(db)
     assert after["declarations"] == before["declarations"] + 2
+
+
+def test_the_declaration_page_shows_how_its_rate_was_reached(
+        app_client: TestClient, cast: Cast, db: Database) -> None:
+    w = world(app_client, cast, db, **RISK_BASED, rate_floating=WORKED_FLOATING)
+    data = declare(app_client, cast, body(w), "k-1")
+    with transaction(db.factory) as s:
+        person = make_user_actor(s, org_slug=cast.exporter.org_slug, role=Role.EXPORTER,
+                                 email="li.wei@acme.example")
+        stranger = make_user_actor(s, org_slug=cast.other_exporter.org_slug,
+                                   role=Role.EXPORTER, email="kim@other.example")
+    sign_in(app_client, person)
+    page = app_client.get(f"/declarations/{data['id']}")
+    assert page.status_code == 200, page.text
+    assert "Rate explanation" in page.text
+    assert "ST-2026</code> v1 · Country class 0 · OA · 31-60 days" in page.text
+    assert "0.085 %" in page.text  # the base cell
+    assert "0.077138 %" in page.text  # the final rate
+    assert "loss ratio 30 % over 3 year(s)" in page.text
+    assert re.search(r'data-testid="premium">[^<]*7\.71<', page.text)
+    assert f'href="/declarations/{data["id"]}"' in app_client.get("/declarations").text
+    policy_page = app_client.get(f"/policies/{w.policy_id}").text
+    assert ("Risk-based: the rate table, the buyer's rating and the policy's floating "
+            "adjustments") in policy_page
+    assert "Concentration (HHI): 0.5" in policy_page
+    app_client.post("/language", data={"locale": "zh_Hans",
+                                       "next": f"/declarations/{data['id']}"})
+    assert "费率说明" in app_client.get(f"/declarations/{data['id']}").text
+    app_client.post("/sign-out")
+    sign_in(app_client, stranger)
+    assert app_client.get(f"/declarations/{data['id']}").status_code == 404
