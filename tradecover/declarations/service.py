@@ -82,8 +82,8 @@ from tradecover.limits.model import CreditLimit, CreditLimitVersion, LimitApplic
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.model import Policy
 from tradecover.policies.review import ReviewMetrics
-from tradecover.policies.service import schedule_of
 from tradecover.policies.schedule import rate_floating_from_dict
+from tradecover.policies.service import schedule_of
 from tradecover.pricing import rate_book_repository
 from tradecover.pricing.shipment_rates import RateBook, policy_rate_pricer
 from tradecover.pricing.short_term import ExporterExperience, ShortTermRateRequest

@@ -14,10 +14,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.policies.schedule import ExperienceRecord, RateFloating
 
-_Amount = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,6})?$", examples=["120000"],
-                               description="A non-negative decimal string (never a float)")]
-_Share = Annotated[str, Field(pattern=r"^[01](\.\d{1,6})?$", examples=["0.30"],
-                              description="A share between 0 and 1 as a decimal string")]
+_Amount = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{1,15}(\.\d{1,6})?$",
+        examples=["120000"],
+        description="A non-negative decimal string (never a float)",
+    ),
+]
+_Share = Annotated[
+    str,
+    Field(
+        pattern=r"^[01](\.\d{1,6})?$",
+        examples=["0.30"],
+        description="A share between 0 and 1 as a decimal string",
+    ),
+]
 
 
 class ExperienceIn(BaseModel):
@@ -28,14 +40,19 @@ class ExperienceIn(BaseModel):
     earned_premium: _Amount
     incurred_claims: _Amount = Field(examples=["30000"])
     exposure: _Amount = Field(
-        examples=["40"], description="Insured turnover over those years in the rate table's "
-                                     "exposure unit (USD million in ST-2026)")
+        examples=["40"],
+        description="Insured turnover over those years in the rate table's "
+        "exposure unit (USD million in ST-2026)",
+    )
 
     def to_record(self) -> ExperienceRecord:
         """The pure value."""
-        return ExperienceRecord(years=self.years, earned_premium=Decimal(self.earned_premium),
-                                incurred_claims=Decimal(self.incurred_claims),
-                                exposure=Decimal(self.exposure))
+        return ExperienceRecord(
+            years=self.years,
+            earned_premium=Decimal(self.earned_premium),
+            incurred_claims=Decimal(self.incurred_claims),
+            exposure=Decimal(self.exposure),
+        )
 
 
 class RateFloatingIn(BaseModel):
@@ -43,16 +60,20 @@ class RateFloatingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     experience: ExperienceIn | None = Field(
-        default=None, description="Experience rating (loss ratio with Buhlmann credibility)")
+        default=None, description="Experience rating (loss ratio with Buhlmann credibility)"
+    )
     concentration_hhi: _Share | None = Field(
-        default=None, description="Herfindahl index of the policy's buyer limits (0 to 1)")
+        default=None, description="Herfindahl index of the policy's buyer limits (0 to 1)"
+    )
 
     def to_floating(self) -> RateFloating:
         """The pure value."""
         return RateFloating(
             experience=self.experience.to_record() if self.experience else None,
-            concentration_hhi=(None if self.concentration_hhi is None
-                               else Decimal(self.concentration_hhi)))
+            concentration_hhi=(
+                None if self.concentration_hhi is None else Decimal(self.concentration_hhi)
+            ),
+        )
 
 
 class ExperienceOut(BaseModel):
@@ -75,8 +96,15 @@ class RateFloatingOut(BaseModel):
         """From the pure value."""
         record = floating.experience
         return cls(
-            experience=None if record is None else ExperienceOut(
-                years=record.years, earned_premium=str(record.earned_premium),
-                incurred_claims=str(record.incurred_claims), exposure=str(record.exposure)),
-            concentration_hhi=(None if floating.concentration_hhi is None
-                               else str(floating.concentration_hhi)))
+            experience=None
+            if record is None
+            else ExperienceOut(
+                years=record.years,
+                earned_premium=str(record.earned_premium),
+                incurred_claims=str(record.incurred_claims),
+                exposure=str(record.exposure),
+            ),
+            concentration_hhi=(
+                None if floating.concentration_hhi is None else str(floating.concentration_hhi)
+            ),
+        )

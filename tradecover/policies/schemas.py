@@ -20,6 +20,7 @@ from tradecover.policies.model import (
     PolicyApplication,
     RenewalOffer,
 )
+from tradecover.policies.rate_schemas import RateFloatingIn, RateFloatingOut
 from tradecover.policies.schedule import (
     ClaimTermsSchedule,
     DeclarationFrequency,
@@ -29,7 +30,6 @@ from tradecover.policies.schedule import (
     Product,
     liability_guidance,
 )
-from tradecover.policies.rate_schemas import RateFloatingIn, RateFloatingOut
 from tradecover.policies.service import schedule_of
 from tradecover.reference.payment_terms import PaymentTerms
 

@@ -25,17 +25,22 @@ STAMP_COLUMNS = (
     "SELECT CAST(id AS TEXT) || ' ' || CAST(created_at AS TEXT) FROM rate_tables"
     " ORDER BY id DESC LIMIT 1",
     "SELECT CAST(id AS TEXT) || ' ' || CAST(recorded_at AS TEXT) FROM country_risk_versions"
-    " ORDER BY id DESC LIMIT 1")
+    " ORDER BY id DESC LIMIT 1",
+)
 """The stamp's two parts as scalar subqueries: the newest row of each append-only table
 (its id and when it was written, so that a database rebuilt under one process never
 repeats a stamp with other contents)."""
 STAMP_SQL = "SELECT " + ", ".join(f"({sql})" for sql in STAMP_COLUMNS)
 """The stamp as one row (the PostgreSQL facts statement reads the same two columns)."""
 
-_TABLES_SQL = ("SELECT id, code, version, body FROM rate_tables"
-               f" WHERE status = '{RATE_TABLE_ACTIVE}' ORDER BY code, version")
-_CLASSES_SQL = ("SELECT country, risk_class FROM country_risk_versions WHERE id IN"
-                " (SELECT max(id) FROM country_risk_versions GROUP BY country)")
+_TABLES_SQL = (
+    "SELECT id, code, version, body FROM rate_tables"
+    f" WHERE status = '{RATE_TABLE_ACTIVE}' ORDER BY code, version"
+)
+_CLASSES_SQL = (
+    "SELECT country, risk_class FROM country_risk_versions WHERE id IN"
+    " (SELECT max(id) FROM country_risk_versions GROUP BY country)"
+)
 
 _MAX_PARSED = 64
 
@@ -57,8 +62,9 @@ def cached(stamp: Stamp) -> RateBook | None:
     return book if book is not None and book.stamp == stamp else None
 
 
-def _built(stamp: Stamp, tables: Iterable[Sequence[Any]],
-           classes: Iterable[Sequence[Any]]) -> RateBook:
+def _built(
+    stamp: Stamp, tables: Iterable[Sequence[Any]], classes: Iterable[Sequence[Any]]
+) -> RateBook:
     """A book from the active table versions (by code, version ascending) and the country
     classes in force; a table body already parsed is reused.
     """
@@ -74,8 +80,11 @@ def _built(stamp: Stamp, tables: Iterable[Sequence[Any]],
                     _pricers_by_body.clear()
                 _pricers_by_body[text] = pricer
         pricers[str(code)] = pricer  # the highest active version of the code wins
-    book = RateBook(stamp=stamp, pricers=pricers,
-                    country_classes={str(c): int(k) for c, k in classes if k is not None})
+    book = RateBook(
+        stamp=stamp,
+        pricers=pricers,
+        country_classes={str(c): int(k) for c, k in classes if k is not None},
+    )
     with _lock:
         _book = book
     return book

@@ -54,8 +54,9 @@ class RateBook:
         """The pricer of table ``code``'s current version, else of the default table."""
         found = self.pricers.get(code) or self.pricers.get(DEFAULT_TABLE_CODE)
         if found is None:
-            raise NotFound(f"no active rate table {code!r}", code="rate_table_not_found",
-                           field="rate_table")
+            raise NotFound(
+                f"no active rate table {code!r}", code="rate_table_not_found", field="rate_table"
+            )
         return found
 
 
@@ -72,22 +73,37 @@ class PolicyRatePricer:
         """The table rate of ``request`` with the policy's floating adjustments."""
         country_class = request.country_class
         if country_class is None:
-            country_class = self.country_classes.get(request.country or "",
-                                                     UNCLASSIFIED_COUNTRY_CLASS)
+            country_class = self.country_classes.get(
+                request.country or "", UNCLASSIFIED_COUNTRY_CLASS
+            )
         bounds = self.pricer.table.indemnity
         share = min(max(request.indemnity_percentage, bounds.minimum), bounds.maximum)
-        return self.pricer.price(replace(
-            request, country_class=country_class,
-            indemnity_percentage=share.quantize(_SIX, rounding=ROUND_HALF_UP),
-            experience=self.experience if self.experience is not None else request.experience,
-            concentration_hhi=(self.concentration_hhi if self.concentration_hhi is not None
-                               else request.concentration_hhi)))
+        return self.pricer.price(
+            replace(
+                request,
+                country_class=country_class,
+                indemnity_percentage=share.quantize(_SIX, rounding=ROUND_HALF_UP),
+                experience=self.experience if self.experience is not None else request.experience,
+                concentration_hhi=(
+                    self.concentration_hhi
+                    if self.concentration_hhi is not None
+                    else request.concentration_hhi
+                ),
+            )
+        )
 
 
-def policy_rate_pricer(book: RateBook, *, table_code: str,
-                       experience: ExporterExperience | None = None,
-                       concentration_hhi: Decimal | None = None) -> PolicyRatePricer:
+def policy_rate_pricer(
+    book: RateBook,
+    *,
+    table_code: str,
+    experience: ExporterExperience | None = None,
+    concentration_hhi: Decimal | None = None,
+) -> PolicyRatePricer:
     """The rate source of a risk-based policy on ``book``."""
-    return PolicyRatePricer(pricer=book.pricer(table_code),
-                            country_classes=book.country_classes, experience=experience,
-                            concentration_hhi=concentration_hhi)
+    return PolicyRatePricer(
+        pricer=book.pricer(table_code),
+        country_classes=book.country_classes,
+        experience=experience,
+        concentration_hhi=concentration_hhi,
+    )

@@ -29,17 +29,25 @@ from tradecover.reference.payment_terms import PaymentTerms
 
 TABLE = default_rate_table()
 CLASSES = {"DE": 0, "TR": 4, "AR": 7}
-BOOK = RateBook(stamp=("1 t", "9 t"), pricers={"ST-2026": ShortTermPricer(table=TABLE)},
-                country_classes=CLASSES)
-WORKED_EXPERIENCE = ExporterExperience(years=3, earned_premium=Decimal("100000"),
-                                       incurred_claims=Decimal("30000"),
-                                       exposure=Decimal("20"))
+BOOK = RateBook(
+    stamp=("1 t", "9 t"), pricers={"ST-2026": ShortTermPricer(table=TABLE)}, country_classes=CLASSES
+)
+WORKED_EXPERIENCE = ExporterExperience(
+    years=3,
+    earned_premium=Decimal("100000"),
+    incurred_claims=Decimal("30000"),
+    exposure=Decimal("20"),
+)
 
 
 def shipment(**changes: Any) -> ShortTermRateRequest:
     """A shipment's request as the attachment service builds it (country, not class)."""
-    base: dict[str, Any] = {"payment_terms": PaymentTerms.OA, "credit_days": 75,
-                            "indemnity_percentage": Decimal("0.90"), "country": "TR"}
+    base: dict[str, Any] = {
+        "payment_terms": PaymentTerms.OA,
+        "credit_days": 75,
+        "indemnity_percentage": Decimal("0.90"),
+        "country": "TR",
+    }
     return ShortTermRateRequest(**{**base, **changes})
 
 
@@ -47,25 +55,35 @@ def test_worked_case_priced_through_the_policy_pricer() -> None:
     """The pinned worked quote ([002] 4: base matrix, then the buyer, the policy's
     experience and concentration) reached through a policy's rate source.
     """
-    pricer = policy_rate_pricer(BOOK, table_code="ST-2026", experience=WORKED_EXPERIENCE,
-                                concentration_hhi=Decimal("0.5"))
+    pricer = policy_rate_pricer(
+        BOOK, table_code="ST-2026", experience=WORKED_EXPERIENCE, concentration_hhi=Decimal("0.5")
+    )
     quote = pricer.price(shipment(buyer_pd=Decimal("0.02")))
     # 0.75 % x buyer 1.2 x indemnity 1 x experience 0.75 x concentration 1.1 = 0.7425 %
     assert quote.rate == Decimal("0.00742500")
     e = quote.explanation
     assert (e.table_code, e.table_version, e.country_class, e.credit_band) == (
-        "ST-2026", 1, 4, "61-90")
+        "ST-2026",
+        1,
+        4,
+        "61-90",
+    )
     assert [(a.name, a.factor) for a in e.adjustments] == [
-        ("buyer", Decimal("1.200000")), ("indemnity_percentage", Decimal("1.000000")),
-        ("experience", Decimal("0.750000")), ("concentration", Decimal("1.100000"))]
+        ("buyer", Decimal("1.200000")),
+        ("indemnity_percentage", Decimal("1.000000")),
+        ("experience", Decimal("0.750000")),
+        ("concentration", Decimal("1.100000")),
+    ]
     # premium on 10000.00 USD: 74.25
-    assert premium_of(invoice_amount=Money.of("10000.00", "USD"),
-                      prepayment=Money.zero("USD"), rate=quote.rate) == Money.of("74.25", "USD")
+    assert premium_of(
+        invoice_amount=Money.of("10000.00", "USD"), prepayment=Money.zero("USD"), rate=quote.rate
+    ) == Money.of("74.25", "USD")
 
 
 def test_unrated_buyer_in_a_developed_market() -> None:
     quote = policy_rate_pricer(BOOK, table_code="ST-2026").price(
-        shipment(country="DE", credit_days=60))
+        shipment(country="DE", credit_days=60)
+    )
     # class 0, O/A 31-60 days: 0.085 % x unrated 1.10 = 0.0935 %
     assert quote.rate == Decimal("0.00093500")
     assert quote.explanation.country_class == 0
@@ -103,24 +121,37 @@ def test_flat_rate_ignores_every_risk() -> None:
     assert flat.price(shipment()).explanation.country_class == -1
 
 
-@given(pd=st.decimals(min_value=0, max_value=1, places=4),
-       days=st.integers(min_value=0, max_value=360),
-       terms=st.sampled_from(list(PaymentTerms)),
-       country=st.sampled_from(sorted(CLASSES)),
-       hhi=st.one_of(st.none(), st.decimals(min_value=0, max_value=1, places=3)))
-def test_policy_pricer_equals_the_table_rule(pd: Decimal, days: int, terms: PaymentTerms,
-                                             country: str, hhi: Decimal | None) -> None:
+@given(
+    pd=st.decimals(min_value=0, max_value=1, places=4),
+    days=st.integers(min_value=0, max_value=360),
+    terms=st.sampled_from(list(PaymentTerms)),
+    country=st.sampled_from(sorted(CLASSES)),
+    hhi=st.one_of(st.none(), st.decimals(min_value=0, max_value=1, places=3)),
+)
+def test_policy_pricer_equals_the_table_rule(
+    pd: Decimal, days: int, terms: PaymentTerms, country: str, hhi: Decimal | None
+) -> None:
     """The policy's pricer adds nothing of its own: it is the table's rule with the
     country's class and the policy's floating adjustments filled in.
     """
-    pricer = PolicyRatePricer(pricer=BOOK.pricers["ST-2026"], country_classes=CLASSES,
-                              experience=WORKED_EXPERIENCE, concentration_hhi=hhi)
+    pricer = PolicyRatePricer(
+        pricer=BOOK.pricers["ST-2026"],
+        country_classes=CLASSES,
+        experience=WORKED_EXPERIENCE,
+        concentration_hhi=hhi,
+    )
     request = shipment(country=country, credit_days=days, payment_terms=terms, buyer_pd=pd)
     expected = price_short_term(
-        ShortTermRateRequest(payment_terms=terms, credit_days=days,
-                             indemnity_percentage=Decimal("0.90"),
-                             country_class=CLASSES[country], buyer_pd=pd,
-                             experience=WORKED_EXPERIENCE, concentration_hhi=hhi),
-        table=TABLE)
+        ShortTermRateRequest(
+            payment_terms=terms,
+            credit_days=days,
+            indemnity_percentage=Decimal("0.90"),
+            country_class=CLASSES[country],
+            buyer_pd=pd,
+            experience=WORKED_EXPERIENCE,
+            concentration_hhi=hhi,
+        ),
+        table=TABLE,
+    )
     assert pricer.price(request) == expected
     assert TABLE.floor <= expected.rate <= TABLE.cap

@@ -30,15 +30,19 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Add the flat-rate option, the agreed flat rate and the floating adjustments."""
     with op.batch_alter_table("policies") as batch:
-        batch.add_column(sa.Column("flat_rate_option", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("flat_rate_pct", tradecover.db.base.DecimalText(length=40),
-                                   nullable=True))
-        batch.add_column(sa.Column("rate_floating", tradecover.db.base.JSONText(),
-                                   nullable=True))
+        batch.add_column(
+            sa.Column("flat_rate_option", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(
+            sa.Column("flat_rate_pct", tradecover.db.base.DecimalText(length=40), nullable=True)
+        )
+        batch.add_column(sa.Column("rate_floating", tradecover.db.base.JSONText(), nullable=True))
     # the policies already written were priced at their schedule's rate: keep their contract
-    op.execute(sa.text("UPDATE policies SET flat_rate_option = :yes, "
-                       "flat_rate_pct = base_rate_pct").bindparams(yes=True))
+    op.execute(
+        sa.text(
+            "UPDATE policies SET flat_rate_option = :yes, flat_rate_pct = base_rate_pct"
+        ).bindparams(yes=True)
+    )
 
 
 def downgrade() -> None:
