@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database, make_user_actor
 from tests.integration.declarations.helpers import (
@@ -30,6 +31,8 @@ from tests.integration.web.test_pages import sign_in
 from tradecover.access import service as access
 from tradecover.access.roles import Role
 from tradecover.buyers.model import BuyerRating
+from tradecover.cli.main import app as cli_app
+from tradecover.config import get_settings
 from tradecover.country_risk import service as country_risk
 from tradecover.db.engine import transaction
 from tradecover.declarations.model import Declaration
@@ -374,3 +377,42 @@ def test_the_declaration_page_shows_how_its_rate_was_reached(
     app_client.post("/sign-out")
     sign_in(app_client, stranger)
     assert app_client.get(f"/declarations/{data['id']}").status_code == 404
+
+
+def test_the_cli_underwrites_a_flat_rate_only_with_the_option(
+    db: Database, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        return runner.invoke(cli_app, ["policies", *args])
+
+    try:
+        assert (
+            run(
+                "apply", "--exporter", "acme-exports", "--currency", "USD", "--turnover", "1000000"
+            ).exit_code
+            == 0
+        )
+        refused = run("underwrite", "1", "--max-liability", "400000", "--flat-rate", "0.5")
+        assert (refused.exit_code, "flat_rate_not_in_schedule" in refused.output) == (4, True)
+        with db.factory() as s:
+            assert s.execute(select(func.count()).select_from(Policy)).scalar_one() == 0
+        made = run(
+            "underwrite",
+            "1",
+            "--max-liability",
+            "400000",
+            "--flat-rate-option",
+            "--flat-rate",
+            "0.5",
+        )
+        assert made.exit_code == 0, made.output
+        with db.factory() as s:
+            policy = s.get(Policy, 1)
+            assert policy is not None
+            assert (policy.flat_rate_option, policy.flat_rate_pct) == (True, Decimal("0.5"))
+    finally:
+        get_settings.cache_clear()
