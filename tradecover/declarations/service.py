@@ -85,8 +85,8 @@ from tradecover.policies.review import ReviewMetrics
 from tradecover.policies.schedule import rate_floating_from_dict
 from tradecover.policies.service import schedule_of
 from tradecover.pricing import rate_book_repository
-from tradecover.pricing.shipment_rates import RateBook, policy_rate_pricer
-from tradecover.pricing.short_term import ExporterExperience, ShortTermRateRequest
+from tradecover.pricing.shipment_rates import PolicyRatePricer, RateBook, policy_rate_pricer
+from tradecover.pricing.short_term import ExporterExperience, RateQuote, ShortTermRateRequest
 
 CHANNELS = ("api", "erp", "upload", "web", "cli", "einvoice", "customs")
 """Where a declaration came from (``erp``: the ERP API with an Idempotency-Key)."""
@@ -339,6 +339,15 @@ def _decide_all(items: Sequence[_Item], outstanding: dict[int, int], today: date
     return moved
 
 
+def _explained(source: RateSource, quote: RateQuote) -> dict[str, Any]:
+    """The stored JSON form of a quote's explanation (a risk-based pricer remembers its
+    quotes and makes their JSON forms once).
+    """
+    if isinstance(source, PolicyRatePricer):
+        return source.explanation_json(quote)
+    return quote.explanation.to_dict()
+
+
 def _values_of(item: _Item, *, source: RateSource, principal: Principal, channel: str,
                today: date, supersedes: Declaration | None, declared_at: datetime
                ) -> dict[str, Any]:
@@ -375,7 +384,7 @@ def _values_of(item: _Item, *, source: RateSource, principal: Principal, channel
         "uninsured_minor": decision.uninsured_amount.minor_units(), "collected_minor": 0,
         "cover_status": decision.status.value, "reason_code": decision.reason_code.value,
         "cover_explanation": decision.explanation, "rate": priced.rate,
-        "rate_explanation": priced.quote.explanation.to_dict() if priced.quote else None,
+        "rate_explanation": _explained(source, priced.quote) if priced.quote else None,
         "premium_minor": priced.premium.minor_units(), "declaration_date": today,
         "declaration_due": timing.due, "late": timing.late, "days_late": timing.days_late,
         "status": STATUS_ACTIVE, "supersedes_id": supersedes.id if supersedes else None,

@@ -155,3 +155,23 @@ def test_policy_pricer_equals_the_table_rule(
     )
     assert pricer.price(request) == expected
     assert TABLE.floor <= expected.rate <= TABLE.cap
+
+
+def test_a_book_remembers_its_quotes_and_their_explanations() -> None:
+    book = RateBook(
+        stamp=("1 t", "9 t"),
+        pricers={"ST-2026": ShortTermPricer(table=TABLE)},
+        country_classes=CLASSES,
+    )
+    first = policy_rate_pricer(book, table_code="ST-2026")
+    again = policy_rate_pricer(book, table_code="ST-2026")
+    quote = first.price(shipment(buyer_pd=Decimal("0.02"), credit_days=61))
+    # another shipment of the same band and inputs: the same quote, explained once
+    assert again.price(shipment(buyer_pd=Decimal("0.02"), credit_days=90)) is quote
+    assert again.explanation_json(quote) is first.explanation_json(quote)
+    assert first.explanation_json(quote) == quote.explanation.to_dict()
+    other = first.price(shipment(buyer_pd=Decimal("0.03"), credit_days=61))
+    assert other.rate > quote.rate
+    floating = policy_rate_pricer(book, table_code="ST-2026", concentration_hhi=Decimal("0.5"))
+    assert floating.price(shipment(buyer_pd=Decimal("0.02"))).rate > quote.rate
+    assert len(book.quotes) == len(book.explanations) == 3
