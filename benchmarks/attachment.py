@@ -405,26 +405,42 @@ def _percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
 
-def _compare_pricing(bases: list[str], *, risk: list[Book], flat: list[Book], clients: int,
-                     seconds: float, rounds: int, batch: int) -> tuple[float, float]:
-    """Declarations/s of risk-based and of flat-rated policies, alternating round by round
-    (the same clients and servers, so that both see the same machine).
+PricingFigures = tuple[float, float, float, float]
+"""Declarations/s of risk-based and of flat-rated policies, and the app's CPU seconds per
+declaration of each."""
+
+
+def _compare_pricing(servers: list[tuple[subprocess.Popen[bytes], str]], *, risk: list[Book],
+                     flat: list[Book], clients: int, seconds: float, rounds: int,
+                     batch: int) -> PricingFigures:
+    """Risk-based against flat-rated policies, alternating round by round and swapping
+    which goes first (the same clients and servers, so that both see the same machine).
     """
+    bases = [base for _process, base in servers]
     slice_s = max(1.0, seconds / rounds)
-    risk_rates: list[float] = []
-    flat_rates: list[float] = []
-    for _round in range(rounds):
-        for books, rates in ((risk, risk_rates), (flat, flat_rates)):
-            count, elapsed, _latencies = _load(bases, books, clients=clients, seconds=slice_s,
-                                               batch=batch)
-            rates.append(count / elapsed)
-    return statistics.mean(risk_rates), statistics.mean(flat_rates)
+    rates: dict[str, list[float]] = {"risk": [], "flat": []}
+    meters = {"risk": CpuMeter(servers), "flat": CpuMeter(servers)}
+    counts = {"risk": 0, "flat": 0}
+    books = {"risk": risk, "flat": flat}
+    for n in range(rounds):
+        for mode in (("risk", "flat") if n % 2 == 0 else ("flat", "risk")):
+            with meters[mode]:
+                count, elapsed, _latencies = _load(bases, books[mode], clients=clients,
+                                                   seconds=slice_s, batch=batch)
+            rates[mode].append(count / elapsed)
+            counts[mode] += count
+    return (statistics.mean(rates["risk"]), statistics.mean(rates["flat"]),
+            meters["risk"].app / max(counts["risk"], 1),
+            meters["flat"].app / max(counts["flat"], 1))
 
 
-def _print_pricing(label: str, risk: float, flat: float) -> None:
-    print(f"{label}: risk-based rates {risk:,.0f} declarations/s, flat-rated policy "
-          f"{flat:,.0f} declarations/s: risk-based pricing keeps {risk / flat:.2f} of the "
-          f"throughput (aim >= 0.90)")
+def _print_pricing(label: str, figures: PricingFigures) -> None:
+    risk, flat, risk_cpu, flat_cpu = figures
+    print(f"{label}: risk-based rates {risk:,.0f} declarations/s (app CPU "
+          f"{1000 * risk_cpu:.3f} ms a declaration), flat-rated policy {flat:,.0f} "
+          f"declarations/s (app CPU {1000 * flat_cpu:.3f} ms): risk-based pricing keeps "
+          f"{risk / flat:.2f} of the throughput and {flat_cpu / max(risk_cpu, 1e-9):.2f} of "
+          f"the app's declarations per CPU second (aim >= 0.90)")
 
 
 def _pricing_only(args: argparse.Namespace, *, one: list[Book], each: list[Book],
@@ -434,9 +450,9 @@ def _pricing_only(args: argparse.Namespace, *, one: list[Book], each: list[Book]
     bases = [base for _process, base in servers]
     try:
         _load(bases, one + flat_one, clients=args.clients, seconds=args.warmup, batch=1)
-        single = _compare_pricing(bases, risk=one, flat=flat_one, clients=args.clients,
+        single = _compare_pricing(servers, risk=one, flat=flat_one, clients=args.clients,
                                   seconds=args.seconds, rounds=args.rounds, batch=1)
-        batches = _compare_pricing(bases, risk=each, flat=flat_each, clients=args.clients,
+        batches = _compare_pricing(servers, risk=each, flat=flat_each, clients=args.clients,
                                    seconds=args.seconds, rounds=args.rounds, batch=args.batch)
     finally:
         for process, _base in servers:
@@ -447,8 +463,8 @@ def _pricing_only(args: argparse.Namespace, *, one: list[Book], each: list[Book]
           f"(load average {load}), Python {platform.python_version()}, "
           f"PostgreSQL at {_host(make_url(args.url))}, {args.workers} uvicorn processes, "
           f"{args.clients} clients")
-    _print_pricing("ERP API, single declarations", *single)
-    _print_pricing(f"ERP API, batches of {args.batch} (one exporter per client)", *batches)
+    _print_pricing("ERP API, single declarations", single)
+    _print_pricing(f"ERP API, batches of {args.batch} (one exporter per client)", batches)
 
 
 def main() -> None:
@@ -548,10 +564,10 @@ def main() -> None:
             pgbench_batched += tps * slice_s * args.batch
             batch_rounds.append((count / elapsed, tps * args.batch))
         _load(bases, flat_one + flat_each, clients=args.clients, seconds=1, batch=1)
-        single_pricing = _compare_pricing(bases, risk=one, flat=flat_one,
+        single_pricing = _compare_pricing(servers, risk=one, flat=flat_one,
                                           clients=args.clients, seconds=args.seconds,
                                           rounds=args.rounds, batch=1)
-        batch_pricing = _compare_pricing(bases, risk=each, flat=flat_each,
+        batch_pricing = _compare_pricing(servers, risk=each, flat=flat_each,
                                          clients=args.clients, seconds=args.seconds,
                                          rounds=args.rounds, batch=args.batch)
     finally:
@@ -606,9 +622,9 @@ def main() -> None:
           f"{statistics.median(apart_times):.1f} ms per request, p99 "
           f"{_percentile(apart_times, 0.99):.1f} ms, {apart} declarations; CPU per "
           f"declaration: {apart_cpu.per(apart)}")
-    _print_pricing("ERP API, single declarations", *single_pricing)
+    _print_pricing("ERP API, single declarations", single_pricing)
     _print_pricing(f"ERP API, batches of {args.batch} (one exporter per client)",
-                   *batch_pricing)
+                   batch_pricing)
     database_ms = apart_cpu.database / max(apart, 1)
     print(f"database ceiling of batched attachment on this machine: {os.cpu_count()} CPUs / "
           f"{1000 * database_ms:.3f} ms of database CPU a declaration = "
