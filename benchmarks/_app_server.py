@@ -42,7 +42,7 @@ def start(url: str, app: str = "tradecover.api.app:create_app"
 
 
 def wait_until_healthy(servers: list[tuple[subprocess.Popen[bytes], str]],
-                       seconds: float = 30) -> None:
+                       seconds: float = 120) -> None:
     """Wait until every server answers ``/health``; kill them all and exit if one does not."""
     deadline = time.monotonic() + seconds
     for _process, base in servers:

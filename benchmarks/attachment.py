@@ -33,6 +33,13 @@ by it.
     .venv/bin/python benchmarks/attachment.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/tc_bench_attach]
         (``postgresql+psycopg://postgres@/tc_bench_attach?host=/var/run/postgresql``: a socket)
         [--workers 2] [--clients 8] [--seconds 15] [--rounds 3] [--warmup 5]
+        [--pricing-only]
+
+4. risk-based pricing against a flat-rated policy (issue 14): every exporter above has
+   risk-based policies (the rate table, its buyers rated); as many exporters again have
+   policies whose schedule agrees a flat rate.  Single declarations and batches of each
+   alternate round by round; both figures are printed with their ratio (aim: risk-based
+   pricing keeps at least 0.90 of the throughput).  ``--pricing-only`` runs just this.
 """
 
 from __future__ import annotations
@@ -63,7 +70,7 @@ from sqlalchemy.engine import make_url
 
 from tradecover.access import service as access
 from tradecover.access.roles import OrganisationKind, Role
-from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
+from tradecover.buyers.model import Buyer, BuyerRating, ExporterBuyerRelationship
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
 from tradecover.kit.dates import business_today, utc_now
@@ -99,16 +106,16 @@ Book = tuple[str, list[tuple[int, int]]]
 """An exporter's API key secret and its (policy, buyer) pairs, each with a credit limit."""
 
 
-def _seed(url: str, *, exporters: list[tuple[int, int]]) -> list[Book]:
-    """Exporters (``(policies, buyers per policy)`` each), their API keys, policies, and
-    buyers with limits: one :data:`Book` per exporter.
+def _seed(url: str, *, exporters: list[tuple[int, int, bool]]) -> list[Book]:
+    """Exporters (``(policies, buyers per policy, flat-rated)`` each), their API keys,
+    policies, and rated buyers with limits: one :data:`Book` per exporter.
     """
     migrate.upgrade(url)
     engine = make_engine(url)
     with transaction(make_session_factory(engine)) as session:
         bootstrap.load_reference_data(session)
-    books = [_seed_exporter(engine, e, n_policies=p, n_buyers=b)
-             for e, (p, b) in enumerate(exporters)]
+    books = [_seed_exporter(engine, e, n_policies=p, n_buyers=b, flat=flat)
+             for e, (p, b, flat) in enumerate(exporters)]
     with engine.connect() as connection:  # statistics, as autovacuum would keep them
         connection.execute(text("ANALYZE"))
         connection.commit()
@@ -116,7 +123,11 @@ def _seed(url: str, *, exporters: list[tuple[int, int]]) -> list[Book]:
     return books
 
 
-def _seed_exporter(engine: Engine, number: int, *, n_policies: int, n_buyers: int) -> Book:
+def _seed_exporter(engine: Engine, number: int, *, n_policies: int, n_buyers: int,
+                   flat: bool = False) -> Book:
+    """One exporter: risk-based policies (priced on the rate table, buyers rated with a
+    PD each), or with ``flat`` policies whose schedule agrees a flat rate of 0.45 %.
+    """
     pairs: list[tuple[int, int]] = []
     today = business_today()
     inception = today - timedelta(days=30)
@@ -142,7 +153,8 @@ def _seed_exporter(engine: Engine, number: int, *, n_policies: int, n_buyers: in
                 maximum_liability=Money.of("5000000", "USD"),
                 indemnity_commercial_pct=Decimal(90), indemnity_political_pct=Decimal(95),
                 declaration_frequency=DeclarationFrequency.MONTHLY, rate_table="ST-2026",
-                base_rate_pct=Decimal("0.45"),
+                base_rate_pct=Decimal("0.45"), flat_rate_option=flat,
+                flat_rate_pct=Decimal("0.45") if flat else None,
                 scope=InsurableScope(destination_countries=("DE", "US"), payment_terms=terms,
                                      max_credit_days=180))
             policy = policies.underwrite(session, principal=system,
@@ -161,6 +173,10 @@ def _seed_exporter(engine: Engine, number: int, *, n_policies: int, n_buyers: in
                 session.flush()
                 session.add(ExporterBuyerRelationship(org_id=org.id, buyer_id=buyer.id,
                                                       created_at=now))
+                session.add(BuyerRating(buyer_id=buyer.id, model_version="bench", score=500,
+                                        grade=3, pd=Decimal(f"0.0{1 + b % 5}"),
+                                        hard_stop=False, hard_stop_reasons=[],
+                                        contributions=[], rated_at=now, rated_by="bench"))
                 limit = CreditLimit(org_id=org.id, policy_id=policy.id, buyer_id=buyer.id,
                                     country="DE", currency="USD", amount_minor=LIMIT_MINOR,
                                     committed_usd_minor=0, status="active",
@@ -389,6 +405,68 @@ def _percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
 
+PricingFigures = tuple[float, float, float, float]
+"""Declarations/s of risk-based and of flat-rated policies, and the app's CPU seconds per
+declaration of each."""
+
+
+def _compare_pricing(servers: list[tuple[subprocess.Popen[bytes], str]], *, risk: list[Book],
+                     flat: list[Book], clients: int, seconds: float, rounds: int,
+                     batch: int) -> PricingFigures:
+    """Risk-based against flat-rated policies, alternating round by round and swapping
+    which goes first (the same clients and servers, so that both see the same machine).
+    """
+    bases = [base for _process, base in servers]
+    slice_s = max(1.0, seconds / rounds)
+    rates: dict[str, list[float]] = {"risk": [], "flat": []}
+    meters = {"risk": CpuMeter(servers), "flat": CpuMeter(servers)}
+    counts = {"risk": 0, "flat": 0}
+    books = {"risk": risk, "flat": flat}
+    for n in range(rounds):
+        for mode in (("risk", "flat") if n % 2 == 0 else ("flat", "risk")):
+            with meters[mode]:
+                count, elapsed, _latencies = _load(bases, books[mode], clients=clients,
+                                                   seconds=slice_s, batch=batch)
+            rates[mode].append(count / elapsed)
+            counts[mode] += count
+    return (statistics.mean(rates["risk"]), statistics.mean(rates["flat"]),
+            meters["risk"].app / max(counts["risk"], 1),
+            meters["flat"].app / max(counts["flat"], 1))
+
+
+def _print_pricing(label: str, figures: PricingFigures) -> None:
+    risk, flat, risk_cpu, flat_cpu = figures
+    print(f"{label}: risk-based rates {risk:,.0f} declarations/s (app CPU "
+          f"{1000 * risk_cpu:.3f} ms a declaration), flat-rated policy {flat:,.0f} "
+          f"declarations/s (app CPU {1000 * flat_cpu:.3f} ms): risk-based pricing keeps "
+          f"{risk / flat:.2f} of the throughput and {flat_cpu / max(risk_cpu, 1e-9):.2f} of "
+          f"the app's declarations per CPU second (aim >= 0.90)")
+
+
+def _pricing_only(args: argparse.Namespace, *, one: list[Book], each: list[Book],
+                  flat_one: list[Book], flat_each: list[Book]) -> None:
+    """Risk-based against flat-rated attachment only: single declarations and batches."""
+    servers = _start_servers(args.url, args.workers)
+    bases = [base for _process, base in servers]
+    try:
+        _load(bases, one + flat_one, clients=args.clients, seconds=args.warmup, batch=1)
+        single = _compare_pricing(servers, risk=one, flat=flat_one, clients=args.clients,
+                                  seconds=args.seconds, rounds=args.rounds, batch=1)
+        batches = _compare_pricing(servers, risk=each, flat=flat_each, clients=args.clients,
+                                   seconds=args.seconds, rounds=args.rounds, batch=args.batch)
+    finally:
+        for process, _base in servers:
+            process.terminate()
+            process.wait(timeout=10)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
+          f"(load average {load}), Python {platform.python_version()}, "
+          f"PostgreSQL at {_host(make_url(args.url))}, {args.workers} uvicorn processes, "
+          f"{args.clients} clients")
+    _print_pricing("ERP API, single declarations", single)
+    _print_pricing(f"ERP API, batches of {args.batch} (one exporter per client)", batches)
+
+
 def main() -> None:
     """Run the three measurements and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -408,13 +486,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="the app and pgbench alternate in this many rounds of "
                              "--seconds/rounds each, so that both see the same machine")
+    parser.add_argument("--pricing-only", action="store_true",
+                        help="only risk-based against flat-rated pricing (no pgbench, no "
+                             "bare app): the two alternate round by round")
     args = parser.parse_args()
     if args.batch % args.buyers:
         raise SystemExit("--batch must be a multiple of --buyers (declarations per limit)")
     _fresh_database(args.url)
-    books = _seed(args.url, exporters=[(args.policies, args.buyers)]
-                  + [(1, args.buyers)] * args.clients)
-    one, each = books[:1], books[1:]
+    books = _seed(args.url, exporters=[(args.policies, args.buyers, False)]
+                  + [(1, args.buyers, False)] * args.clients
+                  + [(args.policies, args.buyers, True)]
+                  + [(1, args.buyers, True)] * args.clients)
+    one, each = books[:1], books[1:args.clients + 1]
+    flat_one, flat_each = books[args.clients + 1:args.clients + 2], books[args.clients + 2:]
+    if args.pricing_only:
+        _pricing_only(args, one=one, each=each, flat_one=flat_one, flat_each=flat_each)
+        return
     limits = sum(len(pairs) for _secret, pairs in books)
     first, per = _limit_blocks(args.url, each)
     single_script = pgbench_script(limits=limits)
@@ -476,6 +563,13 @@ def main() -> None:
                                script=batch_script)
             pgbench_batched += tps * slice_s * args.batch
             batch_rounds.append((count / elapsed, tps * args.batch))
+        _load(bases, flat_one + flat_each, clients=args.clients, seconds=1, batch=1)
+        single_pricing = _compare_pricing(servers, risk=one, flat=flat_one,
+                                          clients=args.clients, seconds=args.seconds,
+                                          rounds=args.rounds, batch=1)
+        batch_pricing = _compare_pricing(servers, risk=each, flat=flat_each,
+                                         clients=args.clients, seconds=args.seconds,
+                                         rounds=args.rounds, batch=args.batch)
     finally:
         for process, _base in servers + bare_servers:
             process.terminate()
@@ -528,6 +622,9 @@ def main() -> None:
           f"{statistics.median(apart_times):.1f} ms per request, p99 "
           f"{_percentile(apart_times, 0.99):.1f} ms, {apart} declarations; CPU per "
           f"declaration: {apart_cpu.per(apart)}")
+    _print_pricing("ERP API, single declarations", single_pricing)
+    _print_pricing(f"ERP API, batches of {args.batch} (one exporter per client)",
+                   batch_pricing)
     database_ms = apart_cpu.database / max(apart, 1)
     print(f"database ceiling of batched attachment on this machine: {os.cpu_count()} CPUs / "
           f"{1000 * database_ms:.3f} ms of database CPU a declaration = "

@@ -47,13 +47,15 @@ class LimitRow:
 @dataclass(frozen=True, slots=True)
 class BuyerRow:
     """A buyer as the attachment reads it: its country, whether the exporter trades with
-    it, whether it is frozen (an open notice of possible loss) and its country's cover.
+    it, whether it is frozen (an open notice of possible loss), its country's cover and
+    the probability of default of its latest rating (``None``: not rated), which prices it.
     """
 
     country: str | None
     known: bool
     frozen: bool
     country_status: CountryCoverStatus
+    pd: Decimal | None = None
 
 
 @dataclass(slots=True)
@@ -72,6 +74,7 @@ class AttachmentFacts:
     outstanding: dict[int, int] | None = None
     heads: dict[int, tuple[int, str]] | None = None
     ids: list[int] = field(default_factory=list)
+    pricing_stamp: tuple[str, str] | None = None  # read with the facts (PostgreSQL)
 
 
 def pick_limits(heads: dict[int, tuple[int, int, str]],

@@ -47,6 +47,7 @@ from tradecover.declarations.model import Declaration
 from tradecover.declarations.shipment import Shipment
 from tradecover.kit.errors import Conflict
 from tradecover.policies.model import Policy
+from tradecover.pricing.rate_book_repository import STAMP_COLUMNS, stamp_of
 
 # ONE statement: the locks (reservation rows in limit id order, then chain heads in chain
 # order: every attachment takes them in that one order) and the facts, each as a JSON array
@@ -82,7 +83,8 @@ SELECT
     EXISTS (SELECT 1 FROM possible_loss_notices n
              WHERE n.exporter_org_id = %(org_id)s AND n.buyer_id = b.id AND n.status = 'open'),
     (SELECT v.cover_status FROM country_risk_versions v WHERE v.country = b.country
-      ORDER BY v.id DESC LIMIT 1)))
+      ORDER BY v.id DESC LIMIT 1),
+    (SELECT r.pd FROM buyer_ratings r WHERE r.buyer_id = b.id ORDER BY r.id DESC LIMIT 1)))
   FROM buyers b WHERE b.id = ANY(%(buyer_ids)s::bigint[])),
  (SELECT json_agg(json_build_array(l.id, l.policy_id, l.buyer_id, l.status, v.id, v.kind,
     v.currency, v.amount_minor, v.effective_from, v.expires_on, v.indemnity_pct, v.number))
@@ -95,7 +97,9 @@ SELECT
   FROM unnest(%(pair_buyers)s::bigint[], %(pair_invoices)s::text[]) AS w(buyer_id, invoice)
   CROSS JOIN LATERAL (SELECT d.id, d.buyer_id, d.invoice_number FROM declarations d
    WHERE d.exporter_org_id = %(org_id)s AND d.buyer_id = w.buyer_id
-     AND d.invoice_number = w.invoice AND d.status = 'active' LIMIT 1) AS d)"""
+     AND d.invoice_number = w.invoice AND d.status = 'active' LIMIT 1) AS d),
+ (""" + STAMP_COLUMNS[0] + """),
+ (""" + STAMP_COLUMNS[1] + ")"
 
 # the declarations' columns the insert writes (all but the end of a declaration's life)
 _COLUMNS = tuple(c.key for c in Declaration.__table__.columns
@@ -309,7 +313,7 @@ def _checked(riders: Riders, row: Sequence[Any] | None,
 def _facts_of(row: Sequence[Any] | None, policies: Sequence[Sequence[Any]]) -> AttachmentFacts:
     """The facts in the rows of :data:`_FACTS` and :data:`_POLICIES`."""
     assert row is not None
-    reserved, heads, ids, buyers, limits, duplicates = (value or [] for value in row)
+    reserved, heads, ids, buyers, limits, duplicates = (value or [] for value in row[:6])
     versions: dict[int, list[LimitVersionRow]] = {}
     limit_heads: dict[int, tuple[int, int, str]] = {}
     for r in limits:
@@ -323,13 +327,14 @@ def _facts_of(row: Sequence[Any] | None, policies: Sequence[Sequence[Any]]) -> A
     return AttachmentFacts(
         policies={int(r[0]): _policy(r) for r in policies},
         buyers={r[0]: BuyerRow(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
-                               country_status=CountryCoverStatus(r[4] or "open"))
+                               country_status=CountryCoverStatus(r[4] or "open"),
+                               pd=Decimal(r[5]) if r[5] is not None else None)
                 for r in buyers},
         limits=pick_limits(limit_heads, versions),
         duplicates={(r[1], r[2]): r[0] for r in duplicates},
         outstanding={r[0]: r[1] for r in reserved},
         heads={r[0]: (r[1], r[2]) for r in heads},
-        ids=list(ids))
+        ids=list(ids), pricing_stamp=stamp_of(row[6:8]))
 
 
 def _stored_json(value: Any) -> str | None:

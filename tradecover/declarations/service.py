@@ -36,7 +36,7 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
 from tradecover.billing.premium import FlatRatePricer, RateSource, declaration_premium
-from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
+from tradecover.buyers.model import Buyer, BuyerRating, ExporterBuyerRelationship
 from tradecover.claims.model import ClaimRow
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.country_risk.model import CountryRiskVersion
@@ -84,15 +84,20 @@ from tradecover.policies.liability import cancelled_from
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.model import Policy
 from tradecover.policies.review import ReviewMetrics
+from tradecover.policies.schedule import rate_floating_from_dict
 from tradecover.policies.service import schedule_of
 from tradecover.policies.standing import standing_of
-from tradecover.pricing.short_term import ShortTermRateRequest
+from tradecover.pricing import rate_book_repository
+from tradecover.pricing.shipment_rates import PolicyRatePricer, RateBook, policy_rate_pricer
+from tradecover.pricing.short_term import ExporterExperience, RateQuote, ShortTermRateRequest
 
 CHANNELS = ("api", "erp", "upload", "web", "cli", "einvoice", "customs")
 """Where a declaration came from (``erp``: the ERP API with an Idempotency-Key)."""
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
+
+HUNDRED = Decimal(100)
 
 MAX_BATCH = 1000
 """Most declarations accepted in one batch request or upload."""
@@ -101,15 +106,24 @@ MAX_BATCH = 1000
 # --- pricing: the one switch -------------------------------------------------------------
 
 
-def rate_source_for(policy: Policy, session: Session | None = None) -> RateSource:
-    """THE rate source of a policy's declarations: the schedule's flat rate today.
+def rate_source_for(policy: Policy, book: RateBook) -> RateSource:
+    """THE rate source of a policy's declarations ([002] 4, domain.md 6).
 
-    Resolved once per policy of a set, before any decision (the decisions themselves do no
-    I/O).  A risk-based source switches here in this one line, reading its table through
-    ``session`` where it has one (``pricing.service.pricer_for(session, ...)``).
+    The schedule's agreed flat rate where it has that option; else the rate table of the
+    policy in ``book`` (the process's tables and country classes, as fresh as the facts)
+    with the policy's floating adjustments.  Resolved once per policy of a set, before
+    any decision (the decisions themselves do no I/O).
     """
-    return FlatRatePricer(base_rate_pct=policy.base_rate_pct, rate_table=policy.rate_table,
-                          effective_from=policy.inception)
+    if policy.flat_rate_option and policy.flat_rate_pct is not None:
+        return FlatRatePricer(base_rate_pct=policy.flat_rate_pct, rate_table="flat_rate",
+                              effective_from=policy.inception)
+    floating = rate_floating_from_dict(policy.rate_floating)
+    record = floating.experience
+    return policy_rate_pricer(
+        book, table_code=policy.rate_table, concentration_hhi=floating.concentration_hhi,
+        experience=None if record is None else ExporterExperience(
+            years=record.years, earned_premium=record.earned_premium,
+            incurred_claims=record.incurred_claims, exposure=record.exposure))
 
 
 # --- loading with ownership --------------------------------------------------------------
@@ -159,6 +173,8 @@ def _problem_list(problems: Sequence[DomainError]) -> list[dict[str, Any]]:
 _COUNTRY_STATUS = (select(CountryRiskVersion.cover_status)
                    .where(CountryRiskVersion.country == Buyer.country)
                    .order_by(CountryRiskVersion.id.desc()).limit(1).scalar_subquery())
+_RATING_PD = (select(BuyerRating.pd).where(BuyerRating.buyer_id == Buyer.id)
+              .order_by(BuyerRating.id.desc()).limit(1).scalar_subquery())
 # the four statements of :func:`_load_facts`, built once (building SQL costs more CPU than
 # running it on the hot path); parameters: org_id, policy_ids, buyer_ids, invoices
 _POLICIES = select(Policy).where(Policy.id.in_(bindparam("policy_ids", expanding=True)))
@@ -172,6 +188,7 @@ _BUYERS = select(
                    PossibleLossNotice.buyer_id == Buyer.id,
                    PossibleLossNotice.status == NOTICE_OPEN),
     _COUNTRY_STATUS,
+    _RATING_PD,
 ).where(Buyer.id.in_(bindparam("buyer_ids", expanding=True)))
 _LIMITS = (
     select(CreditLimit.id, CreditLimit.policy_id, CreditLimit.buyer_id, CreditLimit.status,
@@ -205,7 +222,8 @@ def _load_facts(session: Session, shipments: Sequence[Shipment]) -> AttachmentFa
     connection = session.connection()
     buyers = {
         int(r[0]): BuyerRow(country=r[1], known=bool(r[2]), frozen=bool(r[3]),
-                               country_status=CountryCoverStatus(r[4] or "open"))
+                               country_status=CountryCoverStatus(r[4] or "open"),
+                               pd=Decimal(r[5]) if r[5] is not None else None)
         for r in connection.execute(_BUYERS, params)}
     versions: dict[int, list[LimitVersionRow]] = {}
     heads: dict[int, tuple[int, int, str]] = {}
@@ -323,6 +341,15 @@ def _decide_all(items: Sequence[_Item], outstanding: dict[int, int], today: date
     return moved
 
 
+def _explained(source: RateSource, quote: RateQuote) -> dict[str, Any]:
+    """The stored JSON form of a quote's explanation (a risk-based pricer remembers its
+    quotes and makes their JSON forms once).
+    """
+    if isinstance(source, PolicyRatePricer):
+        return source.explanation_json(quote)
+    return quote.explanation.to_dict()
+
+
 def _values_of(item: _Item, *, source: RateSource, principal: Principal, channel: str,
                today: date, supersedes: Declaration | None, declared_at: datetime
                ) -> dict[str, Any]:
@@ -339,8 +366,9 @@ def _values_of(item: _Item, *, source: RateSource, principal: Principal, channel
         decision=decision, source=source,
         request=ShortTermRateRequest(payment_terms=shipment.payment_terms,
                                      credit_days=shipment.credit_days,
-                                     indemnity_percentage=indemnity,
-                                     country=shipment.buyer_country))
+                                     indemnity_percentage=indemnity / HUNDRED,
+                                     country=shipment.buyer_country,
+                                     buyer_pd=item.buyer.pd))
     return {
         "exporter_org_id": shipment.insured_org_id, "policy_id": policy.id,
         "buyer_id": shipment.buyer_id, "buyer_country": shipment.buyer_country,
@@ -358,7 +386,7 @@ def _values_of(item: _Item, *, source: RateSource, principal: Principal, channel
         "uninsured_minor": decision.uninsured_amount.minor_units(), "collected_minor": 0,
         "cover_status": decision.status.value, "reason_code": decision.reason_code.value,
         "cover_explanation": decision.explanation, "rate": priced.rate,
-        "rate_explanation": priced.quote.explanation.to_dict() if priced.quote else None,
+        "rate_explanation": _explained(source, priced.quote) if priced.quote else None,
         "premium_minor": priced.premium.minor_units(), "declaration_date": today,
         "declaration_due": timing.due, "late": timing.late, "days_late": timing.days_late,
         "status": STATUS_ACTIVE, "supersedes_id": supersedes.id if supersedes else None,
@@ -519,7 +547,8 @@ def _attach_set(session: Session, *, principal: Principal,
         outstanding = repository.lock_reservations(session, {
             item.limit.id: (item.version.currency, item.version.amount_minor)
             for item in items if item.limit is not None and item.version is not None})
-    sources = {policy_id: rate_source_for(p, session) for policy_id, p in facts.policies.items()}
+    book = rate_book_repository.book_for(session.connection(), facts.pricing_stamp)
+    sources = {policy_id: rate_source_for(p, book) for policy_id, p in facts.policies.items()}
     moved, values = _settle(items, outstanding, sources, principal=principal, channel=channel,
                             today=today, supersedes=supersedes, now=now)
     if pipelined:
@@ -563,7 +592,9 @@ async def attach_many_async(connection: AsyncConnection[Any], *, principal: Prin
     if not items:
         return _in_order(outcomes, len(shipments))
     assert facts.outstanding is not None
-    sources = {policy_id: rate_source_for(p) for policy_id, p in facts.policies.items()}
+    assert facts.pricing_stamp is not None
+    book = await rate_book_repository.book_for_async(connection, facts.pricing_stamp)
+    sources = {policy_id: rate_source_for(p, book) for policy_id, p in facts.policies.items()}
     moved, values = _settle(items, facts.outstanding, sources, principal=principal,
                             channel=channel, today=today, supersedes=None, now=now)
     done, entries, last = _pipelined_writes(items, values, facts, outcomes, len(shipments),

@@ -183,8 +183,14 @@ def underwrite(
     venue: Annotated[str, typer.Option()] = "CIETAC, Beijing",
     notice_days: Annotated[int, typer.Option(help="Possible-loss notice days")] = 90,
     inception: Annotated[str | None, typer.Option(help="Default: requested inception")] = None,
+    flat_rate_option: Annotated[bool, typer.Option(
+        help="The schedule agrees one flat rate for every shipment")] = False,
+    flat_rate: Annotated[str | None, typer.Option(
+        help="The agreed flat rate in percent (only with --flat-rate-option)")] = None,
 ) -> None:
-    """Underwrite an application into a draft policy (scope taken from the application)."""
+    """Underwrite an application into a draft policy (scope taken from the application);
+    its shipments are priced on the rate table unless the schedule agrees a flat rate.
+    """
     with unit_of_work() as session:
         principal = access.system_principal(session)
         application = service.get_application(session, principal=principal,
@@ -205,7 +211,9 @@ def underwrite(
                 max_credit_days=application.max_credit_days,
                 hs_chapters=tuple(application.hs_chapters or ())),
             dispute_resolution=dispute, dispute_venue=venue,
-            possible_loss_notice_days=notice_days)
+            possible_loss_notice_days=notice_days, flat_rate_option=flat_rate_option,
+            flat_rate_pct=(None if flat_rate is None
+                           else _decimal(flat_rate, field="flat_rate_pct")))
         start = (_date(inception, field="inception") if inception
                  else application.requested_inception)
         policy = service.underwrite(session, principal=principal,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradecover.db.base import Base, DecimalText, IdType, JSONText, UTCDateTime
@@ -81,6 +81,12 @@ class Policy(Base):
     declaration_frequency: Mapped[str] = mapped_column(String(16))
     rate_table: Mapped[str] = mapped_column(String(64))
     base_rate_pct: Mapped[Decimal] = mapped_column(DecimalText())
+    # the schedule's option of an agreed flat rate for every shipment, and that rate
+    flat_rate_option: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
+    flat_rate_pct: Mapped[Decimal | None] = mapped_column(DecimalText(), nullable=True)
+    # the insurer's floating adjustments of this policy's rates (experience, concentration)
+    rate_floating: Mapped[Any] = mapped_column(JSONText(), nullable=True)
     scope: Mapped[Any] = mapped_column(JSONText())
     dispute_resolution: Mapped[str] = mapped_column(String(20))
     dispute_venue: Mapped[str] = mapped_column(String(200))

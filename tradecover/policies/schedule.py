@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, check_currency, round_money
@@ -130,6 +131,78 @@ class Endorsement:
 
 
 @dataclass(frozen=True, slots=True)
+class ExperienceRecord:
+    """The exporter's record the insurer agreed to rate this policy on ([002] 4).
+
+    ``exposure`` is its insured turnover over those years in the rate table's exposure
+    unit (USD million in the default table): the ``n`` of the credibility ``z = n/(n+k)``.
+    """
+
+    years: int
+    earned_premium: Decimal
+    incurred_claims: Decimal
+    exposure: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RateFloating:
+    """The policy's floating adjustments of the table rate ([002] 4: by the insured's
+    export experience and record and the concentration of its buyers); ``None``: none.
+    """
+
+    experience: ExperienceRecord | None = None
+    concentration_hhi: Decimal | None = None
+
+    def validate(self) -> None:
+        """Raise :class:`ValidationFailed` naming the first broken adjustment."""
+        record = self.experience
+        if record is not None:
+            if isinstance(record.years, bool) or not 0 <= record.years <= 100:
+                raise ValidationFailed("experience years must be 0 to 100",
+                                       code="experience_out_of_range",
+                                       field="rate_floating.experience.years")
+            for name in ("earned_premium", "incurred_claims", "exposure"):
+                value: Decimal = getattr(record, name)
+                if not value.is_finite() or value < 0:
+                    raise ValidationFailed(f"experience {name} cannot be negative",
+                                           code="experience_out_of_range",
+                                           field=f"rate_floating.experience.{name}")
+        hhi = self.concentration_hhi
+        if hhi is not None and (not hhi.is_finite() or not Decimal(0) <= hhi <= Decimal(1)):
+            raise ValidationFailed("concentration_hhi must be between 0 and 1",
+                                   code="concentration_out_of_range",
+                                   field="rate_floating.concentration_hhi")
+
+
+def rate_floating_to_dict(floating: RateFloating) -> dict[str, Any] | None:
+    """The policy's floating rate adjustments as JSON-ready values (``None``: none)."""
+    record = floating.experience
+    data: dict[str, Any] = {}
+    if record is not None:
+        data["experience"] = {"years": record.years,
+                              "earned_premium": str(record.earned_premium),
+                              "incurred_claims": str(record.incurred_claims),
+                              "exposure": str(record.exposure)}
+    if floating.concentration_hhi is not None:
+        data["concentration_hhi"] = str(floating.concentration_hhi)
+    return data or None
+
+
+def rate_floating_from_dict(data: dict[str, Any] | None) -> RateFloating:
+    """Rebuild the floating adjustments from :func:`rate_floating_to_dict` output."""
+    data = data or {}
+    record = data.get("experience")
+    hhi = data.get("concentration_hhi")
+    return RateFloating(
+        experience=None if not record else ExperienceRecord(
+            years=int(record["years"]), earned_premium=Decimal(str(record["earned_premium"])),
+            incurred_claims=Decimal(str(record["incurred_claims"])),
+            exposure=Decimal(str(record["exposure"]))),
+        concentration_hhi=None if hhi is None else Decimal(str(hhi)))
+
+
+
+@dataclass(frozen=True, slots=True)
 class PolicySchedule:
     """The terms of a short-term comprehensive policy."""
 
@@ -148,10 +221,15 @@ class PolicySchedule:
     dispute_venue: str = "CIETAC, Beijing"
     possible_loss_notice_days: int = 90
     claim_terms: ClaimTermsSchedule = field(default_factory=ClaimTermsSchedule)
+    # shipments are priced on the rate table unless the schedule agrees a flat rate
+    flat_rate_option: bool = False
+    flat_rate_pct: Decimal | None = None
+    rate_floating: RateFloating = field(default_factory=RateFloating)
 
     def validate(self) -> None:
         """Raise :class:`ValidationFailed` naming the first broken term."""
         check_currency(self.currency)
+        self._validate_rate_basis()
         for name in ("indemnity_commercial_pct", "indemnity_political_pct"):
             pct = getattr(self, name)
             if not isinstance(pct, Decimal) or not pct.is_finite() \
@@ -191,6 +269,29 @@ class PolicySchedule:
                                    code="share_out_of_range", field="min_declared_share")
         self.scope.validate()
         self.claim_terms.validate()
+        self.rate_floating.validate()
+
+    def _validate_rate_basis(self) -> None:
+        """A flat rate only where the schedule has the option, and then exactly one."""
+        rate = self.flat_rate_pct
+        if not self.flat_rate_option:
+            if rate is not None:
+                raise ValidationFailed(
+                    "a flat rate needs the schedule's flat-rate option (flat_rate_option); "
+                    "without it every shipment is priced on the rate table",
+                    code="flat_rate_not_in_schedule", field="flat_rate_pct")
+            return
+        if rate is None:
+            raise ValidationFailed("the flat-rate option needs the agreed flat_rate_pct",
+                                   code="flat_rate_missing", field="flat_rate_pct")
+        if not rate.is_finite() or not Decimal(0) < rate <= Decimal(10):
+            raise ValidationFailed("flat_rate_pct must be in (0, 10] percent",
+                                   code="rate_out_of_range", field="flat_rate_pct")
+
+    @property
+    def flat_rate(self) -> Decimal | None:
+        """The agreed flat rate in percent, or ``None``: priced on the rate table."""
+        return self.flat_rate_pct if self.flat_rate_option else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from tradecover.policies.model import (
     PolicyApplication,
     RenewalOffer,
 )
+from tradecover.policies.rate_schemas import RateFloatingIn, RateFloatingOut
 from tradecover.policies.schedule import (
     ClaimTermsSchedule,
     DeclarationFrequency,
@@ -239,6 +240,15 @@ class ScheduleIn(InputModel):
     dispute_venue: str = Field(default="CIETAC, Beijing", min_length=1, max_length=200)
     possible_loss_notice_days: int = Field(default=90, ge=1, le=365)
     claim_terms: ClaimTermsIn = Field(default_factory=ClaimTermsIn)
+    flat_rate_option: bool = Field(
+        default=False, description="The schedule's option of one agreed flat rate for every "
+        "shipment; without it shipments are priced on the rate table (risk-based)")
+    flat_rate_pct: PercentStr | None = Field(
+        default=None, examples=["0.45"],
+        description="The agreed flat rate in percent; only with flat_rate_option")
+    rate_floating: RateFloatingIn = Field(
+        default_factory=RateFloatingIn,
+        description="The insurer's floating adjustments of the table rate for this policy")
 
     def to_schedule(self) -> PolicySchedule:
         """The pure value (raises ``unknown_currency`` for a code ISO 4217 does not know)."""
@@ -255,7 +265,9 @@ class ScheduleIn(InputModel):
             scope=self.scope.to_scope(), dispute_resolution=self.dispute_resolution,
             dispute_venue=self.dispute_venue,
             possible_loss_notice_days=self.possible_loss_notice_days,
-            claim_terms=self.claim_terms.to_terms())
+            claim_terms=self.claim_terms.to_terms(), flat_rate_option=self.flat_rate_option,
+            flat_rate_pct=None if self.flat_rate_pct is None else Decimal(self.flat_rate_pct),
+            rate_floating=self.rate_floating.to_floating())
 
 
 class UnderwriteIn(InputModel):
@@ -368,6 +380,12 @@ class ScheduleOut(BaseModel):
     dispute_venue: str
     possible_loss_notice_days: int
     claim_terms: ClaimTermsOut
+    flat_rate_option: bool = Field(
+        description="Whether the schedule agrees one flat rate for every shipment")
+    flat_rate_pct: str | None
+    rate_basis: Literal["flat", "risk_based"] = Field(
+        description="How shipments are priced: the agreed flat rate or the rate table")
+    rate_floating: RateFloatingOut
 
     @classmethod
     def of(cls, schedule: PolicySchedule) -> ScheduleOut:
@@ -394,7 +412,12 @@ class ScheduleOut(BaseModel):
                            max_credit_days=s.max_credit_days, hs_chapters=list(s.hs_chapters)),
             dispute_resolution=schedule.dispute_resolution, dispute_venue=schedule.dispute_venue,
             possible_loss_notice_days=schedule.possible_loss_notice_days,
-            claim_terms=ClaimTermsOut.of(schedule.claim_terms))
+            claim_terms=ClaimTermsOut.of(schedule.claim_terms),
+            flat_rate_option=schedule.flat_rate_option,
+            flat_rate_pct=(None if schedule.flat_rate_pct is None
+                           else str(schedule.flat_rate_pct)),
+            rate_basis="flat" if schedule.flat_rate is not None else "risk_based",
+            rate_floating=RateFloatingOut.of(schedule.rate_floating))
 
 
 class PolicyOut(BaseModel):

@@ -62,6 +62,8 @@ from tradecover.policies.schedule import (
     InsurableScope,
     PolicySchedule,
     Product,
+    rate_floating_from_dict,
+    rate_floating_to_dict,
 )
 from tradecover.reference.countries import check_country
 from tradecover.reference.payment_terms import PaymentTerms
@@ -186,6 +188,10 @@ def schedule_to_dict(schedule: PolicySchedule) -> dict[str, Any]:
         "dispute_venue": schedule.dispute_venue,
         "possible_loss_notice_days": schedule.possible_loss_notice_days,
         "claim_terms": claim_terms_to_dict(schedule.claim_terms),
+        "flat_rate_option": schedule.flat_rate_option,
+        "flat_rate_pct": (None if schedule.flat_rate_pct is None
+                          else str(schedule.flat_rate_pct)),
+        "rate_floating": rate_floating_to_dict(schedule.rate_floating),
     }
 
 
@@ -209,6 +215,10 @@ def schedule_from_dict(data: dict[str, Any]) -> PolicySchedule:
         dispute_venue=str(data["dispute_venue"]),
         possible_loss_notice_days=int(data["possible_loss_notice_days"]),
         claim_terms=claim_terms_from_dict(data.get("claim_terms")),
+        flat_rate_option=bool(data.get("flat_rate_option", False)),
+        flat_rate_pct=(None if data.get("flat_rate_pct") is None
+                       else Decimal(str(data["flat_rate_pct"]))),
+        rate_floating=rate_floating_from_dict(data.get("rate_floating")),
     )
 
 
@@ -283,6 +293,9 @@ def schedule_of(policy: Policy) -> PolicySchedule:
         dispute_venue=policy.dispute_venue,
         possible_loss_notice_days=policy.possible_loss_notice_days,
         claim_terms=claim_terms_from_dict(policy.claim_terms),
+        flat_rate_option=bool(policy.flat_rate_option),
+        flat_rate_pct=policy.flat_rate_pct,
+        rate_floating=rate_floating_from_dict(policy.rate_floating),
     )
 
 
@@ -302,6 +315,9 @@ def _apply_schedule(policy: Policy, schedule: PolicySchedule) -> None:
     policy.dispute_venue = schedule.dispute_venue
     policy.possible_loss_notice_days = schedule.possible_loss_notice_days
     policy.claim_terms = claim_terms_to_dict(schedule.claim_terms) or None
+    policy.flat_rate_option = schedule.flat_rate_option
+    policy.flat_rate_pct = schedule.flat_rate_pct
+    policy.rate_floating = rate_floating_to_dict(schedule.rate_floating)
 
 
 def snapshot(policy: Policy) -> dict[str, Any]:

@@ -154,3 +154,32 @@ def upload_file(request: Request, session: SessionDep,
     return _page(request, locale, "declarations/upload.html",
                  {"report": report, "problem": problem, "columns": upload.COLUMNS},
                  viewer=viewer, status=problem.status if problem else 200)
+
+
+def _pct(value: object) -> Decimal | None:
+    """A stored rate (a fraction as text) in percent, e.g. ``"0.000935"`` -> ``0.0935``."""
+    try:
+        return (Decimal(str(value)) * 100).normalize()
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@router.get("/declarations/{declaration_id}", response_model=None)
+def declaration_page(declaration_id: int, request: Request, session: SessionDep) -> Response:
+    """One declaration: its cover, its premium and how its rate was reached."""
+    viewer = _viewer(request, session)
+    if viewer is None:
+        return _to_sign_in(request)
+    locale = choose_locale(request, viewer)
+    try:
+        row = service.get_declaration(session, principal=viewer.principal,
+                                      declaration_id=declaration_id)
+    except DomainError as error:
+        return _error_page(request, locale, viewer, error.status)
+    explanation = row.rate_explanation if isinstance(row.rate_explanation, dict) else None
+    percents = ({key: _pct(explanation.get(key))
+                 for key in ("base_rate", "rate_before_bounds", "floor", "cap", "final_rate")}
+                if explanation else {})
+    return _page(request, locale, "declarations/detail.html",
+                 {"d": row, "explanation": explanation, "percents": percents,
+                  "rate_pct": _pct(row.rate)}, viewer=viewer)

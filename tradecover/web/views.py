@@ -62,6 +62,8 @@ class ScheduleView:
     indemnity_political_pct: Decimal
     rate_table: str
     base_rate_pct: Decimal
+    flat_rate_pct: Decimal | None  # the agreed flat rate where the schedule has the option
+    rate_floating: dict[str, Any]  # the policy's floating adjustments (JSON form)
     declaration_frequency: str
     dispute_resolution: str
     dispute_venue: str
@@ -96,6 +98,8 @@ def schedule_view(policy: Policy) -> ScheduleView:
         indemnity_political_pct=policy.indemnity_political_pct,
         rate_table=policy.rate_table,
         base_rate_pct=policy.base_rate_pct,
+        flat_rate_pct=policy.flat_rate_pct if policy.flat_rate_option else None,
+        rate_floating=policy.rate_floating if isinstance(policy.rate_floating, dict) else {},
         declaration_frequency=labels.label(labels.FREQUENCIES, policy.declaration_frequency),
         dispute_resolution=labels.label(labels.DISPUTES, policy.dispute_resolution),
         dispute_venue=policy.dispute_venue,

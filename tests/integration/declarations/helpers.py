@@ -37,9 +37,15 @@ class World:
     inception: date
 
 
-def policy(client: TestClient, cast: Cast) -> dict[str, Any]:
-    """An active monthly USD policy, incepted about 65 days ago (scope: HS 84, OA/DA/DP)."""
-    return active(client, cast, inception=expiring_inception(300))
+FLAT_RATE = {"flat_rate_option": True, "flat_rate_pct": "0.45"}
+"""The schedule terms of an agreed flat rate of 0.45 % (the premium tests' round numbers)."""
+
+
+def policy(client: TestClient, cast: Cast, **schedule: Any) -> dict[str, Any]:
+    """An active monthly USD policy, incepted about 65 days ago (scope: HS 84, OA/DA/DP),
+    at an agreed flat rate of 0.45 % unless ``schedule`` says otherwise.
+    """
+    return active(client, cast, inception=expiring_inception(300), **{**FLAT_RATE, **schedule})
 
 
 def add_buyer(session: Session, *, org_id: int, name: str = "Berlin Machines GmbH",
@@ -91,9 +97,12 @@ def add_version(session: Session, *, limit_id: int, number: int, kind: str, amou
     return version.id
 
 
-def world(client: TestClient, cast: Cast, db: Database, *, limit: int = 100_000) -> World:
-    """A policy, a related buyer and a limit of ``limit`` USD from the policy's inception."""
-    p = policy(client, cast)
+def world(client: TestClient, cast: Cast, db: Database, *, limit: int = 100_000,
+          **schedule: Any) -> World:
+    """A policy (``schedule`` overriding its terms), a related buyer and a limit of
+    ``limit`` USD from the policy's inception.
+    """
+    p = policy(client, cast, **schedule)
     inception = date.fromisoformat(p["inception"])
     with transaction(db.factory) as s:
         buyer_id = add_buyer(s, org_id=cast.exporter.org_id)

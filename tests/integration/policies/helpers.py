@@ -65,8 +65,9 @@ def draft(client: TestClient, cast: Cast, *, inception: date | None = None,
     return dict(r.json())
 
 
-def active(client: TestClient, cast: Cast, *, inception: date | None = None) -> dict[str, Any]:
-    policy = draft(client, cast, inception=inception)
+def active(client: TestClient, cast: Cast, *, inception: date | None = None,
+           **schedule: Any) -> dict[str, Any]:
+    policy = draft(client, cast, inception=inception, **schedule)
     r = client.post(f"/api/v1/policies/{policy['id']}/quote", headers=cast.underwriter.headers)
     assert r.status_code == 200, r.text
     r = client.post(f"/api/v1/policies/{policy['id']}/issue", headers=cast.exporter.headers)

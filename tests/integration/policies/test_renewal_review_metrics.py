@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database
 from tests.integration.claims.documents import accept_documents_in
+from tests.integration.declarations.helpers import FLAT_RATE, add_buyer, add_limit, shipment
 from tests.integration.declarations.helpers import World as DeclarationWorld
-from tests.integration.declarations.helpers import add_buyer, add_limit, shipment
 from tests.integration.policies.helpers import active, expiring_inception
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
@@ -76,7 +76,7 @@ def _on_time(shipped: date) -> date:
 
 def _term_with_a_record(client: TestClient, cast: Cast, db: Database) -> Term:
     """A policy expiring in 20 days with the record of :data:`EXPECTED`."""
-    policy = active(client, cast, inception=expiring_inception(20))
+    policy = active(client, cast, inception=expiring_inception(20), **FLAT_RATE)
     inception = date.fromisoformat(policy["inception"])
     with transaction(db.factory) as s:
         buyer_id = add_buyer(s, org_id=cast.exporter.org_id)
@@ -168,7 +168,7 @@ def test_the_cli_offers_with_the_terms_record(
 
 def test_a_term_without_activity_reviews_as_zeros(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    policy = active(app_client, cast, inception=expiring_inception(20))
+    policy = active(app_client, cast, inception=expiring_inception(20), **FLAT_RATE)
 
     r = app_client.post(f"/api/v1/policies/{policy['id']}/renewal-offers",
                         headers=cast.underwriter.headers)
