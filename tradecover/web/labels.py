@@ -76,6 +76,11 @@ METRICS: dict[str, tuple[str, str]] = {
     "declared_amount": (N_("Declared amount"), "money"),
     "premium_earned": (N_("Premium earned"), "money"),
     "claims_paid": (N_("Claims paid"), "money"),
+    "undeclared_turnover": (N_("Turnover returned but not declared"), "money"),
+    "min_declared_share": (N_("Minimum share of turnover to declare"), "ratio"),
+    "whole_turnover_under_review": (N_("Under review for undeclared turnover"), "flag"),
+    "turnover_months_flagged": (N_("Months with undeclared turnover"), "text"),
+    "turnover_returns_missing": (N_("Turnover returns overdue"), "text"),
 }
 
 # Audit actions about a policy, as the policies service records them.

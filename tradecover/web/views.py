@@ -135,7 +135,7 @@ class MetricView:
     """One review metric: its label and its value, as a ratio or an amount."""
 
     label: str
-    kind: str  # "ratio", "money" or "text"
+    kind: str  # "ratio", "money", "flag" ("true"/"false" in text) or "text"
     ratio: Decimal | None
     money: Money | None
     text: str
@@ -176,6 +176,8 @@ def metric_views(metrics: Any, currency: str) -> tuple[MetricView, ...]:
         elif kind == "money" and number is not None:
             out.append(MetricView(label, "money", None, Money.of(number, currency),
                                   str(metrics[key])))
+        elif kind == "flag":
+            out.append(MetricView(label, "flag", None, None, str(metrics[key]).lower()))
         else:
             out.append(MetricView(label, "text", None, None, str(metrics[key])))
     return tuple(out)
