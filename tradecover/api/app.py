@@ -10,9 +10,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tradecover import __version__
 from tradecover.access.known_keys import KnownApiKeys
 from tradecover.api import problems
+from tradecover.api.headers import SecurityHeaders
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_async_pool, make_engine, make_session_factory
 from tradecover.declarations.erp_endpoint import ErpDeclarations
+from tradecover.web.security import CsrfProtection
 
 API_DESCRIPTION = """
 tradecover: short-term export credit insurance, from application to claim.
@@ -85,11 +87,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.review_metrics_source = _review_metrics_source()
     problems.install(app)
     on_postgresql = engine.dialect.name == "postgresql"
+    # innermost first: the page forms' CSRF check, the ERP route, the body limit, headers
+    app.add_middleware(CsrfProtection, signing_key=settings.signing_key,
+                       secure=settings.behind_tls)
     app.add_middleware(
         ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
         pool=(lambda: make_async_pool(settings.database_url)) if on_postgresql else None,
         factory=app.state.session_factory)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # the outer one
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, docs_path=app.docs_url,
+                       behind_tls=settings.behind_tls)  # the outer one
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")
     def health() -> dict[str, Any]:
