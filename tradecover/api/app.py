@@ -95,7 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool=(lambda: make_async_pool(settings.database_url)) if on_postgresql else None,
         factory=app.state.session_factory)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders, docs_path=app.docs_url,
+    docs = tuple(p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url) if p)
+    app.add_middleware(SecurityHeaders, docs_paths=docs,
                        behind_tls=settings.behind_tls)  # the outer one
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")

@@ -4,7 +4,8 @@
 own, ``X-Content-Type-Options: nosniff``, ``Referrer-Policy`` and a
 ``Content-Security-Policy``: nothing at all for the API's JSON, the dashboard's policy
 (same origin only) for pages, and for the interactive API docs exactly what their page
-needs: its inline scripts by hash and the hosts its scripts, styles and images come from.
+needs (the docs page and its OAuth2 redirect page): its inline scripts by hash and the
+hosts its scripts, styles and images come from.
 Behind TLS (the ``behind_tls`` setting) it also sends ``Strict-Transport-Security``.
 """
 
@@ -30,22 +31,23 @@ def docs_csp(page: bytes) -> str:
     """A policy that lets the docs page run: its own inline scripts (by SHA-256), scripts,
     styles and images from the hosts it names, its API description from this origin.
     """
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
-        for script in _INLINE_SCRIPT.findall(page) if script.strip())
-    hosts = " ".join(sorted({urlsplit(m.decode("latin-1")).geturl()
-                             for m in _ASSET.findall(page)}))
-    return (f"default-src 'none'; script-src 'self' {hashes} {hosts}; "
-            f"style-src 'self' 'unsafe-inline' {hosts}; img-src 'self' data: {hosts}; "
-            "connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; "
-            "base-uri 'none'; form-action 'self'").replace("  ", " ")
+    hashes = ["'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+              for script in _INLINE_SCRIPT.findall(page) if script.strip()]
+    hosts = sorted({urlsplit(m.decode("latin-1")).geturl() for m in _ASSET.findall(page)})
+    directives = {
+        "default-src": ["'none'"], "script-src": ["'self'", *hashes, *hosts],
+        "style-src": ["'self'", "'unsafe-inline'", *hosts],
+        "img-src": ["'self'", "data:", *hosts], "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"], "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"], "form-action": ["'self'"]}
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
 class SecurityHeaders:
     """ASGI middleware: the security headers of every response (see the module)."""
 
-    def __init__(self, app: ASGIApp, *, docs_path: str | None, behind_tls: bool) -> None:
-        self.app, self.docs_path = app, docs_path
+    def __init__(self, app: ASGIApp, *, docs_paths: tuple[str, ...], behind_tls: bool) -> None:
+        self.app, self.docs_paths = app, frozenset(docs_paths)
         self.hsts = [(b"strict-transport-security", HSTS.encode())] if behind_tls else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -54,7 +56,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path == self.docs_path:
+        if path in self.docs_paths:
             await self._docs(scope, receive, send)
             return
         csp = API_CSP if path.startswith(_API_PREFIXES) else PAGE_CSP
