@@ -74,8 +74,15 @@ class SignInOutcome:
 
 
 def attempt_sign_in(
-    session: Session, *, email: str, password: str, client_address: str | None,
-    user_agent: str | None, key: str, ttl: timedelta, limits: SignInLimits,
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    client_address: str | None,
+    user_agent: str | None,
+    key: str,
+    ttl: timedelta,
+    limits: SignInLimits,
     now: datetime | None = None,
 ) -> SignInOutcome:
     """Check a person's password under the throttles; on success start a session.
@@ -93,86 +100,153 @@ def attempt_sign_in(
     waits = [w for w in (locked_for(states[(s, d)], now) for s, d, _ in subjects) if w]
     if waits:
         seconds = max(1, int(max(waits).total_seconds() + 0.999))
-        return SignInOutcome(refusal=TooManyAttempts(
-            f"too many failed sign-ins: try again in {seconds} seconds",
-            code="sign_in_locked", retry_after=seconds))
+        return SignInOutcome(
+            refusal=TooManyAttempts(
+                f"too many failed sign-ins: try again in {seconds} seconds",
+                code="sign_in_locked",
+                retry_after=seconds,
+            )
+        )
     user = session.execute(select(User).where(User.email == address)).scalar_one_or_none()
     matches = verify_password(password, user.password_hash if user else _DECOY_HASH)
     if user is None or not user.active or not matches:
         for scope, subject, policy in subjects:
-            _count_failure(session, scope=scope, subject=subject, policy=policy, now=now,
-                           user=user, shown=address if scope == ACCOUNT else client_address)
-        return SignInOutcome(refusal=AuthenticationFailed(
-            "wrong e-mail or password", code="invalid_credentials"))
+            _count_failure(
+                session,
+                scope=scope,
+                subject=subject,
+                policy=policy,
+                now=now,
+                user=user,
+                shown=address if scope == ACCOUNT else client_address,
+            )
+        return SignInOutcome(
+            refusal=AuthenticationFailed("wrong e-mail or password", code="invalid_credentials")
+        )
     if states[(ACCOUNT, subjects[0][1])].failures:
-        session.execute(delete(SignInThrottle).where(
-            SignInThrottle.scope == ACCOUNT, SignInThrottle.subject == subjects[0][1]))
-    started = UserSession(user_id=user.id, created_at=now, expires_at=now + ttl,
-                          client_address=(client_address or None) and client_address[:64],
-                          user_agent=(user_agent or None) and user_agent[:200])
+        session.execute(
+            delete(SignInThrottle).where(
+                SignInThrottle.scope == ACCOUNT, SignInThrottle.subject == subjects[0][1]
+            )
+        )
+    started = UserSession(
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + ttl,
+        client_address=(client_address or None) and client_address[:64],
+        user_agent=(user_agent or None) and user_agent[:200],
+    )
     session.add(started)
     session.flush()
-    audit.record(session, org_id=user.org_id, actor=f"user:{user.id}", action="session.started",
-                 entity_type="user_session", entity_id=started.id, at=now,
-                 after={"user_id": user.id, "expires_at": started.expires_at.isoformat(),
-                        "client_address": started.client_address},
-                 chain=audit.chain_for(user.id))
+    audit.record(
+        session,
+        org_id=user.org_id,
+        actor=f"user:{user.id}",
+        action="session.started",
+        entity_type="user_session",
+        entity_id=started.id,
+        at=now,
+        after={
+            "user_id": user.id,
+            "expires_at": started.expires_at.isoformat(),
+            "client_address": started.client_address,
+        },
+        chain=audit.chain_for(user.id),
+    )
     token = issue_token(user_id=user.id, session_id=started.id, key=key, now=now, ttl=ttl)
     return SignInOutcome(user=user, token=token, user_session=started)
 
 
 def _states(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], ThrottleState]:
-    found = {(r.scope, r.subject): ThrottleState(r.failures, r.last_failure_at, r.locked_until)
-             for r in session.execute(
-                 select(SignInThrottle.scope, SignInThrottle.subject, SignInThrottle.failures,
-                        SignInThrottle.last_failure_at, SignInThrottle.locked_until)
-                 .where(SignInThrottle.subject.in_([subject for _, subject in keys])))}
+    found = {
+        (r.scope, r.subject): ThrottleState(r.failures, r.last_failure_at, r.locked_until)
+        for r in session.execute(
+            select(
+                SignInThrottle.scope,
+                SignInThrottle.subject,
+                SignInThrottle.failures,
+                SignInThrottle.last_failure_at,
+                SignInThrottle.locked_until,
+            ).where(SignInThrottle.subject.in_([subject for _, subject in keys]))
+        )
+    }
     return {k: found.get(k, ThrottleState()) for k in keys}
 
 
-def _count_failure(session: Session, *, scope: str, subject: str, policy: ThrottlePolicy,
-                   now: datetime, user: User | None, shown: str | None) -> None:
+def _count_failure(
+    session: Session,
+    *,
+    scope: str,
+    subject: str,
+    policy: ThrottlePolicy,
+    now: datetime,
+    user: User | None,
+    shown: str | None,
+) -> None:
     """Count one failure of a subject under a row lock; audit the lock it may earn."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(SignInThrottle).values(scope=scope, subject=subject, failures=0)
-                    .on_conflict_do_nothing())
+    session.execute(
+        insert(SignInThrottle)
+        .values(scope=scope, subject=subject, failures=0)
+        .on_conflict_do_nothing()
+    )
     row = session.execute(
-        select(SignInThrottle).where(SignInThrottle.scope == scope,
-                                     SignInThrottle.subject == subject)
-        .with_for_update().execution_options(populate_existing=True)).scalar_one()
+        select(SignInThrottle)
+        .where(SignInThrottle.scope == scope, SignInThrottle.subject == subject)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     before = ThrottleState(row.failures, row.last_failure_at, row.locked_until)
     after = after_failure(before, now, policy)
     row.failures, row.last_failure_at, row.locked_until = (
-        after.failures, after.last_failure_at, after.locked_until)
+        after.failures,
+        after.last_failure_at,
+        after.locked_until,
+    )
     if not newly_locked(before, after):
         return
     assert after.locked_until is not None
     if scope == ACCOUNT and user is not None:
         org_id, entity_type, entity_id = user.org_id, "user", str(user.id)
     else:
-        org_id = session.execute(select(Organisation.id).where(
-            Organisation.kind == OrganisationKind.INSURER.value)).scalar_one()
+        org_id = session.execute(
+            select(Organisation.id).where(Organisation.kind == OrganisationKind.INSURER.value)
+        ).scalar_one()
         entity_type, entity_id = "sign_in_subject", f"{scope}:{subject[:16]}"
-    audit.record(session, org_id=org_id, actor=f"sign-in:{scope}", action="sign_in.locked",
-                 entity_type=entity_type, entity_id=entity_id, at=now,
-                 reason=f"{after.failures} failed sign-ins in a row",
-                 after={"scope": scope, scope: shown, "failures": after.failures,
-                        "locked_until": after.locked_until.isoformat()})
+    audit.record(
+        session,
+        org_id=org_id,
+        actor=f"sign-in:{scope}",
+        action="sign_in.locked",
+        entity_type=entity_type,
+        entity_id=entity_id,
+        at=now,
+        reason=f"{after.failures} failed sign-ins in a row",
+        after={
+            "scope": scope,
+            scope: shown,
+            "failures": after.failures,
+            "locked_until": after.locked_until.isoformat(),
+        },
+    )
 
 
-def principal_from_token(session: Session, token: str, *, key: str,
-                         now: datetime | None = None) -> Principal:
+def principal_from_token(
+    session: Session, token: str, *, key: str, now: datetime | None = None
+) -> Principal:
     """Resolve a bearer token to a principal, or :class:`AuthenticationFailed`: its
     session must be live (not revoked, not expired) and its person active.
     """
     claims = read_token(token, key=key)
     row = session.execute(
-        select(UserSession.user_id, UserSession.expires_at, UserSession.revoked_at, User,
-               Organisation)
+        select(
+            UserSession.user_id, UserSession.expires_at, UserSession.revoked_at, User, Organisation
+        )
         .join(User, User.id == UserSession.user_id)
         .join(Organisation, Organisation.id == User.org_id)
-        .where(UserSession.id == claims.session_id)).one_or_none()
+        .where(UserSession.id == claims.session_id)
+    ).one_or_none()
     if row is None or row.user_id != claims.user_id:
         raise AuthenticationFailed("invalid access token", code="invalid_token")
     if row.revoked_at is not None:
@@ -182,9 +256,15 @@ def principal_from_token(session: Session, token: str, *, key: str,
     user, org = row.User, row.Organisation
     if not user.active:
         raise AuthenticationFailed("user unknown or disabled", code="invalid_token")
-    return Principal(actor=f"user:{user.id}", org_id=org.id, org_slug=org.slug,
-                     org_kind=OrganisationKind(org.kind), role=Role(user.role),
-                     user_id=user.id, session_id=claims.session_id)
+    return Principal(
+        actor=f"user:{user.id}",
+        org_id=org.id,
+        org_slug=org.slug,
+        org_kind=OrganisationKind(org.kind),
+        role=Role(user.role),
+        user_id=user.id,
+        session_id=claims.session_id,
+    )
 
 
 def _user_in_reach(session: Session, principal: Principal, user_id: int) -> User:
@@ -199,19 +279,20 @@ def _user_in_reach(session: Session, principal: Principal, user_id: int) -> User
     return user
 
 
-def list_sessions(session: Session, *, principal: Principal, user_id: int,
-                  include_ended: bool = False) -> list[UserSession]:
+def list_sessions(
+    session: Session, *, principal: Principal, user_id: int, include_ended: bool = False
+) -> list[UserSession]:
     """A person's sessions, newest first: live ones, or all with ``include_ended``."""
     _user_in_reach(session, principal, user_id)
     query = select(UserSession).where(UserSession.user_id == user_id)
     if not include_ended:
-        query = query.where(UserSession.revoked_at.is_(None),
-                            UserSession.expires_at > utc_now())
+        query = query.where(UserSession.revoked_at.is_(None), UserSession.expires_at > utc_now())
     return list(session.execute(query.order_by(UserSession.id.desc())).scalars())
 
 
-def revoke_session(session: Session, *, principal: Principal, session_id: int,
-                   reason: str | None = None) -> UserSession:
+def revoke_session(
+    session: Session, *, principal: Principal, session_id: int, reason: str | None = None
+) -> UserSession:
     """End one session at once (its owner or an admin); ending an ended one changes nothing."""
     found = session.get(UserSession, session_id)
     if found is None:
@@ -227,33 +308,54 @@ def revoke_session(session: Session, *, principal: Principal, session_id: int,
     return found
 
 
-def revoke_all_sessions(session: Session, *, principal: Principal, user_id: int,
-                        reason: str | None = None) -> int:
+def revoke_all_sessions(
+    session: Session, *, principal: Principal, user_id: int, reason: str | None = None
+) -> int:
     """End every live session of a person (an admin, or the person) and return how many."""
     user = _user_in_reach(session, principal, user_id)
-    live = list(session.execute(
-        select(UserSession).where(UserSession.user_id == user.id,
-                                  UserSession.revoked_at.is_(None))
-        .order_by(UserSession.id).with_for_update()).scalars())
+    live = list(
+        session.execute(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+            .order_by(UserSession.id)
+            .with_for_update()
+        ).scalars()
+    )
     if live:
         _revoke(session, principal=principal, user=user, ended=live, reason=reason)
     return len(live)
 
 
-def _revoke(session: Session, *, principal: Principal, user: User, ended: list[UserSession],
-            reason: str | None) -> None:
+def _revoke(
+    session: Session,
+    *,
+    principal: Principal,
+    user: User,
+    ended: list[UserSession],
+    reason: str | None,
+) -> None:
     now = utc_now()
     ids = [s.id for s in ended]
-    session.execute(update(UserSession).where(UserSession.id.in_(ids),
-                                              UserSession.revoked_at.is_(None))
-                    .values(revoked_at=now, revoked_by=principal.actor[:64])
-                    .execution_options(synchronize_session="fetch"))
+    session.execute(
+        update(UserSession)
+        .where(UserSession.id.in_(ids), UserSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by=principal.actor[:64])
+        .execution_options(synchronize_session="fetch")
+    )
     for ended_session in ended:
-        audit.record(session, org_id=user.org_id, actor=principal.actor,
-                     action="session.revoked", entity_type="user_session",
-                     entity_id=ended_session.id, reason=reason, at=now,
-                     before={"revoked": False}, after={"revoked": True, "user_id": user.id},
-                     chain=audit.chain_for(user.id))
+        audit.record(
+            session,
+            org_id=user.org_id,
+            actor=principal.actor,
+            action="session.revoked",
+            entity_type="user_session",
+            entity_id=ended_session.id,
+            reason=reason,
+            at=now,
+            before={"revoked": False},
+            after={"revoked": True, "user_id": user.id},
+            chain=audit.chain_for(user.id),
+        )
 
 
 def sign_in_limits(settings: Settings) -> SignInLimits:
@@ -262,7 +364,16 @@ def sign_in_limits(settings: Settings) -> SignInLimits:
     longest = max(lock, timedelta(seconds=settings.sign_in_max_lock_seconds))
     forget = timedelta(seconds=settings.sign_in_forget_after_seconds)
     return SignInLimits(
-        account=ThrottlePolicy(free_failures=settings.sign_in_account_free_failures,
-                               first_lock=lock, max_lock=longest, forget_after=forget),
-        address=ThrottlePolicy(free_failures=settings.sign_in_address_free_failures,
-                               first_lock=lock, max_lock=longest, forget_after=forget))
+        account=ThrottlePolicy(
+            free_failures=settings.sign_in_account_free_failures,
+            first_lock=lock,
+            max_lock=longest,
+            forget_after=forget,
+        ),
+        address=ThrottlePolicy(
+            free_failures=settings.sign_in_address_free_failures,
+            first_lock=lock,
+            max_lock=longest,
+            forget_after=forget,
+        ),
+    )

@@ -63,14 +63,18 @@ def after_failure(state: ThrottleState, now: datetime, policy: ThrottlePolicy) -
     if locked_for(state, now) is not None:
         return state
     failures = state.failures
-    quiet_since = max((t for t in (state.last_failure_at, state.locked_until) if t is not None),
-                      default=None)
+    quiet_since = max(
+        (t for t in (state.last_failure_at, state.locked_until) if t is not None), default=None
+    )
     if quiet_since is not None and now - quiet_since >= policy.forget_after:
         failures = 0
     failures += 1
     length = lock_length(failures, policy)
-    return ThrottleState(failures=failures, last_failure_at=now,
-                         locked_until=now + length if length is not None else None)
+    return ThrottleState(
+        failures=failures,
+        last_failure_at=now,
+        locked_until=now + length if length is not None else None,
+    )
 
 
 def newly_locked(before: ThrottleState, after: ThrottleState) -> bool:

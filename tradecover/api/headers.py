@@ -19,8 +19,10 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 _ASSET = re.compile(rb"""(?:src|href)\s*=\s*["'](https?://[^"'/]+)""", re.I)
@@ -31,15 +33,23 @@ def docs_csp(page: bytes) -> str:
     """A policy that lets the docs page run: its own inline scripts (by SHA-256), scripts,
     styles and images from the hosts it names, its API description from this origin.
     """
-    hashes = ["'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
-              for script in _INLINE_SCRIPT.findall(page) if script.strip()]
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+        for script in _INLINE_SCRIPT.findall(page)
+        if script.strip()
+    ]
     hosts = sorted({urlsplit(m.decode("latin-1")).geturl() for m in _ASSET.findall(page)})
     directives = {
-        "default-src": ["'none'"], "script-src": ["'self'", *hashes, *hosts],
+        "default-src": ["'none'"],
+        "script-src": ["'self'", *hashes, *hosts],
         "style-src": ["'self'", "'unsafe-inline'", *hosts],
-        "img-src": ["'self'", "data:", *hosts], "connect-src": ["'self'"],
-        "font-src": ["'self'", "data:"], "frame-ancestors": ["'none'"],
-        "base-uri": ["'none'"], "form-action": ["'self'"]}
+        "img-src": ["'self'", "data:", *hosts],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+    }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
@@ -60,9 +70,12 @@ class SecurityHeaders:
             await self._docs(scope, receive, send)
             return
         csp = API_CSP if path.startswith(_API_PREFIXES) else PAGE_CSP
-        extra = [(b"x-content-type-options", b"nosniff"),
-                 (b"content-security-policy", csp.encode()),
-                 (b"referrer-policy", b"same-origin"), *self.hsts]
+        extra = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"content-security-policy", csp.encode()),
+            (b"referrer-policy", b"same-origin"),
+            *self.hsts,
+        ]
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -88,9 +101,12 @@ class SecurityHeaders:
             if message.get("more_body", False):
                 return
             page = b"".join(chunks)
-            extra = [(b"x-content-type-options", b"nosniff"),
-                     (b"content-security-policy", docs_csp(page).encode()),
-                     (b"referrer-policy", b"same-origin"), *self.hsts]
+            extra = [
+                (b"x-content-type-options", b"nosniff"),
+                (b"content-security-policy", docs_csp(page).encode()),
+                (b"referrer-policy", b"same-origin"),
+                *self.hsts,
+            ]
             await send(_with_headers(start, extra))
             await send({"type": "http.response.body", "body": page, "more_body": False})
 

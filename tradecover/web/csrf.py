@@ -62,4 +62,5 @@ def current() -> str | None:
 def field() -> Markup:
     """The hidden ``csrf_token`` input of a POST form (the Jinja global ``csrf_field``)."""
     return Markup('<input type="hidden" name="{}" value="{}">').format(
-        CSRF_FIELD, escape(current() or ""))
+        CSRF_FIELD, escape(current() or "")
+    )

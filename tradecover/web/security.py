@@ -53,14 +53,16 @@ class CsrfProtection:
         if fresh:
             nonce = csrf.new_nonce()
         assert nonce is not None
-        token = csrf.form_token(nonce=nonce, session_cookie=cookies.get(SESSION_COOKIE),
-                                signing_key=self.signing_key())
+        token = csrf.form_token(
+            nonce=nonce, session_cookie=cookies.get(SESSION_COOKIE), signing_key=self.signing_key()
+        )
         csrf.set_current(token)
         if scope["method"] in UNSAFE_METHODS:
             reason = _foreign(headers)
             body, receive = await _buffered(receive)
-            if reason is None and (fresh or not csrf.tokens_match(
-                    token, await _form_token(scope, headers, body))):
+            if reason is None and (
+                fresh or not csrf.tokens_match(token, await _form_token(scope, headers, body))
+            ):
                 reason = "the form's csrf_token is missing or does not match"
             if reason is not None:
                 await self._refuse(scope, headers, cookies, reason)(scope, receive, send)
@@ -68,32 +70,50 @@ class CsrfProtection:
         await self.app(scope, receive, self._with_cookie(send, nonce) if fresh else send)
 
     def _with_cookie(self, send: Send, nonce: str) -> Send:
-        cookie = (f"{csrf.CSRF_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax"
-                  + ("; Secure" if self.secure else ""))
+        cookie = f"{csrf.CSRF_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax" + (
+            "; Secure" if self.secure else ""
+        )
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (b"set-cookie", cookie.encode("latin-1"))]}
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", []),
+                        (b"set-cookie", cookie.encode("latin-1")),
+                    ],
+                }
             await send(message)
 
         return sending
 
-    def _refuse(self, scope: Scope, headers: dict[bytes, bytes], cookies: dict[str, str],
-                reason: str) -> Response:
+    def _refuse(
+        self, scope: Scope, headers: dict[bytes, bytes], cookies: dict[str, str], reason: str
+    ) -> Response:
         accept = headers.get(b"accept", b"").decode("latin-1")
         if "text/html" not in accept:
             return problems.problem_response(
-                status=403, code="csrf_failed",
-                detail=f"cross-site request refused: {reason}")
-        locale = (i18n.normalise(cookies.get(i18n.LOCALE_COOKIE))
-                  or i18n.from_accept_language(
-                      headers.get(b"accept-language", b"").decode("latin-1") or None)
-                  or i18n.DEFAULT_LOCALE)
+                status=403, code="csrf_failed", detail=f"cross-site request refused: {reason}"
+            )
+        locale = (
+            i18n.normalise(cookies.get(i18n.LOCALE_COOKIE))
+            or i18n.from_accept_language(
+                headers.get(b"accept-language", b"").decode("latin-1") or None
+            )
+            or i18n.DEFAULT_LOCALE
+        )
         path = scope["path"]
-        page = i18n.render(locale, "error.html", {
-            "status": 403, "csrf_refused": True, "viewer": None, "request_path": path,
-            "current_url": path})
+        page = i18n.render(
+            locale,
+            "error.html",
+            {
+                "status": 403,
+                "csrf_refused": True,
+                "viewer": None,
+                "request_path": path,
+                "current_url": path,
+            },
+        )
         return HTMLResponse(page, status_code=403, headers={"Cache-Control": "no-store"})
 
 
@@ -120,8 +140,11 @@ def _foreign(headers: dict[bytes, bytes]) -> str | None:
         sent_from = urlsplit(origin.decode("latin-1").lower())
     except ValueError:
         return "its Origin header is malformed"
-    if sent_from.scheme not in ("http", "https") or \
-            _without_default_port(sent_from.netloc) != host or not host:
+    if (
+        sent_from.scheme not in ("http", "https")
+        or _without_default_port(sent_from.netloc) != host
+        or not host
+    ):
         return "its Origin is another site"
     return None
 

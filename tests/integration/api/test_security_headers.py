@@ -31,8 +31,9 @@ def _responses(client: TestClient, cast: Cast) -> dict[str, object]:
         "api": client.get("/api/v1/me", headers=cast.exporter.headers),
         "api_401": client.get("/api/v1/me"),
         "api_404": client.get("/api/v1/nothing-here"),
-        "api_413": client.post("/api/v1/organisations", headers=cast.admin.headers,
-                               content=b"x" * (3 * 1024 * 1024)),
+        "api_413": client.post(
+            "/api/v1/organisations", headers=cast.admin.headers, content=b"x" * (3 * 1024 * 1024)
+        ),
         "openapi": client.get("/openapi.json"),
         "health": client.get("/health"),
         "page": client.get("/sign-in"),
@@ -42,21 +43,38 @@ def _responses(client: TestClient, cast: Cast) -> dict[str, object]:
     }
 
 
-def test_every_response_says_nosniff_and_has_a_policy(app_client: TestClient,
-                                                      cast: Cast) -> None:
+def test_every_response_says_nosniff_and_has_a_policy(app_client: TestClient, cast: Cast) -> None:
     answers = _responses(app_client, cast)
-    expected = {"api": API_CSP, "api_401": API_CSP, "api_404": API_CSP, "api_413": API_CSP,
-                "openapi": API_CSP, "health": API_CSP, "redirect": PAGE_CSP,
-                "static": PAGE_CSP, "page_404": PAGE_CSP}
+    expected = {
+        "api": API_CSP,
+        "api_401": API_CSP,
+        "api_404": API_CSP,
+        "api_413": API_CSP,
+        "openapi": API_CSP,
+        "health": API_CSP,
+        "redirect": PAGE_CSP,
+        "static": PAGE_CSP,
+        "page_404": PAGE_CSP,
+    }
     statuses = {name: a.status_code for name, a in answers.items()}  # type: ignore[attr-defined]
-    assert statuses == {"api": 200, "api_401": 401, "api_404": 404, "api_413": 413,
-                        "openapi": 200, "health": 200, "page": 200, "redirect": 303,
-                        "static": 200, "page_404": 404}
+    assert statuses == {
+        "api": 200,
+        "api_401": 401,
+        "api_404": 404,
+        "api_413": 413,
+        "openapi": 200,
+        "health": 200,
+        "page": 200,
+        "redirect": 303,
+        "static": 200,
+        "page_404": 404,
+    }
     for name, answer in answers.items():
         headers = answer.headers  # type: ignore[attr-defined]
         assert headers["x-content-type-options"] == "nosniff", name
         assert headers.get_list("content-security-policy") == [
-            expected.get(name, headers["content-security-policy"])], name
+            expected.get(name, headers["content-security-policy"])
+        ], name
         assert "strict-transport-security" not in headers, name
     # the dashboard's pages keep their own policy, one header only
     assert "form-action 'self'" in answers["page"].headers["content-security-policy"]  # type: ignore[attr-defined]
@@ -64,7 +82,8 @@ def test_every_response_says_nosniff_and_has_a_policy(app_client: TestClient,
 
 @pytest.mark.parametrize("path", ["/api/docs", "/docs/oauth2-redirect"])
 def test_the_docs_pages_may_run_exactly_their_own_inline_scripts(
-        app_client: TestClient, path: str) -> None:
+    app_client: TestClient, path: str
+) -> None:
     docs = app_client.get(path)
     assert docs.status_code == 200
     policy = docs.headers["content-security-policy"]
@@ -83,15 +102,19 @@ def test_the_docs_pages_may_run_exactly_their_own_inline_scripts(
 
 
 def test_behind_tls_every_response_asks_for_https_and_cookies_are_secure(
-        tls_client: TestClient, db: Database, cast: Cast) -> None:
+    tls_client: TestClient, db: Database, cast: Cast
+) -> None:
     for name, answer in _responses(tls_client, cast).items():
-        assert answer.headers["strict-transport-security"] \
-            == "max-age=31536000; includeSubDomains", name  # type: ignore[attr-defined]
+        assert (
+            answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+        ), name  # type: ignore[attr-defined]
     tls_client.cookies.clear()
     person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
-    answer = tls_client.post("/sign-in", data={"email": person.email,
-                                               "password": person.password},
-                             follow_redirects=False)
+    answer = tls_client.post(
+        "/sign-in",
+        data={"email": person.email, "password": person.password},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     cookies = answer.headers.get_list("set-cookie")
     assert [c.split("=")[0] for c in cookies] == ["tc_session", "tc_locale"]
@@ -101,13 +124,18 @@ def test_behind_tls_every_response_asks_for_https_and_cookies_are_secure(
 
 
 def test_a_forwarded_proto_does_not_make_the_cookie_secure(
-        app_client: TestClient, db: Database, cast: Cast) -> None:
+    app_client: TestClient, db: Database, cast: Cast
+) -> None:
     person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
-    answer = app_client.post("/sign-in", headers={"X-Forwarded-Proto": "https"},
-                             data={"email": person.email, "password": person.password},
-                             follow_redirects=False)
+    answer = app_client.post(
+        "/sign-in",
+        headers={"X-Forwarded-Proto": "https"},
+        data={"email": person.email, "password": person.password},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
-    session_cookie = next(c for c in answer.headers.get_list("set-cookie")
-                          if c.startswith("tc_session="))
+    session_cookie = next(
+        c for c in answer.headers.get_list("set-cookie") if c.startswith("tc_session=")
+    )
     assert "Secure" not in session_cookie
     assert "strict-transport-security" not in answer.headers

@@ -39,8 +39,11 @@ def _token(client: TestClient) -> str:
     nonce = client.cookies.get(csrf.CSRF_COOKIE)
     assert csrf.is_nonce(nonce)
     assert nonce is not None
-    return csrf.form_token(nonce=nonce, session_cookie=client.cookies.get("tc_session"),
-                           signing_key=client.app.state.settings.signing_key())  # type: ignore[attr-defined]
+    return csrf.form_token(
+        nonce=nonce,
+        session_cookie=client.cookies.get("tc_session"),
+        signing_key=client.app.state.settings.signing_key(),
+    )  # type: ignore[attr-defined]
 
 
 def _flat(routes: list[Any]) -> Iterator[Any]:
@@ -53,8 +56,11 @@ def _flat(routes: list[Any]) -> Iterator[Any]:
 def _page_post_routes(app_client: TestClient) -> list[str]:
     paths = []
     for route in _flat(app_client.app.routes):  # type: ignore[attr-defined]
-        if isinstance(route, APIRoute) and route.methods & security.UNSAFE_METHODS \
-                and not route.path.startswith(security.API_PREFIXES):
+        if (
+            isinstance(route, APIRoute)
+            and route.methods & security.UNSAFE_METHODS
+            and not route.path.startswith(security.API_PREFIXES)
+        ):
             paths.append(re.sub(r"\{[^}]+\}", "1", route.path))
     return sorted(set(paths))
 
@@ -74,14 +80,16 @@ def test_every_post_form_of_the_templates_renders_the_token() -> None:
 
 
 def test_every_state_changing_page_route_refuses_a_request_without_the_token(
-        app_client: TestClient, db: Database, cast: Cast) -> None:
+    app_client: TestClient, db: Database, cast: Cast
+) -> None:
     admin = make_person(db, "insurer", Role.ADMIN, "admin@insurer.example")
     sign_in(app_client, admin)
     raw = _raw(app_client)
     routes = _page_post_routes(app_client)
     assert len(routes) >= 29
-    assert {"/declarations", "/language", "/sign-in", "/sign-out", "/declarations/upload"} \
-        <= set(routes)
+    assert {"/declarations", "/language", "/sign-in", "/sign-out", "/declarations/upload"} <= set(
+        routes
+    )
     before = _audit_count(db)
     for path in routes:
         answer = raw.post(path, data={"locale": "ko", "reason": "x", "email": "a@b.c"})
@@ -97,39 +105,52 @@ def test_every_state_changing_page_route_refuses_a_request_without_the_token(
     assert app_client.get("/policies").status_code == 200  # still signed in: nothing ended
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": FOREIGN}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
-    {"Sec-Fetch-Site": "same-site"}, {"Origin": "http://testserver.evil.example"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": FOREIGN},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "http://testserver.evil.example"},
+    ],
+)
 def test_a_foreign_origin_is_refused_even_with_a_valid_token(
-        app_client: TestClient, db: Database, cast: Cast, headers: dict[str, str]) -> None:
+    app_client: TestClient, db: Database, cast: Cast, headers: dict[str, str]
+) -> None:
     person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
     sign_in(app_client, person)
     raw = _raw(app_client)
     token = _token(raw)
-    answer = raw.post("/language", headers=headers,
-                      data={"locale": "ko", "next": "/", csrf.CSRF_FIELD: token})
+    answer = raw.post(
+        "/language", headers=headers, data={"locale": "ko", "next": "/", csrf.CSRF_FIELD: token}
+    )
     assert (answer.status_code, answer.json()["code"]) == (403, "csrf_failed")
     with transaction(db.factory) as s:
         assert s.get(User, person.user_id).locale == "en"  # type: ignore[union-attr]
-    same = raw.post("/language", headers={"Origin": "http://testserver",
-                                          "Sec-Fetch-Site": "same-origin"},
-                    data={"locale": "ko", "next": "/", csrf.CSRF_FIELD: token},
-                    follow_redirects=False)
+    same = raw.post(
+        "/language",
+        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+        data={"locale": "ko", "next": "/", csrf.CSRF_FIELD: token},
+        follow_redirects=False,
+    )
     assert same.status_code == 303
     with transaction(db.factory) as s:
         assert s.get(User, person.user_id).locale == "ko"  # type: ignore[union-attr]
 
 
 def test_a_cross_site_declaration_is_refused_and_writes_nothing(
-        app_client: TestClient, db: Database, cast: Cast) -> None:
+    app_client: TestClient, db: Database, cast: Cast
+) -> None:
     w = world(app_client, cast, db)
     person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
     sign_in(app_client, person)
     raw = _raw(app_client)
     form = {k: str(v) for k, v in body(w, invoice_number="CSRF-1").items()}
     before = counts(db)
-    answer = raw.post("/declarations", headers={"Origin": FOREIGN, "Accept": "text/html"},
-                      data=form)
+    answer = raw.post(
+        "/declarations", headers={"Origin": FOREIGN, "Accept": "text/html"}, data=form
+    )
     assert answer.status_code == 403
     assert "This form was not accepted" in answer.text
     assert counts(db) == before
@@ -138,8 +159,7 @@ def test_a_cross_site_declaration_is_refused_and_writes_nothing(
     assert counts(db)["declarations"] == before["declarations"] + 1
 
 
-def test_a_token_is_bound_to_its_session(app_client: TestClient, db: Database,
-                                         cast: Cast) -> None:
+def test_a_token_is_bound_to_its_session(app_client: TestClient, db: Database, cast: Cast) -> None:
     first = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
     second = make_person(db, "acme-exports", Role.EXPORTER, "wang.fang@acme.example")
     sign_in(app_client, first)
@@ -156,7 +176,8 @@ def test_a_token_is_bound_to_its_session(app_client: TestClient, db: Database,
 
 
 def test_a_browser_without_a_nonce_gets_one_and_its_forms_carry_the_token(
-        app_client: TestClient) -> None:
+    app_client: TestClient,
+) -> None:
     raw = TestClient(app_client.app, raise_server_exceptions=False)
     page = raw.get("/sign-in")
     cookie = page.headers["set-cookie"]

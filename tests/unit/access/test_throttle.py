@@ -18,8 +18,12 @@ from tradecover.access.throttle import (
 )
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-POLICY = ThrottlePolicy(free_failures=5, first_lock=timedelta(seconds=30),
-                        max_lock=timedelta(seconds=900), forget_after=timedelta(minutes=15))
+POLICY = ThrottlePolicy(
+    free_failures=5,
+    first_lock=timedelta(seconds=30),
+    max_lock=timedelta(seconds=900),
+    forget_after=timedelta(minutes=15),
+)
 
 
 def test_the_first_failures_are_free_then_locks_double_up_to_the_cap() -> None:
@@ -37,8 +41,11 @@ def test_the_fifth_wrong_password_locks_and_the_lock_refuses_until_it_runs_out()
     before = state
     state = after_failure(state, T0 + timedelta(minutes=4), POLICY)
     assert newly_locked(before, state)
-    assert state == ThrottleState(failures=5, last_failure_at=T0 + timedelta(minutes=4),
-                                  locked_until=T0 + timedelta(minutes=4, seconds=30))
+    assert state == ThrottleState(
+        failures=5,
+        last_failure_at=T0 + timedelta(minutes=4),
+        locked_until=T0 + timedelta(minutes=4, seconds=30),
+    )
     assert locked_for(state, T0 + timedelta(minutes=4, seconds=10)) == timedelta(seconds=20)
     assert locked_for(state, T0 + timedelta(minutes=4, seconds=30)) is None
 
@@ -52,15 +59,17 @@ def test_a_failure_after_the_lock_doubles_it() -> None:
     state = ThrottleState(failures=5, last_failure_at=T0, locked_until=T0 + timedelta(seconds=30))
     later = T0 + timedelta(seconds=31)
     after = after_failure(state, later, POLICY)
-    assert after == ThrottleState(failures=6, last_failure_at=later,
-                                  locked_until=later + timedelta(seconds=60))
+    assert after == ThrottleState(
+        failures=6, last_failure_at=later, locked_until=later + timedelta(seconds=60)
+    )
     assert newly_locked(state, after)
 
 
 def test_quiet_time_forgets_the_failures() -> None:
     state = ThrottleState(failures=4, last_failure_at=T0)
     assert after_failure(state, T0 + timedelta(minutes=15), POLICY) == ThrottleState(
-        failures=1, last_failure_at=T0 + timedelta(minutes=15))
+        failures=1, last_failure_at=T0 + timedelta(minutes=15)
+    )
     assert after_failure(state, T0 + timedelta(minutes=14), POLICY).failures == 5
     locked = ThrottleState(failures=9, last_failure_at=T0, locked_until=T0 + timedelta(minutes=8))
     # quiet is measured from the end of the lock
@@ -75,12 +84,18 @@ def test_a_policy_needs_a_free_failure_and_a_sensible_lock() -> None:
         ThrottlePolicy(1, timedelta(seconds=5), timedelta(seconds=2), timedelta(seconds=3))
 
 
-@given(st.integers(min_value=1, max_value=200), st.integers(min_value=1, max_value=20),
-       st.integers(min_value=1, max_value=600), st.integers(min_value=1, max_value=100))
+@given(
+    st.integers(min_value=1, max_value=200),
+    st.integers(min_value=1, max_value=20),
+    st.integers(min_value=1, max_value=600),
+    st.integers(min_value=1, max_value=100),
+)
 def test_locks_never_shrink_as_failures_grow_and_never_pass_the_cap(
-        failures: int, free: int, first: int, factor: int) -> None:
-    policy = ThrottlePolicy(free, timedelta(seconds=first), timedelta(seconds=first * factor),
-                            timedelta(minutes=15))
+    failures: int, free: int, first: int, factor: int
+) -> None:
+    policy = ThrottlePolicy(
+        free, timedelta(seconds=first), timedelta(seconds=first * factor), timedelta(minutes=15)
+    )
     now_lock, next_lock = lock_length(failures, policy), lock_length(failures + 1, policy)
     assert (now_lock is None) == (failures < free)
     assert next_lock is not None or failures + 1 < free
@@ -90,8 +105,7 @@ def test_locks_never_shrink_as_failures_grow_and_never_pass_the_cap(
 
 
 @given(st.lists(st.integers(min_value=0, max_value=3600), max_size=40))
-def test_a_lock_only_ever_moves_later_and_failures_never_pass_while_locked(
-        gaps: list[int]) -> None:
+def test_a_lock_only_ever_moves_later_and_failures_never_pass_while_locked(gaps: list[int]) -> None:
     state, now = ThrottleState(), T0
     for gap in gaps:
         now += timedelta(seconds=gap)

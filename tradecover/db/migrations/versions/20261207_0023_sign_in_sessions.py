@@ -36,8 +36,9 @@ def upgrade() -> None:
         sa.Column("revoked_by", sa.String(length=64), nullable=True),
         sa.Column("client_address", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.String(length=200), nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
-                                name=op.f("fk_user_sessions_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_sessions_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
     )
     op.create_index(op.f("ix_user_sessions_user_id"), "user_sessions", ["user_id"])
@@ -46,8 +47,7 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=16), nullable=False),
         sa.Column("subject", sa.String(length=64), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("last_failure_at", tradecover.db.base.UTCDateTime(timezone=True),
-                  nullable=True),
+        sa.Column("last_failure_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("locked_until", tradecover.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("scope", "subject", name=op.f("pk_sign_in_throttles")),
     )
