@@ -78,9 +78,11 @@ def _session_out(row: UserSession, principal: Principal) -> SessionOut:
 
 @router.get("/me/sessions", response_model=list[SessionOut], summary="My live sessions")
 def my_sessions(session: SessionDep, principal: PrincipalDep) -> list[SessionOut]:
-    """The caller's live sessions, newest first (``current`` marks this token's)."""
+    """The caller's live sessions, newest first (``current`` marks this token's); a
+    system calling with an API key has none.
+    """
     if principal.user_id is None:
-        raise ValidationFailed("only a person has sessions", code="not_a_user")
+        return []
     rows = sessions.list_sessions(session, principal=principal, user_id=principal.user_id)
     return [_session_out(r, principal) for r in rows]
 

@@ -138,21 +138,6 @@ def attempt_sign_in(
     )
     session.add(started)
     session.flush()
-    audit.record(
-        session,
-        org_id=user.org_id,
-        actor=f"user:{user.id}",
-        action="session.started",
-        entity_type="user_session",
-        entity_id=started.id,
-        at=now,
-        after={
-            "user_id": user.id,
-            "expires_at": started.expires_at.isoformat(),
-            "client_address": started.client_address,
-        },
-        chain=audit.chain_for(user.id),
-    )
     token = issue_token(user_id=user.id, session_id=started.id, key=key, now=now, ttl=ttl)
     return SignInOutcome(user=user, token=token, user_session=started)
 

@@ -44,11 +44,12 @@ def lock_length(failures: int, policy: ThrottlePolicy) -> timedelta | None:
     """The lock that ``failures`` in a row earn: none below the limit, then doubling."""
     if failures < policy.free_failures:
         return None
-    doublings = failures - policy.free_failures
-    if doublings >= 40:  # far past any sensible cap: avoid a huge multiplication
-        return policy.max_lock
-    longer: timedelta = policy.first_lock * (2**doublings)
-    return min(longer, policy.max_lock)
+    length = policy.first_lock
+    for _ in range(failures - policy.free_failures):  # stops at the cap: never overflows
+        if length >= policy.max_lock:
+            break
+        length *= 2
+    return min(length, policy.max_lock)
 
 
 def locked_for(state: ThrottleState, now: datetime) -> timedelta | None:

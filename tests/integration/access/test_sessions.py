@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import TEST_SECRET, Actor, Cast, Database, make_person, sign_in
 from tradecover.access.model import UserSession
@@ -214,20 +214,22 @@ def cast_user(db: Database, name: str) -> int:
     return person.user_id
 
 
-def test_signing_in_is_audited_on_the_persons_organisation(
+def test_the_session_row_records_the_sign_in_and_the_audit_log_stays_for_changes(
     app_client: TestClient, db: Database, cast: Cast
 ) -> None:
     person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
-    _bearer(app_client, person)
+    with transaction(db.factory) as s:
+        before = s.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    _bearer(app_client, person, agent="laptop")
     [session_id] = _live(db, person.user_id)
     with transaction(db.factory) as s:
-        [entry] = s.execute(
-            select(AuditEntry).where(AuditEntry.action == "session.started")
-        ).scalars()
-        assert (entry.org_id, entry.actor, entry.entity_type, entry.entity_id) == (
-            person.org_id,
-            f"user:{person.user_id}",
-            "user_session",
-            str(session_id),
+        row = s.get(UserSession, session_id)
+        assert row is not None
+        assert (row.user_id, row.client_address, row.user_agent, row.revoked_at) == (
+            person.user_id,
+            "testclient",
+            "laptop",
+            None,
         )
-        assert entry.after["client_address"] == "testclient"
+        assert row.expires_at - row.created_at == timedelta(minutes=480)
+        assert s.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == before
