@@ -362,3 +362,13 @@ def sign_in_limits(settings: Settings) -> SignInLimits:
             forget_after=forget,
         ),
     )
+
+
+def user_by_email(session: Session, email: str) -> User:
+    """The person with ``email`` (any case) or :class:`NotFound`."""
+    found = session.execute(
+        select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"no user with e-mail {email.strip()}", code="user_not_found", field="email")
+    return found

@@ -12,6 +12,7 @@ core.register(app)
 
 
 def _register_contexts() -> None:
+    from tradecover.access.cli import app as sessions_app
     from tradecover.billing.cli import app as billing_app
     from tradecover.buyers.cli import app as buyers_app
     from tradecover.claims.cli import app as claims_app
@@ -37,6 +38,7 @@ def _register_contexts() -> None:
     app.add_typer(risk_app, name="risk")
     app.add_typer(claims_app, name="claims")
     app.add_typer(overdue_app, name="overdue")
+    app.add_typer(sessions_app, name="sessions")
 
 
 _register_contexts()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import jwt
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from tests.conftest import TEST_SECRET, Actor, Cast, Database, make_person, sign_in
 from tradecover.access.model import UserSession
@@ -233,3 +235,43 @@ def test_the_session_row_records_the_sign_in_and_the_audit_log_stays_for_changes
         )
         assert row.expires_at - row.created_at == timedelta(minutes=480)
         assert s.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == before
+
+
+def test_the_cli_lists_and_ends_a_persons_sessions(
+    app_client: TestClient, db: Database, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tradecover.cli.main import app
+    from tradecover.config import get_settings
+
+    person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
+    tokens = [_bearer(app_client, person, agent=f"device-{n}") for n in range(3)]
+    first, second, third = _live(db, person.user_id)
+    monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    try:
+        listed = CliRunner().invoke(app, ["sessions", "list", "LI.WEI@acme.example"])
+        one = CliRunner().invoke(app, ["sessions", "revoke", str(first), "--reason", "lost"])
+        rest = CliRunner().invoke(app, ["sessions", "revoke-all", "li.wei@acme.example"])
+        unknown = CliRunner().invoke(app, ["sessions", "revoke-all", "nobody@acme.example"])
+        missing = CliRunner().invoke(app, ["sessions", "revoke", "999999"])
+        everything = CliRunner().invoke(app, ["sessions", "list", "li.wei@acme.example", "--all"])
+    finally:
+        get_settings.cache_clear()
+    assert listed.exit_code == 0, listed.output
+    assert [line.split()[1] for line in listed.stdout.splitlines() if "device-" in line] == [
+        str(third),
+        str(second),
+        str(first),
+    ]
+    assert (one.exit_code, one.stdout.strip()) == (0, f"session {first} ended")
+    assert (rest.exit_code, rest.stdout.strip()) == (0, "2 session(s) of li.wei@acme.example ended")
+    assert (unknown.exit_code, missing.exit_code) == (3, 3)
+    assert everything.stdout.count("system:cli") == 3
+    for headers in tokens:
+        assert app_client.get("/api/v1/me", headers=headers).status_code == 401
+    assert _revocations(db) == [
+        ("system:cli", str(first), "lost"),
+        ("system:cli", str(second), "all revoked"),
+        ("system:cli", str(third), "all revoked"),
+    ]
