@@ -17,7 +17,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -152,7 +152,14 @@ def _states(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, st
                 SignInThrottle.failures,
                 SignInThrottle.last_failure_at,
                 SignInThrottle.locked_until,
-            ).where(SignInThrottle.subject.in_([subject for _, subject in keys]))
+            ).where(  # primary-key probes: one per subject
+                or_(
+                    *(
+                        and_(SignInThrottle.scope == scope, SignInThrottle.subject == subject)
+                        for scope, subject in keys
+                    )
+                )
+            )
         )
     }
     return {k: found.get(k, ThrottleState()) for k in keys}
