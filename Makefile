@@ -39,6 +39,7 @@ browser:
 	fi
 
 translations: install
+	$(BIN)/python -m tradecover.web.catalog_check
 	$(BIN)/pybabel compile -d tradecover/web/locale
 
 bench: install

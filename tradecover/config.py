@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +40,20 @@ class Settings(BaseSettings):
     )
     limit_idle_days: int = Field(
         default=180, ge=1, description="Limits unused this many days are revoked by the job")
+    limit_under_use_share: Decimal = Field(
+        default=Decimal("0.25"), gt=0, lt=1,
+        description="A limit whose peak outstanding stayed below this share of it for the "
+                    "under-use period is proposed for reduction (0.25 = 25 %)")
+    limit_under_use_days: int = Field(
+        default=180, ge=1, le=3650,
+        description="Days (ending today) over which the under-use job looks at a limit's peak")
+    limit_under_use_target_share: Decimal = Field(
+        default=Decimal("0.5"), gt=0, le=1,
+        description="The proposed reduced limit makes the peak this share of it (0.5: twice "
+                    "the peak)")
+    limit_under_use_round_to: int = Field(
+        default=1000, ge=1,
+        description="Proposed amounts are rounded up to a multiple of this many major units")
     limit_watch_single: int = Field(
         default=5_000_000, ge=1,
         description="A single credit limit from this amount (USD) puts its buyer on the watch list")
@@ -72,6 +87,15 @@ class Settings(BaseSettings):
         default=100_000, ge=0,
         description="Default: claims paying more than this (major units of the claim's "
                     "currency) need a second claims handler's approval")
+    audit_keys_dir: Path = Field(
+        default=VAR_DIR / "audit-keys",
+        description="Folder of the audit checkpoint signing key (outside the database) and "
+                    "of public-keys.json, the public keys to publish")
+    audit_checkpoint_sink: str = Field(
+        default=str(VAR_DIR / "audit-checkpoints.jsonl"),
+        description="Where signed audit checkpoints are appended besides the database: a "
+                    "JSON-lines file path, or an fsspec URL (s3://bucket/prefix) for an "
+                    "object store")
     sql_echo: bool = False
     behind_tls: bool = Field(
         default=False,

@@ -14,7 +14,7 @@ ADAPTER_LIBS = ("fastapi", "starlette", "sqlalchemy", "alembic", "typer", "rich"
 PURE_MODULES = [
     "kit/money.py", "kit/dates.py", "kit/errors.py",
     "policies/lifecycle.py", "policies/schedule.py", "policies/review.py",
-    "audit/chain.py", "country_risk/cover.py",
+    "audit/chain.py", "audit/checkpoint.py", "country_risk/cover.py",
 ]
 PURE_PACKAGES = ["reference", "pricing", "risk", "buyers", "limits", "declarations",
                  "billing", "subsidies", "ledger", "claims", "collections"]

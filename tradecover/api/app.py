@@ -13,6 +13,7 @@ from tradecover.api import problems
 from tradecover.api.headers import SecurityHeaders
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_async_pool, make_engine, make_session_factory
+from tradecover.declarations import upload as upload_reader
 from tradecover.declarations.erp_endpoint import ErpDeclarations
 from tradecover.web.security import CsrfProtection
 
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.renewal_reprice = _renewal_reprice()
     app.state.review_metrics_source = _review_metrics_source()
     problems.install(app)
+    app.router.on_startup.append(upload_reader.start_parsers)
+    app.state.problem_page = _problem_page()  # browsers get the HTML error page
     on_postgresql = engine.dialect.name == "postgresql"
     # innermost first: the page forms' CSRF check, the ERP route, the body limit, headers
     app.add_middleware(CsrfProtection, signing_key=settings.signing_key,
@@ -113,18 +116,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _problem_page() -> problems.ProblemPage:
+    from tradecover.web.error_pages import problem_page
+
+    return problem_page
+
+
 def _routers() -> list[Any]:
     from tradecover.access.api import router as access_router
     from tradecover.audit.api import router as audit_router
     from tradecover.billing.api import router as billing_router
     from tradecover.buyers.api import router as buyers_router
     from tradecover.claims.api import router as claims_router
+    from tradecover.claims.investment_debt.api import router as investment_debt_claims_router
     from tradecover.collections.api import router as collections_router
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
     from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
+    from tradecover.policies.investment_debt_api import router as investment_debt_router
     from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
     from tradecover.risk.api import router as risk_router
@@ -145,7 +156,8 @@ def _routers() -> list[Any]:
             billing_router,
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
             collections_router, claims_router, limit_tracking_pages_router,
-            limits_pages_router, claims_pages_router]
+            limits_pages_router, claims_pages_router, investment_debt_router,
+            investment_debt_claims_router]
 
 
 def _review_metrics_source() -> Any:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError as DBAPIDataError
 from sqlalchemy.exc import OperationalError
@@ -63,45 +65,79 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return out
 
 
+MACHINE_PATHS = ("/api/", "/openapi.json", "/health", "/static/")
+"""Paths that always answer problem+json, whatever the client accepts."""
+
+ProblemPage = Callable[..., Response]
+"""``(request, *, status, code) -> Response``: the HTML page a browser gets for a problem
+(``app.state.problem_page``, installed by the app factory from the web adapter)."""
+
+
+def wants_html(request: Request) -> bool:
+    """Whether a browser asked for a dashboard page (``text/html`` accepted, and not a
+    path machines call): it then gets the HTML error page, API clients problem+json.
+    """
+    path = request.url.path
+    if path == "/api" or any(path.startswith(p) for p in MACHINE_PATHS):
+        return False
+    return "text/html" in request.headers.get("accept", "").lower()
+
+
+def for_client(request: Request, response: JSONResponse) -> Response:
+    """``response`` as it is, or the HTML error page when a browser asked for a page."""
+    page: ProblemPage | None = getattr(request.app.state, "problem_page", None)
+    if page is None or not wants_html(request):
+        return response
+    code = json.loads(bytes(response.body)).get("code", "internal_error")
+    return page(request, status=response.status_code, code=str(code))
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers that turn every failure into a problem response."""
+    """Register the handlers that turn every failure into a problem response (an HTML
+    page for browsers on dashboard paths, see :func:`for_client`).
+    """
 
     @app.exception_handler(DomainError)
-    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
-        return response_for(exc)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return for_client(request, response_for(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        raw = list(exc.errors())
-        if any(e.get("type") == "json_invalid" for e in raw):
-            return problem_response(status=400, code="malformed_json",
-                                    detail="the request body is not valid JSON")
-        errors = [
-            {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", "")),
-             "type": str(e.get("type", ""))}
-            for e in raw
-        ]
-        field = errors[0]["field"] if errors else None
-        message = errors[0]["message"] if errors else "invalid request"
-        detail = f"{field}: {message}" if field else message
-        return problem_response(status=422, code="invalid_request", detail=detail,
-                                field=field, errors=errors)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return for_client(request, _invalid_response(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
                  401: "unauthenticated", 403: "forbidden", 400: "bad_request"}
-        return problem_response(status=exc.status_code,
-                                code=codes.get(exc.status_code, "http_error"),
-                                detail=str(exc.detail), headers=getattr(exc, "headers", None))
+        return for_client(request, problem_response(
+            status=exc.status_code, code=codes.get(exc.status_code, "http_error"),
+            detail=str(exc.detail), headers=getattr(exc, "headers", None)))
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DBAPIDataError)
     @app.exception_handler(OperationalError)
     @app.exception_handler(psycopg.OperationalError)  # raised by pipelined statements
     @app.exception_handler(Exception)
-    async def _failed(_request: Request, exc: Exception) -> JSONResponse:
-        return response_for(exc)
+    async def _failed(request: Request, exc: Exception) -> Response:
+        return for_client(request, response_for(exc))
+
+
+def _invalid_response(exc: RequestValidationError) -> JSONResponse:
+    """422 naming the first invalid field (400 for a body that is not JSON)."""
+    raw = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in raw):
+        return problem_response(status=400, code="malformed_json",
+                                detail="the request body is not valid JSON")
+    errors = [
+        {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", "")),
+         "type": str(e.get("type", ""))}
+        for e in raw
+    ]
+    field = errors[0]["field"] if errors else None
+    message = errors[0]["message"] if errors else "invalid request"
+    detail = f"{field}: {message}" if field else message
+    return problem_response(status=422, code="invalid_request", detail=detail,
+                            field=field, errors=errors)
 
 
 def response_for(exc: Exception) -> JSONResponse:

@@ -1,19 +1,24 @@
-"""HTTP routes of the audit log: an organisation's entries and the chain verification."""
+"""HTTP routes of the audit log: an organisation's entries, the chain verification, and the
+signed checkpoints and public keys that third parties keep to verify it independently.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 
 from tradecover.access.roles import Permission
-from tradecover.api.deps import PrincipalDep, SessionDep
+from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.api.pagination import Page, PageDep
-from tradecover.audit import service
+from tradecover.audit import checkpointing, service
+from tradecover.audit.keystore import FileKeyStore
 from tradecover.audit.model import AuditEntry
+from tradecover.audit.sink import open_sink
+from tradecover.config import Settings
 from tradecover.kit.errors import PermissionDenied
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
@@ -73,3 +78,77 @@ def verify(session: SessionDep, principal: PrincipalDep) -> VerifyOut:
     principal.require(Permission.AUDIT_READ)
     breaks = service.verify_all(session)
     return VerifyOut(ok=not breaks, breaks=[b.describe() for b in breaks])
+
+
+class PublicKeyOut(BaseModel):
+    """One Ed25519 public key that signs (or signed) checkpoints."""
+
+    key_id: str
+    algorithm: str
+    public_key: str  # base64 of the raw 32 bytes
+    created_at: datetime
+    retired_at: datetime | None
+
+
+class PublicKeysOut(BaseModel):
+    """Every checkpoint signing public key, retired ones included (they verify older
+    checkpoints); save it as the ``--public-keys`` file of ``tradecover audit verify``.
+    """
+
+    algorithm: str
+    keys: list[PublicKeyOut]
+
+
+class CheckpointOut(BaseModel):
+    """One signed checkpoint: the statement's fields, its signature and the pinned heads
+    ``[organisation, chain, position, hash]`` (an exporter's copy: its own only).
+    """
+
+    number: int
+    issued_at: datetime
+    previous: str
+    key_id: str
+    algorithm: str
+    organisations: dict[str, str]
+    signature: str
+    heads: list[tuple[int, int, int, str]]
+
+
+class CheckpointsOut(BaseModel):
+    """An export of checkpoints (also readable by ``audit verify --checkpoints``)."""
+
+    checkpoints: list[CheckpointOut]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@router.get(
+    "/public-keys", response_model=PublicKeysOut, summary="Published checkpoint signing keys"
+)
+def public_keys(principal: PrincipalDep, settings: SettingsDep) -> PublicKeysOut:
+    """The public keys that verify the signed audit checkpoints, oldest first."""
+    principal.require(Permission.AUDIT_READ)
+    keys = FileKeyStore(settings.audit_keys_dir).published()
+    return PublicKeysOut.model_validate(
+        {"algorithm": "Ed25519", "keys": [k.to_json() for k in keys]}
+    )
+
+
+@router.get("/checkpoints", response_model=CheckpointsOut, summary="Export signed checkpoints")
+def export_checkpoints(
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    after: Annotated[int, Query(ge=0, description="Only checkpoints numbered above this one")] = 0,
+) -> CheckpointsOut:
+    """The signed checkpoints for a third party's own copy: insurer staff get every chain
+    head, anyone else only its own organisation's (still verifiable against the signature).
+    """
+    principal.require(Permission.AUDIT_READ)
+    checkpoints = checkpointing.export_checkpoints(
+        sink=open_sink(settings.audit_checkpoint_sink),
+        org_id=None if principal.is_insurer else principal.org_id,
+    )
+    return CheckpointsOut.model_validate(
+        {"checkpoints": [c.to_json() for c in checkpoints if c.number > after]}
+    )

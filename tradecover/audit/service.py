@@ -191,17 +191,22 @@ def _entries(session: Session, org_id: int, chain: int) -> Iterator[ChainedEntry
         )
 
 
-def verify_all(session: Session) -> list[ChainBreak]:
-    """Verify every chain of every organisation; one break (the first) per broken chain."""
-    chains = {(int(o), int(c)) for o, c in session.execute(
-        select(AuditChainHead.org_id, AuditChainHead.chain))}
-    chains |= {(int(o), int(c)) for o, c in session.execute(
-        select(AuditEntry.org_id, AuditEntry.chain).distinct())}
+def verify_all(session: Session, *, org_id: int | None = None) -> list[ChainBreak]:
+    """Verify every chain of every organisation (or of ``org_id`` only); one break (the
+    first) per broken chain.
+    """
+    heads = select(AuditChainHead.org_id, AuditChainHead.chain)
+    stored = select(AuditEntry.org_id, AuditEntry.chain).distinct()
+    if org_id is not None:
+        heads = heads.where(AuditChainHead.org_id == org_id)
+        stored = stored.where(AuditEntry.org_id == org_id)
+    chains = {(int(o), int(c)) for o, c in session.execute(heads)}
+    chains |= {(int(o), int(c)) for o, c in session.execute(stored)}
     breaks: list[ChainBreak] = []
-    for org_id, chain in sorted(chains):
-        head = session.get(AuditChainHead, (org_id, chain))
+    for org, chain in sorted(chains):
+        head = session.get(AuditChainHead, (org, chain))
         head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
-        found = verify_chain(org_id, _entries(session, org_id, chain), head_seq=head_seq,
+        found = verify_chain(org, _entries(session, org, chain), head_seq=head_seq,
                              head_hash=head_hash, chain=chain)
         if found:
             breaks.append(found)

@@ -21,6 +21,9 @@ check                           blocking    passes when
 ``fraud_flag``                  yes         nobody flagged the claim as suspected fraud
 ``investment_debt_premiums``    yes         investment debt, lump-sum indemnity: every later
                                             period's premium is paid first ([004] 2.2)
+``whole_turnover_declared``     yes / no    whole turnover ([002] 3.1): every claimed shipment
+                                            was declared when due (blocking); its month's
+                                            return shows no undeclared remainder (warning)
 ==============================  ==========  ================================================
 
 A claim cannot be approved while a blocking check fails (:func:`ensure_approvable`,
@@ -29,12 +32,13 @@ A claim cannot be approved while a blocking check fails (:func:`ensure_approvabl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from tradecover.declarations.cover import CoverReason
+from tradecover.declarations.whole_turnover import TurnoverMonth
 from tradecover.kit.errors import Conflict
 from tradecover.limits.versions import LimitVersion, version_in_force
 from tradecover.pricing.investment_debt import (
@@ -56,6 +60,7 @@ class CheckName(StrEnum):
     NO_POLICY_BREACH = "no_policy_breach"
     FRAUD_FLAG = "fraud_flag"
     INVESTMENT_DEBT_PREMIUMS = "investment_debt_premiums"
+    WHOLE_TURNOVER_DECLARED = "whole_turnover_declared"
 
 
 class CheckOutcome(StrEnum):
@@ -110,6 +115,13 @@ class InvestmentDebtFacts:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WholeTurnoverFacts:
+    """A whole-turnover policy's months of the claimed shipments, keyed by first day."""
+
+    months: Mapping[date, TurnoverMonth]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClaimFacts:
     """Everything the checks read about a claim."""
 
@@ -122,6 +134,7 @@ class ClaimFacts:
     policy_breaches: Sequence[str] = ()
     fraud_flag: str | None = None
     investment_debt: InvestmentDebtFacts | None = field(default=None)
+    whole_turnover: WholeTurnoverFacts | None = None  # None: not a whole-turnover policy
 
 
 _COVERED = (CoverReason.WITHIN_LIMIT, CoverReason.EXCEEDS_AVAILABLE_LIMIT,
@@ -172,6 +185,7 @@ def run_checks(facts: ClaimFacts) -> tuple[ClaimCheck, ...]:
         _check(CheckName.FRAUD_FLAG, facts.fraud_flag is not None,
                "no fraud flag", f"flagged as suspected fraud: {facts.fraud_flag}"),
         _investment_debt_check(facts.investment_debt),
+        _whole_turnover_check(shipments, facts.whole_turnover),
     ]
     return tuple(checks)
 
@@ -219,6 +233,30 @@ def _investment_debt_check(facts: InvestmentDebtFacts | None) -> ClaimCheck:
                   "no later period's premium is due before the indemnity",
                   f"a lump-sum indemnity needs the premium of later periods paid first: "
                   f"{len(due)} period(s), {total} {facts.quote.currency}")
+
+
+def _whole_turnover_check(shipments: Sequence[ShipmentClaimFacts],
+                          facts: WholeTurnoverFacts | None) -> ClaimCheck:
+    """Whole turnover: a shipment due for declaration and not declared is refused; an
+    undeclared remainder in a claimed shipment's month is shown (a warning).
+    """
+    name = CheckName.WHOLE_TURNOVER_DECLARED
+    if facts is None:
+        return ClaimCheck(name=name, outcome=CheckOutcome.NOT_APPLICABLE, blocking=True,
+                          explanation="not a whole-turnover policy")
+    undeclared = [s for s in shipments if s.declared_on > s.declaration_due]
+    if undeclared:
+        return _check(name, True, "", "whole turnover: not declared when due: " + "; ".join(
+            f"shipment {s.shipment_id} (due {s.declaration_due.isoformat()}, declared "
+            f"{s.declared_on.isoformat()})" for s in undeclared))
+    months = {s.shipment_date.replace(day=1) for s in shipments}
+    flagged = [m for k, m in sorted(facts.months.items()) if k in months and m.flagged]
+    return _check(name, bool(flagged), "every claimed shipment was declared when due and its "
+                  "month's turnover return shows nothing undeclared",
+                  "whole turnover: the turnover return shows undeclared shipments in " + "; ".join(
+                      f"{m.month:%Y-%m} (returned {m.turnover}, declared {m.declared}, "
+                      f"undeclared {m.undeclared})" for m in flagged),
+                  blocking=False, outcome_if_failed=CheckOutcome.WARNING)
 
 
 def blocking_failures(checks: Iterable[ClaimCheck]) -> tuple[ClaimCheck, ...]:

@@ -117,3 +117,49 @@ class RecoveryRow(Base):
     received_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class InvestmentDebtClaimRow(Base):
+    """A claim on a missed repayment under an investment-debt policy ([004]).
+
+    ``position`` is the period of insurance of the loss in the premium schedule;
+    ``set_off_minor`` the unpaid premium settled against the indemnity at payment and
+    ``net_paid_minor`` what was paid out (indemnity less set-off).
+    """
+
+    __tablename__ = "investment_debt_claims"
+    __table_args__ = (
+        CheckConstraint("state IN ('filed', 'approved', 'rejected', 'paid')", name="state"),
+        CheckConstraint("loss_minor > 0", name="loss_positive"),
+        CheckConstraint("indemnity_minor >= 0 AND indemnity_minor <= loss_minor",
+                        name="indemnity_within_loss"),
+        CheckConstraint("net_paid_minor IS NULL OR "
+                        "net_paid_minor + set_off_minor = indemnity_minor",
+                        name="net_plus_set_off_is_indemnity"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    exporter_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    repayment_period: Mapped[int] = mapped_column(Integer)  # n of [004]
+    position: Mapped[int] = mapped_column(Integer)
+    settlement: Mapped[str] = mapped_column(String(24))  # lump_sum, original_schedule
+    repayment_due_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    missed_principal_minor: Mapped[int] = mapped_column(BigInteger)
+    missed_interest_minor: Mapped[int] = mapped_column(BigInteger)
+    loss_minor: Mapped[int] = mapped_column(BigInteger)
+    indemnity_pct: Mapped[Decimal] = mapped_column(DecimalText())
+    indemnity_minor: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    checks: Mapped[Any] = mapped_column(JSONText())
+    filed_on: Mapped[date] = mapped_column(Date)
+    filed_by: Mapped[str] = mapped_column(String(64))
+    decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    set_off_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    set_off_positions: Mapped[Any] = mapped_column(JSONText(), nullable=True)
+    net_paid_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    paid_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    paid_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

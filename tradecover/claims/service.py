@@ -48,6 +48,7 @@ from tradecover.claims.checks import (
     ClaimCheck,
     ClaimFacts,
     ShipmentClaimFacts,
+    WholeTurnoverFacts,
     ensure_approvable,
     run_checks,
 )
@@ -81,6 +82,7 @@ from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.collections.service import declaration_for
 from tradecover.config import Settings
 from tradecover.declarations.cover import CoverReason
+from tradecover.declarations.turnover_repository import months_of_shipments
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
@@ -168,6 +170,15 @@ def _premium_unpaid(session: Session, declaration_ids: Sequence[int], today: dat
                                  declaration_ids=list(declaration_ids)))
 
 
+def _whole_turnover_facts(session: Session, policy: Policy, rows: Sequence[Any]
+                          ) -> WholeTurnoverFacts | None:
+    """The returns and declarations of the claimed shipments' months (whole turnover)."""
+    if not policy.whole_turnover:
+        return None
+    review = months_of_shipments(session, policy, [row.shipment_date for row in rows])
+    return WholeTurnoverFacts(months={m.month: m for m in review.months})
+
+
 def _liability_left(session: Session, policy: Policy) -> Money:
     used = session.execute(select(func.coalesce(func.sum(ClaimRow.indemnity_minor), 0)).where(
         ClaimRow.policy_id == policy.id, _counted())).scalar_one()
@@ -253,7 +264,8 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
         deny_claim_when_notice_late=terms.late_notice_denies_claim,
         claim_filed_on=today,
         claim_filing_deadline=min(n.filed_on for n in notices)
-        + timedelta(days=terms.claim_filing_days)))
+        + timedelta(days=terms.claim_filing_days),
+        whole_turnover=_whole_turnover_facts(session, policy, rows)))
     claim = ClaimRow(
         exporter_org_id=principal.org_id, policy_id=policy.id, buyer_id=rows[0].buyer_id,
         cause=cause.value, currency=currency, loss_minor=calc.loss.minor_units(),

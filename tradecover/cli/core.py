@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 from tradecover.access import service as access
 from tradecover.access.roles import OrganisationKind, Role
 from tradecover.audit import service as audit
+from tradecover.cli import audit_checkpoints
 from tradecover.cli.context import console, domain_errors, err_console, unit_of_work
 from tradecover.config import get_settings
 from tradecover.db import bootstrap, migrate
@@ -28,6 +30,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(apikey_app, name="apikey")
     app.add_typer(org_app, name="org")
     app.add_typer(audit_app, name="audit")
+    audit_checkpoints.register(audit_app)
     app.add_typer(demo_app, name="demo")
 
 
@@ -143,10 +146,24 @@ def org_list() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute every hash chain; name the first changed, removed or reordered entry."""
+@domain_errors
+def audit_verify(
+    checkpoints: Annotated[list[Path] | None, typer.Option(
+        help="Signed checkpoints to compare with (JSON lines or an export); repeat it to "
+             "cross-check copies")] = None,
+    public_keys: Annotated[Path | None, typer.Option(
+        help="Published public keys (default: the configured key folder's)")] = None,
+    org: Annotated[str | None, typer.Option(help="Only this organisation's chains")] = None,
+) -> None:
+    """Recompute every hash chain; name the first changed, removed or reordered entry, and,
+    given checkpoints, what changed since them.
+    """
+    if checkpoints:
+        audit_checkpoints.verify_with_checkpoints(checkpoints, public_keys, org)
+        return
     with unit_of_work() as session:
-        breaks = audit.verify_all(session)
+        org_id = access.org_by_slug(session, org).id if org else None
+        breaks = audit.verify_all(session, org_id=org_id)
     if breaks:
         for found in breaks:
             err_console.print(f"[red]tampered[/red] {found.describe()}")

@@ -453,11 +453,14 @@ def declaration_status(
     start: date | None = None, end: date | None = None,
 ) -> DeclarationStatusOut:
     """Periods by the policy's frequency with their due dates, declared and late counts,
-    the compliance rate and the declared share of the returned turnover.
+    the compliance rate and the declared share of the returned turnover; each month's
+    turnover return against that month's declarations, its undeclared remainder flagged,
+    and whether a whole-turnover policy is under review.
     """
+    today = business_today()
     return DeclarationStatusOut.of(service.declaration_status(
         session, principal=principal, policy_id=policy_id, start=start, end=end,
-        today=business_today()))
+        today=today), as_of=today)
 
 
 @router.post("/policies/{policy_id}/turnover-returns", status_code=201,

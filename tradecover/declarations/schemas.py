@@ -15,8 +15,9 @@ from tradecover.declarations.deadlines import DeclarationPeriod
 from tradecover.declarations.model import Declaration, TurnoverReturn, declaration_values
 from tradecover.declarations.service import MAX_BATCH, DeclarationStatus, Outcome, PeriodStatus
 from tradecover.declarations.shipment import Shipment, TransportMode
+from tradecover.declarations.whole_turnover import TurnoverMonth, WholeTurnoverReview
 from tradecover.kit.errors import DomainError
-from tradecover.kit.money import amount_of_minor
+from tradecover.kit.money import Money, amount_of_minor
 from tradecover.reference.payment_terms import PaymentTerms
 
 AmountStr = Annotated[str, Field(pattern=r"^-?\d{1,15}(\.\d{1,8})?$", examples=["10000.00"],
@@ -297,6 +298,55 @@ class PeriodOut(BaseModel):
                    late=item.late, declared_amount=str(item.declared_amount.amount))
 
 
+def _money(money: Money) -> str:
+    return _amount(money.minor_units(), money.currency)
+
+
+class TurnoverMonthOut(BaseModel):
+    """One month of a policy: its turnover return against that month's declarations."""
+
+    month: str = Field(examples=["2026-10"])
+    return_due: date
+    returned: bool
+    return_overdue: bool
+    turnover: str | None = Field(description="The returned turnover; null: no return")
+    declared: str = Field(description="Invoice amounts of the month's active declarations")
+    undeclared: str = Field(description="max(0, turnover - declared); 0 without a return")
+    flagged: bool = Field(description="True when part of the returned turnover is undeclared")
+    declared_share: str | None = Field(description="Declared (at most the turnover) / turnover")
+
+    @classmethod
+    def of(cls, item: TurnoverMonth, *, as_of: date) -> TurnoverMonthOut:
+        """The response view (``as_of``: the day a missing return is overdue after)."""
+        return cls(month=item.month.strftime("%Y-%m"), return_due=item.return_due,
+                   returned=item.returned, return_overdue=item.return_overdue(as_of),
+                   turnover=None if item.turnover is None else _money(item.turnover),
+                   declared=_money(item.declared), undeclared=_money(item.undeclared),
+                   flagged=item.flagged,
+                   declared_share=None if item.share is None else str(item.share))
+
+
+class WholeTurnoverOut(BaseModel):
+    """The whole-turnover record ([002] 3.1): every month's return against its declarations."""
+
+    whole_turnover: bool
+    min_declared_share: str
+    declared_share: str
+    under_review: bool = Field(
+        description="A whole-turnover policy whose declared share is below the minimum")
+    undeclared: str = Field(description="The months' undeclared remainders added up")
+    months: list[TurnoverMonthOut]
+
+    @classmethod
+    def of(cls, review: WholeTurnoverReview, *, as_of: date) -> WholeTurnoverOut:
+        """The response view."""
+        return cls(whole_turnover=review.whole_turnover,
+                   min_declared_share=str(review.min_declared_share),
+                   declared_share=str(review.declared_share), under_review=review.under_review,
+                   undeclared=_money(review.undeclared),
+                   months=[TurnoverMonthOut.of(m, as_of=as_of) for m in review.months])
+
+
 class DeclarationStatusOut(BaseModel):
     """What is due on a policy, what was declared, late, and the share of turnover."""
 
@@ -309,12 +359,14 @@ class DeclarationStatusOut(BaseModel):
     compliance_rate: str
     currency: str
     declared_amount: str
-    turnover: str
-    declared_share_of_turnover: str
+    turnover: str = Field(description="Turnover returned for the months of the range")
+    declared_share_of_turnover: str = Field(
+        description="Over the returned months only, each against its own declarations")
+    whole_turnover: WholeTurnoverOut
 
     @classmethod
-    def of(cls, status: DeclarationStatus) -> DeclarationStatusOut:
-        """The response view."""
+    def of(cls, status: DeclarationStatus, *, as_of: date) -> DeclarationStatusOut:
+        """The response view (``as_of``: today, for overdue returns)."""
         return cls(policy_id=status.policy_id, frequency=status.frequency,
                    periods=[PeriodOut.of(p) for p in status.periods],
                    declared=status.declared, on_time=status.on_time, late=status.late,
@@ -322,7 +374,8 @@ class DeclarationStatusOut(BaseModel):
                    currency=status.declared_amount.currency,
                    declared_amount=str(status.declared_amount.amount),
                    turnover=str(status.turnover.amount),
-                   declared_share_of_turnover=str(status.declared_share_of_turnover))
+                   declared_share_of_turnover=str(status.declared_share_of_turnover),
+                   whole_turnover=WholeTurnoverOut.of(status.whole_turnover, as_of=as_of))
 
 
 class TurnoverReturnOut(BaseModel):

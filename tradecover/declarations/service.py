@@ -55,7 +55,6 @@ from tradecover.declarations.deadlines import (
     DeclarationPeriod,
     compliance_rate,
     declaration_timing,
-    declared_share_of_turnover,
     periods_due_between,
 )
 from tradecover.declarations.facts import (
@@ -74,6 +73,8 @@ from tradecover.declarations.model import (
     declaration_values,
 )
 from tradecover.declarations.shipment import Shipment, normalised, shipment_problems
+from tradecover.declarations.turnover_repository import review_of_policy as turnover_review
+from tradecover.declarations.whole_turnover import WholeTurnoverReview
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from tradecover.kit.money import Money, check_currency
@@ -804,6 +805,7 @@ class DeclarationStatus:
     declared_amount: Money
     turnover: Money
     declared_share_of_turnover: Decimal
+    whole_turnover: WholeTurnoverReview
 
 
 def _active_in(session: Session, policy_id: int, start: date, end: date
@@ -829,19 +831,15 @@ def status_of_policy(session: Session, policy: Policy, *, start: date, end: date
             declared_amount=Money.from_minor(sum(r[2] for r in inside), currency)))
     late = sum(1 for r in rows if r[1])
     declared_amount = Money.from_minor(sum(r[2] for r in rows), currency)
-    turnover_minor = session.execute(
-        select(func.coalesce(func.sum(TurnoverReturn.amount_minor), 0))
-        .where(TurnoverReturn.policy_id == policy.id,
-               TurnoverReturn.month >= start.replace(day=1),
-               TurnoverReturn.month <= end)).scalar_one()
-    turnover = Money.from_minor(int(turnover_minor), currency)
+    # whole turnover: each month's return against that month's declarations only
+    review = turnover_review(session, policy, start=start, end=end,
+                             declared=[(r[0], r[2]) for r in rows])
     return DeclarationStatus(
         policy_id=policy.id, frequency=facts.frequency.value, periods=periods,
         declared=len(rows), on_time=len(rows) - late, late=late,
         compliance_rate=compliance_rate(on_time=len(rows) - late, due=len(rows)),
-        declared_amount=declared_amount, turnover=turnover,
-        declared_share_of_turnover=declared_share_of_turnover(declared=[declared_amount],
-                                                              turnover=turnover))
+        declared_amount=declared_amount, turnover=review.turnover,
+        declared_share_of_turnover=review.declared_share, whole_turnover=review)
 
 
 def declaration_status(session: Session, *, principal: Principal, policy_id: int,
@@ -940,10 +938,11 @@ class DeclarationReviewMetrics:
                                           - Declaration.collected_minor), 0))
             .where(*in_period)).one())
         declared = status.declared_amount.minor_units()
-        turnover = status.turnover.minor_units()
-        if turnover == 0:
+        review = status.whole_turnover
+        share = review.declared_share
+        if review.turnover.amount == 0:  # nothing returned: the expected turnover pro rata
             days = (end - start).days + 1
-            turnover = policy.expected_turnover_minor * max(0, days) // 365
+            share = _share(declared, policy.expected_turnover_minor * max(0, days) // 365)
         noticed = int(session.execute(
             select(func.coalesce(func.sum(Declaration.invoice_minor), 0))
             .join(PossibleLossNotice, PossibleLossNotice.declaration_id == Declaration.id)
@@ -968,7 +967,7 @@ class DeclarationReviewMetrics:
 
         return ReviewMetrics(
             compliance_rate=status.compliance_rate,
-            declared_share_of_turnover=_share(declared, turnover),
+            declared_share_of_turnover=share,
             largest_buyer_share=_share(max(limits, default=0), sum(limits)),
             limit_approval_rate=_share(approved, requested),
             limit_utilisation=_share(outstanding, sum(limits)),
@@ -977,4 +976,10 @@ class DeclarationReviewMetrics:
             loss_ratio=_share(paid, premium),
             declared_amount=status.declared_amount.amount,
             premium_earned=amount(premium),
-            claims_paid=amount(paid))
+            claims_paid=amount(paid),
+            undeclared_turnover=amount(review.undeclared.minor_units()),
+            min_declared_share=review.min_declared_share,
+            whole_turnover_under_review=policy.whole_turnover
+            and share < review.min_declared_share,
+            turnover_months_flagged=len(review.flagged_months),
+            turnover_returns_missing=len(review.missing_returns(end)))

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import itertools
+import multiprocessing
+import threading
+import zipfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -30,6 +35,15 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 """Largest file accepted."""
 MAX_ROWS = 1000
 """Most data rows in one file (the batch limit of the attachment service)."""
+
+MAX_COLUMNS = 64
+"""Most columns a row may have (bounds the cells read, however wide a sheet claims to be)."""
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+"""Most bytes an XLSX workbook may unpack to (zip bombs are refused before unpacking)."""
+MAX_ARCHIVE_MEMBERS = 256
+"""Most parts an XLSX workbook may hold."""
+PARSE_WORKERS = 2
+"""Uploads parsed at the same time; more wait their turn."""
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -109,41 +123,130 @@ def _csv_rows(data: bytes) -> Iterator[dict[str, Any]]:
         raise ValidationFailed("the file is not UTF-8 CSV", code="unreadable_upload",
                                field="file") from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = [h.strip().lower() for h in next(reader, [])]
+    header = _header(next(reader, []))
     for values in reader:
+        if len(values) > MAX_COLUMNS:
+            raise _too_wide()
         if any(v.strip() for v in values):
             yield dict(zip(header, values, strict=False))
 
 
-def _xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
-    from openpyxl import load_workbook
+def _header(values: Iterable[object]) -> list[str]:
+    header = [str(h or "").strip().lower() for h in values]
+    while header and not header[-1]:
+        header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise _too_wide()
+    return header
 
+
+def _too_wide() -> ValidationFailed:
+    return ValidationFailed(f"at most {MAX_COLUMNS} columns per row",
+                            code="upload_too_wide", field="file")
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a workbook whose parts would inflate past :data:`MAX_UNPACKED_BYTES` (a zip
+    bomb) before any part is decompressed: Python's ``zipfile`` never returns more than a
+    member's declared size, so the declared sizes bound the work.
+    """
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise ValidationFailed("the file is not a readable XLSX workbook",
+                               code="unreadable_upload", field="file") from None
+    if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) \
+            > MAX_UNPACKED_BYTES:
+        raise ValidationFailed(
+            f"the workbook unpacks to more than {MAX_UNPACKED_BYTES} bytes",
+            code="upload_too_large", field="file")
+
+
+def _xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
+    from tradecover.declarations.xlsx_stream import first_sheet_rows
+
+    _check_archive(data)
+    # one column more than allowed, to see whether a row goes past the limit
+    rows = first_sheet_rows(data, max_col=MAX_COLUMNS + 1)
+    try:
+        header = _header(next(rows, ()))
+        for values in rows:
+            if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] not in (None, ""):
+                raise _too_wide()
+            if any(v not in (None, "") for v in values):
+                yield dict(zip(header, values, strict=False))
+    except ValidationFailed:
+        raise
     except Exception:  # openpyxl raises many kinds on a damaged file
         raise ValidationFailed("the file is not a readable XLSX workbook",
                                code="unreadable_upload", field="file") from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h or "").strip().lower() for h in next(rows, ())]
-    for values in rows:
-        if any(v not in (None, "") for v in values):
-            yield dict(zip(header, values, strict=False))
-    book.close()
+    finally:
+        rows.close()
 
 
-def read_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
-    """The data rows of a CSV or XLSX file (by content, then by name)."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(f"the file is larger than {MAX_UPLOAD_BYTES} bytes",
-                               code="upload_too_large", field="file")
+def _rows_of(filename: str, data: bytes) -> list[dict[str, Any]]:
+    """Stream the file's rows and stop at the first row past :data:`MAX_ROWS`."""
+    is_xlsx = data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
+    stream = _xlsx_rows(data) if is_xlsx else _csv_rows(data)
     try:
-        rows = list(_xlsx_rows(data) if data.startswith(XLSX_MAGIC) or
-                    filename.lower().endswith(".xlsx") else _csv_rows(data))
+        rows = list(itertools.islice(stream, MAX_ROWS + 1))
     except csv.Error as exc:
         raise ValidationFailed(f"the CSV cannot be read: {exc}", code="unreadable_upload",
                                field="file") from None
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
     if len(rows) > MAX_ROWS:
         raise ValidationFailed(f"at most {MAX_ROWS} rows per upload",
                                code="batch_too_large", field="file")
     return rows
+
+
+_PARSERS: ProcessPoolExecutor | None = None
+_PARSERS_LOCK = threading.Lock()
+
+
+def _parsers() -> ProcessPoolExecutor:
+    global _PARSERS  # one pool per server process, made on first use
+    with _PARSERS_LOCK:
+        if _PARSERS is None:
+            _PARSERS = ProcessPoolExecutor(max_workers=PARSE_WORKERS,
+                                           mp_context=multiprocessing.get_context("spawn"))
+        return _PARSERS
+
+
+def start_parsers() -> None:
+    """Start the parser processes now (at server start-up) instead of on the first upload;
+    returns at once.
+    """
+    pool = _parsers()
+    for _ in range(PARSE_WORKERS):
+        pool.submit(_rows_of, "warm-up.csv", b"")
+
+
+def _parse(filename: str, data: bytes) -> list[dict[str, Any]] | tuple[str, str, str]:
+    """Run in a parser process: the rows, or a refusal as (code, field, message)."""
+    try:
+        return _rows_of(filename, data)
+    except ValidationFailed as exc:
+        return (exc.code, exc.field or "file", str(exc))
+
+
+def read_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
+    """The data rows of a CSV or XLSX file (by content, then by name).
+
+    Files are parsed in a small pool of processes (:data:`PARSE_WORKERS`): however many
+    uploads arrive at once, at most that many parse at a time, and parsing never holds
+    the server's interpreter lock, so other requests go on at their usual pace; each
+    parse stops at the row limit.
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationFailed(f"the file is larger than {MAX_UPLOAD_BYTES} bytes",
+                               code="upload_too_large", field="file")
+    result = _parsers().submit(_parse, filename, data).result()
+    if isinstance(result, tuple):
+        code, field, message = result
+        raise ValidationFailed(message, code=code, field=field)
+    return result

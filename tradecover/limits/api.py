@@ -13,6 +13,7 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money, check_currency
 from tradecover.limits import service
 from tradecover.limits.decision import ExpectedShipments, LimitConditions, RequestType
+from tradecover.limits.proposals.api import router as proposals_router
 from tradecover.limits.schemas import (
     AggregateOut,
     AggregateOverrideIn,
@@ -257,3 +258,6 @@ def override_aggregate(buyer_id: IdPath, body: AggregateOverrideIn, session: Ses
     amount = Money.of(body.amount, "USD") if body.amount is not None else None
     return AggregateOut.of(service.override_aggregate(
         session, principal=principal, buyer_id=buyer_id, amount=amount, reason=body.reason))
+
+
+router.include_router(proposals_router)

@@ -17,6 +17,7 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 from tradecover.limits import jobs, service
 from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
+from tradecover.limits.proposals import service as proposals
 
 app = typer.Typer(help="Credit limits: applications, decisions, changes and tracking.",
                   no_args_is_help=True)
@@ -172,3 +173,60 @@ def watch_list() -> None:
         table.add_row(str(e.buyer_id), str(e.limits), str(e.largest), str(e.total),
                       ", ".join(r.value for r in e.reasons))
     console.print(table)
+
+
+@app.command("propose-reductions")
+@domain_errors
+def propose_reductions(
+    share: Annotated[str | None, typer.Option(help="Under-used below this share (0.25)")] = None,
+    days: Annotated[int | None, typer.Option(help="Days observed, ending today")] = None,
+) -> None:
+    """Propose reductions of limits under-used over the configured time (the job)."""
+    rule = proposals.rule_from_settings(get_settings(),
+                                        max_share=Decimal(share) if share else None,
+                                        period_days=days)
+    with unit_of_work() as session, _bar() as bar:
+        task = bar.add_task("limits", total=None)
+        result = proposals.propose_reductions(
+            session, principal=system_principal(session), rule=rule, today=business_today(),
+            progress=lambda done, total: bar.update(task, completed=done, total=total))
+    console.print(f"{len(result.proposed)} reductions proposed, {len(result.lapsed)} lapsed")
+
+
+@app.command("proposals")
+@domain_errors
+def list_proposals(
+    status: Annotated[str, typer.Option(help="pending, accepted, dismissed, lapsed or all")]
+    = "pending",
+) -> None:
+    """Reduction proposals of under-used limits."""
+    with unit_of_work() as session:
+        rows, _ = proposals.list_proposals(session, principal=system_principal(session),
+                                           status=None if status == "all" else status,
+                                           limit=1000)
+        table = Table("id", "limit", "buyer", "status", "limit amount", "peak", "share",
+                      "proposed", "since")
+        for r in rows:
+            table.add_row(str(r.id), str(r.limit_id), str(r.buyer_id), r.status,
+                          str(Money.from_minor(r.approved_minor, r.currency)),
+                          str(Money.from_minor(r.peak_minor, r.currency)), str(r.peak_share),
+                          str(Money.from_minor(r.proposed_minor, r.currency)),
+                          r.window_start.isoformat())
+    console.print(table)
+
+
+@app.command("decide-proposals")
+@domain_errors
+def decide_proposals(
+    proposal_ids: Annotated[list[int], typer.Argument(help="Proposal ids")],
+    action: Annotated[str, typer.Option(help="accept or dismiss")],
+    reason: Annotated[str | None, typer.Option(help="Why (needed to dismiss)")] = None,
+) -> None:
+    """Accept or dismiss one or many reduction proposals."""
+    with unit_of_work() as session:
+        out = proposals.decide_many(session, principal=system_principal(session),
+                                    proposal_ids=proposal_ids, action=action,
+                                    today=business_today(), reason=reason)
+    console.print(f"{len(out.decided)} proposals {action}ed, {len(out.skipped)} skipped")
+    for proposal_id, why in out.skipped.items():
+        console.print(f"  {proposal_id}: {why}")

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -195,3 +196,50 @@ class LimitNotification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class LimitReductionProposal(Base):
+    """A reduction of an under-used limit the job proposed, waiting for an underwriter.
+
+    ``pending`` until an underwriter accepts it (the limit is reduced through the normal
+    reduction: new version, notice) or dismisses it; ``lapsed`` when the limit changed or
+    ended before anyone decided.  At most one pending proposal per limit (partial unique
+    index).  ``limit_version`` is the version the job judged: accepting needs it still in
+    force.
+    """
+
+    __tablename__ = "limit_reduction_proposals"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'accepted', 'dismissed', 'lapsed')",
+                        name="status"),
+        CheckConstraint("proposed_minor > 0 AND proposed_minor < approved_minor",
+                        name="proposed_below_approved"),
+        CheckConstraint("peak_minor >= 0", name="peak_not_negative"),
+        Index("uq_limit_reduction_proposals_pending", "limit_id", unique=True,
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index("ix_limit_reduction_proposals_status_id", "status", "id"),
+        Index("ix_limit_reduction_proposals_limit_id", "limit_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    limit_id: Mapped[int] = mapped_column(ForeignKey("credit_limits.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"))
+    limit_version: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    approved_minor: Mapped[int] = mapped_column(BigInteger)
+    peak_minor: Mapped[int] = mapped_column(BigInteger)
+    peak_share: Mapped[Decimal] = mapped_column(DecimalText())
+    proposed_minor: Mapped[int] = mapped_column(BigInteger)
+    max_share: Mapped[Decimal] = mapped_column(DecimalText())
+    period_days: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[date] = mapped_column(Date)
+    proposed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("credit_limit_versions.id"))

@@ -71,6 +71,9 @@ class Policy(Base):
     inception: Mapped[date] = mapped_column(Date)
     expiry: Mapped[date] = mapped_column(Date, index=True)
     whole_turnover: Mapped[bool] = mapped_column(Boolean)
+    # whole turnover: a declared share below this fraction puts the policy under review;
+    # NULL takes the default (declarations.whole_turnover.DEFAULT_MIN_DECLARED_SHARE)
+    min_declared_share: Mapped[Decimal | None] = mapped_column(DecimalText(), nullable=True)
     expected_turnover_minor: Mapped[int] = mapped_column(BigInteger)
     maximum_liability_minor: Mapped[int] = mapped_column(BigInteger)
     indemnity_commercial_pct: Mapped[Decimal] = mapped_column(DecimalText())

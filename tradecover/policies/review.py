@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
+from tradecover.policies.schedule import DEFAULT_MIN_DECLARED_SHARE
+
 
 @dataclass(frozen=True, slots=True)
 class ReviewMetrics:
@@ -17,7 +19,8 @@ class ReviewMetrics:
     """
 
     compliance_rate: Decimal = Decimal(0)  # declarations on time / declarations due
-    declared_share_of_turnover: Decimal = Decimal(0)  # declared / expected insurable turnover
+    # declared / returned turnover, month by month (expected turnover pro rata if none)
+    declared_share_of_turnover: Decimal = Decimal(0)
     largest_buyer_share: Decimal = Decimal(0)  # risk concentration: top buyer share of limits
     limit_approval_rate: Decimal = Decimal(0)  # approved amount / requested amount
     limit_utilisation: Decimal = Decimal(0)  # outstanding insured / approved limits
@@ -27,10 +30,19 @@ class ReviewMetrics:
     declared_amount: Decimal = Decimal(0)
     premium_earned: Decimal = Decimal(0)
     claims_paid: Decimal = Decimal(0)
+    # whole turnover ([002] 3.1): the months' undeclared remainders, the schedule's
+    # minimum declared share, and whether the share fell below it (the policy is then
+    # under review); months whose return showed a remainder and returns overdue
+    undeclared_turnover: Decimal = Decimal(0)
+    min_declared_share: Decimal = DEFAULT_MIN_DECLARED_SHARE
+    whole_turnover_under_review: bool = False
+    turnover_months_flagged: int = 0
+    turnover_returns_missing: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        """The metrics as JSON-ready strings."""
-        return {k: str(v) for k, v in asdict(self).items()}
+        """The metrics as JSON-ready strings (flags as ``"true"``/``"false"``)."""
+        return {k: (str(v).lower() if isinstance(v, bool) else str(v))
+                for k, v in asdict(self).items()}
 
 
 class ReviewMetricsSource(Protocol):

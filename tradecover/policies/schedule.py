@@ -38,6 +38,14 @@ class Product(StrEnum):
 
 MAX_SHORT_TERM_CREDIT_DAYS = 360
 
+DEFAULT_MIN_DECLARED_SHARE = Decimal("0.95")
+"""Whole turnover: the minimum declared share of a policy whose schedule sets none."""
+
+
+def min_declared_share_of(value: Decimal | None) -> Decimal:
+    """The schedule's minimum declared share, or :data:`DEFAULT_MIN_DECLARED_SHARE`."""
+    return DEFAULT_MIN_DECLARED_SHARE if value is None else value
+
 
 @dataclass(frozen=True, slots=True)
 class InsurableScope:
@@ -134,6 +142,7 @@ class PolicySchedule:
     rate_table: str
     base_rate_pct: Decimal
     whole_turnover: bool = True
+    min_declared_share: Decimal | None = None  # whole turnover's review threshold; None: 0.95
     scope: InsurableScope = field(default_factory=InsurableScope)
     dispute_resolution: DisputeResolution = DisputeResolution.ARBITRATION
     dispute_venue: str = "CIETAC, Beijing"
@@ -175,6 +184,11 @@ class PolicySchedule:
         if not self.dispute_venue.strip() or len(self.dispute_venue) > 200:
             raise ValidationFailed("dispute_venue must be 1 to 200 characters",
                                    code="dispute_venue_missing", field="dispute_venue")
+        share = self.min_declared_share
+        if share is not None and (not isinstance(share, Decimal) or not share.is_finite()
+                                  or not Decimal(0) < share <= Decimal(1)):
+            raise ValidationFailed("min_declared_share must be a fraction in (0, 1]",
+                                   code="share_out_of_range", field="min_declared_share")
         self.scope.validate()
         self.claim_terms.validate()
 

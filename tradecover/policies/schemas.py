@@ -28,6 +28,7 @@ from tradecover.policies.schedule import (
     PolicySchedule,
     Product,
     liability_guidance,
+    min_declared_share_of,
 )
 from tradecover.policies.service import schedule_of
 from tradecover.reference.payment_terms import PaymentTerms
@@ -36,6 +37,8 @@ AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["5
                                  description="A non-negative decimal string (never a float)")]
 PercentStr = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,6})?$", examples=["90"],
                                   description="A percentage as a decimal string")]
+ShareStr = Annotated[str, Field(pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", examples=["0.95"],
+                                description="A fraction in [0, 1] as a decimal string")]
 CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
                                    description="ISO 4217 code")]
 CountryStr = Annotated[str, Field(min_length=2, max_length=2, examples=["DE"],
@@ -225,6 +228,10 @@ class ScheduleIn(BaseModel):
     rate_table: str = Field(min_length=1, max_length=64, examples=["ST-2026"])
     base_rate_pct: PercentStr = Field(examples=["0.45"])
     whole_turnover: bool = True
+    min_declared_share: ShareStr | None = Field(
+        default=None, examples=["0.95"],
+        description="Whole turnover: a declared share of the returned turnover below this "
+                    "fraction puts the policy under review; absent: 0.95")
     scope: ScopeIn = Field(default_factory=ScopeIn)
     dispute_resolution: DisputeResolution = DisputeResolution.ARBITRATION
     dispute_venue: str = Field(default="CIETAC, Beijing", min_length=1, max_length=200)
@@ -241,6 +248,8 @@ class ScheduleIn(BaseModel):
             indemnity_political_pct=Decimal(self.indemnity_political_pct),
             declaration_frequency=self.declaration_frequency, rate_table=self.rate_table,
             base_rate_pct=Decimal(self.base_rate_pct), whole_turnover=self.whole_turnover,
+            min_declared_share=(None if self.min_declared_share is None
+                                else Decimal(self.min_declared_share)),
             scope=self.scope.to_scope(), dispute_resolution=self.dispute_resolution,
             dispute_venue=self.dispute_venue,
             possible_loss_notice_days=self.possible_loss_notice_days,
@@ -349,6 +358,9 @@ class ScheduleOut(BaseModel):
     rate_table: str
     base_rate_pct: str
     whole_turnover: bool
+    min_declared_share: str = Field(
+        description="The whole-turnover review threshold in force (the default 0.95 when "
+                    "the schedule sets none)")
     scope: ScopeOut
     dispute_resolution: DisputeResolution
     dispute_venue: str
@@ -373,6 +385,7 @@ class ScheduleOut(BaseModel):
             declaration_frequency=schedule.declaration_frequency,
             rate_table=schedule.rate_table, base_rate_pct=str(schedule.base_rate_pct),
             whole_turnover=schedule.whole_turnover,
+            min_declared_share=str(min_declared_share_of(schedule.min_declared_share)),
             scope=ScopeOut(destination_countries=list(s.destination_countries),
                            excluded_countries=list(s.excluded_countries),
                            payment_terms=list(s.payment_terms),

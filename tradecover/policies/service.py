@@ -179,6 +179,8 @@ def schedule_to_dict(schedule: PolicySchedule) -> dict[str, Any]:
         "rate_table": schedule.rate_table,
         "base_rate_pct": str(schedule.base_rate_pct),
         "whole_turnover": schedule.whole_turnover,
+        "min_declared_share": (None if schedule.min_declared_share is None
+                               else str(schedule.min_declared_share)),
         "scope": _scope_to_dict(schedule.scope),
         "dispute_resolution": schedule.dispute_resolution.value,
         "dispute_venue": schedule.dispute_venue,
@@ -200,6 +202,8 @@ def schedule_from_dict(data: dict[str, Any]) -> PolicySchedule:
         rate_table=str(data["rate_table"]),
         base_rate_pct=Decimal(str(data["base_rate_pct"])),
         whole_turnover=bool(data["whole_turnover"]),
+        min_declared_share=(None if data.get("min_declared_share") is None
+                            else Decimal(str(data["min_declared_share"]))),
         scope=_scope_from_dict(data.get("scope") or {}),
         dispute_resolution=DisputeResolution(data["dispute_resolution"]),
         dispute_venue=str(data["dispute_venue"]),
@@ -273,6 +277,7 @@ def schedule_of(policy: Policy) -> PolicySchedule:
         rate_table=policy.rate_table,
         base_rate_pct=policy.base_rate_pct,
         whole_turnover=policy.whole_turnover,
+        min_declared_share=policy.min_declared_share,
         scope=_scope_from_dict(policy.scope or {}),
         dispute_resolution=DisputeResolution(policy.dispute_resolution),
         dispute_venue=policy.dispute_venue,
@@ -284,6 +289,7 @@ def schedule_of(policy: Policy) -> PolicySchedule:
 def _apply_schedule(policy: Policy, schedule: PolicySchedule) -> None:
     policy.currency = schedule.currency
     policy.whole_turnover = schedule.whole_turnover
+    policy.min_declared_share = schedule.min_declared_share
     policy.expected_turnover_minor = schedule.expected_turnover.minor_units()
     policy.maximum_liability_minor = schedule.maximum_liability.minor_units()
     policy.indemnity_commercial_pct = schedule.indemnity_commercial_pct
@@ -572,7 +578,9 @@ def submit_application(
     product = Product(product)
     if product not in SUPPORTED_PRODUCTS:
         raise ValidationFailed(
-            f"{product.value} is not administered through this application form",
+            f"{product.value} is not administered through this application form"
+            + (" (apply at /api/v1/investment-debt/applications with the loan's schedule)"
+               if product is Product.INVESTMENT_DEBT else ""),
             code="product_not_supported", field="product")
     check_currency(currency)
     _check_money(expected_turnover, currency=currency, field="expected_turnover")

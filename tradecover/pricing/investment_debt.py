@@ -328,7 +328,7 @@ def period_premium(insured_amount: Decimal, rate: Decimal, currency: str) -> Dec
 def quote_investment_debt(request: InvestmentDebtQuoteRequest) -> InvestmentDebtQuote:
     """The premium schedule of [004]: drawdown periods, then covered repayment periods."""
     validate_schedule(request)
-    cap = request.max_insured_amount
+    cap = maximum_insured_amount(request)
 
     def capped(amount: Decimal) -> Decimal:
         return amount if cap is None else min(amount, cap)
@@ -360,6 +360,23 @@ def quote_investment_debt(request: InvestmentDebtQuoteRequest) -> InvestmentDebt
         )
     total = sum((row.premium for row in rows), Decimal(0))
     return InvestmentDebtQuote(request.currency, tuple(rows), total)
+
+
+def maximum_insured_amount(request: InvestmentDebtQuoteRequest) -> Decimal | None:
+    """The cap on every period's insured amount ([004] section 3.2), ``None`` when uncapped.
+
+    The request's own maximum when it gives one; under partial cover of the first ``T3``
+    repayment periods without one, scheme 2's ``sum_{n<=T3} (a_n + I_n)`` (principal only
+    when interest is not insured), so drawdown periods are capped by it too.
+    """
+    if request.max_insured_amount is not None:
+        return request.max_insured_amount
+    covered = request.covered_repayment_periods
+    if covered is None or covered >= len(request.repayment_periods):
+        return None
+    return partial_cover_max_insured_amount(
+        request.repayment_periods, covered_periods=covered, insure_interest=request.insure_interest
+    )
 
 
 def quote_investment_debt_json(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -416,7 +433,9 @@ def compare_full_and_partial_cover(
 ) -> tuple[CoverComparisonRow, ...]:
     """[004] Table 2: for ``T3 = T2-1`` down to 1, the extra liability and premium of full cover.
 
-    Drawdown periods are the same in both schemes and cancel out of the difference.
+    ``extra_premium`` is Table 2's repayment-period difference; the totals include the
+    drawdown periods, which under partial cover are capped by scheme 2's maximum insured
+    amount, so their difference can exceed ``extra_premium``.
     """
     validate_schedule(request)
     periods = request.repayment_periods

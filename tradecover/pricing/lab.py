@@ -24,6 +24,7 @@ for both regimes as a self-contained SVG string (no scripts, no external resourc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
@@ -183,22 +184,37 @@ _PANELS = (
 )
 
 
-def render_lab_chart(rows: tuple[LabRow, ...] | list[LabRow], *, title: str | None = None) -> str:
+CHART_WORDS: dict[str, str] = {
+    "title": "Flat rate vs risk-based rates over renewal rounds",
+    "heading": "Adverse selection: one flat rate vs risk-based rates",
+    **dict(_PANELS),
+    "renewal_round": "renewal round",
+    "flat": "flat pricing",
+    "risk_based": "risk-based pricing",
+}
+"""The chart's words in English, by key; a page passes its own language's (``words``)."""
+
+
+def render_lab_chart(rows: tuple[LabRow, ...] | list[LabRow], *, title: str | None = None,
+                     words: Mapping[str, str] | None = None) -> str:
     """Three line panels (insured count, loss ratio, premium volume) per round, both regimes.
 
     Returns a standalone SVG document as a string: no JavaScript, no external fonts or
-    links, so the dashboard can serve it inline or as ``image/svg+xml``.
+    links, so the dashboard can serve it inline or as ``image/svg+xml``.  ``words``
+    replaces any of :data:`CHART_WORDS` (a translated chart).
     """
+    w = {**CHART_WORDS, **(words or {})}
     width, height, panel_w, top, bottom, left = 1020, 340, 300, 60, 290, 50
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-        f"<title>{escape(title or 'Flat rate vs risk-based rates over renewal rounds')}</title>",
+        f"<title>{escape(title or w['title'])}</title>",
         f'<text x="{width // 2}" y="20" text-anchor="middle" font-size="15">'
-        f"{escape(title or 'Adverse selection: one flat rate vs risk-based rates')}</text>",
+        f"{escape(title or w['heading'])}</text>",
     ]
     rounds = sorted({r.round for r in rows})
-    for p, (attr, label) in enumerate(_PANELS):
+    for p, (attr, _english) in enumerate(_PANELS):
+        label = w[attr]
         x0 = left + p * (panel_w + 40)
         values = [float(getattr(r, attr)) for r in rows]
         high = max(values, default=1.0) * 1.1 or 1.0
@@ -240,12 +256,13 @@ def render_lab_chart(rows: tuple[LabRow, ...] | list[LabRow], *, title: str | No
                     f'stroke-width="2" points="{points}"/>'
                 )
     parts.append(
-        f'<text x="{width // 2}" y="{bottom + 35}" text-anchor="middle">renewal round</text>'
+        f'<text x="{width // 2}" y="{bottom + 35}" text-anchor="middle">'
+        f"{escape(w['renewal_round'])}</text>"
     )
     for i, regime in enumerate(REGIMES):
         x = width - 330 + i * 160
         parts.append(f'<rect x="{x}" y="30" width="14" height="4" fill="{_COLOURS[regime]}"/>')
-        parts.append(f'<text x="{x + 20}" y="36">{escape(regime.replace("_", "-"))} pricing</text>')
+        parts.append(f'<text x="{x + 20}" y="36">{escape(w[regime])}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 

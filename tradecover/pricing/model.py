@@ -73,3 +73,17 @@ class InvestmentDebtPeriod(Base):
     late_payment_accepted: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16))  # not_issued, notified, paid, refused
 
+
+
+class InvestmentDebtApplication(Base):
+    """The loan behind an investment-debt application ([004]): its drawdown and repayment
+    schedule, the cover asked for and the host country of the project company.
+    """
+
+    __tablename__ = "investment_debt_applications"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("policy_applications.id"),
+                                                primary_key=True)
+    host_country: Mapped[str] = mapped_column(String(2))
+    loan: Mapped[Any] = mapped_column(JSONText())  # the quote request without its rate
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

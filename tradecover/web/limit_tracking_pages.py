@@ -390,3 +390,12 @@ def resolve_form(review_id: IdPath, request: Request, session: SessionDep,
     return _matches_page(request, session, viewer, "open",
                          done=None if problem else resolution, problem=problem)
 
+
+
+def _proposals_router() -> APIRouter:
+    from tradecover.web.limit_proposals_pages import router as proposals_router
+
+    return proposals_router
+
+
+router.include_router(_proposals_router())  # /limits/reduction-proposals, before /limits/{id}

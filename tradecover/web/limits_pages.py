@@ -58,6 +58,7 @@ NAV_LINKS: tuple[tuple[str, str, Permission], ...] = (
     ("/limits/watch-list", N_("Watch list"), Permission.LIMIT_MANAGE),
     ("/limits/bulk", N_("Bulk action"), Permission.LIMIT_MANAGE),
     ("/limits/idle", N_("Idle limits"), Permission.LIMIT_MANAGE),
+    ("/limits/reduction-proposals", N_("Reduction proposals"), Permission.LIMIT_MANAGE),
     ("/buyers/matches", N_("Buyer matches"), Permission.BUYER_ASSESS),
 )
 """The limit pages' own navigation: path, label, and the permission that shows it."""

@@ -26,9 +26,11 @@ from tradecover.pricing.investment_debt import (
     parse_quote_request,
     quote_investment_debt,
 )
-from tradecover.pricing.lab import render_lab_chart, simulate_adverse_selection
+from tradecover.pricing.lab import LabRow, render_lab_chart, simulate_adverse_selection
 from tradecover.pricing.rate_table import TERMS_ORDER
 from tradecover.pricing.schemas import ShortTermQuoteIn
+from tradecover.web import i18n
+from tradecover.web.i18n import N_
 from tradecover.web.pages import (
     _error_page,
     _page,
@@ -51,10 +53,29 @@ SAMPLE_LOAN = {
 }
 
 
+LAB_CHART_WORDS: dict[str, str] = {
+    "title": N_("Flat rate vs risk-based rates over renewal rounds"),
+    "heading": N_("Adverse selection: one flat rate vs risk-based rates"),
+    "insured_count": N_("Exporters insured"),
+    "loss_ratio": N_("Loss ratio"),
+    "premium_volume": N_("Premium volume"),
+    "renewal_round": N_("Renewal round"),
+    "flat": N_("Flat pricing"),
+    "risk_based": N_("Risk-based pricing"),
+}
+"""The lab chart's words, translated into the page's language."""
+
+
 @lru_cache(maxsize=1)
-def _lab_chart() -> tuple[str, tuple[dict[str, Any], ...]]:
-    rows = simulate_adverse_selection()
-    return render_lab_chart(rows), tuple(r.to_dict() for r in rows)
+def _lab_rows() -> tuple[LabRow, ...]:
+    return tuple(simulate_adverse_selection())
+
+
+@lru_cache(maxsize=8)
+def _lab_chart(locale: str = i18n.DEFAULT_LOCALE) -> tuple[str, tuple[dict[str, Any], ...]]:
+    rows = _lab_rows()
+    words = {key: i18n.gettext(locale, text) for key, text in LAB_CHART_WORDS.items()}
+    return render_lab_chart(rows, words=words), tuple(r.to_dict() for r in rows)
 
 
 def _table_context(session: SessionDep, code: str) -> dict[str, Any]:
@@ -205,7 +226,8 @@ def lab_page(request: Request, session: SessionDep) -> Response:
     viewer = _viewer(request, session)
     if viewer is None:
         return _to_sign_in(request)
-    chart, rows = _lab_chart()
-    return _page(request, choose_locale(request, viewer), "pricing/lab.html",
+    locale = choose_locale(request, viewer)
+    chart, rows = _lab_chart(locale)
+    return _page(request, locale, "pricing/lab.html",
                  {"chart": Markup(chart), "rows": rows},  # noqa: S704 - our own SVG
                  viewer=viewer)

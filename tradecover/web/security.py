@@ -109,6 +109,7 @@ class CsrfProtection:
             {
                 "status": 403,
                 "csrf_refused": True,
+                "code": "csrf_failed",
                 "viewer": None,
                 "request_path": path,
                 "current_url": path,

@@ -103,7 +103,8 @@ def test_a_loss_from_notice_to_recovery(db: Database, cast: Cast, book: Book) ->
             ("within_limit_version", "passed"), ("premium_paid", "passed"),
             ("notice_filed_on_time", "passed"), ("claim_filed_on_time", "passed"),
             ("no_policy_breach", "passed"), ("fraud_flag", "passed"),
-            ("investment_debt_premiums", "not_applicable")]
+            ("investment_debt_premiums", "not_applicable"),
+            ("whole_turnover_declared", "passed")]
         assert [(line.covered_minor, line.indemnity_minor) for line in
                 claims.lines_of(s, claim_id)] == [(3_000_000, 2_700_000), (1_000_000, 900_000)]
     handler = principal(db, cast.claims_handler)

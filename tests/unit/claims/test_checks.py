@@ -61,7 +61,8 @@ def test_a_clean_claim_passes_every_check() -> None:
     assert [c.name for c in checks] == list(CheckName)
     assert {c.name: c.outcome for c in checks} == {
         **dict.fromkeys(CheckName, CheckOutcome.PASSED),
-        CheckName.INVESTMENT_DEBT_PREMIUMS: CheckOutcome.NOT_APPLICABLE}
+        CheckName.INVESTMENT_DEBT_PREMIUMS: CheckOutcome.NOT_APPLICABLE,
+        CheckName.WHOLE_TURNOVER_DECLARED: CheckOutcome.NOT_APPLICABLE}
     assert blocking_failures(checks) == ()
     ensure_approvable(checks)
 

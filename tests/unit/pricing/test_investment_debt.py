@@ -338,3 +338,62 @@ def test_lump_sum_indemnity_needs_all_later_premiums_first() -> None:
     with pytest.raises(ValidationFailed) as error:
         premiums_due_before_indemnity(quote, loss_period=5, settlement=IndemnitySettlement.LUMP_SUM)
     assert error.value.field == "loss_period"
+
+
+def test_partial_cover_caps_drawdown_periods_at_scheme_2_maximum() -> None:
+    # [004] scheme 2: without a maximum of its own, partial cover of T3 = 1 caps every
+    # period at a_1 + I_1 = 5.6m; the drawdown periods (6.18m, 10.42m) included.
+    quote = quote_investment_debt_json(
+        {
+            "currency": "USD",
+            "rate": "0.0085",
+            "covered_repayment_periods": 1,
+            "drawdown_periods": [
+                {"drawn": "6000000", "interest": "180000"},
+                {"drawn": "4000000", "interest": "420000"},
+            ],
+            "repayment_periods": [
+                {"principal": "5000000", "interest": "600000"},
+                {"principal": "5000000", "interest": "300000"},
+            ],
+        }
+    )
+    assert [(p["insured_amount"], p["premium"]) for p in quote["periods"]] == [
+        ("5600000", "47600.00"),
+        ("5600000", "47600.00"),
+        ("5600000", "47600.00"),
+    ]
+    assert quote["total_premium"] == "142800.00"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    principals=st.lists(st.integers(min_value=1, max_value=10**7), min_size=2, max_size=8),
+    data=st.data(),
+)
+def test_no_period_exceeds_the_partial_cover_maximum(principals: list[int], data: Any) -> None:
+    covered = data.draw(st.integers(min_value=1, max_value=len(principals) - 1))
+    interest = [data.draw(st.integers(min_value=0, max_value=10**6)) for _ in principals]
+    request = parse_quote_request(
+        {
+            "currency": "USD",
+            "rate": "0.01",
+            "covered_repayment_periods": covered,
+            "drawdown_periods": [{"drawn": str(sum(principals)), "interest": "0"}],
+            "repayment_periods": [
+                {"principal": str(a), "interest": str(i)}
+                for a, i in zip(principals, interest, strict=True)
+            ],
+        }
+    )
+    cap = partial_cover_max_insured_amount(request.repayment_periods, covered_periods=covered)
+    quote = quote_investment_debt(request)
+    assert all(p.insured_amount <= cap for p in quote.periods)
+    # repayment periods never reach the cap's bite: the identity of section 4.3 holds
+    repayment_total = sum(
+        (p.premium for p in quote.periods if p.phase.value == "repayment"), Decimal(0)
+    )
+    identity = repayment_premium_identity(
+        request.repayment_periods, rate=request.rate, covered_periods=covered
+    )
+    assert abs(repayment_total - identity) <= Decimal("0.005") * covered

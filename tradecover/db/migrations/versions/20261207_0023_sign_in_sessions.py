@@ -5,7 +5,7 @@ administrator) ends it at once. ``sign_in_throttles``: failed sign-ins per accou
 per client address, with the lock they earned, shared by every process.
 
 Revision ID: 0023
-Revises: 0015
+Revises: 0021
 Create Date: 2026-12-07 11:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import tradecover.db.base
 
 revision: str = "0023"
-down_revision: str | None = "0015"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

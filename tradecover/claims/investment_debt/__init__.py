@@ -1,0 +1,1 @@
+"""Claims on a missed repayment under overseas investment debt insurance ([004])."""
