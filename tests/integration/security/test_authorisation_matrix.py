@@ -132,6 +132,8 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     # tests/integration/subsidies check another exporter's / programme's real ones
     "notice_id": lambda b: b.ids.get("notice_id", 1),
     "programme_id": lambda b: b.ids.get("programme_id", 1),
+    # no reduction proposal in the book: a missing id (main's matrix lacked the parameter)
+    "proposal_id": lambda b: b.ids.get("proposal_id", 1),
 }
 
 
