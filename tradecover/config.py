@@ -12,6 +12,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
 
+DB_CONNECT_TIMEOUT_S = 3
+"""Default seconds a new database connection waits for the server."""
+DB_POOL_TIMEOUT_S = 3.0
+"""Default seconds a request waits for a pooled database connection."""
+
 
 class Settings(BaseSettings):
     """Runtime configuration; every field can be set as ``TRADECOVER_<NAME>``."""
@@ -22,6 +27,14 @@ class Settings(BaseSettings):
         default=f"sqlite:///{VAR_DIR / 'tradecover.db'}",
         description="SQLAlchemy URL: SQLite by default, postgresql+psycopg://... in production",
     )
+    db_connect_timeout_seconds: int = Field(
+        default=DB_CONNECT_TIMEOUT_S, ge=2, le=30,
+        description="Seconds a new PostgreSQL connection waits for the server before the "
+                    "request is answered 503 database_unavailable (libpq counts 2 at least)")
+    db_pool_timeout_seconds: float = Field(
+        default=DB_POOL_TIMEOUT_S, gt=0, le=30,
+        description="Seconds a request waits for a pooled PostgreSQL connection before it "
+                    "is answered 503 database_unavailable")
     secret_key: str | None = Field(
         default=None,
         description="Key that signs access tokens; generated into var/secret_key when unset",

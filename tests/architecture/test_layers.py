@@ -14,6 +14,7 @@ ADAPTER_LIBS = ("fastapi", "starlette", "sqlalchemy", "alembic", "typer", "rich"
 PURE_MODULES = [
     "kit/money.py", "kit/dates.py", "kit/errors.py",
     "policies/lifecycle.py", "policies/schedule.py", "policies/review.py",
+    "policies/liability.py",
     "audit/chain.py", "audit/checkpoint.py", "country_risk/cover.py",
 ]
 PURE_PACKAGES = ["reference", "pricing", "risk", "buyers", "limits", "declarations",

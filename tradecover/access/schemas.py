@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from tradecover.access.roles import OrganisationKind, Role
+from tradecover.kit.inputs import InputModel
 
 
 class TokenOut(BaseModel):
@@ -25,7 +26,7 @@ class MeOut(BaseModel):
     role: Role
 
 
-class OrganisationIn(BaseModel):
+class OrganisationIn(InputModel):
     """A new organisation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -49,7 +50,7 @@ class OrganisationOut(BaseModel):
     created_at: datetime
 
 
-class UserIn(BaseModel):
+class UserIn(InputModel):
     """A new user of an organisation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -73,7 +74,7 @@ class UserOut(BaseModel):
     active: bool
 
 
-class ApiKeyIn(BaseModel):
+class ApiKeyIn(InputModel):
     """A new API key for a system of an organisation."""
 
     model_config = ConfigDict(extra="forbid")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover import __version__
 from tradecover.access.known_keys import KnownApiKeys
 from tradecover.api import problems
 from tradecover.api.headers import SecurityHeaders
+from tradecover.api.hygiene import refuse_unsafe_input
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_async_pool, make_engine, make_session_factory
 from tradecover.declarations import upload as upload_reader
@@ -78,8 +80,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="tradecover", version=__version__, description=API_DESCRIPTION,
         openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None,
         responses=problems.PROBLEM_RESPONSES,
+        dependencies=[Depends(refuse_unsafe_input)],  # query, path, header, form text
     )
-    engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    engine = make_engine(settings.database_url, echo=settings.sql_echo,
+                         connect_timeout_s=settings.db_connect_timeout_seconds,
+                         pool_timeout_s=settings.db_pool_timeout_seconds)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
@@ -89,13 +94,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.router.on_startup.append(upload_reader.start_parsers)
     app.state.problem_page = _problem_page()  # browsers get the HTML error page
+    _install_refusal_pages(app)
     on_postgresql = engine.dialect.name == "postgresql"
     # innermost first: the page forms' CSRF check, the ERP route, the body limit, headers
     app.add_middleware(CsrfProtection, signing_key=settings.signing_key,
                        secure=settings.behind_tls)
     app.add_middleware(
         ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
-        pool=(lambda: make_async_pool(settings.database_url)) if on_postgresql else None,
+        pool=(lambda: make_async_pool(
+            settings.database_url, connect_timeout_s=settings.db_connect_timeout_seconds,
+            pool_timeout_s=settings.db_pool_timeout_seconds)) if on_postgresql else None,
         factory=app.state.session_factory)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     docs = tuple(p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url) if p)
@@ -136,6 +144,7 @@ def _routers() -> list[Any]:
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
     from tradecover.policies.investment_debt_api import router as investment_debt_router
+    from tradecover.premium_waivers.api import router as premium_waivers_router
     from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
     from tradecover.risk.api import router as risk_router
@@ -157,7 +166,22 @@ def _routers() -> list[Any]:
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router, investment_debt_router,
-            investment_debt_claims_router]
+            investment_debt_claims_router, premium_waivers_router]
+
+
+def _install_refusal_pages(app: FastAPI) -> None:
+    """Refused text (``kit.text.UnsafeText``) on a dashboard page answers its error page;
+    on the API, problem+json like every domain error.
+    """
+    from tradecover.kit.text import UnsafeText
+
+    @app.exception_handler(UnsafeText)
+    async def _refused(request: Request, exc: UnsafeText) -> Response:
+        if request.url.path.startswith("/api/"):
+            return problems.response_for(exc)
+        from tradecover.web.refusals import refusal_page
+
+        return refusal_page(request, exc)
 
 
 def _review_metrics_source() -> Any:

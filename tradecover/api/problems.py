@@ -18,6 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tradecover.kit.errors import DomainError, TooManyAttempts
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+DATABASE_RETRY_AFTER_S = 2
+"""Seconds a client is asked to wait (``Retry-After``) before retrying a request answered
+503 ``database_unavailable``: the app recovers as soon as the database answers again."""
 
 
 class FieldError(BaseModel):
@@ -115,6 +118,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DBAPIDataError)
+    @app.exception_handler(psycopg.DataError)
     @app.exception_handler(OperationalError)
     @app.exception_handler(psycopg.OperationalError)  # raised by pipelined statements
     @app.exception_handler(Exception)
@@ -153,7 +157,7 @@ def response_for(exc: Exception) -> JSONResponse:
     if isinstance(exc, OverflowError):
         return problem_response(status=422, code="number_out_of_range",
                                 detail="a number in the request is out of range")
-    if isinstance(exc, DBAPIDataError):
+    if isinstance(exc, DBAPIDataError | psycopg.DataError):  # the driver's own: pipelines
         return problem_response(status=422, code="value_out_of_range",
                                 detail="a value in the request cannot be stored (out of range)")
     if isinstance(exc, OperationalError | psycopg.OperationalError):
@@ -163,7 +167,8 @@ def response_for(exc: Exception) -> JSONResponse:
                                            "changed nothing; retry it")
         return problem_response(status=503, code="database_unavailable",
                                 detail="the database cannot be reached; nothing was changed, "
-                                       "retry later")
+                                       "retry later",
+                                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
     return problem_response(status=500, code="internal_error",
                             detail="an unexpected error occurred; nothing was changed")
 
@@ -186,5 +191,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         400: "Malformed request", 401: "Not authenticated", 403: "Role not allowed",
         404: "Not found (or not yours)", 409: "Conflict with the current state",
         413: "Body too large", 422: "Invalid input",
+        503: "The database cannot be reached (database_unavailable): nothing was changed; "
+             "retry after the Retry-After header's seconds",
     }.items()
 }
+PROBLEM_RESPONSES[503]["headers"] = {"Retry-After": {
+    "description": "Seconds to wait before retrying", "schema": {"type": "integer"}}}

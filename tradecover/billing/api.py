@@ -79,7 +79,7 @@ def get_run(month: MonthStr, request: Request, session: SessionDep,
 @router.get("/notices", response_model=Page[NoticeOut], summary="Premium notices")
 def list_notices(
     session: SessionDep, principal: PrincipalDep, page: PageDep,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    month: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
     policy_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     unpaid: bool = False,
 ) -> Page[NoticeOut]:

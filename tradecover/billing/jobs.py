@@ -555,6 +555,7 @@ def arrears_job(session: Session, *, principal: Principal, today: date, terms: B
         days = (today - due_date).days
         reason = (f"premium notice {notice_id} is {days} days past due (more than "
                   f"{terms.suspend_after_days}): declarations are refused until it is paid")
-        policies.suspend(session, principal=principal, policy_id=int(policy_id), reason=reason)
+        policies.suspend(session, principal=principal, policy_id=int(policy_id), reason=reason,
+                         today=today)
         done.append(Suspension(int(policy_id), int(notice_id), days, reason))
     return done

@@ -10,13 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from tradecover.billing.jobs import RunState
 from tradecover.billing.model import Payment, PaymentAllocation, PremiumNotice
 from tradecover.billing.service import LineView, NoticeView, SplitView
+from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
 
-AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["1250.00"],
+AmountStr = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", examples=["1250.00"],
                                  description="A positive decimal string (never a float)")]
 CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
                                    description="ISO 4217 code")]
-MonthStr = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"],
+MonthStr = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-10"],
                                 description="A month, YYYY-MM")]
 _STRICT = ConfigDict(extra="forbid")
 
@@ -25,7 +26,7 @@ def _m(minor: int, currency: str) -> str:
     return str(Money.from_minor(minor, currency).amount)
 
 
-class RunIn(BaseModel):
+class RunIn(InputModel):
     """Bill a month (finance)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
@@ -150,7 +151,7 @@ class NoticeDetailOut(NoticeOut):
                    splits=[SplitOut.of(s) for s in v.splits])
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(InputModel):
     """A payment received from an exporter or a programme (finance records it)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -219,7 +220,7 @@ class SuspensionOut(BaseModel):
     reason: str
 
 
-class ArrearsJobIn(BaseModel):
+class ArrearsJobIn(InputModel):
     """Run the arrears job for a business date."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from tradecover.buyers.model import Buyer, BuyerMatchReview, BuyerRating
 from tradecover.buyers.rating import AdverseEvent, CompanyType, Sector, SizeBand
 from tradecover.buyers.service import BuyerKind, ReviewResolution
+from tradecover.kit.inputs import InputModel
 
 
-class FinancialsIn(BaseModel):
+class FinancialsIn(InputModel):
     """Financial ratios (decimals) of a buyer; all optional."""
 
     model_config = ConfigDict(extra="forbid")
@@ -28,7 +29,7 @@ class FinancialsIn(BaseModel):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
-class BuyerDetailsIn(BaseModel):
+class BuyerDetailsIn(InputModel):
     """What is known about a buyer's business and risk."""
 
     model_config = ConfigDict(extra="forbid")
@@ -158,7 +159,7 @@ class ReviewOut(BaseModel):
                    status=row.status, resolved_by=row.resolved_by)
 
 
-class ResolveIn(BaseModel):
+class ResolveIn(InputModel):
     """Merge the two records, or keep them separate."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

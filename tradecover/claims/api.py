@@ -139,7 +139,8 @@ def get_claim(claim_id: IdPath, session: SessionDep, principal: PrincipalDep) ->
 def post_start_checks(claim_id: IdPath, session: SessionDep,
                       principal: PrincipalDep) -> ClaimOut:
     """``filed`` to ``checking``."""
-    service.start_checks(session, principal=principal, claim_id=claim_id)
+    service.start_checks(session, principal=principal, claim_id=claim_id,
+                         today=business_today())
     return _out(session, claim_id, principal)
 
 

@@ -9,9 +9,18 @@ check                           blocking    passes when
 ==============================  ==========  ================================================
 ``shipment_declared_on_time``   yes         every shipment was declared by its deadline
 ``shipment_covered``            yes         cover attached to every shipment
+``policy_liability``            yes         the policy still carries liability for every
+                                            shipment: its state and termination record
+                                            (rescission for fraud ends all of it, a
+                                            cancellation keeps shipments before its date,
+                                            a suspension pauses cover) with the dates
+                                            compared (:mod:`tradecover.policies.liability`)
 ``within_limit_version``        yes         a limit version was in force on each shipment
                                             date (the old version counts after a reduction)
-``premium_paid``                yes         the premium on every shipment is paid
+``premium_paid``                yes         no premium billed on a shipment was paid late
+                                            (or is unpaid past its deadline) before the
+                                            loss's cause arose, unless waived; the dates
+                                            compared are shown (:mod:`.late_premium`)
 ``notice_filed_on_time``        yes / no    the notice of possible loss was filed by its
                                             deadline; late is blocking when the policy
                                             denies claims on late notices, else a warning
@@ -37,10 +46,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from tradecover.claims.late_premium import PremiumRuling
 from tradecover.declarations.cover import CoverReason
 from tradecover.declarations.whole_turnover import TurnoverMonth
 from tradecover.kit.errors import Conflict
 from tradecover.limits.versions import LimitVersion, version_in_force
+from tradecover.policies.liability import LiabilityRuling
 from tradecover.pricing.investment_debt import (
     IndemnitySettlement,
     InvestmentDebtQuote,
@@ -53,6 +64,7 @@ class CheckName(StrEnum):
 
     SHIPMENT_DECLARED_ON_TIME = "shipment_declared_on_time"
     SHIPMENT_COVERED = "shipment_covered"
+    POLICY_LIABILITY = "policy_liability"
     WITHIN_LIMIT_VERSION = "within_limit_version"
     PREMIUM_PAID = "premium_paid"
     NOTICE_FILED_ON_TIME = "notice_filed_on_time"
@@ -92,7 +104,10 @@ class ShipmentClaimFacts:
     """What the checks need to know about one claimed shipment.
 
     ``cover_reason`` is the reason code of the cover decision taken when the shipment
-    was declared (:class:`~tradecover.declarations.cover.CoverReason`).
+    was declared (:class:`~tradecover.declarations.cover.CoverReason`).  ``liability`` is
+    the policy's liability rule applied to the shipment as the policy stands now;
+    ``premium`` the late-premium rule applied to the loss (when given, it decides the
+    premium check instead of ``premium_paid``).
     """
 
     shipment_id: int
@@ -102,6 +117,8 @@ class ShipmentClaimFacts:
     cover_reason: CoverReason
     limit_versions: Sequence[LimitVersion]
     premium_paid: bool
+    liability: LiabilityRuling | None = None
+    premium: PremiumRuling | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,7 +179,8 @@ def run_checks(facts: ClaimFacts) -> tuple[ClaimCheck, ...]:
     no_limit = [s for s in shipments
                 if (v := version_in_force(s.limit_versions, s.shipment_date)) is None
                 or v.is_cancellation or v.amount.amount <= 0]
-    unpaid = [s for s in shipments if not s.premium_paid]
+    unpaid = [s for s in shipments
+              if not (s.premium.keeps_cover if s.premium is not None else s.premium_paid)]
     checks = [
         _check(CheckName.SHIPMENT_DECLARED_ON_TIME, bool(late),
                "every shipment was declared on time",
@@ -171,12 +189,12 @@ def run_checks(facts: ClaimFacts) -> tuple[ClaimCheck, ...]:
                "cover attached to every shipment",
                "not covered: " + "; ".join(f"shipment {s.shipment_id} "
                                            f"({s.cover_reason.value})" for s in uncovered)),
+        liability_check(shipments),
         _check(CheckName.WITHIN_LIMIT_VERSION, bool(no_limit),
                "a credit limit was in force on every shipment date",
                f"no credit limit in force on the shipment date of shipment(s) "
                f"{_ids(no_limit)}"),
-        _check(CheckName.PREMIUM_PAID, bool(unpaid), "the premium on every shipment is paid",
-               f"premium unpaid on shipment(s) {_ids(unpaid)}"),
+        premium_check(shipments, unpaid),
         _notice_check(facts),
         _filing_check(facts),
         _check(CheckName.NO_POLICY_BREACH, bool(facts.policy_breaches),
@@ -188,6 +206,32 @@ def run_checks(facts: ClaimFacts) -> tuple[ClaimCheck, ...]:
         _whole_turnover_check(shipments, facts.whole_turnover),
     ]
     return tuple(checks)
+
+
+def liability_check(shipments: Sequence[ShipmentClaimFacts]) -> ClaimCheck:
+    """``policy_liability``: the policy's liability rule on every shipment, with its dates."""
+    ruled = [s for s in shipments if s.liability is not None]
+    if not ruled:
+        return ClaimCheck(name=CheckName.POLICY_LIABILITY, outcome=CheckOutcome.NOT_APPLICABLE,
+                          blocking=True, explanation="the policy's standing was not read")
+    lost = [s for s in ruled if s.liability is not None and not s.liability.keeps_cover]
+    text = "; ".join(f"shipment {s.shipment_id}: {s.liability.rule.value}: "
+                     f"{s.liability.explanation}" for s in lost or ruled
+                     if s.liability is not None)
+    return _check(CheckName.POLICY_LIABILITY, bool(lost), text, text)
+
+
+def premium_check(shipments: Sequence[ShipmentClaimFacts],
+                  unpaid: Sequence[ShipmentClaimFacts]) -> ClaimCheck:
+    """``premium_paid``: late premium costs the cover of a loss that arose before payment."""
+    ruled = [s for s in (unpaid or shipments) if s.premium is not None]
+    if not ruled:
+        return _check(CheckName.PREMIUM_PAID, bool(unpaid),
+                      "the premium on every shipment is paid",
+                      f"premium unpaid on shipment(s) {_ids(unpaid)}")
+    text = "; ".join(f"shipment {s.shipment_id}: {s.premium.rule.value}: "
+                     f"{s.premium.explanation}" for s in ruled if s.premium is not None)
+    return _check(CheckName.PREMIUM_PAID, bool(unpaid), text, text)
 
 
 def _notice_check(facts: ClaimFacts) -> ClaimCheck:

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimLineRow, ClaimRow, RecoveryRow
 from tradecover.claims.recovery import RecoverySource
+from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
 
-AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["1250.00"],
+AmountStr = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", examples=["1250.00"],
                                  description="A decimal string (never a float)")]
 CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
                                    description="ISO 4217 code")]
@@ -25,7 +26,7 @@ def _money(minor: int | None, currency: str) -> dict[str, str] | None:
     return {"amount": str(Money.from_minor(minor, currency).amount), "currency": currency}
 
 
-class LineIn(BaseModel):
+class LineIn(InputModel):
     """A shipment claimed; ``loss`` only to claim less than is outstanding."""
 
     model_config = ConfigDict(extra="forbid")
@@ -33,7 +34,7 @@ class LineIn(BaseModel):
     loss: AmountStr | None = None
 
 
-class ClaimIn(BaseModel):
+class ClaimIn(InputModel):
     """A claim on shipments that carry a notice of possible loss."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -44,7 +45,7 @@ class ClaimIn(BaseModel):
     lines: list[LineIn] = Field(min_length=1, max_length=200)
 
 
-class RejectIn(BaseModel):
+class RejectIn(InputModel):
     """Why a claim is rejected."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -52,7 +53,7 @@ class RejectIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class CloseIn(BaseModel):
+class CloseIn(InputModel):
     """Why a claim is closed (required to withdraw an undecided claim)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -60,7 +61,7 @@ class CloseIn(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class RecoveryIn(BaseModel):
+class RecoveryIn(InputModel):
     """A recovery collected after payment, and what collecting it cost."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

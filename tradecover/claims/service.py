@@ -41,7 +41,6 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
 from tradecover.billing.notice import DEFAULT_TERMS as BILLING_TERMS
-from tradecover.billing.service import shipments_at_risk
 from tradecover.claims.checks import (
     CheckName,
     CheckOutcome,
@@ -78,10 +77,16 @@ from tradecover.claims.recovery import (
     share_recovery,
 )
 from tradecover.claims.speed import ClaimTimeline
+from tradecover.claims.standing_repository import (
+    liability_rulings,
+    premium_rulings,
+    refresh_standing_checks,
+)
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.collections.service import declaration_for
 from tradecover.config import Settings
 from tradecover.declarations.cover import CoverReason
+from tradecover.declarations.model import Declaration
 from tradecover.declarations.turnover_repository import months_of_shipments
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
@@ -162,12 +167,22 @@ def _versions(session: Session, limit_id: int | None, currency: str) -> list[Lim
                          indemnity_pct=v.indemnity_pct, reason=v.reason) for v in rows]
 
 
-def _premium_unpaid(session: Session, declaration_ids: Sequence[int], today: date) -> set[int]:
-    """The declarations whose premium was billed and is past due and unpaid (billing's
-    own reading, so the claim check follows however billing stores its notices).
+def _refresh_standing(session: Session, claim: ClaimRow, today: date) -> None:
+    """Recompute the claim's ``policy_liability`` and ``premium_paid`` checks for ``today``
+    (the policy may have been rescinded, or a premium gone late, since filing).
     """
-    return set(shipments_at_risk(session, today=today, terms=BILLING_TERMS,
-                                 declaration_ids=list(declaration_ids)))
+    policy = session.get(Policy, claim.policy_id)
+    assert policy is not None
+    pairs = session.execute(select(Declaration, PossibleLossNotice.filed_on).join(
+        ClaimLineRow, ClaimLineRow.declaration_id == Declaration.id).join(
+        PossibleLossNotice, PossibleLossNotice.id == ClaimLineRow.notice_id).where(
+        ClaimLineRow.claim_id == claim.id).order_by(ClaimLineRow.id)).all()
+    checks = refresh_standing_checks(
+        session, checks=list(claim.checks), policy=policy, rows=[d for d, _f in pairs],
+        notices_filed_on={d.id: f for d, f in pairs}, today=today, terms=BILLING_TERMS)
+    if checks != claim.checks:
+        claim.checks = checks
+        session.flush()
 
 
 def _whole_turnover_facts(session: Session, policy: Policy, rows: Sequence[Any]
@@ -252,13 +267,17 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
                              political_pct=policy.indemnity_political_pct),
         maximum_liability_left=_liability_left(session, policy))
     first_notice = min(notices, key=lambda n: n.deadline)
-    unpaid = _premium_unpaid(session, [row.id for row in rows], today)
+    liability = liability_rulings(policy, rows)
+    premium = premium_rulings(session, rows, {r.id: n.filed_on for r, n in
+                                              zip(rows, notices, strict=True)},
+                              today=today, terms=BILLING_TERMS)
     checks = run_checks(ClaimFacts(
         shipments=[ShipmentClaimFacts(
             shipment_id=row.id, shipment_date=row.shipment_date, declared_on=row.declaration_date,
             declaration_due=row.declaration_due, cover_reason=CoverReason(row.reason_code),
             limit_versions=limits[row.limit_id or NO_LIMIT_ID],
-            premium_paid=row.id not in unpaid) for row in rows],
+            premium_paid=premium[row.id].keeps_cover, liability=liability[row.id],
+            premium=premium[row.id]) for row in rows],
         notice_filed_on=max(n.filed_on for n in notices),
         notice_deadline=first_notice.deadline,
         deny_claim_when_notice_late=terms.late_notice_denies_claim,
@@ -313,10 +332,21 @@ def _move(session: Session, principal: Principal, claim: ClaimRow, event: ClaimE
                  before=before, after=claim_snapshot(claim))
 
 
-def start_checks(session: Session, *, principal: Principal, claim_id: int) -> ClaimRow:
-    """A claims handler takes the claim up (``filed`` to ``checking``)."""
+def _stored_checks(claim: ClaimRow) -> list[ClaimCheck]:
+    return [ClaimCheck(name=CheckName(c["name"]), outcome=CheckOutcome(c["outcome"]),
+                       blocking=bool(c["blocking"]), explanation=c["explanation"])
+            for c in claim.checks]
+
+
+def start_checks(session: Session, *, principal: Principal, claim_id: int,
+                 today: date | None = None) -> ClaimRow:
+    """A claims handler takes the claim up (``filed`` to ``checking``); the policy's
+    liability and the premium checks are read again for ``today``.
+    """
     principal.require(Permission.CLAIM_DECIDE)
     claim = claim_for(session, principal, claim_id)
+    if claim.state == ClaimState.FILED.value:
+        _refresh_standing(session, claim, today or utc_now().date())
     _move(session, principal, claim, ClaimEvent.START_CHECKS)
     return claim
 
@@ -334,9 +364,8 @@ def approve(session: Session, *, principal: Principal, claim_id: int, today: dat
     claim = claim_for(session, principal, claim_id)
     if claim.state != ClaimState.CHECKING.value:
         next_claim_state(ClaimState(claim.state), ClaimEvent.APPROVE)
-    ensure_approvable([ClaimCheck(name=CheckName(c["name"]), outcome=CheckOutcome(c["outcome"]),
-                                  blocking=bool(c["blocking"]), explanation=c["explanation"])
-                       for c in claim.checks])
+    _refresh_standing(session, claim, today)
+    ensure_approvable(_stored_checks(claim))
     terms = terms or _claim_terms(session, claim, defaults)
     indemnity = Money.from_minor(claim.indemnity_minor, claim.currency)
     if requires_second_approval(indemnity, terms.second_approval_above):
@@ -393,6 +422,8 @@ def pay(session: Session, *, principal: Principal, claim_id: int, today: date,
         raise Conflict(f"the claim was closed ({claim.closure}): it cannot be paid",
                        code="claim_closed", details={"closure": claim.closure})
     if claim.state == ClaimState.APPROVED.value:
+        _refresh_standing(session, claim, today)
+        ensure_approvable(_stored_checks(claim))
         terms = terms or _claim_terms(session, claim, defaults)
         assert claim.decided_on is not None
         check_waiting_period(cause=LossCause(claim.cause), due_date=claim.due_date,

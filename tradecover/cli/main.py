@@ -22,6 +22,7 @@ def _register_contexts() -> None:
     from tradecover.ledger.cli import app as ledger_app
     from tradecover.limits.cli import app as limits_app
     from tradecover.policies.cli import app as policies_app
+    from tradecover.policies.investment_debt_cli import app as investment_debt_app
     from tradecover.pricing.cli import register as register_pricing
     from tradecover.risk.cli import app as risk_app
     from tradecover.subsidies.cli import app as subsidies_app
@@ -39,6 +40,7 @@ def _register_contexts() -> None:
     app.add_typer(claims_app, name="claims")
     app.add_typer(overdue_app, name="overdue")
     app.add_typer(sessions_app, name="sessions")
+    app.add_typer(investment_debt_app, name="investment-debt")
 
 
 _register_contexts()

@@ -17,9 +17,10 @@ from tradecover.collections.model import (
 from tradecover.collections.overdue import ArrangementKind, LossCauseHint, OverdueInvoice
 from tradecover.collections.service import FrozenBuyer, UploadOutcome
 from tradecover.declarations.schemas import ItemProblem
+from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
 
-AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["1250.00"],
+AmountStr = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", examples=["1250.00"],
                                  description="A decimal string (never a float)")]
 CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
                                    description="ISO 4217 code")]
@@ -30,7 +31,7 @@ def _money(minor: int, currency: str) -> dict[str, str]:
     return {"amount": str(Money.from_minor(minor, currency).amount), "currency": currency}
 
 
-class ConfirmationIn(BaseModel):
+class ConfirmationIn(InputModel):
     """An exporter's answer about one declared invoice."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -61,7 +62,7 @@ class ConfirmationOut(BaseModel):
                    freed_limit=_money(row.freed_minor, row.currency), paid_on=row.paid_on)
 
 
-class NoticeIn(BaseModel):
+class NoticeIn(InputModel):
     """A notice of possible loss on one declared invoice."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -111,7 +112,7 @@ class OverdueOut(BaseModel):
                    notice_deadline=item.notice_deadline)
 
 
-class InstalmentIn(BaseModel):
+class InstalmentIn(InputModel):
     """One instalment of a repayment plan."""
 
     model_config = ConfigDict(extra="forbid")
@@ -119,7 +120,7 @@ class InstalmentIn(BaseModel):
     amount: AmountStr
 
 
-class ArrangementIn(BaseModel):
+class ArrangementIn(InputModel):
     """A request to extend a due date, or a repayment plan agreed with the buyer."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -134,7 +135,7 @@ class ArrangementIn(BaseModel):
     instalments: list[InstalmentIn] = Field(default_factory=list, max_length=120)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(InputModel):
     """The insurer's reason (required to refuse)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

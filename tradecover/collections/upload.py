@@ -3,7 +3,9 @@
 The first row names the columns (:data:`COLUMNS`, any order, case-insensitive): the
 invoice number and the buyer id name the declared invoice; ``amount_paid`` is in the
 invoice's currency (0 confirms it as unpaid); ``paid_on`` is the date the money came in.
-A row that cannot be read is rejected with ``malformed_row`` naming the column; the file
+A row that cannot be read is rejected with ``malformed_row`` naming the column
+(``unsafe_text`` for a control or bidirectional character, ``non_ascii_digits`` for a
+full-width number: ``kit.text``); the file
 itself is read by :func:`tradecover.declarations.upload.read_rows` (same size and row
 limits as the declaration uploads).  This module only reads rows: no SQL.
 """
@@ -16,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tradecover.kit.errors import ValidationFailed
+from tradecover.kit.text import check_number_text, check_text
 
 COLUMNS = ("invoice_number", "buyer_id", "amount_paid", "paid_on")
 """The columns of a collection upload."""
@@ -43,7 +46,7 @@ def _text(row: dict[str, Any], name: str) -> str:
         value = int(value)
     if isinstance(value, datetime):
         value = value.date()
-    return str(value).strip()
+    return check_text(str(value).strip(), field=name)
 
 
 def payment_of(row: dict[str, Any]) -> PaymentRow:
@@ -51,10 +54,10 @@ def payment_of(row: dict[str, Any]) -> PaymentRow:
     missing = [c for c in COLUMNS if not _text(row, c)]
     if missing:
         raise _malformed(missing[0], f"missing value(s): {', '.join(missing)}")
-    buyer = _text(row, "buyer_id")
+    buyer = check_number_text(_text(row, "buyer_id"), field="buyer_id")
     if not buyer.isdigit() or not 1 <= int(buyer) <= 2**63 - 1:
         raise _malformed("buyer_id", f"buyer_id must be a positive whole number, got {buyer!r}")
-    text = _text(row, "amount_paid")
+    text = check_number_text(_text(row, "amount_paid"), field="amount_paid")
     try:
         amount = Decimal(text)
     except InvalidOperation:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.country_risk.cover import CoverStatus
 from tradecover.country_risk.service import CountryRisk
+from tradecover.kit.inputs import InputModel
 
 
 class MoneyOut(BaseModel):
@@ -44,7 +45,7 @@ class CountryRiskOut(BaseModel):
             version_id=view.version_id)
 
 
-class CountryRiskChangeIn(BaseModel):
+class CountryRiskChangeIn(InputModel):
     """A change to a country's view; omitted fields keep their value."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

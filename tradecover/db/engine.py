@@ -18,13 +18,20 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tradecover.config import DB_CONNECT_TIMEOUT_S, DB_POOL_TIMEOUT_S
+from tradecover.db.async_pool import RecoveringPool
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+
+def make_engine(url: str, *, echo: bool = False, connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
+                pool_timeout_s: float = DB_POOL_TIMEOUT_S) -> Engine:
     """Create an engine; on SQLite every transaction starts with ``BEGIN IMMEDIATE``.
 
     SQLite has no ``SELECT ... FOR UPDATE``; taking the write lock when the transaction
     begins makes read-check-write sequences safe there, the same code path that uses
-    row locks and conditional updates on PostgreSQL.
+    row locks and conditional updates on PostgreSQL.  On a server database a new
+    connection waits at most ``connect_timeout_s`` for the server and a request at most
+    ``pool_timeout_s`` for a pooled connection, so that an unreachable database is
+    answered within seconds (503), never after a long stall.
     """
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and ":memory:" not in url:
@@ -50,7 +57,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20,
+                           pool_timeout=pool_timeout_s,
+                           connect_args={"connect_timeout": connect_timeout_s})
     ping_when_idle(engine)
 
     @event.listens_for(engine, "connect")
@@ -90,32 +99,37 @@ def ping_when_idle(engine: Engine, idle_s: float = IDLE_BEFORE_PING_S) -> None:
             raise DisconnectionError("the connection did not answer a ping")
 
 
-def make_async_pool(url: str, *, max_size: int = 10) -> AsyncConnectionPool:
+def make_async_pool(url: str, *, max_size: int = 10,
+                    connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
+                    pool_timeout_s: float = DB_POOL_TIMEOUT_S) -> RecoveringPool:
     """A pool of asynchronous psycopg connections to the PostgreSQL database of ``url`` (a
     SQLAlchemy URL), for the routes that run on the event loop without a thread or an ORM
     session (the ERP declarations).  Not yet open: ``await pool.open()`` in the loop that
     uses it.  Like the engine's pool, it pings a connection only when it sat idle for over
-    :data:`IDLE_BEFORE_PING_S`, and replaces one that does not answer.
+    :data:`IDLE_BEFORE_PING_S`, and replaces one that does not answer.  A connection waits
+    at most ``connect_timeout_s`` for the server, a request at most ``pool_timeout_s`` for
+    a connection; while the database is lost requests fail at once, and the pool recovers
+    the moment it is back (:class:`~tradecover.db.async_pool.RecoveringPool`).
     """
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    returned: WeakKeyDictionary[AsyncConnection[Any], float] = WeakKeyDictionary()
+    # its statements are the hot path's fixed shapes (equality probes, array parameters):
+    # planned once per connection, not on every bind
+    connect_kwargs: dict[str, Any] = {"options": "-c plan_cache_mode=force_generic_plan",
+                                      "connect_timeout": connect_timeout_s}
 
     async def configure(connection: AsyncConnection[Any]) -> None:
         connection.adapters.register_loader("json", OrjsonLoader)
 
-    async def checked_in(connection: AsyncConnection[Any]) -> None:
-        returned[connection] = time.monotonic()
+    def make(returned: WeakKeyDictionary[AsyncConnection[Any], float]) -> AsyncConnectionPool:
+        async def checked_in(connection: AsyncConnection[Any]) -> None:
+            returned[connection] = time.monotonic()
 
-    async def check(connection: AsyncConnection[Any]) -> None:
-        since = returned.get(connection)
-        if since is not None and time.monotonic() - since > IDLE_BEFORE_PING_S:
-            await connection.execute("")  # raises if it is gone: the pool drops it
+        return AsyncConnectionPool(conninfo, min_size=1, max_size=max_size, open=False,
+                                   timeout=pool_timeout_s, configure=configure,
+                                   reset=checked_in, kwargs=connect_kwargs)
 
-    # its statements are the hot path's fixed shapes (equality probes, array parameters):
-    # planned once per connection, not on every bind
-    return AsyncConnectionPool(conninfo, min_size=1, max_size=max_size, open=False,
-                               configure=configure, reset=checked_in, check=check,
-                               kwargs={"options": "-c plan_cache_mode=force_generic_plan"})
+    return RecoveringPool(make, conninfo=conninfo, connect_kwargs=connect_kwargs,
+                          idle_before_ping_s=IDLE_BEFORE_PING_S)
 
 
 class OrjsonLoader(Loader):

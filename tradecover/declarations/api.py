@@ -21,7 +21,6 @@ import psycopg
 from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +36,7 @@ from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import is_collision
+from tradecover.db.async_pool import RecoveringPool
 from tradecover.declarations import pg_repository, service, upload
 from tradecover.declarations.cover import CoverStatus
 from tradecover.declarations.schemas import (
@@ -301,7 +301,7 @@ def _declare_pipelined(session: Session, principal: Principal, body: ShipmentIn 
     return request.status, request.answer, False
 
 
-async def declare_async(pool: AsyncConnectionPool, *, principal: Principal,
+async def declare_async(pool: RecoveringPool, *, principal: Principal,
                         body: ShipmentIn | BatchIn, key: str, today: date,
                         unconfirmed: str | None, known: KnownApiKeys
                         ) -> tuple[int, bytes, bool]:

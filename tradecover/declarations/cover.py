@@ -11,11 +11,14 @@ attachment service.  Its inputs are plain facts the service has read (and locked
 
 The checks run in this fixed order and the first that fails names the reason:
 
- 1. ``policy_not_active``: the policy is a draft, a quote, rescinded, or was cancelled
-    before the shipment date (an expired or renewed policy still covers the shipments of
-    its period that are declared on time);
- 2. ``policy_suspended``: premium arrears stopped new declarations (source 002, 8.2.3);
- 3. ``outside_policy_period``: shipment date before inception or after expiry;
+ 1. ``policy_suspended``: premium arrears stopped new declarations (source 002, 8.2.3);
+ 2. the policy's liability rule (:mod:`tradecover.policies.liability`, the rule the
+    claim checks apply too): ``policy_not_active`` when the policy is a draft, a quote,
+    rescinded for fraud, or cancelled (in effect or scheduled) from a date on or before
+    the shipment date (an expired or renewed policy still covers the shipments of its
+    period that are declared on time); ``outside_policy_period`` for a shipment date
+    before inception or after expiry; ``policy_suspended`` for a shipment made while the
+    policy was suspended, even when declared after reinstatement;
  4. ``outside_scope``: country, payment terms or HS chapter outside the insurable scope;
  5. ``country_off_cover``: the insurer has closed the buyer's country to new cover;
  6. ``late_declaration``: declared after the frequency's deadline, when the policy denies
@@ -46,7 +49,13 @@ from tradecover.declarations.shipment import Shipment
 from tradecover.kit.money import Money
 from tradecover.limits.decision import CountryStatus
 from tradecover.limits.versions import LimitVersion
-from tradecover.policies.lifecycle import PolicyState
+from tradecover.policies.liability import (
+    LiabilityRule,
+    PolicyStanding,
+    Suspension,
+    liability_for_shipment,
+)
+from tradecover.policies.lifecycle import PolicyState, TerminationKind
 from tradecover.policies.schedule import DeclarationFrequency, InsurableScope
 from tradecover.reference.payment_terms import PaymentTerms
 
@@ -94,9 +103,10 @@ class LimitStatus(StrEnum):
 class PolicyFacts:
     """What the cover decision needs to know about the policy.
 
-    ``cancelled_from`` is the effective date of a cancellation: shipments before it stay
-    covered (domain.md 3.5).  ``deny_cover_when_late`` is the policy's rule for late
-    declarations (source 002: a late declaration *can* cost the right to claim).
+    ``cancelled_from`` is the effective date of a cancellation (in effect or scheduled):
+    shipments before it stay covered (domain.md 3.5).  ``suspensions`` are the policy's
+    pauses of cover.  ``deny_cover_when_late`` is the policy's rule for late declarations
+    (source 002: a late declaration *can* cost the right to claim).
     """
 
     state: PolicyState
@@ -107,6 +117,16 @@ class PolicyFacts:
     deny_cover_when_late: bool = True
     cancelled_from: date | None = None
     deadline_rules: DeadlineRules = DEFAULT_RULES
+    suspensions: tuple[Suspension, ...] = ()
+
+    @property
+    def standing(self) -> PolicyStanding:
+        """The policy as its liability rule reads it."""
+        return PolicyStanding(
+            state=self.state, inception=self.inception, expiry=self.expiry,
+            termination_kind=(TerminationKind.INSURER_CANCELLATION
+                              if self.cancelled_from is not None else None),
+            termination_date=self.cancelled_from, suspensions=self.suspensions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,21 +176,18 @@ def _refuse(insured: Money, reason: CoverReason, explanation: str) -> CoverDecis
                          insured, reason, explanation)
 
 
+_REFUSALS = {LiabilityRule.OUTSIDE_POLICY_PERIOD: CoverReason.OUTSIDE_POLICY_PERIOD,
+             LiabilityRule.SUSPENDED: CoverReason.POLICY_SUSPENDED}
+
+
 def _policy_refusal(policy: PolicyFacts, shipment: Shipment) -> tuple[CoverReason, str] | None:
-    state, shipped = policy.state, shipment.shipment_date
-    if state in (PolicyState.DRAFT, PolicyState.QUOTED, PolicyState.RESCINDED) or (
-        state is PolicyState.CANCELLED
-        and (policy.cancelled_from is None or shipped >= policy.cancelled_from)
-    ):
-        return CoverReason.POLICY_NOT_ACTIVE, f"the policy is {state.value}: no cover attaches"
-    if state is PolicyState.SUSPENDED:
+    if policy.state is PolicyState.SUSPENDED:
         return (CoverReason.POLICY_SUSPENDED,
                 "the policy is suspended for premium arrears: declarations are not accepted")
-    if not policy.inception <= shipped <= policy.expiry:
-        return (CoverReason.OUTSIDE_POLICY_PERIOD,
-                f"shipped {shipped.isoformat()}, outside the policy period "
-                f"{policy.inception.isoformat()} to {policy.expiry.isoformat()}")
-    return None
+    ruling = liability_for_shipment(policy.standing, shipment_date=shipment.shipment_date)
+    if ruling.keeps_cover:
+        return None
+    return _REFUSALS.get(ruling.rule, CoverReason.POLICY_NOT_ACTIVE), ruling.explanation
 
 
 def _scope_refusal(scope: InsurableScope, shipment: Shipment) -> str | None:

@@ -22,7 +22,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from psycopg_pool import AsyncConnectionPool
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tradecover.access.known_keys import KnownApiKeys
 from tradecover.access.principal import Principal
 from tradecover.api.problems import response_for
+from tradecover.db.async_pool import RecoveringPool
 from tradecover.declarations.api import Caller, declare, declare_async
 from tradecover.declarations.schemas import BatchIn, ShipmentIn
 from tradecover.idempotency.service import MAX_KEY_LENGTH
@@ -52,10 +52,10 @@ class ErpDeclarations:
     :data:`LOOP_ITEMS` declarations runs in a worker thread on a ``factory`` session.
     """
 
-    def __init__(self, app: ASGIApp, *, pool: Callable[[], AsyncConnectionPool] | None,
+    def __init__(self, app: ASGIApp, *, pool: Callable[[], RecoveringPool] | None,
                  factory: sessionmaker[Session] | None, known: KnownApiKeys | None) -> None:
         self.app, self.known, self._make_pool, self._factory = app, known, pool, factory
-        self._pool: AsyncConnectionPool | None = None
+        self._pool: RecoveringPool | None = None
         self._opening = asyncio.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -125,7 +125,7 @@ class ErpDeclarations:
             return declare(Caller(session, principal, unconfirmed_key=api_key,
                                   known=self.known), body, key, business_today())
 
-    async def _open_pool(self) -> AsyncConnectionPool:
+    async def _open_pool(self) -> RecoveringPool:
         if self._pool is None:
             async with self._opening:
                 if self._pool is None:

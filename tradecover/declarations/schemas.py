@@ -17,17 +17,18 @@ from tradecover.declarations.service import MAX_BATCH, DeclarationStatus, Outcom
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.declarations.whole_turnover import TurnoverMonth, WholeTurnoverReview
 from tradecover.kit.errors import DomainError
+from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money, amount_of_minor
 from tradecover.reference.payment_terms import PaymentTerms
 
-AmountStr = Annotated[str, Field(pattern=r"^-?\d{1,15}(\.\d{1,8})?$", examples=["10000.00"],
+AmountStr = Annotated[str, Field(pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,8})?$", examples=["10000.00"],
                                  description="A decimal amount as a string (never a float)")]
 CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
                                    description="ISO 4217 currency code")]
 MAX_ID = 2**63 - 1
 
 
-class ShipmentIn(BaseModel):
+class ShipmentIn(InputModel):
     """One shipment to declare (the declaration form of source 002, section 8)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -61,7 +62,7 @@ class ShipmentIn(BaseModel):
             invoice_amount=Decimal(self.invoice_amount), prepayment=Decimal(self.prepayment))
 
 
-class BatchIn(BaseModel):
+class BatchIn(InputModel):
     """Up to 1000 shipments declared at once; each item succeeds or fails on its own."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,7 +70,7 @@ class BatchIn(BaseModel):
     declarations: list[ShipmentIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(InputModel):
     """Why a declaration is cancelled."""
 
     model_config = ConfigDict(extra="forbid")
@@ -83,13 +84,13 @@ class CorrectionIn(ShipmentIn):
     reason: str = Field(min_length=1, max_length=1000, examples=["invoice amount corrected"])
 
 
-class TurnoverReturnIn(BaseModel):
+class TurnoverReturnIn(InputModel):
     """The exporter's insurable turnover of one month under a policy."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"month": "2026-10", "amount": "250000.00", "currency": "USD"}]})
 
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])
     amount: AmountStr
     currency: CurrencyStr
 

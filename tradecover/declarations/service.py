@@ -80,10 +80,12 @@ from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFai
 from tradecover.kit.money import Money, check_currency
 from tradecover.limits.decision import RequestType
 from tradecover.limits.model import CreditLimit, CreditLimitVersion, LimitApplication
+from tradecover.policies.liability import cancelled_from
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.model import Policy
 from tradecover.policies.review import ReviewMetrics
 from tradecover.policies.service import schedule_of
+from tradecover.policies.standing import standing_of
 from tradecover.pricing.short_term import ShortTermRateRequest
 
 CHANNELS = ("api", "erp", "upload", "web", "cli", "einvoice", "customs")
@@ -137,15 +139,14 @@ def _declaration(session: Session, principal: Principal, declaration_id: int, *,
 
 
 def policy_facts(policy: Policy) -> PolicyFacts:
-    """The cover decision's view of a policy row."""
+    """The cover decision's view of a policy row (its liability standing included)."""
     schedule = schedule_of(policy)
-    cancelled_from: date | None = None
-    term = policy.termination if isinstance(policy.termination, dict) else None
-    if term and term.get("effective_date") and policy.state == PolicyState.CANCELLED.value:
-        cancelled_from = date.fromisoformat(str(term["effective_date"]))
+    standing = standing_of(policy)
     return PolicyFacts(state=PolicyState(policy.state), inception=policy.inception,
                        expiry=policy.expiry, scope=schedule.scope,
-                       frequency=schedule.declaration_frequency, cancelled_from=cancelled_from)
+                       frequency=schedule.declaration_frequency,
+                       cancelled_from=cancelled_from(standing),
+                       suspensions=standing.suspensions)
 
 
 def _problem_list(problems: Sequence[DomainError]) -> list[dict[str, Any]]:

@@ -2,10 +2,12 @@
 
 The first row names the columns (:data:`COLUMNS`, any order, case-insensitive;
 ``prepayment`` may be left out).  Every row is read on its own: a row that cannot be read
-(a missing column, a bad date, a number that is not one) is rejected with the reason and
-writes nothing; the others are attached through the one attachment service, each in its
-own savepoint (:func:`tradecover.declarations.service.attach_upload`).  This module only
-reads files (pure: no SQL).
+(a missing column, a bad date, a number that is not one or is written in full-width
+digits, text holding a control or bidirectional character: ``kit.text``) is rejected
+with the reason and writes nothing; the others are attached through the one attachment
+service, each in its own savepoint
+(:func:`tradecover.declarations.service.attach_upload`).  This module only reads files
+(pure: no SQL).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.errors import ValidationFailed
+from tradecover.kit.text import check_number_text, check_text
 from tradecover.reference.payment_terms import PaymentTerms
 
 COLUMNS = ("policy_id", "buyer_id", "invoice_number", "shipment_date", "due_date",
@@ -58,11 +61,11 @@ def _text(row: dict[str, Any], name: str) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return check_text(str(value).strip(), field=name)
 
 
 def _int(row: dict[str, Any], name: str) -> int:
-    text = _text(row, name)
+    text = check_number_text(_text(row, name), field=name)
     if not text.isdigit() or not 1 <= int(text) <= 2**63 - 1:
         raise _malformed(name, f"{name} must be a positive whole number, got {text!r}")
     return int(text)
@@ -82,7 +85,7 @@ def _date(row: dict[str, Any], name: str) -> date:
 
 
 def _decimal(row: dict[str, Any], name: str, *, default: str | None = None) -> Decimal:
-    text = _text(row, name) or (default or "")
+    text = check_number_text(_text(row, name) or (default or ""), field=name)
     try:
         value = Decimal(text)
     except InvalidOperation:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from iso4217 import Currency as Iso4217
 
 from tradecover.kit.errors import ValidationFailed
+from tradecover.kit.text import check_number_text
 
 
 class UnknownCurrency(ValidationFailed):
@@ -73,9 +74,13 @@ def minor_unit(currency: str) -> int:
 
 
 def to_decimal(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
-    """Convert an exact value to Decimal; floats and non-finite numbers are refused."""
+    """Convert an exact value to Decimal; floats, non-finite numbers and text written in
+    non-ASCII digits (``"１００"``: ``kit.text.NonAsciiDigits``) are refused.
+    """
     if isinstance(value, bool | float):
         raise ValidationFailed(f"{field} must be an exact decimal, not a float", field=field)
+    if isinstance(value, str):
+        check_number_text(value, field=field)
     try:
         result = value if isinstance(value, Decimal) else Decimal(value)
     except (InvalidOperation, ValueError, TypeError):

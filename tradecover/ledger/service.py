@@ -15,7 +15,9 @@ in bulk.  :func:`trial_balance` sums every line in SQL.  :func:`check` is what
   exporter's notices still owe, subsidy receivable per programme = what the programme's
   grants still owe, unapplied cash per payer = its payments' unapplied parts;
 * stored running totals equal their lines: paid amounts = allocations, a payment's applied
-  part = its allocations, programme usage = its grants.
+  part = its allocations, programme usage = its grants;
+* investment-debt premium periods and claims equal their entries
+  (:mod:`tradecover.ledger.investment_debt_repository`).
 
 Every problem is named; an empty list means the books are right.
 """
@@ -40,6 +42,8 @@ from tradecover.billing.repository import active_at, member, sign
 from tradecover.db.base import UTCDateTime
 from tradecover.kit.dates import utc_now
 from tradecover.kit.money import Money
+from tradecover.ledger.investment_debt_repository import InvestmentDebtBooks
+from tradecover.ledger.investment_debt_repository import reconcile as reconcile_investment_debt
 from tradecover.ledger.journal import Account, JournalEntry, Side, TrialBalance
 from tradecover.ledger.model import LedgerEntry, LedgerLine
 
@@ -220,9 +224,11 @@ def check(session: Session) -> list[str]:
         problems.append(f"entry {key} does not balance in {currency} "
                         f"(by {_money(int(str(net)), str(currency))})")
     problems += _notice_problems(session)
-    problems += _subledger_problems(session)
+    investment_debt = reconcile_investment_debt(session)
+    problems += investment_debt.problems
+    problems += _subledger_problems(session, investment_debt)
     problems += _running_total_problems(session)
-    problems += _claims_problems(session)
+    problems += _claims_problems(session, investment_debt)
     return problems
 
 
@@ -321,7 +327,7 @@ def _concat(left: str, right: str, session: Session) -> str:
     return f"({left} || CAST({right} AS TEXT))"
 
 
-def _subledger_problems(session: Session) -> list[str]:
+def _subledger_problems(session: Session, investment_debt: InvestmentDebtBooks) -> list[str]:
     problems: list[str] = []
     # a credit note's credit applied to an older notice moves the older notice's paid part
     # and leaves the exporter's balance as it was (its allocations add back)
@@ -330,6 +336,8 @@ def _subledger_problems(session: Session) -> list[str]:
         "n.exporter_paid_minor + COALESCE((SELECT SUM(a.amount_minor) FROM credit_allocations a "
         "WHERE a.credit_notice_id = n.id), 0)) FROM premium_notices n "
         "GROUP BY n.exporter_org_id, n.currency"))}
+    for key, owed in investment_debt.receivable.items():  # periods notified, not yet paid
+        exporters[key] = exporters.get(key, 0) + owed
     _compare(problems, "premium receivable", _party_balances(session, Account.PREMIUM_RECEIVABLE),
              {k: v for k, v in exporters.items() if v})
     programmes = {(f"programme:{code}", str(c)): int(str(v)) for code, c, v in _rows(session, (
@@ -421,7 +429,7 @@ def _credit_problems(session: Session) -> list[str]:
     return problems
 
 
-def _claims_problems(session: Session) -> list[str]:
+def _claims_problems(session: Session, investment_debt: InvestmentDebtBooks) -> list[str]:
     """The claims sub-ledger against the general ledger, to the cent (issue 5).
 
     Per claim: the approval entry (``claim:<id>:approved``) books its indemnity as claims
@@ -470,6 +478,10 @@ def _claims_problems(session: Session) -> list[str]:
         compare(f"recovery {rid} of claim {cid}", key, "cash:debit", c, mine + theirs)
         income[c] = income.get(c, 0) + mine
         payable[c] = payable.get(c, 0) + theirs
+    for currency, amount in investment_debt.claims_expense.items():
+        expense[currency] = expense.get(currency, 0) + amount
+    for currency, amount in investment_debt.claims_payable.items():
+        payable[currency] = payable.get(currency, 0) + amount
     for (key, leg, currency), amount in sorted(booked.items()):
         problems.append(f"entry {key} books {_money(amount, currency)} to {leg} that no claim "
                         "or recovery explains")

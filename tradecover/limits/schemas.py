@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
 from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
 from tradecover.limits.model import (
@@ -19,7 +20,7 @@ from tradecover.limits.model import (
 from tradecover.limits.service import AggregateView, LimitUtilisation, WatchEntry
 from tradecover.reference.payment_terms import PaymentTerms
 
-SignedAmount = Annotated[str, Field(pattern=r"^-?\d{1,15}(\.\d{1,4})?$",
+SignedAmount = Annotated[str, Field(pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$",
                                     examples=["250000.00"],
                                     description="A decimal string, never a float")]
 Currency3 = Annotated[str, Field(min_length=3, max_length=3, examples=["USD"])]
@@ -42,7 +43,7 @@ class MoneyOut(BaseModel):
         return cls.of(Money.from_minor(minor, currency))
 
 
-class ShipmentsIn(BaseModel):
+class ShipmentsIn(InputModel):
     """What the exporter expects to ship to the buyer in a year (in the limit's currency)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,7 +53,7 @@ class ShipmentsIn(BaseModel):
     transit_days: int = Field(default=0, ge=0, le=365, examples=[30])
 
 
-class LimitApplicationIn(BaseModel):
+class LimitApplicationIn(InputModel):
     """An application for a limit on a buyer under the exporter's policy."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -70,7 +71,7 @@ class LimitApplicationIn(BaseModel):
     shipments: ShipmentsIn | None = None
 
 
-class ConditionsIn(BaseModel):
+class ConditionsIn(InputModel):
     """Special conditions of an approval."""
 
     model_config = ConfigDict(extra="forbid")
@@ -80,7 +81,7 @@ class ConditionsIn(BaseModel):
     text: str | None = Field(default=None, max_length=2000)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(InputModel):
     """An underwriter's decision: outcome, the new total approved, reason codes."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -92,7 +93,7 @@ class DecisionIn(BaseModel):
     conditions: ConditionsIn | None = None
 
 
-class LimitChangeIn(BaseModel):
+class LimitChangeIn(InputModel):
     """The insurer reduces a limit (to ``amount``) or cancels it, with a reason."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -103,7 +104,7 @@ class LimitChangeIn(BaseModel):
     effective_from: date | None = None
 
 
-class BulkActionIn(BaseModel):
+class BulkActionIn(InputModel):
     """Cut by a percentage, or cancel, every limit on a buyer, a sector or a country."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -123,14 +124,14 @@ class BulkResultOut(BaseModel):
     skipped: dict[int, str]
 
 
-class RevokeIdleIn(BaseModel):
+class RevokeIdleIn(InputModel):
     """Run the idle-limit job now (default period: the configured one)."""
 
     model_config = ConfigDict(extra="forbid")
     idle_days: int | None = Field(default=None, ge=1, le=3650)
 
 
-class AggregateOverrideIn(BaseModel):
+class AggregateOverrideIn(InputModel):
     """A risk manager's override of a buyer aggregate limit (USD); null clears it."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

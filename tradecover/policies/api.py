@@ -7,6 +7,7 @@ The organisation always comes from the credential; an id of another organisation
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -17,6 +18,7 @@ from tradecover.api.pagination import Page, PageDep
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 from tradecover.policies import service
+from tradecover.policies.liability import liability_for_shipment
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.review import ReviewMetricsSource, bind_metrics_source
 from tradecover.policies.schemas import (
@@ -29,6 +31,7 @@ from tradecover.policies.schemas import (
     HistoryEntryOut,
     JobIn,
     JobOut,
+    LiabilityOut,
     PolicyOut,
     ReasonIn,
     RenewalOfferOut,
@@ -36,6 +39,7 @@ from tradecover.policies.schemas import (
     TerminateIn,
     UnderwriteIn,
 )
+from tradecover.policies.standing import standing_of
 
 router = APIRouter(prefix="/api/v1", tags=["policies"])
 
@@ -219,7 +223,7 @@ def suspend(policy_id: Id, body: ReasonIn, session: SessionDep,
             principal: PrincipalDep) -> PolicyOut:
     """Stop accepting declarations (e.g. long premium arrears)."""
     return PolicyOut.of(service.suspend(session, principal=principal, policy_id=policy_id,
-                                        reason=body.reason))
+                                        reason=body.reason, today=business_today()))
 
 
 @router.post("/policies/{policy_id}/reinstate", response_model=PolicyOut, summary="Reinstate")
@@ -227,7 +231,7 @@ def reinstate(policy_id: Id, body: ReasonIn, session: SessionDep,
               principal: PrincipalDep) -> PolicyOut:
     """Put a suspended policy back in force."""
     return PolicyOut.of(service.reinstate(session, principal=principal, policy_id=policy_id,
-                                          reason=body.reason))
+                                          reason=body.reason, today=business_today()))
 
 
 @router.get("/policies/{policy_id}/endorsements", response_model=list[EndorsementOut],
@@ -302,6 +306,19 @@ def terminate(policy_id: Id, body: TerminateIn, session: SessionDep,
     return PolicyOut.of(service.terminate(
         session, principal=principal, policy_id=policy_id, kind=body.kind, reason=body.reason,
         effective_date=body.effective_date, today=business_today()))
+
+
+@router.get("/policies/{policy_id}/liability", response_model=LiabilityOut,
+            summary="Whether the policy still carries a shipment of a date")
+def liability(policy_id: Id, session: SessionDep, principal: PrincipalDep,
+              shipment_date: Annotated[date, Query(description="the shipment date")]
+              ) -> LiabilityOut:
+    """The liability rule (expiry, non-renewal, cancellation, rescission for fraud,
+    suspension, reinstatement) applied to a shipment date, with the dates it compared.
+    """
+    policy = service.get_policy(session, principal=principal, policy_id=policy_id)
+    ruling = liability_for_shipment(standing_of(policy), shipment_date=shipment_date)
+    return LiabilityOut.of(policy.id, shipment_date, ruling)
 
 
 @router.get("/policies/{policy_id}/history", response_model=list[HistoryEntryOut],

@@ -21,6 +21,7 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies import service
+from tradecover.policies.liability import liability_for_shipment
 from tradecover.policies.lifecycle import PolicyState, TerminationKind
 from tradecover.policies.schedule import (
     DeclarationFrequency,
@@ -30,6 +31,7 @@ from tradecover.policies.schedule import (
     Product,
     liability_guidance,
 )
+from tradecover.policies.standing import standing_of
 from tradecover.pricing.service import renewal_repricer
 from tradecover.reference.payment_terms import PaymentTerms
 
@@ -243,8 +245,25 @@ def suspend(policy_id: Annotated[int, typer.Argument(help="Policy id")],
     """Suspend an active policy."""
     with unit_of_work() as session:
         p = service.suspend(session, principal=access.system_principal(session),
-                            policy_id=policy_id, reason=reason)
+                            policy_id=policy_id, reason=reason, today=business_today())
         console.print(f"policy {p.number or p.id} {p.state}")
+
+
+@app.command("liability")
+@domain_errors
+def liability(policy_id: Annotated[int, typer.Argument(help="Policy id")],
+              shipment_date: Annotated[str, typer.Option("--shipment-date",
+                                                         help="Shipment date YYYY-MM-DD")]
+              ) -> None:
+    """Say whether the policy, as it stands, still carries a shipment of a date."""
+    shipped = _date(shipment_date, field="shipment_date")
+    with unit_of_work() as session:
+        p = service.get_policy(session, principal=access.system_principal(session),
+                               policy_id=policy_id)
+        ruling = liability_for_shipment(standing_of(p), shipment_date=shipped)
+        verdict = "covered" if ruling.keeps_cover else "not covered"
+        console.print(f"policy {p.number or p.id}, shipment of {shipped.isoformat()}: "
+                      f"{verdict} ({ruling.rule.value}): {ruling.explanation}")
 
 
 @app.command("reinstate")
@@ -254,7 +273,7 @@ def reinstate(policy_id: Annotated[int, typer.Argument(help="Policy id")],
     """Reinstate a suspended policy."""
     with unit_of_work() as session:
         p = service.reinstate(session, principal=access.system_principal(session),
-                              policy_id=policy_id, reason=reason)
+                              policy_id=policy_id, reason=reason, today=business_today())
         console.print(f"policy {p.number or p.id} {p.state}")
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.kit.dates import business_today
+from tradecover.kit.inputs import InputModel
 from tradecover.policies import investment_debt as service
 from tradecover.policies.schemas import ApplicationOut, PolicyOut
 from tradecover.pricing import service as pricing
@@ -42,7 +43,7 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
-class InvestmentDebtApplicationIn(BaseModel):
+class InvestmentDebtApplicationIn(InputModel):
     """An investment-debt application: the loan's schedule and the cover asked for.
 
     ``covered_repayment_periods`` (``T3``) asks for partial cover of the first repayment
@@ -93,7 +94,7 @@ class InvestmentDebtApplicationOut(BaseModel):
         )
 
 
-class InvestmentDebtUnderwriteIn(BaseModel):
+class InvestmentDebtUnderwriteIn(InputModel):
     """The underwriter's terms: rate per period of insurance and the inception date."""
 
     model_config = ConfigDict(

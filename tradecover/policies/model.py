@@ -89,6 +89,9 @@ class Policy(Base):
     claim_terms: Mapped[Any] = mapped_column(JSONText(), nullable=True)
     auto_renew: Mapped[bool] = mapped_column(Boolean, default=True)
     termination: Mapped[Any] = mapped_column(JSONText(), nullable=True)
+    # every suspension: [{"start", "end" (None while suspended), "reason"}] (ISO dates);
+    # shipments made while suspended carry no cover (tradecover.policies.liability)
+    suspensions: Mapped[Any] = mapped_column(JSONText(), nullable=True)
     state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -11,7 +11,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.audit.model import AuditEntry
+from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
+from tradecover.policies.liability import LiabilityRule, LiabilityRuling
 from tradecover.policies.lifecycle import PolicyState, TerminationKind
 from tradecover.policies.model import (
     Endorsement,
@@ -33,11 +35,11 @@ from tradecover.policies.schedule import (
 from tradecover.policies.service import schedule_of
 from tradecover.reference.payment_terms import PaymentTerms
 
-AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["5000000.00"],
+AmountStr = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", examples=["5000000.00"],
                                  description="A non-negative decimal string (never a float)")]
-PercentStr = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,6})?$", examples=["90"],
+PercentStr = Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,6})?$", examples=["90"],
                                   description="A percentage as a decimal string")]
-ShareStr = Annotated[str, Field(pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", examples=["0.95"],
+ShareStr = Annotated[str, Field(pattern=r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$", examples=["0.95"],
                                 description="A fraction in [0, 1] as a decimal string")]
 CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
                                    description="ISO 4217 code")]
@@ -53,7 +55,7 @@ _STRICT = ConfigDict(extra="forbid")
 # --- in ----------------------------------------------------------------------------------
 
 
-class ExportYearIn(BaseModel):
+class ExportYearIn(InputModel):
     """Exports of one past year."""
 
     model_config = _STRICT
@@ -61,7 +63,7 @@ class ExportYearIn(BaseModel):
     amount: AmountStr
 
 
-class MainBuyerIn(BaseModel):
+class MainBuyerIn(InputModel):
     """One of the exporter's main buyers and the trading history with it."""
 
     model_config = _STRICT
@@ -72,7 +74,7 @@ class MainBuyerIn(BaseModel):
     payment_terms: PaymentTerms | None = None
 
 
-class ExporterProfileIn(BaseModel):
+class ExporterProfileIn(InputModel):
     """What the insurer studies before recommending a cover plan (domain.md 3.1)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -110,7 +112,7 @@ class ExporterProfileIn(BaseModel):
         }
 
 
-class ApplicationIn(BaseModel):
+class ApplicationIn(InputModel):
     """The application form; ``exporter_org_id`` is only for insurer staff filing on behalf."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -127,12 +129,12 @@ class ApplicationIn(BaseModel):
     destination_countries: list[CountryStr] = Field(default_factory=list, max_length=250)
     payment_terms: list[PaymentTerms] = Field(min_length=1, max_length=4)
     max_credit_days: int = Field(ge=1, le=360, examples=[120])
-    hs_chapters: list[Annotated[str, Field(pattern=r"^\d{2}$")]] = Field(
+    hs_chapters: list[Annotated[str, Field(pattern=r"^[0-9]{2}$")]] = Field(
         default_factory=list, max_length=99)
     notes: str | None = Field(default=None, max_length=5000)
 
 
-class ScopeIn(BaseModel):
+class ScopeIn(InputModel):
     """The insurable scope; under whole turnover every export in it must be declared."""
 
     model_config = _STRICT
@@ -142,7 +144,7 @@ class ScopeIn(BaseModel):
     payment_terms: list[PaymentTerms] = Field(
         default_factory=lambda: list(PaymentTerms), min_length=1, max_length=4)
     max_credit_days: int = Field(default=180, ge=1, le=360)
-    hs_chapters: list[Annotated[str, Field(pattern=r"^\d{2}$")]] = Field(
+    hs_chapters: list[Annotated[str, Field(pattern=r"^[0-9]{2}$")]] = Field(
         default_factory=list, max_length=99, description="Empty: all goods")
 
     def to_scope(self) -> InsurableScope:
@@ -154,7 +156,7 @@ class ScopeIn(BaseModel):
             hs_chapters=tuple(self.hs_chapters))
 
 
-class ClaimTermsIn(BaseModel):
+class ClaimTermsIn(InputModel):
     """The policy's own claim terms; a term left out takes the installation default."""
 
     model_config = ConfigDict(extra="forbid")
@@ -213,7 +215,7 @@ SCHEDULE_EXAMPLE: dict[str, Any] = {
 }
 
 
-class ScheduleIn(BaseModel):
+class ScheduleIn(InputModel):
     """The policy schedule (domain.md 3.2)."""
 
     model_config = ConfigDict(extra="forbid",
@@ -256,7 +258,7 @@ class ScheduleIn(BaseModel):
             claim_terms=self.claim_terms.to_terms())
 
 
-class UnderwriteIn(BaseModel):
+class UnderwriteIn(InputModel):
     """Underwrite an application into a draft policy."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -265,7 +267,7 @@ class UnderwriteIn(BaseModel):
     schedule: ScheduleIn
 
 
-class ReviseIn(BaseModel):
+class ReviseIn(InputModel):
     """New terms for a draft or quoted policy."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -274,14 +276,14 @@ class ReviseIn(BaseModel):
     reason: Reason
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(InputModel):
     """Why (kept in the audit log)."""
 
     model_config = _STRICT
     reason: Reason
 
 
-class EndorsementIn(BaseModel):
+class EndorsementIn(InputModel):
     """A special provision."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -290,7 +292,7 @@ class EndorsementIn(BaseModel):
     effective_date: date
 
 
-class TerminateIn(BaseModel):
+class TerminateIn(InputModel):
     """End a policy (domain.md 3.5)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -302,7 +304,7 @@ class TerminateIn(BaseModel):
         default=None, description="Cancellations only; default today, never in the past")
 
 
-class JobIn(BaseModel):
+class JobIn(InputModel):
     """Run a policy job as of a business date (default today)."""
 
     model_config = _STRICT
@@ -410,6 +412,9 @@ class PolicyOut(BaseModel):
     auto_renew: bool
     state_reason: str | None
     termination: dict[str, Any] | None
+    suspensions: list[dict[str, Any]] = Field(
+        default_factory=list, description="every suspension: start, end (null while "
+        "suspended) and reason; shipments made while suspended carry no cover")
     issued_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -425,6 +430,7 @@ class PolicyOut(BaseModel):
             product=Product(policy.product), state=PolicyState(policy.state),
             inception=policy.inception, expiry=policy.expiry, auto_renew=policy.auto_renew,
             state_reason=policy.state_reason, termination=policy.termination,
+            suspensions=list(policy.suspensions or []),
             issued_at=policy.issued_at, created_at=policy.created_at,
             updated_at=policy.updated_at, version=policy.version,
             schedule=ScheduleOut.of(schedule_of(policy)))
@@ -559,3 +565,21 @@ class JobOut(BaseModel):
 
     today: date
     processed: int = Field(description="Policies changed (0 on a rerun)")
+
+
+class LiabilityOut(BaseModel):
+    """Whether the policy, as it stands, still carries a shipment made on a date ([002] 5)."""
+
+    policy_id: int
+    shipment_date: date
+    keeps_cover: bool
+    rule: LiabilityRule = Field(description="the way the policy ended or paused that decided")
+    explanation: str
+    compared: dict[str, str] = Field(description="the dates the rule compared (ISO)")
+
+    @classmethod
+    def of(cls, policy_id: int, shipment_date: date, ruling: LiabilityRuling) -> LiabilityOut:
+        """From the rule's ruling."""
+        return cls(policy_id=policy_id, shipment_date=shipment_date,
+                   keeps_cover=ruling.keeps_cover, rule=ruling.rule,
+                   explanation=ruling.explanation, compared=dict(ruling.compared))

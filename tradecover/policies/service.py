@@ -312,6 +312,7 @@ def snapshot(policy: Policy) -> dict[str, Any]:
         "inception": policy.inception.isoformat(), "expiry": policy.expiry.isoformat(),
         "auto_renew": policy.auto_renew, "renewal_of_id": policy.renewal_of_id,
         "state_reason": policy.state_reason, "termination": policy.termination,
+        "suspensions": policy.suspensions,
         "schedule": schedule_to_dict(schedule_of(policy)),
     }
 
@@ -812,22 +813,46 @@ def list_endorsements(session: Session, *, principal: Principal, policy_id: int
                                 .order_by(Endorsement.number)).scalars())
 
 
-def suspend(session: Session, *, principal: Principal, policy_id: int, reason: str) -> Policy:
-    """Stop accepting declarations on an active policy (e.g. long premium arrears)."""
+def suspend(session: Session, *, principal: Principal, policy_id: int, reason: str,
+            today: date | None = None) -> Policy:
+    """Stop accepting declarations on an active policy (e.g. long premium arrears).
+
+    The suspension is recorded from ``today`` (``policies.suspensions``): shipments made
+    while suspended carry no cover, even when declared after reinstatement.
+    """
     _require_insurer(principal, Permission.POLICY_TERMINATE_INSURER)
     policy = _policy(session, principal, policy_id, lock=True)
     why = _required_text(reason, field="reason", max_len=1000)
+    on = _check_date(today or utc_now().date(), field="today")
+    lifecycle.next_state(PolicyState(policy.state), PolicyEvent.SUSPEND)
+    before = snapshot(policy)
+    policy.suspensions = [*(policy.suspensions or []),
+                          {"start": on.isoformat(), "end": None, "reason": why}]
     return _move(session, principal=principal, policy=policy, event=PolicyEvent.SUSPEND,
-                 action="policy.suspended", reason=why)
+                 action="policy.suspended", reason=why, before=before)
 
 
-def reinstate(session: Session, *, principal: Principal, policy_id: int, reason: str) -> Policy:
-    """Put a suspended policy back in force."""
+def reinstate(session: Session, *, principal: Principal, policy_id: int, reason: str,
+              today: date | None = None) -> Policy:
+    """Put a suspended policy back in force: cover attaches again to shipments made from
+    ``today`` on (the open suspension ends that day).
+    """
     _require_insurer(principal, Permission.POLICY_TERMINATE_INSURER)
     policy = _policy(session, principal, policy_id, lock=True)
     why = _required_text(reason, field="reason", max_len=1000)
+    on = _check_date(today or utc_now().date(), field="today")
+    lifecycle.next_state(PolicyState(policy.state), PolicyEvent.REINSTATE)
+    pauses = [dict(p) for p in policy.suspensions or []]
+    if pauses and pauses[-1].get("end") is None:
+        if on < date.fromisoformat(str(pauses[-1]["start"])):
+            raise ValidationFailed("a reinstatement cannot precede its suspension "
+                                   f"({pauses[-1]['start']})", code="reinstated_before_suspended",
+                                   field="today")
+        pauses[-1]["end"] = on.isoformat()
+    before = snapshot(policy)
+    policy.suspensions = pauses
     return _move(session, principal=principal, policy=policy, event=PolicyEvent.REINSTATE,
-                 action="policy.reinstated", reason=why)
+                 action="policy.reinstated", reason=why, before=before)
 
 
 # --- renewal ------------------------------------------------------------------------------

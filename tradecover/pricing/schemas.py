@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover.kit.inputs import InputModel
 from tradecover.pricing.investment_debt import IndemnitySettlement, PeriodPremium
 from tradecover.pricing.model import RateTableVersion
 from tradecover.pricing.service import PeriodView, ScheduleView
@@ -18,14 +19,14 @@ from tradecover.pricing.short_term import ExporterExperience, ShortTermRateReque
 from tradecover.reference.payment_terms import PaymentTerms
 
 DecimalStr = Annotated[str, Field(min_length=1, max_length=40,
-                                  pattern=r"^-?\d{1,18}(\.\d{1,18})?$",
+                                  pattern=r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$",
                                   description="A decimal number as a string (never a float)")]
 """A decimal string; its range is checked by the pricing rules, which name the field."""
 
 FORBID = ConfigDict(extra="forbid")
 
 
-class ExperienceIn(BaseModel):
+class ExperienceIn(InputModel):
     """The exporter's record over past policy years (experience rating)."""
 
     model_config = FORBID
@@ -36,7 +37,7 @@ class ExperienceIn(BaseModel):
         examples=["40"], description="Insured turnover over those years, USD million")
 
 
-class ShortTermQuoteIn(BaseModel):
+class ShortTermQuoteIn(InputModel):
     """A short-term rate request: give ``country`` or ``country_class``."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -80,7 +81,7 @@ class RateQuoteOut(BaseModel):
     explanation: dict[str, Any]
 
 
-class DrawdownIn(BaseModel):
+class DrawdownIn(InputModel):
     """A drawdown period: principal drawn in it and the interest accrued."""
 
     model_config = FORBID
@@ -88,7 +89,7 @@ class DrawdownIn(BaseModel):
     interest: Any = Field(examples=["150000"])
 
 
-class RepaymentIn(BaseModel):
+class RepaymentIn(InputModel):
     """A repayment period n: principal a_n due at its end and its interest I_n."""
 
     model_config = FORBID
@@ -96,7 +97,7 @@ class RepaymentIn(BaseModel):
     interest: Any = Field(examples=["600000"])
 
 
-class InvestmentDebtQuoteIn(BaseModel):
+class InvestmentDebtQuoteIn(InputModel):
     """Overseas investment debt insurance quote request ([004]); amounts decimal strings."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -150,7 +151,7 @@ class CoverComparisonOut(BaseModel):
     full_premium: str
 
 
-class MltQuoteIn(BaseModel):
+class MltQuoteIn(InputModel):
     """OECD Arrangement minimum premium rate request (medium/long-term buyer credit)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -202,7 +203,7 @@ class RateTableOut(BaseModel):
     versions: list[RateTableVersionOut]
 
 
-class RateTableVersionIn(BaseModel):
+class RateTableVersionIn(InputModel):
     """A new version of a table: the table's JSON body, why, and draft or active."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -213,7 +214,7 @@ class RateTableVersionIn(BaseModel):
     status: Literal["active", "draft"] = "active"
 
 
-class RenewalRateIn(BaseModel):
+class RenewalRateIn(InputModel):
     """Accept the proposed renewal rate, or override it with a rate and a reason."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -223,7 +224,7 @@ class RenewalRateIn(BaseModel):
     reason: str | None = Field(default=None, max_length=1000)
 
 
-class NoticeIn(BaseModel):
+class NoticeIn(InputModel):
     """Issue the premium notice of one period."""
 
     model_config = FORBID
@@ -231,7 +232,7 @@ class NoticeIn(BaseModel):
     notice_date: date = Field(examples=["2026-01-15"])
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(InputModel):
     """Record the payment of one period's premium."""
 
     model_config = FORBID

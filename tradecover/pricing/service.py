@@ -31,6 +31,9 @@ from tradecover.country_risk import service as country_risk
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
+from tradecover.ledger import investment_debt as id_ledger
+from tradecover.ledger import service as ledger
+from tradecover.ledger.journal import JournalEntry
 from tradecover.policies import service as policies
 from tradecover.policies.model import Policy, RenewalOffer
 from tradecover.policies.review import ReviewMetrics
@@ -535,6 +538,16 @@ def _period(periods: list[InvestmentDebtPeriod], position: int) -> InvestmentDeb
                    field="position")
 
 
+def _period_ref(policy: Policy, position: int) -> str:
+    return f"policy {policy.number or policy.id} period {position}"
+
+
+def _post(session: Session, entry: JournalEntry | None) -> None:
+    """Book a premium entry (:mod:`tradecover.ledger.investment_debt`); none for zero."""
+    if entry is not None:
+        ledger.post(session, entries=[entry])
+
+
 def issue_premium_notice(session: Session, *, principal: Principal, policy_id: int,
                          position: int, notice_date: date) -> InvestmentDebtPeriod:
     """Send the premium notice of one period: due within 30 days ([004]).
@@ -560,6 +573,10 @@ def issue_premium_notice(session: Session, *, principal: Principal, policy_id: i
     period.due_date = premium_due_date(notice_date=notice_date)
     period.status = PERIOD_NOTIFIED
     session.flush()
+    _post(session, id_ledger.period_billed(
+        period_id=period.id, posted_on=notice_date, period_ref=_period_ref(policy, position),
+        exporter_id=policy.exporter_org_id,
+        premium=Money.from_minor(period.premium_minor, schedule.currency)))
     audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,
                  action="investment_debt.notice_issued", entity_type="policy",
                  entity_id=policy.id,
@@ -599,6 +616,9 @@ def record_premium_payment(session: Session, *, principal: Principal, policy_id:
     period.late_payment_accepted = late
     period.status = PERIOD_PAID
     session.flush()
+    _post(session, id_ledger.period_paid(
+        period_id=period.id, posted_on=paid_on, exporter_id=policy.exporter_org_id,
+        premium=Money.from_minor(period.premium_minor, schedule.currency)))
     audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,
                  action="investment_debt.premium_paid", entity_type="policy",
                  entity_id=policy.id,

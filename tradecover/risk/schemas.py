@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover.kit.inputs import InputModel
 from tradecover.risk.model import RiskRun
 from tradecover.risk.service import RunSpec, ScenarioInfo
 
@@ -16,7 +17,7 @@ MAX_API_SCENARIOS = 5_000_000
 MAX_API_BUYERS = 1_000_000
 
 
-class RiskRunIn(BaseModel):
+class RiskRunIn(InputModel):
     """A risk run to start: the book (or a generated one), the method, levels and stress."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

@@ -45,7 +45,7 @@ def get_programme(programme_id: IdPath, session: SessionDep,
             summary="A programme's statement of a month")
 def get_statement(
     programme_id: IdPath, session: SessionDep, principal: PrincipalDep,
-    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
+    month: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
 ) -> StatementOut:
     """What the programme owes for the notices of ``month``, and what it has paid."""
     return StatementOut.of(service.statement(session, principal=principal,

@@ -8,14 +8,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
 from tradecover.subsidies.model import SubsidyProgramme
 from tradecover.subsidies.programme import Programme, SizeTier
 from tradecover.subsidies.service import Statement
 
-AmountStr = Annotated[str, Field(pattern=r"^\d{1,15}(\.\d{1,4})?$", examples=["8000000"],
+AmountStr = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", examples=["8000000"],
                                  description="A non-negative decimal string (never a float)")]
-ShareStr = Annotated[str, Field(pattern=r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$", examples=["0.8"],
+ShareStr = Annotated[str, Field(pattern=r"^(0(\.[0-9]{1,6})?|1(\.0{1,6})?)$", examples=["0.8"],
                                 description="A fraction of premium, 0 to 1")]
 
 
@@ -27,7 +28,7 @@ def _m(minor: int | None, currency: str) -> str | None:
     return None if minor is None else str(Money.from_minor(minor, currency).amount)
 
 
-class SizeTierIn(BaseModel):
+class SizeTierIn(InputModel):
     """Exporters with previous-year exports below ``below`` get ``share``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -35,7 +36,7 @@ class SizeTierIn(BaseModel):
     share: ShareStr
 
 
-class ProgrammeIn(BaseModel):
+class ProgrammeIn(InputModel):
     """A programme to register (finance)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -50,7 +51,7 @@ class ProgrammeIn(BaseModel):
     size_tiers: list[SizeTierIn] = Field(default_factory=list, max_length=10)
     regions: list[Annotated[str, Field(min_length=1, max_length=16)]] = Field(
         default_factory=list, max_length=100)
-    hs_chapters: list[Annotated[str, Field(pattern=r"^\d{2}$")]] = Field(
+    hs_chapters: list[Annotated[str, Field(pattern=r"^[0-9]{2}$")]] = Field(
         default_factory=list, max_length=100)
     destination_countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(
         default_factory=list, max_length=250)

@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 @router.get("/billing", response_model=None)
 def notices_page(
     request: Request, session: SessionDep,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    month: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Premium notices the viewer may see, newest month first."""

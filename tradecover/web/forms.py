@@ -45,7 +45,7 @@ def form_choice(kind: type[Choice], value: str, *, field: str, message: str) -> 
 def form_id(value: str, field: str) -> int:
     """A row id chosen in a form; 422 when it is not a positive 64-bit integer."""
     try:
-        number = int(value)
+        number = int(value) if value.isascii() else 0  # int("１２") would read 12
     except ValueError:
         number = 0
     if not 1 <= number <= 2**63 - 1:

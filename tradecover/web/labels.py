@@ -100,6 +100,10 @@ ACTIONS: dict[str, str] = {
     "renewal.offered": N_("Renewal offered"),
     "renewal.accepted": N_("Renewal accepted"),
     "renewal.declined": N_("Renewal declined"),
+    "investment_debt.schedule_set": N_("Premium schedule set"),
+    "investment_debt.notice_issued": N_("Premium notice issued"),
+    "investment_debt.premium_paid": N_("Premium paid"),
+    "investment_debt.premium_set_off": N_("Premium set off against a claim"),
 }
 
 

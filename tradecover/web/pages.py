@@ -33,6 +33,7 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind
 from tradecover.api.deps import SessionDep
 from tradecover.config import Settings
+from tradecover.kit.dates import business_today
 from tradecover.kit.errors import (
     AuthenticationFailed,
     DomainError,
@@ -42,7 +43,7 @@ from tradecover.kit.errors import (
 )
 from tradecover.policies import service as policies
 from tradecover.policies.lifecycle import PolicyState
-from tradecover.web import i18n, labels, views
+from tradecover.web import i18n, investment_debt_views, labels, views
 
 SESSION_COOKIE = "tc_session"
 LOCALE_COOKIE = i18n.LOCALE_COOKIE
@@ -336,4 +337,6 @@ def policy_page(policy_id: str, request: Request, session: SessionDep) -> Respon
         "history": [views.history_view(h) for h in history],
         "show_exporter": principal.is_insurer,
         "quote": quote,
+        **investment_debt_views.policy_extras(session, principal=principal, policy=policy,
+                                              today=business_today()),
     }, viewer=viewer)

@@ -100,6 +100,7 @@ def test_a_loss_from_notice_to_recovery(db: Database, cast: Cast, book: Book) ->
             6_000_000, 3_600_000, "filed")
         assert [(c["name"], c["outcome"]) for c in claim.checks] == [
             ("shipment_declared_on_time", "passed"), ("shipment_covered", "passed"),
+            ("policy_liability", "passed"),
             ("within_limit_version", "passed"), ("premium_paid", "passed"),
             ("notice_filed_on_time", "passed"), ("claim_filed_on_time", "passed"),
             ("no_policy_breach", "passed"), ("fraud_flag", "passed"),

@@ -251,7 +251,10 @@ def test_missed_repayment_claim_sets_premium_off_and_policy_continues(
         "45050.00",
         "5554950.00",
     )
-    r = app_client.post(f"{CLAIMS}/{claim['id']}/pay", headers=cast.finance.headers)
+    r = app_client.post(
+        f"{CLAIMS}/{claim['id']}/pay",
+        headers={**cast.finance.headers, "Idempotency-Key": "pay-1"},
+    )
     assert r.status_code == 200, r.text
     assert (
         r.json()["state"],
@@ -261,7 +264,10 @@ def test_missed_repayment_claim_sets_premium_off_and_policy_continues(
         r.json()["net_payable"],
         r.json()["paid_on"],
     ) == ("paid", "5600000.00", "45050.00", [4], "5554950.00", today.isoformat())
-    r = app_client.post(f"{CLAIMS}/{claim['id']}/pay", headers=cast.finance.headers)
+    r = app_client.post(
+        f"{CLAIMS}/{claim['id']}/pay",
+        headers={**cast.finance.headers, "Idempotency-Key": "pay-2"},
+    )
     assert (r.status_code, r.json()["code"]) == (409, "claim_already_paid")
     period4 = app_client.get(url, headers=cast.exporter.headers).json()["periods"][3]
     assert (period4["status"], period4["paid_on"]) == ("paid", today.isoformat())

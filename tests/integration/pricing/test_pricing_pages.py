@@ -180,7 +180,7 @@ def test_investment_debt_page_shows_the_schedule_and_table_2(
         "repayment", "1", "10,600,000", "90,100", "repayment", "2", "5,300,000", "45,050",
         "276,250"]
     comparison = page.text.split('data-testid="comparison"')[1].split("</section>")[0]
-    assert _cells(comparison) == ["1", "5,300,000", "87,550", "188,700", "276,250"]
+    assert _cells(comparison) == ["1", "5,300,000", "87,550", "142,800", "276,250"]
     bad = app_client.post("/pricing/quote/investment-debt",
                           data={"loan": json.dumps({**LOAN, "currency": "XYZ"})})
     assert bad.status_code == 422

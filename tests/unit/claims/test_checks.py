@@ -18,11 +18,14 @@ from tradecover.claims.checks import (
     ensure_approvable,
     run_checks,
 )
+from tradecover.claims.late_premium import BilledPremium, premium_ruling
 from tradecover.declarations.cover import CoverReason
 from tradecover.kit.errors import Conflict
 from tradecover.kit.money import Money
 from tradecover.limits.decision import RequestType
 from tradecover.limits.versions import LimitVersion, next_version
+from tradecover.policies.liability import PolicyStanding, liability_for_shipment
+from tradecover.policies.lifecycle import PolicyState
 from tradecover.pricing.investment_debt import IndemnitySettlement, InvestmentDebtQuote, Phase
 from tradecover.pricing.investment_debt import PeriodPremium as P
 
@@ -37,11 +40,16 @@ def _versions() -> list[LimitVersion]:
     return v
 
 
+IN_FORCE = liability_for_shipment(
+    PolicyStanding(state=PolicyState.ACTIVE, inception=date(2026, 1, 1),
+                   expiry=date(2026, 12, 31)), shipment_date=date(2026, 3, 1))
+
+
 def ship(shipment_id: int = 1, **changes: object) -> ShipmentClaimFacts:
     base = ShipmentClaimFacts(shipment_id=shipment_id, shipment_date=date(2026, 3, 1),
                               declared_on=date(2026, 4, 10), declaration_due=date(2026, 4, 15),
                               cover_reason=CoverReason.WITHIN_LIMIT, limit_versions=_versions(),
-                              premium_paid=True)
+                              premium_paid=True, liability=IN_FORCE)
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -167,3 +175,29 @@ def test_investment_debt_premiums_before_a_lump_sum(
                                                       settlement=settlement, paid_periods=paid))
     check = next(c for c in run_checks(claim) if c.name is CheckName.INVESTMENT_DEBT_PREMIUMS)
     assert (check.outcome, check.explanation) == (outcome, explanation)
+
+
+def test_the_policy_liability_and_late_premium_checks_show_rule_and_dates() -> None:
+    rescinded = liability_for_shipment(
+        PolicyStanding(state=PolicyState.RESCINDED, inception=date(2026, 1, 1),
+                       expiry=date(2026, 12, 31), rescinded_on=date(2026, 8, 3)),
+        shipment_date=date(2026, 3, 1))
+    late = premium_ruling([BilledPremium(4, date(2026, 5, 31), date(2026, 7, 15))],
+                          cause=date(2026, 7, 1), today=date(2026, 8, 1))
+    checks = {c.name: c for c in run_checks(facts(shipments=[
+        ship(liability=rescinded, premium=late), ship(2)]))}
+    liability = checks[CheckName.POLICY_LIABILITY]
+    assert (liability.outcome, liability.blocking) == (CheckOutcome.FAILED, True)
+    assert liability.explanation == (
+        "shipment 1: rescinded_for_fraud: the policy was rescinded for fraud on 2026-08-03: "
+        "all liability under it ended, back to inception 2026-01-01; shipment of 2026-03-01 "
+        "is not covered")
+    premium = checks[CheckName.PREMIUM_PAID]
+    assert premium.outcome is CheckOutcome.FAILED
+    assert premium.explanation == (
+        "shipment 1: premium_late: premium notice 4, due 2026-05-31, not paid by its "
+        "deadline 2026-05-31 (paid on 2026-07-15); the loss's cause arose on 2026-07-01, "
+        "before the premium was paid: no cover")
+    with pytest.raises(Conflict) as refused:
+        ensure_approvable(run_checks(facts(shipments=[ship(liability=rescinded)])))
+    assert refused.value.details["failed_checks"] == ["policy_liability"]

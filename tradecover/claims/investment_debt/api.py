@@ -1,27 +1,53 @@
 """HTTP routes of claims on a missed repayment under investment-debt policies ([004]).
 
 The organisation comes from the credential; a claim of another organisation answers 404.
-One transaction per request; ``today`` is the business date.
+One transaction per request; ``today`` is the business date.  Payment carries an
+``Idempotency-Key`` (required) and approval may: the key is claimed first and the answer
+stored with the effect, as for shipment-claim payment (:mod:`tradecover.claims.api`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Header, Path, Request, Security
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session, sessionmaker
 
+from tradecover.access.principal import Principal
 from tradecover.api.deps import PrincipalDep, SessionDep
+from tradecover.claims.api import principal_only
 from tradecover.claims.investment_debt import service
 from tradecover.claims.investment_debt.schemas import (
     InvestmentDebtClaimIn,
     InvestmentDebtClaimOut,
     InvestmentDebtRejectIn,
 )
+from tradecover.db.engine import transaction
+from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
+from tradecover.kit.errors import ValidationFailed
 
 router = APIRouter(prefix="/api/v1/investment-debt", tags=["investment debt"])
 Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="Numeric id")]
+RequiredKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=idempotency.MAX_KEY_LENGTH,
+        description="Required: a retry with the same key gets the original answer",
+    ),
+]
+OptionalKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=idempotency.MAX_KEY_LENGTH,
+        description="Optional: a retry with the same key gets the original answer",
+    ),
+]
 
 
 @router.post(
@@ -80,12 +106,27 @@ def list_claims(
 @router.post(
     "/claims/{claim_id}/approve",
     response_model=InvestmentDebtClaimOut,
-    summary="Approve a missed-repayment claim (claims handler)",
+    summary="Approve a missed-repayment claim (claims handler; optional Idempotency-Key)",
+    responses={409: {"description": "Not open, a check blocks, or the key is still running"}},
 )
-def approve(claim_id: Id, session: SessionDep, principal: PrincipalDep) -> InvestmentDebtClaimOut:
-    """Refused (409 ``blocking_check_failed``) while a blocking check fails."""
-    return InvestmentDebtClaimOut.of(
-        service.approve(session, principal=principal, claim_id=claim_id, today=business_today())
+def approve(
+    request: Request,
+    claim_id: Id,
+    principal: Annotated[Principal, Security(principal_only)],
+    idempotency_key: OptionalKey = None,
+) -> Any:
+    """Refused (409 ``blocking_check_failed``) while a blocking check fails.  With an
+    ``Idempotency-Key`` a retry gets the first answer.
+    """
+    return _keyed(
+        request,
+        principal,
+        claim_id,
+        "approve",
+        idempotency_key,
+        lambda session: service.approve(
+            session, principal=principal, claim_id=claim_id, today=business_today()
+        ),
     )
 
 
@@ -112,12 +153,74 @@ def reject(
 @router.post(
     "/claims/{claim_id}/pay",
     response_model=InvestmentDebtClaimOut,
-    summary="Pay a claim, premium due set off against the indemnity (finance)",
+    summary="Pay a claim, premium due set off against the indemnity (finance; Idempotency-Key)",
+    responses={409: {"description": "Already paid, not approved, or the key is still running"}},
 )
-def pay(claim_id: Id, session: SessionDep, principal: PrincipalDep) -> InvestmentDebtClaimOut:
+def pay(
+    request: Request,
+    claim_id: Id,
+    principal: Annotated[Principal, Security(principal_only)],
+    idempotency_key: RequiredKey = None,
+) -> Any:
     """The set-off periods are recorded paid; the insured receives the rest; the policy
-    continues and its later premiums keep falling due.
+    continues and its later premiums keep falling due.  Booked in the ledger.  A retry
+    with the same key replays the answer; the key with another request is a 422.
     """
-    return InvestmentDebtClaimOut.of(
-        service.pay(session, principal=principal, claim_id=claim_id, today=business_today())
+    if idempotency_key is None:
+        raise ValidationFailed(
+            "the Idempotency-Key header is required",
+            code="idempotency_key_required",
+            field="Idempotency-Key",
+        )
+    return _keyed(
+        request,
+        principal,
+        claim_id,
+        "pay",
+        idempotency_key,
+        lambda session: service.pay(
+            session, principal=principal, claim_id=claim_id, today=business_today()
+        ),
     )
+
+
+def _keyed(
+    request: Request,
+    principal: Principal,
+    claim_id: int,
+    action: str,
+    key: str | None,
+    effect: Callable[[Session], service.ClaimView],
+) -> Any:
+    """Run ``effect`` in one transaction; under an ``Idempotency-Key`` the answer is stored
+    with the effect (a retry replays it, another request with the key is a 422, a retry
+    while the first still runs a 409), as for shipment-claim payment.
+    """
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    if key is None:
+        with transaction(factory) as session:
+            return InvestmentDebtClaimOut.of(effect(session))
+    with transaction(factory) as session:
+        service.get_claim(session, principal=principal, claim_id=claim_id)  # 404 first
+    claimed = idempotency.claim(
+        factory,
+        org_id=principal.org_id,
+        key=key,
+        request_fingerprint=idempotency.fingerprint(
+            method="POST", path=f"/api/v1/investment-debt/claims/{claim_id}/{action}", body={}
+        ),
+    )
+    if isinstance(claimed, idempotency.Replay):
+        return JSONResponse(
+            claimed.body,
+            status_code=claimed.status_code,
+            headers={"Idempotent-Replayed": "true"},
+        )
+    try:
+        with transaction(factory) as session:
+            answer = InvestmentDebtClaimOut.of(effect(session)).model_dump(mode="json")
+            idempotency.complete(session, claimed, status_code=200, body=answer)
+    except BaseException:
+        idempotency.abandon(factory, claimed)
+        raise
+    return JSONResponse(answer, status_code=200)

@@ -8,13 +8,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.claims.investment_debt.service import ClaimView
+from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
 from tradecover.pricing.investment_debt import IndemnitySettlement
 
-_AMOUNT = r"^\d{1,15}(\.\d{1,4})?$"
+_AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,4})?$"
 
 
-class InvestmentDebtClaimIn(BaseModel):
+class InvestmentDebtClaimIn(InputModel):
     """A claim on the missed repayment of repayment period ``n``.
 
     Without amounts, the whole scheduled ``a_n`` and ``I_n`` were missed.
@@ -41,7 +42,7 @@ class InvestmentDebtClaimIn(BaseModel):
     missed_interest: str | None = Field(default=None, pattern=_AMOUNT)
 
 
-class InvestmentDebtRejectIn(BaseModel):
+class InvestmentDebtRejectIn(InputModel):
     """Why a claim is rejected."""
 
     model_config = ConfigDict(extra="forbid")

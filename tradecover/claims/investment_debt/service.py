@@ -37,13 +37,16 @@ from tradecover.claims.investment_debt.rules import (
 from tradecover.claims.model import InvestmentDebtClaimRow
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
+from tradecover.ledger import investment_debt as id_ledger
+from tradecover.ledger import service as ledger
+from tradecover.ledger.journal import JournalEntry
 from tradecover.policies import service as policies
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.model import Policy
 from tradecover.policies.schedule import Product
 from tradecover.pricing.investment_debt import IndemnitySettlement, parse_quote_request
 from tradecover.pricing.model import InvestmentDebtPeriod, InvestmentDebtSchedule
-from tradecover.pricing.service import PERIOD_PAID
+from tradecover.pricing.service import PERIOD_NOT_ISSUED, PERIOD_PAID
 
 FILED, APPROVED, REJECTED, PAID = "filed", "approved", "rejected", "paid"
 _NOT_IN_FORCE = (PolicyState.DRAFT.value, PolicyState.QUOTED.value, PolicyState.RESCINDED.value)
@@ -318,6 +321,13 @@ def get_claim(session: Session, *, principal: Principal, claim_id: int) -> Claim
     return ClaimView(claim, set_off)
 
 
+def _post(session: Session, entries: list[JournalEntry | None]) -> None:
+    """Book the claim's entries (:mod:`tradecover.ledger.investment_debt`) in this
+    transaction; a zero amount books nothing.
+    """
+    ledger.post(session, entries=[e for e in entries if e is not None])
+
+
 def _require_insurer(principal: Principal, permission: Permission) -> None:
     principal.require(permission)
     if not principal.is_insurer:
@@ -338,6 +348,16 @@ def approve(session: Session, *, principal: Principal, claim_id: int, today: dat
     claim.decided_on = today
     claim.decided_by = principal.actor
     session.flush()
+    _post(
+        session,
+        [
+            id_ledger.indemnity_approved(
+                claim_id=claim.id,
+                posted_on=today,
+                indemnity=Money.from_minor(claim.indemnity_minor, claim.currency),
+            )
+        ],
+    )
     audit.record(
         session,
         org_id=claim.exporter_org_id,
@@ -401,8 +421,19 @@ def pay(session: Session, *, principal: Principal, claim_id: int, today: date) -
     net = net_indemnity(indemnity, set_off)
     before = snapshot(claim)
     settled = {p.position for p in set_off}
+    entries: list[JournalEntry | None] = []
     for row in rows:
         if row.position in settled:
+            if row.status == PERIOD_NOT_ISSUED:  # never billed: billed now, then set off
+                entries.append(
+                    id_ledger.period_billed(
+                        period_id=row.id,
+                        posted_on=today,
+                        period_ref=f"policy {claim.policy_id} period {row.position}",
+                        exporter_id=claim.exporter_org_id,
+                        premium=Money.from_minor(row.premium_minor, currency),
+                    )
+                )
             row.paid_on = today
             row.status = PERIOD_PAID
     claim.set_off_minor = _minor(indemnity - net, currency)
@@ -412,6 +443,16 @@ def pay(session: Session, *, principal: Principal, claim_id: int, today: date) -
     claim.paid_on = today
     claim.paid_by = principal.actor
     session.flush()
+    entries.append(
+        id_ledger.indemnity_paid(
+            claim_id=claim.id,
+            posted_on=today,
+            exporter_id=claim.exporter_org_id,
+            indemnity=Money.from_minor(claim.indemnity_minor, currency),
+            set_off=Money.from_minor(claim.set_off_minor, currency),
+        )
+    )
+    _post(session, entries)
     audit.record(
         session,
         org_id=claim.exporter_org_id,

@@ -4,7 +4,7 @@
 turnover below this fraction puts the policy under review; NULL takes the default 0.95.
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07 10:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import tradecover.db.base
 
 revision: str = "0018"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,309 @@
+"""CLI of overseas investment debt insurance ([004]): ``tradecover investment-debt ...``.
+
+The API's use cases on the insurer's system principal, one transaction per command, each
+printing the API's JSON answer: application (the API's body from a JSON file),
+underwriting, the premium schedule, premium notices and payments, and claims on a missed
+repayment (file, approve, reject, pay with the premium set off).  Quote and issue are
+``tradecover policies quote|issue``.  Errors exit as every command does: 4 invalid input,
+3 not found, 5 conflict, 6 forbidden.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from tradecover.access import service as access
+from tradecover.claims.investment_debt import service as claims
+from tradecover.claims.investment_debt.schemas import InvestmentDebtClaimOut
+from tradecover.cli.context import domain_errors, unit_of_work
+from tradecover.kit.dates import business_today
+from tradecover.kit.errors import ValidationFailed
+from tradecover.policies import investment_debt as service
+from tradecover.policies.investment_debt_api import (
+    InvestmentDebtApplicationIn,
+    InvestmentDebtApplicationOut,
+    UnderwrittenOut,
+)
+from tradecover.policies.schemas import PolicyOut
+from tradecover.pricing import service as pricing
+from tradecover.pricing.investment_debt import IndemnitySettlement
+from tradecover.pricing.schemas import ScheduleOut
+
+app = typer.Typer(
+    help="Overseas investment debt insurance: application to claim payment ([004]).",
+    no_args_is_help=True,
+)
+TodayOpt = Annotated[str | None, typer.Option("--today", help="Business date (default today)")]
+
+
+def _date(value: str | None, *, field: str) -> date:
+    if value is None:
+        return business_today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(
+            f"{field} must be a date YYYY-MM-DD, got {value!r}", code="invalid_date", field=field
+        ) from None
+
+
+def _amount(value: str | None, *, field: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        raise ValidationFailed(f"{field} must be an amount, got {value!r}", field=field) from None
+
+
+def _echo(answer: BaseModel | list[Any]) -> None:
+    if isinstance(answer, BaseModel):
+        typer.echo(json.dumps(answer.model_dump(mode="json"), indent=2))
+    else:
+        typer.echo(json.dumps(answer, indent=2))
+
+
+def _application_in(path: Path) -> InvestmentDebtApplicationIn:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValidationFailed(f"cannot read {path}: {error}", field="input") from None
+    except json.JSONDecodeError as error:
+        raise ValidationFailed(
+            f"{path} is not valid JSON: {error}", code="malformed_json", field="input"
+        ) from None
+    try:
+        return InvestmentDebtApplicationIn.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ()))
+        raise ValidationFailed(
+            f"{field}: {first.get('msg', 'invalid')}", code="invalid_request", field=field or None
+        ) from None
+
+
+@app.command("apply")
+@domain_errors
+def apply(
+    exporter: Annotated[str, typer.Option(help="Exporter organisation slug")],
+    input: Annotated[
+        Path, typer.Option("--input", help="JSON file: the body of POST .../applications")
+    ],
+) -> None:
+    """File an application with the loan's drawdown and repayment schedule."""
+    body = _application_in(input)
+    with unit_of_work() as session:
+        org = access.org_by_slug(session, exporter)
+        view = service.submit_application(
+            session,
+            principal=access.system_principal(session),
+            exporter_org_id=org.id,
+            currency=body.currency,
+            requested_inception=body.requested_inception,
+            host_country=body.host_country,
+            loan=body.loan(),
+            notes=body.notes,
+        )
+        answer = InvestmentDebtApplicationOut.of(view)
+    _echo(answer)
+
+
+@app.command("underwrite")
+@domain_errors
+def underwrite(
+    application_id: Annotated[int, typer.Argument(help="Application id")],
+    rate: Annotated[str, typer.Option(help="Premium rate per period, e.g. 0.0085")],
+    inception: Annotated[str, typer.Option(help="Inception date YYYY-MM-DD")],
+    indemnity_pct: Annotated[str, typer.Option(help="Indemnity percentage")] = "100",
+    today: TodayOpt = None,
+) -> None:
+    """Price the application into a draft policy with its premium schedule."""
+    pct = _amount(indemnity_pct, field="indemnity_pct")
+    if pct is None or not Decimal(0) < pct <= Decimal(100):
+        raise ValidationFailed(
+            "indemnity_pct must be above 0 and at most 100", field="indemnity_pct"
+        )
+    with unit_of_work() as session:
+        principal = access.system_principal(session)
+        policy = service.underwrite(
+            session,
+            principal=principal,
+            application_id=application_id,
+            rate=rate,
+            inception=_date(inception, field="inception"),
+            indemnity_pct=pct,
+        )
+        schedule = pricing.get_investment_debt_schedule(
+            session, principal=principal, policy_id=policy.id, today=_date(today, field="today")
+        )
+        answer = UnderwrittenOut(policy=PolicyOut.of(policy), schedule=ScheduleOut.of(schedule))
+    _echo(answer)
+
+
+def _schedule(session: Any, policy_id: int, today: date) -> ScheduleOut:
+    view = pricing.get_investment_debt_schedule(
+        session, principal=access.system_principal(session), policy_id=policy_id, today=today
+    )
+    return ScheduleOut.of(view)
+
+
+@app.command("schedule")
+@domain_errors
+def schedule(
+    policy_id: Annotated[int, typer.Argument(help="Policy id")], today: TodayOpt = None
+) -> None:
+    """The premium schedule: each period's insured amount, premium, notice, due date, paid."""
+    with unit_of_work() as session:
+        answer = _schedule(session, policy_id, _date(today, field="today"))
+    _echo(answer)
+
+
+@app.command("notice")
+@domain_errors
+def notice(
+    policy_id: Annotated[int, typer.Argument(help="Policy id")],
+    position: Annotated[int, typer.Option(help="Period of insurance, 1-based")],
+    notice_date: Annotated[str, typer.Option(help="Notice date YYYY-MM-DD")],
+    today: TodayOpt = None,
+) -> None:
+    """Send a period's premium notice (due within 30 days); booked in the ledger."""
+    with unit_of_work() as session:
+        pricing.issue_premium_notice(
+            session,
+            principal=access.system_principal(session),
+            policy_id=policy_id,
+            position=position,
+            notice_date=_date(notice_date, field="notice_date"),
+        )
+        answer = _schedule(session, policy_id, _date(today, field="today"))
+    _echo(answer)
+
+
+@app.command("pay-premium")
+@domain_errors
+def pay_premium(
+    policy_id: Annotated[int, typer.Argument(help="Policy id")],
+    position: Annotated[int, typer.Option(help="Period of insurance, 1-based")],
+    paid_on: Annotated[str, typer.Option(help="Payment date YYYY-MM-DD")],
+    accept_late: Annotated[bool, typer.Option(help="Accept premium paid after due")] = False,
+    today: TodayOpt = None,
+) -> None:
+    """Record a period's premium paid; late premium is refused unless accepted."""
+    with unit_of_work() as session:
+        pricing.record_premium_payment(
+            session,
+            principal=access.system_principal(session),
+            policy_id=policy_id,
+            position=position,
+            paid_on=_date(paid_on, field="paid_on"),
+            accept_late=accept_late,
+        )
+        answer = _schedule(session, policy_id, _date(today, field="today"))
+    _echo(answer)
+
+
+@app.command("claim")
+@domain_errors
+def claim(
+    policy_id: Annotated[int, typer.Argument(help="Policy id")],
+    repayment_period: Annotated[int, typer.Option(help="Repayment period n, 1-based")],
+    due_date: Annotated[str, typer.Option(help="When the missed repayment fell due")],
+    settlement: Annotated[IndemnitySettlement, typer.Option()] = (
+        IndemnitySettlement.ORIGINAL_SCHEDULE
+    ),
+    missed_principal: Annotated[str | None, typer.Option(help="Default: all of a_n")] = None,
+    missed_interest: Annotated[str | None, typer.Option(help="Default: all of I_n")] = None,
+    today: TodayOpt = None,
+) -> None:
+    """File a claim on a missed repayment on the insured's behalf."""
+    with unit_of_work() as session:
+        view = claims.file_claim(
+            session,
+            principal=access.system_principal(session),
+            policy_id=policy_id,
+            repayment_period=repayment_period,
+            repayment_due_date=_date(due_date, field="repayment_due_date"),
+            settlement=settlement,
+            missed_principal=_amount(missed_principal, field="missed_principal"),
+            missed_interest=_amount(missed_interest, field="missed_interest"),
+            today=_date(today, field="today"),
+        )
+        answer = InvestmentDebtClaimOut.of(view)
+    _echo(answer)
+
+
+@app.command("approve")
+@domain_errors
+def approve(
+    claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
+) -> None:
+    """Approve a filed claim (refused while a blocking check fails); booked in the ledger."""
+    with unit_of_work() as session:
+        view = claims.approve(
+            session,
+            principal=access.system_principal(session),
+            claim_id=claim_id,
+            today=_date(today, field="today"),
+        )
+        answer = InvestmentDebtClaimOut.of(view)
+    _echo(answer)
+
+
+@app.command("reject")
+@domain_errors
+def reject(
+    claim_id: Annotated[int, typer.Argument(help="Claim id")],
+    reason: Annotated[str, typer.Option(help="Why, as the insured reads it")],
+    today: TodayOpt = None,
+) -> None:
+    """Reject a filed claim; its period may be claimed again."""
+    with unit_of_work() as session:
+        view = claims.reject(
+            session,
+            principal=access.system_principal(session),
+            claim_id=claim_id,
+            reason=reason,
+            today=_date(today, field="today"),
+        )
+        answer = InvestmentDebtClaimOut.of(view)
+    _echo(answer)
+
+
+@app.command("pay-claim")
+@domain_errors
+def pay_claim(
+    claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
+) -> None:
+    """Pay an approved claim, premium due set off against the indemnity; booked."""
+    with unit_of_work() as session:
+        view = claims.pay(
+            session,
+            principal=access.system_principal(session),
+            claim_id=claim_id,
+            today=_date(today, field="today"),
+        )
+        answer = InvestmentDebtClaimOut.of(view)
+    _echo(answer)
+
+
+@app.command("claims")
+@domain_errors
+def list_claims(policy_id: Annotated[int, typer.Argument(help="Policy id")]) -> None:
+    """The policy's missed-repayment claims, oldest first."""
+    with unit_of_work() as session:
+        principal = access.system_principal(session)
+        rows = claims.list_claims(session, principal=principal, policy_id=policy_id)
+        answer = [
+            InvestmentDebtClaimOut.of(
+                claims.get_claim(session, principal=principal, claim_id=row.id)
+            ).model_dump(mode="json")
+            for row in rows
+        ]
+    _echo(answer)
