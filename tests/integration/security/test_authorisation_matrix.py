@@ -134,6 +134,7 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     "programme_id": lambda b: b.ids.get("programme_id", 1),
     # no reduction proposal in the book: a missing id (main's matrix lacked the parameter)
     "proposal_id": lambda b: b.ids.get("proposal_id", 1),
+    "waiver_id": lambda b: b.ids.get("waiver_id", 1),  # likewise: no waiver in the book
 }
 
 
