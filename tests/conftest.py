@@ -25,6 +25,7 @@ from tradecover.api.app import create_app
 from tradecover.config import Settings
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
+from tradecover.web import csrf, security
 
 hypothesis_settings.register_profile("default", deadline=None, max_examples=100)
 hypothesis_settings.register_profile("ci", deadline=None, max_examples=100, derandomize=True,
@@ -159,11 +160,38 @@ def app_settings(db: Database, tmp_path: Path) -> Settings:
                     document_dir=tmp_path / "documents")
 
 
+class FormClient(TestClient):
+    """A test client that sends a dashboard form's ``csrf_token`` as a browser that
+    rendered the form would (page routes only; the API authenticates by header).
+    """
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Add the form token to state-changing form requests to page routes."""
+        path = str(url).split("?", 1)[0]
+        if (method.upper() in security.UNSAFE_METHODS
+                and not path.startswith(security.API_PREFIXES)
+                and kwargs.get("content") is None and kwargs.get("json") is None):
+            data = dict(kwargs.get("data") or {})
+            if csrf.CSRF_FIELD not in data:
+                nonce = self.cookies.get(csrf.CSRF_COOKIE)
+                if not csrf.is_nonce(nonce):
+                    nonce = csrf.new_nonce()
+                    self.cookies.set(csrf.CSRF_COOKIE, nonce)
+                assert nonce is not None
+                data[csrf.CSRF_FIELD] = csrf.form_token(
+                    nonce=nonce, session_cookie=self.cookies.get(security.SESSION_COOKIE),
+                    signing_key=self.app.state.settings.signing_key())  # type: ignore[attr-defined]
+                kwargs["data"] = data
+        return super().request(method, url, **kwargs)
+
+
 @pytest.fixture
 def app_client(settings: Settings) -> Iterator[TestClient]:
-    """An HTTP client for an app on the test database (no credential attached)."""
+    """An HTTP client for an app on the test database (no credential attached); its form
+    posts carry the CSRF token a browser would send.
+    """
     app = create_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with FormClient(app, raise_server_exceptions=False) as client:
         yield client
     app.state.engine.dispose()
 

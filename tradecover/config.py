@@ -134,6 +134,24 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = Field(default=None, description="S3 access key id")
     s3_secret_access_key: str | None = Field(default=None, description="S3 secret key")
     sql_echo: bool = False
+    behind_tls: bool = Field(
+        default=False,
+        description="The deployment is served over HTTPS (directly or by a TLS proxy): send "
+                    "Strict-Transport-Security and mark the dashboard's cookies Secure")
+    sign_in_account_free_failures: int = Field(
+        default=5, ge=1, le=1000,
+        description="Wrong passwords for one e-mail address before it is locked for a while")
+    sign_in_address_free_failures: int = Field(
+        default=20, ge=1, le=100_000,
+        description="Failed sign-ins from one client address before it is locked for a while")
+    sign_in_lock_seconds: int = Field(
+        default=30, ge=1, le=86_400,
+        description="The first lock's length; each further failure doubles it")
+    sign_in_max_lock_seconds: int = Field(
+        default=900, ge=1, le=7 * 86_400, description="The longest a lock lasts")
+    sign_in_forget_after_seconds: int = Field(
+        default=900, ge=1, le=30 * 86_400,
+        description="Failures older than this (with no lock in force) are forgotten")
 
     def signing_key(self) -> str:
         """The token signing key, created once per installation when not configured."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import func, select
 
-from tradecover.access import service
-from tradecover.access.model import ApiKey, Organisation, User
+from tradecover.access import service, sessions
+from tradecover.access.model import ApiKey, Organisation, User, UserSession
+from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Permission
 from tradecover.access.schemas import (
     ApiKeyIn,
@@ -18,6 +19,8 @@ from tradecover.access.schemas import (
     MeOut,
     OrganisationIn,
     OrganisationOut,
+    SessionOut,
+    SessionsRevokedOut,
     TokenOut,
     UserIn,
     UserOut,
@@ -25,22 +28,93 @@ from tradecover.access.schemas import (
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.config import Settings
-from tradecover.kit.errors import NotFound
+from tradecover.kit.errors import NotFound, ValidationFailed
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 
 
-@router.post("/auth/token", response_model=TokenOut, summary="Sign in (OAuth2 password flow)")
+@router.post("/auth/token", response_model=TokenOut, summary="Sign in (OAuth2 password flow)",
+             responses={429: {"description": "Too many failed sign-ins: the account or the "
+                                             "client address is locked (see Retry-After)"}})
 def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
     session: SessionDep,
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> TokenOut:
-    """Exchange e-mail (as ``username``) and password for a bearer token."""
-    _user, token = service.sign_in(
-        session, email=form.username, password=form.password, key=settings.signing_key(),
-        ttl=timedelta(minutes=settings.token_ttl_minutes))
-    return TokenOut(access_token=token)
+    """Exchange e-mail (as ``username``) and password for a bearer token naming a new
+    session. Failures are counted per e-mail address and per client address; a locked
+    one answers 429 with ``Retry-After``, the right password included.
+    """
+    outcome = sessions.attempt_sign_in(
+        session, email=form.username, password=form.password,
+        client_address=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"), key=settings.signing_key(),
+        ttl=timedelta(minutes=settings.token_ttl_minutes),
+        limits=sessions.sign_in_limits(settings))
+    if outcome.refusal is not None:
+        session.commit()  # the failure counters and lockout entries outlive the refusal
+        raise outcome.refusal
+    assert outcome.token is not None
+    return TokenOut(access_token=outcome.token)
+
+
+@router.post("/auth/sign-out", status_code=204, summary="Sign out (end this token's session)")
+def sign_out(session: SessionDep, principal: PrincipalDep) -> Response:
+    """End the session of the calling bearer token: the token stops working at once."""
+    if principal.session_id is None:
+        raise ValidationFailed("only a signed-in person has a session to end",
+                               code="not_a_session")
+    sessions.revoke_session(session, principal=principal, session_id=principal.session_id,
+                            reason="signed out")
+    return Response(status_code=204)
+
+
+def _session_out(row: UserSession, principal: Principal) -> SessionOut:
+    out = SessionOut.model_validate(row)
+    out.current = row.id == principal.session_id
+    return out
+
+
+@router.get("/me/sessions", response_model=list[SessionOut], summary="My live sessions")
+def my_sessions(session: SessionDep, principal: PrincipalDep) -> list[SessionOut]:
+    """The caller's live sessions, newest first (``current`` marks this token's); a
+    system calling with an API key has none.
+    """
+    if principal.user_id is None:
+        return []
+    rows = sessions.list_sessions(session, principal=principal, user_id=principal.user_id)
+    return [_session_out(r, principal) for r in rows]
+
+
+@router.get("/users/{user_id}/sessions", response_model=list[SessionOut],
+            summary="Sessions of a person")
+def user_sessions(
+    user_id: IdPath, session: SessionDep, principal: PrincipalDep,
+    include_ended: Annotated[bool, Query(description="Also revoked and expired ones")] = False,
+) -> list[SessionOut]:
+    """A person's sessions, newest first (the person, or an admin who may see them)."""
+    rows = sessions.list_sessions(session, principal=principal, user_id=user_id,
+                                  include_ended=include_ended)
+    return [_session_out(r, principal) for r in rows]
+
+
+@router.delete("/users/{user_id}/sessions", response_model=SessionsRevokedOut,
+               summary="End every session of a person")
+def revoke_user_sessions(user_id: IdPath, session: SessionDep,
+                         principal: PrincipalDep) -> SessionsRevokedOut:
+    """End all live sessions of a person at once (an admin, or the person)."""
+    count = sessions.revoke_all_sessions(session, principal=principal, user_id=user_id,
+                                         reason="all sessions revoked")
+    return SessionsRevokedOut(revoked=count)
+
+
+@router.delete("/sessions/{session_id}", status_code=204, summary="End one session")
+def revoke_session(session_id: IdPath, session: SessionDep, principal: PrincipalDep) -> Response:
+    """End one session at once (its owner, or an admin who may see its person)."""
+    sessions.revoke_session(session, principal=principal, session_id=session_id,
+                            reason="session revoked")
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=MeOut, summary="Who am I")

@@ -17,6 +17,7 @@ class Principal:
     org_kind: OrganisationKind
     role: Role
     user_id: int | None = None
+    session_id: int | None = None  # the sign-in session of a person's access token
 
     @property
     def is_insurer(self) -> bool:

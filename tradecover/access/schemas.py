@@ -94,3 +94,24 @@ class ApiKeyOut(BaseModel):
     created_at: datetime
     revoked_at: datetime | None
     secret: str | None = None
+
+
+class SessionOut(BaseModel):
+    """A sign-in session of a person (never its token)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    user_id: int
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revoked_by: str | None
+    client_address: str | None
+    user_agent: str | None
+    current: bool = Field(default=False, description="The session of the calling token")
+
+
+class SessionsRevokedOut(BaseModel):
+    """How many live sessions a revocation ended."""
+
+    revoked: int

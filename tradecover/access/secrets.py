@@ -66,21 +66,40 @@ def api_key_prefix(secret: str) -> str:
     return parts[1]
 
 
-def issue_token(*, user_id: int, key: str, now: datetime, ttl: timedelta) -> str:
-    """A signed access token for a signed-in user."""
-    payload = {"sub": str(user_id), "iat": int(now.timestamp()),
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a valid access token says: whose it is and which server-side session it names."""
+
+    user_id: int
+    session_id: int
+
+
+def issue_token(*, user_id: int, session_id: int, key: str, now: datetime,
+                ttl: timedelta) -> str:
+    """A signed access token for a signed-in user, naming their server-side session."""
+    payload = {"sub": str(user_id), "sid": str(session_id), "iat": int(now.timestamp()),
                "exp": int((now + ttl).timestamp()), "typ": "access"}
     return jwt.encode(payload, key, algorithm="HS256")
 
 
-def read_token(token: str, *, key: str) -> int:
-    """The user id inside a valid, unexpired token; otherwise :class:`AuthenticationFailed`."""
+def read_token(token: str, *, key: str) -> TokenClaims:
+    """The claims of a valid, unexpired token; otherwise :class:`AuthenticationFailed`
+    (a token without a session, issued before sessions were kept, is invalid).
+    """
     try:
-        payload = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        payload = jwt.decode(token, key, algorithms=["HS256"],
+                             options={"require": ["exp", "sub", "sid"]})
     except jwt.ExpiredSignatureError:
         raise AuthenticationFailed("access token expired", code="token_expired") from None
     except jwt.PyJWTError:
         raise AuthenticationFailed("invalid access token", code="invalid_token") from None
-    if payload.get("typ") != "access" or not str(payload["sub"]).isdigit():
+    sub, sid = str(payload["sub"]), str(payload["sid"])
+    if payload.get("typ") != "access" or not sub.isdigit() or not sid.isdigit() \
+            or len(sub) > 18 or len(sid) > 18:
         raise AuthenticationFailed("invalid access token", code="invalid_token")
-    return int(payload["sub"])
+    return TokenClaims(user_id=int(sub), session_id=int(sid))
+
+
+def subject_digest(scope: str, value: str) -> str:
+    """The stored name of a throttled subject: SHA-256 of its scope and value (hex)."""
+    return hashlib.sha256(f"{scope}:{value}".encode()).hexdigest()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradecover.access.model import ApiKey, Organisation, User
@@ -19,9 +18,9 @@ from tradecover.access.secrets import (
     generate_api_key,
     hash_api_key,
     hash_password,
-    issue_token,
-    read_token,
-    verify_password,
+)
+from tradecover.access.sessions import (  # re-exported: the credential lookups live here
+    principal_from_token as principal_from_token,
 )
 from tradecover.audit import service as audit
 from tradecover.kit.dates import utc_now
@@ -178,27 +177,6 @@ API_KEY_LOOKUP = (
     .join(Organisation, Organisation.id == ApiKey.org_id)
     .where(ApiKey.prefix == bindparam("prefix")))
 """An API key's row with its organisation, by the key's prefix."""
-
-
-def principal_from_token(session: Session, token: str, *, key: str) -> Principal:
-    """Resolve a bearer token to a principal, or :class:`AuthenticationFailed`."""
-    user = session.get(User, read_token(token, key=key))
-    if user is None or not user.active:
-        raise AuthenticationFailed("user unknown or disabled", code="invalid_token")
-    org = session.get(Organisation, user.org_id)
-    assert org is not None
-    return _principal(org, actor=f"user:{user.id}", role=user.role, user_id=user.id)
-
-
-def sign_in(session: Session, *, email: str, password: str, key: str, ttl: timedelta) -> tuple[
-        User, str]:
-    """Check a person's password and issue an access token."""
-    user = session.execute(
-        select(User).where(func.lower(User.email) == email.strip().lower())
-    ).scalar_one_or_none()
-    if user is None or not user.active or not verify_password(password, user.password_hash):
-        raise AuthenticationFailed("wrong e-mail or password", code="invalid_credentials")
-    return user, issue_token(user_id=user.id, key=key, now=utc_now(), ttl=ttl)
 
 
 def set_locale(session: Session, *, principal: Principal, locale: str) -> User:

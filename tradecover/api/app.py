@@ -12,12 +12,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tradecover import __version__
 from tradecover.access.known_keys import KnownApiKeys
 from tradecover.api import methods, problems
+from tradecover.api.headers import SecurityHeaders
 from tradecover.api.hygiene import refuse_unsafe_input
 from tradecover.api.openapi_conformance import conform
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_async_pool, make_engine, make_session_factory
 from tradecover.declarations import upload as upload_reader
 from tradecover.declarations.erp_endpoint import ErpDeclarations
+from tradecover.web.security import CsrfProtection
 
 API_DESCRIPTION = """
 tradecover: short-term export credit insurance, from application to claim.
@@ -106,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     methods.install(app)  # 405 with the resource's Allow header
     _install_refusal_pages(app)
     on_postgresql = engine.dialect.name == "postgresql"
+    # innermost first: the page forms' CSRF check, the ERP route, the body limit, headers
+    app.add_middleware(CsrfProtection, signing_key=settings.signing_key,
+                       secure=settings.behind_tls)
     app.add_middleware(
         ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
         pool=(lambda: make_async_pool(
@@ -114,10 +119,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         factory=app.state.session_factory)
     from tradecover.claims.documents.api import MULTIPART_ALLOWANCE, UPLOAD_PATH
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,  # the outer one
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        uploads=(UPLOAD_PATH, max(settings.max_body_bytes,
                                                  settings.claim_document_max_bytes
                                                  + MULTIPART_ALLOWANCE)))
+    docs = tuple(p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url) if p)
+    app.add_middleware(SecurityHeaders, docs_paths=docs,
+                       behind_tls=settings.behind_tls)  # the outer one
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")
     def health() -> dict[str, Any]:

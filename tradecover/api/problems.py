@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError as DBAPIDataError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tradecover.kit.errors import DomainError
+from tradecover.kit.errors import DomainError, TooManyAttempts
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 DATABASE_RETRY_AFTER_S = 2
@@ -150,6 +150,8 @@ def response_for(exc: Exception) -> JSONResponse:
     """
     if isinstance(exc, DomainError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, TooManyAttempts):
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem_response(status=exc.status, code=exc.code, detail=exc.message,
                                 field=exc.field, headers=headers)
     if isinstance(exc, OverflowError):

@@ -14,6 +14,7 @@ core.register(app)
 
 
 def _register_contexts() -> None:
+    from tradecover.access.cli import app as sessions_app
     from tradecover.billing.cli import app as billing_app
     from tradecover.buyers.cli import app as buyers_app
     from tradecover.claims.cli import app as claims_app
@@ -40,6 +41,7 @@ def _register_contexts() -> None:
     app.add_typer(risk_app, name="risk")
     app.add_typer(claims_app, name="claims")
     app.add_typer(overdue_app, name="overdue")
+    app.add_typer(sessions_app, name="sessions")
     app.add_typer(investment_debt_app, name="investment-debt")
 
 

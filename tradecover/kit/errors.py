@@ -78,3 +78,15 @@ class AuthenticationFailed(DomainError):
 
     status = 401
     default_code = "unauthenticated"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failures in a row: refused until ``retry_after`` seconds pass (HTTP 429)."""
+
+    status = 429
+    default_code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None,
+                 field: str | None = None) -> None:
+        super().__init__(message, code=code, field=field, details={"retry_after": retry_after})
+        self.retry_after = retry_after

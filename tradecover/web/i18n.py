@@ -24,6 +24,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from tradecover.kit.money import Money
+from tradecover.web import csrf
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -188,7 +189,8 @@ def environment(code: str) -> Environment:
         ratio=fmt.ratio, rate=fmt.rate, date=fmt.date, datetime=fmt.datetime,
         tr=catalog.gettext,
     )
-    env.globals.update(lang=language(code), languages=LANGUAGES, fmt=fmt)
+    env.globals.update(lang=language(code), languages=LANGUAGES, fmt=fmt,
+                       csrf_field=csrf.field)
     return env
 
 

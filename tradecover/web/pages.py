@@ -2,7 +2,8 @@
 
 Server-rendered Jinja2 pages on the same application as the API.  A person signs in
 with e-mail and password; the access token travels in the ``tc_session`` cookie
-(HttpOnly, SameSite=Lax), which :func:`tradecover.api.deps.get_principal` also reads.
+(HttpOnly, SameSite=Lax, Secure behind TLS), which :func:`tradecover.api.deps.get_principal`
+also reads; it names a server-side session that signing out ends.
 Every read goes through the policies service, which scopes exporters to their own
 policies; an id of another organisation renders the same 404 page as a missing one.
 Assets are served from ``/static`` out of this package: no CDN, no external fonts.
@@ -26,13 +27,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.access import service as access
+from tradecover.access import sessions
 from tradecover.access.model import Organisation, User
 from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind
 from tradecover.api.deps import SessionDep
 from tradecover.config import Settings
 from tradecover.kit.dates import business_today
-from tradecover.kit.errors import AuthenticationFailed, NotFound, PermissionDenied
+from tradecover.kit.errors import (
+    AuthenticationFailed,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+)
 from tradecover.policies import service as policies
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.web import i18n, investment_debt_views, labels, views
@@ -161,22 +169,42 @@ def sign_in(
     password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Check e-mail and password; on success set the session cookie and go on."""
+    """Check e-mail and password under the sign-in throttles; on success start a session,
+    set its cookie and go on. A locked account or address gets the page back with 429.
+    """
     settings = _settings(request)
     ttl = timedelta(minutes=settings.token_ttl_minutes)
-    try:
-        if not email.strip() or not password:
-            raise AuthenticationFailed("e-mail and password are required",
-                                       code="invalid_credentials")
-        user, token = access.sign_in(session, email=email, password=password,
-                                     key=settings.signing_key(), ttl=ttl)
-    except AuthenticationFailed:
-        locale = choose_locale(request, None)
-        return _page(request, locale, "sign_in.html",
-                     {"error": i18n.N_("Wrong e-mail or password."), "email": email.strip(),
-                      "next": _safe_next(next)}, viewer=None, status=400)
+    error: DomainError
+    if not email.strip() or not password:
+        error = AuthenticationFailed("e-mail and password are required",
+                                     code="invalid_credentials")
+    else:
+        outcome = sessions.attempt_sign_in(
+            session, email=email, password=password,
+            client_address=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"), key=settings.signing_key(), ttl=ttl,
+            limits=sessions.sign_in_limits(settings))
+        if outcome.refusal is None:
+            assert outcome.user is not None
+            assert outcome.token is not None
+            return _signed_in(outcome.user, outcome.token, ttl=ttl, next=next,
+                              secure=settings.behind_tls)
+        session.commit()  # the failure counters and lockout entries outlive the refusal
+        error = outcome.refusal
+    locale = choose_locale(request, None)
+    locked = isinstance(error, TooManyAttempts)
+    message = (i18n.N_("Too many failed sign-ins. Please try again in a few minutes.")
+               if locked else i18n.N_("Wrong e-mail or password."))
+    page = _page(request, locale, "sign_in.html",
+                 {"error": message, "email": email.strip(), "next": _safe_next(next)},
+                 viewer=None, status=error.status if locked else 400)
+    if isinstance(error, TooManyAttempts):
+        page.headers["Retry-After"] = str(error.retry_after)
+    return page
+
+
+def _signed_in(user: User, token: str, *, ttl: timedelta, next: str, secure: bool) -> Response:
     response = _redirect(_safe_next(next))
-    secure = request.url.scheme == "https"
     response.set_cookie(SESSION_COOKIE, token, max_age=int(ttl.total_seconds()), path="/",
                         httponly=True, samesite="lax", secure=secure)
     if user.locale in i18n.LOCALES:
@@ -186,10 +214,17 @@ def sign_in(
 
 
 @router.post("/sign-out", response_model=None)
-def sign_out() -> Response:
-    """Forget the session cookie (the language cookie stays)."""
+def sign_out(request: Request, session: SessionDep) -> Response:
+    """End the session (its token stops working everywhere) and forget its cookie (the
+    language cookie stays).
+    """
+    viewer = _viewer(request, session)
+    if viewer is not None and viewer.principal.session_id is not None:
+        sessions.revoke_session(session, principal=viewer.principal,
+                                session_id=viewer.principal.session_id, reason="signed out")
     response = _redirect("/sign-in")
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=_settings(request).behind_tls)
     return response
 
 
@@ -209,7 +244,7 @@ def choose_language(
     if viewer is not None:
         access.set_locale(session, principal=viewer.principal, locale=code)
     response.set_cookie(LOCALE_COOKIE, code, max_age=LOCALE_COOKIE_MAX_AGE, path="/",
-                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+                        httponly=True, samesite="lax", secure=_settings(request).behind_tls)
     return response
 
 

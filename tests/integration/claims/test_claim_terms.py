@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Cast, Database
+from tests.conftest import Cast, Database, FormClient
 from tests.integration.claims.conftest import (
     AFTER_DUE,
     DUE,
@@ -154,7 +154,7 @@ def strict_client(settings: Settings) -> Iterator[TestClient]:
     custom = settings.model_copy(update={"claim_waiting_period_days": 45,
                                          "claim_second_approval_above": 20_000})
     app = create_app(custom)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with FormClient(app, raise_server_exceptions=False) as client:  # forms send their token
         yield client
     app.state.engine.dispose()  # the next test's reset replaces the database file
 

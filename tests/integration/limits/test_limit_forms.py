@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import Cast, Database, make_person, sign_in
+from tests.conftest import Cast, Database, FormClient, make_person, sign_in
 from tests.integration.limits.helpers import application, buyer, committed, counts, policy
 from tradecover.access.roles import Role
 from tradecover.api.app import create_app
@@ -21,7 +21,7 @@ from tradecover.limits.model import CreditLimitVersion, LimitApplication, LimitN
 @contextmanager
 def _client(settings: Settings, **over: object) -> Iterator[TestClient]:
     app = create_app(settings.model_copy(update=over))
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with FormClient(app, raise_server_exceptions=False) as client:  # forms send their token
         yield client
     app.state.engine.dispose()
 

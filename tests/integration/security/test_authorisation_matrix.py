@@ -14,8 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.conftest import Cast, Database
+from tests.conftest import Cast, Database, make_person
 from tests.integration.policies.helpers import active, apply, expiring_inception
+from tradecover.access.model import UserSession
+from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry
 from tradecover.collections.model import Notification
 from tradecover.db.engine import transaction
@@ -59,11 +61,19 @@ def book(app_client: TestClient, cast: Cast, db: Database) -> Book:
     keys = app_client.get(f"/api/v1/organisations/{cast.exporter.org_id}/api-keys",
                           headers=cast.admin.headers).json()
     limit_ids = _limit_book(app_client, cast, policy["id"])
+    person = make_person(db, "acme-exports", Role.EXPORTER, "matrix.person@acme.example")
+    signed_in = app_client.post("/api/v1/auth/token", data={"username": person.email,
+                                                             "password": person.password})
+    assert signed_in.status_code == 200, signed_in.text
+    with transaction(db.factory) as s:
+        session_id = s.execute(select(UserSession.id)
+                               .where(UserSession.user_id == person.user_id)).scalar_one()
     return Book(
         ids={"org_id": cast.exporter.org_id, "policy_id": policy["id"],
              "application_id": application["id"], "offer_id": offer.json()["id"],
              "key_id": keys[0]["id"], **limit_ids,
-             "exporter_notification_id": _exporter_notification(db, cast.exporter.org_id)},
+             "exporter_notification_id": _exporter_notification(db, cast.exporter.org_id),
+             "user_id": person.user_id, "session_id": session_id},
         secrets=[str(policy["number"]), "Acme Exports Secret Name Ltd"])
 
 
@@ -109,6 +119,8 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     "application_id": lambda b: b.ids["application_id"],
     "offer_id": lambda b: b.ids["offer_id"],
     "key_id": lambda b: b.ids["key_id"],
+    "user_id": lambda b: b.ids["user_id"],
+    "session_id": lambda b: b.ids["session_id"],
     "run_id": lambda b: 1,  # risk runs belong to the insurer; exporters are refused (403)
     # no declaration in the book yet: a missing id; tests/integration/declarations checks
     # another exporter's real declarations answer 404
@@ -122,6 +134,9 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     # tests/integration/subsidies check another exporter's / programme's real ones
     "notice_id": lambda b: b.ids.get("notice_id", 1),
     "programme_id": lambda b: b.ids.get("programme_id", 1),
+    # no reduction proposal in the book: a missing id (main's matrix lacked the parameter)
+    "proposal_id": lambda b: b.ids.get("proposal_id", 1),
+    "waiver_id": lambda b: b.ids.get("waiver_id", 1),  # likewise: no waiver in the book
 }
 
 

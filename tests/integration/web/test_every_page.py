@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from tests.conftest import TEST_SECRET, Database
+from tests.conftest import TEST_SECRET, Database, FormClient
 from tradecover.access.model import User
 from tradecover.api.app import create_app
 from tradecover.billing.model import PremiumNotice
@@ -104,7 +104,7 @@ def site(database: Database) -> Iterator[tuple[TestClient, dict[str, str]]]:
     paths = {
         p: re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)] or 1), p) for p in page_paths(app)
     }
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with FormClient(app, raise_server_exceptions=False) as client:  # forms send their token
         yield client, paths
     app.state.engine.dispose()
 
