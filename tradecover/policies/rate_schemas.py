@@ -12,12 +12,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover.kit.inputs import InputModel
 from tradecover.policies.schedule import ExperienceRecord, RateFloating
 
 _Amount = Annotated[
     str,
     Field(
-        pattern=r"^\d{1,15}(\.\d{1,6})?$",
+        pattern=r"^[0-9]{1,15}(\.[0-9]{1,6})?$",
         examples=["120000"],
         description="A non-negative decimal string (never a float)",
     ),
@@ -25,14 +26,14 @@ _Amount = Annotated[
 _Share = Annotated[
     str,
     Field(
-        pattern=r"^[01](\.\d{1,6})?$",
+        pattern=r"^[01](\.[0-9]{1,6})?$",
         examples=["0.30"],
         description="A share between 0 and 1 as a decimal string",
     ),
 ]
 
 
-class ExperienceIn(BaseModel):
+class ExperienceIn(InputModel):
     """The exporter's record over past policy years that the insurer rates the policy on."""
 
     model_config = ConfigDict(extra="forbid")
@@ -55,7 +56,7 @@ class ExperienceIn(BaseModel):
         )
 
 
-class RateFloatingIn(BaseModel):
+class RateFloatingIn(InputModel):
     """The policy's floating adjustments of the table rate; a part left out: none."""
 
     model_config = ConfigDict(extra="forbid")

@@ -8,9 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.billing.model import PremiumWaiver
+from tradecover.kit.inputs import InputModel
 
 
-class WaiverIn(BaseModel):
+class WaiverIn(InputModel):
     """Propose waiving a notice's late premium (a second person approves it)."""
 
     model_config = ConfigDict(extra="forbid")

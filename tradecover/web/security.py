@@ -31,7 +31,7 @@ from tradecover.web import csrf, i18n
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_COOKIE = "tc_session"
-API_PREFIXES = ("/api/", "/openapi.json")
+API_PREFIXES = ("/api/", "/openapi.json", "/health")  # no cookies, nothing a form posts
 _FOREIGN_FETCH_SITES = {b"cross-site", b"same-site"}
 
 

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Database, make_org
 from tradecover.access import service as access
+from tradecover.access import sessions
 from tradecover.access.model import Organisation, User
 from tradecover.audit import service as audit
 from tradecover.audit.model import AuditEntry
+from tradecover.config import Settings
 from tradecover.db.engine import transaction
 from tradecover.demo.book import plan_book
 from tradecover.demo.seed import DEMO_PASSWORD, DEMO_USERS, SeedSummary, seed_demo_book
@@ -223,18 +225,24 @@ def test_audit_chain_verifies_and_shows_realistic_actors(db: Database) -> None:
 
 def test_demo_users_sign_in_with_the_demo_password(db: Database) -> None:
     _seed(db)
+    limits = sessions.sign_in_limits(Settings())
+
+    def sign_in(email: str, password: str) -> sessions.SignInOutcome:
+        return sessions.attempt_sign_in(
+            s, email=email, password=password, client_address=None, user_agent=None,
+            key=SIGNING_KEY, ttl=timedelta(minutes=5), limits=limits)
 
     with transaction(db.factory) as s:
         for demo in DEMO_USERS:
-            user, token = access.sign_in(s, email=demo.email, password=DEMO_PASSWORD,
-                                         key=SIGNING_KEY, ttl=timedelta(minutes=5))
-            assert user.role == demo.role.value
-            assert user.locale == demo.locale
-            principal = access.principal_from_token(s, token, key=SIGNING_KEY)
+            outcome = sign_in(demo.email, DEMO_PASSWORD)
+            assert outcome.refusal is None and outcome.user is not None
+            assert outcome.token is not None
+            assert outcome.user.role == demo.role.value
+            assert outcome.user.locale == demo.locale
+            principal = sessions.principal_from_token(s, outcome.token, key=SIGNING_KEY)
             assert principal.role is demo.role
-        with pytest.raises(AuthenticationFailed):
-            access.sign_in(s, email="admin@tradecover.demo", password="wrong-password",
-                           key=SIGNING_KEY, ttl=timedelta(minutes=5))
+        refused = sign_in("admin@tradecover.demo", "wrong-password")
+        assert isinstance(refused.refusal, AuthenticationFailed)
         insurer_id = access.insurer(s).id
         admin = s.execute(select(User).where(User.email == "admin@tradecover.demo")).scalar_one()
         assert admin.org_id == insurer_id

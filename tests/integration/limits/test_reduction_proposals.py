@@ -17,6 +17,7 @@ from tests.integration.declarations.helpers import policy as declaring_policy
 from tests.integration.limits.helpers import application, buyer
 from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry
+from tradecover.cli import context as cli_context
 from tradecover.cli.main import app as cli_app
 from tradecover.config import get_settings
 from tradecover.declarations.model import Declaration
@@ -36,7 +37,8 @@ BASE = "/api/v1/limit-reduction-proposals"
 @pytest.fixture
 def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
-    monkeypatch.setenv("COLUMNS", "200")
+    # the CLI's console measured its width when it was made: widen it for the tables
+    monkeypatch.setattr(cli_context.console, "width", 200)
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()

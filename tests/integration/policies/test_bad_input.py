@@ -139,7 +139,7 @@ def test_bad_profile_writes_nothing(app_client: TestClient, cast: Cast, db: Data
         ({"region": "XX-99"}, "unknown_region"),
         ({"main_buyers": [{"name": "B", "country": "ZZ"}]}, "unknown_country"),
         ({"size_class": "huge"}, "invalid_request"),
-        ({"legal_name": "A\u0000B"}, "invalid_text"),
+        ({"legal_name": "A\u0000B"}, "invalid_request"),  # errors[0].type unsafe_text
     ]
     for over, code in cases:
         _refused(app_client, db, "PUT", url, cast.exporter.headers, 422, code,

@@ -24,8 +24,10 @@ from tradecover.access.model import User
 from tradecover.api.app import create_app
 from tradecover.billing.model import PremiumNotice
 from tradecover.buyers.model import Buyer
+from tradecover.claims.model import ClaimRow
 from tradecover.config import Settings
 from tradecover.db.engine import transaction
+from tradecover.declarations.model import Declaration
 from tradecover.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from tradecover.limits.model import CreditLimit
 from tradecover.policies.model import Policy
@@ -36,7 +38,8 @@ pytestmark = pytest.mark.xdist_group("every_page")
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 ROLES = {u.role.value: u for u in DEMO_USERS if u.email != "korea@tradecover.demo"}
-NOT_PAGES = {"/openapi.json", "/docs/oauth2-redirect", "/health", "/"}
+NOT_PAGES = {"/openapi.json", "/docs/oauth2-redirect", "/health", "/",
+             "/claims/{claim_id}/documents/{document_id}/content"}  # a stored file
 _TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.DOTALL)
 
 
@@ -99,6 +102,10 @@ def site(database: Database) -> Iterator[tuple[TestClient, dict[str, str]]]:
             .scalars()
             .first(),
             "run_id": 1,
+            "declaration_id": s.execute(select(Declaration.id).order_by(Declaration.id))
+            .scalars()
+            .first(),
+            "claim_id": s.execute(select(ClaimRow.id).order_by(ClaimRow.id)).scalars().first(),
         }
     app = create_app(Settings(database_url=database.url, secret_key=TEST_SECRET))
     paths = {

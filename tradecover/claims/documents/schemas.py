@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.claims.documents.checklist import Checklist, DocumentKind, ItemStatus
 from tradecover.claims.documents.model import ClaimDocumentRow
+from tradecover.kit.inputs import InputModel
 
 
 class DocumentOut(BaseModel):
@@ -112,7 +113,7 @@ class DocumentsSummary(BaseModel):
         )
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(InputModel):
     """The handler's decision on one document."""
 
     model_config = ConfigDict(

@@ -8,11 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover.kit.inputs import InputModel
 from tradecover.limits.model import LimitReductionProposal
 from tradecover.limits.schemas import MoneyOut, SignedAmount
 
 
-class ProposeReductionsIn(BaseModel):
+class ProposeReductionsIn(InputModel):
     """Run the under-use job now (defaults: the configured share and period)."""
 
     model_config = ConfigDict(
@@ -91,7 +92,7 @@ class ReductionProposalOut(BaseModel):
         )
 
 
-class AcceptProposalIn(BaseModel):
+class AcceptProposalIn(InputModel):
     """Accept a proposal: reduce to the proposed amount, or to ``amount`` (below the limit)."""
 
     model_config = ConfigDict(
@@ -107,7 +108,7 @@ class AcceptProposalIn(BaseModel):
     )
 
 
-class DismissProposalIn(BaseModel):
+class DismissProposalIn(InputModel):
     """Dismiss a proposal: the limit stays; it is judged again after a full new period."""
 
     model_config = ConfigDict(
@@ -117,7 +118,7 @@ class DismissProposalIn(BaseModel):
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class BulkDecisionIn(BaseModel):
+class BulkDecisionIn(InputModel):
     """Accept or dismiss many proposals at once (a dismissal needs a reason)."""
 
     model_config = ConfigDict(
