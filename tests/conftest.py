@@ -269,9 +269,8 @@ class Cast:
     bank: Actor
 
 
-@pytest.fixture
-def cast(db: Database) -> Cast:
-    """Insurer staff, two exporters and a bank, each with an API key."""
+def make_cast(db: Database) -> Cast:
+    """Insurer staff, two exporters and a bank, each with an API key, on ``db``."""
     with transaction(db.factory) as s:
         make_org(s, slug="acme-exports")
         make_org(s, slug="other-exports", country="KR", region="KR-26")
@@ -286,3 +285,9 @@ def cast(db: Database) -> Cast:
             other_exporter=make_key_actor(s, org_slug="other-exports", role=Role.EXPORTER),
             bank=make_key_actor(s, org_slug="first-bank", role=Role.BANK),
         )
+
+
+@pytest.fixture
+def cast(db: Database) -> Cast:
+    """Insurer staff, two exporters and a bank, each with an API key."""
+    return make_cast(db)

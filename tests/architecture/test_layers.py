@@ -12,7 +12,7 @@ ADAPTER_LIBS = ("fastapi", "starlette", "sqlalchemy", "alembic", "typer", "rich"
                 "uvicorn", "psycopg")
 # Modules that hold pure business rules: no web, no SQL, no CLI.
 PURE_MODULES = [
-    "kit/money.py", "kit/dates.py", "kit/errors.py",
+    "kit/money.py", "kit/dates.py", "kit/errors.py", "kit/four_eyes.py",
     "policies/lifecycle.py", "policies/schedule.py", "policies/review.py",
     "policies/liability.py",
     "audit/chain.py", "audit/checkpoint.py", "country_risk/cover.py",

@@ -3,20 +3,17 @@ served by a real uvicorn in a thread of the test process."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.conftest import TEST_SECRET
+from tests.servers import serve_app
 from tradecover.api.app import create_app
 from tradecover.config import Settings
 
@@ -24,32 +21,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve(database_url: str) -> Iterator[str]:
     """The app on ``database_url`` served on a free port: yields its base URL."""
-    port = _free_port()
     app = create_app(Settings(database_url=database_url, secret_key=TEST_SECRET))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        app.state.engine.dispose()
+    with serve_app(app, lifespan="off") as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")

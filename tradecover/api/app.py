@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover import __version__
 from tradecover.access.known_keys import KnownApiKeys
+from tradecover.api import docs as api_docs
 from tradecover.api import methods, problems
 from tradecover.api.headers import SecurityHeaders
 from tradecover.api.hygiene import refuse_unsafe_input
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="tradecover", version=__version__, description=API_DESCRIPTION,
-        openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None,
+        openapi_url="/openapi.json", docs_url=None, redoc_url=None,
         responses=problems.PROBLEM_RESPONSES,
         dependencies=[Depends(refuse_unsafe_input)],  # query, path, header, form text
     )
@@ -123,8 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        uploads=(UPLOAD_PATH, max(settings.max_body_bytes,
                                                  settings.claim_document_max_bytes
                                                  + MULTIPART_ALLOWANCE)))
-    docs = tuple(p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url) if p)
-    app.add_middleware(SecurityHeaders, docs_paths=docs,
+    api_docs.install(app)
+    app.add_middleware(SecurityHeaders, docs_paths=(api_docs.DOCS, api_docs.OAUTH2_REDIRECT),
                        behind_tls=settings.behind_tls)  # the outer one
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")

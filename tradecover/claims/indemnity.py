@@ -42,7 +42,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from tradecover.kit.errors import Conflict, IllegalTransition, PermissionDenied, ValidationFailed
+from tradecover.kit.errors import Conflict, IllegalTransition, ValidationFailed
+from tradecover.kit.four_eyes import require_another_person
 from tradecover.kit.money import Money, allocate, round_money
 from tradecover.limits.versions import LimitVersion, cover_limit_for_shipment, version_in_force
 from tradecover.policies.schedule import ClaimTermsSchedule, PolicySchedule
@@ -362,9 +363,9 @@ def requires_second_approval(indemnity: Money, threshold: Money | None) -> bool:
 
 def check_four_eyes(*, maker: str, checker: str) -> None:
     """Refuse a second approval by the claims handler who gave the first (mirrors limits)."""
-    if maker.strip().casefold() == checker.strip().casefold():
-        raise PermissionDenied("the second approval must come from another claims handler",
-                               code="four_eyes_same_person", field="approved_by")
+    require_another_person(
+        maker=maker, checker=checker,
+        message="the second approval must come from another claims handler")
 
 
 def check_approvals(*, indemnity: Money, terms: ClaimTerms, approvers: Sequence[str]) -> None:

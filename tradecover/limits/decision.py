@@ -50,6 +50,7 @@ from enum import StrEnum
 from tradecover.buyers.rating import AdverseEvent, Rating
 from tradecover.country_risk.cover import CoverStatus
 from tradecover.kit.errors import Conflict, PermissionDenied, ValidationFailed
+from tradecover.kit.four_eyes import require_another_person
 from tradecover.kit.money import Money
 from tradecover.policies.schedule import PolicySchedule
 from tradecover.reference.countries import check_country
@@ -341,9 +342,9 @@ def requires_second_approval(amount: Money, threshold: Money) -> bool:
 
 def check_four_eyes(*, maker: str, checker: str) -> None:
     """Refuse a second approval by the person who made the first one."""
-    if maker.strip().casefold() == checker.strip().casefold():
-        raise PermissionDenied("the second approval must come from another underwriter",
-                               code="four_eyes_same_person", field="approved_by")
+    require_another_person(
+        maker=maker, checker=checker,
+        message="the second approval must come from another underwriter")
 
 
 # --- deciding ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ repayment (file, approve, reject, pay with the premium set off).  Quote and issu
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,8 +19,10 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from tradecover.access import service as access
+from tradecover.access.principal import Principal
 from tradecover.claims.investment_debt import service as claims
 from tradecover.claims.investment_debt.schemas import InvestmentDebtClaimOut
 from tradecover.cli.context import domain_errors, unit_of_work
@@ -89,6 +92,31 @@ def _application_in(path: Path) -> InvestmentDebtApplicationIn:
         ) from None
 
 
+Answer = BaseModel | list[Any]
+
+
+def _answer(use_case: Callable[[Session, Principal], Answer]) -> None:
+    """Run one use case on the system principal in one transaction; print its JSON answer.
+
+    The answer is built inside the transaction (views may read lazy rows) and printed after
+    the commit, so nothing is printed for a command whose transaction is rolled back.
+    """
+    with unit_of_work() as session:
+        answer = use_case(session, access.system_principal(session))
+    _echo(answer)
+
+
+def _claim_answer(
+    step: Callable[..., claims.ClaimView], **kwargs: Any
+) -> Callable[[Session, Principal], Answer]:
+    """A claim use case (``claims.approve`` ...) answering the claim as the API does."""
+
+    def use_case(session: Session, principal: Principal) -> Answer:
+        return InvestmentDebtClaimOut.of(step(session, principal=principal, **kwargs))
+
+    return use_case
+
+
 @app.command("apply")
 @domain_errors
 def apply(
@@ -99,20 +127,21 @@ def apply(
 ) -> None:
     """File an application with the loan's drawdown and repayment schedule."""
     body = _application_in(input)
-    with unit_of_work() as session:
-        org = access.org_by_slug(session, exporter)
+
+    def use_case(session: Session, principal: Principal) -> Answer:
         view = service.submit_application(
             session,
-            principal=access.system_principal(session),
-            exporter_org_id=org.id,
+            principal=principal,
+            exporter_org_id=access.org_by_slug(session, exporter).id,
             currency=body.currency,
             requested_inception=body.requested_inception,
             host_country=body.host_country,
             loan=body.loan(),
             notes=body.notes,
         )
-        answer = InvestmentDebtApplicationOut.of(view)
-    _echo(answer)
+        return InvestmentDebtApplicationOut.of(view)
+
+    _answer(use_case)
 
 
 @app.command("underwrite")
@@ -130,8 +159,8 @@ def underwrite(
         raise ValidationFailed(
             "indemnity_pct must be above 0 and at most 100", field="indemnity_pct"
         )
-    with unit_of_work() as session:
-        principal = access.system_principal(session)
+
+    def use_case(session: Session, principal: Principal) -> Answer:
         policy = service.underwrite(
             session,
             principal=principal,
@@ -140,18 +169,32 @@ def underwrite(
             inception=_date(inception, field="inception"),
             indemnity_pct=pct,
         )
-        schedule = pricing.get_investment_debt_schedule(
-            session, principal=principal, policy_id=policy.id, today=_date(today, field="today")
-        )
-        answer = UnderwrittenOut(policy=PolicyOut.of(policy), schedule=ScheduleOut.of(schedule))
-    _echo(answer)
+        schedule = _schedule(session, principal, policy.id, today)
+        return UnderwrittenOut(policy=PolicyOut.of(policy), schedule=schedule)
+
+    _answer(use_case)
 
 
-def _schedule(session: Any, policy_id: int, today: date) -> ScheduleOut:
+def _schedule(
+    session: Session, principal: Principal, policy_id: int, today: str | None
+) -> ScheduleOut:
+    """The policy's premium schedule as the API answers it, on ``--today``."""
     view = pricing.get_investment_debt_schedule(
-        session, principal=access.system_principal(session), policy_id=policy_id, today=today
+        session, principal=principal, policy_id=policy_id, today=_date(today, field="today")
     )
     return ScheduleOut.of(view)
+
+
+def _schedule_after(
+    step: Callable[..., object], policy_id: int, today: str | None, **kwargs: Any
+) -> Callable[[Session, Principal], Answer]:
+    """A premium use case (notice, payment) answering the policy's schedule afterwards."""
+
+    def use_case(session: Session, principal: Principal) -> Answer:
+        step(session, principal=principal, policy_id=policy_id, **kwargs)
+        return _schedule(session, principal, policy_id, today)
+
+    return use_case
 
 
 @app.command("schedule")
@@ -160,9 +203,7 @@ def schedule(
     policy_id: Annotated[int, typer.Argument(help="Policy id")], today: TodayOpt = None
 ) -> None:
     """The premium schedule: each period's insured amount, premium, notice, due date, paid."""
-    with unit_of_work() as session:
-        answer = _schedule(session, policy_id, _date(today, field="today"))
-    _echo(answer)
+    _answer(lambda session, principal: _schedule(session, principal, policy_id, today))
 
 
 @app.command("notice")
@@ -174,16 +215,15 @@ def notice(
     today: TodayOpt = None,
 ) -> None:
     """Send a period's premium notice (due within 30 days); booked in the ledger."""
-    with unit_of_work() as session:
-        pricing.issue_premium_notice(
-            session,
-            principal=access.system_principal(session),
-            policy_id=policy_id,
+    _answer(
+        _schedule_after(
+            pricing.issue_premium_notice,
+            policy_id,
+            today,
             position=position,
             notice_date=_date(notice_date, field="notice_date"),
         )
-        answer = _schedule(session, policy_id, _date(today, field="today"))
-    _echo(answer)
+    )
 
 
 @app.command("pay-premium")
@@ -196,17 +236,16 @@ def pay_premium(
     today: TodayOpt = None,
 ) -> None:
     """Record a period's premium paid; late premium is refused unless accepted."""
-    with unit_of_work() as session:
-        pricing.record_premium_payment(
-            session,
-            principal=access.system_principal(session),
-            policy_id=policy_id,
+    _answer(
+        _schedule_after(
+            pricing.record_premium_payment,
+            policy_id,
+            today,
             position=position,
             paid_on=_date(paid_on, field="paid_on"),
             accept_late=accept_late,
         )
-        answer = _schedule(session, policy_id, _date(today, field="today"))
-    _echo(answer)
+    )
 
 
 @app.command("claim")
@@ -223,10 +262,9 @@ def claim(
     today: TodayOpt = None,
 ) -> None:
     """File a claim on a missed repayment on the insured's behalf."""
-    with unit_of_work() as session:
-        view = claims.file_claim(
-            session,
-            principal=access.system_principal(session),
+    _answer(
+        _claim_answer(
+            claims.file_claim,
             policy_id=policy_id,
             repayment_period=repayment_period,
             repayment_due_date=_date(due_date, field="repayment_due_date"),
@@ -235,8 +273,7 @@ def claim(
             missed_interest=_amount(missed_interest, field="missed_interest"),
             today=_date(today, field="today"),
         )
-        answer = InvestmentDebtClaimOut.of(view)
-    _echo(answer)
+    )
 
 
 @app.command("approve")
@@ -245,15 +282,7 @@ def approve(
     claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
 ) -> None:
     """Approve a filed claim (refused while a blocking check fails); booked in the ledger."""
-    with unit_of_work() as session:
-        view = claims.approve(
-            session,
-            principal=access.system_principal(session),
-            claim_id=claim_id,
-            today=_date(today, field="today"),
-        )
-        answer = InvestmentDebtClaimOut.of(view)
-    _echo(answer)
+    _answer(_claim_answer(claims.approve, claim_id=claim_id, today=_date(today, field="today")))
 
 
 @app.command("reject")
@@ -264,16 +293,11 @@ def reject(
     today: TodayOpt = None,
 ) -> None:
     """Reject a filed claim; its period may be claimed again."""
-    with unit_of_work() as session:
-        view = claims.reject(
-            session,
-            principal=access.system_principal(session),
-            claim_id=claim_id,
-            reason=reason,
-            today=_date(today, field="today"),
+    _answer(
+        _claim_answer(
+            claims.reject, claim_id=claim_id, reason=reason, today=_date(today, field="today")
         )
-        answer = InvestmentDebtClaimOut.of(view)
-    _echo(answer)
+    )
 
 
 @app.command("pay-claim")
@@ -282,28 +306,21 @@ def pay_claim(
     claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
 ) -> None:
     """Pay an approved claim, premium due set off against the indemnity; booked."""
-    with unit_of_work() as session:
-        view = claims.pay(
-            session,
-            principal=access.system_principal(session),
-            claim_id=claim_id,
-            today=_date(today, field="today"),
-        )
-        answer = InvestmentDebtClaimOut.of(view)
-    _echo(answer)
+    _answer(_claim_answer(claims.pay, claim_id=claim_id, today=_date(today, field="today")))
 
 
 @app.command("claims")
 @domain_errors
 def list_claims(policy_id: Annotated[int, typer.Argument(help="Policy id")]) -> None:
     """The policy's missed-repayment claims, oldest first."""
-    with unit_of_work() as session:
-        principal = access.system_principal(session)
+
+    def use_case(session: Session, principal: Principal) -> Answer:
         rows = claims.list_claims(session, principal=principal, policy_id=policy_id)
-        answer = [
+        return [
             InvestmentDebtClaimOut.of(
                 claims.get_claim(session, principal=principal, claim_id=row.id)
             ).model_dump(mode="json")
             for row in rows
         ]
-    _echo(answer)
+
+    _answer(use_case)

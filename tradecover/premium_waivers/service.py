@@ -27,6 +27,7 @@ from tradecover.billing.model import (
 )
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tradecover.kit.four_eyes import require_another_person
 
 MAX_REASON = 1000
 
@@ -126,12 +127,11 @@ def approve(
     waiver = _waiver(session, principal, waiver_id, lock=True)
     if waiver.status != WAIVER_PROPOSED:
         raise Conflict(f"waiver {waiver_id} is already approved", code="waiver_already_approved")
-    if waiver.proposed_by.strip().casefold() == principal.actor.strip().casefold():
-        raise PermissionDenied(
-            "a waiver needs a second approver: another person than the one who proposed it",
-            code="four_eyes_same_person",
-            field="approved_by",
-        )
+    require_another_person(
+        maker=waiver.proposed_by,
+        checker=principal.actor,
+        message="a waiver needs a second approver: another person than the one who proposed it",
+    )
     before = snapshot(waiver)
     waiver.status = WAIVER_APPROVED
     waiver.approved_by = principal.actor

@@ -139,3 +139,17 @@ def test_a_forwarded_proto_does_not_make_the_cookie_secure(
     )
     assert "Secure" not in session_cookie
     assert "strict-transport-security" not in answer.headers
+
+
+def test_the_docs_page_loads_nothing_from_another_host(app_client: TestClient) -> None:
+    docs = app_client.get("/api/docs")
+    assert docs.status_code == 200
+    assert re.findall(r'(?:src|href)="(https?://[^"]+)"', docs.text) == []
+    assets = re.findall(r'(?:src|href)="(/api/docs/assets/[^"]+)"', docs.text)
+    assert sorted(a.rsplit("/", 1)[1] for a in assets) == [
+        "favicon-32x32.png", "swagger-ui-bundle.js", "swagger-ui.css"]
+    for asset in assets:
+        answer = app_client.get(asset)
+        assert answer.status_code == 200, asset
+        assert len(answer.content) > 1000, asset
+    assert "https:" not in docs.headers["content-security-policy"]

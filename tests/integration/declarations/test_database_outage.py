@@ -13,17 +13,12 @@ and ``ledger check`` stay green.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -31,15 +26,13 @@ from typer.testing import CliRunner
 from tests.conftest import (
     PG_URL,
     TEST_SECRET,
-    Cast,
     Database,
     _admin,
-    make_key_actor,
-    make_org,
+    make_cast,
     pg_database_url,
 )
 from tests.integration.declarations.helpers import World, body, counts, world
-from tradecover.access.roles import OrganisationKind, Role
+from tests.servers import serve_app
 from tradecover.api.app import create_app
 from tradecover.config import Settings
 from tradecover.db import bootstrap, migrate
@@ -72,44 +65,6 @@ def own_db(request: pytest.FixtureRequest) -> Iterator[Database]:
         admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
 
 
-def _cast(db: Database) -> Cast:
-    with transaction(db.factory) as s:
-        make_org(s, slug="acme-exports")
-        make_org(s, slug="other-exports", country="KR", region="KR-26")
-        make_org(s, slug="first-bank", kind=OrganisationKind.BANK, region=None)
-        return Cast(
-            admin=make_key_actor(s, org_slug="insurer", role=Role.ADMIN),
-            underwriter=make_key_actor(s, org_slug="insurer", role=Role.UNDERWRITER),
-            risk_manager=make_key_actor(s, org_slug="insurer", role=Role.RISK_MANAGER),
-            finance=make_key_actor(s, org_slug="insurer", role=Role.FINANCE),
-            claims_handler=make_key_actor(s, org_slug="insurer", role=Role.CLAIMS_HANDLER),
-            exporter=make_key_actor(s, org_slug="acme-exports", role=Role.EXPORTER),
-            other_exporter=make_key_actor(s, org_slug="other-exports", role=Role.EXPORTER),
-            bank=make_key_actor(s, org_slug="first-bank", role=Role.BANK),
-        )
-
-
-@contextmanager
-def _serving(app: FastAPI) -> Iterator[str]:
-    """``app`` under uvicorn (lifespan on: the fast path's pool is closed at the end)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        app.state.engine.dispose()
-
-
 def _timed(call: Any) -> tuple[httpx.Response, float]:
     started = time.monotonic()
     answer = call()
@@ -132,7 +87,7 @@ def test_an_outage_is_answered_at_once_and_recovered_from_at_once(
     )
     setup_app = create_app(settings)
     with TestClient(setup_app) as setup:
-        cast = _cast(own_db)
+        cast = make_cast(own_db)
         w: World = world(setup, cast, own_db)
     setup_app.state.engine.dispose()
     own_db.engine.dispose()
@@ -142,7 +97,10 @@ def test_an_outage_is_answered_at_once_and_recovered_from_at_once(
     before = counts(own_db)
 
     app = create_app(settings)
-    with _serving(app) as base, httpx.Client(base_url=base, timeout=40) as client:
+    with (
+        serve_app(app, log_level="critical") as base,
+        httpx.Client(base_url=base, timeout=40) as client,
+    ):
 
         def declare(invoice: str, key: str) -> httpx.Response:
             return client.post(

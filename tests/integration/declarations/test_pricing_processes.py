@@ -4,76 +4,19 @@ with the facts of every attachment (no query per declaration)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 
-from tests.conftest import TEST_SECRET, Cast, Database
+from tests.conftest import Cast, Database
 from tests.integration.declarations.helpers import body, world
 from tests.integration.declarations.test_shipment_pricing import (
     RISK_BASED,
     publish_unrated_factor,
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def server(database_url: str) -> Iterator[str]:
-    """The app served by its own uvicorn process on ``database_url``: yields its base URL."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "TRADECOVER_DATABASE_URL": database_url,
-        "TRADECOVER_SECRET_KEY": TEST_SECRET,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "tradecover.api.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            try:
-                if httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+from tests.servers import serve_process
 
 
 def _declare(url: str, cast: Cast, payload: dict[str, Any], key: str) -> Any:
@@ -92,7 +35,7 @@ def test_a_version_published_in_one_process_prices_the_next_declaration_in_each(
 ) -> None:
     w = world(app_client, cast, db, **RISK_BASED)
     with ExitStack() as stack:
-        first, second = (stack.enter_context(server(db.url)) for _ in range(2))
+        first, second = (stack.enter_context(serve_process(db.url)) for _ in range(2))
         # each process prices on version 1 and keeps it (twice: the ERP fast path too)
         for n, url in enumerate((first, second, first, second)):
             data = _declare(url, cast, body(w, invoice_number=f"V1-{n}"), f"v1-{n}")

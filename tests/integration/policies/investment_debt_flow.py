@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from tests.conftest import Cast, Database
+from tradecover.audit.model import AuditEntry
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import add_years, business_today
 
@@ -75,14 +76,15 @@ def issued_policy(client: TestClient, cast: Cast, inception: date, **loan: Any) 
     return pid
 
 
-def notify(client: TestClient, cast: Cast, pid: int, position: int, on: date) -> None:
-    """Send a period's premium notice."""
+def notify(client: TestClient, cast: Cast, pid: int, position: int, on: date) -> Any:
+    """Send a period's premium notice; the schedule answered."""
     r = client.post(
         f"/api/v1/policies/{pid}/investment-debt-schedule/notices",
         json={"position": position, "notice_date": on.isoformat()},
         headers=cast.finance.headers,
     )
     assert r.status_code == 200, r.text
+    return r.json()
 
 
 def pay_premium(client: TestClient, cast: Cast, pid: int, position: int, on: date) -> None:
@@ -100,6 +102,40 @@ def first_three_paid(client: TestClient, cast: Cast, pid: int, d: Dates) -> None
     for position in (1, 2, 3):
         notify(client, cast, pid, position, d.notice(position))
         pay_premium(client, cast, pid, position, d.notice(position) + timedelta(days=30))
+
+
+def file_claim(client: TestClient, cast: Cast, pid: int, due: date, **change: Any) -> Any:
+    """The exporter claims repayment period 1, due on ``due`` (``change`` overrides the
+    body); the claim answered."""
+    r = client.post(
+        CLAIMS,
+        json={
+            "policy_id": pid,
+            "repayment_period": 1,
+            "repayment_due_date": due.isoformat(),
+            **change,
+        },
+        headers=cast.exporter.headers,
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def approve_claim(client: TestClient, cast: Cast, cid: int) -> Any:
+    """The claims handler approves a claim; the claim answered."""
+    r = client.post(f"{CLAIMS}/{cid}/approve", headers=cast.claims_handler.headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def audits(db: Database, action: str) -> int:
+    """How many audit entries of ``action`` there are."""
+    with transaction(db.factory) as s:
+        return int(
+            s.execute(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
+            ).scalar_one()
+        )
 
 
 def entries(db: Database, prefix: str) -> dict[str, list[tuple[str, str, int, str | None]]]:

@@ -10,31 +10,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from tests.conftest import Cast, Database
 from tests.integration.policies.investment_debt_flow import (
     CLAIMS,
+    approve_claim,
+    audits,
     dates,
     entries,
+    file_claim,
     first_three_paid,
     issued_policy,
     notify,
     period_ids,
 )
-from tradecover.audit.model import AuditEntry
 from tradecover.db.engine import transaction
 from tradecover.idempotency import service as idempotency
 from tradecover.ledger import service as ledger
-
-
-def _audits(db: Database, action: str) -> int:
-    with transaction(db.factory) as s:
-        return int(
-            s.execute(
-                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
-            ).scalar_one()
-        )
 
 
 def _check(db: Database) -> list[str]:
@@ -78,13 +71,7 @@ def test_full_lifecycle_balances_to_the_cent(
     assert len(booked) == 12  # three billed and three paid, each with its date
     assert _check(db) == []
 
-    r = app_client.post(
-        CLAIMS,
-        json={"policy_id": pid, "repayment_period": 1, "repayment_due_date": d.r1_due.isoformat()},
-        headers=cast.exporter.headers,
-    )
-    assert r.status_code == 201, r.text
-    cid = r.json()["id"]
+    cid = file_claim(app_client, cast, pid, d.r1_due)["id"]
     notify(app_client, cast, pid, 4, d.today - timedelta(days=5))  # the policy continues
     assert _balances(app_client, cast)["premium_receivable"] == (
         "276250.00",
@@ -100,7 +87,7 @@ def test_full_lifecycle_balances_to_the_cent(
     again = app_client.post(approve, headers=headers)
     assert (again.status_code, again.headers.get("idempotent-replayed")) == (200, "true")
     assert again.json() == first.json()
-    assert _audits(db, "investment_debt_claim.approved") == 1
+    assert audits(db, "investment_debt_claim.approved") == 1
     assert entries(db, f"investment_debt_claim:{cid}:approved") == {
         f"investment_debt_claim:{cid}:approved": [
             ("claims_expense", "debit", 560000000, None),
@@ -149,10 +136,10 @@ def test_full_lifecycle_balances_to_the_cent(
     r = app_client.get("/api/v1/ledger/check", headers=cast.finance.headers)
     assert r.json() == {"ok": True, "problems": []}
     assert (
-        _audits(db, "investment_debt.notice_issued"),
-        _audits(db, "investment_debt.premium_paid"),
-        _audits(db, "investment_debt_claim.paid"),
-        _audits(db, "investment_debt.premium_set_off"),
+        audits(db, "investment_debt.notice_issued"),
+        audits(db, "investment_debt.premium_paid"),
+        audits(db, "investment_debt_claim.paid"),
+        audits(db, "investment_debt.premium_set_off"),
     ) == (4, 3, 1, 1)
 
     # the check proves the books: a premium changed behind the ledger's back is named
@@ -179,21 +166,10 @@ def test_lump_sum_bills_the_unnotified_premium_it_sets_off(
     d = dates()
     pid = issued_policy(app_client, cast, d.inception)
     first_three_paid(app_client, cast, pid, d)
-    r = app_client.post(
-        CLAIMS,
-        json={
-            "policy_id": pid,
-            "repayment_period": 1,
-            "repayment_due_date": d.r1_due.isoformat(),
-            "settlement": "lump_sum",
-            "missed_interest": "500000",
-        },
-        headers=cast.exporter.headers,
-    )
-    assert r.status_code == 201, r.text
-    cid = r.json()["id"]
-    r = app_client.post(f"{CLAIMS}/{cid}/approve", headers=cast.claims_handler.headers)
-    assert r.status_code == 200, r.text
+    cid = file_claim(
+        app_client, cast, pid, d.r1_due, settlement="lump_sum", missed_interest="500000"
+    )["id"]
+    approve_claim(app_client, cast, cid)
     r = app_client.post(f"{CLAIMS}/{cid}/pay", headers=_keyed(cast, "lump-1"))
     assert r.status_code == 200, r.text
     assert (r.json()["indemnity"], r.json()["premium_set_off"], r.json()["net_payable"]) == (
@@ -231,16 +207,8 @@ def test_payment_in_flight_answers_409_and_pays_nothing(
     d = dates()
     pid = issued_policy(app_client, cast, d.inception)
     first_three_paid(app_client, cast, pid, d)
-    r = app_client.post(
-        CLAIMS,
-        json={"policy_id": pid, "repayment_period": 1, "repayment_due_date": d.r1_due.isoformat()},
-        headers=cast.exporter.headers,
-    )
-    cid = r.json()["id"]
-    assert (
-        app_client.post(f"{CLAIMS}/{cid}/approve", headers=cast.claims_handler.headers).status_code
-        == 200
-    )
+    cid = file_claim(app_client, cast, pid, d.r1_due)["id"]
+    approve_claim(app_client, cast, cid)
     path = f"/api/v1/investment-debt/claims/{cid}/pay"
     claimed = idempotency.claim(
         db.factory,
@@ -254,7 +222,7 @@ def test_payment_in_flight_answers_409_and_pays_nothing(
     r = app_client.get(f"{CLAIMS}/{cid}", headers=cast.finance.headers)
     assert (r.json()["state"], r.json()["net_payable"]) == ("approved", "5600000.00")
     assert entries(db, f"investment_debt_claim:{cid}:paid") == {}
-    assert _audits(db, "investment_debt_claim.paid") == 0
+    assert audits(db, "investment_debt_claim.paid") == 0
     # a refused payment leaves the key free for a corrected retry
     r = app_client.post(f"{CLAIMS}/999999/pay", headers=_keyed(cast, "missing"))
     assert (r.status_code, r.json()["code"]) == (404, "claim_not_found")

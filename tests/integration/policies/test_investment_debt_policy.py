@@ -7,69 +7,34 @@ premium due set off -> the policy continues and premium keeps falling due.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.conftest import Cast, Database
-from tradecover.audit.model import AuditEntry
+from tests.integration.policies.investment_debt_flow import (
+    APPS,
+    CLAIMS,
+    LOAN,
+    approve_claim,
+    audits,
+    dates,
+    file_claim,
+    issued_policy,
+    notify,
+    pay_premium,
+)
 from tradecover.claims.model import InvestmentDebtClaimRow
 from tradecover.db.engine import transaction
-from tradecover.kit.dates import add_years, business_today
 from tradecover.policies.model import Policy, PolicyApplication
 from tradecover.pricing.model import InvestmentDebtApplication
-
-APPS = "/api/v1/investment-debt/applications"
-CLAIMS = "/api/v1/investment-debt/claims"
-LOAN: dict[str, Any] = {
-    "currency": "USD",
-    "requested_inception": "2027-01-01",
-    "host_country": "KZ",
-    "drawdown_periods": [
-        {"drawn": "6000000", "interest": "180000"},
-        {"drawn": "4000000", "interest": "420000"},
-    ],
-    "repayment_periods": [
-        {"principal": "5000000", "interest": "600000"},
-        {"principal": "5000000", "interest": "300000"},
-    ],
-}
 
 
 def _count(db: Database, model: Any) -> int:
     with transaction(db.factory) as s:
         return int(s.execute(select(func.count()).select_from(model)).scalar_one())
-
-
-def _audits(db: Database, action: str) -> int:
-    with transaction(db.factory) as s:
-        return int(
-            s.execute(
-                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
-            ).scalar_one()
-        )
-
-
-def _issued_policy(client: TestClient, cast: Cast, inception: date, **loan: Any) -> int:
-    r = client.post(APPS, json={**LOAN, **loan}, headers=cast.exporter.headers)
-    assert r.status_code == 201, r.text
-    app_id = r.json()["application"]["id"]
-    r = client.post(
-        f"{APPS}/{app_id}/underwrite",
-        json={"rate": "0.0085", "inception": inception.isoformat()},
-        headers=cast.underwriter.headers,
-    )
-    assert r.status_code == 201, r.text
-    pid = int(r.json()["policy"]["id"])
-    assert (
-        client.post(f"/api/v1/policies/{pid}/quote", headers=cast.underwriter.headers).status_code
-        == 200
-    )
-    r = client.post(f"/api/v1/policies/{pid}/issue", headers=cast.exporter.headers)
-    assert r.status_code == 200, r.text
-    return pid
 
 
 def test_application_underwriting_and_issue(
@@ -181,42 +146,25 @@ def test_bad_applications_name_the_field_and_write_nothing(
         if code:
             assert r.json()["code"] == code
     assert (_count(db, PolicyApplication), _count(db, InvestmentDebtApplication)) == (0, 0)
-    assert _audits(db, "application.submitted") == 0
+    assert audits(db, "application.submitted") == 0
 
 
 def test_missed_repayment_claim_sets_premium_off_and_policy_continues(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
-    today = business_today()
-    inception = add_years(today, -3) - timedelta(days=30)
-    r1_due = add_years(inception, 3) - timedelta(days=1)  # end of repayment period 1
-    pid = _issued_policy(app_client, cast, inception)
+    d = dates()
+    today = d.today
+    pid = issued_policy(app_client, cast, d.inception)
     url = f"/api/v1/policies/{pid}/investment-debt-schedule"
     for position in (1, 2, 3):
-        notice = add_years(inception, position - 1)
-        r = app_client.post(
-            url + "/notices",
-            json={"position": position, "notice_date": notice.isoformat()},
-            headers=cast.finance.headers,
-        )
-        assert r.status_code == 200, r.text
+        notice = d.notice(position)
+        schedule = notify(app_client, cast, pid, position, notice)
         assert (
-            r.json()["periods"][position - 1]["due_date"]
+            schedule["periods"][position - 1]["due_date"]
             == (notice + timedelta(days=30)).isoformat()
         )
-        paid = app_client.post(
-            url + "/payments",
-            json={"position": position, "paid_on": (notice + timedelta(days=30)).isoformat()},
-            headers=cast.finance.headers,
-        )
-        assert paid.status_code == 200, paid.text
-    r = app_client.post(
-        CLAIMS,
-        json={"policy_id": pid, "repayment_period": 1, "repayment_due_date": r1_due.isoformat()},
-        headers=cast.exporter.headers,
-    )
-    assert r.status_code == 201, r.text
-    claim = r.json()
+        pay_premium(app_client, cast, pid, position, notice + timedelta(days=30))
+    claim = file_claim(app_client, cast, pid, d.r1_due)
     assert (
         claim["state"],
         claim["position"],
@@ -230,23 +178,16 @@ def test_missed_repayment_claim_sets_premium_off_and_policy_continues(
         "investment_debt_premiums": "passed",
     }
     # the loss does not end the policy: the next period's premium falls due
-    notice4 = today - timedelta(days=5)
-    r = app_client.post(
-        url + "/notices",
-        json={"position": 4, "notice_date": notice4.isoformat()},
-        headers=cast.finance.headers,
-    )
-    assert r.status_code == 200, r.text
-    assert r.json()["periods"][3]["status"] == "due"
+    schedule = notify(app_client, cast, pid, 4, today - timedelta(days=5))
+    assert schedule["periods"][3]["status"] == "due"
     assert (
         app_client.post(
             f"{CLAIMS}/{claim['id']}/approve", headers=cast.exporter.headers
         ).status_code
         == 403
     )
-    r = app_client.post(f"{CLAIMS}/{claim['id']}/approve", headers=cast.claims_handler.headers)
-    assert r.status_code == 200, r.text
-    assert (r.json()["state"], r.json()["premium_set_off"], r.json()["net_payable"]) == (
+    approved = approve_claim(app_client, cast, claim["id"])
+    assert (approved["state"], approved["premium_set_off"], approved["net_payable"]) == (
         "approved",
         "45050.00",
         "5554950.00",
@@ -274,84 +215,40 @@ def test_missed_repayment_claim_sets_premium_off_and_policy_continues(
     with transaction(db.factory) as s:
         policy = s.get(Policy, pid)
         assert policy is not None and policy.state == "active"
-    assert _audits(db, "investment_debt.premium_set_off") == 1
-    assert _audits(db, "investment_debt_claim.paid") == 1
+    assert audits(db, "investment_debt.premium_set_off") == 1
+    assert audits(db, "investment_debt_claim.paid") == 1
 
 
 def test_lump_sum_sets_off_every_later_premium(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
-    today = business_today()
-    inception = add_years(today, -3) - timedelta(days=30)
-    r1_due = add_years(inception, 3) - timedelta(days=1)
-    pid = _issued_policy(app_client, cast, inception)
-    url = f"/api/v1/policies/{pid}/investment-debt-schedule"
+    d = dates()
+    pid = issued_policy(app_client, cast, d.inception)
     for position in (1, 2, 3):
-        notice = add_years(inception, position - 1)
-        assert (
-            app_client.post(
-                url + "/notices",
-                json={"position": position, "notice_date": notice.isoformat()},
-                headers=cast.finance.headers,
-            ).status_code
-            == 200
-        )
-        assert (
-            app_client.post(
-                url + "/payments",
-                json={"position": position, "paid_on": notice.isoformat()},
-                headers=cast.finance.headers,
-            ).status_code
-            == 200
-        )
-    r = app_client.post(
-        CLAIMS,
-        json={
-            "policy_id": pid,
-            "repayment_period": 1,
-            "repayment_due_date": r1_due.isoformat(),
-            "settlement": "lump_sum",
-            "missed_interest": "500000",
-        },
-        headers=cast.exporter.headers,
+        notify(app_client, cast, pid, position, d.notice(position))
+        pay_premium(app_client, cast, pid, position, d.notice(position))
+    claim = file_claim(
+        app_client, cast, pid, d.r1_due, settlement="lump_sum", missed_interest="500000"
     )
-    assert r.status_code == 201, r.text
     # a_1 + part of I_1 + the accelerated a_2: 5m + 500k + 5m
     assert (
-        r.json()["loss"],
-        r.json()["premium_set_off"],
-        r.json()["set_off_positions"],
-        r.json()["net_payable"],
+        claim["loss"],
+        claim["premium_set_off"],
+        claim["set_off_positions"],
+        claim["net_payable"],
     ) == ("10500000.00", "45050.00", [4], "10454950.00")
 
 
 def test_claim_refused_when_cover_lapsed_or_input_bad(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
-    today = business_today()
-    inception = add_years(today, -3) - timedelta(days=30)
-    r1_due = add_years(inception, 3) - timedelta(days=1)
-    pid = _issued_policy(app_client, cast, inception)
-    url = f"/api/v1/policies/{pid}/investment-debt-schedule"
+    d = dates()
+    today, r1_due = d.today, d.r1_due
+    pid = issued_policy(app_client, cast, d.inception)
     for position in (1, 2, 3):  # period 3's premium is never paid: cover lapses
-        notice = add_years(inception, position - 1)
-        assert (
-            app_client.post(
-                url + "/notices",
-                json={"position": position, "notice_date": notice.isoformat()},
-                headers=cast.finance.headers,
-            ).status_code
-            == 200
-        )
+        notify(app_client, cast, pid, position, d.notice(position))
         if position < 3:
-            assert (
-                app_client.post(
-                    url + "/payments",
-                    json={"position": position, "paid_on": notice.isoformat()},
-                    headers=cast.finance.headers,
-                ).status_code
-                == 200
-            )
+            pay_premium(app_client, cast, pid, position, d.notice(position))
     for change, code, field in [
         ({"repayment_period": 3}, "no_such_repayment_period", "repayment_period"),
         ({"missed_principal": "5000000.01"}, "exceeds_scheduled_repayment", "missed_principal"),
@@ -373,14 +270,9 @@ def test_claim_refused_when_cover_lapsed_or_input_bad(
         )
         assert (r.status_code, r.json()["code"], r.json()["field"]) == (422, code, field)
     assert _count(db, InvestmentDebtClaimRow) == 0
-    r = app_client.post(
-        CLAIMS,
-        json={"policy_id": pid, "repayment_period": 1, "repayment_due_date": r1_due.isoformat()},
-        headers=cast.exporter.headers,
-    )
-    assert r.status_code == 201, r.text
-    assert {c["name"]: c["outcome"] for c in r.json()["checks"]}["premium_paid"] == "failed"
-    cid = r.json()["id"]
+    claim = file_claim(app_client, cast, pid, r1_due)
+    assert {c["name"]: c["outcome"] for c in claim["checks"]}["premium_paid"] == "failed"
+    cid = claim["id"]
     r = app_client.post(f"{CLAIMS}/{cid}/approve", headers=cast.claims_handler.headers)
     assert (r.status_code, r.json()["code"]) == (409, "blocking_check_failed")
     assert (

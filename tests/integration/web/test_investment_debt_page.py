@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.policies.investment_debt_flow import (
     CLAIMS,
+    approve_claim,
     dates,
+    file_claim,
     first_three_paid,
     issued_policy,
     notify,
@@ -44,13 +46,7 @@ def test_schedule_and_claims_on_the_policy_page(
     pid = issued_policy(app_client, cast, d.inception)
     first_three_paid(app_client, cast, pid, d)
     notify(app_client, cast, pid, 4, d.today - timedelta(days=5))
-    r = app_client.post(
-        CLAIMS,
-        json={"policy_id": pid, "repayment_period": 1, "repayment_due_date": d.r1_due.isoformat()},
-        headers=cast.exporter.headers,
-    )
-    assert r.status_code == 201, r.text
-    cid = r.json()["id"]
+    cid = file_claim(app_client, cast, pid, d.r1_due)["id"]
     person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
     sign_in(app_client, person)
     page = app_client.get(f"/policies/{pid}")
@@ -77,8 +73,7 @@ def test_schedule_and_claims_on_the_policy_page(
             "",
         ]
     ]
-    r = app_client.post(f"{CLAIMS}/{cid}/approve", headers=cast.claims_handler.headers)
-    assert r.status_code == 200, r.text
+    approve_claim(app_client, cast, cid)
     r = app_client.post(
         f"{CLAIMS}/{cid}/pay", headers={**cast.finance.headers, "Idempotency-Key": "web-1"}
     )
