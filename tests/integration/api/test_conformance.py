@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
-from tests.conftest import Cast
+from tests.conftest import BACKENDS, Cast
 from tradecover.api.app import create_app
 from tradecover.config import Settings
 
@@ -53,6 +54,9 @@ def _business_refusal(check: str, status: int | None, body: bytes | None) -> boo
     return isinstance(code, str) and code not in SHAPE_CODES
 
 
+# The schema and the server's answers do not depend on the database: one run, on the
+# production database (PostgreSQL where configured, as in CI), keeps make test short.
+@pytest.mark.parametrize("database", [BACKENDS[-1]], indirect=True)
 def test_the_server_conforms_to_its_openapi(settings: Settings, cast: Cast) -> None:
     app = create_app(settings)
     config = SchemathesisConfig.from_dict(
