@@ -1,4 +1,4 @@
-"""The monthly billing run and the arrears job (source 002, 8.2.3; issue 4 items 5 and 7).
+"""The monthly billing run and the arrears job ([002], 8.2.3 items 5 and 7).
 
 **Billing run.** :func:`start_run` creates the month's run once, fixing its issue date and
 its *cutoff* (see :func:`_cutoff`), and queues every policy with something to bill;

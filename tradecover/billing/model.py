@@ -245,7 +245,7 @@ WAIVER_APPROVED = "approved"
 
 class PremiumWaiver(Base):
     """The insurer's waiver of a notice's late premium: the shipments it billed keep their
-    cover for losses that arose before the premium was paid (source 002, 8.2.3).
+    cover for losses that arose before the premium was paid ([002], 8.2.3).
 
     Four eyes: one insurer user proposes it with a reason, another approves it; only an
     approved waiver counts.  One waiver per notice.

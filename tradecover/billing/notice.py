@@ -1,4 +1,4 @@
-"""Monthly premium notices, payments, arrears and their consequences (source 002, 8.2.3).
+"""Monthly premium notices, payments, arrears and their consequences ([002], 8.2.3).
 
 "The insurer sends each month a premium notice for the previous month's declarations;
 premium not paid in time affects the right to claim on those shipments; arrears beyond a
@@ -15,7 +15,7 @@ set period make the insurer stop accepting declarations; it may then cancel the 
 * :func:`age_arrears`: what is unpaid by days past due: ``not_due``, ``0-30``,
   ``31-60``, ``61-90``, ``90+`` (0 = due today and unpaid);
 * :func:`shipments_at_risk`: declarations behind a notice whose *exporter* share is
-  unpaid more than ``at_risk_after_days`` after its due date: issue 5's claim check
+  unpaid more than ``at_risk_after_days`` after its due date: the claim checks
   reads this.  A programme paying late does not put the exporter's cover at risk;
 * :func:`suspension_check`: the policy is to be suspended when the exporter's oldest
   unpaid item is more than ``suspend_after_days`` past due.

@@ -1,4 +1,4 @@
-"""Premium of a declaration (domain.md 6; source 002, 8.2.2).
+"""Premium of a declaration ([rules §6]; [002], 8.2.2).
 
 ``premium = (invoice amount - prepayment) x rate``, rounded half-up to the currency's
 minor unit *once, at the declaration* (:func:`tradecover.kit.money.round_money`); notices
@@ -8,11 +8,11 @@ The rate comes through ONE interface, :data:`RateSource`: it *is* the pricing co
 :class:`tradecover.pricing.short_term.RatePricer` (``price(request) -> RateQuote``), so
 the attachment service calls the same thing whether the rate is the policy's flat
 schedule rate (:class:`FlatRatePricer`, today) or the risk-based
-:class:`tradecover.pricing.short_term.ShortTermPricer` (issue 6).
+:class:`tradecover.pricing.short_term.ShortTermPricer`.
 
 Declarations that are not covered bear no premium (the insurer carries no risk on them):
 :func:`declaration_premium` returns zero for them.  Declarations covered in full or in part
-bear premium on the whole insured amount, as source 002 states it (invoice less
+bear premium on the whole insured amount, as [002] states it (invoice less
 prepayment), not only on the covered part.
 """
 

@@ -8,7 +8,7 @@
   :func:`tradecover.ledger.journal.payment_received`, audited, in the caller's transaction.
 * :func:`ageing`: what is unpaid per ageing bucket.
 * :func:`notice_for_declaration`, :func:`premium_paid_for_declaration` and
-  :func:`shipments_at_risk`: what issue 5's claim check reads, by membership (a notice
+  :func:`shipments_at_risk`: what the claim checks read, by membership (a notice
   stores no line per declaration; see :mod:`tradecover.billing.model`).  Only the
   exporter's share counts: a programme paying late does not put the exporter's cover at
   risk.
@@ -503,7 +503,7 @@ def shipments_at_risk(
 ) -> list[int]:
     """Declarations behind exporter premium unpaid more than ``at_risk_after_days`` past due.
 
-    The SQL form of :func:`tradecover.billing.notice.shipments_at_risk`, for issue 5's
+    The SQL form of :func:`tradecover.billing.notice.shipments_at_risk`, for the claim checks
     claim checks (optionally narrowed to one exporter or to some declarations).
     """
     where = ["n.exporter_paid_minor < n.exporter_owed_minor", "n.due_date < :cutoff"]

@@ -1,6 +1,6 @@
 """Who a buyer is: name and identifier normalisation, and the matching of two buyer records.
 
-One registry of buyers is shared by every insured (domain.md 4), so the same importer
+One registry of buyers is shared by every insured ([rules §4]), so the same importer
 asked for by two exporters must end up as one record.  Matching works in three steps:
 
 1. **Identifiers.** A shared LEI, DUNS number, tax id or registration number (the last two

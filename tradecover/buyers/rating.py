@@ -5,7 +5,7 @@ derives the buyer aggregate limit from that rating; the factors it names are the
 country risk class, the nature of the company, its size, its sector and the overall
 assessment of its business (financials, payment record, adverse news).  For letters of
 credit the issuing or confirming bank is rated instead, on its rank, assets, capital
-adequacy and its history with the insurer (domain.md 4).
+adequacy and its history with the insurer ([rules §4]).
 
 **How a score is made.** Every rating starts at :data:`BASE_SCORE` points; each factor adds
 or takes away a whole number of points from a published table (the ``*_POINTS`` constants
@@ -449,7 +449,7 @@ def rate_buyer(profile: BuyerProfile) -> Rating:
 
 
 def rate_bank(profile: BankProfile) -> Rating:
-    """Rate a bank on its rank, assets, capital adequacy, history and country (domain.md 4)."""
+    """Rate a bank on its rank, assets, capital adequacy, history and country ([rules §4])."""
     p = profile
     if p.rank is not None and (isinstance(p.rank, bool) or p.rank < 1):
         raise ValidationFailed("bank rank starts at 1", code="invalid_rank", field="rank")

@@ -1,4 +1,4 @@
-"""Claims (domain.md 7, issue 5): checks, indemnity, recoveries and speed.
+"""Claims ([rules §7]): checks, indemnity, recoveries and speed.
 
 Pure rules only here: :mod:`~tradecover.claims.checks` (every claim condition as a named
 check), :mod:`~tradecover.claims.indemnity` (THE indemnity rule, the waiting period, four

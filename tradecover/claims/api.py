@@ -113,7 +113,7 @@ def get_speed(
     warn_days: Annotated[int, Query(ge=0, le=3650)] = 7,
     today: date | None = None,
 ) -> SpeedOut:
-    """Days notice to claim, claim to decision, decision to payment (source 001)."""
+    """Days notice to claim, claim to decision, decision to payment ([001])."""
     target = SpeedTarget(decision_days=decision_days, payment_days=payment_days,
                          warn_days=warn_days)
     timelines = service.timelines(session, principal=principal)

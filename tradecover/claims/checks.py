@@ -1,6 +1,6 @@
 """Every condition of a claim as a named check with its outcome and explanation (pure).
 
-The claims handler sees each check (domain.md 7, issue 5 item 3).  :func:`run_checks`
+The claims handler sees each check ([rules §7]).  :func:`run_checks`
 evaluates them all (it never stops at the first failure) from plain facts the service
 has read, one :class:`ShipmentClaimFacts` per claimed shipment:
 

@@ -1,6 +1,6 @@
 """THE indemnity rule, the waiting period, four eyes and the claim state machine (pure).
 
-domain.md 4 and 7, issue 5: ``indemnity = min(loss, credit limit) x indemnity percentage``.
+[rules §4] and 7: ``indemnity = min(loss, credit limit) x indemnity percentage``.
 
 How one claim is computed (:func:`compute_indemnity`):
 
@@ -59,7 +59,7 @@ class RiskType(StrEnum):
 
 
 class LossCause(StrEnum):
-    """Why the buyer did not pay (domain.md 2.1)."""
+    """Why the buyer did not pay ([rules §2.1])."""
 
     INSOLVENCY = "insolvency"
     PROTRACTED_DEFAULT = "protracted_default"

@@ -1,4 +1,4 @@
-"""Late premium and the right to claim (pure; source 002, 8.2.3).
+"""Late premium and the right to claim (pure; [002], 8.2.3).
 
 "如未在規定期限內繳納保險費，將影響到被保險人申報的相關出口項下的索賠權益" [002]: premium not
 paid within the set period affects the right to claim on the shipments it was billed on.

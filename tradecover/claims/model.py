@@ -1,4 +1,4 @@
-"""ORM models of claims, their lines and recoveries (issue 5).
+"""ORM models of claims, their lines and recoveries.
 
 * ``claims``: one claim of an exporter on one buyer, with its state, the checks shown to
   the handler, the indemnity calculation and every date the speed report needs.  A

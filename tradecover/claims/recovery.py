@@ -4,7 +4,7 @@ On payment the insured's rights against the buyer pass to the insurer (subrogati
 recoveries are only booked on a paid (or closed) claim (:func:`check_rights_transferred`,
 ``rights_not_transferred``).  Every recovery later collected, from the buyer, a
 collection agency or an estate, is shared **net of recovery costs** between insurer and
-insured in proportion to their shares of the loss (domain.md 7): the insurer's share is
+insured in proportion to their shares of the loss ([rules §7]): the insurer's share is
 ``indemnity / loss``, the insured's ``(loss - indemnity) / loss``.  The split is to the
 cent and always adds up to the net recovery (:func:`tradecover.kit.money.allocate`,
 largest remainder).

@@ -1,4 +1,4 @@
-"""Claims: filing, checking, deciding, paying and recoveries (issue 5): the use cases.
+"""Claims: filing, checking, deciding, paying and recoveries: the use cases.
 
 Services never commit: the caller's transaction does.  Every change writes its audit
 entry in the same transaction; approval, payment and recoveries post their journal

@@ -1,4 +1,4 @@
-"""What the liability and late-premium checks read about claimed shipments (issue 14).
+"""What the liability and late-premium checks read about claimed shipments.
 
 * :func:`liability_rulings`: the policy's liability rule on each shipment, from the
   policy as it stands now (state, termination record, suspensions);

@@ -1,4 +1,4 @@
-"""ORM models of collection confirmations and notices of possible loss (issue 5).
+"""ORM models of collection confirmations and notices of possible loss.
 
 * ``collection_confirmations``: every answer an exporter gave about one declared invoice
   (paid in full, in part, unpaid), with the amount collected and the limit it freed.  The
@@ -64,7 +64,7 @@ class CollectionConfirmation(Base):
 
 
 class PossibleLossNotice(Base):
-    """A notice of possible loss on one declared invoice (domain.md 7)."""
+    """A notice of possible loss on one declared invoice ([rules §7])."""
 
     __tablename__ = "possible_loss_notices"
     __table_args__ = (

@@ -1,6 +1,6 @@
 """Overdue invoices, notices of possible loss, the buyer freeze, extensions and plans (pure).
 
-domain.md 7 and issue 5 item 2.  "Today" is always passed in.
+[rules §7].  "Today" is always passed in.
 
 * :func:`overdue_invoices` finds open invoices past their (possibly extended) due date.
 * The **notice of possible loss** must be filed within the policy's

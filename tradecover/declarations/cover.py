@@ -11,7 +11,7 @@ attachment service.  Its inputs are plain facts the service has read (and locked
 
 The checks run in this fixed order and the first that fails names the reason:
 
- 1. ``policy_suspended``: premium arrears stopped new declarations (source 002, 8.2.3);
+ 1. ``policy_suspended``: premium arrears stopped new declarations ([002], 8.2.3);
  2. the policy's liability rule (:mod:`tradecover.policies.liability`, the rule the
     claim checks apply too): ``policy_not_active`` when the policy is a draft, a quote,
     rescinded for fraud, or cancelled (in effect or scheduled) from a date on or before
@@ -23,13 +23,13 @@ The checks run in this fixed order and the first that fails names the reason:
  5. ``country_off_cover``: the insurer has closed the buyer's country to new cover;
  6. ``late_declaration``: declared after the frequency's deadline, when the policy denies
     cover for late declarations (:mod:`tradecover.declarations.deadlines`);
- 7. ``buyer_in_default``: the buyer is frozen after a notice of possible loss (issue 5);
+ 7. ``buyer_in_default``: the buyer is frozen after a notice of possible loss;
  8. ``no_limit`` / ``limit_cancelled`` / ``limit_expired`` / ``limit_conditions_not_met``:
     no usable limit version on the shipment date;
  9. ``limit_exhausted``: nothing is left on the revolving limit.
 
 Otherwise cover attaches to ``min(insured amount, available)`` where insured amount =
-invoice - prepayment and available = limit - outstanding (domain.md 4, 6): reason
+invoice - prepayment and available = limit - outstanding ([rules §4], 6): reason
 ``within_limit`` (in full) or ``exceeds_available_limit`` (partly: the excess is
 uninsured).  A shipment paid wholly in advance carries nothing at risk: ``fully_prepaid``.
 
@@ -104,9 +104,9 @@ class PolicyFacts:
     """What the cover decision needs to know about the policy.
 
     ``cancelled_from`` is the effective date of a cancellation (in effect or scheduled):
-    shipments before it stay covered (domain.md 3.5).  ``suspensions`` are the policy's
+    shipments before it stay covered ([rules §3.5]).  ``suspensions`` are the policy's
     pauses of cover.  ``deny_cover_when_late`` is the policy's rule for late declarations
-    (source 002: a late declaration *can* cost the right to claim).
+    ([002]: a late declaration *can* cost the right to claim).
     """
 
     state: PolicyState

@@ -139,7 +139,7 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
 def declared_share_of_turnover(*, declared: Iterable[Money], turnover: Money) -> Decimal:
     """Declared amounts over the insurable turnover, as a fraction rounded to 4 decimals.
 
-    Whole turnover (domain.md 3.2) expects every insurable shipment declared, so the
+    Whole turnover ([rules §3.2]) expects every insurable shipment declared, so the
     share should be close to 1; the renewal review reads it.  A turnover of zero gives 0.
     """
     if turnover.amount < 0:

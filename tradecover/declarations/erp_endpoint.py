@@ -1,7 +1,7 @@
 """``POST /api/v1/declarations`` for an ERP system whose API key this process remembers:
 answered as plain ASGI, ahead of FastAPI's routing.
 
-The ERP API is the hottest route there is (every shipment of every exporter, issue 4's
+The ERP API is the hottest route there is (every shipment of every exporter
 throughput aim); for a small request FastAPI's routing, dependency solving and response
 machinery cost several times the attachment itself.  This endpoint takes the requests
 that need none of it: a remembered API key (:class:`~tradecover.access.known_keys.KnownApiKeys`,

@@ -7,7 +7,7 @@ two active declarations of one exporter have the same invoice number for the sam
 (a partial unique index).
 
 Outstanding on a limit = ``covered_minor - collected_minor`` of its active declarations
-(collections arrive in issue 5 and raise ``collected_minor``).  ``limit_reservations``
+(confirmed collections raise ``collected_minor``).  ``limit_reservations``
 keeps that sum per limit so that the attachment can reserve with ONE conditional update
 (``outstanding + covered <= cap``) instead of summing under a lock; every change of
 ``covered_minor``/``collected_minor`` of an active declaration must move it by the same
@@ -45,7 +45,7 @@ STATUS_CANCELLED = "cancelled"
 
 
 class Declaration(Base):
-    """One declared shipment with its cover decision and premium (domain.md 5, 6)."""
+    """One declared shipment with its cover decision and premium ([rules §5], 6)."""
 
     __tablename__ = "declarations"
     __table_args__ = (

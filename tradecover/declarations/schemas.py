@@ -29,7 +29,7 @@ MAX_ID = 2**63 - 1
 
 
 class ShipmentIn(InputModel):
-    """One shipment to declare (the declaration form of source 002, section 8)."""
+    """One shipment to declare (the declaration form of [002], section 8)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "policy_id": 1, "buyer_id": 7, "payment_terms": "OA", "transport_mode": "sea",

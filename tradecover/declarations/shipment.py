@@ -1,6 +1,6 @@
-"""The shipment an exporter declares, and the checks every channel applies to it (domain.md 5).
+"""The shipment an exporter declares, and the checks every channel applies to it ([rules §5]).
 
-A :class:`Shipment` holds the fields of the declaration form of source 002 (section 8):
+A :class:`Shipment` holds the fields of the declaration form of [002] (section 8):
 insured, policy, buyer, payment terms, transport mode, shipment date, payment due date,
 goods description, HS code, invoice number, currency, invoice amount and prepayment.
 Amounts are plain ``Decimal`` beside a currency code, so that an unknown currency is
@@ -104,7 +104,7 @@ class Shipment:
 
     @property
     def insured_amount(self) -> Money:
-        """What is at risk and bears premium: invoice amount less prepayment (domain.md 6)."""
+        """What is at risk and bears premium: invoice amount less prepayment ([rules §6])."""
         return self.invoice - self.prepaid
 
 

@@ -69,7 +69,7 @@ STORY_WEIGHTS: Final[dict[Story, int]] = {
 
 @dataclass(frozen=True, slots=True)
 class Buyer:
-    """A foreign buyer in the pool (issue 3 moves these into a buyer registry)."""
+    """A foreign buyer in the pool (the buyers context keeps them in its registry)."""
 
     ref: str  # stable demo reference, e.g. "B00042"
     name: str

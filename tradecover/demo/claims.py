@@ -1,4 +1,4 @@
-"""The claims part of the demo book (issue 5): overdue invoices, notices of possible loss,
+"""The claims part of the demo book: overdue invoices, notices of possible loss,
 collection confirmations, claims in every state and recoveries.
 
 For a handful of exporters with a policy in force for at least :data:`WINDOW_DAYS`

@@ -1,4 +1,4 @@
-"""Twelve months of trading in the demo book (issue 4 item 9): declarations, collections,
+"""Twelve months of trading in the demo book: declarations, collections,
 turnover returns, monthly premium notices, payments, subsidies and arrears.
 
 Every step is the real service with a historical business date, so every change has its
@@ -154,7 +154,7 @@ PROGRAMMES: Final = (("ZJ-SME-CNY", "CNY", Decimal("7.10")), ("ZJ-SME-USD", "USD
 
 def create_programmes(session: Session, *, insurer: Principal, sponsor_org_id: int,
                       as_of: date) -> None:
-    """The Zhejiang SME export premium programme (source 001): 80 % of the premium of
+    """The Zhejiang SME export premium programme ([001]): 80 % of the premium of
     exporters registered in Zhejiang, 100 % under USD 8 million of exports last year,
     within a cap per exporter and year and a yearly budget.
     """

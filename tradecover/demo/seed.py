@@ -276,7 +276,7 @@ def _credit_limits(session: Session, plan: ExporterPlan, org: Organisation,
                    exporter: Principal, *, today: date) -> None:
     """Register the exporter's main buyers and apply for a limit on each under its active
     policy: a quarter of last year's sales, so small ones are approved at once and larger
-    ones wait in the underwriters' queue (issue 3).
+    ones wait in the underwriters' queue.
     """
     from tradecover.buyers import service as buyers
     from tradecover.limits import service as limits

@@ -269,7 +269,7 @@ def payment_received(
 
 
 def claim_approved(*, key: str, posted_on: date, claim_ref: str, indemnity: Money) -> JournalEntry:
-    """A claim approved (placeholder for issue 5): Dr claims expense, Cr claims payable."""
+    """A claim approved : Dr claims expense, Cr claims payable."""
     return _entry(key, posted_on, f"claim {claim_ref} approved", [
         _line(Account.CLAIMS_EXPENSE, Side.DEBIT, indemnity),
         _line(Account.CLAIMS_PAYABLE, Side.CREDIT, indemnity),
@@ -277,7 +277,7 @@ def claim_approved(*, key: str, posted_on: date, claim_ref: str, indemnity: Mone
 
 
 def claim_paid(*, key: str, posted_on: date, claim_ref: str, amount: Money) -> JournalEntry:
-    """A claim paid (placeholder for issue 5): Dr claims payable, Cr cash."""
+    """A claim paid : Dr claims payable, Cr cash."""
     return _entry(key, posted_on, f"claim {claim_ref} paid", [
         _line(Account.CLAIMS_PAYABLE, Side.DEBIT, amount),
         _line(Account.CASH, Side.CREDIT, amount),
@@ -287,7 +287,7 @@ def claim_paid(*, key: str, posted_on: date, claim_ref: str, amount: Money) -> J
 def recovery_received(
     *, key: str, posted_on: date, claim_ref: str, insurer_share: Money, insured_share: Money,
 ) -> JournalEntry:
-    """A recovery collected (placeholder for issue 5): Dr cash; Cr recoveries (the insurer's
+    """A recovery collected : Dr cash; Cr recoveries (the insurer's
     share) and claims payable (the insured's share, owed back to it).
     """
     return _entry(key, posted_on, f"recovery on claim {claim_ref}", [

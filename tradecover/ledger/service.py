@@ -430,7 +430,7 @@ def _credit_problems(session: Session) -> list[str]:
 
 
 def _claims_problems(session: Session, investment_debt: InvestmentDebtBooks) -> list[str]:
-    """The claims sub-ledger against the general ledger, to the cent (issue 5).
+    """The claims sub-ledger against the general ledger, to the cent.
 
     Per claim: the approval entry (``claim:<id>:approved``) books its indemnity as claims
     expense once it is owed; the payment entry (``claim:<id>:paid``) pays out exactly what

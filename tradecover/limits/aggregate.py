@@ -1,6 +1,6 @@
 """The buyer aggregate limit: the most the insurer carries on one buyer or bank.
 
-Source 002 (七.4) and domain.md 4: every buyer (or bank) has an aggregate limit across all
+Source 002 (七.4) and [rules §4]: every buyer (or bank) has an aggregate limit across all
 the insurer's insureds, set from the rating; more favourable information earns more
 capacity, adverse information less or none.  tradecover suggests it from the rating:
 

@@ -1,9 +1,9 @@
 """Credit limit applications and decisions: the rules, as pure functions.
 
-An exporter applies for a limit on a buyer under its policy (source 002, 六.3); the insurer
+An exporter applies for a limit on a buyer under its policy ([002], 六.3); the insurer
 rates the buyer, then approves within what is left of the buyer aggregate limit and the
-country cap, sized to what the exporter needs for **one credit cycle** (source 002, 七.5;
-domain.md 4).  The vocabulary is the one of the UN/EDIFACT credit-cover message RECECO:
+country cap, sized to what the exporter needs for **one credit cycle** ([002], 七.5;
+[rules §4]).  The vocabulary is the one of the UN/EDIFACT credit-cover message RECECO:
 a request is a new limit, an increase, a reduction or a cancellation; a decision approves,
 partly approves, refuses, approves with conditions, or is still investigating.
 
@@ -221,7 +221,7 @@ def size_to_credit_cycle(
     credit_period_days: int,
     transit_days: int,
 ) -> Money:
-    """The amount outstanding in one credit cycle: what a limit must cover (domain.md 4).
+    """The amount outstanding in one credit cycle: what a limit must cover ([rules §4]).
 
     Source 002 (七.5) sizes a limit to the credit the exporter extends in one credit
     cycle, from the contract size, shipment frequency, largest single shipment, credit

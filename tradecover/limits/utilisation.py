@@ -1,6 +1,6 @@
 """Limit utilisation, the large-limit watch list and the idle-limit revocation rule.
 
-A limit revolves (source 002, 六.2): it is the most the buyer may owe under it at any
+A limit revolves ([002], 六.2): it is the most the buyer may owe under it at any
 moment, and paid invoices free it again.  So for every limit:
 
 * **approved**: the amount of the version in force;
@@ -104,7 +104,7 @@ def watch_list_reasons(
 ) -> tuple[WatchReason, ...]:
     """Why a buyer with these limits in force belongs on the watch list (empty: it does not).
 
-    Pass the buyer's non-LC limits (source 002's 單筆非證: under a letter of credit the
+    Pass the buyer's non-LC limits ([002]'s 單筆非證: under a letter of credit the
     risk is the bank, which has limits of its own).  A limit or total at the threshold
     counts as large.
     """

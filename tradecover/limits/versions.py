@@ -1,6 +1,6 @@
 """Limit versions: every change of a limit is a new version with its own effective date.
 
-Source 002 (六.2, 七.6) and domain.md 4: a limit covers shipments made from its effective
+Source 002 (六.2, 七.6) and [rules §4]: a limit covers shipments made from its effective
 date and stays in force until the insurer changes it in writing; an increase, once
 approved, **replaces** the old limit from its effective date; a reduction or cancellation
 **does not affect liability for shipments already made** under the old limit.

@@ -302,7 +302,7 @@ def decline_renewal(offer_id: Id, body: ReasonIn, session: SessionDep,
              summary="Terminate a policy")
 def terminate(policy_id: Id, body: TerminateIn, session: SessionDep,
               principal: PrincipalDep) -> PolicyOut:
-    """Cancel, give notice of non-renewal, or rescind for fraud (domain.md 3.5)."""
+    """Cancel, give notice of non-renewal, or rescind for fraud ([rules §3.5])."""
     return PolicyOut.of(service.terminate(
         session, principal=principal, policy_id=policy_id, kind=body.kind, reason=body.reason,
         effective_date=body.effective_date, today=business_today()))

@@ -346,7 +346,7 @@ def terminate(
     effective: Annotated[str | None, typer.Option(help="Cancellation date")] = None,
     today: TodayOpt = None,
 ) -> None:
-    """Terminate a policy as the insurer (domain.md 3.5)."""
+    """Terminate a policy as the insurer ([rules §3.5])."""
     with unit_of_work() as session:
         p = service.terminate(session, principal=access.system_principal(session),
                               policy_id=policy_id, kind=kind, reason=reason,

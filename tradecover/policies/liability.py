@@ -1,4 +1,4 @@
-"""Which shipments keep cover when a policy ends or pauses (pure; source 002, 5).
+"""Which shipments keep cover when a policy ends or pauses (pure; [002], 5).
 
 "保险单终止并不影响终止日前出口信用保险公司按照保险单条款规定已承担的保险责任 ...
 但保险单因被保险人欺诈被撤销或解除，出口信用保险公司在该保险单项下的所有保险责任亦全部终止"

@@ -11,7 +11,7 @@ from tradecover.kit.errors import IllegalTransition, ValidationFailed
 
 
 class PolicyState(StrEnum):
-    """States of a short-term comprehensive policy (domain.md 3)."""
+    """States of a short-term comprehensive policy ([rules §3])."""
 
     DRAFT = "draft"          # underwriting the schedule
     QUOTED = "quoted"        # terms offered to the exporter
@@ -76,7 +76,7 @@ def next_state(state: PolicyState, event: PolicyEvent) -> PolicyState:
 
 
 class TerminationKind(StrEnum):
-    """Why a policy ended early or did not renew (domain.md 3.5)."""
+    """Why a policy ended early or did not renew ([rules §3.5])."""
 
     INSURED_CANCELLATION = "insured_cancellation"        # insured cancels during the term
     INSURER_CANCELLATION = "insurer_cancellation"        # arrears or serious breach
@@ -103,7 +103,7 @@ def terminate(
     *, kind: TerminationKind, by_insurer: bool, today: date, requested_date: date | None,
     inception: date, expiry: date,
 ) -> TerminationOutcome:
-    """Apply domain.md 3.5 to a termination request and return its consequences.
+    """Apply [rules §3.5] to a termination request and return its consequences.
 
     * The insured may cancel during the term; liability already taken on stays, no refund.
     * The insurer may cancel for serious arrears or breach: same consequences.

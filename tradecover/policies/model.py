@@ -13,7 +13,7 @@ from tradecover.db.base import Base, DecimalText, IdType, JSONText, UTCDateTime
 
 
 class ExporterProfile(Base):
-    """What the insurer knows about an exporter before underwriting (domain.md 3.1)."""
+    """What the insurer knows about an exporter before underwriting ([rules §3.1])."""
 
     __tablename__ = "exporter_profiles"
 

@@ -1,4 +1,4 @@
-"""Renewal review metrics (domain.md 3.4) and the port through which they are gathered."""
+"""Renewal review metrics ([rules §3.4]) and the port through which they are gathered."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The policy schedule (the terms) and its rules, as pure values (domain.md 3.2)."""
+"""The policy schedule (the terms) and its rules, as pure values ([rules §3.2])."""
 
 from __future__ import annotations
 
@@ -296,7 +296,7 @@ class PolicySchedule:
 
 @dataclass(frozen=True, slots=True)
 class LiabilityGuidance:
-    """The 1/3 to 1/2 of expected turnover guide for the maximum liability (domain.md 3.2)."""
+    """The 1/3 to 1/2 of expected turnover guide for the maximum liability ([rules §3.2])."""
 
     low: Money
     high: Money

@@ -1,1 +1,1 @@
-"""The insurer's four-eyes waivers of late premium (issue 14, source 002 8.2.3)."""
+"""The insurer's four-eyes waivers of late premium ([002] 8.2.3)."""

@@ -1,4 +1,4 @@
-"""Pricing: pure rate and premium functions, no web and no SQL (issue 6).
+"""Pricing: pure rate and premium functions, no web and no SQL.
 
 * Short-term rates: versioned :class:`RateTable`, one :class:`RatePricer` interface
   (:class:`ShortTermPricer`, :func:`price_short_term`) returning a :class:`RateQuote`

@@ -1,4 +1,4 @@
-"""Medium/long-term minimum premium rates of the OECD Arrangement (an extension, issue 6.5).
+"""Medium/long-term minimum premium rates of the OECD Arrangement (an extension).
 
 For buyer credits repaid over two years or more, officially supported cover must charge
 at least the Arrangement's Minimum Premium Rate (Article 24, Annex VI)::

@@ -1,4 +1,4 @@
-"""Renewal re-pricing (domain.md section 3.4; issue 6 item 3).
+"""Renewal re-pricing (docs/rules/core.md section 3.4).
 
 A month before expiry the insurer reviews the year and proposes the new rate level of
 the policy: the current rate x a renewal factor, the product of

@@ -1,5 +1,5 @@
 """Use cases of pricing: rate tables in the database, quotes, renewal re-pricing and the
-premium schedules of investment-debt policies (issue 6).
+premium schedules of investment-debt policies.
 
 * :func:`pricer_for` is THE pricing interface of the system: the attachment service,
   renewals and quotes all price through the :class:`ShortTermPricer` it returns, built on
@@ -647,7 +647,7 @@ def premiums_due_before_indemnity_for(
     session: Session, *, principal: Principal, policy_id: int, loss_period: int,
     settlement: IndemnitySettlement,
 ) -> tuple[PeriodPremium, ...]:
-    """Unpaid premiums the insured must pay before a loss is indemnified (issue 5 reads this).
+    """Unpaid premiums the insured must pay before a loss is indemnified (read by the claims).
 
     ``loss_period`` is the 1-based position of the period of the loss in the schedule.
     """

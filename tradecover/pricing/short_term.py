@@ -1,4 +1,4 @@
-"""Short-term rates (domain.md section 6): one interface, a rate and its explanation.
+"""Short-term rates (docs/rules/core.md section 6): one interface, a rate and its explanation.
 
 The rate of a declaration is the base matrix cell of its country class x payment terms x
 credit band, multiplied in this fixed order by
@@ -14,7 +14,7 @@ a pure function of integers.  That is what lets :func:`price_batch` (numpy, int6
 arithmetic in rate units of 1e-8 and factors in parts per million) return exactly the
 rates of the Decimal path :func:`price_short_term`; tests prove it on random inputs.
 
-Monotonicity (domain.md section 6): the matrix is validated monotone when a table is
+Monotonicity (docs/rules/core.md section 6): the matrix is validated monotone when a table is
 built, every factor is a non-decreasing function of its risk input, and rounding and
 bounds are monotone, so riskier country, terms, longer credit, higher PD, higher
 indemnity percentage or more concentration never give a lower rate, all else equal.

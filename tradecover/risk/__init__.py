@@ -1,4 +1,4 @@
-"""Portfolio credit risk of the insured book (issue 7): pure, library-style calculations.
+"""Portfolio credit risk of the insured book: pure, library-style calculations.
 
 Entry point: :func:`run_risk` on a :class:`RiskRunSpec`.  Methods: multi-sector CreditRisk+
 (stable FFT of the log-PGF), a multi-factor Gaussian copula Monte Carlo with Glasserman-Li

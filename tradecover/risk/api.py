@@ -66,7 +66,7 @@ def list_scenarios(principal: PrincipalDep) -> list[ScenarioOut]:
 
 
 @router.get("/portfolio-history", response_model=list[PortfolioYearOut],
-            summary="Yearly portfolio table of source 000")
+            summary="Yearly portfolio table of [000]")
 def portfolio_history(principal: PrincipalDep) -> list[PortfolioYearOut]:
     """Insured amount, premium, claims paid and loss ratio by year (USD 100 million)."""
     return [PortfolioYearOut.model_validate(r) for r in service.portfolio_history()]

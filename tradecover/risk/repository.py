@@ -1,8 +1,8 @@
 """Every query of the risk context: the insurer's book as exposures, and the risk runs.
 
 :class:`BookExposures` is the database-backed :class:`~tradecover.risk.exposures.ExposureSource`.
-It reads the credit-limit book of issue 3 when one exists (active limits, the buyer's
-latest rating, outstanding declared receivables of issue 4) and otherwise the exporters'
+It reads the credit-limit book when one exists (active limits, the buyer's
+latest rating, outstanding declared receivables) and otherwise the exporters'
 reported main buyers on the policies in force (the demo book has no limits yet).
 Amounts are converted to US dollars with the fixed rates of :mod:`tradecover.limits.fx`.
 """

@@ -104,7 +104,7 @@ class ScenarioOut(BaseModel):
 
 
 class PortfolioYearOut(BaseModel):
-    """One year of source 000's table (USD 100 million), amounts as decimal strings."""
+    """One year of [000]'s table (USD 100 million), amounts as decimal strings."""
 
     year: int = Field(examples=[2020])
     insured_amount: str

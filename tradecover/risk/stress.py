@@ -1,7 +1,7 @@
 """Stress scenarios: shock PDs by country or sector, cut or cancel limits, move recoveries.
 
 A scenario is a named list of shocks applied in order to a :class:`Portfolio`; the run
-shows its figures beside the base case.  Limit actions are the bulk actions of issue 3:
+shows its figures beside the base case.  Limit actions are the limits context's bulk actions:
 on the ``limit`` exposure basis the exposure becomes the cut limit; on the ``outstanding``
 basis shipments already made stay insured, so the outstanding exposure is unchanged
 (the cut only stops new cover) and only the limit column moves.

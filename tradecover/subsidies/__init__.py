@@ -1,4 +1,4 @@
-"""Premium subsidy programmes (source 001): eligibility and the premium split, pure rules.
+"""Premium subsidy programmes ([001]): eligibility and the premium split, pure rules.
 
 :class:`Programme`, :func:`decide_eligibility` (with the rule that applied) and
 :func:`split_premium` / :func:`subsidise`, which never exceed a share, cap or budget and

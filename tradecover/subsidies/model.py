@@ -1,4 +1,4 @@
-"""ORM models of subsidy programmes and what each has granted (source 001).
+"""ORM models of subsidy programmes and what each has granted ([001]).
 
 A programme belongs to a sponsor organisation of kind ``subsidy_programme``.  Usage is
 kept as running totals that only move through conditional updates

@@ -1,4 +1,4 @@
-"""Premium subsidy programmes (domain.md 6; source 001): who is eligible, and who pays what.
+"""Premium subsidy programmes ([rules §6]; [001]): who is eligible, and who pays what.
 
 Source 001 describes two: Yiwu pays up to **80 %** of local exporters' short-term export
 credit insurance premium; Shenzhen gives small and midsize exporters with **less than

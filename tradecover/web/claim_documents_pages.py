@@ -1,4 +1,4 @@
-"""Dashboard page of one claim's documents (issue 14 item 6): the checklist of the documents
+"""Dashboard page of one claim's documents: the checklist of the documents
 its cause of loss needs, the exporter's upload form, the claims handler's accept / missing
 buttons and the download links.
 

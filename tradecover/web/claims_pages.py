@@ -1,4 +1,4 @@
-"""Dashboard pages of collections and claims (issue 5): the exporter's overdue list with the
+"""Dashboard pages of collections and claims: the exporter's overdue list with the
 notice, extension, collection confirmation and claim forms; collection confirmation by
 upload; the claims
 handler's queue with every check and the approve / reject / pay actions; the recovery

@@ -1,5 +1,5 @@
 """Dashboard pages of portfolio risk, for risk managers: the run list with the form that
-starts a run and source 000's yearly table, and a run's page with its charts.
+starts a run and [000]'s yearly table, and a run's page with its charts.
 
 Charts are inline SVG drawn here on the server (no JavaScript, nothing from a CDN);
 their headings are translated by the templates, the SVG itself holds only numbers and

@@ -1,4 +1,4 @@
-"""Claim documents (issue 14 item 6): the checklist per cause of loss, uploads and review.
+"""Claim documents: the checklist per cause of loss, uploads and review.
 
 Pure rules: :mod:`~tradecover.claims.documents.checklist` (the documents each cause of loss
 needs, and the approval gate) and :mod:`~tradecover.claims.documents.content_type` (the

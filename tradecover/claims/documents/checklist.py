@@ -1,4 +1,4 @@
-"""The documents a claim needs, per cause of loss, as a checklist (pure; issue 14 item 6).
+"""The documents a claim needs, per cause of loss, as a checklist (pure).
 
 Every claim needs the documents that prove the sale and the shipment: the sales
 contract, the commercial invoice and the transport document (a shipment must match its

@@ -1,4 +1,4 @@
-"""Where the bytes of claim documents live: a storage adapter (issue 14 item 6).
+"""Where the bytes of claim documents live: a storage adapter.
 
 :class:`DocumentStore` is the port: ``put``, ``get`` and ``delete`` of the bytes under a
 key the service chooses (unique per upload).  Two adapters:

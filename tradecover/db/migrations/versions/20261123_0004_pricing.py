@@ -1,4 +1,4 @@
-"""pricing: versioned rate tables and investment-debt premium schedules (issue 6)
+"""pricing: versioned rate tables and investment-debt premium schedules
 
 Revision ID: 0004
 Revises: 0001

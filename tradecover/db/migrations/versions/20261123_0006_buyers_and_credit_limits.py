@@ -2,7 +2,7 @@
 
 Also creates the view ``limit_outstanding`` (limit_id, outstanding_minor, shipped_on): the
 single place utilisation reads outstanding insured receivables from.  Until the
-declarations table of issue 4 lands it is empty; its migration replaces the view.
+declarations table lands it is empty; its migration replaces the view.
 
 Revision ID: 0006
 Revises: 0005

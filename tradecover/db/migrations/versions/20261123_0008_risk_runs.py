@@ -1,4 +1,4 @@
-"""risk runs: portfolio risk calculations executed as jobs (issue 7)
+"""risk runs: portfolio risk calculations executed as jobs
 
 Revision ID: 0008
 Revises: 0007

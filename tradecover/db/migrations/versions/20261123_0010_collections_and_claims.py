@@ -1,5 +1,5 @@
 """collections and claims: collection confirmations, notices of possible loss, due date
-arrangements, claims, claim lines and recoveries (issue 5)
+arrangements, claims, claim lines and recoveries
 
 Revision ID: 0010
 Revises: 0009

@@ -1,4 +1,4 @@
-"""billing notices by membership (issue 4 billing run)
+"""billing notices by membership (the monthly billing run)
 
 A notice no longer copies its declarations into ``premium_notice_lines`` (a million rows
 a month): it bills them by membership, one ``premium_notice_parts`` row per billed period

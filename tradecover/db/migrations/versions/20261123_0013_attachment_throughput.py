@@ -1,4 +1,4 @@
-"""attachment throughput (issue 4): the audit log sharded into chains per organisation
+"""attachment throughput: the audit log sharded into chains per organisation
 
 Each organisation keeps chain 0 (every entry so far) and gets chains 1..N that
 high-volume writers (declarations) shard their entries over, so that they do not all

@@ -1,4 +1,4 @@
-"""claims terms per policy, reminders and closing (issue 5)
+"""claims terms per policy, reminders and closing
 
 * ``policies.claim_terms``: the policy's own claim terms (NULL: installation defaults).
 * ``claims``: how and when a claim was closed (settled, rejected, withdrawn).

@@ -1,4 +1,4 @@
-"""credit notes applied to older unpaid notices (issue 4)
+"""credit notes applied to older unpaid notices
 
 A credit note (a notice whose exporter share is negative) is allocated to the exporter's
 oldest unpaid notices of the same policy and currency: ``credit_allocations`` records

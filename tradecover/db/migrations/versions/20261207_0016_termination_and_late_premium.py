@@ -1,4 +1,4 @@
-"""policy suspensions and premium waivers (issue 14)
+"""policy suspensions and premium waivers
 
 ``policies.suspensions`` keeps every suspension of a policy (start, end, reason), so that
 shipments made while it was suspended carry no cover even when declared after its

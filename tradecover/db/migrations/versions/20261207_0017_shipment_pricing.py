@@ -1,4 +1,4 @@
-"""risk-based rates on every declaration (issue 14, item 3)
+"""risk-based rates on every declaration (item 3)
 
 A policy's schedule says whether the policy carries an agreed flat rate
 (``policies.flat_rate_option`` and ``policies.flat_rate_pct``) and which floating

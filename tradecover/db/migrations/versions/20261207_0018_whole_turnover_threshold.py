@@ -1,4 +1,4 @@
-"""whole turnover: the schedule's minimum declared share (issue 14 item 4)
+"""whole turnover: the schedule's minimum declared share
 
 ``policies.min_declared_share``: under whole turnover, a declared share of the returned
 turnover below this fraction puts the policy under review; NULL takes the default 0.95.

@@ -1,4 +1,4 @@
-"""claim documents: the uploads of each claim and their review (issue 14 item 6)
+"""claim documents: the uploads of each claim and their review
 
 ``claim_documents`` holds one row per document uploaded to a claim: its kind, file name,
 sniffed media type, size, SHA-256 and the key of its bytes in the document store, and

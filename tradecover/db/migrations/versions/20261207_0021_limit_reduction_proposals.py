@@ -1,4 +1,4 @@
-"""limit reduction proposals: under-used limits the job proposes to reduce (issue 14)
+"""limit reduction proposals: under-used limits the job proposes to reduce
 
 ``limit_reduction_proposals`` holds each reduction the under-use job proposed, with the
 peak outstanding it saw, until an underwriter accepts or dismisses it (at most one

@@ -1,4 +1,4 @@
-"""sign-in sessions and throttles (issue 15)
+"""sign-in sessions and throttles
 
 ``user_sessions``: every access token names a server-side session, so signing out (or an
 administrator) ends it at once. ``sign_in_throttles``: failed sign-ins per account and
