@@ -10,19 +10,30 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradecover.audit.model import AuditEntry
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
-from tradecover.policies.liability import LiabilityRule, LiabilityRuling
 from tradecover.policies.lifecycle import PolicyState, TerminationKind
 from tradecover.policies.model import (
-    Endorsement,
     ExporterProfile,
     Policy,
     PolicyApplication,
-    RenewalOffer,
 )
 from tradecover.policies.rate_schemas import RateFloatingIn, RateFloatingOut
+from tradecover.policies.record_schemas import (
+    EndorsementOut as EndorsementOut,
+)
+from tradecover.policies.record_schemas import (
+    HistoryEntryOut as HistoryEntryOut,
+)
+from tradecover.policies.record_schemas import (
+    JobOut as JobOut,
+)
+from tradecover.policies.record_schemas import (
+    LiabilityOut as LiabilityOut,
+)
+from tradecover.policies.record_schemas import (
+    RenewalOfferOut as RenewalOfferOut,
+)
 from tradecover.policies.schedule import (
     ClaimTermsSchedule,
     DeclarationFrequency,
@@ -76,7 +87,9 @@ class MainBuyerIn(InputModel):
 
 
 class ExporterProfileIn(InputModel):
-    """What the insurer studies before recommending a cover plan (domain.md 3.1)."""
+    """What the insurer studies before recommending a cover plan
+    (docs/rules/short-term-policy.md §3.1).
+    """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "legal_name": "Acme Exports Co., Ltd.", "region": "CN-ZJ", "size_class": "small",
@@ -217,7 +230,7 @@ SCHEDULE_EXAMPLE: dict[str, Any] = {
 
 
 class ScheduleIn(InputModel):
-    """The policy schedule (domain.md 3.2)."""
+    """The policy schedule (docs/rules/short-term-policy.md §3.2)."""
 
     model_config = ConfigDict(extra="forbid",
                               json_schema_extra={"examples": [SCHEDULE_EXAMPLE]})
@@ -305,7 +318,7 @@ class EndorsementIn(InputModel):
 
 
 class TerminateIn(InputModel):
-    """End a policy (domain.md 3.5)."""
+    """End a policy (docs/rules/short-term-policy.md §3.5)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"kind": "insured_cancellation", "reason": "business closed",
@@ -524,85 +537,3 @@ class ExporterProfileOut(BaseModel):
             products=list(profile.products or []),
             destination_countries=list(profile.destination_countries or []),
             main_buyers=list(profile.main_buyers or []), updated_at=profile.updated_at)
-
-
-class EndorsementOut(BaseModel):
-    """One numbered endorsement."""
-
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    policy_id: int
-    number: int
-    text: str
-    effective_date: date
-    created_at: datetime
-    created_by: str
-
-    @classmethod
-    def of(cls, endorsement: Endorsement) -> EndorsementOut:
-        """From the row."""
-        return cls.model_validate(endorsement)
-
-
-class RenewalOfferOut(BaseModel):
-    """The review of a term (domain.md 3.4) and the proposed terms of the next."""
-
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    policy_id: int
-    status: Literal["offered", "accepted", "declined", "lapsed"]
-    review_metrics: dict[str, str]
-    proposed_terms: dict[str, Any]
-    explanation: dict[str, Any]
-    offered_at: datetime
-    offered_by: str
-    decided_at: datetime | None
-    renewal_policy_id: int | None
-
-    @classmethod
-    def of(cls, offer: RenewalOffer) -> RenewalOfferOut:
-        """From the row."""
-        return cls.model_validate(offer)
-
-
-class HistoryEntryOut(BaseModel):
-    """One audit entry about a policy."""
-
-    model_config = ConfigDict(from_attributes=True)
-    seq: int
-    occurred_at: datetime
-    actor: str
-    action: str
-    reason: str | None
-    before: Any
-    after: Any
-
-    @classmethod
-    def of(cls, entry: AuditEntry) -> HistoryEntryOut:
-        """From the row."""
-        return cls.model_validate(entry)
-
-
-class JobOut(BaseModel):
-    """What a job did."""
-
-    today: date
-    processed: int = Field(description="Policies changed (0 on a rerun)")
-
-
-class LiabilityOut(BaseModel):
-    """Whether the policy, as it stands, still carries a shipment made on a date ([002] 5)."""
-
-    policy_id: int
-    shipment_date: date
-    keeps_cover: bool
-    rule: LiabilityRule = Field(description="the way the policy ended or paused that decided")
-    explanation: str
-    compared: dict[str, str] = Field(description="the dates the rule compared (ISO)")
-
-    @classmethod
-    def of(cls, policy_id: int, shipment_date: date, ruling: LiabilityRuling) -> LiabilityOut:
-        """From the rule's ruling."""
-        return cls(policy_id=policy_id, shipment_date=shipment_date,
-                   keeps_cover=ruling.keeps_cover, rule=ruling.rule,
-                   explanation=ruling.explanation, compared=dict(ruling.compared))
