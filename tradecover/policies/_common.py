@@ -53,7 +53,7 @@ Progress = Callable[[int, int], None]
 
 RENEWAL_WINDOW_DAYS = 30
 """A renewal is offered within this many days before expiry
-(docs/rules/short-term-policy.md §3.4).
+([rules §3.4]).
 """
 
 MAX_AMOUNT = Decimal("1e15")

@@ -125,7 +125,7 @@ def upsert_exporter_profile(
     main_buyers: list[dict[str, Any]],
 ) -> ExporterProfile:
     """Create or replace what the insurer knows about an exporter
-    (docs/rules/short-term-policy.md §3.1).
+    ([rules §3.1]).
 
     The exporter maintains its own profile; insurer staff with the permission may too.
     """

@@ -35,7 +35,7 @@ class EndorsementOut(BaseModel):
 
 class RenewalOfferOut(BaseModel):
     """The review of a term and the proposed terms of the next
-    (docs/rules/short-term-policy.md §3.4).
+    ([rules §3.4]).
     """
 
     model_config = ConfigDict(from_attributes=True)

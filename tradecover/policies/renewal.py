@@ -63,7 +63,7 @@ def offer_renewal(
     session: Session, *, principal: Principal, policy_id: int, today: date,
     metrics_source: ReviewMetricsSource, reprice: Reprice | None = None,
 ) -> RenewalOffer:
-    """Review the term (docs/rules/short-term-policy.md §3.4) and offer the next year's terms.
+    """Review the term ([rules §3.4]) and offer the next year's terms.
 
     Only for an ACTIVE policy that renews, within 30 days before expiry, with no other
     offer open or accepted.  ``reprice`` (the later pricing issue's renewal model) turns

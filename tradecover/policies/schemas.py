@@ -88,7 +88,7 @@ class MainBuyerIn(InputModel):
 
 class ExporterProfileIn(InputModel):
     """What the insurer studies before recommending a cover plan
-    (docs/rules/short-term-policy.md §3.1).
+    ([rules §3.1]).
     """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -230,7 +230,7 @@ SCHEDULE_EXAMPLE: dict[str, Any] = {
 
 
 class ScheduleIn(InputModel):
-    """The policy schedule (docs/rules/short-term-policy.md §3.2)."""
+    """The policy schedule ([rules §3.2])."""
 
     model_config = ConfigDict(extra="forbid",
                               json_schema_extra={"examples": [SCHEDULE_EXAMPLE]})
@@ -318,7 +318,7 @@ class EndorsementIn(InputModel):
 
 
 class TerminateIn(InputModel):
-    """End a policy (docs/rules/short-term-policy.md §3.5)."""
+    """End a policy ([rules §3.5])."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"kind": "insured_cancellation", "reason": "business closed",

@@ -1,4 +1,4 @@
-"""Use cases of policy administration (docs/rules/short-term-policy.md §3): profile,
+"""Use cases of policy administration ([rules §3]): profile,
 application, underwriting, issue, endorsements, suspension, renewal, expiry and termination.
 
 Conventions of this module:

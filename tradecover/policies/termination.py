@@ -114,7 +114,7 @@ def terminate(
     session: Session, *, principal: Principal, policy_id: int, kind: TerminationKind,
     reason: str, effective_date: date | None, today: date,
 ) -> Policy:
-    """End a policy under docs/rules/short-term-policy.md §3.5; insured or insurer is decided
+    """End a policy under [rules §3.5]; insured or insurer is decided
     by the caller.
 
     * insured/insurer cancellation: CANCELLED on the effective date (today, or scheduled for
