@@ -1,0 +1,1 @@
+"""Applying for limits and deciding applications."""

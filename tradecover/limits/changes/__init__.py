@@ -1,0 +1,1 @@
+"""Changing limits: new versions, insurer's reductions, notices."""

@@ -1,0 +1,1 @@
+"""Tracking limits: bulk actions, watch list, idle limits, utilisation."""
