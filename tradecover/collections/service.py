@@ -1,4 +1,4 @@
-"""Collection confirmations and notices of possible loss: the use cases (issue 5).
+"""Collection confirmations and notices of possible loss: the use cases.
 
 Services never commit: the caller's transaction (request, command, job, test) does.
 Every change writes its audit entry in the same transaction.  An id of another
@@ -14,11 +14,11 @@ carries ``min(outstanding, covered)`` of each invoice
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,43 +26,48 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
 from tradecover.collections import upload as collection_upload
+from tradecover.collections.arrangement_repository import _arrangement_of as _arrangement_of
+from tradecover.collections.arrangement_repository import arrangements as arrangements
+from tradecover.collections.arrangement_repository import decide_extension as decide_extension
+from tradecover.collections.arrangement_repository import request_extension as request_extension
 from tradecover.collections.confirmation import (
-    Chase,
-    ChasePolicy,
     CollectionOutcome,
-    ConfirmationFrequency,
-    ConfirmationRequest,
-    OpenInvoice,
     apply_confirmation,
-    chasing_due,
-    confirmation_run_dates,
 )
+from tradecover.collections.daily_job_repository import CHASE_POLICY as CHASE_POLICY
+from tradecover.collections.daily_job_repository import CONFIRMATION_CHASE as CONFIRMATION_CHASE
+from tradecover.collections.daily_job_repository import NOTICE_REMINDER as NOTICE_REMINDER
+from tradecover.collections.daily_job_repository import DailyJobOutcome as DailyJobOutcome
+from tradecover.collections.daily_job_repository import _answered_on as _answered_on
+from tradecover.collections.daily_job_repository import _frequency as _frequency
+from tradecover.collections.daily_job_repository import _notices_by_policy as _notices_by_policy
+from tradecover.collections.daily_job_repository import _reminder_key as _reminder_key
+from tradecover.collections.daily_job_repository import _send as _send
+from tradecover.collections.daily_job_repository import _sent_reminders as _sent_reminders
+from tradecover.collections.daily_job_repository import (
+    confirmation_requested_on as confirmation_requested_on,
+)
+from tradecover.collections.daily_job_repository import daily_job as daily_job
+from tradecover.collections.daily_job_repository import mark_read as mark_read
+from tradecover.collections.daily_job_repository import notifications as notifications
+from tradecover.collections.invoice_repository import EFFECTIVE_DUE as EFFECTIVE_DUE
+from tradecover.collections.invoice_repository import LATEST_MOVE as LATEST_MOVE
+from tradecover.collections.invoice_repository import _own as _own
+from tradecover.collections.invoice_repository import declaration_for as declaration_for
+from tradecover.collections.invoice_repository import effective_due as effective_due
+from tradecover.collections.invoice_repository import open_invoice as open_invoice
 from tradecover.collections.model import (
     NOTICE_OPEN,
     NOTICE_WITHDRAWN,
     CollectionConfirmation,
-    DueDateArrangement,
-    Notification,
     PossibleLossNotice,
 )
 from tradecover.collections.overdue import (
-    Arrangement,
-    ArrangementKind,
-    ArrangementStatus,
-    DailyOverdueRun,
-    Instalment,
     LossCauseHint,
     OverdueInvoice,
-    daily_overdue_run,
-    decide_arrangement,
-    notice_timing,
     overdue_invoices,
-    request_arrangement,
 )
-from tradecover.collections.overdue import PossibleLossNotice as PureNotice
-from tradecover.collections.overdue import (
-    file_notice as file_notice_rule,
-)
+from tradecover.collections.overdue import file_notice as file_notice_rule
 from tradecover.declarations import repository as declarations_repo
 from tradecover.declarations import upload as declaration_upload
 from tradecover.declarations.model import STATUS_ACTIVE, Declaration
@@ -71,63 +76,11 @@ from tradecover.kit.errors import (
     Conflict,
     DomainError,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
 from tradecover.kit.money import Money
 from tradecover.limits.model import CreditLimit
 from tradecover.policies.model import Policy
-
-
-def declaration_for(session: Session, principal: Principal, declaration_id: int) -> Declaration:
-    """An active declaration the caller may see, else ``NotFound`` (foreign = missing)."""
-    row = session.get(Declaration, declaration_id)
-    if row is None or row.status != STATUS_ACTIVE or not principal.can_see_org(
-            row.exporter_org_id):
-        raise NotFound(f"declaration {declaration_id} not found", field="declaration_id")
-    return row
-
-
-LATEST_MOVE = (
-    select(DueDateArrangement.declaration_id.label("declaration_id"),
-           DueDateArrangement.new_due_date.label("new_due_date"),
-           func.row_number().over(
-               partition_by=DueDateArrangement.declaration_id,
-               order_by=(DueDateArrangement.decided_on.desc(),
-                         DueDateArrangement.id.desc())).label("rank"))
-    .where(DueDateArrangement.status == ArrangementStatus.APPROVED.value)
-    .subquery("latest_move"))
-"""Each declaration's approved arrangements, ranked latest first (rank 1 is in force)."""
-
-EFFECTIVE_DUE = func.coalesce(LATEST_MOVE.c.new_due_date, Declaration.due_date,
-                              type_=Date).label("effective_due")
-"""A declaration's due date after its latest approved arrangement: select it with
-``Declaration`` outer-joined to :data:`LATEST_MOVE` on ``rank == 1`` (one query for
-many invoices, the same answer as :func:`effective_due`)."""
-
-
-def effective_due(session: Session, row: Declaration) -> date:
-    """The due date after the latest approved extension or repayment plan."""
-    moved = session.execute(select(DueDateArrangement.new_due_date).where(
-        DueDateArrangement.declaration_id == row.id,
-        DueDateArrangement.status == ArrangementStatus.APPROVED.value)
-        .order_by(DueDateArrangement.decided_on.desc(), DueDateArrangement.id.desc())
-        .limit(1)).scalar_one_or_none()
-    return moved or row.due_date
-
-
-def open_invoice(row: Declaration) -> OpenInvoice:
-    """The collections view of a declaration."""
-    return OpenInvoice(invoice_id=row.id, buyer_id=row.buyer_id,
-                       amount=Money.from_minor(row.insured_minor, row.currency),
-                       shipment_date=row.shipment_date, due_date=row.due_date,
-                       collected=Money.from_minor(row.collected_minor, row.currency),
-                       covered=Money.from_minor(row.covered_minor, row.currency))
-
-
-def _own(principal: Principal, row: Declaration) -> None:
-    if principal.org_id != row.exporter_org_id and not principal.is_insurer:
-        raise NotFound(f"declaration {row.id} not found", field="declaration_id")
 
 
 def confirm_collection(
@@ -278,17 +231,6 @@ def frozen_buyers(session: Session, *, principal: Principal) -> list[FrozenBuyer
                   key=lambda f: (f.since, f.exporter_org_id, f.buyer_id))
 
 
-def arrangements(session: Session, *, principal: Principal, pending_only: bool = False
-                 ) -> list[DueDateArrangement]:
-    """Extension and repayment plan requests (exporters: their own), oldest first."""
-    principal.require(Permission.DECLARATION_READ)
-    query = select(DueDateArrangement)
-    if not principal.is_insurer:
-        query = query.where(DueDateArrangement.exporter_org_id == principal.org_id)
-    if pending_only:
-        query = query.where(DueDateArrangement.status == ArrangementStatus.REQUESTED.value)
-    return list(session.execute(query.order_by(DueDateArrangement.requested_on,
-                                               DueDateArrangement.id)).scalars())
 
 
 def overdue_list(session: Session, *, principal: Principal, today: date
@@ -311,307 +253,34 @@ def overdue_list(session: Session, *, principal: Principal, today: date
     return sorted(found, key=lambda o: (o.due_date, o.invoice.invoice_id))
 
 
-@dataclass(frozen=True, slots=True)
-class DailyJobOutcome:
-    """What the daily job found (per policy) and the notifications it sent now."""
-
-    runs: list[DailyOverdueRun]
-    chases: list[tuple[int, Chase]]  # (exporter org, chase) of unconfirmed collections
-    sent: list[Notification]
 
 
-NOTICE_REMINDER = "notice_reminder"
-CONFIRMATION_CHASE = "confirmation_chase"
-CHASE_POLICY = ChasePolicy()
-"""Remind 7 and 14 days after a confirmation was asked for, escalate after 21."""
 
 
-def _frequency(policy: Policy) -> ConfirmationFrequency:
-    return (ConfirmationFrequency.WEEKLY if policy.declaration_frequency == "weekly"
-            else ConfirmationFrequency.MONTHLY)
 
 
-def confirmation_requested_on(policy: Policy, due: date) -> date:
-    """When the insurer asks to confirm an invoice due on ``due``: the policy's first
-    confirmation run (monthly, weekly for weekly declarers, from inception) on or after it.
-    """
-    frequency = _frequency(policy)
-    start = policy.inception
-    if due <= start:
-        return start
-    runs = confirmation_run_dates(start=start, end=due + timedelta(days=31),
-                                  frequency=frequency)
-    return next(d for d in runs if d >= due)
 
 
-def daily_job(session: Session, *, principal: Principal, today: date) -> DailyJobOutcome:
-    """Run the daily overdue rules over every policy with open declared invoices, and send
-    what they call for.
-
-    It finds (overdue, newly overdue, notice reminders due today, missed notice
-    deadlines, frozen buyers), chases collection confirmations left unanswered, and
-    records each reminder and chaser as a :class:`Notification` to the exporter, audited.
-    A notification's ``dedupe_key`` is unique per exporter, so a rerun on the same day
-    (or a concurrent one) sends nothing twice.
-    """
-    principal.require(Permission.DECLARATION_READ)
-    if not principal.is_insurer:
-        raise PermissionDenied("only the insurer runs the daily overdue job",
-                               code="insurer_only")
-    found = session.execute(
-        select(Declaration, EFFECTIVE_DUE).outerjoin(
-            LATEST_MOVE, (LATEST_MOVE.c.declaration_id == Declaration.id)
-            & (LATEST_MOVE.c.rank == 1))
-        .where(Declaration.status == STATUS_ACTIVE,
-               Declaration.collected_minor < Declaration.insured_minor)
-        .order_by(Declaration.policy_id, Declaration.id)).all()
-    rows = [row for row, _due in found]
-    due = {row.id: moved for row, moved in found}
-    by_policy: dict[int, list[Declaration]] = {}
-    for row in rows:
-        by_policy.setdefault(row.policy_id, []).append(row)
-    answered = _answered_on(session, [r.id for r in rows])
-    notices_of = _notices_by_policy(session, list(by_policy))
-    sent_reminders = _sent_reminders(session, [r.id for r in rows])
-    runs: list[DailyOverdueRun] = []
-    chases: list[tuple[int, Chase]] = []
-    sent: list[Notification] = []
-    for policy_id, declared in by_policy.items():
-        policy = session.get(Policy, policy_id)
-        assert policy is not None
-        invoices = [replace(open_invoice(row), due_date=due[row.id]) for row in declared]
-        notice_rows = notices_of.get(policy_id, [])
-        notices = [
-            PureNotice(invoice_id=n.declaration_id, buyer_id=n.buyer_id, filed_on=n.filed_on,
-                       cause=LossCauseHint(n.cause),
-                       timing=notice_timing(due_date=n.due_date,
-                                            notice_days=policy.possible_loss_notice_days,
-                                            filed_on=n.filed_on),
-                       withdrawn_on=n.withdrawn_on) for n in notice_rows]
-        run = daily_overdue_run(invoices, notices=notices, today=today,
-                                notice_days=policy.possible_loss_notice_days,
-                                sent_reminders=sent_reminders)
-        runs.append(run)
-        by_id = {row.id: row for row in declared}
-        for reminder in run.reminders:
-            row = by_id[reminder.invoice_id]
-            sent += _send(session, principal, today=today, org_id=row.exporter_org_id,
-                          kind=NOTICE_REMINDER, declaration=row,
-                          key=_reminder_key(row.id, reminder.deadline, reminder.stage),
-                          subject=f"Notice of possible loss due by "
-                                  f"{reminder.deadline.isoformat()}: invoice "
-                                  f"{row.invoice_number}",
-                          body=f"Invoice {row.invoice_number} was due on "
-                               f"{due[row.id].isoformat()} and is unpaid. File a notice of "
-                               f"possible loss by {reminder.deadline.isoformat()} "
-                               f"({reminder.days_left} days left), or the right to claim "
-                               "may be lost.",
-                          data={"deadline": reminder.deadline.isoformat(),
-                                "days_left": reminder.days_left})
-        noticed = {n.declaration_id for n in notice_rows if n.status == NOTICE_OPEN}
-        requests = [ConfirmationRequest(
-            invoice_id=row.id, requested_on=(asked := confirmation_requested_on(
-                policy, due[row.id])),
-            answered_on=answered.get(row.id) if answered.get(row.id, date.min) >= asked
-            else None)
-            for row in declared if row.id not in noticed and due[row.id] <= today]
-        for chase in chasing_due(requests, today=today, policy=CHASE_POLICY):
-            row = by_id[chase.invoice_id]
-            chases.append((row.exporter_org_id, chase))
-            asked = confirmation_requested_on(policy, due[row.id])
-            sent += _send(session, principal, today=today, org_id=row.exporter_org_id,
-                          kind=CONFIRMATION_CHASE, declaration=row,
-                          key=f"{CONFIRMATION_CHASE}:{row.id}:{asked.isoformat()}:"
-                              f"{chase.reminder_number}",
-                          subject=f"Please confirm collection of invoice {row.invoice_number}",
-                          body=f"Invoice {row.invoice_number} fell due on "
-                               f"{due[row.id].isoformat()}; we asked on "
-                               f"{asked.isoformat()} whether the buyer paid. Confirm it paid "
-                               "in full, in part or unpaid."
-                               + (" This request is now with the insurer's staff."
-                                  if chase.escalate else ""),
-                          data={"requested_on": asked.isoformat(),
-                                "reminder_number": chase.reminder_number,
-                                "escalate": chase.escalate})
-    return DailyJobOutcome(runs=runs, chases=chases, sent=sent)
 
 
-def _reminder_key(declaration_id: int, deadline: date, stage: int) -> str:
-    """The dedupe key of a notice reminder: one per invoice, deadline and stage."""
-    return f"{NOTICE_REMINDER}:{declaration_id}:{deadline.isoformat()}:{stage}"
 
 
-def _sent_reminders(session: Session, declaration_ids: list[int]
-                    ) -> frozenset[tuple[int, date, int]]:
-    """The ``(declaration, deadline, stage)`` of every notice reminder sent before."""
-    found: set[tuple[int, date, int]] = set()
-    for start in range(0, len(declaration_ids), 500):
-        for key in session.execute(select(Notification.dedupe_key).where(
-                Notification.kind == NOTICE_REMINDER,
-                Notification.declaration_id.in_(declaration_ids[start:start + 500]))
-                ).scalars():
-            _kind, did, deadline, stage = key.split(":")
-            found.add((int(did), date.fromisoformat(deadline), int(stage)))
-    return frozenset(found)
 
 
-def _notices_by_policy(session: Session, policy_ids: list[int]
-                       ) -> dict[int, list[PossibleLossNotice]]:
-    """Every notice of possible loss on these policies, by policy."""
-    found: dict[int, list[PossibleLossNotice]] = {}
-    for start in range(0, len(policy_ids), 500):
-        for notice in session.execute(select(PossibleLossNotice).where(
-                PossibleLossNotice.policy_id.in_(policy_ids[start:start + 500]))
-                .order_by(PossibleLossNotice.id)).scalars():
-            found.setdefault(notice.policy_id, []).append(notice)
-    return found
 
 
-def _answered_on(session: Session, declaration_ids: list[int]) -> dict[int, date]:
-    """The business day of each declaration's latest collection confirmation."""
-    found: dict[int, date] = {}
-    for start in range(0, len(declaration_ids), 500):
-        chunk = declaration_ids[start:start + 500]
-        for did, on, at in session.execute(
-                select(CollectionConfirmation.declaration_id,
-                       CollectionConfirmation.confirmed_on,
-                       CollectionConfirmation.confirmed_at)
-                .where(CollectionConfirmation.declaration_id.in_(chunk))):
-            day = on or at.date()
-            found[int(did)] = max(found.get(int(did), day), day)
-    return found
 
 
-def _send(session: Session, principal: Principal, *, today: date, org_id: int, kind: str,
-          declaration: Declaration, key: str, subject: str, body: str,
-          data: dict[str, Any]) -> list[Notification]:
-    """Record one notification unless its key was sent before; audited when sent."""
-    exists = session.execute(select(Notification.id).where(
-        Notification.exporter_org_id == org_id, Notification.dedupe_key == key)).first()
-    if exists is not None:
-        return []
-    row = Notification(exporter_org_id=org_id, kind=kind, dedupe_key=key,
-                       declaration_id=declaration.id, subject=subject[:200], body=body,
-                       data=data, sent_on=today, sent_at=utc_now())
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # a concurrent run sent it first
-        return []
-    audit.record(session, org_id=org_id, actor=principal.actor, action="notification.sent",
-                 entity_type="notification", entity_id=row.id,
-                 after={"kind": kind, "dedupe_key": key, "declaration_id": declaration.id,
-                        "sent_on": today.isoformat()})
-    return [row]
 
 
-def notifications(session: Session, *, principal: Principal, unread_only: bool = False,
-                  limit: int = 50, offset: int = 0) -> tuple[list[Notification], int]:
-    """The caller's notifications, newest first (insurer staff: every exporter's)."""
-    principal.require(Permission.DECLARATION_READ)
-    query = select(Notification)
-    if not principal.is_insurer:
-        query = query.where(Notification.exporter_org_id == principal.org_id)
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(Notification.sent_on.desc(),
-                                          Notification.id.desc())
-                           .limit(limit).offset(offset)).scalars()
-    return list(rows), int(total)
 
 
-def mark_read(session: Session, *, principal: Principal, notification_id: int
-              ) -> Notification:
-    """The exporter marks one of its notifications read (once; a repeat changes nothing)."""
-    principal.require(Permission.COLLECTION_WRITE)
-    row = session.get(Notification, notification_id)
-    if row is None or row.exporter_org_id != principal.org_id:
-        raise NotFound(f"notification {notification_id} not found", field="notification_id")
-    if row.read_at is None:
-        row.read_at = utc_now()
-        session.flush()
-        audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
-                     action="notification.read", entity_type="notification",
-                     entity_id=row.id)
-    return row
 
 
-def _arrangement_of(row: DueDateArrangement, currency: str) -> Arrangement:
-    return Arrangement(
-        invoice_id=row.declaration_id, kind=ArrangementKind(row.kind),
-        original_due_date=row.original_due_date, new_due_date=row.new_due_date,
-        requested_on=row.requested_on,
-        instalments=tuple(Instalment(due_on=date.fromisoformat(i["due_on"]),
-                                     amount=Money.of(i["amount"], currency))
-                          for i in row.instalments),
-        status=ArrangementStatus(row.status), decided_on=row.decided_on, reason=row.reason)
 
 
-def request_extension(
-    session: Session, *, principal: Principal, declaration_id: int, kind: ArrangementKind,
-    today: date, new_due_date: date | None = None, instalments: tuple[Instalment, ...] = (),
-) -> DueDateArrangement:
-    """The exporter asks to extend a due date or to agree a repayment plan."""
-    principal.require(Permission.COLLECTION_WRITE)
-    row = declaration_for(session, principal, declaration_id)
-    _own(principal, row)
-    policy = session.get(Policy, row.policy_id)
-    assert policy is not None
-    pending = session.execute(select(DueDateArrangement.id).where(
-        DueDateArrangement.declaration_id == row.id,
-        DueDateArrangement.status == ArrangementStatus.REQUESTED.value)).first()
-    if pending is not None:
-        raise Conflict("a request on this invoice is waiting for the insurer",
-                       code="arrangement_pending", field="declaration_id")
-    wanted = request_arrangement(open_invoice(row), kind=kind, requested_on=today,
-                                 notice_days=policy.possible_loss_notice_days,
-                                 new_due_date=new_due_date, instalments=instalments,
-                                 current_due_date=effective_due(session, row))
-    entity = DueDateArrangement(
-        declaration_id=row.id, exporter_org_id=row.exporter_org_id, kind=kind.value,
-        original_due_date=row.due_date, new_due_date=wanted.new_due_date,
-        instalments=[{"due_on": i.due_on.isoformat(), "amount": str(i.amount.amount)}
-                     for i in wanted.instalments],
-        status=ArrangementStatus.REQUESTED.value, requested_on=today,
-        requested_by=principal.actor)
-    session.add(entity)
-    session.flush()
-    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
-                 action="arrangement.requested", entity_type="due_date_arrangement",
-                 entity_id=entity.id, after={"kind": kind.value,
-                                             "new_due_date": entity.new_due_date.isoformat()})
-    return entity
 
 
-def decide_extension(session: Session, *, principal: Principal, arrangement_id: int,
-                     approve: bool, reason: str | None, today: date) -> DueDateArrangement:
-    """The insurer approves or refuses; an approval moves the due date and the deadlines."""
-    principal.require(Permission.CLAIM_DECIDE)
-    entity = session.get(DueDateArrangement, arrangement_id)
-    if entity is None or not principal.can_see_org(entity.exporter_org_id):
-        raise NotFound(f"arrangement {arrangement_id} not found", field="arrangement_id")
-    row = session.get(Declaration, entity.declaration_id)
-    assert row is not None
-    decided = decide_arrangement(_arrangement_of(entity, row.currency), approve=approve,
-                                 decided_on=today, reason=reason)
-    done = session.execute(
-        update(DueDateArrangement).where(
-            DueDateArrangement.id == entity.id,
-            DueDateArrangement.status == ArrangementStatus.REQUESTED.value)
-        .values(status=decided.status.value, decided_on=today, decided_by=principal.actor,
-                reason=decided.reason).execution_options(synchronize_session=False))
-    if getattr(done, "rowcount", 0) != 1:
-        raise Conflict("the request was already decided", code="already_decided",
-                       field="status")
-    session.refresh(entity)
-    audit.record(session, org_id=entity.exporter_org_id, actor=principal.actor,
-                 action=f"arrangement.{decided.status.value}",
-                 entity_type="due_date_arrangement", entity_id=entity.id,
-                 reason=decided.reason, after={"status": entity.status,
-                                               "new_due_date": entity.new_due_date.isoformat()})
-    return entity
 
 
 @dataclass(frozen=True, slots=True)

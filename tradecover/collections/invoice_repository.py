@@ -1,0 +1,76 @@
+"""Declared invoices as collections sees them: owned, due after approved arrangements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, func, select
+from sqlalchemy.orm import Session
+
+from tradecover.access.principal import Principal
+from tradecover.collections.confirmation import (
+    OpenInvoice,
+)
+from tradecover.collections.model import (
+    DueDateArrangement,
+)
+from tradecover.collections.overdue import (
+    ArrangementStatus,
+)
+from tradecover.declarations.model import STATUS_ACTIVE, Declaration
+from tradecover.kit.errors import (
+    NotFound,
+)
+from tradecover.kit.money import Money
+
+
+def declaration_for(session: Session, principal: Principal, declaration_id: int) -> Declaration:
+    """An active declaration the caller may see, else ``NotFound`` (foreign = missing)."""
+    row = session.get(Declaration, declaration_id)
+    if row is None or row.status != STATUS_ACTIVE or not principal.can_see_org(
+            row.exporter_org_id):
+        raise NotFound(f"declaration {declaration_id} not found", field="declaration_id")
+    return row
+
+
+LATEST_MOVE = (
+    select(DueDateArrangement.declaration_id.label("declaration_id"),
+           DueDateArrangement.new_due_date.label("new_due_date"),
+           func.row_number().over(
+               partition_by=DueDateArrangement.declaration_id,
+               order_by=(DueDateArrangement.decided_on.desc(),
+                         DueDateArrangement.id.desc())).label("rank"))
+    .where(DueDateArrangement.status == ArrangementStatus.APPROVED.value)
+    .subquery("latest_move"))
+"""Each declaration's approved arrangements, ranked latest first (rank 1 is in force)."""
+
+
+EFFECTIVE_DUE = func.coalesce(LATEST_MOVE.c.new_due_date, Declaration.due_date,
+                              type_=Date).label("effective_due")
+"""A declaration's due date after its latest approved arrangement: select it with
+``Declaration`` outer-joined to :data:`LATEST_MOVE` on ``rank == 1`` (one query for
+many invoices, the same answer as :func:`effective_due`)."""
+
+
+def effective_due(session: Session, row: Declaration) -> date:
+    """The due date after the latest approved extension or repayment plan."""
+    moved = session.execute(select(DueDateArrangement.new_due_date).where(
+        DueDateArrangement.declaration_id == row.id,
+        DueDateArrangement.status == ArrangementStatus.APPROVED.value)
+        .order_by(DueDateArrangement.decided_on.desc(), DueDateArrangement.id.desc())
+        .limit(1)).scalar_one_or_none()
+    return moved or row.due_date
+
+
+def open_invoice(row: Declaration) -> OpenInvoice:
+    """The collections view of a declaration."""
+    return OpenInvoice(invoice_id=row.id, buyer_id=row.buyer_id,
+                       amount=Money.from_minor(row.insured_minor, row.currency),
+                       shipment_date=row.shipment_date, due_date=row.due_date,
+                       collected=Money.from_minor(row.collected_minor, row.currency),
+                       covered=Money.from_minor(row.covered_minor, row.currency))
+
+
+def _own(principal: Principal, row: Declaration) -> None:
+    if principal.org_id != row.exporter_org_id and not principal.is_insurer:
+        raise NotFound(f"declaration {row.id} not found", field="declaration_id")

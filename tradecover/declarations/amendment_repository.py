@@ -1,0 +1,118 @@
+"""Cancelling declarations and reading them: one, its corrections, a filtered list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.audit import service as audit
+from tradecover.declarations import repository
+from tradecover.declarations.cover import (
+    CoverStatus,
+)
+from tradecover.declarations.loading_repository import _declaration, audit_chain_of, snapshot
+from tradecover.declarations.model import (
+    STATUS_ACTIVE,
+    STATUS_CANCELLED,
+    Declaration,
+)
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, ValidationFailed
+
+
+def _end(session: Session, *, principal: Principal, row: Declaration, status: str,
+         reason: str) -> None:
+    if row.status != STATUS_ACTIVE:
+        raise Conflict(f"declaration {row.id} is {row.status}", code="declaration_not_active")
+    if row.limit_id is not None:
+        repository.release(session, limit_id=row.limit_id,
+                           amount_minor=row.covered_minor - row.collected_minor)
+    row.status = status
+    row.ended_at = utc_now()
+    row.ended_by = principal.actor
+    row.end_reason = reason
+    session.flush()
+
+
+def _reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if not text or len(text) > 1000:
+        raise ValidationFailed("a reason of 1 to 1000 characters is required",
+                               code="invalid_reason", field="reason")
+    return text
+
+
+def cancel(session: Session, *, principal: Principal, declaration_id: int, reason: str
+           ) -> Declaration:
+    """Cancel a declaration (kept, marked ``cancelled``); its reservation is released."""
+    principal.require(Permission.DECLARATION_WRITE)
+    why = _reason(reason)
+    row = _declaration(session, principal, declaration_id, lock=True)
+    if row.collected_minor:
+        raise Conflict("collections were recorded on this declaration",
+                       code="declaration_has_collections")
+    before = snapshot(row)
+    _end(session, principal=principal, row=row, status=STATUS_CANCELLED, reason=why)
+    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
+                 action="declaration.cancelled", entity_type="declaration", entity_id=row.id,
+                 reason=why, before=before, after=snapshot(row), chain=audit_chain_of(row))
+    return row
+
+
+def get_declaration(session: Session, *, principal: Principal, declaration_id: int
+                    ) -> Declaration:
+    """One declaration the caller may see (another exporter's: 404)."""
+    principal.require(Permission.DECLARATION_READ)
+    return _declaration(session, principal, declaration_id)
+
+
+def history(session: Session, *, principal: Principal, declaration_id: int
+            ) -> list[Declaration]:
+    """Every version of a declaration, oldest first (corrections chain by ``supersedes``)."""
+    row = get_declaration(session, principal=principal, declaration_id=declaration_id)
+    chain = [row]
+    while chain[0].supersedes_id is not None:
+        previous = session.get(Declaration, chain[0].supersedes_id)
+        if previous is None:  # pragma: no cover
+            break
+        chain.insert(0, previous)
+    while True:
+        following = session.execute(select(Declaration).where(
+            Declaration.supersedes_id == chain[-1].id)).scalar_one_or_none()
+        if following is None:
+            break
+        chain.append(following)
+    return chain
+
+
+def list_declarations(
+    session: Session, *, principal: Principal, policy_id: int | None = None,
+    buyer_id: int | None = None, shipped_from: date | None = None,
+    shipped_to: date | None = None, cover_status: CoverStatus | None = None,
+    status: str | None = None, limit: int = 50, offset: int = 0,
+) -> tuple[list[Declaration], int]:
+    """Declarations the caller may see, newest first, with the total matching."""
+    principal.require(Permission.DECLARATION_READ)
+    query = select(Declaration)
+    if not principal.is_insurer:
+        query = query.where(Declaration.exporter_org_id == principal.org_id)
+    if policy_id is not None:
+        query = query.where(Declaration.policy_id == policy_id)
+    if buyer_id is not None:
+        query = query.where(Declaration.buyer_id == buyer_id)
+    if shipped_from is not None:
+        query = query.where(Declaration.shipment_date >= shipped_from)
+    if shipped_to is not None:
+        query = query.where(Declaration.shipment_date <= shipped_to)
+    if cover_status is not None:
+        query = query.where(Declaration.cover_status == cover_status.value)
+    if status is not None:
+        query = query.where(Declaration.status == status)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(Declaration.id.desc()).limit(limit).offset(offset)
+                           ).scalars().all()
+    return list(rows), int(total)
