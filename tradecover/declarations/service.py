@@ -1,4 +1,4 @@
-"""The attachment service (docs/rules/short-term-policy.md §5, §6): every channel declares
+"""The attachment service ([rules §5], §6): every channel declares
 shipments through here.
 
 :func:`attach` validates a shipment (bad input raises a 4xx domain error and writes
@@ -119,7 +119,7 @@ MAX_BATCH = 1000
 
 
 def rate_source_for(policy: Policy, book: RateBook) -> RateSource:
-    """THE rate source of a policy's declarations ([002] 4, docs/rules/short-term-policy.md §6).
+    """THE rate source of a policy's declarations ([002] 4, [rules §6]).
 
     The schedule's agreed flat rate where it has that option; else the rate table of the
     policy in ``book`` (the process's tables and country classes, as fresh as the facts)
