@@ -1,0 +1,1 @@
+"""Investment-debt premium schedules (see ``service``)."""
