@@ -34,10 +34,10 @@ def lazy_exports(package: str, exports: Mapping[str, str]) -> Callable[[str], ob
     """
     table = dict(exports)
 
-    def __getattr__(name: str) -> object:
+    def resolve(name: str) -> object:
         module = table.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         return getattr(importlib.import_module(f"{package}.{module}"), name)
 
-    return __getattr__
+    return resolve
