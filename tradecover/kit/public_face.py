@@ -34,7 +34,7 @@ def lazy_exports(package: str, exports: Mapping[str, str]) -> Callable[[str], ob
     """
     table = dict(exports)
 
-    def __getattr__(name: str) -> object:
+    def __getattr__(name: str) -> object:  # noqa: N807 (a module __getattr__, PEP 562)
         module = table.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
