@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import grimp
+
 from tests.architecture.layering import (
     PACKAGE,
     ROOT,
@@ -72,3 +74,25 @@ def test_the_graph_is_the_whole_package() -> None:
     modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
                for p in files}
     assert sorted(modules - set(graph().modules)) == []
+
+
+# Pure modules that name a service for the type checker only, and why.
+TYPED_ONLY_UPWARD = {
+    "tradecover.billing.document -> tradecover.billing.service":
+        "the printable notice is laid out from the service's NoticeView",
+    "tradecover.limits.rules -> tradecover.config":
+        "LimitRules.from_settings reads the configured thresholds",
+}
+
+
+def test_pure_rules_name_no_service_even_for_the_type_checker() -> None:
+    # a public face may (its lazy use cases); any other pure module may not
+    with_types = grimp.build_graph(PACKAGE, exclude_type_checking_imports=False, cache_dir=None)
+    found = layers()
+    upper = found.services | found.edges
+    faces = {m for m in found.pure | found.kit
+             if ROOT.joinpath(*m.split("."), "__init__.py").exists()}
+    upward = sorted(f"{m} -> {i}" for m in (found.pure | found.kit) - faces
+                    for i in with_types.find_modules_directly_imported_by(m) if i in upper)
+    ignored = set(contracts()["pure"].get("ignore_imports", []))
+    assert [u for u in upward if u not in ignored] == sorted(TYPED_ONLY_UPWARD)
