@@ -22,9 +22,10 @@ run: install
 	$(BIN)/tradecover demo seed --if-empty
 	$(BIN)/tradecover serve --host 127.0.0.1 --port 8000
 
-## make test: ruff, mypy --strict and the whole pytest suite
+## make test: ruff, the import contracts (.importlinter), mypy --strict and the whole pytest suite
 test: install browser
 	$(BIN)/ruff check tradecover tests benchmarks
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/mypy tradecover
 	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tradecover.db.base import canonical_json
+from tradecover.kit.canonical import canonical_json
 
 GENESIS_HASH = "0" * 64
 

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from tradecover.db.base import canonical_json
+from tradecover.kit.canonical import canonical_json
 from tradecover.kit.errors import ValidationFailed
 
 GENESIS_DIGEST = "0" * 64

@@ -11,6 +11,10 @@ from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, String,
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+# The canonical JSON lives in the kit (pure rules hash it); re-exported for the adapters.
+from tradecover.kit.canonical import canonical_json as canonical_json
+from tradecover.kit.canonical import json_default as json_default
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -68,21 +72,6 @@ class DecimalText(TypeDecorator[Decimal]):
     def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
         """Read back the exact decimal."""
         return None if value is None else Decimal(value)
-
-
-def json_default(value: Any) -> Any:
-    """How tradecover writes what JSON has no type for: Decimals and dates as strings."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def canonical_json(value: Any) -> str:
-    """Deterministic JSON: sorted keys, no spaces, Decimals and dates as strings."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=json_default,
-                      ensure_ascii=False)
 
 
 class JSONText(TypeDecorator[Any]):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from tradecover.config import Settings
+if TYPE_CHECKING:  # read only by from_settings: pure rules load no settings library
+    from tradecover.config import Settings
 
 PENDING = "pending"
 PENDING_SECOND = "pending_second_approval"
