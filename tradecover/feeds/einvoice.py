@@ -18,8 +18,8 @@ from tradecover.feeds.en16931 import InvoiceFacts, business_rule_breaches, to_tr
 from tradecover.feeds.record import (
     DocumentFormat,
     Quarantine,
-    Reason,
     ReadResult,
+    Reason,
     Refusal,
 )
 from tradecover.feeds.safe_xml import (

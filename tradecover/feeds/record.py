@@ -93,7 +93,8 @@ class TradeDocument:
     Amounts are in ``currency`` (ISO 4217); ``total`` is tax-inclusive, ``tax_exclusive``
     before tax and ``payable`` what the buyer owes.  ``amends`` is the id of the document a
     credit note or amendment changes; ``invoice_reference`` the invoice a customs record
-    declares.
+    declares.  ``shipment_date`` is what an ERP states; customs records state acceptance and
+    exit dates instead.
     """
 
     kind: DocumentKind
@@ -115,6 +116,7 @@ class TradeDocument:
     transport_document: str | None = None
     acceptance_date: date | None = None
     exit_date: date | None = None
+    shipment_date: date | None = None
     lines: tuple[DocumentLine, ...] = ()
     amends: str | None = None
 

@@ -13,7 +13,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from types import ModuleType
+from typing import Any
 
 import pycountry
 from stdnum import ean, lei
@@ -66,7 +66,8 @@ def parse_iso_date(text: str | None, *, field: str = "date") -> date | None:
     match = _ISO_DATE.match(text)
     if match is None:
         raise Refusal(DATE_MALFORMED, f"{field}: {text[:40]!r} is not a YYYY-MM-DD date")
-    return _date(*match.groups(), text, field)
+    year, month, day = match.groups()
+    return _date(year, month, day, text, field)
 
 
 def parse_compact_date(text: str | None, *, field: str = "date") -> date | None:
@@ -77,7 +78,8 @@ def parse_compact_date(text: str | None, *, field: str = "date") -> date | None:
     match = _COMPACT_DATE.match(text)
     if match is None:
         raise Refusal(DATE_MALFORMED, f"{field}: {text[:40]!r} is not a YYYYMMDD date")
-    return _date(*match.groups(), text, field)
+    year, month, day = match.groups()
+    return _date(year, month, day, text, field)
 
 
 def check_currency_code(code: str | None, *, field: str = "currency") -> str | None:
@@ -118,7 +120,7 @@ def payment_terms_days(text: str | None) -> int | None:
 
 
 @lru_cache(maxsize=256)
-def _vat_module(country: str) -> ModuleType | None:
+def _vat_module(country: str) -> Any:
     try:
         return get_cc_module(country.lower(), "vat")
     except (ImportError, ValueError):
