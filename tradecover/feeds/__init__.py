@@ -45,7 +45,7 @@ from tradecover.feeds.record import (
     TradeDocument,
 )
 from tradecover.feeds.safe_xml import XmlLimits
-from tradecover.feeds.schematron import SchematronValidator, schematron_validator
+from tradecover.feeds.schematron import Schematrons, SchematronValidator, schematron_validator
 from tradecover.feeds.single_window import (
     read_single_window_csv,
     read_single_window_json,
@@ -72,6 +72,7 @@ __all__ = [
     "ReadResult",
     "Reason",
     "SchematronValidator",
+    "Schematrons",
     "ShipmentDateBasis",
     "TradeDocument",
     "XmlLimits",

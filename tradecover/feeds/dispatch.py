@@ -10,7 +10,7 @@ from tradecover.feeds.customs_wco import read_wco_customs
 from tradecover.feeds.einvoice import read_einvoice, read_facturx_pdf
 from tradecover.feeds.record import ReadResult
 from tradecover.feeds.safe_xml import DEFAULT_LIMITS, XmlLimits
-from tradecover.feeds.schematron import SchematronValidator
+from tradecover.feeds.schematron import Schematrons
 from tradecover.feeds.single_window import read_single_window_json
 
 _SNIFF_BYTES = 16 * 1024
@@ -18,13 +18,14 @@ _WCO = b"urn:wco:datamodel:WCO:"
 
 
 def read_document(data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS,
-                  schematron: SchematronValidator | None = None) -> ReadResult:
+                  schematrons: Schematrons | None = None) -> ReadResult:
     """Read one document of any supported format (a CSV file: use the CSV reader)."""
     head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"%PDF-"):
-        return read_facturx_pdf(data, source=source, limits=limits, schematron=schematron)
+        return read_facturx_pdf(data, source=source, limits=limits,
+                                schematron=schematrons.cii if schematrons else None)
     if head.startswith(b"{"):
         return read_single_window_json(data, source=source, limits=limits)
     if _WCO in head and b"ubl:schema" not in head and b"CrossIndustryInvoice" not in head:
         return read_wco_customs(data, source=source, limits=limits)
-    return read_einvoice(data, source=source, limits=limits, schematron=schematron)
+    return read_einvoice(data, source=source, limits=limits, schematrons=schematrons)

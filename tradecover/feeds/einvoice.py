@@ -29,7 +29,7 @@ from tradecover.feeds.safe_xml import (
     check_size,
     parse_xml,
 )
-from tradecover.feeds.schematron import SchematronValidator
+from tradecover.feeds.schematron import Schematrons, SchematronValidator
 from tradecover.feeds.ubl import UBL_ROOTS, read_ubl_facts
 
 FORMAT_UNKNOWN = "format_unknown"
@@ -42,7 +42,7 @@ _FactsReader = Callable[[etree._Element], InvoiceFacts]
 
 
 def _read(data: bytes, facts_of: _FactsReader | None, fmt: DocumentFormat | None, *,
-          source: str, limits: XmlLimits, schematron: SchematronValidator | None,
+          source: str, limits: XmlLimits, schematrons: Schematrons | None,
           result_format: DocumentFormat | None = None) -> ReadResult:
     source_name = source or (fmt.value if fmt else "einvoice")
     try:
@@ -60,8 +60,10 @@ def _read(data: bytes, facts_of: _FactsReader | None, fmt: DocumentFormat | None
     if result_format is not None:
         facts.format = result_format
     breaches = business_rule_breaches(facts)
-    if not breaches and schematron is not None:
-        breaches = schematron.breaches(bytes(data))
+    if not breaches and schematrons is not None:
+        schematron = schematrons.cii if facts_of is read_cii_facts else schematrons.ubl
+        if schematron is not None:
+            breaches = schematron.breaches(bytes(data))
     if breaches:
         return Quarantine(facts.format, source_name, tuple(breaches), facts.number)
     return to_trade_document(facts, source=source_name)
@@ -71,20 +73,20 @@ def read_ubl(data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMIT
              schematron: SchematronValidator | None = None) -> ReadResult:
     """Read a UBL 2.1 Invoice or CreditNote."""
     return _read(data, read_ubl_facts, DocumentFormat.UBL, source=source, limits=limits,
-                 schematron=schematron)
+                 schematrons=Schematrons(ubl=schematron))
 
 
 def read_cii(data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS,
              schematron: SchematronValidator | None = None) -> ReadResult:
     """Read a UN/CEFACT Cross Industry Invoice (D16B)."""
     return _read(data, read_cii_facts, DocumentFormat.CII, source=source, limits=limits,
-                 schematron=schematron)
+                 schematrons=Schematrons(cii=schematron))
 
 
 def read_einvoice(data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS,
-                  schematron: SchematronValidator | None = None) -> ReadResult:
+                  schematrons: Schematrons | None = None) -> ReadResult:
     """Read a UBL or CII e-invoice, telling them apart by the root element."""
-    return _read(data, None, None, source=source, limits=limits, schematron=schematron)
+    return _read(data, None, None, source=source, limits=limits, schematrons=schematrons)
 
 
 def _screen_attachments(pdf: bytes, limits: XmlLimits) -> None:
@@ -123,4 +125,4 @@ def read_facturx_pdf(data: bytes, *, source: str = "", limits: XmlLimits = DEFAU
         return Quarantine(fmt, name, (Reason(
             FACTURX_XML_MISSING, "no factur-x.xml or ZUGFeRD-invoice.xml attachment"),))
     return _read(xml, read_cii_facts, DocumentFormat.CII, source=name, limits=limits,
-                 schematron=schematron, result_format=fmt)
+                 schematrons=Schematrons(cii=schematron), result_format=fmt)

@@ -1,15 +1,17 @@
 """The official EN 16931 Schematron, compiled to XSLT, run with Saxon (``saxonche``).
 
 Where the operator configures the compiled XSLT of the EN 16931 validation artefacts
-(setting ``TRADECOVER_EN16931_SCHEMATRON_XSLT``), each e-invoice that passed the built-in
-rules is also transformed by it; every fatal ``svrl:failed-assert`` becomes a reason
-``en16931_<assert id>``.  The stylesheet is compiled once per path and reused (a lock
-serialises the Saxon processor, which is not shared safely between threads).
+(settings ``TRADECOVER_EN16931_UBL_SCHEMATRON_XSLT`` and ``..._CII_SCHEMATRON_XSLT``),
+each e-invoice that passed the built-in rules is also transformed by it; every fatal
+``svrl:failed-assert`` becomes a reason ``en16931_<assert id>``.  The stylesheet is
+compiled once per path and reused (a lock serialises the Saxon processor, which is not
+shared safely between threads).
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,20 @@ class SchematronValidator:
             text = " ".join(" ".join(_TEXT(failed)).split())
             found.append(Reason(f"en16931_{rule}", text[:300]))
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class Schematrons:
+    """The configured validators per syntax (UBL, CII); None where not configured."""
+
+    ubl: SchematronValidator | None = None
+    cii: SchematronValidator | None = None
+
+    @classmethod
+    def from_paths(cls, ubl: str | Path | None, cii: str | Path | None) -> Schematrons:
+        """Validators of the configured XSLT paths (compiled once, reused)."""
+        return cls(schematron_validator(ubl) if ubl else None,
+                   schematron_validator(cii) if cii else None)
 
 
 _compile_lock = threading.Lock()
