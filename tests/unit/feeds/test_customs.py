@@ -166,4 +166,5 @@ def test_a_single_window_csv_is_read_row_by_row() -> None:
     assert first.exit_date is None
     assert _codes(results[1]) == ("amount_malformed",)
     assert _codes(results[2]) == ("date_malformed",)
-    assert _codes(list(read_single_window_csv(b"\xff\xfe\x00bad"))[0]) == ("record_malformed",)
+    (not_utf8,) = read_single_window_csv(b"\xff\xfe\x00bad")
+    assert _codes(not_utf8) == ("record_malformed",)
