@@ -226,7 +226,8 @@ def _notification(responses: list[etree._Element], source: str) -> TradeDocument
     rejected = by_code.get(REJECTED)
     if rejected is not None:
         errors = ", ".join(_R_ERRORS(rejected)) or "no error code given"
-        raise Refusal(CUSTOMS_REJECTED, f"customs rejected the declaration: {errors}")
+        raise Refusal(CUSTOMS_REJECTED, f"customs rejected the declaration: {errors}",
+                      document_id=first_text(_R_LRN, rejected) or first_text(_R_MRN, rejected))
     codes = ", ".join(sorted(code or "?" for code in by_code))
     raise Refusal(CUSTOMS_STATUS_NOT_USED, f"notification status {codes} changes no cover")
 
@@ -248,7 +249,7 @@ def read_wco_customs(data: bytes, *, source: str = "",
         fmt = DocumentFormat.WCO_DEC_DMS
         if b"RES-DMS" in data[:4096]:
             fmt = DocumentFormat.WCO_RES_DMS
-        return Quarantine(fmt, source or fmt.value, (refusal.reason,))
+        return Quarantine(fmt, source or fmt.value, (refusal.reason,), refusal.document_id)
 
 
 def is_wco_root(tag: str) -> bool:

@@ -116,6 +116,7 @@ def test_rejections_and_other_statuses_are_quarantined_with_the_customs_codes() 
     assert _codes(rejected) == ("customs_declaration_rejected",)
     assert isinstance(rejected, Quarantine)
     assert "CDS12062" in rejected.reasons[0].detail
+    assert rejected.document_id == "LRN-TC-0042"
     assert _codes(read_wco_customs(fixture("wco_cleared_notification.xml"))) == (
         "customs_status_not_used",)
 
