@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
+
 from tradecover.access import directory_repository as directory
 from tradecover.access import service, sessions
 from tradecover.access.principal import Principal

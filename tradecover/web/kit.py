@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tradecover.access import directory_repository as directory
@@ -67,6 +67,7 @@ __all__ = [
     "form_money",
     "in_savepoint",
     "may",
+    "permitted_viewer",
     "redirect",
     "render_page",
     "safe_next",
@@ -178,3 +179,16 @@ def error_page(request: Request, locale: str, viewer: Viewer | None, status: int
     """The error page with ``status`` (404, 403, ...)."""
     return render_page(request, locale, "error.html", {"status": status}, viewer=viewer,
                        status=status)
+
+
+def permitted_viewer(request: Request, session: Session,
+                     permission: Permission) -> Viewer | Response:
+    """The signed-in viewer when their role grants ``permission``; otherwise the answer to
+    give instead: the way to sign in, or the 403 page.
+    """
+    viewer = current_viewer(request, session)
+    if viewer is None:
+        return to_sign_in(request)
+    if not may(viewer, permission):
+        return error_page(request, choose_locale(request, viewer), viewer, 403)
+    return viewer
