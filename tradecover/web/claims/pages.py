@@ -18,20 +18,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
+from tradecover.claims import recovery_repository as recovery_reads
 from tradecover.claims import service as claims
 from tradecover.claims.indemnity import ClaimDefaults, LossCause
-from tradecover.claims.model import ClaimRow, RecoveryRow
 from tradecover.claims.recovery import RecoverySource
 from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
+from tradecover.collections import notice_repository as notice_reads
 from tradecover.collections import service as collections
 from tradecover.collections import upload as collection_upload
 from tradecover.collections.confirmation import CollectionOutcome
-from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.collections.overdue import ArrangementKind, LossCauseHint
 from tradecover.collections.schemas import UploadReportOut as CollectionReportOut
 from tradecover.declarations.upload import MAX_UPLOAD_BYTES
@@ -60,25 +59,17 @@ QUEUE_SIZE = 200
 NOTIFICATIONS_SHOWN = 50
 
 
-
 def _defaults(request: Request) -> ClaimDefaults:
     """The installation's claim terms, for what a policy's own terms leave unset."""
     settings = getattr(request.app.state, "settings", None)
     return claims.DEFAULT_DEFAULTS if settings is None else claims.defaults_of(settings)
 
 
-def _open_notices(session: Session, viewer: Viewer) -> list[PossibleLossNotice]:
-    query = select(PossibleLossNotice).where(PossibleLossNotice.status == NOTICE_OPEN)
-    if not viewer.principal.is_insurer:
-        query = query.where(PossibleLossNotice.exporter_org_id == viewer.principal.org_id)
-    return list(session.execute(query.order_by(PossibleLossNotice.id)).scalars())
-
-
 def _overdue_context(session: Session, viewer: Viewer) -> dict[str, Any]:
     today = business_today()
     items = collections.overdue_list(session, principal=viewer.principal, today=today)
     exporter = not viewer.principal.is_insurer
-    notices = _open_notices(session, viewer)
+    notices = notice_reads.open_notices(session, principal=viewer.principal)
     sent, _total = collections.notifications(session, principal=viewer.principal,
                                              limit=NOTIFICATIONS_SHOWN)
     return {"overdue": items, "notices": notices, "notifications": sent,
@@ -339,12 +330,7 @@ def _recoveries_page(request: Request, session: SessionDep, viewer: Viewer, *,
         viewer.principal.require(Permission.CLAIM_READ)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
-    query = select(RecoveryRow, ClaimRow).join(ClaimRow, ClaimRow.id == RecoveryRow.claim_id)
-    paid = select(ClaimRow).where(ClaimRow.state == "paid")
-    if not viewer.principal.is_insurer:
-        query = query.where(ClaimRow.exporter_org_id == viewer.principal.org_id)
-        paid = paid.where(ClaimRow.exporter_org_id == viewer.principal.org_id)
-    rows = list(session.execute(query.order_by(RecoveryRow.received_on, RecoveryRow.id)))
+    rows = recovery_reads.recovery_ledger(session, principal=viewer.principal)
     totals: dict[str, list[int]] = {}
     for recovery, _claim in rows:
         sums = totals.setdefault(recovery.currency, [0, 0, 0, 0])
@@ -353,7 +339,7 @@ def _recoveries_page(request: Request, session: SessionDep, viewer: Viewer, *,
             sums[i] += value
     can_book = viewer.principal.is_insurer and may(viewer, Permission.CLAIM_DECIDE)
     context = {"rows": rows, "totals": totals, "can_book": can_book,
-               "paid": list(session.execute(paid.order_by(ClaimRow.id)).scalars())
+               "paid": recovery_reads.paid_claims(session, principal=viewer.principal)
                if can_book else [],
                "sources": [s.value for s in RecoverySource], "today": business_today(),
                "done": done, "problem": problem}
