@@ -1,6 +1,6 @@
 """Dashboard pages of billing: the notice list, a notice with its split, and its print view.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's language,
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's language,
 signed-in people only; every read goes through the billing service, which scopes
 exporters to their own notices (another exporter's notice renders the same 404 page).
 The print view is a standalone HTML document with print CSS: the printable notice.

@@ -2,7 +2,7 @@
 its cause of loss needs, the exporter's upload form, the claims handler's accept / missing
 buttons and the download links.
 
-Same conventions as :mod:`tradecover.web.claims_pages`: every read and write goes through
+Same conventions as :mod:`tradecover.web.claims.pages`: every read and write goes through
 the claim documents service (the one the API uses), so a claim of another organisation
 answers 404 like a missing one.  An upload runs in a transaction of its own (the bytes
 it stored are deleted again when it does not commit); a refused form writes nothing and

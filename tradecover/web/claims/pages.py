@@ -4,7 +4,7 @@ upload; the claims
 handler's queue with every check and the approve / reject / pay actions; the recovery
 ledger; the claims speed report.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's
 language, signed-in people only; every read and write goes through the collections and
 claims services (the ones the API uses), which scope exporters to their own invoices and
 claims, so an id of another organisation answers 404 like a missing one.  A refused form

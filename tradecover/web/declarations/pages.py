@@ -1,7 +1,7 @@
 """Dashboard pages of declarations: the list with a form to declare one shipment, and the
 upload page with its row report.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's
 language, signed-in people only; every read and write goes through the attachment
 service (the one every channel uses), which scopes exporters to their own policies.
 """

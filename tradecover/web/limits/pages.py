@@ -1,7 +1,7 @@
 """Dashboard pages of credit limits: the underwriters' queue with the rating breakdown and
 the decision forms, a buyer page, and a limit history page with the reduce / cancel form.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's
 language, signed-in people only; every read and write goes through the buyers and limits
 services (the ones the API uses), which scope exporters to their own relationships and
 limits and enforce four eyes.  Forms post to the same origin with the SameSite=Lax

@@ -1,7 +1,7 @@
 """Dashboard pages that track the limit book: the large-limit watch list, bulk actions for
 an adverse event, the idle-limit job and the buyer match review queue.
 
-Same conventions as :mod:`tradecover.web.limits_pages`: insurer staff only (an exporter
+Same conventions as :mod:`tradecover.web.limits.pages`: insurer staff only (an exporter
 gets the 403 page), every write goes through the limits or buyers service (which checks
 the permission again and writes the audit entries), in a savepoint that a domain error
 rolls back; the page then shows the problem with the error's status.

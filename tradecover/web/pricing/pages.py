@@ -1,7 +1,7 @@
 """Dashboard pages of pricing: the rate table (matrix, history, editor for the insurer),
 the short-term and investment-debt quote pages, and the pricing lab chart.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's
 language, signed-in people only; every read and write goes through the pricing service.
 """
 
