@@ -22,16 +22,14 @@ from sqlalchemy.orm import Session
 
 from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
+from tradecover.claims import LossCause, RecoverySource, SpeedTarget, claims_at_risk, monthly_report
 from tradecover.claims import recovery_repository as recovery_reads
 from tradecover.claims import service as claims
-from tradecover.claims.indemnity import ClaimDefaults, LossCause
-from tradecover.claims.recovery import RecoverySource
-from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
+from tradecover.claims.indemnity import ClaimDefaults
+from tradecover.collections import ArrangementKind, CollectionOutcome, LossCauseHint
 from tradecover.collections import notice_repository as notice_reads
 from tradecover.collections import service as collections
 from tradecover.collections import upload as collection_upload
-from tradecover.collections.confirmation import CollectionOutcome
-from tradecover.collections.overdue import ArrangementKind, LossCauseHint
 from tradecover.collections.schemas import UploadReportOut as CollectionReportOut
 from tradecover.declarations.upload import MAX_UPLOAD_BYTES
 from tradecover.kit.dates import business_today

@@ -16,13 +16,12 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from tradecover.access.roles import PERMISSIONS, Permission
-from tradecover.declarations import service, upload
+from tradecover.declarations import Shipment, TransportMode, service, upload
 from tradecover.declarations.schemas import UploadReportOut
-from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.policies import service as policies
-from tradecover.reference.payment_terms import PaymentTerms
+from tradecover.reference import PaymentTerms
 from tradecover.web.kit import (
     SessionDep,
     Viewer,

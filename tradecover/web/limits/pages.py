@@ -26,8 +26,7 @@ from tradecover.buyers import service as buyers
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.limits import service
-from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
+from tradecover.limits import DecisionOutcome, ReasonCode, RequestType, service
 from tradecover.limits.fx import CAP_CURRENCY
 from tradecover.web.kit import (
     N_,

@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
+from tradecover.buyers import Sector
 from tradecover.buyers import lookup_repository as buyer_lookup
 from tradecover.buyers import service as buyers
-from tradecover.buyers.rating import Sector
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money

@@ -18,14 +18,16 @@ from markupsafe import Markup
 
 from tradecover.access.roles import PERMISSIONS, Permission
 from tradecover.kit.errors import DomainError, NotFound
-from tradecover.pricing import service
-from tradecover.pricing.investment_debt import (
-    CoverComparisonRow,
+from tradecover.pricing import (
+    LabRow,
     compare_full_and_partial_cover,
     parse_quote_request,
     quote_investment_debt,
+    render_lab_chart,
+    service,
+    simulate_adverse_selection,
 )
-from tradecover.pricing.lab import LabRow, render_lab_chart, simulate_adverse_selection
+from tradecover.pricing.investment_debt import CoverComparisonRow
 from tradecover.pricing.rate_table import TERMS_ORDER
 from tradecover.pricing.schemas import ShortTermQuoteIn
 from tradecover.web import i18n
