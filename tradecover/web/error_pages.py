@@ -40,10 +40,7 @@ def _signed_in(request: Request) -> Viewer | None:
         return None
     try:
         with factory() as session:
-            viewer = current_viewer(request, session)
-            if viewer is not None:
-                session.expunge_all()
-            return viewer
+            return current_viewer(request, session)
     except Exception:
         return None
 
