@@ -1,4 +1,4 @@
-"""The dashboard: server-rendered pages in the reader's language.
+"""Web dashboard adapter: server-rendered pages in English, Chinese and Korean.
 
 :mod:`tradecover.web.kit` is the page kit every page builds on; each context's pages live
 in ``tradecover/web/<context>/`` and their templates in ``templates/<context>/`` (the
