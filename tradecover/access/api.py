@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy import func, select
 
+from tradecover.access import directory_repository as directory
 from tradecover.access import service, sessions
-from tradecover.access.model import ApiKey, Organisation, User, UserSession
 from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Permission
 from tradecover.access.schemas import (
@@ -28,7 +27,7 @@ from tradecover.access.schemas import (
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.config import Settings
-from tradecover.kit.errors import NotFound, ValidationFailed
+from tradecover.kit.errors import ValidationFailed
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 
@@ -70,9 +69,10 @@ def sign_out(session: SessionDep, principal: PrincipalDep) -> Response:
     return Response(status_code=204)
 
 
-def _session_out(row: UserSession, principal: Principal) -> SessionOut:
+def _session_out(row: object, principal: Principal) -> SessionOut:
+    """A session row as the API shows it (``current``: the caller's own)."""
     out = SessionOut.model_validate(row)
-    out.current = row.id == principal.session_id
+    out.current = out.id == principal.session_id
     return out
 
 
@@ -124,13 +124,6 @@ def me(principal: PrincipalDep) -> MeOut:
                  organisation_kind=principal.org_kind, role=principal.role)
 
 
-def _visible_org(session: SessionDep, principal: PrincipalDep, org_id: int) -> Organisation:
-    org = session.get(Organisation, org_id)
-    if org is None or not principal.can_see_org(org.id):
-        raise NotFound(f"no organisation {org_id}", code="organisation_not_found")
-    return org
-
-
 @router.get("/organisations", response_model=Page[OrganisationOut], summary="List organisations")
 def list_organisations(
     session: SessionDep, principal: PrincipalDep, page: PageDep,
@@ -138,14 +131,8 @@ def list_organisations(
 ) -> Page[OrganisationOut]:
     """Insurer staff see all organisations; others only their own."""
     principal.require(Permission.ORG_READ)
-    query = select(Organisation)
-    if not principal.is_insurer:
-        query = query.where(Organisation.id == principal.org_id)
-    if kind is not None:
-        query = query.where(Organisation.kind == kind.value)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(Organisation.id).limit(page.limit)
-                           .offset(page.offset)).scalars()
+    rows, total = directory.list_organisations(session, principal=principal, kind=kind,
+                                               limit=page.limit, offset=page.offset)
     return Page(items=[OrganisationOut.model_validate(r) for r in rows], total=total,
                 limit=page.limit, offset=page.offset)
 
@@ -169,15 +156,16 @@ def get_organisation(
 ) -> OrganisationOut:
     """An organisation the caller may see."""
     principal.require(Permission.ORG_READ)
-    return OrganisationOut.model_validate(_visible_org(session, principal, org_id))
+    org = directory.visible_organisation(session, principal, org_id)
+    return OrganisationOut.model_validate(org)
 
 
 @router.get("/organisations/{org_id}/users", response_model=list[UserOut], summary="Users")
 def list_users(org_id: IdPath, session: SessionDep, principal: PrincipalDep) -> list[UserOut]:
     """The people of an organisation (admins only)."""
     principal.require(Permission.ORG_ADMIN)
-    org = _visible_org(session, principal, org_id)
-    rows = session.execute(select(User).where(User.org_id == org.id).order_by(User.id)).scalars()
+    org = directory.visible_organisation(session, principal, org_id)
+    rows = directory.users_of(session, org.id)
     return [UserOut.model_validate(r) for r in rows]
 
 
@@ -187,7 +175,7 @@ def create_user(org_id: IdPath, body: UserIn, session: SessionDep,
                 principal: PrincipalDep) -> UserOut:
     """Add a person with one role to an organisation (insurer admin)."""
     principal.require(Permission.ORG_ADMIN)
-    org = _visible_org(session, principal, org_id)
+    org = directory.visible_organisation(session, principal, org_id)
     user = service.create_user(session, principal=principal, org=org, email=str(body.email),
                                full_name=body.full_name, role=body.role,
                                password=body.password, locale=body.locale)
@@ -200,7 +188,7 @@ def create_api_key(org_id: IdPath, body: ApiKeyIn, session: SessionDep,
                    principal: PrincipalDep) -> ApiKeyOut:
     """Create a key for a system; the secret appears in this answer only."""
     principal.require(Permission.APIKEY_ADMIN)
-    org = _visible_org(session, principal, org_id)
+    org = directory.visible_organisation(session, principal, org_id)
     key, secret = service.create_api_key(session, principal=principal, org=org, role=body.role,
                                          name=body.name)
     out = ApiKeyOut.model_validate(key)
@@ -213,9 +201,8 @@ def create_api_key(org_id: IdPath, body: ApiKeyIn, session: SessionDep,
 def list_api_keys(org_id: IdPath, session: SessionDep, principal: PrincipalDep) -> list[ApiKeyOut]:
     """Keys (never their secrets)."""
     principal.require(Permission.APIKEY_ADMIN)
-    org = _visible_org(session, principal, org_id)
-    rows = session.execute(select(ApiKey).where(ApiKey.org_id == org.id)
-                           .order_by(ApiKey.id)).scalars()
+    org = directory.visible_organisation(session, principal, org_id)
+    rows = directory.api_keys_of(session, org.id)
     return [ApiKeyOut.model_validate(r) for r in rows]
 
 

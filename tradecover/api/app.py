@@ -168,19 +168,21 @@ def _routers() -> list[Any]:
     from tradecover.reference.api import router as reference_router
     from tradecover.risk.api import router as risk_router
     from tradecover.subsidies.api import router as subsidies_router
-    from tradecover.web.billing_pages import router as billing_pages_router
-    from tradecover.web.claim_documents_pages import router as claim_documents_pages_router
-    from tradecover.web.claims_pages import router as claims_pages_router
-    from tradecover.web.declarations_pages import router as declarations_pages_router
-    from tradecover.web.limit_tracking_pages import router as limit_tracking_pages_router
-    from tradecover.web.limits_pages import router as limits_pages_router
-    from tradecover.web.pages import router as web_router
-    from tradecover.web.pricing_pages import router as pricing_pages_router
-    from tradecover.web.risk_pages import router as risk_pages_router
+    from tradecover.web.access.pages import router as access_pages_router
+    from tradecover.web.billing.pages import router as billing_pages_router
+    from tradecover.web.claims.documents_pages import router as claim_documents_pages_router
+    from tradecover.web.claims.pages import router as claims_pages_router
+    from tradecover.web.declarations.pages import router as declarations_pages_router
+    from tradecover.web.limits.pages import router as limits_pages_router
+    from tradecover.web.limits.tracking_pages import router as limit_tracking_pages_router
+    from tradecover.web.policies.pages import router as policies_pages_router
+    from tradecover.web.pricing.pages import router as pricing_pages_router
+    from tradecover.web.risk.pages import router as risk_pages_router
 
     # the ERP declarations first: routes are matched in order, and theirs is the hottest
     return [declarations_router, access_router, audit_router, reference_router,
-            country_risk_router, policies_router, pricing_router, web_router,
+            country_risk_router, policies_router, pricing_router, access_pages_router,
+            policies_pages_router,
             pricing_pages_router, buyers_router, limits_router, risk_router, risk_pages_router,
             billing_router,
             subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,

@@ -14,8 +14,16 @@ from tradecover.access.principal import Principal
 from tradecover.config import Settings
 from tradecover.kit.errors import AuthenticationFailed
 
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="A system's API key")
-_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+SESSION_COOKIE = "tc_session"
+"""The dashboard's session cookie: it carries the same token as a bearer header."""
+
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False,
+                              description="A system's API key")
+"""The ``X-API-Key`` header, as a security scheme (for routes that read the caller
+themselves, with :func:`current_principal`)."""
+
+bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+"""The ``Authorization: Bearer`` token, as a security scheme."""
 
 
 def get_settings(request: Request) -> Settings:
@@ -24,7 +32,7 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def session_dependency(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on error."""
     session: Session = request.app.state.session_factory()
     try:
@@ -37,19 +45,19 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SessionDep = Annotated[Session, Depends(session_dependency, scope="function")]
 
 
-def get_principal(
+def current_principal(
     request: Request,
     session: SessionDep,
-    api_key: Annotated[str | None, Security(_api_key)] = None,
-    token: Annotated[str | None, Security(_bearer)] = None,
+    api_key: Annotated[str | None, Security(api_key_scheme)] = None,
+    token: Annotated[str | None, Security(bearer_scheme)] = None,
 ) -> Principal:
     """The caller, from an ``X-API-Key`` header, a bearer token or the web session cookie."""
     if api_key:
         return access.principal_from_api_key(session, api_key)
-    cookie = request.cookies.get("tc_session")
+    cookie = request.cookies.get(SESSION_COOKIE)
     bearer = token or cookie
     if bearer:
         return access.principal_from_token(session, bearer,
@@ -57,4 +65,4 @@ def get_principal(
     raise AuthenticationFailed("sign in or send an X-API-Key header", code="unauthenticated")
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

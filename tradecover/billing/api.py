@@ -14,9 +14,9 @@ from tradecover.access.roles import Permission
 from tradecover.api.deps import (
     PrincipalDep,
     SessionDep,
-    _api_key,
-    _bearer,
-    get_principal,
+    api_key_scheme,
+    bearer_scheme,
+    current_principal,
     get_settings,
 )
 from tradecover.api.pagination import IdPath, Page, PageDep
@@ -49,12 +49,12 @@ def _factory(request: Request) -> sessionmaker[Session]:
 
 def principal_only(
     request: Request,
-    api_key: Annotated[str | None, Security(_api_key)] = None,
-    token: Annotated[str | None, Security(_bearer)] = None,
+    api_key: Annotated[str | None, Security(api_key_scheme)] = None,
+    token: Annotated[str | None, Security(bearer_scheme)] = None,
 ) -> Principal:
     """The caller, read in a short transaction of its own (the effect runs in another)."""
     with transaction(_factory(request)) as session:
-        return get_principal(request, session, api_key, token)
+        return current_principal(request, session, api_key, token)
 
 
 @router.post("/runs", response_model=RunOut, summary="Bill a month (finance)")

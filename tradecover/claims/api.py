@@ -20,7 +20,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.access.principal import Principal
-from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
+from tradecover.api.deps import (
+    PrincipalDep,
+    SessionDep,
+    api_key_scheme,
+    bearer_scheme,
+    current_principal,
+)
 from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.claims import service
 from tradecover.claims.documents import service as documents
@@ -61,12 +67,12 @@ def _defaults(request: Request) -> ClaimDefaults:
 
 def principal_only(
     request: Request,
-    api_key: Annotated[str | None, Security(_api_key)] = None,
-    token: Annotated[str | None, Security(_bearer)] = None,
+    api_key: Annotated[str | None, Security(api_key_scheme)] = None,
+    token: Annotated[str | None, Security(bearer_scheme)] = None,
 ) -> Principal:
     """The caller, read in a short transaction of its own (the effect runs in another)."""
     with transaction(_factory(request)) as session:
-        return get_principal(request, session, api_key, token)
+        return current_principal(request, session, api_key, token)
 
 
 def _claim_out(session: Session, row: ClaimRow) -> ClaimOut:

@@ -33,7 +33,13 @@ from tradecover.access.known_keys import (
 )
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
-from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get_principal
+from tradecover.api.deps import (
+    PrincipalDep,
+    SessionDep,
+    api_key_scheme,
+    bearer_scheme,
+    current_principal,
+)
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import is_collision
 from tradecover.db.async_pool import RecoveringPool
@@ -102,7 +108,7 @@ def _open_and_authenticate(request: Request, api_key: str | None, token: str | N
                            known: KnownApiKeys | None) -> Caller:
     session = _factory(request)()
     try:
-        principal = get_principal(request, session, api_key, token)
+        principal = current_principal(request, session, api_key, token)
     except BaseException:
         session.close()
         raise
@@ -113,8 +119,8 @@ def _open_and_authenticate(request: Request, api_key: str | None, token: str | N
 
 async def caller_session(
     request: Request,
-    api_key: Annotated[str | None, Security(_api_key)] = None,
-    token: Annotated[str | None, Security(_bearer)] = None,
+    api_key: Annotated[str | None, Security(api_key_scheme)] = None,
+    token: Annotated[str | None, Security(bearer_scheme)] = None,
 ) -> AsyncIterator[Caller]:
     """The caller, authenticated before the body is read (a bad credential is a 401 whatever
     the body), in a transaction the route goes on using and commits itself.

@@ -21,8 +21,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from tradecover.web import i18n
-from tradecover.web.pages import SECURITY_HEADERS, Viewer, _page, _to_sign_in, _viewer
-from tradecover.web.pages import choose_locale as _choose_locale
+from tradecover.web.kit import (
+    SECURITY_HEADERS,
+    Viewer,
+    choose_locale,
+    current_viewer,
+    render_page,
+    to_sign_in,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +40,7 @@ def _signed_in(request: Request) -> Viewer | None:
         return None
     try:
         with factory() as session:
-            viewer = _viewer(request, session)
-            if viewer is not None:
-                session.expunge_all()
-            return viewer
+            return current_viewer(request, session)
     except Exception:
         return None
 
@@ -54,16 +57,16 @@ def _plain(status: int, code: str) -> HTMLResponse:
 def problem_page(request: Request, *, status: int, code: str) -> Response:
     """The browser's answer to a failed dashboard request (401: the sign-in page)."""
     if status == 401:
-        answer: Response = _to_sign_in(request)
+        answer: Response = to_sign_in(request)
         return answer
     viewer = _signed_in(request)
     try:
-        locale = _choose_locale(request, viewer)
+        locale = choose_locale(request, viewer)
     except Exception:
         locale = i18n.DEFAULT_LOCALE
     for attempt in dict.fromkeys((locale, i18n.DEFAULT_LOCALE)):
         try:
-            page = _page(
+            page = render_page(
                 request,
                 attempt,
                 "error.html",

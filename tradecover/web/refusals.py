@@ -8,13 +8,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from tradecover.kit.errors import DomainError
-from tradecover.web.pages import _page, choose_locale
+from tradecover.web.kit import choose_locale, render_page
 
 
 def refusal_page(request: Request, error: DomainError) -> HTMLResponse:
     """The error page for a refused form field or query parameter (nothing was written)."""
     locale = choose_locale(request, None)
-    return _page(
+    return render_page(
         request,
         locale,
         "error.html",

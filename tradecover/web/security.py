@@ -27,10 +27,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover.api import problems
+from tradecover.api.deps import SESSION_COOKIE
 from tradecover.web import csrf, i18n
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-SESSION_COOKIE = "tc_session"
 API_PREFIXES = ("/api/", "/openapi.json", "/health")  # no cookies, nothing a form posts
 _FOREIGN_FETCH_SITES = {b"cross-site", b"same-site"}
 

@@ -122,7 +122,7 @@ def test_the_exporter_sees_its_notifications_on_the_overdue_page(
         monkeypatch: pytest.MonkeyPatch) -> None:
     day = DUE + timedelta(days=60)
     _job(db, day)
-    monkeypatch.setattr("tradecover.web.claims_pages.business_today", lambda: day)
+    monkeypatch.setattr("tradecover.web.claims.pages.business_today", lambda: day)
     with transaction(db.factory) as s:
         person = make_user_actor(s, org_slug="acme-exports", role=Role.EXPORTER,
                                  email="anna@acme.example", password="correct horse battery")

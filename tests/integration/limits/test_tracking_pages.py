@@ -18,7 +18,7 @@ from tradecover.audit.model import AuditEntry
 from tradecover.buyers.model import Buyer, BuyerMatchReview
 from tradecover.kit.dates import business_today
 from tradecover.limits.model import BuyerAggregate, CreditLimit, LimitNotification
-from tradecover.web import limit_tracking_pages
+from tradecover.web.limits import tracking_pages as limit_tracking_pages
 
 
 def _limit(client: TestClient, cast: Cast, pol: int, n: int, amount: str, *,

@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Database, make_person, sign_in
 from tradecover.access.roles import Role
-from tradecover.web import i18n, limit_tracking_pages
+from tradecover.web import i18n
+from tradecover.web.limits import tracking_pages as limit_tracking_pages
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from tradecover.kit.money import Money
 from tradecover.policies.review import ReviewMetrics
-from tradecover.web.views import metric_views
+from tradecover.web.policies.views import metric_views
 
 
 def test_every_review_metric_has_a_label_and_a_kind() -> None:

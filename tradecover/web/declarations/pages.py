@@ -1,7 +1,7 @@
 """Dashboard pages of declarations: the list with a form to declare one shipment, and the
 upload page with its row report.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's
 language, signed-in people only; every read and write goes through the attachment
 service (the one every channel uses), which scopes exporters to their own policies.
 """
@@ -16,15 +16,21 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from tradecover.access.roles import PERMISSIONS, Permission
-from tradecover.api.deps import SessionDep
-from tradecover.declarations import service, upload
+from tradecover.declarations import Shipment, TransportMode, service, upload
 from tradecover.declarations.schemas import UploadReportOut
-from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.policies import service as policies
-from tradecover.reference.payment_terms import PaymentTerms
-from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewer, choose_locale
+from tradecover.reference import PaymentTerms
+from tradecover.web.kit import (
+    SessionDep,
+    Viewer,
+    choose_locale,
+    current_viewer,
+    error_page,
+    render_page,
+    to_sign_in,
+)
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -51,15 +57,15 @@ def _list_context(session: SessionDep, viewer: Viewer, page: int) -> dict[str, A
 def declarations_page(request: Request, session: SessionDep,
                       page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     """The declarations the viewer may see, newest first, and the form to declare one."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
         context = _list_context(session, viewer, page)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
-    return _page(request, locale, "declarations/list.html", context, viewer=viewer)
+        return error_page(request, locale, viewer, error.status)
+    return render_page(request, locale, "declarations/list.html", context, viewer=viewer)
 
 
 def _shipment(org_id: int, form: dict[str, str]) -> Shipment:
@@ -96,9 +102,9 @@ def declare(
     prepayment: Annotated[str, Form(max_length=24)] = "0",
 ) -> Response:
     """Declare one shipment through the attachment service; show its cover or the problem."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     form = {"policy_id": policy_id, "buyer_id": buyer_id, "payment_terms": payment_terms,
             "transport_mode": transport_mode, "shipment_date": shipment_date,
@@ -118,27 +124,27 @@ def declare(
         problem, status = error, error.status
     context = _list_context(session, viewer, 1)
     context.update(created=created, problem=problem, form={} if created else form)
-    return _page(request, locale, "declarations/list.html", context, viewer=viewer,
-                 status=status)
+    return render_page(request, locale, "declarations/list.html", context, viewer=viewer,
+                       status=status)
 
 
 @router.get("/declarations/upload", response_model=None)
 def upload_page(request: Request, session: SessionDep) -> Response:
     """The upload form (CSV or XLSX)."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
-    return _page(request, choose_locale(request, viewer), "declarations/upload.html",
-                 {"report": None, "problem": None, "columns": upload.COLUMNS}, viewer=viewer)
+        return to_sign_in(request)
+    return render_page(request, choose_locale(request, viewer), "declarations/upload.html",
+                       {"report": None, "problem": None, "columns": upload.COLUMNS}, viewer=viewer)
 
 
 @router.post("/declarations/upload", response_model=None)
 def upload_file(request: Request, session: SessionDep,
                 file: Annotated[UploadFile, File()]) -> Response:
     """Attach every row of the file and show the row report."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     report: UploadReportOut | None = None
     problem: DomainError | None = None
@@ -151,9 +157,9 @@ def upload_file(request: Request, session: SessionDep,
             today=business_today(), channel="upload"))
     except DomainError as error:
         problem = error
-    return _page(request, locale, "declarations/upload.html",
-                 {"report": report, "problem": problem, "columns": upload.COLUMNS},
-                 viewer=viewer, status=problem.status if problem else 200)
+    return render_page(request, locale, "declarations/upload.html",
+                       {"report": report, "problem": problem, "columns": upload.COLUMNS},
+                       viewer=viewer, status=problem.status if problem else 200)
 
 
 def _pct(value: object) -> Decimal | None:
@@ -167,19 +173,19 @@ def _pct(value: object) -> Decimal | None:
 @router.get("/declarations/{declaration_id}", response_model=None)
 def declaration_page(declaration_id: int, request: Request, session: SessionDep) -> Response:
     """One declaration: its cover, its premium and how its rate was reached."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
         row = service.get_declaration(session, principal=viewer.principal,
                                       declaration_id=declaration_id)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
+        return error_page(request, locale, viewer, error.status)
     explanation = row.rate_explanation if isinstance(row.rate_explanation, dict) else None
     percents = ({key: _pct(explanation.get(key))
                  for key in ("base_rate", "rate_before_bounds", "floor", "cap", "final_rate")}
                 if explanation else {})
-    return _page(request, locale, "declarations/detail.html",
-                 {"d": row, "explanation": explanation, "percents": percents,
-                  "rate_pct": _pct(row.rate)}, viewer=viewer)
+    return render_page(request, locale, "declarations/detail.html",
+                       {"d": row, "explanation": explanation, "percents": percents,
+                        "rate_pct": _pct(row.rate)}, viewer=viewer)

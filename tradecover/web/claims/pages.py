@@ -4,7 +4,7 @@ upload; the claims
 handler's queue with every check and the approve / reject / pay actions; the recovery
 ledger; the claims speed report.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's
 language, signed-in people only; every read and write goes through the collections and
 claims services (the ones the API uses), which scope exporters to their own invoices and
 claims, so an id of another organisation answers 404 like a missing one.  A refused form
@@ -18,38 +18,43 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.roles import PERMISSIONS, Permission
-from tradecover.api.deps import SessionDep
+from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
+from tradecover.claims import LossCause, RecoverySource, SpeedTarget, claims_at_risk, monthly_report
+from tradecover.claims import recovery_repository as recovery_reads
 from tradecover.claims import service as claims
-from tradecover.claims.indemnity import ClaimDefaults, LossCause
-from tradecover.claims.model import ClaimRow, RecoveryRow
-from tradecover.claims.recovery import RecoverySource
-from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
+from tradecover.claims.indemnity import ClaimDefaults
+from tradecover.collections import ArrangementKind, CollectionOutcome, LossCauseHint
+from tradecover.collections import notice_repository as notice_reads
 from tradecover.collections import service as collections
 from tradecover.collections import upload as collection_upload
-from tradecover.collections.confirmation import CollectionOutcome
-from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
-from tradecover.collections.overdue import ArrangementKind, LossCauseHint
 from tradecover.collections.schemas import UploadReportOut as CollectionReportOut
 from tradecover.declarations.upload import MAX_UPLOAD_BYTES
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.kit.money import Money, to_decimal
-from tradecover.web.forms import form_choice, form_date, form_id, form_money, in_savepoint
-from tradecover.web.i18n import N_
-from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewer, choose_locale
+from tradecover.web.kit import (
+    N_,
+    SessionDep,
+    Viewer,
+    choose_locale,
+    current_viewer,
+    error_page,
+    form_choice,
+    form_date,
+    form_id,
+    form_money,
+    in_savepoint,
+    may,
+    render_page,
+    to_sign_in,
+)
 
 router = APIRouter(include_in_schema=False)
 QUEUE_SIZE = 200
 NOTIFICATIONS_SHOWN = 50
-
-
-def _may(viewer: Viewer, permission: Permission) -> bool:
-    return permission in PERMISSIONS[viewer.principal.role]
 
 
 def _defaults(request: Request) -> ClaimDefaults:
@@ -58,28 +63,21 @@ def _defaults(request: Request) -> ClaimDefaults:
     return claims.DEFAULT_DEFAULTS if settings is None else claims.defaults_of(settings)
 
 
-def _open_notices(session: Session, viewer: Viewer) -> list[PossibleLossNotice]:
-    query = select(PossibleLossNotice).where(PossibleLossNotice.status == NOTICE_OPEN)
-    if not viewer.principal.is_insurer:
-        query = query.where(PossibleLossNotice.exporter_org_id == viewer.principal.org_id)
-    return list(session.execute(query.order_by(PossibleLossNotice.id)).scalars())
-
-
 def _overdue_context(session: Session, viewer: Viewer) -> dict[str, Any]:
     today = business_today()
     items = collections.overdue_list(session, principal=viewer.principal, today=today)
     exporter = not viewer.principal.is_insurer
-    notices = _open_notices(session, viewer)
+    notices = notice_reads.open_notices(session, principal=viewer.principal)
     sent, _total = collections.notifications(session, principal=viewer.principal,
                                              limit=NOTIFICATIONS_SHOWN)
     return {"overdue": items, "notices": notices, "notifications": sent,
             "frozen": collections.frozen_buyers(session, principal=viewer.principal),
             "requests": collections.arrangements(session, principal=viewer.principal,
                                                  pending_only=not exporter),
-            "can_decide_extension": not exporter and _may(viewer, Permission.CLAIM_DECIDE),
+            "can_decide_extension": not exporter and may(viewer, Permission.CLAIM_DECIDE),
             "noticed": {n.declaration_id for n in notices},
-            "can_notify": exporter and _may(viewer, Permission.COLLECTION_WRITE),
-            "can_claim": exporter and _may(viewer, Permission.CLAIM_FILE),
+            "can_notify": exporter and may(viewer, Permission.COLLECTION_WRITE),
+            "can_claim": exporter and may(viewer, Permission.CLAIM_FILE),
             "causes": [c.value for c in LossCauseHint],
             "outcomes": [(CollectionOutcome.PAID_IN_FULL.value, N_("Paid in full")),
                          (CollectionOutcome.PAID_IN_PART.value, N_("Paid in part")),
@@ -94,18 +92,18 @@ def _overdue_page(request: Request, session: SessionDep, viewer: Viewer, *,
     try:
         context = _overdue_context(session, viewer)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
+        return error_page(request, locale, viewer, error.status)
     context.update(done=done, problem=problem)
-    return _page(request, locale, "claims/overdue.html", context, viewer=viewer,
-                 status=problem.status if problem else 200)
+    return render_page(request, locale, "claims/overdue.html", context, viewer=viewer,
+                       status=problem.status if problem else 200)
 
 
 @router.get("/overdue", response_model=None)
 def overdue_page(request: Request, session: SessionDep) -> Response:
     """Invoices past due with their notice deadline, the open notices and the claim form."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     return _overdue_page(request, session, viewer)
 
 
@@ -114,9 +112,9 @@ def notice_form(request: Request, session: SessionDep,
                 declaration_id: Annotated[str, Form(max_length=20)] = "",
                 cause: Annotated[str, Form(max_length=24)] = "") -> Response:
     """File a notice of possible loss on one overdue invoice."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         hint = form_choice(LossCauseHint, cause, field="cause", message="please choose a cause")
@@ -140,9 +138,9 @@ def collection_form(request: Request, session: SessionDep,
     The same service as the API and the upload: a payment frees the limit, a payment in
     full withdraws the invoice's open notice; a refusal writes nothing.
     """
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         answer = form_choice(CollectionOutcome, outcome, field="outcome",
@@ -165,9 +163,9 @@ def extension_form(request: Request, session: SessionDep,
                    declaration_id: Annotated[str, Form(max_length=20)] = "",
                    new_due_date: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Ask the insurer to extend the due date of one overdue invoice."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         collections.request_extension(
@@ -183,9 +181,9 @@ def extension_form(request: Request, session: SessionDep,
 
 def _decide_extension(request: Request, session: SessionDep, arrangement_id: int,
                       approve: bool, reason: str) -> Response:
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         collections.decide_extension(session, principal=viewer.principal,
@@ -194,7 +192,7 @@ def _decide_extension(request: Request, session: SessionDep, arrangement_id: int
 
     problem = in_savepoint(session, work)
     if problem is not None and problem.status == 404:
-        return _error_page(request, choose_locale(request, viewer), viewer, 404)
+        return error_page(request, choose_locale(request, viewer), viewer, 404)
     return _overdue_page(request, session, viewer,
                          done=None if problem else "extension_decided", problem=problem)
 
@@ -218,9 +216,9 @@ def claim_form(request: Request, session: SessionDep,
                declaration_id: Annotated[list[str] | None, Form(max_length=20)] = None,
                cause: Annotated[str, Form(max_length=24)] = "") -> Response:
     """File a claim on the chosen invoices (each must carry an open notice)."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         loss_cause = form_choice(LossCause, cause, field="cause",
@@ -243,31 +241,31 @@ def _queue_page(request: Request, session: SessionDep, viewer: Viewer, *,
         rows, total = claims.list_claims(session, principal=viewer.principal, state=None,
                                          limit=QUEUE_SIZE, offset=0)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
+        return error_page(request, locale, viewer, error.status)
     insurer = viewer.principal.is_insurer
     context = {"claims": [{"claim": r, "lines": claims.lines_of(session, r.id)} for r in rows],
-               "total": total, "can_decide": insurer and _may(viewer, Permission.CLAIM_DECIDE),
-               "can_withdraw": not insurer and _may(viewer, Permission.CLAIM_FILE),
-               "can_pay": insurer and _may(viewer, Permission.CLAIM_PAY),
+               "total": total, "can_decide": insurer and may(viewer, Permission.CLAIM_DECIDE),
+               "can_withdraw": not insurer and may(viewer, Permission.CLAIM_FILE),
+               "can_pay": insurer and may(viewer, Permission.CLAIM_PAY),
                "done": done, "problem": problem}
-    return _page(request, locale, "claims/queue.html", context, viewer=viewer,
-                 status=problem.status if problem else 200)
+    return render_page(request, locale, "claims/queue.html", context, viewer=viewer,
+                       status=problem.status if problem else 200)
 
 
 @router.get("/claims", response_model=None)
 def queue_page(request: Request, session: SessionDep) -> Response:
     """Claims oldest first with every check and its outcome, and the handler's actions."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     return _queue_page(request, session, viewer)
 
 
 def _claim_action(request: Request, session: SessionDep, claim_id: int, action: str,
                   reason: str = "") -> Response:
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     principal, today = viewer.principal, business_today()
 
     def work() -> None:
@@ -286,7 +284,7 @@ def _claim_action(request: Request, session: SessionDep, claim_id: int, action: 
 
     problem = in_savepoint(session, work)
     if problem is not None and problem.status == 404:
-        return _error_page(request, choose_locale(request, viewer), viewer, 404)
+        return error_page(request, choose_locale(request, viewer), viewer, 404)
     return _queue_page(request, session, viewer, done=None if problem else action,
                        problem=problem)
 
@@ -329,35 +327,30 @@ def _recoveries_page(request: Request, session: SessionDep, viewer: Viewer, *,
     try:
         viewer.principal.require(Permission.CLAIM_READ)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
-    query = select(RecoveryRow, ClaimRow).join(ClaimRow, ClaimRow.id == RecoveryRow.claim_id)
-    paid = select(ClaimRow).where(ClaimRow.state == "paid")
-    if not viewer.principal.is_insurer:
-        query = query.where(ClaimRow.exporter_org_id == viewer.principal.org_id)
-        paid = paid.where(ClaimRow.exporter_org_id == viewer.principal.org_id)
-    rows = list(session.execute(query.order_by(RecoveryRow.received_on, RecoveryRow.id)))
+        return error_page(request, locale, viewer, error.status)
+    rows = recovery_reads.recovery_ledger(session, principal=viewer.principal)
     totals: dict[str, list[int]] = {}
     for recovery, _claim in rows:
         sums = totals.setdefault(recovery.currency, [0, 0, 0, 0])
         for i, value in enumerate((recovery.gross_minor, recovery.costs_minor,
                                    recovery.insurer_minor, recovery.insured_minor)):
             sums[i] += value
-    can_book = viewer.principal.is_insurer and _may(viewer, Permission.CLAIM_DECIDE)
+    can_book = viewer.principal.is_insurer and may(viewer, Permission.CLAIM_DECIDE)
     context = {"rows": rows, "totals": totals, "can_book": can_book,
-               "paid": list(session.execute(paid.order_by(ClaimRow.id)).scalars())
+               "paid": recovery_reads.paid_claims(session, principal=viewer.principal)
                if can_book else [],
                "sources": [s.value for s in RecoverySource], "today": business_today(),
                "done": done, "problem": problem}
-    return _page(request, locale, "claims/recoveries.html", context, viewer=viewer,
-                 status=problem.status if problem else 200)
+    return render_page(request, locale, "claims/recoveries.html", context, viewer=viewer,
+                       status=problem.status if problem else 200)
 
 
 @router.get("/recoveries", response_model=None)
 def recoveries_page(request: Request, session: SessionDep) -> Response:
     """The recovery ledger: every recovery, its costs and the insurer / insured shares."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     return _recoveries_page(request, session, viewer)
 
 
@@ -369,9 +362,9 @@ def recovery_form(request: Request, session: SessionDep,
                   costs: Annotated[str, Form(max_length=24)] = "0",
                   received_on: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Book a recovery on a paid claim."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         claim = claims.claim_for(session, viewer.principal, form_id(claim_id, "claim_id"))
@@ -398,39 +391,39 @@ def speed_page(
     warn_days: Annotated[int, Query(ge=0, le=3650)] = 7,
 ) -> Response:
     """Claim speed per month against the insurer's target, and the claims about to miss it."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
         timelines = claims.timelines(session, principal=viewer.principal)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
+        return error_page(request, locale, viewer, error.status)
     target = SpeedTarget(decision_days=decision_days, payment_days=payment_days,
                          warn_days=warn_days)
-    return _page(request, locale, "claims/speed.html",
-                 {"target": target, "months": monthly_report(timelines, target),
-                  "at_risk": claims_at_risk(timelines, target, today=business_today())},
-                 viewer=viewer)
+    return render_page(request, locale, "claims/speed.html",
+                       {"target": target, "months": monthly_report(timelines, target),
+                        "at_risk": claims_at_risk(timelines, target, today=business_today())},
+                       viewer=viewer)
 
 
 def _upload_page(request: Request, viewer: Viewer, *, report: CollectionReportOut | None,
                  problem: DomainError | None) -> Response:
-    return _page(request, choose_locale(request, viewer), "claims/collections_upload.html",
-                 {"report": report, "problem": problem, "columns": collection_upload.COLUMNS},
-                 viewer=viewer, status=problem.status if problem else 200)
+    return render_page(request, choose_locale(request, viewer), "claims/collections_upload.html",
+                       {"report": report, "problem": problem, "columns": collection_upload.COLUMNS},
+                       viewer=viewer, status=problem.status if problem else 200)
 
 
 @router.get("/collections/upload", response_model=None)
 def collections_upload_page(request: Request, session: SessionDep) -> Response:
     """The form to confirm collections by upload (CSV or XLSX)."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     try:
         viewer.principal.require(Permission.COLLECTION_WRITE)
     except DomainError as error:
-        return _error_page(request, choose_locale(request, viewer), viewer, error.status)
+        return error_page(request, choose_locale(request, viewer), viewer, error.status)
     return _upload_page(request, viewer, report=None, problem=None)
 
 
@@ -438,9 +431,9 @@ def collections_upload_page(request: Request, session: SessionDep) -> Response:
 def collections_upload(request: Request, session: SessionDep,
                        file: Annotated[UploadFile, File()]) -> Response:
     """Confirm every row of the file and show the row report."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     report: CollectionReportOut | None = None
     problem: DomainError | None = None
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -18,11 +18,13 @@ from tradecover.access.principal import Principal
 from tradecover.claims.investment_debt import service as claims
 from tradecover.kit.errors import NotFound, PermissionDenied
 from tradecover.kit.money import Money
-from tradecover.policies.model import Policy
 from tradecover.policies.schedule import Product
 from tradecover.pricing import service as pricing
 from tradecover.web.i18n import N_
 from tradecover.web.labels import label
+
+if TYPE_CHECKING:  # the row type only: the page reads it through the policies service
+    from tradecover.policies.model import Policy
 
 PHASES: dict[str, str] = {"drawdown": N_("Drawdown"), "repayment": N_("Repayment")}
 PREMIUM_STATUSES: dict[str, str] = {

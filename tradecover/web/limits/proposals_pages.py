@@ -16,16 +16,21 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from tradecover.access.roles import Permission
-from tradecover.api.deps import SessionDep
+from tradecover.buyers import lookup_repository as buyer_lookup
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.limits.proposals import service as proposals
-from tradecover.web.forms import in_savepoint
-from tradecover.web.i18n import N_
-from tradecover.web.limit_tracking_pages import _names, _staff
-from tradecover.web.limits_pages import nav_links
-from tradecover.web.pages import Viewer, _page, _settings
-from tradecover.web.pages import choose_locale as _locale
+from tradecover.web.kit import (
+    N_,
+    SessionDep,
+    Viewer,
+    choose_locale,
+    in_savepoint,
+    permitted_viewer,
+    render_page,
+    settings_of,
+)
+from tradecover.web.limits.pages import nav_links
 
 router = APIRouter(include_in_schema=False)
 PATH = "/limits/reduction-proposals"
@@ -55,23 +60,23 @@ def _proposals_page(
     rows, total = proposals.list_proposals(
         session, principal=viewer.principal, status=None if chosen == "all" else chosen, limit=500
     )
-    settings = _settings(request)
+    settings = settings_of(request)
     context = {
         "proposals": rows,
         "total": total,
         "status": chosen,
         "statuses": FILTERS,
         "status_labels": STATUS_LABELS,
-        "buyers": _names(session, (r.buyer_id for r in rows)),
+        "buyers": buyer_lookup.buyers_by_id(session, (r.buyer_id for r in rows)),
         "share": settings.limit_under_use_share,
         "days": settings.limit_under_use_days,
         "subnav": nav_links(viewer),
         "done": done,
         "problem": problem,
     }
-    return _page(
+    return render_page(
         request,
-        _locale(request, viewer),
+        choose_locale(request, viewer),
         "limits/proposals.html",
         context,
         viewer=viewer,
@@ -84,7 +89,7 @@ def proposals_page(
     request: Request, session: SessionDep, status: Annotated[str, Query(max_length=16)] = "pending"
 ) -> Response:
     """The proposals, the job's form and the accept / dismiss forms."""
-    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
     return _proposals_page(request, session, viewer, status)
@@ -93,7 +98,7 @@ def proposals_page(
 @router.post(f"{PATH}/run", response_model=None)
 def run_form(request: Request, session: SessionDep) -> Response:
     """Run the under-use job now with the configured share and period."""
-    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
     found: list[int] = []
@@ -102,7 +107,7 @@ def run_form(request: Request, session: SessionDep) -> Response:
         result = proposals.propose_reductions(
             session,
             principal=viewer.principal,
-            rule=proposals.rule_from_settings(_settings(request)),
+            rule=proposals.rule_from_settings(settings_of(request)),
             today=business_today(),
         )
         found.append(len(result.proposed))
@@ -127,7 +132,7 @@ def decide_form(
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Accept or dismiss the proposals ticked (or the one of the row)."""
-    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
     outcome: list[proposals.BulkOutcome] = []

@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tradecover.audit.model import AuditEntry
 from tradecover.kit.money import Money
-from tradecover.policies.model import Endorsement, Policy, RenewalOffer
 from tradecover.policies.schedule import LiabilityGuidance, liability_guidance
 from tradecover.web import labels
+
+if TYPE_CHECKING:  # the row types only: the pages read them through the services
+    from tradecover.audit.model import AuditEntry
+    from tradecover.policies.model import Endorsement, Policy, RenewalOffer
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Dashboard pages of pricing: the rate table (matrix, history, editor for the insurer),
 the short-term and investment-debt quote pages, and the pricing lab chart.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's
 language, signed-in people only; every read and write goes through the pricing service.
 """
 
@@ -17,27 +17,29 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from tradecover.access.roles import PERMISSIONS, Permission
-from tradecover.api.deps import SessionDep
 from tradecover.kit.errors import DomainError, NotFound
-from tradecover.pricing import service
-from tradecover.pricing.investment_debt import (
-    CoverComparisonRow,
+from tradecover.pricing import (
+    LabRow,
     compare_full_and_partial_cover,
     parse_quote_request,
     quote_investment_debt,
+    render_lab_chart,
+    service,
+    simulate_adverse_selection,
 )
-from tradecover.pricing.lab import LabRow, render_lab_chart, simulate_adverse_selection
+from tradecover.pricing.investment_debt import CoverComparisonRow
 from tradecover.pricing.rate_table import TERMS_ORDER
 from tradecover.pricing.schemas import ShortTermQuoteIn
 from tradecover.web import i18n
-from tradecover.web.i18n import N_
-from tradecover.web.pages import (
-    _error_page,
-    _page,
-    _redirect,
-    _to_sign_in,
-    _viewer,
+from tradecover.web.kit import (
+    N_,
+    SessionDep,
     choose_locale,
+    current_viewer,
+    error_page,
+    redirect,
+    render_page,
+    to_sign_in,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -92,7 +94,7 @@ def _table_context(session: SessionDep, code: str) -> dict[str, Any]:
 @router.get("/pricing", response_model=None)
 def pricing_home() -> Response:
     """The pricing section starts at the default rate table."""
-    return _redirect(f"/pricing/rate-tables/{service.DEFAULT_TABLE_CODE}")
+    return redirect(f"/pricing/rate-tables/{service.DEFAULT_TABLE_CODE}")
 
 
 @router.get("/pricing/rate-tables/{code}", response_model=None)
@@ -100,19 +102,19 @@ def rate_table_page(code: str, request: Request, session: SessionDep) -> Respons
     """The base matrix of the current version, the version history and, for the insurer's
     underwriters and risk managers, the editor that saves a new version.
     """
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
         context = _table_context(session, code[:64])
     except (NotFound, DomainError):
-        return _error_page(request, locale, viewer, 404)
+        return error_page(request, locale, viewer, 404)
     can_edit = viewer.principal.is_insurer and \
         Permission.RATE_TABLE_EDIT in PERMISSIONS[viewer.principal.role]
-    return _page(request, locale, "pricing/rate_table.html",
-                 {**context, "can_edit": can_edit, "error": None, "saved": None},
-                 viewer=viewer)
+    return render_page(request, locale, "pricing/rate_table.html",
+                       {**context, "can_edit": can_edit, "error": None, "saved": None},
+                       viewer=viewer)
 
 
 @router.post("/pricing/rate-tables/{code}", response_model=None)
@@ -123,9 +125,9 @@ def save_rate_table(
     status: Annotated[str, Form(max_length=16)] = "active",
 ) -> Response:
     """Save the edited table as a new version; a refusal shows the error and the field."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
         data = json.loads(body)
@@ -134,19 +136,19 @@ def save_rate_table(
                                              status=status)
     except (json.JSONDecodeError, RecursionError) as error:
         context = _table_context(session, code[:64])
-        return _page(request, locale, "pricing/rate_table.html",
-                     {**context, "can_edit": True, "saved": None, "body_json": body,
-                      "error": f"body: {error}"}, viewer=viewer, status=422)
+        return render_page(request, locale, "pricing/rate_table.html",
+                           {**context, "can_edit": True, "saved": None, "body_json": body,
+                            "error": f"body: {error}"}, viewer=viewer, status=422)
     except DomainError as error:
         session.rollback()
         if error.status == 403:
-            return _error_page(request, locale, viewer, 403)
+            return error_page(request, locale, viewer, 403)
         context = _table_context(session, code[:64])
         where = f"{error.field}: " if error.field else ""
-        return _page(request, locale, "pricing/rate_table.html",
-                     {**context, "can_edit": True, "saved": None, "body_json": body,
-                      "error": f"{where}{error.message}"}, viewer=viewer, status=422)
-    return _redirect(f"/pricing/rate-tables/{row.code}")
+        return render_page(request, locale, "pricing/rate_table.html",
+                           {**context, "can_edit": True, "saved": None, "body_json": body,
+                            "error": f"{where}{error.message}"}, viewer=viewer, status=422)
+    return redirect(f"/pricing/rate-tables/{row.code}")
 
 
 @router.get("/pricing/quote/short-term", response_model=None)
@@ -159,9 +161,9 @@ def short_term_quote_page(
     grade: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Response:
     """The quote form and, once filled in, the rate with its explanation."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     form = {"country": (country or "TR").upper(), "terms": terms or "OA",
             "days": days or "90", "indemnity": indemnity or "90", "grade": grade or ""}
@@ -178,11 +180,11 @@ def short_term_quote_page(
             error = f"{exc.field}: {exc.message}" if exc.field else exc.message
         except ValueError as exc:
             error = str(exc).splitlines()[0]
-    return _page(request, locale, "pricing/quote_short_term.html",
-                 {"form": form, "quote": quote, "error": error,
-                  "terms_options": [t.value for t in TERMS_ORDER],
-                  "percent": lambda r: (Decimal(r) * 100).normalize()}, viewer=viewer,
-                 status=422 if error else 200)
+    return render_page(request, locale, "pricing/quote_short_term.html",
+                       {"form": form, "quote": quote, "error": error,
+                        "terms_options": [t.value for t in TERMS_ORDER],
+                        "percent": lambda r: (Decimal(r) * 100).normalize()}, viewer=viewer,
+                       status=422 if error else 200)
 
 
 @router.get("/pricing/quote/investment-debt", response_model=None)
@@ -200,9 +202,9 @@ def investment_debt_quote(request: Request, session: SessionDep,
 
 def _investment_debt(request: Request, session: SessionDep, loan: str, *,
                      quote_it: bool = False) -> Response:
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     quote, error = None, None
     comparison: tuple[CoverComparisonRow, ...] = ()
@@ -215,19 +217,19 @@ def _investment_debt(request: Request, session: SessionDep, loan: str, *,
             error = f"JSON: {exc}"
         except DomainError as exc:
             error = f"{exc.field}: {exc.message}" if exc.field else exc.message
-    return _page(request, locale, "pricing/quote_investment_debt.html",
-                 {"loan": loan, "quote": quote, "comparison": comparison, "error": error},
-                 viewer=viewer, status=422 if error else 200)
+    return render_page(request, locale, "pricing/quote_investment_debt.html",
+                       {"loan": loan, "quote": quote, "comparison": comparison, "error": error},
+                       viewer=viewer, status=422 if error else 200)
 
 
 @router.get("/pricing/lab", response_model=None)
 def lab_page(request: Request, session: SessionDep) -> Response:
     """A flat rate vs risk-based rates over renewal rounds: adverse selection made visible."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     chart, rows = _lab_chart(locale)
-    return _page(request, locale, "pricing/lab.html",
-                 {"chart": Markup(chart), "rows": rows},  # noqa: S704 - our own SVG
-                 viewer=viewer)
+    return render_page(request, locale, "pricing/lab.html",
+                       {"chart": Markup(chart), "rows": rows},  # noqa: S704 - our own SVG
+                       viewer=viewer)

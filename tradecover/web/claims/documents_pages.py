@@ -2,7 +2,7 @@
 its cause of loss needs, the exporter's upload form, the claims handler's accept / missing
 buttons and the download links.
 
-Same conventions as :mod:`tradecover.web.claims_pages`: every read and write goes through
+Same conventions as :mod:`tradecover.web.claims.pages`: every read and write goes through
 the claim documents service (the one the API uses), so a claim of another organisation
 answers 404 like a missing one.  An upload runs in a transaction of its own (the bytes
 it stored are deleted again when it does not commit); a refused form writes nothing and
@@ -17,17 +17,26 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access.roles import PERMISSIONS, Permission
-from tradecover.api.deps import SessionDep
+from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
 from tradecover.claims.documents import service
 from tradecover.claims.documents.api import document_store, upload_document
 from tradecover.claims.documents.checklist import DocumentKind, DocumentStatus, ItemStatus
 from tradecover.db.engine import transaction
 from tradecover.kit.errors import DomainError
-from tradecover.web.forms import form_choice, in_savepoint
-from tradecover.web.i18n import N_
-from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewer, choose_locale
+from tradecover.web.kit import (
+    N_,
+    SessionDep,
+    Viewer,
+    choose_locale,
+    current_viewer,
+    error_page,
+    form_choice,
+    in_savepoint,
+    may,
+    render_page,
+    to_sign_in,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,9 +60,6 @@ STATUS_LABELS: dict[str, str] = {
 """The words the page shows for the status of a document or a checklist item."""
 
 
-def _may(viewer: Viewer, permission: Permission) -> bool:
-    return permission in PERMISSIONS[viewer.principal.role]
-
 
 def _documents_page(
     request: Request,
@@ -70,7 +76,7 @@ def _documents_page(
             session, principal=viewer.principal, claim_id=claim_id
         )
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
+        return error_page(request, locale, viewer, error.status)
     is_open = claim.state in service.OPEN_STATES
     context: dict[str, Any] = {
         "claim": claim,
@@ -81,14 +87,14 @@ def _documents_page(
         "kinds": list(KIND_LABELS),
         "can_upload": is_open
         and not viewer.principal.is_insurer
-        and _may(viewer, Permission.CLAIM_FILE),
+        and may(viewer, Permission.CLAIM_FILE),
         "can_review": is_open
         and viewer.principal.is_insurer
-        and _may(viewer, Permission.CLAIM_DECIDE),
+        and may(viewer, Permission.CLAIM_DECIDE),
         "done": done,
         "problem": problem,
     }
-    return _page(
+    return render_page(
         request,
         locale,
         "claims/documents.html",
@@ -103,9 +109,9 @@ def claim_page(
     claim_id: IdPath, request: Request, session: SessionDep, done: str | None = None
 ) -> Response:
     """The claim's page: its documents checklist, upload form and review buttons."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     shown = done if done in ("uploaded", "accepted", "missing") else None
     return _documents_page(request, session, viewer, claim_id, done=shown)
 
@@ -120,9 +126,9 @@ def upload_form(
     """The exporter uploads one document; back to the claim's page."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     with transaction(factory) as session:
-        viewer = _viewer(request, session)
+        viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     try:
         chosen = form_choice(
             DocumentKind, kind, field="kind", message="please choose what the document is"
@@ -131,7 +137,7 @@ def upload_form(
     except DomainError as error:
         with transaction(factory) as session:
             if error.status == 404:
-                return _error_page(request, choose_locale(request, viewer), viewer, 404)
+                return error_page(request, choose_locale(request, viewer), viewer, 404)
             return _documents_page(request, session, viewer, claim_id, problem=error)
     return RedirectResponse(f"/claims/{claim_id}?done=uploaded", status_code=303)
 
@@ -146,9 +152,9 @@ def review_form(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """The claims handler marks a document accepted or missing."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         chosen = form_choice(
@@ -165,7 +171,7 @@ def review_form(
 
     problem = in_savepoint(session, work)
     if problem is not None and problem.status == 404:
-        return _error_page(request, choose_locale(request, viewer), viewer, 404)
+        return error_page(request, choose_locale(request, viewer), viewer, 404)
     return _documents_page(
         request, session, viewer, claim_id, done=None if problem else decision, problem=problem
     )
@@ -176,9 +182,9 @@ def content_page(
     claim_id: IdPath, document_id: IdPath, request: Request, session: SessionDep
 ) -> Response:
     """Download a document (as an attachment, under the type sniffed at upload)."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     try:
         row, data = service.content_of(
             session,
@@ -188,7 +194,7 @@ def content_page(
             document_id=document_id,
         )
     except DomainError as error:
-        return _error_page(request, choose_locale(request, viewer), viewer, error.status)
+        return error_page(request, choose_locale(request, viewer), viewer, error.status)
     return Response(
         data,
         media_type=row.content_type,

@@ -16,13 +16,20 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from tradecover.access.roles import PERMISSIONS, Permission
-from tradecover.api.deps import SessionDep
 from tradecover.api.pagination import MAX_ID
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.risk import service
 from tradecover.risk.api import executor
 from tradecover.risk.run import METHODS
-from tradecover.web.pages import _error_page, _page, _redirect, _to_sign_in, _viewer, choose_locale
+from tradecover.web.kit import (
+    SessionDep,
+    choose_locale,
+    current_viewer,
+    error_page,
+    redirect,
+    render_page,
+    to_sign_in,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -151,17 +158,17 @@ def risk_home(request: Request, session: SessionDep) -> Response:
 
 def _home(request: Request, session: SessionDep, *, error: str | None = None,
           form: dict[str, Any] | None = None) -> Response:
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
         runs, _total = service.list_runs(session, principal=viewer.principal, limit=50)
     except DomainError:
-        return _error_page(request, locale, viewer, 403)
+        return error_page(request, locale, viewer, 403)
     defaults = {"source": "book", "basis": "outstanding", "method": "monte_carlo",
                 "buyers": "", "n_scenarios": "20000", "seed": "0", "scenarios": []}
-    return _page(request, locale, "risk/runs.html", {
+    return render_page(request, locale, "risk/runs.html", {
         "runs": runs, "error": error, "form": {**defaults, **(form or {})},
         "methods": METHODS, "scenario_names": [s.name for s in service.scenarios()],
         "can_run": _can(viewer.principal.role, Permission.RISK_RUN), **_history_context()},
@@ -180,9 +187,9 @@ def start_run(
     scenarios: Annotated[list[str] | None, Form(max_length=20)] = None,
 ) -> Response:
     """Start a run from the form; a refusal shows the form again with the field."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     form = {"source": source, "basis": basis, "method": method, "buyers": buyers,
             "n_scenarios": n_scenarios, "seed": seed, "scenarios": scenarios or []}
     try:
@@ -197,11 +204,11 @@ def start_run(
     except DomainError as exc:
         session.rollback()
         if exc.status == 403:
-            return _error_page(request, choose_locale(request, viewer), viewer, 403)
+            return error_page(request, choose_locale(request, viewer), viewer, 403)
         where = f"{exc.field}: " if exc.field else ""
         return _home(request, session, error=f"{where}{exc.message}", form=form)
     background.add_task(executor(request).submit, run.id)
-    return _redirect(f"/risk/runs/{run.id}")
+    return redirect(f"/risk/runs/{run.id}")
 
 
 def _int(text: str, field: str) -> int:
@@ -215,20 +222,20 @@ def _int(text: str, field: str) -> int:
 @router.get("/risk/runs/{run_id}", response_model=None)
 def run_page(run_id: int, request: Request, session: SessionDep) -> Response:
     """A run: status and progress, then figures base vs stressed and every chart."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     if not 1 <= run_id <= MAX_ID:
-        return _error_page(request, locale, viewer, 404)
+        return error_page(request, locale, viewer, 404)
     try:
         run = service.get_run(session, principal=viewer.principal, run_id=run_id)
     except DomainError as exc:
-        return _error_page(request, locale, viewer, 403 if exc.status == 403 else 404)
+        return error_page(request, locale, viewer, 403 if exc.status == 403 else 404)
     result = run.result if run.status == service.FINISHED else None
     cases = [result["base"], *result["stressed"]] if result else []
     levels = list(result["base"]["value_at_risk"]) if result else []
-    return _page(request, locale, "risk/run.html", {
+    return render_page(request, locale, "risk/run.html", {
         "run": run, "result": result, "cases": cases, "levels": levels,
         "charts": run_charts(result) if result else None,
         "amount": lambda v: f"{float(v):,.0f}"}, viewer=viewer)

@@ -1,7 +1,7 @@
 """Dashboard pages of credit limits: the underwriters' queue with the rating breakdown and
 the decision forms, a buyer page, and a limit history page with the reduce / cancel form.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's
 language, signed-in people only; every read and write goes through the buyers and limits
 services (the ones the API uses), which scope exporters to their own relationships and
 limits and enforce four eyes.  Forms post to the same origin with the SameSite=Lax
@@ -13,44 +13,45 @@ problem with the status of the error (never a 500).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from tradecover.access.roles import PERMISSIONS, Permission
-from tradecover.api.deps import SessionDep
+from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
+from tradecover.buyers import lookup_repository as buyer_lookup
 from tradecover.buyers import service as buyers
-from tradecover.buyers.model import BuyerRating
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.limits import service
-from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
+from tradecover.limits import DecisionOutcome, ReasonCode, RequestType, service
 from tradecover.limits.fx import CAP_CURRENCY
-from tradecover.limits.model import BuyerAggregateChange, LimitNotification
-from tradecover.web.forms import form_choice, form_decimal, in_savepoint
-from tradecover.web.i18n import N_
-from tradecover.web.pages import (
+from tradecover.web.kit import (
+    N_,
+    SessionDep,
     Viewer,
-    _error_page,
-    _page,
-    _settings,
-    _to_sign_in,
-    _viewer,
     choose_locale,
+    current_viewer,
+    error_page,
+    form_choice,
+    form_decimal,
+    in_savepoint,
+    may,
+    render_page,
+    settings_of,
+    to_sign_in,
 )
+
+if TYPE_CHECKING:  # the row types only: the pages read them through the services
+    from tradecover.limits.model import BuyerAggregateChange, LimitNotification
 
 router = APIRouter(include_in_schema=False)
 DECISION_OUTCOMES = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED,
                      DecisionOutcome.NOT_APPROVED)
 """What the queue's form offers: approve in full, approve less, refuse."""
 
-
-def _may(viewer: Viewer, permission: Permission) -> bool:
-    return permission in PERMISSIONS[viewer.principal.role]
 
 
 NAV_LINKS: tuple[tuple[str, str, Permission], ...] = (
@@ -67,12 +68,9 @@ NAV_LINKS: tuple[tuple[str, str, Permission], ...] = (
 def nav_links(viewer: Viewer) -> list[tuple[str, str]]:
     """The limit pages this viewer may use (none beyond the queue for an exporter)."""
     links = [(path, label) for path, label, permission in NAV_LINKS
-             if viewer.principal.is_insurer and _may(viewer, permission)]
+             if viewer.principal.is_insurer and may(viewer, permission)]
     return links if len(links) > 1 else []
 
-
-def _rating(session: SessionDep, rating_id: int | None) -> BuyerRating | None:
-    return session.get(BuyerRating, rating_id) if rating_id is not None else None
 
 
 def _queue_page(request: Request, session: Session, viewer: Viewer, *,
@@ -92,21 +90,21 @@ def _queue_page(request: Request, session: Session, viewer: Viewer, *,
             notices, _ = service.list_notifications(session, principal=principal,
                                                     unacknowledged=True, limit=100)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
-    queue = [{"app": a, "rating": _rating(session, a.rating_id) if principal.is_insurer
-              else None} for a in apps]
-    return _page(request, locale, "limits/queue.html",
-                 {"queue": queue, "total": total, "second": second, "limits": limits,
-                  "limit_total": limit_total, "usage": usage, "notices": notices,
-                  "insurer": principal.is_insurer,
-                  "can_decide": principal.is_insurer and _may(viewer, Permission.LIMIT_DECIDE),
-                  "can_acknowledge": _may(viewer, Permission.LIMIT_APPLY),
-                  "outcomes": [o.value for o in DECISION_OUTCOMES],
-                  "reason_codes": [r.value for r in ReasonCode
-                                   if r not in (ReasonCode.AUTO_RULE,
-                                                ReasonCode.REQUESTED_BY_INSURED)],
-                  "done": done, "problem": problem, "subnav": nav_links(viewer)},
-                 viewer=viewer, status=problem.status if problem else 200)
+        return error_page(request, locale, viewer, error.status)
+    queue = [{"app": a, "rating": buyer_lookup.rating_by_id(session, a.rating_id)
+              if principal.is_insurer else None} for a in apps]
+    return render_page(request, locale, "limits/queue.html",
+                       {"queue": queue, "total": total, "second": second, "limits": limits,
+                        "limit_total": limit_total, "usage": usage, "notices": notices,
+                        "insurer": principal.is_insurer,
+                        "can_decide": principal.is_insurer and may(viewer, Permission.LIMIT_DECIDE),
+                        "can_acknowledge": may(viewer, Permission.LIMIT_APPLY),
+                        "outcomes": [o.value for o in DECISION_OUTCOMES],
+                        "reason_codes": [r.value for r in ReasonCode
+                                         if r not in (ReasonCode.AUTO_RULE,
+                                                      ReasonCode.REQUESTED_BY_INSURED)],
+                        "done": done, "problem": problem, "subnav": nav_links(viewer)},
+                       viewer=viewer, status=problem.status if problem else 200)
 
 
 @router.get("/limits", response_model=None)
@@ -115,9 +113,9 @@ def limits_page(request: Request, session: SessionDep) -> Response:
     rating factors and the decision form; exporter: its applications, limits in force
     and the notices to acknowledge.
     """
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     return _queue_page(request, session, viewer)
 
 
@@ -127,9 +125,9 @@ def decision_form(application_id: IdPath, request: Request, session: SessionDep,
                   amount: Annotated[str, Form(max_length=24)] = "",
                   reason: Annotated[str, Form(max_length=40)] = "") -> Response:
     """An underwriter approves in full, approves less or refuses, with a reason code."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         unclear = "please choose an outcome and a reason code"
@@ -142,7 +140,7 @@ def decision_form(application_id: IdPath, request: Request, session: SessionDep,
         service.decide(session, principal=viewer.principal, application_id=application_id,
                        outcome=chosen, amount=value, reasons=[code],
                        today=business_today(),
-                       rules=service.LimitRules.from_settings(_settings(request)))
+                       rules=service.LimitRules.from_settings(settings_of(request)))
 
     problem = in_savepoint(session, work)
     return _queue_page(request, session, viewer, done=None if problem else "decided",
@@ -153,9 +151,9 @@ def decision_form(application_id: IdPath, request: Request, session: SessionDep,
 def second_approval_form(application_id: IdPath, request: Request,
                          session: SessionDep) -> Response:
     """A second underwriter confirms an approval above the four-eyes amount."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     problem = in_savepoint(session, lambda: service.second_approval(
         session, principal=viewer.principal, application_id=application_id,
         today=business_today()))
@@ -167,9 +165,9 @@ def second_approval_form(application_id: IdPath, request: Request,
 def acknowledge_form(notification_id: IdPath, request: Request,
                      session: SessionDep) -> Response:
     """The exporter acknowledges a notice that its limit was reduced or cancelled."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     problem = in_savepoint(session, lambda: service.acknowledge(
         session, principal=viewer.principal, notification_id=notification_id))
     return _queue_page(request, session, viewer, done=None if problem else "acknowledged",
@@ -200,15 +198,15 @@ def _buyer_page(request: Request, session: Session, viewer: Viewer, buyer_id: in
                                                 buyer_id=buyer_id)
         relation = buyers.relationship(session, principal=principal, buyer_id=buyer_id)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
+        return error_page(request, locale, viewer, error.status)
     context: dict[str, Any] = {
         "buyer": buyer, "limits": limits, "usage": usage, "rating": rating,
         "aggregate": aggregate, "relation": relation, "changes": changes[-10:],
-        "can_override": aggregate is not None and _may(viewer, Permission.BUYER_REVIEW),
+        "can_override": aggregate is not None and may(viewer, Permission.BUYER_REVIEW),
         "unrated": principal.is_insurer and aggregate is None,
         "subnav": nav_links(viewer), "done": done, "problem": problem}
-    return _page(request, locale, "limits/buyer.html", context, viewer=viewer,
-                 status=problem.status if problem else 200)
+    return render_page(request, locale, "limits/buyer.html", context, viewer=viewer,
+                       status=problem.status if problem else 200)
 
 
 @router.get("/buyers/{buyer_id}", response_model=None)
@@ -216,9 +214,9 @@ def buyer_page(buyer_id: IdPath, request: Request, session: SessionDep) -> Respo
     """A buyer: identity, the viewer's limits on it and, for the insurer, the rating and the
     aggregate limit (with its recent changes and, for a risk manager, the override form).
     """
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     return _buyer_page(request, session, viewer, buyer_id)
 
 
@@ -230,9 +228,9 @@ def aggregate_form(buyer_id: IdPath, request: Request, session: SessionDep,
     """A risk manager sets the buyer aggregate limit (USD) or clears the override, with a
     reason; lowering it below what is committed keeps the existing limits.
     """
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         if action not in ("set", "clear"):
@@ -256,13 +254,13 @@ def _limit_page(request: Request, session: Session, viewer: Viewer, limit_id: in
                                          limit_id=limit_id)
         usage = service.utilisation(session, principal=viewer.principal, limit_id=limit_id)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
-    can_change = (viewer.principal.is_insurer and _may(viewer, Permission.LIMIT_MANAGE)
+        return error_page(request, locale, viewer, error.status)
+    can_change = (viewer.principal.is_insurer and may(viewer, Permission.LIMIT_MANAGE)
                   and limit.status == "active")
-    return _page(request, locale, "limits/limit.html",
-                 {"limit": limit, "versions": versions, "usage": usage[0] if usage else None,
-                  "can_change": can_change, "done": done, "problem": problem},
-                 viewer=viewer, status=problem.status if problem else 200)
+    return render_page(request, locale, "limits/limit.html",
+                       {"limit": limit, "versions": versions, "usage": usage[0] if usage else None,
+                        "can_change": can_change, "done": done, "problem": problem},
+                       viewer=viewer, status=problem.status if problem else 200)
 
 
 @router.get("/limits/{limit_id}", response_model=None)
@@ -270,9 +268,9 @@ def limit_page(limit_id: IdPath, request: Request, session: SessionDep) -> Respo
     """A limit's versions with their effective dates, its utilisation and, for a risk
     manager, the form that reduces or cancels it.
     """
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     return _limit_page(request, session, viewer, limit_id)
 
 
@@ -282,9 +280,9 @@ def change_form(limit_id: IdPath, request: Request, session: SessionDep,
                 amount: Annotated[str, Form(max_length=24)] = "",
                 reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
     """A risk manager reduces (to a new amount) or cancels a limit, with a reason."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
 
     def work() -> None:
         chosen = form_choice(RequestType, kind, field="kind",

@@ -1,6 +1,6 @@
 """Dashboard pages of billing: the notice list, a notice with its split, and its print view.
 
-Same conventions as :mod:`tradecover.web.pages`: server-rendered, in the reader's language,
+Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's language,
 signed-in people only; every read goes through the billing service, which scopes
 exporters to their own notices (another exporter's notice renders the same 404 page).
 The print view is a standalone HTML document with print CSS: the printable notice.
@@ -13,11 +13,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from tradecover.api.deps import SessionDep
 from tradecover.billing import service
 from tradecover.billing.document import notice_document
 from tradecover.kit.errors import DomainError
-from tradecover.web.pages import _error_page, _page, _to_sign_in, _viewer, choose_locale
+from tradecover.web.kit import (
+    SessionDep,
+    choose_locale,
+    current_viewer,
+    error_page,
+    render_page,
+    to_sign_in,
+)
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -30,31 +36,31 @@ def notices_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Premium notices the viewer may see, newest month first."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
         rows, total = service.list_notices(session, principal=viewer.principal,
                                            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
                                            month=month)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
-    return _page(request, locale, "billing/notices.html",
-                 {"notices": rows, "total": total, "month": month, "page": page,
-                  "pages": max(1, -(-total // PAGE_SIZE))}, viewer=viewer)
+        return error_page(request, locale, viewer, error.status)
+    return render_page(request, locale, "billing/notices.html",
+                       {"notices": rows, "total": total, "month": month, "page": page,
+                        "pages": max(1, -(-total // PAGE_SIZE))}, viewer=viewer)
 
 
 def _notice(request: Request, session: SessionDep, notice_id: int, template: str) -> Response:
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
         view = service.get_notice(session, principal=viewer.principal, notice_id=notice_id)
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
-    return _page(request, locale, template, {"doc": notice_document(view)}, viewer=viewer)
+        return error_page(request, locale, viewer, error.status)
+    return render_page(request, locale, template, {"doc": notice_document(view)}, viewer=viewer)
 
 
 @router.get("/billing/notices/{notice_id}", response_model=None)
@@ -62,7 +68,7 @@ def notice_page(notice_id: int, request: Request,
                 session: SessionDep) -> Response:
     """One notice: its declarations and the exporter/programme split."""
     if not 1 <= notice_id <= 2**63 - 1:
-        return _error_page(request, choose_locale(request, None), None, 404)
+        return error_page(request, choose_locale(request, None), None, 404)
     return _notice(request, session, notice_id, "billing/notice.html")
 
 
@@ -70,5 +76,5 @@ def notice_page(notice_id: int, request: Request,
 def notice_print(notice_id: int, request: Request, session: SessionDep) -> Response:
     """The printable premium notice (HTML with print CSS)."""
     if not 1 <= notice_id <= 2**63 - 1:
-        return _error_page(request, choose_locale(request, None), None, 404)
+        return error_page(request, choose_locale(request, None), None, 404)
     return _notice(request, session, notice_id, "billing/notice_print.html")

@@ -1,7 +1,7 @@
 """Dashboard pages that track the limit book: the large-limit watch list, bulk actions for
 an adverse event, the idle-limit job and the buyer match review queue.
 
-Same conventions as :mod:`tradecover.web.limits_pages`: insurer staff only (an exporter
+Same conventions as :mod:`tradecover.web.limits.pages`: insurer staff only (an exporter
 gets the 403 page), every write goes through the limits or buyers service (which checks
 the permission again and writes the audit entries), in a savepoint that a domain error
 rolls back; the page then shows the problem with the error's status.
@@ -18,28 +18,40 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.access.roles import Permission
-from tradecover.api.deps import SessionDep
 from tradecover.api.pagination import IdPath
+from tradecover.buyers import Sector
+from tradecover.buyers import lookup_repository as buyer_lookup
 from tradecover.buyers import service as buyers
-from tradecover.buyers.model import Buyer
-from tradecover.buyers.rating import Sector
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import service
-from tradecover.limits.model import CreditLimit
-from tradecover.web.forms import form_choice, form_decimal, in_savepoint
-from tradecover.web.limits_pages import _may, nav_links
-from tradecover.web.pages import Viewer, _error_page, _page, _settings, _to_sign_in, _viewer
-from tradecover.web.pages import choose_locale as _locale
+from tradecover.web.kit import (
+    SessionDep,
+    Viewer,
+    choose_locale,
+    error_page,
+    form_choice,
+    form_decimal,
+    in_savepoint,
+    may,
+    permitted_viewer,
+    render_page,
+    settings_of,
+)
+from tradecover.web.limits.pages import nav_links
+from tradecover.web.limits.proposals_pages import router as proposals_router
+
+if TYPE_CHECKING:  # the row types only: the pages read them through the services
+    from tradecover.buyers.model import Buyer
+    from tradecover.limits.model import CreditLimit
 
 router = APIRouter(include_in_schema=False)
 SCOPES = ("country", "sector", "buyer")
@@ -69,27 +81,6 @@ def _check_unchanged(rows: list[CreditLimit], fingerprint: str) -> None:
                        code="scope_changed", field="preview")
 
 
-def _names(session: Session, buyer_ids: Iterable[int]) -> dict[int, Buyer]:
-    """The buyers behind a list of limits, in one query."""
-    ids = set(buyer_ids)
-    if not ids:
-        return {}
-    rows = session.execute(select(Buyer).where(Buyer.id.in_(ids))).scalars()
-    return {b.id: b for b in rows}
-
-
-def _staff(request: Request, session: Session, permission: Permission) -> Viewer | Response:
-    """The signed-in viewer when allowed ``permission``; otherwise the sign-in redirect or
-    the 403 page (exporters, claims handlers, finance) to answer with.
-    """
-    viewer = _viewer(request, session)
-    if viewer is None:
-        return _to_sign_in(request)
-    if not _may(viewer, permission):
-        return _error_page(request, _locale(request, viewer), viewer, 403)
-    return viewer
-
-
 # --- watch list -------------------------------------------------------------------------
 
 
@@ -113,10 +104,10 @@ def watch_list_page(request: Request, session: SessionDep,
     """Buyers with a large single limit or a large total of limits (USD), largest first;
     the thresholds default to the configured ones and can be changed for one look.
     """
-    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
-    rules = service.LimitRules.from_settings(_settings(request))
+    rules = service.LimitRules.from_settings(settings_of(request))
     problem: DomainError | None = None
     entries: list[service.WatchEntry] = []
     try:
@@ -125,11 +116,13 @@ def watch_list_page(request: Request, session: SessionDep,
         entries = service.watch_list(session, principal=viewer.principal, rules=rules)
     except DomainError as error:
         problem = error
-    return _page(request, _locale(request, viewer), "limits/watch_list.html",
-                 {"entries": entries, "buyers": _names(session, (e.buyer_id for e in entries)),
-                  "single": single or rules.watch_single, "total": total or rules.watch_buyer_total,
-                  "subnav": nav_links(viewer), "problem": problem},
-                 viewer=viewer, status=problem.status if problem else 200)
+    names = buyer_lookup.buyers_by_id(session, (e.buyer_id for e in entries))
+    return render_page(request, choose_locale(request, viewer), "limits/watch_list.html",
+                       {"entries": entries, "buyers": names,
+                        "single": single or rules.watch_single,
+                        "total": total or rules.watch_buyer_total,
+                        "subnav": nav_links(viewer), "problem": problem},
+                       viewer=viewer, status=problem.status if problem else 200)
 
 
 # --- bulk actions -----------------------------------------------------------------------
@@ -206,7 +199,7 @@ def _after(row: CreditLimit, bulk: BulkRequest) -> tuple[int | None, bool]:
 
 def _preview(session: Session, bulk: BulkRequest) -> tuple[list[PreviewLine], str]:
     rows = service.limits_in_scope(session, bulk.scope)
-    names = _names(session, (r.buyer_id for r in rows))
+    names = buyer_lookup.buyers_by_id(session, (r.buyer_id for r in rows))
     lines = [PreviewLine(r, names.get(r.buyer_id), *_after(r, bulk)) for r in rows]
     return lines, _fingerprint(rows)
 
@@ -221,11 +214,11 @@ def _bulk_page(request: Request, session: Session, viewer: Viewer, form: dict[st
             lines, fingerprint = _preview(session, _bulk_request(**form))
         except DomainError as error:
             problem = problem or error
-    return _page(request, _locale(request, viewer), "limits/bulk.html",
-                 {"form": form, "scopes": SCOPES, "sectors": [s.value for s in Sector],
-                  "shown": PREVIEW_ROWS, "lines": lines, "fingerprint": fingerprint,
-                  "result": result, "subnav": nav_links(viewer), "problem": problem},
-                 viewer=viewer, status=problem.status if problem else 200)
+    return render_page(request, choose_locale(request, viewer), "limits/bulk.html",
+                       {"form": form, "scopes": SCOPES, "sectors": [s.value for s in Sector],
+                        "shown": PREVIEW_ROWS, "lines": lines, "fingerprint": fingerprint,
+                        "result": result, "subnav": nav_links(viewer), "problem": problem},
+                       viewer=viewer, status=problem.status if problem else 200)
 
 
 Field = Annotated[str, Query(max_length=40)]
@@ -238,7 +231,7 @@ def bulk_page(request: Request, session: SessionDep, scope: Field = "", value: F
     """The bulk action form; with a scope, the preview of every limit it would change and
     the form that confirms it.
     """
-    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
     form = {"scope": scope, "value": value, "action": action, "cut_pct": cut_pct,
@@ -255,7 +248,7 @@ def bulk_form(request: Request, session: SessionDep, scope: FormField = "",
               reason: Annotated[str, Form(max_length=1000)] = "",
               preview: Annotated[str, Form(max_length=64)] = "") -> Response:
     """Confirm a previewed bulk action: cut or cancel every limit in its scope."""
-    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
     form = {"scope": scope, "value": value, "action": action, "cut_pct": cut_pct,
@@ -290,7 +283,7 @@ def _idle_days(value: str, default: int) -> int:
 def _idle_page(request: Request, session: Session, viewer: Viewer, days: str, *,
                revoked: list[int] | None = None,
                problem: DomainError | None = None) -> Response:
-    default = _settings(request).limit_idle_days
+    default = settings_of(request).limit_idle_days
     lines: list[CreditLimit] = []
     names: dict[int, Buyer] = {}
     fingerprint = ""
@@ -298,22 +291,22 @@ def _idle_page(request: Request, session: Session, viewer: Viewer, days: str, *,
     try:
         chosen = _idle_days(days, default)
         lines = service.idle_limits(session, today=business_today(), idle_days=chosen)
-        names = _names(session, (r.buyer_id for r in lines))
+        names = buyer_lookup.buyers_by_id(session, (r.buyer_id for r in lines))
         fingerprint = _fingerprint(lines)
     except DomainError as error:
         problem = problem or error
-    return _page(request, _locale(request, viewer), "limits/idle.html",
-                 {"idle_days": chosen, "lines": lines, "shown": PREVIEW_ROWS, "buyers": names,
-                  "fingerprint": fingerprint, "revoked": revoked,
-                  "subnav": nav_links(viewer), "problem": problem},
-                 viewer=viewer, status=problem.status if problem else 200)
+    return render_page(request, choose_locale(request, viewer), "limits/idle.html",
+                       {"idle_days": chosen, "lines": lines, "shown": PREVIEW_ROWS, "buyers": names,
+                        "fingerprint": fingerprint, "revoked": revoked,
+                        "subnav": nav_links(viewer), "problem": problem},
+                       viewer=viewer, status=problem.status if problem else 200)
 
 
 @router.get("/limits/idle", response_model=None)
 def idle_page(request: Request, session: SessionDep,
               idle_days: Annotated[str, Query(max_length=9)] = "") -> Response:
     """The limits the idle-limit job would revoke now, and the form that runs it."""
-    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
     return _idle_page(request, session, viewer, idle_days)
@@ -324,13 +317,13 @@ def idle_form(request: Request, session: SessionDep,
               idle_days: Annotated[str, Form(max_length=9)] = "",
               preview: Annotated[str, Form(max_length=64)] = "") -> Response:
     """Run the idle-limit job on the previewed limits: each is cancelled with a notice."""
-    viewer = _staff(request, session, Permission.LIMIT_MANAGE)
+    viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
     revoked: list[list[int]] = []
 
     def work() -> None:
-        days = _idle_days(idle_days, _settings(request).limit_idle_days)
+        days = _idle_days(idle_days, settings_of(request).limit_idle_days)
         today = business_today()
         _check_unchanged(service.idle_limits(session, today=today, idle_days=days), preview)
         revoked.append(service.revoke_idle(session, principal=viewer.principal, today=today,
@@ -351,21 +344,22 @@ def _matches_page(request: Request, session: Session, viewer: Viewer, status: st
         reviews, total = buyers.list_reviews(session, principal=viewer.principal,
                                              status=chosen, limit=100)
     except DomainError as error:
-        return _error_page(request, _locale(request, viewer), viewer, error.status)
-    records = _names(session, [r.buyer_id for r in reviews] + [r.candidate_id for r in reviews])
+        return error_page(request, choose_locale(request, viewer), viewer, error.status)
+    records = buyer_lookup.buyers_by_id(
+        session, [r.buyer_id for r in reviews] + [r.candidate_id for r in reviews])
     context: dict[str, Any] = {
         "reviews": reviews, "total": total, "records": records, "status": chosen,
-        "statuses": REVIEW_STATUSES, "can_resolve": _may(viewer, Permission.BUYER_REVIEW),
+        "statuses": REVIEW_STATUSES, "can_resolve": may(viewer, Permission.BUYER_REVIEW),
         "subnav": nav_links(viewer), "done": done, "problem": problem}
-    return _page(request, _locale(request, viewer), "limits/matches.html", context,
-                 viewer=viewer, status=problem.status if problem else 200)
+    return render_page(request, choose_locale(request, viewer), "limits/matches.html", context,
+                       viewer=viewer, status=problem.status if problem else 200)
 
 
 @router.get("/buyers/matches", response_model=None)
 def matches_page(request: Request, session: SessionDep,
                  status: Annotated[str, Query(max_length=16)] = "open") -> Response:
     """Uncertain buyer matches side by side: the new record and the existing one."""
-    viewer = _staff(request, session, Permission.BUYER_ASSESS)
+    viewer = permitted_viewer(request, session, Permission.BUYER_ASSESS)
     if isinstance(viewer, Response):
         return viewer
     return _matches_page(request, session, viewer, status)
@@ -376,7 +370,7 @@ def resolve_form(review_id: IdPath, request: Request, session: SessionDep,
                  resolution: Annotated[str, Form(max_length=16)] = "",
                  note: Annotated[str, Form(max_length=1000)] = "") -> Response:
     """A risk manager merges the new record into the existing one, or keeps them apart."""
-    viewer = _staff(request, session, Permission.BUYER_ASSESS)
+    viewer = permitted_viewer(request, session, Permission.BUYER_ASSESS)
     if isinstance(viewer, Response):
         return viewer
 
@@ -391,11 +385,4 @@ def resolve_form(review_id: IdPath, request: Request, session: SessionDep,
                          done=None if problem else resolution, problem=problem)
 
 
-
-def _proposals_router() -> APIRouter:
-    from tradecover.web.limit_proposals_pages import router as proposals_router
-
-    return proposals_router
-
-
-router.include_router(_proposals_router())  # /limits/reduction-proposals, before /limits/{id}
+router.include_router(proposals_router)  # /limits/reduction-proposals, before /limits/{id}

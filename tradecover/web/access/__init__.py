@@ -1,0 +1,1 @@
+"""Pages of access: the home redirect, signing in and out, and choosing the language."""

@@ -1,0 +1,1 @@
+"""Pages of billing: premium notices, on screen and printable."""

@@ -1,0 +1,1 @@
+"""Pages of claims: the claims queue, recoveries, speed, overdue buyers and claim documents."""

@@ -1,0 +1,1 @@
+"""Pages of declarations: shipment declarations, their list, detail and upload."""

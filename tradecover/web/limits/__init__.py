@@ -1,0 +1,1 @@
+"""Pages of credit limits: the decision queue, buyers, tracking and reduction proposals."""

@@ -1,0 +1,1 @@
+"""Pages of pricing: quotes, the rate table and the pricing lab."""

@@ -1,0 +1,1 @@
+"""Pages of risk: portfolio risk runs and their results."""
