@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-
 from typing import Any
 
 from tradecover.declarations.cover import CountryCoverStatus, PolicyFacts

@@ -174,7 +174,8 @@ class Replayed(Exception):
         self.replay = replay
 
 
-LOCK_SQL = "SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int, hashtext(%(idempotency_key)s))"
+LOCK_SQL = ("SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int,"
+            " hashtext(%(idempotency_key)s))")
 STORED_SQL = """SELECT json_build_array(fingerprint, status, status_code, response_body,
  created_at) FROM idempotency_keys
 WHERE org_id = %(idempotency_org)s AND key = %(idempotency_key)s"""

@@ -63,9 +63,9 @@ FACT_COLUMNS = (
 )
 """The facts as scalar subqueries, in the order :func:`facts_of` reads them."""
 
-_TYPES = [(Policy.__table__.c[name].type
-           if isinstance(Policy.__table__.c[name].type, TypeDecorator) else None)
-          for name in POLICY_COLUMNS]
+_TYPES: list[TypeDecorator[Any] | None] = [
+    kind if isinstance(kind := Policy.__table__.c[name].type, TypeDecorator) else None
+    for name in POLICY_COLUMNS]
 POLICIES = (f"SELECT {', '.join(f'p.{name}' for name in POLICY_COLUMNS)} FROM policies p"
             " WHERE p.id = ANY(%(policy_ids)s::bigint[])")
 """The shipments' policies, their :data:`POLICY_COLUMNS`."""

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from tradecover.access.roles import PERMISSIONS, Permission
 from tradecover.api.deps import SessionDep
 from tradecover.declarations import service, upload
+from tradecover.declarations.attachment.store import AttachmentStore
 from tradecover.declarations.schemas import UploadReportOut
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.dates import business_today
@@ -28,6 +29,12 @@ from tradecover.web.pages import Viewer, _error_page, _page, _to_sign_in, _viewe
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+
+
+def attachment_store(request: Request) -> AttachmentStore:
+    """The attachment store the app chose at start-up for its database."""
+    store: AttachmentStore = request.app.state.attachment_store
+    return store
 
 
 def _can_declare(viewer: Viewer) -> bool:
@@ -111,7 +118,7 @@ def declare(
     try:
         created = service.attach(session, principal=viewer.principal, channel="web",
                                  shipment=_shipment(viewer.principal.org_id, form),
-                                 today=business_today())
+                                 today=business_today(), store=attachment_store(request))
         savepoint.commit()
     except DomainError as error:
         savepoint.rollback()
@@ -148,7 +155,7 @@ def upload_file(request: Request, session: SessionDep,
         report = UploadReportOut.of(name, service.attach_upload(
             session, principal=viewer.principal, org_id=viewer.principal.org_id,
             filename=name, data=file.file.read(upload.MAX_UPLOAD_BYTES + 1),
-            today=business_today(), channel="upload"))
+            today=business_today(), channel="upload", store=attachment_store(request)))
     except DomainError as error:
         problem = error
     return _page(request, locale, "declarations/upload.html",

@@ -5,7 +5,6 @@ own: a clash would silently bind the wrong value, so it is refused.
 from __future__ import annotations
 
 import pytest
-
 from tradecover.declarations.pg_repository import _facts_sql, _with_riders, _write_sql
 
 

@@ -34,6 +34,7 @@ from tradecover.declarations.shipment import Shipment
 from tradecover.idempotency.service import HeldKey
 from tradecover.kit.errors import Conflict
 
+
 @dataclass(frozen=True, slots=True)
 class KeyedRequest:
     """A request with an ``Idempotency-Key``: the key held for its organisation, the status
