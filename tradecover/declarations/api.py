@@ -7,7 +7,7 @@ The organisation always comes from the credential; an id of another organisation
 holds its ``Idempotency-Key``, attaches and stores the answer in ONE transaction (so a retry
 after a timeout gets the original answer, and a refused or failed request leaves nothing,
 not even the key, so that a corrected retry can run).  Every attachment here goes through
-the one shell (:mod:`tradecover.declarations.attachment.shell`) on the store the app chose
+the one shell (:mod:`tradecover.declarations.attachment.service`) on the store the app chose
 at start-up (:func:`attachment_store`).
 """
 
@@ -33,8 +33,8 @@ from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import is_collision
 from tradecover.declarations import service, upload
-from tradecover.declarations.attachment.shell import Outcome, attach_batch
-from tradecover.declarations.attachment.store import (
+from tradecover.declarations.attachment.service import Outcome, attach_batch
+from tradecover.declarations.attachment.repository import (
     AttachmentStore,
     KeyedRequest,
     KeyNotConfirmed,

@@ -29,7 +29,7 @@ from tradecover.access.known_keys import KnownApiKeys
 from tradecover.access.principal import Principal
 from tradecover.api.problems import response_for
 from tradecover.declarations.api import Caller, declare
-from tradecover.declarations.attachment.store import AttachmentStore
+from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.schemas import BatchIn, ShipmentIn
 from tradecover.idempotency.service import MAX_KEY_LENGTH
 from tradecover.kit.dates import business_today

@@ -1,7 +1,7 @@
 """The attachment service ([rules §5], §6): the use cases every channel declares shipments
-through, each a call of THE shell (:mod:`tradecover.declarations.attachment.shell`) on the
+through, each a call of THE shell (:mod:`tradecover.declarations.attachment.service`) on the
 attachment store chosen once for the database
-(:func:`tradecover.declarations.attachment.store.store_for`; the app passes the one it
+(:func:`tradecover.declarations.attachment.repository.store_for`; the app passes the one it
 chose at start-up).  The caller's transaction holds all of it: services never commit.
 
 Corrections (:func:`correct`) and cancellations (:func:`cancel`) are new events: the old
@@ -30,12 +30,12 @@ from tradecover.declarations.amendment_repository import get_declaration as get_
 from tradecover.declarations.amendment_repository import history as history
 from tradecover.declarations.amendment_repository import list_declarations as list_declarations
 from tradecover.declarations.attachment.record import DeclarationRecord
-from tradecover.declarations.attachment.shell import CHANNELS as CHANNELS
-from tradecover.declarations.attachment.shell import MAX_BATCH as MAX_BATCH
-from tradecover.declarations.attachment.shell import Outcome as Outcome
-from tradecover.declarations.attachment.shell import attach_batch
-from tradecover.declarations.attachment.shell import rate_source_for as rate_source_for
-from tradecover.declarations.attachment.store import AttachmentStore, store_for
+from tradecover.declarations.attachment.service import CHANNELS as CHANNELS
+from tradecover.declarations.attachment.service import MAX_BATCH as MAX_BATCH
+from tradecover.declarations.attachment.service import Outcome as Outcome
+from tradecover.declarations.attachment.service import attach_batch
+from tradecover.declarations.attachment.service import rate_source_for as rate_source_for
+from tradecover.declarations.attachment.repository import AttachmentStore, store_for
 from tradecover.declarations.loading_repository import _declaration
 from tradecover.declarations.loading_repository import audit_chain_of as audit_chain_of
 from tradecover.declarations.loading_repository import policy_facts as policy_facts
@@ -88,7 +88,7 @@ def attach_many(session: Session, *, principal: Principal,
                 progress: Callable[[int, int], None] | None = None,
                 store: AttachmentStore | None = None) -> list[Outcome]:
     """Attach up to ``MAX_BATCH`` shipments (see
-    :func:`~tradecover.declarations.attachment.shell.attach_batch`): a refused item writes
+    :func:`~tradecover.declarations.attachment.service.attach_batch`): a refused item writes
     nothing, the others go on.
     """
     outcomes = attach_batch(store or store_of(session), session, principal=principal,

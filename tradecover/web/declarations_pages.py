@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from tradecover.access.roles import PERMISSIONS, Permission
 from tradecover.api.deps import SessionDep
 from tradecover.declarations import service, upload
-from tradecover.declarations.attachment.store import AttachmentStore
+from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.schemas import UploadReportOut
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.kit.dates import business_today

@@ -1,7 +1,7 @@
 """The attachment store: the one port through which the attachment shell reads and writes.
 
 An attachment is two steps of I/O around decisions made in Python
-(:mod:`tradecover.declarations.attachment.shell`):
+(:mod:`tradecover.declarations.attachment.service`):
 
 1. :meth:`AttachmentStore.load`: hold the request's ``Idempotency-Key`` (when it has one),
    lock the reservation rows of the exporter's limits on the shipments' (policy, buyer)
@@ -11,8 +11,8 @@ An attachment is two steps of I/O around decisions made in Python
    entries and the request's answer (stored with its key) in the same transaction.
 
 Two adapters, chosen once at start-up from the engine's dialect (:func:`store_for`):
-:class:`~tradecover.declarations.attachment.portable.PortableStore` (SQLAlchemy, any
-database) and :class:`~tradecover.declarations.attachment.postgres.PostgresStore` (each
+:class:`~tradecover.declarations.attachment.portable_repository.PortableStore` (SQLAlchemy, any
+database) and :class:`~tradecover.declarations.attachment.postgres_repository.PostgresStore` (each
 step ONE pipelined round trip).  Both give the same outcomes for the same requests.
 """
 
@@ -107,9 +107,9 @@ def store_for(engine: Engine) -> AttachmentStore:
     store on PostgreSQL, the portable one elsewhere.
     """
     if engine.dialect.name == "postgresql":
-        from tradecover.declarations.attachment.postgres import PostgresStore
+        from tradecover.declarations.attachment.postgres_repository import PostgresStore
 
         return PostgresStore()
-    from tradecover.declarations.attachment.portable import PortableStore
+    from tradecover.declarations.attachment.portable_repository import PortableStore
 
     return PortableStore()

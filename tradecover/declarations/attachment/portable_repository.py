@@ -23,7 +23,7 @@ from tradecover.access.known_keys import KnownApiKeys
 from tradecover.audit import service as audit
 from tradecover.declarations import repository
 from tradecover.declarations.attachment.record import DeclarationRecord
-from tradecover.declarations.attachment.store import (
+from tradecover.declarations.attachment.repository import (
     Finish,
     KeyedRequest,
     KeyNotConfirmed,

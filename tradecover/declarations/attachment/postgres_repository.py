@@ -32,7 +32,7 @@ from tradecover.audit import service as audit
 from tradecover.audit.chain import GENESIS_HASH
 from tradecover.db.base import json_default
 from tradecover.declarations.attachment.record import DeclarationRecord
-from tradecover.declarations.attachment.store import (
+from tradecover.declarations.attachment.repository import (
     Finish,
     KeyedRequest,
     KeyNotConfirmed,

@@ -3,7 +3,7 @@ and batch, uploads, the web form, the command line and the feeds).
 
 :func:`attach_batch` checks a set of shipments (a bad one is its own refusal and writes
 nothing), reads their facts and locks their limits through the store
-(:class:`~tradecover.declarations.attachment.store.AttachmentStore`), decides cover in
+(:class:`~tradecover.declarations.attachment.repository.AttachmentStore`), decides cover in
 Python with :func:`tradecover.declarations.cover.decide_cover` on what is outstanding on
 each limit, prices each declaration through the one pricing interface
 (:func:`rate_source_for`), and has the store write the declarations, the new outstanding
@@ -27,7 +27,7 @@ from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
 from tradecover.billing.premium import FlatRatePricer, RateSource, declaration_premium
 from tradecover.declarations.attachment.record import DeclarationRecord
-from tradecover.declarations.attachment.store import (
+from tradecover.declarations.attachment.repository import (
     AttachmentStore,
     Finished,
     KeyedRequest,
