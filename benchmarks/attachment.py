@@ -40,6 +40,12 @@ by it.
    policies whose schedule agrees a flat rate.  Single declarations and batches of each
    alternate round by round; both figures are printed with their ratio (aim: risk-based
    pricing keeps at least 0.90 of the throughput).  ``--pricing-only`` runs just this.
+
+5. ``--compare-to REF`` runs instead the same measurements (single declarations, batches
+   with one exporter per client, and single declarations' ratio to pgbench) against a
+   checkout of git ref REF (made once with ``git worktree add``, run with its own
+   PYTHONPATH) and the current tree, alternating round by round (the order swapped every
+   round) on the same database and machine, and prints before/after/ratio for each.
 """
 
 from __future__ import annotations
@@ -202,14 +208,14 @@ def _shipment(policy_id: int, buyer_id: int, invoice: str, today: date) -> dict[
             "prepayment": "0"}
 
 
-def _start_servers(url: str, processes: int, app: str = "tradecover.api.app:create_app"
-                   ) -> list[tuple[subprocess.Popen[bytes], str]]:
+def _start_servers(url: str, processes: int, app: str = "tradecover.api.app:create_app",
+                   tree: str | None = None) -> list[tuple[subprocess.Popen[bytes], str]]:
     """``processes`` uvicorn processes of the app, each on a port of its own: the clients
     are spread over them evenly, as a load balancer would (with one listening socket shared
     by ``--workers``, a handful of keep-alive connections can land unevenly and leave a
     core idle, which made runs differ by half).
     """
-    started = [app_server.start(url, app) for _ in range(processes)]
+    started = [app_server.start(url, app, tree=tree) for _ in range(processes)]
     app_server.wait_until_healthy(started)
     return started
 
@@ -467,6 +473,74 @@ def _pricing_only(args: argparse.Namespace, *, one: list[Book], each: list[Book]
     _print_pricing(f"ERP API, batches of {args.batch} (one exporter per client)", batches)
 
 
+def _base_tree(ref: str) -> str:
+    """A checkout of git ref ``ref`` beside this one (made once, detached): its path."""
+    root = Path(__file__).resolve().parent.parent
+    sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", f"{ref}^{{commit}}"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    path = Path(tempfile.gettempdir()) / f"tradecover-bench-{sha[:12]}"
+    if not (path / "tradecover").is_dir():
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", str(path), sha],
+                       capture_output=True, check=True)
+    return str(path)
+
+
+def _compare_to(args: argparse.Namespace, *, one: list[Book], each: list[Book]) -> None:
+    """Before (``args.compare_to``) against after (this tree): single declarations, batches
+    and the single declarations' ratio to pgbench, the two alternating round by round.
+    """
+    tree = _base_tree(args.compare_to)
+    limits = sum(len(pairs) for _secret, pairs in one + each)
+    script = pgbench_script(limits=limits)
+    slice_s = max(1, round(args.seconds / args.rounds))
+    servers = {"before": _start_servers(args.url, args.workers, tree=tree),
+               "after": _start_servers(args.url, args.workers)}
+    bases = {side: [base for _process, base in started] for side, started in servers.items()}
+    rates: dict[tuple[str, int], list[float]] = {
+        (side, batch): [] for side in servers for batch in (1, args.batch)}
+    times: dict[tuple[str, int], list[float]] = {key: [] for key in rates}
+    pgbench: list[float] = []
+    try:
+        for side in servers:  # warm-up: pools at their working size, statements prepared
+            _load(bases[side], one, clients=args.clients, seconds=args.warmup, batch=1)
+            _load(bases[side], each, clients=args.clients, seconds=1, batch=args.batch)
+        for n in range(args.rounds):
+            order = ("before", "after") if n % 2 == 0 else ("after", "before")
+            for batch, books in ((1, one), (args.batch, each)):
+                for side in order:
+                    count, elapsed, latencies = _load(bases[side], books, clients=args.clients,
+                                                      seconds=slice_s, batch=batch)
+                    rates[(side, batch)].append(count / elapsed)
+                    times[(side, batch)] += latencies
+                if batch == 1:
+                    pgbench.append(_pgbench(args.url, clients=args.clients, seconds=slice_s,
+                                            script=script))
+    finally:
+        for started in servers.values():
+            for process, _base in started:
+                process.terminate()
+                process.wait(timeout=10)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
+          f"(load average {load}), {args.workers} uvicorn processes a side, {args.clients} "
+          f"clients, {args.rounds} rounds of {slice_s} s; before = {args.compare_to} "
+          f"({tree}), after = this tree")
+    for batch, label in ((1, "single declarations"),
+                         (args.batch, f"batches of {args.batch} (one exporter per client)")):
+        before, after = (statistics.mean(rates[(side, batch)]) for side in ("before", "after"))
+        p50 = {side: statistics.median(sorted(times[(side, batch)])) for side in servers}
+        print(f"{label}: before {before:,.0f} declarations/s (p50 {p50['before']:.1f} ms), "
+              f"after {after:,.0f} declarations/s (p50 {p50['after']:.1f} ms), after/before "
+              f"{after / before:.2f} (rounds: " + ", ".join(
+                  f"{a / b:.2f}" for b, a in zip(rates[("before", batch)],
+                                                 rates[("after", batch)], strict=True)) + ")")
+    tps = statistics.mean(pgbench)
+    before, after = (statistics.mean(rates[(side, 1)]) for side in ("before", "after"))
+    print(f"single declarations / pgbench ({tps:,.0f} transactions/s): before "
+          f"{before / tps:.2f}, after {after / tps:.2f}, after/before "
+          f"{(after / tps) / (before / tps):.2f}")
+
+
 def main() -> None:
     """Run the three measurements and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -486,6 +560,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="the app and pgbench alternate in this many rounds of "
                              "--seconds/rounds each, so that both see the same machine")
+    parser.add_argument("--compare-to", metavar="REF",
+                        help="compare with git ref REF (e.g. 0645b08): before/after/ratio")
     parser.add_argument("--pricing-only", action="store_true",
                         help="only risk-based against flat-rated pricing (no pgbench, no "
                              "bare app): the two alternate round by round")
@@ -493,6 +569,11 @@ def main() -> None:
     if args.batch % args.buyers:
         raise SystemExit("--batch must be a multiple of --buyers (declarations per limit)")
     _fresh_database(args.url)
+    if args.compare_to:
+        books = _seed(args.url, exporters=[(args.policies, args.buyers, False)]
+                      + [(1, args.buyers, False)] * args.clients)
+        _compare_to(args, one=books[:1], each=books[1:])
+        return
     books = _seed(args.url, exporters=[(args.policies, args.buyers, False)]
                   + [(1, args.buyers, False)] * args.clients
                   + [(args.policies, args.buyers, True)]

@@ -33,12 +33,12 @@ from tradecover.api.deps import PrincipalDep, SessionDep, _api_key, _bearer, get
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import is_collision
 from tradecover.declarations import service, upload
-from tradecover.declarations.attachment.service import Outcome, attach_batch
 from tradecover.declarations.attachment.repository import (
     AttachmentStore,
     KeyedRequest,
     KeyNotConfirmed,
 )
+from tradecover.declarations.attachment.service import Outcome, attach_batch
 from tradecover.declarations.cover import CoverStatus
 from tradecover.declarations.schemas import (
     BatchIn,

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from tradecover.declarations.model import LimitReservation
 from tradecover.kit.dates import utc_now
-from tradecover.limits.model import CreditLimit
 
 
 def lock_reservations(session: Session, wanted: dict[int, tuple[str, int]]) -> dict[int, int]:
@@ -95,13 +94,3 @@ def outstanding_minor(session: Session, limit_id: int) -> int:
     value = session.execute(select(LimitReservation.outstanding_minor)
                             .where(LimitReservation.limit_id == limit_id)).scalar_one_or_none()
     return int(value or 0)
-
-
-def limit_ids(session: Session, *, org_id: int, policy_id: int, buyer_id: int) -> set[int]:
-    """The ids of the exporter's limits on the buyer under the policy (whatever their
-    state): those an attachment for that pair may take from.
-    """
-    return {int(i) for i in session.execute(
-        select(CreditLimit.id).where(CreditLimit.org_id == org_id,
-                                     CreditLimit.policy_id == policy_id,
-                                     CreditLimit.buyer_id == buyer_id)).scalars()}

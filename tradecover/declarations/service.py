@@ -30,12 +30,12 @@ from tradecover.declarations.amendment_repository import get_declaration as get_
 from tradecover.declarations.amendment_repository import history as history
 from tradecover.declarations.amendment_repository import list_declarations as list_declarations
 from tradecover.declarations.attachment.record import DeclarationRecord
+from tradecover.declarations.attachment.repository import AttachmentStore, store_for
 from tradecover.declarations.attachment.service import CHANNELS as CHANNELS
 from tradecover.declarations.attachment.service import MAX_BATCH as MAX_BATCH
 from tradecover.declarations.attachment.service import Outcome as Outcome
 from tradecover.declarations.attachment.service import attach_batch
 from tradecover.declarations.attachment.service import rate_source_for as rate_source_for
-from tradecover.declarations.attachment.repository import AttachmentStore, store_for
 from tradecover.declarations.loading_repository import _declaration
 from tradecover.declarations.loading_repository import audit_chain_of as audit_chain_of
 from tradecover.declarations.loading_repository import policy_facts as policy_facts
@@ -53,6 +53,7 @@ from tradecover.declarations.status_repository import (
     submit_turnover_return as submit_turnover_return,
 )
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
+from tradecover.reporting.attachment_facts import limit_ids_of_pair
 
 _STORES: dict[str, AttachmentStore] = {}
 
@@ -138,8 +139,8 @@ def correct(session: Session, *, principal: Principal, declaration_id: int,
     if old.collected_minor:
         raise Conflict("collections were recorded on this declaration",
                        code="declaration_has_collections")
-    new_limits = repository.limit_ids(session, org_id=old.exporter_org_id,
-                                      policy_id=shipment.policy_id, buyer_id=shipment.buyer_id)
+    new_limits = limit_ids_of_pair(session.connection(), org_id=old.exporter_org_id,
+                                   policy_id=shipment.policy_id, buyer_id=shipment.buyer_id)
     repository.lock(session, {*new_limits, *([old.limit_id] if old.limit_id else [])})
     _end(session, principal=principal, row=old, status=STATUS_CORRECTED, reason=why)
     return attach(session, principal=principal, shipment=shipment, channel=channel, today=today,

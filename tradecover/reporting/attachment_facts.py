@@ -163,3 +163,14 @@ def limits_of(rows: Iterable[Sequence[Any]]) -> dict[tuple[int, int], LimitRow]:
 
 def _date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def limit_ids_of_pair(connection: Connection, *, org_id: int, policy_id: int, buyer_id: int
+                      ) -> set[int]:
+    """The ids of the exporter's limits on the buyer under the policy (whatever their
+    state): those an attachment for that pair may take from (a correction locks them).
+    """
+    return {int(i) for i in connection.execute(
+        select(CreditLimit.id).where(CreditLimit.org_id == org_id,
+                                     CreditLimit.policy_id == policy_id,
+                                     CreditLimit.buyer_id == buyer_id)).scalars()}

@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from tradecover.declarations.attachment.postgres_repository import _facts_sql, _policies_sql, _write_sql
+from tradecover.declarations.attachment.postgres_repository import (
+    _facts_sql,
+    _policies_sql,
+    _write_sql,
+)
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.idempotency import service as idempotency
 from tradecover.reference.payment_terms import PaymentTerms
