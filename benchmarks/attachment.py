@@ -45,7 +45,9 @@ by it.
    with one exporter per client, and single declarations' ratio to pgbench) against a
    checkout of git ref REF (made once with ``git worktree add``, run with its own
    PYTHONPATH) and the current tree, alternating round by round (the order swapped every
-   round) on the same database and machine, and prints before/after/ratio for each.
+   round) on the same database and machine, and prints before/after/ratio for each;
+   ``--without-lane`` adds a third side, this tree without its ERP fast lane
+   (``_route_only_app.py``): what the lane is worth.
 """
 
 from __future__ import annotations
@@ -495,6 +497,9 @@ def _compare_to(args: argparse.Namespace, *, one: list[Book], each: list[Book]) 
     slice_s = max(1, round(args.seconds / args.rounds))
     servers = {"before": _start_servers(args.url, args.workers, tree=tree),
                "after": _start_servers(args.url, args.workers)}
+    if args.without_lane:
+        servers["no lane"] = _start_servers(args.url, args.workers,
+                                            "_route_only_app:create_app")
     bases = {side: [base for _process, base in started] for side, started in servers.items()}
     rates: dict[tuple[str, int], list[float]] = {
         (side, batch): [] for side in servers for batch in (1, args.batch)}
@@ -505,7 +510,7 @@ def _compare_to(args: argparse.Namespace, *, one: list[Book], each: list[Book]) 
             _load(bases[side], one, clients=args.clients, seconds=args.warmup, batch=1)
             _load(bases[side], each, clients=args.clients, seconds=1, batch=args.batch)
         for n in range(args.rounds):
-            order = ("before", "after") if n % 2 == 0 else ("after", "before")
+            order = list(servers) if n % 2 == 0 else list(reversed(servers))
             for batch, books in ((1, one), (args.batch, each)):
                 for side in order:
                     count, elapsed, latencies = _load(bases[side], books, clients=args.clients,
@@ -534,6 +539,10 @@ def _compare_to(args: argparse.Namespace, *, one: list[Book], each: list[Book]) 
               f"{after / before:.2f} (rounds: " + ", ".join(
                   f"{a / b:.2f}" for b, a in zip(rates[("before", batch)],
                                                  rates[("after", batch)], strict=True)) + ")")
+        if "no lane" in servers:
+            bare = statistics.mean(rates[("no lane", batch)])
+            print(f"  without the ERP fast lane: {bare:,.0f} declarations/s (p50 "
+                  f"{p50['no lane']:.1f} ms): the lane gives {after / bare:.2f}x")
     tps = statistics.mean(pgbench)
     before, after = (statistics.mean(rates[(side, 1)]) for side in ("before", "after"))
     print(f"single declarations / pgbench ({tps:,.0f} transactions/s): before "
@@ -562,6 +571,8 @@ def main() -> None:
                              "--seconds/rounds each, so that both see the same machine")
     parser.add_argument("--compare-to", metavar="REF",
                         help="compare with git ref REF (e.g. 0645b08): before/after/ratio")
+    parser.add_argument("--without-lane", action="store_true",
+                        help="with --compare-to: also this tree without its ERP fast lane")
     parser.add_argument("--pricing-only", action="store_true",
                         help="only risk-based against flat-rated pricing (no pgbench, no "
                              "bare app): the two alternate round by round")
