@@ -1,5 +1,6 @@
-"""Queries of declarations: limit reservations and lookups (the portable path; the
-PostgreSQL round trips of an attachment are in :mod:`tradecover.declarations.pg_repository`).
+"""Queries of declarations: limit reservations (the portable attachment store's, and the
+corrections' and cancellations'; the PostgreSQL store locks them in its own round trip,
+:mod:`tradecover.declarations.attachment.postgres_repository`).
 
 The reservation follows docs/reliability ("never over-commit a shared limit"): the row
 ``limit_reservations(limit_id)`` holds what is outstanding on the limit.  An attachment
