@@ -25,19 +25,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(url: str, app: str = "tradecover.api.app:create_app"
+def start(url: str, app: str = "tradecover.api.app:create_app", *, tree: str | None = None
           ) -> tuple[subprocess.Popen[bytes], str]:
     """One uvicorn process of ``app`` (an application factory) on ``url``'s database:
-    (process, base URL), not yet answering; see :func:`wait_until_healthy`.
+    (process, base URL), not yet answering; see :func:`wait_until_healthy`.  ``tree``: the
+    checkout whose code it runs (another commit's, to compare), instead of this one's.
     """
     port = free_port()
+    code = [tree] if tree else [os.environ.get("PYTHONPATH")]
     env = {**os.environ, "TRADECOVER_DATABASE_URL": url, "TRADECOVER_SECRET_KEY": SECRET,
            "PYTHONPATH": os.pathsep.join(filter(None, [os.path.dirname(os.path.abspath(__file__)),
-                                                       os.environ.get("PYTHONPATH")]))}
+                                                       *code]))}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"], env=env)
+         "--no-access-log"], env=env, cwd=tree)
     return process, f"http://127.0.0.1:{port}"
 
 

@@ -40,6 +40,13 @@ by it.
    policies whose schedule agrees a flat rate.  Single declarations and batches of each
    alternate round by round; both figures are printed with their ratio (aim: risk-based
    pricing keeps at least 0.90 of the throughput).  ``--pricing-only`` runs just this.
+
+5. ``--compare-to REF`` runs instead the same measurements (single declarations, batches
+   with one exporter per client, and single declarations' ratio to pgbench) against a
+   checkout of git ref REF (``git worktree add``, run with its own PYTHONPATH) and this
+   tree, alternating round by round on one database, and prints before/after/ratio;
+   ``--without-lane`` adds a third side, this tree without its ERP fast lane
+   (``_route_only_app.py``): what the lane is worth.
 """
 
 from __future__ import annotations
@@ -56,160 +63,25 @@ import subprocess
 import tempfile
 import time
 import uuid
-from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import _app_server as app_server
 import _attachment_sql as sql
 import httpx
-import psycopg
-from sqlalchemy import Engine, text
+from _attachment_seed import LIMIT_MINOR, Book, _connect, _fresh_database, _host, _seed, _shipment
 from sqlalchemy.engine import make_url
 
-from tradecover.access import service as access
-from tradecover.access.roles import OrganisationKind, Role
-from tradecover.buyers.model import Buyer, BuyerRating, ExporterBuyerRelationship
-from tradecover.db import bootstrap, migrate
-from tradecover.db.engine import make_engine, make_session_factory, transaction
-from tradecover.kit.dates import business_today, utc_now
-from tradecover.kit.money import Money
-from tradecover.limits.model import CreditLimit, CreditLimitVersion
-from tradecover.policies import service as policies
-from tradecover.policies.schedule import (
-    DeclarationFrequency,
-    InsurableScope,
-    PolicySchedule,
-    Product,
-)
-from tradecover.reference.payment_terms import PaymentTerms
-
-LIMIT_MINOR = 10**15  # never exhausted during a run
+from tradecover.kit.dates import business_today
 
 
-def _connect(url: str, database: str | None) -> psycopg.Connection[Any]:
-    """An autocommit connection to ``database`` on ``url``'s server, as pgbench reaches it."""
-    base = make_url(url)
-    return psycopg.connect(host=_host(base), port=base.port or 5432,
-                           user=base.username or "postgres", dbname=database, autocommit=True)
-
-
-def _fresh_database(url: str) -> None:
-    base = make_url(url)
-    with _connect(url, "postgres") as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{base.database}"')
-
-
-Book = tuple[str, list[tuple[int, int]]]
-"""An exporter's API key secret and its (policy, buyer) pairs, each with a credit limit."""
-
-
-def _seed(url: str, *, exporters: list[tuple[int, int, bool]]) -> list[Book]:
-    """Exporters (``(policies, buyers per policy, flat-rated)`` each), their API keys,
-    policies, and rated buyers with limits: one :data:`Book` per exporter.
-    """
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as session:
-        bootstrap.load_reference_data(session)
-    books = [_seed_exporter(engine, e, n_policies=p, n_buyers=b, flat=flat)
-             for e, (p, b, flat) in enumerate(exporters)]
-    with engine.connect() as connection:  # statistics, as autovacuum would keep them
-        connection.execute(text("ANALYZE"))
-        connection.commit()
-    engine.dispose()
-    return books
-
-
-def _seed_exporter(engine: Engine, number: int, *, n_policies: int, n_buyers: int,
-                   flat: bool = False) -> Book:
-    """One exporter: risk-based policies (priced on the rate table, buyers rated with a
-    PD each), or with ``flat`` policies whose schedule agrees a flat rate of 0.45 %.
-    """
-    pairs: list[tuple[int, int]] = []
-    today = business_today()
-    inception = today - timedelta(days=30)
-    with transaction(make_session_factory(engine)) as session:
-        system = access.system_principal(session)
-        org = access.create_organisation(session, principal=system,
-                                         slug=f"bench-exports-{number}",
-                                         name=f"Bench Exports {number}",
-                                         kind=OrganisationKind.EXPORTER,
-                                         country="CN", region="CN-ZJ")
-        _key, secret = access.create_api_key(session, principal=system, org=org,
-                                             role=Role.EXPORTER, name="bench")
-        terms = (PaymentTerms.LC, PaymentTerms.OA)
-        for _p in range(n_policies):
-            application = policies.submit_application(
-                session, principal=system, exporter_org_id=org.id,
-                product=Product.SHORT_TERM_COMPREHENSIVE, currency="USD",
-                expected_turnover=Money.of("12000000", "USD"), requested_inception=inception,
-                destination_countries=["DE", "US"], payment_terms=list(terms),
-                max_credit_days=180, hs_chapters=[], notes=None)
-            schedule = PolicySchedule(
-                currency="USD", expected_turnover=Money.of("12000000", "USD"),
-                maximum_liability=Money.of("5000000", "USD"),
-                indemnity_commercial_pct=Decimal(90), indemnity_political_pct=Decimal(95),
-                declaration_frequency=DeclarationFrequency.MONTHLY, rate_table="ST-2026",
-                base_rate_pct=Decimal("0.45"), flat_rate_option=flat,
-                flat_rate_pct=Decimal("0.45") if flat else None,
-                scope=InsurableScope(destination_countries=("DE", "US"), payment_terms=terms,
-                                     max_credit_days=180))
-            policy = policies.underwrite(session, principal=system,
-                                         application_id=application.id, schedule=schedule,
-                                         inception=inception)
-            policies.quote(session, principal=system, policy_id=policy.id)
-            policies.issue(session, principal=system, policy_id=policy.id, today=inception)
-            now = utc_now()
-            for b in range(n_buyers):
-                buyer = Buyer(kind="buyer", legal_name=f"Buyer {policy.id}-{b}",
-                              normalised_name=f"buyer {policy.id}-{b}", other_names=[],
-                              country="DE", financials={}, adverse_events=[],
-                              overdue_reports=0, defaults_on_record=0, created_at=now,
-                              created_by="bench", updated_at=now)
-                session.add(buyer)
-                session.flush()
-                session.add(ExporterBuyerRelationship(org_id=org.id, buyer_id=buyer.id,
-                                                      created_at=now))
-                session.add(BuyerRating(buyer_id=buyer.id, model_version="bench", score=500,
-                                        grade=3, pd=Decimal(f"0.0{1 + b % 5}"),
-                                        hard_stop=False, hard_stop_reasons=[],
-                                        contributions=[], rated_at=now, rated_by="bench"))
-                limit = CreditLimit(org_id=org.id, policy_id=policy.id, buyer_id=buyer.id,
-                                    country="DE", currency="USD", amount_minor=LIMIT_MINOR,
-                                    committed_usd_minor=0, status="active",
-                                    payment_terms="OA", credit_period_days=180,
-                                    effective_from=inception, current_version=1,
-                                    created_at=now, updated_at=now)
-                session.add(limit)
-                session.flush()
-                session.add(CreditLimitVersion(
-                    limit_id=limit.id, number=1, kind="new_limit", currency="USD",
-                    amount_minor=LIMIT_MINOR, effective_from=inception, created_at=now,
-                    created_by="bench"))
-                pairs.append((policy.id, buyer.id))
-    return secret, pairs
-
-
-def _shipment(policy_id: int, buyer_id: int, invoice: str, today: date) -> dict[str, Any]:
-    return {"policy_id": policy_id, "buyer_id": buyer_id, "payment_terms": "OA",
-            "transport_mode": "sea", "shipment_date": today.isoformat(),
-            "due_date": (today + timedelta(days=60)).isoformat(),
-            "goods_description": "machine parts", "hs_code": "8459.61",
-            "invoice_number": invoice, "currency": "USD", "invoice_amount": "1000.00",
-            "prepayment": "0"}
-
-
-def _start_servers(url: str, processes: int, app: str = "tradecover.api.app:create_app"
-                   ) -> list[tuple[subprocess.Popen[bytes], str]]:
+def _start_servers(url: str, processes: int, app: str = "tradecover.api.app:create_app",
+                   tree: str | None = None) -> list[tuple[subprocess.Popen[bytes], str]]:
     """``processes`` uvicorn processes of the app, each on a port of its own: the clients
     are spread over them evenly, as a load balancer would (with one listening socket shared
     by ``--workers``, a handful of keep-alive connections can land unevenly and leave a
     core idle, which made runs differ by half).
     """
-    started = [app_server.start(url, app) for _ in range(processes)]
+    started = [app_server.start(url, app, tree=tree) for _ in range(processes)]
     app_server.wait_until_healthy(started)
     return started
 
@@ -467,6 +339,81 @@ def _pricing_only(args: argparse.Namespace, *, one: list[Book], each: list[Book]
     _print_pricing(f"ERP API, batches of {args.batch} (one exporter per client)", batches)
 
 
+def _base_tree(ref: str) -> str:
+    """A checkout of git ref ``ref`` beside this one (made once, detached): its path."""
+    root = Path(__file__).resolve().parent.parent
+    sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", f"{ref}^{{commit}}"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    path = Path(tempfile.gettempdir()) / f"tradecover-bench-{sha[:12]}"
+    if not (path / "tradecover").is_dir():
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", str(path), sha],
+                       capture_output=True, check=True)
+    return str(path)
+
+
+def _compare_to(args: argparse.Namespace, *, one: list[Book], each: list[Book]) -> None:
+    """Before (``args.compare_to``) against after (this tree): single declarations, batches
+    and the single declarations' ratio to pgbench, the two alternating round by round.
+    """
+    tree = _base_tree(args.compare_to)
+    limits = sum(len(pairs) for _secret, pairs in one + each)
+    script = pgbench_script(limits=limits)
+    slice_s = max(1, round(args.seconds / args.rounds))
+    servers = {"before": _start_servers(args.url, args.workers, tree=tree),
+               "after": _start_servers(args.url, args.workers)}
+    if args.without_lane:
+        servers["no lane"] = _start_servers(args.url, args.workers,
+                                            "_route_only_app:create_app")
+    bases = {side: [base for _process, base in started] for side, started in servers.items()}
+    rates: dict[tuple[str, int], list[float]] = {
+        (side, batch): [] for side in servers for batch in (1, args.batch)}
+    times: dict[tuple[str, int], list[float]] = {key: [] for key in rates}
+    pgbench: list[float] = []
+    try:
+        for side in servers:  # warm-up: pools at their working size, statements prepared
+            _load(bases[side], one, clients=args.clients, seconds=args.warmup, batch=1)
+            _load(bases[side], each, clients=args.clients, seconds=1, batch=args.batch)
+        for n in range(args.rounds):
+            order = list(servers) if n % 2 == 0 else list(reversed(servers))
+            for batch, books in ((1, one), (args.batch, each)):
+                for side in order:
+                    count, elapsed, latencies = _load(bases[side], books, clients=args.clients,
+                                                      seconds=slice_s, batch=batch)
+                    rates[(side, batch)].append(count / elapsed)
+                    times[(side, batch)] += latencies
+                if batch == 1:
+                    pgbench.append(_pgbench(args.url, clients=args.clients, seconds=slice_s,
+                                            script=script))
+    finally:
+        for started in servers.values():
+            for process, _base in started:
+                process.terminate()
+                process.wait(timeout=10)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
+          f"(load average {load}), {args.workers} uvicorn processes a side, {args.clients} "
+          f"clients, {args.rounds} rounds of {slice_s} s; before = {args.compare_to} "
+          f"({tree}), after = this tree")
+    for batch, label in ((1, "single declarations"),
+                         (args.batch, f"batches of {args.batch} (one exporter per client)")):
+        before, after = (statistics.mean(rates[(side, batch)]) for side in ("before", "after"))
+        p50 = {side: statistics.median(sorted(times[(side, batch)])) for side in servers}
+        print(f"{label}: before {before:,.0f} declarations/s (p50 {p50['before']:.1f} ms), "
+              f"after {after:,.0f} declarations/s (p50 {p50['after']:.1f} ms), after/before "
+              f"{after / before:.2f} (rounds: " + ", ".join(
+                  f"{a / b:.2f}" for b, a in zip(rates[("before", batch)],
+                                                 rates[("after", batch)], strict=True)) + ")")
+        if "no lane" in servers:
+            bare = statistics.mean(rates[("no lane", batch)])
+            print(f"  without the ERP fast lane: {bare:,.0f} declarations/s (p50 "
+                  f"{p50['no lane']:.1f} ms): the lane gives {after / bare:.2f}x")
+    tps = statistics.mean(pgbench)
+    before, after = (statistics.mean(rates[(side, 1)]) for side in ("before", "after"))
+    print(f"single declarations / pgbench ({tps:,.0f} transactions/s): before "
+          f"{before / tps:.2f}, after {after / tps:.2f}, after/before "
+          f"{(after / tps) / (before / tps):.2f}")
+
+
 def main() -> None:
     """Run the three measurements and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -486,6 +433,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="the app and pgbench alternate in this many rounds of "
                              "--seconds/rounds each, so that both see the same machine")
+    parser.add_argument("--compare-to", metavar="REF",
+                        help="compare with git ref REF (e.g. 0645b08): before/after/ratio")
+    parser.add_argument("--without-lane", action="store_true",
+                        help="with --compare-to: also this tree without its ERP fast lane")
     parser.add_argument("--pricing-only", action="store_true",
                         help="only risk-based against flat-rated pricing (no pgbench, no "
                              "bare app): the two alternate round by round")
@@ -493,6 +444,11 @@ def main() -> None:
     if args.batch % args.buyers:
         raise SystemExit("--batch must be a multiple of --buyers (declarations per limit)")
     _fresh_database(args.url)
+    if args.compare_to:
+        books = _seed(args.url, exporters=[(args.policies, args.buyers, False)]
+                      + [(1, args.buyers, False)] * args.clients)
+        _compare_to(args, one=books[:1], each=books[1:])
+        return
     books = _seed(args.url, exporters=[(args.policies, args.buyers, False)]
                   + [(1, args.buyers, False)] * args.clients
                   + [(args.policies, args.buyers, True)]
@@ -630,15 +586,6 @@ def main() -> None:
           f"{1000 * database_ms:.3f} ms of database CPU a declaration = "
           f"{(os.cpu_count() or 1) / max(database_ms, 1e-9):,.0f} declarations/s, were the "
           f"app's CPU free")
-
-
-def _host(url: Any) -> str:
-    """The server's host: a name or address, or the directory of its Unix socket (a URL
-    such as ``postgresql+psycopg://postgres@/db?host=/var/run/postgresql``): the app and
-    pgbench then both talk to the server the same way.
-    """
-    socket_dir = url.query.get("host")
-    return str(socket_dir or url.host or "127.0.0.1")
 
 
 def _machine_cpu_s() -> float:

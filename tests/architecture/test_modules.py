@@ -12,7 +12,8 @@ MIGRATIONS = ROOT / PACKAGE / "db" / "migrations"
 # Services that commit a connection they were handed, and why that is the edge's choice.
 COMMITS_WHEN_ASKED = {
     # one round trip: the edge passes commit=True and the COMMIT rides in the pipeline
-    "tradecover.declarations.pg_repository",
+    "tradecover.declarations.attachment.postgres_repository",
+    "tradecover.declarations.attachment.portable_repository",
 }
 
 

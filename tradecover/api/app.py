@@ -17,8 +17,9 @@ from tradecover.api.headers import SecurityHeaders
 from tradecover.api.hygiene import refuse_unsafe_input
 from tradecover.api.openapi_conformance import conform
 from tradecover.config import Settings, get_settings
-from tradecover.db.engine import make_async_pool, make_engine, make_session_factory
+from tradecover.db.engine import make_engine, make_session_factory
 from tradecover.declarations import upload as upload_reader
+from tradecover.declarations.attachment.repository import store_for
 from tradecover.declarations.erp_endpoint import ErpDeclarations
 from tradecover.web.security import CsrfProtection
 
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.known_api_keys = KnownApiKeys()
+    app.state.attachment_store = store_for(engine)  # THE attachment store of the database
     app.state.renewal_reprice = _renewal_reprice()
     app.state.review_metrics_source = _review_metrics_source()
     problems.install(app)
@@ -114,10 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        secure=settings.behind_tls)
     app.add_middleware(
         ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
-        pool=(lambda: make_async_pool(
-            settings.database_url, connect_timeout_s=settings.db_connect_timeout_seconds,
-            pool_timeout_s=settings.db_pool_timeout_seconds)) if on_postgresql else None,
-        factory=app.state.session_factory)
+        factory=app.state.session_factory, store=app.state.attachment_store)
     from tradecover.claims.documents.api import MULTIPART_ALLOWANCE, UPLOAD_PATH
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,

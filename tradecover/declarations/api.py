@@ -6,7 +6,9 @@ The organisation always comes from the credential; an id of another organisation
 404 exactly like a missing one.  ``POST /api/v1/declarations`` authenticates the caller,
 holds its ``Idempotency-Key``, attaches and stores the answer in ONE transaction (so a retry
 after a timeout gets the original answer, and a refused or failed request leaves nothing,
-not even the key, so that a corrected retry can run).
+not even the key, so that a corrected retry can run).  Every attachment here goes through
+the one shell (:mod:`tradecover.declarations.attachment.service`) on the store the app chose
+at start-up (:func:`attachment_store`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-import orjson
 import psycopg
 from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -25,12 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.access import service as access
-from tradecover.access.known_keys import (
-    KEY_ROW_SQL,
-    KEY_ROW_VALUE_SQL,
-    KnownApiKeys,
-    key_row_parameters,
-)
+from tradecover.access.known_keys import KnownApiKeys
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.api.deps import (
@@ -42,8 +38,13 @@ from tradecover.api.deps import (
 )
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import is_collision
-from tradecover.db.async_pool import RecoveringPool
-from tradecover.declarations import pg_repository, service, upload
+from tradecover.declarations import service, upload
+from tradecover.declarations.attachment.repository import (
+    AttachmentStore,
+    KeyedRequest,
+    KeyNotConfirmed,
+)
+from tradecover.declarations.attachment.service import Outcome, attach_batch
 from tradecover.declarations.cover import CoverStatus
 from tradecover.declarations.schemas import (
     BatchIn,
@@ -151,6 +152,7 @@ async def caller_session(
     responses={200: {"description": "A batch: the per-item outcome", "model": BatchOut},
                409: {"description": "A request with this key is still running"}})
 async def post_declarations(
+    request: Request,
     body: ShipmentIn | BatchIn,
     caller: Annotated[Caller, Security(caller_session)],
     idempotency_key: Annotated[str | None, Header(
@@ -163,7 +165,7 @@ async def post_declarations(
     the first is still running 409.
     """
     status, answer, replayed = await run_in_threadpool(
-        declare, caller, body, idempotency_key, business_today())
+        declare, caller, body, idempotency_key, business_today(), attachment_store(request))
     return Response(answer, status_code=status, media_type="application/json",
                     headers={"Idempotent-Replayed": "true"} if replayed else None)
 
@@ -171,37 +173,46 @@ async def post_declarations(
 RETRIES = 3
 
 
-def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: date
-             ) -> tuple[int, bytes, bool]:
+def attachment_store(request: Request) -> AttachmentStore:
+    """The attachment store the app chose at start-up for its database."""
+    store: AttachmentStore = request.app.state.attachment_store
+    return store
+
+
+def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: date,
+            store: AttachmentStore) -> tuple[int, bytes, bool]:
     """Hold the key, attach, store the answer and commit: ONE transaction, the one that
-    authenticated the caller (a deadlock or serialization failure is retried afresh):
-    (status, JSON answer, whether it is a replay).
+    authenticated the caller (a deadlock or serialization failure is retried afresh), on
+    the attachment shell: (status, JSON answer, whether it is a replay).  The store sends
+    the key with its first step and the answer and COMMIT with its last (on PostgreSQL the
+    whole request is two round trips).
     """
     session, principal, unconfirmed = caller.session, caller.principal, caller.unconfirmed_key
     principal.require(Permission.DECLARATION_WRITE)
     if key is None:
         raise ValidationFailed("the Idempotency-Key header is required",
                                code="idempotency_key_required", field="Idempotency-Key")
-    fingerprint = _fingerprint(body)
-    pipelined = session.get_bind().dialect.name == "postgresql"
+    held = idempotency.HeldKey(principal.org_id, key, _fingerprint(body))
+    status = 200 if isinstance(body, BatchIn) else 201
+    answered: list[bytes] = []
+
+    def answer(outcomes: Sequence[Outcome]) -> bytes:
+        if isinstance(body, ShipmentIn) and outcomes[0].error is not None:
+            raise outcomes[0].error  # one shipment: its refusal is the answer (4xx)
+        answered.append(answer_json(_fields_of(body, outcomes)))
+        return answered[-1]
+
     attempt = 0
     while True:
         attempt += 1
         try:
-            if pipelined:
-                return _declare_pipelined(session, principal, body, key, fingerprint, today,
-                                          unconfirmed)
-            replay = idempotency.hold(session, org_id=principal.org_id, key=key,
-                                      request_fingerprint=fingerprint)
-            if replay is not None:
-                session.rollback()
-                return replay.status_code, answer_json(replay.body), True
-            status, answer = _effect(session, principal, body, today)
-            idempotency.store(session, org_id=principal.org_id, key=key,
-                              request_fingerprint=fingerprint, status_code=status,
-                              body=orjson.loads(answer))
-            session.commit()
-            return status, answer, False
+            items = body.declarations if isinstance(body, BatchIn) else [body]
+            attach_batch(store, session, principal=principal, channel="erp", today=today,
+                         shipments=[item.to_shipment(principal.org_id) for item in items],
+                         keyed=KeyedRequest(held, status, principal, unconfirmed),
+                         answer=answer, commit=True)
+            session.commit()  # after the store's COMMIT: nothing left, no round trip
+            return status, answered[-1], False
         except idempotency.Replayed as replayed:
             session.rollback()
             return replayed.replay.status_code, answer_json(replayed.replay.body), True
@@ -227,151 +238,7 @@ def _fingerprint(body: ShipmentIn | BatchIn) -> str:
                                    body=body.model_dump(mode="json"))
 
 
-class KeyNotConfirmed(Exception):
-    """The database no longer confirms the remembered API key (revoked, or another role or
-    organisation): the request is authenticated afresh.
-    """
-
-
-@dataclass(slots=True)
-class _KeyedRequest:
-    """One ``Idempotency-Key`` request on PostgreSQL: the statements that ride on the
-    attachment's two round trips (the key held, a remembered API key confirmed, the answer
-    stored with the writes and the COMMIT), and the answer once built.
-    """
-
-    principal: Principal
-    body: ShipmentIn | BatchIn
-    key: str
-    fingerprint: str
-    unconfirmed: str | None
-    answer: bytes = b""
-    checked: bool = False
-
-    @property
-    def status(self) -> int:
-        """201 for one shipment, 200 for a batch."""
-        return 200 if isinstance(self.body, BatchIn) else 201
-
-    def riders(self) -> pg_repository.Riders:
-        """The SQL riding on the attachment's round trips: the key's advisory lock in the
-        facts statement; the stored answer (and the remembered API key's row) read by the
-        policies statement after it; the answer stored by the writes' statement.
-        """
-        lock, stored = idempotency.hold_riders(org_id=self.principal.org_id, key=self.key)
-        confirm = ([(KEY_ROW_VALUE_SQL, key_row_parameters(self.unconfirmed))]
-                   if self.unconfirmed else [])
-        return pg_repository.Riders(columns=[lock], later=[*confirm, stored],
-                                    check=self._check, last=self._store, commit=True)
-
-    def _check(self, values: list[Any], later: list[Any]) -> None:
-        if self.unconfirmed is not None:
-            key_row, later = later[0], later[1:]
-            if not KnownApiKeys.confirms([key_row] if key_row is not None else [],
-                                         self.unconfirmed, self.principal):
-                raise KeyNotConfirmed
-        self.checked = True
-        idempotency.held_by(bool(values[0]), later[0], request_fingerprint=self.fingerprint)
-
-    def _store(self, outcomes: Sequence[service.Outcome]) -> list[pg_repository.Statement]:
-        self.answer = answer_json(_fields_of(self.body, outcomes))
-        return [idempotency.store_statement(
-            org_id=self.principal.org_id, key=self.key, request_fingerprint=self.fingerprint,
-            status_code=self.status, body_json=self.answer.decode())]
-
-    def unwritten(self, outcomes: Sequence[service.Outcome]) -> pg_repository.Statement:
-        """The statement storing the answer when nothing was written (every item refused),
-        to run before the COMMIT; :class:`KeyNotConfirmed` when no round trip confirmed the
-        remembered key (every item was unreadable): nothing may be stored for it yet.
-        """
-        if self.unconfirmed is not None and not self.checked:
-            raise KeyNotConfirmed
-        (statement,) = self._store(outcomes)
-        return statement
-
-
-def _declare_pipelined(session: Session, principal: Principal, body: ShipmentIn | BatchIn,
-                       key: str, fingerprint: str, today: date, unconfirmed: str | None
-                       ) -> tuple[int, bytes, bool]:
-    """PostgreSQL: the key held (and a remembered API key confirmed) with the attachment's
-    facts, and the answer stored with its writes and the COMMIT: the whole request is two
-    round trips.
-    """
-    request = _KeyedRequest(principal, body, key, fingerprint, unconfirmed)
-    riders = request.riders()
-    outcomes = _attach(session, principal, body, today, riders)
-    if not riders.written:
-        sql, parameters = request.unwritten(outcomes)
-        session.connection().exec_driver_sql(sql, parameters)
-    session.commit()  # after the pipeline's COMMIT: nothing left, no round trip
-    return request.status, request.answer, False
-
-
-async def declare_async(pool: RecoveringPool, *, principal: Principal,
-                        body: ShipmentIn | BatchIn, key: str, today: date,
-                        unconfirmed: str | None, known: KnownApiKeys
-                        ) -> tuple[int, bytes, bool]:
-    """:func:`declare` on the event loop, for a caller whose API key this process
-    remembers (``unconfirmed``: the first round trip confirms it): the same transaction,
-    answers and retries, on a connection of ``pool``, with no thread or ORM session.
-    """
-    principal.require(Permission.DECLARATION_WRITE)
-    fingerprint = _fingerprint(body)
-    attempt = 0
-    while True:
-        attempt += 1
-        async with pool.connection() as connection:
-            request = _KeyedRequest(principal, body, key, fingerprint, unconfirmed)
-            try:
-                riders = request.riders()
-                outcomes = await _attach_async(connection, principal, body, today, riders)
-                if not riders.written:
-                    await connection.execute(*request.unwritten(outcomes))
-                    await connection.commit()
-                return request.status, request.answer, False
-            except idempotency.Replayed as replayed:
-                await connection.rollback()
-                return replayed.replay.status_code, answer_json(replayed.replay.body), True
-            except KeyNotConfirmed:
-                await connection.rollback()  # the remembered key changed: ask afresh
-                assert unconfirmed is not None
-                cursor = await connection.execute(KEY_ROW_SQL, key_row_parameters(unconfirmed))
-                rows = await cursor.fetchall()
-                await connection.rollback()
-                principal = known.renewed(unconfirmed, rows)  # 401 if revoked
-                principal.require(Permission.DECLARATION_WRITE)
-                unconfirmed = None
-            except psycopg.OperationalError as exc:
-                if attempt >= RETRIES or not is_collision(exc):
-                    raise  # answered 409 (collision) or 503
-                await connection.rollback()  # a deadlock or serialization failure: retry
-
-
-async def _attach_async(connection: psycopg.AsyncConnection[Any], principal: Principal,
-                        body: ShipmentIn | BatchIn, today: date,
-                        riders: pg_repository.Riders) -> list[service.Outcome]:
-    items = body.declarations if isinstance(body, BatchIn) else [body]
-    outcomes = await service.attach_many_async(
-        connection, principal=principal, today=today, channel="erp", riders=riders,
-        shipments=[item.to_shipment(principal.org_id) for item in items])
-    if isinstance(body, ShipmentIn) and outcomes[0].error is not None:
-        raise outcomes[0].error  # one shipment: its refusal is the answer (4xx)
-    return outcomes
-
-
-def _attach(session: Session, principal: Principal, body: ShipmentIn | BatchIn, today: date,
-            riders: pg_repository.Riders | None = None) -> list[service.Outcome]:
-    if isinstance(body, BatchIn):
-        return service.attach_many(
-            session, principal=principal, today=today, channel="erp", riders=riders,
-            shipments=[item.to_shipment(principal.org_id) for item in body.declarations])
-    row = service.attach(session, principal=principal, channel="erp", today=today,
-                         shipment=body.to_shipment(principal.org_id), riders=riders)
-    return [service.Outcome(0, declaration=row)]
-
-
-def _fields_of(body: ShipmentIn | BatchIn, outcomes: Sequence[service.Outcome]
-               ) -> dict[str, Any]:
+def _fields_of(body: ShipmentIn | BatchIn, outcomes: Sequence[Outcome]) -> dict[str, Any]:
     if isinstance(body, BatchIn):
         return batch_fields(outcomes)
     declaration = outcomes[0].declaration
@@ -379,17 +246,10 @@ def _fields_of(body: ShipmentIn | BatchIn, outcomes: Sequence[service.Outcome]
     return declaration_fields(declaration)
 
 
-def _effect(session: Session, principal: Principal, body: ShipmentIn | BatchIn, today: date
-            ) -> tuple[int, bytes]:
-    """Attach and encode the answer in the caller's transaction."""
-    return (200 if isinstance(body, BatchIn) else 201,
-            answer_json(_fields_of(body, _attach(session, principal, body, today))))
-
-
 @router.post("/declarations/uploads", response_model=UploadReportOut,
              summary="Upload shipments as CSV or XLSX: a row-level report")
 def upload_declarations(
-    session: SessionDep, principal: PrincipalDep,
+    request: Request, session: SessionDep, principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="CSV or XLSX with a header row")],
 ) -> UploadReportOut:
     """Each row is attached on its own; a malformed row writes nothing and stops nothing."""
@@ -398,7 +258,7 @@ def upload_declarations(
     name = file.filename or "upload"
     return UploadReportOut.of(name, service.attach_upload(
         session, principal=principal, org_id=principal.org_id, filename=name, data=data,
-        today=business_today(), channel="upload"))
+        today=business_today(), channel="upload", store=attachment_store(request)))
 
 
 @router.get("/declarations", response_model=Page[DeclarationOut], summary="Declarations")
@@ -432,14 +292,15 @@ def get_declaration(declaration_id: Id, session: SessionDep, principal: Principa
 
 @router.post("/declarations/{declaration_id}/corrections", status_code=201,
              response_model=DeclarationOut, summary="Correct a declaration (a new version)")
-def correct_declaration(declaration_id: Id, body: CorrectionIn, session: SessionDep,
-                        principal: PrincipalDep) -> DeclarationOut:
+def correct_declaration(request: Request, declaration_id: Id, body: CorrectionIn,
+                        session: SessionDep, principal: PrincipalDep) -> DeclarationOut:
     """The old version is kept, marked ``corrected``; the new one is decided afresh."""
     org_id = service.get_declaration(session, principal=principal,
                                      declaration_id=declaration_id).exporter_org_id
     row = service.correct(session, principal=principal, declaration_id=declaration_id,
                           shipment=body.to_shipment(org_id), reason=body.reason,
-                          today=business_today(), channel="api")
+                          today=business_today(), channel="api",
+                          store=attachment_store(request))
     return DeclarationOut.of(row)
 
 

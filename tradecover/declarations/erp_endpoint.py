@@ -6,10 +6,10 @@ throughput aim); for a small request FastAPI's routing, dependency solving and r
 machinery cost several times the attachment itself.  This endpoint takes the requests
 that need none of it: a remembered API key (:class:`~tradecover.access.known_keys.KnownApiKeys`,
 confirmed by the database in the attachment's first round trip), an ``Idempotency-Key``
-and a JSON body that validates.  It runs the very same use case as the documented route
-(:func:`tradecover.declarations.api.declare_async`: the same transaction, on an
-asynchronous connection of its own pool, so that a request costs no thread hop and no ORM
-session) and answers its errors with the same problem responses
+and a JSON body that validates.  It is a thin adapter over the very same edge function as
+the documented route (:func:`tradecover.declarations.api.declare`, on the attachment shell
+and the store the app chose at start-up, in a worker thread on a session of its own) and
+answers its errors with the same problem responses
 (:func:`tradecover.api.problems.response_for`).  Everything else (the
 first request of a key, a bearer token, a missing key, a body that does not validate,
 SQLite) goes on to the route, untouched, so that its answers stay FastAPI's own.
@@ -17,27 +17,24 @@ SQLite) goes on to the route, untouched, so that its answers stay FastAPI's own.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover.access.known_keys import KnownApiKeys
 from tradecover.access.principal import Principal
 from tradecover.api.problems import response_for
-from tradecover.db.async_pool import RecoveringPool
-from tradecover.declarations.api import Caller, declare, declare_async
+from tradecover.declarations.api import Caller, declare
+from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.schemas import BatchIn, ShipmentIn
 from tradecover.idempotency.service import MAX_KEY_LENGTH
 from tradecover.kit.dates import business_today
 
 PATH = "/api/v1/declarations"
-LOOP_ITEMS = 10
-"""The largest batch decided on the event loop (about a millisecond of CPU an item)."""
 
 _log = logging.getLogger(__name__)
 
@@ -46,23 +43,17 @@ _BODY: TypeAdapter[ShipmentIn | BatchIn] = TypeAdapter(ShipmentIn | BatchIn)
 
 class ErpDeclarations:
     """ASGI middleware: the ERP declaration requests it can take, answered; the rest passed
-    on to ``app``.  ``known`` is ``None`` where keys are not remembered (SQLite).  Its
-    connection pool (``pool``: a factory, called once in the serving loop) is opened by
-    the first request it answers and closed when the app shuts down.  A batch of more than
-    :data:`LOOP_ITEMS` declarations runs in a worker thread on a ``factory`` session.
+    on to ``app``.  ``known`` is ``None`` where keys are not remembered (SQLite).  A request
+    runs :func:`~tradecover.declarations.api.declare` in a worker thread on a ``factory``
+    session with ``store``.
     """
 
-    def __init__(self, app: ASGIApp, *, pool: Callable[[], RecoveringPool] | None,
-                 factory: sessionmaker[Session] | None, known: KnownApiKeys | None) -> None:
-        self.app, self.known, self._make_pool, self._factory = app, known, pool, factory
-        self._pool: RecoveringPool | None = None
-        self._opening = asyncio.Lock()
+    def __init__(self, app: ASGIApp, *, factory: sessionmaker[Session] | None,
+                 known: KnownApiKeys | None, store: AttachmentStore | None) -> None:
+        self.app, self.known, self._factory, self._store = app, known, factory, store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer the request, or pass it on."""
-        if scope["type"] == "lifespan":
-            await self.app(scope, self._closing_on_shutdown(receive), send)
-            return
         if (self.known is None or scope["type"] != "http" or scope["path"] != PATH
                 or scope["method"] != "POST"):
             await self.app(scope, receive, send)
@@ -88,16 +79,8 @@ class ErpDeclarations:
             await self.app(scope, _replay(body, more, receive), send)
             return
         try:
-            if (isinstance(shipment_or_batch, BatchIn)
-                    and len(shipment_or_batch.declarations) > LOOP_ITEMS):
-                status, answer, replayed = await asyncio.get_running_loop().run_in_executor(
-                    None, self._declare_in_thread, principal, api_key, shipment_or_batch,
-                    idempotency_key)
-            else:
-                status, answer, replayed = await declare_async(
-                    await self._open_pool(), principal=principal, body=shipment_or_batch,
-                    key=idempotency_key, today=business_today(), unconfirmed=api_key,
-                    known=self.known)
+            status, answer, replayed = await run_in_threadpool(
+                self._declare, principal, api_key, shipment_or_batch, idempotency_key)
         except Exception as exc:  # every failure becomes a problem answer, as in the route
             problem = response_for(exc)
             if problem.status_code >= 500:
@@ -113,37 +96,16 @@ class ErpDeclarations:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
 
-    def _declare_in_thread(self, principal: Principal, api_key: str, body: BatchIn, key: str
-                           ) -> tuple[int, bytes, bool]:
-        """A large batch: the same use case in a worker thread, on a session of its own
-        (its decisions take tens of milliseconds of CPU, which on the event loop would
-        hold up every other request of the process, and the limits' locks they hold).
-        """
+    def _declare(self, principal: Principal, api_key: str, body: ShipmentIn | BatchIn,
+                 key: str) -> tuple[int, bytes, bool]:
+        """The route's use case, on a session of its own."""
         assert self.known is not None
         assert self._factory is not None
+        assert self._store is not None
         with self._factory() as session:
             return declare(Caller(session, principal, unconfirmed_key=api_key,
-                                  known=self.known), body, key, business_today())
-
-    async def _open_pool(self) -> RecoveringPool:
-        if self._pool is None:
-            async with self._opening:
-                if self._pool is None:
-                    assert self._make_pool is not None
-                    pool = self._make_pool()
-                    await pool.open()
-                    self._pool = pool
-        return self._pool
-
-    def _closing_on_shutdown(self, receive: Receive) -> Receive:
-        async def watched() -> Message:
-            message = await receive()
-            if message["type"] == "lifespan.shutdown" and self._pool is not None:
-                pool, self._pool = self._pool, None
-                await pool.close()
-            return message
-
-        return watched
+                                  known=self.known), body, key, business_today(),
+                           self._store)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:

@@ -1,9 +1,11 @@
-"""What the cover decisions of a set of shipments read, loaded set-based before deciding.
+"""What the cover decisions of a set of shipments read, loaded set-based before deciding:
+plain values (no SQL, no ORM).
 
-Both ways of loading them fill :class:`AttachmentFacts`: the portable queries of
-:mod:`tradecover.declarations.service` (SQLite and PostgreSQL) and the pipelined round
-trip of :mod:`tradecover.declarations.pg_repository` (PostgreSQL), which also locks the limits'
-reservation rows and the audit chain heads and reserves the declarations' ids.
+Both attachment stores fill :class:`AttachmentFacts` from the one read model of each
+(:mod:`tradecover.reporting.attachment_facts`: portable;
+:mod:`tradecover.reporting.attachment_facts_pg`: PostgreSQL, in the store's first round
+trip, which also locks the limits' reservation rows and the audit chain heads and reserves
+the declarations' ids).
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from tradecover.declarations.cover import CountryCoverStatus
-from tradecover.policies.model import Policy
+from tradecover.declarations.cover import CountryCoverStatus, PolicyFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +60,40 @@ class BuyerRow:
     pd: Decimal | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyRow:
+    """A policy as the attachment reads it: whose it is, its period and currency, what
+    prices its declarations, and its cover view (:class:`PolicyFacts`).
+    """
+
+    id: int
+    exporter_org_id: int
+    currency: str
+    inception: date
+    expiry: date
+    indemnity_commercial_pct: Decimal
+    flat_rate_option: bool
+    flat_rate_pct: Decimal | None
+    rate_table: str
+    rate_floating: dict[str, Any] | None
+    cover: PolicyFacts
+
+
 @dataclass(slots=True)
 class AttachmentFacts:
     """Everything the cover decisions of a set of shipments read.
 
-    ``outstanding`` (limit id -> minor units), ``heads`` (audit chain -> last position and
-    hash) and ``ids`` (declaration ids reserved for the new rows) are filled, and the rows
-    behind them locked, only by the PostgreSQL pipeline.
+    ``outstanding`` (limit id -> minor units) is what the locked reservation rows of the
+    limits hold.  ``heads`` (audit chain -> last position and hash), ``ids`` (declaration
+    ids reserved for the new rows) and ``pricing_stamp`` are read, and the heads locked,
+    only by the PostgreSQL store.
     """
 
-    policies: dict[int, Policy]
+    policies: dict[int, PolicyRow]
     buyers: dict[int, BuyerRow]
     limits: dict[tuple[int, int], LimitRow]
     duplicates: dict[tuple[int, str], int]
-    outstanding: dict[int, int] | None = None
+    outstanding: dict[int, int] = field(default_factory=dict)
     heads: dict[int, tuple[int, str]] | None = None
     ids: list[int] = field(default_factory=list)
     pricing_stamp: tuple[str, str] | None = None  # read with the facts (PostgreSQL)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.access.principal import Principal
 from tradecover.audit import service as audit
+from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.cover import (
     PolicyFacts,
 )
@@ -60,7 +61,7 @@ def _problem_list(problems: Sequence[DomainError]) -> list[dict[str, Any]]:
     return [{"code": p.code, "field": p.field, "message": p.message} for p in problems]
 
 
-def snapshot(row: Declaration) -> dict[str, Any]:
+def snapshot(row: Declaration | DeclarationRecord) -> dict[str, Any]:
     """The audited view of a declaration."""
     v = declaration_values(row)
     return {
@@ -76,7 +77,7 @@ def snapshot(row: Declaration) -> dict[str, Any]:
     }
 
 
-def audit_chain_of(row: Declaration) -> int:
+def audit_chain_of(row: Declaration | DeclarationRecord) -> int:
     """The audit chain of a declaration's entries: sharded by its buyer (known before any
     fact is read, so the chain head can be locked with them), so that declarations on
     different buyers append to different chains.

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -38,6 +38,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradecover.db.base import Base, DecimalText, IdType, JSONText, UTCDateTime
+
+if TYPE_CHECKING:
+    from tradecover.declarations.attachment.record import DeclarationRecord
 
 STATUS_ACTIVE = "active"
 STATUS_CORRECTED = "corrected"
@@ -154,10 +157,11 @@ class TurnoverReturn(Base):
 _DECLARATION_COLUMNS = frozenset(c.key for c in Declaration.__table__.columns)
 
 
-def declaration_values(row: Declaration) -> Mapping[str, Any]:
+def declaration_values(row: Declaration | DeclarationRecord) -> Mapping[str, Any]:
     """The column values of ``row``: its own attribute dict when every column is loaded
     (the views of the hot path read a declaration's forty columns without an attribute
-    descriptor each), else read attribute by attribute (loading what is not).
+    descriptor each; an attachment's record is such a dict), else read attribute by
+    attribute (loading what is not).
     """
     values = row.__dict__
     if values.keys() >= _DECLARATION_COLUMNS:

@@ -1,5 +1,6 @@
-"""Queries of declarations: limit reservations and lookups (the portable path; the
-PostgreSQL round trips of an attachment are in :mod:`tradecover.declarations.pg_repository`).
+"""Queries of declarations: limit reservations (the portable attachment store's, and the
+corrections' and cancellations'; the PostgreSQL store locks them in its own round trip,
+:mod:`tradecover.declarations.attachment.postgres_repository`).
 
 The reservation follows docs/reliability ("never over-commit a shared limit"): the row
 ``limit_reservations(limit_id)`` holds what is outstanding on the limit.  An attachment
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from tradecover.declarations.model import LimitReservation
 from tradecover.kit.dates import utc_now
-from tradecover.limits.model import CreditLimit
 
 
 def lock_reservations(session: Session, wanted: dict[int, tuple[str, int]]) -> dict[int, int]:
@@ -95,13 +95,3 @@ def outstanding_minor(session: Session, limit_id: int) -> int:
     value = session.execute(select(LimitReservation.outstanding_minor)
                             .where(LimitReservation.limit_id == limit_id)).scalar_one_or_none()
     return int(value or 0)
-
-
-def limit_ids(session: Session, *, org_id: int, policy_id: int, buyer_id: int) -> set[int]:
-    """The ids of the exporter's limits on the buyer under the policy (whatever their
-    state): those an attachment for that pair may take from.
-    """
-    return {int(i) for i in session.execute(
-        select(CreditLimit.id).where(CreditLimit.org_id == org_id,
-                                     CreditLimit.policy_id == policy_id,
-                                     CreditLimit.buyer_id == buyer_id)).scalars()}

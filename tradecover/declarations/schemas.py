@@ -11,6 +11,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.db.base import json_default
+from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.deadlines import DeclarationPeriod
 from tradecover.declarations.model import Declaration, TurnoverReturn, declaration_values
 from tradecover.declarations.service import MAX_BATCH, DeclarationStatus, Outcome, PeriodStatus
@@ -143,12 +144,12 @@ class DeclarationOut(BaseModel):
     end_reason: str | None
 
     @classmethod
-    def of(cls, row: Declaration) -> DeclarationOut:
+    def of(cls, row: Declaration | DeclarationRecord) -> DeclarationOut:
         """The response view of a row (built without validation: the row is typed)."""
         return cls.model_construct(**declaration_fields(row))
 
 
-def declaration_fields(row: Declaration) -> dict[str, Any]:
+def declaration_fields(row: Declaration | DeclarationRecord) -> dict[str, Any]:
     """The fields of :class:`DeclarationOut` for ``row``, as Python values: the ERP route
     encodes them straight to JSON (:func:`answer_json`) without building the model.
     """

@@ -7,10 +7,14 @@ together.  A retry with the same key and body gets the stored answer; with anoth
 422; while the first request is still running a 409.  A claim left ``in_progress`` by a
 crashed process can be taken over after ``stale_after``.
 
-A route that runs its effect in one transaction instead holds the key there
-(:func:`hold`, or :func:`hold_riders` and :func:`held_by` to send it inside another use
-case's statements) and stores the answer with the effect (:func:`store`,
-:func:`store_statement`): a failed request then leaves nothing behind, not even the key.
+A route that runs its effect in one transaction instead holds the key there and stores
+the answer with the effect: a failed request then leaves nothing behind, not even the key.
+That protocol is ONE, whatever the I/O: a :class:`HeldKey` is held (:func:`hold`; on
+PostgreSQL a transaction-scoped advisory lock, then the stored answer read), the answer found
+is judged (:func:`judge`: a replay, 422 for another request, 409 while another holds it),
+and the answer is stored with the effect (:func:`store`).  A caller that sends its own
+statements (the PostgreSQL attachment store's pipelined round trips) sends the very same
+SQL: :func:`hold_statements` and :func:`store_statement`.
 """
 
 from __future__ import annotations
@@ -150,53 +154,73 @@ def abandon(factory: sessionmaker[Session], claimed: Claim) -> None:
         session.commit()
 
 
-# --- one transaction: the key held with an advisory lock, the answer stored with the effect
+# --- one transaction: the key held, the answer stored with the effect ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HeldKey:
+    """An ``Idempotency-Key`` of an organisation held for one request (its fingerprint)."""
+
+    org_id: int
+    key: str
+    fingerprint: str
 
 
 class Replayed(Exception):
-    """Raised from a :func:`held_by` check: the key's stored answer is the answer."""
+    """The key's stored answer is the answer (raised by a use case that held the key)."""
 
     def __init__(self, replay: Replay) -> None:
         super().__init__("replay")
         self.replay = replay
 
 
-_LOCK = "SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int, hashtext(%(idempotency_key)s))"
-_STORED_VALUE = """SELECT json_build_array(fingerprint, status, status_code, response_body,
+LOCK_SQL = ("SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int,"
+            " hashtext(%(idempotency_key)s))")
+STORED_SQL = """SELECT json_build_array(fingerprint, status, status_code, response_body,
  created_at) FROM idempotency_keys
 WHERE org_id = %(idempotency_org)s AND key = %(idempotency_key)s"""
 
 
-def hold_riders(*, org_id: int, key: str) -> tuple[tuple[str, dict[str, Any]],
-                                                    tuple[str, dict[str, Any]]]:
-    """PostgreSQL: what holds ``key`` on another use case's round trip, as two scalar
-    subqueries: the advisory lock (a boolean), and the stored answer (a JSON array or
-    NULL) for a LATER statement of that trip, whose snapshot then sees whatever an earlier
-    holder committed.  Check what they return with :func:`held_by`.
+def hold_statements(held: HeldKey) -> tuple[tuple[str, dict[str, Any]],
+                                             tuple[str, dict[str, Any]]]:
+    """PostgreSQL: the two scalar queries that hold ``held``: the advisory lock (a boolean),
+    and the stored answer (a JSON array or NULL) for a LATER statement, whose snapshot then
+    sees whatever an earlier holder committed.  Their parameters are prefixed, so that they
+    can ride in another statement.  Judge what they return with :func:`judge`.
     """
-    params = {"idempotency_org": org_id, "idempotency_key": check_key(key)}
-    return (_LOCK, params), (_STORED_VALUE, params)
+    params = {"idempotency_org": held.org_id, "idempotency_key": check_key(held.key)}
+    return (LOCK_SQL, params), (STORED_SQL, params)
 
 
-def held_by(locked: bool, stored: list[Any] | None, *, request_fingerprint: str,
-            stale_after: timedelta = STALE_AFTER) -> None:
-    """Check what :func:`hold_riders` returned (the lock's boolean and the stored answer's
-    JSON array, or ``None``): return when this request may go on; raise 409 while another
-    request holds the key, 422 when the key came with another request, and
-    :class:`Replayed` with the stored answer of an earlier use.
+def judge(held: HeldKey, *, locked: bool, stored: list[Any] | None,
+          stale_after: timedelta = STALE_AFTER) -> Replay | None:
+    """Judge what holding the key found (the lock taken or not, the stored answer's JSON
+    array or ``None``): ``None`` when this request may go on, the stored answer of an
+    earlier use (a replay); 409 while another request holds the key, 422 when the key came
+    with another request.
     """
     if not locked:
         raise Conflict("a request with this Idempotency-Key is still being processed",
                        code="idempotency_in_progress")
-    if stored is not None:
-        fingerprint, status, status_code, body, created_at = stored
-        _judge((fingerprint, status, status_code, None if body is None else json.loads(body),
-                datetime.fromisoformat(created_at)), request_fingerprint, stale_after)
+    if stored is None:
+        return None
+    fingerprint, status, status_code, body, created_at = stored
+    return _judged((fingerprint, status, status_code, None if body is None else json.loads(body),
+                    datetime.fromisoformat(created_at)), held.fingerprint, stale_after)
 
 
 def _found(record: IdempotencyRecord) -> tuple[str, str, int | None, Any, datetime]:
     return (record.fingerprint, record.status, record.status_code, record.response_body,
             record.created_at)
+
+
+def _judged(found: tuple[str, str, int | None, Any, datetime], request_fingerprint: str,
+            stale_after: timedelta) -> Replay | None:
+    try:
+        _judge(found, request_fingerprint, stale_after)
+    except Replayed as replayed:
+        return replayed.replay
+    return None
 
 
 def _judge(found: tuple[str, str, int | None, Any, datetime], request_fingerprint: str,
@@ -216,41 +240,36 @@ def _judge(found: tuple[str, str, int | None, Any, datetime], request_fingerprin
                        code="idempotency_in_progress")
 
 
-def hold(session: Session, *, org_id: int, key: str, request_fingerprint: str,
-         stale_after: timedelta = STALE_AFTER) -> Replay | None:
-    """Take ``key`` for this request in the caller's transaction, which goes on to run the
-    effect and :func:`store` the answer before it commits: effect and answer commit
-    together, and a crash or an error rolls both back (nothing to abandon).
+def hold(session: Session, held: HeldKey, *, stale_after: timedelta = STALE_AFTER
+         ) -> Replay | None:
+    """Hold ``held`` in the caller's transaction, which goes on to run the effect and
+    :func:`store` the answer before it commits: effect and answer commit together, and a
+    crash or an error rolls both back (nothing to abandon).
 
-    On PostgreSQL a transaction-scoped advisory lock on (organisation, key) is taken
-    (:func:`hold_riders` as two statements, one round trip): a concurrent request with the
-    same key gets 409 at once instead of waiting.  SQLite's ``BEGIN IMMEDIATE`` transaction already
-    serialises writers.  Returns the stored answer of an earlier use (a replay), raises 422
-    when the key came with another request, or ``None``: go on.
+    On PostgreSQL the statements of :func:`hold_statements` (one round trip): a concurrent
+    request with the same key gets 409 at once instead of waiting.  SQLite's
+    ``BEGIN IMMEDIATE`` transaction already serialises writers.  Returns what
+    :func:`judge` says.
     """
     connection = session.connection()
-    try:
-        if connection.dialect.name == "postgresql":
-            driver: Any = connection.connection.driver_connection
-            with driver.pipeline():
-                locked, stored = (driver.execute(sql, values)
-                                  for sql, values in hold_riders(org_id=org_id, key=key))
-            answer = stored.fetchone()
-            held_by(bool(locked.fetchone()[0]), answer[0] if answer else None,
-                    request_fingerprint=request_fingerprint, stale_after=stale_after)
-            return None
-        check_key(key)
-        record = session.execute(select(IdempotencyRecord).where(
-            IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)
-        ).scalar_one_or_none()
-        if record is not None:
-            _judge(_found(record), request_fingerprint, stale_after)
-    except Replayed as replayed:
-        return replayed.replay
-    return None
+    if connection.dialect.name == "postgresql":
+        driver: Any = connection.connection.driver_connection
+        with driver.pipeline():
+            locked, stored = (driver.execute(sql, values)
+                              for sql, values in hold_statements(held))
+        answer = stored.fetchone()
+        return judge(held, locked=bool(locked.fetchone()[0]),
+                     stored=answer[0] if answer else None, stale_after=stale_after)
+    check_key(held.key)
+    record = session.execute(select(IdempotencyRecord).where(
+        IdempotencyRecord.org_id == held.org_id, IdempotencyRecord.key == held.key)
+    ).scalar_one_or_none()
+    if record is None:
+        return None
+    return _judged(_found(record), held.fingerprint, stale_after)
 
 
-_STORE_SQL = """
+STORE_SQL = """
 INSERT INTO idempotency_keys
   (org_id, key, fingerprint, status, status_code, response_body, created_at, completed_at)
 VALUES (%(idempotency_org)s, %(idempotency_key)s, %(idempotency_fingerprint)s, 'completed',
@@ -262,20 +281,20 @@ ON CONFLICT (org_id, key) DO UPDATE SET status = 'completed',
 WHERE idempotency_keys.status = 'in_progress'"""
 
 
-def store_statement(*, org_id: int, key: str, request_fingerprint: str, status_code: int,
-                    body_json: str) -> tuple[str, dict[str, Any]]:
+def store_statement(held: HeldKey, *, status_code: int, body_json: str
+                    ) -> tuple[str, dict[str, Any]]:
     """PostgreSQL: the statement of :func:`store` (its parameters prefixed, so that it can
-    also ride as a WITH query in another use case's statement), to send with the effect's
-    writes; the answer comes as the JSON text the client is sent (encoded once for both).
+    also ride as a WITH query in another statement), to send with the effect's writes; the
+    answer comes as the JSON text the client is sent (encoded once for both).
     """
-    return _STORE_SQL, {"idempotency_org": org_id, "idempotency_key": key,
-                        "idempotency_fingerprint": request_fingerprint,
+    return STORE_SQL, {"idempotency_org": held.org_id, "idempotency_key": held.key,
+                        "idempotency_fingerprint": held.fingerprint,
                         "idempotency_status": status_code, "idempotency_body": body_json,
                         "idempotency_now": utc_now()}
 
 
-_STORE_SQLITE = (
-    sqlite.insert(_RECORDS).values(
+_STORE_PORTABLE = {
+    dialect: insert(_RECORDS).values(
         org_id=bindparam("org_id"), key=bindparam("key"),
         fingerprint=bindparam("fingerprint"), status="completed",
         status_code=bindparam("status_code"), response_body=bindparam("response_body"),
@@ -284,20 +303,20 @@ _STORE_SQLITE = (
         index_elements=["org_id", "key"],
         set_={"status": "completed", "status_code": bindparam("status_code"),
               "response_body": bindparam("response_body"), "completed_at": bindparam("now")},
-        where=_RECORDS.c.status == "in_progress"))
+        where=_RECORDS.c.status == "in_progress")
+    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
 
 
-def store(session: Session, *, org_id: int, key: str, request_fingerprint: str,
-          status_code: int, body: Any) -> None:
-    """Store the answer of a key taken with :func:`hold`, in the effect's transaction (a
-    stale claim of the two-transaction protocol is taken over).
+def store(session: Session, held: HeldKey, *, status_code: int, body_json: str) -> None:
+    """Store the answer (its JSON text) of a key held with :func:`hold`, in the effect's
+    transaction (a stale claim of the two-transaction protocol is taken over).
     """
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(*store_statement(
-            org_id=org_id, key=key, request_fingerprint=request_fingerprint,
-            status_code=status_code, body_json=canonical_json(body)))
+        connection.exec_driver_sql(*store_statement(held, status_code=status_code,
+                                                    body_json=body_json))
         return
-    connection.execute(_STORE_SQLITE, {
-        "org_id": org_id, "key": key, "fingerprint": request_fingerprint,
-        "status_code": status_code, "response_body": body, "now": utc_now()})
+    connection.execute(_STORE_PORTABLE[connection.dialect.name], {
+        "org_id": held.org_id, "key": held.key, "fingerprint": held.fingerprint,
+        "status_code": status_code, "response_body": json.loads(body_json),
+        "now": utc_now()})

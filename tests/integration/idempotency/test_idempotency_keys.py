@@ -132,18 +132,18 @@ def test_a_key_held_in_the_effects_transaction_replays_what_was_stored(db: Datab
         org_id = make_org(s, slug="holder")
     fingerprint = idem.fingerprint(method="POST", path="/things", body={"n": "1"})
     with transaction(db.factory) as s:
-        assert idem.hold(s, org_id=org_id, key="h-1", request_fingerprint=fingerprint) is None
-        idem.store(s, org_id=org_id, key="h-1", request_fingerprint=fingerprint,
-                   status_code=201, body={"id": 7, "amount": "10.00"})
+        assert idem.hold(s, idem.HeldKey(org_id, "h-1", fingerprint)) is None
+        idem.store(s, idem.HeldKey(org_id, "h-1", fingerprint), status_code=201,
+                   body_json='{"id": 7, "amount": "10.00"}')
     with transaction(db.factory) as s:
-        replay = idem.hold(s, org_id=org_id, key="h-1", request_fingerprint=fingerprint)
+        replay = idem.hold(s, idem.HeldKey(org_id, "h-1", fingerprint))
     assert replay == idem.Replay(201, {"id": 7, "amount": "10.00"})
     other = idem.fingerprint(method="POST", path="/things", body={"n": "2"})
     with pytest.raises(ValidationFailed) as refused, transaction(db.factory) as s:
-        idem.hold(s, org_id=org_id, key="h-1", request_fingerprint=other)
+        idem.hold(s, idem.HeldKey(org_id, "h-1", other))
     assert refused.value.code == "idempotency_key_reused"
     with db.factory() as s:  # a hold that is rolled back leaves no key behind
-        assert idem.hold(s, org_id=org_id, key="h-2", request_fingerprint=fingerprint) is None
+        assert idem.hold(s, idem.HeldKey(org_id, "h-2", fingerprint)) is None
         s.rollback()
     with transaction(db.factory) as s:
-        assert idem.hold(s, org_id=org_id, key="h-2", request_fingerprint=fingerprint) is None
+        assert idem.hold(s, idem.HeldKey(org_id, "h-2", fingerprint)) is None

@@ -27,7 +27,7 @@ def _passed_on(*, path: str = "/api/v1/declarations", method: str = "POST",
                headers: dict[str, str] | None = None, body: bytes = GOOD,
                remembered: bool = True, known: bool = True) -> bytes | None:
     """The body the route received, or ``None`` when the endpoint answered itself (its
-    connection pool is replaced by one that fails, to tell the two apart).
+    use case fails, having no session factory, to tell the two apart).
     """
     keys = KnownApiKeys()
     if remembered:
@@ -43,10 +43,7 @@ def _passed_on(*, path: str = "/api/v1/declarations", method: str = "POST",
                 break
         seen.append(received)
 
-    def no_pool() -> Any:
-        raise RuntimeError("answered by the endpoint")
-
-    endpoint = ErpDeclarations(route, pool=no_pool, factory=None,
+    endpoint = ErpDeclarations(route, factory=None, store=None,
                                known=keys if known else None)
     sent: list[Any] = []
     chunks = [{"type": "http.request", "body": body[:10], "more_body": True},

@@ -1,29 +1,41 @@
-"""A caller's SQL rides in the attachment's statements only under parameter names of its
-own: a clash would silently bind the wrong value, so it is refused.
+"""The request's key rides in the PostgreSQL store's statements: under parameter names of
+its own (a clash would silently bind the wrong value), and only when the request has one.
 """
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
+from decimal import Decimal
 
-from tradecover.declarations.pg_repository import _facts_sql, _with_riders, _write_sql
-
-
-def test_riders_join_the_statement_and_bring_their_parameters() -> None:
-    sql, params = _with_riders(_facts_sql, {"org_id": 1}, [
-        ("SELECT 1 WHERE %(rider_a)s", {"rider_a": 2}),
-        ("SELECT 2 WHERE %(rider_a)s AND %(rider_b)s", {"rider_a": 2, "rider_b": 3})])
-    assert sql.endswith("(SELECT 1 WHERE %(rider_a)s),\n (SELECT 2 WHERE %(rider_a)s AND "
-                        "%(rider_b)s)")
-    assert params == {"org_id": 1, "rider_a": 2, "rider_b": 3}
-    write, _ = _with_riders(_write_sql, {"org_id": 1}, [("INSERT INTO t VALUES (1)", {})])
-    assert ",\nrider_0 AS (INSERT INTO t VALUES (1))\nSELECT" in write
+from tradecover.declarations.attachment.postgres_repository import (
+    _facts_sql,
+    _policies_sql,
+    _write_sql,
+)
+from tradecover.declarations.shipment import Shipment, TransportMode
+from tradecover.idempotency import service as idempotency
+from tradecover.reference.payment_terms import PaymentTerms
+from tradecover.reporting import attachment_facts_pg as read
 
 
-@pytest.mark.parametrize("riding", [
-    [("SELECT %(org_id)s", {"org_id": 9})],  # one of the attachment's own names
-    [("SELECT %(x)s", {"x": 1}), ("SELECT %(x)s", {"x": 2})],  # two riders, two values
-])
-def test_a_parameter_name_clash_is_refused(riding: list[tuple[str, dict[str, int]]]) -> None:
-    with pytest.raises(ValueError, match="collides"):
-        _with_riders(_facts_sql, {"org_id": 1}, riding)
+def test_the_key_rides_under_parameter_names_of_its_own() -> None:
+    shipment = Shipment(insured_org_id=1, policy_id=2, buyer_id=3,
+                        payment_terms=PaymentTerms("OA"), transport_mode=TransportMode.SEA,
+                        shipment_date=date(2026, 11, 2), due_date=date(2027, 1, 1),
+                        goods_description="LED lights", hs_code="9405.11",
+                        invoice_number="I-1", currency="USD", invoice_amount=Decimal(10))
+    own = {*read.parameters(org_id=1, shipments=[shipment]), "now", "genesis", "n", "chains",
+           "rows", "entries", "limit_ids", "outstanding", "taken", "caps", "seqs", "hashes"}
+    held = idempotency.HeldKey(1, "k-1", "f" * 64)
+    (_lock, locking), (_stored, reading) = idempotency.hold_statements(held)
+    _store, storing = idempotency.store_statement(held, status_code=201, body_json="{}")
+    assert not own & {*locking, *reading, *storing}
+
+
+def test_the_key_rides_only_with_a_keyed_request() -> None:
+    assert idempotency.LOCK_SQL in _facts_sql(True)
+    assert idempotency.LOCK_SQL not in _facts_sql(False)
+    assert idempotency.STORE_SQL in _write_sql(True)
+    assert idempotency.STORE_SQL not in _write_sql(False)
+    assert _policies_sql(()) == read.POLICIES
+    assert idempotency.STORED_SQL in _policies_sql((idempotency.STORED_SQL,))

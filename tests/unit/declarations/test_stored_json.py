@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecover.db.base import canonical_json
-from tradecover.declarations.pg_repository import _stored_json
+from tradecover.declarations.attachment.postgres_repository import stored_json as _stored_json
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(2**63), max_value=2**63 - 1),

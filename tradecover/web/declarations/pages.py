@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from tradecover.access.roles import PERMISSIONS, Permission
 from tradecover.declarations import Shipment, TransportMode, service, upload
+from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.schemas import UploadReportOut
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
@@ -34,6 +35,12 @@ from tradecover.web.kit import (
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+
+
+def attachment_store(request: Request) -> AttachmentStore:
+    """The attachment store the app chose at start-up for its database."""
+    store: AttachmentStore = request.app.state.attachment_store
+    return store
 
 
 def _can_declare(viewer: Viewer) -> bool:
@@ -117,7 +124,7 @@ def declare(
     try:
         created = service.attach(session, principal=viewer.principal, channel="web",
                                  shipment=_shipment(viewer.principal.org_id, form),
-                                 today=business_today())
+                                 today=business_today(), store=attachment_store(request))
         savepoint.commit()
     except DomainError as error:
         savepoint.rollback()
@@ -154,7 +161,7 @@ def upload_file(request: Request, session: SessionDep,
         report = UploadReportOut.of(name, service.attach_upload(
             session, principal=viewer.principal, org_id=viewer.principal.org_id,
             filename=name, data=file.file.read(upload.MAX_UPLOAD_BYTES + 1),
-            today=business_today(), channel="upload"))
+            today=business_today(), channel="upload", store=attachment_store(request)))
     except DomainError as error:
         problem = error
     return render_page(request, locale, "declarations/upload.html",

@@ -1,0 +1,115 @@
+"""The attachment store: the one port through which the attachment shell reads and writes.
+
+An attachment is two steps of I/O around decisions made in Python
+(:mod:`tradecover.declarations.attachment.service`):
+
+1. :meth:`AttachmentStore.load`: hold the request's ``Idempotency-Key`` (when it has one),
+   lock the reservation rows of the exporter's limits on the shipments' (policy, buyer)
+   pairs (creating those missing, in limit id order, so that concurrent writers cannot
+   deadlock) and read the facts the decisions need;
+2. :meth:`AttachmentStore.write`: the declarations, the moved reservations, their audit
+   entries and the request's answer (stored with its key) in the same transaction.
+
+Two adapters, chosen once at start-up from the engine's dialect (:func:`store_for`):
+:class:`~tradecover.declarations.attachment.portable_repository.PortableStore` (SQLAlchemy, any
+database) and :class:`~tradecover.declarations.attachment.postgres_repository.PostgresStore` (each
+step ONE pipelined round trip).  Both give the same outcomes for the same requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tradecover.access.principal import Principal
+from tradecover.audit import service as audit
+from tradecover.declarations.attachment.record import DeclarationRecord
+from tradecover.declarations.facts import AttachmentFacts
+from tradecover.declarations.shipment import Shipment
+from tradecover.idempotency.service import HeldKey
+from tradecover.kit.errors import Conflict
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedRequest:
+    """A request with an ``Idempotency-Key``: the key held for its organisation, the status
+    its answer has, and, for a caller this process authenticated from memory, the API key
+    ``unconfirmed`` that the store's first step confirms (still ``principal``'s).
+    """
+
+    held: HeldKey
+    status: int
+    principal: Principal
+    unconfirmed: str | None = None
+
+
+class KeyNotConfirmed(Exception):
+    """The database no longer confirms the remembered API key (revoked, or another role or
+    organisation): the request is authenticated afresh.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """What follows from the written declarations: their audit entries (chain, entry) and
+    the answer to store with the request's key (JSON text; ``None`` without a key).
+    """
+
+    entries: Sequence[tuple[int, audit.Pending]]
+    answer: str | None = None
+
+
+Finish = Callable[[list[DeclarationRecord]], Finished]
+"""Called by :meth:`AttachmentStore.write` with the records once their ids are known."""
+
+
+class AttachmentStore(Protocol):
+    """The port of the attachment: see the module's docstring."""
+
+    name: str
+
+    def load(self, session: Session, *, org_id: int, shipments: Sequence[Shipment],
+             now: datetime, keyed: KeyedRequest | None) -> AttachmentFacts:
+        """Hold ``keyed``'s key (raising :class:`~tradecover.idempotency.service.Replayed`
+        with a stored answer, 409, 422, or :class:`KeyNotConfirmed`), lock the limits'
+        reservation rows and read the facts of ``shipments`` (``outstanding`` filled).
+        """
+        ...
+
+    def write(self, session: Session, *, facts: AttachmentFacts, org_id: int,
+              values: Sequence[dict[str, Any]], moved: dict[int, tuple[int, int, int]],
+              now: datetime, finish: Finish, keyed: KeyedRequest | None, commit: bool
+              ) -> list[DeclarationRecord]:
+        """Write the declarations ``values`` (column values without ids), the reservations
+        ``moved`` (limit id -> outstanding, taken, cap), the audit entries and the answer
+        ``finish`` gives for their records, which are returned; COMMIT after when
+        ``commit`` (the edge's choice).  A concurrent declaration of one of the invoices
+        is :func:`concurrent_duplicate`.
+        """
+        ...
+
+
+def concurrent_duplicate() -> Conflict:
+    """The refusal of a set one of whose invoices a concurrent request declared for the same
+    buyer after the facts were read (the partial unique index caught it).
+    """
+    return Conflict("an invoice of this request was declared concurrently for the same "
+                    "buyer; retry", code="duplicate_invoice_number", field="invoice_number")
+
+
+def store_for(engine: Engine) -> AttachmentStore:
+    """THE store of ``engine``'s database, chosen once at start-up: PostgreSQL's pipelined
+    store on PostgreSQL, the portable one elsewhere.
+    """
+    if engine.dialect.name == "postgresql":
+        from tradecover.declarations.attachment.postgres_repository import PostgresStore
+
+        return PostgresStore()
+    from tradecover.declarations.attachment.portable_repository import PortableStore
+
+    return PortableStore()

@@ -1,0 +1,1 @@
+"""Read side: cross-context read models (queries that read the tables of several contexts)."""
