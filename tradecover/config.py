@@ -133,6 +133,14 @@ class Settings(BaseSettings):
     s3_region: str = Field(default="us-east-1", description="Region of the S3 store")
     s3_access_key_id: str | None = Field(default=None, description="S3 access key id")
     s3_secret_access_key: str | None = Field(default=None, description="S3 secret key")
+    en16931_ubl_schematron_xslt: Path | None = Field(
+        default=None,
+        description="Compiled XSLT of the official EN 16931 Schematron for UBL that the "
+                    "e-invoice feeds run besides the built-in rules; unset: built-in only")
+    en16931_cii_schematron_xslt: Path | None = Field(
+        default=None,
+        description="Compiled XSLT of the official EN 16931 Schematron for CII (also "
+                    "Factur-X); unset: built-in rules only")
     sql_echo: bool = False
     behind_tls: bool = Field(
         default=False,

@@ -1,0 +1,97 @@
+"""Feeds: the pure readers of automatic attachment.
+
+Customs export declarations and notifications (WCO DEC-DMS), national single-window export
+records (JSON, CSV), e-invoices (UBL 2.1, CII D16B, Factur-X/ZUGFeRD PDFs; EN 16931 rules
+and optionally the official Schematron) and signed ERP webhooks: each reader returns one
+immutable :class:`TradeDocument` or a :class:`Quarantine` with reason codes, never raising.
+:mod:`.matching` links declarations to invoices and decides shipment and due dates.
+Plain Python and lxml: no database, no web, no message broker (see ``docs/feeds.md``).
+"""
+
+from tradecover.feeds.customs_wco import read_wco_customs
+from tradecover.feeds.dispatch import read_document
+from tradecover.feeds.einvoice import read_cii, read_einvoice, read_facturx_pdf, read_ubl
+from tradecover.feeds.en16931 import InvoiceFacts, business_rule_breaches
+from tradecover.feeds.erp_webhook import (
+    SIGNATURE_HEADER,
+    ErpParty,
+    ErpShipmentEvent,
+    ErpShipmentLine,
+    check_signature,
+    read_erp_webhook,
+    sign,
+)
+from tradecover.feeds.matching import (
+    DueDateBasis,
+    InvoiceMatch,
+    MatchPolicy,
+    MatchRule,
+    ShipmentDateBasis,
+    due_date,
+    match_invoice,
+    normalise_name,
+    shipment_date,
+)
+from tradecover.feeds.record import (
+    DocumentFormat,
+    DocumentKind,
+    DocumentLine,
+    IdentifierScheme,
+    Party,
+    PartyIdentifier,
+    Quarantine,
+    ReadResult,
+    Reason,
+    TradeDocument,
+)
+from tradecover.feeds.safe_xml import XmlLimits
+from tradecover.feeds.schematron import Schematrons, SchematronValidator, schematron_validator
+from tradecover.feeds.single_window import (
+    read_single_window_csv,
+    read_single_window_json,
+    read_single_window_record,
+)
+
+__all__ = [
+    "SIGNATURE_HEADER",
+    "DocumentFormat",
+    "DocumentKind",
+    "DocumentLine",
+    "DueDateBasis",
+    "ErpParty",
+    "ErpShipmentEvent",
+    "ErpShipmentLine",
+    "IdentifierScheme",
+    "InvoiceFacts",
+    "InvoiceMatch",
+    "MatchPolicy",
+    "MatchRule",
+    "Party",
+    "PartyIdentifier",
+    "Quarantine",
+    "ReadResult",
+    "Reason",
+    "SchematronValidator",
+    "Schematrons",
+    "ShipmentDateBasis",
+    "TradeDocument",
+    "XmlLimits",
+    "business_rule_breaches",
+    "check_signature",
+    "due_date",
+    "match_invoice",
+    "normalise_name",
+    "read_cii",
+    "read_document",
+    "read_einvoice",
+    "read_erp_webhook",
+    "read_facturx_pdf",
+    "read_single_window_csv",
+    "read_single_window_json",
+    "read_single_window_record",
+    "read_ubl",
+    "read_wco_customs",
+    "schematron_validator",
+    "shipment_date",
+    "sign",
+]
