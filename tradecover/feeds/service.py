@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradecover.access.principal import Principal
@@ -242,17 +242,19 @@ def record_failure(session: Session, envelope: Envelope, detail: str,
 
 
 def list_documents(session: Session, *, principal: Principal, status: str | None = None,
-                   limit: int = 100, after_id: int | None = None) -> list[ReceivedDocument]:
-    """The caller's organisation's received documents, newest first (only its own)."""
+                   limit: int = 50, offset: int = 0) -> tuple[list[ReceivedDocument], int]:
+    """A page of the caller's organisation's received documents, newest first (only its
+    own), and how many there are.
+    """
     principal.require(Permission.DECLARATION_READ)
-    query = select(ReceivedDocument).where(
-        ReceivedDocument.exporter_org_id == principal.org_id)
+    conditions = [ReceivedDocument.exporter_org_id == principal.org_id]
     if status is not None:
-        query = query.where(ReceivedDocument.status == status)
-    if after_id is not None:
-        query = query.where(ReceivedDocument.id < after_id)
-    return list(session.execute(query.order_by(ReceivedDocument.id.desc()).limit(limit))
-                .scalars())
+        conditions.append(ReceivedDocument.status == status)
+    total = session.execute(select(func.count()).select_from(ReceivedDocument)
+                            .where(*conditions)).scalar_one()
+    rows = session.execute(select(ReceivedDocument).where(*conditions)
+                           .order_by(ReceivedDocument.id.desc()).limit(limit).offset(offset))
+    return list(rows.scalars()), int(total)
 
 
 def get_document(session: Session, *, principal: Principal, document_id: int
