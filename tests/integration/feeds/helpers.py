@@ -15,6 +15,7 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import func, select
 
 from tests.conftest import Database
+from tests.unit.feeds._fixtures import fixture
 from tradecover.access import service as access
 from tradecover.db.engine import transaction
 from tradecover.declarations.model import Declaration
@@ -73,7 +74,7 @@ def publish_all(settings: StreamSettings, envelopes: Sequence[Envelope]) -> list
 def drain(db: Database, settings: StreamSettings, *, attach: AttachDocument = attach_document,
           idle_seconds: float = 1.0) -> Worker:
     """Run a worker in this process until the stream has been idle ``idle_seconds``."""
-    worker = Worker(db.factory, settings, attach=attach)
+    worker = Worker(db.factory, settings, attach=attach, retry_delay_seconds=0.1)
     asyncio.run(worker.run(idle_exit_seconds=idle_seconds, fetch_timeout=0.25))
     return worker
 
@@ -121,3 +122,14 @@ def declaration_count(db: Database) -> int:
     """Declarations written."""
     with db.factory() as session:
         return int(session.execute(select(func.count()).select_from(Declaration)).scalar_one())
+
+
+def ubl_invoice_to_the_test_buyer() -> bytes:
+    """The UBL invoice fixture, dated today, in USD, to the test buyer."""
+    text = fixture("ubl_export_invoice.xml").decode()
+    for old, new in (("2026-01-15", TODAY.isoformat()),
+                     ("2026-03-01", (TODAY + timedelta(days=45)).isoformat()),
+                     ("EUR", "USD"), ("Lakeside Tools, Inc.", "Berlin Machines GmbH")):
+        assert old in text
+        text = text.replace(old, new)
+    return text.encode()

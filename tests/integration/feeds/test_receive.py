@@ -4,7 +4,6 @@ recorded as a correction; on SQLite and PostgreSQL (no stream: the service alone
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,11 +11,11 @@ from sqlalchemy.orm import Session
 from tests.conftest import Cast, Database
 from tests.integration.declarations.helpers import World
 from tests.integration.feeds.helpers import (
-    TODAY,
     connect_source,
     declaration_count,
     documents,
     erp_event,
+    ubl_invoice_to_the_test_buyer,
 )
 from tests.unit.feeds._fixtures import fixture
 from tradecover.access import service as access
@@ -147,16 +146,6 @@ def test_a_later_version_is_a_correction_of_the_declaration(db: Database, cast: 
     assert declaration_count(db) == 1
 
 
-def _ubl_invoice_to_the_test_buyer() -> bytes:
-    text = fixture("ubl_export_invoice.xml").decode()
-    for old, new in (("2026-01-15", TODAY.isoformat()),
-                     ("2026-03-01", (TODAY + timedelta(days=45)).isoformat()),
-                     ("EUR", "USD"), ("Lakeside Tools, Inc.", "Berlin Machines GmbH")):
-        assert old in text
-        text = text.replace(old, new)
-    return text.encode()
-
-
 def test_an_e_invoice_is_attached_and_its_credit_note_is_a_correction(
         db: Database, cast: Cast, covered: World) -> None:
     connect_source(db, cast.exporter.org_slug, FeedSource.UBL)
@@ -167,7 +156,7 @@ def test_an_e_invoice_is_attached_and_its_credit_note_is_a_correction(
     assert documents(db)[0].reasons[0]["code"] == "amended_document_unknown"
     invoice = _receive(db, Envelope.new(source=FeedSource.UBL,
                                         exporter_org_id=cast.exporter.org_id,
-                                        content=_ubl_invoice_to_the_test_buyer()))
+                                        content=ubl_invoice_to_the_test_buyer()))
     assert invoice.status == "attached"
     later = _receive(db, replace(note, message_id="resent-" + note.message_id[:50]))
     assert later.status == "awaiting_confirmation"

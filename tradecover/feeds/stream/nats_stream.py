@@ -56,15 +56,19 @@ class StreamUnavailable(Exception):
     """The NATS servers cannot be reached (the caller answers 503 or retries)."""
 
 
-async def connect(settings: StreamSettings) -> Client:
-    """A connection to the servers, refused with :class:`StreamUnavailable` at once."""
-    async def _failed(_error: Exception) -> None:
-        return None
+async def connect(settings: StreamSettings, *, reconnect: bool = False) -> Client:
+    """A connection to the servers; :class:`StreamUnavailable` when none answers within
+    seconds.  With ``reconnect`` (a long-running worker) a connection lost later is
+    re-established.
+    """
+    async def _quiet(_error: Exception) -> None:
+        return None  # a failed attempt: the outcome is raised below, or reconnected
 
     try:
-        return await nats.connect(servers=list(settings.servers),
-                                  connect_timeout=CONNECT_TIMEOUT_S, allow_reconnect=False,
-                                  max_reconnect_attempts=0, error_cb=_failed)
+        return await asyncio.wait_for(nats.connect(
+            servers=list(settings.servers), connect_timeout=CONNECT_TIMEOUT_S,
+            allow_reconnect=reconnect, max_reconnect_attempts=-1 if reconnect else 1,
+            reconnect_time_wait=1, error_cb=_quiet), timeout=4 * CONNECT_TIMEOUT_S)
     except Exception as error:  # nats-py raises several kinds when no server answers
         raise StreamUnavailable(f"no NATS server at {', '.join(settings.servers)}: "
                                 f"{error}") from error

@@ -82,10 +82,11 @@ class Worker:
 
     def __init__(self, factory: sessionmaker[Session], settings: StreamSettings, *,
                  attach: AttachDocument, consent: ConsentRule = may_receive,
-                 batch: int = 10, on_message: Callable[[Received], None] | None = None
-                 ) -> None:
+                 batch: int = 10, on_message: Callable[[Received], None] | None = None,
+                 retry_delay_seconds: float = 1.0) -> None:
         self.factory, self.settings, self.attach, self.consent = factory, settings, attach, consent
         self.batch, self.on_message = batch, on_message
+        self.retry_delay_seconds = retry_delay_seconds
         self.stats = WorkerStats()
 
     def process(self, envelope: Envelope) -> Received:
@@ -122,7 +123,7 @@ class Worker:
                 _log.warning("message %s failed (delivery %d): %s", envelope.message_id,
                              delivered, error)
                 self.stats.failed += 1
-                await message.nak(delay=min(2.0 ** delivered, 60.0))
+                await message.nak(delay=min(self.retry_delay_seconds * 2.0 ** (delivered - 1), 60.0))
                 return
             received = await asyncio.to_thread(self.quarantine_failed, envelope, error)
         await message.ack_sync()
@@ -135,7 +136,7 @@ class Worker:
         """Consume until ``stop`` is set (or, with ``idle_exit_seconds``, until the stream
         has had nothing for that long).
         """
-        client = await connect(self.settings)
+        client = await connect(self.settings, reconnect=True)
         try:
             js = client.jetstream()
             await ensure_stream(js, self.settings)
@@ -146,7 +147,7 @@ class Worker:
             while stop is None or not stop.is_set():
                 try:
                     messages = await subscription.fetch(self.batch, timeout=fetch_timeout)
-                except NatsTimeout:
+                except (NatsTimeout, TimeoutError):
                     idle += fetch_timeout
                     if idle_exit_seconds is not None and idle >= idle_exit_seconds:
                         return
