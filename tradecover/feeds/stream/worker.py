@@ -123,7 +123,8 @@ class Worker:
                 _log.warning("message %s failed (delivery %d): %s", envelope.message_id,
                              delivered, error)
                 self.stats.failed += 1
-                await message.nak(delay=min(self.retry_delay_seconds * 2.0 ** (delivered - 1), 60.0))
+                backoff = self.retry_delay_seconds * 2.0 ** (delivered - 1)
+                await message.nak(delay=min(backoff, 60.0))
                 return
             received = await asyncio.to_thread(self.quarantine_failed, envelope, error)
         await message.ack_sync()
