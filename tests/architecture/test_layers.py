@@ -18,7 +18,7 @@ PURE_MODULES = [
     "audit/chain.py", "audit/checkpoint.py", "country_risk/cover.py",
 ]
 PURE_PACKAGES = ["reference", "pricing", "risk", "buyers", "limits", "declarations",
-                 "billing", "subsidies", "ledger", "claims", "collections"]
+                 "billing", "subsidies", "ledger", "claims", "collections", "feeds"]
 ADAPTER_FILE_NAMES = {"model.py", "repository.py", "service.py", "api.py", "schemas.py",
                       "upload.py", "cli.py", "jobs.py", "tasks.py"}
 

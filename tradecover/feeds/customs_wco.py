@@ -34,6 +34,9 @@ from tradecover.feeds.record import (
 from tradecover.feeds.safe_xml import (
     DEFAULT_LIMITS,
     XmlLimits,
+    child,
+    child_text,
+    children,
     compile_xpath,
     first_text,
     parse_xml,
@@ -76,32 +79,19 @@ _DECLARATIONS = _x("self::d:Declaration | d:Declaration")
 _RESPONSES = _x("self::r:Response | r:Response")
 _DATE = "/*[local-name()='DateTimeString']/text()"
 
-_D_LRN = _x("d:FunctionalReferenceID/text()")
-_D_MRN = _x("d:ID/text()")
-_D_TYPE = _x("d:TypeCode/text()")
-_D_FUNCTION = _x("d:FunctionCode/text()")
-_D_ACCEPTED = _x("d:AcceptanceDateTime" + _DATE)
-_D_ISSUED = _x("d:IssueDateTime" + _DATE)
-_D_INVOICE_AMOUNT = _x("d:InvoiceAmount")
-_D_EXPORTER = _x("d:Exporter")
-_S = "d:GoodsShipment/"
-_D_EXIT = _x(_S + "d:ExitDateTime" + _DATE)
-_D_CONSIGNEE = _x(_S + "d:Consignee")
-_D_DESTINATION = _x(_S + "d:Destination/d:CountryCode/text()")
-_D_INVOICE = _x(_S + "d:Invoice/d:ID/text()")
-_D_ITEMS = _x(_S + "d:GovernmentAgencyGoodsItem")
-_D_DOCUMENTS = _x(".//d:AdditionalDocument | .//d:PreviousDocument")
-_P_ID = _x("d:ID/text()")
-_P_NAME = _x("d:Name/text()")
-_P_COUNTRY = _x("d:Address/d:CountryCode/text()")
-_I_SEQUENCE = _x("d:SequenceNumeric/text()")
-_I_DESCRIPTION = _x("d:Commodity/d:Description/text()")
-_I_CLASSIFICATIONS = _x("d:Commodity/d:Classification")
-_I_VALUE = _x("d:StatisticalValueAmount")
-_C_TYPE = _x("d:IdentificationTypeCode/text()")
-_DOC_CATEGORY = _x("d:CategoryCode/text()")
-_DOC_TYPE = _x("d:TypeCode/text()")
-_DOC_ID = _x("d:ID/text()")
+D = f"{{{DEC_NS}}}"
+_DOCUMENT_TAGS = (D + "AdditionalDocument", D + "PreviousDocument")
+
+
+def _date_of(node: etree._Element | None) -> str | None:
+    """The ``DateTimeString`` text under a WCO date element (any data-set namespace)."""
+    if node is None:
+        return None
+    for element in node:
+        if str(element.tag).endswith("}DateTimeString"):
+            return (element.text or "").strip() or None
+    return None
+
 
 _R_FUNCTION = _x("r:FunctionCode/text()")
 _R_ISSUED = _x("r:IssueDateTime" + _DATE)
@@ -115,90 +105,110 @@ _R_ERRORS = _x("r:Error/r:ValidationCode/text()")
 def _party(node: etree._Element | None, scheme: IdentifierScheme) -> Party:
     if node is None:
         return Party()
-    raw_id = first_text(_P_ID, node)
-    return Party(name=first_text(_P_NAME, node),
-                 country=check_country_code(first_text(_P_COUNTRY, node)),
+    kids = children(node)
+    raw_id = child_text(kids, D + "ID")
+    address = child(kids, D + "Address")
+    country = None
+    if address is not None:
+        country = check_country_code(address.findtext(D + "CountryCode"))
+    return Party(name=child_text(kids, D + "Name"), country=country,
                  identifiers=(identifier(scheme, raw_id),) if raw_id else ())
 
 
-def _documents(declaration: etree._Element) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for node in _D_DOCUMENTS(declaration):
-        code = (first_text(_DOC_CATEGORY, node) or "") + (first_text(_DOC_TYPE, node) or "")
-        document_id = first_text(_DOC_ID, node)
+def _documents(declaration: etree._Element, found: dict[str, str]) -> None:
+    for node in declaration.iter(*_DOCUMENT_TAGS):
+        kids = children(node)
+        code = (child_text(kids, D + "CategoryCode") or "") + (
+            child_text(kids, D + "TypeCode") or "")
+        document_id = child_text(kids, D + "ID")
         if document_id and code not in found:
             found[code] = document_id
-    return found
 
 
-def _items(declaration: etree._Element) -> tuple[list[DocumentLine], dict[str, Decimal]]:
+def _hs_code(commodity: dict[str, list[etree._Element]]) -> str | None:
+    for classification in commodity.get(D + "Classification", ()):
+        kids = children(classification)
+        kind = child_text(kids, D + "IdentificationTypeCode")
+        if kind is None or kind in HS_CLASSIFICATION_TYPES:
+            code = hs_digits(child_text(kids, D + "ID"))
+            if code:
+                return code
+    return None
+
+
+def _items(items: list[etree._Element]) -> tuple[list[DocumentLine], dict[str, Decimal]]:
     lines: list[DocumentLine] = []
     values: dict[str, Decimal] = {}
-    for item in _D_ITEMS(declaration):
-        hs_code = None
-        for classification in _I_CLASSIFICATIONS(item):
-            kind = first_text(_C_TYPE, classification)
-            if kind is None or kind in HS_CLASSIFICATION_TYPES:
-                hs_code = hs_digits(first_text(_P_ID, classification))
-                if hs_code:
-                    break
+    for item in items:
+        kids = children(item)
+        commodity = children(child(kids, D + "Commodity"))
         amount = None
-        for element in _I_VALUE(item):
+        for element in kids.get(D + "StatisticalValueAmount", ()):
             amount = parse_amount(element.text, field="DE 8/6")
             currency = check_currency_code(element.get("currencyID"), field="DE 8/6")
             if amount is not None and currency:
                 values[currency] = values.get(currency, Decimal(0)) + amount
         lines.append(DocumentLine(
-            line_id=first_text(_I_SEQUENCE, item) or str(len(lines) + 1),
-            description=first_text(_I_DESCRIPTION, item), net_amount=amount, hs_code=hs_code))
+            line_id=child_text(kids, D + "SequenceNumeric") or str(len(lines) + 1),
+            description=child_text(commodity, D + "Description"), net_amount=amount,
+            hs_code=_hs_code(commodity)))
     return lines, values
 
 
 def _declaration(node: etree._Element, data: bytes, source: str) -> TradeDocument:
-    type_code = first_text(_D_TYPE, node) or ""
+    kids = children(node)
+    type_code = child_text(kids, D + "TypeCode") or ""
     if type_code.upper().startswith("IM"):
         raise Refusal(CUSTOMS_NOT_EXPORT, f"declaration type {type_code} is an import")
-    lrn = first_text(_D_LRN, node)
-    mrn = first_text(_D_MRN, node)
+    lrn = child_text(kids, D + "FunctionalReferenceID")
     if lrn is not None and len(lrn) > LRN_MAX_LENGTH:
         raise Refusal(LRN_TOO_LONG, f"the LRN (DE 2/5) {lrn!r} is over {LRN_MAX_LENGTH} "
                       "characters")
-    document_id = lrn or mrn
+    document_id = lrn or child_text(kids, D + "ID")
     if not document_id:
         raise Refusal(CUSTOMS_ID_MISSING, "neither an LRN (DE 2/5) nor an MRN")
-    function = first_text(_D_FUNCTION, node) or "9"
     version, amends = "1", None
-    if function == "13":  # an amendment of a declaration already lodged
+    if child_text(kids, D + "FunctionCode") == "13":  # amends a declaration already lodged
         version, amends = "amendment-" + hashlib.sha256(data).hexdigest()[:16], document_id
-    exporters, consignees = _D_EXPORTER(node), _D_CONSIGNEE(node)
-    exporter = _party(exporters[0] if exporters else None, IdentifierScheme.EORI)
-    consignee = _party(consignees[0] if consignees else None, IdentifierScheme.OTHER)
+    shipment = children(child(kids, D + "GoodsShipment"))
+    exporter = _party(child(kids, D + "Exporter"), IdentifierScheme.EORI)
+    consignee = _party(child(shipment, D + "Consignee"), IdentifierScheme.OTHER)
     if consignee.country is None:
-        destination = check_country_code(first_text(_D_DESTINATION, node))
-        consignee = Party(consignee.name, destination, consignee.identifiers)
-    lines, values = _items(node)
+        destination = child(shipment, D + "Destination")
+        if destination is not None:
+            consignee = Party(consignee.name,
+                              check_country_code(destination.findtext(D + "CountryCode")),
+                              consignee.identifiers)
+    lines, values = _items(shipment.get(D + "GovernmentAgencyGoodsItem", []))
     currency, total = None, None
-    invoice_amounts = _D_INVOICE_AMOUNT(node)
-    if invoice_amounts:
-        total = parse_amount(invoice_amounts[0].text, field="DE 4/11")
-        currency = check_currency_code(invoice_amounts[0].get("currencyID"), field="DE 4/11")
+    invoice_amount = child(kids, D + "InvoiceAmount")
+    if invoice_amount is not None:
+        total = parse_amount(invoice_amount.text, field="DE 4/11")
+        currency = check_currency_code(invoice_amount.get("currencyID"), field="DE 4/11")
     elif len(values) > 1:
         raise Refusal(CURRENCY_MISMATCH, "statistical values in " + ", ".join(sorted(values)))
     elif values:
         currency, total = next(iter(values.items()))
-    documents = _documents(node)
+    documents: dict[str, str] = {}
+    _documents(node, documents)
     transport = next((documents[code] for code in TRANSPORT_DOCUMENTS if code in documents),
                      None)
+    invoice = child(shipment, D + "Invoice")
+    invoice_id = (invoice.findtext(D + "ID") or "").strip() or None if invoice is not None \
+        else None
     return TradeDocument(
         kind=DocumentKind.CUSTOMS_DECLARATION, format=DocumentFormat.WCO_DEC_DMS,
         source=source, document_id=document_id, version=version,
-        issue_date=parse_compact_date(first_text(_D_ISSUED, node), field="DE 5/6"),
+        issue_date=parse_compact_date(_date_of(child(kids, D + "IssueDateTime")),
+                                      field="DE 5/6"),
         seller=exporter, buyer=consignee, currency=currency, total=total,
-        invoice_reference=first_text(_D_INVOICE, node) or documents.get(INVOICE_DOCUMENT),
+        invoice_reference=invoice_id or documents.get(INVOICE_DOCUMENT),
         hs_codes=tuple(dict.fromkeys(line.hs_code for line in lines if line.hs_code)),
         transport_document=transport,
-        acceptance_date=parse_compact_date(first_text(_D_ACCEPTED, node), field="DE 5/7"),
-        exit_date=parse_compact_date(first_text(_D_EXIT, node), field="exit date"),
+        acceptance_date=parse_compact_date(_date_of(child(kids, D + "AcceptanceDateTime")),
+                                           field="DE 5/7"),
+        exit_date=parse_compact_date(_date_of(child(shipment, D + "ExitDateTime")),
+                                     field="exit date"),
         lines=tuple(lines), amends=amends,
     )
 
@@ -226,7 +236,8 @@ def _notification(responses: list[etree._Element], source: str) -> TradeDocument
     rejected = by_code.get(REJECTED)
     if rejected is not None:
         errors = ", ".join(_R_ERRORS(rejected)) or "no error code given"
-        raise Refusal(CUSTOMS_REJECTED, f"customs rejected the declaration: {errors}")
+        raise Refusal(CUSTOMS_REJECTED, f"customs rejected the declaration: {errors}",
+                      document_id=first_text(_R_LRN, rejected) or first_text(_R_MRN, rejected))
     codes = ", ".join(sorted(code or "?" for code in by_code))
     raise Refusal(CUSTOMS_STATUS_NOT_USED, f"notification status {codes} changes no cover")
 
@@ -248,7 +259,7 @@ def read_wco_customs(data: bytes, *, source: str = "",
         fmt = DocumentFormat.WCO_DEC_DMS
         if b"RES-DMS" in data[:4096]:
             fmt = DocumentFormat.WCO_RES_DMS
-        return Quarantine(fmt, source or fmt.value, (refusal.reason,))
+        return Quarantine(fmt, source or fmt.value, (refusal.reason,), refusal.document_id)
 
 
 def is_wco_root(tag: str) -> bool:

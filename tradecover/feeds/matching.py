@@ -76,6 +76,8 @@ _LEGAL_FORMS = frozenset({
     "co", "company", "gmbh", "ag", "kg", "ohg", "sa", "sas", "sarl", "srl", "spa", "bv",
     "nv", "ab", "as", "asa", "oy", "oyj", "aps", "sl", "slu", "kk", "pte", "pty", "bhd",
     "sdn", "cv", "de", "the", "and", "&"})
+_DROPPED = re.compile(r"[.'’]")
+"""Dropped without a space: "K.K." reads "kk", "O'Neil" reads "oneil"."""
 _NON_WORD = re.compile(r"[^\w&]+")
 
 
@@ -85,6 +87,7 @@ def normalise_name(name: str | None) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = _DROPPED.sub("", plain)
     words = [word for word in _NON_WORD.sub(" ", plain).split() if word not in _LEGAL_FORMS]
     return " ".join(words)
 

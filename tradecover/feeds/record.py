@@ -161,6 +161,7 @@ ReadResult = TradeDocument | Quarantine
 class Refusal(Exception):
     """Raised inside a reader to stop reading; the reader turns it into a :class:`Quarantine`."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", *, document_id: str | None = None) -> None:
         super().__init__(f"{code}: {detail}")
         self.reason = Reason(code, detail)
+        self.document_id = document_id

@@ -142,8 +142,12 @@ def compact(value: str) -> str:
     return re.sub(r"[\s.\-/]", "", value).upper()
 
 
+@lru_cache(maxsize=65536)
 def identifier(scheme: IdentifierScheme, raw: str) -> PartyIdentifier:
-    """A party identifier of ``scheme`` with its validity where a rule knows the scheme."""
+    """A party identifier of ``scheme`` with its validity where a rule knows the scheme.
+
+    Cached: a feed repeats the same exporters and buyers, and the checksums are costly.
+    """
     value = compact(raw) if scheme is not IdentifierScheme.OTHER else raw.strip()
     valid: bool | None = None
     if scheme is IdentifierScheme.VAT:

@@ -116,6 +116,7 @@ def test_rejections_and_other_statuses_are_quarantined_with_the_customs_codes() 
     assert _codes(rejected) == ("customs_declaration_rejected",)
     assert isinstance(rejected, Quarantine)
     assert "CDS12062" in rejected.reasons[0].detail
+    assert rejected.document_id == "LRN-TC-0042"
     assert _codes(read_wco_customs(fixture("wco_cleared_notification.xml"))) == (
         "customs_status_not_used",)
 
@@ -166,4 +167,5 @@ def test_a_single_window_csv_is_read_row_by_row() -> None:
     assert first.exit_date is None
     assert _codes(results[1]) == ("amount_malformed",)
     assert _codes(results[2]) == ("date_malformed",)
-    assert _codes(list(read_single_window_csv(b"\xff\xfe\x00bad"))[0]) == ("record_malformed",)
+    (not_utf8,) = read_single_window_csv(b"\xff\xfe\x00bad")
+    assert _codes(not_utf8) == ("record_malformed",)
