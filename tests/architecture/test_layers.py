@@ -21,6 +21,8 @@ PURE_PACKAGES = ["reference", "pricing", "risk", "buyers", "limits", "declaratio
                  "billing", "subsidies", "ledger", "claims", "collections", "feeds"]
 ADAPTER_FILE_NAMES = {"model.py", "repository.py", "service.py", "api.py", "schemas.py",
                       "upload.py", "cli.py", "jobs.py", "tasks.py"}
+# Adapters under other names inside a pure package (their layer is that of a service).
+ADAPTER_MODULES = {"feeds/attach_bridge.py", "feeds/stream/worker.py"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -42,7 +44,8 @@ def _pure_files() -> list[Path]:
             files += [p for p in folder.rglob("*.py") if p.name not in ADAPTER_FILE_NAMES
                       and not p.name.endswith("_repository.py")  # e.g. pg_repository.py
                       and not p.name.endswith("_endpoint.py")  # e.g. erp_endpoint.py (ASGI)
-                      and "distributed" not in p.name]
+                      and "distributed" not in p.name
+                      and p.relative_to(PACKAGE).as_posix() not in ADAPTER_MODULES]
     return files
 
 
