@@ -49,7 +49,7 @@ PROCESSING_FAILED = "processing_failed"
 NOTIFICATIONS = frozenset({DocumentKind.CUSTOMS_ACCEPTANCE, DocumentKind.CUSTOMS_EXIT})
 """Customs notifications: recorded (``received``), attached to nothing."""
 SETTLED = ("attached", "awaiting_confirmation", "received")
-"""Statuses of a document whose dedup key stands (a later copy of it is a duplicate)."""
+"""Statuses of the document a later version or a credit note changes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,11 +184,21 @@ def receive(session: Session, envelope: Envelope, *, attach: AttachDocument,
         return _quarantine(session, row, [Reason(
             CONSENT_MISSING, "the exporter has not consented to this document")])
     key = dedup_key(envelope.exporter_org_id, read)
-    seen = _settled(session, ReceivedDocument.dedup_key == key)
+    seen = session.execute(select(ReceivedDocument).where(
+        ReceivedDocument.dedup_key == key)).scalar_one_or_none()
     if seen is not None:
         return Received(seen.id, seen.status, duplicate=True)
     row.dedup_key = key
     return _settle(session, row, read, connection, attach, now)
+
+
+def _later(version: str | None, than: str) -> bool:
+    """Whether ``version`` is later than ``than`` (numbers compared as numbers)."""
+    if version is None:
+        return False
+    if version.isdigit() and than.isdigit():
+        return int(version) > int(than)
+    return version > than
 
 
 def _settle(session: Session, row: ReceivedDocument, document: TradeDocument,
@@ -199,6 +209,9 @@ def _settle(session: Session, row: ReceivedDocument, document: TradeDocument,
     earlier = _settled(session, ReceivedDocument.exporter_org_id == row.exporter_org_id,
                        ReceivedDocument.source == row.source,
                        ReceivedDocument.document_id == document.document_id)
+    if earlier is not None and _later(earlier.version, document.version):
+        row.status = "superseded"  # an earlier version delivered after a later one
+        return _write(session, row)
     if earlier is not None:  # a later version of a document received before
         earlier.status, earlier.updated_at = "superseded", now
         row.corrects_declaration_id = earlier.declaration_id or earlier.corrects_declaration_id

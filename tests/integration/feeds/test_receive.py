@@ -146,6 +146,17 @@ def test_a_later_version_is_a_correction_of_the_declaration(db: Database, cast: 
     assert declaration_count(db) == 1
 
 
+def test_an_earlier_version_delivered_late_changes_nothing(db: Database, cast: Cast,
+                                                          covered: World) -> None:
+    later = _receive(db, _erp(cast, erp_event("S1", version=2, amount="1200.00")))
+    stale = _receive(db, _erp(cast, erp_event("S1")))
+    assert (later.status, stale.status) == ("attached", "superseded")
+    assert _receive(db, _erp(cast, erp_event("S1"))).duplicate  # a copy of the stale one
+    newer, old = documents(db)
+    assert newer.status == "attached" and old.corrects_declaration_id is None
+    assert declaration_count(db) == 1
+
+
 def test_an_e_invoice_is_attached_and_its_credit_note_is_a_correction(
         db: Database, cast: Cast, covered: World) -> None:
     connect_source(db, cast.exporter.org_slug, FeedSource.UBL)
