@@ -8,7 +8,8 @@ caller's own connection of that source; an ``Idempotency-Key`` makes the message
 that a retried upload is one message (JetStream drops the repeat, the worker finds it).
 Both answer 202 once the stream has the document; the workers attach it, and
 ``GET /api/v1/feeds/documents`` shows what became of it.  A quarantined document is
-resubmitted (fixed: the body; as it was: no body) with ``POST .../{id}/resubmit``.
+resubmitted (fixed: the body; as it was: no body) with ``POST .../{id}/resubmit``, or
+withdrawn with ``POST .../{id}/withdraw``.
 """
 
 from __future__ import annotations
@@ -146,3 +147,13 @@ def post_resubmit(document_id: IdPath, request: Request, body: RawBody, session:
     envelope = service.resubmission(session, principal=principal, document_id=document_id,
                                     content=body or None)
     return _publish(request, envelope)
+
+
+@router.post("/documents/{document_id}/withdraw", response_model=ReceivedDocumentOut,
+             summary="Withdraw a quarantined document that will not be fixed",
+             responses={409: {"description": "The document is not quarantined"}})
+def post_withdraw(document_id: IdPath, session: SessionDep, principal: PrincipalDep
+                  ) -> ReceivedDocumentOut:
+    """The document leaves the quarantine as ``withdrawn``."""
+    return ReceivedDocumentOut.of(service.withdraw(session, principal=principal,
+                                                   document_id=document_id))

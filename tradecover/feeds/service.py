@@ -298,6 +298,17 @@ def resubmission(session: Session, *, principal: Principal, document_id: int,
                         filename=filename or row.filename, resubmits=row.id)
 
 
+def withdraw(session: Session, *, principal: Principal, document_id: int) -> ReceivedDocument:
+    """The exporter withdraws a quarantined document it will not fix (``withdrawn``)."""
+    principal.require(Permission.DECLARATION_WRITE)
+    row = get_document(session, principal=principal, document_id=document_id)
+    if row.status != "quarantined":
+        raise Conflict(f"the document is {row.status}: only a quarantined document is "
+                       "withdrawn", code="document_not_quarantined")
+    row.status, row.updated_at = "withdrawn", utc_now()
+    return row
+
+
 def submission(session: Session, *, principal: Principal, source: FeedSource, content: bytes,
                filename: str | None = None) -> Envelope:
     """The envelope of a document the exporter uploads for its own connection of ``source``."""

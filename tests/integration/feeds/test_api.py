@@ -162,6 +162,27 @@ def test_documents_are_the_exporters_own_and_a_quarantined_one_is_resubmitted(
     again = client.post(f"/api/v1/feeds/documents/{row_id}/resubmit",
                         headers=cast.exporter.headers)
     assert (again.status_code, again.json()["code"]) == (409, "document_not_quarantined")
+    withdrawn = client.post(f"/api/v1/feeds/documents/{row_id}/withdraw",
+                            headers=cast.exporter.headers)
+    assert (withdrawn.status_code, withdrawn.json()["code"]) == (409, "document_not_quarantined")
+
+
+def test_a_quarantined_document_is_withdrawn_by_its_exporter_only(
+        client: TestClient, db: Database, cast: Cast, stream: StreamSettings,
+        covered: World) -> None:
+    connect_source(db, cast.exporter.org_slug, FeedSource.UBL)
+    client.post("/api/v1/feeds/ubl/documents", content=b"<Invoice>",
+                headers=cast.exporter.headers)
+    drain(db, stream)
+    (row,) = documents(db)
+    url = f"/api/v1/feeds/documents/{row.id}/withdraw"
+    assert client.post(url, headers=cast.other_exporter.headers).status_code == 404
+    withdrawn = client.post(url, headers=cast.exporter.headers)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["status"] == "withdrawn"
+    resubmit = client.post(f"/api/v1/feeds/documents/{row.id}/resubmit",
+                           headers=cast.exporter.headers)
+    assert resubmit.json()["code"] == "document_not_quarantined"
 
 
 def test_a_stream_that_cannot_be_reached_answers_503_and_keeps_the_signature_unused(
