@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tests.conftest import Cast, Database
@@ -19,9 +20,10 @@ from tests.integration.feeds.helpers import (
 from tradecover.feeds.attach_bridge import attach_document
 from tradecover.feeds.model import FeedConnection
 from tradecover.feeds.record import TradeDocument
-from tradecover.feeds.service import AttachOutcome
+from tradecover.feeds.service import AttachOutcome, Received
 from tradecover.feeds.stream.envelope import Envelope, FeedSource, subject_for
 from tradecover.feeds.stream.nats_stream import StreamSettings, connect, ensure_stream
+from tradecover.feeds.stream.worker import Worker
 
 
 def _erp(cast: Cast, shipment_id: str) -> Envelope:
@@ -96,3 +98,25 @@ def test_a_message_that_is_not_an_envelope_is_dropped(
     worker = drain(db, stream)
     assert worker.stats.attached == 1 and worker.stats.processed == 1
     assert len(documents(db)) == 1
+
+
+class _DatabaseAwayAtTheEnd(Worker):
+    def quarantine_failed(self, envelope: Envelope, error: BaseException) -> Received:
+        raise OperationalError("INSERT", {}, Exception("the database is away"))
+
+
+def test_a_worker_that_cannot_quarantine_goes_on_with_the_next_message(
+        db: Database, cast: Cast, covered: World, stream: StreamSettings) -> None:
+    def broken_for_s1(session: Session, document: TradeDocument,
+                      connection: FeedConnection) -> AttachOutcome:
+        if document.document_id == "S1":
+            raise RuntimeError("boom")
+        return attach_document(session, document, connection)
+
+    publish_all(stream, [_erp(cast, "S1"), _erp(cast, "S2")])
+    worker = _DatabaseAwayAtTheEnd(db.factory, stream, attach=broken_for_s1,
+                                   retry_delay_seconds=0.1)
+    asyncio.run(worker.run(idle_exit_seconds=1.0, fetch_timeout=0.25))
+    assert worker.stats.attached == 1
+    assert worker.stats.failed == stream.max_deliver
+    assert [r.document_id for r in documents(db)] == ["S2"]

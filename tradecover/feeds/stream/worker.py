@@ -126,8 +126,17 @@ class Worker:
                 backoff = self.retry_delay_seconds * 2.0 ** (delivered - 1)
                 await message.nak(delay=min(backoff, 60.0))
                 return
-            received = await asyncio.to_thread(self.quarantine_failed, envelope, error)
-        await message.ack_sync()
+            try:
+                received = await asyncio.to_thread(self.quarantine_failed, envelope, error)
+            except Exception as failure:  # the database is away: nothing more to try
+                _log.error("message %s failed on its last delivery and could not be "
+                           "quarantined: %s", envelope.message_id, failure)
+                self.stats.failed += 1
+                return
+        try:
+            await message.ack_sync()
+        except Exception as failure:  # committed: the redelivery will find the row
+            _log.warning("acknowledging message %s failed: %s", envelope.message_id, failure)
         self.stats.count(received)
         if self.on_message is not None:
             self.on_message(received)
