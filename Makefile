@@ -16,11 +16,16 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## make run: install, migrate the embedded SQLite database, load the demo book, serve on :8000
+## make run: install, migrate the embedded SQLite database, load the demo book, start the
+## embedded nats-server (unless TRADECOVER_NATS_URL names a cluster) and a feed attachment
+## worker, serve on :8000 (the worker stops with the server)
 run: install
 	$(BIN)/tradecover db upgrade
 	$(BIN)/tradecover demo seed --if-empty
-	$(BIN)/tradecover serve --host 127.0.0.1 --port 8000
+	$(BIN)/tradecover feeds server --detach
+	$(BIN)/tradecover feeds worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/tradecover serve --host 127.0.0.1 --port 8000
 
 ## make test: ruff, the import contracts (.importlinter), mypy --strict and the whole pytest suite
 test: install browser

@@ -141,6 +141,29 @@ class Settings(BaseSettings):
         default=None,
         description="Compiled XSLT of the official EN 16931 Schematron for CII (also "
                     "Factur-X); unset: built-in rules only")
+    nats_url: str | None = Field(
+        default=None,
+        description="NATS servers of the feed stream (nats://host:4222, comma-separated for "
+                    "a cluster); unset: the embedded nats-server on 127.0.0.1:nats_port, "
+                    "its JetStream store under var/nats")
+    nats_port: int = Field(default=4222, ge=1, le=65535,
+                           description="Port of the embedded nats-server")
+    nats_store_dir: Path = Field(default=VAR_DIR / "nats",
+                                 description="JetStream store of the embedded nats-server")
+    feeds_stream: str = Field(default="TRADECOVER_FEEDS", pattern=r"^[A-Za-z0-9_-]{1,64}$",
+                              description="JetStream stream of received feed documents")
+    feeds_subject_prefix: str = Field(
+        default="tradecover.feeds", pattern=r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$",
+        description="Subjects are <prefix>.<source>.<exporter org id>")
+    feeds_consumer: str = Field(default="attachment", pattern=r"^[A-Za-z0-9_-]{1,64}$",
+                                description="Durable pull consumer the attachment workers share")
+    feeds_max_deliver: int = Field(
+        default=5, ge=1, le=100,
+        description="Deliveries of one message before the worker quarantines it "
+                    "(processing_failed)")
+    feeds_ack_wait_seconds: int = Field(
+        default=30, ge=1, le=3600,
+        description="Seconds a worker holds a message before JetStream redelivers it")
     sql_echo: bool = False
     behind_tls: bool = Field(
         default=False,

@@ -158,6 +158,7 @@ def _routers() -> list[Any]:
     from tradecover.collections.api import router as collections_router
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
+    from tradecover.feeds.api import router as feeds_router
     from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
@@ -188,7 +189,7 @@ def _routers() -> list[Any]:
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router, investment_debt_router,
             investment_debt_claims_router, premium_waivers_router,
-            claim_documents_router, claim_documents_pages_router]
+            claim_documents_router, claim_documents_pages_router, feeds_router]
 
 
 def _install_refusal_pages(app: FastAPI) -> None:

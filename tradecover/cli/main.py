@@ -21,6 +21,7 @@ def _register_contexts() -> None:
     from tradecover.collections.cli import app as overdue_app
     from tradecover.country_risk.cli import app as countries_app
     from tradecover.declarations.cli import app as declarations_app
+    from tradecover.feeds.cli import app as feeds_app
     from tradecover.ledger.cli import app as ledger_app
     from tradecover.limits.cli import app as limits_app
     from tradecover.policies.cli import app as policies_app
@@ -43,6 +44,7 @@ def _register_contexts() -> None:
     app.add_typer(overdue_app, name="overdue")
     app.add_typer(sessions_app, name="sessions")
     app.add_typer(investment_debt_app, name="investment-debt")
+    app.add_typer(feeds_app, name="feeds")
 
 
 _register_contexts()

@@ -10,6 +10,7 @@ from tradecover.collections import model as collections_model
 from tradecover.country_risk import model as country_risk_model
 from tradecover.db.base import Base
 from tradecover.declarations import model as declarations_model
+from tradecover.feeds import model as feeds_model
 from tradecover.idempotency import model as idempotency_model
 from tradecover.ledger import model as ledger_model
 from tradecover.limits import model as limits_model
@@ -29,6 +30,7 @@ __all__ = [
            "collections_model",
            "country_risk_model",
            "declarations_model",
+           "feeds_model",
            "idempotency_model",
            "ledger_model",
            "limits_model",

@@ -23,12 +23,15 @@ from tradecover.collections.model import Notification
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import business_today, utc_now
 
-PUBLIC = {("POST", "/api/v1/auth/token")}
+PUBLIC = {("POST", "/api/v1/auth/token"),
+          # authenticated by its signature alone: tests/integration/feeds/test_api.py
+          ("POST", "/api/v1/feeds/erp/{connection_id}/events")}
 # Reference data every signed-in caller may read, whatever organisation owns nothing.
 SHARED_READS = re.compile(r"^/api/v1/(countries|reference|rate-tables|risk/scenarios|"
                           r"risk/portfolio-history)")
 # Parameters that are not owned objects (codes, names).
-NOT_OWNED = {"country", "code", "month"}
+NOT_OWNED = {"country", "code", "month", "source"}
+NOT_OWNED_VALUES = {"country": "CN", "source": "ubl"}
 
 
 @dataclass
@@ -156,7 +159,7 @@ def _fill(path: str, book: Book) -> str | None:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name in NOT_OWNED:
-            return "CN" if name == "country" else "ST-2026"
+            return NOT_OWNED_VALUES.get(name, "ST-2026")
         if name not in OWNED:
             missing.append(name)
             return "1"

@@ -1,0 +1,108 @@
+"""The default attachment step of the feed workers: today's declarations ``attach``.
+
+Until the one attachment shell every channel calls is wired in, this bridge turns a
+:class:`~tradecover.feeds.TradeDocument` into one
+:class:`~tradecover.declarations.Shipment` and declares it with
+``tradecover.declarations.service.attach``: the exporter's active policy in the document's
+currency whose period holds the shipment date, the buyer related to the exporter by VAT
+number or by name (compared normalised), the shipment date (customs exit, else acceptance,
+else the ERP's date, else the invoice date) and the due date (the invoice's, else its
+payment terms), the first HS code, open account terms.  A document it cannot turn into a
+shipment, or that attachment refuses, comes back ``refused`` with the reason codes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradecover.access.model import Organisation
+from tradecover.access.principal import Principal
+from tradecover.access.roles import OrganisationKind, Role
+from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
+from tradecover.declarations import Shipment, TransportMode
+from tradecover.declarations.service import attach
+from tradecover.feeds.matching import due_date, normalise_name, shipment_date
+from tradecover.feeds.model import FeedConnection
+from tradecover.feeds.record import IdentifierScheme, Reason, TradeDocument
+from tradecover.feeds.service import AttachOutcome
+from tradecover.kit.dates import business_today
+from tradecover.kit.errors import DomainError
+from tradecover.policies.model import Policy
+from tradecover.reference.payment_terms import PaymentTerms
+
+CHANNEL_OF_SOURCE = {"erp": "erp", "ubl": "einvoice", "cii": "einvoice", "customs": "customs"}
+
+
+def _refused(code: str, detail: str) -> AttachOutcome:
+    return AttachOutcome("refused", reasons=(Reason(code, detail),))
+
+
+def _policy_id(session: Session, org_id: int, document: TradeDocument) -> int | None:
+    shipped = shipment_date(document) or document.issue_date
+    if shipped is None:
+        return None
+    return session.execute(select(Policy.id).where(
+        Policy.exporter_org_id == org_id, Policy.state == "active",
+        Policy.currency == document.currency, Policy.inception <= shipped,
+        Policy.expiry >= shipped).order_by(Policy.inception.desc()).limit(1)).scalar()
+
+
+def _buyer_id(session: Session, org_id: int, document: TradeDocument) -> int | None:
+    buyers = session.execute(select(Buyer).join(
+        ExporterBuyerRelationship, ExporterBuyerRelationship.buyer_id == Buyer.id).where(
+        ExporterBuyerRelationship.org_id == org_id, Buyer.merged_into_id.is_(None))).scalars()
+    vat = document.buyer.identifier(IdentifierScheme.VAT)
+    name = normalise_name(document.buyer.name)
+    by_name = None
+    for buyer in buyers:
+        if vat and buyer.tax_id and buyer.tax_id.replace(" ", "").upper() == vat:
+            return buyer.id
+        if name and normalise_name(buyer.legal_name) == name and by_name is None:
+            by_name = buyer.id
+    return by_name
+
+
+def attach_document(session: Session, document: TradeDocument,
+                    connection: FeedConnection) -> AttachOutcome:
+    """Declare the shipment ``document`` shows for ``connection``'s exporter."""
+    org = session.get(Organisation, connection.exporter_org_id)
+    assert org is not None
+    shipped = shipment_date(document) or document.issue_date
+    if shipped is None:
+        return _refused("shipment_date_missing", "the document states no shipment date")
+    due = due_date(document, shipped)
+    if due is None:
+        return _refused("due_date_missing", "the document states no due date or terms")
+    hs_code = next(iter(document.hs_codes), None) or next(
+        (line.hs_code for line in document.lines if line.hs_code), None)
+    if hs_code is None:
+        return _refused("hs_code_missing", "the document names no HS code")
+    if document.currency is None or document.total is None:
+        return _refused("amount_missing", "the document states no amount and currency")
+    policy_id = _policy_id(session, org.id, document)
+    if policy_id is None:
+        return _refused("no_policy_in_force", f"no active {document.currency} policy covers "
+                        f"the shipment date {shipped.isoformat()}")
+    buyer_id = _buyer_id(session, org.id, document)
+    if buyer_id is None:
+        return _refused("buyer_unknown", f"no buyer {document.buyer.name or '?'} is related "
+                        "to the exporter")
+    description = next((line.description for line in document.lines if line.description),
+                       None) or f"goods of HS {hs_code}"
+    shipment = Shipment(
+        insured_org_id=org.id, policy_id=policy_id, buyer_id=buyer_id,
+        payment_terms=PaymentTerms.OA, transport_mode=TransportMode.MULTIMODAL,
+        shipment_date=shipped, due_date=due, goods_description=description[:500],
+        hs_code=hs_code, invoice_number=(document.invoice_reference or document.document_id),
+        currency=document.currency, invoice_amount=document.total)
+    principal = Principal(actor=f"system:feeds:{connection.source}"[:64], org_id=org.id,
+                          org_slug=org.slug, org_kind=OrganisationKind(org.kind),
+                          role=Role.EXPORTER)
+    try:
+        declaration = attach(session, principal=principal, shipment=shipment,
+                             channel=CHANNEL_OF_SOURCE[connection.source],
+                             today=business_today())
+    except DomainError as error:
+        return _refused(error.code, error.message)
+    return AttachOutcome("attached", declaration_id=declaration.id)

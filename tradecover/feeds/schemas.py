@@ -1,0 +1,62 @@
+"""Request and response bodies of the feed routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tradecover.feeds.model import ReceivedDocument
+
+DocumentStatus = Literal["received", "attached", "awaiting_confirmation", "quarantined",
+                         "withdrawn", "superseded"]
+
+
+class ReasonOut(BaseModel):
+    """Why a document was quarantined (or what attachment noted)."""
+
+    code: str = Field(examples=["en16931_BR-CO-15"])
+    detail: str = ""
+
+
+class ReceivedDocumentOut(BaseModel):
+    """A document the stream delivered, what became of it and why."""
+
+    id: int
+    message_id: str
+    source: str
+    format: str | None
+    kind: str | None
+    document_id: str | None
+    version: str | None
+    filename: str | None
+    status: DocumentStatus
+    reasons: list[ReasonOut]
+    declaration_id: int | None
+    corrects_declaration_id: int | None = Field(
+        description="The declaration a credit note or later version changes (a correction "
+                    "event awaiting confirmation)")
+    resubmission_of_id: int | None
+    received_at: datetime
+    processed_at: datetime
+
+    @classmethod
+    def of(cls, row: ReceivedDocument) -> ReceivedDocumentOut:
+        """The response body of a row."""
+        return cls(id=row.id, message_id=row.message_id, source=row.source, format=row.format,
+                   kind=row.kind, document_id=row.document_id, version=row.version,
+                   filename=row.filename, status=row.status,
+                   reasons=[ReasonOut(**r) for r in row.reasons],
+                   declaration_id=row.declaration_id,
+                   corrects_declaration_id=row.corrects_declaration_id,
+                   resubmission_of_id=row.resubmission_of_id, received_at=row.received_at,
+                   processed_at=row.processed_at)
+
+
+class AcceptedOut(BaseModel):
+    """A document accepted onto the stream; the workers attach it (202)."""
+
+    message_id: str = Field(description="Its id on the stream; the received document "
+                                        "carries it once a worker has taken it")
+    status: Literal["accepted"] = "accepted"
