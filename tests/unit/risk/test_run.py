@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-from risk_factories import make_portfolio
 
+from tests.builders.portfolios import make_portfolio
 from tradecover.risk import RiskRunSpec, run_risk, tariff_shock
 
 
