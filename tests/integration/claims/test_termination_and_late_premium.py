@@ -11,11 +11,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import application
+from tests.builders.policies import draft
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import TODAY, Book, counts, principal, run
 from tests.integration.claims.documents import accept_documents_via_api
-from tests.integration.limits.helpers import application, buyer
-from tests.integration.policies.helpers import draft
 from tradecover.audit.model import AuditEntry
 from tradecover.billing.model import PremiumNotice, PremiumWaiver
 from tradecover.billing.notice import month_end

@@ -13,16 +13,14 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.builders.policies import APPS, LOAN, issued_investment_debt_policy
 from tests.conftest import Cast, Database
 from tests.integration.policies.investment_debt_flow import (
-    APPS,
     CLAIMS,
-    LOAN,
     approve_claim,
     audits,
     dates,
     file_claim,
-    issued_policy,
     notify,
     pay_premium,
 )
@@ -154,7 +152,7 @@ def test_missed_repayment_claim_sets_premium_off_and_policy_continues(
 ) -> None:
     d = dates()
     today = d.today
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     url = f"/api/v1/policies/{pid}/investment-debt-schedule"
     for position in (1, 2, 3):
         notice = d.notice(position)
@@ -223,7 +221,7 @@ def test_lump_sum_sets_off_every_later_premium(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
     d = dates()
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     for position in (1, 2, 3):
         notify(app_client, cast, pid, position, d.notice(position))
         pay_premium(app_client, cast, pid, position, d.notice(position))
@@ -244,7 +242,7 @@ def test_claim_refused_when_cover_lapsed_or_input_bad(
 ) -> None:
     d = dates()
     today, r1_due = d.today, d.r1_due
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     for position in (1, 2, 3):  # period 3's premium is never paid: cover lapses
         notify(app_client, cast, pid, position, d.notice(position))
         if position < 3:

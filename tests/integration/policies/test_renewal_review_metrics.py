@@ -14,14 +14,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.builders.buyers import add_buyer
+from tests.builders.declarations import FLAT_RATE, shipment
+from tests.builders.declarations import World as DeclarationWorld
+from tests.builders.limits import add_limit
+from tests.builders.policies import active, expiring_inception
+from tests.builders.principals import exporter_principal
 from tests.conftest import Cast, Database
 from tests.integration.claims.documents import accept_documents_in
-from tests.integration.declarations.helpers import FLAT_RATE, add_buyer, add_limit, shipment
-from tests.integration.declarations.helpers import World as DeclarationWorld
-from tests.integration.policies.helpers import active, expiring_inception
 from tradecover.access import service as access
-from tradecover.access.principal import Principal
-from tradecover.access.roles import OrganisationKind, Role
 from tradecover.claims import service as claims
 from tradecover.claims.indemnity import ClaimTerms, LossCause
 from tradecover.cli.main import app as cli_app
@@ -62,13 +63,6 @@ class Term:
     inception: date
 
 
-def _exporter(db: Database, cast: Cast) -> Principal:
-    with db.factory() as s:
-        org = access.org_by_slug(s, cast.exporter.org_slug)
-        return Principal(actor="apikey:test", org_id=org.id, org_slug=org.slug,
-                         org_kind=OrganisationKind.EXPORTER, role=Role.EXPORTER)
-
-
 def _on_time(shipped: date) -> date:
     """The last day a monthly declaration of ``shipped`` is on time (the 15th after)."""
     return (shipped.replace(day=1) + timedelta(days=32)).replace(day=15)
@@ -85,7 +79,7 @@ def _term_with_a_record(client: TestClient, cast: Cast, db: Database) -> Term:
                                          amount=100_000, effective_from=inception)
     w = DeclarationWorld(policy["id"], cast.exporter.org_id, buyer_id, limit_id, version_id,
                          inception)
-    exporter = _exporter(db, cast)
+    exporter = exporter_principal(db, cast)
     months = [inception + timedelta(days=d) for d in (30, 61, 92)]
     rows = []
     for n, (shipped, amount, late) in enumerate(

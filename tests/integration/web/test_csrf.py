@@ -14,8 +14,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.builders.declarations import body, world
 from tests.conftest import Cast, Database, make_person, sign_in
-from tests.integration.declarations.helpers import body, counts, world
+from tests.integration.declarations.helpers import counts
 from tradecover.access.model import User
 from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry
