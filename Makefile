@@ -25,7 +25,7 @@ run: install
 ## make test: ruff, mypy --strict and the whole pytest suite
 test: install browser
 	$(BIN)/ruff check tradecover tests benchmarks
-	$(BIN)/mypy tradecover
+	$(BIN)/mypy tradecover tests
 	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 ## Debian's chromium and chromedriver for the end-to-end tests (installed when root)

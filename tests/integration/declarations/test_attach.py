@@ -21,6 +21,7 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Role
 from tradecover.audit.model import AuditEntry
 from tradecover.country_risk import service as country_risk
+from tradecover.country_risk.cover import CoverStatus
 from tradecover.db.engine import transaction
 from tradecover.declarations import service
 from tradecover.declarations.model import Declaration
@@ -204,7 +205,7 @@ def test_country_off_cover(db: Database, cast: Cast, w: World) -> None:
     with transaction(db.factory) as s:
         country_risk.change(s, principal=access.system_principal(s), country="DE",
                             reason="sanctions", effective_from=TODAY,
-                            cover_status=country_risk.CoverStatus.OFF_COVER)
+                            cover_status=CoverStatus.OFF_COVER)
     row = attach(db, cast, shipment(w))
     assert (row.cover_status, row.reason_code) == ("not_covered", "country_off_cover")
     assert outstanding_by_view(db, w.limit_id) == 0

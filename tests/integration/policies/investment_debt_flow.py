@@ -106,7 +106,7 @@ def audits(db: Database, action: str) -> int:
         )
 
 
-def entries(db: Database, prefix: str) -> dict[str, list[tuple[str, str, int, str | None]]]:
+def entries(db: Database, prefix: str) -> dict[str, Any]:
     """The ledger entries whose key starts with ``prefix``: key -> sorted lines
     (account, side, minor units, party), plus the posting date under ``key + '@'``.
     """

@@ -123,7 +123,7 @@ def test_partial_cover_caps_every_period_at_scheme_2_maximum(
 def test_bad_applications_name_the_field_and_write_nothing(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
-    bad = [
+    bad: list[tuple[dict[str, Any], str | None, str]] = [
         (
             {
                 "repayment_periods": [
@@ -247,7 +247,7 @@ def test_claim_refused_when_cover_lapsed_or_input_bad(
         notify(app_client, cast, pid, position, d.notice(position))
         if position < 3:
             pay_premium(app_client, cast, pid, position, d.notice(position))
-    for change, code, field in [
+    refusals: list[tuple[dict[str, Any], str, str]] = [
         ({"repayment_period": 3}, "no_such_repayment_period", "repayment_period"),
         ({"missed_principal": "5000000.01"}, "exceeds_scheduled_repayment", "missed_principal"),
         (
@@ -255,7 +255,8 @@ def test_claim_refused_when_cover_lapsed_or_input_bad(
             "repayment_not_yet_due",
             "repayment_due_date",
         ),
-    ]:
+    ]
+    for change, code, field in refusals:
         r = app_client.post(
             CLAIMS,
             json={
