@@ -14,11 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.builders.buyers import add_buyer
-from tests.builders.declarations import FLAT_RATE, shipment
-from tests.builders.declarations import World as DeclarationWorld
-from tests.builders.limits import add_limit
-from tests.builders.policies import active, expiring_inception
+from tests.builders.declarations import declaring_policy, shipment, world
+from tests.builders.policies import expiring_inception
 from tests.builders.principals import exporter_principal
 from tests.conftest import Cast, Database
 from tests.integration.claims.documents import accept_documents_in
@@ -70,15 +67,8 @@ def _on_time(shipped: date) -> date:
 
 def _term_with_a_record(client: TestClient, cast: Cast, db: Database) -> Term:
     """A policy expiring in 20 days with the record of :data:`EXPECTED`."""
-    policy = active(client, cast, inception=expiring_inception(20), **FLAT_RATE)
-    inception = date.fromisoformat(policy["inception"])
-    with transaction(db.factory) as s:
-        buyer_id = add_buyer(s, org_id=cast.exporter.org_id)
-        limit_id, version_id = add_limit(s, org_id=cast.exporter.org_id,
-                                         policy_id=policy["id"], buyer_id=buyer_id,
-                                         amount=100_000, effective_from=inception)
-    w = DeclarationWorld(policy["id"], cast.exporter.org_id, buyer_id, limit_id, version_id,
-                         inception)
+    w = world(client, cast, db, inception=expiring_inception(20))
+    inception = w.inception
     exporter = exporter_principal(db, cast)
     months = [inception + timedelta(days=d) for d in (30, 61, 92)]
     rows = []
@@ -162,7 +152,7 @@ def test_the_cli_offers_with_the_terms_record(
 
 def test_a_term_without_activity_reviews_as_zeros(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    policy = active(app_client, cast, inception=expiring_inception(20), **FLAT_RATE)
+    policy = declaring_policy(app_client, cast, inception=expiring_inception(20))
 
     r = app_client.post(f"/api/v1/policies/{policy['id']}/renewal-offers",
                         headers=cast.underwriter.headers)
