@@ -31,7 +31,7 @@ run: install
 test: install browser
 	$(BIN)/ruff check tradecover tests benchmarks
 	$(BIN)/lint-imports --no-cache --no-logo
-	$(BIN)/mypy tradecover
+	$(BIN)/mypy tradecover tests
 	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 ## Debian's chromium and chromedriver for the end-to-end tests (installed when root)

@@ -165,7 +165,7 @@ class FormClient(TestClient):
     rendered the form would (page routes only; the API authenticates by header).
     """
 
-    def request(self, method: str, url: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str, url: Any, **kwargs: Any) -> Any:
         """Add the form token to state-changing form requests to page routes."""
         path = str(url).split("?", 1)[0]
         if (method.upper() in security.UNSAFE_METHODS

@@ -19,9 +19,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
+from tests.builders.policies import make_policy
 from tests.conftest import make_org, make_user_actor
 from tests.e2e.conftest import serve
-from tests.integration.web.factories import make_policy
 from tradecover.access.roles import Role
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction

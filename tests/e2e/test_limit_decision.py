@@ -21,9 +21,9 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
+from tests.builders.policies import make_policy
 from tests.conftest import make_key_actor, make_org, make_user_actor
 from tests.e2e.conftest import serve
-from tests.integration.web.factories import make_policy
 from tradecover.access.roles import Role
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction

@@ -13,7 +13,7 @@ from tests.conftest import Cast, Database, FormClient, make_person
 from tradecover.access import sessions
 from tradecover.access.model import SignInThrottle, UserSession
 from tradecover.access.roles import Role
-from tradecover.access.secrets import subject_digest
+from tradecover.access.secrets import subject_digest, verify_password
 from tradecover.api.app import create_app
 from tradecover.audit.model import AuditEntry
 from tradecover.config import Settings
@@ -123,7 +123,7 @@ def test_unknown_accounts_cost_the_same_password_check(
     person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
     assert person.email is not None
     checked: list[str] = []
-    real = sessions.verify_password
+    real = verify_password
 
     def counting(password: str, stored: str) -> bool:
         checked.append(stored)

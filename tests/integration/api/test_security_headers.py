@@ -6,6 +6,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +27,7 @@ def tls_client(settings: Settings) -> Iterator[TestClient]:
     app.state.engine.dispose()
 
 
-def _responses(client: TestClient, cast: Cast) -> dict[str, object]:
+def _responses(client: TestClient, cast: Cast) -> dict[str, Any]:
     return {
         "api": client.get("/api/v1/me", headers=cast.exporter.headers),
         "api_401": client.get("/api/v1/me"),
@@ -56,7 +57,7 @@ def test_every_response_says_nosniff_and_has_a_policy(app_client: TestClient, ca
         "static": PAGE_CSP,
         "page_404": PAGE_CSP,
     }
-    statuses = {name: a.status_code for name, a in answers.items()}  # type: ignore[attr-defined]
+    statuses = {name: a.status_code for name, a in answers.items()}
     assert statuses == {
         "api": 200,
         "api_401": 401,
@@ -70,14 +71,14 @@ def test_every_response_says_nosniff_and_has_a_policy(app_client: TestClient, ca
         "page_404": 404,
     }
     for name, answer in answers.items():
-        headers = answer.headers  # type: ignore[attr-defined]
+        headers = answer.headers
         assert headers["x-content-type-options"] == "nosniff", name
         assert headers.get_list("content-security-policy") == [
             expected.get(name, headers["content-security-policy"])
         ], name
         assert "strict-transport-security" not in headers, name
     # the dashboard's pages keep their own policy, one header only
-    assert "form-action 'self'" in answers["page"].headers["content-security-policy"]  # type: ignore[attr-defined]
+    assert "form-action 'self'" in answers["page"].headers["content-security-policy"]
 
 
 @pytest.mark.parametrize("path", ["/api/docs", "/docs/oauth2-redirect"])
@@ -107,7 +108,7 @@ def test_behind_tls_every_response_asks_for_https_and_cookies_are_secure(
     for name, answer in _responses(tls_client, cast).items():
         assert (
             answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
-        ), name  # type: ignore[attr-defined]
+        ), name
     tls_client.cookies.clear()
     person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
     answer = tls_client.post(

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from tests.builders.policies import active
 from tests.conftest import Actor, Cast, Database, make_org
-from tests.integration.policies.helpers import active
 from tradecover.access import service as access
 from tradecover.access.roles import OrganisationKind
 from tradecover.billing.model import NoticeSplit, PremiumNotice, PremiumNoticePart

@@ -9,6 +9,7 @@ arrears job see what is really owed, and any credit left is used by the next not
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -50,7 +51,7 @@ def _notice(db: Database, policy_id: int, month: date) -> PremiumNotice:
             PremiumNotice.policy_id == policy_id, PremiumNotice.month == month)).scalar_one()
 
 
-def _ageing(client: TestClient, cast: Cast) -> list[dict[str, object]]:
+def _ageing(client: TestClient, cast: Cast) -> list[dict[str, Any]]:
     r = client.get("/api/v1/billing/ageing?today=2027-02-15", headers=cast.exporter.headers)
     assert r.status_code == 200, r.text
     return list(r.json())

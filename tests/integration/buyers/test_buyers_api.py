@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.builders.buyers import buyer
 from tests.conftest import Cast, Database
-from tests.integration.limits.helpers import buyer, counts
+from tests.integration.limits.helpers import counts
 
 
 def test_the_same_buyer_asked_for_by_two_exporters_is_one_record(

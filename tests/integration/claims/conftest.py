@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import application
+from tests.builders.policies import active
 from tests.conftest import Actor, Cast, Database
-from tests.integration.limits.helpers import application, buyer
-from tests.integration.policies.helpers import draft
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
 from tradecover.audit.model import AuditEntry
@@ -59,16 +60,6 @@ class Book:
     declarations: tuple[int, int]
 
 
-def active_policy(client: TestClient, cast: Cast, **claim_terms: Any) -> dict[str, Any]:
-    """An issued policy whose schedule carries ``claim_terms`` (through the API)."""
-    policy = draft(client, cast, claim_terms=claim_terms)
-    r = client.post(f"/api/v1/policies/{policy['id']}/quote", headers=cast.underwriter.headers)
-    assert r.status_code == 200, r.text
-    r = client.post(f"/api/v1/policies/{policy['id']}/issue", headers=cast.exporter.headers)
-    assert r.status_code == 200, r.text
-    return dict(r.json())
-
-
 def set_claim_terms(db: Database, policy_id: int, **claim_terms: Any) -> None:
     """Change the policy's own claim terms (as an endorsement of its schedule would)."""
     with transaction(db.factory) as s:
@@ -90,7 +81,7 @@ def counts(db: Database) -> dict[str, int]:
 
 @pytest.fixture
 def book(app_client: TestClient, cast: Cast, db: Database) -> Book:
-    pol = active_policy(app_client, cast, **CLAIM_TERMS)
+    pol = active(app_client, cast, claim_terms=CLAIM_TERMS)
     b = buyer(app_client, cast.exporter)["buyer"]
     application(app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
                 amount="40000")

@@ -24,6 +24,7 @@ from tradecover.claims import service as claims
 from tradecover.claims.documents import api as documents_api
 from tradecover.claims.documents import service as documents_service
 from tradecover.claims.documents.model import ClaimDocumentRow
+from tradecover.claims.documents.schemas import DocumentOut
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow
 from tradecover.collections import service as collections
@@ -351,7 +352,7 @@ def test_a_failed_upload_takes_its_stored_bytes_back(
             "refused after the bytes were stored", code="late_refusal", field="file"
         )
 
-    monkeypatch.setattr(documents_api.DocumentOut, "of", broken)
+    monkeypatch.setattr(DocumentOut, "of", broken)
     r = _upload(app_client, cast.exporter, cid, "commercial_invoice", PDF, "application/pdf")
     assert (r.status_code, r.json()["code"]) == (422, "late_refusal")
     assert _state(db, settings.document_dir) == before  # ...and taken back

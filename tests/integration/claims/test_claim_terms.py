@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders.policies import apply, draft, schedule_body
 from tests.conftest import Cast, Database, FormClient
 from tests.integration.claims.conftest import (
     AFTER_DUE,
@@ -21,7 +22,6 @@ from tests.integration.claims.conftest import (
     set_claim_terms,
 )
 from tests.integration.claims.documents import accept_documents
-from tests.integration.policies.helpers import apply, draft, schedule_body
 from tradecover.api.app import create_app
 from tradecover.claims import service as claims
 from tradecover.claims.indemnity import LossCause

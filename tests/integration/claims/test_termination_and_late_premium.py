@@ -6,16 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import application
+from tests.builders.policies import draft
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import TODAY, Book, counts, principal, run
 from tests.integration.claims.documents import accept_documents_via_api
-from tests.integration.limits.helpers import application, buyer
-from tests.integration.policies.helpers import draft
 from tradecover.audit.model import AuditEntry
 from tradecover.billing.model import PremiumNotice, PremiumWaiver
 from tradecover.billing.notice import month_end
@@ -53,9 +55,8 @@ def test_a_policy_rescinded_for_fraud_after_filing_is_neither_approved_nor_paid(
     for d in (first, second):
         run(
             db,
-            lambda s, d=d: collections.file_notice(
-                s, principal=exporter, declaration_id=d, cause=LossCauseHint.INSOLVENCY, today=TODAY
-            ),
+            partial(collections.file_notice, principal=exporter, declaration_id=d,
+                    cause=LossCauseHint.INSOLVENCY, today=TODAY),
         )
     one, two = (_claim(app_client, cast, d, "insolvency") for d in (first, second))
     expiry = app_client.get(
@@ -211,13 +212,9 @@ def test_premium_paid_late_after_the_loss_does_not_restore_the_claim_unless_waiv
     for d, invoice_due in ((a, due + timedelta(days=5)), (b, due + timedelta(days=20))):
         run(
             db,
-            lambda s, d=d, on=invoice_due + timedelta(days=5): collections.file_notice(
-                s,
-                principal=exporter,
-                declaration_id=d,
-                cause=LossCauseHint.PROTRACTED_DEFAULT,
-                today=on,
-            ),
+            partial(collections.file_notice, principal=exporter, declaration_id=d,
+                    cause=LossCauseHint.PROTRACTED_DEFAULT,
+                    today=invoice_due + timedelta(days=5)),
         )
     claim_a = _claim(app_client, cast, a, "protracted_default")
     assert _check(claim_a, "premium_paid") == (

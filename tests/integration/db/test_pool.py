@@ -37,7 +37,7 @@ def pinged(request: pytest.FixtureRequest) -> Any:
         pings.append(time.monotonic())
         return ping(dbapi_conn)
 
-    engine.dialect.do_ping = counted  # type: ignore[method-assign]
+    engine.dialect.do_ping = counted  # type: ignore[method-assign,assignment]
     yield engine, pings
     engine.dispose()
 

@@ -9,16 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders.buyers import add_buyer
+from tests.builders.declarations import TODAY, World, body, world
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import (
-    TODAY,
-    World,
-    add_buyer,
-    body,
-    counts,
-    reserved,
-    world,
-)
+from tests.integration.declarations.helpers import counts, reserved
 from tradecover.db.engine import transaction
 from tradecover.declarations.schemas import ShipmentIn
 from tradecover.idempotency import service as idempotency

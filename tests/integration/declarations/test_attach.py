@@ -10,24 +10,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.builders.buyers import add_buyer
+from tests.builders.declarations import TODAY, World, shipment, world
+from tests.builders.limits import add_limit, add_version
+from tests.builders.principals import exporter_principal as exporter
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import (
-    TODAY,
-    World,
-    add_buyer,
-    add_limit,
-    add_version,
-    counts,
-    outstanding_by_view,
-    reserved,
-    shipment,
-    world,
-)
+from tests.integration.declarations.helpers import counts, outstanding_by_view, reserved
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Role
 from tradecover.audit.model import AuditEntry
 from tradecover.country_risk import service as country_risk
+from tradecover.country_risk.cover import CoverStatus
 from tradecover.db.engine import transaction
 from tradecover.declarations import service
 from tradecover.declarations.model import Declaration
@@ -35,14 +29,6 @@ from tradecover.declarations.shipment import Shipment
 from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
 from tradecover.policies import service as policies
-
-
-def exporter(db: Database, cast: Cast) -> Principal:
-    """The exporter's principal (as its API key would give)."""
-    with db.factory() as s:
-        org = access.org_by_slug(s, cast.exporter.org_slug)
-        return Principal(actor="apikey:test", org_id=org.id, org_slug=org.slug,
-                         org_kind=OrganisationKind.EXPORTER, role=Role.EXPORTER)
 
 
 def attach(db: Database, cast: Cast, item: Shipment, *, today: date = TODAY) -> Declaration:
@@ -219,7 +205,7 @@ def test_country_off_cover(db: Database, cast: Cast, w: World) -> None:
     with transaction(db.factory) as s:
         country_risk.change(s, principal=access.system_principal(s), country="DE",
                             reason="sanctions", effective_from=TODAY,
-                            cover_status=country_risk.CoverStatus.OFF_COVER)
+                            cover_status=CoverStatus.OFF_COVER)
     row = attach(db, cast, shipment(w))
     assert (row.cover_status, row.reason_code) == ("not_covered", "country_off_cover")
     assert outstanding_by_view(db, w.limit_id) == 0

@@ -9,19 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.builders.buyers import add_buyer
+from tests.builders.declarations import World, body, shipment, world
+from tests.builders.limits import add_limit
+from tests.builders.principals import exporter_principal as exporter
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import (
-    World,
-    add_buyer,
-    add_limit,
-    body,
-    counts,
-    outstanding_by_view,
-    reserved,
-    shipment,
-    world,
-)
-from tests.integration.declarations.test_attach import exporter
+from tests.integration.declarations.helpers import counts, outstanding_by_view, reserved
 from tradecover.audit import service as audit
 from tradecover.audit.model import AuditEntry
 from tradecover.db.engine import transaction

@@ -9,8 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from tests.builders.declarations import world
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import counts, world
+from tests.integration.declarations.helpers import counts
 from tests.integration.declarations.test_upload import csv_bytes, rows
 from tradecover.cli.main import app
 from tradecover.config import get_settings

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from tests.builders.declarations import World, body, world
 from tests.conftest import (
     PG_URL,
     TEST_SECRET,
@@ -31,7 +32,7 @@ from tests.conftest import (
     make_cast,
     pg_database_url,
 )
-from tests.integration.declarations.helpers import World, body, counts, world
+from tests.integration.declarations.helpers import counts
 from tests.servers import serve_app
 from tradecover.api.app import create_app
 from tradecover.config import Settings

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders.declarations import World, body, world
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import World, body, counts, world
+from tests.integration.declarations.helpers import counts
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.builders.declarations import body, world
 from tests.conftest import Cast, Database, make_user_actor
-from tests.integration.declarations.helpers import body, counts, world
+from tests.integration.declarations.helpers import counts
 from tests.integration.declarations.test_upload import csv_bytes, rows
 from tests.integration.web.test_pages import sign_in
 from tradecover.access.roles import Role

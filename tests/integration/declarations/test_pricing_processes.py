@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from tests.builders.declarations import body, world
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import body, world
 from tests.integration.declarations.test_shipment_pricing import (
     RISK_BASED,
     publish_unrated_factor,

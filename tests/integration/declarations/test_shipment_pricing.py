@@ -16,17 +16,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from tests.builders.buyers import add_buyer
+from tests.builders.declarations import TODAY, World, body, world
+from tests.builders.limits import add_limit
+from tests.builders.policies import apply, schedule_body
 from tests.conftest import Cast, Database, make_user_actor
-from tests.integration.declarations.helpers import (
-    TODAY,
-    World,
-    add_buyer,
-    add_limit,
-    body,
-    counts,
-    world,
-)
-from tests.integration.policies.helpers import apply, schedule_body
+from tests.integration.declarations.helpers import counts
 from tests.integration.web.test_pages import sign_in
 from tradecover.access import service as access
 from tradecover.access.roles import Role
@@ -40,7 +35,7 @@ from tradecover.kit.dates import utc_now
 from tradecover.policies.model import Policy
 from tradecover.pricing.rate_table import default_rate_table, rate_table_to_dict
 
-RISK_BASED = {"flat_rate_option": False, "flat_rate_pct": None}
+RISK_BASED: dict[str, Any] = {"flat_rate_option": False, "flat_rate_pct": None}
 WORKED_FLOATING = {
     "experience": {
         "years": 3,

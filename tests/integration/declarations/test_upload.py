@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
+from tests.builders.declarations import TODAY, World, world
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import TODAY, World, counts, reserved, world
+from tests.integration.declarations.helpers import counts, reserved
 from tradecover.declarations.upload import COLUMNS
 
 

@@ -14,12 +14,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.builders.declarations import World, shipment, world
+from tests.builders.policies import expiring_inception, schedule_body
+from tests.builders.principals import exporter_principal
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import World, add_buyer, add_limit, shipment
-from tests.integration.policies.helpers import draft, expiring_inception, schedule_body
-from tradecover.access import service as access
-from tradecover.access.principal import Principal
-from tradecover.access.roles import OrganisationKind, Role
 from tradecover.collections import service as collections
 from tradecover.collections.overdue import LossCauseHint
 from tradecover.db.engine import transaction
@@ -38,48 +36,9 @@ class Book:
     ids: dict[str, int]
 
 
-def exporter_principal(db: Database, cast: Cast) -> Principal:
-    """The exporter of ``cast`` as a service principal."""
-    with db.factory() as s:
-        org = access.org_by_slug(s, cast.exporter.org_slug)
-        return Principal(
-            actor="apikey:test",
-            org_id=org.id,
-            org_slug=org.slug,
-            org_kind=OrganisationKind.EXPORTER,
-            role=Role.EXPORTER,
-        )
-
-
 def _on_time(shipped: date) -> date:
     """The last day a monthly declaration of ``shipped`` is on time (the 15th after)."""
     return add_months(shipped.replace(day=1), 1).replace(day=15)
-
-
-def _policy(client: TestClient, cast: Cast, db: Database, **schedule: Any) -> World:
-    p = draft(client, cast, inception=expiring_inception(20), **schedule)
-    assert (
-        client.post(
-            f"/api/v1/policies/{p['id']}/quote", headers=cast.underwriter.headers
-        ).status_code
-        == 200
-    )
-    assert (
-        client.post(f"/api/v1/policies/{p['id']}/issue", headers=cast.exporter.headers).status_code
-        == 200
-    )
-    inception = date.fromisoformat(p["inception"])
-    with transaction(db.factory) as s:
-        buyer_id = add_buyer(s, org_id=cast.exporter.org_id)
-        limit_id, version_id = add_limit(
-            s,
-            org_id=cast.exporter.org_id,
-            policy_id=p["id"],
-            buyer_id=buyer_id,
-            amount=500_000,
-            effective_from=inception,
-        )
-    return World(p["id"], cast.exporter.org_id, buyer_id, limit_id, version_id, inception)
 
 
 def _book(client: TestClient, cast: Cast, db: Database, **schedule: Any) -> Book:
@@ -90,7 +49,8 @@ def _book(client: TestClient, cast: Cast, db: Database, **schedule: Any) -> Book
     m3: declared 20,000; no return
     m4: nothing declared; returned 5,000
     """
-    w = _policy(client, cast, db, **schedule)
+    w = world(client, cast, db, limit=500_000, inception=expiring_inception(20), flat_rate=False,
+              **schedule)
     m1 = add_months(w.inception.replace(day=1), 2)
     exporter = exporter_principal(db, cast)
     ids: dict[str, int] = {}

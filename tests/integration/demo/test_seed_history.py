@@ -78,7 +78,7 @@ def test_every_month_of_the_last_twelve_is_declared_billed_and_paid(
         # payments come in every month from the first notice's due date on
         paid_months = {p.received_on.replace(day=1) for p in payments}
         assert set(billed_months(AS_OF)[2:]) <= paid_months
-        notices = s.execute(select(PremiumNotice)).scalars().all()
+        notices = list(s.execute(select(PremiumNotice)).scalars().all())
         paid = [n for n in notices if n.exporter_paid_minor >= n.exporter_owed_minor]
         assert len(paid) > len(notices) // 2
     assert book.history.declarations > 100

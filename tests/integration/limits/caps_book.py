@@ -1,5 +1,5 @@
-"""Builders for the shared-cap tests: exporters with active policies, buyers, pending
-applications (plain functions with realistic defaults)."""
+"""The shared-cap scenario of the limit tests: exporters with active policies, buyer
+aggregates and country caps, pending applications, and what they commit."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.builders.limits import application
+from tests.builders.policies import active
 from tests.conftest import Actor, Cast, Database, make_key_actor, make_org
-from tests.integration.policies.helpers import application_body, schedule_body
 from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry
 from tradecover.db.engine import transaction
@@ -34,22 +35,6 @@ class Insured:
     policy_id: int
 
 
-def active_policy(client: TestClient, cast: Cast, actor: Actor) -> int:
-    """An active USD policy of ``actor``'s organisation (OA/DA/DP up to 180 days)."""
-    r = client.post("/api/v1/applications", json=application_body(), headers=actor.headers)
-    assert r.status_code == 201, r.text
-    r = client.post(f"/api/v1/applications/{r.json()['id']}/underwrite",
-                    json={"inception": business_today().isoformat(),
-                          "schedule": schedule_body()}, headers=cast.underwriter.headers)
-    assert r.status_code == 201, r.text
-    pid = int(r.json()["id"])
-    r = client.post(f"/api/v1/policies/{pid}/quote", headers=cast.underwriter.headers)
-    assert r.status_code == 200, r.text
-    r = client.post(f"/api/v1/policies/{pid}/issue", headers=actor.headers)
-    assert r.status_code == 200, r.text
-    return pid
-
-
 def insureds(client: TestClient, cast: Cast, db: Database, count: int) -> list[Insured]:
     """``count`` exporters (the cast's exporter first), each with an active policy."""
     actors = [cast.exporter]
@@ -57,21 +42,7 @@ def insureds(client: TestClient, cast: Cast, db: Database, count: int) -> list[I
         for n in range(1, count):
             make_org(s, slug=f"exporter-{n:02d}")
             actors.append(make_key_actor(s, org_slug=f"exporter-{n:02d}", role=Role.EXPORTER))
-    return [Insured(a, active_policy(client, cast, a)) for a in actors]
-
-
-def register_buyer(client: TestClient, actor: Actor, *, name: str = "Hamburg Maschinen GmbH",
-                   country: str = "DE", tax_id: str | None = None) -> int:
-    """Register (or find) a clean, medium-sized buyer and return its id."""
-    body: dict[str, Any] = {
-        "name": name, "country": country, "tax_id": tax_id or f"TAX-{name[:12]}",
-        "sector": "machinery", "size": "large", "company_type": "listed",
-        "financials": {"current_ratio": "1.8", "debt_to_equity": "0.9", "net_margin": "0.06",
-                       "interest_cover": "5"},
-        "days_beyond_terms": 0}
-    r = client.post("/api/v1/buyers", json=body, headers=actor.headers)
-    assert r.status_code == 201, r.text
-    return int(r.json()["buyer"]["id"])
+    return [Insured(a, int(active(client, cast, exporter=a)["id"])) for a in actors]
 
 
 def set_aggregate(client: TestClient, cast: Cast, buyer_id: int, amount: str) -> None:
@@ -96,14 +67,9 @@ def set_country_cap(client: TestClient, cast: Cast, country: str, amount: str | 
 
 def apply(client: TestClient, insured: Insured, buyer_id: int, amount: str,
           **over: Any) -> dict[str, Any]:
-    """A new-limit application of ``amount`` USD (OA, 90 days)."""
-    body: dict[str, Any] = {"policy_id": insured.policy_id, "buyer_id": buyer_id,
-                            "request_type": "new_limit", "amount": amount, "currency": "USD",
-                            "payment_terms": "OA", "credit_period_days": 90}
-    body.update(over)
-    r = client.post("/api/v1/limit-applications", json=body, headers=insured.actor.headers)
-    assert r.status_code == 201, r.text
-    return dict(r.json())
+    """A new-limit application of ``amount`` USD (OA, 90 days) by ``insured``."""
+    return application(client, insured.actor, policy_id=insured.policy_id, buyer_id=buyer_id,
+                       amount=amount, **over)
 
 
 def committed(db: Database, *, buyer_id: int | None = None,

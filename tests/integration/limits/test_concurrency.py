@@ -18,9 +18,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import application
+from tests.builders.policies import active
 from tests.conftest import Cast, Database
-from tests.integration.limits.helpers import application, buyer, committed
-from tests.integration.policies.helpers import active
+from tests.integration.limits.helpers import committed
 from tradecover.access import service as access
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import business_today

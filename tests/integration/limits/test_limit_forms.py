@@ -10,8 +10,11 @@ from contextlib import contextmanager
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import application
+from tests.builders.policies import active
 from tests.conftest import Cast, Database, FormClient, make_person, sign_in
-from tests.integration.limits.helpers import application, buyer, committed, counts, policy
+from tests.integration.limits.helpers import committed, counts
 from tradecover.access.roles import Role
 from tradecover.api.app import create_app
 from tradecover.config import Settings
@@ -38,7 +41,7 @@ def _app_row(db: Database, app_id: int) -> LimitApplication:
 
 def test_underwriter_approves_in_full_approves_less_and_refuses_from_the_queue(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)
+    pol = active(app_client, cast)
     full, less, refused = (
         application(app_client, cast.exporter, policy_id=pol["id"],
                     buyer_id=_buyer(app_client, cast, n), amount="300000")
@@ -111,7 +114,7 @@ def test_underwriter_approves_in_full_approves_less_and_refuses_from_the_queue(
 def test_second_underwriter_gives_the_second_approval_on_the_page(
         settings: Settings, cast: Cast, db: Database) -> None:
     with _client(settings, limit_four_eyes_above=100_000) as client:
-        pol = policy(client, cast)
+        pol = active(client, cast)
         app = application(client, cast.exporter, policy_id=pol["id"],
                           buyer_id=_buyer(client, cast, 5), amount="300000")
         first = make_person(db, "insurer", Role.UNDERWRITER, "first@insurer.example")
@@ -143,7 +146,7 @@ def test_second_underwriter_gives_the_second_approval_on_the_page(
 
 def test_risk_manager_reduces_and_cancels_and_the_exporter_acknowledges(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)
+    pol = active(app_client, cast)
     small = application(app_client, cast.exporter, policy_id=pol["id"],
                         buyer_id=_buyer(app_client, cast, 6), amount="40000")
     other = application(app_client, cast.exporter, policy_id=pol["id"],

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import application
+from tests.builders.policies import active
 from tests.conftest import Cast, Database
-from tests.integration.limits.helpers import application, buyer, committed, counts, policy
+from tests.integration.limits.helpers import committed, counts
 
 
 def test_small_clean_application_is_approved_automatically(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)
+    pol = active(app_client, cast)
     b = buyer(app_client, cast.exporter)["buyer"]
     app = application(app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
                       amount="40000")
@@ -42,7 +45,7 @@ def _settings_client(settings: object, **over: object) -> TestClient:
 def test_underwriter_decides_and_four_eyes_needs_another_person(
         settings: object, cast: Cast, db: Database) -> None:
     with _settings_client(settings, limit_four_eyes_above=100_000) as client:
-        pol = policy(client, cast)
+        pol = active(client, cast)
         b = buyer(client, cast.exporter)["buyer"]
         app = application(client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
                           amount="300000")
@@ -78,7 +81,7 @@ def test_underwriter_decides_and_four_eyes_needs_another_person(
 
 def test_bad_input_gets_a_problem_and_writes_nothing(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)
+    pol = active(app_client, cast)
     b = buyer(app_client, cast.exporter)["buyer"]
     application(app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
                 amount="40000")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import application
+from tests.builders.policies import active
 from tests.conftest import Cast, Database, make_person, sign_in
-from tests.integration.limits.helpers import application, buyer, policy
 from tradecover.access.roles import Role
 from tradecover.buyers.model import Buyer
 from tradecover.db.engine import transaction
@@ -14,11 +16,11 @@ from tradecover.kit.dates import utc_now
 
 
 def test_queue_buyer_and_history_pages(app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)
+    pol = active(app_client, cast)
     b = buyer(app_client, cast.exporter)["buyer"]
     small = application(app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
                         amount="40000")
-    other_pol = policy(app_client, cast)
+    other_pol = active(app_client, cast)
     waiting = application(app_client, cast.exporter, policy_id=other_pol["id"],
                           buyer_id=b["id"], amount="300000")
     underwriter = make_person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")

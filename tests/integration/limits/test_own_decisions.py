@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.builders.buyers import register_buyer
 from tests.conftest import Cast, Database
-from tests.integration.limits.caps_book import apply, counts, insureds, register_buyer
+from tests.integration.limits.caps_book import apply, counts, insureds
 
 
 def test_a_decision_by_the_applicants_own_organisation_is_refused(

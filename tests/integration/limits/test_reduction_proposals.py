@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
+from tests.builders.declarations import declaring_policy
+from tests.builders.limits import limit_in_force
 from tests.conftest import Cast, Database, make_person, sign_in
-from tests.integration.declarations.helpers import policy as declaring_policy
-from tests.integration.limits.helpers import application, buyer
 from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry
 from tradecover.cli import context as cli_context
@@ -47,10 +47,8 @@ def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
 def _limit(
     client: TestClient, cast: Cast, pol: dict[str, Any], *, name: str, amount: str = "40000"
 ) -> int:
-    b = buyer(client, cast.exporter, name=name, registration_number=f"HRB {name}")["buyer"]
-    app = application(client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"], amount=amount)
-    assert app["status"] == "decided"
-    return int(app["limit_id"])
+    return limit_in_force(client, cast.exporter, policy_id=pol["id"], amount=amount, name=name,
+                          registration_number=f"HRB {name}").limit_id
 
 
 def _declare(

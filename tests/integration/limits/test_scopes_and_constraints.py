@@ -8,23 +8,25 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import application, limit_in_force
+from tests.builders.policies import active
 from tests.conftest import Cast, Database
-from tests.integration.limits.helpers import application, buyer, committed, counts, policy
+from tests.integration.limits.helpers import committed, counts
 from tradecover.db.engine import transaction
 from tradecover.limits.model import LimitApplication
 
 
 def _limit(client: TestClient, cast: Cast, pol: int, n: int, sector: str) -> tuple[int, int]:
-    b = buyer(client, cast.exporter, name=f"Scope Buyer {n} Trading GmbH", sector=sector,
-              registration_number=f"HRB 5{n:04d}", own_reference=f"S-{n}")["buyer"]
-    app = application(client, cast.exporter, policy_id=pol, buyer_id=b["id"], amount="40000")
-    assert app["status"] == "decided"
-    return int(b["id"]), int(app["limit_id"])
+    made = limit_in_force(client, cast.exporter, policy_id=pol,
+                          name=f"Scope Buyer {n} Trading GmbH", sector=sector,
+                          registration_number=f"HRB 5{n:04d}", own_reference=f"S-{n}")
+    return made.buyer_id, made.limit_id
 
 
 def test_bulk_cancel_by_sector_and_cut_by_buyer_touch_only_their_scope(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)["id"]
+    pol = active(app_client, cast)["id"]
     steel_buyer, steel = _limit(app_client, cast, pol, 1, "metals")
     machine_buyer, machine = _limit(app_client, cast, pol, 2, "machinery")
     before = counts(db)
@@ -50,7 +52,7 @@ def test_bulk_cancel_by_sector_and_cut_by_buyer_touch_only_their_scope(
 
 def test_the_database_refuses_one_person_as_maker_and_checker(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)["id"]
+    pol = active(app_client, cast)["id"]
     b = buyer(app_client, cast.exporter)["buyer"]
     app = application(app_client, cast.exporter, policy_id=pol, buyer_id=b["id"],
                       amount="300000")
@@ -65,7 +67,7 @@ def test_the_database_refuses_one_person_as_maker_and_checker(
 
 def test_a_large_limit_puts_its_buyer_on_the_watch_list(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)["id"]
+    pol = active(app_client, cast)["id"]
     b = buyer(app_client, cast.exporter)["buyer"]
     small = buyer(app_client, cast.exporter, name="Klein Handel GmbH",
                   registration_number="HRB 4242", own_reference="K-1")["buyer"]

@@ -16,13 +16,13 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders.buyers import register_buyer
 from tests.conftest import Cast, Database
 from tests.integration.limits.caps_book import (
     apply,
     committed,
     insureds,
     limits_total,
-    register_buyer,
     set_country_cap,
 )
 from tradecover.access import service as access

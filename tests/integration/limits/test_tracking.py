@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
+from tests.builders.limits import limit_in_force
+from tests.builders.policies import active
 from tests.conftest import Cast, Database
-from tests.integration.limits.helpers import application, buyer, committed, counts, policy
+from tests.integration.limits.helpers import committed, counts
 from tradecover.audit.model import AuditEntry
 from tradecover.cli.main import app as cli_app
 from tradecover.config import get_settings
@@ -31,12 +33,10 @@ def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
 
 def _limit(client: TestClient, cast: Cast, amount: str = "40000",
            **buyer_over: str) -> tuple[dict[str, object], int, int]:
-    pol = policy(client, cast)
-    b = buyer(client, cast.exporter, **buyer_over)["buyer"]
-    app = application(client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
-                      amount=amount)
-    assert app["status"] == "decided"
-    return app, int(b["id"]), int(app["limit_id"])
+    pol = active(client, cast)
+    made = limit_in_force(client, cast.exporter, policy_id=pol["id"], amount=amount,
+                          **buyer_over)
+    return made.application, made.buyer_id, made.limit_id
 
 
 def test_insurer_reduces_the_exporter_is_notified_and_acknowledges(

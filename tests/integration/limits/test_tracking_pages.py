@@ -11,8 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import limit_in_force
+from tests.builders.policies import active
 from tests.conftest import Actor, Cast, Database, make_person, sign_in
-from tests.integration.limits.helpers import application, buyer, committed, counts, policy
+from tests.integration.limits.helpers import committed, counts
 from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry
 from tradecover.buyers.model import Buyer, BuyerMatchReview
@@ -24,12 +27,11 @@ from tradecover.web.limits import tracking_pages as limit_tracking_pages
 def _limit(client: TestClient, cast: Cast, pol: int, n: int, amount: str, *,
            country: str = "DE", sector: str = "machinery") -> tuple[int, int]:
     """A limit in force (automatic approval) on a new buyer: (buyer id, limit id)."""
-    b = buyer(client, cast.exporter, name=f"Tracking Buyer {n} Handels GmbH", country=country,
-              sector=sector, registration_number=f"HRB 7{n:04d}", own_reference=f"T-{n}")
-    app = application(client, cast.exporter, policy_id=pol, buyer_id=b["buyer"]["id"],
-                      amount=amount)
-    assert app["status"] == "decided", app
-    return int(b["buyer"]["id"]), int(app["limit_id"])
+    made = limit_in_force(client, cast.exporter, policy_id=pol, amount=amount,
+                          name=f"Tracking Buyer {n} Handels GmbH", country=country,
+                          sector=sector, registration_number=f"HRB 7{n:04d}",
+                          own_reference=f"T-{n}")
+    return made.buyer_id, made.limit_id
 
 
 def _amounts(db: Database) -> dict[int, tuple[int, str]]:
@@ -52,7 +54,7 @@ def _people(db: Database) -> tuple[Actor, Actor, Actor]:
 
 def test_watch_list_shows_buyers_over_the_thresholds_to_insurer_staff_only(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)["id"]
+    pol = active(app_client, cast)["id"]
     big, _ = _limit(app_client, cast, pol, 1, "45000")
     small, _ = _limit(app_client, cast, pol, 2, "20000")
     risk, underwriter, exporter = _people(db)
@@ -87,7 +89,7 @@ def test_watch_list_shows_buyers_over_the_thresholds_to_insurer_staff_only(
 
 def test_bulk_cut_by_country_previews_and_cuts_exactly_the_limits_there(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    pol = policy(app_client, cast)["id"]
+    pol = active(app_client, cast)["id"]
     de_1, de_limit_1 = _limit(app_client, cast, pol, 3, "40000")
     _, de_limit_2 = _limit(app_client, cast, pol, 4, "30000", sector="electronics")
     _, us_limit = _limit(app_client, cast, pol, 5, "20000", country="US")
@@ -146,7 +148,7 @@ def test_bulk_cut_by_country_previews_and_cuts_exactly_the_limits_there(
 
 def test_bulk_cancel_by_sector_and_by_buyer(app_client: TestClient, cast: Cast, db: Database,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    pol = policy(app_client, cast)["id"]
+    pol = active(app_client, cast)["id"]
     _, machinery = _limit(app_client, cast, pol, 6, "40000")
     _, electronics_1 = _limit(app_client, cast, pol, 7, "30000", sector="electronics")
     electronics_buyer, electronics_2 = _limit(app_client, cast, pol, 8, "25000",
@@ -178,7 +180,7 @@ def test_bulk_cancel_by_sector_and_by_buyer(app_client: TestClient, cast: Cast, 
 
 def test_idle_limits_are_previewed_then_revoked(app_client: TestClient, cast: Cast,
                                                 db: Database) -> None:
-    pol = policy(app_client, cast)["id"]
+    pol = active(app_client, cast)["id"]
     _, old = _limit(app_client, cast, pol, 9, "40000")
     _, fresh = _limit(app_client, cast, pol, 10, "30000")
     with db.factory() as s, s.begin():

@@ -20,21 +20,7 @@ from tradecover.audit.model import AuditEntry
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import add_years, business_today
 
-APPS = "/api/v1/investment-debt/applications"
 CLAIMS = "/api/v1/investment-debt/claims"
-LOAN: dict[str, Any] = {
-    "currency": "USD",
-    "requested_inception": "2027-01-01",
-    "host_country": "KZ",
-    "drawdown_periods": [
-        {"drawn": "6000000", "interest": "180000"},
-        {"drawn": "4000000", "interest": "420000"},
-    ],
-    "repayment_periods": [
-        {"principal": "5000000", "interest": "600000"},
-        {"principal": "5000000", "interest": "300000"},
-    ],
-}
 PREMIUMS = ("52530.00", "88570.00", "90100.00", "45050.00")
 
 
@@ -56,24 +42,6 @@ def dates() -> Dates:
     today = business_today()
     inception = add_years(today, -3) - timedelta(days=30)
     return Dates(today, inception, add_years(inception, 3) - timedelta(days=1))
-
-
-def issued_policy(client: TestClient, cast: Cast, inception: date, **loan: Any) -> int:
-    """Apply, underwrite at 0.85 %, quote and issue; the policy id."""
-    r = client.post(APPS, json={**LOAN, **loan}, headers=cast.exporter.headers)
-    assert r.status_code == 201, r.text
-    r = client.post(
-        f"{APPS}/{r.json()['application']['id']}/underwrite",
-        json={"rate": "0.0085", "inception": inception.isoformat()},
-        headers=cast.underwriter.headers,
-    )
-    assert r.status_code == 201, r.text
-    pid = int(r.json()["policy"]["id"])
-    r = client.post(f"/api/v1/policies/{pid}/quote", headers=cast.underwriter.headers)
-    assert r.status_code == 200, r.text
-    r = client.post(f"/api/v1/policies/{pid}/issue", headers=cast.exporter.headers)
-    assert r.status_code == 200, r.text
-    return pid
 
 
 def notify(client: TestClient, cast: Cast, pid: int, position: int, on: date) -> Any:
@@ -138,7 +106,7 @@ def audits(db: Database, action: str) -> int:
         )
 
 
-def entries(db: Database, prefix: str) -> dict[str, list[tuple[str, str, int, str | None]]]:
+def entries(db: Database, prefix: str) -> dict[str, Any]:
     """The ledger entries whose key starts with ``prefix``: key -> sorted lines
     (account, side, minor units, party), plus the posting date under ``key + '@'``.
     """

@@ -5,15 +5,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders.policies import active, application_body, apply, draft, schedule_body
 from tests.conftest import Cast, Database
-from tests.integration.policies.helpers import (
-    active,
-    application_body,
-    apply,
-    counts,
-    draft,
-    schedule_body,
-)
+from tests.integration.policies.helpers import counts
 from tradecover.kit.dates import business_today
 
 API = "/api/v1"

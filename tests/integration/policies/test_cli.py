@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.builders.policies import expiring_inception
 from tests.conftest import Cast, Database
-from tests.integration.policies.helpers import expiring_inception
 from tradecover.cli.main import app
 from tradecover.config import get_settings
 from tradecover.policies.model import Policy, RenewalOffer

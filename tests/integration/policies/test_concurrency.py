@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.builders.policies import active, draft
 from tests.conftest import Cast, Database
-from tests.integration.policies.helpers import active, draft
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
 from tradecover.db.engine import transaction

@@ -12,6 +12,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from tests.builders.policies import issued_investment_debt_policy
 from tests.conftest import Cast, Database
 from tests.integration.policies.investment_debt_flow import (
     CLAIMS,
@@ -21,7 +22,6 @@ from tests.integration.policies.investment_debt_flow import (
     entries,
     file_claim,
     first_three_paid,
-    issued_policy,
     notify,
     period_ids,
 )
@@ -50,7 +50,7 @@ def test_full_lifecycle_balances_to_the_cent(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
     d = dates()
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     first_three_paid(app_client, cast, pid, d)
     ids = period_ids(db, pid)
     exporter = f"exporter:{cast.exporter.org_id}"
@@ -164,7 +164,7 @@ def test_lump_sum_bills_the_unnotified_premium_it_sets_off(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
     d = dates()
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     first_three_paid(app_client, cast, pid, d)
     cid = file_claim(
         app_client, cast, pid, d.r1_due, settlement="lump_sum", missed_interest="500000"
@@ -205,7 +205,7 @@ def test_payment_in_flight_answers_409_and_pays_nothing(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
     d = dates()
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     first_three_paid(app_client, cast, pid, d)
     cid = file_claim(app_client, cast, pid, d.r1_due)["id"]
     approve_claim(app_client, cast, cid)

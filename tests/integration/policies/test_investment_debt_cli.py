@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from tests.builders.policies import LOAN
 from tests.conftest import Cast, Database
-from tests.integration.policies.investment_debt_flow import LOAN, PREMIUMS, dates
+from tests.integration.policies.investment_debt_flow import PREMIUMS, dates
 from tradecover.cli.main import app
 from tradecover.config import get_settings
 

@@ -13,16 +13,14 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.builders.policies import APPS, LOAN, issued_investment_debt_policy
 from tests.conftest import Cast, Database
 from tests.integration.policies.investment_debt_flow import (
-    APPS,
     CLAIMS,
-    LOAN,
     approve_claim,
     audits,
     dates,
     file_claim,
-    issued_policy,
     notify,
     pay_premium,
 )
@@ -125,7 +123,7 @@ def test_partial_cover_caps_every_period_at_scheme_2_maximum(
 def test_bad_applications_name_the_field_and_write_nothing(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
-    bad = [
+    bad: list[tuple[dict[str, Any], str | None, str]] = [
         (
             {
                 "repayment_periods": [
@@ -154,7 +152,7 @@ def test_missed_repayment_claim_sets_premium_off_and_policy_continues(
 ) -> None:
     d = dates()
     today = d.today
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     url = f"/api/v1/policies/{pid}/investment-debt-schedule"
     for position in (1, 2, 3):
         notice = d.notice(position)
@@ -223,7 +221,7 @@ def test_lump_sum_sets_off_every_later_premium(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
     d = dates()
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     for position in (1, 2, 3):
         notify(app_client, cast, pid, position, d.notice(position))
         pay_premium(app_client, cast, pid, position, d.notice(position))
@@ -244,12 +242,12 @@ def test_claim_refused_when_cover_lapsed_or_input_bad(
 ) -> None:
     d = dates()
     today, r1_due = d.today, d.r1_due
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     for position in (1, 2, 3):  # period 3's premium is never paid: cover lapses
         notify(app_client, cast, pid, position, d.notice(position))
         if position < 3:
             pay_premium(app_client, cast, pid, position, d.notice(position))
-    for change, code, field in [
+    refusals: list[tuple[dict[str, Any], str, str]] = [
         ({"repayment_period": 3}, "no_such_repayment_period", "repayment_period"),
         ({"missed_principal": "5000000.01"}, "exceeds_scheduled_repayment", "missed_principal"),
         (
@@ -257,7 +255,8 @@ def test_claim_refused_when_cover_lapsed_or_input_bad(
             "repayment_not_yet_due",
             "repayment_due_date",
         ),
-    ]:
+    ]
+    for change, code, field in refusals:
         r = app_client.post(
             CLAIMS,
             json={

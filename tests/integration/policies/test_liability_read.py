@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from tests.builders.policies import active
 from tests.conftest import Cast, Database
-from tests.integration.policies.helpers import active
 from tradecover.cli.main import app
 from tradecover.config import get_settings
 from tradecover.kit.dates import business_today

@@ -2,15 +2,9 @@ from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
+from tests.builders.policies import active, apply, draft, expiring_inception, schedule_body
 from tests.conftest import Cast, Database
-from tests.integration.policies.helpers import (
-    active,
-    apply,
-    counts,
-    draft,
-    expiring_inception,
-    schedule_body,
-)
+from tests.integration.policies.helpers import counts
 from tradecover.kit.dates import business_today, one_year_term
 
 API = "/api/v1"

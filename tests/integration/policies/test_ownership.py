@@ -3,8 +3,9 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders.policies import active, apply, schedule_body
 from tests.conftest import Cast, Database
-from tests.integration.policies.helpers import active, apply, counts, schedule_body
+from tests.integration.policies.helpers import counts
 from tradecover.kit.dates import business_today
 
 API = "/api/v1"
@@ -52,7 +53,7 @@ def test_other_exporter_gets_404_everywhere(app_client: TestClient, cast: Cast,
 
 
 def test_renewal_offer_of_another_exporter_is_404(app_client: TestClient, cast: Cast) -> None:
-    from tests.integration.policies.helpers import expiring_inception
+    from tests.builders.policies import expiring_inception
 
     c = app_client
     p = active(c, cast, inception=expiring_inception(3))

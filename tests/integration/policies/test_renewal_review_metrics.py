@@ -14,14 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.builders.declarations import declaring_policy, shipment, world
+from tests.builders.policies import expiring_inception
+from tests.builders.principals import exporter_principal
 from tests.conftest import Cast, Database
 from tests.integration.claims.documents import accept_documents_in
-from tests.integration.declarations.helpers import FLAT_RATE, add_buyer, add_limit, shipment
-from tests.integration.declarations.helpers import World as DeclarationWorld
-from tests.integration.policies.helpers import active, expiring_inception
 from tradecover.access import service as access
-from tradecover.access.principal import Principal
-from tradecover.access.roles import OrganisationKind, Role
 from tradecover.claims import service as claims
 from tradecover.claims.indemnity import ClaimTerms, LossCause
 from tradecover.cli.main import app as cli_app
@@ -62,13 +60,6 @@ class Term:
     inception: date
 
 
-def _exporter(db: Database, cast: Cast) -> Principal:
-    with db.factory() as s:
-        org = access.org_by_slug(s, cast.exporter.org_slug)
-        return Principal(actor="apikey:test", org_id=org.id, org_slug=org.slug,
-                         org_kind=OrganisationKind.EXPORTER, role=Role.EXPORTER)
-
-
 def _on_time(shipped: date) -> date:
     """The last day a monthly declaration of ``shipped`` is on time (the 15th after)."""
     return (shipped.replace(day=1) + timedelta(days=32)).replace(day=15)
@@ -76,16 +67,9 @@ def _on_time(shipped: date) -> date:
 
 def _term_with_a_record(client: TestClient, cast: Cast, db: Database) -> Term:
     """A policy expiring in 20 days with the record of :data:`EXPECTED`."""
-    policy = active(client, cast, inception=expiring_inception(20), **FLAT_RATE)
-    inception = date.fromisoformat(policy["inception"])
-    with transaction(db.factory) as s:
-        buyer_id = add_buyer(s, org_id=cast.exporter.org_id)
-        limit_id, version_id = add_limit(s, org_id=cast.exporter.org_id,
-                                         policy_id=policy["id"], buyer_id=buyer_id,
-                                         amount=100_000, effective_from=inception)
-    w = DeclarationWorld(policy["id"], cast.exporter.org_id, buyer_id, limit_id, version_id,
-                         inception)
-    exporter = _exporter(db, cast)
+    w = world(client, cast, db, inception=expiring_inception(20))
+    inception = w.inception
+    exporter = exporter_principal(db, cast)
     months = [inception + timedelta(days=d) for d in (30, 61, 92)]
     rows = []
     for n, (shipped, amount, late) in enumerate(
@@ -168,7 +152,7 @@ def test_the_cli_offers_with_the_terms_record(
 
 def test_a_term_without_activity_reviews_as_zeros(
         app_client: TestClient, cast: Cast, db: Database) -> None:
-    policy = active(app_client, cast, inception=expiring_inception(20), **FLAT_RATE)
+    policy = declaring_policy(app_client, cast, inception=expiring_inception(20))
 
     r = app_client.post(f"/api/v1/policies/{policy['id']}/renewal-offers",
                         headers=cast.underwriter.headers)

@@ -14,9 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from tests.builders.policies import active, expiring_inception, make_policy
 from tests.conftest import Cast, Database
-from tests.integration.policies.helpers import active, expiring_inception
-from tests.integration.web.factories import make_policy
 from tradecover.audit.model import AuditEntry
 from tradecover.cli.main import app as cli_app
 from tradecover.config import get_settings

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tests.builders.buyers import register_buyer
 from tests.conftest import Cast, Database
-from tests.integration.limits.caps_book import apply, insureds, register_buyer, set_aggregate
+from tests.integration.limits.caps_book import apply, insureds, set_aggregate
 from tradecover.db.engine import transaction
 from tradecover.demo.seed import seed_demo_book
 from tradecover.kit.errors import ValidationFailed

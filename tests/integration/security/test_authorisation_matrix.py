@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.builders.policies import active, apply, expiring_inception
 from tests.conftest import Cast, Database, make_person
-from tests.integration.policies.helpers import active, apply, expiring_inception
 from tradecover.access.model import UserSession
 from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry

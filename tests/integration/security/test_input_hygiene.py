@@ -11,8 +11,9 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders.declarations import TODAY, World, body, world
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import TODAY, World, body, counts, world
+from tests.integration.declarations.helpers import counts
 from tradecover.declarations.upload import COLUMNS
 
 

@@ -14,8 +14,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.builders.declarations import body, world
 from tests.conftest import Cast, Database, make_person, sign_in
-from tests.integration.declarations.helpers import body, counts, world
+from tests.integration.declarations.helpers import counts
 from tradecover.access.model import User
 from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry
@@ -42,8 +43,8 @@ def _token(client: TestClient) -> str:
     return csrf.form_token(
         nonce=nonce,
         session_cookie=client.cookies.get("tc_session"),
-        signing_key=client.app.state.settings.signing_key(),
-    )  # type: ignore[attr-defined]
+        signing_key=client.app.state.settings.signing_key(),  # type: ignore[attr-defined]
+    )
 
 
 def _flat(routes: list[Any]) -> Iterator[Any]:
@@ -58,7 +59,7 @@ def _page_post_routes(app_client: TestClient) -> list[str]:
     for route in _flat(app_client.app.routes):  # type: ignore[attr-defined]
         if (
             isinstance(route, APIRoute)
-            and route.methods & security.UNSAFE_METHODS
+            and (route.methods or set()) & security.UNSAFE_METHODS
             and not route.path.startswith(security.API_PREFIXES)
         ):
             paths.append(re.sub(r"\{[^}]+\}", "1", route.path))

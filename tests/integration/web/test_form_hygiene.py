@@ -37,7 +37,7 @@ def _dashboard_forms(app: Any) -> list[tuple[str, list[str], list[str]]]:
     """(path, text fields, file fields) of every dashboard POST route that takes a form."""
     forms = []
     for route in _routes(app.routes):
-        if "POST" not in route.methods:
+        if "POST" not in (route.methods or set()):
             continue
         if route.path.startswith("/api/"):
             continue

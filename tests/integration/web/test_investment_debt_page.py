@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
+from tests.builders.policies import issued_investment_debt_policy
 from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.policies.investment_debt_flow import (
     CLAIMS,
@@ -16,7 +17,6 @@ from tests.integration.policies.investment_debt_flow import (
     dates,
     file_claim,
     first_three_paid,
-    issued_policy,
     notify,
 )
 from tradecover.access.model import User
@@ -43,7 +43,7 @@ def test_schedule_and_claims_on_the_policy_page(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
     d = dates()
-    pid = issued_policy(app_client, cast, d.inception)
+    pid = issued_investment_debt_policy(app_client, cast, d.inception)
     first_three_paid(app_client, cast, pid, d)
     notify(app_client, cast, pid, 4, d.today - timedelta(days=5))
     cid = file_claim(app_client, cast, pid, d.r1_due)["id"]
@@ -97,7 +97,7 @@ def test_schedule_and_claims_on_the_policy_page(
 def test_other_products_show_no_loan_sections(
     app_client: TestClient, cast: Cast, db: Database
 ) -> None:
-    from tests.integration.web.factories import make_policy
+    from tests.builders.policies import make_policy
 
     with transaction(db.factory) as s:
         policy = make_policy(s, exporter_org_id=cast.exporter.org_id)

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.builders.policies import make_policy
 from tests.conftest import Actor, Cast, Database, make_user_actor
-from tests.integration.web.factories import make_policy
 from tradecover.access.model import User
 from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry

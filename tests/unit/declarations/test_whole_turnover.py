@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -61,7 +62,7 @@ def test_each_month_is_compared_with_its_own_declarations() -> None:
 
 
 def test_the_schedules_threshold_decides_the_review() -> None:
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "currency": "USD",
         "months": [OCT],
         "returns": {OCT: usd("100000")},
@@ -70,7 +71,7 @@ def test_the_schedules_threshold_decides_the_review() -> None:
     assert (
         review_whole_turnover(
             **kwargs,
-            whole_turnover=True,  # type: ignore[arg-type]
+            whole_turnover=True,
             min_declared_share=Decimal("0.9"),
         ).under_review
         is False
@@ -78,13 +79,13 @@ def test_the_schedules_threshold_decides_the_review() -> None:
     assert (
         review_whole_turnover(
             **kwargs,
-            whole_turnover=True,  # type: ignore[arg-type]
+            whole_turnover=True,
             min_declared_share=Decimal("0.9001"),
         ).under_review
         is True
     )
     # a policy that is not whole turnover reports its share but is never under review
-    other = review_whole_turnover(**kwargs, whole_turnover=False)  # type: ignore[arg-type]
+    other = review_whole_turnover(**kwargs, whole_turnover=False)
     assert (other.declared_share, other.under_review) == (Decimal("0.9000"), False)
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from risk_factories import make_factor_model, make_portfolio
 from scipy import special, stats
 
+from tests.builders.portfolios import make_factor_model, make_portfolio
 from tradecover.risk import FactorModel, Portfolio, creditrisk_plus
 from tradecover.risk.creditrisk_plus import sector_inputs
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from risk_factories import make_factor_model, make_portfolio, one_factor_portfolio
 
+from tests.builders.portfolios import make_factor_model, make_portfolio, one_factor_portfolio
 from tradecover.risk import FactorModel, monte_carlo
 from tradecover.risk._kernels import philox4x32_10
 from tradecover.risk.montecarlo import compile_model, simulate_losses

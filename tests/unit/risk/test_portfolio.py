@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from risk_factories import make_portfolio
 
+from tests.builders.portfolios import make_portfolio
 from tradecover.kit.errors import ValidationFailed
 from tradecover.risk import (
     DEFAULT_RATING_SCALE,

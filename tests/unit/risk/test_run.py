@@ -6,17 +6,18 @@ import json
 
 import numpy as np
 import pytest
-from risk_factories import make_portfolio
 
-from tradecover.risk import RiskRunSpec, run_risk, tariff_shock
+from tests.builders.portfolios import make_portfolio
+from tradecover.risk import Portfolio, RiskRunSpec, run_risk, tariff_shock
+from tradecover.risk.run import Method
 
 
 @pytest.fixture(scope="module")
-def book():  # type: ignore[no-untyped-def]
+def book() -> Portfolio:
     return make_portfolio(n=1500, seed=21, basis="limit")
 
 
-def test_expected_loss_is_identical_across_methods(book) -> None:  # type: ignore[no-untyped-def]
+def test_expected_loss_is_identical_across_methods(book: Portfolio) -> None:
     el = book.expected_loss()
     crp = run_risk(RiskRunSpec(portfolio=book, method="creditrisk_plus")).base
     vas = run_risk(RiskRunSpec(portfolio=book, method="vasicek")).base
@@ -32,7 +33,9 @@ def test_expected_loss_is_identical_across_methods(book) -> None:  # type: ignor
 
 
 @pytest.mark.parametrize("method", ["creditrisk_plus", "vasicek", "monte_carlo"])
-def test_run_reports_figures_stress_and_concentration_as_json(book, method: str) -> None:  # type: ignore[no-untyped-def]
+def test_run_reports_figures_stress_and_concentration_as_json(
+    book: Portfolio, method: Method
+) -> None:
     seen: list[tuple[int, int]] = []
     result = run_risk(
         RiskRunSpec(
@@ -41,7 +44,7 @@ def test_run_reports_figures_stress_and_concentration_as_json(book, method: str)
             scenarios=("tariff_shock_us", "recession"),
             n_scenarios=4000,
             seed=3,
-        ),  # type: ignore[arg-type]
+        ),
         on_progress=lambda d, t: seen.append((d, t)),
     )
     assert result.status == "finished"
@@ -75,7 +78,7 @@ def test_run_reports_figures_stress_and_concentration_as_json(book, method: str)
     assert 0 < conc["country"]["hhi"] <= 1
 
 
-def test_tariff_shock_hits_only_the_destination(book) -> None:  # type: ignore[no-untyped-def]
+def test_tariff_shock_hits_only_the_destination(book: Portfolio) -> None:
     shocked = tariff_shock("US").apply(book)
     us = book.countries == "US"
     assert np.all(shocked.pd[us] == np.minimum(book.pd[us] * 3.0, 1.0))

@@ -6,9 +6,9 @@ import itertools
 
 import numpy as np
 import pytest
-from risk_factories import one_factor_portfolio
 from scipy import integrate, special
 
+from tests.builders.portfolios import one_factor_portfolio
 from tradecover.risk import (
     granularity_adjustment,
     one_factor_loss_distribution,

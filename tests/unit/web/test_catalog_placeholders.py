@@ -27,11 +27,13 @@ def test_every_translation_formats_with_the_values_its_source_gets(code: str) ->
     for message in catalog_of(code):
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = tuple(message.id) if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = (tuple(message.string) if isinstance(message.string, (tuple, list))
+                   else (message.string,))
         values = {name: 7 for name, _ in placeholders(ids[-1])}
         values |= {name: 7 for name, _ in placeholders(ids[0])}
         for text in strings:
+            assert text is not None
             assert isinstance(text % values, str)
 
 
