@@ -14,7 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import add_buyer, add_limit, shipment, world
+from tests.builders.buyers import add_buyer
+from tests.builders.declarations import shipment, world
+from tests.builders.limits import add_limit
 from tests.integration.declarations.test_attach import exporter
 from tradecover.declarations.attachment.portable_repository import PortableStore
 from tradecover.declarations.attachment.postgres_repository import PostgresStore

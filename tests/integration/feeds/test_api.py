@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import TEST_SECRET, Cast, Database
-from tests.integration.declarations.helpers import World, world
+from tests.builders.declarations import World, world
 from tests.integration.feeds.helpers import (
     connect_source,
     declaration_count,

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import World
+from tests.builders.declarations import World
 from tests.integration.feeds.helpers import declaration_count, documents, drain, erp_event
 from tradecover.cli.main import app
 from tradecover.config import get_settings

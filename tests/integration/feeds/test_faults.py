@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import World
+from tests.builders.declarations import World
 from tests.integration.feeds.helpers import (
     declaration_count,
     documents,

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tests.conftest import Cast, Database
-from tests.integration.declarations.helpers import World
+from tests.builders.declarations import World
 from tests.integration.feeds.helpers import (
     declaration_count,
     documents,
