@@ -49,6 +49,7 @@ def test_public_names_are_pinned() -> None:
         "quote_investment_debt_json",
         "rate_table_from_dict",
         "rate_table_to_dict",
+        "renewal_repricer",
         "render_lab_chart",
         "repayment_premium_identity",
         "shipment_premium",
