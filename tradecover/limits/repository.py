@@ -336,16 +336,3 @@ def utilisation_rows(session: Session, **filters: Any) -> list[UtilisationRow]:
             available_minor=int(r.available_minor),
             rate_bp=None if r.rate_bp is None else int(r.rate_bp), last_used_on=last))
     return rows
-
-
-def watch_list_query(*, single_minor: int, total_minor: int) -> Select[int, int, int, int]:
-    """Buyers with a large single limit or a large total of limits in force (USD, set-based)."""
-    return (select(CreditLimit.buyer_id,
-                   func.count().label("limits"),
-                   func.max(CreditLimit.committed_usd_minor).label("largest"),
-                   func.sum(CreditLimit.committed_usd_minor).label("total"))
-            .where(CreditLimit.status == ACTIVE, CreditLimit.payment_terms != "LC")
-            .group_by(CreditLimit.buyer_id)
-            .having((func.max(CreditLimit.committed_usd_minor) >= single_minor)
-                    | (func.sum(CreditLimit.committed_usd_minor) >= total_minor))
-            .order_by(func.sum(CreditLimit.committed_usd_minor).desc(), CreditLimit.buyer_id))

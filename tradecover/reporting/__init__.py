@@ -5,9 +5,13 @@ from typing import TYPE_CHECKING
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.reporting.limits_watch_list import WatchEntry as WatchEntry
+    from tradecover.reporting.limits_watch_list import limit_watch_list as limit_watch_list
     from tradecover.reporting.renewal_review import RenewalReviewMetrics as RenewalReviewMetrics
 
 _LAZY = {
+    "WatchEntry": "limits_watch_list",
+    "limit_watch_list": "limits_watch_list",
     "RenewalReviewMetrics": "renewal_review",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)

@@ -25,6 +25,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradecover import reporting
 from tradecover.access.roles import Permission
 from tradecover.api.deps import SessionDep
 from tradecover.api.pagination import IdPath
@@ -118,11 +119,11 @@ def watch_list_page(request: Request, session: SessionDep,
         return viewer
     rules = service.LimitRules.from_settings(_settings(request))
     problem: DomainError | None = None
-    entries: list[service.WatchEntry] = []
+    entries: list[reporting.WatchEntry] = []
     try:
         rules = replace(rules, watch_single=_threshold(single, rules.watch_single, "single"),
                         watch_buyer_total=_threshold(total, rules.watch_buyer_total, "total"))
-        entries = service.watch_list(session, principal=viewer.principal, rules=rules)
+        entries = reporting.limit_watch_list(session, principal=viewer.principal, rules=rules)
     except DomainError as error:
         problem = error
     return _page(request, _locale(request, viewer), "limits/watch_list.html",
