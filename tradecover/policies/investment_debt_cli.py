@@ -3,7 +3,8 @@
 The API's use cases on the insurer's system principal, one transaction per command, each
 printing the API's JSON answer: application (the API's body from a JSON file),
 underwriting, the premium schedule, premium notices and payments, and claims on a missed
-repayment (file, approve, reject, pay with the premium set off).  Quote and issue are
+repayment (file, approve, reject, pay with the premium set off: the claims context adds
+those commands, :mod:`tradecover.claims.investment_debt.cli`).  Quote and issue are
 ``tradecover policies quote|issue``.  Errors exit as every command does: 4 invalid input,
 3 not found, 5 conflict, 6 forbidden.
 """
@@ -23,8 +24,6 @@ from sqlalchemy.orm import Session
 
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
-from tradecover.claims.investment_debt import service as claims
-from tradecover.claims.investment_debt.schemas import InvestmentDebtClaimOut
 from tradecover.cli.context import domain_errors, unit_of_work
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
@@ -36,7 +35,6 @@ from tradecover.policies.investment_debt_api import (
 )
 from tradecover.policies.schemas import PolicyOut
 from tradecover.pricing import service as pricing
-from tradecover.pricing.investment_debt import IndemnitySettlement
 from tradecover.pricing.schemas import ScheduleOut
 
 app = typer.Typer(
@@ -46,7 +44,8 @@ app = typer.Typer(
 TodayOpt = Annotated[str | None, typer.Option("--today", help="Business date (default today)")]
 
 
-def _date(value: str | None, *, field: str) -> date:
+def business_date(value: str | None, *, field: str) -> date:
+    """A command's date option (``YYYY-MM-DD``; default: today's business date)."""
     if value is None:
         return business_today()
     try:
@@ -57,7 +56,8 @@ def _date(value: str | None, *, field: str) -> date:
         ) from None
 
 
-def _amount(value: str | None, *, field: str) -> Decimal | None:
+def amount_option(value: str | None, *, field: str) -> Decimal | None:
+    """A command's amount option as a ``Decimal`` (``None`` when not given)."""
     if value is None:
         return None
     try:
@@ -95,7 +95,7 @@ def _application_in(path: Path) -> InvestmentDebtApplicationIn:
 Answer = BaseModel | list[Any]
 
 
-def _answer(use_case: Callable[[Session, Principal], Answer]) -> None:
+def answer(use_case: Callable[[Session, Principal], Answer]) -> None:
     """Run one use case on the system principal in one transaction; print its JSON answer.
 
     The answer is built inside the transaction (views may read lazy rows) and printed after
@@ -104,17 +104,6 @@ def _answer(use_case: Callable[[Session, Principal], Answer]) -> None:
     with unit_of_work() as session:
         answer = use_case(session, access.system_principal(session))
     _echo(answer)
-
-
-def _claim_answer(
-    step: Callable[..., claims.ClaimView], **kwargs: Any
-) -> Callable[[Session, Principal], Answer]:
-    """A claim use case (``claims.approve`` ...) answering the claim as the API does."""
-
-    def use_case(session: Session, principal: Principal) -> Answer:
-        return InvestmentDebtClaimOut.of(step(session, principal=principal, **kwargs))
-
-    return use_case
 
 
 @app.command("apply")
@@ -141,7 +130,7 @@ def apply(
         )
         return InvestmentDebtApplicationOut.of(view)
 
-    _answer(use_case)
+    answer(use_case)
 
 
 @app.command("underwrite")
@@ -154,7 +143,7 @@ def underwrite(
     today: TodayOpt = None,
 ) -> None:
     """Price the application into a draft policy with its premium schedule."""
-    pct = _amount(indemnity_pct, field="indemnity_pct")
+    pct = amount_option(indemnity_pct, field="indemnity_pct")
     if pct is None or not Decimal(0) < pct <= Decimal(100):
         raise ValidationFailed(
             "indemnity_pct must be above 0 and at most 100", field="indemnity_pct"
@@ -166,13 +155,13 @@ def underwrite(
             principal=principal,
             application_id=application_id,
             rate=rate,
-            inception=_date(inception, field="inception"),
+            inception=business_date(inception, field="inception"),
             indemnity_pct=pct,
         )
         schedule = _schedule(session, principal, policy.id, today)
         return UnderwrittenOut(policy=PolicyOut.of(policy), schedule=schedule)
 
-    _answer(use_case)
+    answer(use_case)
 
 
 def _schedule(
@@ -180,7 +169,7 @@ def _schedule(
 ) -> ScheduleOut:
     """The policy's premium schedule as the API answers it, on ``--today``."""
     view = pricing.get_investment_debt_schedule(
-        session, principal=principal, policy_id=policy_id, today=_date(today, field="today")
+        session, principal=principal, policy_id=policy_id, today=business_date(today, field="today")
     )
     return ScheduleOut.of(view)
 
@@ -203,7 +192,7 @@ def schedule(
     policy_id: Annotated[int, typer.Argument(help="Policy id")], today: TodayOpt = None
 ) -> None:
     """The premium schedule: each period's insured amount, premium, notice, due date, paid."""
-    _answer(lambda session, principal: _schedule(session, principal, policy_id, today))
+    answer(lambda session, principal: _schedule(session, principal, policy_id, today))
 
 
 @app.command("notice")
@@ -215,13 +204,13 @@ def notice(
     today: TodayOpt = None,
 ) -> None:
     """Send a period's premium notice (due within 30 days); booked in the ledger."""
-    _answer(
+    answer(
         _schedule_after(
             pricing.issue_premium_notice,
             policy_id,
             today,
             position=position,
-            notice_date=_date(notice_date, field="notice_date"),
+            notice_date=business_date(notice_date, field="notice_date"),
         )
     )
 
@@ -236,91 +225,13 @@ def pay_premium(
     today: TodayOpt = None,
 ) -> None:
     """Record a period's premium paid; late premium is refused unless accepted."""
-    _answer(
+    answer(
         _schedule_after(
             pricing.record_premium_payment,
             policy_id,
             today,
             position=position,
-            paid_on=_date(paid_on, field="paid_on"),
+            paid_on=business_date(paid_on, field="paid_on"),
             accept_late=accept_late,
         )
     )
-
-
-@app.command("claim")
-@domain_errors
-def claim(
-    policy_id: Annotated[int, typer.Argument(help="Policy id")],
-    repayment_period: Annotated[int, typer.Option(help="Repayment period n, 1-based")],
-    due_date: Annotated[str, typer.Option(help="When the missed repayment fell due")],
-    settlement: Annotated[IndemnitySettlement, typer.Option()] = (
-        IndemnitySettlement.ORIGINAL_SCHEDULE
-    ),
-    missed_principal: Annotated[str | None, typer.Option(help="Default: all of a_n")] = None,
-    missed_interest: Annotated[str | None, typer.Option(help="Default: all of I_n")] = None,
-    today: TodayOpt = None,
-) -> None:
-    """File a claim on a missed repayment on the insured's behalf."""
-    _answer(
-        _claim_answer(
-            claims.file_claim,
-            policy_id=policy_id,
-            repayment_period=repayment_period,
-            repayment_due_date=_date(due_date, field="repayment_due_date"),
-            settlement=settlement,
-            missed_principal=_amount(missed_principal, field="missed_principal"),
-            missed_interest=_amount(missed_interest, field="missed_interest"),
-            today=_date(today, field="today"),
-        )
-    )
-
-
-@app.command("approve")
-@domain_errors
-def approve(
-    claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
-) -> None:
-    """Approve a filed claim (refused while a blocking check fails); booked in the ledger."""
-    _answer(_claim_answer(claims.approve, claim_id=claim_id, today=_date(today, field="today")))
-
-
-@app.command("reject")
-@domain_errors
-def reject(
-    claim_id: Annotated[int, typer.Argument(help="Claim id")],
-    reason: Annotated[str, typer.Option(help="Why, as the insured reads it")],
-    today: TodayOpt = None,
-) -> None:
-    """Reject a filed claim; its period may be claimed again."""
-    _answer(
-        _claim_answer(
-            claims.reject, claim_id=claim_id, reason=reason, today=_date(today, field="today")
-        )
-    )
-
-
-@app.command("pay-claim")
-@domain_errors
-def pay_claim(
-    claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
-) -> None:
-    """Pay an approved claim, premium due set off against the indemnity; booked."""
-    _answer(_claim_answer(claims.pay, claim_id=claim_id, today=_date(today, field="today")))
-
-
-@app.command("claims")
-@domain_errors
-def list_claims(policy_id: Annotated[int, typer.Argument(help="Policy id")]) -> None:
-    """The policy's missed-repayment claims, oldest first."""
-
-    def use_case(session: Session, principal: Principal) -> Answer:
-        rows = claims.list_claims(session, principal=principal, policy_id=policy_id)
-        return [
-            InvestmentDebtClaimOut.of(
-                claims.get_claim(session, principal=principal, claim_id=row.id)
-            ).model_dump(mode="json")
-            for row in rows
-        ]
-
-    _answer(use_case)
