@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tradecover.access.principal import Principal
@@ -525,3 +525,16 @@ def adverse_event_values(values: Iterable[str]) -> frozenset[AdverseEvent]:
         allowed = ", ".join(e.value for e in AdverseEvent)
         raise ValidationFailed(f"adverse events are among: {allowed}",
                                code="invalid_adverse_event", field="adverse_events") from None
+
+
+# --- reads for other contexts -------------------------------------------------------------
+
+
+def buyer_record(session: Session, buyer_id: int) -> Buyer:
+    """One buyer by id, for a use case of another context that already checked access."""
+    return session.get_one(Buyer, buyer_id)
+
+
+def buyers_in_sector(sector: str) -> Select[tuple[int]]:
+    """The statement selecting the ids of the buyers of ``sector`` (to filter by)."""
+    return select(Buyer.id).where(Buyer.sector == sector)

@@ -213,6 +213,18 @@ def claim_terms_to_dict(terms: ClaimTermsSchedule) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def required_text(value: str, *, field: str, max_len: int) -> str:
+    """A required free text (a reason, a note), stripped, at most ``max_len`` characters."""
+    return _required_text(value, field=field, max_len=max_len)
+
+
+def check_money(money: Money, *, currency: str, field: str, positive: bool = True) -> Money:
+    """An amount of a policy's business: in ``currency``, finite, within bounds, at most
+    the minor unit (and above zero when ``positive``).
+    """
+    return _check_money(money, currency=currency, field=field, positive=positive)
+
+
 def claim_terms_from_dict(data: dict[str, Any] | None) -> ClaimTermsSchedule:
     """Rebuild the claim terms from :func:`claim_terms_to_dict` output (``None``: none set)."""
     data = data or {}
