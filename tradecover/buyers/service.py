@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from tradecover import country_risk
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -41,12 +42,10 @@ from tradecover.buyers.rating import (
     rate_bank,
     rate_buyer,
 )
-from tradecover.country_risk import service as country_risk
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.limits.aggregate import suggested_bank_aggregate, suggested_buyer_aggregate
-from tradecover.limits.fx import CAP_CURRENCY
+from tradecover.limits import CAP_CURRENCY, suggested_bank_aggregate, suggested_buyer_aggregate
 from tradecover.limits.model import BuyerAggregate, BuyerAggregateChange, CreditLimit
 
 BLOCK_PREFIX = 2
@@ -535,6 +534,6 @@ def buyer_record(session: Session, buyer_id: int) -> Buyer:
     return session.get_one(Buyer, buyer_id)
 
 
-def buyers_in_sector(sector: str) -> Select[tuple[int]]:
+def buyers_in_sector(sector: str) -> Select[int]:
     """The statement selecting the ids of the buyers of ``sector`` (to filter by)."""
     return select(Buyer.id).where(Buyer.sector == sector)

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.billing.notice import DEFAULT_TERMS as BILLING_TERMS
+from tradecover.billing import DEFAULT_TERMS as BILLING_TERMS
 from tradecover.claims.checks import (
     CheckName,
     CheckOutcome,
@@ -86,18 +86,17 @@ from tradecover.claims.standing_repository import (
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 from tradecover.collections.service import declaration_for
 from tradecover.config import Settings
-from tradecover.declarations.cover import CoverReason
+from tradecover.declarations import CoverReason
 from tradecover.declarations.model import Declaration
 from tradecover.declarations.turnover_repository import months_of_shipments
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.ledger import service as ledger
-from tradecover.limits.decision import RequestType
+from tradecover.limits import LimitVersion, RequestType
 from tradecover.limits.model import CreditLimitVersion
-from tradecover.limits.versions import LimitVersion
+from tradecover.policies import claim_terms_from_dict
 from tradecover.policies.model import Policy
-from tradecover.policies.service import claim_terms_from_dict
 
 NO_LIMIT_ID = 0
 """The limit id of a claimed shipment that had no limit (it covers nothing)."""

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import BindParameter, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from tradecover.billing import BillingTerms
 from tradecover.billing.model import WAIVER_APPROVED, PremiumWaiver
-from tradecover.billing.notice import BillingTerms
 from tradecover.billing.service import BILLED_BY
 from tradecover.claims.checks import (
     ShipmentClaimFacts,
@@ -35,11 +35,10 @@ from tradecover.claims.late_premium import (
     cause_date,
     premium_ruling,
 )
-from tradecover.declarations.cover import CoverReason
+from tradecover.declarations import CoverReason
 from tradecover.declarations.model import Declaration
-from tradecover.policies.liability import LiabilityRuling, liability_for_shipment
+from tradecover.policies import LiabilityRuling, liability_for_shipment, standing_of
 from tradecover.policies.model import Policy
-from tradecover.policies.standing import standing_of
 
 
 def liability_rulings(policy: Policy, rows: Iterable[Declaration]) -> dict[int, LiabilityRuling]:

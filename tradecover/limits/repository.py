@@ -16,18 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
     CursorResult,
     Select,
     Update,
-    and_,
-    bindparam,
     case,
     column,
-    exists,
     func,
     select,
     table,
@@ -35,10 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from tradecover.buyers.model import Buyer, BuyerRating
-from tradecover.country_risk.model import CountryRiskVersion
 from tradecover.limits.fx import CAP_CURRENCY
 from tradecover.limits.model import (
     BuyerAggregate,
@@ -47,7 +41,6 @@ from tradecover.limits.model import (
     CreditLimitVersion,
     LimitApplication,
 )
-from tradecover.policies.model import Policy
 
 ACTIVE = "active"
 """Status of a limit in force (the other is ``cancelled``)."""
@@ -191,73 +184,6 @@ def application_by_id(session: Session, application_id: int, *,
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.execute(query).scalar_one_or_none()
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionContext:
-    """Everything a decision on one application reads, loaded by one query.
-
-    ``country_risk`` is the insurer's view of the buyer's country in force (``None``:
-    none recorded); ``country_committed`` is ``None`` when the country has no exposure
-    row yet; ``current`` is the exporter's limit in force on the buyer, if any.
-    """
-
-    application: LimitApplication
-    buyer: Buyer
-    policy: Policy
-    rating: BuyerRating | None
-    aggregate: BuyerAggregate | None
-    country_risk: CountryRiskVersion | None
-    country_committed: int | None
-    current: CreditLimit | None
-
-
-@cache
-def _decision_context_query() -> Select[LimitApplication, Buyer, Policy, BuyerRating,
-                                        BuyerAggregate, CountryRiskVersion, int, CreditLimit]:
-    """The statement of :func:`decision_context`, built once: building it and its cache key
-    costs more CPU than running it, and it only differs by the bound application id.
-    """
-    app = LimitApplication
-    newer_rating = aliased(BuyerRating)
-    newer_view = aliased(CountryRiskVersion)
-    return (
-        select(app, Buyer, Policy, BuyerRating, BuyerAggregate, CountryRiskVersion,
-               CountryExposure.committed_minor, CreditLimit)
-        .join(Buyer, Buyer.id == app.buyer_id)
-        .join(Policy, Policy.id == app.policy_id)
-        .outerjoin(BuyerRating, and_(
-            BuyerRating.buyer_id == app.buyer_id,
-            ~exists().where(newer_rating.buyer_id == BuyerRating.buyer_id,
-                            newer_rating.id > BuyerRating.id)))
-        .outerjoin(BuyerAggregate, BuyerAggregate.buyer_id == app.buyer_id)
-        .outerjoin(CountryRiskVersion, and_(
-            CountryRiskVersion.country == Buyer.country,
-            ~exists().where(newer_view.country == CountryRiskVersion.country,
-                            newer_view.id > CountryRiskVersion.id)))
-        .outerjoin(CountryExposure, CountryExposure.country == Buyer.country)
-        .outerjoin(CreditLimit, and_(
-            CreditLimit.org_id == app.org_id, CreditLimit.policy_id == app.policy_id,
-            CreditLimit.buyer_id == app.buyer_id, CreditLimit.status == ACTIVE))
-        .where(app.id == bindparam("application_id"))
-        .execution_options(populate_existing=True))
-
-
-def decision_context(session: Session, application_id: int) -> DecisionContext | None:
-    """Load an application with its buyer, policy, latest rating, aggregate, country view,
-    country exposure and current limit in ONE round trip (``None``: no such application).
-
-    The latest rating and country view are picked with anti-joins (no newer row), which
-    both databases run from the ``(buyer_id, id)`` and ``(country, id)`` indexes.
-    """
-    row = session.execute(_decision_context_query(),
-                          {"application_id": application_id}).first()
-    if row is None:
-        return None
-    return DecisionContext(application=row[0], buyer=row[1], policy=row[2], rating=row[3],
-                           aggregate=row[4], country_risk=row[5],
-                           country_committed=None if row[6] is None else int(row[6]),
-                           current=row[7])
 
 
 # --- utilisation ------------------------------------------------------------------------

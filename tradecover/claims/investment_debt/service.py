@@ -37,14 +37,13 @@ from tradecover.claims.investment_debt.rules import (
 from tradecover.claims.model import InvestmentDebtClaimRow
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
+from tradecover.ledger import JournalEntry
 from tradecover.ledger import investment_debt as id_ledger
 from tradecover.ledger import service as ledger
-from tradecover.ledger.journal import JournalEntry
+from tradecover.policies import PolicyState, Product
 from tradecover.policies import service as policies
-from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.model import Policy
-from tradecover.policies.schedule import Product
-from tradecover.pricing.investment_debt import IndemnitySettlement, parse_quote_request
+from tradecover.pricing import IndemnitySettlement, parse_quote_request
 from tradecover.pricing.model import InvestmentDebtPeriod, InvestmentDebtSchedule
 from tradecover.pricing.service import PERIOD_NOT_ISSUED, PERIOD_PAID
 
@@ -216,7 +215,7 @@ def file_claim(
         ("missed_interest", missed_interest, scheduled.interest),
     ):
         if amount is not None:
-            policies._check_money(
+            policies.check_money(
                 Money.of(amount, currency), currency=currency, field=name, positive=False
             )
         amounts[name] = default if amount is None else amount
@@ -376,7 +375,7 @@ def reject(
 ) -> ClaimView:
     """Reject a filed claim with a reason; its period may be claimed again."""
     _require_insurer(principal, Permission.CLAIM_DECIDE)
-    why = policies._required_text(reason, field="reason", max_len=1000)
+    why = policies.required_text(reason, field="reason", max_len=1000)
     claim = _claim(session, principal, claim_id, lock=True)
     if claim.state != FILED:
         raise Conflict(f"claim {claim.id} is {claim.state}", code="claim_not_open")

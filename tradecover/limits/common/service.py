@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tradecover import buyers
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.buyers import service as buyers
 from tradecover.country_risk import service as country_risk
 from tradecover.country_risk.model import CountryRiskVersion
 from tradecover.kit.dates import utc_now

@@ -13,10 +13,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradecover import buyers
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.buyers.model import Buyer
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import repository as repo
@@ -65,8 +65,7 @@ def limits_in_scope(session: Session, scope: BulkScope) -> list[CreditLimit]:
     if scope.country is not None:
         query = query.where(CreditLimit.country == scope.country.upper())
     if scope.sector is not None:
-        query = query.where(CreditLimit.buyer_id.in_(
-            select(Buyer.id).where(Buyer.sector == scope.sector)))
+        query = query.where(CreditLimit.buyer_id.in_(buyers.buyers_in_sector(scope.sector)))
     return list(session.execute(query.order_by(CreditLimit.country, CreditLimit.buyer_id,
                                                CreditLimit.id)).scalars())
 
