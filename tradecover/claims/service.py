@@ -37,6 +37,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tradecover import limits as credit_limits
+from tradecover import policies
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -94,9 +96,7 @@ from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.ledger import service as ledger
 from tradecover.limits import LimitVersion, RequestType
-from tradecover.limits.model import CreditLimitVersion
-from tradecover.policies import claim_terms_from_dict
-from tradecover.policies.model import Policy
+from tradecover.policies import Policy, claim_terms_from_dict
 
 NO_LIMIT_ID = 0
 """The limit id of a claimed shipment that had no limit (it covers nothing)."""
@@ -159,19 +159,14 @@ def _versions(session: Session, limit_id: int | None, currency: str) -> list[Lim
     if limit_id is None:
         return [LimitVersion(number=1, kind=RequestType.NEW_LIMIT, amount=Money.zero(currency),
                              effective_from=date.min)]
-    rows = session.execute(select(CreditLimitVersion).where(
-        CreditLimitVersion.limit_id == limit_id).order_by(CreditLimitVersion.number)).scalars()
-    return [LimitVersion(number=v.number, kind=RequestType(v.kind),
-                         amount=Money.from_minor(v.amount_minor, v.currency),
-                         effective_from=v.effective_from, expires_on=v.expires_on,
-                         indemnity_pct=v.indemnity_pct, reason=v.reason) for v in rows]
+    return credit_limits.limit_versions(session, limit_id)
 
 
 def _refresh_standing(session: Session, claim: ClaimRow, today: date) -> None:
     """Recompute the claim's ``policy_liability`` and ``premium_paid`` checks for ``today``
     (the policy may have been rescinded, or a premium gone late, since filing).
     """
-    policy = session.get(Policy, claim.policy_id)
+    policy = policies.policy_record(session, claim.policy_id)
     assert policy is not None
     pairs = session.execute(select(Declaration, PossibleLossNotice.filed_on).join(
         ClaimLineRow, ClaimLineRow.declaration_id == Declaration.id).join(
@@ -249,7 +244,7 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
             raise Conflict(f"declaration {row.id} is already claimed",
                            code="shipment_already_claimed", field=f"lines[{i}].declaration_id")
         notices.append(notice)
-    policy = session.get(Policy, rows[0].policy_id)
+    policy = policies.policy_record(session, rows[0].policy_id)
     assert policy is not None
     terms = terms_of_policy(policy, defaults)
     currency = policy.currency
@@ -405,7 +400,7 @@ def reject(session: Session, *, principal: Principal, claim_id: int, reason: str
 
 
 def _claim_terms(session: Session, claim: ClaimRow, defaults: ClaimDefaults) -> ClaimTerms:
-    policy = session.get(Policy, claim.policy_id)
+    policy = policies.policy_record(session, claim.policy_id)
     assert policy is not None
     return terms_of_policy(policy, defaults)
 

@@ -37,8 +37,7 @@ from tradecover.claims.late_premium import (
 )
 from tradecover.declarations import CoverReason
 from tradecover.declarations.model import Declaration
-from tradecover.policies import LiabilityRuling, liability_for_shipment, standing_of
-from tradecover.policies.model import Policy
+from tradecover.policies import LiabilityRuling, Policy, liability_for_shipment, standing_of
 
 
 def liability_rulings(policy: Policy, rows: Iterable[Declaration]) -> dict[int, LiabilityRuling]:

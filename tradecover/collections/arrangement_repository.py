@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tradecover import policies
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -33,7 +34,6 @@ from tradecover.kit.errors import (
     NotFound,
 )
 from tradecover.kit.money import Money
-from tradecover.policies.model import Policy
 
 
 def arrangements(session: Session, *, principal: Principal, pending_only: bool = False
@@ -68,7 +68,7 @@ def request_extension(
     principal.require(Permission.COLLECTION_WRITE)
     row = declaration_for(session, principal, declaration_id)
     _own(principal, row)
-    policy = session.get(Policy, row.policy_id)
+    policy = policies.policy_record(session, row.policy_id)
     assert policy is not None
     pending = session.execute(select(DueDateArrangement.id).where(
         DueDateArrangement.declaration_id == row.id,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradecover import policies
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -45,7 +46,7 @@ from tradecover.kit.errors import (
     NotFound,
     PermissionDenied,
 )
-from tradecover.policies.model import Policy
+from tradecover.policies import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,7 @@ def daily_job(session: Session, *, principal: Principal, today: date) -> DailyJo
     chases: list[tuple[int, Chase]] = []
     sent: list[Notification] = []
     for policy_id, declared in by_policy.items():
-        policy = session.get(Policy, policy_id)
+        policy = policies.policy_record(session, policy_id)
         assert policy is not None
         invoices = [replace(open_invoice(row), due_date=due[row.id]) for row in declared]
         notice_rows = notices_of.get(policy_id, [])

@@ -56,9 +56,13 @@ from tradecover.limits.versions import (
 )
 
 if TYPE_CHECKING:
+    from tradecover.limits.repository import active_limits_on_buyers as active_limits_on_buyers
+    from tradecover.limits.repository import limit_versions as limit_versions
     from tradecover.limits.rules import LimitRules as LimitRules
 
 _LAZY = {
+    "active_limits_on_buyers": "repository",
+    "limit_versions": "repository",
     "LimitRules": "rules",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
@@ -85,6 +89,7 @@ __all__ = [
     "Utilisation",
     "WatchReason",
     "WatchThresholds",
+    "active_limits_on_buyers",
     "check_decider",
     "check_four_eyes",
     "clear_override",
@@ -93,6 +98,7 @@ __all__ = [
     "from_usd",
     "is_idle",
     "is_under_used",
+    "limit_versions",
     "next_version",
     "override_aggregate",
     "requires_second_approval",

@@ -33,6 +33,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from tradecover.kit.money import Money
+from tradecover.limits.decision import RequestType
 from tradecover.limits.fx import CAP_CURRENCY
 from tradecover.limits.model import (
     BuyerAggregate,
@@ -41,6 +43,7 @@ from tradecover.limits.model import (
     CreditLimitVersion,
     LimitApplication,
 )
+from tradecover.limits.versions import LimitVersion
 
 ACTIVE = "active"
 """Status of a limit in force (the other is ``cancelled``)."""
@@ -262,3 +265,25 @@ def utilisation_rows(session: Session, **filters: Any) -> list[UtilisationRow]:
             available_minor=int(r.available_minor),
             rate_bp=None if r.rate_bp is None else int(r.rate_bp), last_used_on=last))
     return rows
+
+
+def active_limits_on_buyers(session: Session, buyer_ids: Sequence[int]) -> list[CreditLimit]:
+    """The limits in force on these buyers (any exporter), by id (for other contexts)."""
+    wanted = sorted(set(buyer_ids))
+    rows: list[CreditLimit] = []
+    for start in range(0, len(wanted), 500):  # bound the IN list on every database
+        rows += session.execute(select(CreditLimit).where(
+            CreditLimit.buyer_id.in_(wanted[start:start + 500]),
+            CreditLimit.status == ACTIVE).order_by(CreditLimit.id)).scalars()
+    return sorted(rows, key=lambda r: r.id)
+
+
+def limit_versions(session: Session, limit_id: int) -> list[LimitVersion]:
+    """Every version of a limit as the pure value the cover and claim rules take, oldest
+    first (for other contexts).
+    """
+    return [LimitVersion(number=v.number, kind=RequestType(v.kind),
+                         amount=Money.from_minor(v.amount_minor, v.currency),
+                         effective_from=v.effective_from, expires_on=v.expires_on,
+                         indemnity_pct=v.indemnity_pct, reason=v.reason)
+            for v in versions_of(session, limit_id)]

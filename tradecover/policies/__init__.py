@@ -36,17 +36,21 @@ from tradecover.policies.schedule import (
 )
 
 if TYPE_CHECKING:
+    from tradecover.policies.model import Policy as Policy
     from tradecover.policies.service import check_money as check_money
     from tradecover.policies.service import claim_terms_from_dict as claim_terms_from_dict
     from tradecover.policies.service import get_policy as get_policy
+    from tradecover.policies.service import policy_record as policy_record
     from tradecover.policies.service import required_text as required_text
     from tradecover.policies.service import schedule_of as schedule_of
     from tradecover.policies.standing import standing_of as standing_of
 
 _LAZY = {
+    "Policy": "model",
     "check_money": "service",
     "claim_terms_from_dict": "service",
     "get_policy": "service",
+    "policy_record": "service",
     "required_text": "service",
     "schedule_of": "service",
     "standing_of": "standing",
@@ -62,6 +66,7 @@ __all__ = [
     "LiabilityRule",
     "LiabilityRuling",
     "NoActivityYet",
+    "Policy",
     "PolicyEvent",
     "PolicySchedule",
     "PolicyStanding",
@@ -78,6 +83,7 @@ __all__ = [
     "liability_for_shipment",
     "liability_guidance",
     "min_declared_share_of",
+    "policy_record",
     "rate_floating_from_dict",
     "required_text",
     "schedule_of",

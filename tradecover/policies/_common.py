@@ -213,6 +213,11 @@ def claim_terms_to_dict(terms: ClaimTermsSchedule) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def policy_record(session: Session, policy_id: int) -> Policy | None:
+    """One policy by id, for a use case of another context that already checked access."""
+    return session.get(Policy, policy_id)
+
+
 def required_text(value: str, *, field: str, max_len: int) -> str:
     """A required free text (a reason, a note), stripped, at most ``max_len`` characters."""
     return _required_text(value, field=field, max_len=max_len)

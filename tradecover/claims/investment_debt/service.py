@@ -40,9 +40,8 @@ from tradecover.kit.money import Money
 from tradecover.ledger import JournalEntry
 from tradecover.ledger import investment_debt as id_ledger
 from tradecover.ledger import service as ledger
-from tradecover.policies import PolicyState, Product
+from tradecover.policies import Policy, PolicyState, Product
 from tradecover.policies import service as policies
-from tradecover.policies.model import Policy
 from tradecover.pricing import IndemnitySettlement, parse_quote_request
 from tradecover.pricing.model import InvestmentDebtPeriod, InvestmentDebtSchedule
 from tradecover.pricing.service import PERIOD_NOT_ISSUED, PERIOD_PAID
