@@ -37,8 +37,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tradecover import collections, declarations, policies
 from tradecover import limits as credit_limits
-from tradecover import policies
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -85,12 +85,10 @@ from tradecover.claims.standing_repository import (
     premium_rulings,
     refresh_standing_checks,
 )
-from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
-from tradecover.collections.service import declaration_for
+from tradecover.collections.model import PossibleLossNotice
 from tradecover.config import Settings
 from tradecover.declarations import CoverReason
 from tradecover.declarations.model import Declaration
-from tradecover.declarations.turnover_repository import months_of_shipments
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
@@ -185,7 +183,7 @@ def _whole_turnover_facts(session: Session, policy: Policy, rows: Sequence[Any]
     """The returns and declarations of the claimed shipments' months (whole turnover)."""
     if not policy.whole_turnover:
         return None
-    review = months_of_shipments(session, policy, [row.shipment_date for row in rows])
+    review = declarations.months_of_shipments(session, policy, [row.shipment_date for row in rows])
     return WholeTurnoverFacts(months={m.month: m for m in review.months})
 
 
@@ -221,7 +219,8 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
     if not lines:
         raise ValidationFailed("a claim names at least one shipment", code="no_claim_lines",
                                field="lines")
-    rows = [declaration_for(session, principal, line.declaration_id) for line in lines]
+    rows = [declarations.active_declaration(session, principal, line.declaration_id)
+            for line in lines]
     for row in rows:
         if row.exporter_org_id != principal.org_id:
             raise NotFound(f"declaration {row.id} not found", field="declaration_id")
@@ -230,9 +229,7 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
                                code="mixed_claim", field="lines")
     notices: list[PossibleLossNotice] = []
     for i, row in enumerate(rows):
-        notice = session.execute(select(PossibleLossNotice).where(
-            PossibleLossNotice.declaration_id == row.id,
-            PossibleLossNotice.status == NOTICE_OPEN)).scalar_one_or_none()
+        notice = collections.open_notice_of(session, row.id)
         if notice is None:
             raise ValidationFailed(f"declaration {row.id} has no notice of possible loss: "
                                    "file one first", code="claim_without_notice",
