@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from types import ModuleType
 
 import tradecover.buyers
 import tradecover.limits
@@ -17,6 +18,9 @@ def test_public_names_are_pinned() -> None:
         "buyer_identity", "lei_check_digits", "match_buyer", "name_similarity",
         "normalise_duns", "normalise_lei", "normalise_name", "normalise_national_id",
         "pd_for_grade", "rank_matches", "rate_bank", "rate_buyer", "size_band_for",
+        # the lookups other contexts call (lazy: they need the database)
+        "Buyer", "buyer_record", "buyers_in_sector", "get_buyer", "latest_rating",
+        "rating_from_row",
     ])
     assert sorted(tradecover.limits.__all__) == sorted([
         "DEFAULT_IDLE_DAYS", "AggregateLimit", "AggregateOverride", "AutoRule",
@@ -28,9 +32,13 @@ def test_public_names_are_pinned() -> None:
         "requires_second_approval", "room_left", "size_to_credit_cycle",
         "suggested_bank_aggregate", "suggested_buyer_aggregate", "underwriter_decision",
         "utilisation", "validate_request", "version_in_force", "watch_list_reasons",
+        "CAP_CURRENCY", "USD_PER_UNIT", "Exposure", "from_usd", "to_usd",
+        # the lookups other contexts call (lazy: they need the database or the settings)
+        "LimitRules", "active_limits_on_buyers", "limit_versions",
     ])
     for module in (tradecover.buyers, tradecover.limits):
         assert all(hasattr(module, name) for name in module.__all__)
+        assert not any(isinstance(getattr(module, name), ModuleType) for name in module.__all__)
 
 
 def test_the_rules_import_neither_the_database_nor_the_web() -> None:
