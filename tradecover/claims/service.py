@@ -79,6 +79,7 @@ from tradecover.claims.recovery import (
     check_rights_transferred,
     share_recovery,
 )
+from tradecover.claims.scoping_repository import visible_claims
 from tradecover.claims.speed import ClaimTimeline
 from tradecover.claims.standing_repository import (
     liability_rulings,
@@ -141,8 +142,9 @@ class LineIn:
 def claim_for(session: Session, principal: Principal, claim_id: int) -> ClaimRow:
     """A claim the caller may see, else ``NotFound`` (a foreign claim = a missing one)."""
     principal.require(Permission.CLAIM_READ)
-    row = session.get(ClaimRow, claim_id)
-    if row is None or not principal.can_see_org(row.exporter_org_id):
+    row = session.execute(visible_claims(principal).where(ClaimRow.id == claim_id)
+                          ).scalar_one_or_none()
+    if row is None:
         raise NotFound(f"claim {claim_id} not found", field="claim_id")
     return row
 
@@ -506,11 +508,9 @@ def timelines(session: Session, *, principal: Principal) -> list[ClaimTimeline]:
     rejected still counts as rejected (no payment is awaited).
     """
     principal.require(Permission.CLAIM_READ)
-    query = select(ClaimRow).where(
+    query = visible_claims(principal).where(
         (ClaimRow.closure.is_(None)) | (ClaimRow.closure != CLOSURE_WITHDRAWN)
     ).order_by(ClaimRow.id)
-    if not principal.is_insurer:
-        query = query.where(ClaimRow.exporter_org_id == principal.org_id)
     return [ClaimTimeline(claim_id=c.id, notice_filed_on=c.notice_filed_on,
                           claim_filed_on=c.filed_on,
                           decided_on=c.decided_on if c.state not in (
@@ -526,9 +526,7 @@ def list_claims(session: Session, *, principal: Principal, state: ClaimState | N
                 limit: int, offset: int) -> tuple[list[ClaimRow], int]:
     """The claims the caller may see (the handler's queue: oldest first), and their count."""
     principal.require(Permission.CLAIM_READ)
-    query = select(ClaimRow)
-    if not principal.is_insurer:
-        query = query.where(ClaimRow.exporter_org_id == principal.org_id)
+    query = visible_claims(principal)
     if state is not None:
         query = query.where(ClaimRow.state == state.value)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

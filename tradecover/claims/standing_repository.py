@@ -17,11 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, select, text
+from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.orm import Session
 
+from tradecover import premium_waivers
 from tradecover.billing import BillingTerms
-from tradecover.billing.model import WAIVER_APPROVED, PremiumWaiver
 from tradecover.billing.service import BILLED_BY
 from tradecover.claims.checks import (
     ShipmentClaimFacts,
@@ -90,11 +90,7 @@ def billed_premiums(
             {"nids": notice_ids},
         ):
             events.setdefault(int(nid), []).append((_as_date(day), int(amount)))
-        for w in session.execute(
-            select(PremiumWaiver).where(
-                PremiumWaiver.notice_id.in_(notice_ids), PremiumWaiver.status == WAIVER_APPROVED
-            )
-        ).scalars():
+        for w in premium_waivers.approved_waivers(session, notice_ids):
             assert w.approved_by is not None
             assert w.approved_on is not None
             waivers[w.notice_id] = Waiver(

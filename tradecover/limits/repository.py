@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from tradecover.access.principal import Principal
 from tradecover.kit.money import Money
 from tradecover.limits.decision import RequestType
 from tradecover.limits.fx import CAP_CURRENCY
@@ -42,11 +43,39 @@ from tradecover.limits.model import (
     CreditLimit,
     CreditLimitVersion,
     LimitApplication,
+    LimitNotification,
 )
 from tradecover.limits.versions import LimitVersion
 
 ACTIVE = "active"
 """Status of a limit in force (the other is ``cancelled``)."""
+
+
+def visible_limits(principal: Principal) -> Select[CreditLimit]:
+    """The credit limits the caller may see: every one for insurer staff, else its own.
+
+    Every list and get of limits starts from this statement (tenant scoping, once).
+    """
+    query = select(CreditLimit)
+    if not principal.is_insurer:
+        query = query.where(CreditLimit.org_id == principal.org_id)
+    return query
+
+
+def visible_applications(principal: Principal) -> Select[LimitApplication]:
+    """The limit applications the caller may see (insurer staff: all; else its own)."""
+    query = select(LimitApplication)
+    if not principal.is_insurer:
+        query = query.where(LimitApplication.org_id == principal.org_id)
+    return query
+
+
+def visible_notifications(principal: Principal) -> Select[LimitNotification]:
+    """The limit notices the caller may see (insurer staff: all; else its own)."""
+    query = select(LimitNotification)
+    if not principal.is_insurer:
+        query = query.where(LimitNotification.org_id == principal.org_id)
+    return query
 
 
 def ensure_country_row(session: Session, country: str) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -357,6 +357,28 @@ def _profile_snapshot(profile: ExporterProfile) -> dict[str, Any]:
 # --- loading with ownership --------------------------------------------------------------
 
 
+def visible_policies(principal: Principal) -> Select[Policy]:
+    """The policies the caller may see: every one for insurer staff, else its own.
+
+    Every list and get of policies starts from this statement (tenant scoping, once).
+    """
+    query = select(Policy)
+    if not principal.is_insurer:
+        query = query.where(Policy.exporter_org_id == principal.org_id)
+    return query
+
+
+def visible_applications(principal: Principal) -> Select[PolicyApplication]:
+    """The policy applications the caller may see: every one for insurer staff, else its
+    own (tenant scoping, once).
+    """
+    query = select(PolicyApplication)
+    if not principal.is_insurer:
+        query = query.where(PolicyApplication.exporter_org_id == principal.org_id)
+    return query
+
+
+
 def _exporter_org(session: Session, principal: Principal, org_id: int) -> Organisation:
     org = session.get(Organisation, org_id)
     if org is None or not principal.can_see_org(org.id):
@@ -370,22 +392,22 @@ def _exporter_org(session: Session, principal: Principal, org_id: int) -> Organi
 
 def _policy(session: Session, principal: Principal, policy_id: int, *,
             lock: bool = False) -> Policy:
-    query = select(Policy).where(Policy.id == policy_id)
+    query = visible_policies(principal).where(Policy.id == policy_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     policy = session.execute(query).scalar_one_or_none()
-    if policy is None or not principal.can_see_org(policy.exporter_org_id):
+    if policy is None:
         raise NotFound(f"no policy {policy_id}", code="policy_not_found")
     return policy
 
 
 def _application(session: Session, principal: Principal, application_id: int, *,
                  lock: bool = False) -> PolicyApplication:
-    query = select(PolicyApplication).where(PolicyApplication.id == application_id)
+    query = visible_applications(principal).where(PolicyApplication.id == application_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     app = session.execute(query).scalar_one_or_none()
-    if app is None or not principal.can_see_org(app.exporter_org_id):
+    if app is None:
         raise NotFound(f"no application {application_id}", code="application_not_found")
     return app
 

@@ -75,6 +75,8 @@ from tradecover.policies._common import (
     schedule_of,
     schedule_to_dict,
     snapshot,
+    visible_applications,
+    visible_policies,
 )
 from tradecover.policies.applications import (
     _check_buyers,
@@ -140,9 +142,7 @@ def list_policies(
     exporter's name or slug.
     """
     principal.require(Permission.POLICY_READ)
-    query = select(Policy)
-    if not principal.is_insurer:
-        query = query.where(Policy.exporter_org_id == principal.org_id)
+    query = visible_policies(principal)
     if exporter_org_id is not None:
         query = query.where(Policy.exporter_org_id == exporter_org_id)
     if state is not None:
@@ -248,5 +248,7 @@ __all__ = [
     "terminate",
     "underwrite",
     "upsert_exporter_profile",
+    "visible_applications",
+    "visible_policies",
     "withdraw",
 ]

@@ -19,15 +19,11 @@ from sqlalchemy.orm import Session
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.billing.model import (
-    WAIVER_APPROVED,
-    WAIVER_PROPOSED,
-    PremiumNotice,
-    PremiumWaiver,
-)
+from tradecover.billing.model import PremiumNotice
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.four_eyes import require_another_person
+from tradecover.premium_waivers.model import WAIVER_APPROVED, WAIVER_PROPOSED, PremiumWaiver
 
 MAX_REASON = 1000
 
@@ -169,3 +165,10 @@ def list_waivers(
     if notice_id is not None:
         query = query.where(PremiumWaiver.notice_id == notice_id)
     return list(session.execute(query).scalars())
+
+
+def approved_waivers(session: Session, notice_ids: list[int]) -> list[PremiumWaiver]:
+    """The approved waivers of these premium notices (for the claims' premium check)."""
+    return list(session.execute(select(PremiumWaiver).where(
+        PremiumWaiver.notice_id.in_(notice_ids), PremiumWaiver.status == WAIVER_APPROVED
+    )).scalars())

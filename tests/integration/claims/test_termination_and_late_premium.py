@@ -17,7 +17,7 @@ from tests.integration.claims.documents import accept_documents_via_api
 from tests.integration.limits.helpers import application, buyer
 from tests.integration.policies.helpers import draft
 from tradecover.audit.model import AuditEntry
-from tradecover.billing.model import PremiumNotice, PremiumWaiver
+from tradecover.billing.model import PremiumNotice
 from tradecover.billing.notice import month_end
 from tradecover.collections import service as collections
 from tradecover.collections.overdue import LossCauseHint
@@ -26,6 +26,7 @@ from tradecover.declarations import service as declarations
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.limits.model import CreditLimitVersion
 from tradecover.policies import service as policies
+from tradecover.premium_waivers.model import PremiumWaiver
 from tradecover.reference.payment_terms import PaymentTerms
 
 

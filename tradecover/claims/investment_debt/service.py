@@ -35,6 +35,7 @@ from tradecover.claims.investment_debt.rules import (
     premium_set_off,
 )
 from tradecover.claims.model import InvestmentDebtClaimRow
+from tradecover.claims.scoping_repository import visible_investment_debt_claims
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.ledger import JournalEntry
@@ -301,11 +302,12 @@ def _claim(
     session: Session, principal: Principal, claim_id: int, *, lock: bool = False
 ) -> InvestmentDebtClaimRow:
     principal.require(Permission.CLAIM_READ)
-    query = select(InvestmentDebtClaimRow).where(InvestmentDebtClaimRow.id == claim_id)
+    query = visible_investment_debt_claims(principal).where(
+        InvestmentDebtClaimRow.id == claim_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     row = session.execute(query).scalar_one_or_none()
-    if row is None or not principal.can_see_org(row.exporter_org_id):
+    if row is None:
         raise NotFound(f"no investment-debt claim {claim_id}", code="claim_not_found")
     return row
 
@@ -487,7 +489,7 @@ def list_claims(
     principal.require(Permission.CLAIM_READ)
     return list(
         session.execute(
-            select(InvestmentDebtClaimRow)
+            visible_investment_debt_claims(principal)
             .where(InvestmentDebtClaimRow.policy_id == policy.id)
             .order_by(InvestmentDebtClaimRow.id)
         ).scalars()

@@ -18,6 +18,7 @@ from tradecover.audit import service as audit
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
+from tradecover.limits import repository as repo
 from tradecover.limits.changes.service import _change, _Loaded
 from tradecover.limits.common.service import (
     CountryView,
@@ -199,8 +200,10 @@ def get_application(session: Session, *, principal: Principal,
                     application_id: int) -> LimitApplication:
     """One application the caller may see (an exporter: only its own)."""
     principal.require(Permission.LIMIT_READ)
-    row = session.get(LimitApplication, application_id, populate_existing=True)
-    if row is None or not principal.can_see_org(row.org_id):
+    row = session.execute(repo.visible_applications(principal)
+                          .where(LimitApplication.id == application_id)
+                          .execution_options(populate_existing=True)).scalar_one_or_none()
+    if row is None:
         raise NotFound(f"no limit application {application_id}",
                        code="limit_application_not_found")
     return row
@@ -210,9 +213,7 @@ def list_applications(session: Session, *, principal: Principal, status: str | N
                       limit: int = 50, offset: int = 0) -> tuple[list[LimitApplication], int]:
     """Applications, oldest first (the underwriters' queue with ``status='pending'``)."""
     principal.require(Permission.LIMIT_READ)
-    query = select(LimitApplication)
-    if not principal.is_insurer:
-        query = query.where(LimitApplication.org_id == principal.org_id)
+    query = repo.visible_applications(principal)
     if status:
         query = query.where(LimitApplication.status == status)
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())

@@ -194,9 +194,7 @@ def list_notifications(session: Session, *, principal: Principal, unacknowledged
                        limit: int = 50, offset: int = 0) -> tuple[list[LimitNotification], int]:
     """Notices of reduced or cancelled limits: an exporter sees its own, the insurer all."""
     principal.require(Permission.LIMIT_READ)
-    query = select(LimitNotification)
-    if not principal.is_insurer:
-        query = query.where(LimitNotification.org_id == principal.org_id)
+    query = repo.visible_notifications(principal)
     if unacknowledged:
         query = query.where(LimitNotification.acknowledged_at.is_(None))
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
