@@ -28,6 +28,7 @@ from tradecover.collections.overdue import (
     decide_arrangement,
     request_arrangement,
 )
+from tradecover.collections.scoping_repository import visible_arrangements
 from tradecover.declarations.model import Declaration
 from tradecover.kit.errors import (
     Conflict,
@@ -40,9 +41,7 @@ def arrangements(session: Session, *, principal: Principal, pending_only: bool =
                  ) -> list[DueDateArrangement]:
     """Extension and repayment plan requests (exporters: their own), oldest first."""
     principal.require(Permission.DECLARATION_READ)
-    query = select(DueDateArrangement)
-    if not principal.is_insurer:
-        query = query.where(DueDateArrangement.exporter_org_id == principal.org_id)
+    query = visible_arrangements(principal)
     if pending_only:
         query = query.where(DueDateArrangement.status == ArrangementStatus.REQUESTED.value)
     return list(session.execute(query.order_by(DueDateArrangement.requested_on,
@@ -100,8 +99,9 @@ def decide_extension(session: Session, *, principal: Principal, arrangement_id: 
                      approve: bool, reason: str | None, today: date) -> DueDateArrangement:
     """The insurer approves or refuses; an approval moves the due date and the deadlines."""
     principal.require(Permission.CLAIM_DECIDE)
-    entity = session.get(DueDateArrangement, arrangement_id)
-    if entity is None or not principal.can_see_org(entity.exporter_org_id):
+    entity = session.execute(visible_arrangements(principal).where(
+        DueDateArrangement.id == arrangement_id)).scalar_one_or_none()
+    if entity is None:
         raise NotFound(f"arrangement {arrangement_id} not found", field="arrangement_id")
     row = session.get(Declaration, entity.declaration_id)
     assert row is not None

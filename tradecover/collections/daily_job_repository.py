@@ -40,6 +40,7 @@ from tradecover.collections.overdue import (
     notice_timing,
 )
 from tradecover.collections.overdue import PossibleLossNotice as PureNotice
+from tradecover.collections.scoping_repository import visible_notifications
 from tradecover.declarations.model import STATUS_ACTIVE, Declaration
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import (
@@ -252,9 +253,7 @@ def notifications(session: Session, *, principal: Principal, unread_only: bool =
                   limit: int = 50, offset: int = 0) -> tuple[list[Notification], int]:
     """The caller's notifications, newest first (insurer staff: every exporter's)."""
     principal.require(Permission.DECLARATION_READ)
-    query = select(Notification)
-    if not principal.is_insurer:
-        query = query.where(Notification.exporter_org_id == principal.org_id)
+    query = visible_notifications(principal)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
