@@ -44,8 +44,7 @@ app = typer.Typer(
 TodayOpt = Annotated[str | None, typer.Option("--today", help="Business date (default today)")]
 
 
-def business_date(value: str | None, *, field: str) -> date:
-    """A command's date option (``YYYY-MM-DD``; default: today's business date)."""
+def _date(value: str | None, *, field: str) -> date:
     if value is None:
         return business_today()
     try:
@@ -56,8 +55,7 @@ def business_date(value: str | None, *, field: str) -> date:
         ) from None
 
 
-def amount_option(value: str | None, *, field: str) -> Decimal | None:
-    """A command's amount option as a ``Decimal`` (``None`` when not given)."""
+def _amount(value: str | None, *, field: str) -> Decimal | None:
     if value is None:
         return None
     try:
@@ -95,7 +93,7 @@ def _application_in(path: Path) -> InvestmentDebtApplicationIn:
 Answer = BaseModel | list[Any]
 
 
-def answer(use_case: Callable[[Session, Principal], Answer]) -> None:
+def _answer(use_case: Callable[[Session, Principal], Answer]) -> None:
     """Run one use case on the system principal in one transaction; print its JSON answer.
 
     The answer is built inside the transaction (views may read lazy rows) and printed after
@@ -130,7 +128,7 @@ def apply(
         )
         return InvestmentDebtApplicationOut.of(view)
 
-    answer(use_case)
+    _answer(use_case)
 
 
 @app.command("underwrite")
@@ -143,7 +141,7 @@ def underwrite(
     today: TodayOpt = None,
 ) -> None:
     """Price the application into a draft policy with its premium schedule."""
-    pct = amount_option(indemnity_pct, field="indemnity_pct")
+    pct = _amount(indemnity_pct, field="indemnity_pct")
     if pct is None or not Decimal(0) < pct <= Decimal(100):
         raise ValidationFailed(
             "indemnity_pct must be above 0 and at most 100", field="indemnity_pct"
@@ -155,13 +153,13 @@ def underwrite(
             principal=principal,
             application_id=application_id,
             rate=rate,
-            inception=business_date(inception, field="inception"),
+            inception=_date(inception, field="inception"),
             indemnity_pct=pct,
         )
         schedule = _schedule(session, principal, policy.id, today)
         return UnderwrittenOut(policy=PolicyOut.of(policy), schedule=schedule)
 
-    answer(use_case)
+    _answer(use_case)
 
 
 def _schedule(
@@ -169,7 +167,7 @@ def _schedule(
 ) -> ScheduleOut:
     """The policy's premium schedule as the API answers it, on ``--today``."""
     view = pricing.get_investment_debt_schedule(
-        session, principal=principal, policy_id=policy_id, today=business_date(today, field="today")
+        session, principal=principal, policy_id=policy_id, today=_date(today, field="today")
     )
     return ScheduleOut.of(view)
 
@@ -192,7 +190,7 @@ def schedule(
     policy_id: Annotated[int, typer.Argument(help="Policy id")], today: TodayOpt = None
 ) -> None:
     """The premium schedule: each period's insured amount, premium, notice, due date, paid."""
-    answer(lambda session, principal: _schedule(session, principal, policy_id, today))
+    _answer(lambda session, principal: _schedule(session, principal, policy_id, today))
 
 
 @app.command("notice")
@@ -204,13 +202,13 @@ def notice(
     today: TodayOpt = None,
 ) -> None:
     """Send a period's premium notice (due within 30 days); booked in the ledger."""
-    answer(
+    _answer(
         _schedule_after(
             pricing.issue_premium_notice,
             policy_id,
             today,
             position=position,
-            notice_date=business_date(notice_date, field="notice_date"),
+            notice_date=_date(notice_date, field="notice_date"),
         )
     )
 
@@ -225,13 +223,13 @@ def pay_premium(
     today: TodayOpt = None,
 ) -> None:
     """Record a period's premium paid; late premium is refused unless accepted."""
-    answer(
+    _answer(
         _schedule_after(
             pricing.record_premium_payment,
             policy_id,
             today,
             position=position,
-            paid_on=business_date(paid_on, field="paid_on"),
+            paid_on=_date(paid_on, field="paid_on"),
             accept_late=accept_late,
         )
     )
