@@ -47,8 +47,7 @@ from datetime import date
 from enum import StrEnum
 
 from tradecover.claims.late_premium import PremiumRuling
-from tradecover.declarations import CoverReason
-from tradecover.declarations.whole_turnover import TurnoverMonth
+from tradecover.declarations import CoverReason, TurnoverMonth
 from tradecover.kit.errors import Conflict
 from tradecover.limits import LimitVersion, version_in_force
 from tradecover.policies import LiabilityRuling

@@ -337,7 +337,7 @@ def decide(
         amount = Money.of(amount, app.currency)
     if ctx.rating is None:
         raise Conflict("the buyer has not been rated", code="buyer_not_rated")
-    view = _view_of(ctx.country_risk)
+    view = _view_of(ctx)
     buyer_room, country_room = _rooms_of(ctx.aggregate, view, ctx.country_committed)
     request = _request_of(app, buyer=ctx.buyer, current=ctx.current)
     terms = PolicyTerms.from_schedule(policies.schedule_of(ctx.policy))
@@ -390,6 +390,6 @@ def second_approval(session: Session, *, principal: Principal, application_id: i
         conditions=_conditions_of(app.conditions))
     _conclude(session, principal=principal, app=app, buyer=ctx.buyer, decision=decision,
               today=today, expected_status=PENDING_SECOND, maker=None, checker=principal.actor,
-              loaded=_Loaded(ctx.current, _view_of(ctx.country_risk),
+              loaded=_Loaded(ctx.current, _view_of(ctx),
                              ctx.country_committed is not None))
     return app

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover import buyers
+from tradecover import buyers, reporting
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
 from tradecover.country_risk import service as country_risk
-from tradecover.country_risk.model import CountryRiskVersion
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
@@ -53,8 +52,9 @@ def country_view(session: Session, country: str) -> CountryView:
     return CountryView(CountryStatus(view.cover_status.value), cap)
 
 
-def _view_of(row: CountryRiskVersion | None) -> CountryView:
-    """The view of a country from its version row in force (open without cap: none)."""
+def _view_of(facts: reporting.DecisionContext) -> CountryView:
+    """The view of the buyer's country from its version in force (open without cap: none)."""
+    row = facts.country_risk
     if row is None:
         return CountryView(CountryStatus.OPEN, None)
     cap = (to_usd(Money.from_minor(row.exposure_cap_minor, row.cap_currency))
