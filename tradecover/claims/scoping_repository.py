@@ -6,10 +6,14 @@ missing one).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Select, select
 
-from tradecover.access.principal import Principal
 from tradecover.claims.model import ClaimRow, InvestmentDebtClaimRow
+
+if TYPE_CHECKING:
+    from tradecover.access.principal import Principal
 
 
 def visible_claims(principal: Principal) -> Select[ClaimRow]:

@@ -7,10 +7,14 @@ answers like a missing one).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Select, select
 
-from tradecover.access.principal import Principal
 from tradecover.collections.model import DueDateArrangement, Notification
+
+if TYPE_CHECKING:
+    from tradecover.access.principal import Principal
 
 
 def visible_arrangements(principal: Principal) -> Select[DueDateArrangement]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     CursorResult,
@@ -33,7 +33,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
 from tradecover.kit.money import Money
 from tradecover.limits.decision import RequestType
 from tradecover.limits.fx import CAP_CURRENCY
@@ -46,6 +45,9 @@ from tradecover.limits.model import (
     LimitNotification,
 )
 from tradecover.limits.versions import LimitVersion
+
+if TYPE_CHECKING:
+    from tradecover.access.principal import Principal
 
 ACTIVE = "active"
 """Status of a limit in force (the other is ``cancelled``)."""

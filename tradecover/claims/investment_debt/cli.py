@@ -13,20 +13,22 @@ import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from tradecover.access import service as access
-from tradecover.access.principal import Principal
 from tradecover.claims.investment_debt import service as claims
 from tradecover.claims.investment_debt.schemas import InvestmentDebtClaimOut
 from tradecover.cli.context import domain_errors, unit_of_work
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.pricing import IndemnitySettlement
+
+if TYPE_CHECKING:
+    from tradecover.access.principal import Principal
 
 _commands = typer.Typer()  # the commands, until register() adds them to the group
 TodayOpt = Annotated[str | None, typer.Option("--today", help="Business date (default today)")]
