@@ -103,8 +103,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.known_api_keys = KnownApiKeys()
     app.state.attachment_store = store_for(engine)  # THE attachment store of the database
-    app.state.renewal_reprice = _renewal_reprice()
-    app.state.review_metrics_source = _review_metrics_source()
     problems.install(app)
     app.router.on_startup.append(upload_reader.start_parsers)
     app.state.problem_page = _problem_page()  # browsers get the HTML error page
@@ -205,19 +203,6 @@ def _install_refusal_pages(app: FastAPI) -> None:
         from tradecover.web.refusals import refusal_page
 
         return refusal_page(request, exc)
-
-
-def _review_metrics_source() -> Any:
-    """The renewal review's metrics, bound to each request's session by the policies API."""
-    from tradecover.declarations.service import DeclarationReviewMetrics
-
-    return DeclarationReviewMetrics
-
-
-def _renewal_reprice() -> Any:
-    from tradecover.pricing.service import reprice_renewal
-
-    return reprice_renewal
 
 
 def _add_problem_schema(app: FastAPI) -> None:

@@ -237,35 +237,3 @@ class CreditAllocation(Base):
     allocated_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(64))
-
-
-WAIVER_PROPOSED = "proposed"
-WAIVER_APPROVED = "approved"
-
-
-class PremiumWaiver(Base):
-    """The insurer's waiver of a notice's late premium: the shipments it billed keep their
-    cover for losses that arose before the premium was paid ([002], 8.2.3).
-
-    Four eyes: one insurer user proposes it with a reason, another approves it; only an
-    approved waiver counts.  One waiver per notice.
-    """
-
-    __tablename__ = "premium_waivers"
-    __table_args__ = (
-        CheckConstraint("status IN ('proposed', 'approved')", name="status"),
-        CheckConstraint("approved_by IS NULL OR approved_by <> proposed_by", name="four_eyes"),
-        CheckConstraint("(status = 'approved') = (approved_by IS NOT NULL)",
-                        name="approved_has_approver"),
-    )
-
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    notice_id: Mapped[int] = mapped_column(ForeignKey("premium_notices.id"), unique=True)
-    exporter_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(Text)
-    proposed_by: Mapped[str] = mapped_column(String(64))
-    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    approved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    approved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -3,6 +3,8 @@
 Pure rules only here; the registry's persistence, API and pages build on them.
 """
 
+from typing import TYPE_CHECKING
+
 from tradecover.buyers.identity import (
     POSSIBLE_MATCH_THRESHOLD,
     BuyerIdentity,
@@ -35,12 +37,31 @@ from tradecover.buyers.rating import (
     rate_buyer,
     size_band_for,
 )
+from tradecover.kit.public_face import lazy_exports
 
+if TYPE_CHECKING:
+    from tradecover.buyers.model import Buyer as Buyer
+    from tradecover.buyers.service import buyer_record as buyer_record
+    from tradecover.buyers.service import buyers_in_sector as buyers_in_sector
+    from tradecover.buyers.service import get_buyer as get_buyer
+    from tradecover.buyers.service import latest_rating as latest_rating
+    from tradecover.buyers.service import rating_from_row as rating_from_row
+
+_LAZY = {
+    "Buyer": "model",
+    "buyer_record": "service",
+    "buyers_in_sector": "service",
+    "get_buyer": "service",
+    "latest_rating": "service",
+    "rating_from_row": "service",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "MODEL_VERSION",
     "POSSIBLE_MATCH_THRESHOLD",
     "AdverseEvent",
     "BankProfile",
+    "Buyer",
     "BuyerIdentity",
     "BuyerProfile",
     "CompanyType",
@@ -53,6 +74,10 @@ __all__ = [
     "SectorRisk",
     "SizeBand",
     "buyer_identity",
+    "buyer_record",
+    "buyers_in_sector",
+    "get_buyer",
+    "latest_rating",
     "lei_check_digits",
     "match_buyer",
     "name_similarity",
@@ -64,5 +89,6 @@ __all__ = [
     "rank_matches",
     "rate_bank",
     "rate_buyer",
+    "rating_from_row",
     "size_band_for",
 ]

@@ -16,9 +16,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from tradecover import country_risk
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -41,12 +42,10 @@ from tradecover.buyers.rating import (
     rate_bank,
     rate_buyer,
 )
-from tradecover.country_risk import service as country_risk
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.limits.aggregate import suggested_bank_aggregate, suggested_buyer_aggregate
-from tradecover.limits.fx import CAP_CURRENCY
+from tradecover.limits import CAP_CURRENCY, suggested_bank_aggregate, suggested_buyer_aggregate
 from tradecover.limits.model import BuyerAggregate, BuyerAggregateChange, CreditLimit
 
 BLOCK_PREFIX = 2
@@ -525,3 +524,16 @@ def adverse_event_values(values: Iterable[str]) -> frozenset[AdverseEvent]:
         allowed = ", ".join(e.value for e in AdverseEvent)
         raise ValidationFailed(f"adverse events are among: {allowed}",
                                code="invalid_adverse_event", field="adverse_events") from None
+
+
+# --- reads for other contexts -------------------------------------------------------------
+
+
+def buyer_record(session: Session, buyer_id: int) -> Buyer:
+    """One buyer by id, for a use case of another context that already checked access."""
+    return session.get_one(Buyer, buyer_id)
+
+
+def buyers_in_sector(sector: str) -> Select[int]:
+    """The statement selecting the ids of the buyers of ``sector`` (to filter by)."""
+    return select(Buyer.id).where(Buyer.sector == sector)

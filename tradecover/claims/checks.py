@@ -47,12 +47,11 @@ from datetime import date
 from enum import StrEnum
 
 from tradecover.claims.late_premium import PremiumRuling
-from tradecover.declarations.cover import CoverReason
-from tradecover.declarations.whole_turnover import TurnoverMonth
+from tradecover.declarations import CoverReason, TurnoverMonth
 from tradecover.kit.errors import Conflict
-from tradecover.limits.versions import LimitVersion, version_in_force
-from tradecover.policies.liability import LiabilityRuling
-from tradecover.pricing.investment_debt import (
+from tradecover.limits import LimitVersion, version_in_force
+from tradecover.policies import LiabilityRuling
+from tradecover.pricing import (
     IndemnitySettlement,
     InvestmentDebtQuote,
     premiums_due_before_indemnity,

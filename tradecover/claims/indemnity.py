@@ -45,8 +45,8 @@ from enum import StrEnum
 from tradecover.kit.errors import Conflict, IllegalTransition, ValidationFailed
 from tradecover.kit.four_eyes import require_another_person
 from tradecover.kit.money import Money, allocate, round_money
-from tradecover.limits.versions import LimitVersion, cover_limit_for_shipment, version_in_force
-from tradecover.policies.schedule import ClaimTermsSchedule, PolicySchedule
+from tradecover.limits import LimitVersion, cover_limit_for_shipment, version_in_force
+from tradecover.policies import ClaimTermsSchedule, PolicySchedule
 
 HUNDRED = Decimal(100)
 

@@ -30,12 +30,7 @@ from enum import StrEnum
 from tradecover.claims.indemnity import ClaimState
 from tradecover.kit.errors import Conflict, ValidationFailed
 from tradecover.kit.money import Money, allocate
-from tradecover.ledger.journal import (
-    JournalEntry,
-    claim_approved,
-    claim_paid,
-    recovery_received,
-)
+from tradecover.ledger import JournalEntry, claim_approved, claim_paid, recovery_received
 
 
 class RecoverySource(StrEnum):

@@ -37,10 +37,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tradecover import collections, declarations, policies
+from tradecover import limits as credit_limits
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.billing.notice import DEFAULT_TERMS as BILLING_TERMS
+from tradecover.billing import DEFAULT_TERMS as BILLING_TERMS
 from tradecover.claims.checks import (
     CheckName,
     CheckOutcome,
@@ -77,27 +79,23 @@ from tradecover.claims.recovery import (
     check_rights_transferred,
     share_recovery,
 )
+from tradecover.claims.scoping_repository import visible_claims
 from tradecover.claims.speed import ClaimTimeline
 from tradecover.claims.standing_repository import (
     liability_rulings,
     premium_rulings,
     refresh_standing_checks,
 )
-from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
-from tradecover.collections.service import declaration_for
+from tradecover.collections.model import PossibleLossNotice
 from tradecover.config import Settings
-from tradecover.declarations.cover import CoverReason
+from tradecover.declarations import CoverReason
 from tradecover.declarations.model import Declaration
-from tradecover.declarations.turnover_repository import months_of_shipments
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.ledger import service as ledger
-from tradecover.limits.decision import RequestType
-from tradecover.limits.model import CreditLimitVersion
-from tradecover.limits.versions import LimitVersion
-from tradecover.policies.model import Policy
-from tradecover.policies.service import claim_terms_from_dict
+from tradecover.limits import LimitVersion, RequestType
+from tradecover.policies import Policy, claim_terms_from_dict
 
 NO_LIMIT_ID = 0
 """The limit id of a claimed shipment that had no limit (it covers nothing)."""
@@ -144,8 +142,9 @@ class LineIn:
 def claim_for(session: Session, principal: Principal, claim_id: int) -> ClaimRow:
     """A claim the caller may see, else ``NotFound`` (a foreign claim = a missing one)."""
     principal.require(Permission.CLAIM_READ)
-    row = session.get(ClaimRow, claim_id)
-    if row is None or not principal.can_see_org(row.exporter_org_id):
+    row = session.execute(visible_claims(principal).where(ClaimRow.id == claim_id)
+                          ).scalar_one_or_none()
+    if row is None:
         raise NotFound(f"claim {claim_id} not found", field="claim_id")
     return row
 
@@ -160,19 +159,14 @@ def _versions(session: Session, limit_id: int | None, currency: str) -> list[Lim
     if limit_id is None:
         return [LimitVersion(number=1, kind=RequestType.NEW_LIMIT, amount=Money.zero(currency),
                              effective_from=date.min)]
-    rows = session.execute(select(CreditLimitVersion).where(
-        CreditLimitVersion.limit_id == limit_id).order_by(CreditLimitVersion.number)).scalars()
-    return [LimitVersion(number=v.number, kind=RequestType(v.kind),
-                         amount=Money.from_minor(v.amount_minor, v.currency),
-                         effective_from=v.effective_from, expires_on=v.expires_on,
-                         indemnity_pct=v.indemnity_pct, reason=v.reason) for v in rows]
+    return credit_limits.limit_versions(session, limit_id)
 
 
 def _refresh_standing(session: Session, claim: ClaimRow, today: date) -> None:
     """Recompute the claim's ``policy_liability`` and ``premium_paid`` checks for ``today``
     (the policy may have been rescinded, or a premium gone late, since filing).
     """
-    policy = session.get(Policy, claim.policy_id)
+    policy = policies.policy_record(session, claim.policy_id)
     assert policy is not None
     pairs = session.execute(select(Declaration, PossibleLossNotice.filed_on).join(
         ClaimLineRow, ClaimLineRow.declaration_id == Declaration.id).join(
@@ -191,7 +185,7 @@ def _whole_turnover_facts(session: Session, policy: Policy, rows: Sequence[Any]
     """The returns and declarations of the claimed shipments' months (whole turnover)."""
     if not policy.whole_turnover:
         return None
-    review = months_of_shipments(session, policy, [row.shipment_date for row in rows])
+    review = declarations.months_of_shipments(session, policy, [row.shipment_date for row in rows])
     return WholeTurnoverFacts(months={m.month: m for m in review.months})
 
 
@@ -227,7 +221,8 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
     if not lines:
         raise ValidationFailed("a claim names at least one shipment", code="no_claim_lines",
                                field="lines")
-    rows = [declaration_for(session, principal, line.declaration_id) for line in lines]
+    rows = [declarations.active_declaration(session, principal, line.declaration_id)
+            for line in lines]
     for row in rows:
         if row.exporter_org_id != principal.org_id:
             raise NotFound(f"declaration {row.id} not found", field="declaration_id")
@@ -236,9 +231,7 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
                                code="mixed_claim", field="lines")
     notices: list[PossibleLossNotice] = []
     for i, row in enumerate(rows):
-        notice = session.execute(select(PossibleLossNotice).where(
-            PossibleLossNotice.declaration_id == row.id,
-            PossibleLossNotice.status == NOTICE_OPEN)).scalar_one_or_none()
+        notice = collections.open_notice_of(session, row.id)
         if notice is None:
             raise ValidationFailed(f"declaration {row.id} has no notice of possible loss: "
                                    "file one first", code="claim_without_notice",
@@ -250,7 +243,7 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
             raise Conflict(f"declaration {row.id} is already claimed",
                            code="shipment_already_claimed", field=f"lines[{i}].declaration_id")
         notices.append(notice)
-    policy = session.get(Policy, rows[0].policy_id)
+    policy = policies.policy_record(session, rows[0].policy_id)
     assert policy is not None
     terms = terms_of_policy(policy, defaults)
     currency = policy.currency
@@ -406,7 +399,7 @@ def reject(session: Session, *, principal: Principal, claim_id: int, reason: str
 
 
 def _claim_terms(session: Session, claim: ClaimRow, defaults: ClaimDefaults) -> ClaimTerms:
-    policy = session.get(Policy, claim.policy_id)
+    policy = policies.policy_record(session, claim.policy_id)
     assert policy is not None
     return terms_of_policy(policy, defaults)
 
@@ -515,11 +508,9 @@ def timelines(session: Session, *, principal: Principal) -> list[ClaimTimeline]:
     rejected still counts as rejected (no payment is awaited).
     """
     principal.require(Permission.CLAIM_READ)
-    query = select(ClaimRow).where(
+    query = visible_claims(principal).where(
         (ClaimRow.closure.is_(None)) | (ClaimRow.closure != CLOSURE_WITHDRAWN)
     ).order_by(ClaimRow.id)
-    if not principal.is_insurer:
-        query = query.where(ClaimRow.exporter_org_id == principal.org_id)
     return [ClaimTimeline(claim_id=c.id, notice_filed_on=c.notice_filed_on,
                           claim_filed_on=c.filed_on,
                           decided_on=c.decided_on if c.state not in (
@@ -535,9 +526,7 @@ def list_claims(session: Session, *, principal: Principal, state: ClaimState | N
                 limit: int, offset: int) -> tuple[list[ClaimRow], int]:
     """The claims the caller may see (the handler's queue: oldest first), and their count."""
     principal.require(Permission.CLAIM_READ)
-    query = select(ClaimRow)
-    if not principal.is_insurer:
-        query = query.where(ClaimRow.exporter_org_id == principal.org_id)
+    query = visible_claims(principal)
     if state is not None:
         query = query.where(ClaimRow.state == state.value)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

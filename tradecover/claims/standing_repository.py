@@ -17,11 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, select, text
+from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.orm import Session
 
-from tradecover.billing.model import WAIVER_APPROVED, PremiumWaiver
-from tradecover.billing.notice import BillingTerms
+from tradecover import premium_waivers
+from tradecover.billing import BillingTerms
 from tradecover.billing.service import BILLED_BY
 from tradecover.claims.checks import (
     ShipmentClaimFacts,
@@ -35,11 +35,9 @@ from tradecover.claims.late_premium import (
     cause_date,
     premium_ruling,
 )
-from tradecover.declarations.cover import CoverReason
+from tradecover.declarations import CoverReason
 from tradecover.declarations.model import Declaration
-from tradecover.policies.liability import LiabilityRuling, liability_for_shipment
-from tradecover.policies.model import Policy
-from tradecover.policies.standing import standing_of
+from tradecover.policies import LiabilityRuling, Policy, liability_for_shipment, standing_of
 
 
 def liability_rulings(policy: Policy, rows: Iterable[Declaration]) -> dict[int, LiabilityRuling]:
@@ -92,11 +90,7 @@ def billed_premiums(
             {"nids": notice_ids},
         ):
             events.setdefault(int(nid), []).append((_as_date(day), int(amount)))
-        for w in session.execute(
-            select(PremiumWaiver).where(
-                PremiumWaiver.notice_id.in_(notice_ids), PremiumWaiver.status == WAIVER_APPROVED
-            )
-        ).scalars():
+        for w in premium_waivers.approved_waivers(session, notice_ids):
             assert w.approved_by is not None
             assert w.approved_on is not None
             waivers[w.notice_id] = Waiver(

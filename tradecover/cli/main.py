@@ -18,6 +18,7 @@ def _register_contexts() -> None:
     from tradecover.billing.cli import app as billing_app
     from tradecover.buyers.cli import app as buyers_app
     from tradecover.claims.cli import app as claims_app
+    from tradecover.claims.investment_debt.cli import register as register_id_claims
     from tradecover.collections.cli import app as overdue_app
     from tradecover.country_risk.cli import app as countries_app
     from tradecover.declarations.cli import app as declarations_app
@@ -43,6 +44,7 @@ def _register_contexts() -> None:
     app.add_typer(claims_app, name="claims")
     app.add_typer(overdue_app, name="overdue")
     app.add_typer(sessions_app, name="sessions")
+    register_id_claims(investment_debt_app)  # the claims context adds its commands
     app.add_typer(investment_debt_app, name="investment-debt")
     app.add_typer(feeds_app, name="feeds")
 

@@ -6,6 +6,7 @@ confirmation, the freed limit, chasing) and :mod:`~tradecover.collections.overdu
 plans).
 """
 
+from typing import TYPE_CHECKING
 
 from tradecover.collections.confirmation import (
     Chase,
@@ -53,7 +54,15 @@ from tradecover.collections.overdue import (
     plan_overdue_since,
     request_arrangement,
 )
+from tradecover.kit.public_face import lazy_exports
 
+if TYPE_CHECKING:
+    from tradecover.collections.invoice_repository import open_notice_of as open_notice_of
+
+_LAZY = {
+    "open_notice_of": "invoice_repository",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "DEFAULT_MAX_EXTENSION_DAYS",
     "DEFAULT_REMINDER_DAYS_BEFORE",
@@ -94,6 +103,7 @@ __all__ = [
     "notice_reminder_dates",
     "notice_reminders_due",
     "notice_timing",
+    "open_notice_of",
     "overdue_invoices",
     "plan_overdue_since",
     "request_arrangement",

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tradecover import policies
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -27,22 +28,20 @@ from tradecover.collections.overdue import (
     decide_arrangement,
     request_arrangement,
 )
+from tradecover.collections.scoping_repository import visible_arrangements
 from tradecover.declarations.model import Declaration
 from tradecover.kit.errors import (
     Conflict,
     NotFound,
 )
 from tradecover.kit.money import Money
-from tradecover.policies.model import Policy
 
 
 def arrangements(session: Session, *, principal: Principal, pending_only: bool = False
                  ) -> list[DueDateArrangement]:
     """Extension and repayment plan requests (exporters: their own), oldest first."""
     principal.require(Permission.DECLARATION_READ)
-    query = select(DueDateArrangement)
-    if not principal.is_insurer:
-        query = query.where(DueDateArrangement.exporter_org_id == principal.org_id)
+    query = visible_arrangements(principal)
     if pending_only:
         query = query.where(DueDateArrangement.status == ArrangementStatus.REQUESTED.value)
     return list(session.execute(query.order_by(DueDateArrangement.requested_on,
@@ -68,7 +67,7 @@ def request_extension(
     principal.require(Permission.COLLECTION_WRITE)
     row = declaration_for(session, principal, declaration_id)
     _own(principal, row)
-    policy = session.get(Policy, row.policy_id)
+    policy = policies.policy_record(session, row.policy_id)
     assert policy is not None
     pending = session.execute(select(DueDateArrangement.id).where(
         DueDateArrangement.declaration_id == row.id,
@@ -100,8 +99,9 @@ def decide_extension(session: Session, *, principal: Principal, arrangement_id: 
                      approve: bool, reason: str | None, today: date) -> DueDateArrangement:
     """The insurer approves or refuses; an approval moves the due date and the deadlines."""
     principal.require(Permission.CLAIM_DECIDE)
-    entity = session.get(DueDateArrangement, arrangement_id)
-    if entity is None or not principal.can_see_org(entity.exporter_org_id):
+    entity = session.execute(visible_arrangements(principal).where(
+        DueDateArrangement.id == arrangement_id)).scalar_one_or_none()
+    if entity is None:
         raise NotFound(f"arrangement {arrangement_id} not found", field="arrangement_id")
     row = session.get(Declaration, entity.declaration_id)
     assert row is not None

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradecover import policies
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -39,13 +40,14 @@ from tradecover.collections.overdue import (
     notice_timing,
 )
 from tradecover.collections.overdue import PossibleLossNotice as PureNotice
+from tradecover.collections.scoping_repository import visible_notifications
 from tradecover.declarations.model import STATUS_ACTIVE, Declaration
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import (
     NotFound,
     PermissionDenied,
 )
-from tradecover.policies.model import Policy
+from tradecover.policies import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,7 @@ def daily_job(session: Session, *, principal: Principal, today: date) -> DailyJo
     chases: list[tuple[int, Chase]] = []
     sent: list[Notification] = []
     for policy_id, declared in by_policy.items():
-        policy = session.get(Policy, policy_id)
+        policy = policies.policy_record(session, policy_id)
         assert policy is not None
         invoices = [replace(open_invoice(row), due_date=due[row.id]) for row in declared]
         notice_rows = notices_of.get(policy_id, [])
@@ -251,9 +253,7 @@ def notifications(session: Session, *, principal: Principal, unread_only: bool =
                   limit: int = 50, offset: int = 0) -> tuple[list[Notification], int]:
     """The caller's notifications, newest first (insurer staff: every exporter's)."""
     principal.require(Permission.DECLARATION_READ)
-    query = select(Notification)
-    if not principal.is_insurer:
-        query = query.where(Notification.exporter_org_id == principal.org_id)
+    query = visible_notifications(principal)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

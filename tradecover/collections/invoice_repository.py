@@ -7,17 +7,20 @@ from datetime import date
 from sqlalchemy import Date, func, select
 from sqlalchemy.orm import Session
 
+from tradecover import declarations
 from tradecover.access.principal import Principal
 from tradecover.collections.confirmation import (
     OpenInvoice,
 )
 from tradecover.collections.model import (
+    NOTICE_OPEN,
     DueDateArrangement,
+    PossibleLossNotice,
 )
 from tradecover.collections.overdue import (
     ArrangementStatus,
 )
-from tradecover.declarations.model import STATUS_ACTIVE, Declaration
+from tradecover.declarations.model import Declaration
 from tradecover.kit.errors import (
     NotFound,
 )
@@ -26,11 +29,7 @@ from tradecover.kit.money import Money
 
 def declaration_for(session: Session, principal: Principal, declaration_id: int) -> Declaration:
     """An active declaration the caller may see, else ``NotFound`` (foreign = missing)."""
-    row = session.get(Declaration, declaration_id)
-    if row is None or row.status != STATUS_ACTIVE or not principal.can_see_org(
-            row.exporter_org_id):
-        raise NotFound(f"declaration {declaration_id} not found", field="declaration_id")
-    return row
+    return declarations.active_declaration(session, principal, declaration_id)
 
 
 LATEST_MOVE = (
@@ -74,3 +73,10 @@ def open_invoice(row: Declaration) -> OpenInvoice:
 def _own(principal: Principal, row: Declaration) -> None:
     if principal.org_id != row.exporter_org_id and not principal.is_insurer:
         raise NotFound(f"declaration {row.id} not found", field="declaration_id")
+
+
+def open_notice_of(session: Session, declaration_id: int) -> PossibleLossNotice | None:
+    """The open notice of possible loss on a declared invoice, if any (for claims)."""
+    return session.execute(select(PossibleLossNotice).where(
+        PossibleLossNotice.declaration_id == declaration_id,
+        PossibleLossNotice.status == NOTICE_OPEN)).scalar_one_or_none()

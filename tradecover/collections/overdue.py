@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from tradecover.collections.confirmation import OpenInvoice
-from tradecover.declarations.cover import CoverReason
+from tradecover.declarations import CoverReason
 from tradecover.kit.errors import Conflict, ValidationFailed
 from tradecover.kit.money import Money
 

@@ -22,6 +22,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradecover import limits as credit_limits
+from tradecover import policies
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -79,8 +81,7 @@ from tradecover.kit.errors import (
     ValidationFailed,
 )
 from tradecover.kit.money import Money
-from tradecover.limits.model import CreditLimit
-from tradecover.policies.model import Policy
+from tradecover.policies import Policy
 
 
 def confirm_collection(
@@ -156,7 +157,7 @@ def file_notice(session: Session, *, principal: Principal, declaration_id: int,
     principal.require(Permission.COLLECTION_WRITE)
     row = declaration_for(session, principal, declaration_id)
     _own(principal, row)
-    policy = session.get(Policy, row.policy_id)
+    policy = policies.policy_record(session, row.policy_id)
     assert policy is not None
     due = effective_due(session, row)
     notice = file_notice_rule(open_invoice(row), cause=cause, filed_on=today, today=today,
@@ -218,13 +219,9 @@ def frozen_buyers(session: Session, *, principal: Principal) -> list[FrozenBuyer
         query = query.where(PossibleLossNotice.exporter_org_id == principal.org_id)
     frozen = [(int(o), int(b), since, int(n)) for o, b, since, n in session.execute(query)]
     limits: dict[tuple[int, int], list[tuple[int, Money]]] = {}
-    buyers = sorted({b for _o, b, _s, _n in frozen})
-    for start in range(0, len(buyers), 500):
-        for row in session.execute(select(CreditLimit).where(
-                CreditLimit.buyer_id.in_(buyers[start:start + 500]),
-                CreditLimit.status == "active").order_by(CreditLimit.id)).scalars():
-            limits.setdefault((row.org_id, row.buyer_id), []).append(
-                (row.id, Money.from_minor(row.amount_minor, row.currency)))
+    for row in credit_limits.active_limits_on_buyers(session, [b for _o, b, _s, _n in frozen]):
+        limits.setdefault((row.org_id, row.buyer_id), []).append(
+            (row.id, Money.from_minor(row.amount_minor, row.currency)))
     return sorted((FrozenBuyer(exporter_org_id=o, buyer_id=b, since=since, open_notices=n,
                                limits_on_watch=tuple(limits.get((o, b), ())))
                    for o, b, since, n in frozen),

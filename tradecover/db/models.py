@@ -15,6 +15,7 @@ from tradecover.idempotency import model as idempotency_model
 from tradecover.ledger import model as ledger_model
 from tradecover.limits import model as limits_model
 from tradecover.policies import model as policies_model
+from tradecover.premium_waivers import model as premium_waivers_model
 from tradecover.pricing import model as pricing_model
 from tradecover.risk import model as risk_model
 from tradecover.subsidies import model as subsidies_model
@@ -35,6 +36,7 @@ __all__ = [
            "ledger_model",
            "limits_model",
            "policies_model",
+           "premium_waivers_model",
            "pricing_model",
            "risk_model",
            "subsidies_model",

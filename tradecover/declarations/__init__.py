@@ -6,6 +6,8 @@ Pure rules only (no web, no SQL): :class:`Shipment` with :func:`shipment_problem
 decision :func:`decide_cover`.
 """
 
+from typing import TYPE_CHECKING
+
 from tradecover.declarations.cover import (
     CountryCoverStatus,
     CoverDecision,
@@ -35,7 +37,24 @@ from tradecover.declarations.shipment import (
     check_shipment,
     shipment_problems,
 )
+from tradecover.declarations.whole_turnover import TurnoverMonth, WholeTurnoverReview
+from tradecover.kit.public_face import lazy_exports
 
+if TYPE_CHECKING:
+    from tradecover.declarations.amendment_repository import (
+        active_declaration as active_declaration,
+    )
+    from tradecover.declarations.model import Declaration as Declaration
+    from tradecover.declarations.turnover_repository import (
+        months_of_shipments as months_of_shipments,
+    )
+
+_LAZY = {
+    "Declaration": "model",
+    "active_declaration": "amendment_repository",
+    "months_of_shipments": "turnover_repository",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "DEFAULT_RULES",
     "CountryCoverStatus",
@@ -43,6 +62,7 @@ __all__ = [
     "CoverReason",
     "CoverStatus",
     "DeadlineRules",
+    "Declaration",
     "DeclarationPeriod",
     "DeclarationTiming",
     "LimitFacts",
@@ -50,6 +70,9 @@ __all__ = [
     "PolicyFacts",
     "Shipment",
     "TransportMode",
+    "TurnoverMonth",
+    "WholeTurnoverReview",
+    "active_declaration",
     "check_shipment",
     "compliance_rate",
     "decide_cover",
@@ -57,6 +80,7 @@ __all__ = [
     "declaration_period",
     "declaration_timing",
     "declared_share_of_turnover",
+    "months_of_shipments",
     "periods_due_between",
     "pro_rata_turnover",
     "shipment_problems",

@@ -21,7 +21,7 @@ from tradecover.declarations.model import (
     Declaration,
 )
 from tradecover.kit.dates import utc_now
-from tradecover.kit.errors import Conflict, ValidationFailed
+from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 
 
 def _end(session: Session, *, principal: Principal, row: Declaration, status: str,
@@ -116,3 +116,15 @@ def list_declarations(
     rows = session.execute(query.order_by(Declaration.id.desc()).limit(limit).offset(offset)
                            ).scalars().all()
     return list(rows), int(total)
+
+
+def active_declaration(session: Session, principal: Principal, declaration_id: int
+                       ) -> Declaration:
+    """An active declaration the caller may see, else ``NotFound`` (foreign = missing):
+    for the use cases of other contexts (collections, claims) on a declared invoice.
+    """
+    row = session.get(Declaration, declaration_id)
+    if row is None or row.status != STATUS_ACTIVE or not principal.can_see_org(
+            row.exporter_org_id):
+        raise NotFound(f"declaration {declaration_id} not found", field="declaration_id")
+    return row

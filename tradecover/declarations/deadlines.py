@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from tradecover.kit.dates import add_months
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.policies.schedule import DeclarationFrequency
+from tradecover.policies import DeclarationFrequency
 
 SHARE_QUANTUM = Decimal("0.0001")
 """Shares of turnover and compliance rates are rounded half-up to 4 decimals (0.01 %)."""

@@ -9,9 +9,7 @@ row is marked ``corrected``/``cancelled`` (never deleted), a correction writes a
 that ``supersedes`` it, and the reservation follows.
 
 Also here: the declaration status of a policy by its frequency
-(:func:`declaration_status`), monthly turnover returns (:func:`submit_turnover_return`) and
-:class:`DeclarationReviewMetrics`, the renewal review's metrics of a policy (declarations,
-notices of possible loss, claims paid and limits), read in the caller's session.
+(:func:`declaration_status`) and monthly turnover returns (:func:`submit_turnover_return`).
 """
 
 from __future__ import annotations
@@ -41,9 +39,6 @@ from tradecover.declarations.loading_repository import audit_chain_of as audit_c
 from tradecover.declarations.loading_repository import policy_facts as policy_facts
 from tradecover.declarations.loading_repository import snapshot as snapshot
 from tradecover.declarations.model import STATUS_CORRECTED, Declaration
-from tradecover.declarations.review_repository import (
-    DeclarationReviewMetrics as DeclarationReviewMetrics,
-)
 from tradecover.declarations.shipment import Shipment
 from tradecover.declarations.status_repository import DeclarationStatus as DeclarationStatus
 from tradecover.declarations.status_repository import PeriodStatus as PeriodStatus

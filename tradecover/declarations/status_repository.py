@@ -28,7 +28,7 @@ from tradecover.declarations.whole_turnover import WholeTurnoverReview
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, check_currency
-from tradecover.policies.model import Policy
+from tradecover.policies import Policy
 
 
 @dataclass(frozen=True, slots=True)

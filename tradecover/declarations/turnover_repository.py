@@ -21,7 +21,7 @@ from tradecover.declarations.whole_turnover import (
     review_whole_turnover,
 )
 from tradecover.kit.money import Money
-from tradecover.policies.model import Policy
+from tradecover.policies import Policy
 
 
 def returns_of(session: Session, policy_id: int, months: Iterable[date]) -> dict[date, Money]:

@@ -36,7 +36,7 @@ from tradecover.declarations.deadlines import DEFAULT_RULES, DeadlineRules
 from tradecover.kit.dates import add_months
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.policies.schedule import DEFAULT_MIN_DECLARED_SHARE, min_declared_share_of
+from tradecover.policies import DEFAULT_MIN_DECLARED_SHARE, min_declared_share_of
 
 __all__ = [
     "DEFAULT_MIN_DECLARED_SHARE",

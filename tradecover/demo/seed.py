@@ -28,7 +28,6 @@ from tradecover.access.roles import OrganisationKind, Role
 from tradecover.billing.notice import DEFAULT_TERMS, BillingTerms
 from tradecover.claims.model import ClaimRow
 from tradecover.db.engine import transaction
-from tradecover.declarations.service import DeclarationReviewMetrics
 from tradecover.demo import history
 from tradecover.demo.book import RATE_TABLE, ExporterPlan, Story, plan_book
 from tradecover.demo.claims import seed_claims
@@ -45,6 +44,7 @@ from tradecover.policies.schedule import (
     PolicySchedule,
     Product,
 )
+from tradecover.reporting import RenewalReviewMetrics
 
 DEMO_PASSWORD: Final = "demo-password"
 """The password of every demo sign-in (a demo database is never a production one)."""
@@ -263,7 +263,7 @@ def _renew(session: Session, plan: ExporterPlan, policy: Policy, exporter: Princ
     offer = policies.offer_renewal(
         session, principal=insurer, policy_id=policy.id,
         today=expiry - timedelta(days=plan.renewal_offer_days),
-        metrics_source=DeclarationReviewMetrics(session))
+        metrics_source=RenewalReviewMetrics(session))
     policies.accept_renewal(session, principal=exporter, offer_id=offer.id,
                             today=expiry - timedelta(days=plan.renewal_accept_days))
 
@@ -394,7 +394,7 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
                              seed=seed, done=traded))
     policies.expire_due(session, principal=insurer, today=as_of)
     policies.offer_due_renewals(session, principal=insurer, today=as_of,
-                                metrics_source=DeclarationReviewMetrics(session))
+                                metrics_source=RenewalReviewMetrics(session))
     for exporter_plan, org in list(zip(plan.exporters, exporter_orgs, strict=True))[
             :LIMIT_EXPORTERS]:
         _credit_limits(session, exporter_plan, org,

@@ -4,6 +4,9 @@ Pure rules only here ([rules §4], [002] sections 六 and 七); persistence, API
 pages build on them.
 """
 
+from typing import TYPE_CHECKING
+
+from tradecover.kit.public_face import lazy_exports
 from tradecover.limits.aggregate import (
     AggregateLimit,
     AggregateOverride,
@@ -33,6 +36,8 @@ from tradecover.limits.decision import (
     underwriter_decision,
     validate_request,
 )
+from tradecover.limits.fx import CAP_CURRENCY, USD_PER_UNIT, from_usd, to_usd
+from tradecover.limits.under_use import Exposure
 from tradecover.limits.utilisation import (
     DEFAULT_IDLE_DAYS,
     Utilisation,
@@ -50,17 +55,32 @@ from tradecover.limits.versions import (
     version_in_force,
 )
 
+if TYPE_CHECKING:
+    from tradecover.limits.repository import active_limits_on_buyers as active_limits_on_buyers
+    from tradecover.limits.repository import limit_versions as limit_versions
+    from tradecover.limits.rules import LimitRules as LimitRules
+
+_LAZY = {
+    "active_limits_on_buyers": "repository",
+    "limit_versions": "repository",
+    "LimitRules": "rules",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
+    "CAP_CURRENCY",
     "DEFAULT_IDLE_DAYS",
+    "USD_PER_UNIT",
     "AggregateLimit",
     "AggregateOverride",
     "AutoRule",
     "CountryStatus",
     "DecisionOutcome",
     "ExpectedShipments",
+    "Exposure",
     "LimitConditions",
     "LimitDecision",
     "LimitRequest",
+    "LimitRules",
     "LimitVersion",
     "PolicyTerms",
     "ReasonCode",
@@ -69,13 +89,16 @@ __all__ = [
     "Utilisation",
     "WatchReason",
     "WatchThresholds",
+    "active_limits_on_buyers",
     "check_decider",
     "check_four_eyes",
     "clear_override",
     "cover_limit_for_shipment",
     "decide_limit",
+    "from_usd",
     "is_idle",
     "is_under_used",
+    "limit_versions",
     "next_version",
     "override_aggregate",
     "requires_second_approval",
@@ -83,6 +106,7 @@ __all__ = [
     "size_to_credit_cycle",
     "suggested_bank_aggregate",
     "suggested_buyer_aggregate",
+    "to_usd",
     "underwriter_decision",
     "utilisation",
     "validate_request",

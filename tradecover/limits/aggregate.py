@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Final
 
-from tradecover.buyers.rating import Rating, SizeBand
+from tradecover.buyers import Rating, SizeBand
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from tradecover import reporting
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.config import Settings
@@ -139,8 +140,8 @@ def all_utilisation(session: SessionDep, principal: PrincipalDep,
 def watch_list(session: SessionDep, principal: PrincipalDep,
                settings: SettingsDep) -> list[WatchEntryOut]:
     """Buyers with a large single limit or a large total of limits (insurer)."""
-    return [WatchEntryOut.of(e) for e in service.watch_list(session, principal=principal,
-                                                            rules=_rules(settings))]
+    return [WatchEntryOut.of(e) for e in reporting.limit_watch_list(
+        session, principal=principal, rules=_rules(settings))]
 
 
 @router.post("/api/v1/limits/bulk-actions", response_model=BulkResultOut,

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tradecover import reporting
 from tradecover.access.service import system_principal
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.config import get_settings
@@ -166,8 +167,8 @@ def revoke_idle(days: Annotated[int | None, typer.Option(help="Idle days")] = No
 def watch_list() -> None:
     """Buyers with a large single limit or a large total of limits (USD)."""
     with unit_of_work() as session:
-        entries = service.watch_list(session, principal=system_principal(session),
-                                     rules=_rules())
+        entries = reporting.limit_watch_list(session, principal=system_principal(session),
+                                              rules=_rules())
     table = Table("buyer", "limits", "largest", "total", "reasons")
     for e in entries:
         table.add_row(str(e.buyer_id), str(e.limits), str(e.largest), str(e.total),

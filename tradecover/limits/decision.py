@@ -47,12 +47,12 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from tradecover.buyers.rating import AdverseEvent, Rating
-from tradecover.country_risk.cover import CoverStatus
+from tradecover.buyers import AdverseEvent, Rating
+from tradecover.country_risk import CoverStatus
 from tradecover.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from tradecover.kit.four_eyes import require_another_person
 from tradecover.kit.money import Money
-from tradecover.policies.schedule import PolicySchedule
+from tradecover.policies import PolicySchedule
 from tradecover.reference.countries import check_country
 from tradecover.reference.payment_terms import PaymentTerms, check_credit_period
 

@@ -16,18 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     CursorResult,
     Select,
     Update,
-    and_,
-    bindparam,
     case,
     column,
-    exists,
     func,
     select,
     table,
@@ -35,10 +31,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from tradecover.buyers.model import Buyer, BuyerRating
-from tradecover.country_risk.model import CountryRiskVersion
+from tradecover.kit.money import Money
+from tradecover.limits.decision import RequestType
 from tradecover.limits.fx import CAP_CURRENCY
 from tradecover.limits.model import (
     BuyerAggregate,
@@ -46,11 +42,42 @@ from tradecover.limits.model import (
     CreditLimit,
     CreditLimitVersion,
     LimitApplication,
+    LimitNotification,
 )
-from tradecover.policies.model import Policy
+from tradecover.limits.versions import LimitVersion
+
+if TYPE_CHECKING:
+    from tradecover.access.principal import Principal
 
 ACTIVE = "active"
 """Status of a limit in force (the other is ``cancelled``)."""
+
+
+def visible_limits(principal: Principal) -> Select[CreditLimit]:
+    """The credit limits the caller may see: every one for insurer staff, else its own.
+
+    Every list and get of limits starts from this statement (tenant scoping, once).
+    """
+    query = select(CreditLimit)
+    if not principal.is_insurer:
+        query = query.where(CreditLimit.org_id == principal.org_id)
+    return query
+
+
+def visible_applications(principal: Principal) -> Select[LimitApplication]:
+    """The limit applications the caller may see (insurer staff: all; else its own)."""
+    query = select(LimitApplication)
+    if not principal.is_insurer:
+        query = query.where(LimitApplication.org_id == principal.org_id)
+    return query
+
+
+def visible_notifications(principal: Principal) -> Select[LimitNotification]:
+    """The limit notices the caller may see (insurer staff: all; else its own)."""
+    query = select(LimitNotification)
+    if not principal.is_insurer:
+        query = query.where(LimitNotification.org_id == principal.org_id)
+    return query
 
 
 def ensure_country_row(session: Session, country: str) -> None:
@@ -193,73 +220,6 @@ def application_by_id(session: Session, application_id: int, *,
     return session.execute(query).scalar_one_or_none()
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionContext:
-    """Everything a decision on one application reads, loaded by one query.
-
-    ``country_risk`` is the insurer's view of the buyer's country in force (``None``:
-    none recorded); ``country_committed`` is ``None`` when the country has no exposure
-    row yet; ``current`` is the exporter's limit in force on the buyer, if any.
-    """
-
-    application: LimitApplication
-    buyer: Buyer
-    policy: Policy
-    rating: BuyerRating | None
-    aggregate: BuyerAggregate | None
-    country_risk: CountryRiskVersion | None
-    country_committed: int | None
-    current: CreditLimit | None
-
-
-@cache
-def _decision_context_query() -> Select[LimitApplication, Buyer, Policy, BuyerRating,
-                                        BuyerAggregate, CountryRiskVersion, int, CreditLimit]:
-    """The statement of :func:`decision_context`, built once: building it and its cache key
-    costs more CPU than running it, and it only differs by the bound application id.
-    """
-    app = LimitApplication
-    newer_rating = aliased(BuyerRating)
-    newer_view = aliased(CountryRiskVersion)
-    return (
-        select(app, Buyer, Policy, BuyerRating, BuyerAggregate, CountryRiskVersion,
-               CountryExposure.committed_minor, CreditLimit)
-        .join(Buyer, Buyer.id == app.buyer_id)
-        .join(Policy, Policy.id == app.policy_id)
-        .outerjoin(BuyerRating, and_(
-            BuyerRating.buyer_id == app.buyer_id,
-            ~exists().where(newer_rating.buyer_id == BuyerRating.buyer_id,
-                            newer_rating.id > BuyerRating.id)))
-        .outerjoin(BuyerAggregate, BuyerAggregate.buyer_id == app.buyer_id)
-        .outerjoin(CountryRiskVersion, and_(
-            CountryRiskVersion.country == Buyer.country,
-            ~exists().where(newer_view.country == CountryRiskVersion.country,
-                            newer_view.id > CountryRiskVersion.id)))
-        .outerjoin(CountryExposure, CountryExposure.country == Buyer.country)
-        .outerjoin(CreditLimit, and_(
-            CreditLimit.org_id == app.org_id, CreditLimit.policy_id == app.policy_id,
-            CreditLimit.buyer_id == app.buyer_id, CreditLimit.status == ACTIVE))
-        .where(app.id == bindparam("application_id"))
-        .execution_options(populate_existing=True))
-
-
-def decision_context(session: Session, application_id: int) -> DecisionContext | None:
-    """Load an application with its buyer, policy, latest rating, aggregate, country view,
-    country exposure and current limit in ONE round trip (``None``: no such application).
-
-    The latest rating and country view are picked with anti-joins (no newer row), which
-    both databases run from the ``(buyer_id, id)`` and ``(country, id)`` indexes.
-    """
-    row = session.execute(_decision_context_query(),
-                          {"application_id": application_id}).first()
-    if row is None:
-        return None
-    return DecisionContext(application=row[0], buyer=row[1], policy=row[2], rating=row[3],
-                           aggregate=row[4], country_risk=row[5],
-                           country_committed=None if row[6] is None else int(row[6]),
-                           current=row[7])
-
-
 # --- utilisation ------------------------------------------------------------------------
 
 LIMIT_OUTSTANDING = table("limit_outstanding", column("limit_id"), column("outstanding_minor"),
@@ -338,14 +298,23 @@ def utilisation_rows(session: Session, **filters: Any) -> list[UtilisationRow]:
     return rows
 
 
-def watch_list_query(*, single_minor: int, total_minor: int) -> Select[int, int, int, int]:
-    """Buyers with a large single limit or a large total of limits in force (USD, set-based)."""
-    return (select(CreditLimit.buyer_id,
-                   func.count().label("limits"),
-                   func.max(CreditLimit.committed_usd_minor).label("largest"),
-                   func.sum(CreditLimit.committed_usd_minor).label("total"))
-            .where(CreditLimit.status == ACTIVE, CreditLimit.payment_terms != "LC")
-            .group_by(CreditLimit.buyer_id)
-            .having((func.max(CreditLimit.committed_usd_minor) >= single_minor)
-                    | (func.sum(CreditLimit.committed_usd_minor) >= total_minor))
-            .order_by(func.sum(CreditLimit.committed_usd_minor).desc(), CreditLimit.buyer_id))
+def active_limits_on_buyers(session: Session, buyer_ids: Sequence[int]) -> list[CreditLimit]:
+    """The limits in force on these buyers (any exporter), by id (for other contexts)."""
+    wanted = sorted(set(buyer_ids))
+    rows: list[CreditLimit] = []
+    for start in range(0, len(wanted), 500):  # bound the IN list on every database
+        rows += session.execute(select(CreditLimit).where(
+            CreditLimit.buyer_id.in_(wanted[start:start + 500]),
+            CreditLimit.status == ACTIVE).order_by(CreditLimit.id)).scalars()
+    return sorted(rows, key=lambda r: r.id)
+
+
+def limit_versions(session: Session, limit_id: int) -> list[LimitVersion]:
+    """Every version of a limit as the pure value the cover and claim rules take, oldest
+    first (for other contexts).
+    """
+    return [LimitVersion(number=v.number, kind=RequestType(v.kind),
+                         amount=Money.from_minor(v.amount_minor, v.currency),
+                         effective_from=v.effective_from, expires_on=v.expires_on,
+                         indemnity_pct=v.indemnity_pct, reason=v.reason)
+            for v in versions_of(session, limit_id)]

@@ -17,8 +17,9 @@ from tradecover.limits.model import (
     LimitApplication,
     LimitNotification,
 )
-from tradecover.limits.service import AggregateView, LimitUtilisation, WatchEntry
+from tradecover.limits.service import AggregateView, LimitUtilisation
 from tradecover.reference.payment_terms import PaymentTerms
+from tradecover.reporting import WatchEntry
 
 SignedAmount = Annotated[str, Field(pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$",
                                     examples=["250000.00"],

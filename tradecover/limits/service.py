@@ -12,6 +12,7 @@ This module gathers the use cases, written one module per seam: shared caps and 
 (:mod:`tradecover.limits.applications.service`), changes and notices
 (:mod:`tradecover.limits.changes.service`), tracking
 (:mod:`tradecover.limits.tracking.service`), thresholds (:mod:`tradecover.limits.rules`).
+The large-limit watch list is a read model of :mod:`tradecover.reporting`.
 """
 
 from __future__ import annotations
@@ -51,13 +52,11 @@ from tradecover.limits.tracking.service import (
     BulkResult,
     BulkScope,
     LimitUtilisation,
-    WatchEntry,
     bulk_action,
     idle_limits,
     limits_in_scope,
     revoke_idle,
     utilisation,
-    watch_list,
 )
 
 __all__ = [
@@ -70,7 +69,6 @@ __all__ = [
     "CountryView",
     "LimitRules",
     "LimitUtilisation",
-    "WatchEntry",
     "acknowledge",
     "aggregate_history",
     "app_snapshot",
@@ -93,5 +91,4 @@ __all__ = [
     "second_approval",
     "utilisation",
     "versions_of",
-    "watch_list",
 ]

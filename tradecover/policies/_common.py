@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -213,6 +213,23 @@ def claim_terms_to_dict(terms: ClaimTermsSchedule) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def policy_record(session: Session, policy_id: int) -> Policy | None:
+    """One policy by id, for a use case of another context that already checked access."""
+    return session.get(Policy, policy_id)
+
+
+def required_text(value: str, *, field: str, max_len: int) -> str:
+    """A required free text (a reason, a note), stripped, at most ``max_len`` characters."""
+    return _required_text(value, field=field, max_len=max_len)
+
+
+def check_money(money: Money, *, currency: str, field: str, positive: bool = True) -> Money:
+    """An amount of a policy's business: in ``currency``, finite, within bounds, at most
+    the minor unit (and above zero when ``positive``).
+    """
+    return _check_money(money, currency=currency, field=field, positive=positive)
+
+
 def claim_terms_from_dict(data: dict[str, Any] | None) -> ClaimTermsSchedule:
     """Rebuild the claim terms from :func:`claim_terms_to_dict` output (``None``: none set)."""
     data = data or {}
@@ -340,6 +357,28 @@ def _profile_snapshot(profile: ExporterProfile) -> dict[str, Any]:
 # --- loading with ownership --------------------------------------------------------------
 
 
+def visible_policies(principal: Principal) -> Select[Policy]:
+    """The policies the caller may see: every one for insurer staff, else its own.
+
+    Every list and get of policies starts from this statement (tenant scoping, once).
+    """
+    query = select(Policy)
+    if not principal.is_insurer:
+        query = query.where(Policy.exporter_org_id == principal.org_id)
+    return query
+
+
+def visible_applications(principal: Principal) -> Select[PolicyApplication]:
+    """The policy applications the caller may see: every one for insurer staff, else its
+    own (tenant scoping, once).
+    """
+    query = select(PolicyApplication)
+    if not principal.is_insurer:
+        query = query.where(PolicyApplication.exporter_org_id == principal.org_id)
+    return query
+
+
+
 def _exporter_org(session: Session, principal: Principal, org_id: int) -> Organisation:
     org = session.get(Organisation, org_id)
     if org is None or not principal.can_see_org(org.id):
@@ -353,22 +392,22 @@ def _exporter_org(session: Session, principal: Principal, org_id: int) -> Organi
 
 def _policy(session: Session, principal: Principal, policy_id: int, *,
             lock: bool = False) -> Policy:
-    query = select(Policy).where(Policy.id == policy_id)
+    query = visible_policies(principal).where(Policy.id == policy_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     policy = session.execute(query).scalar_one_or_none()
-    if policy is None or not principal.can_see_org(policy.exporter_org_id):
+    if policy is None:
         raise NotFound(f"no policy {policy_id}", code="policy_not_found")
     return policy
 
 
 def _application(session: Session, principal: Principal, application_id: int, *,
                  lock: bool = False) -> PolicyApplication:
-    query = select(PolicyApplication).where(PolicyApplication.id == application_id)
+    query = visible_applications(principal).where(PolicyApplication.id == application_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     app = session.execute(query).scalar_one_or_none()
-    if app is None or not principal.can_see_org(app.exporter_org_id):
+    if app is None:
         raise NotFound(f"no application {application_id}", code="application_not_found")
     return app
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Path, Query
 
+from tradecover import pricing, reporting
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import Page, PageDep
 from tradecover.kit.dates import business_today
@@ -20,7 +20,6 @@ from tradecover.kit.money import Money
 from tradecover.policies import service
 from tradecover.policies.liability import liability_for_shipment
 from tradecover.policies.lifecycle import PolicyState
-from tradecover.policies.review import ReviewMetricsSource, bind_metrics_source
 from tradecover.policies.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -44,17 +43,6 @@ from tradecover.policies.standing import standing_of
 router = APIRouter(prefix="/api/v1", tags=["policies"])
 
 Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="Numeric id")]
-
-
-def _metrics_source(request: Request, session: Session) -> ReviewMetricsSource:
-    """The app's review metrics source bound to the request's session (zeros if none)."""
-    return bind_metrics_source(getattr(request.app.state, "review_metrics_source", None),
-                               session)
-
-
-def _reprice(request: Request) -> service.Reprice | None:
-    reprice: service.Reprice | None = getattr(request.app.state, "renewal_reprice", None)
-    return reprice
 
 
 # --- exporter profile --------------------------------------------------------------------
@@ -152,13 +140,13 @@ def job_expire(body: JobIn, session: SessionDep, principal: PrincipalDep) -> Job
 
 @router.post("/policies/jobs/offer-renewals", response_model=JobOut,
              summary="Job: offer renewal to due policies")
-def job_offer_renewals(body: JobIn, request: Request, session: SessionDep,
+def job_offer_renewals(body: JobIn, session: SessionDep,
                        principal: PrincipalDep) -> JobOut:
     """Offer renewal to every policy within 30 days of expiry (idempotent)."""
     today = body.today or business_today()
     done = service.offer_due_renewals(session, principal=principal, today=today,
-                                      metrics_source=_metrics_source(request, session),
-                                      reprice=_reprice(request))
+                                      metrics_source=reporting.RenewalReviewMetrics(session),
+                                      reprice=pricing.renewal_repricer(session))
     return JobOut(today=today, processed=done)
 
 
@@ -264,12 +252,13 @@ def list_renewal_offers(policy_id: Id, session: SessionDep,
 
 @router.post("/policies/{policy_id}/renewal-offers", response_model=RenewalOfferOut,
              status_code=201, summary="Review the term and offer renewal")
-def offer_renewal(policy_id: Id, request: Request, session: SessionDep,
+def offer_renewal(policy_id: Id, session: SessionDep,
                   principal: PrincipalDep) -> RenewalOfferOut:
     """Within 30 days before expiry: the review metrics and the proposed terms."""
     return RenewalOfferOut.of(service.offer_renewal(
         session, principal=principal, policy_id=policy_id, today=business_today(),
-        metrics_source=_metrics_source(request, session), reprice=_reprice(request)))
+        metrics_source=reporting.RenewalReviewMetrics(session),
+        reprice=pricing.renewal_repricer(session)))
 
 
 @router.get("/renewal-offers/{offer_id}", response_model=RenewalOfferOut,

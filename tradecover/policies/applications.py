@@ -35,6 +35,7 @@ from tradecover.policies._common import (
     _require_insurer,
     _required_text,
     _text,
+    visible_applications,
 )
 from tradecover.policies.model import (
     ExporterProfile,
@@ -268,9 +269,7 @@ def list_applications(
 ) -> tuple[list[PolicyApplication], int]:
     """Applications, newest first, and how many match."""
     principal.require(Permission.POLICY_READ)
-    query = select(PolicyApplication)
-    if not principal.is_insurer:
-        query = query.where(PolicyApplication.exporter_org_id == principal.org_id)
+    query = visible_applications(principal)
     if exporter_org_id is not None:
         query = query.where(PolicyApplication.exporter_org_id == exporter_org_id)
     if status is not None:

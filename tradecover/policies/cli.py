@@ -14,9 +14,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from tradecover import pricing, reporting
 from tradecover.access import service as access
 from tradecover.cli.context import console, domain_errors, unit_of_work
-from tradecover.declarations.service import DeclarationReviewMetrics
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
@@ -32,7 +32,6 @@ from tradecover.policies.schedule import (
     liability_guidance,
 )
 from tradecover.policies.standing import standing_of
-from tradecover.pricing.service import renewal_repricer
 from tradecover.reference.payment_terms import PaymentTerms
 
 app = typer.Typer(help="Short-term policies: applications, underwriting, renewal, termination.",
@@ -308,8 +307,8 @@ def offer_renewal(policy_id: Annotated[int, typer.Argument(help="Policy id")],
     with unit_of_work() as session:
         o = service.offer_renewal(session, principal=access.system_principal(session),
                                   policy_id=policy_id, today=_date(today, field="today"),
-                                  metrics_source=DeclarationReviewMetrics(session),
-                                  reprice=renewal_repricer(session))
+                                  metrics_source=reporting.RenewalReviewMetrics(session),
+                                  reprice=pricing.renewal_repricer(session))
         console.print(f"renewal offer {o.id} for policy {policy_id} "
                       f"from {o.proposed_terms['inception']}")
 
@@ -364,8 +363,8 @@ def renew_due(today: TodayOpt = None) -> None:
     with unit_of_work() as session, _progress("renewal offers") as progress:
         done = service.offer_due_renewals(session, principal=access.system_principal(session),
                                           today=day,
-                                          metrics_source=DeclarationReviewMetrics(session),
-                                          reprice=renewal_repricer(session),
+                                          metrics_source=reporting.RenewalReviewMetrics(session),
+                                          reprice=pricing.renewal_repricer(session),
                                           progress=progress)
     console.print(f"{done} renewal offers made as of {day}")
 

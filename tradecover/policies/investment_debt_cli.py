@@ -3,7 +3,8 @@
 The API's use cases on the insurer's system principal, one transaction per command, each
 printing the API's JSON answer: application (the API's body from a JSON file),
 underwriting, the premium schedule, premium notices and payments, and claims on a missed
-repayment (file, approve, reject, pay with the premium set off).  Quote and issue are
+repayment (file, approve, reject, pay with the premium set off: the claims context adds
+those commands, :mod:`tradecover.claims.investment_debt.cli`).  Quote and issue are
 ``tradecover policies quote|issue``.  Errors exit as every command does: 4 invalid input,
 3 not found, 5 conflict, 6 forbidden.
 """
@@ -23,8 +24,6 @@ from sqlalchemy.orm import Session
 
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
-from tradecover.claims.investment_debt import service as claims
-from tradecover.claims.investment_debt.schemas import InvestmentDebtClaimOut
 from tradecover.cli.context import domain_errors, unit_of_work
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
@@ -36,7 +35,6 @@ from tradecover.policies.investment_debt_api import (
 )
 from tradecover.policies.schemas import PolicyOut
 from tradecover.pricing import service as pricing
-from tradecover.pricing.investment_debt import IndemnitySettlement
 from tradecover.pricing.schemas import ScheduleOut
 
 app = typer.Typer(
@@ -104,17 +102,6 @@ def _answer(use_case: Callable[[Session, Principal], Answer]) -> None:
     with unit_of_work() as session:
         answer = use_case(session, access.system_principal(session))
     _echo(answer)
-
-
-def _claim_answer(
-    step: Callable[..., claims.ClaimView], **kwargs: Any
-) -> Callable[[Session, Principal], Answer]:
-    """A claim use case (``claims.approve`` ...) answering the claim as the API does."""
-
-    def use_case(session: Session, principal: Principal) -> Answer:
-        return InvestmentDebtClaimOut.of(step(session, principal=principal, **kwargs))
-
-    return use_case
 
 
 @app.command("apply")
@@ -246,81 +233,3 @@ def pay_premium(
             accept_late=accept_late,
         )
     )
-
-
-@app.command("claim")
-@domain_errors
-def claim(
-    policy_id: Annotated[int, typer.Argument(help="Policy id")],
-    repayment_period: Annotated[int, typer.Option(help="Repayment period n, 1-based")],
-    due_date: Annotated[str, typer.Option(help="When the missed repayment fell due")],
-    settlement: Annotated[IndemnitySettlement, typer.Option()] = (
-        IndemnitySettlement.ORIGINAL_SCHEDULE
-    ),
-    missed_principal: Annotated[str | None, typer.Option(help="Default: all of a_n")] = None,
-    missed_interest: Annotated[str | None, typer.Option(help="Default: all of I_n")] = None,
-    today: TodayOpt = None,
-) -> None:
-    """File a claim on a missed repayment on the insured's behalf."""
-    _answer(
-        _claim_answer(
-            claims.file_claim,
-            policy_id=policy_id,
-            repayment_period=repayment_period,
-            repayment_due_date=_date(due_date, field="repayment_due_date"),
-            settlement=settlement,
-            missed_principal=_amount(missed_principal, field="missed_principal"),
-            missed_interest=_amount(missed_interest, field="missed_interest"),
-            today=_date(today, field="today"),
-        )
-    )
-
-
-@app.command("approve")
-@domain_errors
-def approve(
-    claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
-) -> None:
-    """Approve a filed claim (refused while a blocking check fails); booked in the ledger."""
-    _answer(_claim_answer(claims.approve, claim_id=claim_id, today=_date(today, field="today")))
-
-
-@app.command("reject")
-@domain_errors
-def reject(
-    claim_id: Annotated[int, typer.Argument(help="Claim id")],
-    reason: Annotated[str, typer.Option(help="Why, as the insured reads it")],
-    today: TodayOpt = None,
-) -> None:
-    """Reject a filed claim; its period may be claimed again."""
-    _answer(
-        _claim_answer(
-            claims.reject, claim_id=claim_id, reason=reason, today=_date(today, field="today")
-        )
-    )
-
-
-@app.command("pay-claim")
-@domain_errors
-def pay_claim(
-    claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
-) -> None:
-    """Pay an approved claim, premium due set off against the indemnity; booked."""
-    _answer(_claim_answer(claims.pay, claim_id=claim_id, today=_date(today, field="today")))
-
-
-@app.command("claims")
-@domain_errors
-def list_claims(policy_id: Annotated[int, typer.Argument(help="Policy id")]) -> None:
-    """The policy's missed-repayment claims, oldest first."""
-
-    def use_case(session: Session, principal: Principal) -> Answer:
-        rows = claims.list_claims(session, principal=principal, policy_id=policy_id)
-        return [
-            InvestmentDebtClaimOut.of(
-                claims.get_claim(session, principal=principal, claim_id=row.id)
-            ).model_dump(mode="json")
-            for row in rows
-        ]
-
-    _answer(use_case)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from tradecover.policies.schedule import DEFAULT_MIN_DECLARED_SHARE
 
@@ -51,31 +51,6 @@ class ReviewMetricsSource(Protocol):
     def metrics(self, *, policy_id: int, start: date, end: date) -> ReviewMetrics:
         """Metrics for declarations, limits, billing and claims in ``[start, end]``."""
         ...
-
-
-class SessionMetricsSource(Protocol):
-    """Binds a :class:`ReviewMetricsSource` to the caller's session (its unit of work).
-
-    What ``app.state.review_metrics_source`` holds in the API: the source must read in
-    the request's own transaction, never open a second one (on SQLite a second
-    transaction waits on the write lock the renewal offer holds).
-    """
-
-    def __call__(self, session: Any) -> ReviewMetricsSource:
-        """The metrics source reading through ``session``."""
-        ...
-
-
-def bind_metrics_source(configured: ReviewMetricsSource | SessionMetricsSource | None,
-                        session: Any) -> ReviewMetricsSource:
-    """The source to use in ``session``: a source instance as is (a test's fixed metrics),
-    a binder (a source class taking the session) bound to it, zeros when nothing is set.
-    """
-    if configured is None:
-        return NoActivityYet()
-    if isinstance(configured, type) or not hasattr(configured, "metrics"):
-        return cast(SessionMetricsSource, configured)(session)
-    return cast(ReviewMetricsSource, configured)
 
 
 @dataclass(frozen=True, slots=True)

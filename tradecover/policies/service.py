@@ -66,12 +66,17 @@ from tradecover.policies._common import (
     _scope_from_dict,
     _scope_to_dict,
     _text,
+    check_money,
     claim_terms_from_dict,
     claim_terms_to_dict,
+    policy_record,
+    required_text,
     schedule_from_dict,
     schedule_of,
     schedule_to_dict,
     snapshot,
+    visible_applications,
+    visible_policies,
 )
 from tradecover.policies.applications import (
     _check_buyers,
@@ -137,9 +142,7 @@ def list_policies(
     exporter's name or slug.
     """
     principal.require(Permission.POLICY_READ)
-    query = select(Policy)
-    if not principal.is_insurer:
-        query = query.where(Policy.exporter_org_id == principal.org_id)
+    query = visible_policies(principal)
     if exporter_org_id is not None:
         query = query.where(Policy.exporter_org_id == exporter_org_id)
     if state is not None:
@@ -210,6 +213,7 @@ __all__ = [
     "_text",
     "accept_renewal",
     "add_endorsement",
+    "check_money",
     "claim_terms_from_dict",
     "claim_terms_to_dict",
     "decline_application",
@@ -229,9 +233,11 @@ __all__ = [
     "offer_due_renewals",
     "offer_renewal",
     "policy_history",
+    "policy_record",
     "quote",
     "reinstate",
     "renewal_window_opens",
+    "required_text",
     "revise_schedule",
     "schedule_from_dict",
     "schedule_of",
@@ -242,5 +248,7 @@ __all__ = [
     "terminate",
     "underwrite",
     "upsert_exporter_profile",
+    "visible_applications",
+    "visible_policies",
     "withdraw",
 ]

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradecover.billing.model import PremiumWaiver
 from tradecover.kit.inputs import InputModel
+from tradecover.premium_waivers.model import PremiumWaiver
 
 
 class WaiverIn(InputModel):

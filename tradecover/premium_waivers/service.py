@@ -13,21 +13,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.billing.model import (
-    WAIVER_APPROVED,
-    WAIVER_PROPOSED,
-    PremiumNotice,
-    PremiumWaiver,
-)
+from tradecover.billing.model import PremiumNotice
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.four_eyes import require_another_person
+from tradecover.premium_waivers.model import WAIVER_APPROVED, WAIVER_PROPOSED, PremiumWaiver
 
 MAX_REASON = 1000
 
@@ -107,14 +103,24 @@ def propose(
     return waiver
 
 
+def visible_waivers(principal: Principal) -> Select[PremiumWaiver]:
+    """The waivers the caller may see: every one for insurer staff, else its own (tenant
+    scoping, once: every list and get starts from this statement).
+    """
+    query = select(PremiumWaiver)
+    if not principal.is_insurer:
+        query = query.where(PremiumWaiver.exporter_org_id == principal.org_id)
+    return query
+
+
 def _waiver(
     session: Session, principal: Principal, waiver_id: int, *, lock: bool = False
 ) -> PremiumWaiver:
-    query = select(PremiumWaiver).where(PremiumWaiver.id == waiver_id)
+    query = visible_waivers(principal).where(PremiumWaiver.id == waiver_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     waiver = session.execute(query).scalar_one_or_none()
-    if waiver is None or not principal.can_see_org(waiver.exporter_org_id):
+    if waiver is None:
         raise NotFound(f"no premium waiver {waiver_id}", code="waiver_not_found")
     return waiver
 
@@ -163,9 +169,14 @@ def list_waivers(
 ) -> list[PremiumWaiver]:
     """Waivers the caller may see, oldest first, optionally of one notice."""
     principal.require(Permission.BILLING_READ)
-    query = select(PremiumWaiver).order_by(PremiumWaiver.id)
-    if not principal.is_insurer:
-        query = query.where(PremiumWaiver.exporter_org_id == principal.org_id)
+    query = visible_waivers(principal).order_by(PremiumWaiver.id)
     if notice_id is not None:
         query = query.where(PremiumWaiver.notice_id == notice_id)
     return list(session.execute(query).scalars())
+
+
+def approved_waivers(session: Session, notice_ids: list[int]) -> list[PremiumWaiver]:
+    """The approved waivers of these premium notices (for the claims' premium check)."""
+    return list(session.execute(select(PremiumWaiver).where(
+        PremiumWaiver.notice_id.in_(notice_ids), PremiumWaiver.status == WAIVER_APPROVED
+    )).scalars())

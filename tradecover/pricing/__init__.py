@@ -13,6 +13,9 @@
 * Pricing lab: :func:`simulate_adverse_selection`, :func:`render_lab_chart`.
 """
 
+from typing import TYPE_CHECKING
+
+from tradecover.kit.public_face import lazy_exports
 from tradecover.pricing.investment_debt import (
     DrawdownPeriod,
     IndemnitySettlement,
@@ -66,6 +69,13 @@ from tradecover.pricing.short_term import (
 )
 from tradecover.reference.payment_terms import PaymentTerms
 
+if TYPE_CHECKING:
+    from tradecover.pricing.service import renewal_repricer as renewal_repricer
+
+_LAZY = {
+    "renewal_repricer": "service",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "Adjustment",
     "DrawdownPeriod",
@@ -108,6 +118,7 @@ __all__ = [
     "rate_table_from_dict",
     "rate_table_to_dict",
     "render_lab_chart",
+    "renewal_repricer",
     "repayment_premium_identity",
     "shipment_premium",
     "simulate_adverse_selection",

@@ -19,7 +19,7 @@ from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import TODAY, Book, counts, principal, run
 from tests.integration.claims.documents import accept_documents_via_api
 from tradecover.audit.model import AuditEntry
-from tradecover.billing.model import PremiumNotice, PremiumWaiver
+from tradecover.billing.model import PremiumNotice
 from tradecover.billing.notice import month_end
 from tradecover.collections import service as collections
 from tradecover.collections.overdue import LossCauseHint
@@ -28,6 +28,7 @@ from tradecover.declarations import service as declarations
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.limits.model import CreditLimitVersion
 from tradecover.policies import service as policies
+from tradecover.premium_waivers.model import PremiumWaiver
 from tradecover.reference.payment_terms import PaymentTerms
 
 

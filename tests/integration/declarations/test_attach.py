@@ -29,6 +29,7 @@ from tradecover.declarations.shipment import Shipment
 from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
 from tradecover.policies import service as policies
+from tradecover.reporting import RenewalReviewMetrics
 
 
 def attach(db: Database, cast: Cast, item: Shipment, *, today: date = TODAY) -> Declaration:
@@ -257,7 +258,7 @@ def test_review_metrics_source(db: Database, cast: Cast, w: World) -> None:
             s, principal=exporter(db, cast), policy_id=w.policy_id,
             month=shipped.replace(day=1), amount=Money.of("50000", "USD"))
     with transaction(db.factory) as s:
-        metrics = service.DeclarationReviewMetrics(s).metrics(
+        metrics = RenewalReviewMetrics(s).metrics(
             policy_id=w.policy_id, start=shipped.replace(day=1), end=shipped)
     assert metrics.compliance_rate == Decimal("0.5000")
     assert metrics.declared_share_of_turnover == Decimal("0.8000")

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Cast, Database
 from tests.builders.buyers import add_buyer
 from tests.builders.declarations import shipment, world
 from tests.builders.limits import add_limit
+from tests.conftest import Cast, Database
 from tests.integration.declarations.test_attach import exporter
 from tradecover.declarations.attachment.portable_repository import PortableStore
 from tradecover.declarations.attachment.postgres_repository import PostgresStore

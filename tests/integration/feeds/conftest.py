@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Cast, Database
 from tests.builders.declarations import World, world
+from tests.conftest import Cast, Database
 from tests.integration.feeds.helpers import connect_source, delete_stream, stream_settings
 from tradecover.feeds.stream.envelope import FeedSource
 from tradecover.feeds.stream.nats_stream import StreamSettings

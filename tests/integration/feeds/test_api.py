@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import TEST_SECRET, Cast, Database
 from tests.builders.declarations import World, world
+from tests.conftest import TEST_SECRET, Cast, Database
 from tests.integration.feeds.helpers import (
     connect_source,
     declaration_count,

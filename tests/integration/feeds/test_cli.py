@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import Cast, Database
 from tests.builders.declarations import World
+from tests.conftest import Cast, Database
 from tests.integration.feeds.helpers import declaration_count, documents, drain, erp_event
 from tradecover.cli.main import app
 from tradecover.config import get_settings

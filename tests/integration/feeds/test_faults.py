@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cast, Database
 from tests.builders.declarations import World
+from tests.conftest import Cast, Database
 from tests.integration.feeds.helpers import (
     declaration_count,
     documents,

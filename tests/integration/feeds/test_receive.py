@@ -8,8 +8,8 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.conftest import Cast, Database
 from tests.builders.declarations import World
+from tests.conftest import Cast, Database
 from tests.integration.feeds.helpers import (
     connect_source,
     declaration_count,

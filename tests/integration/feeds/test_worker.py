@@ -8,8 +8,8 @@ import asyncio
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from tests.conftest import Cast, Database
 from tests.builders.declarations import World
+from tests.conftest import Cast, Database
 from tests.integration.feeds.helpers import (
     declaration_count,
     documents,

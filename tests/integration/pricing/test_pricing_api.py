@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from tests.builders.policies import active, expiring_inception, make_policy
 from tests.conftest import Cast, Database
+from tradecover import reporting
 from tradecover.audit.model import AuditEntry
 from tradecover.cli.main import app as cli_app
 from tradecover.config import get_settings
@@ -422,8 +423,7 @@ class _BadYear:
 def test_renewal_offered_through_the_api_is_repriced_then_accepted(
         app_client: TestClient, cast: Cast, db: Database,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    state: Any = getattr(app_client.app, "state")  # noqa: B009 - the app is typed as ASGI
-    monkeypatch.setattr(state, "review_metrics_source", _BadYear(), raising=False)
+    monkeypatch.setattr(reporting, "RenewalReviewMetrics", lambda session: _BadYear())
     policy = active(app_client, cast, inception=expiring_inception(20))
     r = app_client.post(f"/api/v1/policies/{policy['id']}/renewal-offers",
                         headers=cast.underwriter.headers)

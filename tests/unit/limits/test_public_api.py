@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import tradecover.buyers
 import tradecover.limits
 
@@ -15,6 +17,9 @@ def test_public_names_are_pinned() -> None:
         "buyer_identity", "lei_check_digits", "match_buyer", "name_similarity",
         "normalise_duns", "normalise_lei", "normalise_name", "normalise_national_id",
         "pd_for_grade", "rank_matches", "rate_bank", "rate_buyer", "size_band_for",
+        # the lookups other contexts call (lazy: they need the database)
+        "Buyer", "buyer_record", "buyers_in_sector", "get_buyer", "latest_rating",
+        "rating_from_row",
     ])
     assert sorted(tradecover.limits.__all__) == sorted([
         "DEFAULT_IDLE_DAYS", "AggregateLimit", "AggregateOverride", "AutoRule",
@@ -26,6 +31,10 @@ def test_public_names_are_pinned() -> None:
         "requires_second_approval", "room_left", "size_to_credit_cycle",
         "suggested_bank_aggregate", "suggested_buyer_aggregate", "underwriter_decision",
         "utilisation", "validate_request", "version_in_force", "watch_list_reasons",
+        "CAP_CURRENCY", "USD_PER_UNIT", "Exposure", "from_usd", "to_usd",
+        # the lookups other contexts call (lazy: they need the database or the settings)
+        "LimitRules", "active_limits_on_buyers", "limit_versions",
     ])
     for module in (tradecover.buyers, tradecover.limits):
         assert all(hasattr(module, name) for name in module.__all__)
+        assert not any(isinstance(getattr(module, name), ModuleType) for name in module.__all__)

@@ -50,6 +50,7 @@ def test_public_names_are_pinned() -> None:
         "rate_table_from_dict",
         "rate_table_to_dict",
         "render_lab_chart",
+        "renewal_repricer",
         "repayment_premium_identity",
         "shipment_premium",
         "simulate_adverse_selection",

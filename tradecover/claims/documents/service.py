@@ -38,6 +38,7 @@ from tradecover.claims.documents.model import ClaimDocumentRow
 from tradecover.claims.documents.store import DocumentStore
 from tradecover.claims.indemnity import ClaimState, LossCause
 from tradecover.claims.model import ClaimRow
+from tradecover.claims.scoping_repository import visible_claims
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 
@@ -56,8 +57,9 @@ class UploadLimits:
 
 def _claim(session: Session, principal: Principal, claim_id: int) -> ClaimRow:
     principal.require(Permission.CLAIM_READ)
-    row = session.get(ClaimRow, claim_id)
-    if row is None or not principal.can_see_org(row.exporter_org_id):
+    row = session.execute(visible_claims(principal).where(ClaimRow.id == claim_id)
+                          ).scalar_one_or_none()
+    if row is None:
         raise NotFound(f"claim {claim_id} not found", field="claim_id")
     return row
 

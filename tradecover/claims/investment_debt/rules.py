@@ -30,7 +30,7 @@ from decimal import Decimal
 from tradecover.claims.checks import CheckName, CheckOutcome, ClaimCheck
 from tradecover.kit.errors import Conflict, ValidationFailed
 from tradecover.kit.money import round_money
-from tradecover.pricing.investment_debt import (
+from tradecover.pricing import (
     IndemnitySettlement,
     RepaymentPeriod,
     cover_in_force,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tradecover.claims.investment_debt.service import ClaimView
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
-from tradecover.pricing.investment_debt import IndemnitySettlement
+from tradecover.pricing import IndemnitySettlement
 
 _AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,4})?$"
 

@@ -35,16 +35,15 @@ from tradecover.claims.investment_debt.rules import (
     premium_set_off,
 )
 from tradecover.claims.model import InvestmentDebtClaimRow
+from tradecover.claims.scoping_repository import visible_investment_debt_claims
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
+from tradecover.ledger import JournalEntry
 from tradecover.ledger import investment_debt as id_ledger
 from tradecover.ledger import service as ledger
-from tradecover.ledger.journal import JournalEntry
+from tradecover.policies import Policy, PolicyState, Product
 from tradecover.policies import service as policies
-from tradecover.policies.lifecycle import PolicyState
-from tradecover.policies.model import Policy
-from tradecover.policies.schedule import Product
-from tradecover.pricing.investment_debt import IndemnitySettlement, parse_quote_request
+from tradecover.pricing import IndemnitySettlement, parse_quote_request
 from tradecover.pricing.model import InvestmentDebtPeriod, InvestmentDebtSchedule
 from tradecover.pricing.service import PERIOD_NOT_ISSUED, PERIOD_PAID
 
@@ -216,7 +215,7 @@ def file_claim(
         ("missed_interest", missed_interest, scheduled.interest),
     ):
         if amount is not None:
-            policies._check_money(
+            policies.check_money(
                 Money.of(amount, currency), currency=currency, field=name, positive=False
             )
         amounts[name] = default if amount is None else amount
@@ -303,11 +302,12 @@ def _claim(
     session: Session, principal: Principal, claim_id: int, *, lock: bool = False
 ) -> InvestmentDebtClaimRow:
     principal.require(Permission.CLAIM_READ)
-    query = select(InvestmentDebtClaimRow).where(InvestmentDebtClaimRow.id == claim_id)
+    query = visible_investment_debt_claims(principal).where(
+        InvestmentDebtClaimRow.id == claim_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     row = session.execute(query).scalar_one_or_none()
-    if row is None or not principal.can_see_org(row.exporter_org_id):
+    if row is None:
         raise NotFound(f"no investment-debt claim {claim_id}", code="claim_not_found")
     return row
 
@@ -376,7 +376,7 @@ def reject(
 ) -> ClaimView:
     """Reject a filed claim with a reason; its period may be claimed again."""
     _require_insurer(principal, Permission.CLAIM_DECIDE)
-    why = policies._required_text(reason, field="reason", max_len=1000)
+    why = policies.required_text(reason, field="reason", max_len=1000)
     claim = _claim(session, principal, claim_id, lock=True)
     if claim.state != FILED:
         raise Conflict(f"claim {claim.id} is {claim.state}", code="claim_not_open")
@@ -489,7 +489,7 @@ def list_claims(
     principal.require(Permission.CLAIM_READ)
     return list(
         session.execute(
-            select(InvestmentDebtClaimRow)
+            visible_investment_debt_claims(principal)
             .where(InvestmentDebtClaimRow.policy_id == policy.id)
             .order_by(InvestmentDebtClaimRow.id)
         ).scalars()

@@ -11,11 +11,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tradecover import buyers, policies, reporting
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.buyers import service as buyers
-from tradecover.buyers.model import Buyer
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
@@ -53,8 +52,7 @@ from tradecover.limits.model import (
     LimitApplication,
 )
 from tradecover.limits.rules import DECIDED, PENDING, PENDING_SECOND, LimitRules
-from tradecover.policies import service as policies
-from tradecover.policies.lifecycle import PolicyState
+from tradecover.policies import PolicyState
 from tradecover.reference.payment_terms import PaymentTerms
 
 # --- applying and deciding --------------------------------------------------------------
@@ -78,8 +76,8 @@ def _shipments_of(data: dict[str, Any] | None) -> ExpectedShipments | None:
                              transit_days=int(data["transit_days"]))
 
 
-def _proposal(session: Session, *, request: LimitRequest, buyer: Buyer, policy_terms: PolicyTerms,
-              rules: LimitRules) -> tuple[LimitDecision, int]:
+def _proposal(session: Session, *, request: LimitRequest, buyer: buyers.Buyer,
+              policy_terms: PolicyTerms, rules: LimitRules) -> tuple[LimitDecision, int]:
     view = country_view(session, buyer.country)
     rating_row = buyers.latest_rating(session, buyer.id)
     if rating_row is None:
@@ -107,7 +105,7 @@ def _proposal_with(*, request: LimitRequest, rating_row: Any, view: CountryView,
         policy=policy_terms, auto_rule=auto)
 
 
-def _request_of(app: LimitApplication, *, buyer: Buyer,
+def _request_of(app: LimitApplication, *, buyer: buyers.Buyer,
                 current: CreditLimit | None) -> LimitRequest:
     return LimitRequest(
         request_type=RequestType(app.request_type),
@@ -202,8 +200,10 @@ def get_application(session: Session, *, principal: Principal,
                     application_id: int) -> LimitApplication:
     """One application the caller may see (an exporter: only its own)."""
     principal.require(Permission.LIMIT_READ)
-    row = session.get(LimitApplication, application_id, populate_existing=True)
-    if row is None or not principal.can_see_org(row.org_id):
+    row = session.execute(repo.visible_applications(principal)
+                          .where(LimitApplication.id == application_id)
+                          .execution_options(populate_existing=True)).scalar_one_or_none()
+    if row is None:
         raise NotFound(f"no limit application {application_id}",
                        code="limit_application_not_found")
     return row
@@ -213,9 +213,7 @@ def list_applications(session: Session, *, principal: Principal, status: str | N
                       limit: int = 50, offset: int = 0) -> tuple[list[LimitApplication], int]:
     """Applications, oldest first (the underwriters' queue with ``status='pending'``)."""
     principal.require(Permission.LIMIT_READ)
-    query = select(LimitApplication)
-    if not principal.is_insurer:
-        query = query.where(LimitApplication.org_id == principal.org_id)
+    query = repo.visible_applications(principal)
     if status:
         query = query.where(LimitApplication.status == status)
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
@@ -264,7 +262,7 @@ def _audit_decision(session: Session, *, principal: Principal, app: LimitApplica
         before=before, after=after))])
 
 
-def _conclude(session: Session, *, principal: Principal, app: LimitApplication, buyer: Buyer,
+def _conclude(session: Session, *, principal: Principal, app: LimitApplication, buyer: buyers.Buyer,
               decision: LimitDecision, today: date, expected_status: str, maker: str | None,
               checker: str | None = None, loaded: _Loaded | None = None) -> None:
     """Record the final decision: the limit version it puts in force (if it approves),
@@ -306,9 +304,9 @@ def _conclude(session: Session, *, principal: Principal, app: LimitApplication, 
 
 
 def _context(session: Session, principal: Principal,
-             application_id: int) -> repo.DecisionContext:
+             application_id: int) -> reporting.DecisionContext:
     principal.require(Permission.LIMIT_READ)
-    ctx = repo.decision_context(session, application_id)
+    ctx = reporting.limit_decision_context(session, application_id)
     if ctx is None or not principal.can_see_org(ctx.application.org_id):
         raise NotFound(f"no limit application {application_id}",
                        code="limit_application_not_found")
@@ -326,8 +324,9 @@ def decide(
     approval waits for a second underwriter (:func:`second_approval`).
 
     ``amount`` is the new total approved; a bare number is in the application's currency.
-    Everything the decision reads comes in one query (:func:`repository.decision_context`);
-    the caps are then only touched by the conditional reservations.
+    Everything the decision reads comes in one query
+    (:func:`tradecover.reporting.limit_decision_context`); the caps are then only touched
+    by the conditional reservations.
     """
     ctx = _context(session, principal, application_id)
     app = ctx.application
@@ -338,7 +337,7 @@ def decide(
         amount = Money.of(amount, app.currency)
     if ctx.rating is None:
         raise Conflict("the buyer has not been rated", code="buyer_not_rated")
-    view = _view_of(ctx.country_risk)
+    view = _view_of(ctx)
     buyer_room, country_room = _rooms_of(ctx.aggregate, view, ctx.country_committed)
     request = _request_of(app, buyer=ctx.buyer, current=ctx.current)
     terms = PolicyTerms.from_schedule(policies.schedule_of(ctx.policy))
@@ -391,6 +390,6 @@ def second_approval(session: Session, *, principal: Principal, application_id: i
         conditions=_conditions_of(app.conditions))
     _conclude(session, principal=principal, app=app, buyer=ctx.buyer, decision=decision,
               today=today, expected_status=PENDING_SECOND, maker=None, checker=principal.actor,
-              loaded=_Loaded(ctx.current, _view_of(ctx.country_risk),
+              loaded=_Loaded(ctx.current, _view_of(ctx),
                              ctx.country_committed is not None))
     return app

@@ -9,10 +9,10 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tradecover import buyers
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.buyers.model import Buyer
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
@@ -59,7 +59,7 @@ def _no_room(what: str) -> Conflict:
 
 
 def _change(
-    session: Session, *, principal: Principal, org_id: int, policy_id: int, buyer: Buyer,
+    session: Session, *, principal: Principal, org_id: int, policy_id: int, buyer: buyers.Buyer,
     kind: RequestType, amount: Money, today: date, reason: str | None,
     payment_terms: str | None = None, credit_period_days: int | None = None,
     conditions: LimitConditions | None = None, application_id: int | None = None,
@@ -175,7 +175,7 @@ def change_by_insurer(
     if target.currency != row.currency:
         raise ValidationFailed(f"the limit is in {row.currency}", code="currency_mismatch",
                                field="currency")
-    buyer = session.get_one(Buyer, row.buyer_id)
+    buyer = buyers.buyer_record(session, row.buyer_id)
     limit, version = _change(session, principal=principal, org_id=row.org_id,
                              policy_id=row.policy_id, buyer=buyer, kind=kind, amount=target,
                              today=today, reason=reason, effective_from=effective_from)
@@ -194,9 +194,7 @@ def list_notifications(session: Session, *, principal: Principal, unacknowledged
                        limit: int = 50, offset: int = 0) -> tuple[list[LimitNotification], int]:
     """Notices of reduced or cancelled limits: an exporter sees its own, the insurer all."""
     principal.require(Permission.LIMIT_READ)
-    query = select(LimitNotification)
-    if not principal.is_insurer:
-        query = query.where(LimitNotification.org_id == principal.org_id)
+    query = repo.visible_notifications(principal)
     if unacknowledged:
         query = query.where(LimitNotification.acknowledged_at.is_(None))
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())

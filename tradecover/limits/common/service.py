@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tradecover import buyers, reporting
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.buyers import service as buyers
 from tradecover.country_risk import service as country_risk
-from tradecover.country_risk.model import CountryRiskVersion
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
+from tradecover.limits import repository as repo
 from tradecover.limits.decision import (
     CountryStatus,
     RequestType,
@@ -52,8 +52,9 @@ def country_view(session: Session, country: str) -> CountryView:
     return CountryView(CountryStatus(view.cover_status.value), cap)
 
 
-def _view_of(row: CountryRiskVersion | None) -> CountryView:
-    """The view of a country from its version row in force (open without cap: none)."""
+def _view_of(facts: reporting.DecisionContext) -> CountryView:
+    """The view of the buyer's country from its version in force (open without cap: none)."""
+    row = facts.country_risk
     if row is None:
         return CountryView(CountryStatus.OPEN, None)
     cap = (to_usd(Money.from_minor(row.exposure_cap_minor, row.cap_currency))
@@ -194,8 +195,9 @@ def override_aggregate(session: Session, *, principal: Principal, buyer_id: int,
 
 
 def _limit(session: Session, principal: Principal, limit_id: int) -> CreditLimit:
-    row = session.get(CreditLimit, limit_id, populate_existing=True)
-    if row is None or not principal.can_see_org(row.org_id):
+    row = session.execute(repo.visible_limits(principal).where(CreditLimit.id == limit_id)
+                          .execution_options(populate_existing=True)).scalar_one_or_none()
+    if row is None:
         raise NotFound(f"no credit limit {limit_id}", code="limit_not_found")
     return row
 
@@ -211,9 +213,7 @@ def list_limits(session: Session, *, principal: Principal, buyer_id: int | None 
                 offset: int = 0) -> tuple[list[CreditLimit], int]:
     """Limits the caller may see, newest first, and how many match."""
     principal.require(Permission.LIMIT_READ)
-    query = select(CreditLimit)
-    if not principal.is_insurer:
-        query = query.where(CreditLimit.org_id == principal.org_id)
+    query = repo.visible_limits(principal)
     if buyer_id is not None:
         query = query.where(CreditLimit.buyer_id == buyer_id)
     if status:

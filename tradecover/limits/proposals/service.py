@@ -13,36 +13,32 @@ cover).  Every change is audited; services never commit.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from tradecover import reporting
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.collections.model import CollectionConfirmation
 from tradecover.config import Settings
-from tradecover.declarations.model import Declaration
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import service
 from tradecover.limits.decision import RequestType
-from tradecover.limits.fx import from_usd, to_usd
 from tradecover.limits.model import CreditLimit, CreditLimitVersion, LimitReductionProposal
-from tradecover.limits.under_use import Exposure, UnderUseRule, peak_outstanding, propose_reduction
+from tradecover.limits.under_use import UnderUseRule, peak_outstanding, propose_reduction
 
 PENDING = "pending"
 ACCEPTED = "accepted"
 DISMISSED = "dismissed"
 LAPSED = "lapsed"
 STATUSES = (PENDING, ACCEPTED, DISMISSED, LAPSED)
-_CHUNK = 500
 
 
 def rule_from_settings(
@@ -63,72 +59,6 @@ def _require_underwriter(principal: Principal) -> None:
     principal.require(Permission.LIMIT_MANAGE)
     if not principal.is_insurer:
         raise PermissionDenied("only the insurer handles reduction proposals", code="forbidden")
-
-
-def _collection_day(row: CollectionConfirmation) -> date:
-    if row.paid_on is not None:
-        return row.paid_on
-    if row.confirmed_on is not None:
-        return row.confirmed_on
-    return row.confirmed_at.astimezone(UTC).date()
-
-
-def _in(amount: Money, currency: str) -> Money:
-    """``amount`` in the limit's currency (through USD when a shipment was in another)."""
-    return amount if amount.currency == currency else from_usd(to_usd(amount), currency)
-
-
-def exposures_of(
-    session: Session, *, limits: Mapping[int, str], start: date, today: date
-) -> dict[int, list[Exposure]]:
-    """Every declared shipment that may have been outstanding on these limits (id to
-    currency) in the window, in the limit's currency.
-    """
-    limit_ids = sorted(limits)
-    out: dict[int, list[Exposure]] = defaultdict(list)
-    since = datetime(start.year, start.month, start.day, tzinfo=UTC)
-    for i in range(0, len(limit_ids), _CHUNK):
-        ids = list(limit_ids[i : i + _CHUNK])
-        decls = list(
-            session.execute(
-                select(
-                    Declaration.id,
-                    Declaration.limit_id,
-                    Declaration.shipment_date,
-                    Declaration.covered_minor,
-                    Declaration.currency,
-                    Declaration.ended_at,
-                ).where(
-                    Declaration.limit_id.in_(ids),
-                    Declaration.shipment_date <= today,
-                    Declaration.covered_minor > 0,
-                    (Declaration.ended_at.is_(None)) | (Declaration.ended_at >= since),
-                )
-            )
-        )
-        paid: dict[int, list[tuple[date, Money]]] = defaultdict(list)
-        decl_ids = [d.id for d in decls]
-        for j in range(0, len(decl_ids), _CHUNK):
-            for c in session.execute(
-                select(CollectionConfirmation).where(
-                    CollectionConfirmation.declaration_id.in_(decl_ids[j : j + _CHUNK]),
-                    CollectionConfirmation.amount_minor > 0,
-                )
-            ).scalars():
-                paid[c.declaration_id].append(
-                    (_collection_day(c), Money.from_minor(c.amount_minor, c.currency))
-                )
-        for d in decls:
-            currency = limits[int(d.limit_id)]
-            out[int(d.limit_id)].append(
-                Exposure(
-                    shipped_on=d.shipment_date,
-                    covered=_in(Money.from_minor(d.covered_minor, d.currency), currency),
-                    collections=tuple((day, _in(m, currency)) for day, m in paid[d.id]),
-                    ended_on=d.ended_at.astimezone(UTC).date() if d.ended_at is not None else None,
-                )
-            )
-    return out
 
 
 def _lapse_outdated(session: Session, *, principal: Principal, today: date) -> list[int]:
@@ -204,7 +134,7 @@ def propose_reductions(
             .order_by(CreditLimit.id)
         ).all()
     )
-    exposures = exposures_of(
+    exposures = reporting.limit_exposures(
         session, limits={c.id: c.currency for c, _ in candidates}, start=start, today=today
     )
     result = JobResult(lapsed=lapsed)

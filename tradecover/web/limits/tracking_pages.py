@@ -24,6 +24,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from tradecover import reporting
 from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
 from tradecover.buyers import Sector
@@ -109,11 +110,11 @@ def watch_list_page(request: Request, session: SessionDep,
         return viewer
     rules = service.LimitRules.from_settings(settings_of(request))
     problem: DomainError | None = None
-    entries: list[service.WatchEntry] = []
+    entries: list[reporting.WatchEntry] = []
     try:
         rules = replace(rules, watch_single=_threshold(single, rules.watch_single, "single"),
                         watch_buyer_total=_threshold(total, rules.watch_buyer_total, "total"))
-        entries = service.watch_list(session, principal=viewer.principal, rules=rules)
+        entries = reporting.limit_watch_list(session, principal=viewer.principal, rules=rules)
     except DomainError as error:
         problem = error
     names = buyer_lookup.buyers_by_id(session, (e.buyer_id for e in entries))

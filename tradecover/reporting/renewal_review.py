@@ -1,4 +1,10 @@
-"""The renewal review's metrics of a policy, read in the caller's session."""
+"""Read model: the renewal review's metrics of a policy, read in the caller's session.
+
+It reads the declarations, the notices of possible loss, the claims paid and the credit
+limits of one policy term; the policies context defines what the metrics are
+(:class:`~tradecover.policies.review.ReviewMetrics`) and the source it needs
+(:class:`~tradecover.policies.review.ReviewMetricsSource`).
+"""
 
 from __future__ import annotations
 
@@ -31,7 +37,7 @@ def _share(numerator: int, denominator: int) -> Decimal:
 
 
 @dataclass(frozen=True, slots=True)
-class DeclarationReviewMetrics:
+class RenewalReviewMetrics:
     """A :class:`~tradecover.policies.review.ReviewMetricsSource` over one policy's book,
     read in the CALLER's session: the renewal offer's own transaction (a second one would
     wait on the write lock the offer holds on SQLite).
@@ -44,8 +50,8 @@ class DeclarationReviewMetrics:
     declared).  Claims paid in the period give ``claims_paid`` and ``loss_ratio`` (paid /
     premium earned); the policy's active limits give ``limit_utilisation`` (outstanding /
     limits) and ``largest_buyer_share``; its decided limit applications
-    ``limit_approval_rate`` (approved / requested).  The API binds it to each request:
-    ``app.state.review_metrics_source = DeclarationReviewMetrics``.
+    ``limit_approval_rate`` (approved / requested).  The policies API and CLI build one
+    on each request's session.
     """
 
     session: Session

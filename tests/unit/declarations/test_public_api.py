@@ -1,0 +1,37 @@
+"""Pins the public face of ``tradecover.declarations``: what other contexts may call."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from types import ModuleType
+
+import tradecover.declarations as face
+
+
+def test_public_names_are_pinned() -> None:
+    assert sorted(face.__all__) == sorted([
+        "CountryCoverStatus", "CoverDecision", "CoverReason", "CoverStatus", "DEFAULT_RULES",
+        "DeadlineRules", "Declaration", "DeclarationPeriod", "DeclarationTiming", "LimitFacts",
+        "LimitStatus", "PolicyFacts", "Shipment", "TransportMode", "TurnoverMonth",
+        "WholeTurnoverReview", "active_declaration", "check_shipment", "compliance_rate",
+        "decide_cover", "declaration_due_date", "declaration_period", "declaration_timing",
+        "declared_share_of_turnover", "months_of_shipments", "periods_due_between",
+        "pro_rata_turnover", "shipment_problems",
+    ])
+
+
+def test_every_public_name_resolves_to_what_it_names() -> None:
+    for name in face.__all__:  # the first look loads the lazy names' modules
+        assert getattr(face, name) is not None, name
+    for name in face.__all__:  # a submodule of the same name would now hide it
+        assert not isinstance(getattr(face, name), ModuleType), name
+
+
+def test_the_package_loads_neither_the_database_nor_the_web() -> None:
+    code = ("import sys, tradecover.declarations; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'sqlalchemy', 'fastapi', 'starlette', 'alembic', 'jinja2'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,21 @@
+"""Pins the public face of ``tradecover.reporting``: what other contexts may call."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import tradecover.reporting as face
+
+
+def test_public_names_are_pinned() -> None:
+    assert sorted(face.__all__) == sorted([
+        "DecisionContext", "RenewalReviewMetrics", "WatchEntry", "limit_decision_context",
+        "limit_exposures", "limit_watch_list",
+    ])
+
+
+def test_every_public_name_resolves_to_what_it_names() -> None:
+    for name in face.__all__:  # the first look loads the lazy names' modules
+        assert getattr(face, name) is not None, name
+    for name in face.__all__:  # a submodule of the same name would now hide it
+        assert not isinstance(getattr(face, name), ModuleType), name
