@@ -1,0 +1,1 @@
+"""read side: cross-context read models."""
