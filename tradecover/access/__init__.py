@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tradecover.access.service import create_user as create_user
     from tradecover.access.service import insurer as insurer
     from tradecover.access.service import org_by_slug as org_by_slug
+    from tradecover.access.service import revoke_api_key as revoke_api_key
     from tradecover.access.service import system_principal as system_principal
 
 _LAZY = {
@@ -39,6 +40,7 @@ _LAZY = {
     "insurer": "service",
     "list_organisations": "organisations",
     "org_by_slug": "service",
+    "revoke_api_key": "service",
     "organisation_of": "organisations",
     "organisations_of": "organisations",
     "system_principal": "service",
@@ -62,5 +64,6 @@ __all__ = [
     "organisation_of",
     "organisations_of",
     "require",
+    "revoke_api_key",
     "system_principal",
 ]

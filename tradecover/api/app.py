@@ -167,6 +167,7 @@ def _routers() -> list[Any]:
     from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
     from tradecover.reporting.api import router as books_check_router
+    from tradecover.reporting.api import subsidies_router as statements_router
     from tradecover.risk.api import router as risk_router
     from tradecover.subsidies.api import router as subsidies_router
     from tradecover.web.billing_pages import router as billing_pages_router
@@ -184,7 +185,8 @@ def _routers() -> list[Any]:
             country_risk_router, policies_router, pricing_router, web_router,
             pricing_pages_router, buyers_router, limits_router, risk_router, risk_pages_router,
             billing_router,
-            subsidies_router, ledger_router, books_check_router, billing_pages_router,
+            subsidies_router, statements_router, ledger_router, books_check_router,
+            billing_pages_router,
             declarations_pages_router,
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router, investment_debt_router,

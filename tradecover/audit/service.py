@@ -223,3 +223,18 @@ def history(
     if org_id is not None:
         query = query.where(AuditEntry.org_id == org_id)
     return list(session.execute(query.order_by(AuditEntry.id)).scalars())
+
+
+def latest_entries(
+    session: Session, *, org_id: int | None = None, entity_type: str | None = None,
+    entity_id: str | None = None, limit: int = 50,
+) -> list[AuditEntry]:
+    """The newest ``limit`` entries, optionally of one organisation, entity type or entity."""
+    query = select(AuditEntry)
+    if org_id is not None:
+        query = query.where(AuditEntry.org_id == org_id)
+    if entity_type:
+        query = query.where(AuditEntry.entity_type == entity_type)
+    if entity_id:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    return list(session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())

@@ -34,6 +34,7 @@ from tradecover.pricing import (
 )
 from tradecover.reference.payment_terms import band_for
 
+
 class CoverOutcome(Protocol):
     """What premium needs of a cover decision (the declarations context's ``CoverDecision``).
 

@@ -27,6 +27,7 @@ def _register_contexts() -> None:
     from tradecover.policies.investment_debt_cli import app as investment_debt_app
     from tradecover.pricing.cli import register as register_pricing
     from tradecover.reporting.cli import check as check_books
+    from tradecover.reporting.cli import statement as programme_statement
     from tradecover.risk.cli import app as risk_app
     from tradecover.subsidies.cli import app as subsidies_app
 
@@ -37,6 +38,7 @@ def _register_contexts() -> None:
     app.add_typer(declarations_app, name="declarations")
     register_pricing(app)
     app.add_typer(billing_app, name="billing")
+    subsidies_app.command("statement")(programme_statement)
     app.add_typer(subsidies_app, name="subsidies")
     ledger_app.command("check")(check_books)
     app.add_typer(ledger_app, name="ledger")
