@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 
-from tradecover.access.roles import Permission
+from tradecover.access import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.api.pagination import Page, PageDep
 from tradecover.audit import checkpointing, service

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tradecover.access import service as access
+import tradecover.access as access
 from tradecover.audit import checkpointing
 from tradecover.audit.checkpoint import Checkpoint
 from tradecover.audit.keystore import FileKeyStore, published_keys_json, read_published_keys

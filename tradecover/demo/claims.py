@@ -23,8 +23,8 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradecover.access import Principal
 from tradecover.access.model import Organisation
-from tradecover.access.principal import Principal
 from tradecover.claims import service as claims
 from tradecover.claims.documents import service as documents
 from tradecover.claims.documents.checklist import DocumentStatus

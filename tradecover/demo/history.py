@@ -34,8 +34,8 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tradecover.access import Principal
 from tradecover.access.model import Organisation
-from tradecover.access.principal import Principal
 from tradecover.billing import jobs as billing_jobs
 from tradecover.billing import service as billing
 from tradecover.billing.model import PAYER_EXPORTER, PAYER_PROGRAMME, NoticeSplit, PremiumNotice

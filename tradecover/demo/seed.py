@@ -21,10 +21,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access import service as access
+import tradecover.access as access
+from tradecover.access import OrganisationKind, Principal, Role
 from tradecover.access.model import Organisation, User
-from tradecover.access.principal import Principal
-from tradecover.access.roles import OrganisationKind, Role
 from tradecover.billing.notice import DEFAULT_TERMS, BillingTerms
 from tradecover.claims.model import ClaimRow
 from tradecover.db.engine import transaction

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from tradecover.access.service import system_principal
+from tradecover.access import system_principal
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.ledger import service
 

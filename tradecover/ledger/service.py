@@ -36,8 +36,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
+from tradecover.access import Permission, Principal
 from tradecover.kit.dates import utc_now
 from tradecover.kit.money import Money
 from tradecover.ledger.journal import Account, JournalEntry, Side, TrialBalance

@@ -21,10 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.access.service import insurer
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import Permission, Principal, insurer
 from tradecover.country_risk import service as country_risk
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed

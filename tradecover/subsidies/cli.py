@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradecover.access.service import org_by_slug, system_principal
+from tradecover.access import org_by_slug, system_principal
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money

@@ -1,4 +1,4 @@
-"""Exporter profiles as the other contexts read them (the subsidies' eligibility facts)."""
+"""Policies and exporter profiles as the other contexts look them up (no ORM rows leave)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.policies.model import ExporterProfile
+from tradecover.policies.model import ExporterProfile, Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +31,12 @@ def exporter_profiles_of(session: Session, org_ids: Iterable[int]
     return {p.org_id: ExporterProfileFacts(p.org_id, p.region, p.currency,
                                            int(p.previous_year_exports_minor))
             for p in rows.scalars()}
+
+
+def policy_numbers_of(session: Session, policy_ids: Iterable[int]) -> dict[int, str | None]:
+    """The number of each existing policy among ``policy_ids`` (None while unnumbered)."""
+    wanted = sorted(set(policy_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Policy.id, Policy.number).where(Policy.id.in_(wanted)))
+    return {int(i): n for i, n in rows}
