@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from tradecover import audit
 from tradecover.access.model import ApiKey, Organisation, User
 from tradecover.access.organisations import readable_by
 from tradecover.access.principal import Principal
@@ -23,7 +24,6 @@ from tradecover.access.secrets import (
 from tradecover.access.sessions import (  # re-exported: the credential lookups live here
     principal_from_token as principal_from_token,
 )
-from tradecover.audit import service as audit
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from tradecover.reference.countries import check_country

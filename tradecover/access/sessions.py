@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from tradecover import audit
 from tradecover.access.model import Organisation, SignInThrottle, User, UserSession
 from tradecover.access.organisations import readable_by
 from tradecover.access.principal import Principal
@@ -40,7 +41,6 @@ from tradecover.access.throttle import (
     locked_for,
     newly_locked,
 )
-from tradecover.audit import service as audit
 from tradecover.config import Settings
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import (

@@ -150,7 +150,7 @@ def _problem_page() -> problems.ProblemPage:
 
 def _routers() -> list[Any]:
     from tradecover.access.api import router as access_router
-    from tradecover.audit.api import router as audit_router
+    from tradecover.api.audit_log import router as audit_router
     from tradecover.billing.api import router as billing_router
     from tradecover.buyers.api import router as buyers_router
     from tradecover.claims.api import router as claims_router

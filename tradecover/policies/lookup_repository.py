@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.policies.model import ExporterProfile, Policy
+from tradecover.policies.model import ExporterProfile, Policy, RenewalOffer
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +40,30 @@ def policy_numbers_of(session: Session, policy_ids: Iterable[int]) -> dict[int, 
         return {}
     rows = session.execute(select(Policy.id, Policy.number).where(Policy.id.in_(wanted)))
     return {int(i): n for i, n in rows}
+
+
+def exporter_of_policy(session: Session, policy_id: int) -> int:
+    """The exporter organisation insured by policy ``policy_id`` (which must exist)."""
+    return int(session.execute(select(Policy.exporter_org_id).where(Policy.id == policy_id)
+                               ).scalar_one())
+
+
+def renewal_chain_length(session: Session, policy_id: int) -> int:
+    """How many consecutive terms the policy is in: 1 plus each policy it renews, back."""
+    policy = session.get(Policy, policy_id)
+    if policy is None:
+        return 1
+    years, seen, current = 1, {policy.id}, policy.renewal_of_id
+    while current is not None and current not in seen and years < 100:
+        seen.add(current)
+        previous = session.get(Policy, current)
+        if previous is None:
+            break
+        years, current = years + 1, previous.renewal_of_id
+    return years
+
+
+def lock_renewal_offer(session: Session, offer_id: int) -> None:
+    """Lock the renewal offer's row for the rest of the transaction and reload it."""
+    session.execute(select(RenewalOffer).where(RenewalOffer.id == offer_id).with_for_update()
+                    .execution_options(populate_existing=True)).scalar_one()

@@ -15,8 +15,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tradecover import country_risk
 from tradecover.buyers.model import Buyer, BuyerRating
-from tradecover.country_risk import service as country_risk
 from tradecover.declarations.model import Declaration
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import minor_unit

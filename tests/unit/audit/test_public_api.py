@@ -11,15 +11,27 @@ import tradecover.audit as face
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == [
         "AUDIT_CHAINS",
+        "AuditTampered",
         "ChainBreak",
+        "Checkpoint",
+        "FileKeyStore",
         "GENESIS_HASH",
         "Pending",
         "append_many",
         "chain_for",
         "chain_rows",
+        "export_checkpoints",
         "history",
         "latest_entries",
+        "open_sink",
+        "page_of_entries",
+        "published_keys_json",
+        "read_checkpoints",
+        "read_published_keys",
+        "readable_entries",
         "record",
+        "take_checkpoint",
+        "verify_against",
         "verify_all",
     ]
     assert all(getattr(face, name) is not None for name in face.__all__)
