@@ -21,8 +21,11 @@ from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
     from tradecover.access.organisations import OrganisationFacts as OrganisationFacts
+    from tradecover.access.organisations import count_organisations as count_organisations
+    from tradecover.access.organisations import has_user as has_user
     from tradecover.access.organisations import list_organisations as list_organisations
     from tradecover.access.organisations import organisation_of as organisation_of
+    from tradecover.access.organisations import organisations_by_slug as organisations_by_slug
     from tradecover.access.organisations import organisations_of as organisations_of
     from tradecover.access.service import create_api_key as create_api_key
     from tradecover.access.service import create_organisation as create_organisation
@@ -33,6 +36,9 @@ if TYPE_CHECKING:
     from tradecover.access.service import system_principal as system_principal
 
 _LAZY = {
+    "organisations_by_slug": "organisations",
+    "has_user": "organisations",
+    "count_organisations": "organisations",
     "OrganisationFacts": "organisations",
     "create_api_key": "service",
     "create_organisation": "service",
@@ -55,13 +61,16 @@ __all__ = [
     "Principal",
     "Role",
     "check_role_for_kind",
+    "count_organisations",
     "create_api_key",
     "create_organisation",
     "create_user",
+    "has_user",
     "insurer",
     "list_organisations",
     "org_by_slug",
     "organisation_of",
+    "organisations_by_slug",
     "organisations_of",
     "require",
     "revoke_api_key",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from tradecover.access.model import ApiKey, Organisation, User
@@ -66,3 +66,24 @@ def readable_by(principal: Principal, model: type[_Row]) -> Select[_Row]:
     if principal.is_insurer:
         return query
     return query.where(model.org_id == principal.org_id)
+
+
+def count_organisations(session: Session, *, kind: OrganisationKind) -> int:
+    """How many organisations of ``kind`` there are."""
+    return int(session.execute(select(func.count()).select_from(Organisation)
+                               .where(Organisation.kind == kind.value)).scalar_one())
+
+
+def has_user(session: Session, email: str) -> bool:
+    """True when a person signs in with ``email``."""
+    return session.execute(select(User.id).where(User.email == email)).first() is not None
+
+
+def organisations_by_slug(session: Session, slugs: Iterable[str]
+                          ) -> dict[str, OrganisationFacts]:
+    """The organisations among ``slugs`` that exist, by slug, in one query."""
+    wanted = sorted(set(slugs))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Organisation).where(Organisation.slug.in_(wanted))).scalars()
+    return {org.slug: _facts(org) for org in rows}

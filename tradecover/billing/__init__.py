@@ -45,6 +45,12 @@ if TYPE_CHECKING:
     from tradecover.billing.jobs import get_run as get_run
     from tradecover.billing.jobs import run_month as run_month
     from tradecover.billing.jobs import start_run as start_run
+    from tradecover.billing.model import PAYER_EXPORTER as PAYER_EXPORTER
+    from tradecover.billing.model import PAYER_PROGRAMME as PAYER_PROGRAMME
+    from tradecover.billing.repository import NoticeDue as NoticeDue
+    from tradecover.billing.repository import notice_count as notice_count
+    from tradecover.billing.repository import notices_due as notices_due
+    from tradecover.billing.repository import programme_unpaid_grants as programme_unpaid_grants
     from tradecover.billing.service import BILLED_BY as BILLED_BY
     from tradecover.billing.service import ageing as ageing
     from tradecover.billing.service import allocations_of as allocations_of
@@ -63,6 +69,12 @@ if TYPE_CHECKING:
     from tradecover.billing.service import terms_of as terms_of
 
 _LAZY = {
+    "programme_unpaid_grants": "repository",
+    "notices_due": "repository",
+    "notice_count": "repository",
+    "PAYER_PROGRAMME": "model",
+    "PAYER_EXPORTER": "model",
+    "NoticeDue": "repository",
     "BILLED_BY": "service",
     "ageing": "service",
     "allocations_of": "service",
@@ -88,11 +100,14 @@ __getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "BILLED_BY",
     "DEFAULT_TERMS",
+    "PAYER_EXPORTER",
+    "PAYER_PROGRAMME",
     "AgeingBucket",
     "BillableDeclaration",
     "BillingTerms",
     "DeclarationPremium",
     "FlatRatePricer",
+    "NoticeDue",
     "NoticeLine",
     "OpenItem",
     "PaymentAllocation",
@@ -117,10 +132,13 @@ __all__ = [
     "month_bounds",
     "month_end",
     "month_start",
+    "notice_count",
     "notice_for_declaration",
+    "notices_due",
     "payer_of",
     "premium_of",
     "premium_paid_for_declaration",
+    "programme_unpaid_grants",
     "reconcile_notice",
     "reconciliation_problems",
     "record_payment",

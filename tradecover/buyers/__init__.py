@@ -3,6 +3,8 @@
 Pure rules only here; the registry's persistence, API and pages build on them.
 """
 
+from typing import TYPE_CHECKING
+
 from tradecover.buyers.identity import (
     POSSIBLE_MATCH_THRESHOLD,
     BuyerIdentity,
@@ -35,6 +37,15 @@ from tradecover.buyers.rating import (
     rate_buyer,
     size_band_for,
 )
+from tradecover.kit.public_face import lazy_exports
+
+if TYPE_CHECKING:
+    from tradecover.buyers.service import register_buyer as register_buyer
+
+_LAZY: dict[str, str] = {
+    "register_buyer": "service",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "MODEL_VERSION",
@@ -64,5 +75,6 @@ __all__ = [
     "rank_matches",
     "rate_bank",
     "rate_buyer",
+    "register_buyer",
     "size_band_for",
 ]

@@ -6,6 +6,7 @@ confirmation, the freed limit, chasing) and :mod:`~tradecover.collections.overdu
 plans).
 """
 
+from typing import TYPE_CHECKING
 
 from tradecover.collections.confirmation import (
     Chase,
@@ -53,6 +54,15 @@ from tradecover.collections.overdue import (
     plan_overdue_since,
     request_arrangement,
 )
+from tradecover.kit.public_face import lazy_exports
+
+if TYPE_CHECKING:
+    from tradecover.collections.service import confirm_collection as confirm_collection
+
+_LAZY: dict[str, str] = {
+    "confirm_collection": "service",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "DEFAULT_MAX_EXTENSION_DAYS",
@@ -81,6 +91,7 @@ __all__ = [
     "buyer_in_default",
     "chase_schedule",
     "chasing_due",
+    "confirm_collection",
     "confirmation_run_dates",
     "daily_overdue_run",
     "days_overdue",

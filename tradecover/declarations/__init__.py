@@ -6,6 +6,8 @@ Pure rules only (no web, no SQL): :class:`Shipment` with :func:`shipment_problem
 decision :func:`decide_cover`.
 """
 
+from typing import TYPE_CHECKING
+
 from tradecover.declarations.cover import (
     CountryCoverStatus,
     CoverDecision,
@@ -35,6 +37,27 @@ from tradecover.declarations.shipment import (
     check_shipment,
     shipment_problems,
 )
+from tradecover.kit.public_face import lazy_exports
+
+if TYPE_CHECKING:
+    from tradecover.declarations.loading_repository import policy_facts as policy_facts
+    from tradecover.declarations.review_repository import (
+        DeclarationReviewMetrics as DeclarationReviewMetrics,
+    )
+    from tradecover.declarations.service import attach as attach
+    from tradecover.declarations.service import attach_many as attach_many
+    from tradecover.declarations.status_repository import (
+        submit_turnover_return as submit_turnover_return,
+    )
+
+_LAZY: dict[str, str] = {
+    "submit_turnover_return": "status_repository",
+    "policy_facts": "loading_repository",
+    "attach_many": "service",
+    "attach": "service",
+    "DeclarationReviewMetrics": "review_repository",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "DEFAULT_RULES",
@@ -44,12 +67,15 @@ __all__ = [
     "CoverStatus",
     "DeadlineRules",
     "DeclarationPeriod",
+    "DeclarationReviewMetrics",
     "DeclarationTiming",
     "LimitFacts",
     "LimitStatus",
     "PolicyFacts",
     "Shipment",
     "TransportMode",
+    "attach",
+    "attach_many",
     "check_shipment",
     "compliance_rate",
     "decide_cover",
@@ -58,6 +84,8 @@ __all__ = [
     "declaration_timing",
     "declared_share_of_turnover",
     "periods_due_between",
+    "policy_facts",
     "pro_rata_turnover",
     "shipment_problems",
+    "submit_turnover_return",
 ]

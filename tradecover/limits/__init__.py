@@ -4,6 +4,9 @@ Pure rules only here ([rules §4], [002] sections 六 and 七); persistence, API
 pages build on them.
 """
 
+from typing import TYPE_CHECKING
+
+from tradecover.kit.public_face import lazy_exports
 from tradecover.limits.aggregate import (
     AggregateLimit,
     AggregateOverride,
@@ -50,6 +53,18 @@ from tradecover.limits.versions import (
     version_in_force,
 )
 
+if TYPE_CHECKING:
+    from tradecover.limits.applications.service import apply as apply
+    from tradecover.limits.applications.service import decide as decide
+    from tradecover.limits.rules import LimitRules as LimitRules
+
+_LAZY: dict[str, str] = {
+    "decide": "applications.service",
+    "apply": "applications.service",
+    "LimitRules": "rules",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
+
 __all__ = [
     "DEFAULT_IDLE_DAYS",
     "AggregateLimit",
@@ -61,6 +76,7 @@ __all__ = [
     "LimitConditions",
     "LimitDecision",
     "LimitRequest",
+    "LimitRules",
     "LimitVersion",
     "PolicyTerms",
     "ReasonCode",
@@ -69,10 +85,12 @@ __all__ = [
     "Utilisation",
     "WatchReason",
     "WatchThresholds",
+    "apply",
     "check_decider",
     "check_four_eyes",
     "clear_override",
     "cover_limit_for_shipment",
+    "decide",
     "decide_limit",
     "is_idle",
     "is_under_used",

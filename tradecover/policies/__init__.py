@@ -5,22 +5,58 @@ from typing import TYPE_CHECKING
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.policies.applications import submit_application as submit_application
+    from tradecover.policies.applications import upsert_exporter_profile as upsert_exporter_profile
+    from tradecover.policies.issuance import add_endorsement as add_endorsement
+    from tradecover.policies.issuance import issue as issue
+    from tradecover.policies.issuance import quote as quote
     from tradecover.policies.issuance import suspend as suspend
+    from tradecover.policies.issuance import underwrite as underwrite
+    from tradecover.policies.issuance import withdraw as withdraw
+    from tradecover.policies.lifecycle import TerminationKind as TerminationKind
     from tradecover.policies.lookup_repository import ExporterProfileFacts as ExporterProfileFacts
+    from tradecover.policies.lookup_repository import PolicyTerm as PolicyTerm
+    from tradecover.policies.lookup_repository import active_terms_of as active_terms_of
     from tradecover.policies.lookup_repository import exporter_of_policy as exporter_of_policy
     from tradecover.policies.lookup_repository import exporter_profiles_of as exporter_profiles_of
     from tradecover.policies.lookup_repository import lock_renewal_offer as lock_renewal_offer
     from tradecover.policies.lookup_repository import policy_numbers_of as policy_numbers_of
     from tradecover.policies.lookup_repository import renewal_chain_length as renewal_chain_length
+    from tradecover.policies.renewal import accept_renewal as accept_renewal
+    from tradecover.policies.renewal import offer_due_renewals as offer_due_renewals
+    from tradecover.policies.renewal import offer_renewal as offer_renewal
     from tradecover.policies.review import ReviewMetrics as ReviewMetrics
+    from tradecover.policies.schedule import DeclarationFrequency as DeclarationFrequency
+    from tradecover.policies.schedule import InsurableScope as InsurableScope
+    from tradecover.policies.schedule import PolicySchedule as PolicySchedule
     from tradecover.policies.schedule import Product as Product
     from tradecover.policies.schemas import RenewalOfferOut as RenewalOfferOut
     from tradecover.policies.service import OFFER_OPEN as OFFER_OPEN
     from tradecover.policies.service import get_policy as get_policy
     from tradecover.policies.service import get_renewal_offer as get_renewal_offer
     from tradecover.policies.service import schedule_from_dict as schedule_from_dict
+    from tradecover.policies.termination import expire_due as expire_due
+    from tradecover.policies.termination import terminate as terminate
 
 _LAZY = {
+    "withdraw": "issuance",
+    "upsert_exporter_profile": "applications",
+    "underwrite": "issuance",
+    "terminate": "termination",
+    "submit_application": "applications",
+    "quote": "issuance",
+    "offer_renewal": "renewal",
+    "offer_due_renewals": "renewal",
+    "issue": "issuance",
+    "expire_due": "termination",
+    "add_endorsement": "issuance",
+    "active_terms_of": "lookup_repository",
+    "accept_renewal": "renewal",
+    "TerminationKind": "lifecycle",
+    "PolicyTerm": "lookup_repository",
+    "PolicySchedule": "schedule",
+    "InsurableScope": "schedule",
+    "DeclarationFrequency": "schedule",
     "RenewalOfferOut": "schemas",
     "schedule_from_dict": "service",
     "renewal_chain_length": "lookup_repository",
@@ -40,17 +76,35 @@ __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "OFFER_OPEN",
+    "DeclarationFrequency",
     "ExporterProfileFacts",
+    "InsurableScope",
+    "PolicySchedule",
+    "PolicyTerm",
     "Product",
     "RenewalOfferOut",
     "ReviewMetrics",
+    "TerminationKind",
+    "accept_renewal",
+    "active_terms_of",
+    "add_endorsement",
+    "expire_due",
     "exporter_of_policy",
     "exporter_profiles_of",
     "get_policy",
     "get_renewal_offer",
+    "issue",
     "lock_renewal_offer",
+    "offer_due_renewals",
+    "offer_renewal",
     "policy_numbers_of",
+    "quote",
     "renewal_chain_length",
     "schedule_from_dict",
+    "submit_application",
     "suspend",
+    "terminate",
+    "underwrite",
+    "upsert_exporter_profile",
+    "withdraw",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,3 +68,20 @@ def lock_renewal_offer(session: Session, offer_id: int) -> None:
     """Lock the renewal offer's row for the rest of the transaction and reload it."""
     session.execute(select(RenewalOffer).where(RenewalOffer.id == offer_id).with_for_update()
                     .execution_options(populate_existing=True)).scalar_one()
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyTerm:
+    """One term of an exporter's cover: the policy id and its dates."""
+
+    id: int
+    inception: date
+    expiry: date
+
+
+def active_terms_of(session: Session, exporter_org_id: int) -> list[PolicyTerm]:
+    """The exporter's active policies, by inception then id."""
+    rows = session.execute(select(Policy.id, Policy.inception, Policy.expiry).where(
+        Policy.exporter_org_id == exporter_org_id, Policy.state == "active")
+        .order_by(Policy.inception, Policy.id))
+    return [PolicyTerm(int(i), start, end) for i, start, end in rows]
