@@ -36,19 +36,19 @@ if TYPE_CHECKING:
     from tradecover.access.service import system_principal as system_principal
 
 _LAZY = {
-    "organisations_by_slug": "organisations",
-    "has_user": "organisations",
-    "count_organisations": "organisations",
     "OrganisationFacts": "organisations",
+    "count_organisations": "organisations",
     "create_api_key": "service",
     "create_organisation": "service",
     "create_user": "service",
+    "has_user": "organisations",
     "insurer": "service",
     "list_organisations": "organisations",
     "org_by_slug": "service",
-    "revoke_api_key": "service",
     "organisation_of": "organisations",
+    "organisations_by_slug": "organisations",
     "organisations_of": "organisations",
+    "revoke_api_key": "service",
     "system_principal": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)

@@ -75,14 +75,14 @@ if TYPE_CHECKING:
     from tradecover.claims.service import start_checks as start_checks
 
 _LAZY: dict[str, str] = {
-    "start_checks": "service",
-    "reject": "service",
-    "record_recovery": "service",
-    "pay": "service",
-    "file_claim": "service",
-    "close": "service",
-    "approve": "service",
     "LineIn": "service",
+    "approve": "service",
+    "close": "service",
+    "file_claim": "service",
+    "pay": "service",
+    "record_recovery": "service",
+    "reject": "service",
+    "start_checks": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 

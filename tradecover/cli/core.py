@@ -197,7 +197,7 @@ def demo_seed(
     """Load a deterministic, realistic demo book with its last twelve months of trading."""
     from tradecover.billing import terms_of
     from tradecover.db.engine import make_engine, make_session_factory
-    from tradecover.demo.seed import seed_demo
+    from tradecover.demo import seed_demo
 
     settings = get_settings()
     engine = make_engine(settings.database_url)

@@ -51,11 +51,11 @@ if TYPE_CHECKING:
     )
 
 _LAZY: dict[str, str] = {
-    "submit_turnover_return": "status_repository",
-    "policy_facts": "loading_repository",
-    "attach_many": "service",
-    "attach": "service",
     "DeclarationReviewMetrics": "review_repository",
+    "attach": "service",
+    "attach_many": "service",
+    "policy_facts": "loading_repository",
+    "submit_turnover_return": "status_repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 

@@ -59,9 +59,9 @@ if TYPE_CHECKING:
     from tradecover.limits.rules import LimitRules as LimitRules
 
 _LAZY: dict[str, str] = {
-    "decide": "applications.service",
-    "apply": "applications.service",
     "LimitRules": "rules",
+    "apply": "applications.service",
+    "decide": "applications.service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 

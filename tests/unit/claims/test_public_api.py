@@ -22,6 +22,8 @@ def test_public_names_are_pinned() -> None:
         "insurer_share_of_loss", "maximum_liability_left", "monthly_report",
         "next_claim_state", "requires_second_approval", "rights_transferred", "run_checks",
         "share_recovery", "validate_lines",
+        "LineIn", "approve", "close", "file_claim", "pay", "record_recovery", "reject",
+        "start_checks",
     ])
     assert sorted(tradecover.collections.__all__) == sorted([
         "DEFAULT_MAX_EXTENSION_DAYS", "DEFAULT_REMINDER_DAYS_BEFORE", "Arrangement",
@@ -36,6 +38,7 @@ def test_public_names_are_pinned() -> None:
         "late_notice_consequence", "notice_deadline", "notice_reminder_dates",
         "notice_reminders_due", "notice_timing", "overdue_invoices", "plan_overdue_since",
         "request_arrangement",
+        "confirm_collection",
     ])
     for module in (tradecover.claims, tradecover.collections):
         assert all(hasattr(module, name) for name in module.__all__)

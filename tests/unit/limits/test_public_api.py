@@ -17,6 +17,7 @@ def test_public_names_are_pinned() -> None:
         "buyer_identity", "lei_check_digits", "match_buyer", "name_similarity",
         "normalise_duns", "normalise_lei", "normalise_name", "normalise_national_id",
         "pd_for_grade", "rank_matches", "rate_bank", "rate_buyer", "size_band_for",
+        "register_buyer",
     ])
     assert sorted(tradecover.limits.__all__) == sorted([
         "DEFAULT_IDLE_DAYS", "AggregateLimit", "AggregateOverride", "AutoRule",
@@ -28,6 +29,7 @@ def test_public_names_are_pinned() -> None:
         "requires_second_approval", "room_left", "size_to_credit_cycle",
         "suggested_bank_aggregate", "suggested_buyer_aggregate", "underwriter_decision",
         "utilisation", "validate_request", "version_in_force", "watch_list_reasons",
+        "LimitRules", "apply", "decide",
     ])
     for module in (tradecover.buyers, tradecover.limits):
         assert all(hasattr(module, name) for name in module.__all__)
