@@ -20,13 +20,13 @@ from tradecover.access.roles import (
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
-    from tradecover.access.organisations import OrganisationFacts as OrganisationFacts
-    from tradecover.access.organisations import count_organisations as count_organisations
-    from tradecover.access.organisations import has_user as has_user
-    from tradecover.access.organisations import list_organisations as list_organisations
-    from tradecover.access.organisations import organisation_of as organisation_of
-    from tradecover.access.organisations import organisations_by_slug as organisations_by_slug
-    from tradecover.access.organisations import organisations_of as organisations_of
+    from tradecover.access.repository import OrganisationFacts as OrganisationFacts
+    from tradecover.access.repository import count_organisations as count_organisations
+    from tradecover.access.repository import has_user as has_user
+    from tradecover.access.repository import list_organisations as list_organisations
+    from tradecover.access.repository import organisation_of as organisation_of
+    from tradecover.access.repository import organisations_by_slug as organisations_by_slug
+    from tradecover.access.repository import organisations_of as organisations_of
     from tradecover.access.service import create_api_key as create_api_key
     from tradecover.access.service import create_organisation as create_organisation
     from tradecover.access.service import create_user as create_user
@@ -36,18 +36,18 @@ if TYPE_CHECKING:
     from tradecover.access.service import system_principal as system_principal
 
 _LAZY = {
-    "OrganisationFacts": "organisations",
-    "count_organisations": "organisations",
+    "OrganisationFacts": "repository",
+    "count_organisations": "repository",
     "create_api_key": "service",
     "create_organisation": "service",
     "create_user": "service",
-    "has_user": "organisations",
+    "has_user": "repository",
     "insurer": "service",
-    "list_organisations": "organisations",
+    "list_organisations": "repository",
     "org_by_slug": "service",
-    "organisation_of": "organisations",
-    "organisations_by_slug": "organisations",
-    "organisations_of": "organisations",
+    "organisation_of": "repository",
+    "organisations_by_slug": "repository",
+    "organisations_of": "repository",
     "revoke_api_key": "service",
     "system_principal": "service",
 }

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from tradecover import audit
 from tradecover.access.model import ApiKey, Organisation, User
-from tradecover.access.organisations import readable_by
 from tradecover.access.principal import Principal
+from tradecover.access.repository import readable_by
 from tradecover.access.roles import OrganisationKind, Permission, Role, check_role_for_kind
 from tradecover.access.secrets import (
     api_key_prefix,

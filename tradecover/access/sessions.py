@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from tradecover import audit
 from tradecover.access.model import Organisation, SignInThrottle, User, UserSession
-from tradecover.access.organisations import readable_by
 from tradecover.access.principal import Principal
+from tradecover.access.repository import readable_by
 from tradecover.access.roles import OrganisationKind, Permission, Role
 from tradecover.access.secrets import (
     hash_password,

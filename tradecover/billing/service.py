@@ -467,12 +467,11 @@ def ageing(session: Session, *, principal: Principal, today: date,
            exporter_org_id: int | None = None) -> dict[str, dict[AgeingBucket, Money]]:
     """Exporter premium unpaid per currency and ageing bucket (exporters: their own)."""
     principal.require(Permission.BILLING_READ)
-    query = select(PremiumNotice.id, PremiumNotice.currency, PremiumNotice.due_date,
-                   PremiumNotice.exporter_owed_minor - PremiumNotice.exporter_paid_minor).where(
+    query = readable_notices(principal).with_only_columns(
+        PremiumNotice.id, PremiumNotice.currency, PremiumNotice.due_date,
+        PremiumNotice.exporter_owed_minor - PremiumNotice.exporter_paid_minor).where(
         PremiumNotice.exporter_paid_minor < PremiumNotice.exporter_owed_minor)
-    if not principal.is_insurer:
-        query = query.where(PremiumNotice.exporter_org_id == principal.org_id)
-    elif exporter_org_id is not None:
+    if principal.is_insurer and exporter_org_id is not None:
         query = query.where(PremiumNotice.exporter_org_id == exporter_org_id)
     items: dict[str, list[OpenItem]] = {}
     for nid, cur, due, owed in session.execute(query):

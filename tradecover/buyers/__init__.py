@@ -40,9 +40,13 @@ from tradecover.buyers.rating import (
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.buyers.exposure_repository import BuyerRiskFacts as BuyerRiskFacts
+    from tradecover.buyers.exposure_repository import buyer_risk_facts as buyer_risk_facts
     from tradecover.buyers.service import register_buyer as register_buyer
 
 _LAZY: dict[str, str] = {
+    "BuyerRiskFacts": "exposure_repository",
+    "buyer_risk_facts": "exposure_repository",
     "register_buyer": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
@@ -54,6 +58,7 @@ __all__ = [
     "BankProfile",
     "BuyerIdentity",
     "BuyerProfile",
+    "BuyerRiskFacts",
     "CompanyType",
     "Contribution",
     "InvalidIdentifier",
@@ -64,6 +69,7 @@ __all__ = [
     "SectorRisk",
     "SizeBand",
     "buyer_identity",
+    "buyer_risk_facts",
     "lei_check_digits",
     "match_buyer",
     "name_similarity",

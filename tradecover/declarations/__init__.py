@@ -40,6 +40,9 @@ from tradecover.declarations.shipment import (
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.declarations.exposure_repository import (
+        outstanding_by_limit as outstanding_by_limit,
+    )
     from tradecover.declarations.loading_repository import policy_facts as policy_facts
     from tradecover.declarations.review_repository import (
         DeclarationReviewMetrics as DeclarationReviewMetrics,
@@ -54,6 +57,7 @@ _LAZY: dict[str, str] = {
     "DeclarationReviewMetrics": "review_repository",
     "attach": "service",
     "attach_many": "service",
+    "outstanding_by_limit": "exposure_repository",
     "policy_facts": "loading_repository",
     "submit_turnover_return": "status_repository",
 }
@@ -83,6 +87,7 @@ __all__ = [
     "declaration_period",
     "declaration_timing",
     "declared_share_of_turnover",
+    "outstanding_by_limit",
     "periods_due_between",
     "policy_facts",
     "pro_rata_turnover",

@@ -56,10 +56,20 @@ from tradecover.limits.versions import (
 if TYPE_CHECKING:
     from tradecover.limits.applications.service import apply as apply
     from tradecover.limits.applications.service import decide as decide
+    from tradecover.limits.exposure_repository import LimitExposure as LimitExposure
+    from tradecover.limits.exposure_repository import (
+        active_limit_exposures as active_limit_exposures,
+    )
+    from tradecover.limits.exposure_repository import any_active_limit as any_active_limit
+    from tradecover.limits.fx import USD_PER_UNIT as USD_PER_UNIT
     from tradecover.limits.rules import LimitRules as LimitRules
 
 _LAZY: dict[str, str] = {
+    "LimitExposure": "exposure_repository",
     "LimitRules": "rules",
+    "USD_PER_UNIT": "fx",
+    "active_limit_exposures": "exposure_repository",
+    "any_active_limit": "exposure_repository",
     "apply": "applications.service",
     "decide": "applications.service",
 }
@@ -67,6 +77,7 @@ __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "DEFAULT_IDLE_DAYS",
+    "USD_PER_UNIT",
     "AggregateLimit",
     "AggregateOverride",
     "AutoRule",
@@ -75,6 +86,7 @@ __all__ = [
     "ExpectedShipments",
     "LimitConditions",
     "LimitDecision",
+    "LimitExposure",
     "LimitRequest",
     "LimitRules",
     "LimitVersion",
@@ -85,6 +97,8 @@ __all__ = [
     "Utilisation",
     "WatchReason",
     "WatchThresholds",
+    "active_limit_exposures",
+    "any_active_limit",
     "apply",
     "check_decider",
     "check_four_eyes",

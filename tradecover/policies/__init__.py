@@ -14,17 +14,21 @@ if TYPE_CHECKING:
     from tradecover.policies.issuance import underwrite as underwrite
     from tradecover.policies.issuance import withdraw as withdraw
     from tradecover.policies.lifecycle import TerminationKind as TerminationKind
-    from tradecover.policies.lookup_repository import ExporterProfileFacts as ExporterProfileFacts
-    from tradecover.policies.lookup_repository import PolicyTerm as PolicyTerm
-    from tradecover.policies.lookup_repository import active_terms_of as active_terms_of
-    from tradecover.policies.lookup_repository import exporter_of_policy as exporter_of_policy
-    from tradecover.policies.lookup_repository import exporter_profiles_of as exporter_profiles_of
-    from tradecover.policies.lookup_repository import lock_renewal_offer as lock_renewal_offer
-    from tradecover.policies.lookup_repository import policy_numbers_of as policy_numbers_of
-    from tradecover.policies.lookup_repository import renewal_chain_length as renewal_chain_length
     from tradecover.policies.renewal import accept_renewal as accept_renewal
     from tradecover.policies.renewal import offer_due_renewals as offer_due_renewals
     from tradecover.policies.renewal import offer_renewal as offer_renewal
+    from tradecover.policies.repository import IN_FORCE_STATES as IN_FORCE_STATES
+    from tradecover.policies.repository import ExporterProfileFacts as ExporterProfileFacts
+    from tradecover.policies.repository import InForceCover as InForceCover
+    from tradecover.policies.repository import PolicyTerm as PolicyTerm
+    from tradecover.policies.repository import active_terms_of as active_terms_of
+    from tradecover.policies.repository import commercial_indemnity_of as commercial_indemnity_of
+    from tradecover.policies.repository import exporter_of_policy as exporter_of_policy
+    from tradecover.policies.repository import exporter_profiles_of as exporter_profiles_of
+    from tradecover.policies.repository import in_force_covers as in_force_covers
+    from tradecover.policies.repository import lock_renewal_offer as lock_renewal_offer
+    from tradecover.policies.repository import policy_numbers_of as policy_numbers_of
+    from tradecover.policies.repository import renewal_chain_length as renewal_chain_length
     from tradecover.policies.review import ReviewMetrics as ReviewMetrics
     from tradecover.policies.schedule import DeclarationFrequency as DeclarationFrequency
     from tradecover.policies.schedule import InsurableScope as InsurableScope
@@ -40,30 +44,34 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "DeclarationFrequency": "schedule",
-    "ExporterProfileFacts": "lookup_repository",
+    "ExporterProfileFacts": "repository",
+    "IN_FORCE_STATES": "repository",
+    "InForceCover": "repository",
     "InsurableScope": "schedule",
     "OFFER_OPEN": "service",
     "PolicySchedule": "schedule",
-    "PolicyTerm": "lookup_repository",
+    "PolicyTerm": "repository",
     "Product": "schedule",
     "RenewalOfferOut": "schemas",
     "ReviewMetrics": "review",
     "TerminationKind": "lifecycle",
     "accept_renewal": "renewal",
-    "active_terms_of": "lookup_repository",
+    "active_terms_of": "repository",
     "add_endorsement": "issuance",
+    "commercial_indemnity_of": "repository",
     "expire_due": "termination",
-    "exporter_of_policy": "lookup_repository",
-    "exporter_profiles_of": "lookup_repository",
+    "exporter_of_policy": "repository",
+    "exporter_profiles_of": "repository",
     "get_policy": "service",
     "get_renewal_offer": "service",
+    "in_force_covers": "repository",
     "issue": "issuance",
-    "lock_renewal_offer": "lookup_repository",
+    "lock_renewal_offer": "repository",
     "offer_due_renewals": "renewal",
     "offer_renewal": "renewal",
-    "policy_numbers_of": "lookup_repository",
+    "policy_numbers_of": "repository",
     "quote": "issuance",
-    "renewal_chain_length": "lookup_repository",
+    "renewal_chain_length": "repository",
     "schedule_from_dict": "service",
     "submit_application": "applications",
     "suspend": "issuance",
@@ -75,9 +83,11 @@ _LAZY = {
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "IN_FORCE_STATES",
     "OFFER_OPEN",
     "DeclarationFrequency",
     "ExporterProfileFacts",
+    "InForceCover",
     "InsurableScope",
     "PolicySchedule",
     "PolicyTerm",
@@ -88,11 +98,13 @@ __all__ = [
     "accept_renewal",
     "active_terms_of",
     "add_endorsement",
+    "commercial_indemnity_of",
     "expire_due",
     "exporter_of_policy",
     "exporter_profiles_of",
     "get_policy",
     "get_renewal_offer",
+    "in_force_covers",
     "issue",
     "lock_renewal_offer",
     "offer_due_renewals",

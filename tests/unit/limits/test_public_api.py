@@ -18,6 +18,7 @@ def test_public_names_are_pinned() -> None:
         "normalise_duns", "normalise_lei", "normalise_name", "normalise_national_id",
         "pd_for_grade", "rank_matches", "rate_bank", "rate_buyer", "size_band_for",
         "register_buyer",
+        "BuyerRiskFacts", "buyer_risk_facts",
     ])
     assert sorted(tradecover.limits.__all__) == sorted([
         "DEFAULT_IDLE_DAYS", "AggregateLimit", "AggregateOverride", "AutoRule",
@@ -30,6 +31,7 @@ def test_public_names_are_pinned() -> None:
         "suggested_bank_aggregate", "suggested_buyer_aggregate", "underwriter_decision",
         "utilisation", "validate_request", "version_in_force", "watch_list_reasons",
         "LimitRules", "apply", "decide",
+        "LimitExposure", "USD_PER_UNIT", "active_limit_exposures", "any_active_limit",
     ])
     for module in (tradecover.buyers, tradecover.limits):
         assert all(hasattr(module, name) for name in module.__all__)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,3 +87,41 @@ def active_terms_of(session: Session, exporter_org_id: int) -> list[PolicyTerm]:
         Policy.exporter_org_id == exporter_org_id, Policy.state == "active")
         .order_by(Policy.inception, Policy.id))
     return [PolicyTerm(int(i), start, end) for i, start, end in rows]
+
+
+def commercial_indemnity_of(session: Session, policy_ids: Iterable[int]) -> dict[int, Decimal]:
+    """The commercial-risk indemnity percentage of each existing policy among ``policy_ids``."""
+    wanted = sorted(set(policy_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Policy.id, Policy.indemnity_commercial_pct)
+                           .where(Policy.id.in_(wanted)))
+    return {int(i): pct for i, pct in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class InForceCover:
+    """A policy in force with its exporter's reported main buyers."""
+
+    policy_id: int
+    currency: str
+    scope: Any
+    maximum_liability_minor: int
+    expected_turnover_minor: int
+    indemnity_commercial_pct: Decimal
+    main_buyers: Any
+
+
+IN_FORCE_STATES: tuple[str, ...] = ("active", "suspended")
+"""Policy states whose liability is still running."""
+
+
+def in_force_covers(session: Session) -> list[InForceCover]:
+    """Every policy in force whose exporter filed a profile, by policy id."""
+    rows = session.execute(select(Policy, ExporterProfile)
+                           .join(ExporterProfile, ExporterProfile.org_id == Policy.exporter_org_id)
+                           .where(Policy.state.in_(IN_FORCE_STATES)).order_by(Policy.id))
+    return [InForceCover(p.id, p.currency, p.scope, p.maximum_liability_minor,
+                         p.expected_turnover_minor, p.indemnity_commercial_pct,
+                         profile.main_buyers)
+            for p, profile in rows]
