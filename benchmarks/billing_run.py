@@ -46,8 +46,8 @@ from tradecover.buyers import service as buyers
 from tradecover.db import migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
 from tradecover.kit.money import Money
-from tradecover.ledger import service as ledger
 from tradecover.policies.model import Policy
+from tradecover.reporting import books_check
 from tradecover.subsidies import service as subsidies
 from tradecover.subsidies.programme import Programme
 
@@ -220,7 +220,7 @@ def main() -> None:
         granted = int(s.execute(text("SELECT coalesce(sum(granted_minor), 0) FROM "
                                      "notice_splits")).scalar_one())
         started = time.perf_counter()
-        problems = ledger.check(s)
+        problems = books_check.check(s)
         check_s = time.perf_counter() - started
     engine.dispose()
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "

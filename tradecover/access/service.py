@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from tradecover import audit
 from tradecover.access.model import ApiKey, Organisation, User
 from tradecover.access.principal import Principal
+from tradecover.access.repository import readable_by
 from tradecover.access.roles import OrganisationKind, Permission, Role, check_role_for_kind
 from tradecover.access.secrets import (
     api_key_prefix,
@@ -22,7 +24,6 @@ from tradecover.access.secrets import (
 from tradecover.access.sessions import (  # re-exported: the credential lookups live here
     principal_from_token as principal_from_token,
 )
-from tradecover.audit import service as audit
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from tradecover.reference.countries import check_country
@@ -128,8 +129,9 @@ def create_api_key(
 def revoke_api_key(session: Session, *, principal: Principal, key_id: int) -> ApiKey:
     """Revoke a key; it stops working at once."""
     principal.require(Permission.APIKEY_ADMIN)
-    key = session.get(ApiKey, key_id)
-    if key is None or not principal.can_see_org(key.org_id):
+    key = session.execute(readable_by(principal, ApiKey).where(ApiKey.id == key_id)
+                          ).scalar_one_or_none()
+    if key is None:
         raise NotFound(f"no API key {key_id}", code="api_key_not_found")
     if key.revoked_at is None:
         key.revoked_at = utc_now()

@@ -22,8 +22,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from tradecover import audit
 from tradecover.access.model import Organisation, SignInThrottle, User, UserSession
 from tradecover.access.principal import Principal
+from tradecover.access.repository import readable_by
 from tradecover.access.roles import OrganisationKind, Permission, Role
 from tradecover.access.secrets import (
     hash_password,
@@ -39,7 +41,6 @@ from tradecover.access.throttle import (
     locked_for,
     newly_locked,
 )
-from tradecover.audit import service as audit
 from tradecover.config import Settings
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import (
@@ -263,8 +264,9 @@ def _user_in_reach(session: Session, principal: Principal, user_id: int) -> User
     """The person ``user_id`` when the caller is that person or an admin who may see
     them; otherwise 404 (another organisation's person) or 403 (not an admin).
     """
-    user = session.get(User, user_id)
-    if user is None or not principal.can_see_org(user.org_id):
+    user = session.execute(readable_by(principal, User).where(User.id == user_id)
+                           ).scalar_one_or_none()
+    if user is None:
         raise NotFound(f"no user {user_id}", code="user_not_found")
     if principal.user_id != user.id:
         principal.require(Permission.ORG_ADMIN)

@@ -147,7 +147,7 @@ def _problem_page() -> problems.ProblemPage:
 
 def _routers() -> list[Any]:
     from tradecover.access.api import router as access_router
-    from tradecover.audit.api import router as audit_router
+    from tradecover.api.audit_log import router as audit_router
     from tradecover.billing.api import router as billing_router
     from tradecover.buyers.api import router as buyers_router
     from tradecover.claims.api import router as claims_router
@@ -164,6 +164,8 @@ def _routers() -> list[Any]:
     from tradecover.premium_waivers.api import router as premium_waivers_router
     from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
+    from tradecover.reporting.api import router as books_check_router
+    from tradecover.reporting.api import subsidies_router as statements_router
     from tradecover.risk.api import router as risk_router
     from tradecover.subsidies.api import router as subsidies_router
     from tradecover.web.access.pages import router as access_pages_router
@@ -183,7 +185,9 @@ def _routers() -> list[Any]:
             policies_pages_router,
             pricing_pages_router, buyers_router, limits_router, risk_router, risk_pages_router,
             billing_router,
-            subsidies_router, ledger_router, billing_pages_router, declarations_pages_router,
+            subsidies_router, statements_router, ledger_router, books_check_router,
+            billing_pages_router,
+            declarations_pages_router,
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router, investment_debt_router,
             investment_debt_claims_router, premium_waivers_router,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, case, insert, select, update
+from sqlalchemy import Select, Table, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -223,3 +223,42 @@ def history(
     if org_id is not None:
         query = query.where(AuditEntry.org_id == org_id)
     return list(session.execute(query.order_by(AuditEntry.id)).scalars())
+
+
+def readable_entries(org_id: int | None) -> Select[AuditEntry]:
+    """The entries of ``org_id``'s chains, or of every chain when None (the insurer's view).
+
+    Every list of entries starts from this statement.
+    """
+    query = select(AuditEntry)
+    return query if org_id is None else query.where(AuditEntry.org_id == org_id)
+
+
+def _filtered(org_id: int | None, entity_type: str | None, entity_id: str | None
+              ) -> Select[AuditEntry]:
+    query = readable_entries(org_id)
+    if entity_type:
+        query = query.where(AuditEntry.entity_type == entity_type)
+    if entity_id:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    return query
+
+
+def latest_entries(
+    session: Session, *, org_id: int | None = None, entity_type: str | None = None,
+    entity_id: str | None = None, limit: int = 50,
+) -> list[AuditEntry]:
+    """The newest ``limit`` entries, optionally of one organisation, entity type or entity."""
+    query = _filtered(org_id, entity_type, entity_id)
+    return list(session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())
+
+
+def page_of_entries(
+    session: Session, *, org_id: int | None, entity_type: str | None = None,
+    entity_id: str | None = None, limit: int, offset: int,
+) -> tuple[list[AuditEntry], int]:
+    """A page of entries, newest first, and how many match (``org_id`` None: every chain)."""
+    query = _filtered(org_id, entity_type, entity_id)
+    total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    rows = session.execute(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
+    return list(rows.scalars()), total

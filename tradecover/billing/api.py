@@ -9,8 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Security
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
+from tradecover.access import Permission, Principal
 from tradecover.api.deps import (
     PrincipalDep,
     SessionDep,

@@ -38,9 +38,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit, ledger, policies, subsidies
+from tradecover.access import Permission, Principal
 from tradecover.billing import repository
 from tradecover.billing import service as billing_service
 from tradecover.billing.model import (
@@ -58,11 +57,8 @@ from tradecover.db.engine import transaction
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.ledger import service as ledger
-from tradecover.ledger.journal import premium_billed
-from tradecover.policies import service as policies
-from tradecover.subsidies import service as subsidies
-from tradecover.subsidies.programme import EligibilityDecision, ExporterFacts, Programme
+from tradecover.ledger import premium_billed
+from tradecover.subsidies import EligibilityDecision, ExporterFacts, Programme
 
 DEFAULT_BATCH = 1000
 """Policies billed per transaction (memory per batch: one small record per policy)."""

@@ -31,7 +31,7 @@ from enum import StrEnum
 
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import CurrencyMismatch, Money, round_money
-from tradecover.subsidies.programme import (
+from tradecover.subsidies import (
     EligibilityDecision,
     ExporterFacts,
     Programme,

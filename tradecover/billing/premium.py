@@ -21,12 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
-from tradecover.declarations.cover import CoverDecision
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, round_money
-from tradecover.pricing.short_term import (
+from tradecover.pricing import (
     Adjustment,
     RateExplanation,
     RatePricer,
@@ -34,6 +33,25 @@ from tradecover.pricing.short_term import (
     ShortTermRateRequest,
 )
 from tradecover.reference.payment_terms import band_for
+
+
+class CoverOutcome(Protocol):
+    """What premium needs of a cover decision (the declarations context's ``CoverDecision``).
+
+    Structural, so that billing does not import the declarations context, which calls
+    billing to price its declarations.
+    """
+
+    @property
+    def insured_amount(self) -> Money:
+        """The amount insured: invoice less prepayment."""
+        ...
+
+    @property
+    def covered(self) -> bool:
+        """True when cover attached to at least part of the shipment."""
+        ...
+
 
 RateSource: TypeAlias = RatePricer
 """The one pricing interface the attachment service calls (``price(request) -> RateQuote``)."""
@@ -105,7 +123,7 @@ class DeclarationPremium:
 
 
 def declaration_premium(
-    *, decision: CoverDecision, source: RateSource, request: ShortTermRateRequest,
+    *, decision: CoverOutcome, source: RateSource, request: ShortTermRateRequest,
 ) -> DeclarationPremium:
     """Price a declaration through ``source`` and compute its premium on the insured amount.
 

@@ -17,10 +17,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, text
+from sqlalchemy import BindParameter, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from tradecover.billing.model import ITEM_DONE, ITEM_PENDING
+from tradecover.billing.model import ITEM_DONE, ITEM_PENDING, NoticeSplit, PremiumNotice
 from tradecover.db.base import UTCDateTime
 
 BILLABLE = "d.premium_minor > 0 AND d.declaration_date >= :start AND d.declaration_date <= :end"
@@ -242,3 +242,39 @@ def member_rows_sql(*, order: bool = True) -> str:
             "AND d.declaration_date >= t.period_start AND d.declaration_date <= t.period_end "
             "AND d.premium_minor > 0 AND " + member("t.cutoff", "t.since")
             + " WHERE t.id = :part" + (" ORDER BY d.declaration_date, d.id" if order else ""))
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeDue:
+    """What an exporter owes on one notice, and when."""
+
+    id: int
+    exporter_org_id: int
+    currency: str
+    issue_date: date
+    due_date: date
+    exporter_owed_minor: int
+
+
+def notices_due(session: Session) -> list[NoticeDue]:
+    """Every notice with the exporter's share, by due date then id."""
+    rows = session.execute(select(
+        PremiumNotice.id, PremiumNotice.exporter_org_id, PremiumNotice.currency,
+        PremiumNotice.issue_date, PremiumNotice.due_date, PremiumNotice.exporter_owed_minor)
+        .order_by(PremiumNotice.due_date, PremiumNotice.id))
+    return [NoticeDue(int(i), int(o), str(c), issued, due, int(owed))
+            for i, o, c, issued, due, owed in rows]
+
+
+def notice_count(session: Session) -> int:
+    """How many premium notices exist."""
+    return int(session.execute(select(func.count()).select_from(PremiumNotice)).scalar_one())
+
+
+def programme_unpaid_grants(session: Session, *, programme_id: int, issued_by: date) -> int:
+    """What a programme was granted and has not paid on notices issued by ``issued_by``."""
+    return sum(int(g) - int(p) for g, p in session.execute(
+        select(NoticeSplit.granted_minor, NoticeSplit.paid_minor)
+        .join(PremiumNotice, PremiumNotice.id == NoticeSplit.notice_id)
+        .where(NoticeSplit.programme_id == programme_id,
+               PremiumNotice.issue_date <= issued_by)))

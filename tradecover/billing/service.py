@@ -21,13 +21,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, insert, select, text, update
+from sqlalchemy import BindParameter, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from tradecover.access.model import Organisation
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit, ledger
+from tradecover.access import OrganisationKind, Permission, Principal, organisation_of
 from tradecover.billing.model import (
     PAYER_EXPORTER,
     PAYER_PROGRAMME,
@@ -54,15 +52,14 @@ from tradecover.config import Settings
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money, check_currency
-from tradecover.ledger import service as ledger
-from tradecover.ledger.journal import (
+from tradecover.ledger import (
     credit_applied,
     exporter_party,
     payment_received,
     programme_party,
 )
-from tradecover.policies.model import Policy
-from tradecover.subsidies.model import SubsidyProgramme
+from tradecover.policies import policy_numbers_of
+from tradecover.subsidies import programme_of, programmes_of
 
 MAX_LINES = 5000
 """Most lines a notice view carries (the rest are read page by page)."""
@@ -78,10 +75,23 @@ def terms_of(settings: Settings) -> BillingTerms:
 # --- notices ----------------------------------------------------------------------------
 
 
-def _scope(query: Any, principal: Principal) -> Any:
+def readable_notices(principal: Principal) -> Select[PremiumNotice]:
+    """The notices ``principal`` may read: the insurer all, an exporter its own.
+
+    Every list and get of notices starts from this statement.
+    """
+    query = select(PremiumNotice)
     if principal.is_insurer:
         return query
     return query.where(PremiumNotice.exporter_org_id == principal.org_id)
+
+
+def readable_payments(principal: Principal) -> Select[Payment]:
+    """The payments ``principal`` may read: the insurer all, a payer its own."""
+    query = select(Payment)
+    if principal.is_insurer:
+        return query
+    return query.where(Payment.payer_org_id == principal.org_id)
 
 
 def list_notices(
@@ -90,7 +100,7 @@ def list_notices(
 ) -> tuple[list[PremiumNotice], int]:
     """Notices the caller may see, newest month first: a page and the total."""
     principal.require(Permission.BILLING_READ)
-    query = _scope(select(PremiumNotice), principal)
+    query = readable_notices(principal)
     if month is not None:
         query = query.where(PremiumNotice.month == month_start(month))
     if policy_id is not None:
@@ -159,11 +169,11 @@ class NoticeView:
 def _notice(session: Session, principal: Principal, notice_id: int, *, lock: bool = False
             ) -> PremiumNotice:
     principal.require(Permission.BILLING_READ)
-    query = select(PremiumNotice).where(PremiumNotice.id == notice_id)
+    query = readable_notices(principal).where(PremiumNotice.id == notice_id)
     if lock:
         query = query.with_for_update()
     row = session.execute(query).scalar_one_or_none()
-    if row is None or not principal.can_see_org(row.exporter_org_id):
+    if row is None:
         raise NotFound(f"no notice {notice_id}", code="notice_not_found")
     return row
 
@@ -196,19 +206,18 @@ def get_notice(session: Session, *, principal: Principal, notice_id: int,
                                code="invalid_line_page", field="line_offset")
     notice = _notice(session, principal, notice_id)
     cur = notice.currency
-    policy = session.get(Policy, notice.policy_id)
-    org = session.get(Organisation, notice.exporter_org_id)
+    number = policy_numbers_of(session, [notice.policy_id]).get(notice.policy_id)
+    org = organisation_of(session, notice.exporter_org_id)
     lines = _lines(session, notice, offset=line_offset, limit=line_limit)
+    split_rows = list(session.execute(select(NoticeSplit).where(
+        NoticeSplit.notice_id == notice.id).order_by(NoticeSplit.id)).scalars())
+    programmes = programmes_of(session, [s.programme_id for s in split_rows])
     splits = [SplitView(s.programme_id, p.code, p.name, s.eligible, str(s.share),
                         s.rule_applied, s.explanation, Money.from_minor(s.requested_minor, cur),
                         Money.from_minor(s.granted_minor, cur), s.limited_by,
                         Money.from_minor(s.paid_minor, cur))
-              for s, p in session.execute(
-                  select(NoticeSplit, SubsidyProgramme)
-                  .join(SubsidyProgramme, SubsidyProgramme.id == NoticeSplit.programme_id)
-                  .where(NoticeSplit.notice_id == notice.id).order_by(NoticeSplit.id))]
-    return NoticeView(notice, policy.number if policy else None, org.name if org else "",
-                      lines, splits, line_offset)
+              for s in split_rows if (p := programmes.get(s.programme_id)) is not None]
+    return NoticeView(notice, number, org.name if org else "", lines, splits, line_offset)
 
 
 # --- payments ---------------------------------------------------------------------------
@@ -227,12 +236,12 @@ class Payer:
 def payer_of(session: Session, *, kind: str, payer_id: int) -> Payer:
     """Resolve a payer named in a request (finance records what the bank received)."""
     if kind == PAYER_EXPORTER:
-        org = session.get(Organisation, payer_id)
-        if org is None or org.kind != "exporter":
+        org = organisation_of(session, payer_id)
+        if org is None or org.kind is not OrganisationKind.EXPORTER:
             raise NotFound(f"no exporter {payer_id}", code="payer_not_found", field="payer_id")
         return Payer(kind, org.id, org.id, exporter_party(org.id))
     if kind == PAYER_PROGRAMME:
-        programme = session.get(SubsidyProgramme, payer_id)
+        programme = programme_of(session, payer_id)
         if programme is None:
             raise NotFound(f"no programme {payer_id}", code="payer_not_found",
                            field="payer_id")
@@ -445,9 +454,7 @@ def list_payments(session: Session, *, principal: Principal, limit: int, offset:
                   ) -> tuple[list[Payment], int]:
     """Payments the caller may see (exporters and programmes: their own)."""
     principal.require(Permission.BILLING_READ)
-    query = select(Payment)
-    if not principal.is_insurer:
-        query = query.where(Payment.payer_org_id == principal.org_id)
+    query = readable_payments(principal)
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
     rows = session.execute(query.order_by(Payment.id.desc()).limit(limit).offset(offset))
     return list(rows.scalars()), total
@@ -460,12 +467,11 @@ def ageing(session: Session, *, principal: Principal, today: date,
            exporter_org_id: int | None = None) -> dict[str, dict[AgeingBucket, Money]]:
     """Exporter premium unpaid per currency and ageing bucket (exporters: their own)."""
     principal.require(Permission.BILLING_READ)
-    query = select(PremiumNotice.id, PremiumNotice.currency, PremiumNotice.due_date,
-                   PremiumNotice.exporter_owed_minor - PremiumNotice.exporter_paid_minor).where(
+    query = readable_notices(principal).with_only_columns(
+        PremiumNotice.id, PremiumNotice.currency, PremiumNotice.due_date,
+        PremiumNotice.exporter_owed_minor - PremiumNotice.exporter_paid_minor).where(
         PremiumNotice.exporter_paid_minor < PremiumNotice.exporter_owed_minor)
-    if not principal.is_insurer:
-        query = query.where(PremiumNotice.exporter_org_id == principal.org_id)
-    elif exporter_org_id is not None:
+    if principal.is_insurer and exporter_org_id is not None:
         query = query.where(PremiumNotice.exporter_org_id == exporter_org_id)
     items: dict[str, list[OpenItem]] = {}
     for nid, cur, due, owed in session.execute(query):

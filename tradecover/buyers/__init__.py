@@ -40,22 +40,29 @@ from tradecover.buyers.rating import (
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.buyers.exposure_repository import BuyerRiskFacts as BuyerRiskFacts
+    from tradecover.buyers.exposure_repository import buyer_risk_facts as buyer_risk_facts
     from tradecover.buyers.model import Buyer as Buyer
     from tradecover.buyers.service import buyer_record as buyer_record
     from tradecover.buyers.service import buyers_in_sector as buyers_in_sector
     from tradecover.buyers.service import get_buyer as get_buyer
     from tradecover.buyers.service import latest_rating as latest_rating
     from tradecover.buyers.service import rating_from_row as rating_from_row
+    from tradecover.buyers.service import register_buyer as register_buyer
 
-_LAZY = {
+_LAZY: dict[str, str] = {
     "Buyer": "model",
+    "BuyerRiskFacts": "exposure_repository",
     "buyer_record": "service",
+    "buyer_risk_facts": "exposure_repository",
     "buyers_in_sector": "service",
     "get_buyer": "service",
     "latest_rating": "service",
     "rating_from_row": "service",
+    "register_buyer": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
+
 __all__ = [
     "MODEL_VERSION",
     "POSSIBLE_MATCH_THRESHOLD",
@@ -64,6 +71,7 @@ __all__ = [
     "Buyer",
     "BuyerIdentity",
     "BuyerProfile",
+    "BuyerRiskFacts",
     "CompanyType",
     "Contribution",
     "InvalidIdentifier",
@@ -75,6 +83,7 @@ __all__ = [
     "SizeBand",
     "buyer_identity",
     "buyer_record",
+    "buyer_risk_facts",
     "buyers_in_sector",
     "get_buyer",
     "latest_rating",
@@ -90,5 +99,6 @@ __all__ = [
     "rate_bank",
     "rate_buyer",
     "rating_from_row",
+    "register_buyer",
     "size_band_for",
 ]

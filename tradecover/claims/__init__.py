@@ -7,6 +7,7 @@ recoveries, booking) and :mod:`~tradecover.claims.speed` (time to decision and p
 against a target).
 """
 
+from typing import TYPE_CHECKING
 
 from tradecover.claims.checks import (
     CheckName,
@@ -61,6 +62,29 @@ from tradecover.claims.speed import (
     claims_at_risk,
     monthly_report,
 )
+from tradecover.kit.public_face import lazy_exports
+
+if TYPE_CHECKING:
+    from tradecover.claims.service import LineIn as LineIn
+    from tradecover.claims.service import approve as approve
+    from tradecover.claims.service import close as close
+    from tradecover.claims.service import file_claim as file_claim
+    from tradecover.claims.service import pay as pay
+    from tradecover.claims.service import record_recovery as record_recovery
+    from tradecover.claims.service import reject as reject
+    from tradecover.claims.service import start_checks as start_checks
+
+_LAZY: dict[str, str] = {
+    "LineIn": "service",
+    "approve": "service",
+    "close": "service",
+    "file_claim": "service",
+    "pay": "service",
+    "record_recovery": "service",
+    "reject": "service",
+    "start_checks": "service",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "CLAIM_TRANSITIONS",
@@ -77,6 +101,7 @@ __all__ = [
     "IndemnityCalculation",
     "IndemnityTerms",
     "InvestmentDebtFacts",
+    "LineIn",
     "LineIndemnity",
     "LossCause",
     "MonthSpeed",
@@ -86,6 +111,7 @@ __all__ = [
     "ShipmentClaimFacts",
     "SpeedTarget",
     "Stage",
+    "approve",
     "blocking_failures",
     "book_approval",
     "book_payment",
@@ -96,16 +122,22 @@ __all__ = [
     "check_rights_transferred",
     "check_waiting_period",
     "claims_at_risk",
+    "close",
     "compute_indemnity",
     "earliest_payment_date",
     "ensure_approvable",
+    "file_claim",
     "insurer_share_of_loss",
     "maximum_liability_left",
     "monthly_report",
     "next_claim_state",
+    "pay",
+    "record_recovery",
+    "reject",
     "requires_second_approval",
     "rights_transferred",
     "run_checks",
     "share_recovery",
+    "start_checks",
     "validate_lines",
 ]

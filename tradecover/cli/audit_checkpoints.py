@@ -10,11 +10,16 @@ from typing import Annotated
 
 import typer
 
-from tradecover.access import service as access
-from tradecover.audit import checkpointing
-from tradecover.audit.checkpoint import Checkpoint
-from tradecover.audit.keystore import FileKeyStore, published_keys_json, read_published_keys
-from tradecover.audit.sink import open_sink, read_checkpoints
+import tradecover.access as access
+import tradecover.audit as checkpointing
+from tradecover.audit import (
+    Checkpoint,
+    FileKeyStore,
+    open_sink,
+    published_keys_json,
+    read_checkpoints,
+    read_published_keys,
+)
 from tradecover.cli.context import console, domain_errors, err_console, unit_of_work
 from tradecover.config import get_settings
 from tradecover.kit.dates import utc_now

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradecover.access import service as access
-from tradecover.access.roles import OrganisationKind, Role
-from tradecover.audit import service as audit
+import tradecover.access as access
+import tradecover.audit as audit
+from tradecover.access import OrganisationKind, Role
 from tradecover.cli import audit_checkpoints
 from tradecover.cli.context import console, domain_errors, err_console, unit_of_work
 from tradecover.config import get_settings
@@ -134,14 +134,10 @@ def org_add_user(
 @org_app.command("list")
 def org_list() -> None:
     """List organisations."""
-    from sqlalchemy import select
-
-    from tradecover.access.model import Organisation
-
     with unit_of_work() as session:
         table = Table("id", "slug", "name", "kind", "country")
-        for org in session.execute(select(Organisation).order_by(Organisation.id)).scalars():
-            table.add_row(str(org.id), org.slug, org.name, org.kind, org.country or "")
+        for org in access.list_organisations(session):
+            table.add_row(str(org.id), org.slug, org.name, org.kind.value, org.country or "")
         console.print(table)
 
 
@@ -179,19 +175,10 @@ def audit_log(
     limit: Annotated[int, typer.Option(help="Newest N entries")] = 50,
 ) -> None:
     """Show audit entries, newest first: who, when, what, why."""
-    from sqlalchemy import select
-
-    from tradecover.audit.model import AuditEntry
-
     with unit_of_work() as session:
-        query = select(AuditEntry)
-        if org:
-            query = query.where(AuditEntry.org_id == access.org_by_slug(session, org).id)
-        if entity:
-            query = query.where(AuditEntry.entity_type == entity)
-        if entity_id:
-            query = query.where(AuditEntry.entity_id == entity_id)
-        rows = session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars()
+        org_id = access.org_by_slug(session, org).id if org else None
+        rows = audit.latest_entries(session, org_id=org_id, entity_type=entity,
+                                    entity_id=entity_id, limit=limit)
         table = Table("id", "org", "seq", "when (UTC)", "actor", "action", "entity", "reason")
         for e in rows:
             table.add_row(str(e.id), str(e.org_id), str(e.seq),
@@ -208,9 +195,9 @@ def demo_seed(
     if_empty: Annotated[bool, typer.Option(help="Do nothing if exporters exist")] = False,
 ) -> None:
     """Load a deterministic, realistic demo book with its last twelve months of trading."""
-    from tradecover.billing.service import terms_of
+    from tradecover.billing import terms_of
     from tradecover.db.engine import make_engine, make_session_factory
-    from tradecover.demo.seed import seed_demo
+    from tradecover.demo import seed_demo
 
     settings = get_settings()
     engine = make_engine(settings.database_url)

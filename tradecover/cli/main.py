@@ -28,6 +28,8 @@ def _register_contexts() -> None:
     from tradecover.policies.cli import app as policies_app
     from tradecover.policies.investment_debt_cli import app as investment_debt_app
     from tradecover.pricing.cli import register as register_pricing
+    from tradecover.reporting.cli import check as check_books
+    from tradecover.reporting.cli import statement as programme_statement
     from tradecover.risk.cli import app as risk_app
     from tradecover.subsidies.cli import app as subsidies_app
 
@@ -38,7 +40,9 @@ def _register_contexts() -> None:
     app.add_typer(declarations_app, name="declarations")
     register_pricing(app)
     app.add_typer(billing_app, name="billing")
+    subsidies_app.command("statement")(programme_statement)
     app.add_typer(subsidies_app, name="subsidies")
+    ledger_app.command("check")(check_books)
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(risk_app, name="risk")
     app.add_typer(claims_app, name="claims")

@@ -58,11 +58,14 @@ from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
     from tradecover.collections.invoice_repository import open_notice_of as open_notice_of
+    from tradecover.collections.service import confirm_collection as confirm_collection
 
-_LAZY = {
+_LAZY: dict[str, str] = {
+    "confirm_collection": "service",
     "open_notice_of": "invoice_repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
+
 __all__ = [
     "DEFAULT_MAX_EXTENSION_DAYS",
     "DEFAULT_REMINDER_DAYS_BEFORE",
@@ -90,6 +93,7 @@ __all__ = [
     "buyer_in_default",
     "chase_schedule",
     "chasing_due",
+    "confirm_collection",
     "confirmation_run_dates",
     "daily_overdue_run",
     "days_overdue",

@@ -14,12 +14,13 @@ if TYPE_CHECKING:
     from tradecover.country_risk.service import current as current
     from tradecover.country_risk.service import current_all as current_all
 
-_LAZY = {
+_LAZY: dict[str, str] = {
     "CountryRisk": "service",
     "current": "service",
     "current_all": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
+
 __all__ = [
     "CountryRisk",
     "CoverStatus",

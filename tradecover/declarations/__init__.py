@@ -44,17 +44,32 @@ if TYPE_CHECKING:
     from tradecover.declarations.amendment_repository import (
         active_declaration as active_declaration,
     )
+    from tradecover.declarations.exposure_repository import (
+        outstanding_by_limit as outstanding_by_limit,
+    )
+    from tradecover.declarations.loading_repository import policy_facts as policy_facts
     from tradecover.declarations.model import Declaration as Declaration
+    from tradecover.declarations.service import attach as attach
+    from tradecover.declarations.service import attach_many as attach_many
+    from tradecover.declarations.status_repository import (
+        submit_turnover_return as submit_turnover_return,
+    )
     from tradecover.declarations.turnover_repository import (
         months_of_shipments as months_of_shipments,
     )
 
-_LAZY = {
+_LAZY: dict[str, str] = {
     "Declaration": "model",
     "active_declaration": "amendment_repository",
+    "attach": "service",
+    "attach_many": "service",
     "months_of_shipments": "turnover_repository",
+    "outstanding_by_limit": "exposure_repository",
+    "policy_facts": "loading_repository",
+    "submit_turnover_return": "status_repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
+
 __all__ = [
     "DEFAULT_RULES",
     "CountryCoverStatus",
@@ -73,6 +88,8 @@ __all__ = [
     "TurnoverMonth",
     "WholeTurnoverReview",
     "active_declaration",
+    "attach",
+    "attach_many",
     "check_shipment",
     "compliance_rate",
     "decide_cover",
@@ -81,7 +98,10 @@ __all__ = [
     "declaration_timing",
     "declared_share_of_turnover",
     "months_of_shipments",
+    "outstanding_by_limit",
     "periods_due_between",
+    "policy_facts",
     "pro_rata_turnover",
     "shipment_problems",
+    "submit_turnover_return",
 ]

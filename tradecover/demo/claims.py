@@ -20,25 +20,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.model import Organisation
-from tradecover.access.principal import Principal
-from tradecover.claims import service as claims
+from tradecover import buyers, claims, collections, declarations, limits, policies
+from tradecover.access import Principal
+from tradecover.claims import LossCause, RecoverySource
 from tradecover.claims.documents import service as documents
 from tradecover.claims.documents.checklist import DocumentStatus
 from tradecover.claims.documents.store import DocumentStore, store_from_settings
-from tradecover.claims.indemnity import LossCause
-from tradecover.claims.recovery import RecoverySource
-from tradecover.collections import service as collections
-from tradecover.collections.confirmation import CollectionOutcome
-from tradecover.collections.overdue import LossCauseHint
+from tradecover.collections import CollectionOutcome, LossCauseHint
+from tradecover.collections import service as collections_service
 from tradecover.config import get_settings
+from tradecover.declarations import Shipment, TransportMode
 from tradecover.demo.book import ExporterPlan
+from tradecover.demo.refs import OrgRef
 from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
-from tradecover.policies.model import Policy
+from tradecover.limits import RequestType
+from tradecover.policies import PolicyTerm
 
 CLAIM_STORIES: Final = ("filed", "checking", "approved", "rejected", "paid", "recovered",
                         "closed")
@@ -71,15 +70,9 @@ def _documents(session: Session, *, exporter: Principal, insurer: Principal, cla
                          decision=DocumentStatus.ACCEPTED, note=None)
 
 
-def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Principal,
+def _story(session: Session, *, plan: ExporterPlan, policy: PolicyTerm, exporter: Principal,
            insurer: Principal, start: date, ending: str, store: DocumentStore,
            written: list[str]) -> None:
-    from tradecover.buyers import service as buyers
-    from tradecover.declarations import service as declarations
-    from tradecover.declarations.shipment import Shipment, TransportMode
-    from tradecover.limits import service as limits
-    from tradecover.limits.decision import RequestType
-
     s = plan.schedule
     main = plan.main_buyers[2]
     unit = Decimal(10_000_000 if s.currency == "KRW" else 10_000)
@@ -112,8 +105,10 @@ def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Pr
         session, principal=exporter, declaration_id=part_paid,
         outcome=CollectionOutcome.PAID_IN_PART, amount=Money.of(unit / 5, s.currency),
         paid_on=due + timedelta(days=3), today=due + timedelta(days=5))
-    collections.file_notice(session, principal=exporter, declaration_id=claimed,
-                            cause=LossCauseHint.INSOLVENCY, today=due + timedelta(days=10))
+    # the collections face's ``file_notice`` is the pure overdue rule of the same name
+    collections_service.file_notice(session, principal=exporter, declaration_id=claimed,
+                                    cause=LossCauseHint.INSOLVENCY,
+                                    today=due + timedelta(days=10))
     claim = claims.file_claim(session, principal=exporter, cause=LossCause.INSOLVENCY,
                               lines=[claims.LineIn(declaration_id=claimed)],
                               today=due + timedelta(days=25))
@@ -149,7 +144,7 @@ def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Pr
 
 
 def seed_claims(session: Session, *,
-                exporters: Sequence[tuple[ExporterPlan, Organisation, Principal]],
+                exporters: Sequence[tuple[ExporterPlan, OrgRef, Principal]],
                 insurer: Principal, as_of: date, store: DocumentStore | None = None) -> int:
     """Play one claim story per suitable exporter until every story of
     :data:`CLAIM_STORIES` is told; returns how many were told.
@@ -163,9 +158,8 @@ def seed_claims(session: Session, *,
     for plan, org, exporter in exporters:
         if told == len(CLAIM_STORIES):
             break
-        policy = session.execute(select(Policy).where(
-            Policy.exporter_org_id == org.id, Policy.state == "active",
-            Policy.inception <= start).order_by(Policy.id)).scalars().first()
+        policy = min((t for t in policies.active_terms_of(session, org.id)
+                      if t.inception <= start), key=lambda t: t.id, default=None)
         if policy is None or len(plan.main_buyers) < 3:
             continue
         savepoint = session.begin_nested()

@@ -29,34 +29,26 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access.model import Organisation
-from tradecover.access.principal import Principal
-from tradecover.billing import jobs as billing_jobs
-from tradecover.billing import service as billing
-from tradecover.billing.model import PAYER_EXPORTER, PAYER_PROGRAMME, NoticeSplit, PremiumNotice
-from tradecover.billing.notice import BillingTerms
-from tradecover.buyers import service as buyers
-from tradecover.collections import service as collections
-from tradecover.collections.confirmation import CollectionOutcome
-from tradecover.declarations import service as declarations
-from tradecover.declarations.deadlines import declaration_due_date
-from tradecover.declarations.shipment import Shipment, TransportMode
+from tradecover import billing, buyers, collections, declarations, limits, policies, subsidies
+from tradecover.access import Principal
+from tradecover.billing import PAYER_EXPORTER, PAYER_PROGRAMME, BillingTerms, NoticeDue
+from tradecover.collections import CollectionOutcome
+from tradecover.declarations import Shipment, TransportMode, declaration_due_date
 from tradecover.demo.book import ExporterPlan
+from tradecover.demo.refs import OrgRef
 from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
-from tradecover.limits import service as limits
-from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
-from tradecover.limits.model import LimitApplication
-from tradecover.policies.model import Policy
+from tradecover.limits import DecisionOutcome, ReasonCode, RequestType
+from tradecover.policies import PolicyTerm
 from tradecover.reference.payment_terms import PaymentTerms
-from tradecover.subsidies import service as subsidies
-from tradecover.subsidies.model import SubsidyProgramme
-from tradecover.subsidies.programme import Programme, SizeTier
+from tradecover.subsidies import Programme, SizeTier
+
+if TYPE_CHECKING:
+    from tradecover.declarations import PolicyFacts
 
 HISTORY_MONTHS: Final = 12
 """Calendar months of history before ``as_of``'s month (each billed once)."""
@@ -195,7 +187,31 @@ class _Planned:
     confirmed: date | None  # when the exporter confirms it
 
 
-def _underwrite(session: Session, *, insurer: Principal, application: LimitApplication,
+class _Application(Protocol):
+    """What the demo's underwriter reads of a limit application waiting in the queue."""
+
+    @property
+    def id(self) -> int:
+        """The application id."""
+        ...
+
+    @property
+    def amount_minor(self) -> int:
+        """The amount applied for, in minor units."""
+        ...
+
+    @property
+    def currency(self) -> str:
+        """The currency applied in."""
+        ...
+
+    @property
+    def proposal(self) -> Any:
+        """The queue's recommendation."""
+        ...
+
+
+def _underwrite(session: Session, *, insurer: Principal, application: _Application,
                 today: date) -> None:
     """An underwriter takes the queue's recommendation on an application that waits (a
     refusal stays in the queue: shipments to that buyer are not covered).
@@ -219,7 +235,7 @@ def _underwrite(session: Session, *, insurer: Principal, application: LimitAppli
         savepoint.rollback()
 
 
-def _lines(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Principal,
+def _lines(session: Session, *, plan: ExporterPlan, policy: PolicyTerm, exporter: Principal,
            insurer: Principal, start: date, registered: dict[str, int]) -> list[_Line]:
     s = plan.schedule
     unit = Decimal(10_000_000 if s.currency == "KRW" else 10_000)
@@ -247,15 +263,15 @@ def _lines(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Pr
     return found
 
 
-def _plan_term(rng: random.Random, *, plan: ExporterPlan, policy: Policy, lines: list[_Line],
-               start: date, end: date, as_of: date, careless: bool) -> list[_Planned]:
+def _plan_term(rng: random.Random, *, plan: ExporterPlan, facts: PolicyFacts,
+               lines: list[_Line], start: date, end: date, as_of: date, careless: bool
+               ) -> list[_Planned]:
     """The term's shipments: each declared with the others of its declaration period on
     one day before the period's deadline (a careless exporter now and then after it),
     paid by the buyer around its due date (a slow one weeks later) and confirmed a few
     days after; what falls on or after ``as_of`` has not happened yet.
     """
     s = plan.schedule
-    facts = declarations.policy_facts(policy)
     unit = 10_000_000 if s.currency == "KRW" else 10_000
     step = unit // 100
     shipments: list[tuple[date, _Line, Decimal]] = []
@@ -291,7 +307,7 @@ def _plan_term(rng: random.Random, *, plan: ExporterPlan, policy: Policy, lines:
     return planned
 
 
-def _trade_term(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Principal,
+def _trade_term(session: Session, *, plan: ExporterPlan, policy: PolicyTerm, exporter: Principal,
                 insurer: Principal, as_of: date, seed: int, registered: dict[str, int]
                 ) -> HistoryCounts:
     counts = HistoryCounts(terms=1)
@@ -303,7 +319,9 @@ def _trade_term(session: Session, *, plan: ExporterPlan, policy: Policy, exporte
     careless = rng.random() < 0.15
     lines = _lines(session, plan=plan, policy=policy, exporter=exporter, insurer=insurer,
                    start=start, registered=registered)
-    planned = _plan_term(rng, plan=plan, policy=policy, lines=lines, start=start, end=end,
+    facts = declarations.policy_facts(policies.get_policy(session, principal=insurer,
+                                                          policy_id=policy.id))
+    planned = _plan_term(rng, plan=plan, facts=facts, lines=lines, start=start, end=end,
                          as_of=as_of, careless=careless)
     # One timeline: each day's batch of declarations (the exporter's ERP), then that day's
     # confirmations, so that a paid invoice frees the limit before later shipments use it.
@@ -362,8 +380,7 @@ def _trade_term(session: Session, *, plan: ExporterPlan, policy: Policy, exporte
     return counts
 
 
-def trade(session: Session, *, exporters: Sequence[tuple[ExporterPlan, Organisation,
-                                                         Principal]],
+def trade(session: Session, *, exporters: Sequence[tuple[ExporterPlan, OrgRef, Principal]],
           insurer: Principal, as_of: date, seed: int, done: set[int]) -> HistoryCounts:
     """Trade every policy term in force in the history window that is not in ``done``
     (and add it there); a term a service refuses is rolled back and listed as skipped.
@@ -374,10 +391,8 @@ def trade(session: Session, *, exporters: Sequence[tuple[ExporterPlan, Organisat
         if len(plan.main_buyers) < TRADING_BUYERS.stop:
             continue
         registered: dict[str, int] = {}
-        terms = session.execute(select(Policy).where(
-            Policy.exporter_org_id == org.id, Policy.state == "active",
-            Policy.expiry >= first, Policy.inception < as_of).order_by(Policy.inception)
-        ).scalars().all()
+        terms = [t for t in policies.active_terms_of(session, org.id)
+                 if t.expiry >= first and t.inception < as_of]
         for policy in terms:
             if policy.id in done:
                 continue
@@ -406,7 +421,7 @@ def bill(factory: sessionmaker[Session], *, insurer: Principal, as_of: date,
     before = _notice_count(factory)
     for month in billed_months(as_of):
         issue = (month + timedelta(days=32)).replace(day=1)
-        billing_jobs.run_month(factory, principal=insurer, month=f"{month:%Y-%m}",
+        billing.run_month(factory, principal=insurer, month=f"{month:%Y-%m}",
                                issue_date=issue, terms=terms)
         if progress is not None:
             progress(f"{month:%Y-%m}")
@@ -415,17 +430,16 @@ def bill(factory: sessionmaker[Session], *, insurer: Principal, as_of: date,
 
 def _notice_count(factory: sessionmaker[Session]) -> int:
     with factory() as session:
-        return int(session.execute(select(func.count()).select_from(PremiumNotice)
-                                   ).scalar_one())
+        return billing.notice_count(session)
 
 
 # --- payments and arrears ----------------------------------------------------------------
 
 
-def _exporter_payments(rng: random.Random, habit: PayerHabit, notices: list[PremiumNotice],
-                       as_of: date) -> list[tuple[date, int, PremiumNotice]]:
+def _exporter_payments(rng: random.Random, habit: PayerHabit, notices: list[NoticeDue],
+                       as_of: date) -> list[tuple[date, int, NoticeDue]]:
     """(received on, amount in minor units, notice) of an exporter's payments."""
-    paid: list[tuple[date, int, PremiumNotice]] = []
+    paid: list[tuple[date, int, NoticeDue]] = []
     for n in notices:
         owed = n.exporter_owed_minor
         if owed <= 0:
@@ -449,15 +463,14 @@ def _exporter_payments(rng: random.Random, habit: PayerHabit, notices: list[Prem
 
 
 def settle(session: Session, *, insurer: Principal,
-           exporters: Sequence[tuple[ExporterPlan, Organisation]], as_of: date, seed: int,
+           exporters: Sequence[tuple[ExporterPlan, OrgRef]], as_of: date, seed: int,
            terms: BillingTerms) -> HistoryCounts:
     """Record the premium payments of the history by each exporter's habit and the
     programmes' quarterly payments, then run the arrears job as of ``as_of``.
     """
     counts = HistoryCounts()
-    by_org: dict[int, list[PremiumNotice]] = {}
-    for n in session.execute(select(PremiumNotice).order_by(PremiumNotice.due_date,
-                                                            PremiumNotice.id)).scalars():
+    by_org: dict[int, list[NoticeDue]] = {}
+    for n in billing.notices_due(session):
         by_org.setdefault(n.exporter_org_id, []).append(n)
     payments: list[tuple[date, str, int, int, str, str]] = []
     for plan, org in exporters:
@@ -469,14 +482,10 @@ def settle(session: Session, *, insurer: Principal,
                                                      notices, as_of):
             payments.append((day, PAYER_EXPORTER, org.id, minor, notice.currency,
                              f"bank transfer for premium notice {notice.id}"))
-    for programme in session.execute(select(SubsidyProgramme).order_by(SubsidyProgramme.id)
-                                     ).scalars():
+    for programme in sorted(subsidies.all_programmes(session), key=lambda p: p.id):
         for quarter_end, day in _programme_days(as_of):
-            owed = sum(int(g) - int(p) for g, p in session.execute(
-                select(NoticeSplit.granted_minor, NoticeSplit.paid_minor)
-                .join(PremiumNotice, PremiumNotice.id == NoticeSplit.notice_id)
-                .where(NoticeSplit.programme_id == programme.id,
-                       PremiumNotice.issue_date <= quarter_end)))
+            owed = billing.programme_unpaid_grants(session, programme_id=programme.id,
+                                                   issued_by=quarter_end)
             owed -= sum(p[3] for p in payments if p[1] == PAYER_PROGRAMME
                         and p[2] == programme.id)
             if owed > 0:
@@ -491,7 +500,7 @@ def settle(session: Session, *, insurer: Principal,
             counts.programme_payments += 1
         else:
             counts.payments += 1
-    counts.suspended_for_arrears = len(billing_jobs.arrears_job(
+    counts.suspended_for_arrears = len(billing.arrears_job(
         session, principal=insurer, today=as_of, terms=terms))
     return counts
 

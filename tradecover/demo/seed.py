@@ -18,33 +18,30 @@ from decimal import Decimal
 from typing import Final
 
 from rich.table import Table
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access import service as access
-from tradecover.access.model import Organisation, User
-from tradecover.access.principal import Principal
-from tradecover.access.roles import OrganisationKind, Role
-from tradecover.billing.notice import DEFAULT_TERMS, BillingTerms
-from tradecover.claims.model import ClaimRow
+import tradecover.access as access
+from tradecover import buyers, limits, policies
+from tradecover.access import OrganisationKind, Principal, Role
+from tradecover.billing import DEFAULT_TERMS, BillingTerms
 from tradecover.db.engine import transaction
 from tradecover.demo import history
 from tradecover.demo.book import RATE_TABLE, ExporterPlan, Story, plan_book
 from tradecover.demo.claims import seed_claims
 from tradecover.demo.history import HistoryCounts
+from tradecover.demo.refs import OrgRef, UserRef
 from tradecover.kit.dates import business_today, one_year_term
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.policies import service as policies
-from tradecover.policies.lifecycle import TerminationKind
-from tradecover.policies.model import Endorsement, Policy, RenewalOffer
-from tradecover.policies.schedule import (
+from tradecover.limits import RequestType
+from tradecover.policies import (
     DeclarationFrequency,
     InsurableScope,
     PolicySchedule,
     Product,
+    TerminationKind,
 )
-from tradecover.reporting import RenewalReviewMetrics
+from tradecover.reporting import RenewalReviewMetrics, book_summary
 
 DEMO_PASSWORD: Final = "demo-password"
 """The password of every demo sign-in (a demo database is never a production one)."""
@@ -155,7 +152,7 @@ class SeedSummary:
         return table
 
 
-def _exporter_principal(org: Organisation, user: User | None) -> Principal:
+def _exporter_principal(org: OrgRef, user: UserRef | None) -> Principal:
     """The exporter acting for itself: its demo user, or the seeding system in its name."""
     actor = f"user:{user.id}" if user is not None else SEED_ACTOR
     return Principal(actor=actor, org_id=org.id, org_slug=org.slug,
@@ -183,7 +180,7 @@ def _schedule(plan: ExporterPlan) -> PolicySchedule:
     )
 
 
-def _profile(session: Session, plan: ExporterPlan, org: Organisation, actor: Principal) -> None:
+def _profile(session: Session, plan: ExporterPlan, org: OrgRef, actor: Principal) -> None:
     """File the exporter's profile: history, products, destinations and main buyers."""
     policies.upsert_exporter_profile(
         session, principal=actor, org_id=org.id, legal_name=plan.name, region=plan.region,
@@ -198,10 +195,11 @@ def _profile(session: Session, plan: ExporterPlan, org: Organisation, actor: Pri
     )
 
 
-def _run_story(session: Session, plan: ExporterPlan, org: Organisation, exporter: Principal,
-               insurer: Principal) -> Policy:
+def _run_story(session: Session, plan: ExporterPlan, org: OrgRef, exporter: Principal,
+               insurer: Principal) -> int:
     """Drive one exporter's policy through the service to where its story ends (a
-    renewal is offered and accepted later, by :func:`_renew`, once the term has traded).
+    renewal is offered and accepted later, by :func:`_renew`, once the term has traded);
+    returns the policy's id.
     """
     s = plan.schedule
     application = policies.submit_application(
@@ -216,14 +214,14 @@ def _run_story(session: Session, plan: ExporterPlan, org: Organisation, exporter
     policy = policies.underwrite(session, principal=insurer, application_id=application.id,
                                  schedule=_schedule(plan), inception=plan.inception)
     if plan.story is Story.DRAFT:
-        return policy
+        return policy.id
     policies.quote(session, principal=insurer, policy_id=policy.id)
     if plan.story is Story.QUOTED:
-        return policy
+        return policy.id
     if plan.story is Story.WITHDRAWN:
         policies.withdraw(session, principal=insurer, policy_id=policy.id,
                           reason="quotation not taken up within 30 days")
-        return policy
+        return policy.id
     policies.issue(session, principal=exporter, policy_id=policy.id,
                    today=plan.inception - timedelta(days=plan.issue_lead_days))
     if plan.endorsement is not None:
@@ -253,15 +251,15 @@ def _run_story(session: Session, plan: ExporterPlan, org: Organisation, exporter
                            kind=TerminationKind.NON_RENEWAL,
                            reason="the exporter is moving to a commercial insurer",
                            effective_date=None, today=notice_day)
-    return policy
+    return policy.id
 
 
-def _renew(session: Session, plan: ExporterPlan, policy: Policy, exporter: Principal,
+def _renew(session: Session, plan: ExporterPlan, policy_id: int, exporter: Principal,
            insurer: Principal) -> None:
     """Review the traded term, offer its renewal and accept it (a RENEWED story)."""
     expiry = one_year_term(plan.inception)
     offer = policies.offer_renewal(
-        session, principal=insurer, policy_id=policy.id,
+        session, principal=insurer, policy_id=policy_id,
         today=expiry - timedelta(days=plan.renewal_offer_days),
         metrics_source=RenewalReviewMetrics(session))
     policies.accept_renewal(session, principal=exporter, offer_id=offer.id,
@@ -272,20 +270,16 @@ LIMIT_EXPORTERS: Final = 60
 """Exporters whose main buyers get registered and limits applied for (keeps seeding fast)."""
 
 
-def _credit_limits(session: Session, plan: ExporterPlan, org: Organisation,
+def _credit_limits(session: Session, plan: ExporterPlan, org: OrgRef,
                    exporter: Principal, *, today: date) -> None:
     """Register the exporter's main buyers and apply for a limit on each under its active
     policy: a quarter of last year's sales, so small ones are approved at once and larger
     ones wait in the underwriters' queue.
     """
-    from tradecover.buyers import service as buyers
-    from tradecover.limits import service as limits
-    from tradecover.limits.decision import RequestType
-
-    policy = session.execute(select(Policy).where(
-        Policy.exporter_org_id == org.id, Policy.state == "active")).scalars().first()
-    if policy is None:
+    active = policies.active_terms_of(session, org.id)
+    if not active:
         return
+    policy = min(active, key=lambda t: t.id)
     s = plan.schedule
     rules = limits.LimitRules()
     for main in plan.main_buyers[:2]:
@@ -311,18 +305,13 @@ def _credit_limits(session: Session, plan: ExporterPlan, org: Organisation,
 
 def _summary(session: Session, *, seed: int, as_of: date, exporters: int, buyers: int,
              buyer_countries: int) -> SeedSummary:
-    states = dict(session.execute(
-        select(Policy.state, func.count()).group_by(Policy.state)).all())
     return SeedSummary(
         seeded=True, seed=seed, as_of=as_of, exporters=exporters, buyers=buyers,
         buyer_countries=buyer_countries, users=tuple(u.email for u in DEMO_USERS),
-        policies_by_state={str(k): int(v) for k, v in sorted(states.items())},
-        renewal_offers=session.execute(select(func.count()).select_from(RenewalOffer))
-        .scalar_one(),
-        endorsements=session.execute(select(func.count()).select_from(Endorsement))
-        .scalar_one(),
-        claims_by_state={str(k): int(v) for k, v in session.execute(
-            select(ClaimRow.state, func.count()).group_by(ClaimRow.state)).all()},
+        policies_by_state=book_summary.policies_by_state(session),
+        renewal_offers=book_summary.renewal_offer_count(session),
+        endorsements=book_summary.endorsement_count(session),
+        claims_by_state=book_summary.claims_by_state(session),
     )
 
 
@@ -339,18 +328,16 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
                                code="invalid_exporter_count", field="exporters")
     as_of = as_of or business_today()
     if if_empty:
-        existing = session.execute(
-            select(func.count()).select_from(Organisation)
-            .where(Organisation.kind == OrganisationKind.EXPORTER.value)).scalar_one()
+        existing = access.count_organisations(session, kind=OrganisationKind.EXPORTER)
         if existing:
             return SeedSummary(seeded=False, seed=seed, as_of=as_of,
                                message=f"{existing} exporter organisations exist: "
                                        "demo book not loaded")
-    if session.execute(select(User.id).where(User.email == DEMO_USERS[0].email)).first():
+    if access.has_user(session, DEMO_USERS[0].email):
         raise Conflict("the demo book is already loaded", code="demo_already_seeded")
     plan = plan_book(seed=seed, exporters=exporters, as_of=as_of)
     insurer = access.system_principal(session, actor=SEED_ACTOR)
-    orgs: dict[str, Organisation] = {"insurer": access.insurer(session)}
+    orgs = {"insurer": access.insurer(session)}
     for partner in PARTNERS:
         orgs[partner.slug] = access.create_organisation(
             session, principal=insurer, slug=partner.slug, name=partner.name,
@@ -363,7 +350,7 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
     ]
     for i, org in enumerate(exporter_orgs[:2]):
         orgs[f"exporter:{i}"] = org
-    users: dict[int, User] = {}
+    users: dict[int, UserRef] = {}
     for demo in DEMO_USERS:
         if demo.org not in orgs:  # a book of fewer than two exporters
             continue
@@ -374,12 +361,12 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
             users[user.org_id] = user
     actors = [(exporter_plan, org, _exporter_principal(org, users.get(org.id)))
               for exporter_plan, org in zip(plan.exporters, exporter_orgs, strict=True)]
-    renewing: list[tuple[ExporterPlan, Policy, Principal]] = []
+    renewing: list[tuple[ExporterPlan, int, Principal]] = []
     for exporter_plan, org, actor in actors:
         _profile(session, exporter_plan, org, actor)
-        policy = _run_story(session, exporter_plan, org, actor, insurer)
+        policy_id = _run_story(session, exporter_plan, org, actor, insurer)
         if exporter_plan.story is Story.RENEWED:
-            renewing.append((exporter_plan, policy, actor))
+            renewing.append((exporter_plan, policy_id, actor))
     # A year of trading first, so that renewal reviews read it (the successor terms of
     # the renewals trade once they exist); then expiry, renewal offers and the rest.
     if "demo-sme-premium-programme" in orgs:
@@ -388,8 +375,8 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
     traded: set[int] = set()
     counts = history.trade(session, exporters=actors, insurer=insurer, as_of=as_of,
                            seed=seed, done=traded)
-    for exporter_plan, policy, actor in renewing:
-        _renew(session, exporter_plan, policy, actor, insurer)
+    for exporter_plan, policy_id, actor in renewing:
+        _renew(session, exporter_plan, policy_id, actor, insurer)
     counts.add(history.trade(session, exporters=actors, insurer=insurer, as_of=as_of,
                              seed=seed, done=traded))
     policies.expire_due(session, principal=insurer, today=as_of)
@@ -426,15 +413,12 @@ def seed_demo(factory: sessionmaker[Session], *, exporters: int = 300, seed: int
     plan = plan_book(seed=seed, exporters=exporters, as_of=summary.as_of)
     with transaction(factory) as session:
         slugs = {p.slug for p in plan.exporters}
-        orgs = {o.slug: o for o in session.execute(
-            select(Organisation).where(Organisation.slug.in_(slugs))).scalars()}
+        orgs = access.organisations_by_slug(session, slugs)
         settled = history.settle(session, insurer=insurer, as_of=summary.as_of, seed=seed,
                                  terms=terms,
                                  exporters=[(p, orgs[p.slug]) for p in plan.exporters])
         summary.history.payments = settled.payments
         summary.history.programme_payments = settled.programme_payments
         summary.history.suspended_for_arrears = settled.suspended_for_arrears
-        states = dict(session.execute(
-            select(Policy.state, func.count()).group_by(Policy.state)).all())
-        summary.policies_by_state = {str(k): int(v) for k, v in sorted(states.items())}
+        summary.policies_by_state = book_summary.policies_by_state(session)
     return summary

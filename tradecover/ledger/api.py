@@ -1,11 +1,14 @@
-"""HTTP routes of the ledger: the trial balance and the reconciliation check (finance)."""
+"""HTTP routes of the ledger: the trial balance (finance).
+
+The reconciliation check, ``GET /api/v1/ledger/check``, is served by
+:mod:`tradecover.reporting.api` (it reads every sub-ledger).
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tradecover.access.roles import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.ledger import service
 
@@ -30,13 +33,6 @@ class TrialBalanceOut(BaseModel):
     balanced: bool
 
 
-class CheckOut(BaseModel):
-    """The reconciliation: every problem named; empty when the books are right."""
-
-    ok: bool
-    problems: list[str]
-
-
 @router.get("/trial-balance", response_model=TrialBalanceOut, summary="Trial balance")
 def trial_balance(session: SessionDep, principal: PrincipalDep) -> TrialBalanceOut:
     """Debits and credits per account and currency; totals are zero when balanced."""
@@ -48,11 +44,3 @@ def trial_balance(session: SessionDep, principal: PrincipalDep) -> TrialBalanceO
         accounts=[BalanceOut(account=r.account, currency=r.currency, debit=str(r.debit),
                              credit=str(r.credit), balance=str(r.balance)) for r in rows],
         totals=totals, balanced=all(v.strip("0.-") == "" for v in totals.values()))
-
-
-@router.get("/check", response_model=CheckOut, summary="Reconcile the books")
-def check(session: SessionDep, principal: PrincipalDep) -> CheckOut:
-    """What ``tradecover ledger check`` proves, as JSON (finance)."""
-    principal.require(Permission.LEDGER_READ)
-    problems = service.check(session)
-    return CheckOut(ok=not problems, problems=problems)

@@ -62,7 +62,7 @@ def _add(target: dict[Any, int], key: Any, amount: int) -> None:
     target[key] = target.get(key, 0) + amount
 
 
-def reconcile(session: Session) -> InvestmentDebtBooks:
+def reconcile_investment_debt(session: Session) -> InvestmentDebtBooks:
     """Compare the investment-debt premium schedules and claims with their entries."""
     books = InvestmentDebtBooks()
     booked: dict[tuple[str, str, str], int] = {}

@@ -56,16 +56,29 @@ from tradecover.limits.versions import (
 )
 
 if TYPE_CHECKING:
+    from tradecover.limits.applications.service import apply as apply
+    from tradecover.limits.applications.service import decide as decide
+    from tradecover.limits.exposure_repository import LimitExposure as LimitExposure
+    from tradecover.limits.exposure_repository import (
+        active_limit_exposures as active_limit_exposures,
+    )
+    from tradecover.limits.exposure_repository import any_active_limit as any_active_limit
     from tradecover.limits.repository import active_limits_on_buyers as active_limits_on_buyers
     from tradecover.limits.repository import limit_versions as limit_versions
     from tradecover.limits.rules import LimitRules as LimitRules
 
-_LAZY = {
-    "active_limits_on_buyers": "repository",
-    "limit_versions": "repository",
+_LAZY: dict[str, str] = {
+    "LimitExposure": "exposure_repository",
     "LimitRules": "rules",
+    "active_limit_exposures": "exposure_repository",
+    "active_limits_on_buyers": "repository",
+    "any_active_limit": "exposure_repository",
+    "apply": "applications.service",
+    "decide": "applications.service",
+    "limit_versions": "repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
+
 __all__ = [
     "CAP_CURRENCY",
     "DEFAULT_IDLE_DAYS",
@@ -79,6 +92,7 @@ __all__ = [
     "Exposure",
     "LimitConditions",
     "LimitDecision",
+    "LimitExposure",
     "LimitRequest",
     "LimitRules",
     "LimitVersion",
@@ -89,11 +103,15 @@ __all__ = [
     "Utilisation",
     "WatchReason",
     "WatchThresholds",
+    "active_limit_exposures",
     "active_limits_on_buyers",
+    "any_active_limit",
+    "apply",
     "check_decider",
     "check_four_eyes",
     "clear_override",
     "cover_limit_for_shipment",
+    "decide",
     "decide_limit",
     "from_usd",
     "is_idle",

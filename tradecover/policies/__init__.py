@@ -36,31 +36,94 @@ from tradecover.policies.schedule import (
 )
 
 if TYPE_CHECKING:
+    from tradecover.policies.applications import submit_application as submit_application
+    from tradecover.policies.applications import upsert_exporter_profile as upsert_exporter_profile
+    from tradecover.policies.issuance import add_endorsement as add_endorsement
+    from tradecover.policies.issuance import issue as issue
+    from tradecover.policies.issuance import quote as quote
+    from tradecover.policies.issuance import suspend as suspend
+    from tradecover.policies.issuance import underwrite as underwrite
+    from tradecover.policies.issuance import withdraw as withdraw
     from tradecover.policies.model import Policy as Policy
+    from tradecover.policies.renewal import accept_renewal as accept_renewal
+    from tradecover.policies.renewal import offer_due_renewals as offer_due_renewals
+    from tradecover.policies.renewal import offer_renewal as offer_renewal
+    from tradecover.policies.repository import IN_FORCE_STATES as IN_FORCE_STATES
+    from tradecover.policies.repository import ExporterProfileFacts as ExporterProfileFacts
+    from tradecover.policies.repository import InForceCover as InForceCover
+    from tradecover.policies.repository import PolicyTerm as PolicyTerm
+    from tradecover.policies.repository import active_terms_of as active_terms_of
+    from tradecover.policies.repository import commercial_indemnity_of as commercial_indemnity_of
+    from tradecover.policies.repository import exporter_of_policy as exporter_of_policy
+    from tradecover.policies.repository import exporter_profiles_of as exporter_profiles_of
+    from tradecover.policies.repository import in_force_covers as in_force_covers
+    from tradecover.policies.repository import lock_renewal_offer as lock_renewal_offer
+    from tradecover.policies.repository import policy_numbers_of as policy_numbers_of
+    from tradecover.policies.repository import renewal_chain_length as renewal_chain_length
+    from tradecover.policies.schemas import RenewalOfferOut as RenewalOfferOut
+    from tradecover.policies.service import OFFER_OPEN as OFFER_OPEN
     from tradecover.policies.service import check_money as check_money
     from tradecover.policies.service import claim_terms_from_dict as claim_terms_from_dict
     from tradecover.policies.service import get_policy as get_policy
+    from tradecover.policies.service import get_renewal_offer as get_renewal_offer
     from tradecover.policies.service import policy_record as policy_record
     from tradecover.policies.service import required_text as required_text
+    from tradecover.policies.service import schedule_from_dict as schedule_from_dict
     from tradecover.policies.service import schedule_of as schedule_of
     from tradecover.policies.standing import standing_of as standing_of
+    from tradecover.policies.termination import expire_due as expire_due
+    from tradecover.policies.termination import terminate as terminate
 
-_LAZY = {
+_LAZY: dict[str, str] = {
+    "ExporterProfileFacts": "repository",
+    "IN_FORCE_STATES": "repository",
+    "InForceCover": "repository",
+    "OFFER_OPEN": "service",
     "Policy": "model",
+    "PolicyTerm": "repository",
+    "RenewalOfferOut": "schemas",
+    "accept_renewal": "renewal",
+    "active_terms_of": "repository",
+    "add_endorsement": "issuance",
     "check_money": "service",
     "claim_terms_from_dict": "service",
+    "commercial_indemnity_of": "repository",
+    "expire_due": "termination",
+    "exporter_of_policy": "repository",
+    "exporter_profiles_of": "repository",
     "get_policy": "service",
+    "get_renewal_offer": "service",
+    "in_force_covers": "repository",
+    "issue": "issuance",
+    "lock_renewal_offer": "repository",
+    "offer_due_renewals": "renewal",
+    "offer_renewal": "renewal",
+    "policy_numbers_of": "repository",
     "policy_record": "service",
+    "quote": "issuance",
+    "renewal_chain_length": "repository",
     "required_text": "service",
+    "schedule_from_dict": "service",
     "schedule_of": "service",
     "standing_of": "standing",
+    "submit_application": "applications",
+    "suspend": "issuance",
+    "terminate": "termination",
+    "underwrite": "issuance",
+    "upsert_exporter_profile": "applications",
+    "withdraw": "issuance",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
+
 __all__ = [
     "DEFAULT_MIN_DECLARED_SHARE",
+    "IN_FORCE_STATES",
+    "OFFER_OPEN",
     "ClaimTermsSchedule",
     "DeclarationFrequency",
     "DisputeResolution",
+    "ExporterProfileFacts",
+    "InForceCover",
     "InsurableScope",
     "LiabilityGuidance",
     "LiabilityRule",
@@ -71,22 +134,47 @@ __all__ = [
     "PolicySchedule",
     "PolicyStanding",
     "PolicyState",
+    "PolicyTerm",
     "Product",
+    "RenewalOfferOut",
     "ReviewMetrics",
     "ReviewMetricsSource",
     "Suspension",
     "TerminationKind",
+    "accept_renewal",
+    "active_terms_of",
+    "add_endorsement",
     "cancelled_from",
     "check_money",
     "claim_terms_from_dict",
+    "commercial_indemnity_of",
+    "expire_due",
+    "exporter_of_policy",
+    "exporter_profiles_of",
     "get_policy",
+    "get_renewal_offer",
+    "in_force_covers",
+    "issue",
     "liability_for_shipment",
     "liability_guidance",
+    "lock_renewal_offer",
     "min_declared_share_of",
+    "offer_due_renewals",
+    "offer_renewal",
+    "policy_numbers_of",
     "policy_record",
+    "quote",
     "rate_floating_from_dict",
+    "renewal_chain_length",
     "required_text",
+    "schedule_from_dict",
     "schedule_of",
     "standing_from",
     "standing_of",
+    "submit_application",
+    "suspend",
+    "terminate",
+    "underwrite",
+    "upsert_exporter_profile",
+    "withdraw",
 ]

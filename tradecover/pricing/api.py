@@ -12,11 +12,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from tradecover import policies
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import Page, PageDep
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import round_money
-from tradecover.policies.schemas import RenewalOfferOut
+from tradecover.policies import RenewalOfferOut
 from tradecover.pricing import service
 from tradecover.pricing.investment_debt import (
     IndemnitySettlement,
@@ -151,11 +152,12 @@ def decide_renewal_rate(offer_id: Id, body: RenewalRateIn, session: SessionDep,
     """``{"accept": true}`` or ``{"rate": "0.0085", "reason": "..."}`` (a reason is
     required to override).
     """
-    offer = service.decide_renewal_rate(
+    service.decide_renewal_rate(
         session, principal=principal, offer_id=offer_id, accept=body.accept,
         rate=Decimal(body.rate) if body.rate is not None else None,
         reason=body.reason if not body.accept else None)
-    return RenewalOfferOut.of(offer)
+    return RenewalOfferOut.of(policies.get_renewal_offer(session, principal=principal,
+                                                         offer_id=offer_id))
 
 
 # --- investment-debt schedules --------------------------------------------------------------

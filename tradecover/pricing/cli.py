@@ -15,7 +15,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from tradecover.access.service import system_principal
+from tradecover.access import system_principal
 from tradecover.cli.context import console, domain_errors, err_console, unit_of_work
 from tradecover.kit.errors import ValidationFailed
 from tradecover.pricing import service

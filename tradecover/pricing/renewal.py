@@ -27,7 +27,7 @@ from typing import Any
 
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import to_decimal
-from tradecover.policies.review import ReviewMetrics
+from tradecover.policies import ReviewMetrics
 from tradecover.pricing.rate_table import RateTable
 from tradecover.pricing.short_term import (
     Adjustment,

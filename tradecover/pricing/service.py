@@ -21,22 +21,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.access.service import insurer
-from tradecover.audit import service as audit
-from tradecover.country_risk import service as country_risk
+from tradecover import audit, country_risk, policies
+from tradecover.access import Permission, Principal, insurer
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from tradecover.policies import service as policies
-from tradecover.policies.model import Policy, RenewalOffer
-from tradecover.policies.review import ReviewMetrics
+from tradecover.policies import ReviewMetrics
 from tradecover.pricing.model import (
     RATE_TABLE_ACTIVE,
     RATE_TABLE_DRAFT,
     RATE_TABLE_RETIRED,
     RateTableVersion,
 )
+from tradecover.pricing.policy_view import PricedPolicy, PricedRenewalOffer
 from tradecover.pricing.rate_table import (
     RateTable,
     default_rate_table,
@@ -122,7 +118,7 @@ REPRICE_METHOD = "pricing.renewal"
 EDITABLE_STATUSES = (RATE_TABLE_ACTIVE, RATE_TABLE_DRAFT)
 
 
-Reprice = Callable[[ReviewMetrics, Policy], tuple[Decimal, dict[str, Any]]]
+Reprice = Callable[[ReviewMetrics, PricedPolicy], tuple[Decimal, dict[str, Any]]]
 """The policies context's renewal hook: new base rate in percent and its explanation."""
 
 
@@ -310,25 +306,19 @@ def _country_view(session: Session, country: str) -> dict[str, int]:
 # --- renewal re-pricing ---------------------------------------------------------------------
 
 
-def _years_insured(session: Session, policy: Policy) -> int:
-    years, seen, current = 1, {policy.id}, policy.renewal_of_id
-    while current is not None and current not in seen and years < 100:
-        seen.add(current)
-        previous = session.get(Policy, current)
-        if previous is None:
-            break
-        years, current = years + 1, previous.renewal_of_id
-    return years
+def _years_insured(session: Session, policy: PricedPolicy) -> int:
+    return policies.renewal_chain_length(session, policy.id)
 
 
-def _renewal_table(session: Session, policy: Policy) -> RateTable:
+def _renewal_table(session: Session, policy: PricedPolicy) -> RateTable:
     try:
         return table_of(current_version(session, code=policy.rate_table))
     except (NotFound, ValidationFailed):
         return table_of(current_version(session))
 
 
-def propose_for(session: Session, *, metrics: ReviewMetrics, policy: Policy) -> RenewalProposal:
+def propose_for(session: Session, *, metrics: ReviewMetrics, policy: PricedPolicy
+                ) -> RenewalProposal:
     """The renewal proposal of ``policy`` from its review metrics (pure rules, stored table)."""
     return propose_renewal_rate(
         table=_renewal_table(session, policy),
@@ -336,7 +326,7 @@ def propose_for(session: Session, *, metrics: ReviewMetrics, policy: Policy) -> 
         metrics=metrics, years_insured=_years_insured(session, policy))
 
 
-def _reprice(session: Session, metrics: ReviewMetrics, policy: Policy
+def _reprice(session: Session, metrics: ReviewMetrics, policy: PricedPolicy
              ) -> tuple[Decimal, dict[str, Any]]:
     if metrics.declared_amount == 0 and metrics.premium_earned == 0:
         return policy.base_rate_pct, {
@@ -350,13 +340,13 @@ def _reprice(session: Session, metrics: ReviewMetrics, policy: Policy
 def renewal_repricer(session: Session) -> Reprice:
     """The ``reprice`` callable for :func:`tradecover.policies.service.offer_renewal`."""
 
-    def reprice(metrics: ReviewMetrics, policy: Policy) -> tuple[Decimal, dict[str, Any]]:
+    def reprice(metrics: ReviewMetrics, policy: PricedPolicy) -> tuple[Decimal, dict[str, Any]]:
         return _reprice(session, metrics, policy)
 
     return reprice
 
 
-def reprice_renewal(metrics: ReviewMetrics, policy: Policy) -> tuple[Decimal, dict[str, Any]]:
+def reprice_renewal(metrics: ReviewMetrics, policy: PricedPolicy) -> tuple[Decimal, dict[str, Any]]:
     """The same hook for callers without a session (the app): uses the policy's session."""
     session = object_session(policy)
     if session is None:  # pragma: no cover - policies are always loaded in a session
@@ -368,7 +358,7 @@ def _pct(rate: Decimal) -> Decimal:
     return (rate * 100).normalize()
 
 
-def _proposal_of(offer: RenewalOffer) -> RenewalProposal:
+def _proposal_of(offer: PricedRenewalOffer) -> RenewalProposal:
     """Rebuild the stored proposal; an offer made without re-pricing proposes its rate."""
     data = offer.explanation if isinstance(offer.explanation, dict) else {}
     proposed = Decimal(str(offer.proposed_terms["base_rate_pct"])) / 100
@@ -386,7 +376,7 @@ def _proposal_of(offer: RenewalOffer) -> RenewalProposal:
 def decide_renewal_rate(
     session: Session, *, principal: Principal, offer_id: int, accept: bool,
     rate: Decimal | None = None, reason: str | None = None,
-) -> RenewalOffer:
+) -> PricedRenewalOffer:
     """The underwriter accepts the proposed renewal rate or overrides it with a reason.
 
     Updates the open offer's proposed terms and records the decision in its explanation;
@@ -395,10 +385,10 @@ def decide_renewal_rate(
     principal.require(Permission.POLICY_UNDERWRITE)
     if not principal.is_insurer:
         raise PermissionDenied("only the insurer decides a renewal rate", code="forbidden")
-    offer = policies.get_renewal_offer(session, principal=principal, offer_id=offer_id)
+    offer: PricedRenewalOffer = policies.get_renewal_offer(session, principal=principal,
+                                                           offer_id=offer_id)
     # one decision per offer, also when two underwriters decide at once
-    session.execute(select(RenewalOffer).where(RenewalOffer.id == offer.id).with_for_update()
-                    .execution_options(populate_existing=True)).scalar_one()
+    policies.lock_renewal_offer(session, offer.id)
     if offer.status != policies.OFFER_OPEN:
         raise Conflict(f"renewal offer {offer.id} is {offer.status}", code="offer_not_open")
     explanation = dict(offer.explanation) if isinstance(offer.explanation, dict) else {}
@@ -426,12 +416,11 @@ def decide_renewal_rate(
     offer.proposed_terms = terms
     offer.explanation = {**explanation, "decision": decided}
     session.flush()
-    policy = session.get(Policy, offer.policy_id)
-    assert policy is not None
-    audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,
+    exporter_org_id = policies.exporter_of_policy(session, offer.policy_id)
+    audit.record(session, org_id=exporter_org_id, actor=principal.actor,
                  action="renewal.rate_overridden" if decision.overridden
                  else "renewal.rate_accepted",
-                 entity_type="policy", entity_id=policy.id, reason=decision.reason,
+                 entity_type="policy", entity_id=offer.policy_id, reason=decision.reason,
                  before={"offer_id": offer.id, **before},
                  after={"offer_id": offer.id, "base_rate_pct": terms["base_rate_pct"]})
     return offer

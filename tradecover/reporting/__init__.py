@@ -14,13 +14,21 @@ if TYPE_CHECKING:
     from tradecover.reporting.limits_watch_list import limit_watch_list as limit_watch_list
     from tradecover.reporting.renewal_review import RenewalReviewMetrics as RenewalReviewMetrics
 
-_LAZY = {
+_LAZY: dict[str, str] = {
     "DecisionContext": "limits_decision_context",
+    "RenewalReviewMetrics": "renewal_review",
+    "WatchEntry": "limits_watch_list",
     "limit_decision_context": "limits_decision_context",
     "limit_exposures": "limits_exposures",
-    "WatchEntry": "limits_watch_list",
     "limit_watch_list": "limits_watch_list",
-    "RenewalReviewMetrics": "renewal_review",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
-__all__ = sorted([*_LAZY])
+
+__all__ = [
+    "DecisionContext",
+    "RenewalReviewMetrics",
+    "WatchEntry",
+    "limit_decision_context",
+    "limit_exposures",
+    "limit_watch_list",
+]

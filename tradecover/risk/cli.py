@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tradecover.access.service import system_principal
+from tradecover.access import system_principal
 from tradecover.cli.context import console, domain_errors, err_console
 from tradecover.config import get_settings
 from tradecover.db.engine import make_engine, make_session_factory, transaction

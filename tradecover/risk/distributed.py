@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tradecover.risk.montecarlo import SimulationModel, simulate_losses
+from tradecover.risk.simulation import SimulationModel, simulate_losses
 
 FloatArray = npt.NDArray[np.float64]
 

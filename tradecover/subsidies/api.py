@@ -1,16 +1,16 @@
-"""HTTP routes of subsidy programmes: register, read, and the monthly statement."""
+"""HTTP routes of subsidy programmes: register and read.
+
+A programme's monthly statement is served by :mod:`tradecover.reporting.api`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import IdPath
-from tradecover.billing.notice import month_start
 from tradecover.subsidies import service
-from tradecover.subsidies.schemas import ProgrammeIn, ProgrammeOut, StatementOut
+from tradecover.subsidies.schemas import ProgrammeIn, ProgrammeOut
 
 router = APIRouter(prefix="/api/v1/subsidies", tags=["subsidies"])
 
@@ -39,15 +39,3 @@ def get_programme(programme_id: IdPath, session: SessionDep,
     """A programme and its usage (another programme's id answers 404)."""
     return ProgrammeOut.of(service.get_programme(session, principal=principal,
                                                  programme_id=programme_id))
-
-
-@router.get("/programmes/{programme_id}/statement", response_model=StatementOut,
-            summary="A programme's statement of a month")
-def get_statement(
-    programme_id: IdPath, session: SessionDep, principal: PrincipalDep,
-    month: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
-) -> StatementOut:
-    """What the programme owes for the notices of ``month``, and what it has paid."""
-    return StatementOut.of(service.statement(session, principal=principal,
-                                             programme_id=programme_id,
-                                             month=month_start(month)))

@@ -1,4 +1,8 @@
-"""CLI of subsidy programmes: register, list, and a programme's monthly statement."""
+"""CLI of subsidy programmes: register and list.
+
+``tradecover subsidies statement`` is :mod:`tradecover.reporting.cli`, added to this group by
+:mod:`tradecover.cli.main`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradecover.access.service import org_by_slug, system_principal
-from tradecover.billing.notice import month_start
+from tradecover.access import org_by_slug, system_principal
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
@@ -92,23 +95,3 @@ def list_programmes() -> None:
                       str(Money.from_minor(r.budget_minor, r.currency))
                       if r.budget_minor is not None else "-")
     console.print(table)
-
-
-@app.command("statement")
-@domain_errors
-def statement(
-    programme_id: Annotated[int, typer.Argument(help="Programme id")],
-    month: Annotated[str, typer.Option(help="Billed month, YYYY-MM")],
-) -> None:
-    """What a programme owes for a month's notices."""
-    with unit_of_work() as session:
-        st = service.statement(session, principal=system_principal(session),
-                               programme_id=programme_id, month=month_start(month))
-    table = Table("notice", "exporter", "rule", "requested", "granted", "paid", "limited by",
-                  title=f"{st.programme.code} {month}")
-    for line in st.lines:
-        table.add_row(str(line.notice_id), line.exporter_name, line.rule_applied,
-                      str(line.requested), str(line.granted), str(line.paid),
-                      line.limited_by or "")
-    console.print(table)
-    console.print(f"granted {st.granted}, paid {st.paid}, outstanding {st.outstanding}")

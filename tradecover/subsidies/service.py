@@ -1,4 +1,4 @@
-"""Subsidy programmes: persistence, eligibility of an exporter, grants within caps, statements.
+"""Subsidy programmes: persistence, eligibility of an exporter, grants within caps.
 
 A programme row maps to the pure :class:`tradecover.subsidies.programme.Programme`
 (:func:`to_programme`).  The billing run asks :func:`exporter_decision` whether a programme
@@ -14,24 +14,27 @@ them (CHECK constraints are the backstop); :func:`grant` does both.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, select, text, update
+from sqlalchemy import Select, case, select, text, update
 from sqlalchemy.orm import Session
 
-from tradecover.access.model import Organisation
-from tradecover.access.principal import Principal
-from tradecover.access.roles import OrganisationKind, Permission
-from tradecover.audit import service as audit
-from tradecover.billing.model import NoticeSplit, PremiumNotice
+from tradecover.access import (
+    OrganisationKind,
+    Permission,
+    Principal,
+    organisation_of,
+    organisations_of,
+)
+from tradecover.audit import record as audit_record
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money, check_currency
-from tradecover.policies.model import ExporterProfile
+from tradecover.policies import exporter_profiles_of
 from tradecover.subsidies.model import SubsidyProgramme, SubsidyUsageExporter, SubsidyUsageYear
 from tradecover.subsidies.programme import (
     CapKind,
@@ -91,11 +94,11 @@ def create_programme(
     principal.require(Permission.SUBSIDY_MANAGE)
     if not principal.is_insurer:
         raise PermissionDenied("only the insurer registers programmes", code="forbidden")
-    sponsor = session.get(Organisation, sponsor_org_id)
+    sponsor = organisation_of(session, sponsor_org_id)
     if sponsor is None:
         raise NotFound(f"no organisation {sponsor_org_id}", code="organisation_not_found",
                        field="sponsor_org_id")
-    if sponsor.kind != OrganisationKind.SUBSIDY_PROGRAMME.value:
+    if sponsor.kind is not OrganisationKind.SUBSIDY_PROGRAMME:
         raise ValidationFailed("the sponsor must be an organisation of kind subsidy_programme",
                                code="sponsor_not_a_programme", field="sponsor_org_id")
     if not 0 <= priority <= 10_000:
@@ -124,22 +127,30 @@ def create_programme(
         used_minor=0, priority=priority, created_at=utc_now(), created_by=principal.actor)
     session.add(row)
     session.flush()
-    audit.record(session, org_id=sponsor.id, actor=principal.actor,
+    audit_record(session, org_id=sponsor.id, actor=principal.actor,
                  action="subsidy_programme.created", entity_type="subsidy_programme",
                  entity_id=row.id, after=snapshot(row))
     return row
 
 
-def _visible(principal: Principal, row: SubsidyProgramme) -> bool:
-    return principal.is_insurer or row.sponsor_org_id == principal.org_id
+def readable_programmes(principal: Principal) -> Select[SubsidyProgramme]:
+    """The programmes ``principal`` may read: the insurer all, a programme's users theirs.
+
+    Every list and get of programmes starts from this statement.
+    """
+    query = select(SubsidyProgramme)
+    if principal.is_insurer:
+        return query
+    return query.where(SubsidyProgramme.sponsor_org_id == principal.org_id)
 
 
 def get_programme(session: Session, *, principal: Principal, programme_id: int
                   ) -> SubsidyProgramme:
     """One programme: the insurer sees all, a programme's own users only theirs."""
     principal.require(Permission.SUBSIDY_READ)
-    row = session.get(SubsidyProgramme, programme_id)
-    if row is None or not _visible(principal, row):
+    row = session.execute(readable_programmes(principal).where(
+        SubsidyProgramme.id == programme_id)).scalar_one_or_none()
+    if row is None:
         raise NotFound(f"no programme {programme_id}", code="programme_not_found")
     return row
 
@@ -147,10 +158,24 @@ def get_programme(session: Session, *, principal: Principal, programme_id: int
 def list_programmes(session: Session, *, principal: Principal) -> list[SubsidyProgramme]:
     """The programmes the caller may see, in the order they pay."""
     principal.require(Permission.SUBSIDY_READ)
-    query = select(SubsidyProgramme).order_by(SubsidyProgramme.priority, SubsidyProgramme.id)
-    if not principal.is_insurer:
-        query = query.where(SubsidyProgramme.sponsor_org_id == principal.org_id)
+    query = readable_programmes(principal).order_by(SubsidyProgramme.priority,
+                                                    SubsidyProgramme.id)
     return list(session.execute(query.limit(MAX_PROGRAMMES)).scalars())
+
+
+def programme_of(session: Session, programme_id: int) -> SubsidyProgramme | None:
+    """The programme ``programme_id`` for the billing context (no caller to scope), or None."""
+    return session.get(SubsidyProgramme, programme_id)
+
+
+def programmes_of(session: Session, programme_ids: Iterable[int]
+                  ) -> dict[int, SubsidyProgramme]:
+    """The programmes among ``programme_ids`` that exist, by id (for the billing context)."""
+    wanted = sorted(set(programme_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(SubsidyProgramme).where(SubsidyProgramme.id.in_(wanted)))
+    return {row.id: row for row in rows.scalars()}
 
 
 def all_programmes(session: Session) -> list[SubsidyProgramme]:
@@ -165,29 +190,24 @@ def all_programmes(session: Session) -> list[SubsidyProgramme]:
 def exporter_facts(session: Session, *, exporter_org_id: int, currency: str
                    ) -> ExporterFacts | None:
     """The exporter's region and previous-year exports in ``currency``, or None if unknown."""
-    profile = session.get(ExporterProfile, exporter_org_id)
-    org = session.get(Organisation, exporter_org_id)
-    if profile is None or profile.currency != currency:
-        return None
-    region = profile.region or (org.region if org is not None else None)
-    return ExporterFacts(exporter_org_id, region,
-                         Money.from_minor(profile.previous_year_exports_minor, currency))
+    return exporters_facts(session, exporter_org_ids=[exporter_org_id],
+                           currency=currency)[exporter_org_id]
 
 
 def exporters_facts(session: Session, *, exporter_org_ids: Sequence[int], currency: str
                     ) -> dict[int, ExporterFacts | None]:
-    """:func:`exporter_facts` of many exporters in one query."""
+    """The facts of many exporters (their profile's region, else their organisation's)."""
     found: dict[int, ExporterFacts | None] = dict.fromkeys(exporter_org_ids)
     if not exporter_org_ids:
         return found
-    for org_id, region, org_region, cur, exports in session.execute(
-            select(ExporterProfile.org_id, ExporterProfile.region, Organisation.region,
-                   ExporterProfile.currency, ExporterProfile.previous_year_exports_minor)
-            .join(Organisation, Organisation.id == ExporterProfile.org_id)
-            .where(ExporterProfile.org_id.in_(sorted(set(exporter_org_ids))))):
-        if cur == currency:
-            found[int(org_id)] = ExporterFacts(int(org_id), region or org_region,
-                                               Money.from_minor(int(exports), currency))
+    profiles = exporter_profiles_of(session, exporter_org_ids)
+    orgs = organisations_of(session, profiles)
+    for org_id, profile in profiles.items():
+        if profile.currency == currency:
+            org = orgs.get(org_id)
+            found[org_id] = ExporterFacts(
+                org_id, profile.region or (org.region if org is not None else None),
+                Money.from_minor(profile.previous_year_exports_minor, currency))
     return found
 
 
@@ -390,58 +410,3 @@ def _move(session: Session, model: Any, where: list[Any], column: Any, amount: i
     if done != 1:
         raise Conflict("a subsidy ceiling was reached by a concurrent grant; run again",
                        code="subsidy_cap_race")
-
-
-# --- statements -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class StatementLine:
-    """A programme's part of one notice of the month."""
-
-    notice_id: int
-    policy_id: int
-    exporter_org_id: int
-    exporter_name: str
-    eligible: bool
-    rule_applied: str
-    explanation: str
-    requested: Money
-    granted: Money
-    paid: Money
-    limited_by: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """What a programme owes for the notices of one month, and what it has paid of it."""
-
-    programme: SubsidyProgramme
-    month: date
-    lines: list[StatementLine]
-    granted: Money
-    paid: Money
-    outstanding: Money
-    used_total: Money
-    budget: Money | None
-
-
-def statement(session: Session, *, principal: Principal, programme_id: int, month: date
-              ) -> Statement:
-    """The programme's statement of ``month`` (a programme's users: their programme only)."""
-    row = get_programme(session, principal=principal, programme_id=programme_id)
-    cur = row.currency
-    lines = [StatementLine(n.id, n.policy_id, n.exporter_org_id, org.name, s.eligible,
-                           s.rule_applied, s.explanation, Money.from_minor(s.requested_minor, cur),
-                           Money.from_minor(s.granted_minor, cur),
-                           Money.from_minor(s.paid_minor, cur), s.limited_by)
-             for s, n, org in session.execute(
-                 select(NoticeSplit, PremiumNotice, Organisation)
-                 .join(PremiumNotice, PremiumNotice.id == NoticeSplit.notice_id)
-                 .join(Organisation, Organisation.id == PremiumNotice.exporter_org_id)
-                 .where(NoticeSplit.programme_id == row.id, PremiumNotice.month == month)
-                 .order_by(PremiumNotice.id))]
-    granted = sum((line.granted for line in lines), Money.zero(cur))
-    paid = sum((line.paid for line in lines), Money.zero(cur))
-    return Statement(row, month, lines, granted, paid, granted - paid,
-                     Money.from_minor(row.used_minor, cur), _money(row.budget_minor, cur))

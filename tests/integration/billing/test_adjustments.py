@@ -35,6 +35,7 @@ from tradecover.kit.dates import utc_now
 from tradecover.ledger import service as ledger
 from tradecover.ledger.journal import Account
 from tradecover.ledger.model import LedgerEntry, LedgerLine
+from tradecover.reporting import books_check
 from tradecover.subsidies.model import SubsidyProgramme
 from tradecover.subsidies.programme import Programme
 
@@ -91,7 +92,7 @@ def test_late_and_cancelled_declarations_of_a_billed_month_come_on_the_next_noti
         active = s.execute(select(func.sum(Declaration.premium_minor)).where(
             Declaration.status == "active")).scalar_one()
         assert october.total_minor + november.total_minor == active == 13500
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
     # October's notice still shows what it billed at its cutoff: history is kept
     assert _lines(db, october.id) == [("2026-10", f"INV-{pid}-1", 10000),
                                       ("2026-10", f"INV-{pid}-2", 2000)]
@@ -140,7 +141,7 @@ def test_a_cancellation_alone_gives_a_credit_note_and_the_programme_its_share_ba
         assert tb.balance(Account.PREMIUM_RECEIVABLE, "USD", f"exporter:{org}") == 0
         assert tb.balance(Account.SUBSIDY_RECEIVABLE, "USD", "programme:ZJ") == 0
         assert tb.balance(Account.PREMIUM_INCOME, "USD") == 0
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
 
 
 def test_ledger_check_names_a_notice_whose_declarations_were_altered(
@@ -154,13 +155,13 @@ def test_ledger_check_names_a_notice_whose_declarations_were_altered(
                                     premium_minor=20000, day=date(2026, 10, 4), n=2)])
     _run(db, "2026-10", date(2026, 11, 2))
     with transaction(db.factory) as s:
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
         notice_id = s.execute(select(PremiumNotice.id)).scalar_one()
         # a premium edited in place (never done by the application) and a row back-dated
         s.execute(text("UPDATE declarations SET premium_minor = premium_minor + 1 "
                        "WHERE invoice_number = :inv"), {"inv": f"INV-{pid}-1"})
     with db.factory() as s:
-        problems = ledger.check(s)
+        problems = books_check.check(s)
     assert any(p.startswith(f"notice {notice_id} part ") and "30001" not in p
                and "300.01 USD" in p for p in problems), problems
     assert any(p.startswith(f"policy {pid}, 2026-10:") for p in problems), problems
@@ -181,7 +182,7 @@ def test_a_declaration_stamped_after_the_cutoff_waits_for_the_next_run(
     _run(db, "2026-10", date(2026, 11, 2))
     with db.factory() as s:
         assert s.execute(select(PremiumNotice.total_minor)).scalar_one() == 100
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
 
 
 def test_notice_api_pages_through_declarations_read_by_membership(

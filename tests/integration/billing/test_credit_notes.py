@@ -27,6 +27,7 @@ from tradecover.ledger import service as ledger
 from tradecover.ledger.journal import Account
 from tradecover.ledger.model import LedgerEntry, LedgerLine
 from tradecover.policies.model import Policy
+from tradecover.reporting import books_check
 
 LATE = {"today": "2027-02-15"}  # the October notices (due 2026-12-02) are 75 days past due
 
@@ -101,7 +102,7 @@ def test_a_fully_credited_notice_is_not_in_arrears_and_its_policy_is_not_suspend
         audited = s.execute(select(AuditEntry).where(
             AuditEntry.action == "billing.credit_applied")).scalar_one()
         assert audited.entity_id == str(credit.id)
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
 
 
 def test_a_partial_credit_reduces_what_is_aged_and_the_rest_still_suspends(
@@ -117,7 +118,7 @@ def test_a_partial_credit_reduces_what_is_aged_and_the_rest_still_suspends(
                              headers=cast.finance.headers)
     assert [s["policy_id"] for s in answer.json()] == [pid]
     with db.factory() as s:
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
 
 
 def test_credit_left_over_is_shown_on_the_account_and_used_by_the_next_notice(
@@ -147,4 +148,4 @@ def test_credit_left_over_is_shown_on_the_account_and_used_by_the_next_notice(
         tb = ledger.trial_balance(s)
         # the exporter's balance is the 40.00 it is owed back
         assert tb.balance(Account.PREMIUM_RECEIVABLE, "USD", f"exporter:{org}") == -40
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []

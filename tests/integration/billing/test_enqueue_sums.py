@@ -21,7 +21,7 @@ from tradecover.billing import jobs
 from tradecover.billing.model import BillingRunItem, NoticeSplit, PremiumNotice
 from tradecover.billing.notice import DEFAULT_TERMS
 from tradecover.db.engine import transaction
-from tradecover.ledger import service as ledger
+from tradecover.reporting import books_check
 from tradecover.subsidies.programme import Programme
 
 
@@ -49,4 +49,4 @@ def test_a_programme_created_after_the_enqueue_is_still_split_on_the_notices(
         assert [(n.total_minor, n.exporter_owed_minor) for n in notices] == [(10000, 2000)] * 2
         assert sorted(g for g in s.execute(select(NoticeSplit.granted_minor)).scalars()) == [
             8000, 8000]
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []

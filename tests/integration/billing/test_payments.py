@@ -19,9 +19,9 @@ from tradecover.billing.notice import DEFAULT_TERMS
 from tradecover.db.engine import transaction
 from tradecover.declarations.model import Declaration
 from tradecover.kit.dates import business_today
-from tradecover.ledger import service as ledger
 from tradecover.ledger.model import LedgerEntry
 from tradecover.policies.model import Policy
+from tradecover.reporting import books_check
 
 
 def _bill(db: Database, month: str, issue: date) -> None:
@@ -78,7 +78,7 @@ def test_payment_pays_oldest_first_and_a_replay_answers_the_same(
                    .scalar_one()) == 3
         paid = dict(s.execute(select(PremiumNotice.id, PremiumNotice.exporter_paid_minor)).all())
         assert paid == {ids["2026-09"]: 2000, ids["2026-10"]: 13401}
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
     listed = app_client.get("/api/v1/billing/notices?unpaid=true", headers=cast.finance.headers)
     assert listed.json()["total"] == 0
 

@@ -27,8 +27,8 @@ from tradecover.billing.notice import DEFAULT_TERMS
 from tradecover.db.engine import transaction
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.ledger import service as ledger
 from tradecover.ledger.model import LedgerEntry, LedgerLine
+from tradecover.reporting import books_check
 from tradecover.subsidies.model import SubsidyProgramme
 from tradecover.subsidies.programme import Programme
 
@@ -85,7 +85,7 @@ def test_notice_without_subsidy_bills_the_months_declarations_to_the_cent(
         assert booked == {
             ("premium_receivable", "debit", f"exporter:{cast.exporter.org_id}", 13401),
             ("premium_income", "credit", None, 13401)}
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
 
 
 def test_programme_split_records_the_rule_and_respects_the_exporter_cap(
@@ -127,7 +127,7 @@ def test_programme_split_records_the_rule_and_respects_the_exporter_cap(
             ("subsidy_receivable", "debit", "programme:ZJ", 10721)]
         used = dict(s.execute(select(SubsidyProgramme.code, SubsidyProgramme.used_minor)).all())
         assert used == {"ZJ": 10721, "MACH": 500, "GD": 0}
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
 
 
 def test_running_twice_bills_nothing_twice(db: Database, app_client: TestClient,
@@ -169,4 +169,4 @@ def test_many_policies_in_small_batches(db: Database, app_client: TestClient,
         for i, p in enumerate(b.policy_ids * 5):
             expected[p] = expected.get(p, 0) + 100 + i
         assert totals == expected
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []

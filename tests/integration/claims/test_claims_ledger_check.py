@@ -21,7 +21,7 @@ from tradecover.collections import service as collections
 from tradecover.collections.overdue import LossCauseHint
 from tradecover.config import get_settings
 from tradecover.db.engine import transaction
-from tradecover.ledger import service as ledger
+from tradecover.reporting import books_check
 
 
 def _books(db: Database, cast: Cast, book: Book) -> tuple[int, int, int]:
@@ -55,7 +55,7 @@ def _books(db: Database, cast: Cast, book: Book) -> tuple[int, int, int]:
 
 def _problems(db: Database) -> list[str]:
     with db.factory() as s:
-        return ledger.check(s)
+        return books_check.check(s)
 
 
 def _tamper(db: Database, sql: str, **params: object) -> None:

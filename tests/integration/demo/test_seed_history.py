@@ -23,8 +23,8 @@ from tradecover.billing.notice import DEFAULT_TERMS, AgeingBucket
 from tradecover.declarations.model import Declaration
 from tradecover.demo.history import billed_months
 from tradecover.demo.seed import SeedSummary, seed_demo
-from tradecover.ledger import service as ledger
 from tradecover.policies.model import Policy, RenewalOffer
+from tradecover.reporting import books_check
 from tradecover.subsidies.model import SubsidyProgramme
 
 AS_OF = date(2026, 6, 15)
@@ -144,7 +144,7 @@ def test_renewal_reviews_read_the_year(db: Database, book: SeedSummary) -> None:
 def test_the_books_reconcile_and_the_audit_log_verifies(
         db: Database, book: SeedSummary) -> None:
     with db.factory() as s:
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
         assert audit.verify_all(s) == []
         assert book.history.notices == s.execute(
             select(func.count()).select_from(PremiumNotice)).scalar_one()

@@ -16,7 +16,7 @@ from tests.integration.billing.helpers import book, declaration_row, declare
 from tradecover.cli.main import app
 from tradecover.config import get_settings
 from tradecover.db.engine import transaction
-from tradecover.ledger import service as ledger
+from tradecover.reporting import books_check
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_ledger_rows_are_append_only(db: Database, app_client: TestClient, cast:
         with pytest.raises(DatabaseError, match="append-only"), transaction(db.factory) as s:
             s.execute(text(statement))
     with db.factory() as s:
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []
 
 
 def test_check_names_an_unbalanced_line(db: Database, app_client: TestClient, cast: Cast,
@@ -76,7 +76,7 @@ def test_check_names_an_unbalanced_line(db: Database, app_client: TestClient, ca
     result = cli.invoke(app, ["ledger", "check"])
     assert result.exit_code == 8
     with db.factory() as s:
-        assert ledger.check(s) == [
+        assert books_check.check(s) == [
             "trial balance in USD is off by -1.00 USD",
             "entry notice:1 does not balance in USD (by -1.00 USD)",
             "notice 1: premium income booked 135.01 USD, the notice bills 134.01 USD"]
@@ -92,7 +92,7 @@ def test_check_names_a_notice_that_no_longer_reconciles(
     result = cli.invoke(app, ["ledger", "check"])
     assert result.exit_code == 8
     with db.factory() as s:
-        problems = ledger.check(s)
+        problems = books_check.check(s)
     # the notice's part recomputed from its declarations, and the month billed for the policy
     assert problems[0] == (
         "notice 1 part 1 does not reconcile to its declarations: 3 lines of 134.01 USD "

@@ -27,12 +27,12 @@ from tests.integration.policies.investment_debt_flow import (
 )
 from tradecover.db.engine import transaction
 from tradecover.idempotency import service as idempotency
-from tradecover.ledger import service as ledger
+from tradecover.reporting import books_check
 
 
 def _check(db: Database) -> list[str]:
     with transaction(db.factory) as s:
-        return ledger.check(s)
+        return books_check.check(s)
 
 
 def _balances(client: TestClient, cast: Cast) -> dict[str, tuple[str, str, str]]:

@@ -26,7 +26,7 @@ from tradecover.billing.notice import DEFAULT_TERMS
 from tradecover.db.engine import transaction
 from tradecover.kit.errors import Conflict
 from tradecover.kit.money import Money
-from tradecover.ledger import service as ledger
+from tradecover.reporting import books_check
 from tradecover.subsidies import service as subsidies
 from tradecover.subsidies.model import SubsidyProgramme, SubsidyUsageExporter, SubsidyUsageYear
 from tradecover.subsidies.programme import Programme
@@ -142,4 +142,4 @@ def test_statement_and_who_may_read_it(db: Database, app_client: TestClient,
     after = app_client.get(url, headers=sz_user.headers).json()
     assert (after["paid"], after["outstanding"]) == ("107.21", "0.00")
     with db.factory() as s:
-        assert ledger.check(s) == []
+        assert books_check.check(s) == []

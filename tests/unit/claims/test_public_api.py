@@ -20,6 +20,8 @@ def test_public_names_are_pinned() -> None:
         "insurer_share_of_loss", "maximum_liability_left", "monthly_report",
         "next_claim_state", "requires_second_approval", "rights_transferred", "run_checks",
         "share_recovery", "validate_lines",
+        "LineIn", "approve", "close", "file_claim", "pay", "record_recovery", "reject",
+        "start_checks",
     ])
     assert sorted(tradecover.collections.__all__) == sorted([
         "DEFAULT_MAX_EXTENSION_DAYS", "DEFAULT_REMINDER_DAYS_BEFORE", "Arrangement",
@@ -36,6 +38,7 @@ def test_public_names_are_pinned() -> None:
         "request_arrangement",
         # the lookups other contexts call (lazy: they need the database)
         "open_notice_of",
+        "confirm_collection",
     ])
     for module in (tradecover.claims, tradecover.collections):
         assert all(hasattr(module, name) for name in module.__all__)

@@ -20,6 +20,8 @@ def test_public_names_are_pinned() -> None:
         # the lookups other contexts call (lazy: they need the database)
         "Buyer", "buyer_record", "buyers_in_sector", "get_buyer", "latest_rating",
         "rating_from_row",
+        "register_buyer",
+        "BuyerRiskFacts", "buyer_risk_facts",
     ])
     assert sorted(tradecover.limits.__all__) == sorted([
         "DEFAULT_IDLE_DAYS", "AggregateLimit", "AggregateOverride", "AutoRule",
@@ -34,6 +36,8 @@ def test_public_names_are_pinned() -> None:
         "CAP_CURRENCY", "USD_PER_UNIT", "Exposure", "from_usd", "to_usd",
         # the lookups other contexts call (lazy: they need the database or the settings)
         "LimitRules", "active_limits_on_buyers", "limit_versions",
+        "apply", "decide",
+        "LimitExposure", "active_limit_exposures", "any_active_limit",
     ])
     for module in (tradecover.buyers, tradecover.limits):
         assert all(hasattr(module, name) for name in module.__all__)

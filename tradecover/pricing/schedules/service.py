@@ -10,18 +10,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit, ledger, policies
+from tradecover.access import Permission, Principal
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.ledger import investment_debt as id_ledger
-from tradecover.ledger import service as ledger
-from tradecover.ledger.journal import JournalEntry
-from tradecover.policies import service as policies
-from tradecover.policies.model import Policy
-from tradecover.policies.schedule import Product
+from tradecover.ledger import JournalEntry
+from tradecover.policies import Product
 from tradecover.pricing.investment_debt import (
     IndemnitySettlement,
     InvestmentDebtQuote,
@@ -38,6 +33,7 @@ from tradecover.pricing.model import (
     InvestmentDebtPeriod,
     InvestmentDebtSchedule,
 )
+from tradecover.pricing.policy_view import PricedPolicy
 
 PERIOD_NOT_ISSUED = "not_issued"
 PERIOD_NOTIFIED = "notified"
@@ -74,7 +70,7 @@ class ScheduleView:
     periods: tuple[PeriodView, ...]
 
 
-def _investment_policy(session: Session, principal: Principal, policy_id: int) -> Policy:
+def _investment_policy(session: Session, principal: Principal, policy_id: int) -> PricedPolicy:
     policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
     if policy.product != Product.INVESTMENT_DEBT.value:
         raise Conflict(f"policy {policy_id} is not an investment-debt policy",
@@ -178,7 +174,7 @@ def _period(periods: list[InvestmentDebtPeriod], position: int) -> InvestmentDeb
                    field="position")
 
 
-def _period_ref(policy: Policy, position: int) -> str:
+def _period_ref(policy: PricedPolicy, position: int) -> str:
     return f"policy {policy.number or policy.id} period {position}"
 
 
@@ -213,7 +209,7 @@ def issue_premium_notice(session: Session, *, principal: Principal, policy_id: i
     period.due_date = premium_due_date(notice_date=notice_date)
     period.status = PERIOD_NOTIFIED
     session.flush()
-    _post(session, id_ledger.period_billed(
+    _post(session, ledger.period_billed(
         period_id=period.id, posted_on=notice_date, period_ref=_period_ref(policy, position),
         exporter_id=policy.exporter_org_id,
         premium=Money.from_minor(period.premium_minor, schedule.currency)))
@@ -256,7 +252,7 @@ def record_premium_payment(session: Session, *, principal: Principal, policy_id:
     period.late_payment_accepted = late
     period.status = PERIOD_PAID
     session.flush()
-    _post(session, id_ledger.period_paid(
+    _post(session, ledger.period_paid(
         period_id=period.id, posted_on=paid_on, exporter_id=policy.exporter_org_id,
         premium=Money.from_minor(period.premium_minor, schedule.currency)))
     audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor,

@@ -1,5 +1,8 @@
 """HTTP routes of the audit log: an organisation's entries, the chain verification, and the
 signed checkpoints and public keys that third parties keep to verify it independently.
+
+They live at the HTTP edge, not in the audit context: they need access's permissions,
+and access records into the audit log, so the audit context imports no other context.
 """
 
 from __future__ import annotations
@@ -9,15 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
 
-from tradecover.access.roles import Permission
+import tradecover.audit as audit
+from tradecover.access import Permission
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.api.pagination import Page, PageDep
-from tradecover.audit import checkpointing, service
-from tradecover.audit.keystore import FileKeyStore
-from tradecover.audit.model import AuditEntry
-from tradecover.audit.sink import open_sink
 from tradecover.config import Settings
 from tradecover.kit.errors import PermissionDenied
 
@@ -56,16 +55,9 @@ def list_entries(
 ) -> Page[AuditEntryOut]:
     """The caller's organisation's chain (insurer staff: every chain), newest first."""
     principal.require(Permission.AUDIT_READ)
-    query = select(AuditEntry)
-    if not principal.is_insurer:
-        query = query.where(AuditEntry.org_id == principal.org_id)
-    if entity_type:
-        query = query.where(AuditEntry.entity_type == entity_type)
-    if entity_id:
-        query = query.where(AuditEntry.entity_id == entity_id)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(AuditEntry.id.desc()).limit(page.limit)
-                           .offset(page.offset)).scalars()
+    rows, total = audit.page_of_entries(
+        session, org_id=None if principal.is_insurer else principal.org_id,
+        entity_type=entity_type, entity_id=entity_id, limit=page.limit, offset=page.offset)
     return Page(items=[AuditEntryOut.model_validate(r) for r in rows], total=total,
                 limit=page.limit, offset=page.offset)
 
@@ -76,7 +68,7 @@ def verify(session: SessionDep, principal: PrincipalDep) -> VerifyOut:
     if not principal.is_insurer:
         raise PermissionDenied("only the insurer verifies the audit log")
     principal.require(Permission.AUDIT_READ)
-    breaks = service.verify_all(session)
+    breaks = audit.verify_all(session)
     return VerifyOut(ok=not breaks, breaks=[b.describe() for b in breaks])
 
 
@@ -129,7 +121,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def public_keys(principal: PrincipalDep, settings: SettingsDep) -> PublicKeysOut:
     """The public keys that verify the signed audit checkpoints, oldest first."""
     principal.require(Permission.AUDIT_READ)
-    keys = FileKeyStore(settings.audit_keys_dir).published()
+    keys = audit.FileKeyStore(settings.audit_keys_dir).published()
     return PublicKeysOut.model_validate(
         {"algorithm": "Ed25519", "keys": [k.to_json() for k in keys]}
     )
@@ -145,8 +137,8 @@ def export_checkpoints(
     head, anyone else only its own organisation's (still verifiable against the signature).
     """
     principal.require(Permission.AUDIT_READ)
-    checkpoints = checkpointing.export_checkpoints(
-        sink=open_sink(settings.audit_checkpoint_sink),
+    checkpoints = audit.export_checkpoints(
+        sink=audit.open_sink(settings.audit_checkpoint_sink),
         org_id=None if principal.is_insurer else principal.org_id,
     )
     return CheckpointsOut.model_validate(
