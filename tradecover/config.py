@@ -160,6 +160,16 @@ class Settings(BaseSettings):
     sign_in_forget_after_seconds: int = Field(
         default=900, ge=1, le=30 * 86_400,
         description="Failures older than this (with no lock in force) are forgotten")
+    webhooks_development: bool = Field(
+        default=False,
+        description="Development mode of webhooks: endpoints may be http:// on loopback and "
+                    "deliveries may go to loopback addresses (never in production)")
+    webhook_disable_after_days: int = Field(
+        default=5, ge=1, le=60,
+        description="An endpoint whose deliveries have failed this many days running is "
+                    "disabled (its organisation is told)")
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long one delivery attempt may take")
 
     def signing_key(self) -> str:
         """The token signing key, created once per installation when not configured."""

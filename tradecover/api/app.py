@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in _routers():
         app.include_router(router)
+    app.webhooks.include_router(_webhook_definitions())
     _add_problem_schema(app)
     return app
 
@@ -146,6 +147,12 @@ def _problem_page() -> problems.ProblemPage:
     from tradecover.web.error_pages import problem_page
 
     return problem_page
+
+
+def _webhook_definitions() -> Any:
+    from tradecover.webhooks.api import definitions
+
+    return definitions
 
 
 def _routers() -> list[Any]:
@@ -177,6 +184,8 @@ def _routers() -> list[Any]:
     from tradecover.web.pages import router as web_router
     from tradecover.web.pricing_pages import router as pricing_pages_router
     from tradecover.web.risk_pages import router as risk_pages_router
+    from tradecover.web.webhooks_pages import router as webhooks_pages_router
+    from tradecover.webhooks.api import router as webhooks_router
 
     # the ERP declarations first: routes are matched in order, and theirs is the hottest
     return [declarations_router, access_router, audit_router, reference_router,
@@ -187,7 +196,8 @@ def _routers() -> list[Any]:
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router, investment_debt_router,
             investment_debt_claims_router, premium_waivers_router,
-            claim_documents_router, claim_documents_pages_router]
+            claim_documents_router, claim_documents_pages_router, webhooks_router,
+            webhooks_pages_router]
 
 
 def _install_refusal_pages(app: FastAPI) -> None:
