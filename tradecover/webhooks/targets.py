@@ -1,7 +1,7 @@
 """Where a webhook may go: https URLs on public addresses only (SSRF rules).
 
-An endpoint URL must be ``https``; in development mode ``http`` is allowed to loopback
-hosts only.  At delivery time every address the host resolves to must be a public
+An endpoint URL must be ``https``; in development mode ``http`` is allowed, to hosts that
+resolve to loopback addresses only.  At delivery time every address the host resolves to must be a public
 (globally routable) unicast address: private, loopback, link-local, shared (CGNAT),
 multicast, reserved and unspecified addresses are refused, IPv4-mapped IPv6 addresses
 are judged by their IPv4 address.  Loopback is allowed in development mode only.  The
@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from tradecover.kit.errors import ValidationFailed
 
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -48,7 +47,7 @@ def parse_url(url: str, *, development: bool) -> Target:
         raise ValidationFailed("a webhook URL names a host, with no credentials or fragment",
                                field="url")
     if parts.scheme == "http":
-        if not (development and _is_loopback_name(host)):
+        if not development:  # and then to loopback only: checked after DNS, at delivery
             raise ValidationFailed("webhook URLs are https (http only to loopback in "
                                    "development mode)", field="url")
     elif parts.scheme != "https":
@@ -57,15 +56,6 @@ def parse_url(url: str, *, development: bool) -> Target:
     if parts.query:
         path += "?" + parts.query
     return Target(parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path)
-
-
-def _is_loopback_name(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_address(address: Address, *, development: bool) -> None:
