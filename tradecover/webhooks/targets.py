@@ -1,11 +1,11 @@
 """Where a webhook may go: https URLs on public addresses only (SSRF rules).
 
 An endpoint URL must be ``https``; in development mode ``http`` is allowed, to hosts that
-resolve to loopback addresses only.  At delivery time every address the host resolves to must be a public
-(globally routable) unicast address: private, loopback, link-local, shared (CGNAT),
-multicast, reserved and unspecified addresses are refused, IPv4-mapped IPv6 addresses
-are judged by their IPv4 address.  Loopback is allowed in development mode only.  The
-connection is then made to the checked address, never to a second DNS answer.
+resolve to loopback addresses only.  At delivery time every address the host resolves to
+must be a public (globally routable) unicast address: private, loopback, link-local,
+shared (CGNAT), multicast, reserved and unspecified addresses are refused, IPv4-mapped
+IPv6 addresses are judged by their IPv4 address.  Loopback is allowed in development mode
+only.  The connection is then made to the checked address, never to a second DNS answer.
 """
 
 from __future__ import annotations
