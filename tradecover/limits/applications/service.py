@@ -306,7 +306,8 @@ def _conclude(session: Session, *, principal: Principal, app: LimitApplication, 
                     reason=reason, before=before, after=app_snapshot(app) | put_in_force)
     record_event(session, "limit.decided", f"limit_application:{app.id}", {
         "application_id": app.id, "policy_id": app.policy_id, "buyer_id": app.buyer_id,
-        "outcome": decision.outcome.value, "approved_amount": str(decision.approved.amount),
+        "outcome": decision.outcome.value,
+        "approved_amount": str(decision.approved.rounded().amount),
         "currency": decision.approved.currency, "limit_id": limit_id}, app.org_id)
 
 
