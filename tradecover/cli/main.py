@@ -28,6 +28,7 @@ def _register_contexts() -> None:
     from tradecover.pricing.cli import register as register_pricing
     from tradecover.risk.cli import app as risk_app
     from tradecover.subsidies.cli import app as subsidies_app
+    from tradecover.webhooks.cli import app as webhooks_app
 
     app.add_typer(policies_app, name="policies")
     app.add_typer(countries_app, name="countries")
@@ -43,6 +44,7 @@ def _register_contexts() -> None:
     app.add_typer(overdue_app, name="overdue")
     app.add_typer(sessions_app, name="sessions")
     app.add_typer(investment_debt_app, name="investment-debt")
+    app.add_typer(webhooks_app, name="webhooks")
 
 
 _register_contexts()
