@@ -170,6 +170,10 @@ class Settings(BaseSettings):
                     "disabled (its organisation is told)")
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=60, description="How long one delivery attempt may take")
+    nats_url: str = Field(default="nats://127.0.0.1:4222",
+                          description="The NATS server (JetStream) that carries the jobs")
+    jobs_stream: str = Field(default="TRADECOVER_JOBS", pattern=r"^[A-Z][A-Z0-9_]{0,63}$",
+                             description="The JetStream work-queue stream of the jobs")
 
     def signing_key(self) -> str:
         """The token signing key, created once per installation when not configured."""

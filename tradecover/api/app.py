@@ -166,6 +166,7 @@ def _routers() -> list[Any]:
     from tradecover.collections.api import router as collections_router
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
+    from tradecover.jobs.api import router as jobs_router
     from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
@@ -197,7 +198,7 @@ def _routers() -> list[Any]:
             limits_pages_router, claims_pages_router, investment_debt_router,
             investment_debt_claims_router, premium_waivers_router,
             claim_documents_router, claim_documents_pages_router, webhooks_router,
-            webhooks_pages_router]
+            webhooks_pages_router, jobs_router]
 
 
 def _install_refusal_pages(app: FastAPI) -> None:

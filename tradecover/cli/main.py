@@ -21,6 +21,7 @@ def _register_contexts() -> None:
     from tradecover.collections.cli import app as overdue_app
     from tradecover.country_risk.cli import app as countries_app
     from tradecover.declarations.cli import app as declarations_app
+    from tradecover.jobs.cli import app as jobs_app
     from tradecover.ledger.cli import app as ledger_app
     from tradecover.limits.cli import app as limits_app
     from tradecover.policies.cli import app as policies_app
@@ -45,6 +46,7 @@ def _register_contexts() -> None:
     app.add_typer(sessions_app, name="sessions")
     app.add_typer(investment_debt_app, name="investment-debt")
     app.add_typer(webhooks_app, name="webhooks")
+    app.add_typer(jobs_app, name="jobs")
 
 
 _register_contexts()

@@ -12,6 +12,7 @@ from tradecover.db.base import Base
 from tradecover.declarations import model as declarations_model
 from tradecover.events import model as events_model
 from tradecover.idempotency import model as idempotency_model
+from tradecover.jobs import model as jobs_model
 from tradecover.ledger import model as ledger_model
 from tradecover.limits import model as limits_model
 from tradecover.policies import model as policies_model
@@ -33,6 +34,7 @@ __all__ = [
            "declarations_model",
            "events_model",
            "idempotency_model",
+           "jobs_model",
            "ledger_model",
            "limits_model",
            "policies_model",

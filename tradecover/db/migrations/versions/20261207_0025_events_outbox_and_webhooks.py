@@ -23,7 +23,31 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create the outbox and the webhook tables."""
+    """Create the outbox, the webhook tables and the jobs."""
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("job_id", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("params", tradecover.db.base.JSONText(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("result", tradecover.db.base.JSONText(), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["org_id"], ["organisations.id"],
+                                name=op.f("fk_jobs_org_id_organisations")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+        sa.UniqueConstraint("job_id", name=op.f("uq_jobs_job_id")),
+    )
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_jobs_org_id"), ["org_id"], unique=False)
     op.create_table("outbox_events",
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
     sa.Column("event_id", sa.String(length=40), nullable=False),
@@ -101,7 +125,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the outbox and the webhook tables."""
+    """Drop the outbox, the webhook tables and the jobs."""
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_jobs_org_id"))
+
+    op.drop_table("jobs")
     with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_attempts_delivery_id"))
 
