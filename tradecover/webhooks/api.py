@@ -32,7 +32,7 @@ BASE = "/api/v1/webhooks/endpoints"
 
 @router.get("/api/v1/webhooks/event-types", response_model=list[EventTypeOut],
             summary="The event types a webhook may subscribe to")
-def event_types() -> list[EventTypeOut]:
+def event_types(principal: PrincipalDep) -> list[EventTypeOut]:
     """Every published event type with its version; its schema is in ``docs/events/``."""
     return [EventTypeOut(name=t.name, version=t.version, summary=t.summary,
                          schema_url=f"/docs/events/{t.key}.json")
