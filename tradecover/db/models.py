@@ -15,6 +15,7 @@ from tradecover.idempotency import model as idempotency_model
 from tradecover.jobs import model as jobs_model
 from tradecover.ledger import model as ledger_model
 from tradecover.limits import model as limits_model
+from tradecover.mail import model as mail_model
 from tradecover.policies import model as policies_model
 from tradecover.pricing import model as pricing_model
 from tradecover.risk import model as risk_model
@@ -37,6 +38,7 @@ __all__ = [
            "jobs_model",
            "ledger_model",
            "limits_model",
+           "mail_model",
            "policies_model",
            "pricing_model",
            "risk_model",

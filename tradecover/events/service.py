@@ -74,3 +74,10 @@ def events_of(session: Session, *, org_id: int, from_event_id: str,
         OutboxEvent.org_id == org_id, OutboxEvent.id >= first)
         .order_by(OutboxEvent.id).limit(limit))
     return [_entry(row) for row in rows]
+
+
+def events_after(session: Session, *, sequence: int, limit: int) -> list[OutboxEntry]:
+    """Up to ``limit`` events recorded after ``sequence``, oldest first (a relay's cursor)."""
+    rows = session.scalars(select(OutboxEvent).where(OutboxEvent.id > sequence)
+                           .order_by(OutboxEvent.id).limit(limit))
+    return [_entry(row) for row in rows]

@@ -23,7 +23,30 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create the outbox, the webhook tables and the jobs."""
+    """Create the outbox, the webhook tables, the jobs and the e-mail tables."""
+    op.create_table(
+        "mail_preferences",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  nullable=False),
+        sa.Column("event_type", sa.String(length=64), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
+                                name=op.f("fk_mail_preferences_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_preferences")),
+        sa.UniqueConstraint("user_id", "event_type",
+                            name=op.f("uq_mail_preferences_user_id_event_type")),
+    )
+    with op.batch_alter_table("mail_preferences", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mail_preferences_user_id"), ["user_id"],
+                              unique=False)
+    op.create_table(
+        "mail_cursors",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("last_sequence", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_mail_cursors")),
+    )
     op.create_table(
         "jobs",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -125,7 +148,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the outbox, the webhook tables and the jobs."""
+    """Drop the outbox, the webhook tables, the jobs and the e-mail tables."""
+    op.drop_table("mail_cursors")
+    with op.batch_alter_table("mail_preferences", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mail_preferences_user_id"))
+
+    op.drop_table("mail_preferences")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_jobs_org_id"))
 
