@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -39,6 +39,7 @@ class WorkerOptions:
     timeout_s: float = 10.0
     disable_after: timedelta = timedelta(days=5)
     idle_s: float = 0.05
+    lanes: int = 2  # claim-send-record loops at once: one sends while another records
     rng: random.Random = field(default_factory=random.Random)
 
 
@@ -87,12 +88,29 @@ class WebhookWorker:
                 return
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Run rounds until ``stop`` is set, pausing briefly when idle."""
-        try:
+        """Relay and deliver until ``stop`` is set: one relay loop and ``lanes`` delivery
+        loops, each pausing briefly when it finds nothing to do.
+        """
+
+        async def relaying() -> int:
+            return await asyncio.to_thread(self._relay)
+
+        async def delivering() -> int:
+            claimed = await asyncio.to_thread(self._claim)
+            if claimed:
+                outcomes = await asyncio.gather(*(self._send(d) for d in claimed))
+                await asyncio.to_thread(self._record, claimed, outcomes)
+            return len(claimed)
+
+        async def loop(step: Callable[[], Awaitable[int]]) -> None:
             while not stop.is_set():
-                if not await self.run_once():
+                if not await step():
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self.options.idle_s)
+
+        try:
+            await asyncio.gather(loop(relaying),
+                                 *(loop(delivering) for _ in range(self.options.lanes)))
         finally:
             await self.client.aclose()
 

@@ -4,6 +4,7 @@ retried, failed after 24 hours, replayed, and disabled after days of failure.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from tests.receivers import Received, WebhookReceiver
 from tradecover.db.engine import transaction
 from tradecover.events.model import OutboxEvent
 from tradecover.kit.dates import utc_now
-from tradecover.webhooks import verify
+from tradecover.webhooks import WebhookWorker, WorkerOptions, verify
 from tradecover.webhooks.model import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -138,3 +139,26 @@ def test_a_failed_endpoint_is_replayed_from_an_event(db: Database, cast: Cast) -
     assert sorted(r.headers["webhook-id"] for r in delivered[-2:]) == sorted(ids[1:])
     for got in delivered:
         verify(secret, got.headers, got.body)
+
+
+def test_a_running_worker_delivers_as_events_arrive(db: Database, cast: Cast) -> None:
+    with WebhookReceiver() as receiver:
+        endpoint_for(db, "acme-exports", receiver.url)
+
+        async def go() -> None:
+            stop = asyncio.Event()
+            worker = WebhookWorker(db.factory, WorkerOptions(development=True, lanes=2))
+            running = asyncio.create_task(worker.run(stop))
+            for n in range(3):
+                await asyncio.to_thread(record, db, cast.exporter.org_id,
+                                        [(f"s:{n % 2}", n)])
+                await asyncio.sleep(0.1)
+            for _ in range(100):
+                if len(receiver.received) == 3:
+                    break
+                await asyncio.sleep(0.1)
+            stop.set()
+            await running
+
+        asyncio.run(go())
+    assert _subjects(receiver.received) == {"s:0": [0, 2], "s:1": [1]}
