@@ -183,6 +183,20 @@ class Settings(BaseSettings):
     sign_in_forget_after_seconds: int = Field(
         default=900, ge=1, le=30 * 86_400,
         description="Failures older than this (with no lock in force) are forgotten")
+    webhooks_development: bool = Field(
+        default=False,
+        description="Development mode of webhooks: endpoints may be http:// on loopback and "
+                    "deliveries may go to loopback addresses (never in production)")
+    webhook_disable_after_days: int = Field(
+        default=5, ge=1, le=60,
+        description="An endpoint whose deliveries have failed this many days running is "
+                    "disabled (its organisation is told)")
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long one delivery attempt may take")
+    nats_url: str = Field(default="nats://127.0.0.1:4222",
+                          description="The NATS server (JetStream) that carries the jobs")
+    jobs_stream: str = Field(default="TRADECOVER_JOBS", pattern=r"^[A-Z][A-Z0-9_]{0,63}$",
+                             description="The JetStream work-queue stream of the jobs")
 
     def signing_key(self) -> str:
         """The token signing key, created once per installation when not configured."""

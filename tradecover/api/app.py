@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in _routers():
         app.include_router(router)
+    app.webhooks.include_router(_webhook_definitions())
     _add_problem_schema(app)
     return app
 
@@ -143,6 +144,12 @@ def _problem_page() -> problems.ProblemPage:
     from tradecover.web.error_pages import problem_page
 
     return problem_page
+
+
+def _webhook_definitions() -> Any:
+    from tradecover.webhooks.api import definitions
+
+    return definitions
 
 
 def _routers() -> list[Any]:
@@ -157,6 +164,7 @@ def _routers() -> list[Any]:
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
     from tradecover.feeds.api import router as feeds_router
+    from tradecover.jobs.api import router as jobs_router
     from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
@@ -178,6 +186,8 @@ def _routers() -> list[Any]:
     from tradecover.web.policies.pages import router as policies_pages_router
     from tradecover.web.pricing.pages import router as pricing_pages_router
     from tradecover.web.risk.pages import router as risk_pages_router
+    from tradecover.web.webhooks_pages import router as webhooks_pages_router
+    from tradecover.webhooks.api import router as webhooks_router
 
     # the ERP declarations first: routes are matched in order, and theirs is the hottest
     return [declarations_router, access_router, audit_router, reference_router,
@@ -191,7 +201,8 @@ def _routers() -> list[Any]:
             collections_router, claims_router, limit_tracking_pages_router,
             limits_pages_router, claims_pages_router, investment_debt_router,
             investment_debt_claims_router, premium_waivers_router,
-            claim_documents_router, claim_documents_pages_router, feeds_router]
+            claim_documents_router, claim_documents_pages_router, feeds_router, webhooks_router,
+            webhooks_pages_router, jobs_router]
 
 
 def _install_refusal_pages(app: FastAPI) -> None:

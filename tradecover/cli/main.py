@@ -23,6 +23,7 @@ def _register_contexts() -> None:
     from tradecover.country_risk.cli import app as countries_app
     from tradecover.declarations.cli import app as declarations_app
     from tradecover.feeds.cli import app as feeds_app
+    from tradecover.jobs.cli import app as jobs_app
     from tradecover.ledger.cli import app as ledger_app
     from tradecover.limits.cli import app as limits_app
     from tradecover.policies.cli import app as policies_app
@@ -32,6 +33,7 @@ def _register_contexts() -> None:
     from tradecover.reporting.cli import statement as programme_statement
     from tradecover.risk.cli import app as risk_app
     from tradecover.subsidies.cli import app as subsidies_app
+    from tradecover.webhooks.cli import app as webhooks_app
 
     app.add_typer(policies_app, name="policies")
     app.add_typer(countries_app, name="countries")
@@ -51,6 +53,8 @@ def _register_contexts() -> None:
     register_id_claims(investment_debt_app)  # the claims context adds its commands
     app.add_typer(investment_debt_app, name="investment-debt")
     app.add_typer(feeds_app, name="feeds")
+    app.add_typer(webhooks_app, name="webhooks")
+    app.add_typer(jobs_app, name="jobs")
 
 
 _register_contexts()

@@ -10,15 +10,19 @@ from tradecover.collections import model as collections_model
 from tradecover.country_risk import model as country_risk_model
 from tradecover.db.base import Base
 from tradecover.declarations import model as declarations_model
+from tradecover.events import model as events_model
 from tradecover.feeds import model as feeds_model
 from tradecover.idempotency import model as idempotency_model
+from tradecover.jobs import model as jobs_model
 from tradecover.ledger import model as ledger_model
 from tradecover.limits import model as limits_model
+from tradecover.mail import model as mail_model
 from tradecover.policies import model as policies_model
 from tradecover.premium_waivers import model as premium_waivers_model
 from tradecover.pricing import model as pricing_model
 from tradecover.risk import model as risk_model
 from tradecover.subsidies import model as subsidies_model
+from tradecover.webhooks import model as webhooks_model
 
 __all__ = [
            "Base",
@@ -31,13 +35,17 @@ __all__ = [
            "collections_model",
            "country_risk_model",
            "declarations_model",
+           "events_model",
            "feeds_model",
            "idempotency_model",
+           "jobs_model",
            "ledger_model",
            "limits_model",
+           "mail_model",
            "policies_model",
            "premium_waivers_model",
            "pricing_model",
            "risk_model",
            "subsidies_model",
+           "webhooks_model",
 ]

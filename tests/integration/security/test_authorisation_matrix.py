@@ -64,6 +64,10 @@ def book(app_client: TestClient, cast: Cast, db: Database) -> Book:
     keys = app_client.get(f"/api/v1/organisations/{cast.exporter.org_id}/api-keys",
                           headers=cast.admin.headers).json()
     limit_ids = _limit_book(app_client, cast, policy["id"])
+    endpoint = app_client.post("/api/v1/webhooks/endpoints", headers=cast.exporter.headers,
+                               json={"url": "https://erp.acme.example/hooks",
+                                     "event_types": ["*"]})
+    assert endpoint.status_code == 201, endpoint.text
     person = make_person(db, "acme-exports", Role.EXPORTER, "matrix.person@acme.example")
     signed_in = app_client.post("/api/v1/auth/token", data={"username": person.email,
                                                              "password": person.password})
@@ -76,7 +80,8 @@ def book(app_client: TestClient, cast: Cast, db: Database) -> Book:
              "application_id": application["id"], "offer_id": offer.json()["id"],
              "key_id": keys[0]["id"], **limit_ids,
              "exporter_notification_id": _exporter_notification(db, cast.exporter.org_id),
-             "user_id": person.user_id, "session_id": session_id},
+             "user_id": person.user_id, "session_id": session_id,
+             "endpoint_id": endpoint.json()["id"]},
         secrets=[str(policy["number"]), "Acme Exports Secret Name Ltd"])
 
 
@@ -140,6 +145,11 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     # no reduction proposal in the book: a missing id (main's matrix lacked the parameter)
     "proposal_id": lambda b: b.ids.get("proposal_id", 1),
     "waiver_id": lambda b: b.ids.get("waiver_id", 1),  # likewise: no waiver in the book
+    "endpoint_id": lambda b: b.ids["endpoint_id"],
+    # no delivery or job in the book: missing ids; tests/integration/webhooks and
+    # tests/integration/jobs check another organisation's real ones
+    "delivery_id": lambda b: b.ids.get("delivery_id", 1),
+    "job_id": lambda b: b.ids.get("job_id", "job_" + "0" * 32),
 }
 
 

@@ -15,6 +15,7 @@ from tradecover import buyers, policies, reporting
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
+from tradecover.events import record_event
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
@@ -301,6 +302,11 @@ def _conclude(session: Session, *, principal: Principal, app: LimitApplication, 
     _transition(session, app, expected=expected_status, values=values)
     _audit_decision(session, principal=principal, app=app, action="limit.decided",
                     reason=reason, before=before, after=app_snapshot(app) | put_in_force)
+    record_event(session, "limit.decided", f"limit_application:{app.id}", {
+        "application_id": app.id, "policy_id": app.policy_id, "buyer_id": app.buyer_id,
+        "outcome": decision.outcome.value,
+        "approved_amount": str(decision.approved.rounded().amount),
+        "currency": decision.approved.currency, "limit_id": limit_id}, app.org_id)
 
 
 def _context(session: Session, principal: Principal,

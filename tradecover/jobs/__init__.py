@@ -1,0 +1,27 @@
+"""Jobs: bulk work answered 202 at once, run by workers fed over NATS JetStream.
+
+The use cases need the database and NATS and are resolved lazily
+(:mod:`tradecover.kit.public_face`).
+"""
+
+from typing import TYPE_CHECKING
+
+from tradecover.kit.public_face import lazy_exports
+
+if TYPE_CHECKING:
+    from tradecover.jobs.dispatch import JobWorker as JobWorker
+    from tradecover.jobs.dispatch import Queue as Queue
+    from tradecover.jobs.dispatch import publish as publish
+    from tradecover.jobs.service import get_job as get_job
+    from tradecover.jobs.service import submit_job as submit_job
+
+_LAZY = {"JobWorker": "dispatch", "Queue": "dispatch", "publish": "dispatch",
+         "get_job": "service", "submit_job": "service"}
+__getattr__ = lazy_exports(__name__, _LAZY)
+__all__ = [
+    "JobWorker",
+    "Queue",
+    "get_job",
+    "publish",
+    "submit_job",
+]

@@ -1,0 +1,87 @@
+"""Use cases of e-mail: preferences, and the relay that mails the outbox's events by SMTP.
+
+The relay keeps its own cursor in the outbox (the webhook relay has its own), reads the
+events after it in order, mails each mailed type to the active people of the event's
+organisation who did not opt out, in their language, and moves the cursor in the same
+transaction.  An SMTP failure rolls the batch back: it is mailed again next time.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradecover.access.model import User
+from tradecover.access.principal import Principal
+from tradecover.access.roles import Permission
+from tradecover.events import CATALOG, events_after
+from tradecover.kit.errors import ValidationFailed
+from tradecover.mail.messages import MAILED_TYPES, compose
+from tradecover.mail.model import MailCursor, MailPreference
+
+CURSOR = "mail"
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where the e-mail goes out, and from whom."""
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    sender: str = "tradecover <no-reply@tradecover.example>"
+
+
+def set_preference(session: Session, *, principal: Principal, event_type: str,
+                   enabled: bool) -> None:
+    """The signed-in person chooses whether to receive the e-mails of ``event_type``."""
+    principal.require(Permission.ORG_READ)
+    if principal.user_id is None:
+        raise ValidationFailed("e-mail preferences are a person's", field="user")
+    if event_type not in CATALOG or event_type not in MAILED_TYPES:
+        raise ValidationFailed(f"{event_type} is not sent by e-mail", field="event_type")
+    row = session.scalar(select(MailPreference).where(
+        MailPreference.user_id == principal.user_id, MailPreference.event_type == event_type))
+    if row is None:
+        session.add(MailPreference(user_id=principal.user_id, event_type=event_type,
+                                   enabled=enabled))
+    else:
+        row.enabled = enabled
+
+
+def mail_pending(session: Session, smtp: Smtp, *, limit: int = 500) -> int:
+    """Mail the events after the cursor (up to ``limit``); return how many e-mails went."""
+    cursor = session.get(MailCursor, CURSOR, with_for_update=True)
+    if cursor is None:
+        cursor = MailCursor(name=CURSOR, last_sequence=0)
+        session.add(cursor)
+    entries = events_after(session, sequence=cursor.last_sequence, limit=limit)
+    if not entries:
+        return 0
+    outgoing: list[EmailMessage] = []
+    for entry in entries:
+        if entry.event_type not in MAILED_TYPES:
+            continue
+        opted_out = select(MailPreference.user_id).where(
+            MailPreference.event_type == entry.event_type, MailPreference.enabled.is_(False))
+        people = session.execute(select(User.email, User.locale).where(
+            User.org_id == entry.org_id, User.active.is_(True), User.id.not_in(opted_out))
+            .order_by(User.id)).all()
+        for email, locale in people:
+            message = compose(entry.event_type, entry.payload, locale)
+            if message is None:
+                continue
+            mail = EmailMessage()
+            mail["From"], mail["To"], mail["Subject"] = smtp.sender, email, message.subject
+            mail.set_content(message.body)
+            mail["Content-Language"] = locale.replace("_", "-")  # set_content drops it
+            outgoing.append(mail)
+    if outgoing:
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
+            for mail in outgoing:
+                server.send_message(mail)
+    cursor.last_sequence = entries[-1].sequence
+    return len(outgoing)
