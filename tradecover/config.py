@@ -193,8 +193,6 @@ class Settings(BaseSettings):
                     "disabled (its organisation is told)")
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=60, description="How long one delivery attempt may take")
-    nats_url: str = Field(default="nats://127.0.0.1:4222",
-                          description="The NATS server (JetStream) that carries the jobs")
     jobs_stream: str = Field(default="TRADECOVER_JOBS", pattern=r"^[A-Z][A-Z0-9_]{0,63}$",
                              description="The JetStream work-queue stream of the jobs")
 
@@ -210,6 +208,11 @@ class Settings(BaseSettings):
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+    @property
+    def nats_address(self) -> str:
+        """The NATS server the feeds and the jobs use: ``nats_url``, else the embedded one."""
+        return self.nats_url or f"nats://127.0.0.1:{self.nats_port}"
 
     def accepted_document_types(self) -> tuple[str, ...]:
         """The media types of claim documents accepted, from ``claim_document_types``."""

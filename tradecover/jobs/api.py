@@ -19,7 +19,7 @@ JobIdPath = Annotated[str, Path(pattern=r"^job_[0-9a-f]{32}$")]
 
 def queue_of(settings: Settings) -> jobs.Queue:
     """The job queue the settings name."""
-    return jobs.Queue(url=settings.nats_url, stream=settings.jobs_stream)
+    return jobs.Queue(url=settings.nats_address, stream=settings.jobs_stream)
 
 
 @router.post("/api/v1/jobs/events-export", status_code=202, response_model=JobOut,

@@ -28,7 +28,7 @@ def worker() -> None:
             loop.add_signal_handler(sig, stop.set)
         console.print("jobs worker running; Ctrl-C stops it")
         await JobWorker(make_session_factory(engine),
-                        Queue(url=settings.nats_url, stream=settings.jobs_stream)).run(stop)
+                        Queue(url=settings.nats_address, stream=settings.jobs_stream)).run(stop)
 
     try:
         asyncio.run(run())

@@ -45,7 +45,7 @@ class StreamSettings:
     @classmethod
     def of(cls, settings: Settings) -> StreamSettings:
         """The stream settings of the application's settings."""
-        url = settings.nats_url or f"nats://127.0.0.1:{settings.nats_port}"
+        url = settings.nats_address
         return cls(servers=tuple(s.strip() for s in url.split(",") if s.strip()),
                    stream=settings.feeds_stream, prefix=settings.feeds_subject_prefix,
                    consumer=settings.feeds_consumer, max_deliver=settings.feeds_max_deliver,
