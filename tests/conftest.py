@@ -25,6 +25,7 @@ from tradecover.api.app import create_app
 from tradecover.config import Settings
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
+from tradecover.api.deps import SESSION_COOKIE
 from tradecover.web import csrf, security
 
 hypothesis_settings.register_profile("default", deadline=None, max_examples=100)
@@ -179,7 +180,7 @@ class FormClient(TestClient):
                     self.cookies.set(csrf.CSRF_COOKIE, nonce)
                 assert nonce is not None
                 data[csrf.CSRF_FIELD] = csrf.form_token(
-                    nonce=nonce, session_cookie=self.cookies.get(security.SESSION_COOKIE),
+                    nonce=nonce, session_cookie=self.cookies.get(SESSION_COOKIE),
                     signing_key=self.app.state.settings.signing_key())  # type: ignore[attr-defined]
                 kwargs["data"] = data
         return super().request(method, url, **kwargs)

@@ -53,10 +53,10 @@ def _lazy_mapping(tree: ast.Module) -> dict[str, str] | None:
             assigned[node.targets[0].id] = node.value
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
             assigned[node.target.id] = node.value
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "lazy_exports" and len(node.args) == 2):
-            arg = node.args[1]
+    for call in ast.walk(tree):
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                and call.func.id == "lazy_exports" and len(call.args) == 2):
+            arg = call.args[1]
             value = assigned.get(arg.id) if isinstance(arg, ast.Name) else arg
             if value is None:
                 raise AssertionError("lazy_exports needs a literal mapping at module level")

@@ -186,7 +186,7 @@ def _routers() -> list[Any]:
     from tradecover.web.policies.pages import router as policies_pages_router
     from tradecover.web.pricing.pages import router as pricing_pages_router
     from tradecover.web.risk.pages import router as risk_pages_router
-    from tradecover.web.webhooks_pages import router as webhooks_pages_router
+    from tradecover.web.webhooks.pages import router as webhooks_pages_router
     from tradecover.webhooks.api import router as webhooks_router
 
     # the ERP declarations first: routes are matched in order, and theirs is the hottest

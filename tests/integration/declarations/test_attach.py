@@ -24,6 +24,7 @@ from tradecover.country_risk import service as country_risk
 from tradecover.country_risk.cover import CoverStatus
 from tradecover.db.engine import transaction
 from tradecover.declarations import service
+from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.model import Declaration
 from tradecover.declarations.shipment import Shipment
 from tradecover.kit.errors import DomainError
@@ -32,7 +33,7 @@ from tradecover.policies import service as policies
 from tradecover.reporting import RenewalReviewMetrics
 
 
-def attach(db: Database, cast: Cast, item: Shipment, *, today: date = TODAY) -> Declaration:
+def attach(db: Database, cast: Cast, item: Shipment, *, today: date = TODAY) -> DeclarationRecord:
     with transaction(db.factory) as s:
         return service.attach(s, principal=exporter(db, cast), shipment=item, channel="api",
                               today=today)

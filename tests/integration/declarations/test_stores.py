@@ -17,7 +17,7 @@ from tests.builders.buyers import add_buyer
 from tests.builders.declarations import shipment, world
 from tests.builders.limits import add_limit
 from tests.conftest import Cast, Database
-from tests.integration.declarations.test_attach import exporter
+from tests.builders.principals import exporter_principal as exporter
 from tradecover.declarations.attachment.portable_repository import PortableStore
 from tradecover.declarations.attachment.postgres_repository import PostgresStore
 from tradecover.declarations.attachment.repository import AttachmentStore, KeyedRequest

@@ -33,7 +33,7 @@ from tradecover.feeds.stream.envelope import Envelope, FeedSource
 def _receive(db: Database, envelope: Envelope, **kwargs: object) -> Received:
     with transaction(db.factory) as session:
         return service.receive(session, envelope, attach=kwargs.pop(  # type: ignore[arg-type]
-            "attach", attach_document), **kwargs)
+            "attach", attach_document), **kwargs)  # type: ignore[arg-type]
 
 
 def _erp(cast: Cast, content: bytes, **over: object) -> Envelope:

@@ -11,8 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.builders.buyers import buyer
+from tests.builders.limits import application
+from tests.builders.policies import active as policy
 from tests.conftest import Cast, Database
-from tests.integration.limits.helpers import application, buyer, policy
 from tests.integration.webhooks.helpers import drain
 from tests.receivers import WebhookReceiver
 from tradecover.api.app import create_app

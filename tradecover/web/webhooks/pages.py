@@ -16,18 +16,18 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from tradecover import events, webhooks
-from tradecover.api.deps import SessionDep
 from tradecover.kit.errors import DomainError
-from tradecover.web.forms import in_savepoint
-from tradecover.web.pages import (
+from tradecover.web.kit import (
+    SessionDep,
     Viewer,
-    _error_page,
-    _page,
-    _redirect,
-    _settings,
-    _to_sign_in,
-    _viewer,
     choose_locale,
+    current_viewer,
+    error_page,
+    in_savepoint,
+    redirect,
+    render_page,
+    settings_of,
+    to_sign_in,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,7 @@ PATH = "/webhooks"
 def _list_page(request: Request, session: Session, viewer: Viewer, *,
                problem: DomainError | None = None, secret: str | None = None) -> Response:
     rows = webhooks.list_endpoints(session, principal=viewer.principal)
-    return _page(request, choose_locale(request, viewer), "webhooks/endpoints.html",
+    return render_page(request, choose_locale(request, viewer), "webhooks/endpoints.html",
                  {"endpoints": rows, "event_types": sorted(events.CATALOG),
                   "problem": problem, "secret": secret},
                  viewer=viewer, status=problem.status if problem else 200)
@@ -46,13 +46,13 @@ def _list_page(request: Request, session: Session, viewer: Viewer, *,
 @router.get(PATH, response_model=None)
 def endpoints_page(request: Request, session: SessionDep) -> Response:
     """The organisation's webhook endpoints and the form to add one."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     try:
         return _list_page(request, session, viewer)
     except DomainError as error:
-        return _error_page(request, choose_locale(request, viewer), viewer, error.status)
+        return error_page(request, choose_locale(request, viewer), viewer, error.status)
 
 
 @router.post(PATH, response_model=None)
@@ -60,16 +60,16 @@ def add_endpoint(request: Request, session: SessionDep, url: Annotated[str, Form
                  event_types: Annotated[list[str], Form()],
                  description: Annotated[str, Form()] = "") -> Response:
     """Register an endpoint; its secret is shown once on the answer."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     made: list[str] = []
 
     def work() -> None:
         row = webhooks.create_endpoint(
             session, principal=viewer.principal, url=url.strip(), event_types=event_types,
             description=description.strip() or None,
-            development=_settings(request).webhooks_development)
+            development=settings_of(request).webhooks_development)
         made.append(row.secret)
 
     problem = in_savepoint(session, work)
@@ -90,8 +90,8 @@ def _endpoint_page(request: Request, session: Session, viewer: Viewer, endpoint_
                                                 endpoint_id=endpoint_id,
                                                 delivery_id=r.id)[1] for r in rows}
     except DomainError as error:
-        return _error_page(request, locale, viewer, error.status)
-    return _page(request, locale, "webhooks/endpoint.html",
+        return error_page(request, locale, viewer, error.status)
+    return render_page(request, locale, "webhooks/endpoint.html",
                  {"endpoint": endpoint, "deliveries": rows, "total": total,
                   "attempts": attempts, "problem": problem, "notice": notice,
                   "secret": secret},
@@ -101,11 +101,11 @@ def _endpoint_page(request: Request, session: Session, viewer: Viewer, endpoint_
 @router.get(PATH + "/{endpoint_id}", response_model=None)
 def endpoint_page(endpoint_id: int, request: Request, session: SessionDep) -> Response:
     """One endpoint: its recent deliveries with each attempt."""
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     if not 1 <= endpoint_id <= 2**63 - 1:
-        return _error_page(request, choose_locale(request, viewer), viewer, 404)
+        return error_page(request, choose_locale(request, viewer), viewer, 404)
     return _endpoint_page(request, session, viewer, endpoint_id)
 
 
@@ -115,12 +115,12 @@ def endpoint_action(endpoint_id: int, action: str, request: Request, session: Se
     """``rotate`` the secret, ``enable``/``disable``, ``replay`` from an event or
     ``delete`` the endpoint.
     """
-    viewer = _viewer(request, session)
+    viewer = current_viewer(request, session)
     if viewer is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     if action not in ("rotate", "enable", "disable", "replay", "delete") or not (
             1 <= endpoint_id <= 2**63 - 1):
-        return _error_page(request, choose_locale(request, viewer), viewer, 404)
+        return error_page(request, choose_locale(request, viewer), viewer, 404)
     notes: list[str] = []
 
     def work() -> None:
@@ -131,7 +131,7 @@ def endpoint_action(endpoint_id: int, action: str, request: Request, session: Se
         elif action in ("enable", "disable"):
             webhooks.update_endpoint(session, principal=viewer.principal,
                                      endpoint_id=endpoint_id, enabled=action == "enable",
-                                     development=_settings(request).webhooks_development)
+                                     development=settings_of(request).webhooks_development)
         elif action == "replay":
             queued = webhooks.replay(session, principal=viewer.principal,
                                      endpoint_id=endpoint_id,
@@ -143,7 +143,7 @@ def endpoint_action(endpoint_id: int, action: str, request: Request, session: Se
 
     problem = in_savepoint(session, work)
     if problem is None and action == "delete":
-        return _redirect(PATH)
+        return redirect(PATH)
     return _endpoint_page(
         request, session, viewer, endpoint_id, problem=problem,
         secret=notes[0] if action == "rotate" and notes else None,

@@ -1,0 +1,1 @@
+"""Pages of webhooks: the organisation's endpoints, their deliveries and replays."""
