@@ -79,6 +79,7 @@ def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Pr
     from tradecover.declarations.shipment import Shipment, TransportMode
     from tradecover.limits import service as limits
     from tradecover.limits.decision import RequestType
+    from tradecover.wiring import store_for
 
     s = plan.schedule
     main = plan.main_buyers[2]
@@ -98,9 +99,11 @@ def _story(session: Session, *, plan: ExporterPlan, policy: Policy, exporter: Pr
     shipped = start + timedelta(days=5)
     due = shipped + timedelta(days=credit)
     ids = []
+    attachment = store_for(session.get_bind().engine)
     for n, amount in enumerate((unit, unit / 2, unit / 2), start=1):
         ids.append(declarations.attach(
-            session, principal=exporter, channel="web", today=shipped, shipment=Shipment(
+            session, principal=exporter, channel="web", today=shipped, store=attachment,
+            shipment=Shipment(
                 insured_org_id=exporter.org_id, policy_id=policy.id, buyer_id=reg.buyer.id,
                 payment_terms=terms, transport_mode=TransportMode.SEA, shipment_date=shipped,
                 due_date=due, goods_description="demo shipment",

@@ -57,6 +57,7 @@ from tradecover.reference.payment_terms import PaymentTerms
 from tradecover.subsidies import service as subsidies
 from tradecover.subsidies.model import SubsidyProgramme
 from tradecover.subsidies.programme import Programme, SizeTier
+from tradecover.wiring import store_for
 
 HISTORY_MONTHS: Final = 12
 """Calendar months of history before ``as_of``'s month (each billed once)."""
@@ -317,10 +318,11 @@ def _trade_term(session: Session, *, plan: ExporterPlan, policy: Policy, exporte
     declared_by_month: dict[date, int] = {}
     chapter = plan.hs_chapters[0]
     s = plan.schedule
+    attachment = store_for(session.get_bind().engine)
     for day in sorted(batches.keys() | confirmations.keys()):
         batch = batches.get(day, [])
         outcomes = declarations.attach_many(session, principal=exporter, channel="erp",
-                                            today=day, shipments=[Shipment(
+                                            today=day, store=attachment, shipments=[Shipment(
             insured_org_id=exporter.org_id, policy_id=policy.id,
             buyer_id=planned[i].line.buyer_id, payment_terms=planned[i].line.terms,
             transport_mode=TransportMode.SEA if i % 3 else TransportMode.AIR,

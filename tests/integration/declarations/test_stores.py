@@ -24,10 +24,15 @@ from tradecover.declarations.shipment import Shipment
 from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
+from tradecover.reporting.attachment_facts import PortableAttachmentFacts
+from tradecover.reporting.attachment_facts_pg import PipelinedAttachmentFacts
 
 
 def _stores(db: Database) -> list[AttachmentStore]:
-    return [PortableStore(), PostgresStore()] if db.backend == "postgresql" else [PortableStore()]
+    portable = PortableStore(PortableAttachmentFacts())
+    if db.backend != "postgresql":
+        return [portable]
+    return [portable, PostgresStore(PipelinedAttachmentFacts())]
 
 
 def _seen(outcomes: Sequence[Outcome]) -> list[Any]:
