@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradecover.access import service as access
 from tradecover.access.roles import OrganisationKind, Role
 from tradecover.api.app import create_app
+from tradecover.api.deps import SESSION_COOKIE
 from tradecover.config import Settings
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
-from tradecover.api.deps import SESSION_COOKIE
 from tradecover.web import csrf, security
 
 hypothesis_settings.register_profile("default", deadline=None, max_examples=100)

@@ -19,9 +19,9 @@ from tradecover.api.openapi_conformance import conform
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_engine, make_session_factory
 from tradecover.declarations import upload as upload_reader
-from tradecover.declarations.attachment.repository import store_for
 from tradecover.declarations.erp_endpoint import ErpDeclarations
 from tradecover.web.security import CsrfProtection
+from tradecover.wiring import store_for
 
 API_DESCRIPTION = """
 tradecover: short-term export credit insurance, from application to claim.

@@ -119,27 +119,21 @@ def post_payment(
         raise ValidationFailed("the Idempotency-Key header is required",
                                code="idempotency_key_required", field="Idempotency-Key")
     amount = Money.of(to_decimal(body.amount), body.currency)
-    factory = _factory(request)
-    claimed = idempotency.claim(
-        factory, org_id=principal.org_id, key=idempotency_key,
-        request_fingerprint=idempotency.fingerprint(method="POST", path="/api/v1/billing/payments",
-                                                    body=body.model_dump(mode="json")))
-    if isinstance(claimed, idempotency.Replay):
-        return JSONResponse(claimed.body, status_code=claimed.status_code,
-                            headers={"Idempotent-Replayed": "true"})
-    try:
-        with transaction(factory) as session:
+    held = idempotency.HeldKey(principal.org_id, idempotency_key, idempotency.fingerprint(
+        method="POST", path="/api/v1/billing/payments", body=body.model_dump(mode="json")))
+    with transaction(_factory(request)) as session:
+
+        def effect() -> Any:
             payment = service.record_payment(
                 session, principal=principal, payer_kind=body.payer_kind,
                 payer_id=body.payer_id, amount=amount, received_on=body.received_on,
                 reference=body.reference)
-            answer = PaymentOut.of(payment, service.allocations_of(session, payment.id)
-                                   ).model_dump(mode="json")
-            idempotency.complete(session, claimed, status_code=201, body=answer)
-    except BaseException:
-        idempotency.abandon(factory, claimed)
-        raise
-    return JSONResponse(answer, status_code=201)
+            return PaymentOut.of(payment, service.allocations_of(session, payment.id)
+                                 ).model_dump(mode="json")
+
+        answer = idempotency.answer_once(session, held, status_code=201, effect=effect)
+    return JSONResponse(answer.body, status_code=answer.status_code,
+                        headers={"Idempotent-Replayed": "true"} if answer.replayed else None)
 
 
 @router.get("/ageing", response_model=list[AgeingOut], summary="Unpaid premium by age")

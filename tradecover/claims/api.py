@@ -192,26 +192,19 @@ def post_pay(
     if idempotency_key is None:
         raise ValidationFailed("the Idempotency-Key header is required",
                                code="idempotency_key_required", field="Idempotency-Key")
-    factory = _factory(request)
-    with transaction(factory) as session:
-        service.claim_for(session, principal, claim_id)  # 404 before the key is taken
-    claimed = idempotency.claim(
-        factory, org_id=principal.org_id, key=idempotency_key,
-        request_fingerprint=idempotency.fingerprint(
-            method="POST", path=f"/api/v1/claims/{claim_id}/pay", body={}))
-    if isinstance(claimed, idempotency.Replay):
-        return JSONResponse(claimed.body, status_code=claimed.status_code,
-                            headers={"Idempotent-Replayed": "true"})
-    try:
-        with transaction(factory) as session:
+    held = idempotency.HeldKey(principal.org_id, idempotency_key, idempotency.fingerprint(
+        method="POST", path=f"/api/v1/claims/{claim_id}/pay", body={}))
+    with transaction(_factory(request)) as session:
+        service.claim_for(session, principal, claim_id)  # 404 before the key is held
+
+        def effect() -> Any:
             service.pay(session, principal=principal, claim_id=claim_id,
                         today=business_today(), defaults=_defaults(request))
-            answer = _out(session, claim_id, principal).model_dump(mode="json")
-            idempotency.complete(session, claimed, status_code=200, body=answer)
-    except BaseException:
-        idempotency.abandon(factory, claimed)
-        raise
-    return JSONResponse(answer, status_code=200)
+            return _out(session, claim_id, principal).model_dump(mode="json")
+
+        answer = idempotency.answer_once(session, held, status_code=200, effect=effect)
+    return JSONResponse(answer.body, status_code=answer.status_code,
+                        headers={"Idempotent-Replayed": "true"} if answer.replayed else None)
 
 
 @router.post("/claims/{claim_id}/close", response_model=ClaimOut,

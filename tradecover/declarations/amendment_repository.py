@@ -11,10 +11,11 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
 from tradecover.declarations import repository
+from tradecover.declarations.attachment.service import audit_chain_of, snapshot
 from tradecover.declarations.cover import (
     CoverStatus,
 )
-from tradecover.declarations.loading_repository import _declaration, audit_chain_of, snapshot
+from tradecover.declarations.loading_repository import _declaration
 from tradecover.declarations.model import (
     STATUS_ACTIVE,
     STATUS_CANCELLED,

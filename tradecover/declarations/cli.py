@@ -18,6 +18,7 @@ from tradecover.declarations import service
 from tradecover.declarations.schemas import DeclarationOut, UploadReportOut
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
+from tradecover.wiring import store_for
 
 app = typer.Typer(help="Declared shipments: bulk attachment, listing, details.",
                   no_args_is_help=True)
@@ -57,7 +58,7 @@ def attach(
             task = bar.add_task("attach", total=None)
             report = UploadReportOut.of(file.name, service.attach_upload(
                 session, principal=principal, org_id=org.id, filename=file.name, data=data,
-                today=day, channel="cli",
+                today=day, channel="cli", store=store_for(session.get_bind().engine),
                 progress=lambda done, total: bar.update(task, completed=done, total=total)))
     table = Table(title=f"{file.name}: {report.accepted} accepted, {report.rejected} rejected")
     for column in ("row", "outcome", "declaration", "cover / problem"):

@@ -1,24 +1,16 @@
-"""Loading policies and declarations with ownership, a policy's cover facts, audited views."""
+"""Loading policies and declarations with ownership, and a policy's cover facts."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.access.principal import Principal
-from tradecover.audit import service as audit
-from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.cover import (
     PolicyFacts,
 )
-from tradecover.declarations.model import (
-    Declaration,
-    declaration_values,
-)
-from tradecover.kit.errors import DomainError, NotFound
+from tradecover.declarations.model import Declaration
+from tradecover.kit.errors import NotFound
 from tradecover.policies.liability import cancelled_from
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.model import Policy
@@ -55,31 +47,3 @@ def policy_facts(policy: Policy) -> PolicyFacts:
                        frequency=schedule.declaration_frequency,
                        cancelled_from=cancelled_from(standing),
                        suspensions=standing.suspensions)
-
-
-def _problem_list(problems: Sequence[DomainError]) -> list[dict[str, Any]]:
-    return [{"code": p.code, "field": p.field, "message": p.message} for p in problems]
-
-
-def snapshot(row: Declaration | DeclarationRecord) -> dict[str, Any]:
-    """The audited view of a declaration."""
-    v = declaration_values(row)
-    return {
-        "id": v["id"], "status": v["status"], "policy_id": v["policy_id"],
-        "buyer_id": v["buyer_id"], "invoice_number": v["invoice_number"],
-        "shipment_date": v["shipment_date"].isoformat(), "currency": v["currency"],
-        "invoice_minor": v["invoice_minor"], "prepayment_minor": v["prepayment_minor"],
-        "covered_minor": v["covered_minor"], "uninsured_minor": v["uninsured_minor"],
-        "cover_status": v["cover_status"], "reason_code": v["reason_code"],
-        "rate": str(v["rate"]), "premium_minor": v["premium_minor"], "late": v["late"],
-        "limit_id": v["limit_id"], "limit_version_id": v["limit_version_id"],
-        "supersedes_id": v["supersedes_id"], "channel": v["channel"],
-    }
-
-
-def audit_chain_of(row: Declaration | DeclarationRecord) -> int:
-    """The audit chain of a declaration's entries: sharded by its buyer (known before any
-    fact is read, so the chain head can be locked with them), so that declarations on
-    different buyers append to different chains.
-    """
-    return audit.chain_for(row.buyer_id)

@@ -1,8 +1,8 @@
 """The attachment service ([rules §5], §6): the use cases every channel declares shipments
 through, each a call of THE shell (:mod:`tradecover.declarations.attachment.service`) on the
-attachment store chosen once for the database
-(:func:`tradecover.declarations.attachment.repository.store_for`; the app passes the one it
-chose at start-up).  The caller's transaction holds all of it: services never commit.
+attachment store the caller passes (built once for the database by the composition root,
+:func:`tradecover.wiring.store_for`).  The caller's transaction holds all of it: services
+never commit.
 
 Corrections (:func:`correct`) and cancellations (:func:`cancel`) are new events: the old
 row is marked ``corrected``/``cancelled`` (never deleted), a correction writes a new row
@@ -28,16 +28,16 @@ from tradecover.declarations.amendment_repository import get_declaration as get_
 from tradecover.declarations.amendment_repository import history as history
 from tradecover.declarations.amendment_repository import list_declarations as list_declarations
 from tradecover.declarations.attachment.record import DeclarationRecord
-from tradecover.declarations.attachment.repository import AttachmentStore, store_for
+from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.attachment.service import CHANNELS as CHANNELS
 from tradecover.declarations.attachment.service import MAX_BATCH as MAX_BATCH
 from tradecover.declarations.attachment.service import Outcome as Outcome
 from tradecover.declarations.attachment.service import attach_batch
+from tradecover.declarations.attachment.service import audit_chain_of as audit_chain_of
 from tradecover.declarations.attachment.service import rate_source_for as rate_source_for
+from tradecover.declarations.attachment.service import snapshot as snapshot
 from tradecover.declarations.loading_repository import _declaration
-from tradecover.declarations.loading_repository import audit_chain_of as audit_chain_of
 from tradecover.declarations.loading_repository import policy_facts as policy_facts
-from tradecover.declarations.loading_repository import snapshot as snapshot
 from tradecover.declarations.model import STATUS_CORRECTED, Declaration
 from tradecover.declarations.shipment import Shipment
 from tradecover.declarations.status_repository import DeclarationStatus as DeclarationStatus
@@ -48,29 +48,17 @@ from tradecover.declarations.status_repository import (
     submit_turnover_return as submit_turnover_return,
 )
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
-from tradecover.reporting.attachment_facts import limit_ids_of_pair
-
-_STORES: dict[str, AttachmentStore] = {}
-
-
-def store_of(session: Session) -> AttachmentStore:
-    """The attachment store of the session's database (one per dialect, made once)."""
-    bind = session.get_bind()
-    found = _STORES.get(bind.dialect.name)
-    if found is None:
-        found = _STORES[bind.dialect.name] = store_for(bind.engine)
-    return found
 
 
 def attach(session: Session, *, principal: Principal, shipment: Shipment, channel: str,
-           today: date, supersedes: Declaration | None = None,
-           store: AttachmentStore | None = None) -> DeclarationRecord:
+           today: date, store: AttachmentStore, supersedes: Declaration | None = None
+           ) -> DeclarationRecord:
     """Declare ``shipment``: validate, decide cover, price, reserve and record it.
 
     ``today`` is the business date of the declaration (deadlines are measured to it).
     Raises a domain error (4xx) and writes nothing when the input is bad.
     """
-    (outcome,) = attach_batch(store or store_of(session), session, principal=principal,
+    (outcome,) = attach_batch(store, session, principal=principal,
                               shipments=[shipment], channel=channel, today=today,
                               supersedes=supersedes)
     if outcome.error is not None:
@@ -81,13 +69,13 @@ def attach(session: Session, *, principal: Principal, shipment: Shipment, channe
 
 def attach_many(session: Session, *, principal: Principal,
                 shipments: Sequence[Shipment | DomainError], channel: str, today: date,
-                progress: Callable[[int, int], None] | None = None,
-                store: AttachmentStore | None = None) -> list[Outcome]:
+                store: AttachmentStore, progress: Callable[[int, int], None] | None = None
+                ) -> list[Outcome]:
     """Attach up to ``MAX_BATCH`` shipments (see
     :func:`~tradecover.declarations.attachment.service.attach_batch`): a refused item writes
     nothing, the others go on.
     """
-    outcomes = attach_batch(store or store_of(session), session, principal=principal,
+    outcomes = attach_batch(store, session, principal=principal,
                             shipments=shipments, channel=channel, today=today)
     if progress is not None:
         progress(len(shipments), len(shipments))
@@ -95,9 +83,8 @@ def attach_many(session: Session, *, principal: Principal,
 
 
 def attach_upload(session: Session, *, principal: Principal, org_id: int, filename: str,
-                  data: bytes, today: date, channel: str = "upload",
-                  progress: Callable[[int, int], None] | None = None,
-                  store: AttachmentStore | None = None) -> list[Outcome]:
+                  data: bytes, today: date, store: AttachmentStore, channel: str = "upload",
+                  progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Attach every readable row of a CSV/XLSX file; an unreadable row is its own outcome
     (``malformed_row``) and writes nothing.  Outcome ``index`` 0 is the file's row 2.
     """
@@ -115,8 +102,8 @@ def attach_upload(session: Session, *, principal: Principal, org_id: int, filena
 
 
 def correct(session: Session, *, principal: Principal, declaration_id: int,
-            shipment: Shipment, reason: str, today: date, channel: str = "api",
-            store: AttachmentStore | None = None) -> DeclarationRecord:
+            shipment: Shipment, reason: str, today: date, store: AttachmentStore,
+            channel: str = "api") -> DeclarationRecord:
     """Replace a declaration by a corrected one (a new row); the old is kept, ``corrected``.
 
     The corrected shipment is decided afresh (its cover may change); the old reservation
@@ -134,8 +121,8 @@ def correct(session: Session, *, principal: Principal, declaration_id: int,
     if old.collected_minor:
         raise Conflict("collections were recorded on this declaration",
                        code="declaration_has_collections")
-    new_limits = limit_ids_of_pair(session.connection(), org_id=old.exporter_org_id,
-                                   policy_id=shipment.policy_id, buyer_id=shipment.buyer_id)
+    new_limits = store.pair_limit_ids(session, org_id=old.exporter_org_id,
+                                      policy_id=shipment.policy_id, buyer_id=shipment.buyer_id)
     repository.lock(session, {*new_limits, *([old.limit_id] if old.limit_id else [])})
     _end(session, principal=principal, row=old, status=STATUS_CORRECTED, reason=why)
     return attach(session, principal=principal, shipment=shipment, channel=channel, today=today,

@@ -73,6 +73,8 @@ def _documents(session: Session, *, exporter: Principal, insurer: Principal, cla
 def _story(session: Session, *, plan: ExporterPlan, policy: PolicyTerm, exporter: Principal,
            insurer: Principal, start: date, ending: str, store: DocumentStore,
            written: list[str]) -> None:
+    from tradecover.wiring import store_for
+
     s = plan.schedule
     main = plan.main_buyers[2]
     unit = Decimal(10_000_000 if s.currency == "KRW" else 10_000)
@@ -91,9 +93,11 @@ def _story(session: Session, *, plan: ExporterPlan, policy: PolicyTerm, exporter
     shipped = start + timedelta(days=5)
     due = shipped + timedelta(days=credit)
     ids = []
+    attachment = store_for(session.get_bind().engine)
     for n, amount in enumerate((unit, unit / 2, unit / 2), start=1):
         ids.append(declarations.attach(
-            session, principal=exporter, channel="web", today=shipped, shipment=Shipment(
+            session, principal=exporter, channel="web", today=shipped, store=attachment,
+            shipment=Shipment(
                 insured_org_id=exporter.org_id, policy_id=policy.id, buyer_id=reg.buyer.id,
                 payment_terms=terms, transport_mode=TransportMode.SEA, shipment_date=shipped,
                 due_date=due, goods_description="demo shipment",

@@ -46,6 +46,7 @@ from tradecover.limits import DecisionOutcome, ReasonCode, RequestType
 from tradecover.policies import PolicyTerm
 from tradecover.reference.payment_terms import PaymentTerms
 from tradecover.subsidies import Programme, SizeTier
+from tradecover.wiring import store_for
 
 if TYPE_CHECKING:
     from tradecover.declarations import PolicyFacts
@@ -335,10 +336,11 @@ def _trade_term(session: Session, *, plan: ExporterPlan, policy: PolicyTerm, exp
     declared_by_month: dict[date, int] = {}
     chapter = plan.hs_chapters[0]
     s = plan.schedule
+    attachment = store_for(session.get_bind().engine)
     for day in sorted(batches.keys() | confirmations.keys()):
         batch = batches.get(day, [])
         outcomes = declarations.attach_many(session, principal=exporter, channel="erp",
-                                            today=day, shipments=[Shipment(
+                                            today=day, store=attachment, shipments=[Shipment(
             insured_org_id=exporter.org_id, policy_id=policy.id,
             buyer_id=planned[i].line.buyer_id, payment_terms=planned[i].line.terms,
             transport_mode=TransportMode.SEA if i % 3 else TransportMode.AIR,

@@ -21,11 +21,12 @@ from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Role
 from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
 from tradecover.declarations import Shipment, TransportMode
+from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.service import attach
 from tradecover.feeds.matching import due_date, normalise_name, shipment_date
 from tradecover.feeds.model import FeedConnection
 from tradecover.feeds.record import IdentifierScheme, Reason, TradeDocument
-from tradecover.feeds.service import AttachOutcome
+from tradecover.feeds.service import AttachDocument, AttachOutcome
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError
 from tradecover.policies.model import Policy
@@ -63,8 +64,20 @@ def _buyer_id(session: Session, org_id: int, document: TradeDocument) -> int | N
     return by_name
 
 
+def document_attacher(store: AttachmentStore) -> AttachDocument:
+    """The attachment step of a feed worker, declaring through ``store`` (the edge's one
+    attachment store, :func:`tradecover.wiring.store_for`).
+    """
+
+    def attach_with_store(session: Session, document: TradeDocument,
+                          connection: FeedConnection) -> AttachOutcome:
+        return attach_document(session, document, connection, store=store)
+
+    return attach_with_store
+
+
 def attach_document(session: Session, document: TradeDocument,
-                    connection: FeedConnection) -> AttachOutcome:
+                    connection: FeedConnection, *, store: AttachmentStore) -> AttachOutcome:
     """Declare the shipment ``document`` shows for ``connection``'s exporter."""
     org = session.get(Organisation, connection.exporter_org_id)
     assert org is not None
@@ -102,7 +115,7 @@ def attach_document(session: Session, document: TradeDocument,
     try:
         declaration = attach(session, principal=principal, shipment=shipment,
                              channel=CHANNEL_OF_SOURCE[connection.source],
-                             today=business_today())
+                             today=business_today(), store=store)
     except DomainError as error:
         return _refused(error.code, error.message)
     return AttachOutcome("attached", declaration_id=declaration.id)

@@ -122,13 +122,14 @@ def worker(
         help="Exit after this many seconds with nothing to do")] = None,
 ) -> None:
     """Run an attachment worker on the stream's durable consumer (Ctrl-C stops it)."""
-    from tradecover.feeds.attach_bridge import attach_document
+    from tradecover.feeds.attach_bridge import document_attacher
+    from tradecover.wiring import store_for
 
     app_settings = get_settings()
     settings = StreamSettings.of(app_settings)
     engine = make_engine(app_settings.database_url)
-    consumer = Worker(make_session_factory(engine), settings, attach=attach_document,
-                      batch=batch)
+    consumer = Worker(make_session_factory(engine), settings,
+                      attach=document_attacher(store_for(engine)), batch=batch)
 
     async def main() -> None:
         stop = asyncio.Event()

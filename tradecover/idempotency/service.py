@@ -1,33 +1,34 @@
-"""Claiming, completing and replaying idempotency keys (Stripe / IETF draft semantics).
+"""Holding, storing and replaying idempotency keys (Stripe / IETF draft semantics).
 
-The key is claimed in a short transaction of its own or with the caller's authentication
-(``in_progress``, :func:`claim` / :func:`claim_in`); the effect's transaction
-marks it ``completed`` with the response, so the effect and the stored answer commit
-together.  A retry with the same key and body gets the stored answer; with another body a
-422; while the first request is still running a 409.  A claim left ``in_progress`` by a
-crashed process can be taken over after ``stale_after``.
+A keyed route runs its effect in ONE transaction: it holds the key there and stores the
+answer with the effect, so the effect and the stored answer commit together and a failed
+request leaves nothing behind, not even the key.  A retry with the same key and body gets
+the stored answer; with another body a 422; while the first request is still running a 409
+(PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` makes the retry wait and replay).
 
-A route that runs its effect in one transaction instead holds the key there and stores
-the answer with the effect: a failed request then leaves nothing behind, not even the key.
 That protocol is ONE, whatever the I/O: a :class:`HeldKey` is held (:func:`hold`; on
 PostgreSQL a transaction-scoped advisory lock, then the stored answer read), the answer found
 is judged (:func:`judge`: a replay, 422 for another request, 409 while another holds it),
 and the answer is stored with the effect (:func:`store`).  A caller that sends its own
 statements (the PostgreSQL attachment store's pipelined round trips) sends the very same
-SQL: :func:`hold_statements` and :func:`store_statement`.
+SQL: :func:`hold_statements` and :func:`store_statement`.  A route whose effect is a
+function of the session runs all three with :func:`answer_once`.  A key left
+``in_progress`` by the retired two-transaction protocol is judged still running until
+``stale_after``, then taken over.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from tradecover.db.base import canonical_json
 from tradecover.idempotency.model import IdempotencyRecord
@@ -39,15 +40,6 @@ STALE_AFTER = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
-    """This request owns the key and must complete or abandon it."""
-
-    record_id: int
-    org_id: int
-    key: str
-
-
-@dataclass(frozen=True, slots=True)
 class Replay:
     """The key was used before with the same request: answer as the first time."""
 
@@ -56,23 +48,6 @@ class Replay:
 
 
 _RECORDS = cast(Table, IdempotencyRecord.__table__)
-# the two statements of every keyed request, built once with bind parameters and run as
-# Core on the session's connection (building them and the ORM's DML layer cost more CPU
-# than the SQL); _CLAIM[True] is PostgreSQL's, _CLAIM[False] SQLite's
-_CLAIM = {
-    dialect: insert(_RECORDS).values(
-        org_id=bindparam("org_id"), key=bindparam("key"),
-        fingerprint=bindparam("fingerprint"), status=bindparam("status"),
-        created_at=bindparam("created_at"))
-    .on_conflict_do_nothing(index_elements=["org_id", "key"]).returning(_RECORDS.c.id)
-    for dialect, insert in ((True, postgresql.insert), (False, sqlite.insert))}
-_COMPLETE = (update(_RECORDS)
-             .where(_RECORDS.c.id == bindparam("b_id"), _RECORDS.c.status == "in_progress")
-             .values(status="completed", status_code=bindparam("status_code"),
-                     response_body=bindparam("response_body"),
-                     completed_at=bindparam("completed_at")))
-
-
 def fingerprint(*, method: str, path: str, body: Any) -> str:
     """SHA-256 of the method, path and canonical body of a request."""
     return hashlib.sha256(f"{method.upper()} {path}\n{canonical_json(body)}".encode()).hexdigest()
@@ -84,74 +59,6 @@ def check_key(key: str) -> str:
         raise ValidationFailed(f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters",
                                code="invalid_idempotency_key", field="Idempotency-Key")
     return key
-
-
-def claim(factory: sessionmaker[Session], *, org_id: int, key: str, request_fingerprint: str,
-          stale_after: timedelta = STALE_AFTER) -> Claim | Replay:
-    """Claim ``key`` for this organisation in a short transaction of its own, or return the
-    stored answer of an earlier use.
-    """
-    with factory() as session:
-        try:
-            found = claim_in(session, org_id=org_id, key=key,
-                             request_fingerprint=request_fingerprint, stale_after=stale_after)
-        except BaseException:
-            session.rollback()
-            raise
-        session.commit()
-        return found
-
-
-def claim_in(session: Session, *, org_id: int, key: str, request_fingerprint: str,
-             stale_after: timedelta = STALE_AFTER) -> Claim | Replay:
-    """:func:`claim` inside the caller's short transaction (which it must commit before the
-    effect runs, so that a concurrent retry sees the claim): e.g. the one that also
-    authenticated the caller.  One ``INSERT ... ON CONFLICT DO NOTHING`` when the key is new.
-    """
-    check_key(key)
-    now = utc_now()
-    connection = session.connection()
-    new_id = connection.execute(_CLAIM[connection.dialect.name == "postgresql"], {
-        "org_id": org_id, "key": key, "fingerprint": request_fingerprint,
-        "status": "in_progress", "created_at": now}).scalar_one_or_none()
-    if new_id is not None:
-        return Claim(int(new_id), org_id, key)
-    existing = session.execute(select(IdempotencyRecord).where(
-        IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)).scalar_one()
-    try:
-        _judge(_found(existing), request_fingerprint, stale_after)
-    except Replayed as replayed:
-        return replayed.replay
-    taken = session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == existing.id,
-               IdempotencyRecord.status == "in_progress",
-               IdempotencyRecord.created_at <= now - stale_after)
-        .values(created_at=now)
-        .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
-    if taken != 1:
-        raise Conflict("a request with this Idempotency-Key is still being processed",
-                       code="idempotency_in_progress")
-    return Claim(existing.id, org_id, key)
-
-
-def complete(session: Session, claimed: Claim, *, status_code: int, body: Any) -> None:
-    """Store the answer inside the effect's own transaction."""
-    done = session.connection().execute(_COMPLETE, {
-        "b_id": claimed.record_id, "status_code": status_code, "response_body": body,
-        "completed_at": utc_now()}).rowcount
-    if done != 1:
-        raise Conflict("the Idempotency-Key was completed by another request",
-                       code="idempotency_in_progress")
-
-
-def abandon(factory: sessionmaker[Session], claimed: Claim) -> None:
-    """Release a claim whose effect failed, so that a corrected retry can run."""
-    with factory() as session:
-        session.execute(delete(IdempotencyRecord).where(
-            IdempotencyRecord.id == claimed.record_id,
-            IdempotencyRecord.status == "in_progress"))
-        session.commit()
 
 
 # --- one transaction: the key held, the answer stored with the effect ------------------
@@ -234,7 +141,7 @@ def _judge(found: tuple[str, str, int | None, Any, datetime], request_fingerprin
                                code="idempotency_key_reused", field="Idempotency-Key")
     if status == "completed":
         raise Replayed(Replay(status_code or 200, body))
-    # claimed by the two-transaction protocol (:func:`claim`) and never completed
+    # left in progress by the retired two-transaction protocol and never completed
     if utc_now() - created_at.replace(tzinfo=created_at.tzinfo or UTC) < stale_after:
         raise Conflict("a request with this Idempotency-Key is still being processed",
                        code="idempotency_in_progress")
@@ -309,7 +216,7 @@ _STORE_PORTABLE = {
 
 def store(session: Session, held: HeldKey, *, status_code: int, body_json: str) -> None:
     """Store the answer (its JSON text) of a key held with :func:`hold`, in the effect's
-    transaction (a stale claim of the two-transaction protocol is taken over).
+    transaction (a stale key left in progress is taken over).
     """
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -320,3 +227,27 @@ def store(session: Session, held: HeldKey, *, status_code: int, body_json: str) 
         "org_id": held.org_id, "key": held.key, "fingerprint": held.fingerprint,
         "status_code": status_code, "response_body": json.loads(body_json),
         "now": utc_now()})
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A keyed route's answer: its status and JSON value, and whether it is a replay."""
+
+    status_code: int
+    body: Any
+    replayed: bool
+
+
+def answer_once(session: Session, held: HeldKey, *, status_code: int,
+                effect: Callable[[], Any]) -> Answer:
+    """The protocol for a route whose effect runs in ``session``'s transaction (which the
+    route commits): :func:`hold` ``held``, then the stored answer of an earlier use (a
+    replay) or the answer ``effect`` returns (a JSON value), stored with the effect by
+    :func:`store`.
+    """
+    replay = hold(session, held)
+    if replay is not None:
+        return Answer(replay.status_code, replay.body, replayed=True)
+    body = effect()
+    store(session, held, status_code=status_code, body_json=json.dumps(body))
+    return Answer(status_code, body, replayed=False)

@@ -174,3 +174,20 @@ def limit_ids_of_pair(connection: Connection, *, org_id: int, policy_id: int, bu
         select(CreditLimit.id).where(CreditLimit.org_id == org_id,
                                      CreditLimit.policy_id == policy_id,
                                      CreditLimit.buyer_id == buyer_id)).scalars()}
+
+
+class PortableAttachmentFacts:
+    """This read model as the portable attachment store takes it (a
+    :class:`~tradecover.declarations.attachment.repository.FactsReader`).
+    """
+
+    def load_facts(self, connection: Connection, *, org_id: int,
+                   shipments: Sequence[Shipment]) -> AttachmentFacts:
+        """See :func:`load_facts`."""
+        return load_facts(connection, org_id=org_id, shipments=shipments)
+
+    def limit_ids_of_pair(self, connection: Connection, *, org_id: int, policy_id: int,
+                          buyer_id: int) -> set[int]:
+        """See :func:`limit_ids_of_pair`."""
+        return limit_ids_of_pair(connection, org_id=org_id, policy_id=policy_id,
+                                 buyer_id=buyer_id)

@@ -20,12 +20,14 @@ from typing import Any
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
+from tradecover.db.arrays import ints, texts
 from tradecover.declarations.facts import AttachmentFacts, PolicyRow
 from tradecover.declarations.shipment import Shipment
 from tradecover.policies.model import Policy
 from tradecover.pricing.rate_book_repository import STAMP_COLUMNS, stamp_of
 from tradecover.reporting.attachment_facts import (
     POLICY_COLUMNS,
+    PortableAttachmentFacts,
     buyer_row,
     limits_of,
     policy_row,
@@ -102,16 +104,20 @@ def _policy(row: Sequence[Any]) -> PolicyRow:
                        for kind, value in zip(_TYPES, row, strict=True)])
 
 
-def ints(values: Iterable[int]) -> str:
-    """Integers as a PostgreSQL array literal, cast in the statement (``::bigint[]``): the
-    driver then binds one string instead of inspecting every element of a list.
+class PipelinedAttachmentFacts(PortableAttachmentFacts):
+    """This read model as the PostgreSQL attachment store takes it (a
+    :class:`~tradecover.declarations.attachment.repository.PipelinedFactsReader`).
     """
-    return "{" + ",".join(str(int(v)) for v in values) + "}"
 
+    pair_limits: str = PAIR_LIMITS
+    fact_columns: tuple[str, ...] = FACT_COLUMNS
+    policies: str = POLICIES
 
-def texts(values: Iterable[str]) -> str:
-    """Strings as a PostgreSQL array literal (each quoted, with quotes and backslashes
-    escaped), cast in the statement (``::text[]``), for the reason of :func:`ints`.
-    """
-    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                          for v in values) + "}"
+    def parameters(self, *, org_id: int, shipments: Sequence[Shipment]) -> dict[str, Any]:
+        """See :func:`parameters`."""
+        return parameters(org_id=org_id, shipments=shipments)
+
+    def facts_of(self, values: Sequence[Any], policies: Iterable[Sequence[Any]]
+                 ) -> AttachmentFacts:
+        """See :func:`facts_of`."""
+        return facts_of(values, policies)

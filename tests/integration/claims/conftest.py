@@ -36,6 +36,7 @@ from tradecover.kit.money import Money
 from tradecover.ledger.model import LedgerEntry
 from tradecover.policies.model import Policy
 from tradecover.reference.payment_terms import PaymentTerms
+from tradecover.wiring import store_for
 
 TODAY = business_today()
 DUE = TODAY + timedelta(days=60)
@@ -90,7 +91,7 @@ def book(app_client: TestClient, cast: Cast, db: Database) -> Book:
     with transaction(db.factory) as s:
         for n in (1, 2):
             row = declarations.attach(s, principal=exporter, channel="api", today=TODAY,
-                                      shipment=Shipment(
+                                      store=store_for(db.engine), shipment=Shipment(
                 insured_org_id=cast.exporter.org_id, policy_id=pol["id"], buyer_id=b["id"],
                 payment_terms=PaymentTerms("OA"), transport_mode=TransportMode.SEA,
                 shipment_date=TODAY, due_date=DUE, goods_description="machine tools",

@@ -40,6 +40,7 @@ from tradecover.ledger.journal import Account
 from tradecover.ledger.model import LedgerEntry
 from tradecover.ledger.service import trial_balance
 from tradecover.reference.payment_terms import PaymentTerms
+from tradecover.wiring import store_for
 
 
 def test_collections_free_the_limit_and_refuse_more_than_invoiced(
@@ -245,7 +246,7 @@ def test_after_a_notice_further_shipments_to_the_buyer_are_not_covered(
                                               cause=LossCauseHint.INSOLVENCY, today=TODAY))
     with transaction(db.factory) as s:
         row = declarations.attach(s, principal=exporter, channel="api", today=TODAY,
-                                  shipment=Shipment(
+                                  store=store_for(db.engine), shipment=Shipment(
             insured_org_id=cast.exporter.org_id, policy_id=book.policy_id,
             buyer_id=book.buyer_id, payment_terms=PaymentTerms("OA"),
             transport_mode=TransportMode.SEA, shipment_date=TODAY, due_date=TODAY,

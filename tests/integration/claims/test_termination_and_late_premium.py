@@ -30,6 +30,7 @@ from tradecover.limits.model import CreditLimitVersion
 from tradecover.policies import service as policies
 from tradecover.premium_waivers.model import PremiumWaiver
 from tradecover.reference.payment_terms import PaymentTerms
+from tradecover.wiring import store_for
 
 
 def _claim(client: TestClient, cast: Cast, declaration_id: int, cause: str) -> dict[str, Any]:
@@ -148,6 +149,7 @@ def _declare(
             principal=exporter,
             channel="api",
             today=declared,
+            store=store_for(db.engine),
             shipment=Shipment(
                 insured_org_id=cast.exporter.org_id,
                 policy_id=book.policy_id,

@@ -25,18 +25,18 @@ from tradecover.country_risk.cover import CoverStatus
 from tradecover.db.engine import transaction
 from tradecover.declarations import service
 from tradecover.declarations.attachment.record import DeclarationRecord
-from tradecover.declarations.model import Declaration
 from tradecover.declarations.shipment import Shipment
 from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
 from tradecover.policies import service as policies
 from tradecover.reporting import RenewalReviewMetrics
+from tradecover.wiring import store_for
 
 
 def attach(db: Database, cast: Cast, item: Shipment, *, today: date = TODAY) -> DeclarationRecord:
     with transaction(db.factory) as s:
         return service.attach(s, principal=exporter(db, cast), shipment=item, channel="api",
-                              today=today)
+                              today=today, store=store_for(db.engine))
 
 
 def refused(db: Database, cast: Cast, item: Shipment, *, today: date = TODAY) -> DomainError:
@@ -102,7 +102,8 @@ def test_another_exporters_policy_and_buyer_answer_404(
     before = counts(db)
     for item in (shipment(w), shipment(w, insured_org_id=other.id)):
         with pytest.raises(DomainError) as caught, transaction(db.factory) as s:
-            service.attach(s, principal=intruder, shipment=item, channel="api", today=TODAY)
+            service.attach(s, principal=intruder, shipment=item, channel="api", today=TODAY,
+                           store=store_for(db.engine))
         assert (caught.value.status, caught.value.code) == (404, "policy_not_found")
     assert counts(db) == before
 
@@ -227,7 +228,7 @@ def test_correction_keeps_history_and_moves_the_reservation(
     with transaction(db.factory) as s:
         new = service.correct(s, principal=exporter(db, cast), declaration_id=old.id,
                               shipment=shipment(w, invoice_amount=Decimal("25000")),
-                              reason="amount typo", today=TODAY)
+                              reason="amount typo", today=TODAY, store=store_for(db.engine))
     assert (new.supersedes_id, new.covered_minor, new.status) == (old.id, 2_500_000, "active")
     assert reserved(db, w.limit_id) == 2_500_000 == outstanding_by_view(db, w.limit_id)
     with db.factory() as s:

@@ -21,6 +21,7 @@ from tradecover.db.engine import transaction
 from tradecover.declarations import service
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
+from tradecover.wiring import store_for
 
 
 def _second_limit(db: Database, w: World, amount: int) -> tuple[int, int]:
@@ -46,7 +47,8 @@ def test_a_limit_is_split_in_the_batch_order(app_client: TestClient, cast: Cast,
     ]
     with transaction(db.factory) as s:
         outcomes = service.attach_many(s, principal=exporter(db, cast), shipments=items,
-                                       channel="api", today=business_today())
+                                       channel="api", today=business_today(),
+                                       store=store_for(db.engine))
     got = [(o.declaration.cover_status, o.declaration.covered_minor) if o.declaration
            else o.error.code if o.error else None for o in outcomes]
     assert got == [
@@ -90,6 +92,7 @@ def test_a_batch_over_the_limit_is_refused_whole(app_client: TestClient, cast: C
     with pytest.raises(ValidationFailed) as refused, transaction(db.factory) as s:
         service.attach_many(s, principal=exporter(db, cast), channel="api",
                             today=business_today(),
+                            store=store_for(db.engine),
                             shipments=[shipment(w, invoice_number=f"M{i}")
                                        for i in range(service.MAX_BATCH + 1)])
     assert refused.value.code == "batch_too_large"

@@ -24,6 +24,7 @@ from tradecover.declarations import service
 from tradecover.declarations.model import Declaration
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError
+from tradecover.wiring import store_for
 
 THREADS = 24
 TRIALS = 3
@@ -77,6 +78,7 @@ def test_concurrent_attachments_through_the_service(app_client: TestClient, cast
             with transaction(db.factory) as s:
                 row = service.attach(s, principal=principal, channel="api",
                                      today=business_today(),
+                                     store=store_for(db.engine),
                                      shipment=shipment(w, buyer_id=buyer,
                                                        invoice_number=f"T{i}"))
                 return row.cover_status
@@ -169,6 +171,7 @@ def test_concurrent_corrections_between_two_limits_in_opposite_directions(
             for buyer, other in ((a, b), (b, a)):
                 row = service.attach(s, principal=principal, channel="api",
                                      today=business_today(),
+                                     store=store_for(db.engine),
                                      shipment=shipment(w, buyer_id=buyer,
                                                        invoice_number=f"X{buyer}-{n}",
                                                        invoice_amount=Decimal("1000")))
@@ -181,7 +184,8 @@ def test_concurrent_corrections_between_two_limits_in_opposite_directions(
                                   shipment=shipment(w, buyer_id=other,
                                                     invoice_number=f"Y{declaration_id}",
                                                     invoice_amount=Decimal("2000")),
-                                  reason="wrong buyer", today=business_today())
+                                  reason="wrong buyer", today=business_today(),
+                                  store=store_for(db.engine))
             return row.cover_status
 
     assert race(len(originals), work) == ["covered_in_full"] * len(originals)

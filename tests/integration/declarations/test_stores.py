@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from tests.builders.buyers import add_buyer
 from tests.builders.declarations import shipment, world
 from tests.builders.limits import add_limit
-from tests.conftest import Cast, Database
 from tests.builders.principals import exporter_principal as exporter
+from tests.conftest import Cast, Database
 from tradecover.declarations.attachment.portable_repository import PortableStore
 from tradecover.declarations.attachment.postgres_repository import PostgresStore
 from tradecover.declarations.attachment.repository import AttachmentStore, KeyedRequest
@@ -26,10 +26,15 @@ from tradecover.declarations.shipment import Shipment
 from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
+from tradecover.reporting.attachment_facts import PortableAttachmentFacts
+from tradecover.reporting.attachment_facts_pg import PipelinedAttachmentFacts
 
 
 def _stores(db: Database) -> list[AttachmentStore]:
-    return [PortableStore(), PostgresStore()] if db.backend == "postgresql" else [PortableStore()]
+    portable = PortableStore(PortableAttachmentFacts())
+    if db.backend != "postgresql":
+        return [portable]
+    return [portable, PostgresStore(PipelinedAttachmentFacts())]
 
 
 def _seen(outcomes: Sequence[Outcome]) -> list[Any]:

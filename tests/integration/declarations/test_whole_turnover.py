@@ -25,6 +25,7 @@ from tradecover.declarations import service as declarations
 from tradecover.declarations.whole_turnover import month_end, months_between, return_due
 from tradecover.kit.dates import add_months, business_today
 from tradecover.policies.model import Policy
+from tradecover.wiring import store_for
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def _book(client: TestClient, cast: Cast, db: Database, **schedule: Any) -> Book
                 principal=exporter,
                 channel="api",
                 today=_on_time(shipped) + timedelta(late),
+                store=store_for(db.engine),
                 shipment=shipment(
                     w,
                     shipment_date=shipped,

@@ -20,13 +20,14 @@ from tradecover.access import service as access
 from tradecover.db.engine import transaction
 from tradecover.declarations.model import Declaration
 from tradecover.feeds import connection_repository as connections
-from tradecover.feeds.attach_bridge import attach_document
+from tradecover.feeds.attach_bridge import document_attacher
 from tradecover.feeds.model import ReceivedDocument
 from tradecover.feeds.service import AttachDocument
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.stream.nats_stream import StreamSettings, connect, ensure_stream, publish
 from tradecover.feeds.stream.worker import Worker
 from tradecover.kit.dates import business_today
+from tradecover.wiring import store_for
 
 TODAY = business_today()
 
@@ -71,10 +72,11 @@ def publish_all(settings: StreamSettings, envelopes: Sequence[Envelope]) -> list
     return asyncio.run(_publish_all(settings, envelopes))
 
 
-def drain(db: Database, settings: StreamSettings, *, attach: AttachDocument = attach_document,
+def drain(db: Database, settings: StreamSettings, *, attach: AttachDocument | None = None,
           idle_seconds: float = 1.0) -> Worker:
     """Run a worker in this process until the stream has been idle ``idle_seconds``."""
-    worker = Worker(db.factory, settings, attach=attach, retry_delay_seconds=0.1)
+    worker = Worker(db.factory, settings, attach=attach or document_attacher(store_for(db.engine)),
+                    retry_delay_seconds=0.1)
     asyncio.run(worker.run(idle_exit_seconds=idle_seconds, fetch_timeout=0.25))
     return worker
 

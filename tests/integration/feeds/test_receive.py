@@ -23,17 +23,18 @@ from tradecover.db.engine import transaction
 from tradecover.declarations.model import Declaration
 from tradecover.feeds import connection_repository as connections
 from tradecover.feeds import service
-from tradecover.feeds.attach_bridge import attach_document
+from tradecover.feeds.attach_bridge import attach_document, document_attacher
 from tradecover.feeds.model import FeedConnection
 from tradecover.feeds.record import Reason, TradeDocument
 from tradecover.feeds.service import AttachOutcome, Received
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
+from tradecover.wiring import store_for
 
 
 def _receive(db: Database, envelope: Envelope, **kwargs: object) -> Received:
     with transaction(db.factory) as session:
         return service.receive(session, envelope, attach=kwargs.pop(  # type: ignore[arg-type]
-            "attach", attach_document), **kwargs)  # type: ignore[arg-type]
+            "attach", document_attacher(store_for(db.engine))), **kwargs)  # type: ignore[arg-type]
 
 
 def _erp(cast: Cast, content: bytes, **over: object) -> Envelope:
@@ -119,7 +120,7 @@ def test_an_attachment_that_writes_then_refuses_is_rolled_back(db: Database, cas
                                                                covered: World) -> None:
     def half_then_refuse(session: Session, document: TradeDocument,
                          connection: FeedConnection) -> AttachOutcome:
-        outcome = attach_document(session, document, connection)
+        outcome = attach_document(session, document, connection, store=store_for(db.engine))
         assert outcome.status == "attached"
         return AttachOutcome("refused", reasons=(Reason("limit_conditions", "refused"),))
 

@@ -24,6 +24,7 @@ from tradecover.feeds.service import AttachOutcome, Received
 from tradecover.feeds.stream.envelope import Envelope, FeedSource, subject_for
 from tradecover.feeds.stream.nats_stream import StreamSettings, connect, ensure_stream
 from tradecover.feeds.stream.worker import Worker
+from tradecover.wiring import store_for
 
 
 def _erp(cast: Cast, shipment_id: str) -> Envelope:
@@ -52,7 +53,7 @@ def test_a_failed_attempt_is_redelivered_and_attached_once(
 
     def flaky(session: Session, document: TradeDocument,
               connection: FeedConnection) -> AttachOutcome:
-        outcome = attach_document(session, document, connection)
+        outcome = attach_document(session, document, connection, store=store_for(db.engine))
         calls.append(document.document_id)
         if len(calls) == 1:
             raise RuntimeError("the database went away after writing")
@@ -111,7 +112,7 @@ def test_a_worker_that_cannot_quarantine_goes_on_with_the_next_message(
                       connection: FeedConnection) -> AttachOutcome:
         if document.document_id == "S1":
             raise RuntimeError("boom")
-        return attach_document(session, document, connection)
+        return attach_document(session, document, connection, store=store_for(db.engine))
 
     publish_all(stream, [_erp(cast, "S1"), _erp(cast, "S2")])
     worker = _DatabaseAwayAtTheEnd(db.factory, stream, attach=broken_for_s1,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -23,22 +22,35 @@ def _effects(db: Database, org_id: int) -> int:
             AuditEntry.org_id == org_id, AuditEntry.action == "effect")).scalar_one())
 
 
-def _write_once(db: Database, org_id: int, key: str, body: dict[str, str]) -> object:
-    """What a route does: claim, perform the effect and store the answer in one transaction."""
-    claimed = idem.claim(db.factory, org_id=org_id, key=key, request_fingerprint=idem.fingerprint(
-        method="POST", path="/things", body=body))
-    if isinstance(claimed, idem.Replay):
-        return ("replay", claimed.status_code, claimed.body)
-    try:
-        with transaction(db.factory) as s:
+def _write_once(db: Database, org_id: int, key: str, body: dict[str, str], *,
+                fails: bool = False) -> object:
+    """What a route does: hold the key, perform the effect and store the answer in one
+    transaction (``fails``: the effect fails after writing)."""
+    held = idem.HeldKey(org_id, key, idem.fingerprint(method="POST", path="/things", body=body))
+    with transaction(db.factory) as s:
+
+        def effect() -> object:
             entry = audit.record(s, org_id=org_id, actor="apikey:1", action="effect",
                                  entity_type="thing", entity_id=key, after=body)
-            answer = {"id": entry.id, **body}
-            idem.complete(s, claimed, status_code=201, body=answer)
-    except BaseException:
-        idem.abandon(db.factory, claimed)
-        raise
-    return ("first", 201, answer)
+            if fails:
+                raise RuntimeError("the effect failed")
+            return {"id": entry.id, **body}
+
+        answer = idem.answer_once(s, held, status_code=201, effect=effect)
+    return ("replay" if answer.replayed else "first", answer.status_code, answer.body)
+
+
+def _left_in_progress(db: Database, org_id: int, key: str, fingerprint: str, *,
+                      stale: bool) -> None:
+    """A key left ``in_progress`` by the retired two-transaction protocol."""
+    created = ("2020-01-01 00:00:00" if db.backend == "sqlite" else "2020-01-01T00:00:00+00:00"
+               ) if stale else None
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO idempotency_keys (org_id, key, fingerprint, status, created_at)"
+            " VALUES (:org, :key, :fingerprint, 'in_progress', "
+            + (":created)" if stale else "CURRENT_TIMESTAMP)")),
+            {"org": org_id, "key": key, "fingerprint": fingerprint, "created": created})
 
 
 def test_concurrent_retries_create_one_effect(db: Database) -> None:
@@ -96,32 +108,31 @@ def test_keys_are_scoped_per_organisation(db: Database) -> None:
 def test_failed_effect_releases_the_key(db: Database) -> None:
     with transaction(db.factory) as s:
         org_id = make_org(s, slug="flaky-erp")
-    claimed = idem.claim(db.factory, org_id=org_id, key="k", request_fingerprint="f")
-    assert isinstance(claimed, idem.Claim)
-    with pytest.raises(Conflict):
-        idem.claim(db.factory, org_id=org_id, key="k", request_fingerprint="f")
-    idem.abandon(db.factory, claimed)
-    again = idem.claim(db.factory, org_id=org_id, key="k", request_fingerprint="f")
-    assert isinstance(again, idem.Claim)
+    with pytest.raises(RuntimeError):
+        _write_once(db, org_id, "k", {"amount": "1"}, fails=True)
+    assert _effects(db, org_id) == 0
+    assert _write_once(db, org_id, "k", {"amount": "1"})[0] == "first"  # type: ignore[index]
+    assert _effects(db, org_id) == 1
 
 
-def test_a_claim_left_by_a_crash_can_be_taken_over(db: Database) -> None:
+def test_a_key_left_in_progress_is_running_until_stale_then_taken_over(db: Database) -> None:
     with transaction(db.factory) as s:
         org_id = make_org(s, slug="crashed-erp")
-    idem.claim(db.factory, org_id=org_id, key="k", request_fingerprint="f")
-    with db.engine.begin() as conn:
-        conn.execute(text("UPDATE idempotency_keys SET created_at = :t"),
-                      {"t": "2020-01-01 00:00:00" if db.backend == "sqlite"
-                       else "2020-01-01T00:00:00+00:00"})
-    taken = idem.claim(db.factory, org_id=org_id, key="k", request_fingerprint="f",
-                       stale_after=timedelta(minutes=2))
-    assert isinstance(taken, idem.Claim)
+    body = {"amount": "1"}
+    fingerprint = idem.fingerprint(method="POST", path="/things", body=body)
+    _left_in_progress(db, org_id, "fresh", fingerprint, stale=False)
+    with pytest.raises(Conflict):
+        _write_once(db, org_id, "fresh", body)
+    _left_in_progress(db, org_id, "stale", fingerprint, stale=True)
+    assert _write_once(db, org_id, "stale", body)[0] == "first"  # type: ignore[index]
+    assert _write_once(db, org_id, "stale", body)[0] == "replay"  # type: ignore[index]
+    assert _effects(db, org_id) == 1
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "bad\nkey"])
 def test_malformed_keys_are_refused(db: Database, key: str) -> None:
-    with pytest.raises(ValidationFailed) as refused:
-        idem.claim(db.factory, org_id=1, key=key, request_fingerprint="f")
+    with pytest.raises(ValidationFailed) as refused, transaction(db.factory) as s:
+        idem.hold(s, idem.HeldKey(1, key, "f"))
     assert refused.value.field == "Idempotency-Key"
 
 

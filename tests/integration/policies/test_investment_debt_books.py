@@ -27,6 +27,8 @@ from tests.integration.policies.investment_debt_flow import (
 )
 from tradecover.db.engine import transaction
 from tradecover.idempotency import service as idempotency
+from tradecover.idempotency.model import IdempotencyRecord
+from tradecover.kit.dates import utc_now
 from tradecover.reporting import books_check
 
 
@@ -210,15 +212,25 @@ def test_payment_in_flight_answers_409_and_pays_nothing(
     cid = file_claim(app_client, cast, pid, d.r1_due)["id"]
     approve_claim(app_client, cast, cid)
     path = f"/api/v1/investment-debt/claims/{cid}/pay"
-    claimed = idempotency.claim(
-        db.factory,
-        org_id=cast.finance.org_id,
-        key="busy",
-        request_fingerprint=idempotency.fingerprint(method="POST", path=path, body={}),
+    held = idempotency.HeldKey(
+        cast.finance.org_id, "busy", idempotency.fingerprint(method="POST", path=path, body={})
     )
-    assert isinstance(claimed, idempotency.Claim)
-    r = app_client.post(path, headers=_keyed(cast, "busy"))
-    assert (r.status_code, r.json()["code"]) == (409, "idempotency_in_progress")
+    with db.factory() as running:  # the first request, still running: it holds the key
+        if db.backend == "postgresql":
+            assert idempotency.hold(running, held) is None
+        else:  # SQLite serialises writers: in flight is a key left in progress
+            running.add(
+                IdempotencyRecord(
+                    org_id=held.org_id,
+                    key=held.key,
+                    fingerprint=held.fingerprint,
+                    status="in_progress",
+                    created_at=utc_now(),
+                )
+            )
+            running.commit()
+        r = app_client.post(path, headers=_keyed(cast, "busy"))
+        assert (r.status_code, r.json()["code"]) == (409, "idempotency_in_progress")
     r = app_client.get(f"{CLAIMS}/{cid}", headers=cast.finance.headers)
     assert (r.json()["state"], r.json()["net_payable"]) == ("approved", "5600000.00")
     assert entries(db, f"investment_debt_claim:{cid}:paid") == {}

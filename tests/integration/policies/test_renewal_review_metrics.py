@@ -30,6 +30,7 @@ from tradecover.db.engine import transaction
 from tradecover.declarations import service as declarations
 from tradecover.kit.money import Money
 from tradecover.policies.model import RenewalOffer
+from tradecover.wiring import store_for
 
 # The term's record, worked by hand (USD policy, 0.45 % flat rate, 90 % commercial cover,
 # one limit of 100,000 on the only buyer):
@@ -77,6 +78,7 @@ def _term_with_a_record(client: TestClient, cast: Cast, db: Database) -> Term:
         with transaction(db.factory) as s:
             rows.append(declarations.attach(
                 s, principal=exporter, channel="api", today=_on_time(shipped) + timedelta(late),
+                store=store_for(db.engine),
                 shipment=shipment(w, shipment_date=shipped, due_date=shipped + timedelta(60),
                                   invoice_number=f"INV-{n}", invoice_amount=Decimal(amount))))
     assert [r.cover_status for r in rows] == ["covered_in_full", "not_covered", "covered_in_full"]

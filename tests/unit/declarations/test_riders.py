@@ -7,15 +7,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from tradecover.declarations.attachment.postgres_repository import (
-    _facts_sql,
-    _policies_sql,
-    _write_sql,
-)
+from tradecover.declarations.attachment.postgres_repository import PostgresStore, _write_sql
 from tradecover.declarations.shipment import Shipment, TransportMode
 from tradecover.idempotency import service as idempotency
 from tradecover.reference.payment_terms import PaymentTerms
 from tradecover.reporting import attachment_facts_pg as read
+
+STORE = PostgresStore(read.PipelinedAttachmentFacts())
 
 
 def test_the_key_rides_under_parameter_names_of_its_own() -> None:
@@ -33,9 +31,9 @@ def test_the_key_rides_under_parameter_names_of_its_own() -> None:
 
 
 def test_the_key_rides_only_with_a_keyed_request() -> None:
-    assert idempotency.LOCK_SQL in _facts_sql(True)
-    assert idempotency.LOCK_SQL not in _facts_sql(False)
+    assert idempotency.LOCK_SQL in STORE.facts_sql(True)
+    assert idempotency.LOCK_SQL not in STORE.facts_sql(False)
     assert idempotency.STORE_SQL in _write_sql(True)
     assert idempotency.STORE_SQL not in _write_sql(False)
-    assert _policies_sql(()) == read.POLICIES
-    assert idempotency.STORED_SQL in _policies_sql((idempotency.STORED_SQL,))
+    assert STORE.policies_sql(()) == read.POLICIES
+    assert idempotency.STORED_SQL in STORE.policies_sql((idempotency.STORED_SQL,))

@@ -200,27 +200,23 @@ def _keyed(
     if key is None:
         with transaction(factory) as session:
             return InvestmentDebtClaimOut.of(effect(session))
-    with transaction(factory) as session:
-        service.get_claim(session, principal=principal, claim_id=claim_id)  # 404 first
-    claimed = idempotency.claim(
-        factory,
-        org_id=principal.org_id,
-        key=key,
-        request_fingerprint=idempotency.fingerprint(
+    held = idempotency.HeldKey(
+        principal.org_id,
+        key,
+        idempotency.fingerprint(
             method="POST", path=f"/api/v1/investment-debt/claims/{claim_id}/{action}", body={}
         ),
     )
-    if isinstance(claimed, idempotency.Replay):
-        return JSONResponse(
-            claimed.body,
-            status_code=claimed.status_code,
-            headers={"Idempotent-Replayed": "true"},
+    with transaction(factory) as session:
+        service.get_claim(session, principal=principal, claim_id=claim_id)  # 404 first
+        answer = idempotency.answer_once(
+            session,
+            held,
+            status_code=200,
+            effect=lambda: InvestmentDebtClaimOut.of(effect(session)).model_dump(mode="json"),
         )
-    try:
-        with transaction(factory) as session:
-            answer = InvestmentDebtClaimOut.of(effect(session)).model_dump(mode="json")
-            idempotency.complete(session, claimed, status_code=200, body=answer)
-    except BaseException:
-        idempotency.abandon(factory, claimed)
-        raise
-    return JSONResponse(answer, status_code=200)
+    return JSONResponse(
+        answer.body,
+        status_code=answer.status_code,
+        headers={"Idempotent-Replayed": "true"} if answer.replayed else None,
+    )

@@ -2,10 +2,10 @@
 
 The reservation rows are locked with one upsert in limit id order
 (:func:`tradecover.declarations.repository.lock_reservations`; on SQLite
-``BEGIN IMMEDIATE`` already serialises writers), the facts read by the portable read model
-(:mod:`tradecover.reporting.attachment_facts`); the declarations are inserted in one
-statement returning their ids, the audit entries appended with
-:func:`tradecover.audit.service.append_many`.
+``BEGIN IMMEDIATE`` already serialises writers), the facts read by the read model it is
+built with (:class:`~tradecover.declarations.attachment.repository.FactsReader`); the
+declarations are inserted in one statement returning their ids, the audit entries appended
+with :func:`tradecover.audit.service.append_many`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from tradecover.audit import service as audit
 from tradecover.declarations import repository
 from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.attachment.repository import (
+    FactsReader,
     Finish,
     KeyedRequest,
     KeyNotConfirmed,
@@ -33,7 +34,6 @@ from tradecover.declarations.facts import AttachmentFacts
 from tradecover.declarations.model import Declaration
 from tradecover.declarations.shipment import Shipment
 from tradecover.idempotency import service as idempotency
-from tradecover.reporting.attachment_facts import load_facts
 
 _DECLARATIONS = cast(Table, Declaration.__table__)
 _INSERT = insert(_DECLARATIONS).returning(_DECLARATIONS.c.id, sort_by_parameter_order=True)
@@ -43,6 +43,16 @@ class PortableStore:
     """The attachment store on any database (see the module's docstring)."""
 
     name = "portable"
+
+    def __init__(self, facts: FactsReader) -> None:
+        """A store reading the facts with ``facts``."""
+        self.facts = facts
+
+    def pair_limit_ids(self, session: Session, *, org_id: int, policy_id: int,
+                       buyer_id: int) -> set[int]:
+        """The ids of the exporter's limits on the buyer under the policy."""
+        return self.facts.limit_ids_of_pair(session.connection(), org_id=org_id,
+                                            policy_id=policy_id, buyer_id=buyer_id)
 
     def load(self, session: Session, *, org_id: int, shipments: Sequence[Shipment],
              now: datetime, keyed: KeyedRequest | None) -> AttachmentFacts:
@@ -58,7 +68,7 @@ class PortableStore:
                 raise idempotency.Replayed(replay)
         if not shipments:
             return AttachmentFacts({}, {}, {}, {})
-        facts = load_facts(session.connection(), org_id=org_id, shipments=shipments)
+        facts = self.facts.load_facts(session.connection(), org_id=org_id, shipments=shipments)
         latest = {limit.id: max(limit.versions, key=lambda v: v.number)
                   for limit in facts.limits.values() if limit.versions}
         facts.outstanding = repository.lock_reservations(session, {

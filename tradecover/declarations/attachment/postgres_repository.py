@@ -5,7 +5,8 @@
    rows of the limits the exporter holds on each shipment's buyer under its policy and the
    audit chain heads of those buyers, both in key order so that concurrent writers cannot
    deadlock, reserves the new declarations' ids, takes the request key's advisory lock and
-   reads the facts (:mod:`tradecover.reporting.attachment_facts_pg`); a second reads the
+   reads the facts (the read model it is built with, a
+   :class:`~tradecover.declarations.attachment.repository.PipelinedFactsReader`); a second reads the
    policies, the key's stored answer and, for a remembered API key, its row (in a snapshot
    taken after the lock, so that it sees what an earlier holder committed).
 2. :meth:`PostgresStore.write`: the declarations, the moved reservations, the audit entries
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 import orjson
@@ -30,27 +30,27 @@ from sqlalchemy.orm import Session
 from tradecover.access.known_keys import KEY_ROW_VALUE_SQL, KnownApiKeys, key_row_parameters
 from tradecover.audit import service as audit
 from tradecover.audit.chain import GENESIS_HASH
+from tradecover.db.arrays import ints, texts
 from tradecover.db.base import json_default
 from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.attachment.repository import (
     Finish,
     KeyedRequest,
     KeyNotConfirmed,
+    PipelinedFactsReader,
     concurrent_duplicate,
 )
 from tradecover.declarations.facts import AttachmentFacts
 from tradecover.declarations.model import Declaration
 from tradecover.declarations.shipment import Shipment
 from tradecover.idempotency import service as idempotency
-from tradecover.reporting import attachment_facts_pg as read
-from tradecover.reporting.attachment_facts_pg import ints, texts
 
-_FACTS = """
+_LOCKS = """
 WITH reserved AS (
   INSERT INTO limit_reservations
     (limit_id, currency, outstanding_minor, cap_minor, last_reserved_minor, updated_at)
   SELECT l.id, l.currency, 0, l.amount_minor, 0, %(now)s
-  FROM """ + read.PAIR_LIMITS + """
+  FROM {pair_limits}
   ORDER BY l.id
   ON CONFLICT (limit_id) DO UPDATE SET outstanding_minor = limit_reservations.outstanding_minor
   RETURNING limit_id, outstanding_minor),
@@ -64,7 +64,8 @@ SELECT
  (SELECT json_agg(json_build_array(chain, last_seq, last_hash)) FROM heads),
  (SELECT json_agg(nextval(pg_get_serial_sequence('declarations', 'id')))
     FROM generate_series(1, %(n)s)),
- """ + ",\n ".join(f"({sql})" for sql in read.FACT_COLUMNS)
+ """
+"""The facts statement's locks and reserved ids, the read model's columns following."""
 
 _COLUMNS = tuple(c.key for c in Declaration.__table__.columns
                  if c.key not in ("ended_at", "ended_by", "end_reason"))
@@ -101,31 +102,32 @@ SELECT (SELECT count(*) FROM declared), (SELECT count(*) FROM reserved),
 _GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
 
 
-@cache
-def _facts_sql(keyed: bool) -> str:
-    """The facts statement, with the key's advisory lock as its last column when keyed."""
-    return _FACTS + (f",\n ({idempotency.LOCK_SQL})" if keyed else "")
+def _facts_statement(read: PipelinedFactsReader) -> str:
+    """The facts statement of ``read``: the locks, the reserved ids and the facts."""
+    return (_LOCKS.replace("{pair_limits}", read.pair_limits)
+            + ",\n ".join(f"({sql})" for sql in read.fact_columns))
 
 
-@cache
-def _policies_sql(later: tuple[str, ...]) -> str:
+def _policies_statement(policies: str, later: tuple[str, ...]) -> str:
     """The policies, each row led by the values of ``later`` (scalar queries): one row at
     least (a LEFT JOIN of the policies on their one row), so that the values come back
     even when none of the policies exists.
     """
     if not later:
-        return read.POLICIES
+        return policies
     values = ", ".join(f"({sql}) AS later_{i}" for i, sql in enumerate(later))
-    columns = read.POLICIES.split(" FROM ", 1)[0].removeprefix("SELECT ")
+    columns = policies.split(" FROM ", 1)[0].removeprefix("SELECT ")
     return (f"SELECT later.*, {columns} FROM (SELECT {values}) AS later"
             " LEFT JOIN policies p ON p.id = ANY(%(policy_ids)s::bigint[])")
 
 
-@cache
+_WRITES = (_WRITE + _WRITE_SELECT,
+           _WRITE + f",\nanswered AS ({idempotency.STORE_SQL})" + _WRITE_SELECT)
+
+
 def _write_sql(keyed: bool) -> str:
     """The writes' statement, the key's answer stored in it when keyed."""
-    store = f",\nanswered AS ({idempotency.STORE_SQL})" if keyed else ""
-    return _WRITE + store + _WRITE_SELECT
+    return _WRITES[keyed]
 
 
 def _driver(session: Session) -> psycopg.Connection[Any]:
@@ -138,11 +140,35 @@ class PostgresStore:
 
     name = "postgresql"
 
+    def __init__(self, facts: PipelinedFactsReader) -> None:
+        """A store reading the facts with ``facts`` (its statements built once, here)."""
+        self.facts = facts
+        statement = _facts_statement(facts)
+        self._facts_sql = (statement, statement + f",\n ({idempotency.LOCK_SQL})")
+        self._policies_sql: dict[tuple[str, ...], str] = {}
+
+    def facts_sql(self, keyed: bool) -> str:
+        """The facts statement, with the key's advisory lock as its last column when keyed."""
+        return self._facts_sql[keyed]
+
+    def policies_sql(self, later: tuple[str, ...]) -> str:
+        """The policies statement led by the values of ``later`` (made once per ``later``)."""
+        found = self._policies_sql.get(later)
+        if found is None:
+            found = self._policies_sql[later] = _policies_statement(self.facts.policies, later)
+        return found
+
+    def pair_limit_ids(self, session: Session, *, org_id: int, policy_id: int,
+                       buyer_id: int) -> set[int]:
+        """The ids of the exporter's limits on the buyer under the policy."""
+        return self.facts.limit_ids_of_pair(session.connection(), org_id=org_id,
+                                            policy_id=policy_id, buyer_id=buyer_id)
+
     def load(self, session: Session, *, org_id: int, shipments: Sequence[Shipment],
              now: datetime, keyed: KeyedRequest | None) -> AttachmentFacts:
         """Hold the key, lock and read everything the decisions need: ONE round trip."""
         session.flush()  # e.g. a correction's old row, ended in this transaction
-        params = read.parameters(org_id=org_id, shipments=shipments)
+        params = self.facts.parameters(org_id=org_id, shipments=shipments)
         params.update(now=now, genesis=GENESIS_HASH, n=len(shipments), chains=ints(
             sorted({audit.chain_for(s.buyer_id) for s in shipments})))
         later: list[tuple[str, dict[str, Any]]] = []
@@ -157,9 +183,9 @@ class PostgresStore:
         connection = _driver(session)
         with connection.pipeline():
             connection.execute(_GENERIC_PLANS)
-            facts = connection.execute(_facts_sql(keyed is not None), params)
+            facts = connection.execute(self.facts_sql(keyed is not None), params)
             policies = connection.execute(
-                _policies_sql(tuple(sql for sql, _v in later)), params)
+                self.policies_sql(tuple(sql for sql, _v in later)), params)
         row, policy_rows = facts.fetchone(), policies.fetchall()
         assert row is not None
         size = len(later)
@@ -176,7 +202,7 @@ class PostgresStore:
                 raise idempotency.Replayed(replay)
             row = row[:-1]
         reserved, heads, ids = (value or [] for value in row[:3])
-        found = read.facts_of(row[3:], policy_rows)
+        found = self.facts.facts_of(row[3:], policy_rows)
         found.outstanding = {r[0]: r[1] for r in reserved}
         found.heads = {r[0]: (r[1], r[2]) for r in heads}
         found.ids = list(ids)

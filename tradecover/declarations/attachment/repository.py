@@ -10,20 +10,23 @@ An attachment is two steps of I/O around decisions made in Python
 2. :meth:`AttachmentStore.write`: the declarations, the moved reservations, their audit
    entries and the request's answer (stored with its key) in the same transaction.
 
-Two adapters, chosen once at start-up from the engine's dialect (:func:`store_for`):
+Two adapters, chosen once at start-up from the engine's dialect by the composition root
+(:func:`tradecover.wiring.store_for`):
 :class:`~tradecover.declarations.attachment.portable_repository.PortableStore` (SQLAlchemy, any
 database) and :class:`~tradecover.declarations.attachment.postgres_repository.PostgresStore` (each
-step ONE pipelined round trip).  Both give the same outcomes for the same requests.
+step ONE pipelined round trip).  Both give the same outcomes for the same requests.  Each
+receives the read model of the facts it reads (:class:`FactsReader`,
+:class:`PipelinedFactsReader`: the read side's, :mod:`tradecover.reporting`) when built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from tradecover.access.principal import Principal
@@ -68,10 +71,55 @@ Finish = Callable[[list[DeclarationRecord]], Finished]
 """Called by :meth:`AttachmentStore.write` with the records once their ids are known."""
 
 
+class FactsReader(Protocol):
+    """The read model of the facts an attachment reads, on any database."""
+
+    def load_facts(self, connection: Connection, *, org_id: int,
+                   shipments: Sequence[Shipment]) -> AttachmentFacts:
+        """The facts of ``shipments`` (all of exporter ``org_id``): policies, buyers, the
+        limits of their (policy, buyer) pairs with every version, already-declared invoices.
+        """
+        ...
+
+    def limit_ids_of_pair(self, connection: Connection, *, org_id: int, policy_id: int,
+                          buyer_id: int) -> set[int]:
+        """The ids of the exporter's limits on the buyer under the policy (whatever their
+        state): those an attachment for that pair may take from.
+        """
+        ...
+
+
+class PipelinedFactsReader(FactsReader, Protocol):
+    """The same read model as statements the PostgreSQL store sends in its own round trip."""
+
+    pair_limits: str
+    """The exporter's limits of the shipments' (policy, buyer) pairs, as a FROM clause."""
+    fact_columns: tuple[str, ...]
+    """The facts as scalar subqueries, in the order :meth:`facts_of` reads them."""
+    policies: str
+    """The shipments' policies."""
+
+    def parameters(self, *, org_id: int, shipments: Sequence[Shipment]) -> dict[str, Any]:
+        """The parameters of :attr:`fact_columns` and :attr:`policies` for ``shipments``."""
+        ...
+
+    def facts_of(self, values: Sequence[Any], policies: Iterable[Sequence[Any]]
+                 ) -> AttachmentFacts:
+        """The facts in the values of :attr:`fact_columns` and the rows of :attr:`policies`."""
+        ...
+
+
 class AttachmentStore(Protocol):
     """The port of the attachment: see the module's docstring."""
 
     name: str
+
+    def pair_limit_ids(self, session: Session, *, org_id: int, policy_id: int,
+                       buyer_id: int) -> set[int]:
+        """The ids of the exporter's limits on the buyer under the policy: those an
+        attachment for that pair may take from (a correction locks them first).
+        """
+        ...
 
     def load(self, session: Session, *, org_id: int, shipments: Sequence[Shipment],
              now: datetime, keyed: KeyedRequest | None) -> AttachmentFacts:
@@ -100,16 +148,3 @@ def concurrent_duplicate() -> Conflict:
     """
     return Conflict("an invoice of this request was declared concurrently for the same "
                     "buyer; retry", code="duplicate_invoice_number", field="invoice_number")
-
-
-def store_for(engine: Engine) -> AttachmentStore:
-    """THE store of ``engine``'s database, chosen once at start-up: PostgreSQL's pipelined
-    store on PostgreSQL, the portable one elsewhere.
-    """
-    if engine.dialect.name == "postgresql":
-        from tradecover.declarations.attachment.postgres_repository import PostgresStore
-
-        return PostgresStore()
-    from tradecover.declarations.attachment.portable_repository import PortableStore
-
-    return PortableStore()

@@ -48,8 +48,7 @@ from tradecover.declarations.facts import (
     LimitVersionRow,
     PolicyRow,
 )
-from tradecover.declarations.loading_repository import _problem_list, snapshot
-from tradecover.declarations.model import STATUS_ACTIVE, Declaration
+from tradecover.declarations.model import STATUS_ACTIVE, Declaration, declaration_values
 from tradecover.declarations.shipment import Shipment, normalised, shipment_problems
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -169,6 +168,35 @@ def audit_entries(principal: Principal, rows: Sequence[DeclarationRecord],
         for row in rows]
 
 
+def problem_list(problems: Sequence[DomainError]) -> list[dict[str, Any]]:
+    """The problems of a refused shipment as its refusal's details list them."""
+    return [{"code": p.code, "field": p.field, "message": p.message} for p in problems]
+
+
+def snapshot(row: Declaration | DeclarationRecord) -> dict[str, Any]:
+    """The audited view of a declaration."""
+    v = declaration_values(row)
+    return {
+        "id": v["id"], "status": v["status"], "policy_id": v["policy_id"],
+        "buyer_id": v["buyer_id"], "invoice_number": v["invoice_number"],
+        "shipment_date": v["shipment_date"].isoformat(), "currency": v["currency"],
+        "invoice_minor": v["invoice_minor"], "prepayment_minor": v["prepayment_minor"],
+        "covered_minor": v["covered_minor"], "uninsured_minor": v["uninsured_minor"],
+        "cover_status": v["cover_status"], "reason_code": v["reason_code"],
+        "rate": str(v["rate"]), "premium_minor": v["premium_minor"], "late": v["late"],
+        "limit_id": v["limit_id"], "limit_version_id": v["limit_version_id"],
+        "supersedes_id": v["supersedes_id"], "channel": v["channel"],
+    }
+
+
+def audit_chain_of(row: Declaration | DeclarationRecord) -> int:
+    """The audit chain of a declaration's entries: sharded by its buyer (known before any
+    fact is read, so the chain head can be locked with them), so that declarations on
+    different buyers append to different chains.
+    """
+    return audit.chain_for(row.buyer_id)
+
+
 # --- checks and decisions: no I/O --------------------------------------------------------
 
 
@@ -242,7 +270,7 @@ def _check(facts: AttachmentFacts, principal: Principal, shipment: Shipment, tod
     if problems:
         first = problems[0]
         return ValidationFailed(first.message, code=first.code, field=first.field,
-                                details={**first.details, "problems": _problem_list(problems)})
+                                details={**first.details, "problems": problem_list(problems)})
     shipment = normalised(shipment)
     duplicate = facts.duplicates.get((shipment.buyer_id, shipment.invoice_number.strip()))
     if duplicate is not None:
