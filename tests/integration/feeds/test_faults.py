@@ -26,7 +26,7 @@ from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.stream.nats_stream import StreamSettings
 
 REPOSITORY = Path(__file__).resolve().parents[3]
-DOCUMENTS = 30
+DOCUMENTS = 200  # enough that a kill after the first few always lands mid-stream
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def _wait_for_rows(db: Database, at_least: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while len(documents(db)) < at_least:
         assert time.monotonic() < deadline, "the worker processed too little"
-        time.sleep(0.05)
+        time.sleep(0.01)
 
 
 def _finish(process: subprocess.Popen[bytes], timeout: float = 180) -> str:
