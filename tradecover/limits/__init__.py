@@ -63,11 +63,17 @@ if TYPE_CHECKING:
         active_limit_exposures as active_limit_exposures,
     )
     from tradecover.limits.exposure_repository import any_active_limit as any_active_limit
+    from tradecover.limits.model import BuyerAggregateChange as BuyerAggregateChange
+    from tradecover.limits.model import CreditLimit as CreditLimit
+    from tradecover.limits.model import LimitNotification as LimitNotification
     from tradecover.limits.repository import active_limits_on_buyers as active_limits_on_buyers
     from tradecover.limits.repository import limit_versions as limit_versions
     from tradecover.limits.rules import LimitRules as LimitRules
 
 _LAZY: dict[str, str] = {
+    "CreditLimit": "model",
+    "LimitNotification": "model",
+    "BuyerAggregateChange": "model",
     "LimitExposure": "exposure_repository",
     "LimitRules": "rules",
     "active_limit_exposures": "exposure_repository",
@@ -86,13 +92,16 @@ __all__ = [
     "AggregateLimit",
     "AggregateOverride",
     "AutoRule",
+    "BuyerAggregateChange",
     "CountryStatus",
+    "CreditLimit",
     "DecisionOutcome",
     "ExpectedShipments",
     "Exposure",
     "LimitConditions",
     "LimitDecision",
     "LimitExposure",
+    "LimitNotification",
     "LimitRequest",
     "LimitRules",
     "LimitVersion",

@@ -44,7 +44,9 @@ if TYPE_CHECKING:
     from tradecover.policies.issuance import suspend as suspend
     from tradecover.policies.issuance import underwrite as underwrite
     from tradecover.policies.issuance import withdraw as withdraw
+    from tradecover.policies.model import Endorsement as Endorsement
     from tradecover.policies.model import Policy as Policy
+    from tradecover.policies.model import RenewalOffer as RenewalOffer
     from tradecover.policies.renewal import accept_renewal as accept_renewal
     from tradecover.policies.renewal import offer_due_renewals as offer_due_renewals
     from tradecover.policies.renewal import offer_renewal as offer_renewal
@@ -75,6 +77,8 @@ if TYPE_CHECKING:
     from tradecover.policies.termination import terminate as terminate
 
 _LAZY: dict[str, str] = {
+    "RenewalOffer": "model",
+    "Endorsement": "model",
     "ExporterProfileFacts": "repository",
     "IN_FORCE_STATES": "repository",
     "InForceCover": "repository",
@@ -122,6 +126,7 @@ __all__ = [
     "ClaimTermsSchedule",
     "DeclarationFrequency",
     "DisputeResolution",
+    "Endorsement",
     "ExporterProfileFacts",
     "InForceCover",
     "InsurableScope",
@@ -136,6 +141,7 @@ __all__ = [
     "PolicyState",
     "PolicyTerm",
     "Product",
+    "RenewalOffer",
     "RenewalOfferOut",
     "ReviewMetrics",
     "ReviewMetricsSource",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradecover.audit.model import AuditEntry
 from tradecover.policies.liability import LiabilityRule, LiabilityRuling
 from tradecover.policies.model import (
     Endorsement,
     RenewalOffer,
 )
+
+if TYPE_CHECKING:
+    from tradecover.audit import AuditEntry
 
 
 class EndorsementOut(BaseModel):

@@ -70,9 +70,15 @@ from tradecover.pricing.short_term import (
 from tradecover.reference.payment_terms import PaymentTerms
 
 if TYPE_CHECKING:
+    from tradecover.pricing.schedules.service import InvestmentDebtLoan as InvestmentDebtLoan
+    from tradecover.pricing.schedules.service import loan_of as loan_of
+    from tradecover.pricing.schedules.service import record_loan as record_loan
     from tradecover.pricing.service import renewal_repricer as renewal_repricer
 
 _LAZY = {
+    "record_loan": "schedules.service",
+    "loan_of": "schedules.service",
+    "InvestmentDebtLoan": "schedules.service",
     "renewal_repricer": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
@@ -82,6 +88,7 @@ __all__ = [
     "ExporterExperience",
     "IndemnitySettlement",
     "InvalidRateTable",
+    "InvestmentDebtLoan",
     "InvestmentDebtQuote",
     "InvestmentDebtQuoteRequest",
     "LabRow",
@@ -105,6 +112,7 @@ __all__ = [
     "cover_in_force",
     "default_rate_table",
     "horizon_of_risk",
+    "loan_of",
     "minimum_premium_rate",
     "override_renewal_rate",
     "parse_quote_request",
@@ -117,6 +125,7 @@ __all__ = [
     "quote_investment_debt_json",
     "rate_table_from_dict",
     "rate_table_to_dict",
+    "record_loan",
     "render_lab_chart",
     "renewal_repricer",
     "repayment_premium_identity",

@@ -38,6 +38,8 @@ def test_public_names_are_pinned() -> None:
         "LimitRules", "active_limits_on_buyers", "limit_versions",
         "apply", "decide",
         "LimitExposure", "active_limit_exposures", "any_active_limit",
+        # row types for the edges' annotations
+        "BuyerAggregateChange", "CreditLimit", "LimitNotification",
     ])
     for module in (tradecover.buyers, tradecover.limits):
         assert all(hasattr(module, name) for name in module.__all__)

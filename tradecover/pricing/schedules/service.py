@@ -30,6 +30,7 @@ from tradecover.pricing.investment_debt import (
     quote_investment_debt,
 )
 from tradecover.pricing.model import (
+    InvestmentDebtApplication,
     InvestmentDebtPeriod,
     InvestmentDebtSchedule,
 )
@@ -68,6 +69,32 @@ class ScheduleView:
     request: dict[str, Any]
     total_premium: Money
     periods: tuple[PeriodView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InvestmentDebtLoan:
+    """The loan behind an investment-debt application: the project company's host country
+    and the quote request without its rate ([004]).
+    """
+
+    host_country: str
+    loan: dict[str, Any]
+
+
+def record_loan(session: Session, *, application_id: int, host_country: str,
+                loan: Mapping[str, Any]) -> InvestmentDebtLoan:
+    """Store the loan of a policy application just submitted."""
+    row = InvestmentDebtApplication(application_id=application_id, host_country=host_country,
+                                    loan=dict(loan), created_at=utc_now())
+    session.add(row)
+    session.flush()
+    return InvestmentDebtLoan(row.host_country, dict(row.loan))
+
+
+def loan_of(session: Session, application_id: int) -> InvestmentDebtLoan | None:
+    """The loan of a policy application (``None``: not an investment-debt application)."""
+    row = session.get(InvestmentDebtApplication, application_id)
+    return None if row is None else InvestmentDebtLoan(row.host_country, dict(row.loan))
 
 
 def _investment_policy(session: Session, principal: Principal, policy_id: int) -> PricedPolicy:

@@ -45,7 +45,7 @@ from tradecover.web.kit import (
 )
 
 if TYPE_CHECKING:  # the row types only: the pages read them through the services
-    from tradecover.limits.model import BuyerAggregateChange, LimitNotification
+    from tradecover.limits import BuyerAggregateChange, LimitNotification
 
 router = APIRouter(include_in_schema=False)
 DECISION_OUTCOMES = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED,
