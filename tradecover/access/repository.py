@@ -74,7 +74,7 @@ def count_organisations(session: Session, *, kind: OrganisationKind) -> int:
                                .where(Organisation.kind == kind.value)).scalar_one())
 
 
-def organisation_ids_like(pattern: str) -> Select[tuple[int]]:
+def organisation_ids_like(pattern: str) -> Select[int]:
     """The ids of the organisations whose name or slug, lower-cased, is ``LIKE pattern``:
     a subquery for another context's search, so that the search stays one query.
     """
@@ -82,7 +82,7 @@ def organisation_ids_like(pattern: str) -> Select[tuple[int]]:
                                              func.lower(Organisation.slug).like(pattern)))
 
 
-def active_people_of(session: Session, org_id: int, *, excluding: Select[tuple[int]]
+def active_people_of(session: Session, org_id: int, *, excluding: Select[int]
                      ) -> list[tuple[str, str]]:
     """E-mail and locale of the organisation's active users, by user id, but those whose
     id ``excluding`` (a subquery of user ids) selects.
