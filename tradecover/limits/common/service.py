@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover import buyers, reporting
+from tradecover import buyers
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -31,6 +32,9 @@ from tradecover.limits.model import (
 )
 from tradecover.limits.versions import LimitVersion
 
+if TYPE_CHECKING:
+    from tradecover.reporting import DecisionContext
+
 # --- shared caps ------------------------------------------------------------------------
 
 
@@ -52,7 +56,7 @@ def country_view(session: Session, country: str) -> CountryView:
     return CountryView(CountryStatus(view.cover_status.value), cap)
 
 
-def _view_of(facts: reporting.DecisionContext) -> CountryView:
+def _view_of(facts: DecisionContext) -> CountryView:
     """The view of the buyer's country from its version in force (open without cap: none)."""
     row = facts.country_risk
     if row is None:
