@@ -188,6 +188,17 @@ def get_application(
     return _view(app, row)
 
 
+def investment_debt_policy(session: Session, *, principal: Principal, policy_id: int) -> Policy:
+    """An investment-debt policy the caller may see (its premium schedule's use cases take
+    it); another organisation's answers 404, another product 409.
+    """
+    policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
+    if policy.product != Product.INVESTMENT_DEBT.value:
+        raise Conflict(f"policy {policy_id} is not an investment-debt policy",
+                       code="not_investment_debt")
+    return policy
+
+
 def policy_term(*, inception: date, periods: int) -> date:
     """Expiry of a policy of ``periods`` one-year periods of insurance from ``inception``."""
     return add_years(inception, periods) - timedelta(days=1)
@@ -294,7 +305,7 @@ def underwrite(
     pricing.create_investment_debt_schedule(
         session,
         principal=principal,
-        policy_id=policy.id,
+        policy=policy,
         request={**row.loan, "currency": app.currency, "rate": str(request.rate)},
     )
     return policy

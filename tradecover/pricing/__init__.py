@@ -54,6 +54,8 @@ from tradecover.pricing.renewal import (
     accept_renewal_rate,
     override_renewal_rate,
     propose_renewal_rate,
+    rate_pct,
+    stored_proposal,
 )
 from tradecover.pricing.short_term import (
     Adjustment,
@@ -123,6 +125,7 @@ __all__ = [
     "propose_renewal_rate",
     "quote_investment_debt",
     "quote_investment_debt_json",
+    "rate_pct",
     "rate_table_from_dict",
     "rate_table_to_dict",
     "record_loan",
@@ -131,4 +134,5 @@ __all__ = [
     "repayment_premium_identity",
     "shipment_premium",
     "simulate_adverse_selection",
+    "stored_proposal",
 ]

@@ -49,6 +49,7 @@ def test_public_names_are_pinned() -> None:
         "propose_renewal_rate",
         "quote_investment_debt",
         "quote_investment_debt_json",
+        "rate_pct",
         "rate_table_from_dict",
         "rate_table_to_dict",
         "record_loan",
@@ -57,6 +58,7 @@ def test_public_names_are_pinned() -> None:
         "repayment_premium_identity",
         "shipment_premium",
         "simulate_adverse_selection",
+        "stored_proposal",
     ]
     for name in pricing.__all__:
         assert getattr(pricing, name).__doc__, name

@@ -81,7 +81,7 @@ def policy_extras(
         return {}
     try:
         view = pricing.get_investment_debt_schedule(
-            session, principal=principal, policy_id=policy.id, today=today
+            session, principal=principal, policy=policy, today=today
         )
     except NotFound:  # a policy drafted without its schedule
         return {}
