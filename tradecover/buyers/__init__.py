@@ -21,6 +21,7 @@ from tradecover.buyers.identity import (
     normalise_national_id,
     rank_matches,
 )
+from tradecover.buyers.ports import RatedBuyer, guard_merge, on_buyer_rated
 from tradecover.buyers.rating import (
     MODEL_VERSION,
     AdverseEvent,
@@ -77,6 +78,7 @@ __all__ = [
     "InvalidIdentifier",
     "MatchResult",
     "MatchVerdict",
+    "RatedBuyer",
     "Rating",
     "Sector",
     "SectorRisk",
@@ -86,6 +88,7 @@ __all__ = [
     "buyer_risk_facts",
     "buyers_in_sector",
     "get_buyer",
+    "guard_merge",
     "latest_rating",
     "lei_check_digits",
     "match_buyer",
@@ -94,6 +97,7 @@ __all__ = [
     "normalise_lei",
     "normalise_name",
     "normalise_national_id",
+    "on_buyer_rated",
     "pd_for_grade",
     "rank_matches",
     "rate_bank",
