@@ -72,12 +72,20 @@ from tradecover.pricing.short_term import (
 from tradecover.reference.payment_terms import PaymentTerms
 
 if TYPE_CHECKING:
+    from tradecover.pricing.model import InvestmentDebtPeriod as InvestmentDebtPeriod
     from tradecover.pricing.schedules.service import InvestmentDebtLoan as InvestmentDebtLoan
     from tradecover.pricing.schedules.service import loan_of as loan_of
     from tradecover.pricing.schedules.service import record_loan as record_loan
+    from tradecover.pricing.schedules.service import schedule_periods_of as schedule_periods_of
+    from tradecover.pricing.schedules.service import schedule_request_of as schedule_request_of
+    from tradecover.pricing.schedules.service import set_off_premiums as set_off_premiums
     from tradecover.pricing.service import renewal_repricer as renewal_repricer
 
 _LAZY = {
+    "schedule_request_of": "schedules.service",
+    "set_off_premiums": "schedules.service",
+    "schedule_periods_of": "schedules.service",
+    "InvestmentDebtPeriod": "model",
     "record_loan": "schedules.service",
     "loan_of": "schedules.service",
     "InvestmentDebtLoan": "schedules.service",
@@ -91,6 +99,7 @@ __all__ = [
     "IndemnitySettlement",
     "InvalidRateTable",
     "InvestmentDebtLoan",
+    "InvestmentDebtPeriod",
     "InvestmentDebtQuote",
     "InvestmentDebtQuoteRequest",
     "LabRow",
@@ -132,6 +141,9 @@ __all__ = [
     "render_lab_chart",
     "renewal_repricer",
     "repayment_premium_identity",
+    "schedule_periods_of",
+    "schedule_request_of",
+    "set_off_premiums",
     "shipment_premium",
     "simulate_adverse_selection",
     "stored_proposal",

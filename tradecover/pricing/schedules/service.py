@@ -308,3 +308,32 @@ def premiums_due_before_indemnity_for(
     return premiums_due_before_indemnity(quote, loss_period=loss_period, settlement=settlement,
                                          paid_periods=paid)
 
+
+def schedule_periods_of(session: Session, policy_id: int, *, lock: bool = False
+                        ) -> list[InvestmentDebtPeriod] | None:
+    """The periods of a policy's premium schedule in order (``None``: no schedule);
+    ``lock`` locks them for a change (a claim's set-off).
+    """
+    schedule_id = session.execute(select(InvestmentDebtSchedule.id).where(
+        InvestmentDebtSchedule.policy_id == policy_id)).scalar_one_or_none()
+    if schedule_id is None:
+        return None
+    return _periods(session, schedule_id, lock=lock)
+
+
+def set_off_premiums(periods: list[InvestmentDebtPeriod], positions: set[int],
+                     today: date) -> None:
+    """Record the premiums of ``positions`` paid on ``today``: set off against a claim's
+    indemnity ([004]).
+    """
+    for period in periods:
+        if period.position in positions:
+            period.paid_on = today
+            period.status = PERIOD_PAID
+
+
+def schedule_request_of(session: Session, policy_id: int) -> dict[str, Any] | None:
+    """The quote request a policy's premium schedule was priced from (``None``: none)."""
+    request = session.execute(select(InvestmentDebtSchedule.request).where(
+        InvestmentDebtSchedule.policy_id == policy_id)).scalar_one_or_none()
+    return None if request is None else dict(request)
