@@ -43,6 +43,8 @@ from tradecover.kit.public_face import lazy_exports
 if TYPE_CHECKING:
     from tradecover.buyers.exposure_repository import BuyerRiskFacts as BuyerRiskFacts
     from tradecover.buyers.exposure_repository import buyer_risk_facts as buyer_risk_facts
+    from tradecover.buyers.lookup_repository import RelatedBuyer as RelatedBuyer
+    from tradecover.buyers.lookup_repository import related_buyers as related_buyers
     from tradecover.buyers.model import Buyer as Buyer
     from tradecover.buyers.service import buyer_record as buyer_record
     from tradecover.buyers.service import buyers_in_sector as buyers_in_sector
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
     from tradecover.buyers.service import register_buyer as register_buyer
 
 _LAZY: dict[str, str] = {
+    "related_buyers": "lookup_repository",
+    "RelatedBuyer": "lookup_repository",
     "Buyer": "model",
     "BuyerRiskFacts": "exposure_repository",
     "buyer_record": "service",
@@ -80,6 +84,7 @@ __all__ = [
     "MatchVerdict",
     "RatedBuyer",
     "Rating",
+    "RelatedBuyer",
     "Sector",
     "SectorRisk",
     "SizeBand",
@@ -104,5 +109,6 @@ __all__ = [
     "rate_buyer",
     "rating_from_row",
     "register_buyer",
+    "related_buyers",
     "size_band_for",
 ]

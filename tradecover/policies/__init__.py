@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from tradecover.policies.repository import ExporterProfileFacts as ExporterProfileFacts
     from tradecover.policies.repository import InForceCover as InForceCover
     from tradecover.policies.repository import PolicyTerm as PolicyTerm
+    from tradecover.policies.repository import active_policy_covering as active_policy_covering
     from tradecover.policies.repository import active_terms_of as active_terms_of
     from tradecover.policies.repository import commercial_indemnity_of as commercial_indemnity_of
     from tradecover.policies.repository import exporter_of_policy as exporter_of_policy
@@ -77,6 +78,7 @@ if TYPE_CHECKING:
     from tradecover.policies.termination import terminate as terminate
 
 _LAZY: dict[str, str] = {
+    "active_policy_covering": "repository",
     "RenewalOffer": "model",
     "Endorsement": "model",
     "ExporterProfileFacts": "repository",
@@ -148,6 +150,7 @@ __all__ = [
     "Suspension",
     "TerminationKind",
     "accept_renewal",
+    "active_policy_covering",
     "active_terms_of",
     "add_endorsement",
     "cancelled_from",

@@ -64,8 +64,10 @@ def test_identifiers_are_compacted_and_checked(scheme: IdentifierScheme, raw: st
     assert (found.value, found.valid) == (value, valid)
 
 
-FEED_ADAPTERS = frozenset({"model", "service", "api", "schemas", "cli", "attach_bridge"})
-"""The feed stream's adapters (tables, use cases, routes, CLI, the attachment bridge) and
+FEED_ADAPTERS = frozenset({"model", "service", "api", "schemas", "cli", "attach_bridge",
+                           "worker"})
+"""The feed stream's adapters (tables, use cases, routes, CLI, the attachment bridge, the
+worker) and
 ``*_repository`` modules: the only feed modules that load SQLAlchemy, FastAPI or NATS."""
 
 

@@ -24,6 +24,7 @@ def test_public_names_are_pinned() -> None:
         "BuyerRiskFacts", "buyer_risk_facts",
         # the ports through which buyers tells limits of ratings and merges
         "RatedBuyer", "guard_merge", "on_buyer_rated",
+        "RelatedBuyer", "related_buyers",
     ])
     assert sorted(tradecover.limits.__all__) == sorted([
         "DEFAULT_IDLE_DAYS", "AggregateLimit", "AggregateOverride", "AutoRule",
