@@ -21,9 +21,11 @@ from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
     from tradecover.access.repository import OrganisationFacts as OrganisationFacts
+    from tradecover.access.repository import active_people_of as active_people_of
     from tradecover.access.repository import count_organisations as count_organisations
     from tradecover.access.repository import has_user as has_user
     from tradecover.access.repository import list_organisations as list_organisations
+    from tradecover.access.repository import organisation_ids_like as organisation_ids_like
     from tradecover.access.repository import organisation_of as organisation_of
     from tradecover.access.repository import organisations_by_slug as organisations_by_slug
     from tradecover.access.repository import organisations_of as organisations_of
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from tradecover.access.service import system_principal as system_principal
 
 _LAZY = {
+    "active_people_of": "repository",
+    "organisation_ids_like": "repository",
     "OrganisationFacts": "repository",
     "count_organisations": "repository",
     "create_api_key": "service",
@@ -60,6 +64,7 @@ __all__ = [
     "Permission",
     "Principal",
     "Role",
+    "active_people_of",
     "check_role_for_kind",
     "count_organisations",
     "create_api_key",
@@ -69,6 +74,7 @@ __all__ = [
     "insurer",
     "list_organisations",
     "org_by_slug",
+    "organisation_ids_like",
     "organisation_of",
     "organisations_by_slug",
     "organisations_of",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from tradecover.access.model import ApiKey, Organisation, User
@@ -72,6 +72,25 @@ def count_organisations(session: Session, *, kind: OrganisationKind) -> int:
     """How many organisations of ``kind`` there are."""
     return int(session.execute(select(func.count()).select_from(Organisation)
                                .where(Organisation.kind == kind.value)).scalar_one())
+
+
+def organisation_ids_like(pattern: str) -> Select[int]:
+    """The ids of the organisations whose name or slug, lower-cased, is ``LIKE pattern``:
+    a subquery for another context's search, so that the search stays one query.
+    """
+    return select(Organisation.id).where(or_(func.lower(Organisation.name).like(pattern),
+                                             func.lower(Organisation.slug).like(pattern)))
+
+
+def active_people_of(session: Session, org_id: int, *, excluding: Select[int]
+                     ) -> list[tuple[str, str]]:
+    """E-mail and locale of the organisation's active users, by user id, but those whose
+    id ``excluding`` (a subquery of user ids) selects.
+    """
+    rows = session.execute(select(User.email, User.locale).where(
+        User.org_id == org_id, User.active.is_(True), User.id.not_in(excluding))
+        .order_by(User.id)).all()
+    return [(str(email), str(locale)) for email, locale in rows]
 
 
 def has_user(session: Session, email: str) -> bool:

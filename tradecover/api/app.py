@@ -169,6 +169,7 @@ def _routers() -> list[Any]:
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
     from tradecover.policies.investment_debt_api import router as investment_debt_router
+    from tradecover.policies.investment_debt_api import schedule_router as premium_schedule_router
     from tradecover.premium_waivers.api import router as premium_waivers_router
     from tradecover.pricing.api import router as pricing_router
     from tradecover.reference.api import router as reference_router
@@ -191,7 +192,8 @@ def _routers() -> list[Any]:
 
     # the ERP declarations first: routes are matched in order, and theirs is the hottest
     return [declarations_router, access_router, audit_router, reference_router,
-            country_risk_router, policies_router, pricing_router, access_pages_router,
+            country_risk_router, policies_router, pricing_router, premium_schedule_router,
+            access_pages_router,
             policies_pages_router,
             pricing_pages_router, buyers_router, limits_router, risk_router, risk_pages_router,
             billing_router,

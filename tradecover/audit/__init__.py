@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tradecover.audit.keystore import FileKeyStore as FileKeyStore
     from tradecover.audit.keystore import published_keys_json as published_keys_json
     from tradecover.audit.keystore import read_published_keys as read_published_keys
+    from tradecover.audit.model import AuditEntry as AuditEntry
     from tradecover.audit.service import AUDIT_CHAINS as AUDIT_CHAINS
     from tradecover.audit.service import Pending as Pending
     from tradecover.audit.service import append_many as append_many
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from tradecover.audit.sink import read_checkpoints as read_checkpoints
 
 _LAZY = {
+    "AuditEntry": "model",
     "AUDIT_CHAINS": "service",
     "AuditTampered": "checkpointing",
     "ChainBreak": "chain",

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from tradecover.billing.model import PAYER_PROGRAMME as PAYER_PROGRAMME
     from tradecover.billing.repository import NoticeDue as NoticeDue
     from tradecover.billing.repository import notice_count as notice_count
+    from tradecover.billing.repository import notice_exporter as notice_exporter
     from tradecover.billing.repository import notices_due as notices_due
     from tradecover.billing.repository import programme_unpaid_grants as programme_unpaid_grants
     from tradecover.billing.service import BILLED_BY as BILLED_BY
@@ -85,6 +86,7 @@ _LAZY = {
     "list_payments": "service",
     "month_bounds": "service",
     "notice_count": "repository",
+    "notice_exporter": "repository",
     "notice_for_declaration": "service",
     "notices_due": "repository",
     "payer_of": "service",
@@ -133,6 +135,7 @@ __all__ = [
     "month_end",
     "month_start",
     "notice_count",
+    "notice_exporter",
     "notice_for_declaration",
     "notices_due",
     "payer_of",

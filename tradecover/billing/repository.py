@@ -266,6 +266,13 @@ def notices_due(session: Session) -> list[NoticeDue]:
             for i, o, c, issued, due, owed in rows]
 
 
+def notice_exporter(session: Session, notice_id: int) -> int | None:
+    """The exporter organisation billed by a notice, or ``None`` without such a notice."""
+    org = session.execute(select(PremiumNotice.exporter_org_id)
+                          .where(PremiumNotice.id == notice_id)).scalar_one_or_none()
+    return None if org is None else int(org)
+
+
 def notice_count(session: Session) -> int:
     """How many premium notices exist."""
     return int(session.execute(select(func.count()).select_from(PremiumNotice)).scalar_one())

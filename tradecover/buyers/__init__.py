@@ -21,6 +21,7 @@ from tradecover.buyers.identity import (
     normalise_national_id,
     rank_matches,
 )
+from tradecover.buyers.ports import RatedBuyer, guard_merge, on_buyer_rated
 from tradecover.buyers.rating import (
     MODEL_VERSION,
     AdverseEvent,
@@ -42,6 +43,8 @@ from tradecover.kit.public_face import lazy_exports
 if TYPE_CHECKING:
     from tradecover.buyers.exposure_repository import BuyerRiskFacts as BuyerRiskFacts
     from tradecover.buyers.exposure_repository import buyer_risk_facts as buyer_risk_facts
+    from tradecover.buyers.lookup_repository import RelatedBuyer as RelatedBuyer
+    from tradecover.buyers.lookup_repository import related_buyers as related_buyers
     from tradecover.buyers.model import Buyer as Buyer
     from tradecover.buyers.service import buyer_record as buyer_record
     from tradecover.buyers.service import buyers_in_sector as buyers_in_sector
@@ -51,6 +54,8 @@ if TYPE_CHECKING:
     from tradecover.buyers.service import register_buyer as register_buyer
 
 _LAZY: dict[str, str] = {
+    "related_buyers": "lookup_repository",
+    "RelatedBuyer": "lookup_repository",
     "Buyer": "model",
     "BuyerRiskFacts": "exposure_repository",
     "buyer_record": "service",
@@ -77,7 +82,9 @@ __all__ = [
     "InvalidIdentifier",
     "MatchResult",
     "MatchVerdict",
+    "RatedBuyer",
     "Rating",
+    "RelatedBuyer",
     "Sector",
     "SectorRisk",
     "SizeBand",
@@ -86,6 +93,7 @@ __all__ = [
     "buyer_risk_facts",
     "buyers_in_sector",
     "get_buyer",
+    "guard_merge",
     "latest_rating",
     "lei_check_digits",
     "match_buyer",
@@ -94,11 +102,13 @@ __all__ = [
     "normalise_lei",
     "normalise_name",
     "normalise_national_id",
+    "on_buyer_rated",
     "pd_for_grade",
     "rank_matches",
     "rate_bank",
     "rate_buyer",
     "rating_from_row",
     "register_buyer",
+    "related_buyers",
     "size_band_for",
 ]

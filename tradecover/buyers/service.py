@@ -31,6 +31,7 @@ from tradecover.buyers.identity import (
     rank_matches,
 )
 from tradecover.buyers.model import Buyer, BuyerMatchReview, BuyerRating, ExporterBuyerRelationship
+from tradecover.buyers.ports import RatedBuyer, buyer_rated, merge_blocked
 from tradecover.buyers.rating import (
     AdverseEvent,
     BankProfile,
@@ -45,8 +46,6 @@ from tradecover.buyers.rating import (
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.limits import CAP_CURRENCY, suggested_bank_aggregate, suggested_buyer_aggregate
-from tradecover.limits.model import BuyerAggregate, BuyerAggregateChange, CreditLimit
 
 BLOCK_PREFIX = 2
 """Characters of a normalised name that two records must share to be compared."""
@@ -408,41 +407,15 @@ def rate(session: Session, *, principal: Principal, buyer_id: int,
         rated_at=utc_now(), rated_by=principal.actor)
     session.add(stored)
     session.flush()
-    _refresh_aggregate(session, principal=principal, row=row, rating=rating)
+    buyer_rated(session, RatedBuyer(
+        buyer_id=row.id, bank=row.kind == BuyerKind.BANK.value,
+        size=SizeBand(row.size or SizeBand.SMALL.value), rating=rating, actor=principal.actor))
     audit.record(session, org_id=principal.org_id, actor=principal.actor,
                  action="buyer.rated", entity_type="buyer", entity_id=row.id,
                  after={"rating_id": stored.id, "model_version": rating.model_version,
                         "grade": rating.grade, "pd": str(rating.pd),
                         "hard_stop": rating.hard_stop})
     return stored
-
-
-def _refresh_aggregate(session: Session, *, principal: Principal, row: Buyer,
-                       rating: Rating) -> None:
-    suggested = (suggested_bank_aggregate(rating) if row.kind == BuyerKind.BANK.value
-                 else suggested_buyer_aggregate(
-                     rating, size=SizeBand(row.size or SizeBand.SMALL.value)))
-    minor = Money(suggested.amount, CAP_CURRENCY).minor_units()
-    agg = session.execute(select(BuyerAggregate).where(BuyerAggregate.buyer_id == row.id)
-                          .with_for_update()).scalar_one_or_none()
-    if agg is None:
-        agg = BuyerAggregate(buyer_id=row.id, currency=CAP_CURRENCY, suggested_minor=minor,
-                             aggregate_minor=minor, guard_cap_minor=0, committed_minor=0,
-                             model_version=rating.model_version, updated_at=utc_now())
-        session.add(agg)
-    elif agg.suggested_minor == minor and agg.model_version == rating.model_version:
-        return
-    else:
-        agg.suggested_minor = minor
-        agg.model_version = rating.model_version
-        if agg.override_minor is None:
-            agg.aggregate_minor = minor
-        agg.updated_at = utc_now()
-    session.add(BuyerAggregateChange(
-        buyer_id=row.id, suggested_minor=minor, override_minor=agg.override_minor,
-        aggregate_minor=agg.aggregate_minor, model_version=rating.model_version,
-        reason="rating", changed_by=principal.actor, changed_at=utc_now()))
-    session.flush()
 
 
 # --- match reviews ----------------------------------------------------------------------
@@ -490,12 +463,9 @@ def resolve_review(session: Session, *, principal: Principal, review_id: int,
 
 
 def _merge(session: Session, *, duplicate_id: int, survivor_id: int) -> None:
-    from tradecover.limits.model import LimitApplication
-
-    for model in (CreditLimit, LimitApplication):
-        if session.execute(select(exists().where(model.buyer_id == duplicate_id))).scalar():
-            raise Conflict("the new record already carries limits or applications: "
-                           "keep the records separate", code="merge_blocked")
+    if merge_blocked(session, duplicate_id):
+        raise Conflict("the new record already carries limits or applications: "
+                       "keep the records separate", code="merge_blocked")
     duplicate = session.get_one(Buyer, duplicate_id)
     taken = set(session.execute(select(ExporterBuyerRelationship.org_id).where(
         ExporterBuyerRelationship.buyer_id == survivor_id)).scalars())

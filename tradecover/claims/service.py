@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -86,16 +86,17 @@ from tradecover.claims.standing_repository import (
     premium_rulings,
     refresh_standing_checks,
 )
-from tradecover.collections.model import PossibleLossNotice
 from tradecover.config import Settings
 from tradecover.declarations import CoverReason
-from tradecover.declarations.model import Declaration
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.ledger import service as ledger
 from tradecover.limits import LimitVersion, RequestType
 from tradecover.policies import Policy, claim_terms_from_dict
+
+if TYPE_CHECKING:
+    from tradecover.collections import OpenNotice
 
 NO_LIMIT_ID = 0
 """The limit id of a claimed shipment that had no limit (it covers nothing)."""
@@ -168,13 +169,13 @@ def _refresh_standing(session: Session, claim: ClaimRow, today: date) -> None:
     """
     policy = policies.policy_record(session, claim.policy_id)
     assert policy is not None
-    pairs = session.execute(select(Declaration, PossibleLossNotice.filed_on).join(
-        ClaimLineRow, ClaimLineRow.declaration_id == Declaration.id).join(
-        PossibleLossNotice, PossibleLossNotice.id == ClaimLineRow.notice_id).where(
+    lines = session.execute(select(ClaimLineRow.declaration_id, ClaimLineRow.notice_id).where(
         ClaimLineRow.claim_id == claim.id).order_by(ClaimLineRow.id)).all()
+    rows = declarations.declarations_by_id(session, [d for d, _n in lines])
+    filed = collections.notices_filed_on(session, [n for _d, n in lines])
     checks = refresh_standing_checks(
-        session, checks=list(claim.checks), policy=policy, rows=[d for d, _f in pairs],
-        notices_filed_on={d.id: f for d, f in pairs}, today=today, terms=BILLING_TERMS)
+        session, checks=list(claim.checks), policy=policy, rows=[rows[d] for d, _n in lines],
+        notices_filed_on={d: filed[n] for d, n in lines}, today=today, terms=BILLING_TERMS)
     if checks != claim.checks:
         claim.checks = checks
         session.flush()
@@ -229,7 +230,7 @@ def file_claim(session: Session, *, principal: Principal, lines: Sequence[LineIn
     if len({(r.policy_id, r.buyer_id) for r in rows}) != 1:
         raise ValidationFailed("one claim covers shipments of one policy and one buyer",
                                code="mixed_claim", field="lines")
-    notices: list[PossibleLossNotice] = []
+    notices: list[OpenNotice] = []
     for i, row in enumerate(rows):
         notice = collections.open_notice_of(session, row.id)
         if notice is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.orm import Session
@@ -36,8 +36,10 @@ from tradecover.claims.late_premium import (
     premium_ruling,
 )
 from tradecover.declarations import CoverReason
-from tradecover.declarations.model import Declaration
 from tradecover.policies import LiabilityRuling, Policy, liability_for_shipment, standing_of
+
+if TYPE_CHECKING:
+    from tradecover.declarations import Declaration
 
 
 def liability_rulings(policy: Policy, rows: Iterable[Declaration]) -> dict[int, LiabilityRuling]:

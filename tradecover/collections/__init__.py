@@ -58,9 +58,13 @@ from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
     from tradecover.collections.invoice_repository import open_notice_of as open_notice_of
+    from tradecover.collections.notice_repository import OpenNotice as OpenNotice
+    from tradecover.collections.notice_repository import notices_filed_on as notices_filed_on
     from tradecover.collections.service import confirm_collection as confirm_collection
 
 _LAZY: dict[str, str] = {
+    "OpenNotice": "notice_repository",
+    "notices_filed_on": "notice_repository",
     "confirm_collection": "service",
     "open_notice_of": "invoice_repository",
 }
@@ -86,6 +90,7 @@ __all__ = [
     "NoticeReminder",
     "NoticeTiming",
     "OpenInvoice",
+    "OpenNotice",
     "OverdueInvoice",
     "PossibleLossNotice",
     "apply_confirmation",
@@ -107,6 +112,7 @@ __all__ = [
     "notice_reminder_dates",
     "notice_reminders_due",
     "notice_timing",
+    "notices_filed_on",
     "open_notice_of",
     "overdue_invoices",
     "plan_overdue_since",

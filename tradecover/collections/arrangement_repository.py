@@ -29,7 +29,7 @@ from tradecover.collections.overdue import (
     request_arrangement,
 )
 from tradecover.collections.scoping_repository import visible_arrangements
-from tradecover.declarations.model import Declaration
+from tradecover.declarations import declarations_by_id
 from tradecover.kit.errors import (
     Conflict,
     NotFound,
@@ -103,7 +103,7 @@ def decide_extension(session: Session, *, principal: Principal, arrangement_id: 
         DueDateArrangement.id == arrangement_id)).scalar_one_or_none()
     if entity is None:
         raise NotFound(f"arrangement {arrangement_id} not found", field="arrangement_id")
-    row = session.get(Declaration, entity.declaration_id)
+    row = declarations_by_id(session, [entity.declaration_id]).get(entity.declaration_id)
     assert row is not None
     decided = decide_arrangement(_arrangement_of(entity, row.currency), approve=approve,
                                  decided_on=today, reason=reason)

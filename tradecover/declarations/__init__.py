@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from tradecover.declarations.amendment_repository import (
         active_declaration as active_declaration,
     )
+    from tradecover.declarations.amendment_repository import (
+        declarations_by_id as declarations_by_id,
+    )
     from tradecover.declarations.exposure_repository import (
         outstanding_by_limit as outstanding_by_limit,
     )
@@ -59,6 +62,7 @@ if TYPE_CHECKING:
     )
 
 _LAZY: dict[str, str] = {
+    "declarations_by_id": "amendment_repository",
     "Declaration": "model",
     "active_declaration": "amendment_repository",
     "attach": "service",
@@ -96,6 +100,7 @@ __all__ = [
     "declaration_due_date",
     "declaration_period",
     "declaration_timing",
+    "declarations_by_id",
     "declared_share_of_turnover",
     "months_of_shipments",
     "outstanding_by_limit",

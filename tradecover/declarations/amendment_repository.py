@@ -129,3 +129,14 @@ def active_declaration(session: Session, principal: Principal, declaration_id: i
             row.exporter_org_id):
         raise NotFound(f"declaration {declaration_id} not found", field="declaration_id")
     return row
+
+
+def declarations_by_id(session: Session, declaration_ids: list[int]) -> dict[int, Declaration]:
+    """The declarations among ``declaration_ids`` that exist, by id, in one query (no
+    scoping: the caller already holds ids of rows it may see).
+    """
+    wanted = sorted(set(declaration_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Declaration).where(Declaration.id.in_(wanted))).scalars()
+    return {row.id: row for row in rows}

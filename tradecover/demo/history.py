@@ -33,7 +33,16 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover import billing, buyers, collections, declarations, limits, policies, subsidies
+from tradecover import (
+    billing,
+    buyers,
+    collections,
+    declarations,
+    limits,
+    policies,
+    reporting,
+    subsidies,
+)
 from tradecover.access import Principal
 from tradecover.billing import PAYER_EXPORTER, PAYER_PROGRAMME, BillingTerms, NoticeDue
 from tradecover.collections import CollectionOutcome
@@ -230,7 +239,8 @@ def _underwrite(session: Session, *, insurer: Principal, application: _Applicati
                       else DecisionOutcome.PARTLY_APPROVED,
                       amount=requested if approves_all else recommended,
                       reasons=[ReasonCode(r) for r in proposal.get("reasons", [])],
-                      today=today, rules=limits.LimitRules())
+                      today=today, rules=limits.LimitRules(),
+                      read_context=reporting.limit_decision_context)
         savepoint.commit()
     except DomainError:
         savepoint.rollback()

@@ -13,13 +13,12 @@ shipment, or that attachment refuses, comes back ``refused`` with the reason cod
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.model import Organisation
+from tradecover.access import organisation_of
 from tradecover.access.principal import Principal
-from tradecover.access.roles import OrganisationKind, Role
-from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
+from tradecover.access.roles import Role
+from tradecover.buyers import related_buyers
 from tradecover.declarations import Shipment, TransportMode
 from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.service import attach
@@ -29,7 +28,7 @@ from tradecover.feeds.record import IdentifierScheme, Reason, TradeDocument
 from tradecover.feeds.service import AttachDocument, AttachOutcome
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError
-from tradecover.policies.model import Policy
+from tradecover.policies import active_policy_covering
 from tradecover.reference.payment_terms import PaymentTerms
 
 CHANNEL_OF_SOURCE = {"erp": "erp", "ubl": "einvoice", "cii": "einvoice", "customs": "customs"}
@@ -43,16 +42,14 @@ def _policy_id(session: Session, org_id: int, document: TradeDocument) -> int | 
     shipped = shipment_date(document) or document.issue_date
     if shipped is None:
         return None
-    return session.execute(select(Policy.id).where(
-        Policy.exporter_org_id == org_id, Policy.state == "active",
-        Policy.currency == document.currency, Policy.inception <= shipped,
-        Policy.expiry >= shipped).order_by(Policy.inception.desc()).limit(1)).scalar()
+    if document.currency is None:
+        return None
+    return active_policy_covering(session, exporter_org_id=org_id, currency=document.currency,
+                                  shipped=shipped)
 
 
 def _buyer_id(session: Session, org_id: int, document: TradeDocument) -> int | None:
-    buyers = session.execute(select(Buyer).join(
-        ExporterBuyerRelationship, ExporterBuyerRelationship.buyer_id == Buyer.id).where(
-        ExporterBuyerRelationship.org_id == org_id, Buyer.merged_into_id.is_(None))).scalars()
+    buyers = related_buyers(session, org_id)
     vat = document.buyer.identifier(IdentifierScheme.VAT)
     name = normalise_name(document.buyer.name)
     by_name = None
@@ -79,7 +76,7 @@ def document_attacher(store: AttachmentStore) -> AttachDocument:
 def attach_document(session: Session, document: TradeDocument,
                     connection: FeedConnection, *, store: AttachmentStore) -> AttachOutcome:
     """Declare the shipment ``document`` shows for ``connection``'s exporter."""
-    org = session.get(Organisation, connection.exporter_org_id)
+    org = organisation_of(session, connection.exporter_org_id)
     assert org is not None
     shipped = shipment_date(document) or document.issue_date
     if shipped is None:
@@ -110,7 +107,7 @@ def attach_document(session: Session, document: TradeDocument,
         hs_code=hs_code, invoice_number=(document.invoice_reference or document.document_id),
         currency=document.currency, invoice_amount=document.total)
     principal = Principal(actor=f"system:feeds:{connection.source}"[:64], org_id=org.id,
-                          org_slug=org.slug, org_kind=OrganisationKind(org.kind),
+                          org_slug=org.slug, org_kind=org.kind,
                           role=Role.EXPORTER)
     try:
         declaration = attach(session, principal=principal, shipment=shipment,

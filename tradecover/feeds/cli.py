@@ -28,7 +28,7 @@ from tradecover.feeds.stream.nats_stream import (
     ensure_stream,
     publish,
 )
-from tradecover.feeds.stream.worker import Worker
+from tradecover.feeds.worker import Worker
 
 app = typer.Typer(help="Feeds: connections, the document stream and its attachment workers.",
                   no_args_is_help=True)

@@ -7,6 +7,7 @@ pages build on them.
 from typing import TYPE_CHECKING
 
 from tradecover.kit.public_face import lazy_exports
+from tradecover.limits import buyer_hooks  # noqa: F401  (importing it registers with buyers' ports)
 from tradecover.limits.aggregate import (
     AggregateLimit,
     AggregateOverride,
@@ -58,16 +59,26 @@ from tradecover.limits.versions import (
 if TYPE_CHECKING:
     from tradecover.limits.applications.service import apply as apply
     from tradecover.limits.applications.service import decide as decide
+    from tradecover.limits.common.service import refresh_buyer_aggregate as refresh_buyer_aggregate
     from tradecover.limits.exposure_repository import LimitExposure as LimitExposure
     from tradecover.limits.exposure_repository import (
         active_limit_exposures as active_limit_exposures,
     )
     from tradecover.limits.exposure_repository import any_active_limit as any_active_limit
+    from tradecover.limits.model import BuyerAggregateChange as BuyerAggregateChange
+    from tradecover.limits.model import CreditLimit as CreditLimit
+    from tradecover.limits.model import LimitNotification as LimitNotification
     from tradecover.limits.repository import active_limits_on_buyers as active_limits_on_buyers
+    from tradecover.limits.repository import buyer_carries_limits as buyer_carries_limits
     from tradecover.limits.repository import limit_versions as limit_versions
     from tradecover.limits.rules import LimitRules as LimitRules
 
 _LAZY: dict[str, str] = {
+    "buyer_carries_limits": "repository",
+    "refresh_buyer_aggregate": "common.service",
+    "CreditLimit": "model",
+    "LimitNotification": "model",
+    "BuyerAggregateChange": "model",
     "LimitExposure": "exposure_repository",
     "LimitRules": "rules",
     "active_limit_exposures": "exposure_repository",
@@ -86,13 +97,16 @@ __all__ = [
     "AggregateLimit",
     "AggregateOverride",
     "AutoRule",
+    "BuyerAggregateChange",
     "CountryStatus",
+    "CreditLimit",
     "DecisionOutcome",
     "ExpectedShipments",
     "Exposure",
     "LimitConditions",
     "LimitDecision",
     "LimitExposure",
+    "LimitNotification",
     "LimitRequest",
     "LimitRules",
     "LimitVersion",
@@ -107,6 +121,7 @@ __all__ = [
     "active_limits_on_buyers",
     "any_active_limit",
     "apply",
+    "buyer_carries_limits",
     "check_decider",
     "check_four_eyes",
     "clear_override",
@@ -119,6 +134,7 @@ __all__ = [
     "limit_versions",
     "next_version",
     "override_aggregate",
+    "refresh_buyer_aggregate",
     "requires_second_approval",
     "room_left",
     "size_to_credit_cycle",

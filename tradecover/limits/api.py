@@ -99,7 +99,8 @@ def decide(limit_application_id: IdPath, body: DecisionIn, session: SessionDep,
     row = service.decide(session, principal=principal, application_id=limit_application_id,
                          outcome=body.outcome, amount=body.amount,
                          reasons=body.reasons, conditions=conditions, today=business_today(),
-                         rules=_rules(settings))
+                         rules=_rules(settings),
+                         read_context=reporting.limit_decision_context)
     return LimitApplicationOut.of(row, insurer=principal.is_insurer)
 
 
@@ -109,7 +110,8 @@ def second_approval(limit_application_id: IdPath, session: SessionDep,
                     principal: PrincipalDep) -> LimitApplicationOut:
     """Another underwriter confirms; the same person cannot do both."""
     row = service.second_approval(session, principal=principal,
-                                  application_id=limit_application_id, today=business_today())
+                                  application_id=limit_application_id, today=business_today(),
+                                  read_context=reporting.limit_decision_context)
     return LimitApplicationOut.of(row, insurer=principal.is_insurer)
 
 

@@ -65,7 +65,8 @@ def decide(
         row = service.decide(session, principal=system_principal(session),
                              application_id=application_id, outcome=outcome,
                              amount=Money.of(Decimal(amount), app_row.currency),
-                             reasons=reason or [], today=business_today(), rules=_rules())
+                             reasons=reason or [], today=business_today(), rules=_rules(),
+                             read_context=reporting.limit_decision_context)
     console.print(f"application {row.id}: {row.status} ({row.outcome})")
 
 
@@ -190,6 +191,7 @@ def propose_reductions(
         task = bar.add_task("limits", total=None)
         result = proposals.propose_reductions(
             session, principal=system_principal(session), rule=rule, today=business_today(),
+            read_exposures=reporting.limit_exposures,
             progress=lambda done, total: bar.update(task, completed=done, total=total))
     console.print(f"{len(result.proposed)} reductions proposed, {len(result.lapsed)} lapsed")
 

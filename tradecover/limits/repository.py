@@ -24,6 +24,7 @@ from sqlalchemy import (
     Update,
     case,
     column,
+    exists,
     func,
     select,
     table,
@@ -318,3 +319,11 @@ def limit_versions(session: Session, limit_id: int) -> list[LimitVersion]:
                          effective_from=v.effective_from, expires_on=v.expires_on,
                          indemnity_pct=v.indemnity_pct, reason=v.reason)
             for v in versions_of(session, limit_id)]
+
+
+def buyer_carries_limits(session: Session, buyer_id: int) -> bool:
+    """True when a credit limit or a limit application names the buyer (its record must
+    not be merged away).
+    """
+    return any(session.execute(select(exists().where(model.buyer_id == buyer_id))).scalar()
+               for model in (CreditLimit, LimitApplication))

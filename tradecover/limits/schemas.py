@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,9 @@ from tradecover.limits.model import (
 )
 from tradecover.limits.service import AggregateView, LimitUtilisation
 from tradecover.reference.payment_terms import PaymentTerms
-from tradecover.reporting import WatchEntry
+
+if TYPE_CHECKING:
+    from tradecover.reporting import WatchEntry
 
 SignedAmount = Annotated[str, Field(pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$",
                                     examples=["250000.00"],

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.model import User
+from tradecover.access import active_people_of
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.events import CATALOG, events_after
@@ -67,9 +67,7 @@ def mail_pending(session: Session, smtp: Smtp, *, limit: int = 500) -> int:
             continue
         opted_out = select(MailPreference.user_id).where(
             MailPreference.event_type == entry.event_type, MailPreference.enabled.is_(False))
-        people = session.execute(select(User.email, User.locale).where(
-            User.org_id == entry.org_id, User.active.is_(True), User.id.not_in(opted_out))
-            .order_by(User.id)).all()
+        people = active_people_of(session, entry.org_id, excluding=opted_out)
         for email, locale in people:
             message = compose(entry.event_type, entry.payload, locale)
             if message is None:

@@ -44,7 +44,9 @@ if TYPE_CHECKING:
     from tradecover.policies.issuance import suspend as suspend
     from tradecover.policies.issuance import underwrite as underwrite
     from tradecover.policies.issuance import withdraw as withdraw
+    from tradecover.policies.model import Endorsement as Endorsement
     from tradecover.policies.model import Policy as Policy
+    from tradecover.policies.model import RenewalOffer as RenewalOffer
     from tradecover.policies.renewal import accept_renewal as accept_renewal
     from tradecover.policies.renewal import offer_due_renewals as offer_due_renewals
     from tradecover.policies.renewal import offer_renewal as offer_renewal
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from tradecover.policies.repository import ExporterProfileFacts as ExporterProfileFacts
     from tradecover.policies.repository import InForceCover as InForceCover
     from tradecover.policies.repository import PolicyTerm as PolicyTerm
+    from tradecover.policies.repository import active_policy_covering as active_policy_covering
     from tradecover.policies.repository import active_terms_of as active_terms_of
     from tradecover.policies.repository import commercial_indemnity_of as commercial_indemnity_of
     from tradecover.policies.repository import exporter_of_policy as exporter_of_policy
@@ -75,6 +78,9 @@ if TYPE_CHECKING:
     from tradecover.policies.termination import terminate as terminate
 
 _LAZY: dict[str, str] = {
+    "active_policy_covering": "repository",
+    "RenewalOffer": "model",
+    "Endorsement": "model",
     "ExporterProfileFacts": "repository",
     "IN_FORCE_STATES": "repository",
     "InForceCover": "repository",
@@ -122,6 +128,7 @@ __all__ = [
     "ClaimTermsSchedule",
     "DeclarationFrequency",
     "DisputeResolution",
+    "Endorsement",
     "ExporterProfileFacts",
     "InForceCover",
     "InsurableScope",
@@ -136,12 +143,14 @@ __all__ = [
     "PolicyState",
     "PolicyTerm",
     "Product",
+    "RenewalOffer",
     "RenewalOfferOut",
     "ReviewMetrics",
     "ReviewMetricsSource",
     "Suspension",
     "TerminationKind",
     "accept_renewal",
+    "active_policy_covering",
     "active_terms_of",
     "add_endorsement",
     "cancelled_from",

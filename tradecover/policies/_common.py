@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from tradecover.access.model import Organisation
+from tradecover.access import OrganisationFacts, organisation_of
 from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Permission
 from tradecover.audit import service as audit
@@ -379,12 +379,12 @@ def visible_applications(principal: Principal) -> Select[PolicyApplication]:
 
 
 
-def _exporter_org(session: Session, principal: Principal, org_id: int) -> Organisation:
-    org = session.get(Organisation, org_id)
+def _exporter_org(session: Session, principal: Principal, org_id: int) -> OrganisationFacts:
+    org = organisation_of(session, org_id)
     if org is None or not principal.can_see_org(org.id):
         raise NotFound(f"no organisation {org_id}", code="organisation_not_found",
                        field="org_id")
-    if org.kind != OrganisationKind.EXPORTER.value:
+    if org.kind is not OrganisationKind.EXPORTER:
         raise ValidationFailed(f"organisation {org.slug} is not an exporter",
                                code="not_an_exporter", field="org_id")
     return org

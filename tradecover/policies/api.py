@@ -8,6 +8,7 @@ The organisation always comes from the credential; an id of another organisation
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -20,6 +21,9 @@ from tradecover.kit.money import Money
 from tradecover.policies import service
 from tradecover.policies.liability import liability_for_shipment
 from tradecover.policies.lifecycle import PolicyState
+from tradecover.policies.record_schemas import RenewalRateIn
+from tradecover.policies.renewal import decide_renewal_rate as decide_rate
+from tradecover.policies.repository import renewal_chain_length
 from tradecover.policies.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -146,7 +150,8 @@ def job_offer_renewals(body: JobIn, session: SessionDep,
     today = body.today or business_today()
     done = service.offer_due_renewals(session, principal=principal, today=today,
                                       metrics_source=reporting.RenewalReviewMetrics(session),
-                                      reprice=pricing.renewal_repricer(session))
+                                      reprice=pricing.renewal_repricer(
+            session, years_insured=renewal_chain_length))
     return JobOut(today=today, processed=done)
 
 
@@ -258,7 +263,8 @@ def offer_renewal(policy_id: Id, session: SessionDep,
     return RenewalOfferOut.of(service.offer_renewal(
         session, principal=principal, policy_id=policy_id, today=business_today(),
         metrics_source=reporting.RenewalReviewMetrics(session),
-        reprice=pricing.renewal_repricer(session)))
+        reprice=pricing.renewal_repricer(
+            session, years_insured=renewal_chain_length)))
 
 
 @router.get("/renewal-offers/{offer_id}", response_model=RenewalOfferOut,
@@ -268,6 +274,19 @@ def get_renewal_offer(offer_id: Id, session: SessionDep,
     """A renewal offer the caller may see."""
     return RenewalOfferOut.of(service.get_renewal_offer(session, principal=principal,
                                                         offer_id=offer_id))
+
+
+@router.post("/renewal-offers/{offer_id}/rate", response_model=RenewalOfferOut,
+             summary="Accept or override the proposed renewal rate")
+def decide_renewal_rate(offer_id: Id, body: RenewalRateIn, session: SessionDep,
+                        principal: PrincipalDep) -> RenewalOfferOut:
+    """``{"accept": true}`` or ``{"rate": "0.0085", "reason": "..."}`` (a reason is
+    required to override).
+    """
+    return RenewalOfferOut.of(decide_rate(
+        session, principal=principal, offer_id=offer_id, accept=body.accept,
+        rate=Decimal(body.rate) if body.rate is not None else None,
+        reason=body.reason if not body.accept else None))
 
 
 @router.post("/renewal-offers/{offer_id}/accept", response_model=PolicyOut,

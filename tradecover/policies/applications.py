@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover.access.model import Organisation
+from tradecover.access import organisation_of
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -175,7 +175,7 @@ def get_exporter_profile(session: Session, *, principal: Principal, org_id: int
                          ) -> ExporterProfile:
     """An exporter's profile (its own, or any for insurer staff)."""
     principal.require(Permission.POLICY_READ)
-    org = session.get(Organisation, org_id)
+    org = organisation_of(session, org_id)
     if org is None or not principal.can_see_org(org.id):
         raise NotFound(f"no organisation {org_id}", code="organisation_not_found")
     profile = session.get(ExporterProfile, org.id)

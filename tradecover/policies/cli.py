@@ -23,6 +23,7 @@ from tradecover.kit.money import Money
 from tradecover.policies import service
 from tradecover.policies.liability import liability_for_shipment
 from tradecover.policies.lifecycle import PolicyState, TerminationKind
+from tradecover.policies.repository import renewal_chain_length
 from tradecover.policies.schedule import (
     DeclarationFrequency,
     DisputeResolution,
@@ -308,7 +309,8 @@ def offer_renewal(policy_id: Annotated[int, typer.Argument(help="Policy id")],
         o = service.offer_renewal(session, principal=access.system_principal(session),
                                   policy_id=policy_id, today=_date(today, field="today"),
                                   metrics_source=reporting.RenewalReviewMetrics(session),
-                                  reprice=pricing.renewal_repricer(session))
+                                  reprice=pricing.renewal_repricer(
+            session, years_insured=renewal_chain_length))
         console.print(f"renewal offer {o.id} for policy {policy_id} "
                       f"from {o.proposed_terms['inception']}")
 
@@ -364,7 +366,8 @@ def renew_due(today: TodayOpt = None) -> None:
         done = service.offer_due_renewals(session, principal=access.system_principal(session),
                                           today=day,
                                           metrics_source=reporting.RenewalReviewMetrics(session),
-                                          reprice=pricing.renewal_repricer(session),
+                                          reprice=pricing.renewal_repricer(
+            session, years_insured=renewal_chain_length),
                                           progress=progress)
     console.print(f"{done} renewal offers made as of {day}")
 

@@ -40,6 +40,7 @@ from tradecover.policies.schedule import (
     PolicySchedule,
     Product,
 )
+from tradecover.pricing import InvestmentDebtLoan, loan_of, record_loan
 from tradecover.pricing import service as pricing
 from tradecover.pricing.investment_debt import (
     InvestmentDebtQuote,
@@ -48,7 +49,6 @@ from tradecover.pricing.investment_debt import (
     parse_quote_request,
     quote_investment_debt,
 )
-from tradecover.pricing.model import InvestmentDebtApplication
 from tradecover.reference.countries import check_country
 
 RATE_TABLE = "ID-004"
@@ -97,7 +97,7 @@ def _normalised_loan(request: InvestmentDebtQuoteRequest) -> dict[str, Any]:
     }
 
 
-def _view(app: PolicyApplication, row: InvestmentDebtApplication) -> LoanApplication:
+def _view(app: PolicyApplication, row: InvestmentDebtLoan) -> LoanApplication:
     request = _request(row.loan, currency=app.currency, rate=_VALIDATION_RATE)
     cap = maximum_insured_amount(request)
     return LoanApplication(
@@ -159,14 +159,8 @@ def submit_application(
     )
     session.add(app)
     session.flush()
-    row = InvestmentDebtApplication(
-        application_id=app.id,
-        host_country=country,
-        loan=_normalised_loan(request),
-        created_at=utc_now(),
-    )
-    session.add(row)
-    session.flush()
+    row = record_loan(session, application_id=app.id, host_country=country,
+                              loan=_normalised_loan(request))
     view = _view(app, row)
     audit.record(
         session,
@@ -185,13 +179,24 @@ def get_application(
 ) -> LoanApplication:
     """An investment-debt application the caller may see, with its loan."""
     app = policies.get_application(session, principal=principal, application_id=application_id)
-    row = session.get(InvestmentDebtApplication, app.id)
+    row = loan_of(session, app.id)
     if row is None:
         raise Conflict(
             f"application {app.id} is not an investment-debt application",
             code="not_investment_debt",
         )
     return _view(app, row)
+
+
+def investment_debt_policy(session: Session, *, principal: Principal, policy_id: int) -> Policy:
+    """An investment-debt policy the caller may see (its premium schedule's use cases take
+    it); another organisation's answers 404, another product 409.
+    """
+    policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
+    if policy.product != Product.INVESTMENT_DEBT.value:
+        raise Conflict(f"policy {policy_id} is not an investment-debt policy",
+                       code="not_investment_debt")
+    return policy
 
 
 def policy_term(*, inception: date, periods: int) -> date:
@@ -242,7 +247,7 @@ def underwrite(
     """
     policies._require_insurer(principal, Permission.POLICY_UNDERWRITE)
     app = policies._application(session, principal, application_id, lock=True)
-    row = session.get(InvestmentDebtApplication, app.id)
+    row = loan_of(session, app.id)
     if app.product != Product.INVESTMENT_DEBT.value or row is None:
         raise Conflict(
             f"application {app.id} is not an investment-debt application",
@@ -300,7 +305,7 @@ def underwrite(
     pricing.create_investment_debt_schedule(
         session,
         principal=principal,
-        policy_id=policy.id,
+        policy=policy,
         request={**row.loan, "currency": app.currency, "rate": str(request.rate)},
     )
     return policy

@@ -11,18 +11,32 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.kit.dates import business_today
 from tradecover.kit.inputs import InputModel
+from tradecover.kit.money import round_money
 from tradecover.policies import investment_debt as service
 from tradecover.policies.schemas import ApplicationOut, PolicyOut
+from tradecover.pricing import IndemnitySettlement
 from tradecover.pricing import service as pricing
-from tradecover.pricing.schemas import DrawdownIn, RepaymentIn, ScheduleOut
+from tradecover.pricing.schemas import (
+    DrawdownIn,
+    DueBeforeIndemnityOut,
+    InvestmentDebtQuoteIn,
+    NoticeIn,
+    PaymentIn,
+    PeriodOut,
+    RepaymentIn,
+    ScheduleOut,
+)
+
+if TYPE_CHECKING:
+    from tradecover.policies.model import Policy
 
 router = APIRouter(prefix="/api/v1/investment-debt", tags=["investment debt"])
 Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="Numeric id")]
@@ -177,6 +191,79 @@ def underwrite(
         indemnity_pct=body.indemnity_pct,
     )
     schedule = pricing.get_investment_debt_schedule(
-        session, principal=principal, policy_id=policy.id, today=business_today()
+        session, principal=principal, policy=policy, today=business_today()
     )
     return UnderwrittenOut(policy=PolicyOut.of(policy), schedule=ScheduleOut.of(schedule))
+
+
+# --- the premium schedule of an investment-debt policy ------------------------------------
+
+schedule_router = APIRouter(prefix="/api/v1", tags=["pricing"])
+"""The premium schedule's routes: the policy is looked up here, then pricing's use cases."""
+
+
+def _schedule_now(session: SessionDep, principal: PrincipalDep, policy: Policy) -> ScheduleOut:
+    return ScheduleOut.of(pricing.get_investment_debt_schedule(
+        session, principal=principal, policy=policy, today=business_today()))
+
+
+@schedule_router.put("/policies/{policy_id}/investment-debt-schedule", response_model=ScheduleOut,
+                     summary="Price and store an investment-debt policy's premium schedule")
+def set_schedule(policy_id: Id, body: InvestmentDebtQuoteIn, session: SessionDep,
+                 principal: PrincipalDep) -> ScheduleOut:
+    """Underwriters price the policy's periods from the quote request (once)."""
+    policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
+    pricing.create_investment_debt_schedule(session, principal=principal, policy=policy,
+                                            request=body.to_json())
+    return _schedule_now(session, principal, policy)
+
+
+@schedule_router.get("/policies/{policy_id}/investment-debt-schedule", response_model=ScheduleOut,
+                     summary="An investment-debt policy's premium schedule")
+def get_schedule(policy_id: Id, session: SessionDep, principal: PrincipalDep) -> ScheduleOut:
+    """Each period with its notice, due date, payment, status and cover today."""
+    policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
+    return _schedule_now(session, principal, policy)
+
+
+@schedule_router.post("/policies/{policy_id}/investment-debt-schedule/notices",
+                      response_model=ScheduleOut, summary="Issue a period's premium notice")
+def issue_notice(policy_id: Id, body: NoticeIn, session: SessionDep,
+                 principal: PrincipalDep) -> ScheduleOut:
+    """The premium is due within 30 days of the notice."""
+    policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
+    pricing.issue_premium_notice(session, principal=principal, policy=policy,
+                                 position=body.position, notice_date=body.notice_date)
+    return _schedule_now(session, principal, policy)
+
+
+@schedule_router.post("/policies/{policy_id}/investment-debt-schedule/payments",
+                      response_model=ScheduleOut, summary="Record a period's premium payment")
+def record_payment(policy_id: Id, body: PaymentIn, session: SessionDep,
+                   principal: PrincipalDep) -> ScheduleOut:
+    """Late premium is refused (409) unless the insurer accepts it."""
+    policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
+    pricing.record_premium_payment(session, principal=principal, policy=policy,
+                                   position=body.position, paid_on=body.paid_on,
+                                   accept_late=body.accept_late)
+    return _schedule_now(session, principal, policy)
+
+
+@schedule_router.get("/policies/{policy_id}/investment-debt-schedule/due-before-indemnity",
+                     response_model=DueBeforeIndemnityOut,
+                     summary="Premiums to be paid before a loss is indemnified")
+def due_before_indemnity(
+    policy_id: Id, session: SessionDep, principal: PrincipalDep,
+    loss_period: Annotated[int, Query(ge=1, le=10_000)],
+    settlement: Annotated[IndemnitySettlement, Query()],
+) -> DueBeforeIndemnityOut:
+    """Lump sum: every later unpaid period; on the original schedule: none in advance."""
+    policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
+    periods = pricing.premiums_due_before_indemnity_for(
+        session, principal=principal, policy=policy, loss_period=loss_period,
+        settlement=settlement)
+    schedule = pricing.get_investment_debt_schedule(
+        session, principal=principal, policy=policy, today=business_today())
+    total = round_money(sum((p.premium for p in periods), Decimal(0)), schedule.currency)
+    return DueBeforeIndemnityOut(settlement=settlement, loss_period=loss_period,
+                                 periods=[PeriodOut.of(p) for p in periods], total=str(total))

@@ -166,8 +166,9 @@ def _schedule(
     session: Session, principal: Principal, policy_id: int, today: str | None
 ) -> ScheduleOut:
     """The policy's premium schedule as the API answers it, on ``--today``."""
+    policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
     view = pricing.get_investment_debt_schedule(
-        session, principal=principal, policy_id=policy_id, today=_date(today, field="today")
+        session, principal=principal, policy=policy, today=_date(today, field="today")
     )
     return ScheduleOut.of(view)
 
@@ -178,7 +179,9 @@ def _schedule_after(
     """A premium use case (notice, payment) answering the policy's schedule afterwards."""
 
     def use_case(session: Session, principal: Principal) -> Answer:
-        step(session, principal=principal, policy_id=policy_id, **kwargs)
+        policy = service.investment_debt_policy(session, principal=principal,
+                                                policy_id=policy_id)
+        step(session, principal=principal, policy=policy, **kwargs)
         return _schedule(session, principal, policy_id, today)
 
     return use_case

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradecover.audit.model import AuditEntry
+from tradecover.kit.inputs import InputModel
 from tradecover.policies.liability import LiabilityRule, LiabilityRuling
 from tradecover.policies.model import (
     Endorsement,
     RenewalOffer,
 )
+
+if TYPE_CHECKING:
+    from tradecover.audit import AuditEntry
 
 
 class EndorsementOut(BaseModel):
@@ -97,3 +100,18 @@ class LiabilityOut(BaseModel):
         return cls(policy_id=policy_id, shipment_date=shipment_date,
                    keeps_cover=ruling.keeps_cover, rule=ruling.rule,
                    explanation=ruling.explanation, compared=dict(ruling.compared))
+
+
+_RateStr = Annotated[str, Field(min_length=1, max_length=40,
+                                pattern=r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$",
+                                description="A decimal number as a string (never a float)")]
+
+
+class RenewalRateIn(InputModel):
+    """Accept the proposed renewal rate, or override it with a rate and a reason."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"accept": True}, {"rate": "0.0085", "reason": "new collateral from the parent"}]})
+    accept: bool = False
+    rate: _RateStr | None = None
+    reason: str | None = Field(default=None, max_length=1000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,8 @@ from tradecover.kit.errors import (
     Conflict,
     IllegalTransition,
     NotFound,
+    PermissionDenied,
+    ValidationFailed,
 )
 from tradecover.policies._common import (
     OFFER_ACCEPTED,
@@ -42,7 +45,15 @@ from tradecover.policies.model import (
     Policy,
     RenewalOffer,
 )
+from tradecover.policies.repository import exporter_of_policy, lock_renewal_offer
 from tradecover.policies.review import ReviewMetricsSource
+from tradecover.pricing import (
+    RenewalDecision,
+    accept_renewal_rate,
+    override_renewal_rate,
+    rate_pct,
+    stored_proposal,
+)
 
 # --- renewal ------------------------------------------------------------------------------
 
@@ -236,3 +247,56 @@ def offer_due_renewals(
         if progress:
             progress(i, len(ids))
     return done
+
+
+def decide_renewal_rate(
+    session: Session, *, principal: Principal, offer_id: int, accept: bool,
+    rate: Decimal | None = None, reason: str | None = None,
+) -> RenewalOffer:
+    """The underwriter accepts the proposed renewal rate or overrides it with a reason.
+
+    Updates the open offer's proposed terms and records the decision in its explanation
+    (pricing's rules: :func:`tradecover.pricing.accept_renewal_rate`,
+    :func:`tradecover.pricing.override_renewal_rate`); one decision per offer.
+    """
+    principal.require(Permission.POLICY_UNDERWRITE)
+    if not principal.is_insurer:
+        raise PermissionDenied("only the insurer decides a renewal rate", code="forbidden")
+    offer = get_renewal_offer(session, principal=principal, offer_id=offer_id)
+    # one decision per offer, also when two underwriters decide at once
+    lock_renewal_offer(session, offer.id)
+    if offer.status != OFFER_OPEN:
+        raise Conflict(f"renewal offer {offer.id} is {offer.status}", code="offer_not_open")
+    explanation = dict(offer.explanation) if isinstance(offer.explanation, dict) else {}
+    if explanation.get("decision"):
+        raise Conflict("the renewal rate of this offer was already decided",
+                       code="renewal_rate_decided")
+    proposal = stored_proposal(offer.explanation, offer.proposed_terms)
+    if accept:
+        if rate is not None or reason is not None:
+            raise ValidationFailed("accepting takes neither a rate nor a reason", field="accept")
+        decision: RenewalDecision = accept_renewal_rate(proposal, underwriter=principal.actor)
+    else:
+        if rate is None:
+            raise ValidationFailed("an override needs a rate", code="rate_required",
+                                   field="rate")
+        decision = override_renewal_rate(proposal, rate=rate, reason=reason or "",
+                                         underwriter=principal.actor)
+    terms = dict(offer.proposed_terms)
+    before = {"base_rate_pct": terms["base_rate_pct"]}
+    terms["base_rate_pct"] = str(rate_pct(decision.rate))
+    schedule_from_dict(terms).validate()
+    decided = {"rate": str(decision.rate), "overridden": decision.overridden,
+               "decided_by": decision.decided_by, "reason": decision.reason,
+               "decided_at": utc_now().isoformat()}
+    offer.proposed_terms = terms
+    offer.explanation = {**explanation, "decision": decided}
+    session.flush()
+    exporter_org_id = exporter_of_policy(session, offer.policy_id)
+    audit.record(session, org_id=exporter_org_id, actor=principal.actor,
+                 action="renewal.rate_overridden" if decision.overridden
+                 else "renewal.rate_accepted",
+                 entity_type="policy", entity_id=offer.policy_id, reason=decision.reason,
+                 before={"offer_id": offer.id, **before},
+                 after={"offer_id": offer.id, "base_rate_pct": terms["base_rate_pct"]})
+    return offer

@@ -125,3 +125,14 @@ def in_force_covers(session: Session) -> list[InForceCover]:
                          p.expected_turnover_minor, p.indemnity_commercial_pct,
                          profile.main_buyers)
             for p, profile in rows]
+
+
+def active_policy_covering(session: Session, *, exporter_org_id: int, currency: str,
+                           shipped: date) -> int | None:
+    """The exporter's latest-incepted active policy in ``currency`` whose term covers the
+    shipment date ``shipped``, if any.
+    """
+    return session.execute(select(Policy.id).where(
+        Policy.exporter_org_id == exporter_org_id, Policy.state == "active",
+        Policy.currency == currency, Policy.inception <= shipped,
+        Policy.expiry >= shipped).order_by(Policy.inception.desc()).limit(1)).scalar()

@@ -22,14 +22,15 @@ Conventions of this module:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from tradecover.access.model import Organisation
+from tradecover.access import organisation_ids_like
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.audit.model import AuditEntry
 from tradecover.policies._common import (
     APPLICATION_DECLINED,
     APPLICATION_SUBMITTED,
@@ -124,6 +125,9 @@ from tradecover.policies.termination import (
     terminate,
 )
 
+if TYPE_CHECKING:
+    from tradecover.audit import AuditEntry
+
 # --- reading -------------------------------------------------------------------------------
 
 
@@ -149,8 +153,7 @@ def list_policies(
         query = query.where(Policy.state == PolicyState(state).value)
     if search and search.strip():
         pattern = f"%{search.strip().lower()}%"
-        orgs = select(Organisation.id).where(or_(func.lower(Organisation.name).like(pattern),
-                                                 func.lower(Organisation.slug).like(pattern)))
+        orgs = organisation_ids_like(pattern)
         query = query.where(or_(func.lower(Policy.number).like(pattern),
                                 Policy.exporter_org_id.in_(orgs)))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

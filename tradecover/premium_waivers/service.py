@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
-from tradecover.billing.model import PremiumNotice
+from tradecover.billing import notice_exporter
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.four_eyes import require_another_person
@@ -67,8 +67,8 @@ def propose(
     """Propose waiving the late premium of a notice (it counts once another approves)."""
     _require_insurer(principal)
     why = _reason(reason)
-    notice = session.get(PremiumNotice, notice_id)
-    if notice is None:
+    exporter_org_id = notice_exporter(session, notice_id)
+    if exporter_org_id is None:
         raise NotFound(f"no premium notice {notice_id}", code="notice_not_found", field="notice_id")
     taken = session.execute(
         select(PremiumWaiver.id).where(PremiumWaiver.notice_id == notice_id)
@@ -81,8 +81,8 @@ def propose(
             details={"waiver_id": taken},
         )
     waiver = PremiumWaiver(
-        notice_id=notice.id,
-        exporter_org_id=notice.exporter_org_id,
+        notice_id=notice_id,
+        exporter_org_id=exporter_org_id,
         status=WAIVER_PROPOSED,
         reason=why,
         proposed_by=principal.actor,

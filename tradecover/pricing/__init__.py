@@ -54,6 +54,8 @@ from tradecover.pricing.renewal import (
     accept_renewal_rate,
     override_renewal_rate,
     propose_renewal_rate,
+    rate_pct,
+    stored_proposal,
 )
 from tradecover.pricing.short_term import (
     Adjustment,
@@ -70,9 +72,23 @@ from tradecover.pricing.short_term import (
 from tradecover.reference.payment_terms import PaymentTerms
 
 if TYPE_CHECKING:
+    from tradecover.pricing.model import InvestmentDebtPeriod as InvestmentDebtPeriod
+    from tradecover.pricing.schedules.service import InvestmentDebtLoan as InvestmentDebtLoan
+    from tradecover.pricing.schedules.service import loan_of as loan_of
+    from tradecover.pricing.schedules.service import record_loan as record_loan
+    from tradecover.pricing.schedules.service import schedule_periods_of as schedule_periods_of
+    from tradecover.pricing.schedules.service import schedule_request_of as schedule_request_of
+    from tradecover.pricing.schedules.service import set_off_premiums as set_off_premiums
     from tradecover.pricing.service import renewal_repricer as renewal_repricer
 
 _LAZY = {
+    "schedule_request_of": "schedules.service",
+    "set_off_premiums": "schedules.service",
+    "schedule_periods_of": "schedules.service",
+    "InvestmentDebtPeriod": "model",
+    "record_loan": "schedules.service",
+    "loan_of": "schedules.service",
+    "InvestmentDebtLoan": "schedules.service",
     "renewal_repricer": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
@@ -82,6 +98,8 @@ __all__ = [
     "ExporterExperience",
     "IndemnitySettlement",
     "InvalidRateTable",
+    "InvestmentDebtLoan",
+    "InvestmentDebtPeriod",
     "InvestmentDebtQuote",
     "InvestmentDebtQuoteRequest",
     "LabRow",
@@ -105,6 +123,7 @@ __all__ = [
     "cover_in_force",
     "default_rate_table",
     "horizon_of_risk",
+    "loan_of",
     "minimum_premium_rate",
     "override_renewal_rate",
     "parse_quote_request",
@@ -115,11 +134,17 @@ __all__ = [
     "propose_renewal_rate",
     "quote_investment_debt",
     "quote_investment_debt_json",
+    "rate_pct",
     "rate_table_from_dict",
     "rate_table_to_dict",
+    "record_loan",
     "render_lab_chart",
     "renewal_repricer",
     "repayment_premium_identity",
+    "schedule_periods_of",
+    "schedule_request_of",
+    "set_off_premiums",
     "shipment_premium",
     "simulate_adverse_selection",
+    "stored_proposal",
 ]

@@ -1,8 +1,7 @@
-"""HTTP routes of pricing: quotes (any signed-in role), rate tables (insurer edits with
-history), the underwriter's renewal rate decision and investment-debt premium schedules.
-
-The organisation always comes from the credential; a policy or offer of another
-organisation answers 404 exactly like a missing one.  Each request is one transaction.
+"""HTTP routes of pricing: quotes (any signed-in role) and rate tables (insurer edits with
+history).  The underwriter's renewal rate decision and the investment-debt premium
+schedules act on a policy: their routes are the policies context's.  Each request is one
+transaction.
 """
 
 from __future__ import annotations
@@ -10,17 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
-from tradecover import policies
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import Page, PageDep
-from tradecover.kit.dates import business_today
-from tradecover.kit.money import round_money
-from tradecover.policies import RenewalOfferOut
 from tradecover.pricing import service
 from tradecover.pricing.investment_debt import (
-    IndemnitySettlement,
     compare_full_and_partial_cover,
     parse_quote_request,
     quote_investment_debt,
@@ -28,20 +22,14 @@ from tradecover.pricing.investment_debt import (
 from tradecover.pricing.mlt_minimum_premium import horizon_of_risk, minimum_premium_rate
 from tradecover.pricing.schemas import (
     CoverComparisonOut,
-    DueBeforeIndemnityOut,
     InvestmentDebtQuoteIn,
     InvestmentDebtQuoteOut,
     MltQuoteIn,
-    NoticeIn,
-    PaymentIn,
-    PeriodOut,
     RateQuoteOut,
     RateTableOut,
     RateTableSummaryOut,
     RateTableVersionIn,
     RateTableVersionOut,
-    RenewalRateIn,
-    ScheduleOut,
     ShortTermQuoteIn,
 )
 
@@ -140,85 +128,3 @@ def add_rate_table_version(code: Code, body: RateTableVersionIn, session: Sessio
                                          body=body.body, reason=body.reason,
                                          status=body.status)
     return RateTableVersionOut.of(row)
-
-
-# --- renewal rate decision ------------------------------------------------------------------
-
-
-@router.post("/renewal-offers/{offer_id}/rate", response_model=RenewalOfferOut,
-             summary="Accept or override the proposed renewal rate")
-def decide_renewal_rate(offer_id: Id, body: RenewalRateIn, session: SessionDep,
-                        principal: PrincipalDep) -> RenewalOfferOut:
-    """``{"accept": true}`` or ``{"rate": "0.0085", "reason": "..."}`` (a reason is
-    required to override).
-    """
-    service.decide_renewal_rate(
-        session, principal=principal, offer_id=offer_id, accept=body.accept,
-        rate=Decimal(body.rate) if body.rate is not None else None,
-        reason=body.reason if not body.accept else None)
-    return RenewalOfferOut.of(policies.get_renewal_offer(session, principal=principal,
-                                                         offer_id=offer_id))
-
-
-# --- investment-debt schedules --------------------------------------------------------------
-
-
-@router.put("/policies/{policy_id}/investment-debt-schedule", response_model=ScheduleOut,
-            summary="Price and store an investment-debt policy's premium schedule")
-def set_schedule(policy_id: Id, body: InvestmentDebtQuoteIn, session: SessionDep,
-                 principal: PrincipalDep) -> ScheduleOut:
-    """Underwriters price the policy's periods from the quote request (once)."""
-    service.create_investment_debt_schedule(session, principal=principal, policy_id=policy_id,
-                                            request=body.to_json())
-    return ScheduleOut.of(service.get_investment_debt_schedule(
-        session, principal=principal, policy_id=policy_id, today=business_today()))
-
-
-@router.get("/policies/{policy_id}/investment-debt-schedule", response_model=ScheduleOut,
-            summary="An investment-debt policy's premium schedule")
-def get_schedule(policy_id: Id, session: SessionDep, principal: PrincipalDep) -> ScheduleOut:
-    """Each period with its notice, due date, payment, status and cover today."""
-    return ScheduleOut.of(service.get_investment_debt_schedule(
-        session, principal=principal, policy_id=policy_id, today=business_today()))
-
-
-@router.post("/policies/{policy_id}/investment-debt-schedule/notices",
-             response_model=ScheduleOut, summary="Issue a period's premium notice")
-def issue_notice(policy_id: Id, body: NoticeIn, session: SessionDep,
-                 principal: PrincipalDep) -> ScheduleOut:
-    """The premium is due within 30 days of the notice."""
-    service.issue_premium_notice(session, principal=principal, policy_id=policy_id,
-                                 position=body.position, notice_date=body.notice_date)
-    return ScheduleOut.of(service.get_investment_debt_schedule(
-        session, principal=principal, policy_id=policy_id, today=business_today()))
-
-
-@router.post("/policies/{policy_id}/investment-debt-schedule/payments",
-             response_model=ScheduleOut, summary="Record a period's premium payment")
-def record_payment(policy_id: Id, body: PaymentIn, session: SessionDep,
-                   principal: PrincipalDep) -> ScheduleOut:
-    """Late premium is refused (409) unless the insurer accepts it."""
-    service.record_premium_payment(session, principal=principal, policy_id=policy_id,
-                                   position=body.position, paid_on=body.paid_on,
-                                   accept_late=body.accept_late)
-    return ScheduleOut.of(service.get_investment_debt_schedule(
-        session, principal=principal, policy_id=policy_id, today=business_today()))
-
-
-@router.get("/policies/{policy_id}/investment-debt-schedule/due-before-indemnity",
-            response_model=DueBeforeIndemnityOut,
-            summary="Premiums to be paid before a loss is indemnified")
-def due_before_indemnity(
-    policy_id: Id, session: SessionDep, principal: PrincipalDep,
-    loss_period: Annotated[int, Query(ge=1, le=10_000)],
-    settlement: Annotated[IndemnitySettlement, Query()],
-) -> DueBeforeIndemnityOut:
-    """Lump sum: every later unpaid period; on the original schedule: none in advance."""
-    periods = service.premiums_due_before_indemnity_for(
-        session, principal=principal, policy_id=policy_id, loss_period=loss_period,
-        settlement=settlement)
-    schedule = service.get_investment_debt_schedule(
-        session, principal=principal, policy_id=policy_id, today=business_today())
-    total = round_money(sum((p.premium for p in periods), Decimal(0)), schedule.currency)
-    return DueBeforeIndemnityOut(settlement=settlement, loss_period=loss_period,
-                                 periods=[PeriodOut.of(p) for p in periods], total=str(total))

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import to_decimal
-from tradecover.policies import ReviewMetrics
 from tradecover.pricing.rate_table import RateTable
 from tradecover.pricing.short_term import (
     Adjustment,
@@ -40,6 +39,12 @@ from tradecover.pricing.short_term import (
     concentration_adjustment,
     experience_adjustment,
 )
+
+if TYPE_CHECKING:
+    from tradecover.policies import ReviewMetrics
+
+REPRICE_METHOD = "pricing.renewal"
+"""The ``method`` of a renewal offer's explanation when pricing re-priced it."""
 
 _ONE = Decimal(1)
 
@@ -209,3 +214,25 @@ def override_renewal_rate(
 def _check_underwriter(underwriter: str) -> None:
     if not isinstance(underwriter, str) or not underwriter.strip():
         raise ValidationFailed("the deciding underwriter must be named", field="underwriter")
+
+
+def rate_pct(rate: Decimal) -> Decimal:
+    """A rate as a fraction (0.0085) in percent, as a schedule holds it (0.85)."""
+    return (rate * 100).normalize()
+
+
+def stored_proposal(explanation: Any, proposed_terms: dict[str, Any]) -> RenewalProposal:
+    """Rebuild the proposal stored in a renewal offer's explanation; an offer made without
+    re-pricing proposes its rate.
+    """
+    data = explanation if isinstance(explanation, dict) else {}
+    proposed = Decimal(str(proposed_terms["base_rate_pct"])) / 100
+    if data.get("method") != REPRICE_METHOD:
+        return RenewalProposal("", 0, proposed, (), Decimal(1), None, proposed, ())
+    return RenewalProposal(
+        table_code=str(data["table"]["code"]), table_version=int(data["table"]["version"]),
+        current_rate=Decimal(data["current_rate"]),
+        adjustments=tuple(Adjustment(a["name"], Decimal(a["factor"]), a["reason"])
+                          for a in data["adjustments"]),
+        renewal_factor=Decimal(data["renewal_factor"]), bound_applied=data["bound_applied"],
+        proposed_rate=Decimal(data["proposed_rate"]), notes=tuple(data["notes"]))

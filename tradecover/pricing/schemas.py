@@ -214,16 +214,6 @@ class RateTableVersionIn(InputModel):
     status: Literal["active", "draft"] = "active"
 
 
-class RenewalRateIn(InputModel):
-    """Accept the proposed renewal rate, or override it with a rate and a reason."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"accept": True}, {"rate": "0.0085", "reason": "new collateral from the parent"}]})
-    accept: bool = False
-    rate: DecimalStr | None = None
-    reason: str | None = Field(default=None, max_length=1000)
-
-
 class NoticeIn(InputModel):
     """Issue the premium notice of one period."""
 

@@ -15,24 +15,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
-from tradecover import audit, country_risk, policies
+from tradecover import audit, country_risk
 from tradecover.access import Permission, Principal, insurer
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from tradecover.policies import ReviewMetrics
 from tradecover.pricing.model import (
     RATE_TABLE_ACTIVE,
     RATE_TABLE_DRAFT,
     RATE_TABLE_RETIRED,
     RateTableVersion,
 )
-from tradecover.pricing.policy_view import PricedPolicy, PricedRenewalOffer
+from tradecover.pricing.policy_view import PricedPolicy
 from tradecover.pricing.rate_table import (
     RateTable,
     default_rate_table,
@@ -40,11 +39,10 @@ from tradecover.pricing.rate_table import (
     rate_table_to_dict,
 )
 from tradecover.pricing.renewal import (
-    RenewalDecision,
+    REPRICE_METHOD,
     RenewalProposal,
-    accept_renewal_rate,
-    override_renewal_rate,
     propose_renewal_rate,
+    rate_pct,
 )
 from tradecover.pricing.schedules.service import (  # re-exported: the schedules' use cases
     PERIOD_NOT_ISSUED as PERIOD_NOT_ISSUED,
@@ -60,9 +58,6 @@ from tradecover.pricing.schedules.service import (
 )
 from tradecover.pricing.schedules.service import (
     ScheduleView as ScheduleView,
-)
-from tradecover.pricing.schedules.service import (
-    _investment_policy as _investment_policy,
 )
 from tradecover.pricing.schedules.service import (
     _period as _period,
@@ -104,21 +99,22 @@ from tradecover.pricing.schedules.service import (
     schedule_quote as schedule_quote,
 )
 from tradecover.pricing.short_term import (
-    Adjustment,
     RateQuote,
     ShortTermPricer,
     ShortTermRateRequest,
 )
 
+if TYPE_CHECKING:
+    from tradecover.policies import ReviewMetrics
+
 DEFAULT_TABLE_CODE = "ST-2026"
 """The code of the shipped default short-term table, loaded into every database."""
 
 BOOTSTRAP_ACTOR = "system:bootstrap"
-REPRICE_METHOD = "pricing.renewal"
 EDITABLE_STATUSES = (RATE_TABLE_ACTIVE, RATE_TABLE_DRAFT)
 
 
-Reprice = Callable[[ReviewMetrics, PricedPolicy], tuple[Decimal, dict[str, Any]]]
+Reprice = Callable[["ReviewMetrics", PricedPolicy], tuple[Decimal, dict[str, Any]]]
 """The policies context's renewal hook: new base rate in percent and its explanation."""
 
 
@@ -306,10 +302,6 @@ def _country_view(session: Session, country: str) -> dict[str, int]:
 # --- renewal re-pricing ---------------------------------------------------------------------
 
 
-def _years_insured(session: Session, policy: PricedPolicy) -> int:
-    return policies.renewal_chain_length(session, policy.id)
-
-
 def _renewal_table(session: Session, policy: PricedPolicy) -> RateTable:
     try:
         return table_of(current_version(session, code=policy.rate_table))
@@ -317,110 +309,34 @@ def _renewal_table(session: Session, policy: PricedPolicy) -> RateTable:
         return table_of(current_version(session))
 
 
-def propose_for(session: Session, *, metrics: ReviewMetrics, policy: PricedPolicy
-                ) -> RenewalProposal:
+def propose_for(session: Session, *, metrics: ReviewMetrics, policy: PricedPolicy,
+                years_insured: int) -> RenewalProposal:
     """The renewal proposal of ``policy`` from its review metrics (pure rules, stored table)."""
     return propose_renewal_rate(
         table=_renewal_table(session, policy),
         current_rate=(policy.base_rate_pct / 100).quantize(Decimal("1E-8")),
-        metrics=metrics, years_insured=_years_insured(session, policy))
+        metrics=metrics, years_insured=years_insured)
 
 
-def _reprice(session: Session, metrics: ReviewMetrics, policy: PricedPolicy
-             ) -> tuple[Decimal, dict[str, Any]]:
+def _reprice(session: Session, metrics: ReviewMetrics, policy: PricedPolicy,
+             years_insured: Callable[[Session, int], int]) -> tuple[Decimal, dict[str, Any]]:
     if metrics.declared_amount == 0 and metrics.premium_earned == 0:
         return policy.base_rate_pct, {
             "method": "unchanged", "decision": None,
             "note": "no declarations or premium recorded this term: the rate stays"}
-    proposal = propose_for(session, metrics=metrics, policy=policy)
+    proposal = propose_for(session, metrics=metrics, policy=policy,
+                           years_insured=years_insured(session, policy.id))
     explanation = {"method": REPRICE_METHOD, **proposal.to_dict(), "decision": None}
-    return _pct(proposal.proposed_rate), explanation
+    return rate_pct(proposal.proposed_rate), explanation
 
 
-def renewal_repricer(session: Session) -> Reprice:
-    """The ``reprice`` callable for :func:`tradecover.policies.service.offer_renewal`."""
+def renewal_repricer(session: Session, *,
+                     years_insured: Callable[[Session, int], int]) -> Reprice:
+    """The ``reprice`` callable for :func:`tradecover.policies.service.offer_renewal`;
+    ``years_insured`` counts the terms of a policy's renewal chain (the policies context's).
+    """
 
     def reprice(metrics: ReviewMetrics, policy: PricedPolicy) -> tuple[Decimal, dict[str, Any]]:
-        return _reprice(session, metrics, policy)
+        return _reprice(session, metrics, policy, years_insured)
 
     return reprice
-
-
-def reprice_renewal(metrics: ReviewMetrics, policy: PricedPolicy) -> tuple[Decimal, dict[str, Any]]:
-    """The same hook for callers without a session (the app): uses the policy's session."""
-    session = object_session(policy)
-    if session is None:  # pragma: no cover - policies are always loaded in a session
-        raise RuntimeError("the policy is not attached to a session")
-    return _reprice(session, metrics, policy)
-
-
-def _pct(rate: Decimal) -> Decimal:
-    return (rate * 100).normalize()
-
-
-def _proposal_of(offer: PricedRenewalOffer) -> RenewalProposal:
-    """Rebuild the stored proposal; an offer made without re-pricing proposes its rate."""
-    data = offer.explanation if isinstance(offer.explanation, dict) else {}
-    proposed = Decimal(str(offer.proposed_terms["base_rate_pct"])) / 100
-    if data.get("method") != REPRICE_METHOD:
-        return RenewalProposal("", 0, proposed, (), Decimal(1), None, proposed, ())
-    return RenewalProposal(
-        table_code=str(data["table"]["code"]), table_version=int(data["table"]["version"]),
-        current_rate=Decimal(data["current_rate"]),
-        adjustments=tuple(Adjustment(a["name"], Decimal(a["factor"]), a["reason"])
-                          for a in data["adjustments"]),
-        renewal_factor=Decimal(data["renewal_factor"]), bound_applied=data["bound_applied"],
-        proposed_rate=Decimal(data["proposed_rate"]), notes=tuple(data["notes"]))
-
-
-def decide_renewal_rate(
-    session: Session, *, principal: Principal, offer_id: int, accept: bool,
-    rate: Decimal | None = None, reason: str | None = None,
-) -> PricedRenewalOffer:
-    """The underwriter accepts the proposed renewal rate or overrides it with a reason.
-
-    Updates the open offer's proposed terms and records the decision in its explanation;
-    one decision per offer.
-    """
-    principal.require(Permission.POLICY_UNDERWRITE)
-    if not principal.is_insurer:
-        raise PermissionDenied("only the insurer decides a renewal rate", code="forbidden")
-    offer: PricedRenewalOffer = policies.get_renewal_offer(session, principal=principal,
-                                                           offer_id=offer_id)
-    # one decision per offer, also when two underwriters decide at once
-    policies.lock_renewal_offer(session, offer.id)
-    if offer.status != policies.OFFER_OPEN:
-        raise Conflict(f"renewal offer {offer.id} is {offer.status}", code="offer_not_open")
-    explanation = dict(offer.explanation) if isinstance(offer.explanation, dict) else {}
-    if explanation.get("decision"):
-        raise Conflict("the renewal rate of this offer was already decided",
-                       code="renewal_rate_decided")
-    proposal = _proposal_of(offer)
-    if accept:
-        if rate is not None or reason is not None:
-            raise ValidationFailed("accepting takes neither a rate nor a reason", field="accept")
-        decision: RenewalDecision = accept_renewal_rate(proposal, underwriter=principal.actor)
-    else:
-        if rate is None:
-            raise ValidationFailed("an override needs a rate", code="rate_required",
-                                   field="rate")
-        decision = override_renewal_rate(proposal, rate=rate, reason=reason or "",
-                                         underwriter=principal.actor)
-    terms = dict(offer.proposed_terms)
-    before = {"base_rate_pct": terms["base_rate_pct"]}
-    terms["base_rate_pct"] = str(_pct(decision.rate))
-    policies.schedule_from_dict(terms).validate()
-    decided = {"rate": str(decision.rate), "overridden": decision.overridden,
-               "decided_by": decision.decided_by, "reason": decision.reason,
-               "decided_at": utc_now().isoformat()}
-    offer.proposed_terms = terms
-    offer.explanation = {**explanation, "decision": decided}
-    session.flush()
-    exporter_org_id = policies.exporter_of_policy(session, offer.policy_id)
-    audit.record(session, org_id=exporter_org_id, actor=principal.actor,
-                 action="renewal.rate_overridden" if decision.overridden
-                 else "renewal.rate_accepted",
-                 entity_type="policy", entity_id=offer.policy_id, reason=decision.reason,
-                 before={"offer_id": offer.id, **before},
-                 after={"offer_id": offer.id, "base_rate_pct": terms["base_rate_pct"]})
-    return offer

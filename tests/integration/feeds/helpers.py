@@ -25,7 +25,7 @@ from tradecover.feeds.model import ReceivedDocument
 from tradecover.feeds.service import AttachDocument
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.stream.nats_stream import StreamSettings, connect, ensure_stream, publish
-from tradecover.feeds.stream.worker import Worker
+from tradecover.feeds.worker import Worker
 from tradecover.kit.dates import business_today
 from tradecover.wiring import store_for
 

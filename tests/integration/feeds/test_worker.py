@@ -23,7 +23,7 @@ from tradecover.feeds.record import TradeDocument
 from tradecover.feeds.service import AttachOutcome, Received
 from tradecover.feeds.stream.envelope import Envelope, FeedSource, subject_for
 from tradecover.feeds.stream.nats_stream import StreamSettings, connect, ensure_stream
-from tradecover.feeds.stream.worker import Worker
+from tradecover.feeds.worker import Worker
 from tradecover.wiring import store_for
 
 

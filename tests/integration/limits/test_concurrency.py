@@ -23,6 +23,7 @@ from tests.builders.limits import application
 from tests.builders.policies import active
 from tests.conftest import Cast, Database
 from tests.integration.limits.helpers import committed
+from tradecover import reporting
 from tradecover.access import service as access
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import business_today
@@ -90,7 +91,8 @@ def test_concurrent_approvals_never_exceed_the_buyer_aggregate_or_country_cap(
                 service.decide(s, principal=principal, application_id=app_id,
                                outcome=DecisionOutcome.APPROVED,
                                amount=Money.of(AMOUNT, "USD"), reasons=[],
-                               today=business_today(), rules=rules)
+                               today=business_today(), rules=rules,
+                               read_context=reporting.limit_decision_context)
             return "ok"
         except Conflict as exc:
             return exc.code

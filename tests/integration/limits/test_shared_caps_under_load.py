@@ -25,6 +25,7 @@ from tests.integration.limits.caps_book import (
     limits_total,
     set_country_cap,
 )
+from tradecover import reporting
 from tradecover.access import service as access
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import business_today
@@ -67,7 +68,8 @@ def _decide_direct(db: Database, app_id: int) -> str:
         p = access.system_principal(s, actor="system:underwriter")
         service.decide(s, principal=p, application_id=app_id, outcome=DecisionOutcome.APPROVED,
                        amount=Money.of(EACH, "USD"), reasons=[ReasonCode.UNDERWRITER_JUDGEMENT],
-                       today=business_today(), rules=service.LimitRules())
+                       today=business_today(), rules=service.LimitRules(),
+                       read_context=reporting.limit_decision_context)
     return "ok"
 
 

@@ -22,6 +22,7 @@ from tradecover.cli.main import app as cli_app
 from tradecover.config import get_settings
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import utc_now
+from tradecover.policies import renewal_chain_length
 from tradecover.policies.model import RenewalOffer
 from tradecover.policies.review import ReviewMetrics
 from tradecover.policies.schedule import Product
@@ -243,7 +244,7 @@ def _offer(db: Database, cast: Cast) -> int:
             largest_buyer_share=Decimal("0.3"), possible_loss_rate=Decimal("0.005"),
             declared_amount=Decimal("20000000"), premium_earned=Decimal("50000"),
             claims_paid=Decimal("45000"))
-        rate, explanation = renewal_repricer(s)(metrics, policy)
+        rate, explanation = renewal_repricer(s, years_insured=renewal_chain_length)(metrics, policy)
         assert rate == Decimal("0.5625")  # 0.45 % x 1.25: LR 90 % vs 60 %, z = 0.5
         offer = RenewalOffer(policy_id=policy.id, status="offered",
                              review_metrics=metrics.as_dict(),

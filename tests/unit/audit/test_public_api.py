@@ -11,6 +11,7 @@ import tradecover.audit as face
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == [
         "AUDIT_CHAINS",
+        "AuditEntry",
         "AuditTampered",
         "ChainBreak",
         "Checkpoint",

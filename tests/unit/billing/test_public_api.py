@@ -45,6 +45,7 @@ def test_public_names_are_pinned() -> None:
         "month_end",
         "month_start",
         "notice_count",
+        "notice_exporter",
         "notice_for_declaration",
         "notices_due",
         "payer_of",

@@ -15,6 +15,7 @@ def test_public_names_are_pinned() -> None:
         "DeadlineRules", "Declaration", "DeclarationPeriod", "DeclarationTiming", "LimitFacts",
         "LimitStatus", "PolicyFacts", "Shipment", "TransportMode", "TurnoverMonth",
         "WholeTurnoverReview", "active_declaration", "check_shipment", "compliance_rate",
+        "declarations_by_id",
         "decide_cover", "declaration_due_date", "declaration_period", "declaration_timing",
         "declared_share_of_turnover", "months_of_shipments", "periods_due_between",
         "pro_rata_turnover", "shipment_problems",

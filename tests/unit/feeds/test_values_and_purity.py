@@ -64,9 +64,11 @@ def test_identifiers_are_compacted_and_checked(scheme: IdentifierScheme, raw: st
     assert (found.value, found.valid) == (value, valid)
 
 
-FEED_ADAPTERS = frozenset({"model", "service", "api", "schemas", "cli", "attach_bridge"})
-"""The feed stream's adapters (tables, use cases, routes, CLI, the attachment bridge) and
-``*_repository`` modules: the only feed modules that load SQLAlchemy, FastAPI or NATS."""
+FEED_ADAPTERS = frozenset({"model", "service", "api", "schemas", "cli", "attach_bridge",
+                           "worker"})
+"""The feed stream's adapters (tables, use cases, routes, CLI, the attachment bridge, the
+worker) and ``*_repository`` modules: the only feed modules that load SQLAlchemy, FastAPI
+or NATS."""
 
 
 def test_importing_every_feed_module_loads_no_database_web_or_broker_library() -> None:

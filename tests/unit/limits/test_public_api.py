@@ -22,6 +22,9 @@ def test_public_names_are_pinned() -> None:
         "rating_from_row",
         "register_buyer",
         "BuyerRiskFacts", "buyer_risk_facts",
+        # the ports through which buyers tells limits of ratings and merges
+        "RatedBuyer", "guard_merge", "on_buyer_rated",
+        "RelatedBuyer", "related_buyers",
     ])
     assert sorted(tradecover.limits.__all__) == sorted([
         "DEFAULT_IDLE_DAYS", "AggregateLimit", "AggregateOverride", "AutoRule",
@@ -38,6 +41,10 @@ def test_public_names_are_pinned() -> None:
         "LimitRules", "active_limits_on_buyers", "limit_versions",
         "apply", "decide",
         "LimitExposure", "active_limit_exposures", "any_active_limit",
+        # row types for the edges' annotations
+        "BuyerAggregateChange", "CreditLimit", "LimitNotification",
+        # what limits registers with the buyers' ports
+        "buyer_carries_limits", "refresh_buyer_aggregate",
     ])
     for module in (tradecover.buyers, tradecover.limits):
         assert all(hasattr(module, name) for name in module.__all__)

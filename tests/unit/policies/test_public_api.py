@@ -12,13 +12,22 @@ import tradecover.policies as face
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == sorted([
         "ClaimTermsSchedule", "DEFAULT_MIN_DECLARED_SHARE", "DeclarationFrequency",
-        "DisputeResolution", "InsurableScope", "LiabilityGuidance", "LiabilityRule",
-        "LiabilityRuling", "NoActivityYet", "Policy", "PolicyEvent", "PolicySchedule",
-        "PolicyStanding", "PolicyState", "Product", "ReviewMetrics", "ReviewMetricsSource",
-        "Suspension", "TerminationKind", "cancelled_from", "check_money",
-        "claim_terms_from_dict", "get_policy", "liability_for_shipment", "liability_guidance",
-        "min_declared_share_of", "policy_record", "rate_floating_from_dict", "required_text",
-        "schedule_of", "standing_from", "standing_of",
+        "DisputeResolution", "Endorsement", "ExporterProfileFacts", "IN_FORCE_STATES",
+        "InForceCover", "InsurableScope", "LiabilityGuidance", "LiabilityRule",
+        "LiabilityRuling", "NoActivityYet", "OFFER_OPEN", "Policy", "PolicyEvent",
+        "PolicySchedule", "PolicyStanding", "PolicyState", "PolicyTerm", "Product",
+        "RenewalOffer", "RenewalOfferOut", "ReviewMetrics", "ReviewMetricsSource",
+        "Suspension", "TerminationKind", "accept_renewal", "active_policy_covering",
+        "active_terms_of", "add_endorsement", "cancelled_from", "check_money",
+        "claim_terms_from_dict", "commercial_indemnity_of", "expire_due",
+        "exporter_of_policy", "exporter_profiles_of", "get_policy", "get_renewal_offer",
+        "in_force_covers", "issue", "liability_for_shipment", "liability_guidance",
+        "lock_renewal_offer", "min_declared_share_of", "offer_due_renewals",
+        "offer_renewal", "policy_numbers_of", "policy_record", "quote",
+        "rate_floating_from_dict", "renewal_chain_length", "required_text",
+        "schedule_from_dict", "schedule_of", "standing_from", "standing_of",
+        "submit_application", "suspend", "terminate", "underwrite",
+        "upsert_exporter_profile", "withdraw",
     ])
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -43,9 +43,17 @@ from tradecover.ledger import investment_debt as id_ledger
 from tradecover.ledger import service as ledger
 from tradecover.policies import Policy, PolicyState, Product
 from tradecover.policies import service as policies
-from tradecover.pricing import IndemnitySettlement, parse_quote_request
-from tradecover.pricing.model import InvestmentDebtPeriod, InvestmentDebtSchedule
+from tradecover.pricing import (
+    IndemnitySettlement,
+    parse_quote_request,
+    schedule_periods_of,
+    schedule_request_of,
+    set_off_premiums,
+)
 from tradecover.pricing.service import PERIOD_NOT_ISSUED, PERIOD_PAID
+
+if TYPE_CHECKING:
+    from tradecover.pricing import InvestmentDebtPeriod
 
 FILED, APPROVED, REJECTED, PAID = "filed", "approved", "rejected", "paid"
 _NOT_IN_FORCE = (PolicyState.DRAFT.value, PolicyState.QUOTED.value, PolicyState.RESCINDED.value)
@@ -78,26 +86,12 @@ def _policy(session: Session, principal: Principal, policy_id: int) -> Policy:
     return policy
 
 
-def _schedule(session: Session, policy_id: int) -> InvestmentDebtSchedule:
-    row = session.execute(
-        select(InvestmentDebtSchedule).where(InvestmentDebtSchedule.policy_id == policy_id)
-    ).scalar_one_or_none()
-    if row is None:
+def _periods(session: Session, policy_id: int, *, lock: bool = False
+             ) -> list[InvestmentDebtPeriod]:
+    rows = schedule_periods_of(session, policy_id, lock=lock)
+    if rows is None:
         raise Conflict(f"policy {policy_id} has no premium schedule", code="schedule_not_found")
-    return row
-
-
-def _periods(
-    session: Session, schedule_id: int, *, lock: bool = False
-) -> list[InvestmentDebtPeriod]:
-    query = (
-        select(InvestmentDebtPeriod)
-        .where(InvestmentDebtPeriod.schedule_id == schedule_id)
-        .order_by(InvestmentDebtPeriod.position)
-    )
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return list(session.execute(query).scalars())
+    return rows
 
 
 def _premium_periods(rows: list[InvestmentDebtPeriod], currency: str) -> list[PremiumPeriod]:
@@ -154,8 +148,7 @@ def _liability_left(session: Session, policy: Policy) -> Decimal:
 def _evaluate(
     session: Session, claim: InvestmentDebtClaimRow, *, lock: bool = False
 ) -> tuple[tuple[ClaimCheck, ...], tuple[PremiumPeriod, ...], list[InvestmentDebtPeriod]]:
-    schedule = _schedule(session, claim.policy_id)
-    rows = _periods(session, schedule.id, lock=lock)
+    rows = _periods(session, claim.policy_id, lock=lock)
     periods = _premium_periods(rows, claim.currency)
     set_off = premium_set_off(
         periods, loss_position=claim.position, settlement=IndemnitySettlement(claim.settlement)
@@ -198,8 +191,10 @@ def file_claim(
             field="policy_id",
         )
     currency = policy.currency
-    schedule = _schedule(session, policy.id)
-    request = parse_quote_request(schedule.request)
+    stored = schedule_request_of(session, policy.id)
+    if stored is None:
+        raise Conflict(f"policy {policy.id} has no premium schedule", code="schedule_not_found")
+    request = parse_quote_request(stored)
     repayments = request.repayment_periods
     covered = request.covered_repayment_periods or len(repayments)
     if not 1 <= repayment_period <= len(repayments):
@@ -423,19 +418,18 @@ def pay(session: Session, *, principal: Principal, claim_id: int, today: date) -
     settled = {p.position for p in set_off}
     entries: list[JournalEntry | None] = []
     for row in rows:
-        if row.position in settled:
-            if row.status == PERIOD_NOT_ISSUED:  # never billed: billed now, then set off
-                entries.append(
-                    id_ledger.period_billed(
-                        period_id=row.id,
-                        posted_on=today,
-                        period_ref=f"policy {claim.policy_id} period {row.position}",
-                        exporter_id=claim.exporter_org_id,
-                        premium=Money.from_minor(row.premium_minor, currency),
-                    )
+        if row.position in settled and row.status == PERIOD_NOT_ISSUED:
+            # never billed: billed now, then set off
+            entries.append(
+                id_ledger.period_billed(
+                    period_id=row.id,
+                    posted_on=today,
+                    period_ref=f"policy {claim.policy_id} period {row.position}",
+                    exporter_id=claim.exporter_org_id,
+                    premium=Money.from_minor(row.premium_minor, currency),
                 )
-            row.paid_on = today
-            row.status = PERIOD_PAID
+            )
+    set_off_premiums(rows, settled, today)
     claim.set_off_minor = _minor(indemnity - net, currency)
     claim.set_off_positions = sorted(settled)
     claim.net_paid_minor = _minor(net, currency)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from tradecover import buyers, policies, reporting
+from tradecover import buyers, policies
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -55,6 +55,13 @@ from tradecover.limits.model import (
 from tradecover.limits.rules import DECIDED, PENDING, PENDING_SECOND, LimitRules
 from tradecover.policies import PolicyState
 from tradecover.reference.payment_terms import PaymentTerms
+
+if TYPE_CHECKING:
+    from tradecover.reporting import DecisionContext
+
+DecisionContextSource = Callable[[Session, int], "DecisionContext | None"]
+"""Loads everything a decision on one application reads (``None``: no such application):
+the read side's :func:`tradecover.reporting.limit_decision_context`, handed in by the edge."""
 
 # --- applying and deciding --------------------------------------------------------------
 
@@ -309,10 +316,10 @@ def _conclude(session: Session, *, principal: Principal, app: LimitApplication, 
         "currency": decision.approved.currency, "limit_id": limit_id}, app.org_id)
 
 
-def _context(session: Session, principal: Principal,
-             application_id: int) -> reporting.DecisionContext:
+def _context(session: Session, principal: Principal, application_id: int,
+             read_context: DecisionContextSource) -> DecisionContext:
     principal.require(Permission.LIMIT_READ)
-    ctx = reporting.limit_decision_context(session, application_id)
+    ctx = read_context(session, application_id)
     if ctx is None or not principal.can_see_org(ctx.application.org_id):
         raise NotFound(f"no limit application {application_id}",
                        code="limit_application_not_found")
@@ -324,17 +331,18 @@ def _context(session: Session, principal: Principal,
 def decide(
     session: Session, *, principal: Principal, application_id: int,
     outcome: DecisionOutcome, amount: Money | Decimal | str, reasons: Iterable[ReasonCode],
-    today: date, rules: LimitRules, conditions: LimitConditions | None = None,
+    today: date, rules: LimitRules, read_context: DecisionContextSource,
+    conditions: LimitConditions | None = None,
 ) -> LimitApplication:
     """An underwriter decides a pending application; above the four-eyes amount an
     approval waits for a second underwriter (:func:`second_approval`).
 
     ``amount`` is the new total approved; a bare number is in the application's currency.
-    Everything the decision reads comes in one query
-    (:func:`tradecover.reporting.limit_decision_context`); the caps are then only touched
+    Everything the decision reads comes in one query, ``read_context`` (the edge hands in
+    :func:`tradecover.reporting.limit_decision_context`); the caps are then only touched
     by the conditional reservations.
     """
-    ctx = _context(session, principal, application_id)
+    ctx = _context(session, principal, application_id, read_context)
     app = ctx.application
     if app.status != PENDING:
         raise Conflict(f"application {app.id} is {app.status.replace('_', ' ')}",
@@ -377,9 +385,11 @@ def decide(
 
 
 def second_approval(session: Session, *, principal: Principal, application_id: int,
-                    today: date) -> LimitApplication:
-    """A second underwriter confirms an approval above the four-eyes amount."""
-    ctx = _context(session, principal, application_id)
+                    today: date, read_context: DecisionContextSource) -> LimitApplication:
+    """A second underwriter confirms an approval above the four-eyes amount
+    (``read_context`` as for :func:`decide`).
+    """
+    ctx = _context(session, principal, application_id, read_context)
     app = ctx.application
     if app.status != PENDING_SECOND:
         raise Conflict(f"application {app.id} does not wait for a second approval",

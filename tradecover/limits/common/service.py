@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover import buyers, reporting
+from tradecover import buyers
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -17,6 +18,7 @@ from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import repository as repo
+from tradecover.limits.aggregate import suggested_bank_aggregate, suggested_buyer_aggregate
 from tradecover.limits.decision import (
     CountryStatus,
     RequestType,
@@ -30,6 +32,10 @@ from tradecover.limits.model import (
     CreditLimitVersion,
 )
 from tradecover.limits.versions import LimitVersion
+
+if TYPE_CHECKING:
+    from tradecover.buyers import RatedBuyer
+    from tradecover.reporting import DecisionContext
 
 # --- shared caps ------------------------------------------------------------------------
 
@@ -52,7 +58,7 @@ def country_view(session: Session, country: str) -> CountryView:
     return CountryView(CountryStatus(view.cover_status.value), cap)
 
 
-def _view_of(facts: reporting.DecisionContext) -> CountryView:
+def _view_of(facts: DecisionContext) -> CountryView:
     """The view of the buyer's country from its version in force (open without cap: none)."""
     row = facts.country_risk
     if row is None:
@@ -249,3 +255,33 @@ def _active_limit(session: Session, *, org_id: int, policy_id: int,
         CreditLimit.org_id == org_id, CreditLimit.policy_id == policy_id,
         CreditLimit.buyer_id == buyer_id, CreditLimit.status == "active",
     ).execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def refresh_buyer_aggregate(session: Session, rated: RatedBuyer) -> None:
+    """Refresh a buyer's suggested aggregate limit after a rating (and the aggregate
+    itself unless an override stands), recording the change; nothing when unchanged.
+    """
+    suggested = (suggested_bank_aggregate(rated.rating) if rated.bank
+                 else suggested_buyer_aggregate(rated.rating, size=rated.size))
+    minor = Money(suggested.amount, CAP_CURRENCY).minor_units()
+    agg = session.execute(select(BuyerAggregate).where(BuyerAggregate.buyer_id == rated.buyer_id)
+                          .with_for_update()).scalar_one_or_none()
+    version = rated.rating.model_version
+    if agg is None:
+        agg = BuyerAggregate(buyer_id=rated.buyer_id, currency=CAP_CURRENCY,
+                             suggested_minor=minor, aggregate_minor=minor, guard_cap_minor=0,
+                             committed_minor=0, model_version=version, updated_at=utc_now())
+        session.add(agg)
+    elif agg.suggested_minor == minor and agg.model_version == version:
+        return
+    else:
+        agg.suggested_minor = minor
+        agg.model_version = version
+        if agg.override_minor is None:
+            agg.aggregate_minor = minor
+        agg.updated_at = utc_now()
+    session.add(BuyerAggregateChange(
+        buyer_id=rated.buyer_id, suggested_minor=minor, override_minor=agg.override_minor,
+        aggregate_minor=agg.aggregate_minor, model_version=version,
+        reason="rating", changed_by=rated.actor, changed_at=utc_now()))
+    session.flush()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from tradecover import reporting
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.config import Settings
@@ -43,7 +44,8 @@ def propose_reductions(
         settings, max_share=body.max_share, period_days=body.period_days
     )
     result = proposals.propose_reductions(
-        session, principal=principal, rule=rule, today=business_today()
+        session, principal=principal, rule=rule, today=business_today(),
+        read_exposures=reporting.limit_exposures,
     )
     return ProposeReductionsOut(proposed=result.proposed, lapsed=result.lapsed)
 

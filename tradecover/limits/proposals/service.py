@@ -13,15 +13,15 @@ cover).  Every change is audited; services never commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from tradecover import reporting
 from tradecover.access.principal import Principal
 from tradecover.access.roles import Permission
 from tradecover.audit import service as audit
@@ -32,13 +32,29 @@ from tradecover.kit.money import Money
 from tradecover.limits import service
 from tradecover.limits.decision import RequestType
 from tradecover.limits.model import CreditLimit, CreditLimitVersion, LimitReductionProposal
-from tradecover.limits.under_use import UnderUseRule, peak_outstanding, propose_reduction
+from tradecover.limits.under_use import (
+    Exposure,
+    UnderUseRule,
+    peak_outstanding,
+    propose_reduction,
+)
 
 PENDING = "pending"
 ACCEPTED = "accepted"
 DISMISSED = "dismissed"
 LAPSED = "lapsed"
 STATUSES = (PENDING, ACCEPTED, DISMISSED, LAPSED)
+
+
+class ExposureSource(Protocol):
+    """Reads the declared shipments that may have been outstanding on limits: the read
+    side's :func:`tradecover.reporting.limit_exposures`, handed in by the edge.
+    """
+
+    def __call__(self, session: Session, *, limits: Mapping[int, str], start: date,
+                 today: date) -> Mapping[int, list[Exposure]]:
+        """The exposures of each limit (id to currency) in the window, in its currency."""
+        ...
 
 
 def rule_from_settings(
@@ -100,6 +116,7 @@ def propose_reductions(
     principal: Principal,
     rule: UnderUseRule,
     today: date,
+    read_exposures: ExposureSource,
     progress: Callable[[int, int], None] | None = None,
 ) -> JobResult:
     """Propose a reduction of every limit under-used over the rule's window (the job).
@@ -134,7 +151,7 @@ def propose_reductions(
             .order_by(CreditLimit.id)
         ).all()
     )
-    exposures = reporting.limit_exposures(
+    exposures = read_exposures(
         session, limits={c.id: c.currency for c, _ in candidates}, start=start, today=today
     )
     result = JobResult(lapsed=lapsed)

@@ -10,13 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover import audit, ledger, policies
+from tradecover import audit, ledger
 from tradecover.access import Permission, Principal
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.ledger import JournalEntry
-from tradecover.policies import Product
 from tradecover.pricing.investment_debt import (
     IndemnitySettlement,
     InvestmentDebtQuote,
@@ -30,6 +29,7 @@ from tradecover.pricing.investment_debt import (
     quote_investment_debt,
 )
 from tradecover.pricing.model import (
+    InvestmentDebtApplication,
     InvestmentDebtPeriod,
     InvestmentDebtSchedule,
 )
@@ -70,12 +70,30 @@ class ScheduleView:
     periods: tuple[PeriodView, ...]
 
 
-def _investment_policy(session: Session, principal: Principal, policy_id: int) -> PricedPolicy:
-    policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
-    if policy.product != Product.INVESTMENT_DEBT.value:
-        raise Conflict(f"policy {policy_id} is not an investment-debt policy",
-                       code="not_investment_debt")
-    return policy
+@dataclass(frozen=True, slots=True)
+class InvestmentDebtLoan:
+    """The loan behind an investment-debt application: the project company's host country
+    and the quote request without its rate ([004]).
+    """
+
+    host_country: str
+    loan: dict[str, Any]
+
+
+def record_loan(session: Session, *, application_id: int, host_country: str,
+                loan: Mapping[str, Any]) -> InvestmentDebtLoan:
+    """Store the loan of a policy application just submitted."""
+    row = InvestmentDebtApplication(application_id=application_id, host_country=host_country,
+                                    loan=dict(loan), created_at=utc_now())
+    session.add(row)
+    session.flush()
+    return InvestmentDebtLoan(row.host_country, dict(row.loan))
+
+
+def loan_of(session: Session, application_id: int) -> InvestmentDebtLoan | None:
+    """The loan of a policy application (``None``: not an investment-debt application)."""
+    row = session.get(InvestmentDebtApplication, application_id)
+    return None if row is None else InvestmentDebtLoan(row.host_country, dict(row.loan))
 
 
 def _schedule_row(session: Session, policy_id: int) -> InvestmentDebtSchedule:
@@ -97,13 +115,16 @@ def _periods(session: Session, schedule_id: int, *, lock: bool = False
 
 
 def create_investment_debt_schedule(
-    session: Session, *, principal: Principal, policy_id: int, request: Mapping[str, Any],
+    session: Session, *, principal: Principal, policy: PricedPolicy, request: Mapping[str, Any],
 ) -> InvestmentDebtSchedule:
-    """Price an investment-debt policy's periods ([004]) and store its premium schedule."""
+    """Price an investment-debt policy's periods ([004]) and store its premium schedule.
+
+    ``policy`` is the caller's, looked up (and checked an investment-debt one) by the
+    policies context.
+    """
     principal.require(Permission.POLICY_UNDERWRITE)
     if not principal.is_insurer:
         raise PermissionDenied("only the insurer sets a premium schedule", code="forbidden")
-    policy = _investment_policy(session, principal, policy_id)
     quote = quote_investment_debt(parse_quote_request(request))
     if quote.currency != policy.currency:
         raise ValidationFailed(
@@ -148,10 +169,9 @@ def _period_view(row: InvestmentDebtPeriod, currency: str, today: date) -> Perio
         due_date=row.due_date, paid_on=row.paid_on, status=status, cover_in_force=in_force)
 
 
-def get_investment_debt_schedule(session: Session, *, principal: Principal, policy_id: int,
-                                 today: date) -> ScheduleView:
+def get_investment_debt_schedule(session: Session, *, principal: Principal,
+                                 policy: PricedPolicy, today: date) -> ScheduleView:
     """The schedule with each period's premium status and cover on ``today``."""
-    policy = _investment_policy(session, principal, policy_id)
     row = _schedule_row(session, policy.id)
     return ScheduleView(
         policy_id=policy.id, currency=row.currency, request=dict(row.request),
@@ -184,14 +204,13 @@ def _post(session: Session, entry: JournalEntry | None) -> None:
         ledger.post(session, entries=[entry])
 
 
-def issue_premium_notice(session: Session, *, principal: Principal, policy_id: int,
+def issue_premium_notice(session: Session, *, principal: Principal, policy: PricedPolicy,
                          position: int, notice_date: date) -> InvestmentDebtPeriod:
     """Send the premium notice of one period: due within 30 days ([004]).
 
     Notices go out in order: a period's notice needs every earlier period notified.
     """
     _require_premium_staff(principal)
-    policy = _investment_policy(session, principal, policy_id)
     schedule = _schedule_row(session, policy.id)
     periods = _periods(session, schedule.id, lock=True)
     period = _period(periods, position)
@@ -223,7 +242,7 @@ def issue_premium_notice(session: Session, *, principal: Principal, policy_id: i
     return period
 
 
-def record_premium_payment(session: Session, *, principal: Principal, policy_id: int,
+def record_premium_payment(session: Session, *, principal: Principal, policy: PricedPolicy,
                            position: int, paid_on: date, accept_late: bool = False
                            ) -> InvestmentDebtPeriod:
     """Record the payment of one period's premium.
@@ -232,7 +251,6 @@ def record_premium_payment(session: Session, *, principal: Principal, policy_id:
     recorded) unless the insurer accepts it (``accept_late``); cover then stands again.
     """
     _require_premium_staff(principal)
-    policy = _investment_policy(session, principal, policy_id)
     schedule = _schedule_row(session, policy.id)
     period = _period(_periods(session, schedule.id, lock=True), position)
     if period.status == PERIOD_NOT_ISSUED or period.notice_date is None \
@@ -262,10 +280,9 @@ def record_premium_payment(session: Session, *, principal: Principal, policy_id:
     return period
 
 
-def schedule_quote(session: Session, *, principal: Principal, policy_id: int
+def schedule_quote(session: Session, *, principal: Principal, policy: PricedPolicy
                    ) -> tuple[InvestmentDebtQuote, set[int]]:
     """The stored schedule as the pure quote, and the positions whose premium is paid."""
-    policy = _investment_policy(session, principal, policy_id)
     schedule = _schedule_row(session, policy.id)
     periods = _periods(session, schedule.id)
     currency = schedule.currency
@@ -280,14 +297,43 @@ def schedule_quote(session: Session, *, principal: Principal, policy_id: int
 
 
 def premiums_due_before_indemnity_for(
-    session: Session, *, principal: Principal, policy_id: int, loss_period: int,
+    session: Session, *, principal: Principal, policy: PricedPolicy, loss_period: int,
     settlement: IndemnitySettlement,
 ) -> tuple[PeriodPremium, ...]:
     """Unpaid premiums the insured must pay before a loss is indemnified (read by the claims).
 
     ``loss_period`` is the 1-based position of the period of the loss in the schedule.
     """
-    quote, paid = schedule_quote(session, principal=principal, policy_id=policy_id)
+    quote, paid = schedule_quote(session, principal=principal, policy=policy)
     return premiums_due_before_indemnity(quote, loss_period=loss_period, settlement=settlement,
                                          paid_periods=paid)
 
+
+def schedule_periods_of(session: Session, policy_id: int, *, lock: bool = False
+                        ) -> list[InvestmentDebtPeriod] | None:
+    """The periods of a policy's premium schedule in order (``None``: no schedule);
+    ``lock`` locks them for a change (a claim's set-off).
+    """
+    schedule_id = session.execute(select(InvestmentDebtSchedule.id).where(
+        InvestmentDebtSchedule.policy_id == policy_id)).scalar_one_or_none()
+    if schedule_id is None:
+        return None
+    return _periods(session, schedule_id, lock=lock)
+
+
+def set_off_premiums(periods: list[InvestmentDebtPeriod], positions: set[int],
+                     today: date) -> None:
+    """Record the premiums of ``positions`` paid on ``today``: set off against a claim's
+    indemnity ([004]).
+    """
+    for period in periods:
+        if period.position in positions:
+            period.paid_on = today
+            period.status = PERIOD_PAID
+
+
+def schedule_request_of(session: Session, policy_id: int) -> dict[str, Any] | None:
+    """The quote request a policy's premium schedule was priced from (``None``: none)."""
+    request = session.execute(select(InvestmentDebtSchedule.request).where(
+        InvestmentDebtSchedule.policy_id == policy_id)).scalar_one_or_none()
+    return None if request is None else dict(request)

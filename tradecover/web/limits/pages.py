@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from tradecover import reporting
 from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
 from tradecover.buyers import lookup_repository as buyer_lookup
@@ -45,7 +46,7 @@ from tradecover.web.kit import (
 )
 
 if TYPE_CHECKING:  # the row types only: the pages read them through the services
-    from tradecover.limits.model import BuyerAggregateChange, LimitNotification
+    from tradecover.limits import BuyerAggregateChange, LimitNotification
 
 router = APIRouter(include_in_schema=False)
 DECISION_OUTCOMES = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED,
@@ -140,7 +141,8 @@ def decision_form(application_id: IdPath, request: Request, session: SessionDep,
         service.decide(session, principal=viewer.principal, application_id=application_id,
                        outcome=chosen, amount=value, reasons=[code],
                        today=business_today(),
-                       rules=service.LimitRules.from_settings(settings_of(request)))
+                       rules=service.LimitRules.from_settings(settings_of(request)),
+                       read_context=reporting.limit_decision_context)
 
     problem = in_savepoint(session, work)
     return _queue_page(request, session, viewer, done=None if problem else "decided",
@@ -156,7 +158,7 @@ def second_approval_form(application_id: IdPath, request: Request,
         return to_sign_in(request)
     problem = in_savepoint(session, lambda: service.second_approval(
         session, principal=viewer.principal, application_id=application_id,
-        today=business_today()))
+        today=business_today(), read_context=reporting.limit_decision_context))
     return _queue_page(request, session, viewer, done=None if problem else "second",
                        problem=problem)
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from tradecover import reporting
 from tradecover.access.roles import Permission
 from tradecover.buyers import lookup_repository as buyer_lookup
 from tradecover.kit.dates import business_today
@@ -109,6 +110,7 @@ def run_form(request: Request, session: SessionDep) -> Response:
             principal=viewer.principal,
             rule=proposals.rule_from_settings(settings_of(request)),
             today=business_today(),
+            read_exposures=reporting.limit_exposures,
         )
         found.append(len(result.proposed))
 

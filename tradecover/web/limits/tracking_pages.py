@@ -51,8 +51,8 @@ from tradecover.web.limits.pages import nav_links
 from tradecover.web.limits.proposals_pages import router as proposals_router
 
 if TYPE_CHECKING:  # the row types only: the pages read them through the services
-    from tradecover.buyers.model import Buyer
-    from tradecover.limits.model import CreditLimit
+    from tradecover.buyers import Buyer
+    from tradecover.limits import CreditLimit
 
 router = APIRouter(include_in_schema=False)
 SCOPES = ("country", "sector", "buyer")

@@ -24,7 +24,7 @@ from tradecover.web.i18n import N_
 from tradecover.web.labels import label
 
 if TYPE_CHECKING:  # the row type only: the page reads it through the policies service
-    from tradecover.policies.model import Policy
+    from tradecover.policies import Policy
 
 PHASES: dict[str, str] = {"drawdown": N_("Drawdown"), "repayment": N_("Repayment")}
 PREMIUM_STATUSES: dict[str, str] = {
@@ -81,7 +81,7 @@ def policy_extras(
         return {}
     try:
         view = pricing.get_investment_debt_schedule(
-            session, principal=principal, policy_id=policy.id, today=today
+            session, principal=principal, policy=policy, today=today
         )
     except NotFound:  # a policy drafted without its schedule
         return {}

@@ -18,8 +18,8 @@ from tradecover.policies.schedule import LiabilityGuidance, liability_guidance
 from tradecover.web import labels
 
 if TYPE_CHECKING:  # the row types only: the pages read them through the services
-    from tradecover.audit.model import AuditEntry
-    from tradecover.policies.model import Endorsement, Policy, RenewalOffer
+    from tradecover.audit import AuditEntry
+    from tradecover.policies import Endorsement, Policy, RenewalOffer
 
 
 @dataclass(frozen=True, slots=True)
