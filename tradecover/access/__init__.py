@@ -20,6 +20,9 @@ from tradecover.access.roles import (
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.access.known_keys import KEY_ROW_VALUE_SQL as KEY_ROW_VALUE_SQL
+    from tradecover.access.known_keys import KnownApiKeys as KnownApiKeys
+    from tradecover.access.known_keys import key_row_parameters as key_row_parameters
     from tradecover.access.repository import OrganisationFacts as OrganisationFacts
     from tradecover.access.repository import active_people_of as active_people_of
     from tradecover.access.repository import count_organisations as count_organisations
@@ -29,15 +32,22 @@ if TYPE_CHECKING:
     from tradecover.access.repository import organisation_of as organisation_of
     from tradecover.access.repository import organisations_by_slug as organisations_by_slug
     from tradecover.access.repository import organisations_of as organisations_of
+    from tradecover.access.service import API_KEY_LOOKUP as API_KEY_LOOKUP
     from tradecover.access.service import create_api_key as create_api_key
     from tradecover.access.service import create_organisation as create_organisation
     from tradecover.access.service import create_user as create_user
     from tradecover.access.service import insurer as insurer
     from tradecover.access.service import org_by_slug as org_by_slug
+    from tradecover.access.service import principal_of_key_rows as principal_of_key_rows
     from tradecover.access.service import revoke_api_key as revoke_api_key
     from tradecover.access.service import system_principal as system_principal
 
 _LAZY = {
+    "KEY_ROW_VALUE_SQL": "known_keys",
+    "KnownApiKeys": "known_keys",
+    "key_row_parameters": "known_keys",
+    "API_KEY_LOOKUP": "service",
+    "principal_of_key_rows": "service",
     "active_people_of": "repository",
     "organisation_ids_like": "repository",
     "OrganisationFacts": "repository",
@@ -58,7 +68,10 @@ _LAZY = {
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "API_KEY_LOOKUP",
+    "KEY_ROW_VALUE_SQL",
     "PERMISSIONS",
+    "KnownApiKeys",
     "OrganisationFacts",
     "OrganisationKind",
     "Permission",
@@ -72,12 +85,14 @@ __all__ = [
     "create_user",
     "has_user",
     "insurer",
+    "key_row_parameters",
     "list_organisations",
     "org_by_slug",
     "organisation_ids_like",
     "organisation_of",
     "organisations_by_slug",
     "organisations_of",
+    "principal_of_key_rows",
     "require",
     "revoke_api_key",
     "system_principal",

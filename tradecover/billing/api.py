@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Security
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from tradecover import idempotency
 from tradecover.access import Permission, Principal
 from tradecover.api.deps import (
     PrincipalDep,
@@ -33,7 +34,6 @@ from tradecover.billing.schemas import (
     SuspensionOut,
 )
 from tradecover.db.engine import transaction
-from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, to_decimal

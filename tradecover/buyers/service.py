@@ -19,10 +19,8 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from tradecover import country_risk
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit, country_risk
+from tradecover.access import Permission, Principal
 from tradecover.buyers.identity import (
     BuyerIdentity,
     MatchResult,

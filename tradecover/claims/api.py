@@ -19,7 +19,8 @@ from fastapi import APIRouter, Header, Query, Request, Security
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access.principal import Principal
+from tradecover import idempotency
+from tradecover.access import Principal
 from tradecover.api.deps import (
     PrincipalDep,
     SessionDep,
@@ -46,7 +47,6 @@ from tradecover.claims.schemas import (
 )
 from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
 from tradecover.db.engine import transaction
-from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, to_decimal

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradecover.access.service import system_principal
+from tradecover.access import system_principal
 from tradecover.claims import service
 from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
 from tradecover.cli.context import console, domain_errors, unit_of_work

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
+from tradecover.access import Principal
 from tradecover.claims.model import ClaimRow, RecoveryRow
 
 

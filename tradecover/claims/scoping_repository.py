@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from tradecover.claims.model import ClaimRow, InvestmentDebtClaimRow
 
 if TYPE_CHECKING:
-    from tradecover.access.principal import Principal
+    from tradecover.access import Principal
 
 
 def visible_claims(principal: Principal) -> Select[ClaimRow]:

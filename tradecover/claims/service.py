@@ -37,11 +37,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tradecover import collections, declarations, policies
+from tradecover import audit, collections, declarations, ledger, policies
 from tradecover import limits as credit_limits
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover.access import Permission, Principal
 from tradecover.billing import DEFAULT_TERMS as BILLING_TERMS
 from tradecover.claims.checks import (
     CheckName,
@@ -91,7 +89,6 @@ from tradecover.declarations import CoverReason
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.ledger import service as ledger
 from tradecover.limits import LimitVersion, RequestType
 from tradecover.policies import Policy, claim_terms_from_dict
 

@@ -21,8 +21,7 @@ from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.orm import Session
 
 from tradecover import premium_waivers
-from tradecover.billing import BillingTerms
-from tradecover.billing.service import BILLED_BY
+from tradecover.billing import BILLED_BY, BillingTerms
 from tradecover.claims.checks import (
     ShipmentClaimFacts,
     liability_check,

@@ -7,10 +7,8 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tradecover import policies
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit, policies
+from tradecover.access import Permission, Principal
 from tradecover.collections.invoice_repository import (
     _own,
     declaration_for,

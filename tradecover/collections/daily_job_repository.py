@@ -10,10 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tradecover import policies
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit, policies
+from tradecover.access import Permission, Principal
 from tradecover.collections.confirmation import (
     Chase,
     ChasePolicy,

@@ -8,7 +8,7 @@ from sqlalchemy import Date, func, select
 from sqlalchemy.orm import Session
 
 from tradecover import declarations
-from tradecover.access.principal import Principal
+from tradecover.access import Principal
 from tradecover.collections.confirmation import (
     OpenInvoice,
 )
@@ -20,7 +20,7 @@ from tradecover.collections.model import (
 from tradecover.collections.overdue import (
     ArrangementStatus,
 )
-from tradecover.declarations.model import Declaration
+from tradecover.declarations import Declaration
 from tradecover.kit.errors import (
     NotFound,
 )

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
+from tradecover.access import Principal
 from tradecover.collections.model import NOTICE_OPEN, PossibleLossNotice
 
 

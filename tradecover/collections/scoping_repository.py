@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from tradecover.collections.model import DueDateArrangement, Notification
 
 if TYPE_CHECKING:
-    from tradecover.access.principal import Principal
+    from tradecover.access import Principal
 
 
 def visible_arrangements(principal: Principal) -> Select[DueDateArrangement]:

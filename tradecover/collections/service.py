@@ -22,11 +22,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradecover import audit, policies
 from tradecover import limits as credit_limits
-from tradecover import policies
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover.access import Permission, Principal
 from tradecover.collections import upload as collection_upload
 from tradecover.collections.arrangement_repository import _arrangement_of as _arrangement_of
 from tradecover.collections.arrangement_repository import arrangements as arrangements

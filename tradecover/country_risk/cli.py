@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradecover.access.service import system_principal
+from tradecover.access import system_principal
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.country_risk import service
 from tradecover.country_risk.cover import CoverStatus

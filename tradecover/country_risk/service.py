@@ -8,9 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import Permission, Principal
 from tradecover.country_risk.cover import CoverStatus
 from tradecover.country_risk.model import CountryRiskVersion
 from tradecover.kit.dates import utc_now

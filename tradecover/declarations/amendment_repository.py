@@ -7,9 +7,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import Permission, Principal
 from tradecover.declarations import repository
 from tradecover.declarations.attachment.service import audit_chain_of, snapshot
 from tradecover.declarations.cover import (

@@ -25,10 +25,9 @@ from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tradecover import idempotency
+from tradecover.access import KnownApiKeys, Permission, Principal
 from tradecover.access import service as access
-from tradecover.access.known_keys import KnownApiKeys
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
 from tradecover.api.deps import (
     PrincipalDep,
     SessionDep,
@@ -62,7 +61,6 @@ from tradecover.declarations.schemas import (
     batch_fields,
     declaration_fields,
 )
-from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from tradecover.access import service as access
+from tradecover import access
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.declarations import service
 from tradecover.declarations.schemas import DeclarationOut, UploadReportOut

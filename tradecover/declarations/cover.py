@@ -47,16 +47,17 @@ from enum import StrEnum
 from tradecover.declarations.deadlines import DEFAULT_RULES, DeadlineRules, declaration_timing
 from tradecover.declarations.shipment import Shipment
 from tradecover.kit.money import Money
-from tradecover.limits.decision import CountryStatus
-from tradecover.limits.versions import LimitVersion
-from tradecover.policies.liability import (
+from tradecover.limits import CountryStatus, LimitVersion
+from tradecover.policies import (
+    DeclarationFrequency,
+    InsurableScope,
     LiabilityRule,
     PolicyStanding,
+    PolicyState,
     Suspension,
+    TerminationKind,
     liability_for_shipment,
 )
-from tradecover.policies.lifecycle import PolicyState, TerminationKind
-from tradecover.policies.schedule import DeclarationFrequency, InsurableScope
 from tradecover.reference.payment_terms import PaymentTerms
 
 

@@ -25,13 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tradecover.access.known_keys import KnownApiKeys
-from tradecover.access.principal import Principal
+from tradecover.access import KnownApiKeys, Principal
 from tradecover.api.problems import response_for
 from tradecover.declarations.api import Caller, declare
 from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.schemas import BatchIn, ShipmentIn
-from tradecover.idempotency.service import MAX_KEY_LENGTH
+from tradecover.idempotency import MAX_KEY_LENGTH
 from tradecover.kit.dates import business_today
 
 PATH = "/api/v1/declarations"

@@ -5,17 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
+from tradecover.access import Principal
 from tradecover.declarations.cover import (
     PolicyFacts,
 )
 from tradecover.declarations.model import Declaration
 from tradecover.kit.errors import NotFound
-from tradecover.policies.liability import cancelled_from
-from tradecover.policies.lifecycle import PolicyState
-from tradecover.policies.model import Policy
-from tradecover.policies.service import schedule_of
-from tradecover.policies.standing import standing_of
+from tradecover.policies import Policy, PolicyState, cancelled_from, schedule_of, standing_of
 
 
 def _policy(session: Session, principal: Principal, policy_id: int, *,

@@ -19,8 +19,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
+from tradecover.access import Permission, Principal
 from tradecover.declarations import repository, upload
 from tradecover.declarations.amendment_repository import _end, _reason
 from tradecover.declarations.amendment_repository import cancel as cancel

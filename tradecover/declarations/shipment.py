@@ -43,7 +43,7 @@ from enum import StrEnum
 
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, UnknownCurrency, check_currency, minor_unit
-from tradecover.policies.schedule import InsurableScope
+from tradecover.policies import InsurableScope
 from tradecover.reference.hs import UnknownHsCode, check_hs_code
 from tradecover.reference.payment_terms import PaymentTerms
 

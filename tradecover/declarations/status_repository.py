@@ -9,9 +9,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import Permission, Principal
 from tradecover.declarations.deadlines import (
     DeclarationPeriod,
     compliance_rate,

@@ -31,7 +31,7 @@ from tradecover.feeds.erp_webhook import SIGNATURE_HEADER
 from tradecover.feeds.schemas import AcceptedOut, DocumentStatus, ReceivedDocumentOut
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.stream.nats_stream import Publisher, StreamSettings, StreamUnavailable
-from tradecover.idempotency.service import check_key
+from tradecover.idempotency import check_key
 from tradecover.kit.errors import DomainError
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from tradecover.access import organisation_of
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Role
+from tradecover.access import Principal, Role, organisation_of
 from tradecover.buyers import related_buyers
-from tradecover.declarations import Shipment, TransportMode
+from tradecover.declarations import Shipment, TransportMode, attach
 from tradecover.declarations.attachment.repository import AttachmentStore
-from tradecover.declarations.service import attach
 from tradecover.feeds.matching import due_date, normalise_name, shipment_date
 from tradecover.feeds.model import FeedConnection
 from tradecover.feeds.record import IdentifierScheme, Reason, TradeDocument

@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from tradecover.access import service as access
+from tradecover import access
 from tradecover.cli.context import console, domain_errors, err_console, unit_of_work
 from tradecover.config import get_settings
 from tradecover.db.engine import make_engine, make_session_factory
@@ -191,8 +191,7 @@ def documents(
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
 ) -> None:
     """An exporter's received documents with their status and reasons."""
-    from tradecover.access.principal import Principal
-    from tradecover.access.roles import OrganisationKind, Role
+    from tradecover.access import OrganisationKind, Principal, Role
     from tradecover.feeds import service
 
     with unit_of_work() as session:

@@ -20,8 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
+from tradecover.access import Permission, Principal
 from tradecover.feeds.erp_webhook import SIGNATURE_MISMATCH, check_signature
 from tradecover.feeds.model import FeedConnection, FeedSecret, WebhookDelivery
 from tradecover.feeds.stream.envelope import Envelope, FeedSource

@@ -31,8 +31,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
+from tradecover.access import Permission, Principal
 from tradecover.feeds.dispatch import read_document
 from tradecover.feeds.erp_webhook import EVENT_INVALID, ErpShipmentEvent, to_trade_document
 from tradecover.feeds.model import FeedConnection, ReceivedDocument

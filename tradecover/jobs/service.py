@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
+from tradecover.access import Permission, Principal
 from tradecover.db.engine import transaction
 from tradecover.events import events_of
 from tradecover.jobs.model import Job

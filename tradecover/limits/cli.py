@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from tradecover import reporting
-from tradecover.access.service import system_principal
+from tradecover.access import system_principal
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.config import get_settings
 from tradecover.kit.dates import business_today

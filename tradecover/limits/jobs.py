@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
+from tradecover.access import Principal
 from tradecover.config import Settings
 from tradecover.limits import service
 

@@ -48,7 +48,7 @@ from tradecover.limits.model import (
 from tradecover.limits.versions import LimitVersion
 
 if TYPE_CHECKING:
-    from tradecover.access.principal import Principal
+    from tradecover.access import Principal
 
 ACTIVE = "active"
 """Status of a limit in force (the other is ``cancelled``)."""

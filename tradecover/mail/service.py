@@ -15,9 +15,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access import active_people_of
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
+from tradecover.access import Permission, Principal, active_people_of
 from tradecover.events import CATALOG, events_after
 from tradecover.kit.errors import ValidationFailed
 from tradecover.mail.messages import MAILED_TYPES, compose

@@ -11,10 +11,14 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from tradecover.access import OrganisationFacts, organisation_of
-from tradecover.access.principal import Principal
-from tradecover.access.roles import OrganisationKind, Permission
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import (
+    OrganisationFacts,
+    OrganisationKind,
+    Permission,
+    Principal,
+    organisation_of,
+)
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import (
     Conflict,

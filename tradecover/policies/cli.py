@@ -14,8 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from tradecover import pricing, reporting
-from tradecover.access import service as access
+from tradecover import access, pricing, reporting
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed

@@ -25,9 +25,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import Permission, Principal
 from tradecover.kit.dates import add_years, utc_now
 from tradecover.kit.errors import Conflict, ValidationFailed
 from tradecover.kit.money import Money

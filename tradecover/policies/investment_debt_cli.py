@@ -22,8 +22,8 @@ import typer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from tradecover.access import service as access
-from tradecover.access.principal import Principal
+from tradecover import access
+from tradecover.access import Principal
 from tradecover.cli.context import domain_errors, unit_of_work
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed

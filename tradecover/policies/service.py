@@ -27,10 +27,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from tradecover.access import organisation_ids_like
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import Permission, Principal, organisation_ids_like
 from tradecover.policies._common import (
     APPLICATION_DECLINED,
     APPLICATION_SUBMITTED,

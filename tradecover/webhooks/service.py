@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission, Role
+from tradecover.access import Permission, Principal, Role
 from tradecover.events import CATALOG, events_of, message_body
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import NotFound, ValidationFailed

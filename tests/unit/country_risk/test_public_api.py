@@ -11,7 +11,10 @@ import tradecover.country_risk as face
 
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == sorted([
-        "CountryRisk", "CoverStatus", "current", "current_all",
+        "CountryRisk",
+        "CoverStatus",
+        "current",
+        "current_all",
     ])
 
 

@@ -9,8 +9,12 @@ import tradecover.reporting as face
 
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == sorted([
-        "DecisionContext", "RenewalReviewMetrics", "WatchEntry", "limit_decision_context",
-        "limit_exposures", "limit_watch_list",
+        "DecisionContext",
+        "RenewalReviewMetrics",
+        "WatchEntry",
+        "limit_decision_context",
+        "limit_exposures",
+        "limit_watch_list",
     ])
 
 

@@ -19,7 +19,7 @@ from fastapi import APIRouter, File, Form, Request, Security, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access.principal import Principal
+from tradecover.access import Principal
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import IdPath
 from tradecover.claims.api import principal_only

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradecover.access.service import system_principal
+from tradecover.access import system_principal
 from tradecover.claims.documents import service
 from tradecover.claims.documents.checklist import DocumentStatus
 from tradecover.cli.context import console, domain_errors, unit_of_work

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import Permission, Principal
 from tradecover.claims.documents.checklist import (
     Checklist,
     DocumentKind,

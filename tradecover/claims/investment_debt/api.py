@@ -16,7 +16,8 @@ from fastapi import APIRouter, Header, Path, Request, Security
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover.access.principal import Principal
+from tradecover import idempotency
+from tradecover.access import Principal
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.claims.api import principal_only
 from tradecover.claims.investment_debt import service
@@ -26,7 +27,6 @@ from tradecover.claims.investment_debt.schemas import (
     InvestmentDebtRejectIn,
 )
 from tradecover.db.engine import transaction
-from tradecover.idempotency import service as idempotency
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 

@@ -19,7 +19,7 @@ import typer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from tradecover.access import service as access
+from tradecover import access
 from tradecover.claims.investment_debt import service as claims
 from tradecover.claims.investment_debt.schemas import InvestmentDebtClaimOut
 from tradecover.cli.context import domain_errors, unit_of_work
@@ -28,7 +28,7 @@ from tradecover.kit.errors import ValidationFailed
 from tradecover.pricing import IndemnitySettlement
 
 if TYPE_CHECKING:
-    from tradecover.access.principal import Principal
+    from tradecover.access import Principal
 
 _commands = typer.Typer()  # the commands, until register() adds them to the group
 TodayOpt = Annotated[str | None, typer.Option("--today", help="Business date (default today)")]

@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit, ledger, policies
+from tradecover.access import Permission, Principal
 from tradecover.claims.checks import ClaimCheck, ensure_approvable
 from tradecover.claims.investment_debt.rules import (
     MissedRepayment,
@@ -40,9 +39,7 @@ from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, Validati
 from tradecover.kit.money import Money
 from tradecover.ledger import JournalEntry
 from tradecover.ledger import investment_debt as id_ledger
-from tradecover.ledger import service as ledger
 from tradecover.policies import Policy, PolicyState, Product
-from tradecover.policies import service as policies
 from tradecover.pricing import (
     IndemnitySettlement,
     parse_quote_request,

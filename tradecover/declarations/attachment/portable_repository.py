@@ -18,9 +18,9 @@ from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradecover import audit, idempotency
+from tradecover.access import KnownApiKeys
 from tradecover.access import service as access
-from tradecover.access.known_keys import KnownApiKeys
-from tradecover.audit import service as audit
 from tradecover.declarations import repository
 from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.attachment.repository import (
@@ -33,7 +33,6 @@ from tradecover.declarations.attachment.repository import (
 from tradecover.declarations.facts import AttachmentFacts
 from tradecover.declarations.model import Declaration
 from tradecover.declarations.shipment import Shipment
-from tradecover.idempotency import service as idempotency
 
 _DECLARATIONS = cast(Table, Declaration.__table__)
 _INSERT = insert(_DECLARATIONS).returning(_DECLARATIONS.c.id, sort_by_parameter_order=True)

@@ -27,9 +27,9 @@ import orjson
 import psycopg
 from sqlalchemy.orm import Session
 
-from tradecover.access.known_keys import KEY_ROW_VALUE_SQL, KnownApiKeys, key_row_parameters
-from tradecover.audit import service as audit
-from tradecover.audit.chain import GENESIS_HASH
+from tradecover import audit, idempotency
+from tradecover.access import KEY_ROW_VALUE_SQL, KnownApiKeys, key_row_parameters
+from tradecover.audit import GENESIS_HASH
 from tradecover.db.arrays import ints, texts
 from tradecover.db.base import json_default
 from tradecover.declarations.attachment.record import DeclarationRecord
@@ -43,7 +43,6 @@ from tradecover.declarations.attachment.repository import (
 from tradecover.declarations.facts import AttachmentFacts
 from tradecover.declarations.model import Declaration
 from tradecover.declarations.shipment import Shipment
-from tradecover.idempotency import service as idempotency
 
 _LOCKS = """
 WITH reserved AS (

@@ -29,12 +29,12 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import Principal
 from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.facts import AttachmentFacts
 from tradecover.declarations.shipment import Shipment
-from tradecover.idempotency.service import HeldKey
+from tradecover.idempotency import HeldKey
 from tradecover.kit.errors import Conflict
 
 

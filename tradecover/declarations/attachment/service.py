@@ -22,10 +22,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
-from tradecover.billing.premium import FlatRatePricer, RateSource, declaration_premium
+from tradecover import audit
+from tradecover.access import Permission, Principal
+from tradecover.billing import FlatRatePricer, RateSource, declaration_premium
 from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.attachment.repository import (
     AttachmentStore,
@@ -53,11 +52,15 @@ from tradecover.declarations.shipment import Shipment, normalised, shipment_prob
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.limits.decision import RequestType
-from tradecover.policies.schedule import rate_floating_from_dict
-from tradecover.pricing import rate_book_repository
+from tradecover.limits import RequestType
+from tradecover.policies import rate_floating_from_dict
+from tradecover.pricing import (
+    ExporterExperience,
+    RateQuote,
+    ShortTermRateRequest,
+    rate_book_repository,
+)
 from tradecover.pricing.shipment_rates import PolicyRatePricer, RateBook, policy_rate_pricer
-from tradecover.pricing.short_term import ExporterExperience, RateQuote, ShortTermRateRequest
 
 CHANNELS = ("api", "erp", "upload", "web", "cli", "einvoice", "customs")
 """Where a declaration came from (``erp``: the ERP API with an Idempotency-Key)."""

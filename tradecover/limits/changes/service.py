@@ -9,10 +9,8 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from tradecover import buyers
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit, buyers
+from tradecover.access import Permission, Principal
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money

@@ -9,11 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover import buyers
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
-from tradecover.country_risk import service as country_risk
+from tradecover import audit, buyers, country_risk
+from tradecover.access import Permission, Principal
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money

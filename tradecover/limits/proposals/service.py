@@ -22,9 +22,8 @@ from typing import Protocol
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit
+from tradecover.access import Permission, Principal
 from tradecover.config import Settings
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed

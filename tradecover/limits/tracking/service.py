@@ -13,10 +13,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover import buyers
-from tradecover.access.principal import Principal
-from tradecover.access.roles import Permission
-from tradecover.audit import service as audit
+from tradecover import audit, buyers
+from tradecover.access import Permission, Principal
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import repository as repo
