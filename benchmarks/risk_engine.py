@@ -1,4 +1,4 @@
-"""Benchmark of the portfolio risk engine (issue 7).
+"""Benchmark of the portfolio risk engine.
 
 Run:  .venv/bin/python benchmarks/risk_engine.py [--quick]
 

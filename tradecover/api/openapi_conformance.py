@@ -1,4 +1,4 @@
-"""Make ``/openapi.json`` say what the server enforces (``docs/rules/api-conformance.md``).
+"""Make ``/openapi.json`` say what the server enforces (``docs/operations/api-conformance.md``).
 
 FastAPI derives the schema from the route signatures; two rules the server enforces live
 outside them and are written into the schema here:

@@ -1,4 +1,4 @@
-"""Premium and billing ([rules §6]): declaration premium, monthly notices, payments, arrears.
+"""Premium and billing ([domain D-10]): declaration premium, monthly notices, payments, arrears.
 
 Pure rules only: :func:`premium_of` / :func:`declaration_premium` through the one pricing
 interface :data:`RateSource` (with :class:`FlatRatePricer`), and the notice, payment

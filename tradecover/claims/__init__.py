@@ -1,4 +1,4 @@
-"""Claims ([rules §7]): checks, indemnity, recoveries and speed.
+"""Claims ([domain C-7]): checks, indemnity, recoveries and speed.
 
 Pure rules only here: :mod:`~tradecover.claims.checks` (every claim condition as a named
 check), :mod:`~tradecover.claims.indemnity` (THE indemnity rule, the waiting period, four

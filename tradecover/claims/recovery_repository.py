@@ -1,4 +1,4 @@
-"""Reads of the recovery ledger ([rules §7]), scoped to the reader.
+"""Reads of the recovery ledger ([domain C-7]), scoped to the reader.
 
 An exporter reads the recoveries and claims of its own organisation; insurer staff read
 every exporter's.  The caller checks ``Permission.CLAIM_READ`` first.
@@ -13,8 +13,9 @@ from tradecover.access import Principal
 from tradecover.claims.model import ClaimRow, RecoveryRow
 
 
-def recovery_ledger(session: Session, *, principal: Principal
-                    ) -> list[tuple[RecoveryRow, ClaimRow]]:
+def recovery_ledger(
+    session: Session, *, principal: Principal
+) -> list[tuple[RecoveryRow, ClaimRow]]:
     """Every recovery booked with its claim, by the day the money came in."""
     query = select(RecoveryRow, ClaimRow).join(ClaimRow, ClaimRow.id == RecoveryRow.claim_id)
     if not principal.is_insurer:

@@ -1,5 +1,5 @@
 """Input hygiene at the CLI entry: every argument and option value of the command line is
-checked by ``kit.text`` before any command runs (``docs/rules/input-hygiene.md``).
+checked by ``kit.text`` before any command runs (``docs/security/input-hygiene.md``).
 
 The check reads the raw argument list, so a command added later is covered without a line
 of its own. An option value is named by its option (``--reason``), and prose options

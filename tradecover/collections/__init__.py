@@ -1,4 +1,4 @@
-"""Collections and overdue ([rules §7], [002] section 九).
+"""Collections and overdue ([domain C-1], [002] section 九).
 
 Pure rules only here: :mod:`~tradecover.collections.confirmation` (collection
 confirmation, the freed limit, chasing) and :mod:`~tradecover.collections.overdue`

@@ -1,4 +1,4 @@
-"""Declarations ([rules §5]): the declared shipment, its deadlines and the cover decision.
+"""Declarations ([domain D-1]): the declared shipment, its deadlines and the cover decision.
 
 Pure rules only (no web, no SQL): :class:`Shipment` with :func:`shipment_problems` /
 :func:`check_shipment`; deadlines per frequency (:func:`declaration_timing`,

@@ -1,6 +1,6 @@
 """Whole turnover: each month's turnover return against the declarations of that month.
 
-Source 002 (section 3.1, 统保): the insured must insure *every* export inside the
+[002] (section 3.1, 统保): the insured must insure *every* export inside the
 insurable scope; it may not pick some buyers, a division or only the risky deals.  Each
 shipment is declared (section 8.1) and the exporter returns its insurable turnover month
 by month (``turnover_returns``).  The rules, pure:

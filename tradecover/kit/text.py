@@ -1,7 +1,7 @@
 """Input hygiene: which characters free text may hold, which digits a number may be written
 in, and how a cell the product writes is kept from being read as a spreadsheet formula.
 
-The rules (``docs/rules/input-hygiene.md``):
+The rules (``docs/security/input-hygiene.md``):
 
 - **Refused everywhere**: the C0 controls U+0000-U+001F (NUL included: PostgreSQL cannot
   store it), DEL U+007F and the C1 controls U+0080-U+009F; the bidirectional formatting

@@ -1,6 +1,6 @@
 """Credit limits: aggregate limits, applications and decisions, versions and utilisation.
 
-Pure rules only here ([rules §4], [002] sections 六 and 七); persistence, API and
+Pure rules only here ([domain L-1], [002] sections 六 and 七); persistence, API and
 pages build on them.
 """
 

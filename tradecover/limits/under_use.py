@@ -1,6 +1,6 @@
 """Under-used credit limits: when to propose a reduction, and to what amount ([002]).
 
-Source 002 (七.6) lets the insurer revoke idle limits and reduce under-used ones.  Idle
+[002] (七.6) lets the insurer revoke idle limits and reduce under-used ones.  Idle
 limits are revoked by the idle job (:func:`tradecover.limits.utilisation.is_idle`); this
 module decides the reductions an underwriter is asked to accept:
 

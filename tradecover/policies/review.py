@@ -1,4 +1,4 @@
-"""Renewal review metrics ([rules §3.4]) and the port through which they are gathered."""
+"""Renewal review metrics ([domain P-8]) and the port through which they are gathered."""
 
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ class ReviewMetrics:
 
     def as_dict(self) -> dict[str, Any]:
         """The metrics as JSON-ready strings (flags as ``"true"``/``"false"``)."""
-        return {k: (str(v).lower() if isinstance(v, bool) else str(v))
-                for k, v in asdict(self).items()}
+        return {
+            k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in asdict(self).items()
+        }
 
 
 class ReviewMetricsSource(Protocol):

@@ -1,7 +1,7 @@
 """Overseas investment debt insurance premium, exactly as source [004] models it.
 
 [004] Wu, Wu & Chen (Sinosure), "A Thread's Analysis on the Determination of the
-Overseas Investment Debt Insurance Premium" (2021); docs/rules/core.md section 9.  Symbols as in
+Overseas Investment Debt Insurance Premium" (2021); [domain I-1].  Symbols as in
 its Table 1: repayment periods ``n = 1..T2``, principal ``a_n`` due at the end of period
 ``n``, interest ``I_n`` of period ``n``, premium rate ``p`` per period of insurance.
 

@@ -4,7 +4,7 @@ A :class:`RateTable` is what an insurer edits and saves: a base matrix of countr
 risk class (0 safest .. 7 riskiest) x payment terms (L/C, D/P, D/A, O/A, in rising risk)
 x credit period band, the floor and cap of the product, and the parameters of the
 floating adjustments (buyer, indemnity percentage, experience, concentration, renewal).
-docs/rules/core.md section 6: "riskier country, riskier term and longer credit all cost more",
+[domain R-2]: "riskier country, riskier term and longer credit all cost more",
 so a table whose matrix falls anywhere along one of those axes cannot be built: the
 error names the offending cell.
 
@@ -173,7 +173,7 @@ class ConcentrationParameters:
 
 @dataclass(frozen=True, slots=True)
 class RenewalParameters:
-    """Loadings of the renewal review ([rules §3.4]) beyond experience/concentration.
+    """Loadings of the renewal review ([domain R-9]) beyond experience/concentration.
 
     Declaring less than ``min_declared_share`` of the insurable turnover breaks whole
     turnover (the exporter may be selecting risky deals): loading
@@ -287,7 +287,7 @@ def _validate_bands(bands: tuple[CreditBand, ...]) -> None:
 
 
 def _validate_monotone(table: RateTable) -> None:
-    """Riskier country, riskier terms, longer credit: never cheaper ([rules §6])."""
+    """Riskier country, riskier terms, longer credit: never cheaper ([domain R-2])."""
     base = table.base
     for c in range(COUNTRY_CLASSES):
         for t in range(len(TERMS_ORDER)):

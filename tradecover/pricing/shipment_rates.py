@@ -1,4 +1,4 @@
-"""The rate of a shipment under a risk-based policy ([000], [002] 4; [rules §6]).
+"""The rate of a shipment under a risk-based policy ([000], [002] 4; [domain R-5]).
 
 A :class:`RateBook` is what every declaration of a process is priced on: the current
 version of each rate table (a :class:`ShortTermPricer` each) and the country classes in

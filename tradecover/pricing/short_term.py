@@ -1,4 +1,4 @@
-"""Short-term rates (docs/rules/core.md section 6): one interface, a rate and its explanation.
+"""Short-term rates ([domain R-1]): one interface, a rate and its explanation.
 
 The rate of a declaration is the base matrix cell of its country class x payment terms x
 credit band, multiplied in this fixed order by
@@ -15,7 +15,7 @@ a pure function of integers.  That is what lets :func:`price_batch` (in
 in parts per million) return exactly the rates of the Decimal path :func:`price_short_term`;
 tests prove it on random inputs.
 
-Monotonicity (docs/rules/core.md section 6): the matrix is validated monotone when a table is
+Monotonicity ([domain R-2]): the matrix is validated monotone when a table is
 built, every factor is a non-decreasing function of its risk input, and rounding and
 bounds are monotone, so riskier country, terms, longer credit, higher PD, higher
 indemnity percentage or more concentration never give a lower rate, all else equal.
@@ -446,7 +446,12 @@ class ShortTermPricer:
         :meth:`price` of the same request (the arrays: :meth:`CompiledRateTable.price_batch`).
         """
         return self._batch.price_batch(
-            country_class=country_class, payment_terms=payment_terms, credit_days=credit_days,
-            indemnity_ppm=indemnity_ppm, buyer_pd_ppm=buyer_pd_ppm,
-            buyer_grade_index=buyer_grade_index, experience_factor_ppm=experience_factor_ppm,
-            concentration_hhi_ppm=concentration_hhi_ppm)
+            country_class=country_class,
+            payment_terms=payment_terms,
+            credit_days=credit_days,
+            indemnity_ppm=indemnity_ppm,
+            buyer_pd_ppm=buyer_pd_ppm,
+            buyer_grade_index=buyer_grade_index,
+            experience_factor_ppm=experience_factor_ppm,
+            concentration_hhi_ppm=concentration_hhi_ppm,
+        )

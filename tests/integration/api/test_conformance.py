@@ -1,5 +1,5 @@
 """The server and its OpenAPI agree: schemathesis runs its conformance checks over every
-operation (``docs/rules/api-conformance.md``) on a bounded, derandomised budget.
+operation (``docs/operations/api-conformance.md``) on a bounded, derandomised budget.
 
 Checked: no 5xx; schema-valid requests accepted; schema-invalid ones refused; 405 with an
 ``Allow`` header for an undeclared method (and for OPTIONS, exactly the declared methods);

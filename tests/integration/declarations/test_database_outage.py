@@ -1,4 +1,4 @@
-"""A database outage is answered at once and recovered from at once (issue 15, item 5).
+"""A database outage is answered at once and recovered from at once.
 
 A real uvicorn server runs the app on a database of its own.  The ERP fast path is warmed
 (a remembered API key), then the database is dropped with ``FORCE`` while the server runs:

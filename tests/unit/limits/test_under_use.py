@@ -31,7 +31,7 @@ def usd(amount: str) -> Money:
 
 
 def test_worked_case_limit_500k_peak_80k_is_reduced_to_161k() -> None:
-    """The case in docs/rules/limit-utilisation.md."""
+    """The case in docs/domain/limits.md#l-12."""
     start = RULE.window_start(TODAY)
     assert start == date(2026, 6, 11)
     shipments = [

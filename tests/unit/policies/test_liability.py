@@ -1,4 +1,4 @@
-"""Which shipments keep cover as a policy ends or pauses ([002] 5; domain.md 3.5)."""
+"""Which shipments keep cover as a policy ends or pauses ([002] 5; [domain P-11])."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Renewal re-pricing from the year's review (domain.md section 3.4)."""
+"""Renewal re-pricing from the year's review ([domain R-9])."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Short-term rates (domain.md section 6): table, adjustments, laws, batch == scalar."""
+"""Short-term rates ([domain R-1]): table, adjustments, laws, batch == scalar."""
 
 from __future__ import annotations
 

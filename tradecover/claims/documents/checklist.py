@@ -3,7 +3,7 @@
 Every claim needs the documents that prove the sale and the shipment: the sales
 contract, the commercial invoice and the transport document (a shipment must match its
 shipping documents to be insured at all [002] 5).  Each cause of loss then needs its own
-proof (*practice*, see ``docs/rules/claim-documents.md``):
+proof (*practice*, see ``docs/domain/claims.md#c-12``):
 
 ======================  ===========================================================
 cause                   documents of the cause
