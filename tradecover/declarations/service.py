@@ -1,6 +1,7 @@
 """The attachment service ([domain D-1], [domain R-5]): the use cases every channel declares
 shipments through, each a call of THE shell
-(:mod:`tradecover.declarations.attachment.service`) on the attachment store the caller passes (built once for the database by the composition root,
+(:mod:`tradecover.declarations.attachment.service`) on the attachment store the caller
+passes (built once for the database by the composition root,
 :func:`tradecover.wiring.store_for`).  The caller's transaction holds all of it: services
 never commit.
 
