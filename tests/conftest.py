@@ -204,8 +204,8 @@ class FormClient(TestClient):
                 data[csrf.CSRF_FIELD] = csrf.form_token(
                     nonce=nonce,
                     session_cookie=self.cookies.get(SESSION_COOKIE),
-                    signing_key=self.app.state.settings.signing_key(),
-                )  # type: ignore[attr-defined]
+                    signing_key=self.app.state.settings.signing_key(),  # type: ignore[attr-defined]
+                )
                 kwargs["data"] = data
         return super().request(method, url, **kwargs)
 

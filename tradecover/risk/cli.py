@@ -101,8 +101,8 @@ def run(
     if source == "generated" and buyers is None:
         buyers = 1000
     spec = service.RunSpec(
-        source=source,
-        basis=basis,
+        source=source,  # type: ignore[arg-type]
+        basis=basis,  # type: ignore[arg-type]
         method=method,  # type: ignore[arg-type]
         confidence_levels=tuple(confidence or (0.99, 0.995, 0.999)),
         scenarios=tuple(scenario or ()),

@@ -90,8 +90,8 @@ class RiskRunIn(InputModel):
     def to_spec(self) -> RunSpec:
         """The service's spec (the rules check every value)."""
         return RunSpec(
-            source=self.source,
-            basis=self.basis,
+            source=self.source,  # type: ignore[arg-type]
+            basis=self.basis,  # type: ignore[arg-type]
             method=self.method,  # type: ignore[arg-type]
             confidence_levels=tuple(self.confidence_levels),
             scenarios=tuple(self.scenarios),

@@ -59,8 +59,11 @@ async def send(
     def done(**found: object) -> Outcome:
         took = int((time.perf_counter() - started) * 1000)
         return Outcome(
-            delivery_id=due.delivery_id, attempted_at=attempted_at, duration_ms=took, **found
-        )  # type: ignore[arg-type]
+            delivery_id=due.delivery_id,
+            attempted_at=attempted_at,
+            duration_ms=took,
+            **found,  # type: ignore[arg-type]
+        )
 
     try:
         target = parse_url(due.url, development=development)

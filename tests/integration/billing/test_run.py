@@ -39,8 +39,13 @@ def _run(db: Database, month: str = "2026-10", **kw: object) -> jobs.RunState:
     with transaction(db.factory) as s:
         principal = system_principal(s)
     return jobs.run_month(
-        db.factory, principal=principal, month=month, issue_date=ISSUE, terms=DEFAULT_TERMS, **kw
-    )  # type: ignore[arg-type]
+        db.factory,
+        principal=principal,
+        month=month,
+        issue_date=ISSUE,
+        terms=DEFAULT_TERMS,
+        **kw,  # type: ignore[arg-type]
+    )
 
 
 def _worked(db: Database, app_client: TestClient, cast: Cast) -> int:

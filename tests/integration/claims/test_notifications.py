@@ -31,7 +31,7 @@ def _job(db: Database, day: date) -> list[tuple[str, int | None, dict[str, objec
 
     def work(s: object) -> list[tuple[str, int | None, dict[str, object]]]:
         outcome = collections.daily_job(
-            s,
+            s,  # type: ignore[arg-type]
             principal=system_principal(s),  # type: ignore[arg-type]
             today=day,
         )

@@ -39,14 +39,17 @@ def _receive(db: Database, envelope: Envelope, **kwargs: object) -> Received:
             attach=kwargs.pop(  # type: ignore[arg-type]
                 "attach", document_attacher(store_for(db.engine))
             ),
-            **kwargs,
-        )  # type: ignore[arg-type]
+            **kwargs,  # type: ignore[arg-type]
+        )
 
 
 def _erp(cast: Cast, content: bytes, **over: object) -> Envelope:
     return Envelope.new(
-        source=FeedSource.ERP, exporter_org_id=cast.exporter.org_id, content=content, **over
-    )  # type: ignore[arg-type]
+        source=FeedSource.ERP,
+        exporter_org_id=cast.exporter.org_id,
+        content=content,
+        **over,  # type: ignore[arg-type]
+    )
 
 
 def test_an_erp_shipment_is_attached_with_its_dedup_key(

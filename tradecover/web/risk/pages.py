@@ -258,8 +258,8 @@ def start_run(
     }
     try:
         spec = service.RunSpec(
-            source=source,
-            basis=basis,
+            source=source,  # type: ignore[arg-type]
+            basis=basis,  # type: ignore[arg-type]
             method=method,  # type: ignore[arg-type]
             scenarios=tuple(scenarios or ()),
             n_scenarios=_int(n_scenarios, "n_scenarios"),
