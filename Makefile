@@ -30,7 +30,6 @@ run: install
 ## make test: ruff, the import contracts (.importlinter), mypy --strict and the whole pytest suite
 test: install browser
 	$(BIN)/ruff check tradecover tests benchmarks
-	$(BIN)/ruff format --check tradecover tests benchmarks
 	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/mypy tradecover tests
 	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)

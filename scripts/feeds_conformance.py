@@ -36,28 +36,17 @@ def main(argv: list[str] | None = None) -> int:
     """Read every file; print per-file outcomes and totals; exit 0."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folders", nargs="+", type=Path)
-    parser.add_argument(
-        "--ubl-schematron",
-        type=Path,
-        default=None,
-        help="compiled EN 16931 Schematron XSLT for UBL, to run as well",
-    )
-    parser.add_argument(
-        "--cii-schematron",
-        type=Path,
-        default=None,
-        help="compiled EN 16931 Schematron XSLT for CII, to run as well",
-    )
+    parser.add_argument("--ubl-schematron", type=Path, default=None,
+                        help="compiled EN 16931 Schematron XSLT for UBL, to run as well")
+    parser.add_argument("--cii-schematron", type=Path, default=None,
+                        help="compiled EN 16931 Schematron XSLT for CII, to run as well")
     args = parser.parse_args(argv)
     schematrons = Schematrons.from_paths(args.ubl_schematron, args.cii_schematron)
     read, quarantined = 0, 0
     reasons: Counter[str] = Counter()
     for folder in args.folders:
-        files = sorted(
-            p
-            for p in folder.rglob("*")
-            if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES | {".csv"}
-        )
+        files = sorted(p for p in folder.rglob("*") if p.is_file()
+                       and p.suffix.lower() in DOCUMENT_SUFFIXES | {".csv"})
         for path in files:
             for result in _results(path, schematrons):
                 name = path.relative_to(folder)
@@ -68,11 +57,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"QUARANTINED {name}: {detail}")
                 else:
                     read += 1
-                    print(
-                        f"READ        {name}: {result.kind} {result.format} "
-                        f"id={result.document_id} v={result.version} "
-                        f"{result.currency or ''} {result.total or ''}"
-                    )
+                    print(f"READ        {name}: {result.kind} {result.format} "
+                          f"id={result.document_id} v={result.version} "
+                          f"{result.currency or ''} {result.total or ''}")
     print(f"\nTotal: {read + quarantined} documents, {read} read, {quarantined} quarantined")
     for code, count in reasons.most_common():
         print(f"  {code}: {count}")

@@ -78,15 +78,10 @@ class RunState:
 
 
 def _state(session: Session, run: BillingRun, terms: BillingTerms) -> RunState:
-    return RunState(
-        run.id,
-        run.month,
-        run.issue_date,
-        run.issue_date + timedelta(days=terms.payment_days),
-        run.status,
-        repository.item_count(session, run_id=run.id),
-        repository.pending_count(session, run_id=run.id),
-    )
+    return RunState(run.id, run.month, run.issue_date,
+                    run.issue_date + timedelta(days=terms.payment_days), run.status,
+                    repository.item_count(session, run_id=run.id),
+                    repository.pending_count(session, run_id=run.id))
 
 
 def _cutoff(session: Session) -> datetime:
@@ -105,13 +100,10 @@ def _cutoff(session: Session) -> datetime:
     now = utc_now()
     if session.get_bind().dialect.name != "postgresql":
         return now
-    oldest = session.execute(
-        text(
-            "SELECT MIN(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
-            "AND xact_start IS NOT NULL"
-        )
-    ).scalar_one()
+    oldest = session.execute(text(
+        "SELECT MIN(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+        "AND xact_start IS NOT NULL")).scalar_one()
     if not isinstance(oldest, datetime):
         return now
     return min(now, oldest.astimezone(UTC) - timedelta(microseconds=1))
@@ -123,12 +115,9 @@ def periods(session: Session, run: BillingRun) -> list[repository.Period]:
     A month m was last billed at the latest cutoff, before this run's, of a run of m or of
     a later month (every run adjusts all earlier billed months).
     """
-    runs = [
-        (m if isinstance(m, date) else date.fromisoformat(str(m)), c)
-        for m, c in session.execute(
-            select(BillingRun.month, BillingRun.cutoff).where(BillingRun.cutoff < run.cutoff)
-        )
-    ]
+    runs = [(m if isinstance(m, date) else date.fromisoformat(str(m)), c) for m, c in
+            session.execute(select(BillingRun.month, BillingRun.cutoff)
+                            .where(BillingRun.cutoff < run.cutoff))]
     out = [repository.Period(run.month, month_end(run.month), None)]
     for month in sorted({m for m, _ in runs if m < run.month}):
         since = max(c for m, c in runs if m >= month)
@@ -144,12 +133,8 @@ def _all_asks(programmes: list[tuple[int, Programme]]) -> list[tuple[str, reposi
     """Every (programme, share) a decision can give: the share and each size tier's."""
     out: dict[str, repository.Ask] = {}
     for programme_id, programme in programmes:
-        rules = repository.ShipmentRules(
-            programme.hs_chapters,
-            programme.destination_countries,
-            programme.valid_from,
-            programme.valid_to,
-        )
+        rules = repository.ShipmentRules(programme.hs_chapters, programme.destination_countries,
+                                         programme.valid_from, programme.valid_to)
         for share in (programme.share, *(t.share for t in programme.size_tiers)):
             out.setdefault(_ask_key(programme_id, share), repository.Ask(share, rules))
     return list(out.items())
@@ -165,47 +150,30 @@ def _enqueue(session: Session, run: BillingRun) -> int:
     pure function of the run's cutoff and periods (membership), so a resumed run reads
     what it would recompute.
     """
-    programmes = [
-        (row.id, subsidies.to_programme(row)) for row in subsidies.all_programmes(session)
-    ]
+    programmes = [(row.id, subsidies.to_programme(row))
+                  for row in subsidies.all_programmes(session)]
     asks = _all_asks(programmes)
     keys = [k for k, _ in asks]
     queued = repository.queued_policies(session, run_id=run.id)
     parts: dict[int, list[list[object]]] = {}
     for period in periods(session, run):
         for policy_id, part in repository.part_sums(
-            session, policy_ids=None, period=period, cutoff=run.cutoff, asks=[a for _, a in asks]
-        ).items():
+                session, policy_ids=None, period=period, cutoff=run.cutoff,
+                asks=[a for _, a in asks]).items():
             if policy_id not in queued:
                 parts.setdefault(policy_id, []).append(
-                    [
-                        period.start.isoformat(),
-                        part.line_count,
-                        part.amount_minor,
-                        [list(a) for a in part.asks],
-                    ]
-                )
-    ledger.insert_rows(
-        session,
-        BillingRunItem,
-        [
-            {
-                "run_id": run.id,
-                "policy_id": policy_id,
-                "status": ITEM_PENDING,
-                "sums": json.dumps({"asks": keys, "parts": mine}, separators=(",", ":")),
-            }
-            for policy_id, mine in sorted(parts.items())
-        ],
-    )
+                    [period.start.isoformat(), part.line_count, part.amount_minor,
+                     [list(a) for a in part.asks]])
+    ledger.insert_rows(session, BillingRunItem, [
+        {"run_id": run.id, "policy_id": policy_id, "status": ITEM_PENDING,
+         "sums": json.dumps({"asks": keys, "parts": mine}, separators=(",", ":"))}
+        for policy_id, mine in sorted(parts.items())])
     return len(parts)
 
 
-def _stored_sums(
-    items: list[tuple[int, int, str | None]],
-    policy_ids: set[int],
-    asks: list[tuple[int, Decimal, repository.ShipmentRules]],
-) -> dict[date, dict[int, repository.PartSums]] | None:
+def _stored_sums(items: list[tuple[int, int, str | None]], policy_ids: set[int],
+                 asks: list[tuple[int, Decimal, repository.ShipmentRules]]
+                 ) -> dict[date, dict[int, repository.PartSums]] | None:
     """The batch's part sums as stored at enqueue, in the batch's ask order.
 
     None when an item has none (queued before they were stored) or lacks an ask (a
@@ -225,20 +193,13 @@ def _stored_sums(
             return None
         for start, count, amount, asked in stored["parts"]:
             out.setdefault(date.fromisoformat(start), {})[policy_id] = repository.PartSums(
-                policy_id,
-                int(count),
-                int(amount),
-                tuple((int(asked[i][0]), int(asked[i][1])) for i in order),
-            )
+                policy_id, int(count), int(amount),
+                tuple((int(asked[i][0]), int(asked[i][1])) for i in order))
     return out
 
 
 def start_run(
-    factory: sessionmaker[Session],
-    *,
-    principal: Principal,
-    month: str,
-    issue_date: date,
+    factory: sessionmaker[Session], *, principal: Principal, month: str, issue_date: date,
     terms: BillingTerms,
 ) -> RunState:
     """Create the run of ``month`` (or resume it) and queue what is left to bill."""
@@ -248,24 +209,16 @@ def start_run(
     for attempt in range(3):
         try:
             with transaction(factory) as session:
-                run = session.execute(
-                    select(BillingRun).where(BillingRun.month == first)
-                ).scalar_one_or_none()
+                run = session.execute(select(BillingRun).where(BillingRun.month == first)
+                                      ).scalar_one_or_none()
                 if run is None:
                     if issue_date <= last:
                         raise ValidationFailed(
                             f"{month} can be billed from {last + timedelta(days=1)}",
-                            code="notice_before_month_end",
-                            field="month",
-                        )
-                    run = BillingRun(
-                        month=first,
-                        issue_date=issue_date,
-                        status=RUN_RUNNING,
-                        cutoff=_cutoff(session),
-                        started_at=utc_now(),
-                        started_by=principal.actor,
-                    )
+                            code="notice_before_month_end", field="month")
+                    run = BillingRun(month=first, issue_date=issue_date, status=RUN_RUNNING,
+                                     cutoff=_cutoff(session), started_at=utc_now(),
+                                     started_by=principal.actor)
                     session.add(run)
                     session.flush()
                 queued = _enqueue(session, run)
@@ -289,11 +242,8 @@ class _Context:
 
 
 def _context(session: Session, run: BillingRun) -> _Context:
-    return _Context(
-        [(row.id, subsidies.to_programme(row)) for row in subsidies.all_programmes(session)],
-        {},
-        periods(session, run),
-    )
+    return _Context([(row.id, subsidies.to_programme(row))
+                     for row in subsidies.all_programmes(session)], {}, periods(session, run))
 
 
 @dataclass
@@ -318,31 +268,20 @@ class _Draft:
         return sum(p.line_count for _, p in self.parts)
 
 
-def _decisions(
-    session: Session, ctx: _Context, facts: dict[int, tuple[int, str]], month: date
-) -> tuple[
-    dict[tuple[int, int], EligibilityDecision], list[tuple[int, Decimal, repository.ShipmentRules]]
-]:
+def _decisions(session: Session, ctx: _Context, facts: dict[int, tuple[int, str]],
+               month: date) -> tuple[dict[tuple[int, int], EligibilityDecision], list[
+                   tuple[int, Decimal, repository.ShipmentRules]]]:
     """Each programme's exporter-level decision per policy, and the asks they need."""
     decisions: dict[tuple[int, int], EligibilityDecision] = {}
     asks: dict[tuple[int, Decimal], repository.ShipmentRules] = {}
     for currency in {c for _, c in facts.values()}:
-        unknown = sorted(
-            {o for o, c in facts.values() if c == currency and (o, c) not in ctx.facts}
-        )
-        ctx.facts.update(
-            ((o, currency), f)
-            for o, f in subsidies.exporters_facts(
-                session, exporter_org_ids=unknown, currency=currency
-            ).items()
-        )
+        unknown = sorted({o for o, c in facts.values() if c == currency
+                          and (o, c) not in ctx.facts})
+        ctx.facts.update(((o, currency), f) for o, f in subsidies.exporters_facts(
+            session, exporter_org_ids=unknown, currency=currency).items())
     for programme_id, programme in ctx.programmes:
-        rules = repository.ShipmentRules(
-            programme.hs_chapters,
-            programme.destination_countries,
-            programme.valid_from,
-            programme.valid_to,
-        )
+        rules = repository.ShipmentRules(programme.hs_chapters, programme.destination_countries,
+                                         programme.valid_from, programme.valid_to)
         for policy_id, (org_id, currency) in facts.items():
             if currency != programme.currency:
                 continue
@@ -350,22 +289,17 @@ def _decisions(
             decision = ctx.decided.get(known)
             if decision is None:  # exporter-level: the same for all its policies this run
                 decision = ctx.decided[known] = subsidies.exporter_decision(
-                    programme, ctx.facts[(org_id, currency)], month=month
-                )
+                    programme, ctx.facts[(org_id, currency)], month=month)
             decisions[(programme_id, policy_id)] = decision
             if decision.eligible:
                 asks[(programme_id, decision.share)] = rules
     return decisions, [(pid, share, rules) for (pid, share), rules in asks.items()]
 
 
-def _split(
-    session: Session,
-    ctx: _Context,
-    drafts: list[_Draft],
-    decisions: dict[tuple[int, int], EligibilityDecision],
-    asks: list[tuple[int, Decimal, repository.ShipmentRules]],
-    month: date,
-) -> list[subsidies.Usage]:
+def _split(session: Session, ctx: _Context, drafts: list[_Draft],
+           decisions: dict[tuple[int, int], EligibilityDecision],
+           asks: list[tuple[int, Decimal, repository.ShipmentRules]], month: date
+           ) -> list[subsidies.Usage]:
     """Split every draft between its exporter and the programmes, recording each decision.
 
     Returns what the grants move on the programmes' usage, for :func:`bill_batch` to apply
@@ -384,19 +318,12 @@ def _split(
             if not decision.eligible:
                 continue
             i = index[(programme_id, decision.share)]
-            asked[d.policy_id] = (
-                sum(p.asks[i][0] for _, p in d.parts),
-                sum(p.asks[i][1] for _, p in d.parts),
-            )
-        requests = [
-            subsidies.Request(
-                d.exporter_org_id, asked.get(d.policy_id, (0, 0))[1], left[d.policy_id]
-            )
-            for d in relevant
-        ]
-        grants, usage = subsidies.plan_grants(
-            session, programme_id=programme_id, year=month.year, requests=requests
-        )
+            asked[d.policy_id] = (sum(p.asks[i][0] for _, p in d.parts),
+                                  sum(p.asks[i][1] for _, p in d.parts))
+        requests = [subsidies.Request(d.exporter_org_id, asked.get(d.policy_id, (0, 0))[1],
+                                      left[d.policy_id]) for d in relevant]
+        grants, usage = subsidies.plan_grants(session, programme_id=programme_id,
+                                              year=month.year, requests=requests)
         usages.append(usage)
         for d, request, granted in zip(relevant, requests, grants, strict=True):
             decision = decisions[(programme_id, d.policy_id)]
@@ -406,20 +333,14 @@ def _split(
                 explanation = "no line of the notice meets the programme's shipment rules"
             elif decision.eligible:
                 explanation = f"{explanation} ({lines} eligible line(s))"
-            d.split_rows.append(
-                {
-                    "programme_id": programme_id,
-                    "eligible": decision.eligible,
-                    "share": decision.share,
-                    "rule_applied": decision.rule_applied.value,
-                    "explanation": explanation,
-                    "eligible_lines": lines,
-                    "requested_minor": request.requested_minor,
-                    "granted_minor": granted.granted_minor,
-                    "limited_by": granted.limited_by.value if granted.limited_by else None,
-                    "paid_minor": 0,
-                }
-            )
+            d.split_rows.append({
+                "programme_id": programme_id, "eligible": decision.eligible,
+                "share": decision.share, "rule_applied": decision.rule_applied.value,
+                "explanation": explanation, "eligible_lines": lines,
+                "requested_minor": request.requested_minor,
+                "granted_minor": granted.granted_minor,
+                "limited_by": granted.limited_by.value if granted.limited_by else None,
+                "paid_minor": 0})
             if granted.granted_minor:
                 left[d.policy_id] -= granted.granted_minor
                 d.owes[programme.code] = Money.from_minor(granted.granted_minor, d.currency)
@@ -427,13 +348,8 @@ def _split(
 
 
 def bill_batch(
-    session: Session,
-    *,
-    principal: Principal,
-    run: BillingRun,
-    terms: BillingTerms,
-    size: int = DEFAULT_BATCH,
-    ctx: _Context | None = None,
+    session: Session, *, principal: Principal, run: BillingRun, terms: BillingTerms,
+    size: int = DEFAULT_BATCH, ctx: _Context | None = None,
 ) -> int:
     """Bill up to ``size`` queued policies of ``run`` in the caller's transaction.
 
@@ -450,121 +366,57 @@ def bill_batch(
     first = run.month
     due = run.issue_date + timedelta(days=terms.payment_days)
     done = repository.billed_policies(session, month=first, policy_ids=[p for _, p, _ in items])
-    facts = repository.policy_facts(session, policy_ids=[p for _, p, _ in items if p not in done])
+    facts = repository.policy_facts(session,
+                                    policy_ids=[p for _, p, _ in items if p not in done])
     decisions, asks = _decisions(session, ctx, facts, first)
     ask_cols = [repository.Ask(share, rules) for _, share, rules in asks]
     drafts: dict[int, _Draft] = {}
     stored = _stored_sums(items, set(facts), asks)
     for period in ctx.periods:
-        sums = (
-            stored.get(period.start, {})
-            if stored is not None
-            else repository.part_sums(
-                session, policy_ids=sorted(facts), period=period, cutoff=run.cutoff, asks=ask_cols
-            )
-        )
+        sums = (stored.get(period.start, {}) if stored is not None else repository.part_sums(
+            session, policy_ids=sorted(facts), period=period, cutoff=run.cutoff,
+            asks=ask_cols))
         for policy_id, part in sums.items():
             org_id, currency = facts[policy_id]
-            drafts.setdefault(
-                policy_id, _Draft(policy_id, org_id, currency, [], {}, [])
-            ).parts.append((period, part))
+            drafts.setdefault(policy_id, _Draft(policy_id, org_id, currency, [], {}, [])
+                              ).parts.append((period, part))
     notices = [drafts[p] for p in sorted(drafts)]
     if notices:
         usages = _split(session, ctx, notices, decisions, asks, first)
         now = utc_now()
-        by_policy = {
-            int(p): int(i)
-            for i, p in ledger.insert_rows(
-                session,
-                PremiumNotice,
-                [
-                    {
-                        "run_id": run.id,
-                        "policy_id": d.policy_id,
-                        "exporter_org_id": d.exporter_org_id,
-                        "month": first,
-                        "issue_date": run.issue_date,
-                        "due_date": due,
-                        "currency": d.currency,
-                        "line_count": d.line_count,
-                        "total_minor": d.total_minor,
-                        "exporter_owed_minor": d.total_minor
-                        - sum(m.minor_units() for m in d.owes.values()),
-                        "exporter_paid_minor": 0,
-                        "created_at": now,
-                    }
-                    for d in notices
-                ],
-                returning=("id", "policy_id"),
-            )
-        }
+        by_policy = {int(p): int(i) for i, p in ledger.insert_rows(session, PremiumNotice, [
+            {"run_id": run.id, "policy_id": d.policy_id, "exporter_org_id": d.exporter_org_id,
+             "month": first, "issue_date": run.issue_date, "due_date": due,
+             "currency": d.currency, "line_count": d.line_count, "total_minor": d.total_minor,
+             "exporter_owed_minor": d.total_minor - sum(m.minor_units() for m in d.owes.values()),
+             "exporter_paid_minor": 0, "created_at": now} for d in notices],
+            returning=("id", "policy_id"))}
         ids = [by_policy[d.policy_id] for d in notices]
-        ledger.insert_rows(
-            session,
-            PremiumNoticePart,
-            [
-                {
-                    "notice_id": nid,
-                    "policy_id": d.policy_id,
-                    "period_start": period.start,
-                    "period_end": period.end,
-                    "cutoff": run.cutoff,
-                    "since": period.since,
-                    "line_count": part.line_count,
-                    "amount_minor": part.amount_minor,
-                }
-                for nid, d in zip(ids, notices, strict=True)
-                for period, part in d.parts
-            ],
-        )
-        ledger.insert_rows(
-            session,
-            NoticeSplit,
-            [
-                {"notice_id": nid, **row}
-                for nid, d in zip(ids, notices, strict=True)
-                for row in d.split_rows
-            ],
-        )
-        ledger.post(
-            session,
-            entries=[
-                premium_billed(
-                    key=f"notice:{nid}",
-                    posted_on=run.issue_date,
-                    notice_ref=f"notice {nid} ({first:%Y-%m}, policy {d.policy_id})",
-                    exporter_id=d.exporter_org_id,
-                    exporter_owes=Money.from_minor(
-                        d.total_minor - sum(m.minor_units() for m in d.owes.values()), d.currency
-                    ),
-                    programme_owes=d.owes,
-                )
-                for nid, d in zip(ids, notices, strict=True)
-                if d.total_minor or d.owes
-            ],
-        )
-        audit.record(
-            session,
-            org_id=principal.org_id,
-            actor=principal.actor,
-            action="billing.notices_issued",
-            entity_type="billing_run",
-            entity_id=run.id,
-            after={
-                "month": f"{first:%Y-%m}",
-                "cutoff": run.cutoff.isoformat(),
-                "notices": ids,
-                "policies": [d.policy_id for d in notices],
-                "total_minor": sum(d.total_minor for d in notices),
-            },
-        )
+        ledger.insert_rows(session, PremiumNoticePart, [
+            {"notice_id": nid, "policy_id": d.policy_id, "period_start": period.start,
+             "period_end": period.end, "cutoff": run.cutoff, "since": period.since,
+             "line_count": part.line_count, "amount_minor": part.amount_minor}
+            for nid, d in zip(ids, notices, strict=True) for period, part in d.parts])
+        ledger.insert_rows(session, NoticeSplit, [
+            {"notice_id": nid, **row} for nid, d in zip(ids, notices, strict=True)
+            for row in d.split_rows])
+        ledger.post(session, entries=[premium_billed(
+            key=f"notice:{nid}", posted_on=run.issue_date,
+            notice_ref=f"notice {nid} ({first:%Y-%m}, policy {d.policy_id})",
+            exporter_id=d.exporter_org_id,
+            exporter_owes=Money.from_minor(d.total_minor - sum(
+                m.minor_units() for m in d.owes.values()), d.currency),
+            programme_owes=d.owes) for nid, d in zip(ids, notices, strict=True)
+            if d.total_minor or d.owes])
+        audit.record(session, org_id=principal.org_id, actor=principal.actor,
+                     action="billing.notices_issued", entity_type="billing_run",
+                     entity_id=run.id, after={
+                         "month": f"{first:%Y-%m}", "cutoff": run.cutoff.isoformat(),
+                         "notices": ids, "policies": [d.policy_id for d in notices],
+                         "total_minor": sum(d.total_minor for d in notices)})
         # credit notes settle older unpaid notices; older credit settles the new notices
-        billing_service.apply_credits(
-            session,
-            actor=principal.actor,
-            on=run.issue_date,
-            policy_ids=[d.policy_id for d in notices],
-        )
+        billing_service.apply_credits(session, actor=principal.actor, on=run.issue_date,
+                      policy_ids=[d.policy_id for d in notices])
         # last: the programmes' usage rows stay locked only until the commit
         for usage in usages:
             subsidies.apply_usage(session, usage)
@@ -579,21 +431,13 @@ ProgressCallback = Callable[[int, int], None]
 def _finish(factory: sessionmaker[Session], run_id: int) -> None:
     with transaction(factory) as session:
         if repository.pending_count(session, run_id=run_id) == 0:
-            session.execute(
-                update(BillingRun)
-                .where(BillingRun.id == run_id, BillingRun.status == RUN_RUNNING)
-                .values(status=RUN_COMPLETED, completed_at=utc_now())
-            )
+            session.execute(update(BillingRun).where(BillingRun.id == run_id,
+                                                     BillingRun.status == RUN_RUNNING)
+                            .values(status=RUN_COMPLETED, completed_at=utc_now()))
 
 
-def _worker(
-    factory: sessionmaker[Session],
-    principal: Principal,
-    run_id: int,
-    terms: BillingTerms,
-    size: int,
-    progress: Callable[[int], None],
-) -> None:
+def _worker(factory: sessionmaker[Session], principal: Principal, run_id: int,
+            terms: BillingTerms, size: int, progress: Callable[[int], None]) -> None:
     ctx: _Context | None = None
     while True:
         for attempt in range(5):
@@ -602,9 +446,8 @@ def _worker(
                     run = session.get(BillingRun, run_id)
                     assert run is not None
                     ctx = ctx or _context(session, run)
-                    taken = bill_batch(
-                        session, principal=principal, run=run, terms=terms, size=size, ctx=ctx
-                    )
+                    taken = bill_batch(session, principal=principal, run=run, terms=terms,
+                                       size=size, ctx=ctx)
                 break
             except (OperationalError, IntegrityError):
                 # deadlock, serialization failure, or a row created by a concurrent worker
@@ -619,22 +462,16 @@ def _worker(
 
 
 def run_month(
-    factory: sessionmaker[Session],
-    *,
-    principal: Principal,
-    month: str,
-    issue_date: date,
-    terms: BillingTerms,
-    batch_size: int = DEFAULT_BATCH,
-    workers: int = 1,
+    factory: sessionmaker[Session], *, principal: Principal, month: str, issue_date: date,
+    terms: BillingTerms, batch_size: int = DEFAULT_BATCH, workers: int = 1,
     on_progress: ProgressCallback | None = None,
 ) -> RunState:
     """Bill ``month`` completely (start or resume), with ``workers`` parallel workers."""
     if not 1 <= batch_size <= 10_000:
-        raise ValidationFailed(
-            "batch size must be 1 to 10000", code="batch_out_of_range", field="batch_size"
-        )
-    state = start_run(factory, principal=principal, month=month, issue_date=issue_date, terms=terms)
+        raise ValidationFailed("batch size must be 1 to 10000", code="batch_out_of_range",
+                               field="batch_size")
+    state = start_run(factory, principal=principal, month=month, issue_date=issue_date,
+                      terms=terms)
     done = 0
     lock = threading.Lock()
 
@@ -672,12 +509,12 @@ def run_month(
         return _state(session, run, terms)
 
 
-def get_run(session: Session, *, principal: Principal, month: str, terms: BillingTerms) -> RunState:
+def get_run(session: Session, *, principal: Principal, month: str, terms: BillingTerms
+            ) -> RunState:
     """The state of ``month``'s run."""
     principal.require(Permission.BILLING_MANAGE)
-    run = session.execute(
-        select(BillingRun).where(BillingRun.month == month_start(month))
-    ).scalar_one_or_none()
+    run = session.execute(select(BillingRun).where(BillingRun.month == month_start(month))
+                          ).scalar_one_or_none()
     if run is None:
         raise NotFound(f"{month} has not been billed", code="billing_run_not_found")
     return _state(session, run, terms)
@@ -696,33 +533,25 @@ class Suspension:
     reason: str
 
 
-def arrears_job(
-    session: Session, *, principal: Principal, today: date, terms: BillingTerms
-) -> list[Suspension]:
+def arrears_job(session: Session, *, principal: Principal, today: date, terms: BillingTerms
+                ) -> list[Suspension]:
     """Suspend every active policy whose exporter premium is over-long unpaid."""
     principal.require(Permission.BILLING_MANAGE)
     # credit notes first: a policy whose premium was credited is not in arrears
     billing_service.apply_credits(session, actor=principal.actor, on=today)
     cutoff = today - timedelta(days=terms.suspend_after_days)
-    rows = session.execute(
-        text(
-            "SELECT n.policy_id, MIN(n.due_date), MIN(n.id) FROM premium_notices n "
-            "JOIN policies p ON p.id = n.policy_id WHERE p.state = 'active' "
-            "AND n.exporter_paid_minor < n.exporter_owed_minor AND n.due_date < :cutoff "
-            "GROUP BY n.policy_id ORDER BY n.policy_id"
-        ),
-        {"cutoff": cutoff},
-    ).all()
+    rows = session.execute(text(
+        "SELECT n.policy_id, MIN(n.due_date), MIN(n.id) FROM premium_notices n "
+        "JOIN policies p ON p.id = n.policy_id WHERE p.state = 'active' "
+        "AND n.exporter_paid_minor < n.exporter_owed_minor AND n.due_date < :cutoff "
+        "GROUP BY n.policy_id ORDER BY n.policy_id"), {"cutoff": cutoff}).all()
     done: list[Suspension] = []
     for policy_id, due, notice_id in rows:
         due_date = due if isinstance(due, date) else date.fromisoformat(str(due))
         days = (today - due_date).days
-        reason = (
-            f"premium notice {notice_id} is {days} days past due (more than "
-            f"{terms.suspend_after_days}): declarations are refused until it is paid"
-        )
-        policies.suspend(
-            session, principal=principal, policy_id=int(policy_id), reason=reason, today=today
-        )
+        reason = (f"premium notice {notice_id} is {days} days past due (more than "
+                  f"{terms.suspend_after_days}): declarations are refused until it is paid")
+        policies.suspend(session, principal=principal, policy_id=int(policy_id), reason=reason,
+                         today=today)
         done.append(Suspension(int(policy_id), int(notice_id), days, reason))
     return done

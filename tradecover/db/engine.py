@@ -22,13 +22,8 @@ from tradecover.config import DB_CONNECT_TIMEOUT_S, DB_POOL_TIMEOUT_S
 from tradecover.db.async_pool import RecoveringPool
 
 
-def make_engine(
-    url: str,
-    *,
-    echo: bool = False,
-    connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
-    pool_timeout_s: float = DB_POOL_TIMEOUT_S,
-) -> Engine:
+def make_engine(url: str, *, echo: bool = False, connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
+                pool_timeout_s: float = DB_POOL_TIMEOUT_S) -> Engine:
     """Create an engine; on SQLite every transaction starts with ``BEGIN IMMEDIATE``.
 
     SQLite has no ``SELECT ... FOR UPDATE``; taking the write lock when the transaction
@@ -62,14 +57,9 @@ def make_engine(
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    engine = create_engine(
-        url,
-        echo=echo,
-        pool_size=10,
-        max_overflow=20,
-        pool_timeout=pool_timeout_s,
-        connect_args={"connect_timeout": connect_timeout_s},
-    )
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20,
+                           pool_timeout=pool_timeout_s,
+                           connect_args={"connect_timeout": connect_timeout_s})
     ping_when_idle(engine)
 
     @event.listens_for(engine, "connect")
@@ -109,13 +99,9 @@ def ping_when_idle(engine: Engine, idle_s: float = IDLE_BEFORE_PING_S) -> None:
             raise DisconnectionError("the connection did not answer a ping")
 
 
-def make_async_pool(
-    url: str,
-    *,
-    max_size: int = 10,
-    connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
-    pool_timeout_s: float = DB_POOL_TIMEOUT_S,
-) -> RecoveringPool:
+def make_async_pool(url: str, *, max_size: int = 10,
+                    connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
+                    pool_timeout_s: float = DB_POOL_TIMEOUT_S) -> RecoveringPool:
     """A pool of asynchronous psycopg connections to the PostgreSQL database of ``url`` (a
     SQLAlchemy URL), for the routes that run on the event loop without a thread or an ORM
     session (the ERP declarations).  Not yet open: ``await pool.open()`` in the loop that
@@ -128,10 +114,8 @@ def make_async_pool(
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     # its statements are the hot path's fixed shapes (equality probes, array parameters):
     # planned once per connection, not on every bind
-    connect_kwargs: dict[str, Any] = {
-        "options": "-c plan_cache_mode=force_generic_plan",
-        "connect_timeout": connect_timeout_s,
-    }
+    connect_kwargs: dict[str, Any] = {"options": "-c plan_cache_mode=force_generic_plan",
+                                      "connect_timeout": connect_timeout_s}
 
     async def configure(connection: AsyncConnection[Any]) -> None:
         connection.adapters.register_loader("json", OrjsonLoader)
@@ -140,23 +124,12 @@ def make_async_pool(
         async def checked_in(connection: AsyncConnection[Any]) -> None:
             returned[connection] = time.monotonic()
 
-        return AsyncConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=max_size,
-            open=False,
-            timeout=pool_timeout_s,
-            configure=configure,
-            reset=checked_in,
-            kwargs=connect_kwargs,
-        )
+        return AsyncConnectionPool(conninfo, min_size=1, max_size=max_size, open=False,
+                                   timeout=pool_timeout_s, configure=configure,
+                                   reset=checked_in, kwargs=connect_kwargs)
 
-    return RecoveringPool(
-        make,
-        conninfo=conninfo,
-        connect_kwargs=connect_kwargs,
-        idle_before_ping_s=IDLE_BEFORE_PING_S,
-    )
+    return RecoveringPool(make, conninfo=conninfo, connect_kwargs=connect_kwargs,
+                          idle_before_ping_s=IDLE_BEFORE_PING_S)
 
 
 class OrjsonLoader(Loader):

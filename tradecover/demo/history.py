@@ -140,17 +140,9 @@ class HistoryCounts:
 
     def add(self, other: HistoryCounts) -> None:
         """Add ``other``'s counts to these."""
-        for name in (
-            "terms",
-            "declarations",
-            "late_declarations",
-            "collections",
-            "turnover_returns",
-            "notices",
-            "payments",
-            "programme_payments",
-            "suspended_for_arrears",
-        ):
+        for name in ("terms", "declarations", "late_declarations", "collections",
+                     "turnover_returns", "notices", "payments", "programme_payments",
+                     "suspended_for_arrears"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.skipped_terms += other.skipped_terms
 
@@ -162,37 +154,25 @@ PROGRAMMES: Final = (("ZJ-SME-CNY", "CNY", Decimal("7.10")), ("ZJ-SME-USD", "USD
 """The Zhejiang SME programme pays in CNY and in USD (code, currency, CNY-free USD rate)."""
 
 
-def create_programmes(
-    session: Session, *, insurer: Principal, sponsor_org_id: int, as_of: date
-) -> None:
+def create_programmes(session: Session, *, insurer: Principal, sponsor_org_id: int,
+                      as_of: date) -> None:
     """The Zhejiang SME export premium programme ([001]): 80 % of the premium of
     exporters registered in Zhejiang, 100 % under USD 8 million of exports last year,
     within a cap per exporter and year and a yearly budget.
     """
     start, _ = window(as_of)
     for code, currency, rate in PROGRAMMES:
-
         def usd(amount: int, rate: Decimal = rate, currency: str = currency) -> Money:
             return Money.of(Decimal(amount) * rate, currency)
 
-        subsidies.create_programme(
-            session,
-            principal=insurer,
-            sponsor_org_id=sponsor_org_id,
-            programme=Programme(
-                code=code,
-                name=f"Zhejiang SME Export Premium Support ({currency})",
-                sponsor="Zhejiang Department of Commerce",
-                currency=currency,
-                share=Decimal("0.8"),
-                size_tiers=(SizeTier(usd(8_000_000), Decimal(1)),),
-                regions=("CN-ZJ",),
-                valid_from=start.replace(month=1),
-                cap_per_exporter_year=usd(20_000),
-                cap_per_year=usd(400_000),
-                budget=usd(1_000_000),
-            ),
-        )
+        subsidies.create_programme(session, principal=insurer, sponsor_org_id=sponsor_org_id,
+                                   programme=Programme(
+            code=code, name=f"Zhejiang SME Export Premium Support ({currency})",
+            sponsor="Zhejiang Department of Commerce", currency=currency,
+            share=Decimal("0.8"), size_tiers=(SizeTier(usd(8_000_000), Decimal(1)),),
+            regions=("CN-ZJ",), valid_from=start.replace(month=1),
+            cap_per_exporter_year=usd(20_000), cap_per_year=usd(400_000),
+            budget=usd(1_000_000)))
 
 
 # --- trading --------------------------------------------------------------------------
@@ -241,9 +221,8 @@ class _Application(Protocol):
         ...
 
 
-def _underwrite(
-    session: Session, *, insurer: Principal, application: _Application, today: date
-) -> None:
+def _underwrite(session: Session, *, insurer: Principal, application: _Application,
+                today: date) -> None:
     """An underwriter takes the queue's recommendation on an application that waits (a
     refusal stays in the queue: shipments to that buyer are not covered).
     """
@@ -255,81 +234,49 @@ def _underwrite(
     approves_all = recommended.amount >= requested.amount
     savepoint = session.begin_nested()
     try:
-        limits.decide(
-            session,
-            principal=insurer,
-            application_id=application.id,
-            outcome=DecisionOutcome.APPROVED if approves_all else DecisionOutcome.PARTLY_APPROVED,
-            amount=requested if approves_all else recommended,
-            reasons=[ReasonCode(r) for r in proposal.get("reasons", [])],
-            today=today,
-            rules=limits.LimitRules(),
-            read_context=reporting.limit_decision_context,
-        )
+        limits.decide(session, principal=insurer, application_id=application.id,
+                      outcome=DecisionOutcome.APPROVED if approves_all
+                      else DecisionOutcome.PARTLY_APPROVED,
+                      amount=requested if approves_all else recommended,
+                      reasons=[ReasonCode(r) for r in proposal.get("reasons", [])],
+                      today=today, rules=limits.LimitRules(),
+                      read_context=reporting.limit_decision_context)
         savepoint.commit()
     except DomainError:
         savepoint.rollback()
 
 
-def _lines(
-    session: Session,
-    *,
-    plan: ExporterPlan,
-    policy: PolicyTerm,
-    exporter: Principal,
-    insurer: Principal,
-    start: date,
-    registered: dict[str, int],
-) -> list[_Line]:
+def _lines(session: Session, *, plan: ExporterPlan, policy: PolicyTerm, exporter: Principal,
+           insurer: Principal, start: date, registered: dict[str, int]) -> list[_Line]:
     s = plan.schedule
     unit = Decimal(10_000_000 if s.currency == "KRW" else 10_000)
-    usable: list[PaymentTerms] = [t for t in s.payment_terms if t is not PaymentTerms.LC] or list(
-        s.payment_terms
-    )
+    usable: list[PaymentTerms] = ([t for t in s.payment_terms if t is not PaymentTerms.LC]
+                                  or list(s.payment_terms))
     found: list[_Line] = []
     for main in plan.main_buyers[TRADING_BUYERS]:
         if main.buyer.ref not in registered:
             registered[main.buyer.ref] = buyers.register_buyer(
-                session,
-                principal=exporter,
-                name=main.buyer.name,
-                country=main.buyer.country,
+                session, principal=exporter, name=main.buyer.name, country=main.buyer.country,
                 own_reference=main.buyer.ref,
-                trading_since=start - timedelta(days=365 * main.years_trading),
-            ).buyer.id
+                trading_since=start - timedelta(days=365 * main.years_trading)).buyer.id
         if any(line.buyer_id == registered[main.buyer.ref] for line in found):
             continue  # two names of one company: the registry matched them
         terms = main.payment_terms if main.payment_terms in usable else usable[0]
         credit = min(s.max_credit_days, 60 if terms is PaymentTerms.OA else 45)
         application = limits.apply(
-            session,
-            principal=exporter,
-            policy_id=policy.id,
-            buyer_id=registered[main.buyer.ref],
-            request_type=RequestType.NEW_LIMIT,
-            amount=Money.of(4 * unit, s.currency),
-            payment_terms=terms,
-            credit_period_days=credit,
-            today=start,
-            rules=limits.LimitRules(),
-        )
+            session, principal=exporter, policy_id=policy.id,
+            buyer_id=registered[main.buyer.ref], request_type=RequestType.NEW_LIMIT,
+            amount=Money.of(4 * unit, s.currency), payment_terms=terms,
+            credit_period_days=credit, today=start, rules=limits.LimitRules())
         if application.status == "pending":
             _underwrite(session, insurer=insurer, application=application, today=start)
         found.append(_Line(registered[main.buyer.ref], terms, credit))
     return found
 
 
-def _plan_term(
-    rng: random.Random,
-    *,
-    plan: ExporterPlan,
-    facts: PolicyFacts,
-    lines: list[_Line],
-    start: date,
-    end: date,
-    as_of: date,
-    careless: bool,
-) -> list[_Planned]:
+def _plan_term(rng: random.Random, *, plan: ExporterPlan, facts: PolicyFacts,
+               lines: list[_Line], start: date, end: date, as_of: date, careless: bool
+               ) -> list[_Planned]:
     """The term's shipments: each declared with the others of its declaration period on
     one day before the period's deadline (a careless exporter now and then after it),
     paid by the buyer around its due date (a slow one weeks later) and confirmed a few
@@ -342,9 +289,8 @@ def _plan_term(
     for line in lines:
         shipped = start + timedelta(days=rng.randint(1, 12))
         while shipped <= end:
-            shipments.append(
-                (shipped, line, Decimal(round(unit * rng.uniform(0.25, 1.1) / step) * step))
-            )
+            shipments.append((shipped, line,
+                              Decimal(round(unit * rng.uniform(0.25, 1.1) / step) * step)))
             shipped += timedelta(days=rng.randint(20, 45))
     shipments.sort(key=lambda x: (x[0], x[1].buyer_id))
     periods: dict[date, list[int]] = {}
@@ -363,36 +309,18 @@ def _plan_term(
     for i, (shipped, line, amount) in enumerate(shipments):
         invoice_due = shipped + timedelta(days=line.credit_days)
         slow = rng.random() < 0.12
-        pays = max(
-            shipped + timedelta(days=1),
-            invoice_due + timedelta(days=rng.randint(15, 40) if slow else rng.randint(-6, 8)),
-        )
+        pays = max(shipped + timedelta(days=1), invoice_due + timedelta(
+            days=rng.randint(15, 40) if slow else rng.randint(-6, 8)))
         confirmed = max(pays, declared_on[i]) + timedelta(days=rng.randint(2, 9))
         paid_on = pays if pays < as_of else None
-        planned.append(
-            _Planned(
-                shipped,
-                declared_on[i],
-                line,
-                amount,
-                paid_on,
-                confirmed if confirmed < as_of and paid_on else None,
-            )
-        )
+        planned.append(_Planned(shipped, declared_on[i], line, amount, paid_on,
+                                confirmed if confirmed < as_of and paid_on else None))
     return planned
 
 
-def _trade_term(
-    session: Session,
-    *,
-    plan: ExporterPlan,
-    policy: PolicyTerm,
-    exporter: Principal,
-    insurer: Principal,
-    as_of: date,
-    seed: int,
-    registered: dict[str, int],
-) -> HistoryCounts:
+def _trade_term(session: Session, *, plan: ExporterPlan, policy: PolicyTerm, exporter: Principal,
+                insurer: Principal, as_of: date, seed: int, registered: dict[str, int]
+                ) -> HistoryCounts:
     counts = HistoryCounts(terms=1)
     first, last = window(as_of)
     start, end = max(first, policy.inception), min(last, policy.expiry)
@@ -400,28 +328,12 @@ def _trade_term(
         return HistoryCounts()
     rng = _rng(seed, plan.slug, f"trade:{policy.inception.isoformat()}")
     careless = rng.random() < 0.15
-    lines = _lines(
-        session,
-        plan=plan,
-        policy=policy,
-        exporter=exporter,
-        insurer=insurer,
-        start=start,
-        registered=registered,
-    )
-    facts = declarations.policy_facts(
-        policies.get_policy(session, principal=insurer, policy_id=policy.id)
-    )
-    planned = _plan_term(
-        rng,
-        plan=plan,
-        facts=facts,
-        lines=lines,
-        start=start,
-        end=end,
-        as_of=as_of,
-        careless=careless,
-    )
+    lines = _lines(session, plan=plan, policy=policy, exporter=exporter, insurer=insurer,
+                   start=start, registered=registered)
+    facts = declarations.policy_facts(policies.get_policy(session, principal=insurer,
+                                                          policy_id=policy.id))
+    planned = _plan_term(rng, plan=plan, facts=facts, lines=lines, start=start, end=end,
+                         as_of=as_of, careless=careless)
     # One timeline: each day's batch of declarations (the exporter's ERP), then that day's
     # confirmations, so that a paid invoice frees the limit before later shipments use it.
     batches: dict[date, list[int]] = {}
@@ -437,34 +349,18 @@ def _trade_term(
     attachment = store_for(session.get_bind().engine)
     for day in sorted(batches.keys() | confirmations.keys()):
         batch = batches.get(day, [])
-        outcomes = (
-            declarations.attach_many(
-                session,
-                principal=exporter,
-                channel="erp",
-                today=day,
-                store=attachment,
-                shipments=[
-                    Shipment(
-                        insured_org_id=exporter.org_id,
-                        policy_id=policy.id,
-                        buyer_id=planned[i].line.buyer_id,
-                        payment_terms=planned[i].line.terms,
-                        transport_mode=TransportMode.SEA if i % 3 else TransportMode.AIR,
-                        shipment_date=planned[i].shipped,
-                        due_date=planned[i].shipped + timedelta(days=planned[i].line.credit_days),
-                        goods_description=f"{plan.name.split()[0]} goods, HS chapter {chapter}",
-                        hs_code=f"{chapter}01.00",
-                        invoice_number=f"{planned[i].shipped:%y%m%d}-{i + 1:03d}",
-                        currency=s.currency,
-                        invoice_amount=planned[i].amount,
-                    )
-                    for i in batch
-                ],
-            )
-            if batch
-            else []
-        )
+        outcomes = declarations.attach_many(session, principal=exporter, channel="erp",
+                                            today=day, store=attachment, shipments=[Shipment(
+            insured_org_id=exporter.org_id, policy_id=policy.id,
+            buyer_id=planned[i].line.buyer_id, payment_terms=planned[i].line.terms,
+            transport_mode=TransportMode.SEA if i % 3 else TransportMode.AIR,
+            shipment_date=planned[i].shipped,
+            due_date=planned[i].shipped + timedelta(days=planned[i].line.credit_days),
+            goods_description=f"{plan.name.split()[0]} goods, HS chapter {chapter}",
+            hs_code=f"{chapter}01.00",
+            invoice_number=f"{planned[i].shipped:%y%m%d}-{i + 1:03d}",
+            currency=s.currency, invoice_amount=planned[i].amount) for i in batch]
+        ) if batch else []
         for i, outcome in zip(batch, outcomes, strict=True):
             if outcome.error is not None:
                 raise outcome.error
@@ -479,42 +375,25 @@ def _trade_term(
             paid_on = planned[i].paid_on
             assert paid_on is not None
             collections.confirm_collection(
-                session,
-                principal=exporter,
-                declaration_id=ids[i],
-                outcome=CollectionOutcome.PAID_IN_FULL,
-                amount=None,
-                paid_on=paid_on,
-                today=day,
-            )
+                session, principal=exporter, declaration_id=ids[i],
+                outcome=CollectionOutcome.PAID_IN_FULL, amount=None, paid_on=paid_on,
+                today=day)
             counts.collections += 1
     if s.declaration_frequency == "monthly":
         for month, minor in sorted(declared_by_month.items()):
             if month.replace(day=28) + timedelta(days=4) > as_of or month < start.replace(day=1):
                 continue  # the month is not over yet
             turnover = Money.from_minor(minor, s.currency).amount / Decimal(
-                str(round(rng.uniform(0.86, 1.0), 2))
-            )
+                str(round(rng.uniform(0.86, 1.0), 2)))
             declarations.submit_turnover_return(
-                session,
-                principal=exporter,
-                policy_id=policy.id,
-                month=month,
-                amount=Money.of(turnover, s.currency).rounded(),
-            )
+                session, principal=exporter, policy_id=policy.id, month=month,
+                amount=Money.of(turnover, s.currency).rounded())
             counts.turnover_returns += 1
     return counts
 
 
-def trade(
-    session: Session,
-    *,
-    exporters: Sequence[tuple[ExporterPlan, OrgRef, Principal]],
-    insurer: Principal,
-    as_of: date,
-    seed: int,
-    done: set[int],
-) -> HistoryCounts:
+def trade(session: Session, *, exporters: Sequence[tuple[ExporterPlan, OrgRef, Principal]],
+          insurer: Principal, as_of: date, seed: int, done: set[int]) -> HistoryCounts:
     """Trade every policy term in force in the history window that is not in ``done``
     (and add it there); a term a service refuses is rolled back and listed as skipped.
     """
@@ -524,29 +403,17 @@ def trade(
         if len(plan.main_buyers) < TRADING_BUYERS.stop:
             continue
         registered: dict[str, int] = {}
-        terms = [
-            t
-            for t in policies.active_terms_of(session, org.id)
-            if t.expiry >= first and t.inception < as_of
-        ]
+        terms = [t for t in policies.active_terms_of(session, org.id)
+                 if t.expiry >= first and t.inception < as_of]
         for policy in terms:
             if policy.id in done:
                 continue
             done.add(policy.id)
             savepoint = session.begin_nested()
             try:
-                counts.add(
-                    _trade_term(
-                        session,
-                        plan=plan,
-                        policy=policy,
-                        exporter=exporter,
-                        insurer=insurer,
-                        as_of=as_of,
-                        seed=seed,
-                        registered=registered,
-                    )
-                )
+                counts.add(_trade_term(session, plan=plan, policy=policy, exporter=exporter,
+                                       insurer=insurer, as_of=as_of, seed=seed,
+                                       registered=registered))
                 savepoint.commit()
             except DomainError as exc:
                 savepoint.rollback()
@@ -558,23 +425,16 @@ def trade(
 # --- billing ---------------------------------------------------------------------------
 
 
-def bill(
-    factory: sessionmaker[Session],
-    *,
-    insurer: Principal,
-    as_of: date,
-    terms: BillingTerms,
-    progress: Callable[[str], None] | None = None,
-) -> int:
+def bill(factory: sessionmaker[Session], *, insurer: Principal, as_of: date,
+         terms: BillingTerms, progress: Callable[[str], None] | None = None) -> int:
     """Run the billing job for every month of the history (each notice issued on the first
     day of the next month); returns the notices issued.
     """
     before = _notice_count(factory)
     for month in billed_months(as_of):
         issue = (month + timedelta(days=32)).replace(day=1)
-        billing.run_month(
-            factory, principal=insurer, month=f"{month:%Y-%m}", issue_date=issue, terms=terms
-        )
+        billing.run_month(factory, principal=insurer, month=f"{month:%Y-%m}",
+                               issue_date=issue, terms=terms)
         if progress is not None:
             progress(f"{month:%Y-%m}")
     return _notice_count(factory) - before
@@ -588,9 +448,8 @@ def _notice_count(factory: sessionmaker[Session]) -> int:
 # --- payments and arrears ----------------------------------------------------------------
 
 
-def _exporter_payments(
-    rng: random.Random, habit: PayerHabit, notices: list[NoticeDue], as_of: date
-) -> list[tuple[date, int, NoticeDue]]:
+def _exporter_payments(rng: random.Random, habit: PayerHabit, notices: list[NoticeDue],
+                       as_of: date) -> list[tuple[date, int, NoticeDue]]:
     """(received on, amount in minor units, notice) of an exporter's payments."""
     paid: list[tuple[date, int, NoticeDue]] = []
     for n in notices:
@@ -609,22 +468,15 @@ def _exporter_payments(
                 paid.append((day + timedelta(days=rng.randint(10, 25)), owed - first, n))
                 continue
         else:
-            day = max(
-                n.issue_date + timedelta(days=2), n.due_date - timedelta(days=rng.randint(0, 20))
-            )
+            day = max(n.issue_date + timedelta(days=2),
+                      n.due_date - timedelta(days=rng.randint(0, 20)))
         paid.append((day, owed, n))
     return [p for p in paid if p[0] < as_of]
 
 
-def settle(
-    session: Session,
-    *,
-    insurer: Principal,
-    exporters: Sequence[tuple[ExporterPlan, OrgRef]],
-    as_of: date,
-    seed: int,
-    terms: BillingTerms,
-) -> HistoryCounts:
+def settle(session: Session, *, insurer: Principal,
+           exporters: Sequence[tuple[ExporterPlan, OrgRef]], as_of: date, seed: int,
+           terms: BillingTerms) -> HistoryCounts:
     """Record the premium payments of the history by each exporter's habit and the
     programmes' quarterly payments, then run the arrears job as of ``as_of``.
     """
@@ -638,54 +490,30 @@ def settle(
         if not notices:
             continue
         rng = _rng(seed, plan.slug, "premium")
-        for day, minor, notice in _exporter_payments(
-            rng, habit_of(plan, seed=seed), notices, as_of
-        ):
-            payments.append(
-                (
-                    day,
-                    PAYER_EXPORTER,
-                    org.id,
-                    minor,
-                    notice.currency,
-                    f"bank transfer for premium notice {notice.id}",
-                )
-            )
+        for day, minor, notice in _exporter_payments(rng, habit_of(plan, seed=seed),
+                                                     notices, as_of):
+            payments.append((day, PAYER_EXPORTER, org.id, minor, notice.currency,
+                             f"bank transfer for premium notice {notice.id}"))
     for programme in sorted(subsidies.all_programmes(session), key=lambda p: p.id):
         for quarter_end, day in _programme_days(as_of):
-            owed = billing.programme_unpaid_grants(
-                session, programme_id=programme.id, issued_by=quarter_end
-            )
-            owed -= sum(p[3] for p in payments if p[1] == PAYER_PROGRAMME and p[2] == programme.id)
+            owed = billing.programme_unpaid_grants(session, programme_id=programme.id,
+                                                   issued_by=quarter_end)
+            owed -= sum(p[3] for p in payments if p[1] == PAYER_PROGRAMME
+                        and p[2] == programme.id)
             if owed > 0:
-                payments.append(
-                    (
-                        day,
-                        PAYER_PROGRAMME,
-                        programme.id,
-                        owed,
-                        programme.currency,
-                        f"{programme.code} statement to {quarter_end:%Y-%m}",
-                    )
-                )
+                payments.append((day, PAYER_PROGRAMME, programme.id, owed, programme.currency,
+                                 f"{programme.code} statement to {quarter_end:%Y-%m}"))
     payments.sort(key=lambda p: (p[0], p[1], p[2]))
     for day, kind, payer_id, minor, currency, reference in payments:
-        billing.record_payment(
-            session,
-            principal=insurer,
-            payer_kind=kind,
-            payer_id=payer_id,
-            amount=Money.from_minor(minor, currency),
-            received_on=day,
-            reference=reference,
-        )
+        billing.record_payment(session, principal=insurer, payer_kind=kind, payer_id=payer_id,
+                               amount=Money.from_minor(minor, currency), received_on=day,
+                               reference=reference)
         if kind == PAYER_PROGRAMME:
             counts.programme_payments += 1
         else:
             counts.payments += 1
-    counts.suspended_for_arrears = len(
-        billing.arrears_job(session, principal=insurer, today=as_of, terms=terms)
-    )
+    counts.suspended_for_arrears = len(billing.arrears_job(
+        session, principal=insurer, today=as_of, terms=terms))
     return counts
 
 

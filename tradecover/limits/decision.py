@@ -151,11 +151,9 @@ class PolicyTerms:
     @classmethod
     def from_schedule(cls, schedule: PolicySchedule) -> PolicyTerms:
         """The limit terms of a policy schedule: its currency and insurable scope."""
-        return cls(
-            currencies=frozenset({schedule.currency}),
-            payment_terms=frozenset(schedule.scope.payment_terms),
-            max_credit_days=schedule.scope.max_credit_days,
-        )
+        return cls(currencies=frozenset({schedule.currency}),
+                   payment_terms=frozenset(schedule.scope.payment_terms),
+                   max_credit_days=schedule.scope.max_credit_days)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -205,8 +203,7 @@ class LimitDecision:
     def needs_underwriter(self) -> bool:
         """True while an underwriter still has to decide."""
         return self.route is Route.UNDERWRITER and (
-            self.outcome is DecisionOutcome.STILL_INVESTIGATING
-        )
+            self.outcome is DecisionOutcome.STILL_INVESTIGATING)
 
 
 # --- sizing -----------------------------------------------------------------------------
@@ -242,31 +239,20 @@ def size_to_credit_cycle(
     """
     currency = contract_size.currency
     if largest_shipment.currency != currency:
-        raise ValidationFailed(
-            "the largest shipment must be in the contract currency",
-            code="currency_mismatch",
-            field="shipments.largest_shipment",
-        )
+        raise ValidationFailed("the largest shipment must be in the contract currency",
+                               code="currency_mismatch", field="shipments.largest_shipment")
     if contract_size.amount <= 0:
         raise _invalid_shipments("the contract size must be positive", "contract_size")
-    if (
-        isinstance(shipments_per_year, bool)
-        or not isinstance(shipments_per_year, int)
-        or not 1 <= shipments_per_year <= DAYS_PER_YEAR
-    ):
-        raise _invalid_shipments(
-            f"shipments per year must be 1..{DAYS_PER_YEAR}", "shipments_per_year"
-        )
+    if (isinstance(shipments_per_year, bool) or not isinstance(shipments_per_year, int)
+            or not 1 <= shipments_per_year <= DAYS_PER_YEAR):
+        raise _invalid_shipments(f"shipments per year must be 1..{DAYS_PER_YEAR}",
+                                 "shipments_per_year")
     if not 0 < largest_shipment.amount <= contract_size.amount:
-        raise _invalid_shipments(
-            "the largest shipment must be positive and within the contract", "largest_shipment"
-        )
+        raise _invalid_shipments("the largest shipment must be positive and within the contract",
+                                 "largest_shipment")
     check_credit_period(credit_period_days)
-    if (
-        isinstance(transit_days, bool)
-        or not isinstance(transit_days, int)
-        or not 0 <= transit_days <= DAYS_PER_YEAR
-    ):
+    if (isinstance(transit_days, bool) or not isinstance(transit_days, int)
+            or not 0 <= transit_days <= DAYS_PER_YEAR):
         raise _invalid_shipments(f"transit days must be 0..{DAYS_PER_YEAR}", "transit_days")
     cycle_days = credit_period_days + transit_days
     open_shipments = math.ceil(Decimal(shipments_per_year * cycle_days) / DAYS_PER_YEAR)
@@ -287,98 +273,66 @@ def validate_request(
     check_country(r.buyer_country, field="buyer_country")
     if r.amount.currency not in policy.currencies:
         allowed = ", ".join(sorted(policy.currencies))
-        raise ValidationFailed(
-            f"the policy allows limits in {allowed}, not {r.amount.currency}",
-            code="currency_not_allowed",
-            field="currency",
-        )
+        raise ValidationFailed(f"the policy allows limits in {allowed}, not {r.amount.currency}",
+                               code="currency_not_allowed", field="currency")
     if r.request_type is RequestType.CANCELLATION:
         if not r.amount.is_zero():
-            raise ValidationFailed(
-                "a cancellation asks for zero", code="amount_not_zero", field="amount"
-            )
+            raise ValidationFailed("a cancellation asks for zero", code="amount_not_zero",
+                                   field="amount")
     elif r.amount.amount <= 0:
-        raise ValidationFailed(
-            "the amount must be greater than zero", code="amount_not_positive", field="amount"
-        )
+        raise ValidationFailed("the amount must be greater than zero",
+                               code="amount_not_positive", field="amount")
     if r.payment_terms not in policy.payment_terms:
-        raise ValidationFailed(
-            f"payment terms {r.payment_terms.value} are not insured under the policy",
-            code="payment_terms_not_insured",
-            field="payment_terms",
-        )
+        raise ValidationFailed(f"payment terms {r.payment_terms.value} are not insured "
+                               "under the policy", code="payment_terms_not_insured",
+                               field="payment_terms")
     check_credit_period(r.credit_period_days)
     if r.credit_period_days > policy.max_credit_days:
         raise ValidationFailed(
             f"credit period of {r.credit_period_days} days is longer than the policy's "
-            f"{policy.max_credit_days}",
-            code="credit_period_out_of_range",
-            field="credit_period_days",
-        )
+            f"{policy.max_credit_days}", code="credit_period_out_of_range",
+            field="credit_period_days")
     if r.current_limit is not None and r.current_limit.currency != r.amount.currency:
-        raise ValidationFailed(
-            "the request must be in the currency of the current limit",
-            code="currency_mismatch",
-            field="currency",
-        )
+        raise ValidationFailed("the request must be in the currency of the current limit",
+                               code="currency_mismatch", field="currency")
     _check_against_current(r)
-    if (
-        r.request_type in (RequestType.NEW_LIMIT, RequestType.INCREASE)
-        and country_status is CountryStatus.OFF_COVER
-    ):
-        raise Conflict(
-            f"{r.buyer_country} is off cover: no new limits there",
-            code="country_off_cover",
-            field="buyer_country",
-        )
+    if (r.request_type in (RequestType.NEW_LIMIT, RequestType.INCREASE)
+            and country_status is CountryStatus.OFF_COVER):
+        raise Conflict(f"{r.buyer_country} is off cover: no new limits there",
+                       code="country_off_cover", field="buyer_country")
 
 
 def _check_against_current(r: LimitRequest) -> None:
     current = r.current_limit
     if r.request_type is RequestType.NEW_LIMIT:
         if current is not None:
-            raise Conflict(
-                "a limit on this buyer exists: ask for an increase or a reduction",
-                code="limit_already_exists",
-                field="request_type",
-            )
+            raise Conflict("a limit on this buyer exists: ask for an increase or a reduction",
+                           code="limit_already_exists", field="request_type")
         return
     if current is None:
-        raise Conflict(
-            f"there is no limit to {r.request_type.value.replace('_', ' ')}",
-            code="no_current_limit",
-            field="request_type",
-        )
+        raise Conflict(f"there is no limit to {r.request_type.value.replace('_', ' ')}",
+                       code="no_current_limit", field="request_type")
     if r.request_type is RequestType.INCREASE:
         if r.amount < current:
             raise ValidationFailed(
                 f"{r.amount} is lower than the current limit of {current}: "
-                "that is a reduction request",
-                code="increase_below_current",
-                field="amount",
-                details={"current_limit": str(current)},
-            )
+                "that is a reduction request", code="increase_below_current", field="amount",
+                details={"current_limit": str(current)})
         if r.amount == current:
-            raise ValidationFailed(
-                f"{r.amount} is the current limit: nothing to increase",
-                code="increase_not_above_current",
-                field="amount",
-            )
+            raise ValidationFailed(f"{r.amount} is the current limit: nothing to increase",
+                                   code="increase_not_above_current", field="amount")
     if r.request_type is RequestType.REDUCTION and not r.amount < current:
         raise ValidationFailed(
             f"a reduction must be below the current limit of {current}; "
-            "to raise it, ask for an increase",
-            code="reduction_not_below_current",
-            field="amount",
-        )
+            "to raise it, ask for an increase", code="reduction_not_below_current",
+            field="amount")
 
 
 def check_decider(*, applicant_org_id: int, decider_org_id: int) -> None:
     """Refuse a decision taken by the applicant's own organisation."""
     if applicant_org_id == decider_org_id:
-        raise PermissionDenied(
-            "an organisation cannot decide its own limit application", code="own_application"
-        )
+        raise PermissionDenied("an organisation cannot decide its own limit application",
+                               code="own_application")
 
 
 def requires_second_approval(amount: Money, threshold: Money) -> bool:
@@ -389,10 +343,8 @@ def requires_second_approval(amount: Money, threshold: Money) -> bool:
 def check_four_eyes(*, maker: str, checker: str) -> None:
     """Refuse a second approval by the person who made the first one."""
     require_another_person(
-        maker=maker,
-        checker=checker,
-        message="the second approval must come from another underwriter",
-    )
+        maker=maker, checker=checker,
+        message="the second approval must come from another underwriter")
 
 
 # --- deciding ---------------------------------------------------------------------------
@@ -400,11 +352,8 @@ def check_four_eyes(*, maker: str, checker: str) -> None:
 
 def _same_currency(room: Money | None, amount: Money, field: str) -> None:
     if room is not None and room.currency != amount.currency:
-        raise ValidationFailed(
-            f"{field} is in {room.currency}, the request in {amount.currency}",
-            code="currency_mismatch",
-            field=field,
-        )
+        raise ValidationFailed(f"{field} is in {room.currency}, the request in {amount.currency}",
+                               code="currency_mismatch", field=field)
 
 
 def _ceiling(
@@ -416,11 +365,8 @@ def _ceiling(
     base = base or zero
     ceiling, reasons = request.amount, []
     for room, capped, empty in (
-        (
-            room_on_buyer_aggregate,
-            ReasonCode.CAPPED_BY_BUYER_AGGREGATE,
-            ReasonCode.NO_ROOM_ON_BUYER_AGGREGATE,
-        ),
+        (room_on_buyer_aggregate, ReasonCode.CAPPED_BY_BUYER_AGGREGATE,
+         ReasonCode.NO_ROOM_ON_BUYER_AGGREGATE),
         (room_on_country_cap, ReasonCode.CAPPED_BY_COUNTRY_CAP, ReasonCode.NO_ROOM_ON_COUNTRY_CAP),
     ):
         if room is None:
@@ -456,62 +402,31 @@ def decide_limit(
     _same_currency(auto_rule.max_amount, amount, "auto_rule.max_amount")
     zero = Money.zero(amount.currency)
 
-    def decision(
-        outcome: DecisionOutcome,
-        route: Route,
-        approved: Money,
-        ceiling: Money,
-        recommended: Money,
-        reasons: Iterable[ReasonCode],
-    ) -> LimitDecision:
-        return LimitDecision(
-            request_type=request.request_type,
-            outcome=outcome,
-            route=route,
-            approved=approved,
-            ceiling=ceiling,
-            recommended=recommended,
-            reasons=tuple(dict.fromkeys(reasons)),
-            model_version=rating.model_version,
-            grade=rating.grade,
-        )
+    def decision(outcome: DecisionOutcome, route: Route, approved: Money, ceiling: Money,
+                 recommended: Money, reasons: Iterable[ReasonCode]) -> LimitDecision:
+        return LimitDecision(request_type=request.request_type, outcome=outcome, route=route,
+                             approved=approved, ceiling=ceiling, recommended=recommended,
+                             reasons=tuple(dict.fromkeys(reasons)),
+                             model_version=rating.model_version, grade=rating.grade)
 
     if request.request_type in (RequestType.REDUCTION, RequestType.CANCELLATION):
-        return decision(
-            DecisionOutcome.APPROVED,
-            Route.AUTOMATIC,
-            amount,
-            amount,
-            amount,
-            [ReasonCode.REQUESTED_BY_INSURED],
-        )
+        return decision(DecisionOutcome.APPROVED, Route.AUTOMATIC, amount, amount, amount,
+                        [ReasonCode.REQUESTED_BY_INSURED])
     if rating.hard_stop:
-        return decision(
-            DecisionOutcome.NOT_APPROVED,
-            Route.AUTOMATIC,
-            zero,
-            zero,
-            zero,
-            [ReasonCode.BUYER_HARD_STOP],
-        )
+        return decision(DecisionOutcome.NOT_APPROVED, Route.AUTOMATIC, zero, zero, zero,
+                        [ReasonCode.BUYER_HARD_STOP])
 
     ceiling, reasons = _ceiling(request, room_on_buyer_aggregate, room_on_country_cap)
     recommended = ceiling
     if request.shipments is not None:
         s = request.shipments
         if s.contract_size.currency != amount.currency:
-            raise ValidationFailed(
-                "expected shipments must be in the currency of the request",
-                code="currency_mismatch",
-                field="shipments.contract_size",
-            )
+            raise ValidationFailed("expected shipments must be in the currency of the request",
+                                   code="currency_mismatch", field="shipments.contract_size")
         need = size_to_credit_cycle(
-            contract_size=s.contract_size,
-            shipments_per_year=s.shipments_per_year,
-            largest_shipment=s.largest_shipment,
-            credit_period_days=request.credit_period_days,
-            transit_days=s.transit_days,
-        )
+            contract_size=s.contract_size, shipments_per_year=s.shipments_per_year,
+            largest_shipment=s.largest_shipment, credit_period_days=request.credit_period_days,
+            transit_days=s.transit_days)
         floor = request.current_limit if request.request_type is RequestType.INCREASE else None
         if need < recommended and (floor is None or need > floor):
             recommended = need
@@ -520,23 +435,12 @@ def decide_limit(
     blockers = _auto_blockers(request, rating, country_status, auto_rule)
     capped_by_room = ceiling < amount
     if blockers or capped_by_room:
-        return decision(
-            DecisionOutcome.STILL_INVESTIGATING,
-            Route.UNDERWRITER,
-            zero,
-            ceiling,
-            recommended,
-            [*reasons, *blockers],
-        )
-    outcome = DecisionOutcome.APPROVED if recommended == amount else DecisionOutcome.PARTLY_APPROVED
-    return decision(
-        outcome,
-        Route.AUTOMATIC,
-        recommended,
-        ceiling,
-        recommended,
-        [ReasonCode.AUTO_RULE, *reasons],
-    )
+        return decision(DecisionOutcome.STILL_INVESTIGATING, Route.UNDERWRITER, zero, ceiling,
+                        recommended, [*reasons, *blockers])
+    outcome = (DecisionOutcome.APPROVED if recommended == amount
+               else DecisionOutcome.PARTLY_APPROVED)
+    return decision(outcome, Route.AUTOMATIC, recommended, ceiling, recommended,
+                    [ReasonCode.AUTO_RULE, *reasons])
 
 
 def _auto_blockers(
@@ -559,11 +463,8 @@ def _auto_blockers(
 def adverse_events_of(rating: Rating) -> frozenset[AdverseEvent]:
     """The adverse events a rating took into account."""
     prefix = "adverse_event:"
-    return frozenset(
-        AdverseEvent(c.factor[len(prefix) :])
-        for c in rating.contributions
-        if c.factor.startswith(prefix)
-    )
+    return frozenset(AdverseEvent(c.factor[len(prefix):]) for c in rating.contributions
+                     if c.factor.startswith(prefix))
 
 
 def underwriter_decision(
@@ -587,36 +488,23 @@ def underwriter_decision(
     reason_list = tuple(dict.fromkeys(reasons))
     requested = request.amount
     if amount.currency != requested.currency:
-        raise ValidationFailed(
-            f"the decision must be in {requested.currency}",
-            code="currency_mismatch",
-            field="amount",
-        )
+        raise ValidationFailed(f"the decision must be in {requested.currency}",
+                               code="currency_mismatch", field="amount")
     if amount.amount < 0:
-        raise ValidationFailed(
-            "an amount cannot be negative", code="amount_not_positive", field="amount"
-        )
+        raise ValidationFailed("an amount cannot be negative", code="amount_not_positive",
+                               field="amount")
     if amount > proposal.ceiling:
         raise Conflict(
             f"{amount} exceeds the {proposal.ceiling} left on the buyer aggregate limit "
-            "and the country cap",
-            code="exceeds_room",
-            field="amount",
-            details={"ceiling": str(proposal.ceiling)},
-        )
+            "and the country cap", code="exceeds_room", field="amount",
+            details={"ceiling": str(proposal.ceiling)})
     _check_outcome_amount(request, outcome, amount, conditions, reason_list)
-    return LimitDecision(
-        request_type=request.request_type,
-        outcome=outcome,
-        route=Route.UNDERWRITER,
-        approved=amount,
-        ceiling=proposal.ceiling,
-        recommended=proposal.recommended,
-        reasons=reason_list or (ReasonCode.UNDERWRITER_JUDGEMENT,),
-        model_version=proposal.model_version,
-        grade=proposal.grade,
-        conditions=conditions,
-    )
+    return LimitDecision(request_type=request.request_type, outcome=outcome,
+                         route=Route.UNDERWRITER, approved=amount, ceiling=proposal.ceiling,
+                         recommended=proposal.recommended,
+                         reasons=reason_list or (ReasonCode.UNDERWRITER_JUDGEMENT,),
+                         model_version=proposal.model_version, grade=proposal.grade,
+                         conditions=conditions)
 
 
 def _mismatch(message: str) -> ValidationFailed:
@@ -635,9 +523,8 @@ def _check_outcome_amount(
         if not amount.is_zero():
             raise _mismatch(f"a decision '{outcome.value}' approves nothing: amount must be 0")
         if outcome is DecisionOutcome.NOT_APPROVED and not reasons:
-            raise ValidationFailed(
-                "a refusal needs a reason code", code="reason_required", field="reasons"
-            )
+            raise ValidationFailed("a refusal needs a reason code", code="reason_required",
+                                   field="reasons")
         return
     if outcome is DecisionOutcome.APPROVED and amount != requested:
         raise _mismatch(f"approved in full means {requested}; give less as partly approved")
@@ -645,11 +532,8 @@ def _check_outcome_amount(
         raise _mismatch("partly approved means less than the request")
     if outcome is DecisionOutcome.CONDITIONAL:
         if conditions is None or conditions.is_empty():
-            raise ValidationFailed(
-                "a conditional approval needs its conditions",
-                code="conditions_required",
-                field="conditions",
-            )
+            raise ValidationFailed("a conditional approval needs its conditions",
+                                   code="conditions_required", field="conditions")
         if amount > requested:
             raise _mismatch("a conditional approval cannot exceed the request")
     if amount.amount <= 0:
@@ -658,17 +542,8 @@ def _check_outcome_amount(
     if request.request_type is RequestType.INCREASE and current is not None and amount <= current:
         raise ValidationFailed(
             f"{amount} is not above the current limit of {current}: refuse the increase "
-            "instead (the current limit stays)",
-            code="increase_below_current",
-            field="amount",
-        )
-    if (
-        conditions is not None
-        and conditions.indemnity_pct is not None
-        and not (Decimal(0) < conditions.indemnity_pct <= Decimal(100))
-    ):
-        raise ValidationFailed(
-            "a limit's indemnity percentage must be in (0, 100]",
-            code="indemnity_out_of_range",
-            field="conditions.indemnity_pct",
-        )
+            "instead (the current limit stays)", code="increase_below_current", field="amount")
+    if conditions is not None and conditions.indemnity_pct is not None and not (
+            Decimal(0) < conditions.indemnity_pct <= Decimal(100)):
+        raise ValidationFailed("a limit's indemnity percentage must be in (0, 100]",
+                               code="indemnity_out_of_range", field="conditions.indemnity_pct")

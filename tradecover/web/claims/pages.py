@@ -68,56 +68,34 @@ def _overdue_context(session: Session, viewer: Viewer) -> dict[str, Any]:
     items = collections.overdue_list(session, principal=viewer.principal, today=today)
     exporter = not viewer.principal.is_insurer
     notices = notice_reads.open_notices(session, principal=viewer.principal)
-    sent, _total = collections.notifications(
-        session, principal=viewer.principal, limit=NOTIFICATIONS_SHOWN
-    )
-    return {
-        "overdue": items,
-        "notices": notices,
-        "notifications": sent,
-        "frozen": collections.frozen_buyers(session, principal=viewer.principal),
-        "requests": collections.arrangements(
-            session, principal=viewer.principal, pending_only=not exporter
-        ),
-        "can_decide_extension": not exporter and may(viewer, Permission.CLAIM_DECIDE),
-        "noticed": {n.declaration_id for n in notices},
-        "can_notify": exporter and may(viewer, Permission.COLLECTION_WRITE),
-        "can_claim": exporter and may(viewer, Permission.CLAIM_FILE),
-        "causes": [c.value for c in LossCauseHint],
-        "outcomes": [
-            (CollectionOutcome.PAID_IN_FULL.value, N_("Paid in full")),
-            (CollectionOutcome.PAID_IN_PART.value, N_("Paid in part")),
-            (CollectionOutcome.UNPAID.value, N_("Unpaid")),
-        ],
-        "claim_causes": [c.value for c in LossCause],
-        "today": today.isoformat(),
-        "done": None,
-        "problem": None,
-    }
+    sent, _total = collections.notifications(session, principal=viewer.principal,
+                                             limit=NOTIFICATIONS_SHOWN)
+    return {"overdue": items, "notices": notices, "notifications": sent,
+            "frozen": collections.frozen_buyers(session, principal=viewer.principal),
+            "requests": collections.arrangements(session, principal=viewer.principal,
+                                                 pending_only=not exporter),
+            "can_decide_extension": not exporter and may(viewer, Permission.CLAIM_DECIDE),
+            "noticed": {n.declaration_id for n in notices},
+            "can_notify": exporter and may(viewer, Permission.COLLECTION_WRITE),
+            "can_claim": exporter and may(viewer, Permission.CLAIM_FILE),
+            "causes": [c.value for c in LossCauseHint],
+            "outcomes": [(CollectionOutcome.PAID_IN_FULL.value, N_("Paid in full")),
+                         (CollectionOutcome.PAID_IN_PART.value, N_("Paid in part")),
+                         (CollectionOutcome.UNPAID.value, N_("Unpaid"))],
+            "claim_causes": [c.value for c in LossCause], "today": today.isoformat(),
+            "done": None, "problem": None}
 
 
-def _overdue_page(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    *,
-    done: str | None = None,
-    problem: DomainError | None = None,
-) -> Response:
+def _overdue_page(request: Request, session: SessionDep, viewer: Viewer, *,
+                  done: str | None = None, problem: DomainError | None = None) -> Response:
     locale = choose_locale(request, viewer)
     try:
         context = _overdue_context(session, viewer)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
     context.update(done=done, problem=problem)
-    return render_page(
-        request,
-        locale,
-        "claims/overdue.html",
-        context,
-        viewer=viewer,
-        status=problem.status if problem else 200,
-    )
+    return render_page(request, locale, "claims/overdue.html", context, viewer=viewer,
+                       status=problem.status if problem else 200)
 
 
 @router.get("/overdue", response_model=None)
@@ -130,12 +108,9 @@ def overdue_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/overdue/notices", response_model=None)
-def notice_form(
-    request: Request,
-    session: SessionDep,
-    declaration_id: Annotated[str, Form(max_length=20)] = "",
-    cause: Annotated[str, Form(max_length=24)] = "",
-) -> Response:
+def notice_form(request: Request, session: SessionDep,
+                declaration_id: Annotated[str, Form(max_length=20)] = "",
+                cause: Annotated[str, Form(max_length=24)] = "") -> Response:
     """File a notice of possible loss on one overdue invoice."""
     viewer = current_viewer(request, session)
     if viewer is None:
@@ -143,29 +118,21 @@ def notice_form(
 
     def work() -> None:
         hint = form_choice(LossCauseHint, cause, field="cause", message="please choose a cause")
-        collections.file_notice(
-            session,
-            principal=viewer.principal,
-            declaration_id=form_id(declaration_id, "declaration_id"),
-            cause=hint,
-            today=business_today(),
-        )
+        collections.file_notice(session, principal=viewer.principal,
+                                declaration_id=form_id(declaration_id, "declaration_id"),
+                                cause=hint, today=business_today())
 
     problem = in_savepoint(session, work)
-    return _overdue_page(
-        request, session, viewer, done=None if problem else "notice", problem=problem
-    )
+    return _overdue_page(request, session, viewer, done=None if problem else "notice",
+                         problem=problem)
 
 
 @router.post("/overdue/collections", response_model=None)
-def collection_form(
-    request: Request,
-    session: SessionDep,
-    declaration_id: Annotated[str, Form(max_length=20)] = "",
-    outcome: Annotated[str, Form(max_length=16)] = "",
-    amount: Annotated[str, Form(max_length=24)] = "",
-    paid_on: Annotated[str, Form(max_length=10)] = "",
-) -> Response:
+def collection_form(request: Request, session: SessionDep,
+                    declaration_id: Annotated[str, Form(max_length=20)] = "",
+                    outcome: Annotated[str, Form(max_length=16)] = "",
+                    amount: Annotated[str, Form(max_length=24)] = "",
+                    paid_on: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Confirm what the buyer paid on one invoice: in full, in part or not at all.
 
     The same service as the API and the upload: a payment frees the limit, a payment in
@@ -176,37 +143,25 @@ def collection_form(
         return to_sign_in(request)
 
     def work() -> None:
-        answer = form_choice(
-            CollectionOutcome, outcome, field="outcome", message="please choose what the buyer paid"
-        )
-        row = collections.declaration_for(
-            session, viewer.principal, form_id(declaration_id, "declaration_id")
-        )
+        answer = form_choice(CollectionOutcome, outcome, field="outcome",
+                             message="please choose what the buyer paid")
+        row = collections.declaration_for(session, viewer.principal,
+                                          form_id(declaration_id, "declaration_id"))
         collections.confirm_collection(
-            session,
-            principal=viewer.principal,
-            declaration_id=row.id,
-            outcome=answer,
+            session, principal=viewer.principal, declaration_id=row.id, outcome=answer,
             amount=form_money(amount, row.currency),
-            paid_on=None
-            if answer is CollectionOutcome.UNPAID or not paid_on.strip()
-            else form_date(paid_on, "paid_on"),
-            today=business_today(),
-        )
+            paid_on=None if answer is CollectionOutcome.UNPAID or not paid_on.strip()
+            else form_date(paid_on, "paid_on"), today=business_today())
 
     problem = in_savepoint(session, work)
-    return _overdue_page(
-        request, session, viewer, done=None if problem else "collection", problem=problem
-    )
+    return _overdue_page(request, session, viewer, done=None if problem else "collection",
+                         problem=problem)
 
 
 @router.post("/overdue/extensions", response_model=None)
-def extension_form(
-    request: Request,
-    session: SessionDep,
-    declaration_id: Annotated[str, Form(max_length=20)] = "",
-    new_due_date: Annotated[str, Form(max_length=10)] = "",
-) -> Response:
+def extension_form(request: Request, session: SessionDep,
+                   declaration_id: Annotated[str, Form(max_length=20)] = "",
+                   new_due_date: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Ask the insurer to extend the due date of one overdue invoice."""
     viewer = current_viewer(request, session)
     if viewer is None:
@@ -214,129 +169,87 @@ def extension_form(
 
     def work() -> None:
         collections.request_extension(
-            session,
-            principal=viewer.principal,
+            session, principal=viewer.principal,
             declaration_id=form_id(declaration_id, "declaration_id"),
-            kind=ArrangementKind.EXTENSION,
-            today=business_today(),
-            new_due_date=form_date(new_due_date, "new_due_date"),
-        )
+            kind=ArrangementKind.EXTENSION, today=business_today(),
+            new_due_date=form_date(new_due_date, "new_due_date"))
 
     problem = in_savepoint(session, work)
-    return _overdue_page(
-        request, session, viewer, done=None if problem else "extension", problem=problem
-    )
+    return _overdue_page(request, session, viewer, done=None if problem else "extension",
+                         problem=problem)
 
 
-def _decide_extension(
-    request: Request, session: SessionDep, arrangement_id: int, approve: bool, reason: str
-) -> Response:
+def _decide_extension(request: Request, session: SessionDep, arrangement_id: int,
+                      approve: bool, reason: str) -> Response:
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
 
     def work() -> None:
-        collections.decide_extension(
-            session,
-            principal=viewer.principal,
-            arrangement_id=arrangement_id,
-            approve=approve,
-            reason=reason or None,
-            today=business_today(),
-        )
+        collections.decide_extension(session, principal=viewer.principal,
+                                     arrangement_id=arrangement_id, approve=approve,
+                                     reason=reason or None, today=business_today())
 
     problem = in_savepoint(session, work)
     if problem is not None and problem.status == 404:
         return error_page(request, choose_locale(request, viewer), viewer, 404)
-    return _overdue_page(
-        request, session, viewer, done=None if problem else "extension_decided", problem=problem
-    )
+    return _overdue_page(request, session, viewer,
+                         done=None if problem else "extension_decided", problem=problem)
 
 
 @router.post("/overdue/extensions/{arrangement_id}/approve", response_model=None)
-def extension_approve_form(
-    arrangement_id: IdPath,
-    request: Request,
-    session: SessionDep,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
+def extension_approve_form(arrangement_id: IdPath, request: Request, session: SessionDep,
+                           reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """The insurer approves an extension: the due date and the notice deadline move."""
     return _decide_extension(request, session, arrangement_id, True, reason)
 
 
 @router.post("/overdue/extensions/{arrangement_id}/refuse", response_model=None)
-def extension_refuse_form(
-    arrangement_id: IdPath,
-    request: Request,
-    session: SessionDep,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
+def extension_refuse_form(arrangement_id: IdPath, request: Request, session: SessionDep,
+                          reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """The insurer refuses an extension, with the reason the exporter reads."""
     return _decide_extension(request, session, arrangement_id, False, reason)
 
 
 @router.post("/overdue/claims", response_model=None)
-def claim_form(
-    request: Request,
-    session: SessionDep,
-    declaration_id: Annotated[list[str] | None, Form(max_length=20)] = None,
-    cause: Annotated[str, Form(max_length=24)] = "",
-) -> Response:
+def claim_form(request: Request, session: SessionDep,
+               declaration_id: Annotated[list[str] | None, Form(max_length=20)] = None,
+               cause: Annotated[str, Form(max_length=24)] = "") -> Response:
     """File a claim on the chosen invoices (each must carry an open notice)."""
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
 
     def work() -> None:
-        loss_cause = form_choice(LossCause, cause, field="cause", message="please choose a cause")
+        loss_cause = form_choice(LossCause, cause, field="cause",
+                                 message="please choose a cause")
         ids = declaration_id or []
-        claims.file_claim(
-            session,
-            principal=viewer.principal,
-            lines=[claims.LineIn(declaration_id=form_id(v, "declaration_id")) for v in ids[:200]],
-            cause=loss_cause,
-            today=business_today(),
-        )
+        claims.file_claim(session, principal=viewer.principal,
+                          lines=[claims.LineIn(declaration_id=form_id(v, "declaration_id"))
+                                 for v in ids[:200]],
+                          cause=loss_cause, today=business_today())
 
     problem = in_savepoint(session, work)
-    return _overdue_page(
-        request, session, viewer, done=None if problem else "claim", problem=problem
-    )
+    return _overdue_page(request, session, viewer, done=None if problem else "claim",
+                         problem=problem)
 
 
-def _queue_page(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    *,
-    done: str | None = None,
-    problem: DomainError | None = None,
-) -> Response:
+def _queue_page(request: Request, session: SessionDep, viewer: Viewer, *,
+                done: str | None = None, problem: DomainError | None = None) -> Response:
     locale = choose_locale(request, viewer)
     try:
-        rows, total = claims.list_claims(
-            session, principal=viewer.principal, state=None, limit=QUEUE_SIZE, offset=0
-        )
+        rows, total = claims.list_claims(session, principal=viewer.principal, state=None,
+                                         limit=QUEUE_SIZE, offset=0)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
     insurer = viewer.principal.is_insurer
-    context = {
-        "claims": [{"claim": r, "lines": claims.lines_of(session, r.id)} for r in rows],
-        "total": total,
-        "can_decide": insurer and may(viewer, Permission.CLAIM_DECIDE),
-        "can_withdraw": not insurer and may(viewer, Permission.CLAIM_FILE),
-        "can_pay": insurer and may(viewer, Permission.CLAIM_PAY),
-        "done": done,
-        "problem": problem,
-    }
-    return render_page(
-        request,
-        locale,
-        "claims/queue.html",
-        context,
-        viewer=viewer,
-        status=problem.status if problem else 200,
-    )
+    context = {"claims": [{"claim": r, "lines": claims.lines_of(session, r.id)} for r in rows],
+               "total": total, "can_decide": insurer and may(viewer, Permission.CLAIM_DECIDE),
+               "can_withdraw": not insurer and may(viewer, Permission.CLAIM_FILE),
+               "can_pay": insurer and may(viewer, Permission.CLAIM_PAY),
+               "done": done, "problem": problem}
+    return render_page(request, locale, "claims/queue.html", context, viewer=viewer,
+                       status=problem.status if problem else 200)
 
 
 @router.get("/claims", response_model=None)
@@ -348,9 +261,8 @@ def queue_page(request: Request, session: SessionDep) -> Response:
     return _queue_page(request, session, viewer)
 
 
-def _claim_action(
-    request: Request, session: SessionDep, claim_id: int, action: str, reason: str = ""
-) -> Response:
+def _claim_action(request: Request, session: SessionDep, claim_id: int, action: str,
+                  reason: str = "") -> Response:
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
@@ -360,27 +272,21 @@ def _claim_action(
         if action == "start":
             claims.start_checks(session, principal=principal, claim_id=claim_id)
         elif action == "reject":
-            claims.reject(
-                session, principal=principal, claim_id=claim_id, reason=reason, today=today
-            )
+            claims.reject(session, principal=principal, claim_id=claim_id, reason=reason,
+                          today=today)
         elif action == "close":
-            claims.close(
-                session, principal=principal, claim_id=claim_id, reason=reason, today=today
-            )
+            claims.close(session, principal=principal, claim_id=claim_id, reason=reason,
+                         today=today)
         else:
             step = claims.approve if action == "approve" else claims.pay
-            step(
-                session,
-                principal=principal,
-                claim_id=claim_id,
-                today=today,
-                defaults=_defaults(request),
-            )
+            step(session, principal=principal, claim_id=claim_id, today=today,
+                 defaults=_defaults(request))
 
     problem = in_savepoint(session, work)
     if problem is not None and problem.status == 404:
         return error_page(request, choose_locale(request, viewer), viewer, 404)
-    return _queue_page(request, session, viewer, done=None if problem else action, problem=problem)
+    return _queue_page(request, session, viewer, done=None if problem else action,
+                       problem=problem)
 
 
 @router.post("/claims/{claim_id}/start-checks", response_model=None)
@@ -396,12 +302,8 @@ def approve_form(claim_id: IdPath, request: Request, session: SessionDep) -> Res
 
 
 @router.post("/claims/{claim_id}/reject", response_model=None)
-def reject_form(
-    claim_id: IdPath,
-    request: Request,
-    session: SessionDep,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
+def reject_form(claim_id: IdPath, request: Request, session: SessionDep,
+                reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Reject a claim with the reason the exporter reads."""
     return _claim_action(request, session, claim_id, "reject", reason)
 
@@ -413,24 +315,14 @@ def pay_form(claim_id: IdPath, request: Request, session: SessionDep) -> Respons
 
 
 @router.post("/claims/{claim_id}/close", response_model=None)
-def close_form(
-    claim_id: IdPath,
-    request: Request,
-    session: SessionDep,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
+def close_form(claim_id: IdPath, request: Request, session: SessionDep,
+               reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Close a claim: settle a paid one, close a rejected one, withdraw an undecided one."""
     return _claim_action(request, session, claim_id, "close", reason)
 
 
-def _recoveries_page(
-    request: Request,
-    session: SessionDep,
-    viewer: Viewer,
-    *,
-    done: bool = False,
-    problem: DomainError | None = None,
-) -> Response:
+def _recoveries_page(request: Request, session: SessionDep, viewer: Viewer, *,
+                     done: bool = False, problem: DomainError | None = None) -> Response:
     locale = choose_locale(request, viewer)
     try:
         viewer.principal.require(Permission.CLAIM_READ)
@@ -440,34 +332,17 @@ def _recoveries_page(
     totals: dict[str, list[int]] = {}
     for recovery, _claim in rows:
         sums = totals.setdefault(recovery.currency, [0, 0, 0, 0])
-        for i, value in enumerate(
-            (
-                recovery.gross_minor,
-                recovery.costs_minor,
-                recovery.insurer_minor,
-                recovery.insured_minor,
-            )
-        ):
+        for i, value in enumerate((recovery.gross_minor, recovery.costs_minor,
+                                   recovery.insurer_minor, recovery.insured_minor)):
             sums[i] += value
     can_book = viewer.principal.is_insurer and may(viewer, Permission.CLAIM_DECIDE)
-    context = {
-        "rows": rows,
-        "totals": totals,
-        "can_book": can_book,
-        "paid": recovery_reads.paid_claims(session, principal=viewer.principal) if can_book else [],
-        "sources": [s.value for s in RecoverySource],
-        "today": business_today(),
-        "done": done,
-        "problem": problem,
-    }
-    return render_page(
-        request,
-        locale,
-        "claims/recoveries.html",
-        context,
-        viewer=viewer,
-        status=problem.status if problem else 200,
-    )
+    context = {"rows": rows, "totals": totals, "can_book": can_book,
+               "paid": recovery_reads.paid_claims(session, principal=viewer.principal)
+               if can_book else [],
+               "sources": [s.value for s in RecoverySource], "today": business_today(),
+               "done": done, "problem": problem}
+    return render_page(request, locale, "claims/recoveries.html", context, viewer=viewer,
+                       status=problem.status if problem else 200)
 
 
 @router.get("/recoveries", response_model=None)
@@ -480,15 +355,12 @@ def recoveries_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/recoveries", response_model=None)
-def recovery_form(
-    request: Request,
-    session: SessionDep,
-    claim_id: Annotated[str, Form(max_length=20)] = "",
-    source: Annotated[str, Form(max_length=24)] = "",
-    gross: Annotated[str, Form(max_length=24)] = "",
-    costs: Annotated[str, Form(max_length=24)] = "0",
-    received_on: Annotated[str, Form(max_length=10)] = "",
-) -> Response:
+def recovery_form(request: Request, session: SessionDep,
+                  claim_id: Annotated[str, Form(max_length=20)] = "",
+                  source: Annotated[str, Form(max_length=24)] = "",
+                  gross: Annotated[str, Form(max_length=24)] = "",
+                  costs: Annotated[str, Form(max_length=24)] = "0",
+                  received_on: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Book a recovery on a paid claim."""
     viewer = current_viewer(request, session)
     if viewer is None:
@@ -501,18 +373,11 @@ def recovery_form(
             gross_money = Money.of(to_decimal(gross), claim.currency)
             costs_money = Money.of(to_decimal(costs or "0"), claim.currency)
         except (ValueError, InvalidOperation):
-            raise ValidationFailed(
-                "please fill in every field with a valid value", code="invalid_form"
-            ) from None
-        claims.record_recovery(
-            session,
-            principal=viewer.principal,
-            claim_id=claim.id,
-            source=kind,
-            gross=gross_money,
-            costs=costs_money,
-            received_on=form_date(received_on, "received_on"),
-        )
+            raise ValidationFailed("please fill in every field with a valid value",
+                                   code="invalid_form") from None
+        claims.record_recovery(session, principal=viewer.principal, claim_id=claim.id,
+                               source=kind, gross=gross_money, costs=costs_money,
+                               received_on=form_date(received_on, "received_on"))
 
     problem = in_savepoint(session, work)
     return _recoveries_page(request, session, viewer, done=problem is None, problem=problem)
@@ -520,8 +385,7 @@ def recovery_form(
 
 @router.get("/claims-speed", response_model=None)
 def speed_page(
-    request: Request,
-    session: SessionDep,
+    request: Request, session: SessionDep,
     decision_days: Annotated[int, Query(ge=1, le=3650)] = 60,
     payment_days: Annotated[int, Query(ge=1, le=3650)] = 10,
     warn_days: Annotated[int, Query(ge=0, le=3650)] = 7,
@@ -535,37 +399,19 @@ def speed_page(
         timelines = claims.timelines(session, principal=viewer.principal)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
-    target = SpeedTarget(
-        decision_days=decision_days, payment_days=payment_days, warn_days=warn_days
-    )
-    return render_page(
-        request,
-        locale,
-        "claims/speed.html",
-        {
-            "target": target,
-            "months": monthly_report(timelines, target),
-            "at_risk": claims_at_risk(timelines, target, today=business_today()),
-        },
-        viewer=viewer,
-    )
+    target = SpeedTarget(decision_days=decision_days, payment_days=payment_days,
+                         warn_days=warn_days)
+    return render_page(request, locale, "claims/speed.html",
+                       {"target": target, "months": monthly_report(timelines, target),
+                        "at_risk": claims_at_risk(timelines, target, today=business_today())},
+                       viewer=viewer)
 
 
-def _upload_page(
-    request: Request,
-    viewer: Viewer,
-    *,
-    report: CollectionReportOut | None,
-    problem: DomainError | None,
-) -> Response:
-    return render_page(
-        request,
-        choose_locale(request, viewer),
-        "claims/collections_upload.html",
-        {"report": report, "problem": problem, "columns": collection_upload.COLUMNS},
-        viewer=viewer,
-        status=problem.status if problem else 200,
-    )
+def _upload_page(request: Request, viewer: Viewer, *, report: CollectionReportOut | None,
+                 problem: DomainError | None) -> Response:
+    return render_page(request, choose_locale(request, viewer), "claims/collections_upload.html",
+                       {"report": report, "problem": problem, "columns": collection_upload.COLUMNS},
+                       viewer=viewer, status=problem.status if problem else 200)
 
 
 @router.get("/collections/upload", response_model=None)
@@ -582,9 +428,8 @@ def collections_upload_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/collections/upload", response_model=None)
-def collections_upload(
-    request: Request, session: SessionDep, file: Annotated[UploadFile, File()]
-) -> Response:
+def collections_upload(request: Request, session: SessionDep,
+                       file: Annotated[UploadFile, File()]) -> Response:
     """Confirm every row of the file and show the row report."""
     viewer = current_viewer(request, session)
     if viewer is None:
@@ -593,16 +438,9 @@ def collections_upload(
     problem: DomainError | None = None
     try:
         name = file.filename or "upload"
-        report = CollectionReportOut.of(
-            name,
-            collections.confirm_upload(
-                session,
-                principal=viewer.principal,
-                filename=name,
-                data=file.file.read(MAX_UPLOAD_BYTES + 1),
-                today=business_today(),
-            ),
-        )
+        report = CollectionReportOut.of(name, collections.confirm_upload(
+            session, principal=viewer.principal, filename=name,
+            data=file.file.read(MAX_UPLOAD_BYTES + 1), today=business_today()))
     except DomainError as error:
         problem = error
     return _upload_page(request, viewer, report=report, problem=problem)
