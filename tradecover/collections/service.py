@@ -5,9 +5,10 @@ Every change writes its audit entry in the same transaction.  An id of another
 organisation answers exactly like a missing one (``NotFound``).
 
 A confirmation raises the declaration's ``collected_minor`` with ONE conditional update
-(``collected + amount <= insured``), so two concurrent confirmations can never collect
-more than was invoiced (``collection_exceeds_invoice``), and gives the freed part back to
-the limit reservation (:func:`tradecover.declarations.repository.release`).  The limit
+(:func:`tradecover.declarations.record_collected`: ``collected + amount <= insured``), so
+two concurrent confirmations can never collect more than was invoiced
+(``collection_exceeds_invoice``), and gives the freed part back to the limit reservation
+(:func:`tradecover.declarations.release_reservation`).  The limit
 carries ``min(outstanding, covered)`` of each invoice
 (:mod:`tradecover.collections.confirmation`).
 """
@@ -16,13 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tradecover import audit, policies
+from tradecover import audit, declarations, policies
 from tradecover import limits as credit_limits
 from tradecover.access import Permission, Principal
 from tradecover.collections import upload as collection_upload
@@ -50,11 +51,11 @@ from tradecover.collections.daily_job_repository import (
 from tradecover.collections.daily_job_repository import daily_job as daily_job
 from tradecover.collections.daily_job_repository import mark_read as mark_read
 from tradecover.collections.daily_job_repository import notifications as notifications
-from tradecover.collections.invoice_repository import EFFECTIVE_DUE as EFFECTIVE_DUE
 from tradecover.collections.invoice_repository import LATEST_MOVE as LATEST_MOVE
 from tradecover.collections.invoice_repository import _own as _own
 from tradecover.collections.invoice_repository import declaration_for as declaration_for
 from tradecover.collections.invoice_repository import effective_due as effective_due
+from tradecover.collections.invoice_repository import effective_dues as effective_dues
 from tradecover.collections.invoice_repository import open_invoice as open_invoice
 from tradecover.collections.model import (
     NOTICE_OPEN,
@@ -68,9 +69,7 @@ from tradecover.collections.overdue import (
     overdue_invoices,
 )
 from tradecover.collections.overdue import file_notice as file_notice_rule
-from tradecover.declarations import repository as declarations_repo
 from tradecover.declarations import upload as declaration_upload
-from tradecover.declarations.model import STATUS_ACTIVE, Declaration
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import (
     Conflict,
@@ -79,78 +78,123 @@ from tradecover.kit.errors import (
     ValidationFailed,
 )
 from tradecover.kit.money import Money
-from tradecover.policies import Policy
+
+if TYPE_CHECKING:
+    from tradecover.declarations import Declaration
 
 
 def confirm_collection(
-    session: Session, *, principal: Principal, declaration_id: int, outcome: CollectionOutcome,
-    amount: Money | None, paid_on: date | None, today: date,
+    session: Session,
+    *,
+    principal: Principal,
+    declaration_id: int,
+    outcome: CollectionOutcome,
+    amount: Money | None,
+    paid_on: date | None,
+    today: date,
 ) -> CollectionConfirmation:
     """Record what the buyer paid on one declared invoice and free the limit."""
     principal.require(Permission.COLLECTION_WRITE)
     row = declaration_for(session, principal, declaration_id)
     _own(principal, row)
-    result = apply_confirmation(open_invoice(row), outcome=outcome, amount=amount,
-                                paid_on=paid_on, today=today)
+    result = apply_confirmation(
+        open_invoice(row), outcome=outcome, amount=amount, paid_on=paid_on, today=today
+    )
     paid_minor = result.collected_now.minor_units()
     freed_minor = result.freed_limit.minor_units()
     if paid_minor:
-        done = session.execute(
-            update(Declaration).where(
-                Declaration.id == row.id, Declaration.status == STATUS_ACTIVE,
-                Declaration.collected_minor + paid_minor <= Declaration.insured_minor)
-            .values(collected_minor=Declaration.collected_minor + paid_minor)
-            .execution_options(synchronize_session=False))
-        if getattr(done, "rowcount", 0) != 1:
-            raise ValidationFailed(f"a collection of {result.collected_now} is more than is "
-                                   f"outstanding on declaration {row.id}",
-                                   code="collection_exceeds_invoice", field="amount")
+        done = declarations.record_collected(session, declaration_id=row.id, paid_minor=paid_minor)
+        if not done:
+            raise ValidationFailed(
+                f"a collection of {result.collected_now} is more than is "
+                f"outstanding on declaration {row.id}",
+                code="collection_exceeds_invoice",
+                field="amount",
+            )
         session.refresh(row)
         if row.limit_id is not None and freed_minor:
-            declarations_repo.release(session, limit_id=row.limit_id, amount_minor=freed_minor)
+            declarations.release_reservation(
+                session, limit_id=row.limit_id, amount_minor=freed_minor
+            )
     confirmation = CollectionConfirmation(
-        declaration_id=row.id, exporter_org_id=row.exporter_org_id,
-        outcome=result.outcome.value, currency=row.currency, amount_minor=paid_minor,
-        freed_minor=freed_minor, paid_on=paid_on if paid_minor else None,
-        confirmed_at=utc_now(), confirmed_by=principal.actor, confirmed_on=today)
+        declaration_id=row.id,
+        exporter_org_id=row.exporter_org_id,
+        outcome=result.outcome.value,
+        currency=row.currency,
+        amount_minor=paid_minor,
+        freed_minor=freed_minor,
+        paid_on=paid_on if paid_minor else None,
+        confirmed_at=utc_now(),
+        confirmed_by=principal.actor,
+        confirmed_on=today,
+    )
     session.add(confirmation)
     session.flush()
-    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
-                 action="collection.confirmed", entity_type="declaration", entity_id=row.id,
-                 after={"outcome": result.outcome.value, "amount": str(result.collected_now),
-                        "freed_limit": str(result.freed_limit),
-                        "collected_total": str(Money.from_minor(row.collected_minor,
-                                                                row.currency))})
+    audit.record(
+        session,
+        org_id=row.exporter_org_id,
+        actor=principal.actor,
+        action="collection.confirmed",
+        entity_type="declaration",
+        entity_id=row.id,
+        after={
+            "outcome": result.outcome.value,
+            "amount": str(result.collected_now),
+            "freed_limit": str(result.freed_limit),
+            "collected_total": str(Money.from_minor(row.collected_minor, row.currency)),
+        },
+    )
     if row.collected_minor >= row.insured_minor:
         _withdraw_open_notice(session, principal=principal, row=row, today=today)
     return confirmation
 
 
-def _withdraw_open_notice(session: Session, *, principal: Principal, row: Declaration,
-                          today: date) -> None:
-    notice = session.execute(select(PossibleLossNotice).where(
-        PossibleLossNotice.declaration_id == row.id,
-        PossibleLossNotice.status == NOTICE_OPEN)).scalar_one_or_none()
+def _withdraw_open_notice(
+    session: Session, *, principal: Principal, row: Declaration, today: date
+) -> None:
+    notice = session.execute(
+        select(PossibleLossNotice).where(
+            PossibleLossNotice.declaration_id == row.id, PossibleLossNotice.status == NOTICE_OPEN
+        )
+    ).scalar_one_or_none()
     if notice is None:
         return
     notice.status, notice.withdrawn_on = NOTICE_WITHDRAWN, today
     notice.withdraw_reason = "paid in full"
     session.flush()
-    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
-                 action="possible_loss_notice.withdrawn", entity_type="possible_loss_notice",
-                 entity_id=notice.id, reason="paid in full")
+    audit.record(
+        session,
+        org_id=row.exporter_org_id,
+        actor=principal.actor,
+        action="possible_loss_notice.withdrawn",
+        entity_type="possible_loss_notice",
+        entity_id=notice.id,
+        reason="paid in full",
+    )
 
 
 def notice_snapshot(notice: PossibleLossNotice) -> dict[str, Any]:
     """What the audit log keeps of a notice."""
-    return {"declaration_id": notice.declaration_id, "buyer_id": notice.buyer_id,
-            "cause": notice.cause, "due_date": notice.due_date.isoformat(),
-            "deadline": notice.deadline.isoformat(), "filed_on": notice.filed_on.isoformat(),
-            "days_late": notice.days_late, "status": notice.status}
+    return {
+        "declaration_id": notice.declaration_id,
+        "buyer_id": notice.buyer_id,
+        "cause": notice.cause,
+        "due_date": notice.due_date.isoformat(),
+        "deadline": notice.deadline.isoformat(),
+        "filed_on": notice.filed_on.isoformat(),
+        "days_late": notice.days_late,
+        "status": notice.status,
+    }
 
 
-def file_notice(session: Session, *, principal: Principal, declaration_id: int,
-                cause: LossCauseHint, today: date) -> PossibleLossNotice:
+def file_notice(
+    session: Session,
+    *,
+    principal: Principal,
+    declaration_id: int,
+    cause: LossCauseHint,
+    today: date,
+) -> PossibleLossNotice:
     """File a notice of possible loss on a declared invoice; the buyer is then frozen."""
     principal.require(Permission.COLLECTION_WRITE)
     row = declaration_for(session, principal, declaration_id)
@@ -158,23 +202,47 @@ def file_notice(session: Session, *, principal: Principal, declaration_id: int,
     policy = policies.policy_record(session, row.policy_id)
     assert policy is not None
     due = effective_due(session, row)
-    notice = file_notice_rule(open_invoice(row), cause=cause, filed_on=today, today=today,
-                              notice_days=policy.possible_loss_notice_days, due_date=due)
+    notice = file_notice_rule(
+        open_invoice(row),
+        cause=cause,
+        filed_on=today,
+        today=today,
+        notice_days=policy.possible_loss_notice_days,
+        due_date=due,
+    )
     entity = PossibleLossNotice(
-        exporter_org_id=row.exporter_org_id, policy_id=row.policy_id, buyer_id=row.buyer_id,
-        declaration_id=row.id, cause=cause.value, due_date=due,
-        deadline=notice.timing.deadline, filed_on=today, days_late=notice.timing.days_late,
-        status=NOTICE_OPEN, filed_at=utc_now(), filed_by=principal.actor)
+        exporter_org_id=row.exporter_org_id,
+        policy_id=row.policy_id,
+        buyer_id=row.buyer_id,
+        declaration_id=row.id,
+        cause=cause.value,
+        due_date=due,
+        deadline=notice.timing.deadline,
+        filed_on=today,
+        days_late=notice.timing.days_late,
+        status=NOTICE_OPEN,
+        filed_at=utc_now(),
+        filed_by=principal.actor,
+    )
     try:
         with session.begin_nested():
             session.add(entity)
             session.flush()
     except IntegrityError:
-        raise Conflict(f"a notice of possible loss on declaration {row.id} exists",
-                       code="notice_already_filed", field="declaration_id") from None
-    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
-                 action="possible_loss_notice.filed", entity_type="possible_loss_notice",
-                 entity_id=entity.id, after=notice_snapshot(entity))
+        raise Conflict(
+            f"a notice of possible loss on declaration {row.id} exists",
+            code="notice_already_filed",
+            field="declaration_id",
+        ) from None
+    audit.record(
+        session,
+        org_id=row.exporter_org_id,
+        actor=principal.actor,
+        action="possible_loss_notice.filed",
+        entity_type="possible_loss_notice",
+        entity_id=entity.id,
+        after=notice_snapshot(entity),
+    )
     return entity
 
 
@@ -182,10 +250,15 @@ def buyer_frozen(session: Session, *, exporter_org_id: int, buyer_id: int) -> bo
     """True when the exporter has an open notice on the buyer: the ``buyer_in_default``
     input of the cover decision (further shipments to it are not covered).
     """
-    found = session.execute(select(PossibleLossNotice.id).where(
-        PossibleLossNotice.exporter_org_id == exporter_org_id,
-        PossibleLossNotice.buyer_id == buyer_id,
-        PossibleLossNotice.status == NOTICE_OPEN).limit(1)).scalar_one_or_none()
+    found = session.execute(
+        select(PossibleLossNotice.id)
+        .where(
+            PossibleLossNotice.exporter_org_id == exporter_org_id,
+            PossibleLossNotice.buyer_id == buyer_id,
+            PossibleLossNotice.status == NOTICE_OPEN,
+        )
+        .limit(1)
+    ).scalar_one_or_none()
     return found is not None
 
 
@@ -209,73 +282,62 @@ def frozen_buyers(session: Session, *, principal: Principal) -> list[FrozenBuyer
     active limits on them are listed here as on watch.
     """
     principal.require(Permission.DECLARATION_READ)
-    query = (select(PossibleLossNotice.exporter_org_id, PossibleLossNotice.buyer_id,
-                    func.min(PossibleLossNotice.filed_on), func.count())
-             .where(PossibleLossNotice.status == NOTICE_OPEN)
-             .group_by(PossibleLossNotice.exporter_org_id, PossibleLossNotice.buyer_id))
+    query = (
+        select(
+            PossibleLossNotice.exporter_org_id,
+            PossibleLossNotice.buyer_id,
+            func.min(PossibleLossNotice.filed_on),
+            func.count(),
+        )
+        .where(PossibleLossNotice.status == NOTICE_OPEN)
+        .group_by(PossibleLossNotice.exporter_org_id, PossibleLossNotice.buyer_id)
+    )
     if not principal.is_insurer:
         query = query.where(PossibleLossNotice.exporter_org_id == principal.org_id)
     frozen = [(int(o), int(b), since, int(n)) for o, b, since, n in session.execute(query)]
     limits: dict[tuple[int, int], list[tuple[int, Money]]] = {}
     for row in credit_limits.active_limits_on_buyers(session, [b for _o, b, _s, _n in frozen]):
         limits.setdefault((row.org_id, row.buyer_id), []).append(
-            (row.id, Money.from_minor(row.amount_minor, row.currency)))
-    return sorted((FrozenBuyer(exporter_org_id=o, buyer_id=b, since=since, open_notices=n,
-                               limits_on_watch=tuple(limits.get((o, b), ())))
-                   for o, b, since, n in frozen),
-                  key=lambda f: (f.since, f.exporter_org_id, f.buyer_id))
+            (row.id, Money.from_minor(row.amount_minor, row.currency))
+        )
+    return sorted(
+        (
+            FrozenBuyer(
+                exporter_org_id=o,
+                buyer_id=b,
+                since=since,
+                open_notices=n,
+                limits_on_watch=tuple(limits.get((o, b), ())),
+            )
+            for o, b, since, n in frozen
+        ),
+        key=lambda f: (f.since, f.exporter_org_id, f.buyer_id),
+    )
 
 
-
-
-def overdue_list(session: Session, *, principal: Principal, today: date
-                 ) -> list[OverdueInvoice]:
+def overdue_list(session: Session, *, principal: Principal, today: date) -> list[OverdueInvoice]:
     """The caller's open declared invoices past due (insurer staff: everyone's)."""
     principal.require(Permission.DECLARATION_READ)
-    query = (select(Declaration, Policy.possible_loss_notice_days, EFFECTIVE_DUE)
-             .join(Policy, Policy.id == Declaration.policy_id)
-             .outerjoin(LATEST_MOVE, (LATEST_MOVE.c.declaration_id == Declaration.id)
-                        & (LATEST_MOVE.c.rank == 1))
-             .where(Declaration.status == STATUS_ACTIVE, Declaration.due_date < today,
-                    Declaration.collected_minor < Declaration.insured_minor))
-    if not principal.is_insurer:
-        query = query.where(Declaration.exporter_org_id == principal.org_id)
+    receivables = declarations.open_receivables(
+        session,
+        exporter_org_id=None if principal.is_insurer else principal.org_id,
+        due_before=today,
+    )
+    due = effective_dues(session, [r.id for r in receivables])
+    notice_days: dict[int, int] = {}
     found: list[OverdueInvoice] = []
-    for row, notice_days, due in session.execute(query.order_by(Declaration.due_date,
-                                                                Declaration.id)):
-        found += overdue_invoices([open_invoice(row)], today=today, notice_days=notice_days,
-                                  extended_due={row.id: due})
+    for row in receivables:
+        if row.policy_id not in notice_days:
+            policy = policies.policy_record(session, row.policy_id)
+            assert policy is not None
+            notice_days[row.policy_id] = policy.possible_loss_notice_days
+        found += overdue_invoices(
+            [open_invoice(row)],
+            today=today,
+            notice_days=notice_days[row.policy_id],
+            extended_due={row.id: due.get(row.id, row.due_date)},
+        )
     return sorted(found, key=lambda o: (o.due_date, o.invoice.invoice_id))
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,8 +349,9 @@ class UploadOutcome:
     error: DomainError | None = None
 
 
-def confirm_upload(session: Session, *, principal: Principal, filename: str, data: bytes,
-                   today: date) -> list[UploadOutcome]:
+def confirm_upload(
+    session: Session, *, principal: Principal, filename: str, data: bytes, today: date
+) -> list[UploadOutcome]:
     """Confirm every row of a collection upload, each in its own savepoint.
 
     A row names the declared invoice by invoice number and buyer (the caller's own active
@@ -302,21 +365,29 @@ def confirm_upload(session: Session, *, principal: Principal, filename: str, dat
         savepoint = session.begin_nested()
         try:
             payment = collection_upload.payment_of(raw)
-            row = session.execute(select(Declaration).where(
-                Declaration.exporter_org_id == principal.org_id,
-                Declaration.buyer_id == payment.buyer_id,
-                Declaration.invoice_number == payment.invoice_number,
-                Declaration.status == STATUS_ACTIVE)).scalar_one_or_none()
-            if row is None:
-                raise NotFound(f"no declared invoice {payment.invoice_number!r} to buyer "
-                               f"{payment.buyer_id}", code="invoice_not_found",
-                               field="invoice_number")
+            declaration_id = declarations.active_declaration_id(
+                session,
+                exporter_org_id=principal.org_id,
+                buyer_id=payment.buyer_id,
+                invoice_number=payment.invoice_number,
+            )
+            if declaration_id is None:
+                raise NotFound(
+                    f"no declared invoice {payment.invoice_number!r} to buyer {payment.buyer_id}",
+                    code="invoice_not_found",
+                    field="invoice_number",
+                )
+            row = declaration_for(session, principal, declaration_id)
             paid = payment.amount_paid > 0
             confirmation = confirm_collection(
-                session, principal=principal, declaration_id=row.id,
+                session,
+                principal=principal,
+                declaration_id=row.id,
                 outcome=CollectionOutcome.PAID_IN_PART if paid else CollectionOutcome.UNPAID,
                 amount=Money.of(payment.amount_paid, row.currency) if paid else None,
-                paid_on=payment.paid_on if paid else None, today=today)
+                paid_on=payment.paid_on if paid else None,
+                today=today,
+            )
             savepoint.commit()
             outcomes.append(UploadOutcome(index, confirmation=confirmation))
         except DomainError as error:

@@ -52,6 +52,19 @@ if TYPE_CHECKING:
     )
     from tradecover.declarations.loading_repository import policy_facts as policy_facts
     from tradecover.declarations.model import Declaration as Declaration
+    from tradecover.declarations.receivable_repository import OpenReceivable as OpenReceivable
+    from tradecover.declarations.receivable_repository import (
+        active_declaration_id as active_declaration_id,
+    )
+    from tradecover.declarations.receivable_repository import (
+        open_receivables as open_receivables,
+    )
+    from tradecover.declarations.receivable_repository import (
+        record_collected as record_collected,
+    )
+    from tradecover.declarations.receivable_repository import (
+        release_reservation as release_reservation,
+    )
     from tradecover.declarations.service import attach as attach
     from tradecover.declarations.service import attach_many as attach_many
     from tradecover.declarations.status_repository import (
@@ -65,6 +78,11 @@ _LAZY: dict[str, str] = {
     "declarations_by_id": "amendment_repository",
     "Declaration": "model",
     "active_declaration": "amendment_repository",
+    "active_declaration_id": "receivable_repository",
+    "OpenReceivable": "receivable_repository",
+    "open_receivables": "receivable_repository",
+    "record_collected": "receivable_repository",
+    "release_reservation": "receivable_repository",
     "attach": "service",
     "attach_many": "service",
     "months_of_shipments": "turnover_repository",
@@ -86,12 +104,14 @@ __all__ = [
     "DeclarationTiming",
     "LimitFacts",
     "LimitStatus",
+    "OpenReceivable",
     "PolicyFacts",
     "Shipment",
     "TransportMode",
     "TurnoverMonth",
     "WholeTurnoverReview",
     "active_declaration",
+    "active_declaration_id",
     "attach",
     "attach_many",
     "check_shipment",
@@ -103,10 +123,13 @@ __all__ = [
     "declarations_by_id",
     "declared_share_of_turnover",
     "months_of_shipments",
+    "open_receivables",
     "outstanding_by_limit",
     "periods_due_between",
     "policy_facts",
     "pro_rata_turnover",
+    "record_collected",
+    "release_reservation",
     "shipment_problems",
     "submit_turnover_return",
 ]

@@ -26,24 +26,21 @@ if TYPE_CHECKING:
     from tradecover.idempotency.service import store as store
     from tradecover.idempotency.service import store_statement as store_statement
 
-_LAZY = dict.fromkeys(
-    (
-        "LOCK_SQL",
-        "MAX_KEY_LENGTH",
-        "STORE_SQL",
-        "Answer",
-        "HeldKey",
-        "Replayed",
-        "answer_once",
-        "check_key",
-        "fingerprint",
-        "hold",
-        "hold_statements",
-        "judge",
-        "store",
-        "store_statement",
-    ),
-    "service",
-)
+_LAZY = {
+    "LOCK_SQL": "service",
+    "MAX_KEY_LENGTH": "service",
+    "STORE_SQL": "service",
+    "Answer": "service",
+    "HeldKey": "service",
+    "Replayed": "service",
+    "answer_once": "service",
+    "check_key": "service",
+    "fingerprint": "service",
+    "hold": "service",
+    "hold_statements": "service",
+    "judge": "service",
+    "store": "service",
+    "store_statement": "service",
+}
 __getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = sorted(_LAZY)

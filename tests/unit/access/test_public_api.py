@@ -10,6 +10,9 @@ import tradecover.access as face
 
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == [
+        "API_KEY_LOOKUP",
+        "KEY_ROW_VALUE_SQL",
+        "KnownApiKeys",
         "OrganisationFacts",
         "OrganisationKind",
         "PERMISSIONS",
@@ -24,12 +27,14 @@ def test_public_names_are_pinned() -> None:
         "create_user",
         "has_user",
         "insurer",
+        "key_row_parameters",
         "list_organisations",
         "org_by_slug",
         "organisation_ids_like",
         "organisation_of",
         "organisations_by_slug",
         "organisations_of",
+        "principal_of_key_rows",
         "require",
         "revoke_api_key",
         "system_principal",

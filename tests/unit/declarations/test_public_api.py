@@ -10,42 +10,49 @@ import tradecover.declarations as face
 
 
 def test_public_names_are_pinned() -> None:
-    assert sorted(face.__all__) == sorted([
-        "CountryCoverStatus",
-        "CoverDecision",
-        "CoverReason",
-        "CoverStatus",
-        "DEFAULT_RULES",
-        "DeadlineRules",
-        "Declaration",
-        "DeclarationPeriod",
-        "DeclarationTiming",
-        "LimitFacts",
-        "LimitStatus",
-        "PolicyFacts",
-        "Shipment",
-        "TransportMode",
-        "TurnoverMonth",
-        "WholeTurnoverReview",
-        "active_declaration",
-        "attach",
-        "attach_many",
-        "check_shipment",
-        "compliance_rate",
-        "decide_cover",
-        "declaration_due_date",
-        "declaration_period",
-        "declaration_timing",
-        "declarations_by_id",
-        "declared_share_of_turnover",
-        "months_of_shipments",
-        "outstanding_by_limit",
-        "periods_due_between",
-        "policy_facts",
-        "pro_rata_turnover",
-        "shipment_problems",
-        "submit_turnover_return",
-    ])
+    assert sorted(face.__all__) == sorted(
+        [
+            "CountryCoverStatus",
+            "CoverDecision",
+            "CoverReason",
+            "CoverStatus",
+            "DEFAULT_RULES",
+            "DeadlineRules",
+            "Declaration",
+            "DeclarationPeriod",
+            "DeclarationTiming",
+            "LimitFacts",
+            "LimitStatus",
+            "OpenReceivable",
+            "PolicyFacts",
+            "Shipment",
+            "TransportMode",
+            "TurnoverMonth",
+            "WholeTurnoverReview",
+            "active_declaration",
+            "active_declaration_id",
+            "attach",
+            "attach_many",
+            "check_shipment",
+            "compliance_rate",
+            "decide_cover",
+            "declaration_due_date",
+            "declaration_period",
+            "declaration_timing",
+            "declarations_by_id",
+            "declared_share_of_turnover",
+            "months_of_shipments",
+            "open_receivables",
+            "outstanding_by_limit",
+            "periods_due_between",
+            "policy_facts",
+            "pro_rata_turnover",
+            "record_collected",
+            "release_reservation",
+            "shipment_problems",
+            "submit_turnover_return",
+        ]
+    )
 
 
 def test_every_public_name_resolves_to_what_it_names() -> None:
@@ -56,9 +63,10 @@ def test_every_public_name_resolves_to_what_it_names() -> None:
 
 
 def test_the_package_loads_neither_the_database_nor_the_web() -> None:
-    code = ("import sys, tradecover.declarations; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'sqlalchemy', 'fastapi', 'starlette', 'alembic', 'jinja2'}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, tradecover.declarations; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlalchemy', 'fastapi', 'starlette', 'alembic', 'jinja2'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
