@@ -6,20 +6,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import orjson
-from psycopg import AsyncConnection
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.config import DB_CONNECT_TIMEOUT_S, DB_POOL_TIMEOUT_S
-from tradecover.db.async_pool import RecoveringPool
 
 
 def make_engine(url: str, *, echo: bool = False, connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
@@ -97,39 +92,6 @@ def ping_when_idle(engine: Engine, idle_s: float = IDLE_BEFORE_PING_S) -> None:
             raise DisconnectionError(str(exc)) from exc
         if not alive:
             raise DisconnectionError("the connection did not answer a ping")
-
-
-def make_async_pool(url: str, *, max_size: int = 10,
-                    connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
-                    pool_timeout_s: float = DB_POOL_TIMEOUT_S) -> RecoveringPool:
-    """A pool of asynchronous psycopg connections to the PostgreSQL database of ``url`` (a
-    SQLAlchemy URL), for the routes that run on the event loop without a thread or an ORM
-    session (the ERP declarations).  Not yet open: ``await pool.open()`` in the loop that
-    uses it.  Like the engine's pool, it pings a connection only when it sat idle for over
-    :data:`IDLE_BEFORE_PING_S`, and replaces one that does not answer.  A connection waits
-    at most ``connect_timeout_s`` for the server, a request at most ``pool_timeout_s`` for
-    a connection; while the database is lost requests fail at once, and the pool recovers
-    the moment it is back (:class:`~tradecover.db.async_pool.RecoveringPool`).
-    """
-    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    # its statements are the hot path's fixed shapes (equality probes, array parameters):
-    # planned once per connection, not on every bind
-    connect_kwargs: dict[str, Any] = {"options": "-c plan_cache_mode=force_generic_plan",
-                                      "connect_timeout": connect_timeout_s}
-
-    async def configure(connection: AsyncConnection[Any]) -> None:
-        connection.adapters.register_loader("json", OrjsonLoader)
-
-    def make(returned: WeakKeyDictionary[AsyncConnection[Any], float]) -> AsyncConnectionPool:
-        async def checked_in(connection: AsyncConnection[Any]) -> None:
-            returned[connection] = time.monotonic()
-
-        return AsyncConnectionPool(conninfo, min_size=1, max_size=max_size, open=False,
-                                   timeout=pool_timeout_s, configure=configure,
-                                   reset=checked_in, kwargs=connect_kwargs)
-
-    return RecoveringPool(make, conninfo=conninfo, connect_kwargs=connect_kwargs,
-                          idle_before_ping_s=IDLE_BEFORE_PING_S)
 
 
 class OrjsonLoader(Loader):

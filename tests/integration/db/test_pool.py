@@ -5,13 +5,11 @@ database is gone the ERP route's pool fails at once and recovers the moment it i
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -19,8 +17,7 @@ from sqlalchemy.engine import make_url
 from tests.conftest import PG_URL, _admin, pg_database_url
 from tradecover.api.app import create_app
 from tradecover.config import Settings
-from tradecover.db.async_pool import RecoveringPool
-from tradecover.db.engine import IDLE_BEFORE_PING_S, make_async_pool, make_engine
+from tradecover.db.engine import IDLE_BEFORE_PING_S, make_engine
 
 # the pool of a server database (SQLite has no pool to ping)
 SERVERS = ["postgresql"] if PG_URL else []
@@ -69,39 +66,6 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced(pinged: Any) -> 
     assert len(pings) >= 1
 
 
-def test_the_async_pool_replaces_a_connection_dropped_while_idle(pinged: Any) -> None:
-    """The ERP endpoint's pool: same rule as the engine's (ping only after idling)."""
-    engine, _pings = pinged
-    url = engine.url.render_as_string(hide_password=False)
-
-    async def scenario() -> tuple[int, int, int]:
-        pool = make_async_pool(url, max_size=1)
-        await pool.open()
-        try:
-
-            async def backend() -> int:
-                async with pool.connection() as connection:
-                    row = await (await connection.execute("SELECT pg_backend_pid()")).fetchone()
-                    assert row is not None
-                    return int(row[0])
-
-            first = await backend()
-            again = await backend()  # in use a moment ago: the same connection, no ping
-            with psycopg.connect(
-                engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
-                autocommit=True,
-            ) as other:
-                other.execute("SELECT pg_terminate_backend(%s)", (first,))
-            await asyncio.sleep(IDLE_BEFORE_PING_S + 0.2)
-            return first, again, await backend()  # no error: the check found it dead
-        finally:
-            await pool.close()
-
-    first, again, replaced = asyncio.run(scenario())
-    assert again == first
-    assert replaced != first
-
-
 def test_the_engine_bounds_its_connect_and_pool_waits(pinged: Any) -> None:
     """Settings reach the engine: the wait for a pooled connection and for the server."""
     engine, _pings = pinged
@@ -125,84 +89,6 @@ def _drop(url: str) -> None:
 def _create(url: str) -> None:
     with _admin() as admin:
         admin.execute(f'CREATE DATABASE "{make_url(url).database}"')
-
-
-async def _timed_backend(pool: RecoveringPool) -> tuple[int | BaseException, float]:
-    started = time.monotonic()
-    try:
-        async with pool.connection() as connection:
-            row = await (await connection.execute("SELECT pg_backend_pid()")).fetchone()
-            assert row is not None
-            return int(row[0]), time.monotonic() - started
-    except psycopg.OperationalError as exc:
-        return exc, time.monotonic() - started
-
-
-def test_the_async_pool_fails_at_once_while_the_database_is_gone_and_recovers_at_once(
-    pinged: Any,
-) -> None:
-    """Gone before the pool ever connected: the first request waits the pool's bounded
-    timeout (the pool tried and failed to connect), the next ones fail at once (no wait
-    behind the pool's reconnection backoff), and the first one after the database is back
-    gets a connection at once."""
-    engine, _pings = pinged
-    url = engine.url.render_as_string(hide_password=False)
-    engine.dispose()
-    _drop(url)
-
-    async def scenario() -> list[tuple[int | BaseException, float, bool]]:
-        pool = make_async_pool(url, pool_timeout_s=1.0)
-        await pool.open()
-        seen = []
-        try:
-            for _ in range(3):
-                seen.append((*await _timed_backend(pool), pool.lost))
-            await asyncio.sleep(1.5)  # the pool's own reconnection backs off meanwhile
-            _create(url)
-            seen.append((*await _timed_backend(pool), pool.lost))
-        finally:
-            await pool.close()
-        return seen
-
-    (
-        (first, first_s, lost1),
-        (second, second_s, lost2),
-        (third, third_s, lost3),
-        (back, back_s, lost4),
-    ) = asyncio.run(scenario())
-    assert isinstance(first, PoolTimeout) and 0.9 <= first_s < 2.5 and lost1
-    for failed, took, lost in ((second, second_s, lost2), (third, third_s, lost3)):
-        assert isinstance(failed, psycopg.OperationalError)
-        assert not isinstance(failed, PoolTimeout)  # the probe's own error: no pool wait
-        assert "does not exist" in str(failed)
-        assert took < 0.5 and lost
-    assert isinstance(back, int) and back_s < 0.9 and not lost4
-
-
-def test_a_busy_async_pool_is_not_taken_for_a_lost_database(pinged: Any) -> None:
-    """Every connection in use: a request waits the bounded timeout and is refused, but
-    the pool is not replaced (the database answers)."""
-    engine, _pings = pinged
-    url = engine.url.render_as_string(hide_password=False)
-
-    async def scenario() -> tuple[int | BaseException, float, bool, int | BaseException, int]:
-        pool = make_async_pool(url, max_size=1, pool_timeout_s=0.5)
-        await pool.open()
-        try:
-            async with pool.connection() as held:
-                row = await (await held.execute("SELECT pg_backend_pid()")).fetchone()
-                assert row is not None
-                waited, took = await _timed_backend(pool)
-                lost = pool.lost
-            after, _took = await _timed_backend(pool)
-            return waited, took, lost, after, int(row[0])
-        finally:
-            await pool.close()
-
-    waited, took, lost, after, held_pid = asyncio.run(scenario())
-    assert isinstance(waited, PoolTimeout) and 0.45 <= took < 2.0
-    assert not lost
-    assert after == held_pid  # the same pool and connection, not a fresh one
 
 
 def test_the_timeouts_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
