@@ -27,9 +27,10 @@ run: install
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/tradecover serve --host 127.0.0.1 --port 8000
 
-## make test: ruff, the import contracts (.importlinter), mypy --strict and the whole pytest suite
+## make test: ruff check, ruff format --check, the import contracts (.importlinter), mypy --strict and the whole pytest suite
 test: install browser
 	$(BIN)/ruff check tradecover tests benchmarks
+	$(BIN)/ruff format --check tradecover tests benchmarks
 	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/mypy tradecover tests
 	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)

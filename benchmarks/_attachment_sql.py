@@ -20,10 +20,12 @@ def reserve(*, amount: str, cap: str, limits: str) -> str:
     """The update of the reservation rows of the limits ``limits`` (a condition on
     ``limit_id``) by ``amount`` each while under ``cap`` (SQL expressions).
     """
-    return (f"UPDATE limit_reservations SET last_reserved_minor = {amount},\n"
-            f"  outstanding_minor = outstanding_minor + {amount}, cap_minor = {cap},\n"
-            f"  updated_at = now()\n"
-            f"  WHERE limit_id {limits} AND outstanding_minor < {cap}")
+    return (
+        f"UPDATE limit_reservations SET last_reserved_minor = {amount},\n"
+        f"  outstanding_minor = outstanding_minor + {amount}, cap_minor = {cap},\n"
+        f"  updated_at = now()\n"
+        f"  WHERE limit_id {limits} AND outstanding_minor < {cap}"
+    )
 
 
 def declare(*, invoice: str, amount: str, by: str, source: str) -> str:
@@ -31,9 +33,11 @@ def declare(*, invoice: str, amount: str, by: str, source: str) -> str:
     ``invoice`` (SQL expressions) on each limit ``l`` of ``source`` (the rest of a FROM
     clause after ``credit_limits l``), declared by ``by``.
     """
-    return (f"INSERT INTO declarations ({_COLUMNS})\n"
-            f"  SELECT l.org_id, l.policy_id, l.buyer_id, 'DE', l.id, l.id, {invoice},\n"
-            f"  current_date, current_date + 60, 60, 'OA', 'sea', '845961', 'machine parts',\n"
-            f"  'USD', {amount}, 0, {amount}, {amount}, 0, 0, 'covered_in_full', 'within_limit',\n"
-            f"  'covered in full', '0.0045', '{{}}', 450, current_date, current_date + 30, false,\n"
-            f"  0, 'active', 'erp', now(), '{by}' FROM credit_limits l {source}")
+    return (
+        f"INSERT INTO declarations ({_COLUMNS})\n"
+        f"  SELECT l.org_id, l.policy_id, l.buyer_id, 'DE', l.id, l.id, {invoice},\n"
+        f"  current_date, current_date + 60, 60, 'OA', 'sea', '845961', 'machine parts',\n"
+        f"  'USD', {amount}, 0, {amount}, {amount}, 0, 0, 'covered_in_full', 'within_limit',\n"
+        f"  'covered in full', '0.0045', '{{}}', 450, current_date, current_date + 30, false,\n"
+        f"  0, 'active', 'erp', now(), '{by}' FROM credit_limits l {source}"
+    )

@@ -24,8 +24,9 @@ from fastapi import FastAPI, Request, Response
 
 CAP_MINOR = 10**15
 UPDATE = sql.reserve(amount="$2", cap="$3", limits="= $1") + " RETURNING outstanding_minor"
-INSERT = sql.declare(invoice="$2", amount="$3", by="bare", source="WHERE l.id = $1") + \
-    " RETURNING id"
+INSERT = (
+    sql.declare(invoice="$2", amount="$3", by="bare", source="WHERE l.id = $1") + " RETURNING id"
+)
 
 
 def create_app() -> FastAPI:
@@ -37,9 +38,10 @@ def create_app() -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         pool = await asyncpg.create_pool(dsn, min_size=1, max_size=10)
         async with pool.acquire() as connection:
-            state["limits"] = {(r["policy_id"], r["buyer_id"]): r["id"] for r in
-                               await connection.fetch(
-                                   "SELECT id, policy_id, buyer_id FROM credit_limits")}
+            state["limits"] = {
+                (r["policy_id"], r["buyer_id"]): r["id"]
+                for r in await connection.fetch("SELECT id, policy_id, buyer_id FROM credit_limits")
+            }
         state["pool"] = pool
         yield
         await pool.close()
@@ -58,7 +60,8 @@ def create_app() -> FastAPI:
         async with state["pool"].acquire() as connection, connection.transaction():
             await connection.fetchval(UPDATE, limit_id, amount, CAP_MINOR)
             new_id = await connection.fetchval(INSERT, limit_id, body["invoice_number"], amount)
-        return Response(orjson.dumps({"id": new_id}), status_code=201,
-                        media_type="application/json")
+        return Response(
+            orjson.dumps({"id": new_id}), status_code=201, media_type="application/json"
+        )
 
     return app

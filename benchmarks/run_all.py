@@ -23,8 +23,10 @@ def main() -> int:
         print(f"\n=== {script.name} ===", flush=True)
         started = time.perf_counter()
         result = subprocess.run([sys.executable, str(script), *sys.argv[1:]], check=False)
-        print(f"--- {script.name}: exit {result.returncode} "
-              f"in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"--- {script.name}: exit {result.returncode} in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         failures += result.returncode != 0
     return 1 if failures else 0
 

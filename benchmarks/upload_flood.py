@@ -50,15 +50,20 @@ def _quotes(base: str, secret: str, seconds: float) -> list[float]:
     return times
 
 
-def _uploads(base: str, secret: str, data: bytes, stop: threading.Event,
-             answers: list[tuple[float, int, str]]) -> None:
+def _uploads(
+    base: str,
+    secret: str,
+    data: bytes,
+    stop: threading.Event,
+    answers: list[tuple[float, int, str]],
+) -> None:
     with httpx.Client(base_url=base, headers={"X-API-Key": secret}, timeout=60) as client:
         while not stop.is_set():
             started = time.perf_counter()
-            reply = client.post("/api/v1/declarations/uploads",
-                                files={"file": ("book.xlsx", data)})
-            answers.append((time.perf_counter() - started, reply.status_code,
-                            reply.json().get("code", "")))
+            reply = client.post("/api/v1/declarations/uploads", files={"file": ("book.xlsx", data)})
+            answers.append(
+                (time.perf_counter() - started, reply.status_code, reply.json().get("code", ""))
+            )
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -95,12 +100,18 @@ def main() -> None:
         process.terminate()
         process.wait()
     seconds = [a[0] for a in answers]
-    print(f"machine: {platform.machine()} {platform.processor() or ''} "
-          f"python {platform.python_version()}; database {url.split(':')[0]}")
-    print(f"file: {args.rows:,} rows, {len(data) / 1024:,.0f} KiB; answers "
-          f"{sorted({(a[1], a[2]) for a in answers})}")
-    print(f"uploads: {len(seconds)} answered, max {max(seconds):.3f} s, "
-          f"median {statistics.median(seconds):.3f} s (aim < 1 s)")
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} "
+        f"python {platform.python_version()}; database {url.split(':')[0]}"
+    )
+    print(
+        f"file: {args.rows:,} rows, {len(data) / 1024:,.0f} KiB; answers "
+        f"{sorted({(a[1], a[2]) for a in answers})}"
+    )
+    print(
+        f"uploads: {len(seconds)} answered, max {max(seconds):.3f} s, "
+        f"median {statistics.median(seconds):.3f} s (aim < 1 s)"
+    )
     idle99, busy99 = _pct(idle, 99), _pct(busy, 99)
     print(f"quotes idle:   n={len(idle)} p50 {_pct(idle, 50):.1f} ms p99 {idle99:.1f} ms")
     print(f"quotes flood:  n={len(busy)} p50 {_pct(busy, 50):.1f} ms p99 {busy99:.1f} ms")

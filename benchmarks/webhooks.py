@@ -52,7 +52,8 @@ def _fresh_database(url: str | None, folder: Path) -> str:
         return f"sqlite:///{folder / 'bench.db'}"
     parsed = make_url(url)
     admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
+        hide_password=False
+    )
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{parsed.database}"')
@@ -64,9 +65,12 @@ def _receive(pipe: Connection) -> None:
     with WebhookReceiver() as receiver:
         pipe.send(receiver.port)
         pipe.recv()
-        pipe.send(sorted(
-            r.at - datetime.fromisoformat(json.loads(r.body)["timestamp"]).timestamp()
-            for r in receiver.received))
+        pipe.send(
+            sorted(
+                r.at - datetime.fromisoformat(json.loads(r.body)["timestamp"]).timestamp()
+                for r in receiver.received
+            )
+        )
 
 
 def _setup(url: str, receiver_url: str) -> tuple[sessionmaker[Session], int]:
@@ -75,24 +79,47 @@ def _setup(url: str, receiver_url: str) -> tuple[sessionmaker[Session], int]:
     with transaction(factory) as session:
         bootstrap.load_reference_data(session)
         system = access.system_principal(session)
-        org = access.create_organisation(session, principal=system, slug="bench-exports",
-                                         name="Bench Exports", kind=OrganisationKind.EXPORTER,
-                                         country="CN", region="CN-ZJ")
-        create_endpoint(session, principal=system, url=receiver_url + "/in",
-                        event_types=["limit.decided"], description="bench", development=True)
+        org = access.create_organisation(
+            session,
+            principal=system,
+            slug="bench-exports",
+            name="Bench Exports",
+            kind=OrganisationKind.EXPORTER,
+            country="CN",
+            region="CN-ZJ",
+        )
+        create_endpoint(
+            session,
+            principal=system,
+            url=receiver_url + "/in",
+            event_types=["limit.decided"],
+            description="bench",
+            development=True,
+        )
         return factory, org.id
 
 
-def _produce(factory: sessionmaker[Session], org_id: int, *, rate: int, total: int,
-             subjects: int) -> None:
+def _produce(
+    factory: sessionmaker[Session], org_id: int, *, rate: int, total: int, subjects: int
+) -> None:
     per_tick, sent, start = max(1, rate // 50), 0, time.perf_counter()
     while sent < total:
         with transaction(factory) as session:
             for _ in range(min(per_tick, total - sent)):
-                record_event(session, "limit.decided", f"limit_application:{sent % subjects}",
-                             {"application_id": sent, "policy_id": 1, "buyer_id": 1,
-                              "outcome": "approved", "approved_amount": "1000.00",
-                              "currency": "USD"}, org_id)
+                record_event(
+                    session,
+                    "limit.decided",
+                    f"limit_application:{sent % subjects}",
+                    {
+                        "application_id": sent,
+                        "policy_id": 1,
+                        "buyer_id": 1,
+                        "outcome": "approved",
+                        "approved_amount": "1000.00",
+                        "currency": "USD",
+                    },
+                    org_id,
+                )
                 sent += 1
         wait = start + sent / rate - time.perf_counter()
         if wait > 0:
@@ -101,8 +128,14 @@ def _produce(factory: sessionmaker[Session], org_id: int, *, rate: int, total: i
 
 def _delivered(factory: sessionmaker[Session]) -> int:
     with factory() as session:
-        return int(session.scalar(select(func.count()).select_from(WebhookDelivery).where(
-            WebhookDelivery.status == "delivered")) or 0)
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .where(WebhookDelivery.status == "delivered")
+            )
+            or 0
+        )
 
 
 def main() -> None:
@@ -121,10 +154,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = _fresh_database(args.database_url, Path(folder))
         factory, org_id = _setup(url, f"http://127.0.0.1:{port}")
-        producer = threading.Thread(target=_produce, args=(factory, org_id), kwargs={
-            "rate": args.rate, "total": total, "subjects": args.subjects})
-        worker = WebhookWorker(factory, WorkerOptions(development=True, batch=1000,
-                                                      concurrency=100, idle_s=0.01))
+        producer = threading.Thread(
+            target=_produce,
+            args=(factory, org_id),
+            kwargs={"rate": args.rate, "total": total, "subjects": args.subjects},
+        )
+        worker = WebhookWorker(
+            factory, WorkerOptions(development=True, batch=1000, concurrency=100, idle_s=0.01)
+        )
         deadline = args.seconds * 3 + 30
 
         async def deliver() -> None:
@@ -149,9 +186,11 @@ def main() -> None:
     p50 = statistics.median(latencies) if latencies else float("nan")
     p99 = latencies[min(got - 1, int(got * 0.99))] if latencies else float("nan")
     backend = "sqlite" if args.database_url is None else "postgresql"
-    print(f"webhooks ({backend}): {got}/{total} delivered in {elapsed:.1f} s, "
-          f"{got / elapsed:.0f} events/s (offered {args.rate}/s); "
-          f"latency p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
+    print(
+        f"webhooks ({backend}): {got}/{total} delivered in {elapsed:.1f} s, "
+        f"{got / elapsed:.0f} events/s (offered {args.rate}/s); "
+        f"latency p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ from tradecover.db.engine import make_engine, make_session_factory, transaction
 from tradecover.web import csrf, security
 
 hypothesis_settings.register_profile("default", deadline=None, max_examples=100)
-hypothesis_settings.register_profile("ci", deadline=None, max_examples=100, derandomize=True,
-                          print_blob=True)
+hypothesis_settings.register_profile(
+    "ci", deadline=None, max_examples=100, derandomize=True, print_blob=True
+)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 PG_URL = os.environ.get("TRADECOVER_TEST_DATABASE_URL")
@@ -49,9 +50,13 @@ _CREATED: list[str] = []
 def _admin() -> psycopg.Connection[Any]:
     assert PG_URL is not None
     base = make_url(PG_URL)
-    return psycopg.connect(host=base.host or "127.0.0.1", port=base.port or 5432,
-                           user=base.username or "postgres", dbname="postgres",
-                           autocommit=True)
+    return psycopg.connect(
+        host=base.host or "127.0.0.1",
+        port=base.port or 5432,
+        user=base.username or "postgres",
+        dbname="postgres",
+        autocommit=True,
+    )
 
 
 def pg_database_url(suffix: str) -> str:
@@ -100,21 +105,32 @@ class Database:
             return
         keep = {"alembic_version", "country_risk_versions"}
         with self.engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-                if r[0] not in keep]
-            conn.execute(text(
-                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            conn.execute(text(
-                "INSERT INTO organisations (slug, name, kind, created_at) VALUES "
-                "('insurer', 'tradecover Export Credit Insurance', 'insurer', now())"))
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                )
+                if r[0] not in keep
+            ]
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (slug, name, kind, created_at) VALUES "
+                    "('insurer', 'tradecover Export Credit Insurance', 'insurer', now())"
+                )
+            )
         with transaction(self.factory) as session:
             bootstrap.load_reference_data(session)  # the shipped rate table was truncated
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[Database]:
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     """A migrated database on each configured backend (session-wide)."""
     if request.param == "sqlite":
         folder = tmp_path_factory.mktemp("sqlite")
@@ -156,9 +172,12 @@ def session(db: Database) -> Iterator[Session]:
 @pytest.fixture(name="settings")
 def app_settings(db: Database, tmp_path: Path) -> Settings:
     """Settings pointing at the test database (claim documents under ``tmp_path``)."""
-    return Settings(database_url=db.url, secret_key=TEST_SECRET,
-                    risk_max_obligor_scenarios=20_000_000,
-                    document_dir=tmp_path / "documents")
+    return Settings(
+        database_url=db.url,
+        secret_key=TEST_SECRET,
+        risk_max_obligor_scenarios=20_000_000,
+        document_dir=tmp_path / "documents",
+    )
 
 
 class FormClient(TestClient):
@@ -169,9 +188,12 @@ class FormClient(TestClient):
     def request(self, method: str, url: Any, **kwargs: Any) -> Any:
         """Add the form token to state-changing form requests to page routes."""
         path = str(url).split("?", 1)[0]
-        if (method.upper() in security.UNSAFE_METHODS
-                and not path.startswith(security.API_PREFIXES)
-                and kwargs.get("content") is None and kwargs.get("json") is None):
+        if (
+            method.upper() in security.UNSAFE_METHODS
+            and not path.startswith(security.API_PREFIXES)
+            and kwargs.get("content") is None
+            and kwargs.get("json") is None
+        ):
             data = dict(kwargs.get("data") or {})
             if csrf.CSRF_FIELD not in data:
                 nonce = self.cookies.get(csrf.CSRF_COOKIE)
@@ -180,8 +202,10 @@ class FormClient(TestClient):
                     self.cookies.set(csrf.CSRF_COOKIE, nonce)
                 assert nonce is not None
                 data[csrf.CSRF_FIELD] = csrf.form_token(
-                    nonce=nonce, session_cookie=self.cookies.get(SESSION_COOKIE),
-                    signing_key=self.app.state.settings.signing_key())  # type: ignore[attr-defined]
+                    nonce=nonce,
+                    session_cookie=self.cookies.get(SESSION_COOKIE),
+                    signing_key=self.app.state.settings.signing_key(),  # type: ignore[attr-defined]
+                )
                 kwargs["data"] = data
         return super().request(method, url, **kwargs)
 
@@ -213,34 +237,69 @@ class Actor:
     password: str | None = None
 
 
-def make_org(session: Session, *, slug: str, kind: OrganisationKind = OrganisationKind.EXPORTER,
-             name: str | None = None, country: str | None = "CN",
-             region: str | None = "CN-ZJ") -> int:
+def make_org(
+    session: Session,
+    *,
+    slug: str,
+    kind: OrganisationKind = OrganisationKind.EXPORTER,
+    name: str | None = None,
+    country: str | None = "CN",
+    region: str | None = "CN-ZJ",
+) -> int:
     """Register an organisation and return its id."""
     org = access.create_organisation(
-        session, principal=access.system_principal(session), slug=slug,
-        name=name or slug.replace("-", " ").title(), kind=kind, country=country, region=region)
+        session,
+        principal=access.system_principal(session),
+        slug=slug,
+        name=name or slug.replace("-", " ").title(),
+        kind=kind,
+        country=country,
+        region=region,
+    )
     return org.id
 
 
 def make_key_actor(session: Session, *, org_slug: str, role: Role) -> Actor:
     """An API key credential for ``org_slug`` acting as ``role``."""
     org = access.org_by_slug(session, org_slug)
-    _key, secret = access.create_api_key(session, principal=access.system_principal(session),
-                                        org=org, role=role, name=f"test {role.value}")
+    _key, secret = access.create_api_key(
+        session,
+        principal=access.system_principal(session),
+        org=org,
+        role=role,
+        name=f"test {role.value}",
+    )
     return Actor(org_id=org.id, org_slug=org.slug, role=role, headers={"X-API-Key": secret})
 
 
-def make_user_actor(session: Session, *, org_slug: str, role: Role, email: str,
-                    password: str = "correct horse battery") -> Actor:
+def make_user_actor(
+    session: Session,
+    *,
+    org_slug: str,
+    role: Role,
+    email: str,
+    password: str = "correct horse battery",
+) -> Actor:
     """A person (no token yet: sign in through the API to get one)."""
     org = access.org_by_slug(session, org_slug)
-    user = access.create_user(session, principal=access.system_principal(session), org=org,
-                              email=email, full_name=email.split("@")[0].title(), role=role,
-                              password=password)
-    return Actor(org_id=org.id, org_slug=org.slug, role=role, headers={}, user_id=user.id,
-                 email=user.email, password=password)
-
+    user = access.create_user(
+        session,
+        principal=access.system_principal(session),
+        org=org,
+        email=email,
+        full_name=email.split("@")[0].title(),
+        role=role,
+        password=password,
+    )
+    return Actor(
+        org_id=org.id,
+        org_slug=org.slug,
+        role=role,
+        headers={},
+        user_id=user.id,
+        email=user.email,
+        password=password,
+    )
 
 
 def make_person(db: Database, org_slug: str, role: Role, email: str) -> Actor:
@@ -252,9 +311,11 @@ def make_person(db: Database, org_slug: str, role: Role, email: str) -> Actor:
 def sign_in(client: TestClient, actor: Actor) -> None:
     """Sign ``actor`` in through the web form (its session cookie replaces any earlier one)."""
     client.cookies.clear()
-    answer = client.post("/sign-in", data={"email": actor.email, "password": actor.password},
-                         follow_redirects=False)
+    answer = client.post(
+        "/sign-in", data={"email": actor.email, "password": actor.password}, follow_redirects=False
+    )
     assert answer.status_code == 303, answer.text
+
 
 @dataclass(frozen=True)
 class Cast:

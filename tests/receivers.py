@@ -49,7 +49,8 @@ class WebhookReceiver:
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
         self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._handle, HOST, 0, backlog=1024))
+            asyncio.start_server(self._handle, HOST, 0, backlog=1024)
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         self._loop.run_forever()
@@ -82,8 +83,12 @@ class WebhookReceiver:
         self._ready.wait(10)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         async def stop() -> None:
             if self._server is not None:
                 self._server.close()

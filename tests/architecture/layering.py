@@ -44,15 +44,17 @@ def contracts() -> dict[str, dict[str, list[str]]]:
         if section.startswith("importlinter:contract:"):
             found[section.split(":")[-1]] = {
                 key: [line.strip() for line in value.strip().splitlines() if line.strip()]
-                for key, value in parser[section].items()}
+                for key, value in parser[section].items()
+            }
     return found
 
 
 @cache
 def graph() -> grimp.ImportGraph:
     """The import graph as lint-imports builds it (type-checking imports left out)."""
-    return grimp.build_graph(PACKAGE, include_external_packages=True,
-                             exclude_type_checking_imports=True, cache_dir=None)
+    return grimp.build_graph(
+        PACKAGE, include_external_packages=True, exclude_type_checking_imports=True, cache_dir=None
+    )
 
 
 def project_modules() -> frozenset[str]:
@@ -98,5 +100,6 @@ def layers() -> Layers:
 def ignored_importers(contract: str) -> frozenset[str]:
     """The modules whose imports a contract ignores for now (named without wildcards)."""
     lines = contracts()[contract].get("ignore_imports", [])
-    return frozenset(line.split("->")[0].strip() for line in lines
-                     if "*" not in line.split("->")[0])
+    return frozenset(
+        line.split("->")[0].strip() for line in lines if "*" not in line.split("->")[0]
+    )

@@ -16,8 +16,9 @@ import tradecover
 PACKAGE = Path(tradecover.__file__).parent
 CONSUMERS = ("billing", "ledger", "subsidies", "pricing", "risk", "demo", "access", "audit")
 NOT_CONTEXTS = {"kit", "db", "reference", "api", "cli", "web", "reporting"}
-CONTEXTS = {p.name for p in PACKAGE.iterdir()
-            if (p / "__init__.py").exists() and p.name not in NOT_CONTEXTS}
+CONTEXTS = {
+    p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists() and p.name not in NOT_CONTEXTS
+}
 # Imports that still name a module, each with its reason (see the lead's merge notes).
 KNOWN_MODULE_IMPORTS = {
     # the idempotency context has no public face yet
@@ -52,8 +53,11 @@ def _imported(path: Path) -> set[str]:
                 continue
             if node.module != "tradecover":
                 found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names
-                         if _is_module(f"{node.module}.{a.name}"))
+            found.update(
+                f"{node.module}.{a.name}"
+                for a in node.names
+                if _is_module(f"{node.module}.{a.name}")
+            )
     return found
 
 
@@ -80,17 +84,25 @@ def test_no_consumer_and_another_context_import_each_other() -> None:
     imports: dict[str, set[str]] = {c: set() for c in CONTEXTS}
     for context in CONTEXTS:
         for path in (PACKAGE / context).rglob("*.py"):
-            imports[context].update(o for n in _imported(path)
-                                    if (o := _context_of(n)) not in (None, context))
-    pairs = sorted({tuple(sorted((a, b))) for a in CONSUMERS for b in imports[a]
-                    if a in imports[b]} - KNOWN_PAIRS)
+            imports[context].update(
+                o for n in _imported(path) if (o := _context_of(n)) not in (None, context)
+            )
+    pairs = sorted(
+        {tuple(sorted((a, b))) for a in CONSUMERS for b in imports[a] if a in imports[b]}
+        - KNOWN_PAIRS
+    )
     assert pairs == []
 
 
 def test_the_risk_modules_import_each_other_without_a_cycle() -> None:
-    graph = {p.stem: {n.split(".")[2] for n in _imported(p)
-                      if n.startswith("tradecover.risk.") and n.count(".") == 2}
-             for p in (PACKAGE / "risk").glob("*.py")}
+    graph = {
+        p.stem: {
+            n.split(".")[2]
+            for n in _imported(p)
+            if n.startswith("tradecover.risk.") and n.count(".") == 2
+        }
+        for p in (PACKAGE / "risk").glob("*.py")
+    }
 
     def reaches(start: str, target: str, seen: set[str]) -> bool:
         for nxt in graph.get(start, set()):

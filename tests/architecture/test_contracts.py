@@ -19,29 +19,43 @@ from tests.architecture.layering import (
 )
 
 # Top-level packages outside the contexts and the edges: may read every context.
-EXEMPT = {"tradecover.db", "tradecover.config", "tradecover.kit", "tradecover.reference",
-          "tradecover.reporting"}
+EXEMPT = {
+    "tradecover.db",
+    "tradecover.config",
+    "tradecover.kit",
+    "tradecover.reference",
+    "tradecover.reporting",
+}
 
 
 def test_the_import_contracts_are_kept() -> None:
     run = subprocess.run(
-        [sys.executable, "-c", "from importlinter.cli import lint_imports; "
-         "raise SystemExit(lint_imports(no_cache=True, no_logo=True))"],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False)
+        [
+            sys.executable,
+            "-c",
+            "from importlinter.cli import lint_imports; "
+            "raise SystemExit(lint_imports(no_cache=True, no_logo=True))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
 
 
 def test_every_module_sits_in_exactly_one_layer() -> None:
     found = layers()
-    named = {"edges": found.edges, "services": found.services, "pure": found.pure,
-             "kit": found.kit}
+    named = {"edges": found.edges, "services": found.services, "pure": found.pure, "kit": found.kit}
     unplaced = sorted(project_modules() - set().union(*named.values()))
     assert unplaced == [], (
         "list each new module under the 'pure' contract's source_modules in .importlinter, "
-        "or name it like a service or an edge")
-    twice = sorted(f"{m} is {a} and {b}" for a in named for b in named if a < b
-                   for m in named[a] & named[b])
+        "or name it like a service or an edge"
+    )
+    twice = sorted(
+        f"{m} is {a} and {b}" for a in named for b in named if a < b for m in named[a] & named[b]
+    )
     assert twice == []
 
 
@@ -69,19 +83,23 @@ def test_every_top_level_package_is_a_context_an_edge_or_exempt() -> None:
 
 def test_the_graph_is_the_whole_package() -> None:
     # a folder without __init__.py would be invisible to every contract
-    files = {p for p in (ROOT / PACKAGE).rglob("*.py")
-             if "migrations" not in p.relative_to(ROOT).parts}
-    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-               for p in files}
+    files = {
+        p for p in (ROOT / PACKAGE).rglob("*.py") if "migrations" not in p.relative_to(ROOT).parts
+    }
+    modules = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__") for p in files
+    }
     assert sorted(modules - set(graph().modules)) == []
 
 
 # Pure modules that name a service for the type checker only, and why.
 TYPED_ONLY_UPWARD = {
-    "tradecover.billing.document -> tradecover.billing.service":
-        "the printable notice is laid out from the service's NoticeView",
-    "tradecover.limits.rules -> tradecover.config":
-        "LimitRules.from_settings reads the configured thresholds",
+    "tradecover.billing.document -> tradecover.billing.service": (
+        "the printable notice is laid out from the service's NoticeView"
+    ),
+    "tradecover.limits.rules -> tradecover.config": (
+        "LimitRules.from_settings reads the configured thresholds"
+    ),
 }
 
 
@@ -90,9 +108,14 @@ def test_pure_rules_name_no_service_even_for_the_type_checker() -> None:
     with_types = grimp.build_graph(PACKAGE, exclude_type_checking_imports=False, cache_dir=None)
     found = layers()
     upper = found.services | found.edges
-    faces = {m for m in found.pure | found.kit
-             if ROOT.joinpath(*m.split("."), "__init__.py").exists()}
-    upward = sorted(f"{m} -> {i}" for m in (found.pure | found.kit) - faces
-                    for i in with_types.find_modules_directly_imported_by(m) if i in upper)
+    faces = {
+        m for m in found.pure | found.kit if ROOT.joinpath(*m.split("."), "__init__.py").exists()
+    }
+    upward = sorted(
+        f"{m} -> {i}"
+        for m in (found.pure | found.kit) - faces
+        for i in with_types.find_modules_directly_imported_by(m)
+        if i in upper
+    )
     ignored = set(contracts()["pure"].get("ignore_imports", []))
     assert [u for u in upward if u not in ignored] == sorted(TYPED_ONLY_UPWARD)

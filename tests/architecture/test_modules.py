@@ -40,12 +40,17 @@ def _commits_of_a_parameter(tree: ast.Module) -> list[str]:
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         arguments = function.args
-        parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args,
-                                      *arguments.kwonlyargs]}
+        parameters = {
+            a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        }
         for node in ast.walk(function):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "commit" and isinstance(node.func.value, ast.Name)
-                    and node.func.value.id in parameters):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "commit"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in parameters
+            ):
                 found.append(f"{function.name} commits {node.func.value.id} (l.{node.lineno})")
     return found
 
@@ -60,9 +65,11 @@ def test_services_never_commit_the_callers_transaction() -> None:
 
 
 def test_the_commit_check_sees_a_service_that_commits() -> None:
-    tree = ast.parse("def record(session, entry):\n    session.add(entry)\n"
-                     "    session.commit()\n\n"
-                     "def claim(factory):\n    with factory() as own:\n        own.commit()\n")
+    tree = ast.parse(
+        "def record(session, entry):\n    session.add(entry)\n"
+        "    session.commit()\n\n"
+        "def claim(factory):\n    with factory() as own:\n        own.commit()\n"
+    )
     assert _commits_of_a_parameter(tree) == ["record commits session (l.3)"]
 
 

@@ -33,12 +33,14 @@ def _type_checking_imports(tree: ast.Module, package: str) -> dict[str, str]:
     """Name -> module of the imports under ``if TYPE_CHECKING:`` at module level."""
     found: dict[str, str] = {}
     for node in tree.body:
-        if (isinstance(node, ast.If) and isinstance(node.test, ast.Name)
-                and node.test.id == "TYPE_CHECKING"):
+        if (
+            isinstance(node, ast.If)
+            and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING"
+        ):
             for inner in node.body:
                 if isinstance(inner, ast.ImportFrom) and inner.module:
-                    module = inner.module if inner.level == 0 else (
-                        package + "." + inner.module)
+                    module = inner.module if inner.level == 0 else (package + "." + inner.module)
                     for alias in inner.names:
                         found[alias.asname or alias.name] = module
     return found
@@ -48,14 +50,21 @@ def _lazy_mapping(tree: ast.Module) -> dict[str, str] | None:
     """The literal mapping handed to ``lazy_exports`` (name -> module), if the face has one."""
     assigned: dict[str, ast.expr] = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
-                node.targets[0], ast.Name):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
             assigned[node.targets[0].id] = node.value
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
             assigned[node.target.id] = node.value
     for call in ast.walk(tree):
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                and call.func.id == "lazy_exports" and len(call.args) == 2):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id == "lazy_exports"
+            and len(call.args) == 2
+        ):
             arg = call.args[1]
             value = assigned.get(arg.id) if isinstance(arg, ast.Name) else arg
             if value is None:
@@ -104,7 +113,7 @@ def test_some_context_has_a_public_face() -> None:
     assert len(_faces()) >= 5
 
 
-_GOOD = '''
+_GOOD = """
 from typing import TYPE_CHECKING
 from tradecover.kit.public_face import lazy_exports
 from facepkg.rules import rule as rule
@@ -115,7 +124,7 @@ if TYPE_CHECKING:
 _LAZY = {"use_case": "cases"}
 __getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = sorted([*_LAZY, "rule"])
-'''
+"""
 
 
 @pytest.fixture
@@ -137,15 +146,23 @@ def test_the_check_accepts_a_face_whose_names_agree(face_package: Path) -> None:
     assert face_problems("facepkg", face_package / "__init__.py") == []
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    (('"use_case": "cases"', '"use_case": "rules"'),
-     "use_case: lazy from facepkg.rules, typed from facepkg.cases"),
-    (('{"use_case": "cases"}', '{"use_case": "cases", "other": "cases"}'),
-     "lazy other has no TYPE_CHECKING import"),
-    (("[*_LAZY, ", '["use_case", "missing", '), "missing in __all__ does not resolve"),
-    (("[*_LAZY, ", "["), "lazy use_case is not in __all__"),
-])
-def test_the_check_names_what_disagrees(face_package: Path, change: tuple[str, str],
-                                        problem: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            ('"use_case": "cases"', '"use_case": "rules"'),
+            "use_case: lazy from facepkg.rules, typed from facepkg.cases",
+        ),
+        (
+            ('{"use_case": "cases"}', '{"use_case": "cases", "other": "cases"}'),
+            "lazy other has no TYPE_CHECKING import",
+        ),
+        (("[*_LAZY, ", '["use_case", "missing", '), "missing in __all__ does not resolve"),
+        (("[*_LAZY, ", "["), "lazy use_case is not in __all__"),
+    ],
+)
+def test_the_check_names_what_disagrees(
+    face_package: Path, change: tuple[str, str], problem: str
+) -> None:
     (face_package / "__init__.py").write_text(_GOOD.replace(*change))
     assert problem in face_problems("facepkg", face_package / "__init__.py")

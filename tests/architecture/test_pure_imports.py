@@ -47,17 +47,26 @@ def test_importing_a_pure_module_loads_no_adapter_library() -> None:
     modules = _pure_modules()
     run = subprocess.run(
         [sys.executable, "-c", _PROBE, ",".join(sorted(forbidden)), *modules],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
     assert run.stdout.split() == ["ok", str(len(modules))]
 
 
 def test_the_probe_catches_a_module_that_loads_sqlalchemy() -> None:
     run = subprocess.run(
-        [sys.executable, "-c", _PROBE, "sqlalchemy", "tradecover.kit.money",
-         "tradecover.db.base"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [sys.executable, "-c", _PROBE, "sqlalchemy", "tradecover.kit.money", "tradecover.db.base"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert run.returncode == 1
     assert run.stdout.strip() == "importing tradecover.db.base loads sqlalchemy"

@@ -38,8 +38,14 @@ FLAT_RATE: dict[str, Any] = {"flat_rate_option": True, "flat_rate_pct": "0.45"}
 """The schedule terms of an agreed flat rate of 0.45 % (the premium tests' round numbers)."""
 
 
-def declaring_policy(client: TestClient, cast: Cast, *, inception: date | None = None,
-                     flat_rate: bool = True, **schedule: Any) -> dict[str, Any]:
+def declaring_policy(
+    client: TestClient,
+    cast: Cast,
+    *,
+    inception: date | None = None,
+    flat_rate: bool = True,
+    **schedule: Any,
+) -> dict[str, Any]:
     """An active monthly USD policy (scope: HS 84, OA/DA/DP), incepted about 65 days ago
     unless ``inception`` says otherwise, at an agreed flat rate of 0.45 % if ``flat_rate``
     and unless ``schedule`` says otherwise.
@@ -48,8 +54,16 @@ def declaring_policy(client: TestClient, cast: Cast, *, inception: date | None =
     return active(client, cast, inception=inception or expiring_inception(300), **terms)
 
 
-def world(client: TestClient, cast: Cast, db: Database, *, limit: int = 100_000,
-          inception: date | None = None, flat_rate: bool = True, **schedule: Any) -> World:
+def world(
+    client: TestClient,
+    cast: Cast,
+    db: Database,
+    *,
+    limit: int = 100_000,
+    inception: date | None = None,
+    flat_rate: bool = True,
+    **schedule: Any,
+) -> World:
     """A :func:`declaring_policy` (``inception``, ``flat_rate`` and ``schedule`` passed on),
     a related buyer and a limit of ``limit`` USD from the policy's inception.
     """
@@ -57,31 +71,52 @@ def world(client: TestClient, cast: Cast, db: Database, *, limit: int = 100_000,
     start = date.fromisoformat(p["inception"])
     with transaction(db.factory) as s:
         buyer_id = add_buyer(s, org_id=cast.exporter.org_id)
-        limit_id, version_id = add_limit(s, org_id=cast.exporter.org_id, policy_id=p["id"],
-                                         buyer_id=buyer_id, amount=limit,
-                                         effective_from=start)
+        limit_id, version_id = add_limit(
+            s,
+            org_id=cast.exporter.org_id,
+            policy_id=p["id"],
+            buyer_id=buyer_id,
+            amount=limit,
+            effective_from=start,
+        )
     return World(p["id"], cast.exporter.org_id, buyer_id, limit_id, version_id, start)
 
 
 def shipment(w: World, **over: Any) -> Shipment:
     """A valid on-time shipment under ``w`` (shipped today, 60 days' credit)."""
-    base = Shipment(insured_org_id=w.org_id, policy_id=w.policy_id, buyer_id=w.buyer_id,
-                    payment_terms=PaymentTerms.OA, transport_mode=TransportMode.SEA,
-                    shipment_date=TODAY, due_date=TODAY + timedelta(days=60),
-                    goods_description="CNC milling machines", hs_code="8459.61",
-                    invoice_number="INV-1", currency="USD", invoice_amount=Decimal("10000.00"),
-                    prepayment=Decimal("0"))
+    base = Shipment(
+        insured_org_id=w.org_id,
+        policy_id=w.policy_id,
+        buyer_id=w.buyer_id,
+        payment_terms=PaymentTerms.OA,
+        transport_mode=TransportMode.SEA,
+        shipment_date=TODAY,
+        due_date=TODAY + timedelta(days=60),
+        goods_description="CNC milling machines",
+        hs_code="8459.61",
+        invoice_number="INV-1",
+        currency="USD",
+        invoice_amount=Decimal("10000.00"),
+        prepayment=Decimal("0"),
+    )
     return replace(base, **over)
 
 
 def body(w: World, **over: Any) -> dict[str, Any]:
     """The JSON body of :func:`shipment`."""
     data: dict[str, Any] = {
-        "policy_id": w.policy_id, "buyer_id": w.buyer_id, "payment_terms": "OA",
-        "transport_mode": "sea", "shipment_date": TODAY.isoformat(),
+        "policy_id": w.policy_id,
+        "buyer_id": w.buyer_id,
+        "payment_terms": "OA",
+        "transport_mode": "sea",
+        "shipment_date": TODAY.isoformat(),
         "due_date": (TODAY + timedelta(days=60)).isoformat(),
-        "goods_description": "CNC milling machines", "hs_code": "8459.61",
-        "invoice_number": "INV-1", "currency": "USD", "invoice_amount": "10000.00",
-        "prepayment": "0"}
+        "goods_description": "CNC milling machines",
+        "hs_code": "8459.61",
+        "invoice_number": "INV-1",
+        "currency": "USD",
+        "invoice_amount": "10000.00",
+        "prepayment": "0",
+    }
     data.update(over)
     return data

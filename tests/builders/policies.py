@@ -31,14 +31,24 @@ def schedule_body(**over: Any) -> dict[str, Any]:
     """The JSON schedule of a monthly USD whole-turnover policy (HS 84, OA/DA/DP up to 180
     days, Russia excluded), ``over`` replacing top-level terms."""
     body: dict[str, Any] = {
-        "currency": "USD", "expected_turnover": "12000000", "maximum_liability": "5000000",
-        "indemnity_commercial_pct": "90", "indemnity_political_pct": "95",
-        "declaration_frequency": "monthly", "rate_table": "ST-2026", "base_rate_pct": "0.45",
+        "currency": "USD",
+        "expected_turnover": "12000000",
+        "maximum_liability": "5000000",
+        "indemnity_commercial_pct": "90",
+        "indemnity_political_pct": "95",
+        "declaration_frequency": "monthly",
+        "rate_table": "ST-2026",
+        "base_rate_pct": "0.45",
         "whole_turnover": True,
-        "scope": {"destination_countries": [], "excluded_countries": ["RU"],
-                  "payment_terms": ["DP", "DA", "OA"], "max_credit_days": 180,
-                  "hs_chapters": ["84"]},
-        "dispute_resolution": "arbitration", "dispute_venue": "CIETAC, Beijing",
+        "scope": {
+            "destination_countries": [],
+            "excluded_countries": ["RU"],
+            "payment_terms": ["DP", "DA", "OA"],
+            "max_credit_days": 180,
+            "hs_chapters": ["84"],
+        },
+        "dispute_resolution": "arbitration",
+        "dispute_venue": "CIETAC, Beijing",
         "possible_loss_notice_days": 90,
     }
     body.update(over)
@@ -48,10 +58,15 @@ def schedule_body(**over: Any) -> dict[str, Any]:
 def application_body(**over: Any) -> dict[str, Any]:
     """The JSON of a short-term comprehensive application starting today."""
     body: dict[str, Any] = {
-        "product": "short_term_comprehensive", "currency": "USD",
-        "expected_turnover": "12000000", "requested_inception": business_today().isoformat(),
-        "destination_countries": ["DE", "US"], "payment_terms": ["OA", "DA"],
-        "max_credit_days": 120, "hs_chapters": ["84", "85"], "notes": "first policy",
+        "product": "short_term_comprehensive",
+        "currency": "USD",
+        "expected_turnover": "12000000",
+        "requested_inception": business_today().isoformat(),
+        "destination_countries": ["DE", "US"],
+        "payment_terms": ["OA", "DA"],
+        "max_credit_days": 120,
+        "hs_chapters": ["84", "85"],
+        "notes": "first policy",
     }
     body.update(over)
     return body
@@ -64,21 +79,37 @@ def apply(client: TestClient, actor: Actor, **over: Any) -> dict[str, Any]:
     return dict(r.json())
 
 
-def draft(client: TestClient, cast: Cast, *, exporter: Actor | None = None,
-          inception: date | None = None, **schedule: Any) -> dict[str, Any]:
+def draft(
+    client: TestClient,
+    cast: Cast,
+    *,
+    exporter: Actor | None = None,
+    inception: date | None = None,
+    **schedule: Any,
+) -> dict[str, Any]:
     """A draft policy of ``exporter`` (the cast's exporter unless given), underwritten from
     ``inception`` (today unless given) on :func:`schedule_body` with ``schedule``."""
     app = apply(client, exporter or cast.exporter)
-    r = client.post(f"/api/v1/applications/{app['id']}/underwrite",
-                    json={"inception": (inception or business_today()).isoformat(),
-                          "schedule": schedule_body(**schedule)},
-                    headers=cast.underwriter.headers)
+    r = client.post(
+        f"/api/v1/applications/{app['id']}/underwrite",
+        json={
+            "inception": (inception or business_today()).isoformat(),
+            "schedule": schedule_body(**schedule),
+        },
+        headers=cast.underwriter.headers,
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 
 
-def active(client: TestClient, cast: Cast, *, exporter: Actor | None = None,
-           inception: date | None = None, **schedule: Any) -> dict[str, Any]:
+def active(
+    client: TestClient,
+    cast: Cast,
+    *,
+    exporter: Actor | None = None,
+    inception: date | None = None,
+    **schedule: Any,
+) -> dict[str, Any]:
     """A :func:`draft` quoted by the underwriter and issued on the exporter's acceptance;
     the issued policy."""
     holder = exporter or cast.exporter
@@ -106,48 +137,90 @@ def expiring_inception(days_left: int) -> date:
 
 
 def make_policy(
-    session: Session, *, exporter_org_id: int, currency: str = "USD",
-    inception: date = date(2026, 1, 1), expected_turnover: str = "12000000",
-    maximum_liability: str = "5000000", endorsement: str | None = None,
-    suspend: bool = False, with_offer: bool = False,
+    session: Session,
+    *,
+    exporter_org_id: int,
+    currency: str = "USD",
+    inception: date = date(2026, 1, 1),
+    expected_turnover: str = "12000000",
+    maximum_liability: str = "5000000",
+    endorsement: str | None = None,
+    suspend: bool = False,
+    with_offer: bool = False,
 ) -> Policy:
     """Apply, underwrite, quote and issue a short-term comprehensive policy in ``session``
     (optionally endorsed, suspended, or with an open renewal offer)."""
     insurer = access.system_principal(session, actor="user:underwriter")
     terms = [PaymentTerms.LC, PaymentTerms.OA]
     application = policies.submit_application(
-        session, principal=insurer, exporter_org_id=exporter_org_id,
-        product=Product.SHORT_TERM_COMPREHENSIVE, currency=currency,
-        expected_turnover=Money.of(expected_turnover, currency), requested_inception=inception,
-        destination_countries=["DE", "US"], payment_terms=terms, max_credit_days=180,
-        hs_chapters=[], notes=None)
+        session,
+        principal=insurer,
+        exporter_org_id=exporter_org_id,
+        product=Product.SHORT_TERM_COMPREHENSIVE,
+        currency=currency,
+        expected_turnover=Money.of(expected_turnover, currency),
+        requested_inception=inception,
+        destination_countries=["DE", "US"],
+        payment_terms=terms,
+        max_credit_days=180,
+        hs_chapters=[],
+        notes=None,
+    )
     schedule = PolicySchedule(
-        currency=currency, expected_turnover=Money.of(expected_turnover, currency),
+        currency=currency,
+        expected_turnover=Money.of(expected_turnover, currency),
         maximum_liability=Money.of(maximum_liability, currency),
-        indemnity_commercial_pct=Decimal(90), indemnity_political_pct=Decimal(95),
-        declaration_frequency=DeclarationFrequency.MONTHLY, rate_table="short-term-2026",
+        indemnity_commercial_pct=Decimal(90),
+        indemnity_political_pct=Decimal(95),
+        declaration_frequency=DeclarationFrequency.MONTHLY,
+        rate_table="short-term-2026",
         base_rate_pct=Decimal("0.45"),
-        scope=InsurableScope(destination_countries=("DE", "US"), payment_terms=tuple(terms),
-                             max_credit_days=180))
-    policy = policies.underwrite(session, principal=insurer, application_id=application.id,
-                                 schedule=schedule, inception=inception)
+        scope=InsurableScope(
+            destination_countries=("DE", "US"), payment_terms=tuple(terms), max_credit_days=180
+        ),
+    )
+    policy = policies.underwrite(
+        session,
+        principal=insurer,
+        application_id=application.id,
+        schedule=schedule,
+        inception=inception,
+    )
     policies.quote(session, principal=insurer, policy_id=policy.id)
     policies.issue(session, principal=insurer, policy_id=policy.id, today=inception)
     if endorsement:
-        policies.add_endorsement(session, principal=insurer, policy_id=policy.id,
-                                 text=endorsement, effective_date=inception)
+        policies.add_endorsement(
+            session,
+            principal=insurer,
+            policy_id=policy.id,
+            text=endorsement,
+            effective_date=inception,
+        )
     if suspend:
-        policies.suspend(session, principal=insurer, policy_id=policy.id,
-                         reason="premium three months in arrears")
+        policies.suspend(
+            session,
+            principal=insurer,
+            policy_id=policy.id,
+            reason="premium three months in arrears",
+        )
     if with_offer:
         # The review inputs (declarations, limits, claims) belong to other contexts: the
         # offer row is written as the renewal review leaves it.
-        session.add(RenewalOffer(
-            policy_id=policy.id, status="offered",
-            review_metrics={"compliance_rate": "0.96", "loss_ratio": "0.125",
-                            "outstanding_liability": "250000.00"},
-            proposed_terms={"base_rate_pct": "0.42"}, explanation={}, offered_at=utc_now(),
-            offered_by="user:underwriter"))
+        session.add(
+            RenewalOffer(
+                policy_id=policy.id,
+                status="offered",
+                review_metrics={
+                    "compliance_rate": "0.96",
+                    "loss_ratio": "0.125",
+                    "outstanding_liability": "250000.00",
+                },
+                proposed_terms={"base_rate_pct": "0.42"},
+                explanation={},
+                offered_at=utc_now(),
+                offered_by="user:underwriter",
+            )
+        )
         session.flush()
     return policy
 
@@ -173,8 +246,9 @@ LOAN: dict[str, Any] = {
 """The loan of [004] 3.2: drawdowns of 6 m and 4 m, two repayments of 5 m."""
 
 
-def issued_investment_debt_policy(client: TestClient, cast: Cast, inception: date,
-                                  **loan: Any) -> int:
+def issued_investment_debt_policy(
+    client: TestClient, cast: Cast, inception: date, **loan: Any
+) -> int:
     """Apply for cover of :data:`LOAN` (``loan`` replacing its terms), underwrite at 0.85 %,
     quote and issue; the policy id."""
     r = client.post(APPS, json={**LOAN, **loan}, headers=cast.exporter.headers)

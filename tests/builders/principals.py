@@ -12,5 +12,10 @@ def exporter_principal(db: Database, cast: Cast) -> Principal:
     """The exporter of ``cast`` as a service principal (actor ``apikey:test``)."""
     with db.factory() as s:
         org = access.org_by_slug(s, cast.exporter.org_slug)
-        return Principal(actor="apikey:test", org_id=org.id, org_slug=org.slug,
-                         org_kind=OrganisationKind.EXPORTER, role=Role.EXPORTER)
+        return Principal(
+            actor="apikey:test",
+            org_id=org.id,
+            org_slug=org.slug,
+            org_kind=OrganisationKind.EXPORTER,
+            role=Role.EXPORTER,
+        )

@@ -35,9 +35,17 @@ def browser() -> Iterator[WebDriver]:
     assert CHROMIUM.exists(), "chromium is missing: apt-get install chromium chromium-driver"
     assert CHROMEDRIVER.exists(), "chromedriver is missing: apt-get install chromium-driver"
     options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1280,1600"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1600",
+    ):
         options.add_argument(flag)
     options.binary_location = str(CHROMIUM)
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))

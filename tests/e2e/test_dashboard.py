@@ -49,10 +49,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with transaction(make_session_factory(engine)) as session:
         bootstrap.load_reference_data(session)
         org_id = make_org(session, slug="silk-road-exports", name="Silk Road Exports Co.")
-        make_user_actor(session, org_slug="silk-road-exports", role=Role.EXPORTER, email=EMAIL,
-                        password=PASSWORD)
-        policy = make_policy(session, exporter_org_id=org_id, inception=date(2026, 1, 1),
-                             endorsement="Buyers in Germany covered up to 120 days.")
+        make_user_actor(
+            session,
+            org_slug="silk-road-exports",
+            role=Role.EXPORTER,
+            email=EMAIL,
+            password=PASSWORD,
+        )
+        policy = make_policy(
+            session,
+            exporter_org_id=org_id,
+            inception=date(2026, 1, 1),
+            endorsement="Buyers in Germany covered up to 120 days.",
+        )
         policy_id, number = policy.id, policy.number
     engine.dispose()
     assert number is not None
@@ -61,8 +70,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 def test_sign_in_open_a_policy_and_read_it_in_chinese(site: Site, browser: WebDriver) -> None:
-    wait = WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,
-                                                          NoSuchElementException))
+    wait = WebDriverWait(
+        browser, 20, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+    )
     browser.get(site.base_url + "/")
     wait.until(expected_conditions.presence_of_element_located((By.ID, "email")))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"

@@ -50,32 +50,53 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         bootstrap.load_reference_data(session)
         org_id = make_org(session, slug="silk-road-exports", name="Silk Road Exports Co.")
         exporter = make_key_actor(session, org_slug="silk-road-exports", role=Role.EXPORTER)
-        make_user_actor(session, org_slug="insurer", role=Role.UNDERWRITER, email=EMAIL,
-                        password=PASSWORD)
-        policy_id = make_policy(session, exporter_org_id=org_id,
-                                inception=date(2026, 1, 1)).id
+        make_user_actor(
+            session, org_slug="insurer", role=Role.UNDERWRITER, email=EMAIL, password=PASSWORD
+        )
+        policy_id = make_policy(session, exporter_org_id=org_id, inception=date(2026, 1, 1)).id
     engine.dispose()
     with serve(url) as base:
         with httpx.Client(base_url=base, headers=exporter.headers, timeout=30) as api:
-            buyer = api.post("/api/v1/buyers", json={
-                "name": "Müller Maschinenbau GmbH", "country": "DE",
-                "registration_number": "HRB 12345", "sector": "machinery", "size": "large",
-                "company_type": "listed", "days_beyond_terms": 0,
-                "financials": {"current_ratio": "2.1", "debt_to_equity": "0.4",
-                               "net_margin": "0.12", "interest_cover": "9"}})
+            buyer = api.post(
+                "/api/v1/buyers",
+                json={
+                    "name": "Müller Maschinenbau GmbH",
+                    "country": "DE",
+                    "registration_number": "HRB 12345",
+                    "sector": "machinery",
+                    "size": "large",
+                    "company_type": "listed",
+                    "days_beyond_terms": 0,
+                    "financials": {
+                        "current_ratio": "2.1",
+                        "debt_to_equity": "0.4",
+                        "net_margin": "0.12",
+                        "interest_cover": "9",
+                    },
+                },
+            )
             assert buyer.status_code == 201, buyer.text
-            applied = api.post("/api/v1/limit-applications", json={
-                "policy_id": policy_id, "buyer_id": buyer.json()["buyer"]["id"],
-                "request_type": "new_limit", "amount": "300000", "currency": "USD",
-                "payment_terms": "OA", "credit_period_days": 90})
+            applied = api.post(
+                "/api/v1/limit-applications",
+                json={
+                    "policy_id": policy_id,
+                    "buyer_id": buyer.json()["buyer"]["id"],
+                    "request_type": "new_limit",
+                    "amount": "300000",
+                    "currency": "USD",
+                    "payment_terms": "OA",
+                    "credit_period_days": 90,
+                },
+            )
             assert applied.status_code == 201, applied.text
             assert applied.json()["status"] == "pending"
         yield Site(base, int(applied.json()["id"]))
 
 
 def test_underwriter_approves_less_from_the_queue(site: Site, browser: WebDriver) -> None:
-    wait = WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,
-                                                          NoSuchElementException))
+    wait = WebDriverWait(
+        browser, 20, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+    )
     browser.get(site.base_url + "/")
     wait.until(expected_conditions.presence_of_element_located((By.ID, "email")))
     browser.find_element(By.ID, "email").send_keys(EMAIL)
@@ -94,16 +115,17 @@ def test_underwriter_approves_less_from_the_queue(site: Site, browser: WebDriver
     Select(form.find_element(By.NAME, "reason")).select_by_value("weak_financials")
     form.find_element(By.TAG_NAME, "button").click()
 
-    wait.until(expected_conditions.presence_of_element_located(
-        (By.CSS_SELECTOR, "[data-testid=done]")))
-    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=done]").text == \
-        "Decision recorded"
+    wait.until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=done]"))
+    )
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=done]").text == "Decision recorded"
     assert not browser.find_elements(By.CSS_SELECTOR, form_css)
     limits = browser.find_element(By.CSS_SELECTOR, "[data-testid=limits]")
     assert "200,000.00" in limits.text
     limits.find_element(By.CSS_SELECTOR, "tbody a").click()
 
-    wait.until(expected_conditions.presence_of_element_located(
-        (By.CSS_SELECTOR, "[data-testid=versions]")))
+    wait.until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=versions]"))
+    )
     history = browser.find_element(By.CSS_SELECTOR, "[data-testid=versions]").text
     assert "new_limit" in history and "200,000.00" in history and "weak_financials" in history

@@ -32,9 +32,17 @@ from tradecover.kit.errors import ValidationFailed
 router = APIRouter(prefix="/api/v1", tags=["access"])
 
 
-@router.post("/auth/token", response_model=TokenOut, summary="Sign in (OAuth2 password flow)",
-             responses={429: {"description": "Too many failed sign-ins: the account or the "
-                                             "client address is locked (see Retry-After)"}})
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    summary="Sign in (OAuth2 password flow)",
+    responses={
+        429: {
+            "description": "Too many failed sign-ins: the account or the "
+            "client address is locked (see Retry-After)"
+        }
+    },
+)
 def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
@@ -46,11 +54,15 @@ def sign_in(
     one answers 429 with ``Retry-After``, the right password included.
     """
     outcome = sessions.attempt_sign_in(
-        session, email=form.username, password=form.password,
+        session,
+        email=form.username,
+        password=form.password,
         client_address=request.client.host if request.client else None,
-        user_agent=request.headers.get("user-agent"), key=settings.signing_key(),
+        user_agent=request.headers.get("user-agent"),
+        key=settings.signing_key(),
         ttl=timedelta(minutes=settings.token_ttl_minutes),
-        limits=sessions.sign_in_limits(settings))
+        limits=sessions.sign_in_limits(settings),
+    )
     if outcome.refusal is not None:
         session.commit()  # the failure counters and lockout entries outlive the refusal
         raise outcome.refusal
@@ -62,10 +74,10 @@ def sign_in(
 def sign_out(session: SessionDep, principal: PrincipalDep) -> Response:
     """End the session of the calling bearer token: the token stops working at once."""
     if principal.session_id is None:
-        raise ValidationFailed("only a signed-in person has a session to end",
-                               code="not_a_session")
-    sessions.revoke_session(session, principal=principal, session_id=principal.session_id,
-                            reason="signed out")
+        raise ValidationFailed("only a signed-in person has a session to end", code="not_a_session")
+    sessions.revoke_session(
+        session, principal=principal, session_id=principal.session_id, reason="signed out"
+    )
     return Response(status_code=204)
 
 
@@ -87,70 +99,100 @@ def my_sessions(session: SessionDep, principal: PrincipalDep) -> list[SessionOut
     return [_session_out(r, principal) for r in rows]
 
 
-@router.get("/users/{user_id}/sessions", response_model=list[SessionOut],
-            summary="Sessions of a person")
+@router.get(
+    "/users/{user_id}/sessions", response_model=list[SessionOut], summary="Sessions of a person"
+)
 def user_sessions(
-    user_id: IdPath, session: SessionDep, principal: PrincipalDep,
+    user_id: IdPath,
+    session: SessionDep,
+    principal: PrincipalDep,
     include_ended: Annotated[bool, Query(description="Also revoked and expired ones")] = False,
 ) -> list[SessionOut]:
     """A person's sessions, newest first (the person, or an admin who may see them)."""
-    rows = sessions.list_sessions(session, principal=principal, user_id=user_id,
-                                  include_ended=include_ended)
+    rows = sessions.list_sessions(
+        session, principal=principal, user_id=user_id, include_ended=include_ended
+    )
     return [_session_out(r, principal) for r in rows]
 
 
-@router.delete("/users/{user_id}/sessions", response_model=SessionsRevokedOut,
-               summary="End every session of a person")
-def revoke_user_sessions(user_id: IdPath, session: SessionDep,
-                         principal: PrincipalDep) -> SessionsRevokedOut:
+@router.delete(
+    "/users/{user_id}/sessions",
+    response_model=SessionsRevokedOut,
+    summary="End every session of a person",
+)
+def revoke_user_sessions(
+    user_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> SessionsRevokedOut:
     """End all live sessions of a person at once (an admin, or the person)."""
-    count = sessions.revoke_all_sessions(session, principal=principal, user_id=user_id,
-                                         reason="all sessions revoked")
+    count = sessions.revoke_all_sessions(
+        session, principal=principal, user_id=user_id, reason="all sessions revoked"
+    )
     return SessionsRevokedOut(revoked=count)
 
 
 @router.delete("/sessions/{session_id}", status_code=204, summary="End one session")
 def revoke_session(session_id: IdPath, session: SessionDep, principal: PrincipalDep) -> Response:
     """End one session at once (its owner, or an admin who may see its person)."""
-    sessions.revoke_session(session, principal=principal, session_id=session_id,
-                            reason="session revoked")
+    sessions.revoke_session(
+        session, principal=principal, session_id=session_id, reason="session revoked"
+    )
     return Response(status_code=204)
 
 
 @router.get("/me", response_model=MeOut, summary="Who am I")
 def me(principal: PrincipalDep) -> MeOut:
     """The caller's organisation and role."""
-    return MeOut(actor=principal.actor, organisation=principal.org_slug,
-                 organisation_kind=principal.org_kind, role=principal.role)
+    return MeOut(
+        actor=principal.actor,
+        organisation=principal.org_slug,
+        organisation_kind=principal.org_kind,
+        role=principal.role,
+    )
 
 
 @router.get("/organisations", response_model=Page[OrganisationOut], summary="List organisations")
 def list_organisations(
-    session: SessionDep, principal: PrincipalDep, page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
     kind: OrganisationKind | None = None,
 ) -> Page[OrganisationOut]:
     """Insurer staff see all organisations; others only their own."""
     principal.require(Permission.ORG_READ)
-    rows, total = directory.list_organisations(session, principal=principal, kind=kind,
-                                               limit=page.limit, offset=page.offset)
-    return Page(items=[OrganisationOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    rows, total = directory.list_organisations(
+        session, principal=principal, kind=kind, limit=page.limit, offset=page.offset
+    )
+    return Page(
+        items=[OrganisationOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-@router.post("/organisations", response_model=OrganisationOut, status_code=201,
-             summary="Register an organisation")
+@router.post(
+    "/organisations",
+    response_model=OrganisationOut,
+    status_code=201,
+    summary="Register an organisation",
+)
 def create_organisation(
     body: OrganisationIn, session: SessionDep, principal: PrincipalDep
 ) -> OrganisationOut:
     """Register an exporter, bank, subsidy programme or co-insurer (insurer admin)."""
     org = service.create_organisation(
-        session, principal=principal, slug=body.slug, name=body.name, kind=body.kind,
-        country=body.country, region=body.region)
+        session,
+        principal=principal,
+        slug=body.slug,
+        name=body.name,
+        kind=body.kind,
+        country=body.country,
+        region=body.region,
+    )
     return OrganisationOut.model_validate(org)
 
 
-@router.get("/organisations/{org_id}", response_model=OrganisationOut,
-            summary="One organisation")
+@router.get("/organisations/{org_id}", response_model=OrganisationOut, summary="One organisation")
 def get_organisation(
     org_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> OrganisationOut:
@@ -169,35 +211,53 @@ def list_users(org_id: IdPath, session: SessionDep, principal: PrincipalDep) -> 
     return [UserOut.model_validate(r) for r in rows]
 
 
-@router.post("/organisations/{org_id}/users", response_model=UserOut, status_code=201,
-             summary="Add a user")
-def create_user(org_id: IdPath, body: UserIn, session: SessionDep,
-                principal: PrincipalDep) -> UserOut:
+@router.post(
+    "/organisations/{org_id}/users", response_model=UserOut, status_code=201, summary="Add a user"
+)
+def create_user(
+    org_id: IdPath, body: UserIn, session: SessionDep, principal: PrincipalDep
+) -> UserOut:
     """Add a person with one role to an organisation (insurer admin)."""
     principal.require(Permission.ORG_ADMIN)
     org = directory.visible_organisation(session, principal, org_id)
-    user = service.create_user(session, principal=principal, org=org, email=str(body.email),
-                               full_name=body.full_name, role=body.role,
-                               password=body.password, locale=body.locale)
+    user = service.create_user(
+        session,
+        principal=principal,
+        org=org,
+        email=str(body.email),
+        full_name=body.full_name,
+        role=body.role,
+        password=body.password,
+        locale=body.locale,
+    )
     return UserOut.model_validate(user)
 
 
-@router.post("/organisations/{org_id}/api-keys", response_model=ApiKeyOut, status_code=201,
-             summary="Create an API key")
-def create_api_key(org_id: IdPath, body: ApiKeyIn, session: SessionDep,
-                   principal: PrincipalDep) -> ApiKeyOut:
+@router.post(
+    "/organisations/{org_id}/api-keys",
+    response_model=ApiKeyOut,
+    status_code=201,
+    summary="Create an API key",
+)
+def create_api_key(
+    org_id: IdPath, body: ApiKeyIn, session: SessionDep, principal: PrincipalDep
+) -> ApiKeyOut:
     """Create a key for a system; the secret appears in this answer only."""
     principal.require(Permission.APIKEY_ADMIN)
     org = directory.visible_organisation(session, principal, org_id)
-    key, secret = service.create_api_key(session, principal=principal, org=org, role=body.role,
-                                         name=body.name)
+    key, secret = service.create_api_key(
+        session, principal=principal, org=org, role=body.role, name=body.name
+    )
     out = ApiKeyOut.model_validate(key)
     out.secret = secret
     return out
 
 
-@router.get("/organisations/{org_id}/api-keys", response_model=list[ApiKeyOut],
-            summary="API keys of an organisation")
+@router.get(
+    "/organisations/{org_id}/api-keys",
+    response_model=list[ApiKeyOut],
+    summary="API keys of an organisation",
+)
 def list_api_keys(org_id: IdPath, session: SessionDep, principal: PrincipalDep) -> list[ApiKeyOut]:
     """Keys (never their secrets)."""
     principal.require(Permission.APIKEY_ADMIN)

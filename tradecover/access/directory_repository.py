@@ -41,8 +41,9 @@ def organisation_names(session: Session, org_ids: set[int]) -> dict[int, str]:
     """The names of these organisations, by id (for a list's exporter column)."""
     if not org_ids:
         return {}
-    rows = session.execute(select(Organisation.id, Organisation.name)
-                           .where(Organisation.id.in_(org_ids)))
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+    )
     return {row.id: row.name for row in rows}
 
 
@@ -57,13 +58,19 @@ def exporters(session: Session) -> list[tuple[int, str]]:
     rows = session.execute(
         select(Organisation.id, Organisation.name)
         .where(Organisation.kind == OrganisationKind.EXPORTER.value)
-        .order_by(Organisation.name, Organisation.id))
+        .order_by(Organisation.name, Organisation.id)
+    )
     return [(row.id, row.name) for row in rows]
 
 
-def list_organisations(session: Session, *, principal: Principal,
-                       kind: OrganisationKind | None, limit: int, offset: int
-                       ) -> tuple[list[Organisation], int]:
+def list_organisations(
+    session: Session,
+    *,
+    principal: Principal,
+    kind: OrganisationKind | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Organisation], int]:
     """One page of the organisations the caller may see (insurer staff: all; others:
     their own), by id, and how many there are in all.
     """
@@ -73,8 +80,7 @@ def list_organisations(session: Session, *, principal: Principal,
     if kind is not None:
         query = query.where(Organisation.kind == kind.value)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(Organisation.id).limit(limit)
-                           .offset(offset)).scalars()
+    rows = session.execute(query.order_by(Organisation.id).limit(limit).offset(offset)).scalars()
     return list(rows), total
 
 
@@ -88,11 +94,13 @@ def visible_organisation(session: Session, principal: Principal, org_id: int) ->
 
 def users_of(session: Session, org_id: int) -> list[User]:
     """The people of an organisation, by id."""
-    return list(session.execute(select(User).where(User.org_id == org_id)
-                                .order_by(User.id)).scalars())
+    return list(
+        session.execute(select(User).where(User.org_id == org_id).order_by(User.id)).scalars()
+    )
 
 
 def api_keys_of(session: Session, org_id: int) -> list[ApiKey]:
     """The API keys of an organisation (revoked ones included), by id."""
-    return list(session.execute(select(ApiKey).where(ApiKey.org_id == org_id)
-                                .order_by(ApiKey.id)).scalars())
+    return list(
+        session.execute(select(ApiKey).where(ApiKey.org_id == org_id).order_by(ApiKey.id)).scalars()
+    )

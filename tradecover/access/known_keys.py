@@ -29,8 +29,10 @@ from tradecover.kit.errors import AuthenticationFailed
 KEY_ROW_SQL = str(API_KEY_LOOKUP.compile(dialect=postgresql.psycopg.dialect()))  # type: ignore[no-untyped-call]
 """The key's row by its prefix, as raw SQL for a psycopg pipeline (``%(prefix)s``)."""
 
-KEY_ROW_VALUE_SQL = ("SELECT json_build_array(k.id, k.key_hash, k.revoked_at, k.role, "
-                     f"k.org_id, k.slug, k.kind) FROM ({KEY_ROW_SQL}) AS k")
+KEY_ROW_VALUE_SQL = (
+    "SELECT json_build_array(k.id, k.key_hash, k.revoked_at, k.role, "
+    f"k.org_id, k.slug, k.kind) FROM ({KEY_ROW_SQL}) AS k"
+)
 """The same row as ONE value (a JSON array, or NULL), a scalar subquery to ride in another
 statement of the request's first round trip."""
 

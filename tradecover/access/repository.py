@@ -35,8 +35,9 @@ class OrganisationFacts:
 
 
 def _facts(org: Organisation) -> OrganisationFacts:
-    return OrganisationFacts(org.id, org.slug, org.name, OrganisationKind(org.kind), org.country,
-                             org.region)
+    return OrganisationFacts(
+        org.id, org.slug, org.name, OrganisationKind(org.kind), org.country, org.region
+    )
 
 
 def organisation_of(session: Session, org_id: int) -> OrganisationFacts | None:
@@ -70,26 +71,35 @@ def readable_by(principal: Principal, model: type[_Row]) -> Select[_Row]:
 
 def count_organisations(session: Session, *, kind: OrganisationKind) -> int:
     """How many organisations of ``kind`` there are."""
-    return int(session.execute(select(func.count()).select_from(Organisation)
-                               .where(Organisation.kind == kind.value)).scalar_one())
+    return int(
+        session.execute(
+            select(func.count()).select_from(Organisation).where(Organisation.kind == kind.value)
+        ).scalar_one()
+    )
 
 
 def organisation_ids_like(pattern: str) -> Select[int]:
     """The ids of the organisations whose name or slug, lower-cased, is ``LIKE pattern``:
     a subquery for another context's search, so that the search stays one query.
     """
-    return select(Organisation.id).where(or_(func.lower(Organisation.name).like(pattern),
-                                             func.lower(Organisation.slug).like(pattern)))
+    return select(Organisation.id).where(
+        or_(
+            func.lower(Organisation.name).like(pattern), func.lower(Organisation.slug).like(pattern)
+        )
+    )
 
 
-def active_people_of(session: Session, org_id: int, *, excluding: Select[int]
-                     ) -> list[tuple[str, str]]:
+def active_people_of(
+    session: Session, org_id: int, *, excluding: Select[int]
+) -> list[tuple[str, str]]:
     """E-mail and locale of the organisation's active users, by user id, but those whose
     id ``excluding`` (a subquery of user ids) selects.
     """
-    rows = session.execute(select(User.email, User.locale).where(
-        User.org_id == org_id, User.active.is_(True), User.id.not_in(excluding))
-        .order_by(User.id)).all()
+    rows = session.execute(
+        select(User.email, User.locale)
+        .where(User.org_id == org_id, User.active.is_(True), User.id.not_in(excluding))
+        .order_by(User.id)
+    ).all()
     return [(str(email), str(locale)) for email, locale in rows]
 
 
@@ -98,8 +108,7 @@ def has_user(session: Session, email: str) -> bool:
     return session.execute(select(User.id).where(User.email == email)).first() is not None
 
 
-def organisations_by_slug(session: Session, slugs: Iterable[str]
-                          ) -> dict[str, OrganisationFacts]:
+def organisations_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, OrganisationFacts]:
     """The organisations among ``slugs`` that exist, by slug, in one query."""
     wanted = sorted(set(slugs))
     if not wanted:

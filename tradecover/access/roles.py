@@ -83,38 +83,81 @@ ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
     OrganisationKind.COINSURER: frozenset({Role.COINSURER}),
 }
 
-_INSURER_READ = {Permission.ORG_READ, Permission.POLICY_READ, Permission.AUDIT_READ,
-                 Permission.BUYER_READ, Permission.LIMIT_READ, Permission.DECLARATION_READ,
-                 Permission.BILLING_READ, Permission.SUBSIDY_READ}
+_INSURER_READ = {
+    Permission.ORG_READ,
+    Permission.POLICY_READ,
+    Permission.AUDIT_READ,
+    Permission.BUYER_READ,
+    Permission.LIMIT_READ,
+    Permission.DECLARATION_READ,
+    Permission.BILLING_READ,
+    Permission.SUBSIDY_READ,
+}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.UNDERWRITER: frozenset(
         _INSURER_READ
-        | {Permission.POLICY_UNDERWRITE, Permission.POLICY_TERMINATE_INSURER,
-           Permission.EXPORTER_PROFILE_WRITE, Permission.RATE_TABLE_EDIT,
-           Permission.PREMIUM_MANAGE, Permission.BUYER_REGISTER, Permission.BUYER_ASSESS,
-           Permission.LIMIT_DECIDE, Permission.LIMIT_MANAGE}
+        | {
+            Permission.POLICY_UNDERWRITE,
+            Permission.POLICY_TERMINATE_INSURER,
+            Permission.EXPORTER_PROFILE_WRITE,
+            Permission.RATE_TABLE_EDIT,
+            Permission.PREMIUM_MANAGE,
+            Permission.BUYER_REGISTER,
+            Permission.BUYER_ASSESS,
+            Permission.LIMIT_DECIDE,
+            Permission.LIMIT_MANAGE,
+        }
     ),
     Role.RISK_MANAGER: frozenset(
-        _INSURER_READ | {Permission.REFERENCE_EDIT, Permission.RATE_TABLE_EDIT,
-                         Permission.BUYER_REGISTER, Permission.BUYER_ASSESS,
-                         Permission.BUYER_REVIEW, Permission.LIMIT_MANAGE,
-                         Permission.RISK_READ, Permission.RISK_RUN}),
+        _INSURER_READ
+        | {
+            Permission.REFERENCE_EDIT,
+            Permission.RATE_TABLE_EDIT,
+            Permission.BUYER_REGISTER,
+            Permission.BUYER_ASSESS,
+            Permission.BUYER_REVIEW,
+            Permission.LIMIT_MANAGE,
+            Permission.RISK_READ,
+            Permission.RISK_RUN,
+        }
+    ),
     Role.CLAIMS_HANDLER: frozenset(
-        _INSURER_READ | {Permission.CLAIM_READ, Permission.CLAIM_DECIDE}),
+        _INSURER_READ | {Permission.CLAIM_READ, Permission.CLAIM_DECIDE}
+    ),
     Role.FINANCE: frozenset(
-        _INSURER_READ | {Permission.POLICY_TERMINATE_INSURER, Permission.PREMIUM_MANAGE,
-                         Permission.BILLING_MANAGE, Permission.SUBSIDY_MANAGE,
-                         Permission.LEDGER_READ, Permission.CLAIM_READ,
-                         Permission.CLAIM_PAY}),
+        _INSURER_READ
+        | {
+            Permission.POLICY_TERMINATE_INSURER,
+            Permission.PREMIUM_MANAGE,
+            Permission.BILLING_MANAGE,
+            Permission.SUBSIDY_MANAGE,
+            Permission.LEDGER_READ,
+            Permission.CLAIM_READ,
+            Permission.CLAIM_PAY,
+        }
+    ),
     Role.EXPORTER: frozenset(
-        {Permission.ORG_READ, Permission.POLICY_READ, Permission.POLICY_APPLY,
-         Permission.POLICY_ACCEPT, Permission.POLICY_TERMINATE_INSURED,
-         Permission.EXPORTER_PROFILE_WRITE, Permission.AUDIT_READ, Permission.BUYER_READ,
-         Permission.BUYER_REGISTER, Permission.LIMIT_READ, Permission.LIMIT_APPLY,
-         Permission.DECLARATION_READ, Permission.DECLARATION_WRITE, Permission.BILLING_READ,
-         Permission.CLAIM_READ, Permission.CLAIM_FILE, Permission.COLLECTION_WRITE}
+        {
+            Permission.ORG_READ,
+            Permission.POLICY_READ,
+            Permission.POLICY_APPLY,
+            Permission.POLICY_ACCEPT,
+            Permission.POLICY_TERMINATE_INSURED,
+            Permission.EXPORTER_PROFILE_WRITE,
+            Permission.AUDIT_READ,
+            Permission.BUYER_READ,
+            Permission.BUYER_REGISTER,
+            Permission.LIMIT_READ,
+            Permission.LIMIT_APPLY,
+            Permission.DECLARATION_READ,
+            Permission.DECLARATION_WRITE,
+            Permission.BILLING_READ,
+            Permission.CLAIM_READ,
+            Permission.CLAIM_FILE,
+            Permission.COLLECTION_WRITE,
+        }
     ),
     Role.BANK: frozenset({Permission.ORG_READ}),
     Role.PROGRAMME: frozenset({Permission.ORG_READ, Permission.SUBSIDY_READ}),
@@ -129,13 +172,12 @@ def check_role_for_kind(role: Role, kind: OrganisationKind) -> None:
         raise ValidationFailed(
             f"role {role.value!r} is not available in a {kind.value} organisation "
             f"(allowed: {allowed})",
-            code="role_not_allowed", field="role",
+            code="role_not_allowed",
+            field="role",
         )
 
 
 def require(role: Role, permission: Permission) -> None:
     """Raise :class:`PermissionDenied` unless ``role`` holds ``permission``."""
     if permission not in PERMISSIONS[role]:
-        raise PermissionDenied(
-            f"role {role.value!r} may not {permission.value}", code="forbidden"
-        )
+        raise PermissionDenied(f"role {role.value!r} may not {permission.value}", code="forbidden")

@@ -31,9 +31,7 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    digest = hashlib.scrypt(
-        password.encode(), salt=base64.b64decode(salt_b64), dklen=32, **_SCRYPT
-    )
+    digest = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt_b64), dklen=32, **_SCRYPT)
     return hmac.compare_digest(digest, base64.b64decode(digest_b64))
 
 
@@ -74,11 +72,15 @@ class TokenClaims:
     session_id: int
 
 
-def issue_token(*, user_id: int, session_id: int, key: str, now: datetime,
-                ttl: timedelta) -> str:
+def issue_token(*, user_id: int, session_id: int, key: str, now: datetime, ttl: timedelta) -> str:
     """A signed access token for a signed-in user, naming their server-side session."""
-    payload = {"sub": str(user_id), "sid": str(session_id), "iat": int(now.timestamp()),
-               "exp": int((now + ttl).timestamp()), "typ": "access"}
+    payload = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+        "typ": "access",
+    }
     return jwt.encode(payload, key, algorithm="HS256")
 
 
@@ -87,15 +89,21 @@ def read_token(token: str, *, key: str) -> TokenClaims:
     (a token without a session, issued before sessions were kept, is invalid).
     """
     try:
-        payload = jwt.decode(token, key, algorithms=["HS256"],
-                             options={"require": ["exp", "sub", "sid"]})
+        payload = jwt.decode(
+            token, key, algorithms=["HS256"], options={"require": ["exp", "sub", "sid"]}
+        )
     except jwt.ExpiredSignatureError:
         raise AuthenticationFailed("access token expired", code="token_expired") from None
     except jwt.PyJWTError:
         raise AuthenticationFailed("invalid access token", code="invalid_token") from None
     sub, sid = str(payload["sub"]), str(payload["sid"])
-    if payload.get("typ") != "access" or not sub.isdigit() or not sid.isdigit() \
-            or len(sub) > 18 or len(sid) > 18:
+    if (
+        payload.get("typ") != "access"
+        or not sub.isdigit()
+        or not sid.isdigit()
+        or len(sub) > 18
+        or len(sid) > 18
+    ):
         raise AuthenticationFailed("invalid access token", code="invalid_token")
     return TokenClaims(user_id=int(sub), session_id=int(sid))
 

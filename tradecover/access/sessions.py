@@ -264,8 +264,9 @@ def _user_in_reach(session: Session, principal: Principal, user_id: int) -> User
     """The person ``user_id`` when the caller is that person or an admin who may see
     them; otherwise 404 (another organisation's person) or 403 (not an admin).
     """
-    user = session.execute(readable_by(principal, User).where(User.id == user_id)
-                           ).scalar_one_or_none()
+    user = session.execute(
+        readable_by(principal, User).where(User.id == user_id)
+    ).scalar_one_or_none()
     if user is None:
         raise NotFound(f"no user {user_id}", code="user_not_found")
     if principal.user_id != user.id:

@@ -40,8 +40,9 @@ class BodySizeLimit:
     ``document_too_large`` naming the field ``file``.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int,
-                 uploads: tuple[re.Pattern[str], int] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, uploads: tuple[re.Pattern[str], int] | None = None
+    ) -> None:
         self.app, self.max_bytes, self.uploads = app, max_bytes, uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -74,11 +75,12 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send, limit: int, upload: bool) -> None:
         response = problems.problem_response(
-            status=413, code="document_too_large" if upload else "payload_too_large",
+            status=413,
+            code="document_too_large" if upload else "payload_too_large",
             field="file" if upload else None,
-            detail=f"request body exceeds {limit} bytes")
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": response.raw_headers})
+            detail=f"request body exceeds {limit} bytes",
+        )
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
         await send({"type": "http.response.body", "body": response.body})
 
 
@@ -90,14 +92,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
     app = FastAPI(
-        title="tradecover", version=__version__, description=API_DESCRIPTION,
-        openapi_url="/openapi.json", docs_url=None, redoc_url=None,
+        title="tradecover",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
         responses=problems.PROBLEM_RESPONSES,
         dependencies=[Depends(refuse_unsafe_input)],  # query, path, header, form text
     )
-    engine = make_engine(settings.database_url, echo=settings.sql_echo,
-                         connect_timeout_s=settings.db_connect_timeout_seconds,
-                         pool_timeout_s=settings.db_pool_timeout_seconds)
+    engine = make_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        connect_timeout_s=settings.db_connect_timeout_seconds,
+        pool_timeout_s=settings.db_pool_timeout_seconds,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
@@ -110,20 +119,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_refusal_pages(app)
     on_postgresql = engine.dialect.name == "postgresql"
     # innermost first: the page forms' CSRF check, the ERP route, the body limit, headers
-    app.add_middleware(CsrfProtection, signing_key=settings.signing_key,
-                       secure=settings.behind_tls)
+    app.add_middleware(CsrfProtection, signing_key=settings.signing_key, secure=settings.behind_tls)
     app.add_middleware(
-        ErpDeclarations, known=app.state.known_api_keys if on_postgresql else None,
-        factory=app.state.session_factory, store=app.state.attachment_store)
+        ErpDeclarations,
+        known=app.state.known_api_keys if on_postgresql else None,
+        factory=app.state.session_factory,
+        store=app.state.attachment_store,
+    )
     from tradecover.claims.documents.api import MULTIPART_ALLOWANCE, UPLOAD_PATH
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
-                       uploads=(UPLOAD_PATH, max(settings.max_body_bytes,
-                                                 settings.claim_document_max_bytes
-                                                 + MULTIPART_ALLOWANCE)))
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        uploads=(
+            UPLOAD_PATH,
+            max(settings.max_body_bytes, settings.claim_document_max_bytes + MULTIPART_ALLOWANCE),
+        ),
+    )
     api_docs.install(app)
-    app.add_middleware(SecurityHeaders, docs_paths=(api_docs.DOCS, api_docs.OAUTH2_REDIRECT),
-                       behind_tls=settings.behind_tls)  # the outer one
+    app.add_middleware(
+        SecurityHeaders,
+        docs_paths=(api_docs.DOCS, api_docs.OAUTH2_REDIRECT),
+        behind_tls=settings.behind_tls,
+    )  # the outer one
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")
     def health() -> dict[str, Any]:
@@ -191,20 +209,44 @@ def _routers() -> list[Any]:
     from tradecover.webhooks.api import router as webhooks_router
 
     # the ERP declarations first: routes are matched in order, and theirs is the hottest
-    return [declarations_router, access_router, audit_router, reference_router,
-            country_risk_router, policies_router, pricing_router, premium_schedule_router,
-            access_pages_router,
-            policies_pages_router,
-            pricing_pages_router, buyers_router, limits_router, risk_router, risk_pages_router,
-            billing_router,
-            subsidies_router, statements_router, ledger_router, books_check_router,
-            billing_pages_router,
-            declarations_pages_router,
-            collections_router, claims_router, limit_tracking_pages_router,
-            limits_pages_router, claims_pages_router, investment_debt_router,
-            investment_debt_claims_router, premium_waivers_router,
-            claim_documents_router, claim_documents_pages_router, feeds_router, webhooks_router,
-            webhooks_pages_router, jobs_router]
+    return [
+        declarations_router,
+        access_router,
+        audit_router,
+        reference_router,
+        country_risk_router,
+        policies_router,
+        pricing_router,
+        premium_schedule_router,
+        access_pages_router,
+        policies_pages_router,
+        pricing_pages_router,
+        buyers_router,
+        limits_router,
+        risk_router,
+        risk_pages_router,
+        billing_router,
+        subsidies_router,
+        statements_router,
+        ledger_router,
+        books_check_router,
+        billing_pages_router,
+        declarations_pages_router,
+        collections_router,
+        claims_router,
+        limit_tracking_pages_router,
+        limits_pages_router,
+        claims_pages_router,
+        investment_debt_router,
+        investment_debt_claims_router,
+        premium_waivers_router,
+        claim_documents_router,
+        claim_documents_pages_router,
+        feeds_router,
+        webhooks_router,
+        webhooks_pages_router,
+        jobs_router,
+    ]
 
 
 def _install_refusal_pages(app: FastAPI) -> None:

@@ -50,16 +50,28 @@ class VerifyOut(BaseModel):
 
 @router.get("/entries", response_model=Page[AuditEntryOut], summary="Audit entries")
 def list_entries(
-    session: SessionDep, principal: PrincipalDep, page: PageDep,
-    entity_type: str | None = None, entity_id: str | None = None,
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
 ) -> Page[AuditEntryOut]:
     """The caller's organisation's chain (insurer staff: every chain), newest first."""
     principal.require(Permission.AUDIT_READ)
     rows, total = audit.page_of_entries(
-        session, org_id=None if principal.is_insurer else principal.org_id,
-        entity_type=entity_type, entity_id=entity_id, limit=page.limit, offset=page.offset)
-    return Page(items=[AuditEntryOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+        session,
+        org_id=None if principal.is_insurer else principal.org_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[AuditEntryOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/verify", response_model=VerifyOut, summary="Verify every hash chain")

@@ -17,8 +17,7 @@ from tradecover.kit.errors import AuthenticationFailed
 SESSION_COOKIE = "tc_session"
 """The dashboard's session cookie: it carries the same token as a bearer header."""
 
-api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False,
-                              description="A system's API key")
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="A system's API key")
 """The ``X-API-Key`` header, as a security scheme (for routes that read the caller
 themselves, with :func:`current_principal`)."""
 
@@ -60,8 +59,7 @@ def current_principal(
     cookie = request.cookies.get(SESSION_COOKIE)
     bearer = token or cookie
     if bearer:
-        return access.principal_from_token(session, bearer,
-                                           key=get_settings(request).signing_key())
+        return access.principal_from_token(session, bearer, key=get_settings(request).signing_key())
     raise AuthenticationFailed("sign in or send an X-API-Key header", code="unauthenticated")
 
 

@@ -33,11 +33,13 @@ def install(app: FastAPI) -> None:
     @app.get(DOCS, include_in_schema=False)
     def docs_page() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API",
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
             oauth2_redirect_url=OAUTH2_REDIRECT,
             swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{ASSETS}/favicon-32x32.png")
+            swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
+        )
 
     @app.get(OAUTH2_REDIRECT, include_in_schema=False)
     def oauth2_redirect() -> HTMLResponse:

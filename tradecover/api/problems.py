@@ -44,14 +44,22 @@ class Problem(BaseModel):
 
 
 def problem_response(
-    *, status: int, code: str, detail: str, title: str | None = None, field: str | None = None,
-    errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    title: str | None = None,
+    field: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """Build a problem+json response."""
     body: dict[str, Any] = {
         "type": f"https://tradecover.dev/problems/{code}",
         "title": title or code.replace("_", " ").capitalize(),
-        "status": status, "code": code, "detail": detail,
+        "status": status,
+        "code": code,
+        "detail": detail,
     }
     if field is not None:
         body["field"] = field
@@ -110,11 +118,23 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-                 401: "unauthenticated", 403: "forbidden", 400: "bad_request"}
-        return for_client(request, problem_response(
-            status=exc.status_code, code=codes.get(exc.status_code, "http_error"),
-            detail=str(exc.detail), headers=getattr(exc, "headers", None)))
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "payload_too_large",
+            401: "unauthenticated",
+            403: "forbidden",
+            400: "bad_request",
+        }
+        return for_client(
+            request,
+            problem_response(
+                status=exc.status_code,
+                code=codes.get(exc.status_code, "http_error"),
+                detail=str(exc.detail),
+                headers=getattr(exc, "headers", None),
+            ),
+        )
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DBAPIDataError)
@@ -130,18 +150,23 @@ def _invalid_response(exc: RequestValidationError) -> JSONResponse:
     """422 naming the first invalid field (400 for a body that is not JSON)."""
     raw = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in raw):
-        return problem_response(status=400, code="malformed_json",
-                                detail="the request body is not valid JSON")
+        return problem_response(
+            status=400, code="malformed_json", detail="the request body is not valid JSON"
+        )
     errors = [
-        {"field": _field_path(e.get("loc", ())), "message": str(e.get("msg", "")),
-         "type": str(e.get("type", ""))}
+        {
+            "field": _field_path(e.get("loc", ())),
+            "message": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
         for e in raw
     ]
     field = errors[0]["field"] if errors else None
     message = errors[0]["message"] if errors else "invalid request"
     detail = f"{field}: {message}" if field else message
-    return problem_response(status=422, code="invalid_request", detail=detail,
-                            field=field, errors=errors)
+    return problem_response(
+        status=422, code="invalid_request", detail=detail, field=field, errors=errors
+    )
 
 
 def response_for(exc: Exception) -> JSONResponse:
@@ -152,25 +177,37 @@ def response_for(exc: Exception) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if isinstance(exc, TooManyAttempts):
             headers = {"Retry-After": str(exc.retry_after)}
-        return problem_response(status=exc.status, code=exc.code, detail=exc.message,
-                                field=exc.field, headers=headers)
+        return problem_response(
+            status=exc.status, code=exc.code, detail=exc.message, field=exc.field, headers=headers
+        )
     if isinstance(exc, OverflowError):
-        return problem_response(status=422, code="number_out_of_range",
-                                detail="a number in the request is out of range")
+        return problem_response(
+            status=422, code="number_out_of_range", detail="a number in the request is out of range"
+        )
     if isinstance(exc, DBAPIDataError | psycopg.DataError):  # the driver's own: pipelines
-        return problem_response(status=422, code="value_out_of_range",
-                                detail="a value in the request cannot be stored (out of range)")
+        return problem_response(
+            status=422,
+            code="value_out_of_range",
+            detail="a value in the request cannot be stored (out of range)",
+        )
     if isinstance(exc, OperationalError | psycopg.OperationalError):
         if is_collision(exc):
-            return problem_response(status=409, code="concurrent_update",
-                                    detail="the request collided with concurrent work and "
-                                           "changed nothing; retry it")
-        return problem_response(status=503, code="database_unavailable",
-                                detail="the database cannot be reached; nothing was changed, "
-                                       "retry later",
-                                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
-    return problem_response(status=500, code="internal_error",
-                            detail="an unexpected error occurred; nothing was changed")
+            return problem_response(
+                status=409,
+                code="concurrent_update",
+                detail="the request collided with concurrent work and changed nothing; retry it",
+            )
+        return problem_response(
+            status=503,
+            code="database_unavailable",
+            detail="the database cannot be reached; nothing was changed, retry later",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
+    return problem_response(
+        status=500,
+        code="internal_error",
+        detail="an unexpected error occurred; nothing was changed",
+    )
 
 
 COLLISION_SQLSTATES = frozenset({"40001", "40P01"})
@@ -184,16 +221,25 @@ def is_collision(exc: OperationalError | psycopg.OperationalError) -> bool:
     orig = exc.orig if isinstance(exc, OperationalError) else exc
     return getattr(orig, "sqlstate", None) in COLLISION_SQLSTATES
 
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": text,
-             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    status: {
+        "model": Problem,
+        "description": text,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
     for status, text in {
-        400: "Malformed request", 401: "Not authenticated", 403: "Role not allowed",
-        404: "Not found (or not yours)", 409: "Conflict with the current state",
-        413: "Body too large", 422: "Invalid input",
+        400: "Malformed request",
+        401: "Not authenticated",
+        403: "Role not allowed",
+        404: "Not found (or not yours)",
+        409: "Conflict with the current state",
+        413: "Body too large",
+        422: "Invalid input",
         503: "The database cannot be reached (database_unavailable): nothing was changed; "
-             "retry after the Retry-After header's seconds",
+        "retry after the Retry-After header's seconds",
     }.items()
 }
-PROBLEM_RESPONSES[503]["headers"] = {"Retry-After": {
-    "description": "Seconds to wait before retrying", "schema": {"type": "integer"}}}
+PROBLEM_RESPONSES[503]["headers"] = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+}

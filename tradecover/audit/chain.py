@@ -34,8 +34,18 @@ class ChainedEntry:
 
 
 def entry_hash(
-    *, prev_hash: str, org_id: int, seq: int, occurred_at: datetime, actor: str, action: str,
-    entity_type: str, entity_id: str, reason: str | None, before: Any, after: Any,
+    *,
+    prev_hash: str,
+    org_id: int,
+    seq: int,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    reason: str | None,
+    before: Any,
+    after: Any,
     chain: int = 0,
 ) -> str:
     """SHA-256 over the previous hash and a canonical serialisation of the entry.
@@ -44,9 +54,16 @@ def entry_hash(
     before the log was sharded, so older entries keep verifying).
     """
     fields: dict[str, Any] = {
-        "org_id": org_id, "seq": seq, "occurred_at": occurred_at.isoformat(), "actor": actor,
-        "action": action, "entity_type": entity_type, "entity_id": entity_id,
-        "reason": reason, "before": before, "after": after,
+        "org_id": org_id,
+        "seq": seq,
+        "occurred_at": occurred_at.isoformat(),
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "reason": reason,
+        "before": before,
+        "after": after,
     }
     if chain:
         fields["chain"] = chain
@@ -71,7 +88,11 @@ class ChainBreak:
 
 
 def verify_chain(
-    org_id: int, entries: Iterable[ChainedEntry], *, head_seq: int, head_hash: str,
+    org_id: int,
+    entries: Iterable[ChainedEntry],
+    *,
+    head_seq: int,
+    head_hash: str,
     chain: int = 0,
 ) -> ChainBreak | None:
     """Walk one chain of an organisation in id order; return the first break or ``None``.
@@ -88,13 +109,25 @@ def verify_chain(
                 return ChainBreak(org_id, position, entry.id, "reordered", chain)
             return ChainBreak(org_id, position, None, "missing", chain)
         recomputed = entry_hash(
-            prev_hash=prev, org_id=entry.org_id, seq=entry.seq, occurred_at=entry.occurred_at,
-            actor=entry.actor, action=entry.action, entity_type=entry.entity_type,
-            entity_id=entry.entity_id, reason=entry.reason, before=entry.before,
-            after=entry.after, chain=entry.chain,
+            prev_hash=prev,
+            org_id=entry.org_id,
+            seq=entry.seq,
+            occurred_at=entry.occurred_at,
+            actor=entry.actor,
+            action=entry.action,
+            entity_type=entry.entity_type,
+            entity_id=entry.entity_id,
+            reason=entry.reason,
+            before=entry.before,
+            after=entry.after,
+            chain=entry.chain,
         )
-        if (entry.prev_hash != prev or recomputed != entry.hash or entry.org_id != org_id
-                or entry.chain != chain):
+        if (
+            entry.prev_hash != prev
+            or recomputed != entry.hash
+            or entry.org_id != org_id
+            or entry.chain != chain
+        ):
             return ChainBreak(org_id, position, entry.id, "changed", chain)
         prev = entry.hash
     if len(ordered) != head_seq or prev != head_hash:

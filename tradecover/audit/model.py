@@ -44,7 +44,8 @@ class AuditChainHead(Base):
     __tablename__ = "audit_chain_heads"
 
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
-    chain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=0,
-                                       server_default="0")
+    chain: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, default=0, server_default="0"
+    )
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))

@@ -29,10 +29,14 @@ AUDIT_CHAINS = 64
 _HEADS = cast(Table, AuditChainHead.__table__)
 _INSERT_ENTRY = insert(cast(Table, AuditEntry.__table__))
 _LOCK_HEADS = {
-    dialect: upsert(_HEADS).on_conflict_do_update(
-        index_elements=["org_id", "chain"], set_={"last_seq": _HEADS.c.last_seq},
-    ).returning(_HEADS.c.chain, _HEADS.c.last_seq, _HEADS.c.last_hash)
-    for dialect, upsert in ((True, postgresql.insert), (False, sqlite.insert))}
+    dialect: upsert(_HEADS)
+    .on_conflict_do_update(
+        index_elements=["org_id", "chain"],
+        set_={"last_seq": _HEADS.c.last_seq},
+    )
+    .returning(_HEADS.c.chain, _HEADS.c.last_seq, _HEADS.c.last_hash)
+    for dialect, upsert in ((True, postgresql.insert), (False, sqlite.insert))
+}
 
 
 def chain_for(key: int) -> int:
@@ -61,8 +65,9 @@ def record(
     positions while other chains and organisations never wait.
     """
     head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.org_id == org_id,
-                                     AuditChainHead.chain == chain).with_for_update()
+        select(AuditChainHead)
+        .where(AuditChainHead.org_id == org_id, AuditChainHead.chain == chain)
+        .with_for_update()
     ).scalar_one_or_none()
     if head is None:
         head = AuditChainHead(org_id=org_id, chain=chain, last_seq=0, last_hash=GENESIS_HASH)
@@ -70,14 +75,33 @@ def record(
     occurred_at = at or utc_now()
     seq = head.last_seq + 1
     digest = entry_hash(
-        prev_hash=head.last_hash, org_id=org_id, seq=seq, occurred_at=occurred_at, actor=actor,
-        action=action, entity_type=entity_type, entity_id=str(entity_id), reason=reason,
-        before=before, after=after, chain=chain,
+        prev_hash=head.last_hash,
+        org_id=org_id,
+        seq=seq,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        reason=reason,
+        before=before,
+        after=after,
+        chain=chain,
     )
     entry = AuditEntry(
-        org_id=org_id, chain=chain, seq=seq, occurred_at=occurred_at, actor=actor,
-        action=action, entity_type=entity_type, entity_id=str(entity_id), reason=reason,
-        before=before, after=after, prev_hash=head.last_hash, hash=digest,
+        org_id=org_id,
+        chain=chain,
+        seq=seq,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        reason=reason,
+        before=before,
+        after=after,
+        prev_hash=head.last_hash,
+        hash=digest,
     )
     session.add(entry)
     head.last_seq, head.last_hash = seq, digest
@@ -99,8 +123,7 @@ class Pending:
     after: Any = None
 
 
-def _lock_heads(session: Session, org_id: int, chains: Sequence[int]
-                ) -> dict[int, tuple[int, str]]:
+def _lock_heads(session: Session, org_id: int, chains: Sequence[int]) -> dict[int, tuple[int, str]]:
     """Lock the heads of ``chains`` of one organisation, creating those missing, with ONE
     upsert in chain order: chain -> (last position, last hash).
 
@@ -113,14 +136,24 @@ def _lock_heads(session: Session, org_id: int, chains: Sequence[int]
     # one cached statement run as an executemany (rendered as ONE multi-row insert in the
     # order given) on the session's connection: a multi-row VALUES built per call is
     # compiled afresh each time, and the ORM's bulk-DML layer costs more CPU than the SQL
-    rows = connection.execute(_LOCK_HEADS[connection.dialect.name == "postgresql"], [
-        {"org_id": org_id, "chain": c, "last_seq": 0, "last_hash": GENESIS_HASH}
-        for c in sorted(chains)])
+    rows = connection.execute(
+        _LOCK_HEADS[connection.dialect.name == "postgresql"],
+        [
+            {"org_id": org_id, "chain": c, "last_seq": 0, "last_hash": GENESIS_HASH}
+            for c in sorted(chains)
+        ],
+    )
     return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
 
 
-def chain_rows(org_id: int, chain: int, head: tuple[int, str], entries: Sequence[Pending],
-               occurred_at: datetime, rows: list[dict[str, Any]]) -> tuple[int, str]:
+def chain_rows(
+    org_id: int,
+    chain: int,
+    head: tuple[int, str],
+    entries: Sequence[Pending],
+    occurred_at: datetime,
+    rows: list[dict[str, Any]],
+) -> tuple[int, str]:
     """Hash ``entries`` onto one chain whose locked head is ``head`` (last position, last
     hash), appending their column values to ``rows``; returns the chain's new head.
     """
@@ -128,16 +161,36 @@ def chain_rows(org_id: int, chain: int, head: tuple[int, str], entries: Sequence
     for entry in entries:
         seq += 1
         digest = entry_hash(
-            prev_hash=prev, org_id=org_id, seq=seq, occurred_at=occurred_at,
-            actor=entry.actor, action=entry.action, entity_type=entry.entity_type,
-            entity_id=entry.entity_id, reason=entry.reason, before=entry.before,
-            after=entry.after, chain=chain)
-        rows.append({"org_id": org_id, "chain": chain, "seq": seq,
-                     "occurred_at": occurred_at, "actor": entry.actor,
-                     "action": entry.action, "entity_type": entry.entity_type,
-                     "entity_id": entry.entity_id, "reason": entry.reason,
-                     "before": entry.before, "after": entry.after,
-                     "prev_hash": prev, "hash": digest})
+            prev_hash=prev,
+            org_id=org_id,
+            seq=seq,
+            occurred_at=occurred_at,
+            actor=entry.actor,
+            action=entry.action,
+            entity_type=entry.entity_type,
+            entity_id=entry.entity_id,
+            reason=entry.reason,
+            before=entry.before,
+            after=entry.after,
+            chain=chain,
+        )
+        rows.append(
+            {
+                "org_id": org_id,
+                "chain": chain,
+                "seq": seq,
+                "occurred_at": occurred_at,
+                "actor": entry.actor,
+                "action": entry.action,
+                "entity_type": entry.entity_type,
+                "entity_id": entry.entity_id,
+                "reason": entry.reason,
+                "before": entry.before,
+                "after": entry.after,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
     return seq, prev
 
@@ -163,14 +216,18 @@ def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> Non
         heads = _lock_heads(session, org_id, chains)
         moved: dict[int, tuple[int, str]] = {}
         for chain in chains:
-            moved[chain] = chain_rows(org_id, chain, heads[chain], by_chain[(org_id, chain)],
-                                      occurred_at, rows)
+            moved[chain] = chain_rows(
+                org_id, chain, heads[chain], by_chain[(org_id, chain)], occurred_at, rows
+            )
         key = _HEADS.c.chain
         session.connection().execute(
             update(_HEADS)
             .where(_HEADS.c.org_id == org_id, key.in_(chains))
-            .values(last_seq=case({c: m[0] for c, m in moved.items()}, value=key),
-                    last_hash=case({c: m[1] for c, m in moved.items()}, value=key)))
+            .values(
+                last_seq=case({c: m[0] for c, m in moved.items()}, value=key),
+                last_hash=case({c: m[1] for c, m in moved.items()}, value=key),
+            )
+        )
     # executemany of one cached statement: a multi-row VALUES with JSON values is compiled
     # afresh on every call (~1 ms CPU per attachment); rows keep their order (ids follow
     # positions)
@@ -179,15 +236,27 @@ def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> Non
 
 def _entries(session: Session, org_id: int, chain: int) -> Iterator[ChainedEntry]:
     rows = session.execute(
-        select(AuditEntry).where(AuditEntry.org_id == org_id, AuditEntry.chain == chain)
-        .order_by(AuditEntry.id).execution_options(yield_per=2000)
+        select(AuditEntry)
+        .where(AuditEntry.org_id == org_id, AuditEntry.chain == chain)
+        .order_by(AuditEntry.id)
+        .execution_options(yield_per=2000)
     ).scalars()
     for row in rows:
         yield ChainedEntry(
-            id=row.id, org_id=row.org_id, seq=row.seq, occurred_at=row.occurred_at,
-            actor=row.actor, action=row.action, entity_type=row.entity_type,
-            entity_id=row.entity_id, reason=row.reason, before=row.before, after=row.after,
-            prev_hash=row.prev_hash, hash=row.hash, chain=row.chain,
+            id=row.id,
+            org_id=row.org_id,
+            seq=row.seq,
+            occurred_at=row.occurred_at,
+            actor=row.actor,
+            action=row.action,
+            entity_type=row.entity_type,
+            entity_id=row.entity_id,
+            reason=row.reason,
+            before=row.before,
+            after=row.after,
+            prev_hash=row.prev_hash,
+            hash=row.hash,
+            chain=row.chain,
         )
 
 
@@ -206,8 +275,9 @@ def verify_all(session: Session, *, org_id: int | None = None) -> list[ChainBrea
     for org, chain in sorted(chains):
         head = session.get(AuditChainHead, (org, chain))
         head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
-        found = verify_chain(org, _entries(session, org, chain), head_seq=head_seq,
-                             head_hash=head_hash, chain=chain)
+        found = verify_chain(
+            org, _entries(session, org, chain), head_seq=head_seq, head_hash=head_hash, chain=chain
+        )
         if found:
             breaks.append(found)
     return breaks
@@ -234,8 +304,9 @@ def readable_entries(org_id: int | None) -> Select[AuditEntry]:
     return query if org_id is None else query.where(AuditEntry.org_id == org_id)
 
 
-def _filtered(org_id: int | None, entity_type: str | None, entity_id: str | None
-              ) -> Select[AuditEntry]:
+def _filtered(
+    org_id: int | None, entity_type: str | None, entity_id: str | None
+) -> Select[AuditEntry]:
     query = readable_entries(org_id)
     if entity_type:
         query = query.where(AuditEntry.entity_type == entity_type)
@@ -245,8 +316,12 @@ def _filtered(org_id: int | None, entity_type: str | None, entity_id: str | None
 
 
 def latest_entries(
-    session: Session, *, org_id: int | None = None, entity_type: str | None = None,
-    entity_id: str | None = None, limit: int = 50,
+    session: Session,
+    *,
+    org_id: int | None = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    limit: int = 50,
 ) -> list[AuditEntry]:
     """The newest ``limit`` entries, optionally of one organisation, entity type or entity."""
     query = _filtered(org_id, entity_type, entity_id)
@@ -254,8 +329,13 @@ def latest_entries(
 
 
 def page_of_entries(
-    session: Session, *, org_id: int | None, entity_type: str | None = None,
-    entity_id: str | None = None, limit: int, offset: int,
+    session: Session,
+    *,
+    org_id: int | None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[AuditEntry], int]:
     """A page of entries, newest first, and how many match (``org_id`` None: every chain)."""
     query = _filtered(org_id, entity_type, entity_id)

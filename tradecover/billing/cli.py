@@ -19,8 +19,9 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 
-app = typer.Typer(help="Premium billing: monthly notices, payments and arrears.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Premium billing: monthly notices, payments and arrears.", no_args_is_help=True
+)
 
 
 def _day(text: str | None, field: str) -> date:
@@ -29,8 +30,9 @@ def _day(text: str | None, field: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed(f"{text!r} is not a date YYYY-MM-DD", code="invalid_date",
-                               field=field) from None
+        raise ValidationFailed(
+            f"{text!r} is not a date YYYY-MM-DD", code="invalid_date", field=field
+        ) from None
 
 
 @app.command("run")
@@ -49,18 +51,31 @@ def run(
     try:
         with transaction(factory) as session:
             principal = system_principal(session)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                      TimeElapsedColumn(), console=console, disable=quiet) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+        ) as bar:
             task = bar.add_task(f"billing {month}", total=None)
             state = jobs.run_month(
-                factory, principal=principal, month=month,
-                issue_date=_day(issue_date, "issue_date"), terms=service.terms_of(settings),
-                batch_size=batch_size, workers=workers,
-                on_progress=lambda done, total: bar.update(task, completed=done, total=total))
+                factory,
+                principal=principal,
+                month=month,
+                issue_date=_day(issue_date, "issue_date"),
+                terms=service.terms_of(settings),
+                batch_size=batch_size,
+                workers=workers,
+                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     finally:
         engine.dispose()
-    console.print(f"{month}: run {state.run_id} {state.status}, {state.items} policies, "
-                  f"{state.pending} pending, issued {state.issue_date}, due {state.due_date}")
+    console.print(
+        f"{month}: run {state.run_id} {state.status}, {state.items} policies, "
+        f"{state.pending} pending, issued {state.issue_date}, due {state.due_date}"
+    )
 
 
 @app.command("notices")
@@ -72,15 +87,36 @@ def notices(
 ) -> None:
     """List notices."""
     with unit_of_work() as session:
-        rows, total = service.list_notices(session, principal=system_principal(session),
-                                           limit=limit, offset=0, month=month, unpaid=unpaid)
-    table = Table("notice", "month", "policy", "exporter", "due", "total", "exporter owes",
-                  "paid", title=f"{total} notices")
+        rows, total = service.list_notices(
+            session,
+            principal=system_principal(session),
+            limit=limit,
+            offset=0,
+            month=month,
+            unpaid=unpaid,
+        )
+    table = Table(
+        "notice",
+        "month",
+        "policy",
+        "exporter",
+        "due",
+        "total",
+        "exporter owes",
+        "paid",
+        title=f"{total} notices",
+    )
     for n in rows:
-        table.add_row(str(n.id), f"{n.month:%Y-%m}", str(n.policy_id), str(n.exporter_org_id),
-                      n.due_date.isoformat(), str(Money.from_minor(n.total_minor, n.currency)),
-                      str(Money.from_minor(n.exporter_owed_minor, n.currency)),
-                      str(Money.from_minor(n.exporter_paid_minor, n.currency)))
+        table.add_row(
+            str(n.id),
+            f"{n.month:%Y-%m}",
+            str(n.policy_id),
+            str(n.exporter_org_id),
+            n.due_date.isoformat(),
+            str(Money.from_minor(n.total_minor, n.currency)),
+            str(Money.from_minor(n.exporter_owed_minor, n.currency)),
+            str(Money.from_minor(n.exporter_paid_minor, n.currency)),
+        )
     console.print(table)
 
 
@@ -98,16 +134,24 @@ def pay(
         value, currency = amount.split()
         money = Money.of(Decimal(value), currency.upper())
     except (ValueError, InvalidOperation):
-        raise ValidationFailed("amount is written '1250.00 USD'", code="invalid_amount",
-                               field="amount") from None
+        raise ValidationFailed(
+            "amount is written '1250.00 USD'", code="invalid_amount", field="amount"
+        ) from None
     with unit_of_work() as session:
         payment = service.record_payment(
-            session, principal=system_principal(session), payer_kind=payer_kind,
-            payer_id=payer_id, amount=money, received_on=_day(received_on, "received_on"),
-            reference=reference)
-        console.print(f"payment {payment.id}: applied "
-                      f"{Money.from_minor(payment.applied_minor, payment.currency)}, unapplied "
-                      f"{Money.from_minor(payment.unapplied_minor, payment.currency)}")
+            session,
+            principal=system_principal(session),
+            payer_kind=payer_kind,
+            payer_id=payer_id,
+            amount=money,
+            received_on=_day(received_on, "received_on"),
+            reference=reference,
+        )
+        console.print(
+            f"payment {payment.id}: applied "
+            f"{Money.from_minor(payment.applied_minor, payment.currency)}, unapplied "
+            f"{Money.from_minor(payment.unapplied_minor, payment.currency)}"
+        )
 
 
 @app.command("arrears-job")
@@ -117,9 +161,12 @@ def arrears_job(
 ) -> None:
     """Suspend policies whose premium is unpaid past the configured number of days."""
     with unit_of_work() as session:
-        done = jobs.arrears_job(session, principal=system_principal(session),
-                                today=_day(today, "today"),
-                                terms=service.terms_of(get_settings()))
+        done = jobs.arrears_job(
+            session,
+            principal=system_principal(session),
+            today=_day(today, "today"),
+            terms=service.terms_of(get_settings()),
+        )
     for s in done:
         console.print(f"policy {s.policy_id} suspended: {s.reason}")
     console.print(f"{len(done)} policies suspended")

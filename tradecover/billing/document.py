@@ -60,16 +60,35 @@ def notice_document(view: NoticeView) -> NoticeDocument:
     n = view.notice
     cur = n.currency
     exporter = Money.from_minor(n.exporter_owed_minor, cur)
-    payers = [PayerRow(view.exporter_name, None, exporter,
-                       Money.from_minor(n.exporter_paid_minor, cur), None, None)]
-    payers += [PayerRow(s.programme_name, s.programme_code, s.granted, s.paid, s.rule_applied,
-                        s.explanation) for s in view.splits]
+    payers = [
+        PayerRow(
+            view.exporter_name,
+            None,
+            exporter,
+            Money.from_minor(n.exporter_paid_minor, cur),
+            None,
+            None,
+        )
+    ]
+    payers += [
+        PayerRow(
+            s.programme_name, s.programme_code, s.granted, s.paid, s.rule_applied, s.explanation
+        )
+        for s in view.splits
+    ]
     return NoticeDocument(
-        notice_id=n.id, reference=notice_reference(n.id, n.month),
-        policy_number=view.policy_number, policy_id=n.policy_id,
-        exporter_name=view.exporter_name, month=n.month, issue_date=n.issue_date,
-        due_date=n.due_date, currency=cur, lines=tuple(view.lines),
-        total=Money.from_minor(n.total_minor, cur), payers=tuple(payers),
+        notice_id=n.id,
+        reference=notice_reference(n.id, n.month),
+        policy_number=view.policy_number,
+        policy_id=n.policy_id,
+        exporter_name=view.exporter_name,
+        month=n.month,
+        issue_date=n.issue_date,
+        due_date=n.due_date,
+        currency=cur,
+        lines=tuple(view.lines),
+        total=Money.from_minor(n.total_minor, cur),
+        payers=tuple(payers),
         exporter_owes=exporter,
-        exporter_outstanding=Money.from_minor(n.exporter_owed_minor - n.exporter_paid_minor,
-                                              cur))
+        exporter_outstanding=Money.from_minor(n.exporter_owed_minor - n.exporter_paid_minor, cur),
+    )

@@ -54,9 +54,7 @@ class BillingRun(Base):
     """The billing of one month: started once, completed when its queue is empty."""
 
     __tablename__ = "billing_runs"
-    __table_args__ = (
-        CheckConstraint("status IN ('running', 'completed')", name="status"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('running', 'completed')", name="status"),)
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     month: Mapped[date] = mapped_column(Date, unique=True)  # first day of the billed month
@@ -96,9 +94,11 @@ class PremiumNotice(Base):
         UniqueConstraint("month", "policy_id"),
         Index("ix_premium_notices_org_due", "exporter_org_id", "due_date"),
         # a notice whose adjustments exceed the month's premium is a credit note (< 0)
-        CheckConstraint("exporter_paid_minor >= 0 AND (exporter_paid_minor = 0 "
-                        "OR exporter_paid_minor <= exporter_owed_minor)",
-                        name="exporter_paid_within_owed"),
+        CheckConstraint(
+            "exporter_paid_minor >= 0 AND (exporter_paid_minor = 0 "
+            "OR exporter_paid_minor <= exporter_owed_minor)",
+            name="exporter_paid_within_owed",
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -151,11 +151,15 @@ class NoticeSplit(Base):
         UniqueConstraint("notice_id", "programme_id"),
         Index("ix_notice_splits_programme", "programme_id", "notice_id"),
         # a negative request (an adjustment credit) gives back part of earlier grants
-        CheckConstraint("(granted_minor >= 0 AND granted_minor <= requested_minor) OR "
-                        "(granted_minor < 0 AND granted_minor >= requested_minor)",
-                        name="granted_within_requested"),
-        CheckConstraint("paid_minor >= 0 AND (paid_minor = 0 OR paid_minor <= granted_minor)",
-                        name="paid_within_granted"),
+        CheckConstraint(
+            "(granted_minor >= 0 AND granted_minor <= requested_minor) OR "
+            "(granted_minor < 0 AND granted_minor >= requested_minor)",
+            name="granted_within_requested",
+        ),
+        CheckConstraint(
+            "paid_minor >= 0 AND (paid_minor = 0 OR paid_minor <= granted_minor)",
+            name="paid_within_granted",
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -179,8 +183,10 @@ class Payment(Base):
     __table_args__ = (
         CheckConstraint("payer_kind IN ('exporter', 'programme')", name="payer_kind"),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
-        CheckConstraint("applied_minor >= 0 AND applied_minor + unapplied_minor = amount_minor",
-                        name="parts_add_up"),
+        CheckConstraint(
+            "applied_minor >= 0 AND applied_minor + unapplied_minor = amount_minor",
+            name="parts_add_up",
+        ),
         Index("ix_payments_payer", "payer_kind", "payer_id"),
     )
 

@@ -52,8 +52,9 @@ class BillingTerms:
     def __post_init__(self) -> None:
         for name in ("payment_days", "at_risk_after_days", "suspend_after_days"):
             if not 0 <= getattr(self, name) <= 365:
-                raise ValidationFailed(f"{name} must be 0 to 365",
-                                       code="billing_term_out_of_range", field=name)
+                raise ValidationFailed(
+                    f"{name} must be 0 to 365", code="billing_term_out_of_range", field=name
+                )
 
 
 DEFAULT_TERMS = BillingTerms()
@@ -68,8 +69,9 @@ def month_start(text: str) -> date:
             raise ValueError(text)
         return date(int(year), int(month), 1)
     except ValueError:
-        raise ValidationFailed(f"{text!r} is not a month written YYYY-MM",
-                               code="invalid_month", field="month") from None
+        raise ValidationFailed(
+            f"{text!r} is not a month written YYYY-MM", code="invalid_month", field="month"
+        ) from None
 
 
 def month_end(first: date) -> date:
@@ -126,32 +128,50 @@ class PremiumNotice:
 
 
 def _check_declarations(
-    declarations: Sequence[BillableDeclaration], *, month: date, currency: str,
+    declarations: Sequence[BillableDeclaration],
+    *,
+    month: date,
+    currency: str,
 ) -> None:
     last = month_end(month)
     seen: set[int] = set()
     for d in declarations:
         if d.declaration_id in seen:
-            raise ValidationFailed(f"declaration {d.declaration_id} is listed twice",
-                                   code="duplicate_declaration", field="declarations")
+            raise ValidationFailed(
+                f"declaration {d.declaration_id} is listed twice",
+                code="duplicate_declaration",
+                field="declarations",
+            )
         seen.add(d.declaration_id)
         if not month <= d.declared_on <= last:
             raise ValidationFailed(
                 f"declaration {d.declaration_id} was declared on {d.declared_on.isoformat()}, "
-                f"outside {month:%Y-%m}", code="declaration_outside_month", field="declarations")
+                f"outside {month:%Y-%m}",
+                code="declaration_outside_month",
+                field="declarations",
+            )
         if d.premium.currency != currency or d.insured_amount.currency != currency:
-            raise CurrencyMismatch(f"declaration {d.declaration_id} is not in {currency}",
-                                   field="declarations")
+            raise CurrencyMismatch(
+                f"declaration {d.declaration_id} is not in {currency}", field="declarations"
+            )
         if d.premium.amount < 0 or round_money(d.premium.amount, currency) != d.premium.amount:
             raise ValidationFailed(
                 f"declaration {d.declaration_id} has a negative or unrounded premium",
-                code="invalid_premium", field="declarations")
+                code="invalid_premium",
+                field="declarations",
+            )
 
 
 def build_notice(
-    *, policy_id: int, month: date, issue_date: date, currency: str,
-    declarations: Sequence[BillableDeclaration], exporter: ExporterFacts | None = None,
-    programmes: Sequence[Programme] = (), usage: SubsidyUsage | None = None,
+    *,
+    policy_id: int,
+    month: date,
+    issue_date: date,
+    currency: str,
+    declarations: Sequence[BillableDeclaration],
+    exporter: ExporterFacts | None = None,
+    programmes: Sequence[Programme] = (),
+    usage: SubsidyUsage | None = None,
     terms: BillingTerms = DEFAULT_TERMS,
 ) -> tuple[PremiumNotice, SubsidyUsage]:
     """Build the notice of ``month`` and return it with the subsidy usage after it.
@@ -161,14 +181,19 @@ def build_notice(
     are given.  Lines are split in order, so caps and budgets are used up predictably.
     """
     if month.day != 1:
-        raise ValidationFailed("month must be the first day of the month",
-                               code="invalid_month", field="month")
+        raise ValidationFailed(
+            "month must be the first day of the month", code="invalid_month", field="month"
+        )
     if issue_date <= month_end(month):
-        raise ValidationFailed("a notice is issued after the month it bills has ended",
-                               code="notice_before_month_end", field="issue_date")
+        raise ValidationFailed(
+            "a notice is issued after the month it bills has ended",
+            code="notice_before_month_end",
+            field="issue_date",
+        )
     if programmes and exporter is None:
-        raise ValidationFailed("subsidies need the exporter's facts",
-                               code="missing_exporter", field="exporter")
+        raise ValidationFailed(
+            "subsidies need the exporter's facts", code="missing_exporter", field="exporter"
+        )
     _check_declarations(declarations, month=month, currency=currency)
     usage = usage or SubsidyUsage()
     lines: list[NoticeLine] = []
@@ -180,26 +205,46 @@ def build_notice(
         exporter_owes = d.premium
         if programmes and exporter is not None:
             decisions, split = subsidise(
-                premium=d.premium, programmes=programmes, exporter=exporter,
+                premium=d.premium,
+                programmes=programmes,
+                exporter=exporter,
                 shipment=ShipmentFacts(d.shipment_date, d.hs_code, d.destination_country),
-                usage=usage)
+                usage=usage,
+            )
             usage, owes, exporter_owes = split.usage, split.programme_owes, split.exporter_owes
-        lines.append(NoticeLine(d.declaration_id, d.invoice_number, d.shipment_date,
-                                d.insured_amount, d.premium, exporter_owes, dict(owes),
-                                decisions))
+        lines.append(
+            NoticeLine(
+                d.declaration_id,
+                d.invoice_number,
+                d.shipment_date,
+                d.insured_amount,
+                d.premium,
+                exporter_owes,
+                dict(owes),
+                decisions,
+            )
+        )
         exporter_total = exporter_total + exporter_owes
         for code, amount in owes.items():
             programme_totals[code] = programme_totals.get(code, Money.zero(currency)) + amount
     total = sum((line.premium for line in lines), Money.zero(currency))
-    notice = PremiumNotice(policy_id=policy_id, month=month, issue_date=issue_date,
-                           due_date=issue_date + timedelta(days=terms.payment_days),
-                           currency=currency, lines=tuple(lines), total=total,
-                           exporter_total=exporter_total, programme_totals=programme_totals)
+    notice = PremiumNotice(
+        policy_id=policy_id,
+        month=month,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=terms.payment_days),
+        currency=currency,
+        lines=tuple(lines),
+        total=total,
+        exporter_total=exporter_total,
+        programme_totals=programme_totals,
+    )
     return notice, usage
 
 
 def reconciliation_problems(
-    notice: PremiumNotice, declaration_premiums: Mapping[int, Money] | None = None,
+    notice: PremiumNotice,
+    declaration_premiums: Mapping[int, Money] | None = None,
 ) -> list[str]:
     """Every way ``notice`` fails to add up; empty when it reconciles to the cent.
 
@@ -218,8 +263,10 @@ def reconciliation_problems(
     for line in notice.lines:
         parts = line.exporter_owes + sum(line.programme_owes.values(), Money.zero(cur))
         if parts != line.premium:
-            problems.append(f"declaration {line.declaration_id}: parts {parts} "
-                            f"are not its premium {line.premium}")
+            problems.append(
+                f"declaration {line.declaration_id}: parts {parts} "
+                f"are not its premium {line.premium}"
+            )
     if declaration_premiums is not None:
         billed = {line.declaration_id: line.premium for line in notice.lines}
         for missing in sorted(set(declaration_premiums) - set(billed)):
@@ -229,19 +276,25 @@ def reconciliation_problems(
             if expected is None:
                 problems.append(f"declaration {declaration_id} does not belong on the notice")
             elif expected != amount:
-                problems.append(f"declaration {declaration_id} billed {amount}, "
-                                f"its premium is {expected}")
+                problems.append(
+                    f"declaration {declaration_id} billed {amount}, its premium is {expected}"
+                )
     return problems
 
 
 def reconcile_notice(
-    notice: PremiumNotice, declaration_premiums: Mapping[int, Money] | None = None,
+    notice: PremiumNotice,
+    declaration_premiums: Mapping[int, Money] | None = None,
 ) -> None:
     """Raise ``notice_does_not_reconcile`` listing every problem, or return quietly."""
     problems = reconciliation_problems(notice, declaration_premiums)
     if problems:
-        raise ValidationFailed("; ".join(problems), code="notice_does_not_reconcile",
-                               field="notice", details={"problems": problems})
+        raise ValidationFailed(
+            "; ".join(problems),
+            code="notice_does_not_reconcile",
+            field="notice",
+            details={"problems": problems},
+        )
 
 
 # --- payments and arrears ------------------------------------------------------------
@@ -270,11 +323,15 @@ def allocate_payment(*, amount: Money, items: Iterable[OpenItem]) -> PaymentAllo
     """Apply ``amount`` to the payer's open items, oldest due date first."""
     cur = amount.currency
     if amount.amount <= 0:
-        raise ValidationFailed("a payment must be greater than zero",
-                               code="payment_not_positive", field="amount")
+        raise ValidationFailed(
+            "a payment must be greater than zero", code="payment_not_positive", field="amount"
+        )
     if round_money(amount.amount, cur) != amount.amount:
-        raise ValidationFailed(f"the amount has more decimals than {cur} allows",
-                               code="too_many_decimals", field="amount")
+        raise ValidationFailed(
+            f"the amount has more decimals than {cur} allows",
+            code="too_many_decimals",
+            field="amount",
+        )
     left = amount
     applied: list[tuple[int, Money]] = []
     for item in sorted(items, key=lambda i: (i.due_date, i.notice_id)):
@@ -312,7 +369,10 @@ def ageing_bucket(days_past_due: int) -> AgeingBucket:
 
 
 def age_arrears(
-    items: Iterable[OpenItem], *, today: date, currency: str,
+    items: Iterable[OpenItem],
+    *,
+    today: date,
+    currency: str,
 ) -> dict[AgeingBucket, Money]:
     """Sum what is outstanding per ageing bucket (every bucket present, zero if empty)."""
     result = {bucket: Money.zero(currency) for bucket in AgeingBucket}
@@ -325,14 +385,16 @@ def age_arrears(
 
 
 def shipments_at_risk(
-    items: Iterable[OpenItem], *, today: date, terms: BillingTerms = DEFAULT_TERMS,
+    items: Iterable[OpenItem],
+    *,
+    today: date,
+    terms: BillingTerms = DEFAULT_TERMS,
 ) -> frozenset[int]:
     """Declarations behind exporter items unpaid more than ``at_risk_after_days`` past due."""
     return frozenset(
         declaration_id
         for item in items
-        if item.outstanding.amount > 0
-        and (today - item.due_date).days > terms.at_risk_after_days
+        if item.outstanding.amount > 0 and (today - item.due_date).days > terms.at_risk_after_days
         for declaration_id in item.declaration_ids
     )
 
@@ -348,7 +410,10 @@ class SuspensionCheck:
 
 
 def suspension_check(
-    items: Iterable[OpenItem], *, today: date, terms: BillingTerms = DEFAULT_TERMS,
+    items: Iterable[OpenItem],
+    *,
+    today: date,
+    terms: BillingTerms = DEFAULT_TERMS,
 ) -> SuspensionCheck:
     """Suspend when the oldest unpaid exporter item is over ``suspend_after_days`` past due."""
     unpaid = [i for i in items if i.outstanding.amount > 0]
@@ -357,12 +422,20 @@ def suspension_check(
     oldest = min(unpaid, key=lambda i: (i.due_date, i.notice_id))
     days = (today - oldest.due_date).days
     if days > terms.suspend_after_days:
-        return SuspensionCheck(True, oldest.due_date, days,
-                               f"premium notice {oldest.notice_id} is {days} days past due "
-                               f"(more than {terms.suspend_after_days}): suspend the policy")
-    return SuspensionCheck(False, oldest.due_date, max(days, 0),
-                           f"the oldest unpaid premium is {max(days, 0)} days past due, "
-                           f"within {terms.suspend_after_days}")
+        return SuspensionCheck(
+            True,
+            oldest.due_date,
+            days,
+            f"premium notice {oldest.notice_id} is {days} days past due "
+            f"(more than {terms.suspend_after_days}): suspend the policy",
+        )
+    return SuspensionCheck(
+        False,
+        oldest.due_date,
+        max(days, 0),
+        f"the oldest unpaid premium is {max(days, 0)} days past due, "
+        f"within {terms.suspend_after_days}",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,8 +459,9 @@ class OwedItem:
     outstanding_minor: int
 
 
-def allocate_credits(credits: Iterable[OpenCredit], items: Iterable[OwedItem]
-                     ) -> list[tuple[int, int, int]]:
+def allocate_credits(
+    credits: Iterable[OpenCredit], items: Iterable[OwedItem]
+) -> list[tuple[int, int, int]]:
     """Apply each credit to the oldest unpaid notices of the same policy and currency.
 
     Credits are used oldest first (by notice id), notices settled oldest due date first.
@@ -398,7 +472,8 @@ def allocate_credits(credits: Iterable[OpenCredit], items: Iterable[OwedItem]
     for item in sorted(items, key=lambda i: (i.due_date, i.notice_id)):
         if item.outstanding_minor > 0:
             owed.setdefault((item.policy_id, item.currency), []).append(
-                [item.notice_id, item.outstanding_minor])
+                [item.notice_id, item.outstanding_minor]
+            )
     out: list[tuple[int, int, int]] = []
     for credit in sorted(credits, key=lambda c: c.notice_id):
         left = credit.left_minor

@@ -72,8 +72,11 @@ class FlatRatePricer:
 
     def __post_init__(self) -> None:
         if not Decimal(0) <= self.base_rate_pct <= Decimal(10):
-            raise ValidationFailed("base_rate_pct must be 0 to 10 percent",
-                                   code="rate_out_of_range", field="base_rate_pct")
+            raise ValidationFailed(
+                "base_rate_pct must be 0 to 10 percent",
+                code="rate_out_of_range",
+                field="base_rate_pct",
+            )
 
     def price(self, request: ShortTermRateRequest) -> RateQuote:
         """The flat rate as a fraction (0.75 % -> 0.0075), explained as the schedule's rate."""
@@ -82,13 +85,19 @@ class FlatRatePricer:
             table_code=self.rate_table,
             table_version=1,
             effective_from=self.effective_from.isoformat() if self.effective_from else "",
-            country_class=(request.country_class if request.country_class is not None
-                           else NO_COUNTRY_CLASS),
+            country_class=(
+                request.country_class if request.country_class is not None else NO_COUNTRY_CLASS
+            ),
             payment_terms=request.payment_terms,
             credit_band=band_for(request.credit_days).label,
             base_rate=rate,
-            adjustments=(Adjustment("flat_rate", Decimal(1),
-                                    f"the policy schedule's flat rate of {self.base_rate_pct} %"),),
+            adjustments=(
+                Adjustment(
+                    "flat_rate",
+                    Decimal(1),
+                    f"the policy schedule's flat rate of {self.base_rate_pct} %",
+                ),
+            ),
             rate_before_bounds=rate,
             floor=rate,
             cap=rate,
@@ -101,15 +110,20 @@ class FlatRatePricer:
 def premium_of(*, invoice_amount: Money, prepayment: Money, rate: Decimal) -> Money:
     """``(invoice - prepayment) x rate`` rounded half-up to the currency: never negative."""
     if rate < 0:
-        raise ValidationFailed("a premium rate cannot be negative", code="negative_rate",
-                               field="rate")
+        raise ValidationFailed(
+            "a premium rate cannot be negative", code="negative_rate", field="rate"
+        )
     if prepayment.amount < 0:
-        raise ValidationFailed("the prepayment cannot be negative", code="negative_prepayment",
-                               field="prepayment")
+        raise ValidationFailed(
+            "the prepayment cannot be negative", code="negative_prepayment", field="prepayment"
+        )
     insured = invoice_amount - prepayment
     if insured.amount < 0:
-        raise ValidationFailed("the prepayment exceeds the invoice amount",
-                               code="prepayment_exceeds_invoice", field="prepayment")
+        raise ValidationFailed(
+            "the prepayment exceeds the invoice amount",
+            code="prepayment_exceeds_invoice",
+            field="prepayment",
+        )
     return Money(round_money(insured.amount * rate, insured.currency), insured.currency)
 
 
@@ -123,7 +137,10 @@ class DeclarationPremium:
 
 
 def declaration_premium(
-    *, decision: CoverOutcome, source: RateSource, request: ShortTermRateRequest,
+    *,
+    decision: CoverOutcome,
+    source: RateSource,
+    request: ShortTermRateRequest,
 ) -> DeclarationPremium:
     """Price a declaration through ``source`` and compute its premium on the insured amount.
 
@@ -133,6 +150,7 @@ def declaration_premium(
     if not decision.covered:
         return DeclarationPremium(Money.zero(insured.currency), Decimal(0), None)
     quote = source.price(request)
-    amount = premium_of(invoice_amount=insured, prepayment=Money.zero(insured.currency),
-                     rate=quote.rate)
+    amount = premium_of(
+        invoice_amount=insured, prepayment=Money.zero(insured.currency), rate=quote.rate
+    )
     return DeclarationPremium(amount, quote.rate, quote)

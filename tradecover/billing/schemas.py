@@ -13,12 +13,23 @@ from tradecover.billing.service import LineView, NoticeView, SplitView
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
 
-AmountStr = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", examples=["1250.00"],
-                                 description="A positive decimal string (never a float)")]
-CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
-                                   description="ISO 4217 code")]
-MonthStr = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-10"],
-                                description="A month, YYYY-MM")]
+AmountStr = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$",
+        examples=["1250.00"],
+        description="A positive decimal string (never a float)",
+    ),
+]
+CurrencyStr = Annotated[
+    str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"], description="ISO 4217 code")
+]
+MonthStr = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-10"], description="A month, YYYY-MM"
+    ),
+]
 _STRICT = ConfigDict(extra="forbid")
 
 
@@ -29,8 +40,10 @@ def _m(minor: int, currency: str) -> str:
 class RunIn(InputModel):
     """Bill a month (finance)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"month": "2026-10", "issue_date": "2026-11-01"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"month": "2026-10", "issue_date": "2026-11-01"}]},
+    )
     month: MonthStr
     issue_date: date | None = Field(default=None, description="Default: today")
 
@@ -49,8 +62,15 @@ class RunOut(BaseModel):
     @classmethod
     def of(cls, s: RunState) -> RunOut:
         """From the job's state."""
-        return cls(run_id=s.run_id, month=f"{s.month:%Y-%m}", issue_date=s.issue_date,
-                   due_date=s.due_date, status=s.status, policies=s.items, pending=s.pending)
+        return cls(
+            run_id=s.run_id,
+            month=f"{s.month:%Y-%m}",
+            issue_date=s.issue_date,
+            due_date=s.due_date,
+            status=s.status,
+            policies=s.items,
+            pending=s.pending,
+        )
 
 
 class NoticeOut(BaseModel):
@@ -74,13 +94,21 @@ class NoticeOut(BaseModel):
     def of(cls, n: PremiumNotice) -> NoticeOut:
         """From a notice row."""
         c = n.currency
-        return cls(id=n.id, policy_id=n.policy_id, exporter_org_id=n.exporter_org_id,
-                   month=f"{n.month:%Y-%m}", issue_date=n.issue_date, due_date=n.due_date,
-                   currency=c, lines=n.line_count, total=_m(n.total_minor, c),
-                   exporter_owes=_m(n.exporter_owed_minor, c),
-                   exporter_paid=_m(n.exporter_paid_minor, c),
-                   exporter_outstanding=_m(n.exporter_owed_minor - n.exporter_paid_minor, c),
-                   programmes_owe=_m(n.total_minor - n.exporter_owed_minor, c))
+        return cls(
+            id=n.id,
+            policy_id=n.policy_id,
+            exporter_org_id=n.exporter_org_id,
+            month=f"{n.month:%Y-%m}",
+            issue_date=n.issue_date,
+            due_date=n.due_date,
+            currency=c,
+            lines=n.line_count,
+            total=_m(n.total_minor, c),
+            exporter_owes=_m(n.exporter_owed_minor, c),
+            exporter_paid=_m(n.exporter_paid_minor, c),
+            exporter_outstanding=_m(n.exporter_owed_minor - n.exporter_paid_minor, c),
+            programmes_owe=_m(n.total_minor - n.exporter_owed_minor, c),
+        )
 
 
 class LineOut(BaseModel):
@@ -101,11 +129,17 @@ class LineOut(BaseModel):
     @classmethod
     def of(cls, v: LineView) -> LineOut:
         """From the service's view."""
-        return cls(period=f"{v.period:%Y-%m}", declaration_id=v.declaration_id,
-                   invoice_number=v.invoice_number,
-                   shipment_date=v.shipment_date, buyer_country=v.buyer_country,
-                   hs_code=v.hs_code, insured=str(v.insured.amount), rate=v.rate,
-                   premium=str(v.premium.amount))
+        return cls(
+            period=f"{v.period:%Y-%m}",
+            declaration_id=v.declaration_id,
+            invoice_number=v.invoice_number,
+            shipment_date=v.shipment_date,
+            buyer_country=v.buyer_country,
+            hs_code=v.hs_code,
+            insured=str(v.insured.amount),
+            rate=v.rate,
+            premium=str(v.premium.amount),
+        )
 
 
 class SplitOut(BaseModel):
@@ -125,11 +159,18 @@ class SplitOut(BaseModel):
     @classmethod
     def of(cls, v: SplitView) -> SplitOut:
         """From the service's view."""
-        return cls(programme_id=v.programme_id, programme_code=v.programme_code,
-                   eligible=v.eligible, share=v.share, rule_applied=v.rule_applied,
-                   explanation=v.explanation, requested=str(v.requested.amount),
-                   granted=str(v.granted.amount), limited_by=v.limited_by,
-                   paid=str(v.paid.amount))
+        return cls(
+            programme_id=v.programme_id,
+            programme_code=v.programme_code,
+            eligible=v.eligible,
+            share=v.share,
+            rule_applied=v.rule_applied,
+            explanation=v.explanation,
+            requested=str(v.requested.amount),
+            granted=str(v.granted.amount),
+            limited_by=v.limited_by,
+            paid=str(v.paid.amount),
+        )
 
 
 class NoticeDetailOut(NoticeOut):
@@ -145,18 +186,34 @@ class NoticeDetailOut(NoticeOut):
     def of_view(cls, v: NoticeView) -> NoticeDetailOut:
         """From the service's view."""
         base = NoticeOut.of(v.notice).model_dump()
-        return cls(**base, policy_number=v.policy_number, exporter_name=v.exporter_name,
-                   declarations=[LineOut.of(line) for line in v.lines],
-                   declarations_offset=v.lines_offset,
-                   splits=[SplitOut.of(s) for s in v.splits])
+        return cls(
+            **base,
+            policy_number=v.policy_number,
+            exporter_name=v.exporter_name,
+            declarations=[LineOut.of(line) for line in v.lines],
+            declarations_offset=v.lines_offset,
+            splits=[SplitOut.of(s) for s in v.splits],
+        )
 
 
 class PaymentIn(InputModel):
     """A payment received from an exporter or a programme (finance records it)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "payer_kind": "exporter", "payer_id": 2, "amount": "1250.00", "currency": "USD",
-        "received_on": "2026-11-20", "reference": "BANK-REF-001"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "payer_kind": "exporter",
+                    "payer_id": 2,
+                    "amount": "1250.00",
+                    "currency": "USD",
+                    "received_on": "2026-11-20",
+                    "reference": "BANK-REF-001",
+                }
+            ]
+        },
+    )
     payer_kind: Literal["exporter", "programme"]
     payer_id: int = Field(ge=1, le=2**63 - 1)
     amount: AmountStr
@@ -190,13 +247,21 @@ class PaymentOut(BaseModel):
     def of(cls, p: Payment, allocations: list[PaymentAllocation]) -> PaymentOut:
         """From a payment row and its allocations."""
         c = p.currency
-        return cls(id=p.id, payer_kind=p.payer_kind, payer_id=p.payer_id, currency=c,
-                   amount=_m(p.amount_minor, c), applied=_m(p.applied_minor, c),
-                   unapplied=_m(p.unapplied_minor, c), received_on=p.received_on,
-                   reference=p.reference,
-                   allocations=[AllocationOut(notice_id=a.notice_id,
-                                              amount=_m(a.amount_minor, c))
-                                for a in allocations])
+        return cls(
+            id=p.id,
+            payer_kind=p.payer_kind,
+            payer_id=p.payer_id,
+            currency=c,
+            amount=_m(p.amount_minor, c),
+            applied=_m(p.applied_minor, c),
+            unapplied=_m(p.unapplied_minor, c),
+            received_on=p.received_on,
+            reference=p.reference,
+            allocations=[
+                AllocationOut(notice_id=a.notice_id, amount=_m(a.amount_minor, c))
+                for a in allocations
+            ],
+        )
 
 
 class AgeingOut(BaseModel):
@@ -223,6 +288,7 @@ class SuspensionOut(BaseModel):
 class ArrearsJobIn(InputModel):
     """Run the arrears job for a business date."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"today": "2027-02-15"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"today": "2027-02-15"}]}
+    )
     today: date

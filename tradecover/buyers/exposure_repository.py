@@ -27,11 +27,21 @@ def buyer_risk_facts(session: Session, buyer_ids: Iterable[int]) -> dict[int, Bu
     wanted = sorted(set(buyer_ids))
     if not wanted:
         return {}
-    latest = (select(BuyerRating.buyer_id, func.max(BuyerRating.id).label("rid"))
-              .where(BuyerRating.buyer_id.in_(wanted)).group_by(BuyerRating.buyer_id).subquery())
-    pds = {int(b): pd for b, pd in session.execute(
-        select(BuyerRating.buyer_id, BuyerRating.pd).join(latest, BuyerRating.id == latest.c.rid))}
-    rows = session.execute(select(Buyer.id, Buyer.merged_into_id, Buyer.sector)
-                           .where(Buyer.id.in_(wanted)))
-    return {int(i): BuyerRiskFacts(int(i), int(m or i), s, pds.get(int(i)))
-            for i, m, s in rows}
+    latest = (
+        select(BuyerRating.buyer_id, func.max(BuyerRating.id).label("rid"))
+        .where(BuyerRating.buyer_id.in_(wanted))
+        .group_by(BuyerRating.buyer_id)
+        .subquery()
+    )
+    pds = {
+        int(b): pd
+        for b, pd in session.execute(
+            select(BuyerRating.buyer_id, BuyerRating.pd).join(
+                latest, BuyerRating.id == latest.c.rid
+            )
+        )
+    }
+    rows = session.execute(
+        select(Buyer.id, Buyer.merged_into_id, Buyer.sector).where(Buyer.id.in_(wanted))
+    )
+    return {int(i): BuyerRiskFacts(int(i), int(m or i), s, pds.get(int(i))) for i, m, s in rows}

@@ -58,16 +58,31 @@ _TRANSLATE_CHINESE: Final = str.maketrans(_TRADITIONAL_TO_SIMPLIFIED)
 _CJK_LEGAL_SUFFIXES: Final[tuple[str, ...]] = tuple(
     sorted(
         {
-            "股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司",
-            "株式会社", "有限会社", "合同会社",
-            "주식회사", "유한책임회사", "유한회사", "합자회사", "합명회사",
+            "股份有限公司",
+            "有限责任公司",
+            "有限公司",
+            "股份公司",
+            "公司",
+            "株式会社",
+            "有限会社",
+            "合同会社",
+            "주식회사",
+            "유한책임회사",
+            "유한회사",
+            "합자회사",
+            "합명회사",
         },
         key=len,
         reverse=True,
     )
 )
 _CJK_LEGAL_PREFIXES: Final[tuple[str, ...]] = (
-    "주식회사", "유한책임회사", "유한회사", "株式会社", "有限会社", "合同会社",
+    "주식회사",
+    "유한책임회사",
+    "유한회사",
+    "株式会社",
+    "有限会社",
+    "合同会社",
 )
 # "(주)", "㈜" (NFKC: "(주)"), "(유)", "(株)", "㈱", "(有)": abbreviated legal forms.
 _ABBREVIATED_FORM: Final = re.compile(r"[(（]\s*(?:주|유|株|有|合)\s*[)）]")
@@ -78,16 +93,87 @@ _LATIN_LEGAL_FORMS: Final[tuple[tuple[str, ...], ...]] = tuple(
         {
             tuple(form.split())
             for form in (
-                "co ltd", "co limited", "company limited", "company ltd", "ltd", "limited",
-                "inc", "incorporated", "corp", "corporation", "co inc", "co",
-                "llc", "llp", "lp", "plc", "pllc", "pte ltd", "pvt ltd", "private limited",
-                "pty ltd", "pty", "sdn bhd", "bhd", "gmbh", "gmbh and co kg", "gmbh co kg",
-                "ag", "kg", "kgaa", "ohg", "ug", "ev", "sa", "sas", "sarl", "sasu", "snc",
-                "srl", "spa", "sl", "slu", "sa de cv", "sapi de cv", "de cv", "ltda", "eireli",
-                "bv", "nv", "vof", "oy", "oyj", "ab", "publ", "a s", "s a", "asa", "aps", "ks",
-                "sp z oo", "spzoo", "sro", "as", "ooo", "oao", "zao", "pao", "ao", "kk",
-                "kabushiki kaisha", "yugen kaisha", "jsc", "pjsc", "ojsc", "cjsc", "tbk",
-                "pt", "jv", "ltd co", "limited liability company", "public limited company",
+                "co ltd",
+                "co limited",
+                "company limited",
+                "company ltd",
+                "ltd",
+                "limited",
+                "inc",
+                "incorporated",
+                "corp",
+                "corporation",
+                "co inc",
+                "co",
+                "llc",
+                "llp",
+                "lp",
+                "plc",
+                "pllc",
+                "pte ltd",
+                "pvt ltd",
+                "private limited",
+                "pty ltd",
+                "pty",
+                "sdn bhd",
+                "bhd",
+                "gmbh",
+                "gmbh and co kg",
+                "gmbh co kg",
+                "ag",
+                "kg",
+                "kgaa",
+                "ohg",
+                "ug",
+                "ev",
+                "sa",
+                "sas",
+                "sarl",
+                "sasu",
+                "snc",
+                "srl",
+                "spa",
+                "sl",
+                "slu",
+                "sa de cv",
+                "sapi de cv",
+                "de cv",
+                "ltda",
+                "eireli",
+                "bv",
+                "nv",
+                "vof",
+                "oy",
+                "oyj",
+                "ab",
+                "publ",
+                "a s",
+                "s a",
+                "asa",
+                "aps",
+                "ks",
+                "sp z oo",
+                "spzoo",
+                "sro",
+                "as",
+                "ooo",
+                "oao",
+                "zao",
+                "pao",
+                "ao",
+                "kk",
+                "kabushiki kaisha",
+                "yugen kaisha",
+                "jsc",
+                "pjsc",
+                "ojsc",
+                "cjsc",
+                "tbk",
+                "pt",
+                "jv",
+                "ltd co",
+                "limited liability company",
+                "public limited company",
                 "joint stock company",
             )
         },
@@ -96,12 +182,31 @@ _LATIN_LEGAL_FORMS: Final[tuple[tuple[str, ...], ...]] = tuple(
     )
 )
 # Forms that also stand first in a name ("PT Astra", "OOO Romashka", "KK Sony").
-_LATIN_LEADING_FORMS: Final = frozenset({("pt",), ("ooo",), ("oao",), ("zao",), ("pao",),
-                                         ("ao",), ("kk",), ("cv",), ("jsc",), ("pjsc",)})
+_LATIN_LEADING_FORMS: Final = frozenset(
+    {
+        ("pt",),
+        ("ooo",),
+        ("oao",),
+        ("zao",),
+        ("pao",),
+        ("ao",),
+        ("kk",),
+        ("cv",),
+        ("jsc",),
+        ("pjsc",),
+    }
+)
 
 
 _LETTERS_WITHOUT_MARKS: Final[dict[str, str | int | None]] = {
-    "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th",
+    "ø": "o",
+    "đ": "d",
+    "ł": "l",
+    "ß": "ss",
+    "æ": "ae",
+    "œ": "oe",
+    "ı": "i",
+    "þ": "th",
 }
 _FOLD_LETTERS: Final = str.maketrans(_LETTERS_WITHOUT_MARKS)
 
@@ -162,7 +267,7 @@ def _strip_cjk_forms(tokens: list[str]) -> list[str]:
                     break
             for prefix in _CJK_LEGAL_PREFIXES:
                 if token.startswith(prefix) and len(token) > len(prefix):
-                    token, changed = token[len(prefix):], True
+                    token, changed = token[len(prefix) :], True
                     break
         out.append(token)
     # A legal form standing alone as a word ("삼성전자 주식회사") goes too.
@@ -254,8 +359,9 @@ def lei_check_digits(base: str) -> str:
     """The two ISO 17442 check digits of an 18-character LEI base (ISO 7064 MOD 97-10)."""
     compact = _compact(base)
     if len(compact) != 18 or not compact.isalnum() or not compact.isascii():
-        raise InvalidIdentifier("an LEI base is 18 letters or digits", code="invalid_lei",
-                                field="lei")
+        raise InvalidIdentifier(
+            "an LEI base is 18 letters or digits", code="invalid_lei", field="lei"
+        )
     return f"{98 - _mod97(compact + '00'):02d}"
 
 
@@ -267,11 +373,13 @@ def normalise_lei(raw: str, *, field: str = "lei") -> str:
     """
     lei = _compact(raw)
     if len(lei) != 20 or not lei.isascii() or not lei.isalnum() or not lei[18:].isdigit():
-        raise InvalidIdentifier(f"{raw!r} is not a 20-character LEI", code="invalid_lei",
-                                field=field)
+        raise InvalidIdentifier(
+            f"{raw!r} is not a 20-character LEI", code="invalid_lei", field=field
+        )
     if _mod97(lei) != 1:
-        raise InvalidIdentifier(f"{raw!r} fails the LEI check digits (ISO 17442)",
-                                code="invalid_lei", field=field)
+        raise InvalidIdentifier(
+            f"{raw!r} fails the LEI check digits (ISO 17442)", code="invalid_lei", field=field
+        )
     return lei
 
 
@@ -279,8 +387,9 @@ def normalise_duns(raw: str, *, field: str = "duns") -> str:
     """Return a D-U-N-S number as its 9 digits (``"15-048-3782"`` -> ``"150483782"``)."""
     duns = _compact(raw)
     if len(duns) != 9 or not duns.isascii() or not duns.isdigit():
-        raise InvalidIdentifier(f"{raw!r} is not a 9-digit D-U-N-S number",
-                                code="invalid_duns", field=field)
+        raise InvalidIdentifier(
+            f"{raw!r} is not a 9-digit D-U-N-S number", code="invalid_duns", field=field
+        )
     return duns
 
 
@@ -296,8 +405,9 @@ def normalise_national_id(raw: str, *, country: str, field: str) -> str:
     if len(value) > 2 and value.startswith(country) and value[2].isdigit():
         value = value[2:]
     if not value or not value.isalnum():
-        raise InvalidIdentifier(f"{raw!r} is not an identifier", code="invalid_identifier",
-                                field=field)
+        raise InvalidIdentifier(
+            f"{raw!r} is not an identifier", code="invalid_identifier", field=field
+        )
     return value
 
 
@@ -355,12 +465,16 @@ def buyer_identity(
         other_names=names[1:],
         lei=normalise_lei(lei) if lei and lei.strip() else None,
         duns=normalise_duns(duns) if duns and duns.strip() else None,
-        tax_id=(normalise_national_id(tax_id, country=code, field="tax_id")
-                if tax_id and tax_id.strip() else None),
+        tax_id=(
+            normalise_national_id(tax_id, country=code, field="tax_id")
+            if tax_id and tax_id.strip()
+            else None
+        ),
         registration_number=(
-            normalise_national_id(registration_number, country=code,
-                                  field="registration_number")
-            if registration_number and registration_number.strip() else None),
+            normalise_national_id(registration_number, country=code, field="registration_number")
+            if registration_number and registration_number.strip()
+            else None
+        ),
         normalised_names=tuple(dict.fromkeys(n for n in map(normalise_name, names) if n)),
     )
 
@@ -397,21 +511,27 @@ def match_buyer(candidate: BuyerIdentity, existing: BuyerIdentity) -> MatchResul
     ids_a, ids_b = candidate.identifier_keys(), existing.identifier_keys()
     shared = sorted(k for k in ids_a.keys() & ids_b.keys() if ids_a[k] == ids_b[k])
     if shared:
-        return MatchResult(MatchVerdict.SAME, 1.0, shared[0],
-                           f"same {shared[0].split(':')[0]} identifier")
+        return MatchResult(
+            MatchVerdict.SAME, 1.0, shared[0], f"same {shared[0].split(':')[0]} identifier"
+        )
     conflicting = sorted(k for k in ids_a.keys() & ids_b.keys() if ids_a[k] != ids_b[k])
     if candidate.country != existing.country:
         return MatchResult(MatchVerdict.DIFFERENT, 0.0, "country", "different countries")
     names_a, names_b = _names(candidate), _names(existing)
     if set(names_a) & set(names_b):
         if conflicting:
-            return MatchResult(MatchVerdict.POSSIBLE, 1.0, "name",
-                               f"same name and country but different {conflicting[0]}")
+            return MatchResult(
+                MatchVerdict.POSSIBLE,
+                1.0,
+                "name",
+                f"same name and country but different {conflicting[0]}",
+            )
         return MatchResult(MatchVerdict.SAME, 1.0, "name", "same normalised name and country")
     score = max((name_similarity(a, b) for a in names_a for b in names_b), default=0.0)
     if score >= POSSIBLE_MATCH_THRESHOLD:
-        return MatchResult(MatchVerdict.POSSIBLE, score, "name",
-                           f"similar name in the same country ({score:.2f})")
+        return MatchResult(
+            MatchVerdict.POSSIBLE, score, "name", f"similar name in the same country ({score:.2f})"
+        )
     return MatchResult(MatchVerdict.DIFFERENT, score, "name", "names differ")
 
 

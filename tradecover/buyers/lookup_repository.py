@@ -41,7 +41,9 @@ class RelatedBuyer:
 
 def related_buyers(session: Session, org_id: int) -> list[RelatedBuyer]:
     """The buyers related to the exporter ``org_id`` (merged records left out)."""
-    rows = session.execute(select(Buyer.id, Buyer.legal_name, Buyer.tax_id).join(
-        ExporterBuyerRelationship, ExporterBuyerRelationship.buyer_id == Buyer.id).where(
-        ExporterBuyerRelationship.org_id == org_id, Buyer.merged_into_id.is_(None)))
+    rows = session.execute(
+        select(Buyer.id, Buyer.legal_name, Buyer.tax_id)
+        .join(ExporterBuyerRelationship, ExporterBuyerRelationship.buyer_id == Buyer.id)
+        .where(ExporterBuyerRelationship.org_id == org_id, Buyer.merged_into_id.is_(None))
+    )
     return [RelatedBuyer(int(i), str(name), tax) for i, name, tax in rows]

@@ -44,18 +44,36 @@ class BuyerDetailsIn(InputModel):
     adverse_events: list[AdverseEvent] = Field(default_factory=list, max_length=10)
     bank_rank: int | None = Field(default=None, ge=1, le=100_000)
     capital_adequacy_ratio: Decimal | None = Field(default=None, ge=0, le=100, max_digits=10)
-    total_assets_usd: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2,
-                                             description="a bank's total assets, in USD")
+    total_assets_usd: Decimal | None = Field(
+        default=None,
+        ge=0,
+        max_digits=18,
+        decimal_places=2,
+        description="a bank's total assets, in USD",
+    )
     defaults_on_record: int = Field(default=0, ge=0, le=1000)
 
 
 class BuyerIn(BuyerDetailsIn):
     """Register a buyer (or bank); the same company is matched, not duplicated."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "name": "Müller Maschinenbau GmbH", "country": "DE", "registration_number": "HRB 12345",
-        "sector": "machinery", "size": "medium", "company_type": "private",
-        "own_reference": "CUST-0042", "trading_since": "2019-03-01"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Müller Maschinenbau GmbH",
+                    "country": "DE",
+                    "registration_number": "HRB 12345",
+                    "sector": "machinery",
+                    "size": "medium",
+                    "company_type": "private",
+                    "own_reference": "CUST-0042",
+                    "trading_since": "2019-03-01",
+                }
+            ]
+        },
+    )
     kind: BuyerKind = BuyerKind.BUYER
     name: str = Field(min_length=1, max_length=300)
     country: str = Field(min_length=2, max_length=2)
@@ -98,13 +116,24 @@ class BuyerOut(BaseModel):
     @classmethod
     def of(cls, row: Buyer) -> BuyerOut:
         """Build from the row."""
-        return cls(id=row.id, kind=row.kind, legal_name=row.legal_name,
-                   other_names=list(row.other_names or ()), country=row.country,
-                   registration_number=row.registration_number, lei=row.lei, tax_id=row.tax_id,
-                   duns=row.duns, address=row.address, sector=row.sector, size=row.size,
-                   company_type=row.company_type,
-                   adverse_events=list(row.adverse_events or ()),
-                   merged_into_id=row.merged_into_id, created_at=row.created_at)
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            legal_name=row.legal_name,
+            other_names=list(row.other_names or ()),
+            country=row.country,
+            registration_number=row.registration_number,
+            lei=row.lei,
+            tax_id=row.tax_id,
+            duns=row.duns,
+            address=row.address,
+            sector=row.sector,
+            size=row.size,
+            company_type=row.company_type,
+            adverse_events=list(row.adverse_events or ()),
+            merged_into_id=row.merged_into_id,
+            created_at=row.created_at,
+        )
 
 
 class RegistrationOut(BaseModel):
@@ -133,10 +162,18 @@ class RatingOut(BaseModel):
     @classmethod
     def of(cls, row: BuyerRating) -> RatingOut:
         """Build from the row."""
-        return cls(id=row.id, buyer_id=row.buyer_id, model_version=row.model_version,
-                   score=row.score, grade=row.grade, pd=str(row.pd), hard_stop=row.hard_stop,
-                   hard_stop_reasons=list(row.hard_stop_reasons or ()),
-                   contributions=list(row.contributions or ()), rated_at=row.rated_at)
+        return cls(
+            id=row.id,
+            buyer_id=row.buyer_id,
+            model_version=row.model_version,
+            score=row.score,
+            grade=row.grade,
+            pd=str(row.pd),
+            hard_stop=row.hard_stop,
+            hard_stop_reasons=list(row.hard_stop_reasons or ()),
+            contributions=list(row.contributions or ()),
+            rated_at=row.rated_at,
+        )
 
 
 class ReviewOut(BaseModel):
@@ -154,15 +191,26 @@ class ReviewOut(BaseModel):
     @classmethod
     def of(cls, row: BuyerMatchReview) -> ReviewOut:
         """Build from the row."""
-        return cls(id=row.id, buyer_id=row.buyer_id, candidate_id=row.candidate_id,
-                   score=str(row.score), matched_on=row.matched_on, reason=row.reason,
-                   status=row.status, resolved_by=row.resolved_by)
+        return cls(
+            id=row.id,
+            buyer_id=row.buyer_id,
+            candidate_id=row.candidate_id,
+            score=str(row.score),
+            matched_on=row.matched_on,
+            reason=row.reason,
+            status=row.status,
+            resolved_by=row.resolved_by,
+        )
 
 
 class ResolveIn(InputModel):
     """Merge the two records, or keep them separate."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "resolution": "merge", "note": "same registration in the trade register"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"resolution": "merge", "note": "same registration in the trade register"}]
+        },
+    )
     resolution: ReviewResolution
     note: str | None = Field(default=None, max_length=1000)

@@ -85,61 +85,95 @@ def _out(session: Session, claim_id: int, principal: Principal) -> ClaimOut:
     return _claim_out(session, service.claim_for(session, principal, claim_id))
 
 
-@router.post("/claims", status_code=201, response_model=ClaimOut,
-             summary="File a claim (exporter)")
-def post_claim(request: Request, body: ClaimIn, session: SessionDep,
-               principal: PrincipalDep) -> ClaimOut:
+@router.post("/claims", status_code=201, response_model=ClaimOut, summary="File a claim (exporter)")
+def post_claim(
+    request: Request, body: ClaimIn, session: SessionDep, principal: PrincipalDep
+) -> ClaimOut:
     """Files the claim, computes the indemnity and runs every check."""
-    lines = [service.LineIn(declaration_id=line.declaration_id,
-                            loss=None if line.loss is None
-                            else Money.of(to_decimal(line.loss), body.currency))
-             for line in body.lines]
-    row = service.file_claim(session, principal=principal, lines=lines, cause=body.cause,
-                             today=business_today(), defaults=_defaults(request))
+    lines = [
+        service.LineIn(
+            declaration_id=line.declaration_id,
+            loss=None if line.loss is None else Money.of(to_decimal(line.loss), body.currency),
+        )
+        for line in body.lines
+    ]
+    row = service.file_claim(
+        session,
+        principal=principal,
+        lines=lines,
+        cause=body.cause,
+        today=business_today(),
+        defaults=_defaults(request),
+    )
     return _claim_out(session, row)
 
 
-@router.get("/claims", response_model=Page[ClaimOut],
-            summary="Claims (the handler's queue; exporters: their own)")
-def get_claims(session: SessionDep, principal: PrincipalDep, page: PageDep,
-               state: ClaimState | None = None) -> Page[ClaimOut]:
+@router.get(
+    "/claims",
+    response_model=Page[ClaimOut],
+    summary="Claims (the handler's queue; exporters: their own)",
+)
+def get_claims(
+    session: SessionDep, principal: PrincipalDep, page: PageDep, state: ClaimState | None = None
+) -> Page[ClaimOut]:
     """Oldest first, with every check."""
-    rows, total = service.list_claims(session, principal=principal, state=state,
-                                      limit=page.limit, offset=page.offset)
-    return Page[ClaimOut](items=[_claim_out(session, r) for r in rows],
-                          total=total, limit=page.limit, offset=page.offset)
+    rows, total = service.list_claims(
+        session, principal=principal, state=state, limit=page.limit, offset=page.offset
+    )
+    return Page[ClaimOut](
+        items=[_claim_out(session, r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-@router.get("/claims/speed", response_model=SpeedOut,
-            summary="Claim speed per month against a target, and claims about to miss it")
+@router.get(
+    "/claims/speed",
+    response_model=SpeedOut,
+    summary="Claim speed per month against a target, and claims about to miss it",
+)
 def get_speed(
-    session: SessionDep, principal: PrincipalDep,
+    session: SessionDep,
+    principal: PrincipalDep,
     decision_days: Annotated[int, Query(ge=1, le=3650)] = 60,
     payment_days: Annotated[int, Query(ge=1, le=3650)] = 10,
     warn_days: Annotated[int, Query(ge=0, le=3650)] = 7,
     today: date | None = None,
 ) -> SpeedOut:
     """Days notice to claim, claim to decision, decision to payment ([001])."""
-    target = SpeedTarget(decision_days=decision_days, payment_days=payment_days,
-                         warn_days=warn_days)
+    target = SpeedTarget(
+        decision_days=decision_days, payment_days=payment_days, warn_days=warn_days
+    )
     timelines = service.timelines(session, principal=principal)
 
     def text(value: Decimal | None) -> str | None:
         return None if value is None else str(value)
 
     return SpeedOut(
-        decision_days=decision_days, payment_days=payment_days,
-        months=[SpeedMonthOut(
-            month=m.month, filed=m.filed, decided=m.decided,
-            avg_claim_to_decision_days=text(m.avg_claim_to_decision_days),
-            decided_within_target_pct=text(m.decided_within_target_pct), paid=m.paid,
-            avg_decision_to_payment_days=text(m.avg_decision_to_payment_days),
-            paid_within_target_pct=text(m.paid_within_target_pct),
-            avg_notice_to_claim_days=text(m.avg_notice_to_claim_days))
-            for m in monthly_report(timelines, target)],
-        at_risk=[AtRiskOut(claim_id=a.claim_id, stage=a.stage.value, deadline=a.deadline,
-                           days_left=a.days_left)
-                 for a in claims_at_risk(timelines, target, today=today or business_today())])
+        decision_days=decision_days,
+        payment_days=payment_days,
+        months=[
+            SpeedMonthOut(
+                month=m.month,
+                filed=m.filed,
+                decided=m.decided,
+                avg_claim_to_decision_days=text(m.avg_claim_to_decision_days),
+                decided_within_target_pct=text(m.decided_within_target_pct),
+                paid=m.paid,
+                avg_decision_to_payment_days=text(m.avg_decision_to_payment_days),
+                paid_within_target_pct=text(m.paid_within_target_pct),
+                avg_notice_to_claim_days=text(m.avg_notice_to_claim_days),
+            )
+            for m in monthly_report(timelines, target)
+        ],
+        at_risk=[
+            AtRiskOut(
+                claim_id=a.claim_id, stage=a.stage.value, deadline=a.deadline, days_left=a.days_left
+            )
+            for a in claims_at_risk(timelines, target, today=today or business_today())
+        ],
+    )
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimOut, summary="A claim with its checks")
@@ -148,85 +182,135 @@ def get_claim(claim_id: IdPath, session: SessionDep, principal: PrincipalDep) ->
     return _out(session, claim_id, principal)
 
 
-@router.post("/claims/{claim_id}/start-checks", response_model=ClaimOut,
-             summary="Take a claim up (claims handler)")
-def post_start_checks(claim_id: IdPath, session: SessionDep,
-                      principal: PrincipalDep) -> ClaimOut:
+@router.post(
+    "/claims/{claim_id}/start-checks",
+    response_model=ClaimOut,
+    summary="Take a claim up (claims handler)",
+)
+def post_start_checks(claim_id: IdPath, session: SessionDep, principal: PrincipalDep) -> ClaimOut:
     """``filed`` to ``checking``."""
-    service.start_checks(session, principal=principal, claim_id=claim_id,
-                         today=business_today())
+    service.start_checks(session, principal=principal, claim_id=claim_id, today=business_today())
     return _out(session, claim_id, principal)
 
 
-@router.post("/claims/{claim_id}/approve", response_model=ClaimOut,
-             summary="Approve a claim (claims handler; four eyes above the threshold)")
-def post_approve(request: Request, claim_id: IdPath, session: SessionDep,
-                 principal: PrincipalDep) -> ClaimOut:
+@router.post(
+    "/claims/{claim_id}/approve",
+    response_model=ClaimOut,
+    summary="Approve a claim (claims handler; four eyes above the threshold)",
+)
+def post_approve(
+    request: Request, claim_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> ClaimOut:
     """Refused while a blocking check fails."""
-    service.approve(session, principal=principal, claim_id=claim_id, today=business_today(),
-                    defaults=_defaults(request))
+    service.approve(
+        session,
+        principal=principal,
+        claim_id=claim_id,
+        today=business_today(),
+        defaults=_defaults(request),
+    )
     return _out(session, claim_id, principal)
 
 
-@router.post("/claims/{claim_id}/reject", response_model=ClaimOut,
-             summary="Reject a claim (claims handler)")
-def post_reject(claim_id: IdPath, body: RejectIn, session: SessionDep,
-                principal: PrincipalDep) -> ClaimOut:
+@router.post(
+    "/claims/{claim_id}/reject", response_model=ClaimOut, summary="Reject a claim (claims handler)"
+)
+def post_reject(
+    claim_id: IdPath, body: RejectIn, session: SessionDep, principal: PrincipalDep
+) -> ClaimOut:
     """With the reason the exporter reads."""
-    service.reject(session, principal=principal, claim_id=claim_id, reason=body.reason,
-                   today=business_today())
+    service.reject(
+        session, principal=principal, claim_id=claim_id, reason=body.reason, today=business_today()
+    )
     return _out(session, claim_id, principal)
 
 
-@router.post("/claims/{claim_id}/pay", response_model=ClaimOut,
-             summary="Pay an approved claim (finance; Idempotency-Key)",
-             responses={409: {"description": "Already paid, rejected, or still running"}})
+@router.post(
+    "/claims/{claim_id}/pay",
+    response_model=ClaimOut,
+    summary="Pay an approved claim (finance; Idempotency-Key)",
+    responses={409: {"description": "Already paid, rejected, or still running"}},
+)
 def post_pay(
-    request: Request, claim_id: IdPath,
+    request: Request,
+    claim_id: IdPath,
     principal: Annotated[Principal, Security(principal_only)],
-    idempotency_key: Annotated[str | None, Header(
-        alias="Idempotency-Key", max_length=255,
-        description="Required: a retry with the same key gets the original answer")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Required: a retry with the same key gets the original answer",
+        ),
+    ] = None,
 ) -> Any:
     """Pays once; a retry with the same key replays the answer, any other gets 409."""
     if idempotency_key is None:
-        raise ValidationFailed("the Idempotency-Key header is required",
-                               code="idempotency_key_required", field="Idempotency-Key")
-    held = idempotency.HeldKey(principal.org_id, idempotency_key, idempotency.fingerprint(
-        method="POST", path=f"/api/v1/claims/{claim_id}/pay", body={}))
+        raise ValidationFailed(
+            "the Idempotency-Key header is required",
+            code="idempotency_key_required",
+            field="Idempotency-Key",
+        )
+    held = idempotency.HeldKey(
+        principal.org_id,
+        idempotency_key,
+        idempotency.fingerprint(method="POST", path=f"/api/v1/claims/{claim_id}/pay", body={}),
+    )
     with transaction(_factory(request)) as session:
         service.claim_for(session, principal, claim_id)  # 404 before the key is held
 
         def effect() -> Any:
-            service.pay(session, principal=principal, claim_id=claim_id,
-                        today=business_today(), defaults=_defaults(request))
+            service.pay(
+                session,
+                principal=principal,
+                claim_id=claim_id,
+                today=business_today(),
+                defaults=_defaults(request),
+            )
             return _out(session, claim_id, principal).model_dump(mode="json")
 
         answer = idempotency.answer_once(session, held, status_code=200, effect=effect)
-    return JSONResponse(answer.body, status_code=answer.status_code,
-                        headers={"Idempotent-Replayed": "true"} if answer.replayed else None)
+    return JSONResponse(
+        answer.body,
+        status_code=answer.status_code,
+        headers={"Idempotent-Replayed": "true"} if answer.replayed else None,
+    )
 
 
-@router.post("/claims/{claim_id}/close", response_model=ClaimOut,
-             summary="Close a claim: settle a paid one, close a rejected one, withdraw an "
-                     "undecided one")
-def post_close(claim_id: IdPath, body: CloseIn, session: SessionDep,
-               principal: PrincipalDep) -> ClaimOut:
+@router.post(
+    "/claims/{claim_id}/close",
+    response_model=ClaimOut,
+    summary="Close a claim: settle a paid one, close a rejected one, withdraw an undecided one",
+)
+def post_close(
+    claim_id: IdPath, body: CloseIn, session: SessionDep, principal: PrincipalDep
+) -> ClaimOut:
     """The exporter may withdraw its own filed or checking claim (with a reason); a claims
     handler closes paid and rejected claims.  An approved claim must be paid first.
     """
-    service.close(session, principal=principal, claim_id=claim_id, reason=body.reason,
-                  today=business_today())
+    service.close(
+        session, principal=principal, claim_id=claim_id, reason=body.reason, today=business_today()
+    )
     return _out(session, claim_id, principal)
 
 
-@router.post("/claims/{claim_id}/recoveries", status_code=201, response_model=RecoveryOut,
-             summary="Book a recovery on a paid claim (claims handler)")
-def post_recovery(claim_id: IdPath, body: RecoveryIn, session: SessionDep,
-                  principal: PrincipalDep) -> RecoveryOut:
+@router.post(
+    "/claims/{claim_id}/recoveries",
+    status_code=201,
+    response_model=RecoveryOut,
+    summary="Book a recovery on a paid claim (claims handler)",
+)
+def post_recovery(
+    claim_id: IdPath, body: RecoveryIn, session: SessionDep, principal: PrincipalDep
+) -> RecoveryOut:
     """Shared insurer / insured by their shares of the loss, net of costs, and booked."""
     row = service.record_recovery(
-        session, principal=principal, claim_id=claim_id, source=body.source,
+        session,
+        principal=principal,
+        claim_id=claim_id,
+        source=body.source,
         gross=Money.of(to_decimal(body.gross), body.currency),
-        costs=Money.of(to_decimal(body.costs), body.currency), received_on=body.received_on)
+        costs=Money.of(to_decimal(body.costs), body.currency),
+        received_on=body.received_on,
+    )
     return RecoveryOut.of(row)

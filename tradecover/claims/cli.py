@@ -25,13 +25,16 @@ def show(claim_id: Annotated[int, typer.Argument(help="Claim id")]) -> None:
     """A claim, its indemnity and every check with its outcome."""
     with unit_of_work() as session:
         claim = service.claim_for(session, system_principal(session), claim_id)
-        console.print(f"claim {claim.id}: {claim.state}, {claim.cause}, loss "
-                      f"{Money.from_minor(claim.loss_minor, claim.currency)}, indemnity "
-                      f"{Money.from_minor(claim.indemnity_minor, claim.currency)}")
+        console.print(
+            f"claim {claim.id}: {claim.state}, {claim.cause}, loss "
+            f"{Money.from_minor(claim.loss_minor, claim.currency)}, indemnity "
+            f"{Money.from_minor(claim.indemnity_minor, claim.currency)}"
+        )
         table = Table("check", "outcome", "blocking", "explanation")
         for check in claim.checks:
-            table.add_row(check["name"], check["outcome"], str(check["blocking"]),
-                          check["explanation"])
+            table.add_row(
+                check["name"], check["outcome"], str(check["blocking"]), check["explanation"]
+            )
     console.print(table)
 
 
@@ -45,8 +48,13 @@ def close(
     """Close a claim: settle a paid one, close a rejected one, withdraw an undecided one."""
     day = _day(today)
     with unit_of_work() as session:
-        claim = service.close(session, principal=system_principal(session), claim_id=claim_id,
-                              reason=reason, today=day)
+        claim = service.close(
+            session,
+            principal=system_principal(session),
+            claim_id=claim_id,
+            reason=reason,
+            today=day,
+        )
         closure = claim.closure
     console.print(f"claim {claim_id} closed ({closure}) on {day.isoformat()}")
 
@@ -55,8 +63,9 @@ def _day(text: str | None) -> date:
     try:
         return date.fromisoformat(text) if text else business_today()
     except ValueError:
-        raise ValidationFailed(f"{text!r} is not a date YYYY-MM-DD", code="invalid_date",
-                               field="today") from None
+        raise ValidationFailed(
+            f"{text!r} is not a date YYYY-MM-DD", code="invalid_date", field="today"
+        ) from None
 
 
 @app.command("speed")
@@ -69,22 +78,39 @@ def speed(
 ) -> None:
     """Claim speed per month against the target, and the open claims about to miss it."""
     day = _day(today)
-    target = SpeedTarget(decision_days=decision_days, payment_days=payment_days,
-                         warn_days=warn_days)
+    target = SpeedTarget(
+        decision_days=decision_days, payment_days=payment_days, warn_days=warn_days
+    )
     with unit_of_work() as session:
         timelines = service.timelines(session, principal=system_principal(session))
-    table = Table("month", "filed", "decided", "avg days to decision", "% in target", "paid",
-                  "avg days to payment", "% in target", title="claim speed")
+    table = Table(
+        "month",
+        "filed",
+        "decided",
+        "avg days to decision",
+        "% in target",
+        "paid",
+        "avg days to payment",
+        "% in target",
+        title="claim speed",
+    )
     for m in monthly_report(timelines, target):
-        table.add_row(m.month, str(m.filed), str(m.decided),
-                      str(m.avg_claim_to_decision_days or "-"),
-                      str(m.decided_within_target_pct or "-"), str(m.paid),
-                      str(m.avg_decision_to_payment_days or "-"),
-                      str(m.paid_within_target_pct or "-"))
+        table.add_row(
+            m.month,
+            str(m.filed),
+            str(m.decided),
+            str(m.avg_claim_to_decision_days or "-"),
+            str(m.decided_within_target_pct or "-"),
+            str(m.paid),
+            str(m.avg_decision_to_payment_days or "-"),
+            str(m.paid_within_target_pct or "-"),
+        )
     console.print(table)
     for risk in claims_at_risk(timelines, target, today=day):
-        console.print(f"at risk: claim {risk.claim_id} {risk.stage.value} by "
-                      f"{risk.deadline.isoformat()} ({risk.days_left} days left)")
+        console.print(
+            f"at risk: claim {risk.claim_id} {risk.stage.value} by "
+            f"{risk.deadline.isoformat()} ({risk.days_left} days left)"
+        )
 
 
 def _register_documents() -> None:

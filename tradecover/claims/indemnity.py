@@ -72,8 +72,7 @@ class LossCause(StrEnum):
     @property
     def risk_type(self) -> RiskType:
         """Commercial for the buyer's own failures, political for the country's acts."""
-        if self in (LossCause.INSOLVENCY, LossCause.PROTRACTED_DEFAULT,
-                    LossCause.REFUSAL_OF_GOODS):
+        if self in (LossCause.INSOLVENCY, LossCause.PROTRACTED_DEFAULT, LossCause.REFUSAL_OF_GOODS):
             return RiskType.COMMERCIAL
         return RiskType.POLITICAL
 
@@ -88,8 +87,10 @@ class IndemnityTerms:
     @classmethod
     def from_schedule(cls, schedule: PolicySchedule) -> IndemnityTerms:
         """The percentages of a policy schedule."""
-        return cls(commercial_pct=schedule.indemnity_commercial_pct,
-                   political_pct=schedule.indemnity_political_pct)
+        return cls(
+            commercial_pct=schedule.indemnity_commercial_pct,
+            political_pct=schedule.indemnity_political_pct,
+        )
 
     def pct_for(self, risk: RiskType) -> Decimal:
         """The policy's percentage for ``risk``."""
@@ -162,41 +163,57 @@ class IndemnityCalculation:
 def check_notice(notice_filed_on: date | None) -> date:
     """A claim is filed against a notice of possible loss: refuse one without."""
     if notice_filed_on is None:
-        raise ValidationFailed("a claim needs a notice of possible loss filed first",
-                               code="claim_without_notice", field="notice_id")
+        raise ValidationFailed(
+            "a claim needs a notice of possible loss filed first",
+            code="claim_without_notice",
+            field="notice_id",
+        )
     return notice_filed_on
 
 
 def validate_lines(lines: Sequence[ClaimLine], currency: str) -> None:
     """Raise the first broken rule of the claimed lines (see the module's codes)."""
     if not lines:
-        raise ValidationFailed("a claim names at least one shipment", code="no_claim_lines",
-                               field="lines")
+        raise ValidationFailed(
+            "a claim names at least one shipment", code="no_claim_lines", field="lines"
+        )
     seen: set[int] = set()
     for i, line in enumerate(lines):
         where = f"lines[{i}]"
         if line.shipment_id in seen:
-            raise ValidationFailed(f"shipment {line.shipment_id} is claimed twice",
-                                   code="duplicate_shipment", field=f"{where}.shipment_id")
+            raise ValidationFailed(
+                f"shipment {line.shipment_id} is claimed twice",
+                code="duplicate_shipment",
+                field=f"{where}.shipment_id",
+            )
         seen.add(line.shipment_id)
         amounts = [line.insured_amount, line.claimed_loss]
         if line.collected_before_loss is not None:
             amounts.append(line.collected_before_loss)
         if any(m.currency != currency for m in amounts):
-            raise ValidationFailed(f"the claim is in {currency}", code="currency_mismatch",
-                                   field=f"{where}.loss")
+            raise ValidationFailed(
+                f"the claim is in {currency}", code="currency_mismatch", field=f"{where}.loss"
+            )
         if line.collected_before_loss is not None and line.collected_before_loss.amount < 0:
-            raise ValidationFailed("collections cannot be negative",
-                                   code="loss_not_positive", field=f"{where}.collected")
+            raise ValidationFailed(
+                "collections cannot be negative",
+                code="loss_not_positive",
+                field=f"{where}.collected",
+            )
         if line.claimed_loss.amount <= 0:
-            raise ValidationFailed("the loss must be greater than zero",
-                                   code="loss_not_positive", field=f"{where}.loss")
+            raise ValidationFailed(
+                "the loss must be greater than zero",
+                code="loss_not_positive",
+                field=f"{where}.loss",
+            )
         if line.claimed_loss > line.outstanding:
             raise ValidationFailed(
                 f"a loss of {line.claimed_loss} is more than the {line.outstanding} still "
-                f"outstanding on shipment {line.shipment_id}", code="loss_exceeds_outstanding",
+                f"outstanding on shipment {line.shipment_id}",
+                code="loss_exceeds_outstanding",
                 field=f"{where}.loss",
-                details={"outstanding": str(line.outstanding), "loss": str(line.claimed_loss)})
+                details={"outstanding": str(line.outstanding), "loss": str(line.claimed_loss)},
+            )
 
 
 def compute_indemnity(
@@ -216,12 +233,15 @@ def compute_indemnity(
     zero = Money.zero(currency)
     for i, line in enumerate(lines):
         if line.limit_id not in limits or not limits[line.limit_id]:
-            raise ValidationFailed(f"no credit limit {line.limit_id} for shipment "
-                                   f"{line.shipment_id}", code="unknown_limit",
-                                   field=f"lines[{i}].limit_id")
-    order = sorted(range(len(lines)),
-                   key=lambda i: (lines[i].limit_id, lines[i].shipment_date,
-                                  lines[i].shipment_id))
+            raise ValidationFailed(
+                f"no credit limit {line.limit_id} for shipment {line.shipment_id}",
+                code="unknown_limit",
+                field=f"lines[{i}].limit_id",
+            )
+    order = sorted(
+        range(len(lines)),
+        key=lambda i: (lines[i].limit_id, lines[i].shipment_date, lines[i].shipment_id),
+    )
     used: dict[int, Money] = {}
     exact: dict[int, tuple[Money, Money, Decimal, str, Money]] = {}
     for i in order:
@@ -229,9 +249,11 @@ def compute_indemnity(
         versions = limits[line.limit_id]
         cap = cover_limit_for_shipment(versions, line.shipment_date)
         if cap.currency != currency:
-            raise ValidationFailed(f"limit {line.limit_id} is in {cap.currency}, the claim in "
-                                   f"{currency}", code="currency_mismatch",
-                                   field=f"lines[{i}].limit_id")
+            raise ValidationFailed(
+                f"limit {line.limit_id} is in {cap.currency}, the claim in {currency}",
+                code="currency_mismatch",
+                field=f"lines[{i}].limit_id",
+            )
         before = used.get(line.limit_id, zero)
         room = max(cap - before, zero)
         covered = min(line.claimed_loss, room)
@@ -248,20 +270,29 @@ def compute_indemnity(
     capped = before_cap > left
     total = Money(round_money(min(before_cap, left).amount, currency), currency)
     weights = [exact[i][4].amount for i in range(len(lines))]
-    shares = (allocate(total, weights) if sum(weights) > 0
-              else [zero for _ in lines])
+    shares = allocate(total, weights) if sum(weights) > 0 else [zero for _ in lines]
     line_results = tuple(
-        LineIndemnity(shipment_id=line.shipment_id, limit_id=line.limit_id,
-                      loss=line.claimed_loss, limit_in_force=exact[i][0],
-                      covered_loss=exact[i][1], indemnity_pct=exact[i][2],
-                      pct_source=exact[i][3], indemnity=shares[i])
-        for i, line in enumerate(lines))
+        LineIndemnity(
+            shipment_id=line.shipment_id,
+            limit_id=line.limit_id,
+            loss=line.claimed_loss,
+            limit_in_force=exact[i][0],
+            covered_loss=exact[i][1],
+            indemnity_pct=exact[i][2],
+            pct_source=exact[i][3],
+            indemnity=shares[i],
+        )
+        for i, line in enumerate(lines)
+    )
     return IndemnityCalculation(
         lines=line_results,
         loss=sum((line.claimed_loss for line in lines), zero),
         covered_loss=sum((r.covered_loss for r in line_results), zero),
-        before_cap=before_cap, maximum_liability_left=left,
-        capped_by_maximum_liability=capped, indemnity=total)
+        before_cap=before_cap,
+        maximum_liability_left=left,
+        capped_by_maximum_liability=capped,
+        indemnity=total,
+    )
 
 
 def maximum_liability_left(*, maximum_liability: Money, indemnities: Iterable[Money]) -> Money:
@@ -306,51 +337,72 @@ class ClaimDefaults:
     late_notice_denies_claim: bool = True
 
 
-def claim_terms_for(own: ClaimTermsSchedule, *, currency: str,
-                    defaults: ClaimDefaults) -> ClaimTerms:
+def claim_terms_for(
+    own: ClaimTermsSchedule, *, currency: str, defaults: ClaimDefaults
+) -> ClaimTerms:
     """A policy's claim terms: its own where it sets them, the defaults elsewhere."""
     d = defaults
-    above = (own.second_approval_above if own.second_approval_above is not None
-             else d.second_approval_above)
+    above = (
+        own.second_approval_above
+        if own.second_approval_above is not None
+        else d.second_approval_above
+    )
     return ClaimTerms(
-        waiting_period_days=(own.waiting_period_days if own.waiting_period_days is not None
-                             else d.waiting_period_days),
-        waiting_on_insolvency=(own.waiting_on_insolvency
-                               if own.waiting_on_insolvency is not None
-                               else d.waiting_on_insolvency),
+        waiting_period_days=(
+            own.waiting_period_days
+            if own.waiting_period_days is not None
+            else d.waiting_period_days
+        ),
+        waiting_on_insolvency=(
+            own.waiting_on_insolvency
+            if own.waiting_on_insolvency is not None
+            else d.waiting_on_insolvency
+        ),
         second_approval_above=None if above is None else Money.of(above, currency),
-        claim_filing_days=(own.claim_filing_days if own.claim_filing_days is not None
-                           else d.claim_filing_days),
-        late_notice_denies_claim=(own.late_notice_denies_claim
-                                  if own.late_notice_denies_claim is not None
-                                  else d.late_notice_denies_claim))
+        claim_filing_days=(
+            own.claim_filing_days if own.claim_filing_days is not None else d.claim_filing_days
+        ),
+        late_notice_denies_claim=(
+            own.late_notice_denies_claim
+            if own.late_notice_denies_claim is not None
+            else d.late_notice_denies_claim
+        ),
+    )
 
 
-def earliest_payment_date(*, cause: LossCause, due_date: date, decided_on: date,
-                          terms: ClaimTerms) -> date:
+def earliest_payment_date(
+    *, cause: LossCause, due_date: date, decided_on: date, terms: ClaimTerms
+) -> date:
     """The first day an approved claim may be paid.
 
     Protracted default (and political causes, when the policy says so): the due date
     plus the waiting period, and never before the decision.  Proven insolvency: the
     decision date, unless the policy waits on insolvency too.
     """
-    waits = (cause is LossCause.PROTRACTED_DEFAULT or cause is LossCause.REFUSAL_OF_GOODS
-             or (cause is LossCause.INSOLVENCY and terms.waiting_on_insolvency)
-             or (cause.risk_type is RiskType.POLITICAL and terms.waiting_on_political))
+    waits = (
+        cause is LossCause.PROTRACTED_DEFAULT
+        or cause is LossCause.REFUSAL_OF_GOODS
+        or (cause is LossCause.INSOLVENCY and terms.waiting_on_insolvency)
+        or (cause.risk_type is RiskType.POLITICAL and terms.waiting_on_political)
+    )
     if not waits:
         return decided_on
     return max(decided_on, due_date + timedelta(days=terms.waiting_period_days))
 
 
-def check_waiting_period(*, cause: LossCause, due_date: date, decided_on: date,
-                         terms: ClaimTerms, today: date) -> None:
+def check_waiting_period(
+    *, cause: LossCause, due_date: date, decided_on: date, terms: ClaimTerms, today: date
+) -> None:
     """Refuse a payment before the waiting period is over (``waiting_period_not_over``)."""
-    earliest = earliest_payment_date(cause=cause, due_date=due_date, decided_on=decided_on,
-                                     terms=terms)
+    earliest = earliest_payment_date(
+        cause=cause, due_date=due_date, decided_on=decided_on, terms=terms
+    )
     if today < earliest:
-        raise Conflict(f"the waiting period runs until {earliest.isoformat()}: the claim "
-                       "cannot be paid yet", code="waiting_period_not_over",
-                       details={"earliest_payment_date": earliest.isoformat()})
+        raise Conflict(
+            f"the waiting period runs until {earliest.isoformat()}: the claim cannot be paid yet",
+            code="waiting_period_not_over",
+            details={"earliest_payment_date": earliest.isoformat()},
+        )
 
 
 # --- four eyes --------------------------------------------------------------------------
@@ -364,8 +416,10 @@ def requires_second_approval(indemnity: Money, threshold: Money | None) -> bool:
 def check_four_eyes(*, maker: str, checker: str) -> None:
     """Refuse a second approval by the claims handler who gave the first (mirrors limits)."""
     require_another_person(
-        maker=maker, checker=checker,
-        message="the second approval must come from another claims handler")
+        maker=maker,
+        checker=checker,
+        message="the second approval must come from another claims handler",
+    )
 
 
 def check_approvals(*, indemnity: Money, terms: ClaimTerms, approvers: Sequence[str]) -> None:
@@ -374,13 +428,17 @@ def check_approvals(*, indemnity: Money, terms: ClaimTerms, approvers: Sequence[
     One approver always; two different ones above the policy's threshold.
     """
     if not approvers:
-        raise ValidationFailed("an approval names its approver", code="approver_required",
-                               field="approved_by")
+        raise ValidationFailed(
+            "an approval names its approver", code="approver_required", field="approved_by"
+        )
     if requires_second_approval(indemnity, terms.second_approval_above):
         if len(approvers) < 2:
-            raise Conflict(f"an indemnity of {indemnity} is above "
-                           f"{terms.second_approval_above}: a second approver is required",
-                           code="second_approval_required", field="approved_by")
+            raise Conflict(
+                f"an indemnity of {indemnity} is above "
+                f"{terms.second_approval_above}: a second approver is required",
+                code="second_approval_required",
+                field="approved_by",
+            )
         check_four_eyes(maker=approvers[0], checker=approvers[1])
 
 
@@ -436,12 +494,15 @@ def next_claim_state(state: ClaimState, event: ClaimEvent) -> ClaimState:
         pass
     details = {"state": state.value, "event": event.value}
     if event is ClaimEvent.PAY and state is ClaimState.REJECTED:
-        raise Conflict("the claim was rejected: it cannot be paid", code="claim_rejected",
-                       details=details)
+        raise Conflict(
+            "the claim was rejected: it cannot be paid", code="claim_rejected", details=details
+        )
     if event is ClaimEvent.PAY and state in (ClaimState.PAID, ClaimState.CLOSED):
         raise Conflict("the claim is already paid", code="claim_already_paid", details=details)
     legal = sorted(e.value for (s, e) in CLAIM_TRANSITIONS if s is state)
     raise IllegalTransition(
         f"a {state.value} claim cannot {event.value.replace('_', ' ')}"
         + (f" (possible: {', '.join(legal)})" if legal else " (it is final)"),
-        code="illegal_transition", details=details)
+        code="illegal_transition",
+        details=details,
+    )

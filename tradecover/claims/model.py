@@ -28,15 +28,19 @@ class ClaimRow(Base):
 
     __tablename__ = "claims"
     __table_args__ = (
-        CheckConstraint("state IN ('filed', 'checking', 'approved', 'rejected', 'paid', "
-                        "'closed')", name="state"),
+        CheckConstraint(
+            "state IN ('filed', 'checking', 'approved', 'rejected', 'paid', 'closed')", name="state"
+        ),
         CheckConstraint("loss_minor > 0", name="loss_positive"),
-        CheckConstraint("indemnity_minor >= 0 AND indemnity_minor <= loss_minor",
-                        name="indemnity_within_loss"),
-        CheckConstraint("paid_minor IS NULL OR paid_minor = indemnity_minor",
-                        name="paid_is_indemnity"),
-        CheckConstraint("second_approved_by IS NULL OR second_approved_by <> approved_by",
-                        name="four_eyes"),
+        CheckConstraint(
+            "indemnity_minor >= 0 AND indemnity_minor <= loss_minor", name="indemnity_within_loss"
+        ),
+        CheckConstraint(
+            "paid_minor IS NULL OR paid_minor = indemnity_minor", name="paid_is_indemnity"
+        ),
+        CheckConstraint(
+            "second_approved_by IS NULL OR second_approved_by <> approved_by", name="four_eyes"
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -77,8 +81,9 @@ class ClaimLineRow(Base):
     __tablename__ = "claim_lines"
     __table_args__ = (
         CheckConstraint("loss_minor > 0", name="loss_positive"),
-        CheckConstraint("covered_minor >= 0 AND covered_minor <= loss_minor",
-                        name="covered_within_loss"),
+        CheckConstraint(
+            "covered_minor >= 0 AND covered_minor <= loss_minor", name="covered_within_loss"
+        ),
         CheckConstraint("indemnity_minor >= 0", name="indemnity_not_negative"),
     )
 
@@ -97,13 +102,18 @@ class RecoveryRow(Base):
 
     __tablename__ = "claim_recoveries"
     __table_args__ = (
-        CheckConstraint("source IN ('buyer', 'collection_agency', 'estate', 'other')",
-                        name="source"),
-        CheckConstraint("gross_minor > 0 AND costs_minor >= 0 AND costs_minor <= gross_minor",
-                        name="costs_within_gross"),
-        CheckConstraint("insurer_minor >= 0 AND insured_minor >= 0 AND "
-                        "insurer_minor + insured_minor = gross_minor - costs_minor",
-                        name="shares_add_up"),
+        CheckConstraint(
+            "source IN ('buyer', 'collection_agency', 'estate', 'other')", name="source"
+        ),
+        CheckConstraint(
+            "gross_minor > 0 AND costs_minor >= 0 AND costs_minor <= gross_minor",
+            name="costs_within_gross",
+        ),
+        CheckConstraint(
+            "insurer_minor >= 0 AND insured_minor >= 0 AND "
+            "insurer_minor + insured_minor = gross_minor - costs_minor",
+            name="shares_add_up",
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -131,11 +141,13 @@ class InvestmentDebtClaimRow(Base):
     __table_args__ = (
         CheckConstraint("state IN ('filed', 'approved', 'rejected', 'paid')", name="state"),
         CheckConstraint("loss_minor > 0", name="loss_positive"),
-        CheckConstraint("indemnity_minor >= 0 AND indemnity_minor <= loss_minor",
-                        name="indemnity_within_loss"),
-        CheckConstraint("net_paid_minor IS NULL OR "
-                        "net_paid_minor + set_off_minor = indemnity_minor",
-                        name="net_plus_set_off_is_indemnity"),
+        CheckConstraint(
+            "indemnity_minor >= 0 AND indemnity_minor <= loss_minor", name="indemnity_within_loss"
+        ),
+        CheckConstraint(
+            "net_paid_minor IS NULL OR net_paid_minor + set_off_minor = indemnity_minor",
+            name="net_plus_set_off_is_indemnity",
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

@@ -65,14 +65,21 @@ def rights_transferred(state: ClaimState, *, paid: bool = True) -> bool:
 def check_rights_transferred(state: ClaimState, *, paid: bool = True) -> None:
     """Refuse a recovery on a claim that has not been paid."""
     if not rights_transferred(state, paid=paid):
-        raise Conflict(f"the claim is {state.value}"
-                       + ("" if paid else " unpaid")
-                       + ": recoveries are shared only after payment",
-                       code="rights_not_transferred", field="claim_id")
+        raise Conflict(
+            f"the claim is {state.value}"
+            + ("" if paid else " unpaid")
+            + ": recoveries are shared only after payment",
+            code="rights_not_transferred",
+            field="claim_id",
+        )
 
 
 def share_recovery(
-    *, gross: Money, costs: Money, indemnity: Money, loss: Money,
+    *,
+    gross: Money,
+    costs: Money,
+    indemnity: Money,
+    loss: Money,
     net_recovered_before: Money | None = None,
 ) -> RecoveryShares:
     """Split a recovery net of costs between insurer and insured by their shares of the loss.
@@ -82,29 +89,46 @@ def share_recovery(
     """
     currency = loss.currency
     before = net_recovered_before or Money.zero(currency)
-    for name, money in (("gross", gross), ("costs", costs), ("indemnity", indemnity),
-                        ("net_recovered_before", before)):
+    for name, money in (
+        ("gross", gross),
+        ("costs", costs),
+        ("indemnity", indemnity),
+        ("net_recovered_before", before),
+    ):
         if money.currency != currency:
-            raise ValidationFailed(f"{name} must be in the claim currency {currency}",
-                                   code="currency_mismatch", field=name)
+            raise ValidationFailed(
+                f"{name} must be in the claim currency {currency}",
+                code="currency_mismatch",
+                field=name,
+            )
     gross, costs = gross.rounded(), costs.rounded()
     if gross.amount <= 0:
-        raise ValidationFailed("a recovery must be greater than zero",
-                               code="recovery_not_positive", field="gross")
+        raise ValidationFailed(
+            "a recovery must be greater than zero", code="recovery_not_positive", field="gross"
+        )
     if costs.amount < 0:
-        raise ValidationFailed("recovery costs cannot be negative", code="costs_negative",
-                               field="costs")
+        raise ValidationFailed(
+            "recovery costs cannot be negative", code="costs_negative", field="costs"
+        )
     if costs > gross:
-        raise ValidationFailed(f"costs of {costs} exceed the recovery of {gross}",
-                               code="costs_exceed_recovery", field="costs")
+        raise ValidationFailed(
+            f"costs of {costs} exceed the recovery of {gross}",
+            code="costs_exceed_recovery",
+            field="costs",
+        )
     if loss.amount <= 0 or indemnity.amount < 0 or indemnity > loss:
-        raise ValidationFailed("the claim's indemnity must be between 0 and its loss",
-                               code="invalid_claim_amounts", field="indemnity")
+        raise ValidationFailed(
+            "the claim's indemnity must be between 0 and its loss",
+            code="invalid_claim_amounts",
+            field="indemnity",
+        )
     net = gross - costs
     if before + net > loss:
         raise ValidationFailed(
             f"recoveries of {before + net} in all would exceed the loss of {loss}",
-            code="recovery_exceeds_loss", field="gross")
+            code="recovery_exceeds_loss",
+            field="gross",
+        )
     if net.is_zero():
         zero = Money.zero(currency)
         return RecoveryShares(gross=gross, costs=costs, net=net, insurer=zero, insured=zero)
@@ -122,24 +146,34 @@ def insurer_share_of_loss(*, indemnity: Money, loss: Money) -> Decimal:
 
 def book_approval(*, claim_ref: str, indemnity: Money, posted_on: date) -> JournalEntry:
     """The journal entry of an approved claim (key ``claim:<ref>:approved``)."""
-    return claim_approved(key=f"claim:{claim_ref}:approved", posted_on=posted_on,
-                          claim_ref=claim_ref, indemnity=indemnity)
+    return claim_approved(
+        key=f"claim:{claim_ref}:approved",
+        posted_on=posted_on,
+        claim_ref=claim_ref,
+        indemnity=indemnity,
+    )
 
 
 def book_payment(*, claim_ref: str, amount: Money, posted_on: date) -> JournalEntry:
     """The journal entry of a paid claim (key ``claim:<ref>:paid``: once per claim)."""
-    return claim_paid(key=f"claim:{claim_ref}:paid", posted_on=posted_on,
-                      claim_ref=claim_ref, amount=amount)
+    return claim_paid(
+        key=f"claim:{claim_ref}:paid", posted_on=posted_on, claim_ref=claim_ref, amount=amount
+    )
 
 
-def book_recovery(*, claim_ref: str, recovery_ref: str, shares: RecoveryShares,
-                  posted_on: date) -> JournalEntry | None:
+def book_recovery(
+    *, claim_ref: str, recovery_ref: str, shares: RecoveryShares, posted_on: date
+) -> JournalEntry | None:
     """The journal entry of a recovery (key ``claim:<ref>:recovery:<recovery_ref>``).
 
     ``None`` when the costs ate the whole recovery: no money moved, nothing to book.
     """
     if shares.net.is_zero():
         return None
-    return recovery_received(key=f"claim:{claim_ref}:recovery:{recovery_ref}",
-                             posted_on=posted_on, claim_ref=claim_ref,
-                             insurer_share=shares.insurer, insured_share=shares.insured)
+    return recovery_received(
+        key=f"claim:{claim_ref}:recovery:{recovery_ref}",
+        posted_on=posted_on,
+        claim_ref=claim_ref,
+        insurer_share=shares.insurer,
+        insured_share=shares.insured,
+    )

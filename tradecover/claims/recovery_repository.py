@@ -13,8 +13,9 @@ from tradecover.access import Principal
 from tradecover.claims.model import ClaimRow, RecoveryRow
 
 
-def recovery_ledger(session: Session, *, principal: Principal
-                    ) -> list[tuple[RecoveryRow, ClaimRow]]:
+def recovery_ledger(
+    session: Session, *, principal: Principal
+) -> list[tuple[RecoveryRow, ClaimRow]]:
     """Every recovery booked with its claim, by the day the money came in."""
     query = select(RecoveryRow, ClaimRow).join(ClaimRow, ClaimRow.id == RecoveryRow.claim_id)
     if not principal.is_insurer:

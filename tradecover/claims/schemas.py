@@ -14,10 +14,17 @@ from tradecover.claims.recovery import RecoverySource
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
 
-AmountStr = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", examples=["1250.00"],
-                                 description="A decimal string (never a float)")]
-CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
-                                   description="ISO 4217 code")]
+AmountStr = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$",
+        examples=["1250.00"],
+        description="A decimal string (never a float)",
+    ),
+]
+CurrencyStr = Annotated[
+    str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"], description="ISO 4217 code")
+]
 IdInt = Annotated[int, Field(ge=1, le=2**63 - 1, examples=[1])]
 
 
@@ -38,9 +45,18 @@ class LineIn(InputModel):
 class ClaimIn(InputModel):
     """A claim on shipments that carry a notice of possible loss."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "cause": "protracted_default", "currency": "USD",
-        "lines": [{"declaration_id": 12}, {"declaration_id": 13, "loss": "20000.00"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "cause": "protracted_default",
+                    "currency": "USD",
+                    "lines": [{"declaration_id": 12}, {"declaration_id": 13, "loss": "20000.00"}],
+                }
+            ]
+        },
+    )
     cause: LossCause
     currency: CurrencyStr
     lines: list[LineIn] = Field(min_length=1, max_length=200)
@@ -49,25 +65,38 @@ class ClaimIn(InputModel):
 class RejectIn(InputModel):
     """Why a claim is rejected."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "reason": "the goods were not shipped"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "the goods were not shipped"}]}
+    )
     reason: str = Field(min_length=1, max_length=2000)
 
 
 class CloseIn(InputModel):
     """Why a claim is closed (required to withdraw an undecided claim)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "reason": "the buyer paid after all"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "the buyer paid after all"}]}
+    )
     reason: str | None = Field(default=None, max_length=2000)
 
 
 class RecoveryIn(InputModel):
     """A recovery collected after payment, and what collecting it cost."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "source": "collection_agency", "gross": "10000.00", "costs": "1000.00",
-        "currency": "USD", "received_on": "2026-11-20"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "collection_agency",
+                    "gross": "10000.00",
+                    "costs": "1000.00",
+                    "currency": "USD",
+                    "received_on": "2026-11-20",
+                }
+            ]
+        },
+    )
     source: RecoverySource
     gross: AmountStr
     costs: AmountStr = "0"
@@ -104,30 +133,49 @@ class ClaimOut(BaseModel):
     paid_on: date | None
     rejection_reason: str | None
     closure: str | None = Field(
-        default=None, description="How a closed claim ended: settled, rejected or withdrawn")
+        default=None, description="How a closed claim ended: settled, rejected or withdrawn"
+    )
     closed_on: date | None = None
     close_reason: str | None = None
     documents: DocumentsSummary | None = Field(
-        default=None, description="Where the claim's documents stand (approval needs "
-        "every required one accepted)")
+        default=None,
+        description="Where the claim's documents stand (approval needs "
+        "every required one accepted)",
+    )
 
     @classmethod
     def of(cls, row: ClaimRow, lines: list[ClaimLineRow]) -> ClaimOut:
         """From the rows."""
         cur = row.currency
-        return cls(id=row.id, state=row.state, cause=row.cause, buyer_id=row.buyer_id,
-                   policy_id=row.policy_id, loss=_money(row.loss_minor, cur),
-                   indemnity=_money(row.indemnity_minor, cur), checks=list(row.checks),
-                   calculation=dict(row.calculation),
-                   lines=[LineOut(declaration_id=x.declaration_id,
-                                  loss=_money(x.loss_minor, cur),
-                                  covered_loss=_money(x.covered_minor, cur),
-                                  indemnity_pct=str(x.indemnity_pct),
-                                  indemnity=_money(x.indemnity_minor, cur)) for x in lines],
-                   filed_on=row.filed_on, decided_on=row.decided_on,
-                   payable_from=row.payable_from, paid_on=row.paid_on,
-                   rejection_reason=row.rejection_reason, closure=row.closure,
-                   closed_on=row.closed_on, close_reason=row.close_reason)
+        return cls(
+            id=row.id,
+            state=row.state,
+            cause=row.cause,
+            buyer_id=row.buyer_id,
+            policy_id=row.policy_id,
+            loss=_money(row.loss_minor, cur),
+            indemnity=_money(row.indemnity_minor, cur),
+            checks=list(row.checks),
+            calculation=dict(row.calculation),
+            lines=[
+                LineOut(
+                    declaration_id=x.declaration_id,
+                    loss=_money(x.loss_minor, cur),
+                    covered_loss=_money(x.covered_minor, cur),
+                    indemnity_pct=str(x.indemnity_pct),
+                    indemnity=_money(x.indemnity_minor, cur),
+                )
+                for x in lines
+            ],
+            filed_on=row.filed_on,
+            decided_on=row.decided_on,
+            payable_from=row.payable_from,
+            paid_on=row.paid_on,
+            rejection_reason=row.rejection_reason,
+            closure=row.closure,
+            closed_on=row.closed_on,
+            close_reason=row.close_reason,
+        )
 
 
 class RecoveryOut(BaseModel):
@@ -146,10 +194,16 @@ class RecoveryOut(BaseModel):
     def of(cls, row: RecoveryRow) -> RecoveryOut:
         """From the row."""
         cur = row.currency
-        return cls(id=row.id, claim_id=row.claim_id, source=row.source,
-                   gross=_money(row.gross_minor, cur), costs=_money(row.costs_minor, cur),
-                   insurer_share=_money(row.insurer_minor, cur),
-                   insured_share=_money(row.insured_minor, cur), received_on=row.received_on)
+        return cls(
+            id=row.id,
+            claim_id=row.claim_id,
+            source=row.source,
+            gross=_money(row.gross_minor, cur),
+            costs=_money(row.costs_minor, cur),
+            insurer_share=_money(row.insurer_minor, cur),
+            insured_share=_money(row.insured_minor, cur),
+            received_on=row.received_on,
+        )
 
 
 class SpeedMonthOut(BaseModel):

@@ -40,15 +40,25 @@ class ClaimTimeline:
 
     def __post_init__(self) -> None:
         if self.claim_filed_on < self.notice_filed_on:
-            raise ValidationFailed("a claim cannot be filed before its notice",
-                                   code="dates_out_of_order", field="claim_filed_on")
+            raise ValidationFailed(
+                "a claim cannot be filed before its notice",
+                code="dates_out_of_order",
+                field="claim_filed_on",
+            )
         if self.decided_on is not None and self.decided_on < self.claim_filed_on:
-            raise ValidationFailed("a claim cannot be decided before it is filed",
-                                   code="dates_out_of_order", field="decided_on")
-        if self.paid_on is not None and (self.decided_on is None or self.rejected
-                                         or self.paid_on < self.decided_on):
-            raise ValidationFailed("a claim is paid only after it is approved",
-                                   code="dates_out_of_order", field="paid_on")
+            raise ValidationFailed(
+                "a claim cannot be decided before it is filed",
+                code="dates_out_of_order",
+                field="decided_on",
+            )
+        if self.paid_on is not None and (
+            self.decided_on is None or self.rejected or self.paid_on < self.decided_on
+        ):
+            raise ValidationFailed(
+                "a claim is paid only after it is approved",
+                code="dates_out_of_order",
+                field="paid_on",
+            )
 
     @property
     def notice_to_claim_days(self) -> int:
@@ -109,8 +119,9 @@ def _month(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def monthly_report(timelines: Iterable[ClaimTimeline], target: SpeedTarget
-                   ) -> tuple[MonthSpeed, ...]:
+def monthly_report(
+    timelines: Iterable[ClaimTimeline], target: SpeedTarget
+) -> tuple[MonthSpeed, ...]:
     """Per month with any claim filed, decided or paid: counts, averages, share in target."""
     decisions: dict[str, list[int]] = {}
     payments: dict[str, list[int]] = {}
@@ -123,15 +134,19 @@ def monthly_report(timelines: Iterable[ClaimTimeline], target: SpeedTarget
             payments.setdefault(_month(t.paid_on), []).append(days)
     months = sorted(set(decisions) | set(payments) | set(filings))
     return tuple(
-        MonthSpeed(month=m, decided=len(decisions.get(m, [])),
-                   avg_claim_to_decision_days=_avg(decisions.get(m, [])),
-                   decided_within_target_pct=_pct(decisions.get(m, []), target.decision_days),
-                   paid=len(payments.get(m, [])),
-                   avg_decision_to_payment_days=_avg(payments.get(m, [])),
-                   paid_within_target_pct=_pct(payments.get(m, []), target.payment_days),
-                   avg_notice_to_claim_days=_avg(filings.get(m, [])),
-                   filed=len(filings.get(m, [])))
-        for m in months)
+        MonthSpeed(
+            month=m,
+            decided=len(decisions.get(m, [])),
+            avg_claim_to_decision_days=_avg(decisions.get(m, [])),
+            decided_within_target_pct=_pct(decisions.get(m, []), target.decision_days),
+            paid=len(payments.get(m, [])),
+            avg_decision_to_payment_days=_avg(payments.get(m, [])),
+            paid_within_target_pct=_pct(payments.get(m, []), target.payment_days),
+            avg_notice_to_claim_days=_avg(filings.get(m, [])),
+            filed=len(filings.get(m, [])),
+        )
+        for m in months
+    )
 
 
 class Stage(StrEnum):
@@ -151,14 +166,17 @@ class AtRisk:
     days_left: int
 
 
-def claims_at_risk(timelines: Iterable[ClaimTimeline], target: SpeedTarget, *, today: date
-                   ) -> tuple[AtRisk, ...]:
+def claims_at_risk(
+    timelines: Iterable[ClaimTimeline], target: SpeedTarget, *, today: date
+) -> tuple[AtRisk, ...]:
     """Open claims whose decision or payment deadline is within ``warn_days`` of today."""
     found: list[AtRisk] = []
     for t in timelines:
         if t.decided_on is None:
-            stage, deadline = Stage.DECISION, t.claim_filed_on + timedelta(
-                days=target.decision_days)
+            stage, deadline = (
+                Stage.DECISION,
+                t.claim_filed_on + timedelta(days=target.decision_days),
+            )
         elif not t.rejected and t.paid_on is None:
             start = max(t.decided_on, t.payable_from or t.decided_on)
             stage, deadline = Stage.PAYMENT, start + timedelta(days=target.payment_days)
@@ -166,6 +184,7 @@ def claims_at_risk(timelines: Iterable[ClaimTimeline], target: SpeedTarget, *, t
             continue
         days_left = (deadline - today).days
         if days_left <= target.warn_days:
-            found.append(AtRisk(claim_id=t.claim_id, stage=stage, deadline=deadline,
-                                days_left=days_left))
+            found.append(
+                AtRisk(claim_id=t.claim_id, stage=stage, deadline=deadline, days_left=days_left)
+            )
     return tuple(sorted(found, key=lambda a: (a.deadline, a.claim_id)))

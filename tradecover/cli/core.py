@@ -42,8 +42,14 @@ def serve(
     """Serve the API and the web dashboard."""
     import uvicorn
 
-    uvicorn.run("tradecover.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info")
+    uvicorn.run(
+        "tradecover.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 @db_app.command("upgrade")
@@ -81,8 +87,12 @@ def apikey_create(
     with unit_of_work() as session:
         organisation = access.org_by_slug(session, org)
         key, secret = access.create_api_key(
-            session, principal=access.system_principal(session), org=organisation, role=role,
-            name=name)
+            session,
+            principal=access.system_principal(session),
+            org=organisation,
+            role=role,
+            name=name,
+        )
         err_console.print(f"API key {key.id} ({key.prefix}) for {org} as {role.value}:")
     print(secret)
 
@@ -108,8 +118,14 @@ def org_create(
     """Register an organisation."""
     with unit_of_work() as session:
         org = access.create_organisation(
-            session, principal=access.system_principal(session), slug=slug, name=name,
-            kind=kind, country=country, region=region)
+            session,
+            principal=access.system_principal(session),
+            slug=slug,
+            name=name,
+            kind=kind,
+            country=country,
+            region=region,
+        )
         console.print(f"organisation {org.id} {org.slug} ({org.kind})")
 
 
@@ -125,9 +141,15 @@ def org_add_user(
     """Add a person who signs in with e-mail and password."""
     with unit_of_work() as session:
         organisation = access.org_by_slug(session, org)
-        user = access.create_user(session, principal=access.system_principal(session),
-                                  org=organisation, email=email, full_name=name, role=role,
-                                  password=password)
+        user = access.create_user(
+            session,
+            principal=access.system_principal(session),
+            org=organisation,
+            email=email,
+            full_name=name,
+            role=role,
+            password=password,
+        )
         console.print(f"user {user.id} {user.email} ({user.role})")
 
 
@@ -144,11 +166,17 @@ def org_list() -> None:
 @audit_app.command("verify")
 @domain_errors
 def audit_verify(
-    checkpoints: Annotated[list[Path] | None, typer.Option(
-        help="Signed checkpoints to compare with (JSON lines or an export); repeat it to "
-             "cross-check copies")] = None,
-    public_keys: Annotated[Path | None, typer.Option(
-        help="Published public keys (default: the configured key folder's)")] = None,
+    checkpoints: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Signed checkpoints to compare with (JSON lines or an export); repeat it to "
+            "cross-check copies"
+        ),
+    ] = None,
+    public_keys: Annotated[
+        Path | None,
+        typer.Option(help="Published public keys (default: the configured key folder's)"),
+    ] = None,
     org: Annotated[str | None, typer.Option(help="Only this organisation's chains")] = None,
 ) -> None:
     """Recompute every hash chain; name the first changed, removed or reordered entry, and,
@@ -177,13 +205,21 @@ def audit_log(
     """Show audit entries, newest first: who, when, what, why."""
     with unit_of_work() as session:
         org_id = access.org_by_slug(session, org).id if org else None
-        rows = audit.latest_entries(session, org_id=org_id, entity_type=entity,
-                                    entity_id=entity_id, limit=limit)
+        rows = audit.latest_entries(
+            session, org_id=org_id, entity_type=entity, entity_id=entity_id, limit=limit
+        )
         table = Table("id", "org", "seq", "when (UTC)", "actor", "action", "entity", "reason")
         for e in rows:
-            table.add_row(str(e.id), str(e.org_id), str(e.seq),
-                          e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action,
-                          f"{e.entity_type}:{e.entity_id}", e.reason or "")
+            table.add_row(
+                str(e.id),
+                str(e.org_id),
+                str(e.seq),
+                e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor,
+                e.action,
+                f"{e.entity_type}:{e.entity_id}",
+                e.reason or "",
+            )
         console.print(table)
 
 
@@ -202,9 +238,14 @@ def demo_seed(
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
-        summary = seed_demo(make_session_factory(engine), exporters=exporters, seed=seed,
-                            if_empty=if_empty, terms=terms_of(settings),
-                            progress=lambda month: console.print(f"billed {month}"))
+        summary = seed_demo(
+            make_session_factory(engine),
+            exporters=exporters,
+            seed=seed,
+            if_empty=if_empty,
+            terms=terms_of(settings),
+            progress=lambda month: console.print(f"billed {month}"),
+        )
     finally:
         engine.dispose()
     console.print(summary)

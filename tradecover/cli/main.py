@@ -7,9 +7,13 @@ import typer
 from tradecover.cli import core
 from tradecover.cli.hygiene import HygienicGroup
 
-app = typer.Typer(name="tradecover", help="tradecover: export credit insurance.",
-                  no_args_is_help=True, pretty_exceptions_enable=False,
-                  cls=HygienicGroup)  # the command line is checked first (cli.hygiene)
+app = typer.Typer(
+    name="tradecover",
+    help="tradecover: export credit insurance.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    cls=HygienicGroup,
+)  # the command line is checked first (cli.hygiene)
 core.register(app)
 
 

@@ -85,32 +85,40 @@ class OpenInvoice:
         return self.outstanding.amount > 0
 
 
-def confirmation_run_dates(*, start: date, end: date, frequency: ConfirmationFrequency
-                           ) -> tuple[date, ...]:
+def confirmation_run_dates(
+    *, start: date, end: date, frequency: ConfirmationFrequency
+) -> tuple[date, ...]:
     """The run dates from ``start`` to ``end`` inclusive: every month or week from start."""
     if end < start:
-        raise ValidationFailed("the schedule ends before it starts", code="end_before_start",
-                               field="end")
+        raise ValidationFailed(
+            "the schedule ends before it starts", code="end_before_start", field="end"
+        )
     runs: list[date] = []
     n = 0
     while True:
-        day = (add_months(start, n) if frequency is ConfirmationFrequency.MONTHLY
-               else start + timedelta(weeks=n))
+        day = (
+            add_months(start, n)
+            if frequency is ConfirmationFrequency.MONTHLY
+            else start + timedelta(weeks=n)
+        )
         if day > end:
             return tuple(runs)
         runs.append(day)
         n += 1
 
 
-def invoices_to_confirm(invoices: Iterable[OpenInvoice], *, run_date: date, lead_days: int = 0
-                        ) -> tuple[OpenInvoice, ...]:
+def invoices_to_confirm(
+    invoices: Iterable[OpenInvoice], *, run_date: date, lead_days: int = 0
+) -> tuple[OpenInvoice, ...]:
     """Open invoices due on or before ``run_date + lead_days``, earliest due first."""
     if lead_days < 0:
-        raise ValidationFailed("the look-ahead cannot be negative", code="lead_days_negative",
-                               field="lead_days")
+        raise ValidationFailed(
+            "the look-ahead cannot be negative", code="lead_days_negative", field="lead_days"
+        )
     horizon = run_date + timedelta(days=lead_days)
-    chosen = [i for i in invoices if i.is_open and i.shipment_date <= run_date
-              and i.due_date <= horizon]
+    chosen = [
+        i for i in invoices if i.is_open and i.shipment_date <= run_date and i.due_date <= horizon
+    ]
     return tuple(sorted(chosen, key=lambda i: (i.due_date, i.invoice_id)))
 
 
@@ -125,8 +133,12 @@ class ConfirmationResult:
 
 
 def apply_confirmation(
-    invoice: OpenInvoice, *, outcome: CollectionOutcome, amount: Money | None = None,
-    paid_on: date | None = None, today: date,
+    invoice: OpenInvoice,
+    *,
+    outcome: CollectionOutcome,
+    amount: Money | None = None,
+    paid_on: date | None = None,
+    today: date,
 ) -> ConfirmationResult:
     """Apply the exporter's answer to ``invoice``.
 
@@ -138,47 +150,70 @@ def apply_confirmation(
     zero = Money.zero(currency)
     if amount is not None:
         if amount.currency != currency:
-            raise ValidationFailed(f"the invoice is in {currency}", code="currency_mismatch",
-                                   field="amount")
+            raise ValidationFailed(
+                f"the invoice is in {currency}", code="currency_mismatch", field="amount"
+            )
         if amount.rounded() != amount:
-            raise ValidationFailed(f"the amount has more decimals than {currency} allows",
-                                   code="too_many_decimals", field="amount")
+            raise ValidationFailed(
+                f"the amount has more decimals than {currency} allows",
+                code="too_many_decimals",
+                field="amount",
+            )
     if outcome is CollectionOutcome.UNPAID:
         if amount is not None and not amount.is_zero():
-            raise ValidationFailed("an unpaid invoice collects nothing",
-                                   code="amount_not_zero", field="amount")
-        return ConfirmationResult(invoice=invoice, outcome=outcome, collected_now=zero,
-                                  freed_limit=zero)
+            raise ValidationFailed(
+                "an unpaid invoice collects nothing", code="amount_not_zero", field="amount"
+            )
+        return ConfirmationResult(
+            invoice=invoice, outcome=outcome, collected_now=zero, freed_limit=zero
+        )
     if not invoice.is_open:
-        raise ValidationFailed(f"invoice {invoice.invoice_id} is already paid in full",
-                               code="collection_exceeds_invoice", field="amount")
+        raise ValidationFailed(
+            f"invoice {invoice.invoice_id} is already paid in full",
+            code="collection_exceeds_invoice",
+            field="amount",
+        )
     if paid_on is None:
-        raise ValidationFailed("a payment needs the date it was received",
-                               code="paid_on_required", field="paid_on")
+        raise ValidationFailed(
+            "a payment needs the date it was received", code="paid_on_required", field="paid_on"
+        )
     if paid_on > today:
-        raise ValidationFailed("a payment cannot be received in the future",
-                               code="paid_on_in_future", field="paid_on")
+        raise ValidationFailed(
+            "a payment cannot be received in the future", code="paid_on_in_future", field="paid_on"
+        )
     if outcome is CollectionOutcome.PAID_IN_FULL:
         paid = outstanding if amount is None else amount
         if paid < outstanding:
-            raise ValidationFailed(f"{paid} is less than the {outstanding} outstanding: "
-                                   "confirm it as paid in part", code="amount_below_outstanding",
-                                   field="amount")
+            raise ValidationFailed(
+                f"{paid} is less than the {outstanding} outstanding: confirm it as paid in part",
+                code="amount_below_outstanding",
+                field="amount",
+            )
     else:
         if amount is None or amount.amount <= 0:
-            raise ValidationFailed("a part payment needs an amount above zero",
-                                   code="amount_not_positive", field="amount")
+            raise ValidationFailed(
+                "a part payment needs an amount above zero",
+                code="amount_not_positive",
+                field="amount",
+            )
         paid = amount
     if paid > outstanding:
         raise ValidationFailed(
             f"a collection of {paid} is more than the {outstanding} outstanding on invoice "
-            f"{invoice.invoice_id}", code="collection_exceeds_invoice", field="amount",
-            details={"outstanding": str(outstanding)})
+            f"{invoice.invoice_id}",
+            code="collection_exceeds_invoice",
+            field="amount",
+            details={"outstanding": str(outstanding)},
+        )
     if outcome is CollectionOutcome.PAID_IN_PART and paid == outstanding:
         outcome = CollectionOutcome.PAID_IN_FULL
     after = replace(invoice, collected=invoice.collected_so_far + paid)
-    return ConfirmationResult(invoice=after, outcome=outcome, collected_now=paid,
-                              freed_limit=invoice.limit_use - after.limit_use)
+    return ConfirmationResult(
+        invoice=after,
+        outcome=outcome,
+        collected_now=paid,
+        freed_limit=invoice.limit_use - after.limit_use,
+    )
 
 
 def freed_limit_total(results: Iterable[ConfirmationResult], currency: str) -> Money:
@@ -220,13 +255,15 @@ def chase_schedule(requested_on: date, policy: ChasePolicy) -> tuple[date, ...]:
     """The reminder dates of a request, then the escalation date, in order."""
     days = sorted({*policy.reminder_days, policy.escalate_after_days})
     if any(d <= 0 for d in days):
-        raise ValidationFailed("chase days must be positive", code="chase_days_not_positive",
-                               field="reminder_days")
+        raise ValidationFailed(
+            "chase days must be positive", code="chase_days_not_positive", field="reminder_days"
+        )
     return tuple(requested_on + timedelta(days=d) for d in days)
 
 
-def chasing_due(requests: Sequence[ConfirmationRequest], *, today: date,
-                policy: ChasePolicy) -> tuple[Chase, ...]:
+def chasing_due(
+    requests: Sequence[ConfirmationRequest], *, today: date, policy: ChasePolicy
+) -> tuple[Chase, ...]:
     """The latest reminder due by ``today`` on each request still unanswered."""
     escalation_offset = timedelta(days=policy.escalate_after_days)
     chases: list[Chase] = []
@@ -236,7 +273,12 @@ def chasing_due(requests: Sequence[ConfirmationRequest], *, today: date,
         due = [d for d in chase_schedule(request.requested_on, policy) if d <= today]
         if not due:
             continue
-        chases.append(Chase(invoice_id=request.invoice_id, reminder_number=len(due),
-                            due_on=due[-1],
-                            escalate=today >= request.requested_on + escalation_offset))
+        chases.append(
+            Chase(
+                invoice_id=request.invoice_id,
+                reminder_number=len(due),
+                due_on=due[-1],
+                escalate=today >= request.requested_on + escalation_offset,
+            )
+        )
     return tuple(sorted(chases, key=lambda c: (c.due_on, c.invoice_id)))

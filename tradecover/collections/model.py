@@ -41,11 +41,11 @@ class CollectionConfirmation(Base):
 
     __tablename__ = "collection_confirmations"
     __table_args__ = (
-        CheckConstraint("outcome IN ('paid_in_full', 'paid_in_part', 'unpaid')",
-                        name="outcome"),
+        CheckConstraint("outcome IN ('paid_in_full', 'paid_in_part', 'unpaid')", name="outcome"),
         CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
-        CheckConstraint("freed_minor >= 0 AND freed_minor <= amount_minor",
-                        name="freed_within_amount"),
+        CheckConstraint(
+            "freed_minor >= 0 AND freed_minor <= amount_minor", name="freed_within_amount"
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -131,8 +131,7 @@ class Notification(Base):
     exporter_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     kind: Mapped[str] = mapped_column(String(32))
     dedupe_key: Mapped[str] = mapped_column(String(128))
-    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"),
-                                                       nullable=True)
+    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"), nullable=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     data: Mapped[Any] = mapped_column(JSONText())

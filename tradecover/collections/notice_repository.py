@@ -27,8 +27,11 @@ def notices_filed_on(session: Session, notice_ids: list[int]) -> dict[int, date]
     wanted = sorted(set(notice_ids))
     if not wanted:
         return {}
-    rows = session.execute(select(PossibleLossNotice.id, PossibleLossNotice.filed_on)
-                           .where(PossibleLossNotice.id.in_(wanted)))
+    rows = session.execute(
+        select(PossibleLossNotice.id, PossibleLossNotice.filed_on).where(
+            PossibleLossNotice.id.in_(wanted)
+        )
+    )
     return {int(i): filed for i, filed in rows}
 
 

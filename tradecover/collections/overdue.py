@@ -71,7 +71,10 @@ class OverdueInvoice:
 
 
 def overdue_invoices(
-    invoices: Iterable[OpenInvoice], *, today: date, notice_days: int,
+    invoices: Iterable[OpenInvoice],
+    *,
+    today: date,
+    notice_days: int,
     extended_due: dict[int, date] | None = None,
 ) -> tuple[OverdueInvoice, ...]:
     """Open invoices whose (extended) due date is before ``today``, most overdue first.
@@ -83,9 +86,14 @@ def overdue_invoices(
     for invoice in invoices:
         due = extended.get(invoice.invoice_id, invoice.due_date)
         if invoice.is_open and today > due:
-            found.append(OverdueInvoice(invoice=invoice, due_date=due,
-                                        days_overdue=days_overdue(due, today),
-                                        notice_deadline=notice_deadline(due, notice_days)))
+            found.append(
+                OverdueInvoice(
+                    invoice=invoice,
+                    due_date=due,
+                    days_overdue=days_overdue(due, today),
+                    notice_deadline=notice_deadline(due, notice_days),
+                )
+            )
     return tuple(sorted(found, key=lambda o: (o.due_date, o.invoice.invoice_id)))
 
 
@@ -95,14 +103,20 @@ def overdue_invoices(
 def notice_deadline(due_date: date, notice_days: int) -> date:
     """Last day to file the notice: ``notice_days`` after the (effective) due date."""
     if not 1 <= notice_days <= 365:
-        raise ValidationFailed("possible_loss_notice_days must be 1 to 365",
-                               code="notice_period_out_of_range", field="notice_days")
+        raise ValidationFailed(
+            "possible_loss_notice_days must be 1 to 365",
+            code="notice_period_out_of_range",
+            field="notice_days",
+        )
     return due_date + timedelta(days=notice_days)
 
 
-def notice_reminder_dates(deadline: date, *, today: date | None = None,
-                          days_before: Sequence[int] = DEFAULT_REMINDER_DAYS_BEFORE
-                          ) -> tuple[date, ...]:
+def notice_reminder_dates(
+    deadline: date,
+    *,
+    today: date | None = None,
+    days_before: Sequence[int] = DEFAULT_REMINDER_DAYS_BEFORE,
+) -> tuple[date, ...]:
     """The reminder dates before ``deadline`` (earliest first, none after ``today``'s past)."""
     dates = sorted({deadline - timedelta(days=d) for d in days_before if d > 0})
     return tuple(d for d in dates if today is None or d >= today)
@@ -124,7 +138,10 @@ class NoticeReminder:
 
 
 def notice_reminders_due(
-    overdue: Iterable[OverdueInvoice], *, today: date, noticed: frozenset[int] = frozenset(),
+    overdue: Iterable[OverdueInvoice],
+    *,
+    today: date,
+    noticed: frozenset[int] = frozenset(),
     days_before: Sequence[int] = DEFAULT_REMINDER_DAYS_BEFORE,
     sent: Collection[tuple[int, date, int]] = frozenset(),
 ) -> tuple[NoticeReminder, ...]:
@@ -146,16 +163,24 @@ def notice_reminders_due(
         left = (item.notice_deadline - today).days
         if left < 0:
             continue
-        passed = [stage for stage in stages if stage >= left
-                  and item.notice_deadline - timedelta(days=stage) > item.due_date]
+        passed = [
+            stage
+            for stage in stages
+            if stage >= left and item.notice_deadline - timedelta(days=stage) > item.due_date
+        ]
         if not passed:
             continue
         stage = passed[0]
         if (item.invoice.invoice_id, item.notice_deadline, stage) in sent:
             continue
-        reminders.append(NoticeReminder(invoice_id=item.invoice.invoice_id,
-                                        deadline=item.notice_deadline, days_left=left,
-                                        stage=stage))
+        reminders.append(
+            NoticeReminder(
+                invoice_id=item.invoice.invoice_id,
+                deadline=item.notice_deadline,
+                days_left=left,
+                stage=stage,
+            )
+        )
     return tuple(sorted(reminders, key=lambda r: (r.deadline, r.invoice_id)))
 
 
@@ -176,8 +201,9 @@ class NoticeTiming:
 def notice_timing(*, due_date: date, notice_days: int, filed_on: date) -> NoticeTiming:
     """The timing of a notice filed on ``filed_on`` for an invoice due on ``due_date``."""
     deadline = notice_deadline(due_date, notice_days)
-    return NoticeTiming(deadline=deadline, filed_on=filed_on,
-                        days_late=max(0, (filed_on - deadline).days))
+    return NoticeTiming(
+        deadline=deadline, filed_on=filed_on, days_late=max(0, (filed_on - deadline).days)
+    )
 
 
 class NoticeConsequence(StrEnum):
@@ -188,13 +214,17 @@ class NoticeConsequence(StrEnum):
     CLAIM_RIGHT_LOST = "claim_right_lost"  # late, the policy denies claims on late notices
 
 
-def late_notice_consequence(timing: NoticeTiming, *, deny_claim_when_late: bool
-                            ) -> NoticeConsequence:
+def late_notice_consequence(
+    timing: NoticeTiming, *, deny_claim_when_late: bool
+) -> NoticeConsequence:
     """The consequence of ``timing`` under the policy's rule for late notices."""
     if not timing.late:
         return NoticeConsequence.ON_TIME
-    return (NoticeConsequence.CLAIM_RIGHT_LOST if deny_claim_when_late
-            else NoticeConsequence.INSURER_DISCRETION)
+    return (
+        NoticeConsequence.CLAIM_RIGHT_LOST
+        if deny_claim_when_late
+        else NoticeConsequence.INSURER_DISCRETION
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -214,8 +244,15 @@ class PossibleLossNotice:
         return self.withdrawn_on is None
 
 
-def file_notice(invoice: OpenInvoice, *, cause: LossCauseHint, filed_on: date, today: date,
-                notice_days: int, due_date: date | None = None) -> PossibleLossNotice:
+def file_notice(
+    invoice: OpenInvoice,
+    *,
+    cause: LossCauseHint,
+    filed_on: date,
+    today: date,
+    notice_days: int,
+    due_date: date | None = None,
+) -> PossibleLossNotice:
     """A notice on ``invoice`` filed on ``filed_on``.
 
     The invoice must still be open and, except on insolvency (which may be known before
@@ -224,19 +261,28 @@ def file_notice(invoice: OpenInvoice, *, cause: LossCauseHint, filed_on: date, t
     """
     due = due_date or invoice.due_date
     if filed_on > today:
-        raise ValidationFailed("a notice cannot be filed in the future",
-                               code="notice_in_future", field="filed_on")
+        raise ValidationFailed(
+            "a notice cannot be filed in the future", code="notice_in_future", field="filed_on"
+        )
     if not invoice.is_open:
-        raise Conflict(f"invoice {invoice.invoice_id} is paid: there is no possible loss",
-                       code="invoice_not_open", field="invoice_id")
+        raise Conflict(
+            f"invoice {invoice.invoice_id} is paid: there is no possible loss",
+            code="invoice_not_open",
+            field="invoice_id",
+        )
     if cause is not LossCauseHint.INSOLVENCY and filed_on <= due:
-        raise ValidationFailed(f"invoice {invoice.invoice_id} is not overdue until after "
-                               f"{due.isoformat()}", code="notice_before_due",
-                               field="invoice_id")
-    return PossibleLossNotice(invoice_id=invoice.invoice_id, buyer_id=invoice.buyer_id,
-                              filed_on=filed_on, cause=cause,
-                              timing=notice_timing(due_date=due, notice_days=notice_days,
-                                                   filed_on=filed_on))
+        raise ValidationFailed(
+            f"invoice {invoice.invoice_id} is not overdue until after {due.isoformat()}",
+            code="notice_before_due",
+            field="invoice_id",
+        )
+    return PossibleLossNotice(
+        invoice_id=invoice.invoice_id,
+        buyer_id=invoice.buyer_id,
+        filed_on=filed_on,
+        cause=cause,
+        timing=notice_timing(due_date=due, notice_days=notice_days, filed_on=filed_on),
+    )
 
 
 # --- buyer freeze -----------------------------------------------------------------------
@@ -261,10 +307,16 @@ def buyer_freeze(buyer_id: int, notices: Iterable[PossibleLossNotice]) -> BuyerF
     """Whether ``buyer_id`` is frozen by an open notice (see :class:`BuyerFreeze`)."""
     open_on = [n.filed_on for n in notices if n.buyer_id == buyer_id and n.open]
     if not open_on:
-        return BuyerFreeze(buyer_id=buyer_id, frozen=False, since=None, cover_reason=None,
-                           limits_on_watch=False)
-    return BuyerFreeze(buyer_id=buyer_id, frozen=True, since=min(open_on),
-                       cover_reason=CoverReason.BUYER_IN_DEFAULT, limits_on_watch=True)
+        return BuyerFreeze(
+            buyer_id=buyer_id, frozen=False, since=None, cover_reason=None, limits_on_watch=False
+        )
+    return BuyerFreeze(
+        buyer_id=buyer_id,
+        frozen=True,
+        since=min(open_on),
+        cover_reason=CoverReason.BUYER_IN_DEFAULT,
+        limits_on_watch=True,
+    )
 
 
 def buyer_in_default(buyer_id: int, notices: Iterable[PossibleLossNotice]) -> bool:
@@ -317,9 +369,15 @@ class Arrangement:
 
 
 def request_arrangement(
-    invoice: OpenInvoice, *, kind: ArrangementKind, requested_on: date, notice_days: int,
-    new_due_date: date | None = None, instalments: Sequence[Instalment] = (),
-    max_extension_days: int = DEFAULT_MAX_EXTENSION_DAYS, current_due_date: date | None = None,
+    invoice: OpenInvoice,
+    *,
+    kind: ArrangementKind,
+    requested_on: date,
+    notice_days: int,
+    new_due_date: date | None = None,
+    instalments: Sequence[Instalment] = (),
+    max_extension_days: int = DEFAULT_MAX_EXTENSION_DAYS,
+    current_due_date: date | None = None,
 ) -> Arrangement:
     """Validate and record a request to extend ``invoice`` or reschedule it in instalments.
 
@@ -330,73 +388,107 @@ def request_arrangement(
     """
     current = current_due_date or invoice.due_date
     if not invoice.is_open:
-        raise Conflict(f"invoice {invoice.invoice_id} is paid", code="invoice_not_open",
-                       field="invoice_id")
+        raise Conflict(
+            f"invoice {invoice.invoice_id} is paid", code="invoice_not_open", field="invoice_id"
+        )
     if requested_on > notice_deadline(current, notice_days):
-        raise ValidationFailed("an extension must be asked for by the notice deadline; "
-                               "file a notice of possible loss instead",
-                               code="extension_requested_late", field="requested_on")
+        raise ValidationFailed(
+            "an extension must be asked for by the notice deadline; "
+            "file a notice of possible loss instead",
+            code="extension_requested_late",
+            field="requested_on",
+        )
     if kind is ArrangementKind.REPAYMENT_PLAN:
         new_due_date = _check_plan(invoice, instalments)
     if new_due_date is None or new_due_date <= current:
-        raise ValidationFailed(f"the new due date must be after {current.isoformat()}",
-                               code="extension_not_later", field="new_due_date")
+        raise ValidationFailed(
+            f"the new due date must be after {current.isoformat()}",
+            code="extension_not_later",
+            field="new_due_date",
+        )
     if (new_due_date - invoice.due_date).days > max_extension_days:
-        raise ValidationFailed(f"an extension may run at most {max_extension_days} days past "
-                               f"the original due date", code="extension_too_long",
-                               field="new_due_date")
-    return Arrangement(invoice_id=invoice.invoice_id, kind=kind,
-                       original_due_date=invoice.due_date, new_due_date=new_due_date,
-                       requested_on=requested_on, instalments=tuple(instalments))
+        raise ValidationFailed(
+            f"an extension may run at most {max_extension_days} days past the original due date",
+            code="extension_too_long",
+            field="new_due_date",
+        )
+    return Arrangement(
+        invoice_id=invoice.invoice_id,
+        kind=kind,
+        original_due_date=invoice.due_date,
+        new_due_date=new_due_date,
+        requested_on=requested_on,
+        instalments=tuple(instalments),
+    )
 
 
 def _check_plan(invoice: OpenInvoice, instalments: Sequence[Instalment]) -> date:
     if not instalments:
-        raise ValidationFailed("a repayment plan needs instalments", code="plan_empty",
-                               field="instalments")
+        raise ValidationFailed(
+            "a repayment plan needs instalments", code="plan_empty", field="instalments"
+        )
     currency = invoice.amount.currency
     for i, inst in enumerate(instalments):
         if inst.amount.currency != currency:
-            raise ValidationFailed(f"instalments are in {currency}", code="currency_mismatch",
-                                   field=f"instalments[{i}].amount")
+            raise ValidationFailed(
+                f"instalments are in {currency}",
+                code="currency_mismatch",
+                field=f"instalments[{i}].amount",
+            )
         if inst.amount.amount <= 0:
-            raise ValidationFailed("an instalment must be greater than zero",
-                                   code="plan_instalment_not_positive",
-                                   field=f"instalments[{i}].amount")
+            raise ValidationFailed(
+                "an instalment must be greater than zero",
+                code="plan_instalment_not_positive",
+                field=f"instalments[{i}].amount",
+            )
         if i and inst.due_on <= instalments[i - 1].due_on:
-            raise ValidationFailed("instalment dates must be in ascending order",
-                                   code="plan_dates_not_ascending",
-                                   field=f"instalments[{i}].due_on")
+            raise ValidationFailed(
+                "instalment dates must be in ascending order",
+                code="plan_dates_not_ascending",
+                field=f"instalments[{i}].due_on",
+            )
     total = sum((inst.amount for inst in instalments), Money.zero(currency))
     if total != invoice.outstanding:
-        raise ValidationFailed(f"the instalments add up to {total}, the invoice has "
-                               f"{invoice.outstanding} outstanding", code="plan_total_mismatch",
-                               field="instalments")
+        raise ValidationFailed(
+            f"the instalments add up to {total}, the invoice has {invoice.outstanding} outstanding",
+            code="plan_total_mismatch",
+            field="instalments",
+        )
     return instalments[-1].due_on
 
 
-def decide_arrangement(arrangement: Arrangement, *, approve: bool, decided_on: date,
-                       reason: str | None = None) -> Arrangement:
+def decide_arrangement(
+    arrangement: Arrangement, *, approve: bool, decided_on: date, reason: str | None = None
+) -> Arrangement:
     """The insurer's answer; a refusal needs a reason; a decision is final."""
     if arrangement.status is not ArrangementStatus.REQUESTED:
-        raise Conflict(f"the request was already {arrangement.status.value}",
-                       code="already_decided", field="status")
+        raise Conflict(
+            f"the request was already {arrangement.status.value}",
+            code="already_decided",
+            field="status",
+        )
     if not approve and not (reason and reason.strip()):
-        raise ValidationFailed("a refusal needs a reason", code="reason_required",
-                               field="reason")
-    return replace(arrangement, decided_on=decided_on,
-                   status=ArrangementStatus.APPROVED if approve else ArrangementStatus.REFUSED,
-                   reason=reason.strip() if reason else None)
+        raise ValidationFailed("a refusal needs a reason", code="reason_required", field="reason")
+    return replace(
+        arrangement,
+        decided_on=decided_on,
+        status=ArrangementStatus.APPROVED if approve else ArrangementStatus.REFUSED,
+        reason=reason.strip() if reason else None,
+    )
 
 
 def effective_due_date(invoice: OpenInvoice, arrangements: Iterable[Arrangement]) -> date:
     """The due date after the latest approved arrangement (the invoice's own otherwise)."""
-    approved = [a for a in arrangements
-                if a.invoice_id == invoice.invoice_id and a.status is ArrangementStatus.APPROVED]
+    approved = [
+        a
+        for a in arrangements
+        if a.invoice_id == invoice.invoice_id and a.status is ArrangementStatus.APPROVED
+    ]
     if not approved:
         return invoice.due_date
-    return max(approved, key=lambda a: (a.decided_on or a.requested_on, a.new_due_date)
-               ).new_due_date
+    return max(
+        approved, key=lambda a: (a.decided_on or a.requested_on, a.new_due_date)
+    ).new_due_date
 
 
 def plan_overdue_since(plan: Arrangement, *, collected: Money, today: date) -> date | None:
@@ -406,8 +498,9 @@ def plan_overdue_since(plan: Arrangement, *, collected: Money, today: date) -> d
     instalments in date order.
     """
     if plan.kind is not ArrangementKind.REPAYMENT_PLAN:
-        raise ValidationFailed("only a repayment plan has instalments", code="not_a_plan",
-                               field="kind")
+        raise ValidationFailed(
+            "only a repayment plan has instalments", code="not_a_plan", field="kind"
+        )
     due_so_far = Money.zero(collected.currency)
     for inst in plan.instalments:
         due_so_far = due_so_far + inst.amount
@@ -438,8 +531,12 @@ class DailyOverdueRun:
 
 
 def daily_overdue_run(
-    invoices: Sequence[OpenInvoice], *, notices: Sequence[PossibleLossNotice],
-    arrangements: Sequence[Arrangement] = (), today: date, notice_days: int,
+    invoices: Sequence[OpenInvoice],
+    *,
+    notices: Sequence[PossibleLossNotice],
+    arrangements: Sequence[Arrangement] = (),
+    today: date,
+    notice_days: int,
     days_before: Sequence[int] = DEFAULT_REMINDER_DAYS_BEFORE,
     sent_reminders: Collection[tuple[int, date, int]] = frozenset(),
 ) -> DailyOverdueRun:
@@ -448,15 +545,21 @@ def daily_overdue_run(
     ``sent_reminders`` are the reminders sent before (see :func:`notice_reminders_due`).
     """
     extended = {i.invoice_id: effective_due_date(i, arrangements) for i in invoices}
-    overdue = overdue_invoices(invoices, today=today, notice_days=notice_days,
-                               extended_due=extended)
+    overdue = overdue_invoices(
+        invoices, today=today, notice_days=notice_days, extended_due=extended
+    )
     noticed = frozenset(n.invoice_id for n in notices if n.open)
     return DailyOverdueRun(
-        today=today, overdue=overdue,
+        today=today,
+        overdue=overdue,
         newly_overdue=tuple(o.invoice.invoice_id for o in overdue if o.days_overdue == 1),
-        reminders=notice_reminders_due(overdue, today=today, noticed=noticed,
-                                       days_before=days_before, sent=sent_reminders),
-        missed_deadline=tuple(o.invoice.invoice_id for o in overdue
-                              if o.invoice.invoice_id not in noticed
-                              and today > o.notice_deadline),
-        frozen_buyers=tuple(sorted({n.buyer_id for n in notices if n.open})))
+        reminders=notice_reminders_due(
+            overdue, today=today, noticed=noticed, days_before=days_before, sent=sent_reminders
+        ),
+        missed_deadline=tuple(
+            o.invoice.invoice_id
+            for o in overdue
+            if o.invoice.invoice_id not in noticed and today > o.notice_deadline
+        ),
+        frozen_buyers=tuple(sorted({n.buyer_id for n in notices if n.open})),
+    )

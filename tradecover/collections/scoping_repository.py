@@ -31,4 +31,3 @@ def visible_notifications(principal: Principal) -> Select[Notification]:
     if not principal.is_insurer:
         query = query.where(Notification.exporter_org_id == principal.org_id)
     return query
-

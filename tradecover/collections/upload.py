@@ -61,8 +61,9 @@ def payment_of(row: dict[str, Any]) -> PaymentRow:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise _malformed("amount_paid", f"amount_paid must be a decimal number, got {text!r}"
-                         ) from None
+        raise _malformed(
+            "amount_paid", f"amount_paid must be a decimal number, got {text!r}"
+        ) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e15"):
         raise _malformed("amount_paid", "amount_paid must be zero or a positive amount")
     day = _text(row, "paid_on")
@@ -73,5 +74,6 @@ def payment_of(row: dict[str, Any]) -> PaymentRow:
     invoice = _text(row, "invoice_number")
     if len(invoice) > 64:
         raise _malformed("invoice_number", "invoice_number is longer than 64 characters")
-    return PaymentRow(invoice_number=invoice, buyer_id=int(buyer), amount_paid=amount,
-                      paid_on=paid_on)
+    return PaymentRow(
+        invoice_number=invoice, buyer_id=int(buyer), amount_paid=amount, paid_on=paid_on
+    )

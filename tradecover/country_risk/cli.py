@@ -16,8 +16,9 @@ from tradecover.country_risk.cover import CoverStatus
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 
-app = typer.Typer(help="Country risk classes, cover status and exposure caps.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Country risk classes, cover status and exposure caps.", no_args_is_help=True
+)
 
 
 @app.command("list")
@@ -30,8 +31,14 @@ def list_countries(
         views = service.current_all(session, risk_class=risk_class, cover_status=status)
     table = Table("country", "name", "class", "status", "cap", "since")
     for v in views:
-        table.add_row(v.country, v.name, "-" if v.risk_class is None else str(v.risk_class),
-                      v.cover_status.value, str(v.exposure_cap or ""), v.effective_from.isoformat())
+        table.add_row(
+            v.country,
+            v.name,
+            "-" if v.risk_class is None else str(v.risk_class),
+            v.cover_status.value,
+            str(v.exposure_cap or ""),
+            v.effective_from.isoformat(),
+        )
     console.print(table)
 
 
@@ -43,9 +50,15 @@ def show(country: Annotated[str, typer.Argument(help="ISO alpha-2 code")]) -> No
         views = service.history(session, country.upper())
     table = Table("version", "class", "status", "cap", "effective", "source", "reason")
     for v in views:
-        table.add_row(str(v.version_id), "-" if v.risk_class is None else str(v.risk_class),
-                      v.cover_status.value, str(v.exposure_cap or ""),
-                      v.effective_from.isoformat(), v.source, v.reason or "")
+        table.add_row(
+            str(v.version_id),
+            "-" if v.risk_class is None else str(v.risk_class),
+            v.cover_status.value,
+            str(v.exposure_cap or ""),
+            v.effective_from.isoformat(),
+            v.source,
+            v.reason or "",
+        )
     console.print(table)
 
 
@@ -68,9 +81,15 @@ def set_view(
         kwargs["exposure_cap"] = Money.of(Decimal(amount), currency.upper())
     with unit_of_work() as session:
         view = service.change(
-            session, principal=system_principal(session), country=country.upper(),
-            reason=reason, cover_status=status,
+            session,
+            principal=system_principal(session),
+            country=country.upper(),
+            reason=reason,
+            cover_status=status,
             effective_from=date.fromisoformat(effective) if effective else business_today(),
-            **kwargs)
-    console.print(f"{view.country}: class {view.risk_class}, {view.cover_status.value}, "
-                  f"cap {view.exposure_cap or 'none'}")
+            **kwargs,
+        )
+    console.print(
+        f"{view.country}: class {view.risk_class}, {view.cover_status.value}, "
+        f"cap {view.exposure_cap or 'none'}"
+    )

@@ -16,5 +16,8 @@ def texts(values: Iterable[str]) -> str:
     """Strings as a PostgreSQL array literal (each quoted, with quotes and backslashes
     escaped), cast in the statement (``::text[]``), for the reason of :func:`ints`.
     """
-    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                          for v in values) + "}"
+    return (
+        "{"
+        + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "}"
+    )

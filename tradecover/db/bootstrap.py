@@ -25,10 +25,19 @@ def load_reference_data(session: Session) -> int:
     org_id = insurer(session).id
     now = utc_now()
     rows = [
-        {"country": entry.country, "risk_class": entry.risk_class, "cover_status": "open",
-         "exposure_cap_minor": None, "cap_currency": None, "source": label,
-         "effective_from": source.edition_date, "reason": f"shipped baseline ({entry.basis})",
-         "recorded_at": now, "recorded_by": "system:bootstrap", "recorded_by_org_id": org_id}
+        {
+            "country": entry.country,
+            "risk_class": entry.risk_class,
+            "cover_status": "open",
+            "exposure_cap_minor": None,
+            "cap_currency": None,
+            "source": label,
+            "effective_from": source.edition_date,
+            "reason": f"shipped baseline ({entry.basis})",
+            "recorded_at": now,
+            "recorded_by": "system:bootstrap",
+            "recorded_by_org_id": org_id,
+        }
         for entry in shipped_classification()
     ]
     session.execute(insert(CountryRiskVersion), rows)

@@ -17,8 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradecover.config import DB_CONNECT_TIMEOUT_S, DB_POOL_TIMEOUT_S
 
 
-def make_engine(url: str, *, echo: bool = False, connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
-                pool_timeout_s: float = DB_POOL_TIMEOUT_S) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    connect_timeout_s: int = DB_CONNECT_TIMEOUT_S,
+    pool_timeout_s: float = DB_POOL_TIMEOUT_S,
+) -> Engine:
     """Create an engine; on SQLite every transaction starts with ``BEGIN IMMEDIATE``.
 
     SQLite has no ``SELECT ... FOR UPDATE``; taking the write lock when the transaction
@@ -52,9 +57,14 @@ def make_engine(url: str, *, echo: bool = False, connect_timeout_s: int = DB_CON
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20,
-                           pool_timeout=pool_timeout_s,
-                           connect_args={"connect_timeout": connect_timeout_s})
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=pool_timeout_s,
+        connect_args={"connect_timeout": connect_timeout_s},
+    )
     ping_when_idle(engine)
 
     @event.listens_for(engine, "connect")

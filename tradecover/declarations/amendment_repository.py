@@ -24,13 +24,15 @@ from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 
 
-def _end(session: Session, *, principal: Principal, row: Declaration, status: str,
-         reason: str) -> None:
+def _end(
+    session: Session, *, principal: Principal, row: Declaration, status: str, reason: str
+) -> None:
     if row.status != STATUS_ACTIVE:
         raise Conflict(f"declaration {row.id} is {row.status}", code="declaration_not_active")
     if row.limit_id is not None:
-        repository.release(session, limit_id=row.limit_id,
-                           amount_minor=row.covered_minor - row.collected_minor)
+        repository.release(
+            session, limit_id=row.limit_id, amount_minor=row.covered_minor - row.collected_minor
+        )
     row.status = status
     row.ended_at = utc_now()
     row.ended_by = principal.actor
@@ -41,37 +43,47 @@ def _end(session: Session, *, principal: Principal, row: Declaration, status: st
 def _reason(reason: str) -> str:
     text = (reason or "").strip()
     if not text or len(text) > 1000:
-        raise ValidationFailed("a reason of 1 to 1000 characters is required",
-                               code="invalid_reason", field="reason")
+        raise ValidationFailed(
+            "a reason of 1 to 1000 characters is required", code="invalid_reason", field="reason"
+        )
     return text
 
 
-def cancel(session: Session, *, principal: Principal, declaration_id: int, reason: str
-           ) -> Declaration:
+def cancel(
+    session: Session, *, principal: Principal, declaration_id: int, reason: str
+) -> Declaration:
     """Cancel a declaration (kept, marked ``cancelled``); its reservation is released."""
     principal.require(Permission.DECLARATION_WRITE)
     why = _reason(reason)
     row = _declaration(session, principal, declaration_id, lock=True)
     if row.collected_minor:
-        raise Conflict("collections were recorded on this declaration",
-                       code="declaration_has_collections")
+        raise Conflict(
+            "collections were recorded on this declaration", code="declaration_has_collections"
+        )
     before = snapshot(row)
     _end(session, principal=principal, row=row, status=STATUS_CANCELLED, reason=why)
-    audit.record(session, org_id=row.exporter_org_id, actor=principal.actor,
-                 action="declaration.cancelled", entity_type="declaration", entity_id=row.id,
-                 reason=why, before=before, after=snapshot(row), chain=audit_chain_of(row))
+    audit.record(
+        session,
+        org_id=row.exporter_org_id,
+        actor=principal.actor,
+        action="declaration.cancelled",
+        entity_type="declaration",
+        entity_id=row.id,
+        reason=why,
+        before=before,
+        after=snapshot(row),
+        chain=audit_chain_of(row),
+    )
     return row
 
 
-def get_declaration(session: Session, *, principal: Principal, declaration_id: int
-                    ) -> Declaration:
+def get_declaration(session: Session, *, principal: Principal, declaration_id: int) -> Declaration:
     """One declaration the caller may see (another exporter's: 404)."""
     principal.require(Permission.DECLARATION_READ)
     return _declaration(session, principal, declaration_id)
 
 
-def history(session: Session, *, principal: Principal, declaration_id: int
-            ) -> list[Declaration]:
+def history(session: Session, *, principal: Principal, declaration_id: int) -> list[Declaration]:
     """Every version of a declaration, oldest first (corrections chain by ``supersedes``)."""
     row = get_declaration(session, principal=principal, declaration_id=declaration_id)
     chain = [row]
@@ -81,8 +93,9 @@ def history(session: Session, *, principal: Principal, declaration_id: int
             break
         chain.insert(0, previous)
     while True:
-        following = session.execute(select(Declaration).where(
-            Declaration.supersedes_id == chain[-1].id)).scalar_one_or_none()
+        following = session.execute(
+            select(Declaration).where(Declaration.supersedes_id == chain[-1].id)
+        ).scalar_one_or_none()
         if following is None:
             break
         chain.append(following)
@@ -90,10 +103,17 @@ def history(session: Session, *, principal: Principal, declaration_id: int
 
 
 def list_declarations(
-    session: Session, *, principal: Principal, policy_id: int | None = None,
-    buyer_id: int | None = None, shipped_from: date | None = None,
-    shipped_to: date | None = None, cover_status: CoverStatus | None = None,
-    status: str | None = None, limit: int = 50, offset: int = 0,
+    session: Session,
+    *,
+    principal: Principal,
+    policy_id: int | None = None,
+    buyer_id: int | None = None,
+    shipped_from: date | None = None,
+    shipped_to: date | None = None,
+    cover_status: CoverStatus | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> tuple[list[Declaration], int]:
     """Declarations the caller may see, newest first, with the total matching."""
     principal.require(Permission.DECLARATION_READ)
@@ -113,19 +133,20 @@ def list_declarations(
     if status is not None:
         query = query.where(Declaration.status == status)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(Declaration.id.desc()).limit(limit).offset(offset)
-                           ).scalars().all()
+    rows = (
+        session.execute(query.order_by(Declaration.id.desc()).limit(limit).offset(offset))
+        .scalars()
+        .all()
+    )
     return list(rows), int(total)
 
 
-def active_declaration(session: Session, principal: Principal, declaration_id: int
-                       ) -> Declaration:
+def active_declaration(session: Session, principal: Principal, declaration_id: int) -> Declaration:
     """An active declaration the caller may see, else ``NotFound`` (foreign = missing):
     for the use cases of other contexts (collections, claims) on a declared invoice.
     """
     row = session.get(Declaration, declaration_id)
-    if row is None or row.status != STATUS_ACTIVE or not principal.can_see_org(
-            row.exporter_org_id):
+    if row is None or row.status != STATUS_ACTIVE or not principal.can_see_org(row.exporter_org_id):
         raise NotFound(f"declaration {declaration_id} not found", field="declaration_id")
     return row
 

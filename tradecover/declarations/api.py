@@ -103,8 +103,9 @@ def _known_keys(request: Request) -> KnownApiKeys | None:
     return known
 
 
-def _open_and_authenticate(request: Request, api_key: str | None, token: str | None,
-                           known: KnownApiKeys | None) -> Caller:
+def _open_and_authenticate(
+    request: Request, api_key: str | None, token: str | None, known: KnownApiKeys | None
+) -> Caller:
     session = _factory(request)()
     try:
         principal = current_principal(request, session, api_key, token)
@@ -133,8 +134,7 @@ async def caller_session(
     if principal is not None:
         caller = Caller(_factory(request)(), principal, unconfirmed_key=api_key, known=known)
     else:
-        caller = await run_in_threadpool(_open_and_authenticate, request, api_key, token,
-                                         known)
+        caller = await run_in_threadpool(_open_and_authenticate, request, api_key, token, known)
     try:
         yield caller
     finally:
@@ -145,17 +145,27 @@ async def caller_session(
 
 
 @router.post(
-    "/declarations", status_code=201, summary="Declare one shipment or a batch (ERP API)",
+    "/declarations",
+    status_code=201,
+    summary="Declare one shipment or a batch (ERP API)",
     response_model=DeclarationOut | BatchOut,
-    responses={200: {"description": "A batch: the per-item outcome", "model": BatchOut},
-               409: {"description": "A request with this key is still running"}})
+    responses={
+        200: {"description": "A batch: the per-item outcome", "model": BatchOut},
+        409: {"description": "A request with this key is still running"},
+    },
+)
 async def post_declarations(
     request: Request,
     body: ShipmentIn | BatchIn,
     caller: Annotated[Caller, Security(caller_session)],
-    idempotency_key: Annotated[str | None, Header(
-        alias="Idempotency-Key", max_length=idempotency.MAX_KEY_LENGTH,
-        description="Required: a retry with the same key gets the original answer")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=idempotency.MAX_KEY_LENGTH,
+            description="Required: a retry with the same key gets the original answer",
+        ),
+    ] = None,
 ) -> Any:
     """Attach one shipment (201) or up to 1000 (200, each accepted or rejected on its own).
 
@@ -163,9 +173,14 @@ async def post_declarations(
     the first is still running 409.
     """
     status, answer, replayed = await run_in_threadpool(
-        declare, caller, body, idempotency_key, business_today(), attachment_store(request))
-    return Response(answer, status_code=status, media_type="application/json",
-                    headers={"Idempotent-Replayed": "true"} if replayed else None)
+        declare, caller, body, idempotency_key, business_today(), attachment_store(request)
+    )
+    return Response(
+        answer,
+        status_code=status,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"} if replayed else None,
+    )
 
 
 RETRIES = 3
@@ -177,8 +192,9 @@ def attachment_store(request: Request) -> AttachmentStore:
     return store
 
 
-def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: date,
-            store: AttachmentStore) -> tuple[int, bytes, bool]:
+def declare(
+    caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: date, store: AttachmentStore
+) -> tuple[int, bytes, bool]:
     """Hold the key, attach, store the answer and commit: ONE transaction, the one that
     authenticated the caller (a deadlock or serialization failure is retried afresh), on
     the attachment shell: (status, JSON answer, whether it is a replay).  The store sends
@@ -188,8 +204,11 @@ def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: 
     session, principal, unconfirmed = caller.session, caller.principal, caller.unconfirmed_key
     principal.require(Permission.DECLARATION_WRITE)
     if key is None:
-        raise ValidationFailed("the Idempotency-Key header is required",
-                               code="idempotency_key_required", field="Idempotency-Key")
+        raise ValidationFailed(
+            "the Idempotency-Key header is required",
+            code="idempotency_key_required",
+            field="Idempotency-Key",
+        )
     held = idempotency.HeldKey(principal.org_id, key, _fingerprint(body))
     status = 200 if isinstance(body, BatchIn) else 201
     answered: list[bytes] = []
@@ -205,10 +224,17 @@ def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: 
         attempt += 1
         try:
             items = body.declarations if isinstance(body, BatchIn) else [body]
-            attach_batch(store, session, principal=principal, channel="erp", today=today,
-                         shipments=[item.to_shipment(principal.org_id) for item in items],
-                         keyed=KeyedRequest(held, status, principal, unconfirmed),
-                         answer=answer, commit=True)
+            attach_batch(
+                store,
+                session,
+                principal=principal,
+                channel="erp",
+                today=today,
+                shipments=[item.to_shipment(principal.org_id) for item in items],
+                keyed=KeyedRequest(held, status, principal, unconfirmed),
+                answer=answer,
+                commit=True,
+            )
             session.commit()  # after the store's COMMIT: nothing left, no round trip
             return status, answered[-1], False
         except idempotency.Replayed as replayed:
@@ -219,7 +245,8 @@ def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: 
             assert unconfirmed is not None
             assert caller.known is not None
             principal = caller.known.renewed(  # 401 if revoked
-                unconfirmed, access.api_key_rows(session, unconfirmed))
+                unconfirmed, access.api_key_rows(session, unconfirmed)
+            )
             principal.require(Permission.DECLARATION_WRITE)
             unconfirmed = None
         except (OperationalError, psycopg.OperationalError) as exc:
@@ -232,8 +259,9 @@ def declare(caller: Caller, body: ShipmentIn | BatchIn, key: str | None, today: 
 
 
 def _fingerprint(body: ShipmentIn | BatchIn) -> str:
-    return idempotency.fingerprint(method="POST", path="/api/v1/declarations",
-                                   body=body.model_dump(mode="json"))
+    return idempotency.fingerprint(
+        method="POST", path="/api/v1/declarations", body=body.model_dump(mode="json")
+    )
 
 
 def _fields_of(body: ShipmentIn | BatchIn, outcomes: Sequence[Outcome]) -> dict[str, Any]:
@@ -244,78 +272,142 @@ def _fields_of(body: ShipmentIn | BatchIn, outcomes: Sequence[Outcome]) -> dict[
     return declaration_fields(declaration)
 
 
-@router.post("/declarations/uploads", response_model=UploadReportOut,
-             summary="Upload shipments as CSV or XLSX: a row-level report")
+@router.post(
+    "/declarations/uploads",
+    response_model=UploadReportOut,
+    summary="Upload shipments as CSV or XLSX: a row-level report",
+)
 def upload_declarations(
-    request: Request, session: SessionDep, principal: PrincipalDep,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="CSV or XLSX with a header row")],
 ) -> UploadReportOut:
     """Each row is attached on its own; a malformed row writes nothing and stops nothing."""
     principal.require(Permission.DECLARATION_WRITE)
     data = file.file.read(upload.MAX_UPLOAD_BYTES + 1)
     name = file.filename or "upload"
-    return UploadReportOut.of(name, service.attach_upload(
-        session, principal=principal, org_id=principal.org_id, filename=name, data=data,
-        today=business_today(), channel="upload", store=attachment_store(request)))
+    return UploadReportOut.of(
+        name,
+        service.attach_upload(
+            session,
+            principal=principal,
+            org_id=principal.org_id,
+            filename=name,
+            data=data,
+            today=business_today(),
+            channel="upload",
+            store=attachment_store(request),
+        ),
+    )
 
 
 @router.get("/declarations", response_model=Page[DeclarationOut], summary="Declarations")
 def list_declarations(
-    session: SessionDep, principal: PrincipalDep, page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
     policy_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     buyer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    shipped_from: date | None = None, shipped_to: date | None = None,
+    shipped_from: date | None = None,
+    shipped_to: date | None = None,
     cover_status: CoverStatus | None = None,
     status: Annotated[str | None, Query(pattern="^(active|corrected|cancelled)$")] = None,
 ) -> Page[DeclarationOut]:
     """Filter by policy, buyer, shipment period and cover status; newest first."""
     rows, total = service.list_declarations(
-        session, principal=principal, policy_id=policy_id, buyer_id=buyer_id,
-        shipped_from=shipped_from, shipped_to=shipped_to, cover_status=cover_status,
-        status=status, limit=page.limit, offset=page.offset)
-    return Page(items=[DeclarationOut.of(r) for r in rows], total=total, limit=page.limit,
-                offset=page.offset)
+        session,
+        principal=principal,
+        policy_id=policy_id,
+        buyer_id=buyer_id,
+        shipped_from=shipped_from,
+        shipped_to=shipped_to,
+        cover_status=cover_status,
+        status=status,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[DeclarationOut.of(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-@router.get("/declarations/{declaration_id}", response_model=DeclarationWithHistoryOut,
-            summary="A declaration with its history")
-def get_declaration(declaration_id: Id, session: SessionDep, principal: PrincipalDep
-                    ) -> DeclarationWithHistoryOut:
+@router.get(
+    "/declarations/{declaration_id}",
+    response_model=DeclarationWithHistoryOut,
+    summary="A declaration with its history",
+)
+def get_declaration(
+    declaration_id: Id, session: SessionDep, principal: PrincipalDep
+) -> DeclarationWithHistoryOut:
     """The declaration and every version of it (corrections), oldest first."""
     rows = service.history(session, principal=principal, declaration_id=declaration_id)
     row = next(r for r in rows if r.id == declaration_id)
-    return DeclarationWithHistoryOut(**DeclarationOut.of(row).model_dump(),
-                                     history=[DeclarationOut.of(r) for r in rows])
+    return DeclarationWithHistoryOut(
+        **DeclarationOut.of(row).model_dump(), history=[DeclarationOut.of(r) for r in rows]
+    )
 
 
-@router.post("/declarations/{declaration_id}/corrections", status_code=201,
-             response_model=DeclarationOut, summary="Correct a declaration (a new version)")
-def correct_declaration(request: Request, declaration_id: Id, body: CorrectionIn,
-                        session: SessionDep, principal: PrincipalDep) -> DeclarationOut:
+@router.post(
+    "/declarations/{declaration_id}/corrections",
+    status_code=201,
+    response_model=DeclarationOut,
+    summary="Correct a declaration (a new version)",
+)
+def correct_declaration(
+    request: Request,
+    declaration_id: Id,
+    body: CorrectionIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> DeclarationOut:
     """The old version is kept, marked ``corrected``; the new one is decided afresh."""
-    org_id = service.get_declaration(session, principal=principal,
-                                     declaration_id=declaration_id).exporter_org_id
-    row = service.correct(session, principal=principal, declaration_id=declaration_id,
-                          shipment=body.to_shipment(org_id), reason=body.reason,
-                          today=business_today(), channel="api",
-                          store=attachment_store(request))
+    org_id = service.get_declaration(
+        session, principal=principal, declaration_id=declaration_id
+    ).exporter_org_id
+    row = service.correct(
+        session,
+        principal=principal,
+        declaration_id=declaration_id,
+        shipment=body.to_shipment(org_id),
+        reason=body.reason,
+        today=business_today(),
+        channel="api",
+        store=attachment_store(request),
+    )
     return DeclarationOut.of(row)
 
 
-@router.post("/declarations/{declaration_id}/cancellation", response_model=DeclarationOut,
-             summary="Cancel a declaration")
-def cancel_declaration(declaration_id: Id, body: ReasonIn, session: SessionDep,
-                       principal: PrincipalDep) -> DeclarationOut:
+@router.post(
+    "/declarations/{declaration_id}/cancellation",
+    response_model=DeclarationOut,
+    summary="Cancel a declaration",
+)
+def cancel_declaration(
+    declaration_id: Id, body: ReasonIn, session: SessionDep, principal: PrincipalDep
+) -> DeclarationOut:
     """The declaration is kept, marked ``cancelled``; its limit reservation is released."""
-    return DeclarationOut.of(service.cancel(session, principal=principal,
-                                            declaration_id=declaration_id, reason=body.reason))
+    return DeclarationOut.of(
+        service.cancel(
+            session, principal=principal, declaration_id=declaration_id, reason=body.reason
+        )
+    )
 
 
-@router.get("/policies/{policy_id}/declaration-status", response_model=DeclarationStatusOut,
-            summary="What is due on a policy and what was declared")
+@router.get(
+    "/policies/{policy_id}/declaration-status",
+    response_model=DeclarationStatusOut,
+    summary="What is due on a policy and what was declared",
+)
 def declaration_status(
-    policy_id: Id, session: SessionDep, principal: PrincipalDep,
-    start: date | None = None, end: date | None = None,
+    policy_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    start: date | None = None,
+    end: date | None = None,
 ) -> DeclarationStatusOut:
     """Periods by the policy's frequency with their due dates, declared and late counts,
     the compliance rate and the declared share of the returned turnover; each month's
@@ -323,18 +415,30 @@ def declaration_status(
     and whether a whole-turnover policy is under review.
     """
     today = business_today()
-    return DeclarationStatusOut.of(service.declaration_status(
-        session, principal=principal, policy_id=policy_id, start=start, end=end,
-        today=today), as_of=today)
+    return DeclarationStatusOut.of(
+        service.declaration_status(
+            session, principal=principal, policy_id=policy_id, start=start, end=end, today=today
+        ),
+        as_of=today,
+    )
 
 
-@router.post("/policies/{policy_id}/turnover-returns", status_code=201,
-             response_model=TurnoverReturnOut, summary="Return a month's turnover")
-def post_turnover_return(policy_id: Id, body: TurnoverReturnIn, session: SessionDep,
-                         principal: PrincipalDep) -> TurnoverReturnOut:
+@router.post(
+    "/policies/{policy_id}/turnover-returns",
+    status_code=201,
+    response_model=TurnoverReturnOut,
+    summary="Return a month's turnover",
+)
+def post_turnover_return(
+    policy_id: Id, body: TurnoverReturnIn, session: SessionDep, principal: PrincipalDep
+) -> TurnoverReturnOut:
     """The exporter's insurable turnover of one month (a second return replaces the first)."""
     amount = Money.of(body.amount, body.currency)
     row = service.submit_turnover_return(
-        session, principal=principal, policy_id=policy_id,
-        month=date.fromisoformat(body.month + "-01"), amount=amount)
+        session,
+        principal=principal,
+        policy_id=policy_id,
+        month=date.fromisoformat(body.month + "-01"),
+        amount=amount,
+    )
     return TurnoverReturnOut.of(row)

@@ -20,8 +20,9 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.wiring import store_for
 
-app = typer.Typer(help="Declared shipments: bulk attachment, listing, details.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Declared shipments: bulk attachment, listing, details.", no_args_is_help=True
+)
 
 
 def _today(value: str | None) -> date:
@@ -30,42 +31,69 @@ def _today(value: str | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(f"--today must be a date YYYY-MM-DD, got {value!r}",
-                               code="invalid_date", field="today") from None
+        raise ValidationFailed(
+            f"--today must be a date YYYY-MM-DD, got {value!r}", code="invalid_date", field="today"
+        ) from None
 
 
 @app.command("attach")
 @domain_errors
 def attach(
-    file: Annotated[Path, typer.Option("--file", exists=True, dir_okay=False,
-                                       help="CSV or XLSX of shipments (header row)")],
-    exporter: Annotated[str | None, typer.Option("--exporter",
-                                                 help="Slug of the exporter declaring")] = None,
+    file: Annotated[
+        Path,
+        typer.Option(
+            "--file", exists=True, dir_okay=False, help="CSV or XLSX of shipments (header row)"
+        ),
+    ],
+    exporter: Annotated[
+        str | None, typer.Option("--exporter", help="Slug of the exporter declaring")
+    ] = None,
     today: Annotated[str | None, typer.Option("--today", help="Business date")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
     """Attach every row of a file through the attachment service and print the row report."""
     if exporter is None:
-        raise ValidationFailed("--exporter SLUG is required when the insurer declares",
-                               code="exporter_required", field="exporter")
+        raise ValidationFailed(
+            "--exporter SLUG is required when the insurer declares",
+            code="exporter_required",
+            field="exporter",
+        )
     day = _today(today)
     data = file.read_bytes()
     with unit_of_work() as session:
         org = access.org_by_slug(session, exporter)
         principal = access.system_principal(session)
-        with Progress(TextColumn("attaching"), BarColumn(), MofNCompleteColumn(),
-                      console=console, disable=quiet) as bar:
+        with Progress(
+            TextColumn("attaching"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            disable=quiet,
+        ) as bar:
             task = bar.add_task("attach", total=None)
-            report = UploadReportOut.of(file.name, service.attach_upload(
-                session, principal=principal, org_id=org.id, filename=file.name, data=data,
-                today=day, channel="cli", store=store_for(session.get_bind().engine),
-                progress=lambda done, total: bar.update(task, completed=done, total=total)))
+            report = UploadReportOut.of(
+                file.name,
+                service.attach_upload(
+                    session,
+                    principal=principal,
+                    org_id=org.id,
+                    filename=file.name,
+                    data=data,
+                    today=day,
+                    channel="cli",
+                    store=store_for(session.get_bind().engine),
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                ),
+            )
     table = Table(title=f"{file.name}: {report.accepted} accepted, {report.rejected} rejected")
     for column in ("row", "outcome", "declaration", "cover / problem"):
         table.add_column(column)
     for row in report.report:
-        detail = (row.cover_status or "") if row.problem is None else (
-            f"{row.problem.code} ({row.problem.field}): {row.problem.detail}")
+        detail = (
+            (row.cover_status or "")
+            if row.problem is None
+            else (f"{row.problem.code} ({row.problem.field}): {row.problem.detail}")
+        )
         table.add_row(str(row.row), row.outcome, str(row.declaration_id or ""), detail)
     console.print(table)
 
@@ -79,16 +107,36 @@ def list_(
     """The latest declarations (all exporters)."""
     with unit_of_work() as session:
         rows, total = service.list_declarations(
-            session, principal=access.system_principal(session), policy_id=policy, limit=limit)
+            session, principal=access.system_principal(session), policy_id=policy, limit=limit
+        )
     table = Table(title=f"{len(rows)} of {total} declarations")
-    for column in ("id", "policy", "buyer", "invoice", "shipped", "amount", "cover", "reason",
-                   "premium", "status"):
+    for column in (
+        "id",
+        "policy",
+        "buyer",
+        "invoice",
+        "shipped",
+        "amount",
+        "cover",
+        "reason",
+        "premium",
+        "status",
+    ):
         table.add_column(column)
     for row in rows:
         out = DeclarationOut.of(row)
-        table.add_row(str(out.id), str(out.policy_id), str(out.buyer_id), out.invoice_number,
-                      out.shipment_date.isoformat(), f"{out.invoice_amount} {out.currency}",
-                      out.cover_status, out.reason_code, out.premium, out.status)
+        table.add_row(
+            str(out.id),
+            str(out.policy_id),
+            str(out.buyer_id),
+            out.invoice_number,
+            out.shipment_date.isoformat(),
+            f"{out.invoice_amount} {out.currency}",
+            out.cover_status,
+            out.reason_code,
+            out.premium,
+            out.status,
+        )
     console.print(table)
 
 
@@ -97,10 +145,10 @@ def list_(
 def show(declaration_id: Annotated[int, typer.Argument(min=1)]) -> None:
     """One declaration with its cover decision, premium and history."""
     with unit_of_work() as session:
-        chain = service.history(session, principal=access.system_principal(session),
-                                declaration_id=declaration_id)
+        chain = service.history(
+            session, principal=access.system_principal(session), declaration_id=declaration_id
+        )
     row = DeclarationOut.of(next(r for r in chain if r.id == declaration_id))
     for key, value in row.model_dump(exclude={"rate_explanation"}).items():
         console.print(f"[bold]{key}[/bold]: {value}")
-    console.print("[bold]history[/bold]: " + " -> ".join(
-        f"{r.id} ({r.status})" for r in chain))
+    console.print("[bold]history[/bold]: " + " -> ".join(f"{r.id} ({r.status})" for r in chain))

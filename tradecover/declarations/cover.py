@@ -124,10 +124,15 @@ class PolicyFacts:
     def standing(self) -> PolicyStanding:
         """The policy as its liability rule reads it."""
         return PolicyStanding(
-            state=self.state, inception=self.inception, expiry=self.expiry,
-            termination_kind=(TerminationKind.INSURER_CANCELLATION
-                              if self.cancelled_from is not None else None),
-            termination_date=self.cancelled_from, suspensions=self.suspensions)
+            state=self.state,
+            inception=self.inception,
+            expiry=self.expiry,
+            termination_kind=(
+                TerminationKind.INSURER_CANCELLATION if self.cancelled_from is not None else None
+            ),
+            termination_date=self.cancelled_from,
+            suspensions=self.suspensions,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +154,13 @@ class LimitFacts:
     @classmethod
     def from_version(cls, version: LimitVersion) -> LimitFacts:
         """The facts of a limits.versions.LimitVersion (cancelled if it cancels)."""
-        return cls(amount=version.amount,
-                   status=LimitStatus.CANCELLED if version.is_cancellation else LimitStatus.ACTIVE,
-                   effective_from=version.effective_from, expires_on=version.expires_on,
-                   indemnity_pct=version.indemnity_pct)
+        return cls(
+            amount=version.amount,
+            status=LimitStatus.CANCELLED if version.is_cancellation else LimitStatus.ACTIVE,
+            effective_from=version.effective_from,
+            expires_on=version.expires_on,
+            indemnity_pct=version.indemnity_pct,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,18 +181,23 @@ class CoverDecision:
 
 
 def _refuse(insured: Money, reason: CoverReason, explanation: str) -> CoverDecision:
-    return CoverDecision(CoverStatus.NOT_COVERED, insured, Money.zero(insured.currency),
-                         insured, reason, explanation)
+    return CoverDecision(
+        CoverStatus.NOT_COVERED, insured, Money.zero(insured.currency), insured, reason, explanation
+    )
 
 
-_REFUSALS = {LiabilityRule.OUTSIDE_POLICY_PERIOD: CoverReason.OUTSIDE_POLICY_PERIOD,
-             LiabilityRule.SUSPENDED: CoverReason.POLICY_SUSPENDED}
+_REFUSALS = {
+    LiabilityRule.OUTSIDE_POLICY_PERIOD: CoverReason.OUTSIDE_POLICY_PERIOD,
+    LiabilityRule.SUSPENDED: CoverReason.POLICY_SUSPENDED,
+}
 
 
 def _policy_refusal(policy: PolicyFacts, shipment: Shipment) -> tuple[CoverReason, str] | None:
     if policy.state is PolicyState.SUSPENDED:
-        return (CoverReason.POLICY_SUSPENDED,
-                "the policy is suspended for premium arrears: declarations are not accepted")
+        return (
+            CoverReason.POLICY_SUSPENDED,
+            "the policy is suspended for premium arrears: declarations are not accepted",
+        )
     ruling = liability_for_shipment(policy.standing, shipment_date=shipment.shipment_date)
     if ruling.keeps_cover:
         return None
@@ -201,8 +214,10 @@ def _scope_refusal(scope: InsurableScope, shipment: Shipment) -> str | None:
     if scope.hs_chapters and chapter not in scope.hs_chapters:
         return f"goods of HS chapter {chapter} are outside the insurable scope"
     if shipment.credit_days > scope.max_credit_days:
-        return (f"a credit period of {shipment.credit_days} days exceeds the scope's "
-                f"{scope.max_credit_days}")
+        return (
+            f"a credit period of {shipment.credit_days} days exceeds the scope's "
+            f"{scope.max_credit_days}"
+        )
     return None
 
 
@@ -213,21 +228,33 @@ def _limit_refusal(limit: LimitFacts | None, shipment: Shipment) -> tuple[CoverR
     if limit.status is LimitStatus.CANCELLED:
         return CoverReason.LIMIT_CANCELLED, "the buyer's credit limit was cancelled"
     if limit.expires_on is not None and shipped > limit.expires_on:
-        return (CoverReason.LIMIT_EXPIRED,
-                f"the buyer's credit limit expired on {limit.expires_on.isoformat()}")
+        return (
+            CoverReason.LIMIT_EXPIRED,
+            f"the buyer's credit limit expired on {limit.expires_on.isoformat()}",
+        )
     if limit.payment_terms and shipment.payment_terms not in limit.payment_terms:
-        return (CoverReason.LIMIT_CONDITIONS_NOT_MET,
-                f"the limit does not cover payment terms {shipment.payment_terms.value}")
+        return (
+            CoverReason.LIMIT_CONDITIONS_NOT_MET,
+            f"the limit does not cover payment terms {shipment.payment_terms.value}",
+        )
     if limit.max_credit_days is not None and shipment.credit_days > limit.max_credit_days:
-        return (CoverReason.LIMIT_CONDITIONS_NOT_MET,
-                f"the limit allows at most {limit.max_credit_days} days of credit, "
-                f"the shipment has {shipment.credit_days}")
+        return (
+            CoverReason.LIMIT_CONDITIONS_NOT_MET,
+            f"the limit allows at most {limit.max_credit_days} days of credit, "
+            f"the shipment has {shipment.credit_days}",
+        )
     return None
 
 
 def decide_cover(
-    *, shipment: Shipment, policy: PolicyFacts, limit: LimitFacts | None, outstanding: Money,
-    buyer_in_default: bool, country_status: CountryCoverStatus, declared_on: date,
+    *,
+    shipment: Shipment,
+    policy: PolicyFacts,
+    limit: LimitFacts | None,
+    outstanding: Money,
+    buyer_in_default: bool,
+    country_status: CountryCoverStatus,
+    declared_on: date,
 ) -> CoverDecision:
     """Decide whether and how far cover attaches to ``shipment`` (see the module's order).
 
@@ -241,34 +268,63 @@ def decide_cover(
     if (scope_reason := _scope_refusal(policy.scope, shipment)) is not None:
         return _refuse(insured, CoverReason.OUTSIDE_SCOPE, scope_reason)
     if country_status is CountryCoverStatus.OFF_COVER:
-        return _refuse(insured, CoverReason.COUNTRY_OFF_COVER,
-                       f"the insurer has taken {shipment.buyer_country or 'the country'} "
-                       "off cover")
-    timing = declaration_timing(frequency=policy.frequency, shipment_date=shipment.shipment_date,
-                                declared_on=declared_on, rules=policy.deadline_rules)
+        return _refuse(
+            insured,
+            CoverReason.COUNTRY_OFF_COVER,
+            f"the insurer has taken {shipment.buyer_country or 'the country'} off cover",
+        )
+    timing = declaration_timing(
+        frequency=policy.frequency,
+        shipment_date=shipment.shipment_date,
+        declared_on=declared_on,
+        rules=policy.deadline_rules,
+    )
     if timing.late and policy.deny_cover_when_late:
-        return _refuse(insured, CoverReason.LATE_DECLARATION,
-                       f"declared {timing.days_late} day(s) after the deadline "
-                       f"{timing.due.isoformat()} of a {policy.frequency.value} declaration")
+        return _refuse(
+            insured,
+            CoverReason.LATE_DECLARATION,
+            f"declared {timing.days_late} day(s) after the deadline "
+            f"{timing.due.isoformat()} of a {policy.frequency.value} declaration",
+        )
     if buyer_in_default:
-        return _refuse(insured, CoverReason.BUYER_IN_DEFAULT,
-                       "the buyer is in default: further shipments to it are not covered")
+        return _refuse(
+            insured,
+            CoverReason.BUYER_IN_DEFAULT,
+            "the buyer is in default: further shipments to it are not covered",
+        )
     if (limit_refusal := _limit_refusal(limit, shipment)) is not None:
         return _refuse(insured, *limit_refusal)
     assert limit is not None
     if insured.is_zero():
-        return CoverDecision(CoverStatus.COVERED_IN_FULL, insured, insured, insured,
-                             CoverReason.FULLY_PREPAID,
-                             "the invoice was paid in advance: nothing is at risk")
+        return CoverDecision(
+            CoverStatus.COVERED_IN_FULL,
+            insured,
+            insured,
+            insured,
+            CoverReason.FULLY_PREPAID,
+            "the invoice was paid in advance: nothing is at risk",
+        )
     available = limit.amount - outstanding
     if available.amount <= 0:
-        return _refuse(insured, CoverReason.LIMIT_EXHAUSTED,
-                       f"the limit of {limit.amount} is fully used ({outstanding} outstanding)")
+        return _refuse(
+            insured,
+            CoverReason.LIMIT_EXHAUSTED,
+            f"the limit of {limit.amount} is fully used ({outstanding} outstanding)",
+        )
     if insured <= available:
-        return CoverDecision(CoverStatus.COVERED_IN_FULL, insured, insured,
-                             Money.zero(insured.currency), CoverReason.WITHIN_LIMIT,
-                             f"covered in full: {insured} within {available} available")
-    return CoverDecision(CoverStatus.COVERED_PARTLY, insured, available, insured - available,
-                         CoverReason.EXCEEDS_AVAILABLE_LIMIT,
-                         f"covered up to the {available} available on the limit; "
-                         f"{insured - available} is uninsured")
+        return CoverDecision(
+            CoverStatus.COVERED_IN_FULL,
+            insured,
+            insured,
+            Money.zero(insured.currency),
+            CoverReason.WITHIN_LIMIT,
+            f"covered in full: {insured} within {available} available",
+        )
+    return CoverDecision(
+        CoverStatus.COVERED_PARTLY,
+        insured,
+        available,
+        insured - available,
+        CoverReason.EXCEEDS_AVAILABLE_LIMIT,
+        f"covered up to the {available} available on the limit; {insured - available} is uninsured",
+    )

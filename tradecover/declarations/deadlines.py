@@ -41,12 +41,16 @@ class DeadlineRules:
 
     def __post_init__(self) -> None:
         if not 1 <= self.monthly_due_day <= 28:
-            raise ValidationFailed("monthly_due_day must be 1 to 28",
-                                   code="deadline_out_of_range", field="monthly_due_day")
+            raise ValidationFailed(
+                "monthly_due_day must be 1 to 28",
+                code="deadline_out_of_range",
+                field="monthly_due_day",
+            )
         for name in ("weekly_days_after_week", "immediate_days"):
             if not 0 <= getattr(self, name) <= 90:
-                raise ValidationFailed(f"{name} must be 0 to 90",
-                                       code="deadline_out_of_range", field=name)
+                raise ValidationFailed(
+                    f"{name} must be 0 to 90", code="deadline_out_of_range", field=name
+                )
 
 
 DEFAULT_RULES = DeadlineRules()
@@ -73,7 +77,10 @@ class DeclarationTiming:
 
 
 def declaration_period(
-    frequency: DeclarationFrequency, shipment_date: date, *, rules: DeadlineRules = DEFAULT_RULES,
+    frequency: DeclarationFrequency,
+    shipment_date: date,
+    *,
+    rules: DeadlineRules = DEFAULT_RULES,
 ) -> DeclarationPeriod:
     """The declaration period that ``shipment_date`` falls in, with its deadline."""
     if frequency is DeclarationFrequency.MONTHLY:
@@ -85,30 +92,41 @@ def declaration_period(
         start = shipment_date - timedelta(days=shipment_date.weekday())
         end = start + timedelta(days=6)
         return DeclarationPeriod(start, end, end + timedelta(days=rules.weekly_days_after_week))
-    return DeclarationPeriod(shipment_date, shipment_date,
-                             shipment_date + timedelta(days=rules.immediate_days))
+    return DeclarationPeriod(
+        shipment_date, shipment_date, shipment_date + timedelta(days=rules.immediate_days)
+    )
 
 
 def declaration_due_date(
-    frequency: DeclarationFrequency, shipment_date: date, *, rules: DeadlineRules = DEFAULT_RULES,
+    frequency: DeclarationFrequency,
+    shipment_date: date,
+    *,
+    rules: DeadlineRules = DEFAULT_RULES,
 ) -> date:
     """The last day on which the shipment of ``shipment_date`` may be declared on time."""
     return declaration_period(frequency, shipment_date, rules=rules).due
 
 
 def declaration_timing(
-    *, frequency: DeclarationFrequency, shipment_date: date, declared_on: date,
+    *,
+    frequency: DeclarationFrequency,
+    shipment_date: date,
+    declared_on: date,
     rules: DeadlineRules = DEFAULT_RULES,
 ) -> DeclarationTiming:
     """Whether a declaration made on ``declared_on`` is late, and by how many days."""
     due = declaration_due_date(frequency, shipment_date, rules=rules)
     days_late = max(0, (declared_on - due).days)
-    return DeclarationTiming(due=due, declared_on=declared_on, late=days_late > 0,
-                             days_late=days_late)
+    return DeclarationTiming(
+        due=due, declared_on=declared_on, late=days_late > 0, days_late=days_late
+    )
 
 
 def periods_due_between(
-    *, frequency: DeclarationFrequency, start: date, end: date,
+    *,
+    frequency: DeclarationFrequency,
+    start: date,
+    end: date,
     rules: DeadlineRules = DEFAULT_RULES,
 ) -> list[DeclarationPeriod]:
     """The declaration periods whose deadline falls in ``start``..``end``, oldest first.
@@ -117,8 +135,9 @@ def periods_due_between(
     days since they last ran.
     """
     if end < start:
-        raise ValidationFailed("the end of the range is before its start",
-                               code="invalid_range", field="end")
+        raise ValidationFailed(
+            "the end of the range is before its start", code="invalid_range", field="end"
+        )
     result: list[DeclarationPeriod] = []
     # The earliest period whose deadline can reach ``start`` begins at most 62 days before.
     cursor = start - timedelta(days=62)
@@ -143,8 +162,9 @@ def declared_share_of_turnover(*, declared: Iterable[Money], turnover: Money) ->
     share should be close to 1; the renewal review reads it.  A turnover of zero gives 0.
     """
     if turnover.amount < 0:
-        raise ValidationFailed("the turnover cannot be negative",
-                               code="negative_turnover", field="turnover")
+        raise ValidationFailed(
+            "the turnover cannot be negative", code="negative_turnover", field="turnover"
+        )
     total = Money.zero(turnover.currency)
     for amount in declared:
         total = total + amount
@@ -152,7 +172,11 @@ def declared_share_of_turnover(*, declared: Iterable[Money], turnover: Money) ->
 
 
 def pro_rata_turnover(
-    *, expected_turnover: Money, inception: date, expiry: date, as_of: date,
+    *,
+    expected_turnover: Money,
+    inception: date,
+    expiry: date,
+    as_of: date,
 ) -> Money:
     """The part of a year's expected turnover that falls in ``inception``..``as_of``.
 
@@ -172,6 +196,7 @@ def pro_rata_turnover(
 def compliance_rate(*, on_time: int, due: int) -> Decimal:
     """Declarations made on time over declarations due, rounded to 4 decimals (0 if none due)."""
     if on_time < 0 or due < 0 or on_time > due:
-        raise ValidationFailed("on_time must be between 0 and due",
-                               code="invalid_count", field="on_time")
+        raise ValidationFailed(
+            "on_time must be between 0 and due", code="invalid_count", field="on_time"
+        )
     return _ratio(Decimal(on_time), Decimal(due))

@@ -47,14 +47,24 @@ class ErpDeclarations:
     session with ``store``.
     """
 
-    def __init__(self, app: ASGIApp, *, factory: sessionmaker[Session] | None,
-                 known: KnownApiKeys | None, store: AttachmentStore | None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        factory: sessionmaker[Session] | None,
+        known: KnownApiKeys | None,
+        store: AttachmentStore | None,
+    ) -> None:
         self.app, self.known, self._factory, self._store = app, known, factory, store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer the request, or pass it on."""
-        if (self.known is None or scope["type"] != "http" or scope["path"] != PATH
-                or scope["method"] != "POST"):
+        if (
+            self.known is None
+            or scope["type"] != "http"
+            or scope["path"] != PATH
+            or scope["method"] != "POST"
+        ):
             await self.app(scope, receive, send)
             return
         api_key = idempotency_key = content_type = None
@@ -66,9 +76,14 @@ class ErpDeclarations:
             elif name == b"content-type":
                 content_type = value
         principal = self.known.principal(api_key) if api_key else None
-        if (principal is None or api_key is None or idempotency_key is None
-                or len(idempotency_key) > MAX_KEY_LENGTH or content_type is None
-                or not content_type.startswith(b"application/json")):
+        if (
+            principal is None
+            or api_key is None
+            or idempotency_key is None
+            or len(idempotency_key) > MAX_KEY_LENGTH
+            or content_type is None
+            or not content_type.startswith(b"application/json")
+        ):
             await self.app(scope, receive, send)
             return
         body, more = await _read_body(receive)
@@ -79,32 +94,45 @@ class ErpDeclarations:
             return
         try:
             status, answer, replayed = await run_in_threadpool(
-                self._declare, principal, api_key, shipment_or_batch, idempotency_key)
+                self._declare, principal, api_key, shipment_or_batch, idempotency_key
+            )
         except Exception as exc:  # every failure becomes a problem answer, as in the route
             problem = response_for(exc)
             if problem.status_code >= 500:
                 _log.exception("POST %s failed", PATH)
-            await send({"type": "http.response.start", "status": problem.status_code,
-                        "headers": problem.raw_headers})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": problem.status_code,
+                    "headers": problem.raw_headers,
+                }
+            )
             await send({"type": "http.response.body", "body": problem.body})
             return
-        headers = [(b"content-type", b"application/json"),
-                   (b"content-length", str(len(answer)).encode())]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(answer)).encode()),
+        ]
         if replayed:
             headers.append((b"idempotent-replayed", b"true"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
 
-    def _declare(self, principal: Principal, api_key: str, body: ShipmentIn | BatchIn,
-                 key: str) -> tuple[int, bytes, bool]:
+    def _declare(
+        self, principal: Principal, api_key: str, body: ShipmentIn | BatchIn, key: str
+    ) -> tuple[int, bytes, bool]:
         """The route's use case, on a session of its own."""
         assert self.known is not None
         assert self._factory is not None
         assert self._store is not None
         with self._factory() as session:
-            return declare(Caller(session, principal, unconfirmed_key=api_key,
-                                  known=self.known), body, key, business_today(),
-                           self._store)
+            return declare(
+                Caller(session, principal, unconfirmed_key=api_key, known=self.known),
+                body,
+                key,
+                business_today(),
+                self._store,
+            )
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
@@ -121,8 +149,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
 
 def _replay(body: bytes, more: list[Message], receive: Receive) -> Receive:
     """A ``receive`` that gives the body already read, then goes on with ``receive``."""
-    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False},
-                              *more]
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}, *more]
 
     async def replayed() -> Message:
         if pending:

@@ -11,8 +11,10 @@ from tradecover.declarations.model import Declaration
 def outstanding_by_limit(session: Session) -> dict[int, int]:
     """Covered and not yet collected, in minor units of the limit's currency, per limit."""
     rows = session.execute(
-        select(Declaration.limit_id,
-               func.sum(Declaration.covered_minor - Declaration.collected_minor))
+        select(
+            Declaration.limit_id, func.sum(Declaration.covered_minor - Declaration.collected_minor)
+        )
         .where(Declaration.status == "active", Declaration.limit_id.is_not(None))
-        .group_by(Declaration.limit_id))
+        .group_by(Declaration.limit_id)
+    )
     return {int(limit): int(amount or 0) for limit, amount in rows if limit is not None}

@@ -99,14 +99,16 @@ class AttachmentFacts:
     pricing_stamp: tuple[str, str] | None = None  # read with the facts (PostgreSQL)
 
 
-def pick_limits(heads: dict[int, tuple[int, int, str]],
-                versions: dict[int, list[LimitVersionRow]]) -> dict[tuple[int, int], LimitRow]:
+def pick_limits(
+    heads: dict[int, tuple[int, int, str]], versions: dict[int, list[LimitVersionRow]]
+) -> dict[tuple[int, int], LimitRow]:
     """The exporter's limit per (policy, buyer) from limit rows ``heads`` (id -> policy,
     buyer, status): the active one first, then the newest.
     """
     limits: dict[tuple[int, int], LimitRow] = {}
     for limit_id in sorted(heads, key=lambda i: (heads[i][2] == "active", i)):
         policy_id, buyer_id, status = heads[limit_id]
-        limits[(policy_id, buyer_id)] = LimitRow(limit_id, status,
-                                                 tuple(versions.get(limit_id, ())))
+        limits[(policy_id, buyer_id)] = LimitRow(
+            limit_id, status, tuple(versions.get(limit_id, ()))
+        )
     return limits

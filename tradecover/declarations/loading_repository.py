@@ -14,17 +14,22 @@ from tradecover.kit.errors import NotFound
 from tradecover.policies import Policy, PolicyState, cancelled_from, schedule_of, standing_of
 
 
-def _policy(session: Session, principal: Principal, policy_id: int, *,
-            org_id: int | None = None) -> Policy:
+def _policy(
+    session: Session, principal: Principal, policy_id: int, *, org_id: int | None = None
+) -> Policy:
     policy = session.get(Policy, policy_id)
-    if policy is None or not principal.can_see_org(policy.exporter_org_id) or (
-            org_id is not None and policy.exporter_org_id != org_id):
+    if (
+        policy is None
+        or not principal.can_see_org(policy.exporter_org_id)
+        or (org_id is not None and policy.exporter_org_id != org_id)
+    ):
         raise NotFound(f"no policy {policy_id}", code="policy_not_found", field="policy_id")
     return policy
 
 
-def _declaration(session: Session, principal: Principal, declaration_id: int, *,
-                 lock: bool = False) -> Declaration:
+def _declaration(
+    session: Session, principal: Principal, declaration_id: int, *, lock: bool = False
+) -> Declaration:
     query = select(Declaration).where(Declaration.id == declaration_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -38,8 +43,12 @@ def policy_facts(policy: Policy) -> PolicyFacts:
     """The cover decision's view of a policy row (its liability standing included)."""
     schedule = schedule_of(policy)
     standing = standing_of(policy)
-    return PolicyFacts(state=PolicyState(policy.state), inception=policy.inception,
-                       expiry=policy.expiry, scope=schedule.scope,
-                       frequency=schedule.declaration_frequency,
-                       cancelled_from=cancelled_from(standing),
-                       suspensions=standing.suspensions)
+    return PolicyFacts(
+        state=PolicyState(policy.state),
+        inception=policy.inception,
+        expiry=policy.expiry,
+        scope=schedule.scope,
+        frequency=schedule.declaration_frequency,
+        cancelled_from=cancelled_from(standing),
+        suspensions=standing.suspensions,
+    )

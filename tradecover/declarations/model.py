@@ -52,23 +52,36 @@ class Declaration(Base):
 
     __tablename__ = "declarations"
     __table_args__ = (
-        Index("uq_declarations_active_invoice", "exporter_org_id", "buyer_id", "invoice_number",
-              unique=True, postgresql_where=text("status = 'active'"),
-              sqlite_where=text("status = 'active'")),
+        Index(
+            "uq_declarations_active_invoice",
+            "exporter_org_id",
+            "buyer_id",
+            "invoice_number",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
         Index("ix_declarations_policy_date", "policy_id", "declaration_date"),
         Index("ix_declarations_org_id", "exporter_org_id", "id"),
         Index("ix_declarations_limit_status", "limit_id", "status"),
         Index("ix_declarations_buyer_id", "buyer_id"),
         # Index-only plan for the utilisation of every limit (benchmarks/limits_utilisation.py).
-        Index("ix_declarations_limit_outstanding", "limit_id",
-              postgresql_include=["covered_minor", "collected_minor", "shipment_date"],
-              postgresql_where=text("status = 'active' AND limit_id IS NOT NULL"),
-              sqlite_where=text("status = 'active' AND limit_id IS NOT NULL")),
+        Index(
+            "ix_declarations_limit_outstanding",
+            "limit_id",
+            postgresql_include=["covered_minor", "collected_minor", "shipment_date"],
+            postgresql_where=text("status = 'active' AND limit_id IS NOT NULL"),
+            sqlite_where=text("status = 'active' AND limit_id IS NOT NULL"),
+        ),
         CheckConstraint("status IN ('active', 'corrected', 'cancelled')", name="status"),
-        CheckConstraint("prepayment_minor >= 0 AND prepayment_minor <= invoice_minor",
-                        name="prepayment_within_invoice"),
-        CheckConstraint("covered_minor >= 0 AND covered_minor + uninsured_minor = insured_minor",
-                        name="cover_adds_up"),
+        CheckConstraint(
+            "prepayment_minor >= 0 AND prepayment_minor <= invoice_minor",
+            name="prepayment_within_invoice",
+        ),
+        CheckConstraint(
+            "covered_minor >= 0 AND covered_minor + uninsured_minor = insured_minor",
+            name="cover_adds_up",
+        ),
         CheckConstraint("collected_minor >= 0", name="collected_not_negative"),
     )
 

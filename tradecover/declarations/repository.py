@@ -37,10 +37,19 @@ def lock_reservations(session: Session, wanted: dict[int, tuple[str, int]]) -> d
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utc_now()
-    rows = upsert(LimitReservation).values([
-        {"limit_id": i, "currency": wanted[i][0], "outstanding_minor": 0,
-         "cap_minor": wanted[i][1], "last_reserved_minor": 0, "updated_at": now}
-        for i in ids])
+    rows = upsert(LimitReservation).values(
+        [
+            {
+                "limit_id": i,
+                "currency": wanted[i][0],
+                "outstanding_minor": 0,
+                "cap_minor": wanted[i][1],
+                "last_reserved_minor": 0,
+                "updated_at": now,
+            }
+            for i in ids
+        ]
+    )
     lock = rows.on_conflict_do_update(
         index_elements=["limit_id"],
         set_={"outstanding_minor": LimitReservation.__table__.c.outstanding_minor},
@@ -57,12 +66,16 @@ def write_reservations(session: Session, moved: dict[int, tuple[int, int, int]])
         return
     key = LimitReservation.limit_id
     session.execute(
-        update(LimitReservation).where(key.in_(sorted(moved)))
-        .values(outstanding_minor=case({i: m[0] for i, m in moved.items()}, value=key),
-                last_reserved_minor=case({i: m[1] for i, m in moved.items()}, value=key),
-                cap_minor=case({i: m[2] for i, m in moved.items()}, value=key),
-                updated_at=utc_now())
-        .execution_options(synchronize_session=False))
+        update(LimitReservation)
+        .where(key.in_(sorted(moved)))
+        .values(
+            outstanding_minor=case({i: m[0] for i, m in moved.items()}, value=key),
+            last_reserved_minor=case({i: m[1] for i, m in moved.items()}, value=key),
+            cap_minor=case({i: m[2] for i, m in moved.items()}, value=key),
+            updated_at=utc_now(),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def lock(session: Session, limit_ids: set[int]) -> None:
@@ -74,9 +87,12 @@ def lock(session: Session, limit_ids: set[int]) -> None:
     two of them working on the same limits the other way round cannot deadlock.
     """
     if limit_ids:
-        session.execute(select(LimitReservation.limit_id)
-                        .where(LimitReservation.limit_id.in_(sorted(limit_ids)))
-                        .order_by(LimitReservation.limit_id).with_for_update()).all()
+        session.execute(
+            select(LimitReservation.limit_id)
+            .where(LimitReservation.limit_id.in_(sorted(limit_ids)))
+            .order_by(LimitReservation.limit_id)
+            .with_for_update()
+        ).all()
 
 
 def release(session: Session, *, limit_id: int, amount_minor: int) -> None:
@@ -84,14 +100,19 @@ def release(session: Session, *, limit_id: int, amount_minor: int) -> None:
     if amount_minor <= 0:
         return
     session.execute(
-        update(LimitReservation).where(LimitReservation.limit_id == limit_id)
-        .values(outstanding_minor=LimitReservation.outstanding_minor - amount_minor,
-                updated_at=utc_now())
-        .execution_options(synchronize_session=False))
+        update(LimitReservation)
+        .where(LimitReservation.limit_id == limit_id)
+        .values(
+            outstanding_minor=LimitReservation.outstanding_minor - amount_minor,
+            updated_at=utc_now(),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def outstanding_minor(session: Session, limit_id: int) -> int:
     """What the reservation row says is outstanding on the limit (0 when never used)."""
-    value = session.execute(select(LimitReservation.outstanding_minor)
-                            .where(LimitReservation.limit_id == limit_id)).scalar_one_or_none()
+    value = session.execute(
+        select(LimitReservation.outstanding_minor).where(LimitReservation.limit_id == limit_id)
+    ).scalar_one_or_none()
     return int(value or 0)

@@ -50,41 +50,70 @@ from tradecover.declarations.status_repository import (
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 
 
-def attach(session: Session, *, principal: Principal, shipment: Shipment, channel: str,
-           today: date, store: AttachmentStore, supersedes: Declaration | None = None
-           ) -> DeclarationRecord:
+def attach(
+    session: Session,
+    *,
+    principal: Principal,
+    shipment: Shipment,
+    channel: str,
+    today: date,
+    store: AttachmentStore,
+    supersedes: Declaration | None = None,
+) -> DeclarationRecord:
     """Declare ``shipment``: validate, decide cover, price, reserve and record it.
 
     ``today`` is the business date of the declaration (deadlines are measured to it).
     Raises a domain error (4xx) and writes nothing when the input is bad.
     """
-    (outcome,) = attach_batch(store, session, principal=principal,
-                              shipments=[shipment], channel=channel, today=today,
-                              supersedes=supersedes)
+    (outcome,) = attach_batch(
+        store,
+        session,
+        principal=principal,
+        shipments=[shipment],
+        channel=channel,
+        today=today,
+        supersedes=supersedes,
+    )
     if outcome.error is not None:
         raise outcome.error
     assert outcome.declaration is not None
     return outcome.declaration
 
 
-def attach_many(session: Session, *, principal: Principal,
-                shipments: Sequence[Shipment | DomainError], channel: str, today: date,
-                store: AttachmentStore, progress: Callable[[int, int], None] | None = None
-                ) -> list[Outcome]:
+def attach_many(
+    session: Session,
+    *,
+    principal: Principal,
+    shipments: Sequence[Shipment | DomainError],
+    channel: str,
+    today: date,
+    store: AttachmentStore,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Outcome]:
     """Attach up to ``MAX_BATCH`` shipments (see
     :func:`~tradecover.declarations.attachment.service.attach_batch`): a refused item writes
     nothing, the others go on.
     """
-    outcomes = attach_batch(store, session, principal=principal,
-                            shipments=shipments, channel=channel, today=today)
+    outcomes = attach_batch(
+        store, session, principal=principal, shipments=shipments, channel=channel, today=today
+    )
     if progress is not None:
         progress(len(shipments), len(shipments))
     return outcomes
 
 
-def attach_upload(session: Session, *, principal: Principal, org_id: int, filename: str,
-                  data: bytes, today: date, store: AttachmentStore, channel: str = "upload",
-                  progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+def attach_upload(
+    session: Session,
+    *,
+    principal: Principal,
+    org_id: int,
+    filename: str,
+    data: bytes,
+    today: date,
+    store: AttachmentStore,
+    channel: str = "upload",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Outcome]:
     """Attach every readable row of a CSV/XLSX file; an unreadable row is its own outcome
     (``malformed_row``) and writes nothing.  Outcome ``index`` 0 is the file's row 2.
     """
@@ -94,16 +123,31 @@ def attach_upload(session: Session, *, principal: Principal, org_id: int, filena
             items.append(upload.shipment_of(row, org_id=org_id))
         except DomainError as exc:
             items.append(exc)
-    return attach_many(session, principal=principal, shipments=items, channel=channel,
-                       today=today, progress=progress, store=store)
+    return attach_many(
+        session,
+        principal=principal,
+        shipments=items,
+        channel=channel,
+        today=today,
+        progress=progress,
+        store=store,
+    )
 
 
 # --- corrections and cancellations -------------------------------------------------------
 
 
-def correct(session: Session, *, principal: Principal, declaration_id: int,
-            shipment: Shipment, reason: str, today: date, store: AttachmentStore,
-            channel: str = "api") -> DeclarationRecord:
+def correct(
+    session: Session,
+    *,
+    principal: Principal,
+    declaration_id: int,
+    shipment: Shipment,
+    reason: str,
+    today: date,
+    store: AttachmentStore,
+    channel: str = "api",
+) -> DeclarationRecord:
     """Replace a declaration by a corrected one (a new row); the old is kept, ``corrected``.
 
     The corrected shipment is decided afresh (its cover may change); the old reservation
@@ -116,14 +160,29 @@ def correct(session: Session, *, principal: Principal, declaration_id: int,
     why = _reason(reason)
     old = _declaration(session, principal, declaration_id, lock=True)
     if shipment.insured_org_id != old.exporter_org_id or shipment.policy_id != old.policy_id:
-        raise ValidationFailed("a correction keeps the declaration's policy",
-                               code="correction_changes_policy", field="policy_id")
+        raise ValidationFailed(
+            "a correction keeps the declaration's policy",
+            code="correction_changes_policy",
+            field="policy_id",
+        )
     if old.collected_minor:
-        raise Conflict("collections were recorded on this declaration",
-                       code="declaration_has_collections")
-    new_limits = store.pair_limit_ids(session, org_id=old.exporter_org_id,
-                                      policy_id=shipment.policy_id, buyer_id=shipment.buyer_id)
+        raise Conflict(
+            "collections were recorded on this declaration", code="declaration_has_collections"
+        )
+    new_limits = store.pair_limit_ids(
+        session,
+        org_id=old.exporter_org_id,
+        policy_id=shipment.policy_id,
+        buyer_id=shipment.buyer_id,
+    )
     repository.lock(session, {*new_limits, *([old.limit_id] if old.limit_id else [])})
     _end(session, principal=principal, row=old, status=STATUS_CORRECTED, reason=why)
-    return attach(session, principal=principal, shipment=shipment, channel=channel, today=today,
-                  supersedes=old, store=store)
+    return attach(
+        session,
+        principal=principal,
+        shipment=shipment,
+        channel=channel,
+        today=today,
+        supersedes=old,
+        store=store,
+    )

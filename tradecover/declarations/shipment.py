@@ -122,55 +122,97 @@ def _money_problems(shipment: Shipment, policy_currency: str | None) -> list[Val
     except UnknownCurrency as exc:
         problems.append(exc)
     if places is not None and policy_currency is not None and shipment.currency != policy_currency:
-        problems.append(ValidationFailed(
-            f"the declaration is in {shipment.currency} but the policy is in {policy_currency}",
-            code="currency_mismatch", field="currency"))
+        problems.append(
+            ValidationFailed(
+                f"the declaration is in {shipment.currency} but the policy is in {policy_currency}",
+                code="currency_mismatch",
+                field="currency",
+            )
+        )
     if shipment.invoice_amount <= 0:
-        problems.append(ValidationFailed("the invoice amount must be greater than zero",
-                                         code="invoice_amount_not_positive",
-                                         field="invoice_amount"))
+        problems.append(
+            ValidationFailed(
+                "the invoice amount must be greater than zero",
+                code="invoice_amount_not_positive",
+                field="invoice_amount",
+            )
+        )
     if shipment.prepayment < 0:
-        problems.append(ValidationFailed("the prepayment cannot be negative",
-                                         code="negative_prepayment", field="prepayment"))
+        problems.append(
+            ValidationFailed(
+                "the prepayment cannot be negative", code="negative_prepayment", field="prepayment"
+            )
+        )
     if places is not None:
         for name in ("invoice_amount", "prepayment"):
             if _decimals(getattr(shipment, name)) > places:
-                problems.append(ValidationFailed(
-                    f"{name} has more decimals than {shipment.currency} allows ({places})",
-                    code="too_many_decimals", field=name))
+                problems.append(
+                    ValidationFailed(
+                        f"{name} has more decimals than {shipment.currency} allows ({places})",
+                        code="too_many_decimals",
+                        field=name,
+                    )
+                )
     if shipment.prepayment > shipment.invoice_amount:
-        problems.append(ValidationFailed(
-            f"the prepayment {shipment.prepayment} exceeds the invoice amount "
-            f"{shipment.invoice_amount}", code="prepayment_exceeds_invoice", field="prepayment"))
+        problems.append(
+            ValidationFailed(
+                f"the prepayment {shipment.prepayment} exceeds the invoice amount "
+                f"{shipment.invoice_amount}",
+                code="prepayment_exceeds_invoice",
+                field="prepayment",
+            )
+        )
     return problems
 
 
 def _date_problems(
-    shipment: Shipment, *, today: date, policy_period: tuple[date, date] | None,
+    shipment: Shipment,
+    *,
+    today: date,
+    policy_period: tuple[date, date] | None,
     scope: InsurableScope | None,
 ) -> list[ValidationFailed]:
     problems: list[ValidationFailed] = []
     if shipment.shipment_date > today:
-        problems.append(ValidationFailed(
-            f"the shipment date {shipment.shipment_date.isoformat()} is in the future",
-            code="shipment_date_in_future", field="shipment_date"))
+        problems.append(
+            ValidationFailed(
+                f"the shipment date {shipment.shipment_date.isoformat()} is in the future",
+                code="shipment_date_in_future",
+                field="shipment_date",
+            )
+        )
     if policy_period is not None:
         inception, expiry = policy_period
         if not inception <= shipment.shipment_date <= expiry:
-            problems.append(ValidationFailed(
-                f"the shipment date {shipment.shipment_date.isoformat()} is outside the policy "
-                f"period {inception.isoformat()} to {expiry.isoformat()}",
-                code="shipment_outside_policy_period", field="shipment_date"))
+            problems.append(
+                ValidationFailed(
+                    f"the shipment date {shipment.shipment_date.isoformat()} is outside the policy "
+                    f"period {inception.isoformat()} to {expiry.isoformat()}",
+                    code="shipment_outside_policy_period",
+                    field="shipment_date",
+                )
+            )
     if shipment.due_date < shipment.shipment_date:
-        problems.append(ValidationFailed(
-            "the payment due date is before the shipment date",
-            code="due_date_before_shipment", field="due_date"))
+        problems.append(
+            ValidationFailed(
+                "the payment due date is before the shipment date",
+                code="due_date_before_shipment",
+                field="due_date",
+            )
+        )
     elif scope is not None and shipment.credit_days > scope.max_credit_days:
-        problems.append(ValidationFailed(
-            f"a credit period of {shipment.credit_days} days is longer than the policy's "
-            f"{scope.max_credit_days}", code="credit_period_outside_scope", field="due_date",
-            details={"credit_days": shipment.credit_days,
-                     "max_credit_days": scope.max_credit_days}))
+        problems.append(
+            ValidationFailed(
+                f"a credit period of {shipment.credit_days} days is longer than the policy's "
+                f"{scope.max_credit_days}",
+                code="credit_period_outside_scope",
+                field="due_date",
+                details={
+                    "credit_days": shipment.credit_days,
+                    "max_credit_days": scope.max_credit_days,
+                },
+            )
+        )
     return problems
 
 
@@ -182,20 +224,32 @@ def _text_problems(shipment: Shipment) -> list[ValidationFailed]:
         problems.append(exc)
     number = shipment.invoice_number.strip()
     if not number or len(number) > INVOICE_NUMBER_MAX:
-        problems.append(ValidationFailed(
-            f"the invoice number must be 1 to {INVOICE_NUMBER_MAX} characters",
-            code="missing_invoice_number", field="invoice_number"))
+        problems.append(
+            ValidationFailed(
+                f"the invoice number must be 1 to {INVOICE_NUMBER_MAX} characters",
+                code="missing_invoice_number",
+                field="invoice_number",
+            )
+        )
     goods = shipment.goods_description.strip()
     if not goods or len(goods) > GOODS_DESCRIPTION_MAX:
-        problems.append(ValidationFailed(
-            f"the goods description must be 1 to {GOODS_DESCRIPTION_MAX} characters",
-            code="missing_goods_description", field="goods_description"))
+        problems.append(
+            ValidationFailed(
+                f"the goods description must be 1 to {GOODS_DESCRIPTION_MAX} characters",
+                code="missing_goods_description",
+                field="goods_description",
+            )
+        )
     return problems
 
 
 def shipment_problems(
-    shipment: Shipment, *, today: date, scope: InsurableScope | None = None,
-    policy_period: tuple[date, date] | None = None, policy_currency: str | None = None,
+    shipment: Shipment,
+    *,
+    today: date,
+    scope: InsurableScope | None = None,
+    policy_period: tuple[date, date] | None = None,
+    policy_currency: str | None = None,
 ) -> list[ValidationFailed]:
     """Every rule ``shipment`` breaks, in field order; empty when it is valid.
 
@@ -211,12 +265,21 @@ def shipment_problems(
 
 
 def check_shipment(
-    shipment: Shipment, *, today: date, scope: InsurableScope | None = None,
-    policy_period: tuple[date, date] | None = None, policy_currency: str | None = None,
+    shipment: Shipment,
+    *,
+    today: date,
+    scope: InsurableScope | None = None,
+    policy_period: tuple[date, date] | None = None,
+    policy_currency: str | None = None,
 ) -> Shipment:
     """Return ``shipment`` with its HS code normalised, or raise its first problem."""
-    problems = shipment_problems(shipment, today=today, scope=scope,
-                                 policy_period=policy_period, policy_currency=policy_currency)
+    problems = shipment_problems(
+        shipment,
+        today=today,
+        scope=scope,
+        policy_period=policy_period,
+        policy_currency=policy_currency,
+    )
     if problems:
         raise problems[0]
     return normalised(shipment)

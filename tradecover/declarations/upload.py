@@ -29,9 +29,20 @@ from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.text import check_number_text, check_text
 from tradecover.reference.payment_terms import PaymentTerms
 
-COLUMNS = ("policy_id", "buyer_id", "invoice_number", "shipment_date", "due_date",
-           "payment_terms", "transport_mode", "hs_code", "goods_description", "currency",
-           "invoice_amount", "prepayment")
+COLUMNS = (
+    "policy_id",
+    "buyer_id",
+    "invoice_number",
+    "shipment_date",
+    "due_date",
+    "payment_terms",
+    "transport_mode",
+    "hs_code",
+    "goods_description",
+    "currency",
+    "invoice_amount",
+    "prepayment",
+)
 """The columns of an upload (``prepayment`` is optional, 0 when absent or blank)."""
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -67,7 +78,10 @@ def _text(row: dict[str, Any], name: str) -> str:
         raise ValidationFailed(
             f"{name} is a formula ({check_text(str(value), field=name, prose=True)[:60]}) "
             f"with no computed value: type the value, or save the workbook in a spreadsheet "
-            f"program so it stores the values", code="formula_without_value", field=name)
+            f"program so it stores the values",
+            code="formula_without_value",
+            field=name,
+        )
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return check_text(str(value).strip(), field=name)
@@ -118,22 +132,29 @@ def shipment_of(row: dict[str, Any], *, org_id: int) -> Shipment:
     if mode not in TransportMode.__members__.values():
         raise _malformed("transport_mode", f"unknown transport mode {mode!r}")
     return Shipment(
-        insured_org_id=org_id, policy_id=_int(row, "policy_id"), buyer_id=_int(row, "buyer_id"),
-        payment_terms=PaymentTerms(terms), transport_mode=TransportMode(mode),
-        shipment_date=_date(row, "shipment_date"), due_date=_date(row, "due_date"),
-        goods_description=_text(row, "goods_description"), hs_code=_text(row, "hs_code"),
+        insured_org_id=org_id,
+        policy_id=_int(row, "policy_id"),
+        buyer_id=_int(row, "buyer_id"),
+        payment_terms=PaymentTerms(terms),
+        transport_mode=TransportMode(mode),
+        shipment_date=_date(row, "shipment_date"),
+        due_date=_date(row, "due_date"),
+        goods_description=_text(row, "goods_description"),
+        hs_code=_text(row, "hs_code"),
         invoice_number=_text(row, "invoice_number"),
         currency=_text(row, "currency").upper(),
         invoice_amount=_decimal(row, "invoice_amount"),
-        prepayment=_decimal(row, "prepayment", default="0"))
+        prepayment=_decimal(row, "prepayment", default="0"),
+    )
 
 
 def _csv_rows(data: bytes) -> Iterator[dict[str, Any]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed("the file is not UTF-8 CSV", code="unreadable_upload",
-                               field="file") from None
+        raise ValidationFailed(
+            "the file is not UTF-8 CSV", code="unreadable_upload", field="file"
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header = _header(next(reader, []))
     for values in reader:
@@ -153,8 +174,9 @@ def _header(values: Iterable[object]) -> list[str]:
 
 
 def _too_wide() -> ValidationFailed:
-    return ValidationFailed(f"at most {MAX_COLUMNS} columns per row",
-                            code="upload_too_wide", field="file")
+    return ValidationFailed(
+        f"at most {MAX_COLUMNS} columns per row", code="upload_too_wide", field="file"
+    )
 
 
 def _check_archive(data: bytes) -> None:
@@ -166,13 +188,15 @@ def _check_archive(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
-        raise ValidationFailed("the file is not a readable XLSX workbook",
-                               code="unreadable_upload", field="file") from None
-    if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) \
-            > MAX_UNPACKED_BYTES:
+        raise ValidationFailed(
+            "the file is not a readable XLSX workbook", code="unreadable_upload", field="file"
+        ) from None
+    if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
         raise ValidationFailed(
             f"the workbook unpacks to more than {MAX_UNPACKED_BYTES} bytes",
-            code="upload_too_large", field="file")
+            code="upload_too_large",
+            field="file",
+        )
 
 
 def _xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
@@ -195,8 +219,9 @@ def _xlsx_rows(data: bytes) -> Iterator[dict[str, Any]]:
     except ValidationFailed:
         raise
     except Exception:  # openpyxl raises many kinds on a damaged file
-        raise ValidationFailed("the file is not a readable XLSX workbook",
-                               code="unreadable_upload", field="file") from None
+        raise ValidationFailed(
+            "the file is not a readable XLSX workbook", code="unreadable_upload", field="file"
+        ) from None
     finally:
         rows.close()
         written.close()
@@ -218,15 +243,17 @@ def _rows_of(filename: str, data: bytes) -> list[dict[str, Any]]:
     try:
         rows = list(itertools.islice(stream, MAX_ROWS + 1))
     except csv.Error as exc:
-        raise ValidationFailed(f"the CSV cannot be read: {exc}", code="unreadable_upload",
-                               field="file") from None
+        raise ValidationFailed(
+            f"the CSV cannot be read: {exc}", code="unreadable_upload", field="file"
+        ) from None
     finally:
         close = getattr(stream, "close", None)
         if close is not None:
             close()
     if len(rows) > MAX_ROWS:
-        raise ValidationFailed(f"at most {MAX_ROWS} rows per upload",
-                               code="batch_too_large", field="file")
+        raise ValidationFailed(
+            f"at most {MAX_ROWS} rows per upload", code="batch_too_large", field="file"
+        )
     return rows
 
 
@@ -238,8 +265,9 @@ def _parsers() -> ProcessPoolExecutor:
     global _PARSERS  # one pool per server process, made on first use
     with _PARSERS_LOCK:
         if _PARSERS is None:
-            _PARSERS = ProcessPoolExecutor(max_workers=PARSE_WORKERS,
-                                           mp_context=multiprocessing.get_context("spawn"))
+            _PARSERS = ProcessPoolExecutor(
+                max_workers=PARSE_WORKERS, mp_context=multiprocessing.get_context("spawn")
+            )
         return _PARSERS
 
 
@@ -269,8 +297,11 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
     parse stops at the row limit.
     """
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(f"the file is larger than {MAX_UPLOAD_BYTES} bytes",
-                               code="upload_too_large", field="file")
+        raise ValidationFailed(
+            f"the file is larger than {MAX_UPLOAD_BYTES} bytes",
+            code="upload_too_large",
+            field="file",
+        )
     result = _parsers().submit(_parse, filename, data).result()
     if isinstance(result, tuple):
         code, field, message = result

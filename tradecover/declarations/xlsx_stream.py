@@ -29,7 +29,8 @@ class LazySharedStrings:
     def __init__(self, source: IO[bytes] | None) -> None:
         self._source = source
         self._events: Iterator[tuple[str, Any]] | None = (
-            iterparse(source) if source is not None else None)
+            iterparse(source) if source is not None else None
+        )
         self._strings: list[str] = []
 
     def __getitem__(self, index: int) -> str:
@@ -66,19 +67,22 @@ class _FirstSheetReader(ExcelReader):  # type: ignore[misc]
     def read_strings(self) -> None:
         part = self.package.find(SHARED_STRINGS)
         self.strings = LazySharedStrings(
-            self.archive.open(part.PartName[1:]) if part is not None else None)
+            self.archive.open(part.PartName[1:]) if part is not None else None
+        )
         self.shared_strings = self.strings
 
     def read_worksheets(self) -> None:
         for sheet, rel in self.parser.find_sheets():
             if rel.target in self.valid_files and "chartsheet" not in rel.Type:
                 self.wb._sheets.append(
-                    _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings))
+                    _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                )
                 return
 
 
-def first_sheet_rows(data: bytes, *, max_col: int, data_only: bool = True
-                     ) -> Generator[tuple[Any, ...], None, None]:
+def first_sheet_rows(
+    data: bytes, *, max_col: int, data_only: bool = True
+) -> Generator[tuple[Any, ...], None, None]:
     """The rows of the workbook's first worksheet, each cut at ``max_col`` cells: the values
     the workbook stored (``data_only``), or the cells as written (a formula as its text).
 

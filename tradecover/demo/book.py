@@ -39,7 +39,10 @@ RATE_TABLE: Final = "ST-2026"
 """The rate table every demo schedule quotes."""
 
 USD_RATES: Final[dict[str, Decimal]] = {
-    "USD": Decimal(1), "CNY": Decimal("7.10"), "KRW": Decimal(1350), "EUR": Decimal("0.92"),
+    "USD": Decimal(1),
+    "CNY": Decimal("7.10"),
+    "KRW": Decimal(1350),
+    "EUR": Decimal("0.92"),
 }
 """Fixed demo conversion rates from USD (the book is illustrative, not a rates feed)."""
 
@@ -60,8 +63,15 @@ class Story(StrEnum):
 
 
 STORY_WEIGHTS: Final[dict[Story, int]] = {
-    Story.ACTIVE: 56, Story.RENEWED: 12, Story.DRAFT: 5, Story.QUOTED: 5, Story.SUSPENDED: 5,
-    Story.EXPIRED: 6, Story.CANCELLED: 4, Story.ARREARS_CANCELLED: 2, Story.WITHDRAWN: 3,
+    Story.ACTIVE: 56,
+    Story.RENEWED: 12,
+    Story.DRAFT: 5,
+    Story.QUOTED: 5,
+    Story.SUSPENDED: 5,
+    Story.EXPIRED: 6,
+    Story.CANCELLED: 4,
+    Story.ARREARS_CANCELLED: 2,
+    Story.WITHDRAWN: 3,
     Story.RESCINDED: 2,
 }
 """Share of exporters per story (percent); every story occurs at least once."""
@@ -90,9 +100,13 @@ class MainBuyer:
 
     def as_profile_entry(self) -> dict[str, object]:
         """The JSON entry of the profile's ``main_buyers`` list (the profile's own fields)."""
-        return {"name": self.buyer.name, "country": self.buyer.country,
-                "years_trading": self.years_trading, "share_pct": str(self.share_pct),
-                "payment_terms": self.payment_terms.value}
+        return {
+            "name": self.buyer.name,
+            "country": self.buyer.country,
+            "years_trading": self.years_trading,
+            "share_pct": str(self.share_pct),
+            "payment_terms": self.payment_terms.value,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,13 +221,24 @@ def buyer_pool(rng: random.Random, n: int) -> list[Buyer]:
         else:
             name = f"{name} ({i + 1})"
         seen.add(name)
-        pool.append(Buyer(ref=f"B{i + 1:05d}", name=name, country=country.code,
-                          risk_class=shipped_risk_class(country.code), chapter=chapter))
+        pool.append(
+            Buyer(
+                ref=f"B{i + 1:05d}",
+                name=name,
+                country=country.code,
+                risk_class=shipped_risk_class(country.code),
+                chapter=chapter,
+            )
+        )
     return pool
 
 
-_SIZES: Final = (("micro", 35, 600_000), ("small", 43, 3_000_000), ("medium", 16, 14_000_000),
-                 ("large", 6, 55_000_000))
+_SIZES: Final = (
+    ("micro", 35, 600_000),
+    ("small", 43, 3_000_000),
+    ("medium", 16, 14_000_000),
+    ("large", 6, 55_000_000),
+)
 _ECOMMERCE_CHAPTERS: Final = ("95", "94", "85", "61", "62", "42", "33", "64", "96")
 
 
@@ -222,14 +247,23 @@ def _currency(rng: random.Random, country: str) -> str:
     return _weighted(rng, ("USD", local, "EUR"), (78, 14, 8))
 
 
-def _exporter_name(rng: random.Random, region: ExporterRegion, town: str, chapter: str,
-                   ecommerce: bool, taken: set[str]) -> str:
+def _exporter_name(
+    rng: random.Random,
+    region: ExporterRegion,
+    town: str,
+    chapter: str,
+    ecommerce: bool,
+    taken: set[str],
+) -> str:
     words = KOREAN_BRAND_WORDS if region.country == "KR" else CHINESE_BRAND_WORDS
     for _ in range(50):
         trade = rng.choice(ECOMMERCE_WORDS if ecommerce else INDUSTRY_WORDS[chapter])
         brand = rng.choice(words)
-        name = (f"{brand} {trade} Co., Ltd." if region.country == "KR"
-                else f"{town} {brand} {trade} Co., Ltd.")
+        name = (
+            f"{brand} {trade} Co., Ltd."
+            if region.country == "KR"
+            else f"{town} {brand} {trade} Co., Ltd."
+        )
         if name not in taken:
             taken.add(name)
             return name
@@ -244,17 +278,25 @@ def _slug(name: str, index: int) -> str:
     return f"{'-'.join(words)}-{index + 1:03d}"[:64].strip("-")
 
 
-def _schedule(rng: random.Random, *, currency: str, previous_year: Decimal,
-              buyers: Sequence[MainBuyer], ecommerce: bool) -> SchedulePlan:
+def _schedule(
+    rng: random.Random,
+    *,
+    currency: str,
+    previous_year: Decimal,
+    buyers: Sequence[MainBuyer],
+    ecommerce: bool,
+) -> SchedulePlan:
     step = 10_000_000 if currency == "KRW" else 10_000
     growth = rng.gauss(0.08, 0.10)
     turnover = _nice(float(previous_year) * (1 + growth), step)
     share = rng.uniform(1 / 3, 1 / 2)
     liability = min(_nice(float(turnover) * share, step), turnover)
-    commercial, political = _weighted(
-        rng, (("90", "95"), ("80", "90"), ("85", "95")), (78, 15, 7))
-    frequency = (_weighted(rng, ("immediate", "monthly", "weekly"), (50, 40, 10)) if ecommerce
-                 else _weighted(rng, ("monthly", "weekly", "immediate"), (85, 10, 5)))
+    commercial, political = _weighted(rng, (("90", "95"), ("80", "90"), ("85", "95")), (78, 15, 7))
+    frequency = (
+        _weighted(rng, ("immediate", "monthly", "weekly"), (50, 40, 10))
+        if ecommerce
+        else _weighted(rng, ("monthly", "weekly", "immediate"), (85, 10, 5))
+    )
     classes = [b.buyer.risk_class if b.buyer.risk_class is not None else 4 for b in buyers]
     mean_class = sum(classes) / len(classes)
     rate = min(1.2, max(0.3, 0.3 + 0.12 * mean_class + rng.gauss(0, 0.08)))
@@ -262,10 +304,16 @@ def _schedule(rng: random.Random, *, currency: str, previous_year: Decimal,
     used = {b.payment_terms for b in buyers}
     terms = tuple(t for t in PaymentTerms if t in used)  # whole turnover: every term in use
     return SchedulePlan(
-        currency=currency, expected_turnover=turnover, maximum_liability=liability,
-        indemnity_commercial_pct=Decimal(commercial), indemnity_political_pct=Decimal(political),
-        declaration_frequency=frequency, base_rate_pct=Decimal(f"{rate:.2f}"),
-        max_credit_days=credit_days, payment_terms=terms)
+        currency=currency,
+        expected_turnover=turnover,
+        maximum_liability=liability,
+        indemnity_commercial_pct=Decimal(commercial),
+        indemnity_political_pct=Decimal(political),
+        declaration_frequency=frequency,
+        base_rate_pct=Decimal(f"{rate:.2f}"),
+        max_credit_days=credit_days,
+        payment_terms=terms,
+    )
 
 
 def _story_dates(rng: random.Random, story: Story, as_of: date) -> tuple[date, int]:
@@ -296,10 +344,19 @@ def _stories(rng: random.Random, exporters: int) -> list[Story]:
     return (fixed + stories)[:exporters]
 
 
-def _plan_exporter(rng: random.Random, *, index: int, story: Story, region: ExporterRegion,
-                   as_of: date, pool_by_country: dict[str, list[Buyer]],
-                   taken: set[str], forced_chapter: str | None = None,
-                   ecommerce: bool | None = None, size: str | None = None) -> ExporterPlan:
+def _plan_exporter(
+    rng: random.Random,
+    *,
+    index: int,
+    story: Story,
+    region: ExporterRegion,
+    as_of: date,
+    pool_by_country: dict[str, list[Buyer]],
+    taken: set[str],
+    forced_chapter: str | None = None,
+    ecommerce: bool | None = None,
+    size: str | None = None,
+) -> ExporterPlan:
     if ecommerce is None:
         ecommerce = rng.random() < 0.30
     drawn, _, median = _weighted(rng, _SIZES, [s[1] for s in _SIZES])
@@ -313,7 +370,8 @@ def _plan_exporter(rng: random.Random, *, index: int, story: Story, region: Expo
         chapters = rng.sample(_ECOMMERCE_CHAPTERS, k=rng.randint(2, 4))
     else:
         first = forced_chapter or _weighted(
-            rng, region.hs_chapters, list(range(len(region.hs_chapters), 0, -1)))
+            rng, region.hs_chapters, list(range(len(region.hs_chapters), 0, -1))
+        )
         others = [c for c in region.hs_chapters if c != first]
         chapters = [first, *rng.sample(others, k=rng.randint(0, 2))]
     name = _exporter_name(rng, region, town, chapters[0], ecommerce, taken)
@@ -350,38 +408,61 @@ def _plan_exporter(rng: random.Random, *, index: int, story: Story, region: Expo
     total_share = sum(shares) / 0.8  # the main buyers take about 80 % of exports
     term_weights = (10, 15, 30, 45)  # LC, DP, DA, OA: open account dominates
     main_buyers = tuple(
-        MainBuyer(buyer=b, years_trading=rng.randint(1, 12),
-                  annual_volume=round_money(previous * Decimal(f"{x / total_share:.6f}"),
-                                            currency),
-                  share_pct=Decimal(f"{100 * x / total_share:.1f}"),
-                  payment_terms=_weighted(rng, tuple(PaymentTerms), term_weights))
+        MainBuyer(
+            buyer=b,
+            years_trading=rng.randint(1, 12),
+            annual_volume=round_money(previous * Decimal(f"{x / total_share:.6f}"), currency),
+            share_pct=Decimal(f"{100 * x / total_share:.1f}"),
+            payment_terms=_weighted(rng, tuple(PaymentTerms), term_weights),
+        )
         for b, x in sorted(zip(picked, shares, strict=True), key=lambda pair: -pair[1])
     )
-    schedule = _schedule(rng, currency=currency, previous_year=previous, buyers=main_buyers,
-                         ecommerce=ecommerce)
+    schedule = _schedule(
+        rng, currency=currency, previous_year=previous, buyers=main_buyers, ecommerce=ecommerce
+    )
     inception, offset = _story_dates(rng, story, as_of)
-    applied_on = (as_of - timedelta(days=offset + rng.randint(3, 10))
-                  if story in (Story.DRAFT, Story.QUOTED, Story.WITHDRAWN)
-                  else inception - timedelta(days=rng.randint(14, 40)))
+    applied_on = (
+        as_of - timedelta(days=offset + rng.randint(3, 10))
+        if story in (Story.DRAFT, Story.QUOTED, Story.WITHDRAWN)
+        else inception - timedelta(days=rng.randint(14, 40))
+    )
     endorsement = None
     if story in (Story.ACTIVE, Story.RENEWED) and rng.random() < 0.2:
-        endorsement = rng.choice((
-            "Shipments to buyers with an approved credit limit only; discretionary limit "
-            f"up to {round_money(schedule.maximum_liability / 20, currency)} {currency}.",
-            "Cover extended to pre-shipment risk for orders of custom-made goods.",
-            "Claims waiting period reduced to 90 days for protracted default.",
-            "Payment by letter of credit confirmed by a first-class bank is excluded.",
-        ))
+        endorsement = rng.choice(
+            (
+                "Shipments to buyers with an approved credit limit only; discretionary limit "
+                f"up to {round_money(schedule.maximum_liability / 20, currency)} {currency}.",
+                "Cover extended to pre-shipment risk for orders of custom-made goods.",
+                "Claims waiting period reduced to 90 days for protracted default.",
+                "Payment by letter of credit confirmed by a first-class bank is excluded.",
+            )
+        )
     return ExporterPlan(
-        index=index, slug=_slug(name, index), name=name, country=region.country,
-        region=region.code, town=town, size_class=size, cross_border_ecommerce=ecommerce,
-        currency=currency, export_history=tuple(history), hs_chapters=tuple(chapters),
-        destination_countries=tuple(destinations), main_buyers=main_buyers, schedule=schedule,
-        story=story, inception=inception, applied_on=applied_on, event_offset_days=offset,
-        endorsement=endorsement, issue_lead_days=rng.randint(0, 10),
-        notice_days=rng.randint(35, 80), renewal_offer_days=rng.randint(21, 30),
+        index=index,
+        slug=_slug(name, index),
+        name=name,
+        country=region.country,
+        region=region.code,
+        town=town,
+        size_class=size,
+        cross_border_ecommerce=ecommerce,
+        currency=currency,
+        export_history=tuple(history),
+        hs_chapters=tuple(chapters),
+        destination_countries=tuple(destinations),
+        main_buyers=main_buyers,
+        schedule=schedule,
+        story=story,
+        inception=inception,
+        applied_on=applied_on,
+        event_offset_days=offset,
+        endorsement=endorsement,
+        issue_lead_days=rng.randint(0, 10),
+        notice_days=rng.randint(35, 80),
+        renewal_offer_days=rng.randint(21, 30),
         renewal_accept_days=rng.randint(3, 15),
-        locale="ko" if region.country == "KR" else "zh_Hans")
+        locale="ko" if region.country == "KR" else "zh_Hans",
+    )
 
 
 def plan_book(*, seed: int, exporters: int, as_of: date, buyers: int | None = None) -> BookPlan:
@@ -403,17 +484,40 @@ def plan_book(*, seed: int, exporters: int, as_of: date, buyers: int | None = No
     plans: list[ExporterPlan] = []
     for index, story in enumerate(stories):
         if index == 0:
-            plan = _plan_exporter(rng, index=index, story=story, region=by_code["CN-ZJ"],
-                                  as_of=as_of, pool_by_country=by_country, taken=taken,
-                                  forced_chapter="61", ecommerce=False, size="small")
+            plan = _plan_exporter(
+                rng,
+                index=index,
+                story=story,
+                region=by_code["CN-ZJ"],
+                as_of=as_of,
+                pool_by_country=by_country,
+                taken=taken,
+                forced_chapter="61",
+                ecommerce=False,
+                size="small",
+            )
         elif index == 1:
-            plan = _plan_exporter(rng, index=index, story=story, region=by_code["KR-26"],
-                                  as_of=as_of, pool_by_country=by_country, taken=taken,
-                                  ecommerce=False, size="small")
+            plan = _plan_exporter(
+                rng,
+                index=index,
+                story=story,
+                region=by_code["KR-26"],
+                as_of=as_of,
+                pool_by_country=by_country,
+                taken=taken,
+                ecommerce=False,
+                size="small",
+            )
         else:
             region = _weighted(rng, regions, region_weights)
-            plan = _plan_exporter(rng, index=index, story=story, region=region, as_of=as_of,
-                                  pool_by_country=by_country, taken=taken)
+            plan = _plan_exporter(
+                rng,
+                index=index,
+                story=story,
+                region=region,
+                as_of=as_of,
+                pool_by_country=by_country,
+                taken=taken,
+            )
         plans.append(plan)
     return BookPlan(seed=seed, as_of=as_of, buyers=tuple(pool), exporters=tuple(plans))
-

@@ -76,12 +76,23 @@ class PartnerOrg:
 
 
 PARTNERS: Final[tuple[PartnerOrg, ...]] = (
-    PartnerOrg("demo-harbour-bank", "East Harbour Trade Bank", OrganisationKind.BANK, "CN",
-               "CN-SH"),
-    PartnerOrg("demo-sme-premium-programme", "Zhejiang SME Export Premium Support Programme",
-               OrganisationKind.SUBSIDY_PROGRAMME, "CN", "CN-ZJ"),
-    PartnerOrg("demo-pacific-coinsurer", "Pacific Mutual Credit Insurance",
-               OrganisationKind.COINSURER, "KR", "KR-11"),
+    PartnerOrg(
+        "demo-harbour-bank", "East Harbour Trade Bank", OrganisationKind.BANK, "CN", "CN-SH"
+    ),
+    PartnerOrg(
+        "demo-sme-premium-programme",
+        "Zhejiang SME Export Premium Support Programme",
+        OrganisationKind.SUBSIDY_PROGRAMME,
+        "CN",
+        "CN-ZJ",
+    ),
+    PartnerOrg(
+        "demo-pacific-coinsurer",
+        "Pacific Mutual Credit Insurance",
+        OrganisationKind.COINSURER,
+        "KR",
+        "KR-11",
+    ),
 )
 """The partner organisations of the demo book."""
 
@@ -94,10 +105,10 @@ DEMO_USERS: Final[tuple[DemoUser, ...]] = (
     DemoUser("exporter@tradecover.demo", "Xu Hua", Role.EXPORTER, "exporter:0", "zh_Hans"),
     DemoUser("korea@tradecover.demo", "Kim Min-jun", Role.EXPORTER, "exporter:1", "ko"),
     DemoUser("bank@tradecover.demo", "Sun Yue", Role.BANK, "demo-harbour-bank"),
-    DemoUser("programme@tradecover.demo", "Huang Lin", Role.PROGRAMME,
-             "demo-sme-premium-programme"),
-    DemoUser("coinsurer@tradecover.demo", "Lee Seo-yeon", Role.COINSURER,
-             "demo-pacific-coinsurer"),
+    DemoUser(
+        "programme@tradecover.demo", "Huang Lin", Role.PROGRAMME, "demo-sme-premium-programme"
+    ),
+    DemoUser("coinsurer@tradecover.demo", "Lee Seo-yeon", Role.COINSURER, "demo-pacific-coinsurer"),
 )
 """Every demo sign-in; all use :data:`DEMO_PASSWORD`."""
 
@@ -139,8 +150,10 @@ class SeedSummary:
         table.add_row("renewal offers", str(self.renewal_offers))
         table.add_row("endorsements", str(self.endorsements))
         h = self.history
-        table.add_row("declarations (12 months)",
-                      f"{h.declarations} ({h.late_declarations} late) on {h.terms} terms")
+        table.add_row(
+            "declarations (12 months)",
+            f"{h.declarations} ({h.late_declarations} late) on {h.terms} terms",
+        )
         table.add_row("collections confirmed", str(h.collections))
         table.add_row("turnover returns", str(h.turnover_returns))
         table.add_row("premium notices", str(h.notices))
@@ -155,9 +168,14 @@ class SeedSummary:
 def _exporter_principal(org: OrgRef, user: UserRef | None) -> Principal:
     """The exporter acting for itself: its demo user, or the seeding system in its name."""
     actor = f"user:{user.id}" if user is not None else SEED_ACTOR
-    return Principal(actor=actor, org_id=org.id, org_slug=org.slug,
-                     org_kind=OrganisationKind.EXPORTER, role=Role.EXPORTER,
-                     user_id=user.id if user is not None else None)
+    return Principal(
+        actor=actor,
+        org_id=org.id,
+        org_slug=org.slug,
+        org_kind=OrganisationKind.EXPORTER,
+        role=Role.EXPORTER,
+        user_id=user.id if user is not None else None,
+    )
 
 
 def _schedule(plan: ExporterPlan) -> PolicySchedule:
@@ -173,9 +191,12 @@ def _schedule(plan: ExporterPlan) -> PolicySchedule:
         declaration_frequency=DeclarationFrequency(s.declaration_frequency),
         rate_table=RATE_TABLE,
         base_rate_pct=s.base_rate_pct,
-        scope=InsurableScope(destination_countries=plan.destination_countries,
-                             payment_terms=s.payment_terms, max_credit_days=s.max_credit_days,
-                             hs_chapters=plan.hs_chapters),
+        scope=InsurableScope(
+            destination_countries=plan.destination_countries,
+            payment_terms=s.payment_terms,
+            max_credit_days=s.max_credit_days,
+            hs_chapters=plan.hs_chapters,
+        ),
         dispute_venue=venue,
     )
 
@@ -183,95 +204,155 @@ def _schedule(plan: ExporterPlan) -> PolicySchedule:
 def _profile(session: Session, plan: ExporterPlan, org: OrgRef, actor: Principal) -> None:
     """File the exporter's profile: history, products, destinations and main buyers."""
     policies.upsert_exporter_profile(
-        session, principal=actor, org_id=org.id, legal_name=plan.name, region=plan.region,
-        size_class=plan.size_class, cross_border_ecommerce=plan.cross_border_ecommerce,
+        session,
+        principal=actor,
+        org_id=org.id,
+        legal_name=plan.name,
+        region=plan.region,
+        size_class=plan.size_class,
+        cross_border_ecommerce=plan.cross_border_ecommerce,
         currency=plan.currency,
         previous_year_exports=Money.of(plan.previous_year_exports, plan.currency),
-        export_history=[{"year": year, "amount": str(amount)}
-                        for year, amount in plan.export_history],
+        export_history=[
+            {"year": year, "amount": str(amount)} for year, amount in plan.export_history
+        ],
         products=list(plan.hs_chapters),
         destination_countries=list(plan.destination_countries),
         main_buyers=[b.as_profile_entry() for b in plan.main_buyers],
     )
 
 
-def _run_story(session: Session, plan: ExporterPlan, org: OrgRef, exporter: Principal,
-               insurer: Principal) -> int:
+def _run_story(
+    session: Session, plan: ExporterPlan, org: OrgRef, exporter: Principal, insurer: Principal
+) -> int:
     """Drive one exporter's policy through the service to where its story ends (a
     renewal is offered and accepted later, by :func:`_renew`, once the term has traded);
     returns the policy's id.
     """
     s = plan.schedule
     application = policies.submit_application(
-        session, principal=exporter, exporter_org_id=org.id,
-        product=Product.SHORT_TERM_COMPREHENSIVE, currency=s.currency,
+        session,
+        principal=exporter,
+        exporter_org_id=org.id,
+        product=Product.SHORT_TERM_COMPREHENSIVE,
+        currency=s.currency,
         expected_turnover=Money.of(s.expected_turnover, s.currency),
         requested_inception=plan.inception,
         destination_countries=list(plan.destination_countries),
-        payment_terms=list(s.payment_terms), max_credit_days=s.max_credit_days,
+        payment_terms=list(s.payment_terms),
+        max_credit_days=s.max_credit_days,
         hs_chapters=list(plan.hs_chapters),
-        notes="cross-border e-commerce seller" if plan.cross_border_ecommerce else None)
-    policy = policies.underwrite(session, principal=insurer, application_id=application.id,
-                                 schedule=_schedule(plan), inception=plan.inception)
+        notes="cross-border e-commerce seller" if plan.cross_border_ecommerce else None,
+    )
+    policy = policies.underwrite(
+        session,
+        principal=insurer,
+        application_id=application.id,
+        schedule=_schedule(plan),
+        inception=plan.inception,
+    )
     if plan.story is Story.DRAFT:
         return policy.id
     policies.quote(session, principal=insurer, policy_id=policy.id)
     if plan.story is Story.QUOTED:
         return policy.id
     if plan.story is Story.WITHDRAWN:
-        policies.withdraw(session, principal=insurer, policy_id=policy.id,
-                          reason="quotation not taken up within 30 days")
+        policies.withdraw(
+            session,
+            principal=insurer,
+            policy_id=policy.id,
+            reason="quotation not taken up within 30 days",
+        )
         return policy.id
-    policies.issue(session, principal=exporter, policy_id=policy.id,
-                   today=plan.inception - timedelta(days=plan.issue_lead_days))
+    policies.issue(
+        session,
+        principal=exporter,
+        policy_id=policy.id,
+        today=plan.inception - timedelta(days=plan.issue_lead_days),
+    )
     if plan.endorsement is not None:
-        policies.add_endorsement(session, principal=insurer, policy_id=policy.id,
-                                 text=plan.endorsement,
-                                 effective_date=plan.inception + timedelta(days=30))
+        policies.add_endorsement(
+            session,
+            principal=insurer,
+            policy_id=policy.id,
+            text=plan.endorsement,
+            effective_date=plan.inception + timedelta(days=30),
+        )
     expiry = one_year_term(plan.inception)
     event_day = plan.inception + timedelta(days=plan.event_offset_days)
     if plan.story in (Story.SUSPENDED, Story.ARREARS_CANCELLED):
-        policies.suspend(session, principal=insurer, policy_id=policy.id,
-                         reason=_SUSPENSION_REASON)
+        policies.suspend(session, principal=insurer, policy_id=policy.id, reason=_SUSPENSION_REASON)
     if plan.story is Story.ARREARS_CANCELLED:
-        policies.terminate(session, principal=insurer, policy_id=policy.id,
-                           kind=TerminationKind.INSURER_CANCELLATION, reason=_ARREARS_REASON,
-                           effective_date=event_day, today=event_day)
+        policies.terminate(
+            session,
+            principal=insurer,
+            policy_id=policy.id,
+            kind=TerminationKind.INSURER_CANCELLATION,
+            reason=_ARREARS_REASON,
+            effective_date=event_day,
+            today=event_day,
+        )
     elif plan.story is Story.CANCELLED:
-        policies.terminate(session, principal=exporter, policy_id=policy.id,
-                           kind=TerminationKind.INSURED_CANCELLATION, reason=_CANCEL_REASON,
-                           effective_date=event_day, today=event_day)
+        policies.terminate(
+            session,
+            principal=exporter,
+            policy_id=policy.id,
+            kind=TerminationKind.INSURED_CANCELLATION,
+            reason=_CANCEL_REASON,
+            effective_date=event_day,
+            today=event_day,
+        )
     elif plan.story is Story.RESCINDED:
-        policies.terminate(session, principal=insurer, policy_id=policy.id,
-                           kind=TerminationKind.RESCISSION_FOR_FRAUD, reason=_FRAUD_REASON,
-                           effective_date=None, today=event_day)
+        policies.terminate(
+            session,
+            principal=insurer,
+            policy_id=policy.id,
+            kind=TerminationKind.RESCISSION_FOR_FRAUD,
+            reason=_FRAUD_REASON,
+            effective_date=None,
+            today=event_day,
+        )
     elif plan.story is Story.EXPIRED:
         notice_day = expiry - timedelta(days=plan.notice_days)
-        policies.terminate(session, principal=exporter, policy_id=policy.id,
-                           kind=TerminationKind.NON_RENEWAL,
-                           reason="the exporter is moving to a commercial insurer",
-                           effective_date=None, today=notice_day)
+        policies.terminate(
+            session,
+            principal=exporter,
+            policy_id=policy.id,
+            kind=TerminationKind.NON_RENEWAL,
+            reason="the exporter is moving to a commercial insurer",
+            effective_date=None,
+            today=notice_day,
+        )
     return policy.id
 
 
-def _renew(session: Session, plan: ExporterPlan, policy_id: int, exporter: Principal,
-           insurer: Principal) -> None:
+def _renew(
+    session: Session, plan: ExporterPlan, policy_id: int, exporter: Principal, insurer: Principal
+) -> None:
     """Review the traded term, offer its renewal and accept it (a RENEWED story)."""
     expiry = one_year_term(plan.inception)
     offer = policies.offer_renewal(
-        session, principal=insurer, policy_id=policy_id,
+        session,
+        principal=insurer,
+        policy_id=policy_id,
         today=expiry - timedelta(days=plan.renewal_offer_days),
-        metrics_source=RenewalReviewMetrics(session))
-    policies.accept_renewal(session, principal=exporter, offer_id=offer.id,
-                            today=expiry - timedelta(days=plan.renewal_accept_days))
+        metrics_source=RenewalReviewMetrics(session),
+    )
+    policies.accept_renewal(
+        session,
+        principal=exporter,
+        offer_id=offer.id,
+        today=expiry - timedelta(days=plan.renewal_accept_days),
+    )
 
 
 LIMIT_EXPORTERS: Final = 60
 """Exporters whose main buyers get registered and limits applied for (keeps seeding fast)."""
 
 
-def _credit_limits(session: Session, plan: ExporterPlan, org: OrgRef,
-                   exporter: Principal, *, today: date) -> None:
+def _credit_limits(
+    session: Session, plan: ExporterPlan, org: OrgRef, exporter: Principal, *, today: date
+) -> None:
     """Register the exporter's main buyers and apply for a limit on each under its active
     policy: a quarter of last year's sales, so small ones are approved at once and larger
     ones wait in the underwriters' queue.
@@ -286,28 +367,46 @@ def _credit_limits(session: Session, plan: ExporterPlan, org: OrgRef,
         savepoint = session.begin_nested()
         try:
             reg = buyers.register_buyer(
-                session, principal=exporter, name=main.buyer.name, country=main.buyer.country,
+                session,
+                principal=exporter,
+                name=main.buyer.name,
+                country=main.buyer.country,
                 own_reference=main.buyer.ref,
-                trading_since=today - timedelta(days=365 * main.years_trading))
-            terms = (main.payment_terms if main.payment_terms in s.payment_terms
-                     else s.payment_terms[0])
+                trading_since=today - timedelta(days=365 * main.years_trading),
+            )
+            terms = (
+                main.payment_terms if main.payment_terms in s.payment_terms else s.payment_terms[0]
+            )
             step = Decimal(10_000_000 if s.currency == "KRW" else 1_000)
             amount = max(step, (main.annual_volume / 4 / step).to_integral_value() * step)
-            limits.apply(session, principal=exporter, policy_id=policy.id,
-                         buyer_id=reg.buyer.id, request_type=RequestType.NEW_LIMIT,
-                         amount=Money.of(amount, s.currency), payment_terms=terms,
-                         credit_period_days=min(s.max_credit_days, 90), today=today,
-                         rules=rules)
+            limits.apply(
+                session,
+                principal=exporter,
+                policy_id=policy.id,
+                buyer_id=reg.buyer.id,
+                request_type=RequestType.NEW_LIMIT,
+                amount=Money.of(amount, s.currency),
+                payment_terms=terms,
+                credit_period_days=min(s.max_credit_days, 90),
+                today=today,
+                rules=rules,
+            )
             savepoint.commit()
         except DomainError:
             savepoint.rollback()
 
 
-def _summary(session: Session, *, seed: int, as_of: date, exporters: int, buyers: int,
-             buyer_countries: int) -> SeedSummary:
+def _summary(
+    session: Session, *, seed: int, as_of: date, exporters: int, buyers: int, buyer_countries: int
+) -> SeedSummary:
     return SeedSummary(
-        seeded=True, seed=seed, as_of=as_of, exporters=exporters, buyers=buyers,
-        buyer_countries=buyer_countries, users=tuple(u.email for u in DEMO_USERS),
+        seeded=True,
+        seed=seed,
+        as_of=as_of,
+        exporters=exporters,
+        buyers=buyers,
+        buyer_countries=buyer_countries,
+        users=tuple(u.email for u in DEMO_USERS),
         policies_by_state=book_summary.policies_by_state(session),
         renewal_offers=book_summary.renewal_offer_count(session),
         endorsements=book_summary.endorsement_count(session),
@@ -315,8 +414,14 @@ def _summary(session: Session, *, seed: int, as_of: date, exporters: int, buyers
     )
 
 
-def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
-                   if_empty: bool = False, as_of: date | None = None) -> SeedSummary:
+def seed_demo_book(
+    session: Session,
+    *,
+    exporters: int = 300,
+    seed: int = 2026,
+    if_empty: bool = False,
+    as_of: date | None = None,
+) -> SeedSummary:
     """Load the demo book in the caller's transaction and return what it holds.
 
     ``as_of`` is the business date the book is built around (today when not given);
@@ -324,15 +429,21 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
     database that already holds the demo sign-ins raises :class:`Conflict`.
     """
     if not 1 <= exporters <= MAX_EXPORTERS:
-        raise ValidationFailed(f"a demo book has 1 to {MAX_EXPORTERS} exporters",
-                               code="invalid_exporter_count", field="exporters")
+        raise ValidationFailed(
+            f"a demo book has 1 to {MAX_EXPORTERS} exporters",
+            code="invalid_exporter_count",
+            field="exporters",
+        )
     as_of = as_of or business_today()
     if if_empty:
         existing = access.count_organisations(session, kind=OrganisationKind.EXPORTER)
         if existing:
-            return SeedSummary(seeded=False, seed=seed, as_of=as_of,
-                               message=f"{existing} exporter organisations exist: "
-                                       "demo book not loaded")
+            return SeedSummary(
+                seeded=False,
+                seed=seed,
+                as_of=as_of,
+                message=f"{existing} exporter organisations exist: demo book not loaded",
+            )
     if access.has_user(session, DEMO_USERS[0].email):
         raise Conflict("the demo book is already loaded", code="demo_already_seeded")
     plan = plan_book(seed=seed, exporters=exporters, as_of=as_of)
@@ -340,12 +451,24 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
     orgs = {"insurer": access.insurer(session)}
     for partner in PARTNERS:
         orgs[partner.slug] = access.create_organisation(
-            session, principal=insurer, slug=partner.slug, name=partner.name,
-            kind=partner.kind, country=partner.country, region=partner.region)
+            session,
+            principal=insurer,
+            slug=partner.slug,
+            name=partner.name,
+            kind=partner.kind,
+            country=partner.country,
+            region=partner.region,
+        )
     exporter_orgs = [
-        access.create_organisation(session, principal=insurer, slug=p.slug, name=p.name,
-                                   kind=OrganisationKind.EXPORTER, country=p.country,
-                                   region=p.region)
+        access.create_organisation(
+            session,
+            principal=insurer,
+            slug=p.slug,
+            name=p.name,
+            kind=OrganisationKind.EXPORTER,
+            country=p.country,
+            region=p.region,
+        )
         for p in plan.exporters
     ]
     for i, org in enumerate(exporter_orgs[:2]):
@@ -354,13 +477,22 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
     for demo in DEMO_USERS:
         if demo.org not in orgs:  # a book of fewer than two exporters
             continue
-        user = access.create_user(session, principal=insurer, org=orgs[demo.org],
-                                  email=demo.email, full_name=demo.full_name, role=demo.role,
-                                  password=DEMO_PASSWORD, locale=demo.locale)
+        user = access.create_user(
+            session,
+            principal=insurer,
+            org=orgs[demo.org],
+            email=demo.email,
+            full_name=demo.full_name,
+            role=demo.role,
+            password=DEMO_PASSWORD,
+            locale=demo.locale,
+        )
         if demo.role is Role.EXPORTER:
             users[user.org_id] = user
-    actors = [(exporter_plan, org, _exporter_principal(org, users.get(org.id)))
-              for exporter_plan, org in zip(plan.exporters, exporter_orgs, strict=True)]
+    actors = [
+        (exporter_plan, org, _exporter_principal(org, users.get(org.id)))
+        for exporter_plan, org in zip(plan.exporters, exporter_orgs, strict=True)
+    ]
     renewing: list[tuple[ExporterPlan, int, Principal]] = []
     for exporter_plan, org, actor in actors:
         _profile(session, exporter_plan, org, actor)
@@ -370,53 +502,82 @@ def seed_demo_book(session: Session, *, exporters: int = 300, seed: int = 2026,
     # A year of trading first, so that renewal reviews read it (the successor terms of
     # the renewals trade once they exist); then expiry, renewal offers and the rest.
     if "demo-sme-premium-programme" in orgs:
-        history.create_programmes(session, insurer=insurer, as_of=as_of,
-                                  sponsor_org_id=orgs["demo-sme-premium-programme"].id)
+        history.create_programmes(
+            session,
+            insurer=insurer,
+            as_of=as_of,
+            sponsor_org_id=orgs["demo-sme-premium-programme"].id,
+        )
     traded: set[int] = set()
-    counts = history.trade(session, exporters=actors, insurer=insurer, as_of=as_of,
-                           seed=seed, done=traded)
+    counts = history.trade(
+        session, exporters=actors, insurer=insurer, as_of=as_of, seed=seed, done=traded
+    )
     for exporter_plan, policy_id, actor in renewing:
         _renew(session, exporter_plan, policy_id, actor, insurer)
-    counts.add(history.trade(session, exporters=actors, insurer=insurer, as_of=as_of,
-                             seed=seed, done=traded))
+    counts.add(
+        history.trade(
+            session, exporters=actors, insurer=insurer, as_of=as_of, seed=seed, done=traded
+        )
+    )
     policies.expire_due(session, principal=insurer, today=as_of)
-    policies.offer_due_renewals(session, principal=insurer, today=as_of,
-                                metrics_source=RenewalReviewMetrics(session))
+    policies.offer_due_renewals(
+        session, principal=insurer, today=as_of, metrics_source=RenewalReviewMetrics(session)
+    )
     for exporter_plan, org in list(zip(plan.exporters, exporter_orgs, strict=True))[
-            :LIMIT_EXPORTERS]:
-        _credit_limits(session, exporter_plan, org,
-                       _exporter_principal(org, users.get(org.id)), today=as_of)
+        :LIMIT_EXPORTERS
+    ]:
+        _credit_limits(
+            session, exporter_plan, org, _exporter_principal(org, users.get(org.id)), today=as_of
+        )
     seed_claims(session, insurer=insurer, as_of=as_of, exporters=actors)
-    summary = _summary(session, seed=seed, as_of=as_of, exporters=len(plan.exporters),
-                       buyers=len(plan.buyers),
-                       buyer_countries=len({b.country for b in plan.buyers}))
+    summary = _summary(
+        session,
+        seed=seed,
+        as_of=as_of,
+        exporters=len(plan.exporters),
+        buyers=len(plan.buyers),
+        buyer_countries=len({b.country for b in plan.buyers}),
+    )
     summary.history = counts
     return summary
 
 
-def seed_demo(factory: sessionmaker[Session], *, exporters: int = 300, seed: int = 2026,
-              if_empty: bool = False, as_of: date | None = None,
-              terms: BillingTerms = DEFAULT_TERMS,
-              progress: Callable[[str], None] | None = None) -> SeedSummary:
+def seed_demo(
+    factory: sessionmaker[Session],
+    *,
+    exporters: int = 300,
+    seed: int = 2026,
+    if_empty: bool = False,
+    as_of: date | None = None,
+    terms: BillingTerms = DEFAULT_TERMS,
+    progress: Callable[[str], None] | None = None,
+) -> SeedSummary:
     """Load the whole demo book: :func:`seed_demo_book` in one transaction, then the
     monthly billing runs of the history (the job's own transactions) and, in a last
     transaction, the premium payments and the arrears job (``tradecover demo seed``).
     """
     with transaction(factory) as session:
-        summary = seed_demo_book(session, exporters=exporters, seed=seed, if_empty=if_empty,
-                                 as_of=as_of)
+        summary = seed_demo_book(
+            session, exporters=exporters, seed=seed, if_empty=if_empty, as_of=as_of
+        )
         insurer = access.system_principal(session, actor=SEED_ACTOR)
     if not summary.seeded:
         return summary
-    summary.history.notices = history.bill(factory, insurer=insurer, as_of=summary.as_of,
-                                           terms=terms, progress=progress)
+    summary.history.notices = history.bill(
+        factory, insurer=insurer, as_of=summary.as_of, terms=terms, progress=progress
+    )
     plan = plan_book(seed=seed, exporters=exporters, as_of=summary.as_of)
     with transaction(factory) as session:
         slugs = {p.slug for p in plan.exporters}
         orgs = access.organisations_by_slug(session, slugs)
-        settled = history.settle(session, insurer=insurer, as_of=summary.as_of, seed=seed,
-                                 terms=terms,
-                                 exporters=[(p, orgs[p.slug]) for p in plan.exporters])
+        settled = history.settle(
+            session,
+            insurer=insurer,
+            as_of=summary.as_of,
+            seed=seed,
+            terms=terms,
+            exporters=[(p, orgs[p.slug]) for p in plan.exporters],
+        )
         summary.history.payments = settled.payments
         summary.history.programme_payments = settled.programme_payments
         summary.history.suspended_for_arrears = settled.suspended_for_arrears

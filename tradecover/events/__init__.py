@@ -22,8 +22,13 @@ if TYPE_CHECKING:
     from tradecover.events.service import mark_relayed as mark_relayed
     from tradecover.events.service import record_event as record_event
 
-_LAZY = {"claim_unrelayed": "service", "events_after": "service", "events_of": "service",
-         "mark_relayed": "service", "record_event": "service"}
+_LAZY = {
+    "claim_unrelayed": "service",
+    "events_after": "service",
+    "events_of": "service",
+    "mark_relayed": "service",
+    "record_event": "service",
+}
 __getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "CATALOG",

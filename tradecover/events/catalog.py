@@ -18,8 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.kit.errors import ValidationFailed
 
-Amount = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", max_length=40,
-                              description="A decimal amount in major units")]
+Amount = Annotated[
+    str,
+    Field(
+        pattern=r"^-?[0-9]+(\.[0-9]+)?$",
+        max_length=40,
+        description="A decimal amount in major units",
+    ),
+]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 
 
@@ -232,8 +238,11 @@ CATALOG: Mapping[str, EventType] = _types(
     ("consent.granted", ConsentChanged, "A consent was granted"),
     ("consent.revoked", ConsentChanged, "A consent was revoked"),
     ("document.quarantined", DocumentQuarantined, "A document was quarantined"),
-    ("webhook_endpoint.disabled", EndpointDisabled,
-     "A webhook endpoint was disabled after failing for too long"),
+    (
+        "webhook_endpoint.disabled",
+        EndpointDisabled,
+        "A webhook endpoint was disabled after failing for too long",
+    ),
 )
 """Every event type, by name (the current version of each)."""
 
@@ -252,13 +261,15 @@ def checked_payload(name: str, payload: Payload | Mapping[str, Any]) -> dict[str
     if isinstance(payload, Payload):
         if not isinstance(payload, model):
             raise ValidationFailed(
-                f"{name} carries {model.__name__}, not {type(payload).__name__}",
-                field="payload")
+                f"{name} carries {model.__name__}, not {type(payload).__name__}", field="payload"
+            )
         return payload.model_dump(mode="json")
     from pydantic import ValidationError
 
     try:
         return model.model_validate(dict(payload)).model_dump(mode="json")
     except ValidationError as error:
-        raise ValidationFailed(f"payload of {name} does not match its schema: "
-                               f"{error.errors()[0]['msg']}", field="payload") from error
+        raise ValidationFailed(
+            f"payload of {name} does not match its schema: {error.errors()[0]['msg']}",
+            field="payload",
+        ) from error

@@ -34,10 +34,16 @@ class OutboxEntry:
 
 def message_body(entry: OutboxEntry) -> str:
     """The webhook body of ``entry``: canonical JSON of the envelope."""
-    return canonical_json({
-        "id": entry.event_id, "type": entry.event_type, "version": entry.version,
-        "subject": entry.subject, "timestamp": entry.occurred_at.isoformat(),
-        "data": entry.payload})
+    return canonical_json(
+        {
+            "id": entry.event_id,
+            "type": entry.event_type,
+            "version": entry.version,
+            "subject": entry.subject,
+            "timestamp": entry.occurred_at.isoformat(),
+            "data": entry.payload,
+        }
+    )
 
 
 def envelope_schema(event: EventType) -> dict[str, Any]:
@@ -56,9 +62,11 @@ def envelope_schema(event: EventType) -> dict[str, Any]:
             "id": {"type": "string", "description": "Unique event id (also webhook-id)"},
             "type": {"const": event.name},
             "version": {"const": event.version},
-            "subject": {"type": "string",
-                        "description": "What the event is about, e.g. limit_application:12; "
-                                       "events of one subject are delivered in order"},
+            "subject": {
+                "type": "string",
+                "description": "What the event is about, e.g. limit_application:12; "
+                "events of one subject are delivered in order",
+            },
             "timestamp": {"type": "string", "format": "date-time"},
             "data": data,
         },
@@ -72,5 +80,7 @@ def schema_documents(types: Iterable[EventType]) -> dict[str, str]:
     """The published schema files: ``<type>.v<N>.json`` and their text (what
     ``docs/events/`` holds; ``scripts/events_schemas.py`` writes them).
     """
-    return {f"{t.key}.json": json.dumps(envelope_schema(t), indent=2, sort_keys=True) + "\n"
-            for t in types}
+    return {
+        f"{t.key}.json": json.dumps(envelope_schema(t), indent=2, sort_keys=True) + "\n"
+        for t in types
+    }

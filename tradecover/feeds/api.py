@@ -67,93 +67,153 @@ def _publish(request: Request, envelope: Envelope) -> AcceptedOut:
     try:
         publisher_of(request).publish(envelope)
     except StreamUnavailable:
-        raise StreamDown("the document stream cannot be reached; nothing was accepted, "
-                         "retry later") from None
+        raise StreamDown(
+            "the document stream cannot be reached; nothing was accepted, retry later"
+        ) from None
     return AcceptedOut(message_id=envelope.message_id)
 
 
 _REFUSED: dict[int | str, dict[str, Any]] = {
-    401: {"description": "signature_missing, signature_malformed, signature_expired, "
-                         "signature_mismatch or signature_replayed"},
-    503: {"description": "The stream cannot be reached (stream_unavailable)"}}
+    401: {
+        "description": "signature_missing, signature_malformed, signature_expired, "
+        "signature_mismatch or signature_replayed"
+    },
+    503: {"description": "The stream cannot be reached (stream_unavailable)"},
+}
 
 
-@router.post("/erp/{connection_id}/events", status_code=202, response_model=AcceptedOut,
-             summary="An ERP shipment event (signed webhook)", responses=_REFUSED)
+@router.post(
+    "/erp/{connection_id}/events",
+    status_code=202,
+    response_model=AcceptedOut,
+    summary="An ERP shipment event (signed webhook)",
+    responses=_REFUSED,
+)
 def post_erp_event(
-    connection_id: IdPath, request: Request, body: RawBody,
-    signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER, max_length=1000,
-                                            description="t=<unix seconds>,v1=<hex HMAC>")
-                         ] = None,
+    connection_id: IdPath,
+    request: Request,
+    body: RawBody,
+    signature: Annotated[
+        str | None,
+        Header(
+            alias=SIGNATURE_HEADER, max_length=1000, description="t=<unix seconds>,v1=<hex HMAC>"
+        ),
+    ] = None,
 ) -> AcceptedOut:
     """Verify the signature, refuse a replay, and put the event on the stream."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     settings: Settings = request.app.state.settings
     with transaction(factory) as session:
         envelope = connections.accept_webhook(
-            session, connection_id=connection_id, body=body, signature=signature,
-            signing_key=settings.signing_key())
+            session,
+            connection_id=connection_id,
+            body=body,
+            signature=signature,
+            signing_key=settings.signing_key(),
+        )
         return _publish(request, envelope)  # before the commit: a refused publish keeps
         # the signature unused, so that the ERP's retry is not taken for a replay
 
 
-@router.post("/{source}/documents", status_code=202, response_model=AcceptedOut,
-             summary="Upload a document for the caller's connection of a source",
-             responses={503: _REFUSED[503]})
+@router.post(
+    "/{source}/documents",
+    status_code=202,
+    response_model=AcceptedOut,
+    summary="Upload a document for the caller's connection of a source",
+    responses={503: _REFUSED[503]},
+)
 def post_document(
-    source: FeedSource, request: Request, body: RawBody, session: SessionDep,
+    source: FeedSource,
+    request: Request,
+    body: RawBody,
+    session: SessionDep,
     principal: PrincipalDep,
     filename: Annotated[str | None, Query(max_length=200, description="Its file name")] = None,
-    idempotency_key: Annotated[str | None, Header(
-        alias="Idempotency-Key", max_length=255,
-        description="Optional: a retry with the same key is the same message")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Optional: a retry with the same key is the same message",
+        ),
+    ] = None,
 ) -> AcceptedOut:
     """Put the document on the stream (the workers read, check and attach it)."""
-    envelope = service.submission(session, principal=principal, source=source, content=body,
-                                  filename=filename)
+    envelope = service.submission(
+        session, principal=principal, source=source, content=body, filename=filename
+    )
     if idempotency_key is not None:
         key = f"{principal.org_id}:{check_key(idempotency_key)}"
         envelope = replace(envelope, message_id=uuid.uuid5(_MESSAGE_IDS, key).hex)
     return _publish(request, envelope)
 
 
-@router.get("/documents", response_model=Page[ReceivedDocumentOut],
-            summary="The caller's received documents, with status and reasons")
-def get_documents(session: SessionDep, principal: PrincipalDep, page: PageDep,
-                  status: DocumentStatus | None = None) -> Page[ReceivedDocumentOut]:
+@router.get(
+    "/documents",
+    response_model=Page[ReceivedDocumentOut],
+    summary="The caller's received documents, with status and reasons",
+)
+def get_documents(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    status: DocumentStatus | None = None,
+) -> Page[ReceivedDocumentOut]:
     """Newest first; only the caller's own organisation's."""
-    rows, total = service.list_documents(session, principal=principal, status=status,
-                                         limit=page.limit, offset=page.offset)
-    return Page(items=[ReceivedDocumentOut.of(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    rows, total = service.list_documents(
+        session, principal=principal, status=status, limit=page.limit, offset=page.offset
+    )
+    return Page(
+        items=[ReceivedDocumentOut.of(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-@router.get("/documents/{document_id}", response_model=ReceivedDocumentOut,
-            summary="One received document")
-def get_document(document_id: IdPath, session: SessionDep, principal: PrincipalDep
-                 ) -> ReceivedDocumentOut:
+@router.get(
+    "/documents/{document_id}", response_model=ReceivedDocumentOut, summary="One received document"
+)
+def get_document(
+    document_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> ReceivedDocumentOut:
     """A received document of the caller's organisation."""
-    return ReceivedDocumentOut.of(service.get_document(session, principal=principal,
-                                                       document_id=document_id))
+    return ReceivedDocumentOut.of(
+        service.get_document(session, principal=principal, document_id=document_id)
+    )
 
 
-@router.post("/documents/{document_id}/resubmit", status_code=202, response_model=AcceptedOut,
-             summary="Resubmit a quarantined document (fixed, or as it was)",
-             responses={409: {"description": "The document is not quarantined"},
-                        503: _REFUSED[503]})
-def post_resubmit(document_id: IdPath, request: Request, body: RawBody, session: SessionDep,
-                  principal: PrincipalDep) -> AcceptedOut:
+@router.post(
+    "/documents/{document_id}/resubmit",
+    status_code=202,
+    response_model=AcceptedOut,
+    summary="Resubmit a quarantined document (fixed, or as it was)",
+    responses={409: {"description": "The document is not quarantined"}, 503: _REFUSED[503]},
+)
+def post_resubmit(
+    document_id: IdPath,
+    request: Request,
+    body: RawBody,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> AcceptedOut:
     """Put the fixed document (the body) or the stored one (no body) on the stream again."""
-    envelope = service.resubmission(session, principal=principal, document_id=document_id,
-                                    content=body or None)
+    envelope = service.resubmission(
+        session, principal=principal, document_id=document_id, content=body or None
+    )
     return _publish(request, envelope)
 
 
-@router.post("/documents/{document_id}/withdraw", response_model=ReceivedDocumentOut,
-             summary="Withdraw a quarantined document that will not be fixed",
-             responses={409: {"description": "The document is not quarantined"}})
-def post_withdraw(document_id: IdPath, session: SessionDep, principal: PrincipalDep
-                  ) -> ReceivedDocumentOut:
+@router.post(
+    "/documents/{document_id}/withdraw",
+    response_model=ReceivedDocumentOut,
+    summary="Withdraw a quarantined document that will not be fixed",
+    responses={409: {"description": "The document is not quarantined"}},
+)
+def post_withdraw(
+    document_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> ReceivedDocumentOut:
     """The document leaves the quarantine as ``withdrawn``."""
-    return ReceivedDocumentOut.of(service.withdraw(session, principal=principal,
-                                                   document_id=document_id))
+    return ReceivedDocumentOut.of(
+        service.withdraw(session, principal=principal, document_id=document_id)
+    )

@@ -41,8 +41,9 @@ def _policy_id(session: Session, org_id: int, document: TradeDocument) -> int | 
         return None
     if document.currency is None:
         return None
-    return active_policy_covering(session, exporter_org_id=org_id, currency=document.currency,
-                                  shipped=shipped)
+    return active_policy_covering(
+        session, exporter_org_id=org_id, currency=document.currency, shipped=shipped
+    )
 
 
 def _buyer_id(session: Session, org_id: int, document: TradeDocument) -> int | None:
@@ -63,15 +64,17 @@ def document_attacher(store: AttachmentStore) -> AttachDocument:
     attachment store, :func:`tradecover.wiring.store_for`).
     """
 
-    def attach_with_store(session: Session, document: TradeDocument,
-                          connection: FeedConnection) -> AttachOutcome:
+    def attach_with_store(
+        session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> AttachOutcome:
         return attach_document(session, document, connection, store=store)
 
     return attach_with_store
 
 
-def attach_document(session: Session, document: TradeDocument,
-                    connection: FeedConnection, *, store: AttachmentStore) -> AttachOutcome:
+def attach_document(
+    session: Session, document: TradeDocument, connection: FeedConnection, *, store: AttachmentStore
+) -> AttachOutcome:
     """Declare the shipment ``document`` shows for ``connection``'s exporter."""
     org = organisation_of(session, connection.exporter_org_id)
     assert org is not None
@@ -82,34 +85,57 @@ def attach_document(session: Session, document: TradeDocument,
     if due is None:
         return _refused("due_date_missing", "the document states no due date or terms")
     hs_code = next(iter(document.hs_codes), None) or next(
-        (line.hs_code for line in document.lines if line.hs_code), None)
+        (line.hs_code for line in document.lines if line.hs_code), None
+    )
     if hs_code is None:
         return _refused("hs_code_missing", "the document names no HS code")
     if document.currency is None or document.total is None:
         return _refused("amount_missing", "the document states no amount and currency")
     policy_id = _policy_id(session, org.id, document)
     if policy_id is None:
-        return _refused("no_policy_in_force", f"no active {document.currency} policy covers "
-                        f"the shipment date {shipped.isoformat()}")
+        return _refused(
+            "no_policy_in_force",
+            f"no active {document.currency} policy covers the shipment date {shipped.isoformat()}",
+        )
     buyer_id = _buyer_id(session, org.id, document)
     if buyer_id is None:
-        return _refused("buyer_unknown", f"no buyer {document.buyer.name or '?'} is related "
-                        "to the exporter")
-    description = next((line.description for line in document.lines if line.description),
-                       None) or f"goods of HS {hs_code}"
+        return _refused(
+            "buyer_unknown", f"no buyer {document.buyer.name or '?'} is related to the exporter"
+        )
+    description = (
+        next((line.description for line in document.lines if line.description), None)
+        or f"goods of HS {hs_code}"
+    )
     shipment = Shipment(
-        insured_org_id=org.id, policy_id=policy_id, buyer_id=buyer_id,
-        payment_terms=PaymentTerms.OA, transport_mode=TransportMode.MULTIMODAL,
-        shipment_date=shipped, due_date=due, goods_description=description[:500],
-        hs_code=hs_code, invoice_number=(document.invoice_reference or document.document_id),
-        currency=document.currency, invoice_amount=document.total)
-    principal = Principal(actor=f"system:feeds:{connection.source}"[:64], org_id=org.id,
-                          org_slug=org.slug, org_kind=org.kind,
-                          role=Role.EXPORTER)
+        insured_org_id=org.id,
+        policy_id=policy_id,
+        buyer_id=buyer_id,
+        payment_terms=PaymentTerms.OA,
+        transport_mode=TransportMode.MULTIMODAL,
+        shipment_date=shipped,
+        due_date=due,
+        goods_description=description[:500],
+        hs_code=hs_code,
+        invoice_number=(document.invoice_reference or document.document_id),
+        currency=document.currency,
+        invoice_amount=document.total,
+    )
+    principal = Principal(
+        actor=f"system:feeds:{connection.source}"[:64],
+        org_id=org.id,
+        org_slug=org.slug,
+        org_kind=org.kind,
+        role=Role.EXPORTER,
+    )
     try:
-        declaration = attach(session, principal=principal, shipment=shipment,
-                             channel=CHANNEL_OF_SOURCE[connection.source],
-                             today=business_today(), store=store)
+        declaration = attach(
+            session,
+            principal=principal,
+            shipment=shipment,
+            channel=CHANNEL_OF_SOURCE[connection.source],
+            today=business_today(),
+            store=store,
+        )
     except DomainError as error:
         return _refused(error.code, error.message)
     return AttachOutcome("attached", declaration_id=declaration.id)

@@ -38,10 +38,15 @@ RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformation
 UDT = "{urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100}"
 _CURRENCY_IDS = etree.XPath("//@currencyID", smart_strings=False)
 _SUMMATION = {
-    "line_total": "LineTotalAmount", "allowance_total": "AllowanceTotalAmount",
-    "charge_total": "ChargeTotalAmount", "tax_exclusive": "TaxBasisTotalAmount",
-    "tax_inclusive": "GrandTotalAmount", "prepaid": "TotalPrepaidAmount",
-    "rounding": "RoundingAmount", "payable": "DuePayableAmount"}
+    "line_total": "LineTotalAmount",
+    "allowance_total": "AllowanceTotalAmount",
+    "charge_total": "ChargeTotalAmount",
+    "tax_exclusive": "TaxBasisTotalAmount",
+    "tax_inclusive": "GrandTotalAmount",
+    "prepaid": "TotalPrepaidAmount",
+    "rounding": "RoundingAmount",
+    "payable": "DuePayableAmount",
+}
 
 
 def _path(node: etree._Element | None, *tags: str) -> etree._Element | None:
@@ -80,13 +85,18 @@ def _party(node: etree._Element | None) -> tuple[Party, bool]:
     for registration in kids.get(RAM + "SpecifiedTaxRegistration", ()):
         element = registration.find(RAM + "ID")
         if element is not None and element.text and element.text.strip():
-            scheme = (IdentifierScheme.VAT if element.get("schemeID") == "VA"
-                      else IdentifierScheme.REGISTRATION)
+            scheme = (
+                IdentifierScheme.VAT
+                if element.get("schemeID") == "VA"
+                else IdentifierScheme.REGISTRATION
+            )
             ids.append(identifier(scheme, element.text))
     address = child(kids, RAM + "PostalTradeAddress")
-    party = Party(name=child_text(kids, RAM + "Name"),
-                  country=check_country_code(_path_text(address, RAM + "CountryID")),
-                  identifiers=tuple(ids))
+    party = Party(
+        name=child_text(kids, RAM + "Name"),
+        country=check_country_code(_path_text(address, RAM + "CountryID")),
+        identifiers=tuple(ids),
+    )
     return party, address is not None
 
 
@@ -95,15 +105,17 @@ def _settlement(facts: InvoiceFacts, node: etree._Element) -> None:
     terms = child(kids, RAM + "SpecifiedTradePaymentTerms")
     facts.payment_terms = _path_text(terms, RAM + "Description")
     facts.due_date = _date(_path(terms, RAM + "DueDateDateTime"), "BT-9")
-    facts.preceding_invoice = _path_text(child(kids, RAM + "InvoiceReferencedDocument"),
-                                         RAM + "IssuerAssignedID")
+    facts.preceding_invoice = _path_text(
+        child(kids, RAM + "InvoiceReferencedDocument"), RAM + "IssuerAssignedID"
+    )
     for tax in kids.get(RAM + "ApplicableTradeTax", ()):
         amount = parse_amount(_path_text(tax, RAM + "CalculatedAmount"), field="BT-117")
         if amount is not None:
             facts.category_tax_amounts.append(amount)
     for charge in kids.get(RAM + "SpecifiedTradeAllowanceCharge", ()):
-        amount = parse_amount(_path_text(charge, RAM + "ActualAmount"),
-                              field="BT-92/BT-99") or Decimal(0)
+        amount = parse_amount(
+            _path_text(charge, RAM + "ActualAmount"), field="BT-92/BT-99"
+        ) or Decimal(0)
         indicator = _path_text(charge, RAM + "ChargeIndicator", UDT + "Indicator") or ""
         if indicator.lower() == "true":
             facts.document_charges.append(amount)
@@ -128,16 +140,23 @@ def _line(node: etree._Element, number: int) -> DocumentLine:
             hs_code = hs_digits(code.text)
             break
     return DocumentLine(
-        line_id=_path_text(child(kids, RAM + "AssociatedDocumentLineDocument"),
-                           RAM + "LineID") or str(number),
+        line_id=_path_text(child(kids, RAM + "AssociatedDocumentLineDocument"), RAM + "LineID")
+        or str(number),
         description=child_text(product, RAM + "Name"),
-        quantity=parse_amount(_path_text(child(kids, RAM + "SpecifiedLineTradeDelivery"),
-                                         RAM + "BilledQuantity"), field="BT-129"),
-        net_amount=parse_amount(_path_text(
-            child(kids, RAM + "SpecifiedLineTradeSettlement"),
-            RAM + "SpecifiedTradeSettlementLineMonetarySummation", RAM + "LineTotalAmount"),
-            field="BT-131"),
-        hs_code=hs_code)
+        quantity=parse_amount(
+            _path_text(child(kids, RAM + "SpecifiedLineTradeDelivery"), RAM + "BilledQuantity"),
+            field="BT-129",
+        ),
+        net_amount=parse_amount(
+            _path_text(
+                child(kids, RAM + "SpecifiedLineTradeSettlement"),
+                RAM + "SpecifiedTradeSettlementLineMonetarySummation",
+                RAM + "LineTotalAmount",
+            ),
+            field="BT-131",
+        ),
+        hs_code=hs_code,
+    )
 
 
 def read_cii_facts(root: etree._Element) -> InvoiceFacts:
@@ -151,17 +170,25 @@ def read_cii_facts(root: etree._Element) -> InvoiceFacts:
     agreement = children(child(trade, RAM + "ApplicableHeaderTradeAgreement"))
     facts = InvoiceFacts(
         format=DocumentFormat.CII,
-        specification=_path_text(child(kids, RSM + "ExchangedDocumentContext"),
-                                 RAM + "GuidelineSpecifiedDocumentContextParameter",
-                                 RAM + "ID"),
+        specification=_path_text(
+            child(kids, RSM + "ExchangedDocumentContext"),
+            RAM + "GuidelineSpecifiedDocumentContextParameter",
+            RAM + "ID",
+        ),
         number=child_text(document, RAM + "ID"),
         type_code=child_text(document, RAM + "TypeCode"),
         issue_date=_date(child(document, RAM + "IssueDateTime"), "BT-2"),
-        currency=check_currency_code(_path_text(settlement, RAM + "InvoiceCurrencyCode"),
-                                     field="BT-5"),
-        delivery_date=_date(_path(child(trade, RAM + "ApplicableHeaderTradeDelivery"),
-                                  RAM + "ActualDeliverySupplyChainEvent",
-                                  RAM + "OccurrenceDateTime"), "BT-72"),
+        currency=check_currency_code(
+            _path_text(settlement, RAM + "InvoiceCurrencyCode"), field="BT-5"
+        ),
+        delivery_date=_date(
+            _path(
+                child(trade, RAM + "ApplicableHeaderTradeDelivery"),
+                RAM + "ActualDeliverySupplyChainEvent",
+                RAM + "OccurrenceDateTime",
+            ),
+            "BT-72",
+        ),
     )
     facts.seller, facts.seller_has_address = _party(child(agreement, RAM + "SellerTradeParty"))
     facts.buyer, facts.buyer_has_address = _party(child(agreement, RAM + "BuyerTradeParty"))

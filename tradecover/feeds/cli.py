@@ -30,13 +30,16 @@ from tradecover.feeds.stream.nats_stream import (
 )
 from tradecover.feeds.worker import Worker
 
-app = typer.Typer(help="Feeds: connections, the document stream and its attachment workers.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Feeds: connections, the document stream and its attachment workers.", no_args_is_help=True
+)
 
 
 def _stream_or_exit(settings: StreamSettings) -> None:
-    err_console.print(f"[red]no NATS server at {', '.join(settings.servers)}[/red]: start "
-                      "it with `tradecover feeds server` or set TRADECOVER_NATS_URL")
+    err_console.print(
+        f"[red]no NATS server at {', '.join(settings.servers)}[/red]: start "
+        "it with `tradecover feeds server` or set TRADECOVER_NATS_URL"
+    )
     raise typer.Exit(8)
 
 
@@ -50,12 +53,17 @@ def connect_(
     with unit_of_work() as session:
         principal = access.system_principal(session)
         org = access.org_by_slug(session, exporter)
-        row = connections.create_connection(session, principal=principal,
-                                            exporter_org_id=org.id, source=source)
+        row = connections.create_connection(
+            session, principal=principal, exporter_org_id=org.id, source=source
+        )
         secret = None
         if source is FeedSource.ERP:
-            secret = connections.add_secret(session, principal=principal, connection_id=row.id,
-                                            signing_key=get_settings().signing_key())
+            secret = connections.add_secret(
+                session,
+                principal=principal,
+                connection_id=row.id,
+                signing_key=get_settings().signing_key(),
+            )
         connection_id = row.id
     console.print(f"connection {connection_id}: {source.value} -> {exporter} (active)")
     if secret is not None:
@@ -68,14 +76,18 @@ def connect_(
 def secret_(connection: Annotated[int, typer.Option("--connection", min=1)]) -> None:
     """Add a webhook secret to an ERP connection (rotation: revoke the old one later)."""
     with unit_of_work() as session:
-        secret = connections.add_secret(session, principal=access.system_principal(session),
-                                        connection_id=connection,
-                                        signing_key=get_settings().signing_key())
+        secret = connections.add_secret(
+            session,
+            principal=access.system_principal(session),
+            connection_id=connection,
+            signing_key=get_settings().signing_key(),
+        )
     console.print(f"webhook secret (shown once): {secret}")
 
 
-async def _publish_files(settings: StreamSettings, envelopes: list[Envelope],
-                         progress: Progress) -> list[int]:
+async def _publish_files(
+    settings: StreamSettings, envelopes: list[Envelope], progress: Progress
+) -> list[int]:
     client = await connect(settings)
     try:
         js = client.jetstream()
@@ -93,8 +105,9 @@ async def _publish_files(settings: StreamSettings, envelopes: list[Envelope],
 @app.command("ingest")
 @domain_errors
 def ingest(
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False,
-                                                help="Documents to publish")],
+    files: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help="Documents to publish")
+    ],
     source: Annotated[FeedSource, typer.Option("--source", help="Kind of source")],
     exporter: Annotated[str, typer.Option("--exporter", help="Slug of the exporter")],
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
@@ -102,24 +115,35 @@ def ingest(
     """Publish files into the stream (the workers attach them)."""
     with unit_of_work() as session:
         org_id = access.org_by_slug(session, exporter).id
-    envelopes = [Envelope.new(source=source, exporter_org_id=org_id, content=path.read_bytes(),
-                              filename=path.name) for path in files]
+    envelopes = [
+        Envelope.new(
+            source=source, exporter_org_id=org_id, content=path.read_bytes(), filename=path.name
+        )
+        for path in files
+    ]
     settings = StreamSettings.of(get_settings())
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console, disable=quiet) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        disable=quiet,
+    ) as progress:
         try:
             sequences = asyncio.run(_publish_files(settings, envelopes, progress))
         except StreamUnavailable:
             _stream_or_exit(settings)
-    console.print(f"published {len(sequences)} document(s) on "
-                  f"{settings.prefix}.{source.value}.{org_id}")
+    console.print(
+        f"published {len(sequences)} document(s) on {settings.prefix}.{source.value}.{org_id}"
+    )
 
 
 @app.command("worker")
 def worker(
     batch: Annotated[int, typer.Option(min=1, max=256, help="Messages fetched at once")] = 10,
-    idle_exit: Annotated[float | None, typer.Option(
-        help="Exit after this many seconds with nothing to do")] = None,
+    idle_exit: Annotated[
+        float | None, typer.Option(help="Exit after this many seconds with nothing to do")
+    ] = None,
 ) -> None:
     """Run an attachment worker on the stream's durable consumer (Ctrl-C stops it)."""
     from tradecover.feeds.attach_bridge import document_attacher
@@ -128,8 +152,12 @@ def worker(
     app_settings = get_settings()
     settings = StreamSettings.of(app_settings)
     engine = make_engine(app_settings.database_url)
-    consumer = Worker(make_session_factory(engine), settings,
-                      attach=document_attacher(store_for(engine)), batch=batch)
+    consumer = Worker(
+        make_session_factory(engine),
+        settings,
+        attach=document_attacher(store_for(engine)),
+        batch=batch,
+    )
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -145,8 +173,10 @@ def worker(
     finally:
         engine.dispose()
     stats = consumer.stats
-    console.print(f"worker stopped: {stats.processed} processed, {stats.attached} attached, "
-                  f"{stats.quarantined} quarantined, {stats.duplicates} duplicates")
+    console.print(
+        f"worker stopped: {stats.processed} processed, {stats.attached} attached, "
+        f"{stats.quarantined} quarantined, {stats.duplicates} duplicates"
+    )
 
 
 @app.command("server")
@@ -161,9 +191,11 @@ def server(
         console.print(f"external NATS at {settings.nats_url}: nothing to start")
         return
     try:
-        process = embedded.start_server(port=settings.nats_port,
-                                        store_dir=settings.nats_store_dir,
-                                        log_file=settings.nats_store_dir / "nats-server.log")
+        process = embedded.start_server(
+            port=settings.nats_port,
+            store_dir=settings.nats_store_dir,
+            log_file=settings.nats_store_dir / "nats-server.log",
+        )
     except embedded.ServerMissing as error:
         err_console.print(f"[red]{error}[/red]")
         raise typer.Exit(8) from None
@@ -171,8 +203,10 @@ def server(
         console.print(f"a NATS server answers on 127.0.0.1:{settings.nats_port} already")
         return
     (settings.nats_store_dir / "nats-server.pid").write_text(str(process.pid))
-    console.print(f"nats-server {process.pid} on 127.0.0.1:{settings.nats_port}, "
-                  f"JetStream store {settings.nats_store_dir}")
+    console.print(
+        f"nats-server {process.pid} on 127.0.0.1:{settings.nats_port}, "
+        f"JetStream store {settings.nats_store_dir}"
+    )
     if detach:
         return
     try:
@@ -196,15 +230,27 @@ def documents(
 
     with unit_of_work() as session:
         org = access.org_by_slug(session, exporter)
-        principal = Principal(actor="system:cli", org_id=org.id, org_slug=org.slug,
-                              org_kind=OrganisationKind(org.kind), role=Role.EXPORTER)
-        rows, _total = service.list_documents(session, principal=principal, status=status,
-                                      limit=limit)
+        principal = Principal(
+            actor="system:cli",
+            org_id=org.id,
+            org_slug=org.slug,
+            org_kind=OrganisationKind(org.kind),
+            role=Role.EXPORTER,
+        )
+        rows, _total = service.list_documents(
+            session, principal=principal, status=status, limit=limit
+        )
         table = Table(title=f"{len(rows)} received documents of {exporter}")
         for column in ("id", "source", "kind", "document", "status", "declaration", "reasons"):
             table.add_column(column)
         for row in rows:
-            table.add_row(str(row.id), row.source, row.kind or "", row.document_id or "",
-                          row.status, str(row.declaration_id or ""),
-                          ", ".join(r["code"] for r in row.reasons))
+            table.add_row(
+                str(row.id),
+                row.source,
+                row.kind or "",
+                row.document_id or "",
+                row.status,
+                str(row.declaration_id or ""),
+                ", ".join(r["code"] for r in row.reasons),
+            )
     console.print(table)

@@ -111,15 +111,19 @@ def _party(node: etree._Element | None, scheme: IdentifierScheme) -> Party:
     country = None
     if address is not None:
         country = check_country_code(address.findtext(D + "CountryCode"))
-    return Party(name=child_text(kids, D + "Name"), country=country,
-                 identifiers=(identifier(scheme, raw_id),) if raw_id else ())
+    return Party(
+        name=child_text(kids, D + "Name"),
+        country=country,
+        identifiers=(identifier(scheme, raw_id),) if raw_id else (),
+    )
 
 
 def _documents(declaration: etree._Element, found: dict[str, str]) -> None:
     for node in declaration.iter(*_DOCUMENT_TAGS):
         kids = children(node)
         code = (child_text(kids, D + "CategoryCode") or "") + (
-            child_text(kids, D + "TypeCode") or "")
+            child_text(kids, D + "TypeCode") or ""
+        )
         document_id = child_text(kids, D + "ID")
         if document_id and code not in found:
             found[code] = document_id
@@ -148,10 +152,14 @@ def _items(items: list[etree._Element]) -> tuple[list[DocumentLine], dict[str, D
             currency = check_currency_code(element.get("currencyID"), field="DE 8/6")
             if amount is not None and currency:
                 values[currency] = values.get(currency, Decimal(0)) + amount
-        lines.append(DocumentLine(
-            line_id=child_text(kids, D + "SequenceNumeric") or str(len(lines) + 1),
-            description=child_text(commodity, D + "Description"), net_amount=amount,
-            hs_code=_hs_code(commodity)))
+        lines.append(
+            DocumentLine(
+                line_id=child_text(kids, D + "SequenceNumeric") or str(len(lines) + 1),
+                description=child_text(commodity, D + "Description"),
+                net_amount=amount,
+                hs_code=_hs_code(commodity),
+            )
+        )
     return lines, values
 
 
@@ -162,8 +170,7 @@ def _declaration(node: etree._Element, data: bytes, source: str) -> TradeDocumen
         raise Refusal(CUSTOMS_NOT_EXPORT, f"declaration type {type_code} is an import")
     lrn = child_text(kids, D + "FunctionalReferenceID")
     if lrn is not None and len(lrn) > LRN_MAX_LENGTH:
-        raise Refusal(LRN_TOO_LONG, f"the LRN (DE 2/5) {lrn!r} is over {LRN_MAX_LENGTH} "
-                      "characters")
+        raise Refusal(LRN_TOO_LONG, f"the LRN (DE 2/5) {lrn!r} is over {LRN_MAX_LENGTH} characters")
     document_id = lrn or child_text(kids, D + "ID")
     if not document_id:
         raise Refusal(CUSTOMS_ID_MISSING, "neither an LRN (DE 2/5) nor an MRN")
@@ -176,9 +183,11 @@ def _declaration(node: etree._Element, data: bytes, source: str) -> TradeDocumen
     if consignee.country is None:
         destination = child(shipment, D + "Destination")
         if destination is not None:
-            consignee = Party(consignee.name,
-                              check_country_code(destination.findtext(D + "CountryCode")),
-                              consignee.identifiers)
+            consignee = Party(
+                consignee.name,
+                check_country_code(destination.findtext(D + "CountryCode")),
+                consignee.identifiers,
+            )
     lines, values = _items(shipment.get(D + "GovernmentAgencyGoodsItem", []))
     currency, total = None, None
     invoice_amount = child(kids, D + "InvoiceAmount")
@@ -191,32 +200,40 @@ def _declaration(node: etree._Element, data: bytes, source: str) -> TradeDocumen
         currency, total = next(iter(values.items()))
     documents: dict[str, str] = {}
     _documents(node, documents)
-    transport = next((documents[code] for code in TRANSPORT_DOCUMENTS if code in documents),
-                     None)
+    transport = next((documents[code] for code in TRANSPORT_DOCUMENTS if code in documents), None)
     invoice = child(shipment, D + "Invoice")
-    invoice_id = (invoice.findtext(D + "ID") or "").strip() or None if invoice is not None \
-        else None
+    invoice_id = (invoice.findtext(D + "ID") or "").strip() or None if invoice is not None else None
     return TradeDocument(
-        kind=DocumentKind.CUSTOMS_DECLARATION, format=DocumentFormat.WCO_DEC_DMS,
-        source=source, document_id=document_id, version=version,
-        issue_date=parse_compact_date(_date_of(child(kids, D + "IssueDateTime")),
-                                      field="DE 5/6"),
-        seller=exporter, buyer=consignee, currency=currency, total=total,
+        kind=DocumentKind.CUSTOMS_DECLARATION,
+        format=DocumentFormat.WCO_DEC_DMS,
+        source=source,
+        document_id=document_id,
+        version=version,
+        issue_date=parse_compact_date(_date_of(child(kids, D + "IssueDateTime")), field="DE 5/6"),
+        seller=exporter,
+        buyer=consignee,
+        currency=currency,
+        total=total,
         invoice_reference=invoice_id or documents.get(INVOICE_DOCUMENT),
         hs_codes=tuple(dict.fromkeys(line.hs_code for line in lines if line.hs_code)),
         transport_document=transport,
-        acceptance_date=parse_compact_date(_date_of(child(kids, D + "AcceptanceDateTime")),
-                                           field="DE 5/7"),
-        exit_date=parse_compact_date(_date_of(child(shipment, D + "ExitDateTime")),
-                                     field="exit date"),
-        lines=tuple(lines), amends=amends,
+        acceptance_date=parse_compact_date(
+            _date_of(child(kids, D + "AcceptanceDateTime")), field="DE 5/7"
+        ),
+        exit_date=parse_compact_date(
+            _date_of(child(shipment, D + "ExitDateTime")), field="exit date"
+        ),
+        lines=tuple(lines),
+        amends=amends,
     )
 
 
 def _notification(responses: list[etree._Element], source: str) -> TradeDocument:
     by_code = {first_text(_R_FUNCTION, node): node for node in responses}
-    for code, kind in ((EXITED, DocumentKind.CUSTOMS_EXIT),
-                       (ACCEPTED, DocumentKind.CUSTOMS_ACCEPTANCE)):
+    for code, kind in (
+        (EXITED, DocumentKind.CUSTOMS_EXIT),
+        (ACCEPTED, DocumentKind.CUSTOMS_ACCEPTANCE),
+    ):
         node = by_code.get(code)
         if node is None:
             continue
@@ -226,31 +243,40 @@ def _notification(responses: list[etree._Element], source: str) -> TradeDocument
         issued = parse_compact_date(first_text(_R_ISSUED, node), field="issue date")
         accepted = parse_compact_date(first_text(_R_ACCEPTED, node), field="acceptance date")
         return TradeDocument(
-            kind=kind, format=DocumentFormat.WCO_RES_DMS, source=source,
-            document_id=document_id, version=f"{code}-{first_text(_R_VERSION, node) or '1'}",
+            kind=kind,
+            format=DocumentFormat.WCO_RES_DMS,
+            source=source,
+            document_id=document_id,
+            version=f"{code}-{first_text(_R_VERSION, node) or '1'}",
             issue_date=issued,
-            acceptance_date=(accepted or issued) if kind is DocumentKind.CUSTOMS_ACCEPTANCE
+            acceptance_date=(accepted or issued)
+            if kind is DocumentKind.CUSTOMS_ACCEPTANCE
             else accepted,
             exit_date=issued if kind is DocumentKind.CUSTOMS_EXIT else None,
         )
     rejected = by_code.get(REJECTED)
     if rejected is not None:
         errors = ", ".join(_R_ERRORS(rejected)) or "no error code given"
-        raise Refusal(CUSTOMS_REJECTED, f"customs rejected the declaration: {errors}",
-                      document_id=first_text(_R_LRN, rejected) or first_text(_R_MRN, rejected))
+        raise Refusal(
+            CUSTOMS_REJECTED,
+            f"customs rejected the declaration: {errors}",
+            document_id=first_text(_R_LRN, rejected) or first_text(_R_MRN, rejected),
+        )
     codes = ", ".join(sorted(code or "?" for code in by_code))
     raise Refusal(CUSTOMS_STATUS_NOT_USED, f"notification status {codes} changes no cover")
 
 
-def read_wco_customs(data: bytes, *, source: str = "",
-                     limits: XmlLimits = DEFAULT_LIMITS) -> ReadResult:
+def read_wco_customs(
+    data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS
+) -> ReadResult:
     """Read a WCO DEC-DMS export declaration or a customs notification (RES-DMS)."""
     try:
         root = parse_xml(data, limits)
         declarations = _DECLARATIONS(root)
         if declarations:
-            return _declaration(declarations[0], bytes(data),
-                                source or DocumentFormat.WCO_DEC_DMS.value)
+            return _declaration(
+                declarations[0], bytes(data), source or DocumentFormat.WCO_DEC_DMS.value
+            )
         responses = _RESPONSES(root)
         if responses:
             return _notification(responses, source or DocumentFormat.WCO_RES_DMS.value)

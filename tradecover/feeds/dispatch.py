@@ -17,13 +17,19 @@ _SNIFF_BYTES = 16 * 1024
 _WCO = b"urn:wco:datamodel:WCO:"
 
 
-def read_document(data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS,
-                  schematrons: Schematrons | None = None) -> ReadResult:
+def read_document(
+    data: bytes,
+    *,
+    source: str = "",
+    limits: XmlLimits = DEFAULT_LIMITS,
+    schematrons: Schematrons | None = None,
+) -> ReadResult:
     """Read one document of any supported format (a CSV file: use the CSV reader)."""
     head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"%PDF-"):
-        return read_facturx_pdf(data, source=source, limits=limits,
-                                schematron=schematrons.cii if schematrons else None)
+        return read_facturx_pdf(
+            data, source=source, limits=limits, schematron=schematrons.cii if schematrons else None
+        )
     if head.startswith(b"{"):
         return read_single_window_json(data, source=source, limits=limits)
     if _WCO in head and b"ubl:schema" not in head and b"CrossIndustryInvoice" not in head:

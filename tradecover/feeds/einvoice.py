@@ -41,9 +41,16 @@ PDF_LIMITS = XmlLimits(max_bytes=20 * 1024 * 1024)
 _FactsReader = Callable[[etree._Element], InvoiceFacts]
 
 
-def _read(data: bytes, facts_of: _FactsReader | None, fmt: DocumentFormat | None, *,
-          source: str, limits: XmlLimits, schematrons: Schematrons | None,
-          result_format: DocumentFormat | None = None) -> ReadResult:
+def _read(
+    data: bytes,
+    facts_of: _FactsReader | None,
+    fmt: DocumentFormat | None,
+    *,
+    source: str,
+    limits: XmlLimits,
+    schematrons: Schematrons | None,
+    result_format: DocumentFormat | None = None,
+) -> ReadResult:
     source_name = source or (fmt.value if fmt else "einvoice")
     try:
         root = parse_xml(data, limits)
@@ -69,22 +76,49 @@ def _read(data: bytes, facts_of: _FactsReader | None, fmt: DocumentFormat | None
     return to_trade_document(facts, source=source_name)
 
 
-def read_ubl(data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS,
-             schematron: SchematronValidator | None = None) -> ReadResult:
+def read_ubl(
+    data: bytes,
+    *,
+    source: str = "",
+    limits: XmlLimits = DEFAULT_LIMITS,
+    schematron: SchematronValidator | None = None,
+) -> ReadResult:
     """Read a UBL 2.1 Invoice or CreditNote."""
-    return _read(data, read_ubl_facts, DocumentFormat.UBL, source=source, limits=limits,
-                 schematrons=Schematrons(ubl=schematron))
+    return _read(
+        data,
+        read_ubl_facts,
+        DocumentFormat.UBL,
+        source=source,
+        limits=limits,
+        schematrons=Schematrons(ubl=schematron),
+    )
 
 
-def read_cii(data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS,
-             schematron: SchematronValidator | None = None) -> ReadResult:
+def read_cii(
+    data: bytes,
+    *,
+    source: str = "",
+    limits: XmlLimits = DEFAULT_LIMITS,
+    schematron: SchematronValidator | None = None,
+) -> ReadResult:
     """Read a UN/CEFACT Cross Industry Invoice (D16B)."""
-    return _read(data, read_cii_facts, DocumentFormat.CII, source=source, limits=limits,
-                 schematrons=Schematrons(cii=schematron))
+    return _read(
+        data,
+        read_cii_facts,
+        DocumentFormat.CII,
+        source=source,
+        limits=limits,
+        schematrons=Schematrons(cii=schematron),
+    )
 
 
-def read_einvoice(data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS,
-                  schematrons: Schematrons | None = None) -> ReadResult:
+def read_einvoice(
+    data: bytes,
+    *,
+    source: str = "",
+    limits: XmlLimits = DEFAULT_LIMITS,
+    schematrons: Schematrons | None = None,
+) -> ReadResult:
     """Read a UBL or CII e-invoice, telling them apart by the root element."""
     return _read(data, None, None, source=source, limits=limits, schematrons=schematrons)
 
@@ -97,21 +131,34 @@ def _screen_attachments(pdf: bytes, limits: XmlLimits) -> None:
         content = attachment.content or b""
         check_size(content, limits)
         if b"<!DOCTYPE" in content.upper():
-            raise Refusal("xml_doctype_forbidden",
-                          f"the attachment {attachment.name} declares a DOCTYPE")
+            raise Refusal(
+                "xml_doctype_forbidden", f"the attachment {attachment.name} declares a DOCTYPE"
+            )
 
 
-def read_facturx_pdf(data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS,
-                     pdf_limits: XmlLimits = PDF_LIMITS,
-                     schematron: SchematronValidator | None = None) -> ReadResult:
+def read_facturx_pdf(
+    data: bytes,
+    *,
+    source: str = "",
+    limits: XmlLimits = DEFAULT_LIMITS,
+    pdf_limits: XmlLimits = PDF_LIMITS,
+    schematron: SchematronValidator | None = None,
+) -> ReadResult:
     """Read the CII e-invoice embedded in a Factur-X / ZUGFeRD PDF."""
     import facturx  # the PDF stack is loaded only for PDFs
 
     fmt = DocumentFormat.FACTUR_X
     name = source or fmt.value
     if len(data) > pdf_limits.max_bytes:
-        return Quarantine(fmt, name, (Reason(
-            DOCUMENT_TOO_LARGE, f"{len(data)} bytes, the limit is {pdf_limits.max_bytes}"),))
+        return Quarantine(
+            fmt,
+            name,
+            (
+                Reason(
+                    DOCUMENT_TOO_LARGE, f"{len(data)} bytes, the limit is {pdf_limits.max_bytes}"
+                ),
+            ),
+        )
     if not data.startswith(b"%PDF-"):
         return Quarantine(fmt, name, (Reason(PDF_MALFORMED, "not a PDF document"),))
     try:
@@ -122,7 +169,17 @@ def read_facturx_pdf(data: bytes, *, source: str = "", limits: XmlLimits = DEFAU
     except Exception as error:  # pypdf raises many types on a damaged PDF
         return Quarantine(fmt, name, (Reason(PDF_MALFORMED, str(error)[:300]),))
     if not xml:
-        return Quarantine(fmt, name, (Reason(
-            FACTURX_XML_MISSING, "no factur-x.xml or ZUGFeRD-invoice.xml attachment"),))
-    return _read(xml, read_cii_facts, DocumentFormat.CII, source=name, limits=limits,
-                 schematrons=Schematrons(cii=schematron), result_format=fmt)
+        return Quarantine(
+            fmt,
+            name,
+            (Reason(FACTURX_XML_MISSING, "no factur-x.xml or ZUGFeRD-invoice.xml attachment"),),
+        )
+    return _read(
+        xml,
+        read_cii_facts,
+        DocumentFormat.CII,
+        source=name,
+        limits=limits,
+        schematrons=Schematrons(cii=schematron),
+        result_format=fmt,
+    )

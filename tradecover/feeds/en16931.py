@@ -106,43 +106,67 @@ def _zero(value: Decimal | None) -> Decimal:
 def _totals_breaches(facts: InvoiceFacts) -> list[Reason]:
     found: list[Reason] = []
     if facts.line_total is not None and sum(facts.line_amounts, Decimal(0)) != facts.line_total:
-        found.append(_breach("BR-CO-10", f"sum of line net amounts "
-                             f"{sum(facts.line_amounts, Decimal(0))} != BT-106 "
-                             f"{facts.line_total}"))
-    if facts.allowance_total is not None and \
-            sum(facts.document_allowances, Decimal(0)) != facts.allowance_total:
-        found.append(_breach("BR-CO-11", f"sum of document allowances != BT-107 "
-                             f"{facts.allowance_total}"))
-    if facts.charge_total is not None and \
-            sum(facts.document_charges, Decimal(0)) != facts.charge_total:
-        found.append(_breach("BR-CO-12", f"sum of document charges != BT-108 "
-                             f"{facts.charge_total}"))
+        found.append(
+            _breach(
+                "BR-CO-10",
+                f"sum of line net amounts "
+                f"{sum(facts.line_amounts, Decimal(0))} != BT-106 "
+                f"{facts.line_total}",
+            )
+        )
+    if (
+        facts.allowance_total is not None
+        and sum(facts.document_allowances, Decimal(0)) != facts.allowance_total
+    ):
+        found.append(
+            _breach("BR-CO-11", f"sum of document allowances != BT-107 {facts.allowance_total}")
+        )
+    if (
+        facts.charge_total is not None
+        and sum(facts.document_charges, Decimal(0)) != facts.charge_total
+    ):
+        found.append(_breach("BR-CO-12", f"sum of document charges != BT-108 {facts.charge_total}"))
     if facts.tax_exclusive is not None and facts.line_total is not None:
         expected = facts.line_total - _zero(facts.allowance_total) + _zero(facts.charge_total)
         if expected != facts.tax_exclusive:
-            found.append(_breach("BR-CO-13", f"BT-106 - BT-107 + BT-108 = {expected} != "
-                                 f"BT-109 {facts.tax_exclusive}"))
-    if facts.tax_total is not None and facts.category_tax_amounts and \
-            sum(facts.category_tax_amounts, Decimal(0)) != facts.tax_total:
-        found.append(_breach("BR-CO-14", f"sum of VAT category amounts != BT-110 "
-                             f"{facts.tax_total}"))
+            found.append(
+                _breach(
+                    "BR-CO-13",
+                    f"BT-106 - BT-107 + BT-108 = {expected} != BT-109 {facts.tax_exclusive}",
+                )
+            )
+    if (
+        facts.tax_total is not None
+        and facts.category_tax_amounts
+        and sum(facts.category_tax_amounts, Decimal(0)) != facts.tax_total
+    ):
+        found.append(
+            _breach("BR-CO-14", f"sum of VAT category amounts != BT-110 {facts.tax_total}")
+        )
     if facts.tax_inclusive is not None and facts.tax_exclusive is not None:
         expected = facts.tax_exclusive + _zero(facts.tax_total)
         if expected != facts.tax_inclusive:
-            found.append(_breach("BR-CO-15", f"BT-109 + BT-110 = {expected} != "
-                                 f"BT-112 {facts.tax_inclusive}"))
+            found.append(
+                _breach("BR-CO-15", f"BT-109 + BT-110 = {expected} != BT-112 {facts.tax_inclusive}")
+            )
     if facts.payable is not None and facts.tax_inclusive is not None:
         expected = facts.tax_inclusive - _zero(facts.prepaid) + _zero(facts.rounding)
         if expected != facts.payable:
-            found.append(_breach("BR-CO-16", f"BT-112 - BT-113 + BT-114 = {expected} != "
-                                 f"BT-115 {facts.payable}"))
+            found.append(
+                _breach(
+                    "BR-CO-16", f"BT-112 - BT-113 + BT-114 = {expected} != BT-115 {facts.payable}"
+                )
+            )
     return found
 
 
 def business_rule_breaches(facts: InvoiceFacts) -> list[Reason]:
     """Every EN 16931 rule (of those attachment depends on) that ``facts`` break."""
-    found = [_breach(rule, detail) for rule, name, detail in _PRESENCE
-             if getattr(facts, name) in (None, "")]
+    found = [
+        _breach(rule, detail)
+        for rule, name, detail in _PRESENCE
+        if getattr(facts, name) in (None, "")
+    ]
     if not facts.seller.name:
         found.append(_breach("BR-06", "the seller name (BT-27) is missing"))
     if not facts.buyer.name:
@@ -158,18 +182,30 @@ def business_rule_breaches(facts: InvoiceFacts) -> list[Reason]:
     if not facts.line_amounts:
         found.append(_breach("BR-16", "the invoice has no line (BG-25)"))
     found += _totals_breaches(facts)
-    if not facts.is_credit_note and facts.payable is not None and facts.payable > 0 \
-            and facts.due_date is None \
-            and not facts.payment_terms:
-        found.append(_breach("BR-CO-25", "a positive amount due needs a due date (BT-9) or "
-                             "payment terms (BT-20)"))
+    if (
+        not facts.is_credit_note
+        and facts.payable is not None
+        and facts.payable > 0
+        and facts.due_date is None
+        and not facts.payment_terms
+    ):
+        found.append(
+            _breach(
+                "BR-CO-25", "a positive amount due needs a due date (BT-9) or payment terms (BT-20)"
+            )
+        )
     for rule, name in _TWO_DECIMALS:
         value = getattr(facts, name)
         if value is not None and value != value.quantize(_CENT):
             found.append(_breach(rule, f"{name} {value} has more than two decimals"))
     if facts.foreign_currency_amounts:
-        found.append(Reason("currency_mismatch", "amounts in another currency than BT-5: "
-                            + ", ".join(facts.foreign_currency_amounts[:5])))
+        found.append(
+            Reason(
+                "currency_mismatch",
+                "amounts in another currency than BT-5: "
+                + ", ".join(facts.foreign_currency_amounts[:5]),
+            )
+        )
     return found
 
 
@@ -178,10 +214,20 @@ def to_trade_document(facts: InvoiceFacts, *, source: str) -> TradeDocument:
     hs_codes = tuple(dict.fromkeys(line.hs_code for line in facts.lines if line.hs_code))
     kind = DocumentKind.CREDIT_NOTE if facts.is_credit_note else DocumentKind.INVOICE
     return TradeDocument(
-        kind=kind, format=facts.format, source=source, document_id=facts.number or "",
-        issue_date=facts.issue_date, seller=facts.seller, buyer=facts.buyer,
-        currency=facts.currency, total=facts.tax_inclusive,
-        tax_exclusive=facts.tax_exclusive, payable=facts.payable, due_date=facts.due_date,
-        payment_terms_days=payment_terms_days(facts.payment_terms), hs_codes=hs_codes,
-        lines=tuple(facts.lines), amends=facts.preceding_invoice,
+        kind=kind,
+        format=facts.format,
+        source=source,
+        document_id=facts.number or "",
+        issue_date=facts.issue_date,
+        seller=facts.seller,
+        buyer=facts.buyer,
+        currency=facts.currency,
+        total=facts.tax_inclusive,
+        tax_exclusive=facts.tax_exclusive,
+        payable=facts.payable,
+        due_date=facts.due_date,
+        payment_terms_days=payment_terms_days(facts.payment_terms),
+        hs_codes=hs_codes,
+        lines=tuple(facts.lines),
+        amends=facts.preceding_invoice,
     )

@@ -116,9 +116,14 @@ def sign(body: bytes, secret: str | bytes, timestamp: int) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def check_signature(body: bytes, header: str | None, secrets: Sequence[str | bytes], *,
-                    now: datetime, window_seconds: int = REPLAY_WINDOW_SECONDS,
-                    ) -> Reason | None:
+def check_signature(
+    body: bytes,
+    header: str | None,
+    secrets: Sequence[str | bytes],
+    *,
+    now: datetime,
+    window_seconds: int = REPLAY_WINDOW_SECONDS,
+) -> Reason | None:
     """None when the request is authentic and fresh, else the reason it is refused."""
     if not header:
         return Reason(SIGNATURE_MISSING, f"no {SIGNATURE_HEADER} header")
@@ -133,8 +138,11 @@ def check_signature(body: bytes, header: str | None, secrets: Sequence[str | byt
     if timestamp is None or not macs:
         return Reason(SIGNATURE_MALFORMED, "expected t=<unix seconds>,v1=<hex>")
     if abs(now.timestamp() - timestamp) > window_seconds:
-        return Reason(SIGNATURE_EXPIRED, f"the timestamp is outside the {window_seconds} s "
-                      "window (clock skew or a replayed request)")
+        return Reason(
+            SIGNATURE_EXPIRED,
+            f"the timestamp is outside the {window_seconds} s "
+            "window (clock skew or a replayed request)",
+        )
     matched = False
     for secret in secrets:
         expected = sign(body, secret, timestamp).rpartition("v1=")[2]
@@ -160,29 +168,47 @@ def _party(party: ErpParty) -> Party:
 def to_trade_document(event: ErpShipmentEvent, *, source: str) -> TradeDocument:
     """The :class:`TradeDocument` of a valid event."""
     return TradeDocument(
-        kind=DocumentKind.ERP_SHIPMENT, format=DocumentFormat.ERP_WEBHOOK, source=source,
-        document_id=event.shipment_id, version=str(event.version),
-        issue_date=event.invoice_date, seller=_party(event.exporter),
-        buyer=_party(event.buyer), currency=event.currency, total=event.amount,
-        payable=event.amount, due_date=event.due_date,
-        payment_terms_days=event.payment_terms_days, invoice_reference=event.invoice_number,
-        hs_codes=tuple(event.hs_codes), transport_document=event.transport_document,
+        kind=DocumentKind.ERP_SHIPMENT,
+        format=DocumentFormat.ERP_WEBHOOK,
+        source=source,
+        document_id=event.shipment_id,
+        version=str(event.version),
+        issue_date=event.invoice_date,
+        seller=_party(event.exporter),
+        buyer=_party(event.buyer),
+        currency=event.currency,
+        total=event.amount,
+        payable=event.amount,
+        due_date=event.due_date,
+        payment_terms_days=event.payment_terms_days,
+        invoice_reference=event.invoice_number,
+        hs_codes=tuple(event.hs_codes),
+        transport_document=event.transport_document,
         shipment_date=event.shipment_date,
-        lines=tuple(DocumentLine(line.line_id, line.description, line.quantity, line.amount,
-                                 line.hs_code) for line in event.lines),
+        lines=tuple(
+            DocumentLine(line.line_id, line.description, line.quantity, line.amount, line.hs_code)
+            for line in event.lines
+        ),
     )
 
 
-def read_erp_webhook(body: bytes, signature_header: str | None,
-                     secrets: Sequence[str | bytes], *, now: datetime, source: str = "",
-                     window_seconds: int = REPLAY_WINDOW_SECONDS) -> ReadResult:
+def read_erp_webhook(
+    body: bytes,
+    signature_header: str | None,
+    secrets: Sequence[str | bytes],
+    *,
+    now: datetime,
+    source: str = "",
+    window_seconds: int = REPLAY_WINDOW_SECONDS,
+) -> ReadResult:
     """Verify and read one ERP webhook request."""
     fmt = DocumentFormat.ERP_WEBHOOK
     name = source or fmt.value
     if len(body) > MAX_BODY_BYTES:
         return Quarantine(fmt, name, (Reason(DOCUMENT_TOO_LARGE, f"{len(body)} bytes"),))
-    refused = check_signature(body, signature_header, secrets, now=now,
-                              window_seconds=window_seconds)
+    refused = check_signature(
+        body, signature_header, secrets, now=now, window_seconds=window_seconds
+    )
     if refused is not None:
         return Quarantine(fmt, name, (refused,))
     try:
@@ -190,6 +216,7 @@ def read_erp_webhook(body: bytes, signature_header: str | None,
     except ValidationError as error:
         reasons = tuple(
             Reason(EVENT_INVALID, f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}")
-            for item in error.errors()[:20])
+            for item in error.errors()[:20]
+        )
         return Quarantine(fmt, name, reasons)
     return to_trade_document(event, source=name)

@@ -71,11 +71,50 @@ class InvoiceMatch:
     candidates: tuple[TradeDocument, ...] = ()
 
 
-_LEGAL_FORMS = frozenset({
-    "ltd", "limited", "inc", "incorporated", "llc", "llp", "plc", "corp", "corporation",
-    "co", "company", "gmbh", "ag", "kg", "ohg", "sa", "sas", "sarl", "srl", "spa", "bv",
-    "nv", "ab", "as", "asa", "oy", "oyj", "aps", "sl", "slu", "kk", "pte", "pty", "bhd",
-    "sdn", "cv", "de", "the", "and", "&"})
+_LEGAL_FORMS = frozenset(
+    {
+        "ltd",
+        "limited",
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "gmbh",
+        "ag",
+        "kg",
+        "ohg",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "ab",
+        "as",
+        "asa",
+        "oy",
+        "oyj",
+        "aps",
+        "sl",
+        "slu",
+        "kk",
+        "pte",
+        "pty",
+        "bhd",
+        "sdn",
+        "cv",
+        "de",
+        "the",
+        "and",
+        "&",
+    }
+)
 _DROPPED = re.compile(r"[.'’]")
 """Dropped without a space: "K.K." reads "kk", "O'Neil" reads "oneil"."""
 _NON_WORD = re.compile(r"[^\w&]+")
@@ -92,17 +131,19 @@ def normalise_name(name: str | None) -> str:
     return " ".join(words)
 
 
-def shipment_date(document: TradeDocument,
-                  policy: MatchPolicy = DEFAULT_POLICY) -> date | None:
+def shipment_date(document: TradeDocument, policy: MatchPolicy = DEFAULT_POLICY) -> date | None:
     """The shipment date of a customs record (exit, else acceptance) or an ERP shipment."""
-    if policy.shipment_date_basis is ShipmentDateBasis.EXIT_THEN_ACCEPTANCE \
-            and document.exit_date is not None:
+    if (
+        policy.shipment_date_basis is ShipmentDateBasis.EXIT_THEN_ACCEPTANCE
+        and document.exit_date is not None
+    ):
         return document.exit_date
     return document.acceptance_date or document.shipment_date or document.exit_date
 
 
-def due_date(invoice: TradeDocument, shipped: date | None = None,
-             policy: MatchPolicy = DEFAULT_POLICY) -> date | None:
+def due_date(
+    invoice: TradeDocument, shipped: date | None = None, policy: MatchPolicy = DEFAULT_POLICY
+) -> date | None:
     """The invoice's due date, else its payment terms counted per the policy; or None."""
     if invoice.due_date is not None:
         return invoice.due_date
@@ -134,8 +175,11 @@ def _shares_hs(declaration: TradeDocument, invoice: TradeDocument) -> bool:
     return any(code[:6] in declared for code in invoice.hs_codes)
 
 
-def match_invoice(declaration: TradeDocument, invoices: Iterable[TradeDocument],
-                  policy: MatchPolicy = DEFAULT_POLICY) -> InvoiceMatch:
+def match_invoice(
+    declaration: TradeDocument,
+    invoices: Iterable[TradeDocument],
+    policy: MatchPolicy = DEFAULT_POLICY,
+) -> InvoiceMatch:
     """The invoice among ``invoices`` that ``declaration`` covers, by the rules above."""
     pool = [doc for doc in invoices if doc.kind is DocumentKind.INVOICE]
     if declaration.invoice_reference:
@@ -149,11 +193,13 @@ def match_invoice(declaration: TradeDocument, invoices: Iterable[TradeDocument],
     if declaration.total is None or not consignee:
         return InvoiceMatch(None, MatchRule.NONE)
     candidates = [
-        doc for doc in pool
+        doc
+        for doc in pool
         if doc.currency == declaration.currency
         and normalise_name(doc.buyer.name) == consignee
         and _within(declaration.total, doc, policy.amount_tolerance)
-        and _in_window(declaration, doc, policy.date_window_days)]
+        and _in_window(declaration, doc, policy.date_window_days)
+    ]
     if len(candidates) == 1:
         return InvoiceMatch(candidates[0], MatchRule.CONSIGNEE_AMOUNT_DATE, tuple(candidates))
     if not candidates:

@@ -23,8 +23,14 @@ from tradecover.db.base import Base, IdType, JSONText, UTCDateTime
 SOURCES = ("customs", "ubl", "cii", "erp")
 """The kinds of feed source an exporter connects."""
 CONNECTION_STATUSES = ("active", "paused")
-DOCUMENT_STATUSES = ("received", "attached", "awaiting_confirmation", "quarantined",
-                     "withdrawn", "superseded")
+DOCUMENT_STATUSES = (
+    "received",
+    "attached",
+    "awaiting_confirmation",
+    "quarantined",
+    "withdrawn",
+    "superseded",
+)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -67,8 +73,7 @@ class WebhookDelivery(Base):
 
     __tablename__ = "feed_webhook_deliveries"
 
-    connection_id: Mapped[int] = mapped_column(ForeignKey("feed_connections.id"),
-                                               primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("feed_connections.id"), primary_key=True)
     mac: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -85,8 +90,9 @@ class ReceivedDocument(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     message_id: Mapped[str] = mapped_column(String(64), unique=True)
     exporter_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    connection_id: Mapped[int | None] = mapped_column(ForeignKey("feed_connections.id"),
-                                                      nullable=True)
+    connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feed_connections.id"), nullable=True
+    )
     source: Mapped[str] = mapped_column(String(16))
     format: Mapped[str | None] = mapped_column(String(24), nullable=True)
     kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -95,12 +101,13 @@ class ReceivedDocument(Base):
     dedup_key: Mapped[str | None] = mapped_column(String(300), unique=True, nullable=True)
     status: Mapped[str] = mapped_column(String(24))
     reasons: Mapped[Any] = mapped_column(JSONText())  # [{"code": str, "detail": str}]
-    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"),
-                                                       nullable=True)
+    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"), nullable=True)
     corrects_declaration_id: Mapped[int | None] = mapped_column(
-        ForeignKey("declarations.id"), nullable=True)
-    resubmission_of_id: Mapped[int | None] = mapped_column(ForeignKey("feed_documents.id"),
-                                                           nullable=True)
+        ForeignKey("declarations.id"), nullable=True
+    )
+    resubmission_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feed_documents.id"), nullable=True
+    )
     filename: Mapped[str | None] = mapped_column(String(200), nullable=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     content_sha256: Mapped[str] = mapped_column(String(64))

@@ -44,8 +44,14 @@ def _parser() -> etree.XMLParser:
     parser = getattr(_local, "parser", None)
     if parser is None:
         parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, dtd_validation=False, load_dtd=False,
-            huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False,
+            resolve_entities=False,
+            no_network=True,
+            dtd_validation=False,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+            collect_ids=False,
         )
         _local.parser = parser
     return parser
@@ -71,8 +77,7 @@ def _declares_doctype(data: bytes) -> bool:
 def check_size(data: bytes, limits: XmlLimits = DEFAULT_LIMITS) -> None:
     """Refuse a document over ``limits.max_bytes``."""
     if len(data) > limits.max_bytes:
-        raise Refusal(DOCUMENT_TOO_LARGE,
-                      f"{len(data)} bytes, the limit is {limits.max_bytes}")
+        raise Refusal(DOCUMENT_TOO_LARGE, f"{len(data)} bytes, the limit is {limits.max_bytes}")
 
 
 def parse_xml(data: bytes, limits: XmlLimits = DEFAULT_LIMITS) -> etree._Element:
@@ -81,8 +86,9 @@ def parse_xml(data: bytes, limits: XmlLimits = DEFAULT_LIMITS) -> etree._Element
         raise Refusal(XML_MALFORMED, "the document is not bytes")
     check_size(data, limits)
     if _declares_doctype(data):
-        raise Refusal(XML_DOCTYPE_FORBIDDEN,
-                      "a DOCTYPE (DTD or entity declarations) is not accepted")
+        raise Refusal(
+            XML_DOCTYPE_FORBIDDEN, "a DOCTYPE (DTD or entity declarations) is not accepted"
+        )
     try:
         root = etree.fromstring(bytes(data), _parser())
     except etree.XMLSyntaxError as error:

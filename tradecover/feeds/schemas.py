@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from tradecover.feeds.model import ReceivedDocument
 
-DocumentStatus = Literal["received", "attached", "awaiting_confirmation", "quarantined",
-                         "withdrawn", "superseded"]
+DocumentStatus = Literal[
+    "received", "attached", "awaiting_confirmation", "quarantined", "withdrawn", "superseded"
+]
 
 
 class ReasonOut(BaseModel):
@@ -36,7 +37,8 @@ class ReceivedDocumentOut(BaseModel):
     declaration_id: int | None
     corrects_declaration_id: int | None = Field(
         description="The declaration a credit note or later version changes (a correction "
-                    "event awaiting confirmation)")
+        "event awaiting confirmation)"
+    )
     resubmission_of_id: int | None
     received_at: datetime
     processed_at: datetime
@@ -44,19 +46,30 @@ class ReceivedDocumentOut(BaseModel):
     @classmethod
     def of(cls, row: ReceivedDocument) -> ReceivedDocumentOut:
         """The response body of a row."""
-        return cls(id=row.id, message_id=row.message_id, source=row.source, format=row.format,
-                   kind=row.kind, document_id=row.document_id, version=row.version,
-                   filename=row.filename, status=row.status,
-                   reasons=[ReasonOut(**r) for r in row.reasons],
-                   declaration_id=row.declaration_id,
-                   corrects_declaration_id=row.corrects_declaration_id,
-                   resubmission_of_id=row.resubmission_of_id, received_at=row.received_at,
-                   processed_at=row.processed_at)
+        return cls(
+            id=row.id,
+            message_id=row.message_id,
+            source=row.source,
+            format=row.format,
+            kind=row.kind,
+            document_id=row.document_id,
+            version=row.version,
+            filename=row.filename,
+            status=row.status,
+            reasons=[ReasonOut(**r) for r in row.reasons],
+            declaration_id=row.declaration_id,
+            corrects_declaration_id=row.corrects_declaration_id,
+            resubmission_of_id=row.resubmission_of_id,
+            received_at=row.received_at,
+            processed_at=row.processed_at,
+        )
 
 
 class AcceptedOut(BaseModel):
     """A document accepted onto the stream; the workers attach it (202)."""
 
-    message_id: str = Field(description="Its id on the stream; the received document "
-                                        "carries it once a worker has taken it")
+    message_id: str = Field(
+        description="Its id on the stream; the received document "
+        "carries it once a worker has taken it"
+    )
     status: Literal["accepted"] = "accepted"

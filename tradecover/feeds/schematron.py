@@ -71,8 +71,9 @@ class Schematrons:
     @classmethod
     def from_paths(cls, ubl: str | Path | None, cii: str | Path | None) -> Schematrons:
         """Validators of the configured XSLT paths (compiled once, reused)."""
-        return cls(schematron_validator(ubl) if ubl else None,
-                   schematron_validator(cii) if cii else None)
+        return cls(
+            schematron_validator(ubl) if ubl else None, schematron_validator(cii) if cii else None
+        )
 
 
 _compile_lock = threading.Lock()

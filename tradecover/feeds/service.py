@@ -63,8 +63,9 @@ class AttachOutcome:
 class AttachDocument(Protocol):
     """The attachment step: declare the shipment a document shows, in the caller's session."""
 
-    def __call__(self, session: Session, document: TradeDocument,
-                 connection: FeedConnection) -> AttachOutcome:
+    def __call__(
+        self, session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> AttachOutcome:
         """Attach ``document`` for ``connection``'s exporter, or say why not."""
 
 
@@ -82,8 +83,9 @@ class Received:
 
 def dedup_key(exporter_org_id: int, document: TradeDocument) -> str:
     """The key that makes attachment exactly once: source, exporter, document id, version."""
-    return "|".join((document.source, str(exporter_org_id), document.document_id,
-                     document.version))[:300]
+    return "|".join(
+        (document.source, str(exporter_org_id), document.document_id, document.version)
+    )[:300]
 
 
 def read_feed_document(source: FeedSource, content: bytes) -> ReadResult:
@@ -94,50 +96,76 @@ def read_feed_document(source: FeedSource, content: bytes) -> ReadResult:
         try:
             event = ErpShipmentEvent.model_validate_json(content)
         except ValidationError as error:
-            return Quarantine(None, source.value, tuple(
-                Reason(EVENT_INVALID, f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}")
-                for item in error.errors()[:20]))
+            return Quarantine(
+                None,
+                source.value,
+                tuple(
+                    Reason(EVENT_INVALID, f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}")
+                    for item in error.errors()[:20]
+                ),
+            )
         return to_trade_document(event, source=source.value)
     return read_document(content, source=source.value)
 
 
 def _connection(session: Session, exporter_org_id: int, source: str) -> FeedConnection | None:
-    return session.execute(select(FeedConnection).where(
-        FeedConnection.exporter_org_id == exporter_org_id,
-        FeedConnection.source == source)).scalar_one_or_none()
+    return session.execute(
+        select(FeedConnection).where(
+            FeedConnection.exporter_org_id == exporter_org_id, FeedConnection.source == source
+        )
+    ).scalar_one_or_none()
 
 
 def _by_message(session: Session, message_id: str) -> ReceivedDocument | None:
-    return session.execute(select(ReceivedDocument).where(
-        ReceivedDocument.message_id == message_id)).scalar_one_or_none()
+    return session.execute(
+        select(ReceivedDocument).where(ReceivedDocument.message_id == message_id)
+    ).scalar_one_or_none()
 
 
 def _settled(session: Session, *conditions: object) -> ReceivedDocument | None:
-    return session.execute(select(ReceivedDocument).where(
-        ReceivedDocument.status.in_(SETTLED), *conditions)  # type: ignore[arg-type]
-        .order_by(ReceivedDocument.id.desc()).limit(1)).scalar_one_or_none()
+    return session.execute(
+        select(ReceivedDocument)
+        .where(ReceivedDocument.status.in_(SETTLED), *conditions)  # type: ignore[arg-type]
+        .order_by(ReceivedDocument.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
-def _row(envelope: Envelope, connection: FeedConnection | None, now: datetime,
-         read: ReadResult | None) -> ReceivedDocument:
+def _row(
+    envelope: Envelope, connection: FeedConnection | None, now: datetime, read: ReadResult | None
+) -> ReceivedDocument:
     document = read if isinstance(read, TradeDocument) else None
     return ReceivedDocument(
-        message_id=envelope.message_id, exporter_org_id=envelope.exporter_org_id,
+        message_id=envelope.message_id,
+        exporter_org_id=envelope.exporter_org_id,
         connection_id=connection.id if connection is not None else None,
         source=envelope.source.value,
         format=(read.format.value if read is not None and read.format is not None else None),
         kind=document.kind.value if document else None,
-        document_id=(document.document_id if document
-                     else read.document_id if isinstance(read, Quarantine) else None),
-        version=document.version if document else None, dedup_key=None, status="received",
-        reasons=[], declaration_id=None, corrects_declaration_id=None,
-        resubmission_of_id=envelope.resubmits, filename=envelope.filename,
-        content=envelope.content, content_sha256=hashlib.sha256(envelope.content).hexdigest(),
-        received_at=envelope.received_at, processed_at=now, updated_at=now)
+        document_id=(
+            document.document_id
+            if document
+            else read.document_id
+            if isinstance(read, Quarantine)
+            else None
+        ),
+        version=document.version if document else None,
+        dedup_key=None,
+        status="received",
+        reasons=[],
+        declaration_id=None,
+        corrects_declaration_id=None,
+        resubmission_of_id=envelope.resubmits,
+        filename=envelope.filename,
+        content=envelope.content,
+        content_sha256=hashlib.sha256(envelope.content).hexdigest(),
+        received_at=envelope.received_at,
+        processed_at=now,
+        updated_at=now,
+    )
 
 
-def _quarantine(session: Session, row: ReceivedDocument, reasons: Sequence[Reason]
-                ) -> Received:
+def _quarantine(session: Session, row: ReceivedDocument, reasons: Sequence[Reason]) -> Received:
     row.status = "quarantined"
     row.dedup_key = None
     row.reasons = [{"code": r.code, "detail": r.detail} for r in reasons]
@@ -154,13 +182,22 @@ def _supersede_resubmitted(session: Session, envelope: Envelope, now: datetime) 
     if envelope.resubmits is None:
         return
     old = session.get(ReceivedDocument, envelope.resubmits)
-    if (old is not None and old.exporter_org_id == envelope.exporter_org_id
-            and old.status == "quarantined"):
+    if (
+        old is not None
+        and old.exporter_org_id == envelope.exporter_org_id
+        and old.status == "quarantined"
+    ):
         old.status, old.updated_at = "superseded", now
 
 
-def receive(session: Session, envelope: Envelope, *, attach: AttachDocument,
-            consent: ConsentRule = may_receive, now: datetime | None = None) -> Received:
+def receive(
+    session: Session,
+    envelope: Envelope,
+    *,
+    attach: AttachDocument,
+    consent: ConsentRule = may_receive,
+    now: datetime | None = None,
+) -> Received:
     """Record what becomes of ``envelope``'s document (see the module's docstring)."""
     done = _by_message(session, envelope.message_id)
     if done is not None:
@@ -171,20 +208,34 @@ def receive(session: Session, envelope: Envelope, *, attach: AttachDocument,
     row = _row(envelope, connection, now, read)
     _supersede_resubmitted(session, envelope, now)
     if connection is None:
-        return _quarantine(session, row, [Reason(
-            SOURCE_NOT_CONNECTED, f"the {envelope.source.value} source is not connected to "
-            "this exporter")])
+        return _quarantine(
+            session,
+            row,
+            [
+                Reason(
+                    SOURCE_NOT_CONNECTED,
+                    f"the {envelope.source.value} source is not connected to this exporter",
+                )
+            ],
+        )
     if connection.status != "active":
-        return _quarantine(session, row, [Reason(
-            SOURCE_PAUSED, f"the {envelope.source.value} connection is paused")])
+        return _quarantine(
+            session,
+            row,
+            [Reason(SOURCE_PAUSED, f"the {envelope.source.value} connection is paused")],
+        )
     if isinstance(read, Quarantine):
         return _quarantine(session, row, read.reasons)
     if not consent(connection, read):
-        return _quarantine(session, row, [Reason(
-            CONSENT_MISSING, "the exporter has not consented to this document")])
+        return _quarantine(
+            session,
+            row,
+            [Reason(CONSENT_MISSING, "the exporter has not consented to this document")],
+        )
     key = dedup_key(envelope.exporter_org_id, read)
-    seen = session.execute(select(ReceivedDocument).where(
-        ReceivedDocument.dedup_key == key)).scalar_one_or_none()
+    seen = session.execute(
+        select(ReceivedDocument).where(ReceivedDocument.dedup_key == key)
+    ).scalar_one_or_none()
     if seen is not None:
         return Received(seen.id, seen.status, duplicate=True)
     row.dedup_key = key
@@ -200,14 +251,23 @@ def _later(version: str | None, than: str) -> bool:
     return version > than
 
 
-def _settle(session: Session, row: ReceivedDocument, document: TradeDocument,
-            connection: FeedConnection, attach: AttachDocument, now: datetime) -> Received:
+def _settle(
+    session: Session,
+    row: ReceivedDocument,
+    document: TradeDocument,
+    connection: FeedConnection,
+    attach: AttachDocument,
+    now: datetime,
+) -> Received:
     if document.kind in NOTIFICATIONS:
         row.status = "received"
         return _write(session, row)
-    earlier = _settled(session, ReceivedDocument.exporter_org_id == row.exporter_org_id,
-                       ReceivedDocument.source == row.source,
-                       ReceivedDocument.document_id == document.document_id)
+    earlier = _settled(
+        session,
+        ReceivedDocument.exporter_org_id == row.exporter_org_id,
+        ReceivedDocument.source == row.source,
+        ReceivedDocument.document_id == document.document_id,
+    )
     if earlier is not None and _later(earlier.version, document.version):
         row.status = "superseded"  # an earlier version delivered after a later one
         return _write(session, row)
@@ -217,13 +277,23 @@ def _settle(session: Session, row: ReceivedDocument, document: TradeDocument,
         row.status = "awaiting_confirmation"
         return _write(session, row)
     if document.kind is DocumentKind.CREDIT_NOTE:
-        amended = _settled(session, ReceivedDocument.exporter_org_id == row.exporter_org_id,
-                           ReceivedDocument.document_id == document.amends,
-                           ReceivedDocument.declaration_id.is_not(None))
+        amended = _settled(
+            session,
+            ReceivedDocument.exporter_org_id == row.exporter_org_id,
+            ReceivedDocument.document_id == document.amends,
+            ReceivedDocument.declaration_id.is_not(None),
+        )
         if amended is None:
-            return _quarantine(session, row, [Reason(
-                AMENDED_DOCUMENT_UNKNOWN, f"no attached invoice {document.amends or '?'} "
-                "for this credit note")])
+            return _quarantine(
+                session,
+                row,
+                [
+                    Reason(
+                        AMENDED_DOCUMENT_UNKNOWN,
+                        f"no attached invoice {document.amends or '?'} for this credit note",
+                    )
+                ],
+            )
         row.corrects_declaration_id = amended.declaration_id
         row.status = "awaiting_confirmation"
         return _write(session, row)
@@ -238,23 +308,31 @@ def _settle(session: Session, row: ReceivedDocument, document: TradeDocument,
     return _write(session, row)
 
 
-def record_failure(session: Session, envelope: Envelope, detail: str,
-                   now: datetime | None = None) -> Received:
+def record_failure(
+    session: Session, envelope: Envelope, detail: str, now: datetime | None = None
+) -> Received:
     """Quarantine a message whose processing failed on every delivery (``processing_failed``)."""
     done = _by_message(session, envelope.message_id)
     if done is not None:
         return Received(done.id, done.status, duplicate=True)
     now = now or utc_now()
     connection = _connection(session, envelope.exporter_org_id, envelope.source.value)
-    return _quarantine(session, _row(envelope, connection, now, None),
-                       [Reason(PROCESSING_FAILED, detail[:500])])
+    return _quarantine(
+        session, _row(envelope, connection, now, None), [Reason(PROCESSING_FAILED, detail[:500])]
+    )
 
 
 # --- the exporter's view -----------------------------------------------------------------
 
 
-def list_documents(session: Session, *, principal: Principal, status: str | None = None,
-                   limit: int = 50, offset: int = 0) -> tuple[list[ReceivedDocument], int]:
+def list_documents(
+    session: Session,
+    *,
+    principal: Principal,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ReceivedDocument], int]:
     """A page of the caller's organisation's received documents, newest first (only its
     own), and how many there are.
     """
@@ -262,15 +340,20 @@ def list_documents(session: Session, *, principal: Principal, status: str | None
     conditions = [ReceivedDocument.exporter_org_id == principal.org_id]
     if status is not None:
         conditions.append(ReceivedDocument.status == status)
-    total = session.execute(select(func.count()).select_from(ReceivedDocument)
-                            .where(*conditions)).scalar_one()
-    rows = session.execute(select(ReceivedDocument).where(*conditions)
-                           .order_by(ReceivedDocument.id.desc()).limit(limit).offset(offset))
+    total = session.execute(
+        select(func.count()).select_from(ReceivedDocument).where(*conditions)
+    ).scalar_one()
+    rows = session.execute(
+        select(ReceivedDocument)
+        .where(*conditions)
+        .order_by(ReceivedDocument.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return list(rows.scalars()), int(total)
 
 
-def get_document(session: Session, *, principal: Principal, document_id: int
-                 ) -> ReceivedDocument:
+def get_document(session: Session, *, principal: Principal, document_id: int) -> ReceivedDocument:
     """One received document of the caller's organisation (404 for another's)."""
     principal.require(Permission.DECLARATION_READ)
     row = session.get(ReceivedDocument, document_id)
@@ -279,8 +362,14 @@ def get_document(session: Session, *, principal: Principal, document_id: int
     return row
 
 
-def resubmission(session: Session, *, principal: Principal, document_id: int,
-                 content: bytes | None = None, filename: str | None = None) -> Envelope:
+def resubmission(
+    session: Session,
+    *,
+    principal: Principal,
+    document_id: int,
+    content: bytes | None = None,
+    filename: str | None = None,
+) -> Envelope:
     """The envelope that resubmits a quarantined document (``content``: the fixed one, else
     the stored one, e.g. once the source is connected); the caller publishes it, and the
     worker marks the old row ``superseded`` when it takes the new one.
@@ -288,13 +377,19 @@ def resubmission(session: Session, *, principal: Principal, document_id: int,
     principal.require(Permission.DECLARATION_WRITE)
     row = get_document(session, principal=principal, document_id=document_id)
     if row.status != "quarantined":
-        raise Conflict(f"the document is {row.status}: only a quarantined document is "
-                       "resubmitted", code="document_not_quarantined")
+        raise Conflict(
+            f"the document is {row.status}: only a quarantined document is resubmitted",
+            code="document_not_quarantined",
+        )
     if content is not None and not content.strip():
         raise ValidationFailed("the resubmitted document is empty", code="document_empty")
-    return Envelope.new(source=row.source, exporter_org_id=row.exporter_org_id,
-                        content=content if content is not None else row.content,
-                        filename=filename or row.filename, resubmits=row.id)
+    return Envelope.new(
+        source=row.source,
+        exporter_org_id=row.exporter_org_id,
+        content=content if content is not None else row.content,
+        filename=filename or row.filename,
+        resubmits=row.id,
+    )
 
 
 def withdraw(session: Session, *, principal: Principal, document_id: int) -> ReceivedDocument:
@@ -302,23 +397,34 @@ def withdraw(session: Session, *, principal: Principal, document_id: int) -> Rec
     principal.require(Permission.DECLARATION_WRITE)
     row = get_document(session, principal=principal, document_id=document_id)
     if row.status != "quarantined":
-        raise Conflict(f"the document is {row.status}: only a quarantined document is "
-                       "withdrawn", code="document_not_quarantined")
+        raise Conflict(
+            f"the document is {row.status}: only a quarantined document is withdrawn",
+            code="document_not_quarantined",
+        )
     row.status, row.updated_at = "withdrawn", utc_now()
     return row
 
 
-def submission(session: Session, *, principal: Principal, source: FeedSource, content: bytes,
-               filename: str | None = None) -> Envelope:
+def submission(
+    session: Session,
+    *,
+    principal: Principal,
+    source: FeedSource,
+    content: bytes,
+    filename: str | None = None,
+) -> Envelope:
     """The envelope of a document the exporter uploads for its own connection of ``source``."""
     principal.require(Permission.DECLARATION_WRITE)
     connection = _connection(session, principal.org_id, source.value)
     if connection is None:
-        raise NotFound(f"the {source.value} source is not connected to your organisation",
-                       code=SOURCE_NOT_CONNECTED)
+        raise NotFound(
+            f"the {source.value} source is not connected to your organisation",
+            code=SOURCE_NOT_CONNECTED,
+        )
     if connection.status != "active":
         raise Conflict(f"the {source.value} connection is paused", code=SOURCE_PAUSED)
     if not content.strip():
         raise ValidationFailed("the document is empty", code="document_empty")
-    return Envelope.new(source=source, exporter_org_id=principal.org_id, content=content,
-                        filename=filename)
+    return Envelope.new(
+        source=source, exporter_org_id=principal.org_id, content=content, filename=filename
+    )

@@ -41,9 +41,22 @@ from tradecover.feeds.values import (
 
 RECORD_MALFORMED = "record_malformed"
 RECORD_FIELD_MISSING = "record_field_missing"
-FIELDS = ("declaration_number", "version", "acceptance_date", "exit_date", "exporter_id",
-          "exporter_name", "consignee_name", "consignee_country", "consignee_ids", "hs_code",
-          "value", "currency", "invoice_number", "transport_document")
+FIELDS = (
+    "declaration_number",
+    "version",
+    "acceptance_date",
+    "exit_date",
+    "exporter_id",
+    "exporter_name",
+    "consignee_name",
+    "consignee_country",
+    "consignee_ids",
+    "hs_code",
+    "value",
+    "currency",
+    "invoice_number",
+    "transport_document",
+)
 """The fields of a single-window export record, in CSV column order."""
 
 _SCHEMES = {scheme.value: scheme for scheme in IdentifierScheme}
@@ -82,9 +95,12 @@ def _consignee_ids(raw: list[str]) -> tuple[PartyIdentifier, ...]:
     return tuple(found)
 
 
-def read_single_window_record(record: Mapping[str, Any], *, source: str = "",
-                              fmt: DocumentFormat = DocumentFormat.SINGLE_WINDOW_JSON,
-                              ) -> ReadResult:
+def read_single_window_record(
+    record: Mapping[str, Any],
+    *,
+    source: str = "",
+    fmt: DocumentFormat = DocumentFormat.SINGLE_WINDOW_JSON,
+) -> ReadResult:
     """Read one export record already decoded (a JSON object or a CSV row)."""
     name = source or fmt.value
     number = None
@@ -95,27 +111,42 @@ def read_single_window_record(record: Mapping[str, Any], *, source: str = "",
         if number is None:
             raise Refusal(RECORD_FIELD_MISSING, "declaration_number")
         value = record.get("value")
-        amount = value if isinstance(value, Decimal) else parse_amount(
-            _text(record, "value"), field="value")
+        amount = (
+            value
+            if isinstance(value, Decimal)
+            else parse_amount(_text(record, "value"), field="value")
+        )
         currency = check_currency_code(_text(record, "currency"))
         if amount is not None and currency is None:
             raise Refusal(RECORD_FIELD_MISSING, "currency (the value has none)")
         exporter_id = _text(record, "exporter_id")
         document = TradeDocument(
-            kind=DocumentKind.CUSTOMS_DECLARATION, format=fmt, source=name,
-            document_id=number, version=_text(record, "version") or "1",
-            seller=Party(name=_text(record, "exporter_name"), identifiers=(
-                (identifier(IdentifierScheme.EORI, exporter_id),) if exporter_id else ())),
-            buyer=Party(name=_text(record, "consignee_name"),
-                        country=check_country_code(_text(record, "consignee_country")),
-                        identifiers=_consignee_ids(_list(record, "consignee_ids"))),
-            currency=currency, total=amount,
+            kind=DocumentKind.CUSTOMS_DECLARATION,
+            format=fmt,
+            source=name,
+            document_id=number,
+            version=_text(record, "version") or "1",
+            seller=Party(
+                name=_text(record, "exporter_name"),
+                identifiers=(
+                    (identifier(IdentifierScheme.EORI, exporter_id),) if exporter_id else ()
+                ),
+            ),
+            buyer=Party(
+                name=_text(record, "consignee_name"),
+                country=check_country_code(_text(record, "consignee_country")),
+                identifiers=_consignee_ids(_list(record, "consignee_ids")),
+            ),
+            currency=currency,
+            total=amount,
             invoice_reference=_text(record, "invoice_number"),
-            hs_codes=tuple(code for raw in _list(record, "hs_code")
-                           if (code := hs_digits(raw)) is not None),
+            hs_codes=tuple(
+                code for raw in _list(record, "hs_code") if (code := hs_digits(raw)) is not None
+            ),
             transport_document=_text(record, "transport_document"),
-            acceptance_date=parse_iso_date(_text(record, "acceptance_date"),
-                                           field="acceptance_date"),
+            acceptance_date=parse_iso_date(
+                _text(record, "acceptance_date"), field="acceptance_date"
+            ),
             exit_date=parse_iso_date(_text(record, "exit_date"), field="exit_date"),
         )
     except Refusal as refusal:
@@ -123,8 +154,9 @@ def read_single_window_record(record: Mapping[str, Any], *, source: str = "",
     return document
 
 
-def read_single_window_json(data: bytes, *, source: str = "",
-                            limits: XmlLimits = DEFAULT_LIMITS) -> ReadResult:
+def read_single_window_json(
+    data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS
+) -> ReadResult:
     """Read one export record sent as a JSON object."""
     fmt = DocumentFormat.SINGLE_WINDOW_JSON
     try:
@@ -133,13 +165,15 @@ def read_single_window_json(data: bytes, *, source: str = "",
     except Refusal as refusal:
         return Quarantine(fmt, source or fmt.value, (refusal.reason,))
     except (ValueError, RecursionError) as error:
-        return Quarantine(fmt, source or fmt.value,
-                          (Refusal(RECORD_MALFORMED, str(error)[:200]).reason,))
+        return Quarantine(
+            fmt, source or fmt.value, (Refusal(RECORD_MALFORMED, str(error)[:200]).reason,)
+        )
     return read_single_window_record(record, source=source, fmt=fmt)
 
 
-def read_single_window_csv(data: bytes, *, source: str = "",
-                           limits: XmlLimits = DEFAULT_LIMITS) -> Iterator[ReadResult]:
+def read_single_window_csv(
+    data: bytes, *, source: str = "", limits: XmlLimits = DEFAULT_LIMITS
+) -> Iterator[ReadResult]:
     """Read every row of a CSV export (UTF-8, header row naming the fields)."""
     fmt = DocumentFormat.SINGLE_WINDOW_CSV
     try:
@@ -149,8 +183,9 @@ def read_single_window_csv(data: bytes, *, source: str = "",
         yield Quarantine(fmt, source or fmt.value, (refusal.reason,))
         return
     except UnicodeDecodeError as error:
-        yield Quarantine(fmt, source or fmt.value,
-                         (Refusal(RECORD_MALFORMED, f"not UTF-8: {error}").reason,))
+        yield Quarantine(
+            fmt, source or fmt.value, (Refusal(RECORD_MALFORMED, f"not UTF-8: {error}").reason,)
+        )
         return
     for row in csv.DictReader(io.StringIO(text, newline="")):
         yield read_single_window_record(row, source=source, fmt=fmt)

@@ -40,10 +40,15 @@ UBL_ROOTS = frozenset({f"{{{INVOICE_NS}}}Invoice", f"{{{CREDIT_NOTE_NS}}}CreditN
 
 _CURRENCY_IDS = etree.XPath("//@currencyID", smart_strings=False)
 _TOTALS = {
-    "line_total": "LineExtensionAmount", "allowance_total": "AllowanceTotalAmount",
-    "charge_total": "ChargeTotalAmount", "tax_exclusive": "TaxExclusiveAmount",
-    "tax_inclusive": "TaxInclusiveAmount", "prepaid": "PrepaidAmount",
-    "rounding": "PayableRoundingAmount", "payable": "PayableAmount"}
+    "line_total": "LineExtensionAmount",
+    "allowance_total": "AllowanceTotalAmount",
+    "charge_total": "ChargeTotalAmount",
+    "tax_exclusive": "TaxExclusiveAmount",
+    "tax_inclusive": "TaxInclusiveAmount",
+    "prepaid": "PrepaidAmount",
+    "rounding": "PayableRoundingAmount",
+    "payable": "PayableAmount",
+}
 
 
 def hs_digits(code: str | None) -> str | None:
@@ -54,8 +59,10 @@ def hs_digits(code: str | None) -> str | None:
     return digits if len(digits) >= 2 else None
 
 
-def _ids(nodes: list[etree._Element] | None, scheme: IdentifierScheme | None,
-         ) -> list[PartyIdentifier]:
+def _ids(
+    nodes: list[etree._Element] | None,
+    scheme: IdentifierScheme | None,
+) -> list[PartyIdentifier]:
     found = []
     for node in nodes or ():
         text = (node.text or "").strip()
@@ -81,8 +88,9 @@ def _party(node: etree._Element | None) -> tuple[Party, bool]:
         country_node = address.find(CAC + "Country")
         if country_node is not None:
             country = check_country_code(country_node.findtext(CBC + "IdentificationCode"))
-    party = Party(name=child_text(legal, CBC + "RegistrationName"), country=country,
-                  identifiers=tuple(ids))
+    party = Party(
+        name=child_text(legal, CBC + "RegistrationName"), country=country, identifiers=tuple(ids)
+    )
     return party, address is not None
 
 
@@ -122,16 +130,20 @@ def _line(node: etree._Element, number: int) -> DocumentLine:
             hs_code = hs_digits(code.text)
             break
     quantity = child_text(kids, CBC + "InvoicedQuantity") or child_text(
-        kids, CBC + "CreditedQuantity")
+        kids, CBC + "CreditedQuantity"
+    )
     return DocumentLine(
         line_id=child_text(kids, CBC + "ID") or str(number),
         description=child_text(item, CBC + "Name"),
         quantity=parse_amount(quantity, field="BT-129"),
-        net_amount=_amount(kids, "LineExtensionAmount", "BT-131"), hs_code=hs_code)
+        net_amount=_amount(kids, "LineExtensionAmount", "BT-131"),
+        hs_code=hs_code,
+    )
 
 
-def _foreign_currencies(root: etree._Element, facts: InvoiceFacts,
-                        tax_currency: str | None) -> list[str]:
+def _foreign_currencies(
+    root: etree._Element, facts: InvoiceFacts, tax_currency: str | None
+) -> list[str]:
     codes = set(_CURRENCY_IDS(root))
     if codes <= {facts.currency}:
         return []
@@ -173,27 +185,31 @@ def read_ubl_facts(root: etree._Element) -> InvoiceFacts:
         issue_date=parse_iso_date(child_text(kids, CBC + "IssueDate"), field="BT-2"),
         type_code=child_text(kids, CBC + "InvoiceTypeCode")
         or child_text(kids, CBC + "CreditNoteTypeCode"),
-        currency=check_currency_code(child_text(kids, CBC + "DocumentCurrencyCode"),
-                                     field="BT-5"),
+        currency=check_currency_code(child_text(kids, CBC + "DocumentCurrencyCode"), field="BT-5"),
         credit_note_syntax=root.tag.endswith("}CreditNote"),
         due_date=parse_iso_date(due, field="BT-9"),
         payment_terms=(terms.findtext(CBC + "Note") or "").strip() or None
-        if terms is not None else None,
+        if terms is not None
+        else None,
         preceding_invoice=preceding,
-        delivery_date=parse_iso_date(delivery.findtext(CBC + "ActualDeliveryDate"),
-                                     field="BT-72") if delivery is not None else None,
+        delivery_date=parse_iso_date(delivery.findtext(CBC + "ActualDeliveryDate"), field="BT-72")
+        if delivery is not None
+        else None,
     )
     supplier = child(kids, CAC + "AccountingSupplierParty")
     customer = child(kids, CAC + "AccountingCustomerParty")
     facts.seller, facts.seller_has_address = _party(
-        supplier.find(CAC + "Party") if supplier is not None else None)
+        supplier.find(CAC + "Party") if supplier is not None else None
+    )
     facts.buyer, facts.buyer_has_address = _party(
-        customer.find(CAC + "Party") if customer is not None else None)
+        customer.find(CAC + "Party") if customer is not None else None
+    )
     _settlement(facts, kids)
     for node in kids.get(CAC + "InvoiceLine", []) + kids.get(CAC + "CreditNoteLine", []):
         line = _line(node, len(facts.lines) + 1)
         facts.lines.append(line)
         facts.line_amounts.append(line.net_amount or Decimal(0))
     facts.foreign_currency_amounts = _foreign_currencies(
-        root, facts, child_text(kids, CBC + "TaxCurrencyCode"))
+        root, facts, child_text(kids, CBC + "TaxCurrencyCode")
+    )
     return facts

@@ -80,10 +80,17 @@ class WorkerStats:
 class Worker:
     """One attachment worker on the durable consumer of ``settings``."""
 
-    def __init__(self, factory: sessionmaker[Session], settings: StreamSettings, *,
-                 attach: AttachDocument, consent: ConsentRule = may_receive,
-                 batch: int = 10, on_message: Callable[[Received], None] | None = None,
-                 retry_delay_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        settings: StreamSettings,
+        *,
+        attach: AttachDocument,
+        consent: ConsentRule = may_receive,
+        batch: int = 10,
+        on_message: Callable[[Received], None] | None = None,
+        retry_delay_seconds: float = 1.0,
+    ) -> None:
         self.factory, self.settings, self.attach, self.consent = factory, settings, attach, consent
         self.batch, self.on_message = batch, on_message
         self.retry_delay_seconds = retry_delay_seconds
@@ -120,8 +127,9 @@ class Worker:
         except Exception as error:
             delivered = message.metadata.num_delivered or 1
             if delivered < self.settings.max_deliver:
-                _log.warning("message %s failed (delivery %d): %s", envelope.message_id,
-                             delivered, error)
+                _log.warning(
+                    "message %s failed (delivery %d): %s", envelope.message_id, delivered, error
+                )
                 self.stats.failed += 1
                 backoff = self.retry_delay_seconds * 2.0 ** (delivered - 1)
                 await message.nak(delay=min(backoff, 60.0))
@@ -129,8 +137,11 @@ class Worker:
             try:
                 received = await asyncio.to_thread(self.quarantine_failed, envelope, error)
             except Exception as failure:  # the database is away: nothing more to try
-                _log.error("message %s failed on its last delivery and could not be "
-                           "quarantined: %s", envelope.message_id, failure)
+                _log.error(
+                    "message %s failed on its last delivery and could not be quarantined: %s",
+                    envelope.message_id,
+                    failure,
+                )
                 self.stats.failed += 1
                 return
         try:
@@ -141,8 +152,13 @@ class Worker:
         if self.on_message is not None:
             self.on_message(received)
 
-    async def run(self, *, stop: asyncio.Event | None = None,
-                  idle_exit_seconds: float | None = None, fetch_timeout: float = 1.0) -> None:
+    async def run(
+        self,
+        *,
+        stop: asyncio.Event | None = None,
+        idle_exit_seconds: float | None = None,
+        fetch_timeout: float = 1.0,
+    ) -> None:
         """Consume until ``stop`` is set (or, with ``idle_exit_seconds``, until the stream
         has had nothing for that long).
         """
@@ -151,8 +167,11 @@ class Worker:
             js = client.jetstream()
             await ensure_stream(js, self.settings)
             subscription = await js.pull_subscribe(
-                consumer_config(self.settings).filter_subject or "", self.settings.consumer,
-                stream=self.settings.stream, config=consumer_config(self.settings))
+                consumer_config(self.settings).filter_subject or "",
+                self.settings.consumer,
+                stream=self.settings.stream,
+                config=consumer_config(self.settings),
+            )
             idle = 0.0
             while stop is None or not stop.is_set():
                 try:

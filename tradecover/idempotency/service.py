@@ -48,6 +48,8 @@ class Replay:
 
 
 _RECORDS = cast(Table, IdempotencyRecord.__table__)
+
+
 def fingerprint(*, method: str, path: str, body: Any) -> str:
     """SHA-256 of the method, path and canonical body of a request."""
     return hashlib.sha256(f"{method.upper()} {path}\n{canonical_json(body)}".encode()).hexdigest()
@@ -56,8 +58,11 @@ def fingerprint(*, method: str, path: str, body: Any) -> str:
 def check_key(key: str) -> str:
     """Refuse empty, over-long or non-printable keys."""
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise ValidationFailed(f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters",
-                               code="invalid_idempotency_key", field="Idempotency-Key")
+        raise ValidationFailed(
+            f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters",
+            code="invalid_idempotency_key",
+            field="Idempotency-Key",
+        )
     return key
 
 
@@ -81,15 +86,15 @@ class Replayed(Exception):
         self.replay = replay
 
 
-LOCK_SQL = ("SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int,"
-            " hashtext(%(idempotency_key)s))")
+LOCK_SQL = (
+    "SELECT pg_try_advisory_xact_lock(%(idempotency_org)s::int, hashtext(%(idempotency_key)s))"
+)
 STORED_SQL = """SELECT json_build_array(fingerprint, status, status_code, response_body,
  created_at) FROM idempotency_keys
 WHERE org_id = %(idempotency_org)s AND key = %(idempotency_key)s"""
 
 
-def hold_statements(held: HeldKey) -> tuple[tuple[str, dict[str, Any]],
-                                             tuple[str, dict[str, Any]]]:
+def hold_statements(held: HeldKey) -> tuple[tuple[str, dict[str, Any]], tuple[str, dict[str, Any]]]:
     """PostgreSQL: the two scalar queries that hold ``held``: the advisory lock (a boolean),
     and the stored answer (a JSON array or NULL) for a LATER statement, whose snapshot then
     sees whatever an earlier holder committed.  Their parameters are prefixed, so that they
@@ -99,30 +104,50 @@ def hold_statements(held: HeldKey) -> tuple[tuple[str, dict[str, Any]],
     return (LOCK_SQL, params), (STORED_SQL, params)
 
 
-def judge(held: HeldKey, *, locked: bool, stored: list[Any] | None,
-          stale_after: timedelta = STALE_AFTER) -> Replay | None:
+def judge(
+    held: HeldKey, *, locked: bool, stored: list[Any] | None, stale_after: timedelta = STALE_AFTER
+) -> Replay | None:
     """Judge what holding the key found (the lock taken or not, the stored answer's JSON
     array or ``None``): ``None`` when this request may go on, the stored answer of an
     earlier use (a replay); 409 while another request holds the key, 422 when the key came
     with another request.
     """
     if not locked:
-        raise Conflict("a request with this Idempotency-Key is still being processed",
-                       code="idempotency_in_progress")
+        raise Conflict(
+            "a request with this Idempotency-Key is still being processed",
+            code="idempotency_in_progress",
+        )
     if stored is None:
         return None
     fingerprint, status, status_code, body, created_at = stored
-    return _judged((fingerprint, status, status_code, None if body is None else json.loads(body),
-                    datetime.fromisoformat(created_at)), held.fingerprint, stale_after)
+    return _judged(
+        (
+            fingerprint,
+            status,
+            status_code,
+            None if body is None else json.loads(body),
+            datetime.fromisoformat(created_at),
+        ),
+        held.fingerprint,
+        stale_after,
+    )
 
 
 def _found(record: IdempotencyRecord) -> tuple[str, str, int | None, Any, datetime]:
-    return (record.fingerprint, record.status, record.status_code, record.response_body,
-            record.created_at)
+    return (
+        record.fingerprint,
+        record.status,
+        record.status_code,
+        record.response_body,
+        record.created_at,
+    )
 
 
-def _judged(found: tuple[str, str, int | None, Any, datetime], request_fingerprint: str,
-            stale_after: timedelta) -> Replay | None:
+def _judged(
+    found: tuple[str, str, int | None, Any, datetime],
+    request_fingerprint: str,
+    stale_after: timedelta,
+) -> Replay | None:
     try:
         _judge(found, request_fingerprint, stale_after)
     except Replayed as replayed:
@@ -130,25 +155,32 @@ def _judged(found: tuple[str, str, int | None, Any, datetime], request_fingerpri
     return None
 
 
-def _judge(found: tuple[str, str, int | None, Any, datetime], request_fingerprint: str,
-           stale_after: timedelta) -> None:
+def _judge(
+    found: tuple[str, str, int | None, Any, datetime],
+    request_fingerprint: str,
+    stale_after: timedelta,
+) -> None:
     """Raise 422 for another request, :class:`Replayed` for a completed one and 409 while a
     claim is fresh; return when a stale claim may be taken over.
     """
     stored_fingerprint, status, status_code, body, created_at = found
     if stored_fingerprint != request_fingerprint:
-        raise ValidationFailed("this Idempotency-Key was used with a different request",
-                               code="idempotency_key_reused", field="Idempotency-Key")
+        raise ValidationFailed(
+            "this Idempotency-Key was used with a different request",
+            code="idempotency_key_reused",
+            field="Idempotency-Key",
+        )
     if status == "completed":
         raise Replayed(Replay(status_code or 200, body))
     # left in progress by the retired two-transaction protocol and never completed
     if utc_now() - created_at.replace(tzinfo=created_at.tzinfo or UTC) < stale_after:
-        raise Conflict("a request with this Idempotency-Key is still being processed",
-                       code="idempotency_in_progress")
+        raise Conflict(
+            "a request with this Idempotency-Key is still being processed",
+            code="idempotency_in_progress",
+        )
 
 
-def hold(session: Session, held: HeldKey, *, stale_after: timedelta = STALE_AFTER
-         ) -> Replay | None:
+def hold(session: Session, held: HeldKey, *, stale_after: timedelta = STALE_AFTER) -> Replay | None:
     """Hold ``held`` in the caller's transaction, which goes on to run the effect and
     :func:`store` the answer before it commits: effect and answer commit together, and a
     crash or an error rolls both back (nothing to abandon).
@@ -162,14 +194,19 @@ def hold(session: Session, held: HeldKey, *, stale_after: timedelta = STALE_AFTE
     if connection.dialect.name == "postgresql":
         driver: Any = connection.connection.driver_connection
         with driver.pipeline():
-            locked, stored = (driver.execute(sql, values)
-                              for sql, values in hold_statements(held))
+            locked, stored = (driver.execute(sql, values) for sql, values in hold_statements(held))
         answer = stored.fetchone()
-        return judge(held, locked=bool(locked.fetchone()[0]),
-                     stored=answer[0] if answer else None, stale_after=stale_after)
+        return judge(
+            held,
+            locked=bool(locked.fetchone()[0]),
+            stored=answer[0] if answer else None,
+            stale_after=stale_after,
+        )
     check_key(held.key)
-    record = session.execute(select(IdempotencyRecord).where(
-        IdempotencyRecord.org_id == held.org_id, IdempotencyRecord.key == held.key)
+    record = session.execute(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.org_id == held.org_id, IdempotencyRecord.key == held.key
+        )
     ).scalar_one_or_none()
     if record is None:
         return None
@@ -188,30 +225,47 @@ ON CONFLICT (org_id, key) DO UPDATE SET status = 'completed',
 WHERE idempotency_keys.status = 'in_progress'"""
 
 
-def store_statement(held: HeldKey, *, status_code: int, body_json: str
-                    ) -> tuple[str, dict[str, Any]]:
+def store_statement(
+    held: HeldKey, *, status_code: int, body_json: str
+) -> tuple[str, dict[str, Any]]:
     """PostgreSQL: the statement of :func:`store` (its parameters prefixed, so that it can
     also ride as a WITH query in another statement), to send with the effect's writes; the
     answer comes as the JSON text the client is sent (encoded once for both).
     """
-    return STORE_SQL, {"idempotency_org": held.org_id, "idempotency_key": held.key,
-                        "idempotency_fingerprint": held.fingerprint,
-                        "idempotency_status": status_code, "idempotency_body": body_json,
-                        "idempotency_now": utc_now()}
+    return STORE_SQL, {
+        "idempotency_org": held.org_id,
+        "idempotency_key": held.key,
+        "idempotency_fingerprint": held.fingerprint,
+        "idempotency_status": status_code,
+        "idempotency_body": body_json,
+        "idempotency_now": utc_now(),
+    }
 
 
 _STORE_PORTABLE = {
-    dialect: insert(_RECORDS).values(
-        org_id=bindparam("org_id"), key=bindparam("key"),
-        fingerprint=bindparam("fingerprint"), status="completed",
-        status_code=bindparam("status_code"), response_body=bindparam("response_body"),
-        created_at=bindparam("now"), completed_at=bindparam("now"))
+    dialect: insert(_RECORDS)
+    .values(
+        org_id=bindparam("org_id"),
+        key=bindparam("key"),
+        fingerprint=bindparam("fingerprint"),
+        status="completed",
+        status_code=bindparam("status_code"),
+        response_body=bindparam("response_body"),
+        created_at=bindparam("now"),
+        completed_at=bindparam("now"),
+    )
     .on_conflict_do_update(
         index_elements=["org_id", "key"],
-        set_={"status": "completed", "status_code": bindparam("status_code"),
-              "response_body": bindparam("response_body"), "completed_at": bindparam("now")},
-        where=_RECORDS.c.status == "in_progress")
-    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
+        set_={
+            "status": "completed",
+            "status_code": bindparam("status_code"),
+            "response_body": bindparam("response_body"),
+            "completed_at": bindparam("now"),
+        },
+        where=_RECORDS.c.status == "in_progress",
+    )
+    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 def store(session: Session, held: HeldKey, *, status_code: int, body_json: str) -> None:
@@ -220,13 +274,21 @@ def store(session: Session, held: HeldKey, *, status_code: int, body_json: str) 
     """
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(*store_statement(held, status_code=status_code,
-                                                    body_json=body_json))
+        connection.exec_driver_sql(
+            *store_statement(held, status_code=status_code, body_json=body_json)
+        )
         return
-    connection.execute(_STORE_PORTABLE[connection.dialect.name], {
-        "org_id": held.org_id, "key": held.key, "fingerprint": held.fingerprint,
-        "status_code": status_code, "response_body": json.loads(body_json),
-        "now": utc_now()})
+    connection.execute(
+        _STORE_PORTABLE[connection.dialect.name],
+        {
+            "org_id": held.org_id,
+            "key": held.key,
+            "fingerprint": held.fingerprint,
+            "status_code": status_code,
+            "response_body": json.loads(body_json),
+            "now": utc_now(),
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +300,9 @@ class Answer:
     replayed: bool
 
 
-def answer_once(session: Session, held: HeldKey, *, status_code: int,
-                effect: Callable[[], Any]) -> Answer:
+def answer_once(
+    session: Session, held: HeldKey, *, status_code: int, effect: Callable[[], Any]
+) -> Answer:
     """The protocol for a route whose effect runs in ``session``'s transaction (which the
     route commits): :func:`hold` ``held``, then the stored answer of an earlier use (a
     replay) or the answer ``effect`` returns (a JSON value), stored with the effect by

@@ -15,8 +15,13 @@ if TYPE_CHECKING:
     from tradecover.jobs.service import get_job as get_job
     from tradecover.jobs.service import submit_job as submit_job
 
-_LAZY = {"JobWorker": "dispatch", "Queue": "dispatch", "publish": "dispatch",
-         "get_job": "service", "submit_job": "service"}
+_LAZY = {
+    "JobWorker": "dispatch",
+    "Queue": "dispatch",
+    "publish": "dispatch",
+    "get_job": "service",
+    "submit_job": "service",
+}
 __getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "JobWorker",

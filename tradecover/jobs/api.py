@@ -22,18 +22,34 @@ def queue_of(settings: Settings) -> jobs.Queue:
     return jobs.Queue(url=settings.nats_address, stream=settings.jobs_stream)
 
 
-@router.post("/api/v1/jobs/events-export", status_code=202, response_model=JobOut,
-             summary="Export the organisation's events (a job)")
-def events_export(body: EventsExportIn, session: SessionDep, principal: PrincipalDep,
-                  settings: SettingsDep, background: BackgroundTasks) -> JSONResponse:
+@router.post(
+    "/api/v1/jobs/events-export",
+    status_code=202,
+    response_model=JobOut,
+    summary="Export the organisation's events (a job)",
+)
+def events_export(
+    body: EventsExportIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+) -> JSONResponse:
     """Accepted at once; follow ``Location`` until the job has succeeded."""
-    row = jobs.submit_job(session, principal=principal, kind="events.export",
-                          params={"from_event_id": body.from_event_id})
+    row = jobs.submit_job(
+        session,
+        principal=principal,
+        kind="events.export",
+        params={"from_event_id": body.from_event_id},
+    )
     # sent after the answer, once the request's transaction has committed; a worker that
     # gets it earlier puts it back (the job is not visible yet)
     background.add_task(jobs.publish, queue_of(settings), row.job_id, row.kind)
-    return JSONResponse(JobOut.of(row).model_dump(mode="json"), status_code=202,
-                        headers={"Location": f"/api/v1/jobs/{row.job_id}"})
+    return JSONResponse(
+        JobOut.of(row).model_dump(mode="json"),
+        status_code=202,
+        headers={"Location": f"/api/v1/jobs/{row.job_id}"},
+    )
 
 
 @router.get("/api/v1/jobs/{job_id}", response_model=JobOut, summary="A job's state")

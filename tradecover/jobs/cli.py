@@ -27,8 +27,10 @@ def worker() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         console.print("jobs worker running; Ctrl-C stops it")
-        await JobWorker(make_session_factory(engine),
-                        Queue(url=settings.nats_address, stream=settings.jobs_stream)).run(stop)
+        await JobWorker(
+            make_session_factory(engine),
+            Queue(url=settings.nats_address, stream=settings.jobs_stream),
+        ).run(stop)
 
     try:
         asyncio.run(run())

@@ -40,8 +40,11 @@ async def ensure_stream(js: nats.js.JetStreamContext, queue: Queue) -> None:
     try:
         await js.stream_info(queue.stream)
     except NotFoundError:
-        await js.add_stream(StreamConfig(name=queue.stream, subjects=[queue.subjects],
-                                         retention=RetentionPolicy.WORK_QUEUE))
+        await js.add_stream(
+            StreamConfig(
+                name=queue.stream, subjects=[queue.subjects], retention=RetentionPolicy.WORK_QUEUE
+            )
+        )
 
 
 async def publish(queue: Queue, job_id: str, kind: str) -> None:
@@ -50,8 +53,9 @@ async def publish(queue: Queue, job_id: str, kind: str) -> None:
     try:
         js = connection.jetstream()
         await ensure_stream(js, queue)
-        await js.publish(f"{queue.stream.lower()}.{kind}", job_id.encode(),
-                         headers={"Nats-Msg-Id": job_id})
+        await js.publish(
+            f"{queue.stream.lower()}.{kind}", job_id.encode(), headers={"Nats-Msg-Id": job_id}
+        )
     finally:
         await connection.close()
 
@@ -69,16 +73,18 @@ class JobWorker:
             js = connection.jetstream()
             await ensure_stream(js, self.queue)
             pull = await js.pull_subscribe(
-                self.queue.subjects, durable=self.queue.consumer, stream=self.queue.stream,
-                config=ConsumerConfig(ack_wait=self.queue.ack_wait_s))
+                self.queue.subjects,
+                durable=self.queue.consumer,
+                stream=self.queue.stream,
+                config=ConsumerConfig(ack_wait=self.queue.ack_wait_s),
+            )
             while not stop.is_set():
                 try:
                     messages = await pull.fetch(batch, timeout=0.5)
                 except (TimeoutError, nats.errors.TimeoutError):
                     continue
                 for message in messages:
-                    state = await asyncio.to_thread(run_job, self.factory,
-                                                    message.data.decode())
+                    state = await asyncio.to_thread(run_job, self.factory, message.data.decode())
                     if state is None:
                         await message.nak(delay=1)
                     else:

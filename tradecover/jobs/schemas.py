@@ -33,6 +33,14 @@ class JobOut(BaseModel):
     @classmethod
     def of(cls, row: Job) -> JobOut:
         """Build from the ORM row."""
-        return cls(job_id=row.job_id, kind=row.kind, state=row.state, progress=row.progress,
-                   result=row.result, error=row.error, created_at=row.created_at,
-                   started_at=row.started_at, finished_at=row.finished_at)
+        return cls(
+            job_id=row.job_id,
+            kind=row.kind,
+            state=row.state,
+            progress=row.progress,
+            result=row.result,
+            error=row.error,
+            created_at=row.created_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+        )

@@ -27,17 +27,24 @@ Runner = Callable[[sessionmaker[Session], Job, Progress], dict[str, Any]]
 EXPORT_CHUNK = 500
 
 
-def _events_export(factory: sessionmaker[Session], job: Job,
-                   progress: Progress) -> dict[str, Any]:
+def _events_export(factory: sessionmaker[Session], job: Job, progress: Progress) -> dict[str, Any]:
     """Every event of the job's organisation from ``from_event_id`` on, as JSON lines."""
     with factory() as session:
-        entries = events_of(session, org_id=job.org_id,
-                            from_event_id=job.params["from_event_id"], limit=100_000)
+        entries = events_of(
+            session, org_id=job.org_id, from_event_id=job.params["from_event_id"], limit=100_000
+        )
     lines: list[dict[str, Any]] = []
     for start in range(0, len(entries), EXPORT_CHUNK):
-        lines += [{"id": e.event_id, "type": e.event_type, "subject": e.subject,
-                   "timestamp": e.occurred_at.isoformat(), "data": e.payload}
-                  for e in entries[start:start + EXPORT_CHUNK]]
+        lines += [
+            {
+                "id": e.event_id,
+                "type": e.event_type,
+                "subject": e.subject,
+                "timestamp": e.occurred_at.isoformat(),
+                "data": e.payload,
+            }
+            for e in entries[start : start + EXPORT_CHUNK]
+        ]
         progress(min(99, (start + EXPORT_CHUNK) * 100 // max(1, len(entries))))
     return {"count": len(lines), "events": lines}
 
@@ -46,17 +53,24 @@ KINDS: dict[str, Runner] = {"events.export": _events_export}
 """The job kinds, by name, with the function that runs each."""
 
 
-def submit_job(session: Session, *, principal: Principal, kind: str,
-               params: dict[str, Any]) -> Job:
+def submit_job(session: Session, *, principal: Principal, kind: str, params: dict[str, Any]) -> Job:
     """Accept a job of ``kind`` for the caller's organisation (queued; the edge dispatches
     it once the transaction commits).
     """
     principal.require(Permission.ORG_READ)
     if kind not in KINDS:
         raise ValidationFailed(f"unknown job kind {kind!r}", field="kind")
-    row = Job(job_id="job_" + uuid.uuid4().hex, kind=kind, org_id=principal.org_id,
-              actor=principal.actor, params=params, state="queued", progress=0, attempts=0,
-              created_at=utc_now())
+    row = Job(
+        job_id="job_" + uuid.uuid4().hex,
+        kind=kind,
+        org_id=principal.org_id,
+        actor=principal.actor,
+        params=params,
+        state="queued",
+        progress=0,
+        attempts=0,
+        created_at=utc_now(),
+    )
     session.add(row)
     session.flush()
     return row
@@ -96,6 +110,7 @@ def run_job(factory: sessionmaker[Session], job_id: str) -> str | None:
     else:
         values = {"state": "succeeded", "progress": 100, "result": result}
     with transaction(factory) as session:
-        session.execute(update(Job).where(Job.job_id == job_id)
-                        .values(finished_at=utc_now(), **values))
+        session.execute(
+            update(Job).where(Job.job_id == job_id).values(finished_at=utc_now(), **values)
+        )
     return str(values["state"])

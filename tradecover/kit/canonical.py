@@ -18,5 +18,6 @@ def json_default(value: Any) -> Any:
 
 def canonical_json(value: Any) -> str:
     """Deterministic JSON: sorted keys, no spaces, Decimals and dates as strings."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=json_default,
-                      ensure_ascii=False)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), default=json_default, ensure_ascii=False
+    )

@@ -86,7 +86,8 @@ class TooManyAttempts(DomainError):
     status = 429
     default_code = "too_many_attempts"
 
-    def __init__(self, message: str, *, retry_after: int, code: str | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: int, code: str | None = None, field: str | None = None
+    ) -> None:
         super().__init__(message, code=code, field=field, details={"retry_after": retry_after})
         self.retry_after = retry_after

@@ -41,6 +41,16 @@ def trial_balance(session: SessionDep, principal: PrincipalDep) -> TrialBalanceO
     for r in rows:
         totals[r.currency] = str(sum(x.balance for x in rows if x.currency == r.currency))
     return TrialBalanceOut(
-        accounts=[BalanceOut(account=r.account, currency=r.currency, debit=str(r.debit),
-                             credit=str(r.credit), balance=str(r.balance)) for r in rows],
-        totals=totals, balanced=all(v.strip("0.-") == "" for v in totals.values()))
+        accounts=[
+            BalanceOut(
+                account=r.account,
+                currency=r.currency,
+                debit=str(r.debit),
+                credit=str(r.credit),
+                balance=str(r.balance),
+            )
+            for r in rows
+        ],
+        totals=totals,
+        balanced=all(v.strip("0.-") == "" for v in totals.values()),
+    )

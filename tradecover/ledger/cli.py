@@ -13,8 +13,10 @@ from tradecover.access import system_principal
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.ledger import service
 
-app = typer.Typer(help="The double-entry ledger: trial balance and reconciliation.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The double-entry ledger: trial balance and reconciliation.", no_args_is_help=True
+)
+
 
 @app.command("trial-balance")
 @domain_errors

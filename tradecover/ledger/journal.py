@@ -107,11 +107,17 @@ class JournalLine:
     def __post_init__(self) -> None:
         cur = self.amount.currency
         if self.amount.amount <= 0:
-            raise ValidationFailed("a journal line amount must be greater than zero",
-                                   code="line_not_positive", field="amount")
+            raise ValidationFailed(
+                "a journal line amount must be greater than zero",
+                code="line_not_positive",
+                field="amount",
+            )
         if round_money(self.amount.amount, cur) != self.amount.amount:
-            raise ValidationFailed(f"a journal line must be rounded to {cur}'s minor unit",
-                                   code="too_many_decimals", field="amount")
+            raise ValidationFailed(
+                f"a journal line must be rounded to {cur}'s minor unit",
+                code="too_many_decimals",
+                field="amount",
+            )
 
     @property
     def signed(self) -> Decimal:
@@ -133,14 +139,17 @@ class JournalEntry:
         if not self.key.strip():
             raise ValidationFailed("an entry needs a key", code="missing_key", field="key")
         if len(self.lines) < 2:
-            raise ValidationFailed("an entry needs at least two lines",
-                                   code="empty_entry", field="lines")
+            raise ValidationFailed(
+                "an entry needs at least two lines", code="empty_entry", field="lines"
+            )
         for currency, net in sorted(_net_by_currency(self.lines).items()):
             if net != 0:
                 raise UnbalancedEntry(
                     f"entry {self.key} does not balance in {currency}: debits exceed credits "
-                    f"by {net}", field="lines", details={"currency": currency,
-                                                         "difference": str(net)})
+                    f"by {net}",
+                    field="lines",
+                    details={"currency": currency, "difference": str(net)},
+                )
 
 
 def _net_by_currency(lines: Iterable[JournalLine]) -> dict[str, Decimal]:
@@ -154,10 +163,15 @@ def _net_by_currency(lines: Iterable[JournalLine]) -> dict[str, Decimal]:
 def reverse(entry: JournalEntry, *, key: str, posted_on: date, reason: str) -> JournalEntry:
     """The entry that cancels ``entry``: the same lines on the other side."""
     return JournalEntry(
-        key=key, posted_on=posted_on, description=f"reversal of {entry.key}: {reason}",
-        lines=tuple(JournalLine(line.account, line.side.other, line.amount, line.party)
-                    for line in entry.lines),
-        reverses=entry.key)
+        key=key,
+        posted_on=posted_on,
+        description=f"reversal of {entry.key}: {reason}",
+        lines=tuple(
+            JournalLine(line.account, line.side.other, line.amount, line.party)
+            for line in entry.lines
+        ),
+        reverses=entry.key,
+    )
 
 
 @dataclass(frozen=True)
@@ -213,19 +227,26 @@ def programme_party(code: str) -> str:
     return f"programme:{code}"
 
 
-def _entry(key: str, posted_on: date, description: str,
-           lines: Iterable[JournalLine | None]) -> JournalEntry:
-    return JournalEntry(key=key, posted_on=posted_on, description=description,
-                        lines=tuple(line for line in lines if line is not None))
+def _entry(
+    key: str, posted_on: date, description: str, lines: Iterable[JournalLine | None]
+) -> JournalEntry:
+    return JournalEntry(
+        key=key,
+        posted_on=posted_on,
+        description=description,
+        lines=tuple(line for line in lines if line is not None),
+    )
 
 
-def _line(account: Account, side: Side, amount: Money, party: str | None = None
-          ) -> JournalLine | None:
+def _line(
+    account: Account, side: Side, amount: Money, party: str | None = None
+) -> JournalLine | None:
     return None if amount.is_zero() else JournalLine(account, side, amount, party)
 
 
-def _signed_line(account: Account, side: Side, amount: Money, party: str | None = None
-                 ) -> JournalLine | None:
+def _signed_line(
+    account: Account, side: Side, amount: Money, party: str | None = None
+) -> JournalLine | None:
     """A line on ``side`` for a positive amount, on the other side for a negative one."""
     if amount.amount < 0:
         return _line(account, side.other, -amount, party)
@@ -233,7 +254,12 @@ def _signed_line(account: Account, side: Side, amount: Money, party: str | None 
 
 
 def premium_billed(
-    *, key: str, posted_on: date, notice_ref: str, exporter_id: int, exporter_owes: Money,
+    *,
+    key: str,
+    posted_on: date,
+    notice_ref: str,
+    exporter_id: int,
+    exporter_owes: Money,
     programme_owes: Mapping[str, Money],
 ) -> JournalEntry:
     """A notice billed: Dr receivable from the exporter and each programme, Cr premium income.
@@ -242,70 +268,115 @@ def premium_billed(
     a programme giving back part of an earlier grant) goes on the other side.
     """
     total = sum(programme_owes.values(), exporter_owes)
-    return _entry(key, posted_on, f"premium billed on {notice_ref}", [
-        _signed_line(Account.PREMIUM_RECEIVABLE, Side.DEBIT, exporter_owes,
-                     exporter_party(exporter_id)),
-        *(_signed_line(Account.SUBSIDY_RECEIVABLE, Side.DEBIT, amount, programme_party(code))
-          for code, amount in sorted(programme_owes.items())),
-        _signed_line(Account.PREMIUM_INCOME, Side.CREDIT, total),
-    ])
+    return _entry(
+        key,
+        posted_on,
+        f"premium billed on {notice_ref}",
+        [
+            _signed_line(
+                Account.PREMIUM_RECEIVABLE, Side.DEBIT, exporter_owes, exporter_party(exporter_id)
+            ),
+            *(
+                _signed_line(Account.SUBSIDY_RECEIVABLE, Side.DEBIT, amount, programme_party(code))
+                for code, amount in sorted(programme_owes.items())
+            ),
+            _signed_line(Account.PREMIUM_INCOME, Side.CREDIT, total),
+        ],
+    )
 
 
 def payment_received(
-    *, key: str, posted_on: date, payer: str, applied: Money, unapplied: Money,
+    *,
+    key: str,
+    posted_on: date,
+    payer: str,
+    applied: Money,
+    unapplied: Money,
 ) -> JournalEntry:
     """A payment: Dr cash; Cr the payer's receivable (applied) and unapplied cash (the rest).
 
     ``payer`` is :func:`exporter_party` or :func:`programme_party`; a programme's
     payment settles subsidy receivable, an exporter's premium receivable.
     """
-    receivable = (Account.SUBSIDY_RECEIVABLE if payer.startswith("programme:")
-                  else Account.PREMIUM_RECEIVABLE)
-    return _entry(key, posted_on, f"payment received from {payer}", [
-        _line(Account.CASH, Side.DEBIT, applied + unapplied),
-        _line(receivable, Side.CREDIT, applied, payer),
-        _line(Account.UNAPPLIED_CASH, Side.CREDIT, unapplied, payer),
-    ])
+    receivable = (
+        Account.SUBSIDY_RECEIVABLE if payer.startswith("programme:") else Account.PREMIUM_RECEIVABLE
+    )
+    return _entry(
+        key,
+        posted_on,
+        f"payment received from {payer}",
+        [
+            _line(Account.CASH, Side.DEBIT, applied + unapplied),
+            _line(receivable, Side.CREDIT, applied, payer),
+            _line(Account.UNAPPLIED_CASH, Side.CREDIT, unapplied, payer),
+        ],
+    )
 
 
 def claim_approved(*, key: str, posted_on: date, claim_ref: str, indemnity: Money) -> JournalEntry:
     """A claim approved : Dr claims expense, Cr claims payable."""
-    return _entry(key, posted_on, f"claim {claim_ref} approved", [
-        _line(Account.CLAIMS_EXPENSE, Side.DEBIT, indemnity),
-        _line(Account.CLAIMS_PAYABLE, Side.CREDIT, indemnity),
-    ])
+    return _entry(
+        key,
+        posted_on,
+        f"claim {claim_ref} approved",
+        [
+            _line(Account.CLAIMS_EXPENSE, Side.DEBIT, indemnity),
+            _line(Account.CLAIMS_PAYABLE, Side.CREDIT, indemnity),
+        ],
+    )
 
 
 def claim_paid(*, key: str, posted_on: date, claim_ref: str, amount: Money) -> JournalEntry:
     """A claim paid : Dr claims payable, Cr cash."""
-    return _entry(key, posted_on, f"claim {claim_ref} paid", [
-        _line(Account.CLAIMS_PAYABLE, Side.DEBIT, amount),
-        _line(Account.CASH, Side.CREDIT, amount),
-    ])
+    return _entry(
+        key,
+        posted_on,
+        f"claim {claim_ref} paid",
+        [
+            _line(Account.CLAIMS_PAYABLE, Side.DEBIT, amount),
+            _line(Account.CASH, Side.CREDIT, amount),
+        ],
+    )
 
 
 def recovery_received(
-    *, key: str, posted_on: date, claim_ref: str, insurer_share: Money, insured_share: Money,
+    *,
+    key: str,
+    posted_on: date,
+    claim_ref: str,
+    insurer_share: Money,
+    insured_share: Money,
 ) -> JournalEntry:
     """A recovery collected : Dr cash; Cr recoveries (the insurer's
     share) and claims payable (the insured's share, owed back to it).
     """
-    return _entry(key, posted_on, f"recovery on claim {claim_ref}", [
-        _line(Account.CASH, Side.DEBIT, insurer_share + insured_share),
-        _line(Account.RECOVERIES, Side.CREDIT, insurer_share),
-        _line(Account.CLAIMS_PAYABLE, Side.CREDIT, insured_share),
-    ])
+    return _entry(
+        key,
+        posted_on,
+        f"recovery on claim {claim_ref}",
+        [
+            _line(Account.CASH, Side.DEBIT, insurer_share + insured_share),
+            _line(Account.RECOVERIES, Side.CREDIT, insurer_share),
+            _line(Account.CLAIMS_PAYABLE, Side.CREDIT, insured_share),
+        ],
+    )
 
 
-def credit_applied(*, key: str, posted_on: date, credit_ref: str, notice_ref: str,
-                   exporter_id: int, amount: Money) -> JournalEntry:
+def credit_applied(
+    *, key: str, posted_on: date, credit_ref: str, notice_ref: str, exporter_id: int, amount: Money
+) -> JournalEntry:
     """Part of a credit note applied to an older notice of the same exporter.
 
     Dr premium receivable (the credit note's credit used), Cr premium receivable (the older
     notice settled): the exporter's balance does not move, its sub-ledger items do.
     """
     party = exporter_party(exporter_id)
-    return _entry(key, posted_on, f"{credit_ref} applied to {notice_ref}", [
-        _line(Account.PREMIUM_RECEIVABLE, Side.DEBIT, amount, party),
-        _line(Account.PREMIUM_RECEIVABLE, Side.CREDIT, amount, party),
-    ])
+    return _entry(
+        key,
+        posted_on,
+        f"{credit_ref} applied to {notice_ref}",
+        [
+            _line(Account.PREMIUM_RECEIVABLE, Side.DEBIT, amount, party),
+            _line(Account.PREMIUM_RECEIVABLE, Side.CREDIT, amount, party),
+        ],
+    )

@@ -43,8 +43,9 @@ from tradecover.ledger.journal import Account, JournalEntry, Side, TrialBalance
 from tradecover.ledger.model import LedgerEntry, LedgerLine
 
 
-def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]], *,
-                returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+def insert_rows(
+    session: Session, model: Any, rows: Sequence[dict[str, Any]], *, returning: Sequence[str] = ()
+) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (dicts with the same keys) in ONE statement; return ``returning`` columns.
 
     On PostgreSQL: ``INSERT ... SELECT ... FROM json_to_recordset(:rows)``, one JSON text
@@ -60,8 +61,7 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]], *,
     if dialect.name != "postgresql":
         stmt: Any = insert(model)
         if returning:
-            stmt = stmt.returning(*(table.c[c] for c in returning),
-                                  sort_by_parameter_order=True)
+            stmt = stmt.returning(*(table.c[c] for c in returning), sort_by_parameter_order=True)
             return [tuple(r) for r in session.execute(stmt, list(rows))]
         session.execute(stmt, list(rows))
         return []
@@ -70,20 +70,33 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]], *,
     if set(returning) - {"id"} <= set(names) and "id" not in names:
         return _copy_rows(session, table, names, processors, rows, returning)
     payload = json.dumps(
-        [{name: process(row[name]) if process else row[name] for name, process in processors}
-         for row in rows], default=str, separators=(",", ":"))
-    shape = ", ".join(f"{name} {table.c[name].type.compile(dialect=dialect)}"
-                      for name in names)
+        [
+            {name: process(row[name]) if process else row[name] for name, process in processors}
+            for row in rows
+        ],
+        default=str,
+        separators=(",", ":"),
+    )
+    shape = ", ".join(f"{name} {table.c[name].type.compile(dialect=dialect)}" for name in names)
     tail = f" RETURNING {', '.join(returning)}" if returning else ""
-    result = session.execute(text(
-        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM "
-        f"json_to_recordset(CAST(:rows AS json)) AS x({shape}){tail}"), {"rows": payload})
+    result = session.execute(
+        text(
+            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM "
+            f"json_to_recordset(CAST(:rows AS json)) AS x({shape}){tail}"
+        ),
+        {"rows": payload},
+    )
     return [tuple(r) for r in result] if returning else []
 
 
-def _copy_rows(session: Session, table: Any, names: list[str],
-               processors: list[tuple[str, Any]], rows: Sequence[dict[str, Any]],
-               returning: Sequence[str]) -> list[tuple[Any, ...]]:
+def _copy_rows(
+    session: Session,
+    table: Any,
+    names: list[str],
+    processors: list[tuple[str, Any]],
+    rows: Sequence[dict[str, Any]],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
     """PostgreSQL: ``COPY`` the rows in the session's transaction (no SQL to parse per row).
 
     Ids wanted back are drawn from the table's sequence first (one statement), so the rows
@@ -92,22 +105,26 @@ def _copy_rows(session: Session, table: Any, names: list[str],
     conn = session.connection()
     ids: list[int] = []
     if returning:
-        ids = [int(i) for i in conn.execute(text(
-            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
-            "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars()]
+        ids = [
+            int(i)
+            for i in conn.execute(
+                text(
+                    f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": len(rows)},
+            ).scalars()
+        ]
     cols = (["id"] if returning else []) + names
     raw = conn.connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cur, cur.copy(
-            f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
         for n, row in enumerate(rows):
-            values = [process(row[name]) if process else row[name]
-                      for name, process in processors]
+            values = [process(row[name]) if process else row[name] for name, process in processors]
             copy.write_row([ids[n], *values] if returning else values)
     if not returning:
         return []
-    return [tuple(ids[n] if c == "id" else row[c] for c in returning)
-            for n, row in enumerate(rows)]
+    return [tuple(ids[n] if c == "id" else row[c] for c in returning) for n, row in enumerate(rows)]
 
 
 def post(session: Session, *, entries: Sequence[JournalEntry]) -> list[int]:
@@ -119,17 +136,41 @@ def post(session: Session, *, entries: Sequence[JournalEntry]) -> list[int]:
     if not entries:
         return []
     now = utc_now()
-    by_key = {str(k): int(i) for i, k in insert_rows(
-        session, LedgerEntry, [{"key": e.key, "posted_on": e.posted_on,
-                                "description": e.description, "reverses": e.reverses,
-                                "created_at": now} for e in entries],
-        returning=("id", "key"))}
+    by_key = {
+        str(k): int(i)
+        for i, k in insert_rows(
+            session,
+            LedgerEntry,
+            [
+                {
+                    "key": e.key,
+                    "posted_on": e.posted_on,
+                    "description": e.description,
+                    "reverses": e.reverses,
+                    "created_at": now,
+                }
+                for e in entries
+            ],
+            returning=("id", "key"),
+        )
+    }
     ids = [by_key[e.key] for e in entries]
-    insert_rows(session, LedgerLine, [
-        {"entry_id": entry_id, "account": line.account.value, "side": line.side.value,
-         "currency": line.amount.currency, "amount_minor": line.amount.minor_units(),
-         "party": line.party}
-        for entry_id, entry in zip(ids, entries, strict=True) for line in entry.lines])
+    insert_rows(
+        session,
+        LedgerLine,
+        [
+            {
+                "entry_id": entry_id,
+                "account": line.account.value,
+                "side": line.side.value,
+                "currency": line.amount.currency,
+                "amount_minor": line.amount.minor_units(),
+                "party": line.party,
+            }
+            for entry_id, entry in zip(ids, entries, strict=True)
+            for line in entry.lines
+        ],
+    )
     return ids
 
 
@@ -139,9 +180,12 @@ def _decimal(minor: int, currency: str) -> Decimal:
 
 def trial_balance(session: Session) -> TrialBalance:
     """Net debit balance of every (account, currency) and (account, currency, party)."""
-    rows = session.execute(text(
-        "SELECT account, currency, party, SUM(CASE WHEN side = 'debit' THEN amount_minor "
-        "ELSE -amount_minor END) FROM ledger_lines GROUP BY account, currency, party")).all()
+    rows = session.execute(
+        text(
+            "SELECT account, currency, party, SUM(CASE WHEN side = 'debit' THEN amount_minor "
+            "ELSE -amount_minor END) FROM ledger_lines GROUP BY account, currency, party"
+        )
+    ).all()
     balances: dict[tuple[Account, str], Decimal] = {}
     parties: dict[tuple[Account, str, str], Decimal] = {}
     for account, currency, party, net in rows:
@@ -167,24 +211,37 @@ class BalanceRow:
 def balances(session: Session, *, principal: Principal) -> list[BalanceRow]:
     """The trial balance as rows (finance)."""
     principal.require(Permission.LEDGER_READ)
-    rows = session.execute(text(
-        "SELECT account, currency, "
-        "SUM(CASE WHEN side = 'debit' THEN amount_minor ELSE 0 END), "
-        "SUM(CASE WHEN side = 'credit' THEN amount_minor ELSE 0 END) "
-        "FROM ledger_lines GROUP BY account, currency ORDER BY currency, account")).all()
-    return [BalanceRow(a, c, _decimal(d, c), _decimal(k, c), _decimal(d - k, c))
-            for a, c, d, k in rows]
+    rows = session.execute(
+        text(
+            "SELECT account, currency, "
+            "SUM(CASE WHEN side = 'debit' THEN amount_minor ELSE 0 END), "
+            "SUM(CASE WHEN side = 'credit' THEN amount_minor ELSE 0 END) "
+            "FROM ledger_lines GROUP BY account, currency ORDER BY currency, account"
+        )
+    ).all()
+    return [
+        BalanceRow(a, c, _decimal(d, c), _decimal(k, c), _decimal(d - k, c)) for a, c, d, k in rows
+    ]
 
 
 def party_balances(session: Session, account: Account) -> dict[tuple[str, str], int]:
     """Net debit balance of ``account`` per (party, currency), in minor units."""
-    rows = session.execute(text(
-        "SELECT party, currency, SUM(CASE WHEN side = 'debit' THEN amount_minor "
-        "ELSE -amount_minor END) FROM ledger_lines WHERE account = :a GROUP BY party, currency"),
-        {"a": account.value}).all()
+    rows = session.execute(
+        text(
+            "SELECT party, currency, SUM(CASE WHEN side = 'debit' THEN amount_minor "
+            "ELSE -amount_minor END) FROM ledger_lines WHERE account = :a GROUP BY party, currency"
+        ),
+        {"a": account.value},
+    ).all()
     return {(str(p), c): int(n) for p, c, n in rows}
 
 
 __all__ = [
-    "BalanceRow", "Side", "balances", "insert_rows", "party_balances", "post", "trial_balance",
+    "BalanceRow",
+    "Side",
+    "balances",
+    "insert_rows",
+    "party_balances",
+    "post",
+    "trial_balance",
 ]

@@ -27,10 +27,26 @@ CAPACITY_CURRENCY: Final = "USD"
 """Currency of the capacity tables and of every suggested aggregate limit."""
 
 GRADE_CAPACITY_USD: Final[tuple[int, ...]] = (
-    50_000_000, 40_000_000, 30_000_000, 25_000_000, 20_000_000,
-    15_000_000, 12_000_000, 10_000_000, 8_000_000, 6_000_000,
-    4_000_000, 3_000_000, 2_000_000, 1_500_000, 1_000_000,
-    600_000, 300_000, 150_000, 50_000, 0,
+    50_000_000,
+    40_000_000,
+    30_000_000,
+    25_000_000,
+    20_000_000,
+    15_000_000,
+    12_000_000,
+    10_000_000,
+    8_000_000,
+    6_000_000,
+    4_000_000,
+    3_000_000,
+    2_000_000,
+    1_500_000,
+    1_000_000,
+    600_000,
+    300_000,
+    150_000,
+    50_000,
+    0,
 )
 """Capacity of grades 1..20 for a large buyer (size factor 1), in USD; grade 20 has none."""
 
@@ -108,15 +124,22 @@ def override_aggregate(
     if amount.currency != limit.suggested.currency:
         raise ValidationFailed(
             f"the override must be in {limit.suggested.currency}, like the suggestion",
-            code="currency_mismatch", field="amount")
+            code="currency_mismatch",
+            field="amount",
+        )
     if amount.amount < 0:
-        raise ValidationFailed("an aggregate limit cannot be negative",
-                               code="amount_negative", field="amount")
+        raise ValidationFailed(
+            "an aggregate limit cannot be negative", code="amount_negative", field="amount"
+        )
     if not reason or not reason.strip():
-        raise ValidationFailed("an override needs a reason", code="override_reason_required",
-                               field="reason")
-    return AggregateLimit(suggested=limit.suggested, model_version=limit.model_version,
-                          override=AggregateOverride(amount.rounded(), reason.strip(), set_by))
+        raise ValidationFailed(
+            "an override needs a reason", code="override_reason_required", field="reason"
+        )
+    return AggregateLimit(
+        suggested=limit.suggested,
+        model_version=limit.model_version,
+        override=AggregateOverride(amount.rounded(), reason.strip(), set_by),
+    )
 
 
 def clear_override(limit: AggregateLimit) -> AggregateLimit:

@@ -20,8 +20,9 @@ from tradecover.limits import jobs, service
 from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
 from tradecover.limits.proposals import service as proposals
 
-app = typer.Typer(help="Credit limits: applications, decisions, changes and tracking.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Credit limits: applications, decisions, changes and tracking.", no_args_is_help=True
+)
 
 
 def _rules() -> service.LimitRules:
@@ -29,24 +30,47 @@ def _rules() -> service.LimitRules:
 
 
 def _bar() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                    TimeElapsedColumn(), console=console)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 @app.command("queue")
 def queue(status: Annotated[str, typer.Option(help="Status to list")] = "pending") -> None:
     """Limit applications waiting for an underwriter, oldest first."""
     with unit_of_work() as session:
-        rows, total = service.list_applications(session, principal=system_principal(session),
-                                                status=status, limit=500)
-    table = Table("id", "policy", "buyer", "type", "amount", "grade", "ceiling", "recommended",
-                  "reasons", title=f"{total} {status}")
+        rows, total = service.list_applications(
+            session, principal=system_principal(session), status=status, limit=500
+        )
+    table = Table(
+        "id",
+        "policy",
+        "buyer",
+        "type",
+        "amount",
+        "grade",
+        "ceiling",
+        "recommended",
+        "reasons",
+        title=f"{total} {status}",
+    )
     for r in rows:
         p = r.proposal or {}
-        table.add_row(str(r.id), str(r.policy_id), str(r.buyer_id), r.request_type,
-                      str(Money.from_minor(r.amount_minor, r.currency)), str(r.grade or "-"),
-                      str(p.get("ceiling", "")), str(p.get("recommended", "")),
-                      ", ".join(p.get("reasons", [])))
+        table.add_row(
+            str(r.id),
+            str(r.policy_id),
+            str(r.buyer_id),
+            r.request_type,
+            str(Money.from_minor(r.amount_minor, r.currency)),
+            str(r.grade or "-"),
+            str(p.get("ceiling", "")),
+            str(p.get("recommended", "")),
+            ", ".join(p.get("reasons", [])),
+        )
     console.print(table)
 
 
@@ -60,35 +84,59 @@ def decide(
 ) -> None:
     """Decide an application as the system underwriter (four eyes still apply)."""
     with unit_of_work() as session:
-        app_row = service.get_application(session, principal=system_principal(session),
-                                          application_id=application_id)
-        row = service.decide(session, principal=system_principal(session),
-                             application_id=application_id, outcome=outcome,
-                             amount=Money.of(Decimal(amount), app_row.currency),
-                             reasons=reason or [], today=business_today(), rules=_rules(),
-                             read_context=reporting.limit_decision_context)
+        app_row = service.get_application(
+            session, principal=system_principal(session), application_id=application_id
+        )
+        row = service.decide(
+            session,
+            principal=system_principal(session),
+            application_id=application_id,
+            outcome=outcome,
+            amount=Money.of(Decimal(amount), app_row.currency),
+            reasons=reason or [],
+            today=business_today(),
+            rules=_rules(),
+            read_context=reporting.limit_decision_context,
+        )
     console.print(f"application {row.id}: {row.status} ({row.outcome})")
 
 
 @app.command("list")
-def list_limits(buyer: Annotated[int | None, typer.Option(help="Only this buyer")] = None,
-                ) -> None:
+def list_limits(
+    buyer: Annotated[int | None, typer.Option(help="Only this buyer")] = None,
+) -> None:
     """Limits in force with their utilisation."""
     with unit_of_work() as session:
         principal = system_principal(session)
-        rows, total = service.list_limits(session, principal=principal, buyer_id=buyer,
-                                          limit=500)
-        usage = {u.limit_id: u for u in service.utilisation(session, principal=principal,
-                                                             buyer_id=buyer)}
-    table = Table("id", "policy", "buyer", "country", "amount", "outstanding", "available",
-                  "rate", "since", title=f"{total} limits in force")
+        rows, total = service.list_limits(session, principal=principal, buyer_id=buyer, limit=500)
+        usage = {
+            u.limit_id: u for u in service.utilisation(session, principal=principal, buyer_id=buyer)
+        }
+    table = Table(
+        "id",
+        "policy",
+        "buyer",
+        "country",
+        "amount",
+        "outstanding",
+        "available",
+        "rate",
+        "since",
+        title=f"{total} limits in force",
+    )
     for r in rows:
         u = usage.get(r.id)
-        table.add_row(str(r.id), str(r.policy_id), str(r.buyer_id), r.country,
-                      str(Money.from_minor(r.amount_minor, r.currency)),
-                      str(u.outstanding) if u else "", str(u.available) if u else "",
-                      f"{u.rate:.2%}" if u and u.rate is not None else "",
-                      r.effective_from.isoformat())
+        table.add_row(
+            str(r.id),
+            str(r.policy_id),
+            str(r.buyer_id),
+            r.country,
+            str(Money.from_minor(r.amount_minor, r.currency)),
+            str(u.outstanding) if u else "",
+            str(u.available) if u else "",
+            f"{u.rate:.2%}" if u and u.rate is not None else "",
+            r.effective_from.isoformat(),
+        )
     console.print(table)
 
 
@@ -97,13 +145,19 @@ def list_limits(buyer: Annotated[int | None, typer.Option(help="Only this buyer"
 def history(limit_id: Annotated[int, typer.Argument(help="Limit id")]) -> None:
     """Every version of a limit, oldest first."""
     with unit_of_work() as session:
-        versions = service.limit_history(session, principal=system_principal(session),
-                                         limit_id=limit_id)
+        versions = service.limit_history(
+            session, principal=system_principal(session), limit_id=limit_id
+        )
     table = Table("version", "kind", "amount", "effective", "expires", "reason")
     for v in versions:
-        table.add_row(str(v.number), v.kind, str(Money.from_minor(v.amount_minor, v.currency)),
-                      v.effective_from.isoformat(),
-                      v.expires_on.isoformat() if v.expires_on else "", v.reason or "")
+        table.add_row(
+            str(v.number),
+            v.kind,
+            str(Money.from_minor(v.amount_minor, v.currency)),
+            v.effective_from.isoformat(),
+            v.expires_on.isoformat() if v.expires_on else "",
+            v.reason or "",
+        )
     console.print(table)
 
 
@@ -121,12 +175,18 @@ def reduce(
         row = service.get_limit(session, principal=principal, limit_id=limit_id)
         kind = RequestType.REDUCTION if amount else RequestType.CANCELLATION
         row = service.change_by_insurer(
-            session, principal=principal, limit_id=limit_id, kind=kind,
-            amount=Money.of(Decimal(amount), row.currency) if amount else None, reason=reason,
+            session,
+            principal=principal,
+            limit_id=limit_id,
+            kind=kind,
+            amount=Money.of(Decimal(amount), row.currency) if amount else None,
+            reason=reason,
             today=business_today(),
-            effective_from=date.fromisoformat(effective) if effective else None)
-    console.print(f"limit {row.id}: {row.status}, "
-                  f"{Money.from_minor(row.amount_minor, row.currency)}")
+            effective_from=date.fromisoformat(effective) if effective else None,
+        )
+    console.print(
+        f"limit {row.id}: {row.status}, {Money.from_minor(row.amount_minor, row.currency)}"
+    )
 
 
 @app.command("bulk")
@@ -143,11 +203,15 @@ def bulk(
     with unit_of_work() as session, _bar() as bar:
         task = bar.add_task("limits", total=None)
         result = service.bulk_action(
-            session, principal=system_principal(session),
+            session,
+            principal=system_principal(session),
             scope=service.BulkScope(buyer_id=buyer, sector=sector, country=country),
-            reason=reason, today=business_today(),
-            cut_pct=Decimal(cut) if cut else None, cancel=cancel,
-            progress=lambda done, total: bar.update(task, completed=done, total=total))
+            reason=reason,
+            today=business_today(),
+            cut_pct=Decimal(cut) if cut else None,
+            cancel=cancel,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     console.print(f"{len(result.changed)} limits changed, {len(result.skipped)} skipped")
 
 
@@ -158,9 +222,13 @@ def revoke_idle(days: Annotated[int | None, typer.Option(help="Idle days")] = No
     with unit_of_work() as session, _bar() as bar:
         task = bar.add_task("idle limits", total=None)
         revoked = jobs.revoke_idle_limits(
-            session, principal=system_principal(session), settings=get_settings(),
-            today=business_today(), idle_days=days,
-            on_progress=lambda done, total: bar.update(task, completed=done, total=total))
+            session,
+            principal=system_principal(session),
+            settings=get_settings(),
+            today=business_today(),
+            idle_days=days,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     console.print(f"{len(revoked)} limits revoked")
 
 
@@ -168,12 +236,18 @@ def revoke_idle(days: Annotated[int | None, typer.Option(help="Idle days")] = No
 def watch_list() -> None:
     """Buyers with a large single limit or a large total of limits (USD)."""
     with unit_of_work() as session:
-        entries = reporting.limit_watch_list(session, principal=system_principal(session),
-                                              rules=_rules())
+        entries = reporting.limit_watch_list(
+            session, principal=system_principal(session), rules=_rules()
+        )
     table = Table("buyer", "limits", "largest", "total", "reasons")
     for e in entries:
-        table.add_row(str(e.buyer_id), str(e.limits), str(e.largest), str(e.total),
-                      ", ".join(r.value for r in e.reasons))
+        table.add_row(
+            str(e.buyer_id),
+            str(e.limits),
+            str(e.largest),
+            str(e.total),
+            ", ".join(r.value for r in e.reasons),
+        )
     console.print(table)
 
 
@@ -184,37 +258,52 @@ def propose_reductions(
     days: Annotated[int | None, typer.Option(help="Days observed, ending today")] = None,
 ) -> None:
     """Propose reductions of limits under-used over the configured time (the job)."""
-    rule = proposals.rule_from_settings(get_settings(),
-                                        max_share=Decimal(share) if share else None,
-                                        period_days=days)
+    rule = proposals.rule_from_settings(
+        get_settings(), max_share=Decimal(share) if share else None, period_days=days
+    )
     with unit_of_work() as session, _bar() as bar:
         task = bar.add_task("limits", total=None)
         result = proposals.propose_reductions(
-            session, principal=system_principal(session), rule=rule, today=business_today(),
+            session,
+            principal=system_principal(session),
+            rule=rule,
+            today=business_today(),
             read_exposures=reporting.limit_exposures,
-            progress=lambda done, total: bar.update(task, completed=done, total=total))
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     console.print(f"{len(result.proposed)} reductions proposed, {len(result.lapsed)} lapsed")
 
 
 @app.command("proposals")
 @domain_errors
 def list_proposals(
-    status: Annotated[str, typer.Option(help="pending, accepted, dismissed, lapsed or all")]
-    = "pending",
+    status: Annotated[
+        str, typer.Option(help="pending, accepted, dismissed, lapsed or all")
+    ] = "pending",
 ) -> None:
     """Reduction proposals of under-used limits."""
     with unit_of_work() as session:
-        rows, _ = proposals.list_proposals(session, principal=system_principal(session),
-                                           status=None if status == "all" else status,
-                                           limit=1000)
-        table = Table("id", "limit", "buyer", "status", "limit amount", "peak", "share",
-                      "proposed", "since")
+        rows, _ = proposals.list_proposals(
+            session,
+            principal=system_principal(session),
+            status=None if status == "all" else status,
+            limit=1000,
+        )
+        table = Table(
+            "id", "limit", "buyer", "status", "limit amount", "peak", "share", "proposed", "since"
+        )
         for r in rows:
-            table.add_row(str(r.id), str(r.limit_id), str(r.buyer_id), r.status,
-                          str(Money.from_minor(r.approved_minor, r.currency)),
-                          str(Money.from_minor(r.peak_minor, r.currency)), str(r.peak_share),
-                          str(Money.from_minor(r.proposed_minor, r.currency)),
-                          r.window_start.isoformat())
+            table.add_row(
+                str(r.id),
+                str(r.limit_id),
+                str(r.buyer_id),
+                r.status,
+                str(Money.from_minor(r.approved_minor, r.currency)),
+                str(Money.from_minor(r.peak_minor, r.currency)),
+                str(r.peak_share),
+                str(Money.from_minor(r.proposed_minor, r.currency)),
+                r.window_start.isoformat(),
+            )
     console.print(table)
 
 
@@ -227,9 +316,14 @@ def decide_proposals(
 ) -> None:
     """Accept or dismiss one or many reduction proposals."""
     with unit_of_work() as session:
-        out = proposals.decide_many(session, principal=system_principal(session),
-                                    proposal_ids=proposal_ids, action=action,
-                                    today=business_today(), reason=reason)
+        out = proposals.decide_many(
+            session,
+            principal=system_principal(session),
+            proposal_ids=proposal_ids,
+            action=action,
+            today=business_today(),
+            reason=reason,
+        )
     console.print(f"{len(out.decided)} proposals {action}ed, {len(out.skipped)} skipped")
     for proposal_id, why in out.skipped.items():
         console.print(f"  {proposal_id}: {why}")

@@ -28,15 +28,28 @@ class LimitExposure:
 
 def any_active_limit(session: Session) -> bool:
     """True when at least one credit limit is active."""
-    return session.execute(select(CreditLimit.id).where(CreditLimit.status == ACTIVE)
-                           .limit(1)).first() is not None
+    return (
+        session.execute(select(CreditLimit.id).where(CreditLimit.status == ACTIVE).limit(1)).first()
+        is not None
+    )
 
 
 def active_limit_exposures(session: Session) -> list[LimitExposure]:
     """Every active credit limit, by id."""
-    rows = session.execute(select(
-        CreditLimit.id, CreditLimit.buyer_id, CreditLimit.policy_id, CreditLimit.country,
-        CreditLimit.currency, CreditLimit.amount_minor, CreditLimit.indemnity_pct)
-        .where(CreditLimit.status == ACTIVE).order_by(CreditLimit.id))
-    return [LimitExposure(int(i), int(b), int(p), str(c), str(cur), int(a), pct)
-            for i, b, p, c, cur, a, pct in rows]
+    rows = session.execute(
+        select(
+            CreditLimit.id,
+            CreditLimit.buyer_id,
+            CreditLimit.policy_id,
+            CreditLimit.country,
+            CreditLimit.currency,
+            CreditLimit.amount_minor,
+            CreditLimit.indemnity_pct,
+        )
+        .where(CreditLimit.status == ACTIVE)
+        .order_by(CreditLimit.id)
+    )
+    return [
+        LimitExposure(int(i), int(b), int(p), str(c), str(cur), int(a), pct)
+        for i, b, p, c, cur, a, pct in rows
+    ]

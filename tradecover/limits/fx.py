@@ -44,7 +44,9 @@ def _rate(currency: str) -> Decimal:
     except KeyError:
         raise ValidationFailed(
             f"limits in {currency} cannot be reserved on the USD caps (no rate)",
-            code="currency_not_supported", field="currency") from None
+            code="currency_not_supported",
+            field="currency",
+        ) from None
 
 
 def to_usd(amount: Money) -> Money:
@@ -55,8 +57,8 @@ def to_usd(amount: Money) -> Money:
 def from_usd(amount: Money, currency: str) -> Money:
     """A US dollar ``amount`` in ``currency``, rounded down to its minor unit."""
     if amount.currency != CAP_CURRENCY:
-        raise ValidationFailed("from_usd takes US dollars", code="currency_mismatch",
-                               field="amount")
+        raise ValidationFailed(
+            "from_usd takes US dollars", code="currency_mismatch", field="amount"
+        )
     quantum = Decimal(1).scaleb(-minor_unit(currency))
-    return Money((amount.amount / _rate(currency)).quantize(quantum, rounding=ROUND_DOWN),
-                 currency)
+    return Money((amount.amount / _rate(currency)).quantize(quantum, rounding=ROUND_DOWN), currency)

@@ -20,10 +20,20 @@ ProgressHook = Callable[[int, int], None]
 """Called with (done, total) after each limit."""
 
 
-def revoke_idle_limits(session: Session, *, principal: Principal, settings: Settings,
-                       today: date, idle_days: int | None = None,
-                       on_progress: ProgressHook | None = None) -> list[int]:
+def revoke_idle_limits(
+    session: Session,
+    *,
+    principal: Principal,
+    settings: Settings,
+    today: date,
+    idle_days: int | None = None,
+    on_progress: ProgressHook | None = None,
+) -> list[int]:
     """Revoke every limit unused for ``idle_days`` (default ``TRADECOVER_LIMIT_IDLE_DAYS``)."""
-    return service.revoke_idle(session, principal=principal, today=today,
-                               idle_days=idle_days or settings.limit_idle_days,
-                               progress=on_progress)
+    return service.revoke_idle(
+        session,
+        principal=principal,
+        today=today,
+        idle_days=idle_days or settings.limit_idle_days,
+        progress=on_progress,
+    )

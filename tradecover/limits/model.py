@@ -78,8 +78,10 @@ class CountryExposure(Base):
     __tablename__ = "country_exposures"
     __table_args__ = (
         CheckConstraint("committed_minor >= 0", name="committed_not_negative"),
-        CheckConstraint("guard_cap_minor IS NULL OR committed_minor <= guard_cap_minor",
-                        name="committed_within_cap"),
+        CheckConstraint(
+            "guard_cap_minor IS NULL OR committed_minor <= guard_cap_minor",
+            name="committed_within_cap",
+        ),
     )
 
     country: Mapped[str] = mapped_column(String(2), primary_key=True)
@@ -94,8 +96,10 @@ class LimitApplication(Base):
     __tablename__ = "limit_applications"
     __table_args__ = (
         Index("ix_limit_applications_status_id", "status", "id"),
-        CheckConstraint("maker_actor IS NULL OR checker_actor IS NULL "
-                        "OR maker_actor <> checker_actor", name="four_eyes"),
+        CheckConstraint(
+            "maker_actor IS NULL OR checker_actor IS NULL OR maker_actor <> checker_actor",
+            name="four_eyes",
+        ),
         CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
     )
 
@@ -210,13 +214,18 @@ class LimitReductionProposal(Base):
 
     __tablename__ = "limit_reduction_proposals"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'accepted', 'dismissed', 'lapsed')",
-                        name="status"),
-        CheckConstraint("proposed_minor > 0 AND proposed_minor < approved_minor",
-                        name="proposed_below_approved"),
+        CheckConstraint("status IN ('pending', 'accepted', 'dismissed', 'lapsed')", name="status"),
+        CheckConstraint(
+            "proposed_minor > 0 AND proposed_minor < approved_minor", name="proposed_below_approved"
+        ),
         CheckConstraint("peak_minor >= 0", name="peak_not_negative"),
-        Index("uq_limit_reduction_proposals_pending", "limit_id", unique=True,
-              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index(
+            "uq_limit_reduction_proposals_pending",
+            "limit_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
         Index("ix_limit_reduction_proposals_status_id", "status", "id"),
         Index("ix_limit_reduction_proposals_limit_id", "limit_id", "id"),
     )

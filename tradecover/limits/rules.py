@@ -27,8 +27,10 @@ class LimitRules:
     @classmethod
     def from_settings(cls, settings: Settings) -> LimitRules:
         """The rules configured by ``TRADECOVER_LIMIT_*`` settings."""
-        return cls(auto_approve_up_to=Decimal(settings.limit_auto_approve_up_to),
-                   four_eyes_above=Decimal(settings.limit_four_eyes_above),
-                   idle_days=settings.limit_idle_days,
-                   watch_single=Decimal(settings.limit_watch_single),
-                   watch_buyer_total=Decimal(settings.limit_watch_buyer_total))
+        return cls(
+            auto_approve_up_to=Decimal(settings.limit_auto_approve_up_to),
+            four_eyes_above=Decimal(settings.limit_four_eyes_above),
+            idle_days=settings.limit_idle_days,
+            watch_single=Decimal(settings.limit_watch_single),
+            watch_buyer_total=Decimal(settings.limit_watch_buyer_total),
+        )

@@ -23,9 +23,14 @@ from tradecover.reference.payment_terms import PaymentTerms
 if TYPE_CHECKING:
     from tradecover.reporting import WatchEntry
 
-SignedAmount = Annotated[str, Field(pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$",
-                                    examples=["250000.00"],
-                                    description="A decimal string, never a float")]
+SignedAmount = Annotated[
+    str,
+    Field(
+        pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$",
+        examples=["250000.00"],
+        description="A decimal string, never a float",
+    ),
+]
 Currency3 = Annotated[str, Field(min_length=3, max_length=3, examples=["USD"])]
 
 
@@ -59,11 +64,28 @@ class ShipmentsIn(InputModel):
 class LimitApplicationIn(InputModel):
     """An application for a limit on a buyer under the exporter's policy."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "policy_id": 1, "buyer_id": 1, "request_type": "new_limit", "amount": "250000",
-        "currency": "USD", "payment_terms": "OA", "credit_period_days": 90,
-        "shipments": {"contract_size": "1200000", "shipments_per_year": 12,
-                      "largest_shipment": "150000", "transit_days": 30}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "policy_id": 1,
+                    "buyer_id": 1,
+                    "request_type": "new_limit",
+                    "amount": "250000",
+                    "currency": "USD",
+                    "payment_terms": "OA",
+                    "credit_period_days": 90,
+                    "shipments": {
+                        "contract_size": "1200000",
+                        "shipments_per_year": 12,
+                        "largest_shipment": "150000",
+                        "transit_days": 30,
+                    },
+                }
+            ]
+        },
+    )
     policy_id: int = Field(ge=1, le=2**63 - 1)
     buyer_id: int = Field(ge=1, le=2**63 - 1)
     request_type: RequestType = RequestType.NEW_LIMIT
@@ -78,8 +100,9 @@ class ConditionsIn(InputModel):
     """Special conditions of an approval."""
 
     model_config = ConfigDict(extra="forbid")
-    indemnity_pct: Decimal | None = Field(default=None, gt=0, le=100, max_digits=7,
-                                          decimal_places=4)
+    indemnity_pct: Decimal | None = Field(
+        default=None, gt=0, le=100, max_digits=7, decimal_places=4
+    )
     expires_on: date | None = None
     text: str | None = Field(default=None, max_length=2000)
 
@@ -87,9 +110,18 @@ class ConditionsIn(InputModel):
 class DecisionIn(InputModel):
     """An underwriter's decision: outcome, the new total approved, reason codes."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "outcome": "partly_approved", "amount": "200000",
-        "reasons": ["sized_to_credit_cycle"]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "outcome": "partly_approved",
+                    "amount": "200000",
+                    "reasons": ["sized_to_credit_cycle"],
+                }
+            ]
+        },
+    )
     outcome: DecisionOutcome
     amount: SignedAmount
     reasons: list[ReasonCode] = Field(default_factory=list, max_length=20)
@@ -99,9 +131,18 @@ class DecisionIn(InputModel):
 class LimitChangeIn(InputModel):
     """The insurer reduces a limit (to ``amount``) or cancels it, with a reason."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "amount": "100000", "reason": "buyer's payment record worsened",
-        "effective_from": "2026-12-01"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": "100000",
+                    "reason": "buyer's payment record worsened",
+                    "effective_from": "2026-12-01",
+                }
+            ]
+        },
+    )
     amount: SignedAmount | None = None
     reason: str = Field(min_length=1, max_length=1000)
     effective_from: date | None = None
@@ -110,8 +151,12 @@ class LimitChangeIn(InputModel):
 class BulkActionIn(InputModel):
     """Cut by a percentage, or cancel, every limit on a buyer, a sector or a country."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "country": "US", "cut_pct": "30", "reason": "tariff shock"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"country": "US", "cut_pct": "30", "reason": "tariff shock"}]
+        },
+    )
     buyer_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     sector: str | None = Field(default=None, max_length=40)
     country: str | None = Field(default=None, min_length=2, max_length=2)
@@ -137,8 +182,12 @@ class RevokeIdleIn(InputModel):
 class AggregateOverrideIn(InputModel):
     """A risk manager's override of a buyer aggregate limit (USD); null clears it."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "amount": "2000000", "reason": "group guarantee on file"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"amount": "2000000", "reason": "group guarantee on file"}]
+        },
+    )
     amount: SignedAmount | None
     reason: str = Field(min_length=1, max_length=1000)
 
@@ -158,11 +207,16 @@ class AggregateOut(BaseModel):
     @classmethod
     def of(cls, v: AggregateView) -> AggregateOut:
         """Build from the service's view."""
-        return cls(buyer_id=v.buyer_id, suggested=MoneyOut.of(v.suggested),
-                   override=MoneyOut.of(v.override) if v.override else None,
-                   override_reason=v.override_reason, aggregate=MoneyOut.of(v.aggregate),
-                   committed=MoneyOut.of(v.committed), room=MoneyOut.of(v.room),
-                   model_version=v.model_version)
+        return cls(
+            buyer_id=v.buyer_id,
+            suggested=MoneyOut.of(v.suggested),
+            override=MoneyOut.of(v.override) if v.override else None,
+            override_reason=v.override_reason,
+            aggregate=MoneyOut.of(v.aggregate),
+            committed=MoneyOut.of(v.committed),
+            room=MoneyOut.of(v.room),
+            model_version=v.model_version,
+        )
 
 
 class LimitApplicationOut(BaseModel):
@@ -192,17 +246,30 @@ class LimitApplicationOut(BaseModel):
     def of(cls, row: LimitApplication, *, insurer: bool) -> LimitApplicationOut:
         """Build from the row; the proposal and grade are the insurer's own."""
         return cls(
-            id=row.id, policy_id=row.policy_id, buyer_id=row.buyer_id, limit_id=row.limit_id,
-            request_type=row.request_type, amount=MoneyOut.minor(row.amount_minor, row.currency),
+            id=row.id,
+            policy_id=row.policy_id,
+            buyer_id=row.buyer_id,
+            limit_id=row.limit_id,
+            request_type=row.request_type,
+            amount=MoneyOut.minor(row.amount_minor, row.currency),
             current_limit=MoneyOut.minor(row.current_minor, row.currency)
-            if row.current_minor is not None else None,
-            payment_terms=row.payment_terms, credit_period_days=row.credit_period_days,
-            status=row.status, route=row.route, outcome=row.outcome,
+            if row.current_minor is not None
+            else None,
+            payment_terms=row.payment_terms,
+            credit_period_days=row.credit_period_days,
+            status=row.status,
+            route=row.route,
+            outcome=row.outcome,
             approved=MoneyOut.minor(row.approved_minor, row.currency)
-            if row.approved_minor is not None and row.status == "decided" else None,
-            reasons=row.reasons, conditions=row.conditions, model_version=row.model_version,
-            proposal=row.proposal if insurer else None, submitted_at=row.submitted_at,
-            decided_at=row.decided_at)
+            if row.approved_minor is not None and row.status == "decided"
+            else None,
+            reasons=row.reasons,
+            conditions=row.conditions,
+            model_version=row.model_version,
+            proposal=row.proposal if insurer else None,
+            submitted_at=row.submitted_at,
+            decided_at=row.decided_at,
+        )
 
 
 class CreditLimitOut(BaseModel):
@@ -224,13 +291,20 @@ class CreditLimitOut(BaseModel):
     @classmethod
     def of(cls, row: CreditLimit) -> CreditLimitOut:
         """Build from the row."""
-        return cls(id=row.id, policy_id=row.policy_id, buyer_id=row.buyer_id,
-                   country=row.country, amount=MoneyOut.minor(row.amount_minor, row.currency),
-                   status=row.status, payment_terms=row.payment_terms,
-                   credit_period_days=row.credit_period_days, effective_from=row.effective_from,
-                   expires_on=row.expires_on,
-                   indemnity_pct=str(row.indemnity_pct) if row.indemnity_pct else None,
-                   current_version=row.current_version)
+        return cls(
+            id=row.id,
+            policy_id=row.policy_id,
+            buyer_id=row.buyer_id,
+            country=row.country,
+            amount=MoneyOut.minor(row.amount_minor, row.currency),
+            status=row.status,
+            payment_terms=row.payment_terms,
+            credit_period_days=row.credit_period_days,
+            effective_from=row.effective_from,
+            expires_on=row.expires_on,
+            indemnity_pct=str(row.indemnity_pct) if row.indemnity_pct else None,
+            current_version=row.current_version,
+        )
 
 
 class LimitVersionOut(BaseModel):
@@ -249,12 +323,17 @@ class LimitVersionOut(BaseModel):
     @classmethod
     def of(cls, row: CreditLimitVersion) -> LimitVersionOut:
         """Build from the row."""
-        return cls(number=row.number, kind=row.kind,
-                   amount=MoneyOut.minor(row.amount_minor, row.currency),
-                   effective_from=row.effective_from, expires_on=row.expires_on,
-                   indemnity_pct=str(row.indemnity_pct) if row.indemnity_pct else None,
-                   reason=row.reason, application_id=row.application_id,
-                   created_at=row.created_at)
+        return cls(
+            number=row.number,
+            kind=row.kind,
+            amount=MoneyOut.minor(row.amount_minor, row.currency),
+            effective_from=row.effective_from,
+            expires_on=row.expires_on,
+            indemnity_pct=str(row.indemnity_pct) if row.indemnity_pct else None,
+            reason=row.reason,
+            application_id=row.application_id,
+            created_at=row.created_at,
+        )
 
 
 class UtilisationOut(BaseModel):
@@ -269,9 +348,13 @@ class UtilisationOut(BaseModel):
     @classmethod
     def of(cls, u: LimitUtilisation) -> UtilisationOut:
         """Build from the service's value."""
-        return cls(limit_id=u.limit_id, approved=MoneyOut.of(u.approved),
-                   outstanding=MoneyOut.of(u.outstanding), available=MoneyOut.of(u.available),
-                   rate=str(u.rate) if u.rate is not None else None)
+        return cls(
+            limit_id=u.limit_id,
+            approved=MoneyOut.of(u.approved),
+            outstanding=MoneyOut.of(u.outstanding),
+            available=MoneyOut.of(u.available),
+            rate=str(u.rate) if u.rate is not None else None,
+        )
 
 
 class NotificationOut(BaseModel):
@@ -287,8 +370,14 @@ class NotificationOut(BaseModel):
     @classmethod
     def of(cls, row: LimitNotification) -> NotificationOut:
         """Build from the row."""
-        return cls(id=row.id, limit_id=row.limit_id, kind=row.kind, message=row.message,
-                   created_at=row.created_at, acknowledged_at=row.acknowledged_at)
+        return cls(
+            id=row.id,
+            limit_id=row.limit_id,
+            kind=row.kind,
+            message=row.message,
+            created_at=row.created_at,
+            acknowledged_at=row.acknowledged_at,
+        )
 
 
 class WatchEntryOut(BaseModel):
@@ -303,6 +392,10 @@ class WatchEntryOut(BaseModel):
     @classmethod
     def of(cls, e: WatchEntry) -> WatchEntryOut:
         """Build from the service's value."""
-        return cls(buyer_id=e.buyer_id, largest=MoneyOut.of(e.largest),
-                   total=MoneyOut.of(e.total), limits=e.limits,
-                   reasons=[r.value for r in e.reasons])
+        return cls(
+            buyer_id=e.buyer_id,
+            largest=MoneyOut.of(e.largest),
+            total=MoneyOut.of(e.total),
+            limits=e.limits,
+            reasons=[r.value for r in e.reasons],
+        )

@@ -49,11 +49,17 @@ class Utilisation:
 
 def _check(approved: Money, outstanding: Money) -> None:
     if approved.currency != outstanding.currency:
-        raise ValidationFailed("outstanding must be in the currency of the limit",
-                               code="currency_mismatch", field="outstanding")
+        raise ValidationFailed(
+            "outstanding must be in the currency of the limit",
+            code="currency_mismatch",
+            field="outstanding",
+        )
     if approved.amount < 0 or outstanding.amount < 0:
-        raise ValidationFailed("approved and outstanding amounts cannot be negative",
-                               code="amount_negative", field="amount")
+        raise ValidationFailed(
+            "approved and outstanding amounts cannot be negative",
+            code="amount_negative",
+            field="amount",
+        )
 
 
 def available(*, approved: Money, outstanding: Money) -> Money:
@@ -109,10 +115,12 @@ def watch_list_reasons(
     counts as large.
     """
     currency = thresholds.single_limit.currency
-    if thresholds.buyer_total.currency != currency or any(
-            m.currency != currency for m in limits):
-        raise ValidationFailed("limits and thresholds must share one currency",
-                               code="currency_mismatch", field="limits")
+    if thresholds.buyer_total.currency != currency or any(m.currency != currency for m in limits):
+        raise ValidationFailed(
+            "limits and thresholds must share one currency",
+            code="currency_mismatch",
+            field="limits",
+        )
     reasons: list[WatchReason] = []
     if any(m >= thresholds.single_limit for m in limits):
         reasons.append(WatchReason.LARGE_SINGLE_LIMIT)
@@ -138,8 +146,9 @@ def is_idle(
 ) -> bool:
     """True when the limit may be revoked as idle: nothing outstanding and unused that long."""
     if idle_after_days < 1:
-        raise ValidationFailed("the idle period is at least one day",
-                               code="invalid_idle_days", field="idle_after_days")
+        raise ValidationFailed(
+            "the idle period is at least one day", code="invalid_idle_days", field="idle_after_days"
+        )
     if outstanding.amount > 0:
         return False
     days = idle_days(effective_from=effective_from, last_used_on=last_used_on, today=today)

@@ -71,8 +71,9 @@ def cover_limit_for_shipment(versions: Sequence[LimitVersion], shipment_date: da
     when no version was in force that day.
     """
     if not versions:
-        raise ValidationFailed("a limit has at least one version", code="no_versions",
-                               field="versions")
+        raise ValidationFailed(
+            "a limit has at least one version", code="no_versions", field="versions"
+        )
     current = version_in_force(versions, shipment_date)
     return current.amount if current is not None else Money.zero(versions[0].amount.currency)
 
@@ -98,58 +99,93 @@ def next_version(
     latest = _latest(versions)
     _check_kind(latest, kind, amount)
     if effective_from < today:
-        raise ValidationFailed("a limit change cannot take effect in the past",
-                               code="effective_date_in_past", field="effective_from")
+        raise ValidationFailed(
+            "a limit change cannot take effect in the past",
+            code="effective_date_in_past",
+            field="effective_from",
+        )
     if latest is not None and effective_from < latest.effective_from:
         raise ValidationFailed(
             f"the change must take effect on or after {latest.effective_from.isoformat()}, "
-            "the date of the previous version", code="effective_date_before_previous",
-            field="effective_from")
+            "the date of the previous version",
+            code="effective_date_before_previous",
+            field="effective_from",
+        )
     if expires_on is not None and expires_on < effective_from:
-        raise ValidationFailed("a limit cannot expire before it takes effect",
-                               code="expiry_before_effective", field="expires_on")
+        raise ValidationFailed(
+            "a limit cannot expire before it takes effect",
+            code="expiry_before_effective",
+            field="expires_on",
+        )
     if indemnity_pct is not None and not Decimal(0) < indemnity_pct <= Decimal(100):
-        raise ValidationFailed("a limit's indemnity percentage must be in (0, 100]",
-                               code="indemnity_out_of_range", field="indemnity_pct")
+        raise ValidationFailed(
+            "a limit's indemnity percentage must be in (0, 100]",
+            code="indemnity_out_of_range",
+            field="indemnity_pct",
+        )
     if kind in (RequestType.REDUCTION, RequestType.CANCELLATION) and not (
-            reason and reason.strip()):
-        raise ValidationFailed(f"a {kind.value} needs a reason", code="reason_required",
-                               field="reason")
-    return LimitVersion(number=max((v.number for v in versions), default=0) + 1,
-                        kind=kind, amount=amount.rounded(), effective_from=effective_from,
-                        expires_on=expires_on, indemnity_pct=indemnity_pct,
-                        reason=reason.strip() if reason else None)
+        reason and reason.strip()
+    ):
+        raise ValidationFailed(
+            f"a {kind.value} needs a reason", code="reason_required", field="reason"
+        )
+    return LimitVersion(
+        number=max((v.number for v in versions), default=0) + 1,
+        kind=kind,
+        amount=amount.rounded(),
+        effective_from=effective_from,
+        expires_on=expires_on,
+        indemnity_pct=indemnity_pct,
+        reason=reason.strip() if reason else None,
+    )
 
 
 def _check_kind(latest: LimitVersion | None, kind: RequestType, amount: Money) -> None:
     open_limit = latest is not None and not latest.is_cancellation
     if kind is RequestType.NEW_LIMIT:
         if open_limit:
-            raise Conflict("the limit exists: record an increase or a reduction",
-                           code="limit_already_exists", field="kind")
+            raise Conflict(
+                "the limit exists: record an increase or a reduction",
+                code="limit_already_exists",
+                field="kind",
+            )
     elif not open_limit or latest is None:
-        raise Conflict(f"there is no limit to {kind.value.replace('_', ' ')}",
-                       code="no_current_limit", field="kind")
+        raise Conflict(
+            f"there is no limit to {kind.value.replace('_', ' ')}",
+            code="no_current_limit",
+            field="kind",
+        )
     elif amount.currency != latest.amount.currency:
-        raise ValidationFailed(f"the limit is in {latest.amount.currency}",
-                               code="currency_mismatch", field="amount")
+        raise ValidationFailed(
+            f"the limit is in {latest.amount.currency}", code="currency_mismatch", field="amount"
+        )
     if kind is RequestType.CANCELLATION:
         if not amount.is_zero():
-            raise ValidationFailed("a cancellation sets the limit to zero",
-                                   code="amount_not_zero", field="amount")
+            raise ValidationFailed(
+                "a cancellation sets the limit to zero", code="amount_not_zero", field="amount"
+            )
         return
     if amount.amount <= 0:
-        raise ValidationFailed("the amount must be greater than zero",
-                               code="amount_not_positive", field="amount")
+        raise ValidationFailed(
+            "the amount must be greater than zero", code="amount_not_positive", field="amount"
+        )
     if latest is None or kind is RequestType.NEW_LIMIT:
         return
     if kind is RequestType.INCREASE and amount < latest.amount:
-        raise ValidationFailed(f"{amount} is lower than the limit of {latest.amount}: "
-                               "that is a reduction", code="increase_below_current",
-                               field="amount")
+        raise ValidationFailed(
+            f"{amount} is lower than the limit of {latest.amount}: that is a reduction",
+            code="increase_below_current",
+            field="amount",
+        )
     if kind is RequestType.INCREASE and amount == latest.amount:
-        raise ValidationFailed(f"{amount} is the current limit: nothing to increase",
-                               code="increase_not_above_current", field="amount")
+        raise ValidationFailed(
+            f"{amount} is the current limit: nothing to increase",
+            code="increase_not_above_current",
+            field="amount",
+        )
     if kind is RequestType.REDUCTION and not amount < latest.amount:
-        raise ValidationFailed(f"a reduction must be below the limit of {latest.amount}",
-                               code="reduction_not_below_current", field="amount")
+        raise ValidationFailed(
+            f"a reduction must be below the limit of {latest.amount}",
+            code="reduction_not_below_current",
+            field="amount",
+        )

@@ -33,19 +33,24 @@ class Smtp:
     sender: str = "tradecover <no-reply@tradecover.example>"
 
 
-def set_preference(session: Session, *, principal: Principal, event_type: str,
-                   enabled: bool) -> None:
+def set_preference(
+    session: Session, *, principal: Principal, event_type: str, enabled: bool
+) -> None:
     """The signed-in person chooses whether to receive the e-mails of ``event_type``."""
     principal.require(Permission.ORG_READ)
     if principal.user_id is None:
         raise ValidationFailed("e-mail preferences are a person's", field="user")
     if event_type not in CATALOG or event_type not in MAILED_TYPES:
         raise ValidationFailed(f"{event_type} is not sent by e-mail", field="event_type")
-    row = session.scalar(select(MailPreference).where(
-        MailPreference.user_id == principal.user_id, MailPreference.event_type == event_type))
+    row = session.scalar(
+        select(MailPreference).where(
+            MailPreference.user_id == principal.user_id, MailPreference.event_type == event_type
+        )
+    )
     if row is None:
-        session.add(MailPreference(user_id=principal.user_id, event_type=event_type,
-                                   enabled=enabled))
+        session.add(
+            MailPreference(user_id=principal.user_id, event_type=event_type, enabled=enabled)
+        )
     else:
         row.enabled = enabled
 
@@ -64,7 +69,8 @@ def mail_pending(session: Session, smtp: Smtp, *, limit: int = 500) -> int:
         if entry.event_type not in MAILED_TYPES:
             continue
         opted_out = select(MailPreference.user_id).where(
-            MailPreference.event_type == entry.event_type, MailPreference.enabled.is_(False))
+            MailPreference.event_type == entry.event_type, MailPreference.enabled.is_(False)
+        )
         people = active_people_of(session, entry.org_id, excluding=opted_out)
         for email, locale in people:
             message = compose(entry.event_type, entry.payload, locale)

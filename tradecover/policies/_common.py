@@ -67,8 +67,11 @@ EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 SUPPORTED_PRODUCTS = (Product.SHORT_TERM_COMPREHENSIVE, Product.DOMESTIC_TRADE_CREDIT)
-NUMBER_PREFIX = {Product.SHORT_TERM_COMPREHENSIVE: "ST", Product.DOMESTIC_TRADE_CREDIT: "DT",
-                 Product.INVESTMENT_DEBT: "ID"}
+NUMBER_PREFIX = {
+    Product.SHORT_TERM_COMPREHENSIVE: "ST",
+    Product.DOMESTIC_TRADE_CREDIT: "DT",
+    Product.INVESTMENT_DEBT: "ID",
+}
 
 APPLICATION_SUBMITTED = "submitted"
 APPLICATION_UNDERWRITTEN = "underwritten"
@@ -86,15 +89,16 @@ OFFER_LAPSED = "lapsed"
 def _text(value: str | None, *, field: str, max_len: int, required: bool = True) -> str | None:
     if value is None or not value.strip():
         if required:
-            raise ValidationFailed(f"{field} must not be empty", code="missing_value",
-                                   field=field)
+            raise ValidationFailed(f"{field} must not be empty", code="missing_value", field=field)
         return None
     if len(value) > max_len:
-        raise ValidationFailed(f"{field} is longer than {max_len} characters",
-                               code="value_too_long", field=field)
+        raise ValidationFailed(
+            f"{field} is longer than {max_len} characters", code="value_too_long", field=field
+        )
     if "\x00" in value:
-        raise ValidationFailed(f"{field} contains a NUL character", code="invalid_text",
-                               field=field)
+        raise ValidationFailed(
+            f"{field} contains a NUL character", code="invalid_text", field=field
+        )
     return value.strip()
 
 
@@ -107,21 +111,28 @@ def _required_text(value: str, *, field: str, max_len: int) -> str:
 def _check_money(money: Money, *, currency: str, field: str, positive: bool = True) -> Money:
     """The amount in ``currency``, finite, within bounds and at most the minor unit."""
     if money.currency != currency:
-        raise ValidationFailed(f"{field} must be in {currency}, not {money.currency}",
-                               code="currency_mismatch", field=field)
+        raise ValidationFailed(
+            f"{field} must be in {currency}, not {money.currency}",
+            code="currency_mismatch",
+            field=field,
+        )
     amount = money.amount
     if abs(amount) >= MAX_AMOUNT:
-        raise ValidationFailed(f"{field} is implausibly large", code="amount_too_large",
-                               field=field)
+        raise ValidationFailed(
+            f"{field} is implausibly large", code="amount_too_large", field=field
+        )
     if round_money(amount, currency) != amount:
-        raise ValidationFailed(f"{field} has more decimals than {currency} allows",
-                               code="amount_precision", field=field)
+        raise ValidationFailed(
+            f"{field} has more decimals than {currency} allows",
+            code="amount_precision",
+            field=field,
+        )
     if positive and amount <= 0:
-        raise ValidationFailed(f"{field} must be greater than zero", code="amount_not_positive",
-                               field=field)
+        raise ValidationFailed(
+            f"{field} must be greater than zero", code="amount_not_positive", field=field
+        )
     if amount < 0:
-        raise ValidationFailed(f"{field} must not be negative", code="amount_negative",
-                               field=field)
+        raise ValidationFailed(f"{field} must not be negative", code="amount_negative", field=field)
     return money
 
 
@@ -129,7 +140,9 @@ def _check_date(day: date, *, field: str) -> date:
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ValidationFailed(
             f"{field} must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}",
-            code="date_out_of_range", field=field)
+            code="date_out_of_range",
+            field=field,
+        )
     return day
 
 
@@ -137,8 +150,9 @@ def _check_countries(codes: Sequence[str], *, field: str) -> list[str]:
     for i, code in enumerate(codes):
         check_country(code, field=f"{field}[{i}]")
     if len(set(codes)) != len(codes):
-        raise ValidationFailed(f"{field} lists a country twice", code="duplicate_country",
-                               field=field)
+        raise ValidationFailed(
+            f"{field} lists a country twice", code="duplicate_country", field=field
+        )
     return list(codes)
 
 
@@ -163,16 +177,16 @@ def schedule_to_dict(schedule: PolicySchedule) -> dict[str, Any]:
         "rate_table": schedule.rate_table,
         "base_rate_pct": str(schedule.base_rate_pct),
         "whole_turnover": schedule.whole_turnover,
-        "min_declared_share": (None if schedule.min_declared_share is None
-                               else str(schedule.min_declared_share)),
+        "min_declared_share": (
+            None if schedule.min_declared_share is None else str(schedule.min_declared_share)
+        ),
         "scope": _scope_to_dict(schedule.scope),
         "dispute_resolution": schedule.dispute_resolution.value,
         "dispute_venue": schedule.dispute_venue,
         "possible_loss_notice_days": schedule.possible_loss_notice_days,
         "claim_terms": claim_terms_to_dict(schedule.claim_terms),
         "flat_rate_option": schedule.flat_rate_option,
-        "flat_rate_pct": (None if schedule.flat_rate_pct is None
-                          else str(schedule.flat_rate_pct)),
+        "flat_rate_pct": (None if schedule.flat_rate_pct is None else str(schedule.flat_rate_pct)),
         "rate_floating": rate_floating_to_dict(schedule.rate_floating),
     }
 
@@ -190,16 +204,20 @@ def schedule_from_dict(data: dict[str, Any]) -> PolicySchedule:
         rate_table=str(data["rate_table"]),
         base_rate_pct=Decimal(str(data["base_rate_pct"])),
         whole_turnover=bool(data["whole_turnover"]),
-        min_declared_share=(None if data.get("min_declared_share") is None
-                            else Decimal(str(data["min_declared_share"]))),
+        min_declared_share=(
+            None
+            if data.get("min_declared_share") is None
+            else Decimal(str(data["min_declared_share"]))
+        ),
         scope=_scope_from_dict(data.get("scope") or {}),
         dispute_resolution=DisputeResolution(data["dispute_resolution"]),
         dispute_venue=str(data["dispute_venue"]),
         possible_loss_notice_days=int(data["possible_loss_notice_days"]),
         claim_terms=claim_terms_from_dict(data.get("claim_terms")),
         flat_rate_option=bool(data.get("flat_rate_option", False)),
-        flat_rate_pct=(None if data.get("flat_rate_pct") is None
-                       else Decimal(str(data["flat_rate_pct"]))),
+        flat_rate_pct=(
+            None if data.get("flat_rate_pct") is None else Decimal(str(data["flat_rate_pct"]))
+        ),
         rate_floating=rate_floating_from_dict(data.get("rate_floating")),
     )
 
@@ -210,8 +228,9 @@ def claim_terms_to_dict(terms: ClaimTermsSchedule) -> dict[str, Any]:
         "claim_filing_days": terms.claim_filing_days,
         "waiting_period_days": terms.waiting_period_days,
         "waiting_on_insolvency": terms.waiting_on_insolvency,
-        "second_approval_above": (None if terms.second_approval_above is None
-                                  else str(terms.second_approval_above)),
+        "second_approval_above": (
+            None if terms.second_approval_above is None else str(terms.second_approval_above)
+        ),
         "late_notice_denies_claim": terms.late_notice_denies_claim,
     }
     return {k: v for k, v in data.items() if v is not None}
@@ -250,7 +269,8 @@ def claim_terms_from_dict(data: dict[str, Any] | None) -> ClaimTermsSchedule:
         waiting_period_days=_int("waiting_period_days"),
         waiting_on_insolvency=_bool("waiting_on_insolvency"),
         second_approval_above=None if above is None else Decimal(str(above)),
-        late_notice_denies_claim=_bool("late_notice_denies_claim"))
+        late_notice_denies_claim=_bool("late_notice_denies_claim"),
+    )
 
 
 def _scope_to_dict(scope: InsurableScope) -> dict[str, Any]:
@@ -322,11 +342,17 @@ def _apply_schedule(policy: Policy, schedule: PolicySchedule) -> None:
 def snapshot(policy: Policy) -> dict[str, Any]:
     """The audited view of a policy: identity, state, term and schedule."""
     return {
-        "id": policy.id, "number": policy.number, "state": policy.state,
-        "product": policy.product, "exporter_org_id": policy.exporter_org_id,
-        "inception": policy.inception.isoformat(), "expiry": policy.expiry.isoformat(),
-        "auto_renew": policy.auto_renew, "renewal_of_id": policy.renewal_of_id,
-        "state_reason": policy.state_reason, "termination": policy.termination,
+        "id": policy.id,
+        "number": policy.number,
+        "state": policy.state,
+        "product": policy.product,
+        "exporter_org_id": policy.exporter_org_id,
+        "inception": policy.inception.isoformat(),
+        "expiry": policy.expiry.isoformat(),
+        "auto_renew": policy.auto_renew,
+        "renewal_of_id": policy.renewal_of_id,
+        "state_reason": policy.state_reason,
+        "termination": policy.termination,
         "suspensions": policy.suspensions,
         "schedule": schedule_to_dict(schedule_of(policy)),
     }
@@ -334,25 +360,37 @@ def snapshot(policy: Policy) -> dict[str, Any]:
 
 def _application_snapshot(app: PolicyApplication) -> dict[str, Any]:
     return {
-        "id": app.id, "status": app.status, "product": app.product,
-        "exporter_org_id": app.exporter_org_id, "currency": app.currency,
-        "expected_turnover": str(Money.from_minor(app.expected_turnover_minor, app.currency)
-                                 .amount),
+        "id": app.id,
+        "status": app.status,
+        "product": app.product,
+        "exporter_org_id": app.exporter_org_id,
+        "currency": app.currency,
+        "expected_turnover": str(
+            Money.from_minor(app.expected_turnover_minor, app.currency).amount
+        ),
         "requested_inception": app.requested_inception.isoformat(),
-        "destination_countries": app.destination_countries, "payment_terms": app.payment_terms,
-        "max_credit_days": app.max_credit_days, "hs_chapters": app.hs_chapters,
-        "notes": app.notes, "decline_reason": app.decline_reason,
+        "destination_countries": app.destination_countries,
+        "payment_terms": app.payment_terms,
+        "max_credit_days": app.max_credit_days,
+        "hs_chapters": app.hs_chapters,
+        "notes": app.notes,
+        "decline_reason": app.decline_reason,
     }
 
 
 def _profile_snapshot(profile: ExporterProfile) -> dict[str, Any]:
     return {
-        "org_id": profile.org_id, "legal_name": profile.legal_name, "region": profile.region,
-        "size_class": profile.size_class, "cross_border_ecommerce": profile.cross_border_ecommerce,
+        "org_id": profile.org_id,
+        "legal_name": profile.legal_name,
+        "region": profile.region,
+        "size_class": profile.size_class,
+        "cross_border_ecommerce": profile.cross_border_ecommerce,
         "currency": profile.currency,
-        "previous_year_exports": str(Money.from_minor(profile.previous_year_exports_minor,
-                                                      profile.currency).amount),
-        "export_history": profile.export_history, "products": profile.products,
+        "previous_year_exports": str(
+            Money.from_minor(profile.previous_year_exports_minor, profile.currency).amount
+        ),
+        "export_history": profile.export_history,
+        "products": profile.products,
         "destination_countries": profile.destination_countries,
         "main_buyers": profile.main_buyers,
     }
@@ -382,20 +420,20 @@ def visible_applications(principal: Principal) -> Select[PolicyApplication]:
     return query
 
 
-
 def _exporter_org(session: Session, principal: Principal, org_id: int) -> OrganisationFacts:
     org = organisation_of(session, org_id)
     if org is None or not principal.can_see_org(org.id):
-        raise NotFound(f"no organisation {org_id}", code="organisation_not_found",
-                       field="org_id")
+        raise NotFound(f"no organisation {org_id}", code="organisation_not_found", field="org_id")
     if org.kind is not OrganisationKind.EXPORTER:
-        raise ValidationFailed(f"organisation {org.slug} is not an exporter",
-                               code="not_an_exporter", field="org_id")
+        raise ValidationFailed(
+            f"organisation {org.slug} is not an exporter", code="not_an_exporter", field="org_id"
+        )
     return org
 
 
-def _policy(session: Session, principal: Principal, policy_id: int, *,
-            lock: bool = False) -> Policy:
+def _policy(
+    session: Session, principal: Principal, policy_id: int, *, lock: bool = False
+) -> Policy:
     query = visible_policies(principal).where(Policy.id == policy_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -405,8 +443,9 @@ def _policy(session: Session, principal: Principal, policy_id: int, *,
     return policy
 
 
-def _application(session: Session, principal: Principal, application_id: int, *,
-                 lock: bool = False) -> PolicyApplication:
+def _application(
+    session: Session, principal: Principal, application_id: int, *, lock: bool = False
+) -> PolicyApplication:
     query = visible_applications(principal).where(PolicyApplication.id == application_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -425,8 +464,10 @@ def _offer(session: Session, principal: Principal, offer_id: int) -> tuple[Renew
     except NotFound:
         raise NotFound(f"no renewal offer {offer_id}", code="renewal_offer_not_found") from None
     offer = session.execute(
-        select(RenewalOffer).where(RenewalOffer.id == offer_id)
-        .execution_options(populate_existing=True)).scalar_one()
+        select(RenewalOffer)
+        .where(RenewalOffer.id == offer_id)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     return offer, policy
 
 
@@ -435,13 +476,23 @@ def _flush(session: Session) -> None:
     try:
         session.flush()
     except StaleDataError:
-        raise Conflict("the policy was changed by someone else at the same time; reload and "
-                       "try again", code="concurrent_update") from None
+        raise Conflict(
+            "the policy was changed by someone else at the same time; reload and try again",
+            code="concurrent_update",
+        ) from None
 
 
-def _move(session: Session, *, principal: Principal, policy: Policy, event: PolicyEvent,
-          action: str, reason: str | None, extra: dict[str, Any] | None = None,
-          before: dict[str, Any] | None = None) -> Policy:
+def _move(
+    session: Session,
+    *,
+    principal: Principal,
+    policy: Policy,
+    event: PolicyEvent,
+    action: str,
+    reason: str | None,
+    extra: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+) -> Policy:
     """Apply one state-machine event, bump the row and audit before/after."""
     before = before if before is not None else snapshot(policy)
     policy.state = lifecycle.next_state(PolicyState(policy.state), event).value
@@ -451,9 +502,17 @@ def _move(session: Session, *, principal: Principal, policy: Policy, event: Poli
     after = snapshot(policy)
     if extra:
         after.update(extra)
-    audit.record(session, org_id=policy.exporter_org_id, actor=principal.actor, action=action,
-                 entity_type="policy", entity_id=policy.id, reason=reason, before=before,
-                 after=after)
+    audit.record(
+        session,
+        org_id=policy.exporter_org_id,
+        actor=principal.actor,
+        action=action,
+        entity_type="policy",
+        entity_id=policy.id,
+        reason=reason,
+        before=before,
+        after=after,
+    )
     return policy
 
 
@@ -461,7 +520,6 @@ def _require_insurer(principal: Principal, permission: Permission) -> None:
     principal.require(permission)
     if not principal.is_insurer:
         raise PermissionDenied(f"only the insurer may {permission.value}", code="forbidden")
-
 
 
 def _policy_number(policy: Policy) -> str:

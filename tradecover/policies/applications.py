@@ -55,21 +55,33 @@ def _check_history(rows: list[dict[str, Any]], currency: str) -> list[dict[str, 
     years: set[int] = set()
     for i, row in enumerate(rows):
         field = f"export_history[{i}]"
-        if not isinstance(row, dict) or set(row) - {"year", "amount"} or "year" not in row \
-                or "amount" not in row:
-            raise ValidationFailed(f"{field} needs exactly a year and an amount",
-                                   code="invalid_export_history", field=field)
+        if (
+            not isinstance(row, dict)
+            or set(row) - {"year", "amount"}
+            or "year" not in row
+            or "amount" not in row
+        ):
+            raise ValidationFailed(
+                f"{field} needs exactly a year and an amount",
+                code="invalid_export_history",
+                field=field,
+            )
         year = row["year"]
         if isinstance(year, bool) or not isinstance(year, int) or not 1950 <= year <= 2100:
-            raise ValidationFailed(f"{field}.year must be a year", code="invalid_export_history",
-                                   field=f"{field}.year")
+            raise ValidationFailed(
+                f"{field}.year must be a year", code="invalid_export_history", field=f"{field}.year"
+            )
         if year in years:
-            raise ValidationFailed(f"year {year} is listed twice", code="invalid_export_history",
-                                   field=f"{field}.year")
+            raise ValidationFailed(
+                f"year {year} is listed twice", code="invalid_export_history", field=f"{field}.year"
+            )
         years.add(year)
         if isinstance(row["amount"], float):
-            raise ValidationFailed(f"{field}.amount must be a decimal string",
-                                   code="invalid_export_history", field=f"{field}.amount")
+            raise ValidationFailed(
+                f"{field}.amount must be a decimal string",
+                code="invalid_export_history",
+                field=f"{field}.amount",
+            )
         amount = Money.of(row["amount"], currency)
         _check_money(amount, currency=currency, field=f"{field}.amount", positive=False)
         out.append({"year": year, "amount": str(amount.amount)})
@@ -82,45 +94,71 @@ def _check_buyers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for i, row in enumerate(rows):
         field = f"main_buyers[{i}]"
         if not isinstance(row, dict) or set(row) - allowed:
-            raise ValidationFailed(f"{field} may only have {', '.join(sorted(allowed))}",
-                                   code="invalid_buyer", field=field)
+            raise ValidationFailed(
+                f"{field} may only have {', '.join(sorted(allowed))}",
+                code="invalid_buyer",
+                field=field,
+            )
         name = _required_text(str(row.get("name") or ""), field=f"{field}.name", max_len=200)
-        buyer: dict[str, Any] = {"name": name,
-                                 "country": check_country(row.get("country"),
-                                                          field=f"{field}.country")}
+        buyer: dict[str, Any] = {
+            "name": name,
+            "country": check_country(row.get("country"), field=f"{field}.country"),
+        }
         if "years_trading" in row:
             years = row["years_trading"]
             if isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 200:
-                raise ValidationFailed(f"{field}.years_trading must be 0-200",
-                                       code="invalid_buyer", field=f"{field}.years_trading")
+                raise ValidationFailed(
+                    f"{field}.years_trading must be 0-200",
+                    code="invalid_buyer",
+                    field=f"{field}.years_trading",
+                )
             buyer["years_trading"] = years
         if "share_pct" in row:
             share = row["share_pct"]
             if isinstance(share, float | bool):
-                raise ValidationFailed(f"{field}.share_pct must be a decimal string",
-                                       code="invalid_buyer", field=f"{field}.share_pct")
+                raise ValidationFailed(
+                    f"{field}.share_pct must be a decimal string",
+                    code="invalid_buyer",
+                    field=f"{field}.share_pct",
+                )
             try:
                 pct = Decimal(str(share))
             except ArithmeticError:
                 pct = Decimal("NaN")
             if not pct.is_finite() or not 0 <= pct <= 100:
-                raise ValidationFailed(f"{field}.share_pct must be 0-100", code="invalid_buyer",
-                                       field=f"{field}.share_pct")
+                raise ValidationFailed(
+                    f"{field}.share_pct must be 0-100",
+                    code="invalid_buyer",
+                    field=f"{field}.share_pct",
+                )
             buyer["share_pct"] = str(pct)
         if "payment_terms" in row:
             terms = row["payment_terms"]
             if not isinstance(terms, str) or terms not in PaymentTerms.__members__:
-                raise ValidationFailed(f"{field}.payment_terms must be LC, DP, DA or OA",
-                                       code="invalid_buyer", field=f"{field}.payment_terms")
+                raise ValidationFailed(
+                    f"{field}.payment_terms must be LC, DP, DA or OA",
+                    code="invalid_buyer",
+                    field=f"{field}.payment_terms",
+                )
             buyer["payment_terms"] = terms
         out.append(buyer)
     return out
 
 
 def upsert_exporter_profile(
-    session: Session, *, principal: Principal, org_id: int, legal_name: str, region: str | None,
-    size_class: str, cross_border_ecommerce: bool, currency: str, previous_year_exports: Money,
-    export_history: list[dict[str, Any]], products: list[str], destination_countries: list[str],
+    session: Session,
+    *,
+    principal: Principal,
+    org_id: int,
+    legal_name: str,
+    region: str | None,
+    size_class: str,
+    cross_border_ecommerce: bool,
+    currency: str,
+    previous_year_exports: Money,
+    export_history: list[dict[str, Any]],
+    products: list[str],
+    destination_countries: list[str],
     main_buyers: list[dict[str, Any]],
 ) -> ExporterProfile:
     """Create or replace what the insurer knows about an exporter
@@ -134,14 +172,17 @@ def upsert_exporter_profile(
     if region is not None:
         check_region(region, field="region")
     if size_class not in SIZE_CLASSES:
-        raise ValidationFailed(f"size_class must be one of {', '.join(SIZE_CLASSES)}",
-                               code="invalid_size_class", field="size_class")
+        raise ValidationFailed(
+            f"size_class must be one of {', '.join(SIZE_CLASSES)}",
+            code="invalid_size_class",
+            field="size_class",
+        )
     check_currency(currency)
-    _check_money(previous_year_exports, currency=currency, field="previous_year_exports",
-                 positive=False)
+    _check_money(
+        previous_year_exports, currency=currency, field="previous_year_exports", positive=False
+    )
     history = _check_history(export_history, currency)
-    goods = [_required_text(p, field=f"products[{i}]", max_len=200)
-             for i, p in enumerate(products)]
+    goods = [_required_text(p, field=f"products[{i}]", max_len=200) for i, p in enumerate(products)]
     countries = _check_countries(destination_countries, field="destination_countries")
     buyers = _check_buyers(main_buyers)
     profile = session.get(ExporterProfile, org.id, with_for_update=True)
@@ -161,16 +202,20 @@ def upsert_exporter_profile(
     profile.main_buyers = buyers
     profile.updated_at = utc_now()
     session.flush()
-    audit.record(session, org_id=org.id, actor=principal.actor,
-                 action="exporter_profile.created" if before is None
-                 else "exporter_profile.updated",
-                 entity_type="exporter_profile", entity_id=org.id, before=before,
-                 after=_profile_snapshot(profile))
+    audit.record(
+        session,
+        org_id=org.id,
+        actor=principal.actor,
+        action="exporter_profile.created" if before is None else "exporter_profile.updated",
+        entity_type="exporter_profile",
+        entity_id=org.id,
+        before=before,
+        after=_profile_snapshot(profile),
+    )
     return profile
 
 
-def get_exporter_profile(session: Session, *, principal: Principal, org_id: int
-                         ) -> ExporterProfile:
+def get_exporter_profile(session: Session, *, principal: Principal, org_id: int) -> ExporterProfile:
     """An exporter's profile (its own, or any for insurer staff)."""
     principal.require(Permission.POLICY_READ)
     org = organisation_of(session, org_id)
@@ -178,8 +223,9 @@ def get_exporter_profile(session: Session, *, principal: Principal, org_id: int
         raise NotFound(f"no organisation {org_id}", code="organisation_not_found")
     profile = session.get(ExporterProfile, org.id)
     if profile is None:
-        raise NotFound(f"organisation {org_id} has no exporter profile yet",
-                       code="profile_not_found")
+        raise NotFound(
+            f"organisation {org_id} has no exporter profile yet", code="profile_not_found"
+        )
     return profile
 
 
@@ -187,10 +233,19 @@ def get_exporter_profile(session: Session, *, principal: Principal, org_id: int
 
 
 def submit_application(
-    session: Session, *, principal: Principal, exporter_org_id: int, product: Product,
-    currency: str, expected_turnover: Money, requested_inception: date,
-    destination_countries: list[str], payment_terms: list[PaymentTerms], max_credit_days: int,
-    hs_chapters: list[str], notes: str | None,
+    session: Session,
+    *,
+    principal: Principal,
+    exporter_org_id: int,
+    product: Product,
+    currency: str,
+    expected_turnover: Money,
+    requested_inception: date,
+    destination_countries: list[str],
+    payment_terms: list[PaymentTerms],
+    max_credit_days: int,
+    hs_chapters: list[str],
+    notes: str | None,
 ) -> PolicyApplication:
     """File an application form: an exporter for itself, or insurer staff on its behalf."""
     if principal.is_insurer:
@@ -202,15 +257,23 @@ def submit_application(
     if product not in SUPPORTED_PRODUCTS:
         raise ValidationFailed(
             f"{product.value} is not administered through this application form"
-            + (" (apply at /api/v1/investment-debt/applications with the loan's schedule)"
-               if product is Product.INVESTMENT_DEBT else ""),
-            code="product_not_supported", field="product")
+            + (
+                " (apply at /api/v1/investment-debt/applications with the loan's schedule)"
+                if product is Product.INVESTMENT_DEBT
+                else ""
+            ),
+            code="product_not_supported",
+            field="product",
+        )
     check_currency(currency)
     _check_money(expected_turnover, currency=currency, field="expected_turnover")
     _check_date(requested_inception, field="requested_inception")
-    scope = InsurableScope(destination_countries=tuple(destination_countries),
-                           payment_terms=tuple(PaymentTerms(t) for t in payment_terms),
-                           max_credit_days=max_credit_days, hs_chapters=tuple(hs_chapters))
+    scope = InsurableScope(
+        destination_countries=tuple(destination_countries),
+        payment_terms=tuple(PaymentTerms(t) for t in payment_terms),
+        max_credit_days=max_credit_days,
+        hs_chapters=tuple(hs_chapters),
+    )
     try:
         scope.validate()
     except ValidationFailed as error:
@@ -219,51 +282,77 @@ def submit_application(
         raise
     _check_countries(destination_countries, field="destination_countries")
     app = PolicyApplication(
-        exporter_org_id=org.id, product=product.value, status=APPLICATION_SUBMITTED,
-        currency=currency, expected_turnover_minor=expected_turnover.minor_units(),
+        exporter_org_id=org.id,
+        product=product.value,
+        status=APPLICATION_SUBMITTED,
+        currency=currency,
+        expected_turnover_minor=expected_turnover.minor_units(),
         requested_inception=requested_inception,
         destination_countries=list(destination_countries),
         payment_terms=[PaymentTerms(t).value for t in payment_terms],
-        max_credit_days=max_credit_days, hs_chapters=list(hs_chapters),
+        max_credit_days=max_credit_days,
+        hs_chapters=list(hs_chapters),
         notes=_text(notes, field="notes", max_len=5000, required=False),
-        submitted_at=utc_now(), submitted_by=principal.actor)
+        submitted_at=utc_now(),
+        submitted_by=principal.actor,
+    )
     session.add(app)
     session.flush()
-    audit.record(session, org_id=org.id, actor=principal.actor, action="application.submitted",
-                 entity_type="policy_application", entity_id=app.id,
-                 after=_application_snapshot(app))
+    audit.record(
+        session,
+        org_id=org.id,
+        actor=principal.actor,
+        action="application.submitted",
+        entity_type="policy_application",
+        entity_id=app.id,
+        after=_application_snapshot(app),
+    )
     return app
 
 
-def decline_application(session: Session, *, principal: Principal, application_id: int,
-                        reason: str) -> PolicyApplication:
+def decline_application(
+    session: Session, *, principal: Principal, application_id: int, reason: str
+) -> PolicyApplication:
     """The insurer declines an application that is still open."""
     _require_insurer(principal, Permission.POLICY_UNDERWRITE)
     app = _application(session, principal, application_id, lock=True)
     why = _required_text(reason, field="reason", max_len=1000)
     if app.status != APPLICATION_SUBMITTED:
-        raise Conflict(f"application {app.id} is already {app.status}",
-                       code="application_not_open")
+        raise Conflict(f"application {app.id} is already {app.status}", code="application_not_open")
     before = _application_snapshot(app)
     app.status = APPLICATION_DECLINED
     app.decline_reason = why
     session.flush()
-    audit.record(session, org_id=app.exporter_org_id, actor=principal.actor,
-                 action="application.declined", entity_type="policy_application",
-                 entity_id=app.id, reason=why, before=before, after=_application_snapshot(app))
+    audit.record(
+        session,
+        org_id=app.exporter_org_id,
+        actor=principal.actor,
+        action="application.declined",
+        entity_type="policy_application",
+        entity_id=app.id,
+        reason=why,
+        before=before,
+        after=_application_snapshot(app),
+    )
     return app
 
 
-def get_application(session: Session, *, principal: Principal, application_id: int
-                    ) -> PolicyApplication:
+def get_application(
+    session: Session, *, principal: Principal, application_id: int
+) -> PolicyApplication:
     """One application the caller may see."""
     principal.require(Permission.POLICY_READ)
     return _application(session, principal, application_id)
 
 
 def list_applications(
-    session: Session, *, principal: Principal, status: str | None = None,
-    exporter_org_id: int | None = None, limit: int = 50, offset: int = 0,
+    session: Session,
+    *,
+    principal: Principal,
+    status: str | None = None,
+    exporter_org_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> tuple[list[PolicyApplication], int]:
     """Applications, newest first, and how many match."""
     principal.require(Permission.POLICY_READ)
@@ -273,6 +362,7 @@ def list_applications(
     if status is not None:
         query = query.where(PolicyApplication.status == status)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(PolicyApplication.id.desc()).limit(limit)
-                           .offset(offset)).scalars()
+    rows = session.execute(
+        query.order_by(PolicyApplication.id.desc()).limit(limit).offset(offset)
+    ).scalars()
     return list(rows), total

@@ -158,8 +158,9 @@ def submit_application(
     )
     session.add(app)
     session.flush()
-    row = record_loan(session, application_id=app.id, host_country=country,
-                              loan=_normalised_loan(request))
+    row = record_loan(
+        session, application_id=app.id, host_country=country, loan=_normalised_loan(request)
+    )
     view = _view(app, row)
     audit.record(
         session,
@@ -193,8 +194,9 @@ def investment_debt_policy(session: Session, *, principal: Principal, policy_id:
     """
     policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
     if policy.product != Product.INVESTMENT_DEBT.value:
-        raise Conflict(f"policy {policy_id} is not an investment-debt policy",
-                       code="not_investment_debt")
+        raise Conflict(
+            f"policy {policy_id} is not an investment-debt policy", code="not_investment_debt"
+        )
     return policy
 
 

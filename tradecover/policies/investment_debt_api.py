@@ -203,67 +203,105 @@ schedule_router = APIRouter(prefix="/api/v1", tags=["pricing"])
 
 
 def _schedule_now(session: SessionDep, principal: PrincipalDep, policy: Policy) -> ScheduleOut:
-    return ScheduleOut.of(pricing.get_investment_debt_schedule(
-        session, principal=principal, policy=policy, today=business_today()))
+    return ScheduleOut.of(
+        pricing.get_investment_debt_schedule(
+            session, principal=principal, policy=policy, today=business_today()
+        )
+    )
 
 
-@schedule_router.put("/policies/{policy_id}/investment-debt-schedule", response_model=ScheduleOut,
-                     summary="Price and store an investment-debt policy's premium schedule")
-def set_schedule(policy_id: Id, body: InvestmentDebtQuoteIn, session: SessionDep,
-                 principal: PrincipalDep) -> ScheduleOut:
+@schedule_router.put(
+    "/policies/{policy_id}/investment-debt-schedule",
+    response_model=ScheduleOut,
+    summary="Price and store an investment-debt policy's premium schedule",
+)
+def set_schedule(
+    policy_id: Id, body: InvestmentDebtQuoteIn, session: SessionDep, principal: PrincipalDep
+) -> ScheduleOut:
     """Underwriters price the policy's periods from the quote request (once)."""
     policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
-    pricing.create_investment_debt_schedule(session, principal=principal, policy=policy,
-                                            request=body.to_json())
+    pricing.create_investment_debt_schedule(
+        session, principal=principal, policy=policy, request=body.to_json()
+    )
     return _schedule_now(session, principal, policy)
 
 
-@schedule_router.get("/policies/{policy_id}/investment-debt-schedule", response_model=ScheduleOut,
-                     summary="An investment-debt policy's premium schedule")
+@schedule_router.get(
+    "/policies/{policy_id}/investment-debt-schedule",
+    response_model=ScheduleOut,
+    summary="An investment-debt policy's premium schedule",
+)
 def get_schedule(policy_id: Id, session: SessionDep, principal: PrincipalDep) -> ScheduleOut:
     """Each period with its notice, due date, payment, status and cover today."""
     policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
     return _schedule_now(session, principal, policy)
 
 
-@schedule_router.post("/policies/{policy_id}/investment-debt-schedule/notices",
-                      response_model=ScheduleOut, summary="Issue a period's premium notice")
-def issue_notice(policy_id: Id, body: NoticeIn, session: SessionDep,
-                 principal: PrincipalDep) -> ScheduleOut:
+@schedule_router.post(
+    "/policies/{policy_id}/investment-debt-schedule/notices",
+    response_model=ScheduleOut,
+    summary="Issue a period's premium notice",
+)
+def issue_notice(
+    policy_id: Id, body: NoticeIn, session: SessionDep, principal: PrincipalDep
+) -> ScheduleOut:
     """The premium is due within 30 days of the notice."""
     policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
-    pricing.issue_premium_notice(session, principal=principal, policy=policy,
-                                 position=body.position, notice_date=body.notice_date)
+    pricing.issue_premium_notice(
+        session,
+        principal=principal,
+        policy=policy,
+        position=body.position,
+        notice_date=body.notice_date,
+    )
     return _schedule_now(session, principal, policy)
 
 
-@schedule_router.post("/policies/{policy_id}/investment-debt-schedule/payments",
-                      response_model=ScheduleOut, summary="Record a period's premium payment")
-def record_payment(policy_id: Id, body: PaymentIn, session: SessionDep,
-                   principal: PrincipalDep) -> ScheduleOut:
+@schedule_router.post(
+    "/policies/{policy_id}/investment-debt-schedule/payments",
+    response_model=ScheduleOut,
+    summary="Record a period's premium payment",
+)
+def record_payment(
+    policy_id: Id, body: PaymentIn, session: SessionDep, principal: PrincipalDep
+) -> ScheduleOut:
     """Late premium is refused (409) unless the insurer accepts it."""
     policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
-    pricing.record_premium_payment(session, principal=principal, policy=policy,
-                                   position=body.position, paid_on=body.paid_on,
-                                   accept_late=body.accept_late)
+    pricing.record_premium_payment(
+        session,
+        principal=principal,
+        policy=policy,
+        position=body.position,
+        paid_on=body.paid_on,
+        accept_late=body.accept_late,
+    )
     return _schedule_now(session, principal, policy)
 
 
-@schedule_router.get("/policies/{policy_id}/investment-debt-schedule/due-before-indemnity",
-                     response_model=DueBeforeIndemnityOut,
-                     summary="Premiums to be paid before a loss is indemnified")
+@schedule_router.get(
+    "/policies/{policy_id}/investment-debt-schedule/due-before-indemnity",
+    response_model=DueBeforeIndemnityOut,
+    summary="Premiums to be paid before a loss is indemnified",
+)
 def due_before_indemnity(
-    policy_id: Id, session: SessionDep, principal: PrincipalDep,
+    policy_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
     loss_period: Annotated[int, Query(ge=1, le=10_000)],
     settlement: Annotated[IndemnitySettlement, Query()],
 ) -> DueBeforeIndemnityOut:
     """Lump sum: every later unpaid period; on the original schedule: none in advance."""
     policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
     periods = pricing.premiums_due_before_indemnity_for(
-        session, principal=principal, policy=policy, loss_period=loss_period,
-        settlement=settlement)
+        session, principal=principal, policy=policy, loss_period=loss_period, settlement=settlement
+    )
     schedule = pricing.get_investment_debt_schedule(
-        session, principal=principal, policy=policy, today=business_today())
+        session, principal=principal, policy=policy, today=business_today()
+    )
     total = round_money(sum((p.premium for p in periods), Decimal(0)), schedule.currency)
-    return DueBeforeIndemnityOut(settlement=settlement, loss_period=loss_period,
-                                 periods=[PeriodOut.of(p) for p in periods], total=str(total))
+    return DueBeforeIndemnityOut(
+        settlement=settlement,
+        loss_period=loss_period,
+        periods=[PeriodOut.of(p) for p in periods],
+        total=str(total),
+    )

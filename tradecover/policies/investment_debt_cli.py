@@ -179,8 +179,7 @@ def _schedule_after(
     """A premium use case (notice, payment) answering the policy's schedule afterwards."""
 
     def use_case(session: Session, principal: Principal) -> Answer:
-        policy = service.investment_debt_policy(session, principal=principal,
-                                                policy_id=policy_id)
+        policy = service.investment_debt_policy(session, principal=principal, policy_id=policy_id)
         step(session, principal=principal, policy=policy, **kwargs)
         return _schedule(session, principal, policy_id, today)
 

@@ -13,12 +13,12 @@ from tradecover.kit.errors import IllegalTransition, ValidationFailed
 class PolicyState(StrEnum):
     """States of a short-term comprehensive policy ([domain P-3])."""
 
-    DRAFT = "draft"          # underwriting the schedule
-    QUOTED = "quoted"        # terms offered to the exporter
-    ACTIVE = "active"        # issued, cover attaching
+    DRAFT = "draft"  # underwriting the schedule
+    QUOTED = "quoted"  # terms offered to the exporter
+    ACTIVE = "active"  # issued, cover attaching
     SUSPENDED = "suspended"  # e.g. long premium arrears: no new declarations accepted
-    EXPIRED = "expired"      # term ended without renewal
-    RENEWED = "renewed"      # term ended and a renewal policy took over
+    EXPIRED = "expired"  # term ended without renewal
+    RENEWED = "renewed"  # term ended and a renewal policy took over
     CANCELLED = "cancelled"  # ended early (either side) or withdrawn before issue
     RESCINDED = "rescinded"  # voided for fraud: all liability ends
 
@@ -71,17 +71,18 @@ def next_state(state: PolicyState, event: PolicyEvent) -> PolicyState:
         raise IllegalTransition(
             f"a {state.value} policy cannot {event.value}"
             + (f" (possible: {', '.join(legal)})" if legal else " (it is final)"),
-            code="illegal_transition", details={"state": state.value, "event": event.value},
+            code="illegal_transition",
+            details={"state": state.value, "event": event.value},
         ) from None
 
 
 class TerminationKind(StrEnum):
     """Why a policy ended early or did not renew ([domain P-10])."""
 
-    INSURED_CANCELLATION = "insured_cancellation"        # insured cancels during the term
-    INSURER_CANCELLATION = "insurer_cancellation"        # arrears or serious breach
-    NON_RENEWAL = "non_renewal"                          # either side, at expiry, with notice
-    RESCISSION_FOR_FRAUD = "rescission_for_fraud"        # insurer voids the policy
+    INSURED_CANCELLATION = "insured_cancellation"  # insured cancels during the term
+    INSURER_CANCELLATION = "insurer_cancellation"  # arrears or serious breach
+    NON_RENEWAL = "non_renewal"  # either side, at expiry, with notice
+    RESCISSION_FOR_FRAUD = "rescission_for_fraud"  # insurer voids the policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +101,13 @@ NON_RENEWAL_NOTICE_DAYS = 30
 
 
 def terminate(
-    *, kind: TerminationKind, by_insurer: bool, today: date, requested_date: date | None,
-    inception: date, expiry: date,
+    *,
+    kind: TerminationKind,
+    by_insurer: bool,
+    today: date,
+    requested_date: date | None,
+    inception: date,
+    expiry: date,
 ) -> TerminationOutcome:
     """Apply [domain P-10] to a termination request and return its consequences.
 
@@ -112,33 +118,68 @@ def terminate(
     """
     if kind is TerminationKind.RESCISSION_FOR_FRAUD:
         if not by_insurer:
-            raise ValidationFailed("only the insurer can rescind a policy for fraud",
-                                   code="rescission_by_insured", field="kind")
-        return TerminationOutcome(kind, inception, PolicyEvent.RESCIND, False, Decimal(0),
-                                  "rescinded for fraud: all liability under the policy ends "
-                                  "and premium is not refunded")
+            raise ValidationFailed(
+                "only the insurer can rescind a policy for fraud",
+                code="rescission_by_insured",
+                field="kind",
+            )
+        return TerminationOutcome(
+            kind,
+            inception,
+            PolicyEvent.RESCIND,
+            False,
+            Decimal(0),
+            "rescinded for fraud: all liability under the policy ends and premium is not refunded",
+        )
     if kind is TerminationKind.NON_RENEWAL:
         if (expiry - today).days < NON_RENEWAL_NOTICE_DAYS:
             raise ValidationFailed(
                 f"non-renewal needs {NON_RENEWAL_NOTICE_DAYS} days' notice before expiry "
-                f"({expiry.isoformat()})", code="notice_too_late", field="kind")
-        return TerminationOutcome(kind, expiry, None, True, Decimal(0),
-                                  "the policy will not renew and ends at expiry; "
-                                  "liability for shipments made until then stays")
+                f"({expiry.isoformat()})",
+                code="notice_too_late",
+                field="kind",
+            )
+        return TerminationOutcome(
+            kind,
+            expiry,
+            None,
+            True,
+            Decimal(0),
+            "the policy will not renew and ends at expiry; "
+            "liability for shipments made until then stays",
+        )
     if kind is TerminationKind.INSURED_CANCELLATION and by_insurer:
-        raise ValidationFailed("the insurer cancels with insurer_cancellation",
-                               code="wrong_termination_kind", field="kind")
+        raise ValidationFailed(
+            "the insurer cancels with insurer_cancellation",
+            code="wrong_termination_kind",
+            field="kind",
+        )
     if kind is TerminationKind.INSURER_CANCELLATION and not by_insurer:
-        raise ValidationFailed("the insured cancels with insured_cancellation",
-                               code="wrong_termination_kind", field="kind")
+        raise ValidationFailed(
+            "the insured cancels with insured_cancellation",
+            code="wrong_termination_kind",
+            field="kind",
+        )
     effective = requested_date or today
     if effective < today:
-        raise ValidationFailed("a cancellation cannot take effect in the past",
-                               code="backdated_cancellation", field="effective_date")
+        raise ValidationFailed(
+            "a cancellation cannot take effect in the past",
+            code="backdated_cancellation",
+            field="effective_date",
+        )
     if effective > expiry:
-        raise ValidationFailed("the cancellation date is after expiry",
-                               code="cancellation_after_expiry", field="effective_date")
-    return TerminationOutcome(kind, effective, PolicyEvent.CANCEL, True, Decimal(0),
-                              "cancelled during the term: liability for shipments made before "
-                              f"{effective.isoformat()} stays in place; premium paid is not "
-                              "refunded")
+        raise ValidationFailed(
+            "the cancellation date is after expiry",
+            code="cancellation_after_expiry",
+            field="effective_date",
+        )
+    return TerminationOutcome(
+        kind,
+        effective,
+        PolicyEvent.CANCEL,
+        True,
+        Decimal(0),
+        "cancelled during the term: liability for shipments made before "
+        f"{effective.isoformat()} stays in place; premium paid is not "
+        "refunded",
+    )

@@ -63,7 +63,8 @@ class Policy(Base):
     number: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     exporter_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     application_id: Mapped[int | None] = mapped_column(
-        ForeignKey("policy_applications.id"), nullable=True)
+        ForeignKey("policy_applications.id"), nullable=True
+    )
     renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), nullable=True)
     product: Mapped[str] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(20), index=True)
@@ -82,8 +83,7 @@ class Policy(Base):
     rate_table: Mapped[str] = mapped_column(String(64))
     base_rate_pct: Mapped[Decimal] = mapped_column(DecimalText())
     # the schedule's option of an agreed flat rate for every shipment, and that rate
-    flat_rate_option: Mapped[bool] = mapped_column(Boolean, default=False,
-                                                   server_default=false())
+    flat_rate_option: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     flat_rate_pct: Mapped[Decimal | None] = mapped_column(DecimalText(), nullable=True)
     # the insurer's floating adjustments of this policy's rates (experience, concentration)
     rate_floating: Mapped[Any] = mapped_column(JSONText(), nullable=True)
@@ -135,5 +135,4 @@ class RenewalOffer(Base):
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     offered_by: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    renewal_policy_id: Mapped[int | None] = mapped_column(
-        ForeignKey("policies.id"), nullable=True)
+    renewal_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), nullable=True)

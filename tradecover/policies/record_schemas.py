@@ -97,21 +97,39 @@ class LiabilityOut(BaseModel):
     @classmethod
     def of(cls, policy_id: int, shipment_date: date, ruling: LiabilityRuling) -> LiabilityOut:
         """From the rule's ruling."""
-        return cls(policy_id=policy_id, shipment_date=shipment_date,
-                   keeps_cover=ruling.keeps_cover, rule=ruling.rule,
-                   explanation=ruling.explanation, compared=dict(ruling.compared))
+        return cls(
+            policy_id=policy_id,
+            shipment_date=shipment_date,
+            keeps_cover=ruling.keeps_cover,
+            rule=ruling.rule,
+            explanation=ruling.explanation,
+            compared=dict(ruling.compared),
+        )
 
 
-_RateStr = Annotated[str, Field(min_length=1, max_length=40,
-                                pattern=r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$",
-                                description="A decimal number as a string (never a float)")]
+_RateStr = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$",
+        description="A decimal number as a string (never a float)",
+    ),
+]
 
 
 class RenewalRateIn(InputModel):
     """Accept the proposed renewal rate, or override it with a rate and a reason."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"accept": True}, {"rate": "0.0085", "reason": "new collateral from the parent"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"accept": True},
+                {"rate": "0.0085", "reason": "new collateral from the parent"},
+            ]
+        },
+    )
     accept: bool = False
     rate: _RateStr | None = None
     reason: str | None = Field(default=None, max_length=1000)

@@ -24,16 +24,20 @@ class ExporterProfileFacts:
     previous_year_exports_minor: int
 
 
-def exporter_profiles_of(session: Session, org_ids: Iterable[int]
-                         ) -> dict[int, ExporterProfileFacts]:
+def exporter_profiles_of(
+    session: Session, org_ids: Iterable[int]
+) -> dict[int, ExporterProfileFacts]:
     """The profiles of the exporters among ``org_ids`` that have one, by organisation id."""
     wanted = sorted(set(org_ids))
     if not wanted:
         return {}
     rows = session.execute(select(ExporterProfile).where(ExporterProfile.org_id.in_(wanted)))
-    return {p.org_id: ExporterProfileFacts(p.org_id, p.region, p.currency,
-                                           int(p.previous_year_exports_minor))
-            for p in rows.scalars()}
+    return {
+        p.org_id: ExporterProfileFacts(
+            p.org_id, p.region, p.currency, int(p.previous_year_exports_minor)
+        )
+        for p in rows.scalars()
+    }
 
 
 def policy_numbers_of(session: Session, policy_ids: Iterable[int]) -> dict[int, str | None]:
@@ -47,8 +51,9 @@ def policy_numbers_of(session: Session, policy_ids: Iterable[int]) -> dict[int, 
 
 def exporter_of_policy(session: Session, policy_id: int) -> int:
     """The exporter organisation insured by policy ``policy_id`` (which must exist)."""
-    return int(session.execute(select(Policy.exporter_org_id).where(Policy.id == policy_id)
-                               ).scalar_one())
+    return int(
+        session.execute(select(Policy.exporter_org_id).where(Policy.id == policy_id)).scalar_one()
+    )
 
 
 def renewal_chain_length(session: Session, policy_id: int) -> int:
@@ -68,8 +73,12 @@ def renewal_chain_length(session: Session, policy_id: int) -> int:
 
 def lock_renewal_offer(session: Session, offer_id: int) -> None:
     """Lock the renewal offer's row for the rest of the transaction and reload it."""
-    session.execute(select(RenewalOffer).where(RenewalOffer.id == offer_id).with_for_update()
-                    .execution_options(populate_existing=True)).scalar_one()
+    session.execute(
+        select(RenewalOffer)
+        .where(RenewalOffer.id == offer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +92,11 @@ class PolicyTerm:
 
 def active_terms_of(session: Session, exporter_org_id: int) -> list[PolicyTerm]:
     """The exporter's active policies, by inception then id."""
-    rows = session.execute(select(Policy.id, Policy.inception, Policy.expiry).where(
-        Policy.exporter_org_id == exporter_org_id, Policy.state == "active")
-        .order_by(Policy.inception, Policy.id))
+    rows = session.execute(
+        select(Policy.id, Policy.inception, Policy.expiry)
+        .where(Policy.exporter_org_id == exporter_org_id, Policy.state == "active")
+        .order_by(Policy.inception, Policy.id)
+    )
     return [PolicyTerm(int(i), start, end) for i, start, end in rows]
 
 
@@ -94,8 +105,9 @@ def commercial_indemnity_of(session: Session, policy_ids: Iterable[int]) -> dict
     wanted = sorted(set(policy_ids))
     if not wanted:
         return {}
-    rows = session.execute(select(Policy.id, Policy.indemnity_commercial_pct)
-                           .where(Policy.id.in_(wanted)))
+    rows = session.execute(
+        select(Policy.id, Policy.indemnity_commercial_pct).where(Policy.id.in_(wanted))
+    )
     return {int(i): pct for i, pct in rows}
 
 
@@ -118,21 +130,41 @@ IN_FORCE_STATES: tuple[str, ...] = ("active", "suspended")
 
 def in_force_covers(session: Session) -> list[InForceCover]:
     """Every policy in force whose exporter filed a profile, by policy id."""
-    rows = session.execute(select(Policy, ExporterProfile)
-                           .join(ExporterProfile, ExporterProfile.org_id == Policy.exporter_org_id)
-                           .where(Policy.state.in_(IN_FORCE_STATES)).order_by(Policy.id))
-    return [InForceCover(p.id, p.currency, p.scope, p.maximum_liability_minor,
-                         p.expected_turnover_minor, p.indemnity_commercial_pct,
-                         profile.main_buyers)
-            for p, profile in rows]
+    rows = session.execute(
+        select(Policy, ExporterProfile)
+        .join(ExporterProfile, ExporterProfile.org_id == Policy.exporter_org_id)
+        .where(Policy.state.in_(IN_FORCE_STATES))
+        .order_by(Policy.id)
+    )
+    return [
+        InForceCover(
+            p.id,
+            p.currency,
+            p.scope,
+            p.maximum_liability_minor,
+            p.expected_turnover_minor,
+            p.indemnity_commercial_pct,
+            profile.main_buyers,
+        )
+        for p, profile in rows
+    ]
 
 
-def active_policy_covering(session: Session, *, exporter_org_id: int, currency: str,
-                           shipped: date) -> int | None:
+def active_policy_covering(
+    session: Session, *, exporter_org_id: int, currency: str, shipped: date
+) -> int | None:
     """The exporter's latest-incepted active policy in ``currency`` whose term covers the
     shipment date ``shipped``, if any.
     """
-    return session.execute(select(Policy.id).where(
-        Policy.exporter_org_id == exporter_org_id, Policy.state == "active",
-        Policy.currency == currency, Policy.inception <= shipped,
-        Policy.expiry >= shipped).order_by(Policy.inception.desc()).limit(1)).scalar()
+    return session.execute(
+        select(Policy.id)
+        .where(
+            Policy.exporter_org_id == exporter_org_id,
+            Policy.state == "active",
+            Policy.currency == currency,
+            Policy.inception <= shipped,
+            Policy.expiry >= shipped,
+        )
+        .order_by(Policy.inception.desc())
+        .limit(1)
+    ).scalar()

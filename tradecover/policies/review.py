@@ -41,8 +41,9 @@ class ReviewMetrics:
 
     def as_dict(self) -> dict[str, Any]:
         """The metrics as JSON-ready strings (flags as ``"true"``/``"false"``)."""
-        return {k: (str(v).lower() if isinstance(v, bool) else str(v))
-                for k, v in asdict(self).items()}
+        return {
+            k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in asdict(self).items()
+        }
 
 
 class ReviewMetricsSource(Protocol):

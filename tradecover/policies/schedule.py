@@ -67,22 +67,35 @@ class InsurableScope:
         if overlap := set(self.destination_countries) & set(self.excluded_countries):
             raise ValidationFailed(
                 f"countries both included and excluded: {', '.join(sorted(overlap))}",
-                code="scope_conflict", field="scope.excluded_countries")
+                code="scope_conflict",
+                field="scope.excluded_countries",
+            )
         if not self.payment_terms:
-            raise ValidationFailed("at least one payment term must be insurable",
-                                   code="empty_scope", field="scope.payment_terms")
+            raise ValidationFailed(
+                "at least one payment term must be insurable",
+                code="empty_scope",
+                field="scope.payment_terms",
+            )
         if not 1 <= self.max_credit_days <= MAX_SHORT_TERM_CREDIT_DAYS:
             raise ValidationFailed(
                 f"max_credit_days must be between 1 and {MAX_SHORT_TERM_CREDIT_DAYS}",
-                code="credit_period_out_of_range", field="scope.max_credit_days")
+                code="credit_period_out_of_range",
+                field="scope.max_credit_days",
+            )
         for i, chapter in enumerate(self.hs_chapters):
             if not isinstance(chapter, str) or len(chapter) != 2 or not chapter.isdigit():
-                raise ValidationFailed(f"HS chapter {chapter!r} must be two digits",
-                                       code="unknown_hs_code", field=f"scope.hs_chapters[{i}]")
+                raise ValidationFailed(
+                    f"HS chapter {chapter!r} must be two digits",
+                    code="unknown_hs_code",
+                    field=f"scope.hs_chapters[{i}]",
+                )
             check_hs_code(chapter, field=f"scope.hs_chapters[{i}]")
         if len(set(self.payment_terms)) != len(self.payment_terms):
-            raise ValidationFailed("a payment term is listed twice",
-                                   code="duplicate_payment_term", field="scope.payment_terms")
+            raise ValidationFailed(
+                "a payment term is listed twice",
+                code="duplicate_payment_term",
+                field="scope.payment_terms",
+            )
 
     def covers_country(self, country: str) -> bool:
         """True if shipments to ``country`` fall inside the scope."""
@@ -113,14 +126,18 @@ class ClaimTermsSchedule:
         for name in ("claim_filing_days", "waiting_period_days"):
             days = getattr(self, name)
             if days is not None and not 0 <= days <= 730:
-                raise ValidationFailed(f"{name} must be 0 to 730",
-                                       code="claim_term_out_of_range",
-                                       field=f"claim_terms.{name}")
+                raise ValidationFailed(
+                    f"{name} must be 0 to 730",
+                    code="claim_term_out_of_range",
+                    field=f"claim_terms.{name}",
+                )
         above = self.second_approval_above
         if above is not None and (not above.is_finite() or above < 0):
-            raise ValidationFailed("second_approval_above cannot be negative",
-                                   code="claim_term_out_of_range",
-                                   field="claim_terms.second_approval_above")
+            raise ValidationFailed(
+                "second_approval_above cannot be negative",
+                code="claim_term_out_of_range",
+                field="claim_terms.second_approval_above",
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,20 +175,26 @@ class RateFloating:
         record = self.experience
         if record is not None:
             if isinstance(record.years, bool) or not 0 <= record.years <= 100:
-                raise ValidationFailed("experience years must be 0 to 100",
-                                       code="experience_out_of_range",
-                                       field="rate_floating.experience.years")
+                raise ValidationFailed(
+                    "experience years must be 0 to 100",
+                    code="experience_out_of_range",
+                    field="rate_floating.experience.years",
+                )
             for name in ("earned_premium", "incurred_claims", "exposure"):
                 value: Decimal = getattr(record, name)
                 if not value.is_finite() or value < 0:
-                    raise ValidationFailed(f"experience {name} cannot be negative",
-                                           code="experience_out_of_range",
-                                           field=f"rate_floating.experience.{name}")
+                    raise ValidationFailed(
+                        f"experience {name} cannot be negative",
+                        code="experience_out_of_range",
+                        field=f"rate_floating.experience.{name}",
+                    )
         hhi = self.concentration_hhi
         if hhi is not None and (not hhi.is_finite() or not Decimal(0) <= hhi <= Decimal(1)):
-            raise ValidationFailed("concentration_hhi must be between 0 and 1",
-                                   code="concentration_out_of_range",
-                                   field="rate_floating.concentration_hhi")
+            raise ValidationFailed(
+                "concentration_hhi must be between 0 and 1",
+                code="concentration_out_of_range",
+                field="rate_floating.concentration_hhi",
+            )
 
 
 def rate_floating_to_dict(floating: RateFloating) -> dict[str, Any] | None:
@@ -179,10 +202,12 @@ def rate_floating_to_dict(floating: RateFloating) -> dict[str, Any] | None:
     record = floating.experience
     data: dict[str, Any] = {}
     if record is not None:
-        data["experience"] = {"years": record.years,
-                              "earned_premium": str(record.earned_premium),
-                              "incurred_claims": str(record.incurred_claims),
-                              "exposure": str(record.exposure)}
+        data["experience"] = {
+            "years": record.years,
+            "earned_premium": str(record.earned_premium),
+            "incurred_claims": str(record.incurred_claims),
+            "exposure": str(record.exposure),
+        }
     if floating.concentration_hhi is not None:
         data["concentration_hhi"] = str(floating.concentration_hhi)
     return data or None
@@ -194,12 +219,16 @@ def rate_floating_from_dict(data: dict[str, Any] | None) -> RateFloating:
     record = data.get("experience")
     hhi = data.get("concentration_hhi")
     return RateFloating(
-        experience=None if not record else ExperienceRecord(
-            years=int(record["years"]), earned_premium=Decimal(str(record["earned_premium"])),
+        experience=None
+        if not record
+        else ExperienceRecord(
+            years=int(record["years"]),
+            earned_premium=Decimal(str(record["earned_premium"])),
             incurred_claims=Decimal(str(record["incurred_claims"])),
-            exposure=Decimal(str(record["exposure"]))),
-        concentration_hhi=None if hhi is None else Decimal(str(hhi)))
-
+            exposure=Decimal(str(record["exposure"])),
+        ),
+        concentration_hhi=None if hhi is None else Decimal(str(hhi)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,41 +261,71 @@ class PolicySchedule:
         self._validate_rate_basis()
         for name in ("indemnity_commercial_pct", "indemnity_political_pct"):
             pct = getattr(self, name)
-            if not isinstance(pct, Decimal) or not pct.is_finite() \
-                    or not Decimal(0) < pct <= Decimal(100):
-                raise ValidationFailed(f"{name} must be in (0, 100], got {pct}",
-                                       code="indemnity_out_of_range", field=name)
+            if (
+                not isinstance(pct, Decimal)
+                or not pct.is_finite()
+                or not Decimal(0) < pct <= Decimal(100)
+            ):
+                raise ValidationFailed(
+                    f"{name} must be in (0, 100], got {pct}",
+                    code="indemnity_out_of_range",
+                    field=name,
+                )
         for name in ("expected_turnover", "maximum_liability"):
             money: Money = getattr(self, name)
             if money.currency != self.currency:
-                raise ValidationFailed(f"{name} must be in the policy currency {self.currency}",
-                                       code="currency_mismatch", field=name)
+                raise ValidationFailed(
+                    f"{name} must be in the policy currency {self.currency}",
+                    code="currency_mismatch",
+                    field=name,
+                )
         if self.maximum_liability.amount <= 0:
-            raise ValidationFailed("maximum_liability must be greater than zero",
-                                   code="maximum_liability_not_positive",
-                                   field="maximum_liability")
+            raise ValidationFailed(
+                "maximum_liability must be greater than zero",
+                code="maximum_liability_not_positive",
+                field="maximum_liability",
+            )
         if self.expected_turnover.amount <= 0:
-            raise ValidationFailed("expected_turnover must be greater than zero",
-                                   code="expected_turnover_not_positive",
-                                   field="expected_turnover")
+            raise ValidationFailed(
+                "expected_turnover must be greater than zero",
+                code="expected_turnover_not_positive",
+                field="expected_turnover",
+            )
         if not self.base_rate_pct.is_finite() or not Decimal(0) < self.base_rate_pct <= Decimal(10):
-            raise ValidationFailed("base_rate_pct must be in (0, 10] percent",
-                                   code="rate_out_of_range", field="base_rate_pct")
+            raise ValidationFailed(
+                "base_rate_pct must be in (0, 10] percent",
+                code="rate_out_of_range",
+                field="base_rate_pct",
+            )
         if not 1 <= self.possible_loss_notice_days <= 365:
-            raise ValidationFailed("possible_loss_notice_days must be 1 to 365",
-                                   code="notice_period_out_of_range",
-                                   field="possible_loss_notice_days")
+            raise ValidationFailed(
+                "possible_loss_notice_days must be 1 to 365",
+                code="notice_period_out_of_range",
+                field="possible_loss_notice_days",
+            )
         if not self.rate_table.strip() or len(self.rate_table) > 64:
-            raise ValidationFailed("rate_table must name a rate table (1 to 64 characters)",
-                                   code="rate_table_missing", field="rate_table")
+            raise ValidationFailed(
+                "rate_table must name a rate table (1 to 64 characters)",
+                code="rate_table_missing",
+                field="rate_table",
+            )
         if not self.dispute_venue.strip() or len(self.dispute_venue) > 200:
-            raise ValidationFailed("dispute_venue must be 1 to 200 characters",
-                                   code="dispute_venue_missing", field="dispute_venue")
+            raise ValidationFailed(
+                "dispute_venue must be 1 to 200 characters",
+                code="dispute_venue_missing",
+                field="dispute_venue",
+            )
         share = self.min_declared_share
-        if share is not None and (not isinstance(share, Decimal) or not share.is_finite()
-                                  or not Decimal(0) < share <= Decimal(1)):
-            raise ValidationFailed("min_declared_share must be a fraction in (0, 1]",
-                                   code="share_out_of_range", field="min_declared_share")
+        if share is not None and (
+            not isinstance(share, Decimal)
+            or not share.is_finite()
+            or not Decimal(0) < share <= Decimal(1)
+        ):
+            raise ValidationFailed(
+                "min_declared_share must be a fraction in (0, 1]",
+                code="share_out_of_range",
+                field="min_declared_share",
+            )
         self.scope.validate()
         self.claim_terms.validate()
         self.rate_floating.validate()
@@ -279,14 +338,22 @@ class PolicySchedule:
                 raise ValidationFailed(
                     "a flat rate needs the schedule's flat-rate option (flat_rate_option); "
                     "without it every shipment is priced on the rate table",
-                    code="flat_rate_not_in_schedule", field="flat_rate_pct")
+                    code="flat_rate_not_in_schedule",
+                    field="flat_rate_pct",
+                )
             return
         if rate is None:
-            raise ValidationFailed("the flat-rate option needs the agreed flat_rate_pct",
-                                   code="flat_rate_missing", field="flat_rate_pct")
+            raise ValidationFailed(
+                "the flat-rate option needs the agreed flat_rate_pct",
+                code="flat_rate_missing",
+                field="flat_rate_pct",
+            )
         if not rate.is_finite() or not Decimal(0) < rate <= Decimal(10):
-            raise ValidationFailed("flat_rate_pct must be in (0, 10] percent",
-                                   code="rate_out_of_range", field="flat_rate_pct")
+            raise ValidationFailed(
+                "flat_rate_pct must be in (0, 10] percent",
+                code="rate_out_of_range",
+                field="flat_rate_pct",
+            )
 
     @property
     def flat_rate(self) -> Decimal | None:
@@ -306,8 +373,10 @@ class LiabilityGuidance:
     def message(self) -> str:
         """A sentence for the underwriter."""
         where = "within" if self.within else "outside"
-        return (f"maximum liability is {self.ratio:.1%} of expected turnover, {where} the usual "
-                f"1/3 to 1/2 ({self.low} to {self.high})")
+        return (
+            f"maximum liability is {self.ratio:.1%} of expected turnover, {where} the usual "
+            f"1/3 to 1/2 ({self.low} to {self.high})"
+        )
 
 
 def liability_guidance(*, expected_turnover: Money, maximum_liability: Money) -> LiabilityGuidance:
@@ -315,7 +384,11 @@ def liability_guidance(*, expected_turnover: Money, maximum_liability: Money) ->
     cur = expected_turnover.currency
     low = Money(round_money(expected_turnover.amount / 3, cur), cur)
     high = Money(round_money(expected_turnover.amount / 2, cur), cur)
-    ratio = (maximum_liability.amount / expected_turnover.amount
-             if expected_turnover.amount else Decimal(0))
-    return LiabilityGuidance(low=low, high=high, within=low <= maximum_liability <= high,
-                             ratio=ratio)
+    ratio = (
+        maximum_liability.amount / expected_turnover.amount
+        if expected_turnover.amount
+        else Decimal(0)
+    )
+    return LiabilityGuidance(
+        low=low, high=high, within=low <= maximum_liability <= high, ratio=ratio
+    )

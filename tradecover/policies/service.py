@@ -136,8 +136,13 @@ def get_policy(session: Session, *, principal: Principal, policy_id: int) -> Pol
 
 
 def list_policies(
-    session: Session, *, principal: Principal, state: PolicyState | None = None,
-    exporter_org_id: int | None = None, search: str | None = None, limit: int = 50,
+    session: Session,
+    *,
+    principal: Principal,
+    state: PolicyState | None = None,
+    exporter_org_id: int | None = None,
+    search: str | None = None,
+    limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Policy], int]:
     """Policies, newest first, and how many match; ``search`` matches the number or the
@@ -152,21 +157,21 @@ def list_policies(
     if search and search.strip():
         pattern = f"%{search.strip().lower()}%"
         orgs = organisation_ids_like(pattern)
-        query = query.where(or_(func.lower(Policy.number).like(pattern),
-                                Policy.exporter_org_id.in_(orgs)))
+        query = query.where(
+            or_(func.lower(Policy.number).like(pattern), Policy.exporter_org_id.in_(orgs))
+        )
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(Policy.id.desc()).limit(limit).offset(offset)).scalars()
     return list(rows), total
 
 
-def policy_history(session: Session, *, principal: Principal, policy_id: int
-                   ) -> list[AuditEntry]:
+def policy_history(session: Session, *, principal: Principal, policy_id: int) -> list[AuditEntry]:
     """Every audit entry about a policy, oldest first."""
     principal.require(Permission.POLICY_READ)
     policy = _policy(session, principal, policy_id)
-    return audit.history(session, entity_type="policy", entity_id=policy.id,
-                         org_id=policy.exporter_org_id)
-
+    return audit.history(
+        session, entity_type="policy", entity_id=policy.id, org_id=policy.exporter_org_id
+    )
 
 
 __all__ = [

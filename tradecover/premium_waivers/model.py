@@ -27,8 +27,9 @@ class PremiumWaiver(Base):
     __table_args__ = (
         CheckConstraint("status IN ('proposed', 'approved')", name="status"),
         CheckConstraint("approved_by IS NULL OR approved_by <> proposed_by", name="four_eyes"),
-        CheckConstraint("(status = 'approved') = (approved_by IS NOT NULL)",
-                        name="approved_has_approver"),
+        CheckConstraint(
+            "(status = 'approved') = (approved_by IS NOT NULL)", name="approved_has_approver"
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

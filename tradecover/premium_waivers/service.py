@@ -176,6 +176,10 @@ def list_waivers(
 
 def approved_waivers(session: Session, notice_ids: list[int]) -> list[PremiumWaiver]:
     """The approved waivers of these premium notices (for the claims' premium check)."""
-    return list(session.execute(select(PremiumWaiver).where(
-        PremiumWaiver.notice_id.in_(notice_ids), PremiumWaiver.status == WAIVER_APPROVED
-    )).scalars())
+    return list(
+        session.execute(
+            select(PremiumWaiver).where(
+                PremiumWaiver.notice_id.in_(notice_ids), PremiumWaiver.status == WAIVER_APPROVED
+            )
+        ).scalars()
+    )

@@ -219,7 +219,6 @@ class CompiledRateTable:
         return index
 
 
-
 def price_batch(*, table: RateTable, **arrays: npt.ArrayLike) -> IntArray:
     """Vectorised rates on ``table``; see :meth:`CompiledRateTable.price_batch` for the arrays."""
     return CompiledRateTable(table).price_batch(**arrays)

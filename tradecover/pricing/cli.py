@@ -26,8 +26,9 @@ from tradecover.pricing.rate_table import TERMS_ORDER
 from tradecover.pricing.schemas import InvestmentDebtQuoteIn, ShortTermQuoteIn
 from tradecover.reference.payment_terms import PaymentTerms
 
-quote_app = typer.Typer(help="Quote a rate or a premium, with its explanation.",
-                        no_args_is_help=True)
+quote_app = typer.Typer(
+    help="Quote a rate or a premium, with its explanation.", no_args_is_help=True
+)
 pricing_app = typer.Typer(help="Rate tables and the pricing lab.", no_args_is_help=True)
 tables_app = typer.Typer(help="Versioned short-term rate tables.", no_args_is_help=True)
 pricing_app.add_typer(tables_app, name="tables")
@@ -42,8 +43,9 @@ def register(app: typer.Typer) -> None:
 def _pydantic_error(error: ValidationError) -> ValidationFailed:
     first = error.errors()[0]
     field = ".".join(str(p) for p in first.get("loc", ()))
-    return ValidationFailed(f"{field}: {first.get('msg', 'invalid')}", code="invalid_request",
-                            field=field or None)
+    return ValidationFailed(
+        f"{field}: {first.get('msg', 'invalid')}", code="invalid_request", field=field or None
+    )
 
 
 @quote_app.command("short-term")
@@ -62,27 +64,47 @@ def quote_short_term(
     """Print the rate and a table of how it was reached."""
     try:
         body = ShortTermQuoteIn(
-            country=country.upper() if country else None, country_class=country_class,
-            payment_terms=terms, credit_days=days, indemnity_percentage=indemnity,
-            buyer_grade=buyer_grade, buyer_pd=buyer_pd, concentration_hhi=hhi,
-            rate_table=table)
+            country=country.upper() if country else None,
+            country_class=country_class,
+            payment_terms=terms,
+            credit_days=days,
+            indemnity_percentage=indemnity,
+            buyer_grade=buyer_grade,
+            buyer_pd=buyer_pd,
+            concentration_hhi=hhi,
+            rate_table=table,
+        )
     except ValidationError as error:
         raise _pydantic_error(error) from None
     with unit_of_work() as session:
-        quote = service.quote_short_term(session, principal=system_principal(session),
-                                         request=body.to_request(), code=body.rate_table)
+        quote = service.quote_short_term(
+            session,
+            principal=system_principal(session),
+            request=body.to_request(),
+            code=body.rate_table,
+        )
     ex = quote.explanation
-    console.print(f"rate {quote.rate} ({(quote.rate * 100).normalize():f} %) on "
-                  f"{ex.table_code} v{ex.table_version}")
+    console.print(
+        f"rate {quote.rate} ({(quote.rate * 100).normalize():f} %) on "
+        f"{ex.table_code} v{ex.table_version}"
+    )
     grid = Table("step", "factor", "rate", "why")
-    grid.add_row("base", "", str(ex.base_rate),
-                 f"class {ex.country_class} x {ex.payment_terms.value} x {ex.credit_band} days")
+    grid.add_row(
+        "base",
+        "",
+        str(ex.base_rate),
+        f"class {ex.country_class} x {ex.payment_terms.value} x {ex.credit_band} days",
+    )
     rate = ex.base_rate
     for adjustment in ex.adjustments:
         rate = (rate * adjustment.factor).quantize(Decimal("1E-8"))
         grid.add_row(adjustment.name, str(adjustment.factor), str(rate), adjustment.reason)
-    grid.add_row("bounds", "", str(ex.final_rate),
-                 f"floor {ex.floor}, cap {ex.cap}: {ex.bound_applied or 'none applied'}")
+    grid.add_row(
+        "bounds",
+        "",
+        str(ex.final_rate),
+        f"floor {ex.floor}, cap {ex.cap}: {ex.bound_applied or 'none applied'}",
+    )
     console.print(grid)
 
 
@@ -92,8 +114,9 @@ def _read_json(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise ValidationFailed(f"cannot read {path}: {error}", field="input") from None
     except json.JSONDecodeError as error:
-        raise ValidationFailed(f"{path} is not valid JSON: {error}", code="malformed_json",
-                               field="input") from None
+        raise ValidationFailed(
+            f"{path} is not valid JSON: {error}", code="malformed_json", field="input"
+        ) from None
 
 
 @quote_app.command("investment-debt")
@@ -122,11 +145,17 @@ def quote_mlt(
     quality: Annotated[str, typer.Option(help="Product quality")] = "standard",
 ) -> None:
     """Print the OECD Arrangement minimum premium rate and its parts."""
-    horizon = horizon_of_risk(disbursement_years=Decimal(disbursement_years),
-                              repayment_years=Decimal(repayment_years))
+    horizon = horizon_of_risk(
+        disbursement_years=Decimal(disbursement_years), repayment_years=Decimal(repayment_years)
+    )
     result = minimum_premium_rate(
-        country_category=country_category, buyer_risk_category=buyer, horizon=horizon,
-        commercial_cover=Decimal(cover), political_cover=Decimal(cover), product_quality=quality)
+        country_category=country_category,
+        buyer_risk_category=buyer,
+        horizon=horizon,
+        commercial_cover=Decimal(cover),
+        political_cover=Decimal(cover),
+        product_quality=quality,
+    )
     grid = Table("part", "value")
     for key, value in result.to_dict().items():
         grid.add_row(key, str(value))
@@ -141,8 +170,14 @@ def list_tables() -> None:
         rows, _total = service.list_current(session, limit=500)
         grid = Table("code", "version", "status", "effective", "versions", "by")
         for row, count in rows:
-            grid.add_row(row.code, str(row.version), row.status,
-                         row.effective_from.isoformat(), str(count), row.created_by)
+            grid.add_row(
+                row.code,
+                str(row.version),
+                row.status,
+                row.effective_from.isoformat(),
+                str(count),
+                row.created_by,
+            )
     console.print(grid)
 
 
@@ -156,15 +191,20 @@ def show_table(
         history = service.versions(session, code=code)
         current = service.current_version(session, code=code)
         table = service.table_of(current)
-        versions = [(v.version, v.status, v.effective_from.isoformat(), v.created_by,
-                     v.reason or "") for v in history]
-    console.print(f"{table.code} v{table.version}, effective {table.effective_from}, "
-                  f"floor {table.floor}, cap {table.cap} ({table.source})")
+        versions = [
+            (v.version, v.status, v.effective_from.isoformat(), v.created_by, v.reason or "")
+            for v in history
+        ]
+    console.print(
+        f"{table.code} v{table.version}, effective {table.effective_from}, "
+        f"floor {table.floor}, cap {table.cap} ({table.source})"
+    )
     grid = Table("class", "terms", *(f"{b.label} d" for b in table.bands))
     for c, by_terms in enumerate(table.base):
         for t, rates in enumerate(by_terms):
-            grid.add_row(str(c), TERMS_ORDER[t].value,
-                         *(f"{(r * 100).normalize():f} %" for r in rates))
+            grid.add_row(
+                str(c), TERMS_ORDER[t].value, *(f"{(r * 100).normalize():f} %" for r in rates)
+            )
     console.print(grid)
     log = Table("version", "status", "effective", "by", "reason")
     for row in versions:

@@ -195,8 +195,12 @@ CHART_WORDS: dict[str, str] = {
 """The chart's words in English, by key; a page passes its own language's (``words``)."""
 
 
-def render_lab_chart(rows: tuple[LabRow, ...] | list[LabRow], *, title: str | None = None,
-                     words: Mapping[str, str] | None = None) -> str:
+def render_lab_chart(
+    rows: tuple[LabRow, ...] | list[LabRow],
+    *,
+    title: str | None = None,
+    words: Mapping[str, str] | None = None,
+) -> str:
     """Three line panels (insured count, loss ratio, premium volume) per round, both regimes.
 
     Returns a standalone SVG document as a string: no JavaScript, no external fonts or

@@ -60,8 +60,7 @@ class InvestmentDebtPeriod(Base):
     __table_args__ = (UniqueConstraint("schedule_id", "position"),)
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    schedule_id: Mapped[int] = mapped_column(ForeignKey("investment_debt_schedules.id"),
-                                             index=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("investment_debt_schedules.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)  # 1-based, over both phases
     phase: Mapped[str] = mapped_column(String(16))  # drawdown, repayment
     phase_index: Mapped[int] = mapped_column(Integer)  # the quote's index within the phase
@@ -74,7 +73,6 @@ class InvestmentDebtPeriod(Base):
     status: Mapped[str] = mapped_column(String(16))  # not_issued, notified, paid, refused
 
 
-
 class InvestmentDebtApplication(Base):
     """The loan behind an investment-debt application ([004]): its drawdown and repayment
     schedule, the cover asked for and the host country of the project company.
@@ -82,8 +80,9 @@ class InvestmentDebtApplication(Base):
 
     __tablename__ = "investment_debt_applications"
 
-    application_id: Mapped[int] = mapped_column(ForeignKey("policy_applications.id"),
-                                                primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("policy_applications.id"), primary_key=True
+    )
     host_country: Mapped[str] = mapped_column(String(2))
     loan: Mapped[Any] = mapped_column(JSONText())  # the quote request without its rate
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -230,9 +230,14 @@ def stored_proposal(explanation: Any, proposed_terms: dict[str, Any]) -> Renewal
     if data.get("method") != REPRICE_METHOD:
         return RenewalProposal("", 0, proposed, (), Decimal(1), None, proposed, ())
     return RenewalProposal(
-        table_code=str(data["table"]["code"]), table_version=int(data["table"]["version"]),
+        table_code=str(data["table"]["code"]),
+        table_version=int(data["table"]["version"]),
         current_rate=Decimal(data["current_rate"]),
-        adjustments=tuple(Adjustment(a["name"], Decimal(a["factor"]), a["reason"])
-                          for a in data["adjustments"]),
-        renewal_factor=Decimal(data["renewal_factor"]), bound_applied=data["bound_applied"],
-        proposed_rate=Decimal(data["proposed_rate"]), notes=tuple(data["notes"]))
+        adjustments=tuple(
+            Adjustment(a["name"], Decimal(a["factor"]), a["reason"]) for a in data["adjustments"]
+        ),
+        renewal_factor=Decimal(data["renewal_factor"]),
+        bound_applied=data["bound_applied"],
+        proposed_rate=Decimal(data["proposed_rate"]),
+        notes=tuple(data["notes"]),
+    )

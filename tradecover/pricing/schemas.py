@@ -18,9 +18,15 @@ from tradecover.pricing.service import PeriodView, ScheduleView
 from tradecover.pricing.short_term import ExporterExperience, ShortTermRateRequest
 from tradecover.reference.payment_terms import PaymentTerms
 
-DecimalStr = Annotated[str, Field(min_length=1, max_length=40,
-                                  pattern=r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$",
-                                  description="A decimal number as a string (never a float)")]
+DecimalStr = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$",
+        description="A decimal number as a string (never a float)",
+    ),
+]
 """A decimal string; its range is checked by the pricing rules, which name the field."""
 
 FORBID = ConfigDict(extra="forbid")
@@ -34,44 +40,65 @@ class ExperienceIn(InputModel):
     earned_premium: DecimalStr = Field(examples=["120000"])
     incurred_claims: DecimalStr = Field(examples=["30000"])
     exposure: DecimalStr = Field(
-        examples=["40"], description="Insured turnover over those years, USD million")
+        examples=["40"], description="Insured turnover over those years, USD million"
+    )
 
 
 class ShortTermQuoteIn(InputModel):
     """A short-term rate request: give ``country`` or ``country_class``."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "country": "TR", "payment_terms": "OA", "credit_days": 90,
-        "indemnity_percentage": "90", "buyer_grade": "B"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "country": "TR",
+                    "payment_terms": "OA",
+                    "credit_days": 90,
+                    "indemnity_percentage": "90",
+                    "buyer_grade": "B",
+                }
+            ]
+        },
+    )
     country: str | None = Field(default=None, min_length=2, max_length=2, examples=["TR"])
     country_class: int | None = Field(default=None, examples=[4])
     payment_terms: PaymentTerms = Field(examples=["OA"])
     credit_days: int = Field(ge=-100_000, le=100_000, examples=[90])
     indemnity_percentage: DecimalStr = Field(
-        examples=["90"], description="Share of a loss the insurer pays, in percent")
+        examples=["90"], description="Share of a loss the insurer pays, in percent"
+    )
     buyer_grade: str | None = Field(default=None, max_length=16, examples=["B"])
-    buyer_pd: DecimalStr | None = Field(default=None, examples=["0.015"],
-                                        description="Probability of default, 0..1")
+    buyer_pd: DecimalStr | None = Field(
+        default=None, examples=["0.015"], description="Probability of default, 0..1"
+    )
     concentration_hhi: DecimalStr | None = Field(default=None, examples=["0.30"])
     experience: ExperienceIn | None = None
-    rate_table: str | None = Field(default=None, min_length=1, max_length=64,
-                                   examples=["ST-2026"])
+    rate_table: str | None = Field(default=None, min_length=1, max_length=64, examples=["ST-2026"])
 
     def to_request(self) -> ShortTermRateRequest:
         """The pure request (indemnity percent to a fraction)."""
         exp = self.experience
         return ShortTermRateRequest(
-            payment_terms=self.payment_terms, credit_days=self.credit_days,
+            payment_terms=self.payment_terms,
+            credit_days=self.credit_days,
             indemnity_percentage=Decimal(self.indemnity_percentage) / 100,
-            country_class=self.country_class, country=self.country,
+            country_class=self.country_class,
+            country=self.country,
             buyer_grade=self.buyer_grade,
             buyer_pd=Decimal(self.buyer_pd) if self.buyer_pd is not None else None,
-            concentration_hhi=(Decimal(self.concentration_hhi)
-                               if self.concentration_hhi is not None else None),
+            concentration_hhi=(
+                Decimal(self.concentration_hhi) if self.concentration_hhi is not None else None
+            ),
             experience=ExporterExperience(
-                years=exp.years, earned_premium=Decimal(exp.earned_premium),
-                incurred_claims=Decimal(exp.incurred_claims), exposure=Decimal(exp.exposure),
-            ) if exp is not None else None)
+                years=exp.years,
+                earned_premium=Decimal(exp.earned_premium),
+                incurred_claims=Decimal(exp.incurred_claims),
+                exposure=Decimal(exp.exposure),
+            )
+            if exp is not None
+            else None,
+        )
 
 
 class RateQuoteOut(BaseModel):
@@ -100,12 +127,26 @@ class RepaymentIn(InputModel):
 class InvestmentDebtQuoteIn(InputModel):
     """Overseas investment debt insurance quote request ([004]); amounts decimal strings."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "currency": "USD", "rate": "0.0085", "insure_interest": True,
-        "drawdown_periods": [{"drawn": "6000000", "interest": "180000"},
-                             {"drawn": "4000000", "interest": "420000"}],
-        "repayment_periods": [{"principal": "5000000", "interest": "600000"},
-                              {"principal": "5000000", "interest": "300000"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "currency": "USD",
+                    "rate": "0.0085",
+                    "insure_interest": True,
+                    "drawdown_periods": [
+                        {"drawn": "6000000", "interest": "180000"},
+                        {"drawn": "4000000", "interest": "420000"},
+                    ],
+                    "repayment_periods": [
+                        {"principal": "5000000", "interest": "600000"},
+                        {"principal": "5000000", "interest": "300000"},
+                    ],
+                }
+            ]
+        },
+    )
     currency: Any = Field(examples=["USD"])
     rate: Any = Field(examples=["0.0085"])
     insure_interest: Any = Field(default=True)
@@ -154,9 +195,19 @@ class CoverComparisonOut(BaseModel):
 class MltQuoteIn(InputModel):
     """OECD Arrangement minimum premium rate request (medium/long-term buyer credit)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "country_category": 4, "buyer_risk_category": "CC2",
-        "disbursement_years": "1", "repayment_years": "5"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "country_category": 4,
+                    "buyer_risk_category": "CC2",
+                    "disbursement_years": "1",
+                    "repayment_years": "5",
+                }
+            ]
+        },
+    )
     country_category: int = Field(ge=-10, le=100, examples=[4])
     buyer_risk_category: str = Field(min_length=1, max_length=8, examples=["CC2"])
     disbursement_years: DecimalStr = Field(examples=["1"])
@@ -183,9 +234,15 @@ class RateTableVersionOut(BaseModel):
     @classmethod
     def of(cls, row: RateTableVersion) -> RateTableVersionOut:
         """From the ORM row."""
-        return cls(code=row.code, version=row.version, effective_from=row.effective_from,
-                   status=row.status, reason=row.reason, created_by=row.created_by,
-                   created_at=row.created_at)
+        return cls(
+            code=row.code,
+            version=row.version,
+            effective_from=row.effective_from,
+            status=row.status,
+            reason=row.reason,
+            created_by=row.created_by,
+            created_at=row.created_at,
+        )
 
 
 class RateTableSummaryOut(RateTableVersionOut):
@@ -206,9 +263,18 @@ class RateTableOut(BaseModel):
 class RateTableVersionIn(InputModel):
     """A new version of a table: the table's JSON body, why, and draft or active."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "reason": "raise open-account rates for class 6-7 after the 2026 review",
-        "status": "active", "body": {"effective_from": "2026-07-01", "...": "..."}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "raise open-account rates for class 6-7 after the 2026 review",
+                    "status": "active",
+                    "body": {"effective_from": "2026-07-01", "...": "..."},
+                }
+            ]
+        },
+    )
     body: dict[str, Any]
     reason: str = Field(min_length=1, max_length=1000)
     status: Literal["active", "draft"] = "active"
@@ -228,8 +294,9 @@ class PaymentIn(InputModel):
     model_config = FORBID
     position: int = Field(ge=1, le=10_000, examples=[1])
     paid_on: date = Field(examples=["2026-02-01"])
-    accept_late: bool = Field(default=False,
-                              description="The insurer accepts premium paid after the due date")
+    accept_late: bool = Field(
+        default=False, description="The insurer accepts premium paid after the due date"
+    )
 
 
 class SchedulePeriodOut(BaseModel):
@@ -249,11 +316,18 @@ class SchedulePeriodOut(BaseModel):
     @classmethod
     def of(cls, view: PeriodView) -> SchedulePeriodOut:
         """From the service view."""
-        return cls(position=view.position, phase=view.phase, index=view.index,
-                   insured_amount=str(view.insured_amount.amount),
-                   premium=str(view.premium.amount), notice_date=view.notice_date,
-                   due_date=view.due_date, paid_on=view.paid_on, status=view.status,
-                   cover_in_force=view.cover_in_force)
+        return cls(
+            position=view.position,
+            phase=view.phase,
+            index=view.index,
+            insured_amount=str(view.insured_amount.amount),
+            premium=str(view.premium.amount),
+            notice_date=view.notice_date,
+            due_date=view.due_date,
+            paid_on=view.paid_on,
+            status=view.status,
+            cover_in_force=view.cover_in_force,
+        )
 
 
 class ScheduleOut(BaseModel):
@@ -268,9 +342,13 @@ class ScheduleOut(BaseModel):
     @classmethod
     def of(cls, view: ScheduleView) -> ScheduleOut:
         """From the service view."""
-        return cls(policy_id=view.policy_id, currency=view.currency,
-                   total_premium=str(view.total_premium.amount), request=view.request,
-                   periods=[SchedulePeriodOut.of(p) for p in view.periods])
+        return cls(
+            policy_id=view.policy_id,
+            currency=view.currency,
+            total_premium=str(view.total_premium.amount),
+            request=view.request,
+            periods=[SchedulePeriodOut.of(p) for p in view.periods],
+        )
 
 
 class DueBeforeIndemnityOut(BaseModel):

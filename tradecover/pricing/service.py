@@ -124,31 +124,45 @@ Reprice = Callable[["ReviewMetrics", PricedPolicy], tuple[Decimal, dict[str, Any
 def load_default_rate_tables(session: Session) -> int:
     """Store the shipped ``ST-2026`` v1 if the database has no version of it (idempotent)."""
     table = default_rate_table()
-    exists = session.execute(select(func.count()).select_from(RateTableVersion)
-                             .where(RateTableVersion.code == table.code)).scalar_one()
+    exists = session.execute(
+        select(func.count())
+        .select_from(RateTableVersion)
+        .where(RateTableVersion.code == table.code)
+    ).scalar_one()
     if exists:
         return 0
     insurer(session)  # the insurer organisation must exist: its staff edit tables
-    session.add(RateTableVersion(
-        code=table.code, version=table.version, effective_from=table.effective_from,
-        status=RATE_TABLE_ACTIVE, body=rate_table_to_dict(table),
-        reason="shipped default table", created_by=BOOTSTRAP_ACTOR, created_at=utc_now()))
+    session.add(
+        RateTableVersion(
+            code=table.code,
+            version=table.version,
+            effective_from=table.effective_from,
+            status=RATE_TABLE_ACTIVE,
+            body=rate_table_to_dict(table),
+            reason="shipped default table",
+            created_by=BOOTSTRAP_ACTOR,
+            created_at=utc_now(),
+        )
+    )
     session.flush()
     return 1
 
 
 def _check_code(code: str) -> str:
-    if not isinstance(code, str) or not 1 <= len(code) <= 64 or not code.strip() \
-            or "\x00" in code:
+    if not isinstance(code, str) or not 1 <= len(code) <= 64 or not code.strip() or "\x00" in code:
         raise ValidationFailed("a rate table code has 1 to 64 characters", field="code")
     return code
 
 
 def versions(session: Session, *, code: str) -> list[RateTableVersion]:
     """Every version of a table, newest first; an unknown code is :class:`NotFound`."""
-    rows = list(session.execute(
-        select(RateTableVersion).where(RateTableVersion.code == _check_code(code))
-        .order_by(RateTableVersion.version.desc())).scalars())
+    rows = list(
+        session.execute(
+            select(RateTableVersion)
+            .where(RateTableVersion.code == _check_code(code))
+            .order_by(RateTableVersion.version.desc())
+        ).scalars()
+    )
     if not rows:
         raise NotFound(f"no rate table {code!r}", code="rate_table_not_found")
     return rows
@@ -160,25 +174,40 @@ def current_version(session: Session, *, code: str | None = None) -> RateTableVe
     row = session.execute(
         select(RateTableVersion)
         .where(RateTableVersion.code == wanted, RateTableVersion.status == RATE_TABLE_ACTIVE)
-        .order_by(RateTableVersion.version.desc()).limit(1)).scalar_one_or_none()
+        .order_by(RateTableVersion.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"no active rate table {wanted!r}", code="rate_table_not_found",
-                       field="rate_table")
+        raise NotFound(
+            f"no active rate table {wanted!r}", code="rate_table_not_found", field="rate_table"
+        )
     return row
 
 
-def list_current(session: Session, *, limit: int = 50, offset: int = 0
-                 ) -> tuple[list[tuple[RateTableVersion, int]], int]:
+def list_current(
+    session: Session, *, limit: int = 50, offset: int = 0
+) -> tuple[list[tuple[RateTableVersion, int]], int]:
     """Each table code's newest version and how many versions it has, by code."""
-    latest = (select(RateTableVersion.code, func.max(RateTableVersion.version).label("v"),
-                     func.count().label("n"))
-              .group_by(RateTableVersion.code).subquery())
+    latest = (
+        select(
+            RateTableVersion.code,
+            func.max(RateTableVersion.version).label("v"),
+            func.count().label("n"),
+        )
+        .group_by(RateTableVersion.code)
+        .subquery()
+    )
     total = session.execute(select(func.count()).select_from(latest)).scalar_one()
     rows = session.execute(
         select(RateTableVersion, latest.c.n)
-        .join(latest, (RateTableVersion.code == latest.c.code)
-              & (RateTableVersion.version == latest.c.v))
-        .order_by(RateTableVersion.code).limit(limit).offset(offset)).all()
+        .join(
+            latest,
+            (RateTableVersion.code == latest.c.code) & (RateTableVersion.version == latest.c.v),
+        )
+        .order_by(RateTableVersion.code)
+        .limit(limit)
+        .offset(offset)
+    ).all()
     return [(row[0], int(row[1])) for row in rows], int(total)
 
 
@@ -198,8 +227,13 @@ def table_of(row: RateTableVersion) -> RateTable:
 
 
 def add_rate_table_version(
-    session: Session, *, principal: Principal, code: str, body: Mapping[str, Any],
-    reason: str, status: str = RATE_TABLE_ACTIVE,
+    session: Session,
+    *,
+    principal: Principal,
+    code: str,
+    body: Mapping[str, Any],
+    reason: str,
+    status: str = RATE_TABLE_ACTIVE,
 ) -> RateTableVersion:
     """Save an edit as the next version of ``code``; an active one retires the previous.
 
@@ -215,50 +249,80 @@ def add_rate_table_version(
     if not why:
         raise ValidationFailed("a reason is required", code="reason_required", field="reason")
     if len(why) > 1000:
-        raise ValidationFailed("reason is longer than 1000 characters", code="value_too_long",
-                               field="reason")
+        raise ValidationFailed(
+            "reason is longer than 1000 characters", code="value_too_long", field="reason"
+        )
     if status not in EDITABLE_STATUSES:
-        raise ValidationFailed(f"status must be one of {', '.join(EDITABLE_STATUSES)}",
-                               field="status")
+        raise ValidationFailed(
+            f"status must be one of {', '.join(EDITABLE_STATUSES)}", field="status"
+        )
     if not isinstance(body, Mapping):
         raise ValidationFailed("the table body must be a JSON object", field="body")
     # Edits of one code are serialised: lock every stored version of it (rows are never
     # deleted, so a second editor waits here), then read the newest version and the active
     # ones afresh.  Two first versions of a new code racing meet the unique constraint.
-    session.execute(select(RateTableVersion.id).where(RateTableVersion.code == code)
-                    .order_by(RateTableVersion.id).with_for_update()).all()
+    session.execute(
+        select(RateTableVersion.id)
+        .where(RateTableVersion.code == code)
+        .order_by(RateTableVersion.id)
+        .with_for_update()
+    ).all()
     last = session.execute(
         select(func.max(RateTableVersion.version)).where(RateTableVersion.code == code)
     ).scalar_one()
     version = int(last or 0) + 1
     table = rate_table_from_dict({**body, "code": code, "version": version})
-    previous = session.execute(
-        select(RateTableVersion).where(RateTableVersion.code == code,
-                                       RateTableVersion.status == RATE_TABLE_ACTIVE)
-        .order_by(RateTableVersion.version)
-        .execution_options(populate_existing=True)).scalars().all()
+    previous = (
+        session.execute(
+            select(RateTableVersion)
+            .where(RateTableVersion.code == code, RateTableVersion.status == RATE_TABLE_ACTIVE)
+            .order_by(RateTableVersion.version)
+            .execution_options(populate_existing=True)
+        )
+        .scalars()
+        .all()
+    )
     new = RateTableVersion(
-        code=code, version=version, effective_from=table.effective_from, status=status,
-        body=rate_table_to_dict(table), reason=why, created_by=principal.actor,
-        created_at=utc_now())
+        code=code,
+        version=version,
+        effective_from=table.effective_from,
+        status=status,
+        body=rate_table_to_dict(table),
+        reason=why,
+        created_by=principal.actor,
+        created_at=utc_now(),
+    )
     try:
         with session.begin_nested():
             session.add(new)
             session.flush()
     except IntegrityError:
-        raise Conflict(f"rate table {code!r} was edited at the same time; reload and retry",
-                       code="rate_table_edit_conflict") from None
+        raise Conflict(
+            f"rate table {code!r} was edited at the same time; reload and retry",
+            code="rate_table_edit_conflict",
+        ) from None
     retired: list[int] = []
     if status == RATE_TABLE_ACTIVE:
         for row in previous:
             row.status = RATE_TABLE_RETIRED
             retired.append(row.version)
     session.flush()
-    audit.record(session, org_id=principal.org_id, actor=principal.actor,
-                 action="rate_table.version_added", entity_type="rate_table", entity_id=code,
-                 reason=why, before={"active_versions": [r.version for r in previous]},
-                 after={"version": version, "status": status, "retired": retired,
-                        "effective_from": table.effective_from.isoformat()})
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal.actor,
+        action="rate_table.version_added",
+        entity_type="rate_table",
+        entity_id=code,
+        reason=why,
+        before={"active_versions": [r.version for r in previous]},
+        after={
+            "version": version,
+            "status": status,
+            "retired": retired,
+            "effective_from": table.effective_from.isoformat(),
+        },
+    )
     return new
 
 
@@ -267,26 +331,37 @@ def add_rate_table_version(
 
 def country_classes(session: Session) -> dict[str, int]:
     """Country code to risk class 0-7 in force (unclassified countries are left out)."""
-    return {c.country: c.risk_class for c in country_risk.current_all(session)
-            if c.risk_class is not None}
+    return {
+        c.country: c.risk_class
+        for c in country_risk.current_all(session)
+        if c.risk_class is not None
+    }
 
 
 def pricer_for(session: Session, *, code: str | None = None) -> ShortTermPricer:
     """THE pricing interface: a pricer on the current version of ``code`` (default ST-2026)
     with the country classes in force.  Attachment, renewals and quotes all call this.
     """
-    return ShortTermPricer(table=table_of(current_version(session, code=code)),
-                           country_classes=country_classes(session))
+    return ShortTermPricer(
+        table=table_of(current_version(session, code=code)),
+        country_classes=country_classes(session),
+    )
 
 
-def quote_short_term(session: Session, *, principal: Principal,
-                     request: ShortTermRateRequest, code: str | None = None) -> RateQuote:
+def quote_short_term(
+    session: Session,
+    *,
+    principal: Principal,
+    request: ShortTermRateRequest,
+    code: str | None = None,
+) -> RateQuote:
     """A short-term rate with its explanation; any signed-in role may quote."""
     if request.country is not None and request.country_class is None:
         # one country's class, not the whole classification: keeps a quote fast
         view = _country_view(session, request.country)
-        pricer = ShortTermPricer(table=table_of(current_version(session, code=code)),
-                                 country_classes=view)
+        pricer = ShortTermPricer(
+            table=table_of(current_version(session, code=code)), country_classes=view
+        )
         return pricer.price(request)
     return ShortTermPricer(table=table_of(current_version(session, code=code))).price(request)
 
@@ -309,29 +384,38 @@ def _renewal_table(session: Session, policy: PricedPolicy) -> RateTable:
         return table_of(current_version(session))
 
 
-def propose_for(session: Session, *, metrics: ReviewMetrics, policy: PricedPolicy,
-                years_insured: int) -> RenewalProposal:
+def propose_for(
+    session: Session, *, metrics: ReviewMetrics, policy: PricedPolicy, years_insured: int
+) -> RenewalProposal:
     """The renewal proposal of ``policy`` from its review metrics (pure rules, stored table)."""
     return propose_renewal_rate(
         table=_renewal_table(session, policy),
         current_rate=(policy.base_rate_pct / 100).quantize(Decimal("1E-8")),
-        metrics=metrics, years_insured=years_insured)
+        metrics=metrics,
+        years_insured=years_insured,
+    )
 
 
-def _reprice(session: Session, metrics: ReviewMetrics, policy: PricedPolicy,
-             years_insured: Callable[[Session, int], int]) -> tuple[Decimal, dict[str, Any]]:
+def _reprice(
+    session: Session,
+    metrics: ReviewMetrics,
+    policy: PricedPolicy,
+    years_insured: Callable[[Session, int], int],
+) -> tuple[Decimal, dict[str, Any]]:
     if metrics.declared_amount == 0 and metrics.premium_earned == 0:
         return policy.base_rate_pct, {
-            "method": "unchanged", "decision": None,
-            "note": "no declarations or premium recorded this term: the rate stays"}
-    proposal = propose_for(session, metrics=metrics, policy=policy,
-                           years_insured=years_insured(session, policy.id))
+            "method": "unchanged",
+            "decision": None,
+            "note": "no declarations or premium recorded this term: the rate stays",
+        }
+    proposal = propose_for(
+        session, metrics=metrics, policy=policy, years_insured=years_insured(session, policy.id)
+    )
     explanation = {"method": REPRICE_METHOD, **proposal.to_dict(), "decision": None}
     return rate_pct(proposal.proposed_rate), explanation
 
 
-def renewal_repricer(session: Session, *,
-                     years_insured: Callable[[Session, int], int]) -> Reprice:
+def renewal_repricer(session: Session, *, years_insured: Callable[[Session, int], int]) -> Reprice:
     """The ``reprice`` callable for :func:`tradecover.policies.service.offer_renewal`;
     ``years_insured`` counts the terms of a policy's renewal chain (the policies context's).
     """

@@ -446,7 +446,12 @@ class ShortTermPricer:
         :meth:`price` of the same request (the arrays: :meth:`CompiledRateTable.price_batch`).
         """
         return self._batch.price_batch(
-            country_class=country_class, payment_terms=payment_terms, credit_days=credit_days,
-            indemnity_ppm=indemnity_ppm, buyer_pd_ppm=buyer_pd_ppm,
-            buyer_grade_index=buyer_grade_index, experience_factor_ppm=experience_factor_ppm,
-            concentration_hhi_ppm=concentration_hhi_ppm)
+            country_class=country_class,
+            payment_terms=payment_terms,
+            credit_days=credit_days,
+            indemnity_ppm=indemnity_ppm,
+            buyer_pd_ppm=buyer_pd_ppm,
+            buyer_grade_index=buyer_grade_index,
+            experience_factor_ppm=experience_factor_ppm,
+            concentration_hhi_ppm=concentration_hhi_ppm,
+        )

@@ -52,28 +52,37 @@ def currencies(principal: PrincipalDep) -> list[CurrencyOut]:
 
     from tradecover.kit.money import is_currency
 
-    return [CurrencyOut(code=c.alpha_3, name=c.name, minor_unit=minor_unit(c.alpha_3))
-            for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)
-            if is_currency(c.alpha_3)]
+    return [
+        CurrencyOut(code=c.alpha_3, name=c.name, minor_unit=minor_unit(c.alpha_3))
+        for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)
+        if is_currency(c.alpha_3)
+    ]
 
 
 @router.get("/payment-terms", response_model=list[PaymentTermsOut], summary="Payment terms")
 def payment_terms(principal: PrincipalDep) -> list[PaymentTermsOut]:
     """L/C, D/P, D/A, O/A in rising order of risk."""
-    return [PaymentTermsOut(code=t.value, label=t.label, risk_rank=t.risk_rank)
-            for t in sorted(PaymentTerms, key=lambda t: t.risk_rank)]
+    return [
+        PaymentTermsOut(code=t.value, label=t.label, risk_rank=t.risk_rank)
+        for t in sorted(PaymentTerms, key=lambda t: t.risk_rank)
+    ]
 
 
-@router.get("/credit-period-bands", response_model=list[CreditBandOut],
-            summary="Credit period bands")
+@router.get(
+    "/credit-period-bands", response_model=list[CreditBandOut], summary="Credit period bands"
+)
 def credit_period_bands(principal: PrincipalDep) -> list[CreditBandOut]:
     """The bands of the rate matrix."""
-    return [CreditBandOut(label=b.label, min_days=b.min_days, max_days=b.max_days)
-            for b in CREDIT_PERIOD_BANDS]
+    return [
+        CreditBandOut(label=b.label, min_days=b.min_days, max_days=b.max_days)
+        for b in CREDIT_PERIOD_BANDS
+    ]
 
 
 @router.get("/hs-chapters", response_model=list[HsChapterOut], summary="HS chapters")
 def hs_chapter_list(principal: PrincipalDep) -> list[HsChapterOut]:
     """Harmonized System 2022 chapters."""
-    return [HsChapterOut(chapter=c.code, description=c.description, status=str(c.status))
-            for c in hs_chapters()]
+    return [
+        HsChapterOut(chapter=c.code, description=c.description, status=str(c.status))
+        for c in hs_chapters()
+    ]

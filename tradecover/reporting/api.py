@@ -37,13 +37,20 @@ def check(session: SessionDep, principal: PrincipalDep) -> CheckOut:
     return CheckOut(ok=not problems, problems=problems)
 
 
-@subsidies_router.get("/programmes/{programme_id}/statement", response_model=StatementOut,
-            summary="A programme's statement of a month")
+@subsidies_router.get(
+    "/programmes/{programme_id}/statement",
+    response_model=StatementOut,
+    summary="A programme's statement of a month",
+)
 def get_statement(
-    programme_id: IdPath, session: SessionDep, principal: PrincipalDep,
+    programme_id: IdPath,
+    session: SessionDep,
+    principal: PrincipalDep,
     month: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
 ) -> StatementOut:
     """What the programme owes for the notices of ``month``, and what it has paid."""
-    return StatementOut.of(subsidy_statement.statement(session, principal=principal,
-                                                       programme_id=programme_id,
-                                                       month=month_start(month)))
+    return StatementOut.of(
+        subsidy_statement.statement(
+            session, principal=principal, programme_id=programme_id, month=month_start(month)
+        )
+    )

@@ -53,7 +53,9 @@ FACT_COLUMNS = (
   FROM buyers b WHERE b.id = ANY(%(buyer_ids)s::bigint[])""",
     """SELECT json_agg(json_build_array(l.id, l.policy_id, l.buyer_id, l.status, v.id, v.kind,
     v.currency, v.amount_minor, v.effective_from, v.expires_on, v.indemnity_pct, v.number))
-  FROM """ + PAIR_LIMITS + """
+  FROM """
+    + PAIR_LIMITS
+    + """
   LEFT JOIN LATERAL (SELECT * FROM credit_limit_versions v WHERE v.limit_id = l.id
    OFFSET 0) AS v ON true""",
     """SELECT json_agg(json_build_array(d.id, d.buyer_id, d.invoice_number))
@@ -67,9 +69,12 @@ FACT_COLUMNS = (
 
 _TYPES: list[TypeDecorator[Any] | None] = [
     kind if isinstance(kind := Policy.__table__.c[name].type, TypeDecorator) else None
-    for name in POLICY_COLUMNS]
-POLICIES = (f"SELECT {', '.join(f'p.{name}' for name in POLICY_COLUMNS)} FROM policies p"
-            " WHERE p.id = ANY(%(policy_ids)s::bigint[])")
+    for name in POLICY_COLUMNS
+]
+POLICIES = (
+    f"SELECT {', '.join(f'p.{name}' for name in POLICY_COLUMNS)} FROM policies p"
+    " WHERE p.id = ANY(%(policy_ids)s::bigint[])"
+)
 """The shipments' policies, their :data:`POLICY_COLUMNS`."""
 
 _DIALECT = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
@@ -78,13 +83,15 @@ _DIALECT = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
 def parameters(*, org_id: int, shipments: Sequence[Shipment]) -> dict[str, Any]:
     """The parameters of :data:`FACT_COLUMNS` and :data:`POLICIES` for ``shipments``."""
     pairs = sorted({(s.policy_id, s.buyer_id) for s in shipments})
-    return {"org_id": org_id,
-            "limit_policies": ints(p for p, _b in pairs),
-            "limit_buyers": ints(b for _p, b in pairs),
-            "policy_ids": ints(sorted({s.policy_id for s in shipments})),
-            "buyer_ids": ints(sorted({s.buyer_id for s in shipments})),
-            "pair_buyers": ints(s.buyer_id for s in shipments),
-            "pair_invoices": texts(s.invoice_number.strip() for s in shipments)}
+    return {
+        "org_id": org_id,
+        "limit_policies": ints(p for p, _b in pairs),
+        "limit_buyers": ints(b for _p, b in pairs),
+        "policy_ids": ints(sorted({s.policy_id for s in shipments})),
+        "buyer_ids": ints(sorted({s.buyer_id for s in shipments})),
+        "pair_buyers": ints(s.buyer_id for s in shipments),
+        "pair_invoices": texts(s.invoice_number.strip() for s in shipments),
+    }
 
 
 def facts_of(values: Sequence[Any], policies: Iterable[Sequence[Any]]) -> AttachmentFacts:
@@ -95,13 +102,18 @@ def facts_of(values: Sequence[Any], policies: Iterable[Sequence[Any]]) -> Attach
         buyers={int(r[0]): buyer_row(r[1:]) for r in buyers},
         limits=limits_of(limits),
         duplicates={(r[1], r[2]): r[0] for r in duplicates},
-        pricing_stamp=stamp_of(values[3:5]))
+        pricing_stamp=stamp_of(values[3:5]),
+    )
 
 
 def _policy(row: Sequence[Any]) -> PolicyRow:
     """A policy's facts from a raw row, its column types applied."""
-    return policy_row([kind.process_result_value(value, _DIALECT) if kind else value
-                       for kind, value in zip(_TYPES, row, strict=True)])
+    return policy_row(
+        [
+            kind.process_result_value(value, _DIALECT) if kind else value
+            for kind, value in zip(_TYPES, row, strict=True)
+        ]
+    )
 
 
 class PipelinedAttachmentFacts(PortableAttachmentFacts):
@@ -117,7 +129,6 @@ class PipelinedAttachmentFacts(PortableAttachmentFacts):
         """See :func:`parameters`."""
         return parameters(org_id=org_id, shipments=shipments)
 
-    def facts_of(self, values: Sequence[Any], policies: Iterable[Sequence[Any]]
-                 ) -> AttachmentFacts:
+    def facts_of(self, values: Sequence[Any], policies: Iterable[Sequence[Any]]) -> AttachmentFacts:
         """See :func:`facts_of`."""
         return facts_of(values, policies)

@@ -28,8 +28,10 @@ def check() -> None:
             err_console.print(f"[red]off[/red] {problem}")
         err_console.print(f"{len(problems)} problem(s)")
         raise typer.Exit(EXIT_OFF)
-    console.print("ledger check: trial balance zero in every currency; every notice "
-                  "reconciles; sub-ledgers equal the general ledger")
+    console.print(
+        "ledger check: trial balance zero in every currency; every notice "
+        "reconciles; sub-ledgers equal the general ledger"
+    )
 
 
 @domain_errors
@@ -39,13 +41,31 @@ def statement(
 ) -> None:
     """What a programme owes for a month's notices."""
     with unit_of_work() as session:
-        st = subsidy_statement.statement(session, principal=system_principal(session),
-                                         programme_id=programme_id, month=month_start(month))
-    table = Table("notice", "exporter", "rule", "requested", "granted", "paid", "limited by",
-                  title=f"{st.programme.code} {month}")
+        st = subsidy_statement.statement(
+            session,
+            principal=system_principal(session),
+            programme_id=programme_id,
+            month=month_start(month),
+        )
+    table = Table(
+        "notice",
+        "exporter",
+        "rule",
+        "requested",
+        "granted",
+        "paid",
+        "limited by",
+        title=f"{st.programme.code} {month}",
+    )
     for line in st.lines:
-        table.add_row(str(line.notice_id), line.exporter_name, line.rule_applied,
-                      str(line.requested), str(line.granted), str(line.paid),
-                      line.limited_by or "")
+        table.add_row(
+            str(line.notice_id),
+            line.exporter_name,
+            line.rule_applied,
+            str(line.requested),
+            str(line.granted),
+            str(line.paid),
+            line.limited_by or "",
+        )
     console.print(table)
     console.print(f"granted {st.granted}, paid {st.paid}, outstanding {st.outstanding}")

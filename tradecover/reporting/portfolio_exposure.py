@@ -43,8 +43,9 @@ def usd(minor: int, currency: str) -> float:
     """Minor units of ``currency`` in US dollars at the fixed rates."""
     rate = limits.USD_PER_UNIT.get(currency)
     if rate is None:
-        raise ValidationFailed(f"no USD rate for {currency}", code="currency_not_supported",
-                               field="currency")
+        raise ValidationFailed(
+            f"no USD rate for {currency}", code="currency_not_supported", field="currency"
+        )
     return float(Decimal(minor).scaleb(-minor_unit(currency)) * rate)
 
 
@@ -71,13 +72,18 @@ def limit_book_rows(session: Session) -> list[ExposureRow]:
             continue
         pct = lim.indemnity_pct if lim.indemnity_pct is not None else indemnity[lim.policy_id]
         out_minor = max(0, outstanding.get(lim.id, 0))
-        rows.append(ExposureRow(
-            buyer_id=f"L{lim.id}", group_id=f"B{buyer.group_id}",
-            country=lim.country, sector=buyer.sector or UNKNOWN_SECTOR,
-            limit=usd(lim.amount_minor, lim.currency),
-            outstanding=usd(min(out_minor, lim.amount_minor), lim.currency),
-            share=float(pct) / 100.0,
-            pd=float(buyer.pd) if buyer.pd is not None else None))
+        rows.append(
+            ExposureRow(
+                buyer_id=f"L{lim.id}",
+                group_id=f"B{buyer.group_id}",
+                country=lim.country,
+                sector=buyer.sector or UNKNOWN_SECTOR,
+                limit=usd(lim.amount_minor, lim.currency),
+                outstanding=usd(min(out_minor, lim.amount_minor), lim.currency),
+                share=float(pct) / 100.0,
+                pd=float(buyer.pd) if buyer.pd is not None else None,
+            )
+        )
     return rows
 
 
@@ -96,9 +102,16 @@ def profile_book_rows(session: Session) -> list[ExposureRow]:
             country = str(entry.get("country") or "")
             potential = liability * share
             name = " ".join(str(entry.get("name") or "").lower().split())
-            rows.append(ExposureRow(
-                buyer_id=f"P{cover.policy_id}.{i}", group_id=f"{country}:{name}",
-                country=country, sector=sector, limit=potential,
-                outstanding=min(potential, turnover * share * days / 365.0),
-                share=float(cover.indemnity_commercial_pct) / 100.0, pd=None))
+            rows.append(
+                ExposureRow(
+                    buyer_id=f"P{cover.policy_id}.{i}",
+                    group_id=f"{country}:{name}",
+                    country=country,
+                    sector=sector,
+                    limit=potential,
+                    outstanding=min(potential, turnover * share * days / 365.0),
+                    share=float(cover.indemnity_commercial_pct) / 100.0,
+                    pd=None,
+                )
+            )
     return rows

@@ -32,8 +32,9 @@ def _share(numerator: int, denominator: int) -> Decimal:
     """``numerator / denominator`` as a fraction rounded half-up to 4 decimals (0 if none)."""
     if denominator <= 0:
         return Decimal(0)
-    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"),
-                                                                rounding=ROUND_HALF_UP)
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,37 +65,70 @@ class RenewalReviewMetrics:
             return ReviewMetrics()
         currency = policy.currency
         status = status_of_policy(session, policy, start=start, end=end)
-        in_period = (Declaration.policy_id == policy_id, Declaration.status == STATUS_ACTIVE,
-                     Declaration.shipment_date >= start, Declaration.shipment_date <= end)
-        premium, outstanding = (int(v) for v in session.execute(
-            select(func.coalesce(func.sum(Declaration.premium_minor), 0),
-                   func.coalesce(func.sum(Declaration.covered_minor
-                                          - Declaration.collected_minor), 0))
-            .where(*in_period)).one())
+        in_period = (
+            Declaration.policy_id == policy_id,
+            Declaration.status == STATUS_ACTIVE,
+            Declaration.shipment_date >= start,
+            Declaration.shipment_date <= end,
+        )
+        premium, outstanding = (
+            int(v)
+            for v in session.execute(
+                select(
+                    func.coalesce(func.sum(Declaration.premium_minor), 0),
+                    func.coalesce(
+                        func.sum(Declaration.covered_minor - Declaration.collected_minor), 0
+                    ),
+                ).where(*in_period)
+            ).one()
+        )
         declared = status.declared_amount.minor_units()
         review = status.whole_turnover
         share = review.declared_share
         if review.turnover.amount == 0:  # nothing returned: the expected turnover pro rata
             days = (end - start).days + 1
             share = _share(declared, policy.expected_turnover_minor * max(0, days) // 365)
-        noticed = int(session.execute(
-            select(func.coalesce(func.sum(Declaration.invoice_minor), 0))
-            .join(PossibleLossNotice, PossibleLossNotice.declaration_id == Declaration.id)
-            .where(*in_period, PossibleLossNotice.status == "open")).scalar_one())
-        paid = int(session.execute(
-            select(func.sum(ClaimRow.paid_minor))
-            .where(ClaimRow.policy_id == policy_id, ClaimRow.currency == currency,
-                   ClaimRow.paid_on >= start, ClaimRow.paid_on <= end)).scalar_one() or 0)
-        limits = [int(v) for v in session.execute(
-            select(CreditLimit.amount_minor).where(
-                CreditLimit.policy_id == policy_id, CreditLimit.status == "active",
-                CreditLimit.currency == currency)).scalars()]
-        requested, approved = (int(v) for v in session.execute(
-            select(func.coalesce(func.sum(LimitApplication.amount_minor), 0),
-                   func.coalesce(func.sum(LimitApplication.approved_minor), 0))
-            .where(LimitApplication.policy_id == policy_id,
-                   LimitApplication.status == "decided",
-                   LimitApplication.currency == currency)).one())
+        noticed = int(
+            session.execute(
+                select(func.coalesce(func.sum(Declaration.invoice_minor), 0))
+                .join(PossibleLossNotice, PossibleLossNotice.declaration_id == Declaration.id)
+                .where(*in_period, PossibleLossNotice.status == "open")
+            ).scalar_one()
+        )
+        paid = int(
+            session.execute(
+                select(func.sum(ClaimRow.paid_minor)).where(
+                    ClaimRow.policy_id == policy_id,
+                    ClaimRow.currency == currency,
+                    ClaimRow.paid_on >= start,
+                    ClaimRow.paid_on <= end,
+                )
+            ).scalar_one()
+            or 0
+        )
+        limits = [
+            int(v)
+            for v in session.execute(
+                select(CreditLimit.amount_minor).where(
+                    CreditLimit.policy_id == policy_id,
+                    CreditLimit.status == "active",
+                    CreditLimit.currency == currency,
+                )
+            ).scalars()
+        ]
+        requested, approved = (
+            int(v)
+            for v in session.execute(
+                select(
+                    func.coalesce(func.sum(LimitApplication.amount_minor), 0),
+                    func.coalesce(func.sum(LimitApplication.approved_minor), 0),
+                ).where(
+                    LimitApplication.policy_id == policy_id,
+                    LimitApplication.status == "decided",
+                    LimitApplication.currency == currency,
+                )
+            ).one()
+        )
 
         def amount(minor: int) -> Decimal:
             return Money.from_minor(minor, currency).amount
@@ -113,7 +147,7 @@ class RenewalReviewMetrics:
             claims_paid=amount(paid),
             undeclared_turnover=amount(review.undeclared.minor_units()),
             min_declared_share=review.min_declared_share,
-            whole_turnover_under_review=policy.whole_turnover
-            and share < review.min_declared_share,
+            whole_turnover_under_review=policy.whole_turnover and share < review.min_declared_share,
             turnover_months_flagged=len(review.flagged_months),
-            turnover_returns_missing=len(review.missing_returns(end)))
+            turnover_returns_missing=len(review.missing_returns(end)),
+        )

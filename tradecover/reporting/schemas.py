@@ -41,14 +41,29 @@ class StatementOut(BaseModel):
     def of(cls, s: Statement) -> StatementOut:
         """From the read model's statement."""
         return cls(
-            programme_id=s.programme.id, code=s.programme.code, month=f"{s.month:%Y-%m}",
+            programme_id=s.programme.id,
+            code=s.programme.code,
+            month=f"{s.month:%Y-%m}",
             currency=s.programme.currency,
-            lines=[StatementLineOut(
-                notice_id=x.notice_id, policy_id=x.policy_id, exporter_org_id=x.exporter_org_id,
-                exporter_name=x.exporter_name, eligible=x.eligible, rule_applied=x.rule_applied,
-                explanation=x.explanation, requested=str(x.requested.amount),
-                granted=str(x.granted.amount), paid=str(x.paid.amount), limited_by=x.limited_by)
-                for x in s.lines],
-            granted=str(s.granted.amount), paid=str(s.paid.amount),
-            outstanding=str(s.outstanding.amount), used_total=str(s.used_total.amount),
-            budget=str(s.budget.amount) if s.budget is not None else None)
+            lines=[
+                StatementLineOut(
+                    notice_id=x.notice_id,
+                    policy_id=x.policy_id,
+                    exporter_org_id=x.exporter_org_id,
+                    exporter_name=x.exporter_name,
+                    eligible=x.eligible,
+                    rule_applied=x.rule_applied,
+                    explanation=x.explanation,
+                    requested=str(x.requested.amount),
+                    granted=str(x.granted.amount),
+                    paid=str(x.paid.amount),
+                    limited_by=x.limited_by,
+                )
+                for x in s.lines
+            ],
+            granted=str(s.granted.amount),
+            paid=str(s.paid.amount),
+            outstanding=str(s.outstanding.amount),
+            used_total=str(s.used_total.amount),
+            budget=str(s.budget.amount) if s.budget is not None else None,
+        )

@@ -55,23 +55,43 @@ class Statement:
     budget: Money | None
 
 
-def statement(session: Session, *, principal: Principal, programme_id: int, month: date
-              ) -> Statement:
+def statement(
+    session: Session, *, principal: Principal, programme_id: int, month: date
+) -> Statement:
     """The programme's statement of ``month`` (a programme's users: their programme only)."""
     row = get_programme(session, principal=principal, programme_id=programme_id)
     cur = row.currency
-    lines = [StatementLine(n.id, n.policy_id, n.exporter_org_id, org.name, s.eligible,
-                           s.rule_applied, s.explanation, Money.from_minor(s.requested_minor, cur),
-                           Money.from_minor(s.granted_minor, cur),
-                           Money.from_minor(s.paid_minor, cur), s.limited_by)
-             for s, n, org in session.execute(
-                 select(NoticeSplit, PremiumNotice, Organisation)
-                 .join(PremiumNotice, PremiumNotice.id == NoticeSplit.notice_id)
-                 .join(Organisation, Organisation.id == PremiumNotice.exporter_org_id)
-                 .where(NoticeSplit.programme_id == row.id, PremiumNotice.month == month)
-                 .order_by(PremiumNotice.id))]
+    lines = [
+        StatementLine(
+            n.id,
+            n.policy_id,
+            n.exporter_org_id,
+            org.name,
+            s.eligible,
+            s.rule_applied,
+            s.explanation,
+            Money.from_minor(s.requested_minor, cur),
+            Money.from_minor(s.granted_minor, cur),
+            Money.from_minor(s.paid_minor, cur),
+            s.limited_by,
+        )
+        for s, n, org in session.execute(
+            select(NoticeSplit, PremiumNotice, Organisation)
+            .join(PremiumNotice, PremiumNotice.id == NoticeSplit.notice_id)
+            .join(Organisation, Organisation.id == PremiumNotice.exporter_org_id)
+            .where(NoticeSplit.programme_id == row.id, PremiumNotice.month == month)
+            .order_by(PremiumNotice.id)
+        )
+    ]
     granted = sum((line.granted for line in lines), Money.zero(cur))
     paid = sum((line.paid for line in lines), Money.zero(cur))
-    return Statement(row, month, lines, granted, paid, granted - paid,
-                     Money.from_minor(row.used_minor, cur),
-                     None if row.budget_minor is None else Money.from_minor(row.budget_minor, cur))
+    return Statement(
+        row,
+        month,
+        lines,
+        granted,
+        paid,
+        granted - paid,
+        Money.from_minor(row.used_minor, cur),
+        None if row.budget_minor is None else Money.from_minor(row.budget_minor, cur),
+    )

@@ -51,10 +51,11 @@ class GeneratedExposures:
         if not 1 <= self.buyers <= MAX_GENERATED_BUYERS:
             raise ValidationFailed(
                 f"a generated book has 1 to {MAX_GENERATED_BUYERS} buyers",
-                code="bad_buyers", field="buyers")
+                code="bad_buyers",
+                field="buyers",
+            )
         if not 0 <= self.seed < 2**63:
-            raise ValidationFailed("seed must be in [0, 2^63)", code="bad_seed",
-                                   field="book_seed")
+            raise ValidationFailed("seed must be in [0, 2^63)", code="bad_seed", field="book_seed")
 
     def portfolio(self) -> Portfolio:
         """Draw the book: limits lognormal, outstanding a uniform 20-100 % of the limit."""

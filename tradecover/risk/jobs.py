@@ -48,11 +48,13 @@ def split_loss_curve(payload: dict[str, Any], levels: tuple[float, ...]) -> dict
         var, es = case["value_at_risk"], case["expected_shortfall"]
         case["loss_curve"] = [
             {"level": float(k), "value_at_risk": var[k], "expected_shortfall": es[k]}
-            for k in sorted(var, key=float)]
+            for k in sorted(var, key=float)
+        ]
         for name in ("value_at_risk", "expected_shortfall", "expected_shortfall_standard_error"):
             case[name] = {k: v for k, v in case[name].items() if k in keep}
-        case["extras"] = {k: v for k, v in case["extras"].items()
-                          if "@" not in k or k.split("@", 1)[1] in keep}
+        case["extras"] = {
+            k: v for k, v in case["extras"].items() if "@" not in k or k.split("@", 1)[1] in keep
+        }
     payload["spec"]["confidence_levels"] = list(levels)
     return payload
 
@@ -63,9 +65,14 @@ def _dask_client(address: str) -> Any:
     return Client(address, timeout="10s")  # type: ignore[no-untyped-call]
 
 
-def execute_run(factory: sessionmaker[Session], run_id: int, *, dask_address: str | None = None,
-                on_progress: ProgressHook | None = None,
-                dask_client: Any | None = None) -> str:
+def execute_run(
+    factory: sessionmaker[Session],
+    run_id: int,
+    *,
+    dask_address: str | None = None,
+    on_progress: ProgressHook | None = None,
+    dask_client: Any | None = None,
+) -> str:
     """Execute the recorded run ``run_id``; return its final status.
 
     ``dask_client`` (a ``distributed.Client``) or ``dask_address`` (a scheduler to connect
@@ -92,8 +99,10 @@ def execute_run(factory: sessionmaker[Session], run_id: int, *, dask_address: st
         client = dask_client
         if client is None and dask_address and spec.method == "monte_carlo":
             client = own_client = _dask_client(dask_address)
-        lib = replace(service.library_spec(spec, portfolio),
-                      confidence_levels=with_curve_levels(spec.confidence_levels))
+        lib = replace(
+            service.library_spec(spec, portfolio),
+            confidence_levels=with_curve_levels(spec.confidence_levels),
+        )
         result = run_risk(lib, on_progress=progress, dask_client=client)
         payload = split_loss_curve(result.to_dict(), spec.confidence_levels)
     except DomainError as error:
@@ -122,13 +131,16 @@ def _fail(factory: sessionmaker[Session], run_id: int, code: str, message: str) 
 class EmbeddedExecutor:
     """A small pool of daemon threads in the API process that executes queued runs in order."""
 
-    def __init__(self, factory: sessionmaker[Session], *, workers: int = 1,
-                 dask_address: str | None = None) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], *, workers: int = 1, dask_address: str | None = None
+    ) -> None:
         """Start ``workers`` daemon threads reading one queue."""
         self.factory, self.dask_address = factory, dask_address
         self._queue: queue.Queue[int | None] = queue.Queue()
-        self._threads = [threading.Thread(target=self._work, name=f"risk-run-{i}", daemon=True)
-                         for i in range(workers)]
+        self._threads = [
+            threading.Thread(target=self._work, name=f"risk-run-{i}", daemon=True)
+            for i in range(workers)
+        ]
         for t in self._threads:
             t.start()
 

@@ -239,6 +239,12 @@ def chunk_bounds(n_scenarios: int, chunk_size: int) -> Sequence[tuple[int, int]]
 
 
 __all__ = [
-    "ImportanceSamplingPlan", "MonteCarloResult", "SimulationModel", "chunk_bounds",
-    "compile_model", "monte_carlo", "plan_importance_sampling", "simulate_losses",
+    "ImportanceSamplingPlan",
+    "MonteCarloResult",
+    "SimulationModel",
+    "chunk_bounds",
+    "compile_model",
+    "monte_carlo",
+    "plan_importance_sampling",
+    "simulate_losses",
 ]

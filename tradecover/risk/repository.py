@@ -70,23 +70,31 @@ class BookExposures:
     def portfolio(self) -> Portfolio:
         """Read the book; an empty book is refused (nothing to measure)."""
         if self.basis not in ("outstanding", "limit"):
-            raise ValidationFailed(f"unknown exposure basis {self.basis!r}",
-                                   code="unknown_basis", field="basis")
-        raw = (book.limit_book_rows(self.session) if self.source() == "limits"
-               else book.profile_book_rows(self.session))
+            raise ValidationFailed(
+                f"unknown exposure basis {self.basis!r}", code="unknown_basis", field="basis"
+            )
+        raw = (
+            book.limit_book_rows(self.session)
+            if self.source() == "limits"
+            else book.profile_book_rows(self.session)
+        )
         country_pd = self._country_pd()
-        rows = [r if r.pd is not None else replace(r, pd=self._pd(country_pd, r.country))
-                for r in raw]
+        rows = [
+            r if r.pd is not None else replace(r, pd=self._pd(country_pd, r.country)) for r in raw
+        ]
         if not rows:
-            raise ValidationFailed("the book holds no exposure to measure", code="empty_book",
-                                   field="source")
+            raise ValidationFailed(
+                "the book holds no exposure to measure", code="empty_book", field="source"
+            )
         limit = np.array([r.limit for r in rows])
         outstanding = np.array([r.outstanding for r in rows])
         if not np.any((outstanding if self.basis == "outstanding" else limit) > 0):
             raise ValidationFailed(
                 f"the book holds no {self.basis} exposure to measure"
                 + ("; try the limit basis" if self.basis == "outstanding" else ""),
-                code="empty_book", field="basis")
+                code="empty_book",
+                field="basis",
+            )
         port = Portfolio.from_arrays(
             pd=[float(r.pd or 0.0) for r in rows],
             ead=outstanding if self.basis == "outstanding" else limit,
@@ -104,8 +112,10 @@ class BookExposures:
         return group_related_buyers(port) if self.group_related else port
 
     def _country_pd(self) -> dict[str, float]:
-        return {country: self.rating_scale[grade_for_country_class(risk_class)]
-                for country, risk_class in book.country_risk_classes(self.session).items()}
+        return {
+            country: self.rating_scale[grade_for_country_class(risk_class)]
+            for country, risk_class in book.country_risk_classes(self.session).items()
+        }
 
     def _pd(self, country_pd: dict[str, float], country: str) -> float:
         return country_pd.get(country, self.rating_scale[grade_for_country_class(None)])
@@ -143,6 +153,15 @@ def runs_of(session: Session, *, org_id: int, limit: int, offset: int) -> tuple[
 
 
 __all__ = [
-    "DEFAULT_EXPECTED_RECOVERY", "IN_FORCE_STATES", "UNKNOWN_SECTOR", "BookExposures", "BookKind",
-    "ExposureRow", "add_run", "grade_for_country_class", "readable_runs", "run_of", "runs_of",
+    "DEFAULT_EXPECTED_RECOVERY",
+    "IN_FORCE_STATES",
+    "UNKNOWN_SECTOR",
+    "BookExposures",
+    "BookKind",
+    "ExposureRow",
+    "add_run",
+    "grade_for_country_class",
+    "readable_runs",
+    "run_of",
+    "runs_of",
 ]

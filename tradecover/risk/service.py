@@ -76,38 +76,58 @@ _PROBE = Portfolio.from_arrays(pd=[0.01], ead=[1.0], countries=["US"], sectors=[
 def check_spec(spec: RunSpec, *, max_obligor_scenarios: int | None = None) -> None:
     """Validate every input before anything is recorded; raise naming the field."""
     if spec.source not in SOURCES:
-        raise ValidationFailed(f"unknown source {spec.source!r}; use book or generated",
-                               code="unknown_source", field="source")
+        raise ValidationFailed(
+            f"unknown source {spec.source!r}; use book or generated",
+            code="unknown_source",
+            field="source",
+        )
     if spec.basis not in ("outstanding", "limit"):
-        raise ValidationFailed(f"unknown exposure basis {spec.basis!r}", code="unknown_basis",
-                               field="basis")
+        raise ValidationFailed(
+            f"unknown exposure basis {spec.basis!r}", code="unknown_basis", field="basis"
+        )
     if spec.method not in METHODS:
-        raise ValidationFailed(f"unknown method {spec.method!r}; use one of {', '.join(METHODS)}",
-                               code="unknown_method", field="method")
+        raise ValidationFailed(
+            f"unknown method {spec.method!r}; use one of {', '.join(METHODS)}",
+            code="unknown_method",
+            field="method",
+        )
     library_spec(spec, _PROBE).validate()  # levels, seed, n, scenarios: the library's rules
     if spec.source == "generated":
         if spec.buyers is None:
-            raise ValidationFailed("a generated book needs a number of buyers",
-                                   code="buyers_required", field="buyers")
+            raise ValidationFailed(
+                "a generated book needs a number of buyers", code="buyers_required", field="buyers"
+            )
         GeneratedExposures(buyers=spec.buyers, seed=spec.book_seed)
         work = spec.buyers * spec.n_scenarios * spec.cases()
-        if spec.method == "monte_carlo" and max_obligor_scenarios is not None \
-                and work > max_obligor_scenarios:
+        if (
+            spec.method == "monte_carlo"
+            and max_obligor_scenarios is not None
+            and work > max_obligor_scenarios
+        ):
             raise ValidationFailed(
                 f"buyers x n_scenarios x cases = {work} exceeds {max_obligor_scenarios}; "
-                "run it from the CLI on a Dask cluster", code="run_too_large",
-                field="n_scenarios")
+                "run it from the CLI on a Dask cluster",
+                code="run_too_large",
+                field="n_scenarios",
+            )
     elif spec.buyers is not None:
-        raise ValidationFailed("buyers is only for a generated book", code="buyers_not_allowed",
-                               field="buyers")
+        raise ValidationFailed(
+            "buyers is only for a generated book", code="buyers_not_allowed", field="buyers"
+        )
 
 
 def library_spec(spec: RunSpec, portfolio: Portfolio) -> RiskRunSpec:
     """The calculation library's spec for ``spec`` on ``portfolio``."""
     return RiskRunSpec(
-        portfolio=portfolio, method=spec.method, confidence_levels=spec.confidence_levels,
-        scenarios=spec.scenarios, seed=spec.seed, n_scenarios=spec.n_scenarios,
-        importance_sampling=spec.importance_sampling, top_n=spec.top_n)
+        portfolio=portfolio,
+        method=spec.method,
+        confidence_levels=spec.confidence_levels,
+        scenarios=spec.scenarios,
+        seed=spec.seed,
+        n_scenarios=spec.n_scenarios,
+        importance_sampling=spec.importance_sampling,
+        top_n=spec.top_n,
+    )
 
 
 def exposure_source(session: Session, spec: RunSpec) -> ExposureSource:
@@ -118,18 +138,39 @@ def exposure_source(session: Session, spec: RunSpec) -> ExposureSource:
     return BookExposures(session, basis=spec.basis)
 
 
-def create_run(session: Session, *, principal: Principal, spec: RunSpec,
-               max_obligor_scenarios: int | None = None) -> RiskRun:
+def create_run(
+    session: Session,
+    *,
+    principal: Principal,
+    spec: RunSpec,
+    max_obligor_scenarios: int | None = None,
+) -> RiskRun:
     """Record a ``queued`` run of ``spec`` for the caller's organisation (risk managers)."""
     principal.require(Permission.RISK_RUN)
     check_spec(spec, max_obligor_scenarios=max_obligor_scenarios)
     now = utc_now()
-    run = repository.add_run(session, RiskRun(
-        org_id=principal.org_id, spec=spec.to_json(), status=QUEUED, progress_done=0,
-        progress_total=0, created_by=principal.actor, created_at=now))
-    audit.record(session, org_id=principal.org_id, actor=principal.actor,
-                 action="risk_run.created", entity_type="risk_run", entity_id=run.id,
-                 after={"status": QUEUED, "spec": run.spec}, at=now)
+    run = repository.add_run(
+        session,
+        RiskRun(
+            org_id=principal.org_id,
+            spec=spec.to_json(),
+            status=QUEUED,
+            progress_done=0,
+            progress_total=0,
+            created_by=principal.actor,
+            created_at=now,
+        ),
+    )
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal.actor,
+        action="risk_run.created",
+        entity_type="risk_run",
+        entity_id=run.id,
+        after={"status": QUEUED, "spec": run.spec},
+        at=now,
+    )
     return run
 
 
@@ -139,8 +180,9 @@ def get_run(session: Session, *, principal: Principal, run_id: int) -> RiskRun:
     return repository.run_of(session, org_id=principal.org_id, run_id=run_id)
 
 
-def list_runs(session: Session, *, principal: Principal, limit: int = 50,
-              offset: int = 0) -> tuple[list[RiskRun], int]:
+def list_runs(
+    session: Session, *, principal: Principal, limit: int = 50, offset: int = 0
+) -> tuple[list[RiskRun], int]:
     """The caller's organisation's runs, newest first, and their number."""
     principal.require(Permission.RISK_READ)
     return repository.runs_of(session, org_id=principal.org_id, limit=limit, offset=offset)
@@ -149,8 +191,7 @@ def list_runs(session: Session, *, principal: Principal, limit: int = 50,
 def _job_run(session: Session, run_id: int) -> RiskRun:
     run = session.get(RiskRun, run_id)
     if run is None:
-        raise ValidationFailed(f"no risk run {run_id}", code="risk_run_not_found",
-                               field="run_id")
+        raise ValidationFailed(f"no risk run {run_id}", code="risk_run_not_found", field="run_id")
     return run
 
 
@@ -160,9 +201,17 @@ def start_run(session: Session, *, run_id: int) -> RiskRun:
     if run.status != QUEUED:
         raise Conflict(f"risk run {run_id} is {run.status}", code="risk_run_not_queued")
     run.status, run.started_at = RUNNING, utc_now()
-    audit.record(session, org_id=run.org_id, actor=JOB_ACTOR, action="risk_run.started",
-                 entity_type="risk_run", entity_id=run.id, before={"status": QUEUED},
-                 after={"status": RUNNING}, at=run.started_at)
+    audit.record(
+        session,
+        org_id=run.org_id,
+        actor=JOB_ACTOR,
+        action="risk_run.started",
+        entity_type="risk_run",
+        entity_id=run.id,
+        before={"status": QUEUED},
+        after={"status": RUNNING},
+        at=run.started_at,
+    )
     return run
 
 
@@ -180,9 +229,17 @@ def finish_run(session: Session, *, run_id: int, result: dict[str, Any]) -> Risk
         raise Conflict(f"risk run {run_id} is {run.status}", code="risk_run_not_running")
     run.status, run.result, run.finished_at = FINISHED, result, utc_now()
     run.progress_done = run.progress_total = max(run.progress_total, run.progress_done, 1)
-    audit.record(session, org_id=run.org_id, actor=JOB_ACTOR, action="risk_run.finished",
-                 entity_type="risk_run", entity_id=run.id, before={"status": RUNNING},
-                 after={"status": FINISHED}, at=run.finished_at)
+    audit.record(
+        session,
+        org_id=run.org_id,
+        actor=JOB_ACTOR,
+        action="risk_run.finished",
+        entity_type="risk_run",
+        entity_id=run.id,
+        before={"status": RUNNING},
+        after={"status": FINISHED},
+        at=run.finished_at,
+    )
     return run
 
 
@@ -194,9 +251,17 @@ def fail_run(session: Session, *, run_id: int, code: str, message: str) -> RiskR
     before = run.status
     run.status, run.result, run.finished_at = FAILED, None, utc_now()
     run.error_code, run.error_message = code[:64], message[:4000]
-    audit.record(session, org_id=run.org_id, actor=JOB_ACTOR, action="risk_run.failed",
-                 entity_type="risk_run", entity_id=run.id, before={"status": before},
-                 after={"status": FAILED, "error_code": run.error_code}, at=run.finished_at)
+    audit.record(
+        session,
+        org_id=run.org_id,
+        actor=JOB_ACTOR,
+        action="risk_run.failed",
+        entity_type="risk_run",
+        entity_id=run.id,
+        before={"status": before},
+        after={"status": FAILED, "error_code": run.error_code},
+        at=run.finished_at,
+    )
     return run
 
 
@@ -211,9 +276,10 @@ class ScenarioInfo:
 
 def scenarios() -> list[ScenarioInfo]:
     """The shipped stress scenarios, by name."""
-    return [ScenarioInfo(name=s.name, description=s.description,
-                         shocks=[repr(x) for x in s.shocks])
-            for s in sorted(SCENARIOS.values(), key=lambda s: s.name)]
+    return [
+        ScenarioInfo(name=s.name, description=s.description, shocks=[repr(x) for x in s.shocks])
+        for s in sorted(SCENARIOS.values(), key=lambda s: s.name)
+    ]
 
 
 def portfolio_history() -> list[dict[str, Any]]:

@@ -27,8 +27,9 @@ def _dec(text: str, field: str) -> Decimal:
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise ValidationFailed(f"{text!r} is not a number", code="invalid_number",
-                               field=field) from None
+        raise ValidationFailed(
+            f"{text!r} is not a number", code="invalid_number", field=field
+        ) from None
 
 
 def _money(text: str | None, currency: str, field: str) -> Money | None:
@@ -67,18 +68,29 @@ def create(
         assert below is not None
         tiers = (SizeTier(below, _dec(small_share, "small_share")),)
     programme = Programme(
-        code=code, name=name, sponsor=name, currency=cur, share=_dec(share, "share"),
-        size_tiers=tiers, regions=_list(regions), hs_chapters=_list(hs_chapters),
+        code=code,
+        name=name,
+        sponsor=name,
+        currency=cur,
+        share=_dec(share, "share"),
+        size_tiers=tiers,
+        regions=_list(regions),
+        hs_chapters=_list(hs_chapters),
         destination_countries=_list(destinations),
         max_previous_year_exports=_money(max_exports, cur, "max_exports"),
         valid_from=date.fromisoformat(valid_from) if valid_from else None,
         valid_to=date.fromisoformat(valid_to) if valid_to else None,
         cap_per_exporter_year=_money(cap_exporter_year, cur, "cap_exporter_year"),
-        cap_per_year=_money(cap_year, cur, "cap_year"), budget=_money(budget, cur, "budget"))
+        cap_per_year=_money(cap_year, cur, "cap_year"),
+        budget=_money(budget, cur, "budget"),
+    )
     with unit_of_work() as session:
-        row = service.create_programme(session, principal=system_principal(session),
-                                       sponsor_org_id=org_by_slug(session, sponsor).id,
-                                       programme=programme)
+        row = service.create_programme(
+            session,
+            principal=system_principal(session),
+            sponsor_org_id=org_by_slug(session, sponsor).id,
+            programme=programme,
+        )
         console.print(f"programme {row.id} {row.code} registered")
 
 
@@ -90,8 +102,14 @@ def list_programmes() -> None:
         rows = service.list_programmes(session, principal=system_principal(session))
     table = Table("id", "code", "name", "share", "used", "budget")
     for r in rows:
-        table.add_row(str(r.id), r.code, r.name, str(r.share),
-                      str(Money.from_minor(r.used_minor, r.currency)),
-                      str(Money.from_minor(r.budget_minor, r.currency))
-                      if r.budget_minor is not None else "-")
+        table.add_row(
+            str(r.id),
+            r.code,
+            r.name,
+            str(r.share),
+            str(Money.from_minor(r.used_minor, r.currency)),
+            str(Money.from_minor(r.budget_minor, r.currency))
+            if r.budget_minor is not None
+            else "-",
+        )
     console.print(table)

@@ -27,8 +27,7 @@ class SubsidyProgramme(Base):
     __tablename__ = "subsidy_programmes"
     __table_args__ = (
         CheckConstraint("used_minor >= 0", name="used_not_negative"),
-        CheckConstraint("budget_minor IS NULL OR used_minor <= budget_minor",
-                        name="within_budget"),
+        CheckConstraint("budget_minor IS NULL OR used_minor <= budget_minor", name="within_budget"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -62,8 +61,7 @@ class SubsidyUsageYear(Base):
         CheckConstraint("cap_minor IS NULL OR used_minor <= cap_minor", name="within_cap"),
     )
 
-    programme_id: Mapped[int] = mapped_column(ForeignKey("subsidy_programmes.id"),
-                                              primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("subsidy_programmes.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     used_minor: Mapped[int] = mapped_column(BigInteger)
     cap_minor: Mapped[int | None] = mapped_column(BigInteger)
@@ -78,10 +76,8 @@ class SubsidyUsageExporter(Base):
         CheckConstraint("cap_minor IS NULL OR used_minor <= cap_minor", name="within_cap"),
     )
 
-    programme_id: Mapped[int] = mapped_column(ForeignKey("subsidy_programmes.id"),
-                                              primary_key=True)
-    exporter_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"),
-                                                 primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("subsidy_programmes.id"), primary_key=True)
+    exporter_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     used_minor: Mapped[int] = mapped_column(BigInteger)
     cap_minor: Mapped[int | None] = mapped_column(BigInteger)

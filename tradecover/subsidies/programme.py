@@ -92,11 +92,13 @@ class Programme:
         if not self.code.strip():
             raise ValidationFailed("a programme needs a code", code="missing_code", field="code")
         shares = [("share", self.share)] + [
-            (f"size_tiers[{i}].share", t.share) for i, t in enumerate(self.size_tiers)]
+            (f"size_tiers[{i}].share", t.share) for i, t in enumerate(self.size_tiers)
+        ]
         for name, share in shares:
             if not Decimal(0) <= share <= Decimal(1):
-                raise ValidationFailed(f"{name} must be between 0 and 1",
-                                       code="share_out_of_range", field=name)
+                raise ValidationFailed(
+                    f"{name} must be between 0 and 1", code="share_out_of_range", field=name
+                )
         amounts: list[tuple[str, Money | None]] = [
             ("max_previous_year_exports", self.max_previous_year_exports),
             ("cap_per_exporter_year", self.cap_per_exporter_year),
@@ -109,11 +111,13 @@ class Programme:
             if money.currency != self.currency:
                 raise CurrencyMismatch(f"{name} must be in {self.currency}", field=name)
             if money.amount < 0:
-                raise ValidationFailed(f"{name} cannot be negative",
-                                       code="negative_amount", field=name)
+                raise ValidationFailed(
+                    f"{name} cannot be negative", code="negative_amount", field=name
+                )
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationFailed("valid_to is before valid_from",
-                                   code="invalid_range", field="valid_to")
+            raise ValidationFailed(
+                "valid_to is before valid_from", code="invalid_range", field="valid_to"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,40 +154,68 @@ def _ineligible(programme: Programme, rule: EligibilityRule, why: str) -> Eligib
 
 
 def decide_eligibility(
-    programme: Programme, exporter: ExporterFacts, shipment: ShipmentFacts,
+    programme: Programme,
+    exporter: ExporterFacts,
+    shipment: ShipmentFacts,
 ) -> EligibilityDecision:
     """Decide whether ``programme`` subsidises this exporter's premium on this shipment."""
     day = shipment.shipment_date
     if (programme.valid_from and day < programme.valid_from) or (
-            programme.valid_to and day > programme.valid_to):
-        return _ineligible(programme, EligibilityRule.OUTSIDE_VALIDITY,
-                           f"shipped {day.isoformat()}, outside the programme's validity")
+        programme.valid_to and day > programme.valid_to
+    ):
+        return _ineligible(
+            programme,
+            EligibilityRule.OUTSIDE_VALIDITY,
+            f"shipped {day.isoformat()}, outside the programme's validity",
+        )
     if programme.regions and exporter.region not in programme.regions:
-        return _ineligible(programme, EligibilityRule.REGION_NOT_ELIGIBLE,
-                           f"the exporter's region {exporter.region or '(none)'} is not one of "
-                           f"{', '.join(programme.regions)}")
+        return _ineligible(
+            programme,
+            EligibilityRule.REGION_NOT_ELIGIBLE,
+            f"the exporter's region {exporter.region or '(none)'} is not one of "
+            f"{', '.join(programme.regions)}",
+        )
     exports = exporter.previous_year_exports
     ceiling = programme.max_previous_year_exports
     if ceiling is not None and exports >= ceiling:
-        return _ineligible(programme, EligibilityRule.EXPORTER_TOO_LARGE,
-                           f"previous-year exports of {exports} are not below {ceiling}")
+        return _ineligible(
+            programme,
+            EligibilityRule.EXPORTER_TOO_LARGE,
+            f"previous-year exports of {exports} are not below {ceiling}",
+        )
     chapter = shipment.hs_code.replace(".", "").replace(" ", "")[:2]
     if programme.hs_chapters and chapter not in programme.hs_chapters:
-        return _ineligible(programme, EligibilityRule.PRODUCT_NOT_ELIGIBLE,
-                           f"HS chapter {chapter} is not subsidised")
-    if (programme.destination_countries
-            and shipment.destination_country not in programme.destination_countries):
-        return _ineligible(programme, EligibilityRule.DESTINATION_NOT_ELIGIBLE,
-                           f"shipments to {shipment.destination_country} are not subsidised")
+        return _ineligible(
+            programme,
+            EligibilityRule.PRODUCT_NOT_ELIGIBLE,
+            f"HS chapter {chapter} is not subsidised",
+        )
+    if (
+        programme.destination_countries
+        and shipment.destination_country not in programme.destination_countries
+    ):
+        return _ineligible(
+            programme,
+            EligibilityRule.DESTINATION_NOT_ELIGIBLE,
+            f"shipments to {shipment.destination_country} are not subsidised",
+        )
     for tier in sorted(programme.size_tiers, key=lambda t: t.below.amount):
         if exports < tier.below:
             return EligibilityDecision(
-                programme.code, True, tier.share, EligibilityRule.SIZE_TIER,
+                programme.code,
+                True,
+                tier.share,
+                EligibilityRule.SIZE_TIER,
                 f"previous-year exports of {exports} are below {tier.below}: "
-                f"{tier.share * 100:.0f} % of premium paid by {programme.sponsor}")
+                f"{tier.share * 100:.0f} % of premium paid by {programme.sponsor}",
+            )
     return EligibilityDecision(
-        programme.code, True, programme.share, EligibilityRule.STANDARD_SHARE,
-        f"{programme.share * 100:.0f} % of premium paid by {programme.sponsor}")
+        programme.code,
+        True,
+        programme.share,
+        EligibilityRule.STANDARD_SHARE,
+        f"{programme.share * 100:.0f} % of premium paid by {programme.sponsor}",
+    )
 
 
 K = TypeVar("K")
@@ -240,16 +272,24 @@ def _room(ceiling: Money | None, used: Money | None, currency: str) -> Money | N
 
 def _check_premium(premium: Money) -> None:
     if premium.amount < 0:
-        raise ValidationFailed("a premium to split cannot be negative",
-                               code="negative_premium", field="premium")
+        raise ValidationFailed(
+            "a premium to split cannot be negative", code="negative_premium", field="premium"
+        )
     if round_money(premium.amount, premium.currency) != premium.amount:
-        raise ValidationFailed("split a premium rounded to the currency's minor unit",
-                               code="unrounded_premium", field="premium")
+        raise ValidationFailed(
+            "split a premium rounded to the currency's minor unit",
+            code="unrounded_premium",
+            field="premium",
+        )
 
 
 def split_premium(
-    *, premium: Money, grants: Sequence[tuple[Programme, EligibilityDecision]],
-    usage: SubsidyUsage, exporter_id: int, year: int,
+    *,
+    premium: Money,
+    grants: Sequence[tuple[Programme, EligibilityDecision]],
+    usage: SubsidyUsage,
+    exporter_id: int,
+    year: int,
 ) -> Split:
     """Split ``premium`` between the exporter and the eligible programmes of ``grants``.
 
@@ -264,25 +304,41 @@ def split_premium(
     seen: set[str] = set()
     for programme, decision in grants:
         if decision.programme != programme.code:
-            raise ValidationFailed(f"decision for {decision.programme} given with programme "
-                                   f"{programme.code}", code="decision_mismatch", field="grants")
+            raise ValidationFailed(
+                f"decision for {decision.programme} given with programme {programme.code}",
+                code="decision_mismatch",
+                field="grants",
+            )
         if programme.code in seen:
-            raise ValidationFailed(f"programme {programme.code} given twice",
-                                   code="duplicate_programme", field="grants")
+            raise ValidationFailed(
+                f"programme {programme.code} given twice",
+                code="duplicate_programme",
+                field="grants",
+            )
         seen.add(programme.code)
         if not decision.eligible:
             continue
         if programme.currency != currency:
-            raise CurrencyMismatch(f"premium in {currency}, programme {programme.code} in "
-                                   f"{programme.currency}", field="premium")
+            raise CurrencyMismatch(
+                f"premium in {currency}, programme {programme.code} in {programme.currency}",
+                field="premium",
+            )
         want = Money(round_money(premium.amount * decision.share, currency), currency)
         part, cut = want, None
         rooms = (
             (CapKind.PREMIUM_LEFT, left),
-            (CapKind.PER_EXPORTER_YEAR, _room(programme.cap_per_exporter_year,
-             usage.per_exporter_year.get((programme.code, exporter_id, year)), currency)),
-            (CapKind.PER_YEAR, _room(programme.cap_per_year,
-                                     usage.per_year.get((programme.code, year)), currency)),
+            (
+                CapKind.PER_EXPORTER_YEAR,
+                _room(
+                    programme.cap_per_exporter_year,
+                    usage.per_exporter_year.get((programme.code, exporter_id, year)),
+                    currency,
+                ),
+            ),
+            (
+                CapKind.PER_YEAR,
+                _room(programme.cap_per_year, usage.per_year.get((programme.code, year)), currency),
+            ),
             (CapKind.BUDGET, _room(programme.budget, usage.total.get(programme.code), currency)),
         )
         for kind, room in rooms:
@@ -294,17 +350,26 @@ def split_premium(
             owes[programme.code] = part
             left = left - part
             usage = usage.add(programme.code, exporter_id=exporter_id, year=year, amount=part)
-    return Split(premium=premium, exporter_owes=left, programme_owes=owes,
-                 limited_by=limited, usage=usage)
+    return Split(
+        premium=premium, exporter_owes=left, programme_owes=owes, limited_by=limited, usage=usage
+    )
 
 
 def subsidise(
-    *, premium: Money, programmes: Sequence[Programme], exporter: ExporterFacts,
-    shipment: ShipmentFacts, usage: SubsidyUsage,
+    *,
+    premium: Money,
+    programmes: Sequence[Programme],
+    exporter: ExporterFacts,
+    shipment: ShipmentFacts,
+    usage: SubsidyUsage,
 ) -> tuple[tuple[EligibilityDecision, ...], Split]:
     """Decide eligibility for every programme, then split ``premium`` (year of shipment)."""
     decisions = tuple(decide_eligibility(p, exporter, shipment) for p in programmes)
-    split = split_premium(premium=premium, grants=list(zip(programmes, decisions, strict=True)),
-                          usage=usage, exporter_id=exporter.exporter_id,
-                          year=shipment.shipment_date.year)
+    split = split_premium(
+        premium=premium,
+        grants=list(zip(programmes, decisions, strict=True)),
+        usage=usage,
+        exporter_id=exporter.exporter_id,
+        year=shipment.shipment_date.year,
+    )
     return decisions, split

@@ -62,32 +62,55 @@ def to_programme(row: SubsidyProgramme) -> Programme:
     """The pure programme of a row."""
     cur = row.currency
     return Programme(
-        code=row.code, name=row.name, sponsor=row.name, currency=cur, share=row.share,
-        size_tiers=tuple(SizeTier(Money.from_minor(int(t["below_minor"]), cur),
-                                  Decimal(str(t["share"]))) for t in row.size_tiers or []),
-        regions=tuple(row.regions or ()), hs_chapters=tuple(row.hs_chapters or ()),
+        code=row.code,
+        name=row.name,
+        sponsor=row.name,
+        currency=cur,
+        share=row.share,
+        size_tiers=tuple(
+            SizeTier(Money.from_minor(int(t["below_minor"]), cur), Decimal(str(t["share"])))
+            for t in row.size_tiers or []
+        ),
+        regions=tuple(row.regions or ()),
+        hs_chapters=tuple(row.hs_chapters or ()),
         destination_countries=tuple(row.destination_countries or ()),
         max_previous_year_exports=_money(row.max_previous_year_exports_minor, cur),
-        valid_from=row.valid_from, valid_to=row.valid_to,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
         cap_per_exporter_year=_money(row.cap_per_exporter_year_minor, cur),
-        cap_per_year=_money(row.cap_per_year_minor, cur), budget=_money(row.budget_minor, cur))
+        cap_per_year=_money(row.cap_per_year_minor, cur),
+        budget=_money(row.budget_minor, cur),
+    )
 
 
 def snapshot(row: SubsidyProgramme) -> dict[str, Any]:
     """The audited view of a programme."""
-    return {"id": row.id, "code": row.code, "name": row.name, "currency": row.currency,
-            "share": str(row.share), "size_tiers": row.size_tiers, "regions": row.regions,
-            "hs_chapters": row.hs_chapters, "destination_countries": row.destination_countries,
-            "max_previous_year_exports_minor": row.max_previous_year_exports_minor,
-            "valid_from": row.valid_from.isoformat() if row.valid_from else None,
-            "valid_to": row.valid_to.isoformat() if row.valid_to else None,
-            "cap_per_exporter_year_minor": row.cap_per_exporter_year_minor,
-            "cap_per_year_minor": row.cap_per_year_minor, "budget_minor": row.budget_minor,
-            "sponsor_org_id": row.sponsor_org_id}
+    return {
+        "id": row.id,
+        "code": row.code,
+        "name": row.name,
+        "currency": row.currency,
+        "share": str(row.share),
+        "size_tiers": row.size_tiers,
+        "regions": row.regions,
+        "hs_chapters": row.hs_chapters,
+        "destination_countries": row.destination_countries,
+        "max_previous_year_exports_minor": row.max_previous_year_exports_minor,
+        "valid_from": row.valid_from.isoformat() if row.valid_from else None,
+        "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+        "cap_per_exporter_year_minor": row.cap_per_exporter_year_minor,
+        "cap_per_year_minor": row.cap_per_year_minor,
+        "budget_minor": row.budget_minor,
+        "sponsor_org_id": row.sponsor_org_id,
+    }
 
 
 def create_programme(
-    session: Session, *, principal: Principal, sponsor_org_id: int, programme: Programme,
+    session: Session,
+    *,
+    principal: Principal,
+    sponsor_org_id: int,
+    programme: Programme,
     priority: int = 100,
 ) -> SubsidyProgramme:
     """Register a programme (finance/admin) for a sponsor organisation of kind programme."""
@@ -96,40 +119,69 @@ def create_programme(
         raise PermissionDenied("only the insurer registers programmes", code="forbidden")
     sponsor = organisation_of(session, sponsor_org_id)
     if sponsor is None:
-        raise NotFound(f"no organisation {sponsor_org_id}", code="organisation_not_found",
-                       field="sponsor_org_id")
+        raise NotFound(
+            f"no organisation {sponsor_org_id}",
+            code="organisation_not_found",
+            field="sponsor_org_id",
+        )
     if sponsor.kind is not OrganisationKind.SUBSIDY_PROGRAMME:
-        raise ValidationFailed("the sponsor must be an organisation of kind subsidy_programme",
-                               code="sponsor_not_a_programme", field="sponsor_org_id")
+        raise ValidationFailed(
+            "the sponsor must be an organisation of kind subsidy_programme",
+            code="sponsor_not_a_programme",
+            field="sponsor_org_id",
+        )
     if not 0 <= priority <= 10_000:
-        raise ValidationFailed("priority must be 0 to 10000", code="priority_out_of_range",
-                               field="priority")
+        raise ValidationFailed(
+            "priority must be 0 to 10000", code="priority_out_of_range", field="priority"
+        )
     code = programme.code.strip().upper()
     if not code.replace("-", "").replace("_", "").isalnum() or len(code) > 32:
-        raise ValidationFailed("a code is 1-32 letters, digits, '-' or '_'",
-                               code="invalid_code", field="code")
-    if session.execute(select(SubsidyProgramme.id).where(SubsidyProgramme.code == code)
-                       ).first() is not None:
-        raise Conflict(f"a programme {code} exists already", code="duplicate_programme",
-                       field="code")
+        raise ValidationFailed(
+            "a code is 1-32 letters, digits, '-' or '_'", code="invalid_code", field="code"
+        )
+    if (
+        session.execute(select(SubsidyProgramme.id).where(SubsidyProgramme.code == code)).first()
+        is not None
+    ):
+        raise Conflict(
+            f"a programme {code} exists already", code="duplicate_programme", field="code"
+        )
     check_currency(programme.currency)
     row = SubsidyProgramme(
-        sponsor_org_id=sponsor.id, code=code, name=programme.name.strip()[:200] or code,
-        currency=programme.currency, share=programme.share,
-        size_tiers=[{"below_minor": t.below.minor_units(), "share": str(t.share)}
-                    for t in programme.size_tiers],
-        regions=list(programme.regions), hs_chapters=list(programme.hs_chapters),
+        sponsor_org_id=sponsor.id,
+        code=code,
+        name=programme.name.strip()[:200] or code,
+        currency=programme.currency,
+        share=programme.share,
+        size_tiers=[
+            {"below_minor": t.below.minor_units(), "share": str(t.share)}
+            for t in programme.size_tiers
+        ],
+        regions=list(programme.regions),
+        hs_chapters=list(programme.hs_chapters),
         destination_countries=list(programme.destination_countries),
         max_previous_year_exports_minor=_minor(programme.max_previous_year_exports),
-        valid_from=programme.valid_from, valid_to=programme.valid_to,
+        valid_from=programme.valid_from,
+        valid_to=programme.valid_to,
         cap_per_exporter_year_minor=_minor(programme.cap_per_exporter_year),
-        cap_per_year_minor=_minor(programme.cap_per_year), budget_minor=_minor(programme.budget),
-        used_minor=0, priority=priority, created_at=utc_now(), created_by=principal.actor)
+        cap_per_year_minor=_minor(programme.cap_per_year),
+        budget_minor=_minor(programme.budget),
+        used_minor=0,
+        priority=priority,
+        created_at=utc_now(),
+        created_by=principal.actor,
+    )
     session.add(row)
     session.flush()
-    audit_record(session, org_id=sponsor.id, actor=principal.actor,
-                 action="subsidy_programme.created", entity_type="subsidy_programme",
-                 entity_id=row.id, after=snapshot(row))
+    audit_record(
+        session,
+        org_id=sponsor.id,
+        actor=principal.actor,
+        action="subsidy_programme.created",
+        entity_type="subsidy_programme",
+        entity_id=row.id,
+        after=snapshot(row),
+    )
     return row
 
 
@@ -144,12 +196,12 @@ def readable_programmes(principal: Principal) -> Select[SubsidyProgramme]:
     return query.where(SubsidyProgramme.sponsor_org_id == principal.org_id)
 
 
-def get_programme(session: Session, *, principal: Principal, programme_id: int
-                  ) -> SubsidyProgramme:
+def get_programme(session: Session, *, principal: Principal, programme_id: int) -> SubsidyProgramme:
     """One programme: the insurer sees all, a programme's own users only theirs."""
     principal.require(Permission.SUBSIDY_READ)
-    row = session.execute(readable_programmes(principal).where(
-        SubsidyProgramme.id == programme_id)).scalar_one_or_none()
+    row = session.execute(
+        readable_programmes(principal).where(SubsidyProgramme.id == programme_id)
+    ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no programme {programme_id}", code="programme_not_found")
     return row
@@ -158,8 +210,7 @@ def get_programme(session: Session, *, principal: Principal, programme_id: int
 def list_programmes(session: Session, *, principal: Principal) -> list[SubsidyProgramme]:
     """The programmes the caller may see, in the order they pay."""
     principal.require(Permission.SUBSIDY_READ)
-    query = readable_programmes(principal).order_by(SubsidyProgramme.priority,
-                                                    SubsidyProgramme.id)
+    query = readable_programmes(principal).order_by(SubsidyProgramme.priority, SubsidyProgramme.id)
     return list(session.execute(query.limit(MAX_PROGRAMMES)).scalars())
 
 
@@ -168,8 +219,7 @@ def programme_of(session: Session, programme_id: int) -> SubsidyProgramme | None
     return session.get(SubsidyProgramme, programme_id)
 
 
-def programmes_of(session: Session, programme_ids: Iterable[int]
-                  ) -> dict[int, SubsidyProgramme]:
+def programmes_of(session: Session, programme_ids: Iterable[int]) -> dict[int, SubsidyProgramme]:
     """The programmes among ``programme_ids`` that exist, by id (for the billing context)."""
     wanted = sorted(set(programme_ids))
     if not wanted:
@@ -180,22 +230,28 @@ def programmes_of(session: Session, programme_ids: Iterable[int]
 
 def all_programmes(session: Session) -> list[SubsidyProgramme]:
     """Every programme in paying order (for the billing run)."""
-    return list(session.execute(select(SubsidyProgramme).order_by(
-        SubsidyProgramme.priority, SubsidyProgramme.id)).scalars())
+    return list(
+        session.execute(
+            select(SubsidyProgramme).order_by(SubsidyProgramme.priority, SubsidyProgramme.id)
+        ).scalars()
+    )
 
 
 # --- eligibility -----------------------------------------------------------------------
 
 
-def exporter_facts(session: Session, *, exporter_org_id: int, currency: str
-                   ) -> ExporterFacts | None:
+def exporter_facts(
+    session: Session, *, exporter_org_id: int, currency: str
+) -> ExporterFacts | None:
     """The exporter's region and previous-year exports in ``currency``, or None if unknown."""
-    return exporters_facts(session, exporter_org_ids=[exporter_org_id],
-                           currency=currency)[exporter_org_id]
+    return exporters_facts(session, exporter_org_ids=[exporter_org_id], currency=currency)[
+        exporter_org_id
+    ]
 
 
-def exporters_facts(session: Session, *, exporter_org_ids: Sequence[int], currency: str
-                    ) -> dict[int, ExporterFacts | None]:
+def exporters_facts(
+    session: Session, *, exporter_org_ids: Sequence[int], currency: str
+) -> dict[int, ExporterFacts | None]:
     """The facts of many exporters (their profile's region, else their organisation's)."""
     found: dict[int, ExporterFacts | None] = dict.fromkeys(exporter_org_ids)
     if not exporter_org_ids:
@@ -206,13 +262,16 @@ def exporters_facts(session: Session, *, exporter_org_ids: Sequence[int], curren
         if profile.currency == currency:
             org = orgs.get(org_id)
             found[org_id] = ExporterFacts(
-                org_id, profile.region or (org.region if org is not None else None),
-                Money.from_minor(profile.previous_year_exports_minor, currency))
+                org_id,
+                profile.region or (org.region if org is not None else None),
+                Money.from_minor(profile.previous_year_exports_minor, currency),
+            )
     return found
 
 
-def exporter_decision(programme: Programme, exporter: ExporterFacts | None, *, month: date
-                      ) -> EligibilityDecision:
+def exporter_decision(
+    programme: Programme, exporter: ExporterFacts | None, *, month: date
+) -> EligibilityDecision:
     """The exporter-level decision of a programme for a notice of ``month``.
 
     Shipment-level rules (HS chapters, destinations, validity on the shipment date) are
@@ -220,10 +279,15 @@ def exporter_decision(programme: Programme, exporter: ExporterFacts | None, *, m
     """
     if exporter is None:
         return EligibilityDecision(
-            programme.code, False, Decimal(0), EligibilityRule.EXPORTER_TOO_LARGE,
-            f"no export history in {programme.currency} on file: size cannot be established")
-    loose = replace(programme, hs_chapters=(), destination_countries=(), valid_from=None,
-                    valid_to=None)
+            programme.code,
+            False,
+            Decimal(0),
+            EligibilityRule.EXPORTER_TOO_LARGE,
+            f"no export history in {programme.currency} on file: size cannot be established",
+        )
+    loose = replace(
+        programme, hs_chapters=(), destination_countries=(), valid_from=None, valid_to=None
+    )
     return decide_eligibility(loose, exporter, ShipmentFacts(month, "", ""))
 
 
@@ -247,17 +311,28 @@ class Grant:
     limited_by: CapKind | None
 
 
-def _usage(session: Session, row: SubsidyProgramme, year: int, exporters: set[int]
-           ) -> tuple[int, dict[int, int]]:
+def _usage(
+    session: Session, row: SubsidyProgramme, year: int, exporters: set[int]
+) -> tuple[int, dict[int, int]]:
     """What the programme used in ``year``, in all and per exporter (read, not locked)."""
-    used_year = session.execute(select(SubsidyUsageYear.used_minor).where(
-        SubsidyUsageYear.programme_id == row.id, SubsidyUsageYear.year == year)
-        ).scalar_one_or_none()
+    used_year = session.execute(
+        select(SubsidyUsageYear.used_minor).where(
+            SubsidyUsageYear.programme_id == row.id, SubsidyUsageYear.year == year
+        )
+    ).scalar_one_or_none()
     used_exp: dict[int, int] = {}
-    used_exp.update({int(o): int(u) for o, u in session.execute(
-        select(SubsidyUsageExporter.exporter_org_id, SubsidyUsageExporter.used_minor).where(
-            SubsidyUsageExporter.programme_id == row.id, SubsidyUsageExporter.year == year,
-            SubsidyUsageExporter.exporter_org_id.in_(sorted(exporters))))})
+    used_exp.update(
+        {
+            int(o): int(u)
+            for o, u in session.execute(
+                select(SubsidyUsageExporter.exporter_org_id, SubsidyUsageExporter.used_minor).where(
+                    SubsidyUsageExporter.programme_id == row.id,
+                    SubsidyUsageExporter.year == year,
+                    SubsidyUsageExporter.exporter_org_id.in_(sorted(exporters)),
+                )
+            )
+        }
+    )
     return int(used_year or 0), used_exp  # exporters without a row yet are missing
 
 
@@ -276,8 +351,9 @@ class Usage:
     new_exporters: tuple[int, ...] = ()  # no usage row yet this year
 
 
-def plan_grants(session: Session, *, programme_id: int, year: int,
-                requests: Sequence[Request]) -> tuple[list[Grant], Usage]:
+def plan_grants(
+    session: Session, *, programme_id: int, year: int, requests: Sequence[Request]
+) -> tuple[list[Grant], Usage]:
     """Grant ``requests`` in order within the programme's caps and budget, as read now.
 
     Nothing is locked or written: :func:`apply_usage` moves the totals later with
@@ -286,8 +362,11 @@ def plan_grants(session: Session, *, programme_id: int, year: int,
     negative request (a notice crediting earlier premium) gives back at most what the
     exporter used this year.
     """
-    row = session.execute(select(SubsidyProgramme).where(SubsidyProgramme.id == programme_id)
-                          .execution_options(populate_existing=True)).scalar_one()
+    row = session.execute(
+        select(SubsidyProgramme)
+        .where(SubsidyProgramme.id == programme_id)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     wanted = [r for r in requests if r.requested_minor != 0]
     if not wanted:
         return [Grant(0, None) for _ in requests], Usage(row.id, year, 0, {})
@@ -306,11 +385,15 @@ def plan_grants(session: Session, *, programme_id: int, year: int,
         if part < 0:  # an adjustment credit: give back from this year's grants, no further
             part = max(part, -used_exp[r.exporter_org_id], -used_year, -used_total)
         else:
-            rooms = ((CapKind.PREMIUM_LEFT, r.left_minor),
-                     (CapKind.PER_EXPORTER_YEAR,
-                      _room(row.cap_per_exporter_year_minor, used_exp[r.exporter_org_id])),
-                     (CapKind.PER_YEAR, _room(row.cap_per_year_minor, used_year)),
-                     (CapKind.BUDGET, _room(row.budget_minor, used_total)))
+            rooms = (
+                (CapKind.PREMIUM_LEFT, r.left_minor),
+                (
+                    CapKind.PER_EXPORTER_YEAR,
+                    _room(row.cap_per_exporter_year_minor, used_exp[r.exporter_org_id]),
+                ),
+                (CapKind.PER_YEAR, _room(row.cap_per_year_minor, used_year)),
+                (CapKind.BUDGET, _room(row.budget_minor, used_total)),
+            )
             for kind, room in rooms:
                 if room is not None and room < part:
                     part, cut = max(room, 0), kind
@@ -318,10 +401,12 @@ def plan_grants(session: Session, *, programme_id: int, year: int,
         used_year += part
         used_exp[r.exporter_org_id] += part
         grants.append(Grant(part, cut))
-    moved = {o: used_exp[o] - before_exp[o] for o in sorted(used_exp)
-             if used_exp[o] != before_exp[o]}
-    return grants, Usage(row.id, year, used_total - start_total, moved,
-                         tuple(sorted(o for o in new if o in moved)))
+    moved = {
+        o: used_exp[o] - before_exp[o] for o in sorted(used_exp) if used_exp[o] != before_exp[o]
+    }
+    return grants, Usage(
+        row.id, year, used_total - start_total, moved, tuple(sorted(o for o in new if o in moved))
+    )
 
 
 def apply_usage(session: Session, usage: Usage) -> None:
@@ -336,77 +421,118 @@ def apply_usage(session: Session, usage: Usage) -> None:
         return
     row = session.get(SubsidyProgramme, usage.programme_id)
     assert row is not None
-    session.execute(text(
-        "INSERT INTO subsidy_usage_years (programme_id, year, used_minor, cap_minor) "
-        "VALUES (:p, :y, 0, :cap) ON CONFLICT DO NOTHING"),
-        {"p": row.id, "y": usage.year, "cap": row.cap_per_year_minor})
+    session.execute(
+        text(
+            "INSERT INTO subsidy_usage_years (programme_id, year, used_minor, cap_minor) "
+            "VALUES (:p, :y, 0, :cap) ON CONFLICT DO NOTHING"
+        ),
+        {"p": row.id, "y": usage.year, "cap": row.cap_per_year_minor},
+    )
     if usage.new_exporters:
-        session.execute(text(
-            "INSERT INTO subsidy_usage_exporters (programme_id, exporter_org_id, year, "
-            "used_minor, cap_minor) VALUES (:p, :o, :y, 0, :cap) ON CONFLICT DO NOTHING"),
-            [{"p": row.id, "o": o, "y": usage.year, "cap": row.cap_per_exporter_year_minor}
-             for o in usage.new_exporters])
-    _move(session, SubsidyProgramme, [SubsidyProgramme.id == row.id],
-          SubsidyProgramme.used_minor, usage.total_minor, row.budget_minor)
-    _move(session, SubsidyUsageYear, [SubsidyUsageYear.programme_id == row.id,
-                                      SubsidyUsageYear.year == usage.year],
-          SubsidyUsageYear.used_minor, usage.total_minor, row.cap_per_year_minor)
+        session.execute(
+            text(
+                "INSERT INTO subsidy_usage_exporters (programme_id, exporter_org_id, year, "
+                "used_minor, cap_minor) VALUES (:p, :o, :y, 0, :cap) ON CONFLICT DO NOTHING"
+            ),
+            [
+                {"p": row.id, "o": o, "y": usage.year, "cap": row.cap_per_exporter_year_minor}
+                for o in usage.new_exporters
+            ],
+        )
+    _move(
+        session,
+        SubsidyProgramme,
+        [SubsidyProgramme.id == row.id],
+        SubsidyProgramme.used_minor,
+        usage.total_minor,
+        row.budget_minor,
+    )
+    _move(
+        session,
+        SubsidyUsageYear,
+        [SubsidyUsageYear.programme_id == row.id, SubsidyUsageYear.year == usage.year],
+        SubsidyUsageYear.used_minor,
+        usage.total_minor,
+        row.cap_per_year_minor,
+    )
     if usage.per_exporter and session.get_bind().dialect.name == "postgresql":
         # one statement for every exporter, joined to its delta (a CASE of hundreds of
         # branches would be evaluated on every row: quadratic in the batch)
         cap = "" if row.cap_per_exporter_year_minor is None else " AND e.used_minor + v.d <= :cap"
-        done = session.execute(text(
-            "UPDATE subsidy_usage_exporters e SET used_minor = e.used_minor + v.d FROM "
-            "json_to_recordset(CAST(:v AS json)) AS v(o bigint, d bigint) WHERE "
-            "e.programme_id = :p AND e.year = :y AND e.exporter_org_id = v.o" + cap),
-            {"v": json.dumps([{"o": o, "d": d} for o, d in sorted(usage.per_exporter.items())]),
-             "p": row.id, "y": usage.year, "cap": row.cap_per_exporter_year_minor}
-            ).rowcount  # type: ignore[attr-defined]
+        done = session.execute(
+            text(
+                "UPDATE subsidy_usage_exporters e SET used_minor = e.used_minor + v.d FROM "
+                "json_to_recordset(CAST(:v AS json)) AS v(o bigint, d bigint) WHERE "
+                "e.programme_id = :p AND e.year = :y AND e.exporter_org_id = v.o" + cap
+            ),
+            {
+                "v": json.dumps([{"o": o, "d": d} for o, d in sorted(usage.per_exporter.items())]),
+                "p": row.id,
+                "y": usage.year,
+                "cap": row.cap_per_exporter_year_minor,
+            },
+        ).rowcount  # type: ignore[attr-defined]
         if done != len(usage.per_exporter):
-            raise Conflict("a subsidy ceiling was reached by a concurrent grant; run again",
-                           code="subsidy_cap_race")
+            raise Conflict(
+                "a subsidy ceiling was reached by a concurrent grant; run again",
+                code="subsidy_cap_race",
+            )
     elif usage.per_exporter:  # one statement for every exporter
         column = SubsidyUsageExporter.used_minor
-        condition = [SubsidyUsageExporter.programme_id == row.id,
-                     SubsidyUsageExporter.year == usage.year,
-                     SubsidyUsageExporter.exporter_org_id.in_(sorted(usage.per_exporter))]
+        condition = [
+            SubsidyUsageExporter.programme_id == row.id,
+            SubsidyUsageExporter.year == usage.year,
+            SubsidyUsageExporter.exporter_org_id.in_(sorted(usage.per_exporter)),
+        ]
         delta = case(usage.per_exporter, value=SubsidyUsageExporter.exporter_org_id, else_=0)
         if row.cap_per_exporter_year_minor is not None:
             condition.append(column + delta <= row.cap_per_exporter_year_minor)
-        done = session.execute(update(SubsidyUsageExporter).where(*condition)
-                               .values({column: column + delta})
-                               .execution_options(synchronize_session=False)
-                               ).rowcount  # type: ignore[attr-defined]
+        done = session.execute(
+            update(SubsidyUsageExporter)
+            .where(*condition)
+            .values({column: column + delta})
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
         if done != len(usage.per_exporter):
-            raise Conflict("a subsidy ceiling was reached by a concurrent grant; run again",
-                           code="subsidy_cap_race")
+            raise Conflict(
+                "a subsidy ceiling was reached by a concurrent grant; run again",
+                code="subsidy_cap_race",
+            )
 
 
-def grant(session: Session, *, programme_id: int, year: int, requests: Sequence[Request]
-          ) -> list[Grant]:
+def grant(
+    session: Session, *, programme_id: int, year: int, requests: Sequence[Request]
+) -> list[Grant]:
     """:func:`plan_grants` then :func:`apply_usage`, the programme row locked first.
 
     The lock (``FOR UPDATE``; ``BEGIN IMMEDIATE`` on SQLite) makes concurrent callers
     wait and then see what the first took, instead of failing on a stale read.
     """
-    session.execute(select(SubsidyProgramme.id).where(SubsidyProgramme.id == programme_id)
-                    .with_for_update())
-    grants, usage = plan_grants(session, programme_id=programme_id, year=year,
-                                requests=requests)
+    session.execute(
+        select(SubsidyProgramme.id).where(SubsidyProgramme.id == programme_id).with_for_update()
+    )
+    grants, usage = plan_grants(session, programme_id=programme_id, year=year, requests=requests)
     apply_usage(session, usage)
     return grants
 
 
-def _move(session: Session, model: Any, where: list[Any], column: Any, amount: int,
-          cap: int | None) -> None:
+def _move(
+    session: Session, model: Any, where: list[Any], column: Any, amount: int, cap: int | None
+) -> None:
     """``used = used + amount`` only while it stays within ``cap``; refuse otherwise."""
     if amount == 0:
         return
     condition = list(where)
     if cap is not None:
         condition.append(column + amount <= cap)
-    done = session.execute(update(model).where(*condition).values({column: column + amount})
-                           .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    done = session.execute(
+        update(model)
+        .where(*condition)
+        .values({column: column + amount})
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
     if done != 1:
-        raise Conflict("a subsidy ceiling was reached by a concurrent grant; run again",
-                       code="subsidy_cap_race")
+        raise Conflict(
+            "a subsidy ceiling was reached by a concurrent grant; run again",
+            code="subsidy_cap_race",
+        )

@@ -58,8 +58,9 @@ def form_date(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed("please give a valid date", code="invalid_form",
-                               field=field) from None
+        raise ValidationFailed(
+            "please give a valid date", code="invalid_form", field=field
+        ) from None
 
 
 def form_decimal(value: str) -> Decimal:
@@ -74,5 +75,6 @@ def form_money(value: str, currency: str) -> Money | None:
     try:
         return Money.of(to_decimal(value.strip()), currency)
     except (InvalidOperation, ValueError, DomainError):
-        raise ValidationFailed("please give the amount as a number", code="invalid_form",
-                               field="amount") from None
+        raise ValidationFailed(
+            "please give the amount as a number", code="invalid_form", field="amount"
+        ) from None

@@ -125,8 +125,11 @@ class Formatter:
         """``value`` with its currency, to the currency's minor unit."""
         if value is None:
             return "—"
-        return str(format_currency(value.rounded().amount, value.currency, locale=self.locale,
-                                   currency_digits=True))
+        return str(
+            format_currency(
+                value.rounded().amount, value.currency, locale=self.locale, currency_digits=True
+            )
+        )
 
     def minor(self, minor: int | None, currency: str) -> str:
         """An amount stored as integer minor units of ``currency``."""
@@ -154,20 +157,22 @@ class Formatter:
         """A premium rate given in percent, to a hundredth of a basis point."""
         if value is None:
             return "—"
-        return str(format_percent(Decimal(value) / 100, format="#,##0.####%",
-                                  locale=self.locale))
+        return str(format_percent(Decimal(value) / 100, format="#,##0.####%", locale=self.locale))
 
     def date(self, value: date | None) -> str:
         """A business date, medium length."""
-        return "—" if value is None else str(format_date(value, format="medium",
-                                                         locale=self.locale))
+        return (
+            "—" if value is None else str(format_date(value, format="medium", locale=self.locale))
+        )
 
     def datetime(self, value: datetime | None) -> str:
         """An instant, in UTC, medium length."""
         if value is None:
             return "—"
-        return str(format_datetime(value, format="medium", tzinfo=value.tzinfo,
-                                   locale=self.locale)) + " UTC"
+        return (
+            str(format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=self.locale))
+            + " UTC"
+        )
 
 
 @lru_cache(maxsize=len(LOCALES))
@@ -185,12 +190,17 @@ def environment(code: str) -> Environment:
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     fmt = Formatter(code)
     env.filters.update(
-        money=fmt.money, minor=fmt.minor, decimal=fmt.decimal, percent=fmt.percent,
-        ratio=fmt.ratio, rate=fmt.rate, date=fmt.date, datetime=fmt.datetime,
+        money=fmt.money,
+        minor=fmt.minor,
+        decimal=fmt.decimal,
+        percent=fmt.percent,
+        ratio=fmt.ratio,
+        rate=fmt.rate,
+        date=fmt.date,
+        datetime=fmt.datetime,
         tr=catalog.gettext,
     )
-    env.globals.update(lang=language(code), languages=LANGUAGES, fmt=fmt,
-                       csrf_field=csrf.field)
+    env.globals.update(lang=language(code), languages=LANGUAGES, fmt=fmt, csrf_field=csrf.field)
     return env
 
 

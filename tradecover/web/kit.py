@@ -81,7 +81,8 @@ STATIC_DIR = i18n.TEMPLATE_DIR.parent / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
@@ -116,15 +117,17 @@ def current_viewer(request: Request, session: Session) -> Viewer | None:
     if not token:
         return None
     try:
-        principal = access.principal_from_token(session, token,
-                                                key=settings_of(request).signing_key())
+        principal = access.principal_from_token(
+            session, token, key=settings_of(request).signing_key()
+        )
     except AuthenticationFailed:
         return None
     person = directory.signed_in_person(session, principal)
     if person is None:
         return None
-    return Viewer(principal=principal, locale=person.locale,
-                  organisation_name=person.organisation_name)
+    return Viewer(
+        principal=principal, locale=person.locale, organisation_name=person.organisation_name
+    )
 
 
 def may(viewer: Viewer, permission: Permission) -> bool:
@@ -136,10 +139,12 @@ def choose_locale(request: Request, viewer: Viewer | None) -> str:
     """The language of this page (see the module docstring for the order)."""
     if viewer is not None and viewer.locale in i18n.LOCALES:
         return viewer.locale
-    return (i18n.normalise(request.cookies.get(LOCALE_COOKIE))
-            or i18n.from_accept_language(request.headers.get("accept-language"))
-            or i18n.normalise(settings_of(request).default_locale)
-            or i18n.DEFAULT_LOCALE)
+    return (
+        i18n.normalise(request.cookies.get(LOCALE_COOKIE))
+        or i18n.from_accept_language(request.headers.get("accept-language"))
+        or i18n.normalise(settings_of(request).default_locale)
+        or i18n.DEFAULT_LOCALE
+    )
 
 
 def safe_next(target: str | None, default: str = "/policies") -> str:
@@ -149,13 +154,26 @@ def safe_next(target: str | None, default: str = "/policies") -> str:
     return target
 
 
-def render_page(request: Request, locale: str, template: str, context: dict[str, Any], *,
-                viewer: Viewer | None, status: int = 200) -> HTMLResponse:
+def render_page(
+    request: Request,
+    locale: str,
+    template: str,
+    context: dict[str, Any],
+    *,
+    viewer: Viewer | None,
+    status: int = 200,
+) -> HTMLResponse:
     """Render ``template`` in ``locale`` with the page's common context and headers."""
-    context = {"request_path": request.url.path, "current_url": current_url(request),
-               "viewer": viewer, "labels": labels, **context}
-    return HTMLResponse(i18n.render(locale, template, context), status_code=status,
-                        headers=SECURITY_HEADERS)
+    context = {
+        "request_path": request.url.path,
+        "current_url": current_url(request),
+        "viewer": viewer,
+        "labels": labels,
+        **context,
+    }
+    return HTMLResponse(
+        i18n.render(locale, template, context), status_code=status, headers=SECURITY_HEADERS
+    )
 
 
 def current_url(request: Request) -> str:
@@ -174,15 +192,16 @@ def to_sign_in(request: Request) -> RedirectResponse:
     return redirect("/sign-in?" + urlencode({"next": current_url(request)}))
 
 
-def error_page(request: Request, locale: str, viewer: Viewer | None, status: int
-               ) -> HTMLResponse:
+def error_page(request: Request, locale: str, viewer: Viewer | None, status: int) -> HTMLResponse:
     """The error page with ``status`` (404, 403, ...)."""
-    return render_page(request, locale, "error.html", {"status": status}, viewer=viewer,
-                       status=status)
+    return render_page(
+        request, locale, "error.html", {"status": status}, viewer=viewer, status=status
+    )
 
 
-def permitted_viewer(request: Request, session: Session,
-                     permission: Permission) -> Viewer | Response:
+def permitted_viewer(
+    request: Request, session: Session, permission: Permission
+) -> Viewer | Response:
     """The signed-in viewer when their role grants ``permission``; otherwise the answer to
     give instead: the way to sign in, or the 403 page.
     """

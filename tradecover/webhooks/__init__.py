@@ -24,11 +24,19 @@ if TYPE_CHECKING:
     from tradecover.webhooks.worker import WebhookWorker as WebhookWorker
     from tradecover.webhooks.worker import WorkerOptions as WorkerOptions
 
-_LAZY = {"attempts_of": "service", "create_endpoint": "service",
-         "delete_endpoint": "service", "get_endpoint": "service",
-         "list_deliveries": "service", "list_endpoints": "service", "replay": "service",
-         "rotate_secret": "service", "update_endpoint": "service",
-         "WebhookWorker": "worker", "WorkerOptions": "worker"}
+_LAZY = {
+    "attempts_of": "service",
+    "create_endpoint": "service",
+    "delete_endpoint": "service",
+    "get_endpoint": "service",
+    "list_deliveries": "service",
+    "list_endpoints": "service",
+    "replay": "service",
+    "rotate_secret": "service",
+    "update_endpoint": "service",
+    "WebhookWorker": "worker",
+    "WorkerOptions": "worker",
+}
 __getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "RETRY_WINDOW",

@@ -21,16 +21,20 @@ app = typer.Typer(help="Webhooks: the delivery worker.", no_args_is_help=True)
 def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop")] = False,
     batch: Annotated[int, typer.Option(min=1, max=5000, help="Deliveries per round")] = 500,
-    concurrency: Annotated[int, typer.Option(min=1, max=2000,
-                                             help="Requests in flight at once")] = 200,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=2000, help="Requests in flight at once")
+    ] = 200,
 ) -> None:
     """Move outbox events to deliveries and send them until stopped (Ctrl-C, SIGTERM)."""
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    options = WorkerOptions(development=settings.webhooks_development, batch=batch,
-                            concurrency=concurrency,
-                            timeout_s=settings.webhook_timeout_seconds,
-                            disable_after=timedelta(days=settings.webhook_disable_after_days))
+    options = WorkerOptions(
+        development=settings.webhooks_development,
+        batch=batch,
+        concurrency=concurrency,
+        timeout_s=settings.webhook_timeout_seconds,
+        disable_after=timedelta(days=settings.webhook_disable_after_days),
+    )
 
     async def run() -> None:
         runner = WebhookWorker(make_session_factory(engine), options)

@@ -66,9 +66,14 @@ def relay_outbox(session: Session, *, now: datetime, limit: int = 500) -> int:
     entries = claim_unrelayed(session, limit=limit)
     if not entries:
         return 0
-    endpoints = session.execute(select(
-        WebhookEndpoint.id, WebhookEndpoint.org_id, WebhookEndpoint.event_types,
-        WebhookEndpoint.all_organisations).where(WebhookEndpoint.disabled_at.is_(None))).all()
+    endpoints = session.execute(
+        select(
+            WebhookEndpoint.id,
+            WebhookEndpoint.org_id,
+            WebhookEndpoint.event_types,
+            WebhookEndpoint.all_organisations,
+        ).where(WebhookEndpoint.disabled_at.is_(None))
+    ).all()
     rows = []
     for entry in entries:
         body: str | None = None
@@ -78,103 +83,186 @@ def relay_outbox(session: Session, *, now: datetime, limit: int = 500) -> int:
             if EVERY_TYPE not in types and entry.event_type not in types:
                 continue
             body = body or message_body(entry)
-            rows.append({"endpoint_id": endpoint_id, "sequence": entry.sequence,
-                         "event_id": entry.event_id, "event_type": entry.event_type,
-                         "subject": entry.subject, "body": body, "status": "pending",
-                         "attempts": 0, "created_at": now, "next_attempt_at": now})
+            rows.append(
+                {
+                    "endpoint_id": endpoint_id,
+                    "sequence": entry.sequence,
+                    "event_id": entry.event_id,
+                    "event_type": entry.event_type,
+                    "subject": entry.subject,
+                    "body": body,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                }
+            )
     if rows:
         session.execute(insert(WebhookDelivery), rows)
     mark_relayed(session, (e.sequence for e in entries))
     return len(entries)
 
 
-def claim_due(session: Session, *, now: datetime, limit: int = 500,
-              lease: timedelta = LEASE) -> list[DueDelivery]:
+def claim_due(
+    session: Session, *, now: datetime, limit: int = 500, lease: timedelta = LEASE
+) -> list[DueDelivery]:
     """Claim up to ``limit`` due deliveries (the oldest pending one per endpoint and
     subject, of enabled endpoints) for ``lease``.
     """
     d, earlier = WebhookDelivery, aliased(WebhookDelivery)
-    waiting = (select(earlier.id).where(
-        earlier.endpoint_id == d.endpoint_id, earlier.subject == d.subject,
-        earlier.sequence < d.sequence, earlier.status == "pending").exists())
-    candidates = (select(d.id).join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
-                  .where(d.status == "pending", d.next_attempt_at <= now,
-                         WebhookEndpoint.disabled_at.is_(None), ~waiting)
-                  .order_by(d.next_attempt_at, d.id).limit(limit))
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.endpoint_id == d.endpoint_id,
+            earlier.subject == d.subject,
+            earlier.sequence < d.sequence,
+            earlier.status == "pending",
+        )
+        .exists()
+    )
+    candidates = (
+        select(d.id)
+        .join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
+        .where(
+            d.status == "pending",
+            d.next_attempt_at <= now,
+            WebhookEndpoint.disabled_at.is_(None),
+            ~waiting,
+        )
+        .order_by(d.next_attempt_at, d.id)
+        .limit(limit)
+    )
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(of=d, skip_locked=True)
     claimed = session.scalars(
-        update(d).where(d.id.in_(candidates.scalar_subquery()), d.next_attempt_at <= now)
-        .values(next_attempt_at=now + lease).returning(d.id)
-        .execution_options(synchronize_session=False)).all()
+        update(d)
+        .where(d.id.in_(candidates.scalar_subquery()), d.next_attempt_at <= now)
+        .values(next_attempt_at=now + lease)
+        .returning(d.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     if not claimed:
         return []
     found = session.execute(
-        select(d.id, d.endpoint_id, d.event_id, d.body, d.attempts, d.first_attempt_at,
-               WebhookEndpoint).join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
-        .where(d.id.in_(claimed)).order_by(d.id)).all()
-    return [DueDelivery(delivery_id=row[0], endpoint_id=row[1], url=row[6].url,
-                        secrets=tuple(secrets_in_force(row[6], now)), event_id=row[2],
-                        body=row[3], attempts=row[4], first_attempt_at=row[5])
-            for row in found]
+        select(
+            d.id, d.endpoint_id, d.event_id, d.body, d.attempts, d.first_attempt_at, WebhookEndpoint
+        )
+        .join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
+        .where(d.id.in_(claimed))
+        .order_by(d.id)
+    ).all()
+    return [
+        DueDelivery(
+            delivery_id=row[0],
+            endpoint_id=row[1],
+            url=row[6].url,
+            secrets=tuple(secrets_in_force(row[6], now)),
+            event_id=row[2],
+            body=row[3],
+            attempts=row[4],
+            first_attempt_at=row[5],
+        )
+        for row in found
+    ]
 
 
-def record_outcomes(session: Session, claimed: Sequence[DueDelivery],
-                    outcomes: Sequence[Outcome], *, now: datetime, disable_after: timedelta,
-                    rng: random.Random | None = None) -> list[int]:
+def record_outcomes(
+    session: Session,
+    claimed: Sequence[DueDelivery],
+    outcomes: Sequence[Outcome],
+    *,
+    now: datetime,
+    disable_after: timedelta,
+    rng: random.Random | None = None,
+) -> list[int]:
     """Store each attempt, move each delivery on (delivered, retried later or failed) and
     keep the endpoints' health; return the ids of endpoints disabled now.
     """
     if not outcomes:
         return []
     by_id = {c.delivery_id: c for c in claimed}
-    session.execute(insert(WebhookAttempt), [
-        {"delivery_id": o.delivery_id, "attempted_at": o.attempted_at,
-         "status_code": o.status_code, "response": (o.response or "")[:1000] or None,
-         "error": (o.error or "")[:300] or None, "duration_ms": o.duration_ms}
-        for o in outcomes])
+    session.execute(
+        insert(WebhookAttempt),
+        [
+            {
+                "delivery_id": o.delivery_id,
+                "attempted_at": o.attempted_at,
+                "status_code": o.status_code,
+                "response": (o.response or "")[:1000] or None,
+                "error": (o.error or "")[:300] or None,
+                "duration_ms": o.duration_ms,
+            }
+            for o in outcomes
+        ],
+    )
     changes, healthy, failing = [], set(), set()
     for outcome in outcomes:
         due = by_id[outcome.delivery_id]
         first = due.first_attempt_at or outcome.attempted_at
-        change = {"id": due.delivery_id, "attempts": due.attempts + 1,
-                  "first_attempt_at": first, "last_status_code": outcome.status_code}
+        change = {
+            "id": due.delivery_id,
+            "attempts": due.attempts + 1,
+            "first_attempt_at": first,
+            "last_status_code": outcome.status_code,
+        }
         if outcome.delivered:
             change |= {"status": "delivered", "finished_at": now}
             healthy.add(due.endpoint_id)
         else:
             failing.add(due.endpoint_id)
-            retry_at = next_attempt(failures=due.attempts + 1, first_attempt_at=first,
-                                    now=now, rng=rng)
-            change |= ({"status": "failed", "finished_at": now} if retry_at is None
-                       else {"next_attempt_at": retry_at})
+            retry_at = next_attempt(
+                failures=due.attempts + 1, first_attempt_at=first, now=now, rng=rng
+            )
+            change |= (
+                {"status": "failed", "finished_at": now}
+                if retry_at is None
+                else {"next_attempt_at": retry_at}
+            )
         changes.append(change)
     session.execute(update(WebhookDelivery), changes)
     if healthy:
-        session.execute(update(WebhookEndpoint).where(
-            WebhookEndpoint.id.in_(healthy), WebhookEndpoint.failing_since.is_not(None))
-            .values(failing_since=None).execution_options(synchronize_session=False))
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id.in_(healthy), WebhookEndpoint.failing_since.is_not(None))
+            .values(failing_since=None)
+            .execution_options(synchronize_session=False)
+        )
     return _keep_failing(session, failing - healthy, now=now, disable_after=disable_after)
 
 
-def _keep_failing(session: Session, endpoint_ids: set[int], *, now: datetime,
-                  disable_after: timedelta) -> list[int]:
+def _keep_failing(
+    session: Session, endpoint_ids: set[int], *, now: datetime, disable_after: timedelta
+) -> list[int]:
     """Note when the endpoints started failing; disable those failing for too long and
     tell their organisation (an event, which the e-mail relay also hears).
     """
     if not endpoint_ids:
         return []
-    session.execute(update(WebhookEndpoint).where(
-        WebhookEndpoint.id.in_(endpoint_ids), WebhookEndpoint.failing_since.is_(None))
-        .values(failing_since=now).execution_options(synchronize_session=False))
-    stale = session.scalars(select(WebhookEndpoint).where(
-        WebhookEndpoint.id.in_(endpoint_ids), WebhookEndpoint.disabled_at.is_(None),
-        WebhookEndpoint.failing_since <= now - disable_after)).all()
+    session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id.in_(endpoint_ids), WebhookEndpoint.failing_since.is_(None))
+        .values(failing_since=now)
+        .execution_options(synchronize_session=False)
+    )
+    stale = session.scalars(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.id.in_(endpoint_ids),
+            WebhookEndpoint.disabled_at.is_(None),
+            WebhookEndpoint.failing_since <= now - disable_after,
+        )
+    ).all()
     for endpoint in stale:
         endpoint.disabled_at = now
         endpoint.disabled_reason = f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC"
-        record_event(session, "webhook_endpoint.disabled", f"webhook_endpoint:{endpoint.id}",
-                     {"endpoint_id": endpoint.id, "url": endpoint.url,
-                      "failing_since": (endpoint.failing_since or now).isoformat()},
-                     endpoint.org_id)
+        record_event(
+            session,
+            "webhook_endpoint.disabled",
+            f"webhook_endpoint:{endpoint.id}",
+            {
+                "endpoint_id": endpoint.id,
+                "url": endpoint.url,
+                "failing_since": (endpoint.failing_since or now).isoformat(),
+            },
+            endpoint.org_id,
+        )
     return [e.id for e in stale]

@@ -29,8 +29,9 @@ def backoff(failures: int, *, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=base * spread)
 
 
-def next_attempt(*, failures: int, first_attempt_at: datetime, now: datetime,
-                 rng: random.Random | None = None) -> datetime | None:
+def next_attempt(
+    *, failures: int, first_attempt_at: datetime, now: datetime, rng: random.Random | None = None
+) -> datetime | None:
     """When to try again after ``failures`` failed attempts, or None: give up (failed)."""
     if now - first_attempt_at >= RETRY_WINDOW:
         return None

@@ -16,12 +16,15 @@ class EndpointIn(InputModel):
     """A new endpoint: where to, which event types (``*`` for all), optionally a secret."""
 
     url: str = Field(max_length=2048, examples=["https://erp.example.com/hooks/tradecover"])
-    event_types: EventTypes = Field(min_length=1, max_length=64,
-                                    examples=[["limit.decided", "notice.issued"]])
+    event_types: EventTypes = Field(
+        min_length=1, max_length=64, examples=[["limit.decided", "notice.issued"]]
+    )
     description: str | None = Field(default=None, max_length=200)
-    secret: str | None = Field(default=None, max_length=100,
-                               description="whsec_ and base64 of 24 to 64 bytes; made for "
-                                           "you when left out")
+    secret: str | None = Field(
+        default=None,
+        max_length=100,
+        description="whsec_ and base64 of 24 to 64 bytes; made for you when left out",
+    )
 
 
 class EndpointChangeIn(InputModel):
@@ -63,12 +66,19 @@ class EndpointOut(BaseModel):
     @classmethod
     def of(cls, row: WebhookEndpoint, *, with_secret: bool = False) -> EndpointOut:
         """Build from the ORM row."""
-        return cls(id=row.id, url=row.url, event_types=list(row.event_types),
-                   description=row.description, created_at=row.created_at,
-                   enabled=row.disabled_at is None, disabled_at=row.disabled_at,
-                   disabled_reason=row.disabled_reason, failing_since=row.failing_since,
-                   secret=row.secret if with_secret else None,
-                   previous_secret_until=row.previous_secret_until)
+        return cls(
+            id=row.id,
+            url=row.url,
+            event_types=list(row.event_types),
+            description=row.description,
+            created_at=row.created_at,
+            enabled=row.disabled_at is None,
+            disabled_at=row.disabled_at,
+            disabled_reason=row.disabled_reason,
+            failing_since=row.failing_since,
+            secret=row.secret if with_secret else None,
+            previous_secret_until=row.previous_secret_until,
+        )
 
 
 class AttemptOut(BaseModel):
@@ -83,8 +93,13 @@ class AttemptOut(BaseModel):
     @classmethod
     def of(cls, row: WebhookAttempt) -> AttemptOut:
         """Build from the ORM row."""
-        return cls(attempted_at=row.attempted_at, status_code=row.status_code,
-                   response=row.response, error=row.error, duration_ms=row.duration_ms)
+        return cls(
+            attempted_at=row.attempted_at,
+            status_code=row.status_code,
+            response=row.response,
+            error=row.error,
+            duration_ms=row.duration_ms,
+        )
 
 
 class DeliveryOut(BaseModel):
@@ -103,16 +118,21 @@ class DeliveryOut(BaseModel):
     attempt_log: list[AttemptOut] | None = None
 
     @classmethod
-    def of(cls, row: WebhookDelivery,
-           attempts: list[WebhookAttempt] | None = None) -> DeliveryOut:
+    def of(cls, row: WebhookDelivery, attempts: list[WebhookAttempt] | None = None) -> DeliveryOut:
         """Build from the ORM row (and its attempts, when given)."""
-        return cls(id=row.id, event_id=row.event_id, event_type=row.event_type,
-                   subject=row.subject, status=row.status, attempts=row.attempts,
-                   created_at=row.created_at,
-                   next_attempt_at=row.next_attempt_at if row.status == "pending" else None,
-                   finished_at=row.finished_at, last_status_code=row.last_status_code,
-                   attempt_log=None if attempts is None else [AttemptOut.of(a)
-                                                              for a in attempts])
+        return cls(
+            id=row.id,
+            event_id=row.event_id,
+            event_type=row.event_type,
+            subject=row.subject,
+            status=row.status,
+            attempts=row.attempts,
+            created_at=row.created_at,
+            next_attempt_at=row.next_attempt_at if row.status == "pending" else None,
+            finished_at=row.finished_at,
+            last_status_code=row.last_status_code,
+            attempt_log=None if attempts is None else [AttemptOut.of(a) for a in attempts],
+        )
 
 
 class EventTypeOut(BaseModel):

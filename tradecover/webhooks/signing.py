@@ -36,10 +36,9 @@ def secret_key(secret: str) -> bytes:
     if not secret.startswith(SECRET_PREFIX):
         raise ValidationFailed("a webhook secret starts with whsec_", field="secret")
     try:
-        key = base64.b64decode(secret[len(SECRET_PREFIX):], validate=True)
+        key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
     except ValueError as error:
-        raise ValidationFailed("a webhook secret is whsec_ and base64",
-                               field="secret") from error
+        raise ValidationFailed("a webhook secret is whsec_ and base64", field="secret") from error
     if not 24 <= len(key) <= 64:
         raise ValidationFailed("a webhook secret holds 24 to 64 bytes", field="secret")
     return key
@@ -52,16 +51,27 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode("ascii")
 
 
-def headers(secrets_in_force: Sequence[str], message_id: str, timestamp: int,
-            body: bytes) -> dict[str, str]:
+def headers(
+    secrets_in_force: Sequence[str], message_id: str, timestamp: int, body: bytes
+) -> dict[str, str]:
     """The three Standard Webhooks headers, one signature per secret in force."""
-    return {"webhook-id": message_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": " ".join(sign(s, message_id, timestamp, body)
-                                          for s in secrets_in_force)}
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(
+            sign(s, message_id, timestamp, body) for s in secrets_in_force
+        ),
+    }
 
 
-def verify(secret: str, received: Mapping[str, str], body: bytes, *,
-           now: datetime | None = None, tolerance_s: int = TOLERANCE_SECONDS) -> None:
+def verify(
+    secret: str,
+    received: Mapping[str, str],
+    body: bytes,
+    *,
+    now: datetime | None = None,
+    tolerance_s: int = TOLERANCE_SECONDS,
+) -> None:
     """Raise :class:`SignatureRefused` unless ``received`` headers sign ``body`` under
     ``secret`` with a timestamp within ``tolerance_s`` of ``now`` (what a receiver does).
     """

@@ -44,12 +44,14 @@ def parse_url(url: str, *, development: bool) -> Target:
         raise ValidationFailed("not a URL", field="url") from error
     host = (parts.hostname or "").lower()
     if not host or parts.username or parts.password or parts.fragment:
-        raise ValidationFailed("a webhook URL names a host, with no credentials or fragment",
-                               field="url")
+        raise ValidationFailed(
+            "a webhook URL names a host, with no credentials or fragment", field="url"
+        )
     if parts.scheme == "http":
         if not development:  # and then to loopback only: checked after DNS, at delivery
-            raise ValidationFailed("webhook URLs are https (http only to loopback in "
-                                   "development mode)", field="url")
+            raise ValidationFailed(
+                "webhook URLs are https (http only to loopback in development mode)", field="url"
+            )
     elif parts.scheme != "https":
         raise ValidationFailed("webhook URLs are https", field="url")
     path = parts.path or "/"
@@ -66,8 +68,14 @@ def check_address(address: Address, *, development: bool) -> None:
         if development:
             return
         raise TargetRefused(f"{address} is a loopback address")
-    if (address.is_private or address.is_link_local or address.is_multicast
-            or address.is_reserved or address.is_unspecified or not address.is_global):
+    if (
+        address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    ):
         raise TargetRefused(f"{address} is not a public address")
 
 

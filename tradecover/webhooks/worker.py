@@ -46,12 +46,18 @@ class WorkerOptions:
 class WebhookWorker:
     """Moves events from the outbox to the receivers, batch by batch."""
 
-    def __init__(self, factory: sessionmaker[Session], options: WorkerOptions, *,
-                 resolve: Resolver = resolve_host,
-                 client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        options: WorkerOptions,
+        *,
+        resolve: Resolver = resolve_host,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
         self.factory, self.options, self.resolve = factory, options, resolve
-        self.client = client or new_client(timeout_s=options.timeout_s,
-                                           connections=options.concurrency)
+        self.client = client or new_client(
+            timeout_s=options.timeout_s, connections=options.concurrency
+        )
         self._gate = asyncio.Semaphore(options.concurrency)
 
     def _relay(self) -> int:
@@ -64,13 +70,20 @@ class WebhookWorker:
 
     def _record(self, claimed: Sequence[DueDelivery], outcomes: Sequence[Outcome]) -> None:
         with transaction(self.factory) as session:
-            record_outcomes(session, claimed, outcomes, now=utc_now(),
-                            disable_after=self.options.disable_after, rng=self.options.rng)
+            record_outcomes(
+                session,
+                claimed,
+                outcomes,
+                now=utc_now(),
+                disable_after=self.options.disable_after,
+                rng=self.options.rng,
+            )
 
     async def _send(self, due: DueDelivery) -> Outcome:
         async with self._gate:
-            return await send(self.client, due, development=self.options.development,
-                              resolve=self.resolve)
+            return await send(
+                self.client, due, development=self.options.development, resolve=self.resolve
+            )
 
     async def run_once(self) -> int:
         """One round: relay, claim, send, record; return how many things moved."""
@@ -109,8 +122,9 @@ class WebhookWorker:
                         await asyncio.wait_for(stop.wait(), self.options.idle_s)
 
         try:
-            await asyncio.gather(loop(relaying),
-                                 *(loop(delivering) for _ in range(self.options.lanes)))
+            await asyncio.gather(
+                loop(relaying), *(loop(delivering) for _ in range(self.options.lanes))
+            )
         finally:
             await self.client.aclose()
 

@@ -37,9 +37,15 @@ def test_no_input_makes_any_route_fail(settings: Settings, cast: Cast) -> None:
     credentials = [cast.admin.headers, cast.exporter.headers]
 
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @hypothesis_settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @hypothesis_settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def call(case: Any) -> None:
             for headers in credentials:
                 response = case.call(headers=headers)
@@ -48,8 +54,9 @@ def test_no_input_makes_any_route_fail(settings: Settings, cast: Cast) -> None:
                     failures.append(f"{where} -> {response.status_code}: {response.text[:300]}")
                 elif response.status_code >= 400 and response.status_code != 405:
                     kind = "".join(response.headers.get("content-type", []))
-                    if not kind.startswith("application/problem+json") or \
-                            not response.json().get("code"):
+                    if not kind.startswith("application/problem+json") or not response.json().get(
+                        "code"
+                    ):
                         failures.append(f"{where} -> {response.status_code} without a problem")
 
         call()

@@ -148,7 +148,10 @@ def test_the_docs_page_loads_nothing_from_another_host(app_client: TestClient) -
     assert re.findall(r'(?:src|href)="(https?://[^"]+)"', docs.text) == []
     assets = re.findall(r'(?:src|href)="(/api/docs/assets/[^"]+)"', docs.text)
     assert sorted(a.rsplit("/", 1)[1] for a in assets) == [
-        "favicon-32x32.png", "swagger-ui-bundle.js", "swagger-ui.css"]
+        "favicon-32x32.png",
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+    ]
     for asset in assets:
         answer = app_client.get(asset)
         assert answer.status_code == 200, asset

@@ -16,24 +16,40 @@ from tradecover.db.engine import transaction
 
 
 def _sign_in(client: TestClient, email: str) -> None:
-    answer = client.post("/sign-in", data={"email": email, "password": "correct horse battery"},
-                         follow_redirects=False)
+    answer = client.post(
+        "/sign-in",
+        data={"email": email, "password": "correct horse battery"},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303, answer.text
 
 
-def test_notice_pages_only_for_the_owner(
-        db: Database, app_client: TestClient, cast: Cast) -> None:
+def test_notice_pages_only_for_the_owner(db: Database, app_client: TestClient, cast: Cast) -> None:
     b = book(db, app_client, cast)
     with transaction(db.factory) as s:
-        declare(s, [declaration_row(policy_id=b.policy_ids[0], org_id=b.exporter_org_id,
-                                    buyer_id=b.buyer_id, premium_minor=13401,
-                                    day=date(2026, 10, 2), n=1)])
+        declare(
+            s,
+            [
+                declaration_row(
+                    policy_id=b.policy_ids[0],
+                    org_id=b.exporter_org_id,
+                    buyer_id=b.buyer_id,
+                    premium_minor=13401,
+                    day=date(2026, 10, 2),
+                    n=1,
+                )
+            ],
+        )
         make_user_actor(s, org_slug="acme-exports", role=Role.EXPORTER, email="li@acme.example")
-        make_user_actor(s, org_slug="other-exports", role=Role.EXPORTER,
-                        email="kim@other.example")
+        make_user_actor(s, org_slug="other-exports", role=Role.EXPORTER, email="kim@other.example")
         principal = system_principal(s)
-    jobs.run_month(db.factory, principal=principal, month="2026-10",
-                   issue_date=date(2026, 11, 2), terms=DEFAULT_TERMS)
+    jobs.run_month(
+        db.factory,
+        principal=principal,
+        month="2026-10",
+        issue_date=date(2026, 11, 2),
+        terms=DEFAULT_TERMS,
+    )
     _sign_in(app_client, "li@acme.example")
     listing = app_client.get("/billing")
     assert listing.status_code == 200 and 'href="/billing/notices/1"' in listing.text

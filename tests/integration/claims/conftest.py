@@ -43,8 +43,17 @@ DUE = TODAY + timedelta(days=60)
 AFTER_DUE = DUE + timedelta(days=10)
 CLAIM_TERMS = {"waiting_period_days": 0}
 """The book's policy sets its own claim terms: no waiting period (the rest: defaults)."""
-TABLES = (Declaration, CollectionConfirmation, PossibleLossNotice, DueDateArrangement,
-          ClaimRow, ClaimLineRow, RecoveryRow, LedgerEntry, AuditEntry)
+TABLES = (
+    Declaration,
+    CollectionConfirmation,
+    PossibleLossNotice,
+    DueDateArrangement,
+    ClaimRow,
+    ClaimLineRow,
+    RecoveryRow,
+    LedgerEntry,
+    AuditEntry,
+)
 
 
 def usd(amount: int | str) -> Money:
@@ -76,36 +85,50 @@ def principal(db: Database, actor: Actor) -> Principal:
 
 def counts(db: Database) -> dict[str, int]:
     with db.factory() as s:
-        return {m.__tablename__: int(s.execute(select(func.count()).select_from(m)).scalar_one())
-                for m in TABLES}
+        return {
+            m.__tablename__: int(s.execute(select(func.count()).select_from(m)).scalar_one())
+            for m in TABLES
+        }
 
 
 @pytest.fixture
 def book(app_client: TestClient, cast: Cast, db: Database) -> Book:
     pol = active(app_client, cast, claim_terms=CLAIM_TERMS)
     b = buyer(app_client, cast.exporter)["buyer"]
-    application(app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
-                amount="40000")
+    application(app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"], amount="40000")
     exporter = principal(db, cast.exporter)
     ids = []
     with transaction(db.factory) as s:
         for n in (1, 2):
-            row = declarations.attach(s, principal=exporter, channel="api", today=TODAY,
-                                      store=store_for(db.engine), shipment=Shipment(
-                insured_org_id=cast.exporter.org_id, policy_id=pol["id"], buyer_id=b["id"],
-                payment_terms=PaymentTerms("OA"), transport_mode=TransportMode.SEA,
-                shipment_date=TODAY, due_date=DUE, goods_description="machine tools",
-                hs_code="8458.11", invoice_number=f"INV-{n}", currency="USD",
-                invoice_amount=Decimal(30_000)))
+            row = declarations.attach(
+                s,
+                principal=exporter,
+                channel="api",
+                today=TODAY,
+                store=store_for(db.engine),
+                shipment=Shipment(
+                    insured_org_id=cast.exporter.org_id,
+                    policy_id=pol["id"],
+                    buyer_id=b["id"],
+                    payment_terms=PaymentTerms("OA"),
+                    transport_mode=TransportMode.SEA,
+                    shipment_date=TODAY,
+                    due_date=DUE,
+                    goods_description="machine tools",
+                    hs_code="8458.11",
+                    invoice_number=f"INV-{n}",
+                    currency="USD",
+                    invoice_amount=Decimal(30_000),
+                ),
+            )
             ids.append(row.id)
         limit_id = s.get(Declaration, ids[0]).limit_id  # type: ignore[union-attr]
     assert limit_id is not None
-    return Book(policy_id=pol["id"], buyer_id=b["id"], limit_id=limit_id,
-                declarations=(ids[0], ids[1]))
+    return Book(
+        policy_id=pol["id"], buyer_id=b["id"], limit_id=limit_id, declarations=(ids[0], ids[1])
+    )
 
 
 def run(db: Database, work: Callable[[Session], object]) -> object:
     with transaction(db.factory) as s:
         return work(s)
-
-

@@ -35,17 +35,32 @@ from tradecover.db.engine import transaction
 from tradecover.kit.errors import Conflict, PermissionDenied
 
 
-def _claim(db: Database, cast: Cast, book: Book, *, declaration: int | None = None,
-           notice: bool = True) -> int:
+def _claim(
+    db: Database, cast: Cast, book: Book, *, declaration: int | None = None, notice: bool = True
+) -> int:
     exporter = principal(db, cast.exporter)
     decl = declaration or book.declarations[0]
     if notice:
-        run(db, lambda s: collections.file_notice(s, principal=exporter, declaration_id=decl,
-                                                  cause=LossCauseHint.INSOLVENCY,
-                                                  today=AFTER_DUE))
-    row = run(db, lambda s: claims.file_claim(s, principal=exporter, today=AFTER_DUE,
-                                              cause=LossCause.INSOLVENCY,
-                                              lines=[claims.LineIn(declaration_id=decl)]))
+        run(
+            db,
+            lambda s: collections.file_notice(
+                s,
+                principal=exporter,
+                declaration_id=decl,
+                cause=LossCauseHint.INSOLVENCY,
+                today=AFTER_DUE,
+            ),
+        )
+    row = run(
+        db,
+        lambda s: claims.file_claim(
+            s,
+            principal=exporter,
+            today=AFTER_DUE,
+            cause=LossCause.INSOLVENCY,
+            lines=[claims.LineIn(declaration_id=decl)],
+        ),
+    )
     assert isinstance(row, ClaimRow)
     return row.id
 
@@ -59,7 +74,8 @@ def _row(db: Database, claim_id: int) -> ClaimRow:
 
 
 def test_a_paid_claim_is_settled_and_still_takes_recoveries(
-        app_client: TestClient, db: Database, cast: Cast, book: Book) -> None:
+    app_client: TestClient, db: Database, cast: Cast, book: Book
+) -> None:
     cid = _claim(db, cast, book)
     handler, finance = principal(db, cast.claims_handler), principal(db, cast.finance)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=cid))
@@ -67,55 +83,87 @@ def test_a_paid_claim_is_settled_and_still_takes_recoveries(
     run(db, lambda s: claims.approve(s, principal=handler, claim_id=cid, today=AFTER_DUE))
     # an approved claim's indemnity is booked as payable: it cannot be closed unpaid
     before = counts(db)
-    r = app_client.post(f"/api/v1/claims/{cid}/close", headers=cast.claims_handler.headers,
-                        json={"reason": "done"})
+    r = app_client.post(
+        f"/api/v1/claims/{cid}/close", headers=cast.claims_handler.headers, json={"reason": "done"}
+    )
     assert (r.status_code, r.json()["code"]) == (409, "illegal_transition")
     assert counts(db) == before
     run(db, lambda s: claims.pay(s, principal=finance, claim_id=cid, today=AFTER_DUE))
     # the exporter cannot close a paid claim; the handler settles it
-    r = app_client.post(f"/api/v1/claims/{cid}/close", headers=cast.exporter.headers,
-                        json={})
+    r = app_client.post(f"/api/v1/claims/{cid}/close", headers=cast.exporter.headers, json={})
     assert r.status_code == 403
-    r = app_client.post(f"/api/v1/claims/{cid}/close", headers=cast.claims_handler.headers,
-                        json={})
+    r = app_client.post(f"/api/v1/claims/{cid}/close", headers=cast.claims_handler.headers, json={})
     assert r.status_code == 200, r.text
     assert (r.json()["state"], r.json()["closure"], r.json()["closed_on"]) == (
-        "closed", "settled", TODAY.isoformat())  # the API closes on the business day
+        "closed",
+        "settled",
+        TODAY.isoformat(),
+    )  # the API closes on the business day
     before = counts(db)
-    again = app_client.post(f"/api/v1/claims/{cid}/close",
-                            headers=cast.claims_handler.headers, json={})
+    again = app_client.post(
+        f"/api/v1/claims/{cid}/close", headers=cast.claims_handler.headers, json={}
+    )
     assert (again.status_code, again.json()["code"]) == (409, "claim_already_closed")
     assert counts(db) == before
-    recovery = run(db, lambda s: claims.record_recovery(
-        s, principal=handler, claim_id=cid, source=RecoverySource.ESTATE, gross=usd(1_000),
-        costs=usd(0), received_on=AFTER_DUE))
+    recovery = run(
+        db,
+        lambda s: claims.record_recovery(
+            s,
+            principal=handler,
+            claim_id=cid,
+            source=RecoverySource.ESTATE,
+            gross=usd(1_000),
+            costs=usd(0),
+            received_on=AFTER_DUE,
+        ),
+    )
     assert recovery is not None
 
 
 def test_a_withdrawn_claim_frees_its_shipment_and_is_never_paid(
-        app_client: TestClient, db: Database, cast: Cast, book: Book) -> None:
+    app_client: TestClient, db: Database, cast: Cast, book: Book
+) -> None:
     cid = _claim(db, cast, book)
     h = cast.exporter.headers
     before = counts(db)
     r = app_client.post(f"/api/v1/claims/{cid}/close", headers=h, json={"reason": "  "})
     assert (r.status_code, r.json()["code"]) == (422, "reason_required")
-    assert app_client.post(f"/api/v1/claims/{cid}/close", headers=cast.other_exporter.headers,
-                           json={"reason": "mine now"}).status_code == 404
+    assert (
+        app_client.post(
+            f"/api/v1/claims/{cid}/close",
+            headers=cast.other_exporter.headers,
+            json={"reason": "mine now"},
+        ).status_code
+        == 404
+    )
     assert counts(db) == before
-    r = app_client.post(f"/api/v1/claims/{cid}/close", headers=h,
-                        json={"reason": "the buyer promised to pay"})
+    r = app_client.post(
+        f"/api/v1/claims/{cid}/close", headers=h, json={"reason": "the buyer promised to pay"}
+    )
     assert r.status_code == 200, r.text
     assert (r.json()["state"], r.json()["closure"], r.json()["close_reason"]) == (
-        "closed", "withdrawn", "the buyer promised to pay")
+        "closed",
+        "withdrawn",
+        "the buyer promised to pay",
+    )
     finance, handler = principal(db, cast.finance), principal(db, cast.claims_handler)
     before = counts(db)
     with pytest.raises(Conflict) as paid:
         run(db, lambda s: claims.pay(s, principal=finance, claim_id=cid, today=AFTER_DUE))
     assert paid.value.code == "claim_closed"
     with pytest.raises(Conflict) as recovered:
-        run(db, lambda s: claims.record_recovery(
-            s, principal=handler, claim_id=cid, source=RecoverySource.BUYER,
-            gross=usd(100), costs=usd(0), received_on=AFTER_DUE))
+        run(
+            db,
+            lambda s: claims.record_recovery(
+                s,
+                principal=handler,
+                claim_id=cid,
+                source=RecoverySource.BUYER,
+                gross=usd(100),
+                costs=usd(0),
+                received_on=AFTER_DUE,
+            ),
+        )
     assert recovered.value.code == "rights_not_transferred"
     assert counts(db) == before
     # the shipment (its notice still open) can be claimed again
@@ -131,17 +179,30 @@ def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     get_settings.cache_clear()
 
 
-def test_a_rejected_claim_is_closed_from_the_cli(cli: CliRunner, db: Database, cast: Cast,
-                                                 book: Book) -> None:
+def test_a_rejected_claim_is_closed_from_the_cli(
+    cli: CliRunner, db: Database, cast: Cast, book: Book
+) -> None:
     cid = _claim(db, cast, book)
     handler = principal(db, cast.claims_handler)
-    run(db, lambda s: claims.reject(s, principal=handler, claim_id=cid,
-                                    reason="the goods were never shipped", today=AFTER_DUE))
+    run(
+        db,
+        lambda s: claims.reject(
+            s,
+            principal=handler,
+            claim_id=cid,
+            reason="the goods were never shipped",
+            today=AFTER_DUE,
+        ),
+    )
     exporter = principal(db, cast.exporter)
     before = counts(db)
     with pytest.raises(PermissionDenied):
-        run(db, lambda s: claims.close(s, principal=exporter, claim_id=cid, reason="x",
-                                       today=AFTER_DUE))
+        run(
+            db,
+            lambda s: claims.close(
+                s, principal=exporter, claim_id=cid, reason="x", today=AFTER_DUE
+            ),
+        )
     assert counts(db) == before
     result = cli.invoke(app, ["claims", "close", str(cid), "--today", AFTER_DUE.isoformat()])
     assert result.exit_code == 0, result.output
@@ -152,27 +213,42 @@ def test_a_rejected_claim_is_closed_from_the_cli(cli: CliRunner, db: Database, c
     assert "claim_already_closed" in result.output
 
 
-def test_the_handler_closes_a_claim_on_its_page(app_client: TestClient, db: Database,
-                                                cast: Cast, book: Book) -> None:
+def test_the_handler_closes_a_claim_on_its_page(
+    app_client: TestClient, db: Database, cast: Cast, book: Book
+) -> None:
     cid = _claim(db, cast, book)
     with transaction(db.factory) as s:
-        person = make_user_actor(s, org_slug="insurer", role=Role.CLAIMS_HANDLER,
-                                 email="hana@insurer.example", password="correct horse battery")
-    assert app_client.post("/sign-in", data={"email": person.email,
-                                             "password": "correct horse battery"},
-                           follow_redirects=False).status_code == 303
+        person = make_user_actor(
+            s,
+            org_slug="insurer",
+            role=Role.CLAIMS_HANDLER,
+            email="hana@insurer.example",
+            password="correct horse battery",
+        )
+    assert (
+        app_client.post(
+            "/sign-in",
+            data={"email": person.email, "password": "correct horse battery"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
     queue = app_client.get("/claims")
     assert f'data-testid="close-form-{cid}"' in queue.text
     page = app_client.post(f"/claims/{cid}/close", data={"reason": "exporter withdrew by phone"})
     assert page.status_code == 200
     assert 'data-testid="done"' in page.text
     row = _row(db, cid)
-    assert (row.state, row.closure, row.closed_by) == ("closed", "withdrawn",
-                                                       f"user:{person.user_id}")
+    assert (row.state, row.closure, row.closed_by) == (
+        "closed",
+        "withdrawn",
+        f"user:{person.user_id}",
+    )
 
 
-def test_closed_claims_leave_the_speed_dashboard(app_client: TestClient, db: Database,
-                                                 cast: Cast, book: Book) -> None:
+def test_closed_claims_leave_the_speed_dashboard(
+    app_client: TestClient, db: Database, cast: Cast, book: Book
+) -> None:
     first, second = book.declarations
     withdrawn = _claim(db, cast, book, declaration=first)
     rejected = _claim(db, cast, book, declaration=second)
@@ -186,12 +262,28 @@ def test_closed_claims_leave_the_speed_dashboard(app_client: TestClient, db: Dat
         return [(a["claim_id"], a["stage"]) for a in body["at_risk"]]
 
     assert at_risk() == [(withdrawn, "decision"), (rejected, "decision")]
-    run(db, lambda s: claims.close(s, principal=exporter, claim_id=withdrawn,
-                                   reason="settled with the buyer", today=AFTER_DUE))
-    run(db, lambda s: claims.reject(s, principal=handler, claim_id=rejected,
-                                    reason="no cover", today=AFTER_DUE))
-    run(db, lambda s: claims.close(s, principal=handler, claim_id=rejected, reason=None,
-                                   today=AFTER_DUE))
+    run(
+        db,
+        lambda s: claims.close(
+            s,
+            principal=exporter,
+            claim_id=withdrawn,
+            reason="settled with the buyer",
+            today=AFTER_DUE,
+        ),
+    )
+    run(
+        db,
+        lambda s: claims.reject(
+            s, principal=handler, claim_id=rejected, reason="no cover", today=AFTER_DUE
+        ),
+    )
+    run(
+        db,
+        lambda s: claims.close(
+            s, principal=handler, claim_id=rejected, reason=None, today=AFTER_DUE
+        ),
+    )
     assert at_risk() == []  # nothing to decide, nothing to pay
     speed = app_client.get(f"/api/v1/claims/speed?today={late}", headers=h).json()
     assert sum(m["filed"] for m in speed["months"]) == 1  # the withdrawn one is left out

@@ -24,8 +24,9 @@ def _after_due(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tradecover.web.claims.pages.business_today", lambda: AFTER_DUE)
 
 
-def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast,
-                                              db: Database, book: Book) -> None:
+def test_from_overdue_list_to_recovery_ledger(
+    app_client: TestClient, cast: Cast, db: Database, book: Book
+) -> None:
     first, second = book.declarations
     exporter = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
     stranger = make_person(db, "other-exports", Role.EXPORTER, "kim@other.example")
@@ -41,44 +42,58 @@ def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast
     assert "30,000.00" in page.text
 
     before = counts(db)
-    bad = app_client.post("/overdue/notices", data={"declaration_id": str(first),
-                                                    "cause": "boredom"})
+    bad = app_client.post(
+        "/overdue/notices", data={"declaration_id": str(first), "cause": "boredom"}
+    )
     assert bad.status_code == 422 and "invalid_form" in bad.text
-    unclaimed = app_client.post("/overdue/claims", data={"declaration_id": [str(first)],
-                                                         "cause": "insolvency"})
+    unclaimed = app_client.post(
+        "/overdue/claims", data={"declaration_id": [str(first)], "cause": "insolvency"}
+    )
     assert unclaimed.status_code == 422 and "claim_without_notice" in unclaimed.text
     assert counts(db) == before
 
-    done = app_client.post("/overdue/notices", data={"declaration_id": str(first),
-                                                     "cause": "insolvency"})
+    done = app_client.post(
+        "/overdue/notices", data={"declaration_id": str(first), "cause": "insolvency"}
+    )
     assert done.status_code == 200 and 'data-testid="done"' in done.text
-    asked = app_client.post("/overdue/extensions", data={
-        "declaration_id": str(second),
-        "new_due_date": (AFTER_DUE + timedelta(days=30)).isoformat()})
+    asked = app_client.post(
+        "/overdue/extensions",
+        data={
+            "declaration_id": str(second),
+            "new_due_date": (AFTER_DUE + timedelta(days=30)).isoformat(),
+        },
+    )
     assert asked.status_code == 200, asked.text
     with db.factory() as s:
         notice = s.execute(select(PossibleLossNotice)).scalar_one()
         assert (notice.declaration_id, notice.cause, notice.filed_on) == (
-            first, "insolvency", AFTER_DUE)
+            first,
+            "insolvency",
+            AFTER_DUE,
+        )
         arrangement = s.execute(select(DueDateArrangement)).scalar_one()
         assert (arrangement.declaration_id, arrangement.status) == (second, "requested")
-    filed = app_client.post("/overdue/claims", data={"declaration_id": [str(first)],
-                                                     "cause": "insolvency"})
+    filed = app_client.post(
+        "/overdue/claims", data={"declaration_id": [str(first)], "cause": "insolvency"}
+    )
     assert filed.status_code == 200, filed.text
     with db.factory() as s:
         claim = s.execute(select(ClaimRow)).scalar_one()
         assert (claim.state, claim.loss_minor, claim.indemnity_minor) == (
-            "filed", 3_000_000, 2_700_000)
+            "filed",
+            3_000_000,
+            2_700_000,
+        )
     claim_id = claim.id
 
     sign_in(app_client, stranger)
-    assert f'notice-form-{second}' not in app_client.get("/overdue").text
+    assert f"notice-form-{second}" not in app_client.get("/overdue").text
     before = counts(db)
-    foreign = app_client.post("/overdue/notices", data={"declaration_id": str(second),
-                                                        "cause": "insolvency"})
+    foreign = app_client.post(
+        "/overdue/notices", data={"declaration_id": str(second), "cause": "insolvency"}
+    )
     assert foreign.status_code == 404
-    assert app_client.post(f"/claims/{claim_id}/reject",
-                           data={"reason": "no"}).status_code == 403
+    assert app_client.post(f"/claims/{claim_id}/reject", data={"reason": "no"}).status_code == 403
     assert f'data-testid="claim-{claim_id}"' not in app_client.get("/claims").text
     assert counts(db) == before
 
@@ -117,14 +132,27 @@ def test_from_overdue_list_to_recovery_ledger(app_client: TestClient, cast: Cast
 
     sign_in(app_client, handler)
     before = counts(db)
-    wrong = app_client.post("/recoveries", data={
-        "claim_id": str(claim_id), "source": "buyer", "gross": "lots",
-        "received_on": AFTER_DUE.isoformat()})
+    wrong = app_client.post(
+        "/recoveries",
+        data={
+            "claim_id": str(claim_id),
+            "source": "buyer",
+            "gross": "lots",
+            "received_on": AFTER_DUE.isoformat(),
+        },
+    )
     assert wrong.status_code == 422
     assert counts(db) == before
-    booked = app_client.post("/recoveries", data={
-        "claim_id": str(claim_id), "source": "collection_agency", "gross": "10000",
-        "costs": "1000", "received_on": AFTER_DUE.isoformat()})
+    booked = app_client.post(
+        "/recoveries",
+        data={
+            "claim_id": str(claim_id),
+            "source": "collection_agency",
+            "gross": "10000",
+            "costs": "1000",
+            "received_on": AFTER_DUE.isoformat(),
+        },
+    )
     assert booked.status_code == 200, booked.text
     with db.factory() as s:
         recovery = s.execute(select(RecoveryRow)).scalar_one()

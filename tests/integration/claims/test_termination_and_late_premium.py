@@ -57,8 +57,13 @@ def test_a_policy_rescinded_for_fraud_after_filing_is_neither_approved_nor_paid(
     for d in (first, second):
         run(
             db,
-            partial(collections.file_notice, principal=exporter, declaration_id=d,
-                    cause=LossCauseHint.INSOLVENCY, today=TODAY),
+            partial(
+                collections.file_notice,
+                principal=exporter,
+                declaration_id=d,
+                cause=LossCauseHint.INSOLVENCY,
+                today=TODAY,
+            ),
         )
     one, two = (_claim(app_client, cast, d, "insolvency") for d in (first, second))
     expiry = app_client.get(
@@ -215,9 +220,13 @@ def test_premium_paid_late_after_the_loss_does_not_restore_the_claim_unless_waiv
     for d, invoice_due in ((a, due + timedelta(days=5)), (b, due + timedelta(days=20))):
         run(
             db,
-            partial(collections.file_notice, principal=exporter, declaration_id=d,
-                    cause=LossCauseHint.PROTRACTED_DEFAULT,
-                    today=invoice_due + timedelta(days=5)),
+            partial(
+                collections.file_notice,
+                principal=exporter,
+                declaration_id=d,
+                cause=LossCauseHint.PROTRACTED_DEFAULT,
+                today=invoice_due + timedelta(days=5),
+            ),
         )
     claim_a = _claim(app_client, cast, a, "protracted_default")
     assert _check(claim_a, "premium_paid") == (

@@ -19,9 +19,13 @@ def test_baseline_is_loaded_with_source(app_client: TestClient, cast: Cast) -> N
 
 
 def test_risk_manager_change_keeps_history(app_client: TestClient, cast: Cast) -> None:
-    change = {"cover_status": "off_cover", "effective_from": "2026-11-23",
-              "reason": "sanctions", "exposure_cap_amount": "1000000",
-              "exposure_cap_currency": "USD"}
+    change = {
+        "cover_status": "off_cover",
+        "effective_from": "2026-11-23",
+        "reason": "sanctions",
+        "exposure_cap_amount": "1000000",
+        "exposure_cap_currency": "USD",
+    }
     answer = app_client.put("/api/v1/countries/RU", json=change, headers=cast.risk_manager.headers)
     assert answer.status_code == 200, answer.text
     assert answer.json()["cover_status"] == "off_cover"
@@ -29,8 +33,9 @@ def test_risk_manager_change_keeps_history(app_client: TestClient, cast: Cast) -
     history = app_client.get("/api/v1/countries/RU/history", headers=cast.underwriter.headers)
     assert [v["cover_status"] for v in history.json()] == ["open", "off_cover"]
     assert history.json()[-1]["reason"] == "sanctions"
-    audit = app_client.get("/api/v1/audit/entries?entity_type=country&entity_id=RU",
-                           headers=cast.admin.headers).json()
+    audit = app_client.get(
+        "/api/v1/audit/entries?entity_type=country&entity_id=RU", headers=cast.admin.headers
+    ).json()
     assert audit["items"][0]["before"]["cover_status"] == "open"
     assert audit["items"][0]["after"]["cover_status"] == "off_cover"
 
@@ -41,13 +46,17 @@ def test_bad_changes_are_refused_and_change_nothing(app_client: TestClient, cast
         (cast.exporter, "CN", {**base, "risk_class": 3}, 403, "forbidden"),
         (cast.risk_manager, "XX", {**base, "risk_class": 3}, 422, "unknown_country"),
         (cast.risk_manager, "CN", {**base, "risk_class": 9}, 422, "invalid_request"),
-        (cast.risk_manager, "CN", {**base, "exposure_cap_amount": "5",
-                                   "exposure_cap_currency": "ABC"}, 422, "unknown_currency"),
+        (
+            cast.risk_manager,
+            "CN",
+            {**base, "exposure_cap_amount": "5", "exposure_cap_currency": "ABC"},
+            422,
+            "unknown_currency",
+        ),
         (cast.risk_manager, "CN", {**base, "reason": ""}, 422, "invalid_request"),
     ]
     for actor, country, body, status, code in cases:
-        answer = app_client.put(f"/api/v1/countries/{country}", json=body,
-                                headers=actor.headers)
+        answer = app_client.put(f"/api/v1/countries/{country}", json=body, headers=actor.headers)
         assert (answer.status_code, answer.json()["code"]) == (status, code), body
     history = app_client.get("/api/v1/countries/CN/history", headers=cast.exporter.headers)
     assert len(history.json()) == 1

@@ -13,18 +13,28 @@ from tradecover.declarations.model import Declaration, LimitReservation, Turnove
 def counts(db: Database) -> dict[str, int]:
     """Rows of the tables attachment writes, audit entries, and what is reserved."""
     with db.factory() as s:
-        out = {m.__tablename__: int(s.execute(select(func.count()).select_from(m)).scalar_one())
-               for m in (Declaration, TurnoverReturn, AuditEntry)}
-        out["reserved_minor"] = int(s.execute(select(func.coalesce(
-            func.sum(LimitReservation.outstanding_minor), 0))).scalar_one())
+        out = {
+            m.__tablename__: int(s.execute(select(func.count()).select_from(m)).scalar_one())
+            for m in (Declaration, TurnoverReturn, AuditEntry)
+        }
+        out["reserved_minor"] = int(
+            s.execute(
+                select(func.coalesce(func.sum(LimitReservation.outstanding_minor), 0))
+            ).scalar_one()
+        )
         return out
 
 
 def reserved(db: Database, limit_id: int) -> int:
     """What the reservation row holds on ``limit_id`` (minor units)."""
     with db.factory() as s:
-        return int(s.execute(select(LimitReservation.outstanding_minor)
-                             .where(LimitReservation.limit_id == limit_id)).scalar_one())
+        return int(
+            s.execute(
+                select(LimitReservation.outstanding_minor).where(
+                    LimitReservation.limit_id == limit_id
+                )
+            ).scalar_one()
+        )
 
 
 def outstanding_by_view(db: Database, limit_id: int) -> int:
@@ -32,6 +42,12 @@ def outstanding_by_view(db: Database, limit_id: int) -> int:
     from sqlalchemy import text
 
     with db.factory() as s:
-        return int(s.execute(text(
-            "SELECT COALESCE(SUM(outstanding_minor), 0) FROM limit_outstanding "
-            "WHERE limit_id = :l"), {"l": limit_id}).scalar_one())
+        return int(
+            s.execute(
+                text(
+                    "SELECT COALESCE(SUM(outstanding_minor), 0) FROM limit_outstanding "
+                    "WHERE limit_id = :l"
+                ),
+                {"l": limit_id},
+            ).scalar_one()
+        )

@@ -25,8 +25,9 @@ def cli(db: Database, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> Iterator[C
     get_settings.cache_clear()
 
 
-def test_attach_list_and_show(cli: CliRunner, app_client: TestClient, cast: Cast, db: Database,
-                              tmp_path: Path) -> None:
+def test_attach_list_and_show(
+    cli: CliRunner, app_client: TestClient, cast: Cast, db: Database, tmp_path: Path
+) -> None:
     w = world(app_client, cast, db)
     file = tmp_path / "shipments.csv"
     file.write_bytes(csv_bytes(rows(w)))
@@ -35,8 +36,18 @@ def test_attach_list_and_show(cli: CliRunner, app_client: TestClient, cast: Cast
     assert missing.exit_code == 4
     assert "exporter_required" in missing.output
     assert counts(db) == before
-    result = cli.invoke(app, ["declarations", "attach", "--file", str(file), "--exporter",
-                              cast.exporter.org_slug, "--quiet"])
+    result = cli.invoke(
+        app,
+        [
+            "declarations",
+            "attach",
+            "--file",
+            str(file),
+            "--exporter",
+            cast.exporter.org_slug,
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "2 accepted, 5 rejected" in result.output
     assert "malformed_row" in result.output

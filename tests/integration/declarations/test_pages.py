@@ -16,8 +16,9 @@ from tradecover.db.engine import transaction
 def test_web_form_and_upload(app_client: TestClient, cast: Cast, db: Database) -> None:
     w = world(app_client, cast, db)
     with transaction(db.factory) as s:
-        person = make_user_actor(s, org_slug=cast.exporter.org_slug, role=Role.EXPORTER,
-                                 email="li.wei@acme.example")
+        person = make_user_actor(
+            s, org_slug=cast.exporter.org_slug, role=Role.EXPORTER, email="li.wei@acme.example"
+        )
     assert app_client.get("/declarations", follow_redirects=False).status_code == 303
     sign_in(app_client, person)
     page = app_client.get("/declarations")
@@ -33,8 +34,9 @@ def test_web_form_and_upload(app_client: TestClient, cast: Cast, db: Database) -
     assert again.status_code == 409
     assert "duplicate_invoice_number (invoice_number)" in again.text
     assert counts(db) == before
-    report = app_client.post("/declarations/upload",
-                             files={"file": ("s.csv", csv_bytes(rows(w)), "text/csv")})
+    report = app_client.post(
+        "/declarations/upload", files={"file": ("s.csv", csv_bytes(rows(w)), "text/csv")}
+    )
     assert report.status_code == 200, report.text
     assert "2 accepted, 5 rejected" in report.text
     assert "malformed_row (shipment_date)" in report.text

@@ -57,68 +57,114 @@ def _each_store(db: Database, cast: Cast, items: Sequence[Shipment]) -> list[lis
     results = []
     for store in _stores(db):
         with db.factory() as s:
-            outcomes = attach_batch(store, s, principal=exporter(db, cast), shipments=items,
-                                    channel="api", today=business_today())
+            outcomes = attach_batch(
+                store,
+                s,
+                principal=exporter(db, cast),
+                shipments=items,
+                channel="api",
+                today=business_today(),
+            )
             s.rollback()
         results.append(_seen(outcomes))
     return results
 
 
-def test_both_stores_decide_a_batch_alike(app_client: TestClient, cast: Cast,
-                                          db: Database) -> None:
+def test_both_stores_decide_a_batch_alike(app_client: TestClient, cast: Cast, db: Database) -> None:
     w = world(app_client, cast, db, limit=25_000, flat_rate_option=False, flat_rate_pct=None)
-    items = [shipment(w, invoice_number="A1", invoice_amount=Decimal("10000")),
-             shipment(w, invoice_number="A2", invoice_amount=Decimal("10000")),
-             shipment(w, invoice_number="A1", invoice_amount=Decimal("99")),
-             shipment(w, invoice_number="A3", invoice_amount=Decimal("10000")),
-             shipment(w, invoice_number="A4", prepayment=Decimal("20000")),
-             shipment(w, buyer_id=w.buyer_id + 1000, invoice_number="X1")]
+    items = [
+        shipment(w, invoice_number="A1", invoice_amount=Decimal("10000")),
+        shipment(w, invoice_number="A2", invoice_amount=Decimal("10000")),
+        shipment(w, invoice_number="A1", invoice_amount=Decimal("99")),
+        shipment(w, invoice_number="A3", invoice_amount=Decimal("10000")),
+        shipment(w, invoice_number="A4", prepayment=Decimal("20000")),
+        shipment(w, buyer_id=w.buyer_id + 1000, invoice_number="X1"),
+    ]
     first, *others = _each_store(db, cast, items)
     assert [o[1]["cover_status"] if isinstance(o[1], dict) else o[1] for o in first] == [
-        "covered_in_full", "covered_in_full", "duplicate_invoice_number", "covered_partly",
-        "prepayment_exceeds_invoice", "buyer_not_found"]
+        "covered_in_full",
+        "covered_in_full",
+        "duplicate_invoice_number",
+        "covered_partly",
+        "prepayment_exceeds_invoice",
+        "buyer_not_found",
+    ]
     assert all(other == first for other in others)
 
 
 def test_a_policy_with_more_than_a_hundred_limits_in_one_batch(
-        app_client: TestClient, cast: Cast, db: Database) -> None:
+    app_client: TestClient, cast: Cast, db: Database
+) -> None:
     w = world(app_client, cast, db, limit=1_000)
     buyers = []
     with db.factory() as s:
         for n in range(120):
             buyer = add_buyer(s, org_id=w.org_id, name=f"Buyer {n}")
-            add_limit(s, org_id=w.org_id, policy_id=w.policy_id, buyer_id=buyer,
-                      amount=1_000 + n, effective_from=w.inception)
+            add_limit(
+                s,
+                org_id=w.org_id,
+                policy_id=w.policy_id,
+                buyer_id=buyer,
+                amount=1_000 + n,
+                effective_from=w.inception,
+            )
             buyers.append(buyer)
         s.commit()
-    items = [shipment(w, buyer_id=b, invoice_number=f"M{b}", invoice_amount=Decimal(2_000))
-             for b in buyers]
+    items = [
+        shipment(w, buyer_id=b, invoice_number=f"M{b}", invoice_amount=Decimal(2_000))
+        for b in buyers
+    ]
     first, *others = _each_store(db, cast, items)
     assert [o[1]["covered_minor"] for o in first] == [(1_000 + n) * 100 for n in range(120)]
     assert all(other == first for other in others)
 
 
-def test_a_key_held_by_one_store_is_held_by_the_other(app_client: TestClient, cast: Cast,
-                                                       db: Database) -> None:
+def test_a_key_held_by_one_store_is_held_by_the_other(
+    app_client: TestClient, cast: Cast, db: Database
+) -> None:
     w = world(app_client, cast, db)
     principal = exporter(db, cast)
     items = [shipment(w, invoice_number="K1")]
     for n, store in enumerate(_stores(db)):
         held = idempotency.HeldKey(principal.org_id, f"key-{n}", "f" * 64)
         with db.factory() as s:
-            attach_batch(store, s, principal=principal, shipments=[shipment(
-                w, invoice_number=f"K{n}")], channel="erp", today=business_today(),
-                keyed=KeyedRequest(held, 200, principal), answer=lambda o: b'{"n": 1}',
-                commit=True)
+            attach_batch(
+                store,
+                s,
+                principal=principal,
+                shipments=[shipment(w, invoice_number=f"K{n}")],
+                channel="erp",
+                today=business_today(),
+                keyed=KeyedRequest(held, 200, principal),
+                answer=lambda o: b'{"n": 1}',
+                commit=True,
+            )
         for other in _stores(db):
             with db.factory() as s, pytest.raises(idempotency.Replayed) as replayed:
-                attach_batch(other, s, principal=principal, shipments=items, channel="erp",
-                             today=business_today(), keyed=KeyedRequest(held, 200, principal),
-                             answer=lambda o: b"{}", commit=True)
+                attach_batch(
+                    other,
+                    s,
+                    principal=principal,
+                    shipments=items,
+                    channel="erp",
+                    today=business_today(),
+                    keyed=KeyedRequest(held, 200, principal),
+                    answer=lambda o: b"{}",
+                    commit=True,
+                )
             assert replayed.value.replay == idempotency.Replay(200, {"n": 1})
             with db.factory() as s, pytest.raises(ValidationFailed) as refused:
-                attach_batch(other, s, principal=principal, shipments=items, channel="erp",
-                             today=business_today(), keyed=KeyedRequest(
-                                 idempotency.HeldKey(principal.org_id, held.key, "e" * 64),
-                                 200, principal), answer=lambda o: b"{}", commit=True)
+                attach_batch(
+                    other,
+                    s,
+                    principal=principal,
+                    shipments=items,
+                    channel="erp",
+                    today=business_today(),
+                    keyed=KeyedRequest(
+                        idempotency.HeldKey(principal.org_id, held.key, "e" * 64), 200, principal
+                    ),
+                    answer=lambda o: b"{}",
+                    commit=True,
+                )
             assert refused.value.code == "idempotency_key_reused"

@@ -50,8 +50,15 @@ def _book(client: TestClient, cast: Cast, db: Database, **schedule: Any) -> Book
     m3: declared 20,000; no return
     m4: nothing declared; returned 5,000
     """
-    w = world(client, cast, db, limit=500_000, inception=expiring_inception(20), flat_rate=False,
-              **schedule)
+    w = world(
+        client,
+        cast,
+        db,
+        limit=500_000,
+        inception=expiring_inception(20),
+        flat_rate=False,
+        **schedule,
+    )
     m1 = add_months(w.inception.replace(day=1), 2)
     exporter = exporter_principal(db, cast)
     ids: dict[str, int] = {}

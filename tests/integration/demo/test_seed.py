@@ -29,8 +29,9 @@ SMALL = 20
 SIGNING_KEY = "demo-test-signing-key-0123456789-abcdefghijklmnop"
 
 
-def _seed(db: Database, *, seed: int = 7, exporters: int = SMALL,
-          if_empty: bool = False) -> SeedSummary:
+def _seed(
+    db: Database, *, seed: int = 7, exporters: int = SMALL, if_empty: bool = False
+) -> SeedSummary:
     with transaction(db.factory) as s:
         return seed_demo_book(s, exporters=exporters, seed=seed, if_empty=if_empty, as_of=AS_OF)
 
@@ -48,35 +49,89 @@ def _dump(s: Session) -> dict[str, Any]:
     """A canonical dump of everything the book decides (no ids, no wall-clock instants)."""
     slugs = dict(s.execute(select(Organisation.id, Organisation.slug)).all())
     numbers = dict(s.execute(select(Policy.id, Policy.number)).all())
-    orgs = [(o.slug, o.name, o.kind, o.country, o.region)
-            for o in s.execute(select(Organisation).order_by(Organisation.slug)).scalars()]
-    profiles = [(slugs[p.org_id], p.legal_name, p.region, p.size_class,
-                 p.cross_border_ecommerce, p.currency, p.previous_year_exports_minor,
-                 p.export_history, p.products, p.destination_countries, p.main_buyers)
-                for p in s.execute(select(ExporterProfile).order_by(ExporterProfile.org_id))
-                .scalars()]
-    policies = [(p.number, slugs[p.exporter_org_id], p.state, p.currency, p.inception, p.expiry,
-                 p.expected_turnover_minor, p.maximum_liability_minor,
-                 p.indemnity_commercial_pct, p.indemnity_political_pct,
-                 p.declaration_frequency, p.rate_table, p.base_rate_pct, p.scope,
-                 p.auto_renew, numbers.get(p.renewal_of_id) if p.renewal_of_id else None,
-                 _strip_instants(p.termination), p.state_reason)
-                for p in s.execute(select(Policy).order_by(Policy.id)).scalars()]
-    endorsements = [(numbers[e.policy_id], e.number, e.text, e.effective_date)
-                    for e in s.execute(select(Endorsement).order_by(Endorsement.id)).scalars()]
-    offers = [(numbers[o.policy_id], o.status, o.proposed_terms,
-               numbers.get(o.renewal_policy_id) if o.renewal_policy_id else None)
-              for o in s.execute(select(RenewalOffer).order_by(RenewalOffer.id)).scalars()]
-    users = [(slugs[u.org_id], u.email, u.role, u.locale)
-             for u in s.execute(select(User).order_by(User.email)).scalars()]
-    return {"orgs": orgs, "profiles": profiles, "policies": policies,
-            "endorsements": endorsements, "offers": offers, "users": users}
+    orgs = [
+        (o.slug, o.name, o.kind, o.country, o.region)
+        for o in s.execute(select(Organisation).order_by(Organisation.slug)).scalars()
+    ]
+    profiles = [
+        (
+            slugs[p.org_id],
+            p.legal_name,
+            p.region,
+            p.size_class,
+            p.cross_border_ecommerce,
+            p.currency,
+            p.previous_year_exports_minor,
+            p.export_history,
+            p.products,
+            p.destination_countries,
+            p.main_buyers,
+        )
+        for p in s.execute(select(ExporterProfile).order_by(ExporterProfile.org_id)).scalars()
+    ]
+    policies = [
+        (
+            p.number,
+            slugs[p.exporter_org_id],
+            p.state,
+            p.currency,
+            p.inception,
+            p.expiry,
+            p.expected_turnover_minor,
+            p.maximum_liability_minor,
+            p.indemnity_commercial_pct,
+            p.indemnity_political_pct,
+            p.declaration_frequency,
+            p.rate_table,
+            p.base_rate_pct,
+            p.scope,
+            p.auto_renew,
+            numbers.get(p.renewal_of_id) if p.renewal_of_id else None,
+            _strip_instants(p.termination),
+            p.state_reason,
+        )
+        for p in s.execute(select(Policy).order_by(Policy.id)).scalars()
+    ]
+    endorsements = [
+        (numbers[e.policy_id], e.number, e.text, e.effective_date)
+        for e in s.execute(select(Endorsement).order_by(Endorsement.id)).scalars()
+    ]
+    offers = [
+        (
+            numbers[o.policy_id],
+            o.status,
+            o.proposed_terms,
+            numbers.get(o.renewal_policy_id) if o.renewal_policy_id else None,
+        )
+        for o in s.execute(select(RenewalOffer).order_by(RenewalOffer.id)).scalars()
+    ]
+    users = [
+        (slugs[u.org_id], u.email, u.role, u.locale)
+        for u in s.execute(select(User).order_by(User.email)).scalars()
+    ]
+    return {
+        "orgs": orgs,
+        "profiles": profiles,
+        "policies": policies,
+        "endorsements": endorsements,
+        "offers": offers,
+        "users": users,
+    }
 
 
 def _counts(s: Session) -> dict[str, int]:
-    return {model.__name__: s.execute(select(func.count()).select_from(model)).scalar_one()
-            for model in (Organisation, User, ExporterProfile, Policy, Endorsement,
-                          RenewalOffer, AuditEntry)}
+    return {
+        model.__name__: s.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (
+            Organisation,
+            User,
+            ExporterProfile,
+            Policy,
+            Endorsement,
+            RenewalOffer,
+            AuditEntry,
+        )
+    }
 
 
 def test_small_book_holds_every_policy_state(db: Database) -> None:
@@ -85,14 +140,14 @@ def test_small_book_holds_every_policy_state(db: Database) -> None:
     assert summary.seeded is True
     assert set(summary.policies_by_state) == {state.value for state in PolicyState}
     with transaction(db.factory) as s:
-        states = dict(s.execute(
-            select(Policy.state, func.count()).group_by(Policy.state)).all())
+        states = dict(s.execute(select(Policy.state, func.count()).group_by(Policy.state)).all())
         assert summary.policies_by_state == states
         # every exporter has exactly one story; a renewal adds the successor term
         assert sum(states.values()) == SMALL + states["renewed"]
         assert states["active"] >= SMALL // 2
-        exporters = s.execute(select(Organisation).where(Organisation.kind == "exporter")
-                              ).scalars().all()
+        exporters = (
+            s.execute(select(Organisation).where(Organisation.kind == "exporter")).scalars().all()
+        )
         assert len(exporters) == SMALL == summary.exporters
         assert {o.country for o in exporters} <= {"CN", "KR"}
         assert all(o.region and o.region.startswith(f"{o.country}-") for o in exporters)
@@ -106,8 +161,7 @@ def test_small_book_holds_every_policy_state(db: Database) -> None:
             assert [h["year"] for h in profile.export_history] == [2023, 2024, 2025]
             home = next(o.country for o in exporters if o.id == profile.org_id)
             assert all(b["country"] != home for b in profile.main_buyers)
-            assert all(b["country"] in profile.destination_countries
-                       for b in profile.main_buyers)
+            assert all(b["country"] in profile.destination_countries for b in profile.main_buyers)
         # a renewed term has an active successor that starts the day after it expires
         for old in s.execute(select(Policy).where(Policy.state == "renewed")).scalars():
             new = s.execute(select(Policy).where(Policy.renewal_of_id == old.id)).scalar_one()
@@ -119,8 +173,7 @@ def test_small_book_holds_every_policy_state(db: Database) -> None:
             assert p.number is not None
             assert 3 * p.maximum_liability_minor >= p.expected_turnover_minor - 3
             assert 2 * p.maximum_liability_minor <= p.expected_turnover_minor + 2
-        for p in s.execute(select(Policy).where(Policy.state.in_(["draft", "quoted"])))\
-                .scalars():
+        for p in s.execute(select(Policy).where(Policy.state.in_(["draft", "quoted"]))).scalars():
             assert p.number is None
             assert p.inception > AS_OF
 
@@ -142,7 +195,16 @@ def test_buyer_pool_spans_many_countries_and_risk_classes() -> None:
     small = sum(e.size_class in ("micro", "small") for e in plan.exporters) / 300
     assert small > 0.7
     assert {e.region for e in plan.exporters} >= {
-        "CN-ZJ", "CN-GD", "CN-JS", "CN-FJ", "CN-SD", "CN-SH", "KR-11", "KR-26", "KR-41"}
+        "CN-ZJ",
+        "CN-GD",
+        "CN-JS",
+        "CN-FJ",
+        "CN-SD",
+        "CN-SH",
+        "KR-11",
+        "KR-26",
+        "KR-41",
+    }
     assert {e.schedule.currency for e in plan.exporters} == {"USD", "CNY", "KRW", "EUR"}
 
 
@@ -207,19 +269,24 @@ def test_audit_chain_verifies_and_shows_realistic_actors(db: Database) -> None:
 
     with transaction(db.factory) as s:
         assert audit.verify_all(s) == []
-        demo_exporter = s.execute(select(User).where(User.email == "exporter@tradecover.demo")
-                                  ).scalar_one()
+        demo_exporter = s.execute(
+            select(User).where(User.email == "exporter@tradecover.demo")
+        ).scalar_one()
         actions = s.execute(
-            select(AuditEntry.actor, AuditEntry.action).where(
-                AuditEntry.org_id == demo_exporter.org_id).order_by(AuditEntry.seq)
+            select(AuditEntry.actor, AuditEntry.action)
+            .where(AuditEntry.org_id == demo_exporter.org_id)
+            .order_by(AuditEntry.seq)
         ).all()
         actors = {actor for actor, _ in actions}
         assert actors == {f"user:{demo_exporter.id}", "system:demo-seed"}
         by_action = {action: actor for actor, action in actions}
         assert by_action["organisation.created"] == "system:demo-seed"
         policy_count = s.execute(select(func.count()).select_from(Policy)).scalar_one()
-        policy_entries = s.execute(select(func.count(func.distinct(AuditEntry.entity_id)))
-                                   .where(AuditEntry.entity_type == "policy")).scalar_one()
+        policy_entries = s.execute(
+            select(func.count(func.distinct(AuditEntry.entity_id))).where(
+                AuditEntry.entity_type == "policy"
+            )
+        ).scalar_one()
         assert policy_entries == policy_count
 
 
@@ -229,8 +296,15 @@ def test_demo_users_sign_in_with_the_demo_password(db: Database) -> None:
 
     def sign_in(email: str, password: str) -> sessions.SignInOutcome:
         return sessions.attempt_sign_in(
-            s, email=email, password=password, client_address=None, user_agent=None,
-            key=SIGNING_KEY, ttl=timedelta(minutes=5), limits=limits)
+            s,
+            email=email,
+            password=password,
+            client_address=None,
+            user_agent=None,
+            key=SIGNING_KEY,
+            ttl=timedelta(minutes=5),
+            limits=limits,
+        )
 
     with transaction(db.factory) as s:
         for demo in DEMO_USERS:
@@ -252,8 +326,7 @@ def test_demo_exporters_are_the_ones_the_readme_promises(db: Database) -> None:
     _seed(db)
 
     with transaction(db.factory) as s:
-        china = s.execute(select(User).where(User.email == "exporter@tradecover.demo")
-                          ).scalar_one()
+        china = s.execute(select(User).where(User.email == "exporter@tradecover.demo")).scalar_one()
         korea = s.execute(select(User).where(User.email == "korea@tradecover.demo")).scalar_one()
         china_org = s.get(Organisation, china.org_id)
         korea_org = s.get(Organisation, korea.org_id)
@@ -266,9 +339,11 @@ def test_demo_exporters_are_the_ones_the_readme_promises(db: Database) -> None:
         assert profile is not None
         assert profile.products[0] == "61"
         assert profile.size_class == "small"
-        china_states = sorted(s.execute(select(Policy.state).where(
-            Policy.exporter_org_id == china_org.id)).scalars())
-        korea_states = sorted(s.execute(select(Policy.state).where(
-            Policy.exporter_org_id == korea_org.id)).scalars())
+        china_states = sorted(
+            s.execute(select(Policy.state).where(Policy.exporter_org_id == china_org.id)).scalars()
+        )
+        korea_states = sorted(
+            s.execute(select(Policy.state).where(Policy.exporter_org_id == korea_org.id)).scalars()
+        )
         assert china_states == ["active"]
         assert korea_states == ["active", "renewed"]

@@ -24,19 +24,35 @@ def test_the_demo_book_holds_claims_in_every_state(db: Database) -> None:
     with transaction(db.factory) as s:
         seed_demo_book(s, exporters=20, seed=7, as_of=AS_OF)
     with db.factory() as s:
-        states = dict(s.execute(select(ClaimRow.state, func.count())
-                                .group_by(ClaimRow.state)).all())
-        assert states == {"filed": 1, "checking": 1, "approved": 1, "rejected": 1, "paid": 2,
-                          "closed": 1}
+        states = dict(
+            s.execute(select(ClaimRow.state, func.count()).group_by(ClaimRow.state)).all()
+        )
+        assert states == {
+            "filed": 1,
+            "checking": 1,
+            "approved": 1,
+            "rejected": 1,
+            "paid": 2,
+            "closed": 1,
+        }
         assert sum(states.values()) == len(CLAIM_STORIES)
         assert s.execute(select(func.count()).select_from(RecoveryRow)).scalar_one() == 1
-        assert s.execute(select(func.count()).select_from(PossibleLossNotice)
-                         ).scalar_one() == len(CLAIM_STORIES)
-        part = s.execute(select(CollectionConfirmation.outcome).where(
-            CollectionConfirmation.outcome != "paid_in_full")).scalars().all()
+        assert s.execute(select(func.count()).select_from(PossibleLossNotice)).scalar_one() == len(
+            CLAIM_STORIES
+        )
+        part = (
+            s.execute(
+                select(CollectionConfirmation.outcome).where(
+                    CollectionConfirmation.outcome != "paid_in_full"
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert part == ["paid_in_part"] * len(CLAIM_STORIES)
-        overdue = collections.overdue_list(s, principal=access.system_principal(
-            s, actor=SEED_ACTOR), today=AS_OF)
+        overdue = collections.overdue_list(
+            s, principal=access.system_principal(s, actor=SEED_ACTOR), today=AS_OF
+        )
         invoices = {d.id: d.invoice_number for d in s.execute(select(Declaration)).scalars()}
         stories = [o for o in overdue if invoices[o.invoice.invoice_id].startswith("DEMO-")]
         # per story: the claimed invoice, the one left without notice, the part-paid one

@@ -47,30 +47,43 @@ def _finance(s: Session) -> Any:
 
 
 def test_every_month_of_the_last_twelve_is_declared_billed_and_paid(
-        db: Database, book: SeedSummary) -> None:
+    db: Database, book: SeedSummary
+) -> None:
     months = [f"{m:%Y-%m}" for m in billed_months(AS_OF)]
 
     assert (months[0], months[-1], len(months)) == ("2025-06", "2026-05", 12)
     with db.factory() as s:
         finance = _finance(s)
         for month in months:
-            notices, total = billing.list_notices(s, principal=finance, limit=500, offset=0,
-                                                  month=month)
+            notices, total = billing.list_notices(
+                s, principal=finance, limit=500, offset=0, month=month
+            )
             assert total > 0, month
             first = date.fromisoformat(f"{month}-01")
-            assert all(n.issue_date == (first + timedelta(days=32)).replace(day=1)
-                       for n in notices)
+            assert all(n.issue_date == (first + timedelta(days=32)).replace(day=1) for n in notices)
             assert all(n.total_minor > 0 for n in notices)
-            declared = s.execute(select(func.count()).select_from(Declaration).where(
-                Declaration.declaration_date >= first,
-                Declaration.declaration_date < (first + timedelta(days=32)).replace(day=1))
+            declared = s.execute(
+                select(func.count())
+                .select_from(Declaration)
+                .where(
+                    Declaration.declaration_date >= first,
+                    Declaration.declaration_date < (first + timedelta(days=32)).replace(day=1),
+                )
             ).scalar_one()
             assert declared > 0, month
         # the month of AS_OF is not over: declared, not billed yet
-        assert billing.list_notices(s, principal=finance, limit=1, offset=0,
-                                    month=f"{AS_OF:%Y-%m}")[1] == 0
-        assert s.execute(select(func.count()).select_from(Declaration).where(
-            Declaration.declaration_date >= AS_OF.replace(day=1))).scalar_one() > 0
+        assert (
+            billing.list_notices(s, principal=finance, limit=1, offset=0, month=f"{AS_OF:%Y-%m}")[1]
+            == 0
+        )
+        assert (
+            s.execute(
+                select(func.count())
+                .select_from(Declaration)
+                .where(Declaration.declaration_date >= AS_OF.replace(day=1))
+            ).scalar_one()
+            > 0
+        )
         assert s.execute(select(func.max(Declaration.declaration_date))).scalar_one() <= AS_OF
         payments, count = billing.list_payments(s, principal=finance, limit=1000, offset=0)
         assert count == book.history.payments + book.history.programme_payments
@@ -88,33 +101,48 @@ def test_every_month_of_the_last_twelve_is_declared_billed_and_paid(
 def test_premium_is_paid_on_time_late_or_not_at_all(db: Database, book: SeedSummary) -> None:
     with db.factory() as s:
         finance = _finance(s)
-        allocations = s.execute(select(Payment.received_on, PremiumNotice.due_date).join(
-            PaymentAllocation, PaymentAllocation.payment_id == Payment.id).join(
-            PremiumNotice, PremiumNotice.id == PaymentAllocation.notice_id)).all()
+        allocations = s.execute(
+            select(Payment.received_on, PremiumNotice.due_date)
+            .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+            .join(PremiumNotice, PremiumNotice.id == PaymentAllocation.notice_id)
+        ).all()
         assert any(received <= due for received, due in allocations)  # on time
         assert any(received > due for received, due in allocations)  # late
         ageing = billing.ageing(s, principal=finance, today=AS_OF)
-        past_due = sum((buckets[b].amount for buckets in ageing.values()
-                        for b in AgeingBucket if b is not AgeingBucket.NOT_DUE), start=0)
+        past_due = sum(
+            (
+                buckets[b].amount
+                for buckets in ageing.values()
+                for b in AgeingBucket
+                if b is not AgeingBucket.NOT_DUE
+            ),
+            start=0,
+        )
         assert past_due > 0  # arrears show on the ageing page
         assert billing.shipments_at_risk(s, today=AS_OF, terms=DEFAULT_TERMS)
         # the two exporters with demo sign-ins pay on time
         for email in ("exporter@tradecover.demo", "korea@tradecover.demo"):
             org_id = s.execute(select(User.org_id).where(User.email == email)).scalar_one()
             mine = billing.ageing(s, principal=finance, today=AS_OF, exporter_org_id=org_id)
-            assert all(buckets[b].amount == 0 for buckets in mine.values()
-                       for b in AgeingBucket if b is not AgeingBucket.NOT_DUE), email
+            assert all(
+                buckets[b].amount == 0
+                for buckets in mine.values()
+                for b in AgeingBucket
+                if b is not AgeingBucket.NOT_DUE
+            ), email
 
 
 def test_subsidised_notices_are_split_and_the_programme_pays(
-        db: Database, book: SeedSummary) -> None:
+    db: Database, book: SeedSummary
+) -> None:
     with db.factory() as s:
         programmes = s.execute(select(SubsidyProgramme)).scalars().all()
         assert {p.code for p in programmes} == {"ZJ-SME-CNY", "ZJ-SME-USD"}
         sponsor = s.get(Organisation, programmes[0].sponsor_org_id)
         assert sponsor is not None and sponsor.slug == "demo-sme-premium-programme"
-        granted = s.execute(select(NoticeSplit).where(NoticeSplit.granted_minor > 0)
-                            ).scalars().all()
+        granted = (
+            s.execute(select(NoticeSplit).where(NoticeSplit.granted_minor > 0)).scalars().all()
+        )
         assert granted
         for split in granted:
             notice = s.get(PremiumNotice, split.notice_id)
@@ -123,15 +151,20 @@ def test_subsidised_notices_are_split_and_the_programme_pays(
             exporter = s.get(Organisation, notice.exporter_org_id)
             assert exporter is not None and exporter.region == "CN-ZJ"
         assert any(split.paid_minor > 0 for split in granted)
-        assert s.execute(select(func.count()).select_from(Payment).where(
-            Payment.payer_kind == "programme")).scalar_one() == book.history.programme_payments
+        assert (
+            s.execute(
+                select(func.count()).select_from(Payment).where(Payment.payer_kind == "programme")
+            ).scalar_one()
+            == book.history.programme_payments
+        )
     assert book.history.programme_payments > 0
 
 
 def test_renewal_reviews_read_the_year(db: Database, book: SeedSummary) -> None:
     with db.factory() as s:
-        offers = s.execute(select(RenewalOffer).where(RenewalOffer.status == "accepted")
-                           ).scalars().all()
+        offers = (
+            s.execute(select(RenewalOffer).where(RenewalOffer.status == "accepted")).scalars().all()
+        )
         assert offers
         for offer in offers:
             metrics = offer.review_metrics
@@ -141,30 +174,48 @@ def test_renewal_reviews_read_the_year(db: Database, book: SeedSummary) -> None:
             assert float(metrics["declared_share_of_turnover"]) > 0
 
 
-def test_the_books_reconcile_and_the_audit_log_verifies(
-        db: Database, book: SeedSummary) -> None:
+def test_the_books_reconcile_and_the_audit_log_verifies(db: Database, book: SeedSummary) -> None:
     with db.factory() as s:
         assert books_check.check(s) == []
         assert audit.verify_all(s) == []
-        assert book.history.notices == s.execute(
-            select(func.count()).select_from(PremiumNotice)).scalar_one()
+        assert (
+            book.history.notices
+            == s.execute(select(func.count()).select_from(PremiumNotice)).scalar_one()
+        )
 
 
 def _history_dump(s: Session) -> dict[str, Any]:
     numbers = dict(s.execute(select(Policy.id, Policy.number)).all())
     return {
-        "declarations": s.execute(select(
-            Declaration.invoice_number, Declaration.shipment_date, Declaration.declaration_date,
-            Declaration.invoice_minor, Declaration.cover_status, Declaration.premium_minor,
-            Declaration.collected_minor).order_by(Declaration.id)).all(),
-        "notices": [(numbers[n.policy_id], n.month, n.total_minor, n.exporter_owed_minor,
-                     n.exporter_paid_minor) for n in s.execute(
-            select(PremiumNotice).order_by(PremiumNotice.id)).scalars()],
-        "payments": s.execute(select(Payment.payer_kind, Payment.received_on,
-                                     Payment.amount_minor, Payment.reference)
-                              .order_by(Payment.id)).all(),
-        "states": sorted(s.execute(select(Policy.number, Policy.state)).all(),
-                         key=lambda r: str(r[0])),
+        "declarations": s.execute(
+            select(
+                Declaration.invoice_number,
+                Declaration.shipment_date,
+                Declaration.declaration_date,
+                Declaration.invoice_minor,
+                Declaration.cover_status,
+                Declaration.premium_minor,
+                Declaration.collected_minor,
+            ).order_by(Declaration.id)
+        ).all(),
+        "notices": [
+            (
+                numbers[n.policy_id],
+                n.month,
+                n.total_minor,
+                n.exporter_owed_minor,
+                n.exporter_paid_minor,
+            )
+            for n in s.execute(select(PremiumNotice).order_by(PremiumNotice.id)).scalars()
+        ],
+        "payments": s.execute(
+            select(
+                Payment.payer_kind, Payment.received_on, Payment.amount_minor, Payment.reference
+            ).order_by(Payment.id)
+        ).all(),
+        "states": sorted(
+            s.execute(select(Policy.number, Policy.state)).all(), key=lambda r: str(r[0])
+        ),
     }
 
 
@@ -187,13 +238,27 @@ def test_an_exporter_that_stopped_paying_is_suspended_by_the_arrears_job(db: Dat
 
     assert summary.history.suspended_for_arrears == 1
     with db.factory() as s:
-        suspended = s.execute(select(Policy).where(
-            Policy.state == "suspended", Policy.state_reason.like("premium notice % past due%"))
+        suspended = s.execute(
+            select(Policy).where(
+                Policy.state == "suspended", Policy.state_reason.like("premium notice % past due%")
+            )
         ).scalar_one()
-        unpaid = s.execute(select(PremiumNotice).where(
-            PremiumNotice.policy_id == suspended.id,
-            PremiumNotice.exporter_paid_minor < PremiumNotice.exporter_owed_minor)
-        ).scalars().all()
+        unpaid = (
+            s.execute(
+                select(PremiumNotice).where(
+                    PremiumNotice.policy_id == suspended.id,
+                    PremiumNotice.exporter_paid_minor < PremiumNotice.exporter_owed_minor,
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert min(n.due_date for n in unpaid) < AS_OF - timedelta(days=60)
-        assert s.execute(select(func.count()).select_from(Declaration).where(
-            Declaration.policy_id == suspended.id)).scalar_one() > 0
+        assert (
+            s.execute(
+                select(func.count())
+                .select_from(Declaration)
+                .where(Declaration.policy_id == suspended.id)
+            ).scalar_one()
+            > 0
+        )

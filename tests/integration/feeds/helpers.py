@@ -35,9 +35,13 @@ TODAY = business_today()
 def stream_settings(**over: Any) -> StreamSettings:
     """A stream, subjects and consumer no other test uses."""
     tag = uuid.uuid4().hex[:12]
-    values: dict[str, Any] = {"stream": f"TEST_FEEDS_{tag}", "prefix": f"test{tag}.feeds",
-                              "consumer": "attachment", "max_deliver": 3,
-                              "ack_wait_seconds": 2.0}
+    values: dict[str, Any] = {
+        "stream": f"TEST_FEEDS_{tag}",
+        "prefix": f"test{tag}.feeds",
+        "consumer": "attachment",
+        "max_deliver": 3,
+        "ack_wait_seconds": 2.0,
+    }
     values.update(over)
     return StreamSettings(**values)
 
@@ -72,32 +76,61 @@ def publish_all(settings: StreamSettings, envelopes: Sequence[Envelope]) -> list
     return asyncio.run(_publish_all(settings, envelopes))
 
 
-def drain(db: Database, settings: StreamSettings, *, attach: AttachDocument | None = None,
-          idle_seconds: float = 1.0) -> Worker:
+def drain(
+    db: Database,
+    settings: StreamSettings,
+    *,
+    attach: AttachDocument | None = None,
+    idle_seconds: float = 1.0,
+) -> Worker:
     """Run a worker in this process until the stream has been idle ``idle_seconds``."""
-    worker = Worker(db.factory, settings, attach=attach or document_attacher(store_for(db.engine)),
-                    retry_delay_seconds=0.1)
+    worker = Worker(
+        db.factory,
+        settings,
+        attach=attach or document_attacher(store_for(db.engine)),
+        retry_delay_seconds=0.1,
+    )
     asyncio.run(worker.run(idle_exit_seconds=idle_seconds, fetch_timeout=0.25))
     return worker
 
 
-def erp_event(shipment_id: str, *, version: int = 1, amount: str = "1000.00",
-              buyer: str = "Berlin Machines GmbH", shipped: date | None = None,
-              credit_days: int = 60, **over: Any) -> bytes:
+def erp_event(
+    shipment_id: str,
+    *,
+    version: int = 1,
+    amount: str = "1000.00",
+    buyer: str = "Berlin Machines GmbH",
+    shipped: date | None = None,
+    credit_days: int = 60,
+    **over: Any,
+) -> bytes:
     """An ERP shipment event to the test buyer, shipped today, due in ``credit_days``."""
     shipped = shipped or TODAY
     event: dict[str, Any] = {
-        "schema_version": "1", "event_id": f"evt-{shipment_id}-{version}",
+        "schema_version": "1",
+        "event_id": f"evt-{shipment_id}-{version}",
         "event_type": "shipment.created" if version == 1 else "shipment.updated",
-        "occurred_at": f"{shipped.isoformat()}T08:00:00Z", "shipment_id": shipment_id,
-        "version": version, "shipment_date": shipped.isoformat(),
-        "invoice_number": f"INV-{shipment_id}", "invoice_date": shipped.isoformat(),
+        "occurred_at": f"{shipped.isoformat()}T08:00:00Z",
+        "shipment_id": shipment_id,
+        "version": version,
+        "shipment_date": shipped.isoformat(),
+        "invoice_number": f"INV-{shipment_id}",
+        "invoice_date": shipped.isoformat(),
         "due_date": (shipped + timedelta(days=credit_days)).isoformat(),
         "exporter": {"name": "Acme Exports", "country": "CN"},
-        "buyer": {"name": buyer, "country": "DE"}, "currency": "USD", "amount": amount,
+        "buyer": {"name": buyer, "country": "DE"},
+        "currency": "USD",
+        "amount": amount,
         "hs_codes": ["845961"],
-        "lines": [{"line_id": "1", "description": "CNC milling machines", "amount": amount,
-                   "hs_code": "845961"}]}
+        "lines": [
+            {
+                "line_id": "1",
+                "description": "CNC milling machines",
+                "amount": amount,
+                "hs_code": "845961",
+            }
+        ],
+    }
     event.update(over)
     return json.dumps(event).encode()
 
@@ -107,15 +140,19 @@ def connect_source(db: Database, org_slug: str, source: FeedSource) -> int:
     with transaction(db.factory) as session:
         org = access.org_by_slug(session, org_slug)
         return connections.create_connection(
-            session, principal=access.system_principal(session), exporter_org_id=org.id,
-            source=source).id
+            session,
+            principal=access.system_principal(session),
+            exporter_org_id=org.id,
+            source=source,
+        ).id
 
 
 def documents(db: Database) -> list[ReceivedDocument]:
     """Every received document, oldest first (detached)."""
     with db.factory() as session:
-        rows = list(session.execute(select(ReceivedDocument).order_by(ReceivedDocument.id))
-                    .scalars())
+        rows = list(
+            session.execute(select(ReceivedDocument).order_by(ReceivedDocument.id)).scalars()
+        )
         session.expunge_all()
         return rows
 
@@ -129,9 +166,12 @@ def declaration_count(db: Database) -> int:
 def ubl_invoice_to_the_test_buyer() -> bytes:
     """The UBL invoice fixture, dated today, in USD, to the test buyer."""
     text = fixture("ubl_export_invoice.xml").decode()
-    for old, new in (("2026-01-15", TODAY.isoformat()),
-                     ("2026-03-01", (TODAY + timedelta(days=45)).isoformat()),
-                     ("EUR", "USD"), ("Lakeside Tools, Inc.", "Berlin Machines GmbH")):
+    for old, new in (
+        ("2026-01-15", TODAY.isoformat()),
+        ("2026-03-01", (TODAY + timedelta(days=45)).isoformat()),
+        ("EUR", "USD"),
+        ("Lakeside Tools, Inc.", "Berlin Machines GmbH"),
+    ):
         assert old in text
         text = text.replace(old, new)
     return text.encode()

@@ -39,23 +39,39 @@ def client(app_client: TestClient, stream: StreamSettings) -> Iterator[TestClien
 def _erp_connection(db: Database, cast: Cast) -> tuple[int, str]:
     with transaction(db.factory) as s:
         connection_id = connections.create_connection(
-            s, principal=access.system_principal(s), exporter_org_id=cast.exporter.org_id,
-            source=FeedSource.ERP).id
-        secret = connections.add_secret(s, principal=access.system_principal(s),
-                                        connection_id=connection_id, signing_key=TEST_SECRET)
+            s,
+            principal=access.system_principal(s),
+            exporter_org_id=cast.exporter.org_id,
+            source=FeedSource.ERP,
+        ).id
+        secret = connections.add_secret(
+            s,
+            principal=access.system_principal(s),
+            connection_id=connection_id,
+            signing_key=TEST_SECRET,
+        )
     return connection_id, secret
 
 
-def _post_event(client: TestClient, connection_id: int, body: bytes, secret: str,
-                stamp: int | None = None, header: str | None = None) -> object:
+def _post_event(
+    client: TestClient,
+    connection_id: int,
+    body: bytes,
+    secret: str,
+    stamp: int | None = None,
+    header: str | None = None,
+) -> object:
     signature = header if header is not None else sign(body, secret, stamp or int(time.time()))
-    return client.post(f"/api/v1/feeds/erp/{connection_id}/events", content=body,
-                       headers={"Tradecover-Signature": signature,
-                                "Content-Type": "application/json"})
+    return client.post(
+        f"/api/v1/feeds/erp/{connection_id}/events",
+        content=body,
+        headers={"Tradecover-Signature": signature, "Content-Type": "application/json"},
+    )
 
 
 def test_a_signed_erp_event_is_streamed_and_attached(
-        client: TestClient, db: Database, cast: Cast, stream: StreamSettings) -> None:
+    client: TestClient, db: Database, cast: Cast, stream: StreamSettings
+) -> None:
     world(client, cast, db)
     connection_id, secret = _erp_connection(db, cast)
     r = _post_event(client, connection_id, erp_event("S1"), secret)
@@ -66,28 +82,40 @@ def test_a_signed_erp_event_is_streamed_and_attached(
     assert listed["total"] == 1
     (item,) = listed["items"]
     assert (item["message_id"], item["status"], item["kind"]) == (
-        message_id, "attached", "erp_shipment")
+        message_id,
+        "attached",
+        "erp_shipment",
+    )
     assert item["declaration_id"] is not None
     assert declaration_count(db) == 1
 
 
-@pytest.mark.parametrize(("tamper", "code"), [
-    ("secret", "signature_mismatch"), ("expired", "signature_expired"),
-    ("missing", "signature_missing"), ("malformed", "signature_malformed")])
+@pytest.mark.parametrize(
+    ("tamper", "code"),
+    [
+        ("secret", "signature_mismatch"),
+        ("expired", "signature_expired"),
+        ("missing", "signature_missing"),
+        ("malformed", "signature_malformed"),
+    ],
+)
 def test_a_bad_signature_is_refused_401_with_its_code(
-        client: TestClient, db: Database, cast: Cast, tamper: str, code: str) -> None:
+    client: TestClient, db: Database, cast: Cast, tamper: str, code: str
+) -> None:
     connection_id, secret = _erp_connection(db, cast)
     body = erp_event("S1")
     stamp = int(time.time()) - (3600 if tamper == "expired" else 0)
     header = {"missing": "", "malformed": "v1=abc"}.get(tamper)
-    r = _post_event(client, connection_id, body,
-                    "whsec_wrong" if tamper == "secret" else secret, stamp, header)
+    r = _post_event(
+        client, connection_id, body, "whsec_wrong" if tamper == "secret" else secret, stamp, header
+    )
     assert r.status_code == 401  # type: ignore[attr-defined]
     assert r.json()["code"] == code  # type: ignore[attr-defined]
 
 
 def test_a_replayed_request_is_refused_and_an_unknown_connection_tells_nothing(
-        client: TestClient, db: Database, cast: Cast) -> None:
+    client: TestClient, db: Database, cast: Cast
+) -> None:
     connection_id, secret = _erp_connection(db, cast)
     body, stamp = erp_event("S1"), int(time.time())
     assert _post_event(client, connection_id, body, secret, stamp).status_code == 202  # type: ignore[attr-defined]
@@ -98,18 +126,24 @@ def test_a_replayed_request_is_refused_and_an_unknown_connection_tells_nothing(
     assert unknown.json()["code"] == "signature_mismatch"  # type: ignore[attr-defined]
 
 
-def test_secrets_rotate_several_valid_until_revoked(client: TestClient, db: Database,
-                                                    cast: Cast) -> None:
+def test_secrets_rotate_several_valid_until_revoked(
+    client: TestClient, db: Database, cast: Cast
+) -> None:
     connection_id, old = _erp_connection(db, cast)
     with transaction(db.factory) as s:
-        new = connections.add_secret(s, principal=access.system_principal(s),
-                                     connection_id=connection_id, signing_key=TEST_SECRET)
+        new = connections.add_secret(
+            s,
+            principal=access.system_principal(s),
+            connection_id=connection_id,
+            signing_key=TEST_SECRET,
+        )
     assert _post_event(client, connection_id, erp_event("S1"), old).status_code == 202  # type: ignore[attr-defined]
     assert _post_event(client, connection_id, erp_event("S2"), new).status_code == 202  # type: ignore[attr-defined]
     with transaction(db.factory) as s:
         first = connections.valid_secret_rows(s, connection_id)[0]
-        connections.revoke_secret(s, principal=access.system_principal(s),
-                                  connection_id=connection_id, secret_id=first.id)
+        connections.revoke_secret(
+            s, principal=access.system_principal(s), connection_id=connection_id, secret_id=first.id
+        )
         assert "whsec" not in first.encrypted
     refused = _post_event(client, connection_id, erp_event("S3"), old)
     assert refused.json()["code"] == "signature_mismatch"  # type: ignore[attr-defined]
@@ -117,7 +151,8 @@ def test_secrets_rotate_several_valid_until_revoked(client: TestClient, db: Data
 
 
 def test_an_upload_needs_the_callers_connection_and_a_key_makes_it_one_message(
-        client: TestClient, db: Database, cast: Cast) -> None:
+    client: TestClient, db: Database, cast: Cast
+) -> None:
     url = "/api/v1/feeds/ubl/documents?filename=inv.xml"
     data = fixture("ubl_export_invoice.xml")
     r = client.post(url, content=data, headers=cast.exporter.headers)
@@ -135,44 +170,50 @@ def test_an_upload_needs_the_callers_connection_and_a_key_makes_it_one_message(
 
 
 def test_documents_are_the_exporters_own_and_a_quarantined_one_is_resubmitted(
-        client: TestClient, db: Database, cast: Cast, stream: StreamSettings,
-        covered: World) -> None:
+    client: TestClient, db: Database, cast: Cast, stream: StreamSettings, covered: World
+) -> None:
     connect_source(db, cast.exporter.org_slug, FeedSource.UBL)
     url = "/api/v1/feeds/ubl/documents?filename=broken.xml"
-    assert client.post(url, content=b"<Invoice>", headers=cast.exporter.headers
-                       ).status_code == 202
+    assert client.post(url, content=b"<Invoice>", headers=cast.exporter.headers).status_code == 202
     drain(db, stream)
-    quarantined = client.get("/api/v1/feeds/documents?status=quarantined",
-                             headers=cast.exporter.headers).json()["items"]
+    quarantined = client.get(
+        "/api/v1/feeds/documents?status=quarantined", headers=cast.exporter.headers
+    ).json()["items"]
     assert len(quarantined) == 1
     assert quarantined[0]["reasons"][0]["code"] == "xml_malformed"
     assert quarantined[0]["filename"] == "broken.xml"
     theirs = client.get("/api/v1/feeds/documents", headers=cast.other_exporter.headers)
     assert theirs.json()["total"] == 0
     row_id = quarantined[0]["id"]
-    assert client.get(f"/api/v1/feeds/documents/{row_id}",
-                      headers=cast.other_exporter.headers).status_code == 404
-    r = client.post(f"/api/v1/feeds/documents/{row_id}/resubmit",
-                    content=ubl_invoice_to_the_test_buyer(), headers=cast.exporter.headers)
+    assert (
+        client.get(
+            f"/api/v1/feeds/documents/{row_id}", headers=cast.other_exporter.headers
+        ).status_code
+        == 404
+    )
+    r = client.post(
+        f"/api/v1/feeds/documents/{row_id}/resubmit",
+        content=ubl_invoice_to_the_test_buyer(),
+        headers=cast.exporter.headers,
+    )
     assert r.status_code == 202, r.text
     drain(db, stream)
     old, new = documents(db)
     assert old.status == "superseded" and new.resubmission_of_id == old.id
     assert new.status == "attached" and new.filename == "broken.xml"
-    again = client.post(f"/api/v1/feeds/documents/{row_id}/resubmit",
-                        headers=cast.exporter.headers)
+    again = client.post(f"/api/v1/feeds/documents/{row_id}/resubmit", headers=cast.exporter.headers)
     assert (again.status_code, again.json()["code"]) == (409, "document_not_quarantined")
-    withdrawn = client.post(f"/api/v1/feeds/documents/{row_id}/withdraw",
-                            headers=cast.exporter.headers)
+    withdrawn = client.post(
+        f"/api/v1/feeds/documents/{row_id}/withdraw", headers=cast.exporter.headers
+    )
     assert (withdrawn.status_code, withdrawn.json()["code"]) == (409, "document_not_quarantined")
 
 
 def test_a_quarantined_document_is_withdrawn_by_its_exporter_only(
-        client: TestClient, db: Database, cast: Cast, stream: StreamSettings,
-        covered: World) -> None:
+    client: TestClient, db: Database, cast: Cast, stream: StreamSettings, covered: World
+) -> None:
     connect_source(db, cast.exporter.org_slug, FeedSource.UBL)
-    client.post("/api/v1/feeds/ubl/documents", content=b"<Invoice>",
-                headers=cast.exporter.headers)
+    client.post("/api/v1/feeds/ubl/documents", content=b"<Invoice>", headers=cast.exporter.headers)
     drain(db, stream)
     (row,) = documents(db)
     url = f"/api/v1/feeds/documents/{row.id}/withdraw"
@@ -180,13 +221,15 @@ def test_a_quarantined_document_is_withdrawn_by_its_exporter_only(
     withdrawn = client.post(url, headers=cast.exporter.headers)
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["status"] == "withdrawn"
-    resubmit = client.post(f"/api/v1/feeds/documents/{row.id}/resubmit",
-                           headers=cast.exporter.headers)
+    resubmit = client.post(
+        f"/api/v1/feeds/documents/{row.id}/resubmit", headers=cast.exporter.headers
+    )
     assert resubmit.json()["code"] == "document_not_quarantined"
 
 
 def test_a_stream_that_cannot_be_reached_answers_503_and_keeps_the_signature_unused(
-        app_client: TestClient, db: Database, cast: Cast, stream: StreamSettings) -> None:
+    app_client: TestClient, db: Database, cast: Cast, stream: StreamSettings
+) -> None:
     connection_id, secret = _erp_connection(db, cast)
     down = Publisher(StreamSettings(servers=("nats://127.0.0.1:1",)))
     app_client.app.state.feeds_publisher = down  # type: ignore[attr-defined]

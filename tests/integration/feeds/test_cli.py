@@ -17,8 +17,9 @@ from tradecover.feeds.stream.nats_stream import StreamSettings
 
 
 @pytest.fixture
-def cli(db: Database, stream: StreamSettings, monkeypatch: pytest.MonkeyPatch
-        ) -> Iterator[CliRunner]:
+def cli(
+    db: Database, stream: StreamSettings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CliRunner]:
     monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
     monkeypatch.setenv("TRADECOVER_NATS_URL", ",".join(stream.servers))
     monkeypatch.setenv("TRADECOVER_FEEDS_STREAM", stream.stream)
@@ -29,14 +30,17 @@ def cli(db: Database, stream: StreamSettings, monkeypatch: pytest.MonkeyPatch
     get_settings.cache_clear()
 
 
-def test_connect_ingest_and_list(cli: CliRunner, db: Database, cast: Cast, covered: World,
-                                 stream: StreamSettings, tmp_path: Path) -> None:
-    connected = cli.invoke(app, ["feeds", "connect", "--exporter", cast.exporter.org_slug,
-                                 "--source", "customs"])
+def test_connect_ingest_and_list(
+    cli: CliRunner, db: Database, cast: Cast, covered: World, stream: StreamSettings, tmp_path: Path
+) -> None:
+    connected = cli.invoke(
+        app, ["feeds", "connect", "--exporter", cast.exporter.org_slug, "--source", "customs"]
+    )
     assert connected.exit_code == 0, connected.output
     assert "customs -> acme-exports" in connected.output
-    twice = cli.invoke(app, ["feeds", "connect", "--exporter", cast.exporter.org_slug,
-                             "--source", "erp"])
+    twice = cli.invoke(
+        app, ["feeds", "connect", "--exporter", cast.exporter.org_slug, "--source", "erp"]
+    )
     assert twice.exit_code == 5  # the fixture connected the ERP already
     assert "connection_exists" in twice.output
     files = []
@@ -44,23 +48,37 @@ def test_connect_ingest_and_list(cli: CliRunner, db: Database, cast: Cast, cover
         path = tmp_path / f"shipment-{number}.json"
         path.write_bytes(erp_event(f"S{number}"))
         files.append(str(path))
-    ingested = cli.invoke(app, ["feeds", "ingest", "--source", "erp", "--exporter",
-                                cast.exporter.org_slug, "--quiet", *files])
+    ingested = cli.invoke(
+        app,
+        [
+            "feeds",
+            "ingest",
+            "--source",
+            "erp",
+            "--exporter",
+            cast.exporter.org_slug,
+            "--quiet",
+            *files,
+        ],
+    )
     assert ingested.exit_code == 0, ingested.output
-    assert f"published 3 document(s) on {stream.prefix}.erp.{cast.exporter.org_id}" in \
-        ingested.output
+    assert (
+        f"published 3 document(s) on {stream.prefix}.erp.{cast.exporter.org_id}" in ingested.output
+    )
     drain(db, stream)
     assert declaration_count(db) == 3
     assert [r.filename for r in documents(db)] == [f"shipment-{n}.json" for n in range(3)]
-    listed = cli.invoke(app, ["feeds", "documents", "--exporter", cast.exporter.org_slug,
-                              "--status", "attached"])
+    listed = cli.invoke(
+        app, ["feeds", "documents", "--exporter", cast.exporter.org_slug, "--status", "attached"]
+    )
     assert listed.exit_code == 0, listed.output
     assert "3 received documents" in listed.output
 
 
 def test_an_erp_connection_gets_a_secret_shown_once(cli: CliRunner, cast: Cast) -> None:
-    connected = cli.invoke(app, ["feeds", "connect", "--exporter", cast.exporter.org_slug,
-                                 "--source", "erp"])
+    connected = cli.invoke(
+        app, ["feeds", "connect", "--exporter", cast.exporter.org_slug, "--source", "erp"]
+    )
     assert connected.exit_code == 0, connected.output
     assert "webhook secret (shown once): whsec_" in connected.output
     rotated = cli.invoke(app, ["feeds", "secret", "--connection", "1"])
@@ -74,12 +92,24 @@ def test_the_server_command_starts_nothing_for_an_external_cluster(cli: CliRunne
     assert "external NATS" in result.output
 
 
-def test_ingest_without_a_stream_says_so(cli: CliRunner, cast: Cast, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_without_a_stream_says_so(
+    cli: CliRunner, cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRADECOVER_NATS_URL", "nats://127.0.0.1:1")
     get_settings.cache_clear()
     path = tmp_path / "event.json"
     path.write_bytes(erp_event("S1"))
-    result = cli.invoke(app, ["feeds", "ingest", "--source", "erp", "--exporter",
-                              cast.exporter.org_slug, "--quiet", str(path)])
+    result = cli.invoke(
+        app,
+        [
+            "feeds",
+            "ingest",
+            "--source",
+            "erp",
+            "--exporter",
+            cast.exporter.org_slug,
+            "--quiet",
+            str(path),
+        ],
+    )
     assert result.exit_code == 8

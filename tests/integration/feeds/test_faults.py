@@ -31,21 +31,35 @@ DOCUMENTS = 200  # enough that a kill after the first few always lands mid-strea
 pytestmark = pytest.mark.slow
 
 
-def _worker(db: Database, stream: StreamSettings, cwd: Path, *, idle_exit: float | None = None
-            ) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(REPOSITORY), "TRADECOVER_DATABASE_URL": db.url,
-           "TRADECOVER_NATS_URL": ",".join(stream.servers),
-           "TRADECOVER_FEEDS_STREAM": stream.stream,
-           "TRADECOVER_FEEDS_SUBJECT_PREFIX": stream.prefix,
-           "TRADECOVER_FEEDS_CONSUMER": stream.consumer,
-           "TRADECOVER_FEEDS_ACK_WAIT_SECONDS": "2", "TRADECOVER_FEEDS_MAX_DELIVER": "10",
-           "TRADECOVER_SECRET_KEY": "feeds-fault-tests-signing-key-0123456789abcdef"}
-    command = [sys.executable, "-c", "from tradecover.cli.main import main; main()",
-               "feeds", "worker", "--batch", "1"]
+def _worker(
+    db: Database, stream: StreamSettings, cwd: Path, *, idle_exit: float | None = None
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPOSITORY),
+        "TRADECOVER_DATABASE_URL": db.url,
+        "TRADECOVER_NATS_URL": ",".join(stream.servers),
+        "TRADECOVER_FEEDS_STREAM": stream.stream,
+        "TRADECOVER_FEEDS_SUBJECT_PREFIX": stream.prefix,
+        "TRADECOVER_FEEDS_CONSUMER": stream.consumer,
+        "TRADECOVER_FEEDS_ACK_WAIT_SECONDS": "2",
+        "TRADECOVER_FEEDS_MAX_DELIVER": "10",
+        "TRADECOVER_SECRET_KEY": "feeds-fault-tests-signing-key-0123456789abcdef",
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from tradecover.cli.main import main; main()",
+        "feeds",
+        "worker",
+        "--batch",
+        "1",
+    ]
     if idle_exit is not None:
         command += ["--idle-exit", str(idle_exit)]
-    return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def _wait_for_rows(db: Database, at_least: int, timeout: float = 120) -> None:
@@ -62,23 +76,30 @@ def _finish(process: subprocess.Popen[bytes], timeout: float = 180) -> str:
 
 
 def _envelopes(cast: Cast, copies: int = 1) -> list[Envelope]:
-    return [Envelope.new(source=FeedSource.ERP, exporter_org_id=cast.exporter.org_id,
-                         content=erp_event(f"S{i:03d}"))
-            for _copy in range(copies) for i in range(DOCUMENTS)]
+    return [
+        Envelope.new(
+            source=FeedSource.ERP,
+            exporter_org_id=cast.exporter.org_id,
+            content=erp_event(f"S{i:03d}"),
+        )
+        for _copy in range(copies)
+        for i in range(DOCUMENTS)
+    ]
 
 
 def _attached_exactly_once(db: Database) -> None:
     rows = documents(db)
     assert Counter(r.document_id for r in rows) == Counter(
-        {f"S{i:03d}": 1 for i in range(DOCUMENTS)})  # none lost, none twice
+        {f"S{i:03d}": 1 for i in range(DOCUMENTS)}
+    )  # none lost, none twice
     assert {r.status for r in rows} == {"attached"}
     assert len({r.declaration_id for r in rows}) == DOCUMENTS
     assert declaration_count(db) == DOCUMENTS
 
 
 def test_a_worker_killed_mid_stream_and_restarted_attaches_every_document_once(
-        db: Database, cast: Cast, covered: World, stream: StreamSettings,
-        tmp_path: Path) -> None:
+    db: Database, cast: Cast, covered: World, stream: StreamSettings, tmp_path: Path
+) -> None:
     publish_all(stream, _envelopes(cast))
     first = _worker(db, stream, tmp_path)
     _wait_for_rows(db, 5)
@@ -96,12 +117,14 @@ def test_a_worker_killed_mid_stream_and_restarted_attaches_every_document_once(
 
 
 def test_two_workers_sharing_the_stream_attach_nothing_twice(
-        db: Database, cast: Cast, covered: World, stream: StreamSettings,
-        tmp_path: Path) -> None:
+    db: Database, cast: Cast, covered: World, stream: StreamSettings, tmp_path: Path
+) -> None:
     publish_all(stream, _envelopes(cast, copies=2))  # every document sent twice
     workers = [_worker(db, stream, tmp_path, idle_exit=4) for _ in range(2)]
     outputs = [_finish(worker) for worker in workers]
     _attached_exactly_once(db)
-    attached = [int(re.search(r"(\d+) attached", output).group(1))  # type: ignore[union-attr]
-                for output in outputs]
+    attached = [
+        int(re.search(r"(\d+) attached", output).group(1))  # type: ignore[union-attr]
+        for output in outputs
+    ]
     assert sum(attached) == DOCUMENTS  # each document attached by one worker only

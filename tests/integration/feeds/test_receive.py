@@ -33,17 +33,28 @@ from tradecover.wiring import store_for
 
 def _receive(db: Database, envelope: Envelope, **kwargs: object) -> Received:
     with transaction(db.factory) as session:
-        return service.receive(session, envelope, attach=kwargs.pop(  # type: ignore[arg-type]
-            "attach", document_attacher(store_for(db.engine))), **kwargs)  # type: ignore[arg-type]
+        return service.receive(
+            session,
+            envelope,
+            attach=kwargs.pop(  # type: ignore[arg-type]
+                "attach", document_attacher(store_for(db.engine))
+            ),
+            **kwargs,  # type: ignore[arg-type]
+        )
 
 
 def _erp(cast: Cast, content: bytes, **over: object) -> Envelope:
-    return Envelope.new(source=FeedSource.ERP, exporter_org_id=cast.exporter.org_id,
-                        content=content, **over)  # type: ignore[arg-type]
+    return Envelope.new(
+        source=FeedSource.ERP,
+        exporter_org_id=cast.exporter.org_id,
+        content=content,
+        **over,  # type: ignore[arg-type]
+    )
 
 
-def test_an_erp_shipment_is_attached_with_its_dedup_key(db: Database, cast: Cast,
-                                                        covered: World) -> None:
+def test_an_erp_shipment_is_attached_with_its_dedup_key(
+    db: Database, cast: Cast, covered: World
+) -> None:
     received = _receive(db, _erp(cast, erp_event("S1", amount="2500.00")))
     assert received.status == "attached" and not received.duplicate
     (row,) = documents(db)
@@ -60,7 +71,8 @@ def test_an_erp_shipment_is_attached_with_its_dedup_key(db: Database, cast: Cast
 
 
 def test_a_redelivered_message_and_a_second_copy_attach_nothing_more(
-        db: Database, cast: Cast, covered: World) -> None:
+    db: Database, cast: Cast, covered: World
+) -> None:
     envelope = _erp(cast, erp_event("S1"))
     first = _receive(db, envelope)
     again = _receive(db, envelope)
@@ -71,10 +83,15 @@ def test_a_redelivered_message_and_a_second_copy_attach_nothing_more(
     assert declaration_count(db) == 1
 
 
-def test_a_source_not_connected_quarantines_with_that_reason(db: Database, cast: Cast,
-                                                             covered: World) -> None:
-    envelope = Envelope.new(source=FeedSource.UBL, exporter_org_id=cast.exporter.org_id,
-                            content=fixture("ubl_export_invoice.xml"), filename="inv.xml")
+def test_a_source_not_connected_quarantines_with_that_reason(
+    db: Database, cast: Cast, covered: World
+) -> None:
+    envelope = Envelope.new(
+        source=FeedSource.UBL,
+        exporter_org_id=cast.exporter.org_id,
+        content=fixture("ubl_export_invoice.xml"),
+        filename="inv.xml",
+    )
     received = _receive(db, envelope)
     assert received.status == "quarantined"
     (row,) = documents(db)
@@ -87,14 +104,16 @@ def test_a_source_not_connected_quarantines_with_that_reason(db: Database, cast:
 def test_a_paused_source_quarantines(db: Database, cast: Cast, covered: World) -> None:
     with transaction(db.factory) as s:
         connection = s.execute(select(FeedConnection)).scalar_one()
-        connections.set_status(s, principal=access.system_principal(s),
-                               connection_id=connection.id, status="paused")
+        connections.set_status(
+            s, principal=access.system_principal(s), connection_id=connection.id, status="paused"
+        )
     assert _receive(db, _erp(cast, erp_event("S1"))).status == "quarantined"
     assert documents(db)[0].reasons[0]["code"] == "source_paused"
 
 
-def test_an_unreadable_document_is_quarantined_with_every_reason(db: Database, cast: Cast,
-                                                                 covered: World) -> None:
+def test_an_unreadable_document_is_quarantined_with_every_reason(
+    db: Database, cast: Cast, covered: World
+) -> None:
     received = _receive(db, _erp(cast, erp_event("S1", currency="XXQ", amount="12,5")))
     assert received.status == "quarantined"
     codes = {r["code"] for r in documents(db)[0].reasons}
@@ -105,21 +124,29 @@ def test_an_unreadable_document_is_quarantined_with_every_reason(db: Database, c
 
 
 def test_a_document_attachment_refuses_is_quarantined_and_leaves_nothing(
-        db: Database, cast: Cast, covered: World) -> None:
+    db: Database, cast: Cast, covered: World
+) -> None:
     received = _receive(db, _erp(cast, erp_event("S1", buyer="Nobody Known SA")))
     assert received.status == "quarantined"
     assert documents(db)[0].reasons[0]["code"] == "buyer_unknown"
-    refused = _receive(db, _erp(cast, erp_event("S2", shipped=covered.inception.replace(
-        year=covered.inception.year - 1))))
+    refused = _receive(
+        db,
+        _erp(
+            cast,
+            erp_event("S2", shipped=covered.inception.replace(year=covered.inception.year - 1)),
+        ),
+    )
     assert refused.status == "quarantined"
     assert documents(db)[1].reasons[0]["code"] == "no_policy_in_force"
     assert declaration_count(db) == 0
 
 
-def test_an_attachment_that_writes_then_refuses_is_rolled_back(db: Database, cast: Cast,
-                                                               covered: World) -> None:
-    def half_then_refuse(session: Session, document: TradeDocument,
-                         connection: FeedConnection) -> AttachOutcome:
+def test_an_attachment_that_writes_then_refuses_is_rolled_back(
+    db: Database, cast: Cast, covered: World
+) -> None:
+    def half_then_refuse(
+        session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> AttachOutcome:
         outcome = attach_document(session, document, connection, store=store_for(db.engine))
         assert outcome.status == "attached"
         return AttachOutcome("refused", reasons=(Reason("limit_conditions", "refused"),))
@@ -135,8 +162,9 @@ def test_consent_refused_quarantines(db: Database, cast: Cast, covered: World) -
     assert documents(db)[0].reasons[0]["code"] == "consent_missing"
 
 
-def test_a_later_version_is_a_correction_of_the_declaration(db: Database, cast: Cast,
-                                                           covered: World) -> None:
+def test_a_later_version_is_a_correction_of_the_declaration(
+    db: Database, cast: Cast, covered: World
+) -> None:
     first = _receive(db, _erp(cast, erp_event("S1")))
     later = _receive(db, _erp(cast, erp_event("S1", version=2, amount="1200.00")))
     assert later.status == "awaiting_confirmation"
@@ -147,8 +175,9 @@ def test_a_later_version_is_a_correction_of_the_declaration(db: Database, cast: 
     assert declaration_count(db) == 1
 
 
-def test_an_earlier_version_delivered_late_changes_nothing(db: Database, cast: Cast,
-                                                          covered: World) -> None:
+def test_an_earlier_version_delivered_late_changes_nothing(
+    db: Database, cast: Cast, covered: World
+) -> None:
     later = _receive(db, _erp(cast, erp_event("S1", version=2, amount="1200.00")))
     stale = _receive(db, _erp(cast, erp_event("S1")))
     assert (later.status, stale.status) == ("attached", "superseded")
@@ -159,16 +188,25 @@ def test_an_earlier_version_delivered_late_changes_nothing(db: Database, cast: C
 
 
 def test_an_e_invoice_is_attached_and_its_credit_note_is_a_correction(
-        db: Database, cast: Cast, covered: World) -> None:
+    db: Database, cast: Cast, covered: World
+) -> None:
     connect_source(db, cast.exporter.org_slug, FeedSource.UBL)
-    note = Envelope.new(source=FeedSource.UBL, exporter_org_id=cast.exporter.org_id,
-                        content=fixture("ubl_credit_note.xml"))
+    note = Envelope.new(
+        source=FeedSource.UBL,
+        exporter_org_id=cast.exporter.org_id,
+        content=fixture("ubl_credit_note.xml"),
+    )
     early = _receive(db, note)
     assert early.status == "quarantined"
     assert documents(db)[0].reasons[0]["code"] == "amended_document_unknown"
-    invoice = _receive(db, Envelope.new(source=FeedSource.UBL,
-                                        exporter_org_id=cast.exporter.org_id,
-                                        content=ubl_invoice_to_the_test_buyer()))
+    invoice = _receive(
+        db,
+        Envelope.new(
+            source=FeedSource.UBL,
+            exporter_org_id=cast.exporter.org_id,
+            content=ubl_invoice_to_the_test_buyer(),
+        ),
+    )
     assert invoice.status == "attached"
     later = _receive(db, replace(note, message_id="resent-" + note.message_id[:50]))
     assert later.status == "awaiting_confirmation"
@@ -179,15 +217,17 @@ def test_an_e_invoice_is_attached_and_its_credit_note_is_a_correction(
     assert declaration_count(db) == 1
 
 
-def test_a_resubmission_supersedes_the_quarantined_document(db: Database, cast: Cast,
-                                                            covered: World) -> None:
+def test_a_resubmission_supersedes_the_quarantined_document(
+    db: Database, cast: Cast, covered: World
+) -> None:
     bad = _receive(db, _erp(cast, erp_event("S1", buyer="Nobody Known SA")))
     assert bad.row_id is not None
     with transaction(db.factory) as s:
         org = access.org_by_slug(s, cast.exporter.org_slug)
         principal = replace(access.system_principal(s), org_id=org.id)
-        envelope = service.resubmission(s, principal=principal, document_id=bad.row_id,
-                                        content=erp_event("S1"))
+        envelope = service.resubmission(
+            s, principal=principal, document_id=bad.row_id, content=erp_event("S1")
+        )
     assert envelope.resubmits == bad.row_id
     fixed = _receive(db, envelope)
     assert fixed.status == "attached"
@@ -195,12 +235,14 @@ def test_a_resubmission_supersedes_the_quarantined_document(db: Database, cast: 
     assert old.status == "superseded" and new.resubmission_of_id == old.id
 
 
-def test_a_message_failing_on_every_delivery_is_quarantined(db: Database, cast: Cast,
-                                                            covered: World) -> None:
+def test_a_message_failing_on_every_delivery_is_quarantined(
+    db: Database, cast: Cast, covered: World
+) -> None:
     envelope = _erp(cast, erp_event("S1"))
     with transaction(db.factory) as s:
         failed = service.record_failure(s, envelope, "RuntimeError: boom")
     assert failed.status == "quarantined"
-    assert documents(db)[0].reasons == [{"code": "processing_failed",
-                                         "detail": "RuntimeError: boom"}]
+    assert documents(db)[0].reasons == [
+        {"code": "processing_failed", "detail": "RuntimeError: boom"}
+    ]
     assert _receive(db, envelope).duplicate

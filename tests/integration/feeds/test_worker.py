@@ -28,12 +28,14 @@ from tradecover.wiring import store_for
 
 
 def _erp(cast: Cast, shipment_id: str) -> Envelope:
-    return Envelope.new(source=FeedSource.ERP, exporter_org_id=cast.exporter.org_id,
-                        content=erp_event(shipment_id))
+    return Envelope.new(
+        source=FeedSource.ERP, exporter_org_id=cast.exporter.org_id, content=erp_event(shipment_id)
+    )
 
 
 def test_every_document_is_attached_once_whatever_is_published_twice(
-        db: Database, cast: Cast, covered: World, stream: StreamSettings) -> None:
+    db: Database, cast: Cast, covered: World, stream: StreamSettings
+) -> None:
     envelopes = [_erp(cast, f"S{i}") for i in range(5)]
     copy = _erp(cast, "S0")  # the same document again, as a new message
     sequences = publish_all(stream, [*envelopes, copy, envelopes[1]])
@@ -48,11 +50,13 @@ def test_every_document_is_attached_once_whatever_is_published_twice(
 
 
 def test_a_failed_attempt_is_redelivered_and_attached_once(
-        db: Database, cast: Cast, covered: World, stream: StreamSettings) -> None:
+    db: Database, cast: Cast, covered: World, stream: StreamSettings
+) -> None:
     calls: list[str] = []
 
-    def flaky(session: Session, document: TradeDocument,
-              connection: FeedConnection) -> AttachOutcome:
+    def flaky(
+        session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> AttachOutcome:
         outcome = attach_document(session, document, connection, store=store_for(db.engine))
         calls.append(document.document_id)
         if len(calls) == 1:
@@ -67,9 +71,11 @@ def test_a_failed_attempt_is_redelivered_and_attached_once(
 
 
 def test_a_message_failing_on_every_delivery_is_quarantined_not_redelivered_for_ever(
-        db: Database, cast: Cast, covered: World, stream: StreamSettings) -> None:
-    def broken(session: Session, document: TradeDocument,
-               connection: FeedConnection) -> AttachOutcome:
+    db: Database, cast: Cast, covered: World, stream: StreamSettings
+) -> None:
+    def broken(
+        session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> AttachOutcome:
         raise RuntimeError("boom")
 
     publish_all(stream, [_erp(cast, "S1")])
@@ -86,14 +92,16 @@ async def _publish_raw(settings: StreamSettings, org_id: int) -> None:
     try:
         js = client.jetstream()
         await ensure_stream(js, settings)
-        await js.publish(subject_for(settings.prefix, "erp", org_id), b"{}",
-                         headers={"Tradecover-Source": "erp"})
+        await js.publish(
+            subject_for(settings.prefix, "erp", org_id), b"{}", headers={"Tradecover-Source": "erp"}
+        )
     finally:
         await client.close()
 
 
 def test_a_message_that_is_not_an_envelope_is_dropped(
-        db: Database, cast: Cast, covered: World, stream: StreamSettings) -> None:
+    db: Database, cast: Cast, covered: World, stream: StreamSettings
+) -> None:
     asyncio.run(_publish_raw(stream, cast.exporter.org_id))
     publish_all(stream, [_erp(cast, "S1")])
     worker = drain(db, stream)
@@ -107,16 +115,19 @@ class _DatabaseAwayAtTheEnd(Worker):
 
 
 def test_a_worker_that_cannot_quarantine_goes_on_with_the_next_message(
-        db: Database, cast: Cast, covered: World, stream: StreamSettings) -> None:
-    def broken_for_s1(session: Session, document: TradeDocument,
-                      connection: FeedConnection) -> AttachOutcome:
+    db: Database, cast: Cast, covered: World, stream: StreamSettings
+) -> None:
+    def broken_for_s1(
+        session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> AttachOutcome:
         if document.document_id == "S1":
             raise RuntimeError("boom")
         return attach_document(session, document, connection, store=store_for(db.engine))
 
     publish_all(stream, [_erp(cast, "S1"), _erp(cast, "S2")])
-    worker = _DatabaseAwayAtTheEnd(db.factory, stream, attach=broken_for_s1,
-                                   retry_delay_seconds=0.1)
+    worker = _DatabaseAwayAtTheEnd(
+        db.factory, stream, attach=broken_for_s1, retry_delay_seconds=0.1
+    )
     asyncio.run(worker.run(idle_exit_seconds=1.0, fetch_timeout=0.25))
     assert worker.stats.attached == 1
     assert worker.stats.failed == stream.max_deliver

@@ -18,20 +18,33 @@ from tradecover.kit.errors import Conflict, ValidationFailed
 
 def _effects(db: Database, org_id: int) -> int:
     with transaction(db.factory) as s:
-        return int(s.execute(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.org_id == org_id, AuditEntry.action == "effect")).scalar_one())
+        return int(
+            s.execute(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.org_id == org_id, AuditEntry.action == "effect")
+            ).scalar_one()
+        )
 
 
-def _write_once(db: Database, org_id: int, key: str, body: dict[str, str], *,
-                fails: bool = False) -> object:
+def _write_once(
+    db: Database, org_id: int, key: str, body: dict[str, str], *, fails: bool = False
+) -> object:
     """What a route does: hold the key, perform the effect and store the answer in one
     transaction (``fails``: the effect fails after writing)."""
     held = idem.HeldKey(org_id, key, idem.fingerprint(method="POST", path="/things", body=body))
     with transaction(db.factory) as s:
 
         def effect() -> object:
-            entry = audit.record(s, org_id=org_id, actor="apikey:1", action="effect",
-                                 entity_type="thing", entity_id=key, after=body)
+            entry = audit.record(
+                s,
+                org_id=org_id,
+                actor="apikey:1",
+                action="effect",
+                entity_type="thing",
+                entity_id=key,
+                after=body,
+            )
             if fails:
                 raise RuntimeError("the effect failed")
             return {"id": entry.id, **body}
@@ -40,17 +53,24 @@ def _write_once(db: Database, org_id: int, key: str, body: dict[str, str], *,
     return ("replay" if answer.replayed else "first", answer.status_code, answer.body)
 
 
-def _left_in_progress(db: Database, org_id: int, key: str, fingerprint: str, *,
-                      stale: bool) -> None:
+def _left_in_progress(
+    db: Database, org_id: int, key: str, fingerprint: str, *, stale: bool
+) -> None:
     """A key left ``in_progress`` by the retired two-transaction protocol."""
-    created = ("2020-01-01 00:00:00" if db.backend == "sqlite" else "2020-01-01T00:00:00+00:00"
-               ) if stale else None
+    created = (
+        ("2020-01-01 00:00:00" if db.backend == "sqlite" else "2020-01-01T00:00:00+00:00")
+        if stale
+        else None
+    )
     with db.engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO idempotency_keys (org_id, key, fingerprint, status, created_at)"
-            " VALUES (:org, :key, :fingerprint, 'in_progress', "
-            + (":created)" if stale else "CURRENT_TIMESTAMP)")),
-            {"org": org_id, "key": key, "fingerprint": fingerprint, "created": created})
+        conn.execute(
+            text(
+                "INSERT INTO idempotency_keys (org_id, key, fingerprint, status, created_at)"
+                " VALUES (:org, :key, :fingerprint, 'in_progress', "
+                + (":created)" if stale else "CURRENT_TIMESTAMP)")
+            ),
+            {"org": org_id, "key": key, "fingerprint": fingerprint, "created": created},
+        )
 
 
 def test_concurrent_retries_create_one_effect(db: Database) -> None:
@@ -144,8 +164,12 @@ def test_a_key_held_in_the_effects_transaction_replays_what_was_stored(db: Datab
     fingerprint = idem.fingerprint(method="POST", path="/things", body={"n": "1"})
     with transaction(db.factory) as s:
         assert idem.hold(s, idem.HeldKey(org_id, "h-1", fingerprint)) is None
-        idem.store(s, idem.HeldKey(org_id, "h-1", fingerprint), status_code=201,
-                   body_json='{"id": 7, "amount": "10.00"}')
+        idem.store(
+            s,
+            idem.HeldKey(org_id, "h-1", fingerprint),
+            status_code=201,
+            body_json='{"id": 7, "amount": "10.00"}',
+        )
     with transaction(db.factory) as s:
         replay = idem.hold(s, idem.HeldKey(org_id, "h-1", fingerprint))
     assert replay == idem.Replay(201, {"id": 7, "amount": "10.00"})

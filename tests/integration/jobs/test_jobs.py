@@ -59,14 +59,17 @@ def _run_worker(db: Database, queue: Queue, until: float) -> None:
 
 def _crashing_worker(queue: Queue) -> int:
     """A worker that takes the messages and dies before acknowledging them."""
+
     async def go() -> int:
         connection = await nats.connect(queue.url)
         js = connection.jetstream()
         await ensure_stream(js, queue)
-        pull = await js.pull_subscribe(queue.subjects, durable=queue.consumer,
-                                       stream=queue.stream,
-                                       config=nats.js.api.ConsumerConfig(
-                                           ack_wait=queue.ack_wait_s))
+        pull = await js.pull_subscribe(
+            queue.subjects,
+            durable=queue.consumer,
+            stream=queue.stream,
+            config=nats.js.api.ConsumerConfig(ack_wait=queue.ack_wait_s),
+        )
         taken = await pull.fetch(10, timeout=5)
         await connection.close()  # gone: no ack
         return len(taken)
@@ -74,11 +77,13 @@ def _crashing_worker(queue: Queue) -> int:
     return asyncio.run(go())
 
 
-def test_a_job_accepted_before_a_restart_completes(client: TestClient, cast: Cast,
-                                                   db: Database, queue: Queue) -> None:
+def test_a_job_accepted_before_a_restart_completes(
+    client: TestClient, cast: Cast, db: Database, queue: Queue
+) -> None:
     ids = record(db, cast.exporter.org_id, [(f"s:{n}", n) for n in range(30)])
-    accepted = client.post("/api/v1/jobs/events-export", headers=cast.exporter.headers,
-                           json={"from_event_id": ids[10]})
+    accepted = client.post(
+        "/api/v1/jobs/events-export", headers=cast.exporter.headers, json={"from_event_id": ids[10]}
+    )
     assert accepted.status_code == 202, accepted.text
     job = accepted.json()
     assert job["state"] == "queued" and accepted.headers["location"].endswith(job["job_id"])
@@ -93,13 +98,16 @@ def test_a_job_accepted_before_a_restart_completes(client: TestClient, cast: Cas
     assert client.get(url, headers=cast.other_exporter.headers).status_code == 404
 
 
-def test_an_unknown_event_fails_the_job_with_its_reason(client: TestClient, cast: Cast,
-                                                       db: Database, queue: Queue) -> None:
-    accepted = client.post("/api/v1/jobs/events-export", headers=cast.exporter.headers,
-                           json={"from_event_id": "evt_missing"}).json()
+def test_an_unknown_event_fails_the_job_with_its_reason(
+    client: TestClient, cast: Cast, db: Database, queue: Queue
+) -> None:
+    accepted = client.post(
+        "/api/v1/jobs/events-export",
+        headers=cast.exporter.headers,
+        json={"from_event_id": "evt_missing"},
+    ).json()
     started = time.monotonic()
     _run_worker(db, queue, until=2)
-    done = client.get(f"/api/v1/jobs/{accepted['job_id']}",
-                      headers=cast.exporter.headers).json()
+    done = client.get(f"/api/v1/jobs/{accepted['job_id']}", headers=cast.exporter.headers).json()
     assert done["state"] == "failed" and "evt_missing" in done["error"]
     assert time.monotonic() - started < 30

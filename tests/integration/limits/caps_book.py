@@ -47,16 +47,23 @@ def insureds(client: TestClient, cast: Cast, db: Database, count: int) -> list[I
 
 def set_aggregate(client: TestClient, cast: Cast, buyer_id: int, amount: str) -> None:
     """A risk manager sets the buyer aggregate limit to ``amount`` USD."""
-    r = client.put(f"/api/v1/buyers/{buyer_id}/aggregate", headers=cast.risk_manager.headers,
-                   json={"amount": amount, "reason": "test capacity"})
+    r = client.put(
+        f"/api/v1/buyers/{buyer_id}/aggregate",
+        headers=cast.risk_manager.headers,
+        json={"amount": amount, "reason": "test capacity"},
+    )
     assert r.status_code == 200, r.text
 
 
-def set_country_cap(client: TestClient, cast: Cast, country: str, amount: str | None,
-                    status: str = "open") -> None:
+def set_country_cap(
+    client: TestClient, cast: Cast, country: str, amount: str | None, status: str = "open"
+) -> None:
     """A risk manager sets the country's exposure cap (USD) and cover status."""
-    body: dict[str, Any] = {"cover_status": status, "reason": "test",
-                            "effective_from": business_today().isoformat()}
+    body: dict[str, Any] = {
+        "cover_status": status,
+        "reason": "test",
+        "effective_from": business_today().isoformat(),
+    }
     if amount is None:
         body["remove_exposure_cap"] = True
     else:
@@ -65,15 +72,16 @@ def set_country_cap(client: TestClient, cast: Cast, country: str, amount: str | 
     assert r.status_code == 200, r.text
 
 
-def apply(client: TestClient, insured: Insured, buyer_id: int, amount: str,
-          **over: Any) -> dict[str, Any]:
+def apply(
+    client: TestClient, insured: Insured, buyer_id: int, amount: str, **over: Any
+) -> dict[str, Any]:
     """A new-limit application of ``amount`` USD (OA, 90 days) by ``insured``."""
-    return application(client, insured.actor, policy_id=insured.policy_id, buyer_id=buyer_id,
-                       amount=amount, **over)
+    return application(
+        client, insured.actor, policy_id=insured.policy_id, buyer_id=buyer_id, amount=amount, **over
+    )
 
 
-def committed(db: Database, *, buyer_id: int | None = None,
-              country: str | None = None) -> int:
+def committed(db: Database, *, buyer_id: int | None = None, country: str | None = None) -> int:
     """US dollar minor units committed on a buyer aggregate or a country."""
     with db.factory() as s:
         if buyer_id is not None:
@@ -86,8 +94,9 @@ def committed(db: Database, *, buyer_id: int | None = None,
 def limits_total(db: Database, **where: Any) -> tuple[int, int]:
     """Number and USD total of active limits matching ``where``."""
     with db.factory() as s:
-        query = select(func.count(), func.coalesce(func.sum(CreditLimit.committed_usd_minor), 0)
-                       ).where(CreditLimit.status == "active")
+        query = select(
+            func.count(), func.coalesce(func.sum(CreditLimit.committed_usd_minor), 0)
+        ).where(CreditLimit.status == "active")
         for key, value in where.items():
             query = query.where(getattr(CreditLimit, key) == value)
         count, total = s.execute(query).one()
@@ -97,13 +106,27 @@ def limits_total(db: Database, **where: Any) -> tuple[int, int]:
 def counts(db: Database) -> dict[str, int]:
     """Rows of every table a limit decision writes, and audit entries."""
     with db.factory() as s:
-        return {m.__tablename__: _count(s, m) for m in
-                (LimitApplication, CreditLimit, CreditLimitVersion, LimitNotification,
-                 AuditEntry)} | {
-            "committed": int(s.execute(select(func.coalesce(func.sum(
-                BuyerAggregate.committed_minor), 0))).scalar_one()),
-            "country_committed": int(s.execute(select(func.coalesce(func.sum(
-                CountryExposure.committed_minor), 0))).scalar_one())}
+        return {
+            m.__tablename__: _count(s, m)
+            for m in (
+                LimitApplication,
+                CreditLimit,
+                CreditLimitVersion,
+                LimitNotification,
+                AuditEntry,
+            )
+        } | {
+            "committed": int(
+                s.execute(
+                    select(func.coalesce(func.sum(BuyerAggregate.committed_minor), 0))
+                ).scalar_one()
+            ),
+            "country_committed": int(
+                s.execute(
+                    select(func.coalesce(func.sum(CountryExposure.committed_minor), 0))
+                ).scalar_one()
+            ),
+        }
 
 
 def _count(session: Session, model: Any) -> int:

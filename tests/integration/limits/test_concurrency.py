@@ -59,28 +59,43 @@ def policies(app_client: TestClient, cast: Cast) -> list[dict[str, Any]]:
     return [active(app_client, cast) for _ in range(CLIENTS)]
 
 
-def _trial_apps(client: TestClient, cast: Cast, policies: list[dict[str, Any]], trial: int,
-                *, aggregate: str) -> tuple[int, list[int]]:
-    b = buyer(client, cast.exporter, name=f"Concurrent Buyer {trial} GmbH",
-              registration_number=f"HRB 7{trial:04d}")["buyer"]
-    r = client.put(f"/api/v1/buyers/{b['id']}/aggregate", headers=cast.risk_manager.headers,
-                   json={"amount": aggregate, "reason": "concurrency trial"})
+def _trial_apps(
+    client: TestClient, cast: Cast, policies: list[dict[str, Any]], trial: int, *, aggregate: str
+) -> tuple[int, list[int]]:
+    b = buyer(
+        client,
+        cast.exporter,
+        name=f"Concurrent Buyer {trial} GmbH",
+        registration_number=f"HRB 7{trial:04d}",
+    )["buyer"]
+    r = client.put(
+        f"/api/v1/buyers/{b['id']}/aggregate",
+        headers=cast.risk_manager.headers,
+        json={"amount": aggregate, "reason": "concurrency trial"},
+    )
     assert r.status_code == 200, r.text
-    apps = [application(client, cast.exporter, policy_id=p["id"], buyer_id=b["id"],
-                        amount=AMOUNT)["id"] for p in policies]
+    apps = [
+        application(client, cast.exporter, policy_id=p["id"], buyer_id=b["id"], amount=AMOUNT)["id"]
+        for p in policies
+    ]
     return b["id"], apps
 
 
 def _limits_on(db: Database, buyer_id: int) -> int:
     with db.factory() as s:
-        return int(s.execute(select(func.count()).select_from(CreditLimit).where(
-            CreditLimit.buyer_id == buyer_id, CreditLimit.status == "active")).scalar_one())
+        return int(
+            s.execute(
+                select(func.count())
+                .select_from(CreditLimit)
+                .where(CreditLimit.buyer_id == buyer_id, CreditLimit.status == "active")
+            ).scalar_one()
+        )
 
 
 @pytest.mark.parametrize("channel", ["service", "http"])
 def test_concurrent_approvals_never_exceed_the_buyer_aggregate_or_country_cap(
-        app_client: TestClient, cast: Cast, db: Database, policies: list[dict[str, Any]],
-        channel: str) -> None:
+    app_client: TestClient, cast: Cast, db: Database, policies: list[dict[str, Any]], channel: str
+) -> None:
     secret = cast.underwriter.headers["X-API-Key"]
     rules = service.LimitRules()
 
@@ -88,19 +103,27 @@ def test_concurrent_approvals_never_exceed_the_buyer_aggregate_or_country_cap(
         try:
             with transaction(db.factory) as s:
                 principal = access.principal_from_api_key(s, secret)
-                service.decide(s, principal=principal, application_id=app_id,
-                               outcome=DecisionOutcome.APPROVED,
-                               amount=Money.of(AMOUNT, "USD"), reasons=[],
-                               today=business_today(), rules=rules,
-                               read_context=reporting.limit_decision_context)
+                service.decide(
+                    s,
+                    principal=principal,
+                    application_id=app_id,
+                    outcome=DecisionOutcome.APPROVED,
+                    amount=Money.of(AMOUNT, "USD"),
+                    reasons=[],
+                    today=business_today(),
+                    rules=rules,
+                    read_context=reporting.limit_decision_context,
+                )
             return "ok"
         except Conflict as exc:
             return exc.code
 
     def by_http(app_id: int) -> str:
-        r = app_client.post(f"/api/v1/limit-applications/{app_id}/decision",
-                            headers=cast.underwriter.headers,
-                            json={"outcome": "approved", "amount": AMOUNT})
+        r = app_client.post(
+            f"/api/v1/limit-applications/{app_id}/decision",
+            headers=cast.underwriter.headers,
+            json={"outcome": "approved", "amount": AMOUNT},
+        )
         return "ok" if r.status_code == 200 else str(r.json().get("code"))
 
     work = by_service if channel == "service" else by_http
@@ -109,22 +132,33 @@ def test_concurrent_approvals_never_exceed_the_buyer_aggregate_or_country_cap(
         # odd trials: the country cap binds (room for 4 more); even: the aggregate (10)
         if trial % 2:
             cap = Decimal(country_committed) / 100 + 400_000
-            r = app_client.put("/api/v1/countries/DE", headers=cast.risk_manager.headers,
-                               json={"exposure_cap_amount": str(cap),
-                                     "exposure_cap_currency": "USD",
-                                     "effective_from": business_today().isoformat(),
-                                     "reason": "concurrency trial"})
+            r = app_client.put(
+                "/api/v1/countries/DE",
+                headers=cast.risk_manager.headers,
+                json={
+                    "exposure_cap_amount": str(cap),
+                    "exposure_cap_currency": "USD",
+                    "effective_from": business_today().isoformat(),
+                    "reason": "concurrency trial",
+                },
+            )
             assert r.status_code == 200, r.text
             fits = 4
         else:
-            r = app_client.put("/api/v1/countries/DE", headers=cast.risk_manager.headers,
-                               json={"remove_exposure_cap": True,
-                                     "effective_from": business_today().isoformat(),
-                                     "reason": "concurrency trial"})
+            r = app_client.put(
+                "/api/v1/countries/DE",
+                headers=cast.risk_manager.headers,
+                json={
+                    "remove_exposure_cap": True,
+                    "effective_from": business_today().isoformat(),
+                    "reason": "concurrency trial",
+                },
+            )
             assert r.status_code == 200, r.text
             fits = 10
-        buyer_id, apps = _trial_apps(app_client, cast, policies, trial + 100 * len(channel),
-                                     aggregate="1000000")
+        buyer_id, apps = _trial_apps(
+            app_client, cast, policies, trial + 100 * len(channel), aggregate="1000000"
+        )
         results = _fire(CLIENTS, lambda i, apps=apps: work(apps[i]))  # type: ignore[misc]
         accepted = results.count("ok")
         assert accepted == fits, results

@@ -18,11 +18,13 @@ from tradecover.kit.dates import utc_now
 def test_queue_buyer_and_history_pages(app_client: TestClient, cast: Cast, db: Database) -> None:
     pol = active(app_client, cast)
     b = buyer(app_client, cast.exporter)["buyer"]
-    small = application(app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
-                        amount="40000")
+    small = application(
+        app_client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"], amount="40000"
+    )
     other_pol = active(app_client, cast)
-    waiting = application(app_client, cast.exporter, policy_id=other_pol["id"],
-                          buyer_id=b["id"], amount="300000")
+    waiting = application(
+        app_client, cast.exporter, policy_id=other_pol["id"], buyer_id=b["id"], amount="300000"
+    )
     underwriter = make_person(db, "insurer", Role.UNDERWRITER, "uw@insurer.example")
     exporter = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
     stranger = make_person(db, "other-exports", Role.EXPORTER, "kim@other.example")
@@ -52,14 +54,25 @@ def test_queue_buyer_and_history_pages(app_client: TestClient, cast: Cast, db: D
     assert "Müller" not in app_client.get("/limits").text
 
 
-def test_an_unrated_buyer_page_says_so_instead_of_failing(app_client: TestClient, cast: Cast,
-                                                          db: Database) -> None:
+def test_an_unrated_buyer_page_says_so_instead_of_failing(
+    app_client: TestClient, cast: Cast, db: Database
+) -> None:
     now = utc_now()
     with transaction(db.factory) as s:  # a buyer known to the registry, never rated
-        row = Buyer(kind="buyer", legal_name="Unrated Trading GmbH",
-                    normalised_name="unrated trading", other_names=[], country="DE",
-                    financials={}, adverse_events=[], overdue_reports=0, defaults_on_record=0,
-                    created_at=now, created_by="test", updated_at=now)
+        row = Buyer(
+            kind="buyer",
+            legal_name="Unrated Trading GmbH",
+            normalised_name="unrated trading",
+            other_names=[],
+            country="DE",
+            financials={},
+            adverse_events=[],
+            overdue_reports=0,
+            defaults_on_record=0,
+            created_at=now,
+            created_by="test",
+            updated_at=now,
+        )
         s.add(row)
         s.flush()
         buyer_id = row.id

@@ -47,8 +47,14 @@ def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
 def _limit(
     client: TestClient, cast: Cast, pol: dict[str, Any], *, name: str, amount: str = "40000"
 ) -> int:
-    return limit_in_force(client, cast.exporter, policy_id=pol["id"], amount=amount, name=name,
-                          registration_number=f"HRB {name}").limit_id
+    return limit_in_force(
+        client,
+        cast.exporter,
+        policy_id=pol["id"],
+        amount=amount,
+        name=name,
+        registration_number=f"HRB {name}",
+    ).limit_id
 
 
 def _declare(

@@ -66,17 +66,26 @@ def _race(count: int, work: Callable[[int], str]) -> list[str]:
 def _decide_direct(db: Database, app_id: int) -> str:
     with transaction(db.factory) as s:
         p = access.system_principal(s, actor="system:underwriter")
-        service.decide(s, principal=p, application_id=app_id, outcome=DecisionOutcome.APPROVED,
-                       amount=Money.of(EACH, "USD"), reasons=[ReasonCode.UNDERWRITER_JUDGEMENT],
-                       today=business_today(), rules=service.LimitRules(),
-                       read_context=reporting.limit_decision_context)
+        service.decide(
+            s,
+            principal=p,
+            application_id=app_id,
+            outcome=DecisionOutcome.APPROVED,
+            amount=Money.of(EACH, "USD"),
+            reasons=[ReasonCode.UNDERWRITER_JUDGEMENT],
+            today=business_today(),
+            rules=service.LimitRules(),
+            read_context=reporting.limit_decision_context,
+        )
     return "ok"
 
 
 def _decide_http(client: TestClient, cast: Cast, app_id: int) -> str:
-    r = client.post(f"/api/v1/limit-applications/{app_id}/decision",
-                    headers=cast.underwriter.headers,
-                    json={"outcome": "approved", "amount": EACH, "reasons": []})
+    r = client.post(
+        f"/api/v1/limit-applications/{app_id}/decision",
+        headers=cast.underwriter.headers,
+        json={"outcome": "approved", "amount": EACH, "reasons": []},
+    )
     if r.status_code == 200:
         return "ok"
     assert r.status_code == 409, r.text  # a refusal is a problem response, never a 500
@@ -85,15 +94,20 @@ def _decide_http(client: TestClient, cast: Cast, app_id: int) -> str:
 
 @pytest.mark.parametrize("via", ["service", "http"])
 def test_one_country_cap_is_never_over_committed(
-        app_client: TestClient, cast: Cast, db: Database, via: str) -> None:
+    app_client: TestClient, cast: Cast, db: Database, via: str
+) -> None:
     insured = insureds(app_client, cast, db, 1)[0]
     for trial, country in enumerate(("DE", "FR", "NL")):
         set_country_cap(app_client, cast, country, CAP)
         app_ids = []
         for n in range(CLIENTS):
-            buyer_id = register_buyer(app_client, insured.actor, country=country,
-                                      name=f"Buyer {trial}-{n:02d} Industrie",
-                                      tax_id=f"{country}-{trial}-{n}")
+            buyer_id = register_buyer(
+                app_client,
+                insured.actor,
+                country=country,
+                name=f"Buyer {trial}-{n:02d} Industrie",
+                tax_id=f"{country}-{trial}-{n}",
+            )
             app_ids.append(apply(app_client, insured, buyer_id, EACH)["id"])
 
         def work(n: int, app_ids: list[int] = app_ids) -> str:

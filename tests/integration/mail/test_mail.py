@@ -32,8 +32,9 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         """Keep the message."""
-        self.messages.append(email.message_from_bytes(envelope.content,
-                                                        policy=email.policy.default))
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
         return "250 OK"
 
 
@@ -48,27 +49,43 @@ def inbox() -> Iterator[tuple[Inbox, Smtp]]:
     controller.stop()
 
 
-ISSUED = {"notice_id": 41, "policy_id": 3, "month": "2026-11", "total_amount": "1234.50",
-          "currency": "USD", "due_date": "2026-12-31"}
+ISSUED = {
+    "notice_id": 41,
+    "policy_id": 3,
+    "month": "2026-11",
+    "total_amount": "1234.50",
+    "currency": "USD",
+    "due_date": "2026-12-31",
+}
 
 
 def _issue(db: Database, org_id: int) -> None:
     with transaction(db.factory) as session:
         record_event(session, "notice.issued", "notice:41", ISSUED, org_id)
-        record_event(session, "claim.filed", "claim:1", {
-            "claim_id": 1, "policy_id": 3, "buyer_id": 2, "claimed_amount": "10.00",
-            "currency": "USD"}, org_id)
+        record_event(
+            session,
+            "claim.filed",
+            "claim:1",
+            {
+                "claim_id": 1,
+                "policy_id": 3,
+                "buyer_id": 2,
+                "claimed_amount": "10.00",
+                "currency": "USD",
+            },
+            org_id,
+        )
 
 
 def test_a_notice_is_mailed_in_each_recipients_language_once(
-        db: Database, cast: Cast, inbox: tuple[Inbox, Smtp]) -> None:
+    db: Database, cast: Cast, inbox: tuple[Inbox, Smtp]
+) -> None:
     handler, smtp = inbox
     english = make_person(db, "acme-exports", Role.EXPORTER, "finance@acme.example")
     chinese = make_person(db, "acme-exports", Role.EXPORTER, "caiwu@acme.example")
     make_person(db, "other-exports", Role.EXPORTER, "someone@other.example")
     with transaction(db.factory) as session:
-        session.execute(update(User).where(User.id == chinese.user_id)
-                        .values(locale="zh_Hans"))
+        session.execute(update(User).where(User.id == chinese.user_id).values(locale="zh_Hans"))
     _issue(db, cast.exporter.org_id)
     with transaction(db.factory) as session:
         assert mail_pending(session, smtp) == 2
@@ -81,16 +98,26 @@ def test_a_notice_is_mailed_in_each_recipients_language_once(
     assert by_recipient[chinese.email]["Content-Language"] == "zh-Hans"
 
 
-def test_a_person_who_opted_out_gets_nothing(db: Database, cast: Cast,
-                                            inbox: tuple[Inbox, Smtp]) -> None:
+def test_a_person_who_opted_out_gets_nothing(
+    db: Database, cast: Cast, inbox: tuple[Inbox, Smtp]
+) -> None:
     handler, smtp = inbox
     person = make_person(db, "acme-exports", Role.EXPORTER, "quiet@acme.example")
     with transaction(db.factory) as session:
         assert person.user_id is not None
-        set_preference(session, principal=Principal(
-            actor=f"user:{person.user_id}", org_id=person.org_id, org_slug="acme-exports",
-            org_kind=OrganisationKind.EXPORTER, role=Role.EXPORTER, user_id=person.user_id),
-            event_type="notice.issued", enabled=False)
+        set_preference(
+            session,
+            principal=Principal(
+                actor=f"user:{person.user_id}",
+                org_id=person.org_id,
+                org_slug="acme-exports",
+                org_kind=OrganisationKind.EXPORTER,
+                role=Role.EXPORTER,
+                user_id=person.user_id,
+            ),
+            event_type="notice.issued",
+            enabled=False,
+        )
     _issue(db, cast.exporter.org_id)
     with transaction(db.factory) as session:
         assert mail_pending(session, smtp) == 0

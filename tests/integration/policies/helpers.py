@@ -21,9 +21,17 @@ from tradecover.policies.model import (
 def counts(db: Database) -> dict[str, int]:
     """Rows of every table this context writes, and audit entries."""
     with db.factory() as s:
-        return {m.__tablename__: _count(s, m) for m in
-                (ExporterProfile, PolicyApplication, Policy, Endorsement, RenewalOffer,
-                 AuditEntry)}
+        return {
+            m.__tablename__: _count(s, m)
+            for m in (
+                ExporterProfile,
+                PolicyApplication,
+                Policy,
+                Endorsement,
+                RenewalOffer,
+                AuditEntry,
+            )
+        }
 
 
 def _count(session: Session, model: Any) -> int:

@@ -31,9 +31,24 @@ def _ok(runner: CliRunner, *args: str) -> str:
 
 def test_cli_lifecycle(cli: CliRunner, db: Database) -> None:
     inception = expiring_inception(15)
-    out = _ok(cli, "apply", "--exporter", "acme-exports", "--currency", "USD", "--turnover",
-              "9000000", "--terms", "OA,DA", "--countries", "DE,US", "--hs", "84",
-              "--inception", inception.isoformat())
+    out = _ok(
+        cli,
+        "apply",
+        "--exporter",
+        "acme-exports",
+        "--currency",
+        "USD",
+        "--turnover",
+        "9000000",
+        "--terms",
+        "OA,DA",
+        "--countries",
+        "DE,US",
+        "--hs",
+        "84",
+        "--inception",
+        inception.isoformat(),
+    )
     assert "application 1 submitted for acme-exports" in out
     out = _ok(cli, "underwrite", "1", "--max-liability", "3000000", "--excluded", "RU")
     assert "draft policy 1" in out
@@ -81,8 +96,10 @@ def test_cli_terminate_and_errors(cli: CliRunner, db: Database) -> None:
     assert "rescinded (rescission_for_fraud, effective)" in out
     missing = cli.invoke(app, ["policies", "show", "99"])
     assert missing.exit_code == 3
-    bad = cli.invoke(app, ["policies", "apply", "--exporter", "acme-exports", "--currency",
-                           "XYZ", "--turnover", "1"])
+    bad = cli.invoke(
+        app,
+        ["policies", "apply", "--exporter", "acme-exports", "--currency", "XYZ", "--turnover", "1"],
+    )
     assert bad.exit_code == 4
     assert "unknown_currency" in bad.output
     with db.factory() as s:
@@ -90,21 +107,41 @@ def test_cli_terminate_and_errors(cli: CliRunner, db: Database) -> None:
         assert s.get(Policy, 2) is None
 
 
-def test_profile_set_and_show_round_trip(db: Database, cast: Cast, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_profile_set_and_show_round_trip(
+    db: Database, cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
     get_settings.cache_clear()
     source = tmp_path / "profile.json"
-    source.write_text(json.dumps({
-        "legal_name": "Acme Exports Co., Ltd.", "region": "CN-ZJ", "size_class": "small",
-        "cross_border_ecommerce": True, "currency": "USD", "previous_year_exports": "6200000",
-        "export_history": [{"year": 2025, "amount": "6200000"}], "products": ["84"],
-        "destination_countries": ["DE"], "main_buyers": []}))
+    source.write_text(
+        json.dumps(
+            {
+                "legal_name": "Acme Exports Co., Ltd.",
+                "region": "CN-ZJ",
+                "size_class": "small",
+                "cross_border_ecommerce": True,
+                "currency": "USD",
+                "previous_year_exports": "6200000",
+                "export_history": [{"year": 2025, "amount": "6200000"}],
+                "products": ["84"],
+                "destination_countries": ["DE"],
+                "main_buyers": [],
+            }
+        )
+    )
     runner = CliRunner()
     saved = runner.invoke(app, ["policies", "profile-set", "acme-exports", "--file", str(source)])
     shown = runner.invoke(app, ["policies", "profile-show", "acme-exports"])
-    source.write_text(json.dumps({"legal_name": "x", "size_class": "giant", "currency": "USD",
-                                  "previous_year_exports": "1"}))
+    source.write_text(
+        json.dumps(
+            {
+                "legal_name": "x",
+                "size_class": "giant",
+                "currency": "USD",
+                "previous_year_exports": "1",
+            }
+        )
+    )
     bad = runner.invoke(app, ["policies", "profile-set", "acme-exports", "--file", str(source)])
     get_settings.cache_clear()
     assert saved.exit_code == 0, saved.output

@@ -74,50 +74,78 @@ def _term_with_a_record(client: TestClient, cast: Cast, db: Database) -> Term:
     months = [inception + timedelta(days=d) for d in (30, 61, 92)]
     rows = []
     for n, (shipped, amount, late) in enumerate(
-            zip(months, ("30000", "10000", "20000"), (0, 2, 0), strict=True), start=1):
+        zip(months, ("30000", "10000", "20000"), (0, 2, 0), strict=True), start=1
+    ):
         with transaction(db.factory) as s:
-            rows.append(declarations.attach(
-                s, principal=exporter, channel="api", today=_on_time(shipped) + timedelta(late),
-                store=store_for(db.engine),
-                shipment=shipment(w, shipment_date=shipped, due_date=shipped + timedelta(60),
-                                  invoice_number=f"INV-{n}", invoice_amount=Decimal(amount))))
+            rows.append(
+                declarations.attach(
+                    s,
+                    principal=exporter,
+                    channel="api",
+                    today=_on_time(shipped) + timedelta(late),
+                    store=store_for(db.engine),
+                    shipment=shipment(
+                        w,
+                        shipment_date=shipped,
+                        due_date=shipped + timedelta(60),
+                        invoice_number=f"INV-{n}",
+                        invoice_amount=Decimal(amount),
+                    ),
+                )
+            )
     assert [r.cover_status for r in rows] == ["covered_in_full", "not_covered", "covered_in_full"]
     with transaction(db.factory) as s:
         for shipped, turnover in zip(months, ("40000", "10000", "25000"), strict=True):
-            declarations.submit_turnover_return(s, principal=exporter, policy_id=w.policy_id,
-                                                month=shipped.replace(day=1),
-                                                amount=Money.of(turnover, "USD"))
+            declarations.submit_turnover_return(
+                s,
+                principal=exporter,
+                policy_id=w.policy_id,
+                month=shipped.replace(day=1),
+                amount=Money.of(turnover, "USD"),
+            )
     due = rows[2].due_date
     terms = ClaimTerms(waiting_period_days=120)
     with transaction(db.factory) as s:
         insurer = access.system_principal(s)
-        collections.file_notice(s, principal=exporter, declaration_id=rows[2].id,
-                                cause=LossCauseHint.INSOLVENCY, today=due + timedelta(10))
-        claim = claims.file_claim(s, principal=exporter, cause=LossCause.INSOLVENCY,
-                                  lines=[claims.LineIn(declaration_id=rows[2].id)],
-                                  today=due + timedelta(25))
+        collections.file_notice(
+            s,
+            principal=exporter,
+            declaration_id=rows[2].id,
+            cause=LossCauseHint.INSOLVENCY,
+            today=due + timedelta(10),
+        )
+        claim = claims.file_claim(
+            s,
+            principal=exporter,
+            cause=LossCause.INSOLVENCY,
+            lines=[claims.LineIn(declaration_id=rows[2].id)],
+            today=due + timedelta(25),
+        )
         claims.start_checks(s, principal=insurer, claim_id=claim.id)
         accept_documents_in(s, exporter=exporter, handler=insurer, claim_id=claim.id)
-        claims.approve(s, principal=insurer, claim_id=claim.id, today=due + timedelta(40),
-                       terms=terms)
-        claims.pay(s, principal=insurer, claim_id=claim.id, today=due + timedelta(45),
-                   terms=terms)
+        claims.approve(
+            s, principal=insurer, claim_id=claim.id, today=due + timedelta(40), terms=terms
+        )
+        claims.pay(s, principal=insurer, claim_id=claim.id, today=due + timedelta(45), terms=terms)
     return Term(w.policy_id, inception)
 
 
 def _offer_metrics(db: Database, policy_id: int) -> dict[str, str]:
     with db.factory() as s:
-        offer = s.execute(select(RenewalOffer).where(RenewalOffer.policy_id == policy_id)
-                          ).scalar_one()
+        offer = s.execute(
+            select(RenewalOffer).where(RenewalOffer.policy_id == policy_id)
+        ).scalar_one()
         return {k: str(v) for k, v in offer.review_metrics.items() if k in EXPECTED}
 
 
 def test_renewal_offer_through_the_api_shows_the_terms_record(
-        app_client: TestClient, cast: Cast, db: Database) -> None:
+    app_client: TestClient, cast: Cast, db: Database
+) -> None:
     term = _term_with_a_record(app_client, cast, db)
 
-    r = app_client.post(f"/api/v1/policies/{term.policy_id}/renewal-offers",
-                        headers=cast.underwriter.headers)
+    r = app_client.post(
+        f"/api/v1/policies/{term.policy_id}/renewal-offers", headers=cast.underwriter.headers
+    )
 
     assert r.status_code == 201, r.text
     metrics = r.json()["review_metrics"]
@@ -126,11 +154,11 @@ def test_renewal_offer_through_the_api_shows_the_terms_record(
 
 
 def test_the_renewal_job_offers_with_the_terms_record(
-        app_client: TestClient, cast: Cast, db: Database) -> None:
+    app_client: TestClient, cast: Cast, db: Database
+) -> None:
     term = _term_with_a_record(app_client, cast, db)
 
-    r = app_client.post("/api/v1/policies/jobs/offer-renewals", json={},
-                        headers=cast.admin.headers)
+    r = app_client.post("/api/v1/policies/jobs/offer-renewals", json={}, headers=cast.admin.headers)
 
     assert r.status_code == 200, r.text
     assert r.json()["processed"] == 1
@@ -138,8 +166,8 @@ def test_the_renewal_job_offers_with_the_terms_record(
 
 
 def test_the_cli_offers_with_the_terms_record(
-        app_client: TestClient, cast: Cast, db: Database,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    app_client: TestClient, cast: Cast, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     term = _term_with_a_record(app_client, cast, db)
     monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
     get_settings.cache_clear()
@@ -153,11 +181,13 @@ def test_the_cli_offers_with_the_terms_record(
 
 
 def test_a_term_without_activity_reviews_as_zeros(
-        app_client: TestClient, cast: Cast, db: Database) -> None:
+    app_client: TestClient, cast: Cast, db: Database
+) -> None:
     policy = declaring_policy(app_client, cast, inception=expiring_inception(20))
 
-    r = app_client.post(f"/api/v1/policies/{policy['id']}/renewal-offers",
-                        headers=cast.underwriter.headers)
+    r = app_client.post(
+        f"/api/v1/policies/{policy['id']}/renewal-offers", headers=cast.underwriter.headers
+    )
 
     assert r.status_code == 201, r.text
     metrics = r.json()["review_metrics"]

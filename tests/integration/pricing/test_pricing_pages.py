@@ -28,30 +28,42 @@ def people(db: Database, cast: Cast) -> dict[str, Actor]:
     """An exporter's person and an insurer's underwriter who sign in to the dashboard."""
     with transaction(db.factory) as s:
         return {
-            "exporter": make_user_actor(s, org_slug=cast.exporter.org_slug, role=Role.EXPORTER,
-                                        email="li.wei@acme.example"),
-            "underwriter": make_user_actor(s, org_slug="insurer", role=Role.UNDERWRITER,
-                                           email="uw@insurer.example"),
+            "exporter": make_user_actor(
+                s, org_slug=cast.exporter.org_slug, role=Role.EXPORTER, email="li.wei@acme.example"
+            ),
+            "underwriter": make_user_actor(
+                s, org_slug="insurer", role=Role.UNDERWRITER, email="uw@insurer.example"
+            ),
         }
 
 
 def sign_in(client: TestClient, actor: Actor) -> None:
     """Sign ``actor`` in through the form (the session cookie stays on the client)."""
-    answer = client.post("/sign-in", data={"email": actor.email, "password": PASSWORD},
-                         follow_redirects=False)
+    answer = client.post(
+        "/sign-in", data={"email": actor.email, "password": PASSWORD}, follow_redirects=False
+    )
     assert answer.status_code == 303, answer.text
 
 
 def _versions(db: Database) -> list[tuple[int, str]]:
     with transaction(db.factory) as s:
-        return [(r.version, r.status) for r in s.execute(
-            select(RateTableVersion).order_by(RateTableVersion.version)).scalars()]
+        return [
+            (r.version, r.status)
+            for r in s.execute(
+                select(RateTableVersion).order_by(RateTableVersion.version)
+            ).scalars()
+        ]
 
 
 def _audits(db: Database) -> int:
     with transaction(db.factory) as s:
-        return int(s.execute(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "rate_table.version_added")).scalar_one())
+        return int(
+            s.execute(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "rate_table.version_added")
+            ).scalar_one()
+        )
 
 
 def _cells(html: str) -> list[str]:
@@ -66,8 +78,9 @@ def _body(**cells: str) -> str:
     return json.dumps(body)
 
 
-@pytest.mark.parametrize("path", [TABLE, "/pricing/quote/short-term",
-                                  "/pricing/quote/investment-debt", "/pricing/lab"])
+@pytest.mark.parametrize(
+    "path", [TABLE, "/pricing/quote/short-term", "/pricing/quote/investment-debt", "/pricing/lab"]
+)
 def test_pricing_pages_need_a_signed_in_person(app_client: TestClient, path: str) -> None:
     answer = app_client.get(path, follow_redirects=False)
     assert answer.status_code == 303
@@ -75,7 +88,8 @@ def test_pricing_pages_need_a_signed_in_person(app_client: TestClient, path: str
 
 
 def test_rate_table_page_shows_the_matrix_and_history_but_no_editor_to_exporters(
-        app_client: TestClient, people: dict[str, Actor]) -> None:
+    app_client: TestClient, people: dict[str, Actor]
+) -> None:
     sign_in(app_client, people["exporter"])
     page = app_client.get(TABLE)
     assert page.status_code == 200, page.text
@@ -86,33 +100,52 @@ def test_rate_table_page_shows_the_matrix_and_history_but_no_editor_to_exporters
     row = next(r for r in matrix.split("<tr>") if r.startswith("<td>5</td><td>OA</td>"))
     assert _cells(row)[2 + 2] == "0.95"
     history = page.text.split('data-testid="rate-history"')[1].split("</table>")[0]
-    assert _cells(history) == ["1", "active", "Jan 1, 2026", "system:bootstrap",
-                               "shipped default table"]
+    assert _cells(history) == [
+        "1",
+        "active",
+        "Jan 1, 2026",
+        "system:bootstrap",
+        "shipped default table",
+    ]
     assert "Save a new version" not in page.text
     assert app_client.get("/pricing/rate-tables/NOPE").status_code == 404
 
 
 def test_underwriter_saves_a_new_version_from_the_page(
-        app_client: TestClient, people: dict[str, Actor], db: Database) -> None:
+    app_client: TestClient, people: dict[str, Actor], db: Database
+) -> None:
     sign_in(app_client, people["underwriter"])
     assert "Save a new version" in app_client.get(TABLE).text
-    answer = app_client.post(TABLE, data={"body": _body(**{"7_OA_5": "0.02500"}),
-                                          "reason": "class 7 long O/A up",
-                                          "status": "active"}, follow_redirects=False)
+    answer = app_client.post(
+        TABLE,
+        data={
+            "body": _body(**{"7_OA_5": "0.02500"}),
+            "reason": "class 7 long O/A up",
+            "status": "active",
+        },
+        follow_redirects=False,
+    )
     assert (answer.status_code, answer.headers["location"]) == (303, TABLE)
     assert _versions(db) == [(1, "retired"), (2, "active")]
     page = app_client.get(TABLE).text
     assert "Rate table ST-2026 · v2" in page
     history = page.split('data-testid="rate-history"')[1].split("</table>")[0]
-    assert _cells(history)[:5] == ["2", "active", "Jan 1, 2026", "user:" + str(
-        people["underwriter"].user_id), "class 7 long O/A up"]
+    assert _cells(history)[:5] == [
+        "2",
+        "active",
+        "Jan 1, 2026",
+        "user:" + str(people["underwriter"].user_id),
+        "class 7 long O/A up",
+    ]
 
 
 def test_a_non_monotone_edit_on_the_page_names_the_cell_and_writes_nothing(
-        app_client: TestClient, people: dict[str, Actor], db: Database) -> None:
+    app_client: TestClient, people: dict[str, Actor], db: Database
+) -> None:
     sign_in(app_client, people["underwriter"])
-    answer = app_client.post(TABLE, data={"body": _body(**{"4_OA_2": "0.00100"}),
-                                          "reason": "typo", "status": "active"})
+    answer = app_client.post(
+        TABLE, data={"body": _body(**{"4_OA_2": "0.00100"}), "reason": "typo", "status": "active"}
+    )
     assert answer.status_code == 422
     assert 'data-testid="rate-error">base[4][OA][61-90]: ' in answer.text
     answer = app_client.post(TABLE, data={"body": "{not json", "reason": "x"})
@@ -124,65 +157,107 @@ def test_a_non_monotone_edit_on_the_page_names_the_cell_and_writes_nothing(
 
 
 def test_an_exporter_cannot_save_a_version_from_the_page(
-        app_client: TestClient, people: dict[str, Actor], db: Database) -> None:
+    app_client: TestClient, people: dict[str, Actor], db: Database
+) -> None:
     sign_in(app_client, people["exporter"])
     answer = app_client.post(TABLE, data={"body": _body(), "reason": "cheaper for me"})
     assert answer.status_code == 403
     assert (_versions(db), _audits(db)) == ([(1, "active")], 0)
 
 
-def test_short_term_quote_page_explains_the_rate(app_client: TestClient,
-                                                 people: dict[str, Actor]) -> None:
+def test_short_term_quote_page_explains_the_rate(
+    app_client: TestClient, people: dict[str, Actor]
+) -> None:
     sign_in(app_client, people["exporter"])
     page = app_client.get("/pricing/quote/short-term")
     assert page.status_code == 200 and 'data-testid="quote-result"' not in page.text
-    page = app_client.get("/pricing/quote/short-term",
-                          params={"country": "tr", "terms": "OA", "days": "90",
-                                  "indemnity": "90"})
+    page = app_client.get(
+        "/pricing/quote/short-term",
+        params={"country": "tr", "terms": "OA", "days": "90", "indemnity": "90"},
+    )
     assert page.status_code == 200, page.text
     result = page.text.split('data-testid="quote-result"')[1]
     assert "<h2>Rate: 1.045 %</h2>" in result
     assert "Rate table ST-2026 v1 · Country class 5 · OA · 61-90 days" in result
     assert _cells(result.split("</table>")[0]) == [
-        "Base rate", "0.95 %", "", "buyer", "1.10", "buyer not rated",
-        "indemnity_percentage", "1.000000",
+        "Base rate",
+        "0.95 %",
+        "",
+        "buyer",
+        "1.10",
+        "buyer not rated",
+        "indemnity_percentage",
+        "1.000000",
         "insurer pays 90 % of a loss against the reference 90 %",
-        "experience", "1", "no experience record: credibility 0, table rate",
-        "concentration", "1", "concentration not assessed: no loading",
-        "Bounds", "", "none applied"]
-    page = app_client.get("/pricing/quote/short-term",
-                          params={"country": "XX", "terms": "OA", "days": "90",
-                                  "indemnity": "90"})
+        "experience",
+        "1",
+        "no experience record: credibility 0, table rate",
+        "concentration",
+        "1",
+        "concentration not assessed: no loading",
+        "Bounds",
+        "",
+        "none applied",
+    ]
+    page = app_client.get(
+        "/pricing/quote/short-term",
+        params={"country": "XX", "terms": "OA", "days": "90", "indemnity": "90"},
+    )
     assert page.status_code == 422
     assert 'data-testid="quote-error">country: ' in page.text
-    page = app_client.get("/pricing/quote/short-term",
-                          params={"country": "TR", "terms": "OA", "days": "soon",
-                                  "indemnity": "90"})
+    page = app_client.get(
+        "/pricing/quote/short-term",
+        params={"country": "TR", "terms": "OA", "days": "soon", "indemnity": "90"},
+    )
     assert page.status_code == 422
 
 
-LOAN = {"currency": "USD", "rate": "0.0085",
-        "drawdown_periods": [{"drawn": "6000000", "interest": "180000"},
-                             {"drawn": "4000000", "interest": "420000"}],
-        "repayment_periods": [{"principal": "5000000", "interest": "600000"},
-                              {"principal": "5000000", "interest": "300000"}]}
+LOAN = {
+    "currency": "USD",
+    "rate": "0.0085",
+    "drawdown_periods": [
+        {"drawn": "6000000", "interest": "180000"},
+        {"drawn": "4000000", "interest": "420000"},
+    ],
+    "repayment_periods": [
+        {"principal": "5000000", "interest": "600000"},
+        {"principal": "5000000", "interest": "300000"},
+    ],
+}
 
 
 def test_investment_debt_page_shows_the_schedule_and_table_2(
-        app_client: TestClient, people: dict[str, Actor]) -> None:
+    app_client: TestClient, people: dict[str, Actor]
+) -> None:
     sign_in(app_client, people["exporter"])
     assert "&#34;drawdown_periods&#34;" in app_client.get("/pricing/quote/investment-debt").text
     page = app_client.post("/pricing/quote/investment-debt", data={"loan": json.dumps(LOAN)})
     assert page.status_code == 200, page.text
     schedule = page.text.split('data-testid="schedule"')[1].split("</section>")[0]
     assert _cells(schedule) == [
-        "drawdown", "1", "6,180,000", "52,530", "drawdown", "2", "10,420,000", "88,570",
-        "repayment", "1", "10,600,000", "90,100", "repayment", "2", "5,300,000", "45,050",
-        "276,250"]
+        "drawdown",
+        "1",
+        "6,180,000",
+        "52,530",
+        "drawdown",
+        "2",
+        "10,420,000",
+        "88,570",
+        "repayment",
+        "1",
+        "10,600,000",
+        "90,100",
+        "repayment",
+        "2",
+        "5,300,000",
+        "45,050",
+        "276,250",
+    ]
     comparison = page.text.split('data-testid="comparison"')[1].split("</section>")[0]
     assert _cells(comparison) == ["1", "5,300,000", "87,550", "142,800", "276,250"]
-    bad = app_client.post("/pricing/quote/investment-debt",
-                          data={"loan": json.dumps({**LOAN, "currency": "XYZ"})})
+    bad = app_client.post(
+        "/pricing/quote/investment-debt", data={"loan": json.dumps({**LOAN, "currency": "XYZ"})}
+    )
     assert bad.status_code == 422
     assert 'data-testid="quote-error">currency: ' in bad.text
     for loan in ("[1, 2]", "{oops", "[" * 50_000):
@@ -199,9 +274,9 @@ def test_lab_page_draws_the_chart(app_client: TestClient, people: dict[str, Acto
     assert "flat" in page.text and "risk" in page.text
 
 
-def test_pricing_pages_speak_the_readers_language(app_client: TestClient,
-                                                   people: dict[str, Actor],
-                                                   db: Database) -> None:
+def test_pricing_pages_speak_the_readers_language(
+    app_client: TestClient, people: dict[str, Actor], db: Database
+) -> None:
     with transaction(db.factory) as s:
         user = s.get(User, people["underwriter"].user_id)
         assert user is not None

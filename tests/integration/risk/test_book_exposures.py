@@ -25,10 +25,13 @@ from tradecover.risk.repository import BookExposures
 
 def _profile_totals(session: Session) -> tuple[Decimal, int]:
     """Sum of maximum liability x reported share over policies in force, in USD."""
-    rows = session.execute(text(
-        "SELECT p.maximum_liability_minor, p.currency, e.main_buyers FROM policies p "
-        "JOIN exporter_profiles e ON e.org_id = p.exporter_org_id "
-        "WHERE p.state IN ('active', 'suspended')")).all()
+    rows = session.execute(
+        text(
+            "SELECT p.maximum_liability_minor, p.currency, e.main_buyers FROM policies p "
+            "JOIN exporter_profiles e ON e.org_id = p.exporter_org_id "
+            "WHERE p.state IN ('active', 'suspended')"
+        )
+    ).all()
     total, count = Decimal(0), 0
     for minor, currency, buyers in rows:
         entries = json.loads(buyers) if isinstance(buyers, str) else buyers
@@ -41,11 +44,19 @@ def _profile_totals(session: Session) -> tuple[Decimal, int]:
 
 def _limit_totals(session: Session) -> Decimal:
     """Sum of active credit limits in USD, by an independent SQL query."""
-    rows = session.execute(text(
-        "SELECT currency, SUM(amount_minor) FROM credit_limits WHERE status = 'active' "
-        "GROUP BY currency")).all()
-    return sum((Decimal(int(minor)).scaleb(-minor_unit(currency)) * USD_PER_UNIT[currency]
-                for currency, minor in rows), Decimal(0))
+    rows = session.execute(
+        text(
+            "SELECT currency, SUM(amount_minor) FROM credit_limits WHERE status = 'active' "
+            "GROUP BY currency"
+        )
+    ).all()
+    return sum(
+        (
+            Decimal(int(minor)).scaleb(-minor_unit(currency)) * USD_PER_UNIT[currency]
+            for currency, minor in rows
+        ),
+        Decimal(0),
+    )
 
 
 def test_the_demo_book_yields_a_portfolio_whose_ead_reconciles(session: Session) -> None:
@@ -55,8 +66,9 @@ def test_the_demo_book_yields_a_portfolio_whose_ead_reconciles(session: Session)
     assert isinstance(source, ExposureSource)
     port = source.portfolio()
     assert port.size > 0
-    expected = _limit_totals(session) if source.source() == "limits" \
-        else _profile_totals(session)[0]
+    expected = (
+        _limit_totals(session) if source.source() == "limits" else _profile_totals(session)[0]
+    )
     assert expected > 0
     assert float(port.ead.sum()) == pytest.approx(float(expected), rel=1e-9)
     assert np.all((port.pd > 0) & (port.pd < 1))
@@ -68,15 +80,15 @@ def test_the_profile_book_reconciles_with_the_policies_in_force(session: Session
     session.flush()
     expected, count = _profile_totals(session)
     assert count > 0
-    port = BookExposures(session, basis="limit", book="profiles",
-                         group_related=False).portfolio()
+    port = BookExposures(session, basis="limit", book="profiles", group_related=False).portfolio()
     assert port.size == count
     assert float(port.ead.sum()) == pytest.approx(float(expected), rel=1e-9)
     grouped = BookExposures(session, basis="limit", book="profiles").portfolio()
     assert grouped.size <= count
     assert float(grouped.ead.sum()) == pytest.approx(float(expected), rel=1e-9)
-    outstanding = BookExposures(session, basis="outstanding", book="profiles",
-                                group_related=False).portfolio()
+    outstanding = BookExposures(
+        session, basis="outstanding", book="profiles", group_related=False
+    ).portfolio()
     assert np.all(outstanding.ead <= port.ead + 1e-9)
     assert float(outstanding.ead.sum()) > 0
 
@@ -101,19 +113,24 @@ def test_generated_books_are_reproducible() -> None:
 
 
 def test_the_limit_book_is_read_when_limits_exist(
-        app_client: TestClient, cast: Cast, db: Database) -> None:
+    app_client: TestClient, cast: Cast, db: Database
+) -> None:
     insured = insureds(app_client, cast, db, 1)[0]
     buyer_id = register_buyer(app_client, cast.exporter)
     set_aggregate(app_client, cast, buyer_id, "500000")
     decided = apply(app_client, insured, buyer_id, "40000")
     assert decided["status"] == "decided", decided
     with transaction(db.factory) as s:
-        limits_usd = s.execute(text(
-            "SELECT SUM(amount_minor) FROM credit_limits WHERE status = 'active' "
-            "AND currency = 'USD'")).scalar_one()
-        rating_pd = s.execute(text(
-            "SELECT pd FROM buyer_ratings WHERE buyer_id = :b ORDER BY id DESC LIMIT 1"),
-            {"b": buyer_id}).scalar_one()
+        limits_usd = s.execute(
+            text(
+                "SELECT SUM(amount_minor) FROM credit_limits WHERE status = 'active' "
+                "AND currency = 'USD'"
+            )
+        ).scalar_one()
+        rating_pd = s.execute(
+            text("SELECT pd FROM buyer_ratings WHERE buyer_id = :b ORDER BY id DESC LIMIT 1"),
+            {"b": buyer_id},
+        ).scalar_one()
         source = BookExposures(s, basis="limit")
         assert source.source() == "limits"
         port = source.portfolio()

@@ -24,15 +24,43 @@ def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
 
 
 def test_risk_run_prints_the_summary_and_stores_the_run(cli: CliRunner, db: Database) -> None:
-    result = cli.invoke(app, ["risk", "run", "--source", "generated", "--buyers", "200",
-                              "--book-seed", "3", "--scenarios", "2000", "--seed", "5",
-                              "--scenario", "tariff_shock_us", "--confidence", "0.99"])
+    result = cli.invoke(
+        app,
+        [
+            "risk",
+            "run",
+            "--source",
+            "generated",
+            "--buyers",
+            "200",
+            "--book-seed",
+            "3",
+            "--scenarios",
+            "2000",
+            "--seed",
+            "5",
+            "--scenario",
+            "tariff_shock_us",
+            "--confidence",
+            "0.99",
+        ],
+    )
     assert result.exit_code == 0, result.output
     out = result.output
     assert "risk run 1 finished" in out
-    for text in ("Risk figures", "expected loss", "VaR 99%", "ES 99%", "tariff_shock_us",
-                 "Top contributions by country", "Top contributions by sector", "HHI",
-                 "buyer_group", "country", "sector"):
+    for text in (
+        "Risk figures",
+        "expected loss",
+        "VaR 99%",
+        "ES 99%",
+        "tariff_shock_us",
+        "Top contributions by country",
+        "Top contributions by sector",
+        "HHI",
+        "buyer_group",
+        "country",
+        "sector",
+    ):
         assert text in out, text
     with db.factory() as s:
         run = s.execute(select(RiskRun)).scalar_one()
@@ -44,9 +72,11 @@ def test_risk_run_prints_the_summary_and_stores_the_run(cli: CliRunner, db: Data
 
 
 def test_a_bad_cli_run_exits_with_the_field_and_stores_nothing(
-        cli: CliRunner, db: Database) -> None:
-    result = cli.invoke(app, ["risk", "run", "--source", "generated", "--buyers", "10",
-                              "--scenario", "nope"])
+    cli: CliRunner, db: Database
+) -> None:
+    result = cli.invoke(
+        app, ["risk", "run", "--source", "generated", "--buyers", "10", "--scenario", "nope"]
+    )
     assert result.exit_code == 4
     assert "unknown_scenario (scenarios)" in result.output
     with db.factory() as s:

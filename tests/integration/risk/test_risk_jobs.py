@@ -15,8 +15,15 @@ from tradecover.risk.model import RiskRun
 
 distributed = pytest.importorskip("distributed")
 
-SPEC = service.RunSpec(source="generated", buyers=200, book_seed=2, n_scenarios=3000, seed=4,
-                       scenarios=("recession",), confidence_levels=(0.99,))
+SPEC = service.RunSpec(
+    source="generated",
+    buyers=200,
+    book_seed=2,
+    n_scenarios=3000,
+    seed=4,
+    scenarios=("recession",),
+    confidence_levels=(0.99,),
+)
 
 
 def _queue(db: Database) -> int:
@@ -39,11 +46,14 @@ def _figures(result: dict[str, Any]) -> dict[str, Any]:
 def test_a_run_on_a_dask_scheduler_gives_the_local_figures(db: Database) -> None:
     local_id, remote_id = _queue(db), _queue(db)
     seen: list[tuple[int, int]] = []
-    assert jobs.execute_run(db.factory, local_id,
-                            on_progress=lambda d, t: seen.append((d, t))) == "finished"
+    assert (
+        jobs.execute_run(db.factory, local_id, on_progress=lambda d, t: seen.append((d, t)))
+        == "finished"
+    )
     assert seen[-1] == (6000, 6000)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
         status = jobs.execute_run(db.factory, remote_id, dask_address=cluster.scheduler_address)
     assert status == "finished"
     local, remote = _run(db, local_id), _run(db, remote_id)
@@ -52,8 +62,9 @@ def test_a_run_on_a_dask_scheduler_gives_the_local_figures(db: Database) -> None
     assert remote.started_at is not None and remote.finished_at is not None
 
 
-def test_an_unexpected_error_ends_the_run_failed(db: Database,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_error_ends_the_run_failed(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("worker lost")
 
@@ -61,8 +72,12 @@ def test_an_unexpected_error_ends_the_run_failed(db: Database,
     run_id = _queue(db)
     assert jobs.execute_run(db.factory, run_id) == "failed"
     run = _run(db, run_id)
-    assert (run.status, run.error_code, run.error_message, run.result) == \
-        ("failed", "internal_error", "RuntimeError: worker lost", None)
+    assert (run.status, run.error_code, run.error_message, run.result) == (
+        "failed",
+        "internal_error",
+        "RuntimeError: worker lost",
+        None,
+    )
 
 
 def test_a_run_starts_once_and_a_finished_run_cannot_fail(db: Database) -> None:

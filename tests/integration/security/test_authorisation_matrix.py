@@ -23,12 +23,16 @@ from tradecover.collections.model import Notification
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import business_today, utc_now
 
-PUBLIC = {("POST", "/api/v1/auth/token"),
-          # authenticated by its signature alone: tests/integration/feeds/test_api.py
-          ("POST", "/api/v1/feeds/erp/{connection_id}/events")}
+PUBLIC = {
+    ("POST", "/api/v1/auth/token"),
+    # authenticated by its signature alone: tests/integration/feeds/test_api.py
+    ("POST", "/api/v1/feeds/erp/{connection_id}/events"),
+}
 # Reference data every signed-in caller may read, whatever organisation owns nothing.
-SHARED_READS = re.compile(r"^/api/v1/(countries|reference|rate-tables|risk/scenarios|"
-                          r"risk/portfolio-history)")
+SHARED_READS = re.compile(
+    r"^/api/v1/(countries|reference|rate-tables|risk/scenarios|"
+    r"risk/portfolio-history)"
+)
 # Parameters that are not owned objects (codes, names).
 NOT_OWNED = {"country", "code", "month", "source"}
 NOT_OWNED_VALUES = {"country": "CN", "source": "ubl"}
@@ -50,66 +54,124 @@ def _count_audit(db: Database) -> int:
 @pytest.fixture
 def book(app_client: TestClient, cast: Cast, db: Database) -> Book:
     policy = active(app_client, cast, inception=expiring_inception(20))
-    offer = app_client.post(f"/api/v1/policies/{policy['id']}/renewal-offers",
-                            headers=cast.underwriter.headers)
+    offer = app_client.post(
+        f"/api/v1/policies/{policy['id']}/renewal-offers", headers=cast.underwriter.headers
+    )
     assert offer.status_code == 201, offer.text
     application = apply(app_client, cast.exporter)
     profile = app_client.put(
-        f"/api/v1/exporters/{cast.exporter.org_id}/profile", headers=cast.exporter.headers,
-        json={"legal_name": "Acme Exports Secret Name Ltd", "region": "CN-ZJ",
-              "size_class": "small", "cross_border_ecommerce": False, "currency": "USD",
-              "previous_year_exports": "3000000", "export_history": [], "products": ["84"],
-              "destination_countries": ["DE"], "main_buyers": []})
+        f"/api/v1/exporters/{cast.exporter.org_id}/profile",
+        headers=cast.exporter.headers,
+        json={
+            "legal_name": "Acme Exports Secret Name Ltd",
+            "region": "CN-ZJ",
+            "size_class": "small",
+            "cross_border_ecommerce": False,
+            "currency": "USD",
+            "previous_year_exports": "3000000",
+            "export_history": [],
+            "products": ["84"],
+            "destination_countries": ["DE"],
+            "main_buyers": [],
+        },
+    )
     assert profile.status_code == 200, profile.text
-    keys = app_client.get(f"/api/v1/organisations/{cast.exporter.org_id}/api-keys",
-                          headers=cast.admin.headers).json()
+    keys = app_client.get(
+        f"/api/v1/organisations/{cast.exporter.org_id}/api-keys", headers=cast.admin.headers
+    ).json()
     limit_ids = _limit_book(app_client, cast, policy["id"])
-    endpoint = app_client.post("/api/v1/webhooks/endpoints", headers=cast.exporter.headers,
-                               json={"url": "https://erp.acme.example/hooks",
-                                     "event_types": ["*"]})
+    endpoint = app_client.post(
+        "/api/v1/webhooks/endpoints",
+        headers=cast.exporter.headers,
+        json={"url": "https://erp.acme.example/hooks", "event_types": ["*"]},
+    )
     assert endpoint.status_code == 201, endpoint.text
     person = make_person(db, "acme-exports", Role.EXPORTER, "matrix.person@acme.example")
-    signed_in = app_client.post("/api/v1/auth/token", data={"username": person.email,
-                                                             "password": person.password})
+    signed_in = app_client.post(
+        "/api/v1/auth/token", data={"username": person.email, "password": person.password}
+    )
     assert signed_in.status_code == 200, signed_in.text
     with transaction(db.factory) as s:
-        session_id = s.execute(select(UserSession.id)
-                               .where(UserSession.user_id == person.user_id)).scalar_one()
+        session_id = s.execute(
+            select(UserSession.id).where(UserSession.user_id == person.user_id)
+        ).scalar_one()
     return Book(
-        ids={"org_id": cast.exporter.org_id, "policy_id": policy["id"],
-             "application_id": application["id"], "offer_id": offer.json()["id"],
-             "key_id": keys[0]["id"], **limit_ids,
-             "exporter_notification_id": _exporter_notification(db, cast.exporter.org_id),
-             "user_id": person.user_id, "session_id": session_id,
-             "endpoint_id": endpoint.json()["id"]},
-        secrets=[str(policy["number"]), "Acme Exports Secret Name Ltd"])
+        ids={
+            "org_id": cast.exporter.org_id,
+            "policy_id": policy["id"],
+            "application_id": application["id"],
+            "offer_id": offer.json()["id"],
+            "key_id": keys[0]["id"],
+            **limit_ids,
+            "exporter_notification_id": _exporter_notification(db, cast.exporter.org_id),
+            "user_id": person.user_id,
+            "session_id": session_id,
+            "endpoint_id": endpoint.json()["id"],
+        },
+        secrets=[str(policy["number"]), "Acme Exports Secret Name Ltd"],
+    )
 
 
 def _limit_book(client: TestClient, cast: Cast, policy_id: int) -> dict[str, int]:
     """A buyer, an auto-approved limit reduced by the insurer (a notice), a review."""
-    b = client.post("/api/v1/buyers", headers=cast.exporter.headers, json={
-        "name": "Matrix Buyer GmbH", "country": "DE", "sector": "machinery", "size": "large",
-        "company_type": "listed"}).json()["buyer"]
-    maybe = client.post("/api/v1/buyers", headers=cast.underwriter.headers, json={
-        "name": "Matrix Buyer Handels GmbH", "country": "DE"}).json()
-    app = client.post("/api/v1/limit-applications", headers=cast.exporter.headers, json={
-        "policy_id": policy_id, "buyer_id": b["id"], "amount": "20000", "currency": "USD",
-        "payment_terms": "OA", "credit_period_days": 60}).json()
-    client.post(f"/api/v1/limits/{app['limit_id']}/reduce", headers=cast.underwriter.headers,
-                json={"amount": "10000", "reason": "matrix"})
-    note = client.get("/api/v1/limit-notifications",
-                      headers=cast.exporter.headers).json()["items"][0]
-    return {"buyer_id": b["id"], "limit_application_id": app["id"],
-            "limit_id": app["limit_id"], "notification_id": note["id"],
-            "review_id": maybe["review_id"]}
+    b = client.post(
+        "/api/v1/buyers",
+        headers=cast.exporter.headers,
+        json={
+            "name": "Matrix Buyer GmbH",
+            "country": "DE",
+            "sector": "machinery",
+            "size": "large",
+            "company_type": "listed",
+        },
+    ).json()["buyer"]
+    maybe = client.post(
+        "/api/v1/buyers",
+        headers=cast.underwriter.headers,
+        json={"name": "Matrix Buyer Handels GmbH", "country": "DE"},
+    ).json()
+    app = client.post(
+        "/api/v1/limit-applications",
+        headers=cast.exporter.headers,
+        json={
+            "policy_id": policy_id,
+            "buyer_id": b["id"],
+            "amount": "20000",
+            "currency": "USD",
+            "payment_terms": "OA",
+            "credit_period_days": 60,
+        },
+    ).json()
+    client.post(
+        f"/api/v1/limits/{app['limit_id']}/reduce",
+        headers=cast.underwriter.headers,
+        json={"amount": "10000", "reason": "matrix"},
+    )
+    note = client.get("/api/v1/limit-notifications", headers=cast.exporter.headers).json()["items"][
+        0
+    ]
+    return {
+        "buyer_id": b["id"],
+        "limit_application_id": app["id"],
+        "limit_id": app["limit_id"],
+        "notification_id": note["id"],
+        "review_id": maybe["review_id"],
+    }
 
 
 def _exporter_notification(db: Database, org_id: int) -> int:
     """A reminder in the exporter's outbox, as the daily overdue job writes them."""
     with transaction(db.factory) as s:
-        row = Notification(exporter_org_id=org_id, kind="notice_reminder",
-                           dedupe_key="matrix", subject="Matrix reminder", body="Matrix",
-                           data={}, sent_on=business_today(), sent_at=utc_now())
+        row = Notification(
+            exporter_org_id=org_id,
+            kind="notice_reminder",
+            dedupe_key="matrix",
+            subject="Matrix reminder",
+            body="Matrix",
+            data={},
+            sent_on=business_today(),
+            sent_at=utc_now(),
+        )
         s.add(row)
         s.flush()
         return int(row.id)
@@ -188,29 +250,44 @@ def _call(client: TestClient, method: str, url: str, headers: dict[str, str]) ->
 
 
 def test_no_credential_and_revoked_keys_are_refused_everywhere(
-        app_client: TestClient, cast: Cast, book: Book, db: Database) -> None:
+    app_client: TestClient, cast: Cast, book: Book, db: Database
+) -> None:
     revoked = dict(cast.other_exporter.headers)
-    keys = app_client.get(f"/api/v1/organisations/{cast.other_exporter.org_id}/api-keys",
-                          headers=cast.admin.headers).json()
-    assert app_client.delete(f"/api/v1/api-keys/{keys[0]['id']}",
-                             headers=cast.admin.headers).status_code == 204
+    keys = app_client.get(
+        f"/api/v1/organisations/{cast.other_exporter.org_id}/api-keys", headers=cast.admin.headers
+    ).json()
+    assert (
+        app_client.delete(
+            f"/api/v1/api-keys/{keys[0]['id']}", headers=cast.admin.headers
+        ).status_code
+        == 204
+    )
     before = _count_audit(db)
     routes = _routes(app_client)
     assert len(routes) > 30
     for method, path in routes:
         url = _fill(path, book)
         assert url is not None
-        for headers in ({}, revoked, {"X-API-Key": "tc_forged_key"},
-                        {"Authorization": "Bearer forged"}):
+        for headers in (
+            {},
+            revoked,
+            {"X-API-Key": "tc_forged_key"},
+            {"Authorization": "Bearer forged"},
+        ):
             answer = _call(app_client, method, url, headers)
             assert answer.status_code == 401, (method, path, headers, answer.text)
-            assert answer.json()["code"] in {"unauthenticated", "api_key_revoked",
-                                             "invalid_api_key", "invalid_token"}
+            assert answer.json()["code"] in {
+                "unauthenticated",
+                "api_key_revoked",
+                "invalid_api_key",
+                "invalid_token",
+            }
     assert _count_audit(db) == before
 
 
 def test_another_exporter_never_reads_or_changes_foreign_objects(
-        app_client: TestClient, cast: Cast, book: Book, db: Database) -> None:
+    app_client: TestClient, cast: Cast, book: Book, db: Database
+) -> None:
     before = _count_audit(db)
     checked = 0
     for method, path in _routes(app_client):
@@ -228,7 +305,8 @@ def test_another_exporter_never_reads_or_changes_foreign_objects(
 
 
 def test_lists_never_show_another_exporters_objects(
-        app_client: TestClient, cast: Cast, book: Book) -> None:
+    app_client: TestClient, cast: Cast, book: Book
+) -> None:
     for method, path in _routes(app_client):
         if method != "GET" or "{" in path or SHARED_READS.match(path):
             continue
@@ -239,7 +317,8 @@ def test_lists_never_show_another_exporters_objects(
 
 
 def test_roles_without_the_permission_are_refused_and_write_nothing(
-        app_client: TestClient, cast: Cast, book: Book, db: Database) -> None:
+    app_client: TestClient, cast: Cast, book: Book, db: Database
+) -> None:
     """A bank user holds no permission on policies; an exporter cannot underwrite."""
     before = _count_audit(db)
     for method, path in _routes(app_client):
@@ -251,6 +330,8 @@ def test_roles_without_the_permission_are_refused_and_write_nothing(
         assert answer.status_code in {403, 404, 422}, (method, path, answer.text)
     underwrite = app_client.post(
         f"/api/v1/applications/{book.ids['application_id']}/underwrite",
-        headers=cast.exporter.headers, json={})
+        headers=cast.exporter.headers,
+        json={},
+    )
     assert underwrite.status_code in {403, 422}
     assert _count_audit(db) == before

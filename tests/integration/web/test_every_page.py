@@ -38,8 +38,13 @@ pytestmark = pytest.mark.xdist_group("every_page")
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 ROLES = {u.role.value: u for u in DEMO_USERS if u.email != "korea@tradecover.demo"}
-NOT_PAGES = {"/openapi.json", "/docs/oauth2-redirect", "/health", "/",
-             "/claims/{claim_id}/documents/{document_id}/content"}  # a stored file
+NOT_PAGES = {
+    "/openapi.json",
+    "/docs/oauth2-redirect",
+    "/health",
+    "/",
+    "/claims/{claim_id}/documents/{document_id}/content",
+}  # a stored file
 _TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.DOTALL)
 
 

@@ -36,24 +36,36 @@ class Book:
 @pytest.fixture
 def book(db: Database, cast: Cast) -> Book:
     with transaction(db.factory) as s:
-        exporter = make_user_actor(s, org_slug="acme-exports", role=Role.EXPORTER,
-                                   email="li.wei@acme.example")
-        underwriter = make_user_actor(s, org_slug="insurer", role=Role.UNDERWRITER,
-                                      email="uw@insurer.example")
-        bank = make_user_actor(s, org_slug="first-bank", role=Role.BANK,
-                               email="ops@bank.example")
-        own = make_policy(s, exporter_org_id=cast.exporter.org_id,
-                          endorsement="Buyers in DE covered up to 120 days.", with_offer=True)
-        suspended = make_policy(s, exporter_org_id=cast.exporter.org_id,
-                                inception=date(2025, 6, 1), suspend=True)
-        foreign = make_policy(s, exporter_org_id=cast.other_exporter.org_id, currency="KRW",
-                              expected_turnover="9000000000", maximum_liability="3000000000")
+        exporter = make_user_actor(
+            s, org_slug="acme-exports", role=Role.EXPORTER, email="li.wei@acme.example"
+        )
+        underwriter = make_user_actor(
+            s, org_slug="insurer", role=Role.UNDERWRITER, email="uw@insurer.example"
+        )
+        bank = make_user_actor(s, org_slug="first-bank", role=Role.BANK, email="ops@bank.example")
+        own = make_policy(
+            s,
+            exporter_org_id=cast.exporter.org_id,
+            endorsement="Buyers in DE covered up to 120 days.",
+            with_offer=True,
+        )
+        suspended = make_policy(
+            s, exporter_org_id=cast.exporter.org_id, inception=date(2025, 6, 1), suspend=True
+        )
+        foreign = make_policy(
+            s,
+            exporter_org_id=cast.other_exporter.org_id,
+            currency="KRW",
+            expected_turnover="9000000000",
+            maximum_liability="3000000000",
+        )
         return Book(exporter, underwriter, bank, own.id, suspended.id, foreign.id)
 
 
 def sign_in(client: TestClient, actor: Actor) -> None:
-    answer = client.post("/sign-in", data={"email": actor.email, "password": PASSWORD},
-                         follow_redirects=False)
+    answer = client.post(
+        "/sign-in", data={"email": actor.email, "password": PASSWORD}, follow_redirects=False
+    )
     assert answer.status_code == 303, answer.text
 
 
@@ -65,7 +77,8 @@ def locale_of(db: Database, user_id: int | None) -> str:
 
 
 def test_root_sends_visitors_to_sign_in_and_people_to_their_policies(
-        app_client: TestClient, book: Book) -> None:
+    app_client: TestClient, book: Book
+) -> None:
     first = app_client.get("/", follow_redirects=False)
     assert (first.status_code, first.headers["location"]) == (303, "/sign-in")
     sign_in(app_client, book.exporter)
@@ -74,9 +87,11 @@ def test_root_sends_visitors_to_sign_in_and_people_to_their_policies(
 
 
 def test_sign_in_sets_an_http_only_lax_session_cookie(app_client: TestClient, book: Book) -> None:
-    answer = app_client.post("/sign-in", data={"email": "LI.WEI@acme.example",
-                                               "password": PASSWORD, "next": "/policies/1"},
-                             follow_redirects=False)
+    answer = app_client.post(
+        "/sign-in",
+        data={"email": "LI.WEI@acme.example", "password": PASSWORD, "next": "/policies/1"},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     assert answer.headers["location"] == "/policies/1"
     cookies = answer.headers.get_list("set-cookie")
@@ -93,10 +108,13 @@ def test_sign_in_sets_an_http_only_lax_session_cookie(app_client: TestClient, bo
 
 
 def test_wrong_password_shows_an_error_and_sets_no_cookie(
-        app_client: TestClient, book: Book) -> None:
-    answer = app_client.post("/sign-in", data={"email": book.exporter.email,
-                                               "password": "wrong password"},
-                             follow_redirects=False)
+    app_client: TestClient, book: Book
+) -> None:
+    answer = app_client.post(
+        "/sign-in",
+        data={"email": book.exporter.email, "password": "wrong password"},
+        follow_redirects=False,
+    )
     assert answer.status_code == 400
     assert "Wrong e-mail or password." in answer.text
     assert 'value="li.wei@acme.example"' in answer.text
@@ -107,9 +125,11 @@ def test_wrong_password_shows_an_error_and_sets_no_cookie(
 
 def test_sign_in_never_redirects_off_site(app_client: TestClient, book: Book) -> None:
     for target in ("//evil.example/x", "https://evil.example/", "\\\\evil"):
-        answer = app_client.post("/sign-in", data={"email": book.exporter.email,
-                                                   "password": PASSWORD, "next": target},
-                                 follow_redirects=False)
+        answer = app_client.post(
+            "/sign-in",
+            data={"email": book.exporter.email, "password": PASSWORD, "next": target},
+            follow_redirects=False,
+        )
         assert answer.headers["location"] == "/policies"
 
 
@@ -152,7 +172,8 @@ def test_an_exporter_sees_only_its_own_policies(app_client: TestClient, book: Bo
 
 
 def test_an_underwriter_sees_every_exporter_with_its_name(
-        app_client: TestClient, book: Book) -> None:
+    app_client: TestClient, book: Book
+) -> None:
     sign_in(app_client, book.underwriter)
     page = app_client.get("/policies")
     assert page.status_code == 200, page.text[-600:]
@@ -208,8 +229,10 @@ def test_the_policy_page_shows_the_schedule(app_client: TestClient, book: Book) 
     assert "Yes: every export inside the insurable scope must be declared." in html
     assert "Commercial risks: 90% · Political risks: 95%" in html
     assert '<strong id="maximum-liability">$5,000,000.00</strong>' in html
-    assert ("Usually one third to one half of the expected insurable turnover: "
-            "$4,000,000.00 to $6,000,000.00.") in html
+    assert (
+        "Usually one third to one half of the expected insurable turnover: "
+        "$4,000,000.00 to $6,000,000.00."
+    ) in html
     assert "This policy: 41.67%, within that range." in html
     assert "<code>short-term-2026</code> · Base rate: 0.45%" in html
     assert "<dd>Monthly</dd>" in html
@@ -225,7 +248,8 @@ def test_the_policy_page_shows_the_schedule(app_client: TestClient, book: Book) 
 
 
 def test_a_foreign_policy_is_not_found_like_a_missing_one(
-        app_client: TestClient, book: Book) -> None:
+    app_client: TestClient, book: Book
+) -> None:
     sign_in(app_client, book.exporter)
     foreign = app_client.get(f"/policies/{book.foreign_id}")
     missing = app_client.get("/policies/999999")
@@ -235,12 +259,12 @@ def test_a_foreign_policy_is_not_found_like_a_missing_one(
         assert "<h1>Not found</h1>" in answer.text
         assert FOREIGN not in answer.text
     token = re.compile(r'name="csrf_token" value="[0-9a-f]+"')  # the same, digits aside
-    assert token.sub("", foreign.text).replace(str(book.foreign_id), "X") \
-        == token.sub("", missing.text).replace("999999", "X")
+    assert token.sub("", foreign.text).replace(str(book.foreign_id), "X") == token.sub(
+        "", missing.text
+    ).replace("999999", "X")
 
 
-def test_a_role_without_policy_access_gets_the_403_page(
-        app_client: TestClient, book: Book) -> None:
+def test_a_role_without_policy_access_gets_the_403_page(app_client: TestClient, book: Book) -> None:
     sign_in(app_client, book.bank)
     answer = app_client.get("/policies")
     assert answer.status_code == 403
@@ -249,34 +273,52 @@ def test_a_role_without_policy_access_gets_the_403_page(
 
 
 def test_choosing_chinese_is_remembered_in_the_cookie_and_the_user_row(
-        app_client: TestClient, db: Database, book: Book) -> None:
+    app_client: TestClient, db: Database, book: Book
+) -> None:
     sign_in(app_client, book.exporter)
-    answer = app_client.post("/language", data={"locale": "zh_Hans",
-                                                "next": f"/policies/{book.own_id}"},
-                             follow_redirects=False)
+    answer = app_client.post(
+        "/language",
+        data={"locale": "zh_Hans", "next": f"/policies/{book.own_id}"},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/policies/{book.own_id}"
     assert app_client.cookies.get("tc_locale") == "zh_Hans"
     assert locale_of(db, book.exporter.user_id) == "zh_Hans"
     with transaction(db.factory) as s:
-        entry = s.execute(select(AuditEntry).where(
-            AuditEntry.action == "user.locale_changed")).scalar_one()
+        entry = s.execute(
+            select(AuditEntry).where(AuditEntry.action == "user.locale_changed")
+        ).scalar_one()
         assert (entry.entity_id, entry.before, entry.after) == (
-            str(book.exporter.user_id), {"locale": "en"}, {"locale": "zh_Hans"})
+            str(book.exporter.user_id),
+            {"locale": "en"},
+            {"locale": "zh_Hans"},
+        )
     page = app_client.get(f"/policies/{book.own_id}")
     html = page.text
     assert '<html lang="zh-Hans">' in html
-    for words in ("保单 ST-2026-000001", "保险单明细表", "统保", "赔偿比例", "保单最高赔偿限额",
-                  "商业风险: 90%", "有效", "批单", "续保方案", "可能损失通知书",
-                  "通常为预计可保出口额的三分之一至二分之一：US$4,000,000.00 至 US$6,000,000.00。"):
+    for words in (
+        "保单 ST-2026-000001",
+        "保险单明细表",
+        "统保",
+        "赔偿比例",
+        "保单最高赔偿限额",
+        "商业风险: 90%",
+        "有效",
+        "批单",
+        "续保方案",
+        "可能损失通知书",
+        "通常为预计可保出口额的三分之一至二分之一：US$4,000,000.00 至 US$6,000,000.00。",
+    ):
         assert words in html, words
     listing = app_client.get("/policies").text
     assert "共 2 份保单" in listing
     assert "2026年1月1日" in listing
 
 
-def test_the_user_row_wins_over_a_stale_cookie(app_client: TestClient, db: Database,
-                                              book: Book) -> None:
+def test_the_user_row_wins_over_a_stale_cookie(
+    app_client: TestClient, db: Database, book: Book
+) -> None:
     sign_in(app_client, book.exporter)
     app_client.post("/language", data={"locale": "ko", "next": "/policies"})
     app_client.cookies.set("tc_locale", "zh_Hant")
@@ -297,9 +339,11 @@ def test_traditional_chinese_uses_traditional_forms(app_client: TestClient, book
 
 
 def test_a_visitor_chooses_a_language_before_signing_in(
-        app_client: TestClient, db: Database, book: Book) -> None:
-    answer = app_client.post("/language", data={"locale": "ko", "next": "/sign-in"},
-                             follow_redirects=False)
+    app_client: TestClient, db: Database, book: Book
+) -> None:
+    answer = app_client.post(
+        "/language", data={"locale": "ko", "next": "/sign-in"}, follow_redirects=False
+    )
     assert answer.headers["location"] == "/sign-in"
     assert app_client.cookies.get("tc_locale") == "ko"
     page = app_client.get("/sign-in")
@@ -312,7 +356,8 @@ def test_a_visitor_chooses_a_language_before_signing_in(
 
 
 def test_accept_language_picks_the_first_language_of_a_visitor(
-        app_client: TestClient, book: Book) -> None:
+    app_client: TestClient, book: Book
+) -> None:
     page = app_client.get("/sign-in", headers={"Accept-Language": "zh-TW,zh;q=0.9,en;q=0.5"})
     assert '<html lang="zh-Hant">' in page.text
     assert "<h1>登入</h1>" in page.text

@@ -36,9 +36,15 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def test_an_organisation_manages_its_own_endpoints(client: TestClient, cast: Cast) -> None:
-    made = client.post(BASE, headers=cast.exporter.headers, json={
-        "url": "https://erp.example.com/hooks", "event_types": ["limit.decided"],
-        "description": "ERP"})
+    made = client.post(
+        BASE,
+        headers=cast.exporter.headers,
+        json={
+            "url": "https://erp.example.com/hooks",
+            "event_types": ["limit.decided"],
+            "description": "ERP",
+        },
+    )
     assert made.status_code == 201, made.text
     body = made.json()
     assert body["secret"].startswith("whsec_") and body["enabled"] is True
@@ -47,8 +53,9 @@ def test_an_organisation_manages_its_own_endpoints(client: TestClient, cast: Cas
     assert shown["secret"] is None  # shown once
     assert client.get(url, headers=cast.other_exporter.headers).status_code == 404
     assert client.get(BASE, headers=cast.other_exporter.headers).json() == []
-    changed = client.patch(url, headers=cast.exporter.headers,
-                           json={"event_types": ["*"], "enabled": False})
+    changed = client.patch(
+        url, headers=cast.exporter.headers, json={"event_types": ["*"], "enabled": False}
+    )
     assert changed.status_code == 200
     assert (changed.json()["event_types"], changed.json()["enabled"]) == (["*"], False)
     rotated = client.post(f"{url}/rotate-secret", headers=cast.exporter.headers).json()
@@ -57,30 +64,43 @@ def test_an_organisation_manages_its_own_endpoints(client: TestClient, cast: Cas
     assert client.get(url, headers=cast.exporter.headers).status_code == 404
 
 
-@pytest.mark.parametrize("change", [{"url": "ftp://x.example.com/"},
-                                    {"event_types": ["limit.approved"]},
-                                    {"secret": "not-a-secret"}])
-def test_a_bad_endpoint_is_refused(client: TestClient, cast: Cast,
-                                   change: dict[str, object]) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"url": "ftp://x.example.com/"},
+        {"event_types": ["limit.approved"]},
+        {"secret": "not-a-secret"},
+    ],
+)
+def test_a_bad_endpoint_is_refused(
+    client: TestClient, cast: Cast, change: dict[str, object]
+) -> None:
     body = {"url": "https://erp.example.com/", "event_types": ["*"]} | change
     answer = client.post(BASE, headers=cast.exporter.headers, json=body)
     assert answer.status_code == 422, answer.text
 
 
 def test_http_is_refused_outside_development_mode(app_client: TestClient, cast: Cast) -> None:
-    answer = app_client.post(BASE, headers=cast.exporter.headers,
-                             json={"url": "http://127.0.0.1:9/", "event_types": ["*"]})
+    answer = app_client.post(
+        BASE,
+        headers=cast.exporter.headers,
+        json={"url": "http://127.0.0.1:9/", "event_types": ["*"]},
+    )
     assert answer.status_code == 422 and answer.json()["field"] == "url"
 
 
 def test_a_read_only_member_may_not_register(client: TestClient, cast: Cast) -> None:
-    answer = client.post(BASE, headers=cast.bank.headers,
-                         json={"url": "https://bank.example.com/", "event_types": ["*"]})
+    answer = client.post(
+        BASE,
+        headers=cast.bank.headers,
+        json={"url": "https://bank.example.com/", "event_types": ["*"]},
+    )
     assert answer.status_code == 403
 
 
-def test_the_openapi_document_lists_every_event_as_a_webhook(client: TestClient,
-                                                            cast: Cast) -> None:
+def test_the_openapi_document_lists_every_event_as_a_webhook(
+    client: TestClient, cast: Cast
+) -> None:
     document = client.get("/openapi.json").json()
     hooks = document["webhooks"]
     assert "limit.decided.v1" in hooks and "document.quarantined.v1" in hooks
@@ -90,15 +110,20 @@ def test_the_openapi_document_lists_every_event_as_a_webhook(client: TestClient,
     assert {t["name"] for t in types} >= {"limit.decided", "claim.paid"}
 
 
-def test_a_limit_decision_reaches_the_receiver(client: TestClient, cast: Cast,
-                                               db: Database) -> None:
+def test_a_limit_decision_reaches_the_receiver(
+    client: TestClient, cast: Cast, db: Database
+) -> None:
     with WebhookReceiver() as receiver:
-        made = client.post(BASE, headers=cast.exporter.headers, json={
-            "url": receiver.url + "/in", "event_types": ["limit.decided"]}).json()
+        made = client.post(
+            BASE,
+            headers=cast.exporter.headers,
+            json={"url": receiver.url + "/in", "event_types": ["limit.decided"]},
+        ).json()
         pol = policy(client, cast)
         b = buyer(client, cast.exporter)["buyer"]
-        app = application(client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"],
-                          amount="40000")
+        app = application(
+            client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"], amount="40000"
+        )
         with transaction(db.factory) as session:
             event = session.scalars(select(OutboxEvent)).one()
             assert (event.event_type, event.org_id) == ("limit.decided", cast.exporter.org_id)
@@ -108,9 +133,10 @@ def test_a_limit_decision_reaches_the_receiver(client: TestClient, cast: Cast,
     data = json.loads(got.body)
     assert data["subject"] == f"limit_application:{app['id']}"
     assert (data["data"]["outcome"], data["data"]["approved_amount"]) == ("approved", "40000.00")
-    deliveries = client.get(f"{BASE}/{made['id']}/deliveries",
-                            headers=cast.exporter.headers).json()
+    deliveries = client.get(f"{BASE}/{made['id']}/deliveries", headers=cast.exporter.headers).json()
     assert [d["status"] for d in deliveries["items"]] == ["delivered"]
-    one = client.get(f"{BASE}/{made['id']}/deliveries/{deliveries['items'][0]['id']}",
-                     headers=cast.exporter.headers).json()
+    one = client.get(
+        f"{BASE}/{made['id']}/deliveries/{deliveries['items'][0]['id']}",
+        headers=cast.exporter.headers,
+    ).json()
     assert [a["status_code"] for a in one["attempt_log"]] == [204]

@@ -13,8 +13,9 @@ from tradecover.config import get_settings
 from tradecover.webhooks import verify
 
 
-def test_the_worker_command_delivers_and_stops(db: Database, cast: Cast,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_worker_command_delivers_and_stops(
+    db: Database, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
     monkeypatch.setenv("TRADECOVER_WEBHOOKS_DEVELOPMENT", "true")
     get_settings.cache_clear()

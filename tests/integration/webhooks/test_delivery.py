@@ -39,11 +39,11 @@ def test_events_arrive_signed_and_in_order_per_subject(db: Database, cast: Cast)
         verify(secret, got.headers, got.body)
         assert got.path == "/hook" and got.headers["content-type"] == "application/json"
     assert _subjects(receiver.received) == {
-        f"limit_application:{s}": [10 * s + n for n in range(4)] for s in range(3)}
+        f"limit_application:{s}": [10 * s + n for n in range(4)] for s in range(3)
+    }
 
 
-def test_another_organisations_events_do_not_reach_the_endpoint(db: Database,
-                                                                cast: Cast) -> None:
+def test_another_organisations_events_do_not_reach_the_endpoint(db: Database, cast: Cast) -> None:
     with WebhookReceiver() as receiver:
         endpoint_for(db, "acme-exports", receiver.url, ["limit.decided"])
         record(db, cast.other_exporter.org_id, [("limit_application:1", 1)])
@@ -51,8 +51,7 @@ def test_another_organisations_events_do_not_reach_the_endpoint(db: Database,
     assert receiver.received == []
 
 
-def test_a_later_event_waits_while_the_earlier_one_is_retried(db: Database,
-                                                              cast: Cast) -> None:
+def test_a_later_event_waits_while_the_earlier_one_is_retried(db: Database, cast: Cast) -> None:
     failures = {"left": 2}
 
     def answer(got: Received) -> int:
@@ -63,8 +62,11 @@ def test_a_later_event_waits_while_the_earlier_one_is_retried(db: Database,
 
     with WebhookReceiver(answer) as receiver:
         endpoint_for(db, "acme-exports", receiver.url)
-        record(db, cast.exporter.org_id, [("limit_application:A", 1), ("limit_application:A", 2),
-                                          ("limit_application:B", 3)])
+        record(
+            db,
+            cast.exporter.org_id,
+            [("limit_application:A", 1), ("limit_application:A", 2), ("limit_application:B", 3)],
+        )
         drain(db)
         seen = [json.loads(r.body)["data"]["application_id"] for r in receiver.received]
         assert seen.count(2) == 0 and 3 in seen  # A's second waits; B goes on
@@ -77,20 +79,25 @@ def test_a_later_event_waits_while_the_earlier_one_is_retried(db: Database,
     with transaction(db.factory) as session:
         first = session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).first()
         assert first is not None and first.status == "delivered" and first.attempts == 3
-        codes = session.scalars(select(WebhookAttempt.status_code).where(
-            WebhookAttempt.delivery_id == first.id).order_by(WebhookAttempt.id)).all()
+        codes = session.scalars(
+            select(WebhookAttempt.status_code)
+            .where(WebhookAttempt.delivery_id == first.id)
+            .order_by(WebhookAttempt.id)
+        ).all()
         assert codes == [503, 503, 200]
 
 
-def test_after_24_hours_of_failure_the_delivery_fails_and_the_next_goes(db: Database,
-                                                                         cast: Cast) -> None:
+def test_after_24_hours_of_failure_the_delivery_fails_and_the_next_goes(
+    db: Database, cast: Cast
+) -> None:
     with WebhookReceiver(lambda r: 500) as receiver:
         endpoint_for(db, "acme-exports", receiver.url)
         record(db, cast.exporter.org_id, [("s:1", 1), ("s:1", 2)])
         drain(db)
         with transaction(db.factory) as session:
-            session.execute(update(WebhookDelivery).values(
-                first_attempt_at=utc_now() - timedelta(hours=25)))
+            session.execute(
+                update(WebhookDelivery).values(first_attempt_at=utc_now() - timedelta(hours=25))
+            )
         make_due_now(db)
         drain(db)
     with transaction(db.factory) as session:
@@ -99,13 +106,13 @@ def test_after_24_hours_of_failure_the_delivery_fails_and_the_next_goes(db: Data
         assert rows[1].attempts >= 1  # no longer held back by the failed one
 
 
-def test_an_endpoint_failing_for_days_is_disabled_with_a_notice(db: Database,
-                                                                cast: Cast) -> None:
+def test_an_endpoint_failing_for_days_is_disabled_with_a_notice(db: Database, cast: Cast) -> None:
     with WebhookReceiver(lambda r: 500) as receiver:
         endpoint_id, _ = endpoint_for(db, "acme-exports", receiver.url, ["limit.decided"])
         with transaction(db.factory) as session:
-            session.execute(update(WebhookEndpoint).values(
-                failing_since=utc_now() - timedelta(days=6)))
+            session.execute(
+                update(WebhookEndpoint).values(failing_since=utc_now() - timedelta(days=6))
+            )
         record(db, cast.exporter.org_id, [("s:1", 1)])
         drain(db)
         before = len(receiver.received)
@@ -116,8 +123,9 @@ def test_an_endpoint_failing_for_days_is_disabled_with_a_notice(db: Database,
     with transaction(db.factory) as session:
         endpoint = session.get(WebhookEndpoint, endpoint_id)
         assert endpoint is not None and endpoint.disabled_at is not None
-        notices = session.scalars(select(OutboxEvent).where(
-            OutboxEvent.event_type == "webhook_endpoint.disabled")).all()
+        notices = session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event_type == "webhook_endpoint.disabled")
+        ).all()
         assert [n.payload["endpoint_id"] for n in notices] == [endpoint_id]
 
 
@@ -150,8 +158,7 @@ def test_a_running_worker_delivers_as_events_arrive(db: Database, cast: Cast) ->
             worker = WebhookWorker(db.factory, WorkerOptions(development=True, lanes=2))
             running = asyncio.create_task(worker.run(stop))
             for n in range(3):
-                await asyncio.to_thread(record, db, cast.exporter.org_id,
-                                        [(f"s:{n % 2}", n)])
+                await asyncio.to_thread(record, db, cast.exporter.org_id, [(f"s:{n % 2}", n)])
                 await asyncio.sleep(0.1)
             for _ in range(100):
                 if len(receiver.received) == 3:

@@ -13,18 +13,25 @@ from tradecover.access.roles import Role
 
 
 def test_a_person_adds_an_endpoint_and_follows_its_deliveries(
-        app_client: TestClient, cast: Cast, db: Database) -> None:
+    app_client: TestClient, cast: Cast, db: Database
+) -> None:
     person = make_person(db, "acme-exports", Role.EXPORTER, "it@acme.example")
     sign_in(app_client, person)
     empty = app_client.get("/webhooks")
     assert empty.status_code == 200 and 'data-testid="endpoints"' in empty.text
-    added = app_client.post("/webhooks", data={
-        "url": "https://erp.acme.example/in", "event_types": ["limit.decided"],
-        "description": "ERP"})
+    added = app_client.post(
+        "/webhooks",
+        data={
+            "url": "https://erp.acme.example/in",
+            "event_types": ["limit.decided"],
+            "description": "ERP",
+        },
+    )
     assert added.status_code == 200 and 'data-testid="secret"' in added.text
     assert "https://erp.acme.example/in" in added.text
-    refused = app_client.post("/webhooks", data={"url": "http://erp.acme.example/",
-                                                 "event_types": ["*"]})
+    refused = app_client.post(
+        "/webhooks", data={"url": "http://erp.acme.example/", "event_types": ["*"]}
+    )
     assert refused.status_code == 422 and 'data-testid="problem"' in refused.text
     page = app_client.get("/webhooks/1")
     assert page.status_code == 200 and 'data-testid="deliveries"' in page.text
@@ -32,8 +39,9 @@ def test_a_person_adds_an_endpoint_and_follows_its_deliveries(
     assert app_client.get("/webhooks/1").status_code == 404
 
 
-def test_the_page_shows_each_attempt_and_replays(app_client: TestClient, cast: Cast,
-                                                 db: Database) -> None:
+def test_the_page_shows_each_attempt_and_replays(
+    app_client: TestClient, cast: Cast, db: Database
+) -> None:
     person = make_person(db, "acme-exports", Role.EXPORTER, "ops@acme.example")
     sign_in(app_client, person)
     with WebhookReceiver(lambda r: 500) as receiver:
@@ -42,6 +50,5 @@ def test_the_page_shows_each_attempt_and_replays(app_client: TestClient, cast: C
         drain(db)
     page = app_client.get(f"/webhooks/{endpoint_id}")
     assert "500" in page.text and ids[0] in page.text
-    replayed = app_client.post(f"/webhooks/{endpoint_id}/replay",
-                               data={"from_event_id": ids[0]})
+    replayed = app_client.post(f"/webhooks/{endpoint_id}/replay", data={"from_event_id": ids[0]})
     assert replayed.status_code == 200 and 'data-testid="replayed"' in replayed.text

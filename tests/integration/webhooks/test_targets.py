@@ -19,9 +19,13 @@ def _errors(db: Database) -> list[str | None]:
 
 
 def test_a_name_resolving_to_a_private_or_link_local_address_is_refused(
-        db: Database, cast: Cast) -> None:
-    answers = {"hooks.example.com": ["10.0.0.5"], "meta.example.com": ["169.254.169.254"],
-               "mixed.example.com": ["93.184.216.34", "192.168.0.2"]}
+    db: Database, cast: Cast
+) -> None:
+    answers = {
+        "hooks.example.com": ["10.0.0.5"],
+        "meta.example.com": ["169.254.169.254"],
+        "mixed.example.com": ["93.184.216.34", "192.168.0.2"],
+    }
 
     async def resolve(host: str, port: int) -> list[str]:
         return answers[host]
@@ -37,8 +41,7 @@ def test_a_name_resolving_to_a_private_or_link_local_address_is_refused(
 
 def test_loopback_is_refused_outside_development_mode(db: Database, cast: Cast) -> None:
     with WebhookReceiver() as receiver:
-        endpoint_for(db, "acme-exports", f"https://127.0.0.1:{receiver.port}/",
-                     development=False)
+        endpoint_for(db, "acme-exports", f"https://127.0.0.1:{receiver.port}/", development=False)
         record(db, cast.exporter.org_id, [("s:1", 1)])
         drain(db, development=False)
     assert receiver.received == []
@@ -46,7 +49,8 @@ def test_loopback_is_refused_outside_development_mode(db: Database, cast: Cast) 
 
 
 def test_the_connection_goes_to_the_checked_address_not_a_second_answer(
-        db: Database, cast: Cast) -> None:
+    db: Database, cast: Cast
+) -> None:
     calls: list[str] = []
 
     async def rebinding(host: str, port: int) -> list[str]:

@@ -15,12 +15,22 @@ from tradecover.access.secrets import hash_api_key
 from tradecover.kit.errors import AuthenticationFailed
 
 SECRET = "tc_abc123_" + "s" * 40
-PRINCIPAL = Principal(actor="apikey:7", org_id=3, org_slug="acme",
-                      org_kind=OrganisationKind.EXPORTER, role=Role.EXPORTER)
+PRINCIPAL = Principal(
+    actor="apikey:7",
+    org_id=3,
+    org_slug="acme",
+    org_kind=OrganisationKind.EXPORTER,
+    role=Role.EXPORTER,
+)
 
 
-def _row(*, secret: str = SECRET, revoked: datetime | None = None, role: str = "exporter",
-         org_id: int = 3) -> tuple[object, ...]:
+def _row(
+    *,
+    secret: str = SECRET,
+    revoked: datetime | None = None,
+    role: str = "exporter",
+    org_id: int = 3,
+) -> tuple[object, ...]:
     return (7, hash_api_key(secret), revoked, role, org_id, "acme", "exporter")
 
 
@@ -57,8 +67,13 @@ def test_only_a_row_that_still_stands_for_the_principal_confirms() -> None:
 def test_a_key_read_afresh_is_remembered_anew_or_forgotten() -> None:
     known = KnownApiKeys()
     known.remember(SECRET, PRINCIPAL)
-    admin = Principal(actor="apikey:7", org_id=3, org_slug="acme",
-                      org_kind=OrganisationKind.EXPORTER, role=Role.ADMIN)
+    admin = Principal(
+        actor="apikey:7",
+        org_id=3,
+        org_slug="acme",
+        org_kind=OrganisationKind.EXPORTER,
+        role=Role.ADMIN,
+    )
     assert known.renewed(SECRET, [_row(role="admin")]) == admin
     assert known.principal(SECRET) == admin
     with pytest.raises(AuthenticationFailed) as revoked:

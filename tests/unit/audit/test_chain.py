@@ -10,13 +10,20 @@ def _chain(n: int, org_id: int = 7) -> list[ChainedEntry]:
     entries, prev = [], GENESIS_HASH
     start = datetime(2026, 11, 1, tzinfo=UTC)
     for seq in range(1, n + 1):
-        fields = {"org_id": org_id, "seq": seq, "occurred_at": start + timedelta(minutes=seq),
-                  "actor": "user:1", "action": "policy.issued", "entity_type": "policy",
-                  "entity_id": str(seq), "reason": None, "before": {"state": "quoted"},
-                  "after": {"state": "active", "amount": "10.00"}}
+        fields = {
+            "org_id": org_id,
+            "seq": seq,
+            "occurred_at": start + timedelta(minutes=seq),
+            "actor": "user:1",
+            "action": "policy.issued",
+            "entity_type": "policy",
+            "entity_id": str(seq),
+            "reason": None,
+            "before": {"state": "quoted"},
+            "after": {"state": "active", "amount": "10.00"},
+        }
         digest = entry_hash(prev_hash=prev, **fields)  # type: ignore[arg-type]
-        entries.append(ChainedEntry(id=100 + seq, prev_hash=prev, hash=digest,
-                                    **fields))  # type: ignore[arg-type]
+        entries.append(ChainedEntry(id=100 + seq, prev_hash=prev, hash=digest, **fields))  # type: ignore[arg-type]
         prev = digest
     return entries
 
@@ -66,10 +73,19 @@ def test_an_entry_moved_to_another_chain_is_named() -> None:
 
 
 def test_the_chain_number_is_hashed_from_chain_one_on() -> None:
-    fields = {"prev_hash": GENESIS_HASH, "org_id": 7, "seq": 1,
-              "occurred_at": datetime(2026, 11, 1, tzinfo=UTC), "actor": "user:1",
-              "action": "declaration.attached", "entity_type": "declaration",
-              "entity_id": "1", "reason": None, "before": None, "after": {"n": 1}}
+    fields = {
+        "prev_hash": GENESIS_HASH,
+        "org_id": 7,
+        "seq": 1,
+        "occurred_at": datetime(2026, 11, 1, tzinfo=UTC),
+        "actor": "user:1",
+        "action": "declaration.attached",
+        "entity_type": "declaration",
+        "entity_id": "1",
+        "reason": None,
+        "before": None,
+        "after": {"n": 1},
+    }
     unsharded = entry_hash(**fields)  # type: ignore[arg-type]
     assert entry_hash(**fields, chain=0) == unsharded  # type: ignore[arg-type]
     assert entry_hash(**fields, chain=3) != unsharded  # type: ignore[arg-type]

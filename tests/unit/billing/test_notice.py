@@ -40,12 +40,20 @@ def usd(amount: str) -> Money:
     return Money.of(amount, USD)
 
 
-def declaration(declaration_id: int, premium: str, declared_on: date,
-                hs_code: str = "950510") -> BillableDeclaration:
+def declaration(
+    declaration_id: int, premium: str, declared_on: date, hs_code: str = "950510"
+) -> BillableDeclaration:
     return BillableDeclaration(
-        declaration_id=declaration_id, invoice_number=f"INV-{declaration_id}", buyer_id=21,
-        shipment_date=date(2026, 10, 1), declared_on=declared_on, hs_code=hs_code,
-        destination_country="US", insured_amount=usd("80000"), premium=usd(premium))
+        declaration_id=declaration_id,
+        invoice_number=f"INV-{declaration_id}",
+        buyer_id=21,
+        shipment_date=date(2026, 10, 1),
+        declared_on=declared_on,
+        hs_code=hs_code,
+        destination_country="US",
+        insured_amount=usd("80000"),
+        premium=usd(premium),
+    )
 
 
 DECLARATIONS = [
@@ -53,14 +61,28 @@ DECLARATIONS = [
     declaration(1, "333.33", date(2026, 10, 2)),
     declaration(2, "0.01", date(2026, 10, 20), hs_code="6109"),
 ]
-YIWU = Programme(code="YIWU", name="Yiwu premium support", sponsor="Yiwu", currency=USD,
-                 share=Decimal("0.8"), hs_chapters=("95",), cap_per_exporter_year=usd("700.00"))
+YIWU = Programme(
+    code="YIWU",
+    name="Yiwu premium support",
+    sponsor="Yiwu",
+    currency=USD,
+    share=Decimal("0.8"),
+    hs_chapters=("95",),
+    cap_per_exporter_year=usd("700.00"),
+)
 EXPORTER = ExporterFacts(exporter_id=7, region="CN-ZJ", previous_year_exports=usd("3000000"))
 
 
 def october_notice() -> tuple[PremiumNotice, SubsidyUsage]:
-    return build_notice(policy_id=11, month=OCTOBER, issue_date=ISSUED, currency=USD,
-                        declarations=DECLARATIONS, exporter=EXPORTER, programmes=[YIWU])
+    return build_notice(
+        policy_id=11,
+        month=OCTOBER,
+        issue_date=ISSUED,
+        currency=USD,
+        declarations=DECLARATIONS,
+        exporter=EXPORTER,
+        programmes=[YIWU],
+    )
 
 
 def test_notice_lines_totals_split_and_due_date() -> None:
@@ -84,24 +106,37 @@ def test_notice_lines_totals_split_and_due_date() -> None:
 
 
 def test_notice_without_subsidies_and_payment_days() -> None:
-    notice, usage = build_notice(policy_id=11, month=OCTOBER, issue_date=ISSUED, currency=USD,
-                                 declarations=DECLARATIONS, terms=BillingTerms(payment_days=15))
+    notice, usage = build_notice(
+        policy_id=11,
+        month=OCTOBER,
+        issue_date=ISSUED,
+        currency=USD,
+        declarations=DECLARATIONS,
+        terms=BillingTerms(payment_days=15),
+    )
     assert (notice.total, notice.exporter_total, dict(notice.programme_totals)) == (
-        usd("933.34"), usd("933.34"), {})
+        usd("933.34"),
+        usd("933.34"),
+        {},
+    )
     assert notice.due_date == date(2026, 11, 17)
     assert usage == SubsidyUsage()
-    empty, _ = build_notice(policy_id=11, month=OCTOBER, issue_date=ISSUED, currency=USD,
-                            declarations=[])
+    empty, _ = build_notice(
+        policy_id=11, month=OCTOBER, issue_date=ISSUED, currency=USD, declarations=[]
+    )
     assert (empty.lines, empty.total) == ((), usd("0"))
 
 
 def test_reconciliation_names_every_problem() -> None:
     notice, _ = october_notice()
-    tampered = replace(notice, total=usd("933.35"),
-                       lines=(replace(notice.lines[0], exporter_owes=usd("66.68")),
-                              *notice.lines[1:]))
-    assert reconciliation_problems(tampered, {1: usd("333.33"), 2: usd("0.02"),
-                                              4: usd("1.00")}) == [
+    tampered = replace(
+        notice,
+        total=usd("933.35"),
+        lines=(replace(notice.lines[0], exporter_owes=usd("66.68")), *notice.lines[1:]),
+    )
+    assert reconciliation_problems(
+        tampered, {1: usd("333.33"), 2: usd("0.02"), 4: usd("1.00")}
+    ) == [
         "total 933.35 USD is not the sum of its lines 933.34 USD",
         "exporter and programmes owe 933.34 USD, not the total 933.35 USD",
         "declaration 1: parts 333.34 USD are not its premium 333.33 USD",
@@ -118,12 +153,18 @@ def test_reconciliation_names_every_problem() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
-        ({"declarations": [declaration(1, "1.00", date(2026, 11, 1))]},
-         "declaration_outside_month"),
-        ({"declarations": [declaration(1, "1.00", date(2026, 9, 30))]},
-         "declaration_outside_month"),
-        ({"declarations": [declaration(1, "1.00", OCTOBER), declaration(1, "2.00", OCTOBER)]},
-         "duplicate_declaration"),
+        (
+            {"declarations": [declaration(1, "1.00", date(2026, 11, 1))]},
+            "declaration_outside_month",
+        ),
+        (
+            {"declarations": [declaration(1, "1.00", date(2026, 9, 30))]},
+            "declaration_outside_month",
+        ),
+        (
+            {"declarations": [declaration(1, "1.00", OCTOBER), declaration(1, "2.00", OCTOBER)]},
+            "duplicate_declaration",
+        ),
         ({"declarations": [declaration(1, "-1.00", OCTOBER)]}, "invalid_premium"),
         ({"declarations": [declaration(1, "1.005", OCTOBER)]}, "invalid_premium"),
         ({"issue_date": date(2026, 10, 31)}, "notice_before_month_end"),
@@ -132,8 +173,13 @@ def test_reconciliation_names_every_problem() -> None:
     ],
 )
 def test_bad_notice_inputs(kwargs: dict[str, object], code: str) -> None:
-    args: dict[str, object] = {"policy_id": 11, "month": OCTOBER, "issue_date": ISSUED,
-                               "currency": USD, "declarations": DECLARATIONS}
+    args: dict[str, object] = {
+        "policy_id": 11,
+        "month": OCTOBER,
+        "issue_date": ISSUED,
+        "currency": USD,
+        "declarations": DECLARATIONS,
+    }
     args.update(kwargs)
     with pytest.raises(ValidationFailed) as caught:
         build_notice(**args)  # type: ignore[arg-type]
@@ -142,8 +188,13 @@ def test_bad_notice_inputs(kwargs: dict[str, object], code: str) -> None:
 
 def test_notice_in_another_currency_is_refused() -> None:
     with pytest.raises(CurrencyMismatch):
-        build_notice(policy_id=11, month=OCTOBER, issue_date=ISSUED, currency="EUR",
-                     declarations=DECLARATIONS)
+        build_notice(
+            policy_id=11,
+            month=OCTOBER,
+            issue_date=ISSUED,
+            currency="EUR",
+            declarations=DECLARATIONS,
+        )
 
 
 def test_months() -> None:
@@ -156,14 +207,21 @@ def test_months() -> None:
 
 
 ITEMS = [
-    OpenItem(notice_id=5, due_date=date(2026, 12, 2), outstanding=usd("233.34"),
-             declaration_ids=(1, 2, 3)),
-    OpenItem(notice_id=4, due_date=date(2026, 11, 2), outstanding=usd("100.00"),
-             declaration_ids=(9,)),
-    OpenItem(notice_id=6, due_date=date(2027, 1, 2), outstanding=usd("50.00"),
-             declaration_ids=(12,)),
-    OpenItem(notice_id=3, due_date=date(2026, 10, 2), outstanding=usd("0.00"),
-             declaration_ids=(7,)),
+    OpenItem(
+        notice_id=5,
+        due_date=date(2026, 12, 2),
+        outstanding=usd("233.34"),
+        declaration_ids=(1, 2, 3),
+    ),
+    OpenItem(
+        notice_id=4, due_date=date(2026, 11, 2), outstanding=usd("100.00"), declaration_ids=(9,)
+    ),
+    OpenItem(
+        notice_id=6, due_date=date(2027, 1, 2), outstanding=usd("50.00"), declaration_ids=(12,)
+    ),
+    OpenItem(
+        notice_id=3, due_date=date(2026, 10, 2), outstanding=usd("0.00"), declaration_ids=(7,)
+    ),
 ]
 
 
@@ -174,16 +232,23 @@ def test_payment_pays_the_oldest_first_and_keeps_the_rest() -> None:
     over = allocate_payment(amount=usd("400.00"), items=ITEMS)
     assert over.applied == ((4, usd("100.00")), (5, usd("233.34")), (6, usd("50.00")))
     assert over.unapplied == usd("16.66")
-    same_day = [OpenItem(2, date(2026, 11, 2), usd("10")), OpenItem(1, date(2026, 11, 2),
-                                                                    usd("10"))]
+    same_day = [
+        OpenItem(2, date(2026, 11, 2), usd("10")),
+        OpenItem(1, date(2026, 11, 2), usd("10")),
+    ]
     assert allocate_payment(amount=usd("15"), items=same_day).applied == (
-        (1, usd("10")), (2, usd("5")))
+        (1, usd("10")),
+        (2, usd("5")),
+    )
 
 
 @pytest.mark.parametrize(
     ("amount", "code"),
-    [(usd("0"), "payment_not_positive"), (usd("-5"), "payment_not_positive"),
-     (usd("1.001"), "too_many_decimals")],
+    [
+        (usd("0"), "payment_not_positive"),
+        (usd("-5"), "payment_not_positive"),
+        (usd("1.001"), "too_many_decimals"),
+    ],
 )
 def test_bad_payments(amount: Money, code: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
@@ -195,10 +260,13 @@ def test_bad_payments(amount: Money, code: str) -> None:
 
 @given(amount=st.integers(1, 10**6), outstanding=st.lists(st.integers(0, 10**5), max_size=8))
 def test_allocation_conserves_money_and_never_overpays_a_notice(
-    amount: int, outstanding: list[int],
+    amount: int,
+    outstanding: list[int],
 ) -> None:
-    items = [OpenItem(i, date(2026, 1, 1 + i), Money(Decimal(o).scaleb(-2), USD))
-             for i, o in enumerate(outstanding)]
+    items = [
+        OpenItem(i, date(2026, 1, 1 + i), Money(Decimal(o).scaleb(-2), USD))
+        for i, o in enumerate(outstanding)
+    ]
     paid = Money(Decimal(amount).scaleb(-2), USD)
     result = allocate_payment(amount=paid, items=items)
     assert sum((a for _, a in result.applied), result.unapplied) == paid
@@ -212,9 +280,16 @@ def test_allocation_conserves_money_and_never_overpays_a_notice(
 
 @pytest.mark.parametrize(
     ("days", "bucket"),
-    [(-1, AgeingBucket.NOT_DUE), (0, AgeingBucket.DAYS_0_30), (30, AgeingBucket.DAYS_0_30),
-     (31, AgeingBucket.DAYS_31_60), (60, AgeingBucket.DAYS_31_60),
-     (61, AgeingBucket.DAYS_61_90), (90, AgeingBucket.DAYS_61_90), (91, AgeingBucket.OVER_90)],
+    [
+        (-1, AgeingBucket.NOT_DUE),
+        (0, AgeingBucket.DAYS_0_30),
+        (30, AgeingBucket.DAYS_0_30),
+        (31, AgeingBucket.DAYS_31_60),
+        (60, AgeingBucket.DAYS_31_60),
+        (61, AgeingBucket.DAYS_61_90),
+        (90, AgeingBucket.DAYS_61_90),
+        (91, AgeingBucket.OVER_90),
+    ],
 )
 def test_ageing_bucket_boundaries(days: int, bucket: AgeingBucket) -> None:
     assert ageing_bucket(days) is bucket
@@ -243,31 +318,42 @@ def test_shipments_at_risk_of_losing_cover() -> None:
 def test_suspension_after_n_days() -> None:
     on_day_60 = suspension_check(ITEMS, today=date(2027, 1, 1))
     assert (on_day_60.suspend, on_day_60.oldest_due_date, on_day_60.days_past_due) == (
-        False, date(2026, 11, 2), 60)
+        False,
+        date(2026, 11, 2),
+        60,
+    )
     on_day_61 = suspension_check(ITEMS, today=date(2027, 1, 2))
     assert (on_day_61.suspend, on_day_61.days_past_due) == (True, 61)
-    assert on_day_61.explanation == ("premium notice 4 is 61 days past due (more than 60): "
-                                     "suspend the policy")
-    stricter = suspension_check(ITEMS, today=date(2026, 12, 3),
-                                terms=BillingTerms(suspend_after_days=30))
+    assert on_day_61.explanation == (
+        "premium notice 4 is 61 days past due (more than 60): suspend the policy"
+    )
+    stricter = suspension_check(
+        ITEMS, today=date(2026, 12, 3), terms=BillingTerms(suspend_after_days=30)
+    )
     assert (stricter.suspend, stricter.days_past_due) == (True, 31)
-    nothing = suspension_check([replace(i, outstanding=usd("0")) for i in ITEMS],
-                               today=date(2030, 1, 1))
+    nothing = suspension_check(
+        [replace(i, outstanding=usd("0")) for i in ITEMS], today=date(2030, 1, 1)
+    )
     assert (nothing.suspend, nothing.oldest_due_date, nothing.days_past_due) == (False, None, 0)
     early = suspension_check(ITEMS, today=date(2026, 10, 1))
     assert (early.suspend, early.days_past_due) == (False, 0)
     with pytest.raises(ValidationFailed) as caught:
         BillingTerms(suspend_after_days=400)
-    assert (caught.value.code, caught.value.field) == ("billing_term_out_of_range",
-                                                       "suspend_after_days")
+    assert (caught.value.code, caught.value.field) == (
+        "billing_term_out_of_range",
+        "suspend_after_days",
+    )
 
 
 def test_credits_settle_the_oldest_notices_of_their_own_policy_and_currency() -> None:
     from tradecover.billing.notice import OpenCredit, OwedItem, allocate_credits
-    items = [OwedItem(3, 1, "USD", date(2026, 12, 1), 5000),
-             OwedItem(2, 1, "USD", date(2026, 11, 1), 3000),
-             OwedItem(4, 2, "USD", date(2026, 10, 1), 9000),
-             OwedItem(5, 1, "EUR", date(2026, 10, 1), 9000)]
+
+    items = [
+        OwedItem(3, 1, "USD", date(2026, 12, 1), 5000),
+        OwedItem(2, 1, "USD", date(2026, 11, 1), 3000),
+        OwedItem(4, 2, "USD", date(2026, 10, 1), 9000),
+        OwedItem(5, 1, "EUR", date(2026, 10, 1), 9000),
+    ]
     credits = [OpenCredit(9, 1, "USD", 6000), OpenCredit(10, 1, "USD", 4000)]
     assert allocate_credits(credits, items) == [(9, 2, 3000), (9, 3, 3000), (10, 3, 2000)]
     # nothing to settle: the credit stays whole

@@ -35,10 +35,17 @@ from tradecover.reference.payment_terms import PaymentTerms
     ],
 )
 def test_worked_premiums(
-    currency: str, invoice: str, prepayment: str, rate: str, expected: str,
+    currency: str,
+    invoice: str,
+    prepayment: str,
+    rate: str,
+    expected: str,
 ) -> None:
-    result = premium_of(invoice_amount=Money.of(invoice, currency),
-                        prepayment=Money.of(prepayment, currency), rate=Decimal(rate))
+    result = premium_of(
+        invoice_amount=Money.of(invoice, currency),
+        prepayment=Money.of(prepayment, currency),
+        rate=Decimal(rate),
+    )
     assert result == Money.of(expected, currency)
     assert str(result.amount) == expected  # exactly the currency's minor unit
 
@@ -51,21 +58,32 @@ def test_worked_premiums(
         ("100", "-1", "0.01", "negative_prepayment", "prepayment"),
     ],
 )
-def test_bad_premium_inputs(invoice: str, prepayment: str, rate: str, code: str,
-                            field: str) -> None:
+def test_bad_premium_inputs(
+    invoice: str, prepayment: str, rate: str, code: str, field: str
+) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        premium_of(invoice_amount=Money.of(invoice, "USD"),
-                   prepayment=Money.of(prepayment, "USD"), rate=Decimal(rate))
+        premium_of(
+            invoice_amount=Money.of(invoice, "USD"),
+            prepayment=Money.of(prepayment, "USD"),
+            rate=Decimal(rate),
+        )
     assert (caught.value.code, caught.value.field) == (code, field)
 
 
 currencies = st.sampled_from(["USD", "CNY", "EUR", "KRW", "JPY", "KWD", "BHD"])
 
 
-@given(currency=currencies, invoice=st.integers(1, 10**12), prepaid=st.integers(0, 100),
-       rate=st.decimals(min_value=Decimal(0), max_value=Decimal("0.1"), places=6))
+@given(
+    currency=currencies,
+    invoice=st.integers(1, 10**12),
+    prepaid=st.integers(0, 100),
+    rate=st.decimals(min_value=Decimal(0), max_value=Decimal("0.1"), places=6),
+)
 def test_premium_is_never_negative_and_rounds_half_up_per_currency(
-    currency: str, invoice: int, prepaid: int, rate: Decimal,
+    currency: str,
+    invoice: int,
+    prepaid: int,
+    rate: Decimal,
 ) -> None:
     places = minor_unit(currency)
     quantum = Decimal(1).scaleb(-places)
@@ -79,8 +97,12 @@ def test_premium_is_never_negative_and_rounds_half_up_per_currency(
     assert -result.amount.as_tuple().exponent == places  # type: ignore[operator]
 
 
-REQUEST = ShortTermRateRequest(payment_terms=PaymentTerms.DA, credit_days=90,
-                               indemnity_percentage=Decimal("0.90"), country="US")
+REQUEST = ShortTermRateRequest(
+    payment_terms=PaymentTerms.DA,
+    credit_days=90,
+    indemnity_percentage=Decimal("0.90"),
+    country="US",
+)
 
 
 def test_flat_rate_pricer_answers_the_pricing_interface() -> None:
@@ -89,9 +111,16 @@ def test_flat_rate_pricer_answers_the_pricing_interface() -> None:
     assert quote.rate == Decimal("0.0075")
     e = quote.explanation
     assert (e.table_code, e.country_class, e.payment_terms, e.credit_band) == (
-        "ST-2026", -1, PaymentTerms.DA, "61-90 days")
+        "ST-2026",
+        -1,
+        PaymentTerms.DA,
+        "61-90 days",
+    )
     assert (e.base_rate, e.final_rate, e.bound_applied) == (
-        Decimal("0.0075"), Decimal("0.0075"), None)
+        Decimal("0.0075"),
+        Decimal("0.0075"),
+        None,
+    )
     assert [a.name for a in e.adjustments] == ["flat_rate"]
     assert quote.to_dict()["rate"] == "0.0075"
     with pytest.raises(ValidationFailed) as caught:
@@ -107,27 +136,36 @@ def decision(status: CoverStatus, insured: str) -> CoverDecision:
 
 def test_declaration_premium_through_the_flat_rate() -> None:
     flat = FlatRatePricer(base_rate_pct=Decimal("0.75"))
-    full = declaration_premium(decision=decision(CoverStatus.COVERED_IN_FULL, "80000"),
-                               source=flat, request=REQUEST)
+    full = declaration_premium(
+        decision=decision(CoverStatus.COVERED_IN_FULL, "80000"), source=flat, request=REQUEST
+    )
     assert (full.premium, full.rate) == (Money.of("600.00", "USD"), Decimal("0.0075"))
     assert full.quote is not None
     # partly covered: premium on the whole insured amount ([002]: invoice less prepayment)
-    partly = declaration_premium(decision=decision(CoverStatus.COVERED_PARTLY, "80000"),
-                                 source=flat, request=REQUEST)
+    partly = declaration_premium(
+        decision=decision(CoverStatus.COVERED_PARTLY, "80000"), source=flat, request=REQUEST
+    )
     assert partly.premium == Money.of("600.00", "USD")
-    none = declaration_premium(decision=decision(CoverStatus.NOT_COVERED, "80000"),
-                               source=flat, request=REQUEST)
+    none = declaration_premium(
+        decision=decision(CoverStatus.NOT_COVERED, "80000"), source=flat, request=REQUEST
+    )
     assert (none.premium, none.rate, none.quote) == (Money.of("0", "USD"), Decimal(0), None)
 
 
 def test_declaration_premium_through_the_risk_based_pricer() -> None:
     pricer: RateSource = ShortTermPricer(default_rate_table())
-    request = ShortTermRateRequest(payment_terms=PaymentTerms.DA, credit_days=90,
-                                   indemnity_percentage=Decimal("0.90"), country_class=3)
-    result = declaration_premium(decision=decision(CoverStatus.COVERED_IN_FULL, "80000"),
-                                 source=pricer, request=request)
+    request = ShortTermRateRequest(
+        payment_terms=PaymentTerms.DA,
+        credit_days=90,
+        indemnity_percentage=Decimal("0.90"),
+        country_class=3,
+    )
+    result = declaration_premium(
+        decision=decision(CoverStatus.COVERED_IN_FULL, "80000"), source=pricer, request=request
+    )
     assert result.quote is not None
     assert result.rate == result.quote.rate == pricer.price(request).rate
     assert result.rate > 0
-    assert result.premium == premium_of(invoice_amount=Money.of("80000", "USD"),
-                                        prepayment=Money.zero("USD"), rate=result.rate)
+    assert result.premium == premium_of(
+        invoice_amount=Money.of("80000", "USD"), prepayment=Money.zero("USD"), rate=result.rate
+    )

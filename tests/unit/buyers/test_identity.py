@@ -73,8 +73,13 @@ def test_lei_check_digits_of_published_leis() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["HWUPKR0MPOU8FGXBT395", "HWUPKR0MPOU8FGXBT39", "HWUPKR0MPOU8FGXBT3AB", "ÄWUPKR0MPOU8FGXBT394",
-     ""],
+    [
+        "HWUPKR0MPOU8FGXBT395",
+        "HWUPKR0MPOU8FGXBT39",
+        "HWUPKR0MPOU8FGXBT3AB",
+        "ÄWUPKR0MPOU8FGXBT394",
+        "",
+    ],
 )
 def test_invalid_lei(raw: str) -> None:
     with pytest.raises(InvalidIdentifier) as info:
@@ -101,16 +106,21 @@ def test_duns_and_national_ids() -> None:
     assert normalise_national_id("DE 123 456 789", country="DE", field="tax_id") == "123456789"
     assert normalise_national_id("123.456.789", country="DE", field="tax_id") == "123456789"
     assert normalise_national_id("hrb 12345", country="DE", field="r") == "HRB12345"
-    assert (normalise_national_id("91440300MA5D8X", country="CN", field="tax_id")
-            == "91440300MA5D8X")
+    assert normalise_national_id("91440300MA5D8X", country="CN", field="tax_id") == "91440300MA5D8X"
     with pytest.raises(InvalidIdentifier) as info:
         normalise_national_id(" - ", country="DE", field="tax_id")
     assert (info.value.code, info.value.field) == ("invalid_identifier", "tax_id")
 
 
 def test_buyer_identity_validates() -> None:
-    buyer = buyer_identity(name=" Acme GmbH ", country="DE", other_names=["", "Acme Handel"],
-                           lei="", duns=None, tax_id="DE123456789")
+    buyer = buyer_identity(
+        name=" Acme GmbH ",
+        country="DE",
+        other_names=["", "Acme Handel"],
+        lei="",
+        duns=None,
+        tax_id="DE123456789",
+    )
     assert buyer.name == "Acme GmbH"
     assert buyer.other_names == ("Acme Handel",)
     assert buyer.lei is None
@@ -144,10 +154,13 @@ def test_same_on_normalised_name_and_country_across_scripts() -> None:
     simp = buyer_identity(name="深圳华为技术有限公司", country="CN")
     assert match_buyer(trad, simp).verdict is MatchVerdict.SAME
     korean = buyer_identity(name="(주)삼성전자", country="KR")
-    assert match_buyer(korean, buyer_identity(name="삼성전자 주식회사", country="KR")).verdict \
+    assert (
+        match_buyer(korean, buyer_identity(name="삼성전자 주식회사", country="KR")).verdict
         is MatchVerdict.SAME
-    latin = buyer_identity(name="Samsung Electronics Co., Ltd.", country="KR",
-                           other_names=["삼성전자주식회사"])
+    )
+    latin = buyer_identity(
+        name="Samsung Electronics Co., Ltd.", country="KR", other_names=["삼성전자주식회사"]
+    )
     assert match_buyer(korean, latin).matched_on == "name"
     assert match_buyer(korean, latin).verdict is MatchVerdict.SAME
 
@@ -164,7 +177,9 @@ def test_same_name_but_conflicting_identifier_goes_to_review() -> None:
     b = buyer_identity(name="ACME GmbH", country="DE", registration_number="HRB 2")
     result = match_buyer(a, b)
     assert (result.verdict, result.reason) == (
-        MatchVerdict.POSSIBLE, "same name and country but different reg:DE")
+        MatchVerdict.POSSIBLE,
+        "same name and country but different reg:DE",
+    )
 
 
 def test_similar_name_is_possible_dissimilar_is_different() -> None:
@@ -188,19 +203,34 @@ def test_rank_matches_orders_same_before_possible() -> None:
         buyer_identity(name="Acme Trading", country="FR"),
     ]
     ranked = rank_matches(candidate, pool)
-    assert [(i, r.verdict) for i, r in ranked] == [(2, MatchVerdict.SAME),
-                                                   (1, MatchVerdict.POSSIBLE)]
+    assert [(i, r.verdict) for i, r in ranked] == [
+        (2, MatchVerdict.SAME),
+        (1, MatchVerdict.POSSIBLE),
+    ]
 
 
-_names = st.sampled_from([
-    "Acme GmbH", "ACME Trading Co., Ltd.", "Acme Tradeing", "深圳华为技术",
-    "深圳華為技術有限公司", "(주)삼성전자", "삼성전자", "Zenith", "Zenith Ltd",
-])
+_names = st.sampled_from(
+    [
+        "Acme GmbH",
+        "ACME Trading Co., Ltd.",
+        "Acme Tradeing",
+        "深圳华为技术",
+        "深圳華為技術有限公司",
+        "(주)삼성전자",
+        "삼성전자",
+        "Zenith",
+        "Zenith Ltd",
+    ]
+)
 _identities = st.builds(
-    lambda name, country, duns, reg: buyer_identity(name=name, country=country, duns=duns,
-                                                    registration_number=reg),
-    _names, st.sampled_from(["DE", "CN", "KR"]),
-    st.sampled_from([None, "150483782", "804735132"]), st.sampled_from([None, "A1", "B2"]))
+    lambda name, country, duns, reg: buyer_identity(
+        name=name, country=country, duns=duns, registration_number=reg
+    ),
+    _names,
+    st.sampled_from(["DE", "CN", "KR"]),
+    st.sampled_from([None, "150483782", "804735132"]),
+    st.sampled_from([None, "A1", "B2"]),
+)
 
 
 @given(_identities, _identities)

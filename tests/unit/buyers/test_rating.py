@@ -31,9 +31,15 @@ from tradecover.kit.money import Money
 
 def _profile(**changes: object) -> BuyerProfile:
     base = BuyerProfile(
-        country_class=2, company_type=CompanyType.PRIVATE, size=SizeBand.MEDIUM,
-        sector=Sector.MACHINERY, current_ratio=Decimal("1.6"), debt_to_equity=Decimal("0.9"),
-        net_margin=Decimal("0.06"), interest_cover=Decimal("5"), days_beyond_terms=10,
+        country_class=2,
+        company_type=CompanyType.PRIVATE,
+        size=SizeBand.MEDIUM,
+        sector=Sector.MACHINERY,
+        current_ratio=Decimal("1.6"),
+        debt_to_equity=Decimal("0.9"),
+        net_margin=Decimal("0.06"),
+        interest_cover=Decimal("5"),
+        days_beyond_terms=10,
         overdue_reports=0,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
@@ -46,8 +52,15 @@ def _points(rating: Rating) -> dict[str, int]:
 def test_worked_example_buyer() -> None:
     rating = rate_buyer(_profile())
     assert _points(rating) == {
-        "country_class": 8, "company_type": 0, "size": 2, "sector": 0, "current_ratio": 3,
-        "debt_to_equity": 3, "net_margin": 3, "interest_cover": 3, "days_beyond_terms": 2,
+        "country_class": 8,
+        "company_type": 0,
+        "size": 2,
+        "sector": 0,
+        "current_ratio": 3,
+        "debt_to_equity": 3,
+        "net_margin": 3,
+        "interest_cover": 3,
+        "days_beyond_terms": 2,
         "overdue_reports": 0,
     }
     # 50 + 24 = 74 -> grade 5 (floor 72): A+, PD 0.05 %.
@@ -59,22 +72,43 @@ def test_worked_example_buyer() -> None:
 
 
 def test_missing_information_is_neutral_and_shown() -> None:
-    rating = rate_buyer(_profile(current_ratio=None, debt_to_equity=None, net_margin=None,
-                                 interest_cover=None, days_beyond_terms=None))
+    rating = rate_buyer(
+        _profile(
+            current_ratio=None,
+            debt_to_equity=None,
+            net_margin=None,
+            interest_cover=None,
+            days_beyond_terms=None,
+        )
+    )
     missing = [c for c in rating.contributions if c.value == "unknown"]
     assert [(c.factor, c.points) for c in missing] == [
-        ("current_ratio", 0), ("debt_to_equity", 0), ("net_margin", 0), ("interest_cover", 0),
-        ("days_beyond_terms", 0)]
+        ("current_ratio", 0),
+        ("debt_to_equity", 0),
+        ("net_margin", 0),
+        ("interest_cover", 0),
+        ("days_beyond_terms", 0),
+    ]
     assert rating.score == 60
     assert rating.grade == 8
 
 
 def test_poor_buyer_in_risky_country() -> None:
-    rating = rate_buyer(_profile(
-        country_class=7, company_type=CompanyType.SOLE_TRADER, size=SizeBand.MICRO,
-        sector=Sector.CONSTRUCTION, current_ratio=Decimal("0.5"), negative_equity=True,
-        net_margin=Decimal("-0.2"), interest_cover=Decimal("0.5"), days_beyond_terms=120,
-        overdue_reports=5, adverse_events=frozenset({AdverseEvent.PROTEST})))
+    rating = rate_buyer(
+        _profile(
+            country_class=7,
+            company_type=CompanyType.SOLE_TRADER,
+            size=SizeBand.MICRO,
+            sector=Sector.CONSTRUCTION,
+            current_ratio=Decimal("0.5"),
+            negative_equity=True,
+            net_margin=Decimal("-0.2"),
+            interest_cover=Decimal("0.5"),
+            days_beyond_terms=120,
+            overdue_reports=5,
+            adverse_events=frozenset({AdverseEvent.PROTEST}),
+        )
+    )
     assert _points(rating)["debt_to_equity"] == -8
     assert _points(rating)["adverse_event:protest"] == -15
     assert (rating.score, rating.grade, rating.grade_label) == (0, 19, "CC")
@@ -84,8 +118,11 @@ def test_poor_buyer_in_risky_country() -> None:
 
 @pytest.mark.parametrize("event", [AdverseEvent.INSOLVENCY_FILING, AdverseEvent.SANCTIONS_HIT])
 def test_hard_stop_gives_grade_d_whatever_the_score(event: AdverseEvent) -> None:
-    rating = rate_buyer(_profile(country_class=0, company_type=CompanyType.LISTED,
-                                 adverse_events=frozenset({event})))
+    rating = rate_buyer(
+        _profile(
+            country_class=0, company_type=CompanyType.LISTED, adverse_events=frozenset({event})
+        )
+    )
     assert rating.hard_stop
     assert rating.hard_stop_reasons == (event.value,)
     assert (rating.grade, rating.grade_label, rating.pd) == (20, "D", Decimal(1))
@@ -170,30 +207,42 @@ _COUNTRY_ORDER = [0, 1, 2, 3, 4, 5, None, 6, 7]  # unclassified sits between 5 a
 
 def _worse(profile: BuyerProfile, data: st.DataObject) -> BuyerProfile:
     """The same profile with one input made worse (or equal)."""
-    factor = data.draw(st.sampled_from([
-        "country", "overdue", "dbt", "current", "de", "margin", "cover", "events"]))
+    factor = data.draw(
+        st.sampled_from(["country", "overdue", "dbt", "current", "de", "margin", "cover", "events"])
+    )
     p = profile
     if factor == "country":
         i = _COUNTRY_ORDER.index(p.country_class)
         return dataclasses.replace(p, country_class=data.draw(st.sampled_from(_COUNTRY_ORDER[i:])))
     if factor == "overdue":
-        return dataclasses.replace(p, overdue_reports=p.overdue_reports + data.draw(
-            st.integers(0, 5)))
+        return dataclasses.replace(
+            p, overdue_reports=p.overdue_reports + data.draw(st.integers(0, 5))
+        )
     if factor == "dbt" and p.days_beyond_terms is not None:
-        return dataclasses.replace(p, days_beyond_terms=p.days_beyond_terms + data.draw(
-            st.integers(0, 100)))
+        return dataclasses.replace(
+            p, days_beyond_terms=p.days_beyond_terms + data.draw(st.integers(0, 100))
+        )
     if factor == "current" and p.current_ratio is not None:
-        return dataclasses.replace(p, current_ratio=data.draw(
-            st.decimals(min_value=0, max_value=p.current_ratio, places=2)))
+        return dataclasses.replace(
+            p,
+            current_ratio=data.draw(st.decimals(min_value=0, max_value=p.current_ratio, places=2)),
+        )
     if factor == "de" and p.debt_to_equity is not None and not p.negative_equity:
-        return dataclasses.replace(p, debt_to_equity=p.debt_to_equity + data.draw(
-            st.decimals(min_value=0, max_value=5, places=2)))
+        return dataclasses.replace(
+            p,
+            debt_to_equity=p.debt_to_equity
+            + data.draw(st.decimals(min_value=0, max_value=5, places=2)),
+        )
     if factor == "margin" and p.net_margin is not None:
-        return dataclasses.replace(p, net_margin=p.net_margin - data.draw(
-            st.decimals(min_value=0, max_value=1, places=3)))
+        return dataclasses.replace(
+            p, net_margin=p.net_margin - data.draw(st.decimals(min_value=0, max_value=1, places=3))
+        )
     if factor == "cover" and p.interest_cover is not None:
-        return dataclasses.replace(p, interest_cover=p.interest_cover - data.draw(
-            st.decimals(min_value=0, max_value=10, places=1)))
+        return dataclasses.replace(
+            p,
+            interest_cover=p.interest_cover
+            - data.draw(st.decimals(min_value=0, max_value=10, places=1)),
+        )
     if factor == "events":
         return dataclasses.replace(p, adverse_events=p.adverse_events | data.draw(_events))
     return p
@@ -215,31 +264,53 @@ def test_contributions_add_up_to_the_score(profile: BuyerProfile) -> None:
     assert rating.score == max(0, min(100, raw))
     assert rating.pd == pd_for_grade(rating.grade)
     assert rating.hard_stop == bool(
-        profile.adverse_events & {AdverseEvent.INSOLVENCY_FILING, AdverseEvent.SANCTIONS_HIT})
+        profile.adverse_events & {AdverseEvent.INSOLVENCY_FILING, AdverseEvent.SANCTIONS_HIT}
+    )
 
 
 # --- banks ------------------------------------------------------------------------------
 
 
 def _bank(**changes: object) -> BankProfile:
-    base = BankProfile(country_class=1, rank=120, total_assets=Money.of("250000000000", "USD"),
-                       capital_adequacy_ratio=Decimal("0.135"))
+    base = BankProfile(
+        country_class=1,
+        rank=120,
+        total_assets=Money.of("250000000000", "USD"),
+        capital_adequacy_ratio=Decimal("0.135"),
+    )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def test_worked_example_bank() -> None:
     rating = rate_bank(_bank())
-    assert _points(rating) == {"country_class": 12, "rank": 8, "total_assets": 5,
-                               "capital_adequacy_ratio": 3, "defaults_on_record": 2}
+    assert _points(rating) == {
+        "country_class": 12,
+        "rank": 8,
+        "total_assets": 5,
+        "capital_adequacy_ratio": 3,
+        "defaults_on_record": 2,
+    }
     assert (rating.score, rating.grade, rating.grade_label) == (80, 3, "AA")
     assert rating.model_version == MODEL_VERSION
 
 
 def test_weak_bank_and_sanctioned_bank() -> None:
-    weak = rate_bank(_bank(country_class=6, rank=None, total_assets=Money.of("5e8", "USD"),
-                           capital_adequacy_ratio=Decimal("0.07"), defaults_on_record=3))
-    assert _points(weak) == {"country_class": -12, "rank": -6, "total_assets": -5,
-                             "capital_adequacy_ratio": -15, "defaults_on_record": -20}
+    weak = rate_bank(
+        _bank(
+            country_class=6,
+            rank=None,
+            total_assets=Money.of("5e8", "USD"),
+            capital_adequacy_ratio=Decimal("0.07"),
+            defaults_on_record=3,
+        )
+    )
+    assert _points(weak) == {
+        "country_class": -12,
+        "rank": -6,
+        "total_assets": -5,
+        "capital_adequacy_ratio": -15,
+        "defaults_on_record": -20,
+    }
     assert (weak.score, weak.grade) == (0, 19)
     sanctioned = rate_bank(_bank(adverse_events=frozenset({AdverseEvent.SANCTIONS_HIT})))
     assert (sanctioned.hard_stop, sanctioned.grade) == (True, 20)
@@ -247,9 +318,12 @@ def test_weak_bank_and_sanctioned_bank() -> None:
 
 @pytest.mark.parametrize(
     ("changes", "code"),
-    [({"rank": 0}, "invalid_rank"), ({"capital_adequacy_ratio": Decimal("-0.1")}, "invalid_ratio"),
-     ({"defaults_on_record": -1}, "invalid_defaults_on_record"),
-     ({"total_assets": Money.of("1", "EUR")}, "currency_mismatch")],
+    [
+        ({"rank": 0}, "invalid_rank"),
+        ({"capital_adequacy_ratio": Decimal("-0.1")}, "invalid_ratio"),
+        ({"defaults_on_record": -1}, "invalid_defaults_on_record"),
+        ({"total_assets": Money.of("1", "EUR")}, "currency_mismatch"),
+    ],
 )
 def test_bad_bank_inputs(changes: dict[str, object], code: str) -> None:
     with pytest.raises(ValidationFailed) as info:

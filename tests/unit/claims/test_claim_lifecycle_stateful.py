@@ -57,8 +57,7 @@ class ClaimMachine(RuleBasedStateMachine):
     @rule()
     def approve(self) -> None:
         if self._move(ClaimEvent.APPROVE):
-            self.entries.append(book_approval(claim_ref="C", indemnity=INDEMNITY,
-                                              posted_on=DAY))
+            self.entries.append(book_approval(claim_ref="C", indemnity=INDEMNITY, posted_on=DAY))
 
     @rule()
     def reject(self) -> None:
@@ -76,23 +75,32 @@ class ClaimMachine(RuleBasedStateMachine):
     def close(self) -> None:
         before = self.state
         if self._move(ClaimEvent.CLOSE):
-            assert before in (ClaimState.PAID, ClaimState.REJECTED, ClaimState.FILED,
-                              ClaimState.CHECKING)
+            assert before in (
+                ClaimState.PAID,
+                ClaimState.REJECTED,
+                ClaimState.FILED,
+                ClaimState.CHECKING,
+            )
             self.closed_unpaid = before is not ClaimState.PAID
 
     @rule(gross=st.integers(1, 5_000_000), costs=st.integers(0, 5_000_000))
     def recover(self, gross: int, costs: int) -> None:
         try:
             check_rights_transferred(self.state, paid=self.payments == 1)
-            shares = share_recovery(gross=Money.from_minor(gross, "USD"),
-                                    costs=Money.from_minor(costs, "USD"), indemnity=INDEMNITY,
-                                    loss=LOSS, net_recovered_before=self.net_recovered)
+            shares = share_recovery(
+                gross=Money.from_minor(gross, "USD"),
+                costs=Money.from_minor(costs, "USD"),
+                indemnity=INDEMNITY,
+                loss=LOSS,
+                net_recovered_before=self.net_recovered,
+            )
         except (Conflict, ValidationFailed):
             return
         self.recoveries += 1
         self.net_recovered = self.net_recovered + shares.net
-        entry = book_recovery(claim_ref="C", recovery_ref=str(self.recoveries), shares=shares,
-                              posted_on=DAY)
+        entry = book_recovery(
+            claim_ref="C", recovery_ref=str(self.recoveries), shares=shares, posted_on=DAY
+        )
         assert (entry is None) is shares.net.is_zero()
         if entry is not None:
             self.entries.append(entry)
@@ -100,8 +108,10 @@ class ClaimMachine(RuleBasedStateMachine):
     @invariant()
     def paid_at_most_once(self) -> None:
         assert self.payments <= 1
-        assert (self.payments == 1) is (self.state is ClaimState.PAID or (
-            self.state is ClaimState.CLOSED and not self.closed_unpaid))
+        assert (self.payments == 1) is (
+            self.state is ClaimState.PAID
+            or (self.state is ClaimState.CLOSED and not self.closed_unpaid)
+        )
         if self.closed_unpaid:
             assert self.recoveries == 0  # no rights passed on a claim closed unpaid
         keys = [e.key for e in self.entries]
@@ -113,7 +123,8 @@ class ClaimMachine(RuleBasedStateMachine):
         assert tb.is_balanced()
         recovered = -tb.balance(Account.RECOVERIES, "USD")
         owed_back = -tb.balance(Account.CLAIMS_PAYABLE, "USD") - (
-            INDEMNITY.amount if self.state is ClaimState.APPROVED else 0)
+            INDEMNITY.amount if self.state is ClaimState.APPROVED else 0
+        )
         assert recovered + owed_back == self.net_recovered.amount
         assert self.net_recovered <= LOSS
         if self.payments == 0:

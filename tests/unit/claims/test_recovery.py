@@ -44,10 +44,12 @@ def usd(amount: int | str) -> Money:
         ("700", "100", "5000", "5000", "600.00", "0.00"),
     ],
 )
-def test_recovery_sharing(gross: str, costs: str, indemnity: str, loss: str, insurer: str,
-                          insured: str) -> None:
-    shares = share_recovery(gross=usd(gross), costs=usd(costs), indemnity=usd(indemnity),
-                            loss=usd(loss))
+def test_recovery_sharing(
+    gross: str, costs: str, indemnity: str, loss: str, insurer: str, insured: str
+) -> None:
+    shares = share_recovery(
+        gross=usd(gross), costs=usd(costs), indemnity=usd(indemnity), loss=usd(loss)
+    )
     assert (shares.insurer, shares.insured) == (usd(insurer), usd(insured))
     assert shares.net == usd(gross) - usd(costs)
 
@@ -63,14 +65,18 @@ def test_recovery_sharing(gross: str, costs: str, indemnity: str, loss: str, ins
 )
 def test_bad_recoveries_are_refused(gross: str, costs: str, before: str, code: str) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        share_recovery(gross=usd(gross), costs=usd(costs), indemnity=usd(90_000),
-                       loss=usd(100_000), net_recovered_before=usd(before))
+        share_recovery(
+            gross=usd(gross),
+            costs=usd(costs),
+            indemnity=usd(90_000),
+            loss=usd(100_000),
+            net_recovered_before=usd(before),
+        )
     assert exc.value.code == code
 
 
 def test_rights_pass_on_payment() -> None:
-    assert [s for s in ClaimState if rights_transferred(s)] == [ClaimState.PAID,
-                                                                ClaimState.CLOSED]
+    assert [s for s in ClaimState if rights_transferred(s)] == [ClaimState.PAID, ClaimState.CLOSED]
     with pytest.raises(Conflict) as exc:
         check_rights_transferred(ClaimState.APPROVED)
     assert exc.value.code == "rights_not_transferred"
@@ -83,18 +89,23 @@ def test_rights_pass_on_payment() -> None:
 
 
 def test_the_books_of_a_claim_and_its_recovery_balance() -> None:
-    shares = share_recovery(gross=usd(20_000), costs=usd(2_000), indemnity=usd(90_000),
-                            loss=usd(100_000))
-    recovery = book_recovery(claim_ref="C-1", recovery_ref="R-1", shares=shares,
-                             posted_on=date(2026, 10, 1))
+    shares = share_recovery(
+        gross=usd(20_000), costs=usd(2_000), indemnity=usd(90_000), loss=usd(100_000)
+    )
+    recovery = book_recovery(
+        claim_ref="C-1", recovery_ref="R-1", shares=shares, posted_on=date(2026, 10, 1)
+    )
     assert recovery is not None
     entries = [
         book_approval(claim_ref="C-1", indemnity=usd(90_000), posted_on=date(2026, 8, 1)),
         book_payment(claim_ref="C-1", amount=usd(90_000), posted_on=date(2026, 8, 5)),
         recovery,
     ]
-    assert [e.key for e in entries] == ["claim:C-1:approved", "claim:C-1:paid",
-                                        "claim:C-1:recovery:R-1"]
+    assert [e.key for e in entries] == [
+        "claim:C-1:approved",
+        "claim:C-1:paid",
+        "claim:C-1:recovery:R-1",
+    ]
     tb = trial_balance(entries)
     assert tb.is_balanced()
     assert tb.balance(Account.CLAIMS_EXPENSE, "USD") == Decimal(90_000)
@@ -106,10 +117,15 @@ def test_the_books_of_a_claim_and_its_recovery_balance() -> None:
 money = st.integers(min_value=1, max_value=10**10).map(lambda c: Money.from_minor(c, "USD"))
 
 
-@given(gross=money, cost_share=st.integers(min_value=0, max_value=100), loss=money,
-       paid_share=st.integers(min_value=0, max_value=100))
-def test_shares_add_up_to_the_net_and_are_proportional(gross: Money, cost_share: int,
-                                                       loss: Money, paid_share: int) -> None:
+@given(
+    gross=money,
+    cost_share=st.integers(min_value=0, max_value=100),
+    loss=money,
+    paid_share=st.integers(min_value=0, max_value=100),
+)
+def test_shares_add_up_to_the_net_and_are_proportional(
+    gross: Money, cost_share: int, loss: Money, paid_share: int
+) -> None:
     costs = Money(gross.amount * cost_share / 100, "USD").rounded()
     indemnity = Money(loss.amount * paid_share / 100, "USD").rounded()
     net = gross - costs
@@ -126,7 +142,12 @@ def test_shares_add_up_to_the_net_and_are_proportional(gross: Money, cost_share:
 
 
 def test_a_recovery_eaten_by_its_costs_books_nothing() -> None:
-    shares = share_recovery(gross=usd(500), costs=usd(500), indemnity=usd(90_000),
-                            loss=usd(100_000))
-    assert book_recovery(claim_ref="C-1", recovery_ref="R-2", shares=shares,
-                         posted_on=date(2026, 10, 1)) is None
+    shares = share_recovery(
+        gross=usd(500), costs=usd(500), indemnity=usd(90_000), loss=usd(100_000)
+    )
+    assert (
+        book_recovery(
+            claim_ref="C-1", recovery_ref="R-2", shares=shares, posted_on=date(2026, 10, 1)
+        )
+        is None
+    )

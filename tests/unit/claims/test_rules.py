@@ -42,11 +42,15 @@ def test_the_happy_path() -> None:
 
 def test_only_the_listed_moves_are_legal() -> None:
     assert CLAIM_TRANSITIONS == {
-        (S.FILED, E.START_CHECKS): S.CHECKING, (S.FILED, E.REJECT): S.REJECTED,
-        (S.CHECKING, E.APPROVE): S.APPROVED, (S.CHECKING, E.REJECT): S.REJECTED,
-        (S.APPROVED, E.PAY): S.PAID, (S.PAID, E.CLOSE): S.CLOSED,
+        (S.FILED, E.START_CHECKS): S.CHECKING,
+        (S.FILED, E.REJECT): S.REJECTED,
+        (S.CHECKING, E.APPROVE): S.APPROVED,
+        (S.CHECKING, E.REJECT): S.REJECTED,
+        (S.APPROVED, E.PAY): S.PAID,
+        (S.PAID, E.CLOSE): S.CLOSED,
         # closing as rejected, and withdrawing before a decision
-        (S.REJECTED, E.CLOSE): S.CLOSED, (S.FILED, E.CLOSE): S.CLOSED,
+        (S.REJECTED, E.CLOSE): S.CLOSED,
+        (S.FILED, E.CLOSE): S.CLOSED,
         (S.CHECKING, E.CLOSE): S.CLOSED,
     }
 
@@ -67,8 +71,7 @@ def test_only_the_listed_moves_are_legal() -> None:
         (S.CLOSED, E.CLOSE, "illegal_transition"),
     ],
 )
-def test_illegal_moves_name_their_reason(state: ClaimState, event: ClaimEvent,
-                                         code: str) -> None:
+def test_illegal_moves_name_their_reason(state: ClaimState, event: ClaimEvent, code: str) -> None:
     with pytest.raises(Conflict) as exc:
         next_claim_state(state, event)
     assert exc.value.code == code
@@ -92,27 +95,42 @@ DUE, DECIDED = date(2026, 3, 31), date(2026, 5, 1)
         (C.PROTRACTED_DEFAULT, ClaimTerms(waiting_period_days=120), date(2026, 7, 29)),
         (C.PROTRACTED_DEFAULT, ClaimTerms(waiting_period_days=30), DECIDED),  # already over
         (C.INSOLVENCY, ClaimTerms(waiting_period_days=120), DECIDED),  # none on insolvency
-        (C.INSOLVENCY, ClaimTerms(waiting_period_days=120, waiting_on_insolvency=True),
-         date(2026, 7, 29)),
+        (
+            C.INSOLVENCY,
+            ClaimTerms(waiting_period_days=120, waiting_on_insolvency=True),
+            date(2026, 7, 29),
+        ),
         (C.REFUSAL_OF_GOODS, ClaimTerms(waiting_period_days=60), date(2026, 5, 30)),
         (C.WAR, ClaimTerms(waiting_period_days=60), date(2026, 5, 30)),
         (C.WAR, ClaimTerms(waiting_period_days=60, waiting_on_political=False), DECIDED),
     ],
 )
 def test_waiting_period(cause: C, terms: ClaimTerms, earliest: date) -> None:
-    assert earliest_payment_date(cause=cause, due_date=DUE, decided_on=DECIDED,
-                                 terms=terms) == earliest
+    assert (
+        earliest_payment_date(cause=cause, due_date=DUE, decided_on=DECIDED, terms=terms)
+        == earliest
+    )
 
 
 def test_payment_before_the_waiting_period_ends_is_refused() -> None:
     terms = ClaimTerms(waiting_period_days=120)
     with pytest.raises(Conflict) as exc:
-        check_waiting_period(cause=C.PROTRACTED_DEFAULT, due_date=DUE, decided_on=DECIDED,
-                             terms=terms, today=date(2026, 7, 28))
+        check_waiting_period(
+            cause=C.PROTRACTED_DEFAULT,
+            due_date=DUE,
+            decided_on=DECIDED,
+            terms=terms,
+            today=date(2026, 7, 28),
+        )
     assert exc.value.code == "waiting_period_not_over"
     assert exc.value.details == {"earliest_payment_date": "2026-07-29"}
-    check_waiting_period(cause=C.PROTRACTED_DEFAULT, due_date=DUE, decided_on=DECIDED,
-                         terms=terms, today=date(2026, 7, 29))
+    check_waiting_period(
+        cause=C.PROTRACTED_DEFAULT,
+        due_date=DUE,
+        decided_on=DECIDED,
+        terms=terms,
+        today=date(2026, 7, 29),
+    )
 
 
 def test_four_eyes_above_the_threshold() -> None:
@@ -134,26 +152,39 @@ def test_four_eyes_above_the_threshold() -> None:
 
 
 def test_a_policy_s_own_claim_terms_override_the_installation_defaults() -> None:
-    defaults = ClaimDefaults(claim_filing_days=180, waiting_period_days=120,
-                             waiting_on_insolvency=False,
-                             second_approval_above=Decimal(100_000),
-                             late_notice_denies_claim=True)
+    defaults = ClaimDefaults(
+        claim_filing_days=180,
+        waiting_period_days=120,
+        waiting_on_insolvency=False,
+        second_approval_above=Decimal(100_000),
+        late_notice_denies_claim=True,
+    )
     # a policy that sets nothing keeps every default (existing policies keep working)
-    assert claim_terms_for(ClaimTermsSchedule(), currency="EUR", defaults=defaults) == \
-        ClaimTerms(waiting_period_days=120, waiting_on_insolvency=False,
-                   second_approval_above=Money.of(100_000, "EUR"), claim_filing_days=180,
-                   late_notice_denies_claim=True)
-    own = ClaimTermsSchedule(claim_filing_days=90, waiting_period_days=0,
-                             waiting_on_insolvency=True,
-                             second_approval_above=Decimal("25000.50"),
-                             late_notice_denies_claim=False)
+    assert claim_terms_for(ClaimTermsSchedule(), currency="EUR", defaults=defaults) == ClaimTerms(
+        waiting_period_days=120,
+        waiting_on_insolvency=False,
+        second_approval_above=Money.of(100_000, "EUR"),
+        claim_filing_days=180,
+        late_notice_denies_claim=True,
+    )
+    own = ClaimTermsSchedule(
+        claim_filing_days=90,
+        waiting_period_days=0,
+        waiting_on_insolvency=True,
+        second_approval_above=Decimal("25000.50"),
+        late_notice_denies_claim=False,
+    )
     assert claim_terms_for(own, currency="USD", defaults=defaults) == ClaimTerms(
-        waiting_period_days=0, waiting_on_insolvency=True,
-        second_approval_above=usd("25000.50"), claim_filing_days=90,
-        late_notice_denies_claim=False)
+        waiting_period_days=0,
+        waiting_on_insolvency=True,
+        second_approval_above=usd("25000.50"),
+        claim_filing_days=90,
+        late_notice_denies_claim=False,
+    )
     # a threshold of zero is a setting (every claim needs two), not "unset"
-    zero = claim_terms_for(ClaimTermsSchedule(second_approval_above=Decimal(0)),
-                           currency="USD", defaults=defaults)
+    zero = claim_terms_for(
+        ClaimTermsSchedule(second_approval_above=Decimal(0)), currency="USD", defaults=defaults
+    )
     assert requires_second_approval(usd("0.01"), zero.second_approval_above)
 
 
@@ -162,8 +193,10 @@ def test_a_policy_s_own_claim_terms_override_the_installation_defaults() -> None
     [
         (ClaimTermsSchedule(claim_filing_days=-1), "claim_terms.claim_filing_days"),
         (ClaimTermsSchedule(waiting_period_days=731), "claim_terms.waiting_period_days"),
-        (ClaimTermsSchedule(second_approval_above=Decimal(-1)),
-         "claim_terms.second_approval_above"),
+        (
+            ClaimTermsSchedule(second_approval_above=Decimal(-1)),
+            "claim_terms.second_approval_above",
+        ),
     ],
 )
 def test_out_of_range_claim_terms_are_refused(terms: ClaimTermsSchedule, field: str) -> None:

@@ -21,25 +21,36 @@ from tradecover.kit.errors import ValidationFailed
 TARGET = SpeedTarget(decision_days=30, payment_days=10, warn_days=5)
 
 
-def tl(claim_id: int, notice: str, claim: str, decided: str | None = None,
-       paid: str | None = None, *, rejected: bool = False,
-       payable_from: str | None = None) -> ClaimTimeline:
-    return ClaimTimeline(claim_id=claim_id, notice_filed_on=date.fromisoformat(notice),
-                         claim_filed_on=date.fromisoformat(claim),
-                         decided_on=None if decided is None else date.fromisoformat(decided),
-                         paid_on=None if paid is None else date.fromisoformat(paid),
-                         rejected=rejected,
-                         payable_from=None if payable_from is None
-                         else date.fromisoformat(payable_from))
+def tl(
+    claim_id: int,
+    notice: str,
+    claim: str,
+    decided: str | None = None,
+    paid: str | None = None,
+    *,
+    rejected: bool = False,
+    payable_from: str | None = None,
+) -> ClaimTimeline:
+    return ClaimTimeline(
+        claim_id=claim_id,
+        notice_filed_on=date.fromisoformat(notice),
+        claim_filed_on=date.fromisoformat(claim),
+        decided_on=None if decided is None else date.fromisoformat(decided),
+        paid_on=None if paid is None else date.fromisoformat(paid),
+        rejected=rejected,
+        payable_from=None if payable_from is None else date.fromisoformat(payable_from),
+    )
 
 
 def test_durations() -> None:
     t = tl(1, "2026-01-10", "2026-02-01", "2026-02-21", "2026-02-25")
     assert (t.notice_to_claim_days, t.claim_to_decision_days, t.decision_to_payment_days) == (
-        22, 20, 4)
+        22,
+        20,
+        4,
+    )
     open_claim = tl(2, "2026-01-10", "2026-02-01")
-    assert (open_claim.claim_to_decision_days, open_claim.decision_to_payment_days) == (None,
-                                                                                       None)
+    assert (open_claim.claim_to_decision_days, open_claim.decision_to_payment_days) == (None, None)
 
 
 def test_monthly_report() -> None:
@@ -50,16 +61,28 @@ def test_monthly_report() -> None:
         tl(4, "2026-02-15", "2026-03-01"),  # open
     ]
     assert monthly_report(timelines, TARGET) == (
-        MonthSpeed(month="2026-02", decided=2, avg_claim_to_decision_days=Decimal("19.0"),
-                   decided_within_target_pct=Decimal("100.0"), paid=1,
-                   avg_decision_to_payment_days=Decimal("4.0"),
-                   paid_within_target_pct=Decimal("100.0"),
-                   avg_notice_to_claim_days=Decimal("15.0"), filed=3),
-        MonthSpeed(month="2026-03", decided=1, avg_claim_to_decision_days=Decimal("35.0"),
-                   decided_within_target_pct=Decimal("0.0"), paid=1,
-                   avg_decision_to_payment_days=Decimal("20.0"),
-                   paid_within_target_pct=Decimal("0.0"),
-                   avg_notice_to_claim_days=Decimal("14.0"), filed=1),
+        MonthSpeed(
+            month="2026-02",
+            decided=2,
+            avg_claim_to_decision_days=Decimal("19.0"),
+            decided_within_target_pct=Decimal("100.0"),
+            paid=1,
+            avg_decision_to_payment_days=Decimal("4.0"),
+            paid_within_target_pct=Decimal("100.0"),
+            avg_notice_to_claim_days=Decimal("15.0"),
+            filed=3,
+        ),
+        MonthSpeed(
+            month="2026-03",
+            decided=1,
+            avg_claim_to_decision_days=Decimal("35.0"),
+            decided_within_target_pct=Decimal("0.0"),
+            paid=1,
+            avg_decision_to_payment_days=Decimal("20.0"),
+            paid_within_target_pct=Decimal("0.0"),
+            avg_notice_to_claim_days=Decimal("14.0"),
+            filed=1,
+        ),
     )
 
 

@@ -10,12 +10,14 @@ import tradecover.country_risk as face
 
 
 def test_public_names_are_pinned() -> None:
-    assert sorted(face.__all__) == sorted([
-        "CountryRisk",
-        "CoverStatus",
-        "current",
-        "current_all",
-    ])
+    assert sorted(face.__all__) == sorted(
+        [
+            "CountryRisk",
+            "CoverStatus",
+            "current",
+            "current_all",
+        ]
+    )
 
 
 def test_every_public_name_resolves_to_what_it_names() -> None:
@@ -26,9 +28,10 @@ def test_every_public_name_resolves_to_what_it_names() -> None:
 
 
 def test_the_package_loads_neither_the_database_nor_the_web() -> None:
-    code = ("import sys, tradecover.country_risk; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'sqlalchemy', 'fastapi', 'starlette', 'alembic', 'jinja2'}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, tradecover.country_risk; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlalchemy', 'fastapi', 'starlette', 'alembic', 'jinja2'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

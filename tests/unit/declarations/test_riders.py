@@ -17,13 +17,35 @@ STORE = PostgresStore(read.PipelinedAttachmentFacts())
 
 
 def test_the_key_rides_under_parameter_names_of_its_own() -> None:
-    shipment = Shipment(insured_org_id=1, policy_id=2, buyer_id=3,
-                        payment_terms=PaymentTerms("OA"), transport_mode=TransportMode.SEA,
-                        shipment_date=date(2026, 11, 2), due_date=date(2027, 1, 1),
-                        goods_description="LED lights", hs_code="9405.11",
-                        invoice_number="I-1", currency="USD", invoice_amount=Decimal(10))
-    own = {*read.parameters(org_id=1, shipments=[shipment]), "now", "genesis", "n", "chains",
-           "rows", "entries", "limit_ids", "outstanding", "taken", "caps", "seqs", "hashes"}
+    shipment = Shipment(
+        insured_org_id=1,
+        policy_id=2,
+        buyer_id=3,
+        payment_terms=PaymentTerms("OA"),
+        transport_mode=TransportMode.SEA,
+        shipment_date=date(2026, 11, 2),
+        due_date=date(2027, 1, 1),
+        goods_description="LED lights",
+        hs_code="9405.11",
+        invoice_number="I-1",
+        currency="USD",
+        invoice_amount=Decimal(10),
+    )
+    own = {
+        *read.parameters(org_id=1, shipments=[shipment]),
+        "now",
+        "genesis",
+        "n",
+        "chains",
+        "rows",
+        "entries",
+        "limit_ids",
+        "outstanding",
+        "taken",
+        "caps",
+        "seqs",
+        "hashes",
+    }
     held = idempotency.HeldKey(1, "k-1", "f" * 64)
     (_lock, locking), (_stored, reading) = idempotency.hold_statements(held)
     _store, storing = idempotency.store_statement(held, status_code=201, body_json="{}")

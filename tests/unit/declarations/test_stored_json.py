@@ -16,14 +16,22 @@ from tradecover.db.base import canonical_json
 from tradecover.declarations.attachment.postgres_repository import stored_json as _stored_json
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**63), max_value=2**63 - 1),
-    st.text(), st.decimals(allow_nan=False, allow_infinity=False, places=4),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.text(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4),
     st.dates(min_value=date(1900, 1, 1)),
     st.datetimes(min_value=datetime(1900, 1, 1), timezones=st.just(UTC)),
-    st.floats(allow_nan=False, allow_infinity=False))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=20)
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 @given(values)

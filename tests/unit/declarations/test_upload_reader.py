@@ -44,19 +44,23 @@ _PARTS = {
         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
         'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
-        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/workbook.xml": (
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
 }
 
 
@@ -66,15 +70,19 @@ def _raw_xlsx(rows: int) -> bytes:
     """
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     header = "".join(f'<c t="inlineStr"><is><t>{c}</t></is></c>' for c in upload.COLUMNS)
-    body = "".join(f'<row><c><v>1</v></c><c><v>2</v></c><c t="s"><v>{n}</v></c></row>'
-                   for n in range(rows))
+    body = "".join(
+        f'<row><c><v>1</v></c><c><v>2</v></c><c t="s"><v>{n}</v></c></row>' for n in range(rows)
+    )
     strings = "".join(f"<si><t>INV-{n}</t></si>" for n in range(rows))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, text in _PARTS.items():
             archive.writestr(name, text)
-        archive.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{main}"><sheetData>'
-                         f"<row>{header}</row>{body}</sheetData></worksheet>")
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData>'
+            f"<row>{header}</row>{body}</sheetData></worksheet>",
+        )
         archive.writestr("xl/sharedStrings.xml", f'<sst xmlns="{main}">{strings}</sst>')
     return out.getvalue()
 
@@ -94,10 +102,10 @@ def test_rows_up_to_the_limit_are_read() -> None:
     assert [r["invoice_number"] for r in raw] == [f"INV-{n}" for n in range(5)]
 
 
-@pytest.mark.parametrize(("name", "rows"), [
-    ("big.csv", 70_000), ("big.xlsx", 300_000)])
+@pytest.mark.parametrize(("name", "rows"), [("big.csv", 70_000), ("big.xlsx", 300_000)])
 def test_a_huge_file_is_refused_at_the_row_limit_without_reading_the_rest(
-        name: str, rows: int) -> None:
+    name: str, rows: int
+) -> None:
     data = _csv(rows) if name.endswith(".csv") else _raw_xlsx(rows)
     started = time.perf_counter()
     assert _code(name, data) == "batch_too_large"

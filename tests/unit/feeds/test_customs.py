@@ -40,8 +40,7 @@ def test_an_export_declaration_is_read() -> None:
     assert doc.format is DocumentFormat.WCO_DEC_DMS
     assert doc.dedup_key == ("cds:gb", "LRN-TC-0042", "1")
     eori = doc.seller.identifiers[0]
-    assert (eori.scheme, eori.value, eori.valid) == (
-        IdentifierScheme.EORI, "GB123456727000", True)
+    assert (eori.scheme, eori.value, eori.valid) == (IdentifierScheme.EORI, "GB123456727000", True)
     assert (doc.buyer.name, doc.buyer.country) == ("LAKESIDE TOOLS INC", "US")
     assert (doc.currency, doc.total) == ("EUR", Decimal("1950.00"))
     assert doc.invoice_reference == "RW-2026-0042"
@@ -57,8 +56,10 @@ def test_an_export_declaration_is_read() -> None:
 def test_without_invoice_amount_the_statistical_values_are_summed() -> None:
     document = replaced(DEC, '<InvoiceAmount currencyID="EUR">1950.00</InvoiceAmount>', "")
     assert _read(read_wco_customs(document)).total == Decimal("1950.00")
-    mixed = document.replace(b'<StatisticalValueAmount currencyID="EUR">780.00',
-                             b'<StatisticalValueAmount currencyID="USD">780.00')
+    mixed = document.replace(
+        b'<StatisticalValueAmount currencyID="EUR">780.00',
+        b'<StatisticalValueAmount currencyID="USD">780.00',
+    )
     assert _codes(read_wco_customs(mixed)) == ("currency_mismatch",)
 
 
@@ -67,8 +68,10 @@ def test_a_declaration_without_dates_and_a_bare_declaration_root_are_read() -> N
     start = text.index("<Declaration>")
     end = text.index("</Declaration>") + len("</Declaration>")
     bare = text[start:end].replace(
-        "<Declaration>", '<Declaration xmlns="urn:wco:datamodel:WCO:DEC-DMS:2" '
-        'xmlns:ds="urn:wco:datamodel:WCO:Declaration_DS:DMS:2">')
+        "<Declaration>",
+        '<Declaration xmlns="urn:wco:datamodel:WCO:DEC-DMS:2" '
+        'xmlns:ds="urn:wco:datamodel:WCO:Declaration_DS:DMS:2">',
+    )
     doc = _read(read_wco_customs(bare.encode()))
     assert doc.document_id == "LRN-TC-0042"
 
@@ -79,20 +82,34 @@ def test_an_amendment_gets_its_own_version_and_names_the_declaration() -> None:
     assert doc.amends == "LRN-TC-0042"
 
 
-@pytest.mark.parametrize(("old", "new", "code"), [
-    ("<TypeCode>EXA</TypeCode>", "<TypeCode>IMA</TypeCode>", "customs_not_export"),
-    ("<FunctionalReferenceID>LRN-TC-0042<",
-     "<FunctionalReferenceID>LRN-TC-0042-WAY-TOO-LONG-REF<", "customs_lrn_too_long"),
-    ("<FunctionalReferenceID>LRN-TC-0042</FunctionalReferenceID>", "",
-     "customs_declaration_id_missing"),
-    ("<CountryCode>US</CountryCode></Address>", "<CountryCode>USA</CountryCode></Address>",
-     "country_unknown"),
-    ('formatCode="304">20260116093000Z', 'formatCode="304">2026-01-16', "date_malformed"),
-    ('<InvoiceAmount currencyID="EUR">1950.00', '<InvoiceAmount currencyID="EUR">1950,00',
-     "amount_malformed"),
-])
-def test_declarations_that_cannot_be_used_are_quarantined(old: str, new: str,
-                                                           code: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("<TypeCode>EXA</TypeCode>", "<TypeCode>IMA</TypeCode>", "customs_not_export"),
+        (
+            "<FunctionalReferenceID>LRN-TC-0042<",
+            "<FunctionalReferenceID>LRN-TC-0042-WAY-TOO-LONG-REF<",
+            "customs_lrn_too_long",
+        ),
+        (
+            "<FunctionalReferenceID>LRN-TC-0042</FunctionalReferenceID>",
+            "",
+            "customs_declaration_id_missing",
+        ),
+        (
+            "<CountryCode>US</CountryCode></Address>",
+            "<CountryCode>USA</CountryCode></Address>",
+            "country_unknown",
+        ),
+        ('formatCode="304">20260116093000Z', 'formatCode="304">2026-01-16', "date_malformed"),
+        (
+            '<InvoiceAmount currencyID="EUR">1950.00',
+            '<InvoiceAmount currencyID="EUR">1950,00',
+            "amount_malformed",
+        ),
+    ],
+)
+def test_declarations_that_cannot_be_used_are_quarantined(old: str, new: str, code: str) -> None:
     assert _codes(read_wco_customs(replaced(DEC, old, new))) == (code,)
 
 
@@ -118,7 +135,8 @@ def test_rejections_and_other_statuses_are_quarantined_with_the_customs_codes() 
     assert "CDS12062" in rejected.reasons[0].detail
     assert rejected.document_id == "LRN-TC-0042"
     assert _codes(read_wco_customs(fixture("wco_cleared_notification.xml"))) == (
-        "customs_status_not_used",)
+        "customs_status_not_used",
+    )
 
 
 def test_text_after_the_root_element_is_malformed() -> None:
@@ -139,16 +157,18 @@ def test_a_single_window_json_record_is_read_exactly() -> None:
     assert _read(read_document(fixture("single_window_record.json"))).version == "2"
 
 
-@pytest.mark.parametrize(("record", "code"), [
-    ({"value": "1"}, "record_field_missing"),
-    ({"declaration_number": "X", "value": "10"}, "record_field_missing"),
-    ({"declaration_number": "X", "value": "1e3", "currency": "EUR"}, "amount_malformed"),
-    ({"declaration_number": ["X"]}, "record_malformed"),
-    ({"declaration_number": "X", "currency": "ABC"}, "currency_unknown"),
-    ({"declaration_number": "X", "consignee_country": "JX"}, "country_unknown"),
-])
-def test_single_window_records_that_cannot_be_used(record: dict[str, object],
-                                                   code: str) -> None:
+@pytest.mark.parametrize(
+    ("record", "code"),
+    [
+        ({"value": "1"}, "record_field_missing"),
+        ({"declaration_number": "X", "value": "10"}, "record_field_missing"),
+        ({"declaration_number": "X", "value": "1e3", "currency": "EUR"}, "amount_malformed"),
+        ({"declaration_number": ["X"]}, "record_malformed"),
+        ({"declaration_number": "X", "currency": "ABC"}, "currency_unknown"),
+        ({"declaration_number": "X", "consignee_country": "JX"}, "country_unknown"),
+    ],
+)
+def test_single_window_records_that_cannot_be_used(record: dict[str, object], code: str) -> None:
     assert _codes(read_single_window_record(record)) == (code,)
     assert _codes(read_single_window_json(json.dumps(record).encode())) == (code,)
 

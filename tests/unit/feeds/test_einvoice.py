@@ -45,7 +45,10 @@ def test_a_ubl_export_invoice_is_read_into_the_common_record() -> None:
     assert doc.payment_terms_days == 45
     assert doc.currency == "EUR"
     assert (doc.total, doc.tax_exclusive, doc.payable) == (
-        Decimal("1950.00"), Decimal("1950.00"), Decimal("1950.00"))
+        Decimal("1950.00"),
+        Decimal("1950.00"),
+        Decimal("1950.00"),
+    )
     assert doc.seller.name == "Rheinland Werkzeug GmbH"
     assert doc.seller.country == "DE"
     assert doc.seller.identifier(IdentifierScheme.VAT) == "DE123456788"
@@ -93,44 +96,70 @@ def test_a_cii_export_invoice_is_read() -> None:
 
 
 UBL_BREACHES = [
-    ("<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:"
-     "billing:3.0</cbc:CustomizationID>", "", "en16931_BR-01"),
+    (
+        "<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:"
+        "billing:3.0</cbc:CustomizationID>",
+        "",
+        "en16931_BR-01",
+    ),
     ("<cbc:ID>RW-2026-0042</cbc:ID>", "", "en16931_BR-02"),
     ("<cbc:IssueDate>2026-01-15</cbc:IssueDate>", "", "en16931_BR-03"),
     ("<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>", "", "en16931_BR-04"),
-    ("<cbc:RegistrationName>Rheinland Werkzeug GmbH</cbc:RegistrationName>", "",
-     "en16931_BR-06"),
+    ("<cbc:RegistrationName>Rheinland Werkzeug GmbH</cbc:RegistrationName>", "", "en16931_BR-06"),
     ("<cbc:RegistrationName>Lakeside Tools, Inc.</cbc:RegistrationName>", "", "en16931_BR-07"),
     ("<cbc:IdentificationCode>DE</cbc:IdentificationCode>", "", "en16931_BR-09"),
     ("<cbc:IdentificationCode>US</cbc:IdentificationCode>", "", "en16931_BR-11"),
-    ('<cbc:TaxExclusiveAmount currencyID="EUR">1950.00</cbc:TaxExclusiveAmount>', "",
-     "en16931_BR-13"),
-    ('<cbc:TaxInclusiveAmount currencyID="EUR">1950.00</cbc:TaxInclusiveAmount>', "",
-     "en16931_BR-14"),
+    (
+        '<cbc:TaxExclusiveAmount currencyID="EUR">1950.00</cbc:TaxExclusiveAmount>',
+        "",
+        "en16931_BR-13",
+    ),
+    (
+        '<cbc:TaxInclusiveAmount currencyID="EUR">1950.00</cbc:TaxInclusiveAmount>',
+        "",
+        "en16931_BR-14",
+    ),
     ('<cbc:PayableAmount currencyID="EUR">1950.00</cbc:PayableAmount>', "", "en16931_BR-15"),
-    ('<cbc:LineExtensionAmount currencyID="EUR">800.00</cbc:LineExtensionAmount>',
-     '<cbc:LineExtensionAmount currencyID="EUR">801.00</cbc:LineExtensionAmount>',
-     "en16931_BR-CO-10"),
-    ('<cbc:Amount currencyID="EUR">50.00</cbc:Amount>',
-     '<cbc:Amount currencyID="EUR">40.00</cbc:Amount>', "en16931_BR-CO-11"),
-    ('<cbc:TaxExclusiveAmount currencyID="EUR">1950.00</cbc:TaxExclusiveAmount>',
-     '<cbc:TaxExclusiveAmount currencyID="EUR">2000.00</cbc:TaxExclusiveAmount>',
-     "en16931_BR-CO-13"),
-    ('<cbc:TaxInclusiveAmount currencyID="EUR">1950.00</cbc:TaxInclusiveAmount>',
-     '<cbc:TaxInclusiveAmount currencyID="EUR">2320.50</cbc:TaxInclusiveAmount>',
-     "en16931_BR-CO-15"),
-    ('<cbc:PayableAmount currencyID="EUR">1950.00</cbc:PayableAmount>',
-     '<cbc:PayableAmount currencyID="EUR">1900.00</cbc:PayableAmount>', "en16931_BR-CO-16"),
-    ('<cbc:PayableAmount currencyID="EUR">1950.00</cbc:PayableAmount>',
-     '<cbc:PayableAmount currencyID="EUR">1950.001</cbc:PayableAmount>', "en16931_BR-DEC-18"),
-    ('<cbc:Amount currencyID="EUR">50.00</cbc:Amount>',
-     '<cbc:Amount currencyID="USD">50.00</cbc:Amount>', "currency_mismatch"),
+    (
+        '<cbc:LineExtensionAmount currencyID="EUR">800.00</cbc:LineExtensionAmount>',
+        '<cbc:LineExtensionAmount currencyID="EUR">801.00</cbc:LineExtensionAmount>',
+        "en16931_BR-CO-10",
+    ),
+    (
+        '<cbc:Amount currencyID="EUR">50.00</cbc:Amount>',
+        '<cbc:Amount currencyID="EUR">40.00</cbc:Amount>',
+        "en16931_BR-CO-11",
+    ),
+    (
+        '<cbc:TaxExclusiveAmount currencyID="EUR">1950.00</cbc:TaxExclusiveAmount>',
+        '<cbc:TaxExclusiveAmount currencyID="EUR">2000.00</cbc:TaxExclusiveAmount>',
+        "en16931_BR-CO-13",
+    ),
+    (
+        '<cbc:TaxInclusiveAmount currencyID="EUR">1950.00</cbc:TaxInclusiveAmount>',
+        '<cbc:TaxInclusiveAmount currencyID="EUR">2320.50</cbc:TaxInclusiveAmount>',
+        "en16931_BR-CO-15",
+    ),
+    (
+        '<cbc:PayableAmount currencyID="EUR">1950.00</cbc:PayableAmount>',
+        '<cbc:PayableAmount currencyID="EUR">1900.00</cbc:PayableAmount>',
+        "en16931_BR-CO-16",
+    ),
+    (
+        '<cbc:PayableAmount currencyID="EUR">1950.00</cbc:PayableAmount>',
+        '<cbc:PayableAmount currencyID="EUR">1950.001</cbc:PayableAmount>',
+        "en16931_BR-DEC-18",
+    ),
+    (
+        '<cbc:Amount currencyID="EUR">50.00</cbc:Amount>',
+        '<cbc:Amount currencyID="USD">50.00</cbc:Amount>',
+        "currency_mismatch",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("old", "new", "code"), UBL_BREACHES)
-def test_each_business_rule_breach_quarantines_with_its_id(old: str, new: str,
-                                                           code: str) -> None:
+def test_each_business_rule_breach_quarantines_with_its_id(old: str, new: str, code: str) -> None:
     result = read_ubl(replaced(UBL, old, new))
     assert code in _codes(result)
 
@@ -142,21 +171,25 @@ def test_a_missing_currency_breaks_br_05() -> None:
 
 def test_an_invoice_without_lines_breaks_br_16() -> None:
     text = fixture(UBL).decode()
-    document = text[:text.index("<cac:InvoiceLine>")] + "</Invoice>"
+    document = text[: text.index("<cac:InvoiceLine>")] + "</Invoice>"
     assert "en16931_BR-16" in _codes(read_ubl(document.encode()))
 
 
 def test_a_positive_amount_without_due_date_or_terms_breaks_br_co_25() -> None:
     document = replaced(UBL, "<cbc:DueDate>2026-03-01</cbc:DueDate>", "")
     document = document.replace(
-        b"<cac:PaymentTerms><cbc:Note>Net 45 days from invoice date</cbc:Note>"
-        b"</cac:PaymentTerms>", b"")
+        b"<cac:PaymentTerms><cbc:Note>Net 45 days from invoice date</cbc:Note></cac:PaymentTerms>",
+        b"",
+    )
     assert _codes(read_ubl(document)) == {"en16931_BR-CO-25"}
 
 
 def test_a_quarantine_names_the_document_and_every_breach() -> None:
-    document = replaced(UBL, '<cbc:PayableAmount currencyID="EUR">1950.00',
-                        '<cbc:PayableAmount currencyID="EUR">1.00')
+    document = replaced(
+        UBL,
+        '<cbc:PayableAmount currencyID="EUR">1950.00',
+        '<cbc:PayableAmount currencyID="EUR">1.00',
+    )
     document = document.replace(b"<cbc:IssueDate>2026-01-15</cbc:IssueDate>", b"")
     result = read_ubl(document, source="peppol:x")
     assert isinstance(result, Quarantine)
@@ -165,27 +198,38 @@ def test_a_quarantine_names_the_document_and_every_breach() -> None:
     assert set(result.codes) == {"en16931_BR-03", "en16931_BR-CO-16"}
 
 
-@pytest.mark.parametrize(("old", "new", "code"), [
-    ('<cbc:PayableAmount currencyID="EUR">1950.00', '<cbc:PayableAmount currencyID="EUR">1,950',
-     "amount_malformed"),
-    ("<cbc:IssueDate>2026-01-15", "<cbc:IssueDate>2026-02-30", "date_malformed"),
-    ("<cbc:DocumentCurrencyCode>EUR", "<cbc:DocumentCurrencyCode>EUX", "currency_unknown"),
-    ("<cbc:IdentificationCode>US", "<cbc:IdentificationCode>XX", "country_unknown"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        (
+            '<cbc:PayableAmount currencyID="EUR">1950.00',
+            '<cbc:PayableAmount currencyID="EUR">1,950',
+            "amount_malformed",
+        ),
+        ("<cbc:IssueDate>2026-01-15", "<cbc:IssueDate>2026-02-30", "date_malformed"),
+        ("<cbc:DocumentCurrencyCode>EUR", "<cbc:DocumentCurrencyCode>EUX", "currency_unknown"),
+        ("<cbc:IdentificationCode>US", "<cbc:IdentificationCode>XX", "country_unknown"),
+    ],
+)
 def test_unreadable_values_are_quarantined(old: str, new: str, code: str) -> None:
     assert _codes(read_ubl(replaced(UBL, old, new))) == {code}
 
 
 CII_BREACHES = [
-    ("<ram:LineTotalAmount>10000.00</ram:LineTotalAmount>\n        <ram:TaxBasisTotalAmount>",
-     "<ram:LineTotalAmount>9000.00</ram:LineTotalAmount>\n        <ram:TaxBasisTotalAmount>",
-     "en16931_BR-CO-10"),
+    (
+        "<ram:LineTotalAmount>10000.00</ram:LineTotalAmount>\n        <ram:TaxBasisTotalAmount>",
+        "<ram:LineTotalAmount>9000.00</ram:LineTotalAmount>\n        <ram:TaxBasisTotalAmount>",
+        "en16931_BR-CO-10",
+    ),
     ("<ram:GrandTotalAmount>10000.00", "<ram:GrandTotalAmount>12000.00", "en16931_BR-CO-15"),
     ("<ram:DuePayableAmount>10000.00", "<ram:DuePayableAmount>9999.00", "en16931_BR-CO-16"),
     ("<ram:Name>Maison Kyoto K.K.</ram:Name>", "", "en16931_BR-07"),
     ("<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>", "", "en16931_BR-05"),
-    ('<ram:TaxTotalAmount currencyID="EUR">', '<ram:TaxTotalAmount currencyID="GBP">',
-     "currency_mismatch"),
+    (
+        '<ram:TaxTotalAmount currencyID="EUR">',
+        '<ram:TaxTotalAmount currencyID="GBP">',
+        "currency_mismatch",
+    ),
 ]
 
 
@@ -212,8 +256,11 @@ def _blank_pdf() -> bytes:
 def _facturx(xml: bytes) -> bytes:
     import facturx
 
-    return bytes(facturx.generate_from_binary(_blank_pdf(), xml, check_xsd=False,
-                                              flavor="factur-x", level="en16931"))
+    return bytes(
+        facturx.generate_from_binary(
+            _blank_pdf(), xml, check_xsd=False, flavor="factur-x", level="en16931"
+        )
+    )
 
 
 def test_the_cii_inside_a_facturx_pdf_is_read() -> None:

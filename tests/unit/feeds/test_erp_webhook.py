@@ -23,8 +23,7 @@ from ._fixtures import fixture
 NOW = datetime(2026, 3, 2, 8, 15, 30, tzinfo=UTC)
 SECRET = "whsec_current"
 OLD_SECRET = "whsec_previous"
-SCHEMA = Path(__file__).resolve().parents[3] / "docs" / "feeds" / \
-    "erp-shipment-event.schema.json"
+SCHEMA = Path(__file__).resolve().parents[3] / "docs" / "feeds" / "erp-shipment-event.schema.json"
 
 
 def _signed(body: bytes, secret: str = SECRET, at: datetime = NOW) -> str:
@@ -89,10 +88,12 @@ def test_the_replay_window_is_a_setting() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.binary(max_size=500), st.text(min_size=1, max_size=40),
-       st.integers(min_value=0, max_value=299))
-def test_any_body_signed_with_a_valid_secret_verifies(body: bytes, secret: str,
-                                                      age: int) -> None:
+@given(
+    st.binary(max_size=500),
+    st.text(min_size=1, max_size=40),
+    st.integers(min_value=0, max_value=299),
+)
+def test_any_body_signed_with_a_valid_secret_verifies(body: bytes, secret: str, age: int) -> None:
     header = sign(body, secret, int(NOW.timestamp()) - age)
     assert check_signature(body, header, ["unrelated", secret], now=NOW) is None
 
@@ -102,7 +103,7 @@ def test_any_body_signed_with_a_valid_secret_verifies(body: bytes, secret: str,
 def test_any_change_to_the_body_breaks_the_signature(body: bytes, where: int) -> None:
     header = _signed(body)
     position = where % len(body)
-    tampered = body[:position] + bytes([body[position] ^ 0x01]) + body[position + 1:]
+    tampered = body[:position] + bytes([body[position] ^ 0x01]) + body[position + 1 :]
     refused = check_signature(tampered, header, [SECRET], now=NOW)
     assert refused is not None
     assert refused.code == "signature_mismatch"

@@ -64,8 +64,12 @@ def test_each_criterion_can_rule_an_invoice_out() -> None:
     assert match_invoice(declaration, [INVOICE]).invoice is INVOICE
     outside = [
         replace(INVOICE, currency="USD"),
-        replace(INVOICE, total=Decimal("2100.00"), tax_exclusive=Decimal("2100.00"),
-                payable=Decimal("2100.00")),
+        replace(
+            INVOICE,
+            total=Decimal("2100.00"),
+            tax_exclusive=Decimal("2100.00"),
+            payable=Decimal("2100.00"),
+        ),
         replace(INVOICE, issue_date=date(2025, 11, 1)),
         replace(INVOICE, buyer=replace(INVOICE.buyer, name="Lakeshore Tools Inc")),
     ]

@@ -51,13 +51,23 @@ def test_a_doctype_in_utf16_is_refused_too() -> None:
 
 
 def test_an_undeclared_entity_is_malformed_and_not_resolved() -> None:
-    document = b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">' \
-               b"&xxe;</Invoice>"
+    document = (
+        b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&xxe;</Invoice>'
+    )
     assert _codes(read_ubl(document)) == ("xml_malformed",)
 
 
-@pytest.mark.parametrize("document", [b"", b"<Invoice>", b"not xml at all", b"<a></b>",
-                                      b"<a/><b/>", "<a>\u00e9</a>".encode("latin-1")])
+@pytest.mark.parametrize(
+    "document",
+    [
+        b"",
+        b"<Invoice>",
+        b"not xml at all",
+        b"<a></b>",
+        b"<a/><b/>",
+        "<a>\u00e9</a>".encode("latin-1"),
+    ],
+)
 def test_malformed_xml_is_quarantined(document: bytes) -> None:
     assert _codes(read_einvoice(document)) == ("xml_malformed",)
 
@@ -98,6 +108,6 @@ def test_no_bytes_make_a_reader_raise(data: bytes) -> None:
 @given(st.integers(min_value=0, max_value=4000), st.binary(min_size=1, max_size=3))
 def test_truncated_or_corrupted_invoices_never_raise(cut: int, noise: bytes) -> None:
     document = fixture("ubl_export_invoice.xml")
-    damaged = document[:cut] + noise + document[cut + len(noise):]
+    damaged = document[:cut] + noise + document[cut + len(noise) :]
     result = read_document(damaged)
     assert result is not None

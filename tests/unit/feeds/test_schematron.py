@@ -21,8 +21,9 @@ TINY = FIXTURES / "schematron_tiny.xslt"
 
 def test_a_fatal_failed_assert_quarantines_with_its_id() -> None:
     validator = schematron_validator(TINY)
-    document = replaced("ubl_export_invoice.xml", "<cbc:ID>RW-2026-0042</cbc:ID>",
-                        "<cbc:ID>TEST-1</cbc:ID>")
+    document = replaced(
+        "ubl_export_invoice.xml", "<cbc:ID>RW-2026-0042</cbc:ID>", "<cbc:ID>TEST-1</cbc:ID>"
+    )
     result = read_ubl(document, schematron=validator)
     assert isinstance(result, Quarantine)
     assert result.codes == ("en16931_TINY-01",)
@@ -31,9 +32,11 @@ def test_a_fatal_failed_assert_quarantines_with_its_id() -> None:
 
 def test_warnings_do_not_quarantine() -> None:
     validator = schematron_validator(TINY)
-    document = replaced("ubl_export_invoice.xml",
-                        "<cac:PaymentTerms><cbc:Note>Net 45 days from invoice date</cbc:Note>"
-                        "</cac:PaymentTerms>", "")
+    document = replaced(
+        "ubl_export_invoice.xml",
+        "<cac:PaymentTerms><cbc:Note>Net 45 days from invoice date</cbc:Note></cac:PaymentTerms>",
+        "",
+    )
     assert validator.breaches(document) == []
     assert isinstance(read_ubl(document, schematron=validator), TradeDocument)
 
@@ -44,16 +47,19 @@ def test_the_stylesheet_is_compiled_once_and_reused() -> None:
 
 def test_the_schematron_runs_per_syntax_and_only_after_the_builtin_rules_pass() -> None:
     schematrons = Schematrons.from_paths(TINY, None)
-    document = replaced("ubl_export_invoice.xml", "<cbc:ID>RW-2026-0042</cbc:ID>",
-                        "<cbc:ID>TEST-2</cbc:ID>")
+    document = replaced(
+        "ubl_export_invoice.xml", "<cbc:ID>RW-2026-0042</cbc:ID>", "<cbc:ID>TEST-2</cbc:ID>"
+    )
     result = read_document(document, schematrons=schematrons)
     assert isinstance(result, Quarantine)
     assert result.codes == ("en16931_TINY-01",)
     # the CII reader has no CII stylesheet configured: built-in rules only
-    assert isinstance(read_document(fixture("cii_export_invoice.xml"),
-                                    schematrons=schematrons), TradeDocument)
-    broken = document.replace(b'<cbc:PayableAmount currencyID="EUR">1950.00',
-                              b'<cbc:PayableAmount currencyID="EUR">1.00')
+    assert isinstance(
+        read_document(fixture("cii_export_invoice.xml"), schematrons=schematrons), TradeDocument
+    )
+    broken = document.replace(
+        b'<cbc:PayableAmount currencyID="EUR">1950.00', b'<cbc:PayableAmount currencyID="EUR">1.00'
+    )
     result = read_document(broken, schematrons=schematrons)
     assert isinstance(result, Quarantine)
     assert result.codes == ("en16931_BR-CO-16",)

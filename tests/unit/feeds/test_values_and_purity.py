@@ -13,8 +13,15 @@ from tradecover.feeds.record import Refusal
 from tradecover.feeds.values import identifier, parse_amount, payment_terms_days
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=4,
-                   min_value=Decimal("-1e12"), max_value=Decimal("1e12")))
+@given(
+    st.decimals(
+        allow_nan=False,
+        allow_infinity=False,
+        places=4,
+        min_value=Decimal("-1e12"),
+        max_value=Decimal("1e12"),
+    )
+)
 def test_any_plain_decimal_text_reads_back_exactly(value: Decimal) -> None:
     assert parse_amount(format(value, "f")) == value
 
@@ -40,32 +47,43 @@ def test_amounts_in_other_notations_are_refused(text: str) -> None:
         parse_amount(text)
 
 
-@pytest.mark.parametrize(("text", "days"), [
-    ("Net 30", 30), ("30 days net", 30), ("Betalning inom 30 dagar", 30),
-    ("Paiement à 45 jours", 45), ("Zahlbar innerhalb 14 Tagen", 14),
-    ("As per contract clause X.123", None), (None, None)])
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Net 30", 30),
+        ("30 days net", 30),
+        ("Betalning inom 30 dagar", 30),
+        ("Paiement à 45 jours", 45),
+        ("Zahlbar innerhalb 14 Tagen", 14),
+        ("As per contract clause X.123", None),
+        (None, None),
+    ],
+)
 def test_payment_terms_days(text: str | None, days: int | None) -> None:
     assert payment_terms_days(text) == days
 
 
-@pytest.mark.parametrize(("scheme", "raw", "value", "valid"), [
-    (IdentifierScheme.VAT, "DE 123 456 788", "DE123456788", True),
-    (IdentifierScheme.VAT, "DE123456789", "DE123456789", False),
-    (IdentifierScheme.VAT, "US12-3456789", "US123456789", None),
-    (IdentifierScheme.EORI, "GB123456727000", "GB123456727000", True),
-    (IdentifierScheme.EORI, "FR-12345", "FR12345", None),
-    (IdentifierScheme.EORI, "1234", "1234", False),
-    (IdentifierScheme.LEI, "529900T8BM49AURSDO55", "529900T8BM49AURSDO55", True),
-    (IdentifierScheme.GLN, "4000000000007", "4000000000007", False),
-])
-def test_identifiers_are_compacted_and_checked(scheme: IdentifierScheme, raw: str,
-                                               value: str, valid: bool | None) -> None:
+@pytest.mark.parametrize(
+    ("scheme", "raw", "value", "valid"),
+    [
+        (IdentifierScheme.VAT, "DE 123 456 788", "DE123456788", True),
+        (IdentifierScheme.VAT, "DE123456789", "DE123456789", False),
+        (IdentifierScheme.VAT, "US12-3456789", "US123456789", None),
+        (IdentifierScheme.EORI, "GB123456727000", "GB123456727000", True),
+        (IdentifierScheme.EORI, "FR-12345", "FR12345", None),
+        (IdentifierScheme.EORI, "1234", "1234", False),
+        (IdentifierScheme.LEI, "529900T8BM49AURSDO55", "529900T8BM49AURSDO55", True),
+        (IdentifierScheme.GLN, "4000000000007", "4000000000007", False),
+    ],
+)
+def test_identifiers_are_compacted_and_checked(
+    scheme: IdentifierScheme, raw: str, value: str, valid: bool | None
+) -> None:
     found = identifier(scheme, raw)
     assert (found.value, found.valid) == (value, valid)
 
 
-FEED_ADAPTERS = frozenset({"model", "service", "api", "schemas", "cli", "attach_bridge",
-                           "worker"})
+FEED_ADAPTERS = frozenset({"model", "service", "api", "schemas", "cli", "attach_bridge", "worker"})
 """The feed stream's adapters (tables, use cases, routes, CLI, the attachment bridge, the
 worker) and ``*_repository`` modules: the only feed modules that load SQLAlchemy, FastAPI
 or NATS."""
@@ -81,6 +99,5 @@ def test_importing_every_feed_module_loads_no_database_web_or_broker_library() -
         "('sqlalchemy', 'fastapi', 'starlette', 'nats', 'alembic', 'psycopg'))\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

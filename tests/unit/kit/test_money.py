@@ -18,8 +18,18 @@ from tradecover.kit.money import (
 
 
 @pytest.mark.parametrize(
-    ("currency", "digits"), [("USD", 2), ("CNY", 2), ("EUR", 2), ("KRW", 0), ("JPY", 0),
-                             ("KWD", 3), ("BHD", 3), ("CLF", 4)])
+    ("currency", "digits"),
+    [
+        ("USD", 2),
+        ("CNY", 2),
+        ("EUR", 2),
+        ("KRW", 0),
+        ("JPY", 0),
+        ("KWD", 3),
+        ("BHD", 3),
+        ("CLF", 4),
+    ],
+)
 def test_minor_units_come_from_iso_4217(currency: str, digits: int) -> None:
     assert minor_unit(currency) == digits
 
@@ -33,8 +43,15 @@ def test_codes_without_a_minor_unit_are_not_money(code: str) -> None:
 
 @pytest.mark.parametrize(
     ("amount", "currency", "expected"),
-    [("10.005", "USD", "10.01"), ("10.0049", "USD", "10.00"), ("-10.005", "USD", "-10.01"),
-     ("1500.5", "KRW", "1501"), ("1499.4999", "KRW", "1499"), ("0.0005", "KWD", "0.001")])
+    [
+        ("10.005", "USD", "10.01"),
+        ("10.0049", "USD", "10.00"),
+        ("-10.005", "USD", "-10.01"),
+        ("1500.5", "KRW", "1501"),
+        ("1499.4999", "KRW", "1499"),
+        ("0.0005", "KWD", "0.001"),
+    ],
+)
 def test_rounding_is_half_up_to_the_minor_unit(amount: str, currency: str, expected: str) -> None:
     assert round_money(Decimal(amount), currency) == Decimal(expected)
 
@@ -60,12 +77,14 @@ def test_minor_unit_storage_round_trips() -> None:
 
 @given(
     total=st.decimals(min_value=0, max_value=10**12, places=2),
-    weights=st.lists(st.decimals(min_value=0, max_value=1000, places=3), min_size=1,
-                     max_size=12).filter(lambda w: sum(w) > 0),
+    weights=st.lists(
+        st.decimals(min_value=0, max_value=1000, places=3), min_size=1, max_size=12
+    ).filter(lambda w: sum(w) > 0),
     currency=st.sampled_from(["USD", "KRW", "KWD"]),
 )
 def test_allocation_conserves_every_minor_unit(
-        total: Decimal, weights: list[Decimal], currency: str) -> None:
+    total: Decimal, weights: list[Decimal], currency: str
+) -> None:
     whole = Money.of(total, currency).rounded()
     parts = allocate(whole, weights)
     assert sum(p.minor_units() for p in parts) == whole.minor_units()

@@ -37,32 +37,54 @@ def usd(amount: str) -> Money:
 
 
 def test_premium_billed_with_a_subsidy_split() -> None:
-    entry = premium_billed(key="notice:5", posted_on=DAY, notice_ref="PN-2026-10-11",
-                           exporter_id=7, exporter_owes=usd("233.34"),
-                           programme_owes={"YIWU": usd("700.00")})
+    entry = premium_billed(
+        key="notice:5",
+        posted_on=DAY,
+        notice_ref="PN-2026-10-11",
+        exporter_id=7,
+        exporter_owes=usd("233.34"),
+        programme_owes={"YIWU": usd("700.00")},
+    )
     assert entry.lines == (
         JournalLine(Account.PREMIUM_RECEIVABLE, D, usd("233.34"), "exporter:7"),
         JournalLine(Account.SUBSIDY_RECEIVABLE, D, usd("700.00"), "programme:YIWU"),
         JournalLine(Account.PREMIUM_INCOME, C, usd("933.34")),
     )
     assert entry.description == "premium billed on PN-2026-10-11"
-    fully_subsidised = premium_billed(key="notice:6", posted_on=DAY, notice_ref="PN-6",
-                                      exporter_id=8, exporter_owes=usd("0"),
-                                      programme_owes={"SZ": usd("600.00")})
+    fully_subsidised = premium_billed(
+        key="notice:6",
+        posted_on=DAY,
+        notice_ref="PN-6",
+        exporter_id=8,
+        exporter_owes=usd("0"),
+        programme_owes={"SZ": usd("600.00")},
+    )
     assert [line.account for line in fully_subsidised.lines] == [
-        Account.SUBSIDY_RECEIVABLE, Account.PREMIUM_INCOME]
+        Account.SUBSIDY_RECEIVABLE,
+        Account.PREMIUM_INCOME,
+    ]
 
 
 def test_payments_settle_the_payer_receivable_and_keep_overpayments_apart() -> None:
-    exporter = payment_received(key="pay:1", posted_on=DAY, payer=exporter_party(7),
-                                applied=usd("233.34"), unapplied=usd("16.66"))
+    exporter = payment_received(
+        key="pay:1",
+        posted_on=DAY,
+        payer=exporter_party(7),
+        applied=usd("233.34"),
+        unapplied=usd("16.66"),
+    )
     assert exporter.lines == (
         JournalLine(Account.CASH, D, usd("250.00")),
         JournalLine(Account.PREMIUM_RECEIVABLE, C, usd("233.34"), "exporter:7"),
         JournalLine(Account.UNAPPLIED_CASH, C, usd("16.66"), "exporter:7"),
     )
-    programme = payment_received(key="pay:2", posted_on=DAY, payer=programme_party("YIWU"),
-                                 applied=usd("700.00"), unapplied=usd("0"))
+    programme = payment_received(
+        key="pay:2",
+        posted_on=DAY,
+        payer=programme_party("YIWU"),
+        applied=usd("700.00"),
+        unapplied=usd("0"),
+    )
     assert programme.lines == (
         JournalLine(Account.CASH, D, usd("700.00")),
         JournalLine(Account.SUBSIDY_RECEIVABLE, C, usd("700.00"), "programme:YIWU"),
@@ -71,10 +93,21 @@ def test_payments_settle_the_payer_receivable_and_keep_overpayments_apart() -> N
 
 def test_trial_balance_after_billing_and_payment() -> None:
     entries = [
-        premium_billed(key="notice:5", posted_on=DAY, notice_ref="PN-5", exporter_id=7,
-                       exporter_owes=usd("233.34"), programme_owes={"YIWU": usd("700.00")}),
-        payment_received(key="pay:1", posted_on=DAY, payer=exporter_party(7),
-                         applied=usd("200.00"), unapplied=usd("0")),
+        premium_billed(
+            key="notice:5",
+            posted_on=DAY,
+            notice_ref="PN-5",
+            exporter_id=7,
+            exporter_owes=usd("233.34"),
+            programme_owes={"YIWU": usd("700.00")},
+        ),
+        payment_received(
+            key="pay:1",
+            posted_on=DAY,
+            payer=exporter_party(7),
+            applied=usd("200.00"),
+            unapplied=usd("0"),
+        ),
     ]
     tb = trial_balance(entries)
     assert tb.balance(Account.PREMIUM_RECEIVABLE, "USD") == usd("33.34").amount
@@ -89,12 +122,17 @@ def test_trial_balance_after_billing_and_payment() -> None:
 
 
 def test_claim_placeholders() -> None:
-    approved = claim_approved(key="claim:1:approved", posted_on=DAY, claim_ref="CL-1",
-                              indemnity=usd("72000.00"))
-    paid = claim_paid(key="claim:1:paid", posted_on=DAY, claim_ref="CL-1",
-                      amount=usd("72000.00"))
-    recovered = recovery_received(key="rec:1", posted_on=DAY, claim_ref="CL-1",
-                                  insurer_share=usd("9000.00"), insured_share=usd("1000.00"))
+    approved = claim_approved(
+        key="claim:1:approved", posted_on=DAY, claim_ref="CL-1", indemnity=usd("72000.00")
+    )
+    paid = claim_paid(key="claim:1:paid", posted_on=DAY, claim_ref="CL-1", amount=usd("72000.00"))
+    recovered = recovery_received(
+        key="rec:1",
+        posted_on=DAY,
+        claim_ref="CL-1",
+        insurer_share=usd("9000.00"),
+        insured_share=usd("1000.00"),
+    )
     tb = trial_balance([approved, paid, recovered])
     assert tb.balance(Account.CLAIMS_EXPENSE, "USD") == usd("72000").amount
     assert tb.balance(Account.CLAIMS_PAYABLE, "USD") == -usd("1000").amount
@@ -104,10 +142,20 @@ def test_claim_placeholders() -> None:
 
 
 def test_reversal_cancels_an_entry_and_names_it() -> None:
-    entry = premium_billed(key="notice:5", posted_on=DAY, notice_ref="PN-5", exporter_id=7,
-                           exporter_owes=usd("233.34"), programme_owes={"YIWU": usd("700.00")})
-    undo = reverse(entry, key="notice:5:reversal", posted_on=date(2026, 11, 3),
-                   reason="declaration 3 cancelled")
+    entry = premium_billed(
+        key="notice:5",
+        posted_on=DAY,
+        notice_ref="PN-5",
+        exporter_id=7,
+        exporter_owes=usd("233.34"),
+        programme_owes={"YIWU": usd("700.00")},
+    )
+    undo = reverse(
+        entry,
+        key="notice:5:reversal",
+        posted_on=date(2026, 11, 3),
+        reason="declaration 3 cancelled",
+    )
     assert undo.reverses == "notice:5"
     assert undo.description == "reversal of notice:5: declaration 3 cancelled"
     assert [(line.account, line.side, line.amount) for line in undo.lines] == [
@@ -121,16 +169,28 @@ def test_reversal_cancels_an_entry_and_names_it() -> None:
 
 def test_unbalanced_entries_are_refused() -> None:
     with pytest.raises(UnbalancedEntry) as caught:
-        JournalEntry(key="bad", posted_on=DAY, description="", lines=(
-            JournalLine(Account.CASH, D, usd("100.00")),
-            JournalLine(Account.PREMIUM_RECEIVABLE, C, usd("99.99"))))
+        JournalEntry(
+            key="bad",
+            posted_on=DAY,
+            description="",
+            lines=(
+                JournalLine(Account.CASH, D, usd("100.00")),
+                JournalLine(Account.PREMIUM_RECEIVABLE, C, usd("99.99")),
+            ),
+        )
     assert (caught.value.code, caught.value.field) == ("unbalanced_entry", "lines")
     assert caught.value.details == {"currency": "USD", "difference": "0.01"}
     # balanced in total but not per currency
     with pytest.raises(UnbalancedEntry):
-        JournalEntry(key="fx", posted_on=DAY, description="", lines=(
-            JournalLine(Account.CASH, D, usd("100.00")),
-            JournalLine(Account.PREMIUM_RECEIVABLE, C, Money.of("100.00", "EUR"))))
+        JournalEntry(
+            key="fx",
+            posted_on=DAY,
+            description="",
+            lines=(
+                JournalLine(Account.CASH, D, usd("100.00")),
+                JournalLine(Account.PREMIUM_RECEIVABLE, C, Money.of("100.00", "EUR")),
+            ),
+        )
 
 
 @pytest.mark.parametrize(
@@ -139,11 +199,27 @@ def test_unbalanced_entries_are_refused() -> None:
         (lambda: JournalLine(Account.CASH, D, usd("0")), "line_not_positive"),
         (lambda: JournalLine(Account.CASH, D, usd("-1")), "line_not_positive"),
         (lambda: JournalLine(Account.CASH, D, usd("1.001")), "too_many_decimals"),
-        (lambda: JournalEntry(key="one", posted_on=DAY, description="",
-                              lines=(JournalLine(Account.CASH, D, usd("1")),)), "empty_entry"),
+        (
+            lambda: JournalEntry(
+                key="one",
+                posted_on=DAY,
+                description="",
+                lines=(JournalLine(Account.CASH, D, usd("1")),),
+            ),
+            "empty_entry",
+        ),
         (lambda: JournalEntry(key=" ", posted_on=DAY, description="", lines=()), "missing_key"),
-        (lambda: premium_billed(key="n", posted_on=DAY, notice_ref="PN", exporter_id=7,
-                                exporter_owes=usd("0"), programme_owes={}), "empty_entry"),
+        (
+            lambda: premium_billed(
+                key="n",
+                posted_on=DAY,
+                notice_ref="PN",
+                exporter_id=7,
+                exporter_owes=usd("0"),
+                programme_owes={},
+            ),
+            "empty_entry",
+        ),
     ],
 )
 def test_bad_lines_and_entries(build: object, code: str) -> None:
@@ -170,10 +246,16 @@ def test_account_kinds() -> None:
 currencies = st.sampled_from(["USD", "KRW", "KWD"])
 minor = st.integers(0, 10**9)
 operations = st.one_of(
-    st.tuples(st.just("bill"), currencies, st.integers(1, 3), minor,
-              st.dictionaries(st.sampled_from(["YIWU", "SZ"]), minor, max_size=2)),
-    st.tuples(st.just("pay"), currencies, st.sampled_from(["exporter:1", "programme:YIWU"]),
-              minor, minor),
+    st.tuples(
+        st.just("bill"),
+        currencies,
+        st.integers(1, 3),
+        minor,
+        st.dictionaries(st.sampled_from(["YIWU", "SZ"]), minor, max_size=2),
+    ),
+    st.tuples(
+        st.just("pay"), currencies, st.sampled_from(["exporter:1", "programme:YIWU"]), minor, minor
+    ),
     st.tuples(st.just("approve"), currencies, minor),
     st.tuples(st.just("settle"), currencies, minor),
     st.tuples(st.just("recover"), currencies, minor, minor),
@@ -182,7 +264,8 @@ operations = st.one_of(
 
 @given(ops=st.lists(operations, max_size=25), reverse_every=st.integers(2, 5))
 def test_trial_balance_is_zero_after_any_sequence_of_builders(
-    ops: list[tuple[object, ...]], reverse_every: int,
+    ops: list[tuple[object, ...]],
+    reverse_every: int,
 ) -> None:
     entries: list[JournalEntry] = []
     billed: dict[tuple[str, str], int] = {}
@@ -197,23 +280,38 @@ def test_trial_balance_is_zero_after_any_sequence_of_builders(
                 _, _, exporter, owes, programmes = op
                 assert isinstance(programmes, dict)
                 entry = premium_billed(
-                    key=f"e{n}", posted_on=DAY, notice_ref=f"PN-{n}",
+                    key=f"e{n}",
+                    posted_on=DAY,
+                    notice_ref=f"PN-{n}",
                     exporter_id=int(str(exporter)),
                     exporter_owes=money(owes),
-                    programme_owes={k: money(v) for k, v in programmes.items()})
+                    programme_owes={k: money(v) for k, v in programmes.items()},
+                )
             elif kind == "pay":
                 _, _, payer, applied, unapplied = op
-                entry = payment_received(key=f"e{n}", posted_on=DAY, payer=str(payer),
-                                         applied=money(applied), unapplied=money(unapplied))
+                entry = payment_received(
+                    key=f"e{n}",
+                    posted_on=DAY,
+                    payer=str(payer),
+                    applied=money(applied),
+                    unapplied=money(unapplied),
+                )
             elif kind == "approve":
-                entry = claim_approved(key=f"e{n}", posted_on=DAY, claim_ref=f"CL-{n}",
-                                       indemnity=money(op[2]))
+                entry = claim_approved(
+                    key=f"e{n}", posted_on=DAY, claim_ref=f"CL-{n}", indemnity=money(op[2])
+                )
             elif kind == "settle":
-                entry = claim_paid(key=f"e{n}", posted_on=DAY, claim_ref=f"CL-{n}",
-                                   amount=money(op[2]))
+                entry = claim_paid(
+                    key=f"e{n}", posted_on=DAY, claim_ref=f"CL-{n}", amount=money(op[2])
+                )
             else:
-                entry = recovery_received(key=f"e{n}", posted_on=DAY, claim_ref=f"CL-{n}",
-                                          insurer_share=money(op[2]), insured_share=money(op[3]))
+                entry = recovery_received(
+                    key=f"e{n}",
+                    posted_on=DAY,
+                    claim_ref=f"CL-{n}",
+                    insurer_share=money(op[2]),
+                    insured_share=money(op[3]),
+                )
         except ValidationFailed as refused:
             if refused.code != "empty_entry":  # all amounts zero: nothing to post
                 raise
@@ -221,16 +319,20 @@ def test_trial_balance_is_zero_after_any_sequence_of_builders(
         entries.append(entry)
         if kind == "bill":
             billed[(currency, "income")] = billed.get((currency, "income"), 0) + sum(
-                line.amount.minor_units() for line in entry.lines if line.side is D)
+                line.amount.minor_units() for line in entry.lines if line.side is D
+            )
         if n % reverse_every == 0:
             entries.append(reverse(entry, key=f"x{n}", posted_on=DAY, reason="correction"))
             if kind == "bill":
                 billed[(currency, "income")] -= sum(
-                    line.amount.minor_units() for line in entry.lines if line.side is D)
+                    line.amount.minor_units() for line in entry.lines if line.side is D
+                )
     tb = trial_balance(entries)
     assert tb.is_balanced()
     for currency in tb.currencies():
         assert tb.total(currency) == 0
     for (currency, _), units in billed.items():
-        assert -tb.balance(Account.PREMIUM_INCOME, currency) == Money.from_minor(
-            units, currency).amount
+        assert (
+            -tb.balance(Account.PREMIUM_INCOME, currency)
+            == Money.from_minor(units, currency).amount
+        )

@@ -35,8 +35,16 @@ def _history() -> list[LimitVersion]:
         (RequestType.REDUCTION, 60_000, date(2026, 6, 1), "buyer paying late"),
         (RequestType.CANCELLATION, 0, date(2026, 9, 1), "tariff shock"),
     ):
-        versions.append(next_version(versions, kind=kind, amount=usd(amount), effective_from=day,
-                                     today=day, reason=reason))
+        versions.append(
+            next_version(
+                versions,
+                kind=kind,
+                amount=usd(amount),
+                effective_from=day,
+                today=day,
+                reason=reason,
+            )
+        )
     return versions
 
 
@@ -63,7 +71,10 @@ def test_version_in_force() -> None:
     in_force = version_in_force(versions, date(2026, 7, 1))
     assert in_force is not None
     assert (in_force.number, in_force.kind, in_force.reason) == (
-        3, RequestType.REDUCTION, "buyer paying late")
+        3,
+        RequestType.REDUCTION,
+        "buyer paying late",
+    )
     cancelled = version_in_force(versions, date(2026, 10, 1))
     assert cancelled is not None
     assert cancelled.is_cancellation
@@ -71,17 +82,29 @@ def test_version_in_force() -> None:
 
 
 def test_same_day_changes_take_the_latest_number() -> None:
-    versions = [next_version([], kind=RequestType.NEW_LIMIT, amount=usd(100), effective_from=D0,
-                             today=D0)]
-    versions.append(next_version(versions, kind=RequestType.INCREASE, amount=usd(200),
-                                 effective_from=D0, today=D0))
+    versions = [
+        next_version([], kind=RequestType.NEW_LIMIT, amount=usd(100), effective_from=D0, today=D0)
+    ]
+    versions.append(
+        next_version(
+            versions, kind=RequestType.INCREASE, amount=usd(200), effective_from=D0, today=D0
+        )
+    )
     assert cover_limit_for_shipment(versions, D0) == usd(200)
 
 
 def test_expiry_ends_cover() -> None:
-    versions = [next_version([], kind=RequestType.NEW_LIMIT, amount=usd(100), effective_from=D0,
-                             today=D0, expires_on=date(2026, 6, 30),
-                             indemnity_pct=Decimal(80))]
+    versions = [
+        next_version(
+            [],
+            kind=RequestType.NEW_LIMIT,
+            amount=usd(100),
+            effective_from=D0,
+            today=D0,
+            expires_on=date(2026, 6, 30),
+            indemnity_pct=Decimal(80),
+        )
+    ]
     assert cover_limit_for_shipment(versions, date(2026, 6, 30)) == usd(100)
     assert cover_limit_for_shipment(versions, date(2026, 7, 1)) == usd(0)
     assert version_in_force(versions, date(2026, 7, 1)) is None
@@ -89,40 +112,131 @@ def test_expiry_ends_cover() -> None:
 
 def test_new_limit_after_cancellation() -> None:
     versions = _history()
-    renewed = next_version(versions, kind=RequestType.NEW_LIMIT, amount=usd(20_000),
-                           effective_from=date(2026, 10, 1), today=date(2026, 10, 1))
+    renewed = next_version(
+        versions,
+        kind=RequestType.NEW_LIMIT,
+        amount=usd(20_000),
+        effective_from=date(2026, 10, 1),
+        today=date(2026, 10, 1),
+    )
     assert renewed.number == 5
 
 
 @pytest.mark.parametrize(
     ("kind", "amount", "effective", "today", "reason", "error", "code", "field"),
     [
-        (RequestType.NEW_LIMIT, 10, date(2026, 7, 1), date(2026, 7, 1), None, Conflict,
-         "limit_already_exists", "kind"),
-        (RequestType.INCREASE, 50_000, date(2026, 7, 1), date(2026, 7, 1), None,
-         ValidationFailed, "increase_below_current", "amount"),
-        (RequestType.INCREASE, 60_000, date(2026, 7, 1), date(2026, 7, 1), None,
-         ValidationFailed, "increase_not_above_current", "amount"),
-        (RequestType.REDUCTION, 70_000, date(2026, 7, 1), date(2026, 7, 1), "r",
-         ValidationFailed, "reduction_not_below_current", "amount"),
-        (RequestType.REDUCTION, 0, date(2026, 7, 1), date(2026, 7, 1), "r",
-         ValidationFailed, "amount_not_positive", "amount"),
-        (RequestType.REDUCTION, 10_000, date(2026, 7, 1), date(2026, 7, 1), " ",
-         ValidationFailed, "reason_required", "reason"),
-        (RequestType.CANCELLATION, 5, date(2026, 7, 1), date(2026, 7, 1), "r",
-         ValidationFailed, "amount_not_zero", "amount"),
-        (RequestType.REDUCTION, 10_000, date(2026, 6, 30), date(2026, 7, 1), "r",
-         ValidationFailed, "effective_date_in_past", "effective_from"),
-        (RequestType.REDUCTION, 10_000, date(2026, 5, 1), date(2026, 4, 1), "r",
-         ValidationFailed, "effective_date_before_previous", "effective_from"),
+        (
+            RequestType.NEW_LIMIT,
+            10,
+            date(2026, 7, 1),
+            date(2026, 7, 1),
+            None,
+            Conflict,
+            "limit_already_exists",
+            "kind",
+        ),
+        (
+            RequestType.INCREASE,
+            50_000,
+            date(2026, 7, 1),
+            date(2026, 7, 1),
+            None,
+            ValidationFailed,
+            "increase_below_current",
+            "amount",
+        ),
+        (
+            RequestType.INCREASE,
+            60_000,
+            date(2026, 7, 1),
+            date(2026, 7, 1),
+            None,
+            ValidationFailed,
+            "increase_not_above_current",
+            "amount",
+        ),
+        (
+            RequestType.REDUCTION,
+            70_000,
+            date(2026, 7, 1),
+            date(2026, 7, 1),
+            "r",
+            ValidationFailed,
+            "reduction_not_below_current",
+            "amount",
+        ),
+        (
+            RequestType.REDUCTION,
+            0,
+            date(2026, 7, 1),
+            date(2026, 7, 1),
+            "r",
+            ValidationFailed,
+            "amount_not_positive",
+            "amount",
+        ),
+        (
+            RequestType.REDUCTION,
+            10_000,
+            date(2026, 7, 1),
+            date(2026, 7, 1),
+            " ",
+            ValidationFailed,
+            "reason_required",
+            "reason",
+        ),
+        (
+            RequestType.CANCELLATION,
+            5,
+            date(2026, 7, 1),
+            date(2026, 7, 1),
+            "r",
+            ValidationFailed,
+            "amount_not_zero",
+            "amount",
+        ),
+        (
+            RequestType.REDUCTION,
+            10_000,
+            date(2026, 6, 30),
+            date(2026, 7, 1),
+            "r",
+            ValidationFailed,
+            "effective_date_in_past",
+            "effective_from",
+        ),
+        (
+            RequestType.REDUCTION,
+            10_000,
+            date(2026, 5, 1),
+            date(2026, 4, 1),
+            "r",
+            ValidationFailed,
+            "effective_date_before_previous",
+            "effective_from",
+        ),
     ],
 )
-def test_bad_changes(kind: RequestType, amount: int, effective: date, today: date,
-                     reason: str | None, error: type[Exception], code: str, field: str) -> None:
+def test_bad_changes(
+    kind: RequestType,
+    amount: int,
+    effective: date,
+    today: date,
+    reason: str | None,
+    error: type[Exception],
+    code: str,
+    field: str,
+) -> None:
     versions = _history()[:3]  # 60,000 from 1 June
     with pytest.raises(error) as info:
-        next_version(versions, kind=kind, amount=usd(amount), effective_from=effective,
-                     today=today, reason=reason)
+        next_version(
+            versions,
+            kind=kind,
+            amount=usd(amount),
+            effective_from=effective,
+            today=today,
+            reason=reason,
+        )
     assert (info.value.code, info.value.field) == (code, field)  # type: ignore[attr-defined]
     assert len(versions) == 3
 
@@ -137,8 +251,12 @@ def test_other_bad_changes() -> None:
         ({"expires_on": date(2025, 1, 1)}, "expiry_before_effective"),
         ({"indemnity_pct": Decimal(0)}, "indemnity_out_of_range"),
     ):
-        args: dict[str, object] = {"kind": RequestType.INCREASE, "amount": usd(200_000),
-                                   "effective_from": D0, "today": D0}
+        args: dict[str, object] = {
+            "kind": RequestType.INCREASE,
+            "amount": usd(200_000),
+            "effective_from": D0,
+            "today": D0,
+        }
         args.update(kwargs)
         with pytest.raises(ValidationFailed) as info:
             next_version(versions, **args)  # type: ignore[arg-type]
@@ -149,27 +267,41 @@ def test_other_bad_changes() -> None:
 
 
 _changes = st.lists(
-    st.tuples(st.sampled_from([RequestType.INCREASE, RequestType.REDUCTION,
-                               RequestType.CANCELLATION, RequestType.NEW_LIMIT]),
-              st.integers(1, 1_000_000), st.integers(0, 60)),
+    st.tuples(
+        st.sampled_from(
+            [
+                RequestType.INCREASE,
+                RequestType.REDUCTION,
+                RequestType.CANCELLATION,
+                RequestType.NEW_LIMIT,
+            ]
+        ),
+        st.integers(1, 1_000_000),
+        st.integers(0, 60),
+    ),
     max_size=12,
 )
 
 
 @given(st.integers(1, 1_000_000), _changes, st.integers(0, 400))
-def test_a_change_never_alters_cover_of_earlier_shipments(first: int,
-                                                          changes: list[tuple[RequestType, int,
-                                                                              int]],
-                                                          probe: int) -> None:
-    versions = [next_version([], kind=RequestType.NEW_LIMIT, amount=usd(first),
-                             effective_from=D0, today=D0)]
+def test_a_change_never_alters_cover_of_earlier_shipments(
+    first: int, changes: list[tuple[RequestType, int, int]], probe: int
+) -> None:
+    versions = [
+        next_version([], kind=RequestType.NEW_LIMIT, amount=usd(first), effective_from=D0, today=D0)
+    ]
     today = D0
     for kind, amount, gap in changes:
         today += timedelta(days=gap)
         try:
-            new = next_version(versions, kind=kind,
-                               amount=usd(0 if kind is RequestType.CANCELLATION else amount),
-                               effective_from=today, today=today, reason="r")
+            new = next_version(
+                versions,
+                kind=kind,
+                amount=usd(0 if kind is RequestType.CANCELLATION else amount),
+                effective_from=today,
+                today=today,
+                reason="r",
+            )
         except (ValidationFailed, Conflict):
             continue  # refused: nothing appended
         shipment = D0 + timedelta(days=probe)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from tradecover.mail import MAILED_TYPES, compose
 
-ISSUED = {"notice_id": 41, "policy_id": 3, "month": "2026-11", "total_amount": "1234.50",
-          "currency": "USD", "due_date": "2026-12-31"}
+ISSUED = {
+    "notice_id": 41,
+    "policy_id": 3,
+    "month": "2026-11",
+    "total_amount": "1234.50",
+    "currency": "USD",
+    "due_date": "2026-12-31",
+}
 
 
 def test_a_notice_is_written_in_the_readers_language() -> None:

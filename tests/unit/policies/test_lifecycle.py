@@ -39,10 +39,8 @@ LEGAL = {
 }
 
 
-@pytest.mark.parametrize(("state", "event"), [(s, e) for s in S for e in E],
-                         ids=lambda v: v.value)
-def test_every_state_event_pair_is_legal_or_refused(state: PolicyState, event: PolicyEvent
-                                                    ) -> None:
+@pytest.mark.parametrize(("state", "event"), [(s, e) for s in S for e in E], ids=lambda v: v.value)
+def test_every_state_event_pair_is_legal_or_refused(state: PolicyState, event: PolicyEvent) -> None:
     if (state, event) in LEGAL:
         assert next_state(state, event) is LEGAL[(state, event)]
     else:
@@ -62,7 +60,8 @@ def test_refusal_names_the_possible_moves() -> None:
     with pytest.raises(IllegalTransition) as refused:
         next_state(S.QUOTED, E.SUSPEND)
     assert str(refused.value) == (
-        "a quoted policy cannot suspend (possible: issue, revise, withdraw)")
+        "a quoted policy cannot suspend (possible: issue, revise, withdraw)"
+    )
     with pytest.raises(IllegalTransition) as final:
         next_state(S.RESCINDED, E.RESCIND)
     assert str(final.value) == "a rescinded policy cannot rescind (it is final)"
@@ -70,7 +69,7 @@ def test_refusal_names_the_possible_moves() -> None:
 
 def test_only_rescission_leaves_terminal_states() -> None:
     assert frozenset({S.EXPIRED, S.RENEWED, S.CANCELLED, S.RESCINDED}) == TERMINAL
-    for (state, event) in LEGAL:
+    for state, event in LEGAL:
         if state in TERMINAL:
             assert event is E.RESCIND
 
@@ -78,15 +77,21 @@ def test_only_rescission_leaves_terminal_states() -> None:
 INCEPTION, EXPIRY = date(2027, 1, 1), date(2027, 12, 31)
 
 
-def _terminate(kind: TerminationKind, *, by_insurer: bool, today: date,
-               requested: date | None = None) -> TerminationOutcome:
-    return terminate(kind=kind, by_insurer=by_insurer, today=today, requested_date=requested,
-                     inception=INCEPTION, expiry=EXPIRY)
+def _terminate(
+    kind: TerminationKind, *, by_insurer: bool, today: date, requested: date | None = None
+) -> TerminationOutcome:
+    return terminate(
+        kind=kind,
+        by_insurer=by_insurer,
+        today=today,
+        requested_date=requested,
+        inception=INCEPTION,
+        expiry=EXPIRY,
+    )
 
 
 def test_insured_cancellation_keeps_liability_and_refunds_nothing() -> None:
-    out = _terminate(TerminationKind.INSURED_CANCELLATION, by_insurer=False,
-                     today=date(2027, 6, 1))
+    out = _terminate(TerminationKind.INSURED_CANCELLATION, by_insurer=False, today=date(2027, 6, 1))
     assert out.event is E.CANCEL
     assert out.effective_date == date(2027, 6, 1)
     assert out.liability_retained is True
@@ -94,20 +99,34 @@ def test_insured_cancellation_keeps_liability_and_refunds_nothing() -> None:
 
 
 def test_cancellation_on_a_later_date() -> None:
-    out = _terminate(TerminationKind.INSURER_CANCELLATION, by_insurer=True,
-                     today=date(2027, 6, 1), requested=date(2027, 7, 1))
+    out = _terminate(
+        TerminationKind.INSURER_CANCELLATION,
+        by_insurer=True,
+        today=date(2027, 6, 1),
+        requested=date(2027, 7, 1),
+    )
     assert (out.event, out.effective_date, out.liability_retained) == (
-        E.CANCEL, date(2027, 7, 1), True)
+        E.CANCEL,
+        date(2027, 7, 1),
+        True,
+    )
 
 
-@pytest.mark.parametrize(("requested", "code"), [
-    (date(2027, 5, 31), "backdated_cancellation"),
-    (date(2028, 1, 1), "cancellation_after_expiry"),
-])
+@pytest.mark.parametrize(
+    ("requested", "code"),
+    [
+        (date(2027, 5, 31), "backdated_cancellation"),
+        (date(2028, 1, 1), "cancellation_after_expiry"),
+    ],
+)
 def test_cancellation_dates_out_of_bounds(requested: date, code: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        _terminate(TerminationKind.INSURED_CANCELLATION, by_insurer=False,
-                   today=date(2027, 6, 1), requested=requested)
+        _terminate(
+            TerminationKind.INSURED_CANCELLATION,
+            by_insurer=False,
+            today=date(2027, 6, 1),
+            requested=requested,
+        )
     assert refused.value.code == code
     assert refused.value.field == "effective_date"
 
@@ -117,14 +136,12 @@ def test_each_side_uses_its_own_cancellation_kind() -> None:
         _terminate(TerminationKind.INSURED_CANCELLATION, by_insurer=True, today=date(2027, 6, 1))
     assert insurer.value.code == "wrong_termination_kind"
     with pytest.raises(ValidationFailed) as insured:
-        _terminate(TerminationKind.INSURER_CANCELLATION, by_insurer=False,
-                   today=date(2027, 6, 1))
+        _terminate(TerminationKind.INSURER_CANCELLATION, by_insurer=False, today=date(2027, 6, 1))
     assert insured.value.code == "wrong_termination_kind"
 
 
 def test_fraud_rescission_ends_all_liability_from_inception() -> None:
-    out = _terminate(TerminationKind.RESCISSION_FOR_FRAUD, by_insurer=True,
-                     today=date(2027, 6, 1))
+    out = _terminate(TerminationKind.RESCISSION_FOR_FRAUD, by_insurer=True, today=date(2027, 6, 1))
     assert out.event is E.RESCIND
     assert out.effective_date == INCEPTION
     assert out.liability_retained is False
@@ -133,8 +150,7 @@ def test_fraud_rescission_ends_all_liability_from_inception() -> None:
 
 def test_only_the_insurer_rescinds() -> None:
     with pytest.raises(ValidationFailed) as refused:
-        _terminate(TerminationKind.RESCISSION_FOR_FRAUD, by_insurer=False,
-                   today=date(2027, 6, 1))
+        _terminate(TerminationKind.RESCISSION_FOR_FRAUD, by_insurer=False, today=date(2027, 6, 1))
     assert refused.value.code == "rescission_by_insured"
 
 

@@ -8,14 +8,16 @@ import tradecover.reporting as face
 
 
 def test_public_names_are_pinned() -> None:
-    assert sorted(face.__all__) == sorted([
-        "DecisionContext",
-        "RenewalReviewMetrics",
-        "WatchEntry",
-        "limit_decision_context",
-        "limit_exposures",
-        "limit_watch_list",
-    ])
+    assert sorted(face.__all__) == sorted(
+        [
+            "DecisionContext",
+            "RenewalReviewMetrics",
+            "WatchEntry",
+            "limit_decision_context",
+            "limit_exposures",
+            "limit_watch_list",
+        ]
+    )
 
 
 def test_every_public_name_resolves_to_what_it_names() -> None:

@@ -44,9 +44,10 @@ def test_public_names_are_pinned() -> None:
 
 
 def test_the_face_loads_neither_the_database_nor_the_web_until_used() -> None:
-    code = ("import sys, tradecover.subsidies; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'sqlalchemy', 'fastapi', 'starlette', 'alembic', 'jinja2'}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, tradecover.subsidies; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlalchemy', 'fastapi', 'starlette', 'alembic', 'jinja2'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

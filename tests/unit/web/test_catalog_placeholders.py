@@ -28,8 +28,11 @@ def test_every_translation_formats_with_the_values_its_source_gets(code: str) ->
         if not message.id:
             continue
         ids = tuple(message.id) if isinstance(message.id, (tuple, list)) else (message.id,)
-        strings = (tuple(message.string) if isinstance(message.string, (tuple, list))
-                   else (message.string,))
+        strings = (
+            tuple(message.string)
+            if isinstance(message.string, (tuple, list))
+            else (message.string,)
+        )
         values = {name: 7 for name, _ in placeholders(ids[-1])}
         values |= {name: 7 for name, _ in placeholders(ids[0])}
         for text in strings:

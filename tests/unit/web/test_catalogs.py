@@ -29,8 +29,9 @@ def test_every_message_is_translated(code: str) -> None:
         catalog = read_po(handle)
     messages = [m for m in catalog if m.id]
     assert len(messages) > 100
-    empty = [m.id for m in messages
-             if not (all(m.string) if isinstance(m.string, tuple) else m.string)]
+    empty = [
+        m.id for m in messages if not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
     assert empty == []
     assert [m.id for m in messages if m.fuzzy] == []
     assert [m.id for m in messages if m.check(catalog)] == []
@@ -57,12 +58,25 @@ def test_the_committed_mo_file_is_up_to_date(code: str, tmp_path: Path) -> None:
 
 
 def test_the_catalogs_hold_exactly_the_messages_of_the_sources(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pot = tmp_path / "messages.pot"
     monkeypatch.chdir(ROOT)
     CommandLineInterface().run(  # type: ignore[no-untyped-call]
-        ["pybabel", "--quiet", "extract", "-F", "babel.cfg", "-k", "N_",
-         "--no-location", "-o", str(pot), "."])
+        [
+            "pybabel",
+            "--quiet",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
+        ]
+    )
     source = _ids(pot)
     assert source == _ids(i18n.LOCALE_DIR / "messages.pot")
     for code in i18n.LOCALES:
@@ -71,28 +85,43 @@ def test_the_catalogs_hold_exactly_the_messages_of_the_sources(
 
 def test_the_glossary_terms_are_used() -> None:
     expected = {
-        "zh_Hans": {"Maximum liability": "保单最高赔偿限额", "Whole turnover": "统保",
-                    "Indemnity percentage": "赔偿比例", "Policy schedule": "保险单明细表"},
-        "zh_Hant": {"Maximum liability": "保單最高賠償限額", "Whole turnover": "統保",
-                    "Indemnity percentage": "賠償比例", "Policy schedule": "保險單明細表"},
-        "ko": {"Maximum liability": "최고보상한도", "Whole turnover": "포괄보험",
-               "Indemnity percentage": "보상비율", "Policy schedule": "보험증권 명세"},
+        "zh_Hans": {
+            "Maximum liability": "保单最高赔偿限额",
+            "Whole turnover": "统保",
+            "Indemnity percentage": "赔偿比例",
+            "Policy schedule": "保险单明细表",
+        },
+        "zh_Hant": {
+            "Maximum liability": "保單最高賠償限額",
+            "Whole turnover": "統保",
+            "Indemnity percentage": "賠償比例",
+            "Policy schedule": "保險單明細表",
+        },
+        "ko": {
+            "Maximum liability": "최고보상한도",
+            "Whole turnover": "포괄보험",
+            "Indemnity percentage": "보상비율",
+            "Policy schedule": "보험증권 명세",
+        },
     }
     for code, terms in expected.items():
         for english, translated in terms.items():
             assert i18n.gettext(code, english) == translated
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    ("zh-CN,zh;q=0.9,en;q=0.8", "zh_Hans"),
-    ("zh-TW", "zh_Hant"),
-    ("zh-Hant-HK", "zh_Hant"),
-    ("fr-FR, ko;q=0.4, en;q=0.3", "ko"),
-    ("en;q=0.2, ko-KR;q=0.9", "ko"),
-    ("fr, de", None),
-    ("", None),
-    ("ko;q=abc", None),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh_Hans"),
+        ("zh-TW", "zh_Hant"),
+        ("zh-Hant-HK", "zh_Hant"),
+        ("fr-FR, ko;q=0.4, en;q=0.3", "ko"),
+        ("en;q=0.2, ko-KR;q=0.9", "ko"),
+        ("fr, de", None),
+        ("", None),
+        ("ko;q=abc", None),
+    ],
+)
 def test_accept_language(header: str, expected: str | None) -> None:
     assert i18n.from_accept_language(header) == expected
 

@@ -35,18 +35,27 @@ def _runtime_imports(path: Path) -> list[ast.ImportFrom | ast.Import]:
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
             skipped.update(id(child) for stmt in node.body for child in ast.walk(stmt))
-    return [node for node in ast.walk(tree)
-            if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in skipped]
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in skipped
+    ]
 
 
 def test_no_module_imports_a_private_name_of_another() -> None:
     offenders = []
     for path in [*_web_modules(), ACCESS_API]:
         for node in _runtime_imports(path):
-            if isinstance(node, ast.ImportFrom) and node.module \
-                    and node.module.startswith("tradecover"):
-                offenders += [f"{path.relative_to(WEB.parent)}: {node.module}.{alias.name}"
-                              for alias in node.names if alias.name.startswith("_")]
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("tradecover")
+            ):
+                offenders += [
+                    f"{path.relative_to(WEB.parent)}: {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_")
+                ]
     assert offenders == []
 
 
@@ -54,13 +63,22 @@ def test_pages_and_the_access_api_never_query_the_orm() -> None:
     offenders = []
     for path in [*_web_modules(), ACCESS_API]:
         for node in _runtime_imports(path):
-            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
-                     else [alias.name for alias in node.names])
-            offenders += [f"{path.relative_to(WEB.parent)} imports {name}" for name in names
-                          if name == "sqlalchemy" or name.endswith(".model")]
-            if isinstance(node, ast.ImportFrom) and node.module and \
-                    node.module.startswith("tradecover.") and \
-                    any(alias.name == "model" for alias in node.names):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+            )
+            offenders += [
+                f"{path.relative_to(WEB.parent)} imports {name}"
+                for name in names
+                if name == "sqlalchemy" or name.endswith(".model")
+            ]
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("tradecover.")
+                and any(alias.name == "model" for alias in node.names)
+            ):
                 offenders.append(f"{path.relative_to(WEB.parent)} imports a model module")
         text = path.read_text(encoding="utf-8")
         if re.search(r"\bselect\(|session\.get\(|\.execute\(", text):

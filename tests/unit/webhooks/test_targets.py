@@ -11,9 +11,17 @@ from tradecover.webhooks import TargetRefused, check_address, parse_url
 from tradecover.webhooks.targets import pick_address
 
 
-@pytest.mark.parametrize("url", ["http://example.com/hook", "ftp://example.com/",
-                                 "https://user:pw@example.com/", "https:///nohost",
-                                 "https://example.com/#frag", "https://example.com:99999/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/hook",
+        "ftp://example.com/",
+        "https://user:pw@example.com/",
+        "https:///nohost",
+        "https://example.com/#frag",
+        "https://example.com:99999/",
+    ],
+)
 def test_urls_outside_the_rules_are_refused(url: str) -> None:
     with pytest.raises(ValidationFailed):
         parse_url(url, development=False)
@@ -28,10 +36,25 @@ def test_http_is_allowed_in_development_mode_only() -> None:
     assert parse_url("http://localhost:8080/", development=True).port == 8080
 
 
-@pytest.mark.parametrize("address", ["10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1",
-                                     "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
-                                     "240.0.0.1", "::1", "fe80::1", "fc00::1",
-                                     "::ffff:10.0.0.1", "::ffff:169.254.169.254"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "127.0.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "240.0.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:10.0.0.1",
+        "::ffff:169.254.169.254",
+    ],
+)
 def test_private_loopback_link_local_and_reserved_addresses_are_refused(address: str) -> None:
     with pytest.raises(TargetRefused):
         check_address(ipaddress.ip_address(address), development=False)

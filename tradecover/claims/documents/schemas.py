@@ -108,9 +108,7 @@ class DocumentsSummary(BaseModel):
     @classmethod
     def of(cls, checklist: Checklist) -> DocumentsSummary:
         """From the checklist."""
-        return cls(
-            complete=checklist.complete, outstanding=[i.kind for i in checklist.outstanding]
-        )
+        return cls(complete=checklist.complete, outstanding=[i.kind for i in checklist.outstanding])
 
 
 class ReviewIn(InputModel):

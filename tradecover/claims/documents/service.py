@@ -56,8 +56,9 @@ class UploadLimits:
 
 def _claim(session: Session, principal: Principal, claim_id: int) -> ClaimRow:
     principal.require(Permission.CLAIM_READ)
-    row = session.execute(visible_claims(principal).where(ClaimRow.id == claim_id)
-                          ).scalar_one_or_none()
+    row = session.execute(
+        visible_claims(principal).where(ClaimRow.id == claim_id)
+    ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"claim {claim_id} not found", field="claim_id")
     return row

@@ -117,8 +117,7 @@ def approve(
     claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
 ) -> None:
     """Approve a filed claim (refused while a blocking check fails); booked in the ledger."""
-    _answer(_claim_answer(claims.approve, claim_id=claim_id,
-                         today=_date(today, field="today")))
+    _answer(_claim_answer(claims.approve, claim_id=claim_id, today=_date(today, field="today")))
 
 
 @_commands.command("reject")
@@ -131,7 +130,9 @@ def reject(
     """Reject a filed claim; its period may be claimed again."""
     _answer(
         _claim_answer(
-            claims.reject, claim_id=claim_id, reason=reason,
+            claims.reject,
+            claim_id=claim_id,
+            reason=reason,
             today=_date(today, field="today"),
         )
     )
@@ -143,8 +144,7 @@ def pay_claim(
     claim_id: Annotated[int, typer.Argument(help="Claim id")], today: TodayOpt = None
 ) -> None:
     """Pay an approved claim, premium due set off against the indemnity; booked."""
-    _answer(_claim_answer(claims.pay, claim_id=claim_id,
-                         today=_date(today, field="today")))
+    _answer(_claim_answer(claims.pay, claim_id=claim_id, today=_date(today, field="today")))
 
 
 @_commands.command("claims")

@@ -83,8 +83,7 @@ def _policy(session: Session, principal: Principal, policy_id: int) -> Policy:
     return policy
 
 
-def _periods(session: Session, policy_id: int, *, lock: bool = False
-             ) -> list[InvestmentDebtPeriod]:
+def _periods(session: Session, policy_id: int, *, lock: bool = False) -> list[InvestmentDebtPeriod]:
     rows = schedule_periods_of(session, policy_id, lock=lock)
     if rows is None:
         raise Conflict(f"policy {policy_id} has no premium schedule", code="schedule_not_found")
@@ -294,8 +293,7 @@ def _claim(
     session: Session, principal: Principal, claim_id: int, *, lock: bool = False
 ) -> InvestmentDebtClaimRow:
     principal.require(Permission.CLAIM_READ)
-    query = visible_investment_debt_claims(principal).where(
-        InvestmentDebtClaimRow.id == claim_id)
+    query = visible_investment_debt_claims(principal).where(InvestmentDebtClaimRow.id == claim_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     row = session.execute(query).scalar_one_or_none()

@@ -47,20 +47,29 @@ class PortableStore:
         """A store reading the facts with ``facts``."""
         self.facts = facts
 
-    def pair_limit_ids(self, session: Session, *, org_id: int, policy_id: int,
-                       buyer_id: int) -> set[int]:
+    def pair_limit_ids(
+        self, session: Session, *, org_id: int, policy_id: int, buyer_id: int
+    ) -> set[int]:
         """The ids of the exporter's limits on the buyer under the policy."""
-        return self.facts.limit_ids_of_pair(session.connection(), org_id=org_id,
-                                            policy_id=policy_id, buyer_id=buyer_id)
+        return self.facts.limit_ids_of_pair(
+            session.connection(), org_id=org_id, policy_id=policy_id, buyer_id=buyer_id
+        )
 
-    def load(self, session: Session, *, org_id: int, shipments: Sequence[Shipment],
-             now: datetime, keyed: KeyedRequest | None) -> AttachmentFacts:
+    def load(
+        self,
+        session: Session,
+        *,
+        org_id: int,
+        shipments: Sequence[Shipment],
+        now: datetime,
+        keyed: KeyedRequest | None,
+    ) -> AttachmentFacts:
         """Hold the key, read the facts and lock the reservation rows of their limits."""
         session.flush()  # e.g. a correction's old row, ended in this transaction
         if keyed is not None:
             if keyed.unconfirmed is not None and not KnownApiKeys.confirms(
-                    access.api_key_rows(session, keyed.unconfirmed), keyed.unconfirmed,
-                    keyed.principal):
+                access.api_key_rows(session, keyed.unconfirmed), keyed.unconfirmed, keyed.principal
+            ):
                 raise KeyNotConfirmed
             replay = idempotency.hold(session, keyed.held)
             if replay is not None:
@@ -68,17 +77,33 @@ class PortableStore:
         if not shipments:
             return AttachmentFacts({}, {}, {}, {})
         facts = self.facts.load_facts(session.connection(), org_id=org_id, shipments=shipments)
-        latest = {limit.id: max(limit.versions, key=lambda v: v.number)
-                  for limit in facts.limits.values() if limit.versions}
-        facts.outstanding = repository.lock_reservations(session, {
-            limit_id: (version.currency, version.amount_minor)
-            for limit_id, version in latest.items()})
+        latest = {
+            limit.id: max(limit.versions, key=lambda v: v.number)
+            for limit in facts.limits.values()
+            if limit.versions
+        }
+        facts.outstanding = repository.lock_reservations(
+            session,
+            {
+                limit_id: (version.currency, version.amount_minor)
+                for limit_id, version in latest.items()
+            },
+        )
         return facts
 
-    def write(self, session: Session, *, facts: AttachmentFacts, org_id: int,
-              values: Sequence[dict[str, Any]], moved: dict[int, tuple[int, int, int]],
-              now: datetime, finish: Finish, keyed: KeyedRequest | None, commit: bool
-              ) -> list[DeclarationRecord]:
+    def write(
+        self,
+        session: Session,
+        *,
+        facts: AttachmentFacts,
+        org_id: int,
+        values: Sequence[dict[str, Any]],
+        moved: dict[int, tuple[int, int, int]],
+        now: datetime,
+        finish: Finish,
+        keyed: KeyedRequest | None,
+        commit: bool,
+    ) -> list[DeclarationRecord]:
         """The declarations (one insert), reservations, audit entries and the answer."""
         records: list[DeclarationRecord] = []
         if values:
@@ -87,13 +112,16 @@ class PortableStore:
                 ids = session.connection().execute(_INSERT, list(values)).scalars().all()
             except IntegrityError:
                 raise concurrent_duplicate() from None
-            records = [DeclarationRecord(id=int(new_id), **row)
-                       for new_id, row in zip(ids, values, strict=True)]
+            records = [
+                DeclarationRecord(id=int(new_id), **row)
+                for new_id, row in zip(ids, values, strict=True)
+            ]
         finished = finish(records)
         audit.append_many(session, finished.entries)
         if keyed is not None and finished.answer is not None:
-            idempotency.store(session, keyed.held, status_code=keyed.status,
-                              body_json=finished.answer)
+            idempotency.store(
+                session, keyed.held, status_code=keyed.status, body_json=finished.answer
+            )
         if commit:
             session.commit()
         return records

@@ -66,17 +66,33 @@ SELECT
  """
 """The facts statement's locks and reserved ids, the read model's columns following."""
 
-_COLUMNS = tuple(c.key for c in Declaration.__table__.columns
-                 if c.key not in ("ended_at", "ended_by", "end_reason"))
+_COLUMNS = tuple(
+    c.key
+    for c in Declaration.__table__.columns
+    if c.key not in ("ended_at", "ended_by", "end_reason")
+)
 """The declarations' columns the insert writes (all but the end of a declaration's life)."""
 
-_AUDIT_COLUMNS = ("org_id", "chain", "seq", "occurred_at", "actor", "action", "entity_type",
-                  "entity_id", "reason", "before", "after", "prev_hash", "hash")
+_AUDIT_COLUMNS = (
+    "org_id",
+    "chain",
+    "seq",
+    "occurred_at",
+    "actor",
+    "action",
+    "entity_type",
+    "entity_id",
+    "reason",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
 
 _WRITE = f"""
 WITH declared AS (
-  INSERT INTO declarations ({', '.join(_COLUMNS)})
-  SELECT {', '.join(_COLUMNS)} FROM json_populate_recordset(NULL::declarations, %(rows)s::json)
+  INSERT INTO declarations ({", ".join(_COLUMNS)})
+  SELECT {", ".join(_COLUMNS)} FROM json_populate_recordset(NULL::declarations, %(rows)s::json)
   RETURNING 1),
 reserved AS (
   UPDATE limit_reservations r SET outstanding_minor = u.outstanding,
@@ -85,8 +101,8 @@ reserved AS (
               %(caps)s::bigint[]) AS u(id, outstanding, taken, cap)
   WHERE r.limit_id = u.id RETURNING 1),
 audited AS (
-  INSERT INTO audit_entries ({', '.join(_AUDIT_COLUMNS)})
-  SELECT {', '.join(_AUDIT_COLUMNS)}
+  INSERT INTO audit_entries ({", ".join(_AUDIT_COLUMNS)})
+  SELECT {", ".join(_AUDIT_COLUMNS)}
   FROM json_populate_recordset(NULL::audit_entries, %(entries)s::json) RETURNING 1),
 moved AS (
   UPDATE audit_chain_heads h SET last_seq = u.seq, last_hash = u.hash
@@ -103,8 +119,9 @@ _GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
 
 def _facts_statement(read: PipelinedFactsReader) -> str:
     """The facts statement of ``read``: the locks, the reserved ids and the facts."""
-    return (_LOCKS.replace("{pair_limits}", read.pair_limits)
-            + ",\n ".join(f"({sql})" for sql in read.fact_columns))
+    return _LOCKS.replace("{pair_limits}", read.pair_limits) + ",\n ".join(
+        f"({sql})" for sql in read.fact_columns
+    )
 
 
 def _policies_statement(policies: str, later: tuple[str, ...]) -> str:
@@ -116,12 +133,16 @@ def _policies_statement(policies: str, later: tuple[str, ...]) -> str:
         return policies
     values = ", ".join(f"({sql}) AS later_{i}" for i, sql in enumerate(later))
     columns = policies.split(" FROM ", 1)[0].removeprefix("SELECT ")
-    return (f"SELECT later.*, {columns} FROM (SELECT {values}) AS later"
-            " LEFT JOIN policies p ON p.id = ANY(%(policy_ids)s::bigint[])")
+    return (
+        f"SELECT later.*, {columns} FROM (SELECT {values}) AS later"
+        " LEFT JOIN policies p ON p.id = ANY(%(policy_ids)s::bigint[])"
+    )
 
 
-_WRITES = (_WRITE + _WRITE_SELECT,
-           _WRITE + f",\nanswered AS ({idempotency.STORE_SQL})" + _WRITE_SELECT)
+_WRITES = (
+    _WRITE + _WRITE_SELECT,
+    _WRITE + f",\nanswered AS ({idempotency.STORE_SQL})" + _WRITE_SELECT,
+)
 
 
 def _write_sql(keyed: bool) -> str:
@@ -157,19 +178,32 @@ class PostgresStore:
             found = self._policies_sql[later] = _policies_statement(self.facts.policies, later)
         return found
 
-    def pair_limit_ids(self, session: Session, *, org_id: int, policy_id: int,
-                       buyer_id: int) -> set[int]:
+    def pair_limit_ids(
+        self, session: Session, *, org_id: int, policy_id: int, buyer_id: int
+    ) -> set[int]:
         """The ids of the exporter's limits on the buyer under the policy."""
-        return self.facts.limit_ids_of_pair(session.connection(), org_id=org_id,
-                                            policy_id=policy_id, buyer_id=buyer_id)
+        return self.facts.limit_ids_of_pair(
+            session.connection(), org_id=org_id, policy_id=policy_id, buyer_id=buyer_id
+        )
 
-    def load(self, session: Session, *, org_id: int, shipments: Sequence[Shipment],
-             now: datetime, keyed: KeyedRequest | None) -> AttachmentFacts:
+    def load(
+        self,
+        session: Session,
+        *,
+        org_id: int,
+        shipments: Sequence[Shipment],
+        now: datetime,
+        keyed: KeyedRequest | None,
+    ) -> AttachmentFacts:
         """Hold the key, lock and read everything the decisions need: ONE round trip."""
         session.flush()  # e.g. a correction's old row, ended in this transaction
         params = self.facts.parameters(org_id=org_id, shipments=shipments)
-        params.update(now=now, genesis=GENESIS_HASH, n=len(shipments), chains=ints(
-            sorted({audit.chain_for(s.buyer_id) for s in shipments})))
+        params.update(
+            now=now,
+            genesis=GENESIS_HASH,
+            n=len(shipments),
+            chains=ints(sorted({audit.chain_for(s.buyer_id) for s in shipments})),
+        )
         later: list[tuple[str, dict[str, Any]]] = []
         if keyed is not None:
             lock, stored = idempotency.hold_statements(keyed.held)
@@ -184,7 +218,8 @@ class PostgresStore:
             connection.execute(_GENERIC_PLANS)
             facts = connection.execute(self.facts_sql(keyed is not None), params)
             policies = connection.execute(
-                self.policies_sql(tuple(sql for sql, _v in later)), params)
+                self.policies_sql(tuple(sql for sql, _v in later)), params
+            )
         row, policy_rows = facts.fetchone(), policies.fetchall()
         assert row is not None
         size = len(later)
@@ -193,8 +228,9 @@ class PostgresStore:
             policy_rows = [r[size:] for r in policy_rows if r[size] is not None]
             if keyed.unconfirmed is not None:
                 key_row = ahead.pop(0)
-                if not KnownApiKeys.confirms([key_row] if key_row is not None else [],
-                                             keyed.unconfirmed, keyed.principal):
+                if not KnownApiKeys.confirms(
+                    [key_row] if key_row is not None else [], keyed.unconfirmed, keyed.principal
+                ):
                     raise KeyNotConfirmed
             replay = idempotency.judge(keyed.held, locked=bool(row[-1]), stored=ahead[0])
             if replay is not None:
@@ -207,20 +243,41 @@ class PostgresStore:
         found.ids = list(ids)
         return found
 
-    def write(self, session: Session, *, facts: AttachmentFacts, org_id: int,
-              values: Sequence[dict[str, Any]], moved: dict[int, tuple[int, int, int]],
-              now: datetime, finish: Finish, keyed: KeyedRequest | None, commit: bool
-              ) -> list[DeclarationRecord]:
+    def write(
+        self,
+        session: Session,
+        *,
+        facts: AttachmentFacts,
+        org_id: int,
+        values: Sequence[dict[str, Any]],
+        moved: dict[int, tuple[int, int, int]],
+        now: datetime,
+        finish: Finish,
+        keyed: KeyedRequest | None,
+        commit: bool,
+    ) -> list[DeclarationRecord]:
         """Everything in ONE statement, COMMIT after it when ``commit``: ONE round trip."""
-        records = [DeclarationRecord(id=new_id, **row)
-                   for new_id, row in zip(facts.ids, values, strict=False)]
+        records = [
+            DeclarationRecord(id=new_id, **row)
+            for new_id, row in zip(facts.ids, values, strict=False)
+        ]
         finished = finish(records)
-        params = _write_parameters(facts=facts, org_id=org_id, values=values, records=records,
-                                   moved=moved, entries=finished.entries, now=now)
+        params = _write_parameters(
+            facts=facts,
+            org_id=org_id,
+            values=values,
+            records=records,
+            moved=moved,
+            entries=finished.entries,
+            now=now,
+        )
         if keyed is not None:
             assert finished.answer is not None
-            params.update(idempotency.store_statement(
-                keyed.held, status_code=keyed.status, body_json=finished.answer)[1])
+            params.update(
+                idempotency.store_statement(
+                    keyed.held, status_code=keyed.status, body_json=finished.answer
+                )[1]
+            )
         connection = _driver(session)
         try:
             with connection.pipeline():
@@ -238,8 +295,11 @@ def stored_json(value: Any) -> str | None:
     so the stored text need not be canonical: orjson, with what JSON has no type for
     written as :func:`~tradecover.db.base.canonical_json` writes it.
     """
-    return None if value is None else orjson.dumps(
-        value, default=json_default, option=orjson.OPT_NON_STR_KEYS).decode()
+    return (
+        None
+        if value is None
+        else orjson.dumps(value, default=json_default, option=orjson.OPT_NON_STR_KEYS).decode()
+    )
 
 
 def _records(rows: list[dict[str, Any]]) -> str:
@@ -249,14 +309,18 @@ def _records(rows: list[dict[str, Any]]) -> str:
     return orjson.dumps(rows).decode()
 
 
-def _write_parameters(*, facts: AttachmentFacts, org_id: int,
-                      values: Sequence[dict[str, Any]], records: list[DeclarationRecord],
-                      moved: dict[int, tuple[int, int, int]],
-                      entries: Sequence[tuple[int, audit.Pending]], now: datetime
-                      ) -> dict[str, Any]:
+def _write_parameters(
+    *,
+    facts: AttachmentFacts,
+    org_id: int,
+    values: Sequence[dict[str, Any]],
+    records: list[DeclarationRecord],
+    moved: dict[int, tuple[int, int, int]],
+    entries: Sequence[tuple[int, audit.Pending]],
+    now: datetime,
+) -> dict[str, Any]:
     assert facts.heads is not None
-    declarations = [{name: row[name] for name in _COLUMNS if name != "id"}
-                    for row in values]
+    declarations = [{name: row[name] for name in _COLUMNS if name != "id"} for row in values]
     for row, record in zip(declarations, records, strict=True):
         row["id"] = record.id
         row["rate"] = str(row["rate"])
@@ -265,18 +329,25 @@ def _write_parameters(*, facts: AttachmentFacts, org_id: int,
     for chain, entry in entries:
         by_chain.setdefault(chain, []).append(entry)
     audit_rows: list[dict[str, Any]] = []
-    moved_heads = {chain: audit.chain_rows(org_id, chain, facts.heads[chain], pending, now,
-                                           audit_rows)
-                   for chain, pending in sorted(by_chain.items())}
+    moved_heads = {
+        chain: audit.chain_rows(org_id, chain, facts.heads[chain], pending, now, audit_rows)
+        for chain, pending in sorted(by_chain.items())
+    }
     for audit_row in audit_rows:
         audit_row["before"] = stored_json(audit_row["before"])
         audit_row["after"] = stored_json(audit_row["after"])
     limit_ids = sorted(moved)
     chains = sorted(moved_heads)
-    return {"rows": _records(declarations), "entries": _records(audit_rows),
-            "org_id": org_id, "now": now, "limit_ids": ints(limit_ids),
-            "outstanding": ints(moved[i][0] for i in limit_ids),
-            "taken": ints(moved[i][1] for i in limit_ids),
-            "caps": ints(moved[i][2] for i in limit_ids), "chains": ints(chains),
-            "seqs": ints(moved_heads[c][0] for c in chains),
-            "hashes": texts(moved_heads[c][1] for c in chains)}
+    return {
+        "rows": _records(declarations),
+        "entries": _records(audit_rows),
+        "org_id": org_id,
+        "now": now,
+        "limit_ids": ints(limit_ids),
+        "outstanding": ints(moved[i][0] for i in limit_ids),
+        "taken": ints(moved[i][1] for i in limit_ids),
+        "caps": ints(moved[i][2] for i in limit_ids),
+        "chains": ints(chains),
+        "seqs": ints(moved_heads[c][0] for c in chains),
+        "hashes": texts(moved_heads[c][1] for c in chains),
+    }

@@ -74,15 +74,17 @@ Finish = Callable[[list[DeclarationRecord]], Finished]
 class FactsReader(Protocol):
     """The read model of the facts an attachment reads, on any database."""
 
-    def load_facts(self, connection: Connection, *, org_id: int,
-                   shipments: Sequence[Shipment]) -> AttachmentFacts:
+    def load_facts(
+        self, connection: Connection, *, org_id: int, shipments: Sequence[Shipment]
+    ) -> AttachmentFacts:
         """The facts of ``shipments`` (all of exporter ``org_id``): policies, buyers, the
         limits of their (policy, buyer) pairs with every version, already-declared invoices.
         """
         ...
 
-    def limit_ids_of_pair(self, connection: Connection, *, org_id: int, policy_id: int,
-                          buyer_id: int) -> set[int]:
+    def limit_ids_of_pair(
+        self, connection: Connection, *, org_id: int, policy_id: int, buyer_id: int
+    ) -> set[int]:
         """The ids of the exporter's limits on the buyer under the policy (whatever their
         state): those an attachment for that pair may take from.
         """
@@ -103,8 +105,7 @@ class PipelinedFactsReader(FactsReader, Protocol):
         """The parameters of :attr:`fact_columns` and :attr:`policies` for ``shipments``."""
         ...
 
-    def facts_of(self, values: Sequence[Any], policies: Iterable[Sequence[Any]]
-                 ) -> AttachmentFacts:
+    def facts_of(self, values: Sequence[Any], policies: Iterable[Sequence[Any]]) -> AttachmentFacts:
         """The facts in the values of :attr:`fact_columns` and the rows of :attr:`policies`."""
         ...
 
@@ -114,25 +115,42 @@ class AttachmentStore(Protocol):
 
     name: str
 
-    def pair_limit_ids(self, session: Session, *, org_id: int, policy_id: int,
-                       buyer_id: int) -> set[int]:
+    def pair_limit_ids(
+        self, session: Session, *, org_id: int, policy_id: int, buyer_id: int
+    ) -> set[int]:
         """The ids of the exporter's limits on the buyer under the policy: those an
         attachment for that pair may take from (a correction locks them first).
         """
         ...
 
-    def load(self, session: Session, *, org_id: int, shipments: Sequence[Shipment],
-             now: datetime, keyed: KeyedRequest | None) -> AttachmentFacts:
+    def load(
+        self,
+        session: Session,
+        *,
+        org_id: int,
+        shipments: Sequence[Shipment],
+        now: datetime,
+        keyed: KeyedRequest | None,
+    ) -> AttachmentFacts:
         """Hold ``keyed``'s key (raising :class:`~tradecover.idempotency.service.Replayed`
         with a stored answer, 409, 422, or :class:`KeyNotConfirmed`), lock the limits'
         reservation rows and read the facts of ``shipments`` (``outstanding`` filled).
         """
         ...
 
-    def write(self, session: Session, *, facts: AttachmentFacts, org_id: int,
-              values: Sequence[dict[str, Any]], moved: dict[int, tuple[int, int, int]],
-              now: datetime, finish: Finish, keyed: KeyedRequest | None, commit: bool
-              ) -> list[DeclarationRecord]:
+    def write(
+        self,
+        session: Session,
+        *,
+        facts: AttachmentFacts,
+        org_id: int,
+        values: Sequence[dict[str, Any]],
+        moved: dict[int, tuple[int, int, int]],
+        now: datetime,
+        finish: Finish,
+        keyed: KeyedRequest | None,
+        commit: bool,
+    ) -> list[DeclarationRecord]:
         """Write the declarations ``values`` (column values without ids), the reservations
         ``moved`` (limit id -> outstanding, taken, cap), the audit entries and the answer
         ``finish`` gives for their records, which are returned; COMMIT after when
@@ -146,5 +164,8 @@ def concurrent_duplicate() -> Conflict:
     """The refusal of a set one of whose invoices a concurrent request declared for the same
     buyer after the facts were read (the partial unique index caught it).
     """
-    return Conflict("an invoice of this request was declared concurrently for the same "
-                    "buyer; retry", code="duplicate_invoice_number", field="invoice_number")
+    return Conflict(
+        "an invoice of this request was declared concurrently for the same buyer; retry",
+        code="duplicate_invoice_number",
+        field="invoice_number",
+    )

@@ -93,21 +93,41 @@ def rate_source_for(policy: PolicyRow, book: RateBook) -> RateSource:
     any decision (the decisions themselves do no I/O).
     """
     if policy.flat_rate_option and policy.flat_rate_pct is not None:
-        return FlatRatePricer(base_rate_pct=policy.flat_rate_pct, rate_table="flat_rate",
-                              effective_from=policy.inception)
+        return FlatRatePricer(
+            base_rate_pct=policy.flat_rate_pct,
+            rate_table="flat_rate",
+            effective_from=policy.inception,
+        )
     floating = rate_floating_from_dict(policy.rate_floating)
     record = floating.experience
     return policy_rate_pricer(
-        book, table_code=policy.rate_table, concentration_hhi=floating.concentration_hhi,
-        experience=None if record is None else ExporterExperience(
-            years=record.years, earned_premium=record.earned_premium,
-            incurred_claims=record.incurred_claims, exposure=record.exposure))
+        book,
+        table_code=policy.rate_table,
+        concentration_hhi=floating.concentration_hhi,
+        experience=None
+        if record is None
+        else ExporterExperience(
+            years=record.years,
+            earned_premium=record.earned_premium,
+            incurred_claims=record.incurred_claims,
+            exposure=record.exposure,
+        ),
+    )
 
 
-def attach_batch(store: AttachmentStore, session: Session, *, principal: Principal,
-                 shipments: Sequence[Shipment | DomainError], channel: str, today: date,
-                 supersedes: Declaration | None = None, keyed: KeyedRequest | None = None,
-                 answer: Answer | None = None, commit: bool = False) -> list[Outcome]:
+def attach_batch(
+    store: AttachmentStore,
+    session: Session,
+    *,
+    principal: Principal,
+    shipments: Sequence[Shipment | DomainError],
+    channel: str,
+    today: date,
+    supersedes: Declaration | None = None,
+    keyed: KeyedRequest | None = None,
+    answer: Answer | None = None,
+    commit: bool = False,
+) -> list[Outcome]:
     """Attach up to :data:`MAX_BATCH` shipments (``today``: the business date declared on):
     a refused item writes nothing, the others go on; the outcomes come back in the order
     given.  An item may already be a :class:`DomainError` (a row that could not be read).
@@ -116,21 +136,29 @@ def attach_batch(store: AttachmentStore, session: Session, *, principal: Princip
     with the writes; ``commit`` asks the store to commit after them (the edge's choice).
     """
     if len(shipments) > MAX_BATCH:
-        raise ValidationFailed(f"at most {MAX_BATCH} declarations at a time",
-                               code="batch_too_large", field="declarations")
+        raise ValidationFailed(
+            f"at most {MAX_BATCH} declarations at a time",
+            code="batch_too_large",
+            field="declarations",
+        )
     principal.require(Permission.DECLARATION_WRITE)
     if channel not in CHANNELS:
-        raise ValidationFailed(f"unknown channel {channel!r}", code="invalid_channel",
-                               field="channel")
-    outcomes = {index: Outcome(index, error=item) for index, item in enumerate(shipments)
-                if isinstance(item, DomainError)}
+        raise ValidationFailed(
+            f"unknown channel {channel!r}", code="invalid_channel", field="channel"
+        )
+    outcomes = {
+        index: Outcome(index, error=item)
+        for index, item in enumerate(shipments)
+        if isinstance(item, DomainError)
+    }
     wanted = [(i, s) for i, s in enumerate(shipments) if isinstance(s, Shipment)]
     if not wanted and keyed is None:
         return _in_order(outcomes, len(shipments))
     now = utc_now()
     org_id = _one_exporter([s for _i, s in wanted]) if wanted else principal.org_id
-    facts = store.load(session, org_id=org_id, shipments=[s for _i, s in wanted], now=now,
-                       keyed=keyed)
+    facts = store.load(
+        session, org_id=org_id, shipments=[s for _i, s in wanted], now=now, keyed=keyed
+    )
     items = _items(facts, principal, wanted, today, outcomes)
     if not items and keyed is None:
         return _in_order(outcomes, len(shipments))
@@ -138,37 +166,66 @@ def attach_batch(store: AttachmentStore, session: Session, *, principal: Princip
     values: list[dict[str, Any]] = []
     if items:
         book = rate_book_repository.book_for(session.connection(), facts.pricing_stamp)
-        sources = {policy_id: rate_source_for(p, book)
-                   for policy_id, p in facts.policies.items()}
+        sources = {policy_id: rate_source_for(p, book) for policy_id, p in facts.policies.items()}
         moved = _decide_all(items, dict(facts.outstanding), today)
-        values = [_values_of(item, source=sources[item.policy.id], principal=principal,
-                             channel=channel, today=today, supersedes=supersedes,
-                             declared_at=now) for item in items]
+        values = [
+            _values_of(
+                item,
+                source=sources[item.policy.id],
+                principal=principal,
+                channel=channel,
+                today=today,
+                supersedes=supersedes,
+                declared_at=now,
+            )
+            for item in items
+        ]
     done: list[Outcome] = []
 
     def finish(records: list[DeclarationRecord]) -> Finished:
         for item, record in zip(items, records, strict=True):
             outcomes[item.index] = Outcome(item.index, declaration=record)
         done.extend(_in_order(outcomes, len(shipments)))
-        return Finished(audit_entries(principal, records, supersedes),
-                        answer(done).decode() if answer is not None else None)
+        return Finished(
+            audit_entries(principal, records, supersedes),
+            answer(done).decode() if answer is not None else None,
+        )
 
-    store.write(session, facts=facts, org_id=org_id, values=values, moved=moved, now=now,
-                finish=finish, keyed=keyed, commit=commit)
+    store.write(
+        session,
+        facts=facts,
+        org_id=org_id,
+        values=values,
+        moved=moved,
+        now=now,
+        finish=finish,
+        keyed=keyed,
+        commit=commit,
+    )
     return done
 
 
-def audit_entries(principal: Principal, rows: Sequence[DeclarationRecord],
-                  supersedes: Declaration | None = None) -> list[tuple[int, audit.Pending]]:
+def audit_entries(
+    principal: Principal, rows: Sequence[DeclarationRecord], supersedes: Declaration | None = None
+) -> list[tuple[int, audit.Pending]]:
     """The ``declaration.attached`` (or ``.corrected``) entries of ``rows``, each on its
     buyer's chain, for the store to append.
     """
-    return [(audit.chain_for(row.buyer_id), audit.Pending(
-        org_id=row.exporter_org_id, actor=principal.actor,
-        action="declaration.corrected" if supersedes else "declaration.attached",
-        entity_type="declaration", entity_id=str(row.id),
-        before=snapshot(supersedes) if supersedes else None, after=snapshot(row)))
-        for row in rows]
+    return [
+        (
+            audit.chain_for(row.buyer_id),
+            audit.Pending(
+                org_id=row.exporter_org_id,
+                actor=principal.actor,
+                action="declaration.corrected" if supersedes else "declaration.attached",
+                entity_type="declaration",
+                entity_id=str(row.id),
+                before=snapshot(supersedes) if supersedes else None,
+                after=snapshot(row),
+            ),
+        )
+        for row in rows
+    ]
 
 
 def problem_list(problems: Sequence[DomainError]) -> list[dict[str, Any]]:
@@ -180,15 +237,26 @@ def snapshot(row: Declaration | DeclarationRecord) -> dict[str, Any]:
     """The audited view of a declaration."""
     v = declaration_values(row)
     return {
-        "id": v["id"], "status": v["status"], "policy_id": v["policy_id"],
-        "buyer_id": v["buyer_id"], "invoice_number": v["invoice_number"],
-        "shipment_date": v["shipment_date"].isoformat(), "currency": v["currency"],
-        "invoice_minor": v["invoice_minor"], "prepayment_minor": v["prepayment_minor"],
-        "covered_minor": v["covered_minor"], "uninsured_minor": v["uninsured_minor"],
-        "cover_status": v["cover_status"], "reason_code": v["reason_code"],
-        "rate": str(v["rate"]), "premium_minor": v["premium_minor"], "late": v["late"],
-        "limit_id": v["limit_id"], "limit_version_id": v["limit_version_id"],
-        "supersedes_id": v["supersedes_id"], "channel": v["channel"],
+        "id": v["id"],
+        "status": v["status"],
+        "policy_id": v["policy_id"],
+        "buyer_id": v["buyer_id"],
+        "invoice_number": v["invoice_number"],
+        "shipment_date": v["shipment_date"].isoformat(),
+        "currency": v["currency"],
+        "invoice_minor": v["invoice_minor"],
+        "prepayment_minor": v["prepayment_minor"],
+        "covered_minor": v["covered_minor"],
+        "uninsured_minor": v["uninsured_minor"],
+        "cover_status": v["cover_status"],
+        "reason_code": v["reason_code"],
+        "rate": str(v["rate"]),
+        "premium_minor": v["premium_minor"],
+        "late": v["late"],
+        "limit_id": v["limit_id"],
+        "limit_version_id": v["limit_version_id"],
+        "supersedes_id": v["supersedes_id"],
+        "channel": v["channel"],
     }
 
 
@@ -227,8 +295,13 @@ def _one_exporter(shipments: Sequence[Shipment]) -> int:
     return next(iter(org_ids))
 
 
-def _items(facts: AttachmentFacts, principal: Principal, wanted: Sequence[tuple[int, Shipment]],
-           today: date, outcomes: dict[int, Outcome]) -> list[_Item]:
+def _items(
+    facts: AttachmentFacts,
+    principal: Principal,
+    wanted: Sequence[tuple[int, Shipment]],
+    today: date,
+    outcomes: dict[int, Outcome],
+) -> list[_Item]:
     """The checked shipments of a set with their policy, buyer and limit facts; each refused
     one gets its outcome instead (a second item with one invoice for one buyer included).
     """
@@ -241,55 +314,89 @@ def _items(facts: AttachmentFacts, principal: Principal, wanted: Sequence[tuple[
             continue
         key = (checked.buyer_id, checked.invoice_number.strip())
         if key in seen:
-            outcomes[index] = Outcome(index, error=Conflict(
-                f"invoice {checked.invoice_number} is declared twice for this buyer in "
-                "this batch", code="duplicate_invoice_number", field="invoice_number"))
+            outcomes[index] = Outcome(
+                index,
+                error=Conflict(
+                    f"invoice {checked.invoice_number} is declared twice for this buyer in "
+                    "this batch",
+                    code="duplicate_invoice_number",
+                    field="invoice_number",
+                ),
+            )
             continue
         seen.add(key)
         limit = facts.limits.get((checked.policy_id, checked.buyer_id))
-        items.append(_Item(index, checked, facts.policies[checked.policy_id],
-                           facts.buyers[checked.buyer_id], limit,
-                           limit.version_on(checked.shipment_date) if limit else None))
+        items.append(
+            _Item(
+                index,
+                checked,
+                facts.policies[checked.policy_id],
+                facts.buyers[checked.buyer_id],
+                limit,
+                limit.version_on(checked.shipment_date) if limit else None,
+            )
+        )
     return items
 
 
-def _check(facts: AttachmentFacts, principal: Principal, shipment: Shipment, today: date
-           ) -> Shipment | DomainError:
+def _check(
+    facts: AttachmentFacts, principal: Principal, shipment: Shipment, today: date
+) -> Shipment | DomainError:
     """Ownership and every input rule of one shipment: the checked shipment or its problem."""
     policy = facts.policies.get(shipment.policy_id)
-    if (policy is None or not principal.can_see_org(shipment.insured_org_id)
-            or not principal.can_see_org(policy.exporter_org_id)
-            or policy.exporter_org_id != shipment.insured_org_id):
-        return NotFound(f"no policy {shipment.policy_id}", code="policy_not_found",
-                        field="policy_id")
+    if (
+        policy is None
+        or not principal.can_see_org(shipment.insured_org_id)
+        or not principal.can_see_org(policy.exporter_org_id)
+        or policy.exporter_org_id != shipment.insured_org_id
+    ):
+        return NotFound(
+            f"no policy {shipment.policy_id}", code="policy_not_found", field="policy_id"
+        )
     buyer = facts.buyers.get(shipment.buyer_id)
     if buyer is None or not buyer.known:
-        return NotFound(f"no buyer {shipment.buyer_id}", code="buyer_not_found",
-                        field="buyer_id")
+        return NotFound(f"no buyer {shipment.buyer_id}", code="buyer_not_found", field="buyer_id")
     shipment = replace(shipment, buyer_country=buyer.country)
-    problems = shipment_problems(shipment, today=today, scope=policy.cover.scope,
-                                 policy_period=(policy.inception, policy.expiry),
-                                 policy_currency=policy.currency)
+    problems = shipment_problems(
+        shipment,
+        today=today,
+        scope=policy.cover.scope,
+        policy_period=(policy.inception, policy.expiry),
+        policy_currency=policy.currency,
+    )
     if problems:
         first = problems[0]
-        return ValidationFailed(first.message, code=first.code, field=first.field,
-                                details={**first.details, "problems": problem_list(problems)})
+        return ValidationFailed(
+            first.message,
+            code=first.code,
+            field=first.field,
+            details={**first.details, "problems": problem_list(problems)},
+        )
     shipment = normalised(shipment)
     duplicate = facts.duplicates.get((shipment.buyer_id, shipment.invoice_number.strip()))
     if duplicate is not None:
-        return Conflict(f"invoice {shipment.invoice_number} is already declared for this buyer "
-                        f"(declaration {duplicate})", code="duplicate_invoice_number",
-                        field="invoice_number", details={"declaration_id": duplicate})
+        return Conflict(
+            f"invoice {shipment.invoice_number} is already declared for this buyer "
+            f"(declaration {duplicate})",
+            code="duplicate_invoice_number",
+            field="invoice_number",
+            details={"declaration_id": duplicate},
+        )
     return shipment
 
 
 def _limit_facts(version: LimitVersionRow) -> LimitFacts:
     return LimitFacts(
         amount=Money.from_minor(version.amount_minor, version.currency),
-        status=(LimitStatus.CANCELLED if version.kind == RequestType.CANCELLATION.value
-                else LimitStatus.ACTIVE),
-        effective_from=version.effective_from, expires_on=version.expires_on,
-        indemnity_pct=version.indemnity_pct)
+        status=(
+            LimitStatus.CANCELLED
+            if version.kind == RequestType.CANCELLATION.value
+            else LimitStatus.ACTIVE
+        ),
+        effective_from=version.effective_from,
+        expires_on=version.expires_on,
+        indemnity_pct=version.indemnity_pct,
+    )
 
 
 def _decide(item: _Item, outstanding_minor: int, today: date) -> CoverDecision:
@@ -299,24 +406,35 @@ def _decide(item: _Item, outstanding_minor: int, today: date) -> CoverDecision:
     insured = shipment.insured_amount
 
     def decide(outstanding: int, facts_of_limit: LimitFacts | None) -> CoverDecision:
-        return decide_cover(shipment=shipment, policy=item.policy.cover, limit=facts_of_limit,
-                            outstanding=Money.from_minor(outstanding, shipment.currency),
-                            buyer_in_default=item.buyer.frozen,
-                            country_status=item.buyer.country_status, declared_on=today)
+        return decide_cover(
+            shipment=shipment,
+            policy=item.policy.cover,
+            limit=facts_of_limit,
+            outstanding=Money.from_minor(outstanding, shipment.currency),
+            buyer_in_default=item.buyer.frozen,
+            country_status=item.buyer.country_status,
+            declared_on=today,
+        )
 
     if limit_facts is not None and limit_facts.amount.currency != shipment.currency:
         first = decide(0, None)
         if first.reason_code is not CoverReason.NO_LIMIT:
             return first
-        return CoverDecision(CoverStatus.NOT_COVERED, insured, Money.zero(insured.currency),
-                             insured, CoverReason.LIMIT_CONDITIONS_NOT_MET,
-                             f"the credit limit is in {limit_facts.amount.currency}, the "
-                             f"shipment in {shipment.currency}")
+        return CoverDecision(
+            CoverStatus.NOT_COVERED,
+            insured,
+            Money.zero(insured.currency),
+            insured,
+            CoverReason.LIMIT_CONDITIONS_NOT_MET,
+            f"the credit limit is in {limit_facts.amount.currency}, the "
+            f"shipment in {shipment.currency}",
+        )
     return decide(outstanding_minor, limit_facts)
 
 
-def _decide_all(items: Sequence[_Item], outstanding: dict[int, int], today: date
-                ) -> dict[int, tuple[int, int, int]]:
+def _decide_all(
+    items: Sequence[_Item], outstanding: dict[int, int], today: date
+) -> dict[int, tuple[int, int, int]]:
     """Decide every item in the given order on what is outstanding on its limit (the rows
     are locked by the store), each taking from what the ones before it left; returns the
     moved reservations: limit id -> (outstanding, taken in all, cap).
@@ -329,8 +447,12 @@ def _decide_all(items: Sequence[_Item], outstanding: dict[int, int], today: date
         limit, version = item.limit, item.version
         before = outstanding.get(limit.id, 0) if limit is not None else 0
         item.decision = decision = _decide(item, before, today)
-        if (limit is None or version is None or not decision.covered
-                or decision.reason_code is CoverReason.FULLY_PREPAID):
+        if (
+            limit is None
+            or version is None
+            or not decision.covered
+            or decision.reason_code is CoverReason.FULLY_PREPAID
+        ):
             continue
         taken = decision.covered_amount.minor_units()
         if taken:
@@ -349,45 +471,80 @@ def _explained(source: RateSource, quote: RateQuote) -> dict[str, Any]:
     return quote.explanation.to_dict()
 
 
-def _values_of(item: _Item, *, source: RateSource, principal: Principal, channel: str,
-               today: date, supersedes: Declaration | None, declared_at: datetime
-               ) -> dict[str, Any]:
+def _values_of(
+    item: _Item,
+    *,
+    source: RateSource,
+    principal: Principal,
+    channel: str,
+    today: date,
+    supersedes: Declaration | None,
+    declared_at: datetime,
+) -> dict[str, Any]:
     """The column values of the declaration of a decided item (premium priced here)."""
     shipment, policy, decision = item.shipment, item.policy, item.decision
     assert decision is not None
-    timing = declaration_timing(frequency=policy.cover.frequency,
-                                shipment_date=shipment.shipment_date, declared_on=today,
-                                rules=policy.cover.deadline_rules)
+    timing = declaration_timing(
+        frequency=policy.cover.frequency,
+        shipment_date=shipment.shipment_date,
+        declared_on=today,
+        rules=policy.cover.deadline_rules,
+    )
     version = item.version
-    indemnity = (version.indemnity_pct if version is not None and version.indemnity_pct
-                 is not None else policy.indemnity_commercial_pct)
+    indemnity = (
+        version.indemnity_pct
+        if version is not None and version.indemnity_pct is not None
+        else policy.indemnity_commercial_pct
+    )
     priced = declaration_premium(
-        decision=decision, source=source,
-        request=ShortTermRateRequest(payment_terms=shipment.payment_terms,
-                                     credit_days=shipment.credit_days,
-                                     indemnity_percentage=indemnity / HUNDRED,
-                                     country=shipment.buyer_country,
-                                     buyer_pd=item.buyer.pd))
+        decision=decision,
+        source=source,
+        request=ShortTermRateRequest(
+            payment_terms=shipment.payment_terms,
+            credit_days=shipment.credit_days,
+            indemnity_percentage=indemnity / HUNDRED,
+            country=shipment.buyer_country,
+            buyer_pd=item.buyer.pd,
+        ),
+    )
     return {
-        "exporter_org_id": shipment.insured_org_id, "policy_id": policy.id,
-        "buyer_id": shipment.buyer_id, "buyer_country": shipment.buyer_country,
+        "exporter_org_id": shipment.insured_org_id,
+        "policy_id": policy.id,
+        "buyer_id": shipment.buyer_id,
+        "buyer_country": shipment.buyer_country,
         "limit_id": item.limit.id if item.limit is not None else None,
         "limit_version_id": version.id if version is not None else None,
-        "invoice_number": shipment.invoice_number.strip(), "shipment_date": shipment.shipment_date,
-        "due_date": shipment.due_date, "credit_days": shipment.credit_days,
+        "invoice_number": shipment.invoice_number.strip(),
+        "shipment_date": shipment.shipment_date,
+        "due_date": shipment.due_date,
+        "credit_days": shipment.credit_days,
         "payment_terms": shipment.payment_terms.value,
-        "transport_mode": shipment.transport_mode.value, "hs_code": shipment.hs_code,
-        "goods_description": shipment.goods_description.strip(), "currency": shipment.currency,
+        "transport_mode": shipment.transport_mode.value,
+        "hs_code": shipment.hs_code,
+        "goods_description": shipment.goods_description.strip(),
+        "currency": shipment.currency,
         "invoice_minor": shipment.invoice.minor_units(),
         "prepayment_minor": shipment.prepaid.minor_units(),
         "insured_minor": decision.insured_amount.minor_units(),
         "covered_minor": decision.covered_amount.minor_units(),
-        "uninsured_minor": decision.uninsured_amount.minor_units(), "collected_minor": 0,
-        "cover_status": decision.status.value, "reason_code": decision.reason_code.value,
-        "cover_explanation": decision.explanation, "rate": priced.rate,
+        "uninsured_minor": decision.uninsured_amount.minor_units(),
+        "collected_minor": 0,
+        "cover_status": decision.status.value,
+        "reason_code": decision.reason_code.value,
+        "cover_explanation": decision.explanation,
+        "rate": priced.rate,
         "rate_explanation": _explained(source, priced.quote) if priced.quote else None,
-        "premium_minor": priced.premium.minor_units(), "declaration_date": today,
-        "declaration_due": timing.due, "late": timing.late, "days_late": timing.days_late,
-        "status": STATUS_ACTIVE, "supersedes_id": supersedes.id if supersedes else None,
-        "channel": channel, "declared_at": declared_at, "declared_by": principal.actor,
-        "ended_at": None, "ended_by": None, "end_reason": None}
+        "premium_minor": priced.premium.minor_units(),
+        "declaration_date": today,
+        "declaration_due": timing.due,
+        "late": timing.late,
+        "days_late": timing.days_late,
+        "status": STATUS_ACTIVE,
+        "supersedes_id": supersedes.id if supersedes else None,
+        "channel": channel,
+        "declared_at": declared_at,
+        "declared_by": principal.actor,
+        "ended_at": None,
+        "ended_by": None,
+        "end_reason": None,
+    }

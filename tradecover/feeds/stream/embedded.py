@@ -28,8 +28,10 @@ class ServerMissing(Exception):
 
 def server_binary() -> Path:
     """The nats-server of the virtual environment, else the one on PATH (Debian's)."""
-    candidates = [Path(sysconfig.get_path("scripts")) / BINARY,
-                  Path(sys.executable).parent / BINARY]
+    candidates = [
+        Path(sysconfig.get_path("scripts")) / BINARY,
+        Path(sys.executable).parent / BINARY,
+    ]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
@@ -50,20 +52,30 @@ def answers(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
-def start_server(*, port: int, store_dir: Path, log_file: Path | None = None
-                 ) -> subprocess.Popen[bytes] | None:
+def start_server(
+    *, port: int, store_dir: Path, log_file: Path | None = None
+) -> subprocess.Popen[bytes] | None:
     """Start ``nats-server -js`` on 127.0.0.1:``port``, unless one answers there already
     (then None); returns the process once it accepts connections.
     """
     if answers(port):
         return None
     store_dir.mkdir(parents=True, exist_ok=True)
-    command = [str(server_binary()), "-a", "127.0.0.1", "-p", str(port), "-js",
-               "-sd", str(store_dir)]
+    command = [
+        str(server_binary()),
+        "-a",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-js",
+        "-sd",
+        str(store_dir),
+    ]
     if log_file is not None:
         command += ["-l", str(log_file)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL,  # noqa: S603
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(  # noqa: S603 (the command is built from settings, not input)
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if answers(port):

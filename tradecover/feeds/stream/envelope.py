@@ -52,17 +52,35 @@ class Envelope:
     resubmits: int | None = None
 
     @classmethod
-    def new(cls, *, source: FeedSource | str, exporter_org_id: int, content: bytes,
-            filename: str | None = None, resubmits: int | None = None) -> Envelope:
+    def new(
+        cls,
+        *,
+        source: FeedSource | str,
+        exporter_org_id: int,
+        content: bytes,
+        filename: str | None = None,
+        resubmits: int | None = None,
+    ) -> Envelope:
         """A fresh envelope with a new message id, received now."""
-        return cls(uuid.uuid4().hex, FeedSource(source), exporter_org_id, content, utc_now(),
-                   filename, resubmits)
+        return cls(
+            uuid.uuid4().hex,
+            FeedSource(source),
+            exporter_org_id,
+            content,
+            utc_now(),
+            filename,
+            resubmits,
+        )
 
     def headers(self) -> dict[str, str]:
         """The NATS headers of this envelope."""
-        out = {NATS_MSG_ID: self.message_id, MESSAGE_ID: self.message_id,
-               SOURCE: self.source.value, EXPORTER: str(self.exporter_org_id),
-               RECEIVED_AT: self.received_at.isoformat()}
+        out = {
+            NATS_MSG_ID: self.message_id,
+            MESSAGE_ID: self.message_id,
+            SOURCE: self.source.value,
+            EXPORTER: str(self.exporter_org_id),
+            RECEIVED_AT: self.received_at.isoformat(),
+        }
         if self.filename:
             out[FILENAME] = self.filename[:200]
         if self.resubmits is not None:
@@ -83,8 +101,15 @@ class Envelope:
             raise EnvelopeInvalid(f"not a feed envelope: {error}") from None
         if not message_id or len(message_id) > 64 or received_at.tzinfo is None:
             raise EnvelopeInvalid("not a feed envelope: bad message id or timestamp")
-        return cls(message_id, source, exporter, payload, received_at,
-                   given.get(FILENAME) or None, resubmits)
+        return cls(
+            message_id,
+            source,
+            exporter,
+            payload,
+            received_at,
+            given.get(FILENAME) or None,
+            resubmits,
+        )
 
 
 def subject_for(prefix: str, source: FeedSource | str, exporter_org_id: int) -> str:

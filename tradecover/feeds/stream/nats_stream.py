@@ -46,10 +46,14 @@ class StreamSettings:
     def of(cls, settings: Settings) -> StreamSettings:
         """The stream settings of the application's settings."""
         url = settings.nats_address
-        return cls(servers=tuple(s.strip() for s in url.split(",") if s.strip()),
-                   stream=settings.feeds_stream, prefix=settings.feeds_subject_prefix,
-                   consumer=settings.feeds_consumer, max_deliver=settings.feeds_max_deliver,
-                   ack_wait_seconds=float(settings.feeds_ack_wait_seconds))
+        return cls(
+            servers=tuple(s.strip() for s in url.split(",") if s.strip()),
+            stream=settings.feeds_stream,
+            prefix=settings.feeds_subject_prefix,
+            consumer=settings.feeds_consumer,
+            max_deliver=settings.feeds_max_deliver,
+            ack_wait_seconds=float(settings.feeds_ack_wait_seconds),
+        )
 
 
 class StreamUnavailable(Exception):
@@ -61,17 +65,26 @@ async def connect(settings: StreamSettings, *, reconnect: bool = False) -> Clien
     seconds.  With ``reconnect`` (a long-running worker) a connection lost later is
     re-established.
     """
+
     async def _quiet(_error: Exception) -> None:
         return None  # a failed attempt: the outcome is raised below, or reconnected
 
     try:
-        return await asyncio.wait_for(nats.connect(
-            servers=list(settings.servers), connect_timeout=CONNECT_TIMEOUT_S,
-            allow_reconnect=reconnect, max_reconnect_attempts=-1 if reconnect else 1,
-            reconnect_time_wait=1, error_cb=_quiet), timeout=4 * CONNECT_TIMEOUT_S)
+        return await asyncio.wait_for(
+            nats.connect(
+                servers=list(settings.servers),
+                connect_timeout=CONNECT_TIMEOUT_S,
+                allow_reconnect=reconnect,
+                max_reconnect_attempts=-1 if reconnect else 1,
+                reconnect_time_wait=1,
+                error_cb=_quiet,
+            ),
+            timeout=4 * CONNECT_TIMEOUT_S,
+        )
     except Exception as error:  # nats-py raises several kinds when no server answers
-        raise StreamUnavailable(f"no NATS server at {', '.join(settings.servers)}: "
-                                f"{error}") from error
+        raise StreamUnavailable(
+            f"no NATS server at {', '.join(settings.servers)}: {error}"
+        ) from error
 
 
 async def ensure_stream(js: JetStreamContext, settings: StreamSettings) -> None:
@@ -79,25 +92,35 @@ async def ensure_stream(js: JetStreamContext, settings: StreamSettings) -> None:
     try:
         await js.stream_info(settings.stream)
     except NotFoundError:
-        await js.add_stream(StreamConfig(name=settings.stream,
-                                         subjects=stream_subjects(settings.prefix),
-                                         storage=StorageType.FILE))
+        await js.add_stream(
+            StreamConfig(
+                name=settings.stream,
+                subjects=stream_subjects(settings.prefix),
+                storage=StorageType.FILE,
+            )
+        )
 
 
 def consumer_config(settings: StreamSettings) -> ConsumerConfig:
     """The durable pull consumer the attachment workers share."""
-    return ConsumerConfig(durable_name=settings.consumer, ack_policy=AckPolicy.EXPLICIT,
-                          deliver_policy=DeliverPolicy.ALL, max_deliver=settings.max_deliver,
-                          ack_wait=settings.ack_wait_seconds,
-                          filter_subject=stream_subjects(settings.prefix)[0])
+    return ConsumerConfig(
+        durable_name=settings.consumer,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        max_deliver=settings.max_deliver,
+        ack_wait=settings.ack_wait_seconds,
+        filter_subject=stream_subjects(settings.prefix)[0],
+    )
 
 
 async def publish(js: JetStreamContext, settings: StreamSettings, envelope: Envelope) -> int:
     """Publish ``envelope``; returns its sequence number in the stream."""
-    ack = await js.publish(subject_for(settings.prefix, envelope.source,
-                                       envelope.exporter_org_id),
-                           envelope.content, stream=settings.stream,
-                           headers=envelope.headers())
+    ack = await js.publish(
+        subject_for(settings.prefix, envelope.source, envelope.exporter_org_id),
+        envelope.content,
+        stream=settings.stream,
+        headers=envelope.headers(),
+    )
     return int(ack.seq)
 
 
@@ -114,8 +137,9 @@ class Publisher:
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
-            threading.Thread(target=self._loop.run_forever, name="feeds-publisher",
-                             daemon=True).start()
+            threading.Thread(
+                target=self._loop.run_forever, name="feeds-publisher", daemon=True
+            ).start()
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
     async def _jetstream(self) -> JetStreamContext:

@@ -52,39 +52,67 @@ class _Loaded:
 
 
 def _no_room(what: str) -> Conflict:
-    return Conflict(f"no room left on the {what} for this amount", code="exceeds_room",
-                    field="amount", details={"cap": what})
+    return Conflict(
+        f"no room left on the {what} for this amount",
+        code="exceeds_room",
+        field="amount",
+        details={"cap": what},
+    )
 
 
 def _change(
-    session: Session, *, principal: Principal, org_id: int, policy_id: int, buyer: buyers.Buyer,
-    kind: RequestType, amount: Money, today: date, reason: str | None,
-    payment_terms: str | None = None, credit_period_days: int | None = None,
-    conditions: LimitConditions | None = None, application_id: int | None = None,
-    effective_from: date | None = None, loaded: _Loaded | None = None, audited: bool = True,
+    session: Session,
+    *,
+    principal: Principal,
+    org_id: int,
+    policy_id: int,
+    buyer: buyers.Buyer,
+    kind: RequestType,
+    amount: Money,
+    today: date,
+    reason: str | None,
+    payment_terms: str | None = None,
+    credit_period_days: int | None = None,
+    conditions: LimitConditions | None = None,
+    application_id: int | None = None,
+    effective_from: date | None = None,
+    loaded: _Loaded | None = None,
+    audited: bool = True,
 ) -> tuple[CreditLimit, CreditLimitVersion]:
     """Put a new version of the limit in force, reserving or releasing on the caps.
 
     ``loaded``: what the caller already read (the current limit, the country view), not
     read again; ``audited=False``: the caller writes the one audit entry itself.
     """
-    current = (loaded.current if loaded is not None
-               else _active_limit(session, org_id=org_id, policy_id=policy_id,
-                                  buyer_id=buyer.id))
+    current = (
+        loaded.current
+        if loaded is not None
+        else _active_limit(session, org_id=org_id, policy_id=policy_id, buyer_id=buyer.id)
+    )
     rows = versions_of(session, current.id) if current is not None else []
     version = next_version(
-        _pure_versions(rows), kind=kind, amount=amount, effective_from=effective_from or today,
-        today=today, expires_on=conditions.expires_on if conditions else None,
-        indemnity_pct=conditions.indemnity_pct if conditions else None, reason=reason)
+        _pure_versions(rows),
+        kind=kind,
+        amount=amount,
+        effective_from=effective_from or today,
+        today=today,
+        expires_on=conditions.expires_on if conditions else None,
+        indemnity_pct=conditions.indemnity_pct if conditions else None,
+        reason=reason,
+    )
     new_usd = to_usd(amount).minor_units()
     old_usd = current.committed_usd_minor if current is not None else 0
     delta = new_usd - old_usd
     if delta > 0:  # lock order: country, then buyer aggregate, then the limit row
         view = loaded.view if loaded is not None else country_view(session, buyer.country)
         cap = view.cap_usd.minor_units() if view.cap_usd is not None else None
-        if not repo.reserve_country(session, country=buyer.country, delta_minor=delta,
-                                    cap_minor=cap,
-                                    ensure=loaded is None or not loaded.country_row):
+        if not repo.reserve_country(
+            session,
+            country=buyer.country,
+            delta_minor=delta,
+            cap_minor=cap,
+            ensure=loaded is None or not loaded.country_row,
+        ):
             raise _no_room("country cap")
         if not repo.reserve_buyer(session, buyer_id=buyer.id, delta_minor=delta):
             raise _no_room("buyer aggregate limit")
@@ -93,62 +121,114 @@ def _change(
         repo.release_buyer(session, buyer_id=buyer.id, amount_minor=-delta)
     now = utc_now()
     if current is None:
-        if session.execute(select(exists().where(  # re-read under the aggregate's lock
-                CreditLimit.org_id == org_id, CreditLimit.policy_id == policy_id,
-                CreditLimit.buyer_id == buyer.id, CreditLimit.status == "active"))).scalar():
+        if session.execute(
+            select(
+                exists().where(  # re-read under the aggregate's lock
+                    CreditLimit.org_id == org_id,
+                    CreditLimit.policy_id == policy_id,
+                    CreditLimit.buyer_id == buyer.id,
+                    CreditLimit.status == "active",
+                )
+            )
+        ).scalar():
             raise Conflict("a limit on this buyer exists", code="limit_already_exists")
         current = CreditLimit(
-            org_id=org_id, policy_id=policy_id, buyer_id=buyer.id, country=buyer.country,
-            currency=amount.currency, amount_minor=amount.minor_units(),
-            committed_usd_minor=new_usd, status="active",
+            org_id=org_id,
+            policy_id=policy_id,
+            buyer_id=buyer.id,
+            country=buyer.country,
+            currency=amount.currency,
+            amount_minor=amount.minor_units(),
+            committed_usd_minor=new_usd,
+            status="active",
             payment_terms=payment_terms or PaymentTerms.OA.value,
-            credit_period_days=credit_period_days or 90, effective_from=version.effective_from,
-            expires_on=version.expires_on, indemnity_pct=version.indemnity_pct,
-            conditions_text=conditions.text if conditions else None, current_version=1,
-            created_at=now, updated_at=now)
+            credit_period_days=credit_period_days or 90,
+            effective_from=version.effective_from,
+            expires_on=version.expires_on,
+            indemnity_pct=version.indemnity_pct,
+            conditions_text=conditions.text if conditions else None,
+            current_version=1,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(current)
         session.flush()
     else:
-        result = session.execute(update(CreditLimit).where(
-            CreditLimit.id == current.id,
-            CreditLimit.current_version == current.current_version,
-        ).values(amount_minor=amount.minor_units(), committed_usd_minor=new_usd,
-                 current_version=version.number,
-                 status="cancelled" if kind is RequestType.CANCELLATION else "active",
-                 expires_on=version.expires_on, indemnity_pct=version.indemnity_pct,
-                 updated_at=now).execution_options(synchronize_session=False))
+        result = session.execute(
+            update(CreditLimit)
+            .where(
+                CreditLimit.id == current.id,
+                CreditLimit.current_version == current.current_version,
+            )
+            .values(
+                amount_minor=amount.minor_units(),
+                committed_usd_minor=new_usd,
+                current_version=version.number,
+                status="cancelled" if kind is RequestType.CANCELLATION else "active",
+                expires_on=version.expires_on,
+                indemnity_pct=version.indemnity_pct,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(f"limit {current.id} changed meanwhile", code="limit_changed")
-        for key, value in (("amount_minor", amount.minor_units()),  # as written: no re-read
-                           ("committed_usd_minor", new_usd),
-                           ("current_version", version.number),
-                           ("status", "cancelled" if kind is RequestType.CANCELLATION
-                            else "active"),
-                           ("expires_on", version.expires_on),
-                           ("indemnity_pct", version.indemnity_pct), ("updated_at", now)):
+        for key, value in (
+            ("amount_minor", amount.minor_units()),  # as written: no re-read
+            ("committed_usd_minor", new_usd),
+            ("current_version", version.number),
+            ("status", "cancelled" if kind is RequestType.CANCELLATION else "active"),
+            ("expires_on", version.expires_on),
+            ("indemnity_pct", version.indemnity_pct),
+            ("updated_at", now),
+        ):
             set_committed_value(current, key, value)
     row = CreditLimitVersion(
-        limit_id=current.id, number=version.number, kind=kind.value, currency=amount.currency,
-        amount_minor=version.amount.minor_units(), effective_from=version.effective_from,
-        expires_on=version.expires_on, indemnity_pct=version.indemnity_pct,
-        reason=version.reason, application_id=application_id, created_at=now,
-        created_by=principal.actor)
+        limit_id=current.id,
+        number=version.number,
+        kind=kind.value,
+        currency=amount.currency,
+        amount_minor=version.amount.minor_units(),
+        effective_from=version.effective_from,
+        expires_on=version.expires_on,
+        indemnity_pct=version.indemnity_pct,
+        reason=version.reason,
+        application_id=application_id,
+        created_at=now,
+        created_by=principal.actor,
+    )
     session.add(row)
     session.flush()
     if not audited:
         return current, row
-    audit.record(session, org_id=principal.org_id, actor=principal.actor,
-                 action=f"limit.{kind.value}", entity_type="credit_limit", entity_id=current.id,
-                 reason=reason, before={"amount": str(Money.from_minor(old_usd, CAP_CURRENCY))
-                                        + " reserved"},
-                 after={"version": version.number, "amount": str(version.amount),
-                        "effective_from": version.effective_from.isoformat()})
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal.actor,
+        action=f"limit.{kind.value}",
+        entity_type="credit_limit",
+        entity_id=current.id,
+        reason=reason,
+        before={"amount": str(Money.from_minor(old_usd, CAP_CURRENCY)) + " reserved"},
+        after={
+            "version": version.number,
+            "amount": str(version.amount),
+            "effective_from": version.effective_from.isoformat(),
+        },
+    )
     return current, row
 
 
 def change_by_insurer(
-    session: Session, *, principal: Principal, limit_id: int, kind: RequestType,
-    amount: Money | None, reason: str, today: date, effective_from: date | None = None,
+    session: Session,
+    *,
+    principal: Principal,
+    limit_id: int,
+    kind: RequestType,
+    amount: Money | None,
+    reason: str,
+    today: date,
+    effective_from: date | None = None,
     notice_kind: str | None = None,
 ) -> CreditLimit:
     """The insurer reduces or cancels a limit with a reason; the exporter is notified.
@@ -158,51 +238,85 @@ def change_by_insurer(
     """
     principal.require(Permission.LIMIT_MANAGE)
     if not principal.is_insurer:
-        raise PermissionDenied("only the insurer reduces or cancels a limit this way",
-                               code="forbidden")
+        raise PermissionDenied(
+            "only the insurer reduces or cancels a limit this way", code="forbidden"
+        )
     if kind not in (RequestType.REDUCTION, RequestType.CANCELLATION):
-        raise ValidationFailed("the insurer reduces or cancels; increases are applied for",
-                               code="invalid_request_type", field="kind")
+        raise ValidationFailed(
+            "the insurer reduces or cancels; increases are applied for",
+            code="invalid_request_type",
+            field="kind",
+        )
     row = _limit(session, principal, limit_id)
     if row.status != "active":
         raise Conflict(f"limit {limit_id} is {row.status}", code="limit_not_active")
     target = Money.zero(row.currency) if kind is RequestType.CANCELLATION else amount
     if target is None:
-        raise ValidationFailed("a reduction needs the new amount", code="amount_required",
-                               field="amount")
+        raise ValidationFailed(
+            "a reduction needs the new amount", code="amount_required", field="amount"
+        )
     if target.currency != row.currency:
-        raise ValidationFailed(f"the limit is in {row.currency}", code="currency_mismatch",
-                               field="currency")
+        raise ValidationFailed(
+            f"the limit is in {row.currency}", code="currency_mismatch", field="currency"
+        )
     buyer = buyers.buyer_record(session, row.buyer_id)
-    limit, version = _change(session, principal=principal, org_id=row.org_id,
-                             policy_id=row.policy_id, buyer=buyer, kind=kind, amount=target,
-                             today=today, reason=reason, effective_from=effective_from)
+    limit, version = _change(
+        session,
+        principal=principal,
+        org_id=row.org_id,
+        policy_id=row.policy_id,
+        buyer=buyer,
+        kind=kind,
+        amount=target,
+        today=today,
+        reason=reason,
+        effective_from=effective_from,
+    )
     notice = notice_kind or ("cancelled" if kind is RequestType.CANCELLATION else "reduced")
-    new_amount = ("" if kind is RequestType.CANCELLATION
-                  else f" to {Money.from_minor(version.amount_minor, row.currency)}")
-    message = (f"Your credit limit {limit.id} on {buyer.legal_name} is {notice}{new_amount}"
-               f" from {version.effective_from.isoformat()}: {reason}")
-    session.add(LimitNotification(org_id=row.org_id, limit_id=row.id, version_id=version.id,
-                                  kind=notice, message=message, created_at=utc_now()))
+    new_amount = (
+        ""
+        if kind is RequestType.CANCELLATION
+        else f" to {Money.from_minor(version.amount_minor, row.currency)}"
+    )
+    message = (
+        f"Your credit limit {limit.id} on {buyer.legal_name} is {notice}{new_amount}"
+        f" from {version.effective_from.isoformat()}: {reason}"
+    )
+    session.add(
+        LimitNotification(
+            org_id=row.org_id,
+            limit_id=row.id,
+            version_id=version.id,
+            kind=notice,
+            message=message,
+            created_at=utc_now(),
+        )
+    )
     session.flush()
     return limit
 
 
-def list_notifications(session: Session, *, principal: Principal, unacknowledged: bool = False,
-                       limit: int = 50, offset: int = 0) -> tuple[list[LimitNotification], int]:
+def list_notifications(
+    session: Session,
+    *,
+    principal: Principal,
+    unacknowledged: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[LimitNotification], int]:
     """Notices of reduced or cancelled limits: an exporter sees its own, the insurer all."""
     principal.require(Permission.LIMIT_READ)
     query = repo.visible_notifications(principal)
     if unacknowledged:
         query = query.where(LimitNotification.acknowledged_at.is_(None))
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-    rows = session.execute(query.order_by(LimitNotification.id.desc()).limit(limit)
-                           .offset(offset))
+    rows = session.execute(query.order_by(LimitNotification.id.desc()).limit(limit).offset(offset))
     return list(rows.scalars()), total
 
 
-def acknowledge(session: Session, *, principal: Principal,
-                notification_id: int) -> LimitNotification:
+def acknowledge(
+    session: Session, *, principal: Principal, notification_id: int
+) -> LimitNotification:
     """The exporter acknowledges a notice about its own limit."""
     principal.require(Permission.LIMIT_APPLY)
     row = session.get(LimitNotification, notification_id)
@@ -213,7 +327,13 @@ def acknowledge(session: Session, *, principal: Principal,
     row.acknowledged_at = utc_now()
     row.acknowledged_by = principal.actor
     session.flush()
-    audit.record(session, org_id=principal.org_id, actor=principal.actor,
-                 action="limit.notice_acknowledged", entity_type="limit_notification",
-                 entity_id=row.id, after={"limit_id": row.limit_id, "kind": row.kind})
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal.actor,
+        action="limit.notice_acknowledged",
+        entity_type="limit_notification",
+        entity_id=row.id,
+        after={"limit_id": row.limit_id, "kind": row.kind},
+    )
     return row

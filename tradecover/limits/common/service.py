@@ -60,18 +60,24 @@ def _view_of(facts: DecisionContext) -> CountryView:
     row = facts.country_risk
     if row is None:
         return CountryView(CountryStatus.OPEN, None)
-    cap = (to_usd(Money.from_minor(row.exposure_cap_minor, row.cap_currency))
-           if row.exposure_cap_minor is not None and row.cap_currency else None)
+    cap = (
+        to_usd(Money.from_minor(row.exposure_cap_minor, row.cap_currency))
+        if row.exposure_cap_minor is not None and row.cap_currency
+        else None
+    )
     return CountryView(CountryStatus(row.cover_status), cap)
 
 
-def _rooms_of(aggregate: BuyerAggregate | None, view: CountryView,
-              country_committed: int | None) -> tuple[Money, Money | None]:
+def _rooms_of(
+    aggregate: BuyerAggregate | None, view: CountryView, country_committed: int | None
+) -> tuple[Money, Money | None]:
     if aggregate is None:
-        raise Conflict("the buyer has no aggregate limit yet: rate it first",
-                       code="no_aggregate_limit")
-    buyer_room = Money.from_minor(aggregate.aggregate_minor - aggregate.committed_minor,
-                                  CAP_CURRENCY)
+        raise Conflict(
+            "the buyer has no aggregate limit yet: rate it first", code="no_aggregate_limit"
+        )
+    buyer_room = Money.from_minor(
+        aggregate.aggregate_minor - aggregate.committed_minor, CAP_CURRENCY
+    )
     if view.cap_usd is None:
         return buyer_room, None
     return buyer_room, view.cap_usd - Money.from_minor(country_committed or 0, CAP_CURRENCY)
@@ -80,19 +86,25 @@ def _rooms_of(aggregate: BuyerAggregate | None, view: CountryView,
 def _aggregate_row(session: Session, buyer_id: int) -> BuyerAggregate:
     row = session.get(BuyerAggregate, buyer_id, populate_existing=True)
     if row is None:
-        raise Conflict("the buyer has no aggregate limit yet: rate it first",
-                       code="no_aggregate_limit")
+        raise Conflict(
+            "the buyer has no aggregate limit yet: rate it first", code="no_aggregate_limit"
+        )
     return row
 
 
-def _rooms(session: Session, *, buyer_id: int, country: str,
-           view: CountryView) -> tuple[Money, Money | None]:
+def _rooms(
+    session: Session, *, buyer_id: int, country: str, view: CountryView
+) -> tuple[Money, Money | None]:
     agg = _aggregate_row(session, buyer_id)
     buyer_room = Money.from_minor(agg.aggregate_minor - agg.committed_minor, CAP_CURRENCY)
     if view.cap_usd is None:
         return buyer_room, None
-    committed = session.execute(select(CountryExposure.committed_minor).where(
-        CountryExposure.country == country)).scalar_one_or_none() or 0
+    committed = (
+        session.execute(
+            select(CountryExposure.committed_minor).where(CountryExposure.country == country)
+        ).scalar_one_or_none()
+        or 0
+    )
     return buyer_room, view.cap_usd - Money.from_minor(committed, CAP_CURRENCY)
 
 
@@ -126,10 +138,16 @@ class AggregateView:
 def _aggregate_view(row: BuyerAggregate) -> AggregateView:
     def usd(minor: int) -> Money:
         return Money.from_minor(minor, CAP_CURRENCY)
-    return AggregateView(row.buyer_id, usd(row.suggested_minor),
-                         usd(row.override_minor) if row.override_minor is not None else None,
-                         row.override_reason, usd(row.aggregate_minor),
-                         usd(row.committed_minor), row.model_version)
+
+    return AggregateView(
+        row.buyer_id,
+        usd(row.suggested_minor),
+        usd(row.override_minor) if row.override_minor is not None else None,
+        row.override_reason,
+        usd(row.aggregate_minor),
+        usd(row.committed_minor),
+        row.model_version,
+    )
 
 
 def get_aggregate(session: Session, *, principal: Principal, buyer_id: int) -> AggregateView:
@@ -139,17 +157,24 @@ def get_aggregate(session: Session, *, principal: Principal, buyer_id: int) -> A
     return _aggregate_view(_aggregate_row(session, buyer_id))
 
 
-def aggregate_history(session: Session, *, principal: Principal,
-                      buyer_id: int) -> list[BuyerAggregateChange]:
+def aggregate_history(
+    session: Session, *, principal: Principal, buyer_id: int
+) -> list[BuyerAggregateChange]:
     """Every change of a buyer aggregate limit, oldest first (insurer staff)."""
     principal.require(Permission.BUYER_ASSESS)
     buyers.get_buyer(session, principal=principal, buyer_id=buyer_id)
-    return list(session.execute(select(BuyerAggregateChange).where(
-        BuyerAggregateChange.buyer_id == buyer_id).order_by(BuyerAggregateChange.id)).scalars())
+    return list(
+        session.execute(
+            select(BuyerAggregateChange)
+            .where(BuyerAggregateChange.buyer_id == buyer_id)
+            .order_by(BuyerAggregateChange.id)
+        ).scalars()
+    )
 
 
-def override_aggregate(session: Session, *, principal: Principal, buyer_id: int,
-                       amount: Money | None, reason: str) -> AggregateView:
+def override_aggregate(
+    session: Session, *, principal: Principal, buyer_id: int, amount: Money | None, reason: str
+) -> AggregateView:
     """Set (or, with ``None``, clear) a risk manager's override of the aggregate limit.
 
     Lowering it below what is committed is allowed (existing limits stay; no new
@@ -160,37 +185,55 @@ def override_aggregate(session: Session, *, principal: Principal, buyer_id: int,
         raise ValidationFailed("a reason is required", code="reason_required", field="reason")
     if amount is not None:
         if amount.currency != CAP_CURRENCY:
-            raise ValidationFailed("aggregate limits are in USD", code="currency_not_allowed",
-                                   field="currency")
+            raise ValidationFailed(
+                "aggregate limits are in USD", code="currency_not_allowed", field="currency"
+            )
         if amount.amount < 0:
-            raise ValidationFailed("an aggregate limit cannot be negative",
-                                   code="amount_not_positive", field="amount")
+            raise ValidationFailed(
+                "an aggregate limit cannot be negative", code="amount_not_positive", field="amount"
+            )
     buyers.get_buyer(session, principal=principal, buyer_id=buyer_id)
-    row = session.execute(select(BuyerAggregate).where(BuyerAggregate.buyer_id == buyer_id)
-                          .with_for_update().execution_options(populate_existing=True)
-                          ).scalar_one_or_none()
+    row = session.execute(
+        select(BuyerAggregate)
+        .where(BuyerAggregate.buyer_id == buyer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if row is None:
-        raise Conflict("the buyer has no aggregate limit yet: rate it first",
-                       code="no_aggregate_limit")
+        raise Conflict(
+            "the buyer has no aggregate limit yet: rate it first", code="no_aggregate_limit"
+        )
     before = _aggregate_view(row)
     row.override_minor = amount.minor_units() if amount is not None else None
     row.override_reason = reason if amount is not None else None
     row.override_by = principal.actor if amount is not None else None
-    row.aggregate_minor = (amount.minor_units() if amount is not None
-                           else row.suggested_minor)
+    row.aggregate_minor = amount.minor_units() if amount is not None else row.suggested_minor
     row.updated_at = utc_now()
-    session.add(BuyerAggregateChange(
-        buyer_id=buyer_id, suggested_minor=row.suggested_minor,
-        override_minor=row.override_minor, aggregate_minor=row.aggregate_minor,
-        model_version=row.model_version, reason=reason, changed_by=principal.actor,
-        changed_at=utc_now()))
+    session.add(
+        BuyerAggregateChange(
+            buyer_id=buyer_id,
+            suggested_minor=row.suggested_minor,
+            override_minor=row.override_minor,
+            aggregate_minor=row.aggregate_minor,
+            model_version=row.model_version,
+            reason=reason,
+            changed_by=principal.actor,
+            changed_at=utc_now(),
+        )
+    )
     session.flush()
     after = _aggregate_view(row)
-    audit.record(session, org_id=principal.org_id, actor=principal.actor,
-                 action="buyer_aggregate.overridden" if amount else "buyer_aggregate.cleared",
-                 entity_type="buyer", entity_id=buyer_id, reason=reason,
-                 before={"aggregate": str(before.aggregate)},
-                 after={"aggregate": str(after.aggregate), "committed": str(after.committed)})
+    audit.record(
+        session,
+        org_id=principal.org_id,
+        actor=principal.actor,
+        action="buyer_aggregate.overridden" if amount else "buyer_aggregate.cleared",
+        entity_type="buyer",
+        entity_id=buyer_id,
+        reason=reason,
+        before={"aggregate": str(before.aggregate)},
+        after={"aggregate": str(after.aggregate), "committed": str(after.committed)},
+    )
     return after
 
 
@@ -198,8 +241,11 @@ def override_aggregate(session: Session, *, principal: Principal, buyer_id: int,
 
 
 def _limit(session: Session, principal: Principal, limit_id: int) -> CreditLimit:
-    row = session.execute(repo.visible_limits(principal).where(CreditLimit.id == limit_id)
-                          .execution_options(populate_existing=True)).scalar_one_or_none()
+    row = session.execute(
+        repo.visible_limits(principal)
+        .where(CreditLimit.id == limit_id)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no credit limit {limit_id}", code="limit_not_found")
     return row
@@ -211,9 +257,15 @@ def get_limit(session: Session, *, principal: Principal, limit_id: int) -> Credi
     return _limit(session, principal, limit_id)
 
 
-def list_limits(session: Session, *, principal: Principal, buyer_id: int | None = None,
-                status: str | None = "active", limit: int = 50,
-                offset: int = 0) -> tuple[list[CreditLimit], int]:
+def list_limits(
+    session: Session,
+    *,
+    principal: Principal,
+    buyer_id: int | None = None,
+    status: str | None = "active",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[CreditLimit], int]:
     """Limits the caller may see, newest first, and how many match."""
     principal.require(Permission.LIMIT_READ)
     query = repo.visible_limits(principal)
@@ -228,46 +280,78 @@ def list_limits(session: Session, *, principal: Principal, buyer_id: int | None 
 
 def versions_of(session: Session, limit_id: int) -> list[CreditLimitVersion]:
     """The versions of a limit, oldest first."""
-    return list(session.execute(select(CreditLimitVersion).where(
-        CreditLimitVersion.limit_id == limit_id).order_by(CreditLimitVersion.number)).scalars())
+    return list(
+        session.execute(
+            select(CreditLimitVersion)
+            .where(CreditLimitVersion.limit_id == limit_id)
+            .order_by(CreditLimitVersion.number)
+        ).scalars()
+    )
 
 
-def limit_history(session: Session, *, principal: Principal,
-                  limit_id: int) -> list[CreditLimitVersion]:
+def limit_history(
+    session: Session, *, principal: Principal, limit_id: int
+) -> list[CreditLimitVersion]:
     """Every version of a limit the caller may see, oldest first."""
     get_limit(session, principal=principal, limit_id=limit_id)
     return versions_of(session, limit_id)
 
 
 def _pure_versions(rows: Iterable[CreditLimitVersion]) -> list[LimitVersion]:
-    return [LimitVersion(number=v.number, kind=RequestType(v.kind),
-                         amount=Money.from_minor(v.amount_minor, v.currency),
-                         effective_from=v.effective_from, expires_on=v.expires_on,
-                         indemnity_pct=v.indemnity_pct, reason=v.reason) for v in rows]
+    return [
+        LimitVersion(
+            number=v.number,
+            kind=RequestType(v.kind),
+            amount=Money.from_minor(v.amount_minor, v.currency),
+            effective_from=v.effective_from,
+            expires_on=v.expires_on,
+            indemnity_pct=v.indemnity_pct,
+            reason=v.reason,
+        )
+        for v in rows
+    ]
 
 
-def _active_limit(session: Session, *, org_id: int, policy_id: int,
-                  buyer_id: int) -> CreditLimit | None:
-    return session.execute(select(CreditLimit).where(
-        CreditLimit.org_id == org_id, CreditLimit.policy_id == policy_id,
-        CreditLimit.buyer_id == buyer_id, CreditLimit.status == "active",
-    ).execution_options(populate_existing=True)).scalar_one_or_none()
+def _active_limit(
+    session: Session, *, org_id: int, policy_id: int, buyer_id: int
+) -> CreditLimit | None:
+    return session.execute(
+        select(CreditLimit)
+        .where(
+            CreditLimit.org_id == org_id,
+            CreditLimit.policy_id == policy_id,
+            CreditLimit.buyer_id == buyer_id,
+            CreditLimit.status == "active",
+        )
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
 
 
 def refresh_buyer_aggregate(session: Session, rated: RatedBuyer) -> None:
     """Refresh a buyer's suggested aggregate limit after a rating (and the aggregate
     itself unless an override stands), recording the change; nothing when unchanged.
     """
-    suggested = (suggested_bank_aggregate(rated.rating) if rated.bank
-                 else suggested_buyer_aggregate(rated.rating, size=rated.size))
+    suggested = (
+        suggested_bank_aggregate(rated.rating)
+        if rated.bank
+        else suggested_buyer_aggregate(rated.rating, size=rated.size)
+    )
     minor = Money(suggested.amount, CAP_CURRENCY).minor_units()
-    agg = session.execute(select(BuyerAggregate).where(BuyerAggregate.buyer_id == rated.buyer_id)
-                          .with_for_update()).scalar_one_or_none()
+    agg = session.execute(
+        select(BuyerAggregate).where(BuyerAggregate.buyer_id == rated.buyer_id).with_for_update()
+    ).scalar_one_or_none()
     version = rated.rating.model_version
     if agg is None:
-        agg = BuyerAggregate(buyer_id=rated.buyer_id, currency=CAP_CURRENCY,
-                             suggested_minor=minor, aggregate_minor=minor, guard_cap_minor=0,
-                             committed_minor=0, model_version=version, updated_at=utc_now())
+        agg = BuyerAggregate(
+            buyer_id=rated.buyer_id,
+            currency=CAP_CURRENCY,
+            suggested_minor=minor,
+            aggregate_minor=minor,
+            guard_cap_minor=0,
+            committed_minor=0,
+            model_version=version,
+            updated_at=utc_now(),
+        )
         session.add(agg)
     elif agg.suggested_minor == minor and agg.model_version == version:
         return
@@ -277,8 +361,16 @@ def refresh_buyer_aggregate(session: Session, rated: RatedBuyer) -> None:
         if agg.override_minor is None:
             agg.aggregate_minor = minor
         agg.updated_at = utc_now()
-    session.add(BuyerAggregateChange(
-        buyer_id=rated.buyer_id, suggested_minor=minor, override_minor=agg.override_minor,
-        aggregate_minor=agg.aggregate_minor, model_version=version,
-        reason="rating", changed_by=rated.actor, changed_at=utc_now()))
+    session.add(
+        BuyerAggregateChange(
+            buyer_id=rated.buyer_id,
+            suggested_minor=minor,
+            override_minor=agg.override_minor,
+            aggregate_minor=agg.aggregate_minor,
+            model_version=version,
+            reason="rating",
+            changed_by=rated.actor,
+            changed_at=utc_now(),
+        )
+    )
     session.flush()

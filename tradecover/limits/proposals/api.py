@@ -44,7 +44,10 @@ def propose_reductions(
         settings, max_share=body.max_share, period_days=body.period_days
     )
     result = proposals.propose_reductions(
-        session, principal=principal, rule=rule, today=business_today(),
+        session,
+        principal=principal,
+        rule=rule,
+        today=business_today(),
         read_exposures=reporting.limit_exposures,
     )
     return ProposeReductionsOut(proposed=result.proposed, lapsed=result.lapsed)

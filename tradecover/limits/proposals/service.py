@@ -50,8 +50,9 @@ class ExposureSource(Protocol):
     side's :func:`tradecover.reporting.limit_exposures`, handed in by the edge.
     """
 
-    def __call__(self, session: Session, *, limits: Mapping[int, str], start: date,
-                 today: date) -> Mapping[int, list[Exposure]]:
+    def __call__(
+        self, session: Session, *, limits: Mapping[int, str], start: date, today: date
+    ) -> Mapping[int, list[Exposure]]:
         """The exposures of each limit (id to currency) in the window, in its currency."""
         ...
 

@@ -31,7 +31,8 @@ PAGE_SIZE = 50
 
 @router.get("/billing", response_model=None)
 def notices_page(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     month: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
@@ -41,14 +42,28 @@ def notices_page(
         return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
-        rows, total = service.list_notices(session, principal=viewer.principal,
-                                           limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-                                           month=month)
+        rows, total = service.list_notices(
+            session,
+            principal=viewer.principal,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+            month=month,
+        )
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
-    return render_page(request, locale, "billing/notices.html",
-                       {"notices": rows, "total": total, "month": month, "page": page,
-                        "pages": max(1, -(-total // PAGE_SIZE))}, viewer=viewer)
+    return render_page(
+        request,
+        locale,
+        "billing/notices.html",
+        {
+            "notices": rows,
+            "total": total,
+            "month": month,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+        },
+        viewer=viewer,
+    )
 
 
 def _notice(request: Request, session: SessionDep, notice_id: int, template: str) -> Response:
@@ -64,8 +79,7 @@ def _notice(request: Request, session: SessionDep, notice_id: int, template: str
 
 
 @router.get("/billing/notices/{notice_id}", response_model=None)
-def notice_page(notice_id: int, request: Request,
-                session: SessionDep) -> Response:
+def notice_page(notice_id: int, request: Request, session: SessionDep) -> Response:
     """One notice: its declarations and the exporter/programme split."""
     if not 1 <= notice_id <= 2**63 - 1:
         return error_page(request, choose_locale(request, None), None, 404)

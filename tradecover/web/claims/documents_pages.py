@@ -60,7 +60,6 @@ STATUS_LABELS: dict[str, str] = {
 """The words the page shows for the status of a document or a checklist item."""
 
 
-
 def _documents_page(
     request: Request,
     session: Session,

@@ -44,25 +44,41 @@ def attachment_store(request: Request) -> AttachmentStore:
 
 
 def _can_declare(viewer: Viewer) -> bool:
-    return (not viewer.principal.is_insurer
-            and Permission.DECLARATION_WRITE in PERMISSIONS[viewer.principal.role])
+    return (
+        not viewer.principal.is_insurer
+        and Permission.DECLARATION_WRITE in PERMISSIONS[viewer.principal.role]
+    )
 
 
 def _list_context(session: SessionDep, viewer: Viewer, page: int) -> dict[str, Any]:
-    rows, total = service.list_declarations(session, principal=viewer.principal,
-                                            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    own_policies = (policies.list_policies(session, principal=viewer.principal)[0]
-                    if _can_declare(viewer) else [])
-    return {"declarations": rows, "total": total, "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)), "can_declare": _can_declare(viewer),
-            "policies": own_policies, "terms": [t.value for t in PaymentTerms],
-            "modes": [m.value for m in TransportMode], "today": business_today().isoformat(),
-            "created": None, "problem": None, "form": {}}
+    rows, total = service.list_declarations(
+        session, principal=viewer.principal, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    own_policies = (
+        policies.list_policies(session, principal=viewer.principal)[0]
+        if _can_declare(viewer)
+        else []
+    )
+    return {
+        "declarations": rows,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "can_declare": _can_declare(viewer),
+        "policies": own_policies,
+        "terms": [t.value for t in PaymentTerms],
+        "modes": [m.value for m in TransportMode],
+        "today": business_today().isoformat(),
+        "created": None,
+        "problem": None,
+        "form": {},
+    }
 
 
 @router.get("/declarations", response_model=None)
-def declarations_page(request: Request, session: SessionDep,
-                      page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+def declarations_page(
+    request: Request, session: SessionDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
     """The declarations the viewer may see, newest first, and the form to declare one."""
     viewer = current_viewer(request, session)
     if viewer is None:
@@ -78,23 +94,30 @@ def declarations_page(request: Request, session: SessionDep,
 def _shipment(org_id: int, form: dict[str, str]) -> Shipment:
     try:
         return Shipment(
-            insured_org_id=org_id, policy_id=int(form["policy_id"]),
-            buyer_id=int(form["buyer_id"]), payment_terms=PaymentTerms(form["payment_terms"]),
+            insured_org_id=org_id,
+            policy_id=int(form["policy_id"]),
+            buyer_id=int(form["buyer_id"]),
+            payment_terms=PaymentTerms(form["payment_terms"]),
             transport_mode=TransportMode(form["transport_mode"]),
             shipment_date=date.fromisoformat(form["shipment_date"]),
             due_date=date.fromisoformat(form["due_date"]),
-            goods_description=form["goods_description"], hs_code=form["hs_code"],
-            invoice_number=form["invoice_number"], currency=form["currency"].upper(),
+            goods_description=form["goods_description"],
+            hs_code=form["hs_code"],
+            invoice_number=form["invoice_number"],
+            currency=form["currency"].upper(),
             invoice_amount=Decimal(form["invoice_amount"]),
-            prepayment=Decimal(form["prepayment"] or "0"))
+            prepayment=Decimal(form["prepayment"] or "0"),
+        )
     except (KeyError, ValueError, InvalidOperation):
-        raise ValidationFailed("please fill in every field with a valid value",
-                               code="invalid_form") from None
+        raise ValidationFailed(
+            "please fill in every field with a valid value", code="invalid_form"
+        ) from None
 
 
 @router.post("/declarations", response_model=None)
 def declare(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     policy_id: Annotated[str, Form(max_length=20)] = "",
     buyer_id: Annotated[str, Form(max_length=20)] = "",
     payment_terms: Annotated[str, Form(max_length=8)] = "",
@@ -113,26 +136,41 @@ def declare(
     if viewer is None:
         return to_sign_in(request)
     locale = choose_locale(request, viewer)
-    form = {"policy_id": policy_id, "buyer_id": buyer_id, "payment_terms": payment_terms,
-            "transport_mode": transport_mode, "shipment_date": shipment_date,
-            "due_date": due_date, "goods_description": goods_description, "hs_code": hs_code,
-            "invoice_number": invoice_number, "currency": currency,
-            "invoice_amount": invoice_amount, "prepayment": prepayment}
+    form = {
+        "policy_id": policy_id,
+        "buyer_id": buyer_id,
+        "payment_terms": payment_terms,
+        "transport_mode": transport_mode,
+        "shipment_date": shipment_date,
+        "due_date": due_date,
+        "goods_description": goods_description,
+        "hs_code": hs_code,
+        "invoice_number": invoice_number,
+        "currency": currency,
+        "invoice_amount": invoice_amount,
+        "prepayment": prepayment,
+    }
     created = problem = None
     status = 200
     savepoint = session.begin_nested()
     try:
-        created = service.attach(session, principal=viewer.principal, channel="web",
-                                 shipment=_shipment(viewer.principal.org_id, form),
-                                 today=business_today(), store=attachment_store(request))
+        created = service.attach(
+            session,
+            principal=viewer.principal,
+            channel="web",
+            shipment=_shipment(viewer.principal.org_id, form),
+            today=business_today(),
+            store=attachment_store(request),
+        )
         savepoint.commit()
     except DomainError as error:
         savepoint.rollback()
         problem, status = error, error.status
     context = _list_context(session, viewer, 1)
     context.update(created=created, problem=problem, form={} if created else form)
-    return render_page(request, locale, "declarations/list.html", context, viewer=viewer,
-                       status=status)
+    return render_page(
+        request, locale, "declarations/list.html", context, viewer=viewer, status=status
+    )
 
 
 @router.get("/declarations/upload", response_model=None)
@@ -141,13 +179,19 @@ def upload_page(request: Request, session: SessionDep) -> Response:
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
-    return render_page(request, choose_locale(request, viewer), "declarations/upload.html",
-                       {"report": None, "problem": None, "columns": upload.COLUMNS}, viewer=viewer)
+    return render_page(
+        request,
+        choose_locale(request, viewer),
+        "declarations/upload.html",
+        {"report": None, "problem": None, "columns": upload.COLUMNS},
+        viewer=viewer,
+    )
 
 
 @router.post("/declarations/upload", response_model=None)
-def upload_file(request: Request, session: SessionDep,
-                file: Annotated[UploadFile, File()]) -> Response:
+def upload_file(
+    request: Request, session: SessionDep, file: Annotated[UploadFile, File()]
+) -> Response:
     """Attach every row of the file and show the row report."""
     viewer = current_viewer(request, session)
     if viewer is None:
@@ -158,15 +202,29 @@ def upload_file(request: Request, session: SessionDep,
     try:
         viewer.principal.require(Permission.DECLARATION_WRITE)
         name = file.filename or "upload"
-        report = UploadReportOut.of(name, service.attach_upload(
-            session, principal=viewer.principal, org_id=viewer.principal.org_id,
-            filename=name, data=file.file.read(upload.MAX_UPLOAD_BYTES + 1),
-            today=business_today(), channel="upload", store=attachment_store(request)))
+        report = UploadReportOut.of(
+            name,
+            service.attach_upload(
+                session,
+                principal=viewer.principal,
+                org_id=viewer.principal.org_id,
+                filename=name,
+                data=file.file.read(upload.MAX_UPLOAD_BYTES + 1),
+                today=business_today(),
+                channel="upload",
+                store=attachment_store(request),
+            ),
+        )
     except DomainError as error:
         problem = error
-    return render_page(request, locale, "declarations/upload.html",
-                       {"report": report, "problem": problem, "columns": upload.COLUMNS},
-                       viewer=viewer, status=problem.status if problem else 200)
+    return render_page(
+        request,
+        locale,
+        "declarations/upload.html",
+        {"report": report, "problem": problem, "columns": upload.COLUMNS},
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 def _pct(value: object) -> Decimal | None:
@@ -185,14 +243,24 @@ def declaration_page(declaration_id: int, request: Request, session: SessionDep)
         return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
-        row = service.get_declaration(session, principal=viewer.principal,
-                                      declaration_id=declaration_id)
+        row = service.get_declaration(
+            session, principal=viewer.principal, declaration_id=declaration_id
+        )
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
     explanation = row.rate_explanation if isinstance(row.rate_explanation, dict) else None
-    percents = ({key: _pct(explanation.get(key))
-                 for key in ("base_rate", "rate_before_bounds", "floor", "cap", "final_rate")}
-                if explanation else {})
-    return render_page(request, locale, "declarations/detail.html",
-                       {"d": row, "explanation": explanation, "percents": percents,
-                        "rate_pct": _pct(row.rate)}, viewer=viewer)
+    percents = (
+        {
+            key: _pct(explanation.get(key))
+            for key in ("base_rate", "rate_before_bounds", "floor", "cap", "final_rate")
+        }
+        if explanation
+        else {}
+    )
+    return render_page(
+        request,
+        locale,
+        "declarations/detail.html",
+        {"d": row, "explanation": explanation, "percents": percents, "rate_pct": _pct(row.rate)},
+        viewer=viewer,
+    )

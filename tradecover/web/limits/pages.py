@@ -49,10 +49,12 @@ if TYPE_CHECKING:  # the row types only: the pages read them through the service
     from tradecover.limits import BuyerAggregateChange, LimitNotification
 
 router = APIRouter(include_in_schema=False)
-DECISION_OUTCOMES = (DecisionOutcome.APPROVED, DecisionOutcome.PARTLY_APPROVED,
-                     DecisionOutcome.NOT_APPROVED)
+DECISION_OUTCOMES = (
+    DecisionOutcome.APPROVED,
+    DecisionOutcome.PARTLY_APPROVED,
+    DecisionOutcome.NOT_APPROVED,
+)
 """What the queue's form offers: approve in full, approve less, refuse."""
-
 
 
 NAV_LINKS: tuple[tuple[str, str, Permission], ...] = (
@@ -68,44 +70,78 @@ NAV_LINKS: tuple[tuple[str, str, Permission], ...] = (
 
 def nav_links(viewer: Viewer) -> list[tuple[str, str]]:
     """The limit pages this viewer may use (none beyond the queue for an exporter)."""
-    links = [(path, label) for path, label, permission in NAV_LINKS
-             if viewer.principal.is_insurer and may(viewer, permission)]
+    links = [
+        (path, label)
+        for path, label, permission in NAV_LINKS
+        if viewer.principal.is_insurer and may(viewer, permission)
+    ]
     return links if len(links) > 1 else []
 
 
-
-def _queue_page(request: Request, session: Session, viewer: Viewer, *,
-                done: str | None = None, problem: DomainError | None = None) -> Response:
+def _queue_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    *,
+    done: str | None = None,
+    problem: DomainError | None = None,
+) -> Response:
     locale = choose_locale(request, viewer)
     try:
         principal = viewer.principal
         status = "pending" if principal.is_insurer else None
-        apps, total = service.list_applications(session, principal=principal, status=status,
-                                                limit=100)
-        second, _ = service.list_applications(session, principal=principal,
-                                              status=service.PENDING_SECOND, limit=100)
+        apps, total = service.list_applications(
+            session, principal=principal, status=status, limit=100
+        )
+        second, _ = service.list_applications(
+            session, principal=principal, status=service.PENDING_SECOND, limit=100
+        )
         limits, limit_total = service.list_limits(session, principal=principal, limit=100)
         usage = {u.limit_id: u for u in service.utilisation(session, principal=principal)}
         notices: list[LimitNotification] = []
         if not principal.is_insurer:
-            notices, _ = service.list_notifications(session, principal=principal,
-                                                    unacknowledged=True, limit=100)
+            notices, _ = service.list_notifications(
+                session, principal=principal, unacknowledged=True, limit=100
+            )
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
-    queue = [{"app": a, "rating": buyer_lookup.rating_by_id(session, a.rating_id)
-              if principal.is_insurer else None} for a in apps]
-    return render_page(request, locale, "limits/queue.html",
-                       {"queue": queue, "total": total, "second": second, "limits": limits,
-                        "limit_total": limit_total, "usage": usage, "notices": notices,
-                        "insurer": principal.is_insurer,
-                        "can_decide": principal.is_insurer and may(viewer, Permission.LIMIT_DECIDE),
-                        "can_acknowledge": may(viewer, Permission.LIMIT_APPLY),
-                        "outcomes": [o.value for o in DECISION_OUTCOMES],
-                        "reason_codes": [r.value for r in ReasonCode
-                                         if r not in (ReasonCode.AUTO_RULE,
-                                                      ReasonCode.REQUESTED_BY_INSURED)],
-                        "done": done, "problem": problem, "subnav": nav_links(viewer)},
-                       viewer=viewer, status=problem.status if problem else 200)
+    queue = [
+        {
+            "app": a,
+            "rating": buyer_lookup.rating_by_id(session, a.rating_id)
+            if principal.is_insurer
+            else None,
+        }
+        for a in apps
+    ]
+    return render_page(
+        request,
+        locale,
+        "limits/queue.html",
+        {
+            "queue": queue,
+            "total": total,
+            "second": second,
+            "limits": limits,
+            "limit_total": limit_total,
+            "usage": usage,
+            "notices": notices,
+            "insurer": principal.is_insurer,
+            "can_decide": principal.is_insurer and may(viewer, Permission.LIMIT_DECIDE),
+            "can_acknowledge": may(viewer, Permission.LIMIT_APPLY),
+            "outcomes": [o.value for o in DECISION_OUTCOMES],
+            "reason_codes": [
+                r.value
+                for r in ReasonCode
+                if r not in (ReasonCode.AUTO_RULE, ReasonCode.REQUESTED_BY_INSURED)
+            ],
+            "done": done,
+            "problem": problem,
+            "subnav": nav_links(viewer),
+        },
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 @router.get("/limits", response_model=None)
@@ -121,10 +157,14 @@ def limits_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/limits/applications/{application_id}/decision", response_model=None)
-def decision_form(application_id: IdPath, request: Request, session: SessionDep,
-                  outcome: Annotated[str, Form(max_length=24)] = "",
-                  amount: Annotated[str, Form(max_length=24)] = "",
-                  reason: Annotated[str, Form(max_length=40)] = "") -> Response:
+def decision_form(
+    application_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    outcome: Annotated[str, Form(max_length=24)] = "",
+    amount: Annotated[str, Form(max_length=24)] = "",
+    reason: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
     """An underwriter approves in full, approves less or refuses, with a reason code."""
     viewer = current_viewer(request, session)
     if viewer is None:
@@ -135,80 +175,117 @@ def decision_form(application_id: IdPath, request: Request, session: SessionDep,
         chosen = form_choice(DecisionOutcome, outcome, field="outcome", message=unclear)
         code = form_choice(ReasonCode, reason, field="outcome", message=unclear)
         if chosen not in DECISION_OUTCOMES:
-            raise ValidationFailed("please choose an outcome", code="invalid_form",
-                                   field="outcome")
+            raise ValidationFailed("please choose an outcome", code="invalid_form", field="outcome")
         value = form_decimal(amount) if chosen is not DecisionOutcome.NOT_APPROVED else Decimal(0)
-        service.decide(session, principal=viewer.principal, application_id=application_id,
-                       outcome=chosen, amount=value, reasons=[code],
-                       today=business_today(),
-                       rules=service.LimitRules.from_settings(settings_of(request)),
-                       read_context=reporting.limit_decision_context)
+        service.decide(
+            session,
+            principal=viewer.principal,
+            application_id=application_id,
+            outcome=chosen,
+            amount=value,
+            reasons=[code],
+            today=business_today(),
+            rules=service.LimitRules.from_settings(settings_of(request)),
+            read_context=reporting.limit_decision_context,
+        )
 
     problem = in_savepoint(session, work)
-    return _queue_page(request, session, viewer, done=None if problem else "decided",
-                       problem=problem)
+    return _queue_page(
+        request, session, viewer, done=None if problem else "decided", problem=problem
+    )
 
 
 @router.post("/limits/applications/{application_id}/second-approval", response_model=None)
-def second_approval_form(application_id: IdPath, request: Request,
-                         session: SessionDep) -> Response:
+def second_approval_form(application_id: IdPath, request: Request, session: SessionDep) -> Response:
     """A second underwriter confirms an approval above the four-eyes amount."""
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
-    problem = in_savepoint(session, lambda: service.second_approval(
-        session, principal=viewer.principal, application_id=application_id,
-        today=business_today(), read_context=reporting.limit_decision_context))
-    return _queue_page(request, session, viewer, done=None if problem else "second",
-                       problem=problem)
+    problem = in_savepoint(
+        session,
+        lambda: service.second_approval(
+            session,
+            principal=viewer.principal,
+            application_id=application_id,
+            today=business_today(),
+            read_context=reporting.limit_decision_context,
+        ),
+    )
+    return _queue_page(
+        request, session, viewer, done=None if problem else "second", problem=problem
+    )
 
 
 @router.post("/limits/notices/{notification_id}/acknowledge", response_model=None)
-def acknowledge_form(notification_id: IdPath, request: Request,
-                     session: SessionDep) -> Response:
+def acknowledge_form(notification_id: IdPath, request: Request, session: SessionDep) -> Response:
     """The exporter acknowledges a notice that its limit was reduced or cancelled."""
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
-    problem = in_savepoint(session, lambda: service.acknowledge(
-        session, principal=viewer.principal, notification_id=notification_id))
-    return _queue_page(request, session, viewer, done=None if problem else "acknowledged",
-                       problem=problem)
+    problem = in_savepoint(
+        session,
+        lambda: service.acknowledge(
+            session, principal=viewer.principal, notification_id=notification_id
+        ),
+    )
+    return _queue_page(
+        request, session, viewer, done=None if problem else "acknowledged", problem=problem
+    )
 
 
-def _buyer_page(request: Request, session: Session, viewer: Viewer, buyer_id: int, *,
-                done: str | None = None, problem: DomainError | None = None) -> Response:
+def _buyer_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    buyer_id: int,
+    *,
+    done: str | None = None,
+    problem: DomainError | None = None,
+) -> Response:
     locale = choose_locale(request, viewer)
     principal = viewer.principal
     try:
         buyer = buyers.get_buyer(session, principal=principal, buyer_id=buyer_id)
-        limits, _ = service.list_limits(session, principal=principal, buyer_id=buyer_id,
-                                        limit=100)
-        usage = {u.limit_id: u for u in service.utilisation(session, principal=principal,
-                                                             buyer_id=buyer_id)}
+        limits, _ = service.list_limits(session, principal=principal, buyer_id=buyer_id, limit=100)
+        usage = {
+            u.limit_id: u
+            for u in service.utilisation(session, principal=principal, buyer_id=buyer_id)
+        }
         rating = aggregate = None
         changes: list[BuyerAggregateChange] = []
         if principal.is_insurer:
             rating = buyers.latest_rating(session, buyer_id)
             try:
-                aggregate = service.get_aggregate(session, principal=principal,
-                                                  buyer_id=buyer_id)
+                aggregate = service.get_aggregate(session, principal=principal, buyer_id=buyer_id)
             except Conflict as unrated:  # a buyer not yet rated has no aggregate limit
                 if unrated.code != "no_aggregate_limit":
                     raise
-            changes = service.aggregate_history(session, principal=principal,
-                                                buyer_id=buyer_id)
+            changes = service.aggregate_history(session, principal=principal, buyer_id=buyer_id)
         relation = buyers.relationship(session, principal=principal, buyer_id=buyer_id)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
     context: dict[str, Any] = {
-        "buyer": buyer, "limits": limits, "usage": usage, "rating": rating,
-        "aggregate": aggregate, "relation": relation, "changes": changes[-10:],
+        "buyer": buyer,
+        "limits": limits,
+        "usage": usage,
+        "rating": rating,
+        "aggregate": aggregate,
+        "relation": relation,
+        "changes": changes[-10:],
         "can_override": aggregate is not None and may(viewer, Permission.BUYER_REVIEW),
         "unrated": principal.is_insurer and aggregate is None,
-        "subnav": nav_links(viewer), "done": done, "problem": problem}
-    return render_page(request, locale, "limits/buyer.html", context, viewer=viewer,
-                       status=problem.status if problem else 200)
+        "subnav": nav_links(viewer),
+        "done": done,
+        "problem": problem,
+    }
+    return render_page(
+        request,
+        locale,
+        "limits/buyer.html",
+        context,
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 @router.get("/buyers/{buyer_id}", response_model=None)
@@ -223,10 +300,14 @@ def buyer_page(buyer_id: IdPath, request: Request, session: SessionDep) -> Respo
 
 
 @router.post("/buyers/{buyer_id}/aggregate", response_model=None)
-def aggregate_form(buyer_id: IdPath, request: Request, session: SessionDep,
-                   action: Annotated[str, Form(max_length=16)] = "",
-                   amount: Annotated[str, Form(max_length=24)] = "",
-                   reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
+def aggregate_form(
+    buyer_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    action: Annotated[str, Form(max_length=16)] = "",
+    amount: Annotated[str, Form(max_length=24)] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
     """A risk manager sets the buyer aggregate limit (USD) or clears the override, with a
     reason; lowering it below what is committed keeps the existing limits.
     """
@@ -236,33 +317,60 @@ def aggregate_form(buyer_id: IdPath, request: Request, session: SessionDep,
 
     def work() -> None:
         if action not in ("set", "clear"):
-            raise ValidationFailed("please choose set or clear", code="invalid_form",
-                                   field="action")
+            raise ValidationFailed(
+                "please choose set or clear", code="invalid_form", field="action"
+            )
         target = Money.of(form_decimal(amount), CAP_CURRENCY) if action == "set" else None
-        service.override_aggregate(session, principal=viewer.principal, buyer_id=buyer_id,
-                                   amount=target, reason=reason.strip())
+        service.override_aggregate(
+            session,
+            principal=viewer.principal,
+            buyer_id=buyer_id,
+            amount=target,
+            reason=reason.strip(),
+        )
 
     problem = in_savepoint(session, work)
-    return _buyer_page(request, session, viewer, buyer_id,
-                       done=None if problem else action, problem=problem)
+    return _buyer_page(
+        request, session, viewer, buyer_id, done=None if problem else action, problem=problem
+    )
 
 
-def _limit_page(request: Request, session: Session, viewer: Viewer, limit_id: int, *,
-                done: str | None = None, problem: DomainError | None = None) -> Response:
+def _limit_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    limit_id: int,
+    *,
+    done: str | None = None,
+    problem: DomainError | None = None,
+) -> Response:
     locale = choose_locale(request, viewer)
     try:
         limit = service.get_limit(session, principal=viewer.principal, limit_id=limit_id)
-        versions = service.limit_history(session, principal=viewer.principal,
-                                         limit_id=limit_id)
+        versions = service.limit_history(session, principal=viewer.principal, limit_id=limit_id)
         usage = service.utilisation(session, principal=viewer.principal, limit_id=limit_id)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
-    can_change = (viewer.principal.is_insurer and may(viewer, Permission.LIMIT_MANAGE)
-                  and limit.status == "active")
-    return render_page(request, locale, "limits/limit.html",
-                       {"limit": limit, "versions": versions, "usage": usage[0] if usage else None,
-                        "can_change": can_change, "done": done, "problem": problem},
-                       viewer=viewer, status=problem.status if problem else 200)
+    can_change = (
+        viewer.principal.is_insurer
+        and may(viewer, Permission.LIMIT_MANAGE)
+        and limit.status == "active"
+    )
+    return render_page(
+        request,
+        locale,
+        "limits/limit.html",
+        {
+            "limit": limit,
+            "versions": versions,
+            "usage": usage[0] if usage else None,
+            "can_change": can_change,
+            "done": done,
+            "problem": problem,
+        },
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 @router.get("/limits/{limit_id}", response_model=None)
@@ -277,29 +385,40 @@ def limit_page(limit_id: IdPath, request: Request, session: SessionDep) -> Respo
 
 
 @router.post("/limits/{limit_id}/change", response_model=None)
-def change_form(limit_id: IdPath, request: Request, session: SessionDep,
-                kind: Annotated[str, Form(max_length=16)] = "",
-                amount: Annotated[str, Form(max_length=24)] = "",
-                reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
+def change_form(
+    limit_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    kind: Annotated[str, Form(max_length=16)] = "",
+    amount: Annotated[str, Form(max_length=24)] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
     """A risk manager reduces (to a new amount) or cancels a limit, with a reason."""
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
 
     def work() -> None:
-        chosen = form_choice(RequestType, kind, field="kind",
-                             message="please choose reduce or cancel")
+        chosen = form_choice(
+            RequestType, kind, field="kind", message="please choose reduce or cancel"
+        )
         if not reason.strip():
-            raise ValidationFailed("a reason is required", code="reason_required",
-                                   field="reason")
+            raise ValidationFailed("a reason is required", code="reason_required", field="reason")
         row = service.get_limit(session, principal=viewer.principal, limit_id=limit_id)
         target = None
         if chosen is RequestType.REDUCTION:
             target = Money.of(form_decimal(amount), row.currency)
-        service.change_by_insurer(session, principal=viewer.principal, limit_id=limit_id,
-                                  kind=chosen, amount=target, reason=reason.strip(),
-                                  today=business_today())
+        service.change_by_insurer(
+            session,
+            principal=viewer.principal,
+            limit_id=limit_id,
+            kind=chosen,
+            amount=target,
+            reason=reason.strip(),
+            today=business_today(),
+        )
 
     problem = in_savepoint(session, work)
-    return _limit_page(request, session, viewer, limit_id,
-                       done=None if problem else "changed", problem=problem)
+    return _limit_page(
+        request, session, viewer, limit_id, done=None if problem else "changed", problem=problem
+    )

@@ -78,8 +78,11 @@ def _fingerprint(rows: Iterable[CreditLimit]) -> str:
 
 def _check_unchanged(rows: list[CreditLimit], fingerprint: str) -> None:
     if _fingerprint(rows) != fingerprint:
-        raise Conflict("the limits in scope changed since the preview: look at it again",
-                       code="scope_changed", field="preview")
+        raise Conflict(
+            "the limits in scope changed since the preview: look at it again",
+            code="scope_changed",
+            field="preview",
+        )
 
 
 # --- watch list -------------------------------------------------------------------------
@@ -93,15 +96,19 @@ def _threshold(value: str, default: Decimal, field: str) -> Decimal:
     except ValidationFailed:
         amount = Decimal(-1)
     if amount <= 0:
-        raise ValidationFailed("a threshold is a positive amount in USD",
-                               code="invalid_threshold", field=field)
+        raise ValidationFailed(
+            "a threshold is a positive amount in USD", code="invalid_threshold", field=field
+        )
     return amount
 
 
 @router.get("/limits/watch-list", response_model=None)
-def watch_list_page(request: Request, session: SessionDep,
-                    single: Annotated[str, Query(max_length=24)] = "",
-                    total: Annotated[str, Query(max_length=24)] = "") -> Response:
+def watch_list_page(
+    request: Request,
+    session: SessionDep,
+    single: Annotated[str, Query(max_length=24)] = "",
+    total: Annotated[str, Query(max_length=24)] = "",
+) -> Response:
     """Buyers with a large single limit or a large total of limits (USD), largest first;
     the thresholds default to the configured ones and can be changed for one look.
     """
@@ -112,18 +119,30 @@ def watch_list_page(request: Request, session: SessionDep,
     problem: DomainError | None = None
     entries: list[reporting.WatchEntry] = []
     try:
-        rules = replace(rules, watch_single=_threshold(single, rules.watch_single, "single"),
-                        watch_buyer_total=_threshold(total, rules.watch_buyer_total, "total"))
+        rules = replace(
+            rules,
+            watch_single=_threshold(single, rules.watch_single, "single"),
+            watch_buyer_total=_threshold(total, rules.watch_buyer_total, "total"),
+        )
         entries = reporting.limit_watch_list(session, principal=viewer.principal, rules=rules)
     except DomainError as error:
         problem = error
     names = buyer_lookup.buyers_by_id(session, (e.buyer_id for e in entries))
-    return render_page(request, choose_locale(request, viewer), "limits/watch_list.html",
-                       {"entries": entries, "buyers": names,
-                        "single": single or rules.watch_single,
-                        "total": total or rules.watch_buyer_total,
-                        "subnav": nav_links(viewer), "problem": problem},
-                       viewer=viewer, status=problem.status if problem else 200)
+    return render_page(
+        request,
+        choose_locale(request, viewer),
+        "limits/watch_list.html",
+        {
+            "entries": entries,
+            "buyers": names,
+            "single": single or rules.watch_single,
+            "total": total or rules.watch_buyer_total,
+            "subnav": nav_links(viewer),
+            "problem": problem,
+        },
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 # --- bulk actions -----------------------------------------------------------------------
@@ -143,26 +162,29 @@ def _bulk_request(scope: str, value: str, action: str, cut_pct: str, reason: str
     """Parse the form; a ValidationFailed names the field to correct."""
     value = value.strip()
     if scope not in SCOPES:
-        raise ValidationFailed("choose a buyer, a sector or a country", code="invalid_scope",
-                               field="scope")
+        raise ValidationFailed(
+            "choose a buyer, a sector or a country", code="invalid_scope", field="scope"
+        )
     if scope == "country":
         if len(value) != 2 or not value.isalpha():
-            raise ValidationFailed("a country is its two-letter ISO code",
-                                   code="invalid_country", field="value")
+            raise ValidationFailed(
+                "a country is its two-letter ISO code", code="invalid_country", field="value"
+            )
         target = service.BulkScope(country=value.upper())
     elif scope == "sector":
         if value not in {s.value for s in Sector}:
-            raise ValidationFailed("choose a sector from the list", code="invalid_sector",
-                                   field="value")
+            raise ValidationFailed(
+                "choose a sector from the list", code="invalid_sector", field="value"
+            )
         target = service.BulkScope(sector=value)
     else:
         if not value.isdigit() or len(value) > 18 or int(value) < 1:
-            raise ValidationFailed("a buyer is given by its number", code="invalid_buyer",
-                                   field="value")
+            raise ValidationFailed(
+                "a buyer is given by its number", code="invalid_buyer", field="value"
+            )
         target = service.BulkScope(buyer_id=int(value))
     if action not in ACTIONS:
-        raise ValidationFailed("choose cut or cancel", code="invalid_bulk_action",
-                               field="action")
+        raise ValidationFailed("choose cut or cancel", code="invalid_bulk_action", field="action")
     pct = None
     if action == "cut":
         try:
@@ -170,8 +192,11 @@ def _bulk_request(scope: str, value: str, action: str, cut_pct: str, reason: str
         except ValidationFailed:
             pct = Decimal(-1)
         if not Decimal(0) < pct < Decimal(100):
-            raise ValidationFailed("the cut is a percentage in (0, 100); 100 % is a "
-                                   "cancellation", code="cut_out_of_range", field="cut_pct")
+            raise ValidationFailed(
+                "the cut is a percentage in (0, 100); 100 % is a cancellation",
+                code="cut_out_of_range",
+                field="cut_pct",
+            )
     if not reason.strip():
         raise ValidationFailed("a reason is required", code="reason_required", field="reason")
     return BulkRequest(target, pct, action == "cancel", reason.strip())
@@ -205,9 +230,15 @@ def _preview(session: Session, bulk: BulkRequest) -> tuple[list[PreviewLine], st
     return lines, _fingerprint(rows)
 
 
-def _bulk_page(request: Request, session: Session, viewer: Viewer, form: dict[str, str], *,
-               result: service.BulkResult | None = None,
-               problem: DomainError | None = None) -> Response:
+def _bulk_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    form: dict[str, str],
+    *,
+    result: service.BulkResult | None = None,
+    problem: DomainError | None = None,
+) -> Response:
     lines: list[PreviewLine] | None = None
     fingerprint = ""
     if result is None and form.get("scope"):
@@ -215,28 +246,46 @@ def _bulk_page(request: Request, session: Session, viewer: Viewer, form: dict[st
             lines, fingerprint = _preview(session, _bulk_request(**form))
         except DomainError as error:
             problem = problem or error
-    return render_page(request, choose_locale(request, viewer), "limits/bulk.html",
-                       {"form": form, "scopes": SCOPES, "sectors": [s.value for s in Sector],
-                        "shown": PREVIEW_ROWS, "lines": lines, "fingerprint": fingerprint,
-                        "result": result, "subnav": nav_links(viewer), "problem": problem},
-                       viewer=viewer, status=problem.status if problem else 200)
+    return render_page(
+        request,
+        choose_locale(request, viewer),
+        "limits/bulk.html",
+        {
+            "form": form,
+            "scopes": SCOPES,
+            "sectors": [s.value for s in Sector],
+            "shown": PREVIEW_ROWS,
+            "lines": lines,
+            "fingerprint": fingerprint,
+            "result": result,
+            "subnav": nav_links(viewer),
+            "problem": problem,
+        },
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 Field = Annotated[str, Query(max_length=40)]
 
 
 @router.get("/limits/bulk", response_model=None)
-def bulk_page(request: Request, session: SessionDep, scope: Field = "", value: Field = "",
-              action: Field = "cut", cut_pct: Field = "",
-              reason: Annotated[str, Query(max_length=1000)] = "") -> Response:
+def bulk_page(
+    request: Request,
+    session: SessionDep,
+    scope: Field = "",
+    value: Field = "",
+    action: Field = "cut",
+    cut_pct: Field = "",
+    reason: Annotated[str, Query(max_length=1000)] = "",
+) -> Response:
     """The bulk action form; with a scope, the preview of every limit it would change and
     the form that confirms it.
     """
     viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
-    form = {"scope": scope, "value": value, "action": action, "cut_pct": cut_pct,
-            "reason": reason}
+    form = {"scope": scope, "value": value, "action": action, "cut_pct": cut_pct, "reason": reason}
     return _bulk_page(request, session, viewer, form)
 
 
@@ -244,28 +293,42 @@ FormField = Annotated[str, Form(max_length=40)]
 
 
 @router.post("/limits/bulk", response_model=None)
-def bulk_form(request: Request, session: SessionDep, scope: FormField = "",
-              value: FormField = "", action: FormField = "", cut_pct: FormField = "",
-              reason: Annotated[str, Form(max_length=1000)] = "",
-              preview: Annotated[str, Form(max_length=64)] = "") -> Response:
+def bulk_form(
+    request: Request,
+    session: SessionDep,
+    scope: FormField = "",
+    value: FormField = "",
+    action: FormField = "",
+    cut_pct: FormField = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    preview: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
     """Confirm a previewed bulk action: cut or cancel every limit in its scope."""
     viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
         return viewer
-    form = {"scope": scope, "value": value, "action": action, "cut_pct": cut_pct,
-            "reason": reason}
+    form = {"scope": scope, "value": value, "action": action, "cut_pct": cut_pct, "reason": reason}
     outcome: list[service.BulkResult] = []
 
     def work() -> None:
         bulk = _bulk_request(**form)
         _check_unchanged(service.limits_in_scope(session, bulk.scope), preview)
-        outcome.append(service.bulk_action(
-            session, principal=viewer.principal, scope=bulk.scope, reason=bulk.reason,
-            today=business_today(), cut_pct=bulk.cut_pct, cancel=bulk.cancel))
+        outcome.append(
+            service.bulk_action(
+                session,
+                principal=viewer.principal,
+                scope=bulk.scope,
+                reason=bulk.reason,
+                today=business_today(),
+                cut_pct=bulk.cut_pct,
+                cancel=bulk.cancel,
+            )
+        )
 
     problem = in_savepoint(session, work)
-    return _bulk_page(request, session, viewer, form,
-                      result=outcome[0] if outcome else None, problem=problem)
+    return _bulk_page(
+        request, session, viewer, form, result=outcome[0] if outcome else None, problem=problem
+    )
 
 
 # --- idle limits ------------------------------------------------------------------------
@@ -276,14 +339,23 @@ def _idle_days(value: str, default: int) -> int:
     if not text:
         return default
     if not text.isdigit() or not 1 <= int(text) <= MAX_IDLE_DAYS:
-        raise ValidationFailed(f"the idle period is a number of days from 1 to {MAX_IDLE_DAYS}",
-                               code="invalid_idle_days", field="idle_days")
+        raise ValidationFailed(
+            f"the idle period is a number of days from 1 to {MAX_IDLE_DAYS}",
+            code="invalid_idle_days",
+            field="idle_days",
+        )
     return int(text)
 
 
-def _idle_page(request: Request, session: Session, viewer: Viewer, days: str, *,
-               revoked: list[int] | None = None,
-               problem: DomainError | None = None) -> Response:
+def _idle_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    days: str,
+    *,
+    revoked: list[int] | None = None,
+    problem: DomainError | None = None,
+) -> Response:
     default = settings_of(request).limit_idle_days
     lines: list[CreditLimit] = []
     names: dict[int, Buyer] = {}
@@ -296,16 +368,29 @@ def _idle_page(request: Request, session: Session, viewer: Viewer, days: str, *,
         fingerprint = _fingerprint(lines)
     except DomainError as error:
         problem = problem or error
-    return render_page(request, choose_locale(request, viewer), "limits/idle.html",
-                       {"idle_days": chosen, "lines": lines, "shown": PREVIEW_ROWS, "buyers": names,
-                        "fingerprint": fingerprint, "revoked": revoked,
-                        "subnav": nav_links(viewer), "problem": problem},
-                       viewer=viewer, status=problem.status if problem else 200)
+    return render_page(
+        request,
+        choose_locale(request, viewer),
+        "limits/idle.html",
+        {
+            "idle_days": chosen,
+            "lines": lines,
+            "shown": PREVIEW_ROWS,
+            "buyers": names,
+            "fingerprint": fingerprint,
+            "revoked": revoked,
+            "subnav": nav_links(viewer),
+            "problem": problem,
+        },
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 @router.get("/limits/idle", response_model=None)
-def idle_page(request: Request, session: SessionDep,
-              idle_days: Annotated[str, Query(max_length=9)] = "") -> Response:
+def idle_page(
+    request: Request, session: SessionDep, idle_days: Annotated[str, Query(max_length=9)] = ""
+) -> Response:
     """The limits the idle-limit job would revoke now, and the form that runs it."""
     viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
@@ -314,9 +399,12 @@ def idle_page(request: Request, session: SessionDep,
 
 
 @router.post("/limits/idle", response_model=None)
-def idle_form(request: Request, session: SessionDep,
-              idle_days: Annotated[str, Form(max_length=9)] = "",
-              preview: Annotated[str, Form(max_length=64)] = "") -> Response:
+def idle_form(
+    request: Request,
+    session: SessionDep,
+    idle_days: Annotated[str, Form(max_length=9)] = "",
+    preview: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
     """Run the idle-limit job on the previewed limits: each is cancelled with a notice."""
     viewer = permitted_viewer(request, session, Permission.LIMIT_MANAGE)
     if isinstance(viewer, Response):
@@ -327,38 +415,68 @@ def idle_form(request: Request, session: SessionDep,
         days = _idle_days(idle_days, settings_of(request).limit_idle_days)
         today = business_today()
         _check_unchanged(service.idle_limits(session, today=today, idle_days=days), preview)
-        revoked.append(service.revoke_idle(session, principal=viewer.principal, today=today,
-                                           idle_days=days))
+        revoked.append(
+            service.revoke_idle(session, principal=viewer.principal, today=today, idle_days=days)
+        )
 
     problem = in_savepoint(session, work)
-    return _idle_page(request, session, viewer, idle_days,
-                      revoked=revoked[0] if revoked else None, problem=problem)
+    return _idle_page(
+        request,
+        session,
+        viewer,
+        idle_days,
+        revoked=revoked[0] if revoked else None,
+        problem=problem,
+    )
 
 
 # --- buyer match reviews ----------------------------------------------------------------
 
 
-def _matches_page(request: Request, session: Session, viewer: Viewer, status: str, *,
-                  done: str | None = None, problem: DomainError | None = None) -> Response:
+def _matches_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    status: str,
+    *,
+    done: str | None = None,
+    problem: DomainError | None = None,
+) -> Response:
     chosen = status if status in REVIEW_STATUSES else "open"
     try:
-        reviews, total = buyers.list_reviews(session, principal=viewer.principal,
-                                             status=chosen, limit=100)
+        reviews, total = buyers.list_reviews(
+            session, principal=viewer.principal, status=chosen, limit=100
+        )
     except DomainError as error:
         return error_page(request, choose_locale(request, viewer), viewer, error.status)
     records = buyer_lookup.buyers_by_id(
-        session, [r.buyer_id for r in reviews] + [r.candidate_id for r in reviews])
+        session, [r.buyer_id for r in reviews] + [r.candidate_id for r in reviews]
+    )
     context: dict[str, Any] = {
-        "reviews": reviews, "total": total, "records": records, "status": chosen,
-        "statuses": REVIEW_STATUSES, "can_resolve": may(viewer, Permission.BUYER_REVIEW),
-        "subnav": nav_links(viewer), "done": done, "problem": problem}
-    return render_page(request, choose_locale(request, viewer), "limits/matches.html", context,
-                       viewer=viewer, status=problem.status if problem else 200)
+        "reviews": reviews,
+        "total": total,
+        "records": records,
+        "status": chosen,
+        "statuses": REVIEW_STATUSES,
+        "can_resolve": may(viewer, Permission.BUYER_REVIEW),
+        "subnav": nav_links(viewer),
+        "done": done,
+        "problem": problem,
+    }
+    return render_page(
+        request,
+        choose_locale(request, viewer),
+        "limits/matches.html",
+        context,
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 @router.get("/buyers/matches", response_model=None)
-def matches_page(request: Request, session: SessionDep,
-                 status: Annotated[str, Query(max_length=16)] = "open") -> Response:
+def matches_page(
+    request: Request, session: SessionDep, status: Annotated[str, Query(max_length=16)] = "open"
+) -> Response:
     """Uncertain buyer matches side by side: the new record and the existing one."""
     viewer = permitted_viewer(request, session, Permission.BUYER_ASSESS)
     if isinstance(viewer, Response):
@@ -367,23 +485,37 @@ def matches_page(request: Request, session: SessionDep,
 
 
 @router.post("/buyers/matches/{review_id}", response_model=None)
-def resolve_form(review_id: IdPath, request: Request, session: SessionDep,
-                 resolution: Annotated[str, Form(max_length=16)] = "",
-                 note: Annotated[str, Form(max_length=1000)] = "") -> Response:
+def resolve_form(
+    review_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    resolution: Annotated[str, Form(max_length=16)] = "",
+    note: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
     """A risk manager merges the new record into the existing one, or keeps them apart."""
     viewer = permitted_viewer(request, session, Permission.BUYER_ASSESS)
     if isinstance(viewer, Response):
         return viewer
 
     def work() -> None:
-        chosen = form_choice(buyers.ReviewResolution, resolution, field="resolution",
-                             message="choose merge or keep separate")
-        buyers.resolve_review(session, principal=viewer.principal, review_id=review_id,
-                              resolution=chosen, note=note.strip() or None)
+        chosen = form_choice(
+            buyers.ReviewResolution,
+            resolution,
+            field="resolution",
+            message="choose merge or keep separate",
+        )
+        buyers.resolve_review(
+            session,
+            principal=viewer.principal,
+            review_id=review_id,
+            resolution=chosen,
+            note=note.strip() or None,
+        )
 
     problem = in_savepoint(session, work)
-    return _matches_page(request, session, viewer, "open",
-                         done=None if problem else resolution, problem=problem)
+    return _matches_page(
+        request, session, viewer, "open", done=None if problem else resolution, problem=problem
+    )
 
 
 router.include_router(proposals_router)  # /limits/reduction-proposals, before /limits/{id}

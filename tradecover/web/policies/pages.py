@@ -36,7 +36,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/policies", response_model=None)
 def policy_list(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     state: Annotated[str | None, Query(max_length=20)] = None,
     q: Annotated[str | None, Query(max_length=MAX_SEARCH)] = None,
     exporter: Annotated[str | None, Query(max_length=20)] = None,
@@ -50,32 +51,57 @@ def policy_list(
     principal = viewer.principal
     chosen_state = PolicyState(state) if state in {s.value for s in PolicyState} else None
     search = (q or "").strip() or None
-    exporter_id = int(exporter) if principal.is_insurer and exporter and exporter.isdigit() \
-        else None
+    exporter_id = (
+        int(exporter) if principal.is_insurer and exporter and exporter.isdigit() else None
+    )
     page_no = max(1, int(page)) if page and page.isdigit() else 1
     try:
         rows, total = policies.list_policies(
-            session, principal=principal, state=chosen_state, exporter_org_id=exporter_id,
-            search=search, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+            session,
+            principal=principal,
+            state=chosen_state,
+            exporter_org_id=exporter_id,
+            search=search,
+            limit=PAGE_SIZE,
+            offset=(page_no - 1) * PAGE_SIZE,
+        )
     except PermissionDenied:
         return error_page(request, locale, viewer, 403)
     names = directory.organisation_names(session, {p.exporter_org_id for p in rows})
     items = [views.policy_row(p, exporter_name=names.get(p.exporter_org_id, "—")) for p in rows]
     pages = max(1, -(-total // PAGE_SIZE))
-    filters = {k: v for k, v in {"state": chosen_state, "q": search,
-                                 "exporter": str(exporter_id) if exporter_id else None}.items()
-               if v}
+    filters = {
+        k: v
+        for k, v in {
+            "state": chosen_state,
+            "q": search,
+            "exporter": str(exporter_id) if exporter_id else None,
+        }.items()
+        if v
+    }
 
     def page_url(number: int) -> str:
         return "/policies?" + urlencode({**filters, "page": number})
 
-    return render_page(request, locale, "policies/list.html", {
-        "items": items, "total": total, "page_no": page_no, "pages": pages,
-        "page_url": page_url, "states": list(PolicyState), "state": chosen_state,
-        "q": search or "", "exporter_id": exporter_id,
-        "exporters": directory.exporters(session) if principal.is_insurer else [],
-        "show_exporter": principal.is_insurer,
-    }, viewer=viewer)
+    return render_page(
+        request,
+        locale,
+        "policies/list.html",
+        {
+            "items": items,
+            "total": total,
+            "page_no": page_no,
+            "pages": pages,
+            "page_url": page_url,
+            "states": list(PolicyState),
+            "state": chosen_state,
+            "q": search or "",
+            "exporter_id": exporter_id,
+            "exporters": directory.exporters(session) if principal.is_insurer else [],
+            "show_exporter": principal.is_insurer,
+        },
+        viewer=viewer,
+    )
 
 
 @router.get("/policies/{policy_id}", response_model=None)
@@ -98,16 +124,24 @@ def policy_page(policy_id: str, request: Request, session: SessionDep) -> Respon
     except PermissionDenied:
         return error_page(request, locale, viewer, 403)
     exporter = directory.organisation_name(session, policy.exporter_org_id)
-    return render_page(request, locale, "policies/detail.html", {
-        "policy": views.policy_row(policy,
-                                   exporter_name=exporter if exporter is not None else "—"),
-        "schedule": views.schedule_view(policy),
-        "state_reason": policy.state_reason,
-        "endorsements": [views.endorsement_view(e) for e in endorsements],
-        "offers": [views.offer_view(o, currency=policy.currency) for o in offers],
-        "history": [views.history_view(h) for h in history],
-        "show_exporter": principal.is_insurer,
-        "quote": quote,
-        **investment_debt_views.policy_extras(session, principal=principal, policy=policy,
-                                              today=business_today()),
-    }, viewer=viewer)
+    return render_page(
+        request,
+        locale,
+        "policies/detail.html",
+        {
+            "policy": views.policy_row(
+                policy, exporter_name=exporter if exporter is not None else "—"
+            ),
+            "schedule": views.schedule_view(policy),
+            "state_reason": policy.state_reason,
+            "endorsements": [views.endorsement_view(e) for e in endorsements],
+            "offers": [views.offer_view(o, currency=policy.currency) for o in offers],
+            "history": [views.history_view(h) for h in history],
+            "show_exporter": principal.is_insurer,
+            "quote": quote,
+            **investment_debt_views.policy_extras(
+                session, principal=principal, policy=policy, today=business_today()
+            ),
+        },
+        viewer=viewer,
+    )

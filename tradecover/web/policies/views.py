@@ -45,10 +45,16 @@ def policy_number(policy: Policy) -> str:
 def policy_row(policy: Policy, *, exporter_name: str) -> PolicyRow:
     """The list line of ``policy``."""
     return PolicyRow(
-        id=policy.id, number=policy_number(policy), exporter=exporter_name, state=policy.state,
-        state_label=labels.label(labels.STATES, policy.state), currency=policy.currency,
+        id=policy.id,
+        number=policy_number(policy),
+        exporter=exporter_name,
+        state=policy.state,
+        state_label=labels.label(labels.STATES, policy.state),
+        currency=policy.currency,
         maximum_liability=Money.from_minor(policy.maximum_liability_minor, policy.currency),
-        inception=policy.inception, expiry=policy.expiry)
+        inception=policy.inception,
+        expiry=policy.expiry,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +114,12 @@ def schedule_view(policy: Policy) -> ScheduleView:
         possible_loss_notice_days=policy.possible_loss_notice_days,
         destination_countries=_strings(scope.get("destination_countries")),
         excluded_countries=_strings(scope.get("excluded_countries")),
-        payment_terms=tuple(labels.label(labels.PAYMENT_TERMS, t)
-                            for t in _strings(scope.get("payment_terms"))),
-        max_credit_days=int(credit_days) if isinstance(credit_days, int | str)
-        and str(credit_days).isdigit() else None,
+        payment_terms=tuple(
+            labels.label(labels.PAYMENT_TERMS, t) for t in _strings(scope.get("payment_terms"))
+        ),
+        max_credit_days=int(credit_days)
+        if isinstance(credit_days, int | str) and str(credit_days).isdigit()
+        else None,
         hs_chapters=_strings(scope.get("hs_chapters")),
         auto_renew=policy.auto_renew,
     )
@@ -128,8 +136,9 @@ class EndorsementView:
 
 def endorsement_view(endorsement: Endorsement) -> EndorsementView:
     """The printed form of an endorsement."""
-    return EndorsementView(number=endorsement.number, text=endorsement.text,
-                           effective_date=endorsement.effective_date)
+    return EndorsementView(
+        number=endorsement.number, text=endorsement.text, effective_date=endorsement.effective_date
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +185,9 @@ def metric_views(metrics: Any, currency: str) -> tuple[MetricView, ...]:
         if kind == "ratio" and number is not None:
             out.append(MetricView(label, "ratio", number, None, str(metrics[key])))
         elif kind == "money" and number is not None:
-            out.append(MetricView(label, "money", None, Money.of(number, currency),
-                                  str(metrics[key])))
+            out.append(
+                MetricView(label, "money", None, Money.of(number, currency), str(metrics[key]))
+            )
         elif kind == "flag":
             out.append(MetricView(label, "flag", None, None, str(metrics[key]).lower()))
         else:
@@ -189,11 +199,14 @@ def offer_view(offer: RenewalOffer, *, currency: str) -> OfferView:
     """The printed form of a renewal offer."""
     proposed = offer.proposed_terms if isinstance(offer.proposed_terms, dict) else {}
     return OfferView(
-        id=offer.id, status=offer.status,
+        id=offer.id,
+        status=offer.status,
         status_label=labels.label(labels.OFFER_STATUSES, offer.status),
-        offered_at=offer.offered_at, decided_at=offer.decided_at,
+        offered_at=offer.offered_at,
+        decided_at=offer.decided_at,
         metrics=metric_views(offer.review_metrics, currency),
-        proposed=tuple((str(k), _plain(v)) for k, v in sorted(proposed.items())))
+        proposed=tuple((str(k), _plain(v)) for k, v in sorted(proposed.items())),
+    )
 
 
 def _plain(value: Any) -> str:
@@ -228,8 +241,10 @@ def history_view(entry: AuditEntry) -> HistoryView:
     if before == after:
         before = None
     return HistoryView(
-        occurred_at=entry.occurred_at, action=labels.label(labels.ACTIONS, entry.action),
+        occurred_at=entry.occurred_at,
+        action=labels.label(labels.ACTIONS, entry.action),
         actor=entry.actor,
         state_before=labels.label(labels.STATES, before) if before else None,
         state_after=labels.label(labels.STATES, after) if after else None,
-        reason=entry.reason)
+        reason=entry.reason,
+    )

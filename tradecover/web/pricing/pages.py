@@ -45,13 +45,18 @@ from tradecover.web.kit import (
 router = APIRouter(include_in_schema=False)
 
 SAMPLE_LOAN = {
-    "currency": "USD", "rate": "0.0085",
-    "drawdown_periods": [{"drawn": "6000000", "interest": "180000"},
-                         {"drawn": "4000000", "interest": "420000"}],
-    "repayment_periods": [{"principal": "2500000", "interest": "600000"},
-                          {"principal": "2500000", "interest": "450000"},
-                          {"principal": "2500000", "interest": "300000"},
-                          {"principal": "2500000", "interest": "150000"}],
+    "currency": "USD",
+    "rate": "0.0085",
+    "drawdown_periods": [
+        {"drawn": "6000000", "interest": "180000"},
+        {"drawn": "4000000", "interest": "420000"},
+    ],
+    "repayment_periods": [
+        {"principal": "2500000", "interest": "600000"},
+        {"principal": "2500000", "interest": "450000"},
+        {"principal": "2500000", "interest": "300000"},
+        {"principal": "2500000", "interest": "150000"},
+    ],
 }
 
 
@@ -84,11 +89,19 @@ def _table_context(session: SessionDep, code: str) -> dict[str, Any]:
     history = service.versions(session, code=code)
     current = service.current_version(session, code=code)
     table = service.table_of(current)
-    matrix = [(c, [(TERMS_ORDER[t].value, [r * 100 for r in rates])
-                   for t, rates in enumerate(by_terms)]) for c, by_terms in enumerate(table.base)]
-    return {"code": code, "table": table, "current": current, "history": history,
-            "bands": [b.label for b in table.bands], "matrix": matrix,
-            "body_json": json.dumps(current.body, indent=2, ensure_ascii=False)}
+    matrix = [
+        (c, [(TERMS_ORDER[t].value, [r * 100 for r in rates]) for t, rates in enumerate(by_terms)])
+        for c, by_terms in enumerate(table.base)
+    ]
+    return {
+        "code": code,
+        "table": table,
+        "current": current,
+        "history": history,
+        "bands": [b.label for b in table.bands],
+        "matrix": matrix,
+        "body_json": json.dumps(current.body, indent=2, ensure_ascii=False),
+    }
 
 
 @router.get("/pricing", response_model=None)
@@ -110,16 +123,24 @@ def rate_table_page(code: str, request: Request, session: SessionDep) -> Respons
         context = _table_context(session, code[:64])
     except (NotFound, DomainError):
         return error_page(request, locale, viewer, 404)
-    can_edit = viewer.principal.is_insurer and \
-        Permission.RATE_TABLE_EDIT in PERMISSIONS[viewer.principal.role]
-    return render_page(request, locale, "pricing/rate_table.html",
-                       {**context, "can_edit": can_edit, "error": None, "saved": None},
-                       viewer=viewer)
+    can_edit = (
+        viewer.principal.is_insurer
+        and Permission.RATE_TABLE_EDIT in PERMISSIONS[viewer.principal.role]
+    )
+    return render_page(
+        request,
+        locale,
+        "pricing/rate_table.html",
+        {**context, "can_edit": can_edit, "error": None, "saved": None},
+        viewer=viewer,
+    )
 
 
 @router.post("/pricing/rate-tables/{code}", response_model=None)
 def save_rate_table(
-    code: str, request: Request, session: SessionDep,
+    code: str,
+    request: Request,
+    session: SessionDep,
     body: Annotated[str, Form(max_length=200_000)] = "",
     reason: Annotated[str, Form(max_length=1000)] = "",
     status: Annotated[str, Form(max_length=16)] = "active",
@@ -131,29 +152,57 @@ def save_rate_table(
     locale = choose_locale(request, viewer)
     try:
         data = json.loads(body)
-        row = service.add_rate_table_version(session, principal=viewer.principal,
-                                             code=code[:64], body=data, reason=reason,
-                                             status=status)
+        row = service.add_rate_table_version(
+            session,
+            principal=viewer.principal,
+            code=code[:64],
+            body=data,
+            reason=reason,
+            status=status,
+        )
     except (json.JSONDecodeError, RecursionError) as error:
         context = _table_context(session, code[:64])
-        return render_page(request, locale, "pricing/rate_table.html",
-                           {**context, "can_edit": True, "saved": None, "body_json": body,
-                            "error": f"body: {error}"}, viewer=viewer, status=422)
+        return render_page(
+            request,
+            locale,
+            "pricing/rate_table.html",
+            {
+                **context,
+                "can_edit": True,
+                "saved": None,
+                "body_json": body,
+                "error": f"body: {error}",
+            },
+            viewer=viewer,
+            status=422,
+        )
     except DomainError as error:
         session.rollback()
         if error.status == 403:
             return error_page(request, locale, viewer, 403)
         context = _table_context(session, code[:64])
         where = f"{error.field}: " if error.field else ""
-        return render_page(request, locale, "pricing/rate_table.html",
-                           {**context, "can_edit": True, "saved": None, "body_json": body,
-                            "error": f"{where}{error.message}"}, viewer=viewer, status=422)
+        return render_page(
+            request,
+            locale,
+            "pricing/rate_table.html",
+            {
+                **context,
+                "can_edit": True,
+                "saved": None,
+                "body_json": body,
+                "error": f"{where}{error.message}",
+            },
+            viewer=viewer,
+            status=422,
+        )
     return redirect(f"/pricing/rate-tables/{row.code}")
 
 
 @router.get("/pricing/quote/short-term", response_model=None)
 def short_term_quote_page(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     country: Annotated[str | None, Query(max_length=2)] = None,
     terms: Annotated[str | None, Query(max_length=2)] = None,
     days: Annotated[str | None, Query(max_length=6)] = None,
@@ -165,26 +214,44 @@ def short_term_quote_page(
     if viewer is None:
         return to_sign_in(request)
     locale = choose_locale(request, viewer)
-    form = {"country": (country or "TR").upper(), "terms": terms or "OA",
-            "days": days or "90", "indemnity": indemnity or "90", "grade": grade or ""}
+    form = {
+        "country": (country or "TR").upper(),
+        "terms": terms or "OA",
+        "days": days or "90",
+        "indemnity": indemnity or "90",
+        "grade": grade or "",
+    }
     quote, error = None, None
     if country is not None:
         try:
-            body = ShortTermQuoteIn(country=form["country"], payment_terms=form["terms"],
-                                    credit_days=int(form["days"]),
-                                    indemnity_percentage=form["indemnity"],
-                                    buyer_grade=form["grade"] or None)
-            quote = service.quote_short_term(session, principal=viewer.principal,
-                                             request=body.to_request())
+            body = ShortTermQuoteIn(
+                country=form["country"],
+                payment_terms=form["terms"],
+                credit_days=int(form["days"]),
+                indemnity_percentage=form["indemnity"],
+                buyer_grade=form["grade"] or None,
+            )
+            quote = service.quote_short_term(
+                session, principal=viewer.principal, request=body.to_request()
+            )
         except DomainError as exc:
             error = f"{exc.field}: {exc.message}" if exc.field else exc.message
         except ValueError as exc:
             error = str(exc).splitlines()[0]
-    return render_page(request, locale, "pricing/quote_short_term.html",
-                       {"form": form, "quote": quote, "error": error,
-                        "terms_options": [t.value for t in TERMS_ORDER],
-                        "percent": lambda r: (Decimal(r) * 100).normalize()}, viewer=viewer,
-                       status=422 if error else 200)
+    return render_page(
+        request,
+        locale,
+        "pricing/quote_short_term.html",
+        {
+            "form": form,
+            "quote": quote,
+            "error": error,
+            "terms_options": [t.value for t in TERMS_ORDER],
+            "percent": lambda r: (Decimal(r) * 100).normalize(),
+        },
+        viewer=viewer,
+        status=422 if error else 200,
+    )
 
 
 @router.get("/pricing/quote/investment-debt", response_model=None)
@@ -194,14 +261,16 @@ def investment_debt_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/pricing/quote/investment-debt", response_model=None)
-def investment_debt_quote(request: Request, session: SessionDep,
-                          loan: Annotated[str, Form(max_length=200_000)] = "") -> Response:
+def investment_debt_quote(
+    request: Request, session: SessionDep, loan: Annotated[str, Form(max_length=200_000)] = ""
+) -> Response:
     """The period schedule and [004] Table 2: full vs partial cover."""
     return _investment_debt(request, session, loan, quote_it=True)
 
 
-def _investment_debt(request: Request, session: SessionDep, loan: str, *,
-                     quote_it: bool = False) -> Response:
+def _investment_debt(
+    request: Request, session: SessionDep, loan: str, *, quote_it: bool = False
+) -> Response:
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
@@ -217,9 +286,14 @@ def _investment_debt(request: Request, session: SessionDep, loan: str, *,
             error = f"JSON: {exc}"
         except DomainError as exc:
             error = f"{exc.field}: {exc.message}" if exc.field else exc.message
-    return render_page(request, locale, "pricing/quote_investment_debt.html",
-                       {"loan": loan, "quote": quote, "comparison": comparison, "error": error},
-                       viewer=viewer, status=422 if error else 200)
+    return render_page(
+        request,
+        locale,
+        "pricing/quote_investment_debt.html",
+        {"loan": loan, "quote": quote, "comparison": comparison, "error": error},
+        viewer=viewer,
+        status=422 if error else 200,
+    )
 
 
 @router.get("/pricing/lab", response_model=None)
@@ -230,6 +304,10 @@ def lab_page(request: Request, session: SessionDep) -> Response:
         return to_sign_in(request)
     locale = choose_locale(request, viewer)
     chart, rows = _lab_chart(locale)
-    return render_page(request, locale, "pricing/lab.html",
-                       {"chart": Markup(chart), "rows": rows},  # noqa: S704 - our own SVG
-                       viewer=viewer)
+    return render_page(
+        request,
+        locale,
+        "pricing/lab.html",
+        {"chart": Markup(chart), "rows": rows},  # noqa: S704 - our own SVG
+        viewer=viewer,
+    )

@@ -53,59 +53,78 @@ def bar_chart(items: list[tuple[str, float]], *, label: str, percent: bool = Fal
     row, left, width = 22, 150, 560
     height = 20 + row * max(len(items), 1)
     high = max((v for _, v in items), default=0.0) or 1.0
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width + left + 80}" '
-             f'height="{height}" viewBox="0 0 {width + left + 80} {height}" '
-             f'font-family="sans-serif" font-size="12"><title>{escape(label)}</title>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width + left + 80}" '
+        f'height="{height}" viewBox="0 0 {width + left + 80} {height}" '
+        f'font-family="sans-serif" font-size="12"><title>{escape(label)}</title>'
+    ]
     for i, (name, value) in enumerate(items):
         y = 10 + i * row
         w = max(0.0, value) / high * width
         text = f"{value * 100:.1f}%" if percent else _num(value)
-        parts.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">'
-                     f"{escape(name[:24])}</text>"
-                     f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{row - 6}" '
-                     f'fill="{COLOURS[0]}"/>'
-                     f'<text x="{left + w + 4:.1f}" y="{y + 14}">{text}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">'
+            f"{escape(name[:24])}</text>"
+            f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{row - 6}" '
+            f'fill="{COLOURS[0]}"/>'
+            f'<text x="{left + w + 4:.1f}" y="{y + 14}">{text}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - built here, every text escaped
 
 
-def line_chart(series: list[tuple[str, list[float]]], x_labels: list[str], *, label: str,
-               percent: bool = False, dashed: frozenset[str] = frozenset()) -> Markup:
+def line_chart(
+    series: list[tuple[str, list[float]]],
+    x_labels: list[str],
+    *,
+    label: str,
+    percent: bool = False,
+    dashed: frozenset[str] = frozenset(),
+) -> Markup:
     """Lines over evenly spaced ``x_labels``, one per named series, with a legend."""
     left, top, width, height = 70, 20, 620, 240
     bottom = top + height
     values = [v for _, ys in series for v in ys]
     high = (max(values, default=0.0) or 1.0) * 1.1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{left + width + 170}" '
-             f'height="{bottom + 40}" viewBox="0 0 {left + width + 170} {bottom + 40}" '
-             f'font-family="sans-serif" font-size="12"><title>{escape(label)}</title>',
-             f'<line x1="{left}" y1="{bottom}" x2="{left + width}" y2="{bottom}" stroke="#333"/>',
-             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#333"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{left + width + 170}" '
+        f'height="{bottom + 40}" viewBox="0 0 {left + width + 170} {bottom + 40}" '
+        f'font-family="sans-serif" font-size="12"><title>{escape(label)}</title>',
+        f'<line x1="{left}" y1="{bottom}" x2="{left + width}" y2="{bottom}" stroke="#333"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#333"/>',
+    ]
     for tick in range(5):
         y = bottom - height * tick / 4
         v = high * tick / 4
         text = f"{v * 100:.0f}%" if percent else _num(v)
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'font-size="10">{text}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10">{text}</text>'
+        )
     span = max(len(x_labels) - 1, 1)
 
     def x_of(i: int) -> float:
         return left + width * i / span
 
     for i, name in enumerate(x_labels):
-        parts.append(f'<text x="{x_of(i):.1f}" y="{bottom + 16}" text-anchor="middle" '
-                     f'font-size="10">{escape(name)}</text>')
+        parts.append(
+            f'<text x="{x_of(i):.1f}" y="{bottom + 16}" text-anchor="middle" '
+            f'font-size="10">{escape(name)}</text>'
+        )
     for k, (name, ys) in enumerate(series):
         colour = COLOURS[(k // 2 if dashed else k) % len(COLOURS)]
         dash = ' stroke-dasharray="6 4"' if name in dashed else ""
-        points = " ".join(f"{x_of(i):.1f},{bottom - height * y / high:.1f}"
-                          for i, y in enumerate(ys))
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} '
-                     f'points="{points}"/>')
-        parts.append(f'<line x1="{left + width + 15}" y1="{top + 10 + 18 * k}" '
-                     f'x2="{left + width + 40}" y2="{top + 10 + 18 * k}" stroke="{colour}" '
-                     f'stroke-width="2"{dash}/><text x="{left + width + 45}" '
-                     f'y="{top + 14 + 18 * k}">{escape(name)}</text>')
+        points = " ".join(
+            f"{x_of(i):.1f},{bottom - height * y / high:.1f}" for i, y in enumerate(ys)
+        )
+        parts.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{points}"/>'
+        )
+        parts.append(
+            f'<line x1="{left + width + 15}" y1="{top + 10 + 18 * k}" '
+            f'x2="{left + width + 40}" y2="{top + 10 + 18 * k}" stroke="{colour}" '
+            f'stroke-width="2"{dash}/><text x="{left + width + 45}" '
+            f'y="{top + 14 + 18 * k}">{escape(name)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - built here, every text escaped
 
@@ -127,22 +146,35 @@ def run_charts(result: dict[str, Any]) -> dict[str, Any]:
         return sorted(values.items(), key=lambda kv: -kv[1])[:12]
 
     return {
-        "loss": line_chart(series, [f"{q * 100:g}%" for q in curve_levels],
-                           label="loss distribution", dashed=frozenset(dashed)),
-        "buyers": bar_chart([(b["buyer_id"], b["contribution"])
-                             for b in contributions["top_buyers"]], label="by buyer"),
+        "loss": line_chart(
+            series,
+            [f"{q * 100:g}%" for q in curve_levels],
+            label="loss distribution",
+            dashed=frozenset(dashed),
+        ),
+        "buyers": bar_chart(
+            [(b["buyer_id"], b["contribution"]) for b in contributions["top_buyers"]],
+            label="by buyer",
+        ),
         "countries": bar_chart(ranked(contributions["by_country"]), label="by country"),
         "sectors": bar_chart(ranked(contributions["by_sector"]), label="by sector"),
-        "concentration": {c["dimension"]: bar_chart(
-            [(t["name"], t["share"]) for t in c["top"]], label=c["dimension"], percent=True)
-            for c in result["concentration"]},
+        "concentration": {
+            c["dimension"]: bar_chart(
+                [(t["name"], t["share"]) for t in c["top"]], label=c["dimension"], percent=True
+            )
+            for c in result["concentration"]
+        },
     }
 
 
 def _history_context() -> dict[str, Any]:
     rows = service.portfolio_history()
-    chart = line_chart([("loss ratio", [float(r["loss_ratio"]) for r in rows])],
-                       [str(r["year"]) for r in rows], label="loss ratio", percent=True)
+    chart = line_chart(
+        [("loss ratio", [float(r["loss_ratio"]) for r in rows])],
+        [str(r["year"]) for r in rows],
+        label="loss ratio",
+        percent=True,
+    )
     return {"history": rows, "history_chart": chart}
 
 
@@ -156,8 +188,13 @@ def risk_home(request: Request, session: SessionDep) -> Response:
     return _home(request, session)
 
 
-def _home(request: Request, session: SessionDep, *, error: str | None = None,
-          form: dict[str, Any] | None = None) -> Response:
+def _home(
+    request: Request,
+    session: SessionDep,
+    *,
+    error: str | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
@@ -166,18 +203,38 @@ def _home(request: Request, session: SessionDep, *, error: str | None = None,
         runs, _total = service.list_runs(session, principal=viewer.principal, limit=50)
     except DomainError:
         return error_page(request, locale, viewer, 403)
-    defaults = {"source": "book", "basis": "outstanding", "method": "monte_carlo",
-                "buyers": "", "n_scenarios": "20000", "seed": "0", "scenarios": []}
-    return render_page(request, locale, "risk/runs.html", {
-        "runs": runs, "error": error, "form": {**defaults, **(form or {})},
-        "methods": METHODS, "scenario_names": [s.name for s in service.scenarios()],
-        "can_run": _can(viewer.principal.role, Permission.RISK_RUN), **_history_context()},
-        viewer=viewer, status=422 if error else 200)
+    defaults = {
+        "source": "book",
+        "basis": "outstanding",
+        "method": "monte_carlo",
+        "buyers": "",
+        "n_scenarios": "20000",
+        "seed": "0",
+        "scenarios": [],
+    }
+    return render_page(
+        request,
+        locale,
+        "risk/runs.html",
+        {
+            "runs": runs,
+            "error": error,
+            "form": {**defaults, **(form or {})},
+            "methods": METHODS,
+            "scenario_names": [s.name for s in service.scenarios()],
+            "can_run": _can(viewer.principal.role, Permission.RISK_RUN),
+            **_history_context(),
+        },
+        viewer=viewer,
+        status=422 if error else 200,
+    )
 
 
 @router.post("/risk/runs", response_model=None)
 def start_run(
-    request: Request, session: SessionDep, background: BackgroundTasks,
+    request: Request,
+    session: SessionDep,
+    background: BackgroundTasks,
     source: Annotated[str, Form(max_length=16)] = "book",
     basis: Annotated[str, Form(max_length=16)] = "outstanding",
     method: Annotated[str, Form(max_length=32)] = "monte_carlo",
@@ -190,17 +247,32 @@ def start_run(
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
-    form = {"source": source, "basis": basis, "method": method, "buyers": buyers,
-            "n_scenarios": n_scenarios, "seed": seed, "scenarios": scenarios or []}
+    form = {
+        "source": source,
+        "basis": basis,
+        "method": method,
+        "buyers": buyers,
+        "n_scenarios": n_scenarios,
+        "seed": seed,
+        "scenarios": scenarios or [],
+    }
     try:
         spec = service.RunSpec(
-            source=source, basis=basis, method=method,  # type: ignore[arg-type]
-            scenarios=tuple(scenarios or ()), n_scenarios=_int(n_scenarios, "n_scenarios"),
-            seed=_int(seed, "seed"), buyers=_int(buyers, "buyers") if buyers.strip() else None,
-            book_seed=0)
+            source=source,  # type: ignore[arg-type]
+            basis=basis,  # type: ignore[arg-type]
+            method=method,  # type: ignore[arg-type]
+            scenarios=tuple(scenarios or ()),
+            n_scenarios=_int(n_scenarios, "n_scenarios"),
+            seed=_int(seed, "seed"),
+            buyers=_int(buyers, "buyers") if buyers.strip() else None,
+            book_seed=0,
+        )
         run = service.create_run(
-            session, principal=viewer.principal, spec=spec,
-            max_obligor_scenarios=request.app.state.settings.risk_max_obligor_scenarios)
+            session,
+            principal=viewer.principal,
+            spec=spec,
+            max_obligor_scenarios=request.app.state.settings.risk_max_obligor_scenarios,
+        )
     except DomainError as exc:
         session.rollback()
         if exc.status == 403:
@@ -215,8 +287,9 @@ def _int(text: str, field: str) -> int:
     try:
         return int(text.strip())
     except ValueError:
-        raise ValidationFailed(f"{field} must be a whole number", code="not_a_number",
-                               field=field) from None
+        raise ValidationFailed(
+            f"{field} must be a whole number", code="not_a_number", field=field
+        ) from None
 
 
 @router.get("/risk/runs/{run_id}", response_model=None)
@@ -235,7 +308,17 @@ def run_page(run_id: int, request: Request, session: SessionDep) -> Response:
     result = run.result if run.status == service.FINISHED else None
     cases = [result["base"], *result["stressed"]] if result else []
     levels = list(result["base"]["value_at_risk"]) if result else []
-    return render_page(request, locale, "risk/run.html", {
-        "run": run, "result": result, "cases": cases, "levels": levels,
-        "charts": run_charts(result) if result else None,
-        "amount": lambda v: f"{float(v):,.0f}"}, viewer=viewer)
+    return render_page(
+        request,
+        locale,
+        "risk/run.html",
+        {
+            "run": run,
+            "result": result,
+            "cases": cases,
+            "levels": levels,
+            "charts": run_charts(result) if result else None,
+            "amount": lambda v: f"{float(v):,.0f}",
+        },
+        viewer=viewer,
+    )

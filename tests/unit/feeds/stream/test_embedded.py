@@ -38,8 +38,10 @@ def test_a_server_that_answers_already_is_used_as_it_is(tmp_path: Path) -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
-        assert embedded.start_server(port=listener.getsockname()[1],
-                                     store_dir=tmp_path / "nats") is None
+        assert (
+            embedded.start_server(port=listener.getsockname()[1], store_dir=tmp_path / "nats")
+            is None
+        )
     assert not (tmp_path / "nats").exists()
 
 

@@ -31,8 +31,9 @@ def upgrade() -> None:
         sa.Column("response_body", tradecover.db.base.JSONText(), nullable=True),
         sa.Column("created_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("completed_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["org_id"], ["organisations.id"],
-                                name=op.f("fk_idempotency_keys_org_id_organisations")),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organisations.id"], name=op.f("fk_idempotency_keys_org_id_organisations")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_keys")),
         sa.UniqueConstraint("org_id", "key", name=op.f("uq_idempotency_keys_org_id_key")),
     )

@@ -22,9 +22,13 @@ def upgrade() -> None:
     """Apply this migration."""
     with op.batch_alter_table("declarations", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_declarations_limit_outstanding", ["limit_id"], unique=False,
+            "ix_declarations_limit_outstanding",
+            ["limit_id"],
+            unique=False,
             postgresql_include=["covered_minor", "collected_minor", "shipment_date"],
-            postgresql_where=_WHERE, sqlite_where=_WHERE)
+            postgresql_where=_WHERE,
+            sqlite_where=_WHERE,
+        )
 
 
 def downgrade() -> None:

@@ -45,16 +45,15 @@ def upgrade() -> None:
     if _sqlite():
         _drop_sqlite_triggers()
     with op.batch_alter_table("audit_chain_heads", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("chain", sa.Integer(), server_default="0",
-                                      nullable=False))
+        batch_op.add_column(sa.Column("chain", sa.Integer(), server_default="0", nullable=False))
         batch_op.drop_constraint("pk_audit_chain_heads", type_="primary")
         batch_op.create_primary_key("pk_audit_chain_heads", ["org_id", "chain"])
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("chain", sa.Integer(), server_default="0",
-                                      nullable=False))
+        batch_op.add_column(sa.Column("chain", sa.Integer(), server_default="0", nullable=False))
         batch_op.drop_constraint("uq_audit_entries_org_id_seq", type_="unique")
-        batch_op.create_unique_constraint("uq_audit_entries_org_id_chain_seq",
-                                          ["org_id", "chain", "seq"])
+        batch_op.create_unique_constraint(
+            "uq_audit_entries_org_id_chain_seq", ["org_id", "chain", "seq"]
+        )
     if _sqlite():
         _create_sqlite_triggers()
 

@@ -29,8 +29,7 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     """Add the policy's claim terms, the claim's closure and the notifications table."""
     with op.batch_alter_table("policies", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("claim_terms", tradecover.db.base.JSONText(),
-                                      nullable=True))
+        batch_op.add_column(sa.Column("claim_terms", tradecover.db.base.JSONText(), nullable=True))
     with op.batch_alter_table("collection_confirmations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("confirmed_on", sa.Date(), nullable=True))
     with op.batch_alter_table("claims", schema=None) as batch_op:
@@ -51,16 +50,26 @@ def upgrade() -> None:
         sa.Column("sent_on", sa.Date(), nullable=False),
         sa.Column("sent_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("read_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["declaration_id"], ["declarations.id"],
-                                name=op.f("fk_notifications_declaration_id_declarations")),
-        sa.ForeignKeyConstraint(["exporter_org_id"], ["organisations.id"],
-                                name=op.f("fk_notifications_exporter_org_id_organisations")),
+        sa.ForeignKeyConstraint(
+            ["declaration_id"],
+            ["declarations.id"],
+            name=op.f("fk_notifications_declaration_id_declarations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["exporter_org_id"],
+            ["organisations.id"],
+            name=op.f("fk_notifications_exporter_org_id_organisations"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
-        sa.UniqueConstraint("exporter_org_id", "dedupe_key",
-                            name=op.f("uq_notifications_exporter_org_id_dedupe_key")),
+        sa.UniqueConstraint(
+            "exporter_org_id",
+            "dedupe_key",
+            name=op.f("uq_notifications_exporter_org_id_dedupe_key"),
+        ),
     )
-    op.create_index("ix_notifications_org_sent", "notifications",
-                    ["exporter_org_id", "sent_on"], unique=False)
+    op.create_index(
+        "ix_notifications_org_sent", "notifications", ["exporter_org_id", "sent_on"], unique=False
+    )
 
 
 def downgrade() -> None:

@@ -37,19 +37,26 @@ def upgrade() -> None:
         sa.Column("allocated_on", sa.Date(), nullable=False),
         sa.Column("created_at", tradecover.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.CheckConstraint("amount_minor > 0",
-                           name=op.f("ck_credit_allocations_amount_positive")),
-        sa.CheckConstraint("credit_notice_id <> notice_id",
-                           name=op.f("ck_credit_allocations_not_itself")),
-        sa.ForeignKeyConstraint(["credit_notice_id"], ["premium_notices.id"],
-                                name=op.f("fk_credit_allocations_credit_notice_id_premium_notices")),
-        sa.ForeignKeyConstraint(["notice_id"], ["premium_notices.id"],
-                                name=op.f("fk_credit_allocations_notice_id_premium_notices")),
+        sa.CheckConstraint("amount_minor > 0", name=op.f("ck_credit_allocations_amount_positive")),
+        sa.CheckConstraint(
+            "credit_notice_id <> notice_id", name=op.f("ck_credit_allocations_not_itself")
+        ),
+        sa.ForeignKeyConstraint(
+            ["credit_notice_id"],
+            ["premium_notices.id"],
+            name=op.f("fk_credit_allocations_credit_notice_id_premium_notices"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["notice_id"],
+            ["premium_notices.id"],
+            name=op.f("fk_credit_allocations_notice_id_premium_notices"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_allocations")),
     )
     op.create_index("ix_credit_allocations_notice", "credit_allocations", ["notice_id"])
-    op.create_index(op.f("ix_credit_allocations_credit_notice_id"), "credit_allocations",
-                    ["credit_notice_id"])
+    op.create_index(
+        op.f("ix_credit_allocations_credit_notice_id"), "credit_allocations", ["credit_notice_id"]
+    )
 
 
 def downgrade() -> None:
