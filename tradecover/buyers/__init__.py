@@ -22,22 +22,16 @@ from tradecover.buyers.identity import (
     rank_matches,
 )
 from tradecover.buyers.ports import RatedBuyer, guard_merge, on_buyer_rated
-from tradecover.buyers.rating import (
-    MODEL_VERSION,
+from tradecover.buyers.rating import BankProfile, BuyerProfile, rate_bank, rate_buyer
+from tradecover.buyers.rating_factors import (
     AdverseEvent,
-    BankProfile,
-    BuyerProfile,
     CompanyType,
-    Contribution,
-    Rating,
     Sector,
     SectorRisk,
     SizeBand,
-    pd_for_grade,
-    rate_bank,
-    rate_buyer,
     size_band_for,
 )
+from tradecover.buyers.rating_scale import MODEL_VERSION, Contribution, Rating, pd_for_grade
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.buyers import directory, matching, rating_records, service
-from tradecover.buyers.rating import Sector
+from tradecover.buyers.rating_factors import Sector
 from tradecover.buyers.schemas import (
     AssessmentIn,
     BuyerDetailsIn,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.access import Permission, Principal
 from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
-from tradecover.buyers.rating import (
+from tradecover.buyers.rating_factors import (
     Sector,
 )
 from tradecover.kit.errors import NotFound, PermissionDenied

@@ -19,17 +19,9 @@ from tradecover.access import Permission, Principal
 from tradecover.buyers.directory import BuyerKind, get_buyer
 from tradecover.buyers.model import Buyer, BuyerRating
 from tradecover.buyers.ports import RatedBuyer, buyer_rated
-from tradecover.buyers.rating import (
-    AdverseEvent,
-    BankProfile,
-    BuyerProfile,
-    CompanyType,
-    Rating,
-    Sector,
-    SizeBand,
-    rate_bank,
-    rate_buyer,
-)
+from tradecover.buyers.rating import BankProfile, BuyerProfile, rate_bank, rate_buyer
+from tradecover.buyers.rating_factors import AdverseEvent, CompanyType, Sector, SizeBand
+from tradecover.buyers.rating_scale import Contribution, Rating
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import NotFound
 from tradecover.kit.money import Money
@@ -83,8 +75,6 @@ def rating_of(session: Session, row: Buyer) -> Rating:
 
 def rating_from_row(row: BuyerRating) -> Rating:
     """The stored rating as the pure value the decision rules take."""
-    from tradecover.buyers.rating import Contribution
-
     return Rating(
         model_version=row.model_version,
         score=row.score,

@@ -30,7 +30,7 @@ from tradecover.buyers.identity import (
 )
 from tradecover.buyers.matching import candidates, identity_of
 from tradecover.buyers.model import Buyer, BuyerMatchReview, ExporterBuyerRelationship
-from tradecover.buyers.rating import (
+from tradecover.buyers.rating_factors import (
     AdverseEvent,
     CompanyType,
     Sector,
