@@ -22,7 +22,21 @@ from sqlalchemy.orm import Session
 
 from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
-from tradecover.claims import LossCause, RecoverySource, SpeedTarget, claims_at_risk, monthly_report
+from tradecover.claims import (
+    LineIn,
+    LossCause,
+    RecoverySource,
+    SpeedTarget,
+    approve,
+    claims_at_risk,
+    close,
+    file_claim,
+    monthly_report,
+    pay,
+    record_recovery,
+    reject,
+    start_checks,
+)
 from tradecover.claims import recovery_repository as recovery_reads
 from tradecover.claims import service as claims
 from tradecover.claims.indemnity import ClaimDefaults
@@ -224,8 +238,8 @@ def claim_form(request: Request, session: SessionDep,
         loss_cause = form_choice(LossCause, cause, field="cause",
                                  message="please choose a cause")
         ids = declaration_id or []
-        claims.file_claim(session, principal=viewer.principal,
-                          lines=[claims.LineIn(declaration_id=form_id(v, "declaration_id"))
+        file_claim(session, principal=viewer.principal,
+                          lines=[LineIn(declaration_id=form_id(v, "declaration_id"))
                                  for v in ids[:200]],
                           cause=loss_cause, today=business_today())
 
@@ -270,15 +284,15 @@ def _claim_action(request: Request, session: SessionDep, claim_id: int, action: 
 
     def work() -> None:
         if action == "start":
-            claims.start_checks(session, principal=principal, claim_id=claim_id)
+            start_checks(session, principal=principal, claim_id=claim_id)
         elif action == "reject":
-            claims.reject(session, principal=principal, claim_id=claim_id, reason=reason,
+            reject(session, principal=principal, claim_id=claim_id, reason=reason,
                           today=today)
         elif action == "close":
-            claims.close(session, principal=principal, claim_id=claim_id, reason=reason,
+            close(session, principal=principal, claim_id=claim_id, reason=reason,
                          today=today)
         else:
-            step = claims.approve if action == "approve" else claims.pay
+            step = approve if action == "approve" else pay
             step(session, principal=principal, claim_id=claim_id, today=today,
                  defaults=_defaults(request))
 
@@ -375,7 +389,7 @@ def recovery_form(request: Request, session: SessionDep,
         except (ValueError, InvalidOperation):
             raise ValidationFailed("please fill in every field with a valid value",
                                    code="invalid_form") from None
-        claims.record_recovery(session, principal=viewer.principal, claim_id=claim.id,
+        record_recovery(session, principal=viewer.principal, claim_id=claim.id,
                                source=kind, gross=gross_money, costs=costs_money,
                                received_on=form_date(received_on, "received_on"))
 
