@@ -21,7 +21,8 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import round_money
 from tradecover.policies import investment_debt as service
-from tradecover.policies.schemas import ApplicationOut, PolicyOut
+from tradecover.policies.application_schemas import ApplicationOut
+from tradecover.policies.schemas import PolicyOut
 from tradecover.pricing import IndemnitySettlement
 from tradecover.pricing import service as pricing
 from tradecover.pricing.schemas import (
