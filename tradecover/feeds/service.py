@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradecover.access import Permission, Principal
+from tradecover.events import record_event
 from tradecover.feeds.dispatch import read_document
 from tradecover.feeds.erp_webhook import EVENT_INVALID, ErpShipmentEvent, to_trade_document
 from tradecover.feeds.model import FeedConnection, ReceivedDocument
@@ -169,7 +170,15 @@ def _quarantine(session: Session, row: ReceivedDocument, reasons: Sequence[Reaso
     row.status = "quarantined"
     row.dedup_key = None
     row.reasons = [{"code": r.code, "detail": r.detail} for r in reasons]
-    return _write(session, row)
+    received = _write(session, row)
+    record_event(
+        session,
+        "document.quarantined",
+        f"received_document:{row.id}",
+        {"document_id": row.id, "reason": ", ".join(r.code for r in reasons) or "quarantined"},
+        row.exporter_org_id,
+    )
+    return received
 
 
 def _write(session: Session, row: ReceivedDocument) -> Received:
