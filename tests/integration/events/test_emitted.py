@@ -4,11 +4,13 @@ SQLite and PostgreSQL.  (Claims: ``tests/integration/claims/test_claim_events.py
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.builders.buyers import add_buyer
 from tests.builders.declarations import TODAY, World, shipment
@@ -66,11 +68,11 @@ def _world(db: Database, cast: Cast) -> World:
 def test_limit_cuts_and_cancellations_are_told_with_them(db: Database, cast: Cast) -> None:
     w = _world(db, cast)
 
-    def cut(amount: str, kind: RequestType = RequestType.REDUCTION) -> object:
-        def work(s: object) -> object:
+    def cut(amount: str, kind: RequestType = RequestType.REDUCTION) -> Callable[[Session], object]:
+        def work(s: Session) -> object:
             return change_by_insurer(
-                s,  # type: ignore[arg-type]
-                principal=system_principal(s),  # type: ignore[arg-type]
+                s,
+                principal=system_principal(s),
                 limit_id=w.limit_id,
                 kind=kind,
                 amount=Money.of(amount, "USD"),
@@ -102,10 +104,10 @@ def test_attachment_tells_attached_refused_and_corrected_set_based(
     with transaction(db.factory) as s:
         unlimited = add_buyer(s, org_id=w.org_id, name="Lyon Outils SARL", country="DE")
 
-    def attach(s: object) -> list[int]:
+    def attach(s: Session) -> list[int]:
         outcomes = attach_batch(
             store,
-            s,  # type: ignore[arg-type]
+            s,
             principal=exporter,
             shipments=[
                 shipment(w, invoice_number="INV-1"),
@@ -132,9 +134,9 @@ def test_attachment_tells_attached_refused_and_corrected_set_based(
     assert (subject, org, refused["declaration_id"]) == (f"declaration:{second}", w.org_id, second)
     assert refused["reasons"] == ["no_limit"]
 
-    def correct(s: object) -> int:
+    def correct(s: Session) -> int:
         return declarations.correct(
-            s,  # type: ignore[arg-type]
+            s,
             principal=exporter,
             declaration_id=first,
             shipment=shipment(w, invoice_number="INV-1", invoice_amount=Decimal("8000.00")),
@@ -172,10 +174,10 @@ def test_a_policys_life_is_told(db: Database, cast: Cast) -> None:
         )
     ]
 
-    def suspended(s: object) -> int:
-        insurer = system_principal(s)  # type: ignore[arg-type]
+    def suspended(s: Session) -> int:
+        insurer = system_principal(s)
         suspend(
-            s,  # type: ignore[arg-type]
+            s,
             principal=insurer,
             policy_id=issued,
             reason="premium in arrears",
@@ -304,12 +306,14 @@ def test_a_quarantined_document_is_told(db: Database, cast: Cast) -> None:
         filename="inv.xml",
     )
 
-    def receive(s: object) -> int:
-        return feeds.receive(
-            s,  # type: ignore[arg-type]
+    def receive(s: Session) -> int:
+        received = feeds.receive(
+            s,
             envelope,
-            attach=lambda *_a, **_k: pytest.fail("a quarantined document attaches nothing"),  # type: ignore[arg-type]
-        ).row_id
+            attach=lambda *_a, **_k: pytest.fail("a quarantined document attaches nothing"),
+        )
+        assert received.row_id is not None
+        return received.row_id
 
     row_id = in_one_transaction(db, "document.quarantined", receive, rows_of(ReceivedDocument))
     assert told(db, "document.quarantined") == [
