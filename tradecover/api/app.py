@@ -200,6 +200,7 @@ def _routers() -> list[Any]:
     from tradecover.web.claims.documents_pages import router as claim_documents_pages_router
     from tradecover.web.claims.pages import router as claims_pages_router
     from tradecover.web.declarations.pages import router as declarations_pages_router
+    from tradecover.web.job_pages.pages import router as jobs_pages_router
     from tradecover.web.limits.pages import router as limits_pages_router
     from tradecover.web.limits.tracking_pages import router as limit_tracking_pages_router
     from tradecover.web.policies.pages import router as policies_pages_router
@@ -246,6 +247,7 @@ def _routers() -> list[Any]:
         webhooks_router,
         webhooks_pages_router,
         jobs_router,
+        jobs_pages_router,
     ]
 
 
