@@ -203,6 +203,7 @@ def _routers() -> list[Any]:
     from tradecover.web.job_pages.pages import router as jobs_pages_router
     from tradecover.web.limits.pages import router as limits_pages_router
     from tradecover.web.limits.tracking_pages import router as limit_tracking_pages_router
+    from tradecover.web.mail.pages import router as mail_pages_router
     from tradecover.web.policies.pages import router as policies_pages_router
     from tradecover.web.pricing.pages import router as pricing_pages_router
     from tradecover.web.risk.pages import router as risk_pages_router
@@ -248,6 +249,7 @@ def _routers() -> list[Any]:
         webhooks_pages_router,
         jobs_router,
         jobs_pages_router,
+        mail_pages_router,
     ]
 
 
