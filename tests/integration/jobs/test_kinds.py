@@ -112,3 +112,20 @@ def test_the_page_starts_an_export_and_shows_its_progress(
     assert 'data-testid="download"' in finished.text and 'value="100"' in finished.text
     sign_in(client, make_person(db, "other-exports", Role.EXPORTER, "ops@other.example"))
     assert client.get(page_url).status_code == 404
+
+
+def test_a_billing_run_job_bills_the_month_and_reports_the_run(
+    client: FormClient, cast: Cast, db: Database, queue: Queue
+) -> None:
+    accepted = client.post(
+        "/api/v1/jobs/billing-run",
+        headers=cast.finance.headers,
+        json={"month": "2026-05", "issue_date": "2026-06-01"},
+    )
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["job_id"]
+    assert run_until_done(db, queue, job_id) == "succeeded"
+    result = client.get(f"/api/v1/jobs/{job_id}", headers=cast.finance.headers).json()["result"]
+    assert (result["month"], result["pending"]) == ("2026-05-01", 0)
+    run = client.get("/api/v1/billing/runs/2026-05", headers=cast.finance.headers)
+    assert run.status_code == 200 and run.json()["run_id"] == result["run_id"]
