@@ -11,12 +11,14 @@ from tradecover.mail.messages import MAILED_TYPES, MailKind, Message, compose, m
 
 if TYPE_CHECKING:
     from tradecover.mail.service import Smtp as Smtp
+    from tradecover.mail.service import mail_batch as mail_batch
     from tradecover.mail.service import mail_pending as mail_pending
     from tradecover.mail.service import preferences_of as preferences_of
     from tradecover.mail.service import set_preference as set_preference
 
 _LAZY = {
     "Smtp": "service",
+    "mail_batch": "service",
     "mail_pending": "service",
     "preferences_of": "service",
     "set_preference": "service",
@@ -28,6 +30,7 @@ __all__ = [
     "Message",
     "Smtp",
     "compose",
+    "mail_batch",
     "mail_kinds",
     "mail_pending",
     "preferences_of",

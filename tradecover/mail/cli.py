@@ -12,7 +12,7 @@ import typer
 from tradecover.cli.context import console
 from tradecover.config import get_settings
 from tradecover.db.engine import make_engine, make_session_factory, transaction
-from tradecover.mail import Smtp, mail_pending
+from tradecover.mail import Smtp, mail_batch
 
 app = typer.Typer(help="E-mail: the relay of notices.", no_args_is_help=True)
 
@@ -34,19 +34,20 @@ def relay(
     def stopping(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, stopping)
+    before = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
     if not once:
         console.print("mail relay running; Ctrl-C stops it")
     try:
         while not stop.is_set():
             with transaction(factory) as session:
-                sent = mail_pending(session, smtp)
+                read, sent = mail_batch(session, smtp)
             if sent:
                 console.print(f"{sent} e-mails sent")
-            elif once:
-                break
-            else:
+            if not read:
+                if once:
+                    break
                 stop.wait(pause)
     finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
         engine.dispose()

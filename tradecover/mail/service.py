@@ -92,13 +92,20 @@ def set_preference(
 
 def mail_pending(session: Session, smtp: Smtp, *, limit: int = 500) -> int:
     """Mail the events after the cursor (up to ``limit``); return how many e-mails went."""
+    return mail_batch(session, smtp, limit=limit)[1]
+
+
+def mail_batch(session: Session, smtp: Smtp, *, limit: int = 500) -> tuple[int, int]:
+    """Mail the events after the cursor (up to ``limit``); return how many events were
+    read (0: nothing is pending) and how many e-mails went.
+    """
     cursor = session.get(MailCursor, CURSOR, with_for_update=True)
     if cursor is None:
         cursor = MailCursor(name=CURSOR, last_sequence=0)
         session.add(cursor)
     entries = events_after(session, sequence=cursor.last_sequence, limit=limit)
     if not entries:
-        return 0
+        return 0, 0
     outgoing: list[EmailMessage] = []
     for entry in entries:
         if entry.event_type not in MAILED_TYPES:
@@ -121,4 +128,4 @@ def mail_pending(session: Session, smtp: Smtp, *, limit: int = 500) -> int:
             for mail in outgoing:
                 server.send_message(mail)
     cursor.last_sequence = entries[-1].sequence
-    return len(outgoing)
+    return len(entries), len(outgoing)

@@ -13,12 +13,15 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import update
+from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database, FormClient, make_person, sign_in
 from tests.servers import free_port
 from tradecover.access.model import User
 from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Role
+from tradecover.cli.main import app
+from tradecover.config import get_settings
 from tradecover.db.engine import transaction
 from tradecover.events import record_event
 from tradecover.mail import Smtp, mail_pending, set_preference
@@ -57,6 +60,8 @@ ISSUED = {
     "currency": "USD",
     "due_date": "2026-12-31",
 }
+
+CONSENT = {"consent_id": 1, "grantee_org_id": 2, "scope": "declarations:read"}
 
 
 def _issue(db: Database, org_id: int) -> None:
@@ -147,3 +152,23 @@ def test_a_person_chooses_the_notices_on_the_page(
     with transaction(db.factory) as session:
         assert mail_pending(session, smtp) == 0  # the notice was unticked, and kept so
     assert handler.messages == []
+
+
+def test_the_relay_command_mails_past_a_batch_of_other_events_and_stops(
+    db: Database, cast: Cast, inbox: tuple[Inbox, Smtp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler, smtp = inbox
+    make_person(db, "acme-exports", Role.EXPORTER, "finance@acme.example")
+    with transaction(db.factory) as session:
+        for n in range(501):  # a whole batch of events that are not mailed comes first
+            record_event(session, "consent.granted", f"consent:{n}", CONSENT, cast.exporter.org_id)
+    _issue(db, cast.exporter.org_id)
+    monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
+    monkeypatch.setenv("TRADECOVER_SMTP_PORT", str(smtp.port))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["mail", "relay", "--once"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert [m["Subject"] for m in handler.messages] == ["Premium notice 41 issued"]
