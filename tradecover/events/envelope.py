@@ -9,7 +9,7 @@ attempt (the signature covers them).  The envelope's JSON schema, with a type's 
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,7 +58,7 @@ def outbox_rows(events: Iterable[PendingEvent], occurred_at: datetime) -> list[d
             raise ValidationFailed("an event's subject is 1 to 128 characters", field="subject")
         rows.append(
             {
-                "event_id": "evt_" + uuid.uuid4().hex,
+                "event_id": "evt_" + os.urandom(16).hex(),  # 128 random bits, as uuid4 (cheaper)
                 "event_type": kind.name,
                 "version": kind.version,
                 "subject": event.subject,

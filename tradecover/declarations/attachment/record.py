@@ -10,7 +10,7 @@ from typing import Any
 
 from tradecover.declarations.cover import CoverStatus
 from tradecover.events import PendingEvent
-from tradecover.kit.money import Money
+from tradecover.kit.money import amount_of_minor
 
 
 @dataclass(eq=False)
@@ -124,4 +124,4 @@ def declaration_events(
 
 
 def _decimal_text(minor: int, currency: str) -> str:
-    return str(Money.from_minor(minor, currency).amount)
+    return str(amount_of_minor(minor, currency))
