@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from tradecover.declarations.amendment_repository import (
         declarations_by_id as declarations_by_id,
     )
+    from tradecover.declarations.amendment_repository import cancel as cancel
+    from tradecover.declarations.amendment_repository import latest_of as latest_of
     from tradecover.declarations.exposure_repository import (
         outstanding_by_limit as outstanding_by_limit,
     )
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
     )
     from tradecover.declarations.service import attach as attach
     from tradecover.declarations.service import attach_many as attach_many
+    from tradecover.declarations.service import correct as correct
     from tradecover.declarations.status_repository import (
         submit_turnover_return as submit_turnover_return,
     )
@@ -85,6 +88,9 @@ _LAZY: dict[str, str] = {
     "release_reservation": "receivable_repository",
     "attach": "service",
     "attach_many": "service",
+    "cancel": "amendment_repository",
+    "correct": "service",
+    "latest_of": "amendment_repository",
     "months_of_shipments": "turnover_repository",
     "outstanding_by_limit": "exposure_repository",
     "policy_facts": "loading_repository",
@@ -93,6 +99,9 @@ _LAZY: dict[str, str] = {
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "latest_of",
+    "correct",
+    "cancel",
     "DEFAULT_RULES",
     "CountryCoverStatus",
     "CoverDecision",
