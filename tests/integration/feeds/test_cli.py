@@ -145,7 +145,7 @@ def test_awaiting_confirm_and_withdraw_from_the_command_line(
     slug = cast.exporter.org_slug
     listed = cli.invoke(app, ["feeds", "awaiting", "--exporter", slug])
     assert listed.exit_code == 0, listed.output
-    assert "3 shipments" in listed.output and "Berlin Machines" in listed.output
+    assert "3 shipments" in listed.output and "S2" in listed.output and "open" in listed.output
     confirmed = cli.invoke(app, ["feeds", "confirm", "--exporter", slug, str(first), str(second)])
     assert confirmed.exit_code == 0, confirmed.output
     assert declaration_count(db) == 2
