@@ -44,10 +44,10 @@ if TYPE_CHECKING:
     from tradecover.declarations.amendment_repository import (
         active_declaration as active_declaration,
     )
+    from tradecover.declarations.amendment_repository import cancel as cancel
     from tradecover.declarations.amendment_repository import (
         declarations_by_id as declarations_by_id,
     )
-    from tradecover.declarations.amendment_repository import cancel as cancel
     from tradecover.declarations.amendment_repository import latest_of as latest_of
     from tradecover.declarations.exposure_repository import (
         outstanding_by_limit as outstanding_by_limit,
@@ -99,9 +99,6 @@ _LAZY: dict[str, str] = {
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
-    "latest_of",
-    "correct",
-    "cancel",
     "DEFAULT_RULES",
     "CountryCoverStatus",
     "CoverDecision",
@@ -123,14 +120,17 @@ __all__ = [
     "active_declaration_id",
     "attach",
     "attach_many",
+    "cancel",
     "check_shipment",
     "compliance_rate",
+    "correct",
     "decide_cover",
     "declaration_due_date",
     "declaration_period",
     "declaration_timing",
     "declarations_by_id",
     "declared_share_of_turnover",
+    "latest_of",
     "months_of_shipments",
     "open_receivables",
     "outstanding_by_limit",
