@@ -186,6 +186,7 @@ def _routers() -> list[Any]:
     from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
+    from tradecover.policies.attachment_api import router as attachment_terms_router
     from tradecover.policies.investment_debt_api import router as investment_debt_router
     from tradecover.policies.investment_debt_api import schedule_router as premium_schedule_router
     from tradecover.premium_waivers.api import router as premium_waivers_router
@@ -217,6 +218,7 @@ def _routers() -> list[Any]:
         reference_router,
         country_risk_router,
         policies_router,
+        attachment_terms_router,
         pricing_router,
         premium_schedule_router,
         access_pages_router,

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.builders.declarations import World
@@ -288,3 +289,28 @@ def test_a_document_for_an_exporter_the_source_is_not_connected_to(
     assert received.status == "quarantined"
     assert documents(db)[0].reasons[0]["code"] == "source_not_connected"
     assert declaration_count(db) == 0
+
+
+def test_the_underwriter_changes_the_model_over_the_api(
+    app_client: TestClient, cast: Cast, covered: World
+) -> None:
+    url = f"/api/v1/policies/{covered.policy_id}/attachment-terms"
+    body = {
+        "model": "hybrid",
+        "correction_days": 3,
+        "authorised_sources": ["customs", "erp"],
+        "effective_date": TODAY.isoformat(),
+    }
+    assert app_client.post(url, json=body, headers=cast.exporter.headers).status_code == 403
+    made = app_client.post(url, json=body, headers=cast.admin.headers)
+    assert made.status_code == 201, made.text
+    assert "hybrid" in made.json()["text"]
+    bad = app_client.post(
+        url, json={**body, "authorised_sources": ["fax"]}, headers=cast.admin.headers
+    )
+    assert (bad.status_code, bad.json()["code"]) == (422, "unknown_source")
+    history = app_client.get(url, headers=cast.exporter.headers).json()
+    assert [(h["model"], h["correction_days"]) for h in history] == [
+        ("individual", 7),
+        ("hybrid", 3),
+    ]
