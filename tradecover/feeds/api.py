@@ -43,7 +43,7 @@ from tradecover.idempotency import check_key
 from tradecover.kit.errors import DomainError
 
 if TYPE_CHECKING:
-    from tradecover.declarations.attachment.repository import AttachmentStore
+    from tradecover.declarations import AttachmentStore
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
 _MESSAGE_IDS = uuid.UUID("6f2b0f7e-3c1a-4f57-9d0e-6b8f1c2a9e41")

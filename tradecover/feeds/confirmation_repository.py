@@ -63,7 +63,7 @@ from tradecover.policies import (
 from tradecover.reference.payment_terms import PaymentTerms
 
 if TYPE_CHECKING:
-    from tradecover.declarations.attachment.repository import AttachmentStore
+    from tradecover.declarations import AttachmentStore
 
 MAX_CONFIRM = 200
 """Most shipments confirmed in one request."""
