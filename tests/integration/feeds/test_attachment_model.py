@@ -314,3 +314,45 @@ def test_the_underwriter_changes_the_model_over_the_api(
         ("individual", 7),
         ("hybrid", 3),
     ]
+
+
+def test_a_later_version_of_a_waiting_shipment_replaces_it(
+    db: Database, cast: Cast, covered: World
+) -> None:
+    _receive(db, _erp(cast, erp_event("S1")))
+    later = _receive(db, _erp(cast, erp_event("S1", version=2, amount="1300.00")))
+    assert later.status == "awaiting_confirmation" and later.row_id is not None
+    assert [d.status for d in documents(db)] == ["superseded", "awaiting_confirmation"]
+    with transaction(db.factory) as s:
+        confirm(
+            s,
+            principal=exporter_principal(db, cast),
+            document_id=later.row_id,
+            store=store_for(db.engine),
+        )
+    (declaration,) = _declarations(db)
+    assert declaration.invoice_minor == 130_000
+
+
+def test_a_correction_left_waiting_is_applied_on_confirmation(
+    db: Database, cast: Cast, covered: World
+) -> None:
+    _endorse(db, covered, AttachmentTerms(AttachmentModel.PORTFOLIO), TODAY)
+    _receive(db, _erp(cast, erp_event("S1")))
+    with transaction(db.factory) as s:  # a worker without the correction step
+        waiting = service.receive(
+            s,
+            _erp(cast, erp_event("S1", version=2, amount="800.00")),
+            attach=model_attacher(store_for(db.engine)),
+        )
+    assert waiting.status == "awaiting_confirmation" and waiting.row_id is not None
+    with transaction(db.factory) as s:
+        row = confirm(
+            s,
+            principal=exporter_principal(db, cast),
+            document_id=waiting.row_id,
+            store=store_for(db.engine),
+        )
+        assert row.status == "attached"
+    old, new = _declarations(db)
+    assert (old.status, new.status, new.invoice_minor) == ("corrected", "active", 80_000)
