@@ -1,9 +1,9 @@
 """The attachment model at work on the feed stream ([domain A-1]..[domain A-6]).
 
-:func:`model_attacher` is the attachment step of the workers: it reads the policy's
-attachment terms in force on the day of receipt and either hands the document to the one
-attachment service (:func:`tradecover.feeds.attach_bridge.attach_document`) or leaves it
-*awaiting confirmation*; an invoice in a currency no policy in force allows is refused
+:class:`ModelAttacher` (:func:`model_attacher`) is the attachment step of the workers: it
+reads the policy's attachment terms in force on the day of receipt and either hands the
+document to the bridge's attacher (the one attachment service) or leaves it *awaiting
+confirmation*; an invoice in a currency no policy in force allows is refused
 first.  :func:`correction_step` applies credit notes and amended customs declarations
 through the declarations' correction path.  The exporter lists what waits
 (:func:`awaiting_confirmation`), confirms it (:func:`confirm`, :func:`confirm_many`) or
@@ -32,7 +32,7 @@ from tradecover.declarations import (
     latest_of,
 )
 from tradecover.feeds import service
-from tradecover.feeds.attach_bridge import CHANNEL_OF_SOURCE, attach_document
+from tradecover.feeds.attach_bridge import CHANNEL_OF_SOURCE, document_attacher
 from tradecover.feeds.cover_model import (
     AWAITING_CONFIRMATION,
     ConfirmationStanding,
@@ -89,26 +89,30 @@ def _refused(reason: Reason) -> AttachOutcome:
     return AttachOutcome("refused", reasons=(reason,))
 
 
-def _as_attached(
-    session: Session,
-    document: TradeDocument,
-    connection: FeedConnection,
-    store: AttachmentStore,
-    today: date,
-) -> AttachOutcome:
-    """Attach ``document`` now, read on its policy's shipment-date basis."""
-    policy = _policy_of(session, connection.exporter_org_id, document, today)
-    if policy is not None:
-        document = on_date_basis(document, policy.terms.shipment_date_basis)
-    return attach_document(session, document, connection, store=store)
+class ModelAttacher:
+    """The workers' attachment step under the policy's attachment model ([domain A-1]):
+    ``inner`` (the bridge's attacher by default) declares what attaches now; a shipment the
+    model makes wait is left ``awaiting_confirmation``.  It forwards ``enrich`` to ``inner``
+    where that step has one.
+    """
 
+    def __init__(self, store: AttachmentStore, inner: AttachDocument | None = None) -> None:
+        self.store = store
+        self.inner = inner or document_attacher(store)
 
-def model_attacher(store: AttachmentStore) -> AttachDocument:
-    """The workers' attachment step under the policy's attachment model ([domain A-1])."""
-
-    def step(
-        session: Session, document: TradeDocument, connection: FeedConnection
+    def attach_now(
+        self, session: Session, document: TradeDocument, connection: FeedConnection, today: date
     ) -> AttachOutcome:
+        """Attach ``document`` now, read on its policy's shipment-date basis."""
+        policy = _policy_of(session, connection.exporter_org_id, document, today)
+        if policy is not None:
+            document = on_date_basis(document, policy.terms.shipment_date_basis)
+        return self.inner(session, document, connection)
+
+    def __call__(
+        self, session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> AttachOutcome:
+        """Attach, leave waiting, or refuse a currency no policy in force allows."""
         today = business_today()
         shipped = _shipped(document)
         if shipped is not None:
@@ -118,7 +122,7 @@ def model_attacher(store: AttachmentStore) -> AttachDocument:
                 return _refused(refusal)
         policy = _policy_of(session, connection.exporter_org_id, document, today)
         if policy is None or on_receipt(policy.terms, connection.source) == "attach":
-            return _as_attached(session, document, connection, store, today)
+            return self.attach_now(session, document, connection, today)
         assert shipped is not None
         deadline = confirmation_deadline(policy.declaration_frequency, shipped)
         return AttachOutcome(
@@ -132,7 +136,24 @@ def model_attacher(store: AttachmentStore) -> AttachDocument:
             ),
         )
 
-    return step
+    def enrich(
+        self,
+        session: Session,
+        declaration_id: int,
+        document: TradeDocument,
+        connection: FeedConnection,
+    ) -> int | None:
+        """What ``inner``'s ``enrich`` does (None where it has none)."""
+        enrich = getattr(self.inner, "enrich", None)
+        if enrich is None:
+            return None
+        corrected: int | None = enrich(session, declaration_id, document, connection)
+        return corrected
+
+
+def model_attacher(store: AttachmentStore) -> ModelAttacher:
+    """The workers' attachment step under the policy's attachment model ([domain A-1])."""
+    return ModelAttacher(store)
 
 
 def _feeds_principal(session: Session, org_id: int, source: str) -> Principal:
@@ -345,7 +366,7 @@ def confirm(
                 session, document, connection, row.corrects_declaration_id
             )
         else:
-            outcome = _as_attached(session, document, connection, store, today)
+            outcome = ModelAttacher(store).attach_now(session, document, connection, today)
         if outcome.status == "refused":
             savepoint.rollback()
     if outcome.status == "refused":
