@@ -91,6 +91,7 @@ if TYPE_CHECKING:
     from tradecover.policies.service import claim_terms_from_dict as claim_terms_from_dict
     from tradecover.policies.service import get_policy as get_policy
     from tradecover.policies.service import get_renewal_offer as get_renewal_offer
+    from tradecover.policies.service import policy_in_view as policy_in_view
     from tradecover.policies.service import policy_record as policy_record
     from tradecover.policies.service import required_text as required_text
     from tradecover.policies.service import schedule_from_dict as schedule_from_dict
@@ -125,6 +126,7 @@ _LAZY: dict[str, str] = {
     "exporter_of_policy": "repository",
     "exporter_profiles_of": "repository",
     "get_policy": "service",
+    "policy_in_view": "service",
     "get_renewal_offer": "service",
     "in_force_covers": "repository",
     "issue": "issuance",
@@ -206,6 +208,7 @@ __all__ = [
     "min_declared_share_of",
     "offer_due_renewals",
     "offer_renewal",
+    "policy_in_view",
     "policy_numbers_of",
     "policy_record",
     "quote",
