@@ -10,6 +10,13 @@ resolved lazily (they need the database).
 from typing import TYPE_CHECKING
 
 from tradecover.kit.public_face import lazy_exports
+from tradecover.policies.attachment_terms import (
+    AttachmentModel,
+    AttachmentTerms,
+    ShipmentDateBasis,
+    TermsFrom,
+    terms_in_force,
+)
 from tradecover.policies.liability import (
     LiabilityRule,
     LiabilityRuling,
@@ -38,6 +45,21 @@ from tradecover.policies.schedule import (
 if TYPE_CHECKING:
     from tradecover.policies.applications import submit_application as submit_application
     from tradecover.policies.applications import upsert_exporter_profile as upsert_exporter_profile
+    from tradecover.policies.attachment_repository import (
+        PolicyAttachment as PolicyAttachment,
+    )
+    from tradecover.policies.attachment_repository import (
+        active_currencies_of as active_currencies_of,
+    )
+    from tradecover.policies.attachment_repository import (
+        attachment_history as attachment_history,
+    )
+    from tradecover.policies.attachment_repository import (
+        attachment_of_policy as attachment_of_policy,
+    )
+    from tradecover.policies.attachment_repository import (
+        endorse_attachment_terms as endorse_attachment_terms,
+    )
     from tradecover.policies.issuance import add_endorsement as add_endorsement
     from tradecover.policies.issuance import issue as issue
     from tradecover.policies.issuance import quote as quote
@@ -79,6 +101,11 @@ if TYPE_CHECKING:
     from tradecover.policies.termination import terminate as terminate
 
 _LAZY: dict[str, str] = {
+    "PolicyAttachment": "attachment_repository",
+    "active_currencies_of": "attachment_repository",
+    "attachment_history": "attachment_repository",
+    "attachment_of_policy": "attachment_repository",
+    "endorse_attachment_terms": "attachment_repository",
     "active_policy_covering": "repository",
     "RenewalOffer": "model",
     "Endorsement": "model",
@@ -127,6 +154,8 @@ __all__ = [
     "DEFAULT_MIN_DECLARED_SHARE",
     "IN_FORCE_STATES",
     "OFFER_OPEN",
+    "AttachmentModel",
+    "AttachmentTerms",
     "ClaimTermsSchedule",
     "DeclarationFrequency",
     "DisputeResolution",
@@ -139,6 +168,7 @@ __all__ = [
     "LiabilityRuling",
     "NoActivityYet",
     "Policy",
+    "PolicyAttachment",
     "PolicyEvent",
     "PolicySchedule",
     "PolicyStanding",
@@ -149,16 +179,22 @@ __all__ = [
     "RenewalOfferOut",
     "ReviewMetrics",
     "ReviewMetricsSource",
+    "ShipmentDateBasis",
     "Suspension",
     "TerminationKind",
+    "TermsFrom",
     "accept_renewal",
+    "active_currencies_of",
     "active_policy_covering",
     "active_terms_of",
     "add_endorsement",
+    "attachment_history",
+    "attachment_of_policy",
     "cancelled_from",
     "check_money",
     "claim_terms_from_dict",
     "commercial_indemnity_of",
+    "endorse_attachment_terms",
     "expire_due",
     "exporter_of_policy",
     "exporter_profiles_of",
@@ -186,6 +222,7 @@ __all__ = [
     "submit_application",
     "suspend",
     "terminate",
+    "terms_in_force",
     "underwrite",
     "upsert_exporter_profile",
     "withdraw",
