@@ -1,4 +1,4 @@
-"""Core commands: serve, db, demo, apikey, org, audit."""
+"""Core commands: db, demo, apikey, org, audit."""
 
 from __future__ import annotations
 
@@ -21,35 +21,6 @@ apikey_app = typer.Typer(help="API keys for systems.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations and users.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo book.", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Attach the core commands to the root application."""
-    app.command("serve")(serve)
-    app.add_typer(db_app, name="db")
-    app.add_typer(apikey_app, name="apikey")
-    app.add_typer(org_app, name="org")
-    app.add_typer(audit_app, name="audit")
-    audit_checkpoints.register(audit_app)
-    app.add_typer(demo_app, name="demo")
-
-
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
-) -> None:
-    """Serve the API and the web dashboard."""
-    import uvicorn
-
-    uvicorn.run(
-        "tradecover.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
 
 
 @db_app.command("upgrade")
@@ -249,3 +220,6 @@ def demo_seed(
     finally:
         engine.dispose()
     console.print(summary)
+
+
+audit_checkpoints.register(audit_app)
