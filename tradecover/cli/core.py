@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -215,11 +217,44 @@ def demo_seed(
             seed=seed,
             if_empty=if_empty,
             terms=terms_of(settings),
-            progress=lambda month: console.print(f"billed {month}"),
+            progress=_step_printer(),
         )
     finally:
         engine.dispose()
     console.print(summary)
+
+
+def _step_printer() -> Callable[[str], None]:
+    """Print each step of the seed with the seconds since the first (a billed month as
+    ``billing 2026-01``).
+    """
+    started = time.monotonic()
+
+    def say(step: str) -> None:
+        if step[:4].isdigit():
+            step = f"billing {step}"
+        console.print(f"[dim]{time.monotonic() - started:6.1f} s[/dim]  {step}")
+
+    return say
+
+
+@demo_app.command("sign-ins")
+def demo_sign_ins(
+    url: Annotated[str, typer.Option(help="Where the dashboard is served")] = (
+        "http://127.0.0.1:8000"
+    ),
+) -> None:
+    """Print the dashboard's address and the demo sign-ins (``make run`` when ready)."""
+    from tradecover.demo import DEMO_PASSWORD, DEMO_USERS
+
+    table = Table(title=f"tradecover is ready at {url}")
+    table.add_column("sign in as")
+    table.add_column("role")
+    for user in DEMO_USERS:
+        table.add_row(user.email, user.role.value)
+    console.print(table)
+    console.print(f"password of every demo sign-in: [bold]{DEMO_PASSWORD}[/bold]")
+    console.print(f"API documentation: {url}/api/docs")
 
 
 audit_checkpoints.register(audit_app)
