@@ -103,6 +103,7 @@ SUBCOMMANDS: tuple[Lazy, ...] = (
     ),
     Lazy("webhooks", "Webhooks: the delivery worker.", "tradecover.webhooks.cli:app"),
     Lazy("jobs", "Jobs: the worker.", "tradecover.jobs.cli:app"),
+    Lazy("mail", "E-mail: the relay of notices.", "tradecover.mail.cli:app"),
 )
 
 
