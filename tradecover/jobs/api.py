@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Path
 from fastapi.responses import JSONResponse, Response
 
-from tradecover import jobs
+from tradecover import jobs, risk
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.config import Settings
 from tradecover.jobs.schemas import BillingRunIn, EventsExportIn, JobOut, LimitsBulkChangeIn
@@ -121,6 +121,25 @@ def csv_export(
 ) -> JSONResponse:
     """Accepted at once; once succeeded, fetch the file at the job's ``download``."""
     return _accepted(session, principal, settings, background, f"{what}.export", {})
+
+
+@router.post(
+    "/api/v1/jobs/risk-run",
+    status_code=202,
+    response_model=JobOut,
+    summary="Run the portfolio risk engine (a job)",
+)
+def risk_run(
+    body: risk.RiskRunIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+) -> JSONResponse:
+    """Accepted at once (a bad spec answers 422 naming the field and writes nothing); the
+    job records the risk run, executes it and reports its figures and ``url``.
+    """
+    return _accepted(session, principal, settings, background, "risk.run", body.to_spec().to_json())
 
 
 @router.get(

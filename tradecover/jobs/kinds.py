@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover import billing, limits, reporting
+from tradecover import billing, limits, reporting, risk
 from tradecover.access import OrganisationKind, Permission, Principal, Role
 from tradecover.config import get_settings
 from tradecover.db.engine import transaction
@@ -191,11 +191,55 @@ def _exporter(
     return run
 
 
+def check_risk_run(principal: Principal, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A portfolio risk run (risk managers): the whole spec is checked by the risk rules."""
+    principal.require(Permission.RISK_RUN)
+    try:
+        spec = risk.RunSpec.from_json(dict(params))
+    except TypeError as error:
+        raise ValidationFailed("unknown field in the risk run", field="spec") from error
+    risk.check_spec(spec, max_obligor_scenarios=get_settings().risk_max_obligor_scenarios)
+    return spec.to_json()
+
+
+def _risk_run(factory: sessionmaker[Session], job: Job, progress: Progress) -> dict[str, Any]:
+    """Record the risk run and execute it with the risk context's own executor; its
+    progress is the job's.  A failed run fails the job with the run's error.
+    """
+    params = {k: v for k, v in job.params.items() if k != "as"}
+    principal = acting(job)
+    with transaction(factory) as session:
+        run_id = risk.create_run(
+            session,
+            principal=principal,
+            spec=risk.RunSpec.from_json(params),
+            max_obligor_scenarios=get_settings().risk_max_obligor_scenarios,
+        ).id
+    status = risk.execute_run(
+        factory, run_id, on_progress=lambda done, total: progress(_percent(done, total))
+    )
+    with factory() as session:
+        run = risk.get_run(session, principal=principal, run_id=run_id)
+        if status != "finished":
+            raise RuntimeError(f"risk run {run_id} failed: {run.error_code}: {run.error_message}")
+        result = run.result or {}
+    base = result.get("base", {})
+    return {
+        "run_id": run_id,
+        "status": status,
+        "url": f"/api/v1/risk/runs/{run_id}",
+        "expected_loss": base.get("expected_loss"),
+        "value_at_risk": base.get("value_at_risk"),
+        "expected_shortfall": base.get("expected_shortfall"),
+    }
+
+
 CHECKS: dict[str, Check] = {
     "limits.bulk_change": check_bulk_change,
     "billing.run": check_billing_run,
     "limits.export": check_export,
     "declarations.export": check_export,
+    "risk.run": check_risk_run,
 }
 """The parameter checks of the kinds, run when a job is accepted."""
 
@@ -208,5 +252,6 @@ RUNNERS: dict[str, Runner] = {
     "declarations.export": _exporter(
         lambda session, principal: reporting.declarations_csv(session, principal=principal)
     ),
+    "risk.run": _risk_run,
 }
 """The functions that run the kinds on a worker."""

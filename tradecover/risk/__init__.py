@@ -5,8 +5,14 @@ Entry point: :func:`run_risk` on a :class:`RiskRunSpec`.  Methods: multi-sector 
 importance sampling (numba, counter-based random numbers, optional Dask scale-out), and the
 one-factor Vasicek limit with its granularity adjustment.  Every amount is a float estimate
 in the book's reporting currency, not booked money.
+
+The use cases of recorded runs need the database and are resolved lazily
+(:mod:`tradecover.kit.public_face`).
 """
 
+from typing import TYPE_CHECKING
+
+from tradecover.kit.public_face import lazy_exports
 from tradecover.risk.creditrisk_plus import CreditRiskPlusResult, creditrisk_plus
 from tradecover.risk.history import (
     PortfolioYear,
@@ -41,6 +47,23 @@ from tradecover.risk.vasicek import (
     vasicek_value_at_risk,
 )
 
+if TYPE_CHECKING:
+    from tradecover.risk.jobs import execute_run as execute_run
+    from tradecover.risk.schemas import RiskRunIn as RiskRunIn
+    from tradecover.risk.service import RunSpec as RunSpec
+    from tradecover.risk.service import check_spec as check_spec
+    from tradecover.risk.service import create_run as create_run
+    from tradecover.risk.service import get_run as get_run
+
+_LAZY = {
+    "RiskRunIn": "schemas",
+    "RunSpec": "service",
+    "check_spec": "service",
+    "create_run": "service",
+    "execute_run": "jobs",
+    "get_run": "service",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "DEFAULT_RATING_SCALE",
     "SCENARIOS",
@@ -55,14 +78,20 @@ __all__ = [
     "Portfolio",
     "PortfolioYear",
     "RecoveryShift",
+    "RiskRunIn",
     "RiskRunResult",
     "RiskRunSpec",
+    "RunSpec",
     "Selection",
     "StressScenario",
     "build_portfolio",
+    "check_spec",
     "concentration",
+    "create_run",
     "creditrisk_plus",
     "default_factor_model",
+    "execute_run",
+    "get_run",
     "granularity_adjustment",
     "group_related_buyers",
     "loss_ratio",
