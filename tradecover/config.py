@@ -108,6 +108,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest risk run the API accepts: obligors x scenarios x cases",
     )
+    upload_job_threshold_bytes: int = Field(
+        default=1024 * 1024,
+        ge=0,
+        description="A declarations upload above this many bytes is answered 202 and "
+        "attached by a job (GET /api/v1/jobs/{job_id} follows it)",
+    )
     billing_payment_days: int = Field(
         default=30, ge=0, le=365, description="Premium notices are due this many days after issue"
     )

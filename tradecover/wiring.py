@@ -8,11 +8,16 @@ built to the use cases.
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
+    from tradecover.access import Principal
+    from tradecover.config import Settings
     from tradecover.declarations.attachment.repository import AttachmentStore
 
 
@@ -29,3 +34,37 @@ def store_for(engine: Engine) -> AttachmentStore:
     from tradecover.reporting.attachment_facts import PortableAttachmentFacts
 
     return PortableStore(PortableAttachmentFacts())
+
+
+def register_job_kinds() -> None:
+    """Fill the jobs context's hook with the kinds that need adapters built here: the
+    declarations upload on :func:`store_for` (the app and the job worker call it).
+    """
+    from tradecover import jobs
+
+    jobs.register_kind(
+        "declarations.upload", jobs.declarations_upload(store_for), jobs.check_upload
+    )
+
+
+def defer_upload(
+    session: Session, principal: Principal, *, filename: str, data: bytes, settings: Settings
+) -> tuple[str, Callable[[], Awaitable[None]]]:
+    """Accept a declarations upload as a ``declarations.upload`` job (the file's bytes kept
+    on the job); the job's id and the sending to the workers, to run after the commit.
+    """
+    from tradecover import jobs
+
+    row = jobs.submit_job(
+        session,
+        principal=principal,
+        kind="declarations.upload",
+        params={"filename": filename, "data": base64.b64encode(data).decode("ascii")},
+    )
+    queue = jobs.Queue(url=settings.nats_address, stream=settings.jobs_stream)
+    job_id, kind = row.job_id, row.kind
+
+    async def send() -> None:
+        await jobs.publish(queue, job_id, kind)
+
+    return job_id, send

@@ -69,8 +69,10 @@ if TYPE_CHECKING:
         release_reservation as release_reservation,
     )
     from tradecover.declarations.schemas import ItemProblem as ItemProblem
+    from tradecover.declarations.schemas import UploadReportOut as UploadReportOut
     from tradecover.declarations.service import attach as attach
     from tradecover.declarations.service import attach_many as attach_many
+    from tradecover.declarations.service import attach_upload as attach_upload
     from tradecover.declarations.service import correct as correct
     from tradecover.declarations.status_repository import (
         submit_turnover_return as submit_turnover_return,
@@ -84,6 +86,8 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "AttachmentStore": "attachment.repository",
     "ItemProblem": "schemas",
+    "UploadReportOut": "schemas",
+    "attach_upload": "service",
     "MAX_UPLOAD_BYTES": "upload",
     "read_rows": "upload",
     "declarations_by_id": "amendment_repository",
@@ -126,11 +130,13 @@ __all__ = [
     "Shipment",
     "TransportMode",
     "TurnoverMonth",
+    "UploadReportOut",
     "WholeTurnoverReview",
     "active_declaration",
     "active_declaration_id",
     "attach",
     "attach_many",
+    "attach_upload",
     "cancel",
     "check_shipment",
     "compliance_rate",

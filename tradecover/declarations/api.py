@@ -19,9 +19,19 @@ from datetime import date
 from typing import Annotated, Any
 
 import psycopg
-from fastapi import APIRouter, File, Header, Path, Query, Request, Security, UploadFile
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    File,
+    Header,
+    Path,
+    Query,
+    Request,
+    Security,
+    UploadFile,
+)
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +43,7 @@ from tradecover.api.deps import (
     api_key_scheme,
     bearer_scheme,
     current_principal,
+    get_settings,
 )
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import is_collision
@@ -280,12 +291,31 @@ def upload_declarations(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
+    background: BackgroundTasks,
     file: Annotated[UploadFile, File(description="CSV or XLSX with a header row")],
-) -> UploadReportOut:
-    """Each row is attached on its own; a malformed row writes nothing and stops nothing."""
+) -> UploadReportOut | JSONResponse:
+    """Each row is attached on its own; a malformed row writes nothing and stops nothing.
+
+    A file above ``upload_job_threshold_bytes`` is answered 202 with a job (follow
+    ``Location``: the job's result is this report).
+    """
     principal.require(Permission.DECLARATION_WRITE)
     data = file.file.read(upload.MAX_UPLOAD_BYTES + 1)
     name = file.filename or "upload"
+    settings = get_settings(request)
+    if len(data) > settings.upload_job_threshold_bytes:
+        if len(data) > upload.MAX_UPLOAD_BYTES:
+            upload.read_rows(name, data)  # the size refusal of the upload path
+        # the jobs port the composition root set on the app (declarations never import jobs)
+        job_id, send = request.app.state.defer_upload(
+            session, principal, filename=name, data=data, settings=settings
+        )
+        background.add_task(send)  # after the answer, so after the commit
+        return JSONResponse(
+            {"job_id": job_id, "kind": "declarations.upload", "state": "queued"},
+            status_code=202,
+            headers={"Location": f"/api/v1/jobs/{job_id}"},
+        )
     return UploadReportOut.of(
         name,
         service.attach_upload(

@@ -11,6 +11,7 @@ from tradecover.cli.context import console
 from tradecover.config import get_settings
 from tradecover.db.engine import make_engine, make_session_factory
 from tradecover.jobs import JobWorker, Queue
+from tradecover.wiring import register_job_kinds
 
 app = typer.Typer(help="Jobs: the worker.", no_args_is_help=True)
 
@@ -20,6 +21,7 @@ def worker() -> None:
     """Run jobs until stopped (Ctrl-C, SIGTERM)."""
     settings = get_settings()
     engine = make_engine(settings.database_url)
+    register_job_kinds()
 
     async def run() -> None:
         stop = asyncio.Event()

@@ -9,14 +9,16 @@ that progress shows and a worker that dies leaves only whole steps behind.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover import billing, limits, reporting, risk
+from tradecover import billing, declarations, limits, reporting, risk
 from tradecover.access import OrganisationKind, Permission, Principal, Role
 from tradecover.config import get_settings
 from tradecover.db.engine import transaction
@@ -232,6 +234,52 @@ def _risk_run(factory: sessionmaker[Session], job: Job, progress: Progress) -> d
         "value_at_risk": base.get("value_at_risk"),
         "expected_shortfall": base.get("expected_shortfall"),
     }
+
+
+def check_upload(principal: Principal, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A declarations file too big to attach while the caller waits (its bytes are kept
+    on the job, base64, until the job has run).
+    """
+    principal.require(Permission.DECLARATION_WRITE)
+    data = str(params.get("data") or "")
+    try:
+        size = len(base64.b64decode(data, validate=True))
+    except ValueError as error:
+        raise ValidationFailed("the file is not base64", field="data") from error
+    if not 0 < size <= declarations.MAX_UPLOAD_BYTES:
+        raise ValidationFailed(
+            f"a file of 1 to {declarations.MAX_UPLOAD_BYTES} bytes", field="file"
+        )
+    return {"filename": str(params.get("filename") or "upload")[:200], "data": data}
+
+
+def declarations_upload(stores: Callable[[Engine], declarations.AttachmentStore]) -> Runner:
+    """The runner of ``declarations.upload`` on the attachment store ``stores`` builds for
+    the worker's database: the upload path of the declarations face, each row on its
+    own, in one transaction with dropping the file's bytes from the job (progress is
+    written after it: a second transaction meanwhile would wait on SQLite's lock).
+    """
+
+    def run(factory: sessionmaker[Session], job: Job, progress: Progress) -> dict[str, Any]:
+        params, principal = job.params, acting(job)
+        engine = factory.kw["bind"]
+        with transaction(factory) as session:
+            outcomes = declarations.attach_upload(
+                session,
+                principal=principal,
+                org_id=principal.org_id,
+                filename=params["filename"],
+                data=base64.b64decode(params["data"]),
+                today=business_today(),
+                channel="upload",
+                store=stores(engine),
+            )
+            report = declarations.UploadReportOut.of(params["filename"], outcomes)
+            kept = {k: v for k, v in params.items() if k != "data"}
+            session.execute(update(Job).where(Job.job_id == job.job_id).values(params=kept))
+        return report.model_dump(mode="json")
+
+    return run
 
 
 CHECKS: dict[str, Check] = {

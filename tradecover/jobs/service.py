@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradecover.access import Permission, Principal
 from tradecover.db.engine import transaction
 from tradecover.events import events_of
-from tradecover.jobs.kinds import CHECKS, RUNNERS, authority
+from tradecover.jobs.kinds import CHECKS, RUNNERS, Check, authority
 from tradecover.jobs.model import Job
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import NotFound, ValidationFailed
@@ -52,6 +52,18 @@ def _events_export(factory: sessionmaker[Session], job: Job, progress: Progress)
 
 KINDS: dict[str, Runner] = {"events.export": _events_export, **RUNNERS}
 """The job kinds, by name, with the function that runs each."""
+
+
+def register_kind(kind: str, runner: Runner, check: Check | None = None) -> None:
+    """Add a job kind whose runner needs adapters that only the composition root builds
+    (:mod:`tradecover.wiring` fills this hook; jobs never import it).  Registering a
+    kind again replaces it.
+    """
+    KINDS[kind] = runner
+    if check is None:
+        CHECKS.pop(kind, None)
+    else:
+        CHECKS[kind] = check
 
 
 def submit_job(session: Session, *, principal: Principal, kind: str, params: dict[str, Any]) -> Job:

@@ -9,7 +9,18 @@ import tradecover.jobs as face
 
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == sorted(
-        ["Job", "JobWorker", "Queue", "get_job", "publish", "recent_jobs", "submit_job"]
+        [
+            "Job",
+            "JobWorker",
+            "Queue",
+            "check_upload",
+            "declarations_upload",
+            "get_job",
+            "publish",
+            "recent_jobs",
+            "register_kind",
+            "submit_job",
+        ]
     )
 
 
