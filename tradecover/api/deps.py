@@ -53,7 +53,20 @@ def current_principal(
     api_key: Annotated[str | None, Security(api_key_scheme)] = None,
     token: Annotated[str | None, Security(bearer_scheme)] = None,
 ) -> Principal:
-    """The caller, from an ``X-API-Key`` header, a bearer token or the web session cookie."""
+    """The caller, from an ``X-API-Key`` header, a bearer token or the web session cookie
+    (once per request: the consent guard of reads may have asked first).
+    """
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
+    principal = _authenticate(request, session, api_key, token)
+    request.state.principal = principal
+    return principal
+
+
+def _authenticate(
+    request: Request, session: Session, api_key: str | None, token: str | None
+) -> Principal:
     if api_key:
         return access.principal_from_api_key(session, api_key)
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -61,6 +74,16 @@ def current_principal(
     if bearer:
         return access.principal_from_token(session, bearer, key=get_settings(request).signing_key())
     raise AuthenticationFailed("sign in or send an X-API-Key header", code="unauthenticated")
+
+
+def principal_of_request(request: Request, session: Session) -> Principal:
+    """The caller of ``request``, read from its headers (for dependencies that run before
+    the route's own).
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    token = value.strip() if scheme.lower() == "bearer" and value.strip() else None
+    return current_principal(request, session, request.headers.get("x-api-key"), token)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -31,7 +31,8 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover.access import Permission, Principal
+from tradecover import consents
+from tradecover.access import OrganisationKind, Permission, Principal
 from tradecover.feeds.dispatch import read_document
 from tradecover.feeds.erp_webhook import EVENT_INVALID, ErpShipmentEvent, to_trade_document
 from tradecover.feeds.model import FeedConnection, ReceivedDocument
@@ -40,6 +41,9 @@ from tradecover.feeds.stream.consent import CONSENT_MISSING, may_receive
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
+
+_DOCUMENTS = consents.Scope.INVOICE_DOCUMENTS
+_DOCUMENTS_PURPOSE = consents.Purpose.COVER_ATTACHMENT
 
 SOURCE_NOT_CONNECTED = "source_not_connected"
 SOURCE_PAUSED = "source_paused"
@@ -333,11 +337,13 @@ def list_documents(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ReceivedDocument], int]:
-    """A page of the caller's organisation's received documents, newest first (only its
-    own), and how many there are.
+    """A page of the received documents the caller may see, newest first: its own, and
+    those of the exporters whose consent lets it read their invoice documents
+    [domain CONSENT-6]; and how many there are.
     """
     principal.require(Permission.DECLARATION_READ)
-    conditions = [ReceivedDocument.exporter_org_id == principal.org_id]
+    visible = consents.readable(session, principal, _DOCUMENTS, _DOCUMENTS_PURPOSE)
+    conditions = [visible.condition(ReceivedDocument.exporter_org_id)]
     if status is not None:
         conditions.append(ReceivedDocument.status == status)
     total = session.execute(
@@ -354,11 +360,17 @@ def list_documents(
 
 
 def get_document(session: Session, *, principal: Principal, document_id: int) -> ReceivedDocument:
-    """One received document of the caller's organisation (404 for another's)."""
+    """One received document of the caller's organisation, or of an exporter whose
+    consent lets the caller read it [domain CONSENT-6] (another exporter's: 404; without a
+    consent: 403 ``consent_required``).
+    """
     principal.require(Permission.DECLARATION_READ)
     row = session.get(ReceivedDocument, document_id)
-    if row is None or row.exporter_org_id != principal.org_id:
+    if row is None or (
+        row.exporter_org_id != principal.org_id and principal.org_kind is OrganisationKind.EXPORTER
+    ):
         raise NotFound(f"no received document {document_id}", code="document_not_found")
+    consents.require(session, principal, row.exporter_org_id, _DOCUMENTS, _DOCUMENTS_PURPOSE)
     return row
 
 
