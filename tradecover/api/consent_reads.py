@@ -1,4 +1,4 @@
-"""The read guard of the API edge [domain CONSENT-6] [domain CONSENT-8]: every ``GET`` of a
+"""The read guard of the API edge [domain CS-6] [domain CS-8]: every ``GET`` of a
 route that returns exporter data (``tradecover.consents.EXPORTER_READS``) by another
 organisation passes the consent guard for the route's scope and purpose before the route
 runs, and is recorded in the access log after it.  A refused read answers 403

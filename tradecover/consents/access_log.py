@@ -1,4 +1,4 @@
-"""The access log [domain CONSENT-8]: every read of an exporter's data by another
+"""The access log [domain CS-8]: every read of an exporter's data by another
 organisation, and every refused one, recorded in the exporter's tamper-evident audit chain.
 
 A read path opens a :class:`ReadContext` on its session (:func:`start_reading`); every ORM record

@@ -1,13 +1,13 @@
 """THE consent guard: every read of an exporter's data by another organisation passes
-here [domain CONSENT-6].
+here [domain CS-6].
 
 * :func:`require` decides one read of one exporter's data (a record by id);
 * :func:`readable` is its set-based variant: the exporters whose data of one scope the
   reader may see for one purpose, as a condition a list query adds to its ``WHERE``.
 
 Both answer from, in order: the reader's own organisation (its own data), the policy
-contract's own consent (the insurer, for what the contract needs [domain CONSENT-4]), and
-the authorised, unexpired consents the reader's organisation holds [domain CONSENT-6].  A
+contract's own consent (the insurer, for what the contract needs [domain CS-4]), and
+the authorised, unexpired consents the reader's organisation holds [domain CS-6].  A
 read with none raises :class:`ConsentRequired` (403 ``consent_required`` naming the
 scope).  Answers are cached on the session, so that a request asks the database once per
 scope and purpose.
@@ -40,7 +40,7 @@ from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import PermissionDenied
 
 CONTRACT = "contract"
-"""The basis of a read the policy contract's own consent covers [domain CONSENT-4]."""
+"""The basis of a read the policy contract's own consent covers [domain CS-4]."""
 
 OWN = "own"
 """The basis of a read of the reader's own organisation's data."""
@@ -79,7 +79,7 @@ class Readable:
     scope: Scope
     purpose: Purpose
     everyone: bool
-    """True when the policy contract covers every exporter's data [domain CONSENT-4]."""
+    """True when the policy contract covers every exporter's data [domain CS-4]."""
     consents: dict[int, int] = field(default_factory=dict)
     """Grantor organisation -> the consent that lets the reader see its data."""
 
@@ -147,7 +147,7 @@ def readable(
     now: datetime | None = None,
 ) -> Readable:
     """The exporters whose ``scope`` data ``principal`` may read for ``purpose``
-    [domain CONSENT-6]; :class:`ConsentRequired` when it may read nobody's but its own
+    [domain CS-6]; :class:`ConsentRequired` when it may read nobody's but its own
     (unless ``refuse_empty`` is False) and is not an exporter reading its own data.
     """
     key = (principal.org_id, scope, purpose)
@@ -177,7 +177,7 @@ def require(
     now: datetime | None = None,
 ) -> str:
     """Allow one read of ``exporter_org_id``'s ``scope`` data for ``purpose`` or raise
-    :class:`ConsentRequired` [domain CONSENT-6]; returns the basis (own, contract, or the
+    :class:`ConsentRequired` [domain CS-6]; returns the basis (own, contract, or the
     consent's id).  An exporter reading another exporter's data is not this guard's
     business: the organisation check refuses it first (as not found).
     """

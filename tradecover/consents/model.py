@@ -1,6 +1,6 @@
 """ORM model of the consents context: one row per consent an organisation asked an
-exporter for [domain CONSENT-1].  The policy contract's own consent has no row: it is
-derived from the contract ([domain CONSENT-4], :func:`~tradecover.consents.rules.contract_covers`).
+exporter for [domain CS-1].  The policy contract's own consent has no row: it is
+derived from the contract ([domain CS-4], :func:`~tradecover.consents.rules.contract_covers`).
 """
 
 from __future__ import annotations

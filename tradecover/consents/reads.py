@@ -1,4 +1,4 @@
-"""Which API read returns which exporter data, and for which purpose [domain CONSENT-9].
+"""Which API read returns which exporter data, and for which purpose [domain CS-9].
 
 Every ``GET`` route of the API is declared here: :data:`EXPORTER_READS` maps the routes
 that return an exporter's data to the scope and purpose they read under (the read guard of

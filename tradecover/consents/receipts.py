@@ -1,4 +1,4 @@
-"""Consent receipts the exporter downloads [domain CONSENT-7]: a JSON record with the
+"""Consent receipts the exporter downloads [domain CS-7]: a JSON record with the
 fields of an ISO/IEC TS 27560 consent record, and the same consent as an ODRL policy
 (JSON-LD) that a data-space connector can enforce.  Pure: built from a :class:`Receipt`.
 """

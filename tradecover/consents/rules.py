@@ -18,7 +18,7 @@ from tradecover.kit.errors import IllegalTransition, PermissionDenied, Validatio
 
 
 class Scope(StrEnum):
-    """A category of an exporter's data that a consent may open [domain CONSENT-1]."""
+    """A category of an exporter's data that a consent may open [domain CS-1]."""
 
     SHIPMENT_CORE = "shipment_core"
     BUYER_IDENTITY = "buyer_identity"
@@ -32,7 +32,7 @@ class Scope(StrEnum):
 
 
 class Purpose(StrEnum):
-    """What the grantee may use the data for [domain CONSENT-1]."""
+    """What the grantee may use the data for [domain CS-1]."""
 
     UNDERWRITING = "underwriting"
     COVER_ATTACHMENT = "cover_attachment"
@@ -43,7 +43,7 @@ class Purpose(StrEnum):
 
 
 class ConsentStatus(StrEnum):
-    """Where a consent stands [domain CONSENT-2]."""
+    """Where a consent stands [domain CS-2]."""
 
     AWAITING_AUTHORISATION = "awaiting_authorisation"
     AUTHORISED = "authorised"
@@ -60,17 +60,17 @@ class Party(StrEnum):
 
 
 GRANTOR_KINDS = frozenset({"exporter"})
-"""Organisation kinds that own exporter data and grant consents [domain CONSENT-3]."""
+"""Organisation kinds that own exporter data and grant consents [domain CS-3]."""
 
 GRANTEE_KINDS = frozenset({"insurer", "coinsurer", "bank", "subsidy_programme"})
-"""Organisation kinds that may ask for and hold a consent [domain CONSENT-3]."""
+"""Organisation kinds that may ask for and hold a consent [domain CS-3]."""
 
 CONTRACT_SCOPES = frozenset({Scope.SHIPMENT_CORE, Scope.BUYER_IDENTITY, Scope.PAYMENT_EXPERIENCE})
 """What the policy contract itself opens to the insurer: declarations (shipment core and
-buyer), premium and claims (payment experience) [domain CONSENT-4]."""
+buyer), premium and claims (payment experience) [domain CS-4]."""
 
 CONTRACT_PURPOSES = frozenset({Purpose.UNDERWRITING, Purpose.COVER_ATTACHMENT, Purpose.CLAIMS})
-"""The purposes of the policy contract's own consent [domain CONSENT-4]."""
+"""The purposes of the policy contract's own consent [domain CS-4]."""
 
 _MOVES: dict[tuple[ConsentStatus, str], ConsentStatus] = {
     (ConsentStatus.AWAITING_AUTHORISATION, "authorise"): ConsentStatus.AUTHORISED,
@@ -78,7 +78,7 @@ _MOVES: dict[tuple[ConsentStatus, str], ConsentStatus] = {
     (ConsentStatus.AWAITING_AUTHORISATION, "revoke"): ConsentStatus.REVOKED,
     (ConsentStatus.AUTHORISED, "revoke"): ConsentStatus.REVOKED,
 }
-"""The status machine [domain CONSENT-2]: the grantee asks, the grantor authorises or
+"""The status machine [domain CS-2]: the grantee asks, the grantor authorises or
 rejects, either side revokes; rejected, revoked and expired are final."""
 
 _WHO: dict[str, frozenset[Party]] = {
@@ -86,7 +86,7 @@ _WHO: dict[str, frozenset[Party]] = {
     "reject": frozenset({Party.GRANTOR}),
     "revoke": frozenset({Party.GRANTOR, Party.GRANTEE}),
 }
-"""Who may take each move [domain CONSENT-3]."""
+"""Who may take each move [domain CS-3]."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ class ConsentTerms:
 
 def parse_scopes(values: Iterable[str]) -> frozenset[Scope]:
     """The scopes named by ``values``; an unknown one or none at all is refused
-    [domain CONSENT-5].
+    [domain CS-5].
     """
     out: set[Scope] = set()
     for value in values:
@@ -124,7 +124,7 @@ def parse_scopes(values: Iterable[str]) -> frozenset[Scope]:
 
 def parse_purposes(values: Iterable[str]) -> frozenset[Purpose]:
     """The purposes named by ``values``; an unknown one or none at all is refused
-    [domain CONSENT-5].
+    [domain CS-5].
     """
     out: set[Purpose] = set()
     for value in values:
@@ -147,7 +147,7 @@ def parse_purposes(values: Iterable[str]) -> frozenset[Purpose]:
 def check_terms(
     terms: ConsentTerms, *, grantor_kind: str, grantee_kind: str, now: datetime
 ) -> None:
-    """Refuse terms that cannot make a consent [domain CONSENT-5]: an expiry not in the
+    """Refuse terms that cannot make a consent [domain CS-5]: an expiry not in the
     future, a data window that ends before it starts, a grantor that owns no exporter data,
     a grantee kind that may not hold one, or a grant to oneself.
     """
@@ -183,7 +183,7 @@ def party_of(org_id: int, grantor_org_id: int, grantee_org_id: int) -> Party | N
 
 
 def move(status: ConsentStatus, action: str, party: Party | None) -> ConsentStatus:
-    """The status after ``party`` takes ``action`` [domain CONSENT-2] [domain CONSENT-3]:
+    """The status after ``party`` takes ``action`` [domain CS-2] [domain CS-3]:
     a third organisation may do nothing, a move the machine does not know is refused.
     """
     if party is None or party not in _WHO[action]:
@@ -202,7 +202,7 @@ def move(status: ConsentStatus, action: str, party: Party | None) -> ConsentStat
 
 def effective_status(status: ConsentStatus, expires_at: datetime, now: datetime) -> ConsentStatus:
     """The status as of ``now``: an authorised or pending consent past its expiry has
-    expired, whether or not the row says so yet [domain CONSENT-2].
+    expired, whether or not the row says so yet [domain CS-2].
     """
     open_states = (ConsentStatus.AUTHORISED, ConsentStatus.AWAITING_AUTHORISATION)
     if status in open_states and expires_at <= now:
@@ -214,7 +214,7 @@ def covers(
     terms: ConsentTerms, status: ConsentStatus, scope: Scope, purpose: Purpose, now: datetime
 ) -> bool:
     """Whether the consent lets its grantee read ``scope`` for ``purpose`` now
-    [domain CONSENT-6]: authorised, not expired, naming both.
+    [domain CS-6]: authorised, not expired, naming both.
     """
     return (
         effective_status(status, terms.expires_at, now) is ConsentStatus.AUTHORISED
@@ -224,7 +224,7 @@ def covers(
 
 
 def contract_covers(reader_kind: str, scope: Scope, purpose: Purpose) -> bool:
-    """Whether the policy contract's own consent covers the read [domain CONSENT-4]: the
+    """Whether the policy contract's own consent covers the read [domain CS-4]: the
     insurer reading what the policy needs (declarations, premium, claims) for the
     contract's purposes.  It cannot be revoked while the policy runs.
     """

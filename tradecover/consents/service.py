@@ -1,4 +1,4 @@
-"""Use cases of consents [domain CONSENT-2] [domain CONSENT-3]: the grantee requests, the
+"""Use cases of consents [domain CS-2] [domain CS-3]: the grantee requests, the
 exporter authorises or rejects, either side revokes; each move audited on both parties'
 chains and told on the outbox (``consent.granted``, ``consent.revoked``).  Never commits.
 """
@@ -80,7 +80,7 @@ def request_consent(
     now: datetime | None = None,
 ) -> Consent:
     """The grantee (the caller's organisation) asks ``grantor_org_id`` for a consent; it
-    awaits the exporter's authorisation [domain CONSENT-2] [domain CONSENT-5].
+    awaits the exporter's authorisation [domain CS-2] [domain CS-5].
     """
     now = now or utc_now()
     parsed_scopes, parsed_purposes = parse_scopes(scopes), parse_purposes(purposes)
@@ -177,7 +177,7 @@ def authorise(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Consent:
-    """The exporter authorises a requested consent [domain CONSENT-3]."""
+    """The exporter authorises a requested consent [domain CS-3]."""
     return _decide(session, principal, consent_id, "authorise", reason, now)
 
 
@@ -189,7 +189,7 @@ def reject(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Consent:
-    """The exporter rejects a requested consent [domain CONSENT-3]."""
+    """The exporter rejects a requested consent [domain CS-3]."""
     return _decide(session, principal, consent_id, "reject", reason, now)
 
 
@@ -201,7 +201,7 @@ def revoke(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Consent:
-    """Either party revokes a consent [domain CONSENT-3]."""
+    """Either party revokes a consent [domain CS-3]."""
     return _decide(session, principal, consent_id, "revoke", reason, now)
 
 
@@ -218,12 +218,12 @@ def consents_of(
 
 
 def status_now(row: Consent, now: datetime | None = None) -> ConsentStatus:
-    """The consent's status as of now (expired once past its expiry) [domain CONSENT-2]."""
+    """The consent's status as of now (expired once past its expiry) [domain CS-2]."""
     return effective_status(ConsentStatus(row.status), row.expires_at, now or utc_now())
 
 
 def receipt_of(session: Session, *, principal: Principal, consent_id: int) -> Receipt:
-    """The receipt of a consent the caller's organisation is a party to [domain CONSENT-7]."""
+    """The receipt of a consent the caller's organisation is a party to [domain CS-7]."""
     row = get_consent(session, principal=principal, consent_id=consent_id)
     orgs = organisations_of(session, [row.grantor_org_id, row.grantee_org_id])
     terms = terms_of(row)

@@ -1,4 +1,4 @@
-"""What a grantee may see, per exporter, and for what [domain CONSENT-6]: the policy
+"""What a grantee may see, per exporter, and for what [domain CS-6]: the policy
 contract's own consent (the insurer) and the authorised, unexpired consents it holds.
 """
 

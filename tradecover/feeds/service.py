@@ -339,7 +339,7 @@ def list_documents(
 ) -> tuple[list[ReceivedDocument], int]:
     """A page of the received documents the caller may see, newest first: its own, and
     those of the exporters whose consent lets it read their invoice documents
-    [domain CONSENT-6]; and how many there are.
+    [domain CS-6]; and how many there are.
     """
     principal.require(Permission.DECLARATION_READ)
     visible = consents.readable(session, principal, _DOCUMENTS, _DOCUMENTS_PURPOSE)
@@ -361,7 +361,7 @@ def list_documents(
 
 def get_document(session: Session, *, principal: Principal, document_id: int) -> ReceivedDocument:
     """One received document of the caller's organisation, or of an exporter whose
-    consent lets the caller read it [domain CONSENT-6] (another exporter's: 404; without a
+    consent lets the caller read it [domain CS-6] (another exporter's: 404; without a
     consent: 403 ``consent_required``).
     """
     principal.require(Permission.DECLARATION_READ)
