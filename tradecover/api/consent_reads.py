@@ -58,7 +58,7 @@ def _record_refusal(request: Request, exc: consents.ConsentRequired) -> None:
     path = getattr(request.scope.get("route"), "path", request.url.path)
     with factory() as session:
         consents.submit_reads(_engine_of(session), [consents.refused_read(session, exc, path)])
-    consents.flush_access_log(factory)
+    consents.flush_access_log(factory, due_only=True)
 
 
 def install(app: FastAPI) -> None:
