@@ -14,9 +14,9 @@ from tests.conftest import Cast, Database
 from tradecover.audit import AuditEntry
 from tradecover.consents.access_log import REFUSED
 from tradecover.consents.model import Consent
+from tradecover.db.engine import transaction
 from tradecover.events.model import OutboxEvent
 from tradecover.feeds.model import ReceivedDocument
-from tradecover.db.engine import transaction
 from tradecover.kit.dates import utc_now
 
 
@@ -57,7 +57,7 @@ def _document(db: Database, cast: Cast) -> int:
 
 
 def test_bad_requests_write_nothing(app_client: TestClient, db: Database, cast: Cast) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"scopes": []}, "scope_missing"),
         ({"purposes": []}, "purpose_missing"),
         ({"scopes": ["trade_secrets"]}, "unknown_scope"),
@@ -103,9 +103,7 @@ def test_the_consent_opens_the_documents_and_every_read_is_logged(
 
     receipt = app_client.get(f"/api/v1/consents/{consent}/receipt", headers=cast.exporter.headers)
     assert receipt.json()["state"] == "authorised"
-    odrl = app_client.get(
-        f"/api/v1/consents/{consent}/receipt.odrl", headers=cast.exporter.headers
-    )
+    odrl = app_client.get(f"/api/v1/consents/{consent}/receipt.odrl", headers=cast.exporter.headers)
     assert odrl.headers["content-type"].startswith("application/ld+json")
     assert len(odrl.json()["permission"]) == 2
 
@@ -147,7 +145,9 @@ def test_the_consent_opens_the_documents_and_every_read_is_logged(
     assert unnamed == 2  # the refusals before the grant and after the revocation
     read = log[1]
     assert read["consent"] == str(consent) and read["records"] == {"feed_documents": [document]}
-    assert read["reader_org_id"] == cast.underwriter.org_id and read["purpose"] == "cover_attachment"
+    assert (
+        read["reader_org_id"] == cast.underwriter.org_id and read["purpose"] == "cover_attachment"
+    )
     csv_text = app_client.get(
         "/api/v1/consents/access-log.csv?scope=invoice_documents", headers=cast.exporter.headers
     ).text

@@ -8,7 +8,6 @@ neither as exporter data (with its scope) nor as other data fails the test.  SQL
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -58,7 +57,9 @@ def readers(db: Database, cast: Cast) -> dict[str, Actor]:
                 s, org_slug="programme", role=Role.PROGRAMME
             ),
         }
-    every_role = {f"{kind.value}:{role.value}" for kind, roles in ROLES_BY_KIND.items() for role in roles}
+    every_role = {
+        f"{kind.value}:{role.value}" for kind, roles in ROLES_BY_KIND.items() for role in roles
+    }
     assert set(found) == every_role
     return found
 
@@ -76,7 +77,9 @@ def _set_state(db: Database, grantor: int, grantees: list[int], state: str) -> N
                     grantee_org_id=grantee,
                     scopes=[x.value for x in Scope],
                     purposes=[p.value for p in Purpose],
-                    expires_at=now - timedelta(days=1) if state == "expired" else now + timedelta(days=30),
+                    expires_at=now - timedelta(days=1)
+                    if state == "expired"
+                    else now + timedelta(days=30),
                     status=(
                         ConsentStatus.REVOKED if state == "revoked" else ConsentStatus.AUTHORISED
                     ).value,
@@ -91,9 +94,9 @@ def _url(path: str) -> str:
 
 
 @pytest.fixture
-def client(app_client: TestClient) -> Iterator[TestClient]:
+def client(app_client: TestClient) -> TestClient:
     """The app's client."""
-    yield app_client
+    return app_client
 
 
 def test_every_get_route_is_declared(app_client: TestClient) -> None:
@@ -105,7 +108,9 @@ def test_every_get_route_is_declared(app_client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("database", [BACKENDS[0]], indirect=True)
-def test_the_matrix(client: TestClient, db: Database, cast: Cast, readers: dict[str, Actor]) -> None:
+def test_the_matrix(
+    client: TestClient, db: Database, cast: Cast, readers: dict[str, Actor]
+) -> None:
     routes = [p for p in _get_paths(client) if p in EXPORTER_READS]
     assert len(routes) == len(EXPORTER_READS)
     grantees = sorted({a.org_id for a in readers.values() if a.org_id != cast.exporter.org_id})
@@ -121,11 +126,17 @@ def test_the_matrix(client: TestClient, db: Database, cast: Cast, readers: dict[
                 ):
                     continue  # never asks for a consent: its revoked state is the proof
                 answer = client.get(_url(path), headers=actor.headers)
-                refused = answer.status_code == 403 and answer.json().get("code") == "consent_required"
+                refused = (
+                    answer.status_code == 403 and answer.json().get("code") == "consent_required"
+                )
                 own = kind == "exporter"
-                expected = not (own or contract_covers(kind, read.scope, read.purpose) or state == "granted")
+                expected = not (
+                    own or contract_covers(kind, read.scope, read.purpose) or state == "granted"
+                )
                 if refused != expected:
-                    failures.append(f"{state} {name} {path}: {answer.status_code} {answer.text[:80]}")
+                    failures.append(
+                        f"{state} {name} {path}: {answer.status_code} {answer.text[:80]}"
+                    )
                 if refused and read.scope.value not in answer.json()["detail"]:
                     failures.append(f"{state} {name} {path}: the refusal does not name the scope")
     assert failures == []

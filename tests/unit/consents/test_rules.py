@@ -117,9 +117,7 @@ AWAITING, AUTHORISED = ConsentStatus.AWAITING_AUTHORISATION, ConsentStatus.AUTHO
         (AUTHORISED, "revoke", Party.GRANTEE, ConsentStatus.REVOKED),
     ],
 )
-def test_the_moves(
-    status: ConsentStatus, action: str, party: Party, after: ConsentStatus
-) -> None:
+def test_the_moves(status: ConsentStatus, action: str, party: Party, after: ConsentStatus) -> None:
     assert move(status, action, party) is after
 
 
