@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.access import Principal, Role, organisation_of
 from tradecover.buyers import related_buyers
-from tradecover.declarations import Shipment, TransportMode, attach
-from tradecover.declarations.attachment.repository import AttachmentStore
+from tradecover.declarations import AttachmentStore, Shipment, TransportMode, attach
 from tradecover.feeds.matching import due_date, normalise_name, shipment_date
 from tradecover.feeds.model import FeedConnection
 from tradecover.feeds.record import IdentifierScheme, Reason, TradeDocument
