@@ -25,7 +25,8 @@ from tradecover.api.deps import SessionDep, principal_of_request
 
 
 def _flush_when_due(request: Request) -> None:
-    consents.flush_access_log(request.app.state.session_factory, due_only=True)
+    state = request.app.state
+    consents.flush_access_log(state.session_factory, due_only=True, bind=state.engine)
 
 
 def guard_reads(request: Request, session: SessionDep, tasks: BackgroundTasks) -> Iterator[None]:
@@ -58,7 +59,7 @@ def _record_refusal(request: Request, exc: consents.ConsentRequired) -> None:
     path = getattr(request.scope.get("route"), "path", request.url.path)
     with factory() as session:
         consents.submit_reads(_engine_of(session), [consents.refused_read(session, exc, path)])
-    consents.flush_access_log(factory, due_only=True)
+    consents.flush_access_log(factory, due_only=True, bind=request.app.state.engine)
 
 
 def install(app: FastAPI) -> None:

@@ -42,7 +42,7 @@ REFUSED = "data.read_refused"
 ENTITY = "exporter_data"
 """The audit entity type of access-log entries (the entity id is the scope)."""
 
-BATCH = 64
+BATCH = 256
 """Reads queued before a flush."""
 
 MAX_AGE_S = 1.0
@@ -143,14 +143,17 @@ class _Queue:
         self.since = 0.0
 
 
-_QUEUES: dict[str, _Queue] = {}
+_QUEUES: dict[int, _Queue] = {}
 _QUEUES_LOCK = threading.Lock()
 
 
 def _queue(bind: Engine) -> _Queue:
-    key = bind.url.render_as_string(hide_password=False) + f"#{id(bind)}"
-    with _QUEUES_LOCK:
-        return _QUEUES.setdefault(key, _Queue())
+    key = id(bind)
+    queue = _QUEUES.get(key)
+    if queue is None:
+        with _QUEUES_LOCK:
+            queue = _QUEUES.setdefault(key, _Queue())
+    return queue
 
 
 def submit_reads(bind: Engine, entries: list[Pending]) -> None:
@@ -189,10 +192,23 @@ def flush_into(session: Session) -> None:
     write(session, _take(_engine(session), due_only=False))
 
 
-def flush_access_log(factory: Callable[[], Session], *, due_only: bool = False) -> None:
+def is_due(bind: Engine) -> bool:
+    """Whether the queue of ``bind``'s database is due for a flush (no database work)."""
+    queue = _queue(bind)
+    with queue.lock:
+        if not queue.entries:
+            return False
+        return len(queue.entries) >= BATCH or time.monotonic() - queue.since >= MAX_AGE_S
+
+
+def flush_access_log(
+    factory: Callable[[], Session], *, due_only: bool = False, bind: Engine | None = None
+) -> None:
     """Write the queued entries (only when due, with ``due_only``) in a transaction of
-    their own.
+    their own (``bind``: the factory's engine, to skip a session when nothing is due).
     """
+    if due_only and bind is not None and not is_due(bind):
+        return
     with factory() as session:
         taken = _take(_engine(session), due_only=due_only)
         if taken:
