@@ -86,11 +86,11 @@ def main() -> None:
     with TestClient(app) as client:
         _round(client, headers, 20)  # warm up
         for _ in range(args.rounds):
-            consents.read_of = SHIPPED  # type: ignore[assignment]
+            consents.read_of = SHIPPED
             on.append(_round(client, headers, args.reads))
             consents.read_of = lambda path: None  # type: ignore[assignment]
             off.append(_round(client, headers, args.reads, guard=False))
-    consents.read_of = SHIPPED  # type: ignore[assignment]
+    consents.read_of = SHIPPED
     with_guard, without = statistics.median(on), statistics.median(off)
     best_on, best_off = min(on), min(off)
     print(f"{args.rounds} alternating rounds of {args.reads} reads (declarations, limits)")
