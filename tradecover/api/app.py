@@ -185,6 +185,7 @@ def _routers() -> list[Any]:
     from tradecover.claims.investment_debt.api import router as investment_debt_claims_router
     from tradecover.collections.api import router as collections_router
     from tradecover.consents.api import router as consents_router
+    from tradecover.consents.api import sharing_router as data_sharing_router
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
     from tradecover.feeds.api import router as feeds_router
@@ -250,6 +251,7 @@ def _routers() -> list[Any]:
         claim_documents_pages_router,
         feeds_router,
         consents_router,
+        data_sharing_router,
         webhooks_router,
         webhooks_pages_router,
         jobs_router,

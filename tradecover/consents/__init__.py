@@ -9,6 +9,17 @@ and the use cases need the database and load on first use.  See docs/domain/cons
 
 from typing import TYPE_CHECKING
 
+from tradecover.consents.fields import (
+    MINIMUM_FIELDS,
+    POOL_MIN_CONTRIBUTORS,
+    BuyerExperience,
+    PooledExperience,
+    SharedField,
+    effective_withheld,
+    overdue_reports_from_pool,
+    parse_withheld,
+    sharing_summary,
+)
 from tradecover.consents.reads import EXPORTER_READS, OTHER_READS, Read, read_of
 from tradecover.consents.receipts import Receipt, receipt_json, receipt_odrl
 from tradecover.consents.rules import (
@@ -35,6 +46,13 @@ if TYPE_CHECKING:
     from tradecover.consents.guard import readable as readable
     from tradecover.consents.guard import require as require
     from tradecover.consents.model import Consent as Consent
+    from tradecover.consents.pool_repository import contribute as contribute
+    from tradecover.consents.pool_repository import contributions_of as contributions_of
+    from tradecover.consents.pool_repository import pool_consents as pool_consents
+    from tradecover.consents.pool_repository import pooled_experience as pooled_experience
+    from tradecover.consents.pool_repository import withdraw_from_pool as withdraw_from_pool
+    from tradecover.consents.retention_repository import PurgeDue as PurgeDue
+    from tradecover.consents.retention_repository import purge as purge
     from tradecover.consents.service import authorise as authorise
     from tradecover.consents.service import consents_of as consents_of
     from tradecover.consents.service import get_consent as get_consent
@@ -43,6 +61,9 @@ if TYPE_CHECKING:
     from tradecover.consents.service import request_consent as request_consent
     from tradecover.consents.service import revoke as revoke
     from tradecover.consents.service import status_now as status_now
+    from tradecover.consents.sharing_repository import set_sharing as set_sharing
+    from tradecover.consents.sharing_repository import sharing_of as sharing_of
+    from tradecover.consents.sharing_repository import withheld_fields as withheld_fields
 
 _LAZY = {
     "AccessRead": "access_log",
@@ -65,6 +86,16 @@ _LAZY = {
     "request_consent": "service",
     "revoke": "service",
     "status_now": "service",
+    "contribute": "pool_repository",
+    "contributions_of": "pool_repository",
+    "pool_consents": "pool_repository",
+    "pooled_experience": "pool_repository",
+    "withdraw_from_pool": "pool_repository",
+    "PurgeDue": "retention_repository",
+    "purge": "retention_repository",
+    "set_sharing": "sharing_repository",
+    "sharing_of": "sharing_repository",
+    "withheld_fields": "sharing_repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 
@@ -72,16 +103,25 @@ __all__ = [
     "CONTRACT_PURPOSES",
     "CONTRACT_SCOPES",
     "EXPORTER_READS",
+    "MINIMUM_FIELDS",
+    "POOL_MIN_CONTRIBUTORS",
     "OTHER_READS",
+    "BuyerExperience",
     "ConsentStatus",
     "Party",
+    "PooledExperience",
     "Purpose",
     "Read",
     "Receipt",
     "Scope",
+    "SharedField",
     "contract_covers",
+    "effective_withheld",
+    "overdue_reports_from_pool",
+    "parse_withheld",
     "read_of",
     "receipt_json",
     "receipt_odrl",
+    "sharing_summary",
     *_LAZY,
 ]

@@ -8,9 +8,11 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from tradecover import consents
+from tradecover.access import OrganisationKind, Permission
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import IdPath
 from tradecover.consents import receipt_json, receipt_odrl, service
@@ -22,7 +24,17 @@ from tradecover.consents.schemas import (
     DecisionIn,
     VisibilityOut,
 )
+from tradecover.consents.sharing_schemas import (
+    ContributionOut,
+    PooledOut,
+    PoolOut,
+    SharingIn,
+    SharingOut,
+)
 from tradecover.consents.visibility_repository import visibility_of
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, PermissionDenied
+from tradecover.reporting import buyers_declared, payment_records_of
 
 router = APIRouter(prefix="/api/v1/consents", tags=["consents"])
 
@@ -211,3 +223,132 @@ for _action in ("authorise", "reject", "revoke"):
         summary=f"{_action.capitalize()} a consent",
         name=f"{_action}_consent",
     )(_decision(_action))
+
+
+# --- data sharing: fields withheld per feed source, the payment-experience pool ----------
+
+sharing_router = APIRouter(prefix="/api/v1/data-sharing", tags=["consents"])
+
+
+def _sharing(session: SessionDep, principal: PrincipalDep) -> SharingOut:
+    withheld = consents.sharing_of(session, principal.org_id)
+    hidden = set().union(*map(set, withheld.values()))
+    buyers = buyers_declared(session, principal.org_id)
+    return SharingOut(
+        withheld=withheld,
+        minimum=sorted(f.value for f in consents.MINIMUM_FIELDS),
+        summary=consents.sharing_summary(hidden, buyers),
+    )
+
+
+@sharing_router.get("/sources", response_model=SharingOut, summary="What my feeds share")
+def get_sharing(session: SessionDep, principal: PrincipalDep) -> SharingOut:
+    """Per connected feed source, the fields the caller's organisation withholds, the
+    policy's minimum (always shared) and the plain-language summary of what others see.
+    """
+    return _sharing(session, principal)
+
+
+@sharing_router.put("/sources/{source}", response_model=SharingOut, summary="Choose what to share")
+def put_sharing(
+    source: Annotated[str, Path(max_length=16)],
+    body: SharingIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> SharingOut:
+    """The exporter chooses the fields it withholds from ``source``'s documents: an unknown
+    field (``unknown_field``) or one of the minimum (``field_in_minimum``) is 422, another
+    organisation kind 403 ``not_data_owner``; nothing is written then.
+    """
+    consents.set_sharing(
+        session, principal=principal, source=source, withheld=body.withheld, reason=body.reason
+    )
+    return _sharing(session, principal)
+
+
+def _pool(session: SessionDep, principal: PrincipalDep) -> PoolOut:
+    ids = consents.pool_consents(session, principal.org_id, utc_now())
+    return PoolOut(
+        contributing=bool(ids),
+        consent_ids=ids,
+        contributions=[
+            ContributionOut(
+                buyer_id=c.buyer_id,
+                overdue_notices=c.overdue_notices,
+                max_days_late=c.max_days_late,
+                claims=c.claims,
+            )
+            for c in consents.contributions_of(session, principal.org_id)
+        ],
+    )
+
+
+@sharing_router.get("/pool", response_model=PoolOut, summary="What I contribute to the pool")
+def get_pool(session: SessionDep, principal: PrincipalDep) -> PoolOut:
+    """The caller's organisation's rows in the payment-experience pool."""
+    return _pool(session, principal)
+
+
+@sharing_router.post("/pool/contribute", response_model=PoolOut, summary="Contribute now")
+def post_contribute(session: SessionDep, principal: PrincipalDep) -> PoolOut:
+    """The exporter's current payment experience replaces its rows in the pool, when a
+    consent (payment experience, portfolio monitoring) lets it in; else 409
+    ``pool_consent_missing`` and nothing is written.
+    """
+    _exporter_only(principal)
+    if not consents.pool_consents(session, principal.org_id, utc_now()):
+        raise Conflict(
+            "no authorised consent for payment_experience and portfolio_monitoring lets "
+            "your experience into the pool",
+            code="pool_consent_missing",
+        )
+    records = [
+        consents.BuyerExperience(r.buyer_id, r.overdue_notices, r.max_days_late, r.claims)
+        for r in payment_records_of(session, principal.org_id)
+    ]
+    consents.contribute(
+        session, exporter_org_id=principal.org_id, records=records, actor=principal.actor
+    )
+    return _pool(session, principal)
+
+
+@sharing_router.post("/pool/stop", response_model=PoolOut, summary="Stop contributing")
+def post_stop(session: SessionDep, principal: PrincipalDep) -> PoolOut:
+    """The exporter's rows leave the pool (revoking its pool consents stops future ones)."""
+    _exporter_only(principal)
+    consents.withdraw_from_pool(session, exporter_org_id=principal.org_id, actor=principal.actor)
+    return _pool(session, principal)
+
+
+def _exporter_only(principal: PrincipalDep) -> None:
+    principal.require(Permission.EXPORTER_PROFILE_WRITE)
+    if principal.org_kind is not OrganisationKind.EXPORTER:
+        raise PermissionDenied(
+            "only an exporter contributes its payment experience", code="not_data_owner"
+        )
+
+
+@sharing_router.get(
+    "/pool/buyers/{buyer_id}", response_model=PooledOut, summary="A buyer's pooled experience"
+)
+def get_pooled(buyer_id: IdPath, session: SessionDep, principal: PrincipalDep) -> PooledOut:
+    """The buyer's payment experience pooled over contributing exporters, none named; the
+    figures show only with at least k contributors.  Insurers, co-insurers and banks.
+    """
+    principal.require(Permission.BUYER_READ)
+    if principal.org_kind is OrganisationKind.EXPORTER:
+        raise PermissionDenied("the pool is read by insurers and banks", code="pool_not_readable")
+    pool = consents.pooled_experience(session, buyer_id)
+    if pool is None:
+        return PooledOut(
+            buyer_id=buyer_id, shown=False, min_contributors=consents.POOL_MIN_CONTRIBUTORS
+        )
+    return PooledOut(
+        buyer_id=buyer_id,
+        shown=True,
+        min_contributors=consents.POOL_MIN_CONTRIBUTORS,
+        contributors=pool.contributors,
+        overdue_notices=pool.overdue_notices,
+        max_days_late=pool.max_days_late,
+        claims=pool.claims,
+    )

@@ -141,6 +141,9 @@ OTHER_READS: dict[str, str] = {
             "/consents/access-log": "the reads of the caller's own data",
             "/consents/access-log.csv": "the reads of the caller's own data",
             "/consents/visibility": "what the caller may see, from its own consents",
+            "/data-sharing/sources": "the fields the caller's own feeds withhold",
+            "/data-sharing/pool": "the caller's own contributions to the pool",
+            "/data-sharing/pool/buyers/{buyer_id}": "pooled figures, no exporter named, k >= 3",
         }.items()
     },
 }

@@ -15,6 +15,7 @@ from tradecover import audit
 from tradecover.access import Principal, organisation_of, organisations_of
 from tradecover.consents.guard import forget, terms_of
 from tradecover.consents.model import Consent
+from tradecover.consents.pool_repository import POOL_SCOPE, pool_consents, withdraw_from_pool
 from tradecover.consents.receipts import Receipt
 from tradecover.consents.rules import (
     ConsentStatus,
@@ -165,6 +166,12 @@ def _decide(
                 {"consent_id": row.id, "grantee_org_id": row.grantee_org_id, "scope": scope},
                 org_id=row.grantor_org_id,
             )
+    if (
+        after is ConsentStatus.REVOKED
+        and POOL_SCOPE.value in row.scopes
+        and not pool_consents(session, row.grantor_org_id, now)
+    ):  # revoking stops the contribution: the exporter's rows leave the pool [domain CS-11]
+        withdraw_from_pool(session, exporter_org_id=row.grantor_org_id, actor=principal.actor)
     forget(session)
     return row
 

@@ -8,6 +8,8 @@ immutable :class:`TradeDocument` or a :class:`Quarantine` with reason codes, nev
 Plain Python and lxml: no database, no web, no message broker (see ``docs/feeds.md``).
 """
 
+from typing import TYPE_CHECKING
+
 from tradecover.feeds.customs_wco import read_wco_customs
 from tradecover.feeds.dispatch import read_document
 from tradecover.feeds.einvoice import read_cii, read_einvoice, read_facturx_pdf, read_ubl
@@ -51,6 +53,13 @@ from tradecover.feeds.single_window import (
     read_single_window_json,
     read_single_window_record,
 )
+from tradecover.kit.public_face import lazy_exports
+
+if TYPE_CHECKING:
+    from tradecover.feeds.retention_repository import purge_documents as purge_documents
+
+_LAZY = {"purge_documents": "retention_repository"}
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -94,4 +103,5 @@ __all__ = [
     "schematron_validator",
     "shipment_date",
     "sign",
+    *_LAZY,
 ]

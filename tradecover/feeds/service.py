@@ -39,6 +39,7 @@ from tradecover.feeds.model import FeedConnection, ReceivedDocument
 from tradecover.feeds.record import DocumentKind, Quarantine, ReadResult, Reason, TradeDocument
 from tradecover.feeds.stream.consent import CONSENT_MISSING, may_receive
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
+from tradecover.feeds.withholding import is_projection, projection_bytes, withhold
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 
@@ -135,8 +136,30 @@ def _settled(session: Session, *conditions: object) -> ReceivedDocument | None:
     ).scalar_one_or_none()
 
 
+def _withheld(session: Session, envelope: Envelope) -> frozenset[str]:
+    """What the exporter withholds from this source's documents, in effect [domain CS-10]."""
+    chosen = consents.withheld_fields(session, envelope.exporter_org_id, envelope.source.value)
+    return frozenset(f.value for f in consents.effective_withheld(chosen))
+
+
+def _stored(read: ReadResult | None, envelope: Envelope, withheld: frozenset[str]) -> bytes:
+    """What the row keeps of the document: the original bytes, or when the exporter withholds
+    fields their projection without them (nothing for a document that could not be read)
+    [domain CS-10].
+    """
+    if not withheld:
+        return envelope.content
+    if isinstance(read, TradeDocument):
+        return projection_bytes(read, withheld)
+    return b""
+
+
 def _row(
-    envelope: Envelope, connection: FeedConnection | None, now: datetime, read: ReadResult | None
+    envelope: Envelope,
+    connection: FeedConnection | None,
+    now: datetime,
+    read: ReadResult | None,
+    withheld: frozenset[str] = frozenset(),
 ) -> ReceivedDocument:
     document = read if isinstance(read, TradeDocument) else None
     return ReceivedDocument(
@@ -161,7 +184,7 @@ def _row(
         corrects_declaration_id=None,
         resubmission_of_id=envelope.resubmits,
         filename=envelope.filename,
-        content=envelope.content,
+        content=_stored(read, envelope, withheld),
         content_sha256=hashlib.sha256(envelope.content).hexdigest(),
         received_at=envelope.received_at,
         processed_at=now,
@@ -209,7 +232,10 @@ def receive(
     now = now or utc_now()
     connection = _connection(session, envelope.exporter_org_id, envelope.source.value)
     read = read_feed_document(envelope.source, envelope.content)
-    row = _row(envelope, connection, now, read)
+    withheld = _withheld(session, envelope)
+    if isinstance(read, TradeDocument):
+        read = withhold(read, withheld)  # what is withheld never reaches a table
+    row = _row(envelope, connection, now, read, withheld)
     _supersede_resubmitted(session, envelope, now)
     if connection is None:
         return _quarantine(
@@ -322,7 +348,9 @@ def record_failure(
     now = now or utc_now()
     connection = _connection(session, envelope.exporter_org_id, envelope.source.value)
     return _quarantine(
-        session, _row(envelope, connection, now, None), [Reason(PROCESSING_FAILED, detail[:500])]
+        session,
+        _row(envelope, connection, now, None, _withheld(session, envelope)),
+        [Reason(PROCESSING_FAILED, detail[:500])],
     )
 
 
@@ -395,6 +423,12 @@ def resubmission(
         )
     if content is not None and not content.strip():
         raise ValidationFailed("the resubmitted document is empty", code="document_empty")
+    if content is None and is_projection(row.content):
+        raise ValidationFailed(
+            "the original of this document was not kept (fields withheld): send it again",
+            code="document_content_required",
+            field="content",
+        )
     return Envelope.new(
         source=row.source,
         exporter_org_id=row.exporter_org_id,
