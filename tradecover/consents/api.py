@@ -320,6 +320,12 @@ def post_stop(session: SessionDep, principal: PrincipalDep) -> PoolOut:
     return _pool(session, principal)
 
 
+POOL_READERS = frozenset(
+    {OrganisationKind.INSURER, OrganisationKind.COINSURER, OrganisationKind.BANK}
+)
+"""Who reads the pool's anonymised figures [domain CS-11]."""
+
+
 def _exporter_only(principal: PrincipalDep) -> None:
     principal.require(Permission.EXPORTER_PROFILE_WRITE)
     if principal.org_kind is not OrganisationKind.EXPORTER:
@@ -335,9 +341,11 @@ def get_pooled(buyer_id: IdPath, session: SessionDep, principal: PrincipalDep) -
     """The buyer's payment experience pooled over contributing exporters, none named; the
     figures show only with at least k contributors.  Insurers, co-insurers and banks.
     """
-    principal.require(Permission.BUYER_READ)
-    if principal.org_kind is OrganisationKind.EXPORTER:
-        raise PermissionDenied("the pool is read by insurers and banks", code="pool_not_readable")
+    principal.require(Permission.ORG_READ)
+    if principal.org_kind not in POOL_READERS:
+        raise PermissionDenied(
+            "the pool is read by insurers, co-insurers and banks", code="pool_not_readable"
+        )
     pool = consents.pooled_experience(session, buyer_id)
     if pool is None:
         return PooledOut(

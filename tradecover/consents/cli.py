@@ -45,7 +45,7 @@ def _show(session: Session, principal: access.Principal) -> None:
     console.print(table)
     hidden = {f for fields in withheld.values() for f in fields}
     buyers = reporting.buyers_declared(session, principal.org_id)
-    console.print(consents.sharing_summary(hidden, buyers))
+    console.print(consents.sharing_summary(hidden, buyers), soft_wrap=True)
 
 
 @sharing_app.command("show")

@@ -63,7 +63,7 @@ _LABELS = {
     SharedField.PAYMENT_TERMS: "payment terms",
     SharedField.HS_CODE: "HS code",
     SharedField.GOODS_DESCRIPTION: "goods description",
-    SharedField.LINE_ITEMS: "line items and unit prices",
+    SharedField.LINE_ITEMS: "line items with unit prices",
     SharedField.TRANSPORT_DOCUMENT: "transport document",
     SharedField.ORIGINAL_DOCUMENT: "original documents",
 }
@@ -123,7 +123,7 @@ def sharing_summary(withheld: Iterable[str], buyers: int, reader: str = "Your in
     """The plain-language sentence of what a reader sees of the exporter's shipments.
 
     [domain CS-10] For example: "Your insurer can see buyer, amounts and dates of your
-    shipments to 14 buyers; it cannot see line items and unit prices."
+    shipments to 14 buyers; it cannot see line items with unit prices."
     """
     hidden = effective_withheld(withheld)
     seen = [_LABELS[f] for f in SharedField if f not in hidden]

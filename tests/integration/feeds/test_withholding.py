@@ -82,7 +82,7 @@ def test_a_withheld_field_is_in_no_table_and_the_minimum_still_attaches(
     chosen = _withhold(app_client, cast, ["line_items", "goods_description"])
     assert chosen.status_code == 200, chosen.text
     assert chosen.json()["withheld"]["erp"] == ["goods_description", "line_items"]
-    assert "cannot see goods description, line items and unit prices" in chosen.json()["summary"]
+    assert "cannot see goods description, line items with unit prices" in chosen.json()["summary"]
 
     received = _receive(db, _secret_event("S1"), cast)
 

@@ -59,7 +59,7 @@ def test_the_summary_says_what_the_insurer_sees_and_does_not() -> None:
     assert sharing_summary(["line_items"], 14) == (
         "Your insurer can see buyer, amounts, currency, dates, payment terms, HS code, "
         "goods description and transport document of your shipments to 14 buyers; it "
-        "cannot see line items and unit prices and original documents."
+        "cannot see line items with unit prices and original documents."
     )
     assert sharing_summary([], 1).endswith("original documents of your shipments to 1 buyer.")
 
