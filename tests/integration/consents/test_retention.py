@@ -105,7 +105,7 @@ def test_the_purge_empties_what_an_ended_consent_opened_and_keeps_the_records(
         chains = set(
             s.execute(
                 select(AuditEntry.org_id).where(
-                    AuditEntry.action == "consent.purged", AuditEntry.entity_id == old
+                    AuditEntry.action == "consent.purged", AuditEntry.entity_id == str(old)
                 )
             ).scalars()
         )
