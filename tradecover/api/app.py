@@ -205,6 +205,7 @@ def _routers() -> list[Any]:
     from tradecover.web.billing.pages import router as billing_pages_router
     from tradecover.web.claims.documents_pages import router as claim_documents_pages_router
     from tradecover.web.claims.pages import router as claims_pages_router
+    from tradecover.web.consents.pages import router as consents_pages_router
     from tradecover.web.declarations.pages import router as declarations_pages_router
     from tradecover.web.limits.pages import router as limits_pages_router
     from tradecover.web.limits.tracking_pages import router as limit_tracking_pages_router
@@ -250,6 +251,7 @@ def _routers() -> list[Any]:
         claim_documents_pages_router,
         feeds_router,
         consents_router,
+        consents_pages_router,
         webhooks_router,
         webhooks_pages_router,
         jobs_router,

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from tradecover.consents.service import request_consent as request_consent
     from tradecover.consents.service import revoke as revoke
     from tradecover.consents.service import status_now as status_now
+    from tradecover.consents.visibility_repository import Visibility as Visibility
+    from tradecover.consents.visibility_repository import visibility_of as visibility_of
 
 _LAZY = {
     "AccessRead": "access_log",
@@ -65,6 +67,8 @@ _LAZY = {
     "request_consent": "service",
     "revoke": "service",
     "status_now": "service",
+    "Visibility": "visibility_repository",
+    "visibility_of": "visibility_repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 
