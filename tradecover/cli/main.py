@@ -24,6 +24,7 @@ def _register_contexts() -> None:
     from tradecover.claims.cli import app as claims_app
     from tradecover.claims.investment_debt.cli import register as register_id_claims
     from tradecover.collections.cli import app as overdue_app
+    from tradecover.consents.cli import app as consents_app
     from tradecover.country_risk.cli import app as countries_app
     from tradecover.declarations.cli import app as declarations_app
     from tradecover.feeds.cli import app as feeds_app
@@ -59,6 +60,7 @@ def _register_contexts() -> None:
     app.add_typer(feeds_app, name="feeds")
     app.add_typer(webhooks_app, name="webhooks")
     app.add_typer(jobs_app, name="jobs")
+    app.add_typer(consents_app, name="consents")
 
 
 _register_contexts()
