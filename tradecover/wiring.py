@@ -37,7 +37,7 @@ def store_for(engine: Engine) -> AttachmentStore:
 def purge_retention(
     session: Session, *, actor: str, now: datetime | None = None
 ) -> dict[int, dict[str, int]]:
-    """Purge what every ended consent past its retention opened [domain CS-12]: the feed's
+    """Purge what every ended consent past its retention opened [domain CS-13]: the feed's
     documents (claims in progress and financial records kept) and the pool's rows.
     """
     from tradecover import consents, feeds, reporting

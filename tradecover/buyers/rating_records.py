@@ -67,7 +67,7 @@ def rating_of(session: Session, row: Buyer) -> Rating:
             net_margin=_decimal(fin.get("net_margin")),
             interest_cover=_decimal(fin.get("interest_cover")),
             days_beyond_terms=row.days_beyond_terms,
-            # the platform's pooled payment experience adds its reports [domain CS-11]
+            # the platform's pooled payment experience adds its reports [domain CS-12]
             overdue_reports=row.overdue_reports
             + consents.overdue_reports_from_pool(consents.pooled_experience(session, row.id)),
             adverse_events=events,

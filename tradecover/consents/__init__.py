@@ -64,6 +64,8 @@ if TYPE_CHECKING:
     from tradecover.consents.sharing_repository import set_sharing as set_sharing
     from tradecover.consents.sharing_repository import sharing_of as sharing_of
     from tradecover.consents.sharing_repository import withheld_fields as withheld_fields
+    from tradecover.consents.visibility_repository import Visibility as Visibility
+    from tradecover.consents.visibility_repository import visibility_of as visibility_of
 
 _LAZY = {
     "AccessRead": "access_log",
@@ -96,6 +98,8 @@ _LAZY = {
     "set_sharing": "sharing_repository",
     "sharing_of": "sharing_repository",
     "withheld_fields": "sharing_repository",
+    "Visibility": "visibility_repository",
+    "visibility_of": "visibility_repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 

@@ -323,7 +323,7 @@ def post_stop(session: SessionDep, principal: PrincipalDep) -> PoolOut:
 POOL_READERS = frozenset(
     {OrganisationKind.INSURER, OrganisationKind.COINSURER, OrganisationKind.BANK}
 )
-"""Who reads the pool's anonymised figures [domain CS-11]."""
+"""Who reads the pool's anonymised figures [domain CS-12]."""
 
 
 def _exporter_only(principal: PrincipalDep) -> None:

@@ -1,14 +1,14 @@
 """The pure rules of selective filtering and of the payment-experience pool.
 
 Per connected feed source, the exporter chooses which fields of its documents the other
-organisations may see ([003], [domain CS-10]).  What automatic attachment needs — the
+organisations may see ([003], [domain CS-11]).  What automatic attachment needs — the
 buyer, the amounts, the currency, the dates, the payment terms and the HS code whose
 chapter prices the cover — is the minimum the policy names and is always shared; the
 rest (goods description, line items and unit prices, the transport document, the
 original document's bytes) the exporter may withhold.  A withheld field is never stored
 on the reading side: the feed stores a projection of the document without it.
 
-The pool of buyers' payment experience ([000], [domain CS-11]) shows a buyer's pooled
+The pool of buyers' payment experience ([000], [domain CS-12]) shows a buyer's pooled
 figures only when at least :data:`POOL_MIN_CONTRIBUTORS` exporters contribute.
 """
 
@@ -22,7 +22,7 @@ from tradecover.kit.errors import ValidationFailed
 
 
 class SharedField(StrEnum):
-    """A field of a feed document an exporter shares or withholds [domain CS-10]."""
+    """A field of a feed document an exporter shares or withholds [domain CS-11]."""
 
     BUYER = "buyer"
     AMOUNTS = "amounts"
@@ -46,14 +46,14 @@ MINIMUM_FIELDS = frozenset(
         SharedField.HS_CODE,
     }
 )
-"""What automatic attachment needs: always shared, never withheld [domain CS-10]."""
+"""What automatic attachment needs: always shared, never withheld [domain CS-11]."""
 
 FEED_SOURCES = ("customs", "ubl", "cii", "erp")
 """The kinds of feed source an exporter connects (the feeds context's list)."""
 
 POOL_MIN_CONTRIBUTORS = 3
 """k of the pool's k-anonymity: a buyer's pooled figures show only with this many
-contributing exporters [domain CS-11]."""
+contributing exporters [domain CS-12]."""
 
 _LABELS = {
     SharedField.BUYER: "buyer",
@@ -81,7 +81,7 @@ def parse_source(value: str) -> str:
 
 
 def parse_withheld(values: Iterable[str]) -> frozenset[SharedField]:
-    """The fields the exporter withholds [domain CS-10]: an unknown one is refused
+    """The fields the exporter withholds [domain CS-11]: an unknown one is refused
     (``unknown_field``), and so is one of the policy's minimum (``field_in_minimum``).
     """
     out: set[SharedField] = set()
@@ -107,7 +107,7 @@ def parse_withheld(values: Iterable[str]) -> frozenset[SharedField]:
 
 def effective_withheld(withheld: Iterable[str]) -> frozenset[SharedField]:
     """What is withheld in effect: withholding any field withholds the original document
-    too (its bytes hold the field) [domain CS-10].
+    too (its bytes hold the field) [domain CS-11].
     """
     out = frozenset(SharedField(v) for v in withheld)
     return out | {SharedField.ORIGINAL_DOCUMENT} if out else out
@@ -122,7 +122,7 @@ def _join(labels: list[str]) -> str:
 def sharing_summary(withheld: Iterable[str], buyers: int, reader: str = "Your insurer") -> str:
     """The plain-language sentence of what a reader sees of the exporter's shipments.
 
-    [domain CS-10] For example: "Your insurer can see buyer, amounts and dates of your
+    [domain CS-11] For example: "Your insurer can see buyer, amounts and dates of your
     shipments to 14 buyers; it cannot see line items with unit prices."
     """
     hidden = effective_withheld(withheld)
@@ -138,7 +138,7 @@ def sharing_summary(withheld: Iterable[str], buyers: int, reader: str = "Your in
 @dataclass(frozen=True, slots=True)
 class BuyerExperience:
     """One exporter's payment experience of one buyer: its overdue notices (and the
-    longest delay) and its claims [domain CS-11].
+    longest delay) and its claims [domain CS-12].
     """
 
     buyer_id: int
@@ -162,7 +162,7 @@ class PooledExperience:
 
 def pooled(buyer_id: int, rows: Iterable[BuyerExperience]) -> PooledExperience | None:
     """The pooled figures of ``buyer_id`` over one row per contributor, or None when fewer
-    than :data:`POOL_MIN_CONTRIBUTORS` contribute (k-anonymity) [domain CS-11].
+    than :data:`POOL_MIN_CONTRIBUTORS` contribute (k-anonymity) [domain CS-12].
     """
     items = [r for r in rows if r.buyer_id == buyer_id]
     if len(items) < POOL_MIN_CONTRIBUTORS:
@@ -178,7 +178,7 @@ def pooled(buyer_id: int, rows: Iterable[BuyerExperience]) -> PooledExperience |
 
 
 def overdue_reports_from_pool(pool: PooledExperience | None) -> int:
-    """What the pool adds to a buyer's overdue reports in its rating [domain CS-11]: each
+    """What the pool adds to a buyer's overdue reports in its rating [domain CS-12]: each
     contributor with an overdue notice or a claim counts once, so one exporter's long list
     weighs as one report; nothing below k contributors.
     """

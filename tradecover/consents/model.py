@@ -1,7 +1,7 @@
 """ORM model of the consents context: one row per consent an organisation asked an
 exporter for [domain CS-1]; the fields an exporter withholds per feed source
-[domain CS-10]; the pool of buyers' payment experience [domain CS-11]; the consents whose
-retention was purged [domain CS-12].  The policy contract's own consent has no row: it is
+[domain CS-11]; the pool of buyers' payment experience [domain CS-12]; the consents whose
+retention was purged [domain CS-13].  The policy contract's own consent has no row: it is
 derived from the contract ([domain CS-4], :func:`~tradecover.consents.rules.contract_covers`).
 """
 
@@ -51,7 +51,7 @@ class Consent(Base):
 
 class FieldSharing(Base):
     """The fields an exporter withholds from the documents of one connected feed source
-    [domain CS-10]; no row: every field is shared.
+    [domain CS-11]; no row: every field is shared.
     """
 
     __tablename__ = "consent_field_sharing"
@@ -67,7 +67,7 @@ class FieldSharing(Base):
 
 class PaymentExperience(Base):
     """One contributing exporter's payment experience of one buyer, in the pool
-    [domain CS-11].  The contributor is kept to remove its rows when it stops; it is never
+    [domain CS-12].  The contributor is kept to remove its rows when it stops; it is never
     shown to anyone but itself.
     """
 
@@ -87,7 +87,7 @@ class PaymentExperience(Base):
 
 
 class ConsentPurge(Base):
-    """A consent whose retention ran out and whose data was purged [domain CS-12]."""
+    """A consent whose retention ran out and whose data was purged [domain CS-13]."""
 
     __tablename__ = "consent_purges"
 

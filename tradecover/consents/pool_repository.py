@@ -1,4 +1,4 @@
-"""The pool of buyers' payment experience [domain CS-11]: with its consent, an exporter
+"""The pool of buyers' payment experience [domain CS-12]: with its consent, an exporter
 contributes its overdue notices and claims per buyer; insurers and banks read the pooled
 figures of a buyer, no exporter named, only once enough exporters contribute; the exporter
 sees what it contributes and stops (its rows leave the pool).  Never commits.
@@ -22,7 +22,7 @@ from tradecover.kit.dates import utc_now
 POOL_SCOPE = Scope.PAYMENT_EXPERIENCE
 POOL_PURPOSE = Purpose.PORTFOLIO_MONITORING
 """The consent that lets an exporter's experience into the pool: payment experience, for
-portfolio monitoring, authorised and unexpired, to any insurer or bank [domain CS-11]."""
+portfolio monitoring, authorised and unexpired, to any insurer or bank [domain CS-12]."""
 
 
 def pool_consents(session: Session, exporter_org_id: int, now: datetime) -> list[int]:
@@ -109,7 +109,7 @@ def contributions_of(session: Session, exporter_org_id: int) -> list[BuyerExperi
 
 
 def pooled_experience(session: Session, buyer_id: int) -> PooledExperience | None:
-    """The buyer's pooled payment experience, or None below k contributors [domain CS-11]."""
+    """The buyer's pooled payment experience, or None below k contributors [domain CS-12]."""
     rows = session.execute(
         select(PaymentExperience).where(PaymentExperience.buyer_id == buyer_id)
     ).scalars()

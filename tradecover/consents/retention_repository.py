@@ -1,4 +1,4 @@
-"""Retention [domain CS-12]: once a consent has ended (revoked, or expired) and its
+"""Retention [domain CS-13]: once a consent has ended (revoked, or expired) and its
 retention period has passed, what it opened is purged — the documents' stored content
 (unless another valid consent still opens it, a claim in progress holds it, or it is a
 financial record still within the years the law requires) and the exporter's rows in the
@@ -100,7 +100,7 @@ def purge(
     retention_days: int,
     now: datetime | None = None,
 ) -> dict[int, dict[str, int]]:
-    """Purge what every ended consent past its retention opened [domain CS-12]; returns
+    """Purge what every ended consent past its retention opened [domain CS-13]; returns
     per consent the counts purged.  Idempotent: a purged consent is not purged again.
     """
     now = now or utc_now()

@@ -170,7 +170,7 @@ def _decide(
         after is ConsentStatus.REVOKED
         and POOL_SCOPE.value in row.scopes
         and not pool_consents(session, row.grantor_org_id, now)
-    ):  # revoking stops the contribution: the exporter's rows leave the pool [domain CS-11]
+    ):  # revoking stops the contribution: the exporter's rows leave the pool [domain CS-12]
         withdraw_from_pool(session, exporter_org_id=row.grantor_org_id, actor=principal.actor)
     forget(session)
     return row

@@ -1,4 +1,4 @@
-"""Selective filtering [domain CS-10]: the fields an exporter withholds per connected
+"""Selective filtering [domain CS-11]: the fields an exporter withholds per connected
 feed source, set by the exporter (audited) and read by the feed's storage step.
 Never commits.
 """
@@ -21,7 +21,7 @@ from tradecover.kit.errors import PermissionDenied
 
 def withheld_fields(session: Session, exporter_org_id: int, source: str) -> frozenset[str]:
     """The fields ``exporter_org_id`` withholds from ``source``'s documents (none: all
-    shared) [domain CS-10].
+    shared) [domain CS-11].
     """
     row = session.execute(
         select(FieldSharing.withheld).where(
@@ -50,7 +50,7 @@ def set_sharing(
     now: datetime | None = None,
 ) -> list[str]:
     """The exporter (only it: it owns the data) chooses the fields it withholds from
-    ``source``'s documents [domain CS-10]; an unknown field or one of the policy's minimum
+    ``source``'s documents [domain CS-11]; an unknown field or one of the policy's minimum
     is refused and nothing is written.  Applies to documents received from now on.
     """
     principal.require(Permission.EXPORTER_PROFILE_WRITE)

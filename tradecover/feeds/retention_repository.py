@@ -1,4 +1,4 @@
-"""The feed's part of the retention purge [domain CS-12]: the stored content of an
+"""The feed's part of the retention purge [domain CS-13]: the stored content of an
 exporter's received documents is emptied once no consent opens it any more; the row stays
 (status, reasons, the original's SHA-256, the declaration it attached), so that the ledger
 and exactly-once attachment hold.  Never commits.

@@ -137,7 +137,7 @@ def _settled(session: Session, *conditions: object) -> ReceivedDocument | None:
 
 
 def _withheld(session: Session, envelope: Envelope) -> frozenset[str]:
-    """What the exporter withholds from this source's documents, in effect [domain CS-10]."""
+    """What the exporter withholds from this source's documents, in effect [domain CS-11]."""
     chosen = consents.withheld_fields(session, envelope.exporter_org_id, envelope.source.value)
     return frozenset(f.value for f in consents.effective_withheld(chosen))
 
@@ -145,7 +145,7 @@ def _withheld(session: Session, envelope: Envelope) -> frozenset[str]:
 def _stored(read: ReadResult | None, envelope: Envelope, withheld: frozenset[str]) -> bytes:
     """What the row keeps of the document: the original bytes, or when the exporter withholds
     fields their projection without them (nothing for a document that could not be read)
-    [domain CS-10].
+    [domain CS-11].
     """
     if not withheld:
         return envelope.content

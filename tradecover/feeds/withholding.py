@@ -1,5 +1,5 @@
 """The projection of a feed document without the fields its exporter withholds
-[domain CS-10]: what the storage step writes instead of the original bytes.
+[domain CS-11]: what the storage step writes instead of the original bytes.
 
 The minimum automatic attachment needs (buyer, amounts, currency, dates, payment terms,
 the first HS code) always stays; goods descriptions, line items with their quantities and

@@ -22,7 +22,8 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import round_money
 from tradecover.policies import investment_debt as service
-from tradecover.policies.schemas import ApplicationOut, PolicyOut
+from tradecover.policies.application_schemas import ApplicationOut
+from tradecover.policies.schemas import PolicyOut
 from tradecover.pricing import (
     DrawdownIn,
     DueBeforeIndemnityOut,

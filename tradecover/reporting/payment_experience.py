@@ -1,7 +1,7 @@
 """Read models of data sovereignty (claims, collections and declarations read together):
-an exporter's payment experience per buyer for the pool [domain CS-11], the buyers its
-shipments go to (the sharing summary, [domain CS-10]) and the declarations a claim in
-progress holds (kept by the retention purge, [domain CS-12]).
+an exporter's payment experience per buyer for the pool [domain CS-12], the buyers its
+shipments go to (the sharing summary, [domain CS-11]) and the declarations a claim in
+progress holds (kept by the retention purge, [domain CS-13]).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The payment-experience pool [domain CS-11]: contributions enter only under a pool
+"""The payment-experience pool [domain CS-12]: contributions enter only under a pool
 consent; a buyer's pooled figures show, no exporter named, from three contributors and
 feed its rating; revoking the consent takes the exporter's rows out (both databases)."""
 

@@ -1,4 +1,4 @@
-"""Retention [domain CS-12]: once a consent ended and its retention passed, the purge
+"""Retention [domain CS-13]: once a consent ended and its retention passed, the purge
 empties the documents it opened — but a financial record within the legal years, one a
 claim in progress holds, or one another valid consent still opens — audits it on both
 chains and never runs twice; the CLI runs it; sharing is set from the CLI (both databases).

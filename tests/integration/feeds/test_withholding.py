@@ -1,4 +1,4 @@
-"""Selective filtering at the feed's storage step [domain CS-10]: the exporter chooses
+"""Selective filtering at the feed's storage step [domain CS-11]: the exporter chooses
 the fields a source's documents share (API; bad input writes nothing); a withheld field is
 in no table afterwards — not the stored document, the declaration, the audit log nor the
 outbox — while the minimum attachment needs still declares the shipment (both databases).

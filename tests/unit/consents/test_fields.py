@@ -1,4 +1,4 @@
-"""Selective filtering and the pool's pure rules [domain CS-10] [domain CS-11]: what may
+"""Selective filtering and the pool's pure rules [domain CS-11] [domain CS-12]: what may
 be withheld, the plain-language summary, k-anonymity of the pooled figures and what they
 add to a buyer's rating."""
 

@@ -62,6 +62,8 @@ def test_public_names_are_pinned() -> None:
             "start_reading",
             "status_now",
             "submit_reads",
+            "Visibility",
+            "visibility_of",
         ]
     )
     for name in tradecover.consents.__all__:

@@ -1,5 +1,5 @@
 """The projection the storage step writes when the exporter withholds fields
-[domain CS-10]: the minimum stays, withheld fields go, nothing of them in the bytes."""
+[domain CS-11]: the minimum stays, withheld fields go, nothing of them in the bytes."""
 
 from __future__ import annotations
 
