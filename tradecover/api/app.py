@@ -209,8 +209,10 @@ def _routers() -> list[Any]:
     from tradecover.web.claims.pages import router as claims_pages_router
     from tradecover.web.consents.pages import router as consents_pages_router
     from tradecover.web.declarations.pages import router as declarations_pages_router
+    from tradecover.web.job_pages.pages import router as jobs_pages_router
     from tradecover.web.limits.pages import router as limits_pages_router
     from tradecover.web.limits.tracking_pages import router as limit_tracking_pages_router
+    from tradecover.web.mail.pages import router as mail_pages_router
     from tradecover.web.policies.pages import router as policies_pages_router
     from tradecover.web.pricing.pages import router as pricing_pages_router
     from tradecover.web.risk.pages import router as risk_pages_router
@@ -259,6 +261,8 @@ def _routers() -> list[Any]:
         webhooks_router,
         webhooks_pages_router,
         jobs_router,
+        jobs_pages_router,
+        mail_pages_router,
     ]
 
 

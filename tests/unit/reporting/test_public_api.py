@@ -19,6 +19,8 @@ def test_public_names_are_pinned() -> None:
             "limit_exposures",
             "limit_watch_list",
             "payment_records_of",
+            "limits_csv",
+            "declarations_csv",
         ]
     )
 
