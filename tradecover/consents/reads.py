@@ -134,6 +134,7 @@ OTHER_READS: dict[str, str] = {
             "/webhooks/endpoints/{endpoint_id}/deliveries": _OWN,
             "/webhooks/endpoints/{endpoint_id}/deliveries/{delivery_id}": _OWN,
             "/jobs/{job_id}": _OWN,
+            "/jobs/{job_id}/download": _OWN,
             "/consents": "the consents the caller is a party to",
             "/consents/{consent_id}": "the consents the caller is a party to",
             "/consents/{consent_id}/receipt": "the consents the caller is a party to",
