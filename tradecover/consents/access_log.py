@@ -179,12 +179,44 @@ def _take(bind: Engine, *, due_only: bool) -> list[Pending]:
         return taken
 
 
+def coalesce(entries: list[Pending]) -> list[Pending]:
+    """One entry per exporter, reader, action, scope, purpose, basis and route among
+    ``entries`` (the reads of one batch): the records merged, the reads counted, the first
+    and last read's time kept [domain CS-8].
+    """
+    groups: dict[tuple[Any, ...], tuple[Pending, dict[str, set[int]]]] = {}
+    for e in entries:
+        a = e.after
+        key = (e.org_id, e.actor, e.action, e.entity_id, e.reason, a.get("consent"), a["path"])
+        found = groups.get(key)
+        if found is None:
+            after = {**a, "reads": 0}
+            found = groups[key] = (
+                Pending(
+                    e.org_id, e.actor, e.action, e.entity_type, e.entity_id, e.reason, None, after
+                ),
+                {},
+            )
+        kept, records = found
+        kept.after["reads"] += 1
+        kept.after["last_read_at"] = a["read_at"]
+        for table, ids in (a.get("records") or {}).items():
+            records.setdefault(table, set()).update(ids)
+    out = []
+    for kept, records in groups.values():
+        kept.after["records"] = {t: sorted(ids)[:1000] for t, ids in records.items()}
+        out.append(kept)
+    return out
+
+
 def write(session: Session, entries: list[Pending]) -> None:
-    """Append ``entries`` to their exporters' chains with one set-based call (the chain of
-    an entry is the reader's shard, so readers never wait on the exporter's own chain).
+    """Append ``entries``, coalesced, to their exporters' chains with one set-based call
+    (the chain of an entry is the reader's shard, so readers never wait on the exporter's
+    own chain).
     """
     if entries:
-        append_many(session, [(chain_for(e.after["reader_org_id"]), e) for e in entries])
+        rows = coalesce(entries)
+        append_many(session, [(chain_for(e.after["reader_org_id"]), e) for e in rows])
 
 
 def flush_into(session: Session) -> None:
@@ -236,6 +268,7 @@ class AccessRead:
     purpose: str
     path: str
     records: dict[str, list[int]]
+    reads: int = 1
 
     @property
     def refused(self) -> bool:
@@ -288,6 +321,7 @@ def reads_of(
                 purpose=row.reason or "",
                 path=str(after.get("path", "")),
                 records=dict(after.get("records") or {}),
+                reads=int(after.get("reads", 1)),
             )
         )
         if len(out) >= limit:
