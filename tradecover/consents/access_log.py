@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.access import Principal
 from tradecover.audit import AuditEntry, Pending, append_many, chain_for
-from tradecover.consents.guard import ConsentRequired, Readable, exporter_of
+from tradecover.consents.guard import EXPORTER_COLUMNS, ConsentRequired, Readable
 from tradecover.consents.rules import Purpose, Scope
 from tradecover.kit.dates import utc_now
 
@@ -64,19 +64,31 @@ class ReadContext:
     at: datetime = field(default_factory=utc_now)
 
 
+_TABLES: dict[type, str] = {}
+
+
 @event.listens_for(Session, "loaded_as_persistent")
 def _noted(session: Session, instance: object) -> None:
-    """Note a record a read path loaded, when it belongs to another organisation."""
+    """Note a record a read path loaded, when it belongs to another organisation (plain
+    dictionary reads of the loaded state: this runs for every row a read loads).
+    """
     context: ReadContext | None = session.info.get(_KEY)
     if context is None:
         return
-    org = exporter_of(instance)
-    if org is None or org == context.reader.org_id:
+    state = instance.__dict__
+    org = None
+    for name in EXPORTER_COLUMNS:
+        org = state.get(name)
+        if org is not None:
+            break
+    if not isinstance(org, int) or org == context.reader.org_id:
         return
-    table = str(getattr(instance, "__tablename__", type(instance).__name__))
-    record_id = getattr(instance, "id", None)
-    tables = context.records.setdefault(org, {})
-    ids = tables.setdefault(table, [])
+    kind = type(instance)
+    table = _TABLES.get(kind)
+    if table is None:
+        table = _TABLES[kind] = str(getattr(kind, "__tablename__", kind.__name__))
+    ids = context.records.setdefault(org, {}).setdefault(table, [])
+    record_id = state.get("id")
     if isinstance(record_id, int) and len(ids) < 1000:
         ids.append(record_id)
 
