@@ -99,11 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         responses=problems.PROBLEM_RESPONSES,
-        # query, path, header, form text; then the consent guard of reads of exporter data
-        dependencies=[
-            Depends(refuse_unsafe_input),
-            Depends(consent_reads.guard_reads, scope="function"),
-        ],
+        dependencies=[Depends(refuse_unsafe_input)],  # query, path, header, form text
     )
     engine = make_engine(
         settings.database_url,

@@ -1,8 +1,9 @@
 """The read guard of the API edge [domain CS-6] [domain CS-8]: every ``GET`` of a
 route that returns exporter data (``tradecover.consents.EXPORTER_READS``) by another
 organisation passes the consent guard for the route's scope and purpose before the route
-runs, and is recorded in the access log after it.  A refused read answers 403
-``consent_required`` naming the scope, and is itself recorded.
+runs (:func:`begin`, as the caller is authenticated), and is recorded in the access log
+after it (:func:`end`, before the request's commit; written by :func:`flush_when_due`).
+A refused read answers 403 ``consent_required`` naming the scope, and is itself recorded.
 
 The guard's set-based answer is left on the session: the services that filter by exporter
 (``consents.readable``) find it there and ask the database no second time.
@@ -10,43 +11,44 @@ The guard's set-based answer is left on the session: the services that filter by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from fastapi import BackgroundTasks, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from tradecover import consents
-from tradecover.access import OrganisationKind
+from tradecover.access import OrganisationKind, Principal
 from tradecover.api import problems
-from tradecover.api.deps import SessionDep, principal_of_request
 
 
-def _flush_when_due(request: Request) -> None:
-    state = request.app.state
-    consents.flush_access_log(state.session_factory, due_only=True, bind=state.engine)
-
-
-def guard_reads(request: Request, session: SessionDep, tasks: BackgroundTasks) -> Iterator[None]:
-    """Guard and log a read of exporter data by another organisation (a no-op for other
-    routes, other methods and an exporter reading its own data).
+def begin(request: Request, session: Session, principal: Principal) -> None:
+    """Guard a read of exporter data by another organisation before the route runs (called
+    once the caller is known): 403 ``consent_required`` without a consent, else open the
+    read context whose records the access log will list.  A no-op for other routes, other
+    methods and an exporter reading its own data.
     """
-    path = str(getattr(request.scope.get("route"), "path", ""))
-    read = consents.read_of(path) if request.method == "GET" else None
-    if read is None:
-        yield
+    if request.method != "GET" or principal.org_kind is OrganisationKind.EXPORTER:
         return
-    principal = principal_of_request(request, session)
-    if principal.org_kind is OrganisationKind.EXPORTER:
-        yield
+    path = str(getattr(request.scope.get("route"), "path", ""))
+    read = consents.read_of(path)
+    if read is None:
         return
     context = consents.start_reading(session, principal, read.scope, read.purpose, path)
     context.readable = consents.readable(session, principal, read.scope, read.purpose)
-    tasks.add_task(_flush_when_due, request)
-    yield
-    consents.submit_reads(_engine_of(session), consents.finish_reading(session))
+
+
+def end(session: Session) -> None:
+    """Queue the access-log entries of the request's read (before its commit)."""
+    entries = consents.finish_reading(session)
+    if entries:
+        consents.submit_reads(_engine_of(session), entries)
+
+
+def flush_when_due(request: Request) -> None:
+    """Write the queued access log when a batch is due (after the request's commit)."""
+    state = request.app.state
+    consents.flush_access_log(state.session_factory, due_only=True, bind=state.engine)
 
 
 def _engine_of(session: Session) -> Engine:

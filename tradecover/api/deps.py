@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
+from tradecover.api import consent_reads
 from tradecover.config import Settings
 from tradecover.kit.errors import AuthenticationFailed
 
@@ -36,12 +37,14 @@ def session_dependency(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.session_factory()
     try:
         yield session
+        consent_reads.end(session)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+    consent_reads.flush_when_due(request)
 
 
 SessionDep = Annotated[Session, Depends(session_dependency, scope="function")]
@@ -61,6 +64,7 @@ def current_principal(
         return known
     principal = _authenticate(request, session, api_key, token)
     request.state.principal = principal
+    consent_reads.begin(request, session, principal)
     return principal
 
 
@@ -74,16 +78,6 @@ def _authenticate(
     if bearer:
         return access.principal_from_token(session, bearer, key=get_settings(request).signing_key())
     raise AuthenticationFailed("sign in or send an X-API-Key header", code="unauthenticated")
-
-
-def principal_of_request(request: Request, session: Session) -> Principal:
-    """The caller of ``request``, read from its headers (for dependencies that run before
-    the route's own).
-    """
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    token = value.strip() if scheme.lower() == "bearer" and value.strip() else None
-    return current_principal(request, session, request.headers.get("x-api-key"), token)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.access import Principal
 from tradecover.audit import AuditEntry, Pending, append_many, chain_for
-from tradecover.consents.guard import ConsentRequired, Readable, exporter_of
+from tradecover.consents.guard import EXPORTER_COLUMNS, ConsentRequired, Readable
 from tradecover.consents.rules import Purpose, Scope
 from tradecover.kit.dates import utc_now
 
@@ -64,19 +64,31 @@ class ReadContext:
     at: datetime = field(default_factory=utc_now)
 
 
+_TABLES: dict[type, str] = {}
+
+
 @event.listens_for(Session, "loaded_as_persistent")
 def _noted(session: Session, instance: object) -> None:
-    """Note a record a read path loaded, when it belongs to another organisation."""
+    """Note a record a read path loaded, when it belongs to another organisation (plain
+    dictionary reads of the loaded state: this runs for every row a read loads).
+    """
     context: ReadContext | None = session.info.get(_KEY)
     if context is None:
         return
-    org = exporter_of(instance)
-    if org is None or org == context.reader.org_id:
+    state = instance.__dict__
+    org = None
+    for name in EXPORTER_COLUMNS:
+        org = state.get(name)
+        if org is not None:
+            break
+    if not isinstance(org, int) or org == context.reader.org_id:
         return
-    table = str(getattr(instance, "__tablename__", type(instance).__name__))
-    record_id = getattr(instance, "id", None)
-    tables = context.records.setdefault(org, {})
-    ids = tables.setdefault(table, [])
+    kind = type(instance)
+    table = _TABLES.get(kind)
+    if table is None:
+        table = _TABLES[kind] = str(getattr(kind, "__tablename__", kind.__name__))
+    ids = context.records.setdefault(org, {}).setdefault(table, [])
+    record_id = state.get("id")
     if isinstance(record_id, int) and len(ids) < 1000:
         ids.append(record_id)
 
@@ -179,12 +191,44 @@ def _take(bind: Engine, *, due_only: bool) -> list[Pending]:
         return taken
 
 
+def coalesce(entries: list[Pending]) -> list[Pending]:
+    """One entry per exporter, reader, action, scope, purpose, basis and route among
+    ``entries`` (the reads of one batch): the records merged, the reads counted, the first
+    and last read's time kept [domain CS-8].
+    """
+    groups: dict[tuple[Any, ...], tuple[Pending, dict[str, set[int]]]] = {}
+    for e in entries:
+        a = e.after
+        key = (e.org_id, e.actor, e.action, e.entity_id, e.reason, a.get("consent"), a["path"])
+        found = groups.get(key)
+        if found is None:
+            after = {**a, "reads": 0}
+            found = groups[key] = (
+                Pending(
+                    e.org_id, e.actor, e.action, e.entity_type, e.entity_id, e.reason, None, after
+                ),
+                {},
+            )
+        kept, records = found
+        kept.after["reads"] += 1
+        kept.after["last_read_at"] = a["read_at"]
+        for table, ids in (a.get("records") or {}).items():
+            records.setdefault(table, set()).update(ids)
+    out = []
+    for kept, records in groups.values():
+        kept.after["records"] = {t: sorted(ids)[:1000] for t, ids in records.items()}
+        out.append(kept)
+    return out
+
+
 def write(session: Session, entries: list[Pending]) -> None:
-    """Append ``entries`` to their exporters' chains with one set-based call (the chain of
-    an entry is the reader's shard, so readers never wait on the exporter's own chain).
+    """Append ``entries``, coalesced, to their exporters' chains with one set-based call
+    (the chain of an entry is the reader's shard, so readers never wait on the exporter's
+    own chain).
     """
     if entries:
-        append_many(session, [(chain_for(e.after["reader_org_id"]), e) for e in entries])
+        rows = coalesce(entries)
+        append_many(session, [(chain_for(e.after["reader_org_id"]), e) for e in rows])
 
 
 def flush_into(session: Session) -> None:
@@ -236,6 +280,7 @@ class AccessRead:
     purpose: str
     path: str
     records: dict[str, list[int]]
+    reads: int = 1
 
     @property
     def refused(self) -> bool:
@@ -288,6 +333,7 @@ def reads_of(
                 purpose=row.reason or "",
                 path=str(after.get("path", "")),
                 records=dict(after.get("records") or {}),
+                reads=int(after.get("reads", 1)),
             )
         )
         if len(out) >= limit:

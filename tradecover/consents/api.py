@@ -100,6 +100,7 @@ def access_log(
             purpose=r.purpose,
             path=r.path,
             records=r.records,
+            reads=r.reads,
         )
         for r in rows
     ]
@@ -115,6 +116,7 @@ CSV_COLUMNS = (
     "scope",
     "purpose",
     "path",
+    "reads",
     "records",
 )
 """The columns of the access log's CSV export."""
@@ -138,6 +140,7 @@ def access_log_csv(rows: list[AccessReadOut]) -> str:
                 r.scope,
                 r.purpose,
                 r.path,
+                r.reads,
                 records,
             ]
         )

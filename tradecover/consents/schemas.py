@@ -90,6 +90,7 @@ class AccessReadOut(BaseModel):
     purpose: str
     path: str
     records: dict[str, list[int]]
+    reads: int = Field(description="Reads of the same data in this line (coalesced per batch)")
 
 
 class VisibilityOut(BaseModel):
