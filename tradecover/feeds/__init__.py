@@ -6,6 +6,8 @@ and optionally the official Schematron) and signed ERP webhooks: each reader ret
 immutable :class:`TradeDocument` or a :class:`Quarantine` with reason codes, never raising.
 :mod:`.matching` links declarations to invoices and decides shipment and due dates.
 Plain Python and lxml: no database, no web, no message broker (see ``docs/feeds.md``).
+The exporter's confirmations under the attachment model ([domain A-3]) are resolved lazily
+(they need the database).
 """
 
 from typing import TYPE_CHECKING
@@ -56,12 +58,25 @@ from tradecover.feeds.single_window import (
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.feeds.confirmation_repository import MAX_CONFIRM as MAX_CONFIRM
+    from tradecover.feeds.confirmation_repository import (
+        awaiting_confirmation as awaiting_confirmation,
+    )
+    from tradecover.feeds.confirmation_repository import confirm_many as confirm_many
+    from tradecover.feeds.confirmation_repository import withdraw_received as withdraw_received
     from tradecover.feeds.retention_repository import purge_documents as purge_documents
 
-_LAZY = {"purge_documents": "retention_repository"}
+_LAZY: dict[str, str] = {
+    "MAX_CONFIRM": "confirmation_repository",
+    "awaiting_confirmation": "confirmation_repository",
+    "confirm_many": "confirmation_repository",
+    "withdraw_received": "confirmation_repository",
+    "purge_documents": "retention_repository",
+}
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "MAX_CONFIRM",
     "SIGNATURE_HEADER",
     "DocumentFormat",
     "DocumentKind",
@@ -85,8 +100,10 @@ __all__ = [
     "ShipmentDateBasis",
     "TradeDocument",
     "XmlLimits",
+    "awaiting_confirmation",
     "business_rule_breaches",
     "check_signature",
+    "confirm_many",
     "due_date",
     "match_invoice",
     "normalise_name",
@@ -103,5 +120,6 @@ __all__ = [
     "schematron_validator",
     "shipment_date",
     "sign",
-    *_LAZY,
+    "withdraw_received",
+    "purge_documents",
 ]
