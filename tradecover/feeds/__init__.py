@@ -107,6 +107,7 @@ __all__ = [
     "due_date",
     "match_invoice",
     "normalise_name",
+    "purge_documents",
     "read_cii",
     "read_document",
     "read_einvoice",
@@ -121,5 +122,4 @@ __all__ = [
     "shipment_date",
     "sign",
     "withdraw_received",
-    "purge_documents",
 ]
