@@ -46,6 +46,7 @@ EXPORTER_READS: dict[str, Read] = {
         "/renewal-offers/{offer_id}": _CONTRACT,
         "/policies/{policy_id}/liability": _CONTRACT,
         "/policies/{policy_id}/history": _CONTRACT,
+        "/policies/{policy_id}/attachment-terms": _CONTRACT,
         "/policies/{policy_id}/investment-debt-schedule": _CONTRACT,
         "/policies/{policy_id}/investment-debt-schedule/due-before-indemnity": _CONTRACT,
         "/investment-debt/applications/{application_id}": _CONTRACT,
@@ -80,6 +81,7 @@ EXPORTER_READS: dict[str, Read] = {
         "/investment-debt/policies/{policy_id}/claims": _PAYMENTS,
         "/feeds/documents": _DOCUMENTS,
         "/feeds/documents/{document_id}": _DOCUMENTS,
+        "/feeds/awaiting-confirmation": _SHIPMENTS,
     }.items()
 }
 """Routes that return an exporter's data -> the scope and purpose of the read."""
