@@ -279,6 +279,13 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=60, description="How long one delivery attempt may take"
     )
+    smtp_host: str = Field(default="127.0.0.1", description="The SMTP server e-mail goes out by")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Its port")
+    mail_sender: str = Field(
+        default="tradecover <no-reply@tradecover.example>",
+        max_length=200,
+        description="The From of the e-mailed notices",
+    )
     jobs_stream: str = Field(
         default="TRADECOVER_JOBS",
         pattern=r"^[A-Z][A-Z0-9_]{0,63}$",

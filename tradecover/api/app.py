@@ -188,6 +188,7 @@ def _routers() -> list[Any]:
     from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
     from tradecover.policies.api import router as policies_router
+    from tradecover.policies.attachment_api import router as attachment_terms_router
     from tradecover.policies.investment_debt_api import router as investment_debt_router
     from tradecover.policies.investment_debt_api import schedule_router as premium_schedule_router
     from tradecover.premium_waivers.api import router as premium_waivers_router
@@ -204,8 +205,11 @@ def _routers() -> list[Any]:
     from tradecover.web.claims.pages import router as claims_pages_router
     from tradecover.web.consents.pages import router as consents_pages_router
     from tradecover.web.declarations.pages import router as declarations_pages_router
+    from tradecover.web.feeds.pages import router as feeds_pages_router
+    from tradecover.web.job_pages.pages import router as jobs_pages_router
     from tradecover.web.limits.pages import router as limits_pages_router
     from tradecover.web.limits.tracking_pages import router as limit_tracking_pages_router
+    from tradecover.web.mail.pages import router as mail_pages_router
     from tradecover.web.policies.pages import router as policies_pages_router
     from tradecover.web.pricing.pages import router as pricing_pages_router
     from tradecover.web.risk.pages import router as risk_pages_router
@@ -220,6 +224,7 @@ def _routers() -> list[Any]:
         reference_router,
         country_risk_router,
         policies_router,
+        attachment_terms_router,
         pricing_router,
         premium_schedule_router,
         access_pages_router,
@@ -250,9 +255,12 @@ def _routers() -> list[Any]:
         feeds_router,
         consents_router,
         consents_pages_router,
+        feeds_pages_router,
         webhooks_router,
         webhooks_pages_router,
         jobs_router,
+        jobs_pages_router,
+        mail_pages_router,
     ]
 
 

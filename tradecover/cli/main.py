@@ -31,6 +31,7 @@ def _register_contexts() -> None:
     from tradecover.jobs.cli import app as jobs_app
     from tradecover.ledger.cli import app as ledger_app
     from tradecover.limits.cli import app as limits_app
+    from tradecover.mail.cli import app as mail_app
     from tradecover.policies.cli import app as policies_app
     from tradecover.policies.investment_debt_cli import app as investment_debt_app
     from tradecover.pricing.cli import register as register_pricing
@@ -61,6 +62,7 @@ def _register_contexts() -> None:
     app.add_typer(webhooks_app, name="webhooks")
     app.add_typer(jobs_app, name="jobs")
     app.add_typer(consents_app, name="consents")
+    app.add_typer(mail_app, name="mail")
 
 
 _register_contexts()

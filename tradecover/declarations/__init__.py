@@ -44,9 +44,11 @@ if TYPE_CHECKING:
     from tradecover.declarations.amendment_repository import (
         active_declaration as active_declaration,
     )
+    from tradecover.declarations.amendment_repository import cancel as cancel
     from tradecover.declarations.amendment_repository import (
         declarations_by_id as declarations_by_id,
     )
+    from tradecover.declarations.amendment_repository import latest_of as latest_of
     from tradecover.declarations.attachment.repository import AttachmentStore as AttachmentStore
     from tradecover.declarations.exposure_repository import (
         outstanding_by_limit as outstanding_by_limit,
@@ -69,6 +71,7 @@ if TYPE_CHECKING:
     from tradecover.declarations.schemas import ItemProblem as ItemProblem
     from tradecover.declarations.service import attach as attach
     from tradecover.declarations.service import attach_many as attach_many
+    from tradecover.declarations.service import correct as correct
     from tradecover.declarations.status_repository import (
         submit_turnover_return as submit_turnover_return,
     )
@@ -93,6 +96,9 @@ _LAZY: dict[str, str] = {
     "release_reservation": "receivable_repository",
     "attach": "service",
     "attach_many": "service",
+    "cancel": "amendment_repository",
+    "correct": "service",
+    "latest_of": "amendment_repository",
     "months_of_shipments": "turnover_repository",
     "outstanding_by_limit": "exposure_repository",
     "policy_facts": "loading_repository",
@@ -125,14 +131,17 @@ __all__ = [
     "active_declaration_id",
     "attach",
     "attach_many",
+    "cancel",
     "check_shipment",
     "compliance_rate",
+    "correct",
     "decide_cover",
     "declaration_due_date",
     "declaration_period",
     "declaration_timing",
     "declarations_by_id",
     "declared_share_of_turnover",
+    "latest_of",
     "months_of_shipments",
     "open_receivables",
     "outstanding_by_limit",

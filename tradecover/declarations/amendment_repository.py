@@ -160,3 +160,17 @@ def declarations_by_id(session: Session, declaration_ids: list[int]) -> dict[int
         return {}
     rows = session.execute(select(Declaration).where(Declaration.id.in_(wanted))).scalars()
     return {row.id: row for row in rows}
+
+
+def latest_of(session: Session, declaration_id: int) -> Declaration | None:
+    """The declaration that now stands for ``declaration_id``: itself while active, else the
+    active one of the corrections that superseded it (None when it ended without one).
+    """
+    row = session.get(Declaration, declaration_id)
+    seen = 0
+    while row is not None and row.status != STATUS_ACTIVE and seen < 1000:
+        row = session.execute(
+            select(Declaration).where(Declaration.supersedes_id == row.id)
+        ).scalar_one_or_none()
+        seen += 1
+    return row

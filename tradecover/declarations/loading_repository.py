@@ -11,18 +11,24 @@ from tradecover.declarations.cover import (
 )
 from tradecover.declarations.model import Declaration
 from tradecover.kit.errors import NotFound
-from tradecover.policies import Policy, PolicyState, cancelled_from, schedule_of, standing_of
+from tradecover.policies import (
+    Policy,
+    PolicyState,
+    cancelled_from,
+    policy_in_view,
+    schedule_of,
+    standing_of,
+)
 
 
 def _policy(
     session: Session, principal: Principal, policy_id: int, *, org_id: int | None = None
 ) -> Policy:
-    policy = session.get(Policy, policy_id)
-    if (
-        policy is None
-        or not principal.can_see_org(policy.exporter_org_id)
-        or (org_id is not None and policy.exporter_org_id != org_id)
-    ):
+    try:
+        policy: Policy | None = policy_in_view(session, principal=principal, policy_id=policy_id)
+    except NotFound:
+        policy = None
+    if policy is None or (org_id is not None and policy.exporter_org_id != org_id):
         raise NotFound(f"no policy {policy_id}", code="policy_not_found", field="policy_id")
     return policy
 

@@ -18,15 +18,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final, TypeVar
 
-from tradecover.demo.names import (
-    BUYER_COUNTRIES,
+from tradecover.demo.buyer_names import BUYER_COUNTRIES, LANGUAGES, BuyerCountry
+from tradecover.demo.exporter_names import (
     CHINESE_BRAND_WORDS,
     ECOMMERCE_WORDS,
     EXPORTER_REGIONS,
     INDUSTRY_WORDS,
     KOREAN_BRAND_WORDS,
-    LANGUAGES,
-    BuyerCountry,
     ExporterRegion,
 )
 from tradecover.kit.money import round_money

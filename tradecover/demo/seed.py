@@ -25,7 +25,7 @@ from tradecover import buyers, limits, policies
 from tradecover.access import OrganisationKind, Principal, Role
 from tradecover.billing import DEFAULT_TERMS, BillingTerms
 from tradecover.db.engine import transaction
-from tradecover.demo import history
+from tradecover.demo import premiums, trading
 from tradecover.demo.book import RATE_TABLE, ExporterPlan, Story, plan_book
 from tradecover.demo.claims import seed_claims
 from tradecover.demo.history import HistoryCounts
@@ -502,20 +502,20 @@ def seed_demo_book(
     # A year of trading first, so that renewal reviews read it (the successor terms of
     # the renewals trade once they exist); then expiry, renewal offers and the rest.
     if "demo-sme-premium-programme" in orgs:
-        history.create_programmes(
+        premiums.create_programmes(
             session,
             insurer=insurer,
             as_of=as_of,
             sponsor_org_id=orgs["demo-sme-premium-programme"].id,
         )
     traded: set[int] = set()
-    counts = history.trade(
+    counts = trading.trade(
         session, exporters=actors, insurer=insurer, as_of=as_of, seed=seed, done=traded
     )
     for exporter_plan, policy_id, actor in renewing:
         _renew(session, exporter_plan, policy_id, actor, insurer)
     counts.add(
-        history.trade(
+        trading.trade(
             session, exporters=actors, insurer=insurer, as_of=as_of, seed=seed, done=traded
         )
     )
@@ -563,14 +563,14 @@ def seed_demo(
         insurer = access.system_principal(session, actor=SEED_ACTOR)
     if not summary.seeded:
         return summary
-    summary.history.notices = history.bill(
+    summary.history.notices = premiums.bill(
         factory, insurer=insurer, as_of=summary.as_of, terms=terms, progress=progress
     )
     plan = plan_book(seed=seed, exporters=exporters, as_of=summary.as_of)
     with transaction(factory) as session:
         slugs = {p.slug for p in plan.exporters}
         orgs = access.organisations_by_slug(session, slugs)
-        settled = history.settle(
+        settled = premiums.settle(
             session,
             insurer=insurer,
             as_of=summary.as_of,

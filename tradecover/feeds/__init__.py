@@ -6,7 +6,11 @@ and optionally the official Schematron) and signed ERP webhooks: each reader ret
 immutable :class:`TradeDocument` or a :class:`Quarantine` with reason codes, never raising.
 :mod:`.matching` links declarations to invoices and decides shipment and due dates.
 Plain Python and lxml: no database, no web, no message broker (see ``docs/feeds.md``).
+The exporter's confirmations under the attachment model ([domain A-3]) are resolved lazily
+(they need the database).
 """
+
+from typing import TYPE_CHECKING
 
 from tradecover.feeds.customs_wco import read_wco_customs
 from tradecover.feeds.dispatch import read_document
@@ -51,8 +55,26 @@ from tradecover.feeds.single_window import (
     read_single_window_json,
     read_single_window_record,
 )
+from tradecover.kit.public_face import lazy_exports
+
+if TYPE_CHECKING:
+    from tradecover.feeds.confirmation_repository import MAX_CONFIRM as MAX_CONFIRM
+    from tradecover.feeds.confirmation_repository import (
+        awaiting_confirmation as awaiting_confirmation,
+    )
+    from tradecover.feeds.confirmation_repository import confirm_many as confirm_many
+    from tradecover.feeds.confirmation_repository import withdraw_received as withdraw_received
+
+_LAZY: dict[str, str] = {
+    "MAX_CONFIRM": "confirmation_repository",
+    "awaiting_confirmation": "confirmation_repository",
+    "confirm_many": "confirmation_repository",
+    "withdraw_received": "confirmation_repository",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "MAX_CONFIRM",
     "SIGNATURE_HEADER",
     "DocumentFormat",
     "DocumentKind",
@@ -76,8 +98,10 @@ __all__ = [
     "ShipmentDateBasis",
     "TradeDocument",
     "XmlLimits",
+    "awaiting_confirmation",
     "business_rule_breaches",
     "check_signature",
+    "confirm_many",
     "due_date",
     "match_invoice",
     "normalise_name",
@@ -94,4 +118,5 @@ __all__ = [
     "schematron_validator",
     "shipment_date",
     "sign",
+    "withdraw_received",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,14 +25,25 @@ from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import IdPath, Page, PageDep
 from tradecover.config import Settings
 from tradecover.db.engine import transaction
+from tradecover.feeds import confirmation_repository as confirmations
 from tradecover.feeds import connection_repository as connections
 from tradecover.feeds import service
 from tradecover.feeds.erp_webhook import SIGNATURE_HEADER
-from tradecover.feeds.schemas import AcceptedOut, DocumentStatus, ReceivedDocumentOut
+from tradecover.feeds.schemas import (
+    AcceptedOut,
+    AwaitingShipmentOut,
+    ConfirmIn,
+    ConfirmItemOut,
+    DocumentStatus,
+    ReceivedDocumentOut,
+)
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.stream.nats_stream import Publisher, StreamSettings, StreamUnavailable
 from tradecover.idempotency import check_key
 from tradecover.kit.errors import DomainError
+
+if TYPE_CHECKING:
+    from tradecover.declarations import AttachmentStore
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
 _MESSAGE_IDS = uuid.UUID("6f2b0f7e-3c1a-4f57-9d0e-6b8f1c2a9e41")
@@ -207,13 +218,94 @@ def post_resubmit(
 @router.post(
     "/documents/{document_id}/withdraw",
     response_model=ReceivedDocumentOut,
-    summary="Withdraw a quarantined document that will not be fixed",
-    responses={409: {"description": "The document is not quarantined"}},
+    summary="Withdraw a received document: quarantined, awaiting confirmation, or attached "
+    "under the hybrid model within its correction window",
+    responses={
+        409: {
+            "description": "document_not_withdrawable, correction_window_closed or "
+            "withdrawal_not_allowed"
+        }
+    },
 )
 def post_withdraw(
     document_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> ReceivedDocumentOut:
-    """The document leaves the quarantine as ``withdrawn``."""
+    """The document becomes ``withdrawn``; a declaration it attached is cancelled."""
     return ReceivedDocumentOut.of(
-        service.withdraw(session, principal=principal, document_id=document_id)
+        confirmations.withdraw_received(session, principal=principal, document_id=document_id)
     )
+
+
+@router.get(
+    "/awaiting-confirmation",
+    response_model=list[AwaitingShipmentOut],
+    summary="The caller's shipments waiting for its confirmation, most urgent first",
+)
+def get_awaiting(session: SessionDep, principal: PrincipalDep) -> list[AwaitingShipmentOut]:
+    """Each with its deadline and whether it is at risk or overdue (not covered until
+    confirmed).
+    """
+    return [
+        AwaitingShipmentOut(
+            id=item.document_row_id,
+            source=item.source,
+            document_id=item.document_id,
+            kind=item.kind,
+            buyer_name=item.buyer_name,
+            currency=item.currency,
+            amount=item.amount,
+            shipment_date=item.shipment_date,
+            deadline=item.deadline,
+            standing=item.standing.value if item.standing else None,
+            received_at=item.received_at,
+        )
+        for item in confirmations.awaiting_confirmation(session, principal=principal)
+    ]
+
+
+def _store(request: Request) -> AttachmentStore:
+    store: AttachmentStore = request.app.state.attachment_store
+    return store
+
+
+@router.post(
+    "/documents/{document_id}/confirm",
+    response_model=ReceivedDocumentOut,
+    summary="Confirm a shipment awaiting confirmation: it attaches now",
+    responses={
+        409: {"description": "document_not_awaiting_confirmation"},
+        422: {"description": "What the attachment refused (buyer_unknown, ...)"},
+    },
+)
+def post_confirm(
+    document_id: IdPath, request: Request, session: SessionDep, principal: PrincipalDep
+) -> ReceivedDocumentOut:
+    """The shipment attaches through the one attachment service."""
+    return ReceivedDocumentOut.of(
+        confirmations.confirm(
+            session, principal=principal, document_id=document_id, store=_store(request)
+        )
+    )
+
+
+@router.post(
+    "/confirm",
+    response_model=list[ConfirmItemOut],
+    summary="Confirm several shipments; a refused one does not stop the others",
+)
+def post_confirm_many(
+    body: ConfirmIn, request: Request, session: SessionDep, principal: PrincipalDep
+) -> list[ConfirmItemOut]:
+    """One item per document id, in the order given (a repeated id counts once)."""
+    outcomes = confirmations.confirm_many(
+        session, principal=principal, document_ids=body.document_ids, store=_store(request)
+    )
+    return [
+        ConfirmItemOut(
+            document_id=o.document_id,
+            declaration_id=o.declaration_id,
+            code=o.error.code if o.error else None,
+            message=o.error.message if o.error else None,
+        )
+        for o in outcomes
+    ]

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from tradecover import access
 from tradecover.cli.context import console, domain_errors, err_console, unit_of_work
@@ -146,16 +147,18 @@ def worker(
     ] = None,
 ) -> None:
     """Run an attachment worker on the stream's durable consumer (Ctrl-C stops it)."""
-    from tradecover.feeds.attach_bridge import document_attacher
+    from tradecover.feeds.confirmation_repository import correction_step, model_attacher
     from tradecover.wiring import store_for
 
     app_settings = get_settings()
     settings = StreamSettings.of(app_settings)
     engine = make_engine(app_settings.database_url)
+    store = store_for(engine)
     consumer = Worker(
         make_session_factory(engine),
         settings,
-        attach=document_attacher(store_for(engine)),
+        attach=model_attacher(store),
+        correct=correction_step(store),
         batch=batch,
     )
 
@@ -254,3 +257,88 @@ def documents(
                 ", ".join(r["code"] for r in row.reasons),
             )
     console.print(table)
+
+
+def _as_exporter(session: Session, slug: str) -> access.Principal:
+    """The exporter ``slug`` as the CLI acts for it."""
+    org = access.org_by_slug(session, slug)
+    return access.Principal(
+        actor="system:cli",
+        org_id=org.id,
+        org_slug=org.slug,
+        org_kind=access.OrganisationKind(org.kind),
+        role=access.Role.EXPORTER,
+    )
+
+
+@app.command("awaiting")
+@domain_errors
+def awaiting(
+    exporter: Annotated[str, typer.Option("--exporter", help="Slug of the exporter")],
+) -> None:
+    """The exporter's shipments waiting for its confirmation, most urgent first."""
+    from tradecover.feeds.confirmation_repository import awaiting_confirmation
+
+    with unit_of_work() as session:
+        items = awaiting_confirmation(session, principal=_as_exporter(session, exporter))
+    table = Table(title=f"{len(items)} shipments of {exporter} waiting for confirmation")
+    for column in ("id", "source", "document", "buyer", "amount", "shipped", "confirm by", ""):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            str(item.document_row_id),
+            item.source,
+            item.document_id or "",
+            item.buyer_name or "",
+            f"{item.amount} {item.currency}" if item.amount is not None else "",
+            item.shipment_date.isoformat() if item.shipment_date else "",
+            item.deadline.isoformat() if item.deadline else "",
+            item.standing.value if item.standing else "",
+        )
+    console.print(table)
+
+
+@app.command("confirm")
+@domain_errors
+def confirm(
+    exporter: Annotated[str, typer.Option("--exporter", help="Slug of the exporter")],
+    document_ids: Annotated[list[int], typer.Argument(help="Received document ids")],
+) -> None:
+    """Confirm shipments waiting for confirmation: they attach now (exit 5 if any refused)."""
+    from tradecover.feeds.confirmation_repository import confirm_many
+    from tradecover.wiring import store_for
+
+    with unit_of_work() as session:
+        outcomes = confirm_many(
+            session,
+            principal=_as_exporter(session, exporter),
+            document_ids=document_ids,
+            store=store_for(session.get_bind().engine),
+        )
+    for outcome in outcomes:
+        if outcome.error is None:
+            console.print(f"{outcome.document_id}: attached, declaration {outcome.declaration_id}")
+        else:
+            err_console.print(
+                f"{outcome.document_id}: {outcome.error.code}: {outcome.error.message}"
+            )
+    if any(outcome.error is not None for outcome in outcomes):
+        raise typer.Exit(5)
+
+
+@app.command("withdraw")
+@domain_errors
+def withdraw(
+    exporter: Annotated[str, typer.Option("--exporter", help="Slug of the exporter")],
+    document_id: Annotated[int, typer.Argument(help="Received document id")],
+) -> None:
+    """Withdraw a received document (quarantined, awaiting confirmation, or attached under
+    the hybrid model within its correction window).
+    """
+    from tradecover.feeds.confirmation_repository import withdraw_received
+
+    with unit_of_work() as session:
+        row = withdraw_received(
+            session, principal=_as_exporter(session, exporter), document_id=document_id
+        )
+        console.print(f"{row.id}: {row.status}")

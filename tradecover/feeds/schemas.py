@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -73,3 +74,38 @@ class AcceptedOut(BaseModel):
         "carries it once a worker has taken it"
     )
     status: Literal["accepted"] = "accepted"
+
+
+class AwaitingShipmentOut(BaseModel):
+    """A received shipment waiting for the exporter's confirmation: not covered until
+    confirmed, by its deadline (the declaration deadline of its shipment date).
+    """
+
+    id: int = Field(description="The received document's id (confirm it with this)")
+    source: str
+    document_id: str | None
+    kind: str | None
+    buyer_name: str | None
+    currency: str | None
+    amount: Decimal | None
+    shipment_date: date | None
+    deadline: date | None
+    standing: Literal["open", "at_risk", "overdue"] | None = Field(
+        description="at_risk: the deadline is at most 3 days away; overdue: it has passed"
+    )
+    received_at: datetime
+
+
+class ConfirmIn(BaseModel):
+    """Shipments to confirm at once."""
+
+    document_ids: list[int] = Field(min_length=1, max_length=200)
+
+
+class ConfirmItemOut(BaseModel):
+    """One confirmation: the declaration it attached, or the problem that refused it."""
+
+    document_id: int
+    declaration_id: int | None = None
+    code: str | None = None
+    message: str | None = None

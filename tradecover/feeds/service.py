@@ -73,6 +73,21 @@ class AttachDocument(Protocol):
         """Attach ``document`` for ``connection``'s exporter, or say why not."""
 
 
+class CorrectDeclaration(Protocol):
+    """The correction step: apply a correcting document to the declaration it changes."""
+
+    def __call__(
+        self,
+        session: Session,
+        document: TradeDocument,
+        connection: FeedConnection,
+        declaration_id: int,
+    ) -> AttachOutcome:
+        """Correct (or cancel) declaration ``declaration_id`` as ``document`` says, or say
+        why not.
+        """
+
+
 ConsentRule = Callable[[FeedConnection, TradeDocument], bool]
 
 
@@ -201,8 +216,12 @@ def receive(
     attach: AttachDocument,
     consent: ConsentRule = may_receive,
     now: datetime | None = None,
+    correct: CorrectDeclaration | None = None,
 ) -> Received:
-    """Record what becomes of ``envelope``'s document (see the module's docstring)."""
+    """Record what becomes of ``envelope``'s document (see the module's docstring); with a
+    ``correct`` step a correction is applied at once ([domain A-5]), without it the
+    correction waits (``awaiting_confirmation``).
+    """
     done = _by_message(session, envelope.message_id)
     if done is not None:
         return Received(done.id, done.status, duplicate=True)
@@ -243,7 +262,7 @@ def receive(
     if seen is not None:
         return Received(seen.id, seen.status, duplicate=True)
     row.dedup_key = key
-    return _settle(session, row, read, connection, attach, now)
+    return _settle(session, row, read, connection, attach, now, correct)
 
 
 def _later(version: str | None, than: str) -> bool:
@@ -262,6 +281,7 @@ def _settle(
     connection: FeedConnection,
     attach: AttachDocument,
     now: datetime,
+    correct: CorrectDeclaration | None = None,
 ) -> Received:
     if document.kind in NOTIFICATIONS:
         row.status = "received"
@@ -276,9 +296,13 @@ def _settle(
         row.status = "superseded"  # an earlier version delivered after a later one
         return _write(session, row)
     if earlier is not None:  # a later version of a document received before
-        earlier.status, earlier.updated_at = "superseded", now
         row.corrects_declaration_id = earlier.declaration_id or earlier.corrects_declaration_id
         row.status = "awaiting_confirmation"
+        if correct is not None and row.corrects_declaration_id is not None:
+            received = _corrected(session, row, document, connection, correct)
+            if received.status == "quarantined":
+                return received  # the earlier version stands
+        earlier.status, earlier.updated_at = "superseded", now
         return _write(session, row)
     if document.kind is DocumentKind.CREDIT_NOTE:
         amended = _settled(
@@ -300,9 +324,33 @@ def _settle(
             )
         row.corrects_declaration_id = amended.declaration_id
         row.status = "awaiting_confirmation"
+        if correct is not None and amended.declaration_id is not None:
+            return _corrected(session, row, document, connection, correct)
         return _write(session, row)
     with session.begin_nested() as savepoint:  # a refusal leaves nothing of the attempt
         outcome = attach(session, document, connection)
+        if outcome.status == "refused":
+            savepoint.rollback()
+    if outcome.status == "refused":
+        return _quarantine(session, row, outcome.reasons)
+    row.status, row.declaration_id = outcome.status, outcome.declaration_id
+    row.reasons = [{"code": r.code, "detail": r.detail} for r in outcome.reasons]
+    return _write(session, row)
+
+
+def _corrected(
+    session: Session,
+    row: ReceivedDocument,
+    document: TradeDocument,
+    connection: FeedConnection,
+    correct: CorrectDeclaration,
+) -> Received:
+    """Apply a correcting document through ``correct``, in a savepoint; its row holds the
+    new declaration (None: cancelled) or is quarantined with the reasons.
+    """
+    assert row.corrects_declaration_id is not None
+    with session.begin_nested() as savepoint:  # a refusal leaves nothing of the attempt
+        outcome = correct(session, document, connection, row.corrects_declaration_id)
         if outcome.status == "refused":
             savepoint.rollback()
     if outcome.status == "refused":

@@ -27,6 +27,7 @@ from tradecover.db.engine import transaction
 from tradecover.feeds.service import (
     AttachDocument,
     ConsentRule,
+    CorrectDeclaration,
     Received,
     receive,
     record_failure,
@@ -90,8 +91,10 @@ class Worker:
         batch: int = 10,
         on_message: Callable[[Received], None] | None = None,
         retry_delay_seconds: float = 1.0,
+        correct: CorrectDeclaration | None = None,
     ) -> None:
         self.factory, self.settings, self.attach, self.consent = factory, settings, attach, consent
+        self.correct = correct
         self.batch, self.on_message = batch, on_message
         self.retry_delay_seconds = retry_delay_seconds
         self.stats = WorkerStats()
@@ -101,7 +104,13 @@ class Worker:
         for attempt in range(RETRIES_ON_CONFLICT + 1):
             try:
                 with transaction(self.factory) as session:
-                    return receive(session, envelope, attach=self.attach, consent=self.consent)
+                    return receive(
+                        session,
+                        envelope,
+                        attach=self.attach,
+                        consent=self.consent,
+                        correct=self.correct,
+                    )
             except (IntegrityError, OperationalError):
                 # a concurrent worker committed the same message or document first (unique
                 # keys), or held SQLite's write lock: the next attempt finds its row

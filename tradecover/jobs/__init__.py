@@ -12,21 +12,27 @@ if TYPE_CHECKING:
     from tradecover.jobs.dispatch import JobWorker as JobWorker
     from tradecover.jobs.dispatch import Queue as Queue
     from tradecover.jobs.dispatch import publish as publish
+    from tradecover.jobs.model import Job as Job
     from tradecover.jobs.service import get_job as get_job
+    from tradecover.jobs.service import recent_jobs as recent_jobs
     from tradecover.jobs.service import submit_job as submit_job
 
 _LAZY = {
     "JobWorker": "dispatch",
+    "Job": "model",
     "Queue": "dispatch",
     "publish": "dispatch",
     "get_job": "service",
+    "recent_jobs": "service",
     "submit_job": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
+    "Job",
     "JobWorker",
     "Queue",
     "get_job",
     "publish",
+    "recent_jobs",
     "submit_job",
 ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from tradecover import jobs
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.config import Settings
-from tradecover.jobs.schemas import EventsExportIn, JobOut
+from tradecover.jobs.schemas import BillingRunIn, EventsExportIn, JobOut, LimitsBulkChangeIn
+from tradecover.kit.errors import NotFound
 
 router = APIRouter(tags=["jobs"])
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -36,12 +37,25 @@ def events_export(
     background: BackgroundTasks,
 ) -> JSONResponse:
     """Accepted at once; follow ``Location`` until the job has succeeded."""
-    row = jobs.submit_job(
+    return _accepted(
         session,
-        principal=principal,
-        kind="events.export",
-        params={"from_event_id": body.from_event_id},
+        principal,
+        settings,
+        background,
+        "events.export",
+        {"from_event_id": body.from_event_id},
     )
+
+
+def _accepted(
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: Settings,
+    background: BackgroundTasks,
+    kind: str,
+    params: dict[str, object],
+) -> JSONResponse:
+    row = jobs.submit_job(session, principal=principal, kind=kind, params=params)
     # sent after the answer, once the request's transaction has committed; a worker that
     # gets it earlier puts it back (the job is not visible yet)
     background.add_task(jobs.publish, queue_of(settings), row.job_id, row.kind)
@@ -49,6 +63,82 @@ def events_export(
         JobOut.of(row).model_dump(mode="json"),
         status_code=202,
         headers={"Location": f"/api/v1/jobs/{row.job_id}"},
+    )
+
+
+@router.post(
+    "/api/v1/jobs/limits-bulk-change",
+    status_code=202,
+    response_model=JobOut,
+    summary="Reduce or cancel many limits (a job)",
+)
+def limits_bulk_change(
+    body: LimitsBulkChangeIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+) -> JSONResponse:
+    """Accepted at once; each limit is changed in its own transaction and the result lists
+    the changed ones and the refused ones with their reason.
+    """
+    return _accepted(
+        session, principal, settings, background, "limits.bulk_change", body.model_dump(mode="json")
+    )
+
+
+@router.post(
+    "/api/v1/jobs/billing-run",
+    status_code=202,
+    response_model=JobOut,
+    summary="Bill a month (a job)",
+)
+def billing_run(
+    body: BillingRunIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+) -> JSONResponse:
+    """Accepted at once; the run is resumable, so a job run twice bills nothing twice."""
+    return _accepted(
+        session, principal, settings, background, "billing.run", body.model_dump(mode="json")
+    )
+
+
+@router.post(
+    "/api/v1/jobs/{what}-export",
+    status_code=202,
+    response_model=JobOut,
+    summary="Export the organisation's limits or declarations as CSV (a job)",
+)
+def csv_export(
+    what: Annotated[str, Path(pattern=r"^(limits|declarations)$")],
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+) -> JSONResponse:
+    """Accepted at once; once succeeded, fetch the file at the job's ``download``."""
+    return _accepted(session, principal, settings, background, f"{what}.export", {})
+
+
+@router.get(
+    "/api/v1/jobs/{job_id}/download",
+    response_class=Response,
+    summary="The CSV file of a finished export job",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def download(job_id: JobIdPath, session: SessionDep, principal: PrincipalDep) -> Response:
+    """The export's CSV (404 until the job has succeeded, or when it has no file)."""
+    row = jobs.get_job(session, principal=principal, job_id=job_id)
+    if row.state != "succeeded" or not isinstance(row.result, dict) or "csv" not in row.result:
+        raise NotFound(f"job {job_id} has no file (yet)", code="job_file_not_found")
+    name = row.kind.replace(".", "-")
+    return Response(
+        row.result["csv"],
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}-{job_id}.csv"'},
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradecover.access import Permission, Principal
 from tradecover.db.engine import transaction
 from tradecover.events import events_of
+from tradecover.jobs.kinds import CHECKS, RUNNERS, authority
 from tradecover.jobs.model import Job
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import NotFound, ValidationFailed
@@ -49,23 +50,26 @@ def _events_export(factory: sessionmaker[Session], job: Job, progress: Progress)
     return {"count": len(lines), "events": lines}
 
 
-KINDS: dict[str, Runner] = {"events.export": _events_export}
+KINDS: dict[str, Runner] = {"events.export": _events_export, **RUNNERS}
 """The job kinds, by name, with the function that runs each."""
 
 
 def submit_job(session: Session, *, principal: Principal, kind: str, params: dict[str, Any]) -> Job:
     """Accept a job of ``kind`` for the caller's organisation (queued; the edge dispatches
-    it once the transaction commits).
+    it once the transaction commits).  The kind's check refuses bad parameters or a
+    caller without the permission before anything is written.
     """
     principal.require(Permission.ORG_READ)
     if kind not in KINDS:
         raise ValidationFailed(f"unknown job kind {kind!r}", field="kind")
+    if kind in CHECKS:
+        params = CHECKS[kind](principal, params)
     row = Job(
         job_id="job_" + uuid.uuid4().hex,
         kind=kind,
         org_id=principal.org_id,
         actor=principal.actor,
-        params=params,
+        params={**params, "as": authority(principal)},
         state="queued",
         progress=0,
         attempts=0,
@@ -85,6 +89,16 @@ def get_job(session: Session, *, principal: Principal, job_id: str) -> Job:
     return row
 
 
+def recent_jobs(session: Session, *, principal: Principal, limit: int = 20) -> list[Job]:
+    """The caller's organisation's latest jobs, newest first."""
+    principal.require(Permission.ORG_READ)
+    return list(
+        session.scalars(
+            select(Job).where(Job.org_id == principal.org_id).order_by(Job.id.desc()).limit(limit)
+        )
+    )
+
+
 def run_job(factory: sessionmaker[Session], job_id: str) -> str | None:
     """Run a job (the worker's side); return its final state, or None when the job is
     not visible yet (its transaction has not committed: the message comes back later).
@@ -99,7 +113,12 @@ def run_job(factory: sessionmaker[Session], job_id: str) -> str | None:
         session.flush()
         session.expunge(job)
 
+    shown = [0]
+
     def progress(percent: int) -> None:
+        if percent <= shown[0]:
+            return  # only a step forward is written
+        shown[0] = percent
         with transaction(factory) as own:
             own.execute(update(Job).where(Job.job_id == job_id).values(progress=percent))
 

@@ -60,6 +60,8 @@ from tradecover.limits.versions import (
 if TYPE_CHECKING:
     from tradecover.limits.applications.deciding import decide as decide
     from tradecover.limits.applications.service import apply as apply
+    from tradecover.limits.changes.service import change_by_insurer as change_by_insurer
+    from tradecover.limits.common.service import get_limit as get_limit
     from tradecover.limits.common.service import refresh_buyer_aggregate as refresh_buyer_aggregate
     from tradecover.limits.exposure_repository import LimitExposure as LimitExposure
     from tradecover.limits.exposure_repository import (
@@ -77,6 +79,8 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "buyer_carries_limits": "repository",
     "refresh_buyer_aggregate": "common.service",
+    "change_by_insurer": "changes.service",
+    "get_limit": "common.service",
     "CreditLimit": "model",
     "LimitNotification": "model",
     "BuyerAggregateChange": "model",
@@ -123,6 +127,7 @@ __all__ = [
     "any_active_limit",
     "apply",
     "buyer_carries_limits",
+    "change_by_insurer",
     "check_decider",
     "check_four_eyes",
     "clear_override",
@@ -130,6 +135,7 @@ __all__ = [
     "decide",
     "decide_limit",
     "from_usd",
+    "get_limit",
     "is_idle",
     "is_under_used",
     "limit_versions",

@@ -1,16 +1,25 @@
-"""The e-mails of events: subject and text in the recipient's language (pure rules).
+"""The e-mails of events: subject and text, translated with the dashboard's Babel catalogs
+(pure rules: the caller gives the translation function of the recipient's language).
 
-Each mailed event type has a template per language; a language without one falls back to
-English.  Amounts are shown as the payload carries them (decimal string and currency).
+Each mailed event type has an English subject and body, marked for extraction with
+:func:`N_` and translated in ``tradecover/web/locale`` (en, zh_Hans, zh_Hant, ko) like
+every dashboard message; placeholders name the payload's fields (``%(notice_id)s``).
+Amounts are shown as the payload carries them (decimal string and currency).  Each type
+also has a label, the choice a person sees on the e-mail preferences page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-FALLBACK = "en"
+Translate = Callable[[str], str]
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark ``message`` for the catalogs; it is translated where it is used."""
+    return message
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,73 +30,109 @@ class Message:
     body: str
 
 
-_TEMPLATES: Mapping[str, Mapping[str, tuple[str, str]]] = {
-    "notice.issued": {
-        "en": (
-            "Premium notice {notice_id} issued",
-            "Your premium notice {notice_id} for {month} is issued: {total_amount} "
-            "{currency}, due on {due_date}.",
+@dataclass(frozen=True, slots=True)
+class MailKind:
+    """A mailed event type: its label on the preferences page, its subject and body."""
+
+    label: str
+    subject: str
+    body: str
+
+
+_KINDS: Mapping[str, MailKind] = {
+    "limit.decided": MailKind(
+        N_("Credit limit decisions"),
+        N_("Credit limit application %(application_id)s decided"),
+        N_(
+            "Your credit limit application %(application_id)s is decided: %(outcome)s, "
+            "%(approved_amount)s %(currency)s."
         ),
-        "zh_Hans": (
-            "保费通知书 {notice_id} 已开具",
-            "您 {month} 的保费通知书 {notice_id} 已开具：{total_amount} {currency}，"
-            "到期日 {due_date}。",
+    ),
+    "limit.reduced": MailKind(
+        N_("Credit limit reductions"),
+        N_("Credit limit %(limit_id)s reduced"),
+        N_(
+            "Credit limit %(limit_id)s is reduced to %(amount)s %(currency)s from "
+            "%(effective_from)s. Shipments made before keep their cover."
         ),
-        "ko": (
-            "보험료 고지서 {notice_id} 발행",
-            "{month} 보험료 고지서 {notice_id}가 발행되었습니다: {total_amount} {currency}, "
-            "납부 기한 {due_date}.",
+    ),
+    "limit.cancelled": MailKind(
+        N_("Credit limit cancellations"),
+        N_("Credit limit %(limit_id)s cancelled"),
+        N_(
+            "Credit limit %(limit_id)s is cancelled from %(effective_from)s: %(reason)s. "
+            "Shipments made before keep their cover."
         ),
-    },
-    "notice.overdue": {
-        "en": (
-            "Premium notice {notice_id} is overdue",
-            "Premium notice {notice_id} was due on {due_date}; {outstanding_amount} "
-            "{currency} is still outstanding.",
+    ),
+    "notice.issued": MailKind(
+        N_("Premium notices"),
+        N_("Premium notice %(notice_id)s issued"),
+        N_(
+            "Your premium notice %(notice_id)s for %(month)s is issued: %(total_amount)s "
+            "%(currency)s, due on %(due_date)s."
         ),
-        "zh_Hans": (
-            "保费通知书 {notice_id} 已逾期",
-            "保费通知书 {notice_id} 的到期日为 {due_date}，尚欠 {outstanding_amount} {currency}。",
+    ),
+    "notice.overdue": MailKind(
+        N_("Premium arrears"),
+        N_("Premium notice %(notice_id)s is overdue"),
+        N_(
+            "Premium notice %(notice_id)s was due on %(due_date)s; %(outstanding_amount)s "
+            "%(currency)s is still outstanding."
         ),
-    },
-    "notice.paid": {
-        "en": (
-            "Premium notice {notice_id} paid",
-            "We received {paid_amount} {currency} for premium notice {notice_id} on "
-            "{paid_on}. Thank you.",
+    ),
+    "notice.paid": MailKind(
+        N_("Premium payments received"),
+        N_("Premium notice %(notice_id)s paid"),
+        N_(
+            "We received %(paid_amount)s %(currency)s for premium notice %(notice_id)s on "
+            "%(paid_on)s. Thank you."
         ),
-    },
-    "limit.decided": {
-        "en": (
-            "Credit limit application {application_id} decided",
-            "Your credit limit application {application_id} is decided: {outcome}, "
-            "{approved_amount} {currency}.",
+    ),
+    "claim.decided": MailKind(
+        N_("Claim decisions"),
+        N_("Claim %(claim_id)s decided"),
+        N_(
+            "Your claim %(claim_id)s is decided: %(outcome)s; indemnity %(indemnity_amount)s "
+            "%(currency)s."
         ),
-        "zh_Hans": (
-            "信用限额申请 {application_id} 已决定",
-            "您的信用限额申请 {application_id} 已决定：{outcome}，{approved_amount} {currency}。",
+    ),
+    "claim.paid": MailKind(
+        N_("Claim payments"),
+        N_("Claim %(claim_id)s paid"),
+        N_("Claim %(claim_id)s: an indemnity of %(paid_amount)s %(currency)s paid on %(paid_on)s."),
+    ),
+    "webhook_endpoint.disabled": MailKind(
+        N_("Webhook endpoints disabled"),
+        N_("Webhook endpoint disabled"),
+        N_(
+            "Your webhook endpoint %(url)s failed since %(failing_since)s and is disabled. "
+            "Enable it again on the Webhooks page once it answers."
         ),
-    },
-    "webhook_endpoint.disabled": {
-        "en": (
-            "Webhook endpoint disabled",
-            "Your webhook endpoint {url} failed since {failing_since} and is disabled. "
-            "Enable it again on the Webhooks page once it answers.",
-        ),
-    },
+    ),
 }
 
-MAILED_TYPES = frozenset(_TEMPLATES)
+MAILED_TYPES = frozenset(_KINDS)
 """The event types that go out by e-mail."""
 
 
-def compose(event_type: str, payload: Mapping[str, Any], locale: str) -> Message | None:
-    """The e-mail of an event in ``locale`` (English when the language has none), or None
-    when the event type is not mailed.
+def mail_kinds() -> dict[str, MailKind]:
+    """The mailed event types with their labels, in the order the preferences page shows."""
+    return dict(_KINDS)
+
+
+class _Blank(dict[str, Any]):
+    """Payload values for %-formatting: a missing or empty field prints as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def compose(event_type: str, payload: Mapping[str, Any], translate: Translate) -> Message | None:
+    """The e-mail of an event in the language of ``translate``, or None when the event
+    type is not mailed.
     """
-    templates = _TEMPLATES.get(event_type)
-    if templates is None:
+    kind = _KINDS.get(event_type)
+    if kind is None:
         return None
-    subject, body = templates.get(locale) or templates[FALLBACK]
-    values = {k: "" if v is None else v for k, v in payload.items()}
-    return Message(subject.format_map(values), body.format_map(values))
+    values = _Blank({k: "" if v is None else v for k, v in payload.items()})
+    return Message(translate(kind.subject) % values, translate(kind.body) % values)

@@ -2,8 +2,10 @@
 
 The relay keeps its own cursor in the outbox (the webhook relay has its own), reads the
 events after it in order, mails each mailed type to the active people of the event's
-organisation who did not opt out, in their language, and moves the cursor in the same
-transaction.  An SMTP failure rolls the batch back: it is mailed again next time.
+organisation who did not opt out, in their language (the dashboard's compiled Babel
+catalogs), and moves the cursor in the same transaction.  An SMTP failure rolls the batch
+back: it is mailed again next time.  No notice has a PDF yet (the premium notice is an
+HTML printable), so no e-mail carries an attachment.
 """
 
 from __future__ import annotations
@@ -11,17 +13,50 @@ from __future__ import annotations
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import lru_cache
+from pathlib import Path
 
+from babel.support import NullTranslations, Translations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.access import Permission, Principal, active_people_of
 from tradecover.events import CATALOG, events_after
 from tradecover.kit.errors import ValidationFailed
-from tradecover.mail.messages import MAILED_TYPES, compose
+from tradecover.mail.messages import MAILED_TYPES, Translate, compose, mail_kinds
 from tradecover.mail.model import MailCursor, MailPreference
 
 CURSOR = "mail"
+CATALOGS = Path(__file__).resolve().parents[1] / "web" / "locale"
+"""The compiled catalogs the dashboard uses too (``<code>/LC_MESSAGES/messages.mo``)."""
+
+
+@lru_cache(maxsize=8)
+def _catalog(locale: str) -> NullTranslations:
+    path = CATALOGS / locale / "LC_MESSAGES" / "messages.mo"
+    if not path.is_file():
+        return NullTranslations()  # English: the messages themselves
+    with path.open("rb") as handle:
+        return Translations(fp=handle, domain="messages")
+
+
+def translate_to(locale: str) -> Translate:
+    """The translation function of ``locale`` (English when it has no catalog)."""
+    return _catalog(locale).gettext
+
+
+def preferences_of(session: Session, *, principal: Principal) -> dict[str, bool]:
+    """The signed-in person's choice for each mailed event type (sent unless opted out)."""
+    principal.require(Permission.ORG_READ)
+    if principal.user_id is None:
+        raise ValidationFailed("e-mail preferences are a person's", field="user")
+    rows = session.execute(
+        select(MailPreference.event_type, MailPreference.enabled).where(
+            MailPreference.user_id == principal.user_id
+        )
+    )
+    chosen: dict[str, bool] = {str(row[0]): bool(row[1]) for row in rows}
+    return {kind: chosen.get(kind, True) for kind in mail_kinds()}
 
 
 @dataclass(frozen=True)
@@ -57,13 +92,20 @@ def set_preference(
 
 def mail_pending(session: Session, smtp: Smtp, *, limit: int = 500) -> int:
     """Mail the events after the cursor (up to ``limit``); return how many e-mails went."""
+    return mail_batch(session, smtp, limit=limit)[1]
+
+
+def mail_batch(session: Session, smtp: Smtp, *, limit: int = 500) -> tuple[int, int]:
+    """Mail the events after the cursor (up to ``limit``); return how many events were
+    read (0: nothing is pending) and how many e-mails went.
+    """
     cursor = session.get(MailCursor, CURSOR, with_for_update=True)
     if cursor is None:
         cursor = MailCursor(name=CURSOR, last_sequence=0)
         session.add(cursor)
     entries = events_after(session, sequence=cursor.last_sequence, limit=limit)
     if not entries:
-        return 0
+        return 0, 0
     outgoing: list[EmailMessage] = []
     for entry in entries:
         if entry.event_type not in MAILED_TYPES:
@@ -73,7 +115,7 @@ def mail_pending(session: Session, smtp: Smtp, *, limit: int = 500) -> int:
         )
         people = active_people_of(session, entry.org_id, excluding=opted_out)
         for email, locale in people:
-            message = compose(entry.event_type, entry.payload, locale)
+            message = compose(entry.event_type, entry.payload, translate_to(locale))
             if message is None:
                 continue
             mail = EmailMessage()
@@ -86,4 +128,4 @@ def mail_pending(session: Session, smtp: Smtp, *, limit: int = 500) -> int:
             for mail in outgoing:
                 server.send_message(mail)
     cursor.last_sequence = entries[-1].sequence
-    return len(outgoing)
+    return len(entries), len(outgoing)

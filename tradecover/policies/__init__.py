@@ -10,6 +10,13 @@ resolved lazily (they need the database).
 from typing import TYPE_CHECKING
 
 from tradecover.kit.public_face import lazy_exports
+from tradecover.policies.attachment_terms import (
+    AttachmentModel,
+    AttachmentTerms,
+    ShipmentDateBasis,
+    TermsFrom,
+    terms_in_force,
+)
 from tradecover.policies.liability import (
     LiabilityRule,
     LiabilityRuling,
@@ -38,6 +45,21 @@ from tradecover.policies.schedule import (
 if TYPE_CHECKING:
     from tradecover.policies.applications import submit_application as submit_application
     from tradecover.policies.applications import upsert_exporter_profile as upsert_exporter_profile
+    from tradecover.policies.attachment_repository import (
+        PolicyAttachment as PolicyAttachment,
+    )
+    from tradecover.policies.attachment_repository import (
+        active_currencies_of as active_currencies_of,
+    )
+    from tradecover.policies.attachment_repository import (
+        attachment_history as attachment_history,
+    )
+    from tradecover.policies.attachment_repository import (
+        attachment_of_policy as attachment_of_policy,
+    )
+    from tradecover.policies.attachment_repository import (
+        endorse_attachment_terms as endorse_attachment_terms,
+    )
     from tradecover.policies.issuance import add_endorsement as add_endorsement
     from tradecover.policies.issuance import issue as issue
     from tradecover.policies.issuance import quote as quote
@@ -69,6 +91,7 @@ if TYPE_CHECKING:
     from tradecover.policies.service import claim_terms_from_dict as claim_terms_from_dict
     from tradecover.policies.service import get_policy as get_policy
     from tradecover.policies.service import get_renewal_offer as get_renewal_offer
+    from tradecover.policies.service import policy_in_view as policy_in_view
     from tradecover.policies.service import policy_record as policy_record
     from tradecover.policies.service import required_text as required_text
     from tradecover.policies.service import schedule_from_dict as schedule_from_dict
@@ -78,6 +101,11 @@ if TYPE_CHECKING:
     from tradecover.policies.termination import terminate as terminate
 
 _LAZY: dict[str, str] = {
+    "PolicyAttachment": "attachment_repository",
+    "active_currencies_of": "attachment_repository",
+    "attachment_history": "attachment_repository",
+    "attachment_of_policy": "attachment_repository",
+    "endorse_attachment_terms": "attachment_repository",
     "active_policy_covering": "repository",
     "RenewalOffer": "model",
     "Endorsement": "model",
@@ -98,6 +126,7 @@ _LAZY: dict[str, str] = {
     "exporter_of_policy": "repository",
     "exporter_profiles_of": "repository",
     "get_policy": "service",
+    "policy_in_view": "service",
     "get_renewal_offer": "service",
     "in_force_covers": "repository",
     "issue": "issuance",
@@ -125,6 +154,8 @@ __all__ = [
     "DEFAULT_MIN_DECLARED_SHARE",
     "IN_FORCE_STATES",
     "OFFER_OPEN",
+    "AttachmentModel",
+    "AttachmentTerms",
     "ClaimTermsSchedule",
     "DeclarationFrequency",
     "DisputeResolution",
@@ -137,6 +168,7 @@ __all__ = [
     "LiabilityRuling",
     "NoActivityYet",
     "Policy",
+    "PolicyAttachment",
     "PolicyEvent",
     "PolicySchedule",
     "PolicyStanding",
@@ -147,16 +179,22 @@ __all__ = [
     "RenewalOfferOut",
     "ReviewMetrics",
     "ReviewMetricsSource",
+    "ShipmentDateBasis",
     "Suspension",
     "TerminationKind",
+    "TermsFrom",
     "accept_renewal",
+    "active_currencies_of",
     "active_policy_covering",
     "active_terms_of",
     "add_endorsement",
+    "attachment_history",
+    "attachment_of_policy",
     "cancelled_from",
     "check_money",
     "claim_terms_from_dict",
     "commercial_indemnity_of",
+    "endorse_attachment_terms",
     "expire_due",
     "exporter_of_policy",
     "exporter_profiles_of",
@@ -170,6 +208,7 @@ __all__ = [
     "min_declared_share_of",
     "offer_due_renewals",
     "offer_renewal",
+    "policy_in_view",
     "policy_numbers_of",
     "policy_record",
     "quote",
@@ -183,6 +222,7 @@ __all__ = [
     "submit_application",
     "suspend",
     "terminate",
+    "terms_in_force",
     "underwrite",
     "upsert_exporter_profile",
     "withdraw",

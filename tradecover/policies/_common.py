@@ -28,6 +28,14 @@ from tradecover.kit.errors import (
 )
 from tradecover.kit.money import Money, round_money
 from tradecover.policies import lifecycle
+from tradecover.policies.attachment_terms import (
+    TermsFrom,
+    current_terms,
+    history_from_list,
+    history_to_list,
+    terms_from_dict,
+    terms_to_dict,
+)
 from tradecover.policies.lifecycle import PolicyEvent, PolicyState
 from tradecover.policies.model import (
     ExporterProfile,
@@ -188,6 +196,7 @@ def schedule_to_dict(schedule: PolicySchedule) -> dict[str, Any]:
         "flat_rate_option": schedule.flat_rate_option,
         "flat_rate_pct": (None if schedule.flat_rate_pct is None else str(schedule.flat_rate_pct)),
         "rate_floating": rate_floating_to_dict(schedule.rate_floating),
+        "attachment": terms_to_dict(schedule.attachment),
     }
 
 
@@ -219,6 +228,7 @@ def schedule_from_dict(data: dict[str, Any]) -> PolicySchedule:
             None if data.get("flat_rate_pct") is None else Decimal(str(data["flat_rate_pct"]))
         ),
         rate_floating=rate_floating_from_dict(data.get("rate_floating")),
+        attachment=terms_from_dict(data.get("attachment")),
     )
 
 
@@ -315,6 +325,7 @@ def schedule_of(policy: Policy) -> PolicySchedule:
         flat_rate_option=bool(policy.flat_rate_option),
         flat_rate_pct=policy.flat_rate_pct,
         rate_floating=rate_floating_from_dict(policy.rate_floating),
+        attachment=current_terms(history_from_list(policy.attachment_terms)),
     )
 
 
@@ -337,6 +348,7 @@ def _apply_schedule(policy: Policy, schedule: PolicySchedule) -> None:
     policy.flat_rate_option = schedule.flat_rate_option
     policy.flat_rate_pct = schedule.flat_rate_pct
     policy.rate_floating = rate_floating_to_dict(schedule.rate_floating)
+    policy.attachment_terms = history_to_list([TermsFrom(policy.inception, schedule.attachment)])
 
 
 def snapshot(policy: Policy) -> dict[str, Any]:

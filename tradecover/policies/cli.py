@@ -518,3 +518,43 @@ def profile_set(
             **body.service_kwargs(),
         )
     console.print(f"profile of {exporter} saved")
+
+
+@app.command("attachment-model")
+@domain_errors
+def attachment_model(
+    policy_id: Annotated[int, typer.Argument(help="Policy id")],
+    model: Annotated[str, typer.Option(help="individual, portfolio or hybrid")],
+    correction_days: Annotated[
+        int, typer.Option(help="Hybrid: days to correct or withdraw after receipt")
+    ] = 7,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="Hybrid: an authorised source (repeat); default all"),
+    ] = None,
+    shipment_date_basis: Annotated[
+        str, typer.Option(help="exit_then_acceptance or acceptance")
+    ] = "exit_then_acceptance",
+    effective: Annotated[str | None, typer.Option(help="Effective date (default today)")] = None,
+) -> None:
+    """Change a policy's attachment model, by endorsement from the effective date."""
+    from tradecover.policies.attachment_repository import endorse_attachment_terms
+    from tradecover.policies.attachment_terms import FEED_SOURCES, terms_from_dict
+
+    terms = terms_from_dict(
+        {
+            "model": model,
+            "correction_days": correction_days,
+            "authorised_sources": source or list(FEED_SOURCES),
+            "shipment_date_basis": shipment_date_basis,
+        }
+    )
+    with unit_of_work() as session:
+        e = endorse_attachment_terms(
+            session,
+            principal=access.system_principal(session),
+            policy_id=policy_id,
+            terms=terms,
+            effective_date=_date(effective, field="effective"),
+        )
+        console.print(f"endorsement {e.number} on policy {policy_id}: {e.text}")

@@ -98,6 +98,9 @@ class Policy(Base):
     # every suspension: [{"start", "end" (None while suspended), "reason"}] (ISO dates);
     # shipments made while suspended carry no cover (tradecover.policies.liability)
     suspensions: Mapped[Any] = mapped_column(JSONText(), nullable=True)
+    # the attachment terms over time ([domain A-2]): [{"effective", "model", ...}], oldest
+    # first; NULL: individual throughout (tradecover.policies.attachment_terms)
+    attachment_terms: Mapped[Any] = mapped_column(JSONText(), nullable=True)
     state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

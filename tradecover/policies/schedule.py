@@ -9,6 +9,7 @@ from typing import Any
 
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, check_currency, round_money
+from tradecover.policies.attachment_terms import AttachmentTerms
 from tradecover.reference.countries import check_country
 from tradecover.reference.hs import check_hs_code
 from tradecover.reference.payment_terms import PaymentTerms
@@ -254,6 +255,8 @@ class PolicySchedule:
     flat_rate_option: bool = False
     flat_rate_pct: Decimal | None = None
     rate_floating: RateFloating = field(default_factory=RateFloating)
+    # how received shipments attach cover ([domain A-1]); changed by endorsement
+    attachment: AttachmentTerms = field(default_factory=AttachmentTerms)
 
     def validate(self) -> None:
         """Raise :class:`ValidationFailed` naming the first broken term."""
@@ -329,6 +332,7 @@ class PolicySchedule:
         self.scope.validate()
         self.claim_terms.validate()
         self.rate_floating.validate()
+        self.attachment.validate()
 
     def _validate_rate_basis(self) -> None:
         """A flat rate only where the schedule has the option, and then exactly one."""

@@ -135,6 +135,13 @@ def get_policy(session: Session, *, principal: Principal, policy_id: int) -> Pol
     return _policy(session, principal, policy_id)
 
 
+def policy_in_view(session: Session, *, principal: Principal, policy_id: int) -> Policy:
+    """One policy the caller's organisation may see, for another context's use case that has
+    checked its own permission (another organisation's answers 404).
+    """
+    return _policy(session, principal, policy_id)
+
+
 def list_policies(
     session: Session,
     *,

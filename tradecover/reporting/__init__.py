@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.reporting.csv_exports import declarations_csv as declarations_csv
+    from tradecover.reporting.csv_exports import limits_csv as limits_csv
     from tradecover.reporting.limits_decision_context import DecisionContext as DecisionContext
     from tradecover.reporting.limits_decision_context import (
         limit_decision_context as limit_decision_context,
@@ -21,6 +23,8 @@ _LAZY: dict[str, str] = {
     "limit_decision_context": "limits_decision_context",
     "limit_exposures": "limits_exposures",
     "limit_watch_list": "limits_watch_list",
+    "limits_csv": "csv_exports",
+    "declarations_csv": "csv_exports",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 
@@ -28,7 +32,9 @@ __all__ = [
     "DecisionContext",
     "RenewalReviewMetrics",
     "WatchEntry",
+    "declarations_csv",
     "limit_decision_context",
     "limit_exposures",
     "limit_watch_list",
+    "limits_csv",
 ]

@@ -15,8 +15,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tradecover.events import claim_unrelayed, mark_relayed, message_body, record_event
@@ -24,6 +25,8 @@ from tradecover.webhooks.model import WebhookAttempt, WebhookDelivery, WebhookEn
 from tradecover.webhooks.retry import next_attempt
 from tradecover.webhooks.service import EVERY_TYPE, secrets_in_force
 
+_DELIVERIES = cast(Table, WebhookDelivery.__table__)  # plain inserts: no ORM bookkeeping
+_ATTEMPTS = cast(Table, WebhookAttempt.__table__)
 LEASE = timedelta(seconds=60)
 """How long a claimed delivery stays with its worker before another may take it."""
 
@@ -98,7 +101,7 @@ def relay_outbox(session: Session, *, now: datetime, limit: int = 500) -> int:
                 }
             )
     if rows:
-        session.execute(insert(WebhookDelivery), rows)
+        session.execute(insert(_DELIVERIES), rows)
     mark_relayed(session, (e.sequence for e in entries))
     return len(entries)
 
@@ -182,7 +185,7 @@ def record_outcomes(
         return []
     by_id = {c.delivery_id: c for c in claimed}
     session.execute(
-        insert(WebhookAttempt),
+        insert(_ATTEMPTS),
         [
             {
                 "delivery_id": o.delivery_id,
@@ -196,8 +199,13 @@ def record_outcomes(
         ],
     )
     changes, healthy, failing = [], set(), set()
+    delivered: dict[int | None, list[int]] = {}  # status code: deliveries, one UPDATE each
     for outcome in outcomes:
         due = by_id[outcome.delivery_id]
+        if outcome.delivered:
+            delivered.setdefault(outcome.status_code, []).append(due.delivery_id)
+            healthy.add(due.endpoint_id)
+            continue
         first = due.first_attempt_at or outcome.attempted_at
         change = {
             "id": due.delivery_id,
@@ -205,21 +213,30 @@ def record_outcomes(
             "first_attempt_at": first,
             "last_status_code": outcome.status_code,
         }
-        if outcome.delivered:
-            change |= {"status": "delivered", "finished_at": now}
-            healthy.add(due.endpoint_id)
-        else:
-            failing.add(due.endpoint_id)
-            retry_at = next_attempt(
-                failures=due.attempts + 1, first_attempt_at=first, now=now, rng=rng
-            )
-            change |= (
-                {"status": "failed", "finished_at": now}
-                if retry_at is None
-                else {"next_attempt_at": retry_at}
-            )
+        failing.add(due.endpoint_id)
+        retry_at = next_attempt(failures=due.attempts + 1, first_attempt_at=first, now=now, rng=rng)
+        change |= (
+            {"status": "failed", "finished_at": now}
+            if retry_at is None
+            else {"next_attempt_at": retry_at}
+        )
         changes.append(change)
-    session.execute(update(WebhookDelivery), changes)
+    d = WebhookDelivery
+    for status_code, ids in delivered.items():
+        session.execute(
+            update(d)
+            .where(d.id.in_(ids))
+            .values(
+                status="delivered",
+                finished_at=now,
+                attempts=d.attempts + 1,
+                first_attempt_at=func.coalesce(d.first_attempt_at, now),
+                last_status_code=status_code,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    if changes:
+        session.execute(update(WebhookDelivery), changes)
     if healthy:
         session.execute(
             update(WebhookEndpoint)

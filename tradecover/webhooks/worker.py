@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import utc_now
+from tradecover.webhooks.http11 import KeepAliveClient
 from tradecover.webhooks.relay import (
     DueDelivery,
     Outcome,
@@ -26,7 +26,7 @@ from tradecover.webhooks.relay import (
     record_outcomes,
     relay_outbox,
 )
-from tradecover.webhooks.sender import Resolver, new_client, resolve_host, send
+from tradecover.webhooks.sender import BatchResolver, Resolver, new_client, resolve_host, send
 
 
 @dataclass
@@ -38,7 +38,8 @@ class WorkerOptions:
     concurrency: int = 200
     timeout_s: float = 10.0
     disable_after: timedelta = timedelta(days=5)
-    idle_s: float = 0.05
+    idle_s: float = 0.05  # the outbox is looked at this often when it was empty
+    retry_poll_s: float = 0.5  # due retries are looked for this often when nothing is relayed
     lanes: int = 2  # claim-send-record loops at once: one sends while another records
     rng: random.Random = field(default_factory=random.Random)
 
@@ -52,7 +53,7 @@ class WebhookWorker:
         options: WorkerOptions,
         *,
         resolve: Resolver = resolve_host,
-        client: httpx.AsyncClient | None = None,
+        client: KeepAliveClient | None = None,
     ) -> None:
         self.factory, self.options, self.resolve = factory, options, resolve
         self.client = client or new_client(
@@ -79,18 +80,22 @@ class WebhookWorker:
                 rng=self.options.rng,
             )
 
-    async def _send(self, due: DueDelivery) -> Outcome:
+    async def _send(self, due: DueDelivery, resolve: Resolver) -> Outcome:
         async with self._gate:
             return await send(
-                self.client, due, development=self.options.development, resolve=self.resolve
+                self.client, due, development=self.options.development, resolve=resolve
             )
+
+    async def _send_batch(self, claimed: Sequence[DueDelivery]) -> list[Outcome]:
+        resolve = BatchResolver(self.resolve)
+        return list(await asyncio.gather(*(self._send(d, resolve) for d in claimed)))
 
     async def run_once(self) -> int:
         """One round: relay, claim, send, record; return how many things moved."""
         relayed = await asyncio.to_thread(self._relay)
         claimed = await asyncio.to_thread(self._claim)
         if claimed:
-            outcomes = await asyncio.gather(*(self._send(d) for d in claimed))
+            outcomes = await self._send_batch(claimed)
             await asyncio.to_thread(self._record, claimed, outcomes)
         return relayed + len(claimed)
 
@@ -102,28 +107,49 @@ class WebhookWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay and deliver until ``stop`` is set: one relay loop and ``lanes`` delivery
-        loops, each pausing briefly when it finds nothing to do.
+        loops.  The relay looks at the outbox every ``idle_s`` while it is empty and wakes
+        the delivery loops when it made deliveries; otherwise they look for due retries
+        every ``retry_poll_s`` (an idle worker costs a few queries a second).
         """
+        relayed = asyncio.Event()
 
         async def relaying() -> int:
-            return await asyncio.to_thread(self._relay)
+            moved = await asyncio.to_thread(self._relay)
+            if moved:
+                relayed.set()
+            return moved
 
         async def delivering() -> int:
             claimed = await asyncio.to_thread(self._claim)
             if claimed:
-                outcomes = await asyncio.gather(*(self._send(d) for d in claimed))
+                outcomes = await self._send_batch(claimed)
                 await asyncio.to_thread(self._record, claimed, outcomes)
             return len(claimed)
 
-        async def loop(step: Callable[[], Awaitable[int]]) -> None:
+        async def loop(
+            step: Callable[[], Awaitable[int]], wake: asyncio.Event, wait: float
+        ) -> None:
             while not stop.is_set():
-                if not await step():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), self.options.idle_s)
+                wake.clear()  # before the step: a wake-up during it is not lost
+                if await step():
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), wait)
 
+        async def stopping() -> None:
+            await stop.wait()
+            relayed.set()
+            paused.set()
+
+        paused = asyncio.Event()  # the relay's pause: only a stop ends it early
         try:
             await asyncio.gather(
-                loop(relaying), *(loop(delivering) for _ in range(self.options.lanes))
+                stopping(),
+                loop(relaying, paused, self.options.idle_s),
+                *(
+                    loop(delivering, relayed, self.options.retry_poll_s)
+                    for _ in range(self.options.lanes)
+                ),
             )
         finally:
             await self.client.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 
@@ -23,8 +24,11 @@ from tradecover.access import service as access
 from tradecover.db.engine import transaction
 from tradecover.feeds import connection_repository as connections
 from tradecover.feeds import sign
+from tradecover.feeds.confirmation_repository import correction_step, model_attacher
 from tradecover.feeds.stream.envelope import FeedSource
 from tradecover.feeds.stream.nats_stream import Publisher, StreamSettings
+from tradecover.feeds.worker import Worker
+from tradecover.wiring import store_for
 
 
 @pytest.fixture
@@ -206,7 +210,7 @@ def test_documents_are_the_exporters_own_and_a_quarantined_one_is_resubmitted(
     withdrawn = client.post(
         f"/api/v1/feeds/documents/{row_id}/withdraw", headers=cast.exporter.headers
     )
-    assert (withdrawn.status_code, withdrawn.json()["code"]) == (409, "document_not_quarantined")
+    assert (withdrawn.status_code, withdrawn.json()["code"]) == (409, "document_not_withdrawable")
 
 
 def test_a_quarantined_document_is_withdrawn_by_its_exporter_only(
@@ -242,3 +246,48 @@ def test_a_stream_that_cannot_be_reached_answers_503_and_keeps_the_signature_unu
     app_client.app.state.feeds_publisher = up  # type: ignore[attr-defined]
     assert _post_event(app_client, connection_id, body, secret, stamp).status_code == 202  # type: ignore[attr-defined]
     up.close()
+
+
+def test_the_exporter_lists_confirms_and_withdraws_what_waits_for_its_confirmation(
+    client: TestClient, db: Database, cast: Cast, stream: StreamSettings, covered: World
+) -> None:
+    connect_source(db, cast.exporter.org_slug, FeedSource.UBL)
+    headers = cast.exporter.headers
+    for content in (ubl_invoice_to_the_test_buyer(), erp_event("S9", currency="EUR")):
+        source = "ubl" if content.startswith(b"<") else "erp"
+        assert client.post(f"/api/v1/feeds/{source}/documents", content=content, headers=headers)
+    store = store_for(db.engine)
+    worker = Worker(
+        db.factory, stream, attach=model_attacher(store), correct=correction_step(store)
+    )
+    asyncio.run(worker.run(idle_exit_seconds=1.0, fetch_timeout=0.25))
+    waiting = client.get("/api/v1/feeds/awaiting-confirmation", headers=headers)
+    assert waiting.status_code == 200, waiting.text
+    (item,) = waiting.json()
+    assert item["document_id"] == "RW-2026-0042" and item["standing"] == "open"
+    assert item["amount"] == "1950.00" and item["currency"] == "USD"
+    euro = client.get("/api/v1/feeds/documents?status=quarantined", headers=headers).json()
+    assert euro["items"][0]["reasons"][0]["code"] == "currency_not_allowed"
+    assert (
+        client.get(
+            "/api/v1/feeds/awaiting-confirmation", headers=cast.other_exporter.headers
+        ).json()
+        == []
+    )
+    url = f"/api/v1/feeds/documents/{item['id']}/confirm"
+    assert client.post(url, headers=cast.other_exporter.headers).status_code == 404
+    confirmed = client.post(url, headers=headers)
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"] == "attached" and confirmed.json()["declaration_id"]
+    many = client.post(
+        "/api/v1/feeds/confirm", json={"document_ids": [item["id"]]}, headers=headers
+    )
+    assert many.status_code == 200
+    assert many.json()[0]["code"] == "document_not_awaiting_confirmation"
+    assert (
+        client.post("/api/v1/feeds/confirm", json={"document_ids": []}, headers=headers).status_code
+        == 422
+    )
+    refused = client.post(f"/api/v1/feeds/documents/{item['id']}/withdraw", headers=headers)
+    assert (refused.status_code, refused.json()["code"]) == (409, "withdrawal_not_allowed")
+    assert declaration_count(db) == 1

@@ -10,10 +10,19 @@ from typer.testing import CliRunner
 
 from tests.builders.declarations import World
 from tests.conftest import Cast, Database
-from tests.integration.feeds.helpers import declaration_count, documents, drain, erp_event
+from tests.integration.feeds.helpers import (
+    declaration_count,
+    documents,
+    drain,
+    erp_event,
+    publish_all,
+)
 from tradecover.cli.main import app
 from tradecover.config import get_settings
+from tradecover.feeds.confirmation_repository import model_attacher
+from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.stream.nats_stream import StreamSettings
+from tradecover.wiring import store_for
 
 
 @pytest.fixture
@@ -113,3 +122,46 @@ def test_ingest_without_a_stream_says_so(
         ],
     )
     assert result.exit_code == 8
+
+
+def test_awaiting_confirm_and_withdraw_from_the_command_line(
+    cli: CliRunner, db: Database, cast: Cast, covered: World, stream: StreamSettings
+) -> None:
+    publish_all(
+        stream,
+        [
+            Envelope.new(
+                source=FeedSource.ERP,
+                exporter_org_id=cast.exporter.org_id,
+                content=erp_event(f"S{n}"),
+            )
+            for n in range(3)
+        ],
+    )
+    store = store_for(db.engine)
+    drain(db, stream, attach=model_attacher(store))  # individual: all three wait
+    assert [r.status for r in documents(db)] == ["awaiting_confirmation"] * 3
+    first, second, third = (r.id for r in documents(db))
+    slug = cast.exporter.org_slug
+    listed = cli.invoke(app, ["feeds", "awaiting", "--exporter", slug])
+    assert listed.exit_code == 0, listed.output
+    assert "3 shipments" in listed.output and "S2" in listed.output and "open" in listed.output
+    confirmed = cli.invoke(app, ["feeds", "confirm", "--exporter", slug, str(first), str(second)])
+    assert confirmed.exit_code == 0, confirmed.output
+    assert declaration_count(db) == 2
+    again = cli.invoke(app, ["feeds", "confirm", "--exporter", slug, str(first)])
+    assert again.exit_code == 5 and "document_not_awaiting_confirmation" in again.output
+    withdrawn = cli.invoke(app, ["feeds", "withdraw", "--exporter", slug, str(third)])
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert [r.status for r in documents(db)] == ["attached", "attached", "withdrawn"]
+    endorsed = cli.invoke(
+        app,
+        ["policies", "attachment-model", str(covered.policy_id), "--model", "hybrid",
+         "--source", "customs", "--correction-days", "3"],
+    )  # fmt: skip
+    assert endorsed.exit_code == 0, endorsed.output
+    assert "attachment model hybrid" in endorsed.output
+    bad = cli.invoke(
+        app, ["policies", "attachment-model", str(covered.policy_id), "--model", "blanket"]
+    )
+    assert bad.exit_code != 0 and "invalid_attachment_terms" in bad.output

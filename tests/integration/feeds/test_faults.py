@@ -98,7 +98,7 @@ def _attached_exactly_once(db: Database) -> None:
 
 
 def test_a_worker_killed_mid_stream_and_restarted_attaches_every_document_once(
-    db: Database, cast: Cast, covered: World, stream: StreamSettings, tmp_path: Path
+    db: Database, cast: Cast, covered_portfolio: World, stream: StreamSettings, tmp_path: Path
 ) -> None:
     publish_all(stream, _envelopes(cast))
     first = _worker(db, stream, tmp_path)
@@ -117,7 +117,7 @@ def test_a_worker_killed_mid_stream_and_restarted_attaches_every_document_once(
 
 
 def test_two_workers_sharing_the_stream_attach_nothing_twice(
-    db: Database, cast: Cast, covered: World, stream: StreamSettings, tmp_path: Path
+    db: Database, cast: Cast, covered_portfolio: World, stream: StreamSettings, tmp_path: Path
 ) -> None:
     publish_all(stream, _envelopes(cast, copies=2))  # every document sent twice
     workers = [_worker(db, stream, tmp_path, idle_exit=4) for _ in range(2)]

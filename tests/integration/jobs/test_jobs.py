@@ -6,44 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from collections.abc import Iterator
 
 import nats
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Cast, Database
 from tests.integration.webhooks.helpers import record
-from tradecover.api.app import create_app
-from tradecover.config import Settings
 from tradecover.jobs import JobWorker, Queue
 from tradecover.jobs.dispatch import ensure_stream
-
-
-@pytest.fixture
-def queue() -> Iterator[Queue]:
-    """A stream of this test's own on the NATS server (removed afterwards)."""
-    found = Queue(stream="TC_TEST_JOBS_" + uuid.uuid4().hex[:12].upper(), ack_wait_s=2)
-    yield found
-
-    async def remove() -> None:
-        connection = await nats.connect(found.url)
-        try:
-            await connection.jetstream().delete_stream(found.stream)
-        finally:
-            await connection.close()
-
-    asyncio.run(remove())
-
-
-@pytest.fixture
-def client(settings: Settings, queue: Queue) -> Iterator[TestClient]:
-    """The app, sending its jobs to the test's stream."""
-    app = create_app(settings.model_copy(update={"jobs_stream": queue.stream}))
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
-    app.state.engine.dispose()
 
 
 def _run_worker(db: Database, queue: Queue, until: float) -> None:

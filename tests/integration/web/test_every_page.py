@@ -112,6 +112,7 @@ def site(database: Database) -> Iterator[tuple[TestClient, dict[str, str]]]:
             .first(),
             "claim_id": s.execute(select(ClaimRow.id).order_by(ClaimRow.id)).scalars().first(),
             "endpoint_id": 1,  # no webhook endpoint in the demo: its not-found page
+            "job_id": "job_" + "0" * 32,  # no job in the demo: its not-found page
         }
     app = create_app(Settings(database_url=database.url, secret_key=TEST_SECRET))
     paths = {

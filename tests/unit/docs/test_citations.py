@@ -31,6 +31,7 @@ PREFIXES = {
     "I": "investment-debt.md",
     "S": "subsidies.md",
     "PF": "portfolio-risk.md",
+    "A": "automatic-attachment.md",
     "CS": "consents.md",
 }
 CITATION = re.compile(r"\[domain ([A-Z]{1,2})-(\d+)\]")

@@ -102,6 +102,8 @@ def test_public_names_are_pinned() -> None:
             "next_version",
             "override_aggregate",
             "refresh_buyer_aggregate",
+            "change_by_insurer",
+            "get_limit",
             "requires_second_approval",
             "room_left",
             "size_to_credit_cycle",

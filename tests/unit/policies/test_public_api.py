@@ -12,6 +12,16 @@ import tradecover.policies as face
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == sorted(
         [
+            "AttachmentModel",
+            "AttachmentTerms",
+            "ShipmentDateBasis",
+            "TermsFrom",
+            "terms_in_force",
+            "PolicyAttachment",
+            "active_currencies_of",
+            "attachment_history",
+            "attachment_of_policy",
+            "endorse_attachment_terms",
             "ClaimTermsSchedule",
             "DEFAULT_MIN_DECLARED_SHARE",
             "DeclarationFrequency",
@@ -60,6 +70,7 @@ def test_public_names_are_pinned() -> None:
             "min_declared_share_of",
             "offer_due_renewals",
             "offer_renewal",
+            "policy_in_view",
             "policy_numbers_of",
             "policy_record",
             "quote",

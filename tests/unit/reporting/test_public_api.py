@@ -16,6 +16,8 @@ def test_public_names_are_pinned() -> None:
             "limit_decision_context",
             "limit_exposures",
             "limit_watch_list",
+            "limits_csv",
+            "declarations_csv",
         ]
     )
 

@@ -1,0 +1,1 @@
+"""Pages of jobs: the organisation's recent jobs, starting an export, following a job."""

@@ -1,0 +1,1 @@
+"""Pages of e-mail: what each person chooses to receive."""
