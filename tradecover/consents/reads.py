@@ -81,7 +81,7 @@ EXPORTER_READS: dict[str, Read] = {
         "/investment-debt/policies/{policy_id}/claims": _PAYMENTS,
         "/feeds/documents": _DOCUMENTS,
         "/feeds/documents/{document_id}": _DOCUMENTS,
-        "/feeds/awaiting-confirmation": _SHIPMENTS,
+        "/feeds/awaiting-confirmation": _DOCUMENTS,
     }.items()
 }
 """Routes that return an exporter's data -> the scope and purpose of the read."""
@@ -136,7 +136,7 @@ OTHER_READS: dict[str, str] = {
             "/webhooks/endpoints/{endpoint_id}/deliveries": _OWN,
             "/webhooks/endpoints/{endpoint_id}/deliveries/{delivery_id}": _OWN,
             "/jobs/{job_id}": _OWN,
-            "/jobs/{job_id}/download": _OWN,
+            "/jobs/{job_id}/download": "the caller's own export file",
             "/consents": "the consents the caller is a party to",
             "/consents/{consent_id}": "the consents the caller is a party to",
             "/consents/{consent_id}/receipt": "the consents the caller is a party to",

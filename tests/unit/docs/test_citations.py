@@ -31,8 +31,8 @@ PREFIXES = {
     "I": "investment-debt.md",
     "S": "subsidies.md",
     "PF": "portfolio-risk.md",
-    "CS": "consents.md",
     "A": "automatic-attachment.md",
+    "CS": "consents.md",
 }
 CITATION = re.compile(r"\[domain ([A-Z]{1,2})-(\d+)\]")
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')

@@ -4,7 +4,7 @@
 subsidy programme) read of its data, for which purposes, until when.
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0028
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import tradecover.db.base
 
 revision: str = "0029"
-down_revision: str | None = "0025"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
