@@ -16,6 +16,7 @@ from tradecover.api import docs as api_docs
 from tradecover.api.headers import SecurityHeaders
 from tradecover.api.hygiene import refuse_unsafe_input
 from tradecover.api.openapi_conformance import conform
+from tradecover.api.public_text import public_document
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_engine, make_session_factory
 from tradecover.declarations import upload as upload_reader
@@ -291,7 +292,7 @@ def _add_problem_schema(app: FastAPI) -> None:
         for name, sub in problem.pop("$defs", {}).items():
             components.setdefault(name, sub)
         components.setdefault("Problem", problem)
-        app.openapi_schema = conform(schema)
+        app.openapi_schema = public_document(conform(schema))
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

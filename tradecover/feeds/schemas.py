@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from tradecover.feeds.model import ReceivedDocument
+from tradecover.kit.inputs import InputModel
 
 DocumentStatus = Literal[
     "received", "attached", "awaiting_confirmation", "quarantined", "withdrawn", "superseded"
@@ -96,7 +97,7 @@ class AwaitingShipmentOut(BaseModel):
     received_at: datetime
 
 
-class ConfirmIn(BaseModel):
+class ConfirmIn(InputModel):
     """Shipments to confirm at once."""
 
     document_ids: list[int] = Field(min_length=1, max_length=200)

@@ -37,7 +37,7 @@ class LimitsBulkChangeIn(InputModel):
 class BillingRunIn(InputModel):
     """Bill a month as a job (finance)."""
 
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-05"])
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-05"])
     issue_date: date | None = None
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from tradecover.api.deps import PrincipalDep, SessionDep
+from tradecover.kit.inputs import InputModel
 from tradecover.policies.attachment_repository import (
     attachment_history,
     endorse_attachment_terms,
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/api/v1", tags=["policies"])
 Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="Numeric id")]
 
 
-class AttachmentTermsIn(BaseModel):
+class AttachmentTermsIn(InputModel):
     """New attachment terms of a policy, from ``effective_date`` on (within its term)."""
 
     model: AttachmentModel

@@ -42,7 +42,7 @@ def _list_page(
     return render_page(
         request,
         choose_locale(request, viewer),
-        "jobs/jobs.html",
+        "job_pages/jobs.html",
         {"jobs": jobs.recent_jobs(session, principal=viewer.principal), "problem": problem},
         viewer=viewer,
         status=problem.status if problem else 200,
@@ -105,7 +105,7 @@ def job_page(job_id: str, request: Request, session: SessionDep) -> Response:
     return render_page(
         request,
         locale,
-        "jobs/job.html",
+        "job_pages/job.html",
         {
             "job": row,
             "refresh": None if finished else REFRESH_S,
