@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from tradecover.consents.model import Consent
 from tradecover.consents.rules import Purpose, Scope
 from tradecover.consents.service import status_now
+from tradecover.kit.inputs import InputModel
 
 
-class ConsentIn(BaseModel):
+class ConsentIn(InputModel):
     """A grantee's request for a consent (the scopes and purposes are checked by the
     rules, so that an unknown one answers ``unknown_scope``/``unknown_purpose``).
     """
@@ -31,7 +32,7 @@ class ConsentIn(BaseModel):
     expires_at: datetime
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(InputModel):
     """The reason of an authorisation, rejection or revocation (optional)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.consents.fields import SharedField
+from tradecover.kit.inputs import InputModel
 
 
-class SharingIn(BaseModel):
+class SharingIn(InputModel):
     """The fields the exporter withholds from one source's documents (the rest is shared)."""
 
     model_config = ConfigDict(extra="forbid")

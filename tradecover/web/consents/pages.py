@@ -7,16 +7,14 @@ write goes through :mod:`tradecover.consents` in a savepoint that a domain error
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session
 
 from tradecover import consents
 from tradecover.access import OrganisationKind, insurer, organisations_of
-from tradecover.declarations import Declaration
+from tradecover.declarations import buyers_declared_to
 from tradecover.kit.errors import DomainError
 from tradecover.web.forms import in_savepoint
 from tradecover.web.kit import (
@@ -29,20 +27,12 @@ from tradecover.web.kit import (
     to_sign_in,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 router = APIRouter(include_in_schema=False)
 PATH = "/consents"
 ACTIONS = ("authorise", "reject", "revoke")
-
-
-def _buyers_of(session: Session, exporter_org_id: int) -> int:
-    """How many buyers the exporter declared shipments to."""
-    return int(
-        session.execute(
-            select(func.count(distinct(Declaration.buyer_id))).where(
-                Declaration.exporter_org_id == exporter_org_id
-            )
-        ).scalar_one()
-    )
 
 
 def summary_of(rows: list[Any], org_id: int, insurer_ids: list[int]) -> list[dict[str, Any]]:
@@ -95,7 +85,7 @@ def _page(
             "exporter": exporter,
             "consents": [(r, consents.status_now(r).value) for r in rows],
             "summary": summary_of(rows, principal.org_id, insurers) if exporter else [],
-            "buyers": _buyers_of(session, principal.org_id) if exporter else 0,
+            "buyers": buyers_declared_to(session, principal.org_id) if exporter else 0,
             "reads": reads,
             "visible": visible,
             "names": names,
