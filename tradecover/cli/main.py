@@ -104,6 +104,11 @@ SUBCOMMANDS: tuple[Lazy, ...] = (
     Lazy("webhooks", "Webhooks: the delivery worker.", "tradecover.webhooks.cli:app"),
     Lazy("jobs", "Jobs: the worker.", "tradecover.jobs.cli:app"),
     Lazy("mail", "E-mail: the relay of notices.", "tradecover.mail.cli:app"),
+    Lazy(
+        "consents",
+        "Consents: list, receipts, the access log, sharing, the pool, retention.",
+        "tradecover.consents.cli:app",
+    ),
 )
 
 

@@ -64,12 +64,14 @@ if TYPE_CHECKING:
     )
     from tradecover.feeds.confirmation_repository import confirm_many as confirm_many
     from tradecover.feeds.confirmation_repository import withdraw_received as withdraw_received
+    from tradecover.feeds.retention_repository import purge_documents as purge_documents
 
 _LAZY: dict[str, str] = {
     "MAX_CONFIRM": "confirmation_repository",
     "awaiting_confirmation": "confirmation_repository",
     "confirm_many": "confirmation_repository",
     "withdraw_received": "confirmation_repository",
+    "purge_documents": "retention_repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 
@@ -105,6 +107,7 @@ __all__ = [
     "due_date",
     "match_invoice",
     "normalise_name",
+    "purge_documents",
     "read_cii",
     "read_document",
     "read_einvoice",

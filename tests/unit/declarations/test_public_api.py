@@ -38,6 +38,7 @@ def test_public_names_are_pinned() -> None:
             "attach",
             "attach_many",
             "attach_upload",
+            "buyers_declared_to",
             "cancel",
             "correct",
             "latest_of",
