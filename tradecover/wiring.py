@@ -11,16 +11,17 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from tradecover.access import Principal
     from tradecover.config import Settings
     from tradecover.consents import PurgeDue
     from tradecover.declarations.attachment.repository import AttachmentStore
+    from tradecover.jobs import Job
 
 
 def store_for(engine: Engine) -> AttachmentStore:
@@ -47,6 +48,16 @@ def register_job_kinds() -> None:
     jobs.register_kind(
         "declarations.upload", jobs.declarations_upload(store_for), jobs.check_upload
     )
+    jobs.register_kind("consents.purge", _consents_purge, jobs.check_insurer_admin)
+
+
+def _consents_purge(factory: sessionmaker[Session], job: Job, progress: Any) -> dict[str, Any]:
+    """The retention purge of ``tradecover consents purge`` as a job (one transaction)."""
+    from tradecover.db.engine import transaction
+
+    with transaction(factory) as session:
+        done = purge_retention(session, actor=str(job.params["as"]["actor"]))
+    return {"consents": len(done), "purged": {str(k): v for k, v in done.items()}}
 
 
 def defer_upload(

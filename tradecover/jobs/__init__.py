@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from tradecover.jobs.dispatch import JobWorker as JobWorker
     from tradecover.jobs.dispatch import Queue as Queue
     from tradecover.jobs.dispatch import publish as publish
+    from tradecover.jobs.kinds import check_insurer_admin as check_insurer_admin
     from tradecover.jobs.kinds import check_upload as check_upload
     from tradecover.jobs.kinds import declarations_upload as declarations_upload
     from tradecover.jobs.model import Job as Job
@@ -26,6 +27,7 @@ _LAZY = {
     "Queue": "dispatch",
     "publish": "dispatch",
     "get_job": "service",
+    "check_insurer_admin": "kinds",
     "check_upload": "kinds",
     "declarations_upload": "kinds",
     "recent_jobs": "service",
@@ -37,6 +39,7 @@ __all__ = [
     "Job",
     "JobWorker",
     "Queue",
+    "check_insurer_admin",
     "check_upload",
     "declarations_upload",
     "get_job",

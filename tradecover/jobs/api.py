@@ -142,6 +142,24 @@ def risk_run(
     return _accepted(session, principal, settings, background, "risk.run", body.to_spec().to_json())
 
 
+@router.post(
+    "/api/v1/jobs/consents-purge",
+    status_code=202,
+    response_model=JobOut,
+    summary="Purge the data of consents whose retention ended (a job)",
+)
+def consents_purge(
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+) -> JSONResponse:
+    """Accepted at once (the insurer's administrators); the result counts the consents and
+    what was purged of each, as ``tradecover consents purge`` prints.
+    """
+    return _accepted(session, principal, settings, background, "consents.purge", {})
+
+
 @router.get(
     "/api/v1/jobs/{job_id}/download",
     response_class=Response,

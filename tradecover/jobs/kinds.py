@@ -174,6 +174,14 @@ def _billing_run(factory: sessionmaker[Session], job: Job, progress: Progress) -
     }
 
 
+def check_insurer_admin(principal: Principal, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Work the insurer's administrators start for the whole book (no parameters)."""
+    principal.require(Permission.ORG_ADMIN)
+    if not principal.is_insurer:
+        raise PermissionDenied("only the insurer's administrators", code="forbidden")
+    return {}
+
+
 def check_export(principal: Principal, params: Mapping[str, Any]) -> dict[str, Any]:
     """An export of the organisation's own records (anyone who may read them)."""
     principal.require(Permission.ORG_READ)

@@ -49,3 +49,18 @@ def test_a_bad_risk_spec_or_an_exporter_writes_no_job(
     by_exporter = client.post("/api/v1/jobs/risk-run", headers=cast.exporter.headers, json=SPEC)
     assert by_exporter.status_code == 403, by_exporter.text
     assert _jobs(db) == before
+
+
+def test_the_consent_purge_runs_as_a_job_for_the_insurers_admins_only(
+    client: FormClient, cast: Cast, db: Database, queue: Queue
+) -> None:
+    before = _jobs(db)
+    by_exporter = client.post("/api/v1/jobs/consents-purge", headers=cast.exporter.headers)
+    assert by_exporter.status_code == 403, by_exporter.text
+    assert _jobs(db) == before
+    accepted = client.post("/api/v1/jobs/consents-purge", headers=cast.admin.headers)
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["job_id"]
+    assert run_until_done(db, queue, job_id) == "succeeded"
+    done = client.get(f"/api/v1/jobs/{job_id}", headers=cast.admin.headers).json()
+    assert done["kind"] == "consents.purge" and done["result"] == {"consents": 0, "purged": {}}

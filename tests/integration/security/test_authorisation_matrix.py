@@ -215,6 +215,8 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     # tests/integration/jobs check another organisation's real ones
     "delivery_id": lambda b: b.ids.get("delivery_id", 1),
     "job_id": lambda b: b.ids.get("job_id", "job_" + "0" * 32),
+    # no consent in the book: a missing id; tests/integration/consents check real ones
+    "consent_id": lambda b: b.ids.get("consent_id", 1),
 }
 
 

@@ -13,6 +13,7 @@ def test_public_names_are_pinned() -> None:
             "Job",
             "JobWorker",
             "Queue",
+            "check_insurer_admin",
             "check_upload",
             "declarations_upload",
             "get_job",
