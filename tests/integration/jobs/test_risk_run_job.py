@@ -1,5 +1,5 @@
-"""A risk run as a job: the worker records and executes it, the job carries its progress
-and figures; a bad spec or a caller without the permission writes nothing.
+"""A risk run and the consent purge as jobs: the worker runs them, the job carries the
+progress and the result; a bad spec or a caller without the permission writes nothing.
 """
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.conftest import Cast, Database, FormClient
+from tests.integration.consents.test_retention import _consent, _ended
 from tests.integration.jobs.conftest import run_until_done
 from tradecover.jobs import Job, Queue
 
@@ -58,9 +59,15 @@ def test_the_consent_purge_runs_as_a_job_for_the_insurers_admins_only(
     by_exporter = client.post("/api/v1/jobs/consents-purge", headers=cast.exporter.headers)
     assert by_exporter.status_code == 403, by_exporter.text
     assert _jobs(db) == before
+    ended = _consent(client, cast, revoked=True)
+    _ended(db, ended, 40)  # past the retention
     accepted = client.post("/api/v1/jobs/consents-purge", headers=cast.admin.headers)
     assert accepted.status_code == 202, accepted.text
     job_id = accepted.json()["job_id"]
     assert run_until_done(db, queue, job_id) == "succeeded"
     done = client.get(f"/api/v1/jobs/{job_id}", headers=cast.admin.headers).json()
-    assert done["kind"] == "consents.purge" and done["result"] == {"consents": 0, "purged": {}}
+    assert done["kind"] == "consents.purge"
+    assert done["result"] == {
+        "consents": 1,
+        "purged": {str(ended): {"documents": 0, "pool_rows": 0}},
+    }
