@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     )
     from tradecover.declarations.service import attach as attach
     from tradecover.declarations.service import attach_many as attach_many
+    from tradecover.declarations.service import correct as correct
     from tradecover.declarations.status_repository import (
         submit_turnover_return as submit_turnover_return,
     )
@@ -85,6 +86,7 @@ _LAZY: dict[str, str] = {
     "release_reservation": "receivable_repository",
     "attach": "service",
     "attach_many": "service",
+    "correct": "service",
     "months_of_shipments": "turnover_repository",
     "outstanding_by_limit": "exposure_repository",
     "policy_facts": "loading_repository",
@@ -116,6 +118,7 @@ __all__ = [
     "attach_many",
     "check_shipment",
     "compliance_rate",
+    "correct",
     "decide_cover",
     "declaration_due_date",
     "declaration_period",

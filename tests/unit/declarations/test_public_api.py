@@ -35,6 +35,7 @@ def test_public_names_are_pinned() -> None:
             "attach_many",
             "check_shipment",
             "compliance_rate",
+            "correct",
             "decide_cover",
             "declaration_due_date",
             "declaration_period",
