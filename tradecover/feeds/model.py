@@ -150,6 +150,7 @@ class ReceivedDocument(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     invoice_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
     consignee: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    consignee_country: Mapped[str | None] = mapped_column(String(2), nullable=True)
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     amount: Mapped[Decimal | None] = mapped_column(DecimalText(), nullable=True)
     document_date: Mapped[date | None] = mapped_column(Date, nullable=True)

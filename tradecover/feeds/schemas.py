@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -73,3 +74,53 @@ class AcceptedOut(BaseModel):
         "carries it once a worker has taken it"
     )
     status: Literal["accepted"] = "accepted"
+
+
+class OmittedExportOut(BaseModel):
+    """A customs export in a policy's scope with no declaration behind it."""
+
+    document_row_id: int = Field(description="The received document (feeds/documents/{id})")
+    exporter_org_id: int
+    policy_id: int
+    declaration_number: str = Field(description="The customs declaration's number (MRN)")
+    shipped: date = Field(description="Exit date, else acceptance date")
+    consignee: str | None = Field(description="The consignee's name, normalised")
+    country: str | None
+    hs_code: str | None
+    currency: str
+    amount: Decimal
+
+
+class OmissionMonthOut(BaseModel):
+    """Omissions of one exporter and policy in one month, in one currency."""
+
+    exporter_org_id: int
+    policy_id: int
+    month: date
+    currency: str
+    count: int
+    amount: Decimal
+
+
+class OmissionsOut(BaseModel):
+    """Omissions of a period: per month, and one by one."""
+
+    start: date
+    end: date
+    months: list[OmissionMonthOut]
+    items: list[OmittedExportOut]
+
+
+class TurnoverMonthOut(BaseModel):
+    """One month of a policy: customs-exported value, declared value, the exporter's return."""
+
+    policy_id: int
+    exporter_org_id: int
+    month: date
+    currency: str
+    customs_exported: Decimal
+    declared: Decimal
+    returned: Decimal | None = Field(description="The exporter's own turnover return, if made")
+    share: Decimal | None = Field(description="declared / customs_exported")
+    customs_records: int
+    omitted: int

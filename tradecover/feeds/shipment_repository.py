@@ -1,4 +1,4 @@
-"""Reconciliation of the feeds ([domain F-5]): one shipment attaches once, whatever comes first.
+"""Reconciliation of the feeds ([domain FR-1]): one shipment attaches once, whatever comes first.
 
 Every invoice, ERP event and customs declaration the workers take is keyed by the invoice
 number of its shipment (:func:`tradecover.feeds.matching.invoice_key`); a customs record
@@ -72,6 +72,7 @@ def record_facts(row: ReceivedDocument, document: TradeDocument) -> None:
     """Copy onto ``row`` the facts matching reads later."""
     row.invoice_key = invoice_key(document)
     row.consignee = normalise_name(document.buyer.name)[:300] or None
+    row.consignee_country = (document.buyer.country or "")[:2].upper() or None
     row.currency = document.currency
     row.amount = document.total
     row.document_date = customs_date(document)

@@ -5,6 +5,15 @@ from typing import TYPE_CHECKING
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.reporting.feed_omissions import CustomsExport as CustomsExport
+    from tradecover.reporting.feed_omissions import OmissionMonth as OmissionMonth
+    from tradecover.reporting.feed_omissions import TurnoverFromCustoms as TurnoverFromCustoms
+    from tradecover.reporting.feed_omissions import exporter_in_view as exporter_in_view
+    from tradecover.reporting.feed_omissions import omissions as omissions
+    from tradecover.reporting.feed_omissions import omissions_by_month as omissions_by_month
+    from tradecover.reporting.feed_omissions import (
+        turnover_from_customs as turnover_from_customs,
+    )
     from tradecover.reporting.limits_decision_context import DecisionContext as DecisionContext
     from tradecover.reporting.limits_decision_context import (
         limit_decision_context as limit_decision_context,
@@ -15,6 +24,13 @@ if TYPE_CHECKING:
     from tradecover.reporting.renewal_review import RenewalReviewMetrics as RenewalReviewMetrics
 
 _LAZY: dict[str, str] = {
+    "CustomsExport": "feed_omissions",
+    "OmissionMonth": "feed_omissions",
+    "TurnoverFromCustoms": "feed_omissions",
+    "exporter_in_view": "feed_omissions",
+    "omissions": "feed_omissions",
+    "omissions_by_month": "feed_omissions",
+    "turnover_from_customs": "feed_omissions",
     "DecisionContext": "limits_decision_context",
     "RenewalReviewMetrics": "renewal_review",
     "WatchEntry": "limits_watch_list",
@@ -25,10 +41,17 @@ _LAZY: dict[str, str] = {
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "CustomsExport",
     "DecisionContext",
+    "OmissionMonth",
     "RenewalReviewMetrics",
+    "TurnoverFromCustoms",
     "WatchEntry",
+    "exporter_in_view",
     "limit_decision_context",
     "limit_exposures",
     "limit_watch_list",
+    "omissions",
+    "omissions_by_month",
+    "turnover_from_customs",
 ]

@@ -31,6 +31,7 @@ PREFIXES = {
     "I": "investment-debt.md",
     "S": "subsidies.md",
     "PF": "portfolio-risk.md",
+    "FR": "feed-reconciliation.md",
 }
 CITATION = re.compile(r"\[domain ([A-Z]{1,2})-(\d+)\]")
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')

@@ -56,6 +56,7 @@ def upgrade() -> None:
     with op.batch_alter_table("feed_documents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("invoice_key", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("consignee", sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column("consignee_country", sa.String(length=2), nullable=True))
         batch_op.add_column(sa.Column("currency", sa.String(length=3), nullable=True))
         batch_op.add_column(
             sa.Column("amount", tradecover.db.base.DecimalText(length=40), nullable=True)
@@ -90,6 +91,7 @@ def downgrade() -> None:
             "document_date",
             "amount",
             "currency",
+            "consignee_country",
             "consignee",
             "invoice_key",
         ):
