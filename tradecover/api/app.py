@@ -200,6 +200,7 @@ def _routers() -> list[Any]:
     from tradecover.web.claims.documents_pages import router as claim_documents_pages_router
     from tradecover.web.claims.pages import router as claims_pages_router
     from tradecover.web.declarations.pages import router as declarations_pages_router
+    from tradecover.web.feeds.pages import router as feeds_pages_router
     from tradecover.web.limits.pages import router as limits_pages_router
     from tradecover.web.limits.tracking_pages import router as limit_tracking_pages_router
     from tradecover.web.policies.pages import router as policies_pages_router
@@ -243,6 +244,7 @@ def _routers() -> list[Any]:
         claim_documents_router,
         claim_documents_pages_router,
         feeds_router,
+        feeds_pages_router,
         webhooks_router,
         webhooks_pages_router,
         jobs_router,

@@ -8,6 +8,8 @@ immutable :class:`TradeDocument` or a :class:`Quarantine` with reason codes, nev
 Plain Python and lxml: no database, no web, no message broker (see ``docs/feeds.md``).
 """
 
+from typing import TYPE_CHECKING
+
 from tradecover.feeds.customs_wco import read_wco_customs
 from tradecover.feeds.dispatch import read_document
 from tradecover.feeds.einvoice import read_cii, read_einvoice, read_facturx_pdf, read_ubl
@@ -51,6 +53,29 @@ from tradecover.feeds.single_window import (
     read_single_window_json,
     read_single_window_record,
 )
+from tradecover.kit.public_face import lazy_exports
+
+if TYPE_CHECKING:
+    from tradecover.feeds.connection_repository import connections_of as connections_of
+    from tradecover.feeds.service import list_documents as list_documents
+    from tradecover.feeds.service import resubmission as resubmission
+    from tradecover.feeds.service import withdraw as withdraw
+    from tradecover.feeds.stream.envelope import Envelope as Envelope
+    from tradecover.feeds.stream.nats_stream import Publisher as Publisher
+    from tradecover.feeds.stream.nats_stream import StreamSettings as StreamSettings
+    from tradecover.feeds.stream.nats_stream import StreamUnavailable as StreamUnavailable
+
+_LAZY: dict[str, str] = {
+    "Envelope": "stream.envelope",
+    "Publisher": "stream.nats_stream",
+    "StreamSettings": "stream.nats_stream",
+    "StreamUnavailable": "stream.nats_stream",
+    "connections_of": "connection_repository",
+    "list_documents": "service",
+    "resubmission": "service",
+    "withdraw": "service",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -58,6 +83,7 @@ __all__ = [
     "DocumentKind",
     "DocumentLine",
     "DueDateBasis",
+    "Envelope",
     "ErpParty",
     "ErpShipmentEvent",
     "ErpShipmentLine",
@@ -68,17 +94,22 @@ __all__ = [
     "MatchRule",
     "Party",
     "PartyIdentifier",
+    "Publisher",
     "Quarantine",
     "ReadResult",
     "Reason",
     "SchematronValidator",
     "Schematrons",
     "ShipmentDateBasis",
+    "StreamSettings",
+    "StreamUnavailable",
     "TradeDocument",
     "XmlLimits",
     "business_rule_breaches",
     "check_signature",
+    "connections_of",
     "due_date",
+    "list_documents",
     "match_invoice",
     "normalise_name",
     "read_cii",
@@ -91,7 +122,9 @@ __all__ = [
     "read_single_window_record",
     "read_ubl",
     "read_wco_customs",
+    "resubmission",
     "schematron_validator",
     "shipment_date",
     "sign",
+    "withdraw",
 ]

@@ -5,6 +5,10 @@ from typing import TYPE_CHECKING
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.reporting.feed_exposure import BuyerFeedExposure as BuyerFeedExposure
+    from tradecover.reporting.feed_exposure import (
+        feed_exposure_by_buyer as feed_exposure_by_buyer,
+    )
     from tradecover.reporting.feed_omissions import CustomsExport as CustomsExport
     from tradecover.reporting.feed_omissions import OmissionMonth as OmissionMonth
     from tradecover.reporting.feed_omissions import TurnoverFromCustoms as TurnoverFromCustoms
@@ -24,6 +28,8 @@ if TYPE_CHECKING:
     from tradecover.reporting.renewal_review import RenewalReviewMetrics as RenewalReviewMetrics
 
 _LAZY: dict[str, str] = {
+    "BuyerFeedExposure": "feed_exposure",
+    "feed_exposure_by_buyer": "feed_exposure",
     "CustomsExport": "feed_omissions",
     "OmissionMonth": "feed_omissions",
     "TurnoverFromCustoms": "feed_omissions",
@@ -41,6 +47,7 @@ _LAZY: dict[str, str] = {
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "BuyerFeedExposure",
     "CustomsExport",
     "DecisionContext",
     "OmissionMonth",
@@ -48,6 +55,7 @@ __all__ = [
     "TurnoverFromCustoms",
     "WatchEntry",
     "exporter_in_view",
+    "feed_exposure_by_buyer",
     "limit_decision_context",
     "limit_exposures",
     "limit_watch_list",

@@ -10,7 +10,9 @@ import tradecover.reporting as face
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == sorted(
         [
+            "BuyerFeedExposure",
             "CustomsExport",
+            "feed_exposure_by_buyer",
             "DecisionContext",
             "OmissionMonth",
             "TurnoverFromCustoms",

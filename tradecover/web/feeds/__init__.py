@@ -1,0 +1,3 @@
+"""Dashboard pages of the feeds: the exporter's sources, documents, quarantine and
+omissions; the underwriter's per-buyer exposure from automatic attachment.
+"""
