@@ -4,8 +4,9 @@ Until the one attachment shell every channel calls is wired in, this bridge turn
 :class:`~tradecover.feeds.TradeDocument` into one
 :class:`~tradecover.declarations.Shipment` and declares it with
 ``tradecover.declarations.service.attach``: the exporter's active policy in the document's
-currency whose period holds the shipment date, the buyer related to the exporter by VAT
-number or by name (compared normalised), the shipment date (customs exit, else acceptance,
+currency whose period holds the shipment date, the buyer related to the exporter by VAT,
+EORI or registration number, else by name (:func:`tradecover.buyers.identify_related_buyer`),
+the shipment date (customs exit, else acceptance,
 else the ERP's date, else the invoice date) and the due date (the invoice's, else its
 payment terms), the first HS code, open account terms.  A document it cannot turn into a
 shipment, or that attachment refuses, comes back ``refused`` with the reason codes.
@@ -16,14 +17,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tradecover.access import Principal, Role, organisation_of
-from tradecover.buyers import related_buyers
+from tradecover.buyers import DocumentParty, identify_related_buyer
 from tradecover.declarations import Shipment, TransportMode, attach, correct, declarations_by_id
 from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.feeds.matching import (
     DEFAULT_POLICY,
     MatchPolicy,
     due_date,
-    normalise_name,
     shipment_date,
 )
 from tradecover.feeds.model import FeedConnection
@@ -54,16 +54,20 @@ def _policy_id(session: Session, org_id: int, document: TradeDocument) -> int | 
 
 
 def _buyer_id(session: Session, org_id: int, document: TradeDocument) -> int | None:
-    buyers = related_buyers(session, org_id)
-    vat = document.buyer.identifier(IdentifierScheme.VAT)
-    name = normalise_name(document.buyer.name)
-    by_name = None
-    for buyer in buyers:
-        if vat and buyer.tax_id and buyer.tax_id.replace(" ", "").upper() == vat:
-            return buyer.id
-        if name and normalise_name(buyer.legal_name) == name and by_name is None:
-            by_name = buyer.id
-    return by_name
+    """The related buyer the document names ([domain FR-6]): one indexed query."""
+    party = document.buyer
+    found = identify_related_buyer(
+        session,
+        org_id,
+        DocumentParty(
+            name=party.name,
+            country=party.country,
+            vat=party.identifier(IdentifierScheme.VAT),
+            eori=party.identifier(IdentifierScheme.EORI),
+            registration=party.identifier(IdentifierScheme.REGISTRATION),
+        ),
+    )
+    return found.buyer_id if found is not None else None
 
 
 class DocumentAttacher:

@@ -4,6 +4,7 @@ the shipment date; on SQLite and PostgreSQL, through the service alone."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -23,6 +24,8 @@ from tradecover.feeds import service
 from tradecover.feeds.attach_bridge import document_attacher
 from tradecover.feeds.service import Received
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
+from tradecover.feeds.stream.nats_stream import StreamSettings
+from tradecover.feeds.worker import Worker
 from tradecover.wiring import store_for
 
 SHIPPED = TODAY - timedelta(days=3)
@@ -116,3 +119,22 @@ def test_a_customs_record_with_no_invoice_stays_an_omission(
     assert len(_active(db)) == 1
     (row,) = [r for r in documents(db) if r.document_id == "MRN4"]
     assert row.declaration_id is None and row.match_rule == "none"
+
+
+def test_an_invoice_and_its_customs_record_taken_at_once_attach_once(
+    db: Database, cast: Cast, covered: World
+) -> None:
+    connect_source(db, cast.exporter.org_slug, FeedSource.CUSTOMS)
+    worker = Worker(db.factory, StreamSettings(), attach=document_attacher(store_for(db.engine)))
+    envelopes = [
+        Envelope.new(source=source, exporter_org_id=cast.exporter.org_id, content=content)
+        for source, content in (
+            (FeedSource.ERP, erp_event("S9", shipped=SHIPPED)),
+            (FeedSource.CUSTOMS, customs_record("MRN9", invoice="INV-S9", exited=EXITED)),
+        )
+    ]
+    with ThreadPoolExecutor(2) as pool:  # two workers, one shipment
+        received = list(pool.map(worker.process, envelopes))
+    assert [r.status for r in received] == ["attached", "attached"]
+    (declaration,) = _active(db)
+    assert {d.declaration_id for d in documents(db)} == {declaration.id}
