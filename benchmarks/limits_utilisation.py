@@ -39,7 +39,7 @@ from sqlalchemy import make_url
 
 from tradecover.access import service as access
 from tradecover.access.roles import OrganisationKind, Role
-from tradecover.buyers.rating import BuyerProfile, CompanyType, Sector, SizeBand, rate_buyer
+from tradecover.buyers import BuyerProfile, CompanyType, Sector, SizeBand, rate_buyer
 from tradecover.db import bootstrap, migrate
 from tradecover.db.base import canonical_json
 from tradecover.db.engine import make_engine, make_session_factory, transaction

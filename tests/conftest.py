@@ -69,6 +69,9 @@ def pg_database_url(suffix: str) -> str:
     with _admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
+        # A test database need not wait for its WAL to reach the disk: a server crash is not
+        # what these tests exercise, and the commits of the suite are many.
+        admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     _CREATED.append(name)
     return base.set(database=name).render_as_string(hide_password=False)
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tradecover.access.repository import organisations_by_slug as organisations_by_slug
     from tradecover.access.repository import organisations_of as organisations_of
     from tradecover.access.service import API_KEY_LOOKUP as API_KEY_LOOKUP
+    from tradecover.access.service import api_key_rows as api_key_rows
     from tradecover.access.service import create_api_key as create_api_key
     from tradecover.access.service import create_organisation as create_organisation
     from tradecover.access.service import create_user as create_user
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from tradecover.access.service import system_principal as system_principal
 
 _LAZY = {
+    "api_key_rows": "service",
     "KEY_ROW_VALUE_SQL": "known_keys",
     "KnownApiKeys": "known_keys",
     "key_row_parameters": "known_keys",
@@ -78,6 +80,7 @@ __all__ = [
     "Principal",
     "Role",
     "active_people_of",
+    "api_key_rows",
     "check_role_for_kind",
     "count_organisations",
     "create_api_key",

@@ -198,6 +198,7 @@ def _routers() -> list[Any]:
     from tradecover.web.access.pages import router as access_pages_router
     from tradecover.web.billing.pages import router as billing_pages_router
     from tradecover.web.claims.documents_pages import router as claim_documents_pages_router
+    from tradecover.web.claims.overdue_pages import router as overdue_pages_router
     from tradecover.web.claims.pages import router as claims_pages_router
     from tradecover.web.declarations.pages import router as declarations_pages_router
     from tradecover.web.feeds.pages import router as feeds_pages_router
@@ -237,6 +238,7 @@ def _routers() -> list[Any]:
         claims_router,
         limit_tracking_pages_router,
         limits_pages_router,
+        overdue_pages_router,
         claims_pages_router,
         investment_debt_router,
         investment_debt_claims_router,

@@ -40,6 +40,14 @@ from tradecover.billing.premium import (
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.billing.arrears import BILLED_BY as BILLED_BY
+    from tradecover.billing.arrears import ageing as ageing
+    from tradecover.billing.arrears import notice_for_declaration as notice_for_declaration
+    from tradecover.billing.arrears import (
+        premium_paid_for_declaration as premium_paid_for_declaration,
+    )
+    from tradecover.billing.credit_notes import apply_credits as apply_credits
+    from tradecover.billing.credit_notes import credit_balances as credit_balances
     from tradecover.billing.jobs import arrears_job as arrears_job
     from tradecover.billing.jobs import bill_batch as bill_batch
     from tradecover.billing.jobs import get_run as get_run
@@ -47,52 +55,44 @@ if TYPE_CHECKING:
     from tradecover.billing.jobs import start_run as start_run
     from tradecover.billing.model import PAYER_EXPORTER as PAYER_EXPORTER
     from tradecover.billing.model import PAYER_PROGRAMME as PAYER_PROGRAMME
+    from tradecover.billing.payments import allocations_of as allocations_of
+    from tradecover.billing.payments import list_payments as list_payments
+    from tradecover.billing.payments import payer_of as payer_of
+    from tradecover.billing.payments import record_payment as record_payment
     from tradecover.billing.repository import NoticeDue as NoticeDue
     from tradecover.billing.repository import notice_count as notice_count
     from tradecover.billing.repository import notice_exporter as notice_exporter
     from tradecover.billing.repository import notices_due as notices_due
     from tradecover.billing.repository import programme_unpaid_grants as programme_unpaid_grants
-    from tradecover.billing.service import BILLED_BY as BILLED_BY
-    from tradecover.billing.service import ageing as ageing
-    from tradecover.billing.service import allocations_of as allocations_of
-    from tradecover.billing.service import apply_credits as apply_credits
-    from tradecover.billing.service import credit_balances as credit_balances
     from tradecover.billing.service import get_notice as get_notice
     from tradecover.billing.service import list_notices as list_notices
-    from tradecover.billing.service import list_payments as list_payments
     from tradecover.billing.service import month_bounds as month_bounds
-    from tradecover.billing.service import notice_for_declaration as notice_for_declaration
-    from tradecover.billing.service import payer_of as payer_of
-    from tradecover.billing.service import (
-        premium_paid_for_declaration as premium_paid_for_declaration,
-    )
-    from tradecover.billing.service import record_payment as record_payment
     from tradecover.billing.service import terms_of as terms_of
 
 _LAZY = {
-    "BILLED_BY": "service",
+    "BILLED_BY": "arrears",
     "NoticeDue": "repository",
     "PAYER_EXPORTER": "model",
     "PAYER_PROGRAMME": "model",
-    "ageing": "service",
-    "allocations_of": "service",
-    "apply_credits": "service",
+    "ageing": "arrears",
+    "allocations_of": "payments",
+    "apply_credits": "credit_notes",
     "arrears_job": "jobs",
     "bill_batch": "jobs",
-    "credit_balances": "service",
+    "credit_balances": "credit_notes",
     "get_notice": "service",
     "get_run": "jobs",
     "list_notices": "service",
-    "list_payments": "service",
+    "list_payments": "payments",
     "month_bounds": "service",
     "notice_count": "repository",
     "notice_exporter": "repository",
-    "notice_for_declaration": "service",
+    "notice_for_declaration": "arrears",
     "notices_due": "repository",
-    "payer_of": "service",
-    "premium_paid_for_declaration": "service",
+    "payer_of": "payments",
+    "premium_paid_for_declaration": "arrears",
     "programme_unpaid_grants": "repository",
-    "record_payment": "service",
+    "record_payment": "payments",
     "run_month": "jobs",
     "start_run": "jobs",
     "terms_of": "service",

@@ -20,7 +20,7 @@ from tradecover.api.deps import (
     get_settings,
 )
 from tradecover.api.pagination import IdPath, Page, PageDep
-from tradecover.billing import jobs, service
+from tradecover.billing import arrears, credit_notes, jobs, payments, service
 from tradecover.billing.schemas import (
     AgeingOut,
     ArrearsJobIn,
@@ -174,7 +174,7 @@ def post_payment(
     with transaction(_factory(request)) as session:
 
         def effect() -> Any:
-            payment = service.record_payment(
+            payment = payments.record_payment(
                 session,
                 principal=principal,
                 payer_kind=body.payer_kind,
@@ -183,7 +183,7 @@ def post_payment(
                 received_on=body.received_on,
                 reference=body.reference,
             )
-            return PaymentOut.of(payment, service.allocations_of(session, payment.id)).model_dump(
+            return PaymentOut.of(payment, payments.allocations_of(session, payment.id)).model_dump(
                 mode="json"
             )
 
@@ -200,8 +200,8 @@ def get_ageing(
     session: SessionDep, principal: PrincipalDep, today: date | None = None
 ) -> list[AgeingOut]:
     """Exporter premium unpaid per currency and bucket (exporters: their own)."""
-    result = service.ageing(session, principal=principal, today=today or business_today())
-    credit = service.credit_balances(session, principal=principal)
+    result = arrears.ageing(session, principal=principal, today=today or business_today())
+    credit = credit_notes.credit_balances(session, principal=principal)
     return [
         AgeingOut(
             currency=cur,

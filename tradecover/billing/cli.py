@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from tradecover.access import system_principal
-from tradecover.billing import jobs, service
+from tradecover.billing import jobs, payments, service
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.config import get_settings
 from tradecover.db.engine import make_engine, make_session_factory, transaction
@@ -138,7 +138,7 @@ def pay(
             "amount is written '1250.00 USD'", code="invalid_amount", field="amount"
         ) from None
     with unit_of_work() as session:
-        payment = service.record_payment(
+        payment = payments.record_payment(
             session,
             principal=system_principal(session),
             payer_kind=payer_kind,

@@ -22,25 +22,22 @@ from tradecover.buyers.identity import (
     rank_matches,
 )
 from tradecover.buyers.ports import RatedBuyer, guard_merge, on_buyer_rated
-from tradecover.buyers.rating import (
-    MODEL_VERSION,
+from tradecover.buyers.rating import BankProfile, BuyerProfile, rate_bank, rate_buyer
+from tradecover.buyers.rating_factors import (
     AdverseEvent,
-    BankProfile,
-    BuyerProfile,
     CompanyType,
-    Contribution,
-    Rating,
     Sector,
     SectorRisk,
     SizeBand,
-    pd_for_grade,
-    rate_bank,
-    rate_buyer,
     size_band_for,
 )
+from tradecover.buyers.rating_scale import MODEL_VERSION, Contribution, Rating, pd_for_grade
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
+    from tradecover.buyers.directory import buyer_record as buyer_record
+    from tradecover.buyers.directory import buyers_in_sector as buyers_in_sector
+    from tradecover.buyers.directory import get_buyer as get_buyer
     from tradecover.buyers.exposure_repository import BuyerRiskFacts as BuyerRiskFacts
     from tradecover.buyers.exposure_repository import buyer_risk_facts as buyer_risk_facts
     from tradecover.buyers.identifiers_repository import DocumentParty as DocumentParty
@@ -51,11 +48,8 @@ if TYPE_CHECKING:
     from tradecover.buyers.lookup_repository import RelatedBuyer as RelatedBuyer
     from tradecover.buyers.lookup_repository import related_buyers as related_buyers
     from tradecover.buyers.model import Buyer as Buyer
-    from tradecover.buyers.service import buyer_record as buyer_record
-    from tradecover.buyers.service import buyers_in_sector as buyers_in_sector
-    from tradecover.buyers.service import get_buyer as get_buyer
-    from tradecover.buyers.service import latest_rating as latest_rating
-    from tradecover.buyers.service import rating_from_row as rating_from_row
+    from tradecover.buyers.rating_records import latest_rating as latest_rating
+    from tradecover.buyers.rating_records import rating_from_row as rating_from_row
     from tradecover.buyers.service import register_buyer as register_buyer
 
 _LAZY: dict[str, str] = {
@@ -66,12 +60,12 @@ _LAZY: dict[str, str] = {
     "RelatedBuyer": "lookup_repository",
     "Buyer": "model",
     "BuyerRiskFacts": "exposure_repository",
-    "buyer_record": "service",
+    "buyer_record": "directory",
     "buyer_risk_facts": "exposure_repository",
-    "buyers_in_sector": "service",
-    "get_buyer": "service",
-    "latest_rating": "service",
-    "rating_from_row": "service",
+    "buyers_in_sector": "directory",
+    "get_buyer": "directory",
+    "latest_rating": "rating_records",
+    "rating_from_row": "rating_records",
     "register_buyer": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)

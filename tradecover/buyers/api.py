@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import IdPath, Page, PageDep
-from tradecover.buyers import service
-from tradecover.buyers.rating import Sector
+from tradecover.buyers import directory, matching, rating_records, service
+from tradecover.buyers.rating_factors import Sector
 from tradecover.buyers.schemas import (
     AssessmentIn,
     BuyerDetailsIn,
@@ -88,7 +88,7 @@ def list_buyers(
     sector: Sector | None = None,
 ) -> Page[BuyerOut]:
     """An exporter sees the buyers it trades with; insurer staff see all."""
-    rows, total = service.list_buyers(
+    rows, total = directory.list_buyers(
         session,
         principal=principal,
         country=country,
@@ -105,7 +105,7 @@ def list_buyers(
 @router.get("/api/v1/buyers/{buyer_id}", response_model=BuyerOut, summary="One buyer")
 def get_buyer(buyer_id: IdPath, session: SessionDep, principal: PrincipalDep) -> BuyerOut:
     """Another exporter's buyer answers 404 like a missing one."""
-    return BuyerOut.of(service.get_buyer(session, principal=principal, buyer_id=buyer_id))
+    return BuyerOut.of(directory.get_buyer(session, principal=principal, buyer_id=buyer_id))
 
 
 @router.put(
@@ -136,7 +136,7 @@ def assess(
 )
 def rate(buyer_id: IdPath, session: SessionDep, principal: PrincipalDep) -> RatingOut:
     """Recompute with the current model; the suggested aggregate follows."""
-    return RatingOut.of(service.rate(session, principal=principal, buyer_id=buyer_id))
+    return RatingOut.of(rating_records.rate(session, principal=principal, buyer_id=buyer_id))
 
 
 @router.get(
@@ -146,7 +146,7 @@ def ratings(buyer_id: IdPath, session: SessionDep, principal: PrincipalDep) -> l
     """Newest first, with the model version and every factor's points (insurer)."""
     return [
         RatingOut.of(r)
-        for r in service.rating_history(session, principal=principal, buyer_id=buyer_id)
+        for r in rating_records.rating_history(session, principal=principal, buyer_id=buyer_id)
     ]
 
 
@@ -160,7 +160,7 @@ def reviews(
     status: Annotated[str | None, Query(max_length=16)] = "open",
 ) -> Page[ReviewOut]:
     """The review queue (insurer staff)."""
-    rows, total = service.list_reviews(
+    rows, total = matching.list_reviews(
         session, principal=principal, status=status, limit=page.limit, offset=page.offset
     )
     return Page(
@@ -178,7 +178,7 @@ def resolve(
 ) -> ReviewOut:
     """Risk managers resolve an uncertain match."""
     return ReviewOut.of(
-        service.resolve_review(
+        matching.resolve_review(
             session,
             principal=principal,
             review_id=review_id,

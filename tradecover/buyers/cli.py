@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from tradecover.access import system_principal
-from tradecover.buyers import service
+from tradecover.buyers import directory, matching, rating_records
 from tradecover.cli.context import console, domain_errors, unit_of_work
 
 app = typer.Typer(help="Buyers and banks: registry, ratings, match reviews.", no_args_is_help=True)
@@ -21,7 +21,7 @@ def list_buyers(
 ) -> None:
     """Buyers in the registry, by name."""
     with unit_of_work() as session:
-        rows, total = service.list_buyers(
+        rows, total = directory.list_buyers(
             session, principal=system_principal(session), country=country, search=search, limit=500
         )
     table = Table("id", "kind", "name", "country", "sector", "size", title=f"{total} buyers")
@@ -35,7 +35,7 @@ def list_buyers(
 def rate(buyer_id: Annotated[int, typer.Argument(help="Buyer id")]) -> None:
     """Rate a buyer now and show every factor's contribution."""
     with unit_of_work() as session:
-        row = service.rate(session, principal=system_principal(session), buyer_id=buyer_id)
+        row = rating_records.rate(session, principal=system_principal(session), buyer_id=buyer_id)
     table = Table(
         "factor",
         "value",
@@ -52,7 +52,7 @@ def rate(buyer_id: Annotated[int, typer.Argument(help="Buyer id")]) -> None:
 def reviews() -> None:
     """Uncertain matches waiting for a risk manager."""
     with unit_of_work() as session:
-        rows, total = service.list_reviews(session, principal=system_principal(session), limit=500)
+        rows, total = matching.list_reviews(session, principal=system_principal(session), limit=500)
     table = Table(
         "id", "new buyer", "existing", "score", "matched on", "reason", title=f"{total} open"
     )
@@ -67,12 +67,12 @@ def reviews() -> None:
 @domain_errors
 def resolve(
     review_id: Annotated[int, typer.Argument(help="Review id")],
-    resolution: Annotated[service.ReviewResolution, typer.Option(help="Decision")],
+    resolution: Annotated[matching.ReviewResolution, typer.Option(help="Decision")],
     note: Annotated[str | None, typer.Option(help="Why")] = None,
 ) -> None:
     """Merge the two records, or keep them separate."""
     with unit_of_work() as session:
-        row = service.resolve_review(
+        row = matching.resolve_review(
             session,
             principal=system_principal(session),
             review_id=review_id,

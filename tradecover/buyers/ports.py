@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tradecover.buyers.rating import Rating, SizeBand
+from tradecover.buyers.rating_factors import SizeBand
+from tradecover.buyers.rating_scale import Rating
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

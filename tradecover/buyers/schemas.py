@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover.buyers.directory import BuyerKind
+from tradecover.buyers.matching import ReviewResolution
 from tradecover.buyers.model import Buyer, BuyerMatchReview, BuyerRating
-from tradecover.buyers.rating import AdverseEvent, CompanyType, Sector, SizeBand
-from tradecover.buyers.service import BuyerKind, ReviewResolution
+from tradecover.buyers.rating_factors import AdverseEvent, CompanyType, Sector, SizeBand
 from tradecover.kit.inputs import InputModel
 
 

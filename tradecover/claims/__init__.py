@@ -65,24 +65,24 @@ from tradecover.claims.speed import (
 from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
-    from tradecover.claims.service import LineIn as LineIn
-    from tradecover.claims.service import approve as approve
-    from tradecover.claims.service import close as close
-    from tradecover.claims.service import file_claim as file_claim
-    from tradecover.claims.service import pay as pay
-    from tradecover.claims.service import record_recovery as record_recovery
-    from tradecover.claims.service import reject as reject
-    from tradecover.claims.service import start_checks as start_checks
+    from tradecover.claims.closing import close as close
+    from tradecover.claims.decision import approve as approve
+    from tradecover.claims.decision import reject as reject
+    from tradecover.claims.decision import start_checks as start_checks
+    from tradecover.claims.filing import LineIn as LineIn
+    from tradecover.claims.filing import file_claim as file_claim
+    from tradecover.claims.payment import pay as pay
+    from tradecover.claims.recoveries import record_recovery as record_recovery
 
 _LAZY: dict[str, str] = {
-    "LineIn": "service",
-    "approve": "service",
-    "close": "service",
-    "file_claim": "service",
-    "pay": "service",
-    "record_recovery": "service",
-    "reject": "service",
-    "start_checks": "service",
+    "LineIn": "filing",
+    "approve": "decision",
+    "close": "closing",
+    "file_claim": "filing",
+    "pay": "payment",
+    "record_recovery": "recoveries",
+    "reject": "decision",
+    "start_checks": "decision",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 

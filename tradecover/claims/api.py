@@ -29,7 +29,7 @@ from tradecover.api.deps import (
     current_principal,
 )
 from tradecover.api.pagination import IdPath, Page, PageDep
-from tradecover.claims import service
+from tradecover.claims import closing, decision, filing, payment, recoveries, service
 from tradecover.claims.documents import service as documents
 from tradecover.claims.documents.schemas import DocumentsSummary
 from tradecover.claims.indemnity import ClaimDefaults, ClaimState
@@ -91,13 +91,13 @@ def post_claim(
 ) -> ClaimOut:
     """Files the claim, computes the indemnity and runs every check."""
     lines = [
-        service.LineIn(
+        filing.LineIn(
             declaration_id=line.declaration_id,
             loss=None if line.loss is None else Money.of(to_decimal(line.loss), body.currency),
         )
         for line in body.lines
     ]
-    row = service.file_claim(
+    row = filing.file_claim(
         session,
         principal=principal,
         lines=lines,
@@ -189,7 +189,7 @@ def get_claim(claim_id: IdPath, session: SessionDep, principal: PrincipalDep) ->
 )
 def post_start_checks(claim_id: IdPath, session: SessionDep, principal: PrincipalDep) -> ClaimOut:
     """``filed`` to ``checking``."""
-    service.start_checks(session, principal=principal, claim_id=claim_id, today=business_today())
+    decision.start_checks(session, principal=principal, claim_id=claim_id, today=business_today())
     return _out(session, claim_id, principal)
 
 
@@ -202,7 +202,7 @@ def post_approve(
     request: Request, claim_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> ClaimOut:
     """Refused while a blocking check fails."""
-    service.approve(
+    decision.approve(
         session,
         principal=principal,
         claim_id=claim_id,
@@ -219,7 +219,7 @@ def post_reject(
     claim_id: IdPath, body: RejectIn, session: SessionDep, principal: PrincipalDep
 ) -> ClaimOut:
     """With the reason the exporter reads."""
-    service.reject(
+    decision.reject(
         session, principal=principal, claim_id=claim_id, reason=body.reason, today=business_today()
     )
     return _out(session, claim_id, principal)
@@ -260,7 +260,7 @@ def post_pay(
         service.claim_for(session, principal, claim_id)  # 404 before the key is held
 
         def effect() -> Any:
-            service.pay(
+            payment.pay(
                 session,
                 principal=principal,
                 claim_id=claim_id,
@@ -288,7 +288,7 @@ def post_close(
     """The exporter may withdraw its own filed or checking claim (with a reason); a claims
     handler closes paid and rejected claims.  An approved claim must be paid first.
     """
-    service.close(
+    closing.close(
         session, principal=principal, claim_id=claim_id, reason=body.reason, today=business_today()
     )
     return _out(session, claim_id, principal)
@@ -304,7 +304,7 @@ def post_recovery(
     claim_id: IdPath, body: RecoveryIn, session: SessionDep, principal: PrincipalDep
 ) -> RecoveryOut:
     """Shared insurer / insured by their shares of the loss, net of costs, and booked."""
-    row = service.record_recovery(
+    row = recoveries.record_recovery(
         session,
         principal=principal,
         claim_id=claim_id,

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from tradecover.access import system_principal
-from tradecover.claims import service
+from tradecover.claims import closing, service
 from tradecover.claims.speed import SpeedTarget, claims_at_risk, monthly_report
 from tradecover.cli.context import console, domain_errors, unit_of_work
 from tradecover.kit.dates import business_today
@@ -48,7 +48,7 @@ def close(
     """Close a claim: settle a paid one, close a rejected one, withdraw an undecided one."""
     day = _day(today)
     with unit_of_work() as session:
-        claim = service.close(
+        claim = closing.close(
             session,
             principal=system_principal(session),
             claim_id=claim_id,

@@ -28,7 +28,7 @@ from tradecover.collections.schemas import (
     OverdueOut,
     UploadReportOut,
 )
-from tradecover.declarations.upload import MAX_UPLOAD_BYTES
+from tradecover.declarations import MAX_UPLOAD_BYTES
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, to_decimal

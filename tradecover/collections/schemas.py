@@ -16,7 +16,7 @@ from tradecover.collections.model import (
 )
 from tradecover.collections.overdue import ArrangementKind, LossCauseHint, OverdueInvoice
 from tradecover.collections.service import FrozenBuyer, UploadOutcome
-from tradecover.declarations.schemas import ItemProblem
+from tradecover.declarations import ItemProblem
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
 

@@ -69,7 +69,7 @@ from tradecover.collections.overdue import (
     overdue_invoices,
 )
 from tradecover.collections.overdue import file_notice as file_notice_rule
-from tradecover.declarations import upload as declaration_upload
+from tradecover.declarations import read_rows
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import (
     Conflict,
@@ -361,7 +361,7 @@ def confirm_upload(
     """
     principal.require(Permission.COLLECTION_WRITE)
     outcomes: list[UploadOutcome] = []
-    for index, raw in enumerate(declaration_upload.read_rows(filename, data)):
+    for index, raw in enumerate(read_rows(filename, data)):
         savepoint = session.begin_nested()
         try:
             payment = collection_upload.payment_of(raw)

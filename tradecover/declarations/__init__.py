@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from tradecover.declarations.amendment_repository import (
         declarations_by_id as declarations_by_id,
     )
+    from tradecover.declarations.attachment.repository import AttachmentStore as AttachmentStore
     from tradecover.declarations.exposure_repository import (
         outstanding_by_limit as outstanding_by_limit,
     )
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from tradecover.declarations.receivable_repository import (
         release_reservation as release_reservation,
     )
+    from tradecover.declarations.schemas import ItemProblem as ItemProblem
     from tradecover.declarations.service import attach as attach
     from tradecover.declarations.service import attach_many as attach_many
     from tradecover.declarations.service import correct as correct
@@ -74,8 +76,14 @@ if TYPE_CHECKING:
     from tradecover.declarations.turnover_repository import (
         months_of_shipments as months_of_shipments,
     )
+    from tradecover.declarations.upload import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES
+    from tradecover.declarations.upload import read_rows as read_rows
 
 _LAZY: dict[str, str] = {
+    "AttachmentStore": "attachment.repository",
+    "ItemProblem": "schemas",
+    "MAX_UPLOAD_BYTES": "upload",
+    "read_rows": "upload",
     "declarations_by_id": "amendment_repository",
     "Declaration": "model",
     "active_declaration": "amendment_repository",
@@ -96,6 +104,8 @@ __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "DEFAULT_RULES",
+    "MAX_UPLOAD_BYTES",
+    "AttachmentStore",
     "CountryCoverStatus",
     "CoverDecision",
     "CoverReason",
@@ -104,6 +114,7 @@ __all__ = [
     "Declaration",
     "DeclarationPeriod",
     "DeclarationTiming",
+    "ItemProblem",
     "LimitFacts",
     "LimitStatus",
     "OpenReceivable",
@@ -131,6 +142,7 @@ __all__ = [
     "periods_due_between",
     "policy_facts",
     "pro_rata_turnover",
+    "read_rows",
     "record_collected",
     "release_reservation",
     "shipment_problems",

@@ -26,8 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover import idempotency
-from tradecover.access import KnownApiKeys, Permission, Principal
-from tradecover.access import service as access
+from tradecover.access import KnownApiKeys, Permission, Principal, api_key_rows
 from tradecover.api.deps import (
     PrincipalDep,
     SessionDep,
@@ -245,7 +244,7 @@ def declare(
             assert unconfirmed is not None
             assert caller.known is not None
             principal = caller.known.renewed(  # 401 if revoked
-                unconfirmed, access.api_key_rows(session, unconfirmed)
+                unconfirmed, api_key_rows(session, unconfirmed)
             )
             principal.require(Permission.DECLARATION_WRITE)
             unconfirmed = None

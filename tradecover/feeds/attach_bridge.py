@@ -18,8 +18,14 @@ from sqlalchemy.orm import Session
 
 from tradecover.access import Principal, Role, organisation_of
 from tradecover.buyers import DocumentParty, identify_related_buyer
-from tradecover.declarations import Shipment, TransportMode, attach, correct, declarations_by_id
-from tradecover.declarations.attachment.repository import AttachmentStore
+from tradecover.declarations import (
+    AttachmentStore,
+    Shipment,
+    TransportMode,
+    attach,
+    correct,
+    declarations_by_id,
+)
 from tradecover.feeds.matching import (
     DEFAULT_POLICY,
     MatchPolicy,

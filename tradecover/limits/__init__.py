@@ -17,7 +17,15 @@ from tradecover.limits.aggregate import (
     suggested_bank_aggregate,
     suggested_buyer_aggregate,
 )
-from tradecover.limits.decision import (
+from tradecover.limits.checks import (
+    check_decider,
+    check_four_eyes,
+    requires_second_approval,
+    validate_request,
+)
+from tradecover.limits.decision import decide_limit, underwriter_decision
+from tradecover.limits.fx import CAP_CURRENCY, USD_PER_UNIT, from_usd, to_usd
+from tradecover.limits.request import (
     AutoRule,
     CountryStatus,
     DecisionOutcome,
@@ -29,15 +37,8 @@ from tradecover.limits.decision import (
     ReasonCode,
     RequestType,
     Route,
-    check_decider,
-    check_four_eyes,
-    decide_limit,
-    requires_second_approval,
-    size_to_credit_cycle,
-    underwriter_decision,
-    validate_request,
 )
-from tradecover.limits.fx import CAP_CURRENCY, USD_PER_UNIT, from_usd, to_usd
+from tradecover.limits.sizing import size_to_credit_cycle
 from tradecover.limits.under_use import Exposure
 from tradecover.limits.utilisation import (
     DEFAULT_IDLE_DAYS,
@@ -57,8 +58,8 @@ from tradecover.limits.versions import (
 )
 
 if TYPE_CHECKING:
+    from tradecover.limits.applications.deciding import decide as decide
     from tradecover.limits.applications.service import apply as apply
-    from tradecover.limits.applications.service import decide as decide
     from tradecover.limits.common.service import refresh_buyer_aggregate as refresh_buyer_aggregate
     from tradecover.limits.exposure_repository import LimitExposure as LimitExposure
     from tradecover.limits.exposure_repository import (
@@ -85,7 +86,7 @@ _LAZY: dict[str, str] = {
     "active_limits_on_buyers": "repository",
     "any_active_limit": "exposure_repository",
     "apply": "applications.service",
-    "decide": "applications.service",
+    "decide": "applications.deciding",
     "limit_versions": "repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)

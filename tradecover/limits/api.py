@@ -13,8 +13,8 @@ from tradecover.config import Settings
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money, check_currency
 from tradecover.limits import service
-from tradecover.limits.decision import ExpectedShipments, LimitConditions, RequestType
 from tradecover.limits.proposals.api import router as proposals_router
+from tradecover.limits.request import ExpectedShipments, LimitConditions, RequestType
 from tradecover.limits.schemas import (
     AggregateOut,
     AggregateOverrideIn,

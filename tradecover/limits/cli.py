@@ -17,8 +17,8 @@ from tradecover.config import get_settings
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 from tradecover.limits import jobs, service
-from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
 from tradecover.limits.proposals import service as proposals
+from tradecover.limits.request import DecisionOutcome, ReasonCode, RequestType
 
 app = typer.Typer(
     help="Credit limits: applications, decisions, changes and tracking.", no_args_is_help=True

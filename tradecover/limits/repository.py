@@ -35,7 +35,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tradecover.kit.money import Money
-from tradecover.limits.decision import RequestType
 from tradecover.limits.fx import CAP_CURRENCY
 from tradecover.limits.model import (
     BuyerAggregate,
@@ -45,6 +44,7 @@ from tradecover.limits.model import (
     LimitApplication,
     LimitNotification,
 )
+from tradecover.limits.request import RequestType
 from tradecover.limits.versions import LimitVersion
 
 if TYPE_CHECKING:

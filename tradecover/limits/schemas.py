@@ -10,13 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
-from tradecover.limits.decision import DecisionOutcome, ReasonCode, RequestType
 from tradecover.limits.model import (
     CreditLimit,
     CreditLimitVersion,
     LimitApplication,
     LimitNotification,
 )
+from tradecover.limits.request import DecisionOutcome, ReasonCode, RequestType
 from tradecover.limits.service import AggregateView, LimitUtilisation
 from tradecover.reference.payment_terms import PaymentTerms
 

@@ -9,7 +9,8 @@ Services never commit: the edge owns the transaction.
 
 This module gathers the use cases, written one module per seam: shared caps and reads
 (:mod:`tradecover.limits.common.service`), applications and decisions
-(:mod:`tradecover.limits.applications.service`), changes and notices
+(:mod:`tradecover.limits.applications.service`,
+:mod:`tradecover.limits.applications.deciding`), changes and notices
 (:mod:`tradecover.limits.changes.service`), tracking
 (:mod:`tradecover.limits.tracking.service`), thresholds (:mod:`tradecover.limits.rules`).
 The large-limit watch list is a read model of :mod:`tradecover.reporting`.
@@ -17,14 +18,9 @@ The large-limit watch list is a read model of :mod:`tradecover.reporting`.
 
 from __future__ import annotations
 
-from tradecover.limits.applications.service import (
-    app_snapshot,
-    apply,
-    decide,
-    get_application,
-    list_applications,
-    second_approval,
-)
+from tradecover.limits.applications.deciding import decide, second_approval
+from tradecover.limits.applications.recording import app_snapshot
+from tradecover.limits.applications.service import apply, get_application, list_applications
 from tradecover.limits.changes.service import (
     acknowledge,
     change_by_insurer,

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from tradecover.kit.errors import Conflict, ValidationFailed
 from tradecover.kit.money import Money
-from tradecover.limits.decision import RequestType
+from tradecover.limits.request import RequestType
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from tradecover.policies.model import Endorsement as Endorsement
     from tradecover.policies.model import Policy as Policy
     from tradecover.policies.model import RenewalOffer as RenewalOffer
+    from tradecover.policies.record_schemas import RenewalOfferOut as RenewalOfferOut
     from tradecover.policies.renewal import accept_renewal as accept_renewal
     from tradecover.policies.renewal import offer_due_renewals as offer_due_renewals
     from tradecover.policies.renewal import offer_renewal as offer_renewal
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
     from tradecover.policies.repository import lock_renewal_offer as lock_renewal_offer
     from tradecover.policies.repository import policy_numbers_of as policy_numbers_of
     from tradecover.policies.repository import renewal_chain_length as renewal_chain_length
-    from tradecover.policies.schemas import RenewalOfferOut as RenewalOfferOut
     from tradecover.policies.service import OFFER_OPEN as OFFER_OPEN
     from tradecover.policies.service import check_money as check_money
     from tradecover.policies.service import claim_terms_from_dict as claim_terms_from_dict
@@ -87,7 +87,7 @@ _LAZY: dict[str, str] = {
     "OFFER_OPEN": "service",
     "Policy": "model",
     "PolicyTerm": "repository",
-    "RenewalOfferOut": "schemas",
+    "RenewalOfferOut": "record_schemas",
     "accept_renewal": "renewal",
     "active_terms_of": "repository",
     "add_endorsement": "issuance",

@@ -19,29 +19,32 @@ from tradecover.api.pagination import Page, PageDep
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 from tradecover.policies import service
-from tradecover.policies.liability import liability_for_shipment
-from tradecover.policies.lifecycle import PolicyState
-from tradecover.policies.record_schemas import RenewalRateIn
-from tradecover.policies.renewal import decide_renewal_rate as decide_rate
-from tradecover.policies.repository import renewal_chain_length
-from tradecover.policies.schemas import (
+from tradecover.policies.application_schemas import (
     ApplicationIn,
     ApplicationOut,
-    EndorsementIn,
-    EndorsementOut,
     ExporterProfileIn,
     ExporterProfileOut,
-    HistoryEntryOut,
+)
+from tradecover.policies.liability import liability_for_shipment
+from tradecover.policies.lifecycle import PolicyState
+from tradecover.policies.lifecycle_schemas import (
+    EndorsementIn,
     JobIn,
-    JobOut,
-    LiabilityOut,
-    PolicyOut,
-    ReasonIn,
-    RenewalOfferOut,
     ReviseIn,
     TerminateIn,
     UnderwriteIn,
 )
+from tradecover.policies.record_schemas import (
+    EndorsementOut,
+    HistoryEntryOut,
+    JobOut,
+    LiabilityOut,
+    RenewalOfferOut,
+    RenewalRateIn,
+)
+from tradecover.policies.renewal import decide_renewal_rate as decide_rate
+from tradecover.policies.repository import renewal_chain_length
+from tradecover.policies.schemas import PolicyOut, ReasonIn
 from tradecover.policies.standing import standing_of
 
 router = APIRouter(prefix="/api/v1", tags=["policies"])

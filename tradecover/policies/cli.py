@@ -481,7 +481,7 @@ def expire_due(today: TodayOpt = None) -> None:
 @domain_errors
 def profile_show(exporter: Annotated[str, typer.Argument(help="Exporter slug")]) -> None:
     """Print an exporter's profile as JSON (the API's shape)."""
-    from tradecover.policies.schemas import ExporterProfileOut
+    from tradecover.policies.application_schemas import ExporterProfileOut
 
     with unit_of_work() as session:
         org = access.org_by_slug(session, exporter)
@@ -500,7 +500,7 @@ def profile_set(
     """Create or replace an exporter's profile from a JSON file shaped like the API's body."""
     from pydantic import ValidationError
 
-    from tradecover.policies.schemas import ExporterProfileIn
+    from tradecover.policies.application_schemas import ExporterProfileIn
 
     try:
         body = ExporterProfileIn.model_validate_json(file.read())

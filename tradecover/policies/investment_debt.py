@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradecover import audit
+from tradecover import audit, pricing
 from tradecover.access import Permission, Principal
 from tradecover.kit.dates import add_years, utc_now
 from tradecover.kit.errors import Conflict, ValidationFailed
@@ -39,14 +39,15 @@ from tradecover.policies.schedule import (
     PolicySchedule,
     Product,
 )
-from tradecover.pricing import InvestmentDebtLoan, loan_of, record_loan
-from tradecover.pricing import service as pricing
-from tradecover.pricing.investment_debt import (
+from tradecover.pricing import (
+    InvestmentDebtLoan,
     InvestmentDebtQuote,
     InvestmentDebtQuoteRequest,
+    loan_of,
     maximum_insured_amount,
     parse_quote_request,
     quote_investment_debt,
+    record_loan,
 )
 from tradecover.reference.countries import check_country
 

@@ -16,17 +16,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradecover import pricing
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.kit.dates import business_today
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import round_money
 from tradecover.policies import investment_debt as service
-from tradecover.policies.schemas import ApplicationOut, PolicyOut
-from tradecover.pricing import IndemnitySettlement
-from tradecover.pricing import service as pricing
-from tradecover.pricing.schemas import (
+from tradecover.policies.application_schemas import ApplicationOut
+from tradecover.policies.schemas import PolicyOut
+from tradecover.pricing import (
     DrawdownIn,
     DueBeforeIndemnityOut,
+    IndemnitySettlement,
     InvestmentDebtQuoteIn,
     NoticeIn,
     PaymentIn,

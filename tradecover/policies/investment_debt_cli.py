@@ -22,7 +22,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from tradecover import access
+from tradecover import access, pricing
 from tradecover.access import Principal
 from tradecover.cli.context import domain_errors, unit_of_work
 from tradecover.kit.dates import business_today
@@ -34,8 +34,7 @@ from tradecover.policies.investment_debt_api import (
     UnderwrittenOut,
 )
 from tradecover.policies.schemas import PolicyOut
-from tradecover.pricing import service as pricing
-from tradecover.pricing.schemas import ScheduleOut
+from tradecover.pricing import ScheduleOut
 
 app = typer.Typer(
     help="Overseas investment debt insurance: application to claim payment ([004]).",

@@ -1,5 +1,12 @@
-"""API shapes of policy administration: request bodies (strict, money as decimal strings)
-and answers (the schedule shows the 1/3 to 1/2 liability guidance).
+"""API shapes of a policy and its schedule: the value types every policy shape shares
+(money as decimal strings, never floats) and the reason of a decision, the schedule in
+(strict) and out (with the 1/3 to 1/2 liability guidance), and the policy in an answer.
+
+The other policy resources have their own modules: the profile and application
+(:mod:`~tradecover.policies.application_schemas`), the lifecycle steps
+(:mod:`~tradecover.policies.lifecycle_schemas`), the rate basis
+(:mod:`~tradecover.policies.rate_schemas`) and the policy's records
+(:mod:`~tradecover.policies.record_schemas`).
 """
 
 from __future__ import annotations
@@ -12,28 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradecover.kit.inputs import InputModel
 from tradecover.kit.money import Money
-from tradecover.policies.lifecycle import PolicyState, TerminationKind
-from tradecover.policies.model import (
-    ExporterProfile,
-    Policy,
-    PolicyApplication,
-)
+from tradecover.policies.lifecycle import PolicyState
+from tradecover.policies.model import Policy
 from tradecover.policies.rate_schemas import RateFloatingIn, RateFloatingOut
-from tradecover.policies.record_schemas import (
-    EndorsementOut as EndorsementOut,
-)
-from tradecover.policies.record_schemas import (
-    HistoryEntryOut as HistoryEntryOut,
-)
-from tradecover.policies.record_schemas import (
-    JobOut as JobOut,
-)
-from tradecover.policies.record_schemas import (
-    LiabilityOut as LiabilityOut,
-)
-from tradecover.policies.record_schemas import (
-    RenewalOfferOut as RenewalOfferOut,
-)
 from tradecover.policies.schedule import (
     ClaimTermsSchedule,
     DeclarationFrequency,
@@ -47,127 +35,94 @@ from tradecover.policies.schedule import (
 from tradecover.policies.service import schedule_of
 from tradecover.reference.payment_terms import PaymentTerms
 
-AmountStr = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", examples=["5000000.00"],
-                                 description="A non-negative decimal string (never a float)")]
-PercentStr = Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,6})?$", examples=["90"],
-                                  description="A percentage as a decimal string")]
-ShareStr = Annotated[str, Field(pattern=r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$", examples=["0.95"],
-                                description="A fraction in [0, 1] as a decimal string")]
-CurrencyStr = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"],
-                                   description="ISO 4217 code")]
-CountryStr = Annotated[str, Field(min_length=2, max_length=2, examples=["DE"],
-                                  description="ISO 3166-1 alpha-2 code")]
+AmountStr = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$",
+        examples=["5000000.00"],
+        description="A non-negative decimal string (never a float)",
+    ),
+]
+
+PercentStr = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{1,3}(\.[0-9]{1,6})?$",
+        examples=["90"],
+        description="A percentage as a decimal string",
+    ),
+]
+
+ShareStr = Annotated[
+    str,
+    Field(
+        pattern=r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$",
+        examples=["0.95"],
+        description="A fraction in [0, 1] as a decimal string",
+    ),
+]
+
+CurrencyStr = Annotated[
+    str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"], description="ISO 4217 code")
+]
+
+CountryStr = Annotated[
+    str, Field(min_length=2, max_length=2, examples=["DE"], description="ISO 3166-1 alpha-2 code")
+]
+
 OrgId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-Reason = Annotated[str, Field(min_length=1, max_length=1000,
-                              examples=["premium overdue 90 days"])]
 
-_STRICT = ConfigDict(extra="forbid")
+Reason = Annotated[str, Field(min_length=1, max_length=1000, examples=["premium overdue 90 days"])]
 
-
-# --- in ----------------------------------------------------------------------------------
+STRICT = ConfigDict(extra="forbid")
+"""Request bodies refuse unknown fields."""
 
 
-class ExportYearIn(InputModel):
-    """Exports of one past year."""
+class ReasonIn(InputModel):
+    """Why (kept in the audit log)."""
 
-    model_config = _STRICT
-    year: int = Field(ge=1950, le=2100, examples=[2025])
-    amount: AmountStr
-
-
-class MainBuyerIn(InputModel):
-    """One of the exporter's main buyers and the trading history with it."""
-
-    model_config = _STRICT
-    name: str = Field(min_length=1, max_length=200, examples=["Müller Handels GmbH"])
-    country: CountryStr
-    years_trading: int | None = Field(default=None, ge=0, le=200, examples=[6])
-    share_pct: PercentStr | None = Field(default=None, examples=["35"])
-    payment_terms: PaymentTerms | None = None
+    model_config = STRICT
+    reason: Reason
 
 
-class ExporterProfileIn(InputModel):
-    """What the insurer studies before recommending a cover plan
-    ([domain P-4]).
-    """
+class MoneyOut(BaseModel):
+    """An amount as a decimal string with its currency."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "legal_name": "Acme Exports Co., Ltd.", "region": "CN-ZJ", "size_class": "small",
-        "cross_border_ecommerce": False, "currency": "USD", "previous_year_exports": "6200000",
-        "export_history": [{"year": 2024, "amount": "5400000"},
-                           {"year": 2025, "amount": "6200000"}],
-        "products": ["84 machinery", "85 electrical equipment"],
-        "destination_countries": ["DE", "US", "BR"],
-        "main_buyers": [{"name": "Müller Handels GmbH", "country": "DE", "years_trading": 6,
-                         "share_pct": "35", "payment_terms": "OA"}],
-    }]})
-    legal_name: str = Field(min_length=1, max_length=200)
-    region: str | None = Field(default=None, max_length=16, examples=["CN-ZJ"])
-    size_class: Literal["micro", "small", "medium", "large"]
-    cross_border_ecommerce: bool = False
-    currency: CurrencyStr
-    previous_year_exports: AmountStr
-    export_history: list[ExportYearIn] = Field(default_factory=list, max_length=50)
-    products: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=100)
-    destination_countries: list[CountryStr] = Field(default_factory=list, max_length=250)
-    main_buyers: list[MainBuyerIn] = Field(default_factory=list, max_length=100)
+    amount: str = Field(examples=["5000000.00"])
+    currency: str = Field(examples=["USD"])
 
-    def service_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of ``service.upsert_exporter_profile`` (API and CLI alike)."""
-        return {
-            "legal_name": self.legal_name, "region": self.region, "size_class": self.size_class,
-            "cross_border_ecommerce": self.cross_border_ecommerce, "currency": self.currency,
-            "previous_year_exports": Money.of(self.previous_year_exports, self.currency),
-            "export_history": [row.model_dump() for row in self.export_history],
-            "products": self.products, "destination_countries": self.destination_countries,
-            "main_buyers": [b.model_dump(exclude_none=True, mode="json")
-                            for b in self.main_buyers],
-        }
-
-
-class ApplicationIn(InputModel):
-    """The application form; ``exporter_org_id`` is only for insurer staff filing on behalf."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "product": "short_term_comprehensive", "currency": "USD",
-        "expected_turnover": "12000000", "requested_inception": "2027-01-01",
-        "destination_countries": ["DE", "US"], "payment_terms": ["OA", "DA"],
-        "max_credit_days": 120, "hs_chapters": ["84", "85"], "notes": "first policy"}]})
-    exporter_org_id: OrgId | None = Field(
-        default=None, description="Insurer staff only; exporters apply for themselves")
-    product: Product = Product.SHORT_TERM_COMPREHENSIVE
-    currency: CurrencyStr
-    expected_turnover: AmountStr = Field(examples=["12000000"])
-    requested_inception: date
-    destination_countries: list[CountryStr] = Field(default_factory=list, max_length=250)
-    payment_terms: list[PaymentTerms] = Field(min_length=1, max_length=4)
-    max_credit_days: int = Field(ge=1, le=360, examples=[120])
-    hs_chapters: list[Annotated[str, Field(pattern=r"^[0-9]{2}$")]] = Field(
-        default_factory=list, max_length=99)
-    notes: str | None = Field(default=None, max_length=5000)
+    @classmethod
+    def of(cls, money: Money) -> MoneyOut:
+        """From a Money, rounded to the currency's minor unit."""
+        rounded = money.rounded()
+        return cls(amount=str(rounded.amount), currency=rounded.currency)
 
 
 class ScopeIn(InputModel):
     """The insurable scope; under whole turnover every export in it must be declared."""
 
-    model_config = _STRICT
+    model_config = STRICT
     destination_countries: list[CountryStr] = Field(
-        default_factory=list, max_length=250, description="Empty: every country not excluded")
+        default_factory=list, max_length=250, description="Empty: every country not excluded"
+    )
     excluded_countries: list[CountryStr] = Field(default_factory=list, max_length=250)
     payment_terms: list[PaymentTerms] = Field(
-        default_factory=lambda: list(PaymentTerms), min_length=1, max_length=4)
+        default_factory=lambda: list(PaymentTerms), min_length=1, max_length=4
+    )
     max_credit_days: int = Field(default=180, ge=1, le=360)
     hs_chapters: list[Annotated[str, Field(pattern=r"^[0-9]{2}$")]] = Field(
-        default_factory=list, max_length=99, description="Empty: all goods")
+        default_factory=list, max_length=99, description="Empty: all goods"
+    )
 
     def to_scope(self) -> InsurableScope:
         """The pure value."""
         return InsurableScope(
             destination_countries=tuple(self.destination_countries),
             excluded_countries=tuple(self.excluded_countries),
-            payment_terms=tuple(self.payment_terms), max_credit_days=self.max_credit_days,
-            hs_chapters=tuple(self.hs_chapters))
+            payment_terms=tuple(self.payment_terms),
+            max_credit_days=self.max_credit_days,
+            hs_chapters=tuple(self.hs_chapters),
+        )
 
 
 class ClaimTermsIn(InputModel):
@@ -175,16 +130,23 @@ class ClaimTermsIn(InputModel):
 
     model_config = ConfigDict(extra="forbid")
     claim_filing_days: int | None = Field(
-        default=None, ge=0, le=730, description="Days after the notice to file the claim")
+        default=None, ge=0, le=730, description="Days after the notice to file the claim"
+    )
     waiting_period_days: int | None = Field(
-        default=None, ge=0, le=730,
-        description="Days after the due date before a protracted default is paid")
+        default=None,
+        ge=0,
+        le=730,
+        description="Days after the due date before a protracted default is paid",
+    )
     waiting_on_insolvency: bool | None = Field(
-        default=None, description="Whether a proven insolvency waits too (usually not)")
+        default=None, description="Whether a proven insolvency waits too (usually not)"
+    )
     second_approval_above: AmountStr | None = Field(
-        default=None, description="Claims paying more need a second approver")
+        default=None, description="Claims paying more need a second approver"
+    )
     late_notice_denies_claim: bool | None = Field(
-        default=None, description="Whether a late notice of possible loss loses the claim")
+        default=None, description="Whether a late notice of possible loss loses the claim"
+    )
 
     def to_terms(self) -> ClaimTermsSchedule:
         """The pure value."""
@@ -192,9 +154,11 @@ class ClaimTermsIn(InputModel):
             claim_filing_days=self.claim_filing_days,
             waiting_period_days=self.waiting_period_days,
             waiting_on_insolvency=self.waiting_on_insolvency,
-            second_approval_above=(None if self.second_approval_above is None
-                                   else Decimal(self.second_approval_above)),
-            late_notice_denies_claim=self.late_notice_denies_claim)
+            second_approval_above=(
+                None if self.second_approval_above is None else Decimal(self.second_approval_above)
+            ),
+            late_notice_denies_claim=self.late_notice_denies_claim,
+        )
 
 
 class ClaimTermsOut(BaseModel):
@@ -209,22 +173,36 @@ class ClaimTermsOut(BaseModel):
     @classmethod
     def of(cls, terms: ClaimTermsSchedule) -> ClaimTermsOut:
         """From the pure value."""
-        return cls(claim_filing_days=terms.claim_filing_days,
-                   waiting_period_days=terms.waiting_period_days,
-                   waiting_on_insolvency=terms.waiting_on_insolvency,
-                   second_approval_above=(None if terms.second_approval_above is None
-                                          else str(terms.second_approval_above)),
-                   late_notice_denies_claim=terms.late_notice_denies_claim)
+        return cls(
+            claim_filing_days=terms.claim_filing_days,
+            waiting_period_days=terms.waiting_period_days,
+            waiting_on_insolvency=terms.waiting_on_insolvency,
+            second_approval_above=(
+                None if terms.second_approval_above is None else str(terms.second_approval_above)
+            ),
+            late_notice_denies_claim=terms.late_notice_denies_claim,
+        )
 
 
 SCHEDULE_EXAMPLE: dict[str, Any] = {
-    "currency": "USD", "expected_turnover": "12000000", "maximum_liability": "5000000",
-    "indemnity_commercial_pct": "90", "indemnity_political_pct": "95",
-    "declaration_frequency": "monthly", "rate_table": "ST-2026", "base_rate_pct": "0.45",
+    "currency": "USD",
+    "expected_turnover": "12000000",
+    "maximum_liability": "5000000",
+    "indemnity_commercial_pct": "90",
+    "indemnity_political_pct": "95",
+    "declaration_frequency": "monthly",
+    "rate_table": "ST-2026",
+    "base_rate_pct": "0.45",
     "whole_turnover": True,
-    "scope": {"destination_countries": [], "excluded_countries": ["RU"],
-              "payment_terms": ["DP", "DA", "OA"], "max_credit_days": 180, "hs_chapters": []},
-    "dispute_resolution": "arbitration", "dispute_venue": "CIETAC, Beijing",
+    "scope": {
+        "destination_countries": [],
+        "excluded_countries": ["RU"],
+        "payment_terms": ["DP", "DA", "OA"],
+        "max_credit_days": 180,
+        "hs_chapters": [],
+    },
+    "dispute_resolution": "arbitration",
+    "dispute_venue": "CIETAC, Beijing",
     "possible_loss_notice_days": 90,
 }
 
@@ -232,12 +210,12 @@ SCHEDULE_EXAMPLE: dict[str, Any] = {
 class ScheduleIn(InputModel):
     """The policy schedule ([domain P-5])."""
 
-    model_config = ConfigDict(extra="forbid",
-                              json_schema_extra={"examples": [SCHEDULE_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SCHEDULE_EXAMPLE]})
     currency: CurrencyStr
     expected_turnover: AmountStr
     maximum_liability: AmountStr = Field(
-        description="Most paid in one policy year; usually 1/3 to 1/2 of expected turnover")
+        description="Most paid in one policy year; usually 1/3 to 1/2 of expected turnover"
+    )
     indemnity_commercial_pct: PercentStr = Field(description="In (0, 100]")
     indemnity_political_pct: PercentStr = Field(description="In (0, 100]")
     declaration_frequency: DeclarationFrequency = DeclarationFrequency.MONTHLY
@@ -245,23 +223,30 @@ class ScheduleIn(InputModel):
     base_rate_pct: PercentStr = Field(examples=["0.45"])
     whole_turnover: bool = True
     min_declared_share: ShareStr | None = Field(
-        default=None, examples=["0.95"],
+        default=None,
+        examples=["0.95"],
         description="Whole turnover: a declared share of the returned turnover below this "
-                    "fraction puts the policy under review; absent: 0.95")
+        "fraction puts the policy under review; absent: 0.95",
+    )
     scope: ScopeIn = Field(default_factory=ScopeIn)
     dispute_resolution: DisputeResolution = DisputeResolution.ARBITRATION
     dispute_venue: str = Field(default="CIETAC, Beijing", min_length=1, max_length=200)
     possible_loss_notice_days: int = Field(default=90, ge=1, le=365)
     claim_terms: ClaimTermsIn = Field(default_factory=ClaimTermsIn)
     flat_rate_option: bool = Field(
-        default=False, description="The schedule's option of one agreed flat rate for every "
-        "shipment; without it shipments are priced on the rate table (risk-based)")
+        default=False,
+        description="The schedule's option of one agreed flat rate for every "
+        "shipment; without it shipments are priced on the rate table (risk-based)",
+    )
     flat_rate_pct: PercentStr | None = Field(
-        default=None, examples=["0.45"],
-        description="The agreed flat rate in percent; only with flat_rate_option")
+        default=None,
+        examples=["0.45"],
+        description="The agreed flat rate in percent; only with flat_rate_option",
+    )
     rate_floating: RateFloatingIn = Field(
         default_factory=RateFloatingIn,
-        description="The insurer's floating adjustments of the table rate for this policy")
+        description="The insurer's floating adjustments of the table rate for this policy",
+    )
 
     def to_schedule(self) -> PolicySchedule:
         """The pure value (raises ``unknown_currency`` for a code ISO 4217 does not know)."""
@@ -271,85 +256,22 @@ class ScheduleIn(InputModel):
             maximum_liability=Money.of(self.maximum_liability, self.currency),
             indemnity_commercial_pct=Decimal(self.indemnity_commercial_pct),
             indemnity_political_pct=Decimal(self.indemnity_political_pct),
-            declaration_frequency=self.declaration_frequency, rate_table=self.rate_table,
-            base_rate_pct=Decimal(self.base_rate_pct), whole_turnover=self.whole_turnover,
-            min_declared_share=(None if self.min_declared_share is None
-                                else Decimal(self.min_declared_share)),
-            scope=self.scope.to_scope(), dispute_resolution=self.dispute_resolution,
+            declaration_frequency=self.declaration_frequency,
+            rate_table=self.rate_table,
+            base_rate_pct=Decimal(self.base_rate_pct),
+            whole_turnover=self.whole_turnover,
+            min_declared_share=(
+                None if self.min_declared_share is None else Decimal(self.min_declared_share)
+            ),
+            scope=self.scope.to_scope(),
+            dispute_resolution=self.dispute_resolution,
             dispute_venue=self.dispute_venue,
             possible_loss_notice_days=self.possible_loss_notice_days,
-            claim_terms=self.claim_terms.to_terms(), flat_rate_option=self.flat_rate_option,
+            claim_terms=self.claim_terms.to_terms(),
+            flat_rate_option=self.flat_rate_option,
             flat_rate_pct=None if self.flat_rate_pct is None else Decimal(self.flat_rate_pct),
-            rate_floating=self.rate_floating.to_floating())
-
-
-class UnderwriteIn(InputModel):
-    """Underwrite an application into a draft policy."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"inception": "2027-01-01", "schedule": SCHEDULE_EXAMPLE}]})
-    inception: date
-    schedule: ScheduleIn
-
-
-class ReviseIn(InputModel):
-    """New terms for a draft or quoted policy."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"schedule": SCHEDULE_EXAMPLE, "reason": "exporter asked for 95 % political cover"}]})
-    schedule: ScheduleIn
-    reason: Reason
-
-
-class ReasonIn(InputModel):
-    """Why (kept in the audit log)."""
-
-    model_config = _STRICT
-    reason: Reason
-
-
-class EndorsementIn(InputModel):
-    """A special provision."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"text": "Buyers in BR are covered on LC terms only.", "effective_date": "2027-03-01"}]})
-    text: str = Field(min_length=1, max_length=10_000)
-    effective_date: date
-
-
-class TerminateIn(InputModel):
-    """End a policy ([domain P-10])."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"kind": "insured_cancellation", "reason": "business closed",
-         "effective_date": None}]})
-    kind: TerminationKind
-    reason: Reason
-    effective_date: date | None = Field(
-        default=None, description="Cancellations only; default today, never in the past")
-
-
-class JobIn(InputModel):
-    """Run a policy job as of a business date (default today)."""
-
-    model_config = _STRICT
-    today: date | None = None
-
-
-# --- out ---------------------------------------------------------------------------------
-
-
-class MoneyOut(BaseModel):
-    """An amount as a decimal string with its currency."""
-
-    amount: str = Field(examples=["5000000.00"])
-    currency: str = Field(examples=["USD"])
-
-    @classmethod
-    def of(cls, money: Money) -> MoneyOut:
-        """From a Money, rounded to the currency's minor unit."""
-        rounded = money.rounded()
-        return cls(amount=str(rounded.amount), currency=rounded.currency)
+            rate_floating=self.rate_floating.to_floating(),
+        )
 
 
 class GuidanceOut(BaseModel):
@@ -387,50 +309,64 @@ class ScheduleOut(BaseModel):
     whole_turnover: bool
     min_declared_share: str = Field(
         description="The whole-turnover review threshold in force (the default 0.95 when "
-                    "the schedule sets none)")
+        "the schedule sets none)"
+    )
     scope: ScopeOut
     dispute_resolution: DisputeResolution
     dispute_venue: str
     possible_loss_notice_days: int
     claim_terms: ClaimTermsOut
     flat_rate_option: bool = Field(
-        description="Whether the schedule agrees one flat rate for every shipment")
+        description="Whether the schedule agrees one flat rate for every shipment"
+    )
     flat_rate_pct: str | None
     rate_basis: Literal["flat", "risk_based"] = Field(
-        description="How shipments are priced: the agreed flat rate or the rate table")
+        description="How shipments are priced: the agreed flat rate or the rate table"
+    )
     rate_floating: RateFloatingOut
 
     @classmethod
     def of(cls, schedule: PolicySchedule) -> ScheduleOut:
         """From the pure value."""
-        g = liability_guidance(expected_turnover=schedule.expected_turnover,
-                               maximum_liability=schedule.maximum_liability)
+        g = liability_guidance(
+            expected_turnover=schedule.expected_turnover,
+            maximum_liability=schedule.maximum_liability,
+        )
         s = schedule.scope
         return cls(
             currency=schedule.currency,
             expected_turnover=MoneyOut.of(schedule.expected_turnover),
             maximum_liability=MoneyOut.of(schedule.maximum_liability),
-            liability_guidance=GuidanceOut(low=MoneyOut.of(g.low), high=MoneyOut.of(g.high),
-                                           within=g.within, ratio=str(round(g.ratio, 4)),
-                                           message=g.message()),
+            liability_guidance=GuidanceOut(
+                low=MoneyOut.of(g.low),
+                high=MoneyOut.of(g.high),
+                within=g.within,
+                ratio=str(round(g.ratio, 4)),
+                message=g.message(),
+            ),
             indemnity_commercial_pct=str(schedule.indemnity_commercial_pct),
             indemnity_political_pct=str(schedule.indemnity_political_pct),
             declaration_frequency=schedule.declaration_frequency,
-            rate_table=schedule.rate_table, base_rate_pct=str(schedule.base_rate_pct),
+            rate_table=schedule.rate_table,
+            base_rate_pct=str(schedule.base_rate_pct),
             whole_turnover=schedule.whole_turnover,
             min_declared_share=str(min_declared_share_of(schedule.min_declared_share)),
-            scope=ScopeOut(destination_countries=list(s.destination_countries),
-                           excluded_countries=list(s.excluded_countries),
-                           payment_terms=list(s.payment_terms),
-                           max_credit_days=s.max_credit_days, hs_chapters=list(s.hs_chapters)),
-            dispute_resolution=schedule.dispute_resolution, dispute_venue=schedule.dispute_venue,
+            scope=ScopeOut(
+                destination_countries=list(s.destination_countries),
+                excluded_countries=list(s.excluded_countries),
+                payment_terms=list(s.payment_terms),
+                max_credit_days=s.max_credit_days,
+                hs_chapters=list(s.hs_chapters),
+            ),
+            dispute_resolution=schedule.dispute_resolution,
+            dispute_venue=schedule.dispute_venue,
             possible_loss_notice_days=schedule.possible_loss_notice_days,
             claim_terms=ClaimTermsOut.of(schedule.claim_terms),
             flat_rate_option=schedule.flat_rate_option,
-            flat_rate_pct=(None if schedule.flat_rate_pct is None
-                           else str(schedule.flat_rate_pct)),
+            flat_rate_pct=(None if schedule.flat_rate_pct is None else str(schedule.flat_rate_pct)),
             rate_basis="flat" if schedule.flat_rate is not None else "risk_based",
-            rate_floating=RateFloatingOut.of(schedule.rate_floating))
+            rate_floating=RateFloatingOut.of(schedule.rate_floating),
+        )
 
 
 class PolicyOut(BaseModel):
@@ -449,8 +385,10 @@ class PolicyOut(BaseModel):
     state_reason: str | None
     termination: dict[str, Any] | None
     suspensions: list[dict[str, Any]] = Field(
-        default_factory=list, description="every suspension: start, end (null while "
-        "suspended) and reason; shipments made while suspended carry no cover")
+        default_factory=list,
+        description="every suspension: start, end (null while "
+        "suspended) and reason; shipments made while suspended carry no cover",
+    )
     issued_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -461,79 +399,22 @@ class PolicyOut(BaseModel):
     def of(cls, policy: Policy) -> PolicyOut:
         """From the row."""
         return cls(
-            id=policy.id, number=policy.number, exporter_org_id=policy.exporter_org_id,
-            application_id=policy.application_id, renewal_of_id=policy.renewal_of_id,
-            product=Product(policy.product), state=PolicyState(policy.state),
-            inception=policy.inception, expiry=policy.expiry, auto_renew=policy.auto_renew,
-            state_reason=policy.state_reason, termination=policy.termination,
+            id=policy.id,
+            number=policy.number,
+            exporter_org_id=policy.exporter_org_id,
+            application_id=policy.application_id,
+            renewal_of_id=policy.renewal_of_id,
+            product=Product(policy.product),
+            state=PolicyState(policy.state),
+            inception=policy.inception,
+            expiry=policy.expiry,
+            auto_renew=policy.auto_renew,
+            state_reason=policy.state_reason,
+            termination=policy.termination,
             suspensions=list(policy.suspensions or []),
-            issued_at=policy.issued_at, created_at=policy.created_at,
-            updated_at=policy.updated_at, version=policy.version,
-            schedule=ScheduleOut.of(schedule_of(policy)))
-
-
-class ApplicationOut(BaseModel):
-    """An application form and where it stands."""
-
-    id: int
-    exporter_org_id: int
-    product: Product
-    status: Literal["submitted", "underwritten", "declined"]
-    currency: str
-    expected_turnover: MoneyOut
-    requested_inception: date
-    destination_countries: list[str]
-    payment_terms: list[PaymentTerms]
-    max_credit_days: int
-    hs_chapters: list[str]
-    notes: str | None
-    decline_reason: str | None
-    submitted_at: datetime
-    submitted_by: str
-
-    @classmethod
-    def of(cls, app: PolicyApplication) -> ApplicationOut:
-        """From the row."""
-        return cls(
-            id=app.id, exporter_org_id=app.exporter_org_id, product=Product(app.product),
-            status=app.status,
-            currency=app.currency,
-            expected_turnover=MoneyOut.of(Money.from_minor(app.expected_turnover_minor,
-                                                           app.currency)),
-            requested_inception=app.requested_inception,
-            destination_countries=list(app.destination_countries or []),
-            payment_terms=[PaymentTerms(t) for t in app.payment_terms or []],
-            max_credit_days=app.max_credit_days, hs_chapters=list(app.hs_chapters or []),
-            notes=app.notes, decline_reason=app.decline_reason, submitted_at=app.submitted_at,
-            submitted_by=app.submitted_by)
-
-
-class ExporterProfileOut(BaseModel):
-    """An exporter's profile."""
-
-    org_id: int
-    legal_name: str
-    region: str | None
-    size_class: str
-    cross_border_ecommerce: bool
-    currency: str
-    previous_year_exports: MoneyOut
-    export_history: list[dict[str, Any]]
-    products: list[str]
-    destination_countries: list[str]
-    main_buyers: list[dict[str, Any]]
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, profile: ExporterProfile) -> ExporterProfileOut:
-        """From the row."""
-        return cls(
-            org_id=profile.org_id, legal_name=profile.legal_name, region=profile.region,
-            size_class=profile.size_class, cross_border_ecommerce=profile.cross_border_ecommerce,
-            currency=profile.currency,
-            previous_year_exports=MoneyOut.of(Money.from_minor(
-                profile.previous_year_exports_minor, profile.currency)),
-            export_history=list(profile.export_history or []),
-            products=list(profile.products or []),
-            destination_countries=list(profile.destination_countries or []),
-            main_buyers=list(profile.main_buyers or []), updated_at=profile.updated_at)
+            issued_at=policy.issued_at,
+            created_at=policy.created_at,
+            updated_at=policy.updated_at,
+            version=policy.version,
+            schedule=ScheduleOut.of(schedule_of(policy)),
+        )

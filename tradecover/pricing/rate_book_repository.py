@@ -90,7 +90,7 @@ def _built(
     return book
 
 
-def book_for(connection: Connection, stamp: Stamp | None = None) -> RateBook:
+def rate_book_for(connection: Connection, stamp: Stamp | None = None) -> RateBook:
     """The book as of ``stamp`` (read here when not given), reloaded only when it moved."""
     if stamp is None:
         stamp = stamp_of(connection.exec_driver_sql(STAMP_SQL).first())
@@ -103,7 +103,7 @@ def book_for(connection: Connection, stamp: Stamp | None = None) -> RateBook:
 
 
 async def book_for_async(connection: Any, stamp: Stamp) -> RateBook:
-    """:func:`book_for` on an asynchronous psycopg connection (the ERP endpoint)."""
+    """:func:`rate_book_for` on an asynchronous psycopg connection (the ERP endpoint)."""
     hit = cached(stamp)
     if hit is not None:
         return hit

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from tests.conftest import Cast, Database
 from tests.integration.billing.helpers import book, declaration_row, declare
 from tradecover.access.service import system_principal
-from tradecover.billing import jobs
-from tradecover.billing import service as billing
+from tradecover.billing import arrears, jobs
 from tradecover.billing.model import Payment, PaymentAllocation, PremiumNotice
 from tradecover.billing.notice import DEFAULT_TERMS
 from tradecover.db.engine import transaction
@@ -155,10 +154,10 @@ def test_arrears_put_shipments_at_risk_then_suspend_and_attachment_is_refused(
 ) -> None:
     pid, _ids = _two_notices(db, app_client, cast)
     with db.factory() as s:
-        decl = billing.shipments_at_risk(s, today=date(2026, 11, 5), terms=DEFAULT_TERMS)
+        decl = arrears.shipments_at_risk(s, today=date(2026, 11, 5), terms=DEFAULT_TERMS)
         assert len(decl) == 1  # September's declaration, due 2026-11-04
-        assert billing.shipments_at_risk(s, today=date(2026, 11, 4), terms=DEFAULT_TERMS) == []
-        assert billing.premium_paid_for_declaration(s, decl[0]) is False
+        assert arrears.shipments_at_risk(s, today=date(2026, 11, 4), terms=DEFAULT_TERMS) == []
+        assert arrears.premium_paid_for_declaration(s, decl[0]) is False
     # not yet 60 days past due: nothing suspended
     early = app_client.post(
         "/api/v1/billing/arrears-job", json={"today": "2027-01-03"}, headers=cast.finance.headers
@@ -209,9 +208,9 @@ def test_arrears_put_shipments_at_risk_then_suspend_and_attachment_is_refused(
     # paying the arrears puts the September shipment back in order
     assert _pay(app_client, cast, "pay-arrears", amount="20.00").status_code == 201
     with db.factory() as s:
-        assert billing.premium_paid_for_declaration(s, decl[0]) is True
+        assert arrears.premium_paid_for_declaration(s, decl[0]) is True
         assert (
-            billing.shipments_at_risk(
+            arrears.shipments_at_risk(
                 s, today=date(2027, 1, 4), terms=DEFAULT_TERMS, declaration_ids=decl
             )
             == []

@@ -22,8 +22,8 @@ from tests.integration.claims.conftest import (
     usd,
 )
 from tests.integration.claims.documents import accept_documents
+from tradecover import claims
 from tradecover.access.roles import Role
-from tradecover.claims import service as claims
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow
 from tradecover.claims.recovery import RecoverySource

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from tests.conftest import Actor, Cast, Database
 from tests.integration.claims.conftest import AFTER_DUE, Book, counts, principal, run
 from tests.integration.claims.documents import PDF
+from tradecover import claims
 from tradecover.api.app import create_app
-from tradecover.claims import service as claims
 from tradecover.claims.documents import api as documents_api
 from tradecover.claims.documents import service as documents_service
 from tradecover.claims.documents.model import ClaimDocumentRow

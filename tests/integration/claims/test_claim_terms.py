@@ -22,8 +22,8 @@ from tests.integration.claims.conftest import (
     set_claim_terms,
 )
 from tests.integration.claims.documents import accept_documents
+from tradecover import claims
 from tradecover.api.app import create_app
-from tradecover.claims import service as claims
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow
 from tradecover.collections import service as collections

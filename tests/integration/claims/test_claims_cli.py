@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import DUE, TODAY, Book, principal, run
-from tradecover.claims import service as claims
+from tradecover import claims
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow
 from tradecover.cli.main import app

@@ -23,10 +23,11 @@ from tests.integration.claims.conftest import (
     usd,
 )
 from tests.integration.claims.documents import accept_documents
-from tradecover.claims import service as claims
+from tradecover import claims
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow, RecoveryRow
 from tradecover.claims.recovery import RecoverySource
+from tradecover.claims.service import lines_of
 from tradecover.collections import service as collections
 from tradecover.collections.confirmation import CollectionOutcome
 from tradecover.collections.overdue import LossCauseHint
@@ -165,9 +166,10 @@ def test_a_loss_from_notice_to_recovery(db: Database, cast: Cast, book: Book) ->
             ("investment_debt_premiums", "not_applicable"),
             ("whole_turnover_declared", "passed"),
         ]
-        assert [
-            (line.covered_minor, line.indemnity_minor) for line in claims.lines_of(s, claim_id)
-        ] == [(3_000_000, 2_700_000), (1_000_000, 900_000)]
+        assert [(line.covered_minor, line.indemnity_minor) for line in lines_of(s, claim_id)] == [
+            (3_000_000, 2_700_000),
+            (1_000_000, 900_000),
+        ]
     handler = principal(db, cast.claims_handler)
     finance = principal(db, cast.finance)
     run(db, lambda s: claims.start_checks(s, principal=handler, claim_id=claim_id))

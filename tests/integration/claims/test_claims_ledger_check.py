@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import AFTER_DUE, Book, principal, run, usd
 from tests.integration.claims.documents import accept_documents
-from tradecover.claims import service as claims
+from tradecover import claims
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow, RecoveryRow
 from tradecover.claims.recovery import RecoverySource

@@ -20,7 +20,7 @@ from tradecover.declarations.model import Declaration
 @pytest.fixture(autouse=True)
 def _after_due(monkeypatch: pytest.MonkeyPatch) -> None:
     """The pages see the day ten days after both invoices fell due."""
-    monkeypatch.setattr("tradecover.web.claims.pages.business_today", lambda: AFTER_DUE)
+    monkeypatch.setattr("tradecover.web.claims.overdue_pages.business_today", lambda: AFTER_DUE)
 
 
 def _collected(db: Database, declaration_id: int) -> int:

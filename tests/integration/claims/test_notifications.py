@@ -160,7 +160,7 @@ def test_the_exporter_sees_its_notifications_on_the_overdue_page(
 ) -> None:
     day = DUE + timedelta(days=60)
     _job(db, day)
-    monkeypatch.setattr("tradecover.web.claims.pages.business_today", lambda: day)
+    monkeypatch.setattr("tradecover.web.claims.overdue_pages.business_today", lambda: day)
     with transaction(db.factory) as s:
         person = make_user_actor(
             s,

@@ -17,6 +17,8 @@ from tests.conftest import Database
 from tradecover.access import service as access
 from tradecover.access.model import Organisation, User
 from tradecover.audit import service as audit
+from tradecover.billing import arrears
+from tradecover.billing import payments as billing_payments
 from tradecover.billing import service as billing
 from tradecover.billing.model import NoticeSplit, Payment, PaymentAllocation, PremiumNotice
 from tradecover.billing.notice import DEFAULT_TERMS, AgeingBucket
@@ -85,7 +87,7 @@ def test_every_month_of_the_last_twelve_is_declared_billed_and_paid(
             > 0
         )
         assert s.execute(select(func.max(Declaration.declaration_date))).scalar_one() <= AS_OF
-        payments, count = billing.list_payments(s, principal=finance, limit=1000, offset=0)
+        payments, count = billing_payments.list_payments(s, principal=finance, limit=1000, offset=0)
         assert count == book.history.payments + book.history.programme_payments
         assert all(p.received_on < AS_OF for p in payments)
         # payments come in every month from the first notice's due date on
@@ -108,7 +110,7 @@ def test_premium_is_paid_on_time_late_or_not_at_all(db: Database, book: SeedSumm
         ).all()
         assert any(received <= due for received, due in allocations)  # on time
         assert any(received > due for received, due in allocations)  # late
-        ageing = billing.ageing(s, principal=finance, today=AS_OF)
+        ageing = arrears.ageing(s, principal=finance, today=AS_OF)
         past_due = sum(
             (
                 buckets[b].amount
@@ -119,11 +121,11 @@ def test_premium_is_paid_on_time_late_or_not_at_all(db: Database, book: SeedSumm
             start=0,
         )
         assert past_due > 0  # arrears show on the ageing page
-        assert billing.shipments_at_risk(s, today=AS_OF, terms=DEFAULT_TERMS)
+        assert arrears.shipments_at_risk(s, today=AS_OF, terms=DEFAULT_TERMS)
         # the two exporters with demo sign-ins pay on time
         for email in ("exporter@tradecover.demo", "korea@tradecover.demo"):
             org_id = s.execute(select(User.org_id).where(User.email == email)).scalar_one()
-            mine = billing.ageing(s, principal=finance, today=AS_OF, exporter_org_id=org_id)
+            mine = arrears.ageing(s, principal=finance, today=AS_OF, exporter_org_id=org_id)
             assert all(
                 buckets[b].amount == 0
                 for buckets in mine.values()

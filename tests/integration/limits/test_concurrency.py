@@ -30,8 +30,8 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.errors import Conflict
 from tradecover.kit.money import Money
 from tradecover.limits import service
-from tradecover.limits.decision import DecisionOutcome
 from tradecover.limits.model import CreditLimit
+from tradecover.limits.request import DecisionOutcome
 
 CLIENTS = 24
 TRIALS = 3

@@ -32,7 +32,7 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
 from tradecover.limits import service
-from tradecover.limits.decision import DecisionOutcome, ReasonCode
+from tradecover.limits.request import DecisionOutcome, ReasonCode
 
 CLIENTS = 16
 TRIALS = 3

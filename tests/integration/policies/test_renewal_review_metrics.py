@@ -19,8 +19,8 @@ from tests.builders.policies import expiring_inception
 from tests.builders.principals import exporter_principal
 from tests.conftest import Cast, Database
 from tests.integration.claims.documents import accept_documents_in
+from tradecover import claims
 from tradecover.access import service as access
-from tradecover.claims import service as claims
 from tradecover.claims.indemnity import ClaimTerms, LossCause
 from tradecover.cli.main import app as cli_app
 from tradecover.collections import service as collections

@@ -20,6 +20,7 @@ def test_public_names_are_pinned() -> None:
         "Principal",
         "Role",
         "active_people_of",
+        "api_key_rows",
         "check_role_for_kind",
         "count_organisations",
         "create_api_key",

@@ -24,7 +24,12 @@ from tradecover.buyers import (
     rate_buyer,
     size_band_for,
 )
-from tradecover.buyers.rating import GRADE_FLOORS, GRADE_LABELS, PD_MASTER_SCALE, grade_for_score
+from tradecover.buyers.rating_scale import (
+    GRADE_FLOORS,
+    GRADE_LABELS,
+    PD_MASTER_SCALE,
+    grade_for_score,
+)
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 

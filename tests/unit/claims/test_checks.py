@@ -22,7 +22,7 @@ from tradecover.claims.late_premium import BilledPremium, premium_ruling
 from tradecover.declarations.cover import CoverReason
 from tradecover.kit.errors import Conflict
 from tradecover.kit.money import Money
-from tradecover.limits.decision import RequestType
+from tradecover.limits.request import RequestType
 from tradecover.limits.versions import LimitVersion, next_version
 from tradecover.policies.liability import PolicyStanding, liability_for_shipment
 from tradecover.policies.lifecycle import PolicyState

@@ -24,7 +24,7 @@ from tradecover.claims.indemnity import (
 )
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money, round_money
-from tradecover.limits.decision import RequestType
+from tradecover.limits.request import RequestType
 from tradecover.limits.versions import LimitVersion, next_version
 
 TERMS = IndemnityTerms(commercial_pct=Decimal(90), political_pct=Decimal(95))

@@ -23,7 +23,7 @@ from tradecover.declarations import (
     decide_cover,
 )
 from tradecover.kit.money import CurrencyMismatch, Money
-from tradecover.limits.decision import RequestType
+from tradecover.limits.request import RequestType
 from tradecover.limits.versions import LimitVersion
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.schedule import DeclarationFrequency, InsurableScope

@@ -12,6 +12,7 @@ import tradecover.declarations as face
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == sorted(
         [
+            "AttachmentStore",
             "CountryCoverStatus",
             "CoverDecision",
             "CoverReason",
@@ -21,8 +22,10 @@ def test_public_names_are_pinned() -> None:
             "Declaration",
             "DeclarationPeriod",
             "DeclarationTiming",
+            "ItemProblem",
             "LimitFacts",
             "LimitStatus",
+            "MAX_UPLOAD_BYTES",
             "OpenReceivable",
             "PolicyFacts",
             "Shipment",
@@ -48,6 +51,7 @@ def test_public_names_are_pinned() -> None:
             "periods_due_between",
             "policy_facts",
             "pro_rata_turnover",
+            "read_rows",
             "record_collected",
             "release_reservation",
             "shipment_problems",

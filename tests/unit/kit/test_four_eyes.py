@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tradecover.claims.indemnity import check_four_eyes as claims_four_eyes
 from tradecover.kit.errors import PermissionDenied
 from tradecover.kit.four_eyes import require_another_person, same_person
-from tradecover.limits.decision import check_four_eyes as limits_four_eyes
+from tradecover.limits.checks import check_four_eyes as limits_four_eyes
 
 ACTOR = st.text(alphabet=string.ascii_letters + string.digits + ":", max_size=20)
 PAD = st.sampled_from(["", " ", "\t", "  \n"])

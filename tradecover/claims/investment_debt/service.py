@@ -38,16 +38,16 @@ from tradecover.claims.scoping_repository import visible_investment_debt_claims
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.ledger import JournalEntry
-from tradecover.ledger import investment_debt as id_ledger
 from tradecover.policies import Policy, PolicyState, Product
 from tradecover.pricing import (
+    PERIOD_NOT_ISSUED,
+    PERIOD_PAID,
     IndemnitySettlement,
     parse_quote_request,
     schedule_periods_of,
     schedule_request_of,
     set_off_premiums,
 )
-from tradecover.pricing.service import PERIOD_NOT_ISSUED, PERIOD_PAID
 
 if TYPE_CHECKING:
     from tradecover.pricing import InvestmentDebtPeriod
@@ -341,7 +341,7 @@ def approve(session: Session, *, principal: Principal, claim_id: int, today: dat
     _post(
         session,
         [
-            id_ledger.indemnity_approved(
+            ledger.indemnity_approved(
                 claim_id=claim.id,
                 posted_on=today,
                 indemnity=Money.from_minor(claim.indemnity_minor, claim.currency),
@@ -416,7 +416,7 @@ def pay(session: Session, *, principal: Principal, claim_id: int, today: date) -
         if row.position in settled and row.status == PERIOD_NOT_ISSUED:
             # never billed: billed now, then set off
             entries.append(
-                id_ledger.period_billed(
+                ledger.period_billed(
                     period_id=row.id,
                     posted_on=today,
                     period_ref=f"policy {claim.policy_id} period {row.position}",
@@ -433,7 +433,7 @@ def pay(session: Session, *, principal: Principal, claim_id: int, today: date) -
     claim.paid_by = principal.actor
     session.flush()
     entries.append(
-        id_ledger.indemnity_paid(
+        ledger.indemnity_paid(
             claim_id=claim.id,
             posted_on=today,
             exporter_id=claim.exporter_org_id,

@@ -19,8 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tradecover import audit, idempotency
-from tradecover.access import KnownApiKeys
-from tradecover.access import service as access
+from tradecover.access import KnownApiKeys, api_key_rows
 from tradecover.declarations import repository
 from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.attachment.repository import (
@@ -68,7 +67,7 @@ class PortableStore:
         session.flush()  # e.g. a correction's old row, ended in this transaction
         if keyed is not None:
             if keyed.unconfirmed is not None and not KnownApiKeys.confirms(
-                access.api_key_rows(session, keyed.unconfirmed), keyed.unconfirmed, keyed.principal
+                api_key_rows(session, keyed.unconfirmed), keyed.unconfirmed, keyed.principal
             ):
                 raise KeyNotConfirmed
             replay = idempotency.hold(session, keyed.held)

@@ -56,11 +56,13 @@ from tradecover.limits import RequestType
 from tradecover.policies import rate_floating_from_dict
 from tradecover.pricing import (
     ExporterExperience,
+    PolicyRatePricer,
+    RateBook,
     RateQuote,
     ShortTermRateRequest,
-    rate_book_repository,
+    policy_rate_pricer,
+    rate_book_for,
 )
-from tradecover.pricing.shipment_rates import PolicyRatePricer, RateBook, policy_rate_pricer
 
 CHANNELS = ("api", "erp", "upload", "web", "cli", "einvoice", "customs")
 """Where a declaration came from (``erp``: the ERP API with an Idempotency-Key)."""
@@ -165,7 +167,7 @@ def attach_batch(
     moved: dict[int, tuple[int, int, int]] = {}
     values: list[dict[str, Any]] = []
     if items:
-        book = rate_book_repository.book_for(session.connection(), facts.pricing_stamp)
+        book = rate_book_for(session.connection(), facts.pricing_stamp)
         sources = {policy_id: rate_source_for(p, book) for policy_id, p in facts.policies.items()}
         moved = _decide_all(items, dict(facts.outstanding), today)
         values = [

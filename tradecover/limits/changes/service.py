@@ -23,16 +23,13 @@ from tradecover.limits.common.service import (
     country_view,
     versions_of,
 )
-from tradecover.limits.decision import (
-    LimitConditions,
-    RequestType,
-)
 from tradecover.limits.fx import CAP_CURRENCY, to_usd
 from tradecover.limits.model import (
     CreditLimit,
     CreditLimitVersion,
     LimitNotification,
 )
+from tradecover.limits.request import LimitConditions, RequestType
 from tradecover.limits.versions import next_version
 from tradecover.reference.payment_terms import PaymentTerms
 

@@ -16,10 +16,6 @@ from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import repository as repo
 from tradecover.limits.aggregate import suggested_bank_aggregate, suggested_buyer_aggregate
-from tradecover.limits.decision import (
-    CountryStatus,
-    RequestType,
-)
 from tradecover.limits.fx import CAP_CURRENCY, from_usd, to_usd
 from tradecover.limits.model import (
     BuyerAggregate,
@@ -28,6 +24,7 @@ from tradecover.limits.model import (
     CreditLimit,
     CreditLimitVersion,
 )
+from tradecover.limits.request import CountryStatus, RequestType
 from tradecover.limits.versions import LimitVersion
 
 if TYPE_CHECKING:

@@ -29,8 +29,8 @@ from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import service
-from tradecover.limits.decision import RequestType
 from tradecover.limits.model import CreditLimit, CreditLimitVersion, LimitReductionProposal
+from tradecover.limits.request import RequestType
 from tradecover.limits.under_use import (
     Exposure,
     UnderUseRule,

@@ -20,12 +20,10 @@ from tradecover.kit.money import Money
 from tradecover.limits import repository as repo
 from tradecover.limits.changes.service import change_by_insurer
 from tradecover.limits.common.service import _limit
-from tradecover.limits.decision import (
-    RequestType,
-)
 from tradecover.limits.model import (
     CreditLimit,
 )
+from tradecover.limits.request import RequestType
 
 # --- tracking ---------------------------------------------------------------------------
 

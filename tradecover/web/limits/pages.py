@@ -19,11 +19,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from tradecover import reporting
+from tradecover import buyers, reporting
 from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
+from tradecover.buyers import directory as buyer_directory
 from tradecover.buyers import lookup_repository as buyer_lookup
-from tradecover.buyers import service as buyers
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
@@ -261,7 +261,7 @@ def _buyer_page(
                 if unrated.code != "no_aggregate_limit":
                     raise
             changes = service.aggregate_history(session, principal=principal, buyer_id=buyer_id)
-        relation = buyers.relationship(session, principal=principal, buyer_id=buyer_id)
+        relation = buyer_directory.relationship(session, principal=principal, buyer_id=buyer_id)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
     context: dict[str, Any] = {

@@ -29,7 +29,7 @@ from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
 from tradecover.buyers import Sector
 from tradecover.buyers import lookup_repository as buyer_lookup
-from tradecover.buyers import service as buyers
+from tradecover.buyers import matching as buyer_matching
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
@@ -444,7 +444,7 @@ def _matches_page(
 ) -> Response:
     chosen = status if status in REVIEW_STATUSES else "open"
     try:
-        reviews, total = buyers.list_reviews(
+        reviews, total = buyer_matching.list_reviews(
             session, principal=viewer.principal, status=chosen, limit=100
         )
     except DomainError as error:
@@ -499,12 +499,12 @@ def resolve_form(
 
     def work() -> None:
         chosen = form_choice(
-            buyers.ReviewResolution,
+            buyer_matching.ReviewResolution,
             resolution,
             field="resolution",
             message="choose merge or keep separate",
         )
-        buyers.resolve_review(
+        buyer_matching.resolve_review(
             session,
             principal=viewer.principal,
             review_id=review_id,

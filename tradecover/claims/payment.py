@@ -1,0 +1,95 @@
+"""Claims: paying an approved claim, once.
+
+**Never paid twice.**  :func:`pay` moves the claim from ``approved`` to ``paid`` with ONE
+conditional update (``... WHERE id = :id AND state = 'approved'``): of any number of
+concurrent or retried payments exactly one updates the row; the others see the new
+state and get ``claim_already_paid`` (409), and a rejected claim ``claim_rejected``.  The
+payment's journal entry has the unique key ``claim:<id>:paid`` as a second wall; it is
+posted in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from tradecover import ledger
+from tradecover.access import Permission, Principal
+from tradecover.claims.checks import ensure_approvable
+from tradecover.claims.indemnity import (
+    ClaimDefaults,
+    ClaimEvent,
+    ClaimState,
+    ClaimTerms,
+    LossCause,
+    check_waiting_period,
+)
+from tradecover.claims.model import ClaimRow
+from tradecover.claims.recovery import book_payment
+from tradecover.claims.service import (
+    DEFAULT_DEFAULTS,
+    claim_for,
+    claim_terms_of,
+    move_claim,
+    refresh_standing,
+    stored_checks,
+)
+from tradecover.kit.errors import Conflict
+from tradecover.kit.money import Money
+
+
+def pay(
+    session: Session,
+    *,
+    principal: Principal,
+    claim_id: int,
+    today: date,
+    defaults: ClaimDefaults = DEFAULT_DEFAULTS,
+    terms: ClaimTerms | None = None,
+) -> ClaimRow:
+    """Pay an approved claim once: see the module docstring for why never twice.
+
+    The policy's waiting period applies; ``terms`` replaces the policy's claim terms for
+    a caller that fixes its own (the demo book).
+    """
+    principal.require(Permission.CLAIM_PAY)
+    claim = claim_for(session, principal, claim_id)
+    if claim.state == ClaimState.CLOSED.value and claim.paid_on is None:
+        raise Conflict(
+            f"the claim was closed ({claim.closure}): it cannot be paid",
+            code="claim_closed",
+            details={"closure": claim.closure},
+        )
+    if claim.state == ClaimState.APPROVED.value:
+        refresh_standing(session, claim, today)
+        ensure_approvable(stored_checks(claim))
+        terms = terms or claim_terms_of(session, claim, defaults)
+        assert claim.decided_on is not None
+        check_waiting_period(
+            cause=LossCause(claim.cause),
+            due_date=claim.due_date,
+            decided_on=claim.decided_on,
+            terms=terms,
+            today=today,
+        )
+    move_claim(
+        session,
+        principal,
+        claim,
+        ClaimEvent.PAY,
+        paid_on=today,
+        paid_minor=claim.indemnity_minor,
+        paid_by=principal.actor,
+    )
+    ledger.post(
+        session,
+        entries=[
+            book_payment(
+                claim_ref=str(claim.id),
+                amount=Money.from_minor(claim.indemnity_minor, claim.currency),
+                posted_on=today,
+            )
+        ],
+    )
+    return claim
