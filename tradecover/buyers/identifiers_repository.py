@@ -54,7 +54,7 @@ def _national(raw: str | None, country: str | None) -> str | None:
         value = normalise_national_id(raw, country=country, field="identifier")
     except InvalidIdentifier:
         return None
-    if len(value) > 2 and value[:2].isalpha() and value[:2] == prefix and value[2:].isalnum():
+    if len(value) > 2 and value[:2].isalpha() and value[:2] == prefix and value[2].isdigit():
         value = value[2:]  # a VAT or EORI prefix of another country than the buyer's
     return value
 
@@ -87,26 +87,23 @@ def identify_related_buyer(
         conditions.append(Buyer.normalised_name == name)
     if not conditions:
         return None
-    rows = (
-        session.execute(
-            select(
-                Buyer.id,
-                Buyer.tax_id,
-                Buyer.registration_number,
-                Buyer.normalised_name,
-                Buyer.country,
-            )
-            .join(ExporterBuyerRelationship, ExporterBuyerRelationship.buyer_id == Buyer.id)
-            .where(
-                ExporterBuyerRelationship.org_id == exporter_org_id,
-                Buyer.merged_into_id.is_(None),
-                or_(*conditions),
-            )
-            .limit(50)
+    result = session.execute(
+        select(
+            Buyer.id,
+            Buyer.tax_id,
+            Buyer.registration_number,
+            Buyer.normalised_name,
+            Buyer.country,
         )
-        .tuples()
-        .all()
+        .join(ExporterBuyerRelationship, ExporterBuyerRelationship.buyer_id == Buyer.id)
+        .where(
+            ExporterBuyerRelationship.org_id == exporter_org_id,
+            Buyer.merged_into_id.is_(None),
+            or_(*conditions),
+        )
+        .limit(50)
     )
+    rows: list[_Found] = [(int(r[0]), r[1], r[2], str(r[3]), str(r[4])) for r in result]
     levels: tuple[tuple[str, list[int]], ...] = (
         ("vat", [r[0] for r in rows if vat and r[1] == vat]),
         ("eori", [r[0] for r in rows if eori and eori in (r[1], r[2])]),
