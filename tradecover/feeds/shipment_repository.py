@@ -321,12 +321,36 @@ def reconcile(
         session, with_customs_facts(document, customs), connection
     )
     if status != "refused" and declaration_id is not None:
-        shipment.declaration_id, shipment.updated_at = declaration_id, now
-        for record in customs:
-            if record.declaration_id is None:
-                record.declaration_id, record.updated_at = declaration_id, now
-                record.status = "attached"
-                record.reasons = [
-                    {"code": LINKED_TO_SHIPMENT, "detail": f"declared with invoice {key}"}
-                ]
+        _declare(shipment, customs, declaration_id, key, now)
     return status, declaration_id, reasons
+
+
+def _declare(
+    shipment: FeedShipment,
+    customs: list[ReceivedDocument],
+    declaration_id: int,
+    key: str,
+    now: datetime,
+) -> None:
+    shipment.declaration_id, shipment.updated_at = declaration_id, now
+    for record in customs:
+        if record.declaration_id is None:
+            record.declaration_id, record.updated_at = declaration_id, now
+            record.status = "attached"
+            record.reasons = [
+                {"code": LINKED_TO_SHIPMENT, "detail": f"declared with invoice {key}"}
+            ]
+
+
+def shipment_confirmed(
+    session: Session, row: ReceivedDocument, declaration_id: int, now: datetime
+) -> None:
+    """A document that waited for its exporter's confirmation attached (``declaration_id``):
+    its shipment is declared, and the customs records held for its invoice link to it.
+    """
+    key = row.invoice_key
+    if key is None:
+        return
+    shipment = _shipment(session, row.exporter_org_id, key, now)
+    if shipment.declaration_id is None:
+        _declare(shipment, _customs_of(session, row.exporter_org_id, key), declaration_id, key, now)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.builders.declarations import World
+from tests.builders.principals import exporter_principal
 from tests.conftest import Cast, Database
 from tests.integration.feeds.helpers import (
     TODAY,
@@ -22,6 +23,7 @@ from tradecover.db.engine import transaction
 from tradecover.declarations.model import Declaration
 from tradecover.feeds import service
 from tradecover.feeds.attach_bridge import document_attacher
+from tradecover.feeds.confirmation_repository import confirm, correction_step, model_attacher
 from tradecover.feeds.service import Received
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.stream.nats_stream import StreamSettings
@@ -138,3 +140,35 @@ def test_an_invoice_and_its_customs_record_taken_at_once_attach_once(
     assert [r.status for r in received] == ["attached", "attached"]
     (declaration,) = _active(db)
     assert {d.declaration_id for d in documents(db)} == {declaration.id}
+
+
+def test_a_confirmed_shipment_takes_the_customs_record_held_for_its_invoice(
+    db: Database, cast: Cast, covered: World
+) -> None:
+    connect_source(db, cast.exporter.org_slug, FeedSource.CUSTOMS)
+    store = store_for(db.engine)
+
+    def receive(source: FeedSource, content: bytes) -> Received:
+        envelope = Envelope.new(
+            source=source, exporter_org_id=cast.exporter.org_id, content=content
+        )
+        with transaction(db.factory) as session:  # the individual model: confirm first
+            return service.receive(
+                session, envelope, attach=model_attacher(store), correct=correction_step(store)
+            )
+
+    invoice = receive(FeedSource.ERP, erp_event("S7", shipped=SHIPPED))
+    held = receive(FeedSource.CUSTOMS, customs_record("MRN7", invoice="INV-S7", exited=EXITED))
+    assert (invoice.status, held.status) == ("awaiting_confirmation", "received")
+    with transaction(db.factory) as session:
+        row = confirm(
+            session,
+            principal=exporter_principal(db, cast),
+            document_id=invoice.row_id or 0,
+            store=store,
+        )
+        declaration_id = row.declaration_id
+    (declaration,) = _active(db)
+    assert declaration.id == declaration_id
+    (record,) = [d for d in documents(db) if d.document_id == "MRN7"]
+    assert (record.status, record.declaration_id) == ("attached", declaration_id)
