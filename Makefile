@@ -18,13 +18,15 @@ install: $(STAMP)
 
 ## make run: install, migrate the embedded SQLite database, load the demo book, start the
 ## embedded nats-server (unless TRADECOVER_NATS_URL names a cluster) and a feed attachment
-## worker, serve on :8000 (the worker stops with the server)
+## worker, print the address and the demo sign-ins, serve on :8000 (the worker stops with
+## the server); the seed prints each step as it goes
 run: install
 	$(BIN)/tradecover db upgrade
 	$(BIN)/tradecover demo seed --if-empty
 	$(BIN)/tradecover feeds server --detach
 	$(BIN)/tradecover feeds worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/tradecover demo sign-ins --url http://127.0.0.1:8000; \
 	  $(BIN)/tradecover serve --host 127.0.0.1 --port 8000
 
 ## make test: ruff check, ruff format --check, the import contracts (.importlinter), mypy --strict and the whole pytest suite

@@ -154,6 +154,20 @@ class Settings(BaseSettings):
         "JSON-lines file path, or an fsspec URL (s3://bucket/prefix) for an "
         "object store",
     )
+    consent_retention_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description="Days the data a consent opened is kept after the consent ended "
+        "(revoked or expired) before the purge removes it",
+    )
+    financial_records_years: int = Field(
+        default=10,
+        ge=0,
+        le=30,
+        description="Years financial records (documents a declaration rests on) are kept "
+        "whatever the consents, as the law requires",
+    )
     claim_document_max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest claim document accepted, in bytes"
     )

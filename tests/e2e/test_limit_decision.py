@@ -128,4 +128,5 @@ def test_underwriter_approves_less_from_the_queue(site: Site, browser: WebDriver
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=versions]"))
     )
     history = browser.find_element(By.CSS_SELECTOR, "[data-testid=versions]").text
-    assert "new_limit" in history and "200,000.00" in history and "weak_financials" in history
+    assert "New credit limit" in history and "200,000.00" in history
+    assert "Weak financials" in history

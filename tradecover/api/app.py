@@ -11,11 +11,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecover import __version__
 from tradecover.access.known_keys import KnownApiKeys
+from tradecover.api import consent_reads, methods, problems
 from tradecover.api import docs as api_docs
-from tradecover.api import methods, problems
 from tradecover.api.headers import SecurityHeaders
 from tradecover.api.hygiene import refuse_unsafe_input
 from tradecover.api.openapi_conformance import conform
+from tradecover.api.public_text import public_document
 from tradecover.config import Settings, get_settings
 from tradecover.db.engine import make_engine, make_session_factory
 from tradecover.declarations import upload as upload_reader
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.known_api_keys = KnownApiKeys()
     app.state.attachment_store = store_for(engine)  # THE attachment store of the database
     problems.install(app)
+    consent_reads.install(app)
     app.router.on_startup.append(upload_reader.start_parsers)
     app.state.problem_page = _problem_page()  # browsers get the HTML error page
     methods.install(app)  # 405 with the resource's Allow header
@@ -179,6 +181,8 @@ def _routers() -> list[Any]:
     from tradecover.claims.documents.api import router as claim_documents_router
     from tradecover.claims.investment_debt.api import router as investment_debt_claims_router
     from tradecover.collections.api import router as collections_router
+    from tradecover.consents.api import router as consents_router
+    from tradecover.consents.api import sharing_router as data_sharing_router
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
     from tradecover.feeds.api import router as feeds_router
@@ -201,6 +205,7 @@ def _routers() -> list[Any]:
     from tradecover.web.claims.documents_pages import router as claim_documents_pages_router
     from tradecover.web.claims.overdue_pages import router as overdue_pages_router
     from tradecover.web.claims.pages import router as claims_pages_router
+    from tradecover.web.consents.pages import router as consents_pages_router
     from tradecover.web.declarations.pages import router as declarations_pages_router
     from tradecover.web.feeds.pages import router as feeds_pages_router
     from tradecover.web.job_pages.pages import router as jobs_pages_router
@@ -250,6 +255,9 @@ def _routers() -> list[Any]:
         claim_documents_router,
         claim_documents_pages_router,
         feeds_router,
+        consents_router,
+        data_sharing_router,
+        consents_pages_router,
         feeds_pages_router,
         webhooks_router,
         webhooks_pages_router,
@@ -286,7 +294,7 @@ def _add_problem_schema(app: FastAPI) -> None:
         for name, sub in problem.pop("$defs", {}).items():
             components.setdefault(name, sub)
         components.setdefault("Problem", problem)
-        app.openapi_schema = conform(schema)
+        app.openapi_schema = public_document(conform(schema))
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

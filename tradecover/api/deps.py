@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
+from tradecover.api import consent_reads
 from tradecover.config import Settings
 from tradecover.kit.errors import AuthenticationFailed
 
@@ -36,12 +37,14 @@ def session_dependency(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.session_factory()
     try:
         yield session
+        consent_reads.end(session)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+    consent_reads.flush_when_due(request)
 
 
 SessionDep = Annotated[Session, Depends(session_dependency, scope="function")]
@@ -53,7 +56,21 @@ def current_principal(
     api_key: Annotated[str | None, Security(api_key_scheme)] = None,
     token: Annotated[str | None, Security(bearer_scheme)] = None,
 ) -> Principal:
-    """The caller, from an ``X-API-Key`` header, a bearer token or the web session cookie."""
+    """The caller, from an ``X-API-Key`` header, a bearer token or the web session cookie
+    (once per request: the consent guard of reads may have asked first).
+    """
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
+    principal = _authenticate(request, session, api_key, token)
+    request.state.principal = principal
+    consent_reads.begin(request, session, principal)
+    return principal
+
+
+def _authenticate(
+    request: Request, session: Session, api_key: str | None, token: str | None
+) -> Principal:
     if api_key:
         return access.principal_from_api_key(session, api_key)
     cookie = request.cookies.get(SESSION_COOKIE)

@@ -3,7 +3,7 @@
 FastAPI's default docs page loads Swagger UI from a CDN; tradecover runs without network
 at run time, so the page is built the same way but points at the copy of Swagger UI that
 the ``swagger-ui-py`` package ships (Swagger UI 5, which reads OpenAPI 3.1), mounted
-under :data:`ASSETS`.
+under :data:`ASSETS`. Swagger UI's validator badge (fetched from swagger.io) is off.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def install(app: FastAPI) -> None:
             swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS}/swagger-ui.css",
             swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no badge from swagger.io
         )
 
     @app.get(OAUTH2_REDIRECT, include_in_schema=False)

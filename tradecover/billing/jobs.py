@@ -37,7 +37,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover import audit, ledger, policies, subsidies
+from tradecover import audit, events, ledger, policies, subsidies
 from tradecover.access import Permission, Principal
 from tradecover.billing import credit_notes, repository
 from tradecover.billing.model import (
@@ -269,6 +269,25 @@ def bill_batch(
                 "total_minor": sum(d.total_minor for d in notices),
             },
         )
+        events.record_events(
+            session,
+            [
+                events.PendingEvent(
+                    "notice.issued",
+                    f"premium_notice:{nid}",
+                    {
+                        "notice_id": nid,
+                        "policy_id": d.policy_id,
+                        "month": f"{first:%Y-%m}",
+                        "total_amount": str(Money.from_minor(d.total_minor, d.currency).amount),
+                        "currency": d.currency,
+                        "due_date": due,
+                    },
+                    d.exporter_org_id,
+                )
+                for nid, d in zip(ids, notices, strict=True)
+            ],
+        )
         # credit notes settle older unpaid notices; older credit settles the new notices
         credit_notes.apply_credits(
             session,
@@ -407,6 +426,48 @@ class Suspension:
     reason: str
 
 
+def tell_overdue(session: Session, *, today: date) -> int:
+    """Record ``notice.overdue`` once for every notice whose exporter share is unpaid
+    after its due date (a notice already told is not told again); returns how many.
+    """
+    rows = session.execute(
+        select(
+            PremiumNotice.id,
+            PremiumNotice.policy_id,
+            PremiumNotice.exporter_org_id,
+            PremiumNotice.currency,
+            PremiumNotice.exporter_owed_minor - PremiumNotice.exporter_paid_minor,
+            PremiumNotice.due_date,
+        )
+        .where(
+            PremiumNotice.exporter_paid_minor < PremiumNotice.exporter_owed_minor,
+            PremiumNotice.due_date < today,
+        )
+        .order_by(PremiumNotice.id)
+    ).all()
+    told = events.recorded_subjects(
+        session, "notice.overdue", [f"premium_notice:{row[0]}" for row in rows]
+    )
+    pending = [
+        events.PendingEvent(
+            "notice.overdue",
+            f"premium_notice:{notice_id}",
+            {
+                "notice_id": notice_id,
+                "policy_id": policy_id,
+                "outstanding_amount": str(Money.from_minor(owed, currency).amount),
+                "currency": currency,
+                "due_date": due_date,
+            },
+            org_id,
+        )
+        for notice_id, policy_id, org_id, currency, owed, due_date in rows
+        if f"premium_notice:{notice_id}" not in told
+    ]
+    events.record_events(session, pending)
+    return len(pending)
+
+
 def arrears_job(
     session: Session, *, principal: Principal, today: date, terms: BillingTerms
 ) -> list[Suspension]:
@@ -414,6 +475,7 @@ def arrears_job(
     principal.require(Permission.BILLING_MANAGE)
     # credit notes first: a policy whose premium was credited is not in arrears
     credit_notes.apply_credits(session, actor=principal.actor, on=today)
+    tell_overdue(session, today=today)
     cutoff = today - timedelta(days=terms.suspend_after_days)
     rows = session.execute(
         text(

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tradecover import audit, ledger
+from tradecover import audit, events, ledger
 from tradecover.access import OrganisationKind, Permission, Principal, organisation_of
 from tradecover.billing.model import (
     PAYER_EXPORTER,
@@ -209,6 +209,16 @@ def record_payment(
         )
     if rows:
         session.execute(insert(PaymentAllocation), rows)
+    _tell_paid(
+        session,
+        [
+            notice_id
+            for notice_id, part in allocation.applied
+            if by_notice[notice_id].split_id is None
+            and part.minor_units() == by_notice[notice_id].outstanding_minor
+        ],
+        received_on,
+    )
     ledger.post(
         session,
         entries=[
@@ -238,6 +248,41 @@ def record_payment(
         },
     )
     return payment
+
+
+def _tell_paid(session: Session, notice_ids: list[int], paid_on: date) -> None:
+    """``notice.paid`` for each notice whose exporter share this payment settled."""
+    if not notice_ids:
+        return
+    rows = session.execute(
+        select(
+            PremiumNotice.id,
+            PremiumNotice.policy_id,
+            PremiumNotice.exporter_org_id,
+            PremiumNotice.currency,
+            PremiumNotice.exporter_owed_minor,
+        )
+        .where(PremiumNotice.id.in_(notice_ids))
+        .order_by(PremiumNotice.id)
+    ).all()
+    events.record_events(
+        session,
+        [
+            events.PendingEvent(
+                "notice.paid",
+                f"premium_notice:{notice_id}",
+                {
+                    "notice_id": notice_id,
+                    "policy_id": policy_id,
+                    "paid_amount": str(Money.from_minor(owed, currency).amount),
+                    "currency": currency,
+                    "paid_on": paid_on,
+                },
+                org_id,
+            )
+            for notice_id, policy_id, org_id, currency, owed in rows
+        ],
+    )
 
 
 def allocations_of(session: Session, payment_id: int) -> list[PaymentAllocation]:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover import audit, country_risk
+from tradecover import audit, consents, country_risk
 from tradecover.access import Permission, Principal
 from tradecover.buyers.directory import BuyerKind, get_buyer
 from tradecover.buyers.model import Buyer, BuyerRating
@@ -67,7 +67,9 @@ def rating_of(session: Session, row: Buyer) -> Rating:
             net_margin=_decimal(fin.get("net_margin")),
             interest_cover=_decimal(fin.get("interest_cover")),
             days_beyond_terms=row.days_beyond_terms,
-            overdue_reports=row.overdue_reports,
+            # the platform's pooled payment experience adds its reports [domain CS-12]
+            overdue_reports=row.overdue_reports
+            + consents.overdue_reports_from_pool(consents.pooled_experience(session, row.id)),
             adverse_events=events,
         )
     )

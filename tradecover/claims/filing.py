@@ -33,6 +33,7 @@ from tradecover.claims.model import ClaimLineRow, ClaimRow
 from tradecover.claims.service import DEFAULT_DEFAULTS, claim_snapshot, terms_of_policy
 from tradecover.claims.standing_repository import liability_rulings, premium_rulings
 from tradecover.declarations import CoverReason
+from tradecover.events import record_event
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
@@ -270,5 +271,18 @@ def file_claim(
         entity_type="claim",
         entity_id=claim.id,
         after=claim_snapshot(claim),
+    )
+    record_event(
+        session,
+        "claim.filed",
+        f"claim:{claim.id}",
+        {
+            "claim_id": claim.id,
+            "policy_id": claim.policy_id,
+            "buyer_id": claim.buyer_id,
+            "claimed_amount": str(Money.from_minor(claim.loss_minor, claim.currency).amount),
+            "currency": claim.currency,
+        },
+        claim.exporter_org_id,
     )
     return claim

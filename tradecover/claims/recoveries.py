@@ -24,6 +24,7 @@ from tradecover.claims.recovery import (
     share_recovery,
 )
 from tradecover.claims.service import claim_for
+from tradecover.events import record_event
 from tradecover.kit.dates import utc_now
 from tradecover.kit.money import Money
 
@@ -90,5 +91,18 @@ def record_recovery(
             "insurer": str(shares.insurer),
             "insured": str(shares.insured),
         },
+    )
+    record_event(
+        session,
+        "recovery.shared",
+        f"claim:{claim.id}",
+        {
+            "claim_id": claim.id,
+            "recovered_amount": str(shares.net.amount),
+            "exporter_share": str(shares.insured.amount),
+            "insurer_share": str(shares.insurer.amount),
+            "currency": claim.currency,
+        },
+        claim.exporter_org_id,
     )
     return row

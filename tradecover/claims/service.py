@@ -45,6 +45,7 @@ from tradecover.claims.scoping_repository import visible_claims
 from tradecover.claims.speed import ClaimTimeline
 from tradecover.claims.standing_repository import refresh_standing_checks
 from tradecover.config import Settings
+from tradecover.events import record_event
 from tradecover.kit.errors import Conflict, NotFound
 from tradecover.kit.money import Money
 from tradecover.policies import Policy, claim_terms_from_dict
@@ -161,6 +162,49 @@ def move_claim(
         before=before,
         after=claim_snapshot(claim),
     )
+    record_claim_event(session, claim, event)
+
+
+def record_claim_event(session: Session, claim: ClaimRow, event: ClaimEvent) -> None:
+    """The event the exporter hears of a claim's move: ``claim.decided`` (approved, with
+    the indemnity, or rejected), ``claim.paid``; taking the claim up or closing it tells
+    nothing.
+    """
+    subject = f"claim:{claim.id}"
+
+    def amount(minor: int) -> str:
+        return str(Money.from_minor(minor, claim.currency).amount)
+
+    if event in (ClaimEvent.APPROVE, ClaimEvent.REJECT):
+        approved = event is ClaimEvent.APPROVE
+        record_event(
+            session,
+            "claim.decided",
+            subject,
+            {
+                "claim_id": claim.id,
+                "policy_id": claim.policy_id,
+                "outcome": "approved" if approved else "rejected",
+                "indemnity_amount": amount(claim.indemnity_minor if approved else 0),
+                "currency": claim.currency,
+            },
+            claim.exporter_org_id,
+        )
+    elif event is ClaimEvent.PAY:
+        assert claim.paid_on is not None
+        record_event(
+            session,
+            "claim.paid",
+            subject,
+            {
+                "claim_id": claim.id,
+                "policy_id": claim.policy_id,
+                "paid_amount": amount(claim.paid_minor or 0),
+                "currency": claim.currency,
+                "paid_on": claim.paid_on,
+            },
+            claim.exporter_org_id,
+        )
 
 
 def stored_checks(claim: ClaimRow) -> list[ClaimCheck]:

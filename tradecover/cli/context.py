@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
-from tradecover.config import get_settings
-from tradecover.db.engine import make_engine, make_session_factory, transaction
 from tradecover.kit.errors import (
     AuthenticationFailed,
     Conflict,
@@ -21,6 +18,9 @@ from tradecover.kit.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 console = Console()
 err_console = Console(stderr=True)
@@ -65,6 +65,9 @@ def domain_errors(func: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction on the configured database."""
+    from tradecover.config import get_settings
+    from tradecover.db.engine import make_engine, make_session_factory, transaction
+
     engine = make_engine(get_settings().database_url)
     try:
         with transaction(make_session_factory(engine)) as session:

@@ -1,7 +1,9 @@
-"""Core commands: serve, db, demo, apikey, org, audit."""
+"""Core commands: db, demo, apikey, org, audit."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -21,35 +23,6 @@ apikey_app = typer.Typer(help="API keys for systems.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations and users.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo book.", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Attach the core commands to the root application."""
-    app.command("serve")(serve)
-    app.add_typer(db_app, name="db")
-    app.add_typer(apikey_app, name="apikey")
-    app.add_typer(org_app, name="org")
-    app.add_typer(audit_app, name="audit")
-    audit_checkpoints.register(audit_app)
-    app.add_typer(demo_app, name="demo")
-
-
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
-) -> None:
-    """Serve the API and the web dashboard."""
-    import uvicorn
-
-    uvicorn.run(
-        "tradecover.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
 
 
 @db_app.command("upgrade")
@@ -244,8 +217,44 @@ def demo_seed(
             seed=seed,
             if_empty=if_empty,
             terms=terms_of(settings),
-            progress=lambda month: console.print(f"billed {month}"),
+            progress=_step_printer(),
         )
     finally:
         engine.dispose()
     console.print(summary)
+
+
+def _step_printer() -> Callable[[str], None]:
+    """Print each step of the seed with the seconds since the first (a billed month as
+    ``billing 2026-01``).
+    """
+    started = time.monotonic()
+
+    def say(step: str) -> None:
+        if step[:4].isdigit():
+            step = f"billing {step}"
+        console.print(f"[dim]{time.monotonic() - started:6.1f} s[/dim]  {step}")
+
+    return say
+
+
+@demo_app.command("sign-ins")
+def demo_sign_ins(
+    url: Annotated[str, typer.Option(help="Where the dashboard is served")] = (
+        "http://127.0.0.1:8000"
+    ),
+) -> None:
+    """Print the dashboard's address and the demo sign-ins (``make run`` when ready)."""
+    from tradecover.demo import DEMO_PASSWORD, DEMO_USERS
+
+    table = Table(title=f"tradecover is ready at {url}")
+    table.add_column("sign in as")
+    table.add_column("role")
+    for user in DEMO_USERS:
+        table.add_row(user.email, user.role.value)
+    console.print(table)
+    console.print(f"password of every demo sign-in: [bold]{DEMO_PASSWORD}[/bold]")
+    console.print(f"API documentation: {url}/api/docs")
+
+
+audit_checkpoints.register(audit_app)

@@ -1,69 +1,154 @@
-"""The ``tradecover`` command: one sub-command group per bounded context."""
+"""The ``tradecover`` command: one sub-command group per bounded context.
+
+The groups load on first use (:mod:`tradecover.cli.lazy`): ``tradecover --help`` imports
+neither SQLAlchemy nor FastAPI nor NumPy.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from tradecover.cli import core
-from tradecover.cli.hygiene import HygienicGroup
+from tradecover.cli.lazy import Lazy, LazyGroup
+
+
+def _subsidies() -> typer.Typer:
+    from tradecover.reporting.cli import statement as programme_statement
+    from tradecover.subsidies.cli import app as subsidies_app
+
+    subsidies_app.command("statement")(programme_statement)
+    return subsidies_app
+
+
+def _ledger() -> typer.Typer:
+    from tradecover.ledger.cli import app as ledger_app
+    from tradecover.reporting.cli import check as check_books
+
+    ledger_app.command("check")(check_books)
+    return ledger_app
+
+
+def _investment_debt() -> typer.Typer:
+    from tradecover.claims.investment_debt.cli import register as register_id_claims
+    from tradecover.policies.investment_debt_cli import app as investment_debt_app
+
+    register_id_claims(investment_debt_app)  # the claims context adds its commands
+    return investment_debt_app
+
+
+SUBCOMMANDS: tuple[Lazy, ...] = (
+    Lazy("db", "Database schema (Alembic migrations).", "tradecover.cli.core:db_app"),
+    Lazy("apikey", "API keys for systems.", "tradecover.cli.core:apikey_app"),
+    Lazy("org", "Organisations and users.", "tradecover.cli.core:org_app"),
+    Lazy("audit", "The hash-chained audit log.", "tradecover.cli.core:audit_app"),
+    Lazy("demo", "The demo book.", "tradecover.cli.core:demo_app"),
+    Lazy(
+        "policies",
+        "Short-term policies: applications, underwriting, renewal, termination.",
+        "tradecover.policies.cli:app",
+    ),
+    Lazy(
+        "countries",
+        "Country risk classes, cover status and exposure caps.",
+        "tradecover.country_risk.cli:app",
+    ),
+    Lazy(
+        "buyers", "Buyers and banks: registry, ratings, match reviews.", "tradecover.buyers.cli:app"
+    ),
+    Lazy(
+        "limits",
+        "Credit limits: applications, decisions, changes and tracking.",
+        "tradecover.limits.cli:app",
+    ),
+    Lazy(
+        "declarations",
+        "Declared shipments: bulk attachment, listing, details.",
+        "tradecover.declarations.cli:app",
+    ),
+    Lazy(
+        "quote",
+        "Quote a rate or a premium, with its explanation.",
+        "tradecover.pricing.cli:quote_app",
+    ),
+    Lazy("pricing", "Rate tables and the pricing lab.", "tradecover.pricing.cli:pricing_app"),
+    Lazy(
+        "billing",
+        "Premium billing: monthly notices, payments and arrears.",
+        "tradecover.billing.cli:app",
+    ),
+    Lazy("subsidies", "Premium subsidy programmes.", _subsidies),
+    Lazy("ledger", "The double-entry ledger: trial balance and reconciliation.", _ledger),
+    Lazy(
+        "risk",
+        "Portfolio credit risk: loss distribution, contributions, stress.",
+        "tradecover.risk.cli:app",
+    ),
+    Lazy("claims", "Claims: checks, decisions, payment, speed.", "tradecover.claims.cli:app"),
+    Lazy(
+        "overdue",
+        "Overdue invoices and notices of possible loss.",
+        "tradecover.collections.cli:app",
+    ),
+    Lazy("sessions", "Sign-in sessions of people: list and revoke.", "tradecover.access.cli:app"),
+    Lazy(
+        "investment-debt",
+        "Overseas investment debt insurance: application to claim payment ([004]).",
+        _investment_debt,
+    ),
+    Lazy(
+        "feeds",
+        "Feeds: connections, the document stream and its attachment workers.",
+        "tradecover.feeds.cli:app",
+    ),
+    Lazy("webhooks", "Webhooks: the delivery worker.", "tradecover.webhooks.cli:app"),
+    Lazy("jobs", "Jobs: the worker.", "tradecover.jobs.cli:app"),
+    Lazy("mail", "E-mail: the relay of notices.", "tradecover.mail.cli:app"),
+    Lazy(
+        "consents",
+        "Consents: list, receipts, the access log, sharing, the pool, retention.",
+        "tradecover.consents.cli:app",
+    ),
+)
+
+
+class RootGroup(LazyGroup):
+    """The root of ``tradecover``: input hygiene first, then the lazy sub-commands."""
+
+    lazy = SUBCOMMANDS
+
 
 app = typer.Typer(
     name="tradecover",
     help="tradecover: export credit insurance.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    cls=HygienicGroup,
+    cls=RootGroup,
 )  # the command line is checked first (cli.hygiene)
-core.register(app)
 
 
-def _register_contexts() -> None:
-    from tradecover.access.cli import app as sessions_app
-    from tradecover.billing.cli import app as billing_app
-    from tradecover.buyers.cli import app as buyers_app
-    from tradecover.claims.cli import app as claims_app
-    from tradecover.claims.investment_debt.cli import register as register_id_claims
-    from tradecover.collections.cli import app as overdue_app
-    from tradecover.country_risk.cli import app as countries_app
-    from tradecover.declarations.cli import app as declarations_app
-    from tradecover.feeds.cli import app as feeds_app
-    from tradecover.jobs.cli import app as jobs_app
-    from tradecover.ledger.cli import app as ledger_app
-    from tradecover.limits.cli import app as limits_app
-    from tradecover.mail.cli import app as mail_app
-    from tradecover.policies.cli import app as policies_app
-    from tradecover.policies.investment_debt_cli import app as investment_debt_app
-    from tradecover.pricing.cli import register as register_pricing
-    from tradecover.reporting.cli import check as check_books
-    from tradecover.reporting.cli import statement as programme_statement
-    from tradecover.risk.cli import app as risk_app
-    from tradecover.subsidies.cli import app as subsidies_app
-    from tradecover.webhooks.cli import app as webhooks_app
-
-    app.add_typer(policies_app, name="policies")
-    app.add_typer(countries_app, name="countries")
-    app.add_typer(buyers_app, name="buyers")
-    app.add_typer(limits_app, name="limits")
-    app.add_typer(declarations_app, name="declarations")
-    register_pricing(app)
-    app.add_typer(billing_app, name="billing")
-    subsidies_app.command("statement")(programme_statement)
-    app.add_typer(subsidies_app, name="subsidies")
-    ledger_app.command("check")(check_books)
-    app.add_typer(ledger_app, name="ledger")
-    app.add_typer(risk_app, name="risk")
-    app.add_typer(claims_app, name="claims")
-    app.add_typer(overdue_app, name="overdue")
-    app.add_typer(sessions_app, name="sessions")
-    register_id_claims(investment_debt_app)  # the claims context adds its commands
-    app.add_typer(investment_debt_app, name="investment-debt")
-    app.add_typer(feeds_app, name="feeds")
-    app.add_typer(webhooks_app, name="webhooks")
-    app.add_typer(jobs_app, name="jobs")
-    app.add_typer(mail_app, name="mail")
+@app.callback()
+def root() -> None:
+    """tradecover: export credit insurance (the root runs its sub-commands only)."""
 
 
-_register_contexts()
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the API and the web dashboard."""
+    import uvicorn
+
+    uvicorn.run(
+        "tradecover.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from tradecover.buyers import model as buyers_model
 from tradecover.claims import model as claims_model
 from tradecover.claims.documents import model as claim_documents_model
 from tradecover.collections import model as collections_model
+from tradecover.consents import model as consents_model
 from tradecover.country_risk import model as country_risk_model
 from tradecover.db.base import Base
 from tradecover.declarations import model as declarations_model
@@ -33,6 +34,7 @@ __all__ = [
     "claim_documents_model",
     "claims_model",
     "collections_model",
+    "consents_model",
     "country_risk_model",
     "declarations_model",
     "events_model",

@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from tradecover.declarations.amendment_repository import latest_of as latest_of
     from tradecover.declarations.attachment.repository import AttachmentStore as AttachmentStore
     from tradecover.declarations.exposure_repository import (
+        buyers_declared_to,
+    )
+    from tradecover.declarations.exposure_repository import (
         outstanding_by_limit as outstanding_by_limit,
     )
     from tradecover.declarations.loading_repository import policy_facts as policy_facts
@@ -101,6 +104,7 @@ _LAZY: dict[str, str] = {
     "latest_of": "amendment_repository",
     "months_of_shipments": "turnover_repository",
     "outstanding_by_limit": "exposure_repository",
+    "buyers_declared_to": "exposure_repository",
     "policy_facts": "loading_repository",
     "submit_turnover_return": "status_repository",
 }
@@ -131,6 +135,7 @@ __all__ = [
     "active_declaration_id",
     "attach",
     "attach_many",
+    "buyers_declared_to",
     "cancel",
     "check_shipment",
     "compliance_rate",

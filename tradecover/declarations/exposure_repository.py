@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from tradecover.declarations.model import Declaration
@@ -18,3 +18,14 @@ def outstanding_by_limit(session: Session) -> dict[int, int]:
         .group_by(Declaration.limit_id)
     )
     return {int(limit): int(amount or 0) for limit, amount in rows if limit is not None}
+
+
+def buyers_declared_to(session: Session, exporter_org_id: int) -> int:
+    """How many buyers the exporter has declared shipments to."""
+    return int(
+        session.execute(
+            select(func.count(distinct(Declaration.buyer_id))).where(
+                Declaration.exporter_org_id == exporter_org_id
+            )
+        ).scalar_one()
+    )

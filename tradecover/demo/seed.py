@@ -421,13 +421,16 @@ def seed_demo_book(
     seed: int = 2026,
     if_empty: bool = False,
     as_of: date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> SeedSummary:
     """Load the demo book in the caller's transaction and return what it holds.
 
     ``as_of`` is the business date the book is built around (today when not given);
     ``if_empty`` makes it a no-op when any exporter organisation exists.  Seeding a
-    database that already holds the demo sign-ins raises :class:`Conflict`.
+    database that already holds the demo sign-ins raises :class:`Conflict`.  Each step
+    is told to ``progress`` as it starts.
     """
+    say = progress or (lambda step: None)
     if not 1 <= exporters <= MAX_EXPORTERS:
         raise ValidationFailed(
             f"a demo book has 1 to {MAX_EXPORTERS} exporters",
@@ -446,6 +449,7 @@ def seed_demo_book(
             )
     if access.has_user(session, DEMO_USERS[0].email):
         raise Conflict("the demo book is already loaded", code="demo_already_seeded")
+    say(f"planning {exporters} exporters and their buyers; organisations and sign-ins")
     plan = plan_book(seed=seed, exporters=exporters, as_of=as_of)
     insurer = access.system_principal(session, actor=SEED_ACTOR)
     orgs = {"insurer": access.insurer(session)}
@@ -494,6 +498,7 @@ def seed_demo_book(
         for exporter_plan, org in zip(plan.exporters, exporter_orgs, strict=True)
     ]
     renewing: list[tuple[ExporterPlan, int, Principal]] = []
+    say(f"profiles and policy stories of {len(actors)} exporters")
     for exporter_plan, org, actor in actors:
         _profile(session, exporter_plan, org, actor)
         policy_id = _run_story(session, exporter_plan, org, actor, insurer)
@@ -509,9 +514,11 @@ def seed_demo_book(
             sponsor_org_id=orgs["demo-sme-premium-programme"].id,
         )
     traded: set[int] = set()
+    say("a year of trading: declarations, collections, turnover returns")
     counts = trading.trade(
         session, exporters=actors, insurer=insurer, as_of=as_of, seed=seed, done=traded
     )
+    say(f"renewing {len(renewing)} policies, then their trading")
     for exporter_plan, policy_id, actor in renewing:
         _renew(session, exporter_plan, policy_id, actor, insurer)
     counts.add(
@@ -519,6 +526,7 @@ def seed_demo_book(
             session, exporters=actors, insurer=insurer, as_of=as_of, seed=seed, done=traded
         )
     )
+    say("expiries, renewal offers, credit limits and claims")
     policies.expire_due(session, principal=insurer, today=as_of)
     policies.offer_due_renewals(
         session, principal=insurer, today=as_of, metrics_source=RenewalReviewMetrics(session)
@@ -558,7 +566,12 @@ def seed_demo(
     """
     with transaction(factory) as session:
         summary = seed_demo_book(
-            session, exporters=exporters, seed=seed, if_empty=if_empty, as_of=as_of
+            session,
+            exporters=exporters,
+            seed=seed,
+            if_empty=if_empty,
+            as_of=as_of,
+            progress=progress,
         )
         insurer = access.system_principal(session, actor=SEED_ACTOR)
     if not summary.seeded:
@@ -567,6 +580,8 @@ def seed_demo(
         factory, insurer=insurer, as_of=summary.as_of, terms=terms, progress=progress
     )
     plan = plan_book(seed=seed, exporters=exporters, as_of=summary.as_of)
+    if progress is not None:
+        progress("premium payments and the arrears job")
     with transaction(factory) as session:
         slugs = {p.slug for p in plan.exporters}
         orgs = access.organisations_by_slug(session, slugs)

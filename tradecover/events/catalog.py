@@ -76,6 +76,9 @@ class DeclarationAttached(Payload):
     buyer_id: int | None = None
     insured_amount: Amount
     currency: Currency
+    covered_amount: Amount | None = Field(
+        default=None, description="What the cover takes (less than insured when partly covered)"
+    )
 
 
 class DeclarationRefused(Payload):

@@ -9,13 +9,15 @@ attempt (the signature covers them).  The envelope's JSON schema, with a type's 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tradecover.events.catalog import EventType
+from tradecover.events.catalog import EventType, Payload, checked_payload, event_type
 from tradecover.kit.canonical import canonical_json
+from tradecover.kit.errors import ValidationFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,43 @@ class OutboxEntry:
     org_id: int
     occurred_at: datetime
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """An event a use case is about to record: its type, subject, payload and the
+    organisation whose business it is (recorded with
+    :func:`tradecover.events.service.record_events`, many in one statement).
+    """
+
+    event_type: str
+    subject: str
+    payload: Payload | Mapping[str, Any]
+    org_id: int
+
+
+def outbox_rows(events: Iterable[PendingEvent], occurred_at: datetime) -> list[dict[str, Any]]:
+    """The outbox rows of ``events`` (ids excepted), each payload checked against its
+    type's schema: what :func:`~tradecover.events.service.record_events` inserts.
+    """
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        kind = event_type(event.event_type)
+        if not event.subject or len(event.subject) > 128:
+            raise ValidationFailed("an event's subject is 1 to 128 characters", field="subject")
+        rows.append(
+            {
+                "event_id": "evt_" + os.urandom(16).hex(),  # 128 random bits, as uuid4 (cheaper)
+                "event_type": kind.name,
+                "version": kind.version,
+                "subject": event.subject,
+                "org_id": event.org_id,
+                "occurred_at": occurred_at,
+                "payload": checked_payload(kind.name, event.payload),
+                "relayed": False,
+            }
+        )
+    return rows
 
 
 def message_body(entry: OutboxEntry) -> str:

@@ -9,18 +9,41 @@ SKIP LOCKED`` on PostgreSQL so that several relays share the work, and mark them
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+import orjson
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from tradecover.events.catalog import Payload, checked_payload, event_type
-from tradecover.events.envelope import OutboxEntry
+from tradecover.events.catalog import Payload
+from tradecover.events.envelope import OutboxEntry, PendingEvent, outbox_rows
 from tradecover.events.model import OutboxEvent
+from tradecover.kit.canonical import json_default
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import ValidationFailed
+
+_OUTBOX = cast(Table, OutboxEvent.__table__)
+_INSERT = insert(_OUTBOX)
+_COLUMNS = (
+    "event_id",
+    "event_type",
+    "version",
+    "subject",
+    "org_id",
+    "occurred_at",
+    "payload",
+    "relayed",
+)
+
+OUTBOX_INSERT_SQL = (
+    f"INSERT INTO outbox_events ({', '.join(_COLUMNS)}) SELECT {', '.join(_COLUMNS)} "
+    "FROM json_populate_recordset(NULL::outbox_events, %(outbox)s::json) RETURNING 1"
+)
+"""PostgreSQL: the events of :func:`outbox_recordset` in ONE insert (a CTE of a caller's
+pipelined statement; parameter ``outbox``), in the order given.
+"""
 
 
 def record_event(
@@ -33,23 +56,48 @@ def record_event(
     """Record an event of ``event_type_name`` about ``subject`` for organisation ``org_id``
     in the caller's transaction (never committed here); return its event id.
     """
-    kind = event_type(event_type_name)
-    if not subject or len(subject) > 128:
-        raise ValidationFailed("an event's subject is 1 to 128 characters", field="subject")
-    event_id = "evt_" + uuid.uuid4().hex
-    session.add(
-        OutboxEvent(
-            event_id=event_id,
-            event_type=kind.name,
-            version=kind.version,
-            subject=subject,
-            org_id=org_id,
-            occurred_at=utc_now(),
-            payload=checked_payload(event_type_name, payload),
-            relayed=False,
+    (row,) = outbox_rows([PendingEvent(event_type_name, subject, payload, org_id)], utc_now())
+    session.add(OutboxEvent(**row))
+    return str(row["event_id"])
+
+
+def record_events(session: Session, events: Sequence[PendingEvent]) -> list[str]:
+    """Record ``events`` in the caller's transaction with ONE multi-row insert (set-based:
+    one statement however many), in the order given, after what the session holds
+    pending; return their event ids.
+    """
+    if not events:
+        return []
+    rows = outbox_rows(events, utc_now())
+    session.flush()  # events recorded one by one before these keep their order
+    session.connection().execute(_INSERT, rows)
+    return [str(row["event_id"]) for row in rows]
+
+
+def outbox_recordset(events: Sequence[PendingEvent], occurred_at: datetime) -> str:
+    """The parameter ``outbox`` of :data:`OUTBOX_INSERT_SQL`: the rows of ``events`` as
+    ONE JSON array (payloads stored as the canonical text the ORM column writes).
+    """
+    rows = outbox_rows(events, occurred_at)
+    for row in rows:
+        row["payload"] = orjson.dumps(row["payload"], option=orjson.OPT_SORT_KEYS).decode()
+    return orjson.dumps(rows, default=json_default).decode()
+
+
+def recorded_subjects(session: Session, event_type_name: str, subjects: Iterable[str]) -> set[str]:
+    """Those of ``subjects`` that already have an event of ``event_type_name`` (for a use
+    case that tells a condition once, e.g. a notice overdue).
+    """
+    wanted = list(subjects)
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(
+            select(OutboxEvent.subject).where(
+                OutboxEvent.event_type == event_type_name, OutboxEvent.subject.in_(wanted)
+            )
         )
     )
-    return event_id
 
 
 def _entry(row: OutboxEvent) -> OutboxEntry:

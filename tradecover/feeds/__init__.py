@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from tradecover.feeds.confirmation_repository import confirm_many as confirm_many
     from tradecover.feeds.confirmation_repository import withdraw_received as withdraw_received
     from tradecover.feeds.connection_repository import connections_of as connections_of
+    from tradecover.feeds.retention_repository import purge_documents as purge_documents
     from tradecover.feeds.service import list_documents as list_documents
     from tradecover.feeds.service import resubmission as resubmission
     from tradecover.feeds.service import withdraw as withdraw
@@ -86,6 +87,7 @@ _LAZY: dict[str, str] = {
     "resubmission": "service",
     "withdraw": "service",
     "withdraw_received": "confirmation_repository",
+    "purge_documents": "retention_repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 
@@ -127,6 +129,7 @@ __all__ = [
     "list_documents",
     "match_invoice",
     "normalise_name",
+    "purge_documents",
     "read_cii",
     "read_document",
     "read_einvoice",

@@ -33,7 +33,9 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover.access import Permission, Principal
+from tradecover import consents
+from tradecover.access import OrganisationKind, Permission, Principal
+from tradecover.events import record_event
 from tradecover.feeds.dispatch import read_document
 from tradecover.feeds.erp_webhook import EVENT_INVALID, ErpShipmentEvent, to_trade_document
 from tradecover.feeds.model import FeedConnection, ReceivedDocument
@@ -41,8 +43,12 @@ from tradecover.feeds.record import DocumentKind, Quarantine, ReadResult, Reason
 from tradecover.feeds.shipment_repository import EnrichDeclaration, reconcile
 from tradecover.feeds.stream.consent import CONSENT_MISSING, may_receive
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
+from tradecover.feeds.withholding import is_projection, projection_bytes, withhold
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
+
+_DOCUMENTS = consents.Scope.INVOICE_DOCUMENTS
+_DOCUMENTS_PURPOSE = consents.Purpose.COVER_ATTACHMENT
 
 SOURCE_NOT_CONNECTED = "source_not_connected"
 SOURCE_PAUSED = "source_paused"
@@ -149,8 +155,30 @@ def _settled(session: Session, *conditions: object) -> ReceivedDocument | None:
     ).scalar_one_or_none()
 
 
+def _withheld(session: Session, envelope: Envelope) -> frozenset[str]:
+    """What the exporter withholds from this source's documents, in effect [domain CS-11]."""
+    chosen = consents.withheld_fields(session, envelope.exporter_org_id, envelope.source.value)
+    return frozenset(f.value for f in consents.effective_withheld(chosen))
+
+
+def _stored(read: ReadResult | None, envelope: Envelope, withheld: frozenset[str]) -> bytes:
+    """What the row keeps of the document: the original bytes, or when the exporter withholds
+    fields their projection without them (nothing for a document that could not be read)
+    [domain CS-11].
+    """
+    if not withheld:
+        return envelope.content
+    if isinstance(read, TradeDocument):
+        return projection_bytes(read, withheld)
+    return b""
+
+
 def _row(
-    envelope: Envelope, connection: FeedConnection | None, now: datetime, read: ReadResult | None
+    envelope: Envelope,
+    connection: FeedConnection | None,
+    now: datetime,
+    read: ReadResult | None,
+    withheld: frozenset[str] = frozenset(),
 ) -> ReceivedDocument:
     document = read if isinstance(read, TradeDocument) else None
     return ReceivedDocument(
@@ -175,7 +203,7 @@ def _row(
         corrects_declaration_id=None,
         resubmission_of_id=envelope.resubmits,
         filename=envelope.filename,
-        content=envelope.content,
+        content=_stored(read, envelope, withheld),
         content_sha256=hashlib.sha256(envelope.content).hexdigest(),
         received_at=envelope.received_at,
         processed_at=now,
@@ -187,7 +215,15 @@ def _quarantine(session: Session, row: ReceivedDocument, reasons: Sequence[Reaso
     row.status = "quarantined"
     row.dedup_key = None
     row.reasons = [{"code": r.code, "detail": r.detail} for r in reasons]
-    return _write(session, row)
+    received = _write(session, row)
+    record_event(
+        session,
+        "document.quarantined",
+        f"received_document:{row.id}",
+        {"document_id": row.id, "reason": ", ".join(r.code for r in reasons) or "quarantined"},
+        row.exporter_org_id,
+    )
+    return received
 
 
 def _write(session: Session, row: ReceivedDocument) -> Received:
@@ -227,7 +263,10 @@ def receive(
     now = now or utc_now()
     connection = _connection(session, envelope.exporter_org_id, envelope.source.value)
     read = read_feed_document(envelope.source, envelope.content)
-    row = _row(envelope, connection, now, read)
+    withheld = _withheld(session, envelope)
+    if isinstance(read, TradeDocument):
+        read = withhold(read, withheld)  # what is withheld never reaches a table
+    row = _row(envelope, connection, now, read, withheld)
     _supersede_resubmitted(session, envelope, now)
     if connection is None:
         return _quarantine(
@@ -379,7 +418,9 @@ def record_failure(
     now = now or utc_now()
     connection = _connection(session, envelope.exporter_org_id, envelope.source.value)
     return _quarantine(
-        session, _row(envelope, connection, now, None), [Reason(PROCESSING_FAILED, detail[:500])]
+        session,
+        _row(envelope, connection, now, None, _withheld(session, envelope)),
+        [Reason(PROCESSING_FAILED, detail[:500])],
     )
 
 
@@ -394,11 +435,13 @@ def list_documents(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ReceivedDocument], int]:
-    """A page of the caller's organisation's received documents, newest first (only its
-    own), and how many there are.
+    """A page of the received documents the caller may see, newest first: its own, and
+    those of the exporters whose consent lets it read their invoice documents
+    [domain CS-6]; and how many there are.
     """
     principal.require(Permission.DECLARATION_READ)
-    conditions = [ReceivedDocument.exporter_org_id == principal.org_id]
+    visible = consents.readable(session, principal, _DOCUMENTS, _DOCUMENTS_PURPOSE)
+    conditions = [visible.condition(ReceivedDocument.exporter_org_id)]
     if status is not None:
         conditions.append(ReceivedDocument.status == status)
     total = session.execute(
@@ -415,11 +458,17 @@ def list_documents(
 
 
 def get_document(session: Session, *, principal: Principal, document_id: int) -> ReceivedDocument:
-    """One received document of the caller's organisation (404 for another's)."""
+    """One received document of the caller's organisation, or of an exporter whose
+    consent lets the caller read it [domain CS-6] (another exporter's: 404; without a
+    consent: 403 ``consent_required``).
+    """
     principal.require(Permission.DECLARATION_READ)
     row = session.get(ReceivedDocument, document_id)
-    if row is None or row.exporter_org_id != principal.org_id:
+    if row is None or (
+        row.exporter_org_id != principal.org_id and principal.org_kind is OrganisationKind.EXPORTER
+    ):
         raise NotFound(f"no received document {document_id}", code="document_not_found")
+    consents.require(session, principal, row.exporter_org_id, _DOCUMENTS, _DOCUMENTS_PURPOSE)
     return row
 
 
@@ -444,6 +493,12 @@ def resubmission(
         )
     if content is not None and not content.strip():
         raise ValidationFailed("the resubmitted document is empty", code="document_empty")
+    if content is None and is_projection(row.content):
+        raise ValidationFailed(
+            "the original of this document was not kept (fields withheld): send it again",
+            code="document_content_required",
+            field="content",
+        )
     return Envelope.new(
         source=row.source,
         exporter_org_id=row.exporter_org_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from tradecover.access import (
     Principal,
     organisation_of,
 )
+from tradecover.events import record_event
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import (
     Conflict,
@@ -525,7 +526,50 @@ def _move(
         before=before,
         after=after,
     )
+    told = _EVENT_OF_ACTION.get(action)
+    if told is not None:
+        record_policy_event(session, policy, told, reason)
     return policy
+
+
+_EVENT_OF_ACTION = {
+    "policy.issued": "policy.issued",
+    "policy.suspended": "policy.suspended",
+    "policy.renewed": "policy.renewed",
+    "policy.cancelled": "policy.terminated",
+    "policy.rescinded": "policy.terminated",
+}
+"""The state changes the exporter hears of as events (a cancellation or a rescission
+ends the policy: ``policy.terminated``, told when it takes effect).
+"""
+
+
+def record_policy_event(session: Session, policy: Policy, name: str, reason: str | None) -> None:
+    """Record the ``policy.*`` event ``name`` for the exporter; ``effective_on``: the
+    inception of an issued policy, the start of a suspension, the first day of the
+    renewal's term, the day a termination takes effect.
+    """
+    effective_on = utc_now().date()
+    if name == "policy.issued":
+        effective_on = policy.inception
+    elif name == "policy.renewed":
+        effective_on = policy.expiry + timedelta(days=1)
+    elif name == "policy.suspended" and policy.suspensions:
+        effective_on = date.fromisoformat(policy.suspensions[-1]["start"])
+    elif name == "policy.terminated" and isinstance(policy.termination, dict):
+        effective_on = date.fromisoformat(policy.termination["effective_date"])
+    record_event(
+        session,
+        name,
+        f"policy:{policy.id}",
+        {
+            "policy_id": policy.id,
+            "policy_number": policy.number,
+            "effective_on": effective_on,
+            "reason": reason,
+        },
+        policy.exporter_org_id,
+    )
 
 
 def _require_insurer(principal: Principal, permission: Permission) -> None:

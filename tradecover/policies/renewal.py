@@ -34,6 +34,7 @@ from tradecover.policies._common import (
     _policy_number,
     _require_insurer,
     _required_text,
+    record_policy_event,
     schedule_from_dict,
     schedule_of,
     schedule_to_dict,
@@ -222,6 +223,7 @@ def accept_renewal(session: Session, *, principal: Principal, offer_id: int, tod
         reason=f"renewal of {old.number or old.id}",
         after=snapshot(new),
     )
+    record_policy_event(session, new, "policy.issued", f"renewal of {old.number or old.id}")
     return new
 
 

@@ -34,12 +34,6 @@ tables_app = typer.Typer(help="Versioned short-term rate tables.", no_args_is_he
 pricing_app.add_typer(tables_app, name="tables")
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``quote`` and ``pricing`` to the ``tradecover`` command."""
-    app.add_typer(quote_app, name="quote")
-    app.add_typer(pricing_app, name="pricing")
-
-
 def _pydantic_error(error: ValidationError) -> ValidationFailed:
     first = error.errors()[0]
     field = ".".join(str(p) for p in first.get("loc", ()))

@@ -183,7 +183,9 @@ class InvestmentDebtQuoteOut(BaseModel):
 
 
 class CoverComparisonOut(BaseModel):
-    """One row of [004] Table 2: what full cover adds over covering the first T3 periods."""
+    """One row of the cover comparison ([004] Table 2): what full cover adds over covering
+    the first T3 periods.
+    """
 
     covered_repayment_periods: int
     extra_liability: str

@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from tradecover.reporting.limits_exposures import limit_exposures as limit_exposures
     from tradecover.reporting.limits_watch_list import WatchEntry as WatchEntry
     from tradecover.reporting.limits_watch_list import limit_watch_list as limit_watch_list
+    from tradecover.reporting.payment_experience import buyers_declared as buyers_declared
+    from tradecover.reporting.payment_experience import (
+        declarations_in_claim as declarations_in_claim,
+    )
+    from tradecover.reporting.payment_experience import payment_records_of as payment_records_of
     from tradecover.reporting.renewal_review import RenewalReviewMetrics as RenewalReviewMetrics
 
 _LAZY: dict[str, str] = {
@@ -42,6 +47,9 @@ _LAZY: dict[str, str] = {
     "DecisionContext": "limits_decision_context",
     "RenewalReviewMetrics": "renewal_review",
     "WatchEntry": "limits_watch_list",
+    "buyers_declared": "payment_experience",
+    "declarations_in_claim": "payment_experience",
+    "payment_records_of": "payment_experience",
     "limit_decision_context": "limits_decision_context",
     "limit_exposures": "limits_exposures",
     "limit_watch_list": "limits_watch_list",
@@ -58,7 +66,9 @@ __all__ = [
     "RenewalReviewMetrics",
     "TurnoverFromCustoms",
     "WatchEntry",
+    "buyers_declared",
     "declarations_csv",
+    "declarations_in_claim",
     "exporter_in_view",
     "feed_exposure_by_buyer",
     "limit_decision_context",
@@ -67,5 +77,6 @@ __all__ = [
     "limits_csv",
     "omissions",
     "omissions_by_month",
+    "payment_records_of",
     "turnover_from_customs",
 ]

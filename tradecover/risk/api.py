@@ -82,7 +82,7 @@ def list_scenarios(principal: PrincipalDep) -> list[ScenarioOut]:
 @router.get(
     "/portfolio-history",
     response_model=list[PortfolioYearOut],
-    summary="Yearly portfolio table of [000]",
+    summary="Yearly portfolio figures of the state insurer",
 )
 def portfolio_history(principal: PrincipalDep) -> list[PortfolioYearOut]:
     """Insured amount, premium, claims paid and loss ratio by year (USD 100 million)."""

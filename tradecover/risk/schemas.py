@@ -159,7 +159,9 @@ class ScenarioOut(BaseModel):
 
 
 class PortfolioYearOut(BaseModel):
-    """One year of [000]'s table (USD 100 million), amounts as decimal strings."""
+    """One year of the state insurer's published portfolio figures (USD 100 million), amounts
+    as decimal strings ([000]).
+    """
 
     year: int = Field(examples=[2020])
     insured_amount: str

@@ -63,6 +63,98 @@ OFFER_STATUSES: dict[str, str] = {
     "lapsed": N_("Lapsed"),
 }
 
+COVER_STATUSES: dict[str, str] = {
+    "covered_in_full": N_("Covered in full"),
+    "covered_partly": N_("Covered in part"),
+    "not_covered": N_("Not covered"),
+}
+
+COVER_REASONS: dict[str, str] = {
+    "within_limit": N_("Within the credit limit"),
+    "fully_prepaid": N_("Fully prepaid"),
+    "exceeds_available_limit": N_("Exceeds the available limit"),
+    "policy_not_active": N_("Policy not in force"),
+    "policy_suspended": N_("Policy suspended"),
+    "outside_policy_period": N_("Outside the policy period"),
+    "outside_scope": N_("Outside the insured scope"),
+    "country_off_cover": N_("Country off cover"),
+    "late_declaration": N_("Late declaration"),
+    "buyer_in_default": N_("Buyer in default"),
+    "no_limit": N_("No credit limit"),
+    "limit_cancelled": N_("Credit limit cancelled"),
+    "limit_expired": N_("Credit limit expired"),
+    "limit_conditions_not_met": N_("Credit limit conditions not met"),
+    "limit_exhausted": N_("Credit limit used up"),
+}
+
+REQUEST_TYPES: dict[str, str] = {
+    "new_limit": N_("New credit limit"),
+    "increase": N_("Increase"),
+    "reduction": N_("Reduction"),
+    "cancellation": N_("Cancellation"),
+}
+
+LIMIT_REASONS: dict[str, str] = {
+    "auto_rule": N_("Decided by the automatic rule"),
+    "requested_by_insured": N_("Requested by the insured"),
+    "sized_to_credit_cycle": N_("Sized to the credit cycle"),
+    "capped_by_buyer_aggregate": N_("Capped by the buyer's aggregate"),
+    "capped_by_country_cap": N_("Capped by the country cap"),
+    "no_room_on_buyer_aggregate": N_("No room on the buyer's aggregate"),
+    "no_room_on_country_cap": N_("No room on the country cap"),
+    "buyer_hard_stop": N_("Buyer on hard stop"),
+    "adverse_events": N_("Adverse events"),
+    "grade_below_appetite": N_("Grade below appetite"),
+    "amount_above_auto_threshold": N_("Amount above the automatic threshold"),
+    "country_restricted": N_("Country restricted"),
+    "auto_rule_disabled": N_("Automatic rule switched off"),
+    "insufficient_information": N_("Insufficient information"),
+    "weak_financials": N_("Weak financials"),
+    "poor_payment_record": N_("Poor payment record"),
+    "underwriter_judgement": N_("Underwriter's judgement"),
+}
+
+CLAIM_STATES: dict[str, str] = {
+    "filed": N_("Filed"),
+    "checking": N_("Checking"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "paid": N_("Paid"),
+    "closed": N_("Closed"),
+}
+
+CHECK_NAMES: dict[str, str] = {
+    "shipment_declared_on_time": N_("Shipment declared on time"),
+    "shipment_covered": N_("Shipment covered"),
+    "policy_liability": N_("Policy liable for the shipment"),
+    "within_limit_version": N_("Within the credit limit in force"),
+    "premium_paid": N_("Premium paid"),
+    "notice_filed_on_time": N_("Notice of possible loss filed on time"),
+    "claim_filed_on_time": N_("Claim filed on time"),
+    "no_policy_breach": N_("No breach of the policy"),
+    "fraud_flag": N_("Fraud flag"),
+    "investment_debt_premiums": N_("Investment debt premiums paid"),
+    "whole_turnover_declared": N_("Whole turnover declared"),
+}
+
+CHECK_OUTCOMES: dict[str, str] = {
+    "passed": N_("Passed"),
+    "failed": N_("Failed"),
+    "warning": N_("Warning"),
+    "not_applicable": N_("Not applicable"),
+}
+
+LOSS_CAUSES: dict[str, str] = {
+    "insolvency": N_("Insolvency"),
+    "protracted_default": N_("Protracted default"),
+    "refusal_of_goods": N_("Refusal of goods"),
+    "transfer_restriction": N_("Transfer restriction"),
+    "import_ban": N_("Import ban"),
+    "war": N_("War"),
+    "other_political": N_("Other political event"),
+    "political": N_("Political event"),  # an exporter's hint on a notice of possible loss
+}
+
 # Review metrics (tradecover.policies.review.ReviewMetrics): label and how to show it.
 METRICS: dict[str, tuple[str, str]] = {
     "compliance_rate": (N_("Declarations on time"), "ratio"),

@@ -36,7 +36,7 @@ BASE = "/api/v1/webhooks/endpoints"
     summary="The event types a webhook may subscribe to",
 )
 def event_types(principal: PrincipalDep) -> list[EventTypeOut]:
-    """Every published event type with its version; its schema is in ``docs/events/``."""
+    """Every published event type with its version and where its JSON schema is."""
     return [
         EventTypeOut(
             name=t.name,

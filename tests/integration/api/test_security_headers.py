@@ -146,6 +146,8 @@ def test_the_docs_page_loads_nothing_from_another_host(app_client: TestClient) -
     docs = app_client.get("/api/docs")
     assert docs.status_code == 200
     assert re.findall(r'(?:src|href)="(https?://[^"]+)"', docs.text) == []
+    assert re.findall(r"https?://", docs.text) == []  # no validator, no CDN
+    assert '"validatorUrl": null' in docs.text
     assets = re.findall(r'(?:src|href)="(/api/docs/assets/[^"]+)"', docs.text)
     assert sorted(a.rsplit("/", 1)[1] for a in assets) == [
         "favicon-32x32.png",

@@ -23,6 +23,7 @@ from tests.integration.claims.conftest import (
     usd,
 )
 from tests.integration.claims.documents import accept_documents
+from tests.integration.events.helpers import told
 from tradecover import claims
 from tradecover.claims.indemnity import LossCause
 from tradecover.claims.model import ClaimRow, RecoveryRow
@@ -278,6 +279,9 @@ def test_payment_refusals(db: Database, cast: Cast, book: Book) -> None:
         run(db, lambda s: claims.pay(s, principal=finance, claim_id=claim_id, today=AFTER_DUE))
     assert rejected.value.code == "claim_rejected"
     assert counts(db) == before
+    ((_subject, _org, decided),) = told(db, "claim.decided")
+    assert (decided["outcome"], decided["indemnity_amount"]) == ("rejected", "0.00")
+    assert told(db, "claim.paid") == []  # the refused payments told nothing
 
 
 def test_four_eyes_above_the_threshold(db: Database, cast: Cast, book: Book) -> None:

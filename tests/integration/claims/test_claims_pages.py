@@ -112,7 +112,7 @@ def test_from_overdue_list_to_recovery_ledger(
     queue = app_client.get("/claims")
     assert queue.status_code == 200
     assert f'data-testid="checks-{claim_id}"' in queue.text
-    assert "<td>notice_filed_on_time</td><td>passed</td>" in queue.text
+    assert "<td>Notice of possible loss filed on time</td><td>Passed</td>" in queue.text
     assert app_client.post(f"/claims/{claim_id}/start-checks").status_code == 200
     accept_documents(db, cast, claim_id)
     assert app_client.post(f"/claims/{claim_id}/approve").status_code == 200

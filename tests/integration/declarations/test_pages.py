@@ -28,7 +28,7 @@ def test_web_form_and_upload(app_client: TestClient, cast: Cast, db: Database) -
     form = {k: str(v) for k, v in body(w, invoice_number="WEB-1").items()}
     made = app_client.post("/declarations", data=form)
     assert made.status_code == 200, made.text
-    assert "WEB-1 · covered_in_full (within_limit)" in made.text
+    assert "WEB-1 · Covered in full (Within the credit limit)" in made.text
     before = counts(db)
     again = app_client.post("/declarations", data=form)
     assert again.status_code == 409

@@ -33,13 +33,14 @@ def test_queue_buyer_and_history_pages(app_client: TestClient, cast: Cast, db: D
     queue = app_client.get("/limits")
     assert queue.status_code == 200, queue.text
     assert f'data-testid="rating-{waiting["id"]}"' in queue.text
-    assert "country_class" in queue.text and "amount_above_auto_threshold" in queue.text
+    assert "country_class" in queue.text
+    assert "Amount above the automatic threshold" in queue.text
     page = app_client.get(f"/buyers/{b['id']}")
     assert page.status_code == 200
     assert "Müller Maschinenbau GmbH" in page.text and 'data-testid="aggregate"' in page.text
     history = app_client.get(f"/limits/{small['limit_id']}")
     assert history.status_code == 200
-    assert "new_limit" in history.text and "40,000.00" in history.text
+    assert "New credit limit" in history.text and "40,000.00" in history.text
 
     sign_in(app_client, exporter)
     own = app_client.get("/limits")

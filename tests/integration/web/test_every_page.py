@@ -1,5 +1,6 @@
-"""Every dashboard page, in every language, for every role: no 500 and no message left
-untranslated (a source string shown raw where its translation belongs).
+"""Every dashboard page, in every language, for every role: no 500, no message left
+untranslated (a source string shown raw where its translation belongs) and no stored
+code shown as it is stored (``new_limit``, ``covered_in_full``, ``protracted_default``).
 
 One demo book is seeded for the module; each (language, role) signs in once and opens
 every GET page of the dashboard (its identifiers taken from the book).  A page may
@@ -8,6 +9,9 @@ answer 200, a redirect, 403 or 404 (roles see different things); never 5xx, neve
 
 from __future__ import annotations
 
+import enum
+import importlib
+import pkgutil
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -19,6 +23,7 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+import tradecover
 from tests.conftest import TEST_SECRET, Database, FormClient
 from tradecover.access.model import User
 from tradecover.api.app import create_app
@@ -45,7 +50,13 @@ NOT_PAGES = {
     "/",
     "/claims/{claim_id}/documents/{document_id}/content",
 }  # a stored file
-_TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.DOTALL)
+_TAGS = re.compile(
+    r"<script.*?</script>|<style.*?</style>|<textarea.*?</textarea>|<code.*?</code>|<[^>]+>",
+    re.DOTALL,
+)  # a textarea holds what the reader edits (a rate table's JSON), code is shown as code
+# (the column names of an upload file), not as words of the page
+_ENGLISH = re.compile(r'<(\w+)[^>]*\blang="en"[^>]*>.*?</\1>', re.DOTALL)
+"""A passage the page declares English (a claim check's explanation, the rule's own text)."""
 
 
 def _routes(routes: list[Any]) -> Iterator[Any]:
@@ -86,6 +97,41 @@ def _untranslated(code: str) -> tuple[str, ...]:
         and "%(" not in m.id
     ]
     return tuple(sorted(out, key=len, reverse=True))
+
+
+_EDGES = {"api", "cli", "web", "demo", "db", "wiring", "config"}
+
+
+def _domain_enums() -> Iterator[type[enum.Enum]]:
+    for found in pkgutil.walk_packages(tradecover.__path__, "tradecover."):
+        parts = set(found.name.split(".")[1:])
+        if parts & _EDGES or found.name.endswith(("cli", "api", "jobs", "worker")):
+            continue
+        module = importlib.import_module(found.name)
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, enum.Enum)
+                and value.__module__ == module.__name__
+            ):
+                yield value
+
+
+@lru_cache(maxsize=1)
+def _raw_codes() -> re.Pattern[str]:
+    """A stored code shown as it is stored: a value of a domain enumeration in
+    ``snake_case`` (``new_limit``, ``covered_in_full``) in any language, and a one-word
+    value (``pending``) among the words of a page in another language than English.
+    """
+    codes = {
+        member.value
+        for kind in _domain_enums()
+        for member in kind
+        if isinstance(member.value, str) and re.fullmatch(r"[a-z]+(?:_[a-z0-9]+)+", member.value)
+    }
+    return re.compile(
+        r"(?<![\w./-])(" + "|".join(sorted(codes, key=len, reverse=True)) + r")(?![\w/-])"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +198,13 @@ def test_every_page_renders_translated(
             continue
         if f'<html lang="{i18n.language(code).html_lang}"' not in answer.text:
             failures.append(f"{url}: not in {code}")
-        text = unescape(_TAGS.sub(" ", answer.text))
+        text = unescape(_TAGS.sub(" ", _ENGLISH.sub(" ", answer.text)))
         text = " ".join(text.split())
         shown = [m for m in raw_ids if m in text]
         if shown:
             failures.append(f"{url}: untranslated {shown[:3]}")
+        codes = sorted(set(_raw_codes().findall(text)))
+        if codes:
+            failures.append(f"{url}: raw codes {codes[:5]}")
     assert failures == [], f"{len(paths)} pages checked"
     assert len(paths) >= 28

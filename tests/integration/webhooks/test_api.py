@@ -125,7 +125,9 @@ def test_a_limit_decision_reaches_the_receiver(
             client, cast.exporter, policy_id=pol["id"], buyer_id=b["id"], amount="40000"
         )
         with transaction(db.factory) as session:
-            event = session.scalars(select(OutboxEvent)).one()
+            event = session.scalars(
+                select(OutboxEvent).where(OutboxEvent.event_type == "limit.decided")
+            ).one()
             assert (event.event_type, event.org_id) == ("limit.decided", cast.exporter.org_id)
         drain(db)
     [got] = receiver.received

@@ -36,6 +36,7 @@ def test_public_names_are_pinned() -> None:
             "active_declaration_id",
             "attach",
             "attach_many",
+            "buyers_declared_to",
             "cancel",
             "correct",
             "latest_of",

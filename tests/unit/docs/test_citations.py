@@ -33,6 +33,7 @@ PREFIXES = {
     "PF": "portfolio-risk.md",
     "A": "automatic-attachment.md",
     "FR": "feed-reconciliation.md",
+    "CS": "consents.md",
 }
 CITATION = re.compile(r"\[domain ([A-Z]{1,2})-(\d+)\]")
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')

@@ -22,9 +22,12 @@ def test_public_names_are_pinned() -> None:
             "turnover_from_customs",
             "RenewalReviewMetrics",
             "WatchEntry",
+            "buyers_declared",
+            "declarations_in_claim",
             "limit_decision_context",
             "limit_exposures",
             "limit_watch_list",
+            "payment_records_of",
             "limits_csv",
             "declarations_csv",
         ]

@@ -35,7 +35,7 @@ class InvestmentDebtClaimIn(InputModel):
         },
     )
     policy_id: int = Field(ge=1)
-    repayment_period: int = Field(ge=1, le=1000, description="n of [004], 1-based")
+    repayment_period: int = Field(ge=1, le=1000, description="Repayment period number, from 1")
     repayment_due_date: date
     settlement: IndemnitySettlement = IndemnitySettlement.ORIGINAL_SCHEDULE
     missed_principal: str | None = Field(default=None, pattern=_AMOUNT)

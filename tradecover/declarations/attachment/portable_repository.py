@@ -5,7 +5,8 @@ The reservation rows are locked with one upsert in limit id order
 ``BEGIN IMMEDIATE`` already serialises writers), the facts read by the read model it is
 built with (:class:`~tradecover.declarations.attachment.repository.FactsReader`); the
 declarations are inserted in one statement returning their ids, the audit entries appended
-with :func:`tradecover.audit.service.append_many`.
+with :func:`tradecover.audit.service.append_many`, their events in one insert
+(:func:`tradecover.events.service.record_events`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tradecover import audit, idempotency
+from tradecover import audit, events, idempotency
 from tradecover.access import KnownApiKeys, api_key_rows
 from tradecover.declarations import repository
 from tradecover.declarations.attachment.record import DeclarationRecord
@@ -117,6 +118,7 @@ class PortableStore:
             ]
         finished = finish(records)
         audit.append_many(session, finished.entries)
+        events.record_events(session, finished.events)
         if keyed is not None and finished.answer is not None:
             idempotency.store(
                 session, keyed.held, status_code=keyed.status, body_json=finished.answer

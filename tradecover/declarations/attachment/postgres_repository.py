@@ -10,7 +10,8 @@
    policies, the key's stored answer and, for a remembered API key, its row (in a snapshot
    taken after the lock, so that it sees what an earlier holder committed).
 2. :meth:`PostgresStore.write`: the declarations, the moved reservations, the audit entries
-   hashed on the locked heads, the heads themselves and the key's answer, in ONE statement
+   hashed on the locked heads, the heads themselves, the events (one multi-row insert into
+   the outbox) and the key's answer, in ONE statement
    (JSON recordsets for the inserts, arrays for the updates) whose text never changes, so
    the server plans it once per connection; COMMIT follows in the same trip when asked.
 
@@ -27,7 +28,7 @@ import orjson
 import psycopg
 from sqlalchemy.orm import Session
 
-from tradecover import audit, idempotency
+from tradecover import audit, events, idempotency
 from tradecover.access import KEY_ROW_VALUE_SQL, KnownApiKeys, key_row_parameters
 from tradecover.audit import GENESIS_HASH
 from tradecover.db.arrays import ints, texts
@@ -107,10 +108,12 @@ audited AS (
 moved AS (
   UPDATE audit_chain_heads h SET last_seq = u.seq, last_hash = u.hash
   FROM unnest(%(chains)s::int[], %(seqs)s::int[], %(hashes)s::text[]) AS u(chain, seq, hash)
-  WHERE h.org_id = %(org_id)s AND h.chain = u.chain RETURNING 1)"""
+  WHERE h.org_id = %(org_id)s AND h.chain = u.chain RETURNING 1),
+outboxed AS ({events.OUTBOX_INSERT_SQL})"""
 _WRITE_SELECT = """
 SELECT (SELECT count(*) FROM declared), (SELECT count(*) FROM reserved),
-       (SELECT count(*) FROM audited), (SELECT count(*) FROM moved)"""
+       (SELECT count(*) FROM audited), (SELECT count(*) FROM moved),
+       (SELECT count(*) FROM outboxed)"""
 
 # the facts statement's plan does not depend on its parameters (equality probes): plan it
 # once per connection, not on every bind (custom plans cost ~0.6 ms each)
@@ -271,6 +274,7 @@ class PostgresStore:
             entries=finished.entries,
             now=now,
         )
+        params["outbox"] = events.outbox_recordset(finished.events, now)
         if keyed is not None:
             assert finished.answer is not None
             params.update(

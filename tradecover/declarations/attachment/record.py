@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from tradecover.declarations.cover import CoverStatus
+from tradecover.events import PendingEvent
+from tradecover.kit.money import amount_of_minor
 
 
 @dataclass(eq=False)
@@ -61,3 +65,63 @@ class DeclarationRecord:
 def record_of(values: Mapping[str, Any]) -> DeclarationRecord:
     """The record of a declaration's column values (``id`` included)."""
     return DeclarationRecord(**values)
+
+
+def declaration_events(
+    rows: Sequence[DeclarationRecord], *, corrects: int | None = None
+) -> list[PendingEvent]:
+    """The business events of written declarations, for the exporter's organisation:
+    ``declaration.attached`` for one covered (in full or partly), ``declaration.refused``
+    (with the reason) for one written uncovered; a correction is also
+    ``declaration.corrected`` about the declaration ``corrects`` it replaces (the
+    correction keeps the policy).
+    """
+    events: list[PendingEvent] = []
+    for row in rows:
+        if row.cover_status == CoverStatus.NOT_COVERED.value:
+            events.append(
+                PendingEvent(
+                    "declaration.refused",
+                    f"declaration:{row.id}",
+                    {
+                        "declaration_id": row.id,
+                        "policy_id": row.policy_id,
+                        "reasons": [row.reason_code],
+                    },
+                    row.exporter_org_id,
+                )
+            )
+        else:
+            events.append(
+                PendingEvent(
+                    "declaration.attached",
+                    f"declaration:{row.id}",
+                    {
+                        "declaration_id": row.id,
+                        "policy_id": row.policy_id,
+                        "buyer_id": row.buyer_id,
+                        "insured_amount": _decimal_text(row.insured_minor, row.currency),
+                        "covered_amount": _decimal_text(row.covered_minor, row.currency),
+                        "currency": row.currency,
+                    },
+                    row.exporter_org_id,
+                )
+            )
+        if corrects is not None:
+            events.append(
+                PendingEvent(
+                    "declaration.corrected",
+                    f"declaration:{corrects}",
+                    {
+                        "declaration_id": corrects,
+                        "policy_id": row.policy_id,
+                        "amendment_id": row.id,
+                    },
+                    row.exporter_org_id,
+                )
+            )
+    return events
+
+
+def _decimal_text(minor: int, currency: str) -> str:
+    return str(amount_of_minor(minor, currency))

@@ -34,6 +34,7 @@ from tradecover.access import Principal
 from tradecover.declarations.attachment.record import DeclarationRecord
 from tradecover.declarations.facts import AttachmentFacts
 from tradecover.declarations.shipment import Shipment
+from tradecover.events import PendingEvent
 from tradecover.idempotency import HeldKey
 from tradecover.kit.errors import Conflict
 
@@ -59,12 +60,14 @@ class KeyNotConfirmed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Finished:
-    """What follows from the written declarations: their audit entries (chain, entry) and
-    the answer to store with the request's key (JSON text; ``None`` without a key).
+    """What follows from the written declarations: their audit entries (chain, entry),
+    the answer to store with the request's key (JSON text; ``None`` without a key) and
+    their business events, which the store writes in the same transaction, set-based.
     """
 
     entries: Sequence[tuple[int, audit.Pending]]
     answer: str | None = None
+    events: Sequence[PendingEvent] = ()
 
 
 Finish = Callable[[list[DeclarationRecord]], Finished]
@@ -152,8 +155,9 @@ class AttachmentStore(Protocol):
         commit: bool,
     ) -> list[DeclarationRecord]:
         """Write the declarations ``values`` (column values without ids), the reservations
-        ``moved`` (limit id -> outstanding, taken, cap), the audit entries and the answer
-        ``finish`` gives for their records, which are returned; COMMIT after when
+        ``moved`` (limit id -> outstanding, taken, cap), the audit entries, the events
+        (ONE multi-row insert into the outbox) and the answer ``finish`` gives for their
+        records, which are returned; COMMIT after when
         ``commit`` (the edge's choice).  A concurrent declaration of one of the invoices
         is :func:`concurrent_duplicate`.
         """

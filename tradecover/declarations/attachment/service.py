@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from tradecover import audit
 from tradecover.access import Permission, Principal
 from tradecover.billing import FlatRatePricer, RateSource, declaration_premium
-from tradecover.declarations.attachment.record import DeclarationRecord
+from tradecover.declarations.attachment.record import DeclarationRecord, declaration_events
 from tradecover.declarations.attachment.repository import (
     AttachmentStore,
     Finished,
@@ -191,6 +191,7 @@ def attach_batch(
         return Finished(
             audit_entries(principal, records, supersedes),
             answer(done).decode() if answer is not None else None,
+            declaration_events(records, corrects=supersedes.id if supersedes else None),
         )
 
     store.write(

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from tradecover import audit, buyers
 from tradecover.access import Permission, Principal
+from tradecover.events import record_event
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.kit.money import Money
@@ -196,6 +197,7 @@ def _change(
     )
     session.add(row)
     session.flush()
+    _record_change_event(session, current, row, kind)
     if not audited:
         return current, row
     audit.record(
@@ -214,6 +216,44 @@ def _change(
         },
     )
     return current, row
+
+
+def _record_change_event(
+    session: Session, limit: CreditLimit, version: CreditLimitVersion, kind: RequestType
+) -> None:
+    """``limit.reduced`` or ``limit.cancelled`` for the exporter, whoever asked (the
+    insurer's cut, a decided application, a proposal or a bulk action).
+    """
+    subject = f"credit_limit:{limit.id}"
+    if kind is RequestType.REDUCTION:
+        record_event(
+            session,
+            "limit.reduced",
+            subject,
+            {
+                "limit_id": limit.id,
+                "policy_id": limit.policy_id,
+                "buyer_id": limit.buyer_id,
+                "amount": str(Money.from_minor(version.amount_minor, version.currency).amount),
+                "currency": version.currency,
+                "effective_from": version.effective_from,
+            },
+            limit.org_id,
+        )
+    elif kind is RequestType.CANCELLATION:
+        record_event(
+            session,
+            "limit.cancelled",
+            subject,
+            {
+                "limit_id": limit.id,
+                "policy_id": limit.policy_id,
+                "buyer_id": limit.buyer_id,
+                "effective_from": version.effective_from,
+                "reason": version.reason,
+            },
+            limit.org_id,
+        )
 
 
 def change_by_insurer(

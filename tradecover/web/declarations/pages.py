@@ -21,6 +21,7 @@ from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.schemas import UploadReportOut
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.policies import policy_numbers_of
 from tradecover.policies import service as policies
 from tradecover.reference import PaymentTerms
 from tradecover.web.kit import (
@@ -61,6 +62,7 @@ def _list_context(session: SessionDep, viewer: Viewer, page: int) -> dict[str, A
     )
     return {
         "declarations": rows,
+        "policy_numbers": policy_numbers_of(session, (d.policy_id for d in rows)),
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),

@@ -7,7 +7,7 @@ attach once whichever arrives first).  ``feed_documents`` gains the facts matchi
 it), indexed per exporter.
 
 Revision ID: 0027
-Revises: 0028
+Revises: 0031
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import tradecover.db.base
 
 revision: str = "0027"
-down_revision: str | None = "0028"
+down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,341 @@
+"""The access log [domain CS-8]: every read of an exporter's data by another
+organisation, and every refused one, recorded in the exporter's tamper-evident audit chain.
+
+A read path opens a :class:`ReadContext` on its session (:func:`start_reading`); every ORM record
+the database hands that session while it is open and that belongs to another organisation
+is noted (a ``loaded_as_persistent`` listener: the records actually read, not the ones
+displayed).  :func:`finish_reading` turns the context into one audit entry per exporter read
+(reader, organisation, role, consent, scope, purpose, records, when) and queues them.
+
+Written without slowing reads: the queue is per database and is flushed set-based (ONE
+:func:`tradecover.audit.append_many` for many reads) after the response has gone, once it
+holds :data:`BATCH` reads or its oldest is :data:`MAX_AGE_S` old, before the exporter
+lists its log, on a refused read and when the app stops.  A process that dies loses at
+most that much of its log (see the ADR on consent enforcement).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tradecover.access import Principal
+from tradecover.audit import AuditEntry, Pending, append_many, chain_for
+from tradecover.consents.guard import EXPORTER_COLUMNS, ConsentRequired, Readable
+from tradecover.consents.rules import Purpose, Scope
+from tradecover.kit.dates import utc_now
+
+READ = "data.read"
+"""The audit action of a read of exporter data by another organisation."""
+
+REFUSED = "data.read_refused"
+"""The audit action of a read the guard refused."""
+
+ENTITY = "exporter_data"
+"""The audit entity type of access-log entries (the entity id is the scope)."""
+
+BATCH = 256
+"""Reads queued before a flush."""
+
+MAX_AGE_S = 1.0
+"""Seconds the oldest queued read waits at most for a flush (checked after each read)."""
+
+_KEY = "consents.reading"
+
+
+@dataclass(slots=True)
+class ReadContext:
+    """One request's read of exporter data: who, what for, and which records."""
+
+    reader: Principal
+    scope: Scope
+    purpose: Purpose
+    path: str
+    records: dict[int, dict[str, list[int]]] = field(default_factory=dict)
+    readable: Readable | None = None
+    at: datetime = field(default_factory=utc_now)
+
+
+_TABLES: dict[type, str] = {}
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _noted(session: Session, instance: object) -> None:
+    """Note a record a read path loaded, when it belongs to another organisation (plain
+    dictionary reads of the loaded state: this runs for every row a read loads).
+    """
+    context: ReadContext | None = session.info.get(_KEY)
+    if context is None:
+        return
+    state = instance.__dict__
+    org = None
+    for name in EXPORTER_COLUMNS:
+        org = state.get(name)
+        if org is not None:
+            break
+    if not isinstance(org, int) or org == context.reader.org_id:
+        return
+    kind = type(instance)
+    table = _TABLES.get(kind)
+    if table is None:
+        table = _TABLES[kind] = str(getattr(kind, "__tablename__", kind.__name__))
+    ids = context.records.setdefault(org, {}).setdefault(table, [])
+    record_id = state.get("id")
+    if isinstance(record_id, int) and len(ids) < 1000:
+        ids.append(record_id)
+
+
+def start_reading(
+    session: Session, reader: Principal, scope: Scope, purpose: Purpose, path: str
+) -> ReadContext:
+    """Open the read context of a request on ``session``."""
+    context = ReadContext(reader, scope, purpose, path)
+    session.info[_KEY] = context
+    return context
+
+
+def _entry(context: ReadContext, action: str, org_id: int, after: dict[str, Any]) -> Pending:
+    return Pending(
+        org_id=org_id,
+        actor=context.reader.actor,
+        action=action,
+        entity_type=ENTITY,
+        entity_id=context.scope.value,
+        reason=context.purpose.value,
+        after={
+            "reader_org_id": context.reader.org_id,
+            "reader_role": context.reader.role.value,
+            "scope": context.scope.value,
+            "purpose": context.purpose.value,
+            "path": context.path,
+            "read_at": context.at.isoformat(),
+            **after,
+        },
+    )
+
+
+def finish_reading(session: Session) -> list[Pending]:
+    """Close ``session``'s read context: one access-log entry per exporter read."""
+    context: ReadContext | None = session.info.pop(_KEY, None)
+    if context is None:
+        return []
+    entries = []
+    for org, tables in sorted(context.records.items()):
+        basis = context.readable.basis(org) if context.readable else "contract"
+        entries.append(_entry(context, READ, org, {"consent": basis, "records": tables}))
+    return entries
+
+
+def refused_read(session: Session, error: ConsentRequired, path: str) -> Pending:
+    """The access-log entry of a refused read (on the exporter's chain when one was named,
+    else on the reader's own).
+    """
+    session.info.pop(_KEY, None)
+    context = ReadContext(error.reader, error.scope, error.purpose, path)
+    org = error.exporter_org_id if error.exporter_org_id is not None else error.reader.org_id
+    return _entry(
+        context, REFUSED, org, {"consent": None, "exporter_org_id": error.exporter_org_id}
+    )
+
+
+class _Queue:
+    """The queued access-log entries of one database."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: list[Pending] = []
+        self.since = 0.0
+
+
+_QUEUES: dict[int, _Queue] = {}
+_QUEUES_LOCK = threading.Lock()
+
+
+def _queue(bind: Engine) -> _Queue:
+    key = id(bind)
+    queue = _QUEUES.get(key)
+    if queue is None:
+        with _QUEUES_LOCK:
+            queue = _QUEUES.setdefault(key, _Queue())
+    return queue
+
+
+def submit_reads(bind: Engine, entries: list[Pending]) -> None:
+    """Queue ``entries`` for the next flush."""
+    if not entries:
+        return
+    queue = _queue(bind)
+    with queue.lock:
+        if not queue.entries:
+            queue.since = time.monotonic()
+        queue.entries.extend(entries)
+
+
+def _take(bind: Engine, *, due_only: bool) -> list[Pending]:
+    queue = _queue(bind)
+    with queue.lock:
+        if not queue.entries:
+            return []
+        aged = time.monotonic() - queue.since >= MAX_AGE_S
+        if due_only and len(queue.entries) < BATCH and not aged:
+            return []
+        taken, queue.entries = queue.entries, []
+        return taken
+
+
+def coalesce(entries: list[Pending]) -> list[Pending]:
+    """One entry per exporter, reader, action, scope, purpose, basis and route among
+    ``entries`` (the reads of one batch): the records merged, the reads counted, the first
+    and last read's time kept [domain CS-8].
+    """
+    groups: dict[tuple[Any, ...], tuple[Pending, dict[str, set[int]]]] = {}
+    for e in entries:
+        a = e.after
+        key = (e.org_id, e.actor, e.action, e.entity_id, e.reason, a.get("consent"), a["path"])
+        found = groups.get(key)
+        if found is None:
+            after = {**a, "reads": 0}
+            found = groups[key] = (
+                Pending(
+                    e.org_id, e.actor, e.action, e.entity_type, e.entity_id, e.reason, None, after
+                ),
+                {},
+            )
+        kept, records = found
+        kept.after["reads"] += 1
+        kept.after["last_read_at"] = a["read_at"]
+        for table, ids in (a.get("records") or {}).items():
+            records.setdefault(table, set()).update(ids)
+    out = []
+    for kept, records in groups.values():
+        kept.after["records"] = {t: sorted(ids)[:1000] for t, ids in records.items()}
+        out.append(kept)
+    return out
+
+
+def write(session: Session, entries: list[Pending]) -> None:
+    """Append ``entries``, coalesced, to their exporters' chains with one set-based call
+    (the chain of an entry is the reader's shard, so readers never wait on the exporter's
+    own chain).
+    """
+    if entries:
+        rows = coalesce(entries)
+        append_many(session, [(chain_for(e.after["reader_org_id"]), e) for e in rows])
+
+
+def flush_into(session: Session) -> None:
+    """Write every queued entry of ``session``'s database in ``session``'s transaction."""
+    write(session, _take(_engine(session), due_only=False))
+
+
+def is_due(bind: Engine) -> bool:
+    """Whether the queue of ``bind``'s database is due for a flush (no database work)."""
+    queue = _queue(bind)
+    with queue.lock:
+        if not queue.entries:
+            return False
+        return len(queue.entries) >= BATCH or time.monotonic() - queue.since >= MAX_AGE_S
+
+
+def flush_access_log(
+    factory: Callable[[], Session], *, due_only: bool = False, bind: Engine | None = None
+) -> None:
+    """Write the queued entries (only when due, with ``due_only``) in a transaction of
+    their own (``bind``: the factory's engine, to skip a session when nothing is due).
+    """
+    if due_only and bind is not None and not is_due(bind):
+        return
+    with factory() as session:
+        taken = _take(_engine(session), due_only=due_only)
+        if taken:
+            write(session, taken)
+            session.commit()
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRead:
+    """One line of an exporter's access log."""
+
+    entry_id: int
+    at: datetime
+    action: str
+    actor: str
+    reader_org_id: int
+    reader_role: str
+    consent: str | None
+    scope: str
+    purpose: str
+    path: str
+    records: dict[str, list[int]]
+    reads: int = 1
+
+    @property
+    def refused(self) -> bool:
+        """Whether the guard refused the read."""
+        return self.action == REFUSED
+
+    @property
+    def record_count(self) -> int:
+        """How many records the read returned."""
+        return sum(len(ids) for ids in self.records.values())
+
+
+def reads_of(
+    session: Session,
+    exporter_org_id: int,
+    *,
+    days: int = 90,
+    reader_org_id: int | None = None,
+    scope: str | None = None,
+    limit: int = 500,
+) -> list[AccessRead]:
+    """The reads of ``exporter_org_id``'s data in the last ``days`` days, newest first,
+    optionally by one reader organisation or of one scope (queued reads flushed first).
+    """
+    flush_into(session)
+    query = select(AuditEntry).where(
+        AuditEntry.org_id == exporter_org_id,
+        AuditEntry.entity_type == ENTITY,
+        AuditEntry.action.in_((READ, REFUSED)),
+        AuditEntry.occurred_at >= utc_now() - timedelta(days=days),
+    )
+    if scope:
+        query = query.where(AuditEntry.entity_id == scope)
+    rows = session.execute(query.order_by(AuditEntry.id.desc()).limit(limit * 4)).scalars()
+    out: list[AccessRead] = []
+    for row in rows:
+        after: dict[str, Any] = row.after or {}
+        if reader_org_id is not None and after.get("reader_org_id") != reader_org_id:
+            continue
+        out.append(
+            AccessRead(
+                entry_id=row.id,
+                at=datetime.fromisoformat(after.get("read_at") or row.occurred_at.isoformat()),
+                action=row.action,
+                actor=row.actor,
+                reader_org_id=int(after.get("reader_org_id", 0)),
+                reader_role=str(after.get("reader_role", "")),
+                consent=after.get("consent"),
+                scope=row.entity_id,
+                purpose=row.reason or "",
+                path=str(after.get("path", "")),
+                records=dict(after.get("records") or {}),
+                reads=int(after.get("reads", 1)),
+            )
+        )
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,217 @@
+"""THE consent guard: every read of an exporter's data by another organisation passes
+here [domain CS-6].
+
+* :func:`require` decides one read of one exporter's data (a record by id);
+* :func:`readable` is its set-based variant: the exporters whose data of one scope the
+  reader may see for one purpose, as a condition a list query adds to its ``WHERE``.
+
+Both answer from, in order: the reader's own organisation (its own data), the policy
+contract's own consent (the insurer, for what the contract needs [domain CS-4]), and
+the authorised, unexpired consents the reader's organisation holds [domain CS-6].  A
+read with none raises :class:`ConsentRequired` (403 ``consent_required`` naming the
+scope).  Answers are cached on the session, so that a request asks the database once per
+scope and purpose.
+
+Extending it: a new scope or purpose is a member of :class:`~.rules.Scope` /
+:class:`~.rules.Purpose`; a new read path calls :func:`require` or :func:`readable` and
+declares its route in :mod:`tradecover.consents.reads`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from tradecover.access import OrganisationKind, Principal
+from tradecover.consents.model import Consent
+from tradecover.consents.rules import (
+    ConsentStatus,
+    ConsentTerms,
+    Purpose,
+    Scope,
+    contract_covers,
+    covers,
+)
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import PermissionDenied
+
+CONTRACT = "contract"
+"""The basis of a read the policy contract's own consent covers [domain CS-4]."""
+
+OWN = "own"
+"""The basis of a read of the reader's own organisation's data."""
+
+_CACHE = "consents.readable"
+
+
+class ConsentRequired(PermissionDenied):
+    """The reader holds no valid consent for the scope and purpose (HTTP 403)."""
+
+    default_code = "consent_required"
+
+    def __init__(
+        self, scope: Scope, purpose: Purpose, reader: Principal, exporter_org_id: int | None = None
+    ) -> None:
+        whose = f"exporter {exporter_org_id}" if exporter_org_id is not None else "any exporter"
+        super().__init__(
+            f"no valid consent of {whose} lets organisation {reader.org_id} read "
+            f"{scope.value} for {purpose.value}",
+            field="scope",
+            details={
+                "scope": scope.value,
+                "purpose": purpose.value,
+                "exporter_org_id": exporter_org_id,
+            },
+        )
+        self.scope, self.purpose, self.reader = scope, purpose, reader
+        self.exporter_org_id = exporter_org_id
+
+
+@dataclass(frozen=True, slots=True)
+class Readable:
+    """Whose data of ``scope`` a reader may see for ``purpose``, and on what basis."""
+
+    reader: Principal
+    scope: Scope
+    purpose: Purpose
+    everyone: bool
+    """True when the policy contract covers every exporter's data [domain CS-4]."""
+    consents: dict[int, int] = field(default_factory=dict)
+    """Grantor organisation -> the consent that lets the reader see its data."""
+
+    @property
+    def org_ids(self) -> frozenset[int]:
+        """The organisations whose data the reader sees (its own among them)."""
+        return frozenset({self.reader.org_id, *self.consents})
+
+    def allows(self, exporter_org_id: int) -> bool:
+        """Whether the reader may see ``exporter_org_id``'s data."""
+        return self.everyone or exporter_org_id in self.org_ids
+
+    def basis(self, exporter_org_id: int) -> str:
+        """Why the reader may see the exporter's data: own, contract, or a consent id."""
+        if exporter_org_id == self.reader.org_id:
+            return OWN
+        if exporter_org_id in self.consents:
+            return str(self.consents[exporter_org_id])
+        return CONTRACT
+
+    def condition(self, column: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+        """The ``WHERE`` condition on an exporter column that keeps the readable rows."""
+        if self.everyone:
+            return true()
+        return column.in_(sorted(self.org_ids))
+
+
+def _valid_consents(
+    session: Session, grantee_org_id: int, scope: Scope, purpose: Purpose, now: datetime
+) -> dict[int, int]:
+    rows = session.execute(
+        select(Consent).where(
+            Consent.grantee_org_id == grantee_org_id,
+            Consent.status == ConsentStatus.AUTHORISED.value,
+            Consent.expires_at > now,
+        )
+    ).scalars()
+    found: dict[int, int] = {}
+    for row in rows:
+        if covers(terms_of(row), ConsentStatus(row.status), scope, purpose, now):
+            found.setdefault(row.grantor_org_id, row.id)
+    return found
+
+
+def terms_of(row: Consent) -> ConsentTerms:
+    """The pure terms of a consent row."""
+    return ConsentTerms(
+        grantor_org_id=row.grantor_org_id,
+        grantee_org_id=row.grantee_org_id,
+        scopes=frozenset(Scope(s) for s in row.scopes),
+        purposes=frozenset(Purpose(p) for p in row.purposes),
+        data_from=row.data_from,
+        data_to=row.data_to,
+        expires_at=row.expires_at,
+    )
+
+
+def readable(
+    session: Session,
+    principal: Principal,
+    scope: Scope,
+    purpose: Purpose,
+    *,
+    refuse_empty: bool = True,
+    now: datetime | None = None,
+) -> Readable:
+    """The exporters whose ``scope`` data ``principal`` may read for ``purpose``
+    [domain CS-6]; :class:`ConsentRequired` when it may read nobody's but its own
+    (unless ``refuse_empty`` is False) and is not an exporter reading its own data.
+    """
+    key = (principal.org_id, scope, purpose)
+    cache: dict[tuple[int, Scope, Purpose], Readable] = session.info.setdefault(_CACHE, {})
+    if key in cache:
+        return cache[key]
+    if principal.org_kind is OrganisationKind.EXPORTER:
+        answer = Readable(principal, scope, purpose, everyone=False)
+    elif contract_covers(principal.org_kind.value, scope, purpose):
+        answer = Readable(principal, scope, purpose, everyone=True)
+    else:
+        found = _valid_consents(session, principal.org_id, scope, purpose, now or utc_now())
+        if not found and refuse_empty:
+            raise ConsentRequired(scope, purpose, principal)
+        answer = Readable(principal, scope, purpose, everyone=False, consents=found)
+    cache[key] = answer
+    return answer
+
+
+def require(
+    session: Session,
+    principal: Principal,
+    exporter_org_id: int,
+    scope: Scope,
+    purpose: Purpose,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """Allow one read of ``exporter_org_id``'s ``scope`` data for ``purpose`` or raise
+    :class:`ConsentRequired` [domain CS-6]; returns the basis (own, contract, or the
+    consent's id).  An exporter reading another exporter's data is not this guard's
+    business: the organisation check refuses it first (as not found).
+    """
+    if exporter_org_id == principal.org_id:
+        return OWN
+    answer = readable(session, principal, scope, purpose, refuse_empty=False, now=now)
+    if not answer.allows(exporter_org_id):
+        raise ConsentRequired(scope, purpose, principal, exporter_org_id)
+    return answer.basis(exporter_org_id)
+
+
+def forget(session: Session) -> None:
+    """Drop the session's cached answers (after a consent changed in it)."""
+    session.info.pop(_CACHE, None)
+
+
+def exporters_of(rows: Iterable[object]) -> set[int]:
+    """The exporters whose data ``rows`` are (by their exporter or organisation column)."""
+    found: set[int] = set()
+    for row in rows:
+        org = exporter_of(row)
+        if org is not None:
+            found.add(org)
+    return found
+
+
+EXPORTER_COLUMNS = ("exporter_org_id", "insured_org_id", "org_id")
+"""The attributes that name the exporter a record belongs to, in order of preference."""
+
+
+def exporter_of(row: object) -> int | None:
+    """The exporter ``row`` belongs to, or None when it names none."""
+    for name in EXPORTER_COLUMNS:
+        value = getattr(row, name, None)
+        if isinstance(value, int):
+            return value
+    return None

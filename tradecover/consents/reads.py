@@ -1,0 +1,158 @@
+"""Which API read returns which exporter data, and for which purpose [domain CS-9].
+
+Every ``GET`` route of the API is declared here: :data:`EXPORTER_READS` maps the routes
+that return an exporter's data to the scope and purpose they read under (the read guard of
+the API edge applies it, the access log records it); :data:`OTHER_READS` names the routes
+that return no exporter's data, each with why.  The consent matrix test fails on a route
+declared in neither, so a new read path cannot ship without a scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tradecover.consents.rules import Purpose, Scope
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The scope and purpose of one read path."""
+
+    scope: Scope
+    purpose: Purpose
+
+
+_SHIPMENTS = Read(Scope.SHIPMENT_CORE, Purpose.COVER_ATTACHMENT)
+_CONTRACT = Read(Scope.SHIPMENT_CORE, Purpose.UNDERWRITING)
+_BUYERS = Read(Scope.BUYER_IDENTITY, Purpose.UNDERWRITING)
+_PAYMENTS = Read(Scope.PAYMENT_EXPERIENCE, Purpose.CLAIMS)
+_DOCUMENTS = Read(Scope.INVOICE_DOCUMENTS, Purpose.COVER_ATTACHMENT)
+
+_V1 = "/api/v1"
+
+EXPORTER_READS: dict[str, Read] = {
+    f"{_V1}{path}": read
+    for path, read in {
+        "/declarations": _SHIPMENTS,
+        "/declarations/{declaration_id}": _SHIPMENTS,
+        "/policies/{policy_id}/declaration-status": _SHIPMENTS,
+        "/exporters/{org_id}/profile": _CONTRACT,
+        "/applications": _CONTRACT,
+        "/applications/{application_id}": _CONTRACT,
+        "/policies": _CONTRACT,
+        "/policies/{policy_id}": _CONTRACT,
+        "/policies/{policy_id}/endorsements": _CONTRACT,
+        "/policies/{policy_id}/renewal-offers": _CONTRACT,
+        "/renewal-offers/{offer_id}": _CONTRACT,
+        "/policies/{policy_id}/liability": _CONTRACT,
+        "/policies/{policy_id}/history": _CONTRACT,
+        "/policies/{policy_id}/attachment-terms": _CONTRACT,
+        "/policies/{policy_id}/investment-debt-schedule": _CONTRACT,
+        "/policies/{policy_id}/investment-debt-schedule/due-before-indemnity": _CONTRACT,
+        "/investment-debt/applications/{application_id}": _CONTRACT,
+        "/audit/entries": _CONTRACT,
+        "/limit-applications": _BUYERS,
+        "/limit-applications/{limit_application_id}": _BUYERS,
+        "/limits": _BUYERS,
+        "/limits/utilisation": _BUYERS,
+        "/limits/watch-list": _BUYERS,
+        "/limits/{limit_id}": _BUYERS,
+        "/limits/{limit_id}/versions": _BUYERS,
+        "/limits/{limit_id}/utilisation": _BUYERS,
+        "/limit-notifications": _BUYERS,
+        "/limit-reduction-proposals": _BUYERS,
+        "/limit-reduction-proposals/{proposal_id}": _BUYERS,
+        "/billing/runs/{month}": _CONTRACT,
+        "/billing/notices": _CONTRACT,
+        "/billing/notices/{notice_id}": _CONTRACT,
+        "/billing/ageing": _CONTRACT,
+        "/billing/premium-waivers": _CONTRACT,
+        "/billing/premium-waivers/{waiver_id}": _CONTRACT,
+        "/overdue": _PAYMENTS,
+        "/overdue/frozen-buyers": _PAYMENTS,
+        "/overdue/extensions": _PAYMENTS,
+        "/notifications": _PAYMENTS,
+        "/claims": _PAYMENTS,
+        "/claims/{claim_id}": _PAYMENTS,
+        "/claims/{claim_id}/documents": _PAYMENTS,
+        "/claims/{claim_id}/documents/{document_id}": _PAYMENTS,
+        "/claims/{claim_id}/documents/{document_id}/content": _PAYMENTS,
+        "/investment-debt/claims/{claim_id}": _PAYMENTS,
+        "/investment-debt/policies/{policy_id}/claims": _PAYMENTS,
+        "/feeds/documents": _DOCUMENTS,
+        "/feeds/documents/{document_id}": _DOCUMENTS,
+        "/feeds/awaiting-confirmation": _DOCUMENTS,
+    }.items()
+}
+"""Routes that return an exporter's data -> the scope and purpose of the read."""
+
+_OWN = "the caller's own organisation, people or records"
+_REFERENCE = "reference data shared by everyone"
+_AGGREGATE = "aggregates without any exporter's private fields"
+_INSURER = "the insurer's own books and models"
+
+OTHER_READS: dict[str, str] = {
+    "/health": "service liveness",
+    **{
+        f"{_V1}{path}": why
+        for path, why in {
+            "/me": _OWN,
+            "/me/sessions": _OWN,
+            "/users/{user_id}/sessions": _OWN,
+            "/organisations": "the directory of organisations",
+            "/organisations/{org_id}": "the directory of organisations",
+            "/organisations/{org_id}/users": _OWN,
+            "/organisations/{org_id}/api-keys": _OWN,
+            "/audit/verify": "chain verification: positions and hashes only",
+            "/audit/public-keys": _REFERENCE,
+            "/audit/checkpoints": "signed chain heads: hashes only",
+            "/reference/currencies": _REFERENCE,
+            "/reference/payment-terms": _REFERENCE,
+            "/reference/credit-period-bands": _REFERENCE,
+            "/reference/hs-chapters": _REFERENCE,
+            "/countries": _REFERENCE,
+            "/countries/{country}": _REFERENCE,
+            "/countries/{country}/history": _REFERENCE,
+            "/rate-tables": _INSURER,
+            "/rate-tables/{code}": _INSURER,
+            "/buyers": "the shared buyer register (buyers, not exporters)",
+            "/buyers/{buyer_id}": "the shared buyer register (buyers, not exporters)",
+            "/buyers/{buyer_id}/ratings": "the shared buyer register (buyers, not exporters)",
+            "/buyers/{buyer_id}/aggregate": _AGGREGATE,
+            "/buyer-match-reviews": "the shared buyer register (buyers, not exporters)",
+            "/risk/runs": _AGGREGATE,
+            "/risk/runs/{run_id}": _AGGREGATE,
+            "/risk/scenarios": _INSURER,
+            "/risk/portfolio-history": _AGGREGATE,
+            "/claims/speed": _AGGREGATE,
+            "/ledger/trial-balance": _INSURER,
+            "/ledger/check": _INSURER,
+            "/subsidies/programmes": "the subsidy programmes",
+            "/subsidies/programmes/{programme_id}": "the subsidy programmes",
+            "/subsidies/programmes/{programme_id}/statement": "the programme's own statement",
+            "/webhooks/event-types": _REFERENCE,
+            "/webhooks/endpoints": _OWN,
+            "/webhooks/endpoints/{endpoint_id}": _OWN,
+            "/webhooks/endpoints/{endpoint_id}/deliveries": _OWN,
+            "/webhooks/endpoints/{endpoint_id}/deliveries/{delivery_id}": _OWN,
+            "/jobs/{job_id}": _OWN,
+            "/jobs/{job_id}/download": "the caller's own export file",
+            "/consents": "the consents the caller is a party to",
+            "/consents/{consent_id}": "the consents the caller is a party to",
+            "/consents/{consent_id}/receipt": "the consents the caller is a party to",
+            "/consents/{consent_id}/receipt.odrl": "the consents the caller is a party to",
+            "/consents/access-log": "the reads of the caller's own data",
+            "/consents/access-log.csv": "the reads of the caller's own data",
+            "/consents/visibility": "what the caller may see, from its own consents",
+            "/data-sharing/sources": "the fields the caller's own feeds withhold",
+            "/data-sharing/pool": "the caller's own contributions to the pool",
+            "/data-sharing/pool/buyers/{buyer_id}": "pooled figures, no exporter named, k >= 3",
+        }.items()
+    },
+}
+"""Routes that return no exporter's data -> why."""
+
+
+def read_of(path_template: str) -> Read | None:
+    """The scope and purpose of a route's read, or None when it returns no exporter data."""
+    return EXPORTER_READS.get(path_template)
