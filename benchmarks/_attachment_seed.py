@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from tradecover.access import service as access
 from tradecover.access.roles import OrganisationKind, Role
+from tradecover.buyers.identity import normalise_name
 from tradecover.buyers.model import Buyer, BuyerRating, ExporterBuyerRelationship
 from tradecover.db import bootstrap, migrate
 from tradecover.db.engine import make_engine, make_session_factory, transaction
@@ -144,7 +145,7 @@ def _seed_exporter(
                 buyer = Buyer(
                     kind="buyer",
                     legal_name=f"Buyer {policy.id}-{b}",
-                    normalised_name=f"buyer {policy.id}-{b}",
+                    normalised_name=normalise_name(f"Buyer {policy.id}-{b}"),
                     other_names=[],
                     country="DE",
                     financials={},

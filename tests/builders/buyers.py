@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.conftest import Actor
+from tradecover.buyers import normalise_name
 from tradecover.buyers.model import Buyer, ExporterBuyerRelationship
 from tradecover.kit.dates import utc_now
 
@@ -79,7 +80,7 @@ def add_buyer(
     row = Buyer(
         kind="buyer",
         legal_name=name,
-        normalised_name=name.lower(),
+        normalised_name=normalise_name(name),
         other_names=[],
         country=country,
         financials={},

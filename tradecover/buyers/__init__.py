@@ -40,6 +40,11 @@ if TYPE_CHECKING:
     from tradecover.buyers.directory import get_buyer as get_buyer
     from tradecover.buyers.exposure_repository import BuyerRiskFacts as BuyerRiskFacts
     from tradecover.buyers.exposure_repository import buyer_risk_facts as buyer_risk_facts
+    from tradecover.buyers.identifiers_repository import DocumentParty as DocumentParty
+    from tradecover.buyers.identifiers_repository import IdentifiedBuyer as IdentifiedBuyer
+    from tradecover.buyers.identifiers_repository import (
+        identify_related_buyer as identify_related_buyer,
+    )
     from tradecover.buyers.lookup_repository import RelatedBuyer as RelatedBuyer
     from tradecover.buyers.lookup_repository import related_buyers as related_buyers
     from tradecover.buyers.model import Buyer as Buyer
@@ -48,6 +53,9 @@ if TYPE_CHECKING:
     from tradecover.buyers.service import register_buyer as register_buyer
 
 _LAZY: dict[str, str] = {
+    "DocumentParty": "identifiers_repository",
+    "IdentifiedBuyer": "identifiers_repository",
+    "identify_related_buyer": "identifiers_repository",
     "related_buyers": "lookup_repository",
     "RelatedBuyer": "lookup_repository",
     "Buyer": "model",
@@ -73,6 +81,8 @@ __all__ = [
     "BuyerRiskFacts",
     "CompanyType",
     "Contribution",
+    "DocumentParty",
+    "IdentifiedBuyer",
     "InvalidIdentifier",
     "MatchResult",
     "MatchVerdict",
@@ -88,6 +98,7 @@ __all__ = [
     "buyers_in_sector",
     "get_buyer",
     "guard_merge",
+    "identify_related_buyer",
     "latest_rating",
     "lei_check_digits",
     "match_buyer",

@@ -64,12 +64,28 @@ if TYPE_CHECKING:
     )
     from tradecover.feeds.confirmation_repository import confirm_many as confirm_many
     from tradecover.feeds.confirmation_repository import withdraw_received as withdraw_received
+    from tradecover.feeds.connection_repository import connections_of as connections_of
     from tradecover.feeds.retention_repository import purge_documents as purge_documents
+    from tradecover.feeds.service import list_documents as list_documents
+    from tradecover.feeds.service import resubmission as resubmission
+    from tradecover.feeds.service import withdraw as withdraw
+    from tradecover.feeds.stream.envelope import Envelope as Envelope
+    from tradecover.feeds.stream.nats_stream import Publisher as Publisher
+    from tradecover.feeds.stream.nats_stream import StreamSettings as StreamSettings
+    from tradecover.feeds.stream.nats_stream import StreamUnavailable as StreamUnavailable
 
 _LAZY: dict[str, str] = {
+    "Envelope": "stream.envelope",
     "MAX_CONFIRM": "confirmation_repository",
+    "Publisher": "stream.nats_stream",
+    "StreamSettings": "stream.nats_stream",
+    "StreamUnavailable": "stream.nats_stream",
     "awaiting_confirmation": "confirmation_repository",
     "confirm_many": "confirmation_repository",
+    "connections_of": "connection_repository",
+    "list_documents": "service",
+    "resubmission": "service",
+    "withdraw": "service",
     "withdraw_received": "confirmation_repository",
     "purge_documents": "retention_repository",
 }
@@ -82,6 +98,7 @@ __all__ = [
     "DocumentKind",
     "DocumentLine",
     "DueDateBasis",
+    "Envelope",
     "ErpParty",
     "ErpShipmentEvent",
     "ErpShipmentLine",
@@ -92,19 +109,24 @@ __all__ = [
     "MatchRule",
     "Party",
     "PartyIdentifier",
+    "Publisher",
     "Quarantine",
     "ReadResult",
     "Reason",
     "SchematronValidator",
     "Schematrons",
     "ShipmentDateBasis",
+    "StreamSettings",
+    "StreamUnavailable",
     "TradeDocument",
     "XmlLimits",
     "awaiting_confirmation",
     "business_rule_breaches",
     "check_signature",
     "confirm_many",
+    "connections_of",
     "due_date",
+    "list_documents",
     "match_invoice",
     "normalise_name",
     "purge_documents",
@@ -118,8 +140,10 @@ __all__ = [
     "read_single_window_record",
     "read_ubl",
     "read_wco_customs",
+    "resubmission",
     "schematron_validator",
     "shipment_date",
     "sign",
+    "withdraw",
     "withdraw_received",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -35,12 +36,23 @@ from tradecover.feeds.schemas import (
     ConfirmIn,
     ConfirmItemOut,
     DocumentStatus,
+    OmissionMonthOut,
+    OmissionsOut,
+    OmittedExportOut,
     ReceivedDocumentOut,
+    TurnoverMonthOut,
 )
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.stream.nats_stream import Publisher, StreamSettings, StreamUnavailable
 from tradecover.idempotency import check_key
+from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError
+from tradecover.reporting import (
+    exporter_in_view,
+    omissions,
+    omissions_by_month,
+    turnover_from_customs,
+)
 
 if TYPE_CHECKING:
     from tradecover.declarations import AttachmentStore
@@ -308,4 +320,102 @@ def post_confirm_many(
             message=o.error.message if o.error else None,
         )
         for o in outcomes
+    ]
+
+
+def _period(start: date | None, end: date | None) -> tuple[date, date]:
+    end = end or business_today()
+    return start or (end - timedelta(days=90)).replace(day=1), end
+
+
+_PERIOD: dict[int | str, dict[str, Any]] = {
+    422: {"description": "period_invalid or period_too_long"}
+}
+
+
+@router.get(
+    "/omissions",
+    response_model=OmissionsOut,
+    summary="Customs exports in a policy's scope with no declaration behind them",
+    responses=_PERIOD,
+)
+def get_omissions(
+    session: SessionDep,
+    principal: PrincipalDep,
+    start: Annotated[
+        date | None, Query(description="First shipment date (default: 3 months)")
+    ] = None,
+    end: Annotated[date | None, Query(description="Last shipment date (default: today)")] = None,
+    exporter_org_id: Annotated[
+        int | None, Query(ge=1, description="Insurer staff: one exporter (default: all)")
+    ] = None,
+) -> OmissionsOut:
+    """The caller's own omissions (insurer staff: any exporter's), per month and one by one."""
+    start, end = _period(start, end)
+    org = exporter_in_view(principal, exporter_org_id, start, end)
+    items = omissions(session, exporter_org_id=org, start=start, end=end)
+    return OmissionsOut(
+        start=start,
+        end=end,
+        months=[
+            OmissionMonthOut(
+                exporter_org_id=m.exporter_org_id,
+                policy_id=m.policy_id,
+                month=m.month,
+                currency=m.currency,
+                count=m.count,
+                amount=m.amount,
+            )
+            for m in omissions_by_month(items)
+        ],
+        items=[
+            OmittedExportOut(
+                document_row_id=i.row_id,
+                exporter_org_id=i.exporter_org_id,
+                policy_id=i.policy_id,
+                declaration_number=i.declaration_number,
+                shipped=i.shipped,
+                consignee=i.consignee,
+                country=i.country,
+                hs_code=i.hs_code,
+                currency=i.currency,
+                amount=i.amount,
+            )
+            for i in items
+        ],
+    )
+
+
+@router.get(
+    "/turnover",
+    response_model=list[TurnoverMonthOut],
+    summary="Whole turnover from customs data: declared share next to the exporter's return",
+    responses=_PERIOD,
+)
+def get_turnover(
+    session: SessionDep,
+    principal: PrincipalDep,
+    start: Annotated[date | None, Query(description="First month (default: 3 months)")] = None,
+    end: Annotated[date | None, Query(description="Last day (default: today)")] = None,
+    exporter_org_id: Annotated[
+        int | None, Query(ge=1, description="Insurer staff: one exporter (default: all)")
+    ] = None,
+) -> list[TurnoverMonthOut]:
+    """Per policy and month: customs-exported, declared, returned, and the declared share."""
+    start, end = _period(start, end)
+    org = exporter_in_view(principal, exporter_org_id, start, end)
+    return [
+        TurnoverMonthOut(
+            policy_id=t.policy_id,
+            exporter_org_id=t.exporter_org_id,
+            month=t.month,
+            currency=t.currency,
+            customs_exported=t.customs_exported,
+            declared=t.declared,
+            returned=t.returned,
+            share=t.share,
+            customs_records=t.customs_records,
+            omitted=t.omitted,
+        )
+        for t in turnover_from_customs(session, exporter_org_id=org, start=start, end=end)
     ]

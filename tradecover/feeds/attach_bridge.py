@@ -4,8 +4,9 @@ Until the one attachment shell every channel calls is wired in, this bridge turn
 :class:`~tradecover.feeds.TradeDocument` into one
 :class:`~tradecover.declarations.Shipment` and declares it with
 ``tradecover.declarations.service.attach``: the exporter's active policy in the document's
-currency whose period holds the shipment date, the buyer related to the exporter by VAT
-number or by name (compared normalised), the shipment date (customs exit, else acceptance,
+currency whose period holds the shipment date, the buyer related to the exporter by VAT,
+EORI or registration number, else by name (:func:`tradecover.buyers.identify_related_buyer`),
+the shipment date (customs exit, else acceptance,
 else the ERP's date, else the invoice date) and the due date (the invoice's, else its
 payment terms), the first HS code, open account terms.  A document it cannot turn into a
 shipment, or that attachment refuses, comes back ``refused`` with the reason codes.
@@ -16,14 +17,27 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tradecover.access import Principal, Role, organisation_of
-from tradecover.buyers import related_buyers
-from tradecover.declarations import AttachmentStore, Shipment, TransportMode, attach
-from tradecover.feeds.matching import due_date, normalise_name, shipment_date
+from tradecover.buyers import DocumentParty, identify_related_buyer
+from tradecover.declarations import (
+    AttachmentStore,
+    Shipment,
+    TransportMode,
+    attach,
+    correct,
+    declarations_by_id,
+)
+from tradecover.feeds.matching import (
+    DEFAULT_POLICY,
+    MatchPolicy,
+    due_date,
+    shipment_date,
+)
 from tradecover.feeds.model import FeedConnection
 from tradecover.feeds.record import IdentifierScheme, Reason, TradeDocument
 from tradecover.feeds.service import AttachDocument, AttachOutcome
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError
+from tradecover.kit.money import Money
 from tradecover.policies import active_policy_covering
 from tradecover.reference.payment_terms import PaymentTerms
 
@@ -46,41 +60,123 @@ def _policy_id(session: Session, org_id: int, document: TradeDocument) -> int | 
 
 
 def _buyer_id(session: Session, org_id: int, document: TradeDocument) -> int | None:
-    buyers = related_buyers(session, org_id)
-    vat = document.buyer.identifier(IdentifierScheme.VAT)
-    name = normalise_name(document.buyer.name)
-    by_name = None
-    for buyer in buyers:
-        if vat and buyer.tax_id and buyer.tax_id.replace(" ", "").upper() == vat:
-            return buyer.id
-        if name and normalise_name(buyer.legal_name) == name and by_name is None:
-            by_name = buyer.id
-    return by_name
+    """The related buyer the document names ([domain FR-6]): one indexed query."""
+    party = document.buyer
+    found = identify_related_buyer(
+        session,
+        org_id,
+        DocumentParty(
+            name=party.name,
+            country=party.country,
+            vat=party.identifier(IdentifierScheme.VAT),
+            eori=party.identifier(IdentifierScheme.EORI),
+            registration=party.identifier(IdentifierScheme.REGISTRATION),
+        ),
+    )
+    return found.buyer_id if found is not None else None
 
 
-def document_attacher(store: AttachmentStore) -> AttachDocument:
+class DocumentAttacher:
     """The attachment step of a feed worker, declaring through ``store`` (the edge's one
-    attachment store, :func:`tradecover.wiring.store_for`).
+    attachment store, :func:`tradecover.wiring.store_for`), with the date rules of
+    ``policy``; it also gives a declared shipment its customs dates (:meth:`enrich`).
     """
 
-    def attach_with_store(
-        session: Session, document: TradeDocument, connection: FeedConnection
-    ) -> AttachOutcome:
-        return attach_document(session, document, connection, store=store)
+    def __init__(self, store: AttachmentStore, policy: MatchPolicy = DEFAULT_POLICY) -> None:
+        self.store, self.policy = store, policy
 
-    return attach_with_store
+    def __call__(
+        self, session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> AttachOutcome:
+        """Declare the shipment ``document`` shows."""
+        return attach_document(session, document, connection, store=self.store, policy=self.policy)
+
+    def enrich(
+        self,
+        session: Session,
+        declaration_id: int,
+        document: TradeDocument,
+        connection: FeedConnection,
+    ) -> int | None:
+        """Correct the declaration so that its shipment date is the customs one (exit, else
+        acceptance, per the policy); the new declaration's id, or None where the date is
+        the same, unknown, or the correction is refused (the declaration stays as it is).
+        """
+        shipped = shipment_date(document, self.policy)
+        declared = declarations_by_id(session, [declaration_id]).get(declaration_id)
+        if shipped is None or declared is None or declared.status != "active":
+            return None
+        if declared.shipment_date == shipped or declared.due_date < shipped:
+            return None
+        shipment = Shipment(
+            insured_org_id=declared.exporter_org_id,
+            policy_id=declared.policy_id,
+            buyer_id=declared.buyer_id,
+            payment_terms=PaymentTerms(declared.payment_terms),
+            transport_mode=TransportMode(declared.transport_mode),
+            shipment_date=shipped,
+            due_date=declared.due_date,
+            goods_description=declared.goods_description,
+            hs_code=declared.hs_code,
+            invoice_number=declared.invoice_number,
+            currency=declared.currency,
+            invoice_amount=Money.from_minor(declared.invoice_minor, declared.currency).amount,
+            prepayment=Money.from_minor(declared.prepayment_minor, declared.currency).amount,
+            buyer_country=declared.buyer_country,
+        )
+        savepoint = session.begin_nested()
+        try:
+            corrected = correct(
+                session,
+                principal=_principal(session, connection),
+                declaration_id=declaration_id,
+                shipment=shipment,
+                reason=f"customs record {document.document_id}: shipped {shipped.isoformat()}",
+                today=business_today(),
+                store=self.store,
+                channel="customs",
+            )
+        except DomainError:
+            savepoint.rollback()
+            return None
+        savepoint.commit()
+        return corrected.id
+
+
+def document_attacher(
+    store: AttachmentStore, policy: MatchPolicy = DEFAULT_POLICY
+) -> AttachDocument:
+    """The attachment step of a feed worker (a :class:`DocumentAttacher`)."""
+    return DocumentAttacher(store, policy)
+
+
+def _principal(session: Session, connection: FeedConnection) -> Principal:
+    org = organisation_of(session, connection.exporter_org_id)
+    assert org is not None
+    return Principal(
+        actor=f"system:feeds:{connection.source}"[:64],
+        org_id=org.id,
+        org_slug=org.slug,
+        org_kind=org.kind,
+        role=Role.EXPORTER,
+    )
 
 
 def attach_document(
-    session: Session, document: TradeDocument, connection: FeedConnection, *, store: AttachmentStore
+    session: Session,
+    document: TradeDocument,
+    connection: FeedConnection,
+    *,
+    store: AttachmentStore,
+    policy: MatchPolicy = DEFAULT_POLICY,
 ) -> AttachOutcome:
     """Declare the shipment ``document`` shows for ``connection``'s exporter."""
     org = organisation_of(session, connection.exporter_org_id)
     assert org is not None
-    shipped = shipment_date(document) or document.issue_date
+    shipped = shipment_date(document, policy) or document.issue_date
     if shipped is None:
         return _refused("shipment_date_missing", "the document states no shipment date")
-    due = due_date(document, shipped)
+    due = due_date(document, shipped, policy)
     if due is None:
         return _refused("due_date_missing", "the document states no due date or terms")
     hs_code = next(iter(document.hs_codes), None) or next(
@@ -119,17 +215,10 @@ def attach_document(
         currency=document.currency,
         invoice_amount=document.total,
     )
-    principal = Principal(
-        actor=f"system:feeds:{connection.source}"[:64],
-        org_id=org.id,
-        org_slug=org.slug,
-        org_kind=org.kind,
-        role=Role.EXPORTER,
-    )
     try:
         declaration = attach(
             session,
-            principal=principal,
+            principal=_principal(session, connection),
             shipment=shipment,
             channel=CHANNEL_OF_SOURCE[connection.source],
             today=business_today(),

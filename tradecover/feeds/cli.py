@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -342,3 +343,63 @@ def withdraw(
             session, principal=_as_exporter(session, exporter), document_id=document_id
         )
         console.print(f"{row.id}: {row.status}")
+
+
+@app.command("omissions")
+@domain_errors
+def omissions_(
+    exporter: Annotated[
+        str | None, typer.Option("--exporter", help="Slug of one exporter (default: all)")
+    ] = None,
+    start: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First shipment date")
+    ] = None,
+    end: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last shipment date")
+    ] = None,
+    turnover: Annotated[
+        bool, typer.Option(help="Also the whole-turnover share from customs data")
+    ] = False,
+) -> None:
+    """Customs exports in a policy's scope with no declaration behind them, per exporter
+    and month (and, with --turnover, the declared share of what customs saw exported).
+    """
+    from tradecover import reporting
+    from tradecover.kit.dates import business_today
+
+    last = end.date() if end else business_today()
+    first = start.date() if start else (last - timedelta(days=90)).replace(day=1)
+    with unit_of_work() as session:
+        principal = access.system_principal(session)
+        org_id = access.org_by_slug(session, exporter).id if exporter else None
+        org_id = reporting.exporter_in_view(principal, org_id, first, last)
+        items = reporting.omissions(session, exporter_org_id=org_id, start=first, end=last)
+        table = Table(title=f"omissions {first.isoformat()}..{last.isoformat()}")
+        for column in ("exporter", "policy", "month", "records", "amount"):
+            table.add_column(column, justify="right" if column in {"records", "amount"} else "left")
+        for month in reporting.omissions_by_month(items):
+            table.add_row(
+                str(month.exporter_org_id),
+                str(month.policy_id),
+                month.month.strftime("%Y-%m"),
+                str(month.count),
+                f"{month.amount:,.2f} {month.currency}",
+            )
+        console.print(table)
+        if not turnover:
+            return
+        shares = Table(title="whole turnover from customs data")
+        for column in ("policy", "month", "customs", "declared", "share", "returned"):
+            shares.add_column(column)
+        for row in reporting.turnover_from_customs(
+            session, exporter_org_id=org_id, start=first, end=last
+        ):
+            shares.add_row(
+                str(row.policy_id),
+                row.month.strftime("%Y-%m"),
+                f"{row.customs_exported:,.2f} {row.currency}",
+                f"{row.declared:,.2f}",
+                f"{row.share:.2%}" if row.share is not None else "-",
+                f"{row.returned:,.2f}" if row.returned is not None else "-",
+            )
+        console.print(shares)

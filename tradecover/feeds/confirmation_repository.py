@@ -50,6 +50,7 @@ from tradecover.feeds.matching import due_date, shipment_date
 from tradecover.feeds.model import FeedConnection, ReceivedDocument
 from tradecover.feeds.record import Reason, TradeDocument
 from tradecover.feeds.service import AttachDocument, AttachOutcome, CorrectDeclaration
+from tradecover.feeds.shipment_repository import shipment_confirmed
 from tradecover.feeds.stream.envelope import FeedSource
 from tradecover.kit.dates import business_today, utc_now
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
@@ -374,6 +375,8 @@ def confirm(
         raise ValidationFailed(reason.detail or reason.code, code=reason.code)
     before = row.status
     row.status, row.declaration_id = "attached", outcome.declaration_id
+    if outcome.declaration_id is not None and row.corrects_declaration_id is None:
+        shipment_confirmed(session, row, outcome.declaration_id, utc_now())
     row.reasons = [{"code": "confirmed", "detail": f"confirmed by {principal.actor}"}]
     row.updated_at = utc_now()
     session.flush()

@@ -182,3 +182,15 @@ def accept_webhook(
             "this request was received before", code=SIGNATURE_REPLAYED
         ) from None
     return Envelope.new(source=FeedSource.ERP, exporter_org_id=row.exporter_org_id, content=body)
+
+
+def connections_of(session: Session, *, principal: Principal) -> list[FeedConnection]:
+    """The caller's organisation's connected sources, by source."""
+    principal.require(Permission.DECLARATION_READ)
+    return list(
+        session.execute(
+            select(FeedConnection)
+            .where(FeedConnection.exporter_org_id == principal.org_id)
+            .order_by(FeedConnection.source)
+        ).scalars()
+    )

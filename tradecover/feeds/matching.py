@@ -8,6 +8,8 @@ HS code breaks the tie, and a tie it cannot break links nothing (``ambiguous``).
 :func:`shipment_date` takes the exit date, else the acceptance date (or always the
 acceptance date where the policy says so); :func:`due_date` the invoice's due date, else
 its payment terms counted from the invoice date (or from the shipment, by policy).
+:func:`invoice_key` is the key a shipment is known by across documents (the invoice
+number, compacted) and :func:`customs_date` the date a record is matched by.
 """
 
 from __future__ import annotations
@@ -154,6 +156,42 @@ def due_date(
     return start + timedelta(days=invoice.payment_terms_days) if start else None
 
 
+CUSTOMS_KINDS = frozenset({DocumentKind.CUSTOMS_DECLARATION})
+"""Customs records that declare a shipment (notifications only date one)."""
+INVOICE_KINDS = frozenset({DocumentKind.INVOICE, DocumentKind.ERP_SHIPMENT})
+"""Documents that state what the buyer owes (an ERP shipment event carries its invoice)."""
+
+
+def invoice_key(document: TradeDocument) -> str | None:
+    """The invoice number a document's shipment is keyed by (compacted), or None.
+
+    A customs record gives the invoice it declares (None where it names none); an invoice
+    its own number; an ERP event the invoice number it carries, else its shipment id.
+    """
+    if document.kind in CUSTOMS_KINDS:
+        reference = document.invoice_reference
+    elif document.kind is DocumentKind.INVOICE:
+        reference = document.document_id
+    elif document.kind is DocumentKind.ERP_SHIPMENT:
+        reference = document.invoice_reference or document.document_id
+    else:
+        return None
+    key = compact(reference) if reference else ""
+    return key[:100] or None
+
+
+def customs_date(document: TradeDocument) -> date | None:
+    """The date a document is matched by: customs acceptance (else exit), else the invoice's
+    issue date, else the ERP's shipment date.
+    """
+    return (
+        document.acceptance_date
+        or document.exit_date
+        or document.issue_date
+        or document.shipment_date
+    )
+
+
 def _within(declared: Decimal, invoice: TradeDocument, tolerance: Decimal) -> bool:
     for amount in (invoice.total, invoice.tax_exclusive, invoice.payable):
         if amount is None or amount == 0:
@@ -180,11 +218,13 @@ def match_invoice(
     invoices: Iterable[TradeDocument],
     policy: MatchPolicy = DEFAULT_POLICY,
 ) -> InvoiceMatch:
-    """The invoice among ``invoices`` that ``declaration`` covers, by the rules above."""
-    pool = [doc for doc in invoices if doc.kind is DocumentKind.INVOICE]
+    """The invoice among ``invoices`` (invoices and ERP shipment events, which carry theirs)
+    that ``declaration`` covers, by the rules above.
+    """
+    pool = [doc for doc in invoices if doc.kind in INVOICE_KINDS]
     if declaration.invoice_reference:
         wanted = compact(declaration.invoice_reference)
-        named = [doc for doc in pool if compact(doc.document_id) == wanted]
+        named = [doc for doc in pool if invoice_key(doc) == wanted]
         if len(named) == 1:
             return InvoiceMatch(named[0], MatchRule.INVOICE_NUMBER, tuple(named))
         if named:

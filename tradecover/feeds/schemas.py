@@ -110,3 +110,53 @@ class ConfirmItemOut(BaseModel):
     declaration_id: int | None = None
     code: str | None = None
     message: str | None = None
+
+
+class OmittedExportOut(BaseModel):
+    """A customs export in a policy's scope with no declaration behind it."""
+
+    document_row_id: int = Field(description="The received document (feeds/documents/{id})")
+    exporter_org_id: int
+    policy_id: int
+    declaration_number: str = Field(description="The customs declaration's number (MRN)")
+    shipped: date = Field(description="Exit date, else acceptance date")
+    consignee: str | None = Field(description="The consignee's name, normalised")
+    country: str | None
+    hs_code: str | None
+    currency: str
+    amount: Decimal
+
+
+class OmissionMonthOut(BaseModel):
+    """Omissions of one exporter and policy in one month, in one currency."""
+
+    exporter_org_id: int
+    policy_id: int
+    month: date
+    currency: str
+    count: int
+    amount: Decimal
+
+
+class OmissionsOut(BaseModel):
+    """Omissions of a period: per month, and one by one."""
+
+    start: date
+    end: date
+    months: list[OmissionMonthOut]
+    items: list[OmittedExportOut]
+
+
+class TurnoverMonthOut(BaseModel):
+    """One month of a policy: customs-exported value, declared value, the exporter's return."""
+
+    policy_id: int
+    exporter_org_id: int
+    month: date
+    currency: str
+    customs_exported: Decimal
+    declared: Decimal
+    returned: Decimal | None = Field(description="The exporter's own turnover return, if made")
+    share: Decimal | None = Field(description="declared / customs_exported")
+    customs_records: int
+    omitted: int

@@ -7,8 +7,10 @@ event schema), checked against the exporter's connection and the consent rules
 (:func:`~tradecover.feeds.stream.consent.may_receive`), deduplicated by its key (source,
 exporter, document id, version), and then
 
-- attached through the injected :class:`AttachDocument` step (``attached``, or
-  ``awaiting_confirmation``), or
+- reconciled with the documents of its shipment already received
+  (:func:`tradecover.feeds.shipment_repository.reconcile`): attached through the injected
+  :class:`AttachDocument` step (``attached``, or ``awaiting_confirmation``), linked to
+  the declaration its shipment already has, or held for its invoice (``received``), or
 - recorded as a correction event on the declaration it changes (a credit note, a later
   version of a document already attached: ``awaiting_confirmation``, the earlier row
   ``superseded``), or
@@ -38,6 +40,7 @@ from tradecover.feeds.dispatch import read_document
 from tradecover.feeds.erp_webhook import EVENT_INVALID, ErpShipmentEvent, to_trade_document
 from tradecover.feeds.model import FeedConnection, ReceivedDocument
 from tradecover.feeds.record import DocumentKind, Quarantine, ReadResult, Reason, TradeDocument
+from tradecover.feeds.shipment_repository import EnrichDeclaration, reconcile
 from tradecover.feeds.stream.consent import CONSENT_MISSING, may_receive
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.withholding import is_projection, projection_bytes, withhold
@@ -362,14 +365,24 @@ def _settle(
         if correct is not None and amended.declaration_id is not None:
             return _corrected(session, row, document, connection, correct)
         return _write(session, row)
-    with session.begin_nested() as savepoint:  # a refusal leaves nothing of the attempt
+
+    def attach_step(
+        session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> tuple[str, int | None, tuple[Reason, ...]]:
         outcome = attach(session, document, connection)
-        if outcome.status == "refused":
+        return outcome.status, outcome.declaration_id, outcome.reasons
+
+    enrich = attach if isinstance(attach, EnrichDeclaration) else None
+    with session.begin_nested() as savepoint:  # a refusal leaves nothing of the attempt
+        status, declaration_id, reasons = reconcile(
+            session, row, document, connection, attach_step, enrich=enrich, now=now
+        )
+        if status == "refused":
             savepoint.rollback()
-    if outcome.status == "refused":
-        return _quarantine(session, row, outcome.reasons)
-    row.status, row.declaration_id = outcome.status, outcome.declaration_id
-    row.reasons = [{"code": r.code, "detail": r.detail} for r in outcome.reasons]
+    if status == "refused":
+        return _quarantine(session, row, reasons)
+    row.status, row.declaration_id = status, declaration_id
+    row.reasons = [{"code": r.code, "detail": r.detail} for r in reasons]
     return _write(session, row)
 
 

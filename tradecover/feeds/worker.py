@@ -1,9 +1,10 @@
 """The attachment worker: takes documents off the stream and attaches each exactly once.
 
-Workers share one durable pull consumer.  For each message a worker runs
-:func:`tradecover.feeds.service.receive` in a transaction of its own (in a thread: the
-database work is synchronous), commits, and only then acknowledges the message (and waits
-for the server to confirm the ack).  Delivery is at least once: a worker killed between
+Workers share one durable pull consumer.  For each fetched batch a worker runs
+:func:`tradecover.feeds.service.receive` on every message in one transaction (in a thread:
+the database work is synchronous), commits, and only then acknowledges the messages (and
+waits for the server to confirm the acks); a batch that fails is taken again message by
+message, each in a transaction of its own.  Delivery is at least once: a worker killed between
 the commit and the ack, or a message redelivered after ``ack_wait``, finds its row by
 message id and is acknowledged again; two workers racing on one document meet at the
 unique dedup key, and the loser's transaction (its declaration included) rolls back and
@@ -118,6 +119,16 @@ class Worker:
                     raise
         raise AssertionError("unreachable")
 
+    def process_many(self, envelopes: list[Envelope]) -> list[Received]:
+        """Receive a fetched batch in one transaction (committed on return); any failure
+        rolls the whole batch back, and the caller takes its messages one by one.
+        """
+        with transaction(self.factory) as session:
+            return [
+                receive(session, envelope, attach=self.attach, consent=self.consent)
+                for envelope in envelopes
+            ]
+
     def quarantine_failed(self, envelope: Envelope, error: BaseException) -> Received:
         """Quarantine a message that failed on its last delivery."""
         with transaction(self.factory) as session:
@@ -161,6 +172,38 @@ class Worker:
         if self.on_message is not None:
             self.on_message(received)
 
+    async def handle_many(self, messages: list[Msg]) -> None:
+        """Process a fetched batch in one transaction, then acknowledge every message; a
+        batch that fails is handled message by message (:meth:`handle`: its retries,
+        redeliveries and quarantine).
+        """
+        taken: list[tuple[Msg, Envelope]] = []
+        for message in messages:
+            try:
+                taken.append((message, Envelope.of_message(message.headers, message.data)))
+            except EnvelopeInvalid as error:
+                _log.warning("dropping a message that is not a feed envelope: %s", error)
+                await message.term()
+        if not taken:
+            return
+        try:
+            received = await asyncio.to_thread(self.process_many, [e for _, e in taken])
+        except Exception as error:  # a conflict or a bad document: one by one
+            _log.info("batch of %d failed (%s): one by one", len(taken), error)
+            for message, _ in taken:
+                await self.handle(message)
+            return
+        acks = await asyncio.gather(
+            *(message.ack_sync() for message, _ in taken), return_exceptions=True
+        )
+        for ack in acks:
+            if isinstance(ack, BaseException):  # committed: the redelivery finds the row
+                _log.warning("acknowledging a message failed: %s", ack)
+        for item in received:
+            self.stats.count(item)
+            if self.on_message is not None:
+                self.on_message(item)
+
     async def run(
         self,
         *,
@@ -191,7 +234,10 @@ class Worker:
                         return
                     continue
                 idle = 0.0
-                for message in messages:
-                    await self.handle(message)
+                if len(messages) > 1:
+                    await self.handle_many(messages)
+                else:
+                    for message in messages:
+                        await self.handle(message)
         finally:
             await client.close()

@@ -7,6 +7,19 @@ from tradecover.kit.public_face import lazy_exports
 if TYPE_CHECKING:
     from tradecover.reporting.csv_exports import declarations_csv as declarations_csv
     from tradecover.reporting.csv_exports import limits_csv as limits_csv
+    from tradecover.reporting.feed_exposure import BuyerFeedExposure as BuyerFeedExposure
+    from tradecover.reporting.feed_exposure import (
+        feed_exposure_by_buyer as feed_exposure_by_buyer,
+    )
+    from tradecover.reporting.feed_omissions import CustomsExport as CustomsExport
+    from tradecover.reporting.feed_omissions import OmissionMonth as OmissionMonth
+    from tradecover.reporting.feed_omissions import TurnoverFromCustoms as TurnoverFromCustoms
+    from tradecover.reporting.feed_omissions import exporter_in_view as exporter_in_view
+    from tradecover.reporting.feed_omissions import omissions as omissions
+    from tradecover.reporting.feed_omissions import omissions_by_month as omissions_by_month
+    from tradecover.reporting.feed_omissions import (
+        turnover_from_customs as turnover_from_customs,
+    )
     from tradecover.reporting.limits_decision_context import DecisionContext as DecisionContext
     from tradecover.reporting.limits_decision_context import (
         limit_decision_context as limit_decision_context,
@@ -22,6 +35,15 @@ if TYPE_CHECKING:
     from tradecover.reporting.renewal_review import RenewalReviewMetrics as RenewalReviewMetrics
 
 _LAZY: dict[str, str] = {
+    "BuyerFeedExposure": "feed_exposure",
+    "feed_exposure_by_buyer": "feed_exposure",
+    "CustomsExport": "feed_omissions",
+    "OmissionMonth": "feed_omissions",
+    "TurnoverFromCustoms": "feed_omissions",
+    "exporter_in_view": "feed_omissions",
+    "omissions": "feed_omissions",
+    "omissions_by_month": "feed_omissions",
+    "turnover_from_customs": "feed_omissions",
     "DecisionContext": "limits_decision_context",
     "RenewalReviewMetrics": "renewal_review",
     "WatchEntry": "limits_watch_list",
@@ -37,15 +59,24 @@ _LAZY: dict[str, str] = {
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "BuyerFeedExposure",
+    "CustomsExport",
     "DecisionContext",
+    "OmissionMonth",
     "RenewalReviewMetrics",
+    "TurnoverFromCustoms",
     "WatchEntry",
     "buyers_declared",
     "declarations_csv",
     "declarations_in_claim",
+    "exporter_in_view",
+    "feed_exposure_by_buyer",
     "limit_decision_context",
     "limit_exposures",
     "limit_watch_list",
     "limits_csv",
+    "omissions",
+    "omissions_by_month",
     "payment_records_of",
+    "turnover_from_customs",
 ]

@@ -175,3 +175,37 @@ def ubl_invoice_to_the_test_buyer() -> bytes:
         assert old in text
         text = text.replace(old, new)
     return text.encode()
+
+
+def customs_record(
+    number: str,
+    *,
+    invoice: str | None = None,
+    value: str = "1000.00",
+    currency: str = "USD",
+    consignee: str = "Berlin Machines GmbH",
+    accepted: date | None = None,
+    exited: date | None = None,
+    version: str = "1",
+) -> bytes:
+    """A national single-window export record (JSON) to the test buyer, accepted two days
+    ago and gone out yesterday unless told.
+    """
+    accepted = accepted or TODAY - timedelta(days=2)
+    record: dict[str, Any] = {
+        "declaration_number": number,
+        "version": version,
+        "acceptance_date": accepted.isoformat(),
+        "exit_date": exited.isoformat() if exited else None,
+        "exporter_id": "CN91110000100000000X",
+        "exporter_name": "Acme Exports",
+        "consignee_name": consignee,
+        "consignee_country": "DE",
+        "consignee_ids": [],
+        "hs_code": ["8459.61"],
+        "value": value,
+        "currency": currency,
+        "invoice_number": invoice,
+        "transport_document": "CMR 1",
+    }
+    return json.dumps(record).encode()

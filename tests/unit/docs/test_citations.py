@@ -32,6 +32,7 @@ PREFIXES = {
     "S": "subsidies.md",
     "PF": "portfolio-risk.md",
     "A": "automatic-attachment.md",
+    "FR": "feed-reconciliation.md",
     "CS": "consents.md",
 }
 CITATION = re.compile(r"\[domain ([A-Z]{1,2})-(\d+)\]")

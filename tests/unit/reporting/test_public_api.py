@@ -10,7 +10,16 @@ import tradecover.reporting as face
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == sorted(
         [
+            "BuyerFeedExposure",
+            "CustomsExport",
+            "feed_exposure_by_buyer",
             "DecisionContext",
+            "OmissionMonth",
+            "TurnoverFromCustoms",
+            "exporter_in_view",
+            "omissions",
+            "omissions_by_month",
+            "turnover_from_customs",
             "RenewalReviewMetrics",
             "WatchEntry",
             "buyers_declared",
