@@ -44,11 +44,13 @@ def register_job_kinds() -> None:
     declarations upload on :func:`store_for` (the app and the job worker call it).
     """
     from tradecover import jobs
+    from tradecover.declarations import register_upload_deferrer
 
     jobs.register_kind(
         "declarations.upload", jobs.declarations_upload(store_for), jobs.check_upload
     )
     jobs.register_kind("consents.purge", _consents_purge, jobs.check_insurer_admin)
+    register_upload_deferrer(defer_upload)
 
 
 def _consents_purge(factory: sessionmaker[Session], job: Job, progress: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from tradecover.db.engine import make_engine, make_session_factory
 from tradecover.declarations import upload as upload_reader
 from tradecover.declarations.erp_endpoint import ErpDeclarations
 from tradecover.web.security import CsrfProtection
-from tradecover.wiring import defer_upload, register_job_kinds, store_for
+from tradecover.wiring import register_job_kinds, store_for
 
 API_DESCRIPTION = """
 tradecover: short-term export credit insurance, from application to claim.
@@ -114,7 +114,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.known_api_keys = KnownApiKeys()
     app.state.attachment_store = store_for(engine)  # THE attachment store of the database
     register_job_kinds()
-    app.state.defer_upload = defer_upload  # the declarations upload's port to the jobs
     problems.install(app)
     consent_reads.install(app)
     app.router.on_startup.append(upload_reader.start_parsers)

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     )
     from tradecover.declarations.loading_repository import policy_facts as policy_facts
     from tradecover.declarations.model import Declaration as Declaration
+    from tradecover.declarations.ports import register_upload_deferrer as register_upload_deferrer
     from tradecover.declarations.receivable_repository import OpenReceivable as OpenReceivable
     from tradecover.declarations.receivable_repository import (
         active_declaration_id as active_declaration_id,
@@ -108,6 +109,7 @@ _LAZY: dict[str, str] = {
     "latest_of": "amendment_repository",
     "months_of_shipments": "turnover_repository",
     "outstanding_by_limit": "exposure_repository",
+    "register_upload_deferrer": "ports",
     "buyers_declared_to": "exposure_repository",
     "policy_facts": "loading_repository",
     "submit_turnover_return": "status_repository",
@@ -161,6 +163,7 @@ __all__ = [
     "pro_rata_turnover",
     "read_rows",
     "record_collected",
+    "register_upload_deferrer",
     "release_reservation",
     "shipment_problems",
     "submit_turnover_return",

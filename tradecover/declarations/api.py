@@ -47,7 +47,7 @@ from tradecover.api.deps import (
 )
 from tradecover.api.pagination import Page, PageDep
 from tradecover.api.problems import is_collision
-from tradecover.declarations import service, upload
+from tradecover.declarations import ports, service, upload
 from tradecover.declarations.attachment.repository import (
     AttachmentStore,
     KeyedRequest,
@@ -306,8 +306,7 @@ def upload_declarations(
     if len(data) > settings.upload_job_threshold_bytes:
         if len(data) > upload.MAX_UPLOAD_BYTES:
             upload.read_rows(name, data)  # the size refusal of the upload path
-        # the jobs port the composition root set on the app (declarations never import jobs)
-        job_id, send = request.app.state.defer_upload(
+        job_id, send = ports.defer_upload(
             session, principal, filename=name, data=data, settings=settings
         )
         background.add_task(send)  # after the answer, so after the commit

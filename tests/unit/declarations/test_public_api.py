@@ -53,6 +53,7 @@ def test_public_names_are_pinned() -> None:
             "months_of_shipments",
             "open_receivables",
             "outstanding_by_limit",
+            "register_upload_deferrer",
             "periods_due_between",
             "policy_facts",
             "pro_rata_turnover",
