@@ -82,6 +82,9 @@ EXPORTER_READS: dict[str, Read] = {
         "/feeds/documents": _DOCUMENTS,
         "/feeds/documents/{document_id}": _DOCUMENTS,
         "/feeds/awaiting-confirmation": _DOCUMENTS,
+        # the whole-turnover clause is the policy's own: what it needs is the contract's
+        "/feeds/omissions": _CONTRACT,
+        "/feeds/turnover": _CONTRACT,
     }.items()
 }
 """Routes that return an exporter's data -> the scope and purpose of the read."""

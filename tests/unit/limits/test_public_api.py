@@ -13,6 +13,9 @@ def test_public_names_are_pinned() -> None:
     assert sorted(tradecover.buyers.__all__) == sorted(
         [
             "AdverseEvent",
+            "DocumentParty",
+            "IdentifiedBuyer",
+            "identify_related_buyer",
             "BankProfile",
             "Buyer",
             "BuyerIdentity",
