@@ -5,7 +5,9 @@ Each mailed event type has an English subject and body, marked for extraction wi
 :func:`N_` and translated in ``tradecover/web/locale`` (en, zh_Hans, zh_Hant, ko) like
 every dashboard message; placeholders name the payload's fields (``%(notice_id)s``).
 Amounts are shown as the payload carries them (decimal string and currency).  Each type
-also has a label, the choice a person sees on the e-mail preferences page.
+also has a label, the choice a person sees on the e-mail preferences page.  The premium
+notice and the claim decision also carry their PDF (:data:`WITH_PDF`), rendered by the
+relay in the recipient's language.
 """
 
 from __future__ import annotations
@@ -64,6 +66,24 @@ _KINDS: Mapping[str, MailKind] = {
             "Shipments made before keep their cover."
         ),
     ),
+    "declaration.reminded": MailKind(
+        N_("Reminders to notify a possible loss"),
+        N_("Notice of possible loss due by %(deadline)s: invoice %(invoice_number)s"),
+        N_(
+            "Invoice %(invoice_number)s was due on %(due_date)s and is unpaid. File a notice "
+            "of possible loss by %(deadline)s (%(days_left)s days left), or the right to "
+            "claim may be lost."
+        ),
+    ),
+    "collection.chased": MailKind(
+        N_("Requests to confirm collections"),
+        N_("Please confirm collection of invoice %(invoice_number)s"),
+        N_(
+            "Invoice %(invoice_number)s fell due on %(due_date)s; we asked on "
+            "%(requested_on)s whether the buyer paid. Confirm it paid in full, in part or "
+            "unpaid."
+        ),
+    ),
     "notice.issued": MailKind(
         N_("Premium notices"),
         N_("Premium notice %(notice_id)s issued"),
@@ -113,6 +133,9 @@ _KINDS: Mapping[str, MailKind] = {
 
 MAILED_TYPES = frozenset(_KINDS)
 """The event types that go out by e-mail."""
+
+WITH_PDF = frozenset({"notice.issued", "claim.decided"})
+"""The mailed event types whose e-mail carries the PDF of what they tell of."""
 
 
 def mail_kinds() -> dict[str, MailKind]:
