@@ -4,7 +4,6 @@ recipient's language, to those who did not opt out, once.
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
@@ -19,7 +18,6 @@ from tradecover.config import get_settings
 from tradecover.db.engine import transaction
 from tradecover.events import record_event
 from tradecover.mail import Smtp, mail_pending, set_preference
-
 
 ISSUED = {
     "notice_id": 41,
