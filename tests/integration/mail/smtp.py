@@ -29,9 +29,11 @@ class Inbox:
         )
         return "250 OK"
 
-    def to(self, address: str) -> list[Message]:
+    def to(self, address: str | None) -> list[EmailMessage]:
         """The messages to ``address``, in the order received."""
-        return [m for m in self.messages if m["To"] == address]
+        found = [m for m in self.messages if m["To"] == address]
+        assert all(isinstance(m, EmailMessage) for m in found)
+        return [m for m in found if isinstance(m, EmailMessage)]
 
 
 def serve() -> Iterator[tuple[Inbox, Smtp]]:

@@ -62,12 +62,9 @@ def test_the_notice_email_carries_its_pdf_in_the_readers_language(
         assert mail_pending(s, smtp) == 2
     (mail,) = handler.to(english.email)
     assert mail["Subject"] == "Premium notice 1 issued"
-    assert (
-        mail.get_body(("plain",))
-        .get_content()
-        .startswith(  # type: ignore[attr-defined]
-            "Your premium notice 1 for 2026-10 is issued: 134.01 USD"
-        )
+    body = mail.get_body(("plain",))
+    assert body is not None and body.get_content().strip() == (
+        "Your premium notice 1 for 2026-10 is issued: 134.01 USD, due on 2026-12-02."
     )
     ((name, text),) = pdf_attachments(mail)
     assert name == f"{REFERENCE}.pdf"

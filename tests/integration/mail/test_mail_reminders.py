@@ -29,7 +29,7 @@ def _daily_job(db: Database, day: date) -> int:
     def work(s: Session) -> int:
         return len(collections.daily_job(s, principal=system_principal(s), today=day).sent)
 
-    sent = run(db, work)  # type: ignore[arg-type]
+    sent = run(db, work)
     assert isinstance(sent, int)
     return sent
 
@@ -91,7 +91,7 @@ def test_reminders_and_chasers_are_mailed_once_in_each_language(
         "Please confirm collection of invoice INV-2",
     ]
     reminder = next(m for m in handler.to(english.email) if "INV-1" in str(m["Subject"]))
-    assert reminder.get_content().strip() == (  # type: ignore[attr-defined]
+    assert reminder.get_content().strip() == (
         f"Invoice INV-1 was due on {due} and is unpaid. File a notice of possible loss by "
         f"{deadline} (30 days left), or the right to claim may be lost."
     )
