@@ -33,6 +33,16 @@ APPROVED_TEXT = N_(
     "We approved your claim: an indemnity of %(indemnity)s is payable from %(payable_from)s."
 )
 REJECTED_TEXT = N_("We rejected your claim for this reason: %(reason)s")
+CAUSES = {
+    "insolvency": N_("Insolvency"),
+    "protracted_default": N_("Protracted default"),
+    "refusal_of_goods": N_("Refusal of goods"),
+    "transfer_restriction": N_("Transfer restriction"),
+    "import_ban": N_("Import ban"),
+    "war": N_("War"),
+    "other_political": N_("Other political event"),
+}
+"""The cause of loss as the letter names it (a code it does not know is shown as stored)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +88,7 @@ def decision_pdf(letter: DecisionLetter, *, locale: str, translate: Translate) -
         (_("Policy"), letter.policy_number or str(letter.policy_id)),
         (_("Exporter"), letter.exporter_name),
         (_("Buyer"), letter.buyer_name),
-        (_("Cause"), letter.cause),
+        (_("Cause"), _(CAUSES[letter.cause]) if letter.cause in CAUSES else letter.cause),
         (_("Decision"), _(APPROVED) if letter.approved else _(REJECTED)),
         (_("Decided"), date_text(letter.decided_on, locale)),
         (_("Loss"), money_text(letter.loss, locale)),

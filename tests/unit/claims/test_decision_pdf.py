@@ -53,7 +53,7 @@ def test_an_approval_letter_names_the_claim_buyer_and_indemnity() -> None:
     letter = _letter(approved=True)
     text = _text(decision_pdf(letter, locale="en", translate=translate_to("en")))
     assert "Claim decision 17" in text
-    assert "Berlin Trading GmbH" in text and "Approved" in text
+    assert "Berlin Trading GmbH" in text and "Approved" in text and "Insolvency" in text
     assert "€9,000.00" in text and "€10,000.00" in text and "90 %" in text
     assert "an indemnity of €9,000.00 is payable from Dec 2, 2026." in text
     assert decision_filename(letter) == "claim-17-decision.pdf"
@@ -69,6 +69,7 @@ def test_the_letter_is_written_in_korean_and_chinese() -> None:
     letter = _letter(approved=True)
     korean = _text(decision_pdf(letter, locale="ko", translate=translate_to("ko")))
     assert "보험금 청구 결정서 17" in korean and "승인됨" in korean
+    assert "insolvency" not in korean
     simplified = _text(decision_pdf(letter, locale="zh_Hans", translate=translate_to("zh_Hans")))
     assert "索赔决定书 17" in simplified and "€9,000.00" in simplified
     traditional = _text(decision_pdf(letter, locale="zh_Hant", translate=translate_to("zh_Hant")))
