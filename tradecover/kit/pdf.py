@@ -4,7 +4,8 @@ A letter is a title, a block of labelled fields, an optional table and closing
 paragraphs, rendered on A4 by reportlab.  Chinese and Korean text is set in the CID fonts
 every PDF reader carries (STSong-Light for Simplified Chinese, MSung-Light for
 Traditional Chinese, HYSMyeongJo-Medium for Korean: ``UnicodeCIDFont``), so no font file
-is shipped or fetched; other languages use Helvetica.  Money and dates are written the
+is shipped or fetched; other languages use Helvetica, but for a text that holds Chinese,
+Japanese or Korean characters (a buyer's or exporter's own name), set in a CID font.  Money and dates are written the
 way the reader's locale writes them (Babel).  The caller gives every text already
 translated; this module only lays it out.
 """
@@ -46,6 +47,14 @@ def font_of(locale: str) -> str:
         return LATIN_FONT
     pdfmetrics.registerFont(UnicodeCIDFont(name))
     return name
+
+
+def _font_for(text: str, font: str) -> str:
+    """``font``, or the CID font that can show ``text`` when Helvetica cannot."""
+    if font != LATIN_FONT or all(ord(c) < 0x2E80 for c in text):
+        return font
+    hangul = any(0xAC00 <= ord(c) <= 0xD7AF or 0x1100 <= ord(c) <= 0x11FF for c in text)
+    return font_of("ko" if hangul else "zh_Hans")
 
 
 def _babel_locale(locale: str) -> Locale:
@@ -93,6 +102,9 @@ def render(letter: Letter, locale: str) -> bytes:
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=11)
 
     def text(value: str, style: ParagraphStyle = body) -> Paragraph:
+        wanted = _font_for(value, font)
+        if wanted != font:
+            style = ParagraphStyle(f"{style.name}-cid", parent=style, fontName=wanted)
         return Paragraph(escape(value), style)
 
     story: list[object] = [text(letter.title, title)]
