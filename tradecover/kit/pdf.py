@@ -4,10 +4,10 @@ A letter is a title, a block of labelled fields, an optional table and closing
 paragraphs, rendered on A4 by reportlab.  Chinese and Korean text is set in the CID fonts
 every PDF reader carries (STSong-Light for Simplified Chinese, MSung-Light for
 Traditional Chinese, HYSMyeongJo-Medium for Korean: ``UnicodeCIDFont``), so no font file
-is shipped or fetched; other languages use Helvetica, but for a text that holds Chinese,
-Japanese or Korean characters (a buyer's or exporter's own name), set in a CID font.  Money and dates are written the
-way the reader's locale writes them (Babel).  The caller gives every text already
-translated; this module only lays it out.
+is shipped or fetched; other languages use Helvetica, but a text that holds Chinese,
+Japanese or Korean characters (a buyer's or exporter's own name) is set in a CID font.
+Money and dates are written the way the reader's locale writes them (Babel).  The caller
+gives every text already translated; this module only lays it out.
 """
 
 from __future__ import annotations
