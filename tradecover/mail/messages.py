@@ -34,11 +34,14 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class MailKind:
-    """A mailed event type: its label on the preferences page, its subject and body."""
+    """A mailed event type: its label on the preferences page, its subject and body, and
+    sentences added to the body when a field of the payload is true (``notes``).
+    """
 
     label: str
     subject: str
     body: str
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 _KINDS: Mapping[str, MailKind] = {
@@ -83,6 +86,7 @@ _KINDS: Mapping[str, MailKind] = {
             "%(requested_on)s whether the buyer paid. Confirm it paid in full, in part or "
             "unpaid."
         ),
+        notes=(("escalate", N_("This request is now with the insurer's staff.")),),
     ),
     "notice.issued": MailKind(
         N_("Premium notices"),
@@ -158,4 +162,8 @@ def compose(event_type: str, payload: Mapping[str, Any], translate: Translate) -
     if kind is None:
         return None
     values = _Blank({k: "" if v is None else v for k, v in payload.items()})
-    return Message(translate(kind.subject) % values, translate(kind.body) % values)
+    body = translate(kind.body) % values
+    for field, note in kind.notes:
+        if payload.get(field):
+            body += " " + translate(note)
+    return Message(translate(kind.subject) % values, body)

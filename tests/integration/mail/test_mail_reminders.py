@@ -19,6 +19,7 @@ from tradecover.collections import service as collections
 from tradecover.db.engine import transaction
 from tradecover.events.model import OutboxEvent
 from tradecover.mail import Smtp, mail_kinds, mail_pending
+from tradecover.policies.model import Policy
 
 TOLD = ("collection.chased", "declaration.reminded")
 
@@ -32,6 +33,15 @@ def _daily_job(db: Database, day: date) -> int:
     sent = run(db, work)
     assert isinstance(sent, int)
     return sent
+
+
+def _requested_on(db: Database, book: Book) -> str:
+    """When the insurer asked to confirm the book's invoices (its first confirmation run
+    on or after their due date)."""
+    with db.factory() as s:
+        policy = s.get(Policy, book.policy_id)
+        assert policy is not None
+        return collections.confirmation_requested_on(policy, DUE).isoformat()
 
 
 def _told(db: Database) -> list[tuple[str, str]]:
@@ -94,6 +104,16 @@ def test_reminders_and_chasers_are_mailed_once_in_each_language(
     assert reminder.get_content().strip() == (
         f"Invoice INV-1 was due on {due} and is unpaid. File a notice of possible loss by "
         f"{deadline} (30 days left), or the right to claim may be lost."
+    )
+    chaser = next(
+        m
+        for m in handler.to(english.email)
+        if m["Subject"] == "Please confirm collection of invoice INV-2"
+    )
+    assert chaser.get_content().strip() == (
+        f"Invoice INV-2 fell due on {due}; we asked on {_requested_on(db, book)} whether the "
+        "buyer paid. Confirm it paid in full, in part or unpaid. This request is now with the "
+        "insurer's staff."
     )
     assert sorted(str(m["Subject"]) for m in handler.to(korean.email)) == [
         f"사고발생통지 기한 {deadline}: 송장 INV-1",
