@@ -36,6 +36,10 @@ CID_FONTS = {"zh_Hans": "STSong-Light", "zh_Hant": "MSung-Light", "ko": "HYSMyeo
 """The built-in CID font of each CJK language of the dashboard."""
 
 LATIN_FONT = "Helvetica"
+WIDTH = 170 * mm
+"""The width of a letter's text on A4 with margins of 20 mm."""
+CHUNK = 40
+"""Rows of a letter's table per reportlab table (about a page)."""
 MEDIA_TYPE = "application/pdf"
 
 
@@ -108,30 +112,38 @@ def render(letter: Letter, locale: str) -> bytes:
         return Paragraph(escape(value), style)
 
     story: list[object] = [text(letter.title, title)]
-    fields = Table(
-        [[text(label), text(value)] for label, value in letter.fields],
-        colWidths=[55 * mm, 115 * mm],
-        hAlign="LEFT",
-    )
-    fields.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [fields, Spacer(1, 6 * mm)]
-    if letter.table_header:
-        grid = Table(
-            [[text(h, cell) for h in letter.table_header]]
-            + [[text(v, cell) for v in row] for row in letter.table_rows],
-            repeatRows=1,
+    if letter.fields:
+        fields = Table(
+            [[text(label), text(value)] for label, value in letter.fields],
+            colWidths=[55 * mm, 115 * mm],
             hAlign="LEFT",
         )
-        grid.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        story += [grid, Spacer(1, 6 * mm)]
+        fields.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story += [fields, Spacer(1, 6 * mm)]
+    if letter.table_header:
+        # the rows are plain strings (a Paragraph per cell costs far more), in the letter's
+        # font or, cell by cell, a CID one; tables of CHUNK rows, each with the header,
+        # since reportlab splits one long table across pages in quadratic time
+        header = [text(h, cell) for h in letter.table_header]
+        widths = [WIDTH / len(header)] * len(header)
+        rows = [list(row) for row in letter.table_rows]
+        for start in range(0, max(len(rows), 1), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            commands: list[tuple[object, ...]] = [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 1), (-1, -1), font),
+                ("FONTSIZE", (0, 1), (-1, -1), 8),
+            ]
+            for y, row in enumerate(chunk, start=1):
+                for x, value in enumerate(row):
+                    if (wanted := _font_for(value, font)) != font:
+                        commands.append(("FONTNAME", (x, y), (x, y), wanted))
+            grid = Table([header, *chunk], colWidths=widths, repeatRows=1, hAlign="LEFT")
+            grid.setStyle(TableStyle(commands))
+            story.append(grid)
+        story.append(Spacer(1, 6 * mm))
     story += [text(p) for p in letter.paragraphs]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

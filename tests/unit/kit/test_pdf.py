@@ -38,7 +38,7 @@ def test_a_chinese_or_korean_name_shows_in_an_english_letter() -> None:
             "Letter & <notice>",
             [("Exporter", "浙江精工机械"), ("Buyer", "한국무역 주식회사")],
             table_header=("A", "B"),
-            table_rows=[("1", "2")],
+            table_rows=[("1", "2"), ("3", "福建茶叶")],
             paragraphs=["Done."],
         ),
         "en",
@@ -46,3 +46,13 @@ def test_a_chinese_or_korean_name_shows_in_an_english_letter() -> None:
     text = _text(pdf)
     assert "Letter & <notice>" in text
     assert "浙江精工机械" in text and "한국무역 주식회사" in text and "Done." in text
+    assert "福建茶叶" in text
+
+
+def test_a_long_table_runs_over_pages_with_its_header_on_each() -> None:
+    rows = [(f"INV-{n:03d}", f"{n}.00") for n in range(1, 101)]
+    pdf = render(Letter("Notice", [], table_header=("Invoice", "Premium"), table_rows=rows), "en")
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == 3
+    assert all("Invoice" in page for page in pages)
+    assert "INV-001" in pages[0] and "INV-100" in pages[-1] and "100.00" in pages[-1]
