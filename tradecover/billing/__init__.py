@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from tradecover.billing.service import get_notice as get_notice
     from tradecover.billing.service import list_notices as list_notices
     from tradecover.billing.service import month_bounds as month_bounds
+    from tradecover.billing.service import notice_pdf_of as notice_pdf_of
     from tradecover.billing.service import terms_of as terms_of
 
 _LAZY = {
@@ -81,6 +82,7 @@ _LAZY = {
     "bill_batch": "jobs",
     "credit_balances": "credit_notes",
     "get_notice": "service",
+    "notice_pdf_of": "service",
     "get_run": "jobs",
     "list_notices": "service",
     "list_payments": "payments",
@@ -137,6 +139,7 @@ __all__ = [
     "notice_count",
     "notice_exporter",
     "notice_for_declaration",
+    "notice_pdf_of",
     "notices_due",
     "payer_of",
     "premium_of",

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Security
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover import idempotency
@@ -20,6 +20,7 @@ from tradecover.api.deps import (
     get_settings,
 )
 from tradecover.api.pagination import IdPath, Page, PageDep
+from tradecover.api.pdf import PDF_RESPONSES, LangQuery, pdf_response, reader_locale, translator
 from tradecover.billing import arrears, credit_notes, jobs, payments, service
 from tradecover.billing.schemas import (
     AgeingOut,
@@ -133,6 +134,33 @@ def get_notice(
             line_limit=lines_limit,
         )
     )
+
+
+@router.get(
+    "/notices/{notice_id}/pdf",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+    summary="One notice as a PDF",
+)
+def get_notice_pdf(
+    notice_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangQuery = None,
+) -> Response:
+    """The premium notice as a PDF in the reader's language (``lang``, else
+    ``Accept-Language``); read as the notice is (exporters: their own).
+    """
+    locale = reader_locale(request, lang)
+    name, content = service.notice_pdf_of(
+        session,
+        principal=principal,
+        notice_id=notice_id,
+        locale=locale,
+        translate=translator(locale),
+    )
+    return pdf_response(name, content)
 
 
 @router.post(

@@ -14,6 +14,7 @@ Payments live in :mod:`tradecover.billing.payments`, credit notes in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +22,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from tradecover.access import Permission, Principal, organisation_of
+from tradecover.billing.document import notice_document
 from tradecover.billing.model import (
     NoticeSplit,
     PremiumNotice,
@@ -30,6 +32,7 @@ from tradecover.billing.notice import (
     month_end,
     month_start,
 )
+from tradecover.billing.notice_pdf import notice_filename, notice_pdf
 from tradecover.billing.repository import active_at, member
 from tradecover.config import Settings
 from tradecover.kit.errors import NotFound, ValidationFailed
@@ -240,3 +243,22 @@ def month_bounds(month: str) -> tuple[date, date]:
     """First and last day of a ``YYYY-MM`` month."""
     first = month_start(month)
     return first, month_end(first)
+
+
+def notice_pdf_of(
+    session: Session,
+    *,
+    principal: Principal,
+    notice_id: int,
+    locale: str,
+    translate: Callable[[str], str],
+) -> tuple[str, bytes]:
+    """The file name and PDF of a notice the caller may see, in ``locale`` (its first
+    :data:`MAX_LINES` declarations listed).
+    """
+    view = get_notice(session, principal=principal, notice_id=notice_id)
+    document = notice_document(view)
+    pdf = notice_pdf(
+        document, locale=locale, translate=translate, line_count=view.notice.line_count
+    )
+    return notice_filename(document), pdf

@@ -73,11 +73,13 @@ if TYPE_CHECKING:
     from tradecover.claims.filing import file_claim as file_claim
     from tradecover.claims.payment import pay as pay
     from tradecover.claims.recoveries import record_recovery as record_recovery
+    from tradecover.claims.service import decision_pdf_of as decision_pdf_of
 
 _LAZY: dict[str, str] = {
     "LineIn": "filing",
     "approve": "decision",
     "close": "closing",
+    "decision_pdf_of": "service",
     "file_claim": "filing",
     "pay": "payment",
     "record_recovery": "recoveries",
@@ -124,6 +126,7 @@ __all__ = [
     "claims_at_risk",
     "close",
     "compute_indemnity",
+    "decision_pdf_of",
     "earliest_payment_date",
     "ensure_approvable",
     "file_claim",

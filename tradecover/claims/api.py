@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Security
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover import idempotency
@@ -29,6 +29,7 @@ from tradecover.api.deps import (
     current_principal,
 )
 from tradecover.api.pagination import IdPath, Page, PageDep
+from tradecover.api.pdf import PDF_RESPONSES, LangQuery, pdf_response, reader_locale, translator
 from tradecover.claims import closing, decision, filing, payment, recoveries, service
 from tradecover.claims.documents import service as documents
 from tradecover.claims.documents.schemas import DocumentsSummary
@@ -180,6 +181,29 @@ def get_speed(
 def get_claim(claim_id: IdPath, session: SessionDep, principal: PrincipalDep) -> ClaimOut:
     """The claim, its lines, its checks and its dates."""
     return _out(session, claim_id, principal)
+
+
+@router.get(
+    "/claims/{claim_id}/decision.pdf",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+    summary="A claim's decision letter as a PDF",
+)
+def get_decision_pdf(
+    claim_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangQuery = None,
+) -> Response:
+    """The decision letter in the reader's language (``lang``, else ``Accept-Language``);
+    404 while the claim is undecided, or for a claim the caller may not see.
+    """
+    locale = reader_locale(request, lang)
+    name, content = service.decision_pdf_of(
+        session, principal=principal, claim_id=claim_id, locale=locale, translate=translator(locale)
+    )
+    return pdf_response(name, content)
 
 
 @router.post(

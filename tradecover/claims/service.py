@@ -21,6 +21,7 @@ resolves them; the checks, the indemnity, the approval and the payment read them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,10 +29,16 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tradecover import audit, collections, declarations, policies
-from tradecover.access import Permission, Principal
+from tradecover import audit, buyers, collections, declarations, policies
+from tradecover.access import Permission, Principal, organisation_of
 from tradecover.billing import DEFAULT_TERMS as BILLING_TERMS
 from tradecover.claims.checks import CheckName, CheckOutcome, ClaimCheck
+from tradecover.claims.decision_pdf import (
+    DecisionLetter,
+    DecisionLine,
+    decision_filename,
+    decision_pdf,
+)
 from tradecover.claims.indemnity import (
     ClaimDefaults,
     ClaimEvent,
@@ -268,3 +275,53 @@ def list_claims(
         query.order_by(ClaimRow.filed_on, ClaimRow.id).limit(limit).offset(offset)
     ).scalars()
     return list(rows), int(total)
+
+
+def decision_letter(session: Session, principal: Principal, claim_id: int) -> DecisionLetter:
+    """The decision letter of a claim the caller may see; ``NotFound`` while undecided."""
+    claim = claim_for(session, principal, claim_id)
+    if claim.decided_on is None:
+        raise NotFound(f"claim {claim_id} is not decided yet", field="claim_id")
+    approved = claim.rejection_reason is None
+    org = organisation_of(session, claim.exporter_org_id)
+
+    def money(minor: int) -> Money:
+        return Money.from_minor(minor, claim.currency)
+
+    return DecisionLetter(
+        claim_id=claim.id,
+        policy_id=claim.policy_id,
+        policy_number=policies.policy_numbers_of(session, [claim.policy_id]).get(claim.policy_id),
+        exporter_name=org.name if org else "",
+        buyer_name=buyers.buyer_record(session, claim.buyer_id).legal_name,
+        cause=claim.cause,
+        approved=approved,
+        decided_on=claim.decided_on,
+        loss=money(claim.loss_minor),
+        indemnity=money(claim.indemnity_minor if approved else 0),
+        payable_from=claim.payable_from,
+        reason=claim.rejection_reason,
+        lines=[
+            DecisionLine(
+                declaration_id=line.declaration_id,
+                loss=money(line.loss_minor),
+                covered=money(line.covered_minor),
+                indemnity_pct=line.indemnity_pct,
+                indemnity=money(line.indemnity_minor),
+            )
+            for line in lines_of(session, claim.id)
+        ],
+    )
+
+
+def decision_pdf_of(
+    session: Session,
+    *,
+    principal: Principal,
+    claim_id: int,
+    locale: str,
+    translate: Callable[[str], str],
+) -> tuple[str, bytes]:
+    """The file name and PDF of the decision letter of a claim the caller may see."""
+    letter = decision_letter(session, principal, claim_id)
+    return decision_filename(letter), decision_pdf(letter, locale=locale, translate=translate)

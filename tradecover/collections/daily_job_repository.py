@@ -1,4 +1,9 @@
-"""The daily overdue job: notice reminders, confirmation chasers, notifications."""
+"""The daily overdue job: notice reminders, confirmation chasers, notifications.
+
+Each reminder and chaser sent (a new notification) is also a business event in the same
+transaction (``declaration.reminded``, ``collection.chased``): the webhooks and the
+e-mail relay hear it once, as the inbox does (the notification's ``dedupe_key``).
+"""
 
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ from tradecover.collections.overdue import (
 )
 from tradecover.collections.overdue import PossibleLossNotice as PureNotice
 from tradecover.collections.scoping_repository import visible_notifications
+from tradecover.events import record_event
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import (
     NotFound,
@@ -158,6 +164,14 @@ def daily_job(session: Session, *, principal: Principal, today: date) -> DailyJo
                 f"({reminder.days_left} days left), or the right to claim "
                 "may be lost.",
                 data={"deadline": reminder.deadline.isoformat(), "days_left": reminder.days_left},
+                event=(
+                    "declaration.reminded",
+                    {
+                        **_invoice_facts(row, due[row.id]),
+                        "deadline": reminder.deadline,
+                        "days_left": reminder.days_left,
+                    },
+                ),
             )
         noticed = {n.declaration_id for n in notice_rows if n.status == NOTICE_OPEN}
         requests = [
@@ -194,8 +208,27 @@ def daily_job(session: Session, *, principal: Principal, today: date) -> DailyJo
                     "reminder_number": chase.reminder_number,
                     "escalate": chase.escalate,
                 },
+                event=(
+                    "collection.chased",
+                    {
+                        **_invoice_facts(row, due[row.id]),
+                        "requested_on": asked,
+                        "reminder_number": chase.reminder_number,
+                        "escalate": chase.escalate,
+                    },
+                ),
             )
     return DailyJobOutcome(runs=runs, chases=chases, sent=sent)
+
+
+def _invoice_facts(row: OpenReceivable, due: date) -> dict[str, Any]:
+    """The declared invoice's fields that a reminder's or chaser's event carries."""
+    return {
+        "declaration_id": row.id,
+        "policy_id": row.policy_id,
+        "invoice_number": row.invoice_number,
+        "due_date": due,
+    }
 
 
 def _reminder_key(declaration_id: int, deadline: date, stage: int) -> str:
@@ -264,8 +297,11 @@ def _send(
     subject: str,
     body: str,
     data: dict[str, Any],
+    event: tuple[str, dict[str, Any]],
 ) -> list[Notification]:
-    """Record one notification unless its key was sent before; audited when sent."""
+    """Record one notification unless its key was sent before; audited when sent, and
+    told as the business event ``event`` (type, payload) in the same transaction.
+    """
     exists = session.execute(
         select(Notification.id).where(
             Notification.exporter_org_id == org_id, Notification.dedupe_key == key
@@ -304,6 +340,8 @@ def _send(
             "sent_on": today.isoformat(),
         },
     )
+    event_type, payload = event
+    record_event(session, event_type, f"declaration:{declaration.id}", payload, org_id)
     return [row]
 
 

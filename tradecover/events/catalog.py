@@ -97,6 +97,33 @@ class DeclarationCorrected(Payload):
     amendment_id: int | None = None
 
 
+class DeclarationReminded(Payload):
+    """The exporter was reminded to file a notice of possible loss on an overdue declared
+    invoice before the deadline (the daily overdue job's reminder, once per stage).
+    """
+
+    declaration_id: int
+    policy_id: int
+    invoice_number: str
+    due_date: date = Field(description="The invoice's due date (as moved by an extension)")
+    deadline: date = Field(description="The last day to file the notice of possible loss")
+    days_left: int = Field(ge=0, description="Days from the reminder to the deadline")
+
+
+class CollectionChased(Payload):
+    """The exporter was chased to confirm what the buyer paid on an overdue declared
+    invoice (the daily overdue job's chaser, once per reminder of a request).
+    """
+
+    declaration_id: int
+    policy_id: int
+    invoice_number: str
+    due_date: date
+    requested_on: date = Field(description="When the insurer asked for the confirmation")
+    reminder_number: int = Field(ge=1)
+    escalate: bool = Field(description="The request is now with the insurer's staff")
+
+
 class NoticeIssued(Payload):
     """A premium notice was issued."""
 
@@ -227,6 +254,16 @@ CATALOG: Mapping[str, EventType] = _types(
     ("declaration.attached", DeclarationAttached, "A declaration attached to cover"),
     ("declaration.refused", DeclarationRefused, "A declaration was refused cover"),
     ("declaration.corrected", DeclarationCorrected, "A declaration was corrected"),
+    (
+        "declaration.reminded",
+        DeclarationReminded,
+        "An exporter was reminded to notify a possible loss on an overdue declaration",
+    ),
+    (
+        "collection.chased",
+        CollectionChased,
+        "An exporter was chased to confirm the collection of an overdue declaration",
+    ),
     ("notice.issued", NoticeIssued, "A premium notice was issued"),
     ("notice.paid", NoticePaid, "A premium notice was paid"),
     ("notice.overdue", NoticeOverdue, "A premium notice is overdue"),

@@ -5,7 +5,9 @@ Each mailed event type has an English subject and body, marked for extraction wi
 :func:`N_` and translated in ``tradecover/web/locale`` (en, zh_Hans, zh_Hant, ko) like
 every dashboard message; placeholders name the payload's fields (``%(notice_id)s``).
 Amounts are shown as the payload carries them (decimal string and currency).  Each type
-also has a label, the choice a person sees on the e-mail preferences page.
+also has a label, the choice a person sees on the e-mail preferences page.  The premium
+notice and the claim decision also carry their PDF (:data:`WITH_PDF`), rendered by the
+relay in the recipient's language.
 """
 
 from __future__ import annotations
@@ -32,11 +34,14 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class MailKind:
-    """A mailed event type: its label on the preferences page, its subject and body."""
+    """A mailed event type: its label on the preferences page, its subject and body, and
+    sentences added to the body when a field of the payload is true (``notes``).
+    """
 
     label: str
     subject: str
     body: str
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 _KINDS: Mapping[str, MailKind] = {
@@ -63,6 +68,25 @@ _KINDS: Mapping[str, MailKind] = {
             "Credit limit %(limit_id)s is cancelled from %(effective_from)s: %(reason)s. "
             "Shipments made before keep their cover."
         ),
+    ),
+    "declaration.reminded": MailKind(
+        N_("Reminders to notify a possible loss"),
+        N_("Notice of possible loss due by %(deadline)s: invoice %(invoice_number)s"),
+        N_(
+            "Invoice %(invoice_number)s was due on %(due_date)s and is unpaid. File a notice "
+            "of possible loss by %(deadline)s (%(days_left)s days left), or the right to "
+            "claim may be lost."
+        ),
+    ),
+    "collection.chased": MailKind(
+        N_("Requests to confirm collections"),
+        N_("Please confirm collection of invoice %(invoice_number)s"),
+        N_(
+            "Invoice %(invoice_number)s fell due on %(due_date)s; we asked on "
+            "%(requested_on)s whether the buyer paid. Confirm it paid in full, in part or "
+            "unpaid."
+        ),
+        notes=(("escalate", N_("This request is now with the insurer's staff.")),),
     ),
     "notice.issued": MailKind(
         N_("Premium notices"),
@@ -114,6 +138,9 @@ _KINDS: Mapping[str, MailKind] = {
 MAILED_TYPES = frozenset(_KINDS)
 """The event types that go out by e-mail."""
 
+WITH_PDF = frozenset({"notice.issued", "claim.decided"})
+"""The mailed event types whose e-mail carries the PDF of what they tell of."""
+
 
 def mail_kinds() -> dict[str, MailKind]:
     """The mailed event types with their labels, in the order the preferences page shows."""
@@ -135,4 +162,8 @@ def compose(event_type: str, payload: Mapping[str, Any], translate: Translate) -
     if kind is None:
         return None
     values = _Blank({k: "" if v is None else v for k, v in payload.items()})
-    return Message(translate(kind.subject) % values, translate(kind.body) % values)
+    body = translate(kind.body) % values
+    for field, note in kind.notes:
+        if payload.get(field):
+            body += " " + translate(note)
+    return Message(translate(kind.subject) % values, body)

@@ -4,8 +4,11 @@ The relay keeps its own cursor in the outbox (the webhook relay has its own), re
 events after it in order, mails each mailed type to the active people of the event's
 organisation who did not opt out, in their language (the dashboard's compiled Babel
 catalogs), and moves the cursor in the same transaction.  An SMTP failure rolls the batch
-back: it is mailed again next time.  No notice has a PDF yet (the premium notice is an
-HTML printable), so no e-mail carries an attachment.
+back: it is mailed again next time.  The e-mail of a premium notice (``notice.issued``)
+carries the notice's PDF and that of a claim decision (``claim.decided``) the decision
+letter, each rendered once per language by the owning context, read as the event's
+organisation would read it (a notice or claim it cannot see, or no longer finds, goes
+without the PDF).
 """
 
 from __future__ import annotations
@@ -20,10 +23,19 @@ from babel.support import NullTranslations, Translations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover.access import Permission, Principal, active_people_of
-from tradecover.events import CATALOG, events_after
-from tradecover.kit.errors import ValidationFailed
-from tradecover.mail.messages import MAILED_TYPES, Translate, compose, mail_kinds
+from tradecover import billing, claims
+from tradecover.access import (
+    OrganisationKind,
+    Permission,
+    Principal,
+    Role,
+    active_people_of,
+    organisation_of,
+)
+from tradecover.events import CATALOG, OutboxEntry, events_after
+from tradecover.kit.errors import NotFound, ValidationFailed
+from tradecover.kit.pdf import MEDIA_TYPE
+from tradecover.mail.messages import MAILED_TYPES, WITH_PDF, Translate, compose, mail_kinds
 from tradecover.mail.model import MailCursor, MailPreference
 
 CURSOR = "mail"
@@ -107,6 +119,7 @@ def mail_batch(session: Session, smtp: Smtp, *, limit: int = 500) -> tuple[int, 
     if not entries:
         return 0, 0
     outgoing: list[EmailMessage] = []
+    pdfs: dict[tuple[int, str], tuple[str, bytes] | None] = {}
     for entry in entries:
         if entry.event_type not in MAILED_TYPES:
             continue
@@ -122,6 +135,14 @@ def mail_batch(session: Session, smtp: Smtp, *, limit: int = 500) -> tuple[int, 
             mail["From"], mail["To"], mail["Subject"] = smtp.sender, email, message.subject
             mail.set_content(message.body)
             mail["Content-Language"] = locale.replace("_", "-")  # set_content drops it
+            if entry.event_type in WITH_PDF:
+                if (entry.sequence, locale) not in pdfs:
+                    pdfs[entry.sequence, locale] = pdf_of(session, entry, locale)
+                attachment = pdfs[entry.sequence, locale]
+                if attachment is not None:
+                    name, content = attachment
+                    maintype, subtype = MEDIA_TYPE.split("/")
+                    mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
             outgoing.append(mail)
     if outgoing:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
@@ -129,3 +150,36 @@ def mail_batch(session: Session, smtp: Smtp, *, limit: int = 500) -> tuple[int, 
                 server.send_message(mail)
     cursor.last_sequence = entries[-1].sequence
     return len(entries), len(outgoing)
+
+
+def pdf_of(session: Session, entry: OutboxEntry, locale: str) -> tuple[str, bytes] | None:
+    """The file name and PDF that the e-mail of ``entry`` carries in ``locale``, read as
+    the event's organisation (None: the event has no PDF, or the thing is not found).
+    """
+    org = organisation_of(session, entry.org_id)
+    if org is None or org.kind is not OrganisationKind.EXPORTER:
+        return None
+    reader = Principal(
+        actor="system:mail", org_id=org.id, org_slug=org.slug, org_kind=org.kind, role=Role.EXPORTER
+    )
+    translate = translate_to(locale)
+    try:
+        if entry.event_type == "notice.issued":
+            return billing.notice_pdf_of(
+                session,
+                principal=reader,
+                notice_id=int(entry.payload["notice_id"]),
+                locale=locale,
+                translate=translate,
+            )
+        if entry.event_type == "claim.decided":
+            return claims.decision_pdf_of(
+                session,
+                principal=reader,
+                claim_id=int(entry.payload["claim_id"]),
+                locale=locale,
+                translate=translate,
+            )
+    except NotFound:
+        return None
+    return None

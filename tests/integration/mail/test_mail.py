@@ -4,19 +4,12 @@ recipient's language, to those who did not opt out, once.
 
 from __future__ import annotations
 
-import email
-import email.policy
-from collections.abc import Iterator
-from email.message import Message
-from typing import Any
-
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import update
 from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database, FormClient, make_person, sign_in
-from tests.servers import free_port
+from tests.integration.mail.smtp import Inbox
 from tradecover.access.model import User
 from tradecover.access.principal import Principal
 from tradecover.access.roles import OrganisationKind, Role
@@ -25,32 +18,6 @@ from tradecover.config import get_settings
 from tradecover.db.engine import transaction
 from tradecover.events import record_event
 from tradecover.mail import Smtp, mail_pending, set_preference
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        """Keep the message."""
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, Smtp]]:
-    """An SMTP server on loopback and where to reach it."""
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, Smtp(host="127.0.0.1", port=port)
-    controller.stop()
-
 
 ISSUED = {
     "notice_id": 41,
@@ -106,7 +73,7 @@ def test_a_notice_is_mailed_in_each_recipients_language_once(
     assert "保費通知書" in str(by_recipient[taiwanese.email]["Subject"])
     assert "보험료 고지서" in str(by_recipient[korean.email]["Subject"])
     assert by_recipient[chinese.email]["Content-Language"] == "zh-Hans"
-    assert not any(m.is_multipart() for m in handler.messages)  # no notice has a PDF yet
+    assert not any(m.is_multipart() for m in handler.messages)  # notice 41 is not billed: no PDF
 
 
 def test_a_person_who_opted_out_gets_nothing(

@@ -49,7 +49,9 @@ NOT_PAGES = {
     "/health",
     "/",
     "/claims/{claim_id}/documents/{document_id}/content",
-}  # a stored file
+    "/billing/notices/{notice_id}/pdf",
+    "/claims/{claim_id}/decision.pdf",
+}  # a stored file, and the PDFs (tests/integration/mail, tests/integration/claims)
 _TAGS = re.compile(
     r"<script.*?</script>|<style.*?</style>|<textarea.*?</textarea>|<code.*?</code>|<[^>]+>",
     re.DOTALL,

@@ -104,6 +104,7 @@ def test_the_openapi_document_lists_every_event_as_a_webhook(
     document = client.get("/openapi.json").json()
     hooks = document["webhooks"]
     assert "limit.decided.v1" in hooks and "document.quarantined.v1" in hooks
+    assert "declaration.reminded.v1" in hooks and "collection.chased.v1" in hooks
     names = {p["name"] for p in hooks["limit.decided.v1"]["post"]["parameters"]}
     assert names == {"webhook-id", "webhook-timestamp", "webhook-signature"}
     types = client.get("/api/v1/webhooks/event-types", headers=cast.exporter.headers).json()

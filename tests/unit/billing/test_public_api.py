@@ -47,6 +47,7 @@ def test_public_names_are_pinned() -> None:
         "notice_count",
         "notice_exporter",
         "notice_for_declaration",
+        "notice_pdf_of",
         "notices_due",
         "payer_of",
         "premium_of",

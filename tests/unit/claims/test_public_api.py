@@ -47,6 +47,7 @@ def test_public_names_are_pinned() -> None:
             "claims_at_risk",
             "close",
             "compute_indemnity",
+            "decision_pdf_of",
             "earliest_payment_date",
             "ensure_approvable",
             "file_claim",

@@ -59,4 +59,7 @@ def test_the_scan_sees_the_known_recorders() -> None:
     assert {"declaration.attached", "declaration.refused", "declaration.corrected"} <= modules[
         "declarations/attachment/record.py"
     ]
+    assert {"declaration.reminded", "collection.chased"} <= modules[
+        "collections/daily_job_repository.py"
+    ]
     assert set(CATALOG) >= NOT_YET

@@ -3,7 +3,8 @@
 Same conventions as :mod:`tradecover.web.kit`: server-rendered, in the reader's language,
 signed-in people only; every read goes through the billing service, which scopes
 exporters to their own notices (another exporter's notice renders the same 404 page).
-The print view is a standalone HTML document with print CSS: the printable notice.
+The print view is a standalone HTML document with print CSS: the printable notice; the
+PDF is the same notice as a file, in the reader's language.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from tradecover.api.pdf import pdf_response
 from tradecover.billing import service
 from tradecover.billing.document import notice_document
 from tradecover.kit.errors import DomainError
+from tradecover.web import i18n
 from tradecover.web.kit import (
     SessionDep,
     choose_locale,
@@ -92,3 +95,25 @@ def notice_print(notice_id: int, request: Request, session: SessionDep) -> Respo
     if not 1 <= notice_id <= 2**63 - 1:
         return error_page(request, choose_locale(request, None), None, 404)
     return _notice(request, session, notice_id, "billing/notice_print.html")
+
+
+@router.get("/billing/notices/{notice_id}/pdf", response_model=None)
+def notice_pdf(notice_id: int, request: Request, session: SessionDep) -> Response:
+    """The premium notice as a PDF download, in the reader's language."""
+    if not 1 <= notice_id <= 2**63 - 1:
+        return error_page(request, choose_locale(request, None), None, 404)
+    viewer = current_viewer(request, session)
+    if viewer is None:
+        return to_sign_in(request)
+    locale = choose_locale(request, viewer)
+    try:
+        name, content = service.notice_pdf_of(
+            session,
+            principal=viewer.principal,
+            notice_id=notice_id,
+            locale=locale,
+            translate=i18n.translations(locale).gettext,
+        )
+    except DomainError as error:
+        return error_page(request, locale, viewer, error.status)
+    return pdf_response(name, content)

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from tradecover.access.roles import Permission
 from tradecover.api.pagination import IdPath
+from tradecover.api.pdf import pdf_response
 from tradecover.claims import (
     RecoverySource,
     SpeedTarget,
@@ -38,6 +39,7 @@ from tradecover.claims.indemnity import ClaimDefaults
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.kit.money import Money, to_decimal
+from tradecover.web import i18n
 from tradecover.web.kit import (
     SessionDep,
     Viewer,
@@ -135,6 +137,26 @@ def _claim_action(
     if problem is not None and problem.status == 404:
         return error_page(request, choose_locale(request, viewer), viewer, 404)
     return _queue_page(request, session, viewer, done=None if problem else action, problem=problem)
+
+
+@router.get("/claims/{claim_id}/decision.pdf", response_model=None)
+def decision_pdf(claim_id: IdPath, request: Request, session: SessionDep) -> Response:
+    """A decided claim's decision letter as a PDF download, in the reader's language."""
+    viewer = current_viewer(request, session)
+    if viewer is None:
+        return to_sign_in(request)
+    locale = choose_locale(request, viewer)
+    try:
+        name, content = claims.decision_pdf_of(
+            session,
+            principal=viewer.principal,
+            claim_id=claim_id,
+            locale=locale,
+            translate=i18n.translations(locale).gettext,
+        )
+    except DomainError as error:
+        return error_page(request, locale, viewer, error.status)
+    return pdf_response(name, content)
 
 
 @router.post("/claims/{claim_id}/start-checks", response_model=None)
