@@ -14,6 +14,7 @@ from rich.table import Table
 
 from tradecover import access
 from tradecover.cli.context import console, domain_errors, unit_of_work
+from tradecover.declarations import reminder_repository as reminders
 from tradecover.declarations import service
 from tradecover.declarations.schemas import DeclarationOut, UploadReportOut
 from tradecover.kit.dates import business_today
@@ -152,3 +153,28 @@ def show(declaration_id: Annotated[int, typer.Argument(min=1)]) -> None:
     for key, value in row.model_dump(exclude={"rate_explanation"}).items():
         console.print(f"[bold]{key}[/bold]: {value}")
     console.print("[bold]history[/bold]: " + " -> ".join(f"{r.id} ({r.status})" for r in chain))
+
+
+@app.command("remind")
+@domain_errors
+def remind(
+    days_before: Annotated[
+        int, typer.Option("--days-before", min=0, max=30, help="Remind this many days ahead")
+    ] = reminders.DEFAULT_DAYS_BEFORE,
+    today: Annotated[str | None, typer.Option("--today", help="Business date")] = None,
+) -> None:
+    """Remind exporters of declaration deadlines near (once per policy and period; run daily)."""
+    day = _today(today)
+    with unit_of_work() as session:
+        told = reminders.remind_declarations_due(session, today=day, days_before=days_before)
+    table = Table(title=f"{len(told)} reminders of declaration deadlines")
+    for column in ("policy", "period", "due", "declared so far"):
+        table.add_column(column)
+    for r in told:
+        table.add_row(
+            str(r.policy_id),
+            f"{r.period.start.isoformat()}..{r.period.end.isoformat()}",
+            r.period.due.isoformat(),
+            str(r.declared),
+        )
+    console.print(table)

@@ -110,6 +110,20 @@ class DeclarationReminded(Payload):
     days_left: int = Field(ge=0, description="Days from the reminder to the deadline")
 
 
+class DeclarationDue(Payload):
+    """The deadline to declare a period's shipments on a policy is near (the reminder
+    before the deadline, once per policy and period).
+    """
+
+    policy_id: int
+    frequency: str = Field(description="monthly, weekly or immediate")
+    period_start: date = Field(description="First shipment date of the period")
+    period_end: date = Field(description="Last shipment date of the period")
+    due_date: date = Field(description="The last day to declare the period on time")
+    days_left: int = Field(ge=0, description="Days from the reminder to the deadline")
+    declared: int = Field(ge=0, description="Shipments of the period declared so far")
+
+
 class CollectionChased(Payload):
     """The exporter was chased to confirm what the buyer paid on an overdue declared
     invoice (the daily overdue job's chaser, once per reminder of a request).
@@ -258,6 +272,11 @@ CATALOG: Mapping[str, EventType] = _types(
         "declaration.reminded",
         DeclarationReminded,
         "An exporter was reminded to notify a possible loss on an overdue declaration",
+    ),
+    (
+        "declaration.due",
+        DeclarationDue,
+        "The deadline to declare a period's shipments is near",
     ),
     (
         "collection.chased",

@@ -78,6 +78,15 @@ _KINDS: Mapping[str, MailKind] = {
             "claim may be lost."
         ),
     ),
+    "declaration.due": MailKind(
+        N_("Reminders of declaration deadlines"),
+        N_("Declare by %(due_date)s: shipments of %(period_start)s to %(period_end)s"),
+        N_(
+            "The shipments of %(period_start)s to %(period_end)s under policy %(policy_id)s "
+            "are to be declared by %(due_date)s (%(days_left)s days left). %(declared)s are "
+            "declared so far. A late declaration can cost cover."
+        ),
+    ),
     "collection.chased": MailKind(
         N_("Requests to confirm collections"),
         N_("Please confirm collection of invoice %(invoice_number)s"),

@@ -84,6 +84,7 @@ if TYPE_CHECKING:
     from tradecover.policies.repository import exporter_profiles_of as exporter_profiles_of
     from tradecover.policies.repository import in_force_covers as in_force_covers
     from tradecover.policies.repository import lock_renewal_offer as lock_renewal_offer
+    from tradecover.policies.repository import policies_in_force as policies_in_force
     from tradecover.policies.repository import policy_numbers_of as policy_numbers_of
     from tradecover.policies.repository import renewal_chain_length as renewal_chain_length
     from tradecover.policies.service import OFFER_OPEN as OFFER_OPEN
@@ -129,6 +130,7 @@ _LAZY: dict[str, str] = {
     "policy_in_view": "service",
     "get_renewal_offer": "service",
     "in_force_covers": "repository",
+    "policies_in_force": "repository",
     "issue": "issuance",
     "lock_renewal_offer": "repository",
     "offer_due_renewals": "renewal",
@@ -208,6 +210,7 @@ __all__ = [
     "min_declared_share_of",
     "offer_due_renewals",
     "offer_renewal",
+    "policies_in_force",
     "policy_in_view",
     "policy_numbers_of",
     "policy_record",

@@ -128,6 +128,15 @@ IN_FORCE_STATES: tuple[str, ...] = ("active", "suspended")
 """Policy states whose liability is still running."""
 
 
+def policies_in_force(session: Session) -> list[Policy]:
+    """Every policy whose liability is still running (active or suspended), by id."""
+    return list(
+        session.execute(
+            select(Policy).where(Policy.state.in_(IN_FORCE_STATES)).order_by(Policy.id)
+        ).scalars()
+    )
+
+
 def in_force_covers(session: Session) -> list[InForceCover]:
     """Every policy in force whose exporter filed a profile, by policy id."""
     rows = session.execute(

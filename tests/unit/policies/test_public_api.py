@@ -70,6 +70,7 @@ def test_public_names_are_pinned() -> None:
             "min_declared_share_of",
             "offer_due_renewals",
             "offer_renewal",
+            "policies_in_force",
             "policy_in_view",
             "policy_numbers_of",
             "policy_record",
