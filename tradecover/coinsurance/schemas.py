@@ -14,7 +14,7 @@ from tradecover.kit.inputs import InputModel
 
 
 class ParticipationIn(InputModel):
-    """One insurer's share of the policy for a period [domain CO-1]."""
+    """One insurer's share of the policy for a period."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -38,7 +38,7 @@ class ParticipationIn(InputModel):
 
 
 class ParticipationsIn(InputModel):
-    """The whole set of a policy's participations (replaces the current one) [domain CO-5]."""
+    """The whole set of a policy's participations (replaces the current one)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -156,10 +156,13 @@ def shares_of(session: Session, policy_ids: Iterable[int]) -> dict[int, list[Par
     out: dict[int, list[Participation]] = {}
     if not wanted:
         return out
-    for row in session.execute(
-        select(CoinsuranceParticipation).where(CoinsuranceParticipation.policy_id.in_(wanted))
-    ).scalars():
-        out.setdefault(row.policy_id, []).append(_value(row))
+    c = CoinsuranceParticipation
+    for pid, org, role, share, start, end in session.execute(
+        select(c.policy_id, c.org_id, c.role, c.share, c.effective_from, c.effective_to).where(
+            c.policy_id.in_(wanted)
+        )
+    ):
+        out.setdefault(pid, []).append(Participation(org, ParticipantRole(role), share, start, end))
     return out
 
 

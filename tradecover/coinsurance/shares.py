@@ -186,10 +186,11 @@ def split_minor(amount_minor: int, shares: Sequence[Participation]) -> list[Part
     ordered = _ordered(shares)
     magnitude = abs(amount_minor)
     sign = -1 if amount_minor < 0 else 1
-    exact = [Decimal(magnitude) * p.share / HUNDRED for p in ordered]
-    base = [int(e) for e in exact]  # toward zero: e is never negative
+    # exact part = magnitude x share / 100 = magnitude x (share in 0.01 %) / 10000
+    scaled = [magnitude * int(p.share * 100) for p in ordered]
+    base = [n // 10000 for n in scaled]  # toward zero: n is never negative
     left = magnitude - sum(base)
-    rank = sorted(range(len(ordered)), key=lambda i: (-(exact[i] - base[i]), i))
+    rank = sorted(range(len(ordered)), key=lambda i: (-(scaled[i] % 10000), i))
     for i in rank[:left]:
         base[i] += 1
     return [Part(p.org_id, p.role, p.share, sign * b) for p, b in zip(ordered, base, strict=True)]

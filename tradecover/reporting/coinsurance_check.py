@@ -135,11 +135,12 @@ def _ledger_problems(
     problems: list[str] = []
     for k in sorted(set(parts) | set(booked)):
         source, sid = k
-        want = {f"insurer:{org}": v for org, v in parts.get(k, {}).items() if v}
+        want = {f"insurer:{o}": v for o, v in sorted(parts.get(k, {}).items()) if v}
         want_pool = -sum(want.values())
-        got = dict(booked.get(k, {}))
-        got_pool = got.pop(None, 0)
-        got = {p: v for p, v in got.items() if v}
+        every = booked.get(k, {})
+        got_pool = every.get(None, 0)
+        mine = [(p, v) for p, v in every.items() if p is not None and v]
+        got = dict(sorted(mine, key=lambda item: int(item[0].split(":")[1])))
         if got != want or got_pool != want_pool:
             problems.append(
                 f"coinsurance entry of {source} {sid}: the ledger books {got} to the insurers "
