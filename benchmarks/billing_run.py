@@ -36,9 +36,11 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tradecover.access import Principal
 from tradecover.access.service import system_principal
 from tradecover.billing import jobs
 from tradecover.billing.notice import DEFAULT_TERMS
@@ -190,36 +192,8 @@ def load(url: str, *, exporters: int, policies: int, declarations: int, buyer: i
         )
 
 
-def main() -> None:
-    """Build, measure, report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--url",
-        default=os.environ.get(
-            "TRADECOVER_BENCH_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tc_billing_bench"
-        ),
-    )
-    parser.add_argument("--exporters", type=int, default=1000)
-    parser.add_argument("--policies", type=int, default=10_000)
-    parser.add_argument("--declarations", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--batch", type=int, default=jobs.DEFAULT_BATCH)
-    args = parser.parse_args()
-    _fresh(args.url)
-    migrate.upgrade(args.url)
-    engine = make_engine(args.url)
-    factory = make_session_factory(engine)
-    with transaction(factory) as s:
-        buyer = buyers.register_buyer(
-            s, principal=system_principal(s), name="Muller GmbH", country="DE"
-        ).buyer.id
-    load(
-        args.url,
-        exporters=args.exporters,
-        policies=args.policies,
-        declarations=args.declarations,
-        buyer=buyer,
-    )
+def add_programmes(factory: sessionmaker[Session]) -> Principal:
+    """The two subsidy programmes of the benchmark; the system principal that bills."""
     with transaction(factory) as s:
         principal = system_principal(s)
         orgs: dict[str, int] = {
@@ -256,6 +230,40 @@ def main() -> None:
                 cap_per_exporter_year=Money.of("500", "USD"),
             ),
         )
+    return principal
+
+
+def main() -> None:
+    """Build, measure, report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--url",
+        default=os.environ.get(
+            "TRADECOVER_BENCH_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tc_billing_bench"
+        ),
+    )
+    parser.add_argument("--exporters", type=int, default=1000)
+    parser.add_argument("--policies", type=int, default=10_000)
+    parser.add_argument("--declarations", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=jobs.DEFAULT_BATCH)
+    args = parser.parse_args()
+    _fresh(args.url)
+    migrate.upgrade(args.url)
+    engine = make_engine(args.url)
+    factory = make_session_factory(engine)
+    with transaction(factory) as s:
+        buyer = buyers.register_buyer(
+            s, principal=system_principal(s), name="Muller GmbH", country="DE"
+        ).buyer.id
+    load(
+        args.url,
+        exporters=args.exporters,
+        policies=args.policies,
+        declarations=args.declarations,
+        buyer=buyer,
+    )
+    principal = add_programmes(factory)
     rss_loaded = _rss_mib()
 
     with engine.connect() as conn:

@@ -181,6 +181,7 @@ def _routers() -> list[Any]:
     from tradecover.claims.api import router as claims_router
     from tradecover.claims.documents.api import router as claim_documents_router
     from tradecover.claims.investment_debt.api import router as investment_debt_claims_router
+    from tradecover.coinsurance.api import router as coinsurance_router
     from tradecover.collections.api import router as collections_router
     from tradecover.consents.api import router as consents_router
     from tradecover.consents.api import sharing_router as data_sharing_router
@@ -253,6 +254,7 @@ def _routers() -> list[Any]:
         investment_debt_router,
         investment_debt_claims_router,
         premium_waivers_router,
+        coinsurance_router,
         claim_documents_router,
         claim_documents_pages_router,
         feeds_router,

@@ -37,7 +37,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover import audit, events, ledger, policies, subsidies
+from tradecover import audit, coinsurance, events, ledger, policies, subsidies
 from tradecover.access import Permission, Principal
 from tradecover.billing import credit_notes, repository
 from tradecover.billing.model import (
@@ -249,6 +249,25 @@ def bill_batch(
                         d.total_minor - sum(m.minor_units() for m in d.owes.values()), d.currency
                     ),
                     programme_owes=d.owes,
+                )
+                for nid, d in zip(ids, notices, strict=True)
+                if d.total_minor or d.owes
+            ],
+        )
+        coinsurance.allocate(  # each insurer's share of a coinsured notice [domain CO-7]
+            session,
+            [
+                coinsurance.Split(
+                    coinsurance.SOURCE_NOTICE,
+                    nid,
+                    d.policy_id,
+                    d.currency,
+                    first,
+                    run.issue_date,
+                    {
+                        "exporter": d.total_minor - sum(m.minor_units() for m in d.owes.values()),
+                        **{f"programme:{c}": m.minor_units() for c, m in d.owes.items()},
+                    },
                 )
                 for nid, d in zip(ids, notices, strict=True)
                 if d.total_minor or d.owes

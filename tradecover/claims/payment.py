@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from tradecover import ledger
+from tradecover import coinsurance, ledger
 from tradecover.access import Permission, Principal
 from tradecover.claims.checks import ensure_approvable
 from tradecover.claims.indemnity import (
@@ -89,6 +89,20 @@ def pay(
                 claim_ref=str(claim.id),
                 amount=Money.from_minor(claim.indemnity_minor, claim.currency),
                 posted_on=today,
+            )
+        ],
+    )
+    coinsurance.allocate(  # each insurer's share of a coinsured claim [domain CO-7]
+        session,
+        [
+            coinsurance.Split(
+                coinsurance.SOURCE_CLAIM,
+                claim.id,
+                claim.policy_id,
+                claim.currency,
+                claim.due_date,
+                today,
+                {"indemnity": claim.indemnity_minor},
             )
         ],
     )

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover import audit, ledger
+from tradecover import audit, coinsurance, ledger
 from tradecover.access import Permission, Principal
 from tradecover.claims.indemnity import ClaimState
 from tradecover.claims.model import ClaimRow, RecoveryRow
@@ -77,6 +77,20 @@ def record_recovery(
     )
     if entry is not None:
         ledger.post(session, entries=[entry])
+        coinsurance.allocate(  # each insurer's share of a recovery [domain CO-7]
+            session,
+            [
+                coinsurance.Split(
+                    coinsurance.SOURCE_RECOVERY,
+                    row.id,
+                    claim.policy_id,
+                    claim.currency,
+                    claim.due_date,
+                    received_on,
+                    {"recovery": shares.insurer.minor_units()},
+                )
+            ],
+        )
     audit.record(
         session,
         org_id=claim.exporter_org_id,

@@ -78,6 +78,11 @@ SUBCOMMANDS: tuple[Lazy, ...] = (
         "tradecover.billing.cli:app",
     ),
     Lazy("subsidies", "Premium subsidy programmes.", _subsidies),
+    Lazy(
+        "coinsurance",
+        "Coinsurance: participations of a policy and participants' statements.",
+        "tradecover.coinsurance.cli:app",
+    ),
     Lazy("ledger", "The double-entry ledger: trial balance and reconciliation.", _ledger),
     Lazy(
         "risk",

@@ -6,6 +6,7 @@ from tradecover.billing import model as billing_model
 from tradecover.buyers import model as buyers_model
 from tradecover.claims import model as claims_model
 from tradecover.claims.documents import model as claim_documents_model
+from tradecover.coinsurance import model as coinsurance_model
 from tradecover.collections import model as collections_model
 from tradecover.consents import model as consents_model
 from tradecover.country_risk import model as country_risk_model
@@ -33,6 +34,7 @@ __all__ = [
     "buyers_model",
     "claim_documents_model",
     "claims_model",
+    "coinsurance_model",
     "collections_model",
     "consents_model",
     "country_risk_model",

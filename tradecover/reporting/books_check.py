@@ -16,7 +16,9 @@ into):
 * stored running totals equal their lines: paid amounts = allocations, a payment's applied
   part = its allocations, programme usage = its grants;
 * investment-debt premium periods and claims equal their entries
-  (:func:`tradecover.ledger.reconcile_investment_debt`).
+  (:func:`tradecover.ledger.reconcile_investment_debt`);
+* every coinsurance split reconciles to its source and its allocation entry
+  (:mod:`tradecover.reporting.coinsurance_check`).
 
 Every problem is named; an empty list means the books are right.
 """
@@ -40,6 +42,7 @@ from tradecover.ledger import (
     party_balances,
     reconcile_investment_debt,
 )
+from tradecover.reporting.coinsurance_check import coinsurance_problems
 
 
 def _money(minor: int, currency: str) -> str:
@@ -99,6 +102,7 @@ def check(session: Session) -> list[str]:
     problems += _subledger_problems(session, investment_debt)
     problems += _running_total_problems(session)
     problems += _claims_problems(session, investment_debt)
+    problems += coinsurance_problems(session)
     return problems
 
 
