@@ -47,7 +47,6 @@ NOT_PAGES = {
     "/openapi.json",
     "/docs/oauth2-redirect",
     "/health",
-    "/",
     "/claims/{claim_id}/documents/{document_id}/content",
 }  # a stored file
 _TAGS = re.compile(
