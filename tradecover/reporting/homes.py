@@ -2,10 +2,11 @@
 
 The exporter asks "can I ship to this buyer, how much is covered, what do I owe after the
 subsidy, where is my claim"; the underwriter asks how old and how large the queue of limit
-applications is and how much of the limits is used.  Each function reads the owning
-contexts' tables in the caller's session with a few grouped queries (never one per row)
-and returns plain values in minor units of their currency; the caller scopes the exporter's
-reads to its own organisation.
+applications is and how much of the limits is used; the risk manager where the exposure
+sits and how concentrated it is; finance what came in and what programmes still owe.
+Each function reads the owning contexts' tables in the caller's session with a few grouped
+queries (never one per row) and returns plain values in minor units of their currency; the
+caller scopes the exporter's reads to its own organisation.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from tradecover.billing.model import PremiumNotice
+from tradecover.billing.model import NoticeSplit, Payment, PremiumNotice
 from tradecover.buyers.model import Buyer, BuyerRating
 from tradecover.claims import ClaimState
 from tradecover.claims.model import ClaimRow
 from tradecover.limits.model import LimitApplication
 from tradecover.limits.repository import utilisation_query
 from tradecover.limits.rules import PENDING, PENDING_SECOND
+from tradecover.reporting.portfolio_exposure import limit_book_rows
 
 AGE_BANDS: tuple[tuple[int, int | None], ...] = ((0, 2), (3, 7), (8, 14), (15, 30), (31, None))
 """Age bands of the limit queue in days since submission (the last one open-ended)."""
@@ -254,3 +256,67 @@ def limit_use_bands(session: Session) -> list[UseBand]:
         sums.append(func.sum(case((cond, 1), else_=0)))
     row = session.execute(select(*sums).select_from(use)).one()
     return [UseBand(lo, hi, int(row[i] or 0)) for i, (lo, hi) in enumerate(USE_BANDS)]
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureSummary:
+    """The insured book's exposure in USD: by country, by sector, and its concentration."""
+
+    total: float
+    by_country: list[tuple[str, float]]
+    by_sector: list[tuple[str, float]]
+    top_groups: list[tuple[str, float]]
+    top_share: float
+    """The share of the ten largest buyer groups in the whole exposure (0..1)."""
+
+
+def exposure_summary(session: Session, *, top: int = 10) -> ExposureSummary:
+    """Exposure (limit x insured share, USD) of every active limit, summed by country, by
+    sector and by buyer group, largest first; with the ``top`` groups' share of the whole.
+    """
+    countries: dict[str, float] = {}
+    sectors: dict[str, float] = {}
+    groups: dict[str, float] = {}
+    for row in limit_book_rows(session):
+        amount = row.limit * row.share
+        countries[row.country] = countries.get(row.country, 0.0) + amount
+        sectors[row.sector] = sectors.get(row.sector, 0.0) + amount
+        groups[row.group_id] = groups.get(row.group_id, 0.0) + amount
+    total = sum(groups.values())
+
+    def largest(values: dict[str, float]) -> list[tuple[str, float]]:
+        return sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    top_groups = largest(groups)[:top]
+    return ExposureSummary(
+        total=total,
+        by_country=largest(countries),
+        by_sector=largest(sectors),
+        top_groups=top_groups,
+        top_share=(sum(v for _, v in top_groups) / total) if total else 0.0,
+    )
+
+
+def cash_received(session: Session, *, since: date) -> dict[str, tuple[int, int]]:
+    """Payments received on or after ``since``, per currency: amount (minor) and count."""
+    rows = session.execute(
+        select(Payment.currency, func.sum(Payment.amount_minor), func.count())
+        .where(Payment.received_on >= since)
+        .group_by(Payment.currency)
+        .order_by(Payment.currency)
+    ).all()
+    return {currency: (int(amount), int(count)) for currency, amount, count in rows}
+
+
+def subsidies_receivable(session: Session) -> dict[str, int]:
+    """What subsidy programmes were granted on issued notices and have not paid, per
+    currency (minor units).
+    """
+    rows = session.execute(
+        select(PremiumNotice.currency, func.sum(NoticeSplit.granted_minor - NoticeSplit.paid_minor))
+        .join(PremiumNotice, PremiumNotice.id == NoticeSplit.notice_id)
+        .where(NoticeSplit.granted_minor > NoticeSplit.paid_minor)
+        .group_by(PremiumNotice.currency)
+        .order_by(PremiumNotice.currency)
+    ).all()
+    return {currency: int(amount) for currency, amount in rows}

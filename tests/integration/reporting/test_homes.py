@@ -5,6 +5,7 @@ waits for, and the underwriter's queue and utilisation, to the cent and scoped.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -12,11 +13,14 @@ from tests.builders.buyers import add_buyer
 from tests.builders.limits import add_limit
 from tests.builders.policies import make_policy
 from tests.conftest import Cast, Database
-from tradecover.billing.model import BillingRun, PremiumNotice
+from tests.integration.billing.helpers import add_programme
+from tradecover.billing.model import BillingRun, NoticeSplit, Payment, PremiumNotice
 from tradecover.buyers.model import Buyer
 from tradecover.db.engine import transaction
+from tradecover.kit.money import Money
 from tradecover.limits.model import LimitApplication
 from tradecover.reporting import homes
+from tradecover.subsidies import Programme
 
 TODAY = date(2026, 6, 15)
 
@@ -207,3 +211,86 @@ def test_the_limit_queue_by_age_and_the_use_bands(db: Database, cast: Cast) -> N
         (31, 1, {"USD": 4_000_000}),
     ]
     assert [(u.from_pct, u.count) for u in use] == [(0, 3), (25, 0), (50, 0), (75, 0), (100, 0)]
+
+
+def test_exposure_summary_by_country_sector_and_concentration(db: Database, cast: Cast) -> None:
+    with transaction(db.factory) as s:
+        _limits(s, cast)
+    with transaction(db.factory) as s:
+        summary = homes.exposure_summary(s)
+    # limits 50,000 and 999,000 on the German buyer, 120,000 on the Korean one, each at the
+    # policy's insured share
+    by_country = dict(summary.by_country)
+    assert set(by_country) == {"DE", "KR"}
+    assert by_country["DE"] / by_country["KR"] == (50_000 + 999_000) / 120_000
+    assert [name for name, _ in summary.by_sector] == ["unknown"]
+    assert summary.top_share == 1.0  # two buyer groups: both among the ten largest
+    assert summary.total == sum(by_country.values())
+
+
+def test_cash_received_and_subsidies_receivable(db: Database, cast: Cast) -> None:
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    with transaction(db.factory) as s:
+        policy = make_policy(s, exporter_org_id=cast.exporter.org_id).id
+        run = BillingRun(
+            month=date(2026, 5, 1),
+            issue_date=date(2026, 6, 1),
+            cutoff=at,
+            status="completed",
+            started_at=at,
+            started_by="test",
+        )
+        s.add(run)
+        s.flush()
+        _notice(s, run.id, cast, policy, total_minor=100_000, exporter_owed_minor=60_000)
+        _notice(s, run.id, cast, policy, month=date(2026, 4, 1), currency="EUR")
+        s.flush()
+        notices = {n.currency: n.id for n in s.query(PremiumNotice)}
+        for i, (currency, granted, paid) in enumerate(
+            (("USD", 30_000, 10_001), ("USD", 10_000, 10_000), ("EUR", 7_000, 0))
+        ):
+            programme = add_programme(
+                s,
+                Programme(
+                    code=f"P{i}",
+                    name=f"Programme {i}",
+                    sponsor=f"P{i}",
+                    currency="USD",
+                    share=Decimal("0.4"),
+                    budget=Money.of("9000.00", "USD"),
+                ),
+                slug=f"programme-{i}",
+            )
+            s.add(
+                NoticeSplit(
+                    notice_id=notices[currency],
+                    programme_id=programme,
+                    eligible=True,
+                    share=Decimal("0.4"),
+                    rule_applied="test",
+                    explanation="test",
+                    eligible_lines=1,
+                    requested_minor=granted,
+                    granted_minor=granted,
+                    paid_minor=paid,
+                )
+            )
+        for received_on, amount in ((date(2026, 6, 10), 12_345), (date(2026, 5, 1), 99_999)):
+            s.add(
+                Payment(
+                    payer_kind="exporter",
+                    payer_id=cast.exporter.org_id,
+                    payer_org_id=cast.exporter.org_id,
+                    currency="USD",
+                    amount_minor=amount,
+                    applied_minor=0,
+                    unapplied_minor=amount,
+                    received_on=received_on,
+                    reference=f"ref-{amount}",
+                    recorded_at=at,
+                    recorded_by="test",
+                )
+            )
+    with transaction(db.factory) as s:
+        assert homes.cash_received(s, since=date(2026, 6, 1)) == {"USD": (12_345, 1)}
+        assert homes.subsidies_receivable(s) == {"EUR": 7_000, "USD": 19_999}

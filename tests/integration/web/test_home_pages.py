@@ -114,3 +114,25 @@ def test_no_link_on_a_home_leads_to_a_refusal(
     for link in links:
         answer = app_client.get(link, follow_redirects=False)
         assert answer.status_code in (200, 303), (role, link, answer.status_code)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.RISK_MANAGER, ('data-testid="by-country"', "Germany", "hold 100% of the exposure")),
+        (Role.CLAIMS_HANDLER, ("Awaiting a decision: 0", "No claim is about to miss its target.")),
+        (Role.FINANCE, ("Nothing unpaid", "No subsidy is owed by a programme.")),
+    ],
+)
+def test_each_insurer_role_has_its_own_home(
+    app_client: TestClient,
+    db: Database,
+    exporter: Actor,
+    role: Role,
+    expected: tuple[str, ...],
+) -> None:
+    _sign_in(app_client, _person(db, "insurer", role, f"{role.value}@insurer.example"))
+    page = app_client.get("/")
+    assert page.status_code == 200
+    for text in expected:
+        assert text in page.text, text

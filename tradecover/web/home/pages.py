@@ -4,8 +4,10 @@ An exporter finds whether it can ship to a buyer (its limits searched by the buy
 or registration number, with the grade and the amount still available), what it owes
 after the subsidy, its claims and the shipments waiting for its confirmation.  An
 underwriter sees the queue of limit applications by age and amount and how much of the
-limits is used.  Every other role lands on a start page of what it does here, so nobody
-lands on a page it may not see.  Charts come with the same figures as a table.
+limits is used; the risk manager, the claims handler and finance theirs
+(:mod:`tradecover.web.home.insurer_homes`).  Every other role lands on a start page of
+what it does here, so nobody lands on a page it may not see.  Charts come with the same
+figures as a table.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tradecover.kit.dates import business_today, utc_now
 from tradecover.kit.money import Money
 from tradecover.reporting import homes
 from tradecover.web.charts import bar_chart
+from tradecover.web.home import insurer_homes
 from tradecover.web.home.starts import start_links
 from tradecover.web.kit import (
     SessionDep,
@@ -57,6 +60,13 @@ def home(
         template, context = "home/exporter.html", _exporter(session, viewer, q)
     elif role is Role.UNDERWRITER:
         template, context = "home/underwriter.html", _underwriter(session)
+    elif role is Role.RISK_MANAGER:
+        template, context = "home/risk_manager.html", insurer_homes.risk_manager(session)
+    elif role is Role.CLAIMS_HANDLER:
+        template = "home/claims_handler.html"
+        context = insurer_homes.claims_handler(session, viewer.principal)
+    elif role is Role.FINANCE:
+        template, context = "home/finance.html", insurer_homes.finance(session, viewer.principal)
     else:
         template, context = "home/start.html", {}
     context["starts"] = start_links(role, lambda p: may(viewer, p))
