@@ -16,6 +16,7 @@ from tradecover.claims import service as claim_reads
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 from tradecover.reporting import homes
+from tradecover.web import i18n, labels
 from tradecover.web.charts import bar_chart
 
 if TYPE_CHECKING:
@@ -28,13 +29,22 @@ CASH_WINDOW_DAYS = 30
 """Finance's home counts the payments received over this many days."""
 
 
-def risk_manager(session: Session) -> dict[str, Any]:
-    """Exposure by country and sector and the ten largest buyer groups' share."""
+def risk_manager(session: Session, locale: str) -> dict[str, Any]:
+    """Exposure by country and sector and the ten largest buyer groups' share (the charts'
+    names in the reader's language).
+    """
     summary = homes.exposure_summary(session)
+    fmt = i18n.Formatter(locale)
     return {
         "summary": summary,
-        "country_chart": bar_chart(summary.by_country[:10], label="exposure by country, USD"),
-        "sector_chart": bar_chart(summary.by_sector[:10], label="exposure by sector, USD"),
+        "country_chart": bar_chart(
+            [(fmt.country(code), v) for code, v in summary.by_country[:10]],
+            label="exposure by country, USD",
+        ),
+        "sector_chart": bar_chart(
+            [(_words(locale, labels.SECTORS, code), v) for code, v in summary.by_sector[:10]],
+            label="exposure by sector, USD",
+        ),
     }
 
 
@@ -63,7 +73,7 @@ def claims_handler(session: Session, principal: Principal) -> dict[str, Any]:
     }
 
 
-def finance(session: Session, principal: Principal) -> dict[str, Any]:
+def finance(session: Session, principal: Principal, locale: str) -> dict[str, Any]:
     """Premium due and arrears by age, subsidies receivable and cash received lately."""
     today = business_today()
     arrears = ageing(session, principal=principal, today=today)
@@ -76,7 +86,14 @@ def finance(session: Session, principal: Principal) -> dict[str, Any]:
         "buckets": list(AgeingBucket),
         "arrears": arrears,
         "arrears_chart": bar_chart(
-            [(b.value, float(row[b].amount)) for b in AgeingBucket if b in row],
+            [
+                (
+                    i18n.gettext(locale, labels.label(labels.AGEING_BUCKETS, b.value)),
+                    float(row[b].amount),
+                )
+                for b in AgeingBucket
+                if b in row
+            ],
             label=f"premium unpaid by age, {first}",
         )
         if first is not None
@@ -88,3 +105,8 @@ def finance(session: Session, principal: Principal) -> dict[str, Any]:
         "cash_since": since,
         "receivable": [Money.from_minor(minor, cur) for cur, minor in receivable.items()],
     }
+
+
+def _words(locale: str, mapping: dict[str, str], code: str) -> str:
+    """A stored code's label in the reader's language (for a chart's names)."""
+    return i18n.gettext(locale, labels.label(mapping, code))

@@ -61,12 +61,15 @@ def home(
     elif role is Role.UNDERWRITER:
         template, context = "home/underwriter.html", _underwriter(session)
     elif role is Role.RISK_MANAGER:
-        template, context = "home/risk_manager.html", insurer_homes.risk_manager(session)
+        template, context = "home/risk_manager.html", insurer_homes.risk_manager(session, locale)
     elif role is Role.CLAIMS_HANDLER:
         template = "home/claims_handler.html"
         context = insurer_homes.claims_handler(session, viewer.principal)
     elif role is Role.FINANCE:
-        template, context = "home/finance.html", insurer_homes.finance(session, viewer.principal)
+        template, context = (
+            "home/finance.html",
+            insurer_homes.finance(session, viewer.principal, locale),
+        )
     else:
         template, context = "home/start.html", {}
     context["starts"] = start_links(role, lambda p: may(viewer, p))
