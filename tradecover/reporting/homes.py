@@ -21,7 +21,7 @@ from tradecover.billing.model import NoticeSplit, Payment, PremiumNotice
 from tradecover.buyers.model import Buyer, BuyerRating
 from tradecover.claims import ClaimState
 from tradecover.claims.model import ClaimRow
-from tradecover.limits.model import LimitApplication
+from tradecover.limits.model import CreditLimit, LimitApplication
 from tradecover.limits.repository import utilisation_query
 from tradecover.limits.rules import PENDING, PENDING_SECOND
 from tradecover.reporting.portfolio_exposure import limit_book_rows
@@ -56,6 +56,9 @@ class BuyerCover:
     outstanding_minor: int
     available_minor: int
     grade: int | None
+    policy_id: int
+    payment_terms: str
+    credit_period_days: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +134,12 @@ def buyer_cover(
             use.c.outstanding_minor,
             use.c.available_minor,
             grades.c.grade,
+            CreditLimit.policy_id,
+            CreditLimit.payment_terms,
+            CreditLimit.credit_period_days,
         )
         .join(Buyer, Buyer.id == use.c.buyer_id)
+        .join(CreditLimit, CreditLimit.id == use.c.id)
         .outerjoin(grades, grades.c.buyer_id == use.c.buyer_id)
     )
     text = (search or "").strip()
@@ -157,6 +164,9 @@ def buyer_cover(
             outstanding_minor=int(r[7]),
             available_minor=int(r[8]),
             grade=None if r[9] is None else int(r[9]),
+            policy_id=int(r[10]),
+            payment_terms=r[11],
+            credit_period_days=int(r[12]),
         )
         for r in session.execute(query)
     ]
