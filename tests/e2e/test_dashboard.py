@@ -80,10 +80,12 @@ def test_sign_in_open_a_policy_and_read_it_in_chinese(site: Site, browser: WebDr
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "sign-in").click()
 
-    wait.until(expected_conditions.presence_of_element_located((By.ID, "policies")))
-    assert browser.current_url == site.base_url + "/policies"
+    wait.until(expected_conditions.presence_of_element_located((By.ID, "cover-title")))
+    assert browser.current_url == site.base_url + "/"  # the exporter's home
     organisation = browser.find_element(By.CSS_SELECTOR, "[data-testid=organisation]")
     assert organisation.text == "Silk Road Exports Co."
+    browser.find_element(By.CSS_SELECTOR, "nav.mainnav a[href='/policies']").click()
+    wait.until(expected_conditions.presence_of_element_located((By.ID, "policies")))
     browser.find_element(By.LINK_TEXT, site.policy_number).click()
 
     wait.until(expected_conditions.presence_of_element_located((By.ID, "schedule")))

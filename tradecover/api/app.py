@@ -210,6 +210,7 @@ def _routers() -> list[Any]:
     from tradecover.web.consents.pages import router as consents_pages_router
     from tradecover.web.declarations.pages import router as declarations_pages_router
     from tradecover.web.feeds.pages import router as feeds_pages_router
+    from tradecover.web.home.pages import router as home_pages_router
     from tradecover.web.job_pages.pages import router as jobs_pages_router
     from tradecover.web.limits.pages import router as limits_pages_router
     from tradecover.web.limits.tracking_pages import router as limit_tracking_pages_router
@@ -232,6 +233,7 @@ def _routers() -> list[Any]:
         pricing_router,
         premium_schedule_router,
         access_pages_router,
+        home_pages_router,
         policies_pages_router,
         pricing_pages_router,
         buyers_router,

@@ -159,6 +159,14 @@ class Formatter:
             return "—"
         return str(format_percent(Decimal(value) / 100, format="#,##0.####%", locale=self.locale))
 
+    def country(self, code: str | None) -> str:
+        """A country's name in the reader's language, from its ISO 3166 alpha-2 code (the
+        code itself where the language's data has no name for it).
+        """
+        if not code:
+            return "—"
+        return str(self.locale.territories.get(code.upper(), code))
+
     def date(self, value: date | None) -> str:
         """A business date, medium length."""
         return (
@@ -198,6 +206,7 @@ def environment(code: str) -> Environment:
         rate=fmt.rate,
         date=fmt.date,
         datetime=fmt.datetime,
+        country=fmt.country,
         tr=catalog.gettext,
     )
     env.globals.update(lang=language(code), languages=LANGUAGES, fmt=fmt, csrf_field=csrf.field)

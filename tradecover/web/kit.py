@@ -99,6 +99,10 @@ class Viewer:
     """The person's chosen language (``users.locale``), if any."""
     organisation_name: str
 
+    def can(self, permission: str) -> bool:
+        """Whether the person's role grants ``permission`` (its value, as templates name it)."""
+        return Permission(permission) in PERMISSIONS[self.principal.role]
+
     @property
     def role_label(self) -> str:
         """The person's role in words (translated by the template)."""
@@ -147,7 +151,7 @@ def choose_locale(request: Request, viewer: Viewer | None) -> str:
     )
 
 
-def safe_next(target: str | None, default: str = "/policies") -> str:
+def safe_next(target: str | None, default: str = "/") -> str:
     """A local path to go back to; anything else (other hosts, ``//x``) becomes ``default``."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default

@@ -204,6 +204,47 @@ ACTIONS: dict[str, str] = {
 }
 
 
+SECTORS: dict[str, str] = {
+    "agriculture": N_("Agriculture"),
+    "food_beverage": N_("Food and beverage"),
+    "pharmaceuticals": N_("Pharmaceuticals"),
+    "healthcare": N_("Healthcare"),
+    "utilities": N_("Utilities"),
+    "telecom": N_("Telecommunications"),
+    "chemicals": N_("Chemicals"),
+    "machinery": N_("Machinery"),
+    "electronics": N_("Electronics"),
+    "automotive": N_("Automotive"),
+    "metals": N_("Metals"),
+    "mining": N_("Mining"),
+    "oil_gas": N_("Oil and gas"),
+    "textiles_apparel": N_("Textiles and apparel"),
+    "furniture": N_("Furniture"),
+    "wholesale": N_("Wholesale"),
+    "retail": N_("Retail"),
+    "transport_logistics": N_("Transport and logistics"),
+    "it_services": N_("IT services"),
+    "construction": N_("Construction"),
+    "real_estate": N_("Real estate"),
+    "hospitality": N_("Hospitality"),
+    "other": N_("Other"),
+    "unknown": N_("Sector unknown"),
+}
+
+SPEED_STAGES: dict[str, str] = {
+    "decision": N_("Decision"),
+    "payment": N_("Payment"),
+}
+
+AGEING_BUCKETS: dict[str, str] = {
+    "not_due": N_("Not yet due"),
+    "0-30": N_("Up to 30 days past due"),
+    "31-60": N_("31 to 60 days past due"),
+    "61-90": N_("61 to 90 days past due"),
+    "90+": N_("Over 90 days past due"),
+}
+
+
 def label(mapping: dict[str, str], code: str | None) -> str:
     """The English label of ``code`` in ``mapping`` (``code`` itself when unknown)."""
     if code is None:

@@ -47,7 +47,6 @@ NOT_PAGES = {
     "/openapi.json",
     "/docs/oauth2-redirect",
     "/health",
-    "/",
     "/claims/{claim_id}/documents/{document_id}/content",
     "/billing/notices/{notice_id}/pdf",
     "/claims/{claim_id}/decision.pdf",

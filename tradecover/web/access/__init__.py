@@ -1,1 +1,1 @@
-"""Pages of access: the home redirect, signing in and out, and choosing the language."""
+"""Pages of access: signing in and out, and choosing the language."""

@@ -1,4 +1,4 @@
-"""Dashboard pages of access: the home redirect, sign-in, sign-out and the language choice.
+"""Dashboard pages of access: sign-in, sign-out and the language choice.
 
 Same conventions as :mod:`tradecover.web.kit`.  Choosing a language writes both the
 language cookie and (when signed in) the user row.  This router also serves the
@@ -34,12 +34,6 @@ from tradecover.web.kit import (
 
 router = APIRouter(include_in_schema=False)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-
-
-@router.get("/", response_model=None)
-def home(request: Request, session: SessionDep) -> Response:
-    """Go to the policy list when signed in, otherwise to the sign-in page."""
-    return redirect("/policies" if current_viewer(request, session) else "/sign-in")
 
 
 @router.get("/sign-in", response_model=None)

@@ -8,7 +8,6 @@ service (the one every channel uses), which scopes exporters to their own polici
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -16,14 +15,16 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from tradecover.access.roles import PERMISSIONS, Permission
-from tradecover.declarations import Shipment, TransportMode, service, upload
+from tradecover.declarations import TransportMode, service, upload
 from tradecover.declarations.attachment.repository import AttachmentStore
 from tradecover.declarations.schemas import UploadReportOut
 from tradecover.kit.dates import business_today
-from tradecover.kit.errors import DomainError, ValidationFailed
+from tradecover.kit.errors import DomainError
 from tradecover.policies import policy_numbers_of
 from tradecover.policies import service as policies
 from tradecover.reference import PaymentTerms
+from tradecover.reporting import homes
+from tradecover.web.declarations import form as form_rules
 from tradecover.web.kit import (
     SessionDep,
     Viewer,
@@ -60,6 +61,14 @@ def _list_context(session: SessionDep, viewer: Viewer, page: int) -> dict[str, A
         if _can_declare(viewer)
         else []
     )
+    buyers = (
+        sorted(
+            homes.buyer_cover(session, org_id=viewer.principal.org_id, limit=1000),
+            key=lambda b: (b.buyer_name.lower(), b.policy_id),
+        )
+        if _can_declare(viewer)
+        else []
+    )
     return {
         "declarations": rows,
         "policy_numbers": policy_numbers_of(session, (d.policy_id for d in rows)),
@@ -68,10 +77,12 @@ def _list_context(session: SessionDep, viewer: Viewer, page: int) -> dict[str, A
         "pages": max(1, -(-total // PAGE_SIZE)),
         "can_declare": _can_declare(viewer),
         "policies": own_policies,
+        "buyers": buyers,
         "terms": [t.value for t in PaymentTerms],
         "modes": [m.value for m in TransportMode],
         "today": business_today().isoformat(),
         "created": None,
+        "preview": None,
         "problem": None,
         "form": {},
     }
@@ -93,29 +104,6 @@ def declarations_page(
     return render_page(request, locale, "declarations/list.html", context, viewer=viewer)
 
 
-def _shipment(org_id: int, form: dict[str, str]) -> Shipment:
-    try:
-        return Shipment(
-            insured_org_id=org_id,
-            policy_id=int(form["policy_id"]),
-            buyer_id=int(form["buyer_id"]),
-            payment_terms=PaymentTerms(form["payment_terms"]),
-            transport_mode=TransportMode(form["transport_mode"]),
-            shipment_date=date.fromisoformat(form["shipment_date"]),
-            due_date=date.fromisoformat(form["due_date"]),
-            goods_description=form["goods_description"],
-            hs_code=form["hs_code"],
-            invoice_number=form["invoice_number"],
-            currency=form["currency"].upper(),
-            invoice_amount=Decimal(form["invoice_amount"]),
-            prepayment=Decimal(form["prepayment"] or "0"),
-        )
-    except (KeyError, ValueError, InvalidOperation):
-        raise ValidationFailed(
-            "please fill in every field with a valid value", code="invalid_form"
-        ) from None
-
-
 @router.post("/declarations", response_model=None)
 def declare(
     request: Request,
@@ -132,8 +120,12 @@ def declare(
     currency: Annotated[str, Form(max_length=3)] = "",
     invoice_amount: Annotated[str, Form(max_length=24)] = "",
     prepayment: Annotated[str, Form(max_length=24)] = "0",
+    intent: Annotated[str, Form(max_length=16)] = "declare",
 ) -> Response:
-    """Declare one shipment through the attachment service; show its cover or the problem."""
+    """Declare one shipment through the attachment service and show its cover or the
+    problem; with ``intent=preview``, show the cover and premium it would get and record
+    nothing (the attachment runs in a savepoint that is rolled back).
+    """
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
@@ -152,24 +144,30 @@ def declare(
         "invoice_amount": invoice_amount,
         "prepayment": prepayment,
     }
-    created = problem = None
+    created = preview = problem = None
     status = 200
+    buyers = homes.buyer_cover(session, org_id=viewer.principal.org_id, limit=1000)
     savepoint = session.begin_nested()
     try:
-        created = service.attach(
+        outcome = service.attach(
             session,
             principal=viewer.principal,
             channel="web",
-            shipment=_shipment(viewer.principal.org_id, form),
+            shipment=form_rules.shipment_of(viewer.principal.org_id, form, buyers),
             today=business_today(),
             store=attachment_store(request),
         )
-        savepoint.commit()
+        if intent == "preview":
+            savepoint.rollback()
+            preview = outcome
+        else:
+            savepoint.commit()
+            created = outcome
     except DomainError as error:
         savepoint.rollback()
         problem, status = error, error.status
     context = _list_context(session, viewer, 1)
-    context.update(created=created, problem=problem, form={} if created else form)
+    context.update(created=created, preview=preview, problem=problem, form={} if created else form)
     return render_page(
         request, locale, "declarations/list.html", context, viewer=viewer, status=status
     )

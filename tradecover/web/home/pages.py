@@ -1,0 +1,158 @@
+"""The home of each role: the page that answers its first question.
+
+An exporter finds whether it can ship to a buyer (its limits searched by the buyer's name
+or registration number, with the grade and the amount still available), what it owes
+after the subsidy, its claims and the shipments waiting for its confirmation.  An
+underwriter sees the queue of limit applications by age and amount and how much of the
+limits is used; the risk manager, the claims handler and finance theirs
+(:mod:`tradecover.web.home.insurer_homes`).  Every other role lands on a start page of
+what it does here, so nobody lands on a page it may not see.  Charts come with the same
+figures as a table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from tradecover.access import Permission, Role
+from tradecover.feeds import awaiting_confirmation
+from tradecover.kit.dates import business_today, utc_now
+from tradecover.kit.money import Money
+from tradecover.reporting import homes
+from tradecover.web.charts import bar_chart
+from tradecover.web.home import insurer_homes
+from tradecover.web.home.starts import start_links
+from tradecover.web.kit import (
+    SessionDep,
+    Viewer,
+    choose_locale,
+    current_viewer,
+    may,
+    redirect,
+    render_page,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+router = APIRouter(include_in_schema=False)
+
+SEARCH_MAX = 100
+"""Longest buyer search the exporter's home accepts (characters)."""
+
+
+@router.get("/", response_model=None)
+def home(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=SEARCH_MAX)] = None,
+) -> Response:
+    """The signed-in person's home (visitors go to the sign-in page)."""
+    viewer = current_viewer(request, session)
+    if viewer is None:
+        return redirect("/sign-in")
+    locale = choose_locale(request, viewer)
+    role = viewer.principal.role
+    if role is Role.EXPORTER:
+        template, context = "home/exporter.html", _exporter(session, viewer, q)
+    elif role is Role.UNDERWRITER:
+        template, context = "home/underwriter.html", _underwriter(session)
+    elif role is Role.RISK_MANAGER:
+        template, context = "home/risk_manager.html", insurer_homes.risk_manager(session, locale)
+    elif role is Role.CLAIMS_HANDLER:
+        template = "home/claims_handler.html"
+        context = insurer_homes.claims_handler(session, viewer.principal)
+    elif role is Role.FINANCE:
+        template, context = (
+            "home/finance.html",
+            insurer_homes.finance(session, viewer.principal, locale),
+        )
+    else:
+        template, context = "home/start.html", {}
+    context["starts"] = start_links(role, lambda p: may(viewer, p))
+    return render_page(request, locale, template, context, viewer=viewer)
+
+
+def _money(minor: int, currency: str) -> Money:
+    return Money.from_minor(minor, currency)
+
+
+def _exporter(session: Session, viewer: Viewer, search: str | None) -> dict[str, Any]:
+    org_id = viewer.principal.org_id
+    today = business_today()
+    cover = homes.buyer_cover(session, org_id=org_id, search=search)
+    owed = homes.premium_owed(session, org_id=org_id, today=today)
+    claims = homes.claim_standings(session, org_id=org_id)
+    waiting = (
+        awaiting_confirmation(session, principal=viewer.principal, today=today, limit=200)
+        if may(viewer, Permission.DECLARATION_READ)
+        else []
+    )
+    chart_rows = sorted(cover, key=lambda c: c.available_minor, reverse=True)[:10]
+    return {
+        "search": search or "",
+        "cover": [
+            {
+                "row": c,
+                "approved": _money(c.approved_minor, c.currency),
+                "outstanding": _money(c.outstanding_minor, c.currency),
+                "available": _money(c.available_minor, c.currency),
+            }
+            for c in cover
+        ],
+        "cover_chart": bar_chart(
+            [(c.buyer_name, c.available_minor / 100) for c in chart_rows],
+            label="available cover by buyer",
+        )
+        if chart_rows
+        else None,
+        "owed": [
+            {
+                "row": o,
+                "owed": _money(o.owed_minor, o.currency),
+                "overdue": _money(o.overdue_minor, o.currency),
+            }
+            for o in owed
+        ],
+        "claims": [
+            {
+                "row": c,
+                "loss": _money(c.loss_minor, c.currency),
+                "indemnity": _money(c.indemnity_minor, c.currency),
+            }
+            for c in claims
+        ],
+        "waiting": len(waiting),
+        "waiting_at_risk": sum(1 for w in waiting if w.standing is not None),
+    }
+
+
+def _underwriter(session: Session) -> dict[str, Any]:
+    queue = homes.limit_queue_by_age(session, now=utc_now())
+    use = homes.limit_use_bands(session)
+    return {
+        "queue": [
+            {
+                "band": b,
+                "amounts": [_money(minor, cur) for cur, minor in sorted(b.amounts.items())],
+            }
+            for b in queue
+        ],
+        "queue_total": sum(b.count for b in queue),
+        "queue_chart": bar_chart(
+            [(_band(b.from_days, b.to_days, "d"), float(b.count)) for b in queue],
+            label="limit applications waiting, by age in days",
+        ),
+        "use": use,
+        "use_chart": bar_chart(
+            [(_band(u.from_pct, u.to_pct, "%"), float(u.count)) for u in use],
+            label="active limits by utilisation",
+        ),
+    }
+
+
+def _band(low: int, high: int | None, unit: str) -> str:
+    return f"{low}+{unit}" if high is None else f"{low}-{high}{unit}"
