@@ -20,6 +20,28 @@ from starlette.concurrency import run_in_threadpool
 from tradecover import consents
 from tradecover.access import OrganisationKind, Principal
 from tradecover.api import problems
+from tradecover.kit.errors import PermissionDenied
+
+API = "/api/"
+"""The prefix of the API's routes (the others are the dashboard's pages)."""
+
+
+class PageNotRead(PermissionDenied):
+    """A page of exporter data that the reader's organisation kind never reads (HTTP 403,
+    the dashboard's "not allowed" page) [domain CS-15].
+    """
+
+    default_code = "forbidden"
+
+
+def _reads_page(principal: Principal, path: str) -> bool:
+    """Whether ``principal``'s kind reads the page ``path`` [domain CS-15]: any page for
+    the insurer and pages of no exporter's data for everyone; a page of exporter data
+    for a bank, co-insurer or programme only when its kind reads it under consent.
+    """
+    if principal.is_insurer or consents.read_of(path) is None:
+        return True
+    return path in consents.CONSENTED_READS.get(principal.org_kind.value, frozenset())
 
 
 def begin(request: Request, session: Session, principal: Principal) -> None:
@@ -36,6 +58,8 @@ def begin(request: Request, session: Session, principal: Principal) -> None:
         return
     request.state.consent_guarded = True
     path = str(getattr(request.scope.get("route"), "path", ""))
+    if not path.startswith(API) and not _reads_page(principal, path):
+        raise PageNotRead(f"a {principal.org_kind.value} organisation does not read {path}")
     read = consents.read_of(path, principal.org_kind.value)
     if read is None:
         return
@@ -63,12 +87,26 @@ def _record_refusal(request: Request, exc: consents.ConsentRequired) -> None:
 
 def install(app: FastAPI) -> None:
     """Answer a refused read 403 ``consent_required`` and record it in the access log (in
-    a transaction of its own: the request's was rolled back).
+    a transaction of its own: the request's was rolled back); on a page, the dashboard's
+    403 page naming the scope.  A page its reader's kind never reads: the "not allowed"
+    page.
     """
 
     @app.exception_handler(consents.ConsentRequired)
     async def _refused(request: Request, exc: consents.ConsentRequired) -> Response:
         await run_in_threadpool(_record_refusal, request, exc)
-        # the dashboard's 403 page names the scope and purpose too
+        # the dashboard's 403 page names the scope and purpose too [domain CS-15]
         request.state.refused_read = (exc.scope.value, exc.purpose.value)
+        page = getattr(request.app.state, "problem_page", None)
+        if page is not None and not request.url.path.startswith(API):
+            answer: Response = page(request, status=403, code=exc.code)
+            return answer
         return problems.for_client(request, problems.response_for(exc))
+
+    @app.exception_handler(PageNotRead)
+    async def _not_read(request: Request, exc: PageNotRead) -> Response:
+        page = getattr(request.app.state, "problem_page", None)
+        if page is None:
+            return problems.response_for(exc)
+        answer: Response = page(request, status=403, code=exc.code)
+        return answer
