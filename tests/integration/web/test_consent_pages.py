@@ -46,7 +46,7 @@ def _page_routes(client: TestClient) -> list[str]:
             included = getattr(route, "include_context", None)
             if included is not None:
                 walk(included.included_router.routes, prefix + included.prefix)
-            elif isinstance(route, APIRoute) and "GET" in route.methods:
+            elif isinstance(route, APIRoute) and "GET" in (route.methods or set()):
                 path = prefix + route.path
                 if not route.include_in_schema and not path.startswith("/api/v1/"):
                     found.append(path)
