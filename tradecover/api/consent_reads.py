@@ -54,7 +54,7 @@ def begin(request: Request, session: Session, principal: Principal) -> None:
     """
     if request.method != "GET" or principal.org_kind is OrganisationKind.EXPORTER:
         return
-    if getattr(request.state, "consent_guarded", False):
+    if getattr(request.state, "consent_guarded", False) or not request.app.state.consent_guard:
         return
     request.state.consent_guarded = True
     path = str(getattr(request.scope.get("route"), "path", ""))
@@ -74,7 +74,7 @@ def end(session: Session) -> None:
     """
     entries = consents.finish_reading(session)
     if entries:
-        consents.record_reads(session, entries)
+        consents.record_reads(session, entries, relaxed=True)
 
 
 def _record_refusal(request: Request, exc: consents.ConsentRequired) -> None:
@@ -89,8 +89,10 @@ def install(app: FastAPI) -> None:
     """Answer a refused read 403 ``consent_required`` and record it in the access log (in
     a transaction of its own: the request's was rolled back); on a page, the dashboard's
     403 page naming the scope.  A page its reader's kind never reads: the "not allowed"
-    page.
+    page.  ``app.state.consent_guard`` is True; only a benchmark's baseline turns it off
+    (neither a setting nor the environment can).
     """
+    app.state.consent_guard = True
 
     @app.exception_handler(consents.ConsentRequired)
     async def _refused(request: Request, exc: consents.ConsentRequired) -> Response:
