@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from tradecover.consents.access_log import AccessRead as AccessRead
     from tradecover.consents.access_log import finish_reading as finish_reading
     from tradecover.consents.access_log import reads_of as reads_of
+    from tradecover.consents.access_log import record_export as record_export
     from tradecover.consents.access_log import record_reads as record_reads
     from tradecover.consents.access_log import refused_read as refused_read
     from tradecover.consents.access_log import start_reading as start_reading
@@ -85,6 +86,7 @@ _LAZY = {
     "refused_read": "access_log",
     "start_reading": "access_log",
     "record_reads": "access_log",
+    "record_export": "access_log",
     "ConsentRequired": "guard",
     "Readable": "guard",
     "readable": "guard",

@@ -126,6 +126,27 @@ def finish_reading(session: Session) -> list[Pending]:
     return entries
 
 
+def record_export(
+    session: Session,
+    reader: Principal,
+    scope: Scope,
+    purpose: Purpose,
+    path: str,
+    table: str,
+    seen: dict[int, list[int]],
+) -> None:
+    """Log an export of exporter data (a job's CSV) like a read [domain CS-8]: one entry per
+    exporter other than the reader's organisation, with the records exported (the first
+    1000 ids), in ``session``'s transaction.
+    """
+    context = ReadContext(reader, scope, purpose, path)
+    context.records = {
+        org: {table: ids[:1000]} for org, ids in sorted(seen.items()) if org != reader.org_id
+    }
+    session.info[_KEY] = context
+    record_reads(session, finish_reading(session))
+
+
 def refused_read(session: Session, error: ConsentRequired, path: str) -> Pending:
     """The access-log entry of a refused read (on the exporter's chain when one was named,
     else on the reader's own).

@@ -61,6 +61,7 @@ def test_public_names_are_pinned() -> None:
             "start_reading",
             "status_now",
             "record_reads",
+            "record_export",
             "CONSENTED_READS",
             "OTHER_PAGES",
             "PAGE_READS",
