@@ -7,8 +7,10 @@ OFF (``app.state.consent_guard`` False: the read dependency does nothing; only a
 can turn it off), in the same process and run.  Readers: an insurer underwriter (the
 contract's consent; every read is logged, in the request's own transaction) and, with
 ``--bank``, a bank holding the exporters' financing consent (the consent query and the
-widened repository condition as well).  Reports reads/s of each and the ratio (aim: at
-least 0.95).
+widened repository condition as well; its baseline lists come back empty, since without
+the guard's answer a bank sees only its own records, so its ratio prices the whole
+consented read rather than the guard alone).  Reports reads/s of each and the ratio (aim:
+at least 0.95, for the insurer).
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/consent_guard.py [--exporters 10]
         [--reads 40] [--rounds 20] [--bank]

@@ -54,7 +54,8 @@ def begin(request: Request, session: Session, principal: Principal) -> None:
     """
     if request.method != "GET" or principal.org_kind is OrganisationKind.EXPORTER:
         return
-    if getattr(request.state, "consent_guarded", False) or not request.app.state.consent_guard:
+    guard_on = getattr(request.app.state, "consent_guard", True)
+    if getattr(request.state, "consent_guarded", False) or not guard_on:
         return
     request.state.consent_guarded = True
     path = str(getattr(request.scope.get("route"), "path", ""))
