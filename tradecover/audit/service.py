@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -203,6 +203,34 @@ def chain_rows(
     return seq, prev
 
 
+def _move_heads(session: Session, moved: dict[int, dict[int, tuple[int, str]]]) -> None:
+    """Move the locked heads: one update (by chain) for one organisation, as the
+    attachment path writes; one executemany for several (an access log spanning many
+    exporters).
+    """
+    connection = session.connection()
+    if len(moved) == 1:
+        [(org_id, heads)] = moved.items()
+        key = _HEADS.c.chain
+        connection.execute(
+            update(_HEADS)
+            .where(_HEADS.c.org_id == org_id, key.in_(sorted(heads)))
+            .values(
+                last_seq=case({c: m[0] for c, m in heads.items()}, value=key),
+                last_hash=case({c: m[1] for c, m in heads.items()}, value=key),
+            )
+        )
+        return
+    connection.execute(
+        _MOVE_HEADS,
+        [
+            {"o": org_id, "c": chain, "s": seq, "h": digest}
+            for org_id, heads in sorted(moved.items())
+            for chain, (seq, digest) in sorted(heads.items())
+        ],
+    )
+
+
 def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> None:
     """Append ``(chain, entry)`` pairs in the caller's transaction with set-based SQL.
 
@@ -210,7 +238,7 @@ def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> Non
     (organisation, chain) order, so that concurrent writers cannot deadlock, see
     :func:`_lock_heads`); the entries are written with ONE multi-row insert in
     chain-position order (ids follow positions, as the verifier expects) and the heads
-    moved with one executemany.  Call it last
+    moved with one update (one organisation) or one executemany (several).  Call it last
     in a transaction, just before the commit: the head locks are then held shortest.
     """
     if not entries:
@@ -220,16 +248,15 @@ def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> Non
     for chain, entry in entries:
         by_chain.setdefault((entry.org_id, chain), []).append(entry)
     rows: list[dict[str, Any]] = []
-    # every head of every organisation locked by one upsert, moved by one executemany
+    # every head of every organisation locked by one upsert
     heads = _lock_heads(session, list(by_chain))
-    moved = []
+    moved: dict[int, dict[int, tuple[int, str]]] = {}
     for key in sorted(by_chain):
         org_id, chain = key
-        last_seq, last_hash = chain_rows(
+        moved.setdefault(org_id, {})[chain] = chain_rows(
             org_id, chain, heads[key], by_chain[key], occurred_at, rows
         )
-        moved.append({"o": org_id, "c": chain, "s": last_seq, "h": last_hash})
-    session.connection().execute(_MOVE_HEADS, moved)
+    _move_heads(session, moved)
     # executemany of one cached statement: a multi-row VALUES with JSON values is compiled
     # afresh on every call (~1 ms CPU per attachment); rows keep their order (ids follow
     # positions)
