@@ -159,9 +159,17 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.COLLECTION_WRITE,
         }
     ),
-    Role.BANK: frozenset({Permission.ORG_READ}),
-    Role.PROGRAMME: frozenset({Permission.ORG_READ, Permission.SUBSIDY_READ}),
-    Role.COINSURER: frozenset({Permission.ORG_READ}),
+    # what they read of an exporter's data needs its consent too [domain CS-14]
+    Role.BANK: frozenset({Permission.ORG_READ, Permission.DECLARATION_READ, Permission.LIMIT_READ}),
+    Role.PROGRAMME: frozenset(
+        {
+            Permission.ORG_READ,
+            Permission.SUBSIDY_READ,
+            Permission.POLICY_READ,
+            Permission.BILLING_READ,
+        }
+    ),
+    Role.COINSURER: frozenset({Permission.ORG_READ, Permission.POLICY_READ}),
 }
 
 

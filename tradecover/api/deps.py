@@ -44,7 +44,6 @@ def session_dependency(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
-    consent_reads.flush_when_due(request)
 
 
 SessionDep = Annotated[Session, Depends(session_dependency, scope="function")]

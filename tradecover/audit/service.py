@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, case, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,9 +34,15 @@ _LOCK_HEADS = {
         index_elements=["org_id", "chain"],
         set_={"last_seq": _HEADS.c.last_seq},
     )
-    .returning(_HEADS.c.chain, _HEADS.c.last_seq, _HEADS.c.last_hash)
+    .returning(_HEADS.c.org_id, _HEADS.c.chain, _HEADS.c.last_seq, _HEADS.c.last_hash)
     for dialect, upsert in ((True, postgresql.insert), (False, sqlite.insert))
 }
+
+_MOVE_HEADS = (
+    update(_HEADS)
+    .where(_HEADS.c.org_id == bindparam("o"), _HEADS.c.chain == bindparam("c"))
+    .values(last_seq=bindparam("s"), last_hash=bindparam("h"))
+)
 
 
 def chain_for(key: int) -> int:
@@ -123,9 +129,11 @@ class Pending:
     after: Any = None
 
 
-def _lock_heads(session: Session, org_id: int, chains: Sequence[int]) -> dict[int, tuple[int, str]]:
-    """Lock the heads of ``chains`` of one organisation, creating those missing, with ONE
-    upsert in chain order: chain -> (last position, last hash).
+def _lock_heads(
+    session: Session, keys: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[int, str]]:
+    """Lock the heads of ``keys`` (organisation, chain), creating those missing, with ONE
+    upsert in (organisation, chain) order: key -> (last position, last hash).
 
     ``INSERT ... ON CONFLICT DO UPDATE`` (a no-op update) locks an existing head and creates
     a missing one row by row in the order given, so concurrent writers take every head,
@@ -139,11 +147,11 @@ def _lock_heads(session: Session, org_id: int, chains: Sequence[int]) -> dict[in
     rows = connection.execute(
         _LOCK_HEADS[connection.dialect.name == "postgresql"],
         [
-            {"org_id": org_id, "chain": c, "last_seq": 0, "last_hash": GENESIS_HASH}
-            for c in sorted(chains)
+            {"org_id": o, "chain": c, "last_seq": 0, "last_hash": GENESIS_HASH}
+            for o, c in sorted(keys)
         ],
     )
-    return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
+    return {(int(r[0]), int(r[1])): (int(r[2]), str(r[3])) for r in rows}
 
 
 def chain_rows(
@@ -195,13 +203,42 @@ def chain_rows(
     return seq, prev
 
 
+def _move_heads(session: Session, moved: dict[int, dict[int, tuple[int, str]]]) -> None:
+    """Move the locked heads: one update (by chain) for one organisation, as the
+    attachment path writes; one executemany for several (an access log spanning many
+    exporters).
+    """
+    connection = session.connection()
+    if len(moved) == 1:
+        [(org_id, heads)] = moved.items()
+        key = _HEADS.c.chain
+        connection.execute(
+            update(_HEADS)
+            .where(_HEADS.c.org_id == org_id, key.in_(sorted(heads)))
+            .values(
+                last_seq=case({c: m[0] for c, m in heads.items()}, value=key),
+                last_hash=case({c: m[1] for c, m in heads.items()}, value=key),
+            )
+        )
+        return
+    connection.execute(
+        _MOVE_HEADS,
+        [
+            {"o": org_id, "c": chain, "s": seq, "h": digest}
+            for org_id, heads in sorted(moved.items())
+            for chain, (seq, digest) in sorted(heads.items())
+        ],
+    )
+
+
 def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> None:
     """Append ``(chain, entry)`` pairs in the caller's transaction with set-based SQL.
 
-    The chain heads involved are locked with one upsert per organisation (in chain order,
-    so that concurrent writers cannot deadlock, see :func:`_lock_heads`); the
-    entries are written with ONE multi-row insert in chain-position order (ids follow
-    positions, as the verifier expects) and the heads moved with one update.  Call it last
+    The chain heads involved, of every organisation, are locked with ONE upsert (in
+    (organisation, chain) order, so that concurrent writers cannot deadlock, see
+    :func:`_lock_heads`); the entries are written with ONE multi-row insert in
+    chain-position order (ids follow positions, as the verifier expects) and the heads
+    moved with one update (one organisation) or one executemany (several).  Call it last
     in a transaction, just before the commit: the head locks are then held shortest.
     """
     if not entries:
@@ -211,23 +248,15 @@ def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> Non
     for chain, entry in entries:
         by_chain.setdefault((entry.org_id, chain), []).append(entry)
     rows: list[dict[str, Any]] = []
-    for org_id in sorted({org for org, _chain in by_chain}):
-        chains = sorted(chain for org, chain in by_chain if org == org_id)
-        heads = _lock_heads(session, org_id, chains)
-        moved: dict[int, tuple[int, str]] = {}
-        for chain in chains:
-            moved[chain] = chain_rows(
-                org_id, chain, heads[chain], by_chain[(org_id, chain)], occurred_at, rows
-            )
-        key = _HEADS.c.chain
-        session.connection().execute(
-            update(_HEADS)
-            .where(_HEADS.c.org_id == org_id, key.in_(chains))
-            .values(
-                last_seq=case({c: m[0] for c, m in moved.items()}, value=key),
-                last_hash=case({c: m[1] for c, m in moved.items()}, value=key),
-            )
+    # every head of every organisation locked by one upsert
+    heads = _lock_heads(session, list(by_chain))
+    moved: dict[int, dict[int, tuple[int, str]]] = {}
+    for key in sorted(by_chain):
+        org_id, chain = key
+        moved.setdefault(org_id, {})[chain] = chain_rows(
+            org_id, chain, heads[key], by_chain[key], occurred_at, rows
         )
+    _move_heads(session, moved)
     # executemany of one cached statement: a multi-row VALUES with JSON values is compiled
     # afresh on every call (~1 ms CPU per attachment); rows keep their order (ids follow
     # positions)

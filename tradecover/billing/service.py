@@ -21,6 +21,7 @@ from datetime import date
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
+from tradecover import consents
 from tradecover.access import Permission, Principal, organisation_of
 from tradecover.billing.document import notice_document
 from tradecover.billing.model import (
@@ -56,15 +57,21 @@ def terms_of(settings: Settings) -> BillingTerms:
 # --- notices ----------------------------------------------------------------------------
 
 
-def readable_notices(principal: Principal) -> Select[PremiumNotice]:
-    """The notices ``principal`` may read: the insurer all, an exporter its own.
+def readable_notices(principal: Principal, session: Session | None = None) -> Select[PremiumNotice]:
+    """The notices ``principal`` may read: the insurer all, an exporter its own, a subsidy
+    programme also those of the exporters that consented to the read under way, within
+    the consent's data window by month [domain CS-14].
 
     Every list and get of notices starts from this statement.
     """
     query = select(PremiumNotice)
     if principal.is_insurer:
         return query
-    return query.where(PremiumNotice.exporter_org_id == principal.org_id)
+    if session is None:
+        return query.where(PremiumNotice.exporter_org_id == principal.org_id)
+    return query.where(
+        consents.visible(session, principal, PremiumNotice.exporter_org_id, PremiumNotice.month)
+    )
 
 
 def list_notices(
@@ -79,7 +86,7 @@ def list_notices(
 ) -> tuple[list[PremiumNotice], int]:
     """Notices the caller may see, newest month first: a page and the total."""
     principal.require(Permission.BILLING_READ)
-    query = readable_notices(principal)
+    query = readable_notices(principal, session)
     if month is not None:
         query = query.where(PremiumNotice.month == month_start(month))
     if policy_id is not None:
@@ -150,7 +157,9 @@ def _notice(
     session: Session, principal: Principal, notice_id: int, *, lock: bool = False
 ) -> PremiumNotice:
     principal.require(Permission.BILLING_READ)
-    query = readable_notices(principal).where(PremiumNotice.id == notice_id)
+    query = readable_notices(principal, None if lock else session).where(
+        PremiumNotice.id == notice_id
+    )
     if lock:
         query = query.with_for_update()
     row = session.execute(query).scalar_one_or_none()

@@ -20,7 +20,16 @@ from tradecover.consents.fields import (
     parse_withheld,
     sharing_summary,
 )
-from tradecover.consents.reads import EXPORTER_READS, OTHER_READS, Read, read_of
+from tradecover.consents.reads import (
+    CONSENTED_READS,
+    EXPORTER_READS,
+    OTHER_PAGES,
+    OTHER_READS,
+    PAGE_READS,
+    PURPOSE_OF_KIND,
+    Read,
+    read_of,
+)
 from tradecover.consents.receipts import Receipt, receipt_json, receipt_odrl
 from tradecover.consents.rules import (
     CONTRACT_PURPOSES,
@@ -36,15 +45,18 @@ from tradecover.kit.public_face import lazy_exports
 if TYPE_CHECKING:
     from tradecover.consents.access_log import AccessRead as AccessRead
     from tradecover.consents.access_log import finish_reading as finish_reading
-    from tradecover.consents.access_log import flush_access_log as flush_access_log
     from tradecover.consents.access_log import reads_of as reads_of
+    from tradecover.consents.access_log import record_export as record_export
+    from tradecover.consents.access_log import record_reads as record_reads
     from tradecover.consents.access_log import refused_read as refused_read
     from tradecover.consents.access_log import start_reading as start_reading
-    from tradecover.consents.access_log import submit_reads as submit_reads
     from tradecover.consents.guard import ConsentRequired as ConsentRequired
     from tradecover.consents.guard import Readable as Readable
+    from tradecover.consents.guard import may_see as may_see
+    from tradecover.consents.guard import open_read as open_read
     from tradecover.consents.guard import readable as readable
     from tradecover.consents.guard import require as require
+    from tradecover.consents.guard import visible as visible
     from tradecover.consents.model import Consent as Consent
     from tradecover.consents.pool_repository import contribute as contribute
     from tradecover.consents.pool_repository import contributions_of as contributions_of
@@ -70,14 +82,17 @@ if TYPE_CHECKING:
 _LAZY = {
     "AccessRead": "access_log",
     "finish_reading": "access_log",
-    "flush_access_log": "access_log",
     "reads_of": "access_log",
     "refused_read": "access_log",
     "start_reading": "access_log",
-    "submit_reads": "access_log",
+    "record_reads": "access_log",
+    "record_export": "access_log",
     "ConsentRequired": "guard",
     "Readable": "guard",
     "readable": "guard",
+    "open_read": "guard",
+    "visible": "guard",
+    "may_see": "guard",
     "require": "guard",
     "Consent": "model",
     "authorise": "service",
@@ -106,7 +121,11 @@ __getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "CONTRACT_PURPOSES",
     "CONTRACT_SCOPES",
+    "CONSENTED_READS",
     "EXPORTER_READS",
+    "OTHER_PAGES",
+    "PAGE_READS",
+    "PURPOSE_OF_KIND",
     "MINIMUM_FIELDS",
     "POOL_MIN_CONTRIBUTORS",
     "OTHER_READS",

@@ -7,24 +7,21 @@ is noted (a ``loaded_as_persistent`` listener: the records actually read, not th
 displayed).  :func:`finish_reading` turns the context into one audit entry per exporter read
 (reader, organisation, role, consent, scope, purpose, records, when) and queues them.
 
-Written without slowing reads: the queue is per database and is flushed set-based (ONE
-:func:`tradecover.audit.append_many` for many reads) after the response has gone, once it
-holds :data:`BATCH` reads or its oldest is :data:`MAX_AGE_S` old, before the exporter
-lists its log, on a refused read and when the app stops.  A process that dies loses at
-most that much of its log (see the ADR on consent enforcement).
+Written without slowing reads and without losing any: a request's entries are written by
+:func:`record_reads` in the request's own transaction, just before its commit and so
+before the response is sent, with ONE :func:`tradecover.audit.append_many` (one
+multi-row insert); a refused read is written in a transaction of its own.  A read whose
+transaction did not commit sent no data, so nothing is lost on a crash (see the ADR on
+consent enforcement).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from tradecover.access import Principal
@@ -42,13 +39,8 @@ REFUSED = "data.read_refused"
 ENTITY = "exporter_data"
 """The audit entity type of access-log entries (the entity id is the scope)."""
 
-BATCH = 256
-"""Reads queued before a flush."""
-
-MAX_AGE_S = 1.0
-"""Seconds the oldest queued read waits at most for a flush (checked after each read)."""
-
 _KEY = "consents.reading"
+_RELAXED = text("SET LOCAL synchronous_commit TO OFF")
 
 
 @dataclass(slots=True)
@@ -134,6 +126,27 @@ def finish_reading(session: Session) -> list[Pending]:
     return entries
 
 
+def record_export(
+    session: Session,
+    reader: Principal,
+    scope: Scope,
+    purpose: Purpose,
+    path: str,
+    table: str,
+    seen: dict[int, list[int]],
+) -> None:
+    """Log an export of exporter data (a job's CSV) like a read [domain CS-8]: one entry per
+    exporter other than the reader's organisation, with the records exported (the first
+    1000 ids), in ``session``'s transaction.
+    """
+    context = ReadContext(reader, scope, purpose, path)
+    context.records = {
+        org: {table: ids[:1000]} for org, ids in sorted(seen.items()) if org != reader.org_id
+    }
+    session.info[_KEY] = context
+    record_reads(session, finish_reading(session))
+
+
 def refused_read(session: Session, error: ConsentRequired, path: str) -> Pending:
     """The access-log entry of a refused read (on the exporter's chain when one was named,
     else on the reader's own).
@@ -146,55 +159,10 @@ def refused_read(session: Session, error: ConsentRequired, path: str) -> Pending
     )
 
 
-class _Queue:
-    """The queued access-log entries of one database."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.entries: list[Pending] = []
-        self.since = 0.0
-
-
-_QUEUES: dict[int, _Queue] = {}
-_QUEUES_LOCK = threading.Lock()
-
-
-def _queue(bind: Engine) -> _Queue:
-    key = id(bind)
-    queue = _QUEUES.get(key)
-    if queue is None:
-        with _QUEUES_LOCK:
-            queue = _QUEUES.setdefault(key, _Queue())
-    return queue
-
-
-def submit_reads(bind: Engine, entries: list[Pending]) -> None:
-    """Queue ``entries`` for the next flush."""
-    if not entries:
-        return
-    queue = _queue(bind)
-    with queue.lock:
-        if not queue.entries:
-            queue.since = time.monotonic()
-        queue.entries.extend(entries)
-
-
-def _take(bind: Engine, *, due_only: bool) -> list[Pending]:
-    queue = _queue(bind)
-    with queue.lock:
-        if not queue.entries:
-            return []
-        aged = time.monotonic() - queue.since >= MAX_AGE_S
-        if due_only and len(queue.entries) < BATCH and not aged:
-            return []
-        taken, queue.entries = queue.entries, []
-        return taken
-
-
 def coalesce(entries: list[Pending]) -> list[Pending]:
     """One entry per exporter, reader, action, scope, purpose, basis and route among
-    ``entries`` (the reads of one batch): the records merged, the reads counted, the first
-    and last read's time kept [domain CS-8].
+    ``entries``: the records merged, the reads counted, the first and last read's time
+    kept [domain CS-8].
     """
     groups: dict[tuple[Any, ...], tuple[Pending, dict[str, set[int]]]] = {}
     for e in entries:
@@ -221,48 +189,22 @@ def coalesce(entries: list[Pending]) -> list[Pending]:
     return out
 
 
-def write(session: Session, entries: list[Pending]) -> None:
-    """Append ``entries``, coalesced, to their exporters' chains with one set-based call
-    (the chain of an entry is the reader's shard, so readers never wait on the exporter's
-    own chain).
+def record_reads(session: Session, entries: list[Pending], *, relaxed: bool = False) -> None:
+    """Append ``entries``, coalesced, to their exporters' chains in ``session``'s
+    transaction with ONE set-based call (one multi-row insert) [domain CS-8]: the read
+    and its log commit together, so a crash loses neither one without the other.  The
+    chain of an entry is the reader's shard, so readers never wait on the exporter's own
+    chain.
     """
-    if entries:
-        rows = coalesce(entries)
-        append_many(session, [(chain_for(e.after["reader_org_id"]), e) for e in rows])
-
-
-def flush_into(session: Session) -> None:
-    """Write every queued entry of ``session``'s database in ``session``'s transaction."""
-    write(session, _take(_engine(session), due_only=False))
-
-
-def is_due(bind: Engine) -> bool:
-    """Whether the queue of ``bind``'s database is due for a flush (no database work)."""
-    queue = _queue(bind)
-    with queue.lock:
-        if not queue.entries:
-            return False
-        return len(queue.entries) >= BATCH or time.monotonic() - queue.since >= MAX_AGE_S
-
-
-def flush_access_log(
-    factory: Callable[[], Session], *, due_only: bool = False, bind: Engine | None = None
-) -> None:
-    """Write the queued entries (only when due, with ``due_only``) in a transaction of
-    their own (``bind``: the factory's engine, to skip a session when nothing is due).
-    """
-    if due_only and bind is not None and not is_due(bind):
+    if not entries:
         return
-    with factory() as session:
-        taken = _take(_engine(session), due_only=due_only)
-        if taken:
-            write(session, taken)
-            session.commit()
-
-
-def _engine(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
+    if relaxed and session.get_bind().dialect.name == "postgresql":
+        # a read's transaction commits without waiting for its WAL flush: the server has the
+        # rows once COMMIT returns (the app may die, nothing is lost), and writes them
+        # within 3 x wal_writer_delay (see ADR 0025)
+        session.execute(_RELAXED)
+    rows = coalesce(entries)
+    append_many(session, [(chain_for(e.after["reader_org_id"]), e) for e in rows])
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,9 +245,8 @@ def reads_of(
     limit: int = 500,
 ) -> list[AccessRead]:
     """The reads of ``exporter_org_id``'s data in the last ``days`` days, newest first,
-    optionally by one reader organisation or of one scope (queued reads flushed first).
+    optionally by one reader organisation or of one scope.
     """
-    flush_into(session)
     query = select(AuditEntry).where(
         AuditEntry.org_id == exporter_org_id,
         AuditEntry.entity_type == ENTITY,

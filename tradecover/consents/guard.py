@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tradecover.access import OrganisationKind, Principal
@@ -46,6 +46,10 @@ OWN = "own"
 """The basis of a read of the reader's own organisation's data."""
 
 _CACHE = "consents.readable"
+_OPEN = "consents.open_read"
+
+Window = tuple[date | None, date | None]
+"""A consent's data window: the first and last day of the data it opens (None: open)."""
 
 
 class ConsentRequired(PermissionDenied):
@@ -82,6 +86,8 @@ class Readable:
     """True when the policy contract covers every exporter's data [domain CS-4]."""
     consents: dict[int, int] = field(default_factory=dict)
     """Grantor organisation -> the consent that lets the reader see its data."""
+    windows: dict[int, Window] = field(default_factory=dict)
+    """Grantor organisation -> the data window of that consent (absent: no window)."""
 
     @property
     def org_ids(self) -> frozenset[int]:
@@ -106,22 +112,62 @@ class Readable:
             return true()
         return column.in_(sorted(self.org_ids))
 
+    def in_window(self, exporter_org_id: int, day: date | None) -> bool:
+        """Whether a record of ``exporter_org_id`` dated ``day`` lies in the data window of
+        the consent that opens it [domain CS-14] (own and contract reads: always).
+        """
+        low, high = self.windows.get(exporter_org_id, (None, None))
+        if day is None:
+            return True
+        return (low is None or day >= low) and (high is None or day <= high)
+
+    def windowed(
+        self, column: InstrumentedAttribute[int], day: InstrumentedAttribute[date] | None
+    ) -> ColumnElement[bool]:
+        """The ``WHERE`` condition of a consented read [domain CS-14]: the reader's own rows
+        OR those of the exporters that granted it a valid consent, each within its data
+        window (``day``: the record's date column).  One condition, so a list stays ONE
+        query whatever the number of consents.
+        """
+        if self.everyone:
+            return true()
+        open_ids = sorted(
+            {self.reader.org_id}
+            | {org for org in self.consents if self.windows.get(org, (None, None)) == (None, None)}
+        )
+        parts: list[ColumnElement[bool]] = [column.in_(open_ids)]
+        for org, (low, high) in sorted(self.windows.items()):
+            if (low, high) == (None, None) or org == self.reader.org_id:
+                continue
+            bounds = [column == org]
+            if day is not None and low is not None:
+                bounds.append(day >= low)
+            if day is not None and high is not None:
+                bounds.append(day <= high)
+            parts.append(and_(*bounds))
+        return or_(*parts)
+
 
 def _valid_consents(
     session: Session, grantee_org_id: int, scope: Scope, purpose: Purpose, now: datetime
-) -> dict[int, int]:
+) -> tuple[dict[int, int], dict[int, Window]]:
     rows = session.execute(
-        select(Consent).where(
+        select(Consent)
+        .where(
             Consent.grantee_org_id == grantee_org_id,
             Consent.status == ConsentStatus.AUTHORISED.value,
             Consent.expires_at > now,
         )
+        .order_by(Consent.id)
     ).scalars()
     found: dict[int, int] = {}
+    windows: dict[int, Window] = {}
     for row in rows:
-        if covers(terms_of(row), ConsentStatus(row.status), scope, purpose, now):
-            found.setdefault(row.grantor_org_id, row.id)
-    return found
+        fits = covers(terms_of(row), ConsentStatus(row.status), scope, purpose, now)
+        if fits and row.grantor_org_id not in found:
+            found[row.grantor_org_id] = row.id
+            windows[row.grantor_org_id] = (row.data_from, row.data_to)
+    return found, windows
 
 
 def terms_of(row: Consent) -> ConsentTerms:
@@ -159,10 +205,14 @@ def readable(
     elif contract_covers(principal.org_kind.value, scope, purpose):
         answer = Readable(principal, scope, purpose, everyone=True)
     else:
-        found = _valid_consents(session, principal.org_id, scope, purpose, now or utc_now())
+        found, windows = _valid_consents(
+            session, principal.org_id, scope, purpose, now or utc_now()
+        )
         if not found and refuse_empty:
             raise ConsentRequired(scope, purpose, principal)
-        answer = Readable(principal, scope, purpose, everyone=False, consents=found)
+        answer = Readable(
+            principal, scope, purpose, everyone=False, consents=found, windows=windows
+        )
     cache[key] = answer
     return answer
 
@@ -187,6 +237,44 @@ def require(
     if not answer.allows(exporter_org_id):
         raise ConsentRequired(scope, purpose, principal, exporter_org_id)
     return answer.basis(exporter_org_id)
+
+
+def open_read(session: Session, answer: Readable) -> None:
+    """Leave the guard's answer of the read a request is making on its session: the
+    repositories widen their lists with it (:func:`visible`).
+    """
+    session.info[_OPEN] = answer
+
+
+def visible(
+    session: Session,
+    principal: Principal,
+    column: InstrumentedAttribute[int],
+    day: InstrumentedAttribute[date] | None = None,
+) -> ColumnElement[bool]:
+    """The rows a bank, co-insurer or subsidy programme may list [domain CS-14]: its own
+    organisation's OR those of the exporters that granted it a valid consent for the
+    scope and purpose of the read under way (the one its route declares), within each
+    consent's data window; only its own when no consented read is open.
+    """
+    answer: Readable | None = session.info.get(_OPEN)
+    if answer is None or answer.reader.org_id != principal.org_id or not answer.consents:
+        return column == principal.org_id
+    return answer.windowed(column, day)
+
+
+def may_see(
+    session: Session, principal: Principal, exporter_org_id: int, day: date | None = None
+) -> bool:
+    """Whether a bank, co-insurer or subsidy programme may see one record of
+    ``exporter_org_id`` dated ``day`` [domain CS-14] (same answer as :func:`visible`).
+    """
+    if exporter_org_id == principal.org_id:
+        return True
+    answer: Readable | None = session.info.get(_OPEN)
+    if answer is None or answer.reader.org_id != principal.org_id:
+        return False
+    return exporter_org_id in answer.consents and answer.in_window(exporter_org_id, day)
 
 
 def forget(session: Session) -> None:

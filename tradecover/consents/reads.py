@@ -1,10 +1,16 @@
-"""Which API read returns which exporter data, and for which purpose [domain CS-9].
+"""Which read returns which exporter data, and for which purpose [domain CS-9].
 
 Every ``GET`` route of the API is declared here: :data:`EXPORTER_READS` maps the routes
 that return an exporter's data to the scope and purpose they read under (the read guard of
 the API edge applies it, the access log records it); :data:`OTHER_READS` names the routes
-that return no exporter's data, each with why.  The consent matrix test fails on a route
-declared in neither, so a new read path cannot ship without a scope.
+that return no exporter's data, each with why.  The dashboard's pages are declared the
+same way in :data:`PAGE_READS` and :data:`OTHER_PAGES` [domain CS-15].  The consent
+matrix tests fail on a route declared in neither, so a new read path cannot ship
+without a scope.
+
+A bank, a co-insurer or a subsidy programme reads some routes under the purpose of its
+own kind (:data:`PURPOSE_OF_KIND`, routes in :data:`CONSENTED_READS`) [domain CS-14]:
+:func:`read_of` answers the read as that reader makes it.
 """
 
 from __future__ import annotations
@@ -162,6 +168,95 @@ OTHER_READS: dict[str, str] = {
 """Routes that return no exporter's data -> why."""
 
 
-def read_of(path_template: str) -> Read | None:
-    """The scope and purpose of a route's read, or None when it returns no exporter data."""
-    return EXPORTER_READS.get(path_template)
+PAGE_READS: dict[str, Read] = {
+    "/declarations": _SHIPMENTS,
+    "/declarations/{declaration_id}": _SHIPMENTS,
+    "/policies": _CONTRACT,
+    "/policies/{policy_id}": _CONTRACT,
+    "/billing": _CONTRACT,
+    "/billing/notices/{notice_id}": _CONTRACT,
+    "/billing/notices/{notice_id}/print": _CONTRACT,
+    "/limits": _BUYERS,
+    "/limits/{limit_id}": _BUYERS,
+    "/limits/watch-list": _BUYERS,
+    "/limits/idle": _BUYERS,
+    "/limits/reduction-proposals": _BUYERS,
+    "/buyers/{buyer_id}": _BUYERS,
+    "/claims": _PAYMENTS,
+    "/claims/{claim_id}": _PAYMENTS,
+    "/claims/{claim_id}/documents/{document_id}/content": _PAYMENTS,
+    "/overdue": _PAYMENTS,
+    "/recoveries": _PAYMENTS,
+    "/feeds": _DOCUMENTS,
+    "/feeds/confirmations": _DOCUMENTS,
+}
+"""Dashboard pages that show an exporter's data -> the scope and purpose of the read."""
+
+_FORM = "a form: what it shows is the caller's own"
+
+OTHER_PAGES: dict[str, str] = {
+    "/": "the home page: links only",
+    "/sign-in": "the sign-in form",
+    "/api/docs": "the API's documentation",
+    "/docs/oauth2-redirect": "the API documentation's sign-in",
+    "/account/mail": _OWN,
+    "/consents": "the consents the caller is a party to and the reads of its own data",
+    "/declarations/upload": _FORM,
+    "/collections/upload": _FORM,
+    "/limits/bulk": _FORM,
+    "/buyers/matches": "the shared buyer register (buyers, not exporters)",
+    "/claims-speed": _AGGREGATE,
+    "/feeds/exposure": _AGGREGATE,
+    "/risk": _AGGREGATE,
+    "/risk/runs/{run_id}": _AGGREGATE,
+    "/pricing": _INSURER,
+    "/pricing/lab": _INSURER,
+    "/pricing/quote/investment-debt": _INSURER,
+    "/pricing/quote/short-term": _INSURER,
+    "/pricing/rate-tables/{code}": _INSURER,
+    "/jobs": _OWN,
+    "/jobs/{job_id}": _OWN,
+    "/webhooks": _OWN,
+    "/webhooks/{endpoint_id}": _OWN,
+}
+"""Dashboard pages that show no exporter's data -> why."""
+
+PURPOSE_OF_KIND: dict[str, Purpose] = {
+    "bank": Purpose.FINANCING,
+    "subsidy_programme": Purpose.SUBSIDY_ELIGIBILITY,
+    "coinsurer": Purpose.PORTFOLIO_MONITORING,
+}
+"""The purpose a bank, a subsidy programme and a co-insurer read under [domain CS-14]."""
+
+_BANK = ("/declarations", "/declarations/{declaration_id}", "/limits", "/limits/{limit_id}")
+_PROGRAMME = (
+    "/policies",
+    "/policies/{policy_id}",
+    "/billing/notices",
+    "/billing/notices/{notice_id}",
+)
+_COINSURER = ("/policies", "/policies/{policy_id}")
+
+CONSENTED_READS: dict[str, frozenset[str]] = {
+    "bank": frozenset({*(f"{_V1}{p}" for p in _BANK), *_BANK}),
+    "subsidy_programme": frozenset(
+        {*(f"{_V1}{p}" for p in _PROGRAMME), "/policies", "/policies/{policy_id}"}
+    ),
+    "coinsurer": frozenset({*(f"{_V1}{p}" for p in _COINSURER), *_COINSURER}),
+}
+"""The routes (API and pages) each kind may read under its own purpose, with the
+exporter's consent [domain CS-14]: financing opens a bank the exporter's declarations and
+limits; subsidy eligibility a programme its policies and premium notices; portfolio
+monitoring a co-insurer its policies."""
+
+
+def read_of(path_template: str, reader_kind: str | None = None) -> Read | None:
+    """The scope and purpose of a route's read (API or page) as a reader of
+    ``reader_kind`` makes it, or None when it returns no exporter data.
+    """
+    read = EXPORTER_READS.get(path_template) or PAGE_READS.get(path_template)
+    if read is None or reader_kind not in CONSENTED_READS:
+        return read
+    if path_template in CONSENTED_READS[reader_kind]:
+        return Read(read.scope, PURPOSE_OF_KIND[reader_kind])
+    return read

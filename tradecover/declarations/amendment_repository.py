@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover import audit
+from tradecover import audit, consents
 from tradecover.access import Permission, Principal
 from tradecover.declarations import repository
 from tradecover.declarations.attachment.service import audit_chain_of, snapshot
@@ -119,7 +119,12 @@ def list_declarations(
     principal.require(Permission.DECLARATION_READ)
     query = select(Declaration)
     if not principal.is_insurer:
-        query = query.where(Declaration.exporter_org_id == principal.org_id)
+        # its own, and a bank's consented exporters' in their windows [domain CS-14]
+        query = query.where(
+            consents.visible(
+                session, principal, Declaration.exporter_org_id, Declaration.shipment_date
+            )
+        )
     if policy_id is not None:
         query = query.where(Declaration.policy_id == policy_id)
     if buyer_id is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradecover import consents
 from tradecover.access import Principal
 from tradecover.declarations.cover import (
     PolicyFacts,
@@ -40,7 +41,13 @@ def _declaration(
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     row = session.execute(query).scalar_one_or_none()
-    if row is None or not principal.can_see_org(row.exporter_org_id):
+    if row is None or not (
+        principal.can_see_org(row.exporter_org_id)
+        or (
+            not lock
+            and consents.may_see(session, principal, row.exporter_org_id, row.shipment_date)
+        )
+    ):
         raise NotFound(f"no declaration {declaration_id}", code="declaration_not_found")
     return row
 

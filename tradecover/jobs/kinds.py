@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover import billing, declarations, limits, reporting, risk
+from tradecover import billing, consents, declarations, limits, reporting, risk
 from tradecover.access import OrganisationKind, Permission, Principal, Role
 from tradecover.config import get_settings
 from tradecover.db.engine import transaction
@@ -188,12 +188,24 @@ def check_export(principal: Principal, params: Mapping[str, Any]) -> dict[str, A
     return {}
 
 
-def _exporter(
-    read: Callable[[Session, Principal], tuple[str, int]],
-) -> Runner:
+Export = Callable[[Session, Principal, dict[int, list[int]]], tuple[str, int]]
+
+
+def _exporter(read: Export, scope: consents.Scope, purpose: consents.Purpose, table: str) -> Runner:
+    """A CSV export job: the records the submitter may see (the insurer: every exporter's,
+    under the contract's consent [domain CS-4]; others: their own), and the export
+    logged on each exporter's chain like a read [domain CS-8].
+    """
+
     def run(factory: sessionmaker[Session], job: Job, progress: Progress) -> dict[str, Any]:
+        principal = acting(job)
         with factory() as session:
-            text, rows = read(session, acting(job))
+            seen: dict[int, list[int]] = {}
+            text, rows = read(session, principal, seen)
+            consents.record_export(
+                session, principal, scope, purpose, f"job:{job.kind}", table, seen
+            )
+            session.commit()
         progress(99)
         return {"rows": rows, "csv": text}
 
@@ -303,10 +315,20 @@ RUNNERS: dict[str, Runner] = {
     "limits.bulk_change": _bulk_change,
     "billing.run": _billing_run,
     "limits.export": _exporter(
-        lambda session, principal: reporting.limits_csv(session, principal=principal)
+        lambda session, principal, seen: reporting.limits_csv(
+            session, principal=principal, seen=seen
+        ),
+        consents.Scope.BUYER_IDENTITY,
+        consents.Purpose.UNDERWRITING,
+        "credit_limits",
     ),
     "declarations.export": _exporter(
-        lambda session, principal: reporting.declarations_csv(session, principal=principal)
+        lambda session, principal, seen: reporting.declarations_csv(
+            session, principal=principal, seen=seen
+        ),
+        consents.Scope.SHIPMENT_CORE,
+        consents.Purpose.COVER_ATTACHMENT,
+        "declarations",
     ),
     "risk.run": _risk_run,
 }

@@ -34,6 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from tradecover import consents
 from tradecover.kit.money import Money
 from tradecover.limits.fx import CAP_CURRENCY
 from tradecover.limits.model import (
@@ -54,15 +55,21 @@ ACTIVE = "active"
 """Status of a limit in force (the other is ``cancelled``)."""
 
 
-def visible_limits(principal: Principal) -> Select[CreditLimit]:
-    """The credit limits the caller may see: every one for insurer staff, else its own.
+def visible_limits(principal: Principal, session: Session | None = None) -> Select[CreditLimit]:
+    """The credit limits the caller may see: every one for insurer staff, else its own,
+    and for a bank also those of the exporters that consented to the read under way,
+    within the consent's data window by effective date [domain CS-14].
 
     Every list and get of limits starts from this statement (tenant scoping, once).
     """
     query = select(CreditLimit)
-    if not principal.is_insurer:
-        query = query.where(CreditLimit.org_id == principal.org_id)
-    return query
+    if principal.is_insurer:
+        return query
+    if session is None:
+        return query.where(CreditLimit.org_id == principal.org_id)
+    return query.where(
+        consents.visible(session, principal, CreditLimit.org_id, CreditLimit.effective_from)
+    )
 
 
 def visible_applications(principal: Principal) -> Select[LimitApplication]:

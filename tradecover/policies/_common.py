@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from tradecover import audit
+from tradecover import audit, consents
 from tradecover.access import (
     OrganisationFacts,
     OrganisationKind,
@@ -412,15 +412,21 @@ def _profile_snapshot(profile: ExporterProfile) -> dict[str, Any]:
 # --- loading with ownership --------------------------------------------------------------
 
 
-def visible_policies(principal: Principal) -> Select[Policy]:
-    """The policies the caller may see: every one for insurer staff, else its own.
+def visible_policies(principal: Principal, session: Session | None = None) -> Select[Policy]:
+    """The policies the caller may see: every one for insurer staff, else its own, and for
+    a co-insurer or a subsidy programme also those of the exporters that consented to the
+    read under way, within the consent's data window by inception [domain CS-14].
 
     Every list and get of policies starts from this statement (tenant scoping, once).
     """
     query = select(Policy)
-    if not principal.is_insurer:
-        query = query.where(Policy.exporter_org_id == principal.org_id)
-    return query
+    if principal.is_insurer:
+        return query
+    if session is None or principal.org_kind is OrganisationKind.EXPORTER:
+        return query.where(Policy.exporter_org_id == principal.org_id)
+    return query.where(
+        consents.visible(session, principal, Policy.exporter_org_id, Policy.inception)
+    )
 
 
 def visible_applications(principal: Principal) -> Select[PolicyApplication]:
@@ -447,7 +453,7 @@ def _exporter_org(session: Session, principal: Principal, org_id: int) -> Organi
 def _policy(
     session: Session, principal: Principal, policy_id: int, *, lock: bool = False
 ) -> Policy:
-    query = visible_policies(principal).where(Policy.id == policy_id)
+    query = visible_policies(principal, None if lock else session).where(Policy.id == policy_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     policy = session.execute(query).scalar_one_or_none()

@@ -156,7 +156,7 @@ def list_policies(
     exporter's name or slug.
     """
     principal.require(Permission.POLICY_READ)
-    query = visible_policies(principal)
+    query = visible_policies(principal, session)
     if exporter_org_id is not None:
         query = query.where(Policy.exporter_org_id == exporter_org_id)
     if state is not None:

@@ -71,12 +71,24 @@ def _major(minor: int, currency: str) -> str:
     return str(Money.from_minor(minor, currency).amount)
 
 
-def _chunks(session: Session, query: Select[*tuple[Any, ...]]) -> Iterable[Any]:
-    yield from session.execute(query.execution_options(yield_per=_CHUNK))
+def _chunks(
+    session: Session, query: Select[*tuple[Any, ...]], seen: dict[int, list[int]] | None = None
+) -> Iterable[Any]:
+    """The query's rows in chunks; ``seen`` collects the ids per exporter (the first two
+    columns), for the access log of the export [domain CS-8].
+    """
+    for row in session.execute(query.execution_options(yield_per=_CHUNK)):
+        if seen is not None:
+            seen.setdefault(int(row[1]), []).append(int(row[0]))
+        yield row
 
 
-def limits_csv(session: Session, *, principal: Principal) -> tuple[str, int]:
-    """The limits the caller may see, oldest first, as CSV text and its row count."""
+def limits_csv(
+    session: Session, *, principal: Principal, seen: dict[int, list[int]] | None = None
+) -> tuple[str, int]:
+    """The limits the caller may see, oldest first, as CSV text and its row count
+    (``seen``: filled with the limit ids per exporter).
+    """
     principal.require(Permission.ORG_READ)
     c = CreditLimit
     query = select(
@@ -100,13 +112,17 @@ def limits_csv(session: Session, *, principal: Principal) -> tuple[str, int]:
         LIMIT_COLUMNS,
         (
             (*r[:6], _major(r[6], r[7]), r[7], r[8], r[9], r[10], r[11], r[12])
-            for r in _chunks(session, query)
+            for r in _chunks(session, query, seen)
         ),
     )
 
 
-def declarations_csv(session: Session, *, principal: Principal) -> tuple[str, int]:
-    """The declarations the caller may see, oldest first, as CSV text and its row count."""
+def declarations_csv(
+    session: Session, *, principal: Principal, seen: dict[int, list[int]] | None = None
+) -> tuple[str, int]:
+    """The declarations the caller may see, oldest first, as CSV text and its row count
+    (``seen``: filled with the declaration ids per exporter).
+    """
     principal.require(Permission.ORG_READ)
     d = Declaration
     query = select(
@@ -140,6 +156,6 @@ def declarations_csv(session: Session, *, principal: Principal) -> tuple[str, in
                 r[13],
                 r[14],
             )
-            for r in _chunks(session, query)
+            for r in _chunks(session, query, seen)
         ),
     )

@@ -54,6 +54,15 @@ def _plain(status: int, code: str) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
 
 
+def _refused_read(request: Request, code: str) -> dict[str, str]:
+    """The scope and purpose a refused read of exporter data names [domain CS-15]."""
+    refused = getattr(request.state, "refused_read", None)
+    if code != "consent_required" or not refused:
+        return {}
+    scope, purpose = refused
+    return {"consent_scope": str(scope), "consent_purpose": str(purpose)}
+
+
 def problem_page(request: Request, *, status: int, code: str) -> Response:
     """The browser's answer to a failed dashboard request (401: the sign-in page)."""
     if status == 401:
@@ -70,7 +79,7 @@ def problem_page(request: Request, *, status: int, code: str) -> Response:
                 request,
                 attempt,
                 "error.html",
-                {"status": status, "code": code},
+                {"status": status, "code": code, **_refused_read(request, code)},
                 viewer=viewer,
                 status=status,
             )

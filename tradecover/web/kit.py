@@ -33,6 +33,7 @@ from tradecover.access import directory_repository as directory
 from tradecover.access import service as access
 from tradecover.access.principal import Principal
 from tradecover.access.roles import PERMISSIONS, Permission
+from tradecover.api import consent_reads
 from tradecover.api.deps import SESSION_COOKIE, SessionDep
 from tradecover.config import Settings
 from tradecover.kit.errors import AuthenticationFailed
@@ -116,7 +117,13 @@ def settings_of(request: Request) -> Settings:
 
 
 def current_viewer(request: Request, session: Session) -> Viewer | None:
-    """The person signed in with the session cookie, or None (no, bad or expired token)."""
+    """The person signed in with the session cookie, or None (no, bad or expired token).
+
+    A page that shows an exporter's data (``consents.PAGE_READS``) to another
+    organisation passes the consent guard here, as its viewer is known: 403
+    ``consent_required`` naming the scope without a consent, and the read is logged
+    [domain CS-15].
+    """
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -129,6 +136,7 @@ def current_viewer(request: Request, session: Session) -> Viewer | None:
     person = directory.signed_in_person(session, principal)
     if person is None:
         return None
+    consent_reads.begin(request, session, principal)
     return Viewer(
         principal=principal, locale=person.locale, organisation_name=person.organisation_name
     )

@@ -10,6 +10,7 @@ from tests.builders.declarations import world
 from tests.conftest import Cast, Database, FormClient, make_person, sign_in
 from tests.integration.jobs.conftest import run_until_done
 from tradecover.access.roles import Role
+from tradecover.audit import AuditEntry
 from tradecover.jobs import Job, Queue
 
 
@@ -94,6 +95,28 @@ def test_a_limits_export_is_downloaded_by_its_organisation_only(
     other = client.get(f"/api/v1/jobs/{job_id}", headers=cast.other_exporter.headers)
     assert other.status_code == 404
     assert other.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_insurers_export_is_in_the_exporters_access_log(
+    client: FormClient, cast: Cast, db: Database, queue: Queue
+) -> None:
+    w = world(client, cast, db, limit=25_000)
+    accepted = client.post("/api/v1/jobs/limits-export", headers=cast.underwriter.headers)
+    assert accepted.status_code == 202, accepted.text
+    assert run_until_done(db, queue, accepted.json()["job_id"]) == "succeeded"
+    with db.factory() as session:
+        logged = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "data.read")
+        ).scalars()
+        reads = [(e.org_id, e.entity_id, e.reason, e.after) for e in logged]
+    # [domain CS-8]: on the exporter's chain, the contract's consent, the records exported
+    assert [(org, scope, purpose) for org, scope, purpose, _after in reads] == [
+        (cast.exporter.org_id, "buyer_identity", "underwriting")
+    ]
+    after = reads[0][3]
+    assert after["path"] == "job:limits.export" and after["consent"] == "contract"
+    assert after["records"] == {"credit_limits": [w.limit_id]}
+    assert after["reader_org_id"] == cast.underwriter.org_id
 
 
 def test_the_page_starts_an_export_and_shows_its_progress(

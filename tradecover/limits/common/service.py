@@ -239,7 +239,7 @@ def override_aggregate(
 
 def _limit(session: Session, principal: Principal, limit_id: int) -> CreditLimit:
     row = session.execute(
-        repo.visible_limits(principal)
+        repo.visible_limits(principal, session)
         .where(CreditLimit.id == limit_id)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -265,7 +265,7 @@ def list_limits(
 ) -> tuple[list[CreditLimit], int]:
     """Limits the caller may see, newest first, and how many match."""
     principal.require(Permission.LIMIT_READ)
-    query = repo.visible_limits(principal)
+    query = repo.visible_limits(principal, session)
     if buyer_id is not None:
         query = query.where(CreditLimit.buyer_id == buyer_id)
     if status:
