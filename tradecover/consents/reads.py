@@ -176,6 +176,7 @@ PAGE_READS: dict[str, Read] = {
     "/billing": _CONTRACT,
     "/billing/notices/{notice_id}": _CONTRACT,
     "/billing/notices/{notice_id}/print": _CONTRACT,
+    "/billing/notices/{notice_id}/pdf": _CONTRACT,
     "/limits": _BUYERS,
     "/limits/{limit_id}": _BUYERS,
     "/limits/watch-list": _BUYERS,
@@ -184,6 +185,7 @@ PAGE_READS: dict[str, Read] = {
     "/buyers/{buyer_id}": _BUYERS,
     "/claims": _PAYMENTS,
     "/claims/{claim_id}": _PAYMENTS,
+    "/claims/{claim_id}/decision.pdf": _PAYMENTS,
     "/claims/{claim_id}/documents/{document_id}/content": _PAYMENTS,
     "/overdue": _PAYMENTS,
     "/recoveries": _PAYMENTS,
@@ -195,7 +197,7 @@ PAGE_READS: dict[str, Read] = {
 _FORM = "a form: what it shows is the caller's own"
 
 OTHER_PAGES: dict[str, str] = {
-    "/": "the home page: links only",
+    "/": "the role's home: an exporter's own data, or aggregates of the book for insurer staff",
     "/sign-in": "the sign-in form",
     "/api/docs": "the API's documentation",
     "/docs/oauth2-redirect": "the API documentation's sign-in",
