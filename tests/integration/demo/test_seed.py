@@ -134,6 +134,49 @@ def _counts(s: Session) -> dict[str, int]:
     }
 
 
+# The tests that seed books of their own come first, those that read the shared small book
+# after them (and test_seed_claims.py next), so that one seeding serves them all.
+
+
+def test_same_seed_and_date_give_the_same_book(db: Database) -> None:
+    _seed(db, seed=11)
+    with transaction(db.factory) as s:
+        first = _dump(s)
+    db.reset()
+    _seed(db, seed=11)
+    with transaction(db.factory) as s:
+        second = _dump(s)
+    db.reset()
+    _seed(db, seed=12)
+    with transaction(db.factory) as s:
+        other = _dump(s)
+
+    assert len(first["policies"]) == len(second["policies"]) > SMALL
+    assert first == second
+    assert other["policies"] != first["policies"]
+
+
+def test_if_empty_skips_when_any_exporter_exists(db: Database) -> None:
+    with transaction(db.factory) as s:
+        make_org(s, slug="acme-exports")
+        before = _counts(s)
+
+    summary = _seed(db, if_empty=True)
+
+    assert summary.seeded is False
+    with transaction(db.factory) as s:
+        assert _counts(s) == before
+
+
+def test_if_empty_seeds_an_empty_database(db: Database) -> None:
+    summary = _seed(db, exporters=12, if_empty=True)
+
+    assert summary.seeded is True
+    assert summary.exporters == 12
+    with transaction(db.factory) as s:
+        assert _counts(s)["ExporterProfile"] == 12
+
+
 @pytest.mark.xdist_group("demo-small-book")
 def test_small_book_holds_every_policy_state(database: Database, small_book: SeedSummary) -> None:
     summary = small_book
@@ -209,24 +252,6 @@ def test_buyer_pool_spans_many_countries_and_risk_classes() -> None:
     assert {e.schedule.currency for e in plan.exporters} == {"USD", "CNY", "KRW", "EUR"}
 
 
-def test_same_seed_and_date_give_the_same_book(db: Database) -> None:
-    _seed(db, seed=11)
-    with transaction(db.factory) as s:
-        first = _dump(s)
-    db.reset()
-    _seed(db, seed=11)
-    with transaction(db.factory) as s:
-        second = _dump(s)
-    db.reset()
-    _seed(db, seed=12)
-    with transaction(db.factory) as s:
-        other = _dump(s)
-
-    assert len(first["policies"]) == len(second["policies"]) > SMALL
-    assert first == second
-    assert other["policies"] != first["policies"]
-
-
 @pytest.mark.xdist_group("demo-small-book")
 def test_if_empty_leaves_a_seeded_database_untouched(
     database: Database, small_book: SeedSummary
@@ -245,27 +270,6 @@ def test_if_empty_leaves_a_seeded_database_untouched(
     with db.factory() as s:
         assert _counts(s) == before
         assert _dump(s) == dump_before
-
-
-def test_if_empty_skips_when_any_exporter_exists(db: Database) -> None:
-    with transaction(db.factory) as s:
-        make_org(s, slug="acme-exports")
-        before = _counts(s)
-
-    summary = _seed(db, if_empty=True)
-
-    assert summary.seeded is False
-    with transaction(db.factory) as s:
-        assert _counts(s) == before
-
-
-def test_if_empty_seeds_an_empty_database(db: Database) -> None:
-    summary = _seed(db, exporters=12, if_empty=True)
-
-    assert summary.seeded is True
-    assert summary.exporters == 12
-    with transaction(db.factory) as s:
-        assert _counts(s)["ExporterProfile"] == 12
 
 
 @pytest.mark.xdist_group("demo-small-book")
