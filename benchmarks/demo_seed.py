@@ -63,7 +63,7 @@ def main() -> int:
     parser.add_argument("--exporters", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args()
+    args, _others = parser.parse_known_args()  # run_all.py passes every script the same flags
     for n in range(args.repeat):
         wall, cpu = _one(args.exporters, args.seed)
         print(
