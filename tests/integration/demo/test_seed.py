@@ -134,12 +134,56 @@ def _counts(s: Session) -> dict[str, int]:
     }
 
 
-def test_small_book_holds_every_policy_state(db: Database) -> None:
-    summary = _seed(db)
+# The tests that seed books of their own come first, those that read the shared small book
+# after them (and test_seed_claims.py next), so that one seeding serves them all.
+
+
+def test_same_seed_and_date_give_the_same_book(db: Database) -> None:
+    _seed(db, seed=11)
+    with transaction(db.factory) as s:
+        first = _dump(s)
+    db.reset()
+    _seed(db, seed=11)
+    with transaction(db.factory) as s:
+        second = _dump(s)
+    db.reset()
+    _seed(db, seed=12)
+    with transaction(db.factory) as s:
+        other = _dump(s)
+
+    assert len(first["policies"]) == len(second["policies"]) > SMALL
+    assert first == second
+    assert other["policies"] != first["policies"]
+
+
+def test_if_empty_skips_when_any_exporter_exists(db: Database) -> None:
+    with transaction(db.factory) as s:
+        make_org(s, slug="acme-exports")
+        before = _counts(s)
+
+    summary = _seed(db, if_empty=True)
+
+    assert summary.seeded is False
+    with transaction(db.factory) as s:
+        assert _counts(s) == before
+
+
+def test_if_empty_seeds_an_empty_database(db: Database) -> None:
+    summary = _seed(db, exporters=12, if_empty=True)
+
+    assert summary.seeded is True
+    assert summary.exporters == 12
+    with transaction(db.factory) as s:
+        assert _counts(s)["ExporterProfile"] == 12
+
+
+@pytest.mark.xdist_group("demo-small-book")
+def test_small_book_holds_every_policy_state(database: Database, small_book: SeedSummary) -> None:
+    summary = small_book
 
     assert summary.seeded is True
     assert set(summary.policies_by_state) == {state.value for state in PolicyState}
-    with transaction(db.factory) as s:
+    with database.factory() as s:
         states = dict(s.execute(select(Policy.state, func.count()).group_by(Policy.state)).all())
         assert summary.policies_by_state == states
         # every exporter has exactly one story; a renewal adds the successor term
@@ -208,27 +252,12 @@ def test_buyer_pool_spans_many_countries_and_risk_classes() -> None:
     assert {e.schedule.currency for e in plan.exporters} == {"USD", "CNY", "KRW", "EUR"}
 
 
-def test_same_seed_and_date_give_the_same_book(db: Database) -> None:
-    _seed(db, seed=11)
-    with transaction(db.factory) as s:
-        first = _dump(s)
-    db.reset()
-    _seed(db, seed=11)
-    with transaction(db.factory) as s:
-        second = _dump(s)
-    db.reset()
-    _seed(db, seed=12)
-    with transaction(db.factory) as s:
-        other = _dump(s)
-
-    assert len(first["policies"]) == len(second["policies"]) > SMALL
-    assert first == second
-    assert other["policies"] != first["policies"]
-
-
-def test_if_empty_leaves_a_seeded_database_untouched(db: Database) -> None:
-    _seed(db)
-    with transaction(db.factory) as s:
+@pytest.mark.xdist_group("demo-small-book")
+def test_if_empty_leaves_a_seeded_database_untouched(
+    database: Database, small_book: SeedSummary
+) -> None:
+    db = database  # the shared book: the skipped seed writes nothing, the refused one rolls back
+    with db.factory() as s:
         before, dump_before = _counts(s), _dump(s)
 
     skipped = _seed(db, seed=99, if_empty=True)
@@ -238,36 +267,16 @@ def test_if_empty_leaves_a_seeded_database_untouched(db: Database) -> None:
     assert skipped.seeded is False
     assert skipped.message == f"{SMALL} exporter organisations exist: demo book not loaded"
     assert refused.value.code == "demo_already_seeded"
-    with transaction(db.factory) as s:
+    with db.factory() as s:
         assert _counts(s) == before
         assert _dump(s) == dump_before
 
 
-def test_if_empty_skips_when_any_exporter_exists(db: Database) -> None:
-    with transaction(db.factory) as s:
-        make_org(s, slug="acme-exports")
-        before = _counts(s)
-
-    summary = _seed(db, if_empty=True)
-
-    assert summary.seeded is False
-    with transaction(db.factory) as s:
-        assert _counts(s) == before
-
-
-def test_if_empty_seeds_an_empty_database(db: Database) -> None:
-    summary = _seed(db, exporters=12, if_empty=True)
-
-    assert summary.seeded is True
-    assert summary.exporters == 12
-    with transaction(db.factory) as s:
-        assert _counts(s)["ExporterProfile"] == 12
-
-
-def test_audit_chain_verifies_and_shows_realistic_actors(db: Database) -> None:
-    _seed(db)
-
-    with transaction(db.factory) as s:
+@pytest.mark.xdist_group("demo-small-book")
+def test_audit_chain_verifies_and_shows_realistic_actors(
+    database: Database, small_book: SeedSummary
+) -> None:
+    with database.factory() as s:
         assert audit.verify_all(s) == []
         demo_exporter = s.execute(
             select(User).where(User.email == "exporter@tradecover.demo")
@@ -290,8 +299,10 @@ def test_audit_chain_verifies_and_shows_realistic_actors(db: Database) -> None:
         assert policy_entries == policy_count
 
 
-def test_demo_users_sign_in_with_the_demo_password(db: Database) -> None:
-    _seed(db)
+@pytest.mark.xdist_group("demo-small-book")
+def test_demo_users_sign_in_with_the_demo_password(
+    database: Database, small_book: SeedSummary
+) -> None:
     limits = sessions.sign_in_limits(Settings())
 
     def sign_in(email: str, password: str) -> sessions.SignInOutcome:
@@ -306,7 +317,8 @@ def test_demo_users_sign_in_with_the_demo_password(db: Database) -> None:
             limits=limits,
         )
 
-    with transaction(db.factory) as s:
+    # the sign-ins' sessions are rolled back with the test's own session: the book stays
+    with database.factory() as s:
         for demo in DEMO_USERS:
             outcome = sign_in(demo.email, DEMO_PASSWORD)
             assert outcome.refusal is None and outcome.user is not None
@@ -322,10 +334,11 @@ def test_demo_users_sign_in_with_the_demo_password(db: Database) -> None:
         assert admin.org_id == insurer_id
 
 
-def test_demo_exporters_are_the_ones_the_readme_promises(db: Database) -> None:
-    _seed(db)
-
-    with transaction(db.factory) as s:
+@pytest.mark.xdist_group("demo-small-book")
+def test_demo_exporters_are_the_ones_the_readme_promises(
+    database: Database, small_book: SeedSummary
+) -> None:
+    with database.factory() as s:
         china = s.execute(select(User).where(User.email == "exporter@tradecover.demo")).scalar_one()
         korea = s.execute(select(User).where(User.email == "korea@tradecover.demo")).scalar_one()
         china_org = s.get(Organisation, china.org_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import Database
@@ -12,18 +13,18 @@ from tradecover.access import service as access
 from tradecover.claims.model import ClaimRow, RecoveryRow
 from tradecover.collections import service as collections
 from tradecover.collections.model import CollectionConfirmation, PossibleLossNotice
-from tradecover.db.engine import transaction
 from tradecover.declarations.model import Declaration
 from tradecover.demo.claims import CLAIM_STORIES
-from tradecover.demo.seed import SEED_ACTOR, seed_demo_book
+from tradecover.demo.seed import SEED_ACTOR, SeedSummary
 
 AS_OF = date(2026, 6, 15)
 
 
-def test_the_demo_book_holds_claims_in_every_state(db: Database) -> None:
-    with transaction(db.factory) as s:
-        seed_demo_book(s, exporters=20, seed=7, as_of=AS_OF)
-    with db.factory() as s:
+@pytest.mark.xdist_group("demo-small-book")
+def test_the_demo_book_holds_claims_in_every_state(
+    database: Database, small_book: SeedSummary
+) -> None:
+    with database.factory() as s:
         states = dict(
             s.execute(select(ClaimRow.state, func.count()).group_by(ClaimRow.state)).all()
         )

@@ -39,22 +39,25 @@ def _seed(db: Database, *, seed: int = SEED) -> SeedSummary:
 
 
 @pytest.fixture
-def book(db: Database) -> SeedSummary:
-    """The small demo book with its history."""
-    return _seed(db)
+def book(database: Database) -> SeedSummary:
+    """The small demo book with its history, seeded once for the read-only tests that take
+    it (their sessions never commit) while no other test resets the database.
+    """
+    return database.shared(f"history:{SEED}:{EXPORTERS}", lambda: _seed(database))
 
 
 def _finance(s: Session) -> Any:
     return access.system_principal(s, actor="system:test-finance")
 
 
+@pytest.mark.xdist_group("demo-history-book")
 def test_every_month_of_the_last_twelve_is_declared_billed_and_paid(
-    db: Database, book: SeedSummary
+    database: Database, book: SeedSummary
 ) -> None:
     months = [f"{m:%Y-%m}" for m in billed_months(AS_OF)]
 
     assert (months[0], months[-1], len(months)) == ("2025-06", "2026-05", 12)
-    with db.factory() as s:
+    with database.factory() as s:
         finance = _finance(s)
         for month in months:
             notices, total = billing.list_notices(
@@ -100,8 +103,9 @@ def test_every_month_of_the_last_twelve_is_declared_billed_and_paid(
     assert book.history.skipped_terms == []
 
 
-def test_premium_is_paid_on_time_late_or_not_at_all(db: Database, book: SeedSummary) -> None:
-    with db.factory() as s:
+@pytest.mark.xdist_group("demo-history-book")
+def test_premium_is_paid_on_time_late_or_not_at_all(database: Database, book: SeedSummary) -> None:
+    with database.factory() as s:
         finance = _finance(s)
         allocations = s.execute(
             select(Payment.received_on, PremiumNotice.due_date)
@@ -134,10 +138,11 @@ def test_premium_is_paid_on_time_late_or_not_at_all(db: Database, book: SeedSumm
             ), email
 
 
+@pytest.mark.xdist_group("demo-history-book")
 def test_subsidised_notices_are_split_and_the_programme_pays(
-    db: Database, book: SeedSummary
+    database: Database, book: SeedSummary
 ) -> None:
-    with db.factory() as s:
+    with database.factory() as s:
         programmes = s.execute(select(SubsidyProgramme)).scalars().all()
         assert {p.code for p in programmes} == {"ZJ-SME-CNY", "ZJ-SME-USD"}
         sponsor = s.get(Organisation, programmes[0].sponsor_org_id)
@@ -162,8 +167,9 @@ def test_subsidised_notices_are_split_and_the_programme_pays(
     assert book.history.programme_payments > 0
 
 
-def test_renewal_reviews_read_the_year(db: Database, book: SeedSummary) -> None:
-    with db.factory() as s:
+@pytest.mark.xdist_group("demo-history-book")
+def test_renewal_reviews_read_the_year(database: Database, book: SeedSummary) -> None:
+    with database.factory() as s:
         offers = (
             s.execute(select(RenewalOffer).where(RenewalOffer.status == "accepted")).scalars().all()
         )
@@ -176,8 +182,11 @@ def test_renewal_reviews_read_the_year(db: Database, book: SeedSummary) -> None:
             assert float(metrics["declared_share_of_turnover"]) > 0
 
 
-def test_the_books_reconcile_and_the_audit_log_verifies(db: Database, book: SeedSummary) -> None:
-    with db.factory() as s:
+@pytest.mark.xdist_group("demo-history-book")
+def test_the_books_reconcile_and_the_audit_log_verifies(
+    database: Database, book: SeedSummary
+) -> None:
+    with database.factory() as s:
         assert books_check.check(s) == []
         assert audit.verify_all(s) == []
         assert (

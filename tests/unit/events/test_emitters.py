@@ -9,6 +9,7 @@ records events, i.e. calls ``record_event`` or ``record_events`` or builds a
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 from tradecover.events import CATALOG
@@ -27,13 +28,19 @@ def _called(node: ast.Call) -> str | None:
     return None
 
 
-def recorded_types() -> dict[str, set[str]]:
-    """The catalogued names found in each recording module (relative path -> names)."""
-    found: dict[str, set[str]] = {}
+@cache
+def recorded_types() -> dict[str, frozenset[str]]:
+    """The catalogued names found in each recording module (relative path -> names); a
+    module whose text never names a recorder cannot call one and is not parsed.
+    """
+    found: dict[str, frozenset[str]] = {}
     for path in sorted(ROOT.rglob("*.py")):
         if "events" in path.relative_to(ROOT).parts[:1]:
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8")
+        if not any(name in source for name in RECORDERS):
+            continue
+        tree = ast.parse(source)
         nodes = list(ast.walk(tree))
         if not any(isinstance(n, ast.Call) and _called(n) in RECORDERS for n in nodes):
             continue
@@ -43,7 +50,7 @@ def recorded_types() -> dict[str, set[str]]:
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in CATALOG
         }
         if names:
-            found[str(path.relative_to(ROOT))] = names
+            found[str(path.relative_to(ROOT))] = frozenset(names)
     return found
 
 
