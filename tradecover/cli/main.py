@@ -78,6 +78,11 @@ SUBCOMMANDS: tuple[Lazy, ...] = (
         "tradecover.billing.cli:app",
     ),
     Lazy("subsidies", "Premium subsidy programmes.", _subsidies),
+    Lazy(
+        "market",
+        "The market: marketable risk and the insurer of last resort.",
+        "tradecover.market.cli:app",
+    ),
     Lazy("ledger", "The double-entry ledger: trial balance and reconciliation.", _ledger),
     Lazy(
         "risk",

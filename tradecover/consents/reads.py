@@ -85,6 +85,9 @@ EXPORTER_READS: dict[str, Read] = {
         # the whole-turnover clause is the policy's own: what it needs is the contract's
         "/feeds/omissions": _CONTRACT,
         "/feeds/turnover": _CONTRACT,
+        # the exporter's turnover and its buyer's country, read to underwrite [domain MK-6]
+        "/market/classifications": _CONTRACT,
+        "/market/classifications/{classification_id}": _CONTRACT,
     }.items()
 }
 """Routes that return an exporter's data -> the scope and purpose of the read."""
@@ -150,6 +153,8 @@ OTHER_READS: dict[str, str] = {
             "/data-sharing/sources": "the fields the caller's own feeds withhold",
             "/data-sharing/pool": "the caller's own contributions to the pool",
             "/data-sharing/pool/buyers/{buyer_id}": "pooled figures, no exporter named, k >= 3",
+            "/market/rule-set": _REFERENCE,
+            "/market/insurers": "the insurer organisations of the market",
         }.items()
     },
 }

@@ -34,6 +34,7 @@ PREFIXES = {
     "A": "automatic-attachment.md",
     "FR": "feed-reconciliation.md",
     "CS": "consents.md",
+    "MK": "market.md",
 }
 CITATION = re.compile(r"\[domain ([A-Z]{1,2})-(\d+)\]")
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
