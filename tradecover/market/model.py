@@ -48,6 +48,8 @@ class MarketInsurer(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
     last_resort: Mapped[bool] = mapped_column(Boolean)
+    # 1 for the insurer of last resort, NULL for the others: the unique key admits one only
+    last_resort_slot: Mapped[int | None] = mapped_column(Integer, unique=True, nullable=True)
     registered_by: Mapped[str] = mapped_column(String(64))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

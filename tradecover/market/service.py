@@ -111,6 +111,7 @@ def register_insurer(
     row = MarketInsurer(
         org_id=org_id,
         last_resort=last_resort,
+        last_resort_slot=1 if last_resort else None,
         registered_by=principal.actor,
         registered_at=utc_now(),
     )
@@ -257,12 +258,6 @@ def record_decline(
             f"organisation {insurer_org_id} is not a commercial insurer of the market",
             code="not_a_commercial_insurer",
             field="insurer_org_id",
-        )
-    if declined_on < row.decided_at.date():
-        raise ValidationFailed(
-            "a decline is dated on or after the classification",
-            code="decline_before_classification",
-            field="declined_on",
         )
     if any(d.insurer_org_id == insurer_org_id for d in repository.declines(session, row.id)):
         raise Conflict(

@@ -91,13 +91,13 @@ def _counts(db: Database) -> tuple[int, ...]:
         )
 
 
-def _decline(client: TestClient, cast: Cast, cid: int, insurer: int) -> Any:
+def _decline(client: TestClient, cast: Cast, cid: int, insurer: int, days_ago: int = 0) -> Any:
     return client.post(
         f"{M}/declines",
         json={
             "classification_id": cid,
             "insurer_org_id": insurer,
-            "declined_on": business_today().isoformat(),
+            "declined_on": (business_today() - timedelta(days=days_ago)).isoformat(),
             "reason": "country capacity full",
         },
         headers=cast.underwriter.headers,
@@ -144,7 +144,8 @@ def test_marketable_risk_reaches_the_state_insurer_only_after_the_market_decline
 ) -> None:
     # [domain MK-8] [domain MK-10]
     cid = _classify(app_client, cast)["id"]
-    assert _decline(app_client, cast, cid, market.alpha).status_code == 201
+    # the market may have declined before the state insurer classified the risk
+    assert _decline(app_client, cast, cid, market.alpha, days_ago=3).status_code == 201
     before = _counts(db)
     refused = _route(app_client, cast, cid, market.state)
     assert refused.status_code == 422
@@ -162,6 +163,9 @@ def test_marketable_risk_reaches_the_state_insurer_only_after_the_market_decline
     detail = app_client.get(f"{M}/classifications/{cid}", headers=cast.underwriter.headers).json()
     assert [d["insurer_org_id"] for d in detail["declines"]] == [market.alpha, market.beta]
     assert detail["declines"][0]["reason"] == "country capacity full"
+    assert (
+        detail["declines"][0]["declined_on"] == (business_today() - timedelta(days=3)).isoformat()
+    )
     assert detail["routing"]["basis"] == "market_declined"
     again = _route(app_client, cast, cid, market.alpha)
     assert (again.status_code, again.json()["code"]) == (409, "already_routed")
@@ -198,6 +202,11 @@ def test_bad_declines_and_routings_change_nothing(
         headers=cast.underwriter.headers,
     )
     assert (future.status_code, future.json()["code"]) == (422, "date_in_future")
+    assert _counts(db) == before
+    assert _decline(app_client, cast, cid, market.alpha).status_code == 201
+    before = _counts(db)
+    again = _decline(app_client, cast, cid, market.alpha)
+    assert (again.status_code, again.json()["code"]) == (409, "decline_recorded")
     stranger = _route(app_client, cast, cid, cast.other_exporter.org_id)
     assert (stranger.status_code, stranger.json()["code"]) == (422, "not_a_market_insurer")
     exporter = app_client.post(

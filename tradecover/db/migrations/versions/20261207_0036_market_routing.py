@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("id", _ID, nullable=False),
         sa.Column("org_id", _ID, nullable=False),
         sa.Column("last_resort", sa.Boolean(), nullable=False),
+        sa.Column("last_resort_slot", sa.Integer(), nullable=True),
         sa.Column("registered_by", sa.String(length=64), nullable=False),
         sa.Column("registered_at", _AT(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -52,6 +53,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_market_insurers")),
         sa.UniqueConstraint("org_id", name=op.f("uq_market_insurers_org_id")),
+        sa.UniqueConstraint("last_resort_slot", name=op.f("uq_market_insurers_last_resort_slot")),
     )
     op.create_table(
         "market_classifications",
