@@ -191,6 +191,7 @@ def _routers() -> list[Any]:
     from tradecover.jobs.api import router as jobs_router
     from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
+    from tradecover.market.api import router as market_router
     from tradecover.policies.api import router as policies_router
     from tradecover.policies.attachment_api import router as attachment_terms_router
     from tradecover.policies.investment_debt_api import router as investment_debt_router
@@ -257,6 +258,7 @@ def _routers() -> list[Any]:
         investment_debt_claims_router,
         premium_waivers_router,
         coinsurance_router,
+        market_router,
         claim_documents_router,
         claim_documents_pages_router,
         feeds_router,

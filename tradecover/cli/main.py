@@ -83,6 +83,11 @@ SUBCOMMANDS: tuple[Lazy, ...] = (
         "Coinsurance: participations of a policy and participants' statements.",
         "tradecover.coinsurance.cli:app",
     ),
+    Lazy(
+        "market",
+        "The market: marketable risk and the insurer of last resort.",
+        "tradecover.market.cli:app",
+    ),
     Lazy("ledger", "The double-entry ledger: trial balance and reconciliation.", _ledger),
     Lazy(
         "risk",

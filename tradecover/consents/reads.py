@@ -93,6 +93,9 @@ EXPORTER_READS: dict[str, Read] = {
         # the whole-turnover clause is the policy's own: what it needs is the contract's
         "/feeds/omissions": _CONTRACT,
         "/feeds/turnover": _CONTRACT,
+        # the exporter's turnover and its buyer's country, read to underwrite [domain MK-6]
+        "/market/classifications": _CONTRACT,
+        "/market/classifications/{classification_id}": _CONTRACT,
     }.items()
 }
 """Routes that return an exporter's data -> the scope and purpose of the read."""
@@ -162,6 +165,8 @@ OTHER_READS: dict[str, str] = {
             # share of the money, scoped by its participation [domain CO-10]
             "/coinsurance/participations": "the insurers' own shares of a policy they share",
             "/coinsurance/statement": "the participant's own share of the money it insures",
+            "/market/rule-set": _REFERENCE,
+            "/market/insurers": "the insurer organisations of the market",
         }.items()
     },
 }

@@ -19,6 +19,7 @@ from tradecover.jobs import model as jobs_model
 from tradecover.ledger import model as ledger_model
 from tradecover.limits import model as limits_model
 from tradecover.mail import model as mail_model
+from tradecover.market import model as market_model
 from tradecover.policies import model as policies_model
 from tradecover.premium_waivers import model as premium_waivers_model
 from tradecover.pricing import model as pricing_model
@@ -46,6 +47,7 @@ __all__ = [
     "ledger_model",
     "limits_model",
     "mail_model",
+    "market_model",
     "policies_model",
     "premium_waivers_model",
     "pricing_model",

@@ -217,6 +217,9 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     "job_id": lambda b: b.ids.get("job_id", "job_" + "0" * 32),
     # no consent in the book: a missing id; tests/integration/consents check real ones
     "consent_id": lambda b: b.ids.get("consent_id", 1),
+    # market classifications are read by insurer staff only (exporters are refused, 403);
+    # tests/integration/market checks real ones
+    "classification_id": lambda b: b.ids.get("classification_id", 1),
 }
 
 

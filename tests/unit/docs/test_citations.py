@@ -35,6 +35,7 @@ PREFIXES = {
     "FR": "feed-reconciliation.md",
     "CS": "consents.md",
     "CO": "coinsurance.md",
+    "MK": "market.md",
 }
 CITATION = re.compile(r"\[domain ([A-Z]{1,2})-(\d+)\]")
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
