@@ -7,7 +7,7 @@ admin stored; ``market_insurers``: commercial insurers and the insurer of last r
 classified risk went and why.
 
 Revision ID: 0036
-Revises: 0027
+Revises: 0035
 Create Date: 2026-12-07 21:00:00
 """
 
