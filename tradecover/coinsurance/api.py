@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.coinsurance import service
@@ -15,9 +15,10 @@ from tradecover.coinsurance.schemas import (
     ParticipationsOut,
     StatementLineOut,
 )
+from tradecover.kit.dates import business_today
 
 router = APIRouter(prefix="/api/v1/coinsurance", tags=["coinsurance"])
-PolicyQuery = Annotated[int, Query(ge=1, le=2**63 - 1)]
+PolicyPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def _set(body: ParticipationsIn, session: SessionDep, principal: PrincipalDep) -> ParticipationsOut:
@@ -62,10 +63,12 @@ def put_participations(
 
 
 @router.get(
-    "/participations", response_model=ParticipationsOut, summary="A policy's participations"
+    "/policies/{policy_id}/participations",
+    response_model=ParticipationsOut,
+    summary="A policy's participations",
 )
 def get_participations(
-    policy_id: PolicyQuery, session: SessionDep, principal: PrincipalDep
+    policy_id: PolicyPath, session: SessionDep, principal: PrincipalDep
 ) -> ParticipationsOut:
     """The insurer and the exporter see them; a co-insurer only on a policy it shares."""
     rows = service.participations(session, principal=principal, policy_id=policy_id)
@@ -80,13 +83,16 @@ def get_participations(
 def get_statement(
     session: SessionDep,
     principal: PrincipalDep,
-    date_from: Annotated[date, Query(alias="from")],
-    date_to: Annotated[date, Query(alias="to")],
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
     org_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> list[StatementLineOut]:
     """The caller's share (a co-insurer's own; the insurer's, or ``org_id``'s) of premium,
-    claims paid and recoveries per policy posted in the period.
+    claims paid and recoveries per policy posted in the period (by default the year to
+    date).
     """
+    date_to = date_to or business_today()
+    date_from = date_from or date_to.replace(month=1, day=1)
     return [
         StatementLineOut.of(line)
         for line in service.statement(

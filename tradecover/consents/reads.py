@@ -163,7 +163,9 @@ OTHER_READS: dict[str, str] = {
             "/data-sharing/pool/buyers/{buyer_id}": "pooled figures, no exporter named, k >= 3",
             # a co-insurer is a party to the policy's coinsurance: its shares and its own
             # share of the money, scoped by its participation [domain CO-10]
-            "/coinsurance/participations": "the insurers' own shares of a policy they share",
+            "/coinsurance/policies/{policy_id}/participations": (
+                "the insurers' own shares of a policy they share"
+            ),
             "/coinsurance/statement": "the participant's own share of the money it insures",
             "/market/rule-set": _REFERENCE,
             "/market/insurers": "the insurer organisations of the market",

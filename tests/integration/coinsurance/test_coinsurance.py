@@ -147,14 +147,15 @@ def test_participations_are_set_audited_and_bad_sets_change_nothing(
         assert (r.status_code, r.json()["code"]) == (403, "forbidden"), r.text
     assert counts(db) == before
     # the follower reads the policy it shares; a stranger co-insurer gets 404
-    seen = app_client.get(URL, headers=alpha.headers, params={"policy_id": pid})
+    shares = f"/api/v1/coinsurance/policies/{pid}/participations"
+    seen = app_client.get(shares, headers=alpha.headers)
     assert seen.status_code == 200 and len(seen.json()["participations"]) == 3
     with transaction(db.factory) as s:
         make_org(s, slug="co-gamma", kind=OrganisationKind.COINSURER, region=None)
         gamma = make_key_actor(s, org_slug="co-gamma", role=Role.COINSURER)
-    r = app_client.get(URL, headers=gamma.headers, params={"policy_id": pid})
+    r = app_client.get(shares, headers=gamma.headers)
     assert (r.status_code, r.json()["code"]) == (404, "not_found")
-    r = app_client.get(URL, headers=cast.other_exporter.headers, params={"policy_id": pid})
+    r = app_client.get(shares, headers=cast.other_exporter.headers)
     assert r.status_code == 404
 
 
