@@ -23,11 +23,13 @@ from tradecover.access import Principal, Role, organisation_of
 from tradecover.buyers import DocumentParty, identify_related_buyer, identify_related_buyers
 from tradecover.declarations import (
     AttachmentStore,
+    Declaration,
     Shipment,
     TransportMode,
     attach,
     attach_many,
     correct,
+    correct_many,
     declarations_by_id,
 )
 from tradecover.feeds.matching import (
@@ -116,26 +118,9 @@ class DocumentAttacher:
         """
         shipped = shipment_date(document, self.policy)
         declared = declarations_by_id(session, [declaration_id]).get(declaration_id)
-        if shipped is None or declared is None or declared.status != "active":
+        shipment = _dated(declared, shipped)
+        if shipment is None or shipped is None:
             return None
-        if declared.shipment_date == shipped or declared.due_date < shipped:
-            return None
-        shipment = Shipment(
-            insured_org_id=declared.exporter_org_id,
-            policy_id=declared.policy_id,
-            buyer_id=declared.buyer_id,
-            payment_terms=PaymentTerms(declared.payment_terms),
-            transport_mode=TransportMode(declared.transport_mode),
-            shipment_date=shipped,
-            due_date=declared.due_date,
-            goods_description=declared.goods_description,
-            hs_code=declared.hs_code,
-            invoice_number=declared.invoice_number,
-            currency=declared.currency,
-            invoice_amount=Money.from_minor(declared.invoice_minor, declared.currency).amount,
-            prepayment=Money.from_minor(declared.prepayment_minor, declared.currency).amount,
-            buyer_country=declared.buyer_country,
-        )
         savepoint = session.begin_nested()
         try:
             corrected = correct(
@@ -153,6 +138,77 @@ class DocumentAttacher:
             return None
         savepoint.commit()
         return corrected.id
+
+    def enrich_many(
+        self, session: Session, items: Sequence[tuple[int, TradeDocument, FeedConnection]]
+    ) -> list[int | None]:
+        """What :meth:`enrich` does for each of ``items`` (declaration id, customs record,
+        connection; each declaration once), set-based: the declarations read with one
+        query and corrected with one ``correct_many`` per exporter; where a set is refused,
+        its items are taken one by one.
+        """
+        declared = declarations_by_id(session, [item[0] for item in items])
+        results: list[int | None] = [None] * len(items)
+        groups: dict[int, list[tuple[int, int, Shipment, str]]] = {}
+        for index, (declaration_id, document, connection) in enumerate(items):
+            shipped = shipment_date(document, self.policy)
+            shipment = _dated(declared.get(declaration_id), shipped)
+            if shipment is None or shipped is None:
+                continue
+            why = f"customs record {document.document_id}: shipped {shipped.isoformat()}"
+            groups.setdefault(connection.exporter_org_id, []).append(
+                (index, declaration_id, shipment, why)
+            )
+        for entries in groups.values():
+            savepoint = session.begin_nested()
+            try:
+                records = correct_many(
+                    session,
+                    principal=_principal(session, items[entries[0][0]][2]),
+                    corrections=[
+                        (declaration_id, shipment) for _i, declaration_id, shipment, _w in entries
+                    ],
+                    reasons=[why for _i, _d, _s, why in entries],
+                    today=business_today(),
+                    store=self.store,
+                    channel="customs",
+                )
+            except DomainError:
+                savepoint.rollback()
+                for index, declaration_id, _shipment, _why in entries:
+                    _d, document, connection = items[index]
+                    results[index] = self.enrich(session, declaration_id, document, connection)
+                continue
+            savepoint.commit()
+            for (index, _d, _s, _w), record in zip(entries, records, strict=True):
+                results[index] = record.id
+        return results
+
+
+def _dated(declared: Declaration | None, shipped: date | None) -> Shipment | None:
+    """``declared``'s shipment shipped on ``shipped``, or None where the date is the same,
+    unknown, after the due date, or the declaration is no longer active.
+    """
+    if shipped is None or declared is None or declared.status != "active":
+        return None
+    if declared.shipment_date == shipped or declared.due_date < shipped:
+        return None
+    return Shipment(
+        insured_org_id=declared.exporter_org_id,
+        policy_id=declared.policy_id,
+        buyer_id=declared.buyer_id,
+        payment_terms=PaymentTerms(declared.payment_terms),
+        transport_mode=TransportMode(declared.transport_mode),
+        shipment_date=shipped,
+        due_date=declared.due_date,
+        goods_description=declared.goods_description,
+        hs_code=declared.hs_code,
+        invoice_number=declared.invoice_number,
+        currency=declared.currency,
+        invoice_amount=Money.from_minor(declared.invoice_minor, declared.currency).amount,
+        prepayment=Money.from_minor(declared.prepayment_minor, declared.currency).amount,
+        buyer_country=declared.buyer_country,
+    )
 
 
 def _shipment_of(

@@ -58,9 +58,8 @@ from tradecover.feeds.shipment_repository import (
     AWAITING_INVOICE,
     LINKED_TO_SHIPMENT,
     OPEN_STATUSES,
-    EnrichDeclaration,
     as_document,
-    reconcile,
+    enrich_declared,
     record_facts,
     with_customs_facts,
 )
@@ -82,7 +81,7 @@ class _Taken:
     received: Received | None = None
     duplicate_of: _Taken | None = None
     slow: bool = False
-    enriches: bool = False
+    enriches: int | None = None
 
 
 @dataclass
@@ -197,8 +196,9 @@ def _earlier_versions(session: Session, live: list[_Taken]) -> None:
         for t in live
         if t.document is not None
     }
-    stored = set(
-        session.execute(
+    stored = {
+        (int(org), str(source), str(document_id))
+        for org, source, document_id in session.execute(
             select(
                 ReceivedDocument.exporter_org_id,
                 ReceivedDocument.source,
@@ -211,8 +211,8 @@ def _earlier_versions(session: Session, live: list[_Taken]) -> None:
                 ).in_(wanted),
                 ReceivedDocument.status.in_(SETTLED),
             )
-        ).tuples()
-    )
+        ).all()
+    }
     first: set[tuple[int, str, str]] = set()
     for item in live:
         assert item.document is not None
@@ -393,7 +393,7 @@ def _settle_fast(
         shipment = shipments[item.row.exporter_org_id, item.row.invoice_key]
         if item.document is not None and item.document.kind in CUSTOMS_KINDS:
             if shipment.row.declaration_id is not None:
-                item.enriches = True  # it gives the declaration its customs dates
+                item.enriches = shipment.row.declaration_id  # it gives it its customs dates
             else:
                 shipment.customs.append(item.row)
                 item.row.status = "received"
@@ -482,33 +482,6 @@ def _settled(
             ]
 
 
-def _enrich(session: Session, item: _Taken, attach: AttachDocument, now: datetime) -> None:
-    """A customs record of a shipment already declared: linked to its declaration, which
-    takes its customs dates (a correction, through the attachment step's ``enrich``).
-    """
-    row, document, connection = item.row, item.document, item.connection
-    assert row is not None
-    assert document is not None
-    assert connection is not None
-
-    def no_attach(
-        session: Session, document: TradeDocument, connection: FeedConnection
-    ) -> tuple[str, int | None, tuple[Reason, ...]]:
-        raise AssertionError("a customs record of a declared shipment attaches nothing")
-
-    status, declaration_id, reasons = reconcile(
-        session,
-        row,
-        document,
-        connection,
-        no_attach,
-        enrich=attach if isinstance(attach, EnrichDeclaration) else None,
-        now=now,
-    )
-    row.status, row.declaration_id = status, declaration_id
-    row.reasons = [{"code": r.code, "detail": r.detail} for r in reasons]
-
-
 _COLUMNS = tuple(c.key for c in ReceivedDocument.__table__.columns if c.key != "id")
 
 
@@ -527,7 +500,7 @@ def _insert(session: Session, rows: list[ReceivedDocument]) -> dict[str, int]:
             ReceivedDocument.message_id.in_([row.message_id for row in rows])
         )
     )
-    return dict(found.tuples().all())
+    return {str(message_id): int(row_id) for message_id, row_id in found.all()}
 
 
 def receive_many(
@@ -563,9 +536,16 @@ def receive_many(
         live = _deduplicated(session, live)
         _earlier_versions(session, live)
         _settle_fast(session, live, attach, now)
-    for item in live:
-        if item.enriches and not item.slow:
-            _enrich(session, item, attach, now)
+    enrich_declared(
+        session,
+        [
+            (t.row, t.document, t.connection, t.enriches)
+            for t in live
+            if t.enriches is not None and not t.slow and t.row and t.document and t.connection
+        ],
+        attach,
+        now,
+    )
     written = [t for t in live if not t.slow and t.received is None and t.row is not None]
     ids = _insert(session, [t.row for t in written if t.row is not None])
     for item in written:

@@ -51,13 +51,14 @@ from tradecover.feeds.matching import due_date, shipment_date
 from tradecover.feeds.model import FeedConnection, ReceivedDocument
 from tradecover.feeds.record import Reason, TradeDocument
 from tradecover.feeds.service import AttachDocument, AttachOutcome, CorrectDeclaration
-from tradecover.feeds.shipment_repository import shipment_confirmed
+from tradecover.feeds.shipment_repository import shipment_confirmed, shipment_withdrawn
 from tradecover.feeds.stream.envelope import FeedSource
 from tradecover.kit.dates import business_today, utc_now
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies import (
     PolicyAttachment,
+    ShipmentDateBasis,
     active_currencies_of,
     active_policy_covering,
     attachment_of_policy,
@@ -207,6 +208,34 @@ class ModelAttacher:
             document = on_date_basis(document, terms.shipment_date_basis)
         corrected: int | None = enrich(session, declaration_id, document, connection)
         return corrected
+
+    def enrich_many(
+        self, session: Session, items: Sequence[tuple[int, TradeDocument, FeedConnection]]
+    ) -> list[int | None]:
+        """What :meth:`enrich` does for each of ``items``, set-based: each policy's terms
+        read once, then ``inner``'s ``enrich_many`` (one by one where it has none).
+        """
+        declared = declarations_by_id(session, [item[0] for item in items])
+        today = business_today()
+        terms: dict[int, ShipmentDateBasis] = {}
+        dated: list[tuple[int, TradeDocument, FeedConnection]] = []
+        for declaration_id, document, connection in items:
+            row = declared.get(declaration_id)
+            if row is not None:
+                if row.policy_id not in terms:
+                    terms[row.policy_id] = attachment_of_policy(
+                        session, row.policy_id, today
+                    ).terms.shipment_date_basis
+                document = on_date_basis(document, terms[row.policy_id])
+            dated.append((declaration_id, document, connection))
+        batch = getattr(self.inner, "enrich_many", None)
+        if batch is not None:
+            done: list[int | None] = batch(session, dated)
+            return done
+        enrich = getattr(self.inner, "enrich", None)
+        if enrich is None:
+            return [None] * len(items)
+        return [enrich(session, *item) for item in dated]
 
 
 def model_attacher(store: AttachmentStore) -> ModelAttacher:
@@ -530,6 +559,7 @@ def withdraw_received(
             declaration_id=row.declaration_id,
             reason=f"withdrawn by the exporter: received document {row.id}",
         )
+        shipment_withdrawn(session, row, utc_now())
     elif row.status != "awaiting_confirmation":
         raise Conflict(
             f"the document is {row.status}: it cannot be withdrawn",

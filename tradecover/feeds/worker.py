@@ -189,7 +189,7 @@ class Worker:
         try:
             received = await asyncio.to_thread(self.process_many, [e for _, e in taken])
         except Exception as error:  # a conflict or a bad document: one by one
-            _log.info("batch of %d failed (%s): one by one", len(taken), error)
+            _log.warning("batch of %d failed (%s): one by one", len(taken), error)
             for message, _ in taken:
                 await self.handle(message)
             return
