@@ -273,14 +273,7 @@ def correct_many(
             store.pair_limit_ids(session, org_id=org_id, policy_id=policy_id, buyer_id=buyer_id)
         )
     repository.lock(session, limits)
-    for declaration_id, why in zip(ids, whys, strict=True):
-        _end(
-            session,
-            principal=principal,
-            row=olds[declaration_id],
-            status=STATUS_CORRECTED,
-            reason=why,
-        )
+    _end_all(session, principal, [olds[declaration_id] for declaration_id in ids], whys)
     outcomes = attach_batch(
         store,
         session,
