@@ -141,8 +141,10 @@ def test_a_batch_worker_killed_five_times_attaches_every_document_once(
     publish_all(stream, _envelopes(cast, count=count))
     for _kill in range(5):  # batches of 20 received set-based, SIGKILL mid-stream
         worker = _worker(db, stream, tmp_path, batch=20)
-        _wait_for_rows(db, _row_count(db) + 1, count=_row_count)
-        worker.send_signal(signal.SIGKILL)
+        try:
+            _wait_for_rows(db, _row_count(db) + 1, count=_row_count)
+        finally:  # a failed wait leaves no worker behind
+            worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
         assert worker.returncode == -signal.SIGKILL
     assert len(documents(db)) < count  # every kill landed mid-stream
