@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from benchmarks._attachment_seed import _fresh_database, _seed
 from tradecover.access import service as access
@@ -59,6 +59,9 @@ from tradecover.feeds.safe_xml import _parser
 from tradecover.feeds.stream.envelope import Envelope, FeedSource, subject_for
 from tradecover.feeds.stream.nats_stream import StreamSettings, connect, ensure_stream
 from tradecover.kit.dates import business_today, utc_now
+from tradecover.policies import AttachmentModel, AttachmentTerms
+from tradecover.policies.attachment_terms import TermsFrom, history_to_list
+from tradecover.policies.model import Policy
 from tradecover.reference.payment_terms import PaymentTerms
 from tradecover.wiring import store_for
 
@@ -310,6 +313,20 @@ def main() -> None:
                 session, principal=system, exporter_org_id=org.id, source=source
             )
         org_id = org.id
+        # what is received attaches on receipt (the portfolio model): a policy that never
+        # chose is individual, and its shipments would only wait for confirmation
+        for policy_id, inception in session.execute(
+            select(Policy.id, Policy.inception).where(Policy.exporter_org_id == org_id)
+        ):
+            session.execute(
+                update(Policy)
+                .where(Policy.id == policy_id)
+                .values(
+                    attachment_terms=history_to_list(
+                        [TermsFrom(inception, AttachmentTerms(model=AttachmentModel.PORTFOLIO))]
+                    )
+                )
+            )
         buyers = [
             str(name)
             for (name,) in session.execute(text("SELECT legal_name FROM buyers ORDER BY id"))

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from tradecover.buyers.identifiers_repository import (
         identify_related_buyer as identify_related_buyer,
     )
+    from tradecover.buyers.identifiers_repository import (
+        identify_related_buyers as identify_related_buyers,
+    )
     from tradecover.buyers.lookup_repository import RelatedBuyer as RelatedBuyer
     from tradecover.buyers.lookup_repository import related_buyers as related_buyers
     from tradecover.buyers.model import Buyer as Buyer
@@ -56,6 +59,7 @@ _LAZY: dict[str, str] = {
     "DocumentParty": "identifiers_repository",
     "IdentifiedBuyer": "identifiers_repository",
     "identify_related_buyer": "identifiers_repository",
+    "identify_related_buyers": "identifiers_repository",
     "related_buyers": "lookup_repository",
     "RelatedBuyer": "lookup_repository",
     "Buyer": "model",
@@ -99,6 +103,7 @@ __all__ = [
     "get_buyer",
     "guard_merge",
     "identify_related_buyer",
+    "identify_related_buyers",
     "latest_rating",
     "lei_check_digits",
     "match_buyer",

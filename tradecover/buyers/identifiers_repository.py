@@ -69,24 +69,31 @@ def _by_name(rows: Sequence[_Found], name: str, country: str | None) -> list[int
     return [int(r[0]) for r in (local or named)]
 
 
-def identify_related_buyer(
-    session: Session, exporter_org_id: int, party: DocumentParty
-) -> IdentifiedBuyer | None:
-    """The buyer related to ``exporter_org_id`` that ``party`` names, or None (no buyer, or
-    two at the strongest level that matched).
-    """
-    vat = _national(party.vat, party.country)
-    eori = _national(party.eori, party.country)
-    registration = _national(party.registration, party.country)
-    name = normalise_name(party.name) if party.name else ""
+def _wanted(party: DocumentParty) -> tuple[str | None, str | None, str | None, str]:
+    """``party``'s identifiers as the registry stores them, and its normalised name."""
+    return (
+        _national(party.vat, party.country),
+        _national(party.eori, party.country),
+        _national(party.registration, party.country),
+        normalise_name(party.name) if party.name else "",
+    )
+
+
+def _conditions(
+    vat: str | None, eori: str | None, registration: str | None, name: str
+) -> list[ColumnElement[bool]]:
     ids = {v for v in (vat, eori, registration) if v}
     conditions: list[ColumnElement[bool]] = []
     if ids:
         conditions += [Buyer.tax_id.in_(ids), Buyer.registration_number.in_(ids)]
     if name:
         conditions.append(Buyer.normalised_name == name)
-    if not conditions:
-        return None
+    return conditions
+
+
+def _related(
+    session: Session, exporter_org_id: int, conditions: Sequence[ColumnElement[bool]], limit: int
+) -> list[_Found]:
     result = session.execute(
         select(
             Buyer.id,
@@ -101,9 +108,14 @@ def identify_related_buyer(
             Buyer.merged_into_id.is_(None),
             or_(*conditions),
         )
-        .limit(50)
+        .limit(limit)
     )
-    rows: list[_Found] = [(int(r[0]), r[1], r[2], str(r[3]), str(r[4])) for r in result]
+    return [(int(r[0]), r[1], r[2], str(r[3]), str(r[4])) for r in result]
+
+
+def _strongest(party: DocumentParty, rows: Sequence[_Found]) -> IdentifiedBuyer | None:
+    """The one buyer of ``rows`` ``party`` names at the strongest level, or None."""
+    vat, eori, registration, name = _wanted(party)
     levels: tuple[tuple[str, list[int]], ...] = (
         ("vat", [r[0] for r in rows if vat and r[1] == vat]),
         ("eori", [r[0] for r in rows if eori and eori in (r[1], r[2])]),
@@ -117,3 +129,28 @@ def identify_related_buyer(
         if len(distinct) > 1:
             return None
     return None
+
+
+def identify_related_buyer(
+    session: Session, exporter_org_id: int, party: DocumentParty
+) -> IdentifiedBuyer | None:
+    """The buyer related to ``exporter_org_id`` that ``party`` names, or None (no buyer, or
+    two at the strongest level that matched).
+    """
+    conditions = _conditions(*_wanted(party))
+    if not conditions:
+        return None
+    return _strongest(party, _related(session, exporter_org_id, conditions, 50))
+
+
+def identify_related_buyers(
+    session: Session, exporter_org_id: int, parties: Sequence[DocumentParty]
+) -> dict[DocumentParty, IdentifiedBuyer | None]:
+    """What :func:`identify_related_buyer` finds for each of ``parties``, with one query for
+    all of them (a batch of documents of one exporter).
+    """
+    conditions = [c for party in set(parties) for c in _conditions(*_wanted(party))]
+    rows = (
+        _related(session, exporter_org_id, conditions, 50 * len(parties) + 50) if conditions else []
+    )
+    return {party: _strongest(party, rows) for party in parties}

@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     from tradecover.declarations.service import attach_many as attach_many
     from tradecover.declarations.service import attach_upload as attach_upload
     from tradecover.declarations.service import correct as correct
+    from tradecover.declarations.service import correct_many as correct_many
     from tradecover.declarations.status_repository import (
         submit_turnover_return as submit_turnover_return,
     )
@@ -106,6 +107,7 @@ _LAZY: dict[str, str] = {
     "attach_many": "service",
     "cancel": "amendment_repository",
     "correct": "service",
+    "correct_many": "service",
     "latest_of": "amendment_repository",
     "months_of_shipments": "turnover_repository",
     "outstanding_by_limit": "exposure_repository",
@@ -148,6 +150,7 @@ __all__ = [
     "check_shipment",
     "compliance_rate",
     "correct",
+    "correct_many",
     "decide_cover",
     "declaration_due_date",
     "declaration_period",

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover.access import Permission, Principal
@@ -38,7 +39,7 @@ from tradecover.declarations.attachment.service import rate_source_for as rate_s
 from tradecover.declarations.attachment.service import snapshot as snapshot
 from tradecover.declarations.loading_repository import _declaration
 from tradecover.declarations.loading_repository import policy_facts as policy_facts
-from tradecover.declarations.model import STATUS_CORRECTED, Declaration
+from tradecover.declarations.model import STATUS_ACTIVE, STATUS_CORRECTED, Declaration
 from tradecover.declarations.shipment import Shipment
 from tradecover.declarations.status_repository import DeclarationStatus as DeclarationStatus
 from tradecover.declarations.status_repository import PeriodStatus as PeriodStatus
@@ -47,7 +48,8 @@ from tradecover.declarations.status_repository import status_of_policy as status
 from tradecover.declarations.status_repository import (
     submit_turnover_return as submit_turnover_return,
 )
-from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 
 def attach(
@@ -186,3 +188,102 @@ def correct(
         supersedes=old,
         store=store,
     )
+
+
+def _end_all(
+    session: Session, principal: Principal, rows: Sequence[Declaration], reasons: Sequence[str]
+) -> None:
+    """What ``_end`` does to each of ``rows`` (marked ``corrected``), the reservations
+    released with one update per limit and the rows written with one flush.
+    """
+    released: dict[int, int] = {}
+    now = utc_now()
+    for row, why in zip(rows, reasons, strict=True):
+        if row.status != STATUS_ACTIVE:
+            raise Conflict(f"declaration {row.id} is {row.status}", code="declaration_not_active")
+        if row.limit_id is not None:
+            amount = row.covered_minor - row.collected_minor
+            released[row.limit_id] = released.get(row.limit_id, 0) + amount
+        row.status, row.ended_at, row.ended_by, row.end_reason = (
+            STATUS_CORRECTED,
+            now,
+            principal.actor,
+            why,
+        )
+    for limit_id, amount in sorted(released.items()):
+        repository.release(session, limit_id=limit_id, amount_minor=amount)
+    session.flush()
+
+
+def correct_many(
+    session: Session,
+    *,
+    principal: Principal,
+    corrections: Sequence[tuple[int, Shipment]],
+    reasons: Sequence[str],
+    today: date,
+    store: AttachmentStore,
+    channel: str = "api",
+) -> list[DeclarationRecord]:
+    """What :func:`correct` does for each of ``corrections`` (declaration id, corrected
+    shipment; each declaration once), set-based: the old rows locked with one query, the
+    limits released on and reserved from locked once in limit id order, and one call of the
+    attachment shell (``supersede_each``) for every corrected shipment.  All or nothing: the
+    first refusal raises, and the caller drops what was done (a savepoint).
+    """
+    principal.require(Permission.DECLARATION_WRITE)
+    if not corrections:
+        return []
+    whys = [_reason(reason) for reason in reasons]
+    ids = [declaration_id for declaration_id, _shipment in corrections]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed("each declaration is corrected once", code="correction_repeated")
+    olds = {
+        row.id: row
+        for row in session.execute(
+            select(Declaration)
+            .where(Declaration.id.in_(ids))
+            .order_by(Declaration.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    }
+    limits: set[int] = set()
+    pairs: set[tuple[int, int, int]] = set()
+    for declaration_id, shipment in corrections:
+        old = olds.get(declaration_id)
+        if old is None or not principal.can_see_org(old.exporter_org_id):
+            raise NotFound(f"no declaration {declaration_id}", code="declaration_not_found")
+        if shipment.insured_org_id != old.exporter_org_id or shipment.policy_id != old.policy_id:
+            raise ValidationFailed(
+                "a correction keeps the declaration's policy",
+                code="correction_changes_policy",
+                field="policy_id",
+            )
+        if old.collected_minor:
+            raise Conflict(
+                "collections were recorded on this declaration",
+                code="declaration_has_collections",
+            )
+        pairs.add((shipment.insured_org_id, shipment.policy_id, shipment.buyer_id))
+        if old.limit_id:
+            limits.add(old.limit_id)
+    for org_id, policy_id, buyer_id in pairs:
+        limits.update(
+            store.pair_limit_ids(session, org_id=org_id, policy_id=policy_id, buyer_id=buyer_id)
+        )
+    repository.lock(session, limits)
+    _end_all(session, principal, [olds[declaration_id] for declaration_id in ids], whys)
+    outcomes = attach_batch(
+        store,
+        session,
+        principal=principal,
+        shipments=[shipment for _id, shipment in corrections],
+        channel=channel,
+        today=today,
+        supersede_each=[olds[declaration_id] for declaration_id in ids],
+    )
+    for outcome in outcomes:
+        if outcome.error is not None:
+            raise outcome.error
+    return [outcome.declaration for outcome in outcomes if outcome.declaration is not None]

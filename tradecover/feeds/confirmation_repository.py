@@ -13,6 +13,7 @@ within the hybrid's window).  Services never commit: the edge owns the transacti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -50,13 +51,14 @@ from tradecover.feeds.matching import due_date, shipment_date
 from tradecover.feeds.model import FeedConnection, ReceivedDocument
 from tradecover.feeds.record import Reason, TradeDocument
 from tradecover.feeds.service import AttachDocument, AttachOutcome, CorrectDeclaration
-from tradecover.feeds.shipment_repository import shipment_confirmed
+from tradecover.feeds.shipment_repository import shipment_confirmed, shipment_withdrawn
 from tradecover.feeds.stream.envelope import FeedSource
 from tradecover.kit.dates import business_today, utc_now
 from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies import (
     PolicyAttachment,
+    ShipmentDateBasis,
     active_currencies_of,
     active_policy_covering,
     attachment_of_policy,
@@ -137,6 +139,56 @@ class ModelAttacher:
             ),
         )
 
+    def attach_many(
+        self, session: Session, items: Sequence[tuple[TradeDocument, FeedConnection]]
+    ) -> list[AttachOutcome]:
+        """What :meth:`__call__` says of each of a batch of documents, set-based: the
+        currencies and policy of each distinct (exporter, currency, date) read once, and
+        what attaches now declared through ``inner``'s batch path where it has one.
+        """
+        today = business_today()
+        outcomes: dict[int, AttachOutcome] = {}
+        currencies: dict[tuple[int, date], list[str]] = {}
+        policies: dict[tuple[int, str | None, date | None], PolicyAttachment | None] = {}
+        now: list[tuple[int, tuple[TradeDocument, FeedConnection]]] = []
+        for index, (document, connection) in enumerate(items):
+            org_id, shipped = connection.exporter_org_id, _shipped(document)
+            if shipped is not None:
+                if (org_id, shipped) not in currencies:
+                    currencies[org_id, shipped] = active_currencies_of(session, org_id, shipped)
+                refusal = currency_refusal(document.currency, currencies[org_id, shipped])
+                if refusal is not None:
+                    outcomes[index] = _refused(refusal)
+                    continue
+            wanted = (org_id, document.currency, shipped)
+            if wanted not in policies:
+                policies[wanted] = _policy_of(session, org_id, document, today)
+            policy = policies[wanted]
+            if policy is None or on_receipt(policy.terms, connection.source) == "attach":
+                if policy is not None:
+                    document = on_date_basis(document, policy.terms.shipment_date_basis)
+                now.append((index, (document, connection)))
+                continue
+            assert shipped is not None
+            deadline = confirmation_deadline(policy.declaration_frequency, shipped)
+            outcomes[index] = AttachOutcome(
+                "awaiting_confirmation",
+                reasons=(
+                    Reason(
+                        AWAITING_CONFIRMATION,
+                        f"not covered until you confirm it, by {deadline.isoformat()} "
+                        f"(the {policy.terms.model.value} model)",
+                    ),
+                ),
+            )
+        batch = getattr(self.inner, "attach_many", None)
+        if batch is not None:
+            done: list[AttachOutcome] = batch(session, [item for _i, item in now])
+        else:
+            done = [self.inner(session, *item) for _i, item in now]
+        outcomes.update((index, outcome) for (index, _item), outcome in zip(now, done, strict=True))
+        return [outcomes[index] for index in range(len(items))]
+
     def enrich(
         self,
         session: Session,
@@ -144,12 +196,46 @@ class ModelAttacher:
         document: TradeDocument,
         connection: FeedConnection,
     ) -> int | None:
-        """What ``inner``'s ``enrich`` does (None where it has none)."""
+        """What ``inner``'s ``enrich`` does (None where it has none), with ``document`` read
+        on the shipment-date basis of the declaration's own policy ([domain A-1]).
+        """
         enrich = getattr(self.inner, "enrich", None)
         if enrich is None:
             return None
+        declared = declarations_by_id(session, [declaration_id]).get(declaration_id)
+        if declared is not None:
+            terms = attachment_of_policy(session, declared.policy_id, business_today()).terms
+            document = on_date_basis(document, terms.shipment_date_basis)
         corrected: int | None = enrich(session, declaration_id, document, connection)
         return corrected
+
+    def enrich_many(
+        self, session: Session, items: Sequence[tuple[int, TradeDocument, FeedConnection]]
+    ) -> list[int | None]:
+        """What :meth:`enrich` does for each of ``items``, set-based: each policy's terms
+        read once, then ``inner``'s ``enrich_many`` (one by one where it has none).
+        """
+        declared = declarations_by_id(session, [item[0] for item in items])
+        today = business_today()
+        terms: dict[int, ShipmentDateBasis] = {}
+        dated: list[tuple[int, TradeDocument, FeedConnection]] = []
+        for declaration_id, document, connection in items:
+            row = declared.get(declaration_id)
+            if row is not None:
+                if row.policy_id not in terms:
+                    terms[row.policy_id] = attachment_of_policy(
+                        session, row.policy_id, today
+                    ).terms.shipment_date_basis
+                document = on_date_basis(document, terms[row.policy_id])
+            dated.append((declaration_id, document, connection))
+        batch = getattr(self.inner, "enrich_many", None)
+        if batch is not None:
+            done: list[int | None] = batch(session, dated)
+            return done
+        enrich = getattr(self.inner, "enrich", None)
+        if enrich is None:
+            return [None] * len(items)
+        return [enrich(session, *item) for item in dated]
 
 
 def model_attacher(store: AttachmentStore) -> ModelAttacher:
@@ -473,6 +559,7 @@ def withdraw_received(
             declaration_id=row.declaration_id,
             reason=f"withdrawn by the exporter: received document {row.id}",
         )
+        shipment_withdrawn(session, row, utc_now())
     elif row.status != "awaiting_confirmation":
         raise Conflict(
             f"the document is {row.status}: it cannot be withdrawn",

@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from tradecover.feeds.matching import (
@@ -256,6 +256,19 @@ def _move_declaration(session: Session, old: int, new: int, now: datetime) -> No
     )
 
 
+def _move_declarations(session: Session, moves: dict[int, int], now: datetime) -> None:
+    """:func:`_move_declaration` for several declarations at once (old id -> new id)."""
+    if not moves:
+        return
+    for model in (ReceivedDocument, FeedShipment):
+        session.execute(
+            update(model)
+            .where(model.declaration_id.in_(moves))
+            .values(declaration_id=case(moves, value=model.declaration_id), updated_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
 Settled = tuple[str, int | None, tuple[Reason, ...]]
 """(status, declaration id, reasons) of a reconciled document; ``refused`` writes nothing."""
 
@@ -354,3 +367,114 @@ def shipment_confirmed(
     shipment = _shipment(session, row.exporter_org_id, key, now)
     if shipment.declaration_id is None:
         _declare(shipment, _customs_of(session, row.exporter_org_id, key), declaration_id, key, now)
+
+
+def shipment_withdrawn(session: Session, row: ReceivedDocument, now: datetime) -> None:
+    """The declaration ``row`` attached was cancelled (the exporter withdrew it,
+    [domain A-4]): its shipment is no longer declared, so that a later (corrected) document
+    of it attaches again; the customs records linked to it wait for an invoice again, the
+    other documents linked to it are withdrawn with it, and ``row`` frees its dedup key
+    (the same document may be sent again).
+    """
+    cancelled = row.declaration_id
+    row.dedup_key = None
+    if cancelled is None:
+        return
+    session.execute(
+        update(FeedShipment)
+        .where(FeedShipment.declaration_id == cancelled)
+        .values(declaration_id=None, updated_at=now)
+    )
+    linked = session.execute(
+        select(ReceivedDocument).where(
+            ReceivedDocument.declaration_id == cancelled,
+            ReceivedDocument.id != row.id,
+            ReceivedDocument.status == "attached",
+        )
+    ).scalars()
+    for other in linked:
+        other.updated_at = now
+        if other.kind in {k.value for k in CUSTOMS_KINDS}:
+            other.status, other.declaration_id = "received", None
+            other.reasons = [
+                {
+                    "code": AWAITING_INVOICE,
+                    "detail": f"its invoice {other.invoice_key} was withdrawn: waiting for "
+                    "the corrected one",
+                }
+            ]
+        else:
+            other.status, other.dedup_key = "withdrawn", None
+
+
+def _enrich_one(
+    session: Session,
+    row: ReceivedDocument,
+    document: TradeDocument,
+    connection: FeedConnection,
+    step: object,
+    now: datetime,
+) -> None:
+    def no_attach(
+        session: Session, document: TradeDocument, connection: FeedConnection
+    ) -> tuple[str, int | None, tuple[Reason, ...]]:
+        raise AssertionError("a customs record of a declared shipment attaches nothing")
+
+    status, declaration_id, reasons = reconcile(
+        session,
+        row,
+        document,
+        connection,
+        no_attach,
+        enrich=step if isinstance(step, EnrichDeclaration) else None,
+        now=now,
+    )
+    row.status, row.declaration_id = status, declaration_id
+    row.reasons = [{"code": r.code, "detail": r.detail} for r in reasons]
+
+
+def enrich_declared(
+    session: Session,
+    items: Sequence[tuple[ReceivedDocument, TradeDocument, FeedConnection, int]],
+    step: object,
+    now: datetime,
+) -> None:
+    """Customs records (row, document, connection, declaration) of shipments already
+    declared, taken in a batch: each declaration takes the customs dates of the first of
+    them through one batch correction (``step``'s ``enrich_many``) and the record links to
+    it; the others are reconciled one by one (:func:`reconcile`).
+    """
+    batch = getattr(step, "enrich_many", None)
+    first: dict[int, tuple[ReceivedDocument, TradeDocument, FeedConnection]] = {}
+    for row, document, connection, declared in items:
+        if batch is None or declared in first:
+            _enrich_one(session, row, document, connection, step, now)
+        else:
+            first[declared] = (row, document, connection)
+    if batch is None or not first:
+        return
+    corrected: list[int | None] = batch(
+        session,
+        [
+            (declared, document, connection)
+            for declared, (_r, document, connection) in first.items()
+        ],
+    )
+    _move_declarations(
+        session,
+        {declared: new for declared, new in zip(first, corrected, strict=True) if new is not None},
+        now,
+    )
+    for (declared, (row, _document, _connection)), new in zip(
+        first.items(), corrected, strict=True
+    ):
+        detail = f"linked to the declaration of invoice {row.invoice_key}"
+        row.status, row.declaration_id = "attached", new or declared
+        row.reasons = [{"code": LINKED_TO_SHIPMENT, "detail": detail}]
+        if new is not None:
+            row.reasons.append(
+                {
+                    "code": SHIPMENT_DATE_ENRICHED,
+                    "detail": f"shipment date set from customs record {row.document_id}",
+                }
+            )

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradecover.db.engine import transaction
+from tradecover.feeds.batch_repository import receive_many
 from tradecover.feeds.service import (
     AttachDocument,
     ConsentRule,
@@ -124,10 +125,9 @@ class Worker:
         rolls the whole batch back, and the caller takes its messages one by one.
         """
         with transaction(self.factory) as session:
-            return [
-                receive(session, envelope, attach=self.attach, consent=self.consent)
-                for envelope in envelopes
-            ]
+            return receive_many(
+                session, envelopes, attach=self.attach, consent=self.consent, correct=self.correct
+            )
 
     def quarantine_failed(self, envelope: Envelope, error: BaseException) -> Received:
         """Quarantine a message that failed on its last delivery."""
@@ -189,7 +189,7 @@ class Worker:
         try:
             received = await asyncio.to_thread(self.process_many, [e for _, e in taken])
         except Exception as error:  # a conflict or a bad document: one by one
-            _log.info("batch of %d failed (%s): one by one", len(taken), error)
+            _log.warning("batch of %d failed (%s): one by one", len(taken), error)
             for message, _ in taken:
                 await self.handle(message)
             return

@@ -10,9 +10,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.builders.declarations import World
 from tests.conftest import Cast, Database
@@ -22,6 +24,7 @@ from tests.integration.feeds.helpers import (
     erp_event,
     publish_all,
 )
+from tradecover.feeds.model import ReceivedDocument
 from tradecover.feeds.stream.envelope import Envelope, FeedSource
 from tradecover.feeds.stream.nats_stream import StreamSettings
 
@@ -32,7 +35,12 @@ pytestmark = pytest.mark.slow
 
 
 def _worker(
-    db: Database, stream: StreamSettings, cwd: Path, *, idle_exit: float | None = None
+    db: Database,
+    stream: StreamSettings,
+    cwd: Path,
+    *,
+    idle_exit: float | None = None,
+    batch: int = 1,
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -53,7 +61,7 @@ def _worker(
         "feeds",
         "worker",
         "--batch",
-        "1",
+        str(batch),
     ]
     if idle_exit is not None:
         command += ["--idle-exit", str(idle_exit)]
@@ -62,9 +70,19 @@ def _worker(
     )
 
 
-def _wait_for_rows(db: Database, at_least: int, timeout: float = 120) -> None:
+def _row_count(db: Database) -> int:
+    with db.factory() as session:
+        return int(session.execute(select(func.count(ReceivedDocument.id))).scalar_one())
+
+
+def _wait_for_rows(
+    db: Database,
+    at_least: int,
+    timeout: float = 120,
+    count: Callable[[Database], int] = lambda db: len(documents(db)),
+) -> None:
     deadline = time.monotonic() + timeout
-    while len(documents(db)) < at_least:
+    while count(db) < at_least:
         assert time.monotonic() < deadline, "the worker processed too little"
         time.sleep(0.01)
 
@@ -75,7 +93,7 @@ def _finish(process: subprocess.Popen[bytes], timeout: float = 180) -> str:
     return output.decode()
 
 
-def _envelopes(cast: Cast, copies: int = 1) -> list[Envelope]:
+def _envelopes(cast: Cast, copies: int = 1, count: int = DOCUMENTS) -> list[Envelope]:
     return [
         Envelope.new(
             source=FeedSource.ERP,
@@ -83,18 +101,18 @@ def _envelopes(cast: Cast, copies: int = 1) -> list[Envelope]:
             content=erp_event(f"S{i:03d}"),
         )
         for _copy in range(copies)
-        for i in range(DOCUMENTS)
+        for i in range(count)
     ]
 
 
-def _attached_exactly_once(db: Database) -> None:
+def _attached_exactly_once(db: Database, count: int = DOCUMENTS) -> None:
     rows = documents(db)
     assert Counter(r.document_id for r in rows) == Counter(
-        {f"S{i:03d}": 1 for i in range(DOCUMENTS)}
+        {f"S{i:03d}": 1 for i in range(count)}
     )  # none lost, none twice
     assert {r.status for r in rows} == {"attached"}
-    assert len({r.declaration_id for r in rows}) == DOCUMENTS
-    assert declaration_count(db) == DOCUMENTS
+    assert len({r.declaration_id for r in rows}) == count
+    assert declaration_count(db) == count
 
 
 def test_a_worker_killed_mid_stream_and_restarted_attaches_every_document_once(
@@ -114,6 +132,24 @@ def test_a_worker_killed_mid_stream_and_restarted_attaches_every_document_once(
     last = _worker(db, stream, tmp_path, idle_exit=4)
     _finish(last)
     _attached_exactly_once(db)
+
+
+def test_a_batch_worker_killed_five_times_attaches_every_document_once(
+    db: Database, cast: Cast, covered_portfolio: World, stream: StreamSettings, tmp_path: Path
+) -> None:
+    count = 5 * DOCUMENTS  # enough that the fifth kill still lands mid-stream
+    publish_all(stream, _envelopes(cast, count=count))
+    for _kill in range(5):  # batches of 20 received set-based, SIGKILL mid-stream
+        worker = _worker(db, stream, tmp_path, batch=20)
+        try:
+            _wait_for_rows(db, _row_count(db) + 1, count=_row_count)
+        finally:  # a failed wait leaves no worker behind
+            worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        assert worker.returncode == -signal.SIGKILL
+    assert len(documents(db)) < count  # every kill landed mid-stream
+    _finish(_worker(db, stream, tmp_path, idle_exit=4, batch=20))
+    _attached_exactly_once(db, count)
 
 
 def test_two_workers_sharing_the_stream_attach_nothing_twice(

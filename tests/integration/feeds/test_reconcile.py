@@ -137,9 +137,15 @@ def test_an_invoice_and_its_customs_record_taken_at_once_attach_once(
     ]
     with ThreadPoolExecutor(2) as pool:  # two workers, one shipment
         received = list(pool.map(worker.process, envelopes))
-    assert [r.status for r in received] == ["attached", "attached"]
+    # the invoice attaches; the customs record that commits first says it waits
+    # (``received``) and the invoice then links it: what is stored is the same either way
+    assert received[0].status == "attached"
+    assert received[1].status in ("attached", "received")
     (declaration,) = _active(db)
-    assert {d.declaration_id for d in documents(db)} == {declaration.id}
+    assert [(d.status, d.declaration_id) for d in documents(db)] == [
+        ("attached", declaration.id),
+        ("attached", declaration.id),
+    ]
 
 
 def test_a_confirmed_shipment_takes_the_customs_record_held_for_its_invoice(

@@ -41,6 +41,7 @@ def test_public_names_are_pinned() -> None:
             "buyers_declared_to",
             "cancel",
             "correct",
+            "correct_many",
             "latest_of",
             "check_shipment",
             "compliance_rate",

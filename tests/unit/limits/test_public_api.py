@@ -16,6 +16,7 @@ def test_public_names_are_pinned() -> None:
             "DocumentParty",
             "IdentifiedBuyer",
             "identify_related_buyer",
+            "identify_related_buyers",
             "BankProfile",
             "Buyer",
             "BuyerIdentity",

@@ -126,6 +126,7 @@ def attach_batch(
     channel: str,
     today: date,
     supersedes: Declaration | None = None,
+    supersede_each: Sequence[Declaration] | None = None,
     keyed: KeyedRequest | None = None,
     answer: Answer | None = None,
     commit: bool = False,
@@ -136,6 +137,8 @@ def attach_batch(
     Two items with one invoice number for one buyer: the first is attached, the second
     refused.  ``keyed`` (with ``answer``) holds an ``Idempotency-Key`` and stores the answer
     with the writes; ``commit`` asks the store to commit after them (the edge's choice).
+    ``supersedes`` is the declaration every item corrects, ``supersede_each`` the one each
+    item corrects (a set of corrections, in the order of ``shipments``).
     """
     if len(shipments) > MAX_BATCH:
         raise ValidationFailed(
@@ -166,6 +169,10 @@ def attach_batch(
         return _in_order(outcomes, len(shipments))
     moved: dict[int, tuple[int, int, int]] = {}
     values: list[dict[str, Any]] = []
+
+    def _old(index: int) -> Declaration | None:
+        return supersede_each[index] if supersede_each is not None else supersedes
+
     if items:
         book = rate_book_for(session.connection(), facts.pricing_stamp)
         sources = {policy_id: rate_source_for(p, book) for policy_id, p in facts.policies.items()}
@@ -177,7 +184,7 @@ def attach_batch(
                 principal=principal,
                 channel=channel,
                 today=today,
-                supersedes=supersedes,
+                supersedes=_old(item.index),
                 declared_at=now,
             )
             for item in items
@@ -188,10 +195,25 @@ def attach_batch(
         for item, record in zip(items, records, strict=True):
             outcomes[item.index] = Outcome(item.index, declaration=record)
         done.extend(_in_order(outcomes, len(shipments)))
+        if supersede_each is None:
+            return Finished(
+                audit_entries(principal, records, supersedes),
+                answer(done).decode() if answer is not None else None,
+                declaration_events(records, corrects=supersedes.id if supersedes else None),
+            )
+        olds = [supersede_each[item.index] for item in items]
         return Finished(
-            audit_entries(principal, records, supersedes),
+            [
+                entry
+                for record, old in zip(records, olds, strict=True)
+                for entry in audit_entries(principal, [record], old)
+            ],
             answer(done).decode() if answer is not None else None,
-            declaration_events(records, corrects=supersedes.id if supersedes else None),
+            [
+                event
+                for record, old in zip(records, olds, strict=True)
+                for event in declaration_events([record], corrects=old.id)
+            ],
         )
 
     store.write(
