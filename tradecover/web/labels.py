@@ -245,6 +245,27 @@ AGEING_BUCKETS: dict[str, str] = {
 }
 
 
+CONSENT_SCOPES: dict[str, str] = {
+    "shipment_core": N_("buyer, amounts, currency, dates and payment terms"),
+    "buyer_identity": N_("buyer identity"),
+    "goods_description": N_("goods descriptions"),
+    "line_items": N_("line items and unit prices"),
+    "invoice_documents": N_("invoice documents"),
+    "customs_documents": N_("customs documents"),
+    "erp_balances": N_("ERP balances"),
+    "financial_statements": N_("financial statements"),
+    "payment_experience": N_("payment experience"),
+}
+
+CONSENT_PURPOSES: dict[str, str] = {
+    "underwriting": N_("underwriting"),
+    "cover_attachment": N_("cover attachment"),
+    "claims": N_("claims handling"),
+    "portfolio_monitoring": N_("portfolio monitoring"),
+    "financing": N_("financing"),
+    "subsidy_eligibility": N_("subsidy eligibility"),
+}
+
 def label(mapping: dict[str, str], code: str | None) -> str:
     """The English label of ``code`` in ``mapping`` (``code`` itself when unknown)."""
     if code is None:
