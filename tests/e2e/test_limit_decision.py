@@ -102,7 +102,7 @@ def test_underwriter_approves_less_from_the_queue(site: Site, browser: WebDriver
     browser.find_element(By.ID, "email").send_keys(EMAIL)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "sign-in").click()
-    wait.until(expected_conditions.presence_of_element_located((By.ID, "policies")))
+    wait.until(expected_conditions.presence_of_element_located((By.ID, "queue-title")))  # home
 
     browser.get(site.base_url + "/limits")
     form_css = f"[data-testid=decide-{site.application_id}]"

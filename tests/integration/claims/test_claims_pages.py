@@ -121,7 +121,7 @@ def test_from_overdue_list_to_recovery_ledger(
     assert counts(db) == before
     speed = app_client.get("/claims-speed?payment_days=10&warn_days=30")
     assert speed.status_code == 200
-    assert f"<td>{claim_id}</td><td>payment</td>" in speed.text
+    assert f"<td>{claim_id}</td><td>Payment</td>" in speed.text
 
     sign_in(app_client, finance)
     paid = app_client.post(f"/claims/{claim_id}/pay")
