@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from tradecover.consents.access_log import start_reading as start_reading
     from tradecover.consents.guard import ConsentRequired as ConsentRequired
     from tradecover.consents.guard import Readable as Readable
+    from tradecover.consents.guard import may_receive as may_receive
     from tradecover.consents.guard import may_see as may_see
     from tradecover.consents.guard import open_read as open_read
     from tradecover.consents.guard import readable as readable
@@ -93,6 +94,7 @@ _LAZY = {
     "open_read": "guard",
     "visible": "guard",
     "may_see": "guard",
+    "may_receive": "guard",
     "require": "guard",
     "Consent": "model",
     "authorise": "service",

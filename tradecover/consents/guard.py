@@ -28,6 +28,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tradecover.access import OrganisationKind, Principal
 from tradecover.consents.model import Consent
+from tradecover.consents.reads import EVENT_READS, OTHER_EVENTS
 from tradecover.consents.rules import (
     ConsentStatus,
     ConsentTerms,
@@ -49,6 +50,7 @@ _CACHE = "consents.readable"
 _OPEN = "consents.open_read"
 
 Window = tuple[date | None, date | None]
+_EVENT_CACHE = "tradecover.consents.event_reads"
 """A consent's data window: the first and last day of the data it opens (None: open)."""
 
 
@@ -168,6 +170,51 @@ def _valid_consents(
             found[row.grantor_org_id] = row.id
             windows[row.grantor_org_id] = (row.data_from, row.data_to)
     return found, windows
+
+
+def granting_exporters(
+    session: Session, grantee_org_id: int, scope: Scope, purpose: Purpose, *, now: datetime
+) -> dict[int, Window]:
+    """The exporters that granted ``grantee_org_id`` a valid consent for ``scope`` and
+    ``purpose`` at ``now``, each with its consent's data window (one query).
+    """
+    _found, windows = _valid_consents(session, grantee_org_id, scope, purpose, now)
+    return windows
+
+
+def may_receive(
+    session: Session,
+    *,
+    reader_org_id: int,
+    reader_kind: str,
+    exporter_org_id: int,
+    event_type: str,
+    occurred_on: date,
+    now: datetime,
+) -> bool:
+    """Whether another organisation's webhook endpoint may receive an exporter's event
+    [domain CS-17]: events without exporter data always, the rest under the policy
+    contract's consent or a valid consent whose data window holds the event's date.
+    Answers are cached on the session per (reader, scope, purpose).
+    """
+    if reader_org_id == exporter_org_id:
+        return True
+    read = EVENT_READS.get(event_type)
+    if read is None:
+        return event_type in OTHER_EVENTS
+    if contract_covers(reader_kind, read.scope, read.purpose):
+        return True
+    key = (reader_org_id, read.scope, read.purpose)
+    cache: dict[tuple[int, Scope, Purpose], dict[int, Window]] = session.info.setdefault(
+        _EVENT_CACHE, {}
+    )
+    if key not in cache:
+        cache[key] = granting_exporters(session, reader_org_id, read.scope, read.purpose, now=now)
+    window = cache[key].get(exporter_org_id)
+    if window is None:
+        return False
+    low, high = window
+    return (low is None or occurred_on >= low) and (high is None or occurred_on <= high)
 
 
 def terms_of(row: Consent) -> ConsentTerms:

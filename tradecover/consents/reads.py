@@ -269,3 +269,28 @@ def read_of(path_template: str, reader_kind: str | None = None) -> Read | None:
     if path_template in CONSENTED_READS[reader_kind]:
         return Read(read.scope, PURPOSE_OF_KIND[reader_kind])
     return read
+
+
+EVENT_READS: dict[str, Read] = {
+    **dict.fromkeys(("limit.decided", "limit.reduced", "limit.cancelled"), _BUYERS),
+    **dict.fromkeys(
+        ("declaration.attached", "declaration.refused", "declaration.corrected"), _SHIPMENTS
+    ),
+    "declaration.due": _SHIPMENTS,
+    **dict.fromkeys(("declaration.reminded", "collection.chased"), _PAYMENTS),
+    **dict.fromkeys(("notice.issued", "notice.paid", "notice.overdue"), _CONTRACT),
+    **dict.fromkeys(
+        ("policy.issued", "policy.suspended", "policy.renewed", "policy.terminated"), _CONTRACT
+    ),
+    **dict.fromkeys(("claim.filed", "claim.decided", "claim.paid", "recovery.shared"), _PAYMENTS),
+    "document.quarantined": _DOCUMENTS,
+}
+"""Which business events carry an exporter's data, and the scope and purpose another
+organisation's webhook endpoint reads them under [domain CS-17]."""
+
+OTHER_EVENTS: dict[str, str] = {
+    "consent.granted": "the consent's own terms, told to the parties to it",
+    "consent.revoked": "the consent's own terms, told to the parties to it",
+    "webhook_endpoint.disabled": "the organisation's own endpoint",
+}
+"""Business events that carry no exporter data -> why."""

@@ -266,6 +266,7 @@ CONSENT_PURPOSES: dict[str, str] = {
     "subsidy_eligibility": N_("subsidy eligibility"),
 }
 
+
 def label(mapping: dict[str, str], code: str | None) -> str:
     """The English label of ``code`` in ``mapping`` (``code`` itself when unknown)."""
     if code is None:

@@ -68,6 +68,7 @@ def test_public_names_are_pinned() -> None:
             "PURPOSE_OF_KIND",
             "open_read",
             "visible",
+            "may_receive",
             "may_see",
             "Visibility",
             "visibility_of",
