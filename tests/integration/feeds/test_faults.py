@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.builders.declarations import World
-from tests.conftest import Cast, Database
+from tests.conftest import BACKENDS, Cast, Database
 from tests.integration.feeds.helpers import (
     declaration_count,
     documents,
@@ -135,6 +135,7 @@ def test_a_worker_killed_mid_stream_and_restarted_attaches_every_document_once(
     _attached_exactly_once(db, count)
 
 
+@pytest.mark.parametrize("database", [BACKENDS[-1]], indirect=True)  # the production backend
 def test_a_batch_worker_killed_five_times_attaches_every_document_once(
     db: Database, cast: Cast, covered_portfolio: World, stream: StreamSettings, tmp_path: Path
 ) -> None:
