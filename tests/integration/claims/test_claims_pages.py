@@ -112,6 +112,7 @@ def test_from_overdue_list_to_recovery_ledger(
     queue = app_client.get("/claims")
     assert queue.status_code == 200
     assert f'data-testid="checks-{claim_id}"' in queue.text
+    assert ">Müller Maschinenbau GmbH</a></td>" in queue.text  # the buyer by name, not its id
     assert "<td>Notice of possible loss filed on time</td><td>Passed</td>" in queue.text
     assert app_client.post(f"/claims/{claim_id}/start-checks").status_code == 200
     accept_documents(db, cast, claim_id)

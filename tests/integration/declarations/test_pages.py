@@ -69,6 +69,7 @@ def test_the_form_picks_the_buyer_by_name_takes_the_limits_terms_and_previews(
     assert 'value="WEB-2"' in preview.text  # the form keeps what was typed
     made = app_client.post("/declarations", data={**form, "intent": "declare"})
     assert "WEB-2 · Covered in full" in made.text
+    assert "<td>Berlin Machines GmbH</td><td>WEB-2</td>" in made.text  # a name, not an id
     with transaction(db.factory) as s:
         row = s.execute(
             select(Declaration).where(Declaration.invoice_number == "WEB-2")

@@ -39,6 +39,8 @@ from tradecover.claims.indemnity import ClaimDefaults
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.kit.money import Money, to_decimal
+from tradecover.policies import policy_numbers_of
+from tradecover.reporting import names
 from tradecover.web import i18n
 from tradecover.web.kit import (
     SessionDep,
@@ -82,6 +84,8 @@ def _queue_page(
     insurer = viewer.principal.is_insurer
     context = {
         "claims": [{"claim": r, "lines": claims.lines_of(session, r.id)} for r in rows],
+        "buyer_names": names.buyer_names(session, (r.buyer_id for r in rows)),
+        "policy_numbers": policy_numbers_of(session, (r.policy_id for r in rows)),
         "total": total,
         "can_decide": insurer and may(viewer, Permission.CLAIM_DECIDE),
         "can_withdraw": not insurer and may(viewer, Permission.CLAIM_FILE),

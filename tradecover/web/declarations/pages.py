@@ -23,7 +23,7 @@ from tradecover.kit.errors import DomainError
 from tradecover.policies import policy_numbers_of
 from tradecover.policies import service as policies
 from tradecover.reference import PaymentTerms
-from tradecover.reporting import homes
+from tradecover.reporting import homes, names
 from tradecover.web.declarations import form as form_rules
 from tradecover.web.kit import (
     SessionDep,
@@ -72,6 +72,7 @@ def _list_context(session: SessionDep, viewer: Viewer, page: int) -> dict[str, A
     return {
         "declarations": rows,
         "policy_numbers": policy_numbers_of(session, (d.policy_id for d in rows)),
+        "buyer_names": names.buyer_names(session, (d.buyer_id for d in rows)),
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
