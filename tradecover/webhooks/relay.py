@@ -21,12 +21,11 @@ from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tradecover import consents
+from tradecover.access import OrganisationKind
 from tradecover.events import claim_unrelayed, mark_relayed, message_body, record_event
 from tradecover.webhooks.model import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tradecover.webhooks.retry import next_attempt
 from tradecover.webhooks.service import EVERY_TYPE, secrets_in_force
-
-INSURER = "insurer"
 
 _DELIVERIES = cast(Table, WebhookDelivery.__table__)  # plain inserts: no ORM bookkeeping
 _ATTEMPTS = cast(Table, WebhookAttempt.__table__)
@@ -91,7 +90,7 @@ def relay_outbox(session: Session, *, now: datetime, limit: int = 500) -> int:
             if org_id != entry.org_id and not consents.may_receive(
                 session,
                 reader_org_id=org_id,
-                reader_kind=INSURER,  # only the insurer's endpoints hear every organisation
+                reader_kind=OrganisationKind.INSURER.value,  # only its endpoints hear everyone
                 exporter_org_id=entry.org_id,
                 event_type=entry.event_type,
                 occurred_on=entry.occurred_at.date(),

@@ -52,7 +52,22 @@ def _can_declare(viewer: Viewer) -> bool:
     )
 
 
-def _list_context(session: SessionDep, viewer: Viewer, page: int) -> dict[str, Any]:
+def _declarable(session: SessionDep, viewer: Viewer) -> list[homes.BuyerCover]:
+    """The exporter's limits in force, the buyers its form offers, by name."""
+    if not _can_declare(viewer):
+        return []
+    return sorted(
+        homes.buyer_cover(session, org_id=viewer.principal.org_id, limit=1000),
+        key=lambda b: (b.buyer_name.lower(), b.policy_id),
+    )
+
+
+def _list_context(
+    session: SessionDep,
+    viewer: Viewer,
+    page: int,
+    buyers: list[homes.BuyerCover] | None = None,
+) -> dict[str, Any]:
     rows, total = service.list_declarations(
         session, principal=viewer.principal, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
@@ -61,14 +76,8 @@ def _list_context(session: SessionDep, viewer: Viewer, page: int) -> dict[str, A
         if _can_declare(viewer)
         else []
     )
-    buyers = (
-        sorted(
-            homes.buyer_cover(session, org_id=viewer.principal.org_id, limit=1000),
-            key=lambda b: (b.buyer_name.lower(), b.policy_id),
-        )
-        if _can_declare(viewer)
-        else []
-    )
+    if buyers is None:
+        buyers = _declarable(session, viewer)
     return {
         "declarations": rows,
         "policy_numbers": policy_numbers_of(session, (d.policy_id for d in rows)),
@@ -147,7 +156,7 @@ def declare(
     }
     created = preview = problem = None
     status = 200
-    buyers = homes.buyer_cover(session, org_id=viewer.principal.org_id, limit=1000)
+    buyers = _declarable(session, viewer)
     savepoint = session.begin_nested()
     try:
         outcome = service.attach(
@@ -167,7 +176,8 @@ def declare(
     except DomainError as error:
         savepoint.rollback()
         problem, status = error, error.status
-    context = _list_context(session, viewer, 1)
+    # nothing written unless declared: the limits read before still hold their amounts
+    context = _list_context(session, viewer, 1, None if created else buyers)
     context.update(created=created, preview=preview, problem=problem, form={} if created else form)
     return render_page(
         request, locale, "declarations/list.html", context, viewer=viewer, status=status

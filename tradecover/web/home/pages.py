@@ -91,7 +91,7 @@ def _exporter(session: Session, viewer: Viewer, search: str | None) -> dict[str,
         if may(viewer, Permission.DECLARATION_READ)
         else []
     )
-    chart_rows = sorted(cover, key=lambda c: c.available_minor, reverse=True)[:10]
+    chart_rows = cover[:10]  # buyer_cover lists the largest available amounts first
     return {
         "search": search or "",
         "cover": [
