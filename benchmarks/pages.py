@@ -66,10 +66,10 @@ def _grow(factory: Any, target: int) -> int:
             copy += 1
             have += 1
             if len(batch) == _CHUNK:
-                session.execute(insert(table), batch)
+                session.execute(insert(Declaration), batch)
                 batch = []
         if batch:
-            session.execute(insert(table), batch)
+            session.execute(insert(Declaration), batch)
     return have
 
 

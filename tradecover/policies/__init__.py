@@ -26,7 +26,14 @@ from tradecover.policies.liability import (
     liability_for_shipment,
     standing_from,
 )
-from tradecover.policies.lifecycle import PolicyEvent, PolicyState, TerminationKind
+from tradecover.policies.lifecycle import (
+    NON_RENEWAL_NOTICE_DAYS,
+    PolicyAction,
+    PolicyEvent,
+    PolicyState,
+    TerminationKind,
+    open_actions,
+)
 from tradecover.policies.review import NoActivityYet, ReviewMetrics, ReviewMetricsSource
 from tradecover.policies.schedule import (
     DEFAULT_MIN_DECLARED_SHARE,
@@ -63,6 +70,7 @@ if TYPE_CHECKING:
     from tradecover.policies.issuance import add_endorsement as add_endorsement
     from tradecover.policies.issuance import issue as issue
     from tradecover.policies.issuance import quote as quote
+    from tradecover.policies.issuance import reinstate as reinstate
     from tradecover.policies.issuance import suspend as suspend
     from tradecover.policies.issuance import underwrite as underwrite
     from tradecover.policies.issuance import withdraw as withdraw
@@ -144,6 +152,7 @@ _LAZY: dict[str, str] = {
     "schedule_of": "service",
     "standing_of": "standing",
     "submit_application": "applications",
+    "reinstate": "issuance",
     "suspend": "issuance",
     "terminate": "termination",
     "underwrite": "issuance",
@@ -155,6 +164,7 @@ __getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = [
     "DEFAULT_MIN_DECLARED_SHARE",
     "IN_FORCE_STATES",
+    "NON_RENEWAL_NOTICE_DAYS",
     "OFFER_OPEN",
     "AttachmentModel",
     "AttachmentTerms",
@@ -170,6 +180,7 @@ __all__ = [
     "LiabilityRuling",
     "NoActivityYet",
     "Policy",
+    "PolicyAction",
     "PolicyAttachment",
     "PolicyEvent",
     "PolicySchedule",
@@ -210,12 +221,14 @@ __all__ = [
     "min_declared_share_of",
     "offer_due_renewals",
     "offer_renewal",
+    "open_actions",
     "policies_in_force",
     "policy_in_view",
     "policy_numbers_of",
     "policy_record",
     "quote",
     "rate_floating_from_dict",
+    "reinstate",
     "renewal_chain_length",
     "required_text",
     "schedule_from_dict",

@@ -183,3 +183,66 @@ def terminate(
         f"{effective.isoformat()} stays in place; premium paid is not "
         "refunded",
     )
+
+
+class PolicyAction(StrEnum):
+    """What a person may do to a policy from its page ([domain P-14])."""
+
+    QUOTE = "quote"
+    WITHDRAW = "withdraw"
+    ISSUE = "issue"
+    ENDORSE = "endorse"
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    OFFER_RENEWAL = "offer_renewal"
+    CANCEL = "cancel"
+    NON_RENEWAL = "non_renewal"
+    RESCIND = "rescind"
+
+
+_ENDORSABLE = frozenset({S.DRAFT, S.QUOTED, S.ACTIVE, S.SUSPENDED})
+
+
+def open_actions(
+    state: PolicyState,
+    *,
+    permissions: frozenset[str],
+    insurer: bool,
+    renewal_window_open: bool,
+    auto_renew: bool,
+    notice_in_time: bool,
+) -> tuple[PolicyAction, ...]:
+    """The actions open to a reader with ``permissions`` on a policy in ``state``
+    ([domain P-14]): the moves of the state machine the reader's role may make, so that a
+    page offers no button that would be refused for the role or the state.
+
+    ``renewal_window_open``: today is inside the month before expiry; ``notice_in_time``:
+    expiry is at least :data:`NON_RENEWAL_NOTICE_DAYS` away.
+    """
+    underwrite = insurer and "policy:underwrite" in permissions
+    stop_insurer = insurer and "policy:terminate_insurer" in permissions
+    stop_insured = not insurer and "policy:terminate_insured" in permissions
+    accept = (underwrite) or (not insurer and "policy:accept" in permissions)
+    legal = {event for (s, event) in TRANSITIONS if s is state}
+    found: list[PolicyAction] = []
+    if underwrite and E.QUOTE in legal:
+        found.append(PolicyAction.QUOTE)
+    if underwrite and E.WITHDRAW in legal:
+        found.append(PolicyAction.WITHDRAW)
+    if accept and E.ISSUE in legal:
+        found.append(PolicyAction.ISSUE)
+    if underwrite and state in _ENDORSABLE:
+        found.append(PolicyAction.ENDORSE)
+    if stop_insurer and E.SUSPEND in legal:
+        found.append(PolicyAction.SUSPEND)
+    if stop_insurer and E.REINSTATE in legal:
+        found.append(PolicyAction.REINSTATE)
+    if underwrite and state is S.ACTIVE and renewal_window_open and auto_renew:
+        found.append(PolicyAction.OFFER_RENEWAL)
+    if (stop_insurer or stop_insured) and E.CANCEL in legal:
+        found.append(PolicyAction.CANCEL)
+    if (stop_insurer or stop_insured) and E.CANCEL in legal and auto_renew and notice_in_time:
+        found.append(PolicyAction.NON_RENEWAL)
+    if stop_insurer and E.RESCIND in legal:
+        found.append(PolicyAction.RESCIND)
+    return tuple(found)

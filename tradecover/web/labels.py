@@ -266,6 +266,20 @@ CONSENT_PURPOSES: dict[str, str] = {
     "subsidy_eligibility": N_("subsidy eligibility"),
 }
 
+POLICY_ACTIONS: dict[str, str] = {
+    "quote": N_("Quote the terms"),
+    "withdraw": N_("Withdraw the terms"),
+    "issue": N_("Issue the policy"),
+    "endorse": N_("Add an endorsement"),
+    "suspend": N_("Suspend"),
+    "reinstate": N_("Reinstate"),
+    "offer_renewal": N_("Offer renewal"),
+    "accept_renewal": N_("Accept the renewal offer"),
+    "cancel": N_("Cancel the policy"),
+    "non_renewal": N_("Give notice of non-renewal"),
+    "rescind": N_("Rescind for fraud"),
+}
+
 
 def label(mapping: dict[str, str], code: str | None) -> str:
     """The English label of ``code`` in ``mapping`` (``code`` itself when unknown)."""

@@ -13,6 +13,10 @@ def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == sorted(
         [
             "AttachmentModel",
+            "NON_RENEWAL_NOTICE_DAYS",
+            "PolicyAction",
+            "open_actions",
+            "reinstate",
             "AttachmentTerms",
             "ShipmentDateBasis",
             "TermsFrom",

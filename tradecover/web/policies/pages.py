@@ -7,7 +7,7 @@ renders the same 404 page as a missing one.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -15,18 +15,22 @@ from fastapi.responses import Response
 
 from tradecover.access import directory_repository as directory
 from tradecover.kit.dates import business_today
-from tradecover.kit.errors import NotFound, PermissionDenied
+from tradecover.kit.errors import DomainError, NotFound, PermissionDenied
 from tradecover.policies import service as policies
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.web.kit import (
     SessionDep,
+    Viewer,
     choose_locale,
     current_viewer,
     error_page,
     render_page,
     to_sign_in,
 )
-from tradecover.web.policies import investment_debt_views, views
+from tradecover.web.policies import actions, investment_debt_views, views
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 PAGE_SIZE = 25
 MAX_SEARCH = 100
@@ -106,14 +110,29 @@ def policy_list(
 
 @router.get("/policies/{policy_id}", response_model=None)
 def policy_page(policy_id: str, request: Request, session: SessionDep) -> Response:
-    """One policy: schedule, endorsements, renewal offers and its history."""
+    """One policy: schedule, endorsements, renewal offers, its history and its actions."""
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
     locale = choose_locale(request, viewer)
     if not policy_id.isdigit() or len(policy_id) > 18:
         return error_page(request, locale, viewer, 404)
-    principal, pid = viewer.principal, int(policy_id)
+    return render_policy(request, session, viewer, int(policy_id))
+
+
+def render_policy(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    pid: int,
+    *,
+    done: str | None = None,
+    problem: DomainError | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """The policy page, after an action (``done``) or with the problem an action met."""
+    locale = choose_locale(request, viewer)
+    principal = viewer.principal
     try:
         policy = policies.get_policy(session, principal=principal, policy_id=pid)
         endorsements = policies.list_endorsements(session, principal=principal, policy_id=pid)
@@ -123,7 +142,10 @@ def policy_page(policy_id: str, request: Request, session: SessionDep) -> Respon
         return error_page(request, locale, viewer, 404)
     except PermissionDenied:
         return error_page(request, locale, viewer, 403)
+    if problem is not None and problem.status in (403, 404):
+        return error_page(request, locale, viewer, problem.status)
     exporter = directory.organisation_name(session, policy.exporter_org_id)
+    today = business_today()
     return render_page(
         request,
         locale,
@@ -139,9 +161,19 @@ def policy_page(policy_id: str, request: Request, session: SessionDep) -> Respon
             "history": [views.history_view(h) for h in history],
             "show_exporter": principal.is_insurer,
             "quote": quote,
+            "actions": [a.value for a in actions.actions_for(principal, policy, today)],
+            "may_accept_offer": actions.may_accept_offer(principal, policy),
+            "done": done,
+            "problem": problem,
+            "typed": typed or {},
+            "today": today,
             **investment_debt_views.policy_extras(
-                session, principal=principal, policy=policy, today=business_today()
+                session, principal=principal, policy=policy, today=today
             ),
         },
         viewer=viewer,
+        status=problem.status if problem else 200,
     )
+
+
+router.include_router(actions.router)
