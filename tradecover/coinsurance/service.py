@@ -81,11 +81,15 @@ def _rows_of(session: Session, policy_id: int) -> list[CoinsuranceParticipation]
     )
 
 
-def _check(session: Session, principal: Principal, parts: Sequence[Participation]) -> None:
-    """Insurer underwriters and admins only; [domain CO-1] to [domain CO-4]."""
+def _may_set(principal: Principal) -> None:
+    """Insurer underwriters and admins only [domain CO-4]."""
     principal.require(Permission.POLICY_UNDERWRITE)
     if not principal.is_insurer:
         raise PermissionDenied("only the issuing insurer sets participations", code="forbidden")
+
+
+def _check(session: Session, parts: Sequence[Participation]) -> None:
+    """[domain CO-1] to [domain CO-4]."""
     orgs = organisations_of(session, (p.org_id for p in parts))
     validate(
         parts,
@@ -115,8 +119,9 @@ def set_participations(
     Insurer underwriters and admins only; a set that breaks [domain CO-1] to
     [domain CO-4] is refused with its rule's code and nothing is written.
     """
+    _may_set(principal)
     policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
-    _check(session, principal, participations)
+    _check(session, participations)
     before = [_value(r) for r in _rows_of(session, policy.id)]
     session.execute(
         delete(CoinsuranceParticipation).where(CoinsuranceParticipation.policy_id == policy.id)
@@ -168,9 +173,9 @@ def set_limit_participations(
     """Replace the participations of a single large credit limit [domain CO-13]: the same
     rules and refusals as a policy's ([domain CO-1] to [domain CO-5]), audited on the limit.
     """
-    principal.require(Permission.POLICY_UNDERWRITE)
+    _may_set(principal)
     limit = limits.get_limit(session, principal=principal, limit_id=limit_id)
-    _check(session, principal, participations)
+    _check(session, participations)
     before = [_value(r) for r in _limit_rows(session, limit.id)]
     c = CoinsuranceLimitParticipation
     session.execute(delete(c).where(c.limit_id == limit.id))
