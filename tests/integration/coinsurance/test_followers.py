@@ -190,7 +190,7 @@ def test_a_single_large_limit_has_its_own_shares_and_the_follower_reads_its_book
 ) -> None:
     lead, a, alpha, beta = followers(db)
     lid = claims_book.limit_id
-    shares = {
+    shares: dict[str, Any] = {
         "limit_id": lid,
         "reason": "one buyer too large for one insurer",
         "participations": [
@@ -215,7 +215,9 @@ def test_a_single_large_limit_has_its_own_shares_and_the_follower_reads_its_book
     assert _count(db, CoinsuranceClaimApproval) == 0
     assert _pay(db, cast, claim_id) == "paid"
     with db.factory() as s:
-        paid = s.get(ClaimRow, claim_id).paid_minor  # type: ignore[union-attr]
+        claim = s.get(ClaimRow, claim_id)
+        assert claim is not None and claim.paid_minor is not None
+        paid = claim.paid_minor
         parts = {
             r.org_id: r.amount_minor for r in s.execute(select(CoinsuranceAllocation)).scalars()
         }
