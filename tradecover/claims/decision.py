@@ -119,17 +119,18 @@ def approve(
         session,
         entries=[book_approval(claim_ref=str(claim.id), indemnity=indemnity, posted_on=today)],
     )
-    coinsurance.request_claim_approvals(  # followers approve a large claim [domain CO-11]
-        session,
-        claim_id=claim.id,
-        policy_id=claim.policy_id,
-        limit_id=claim_limit_id(session, claim.id),
-        exporter_org_id=claim.exporter_org_id,
-        risk_date=claim.due_date,
-        currency=claim.currency,
-        indemnity_minor=claim.indemnity_minor,
-        actor=principal.actor,
-    )
+    if coinsurance.claim_approval_threshold(session, claim.policy_id) is not None:
+        coinsurance.request_claim_approvals(  # followers approve a large claim [domain CO-11]
+            session,
+            claim_id=claim.id,
+            policy_id=claim.policy_id,
+            limit_id=claim_limit_id(session, claim.id),
+            exporter_org_id=claim.exporter_org_id,
+            risk_date=claim.due_date,
+            currency=claim.currency,
+            indemnity_minor=claim.indemnity_minor,
+            actor=principal.actor,
+        )
     return claim
 
 
