@@ -185,7 +185,19 @@ def check_role_for_kind(role: Role, kind: OrganisationKind) -> None:
         )
 
 
+_WHY_NOT: dict[Role, str] = {
+    Role.COINSURER: (
+        "a co-insurer follows the lead: the lead insurer decides limits and handles claims, "
+        "a follower reads its share and approves large claims [domain CO-4]"
+    ),
+}
+"""Why a role holds no more than it does, told with each refusal."""
+
+
 def require(role: Role, permission: Permission) -> None:
     """Raise :class:`PermissionDenied` unless ``role`` holds ``permission``."""
     if permission not in PERMISSIONS[role]:
-        raise PermissionDenied(f"role {role.value!r} may not {permission.value}", code="forbidden")
+        why = f" ({_WHY_NOT[role]})" if role in _WHY_NOT else ""
+        raise PermissionDenied(
+            f"role {role.value!r} may not {permission.value}{why}", code="forbidden"
+        )

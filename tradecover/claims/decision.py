@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradecover import audit, ledger
+from tradecover import audit, coinsurance, ledger
 from tradecover.access import Permission, Principal
 from tradecover.claims.checks import ensure_approvable
 from tradecover.claims.documents.service import ensure_documents_complete
@@ -32,6 +32,7 @@ from tradecover.claims.recovery import book_approval
 from tradecover.claims.service import (
     DEFAULT_DEFAULTS,
     claim_for,
+    claim_limit_id,
     claim_snapshot,
     claim_terms_of,
     move_claim,
@@ -68,7 +69,9 @@ def approve(
 ) -> ClaimRow:
     """Approve a claim whose blocking checks all pass and whose required documents are
     all accepted (``required_documents_missing``); above the threshold a second,
-    different handler must approve too (the first approval only records the maker).
+    different handler must approve too (the first approval only records the maker).  A
+    coinsured claim above the policy's threshold then asks each follower for its approval
+    before payment [domain CO-11].
 
     The policy's claim terms apply; ``terms`` replaces them for a caller that fixes its
     own (the demo book).
@@ -116,6 +119,18 @@ def approve(
         session,
         entries=[book_approval(claim_ref=str(claim.id), indemnity=indemnity, posted_on=today)],
     )
+    if coinsurance.claim_approval_threshold(session, claim.policy_id) is not None:
+        coinsurance.request_claim_approvals(  # followers approve a large claim [domain CO-11]
+            session,
+            claim_id=claim.id,
+            policy_id=claim.policy_id,
+            limit_id=claim_limit_id(session, claim.id),
+            exporter_org_id=claim.exporter_org_id,
+            risk_date=claim.due_date,
+            currency=claim.currency,
+            indemnity_minor=claim.indemnity_minor,
+            actor=principal.actor,
+        )
     return claim
 
 

@@ -30,6 +30,7 @@ from tradecover.claims.recovery import book_payment
 from tradecover.claims.service import (
     DEFAULT_DEFAULTS,
     claim_for,
+    claim_limit_id,
     claim_terms_of,
     move_claim,
     refresh_standing,
@@ -50,7 +51,9 @@ def pay(
 ) -> ClaimRow:
     """Pay an approved claim once: see the module docstring for why never twice.
 
-    The policy's waiting period applies; ``terms`` replaces the policy's claim terms for
+    A claim above the coinsured policy's threshold waits for every follower's approval
+    (``follower_approval_missing``, [domain CO-12]).  The policy's waiting period applies;
+    ``terms`` replaces the policy's claim terms for
     a caller that fixes its own (the demo book).
     """
     principal.require(Permission.CLAIM_PAY)
@@ -73,6 +76,7 @@ def pay(
             terms=terms,
             today=today,
         )
+        coinsurance.ensure_claim_approved(session, claim.id)  # [domain CO-12]
     move_claim(
         session,
         principal,
@@ -103,6 +107,7 @@ def pay(
                 claim.due_date,
                 today,
                 {"indemnity": claim.indemnity_minor},
+                claim_limit_id(session, claim.id),
             )
         ],
     )

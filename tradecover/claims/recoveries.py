@@ -23,7 +23,7 @@ from tradecover.claims.recovery import (
     check_rights_transferred,
     share_recovery,
 )
-from tradecover.claims.service import claim_for
+from tradecover.claims.service import claim_for, claim_limit_id
 from tradecover.events import record_event
 from tradecover.kit.dates import utc_now
 from tradecover.kit.money import Money
@@ -88,6 +88,7 @@ def record_recovery(
                     claim.due_date,
                     received_on,
                     {"recovery": shares.insurer.minor_units()},
+                    claim_limit_id(session, claim.id),
                 )
             ],
         )

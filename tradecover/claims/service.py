@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tradecover import audit, buyers, collections, declarations, policies
+from tradecover import audit, buyers, coinsurance, collections, declarations, policies
 from tradecover.access import Permission, Principal, organisation_of
 from tradecover.billing import DEFAULT_TERMS as BILLING_TERMS
 from tradecover.claims.checks import CheckName, CheckOutcome, ClaimCheck
@@ -98,6 +98,15 @@ def lines_of(session: Session, claim_id: int) -> list[ClaimLineRow]:
             select(ClaimLineRow).where(ClaimLineRow.claim_id == claim_id).order_by(ClaimLineRow.id)
         ).scalars()
     )
+
+
+def claim_limit_id(session: Session, claim_id: int) -> int | None:
+    """The single credit limit a claim's shipments were under (None: none or several),
+    whose own coinsurance shares come first [domain CO-13].
+    """
+    ids = [line.declaration_id for line in lines_of(session, claim_id)]
+    rows = declarations.declarations_by_id(session, ids).values()
+    return coinsurance.single_limit(row.limit_id for row in rows)
 
 
 def refresh_standing(session: Session, claim: ClaimRow, today: date) -> None:

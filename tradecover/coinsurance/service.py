@@ -18,15 +18,19 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from tradecover import audit, ledger, policies
+from tradecover import audit, ledger, limits, policies
 from tradecover.access import OrganisationKind, Permission, Principal, organisations_of
 from tradecover.access import insurer as insurer_org
-from tradecover.coinsurance.model import CoinsuranceAllocation, CoinsuranceParticipation
+from tradecover.coinsurance.approvals import shares_for
+from tradecover.coinsurance.model import (
+    CoinsuranceAllocation,
+    CoinsuranceLimitParticipation,
+    CoinsuranceParticipation,
+)
 from tradecover.coinsurance.posting import allocation_entry
 from tradecover.coinsurance.shares import (
     ParticipantRole,
     Participation,
-    effective_on,
     split_minor,
     validate,
 )
@@ -44,7 +48,7 @@ _ACCOUNT = {
 }
 
 
-def _value(row: CoinsuranceParticipation) -> Participation:
+def _value(row: CoinsuranceParticipation | CoinsuranceLimitParticipation) -> Participation:
     return Participation(
         org_id=row.org_id,
         role=ParticipantRole(row.role),
@@ -77,6 +81,31 @@ def _rows_of(session: Session, policy_id: int) -> list[CoinsuranceParticipation]
     )
 
 
+def _may_set(principal: Principal) -> None:
+    """Insurer underwriters and admins only [domain CO-4]."""
+    principal.require(Permission.POLICY_UNDERWRITE)
+    if not principal.is_insurer:
+        raise PermissionDenied("only the issuing insurer sets participations", code="forbidden")
+
+
+def _check(session: Session, parts: Sequence[Participation]) -> None:
+    """[domain CO-1] to [domain CO-4]."""
+    orgs = organisations_of(session, (p.org_id for p in parts))
+    validate(
+        parts,
+        issuing_insurer_id=insurer_org(session).id,
+        eligible_org_ids=[
+            o.id
+            for o in orgs.values()
+            if o.kind in (OrganisationKind.INSURER, OrganisationKind.COINSURER)
+        ],
+    )
+
+
+def _in_order(parts: Sequence[Participation]) -> list[Participation]:
+    return sorted(parts, key=lambda p: (p.effective_from, p.role != "lead", p.org_id))
+
+
 def set_participations(
     session: Session,
     *,
@@ -90,25 +119,14 @@ def set_participations(
     Insurer underwriters and admins only; a set that breaks [domain CO-1] to
     [domain CO-4] is refused with its rule's code and nothing is written.
     """
-    principal.require(Permission.POLICY_UNDERWRITE)
-    if not principal.is_insurer:
-        raise PermissionDenied("only the issuing insurer sets participations", code="forbidden")
+    _may_set(principal)
     policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
-    orgs = organisations_of(session, (p.org_id for p in participations))
-    validate(
-        participations,
-        issuing_insurer_id=insurer_org(session).id,
-        eligible_org_ids=[
-            o.id
-            for o in orgs.values()
-            if o.kind in (OrganisationKind.INSURER, OrganisationKind.COINSURER)
-        ],
-    )
+    _check(session, participations)
     before = [_value(r) for r in _rows_of(session, policy.id)]
     session.execute(
         delete(CoinsuranceParticipation).where(CoinsuranceParticipation.policy_id == policy.id)
     )
-    ordered = sorted(participations, key=lambda p: (p.effective_from, p.role != "lead", p.org_id))
+    ordered = _in_order(participations)
     session.add_all(
         CoinsuranceParticipation(
             policy_id=policy.id,
@@ -133,6 +151,91 @@ def set_participations(
         after=_snapshot(ordered),
     )
     return list(ordered)
+
+
+def _limit_rows(session: Session, limit_id: int) -> list[CoinsuranceLimitParticipation]:
+    c = CoinsuranceLimitParticipation
+    return list(
+        session.execute(
+            select(c).where(c.limit_id == limit_id).order_by(c.effective_from, c.id)
+        ).scalars()
+    )
+
+
+def set_limit_participations(
+    session: Session,
+    *,
+    principal: Principal,
+    limit_id: int,
+    participations: Sequence[Participation],
+    reason: str,
+) -> list[Participation]:
+    """Replace the participations of a single large credit limit [domain CO-13]: the same
+    rules and refusals as a policy's ([domain CO-1] to [domain CO-5]), audited on the limit.
+    """
+    _may_set(principal)
+    limit = limits.get_limit(session, principal=principal, limit_id=limit_id)
+    _check(session, participations)
+    before = [_value(r) for r in _limit_rows(session, limit.id)]
+    c = CoinsuranceLimitParticipation
+    session.execute(delete(c).where(c.limit_id == limit.id))
+    ordered = _in_order(participations)
+    session.add_all(
+        c(
+            limit_id=limit.id,
+            policy_id=limit.policy_id,
+            org_id=p.org_id,
+            role=p.role.value,
+            share=p.share,
+            effective_from=p.effective_from,
+            effective_to=p.effective_to,
+        )
+        for p in ordered
+    )
+    session.flush()
+    audit.record(
+        session,
+        org_id=limit.org_id,
+        actor=principal.actor,
+        action="coinsurance.limit_participations_set",
+        entity_type="credit_limit",
+        entity_id=limit.id,
+        reason=reason,
+        before=_snapshot(before),
+        after=_snapshot(ordered),
+    )
+    return list(ordered)
+
+
+def limit_participations(
+    session: Session, *, principal: Principal, limit_id: int
+) -> list[Participation]:
+    """A limit's participations: a co-insurer only of a limit it shares (else 404), the
+    others as they may see the limit [domain CO-13].
+    """
+    rows = _limit_rows(session, limit_id)
+    if principal.org_kind is OrganisationKind.COINSURER:
+        if not any(r.org_id == principal.org_id for r in rows):
+            raise NotFound(f"limit {limit_id} not found", code="not_found", field="limit_id")
+    else:
+        limits.get_limit(session, principal=principal, limit_id=limit_id)
+    return [_value(r) for r in rows]
+
+
+def limit_shares_of(session: Session, limit_ids: Iterable[int]) -> dict[int, list[Participation]]:
+    """The participations of the coinsured limits among ``limit_ids``, in one query."""
+    wanted = sorted(set(limit_ids))
+    out: dict[int, list[Participation]] = {}
+    if not wanted:
+        return out
+    c = CoinsuranceLimitParticipation
+    for lid, org, role, share, start, end in session.execute(
+        select(c.limit_id, c.org_id, c.role, c.share, c.effective_from, c.effective_to).where(
+            c.limit_id.in_(wanted)
+        )
+    ):
+        out.setdefault(lid, []).append(Participation(org, ParticipantRole(role), share, start, end))
+    return out
 
 
 def participations(
@@ -169,7 +272,9 @@ def shares_of(session: Session, policy_ids: Iterable[int]) -> dict[int, list[Par
 @dataclass(frozen=True, slots=True)
 class Split:
     """One amount to split: its source, the policy, the date whose shares apply and its
-    components (name -> signed minor units), all in ``currency``.
+    components (name -> signed minor units), all in ``currency``; ``limit_id`` names the
+    single credit limit a claim's money belongs to, whose own shares come first
+    [domain CO-13].
     """
 
     source: str
@@ -179,6 +284,7 @@ class Split:
     risk_date: date
     posted_on: date
     components: Mapping[str, int]
+    limit_id: int | None = None
 
 
 def allocate(session: Session, splits: Sequence[Split]) -> int:
@@ -190,12 +296,15 @@ def allocate(session: Session, splits: Sequence[Split]) -> int:
     if not splits:
         return 0
     shares = shares_of(session, (s.policy_id for s in splits))
-    if not shares:
+    on_limits = limit_shares_of(session, (s.limit_id for s in splits if s.limit_id))
+    if not shares and not on_limits:
         return 0
     rows: list[dict[str, Any]] = []
     entries = []
     for s in splits:
-        effective = effective_on(shares.get(s.policy_id, ()), s.risk_date)
+        effective = shares_for(
+            shares.get(s.policy_id, ()), on_limits.get(s.limit_id or 0, ()), s.risk_date
+        )
         if not effective:
             continue
         per_org: dict[int, int] = {}
@@ -290,7 +399,10 @@ __all__ = [
     "Split",
     "StatementLine",
     "allocate",
+    "limit_participations",
+    "limit_shares_of",
     "participations",
+    "set_limit_participations",
     "set_participations",
     "shares_of",
     "statement",

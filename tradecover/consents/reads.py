@@ -104,6 +104,7 @@ _OWN = "the caller's own organisation, people or records"
 _REFERENCE = "reference data shared by everyone"
 _AGGREGATE = "aggregates without any exporter's private fields"
 _INSURER = "the insurer's own books and models"
+_FOLLOWER = "the co-insurer's own share of the policies and limits it participates in"
 
 OTHER_READS: dict[str, str] = {
     "/health": "service liveness",
@@ -167,6 +168,15 @@ OTHER_READS: dict[str, str] = {
                 "the insurers' own shares of a policy they share"
             ),
             "/coinsurance/statement": "the participant's own share of the money it insures",
+            # a single large limit's shares, followers' approvals of large claims and a
+            # follower's own share of the book, scoped by its participation [domain CO-14]
+            "/coinsurance/limits/{limit_id}/participations": (
+                "the insurers' own shares of a limit they share"
+            ),
+            "/coinsurance/claim-approvals": "the follower's own approvals of claims it shares",
+            "/coinsurance/shares/declarations": _FOLLOWER,
+            "/coinsurance/shares/claims": _FOLLOWER,
+            "/coinsurance/shares/payments": _FOLLOWER,
             "/market/rule-set": _REFERENCE,
             "/market/insurers": "the insurer organisations of the market",
         }.items()

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from tradecover.reporting.feed_omissions import (
         turnover_from_customs as turnover_from_customs,
     )
+    from tradecover.reporting.follower_book import follower_claims as follower_claims
+    from tradecover.reporting.follower_book import follower_declarations as follower_declarations
+    from tradecover.reporting.follower_book import (
+        follower_participations as follower_participations,
+    )
+    from tradecover.reporting.follower_book import follower_payments as follower_payments
     from tradecover.reporting.limits_decision_context import DecisionContext as DecisionContext
     from tradecover.reporting.limits_decision_context import (
         limit_decision_context as limit_decision_context,
@@ -32,9 +38,15 @@ if TYPE_CHECKING:
         declarations_in_claim as declarations_in_claim,
     )
     from tradecover.reporting.payment_experience import payment_records_of as payment_records_of
+    from tradecover.reporting.programme_book import programme_books as programme_books
     from tradecover.reporting.renewal_review import RenewalReviewMetrics as RenewalReviewMetrics
 
 _LAZY: dict[str, str] = {
+    "follower_claims": "follower_book",
+    "follower_declarations": "follower_book",
+    "follower_participations": "follower_book",
+    "follower_payments": "follower_book",
+    "programme_books": "programme_book",
     "BuyerFeedExposure": "feed_exposure",
     "feed_exposure_by_buyer": "feed_exposure",
     "CustomsExport": "feed_omissions",
@@ -71,6 +83,10 @@ __all__ = [
     "declarations_in_claim",
     "exporter_in_view",
     "feed_exposure_by_buyer",
+    "follower_claims",
+    "follower_declarations",
+    "follower_participations",
+    "follower_payments",
     "limit_decision_context",
     "limit_exposures",
     "limit_watch_list",
@@ -78,5 +94,6 @@ __all__ = [
     "omissions",
     "omissions_by_month",
     "payment_records_of",
+    "programme_books",
     "turnover_from_customs",
 ]

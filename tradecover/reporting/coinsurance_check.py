@@ -5,8 +5,8 @@ A read model across the coinsurance, billing, claims and ledger tables:
 * every split's parts sum to its whole, and the wholes are the source's: a notice's
   components sum to its total, a claim's indemnity part is what was paid, a recovery's
   part is the insurers' share of it;
-* every notice, paid claim and recovery of a policy coinsured on its date was split (and
-  nothing else was);
+* every notice, paid claim and recovery of a policy (or, for a claim, of the single large
+  limit [domain CO-13]) coinsured on its date was split (and nothing else was);
 * each split's allocation entry (``coinsurance:<source>:<id>``) books each insurer's part
   to its party and takes the whole out of the pool, on the source's account.
 """
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tradecover.coinsurance import POOL_SIDE, ParticipantRole, Participation, effective_on
+from tradecover.coinsurance import POOL_SIDE, ParticipantRole, Participation, shares_for
 from tradecover.kit.money import Money
 from tradecover.ledger import Account, Side
 
@@ -29,15 +29,21 @@ _ACCOUNTS = {
     "claim": Account.CLAIMS_EXPENSE,
     "recovery": Account.RECOVERIES,
 }
+_CLAIM_LIMIT = (
+    "(SELECT CASE WHEN COUNT(DISTINCT d.limit_id) = 1 THEN MIN(d.limit_id) END "
+    "FROM claim_lines cl JOIN declarations d ON d.id = cl.declaration_id "
+    "WHERE cl.claim_id = c.id)"
+)
+"""The single credit limit a claim's shipments were under [domain CO-13]."""
 _SOURCES = {
-    "notice": "SELECT id, policy_id, month, total_minor FROM premium_notices",
+    "notice": "SELECT id, policy_id, month, total_minor, NULL FROM premium_notices",
     "claim": (
-        "SELECT id, policy_id, due_date, paid_minor FROM claims "
-        "WHERE paid_on IS NOT NULL AND paid_minor IS NOT NULL"
+        f"SELECT c.id, c.policy_id, c.due_date, c.paid_minor, {_CLAIM_LIMIT} FROM claims c "
+        "WHERE c.paid_on IS NOT NULL AND c.paid_minor IS NOT NULL"
     ),
     "recovery": (
-        "SELECT r.id, c.policy_id, c.due_date, r.insurer_minor FROM claim_recoveries r "
-        "JOIN claims c ON c.id = r.claim_id WHERE r.insurer_minor <> 0"
+        f"SELECT r.id, c.policy_id, c.due_date, r.insurer_minor, {_CLAIM_LIMIT} "
+        "FROM claim_recoveries r JOIN claims c ON c.id = r.claim_id WHERE r.insurer_minor <> 0"
     ),
 }
 
@@ -52,6 +58,24 @@ def _money(minor: int, currency: str) -> str:
 
 def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _participations(session: Session, key: str, table: str) -> dict[int, list[Participation]]:
+    out: dict[int, list[Participation]] = {}
+    for owner, org, role, share, start, end in _rows(
+        session,
+        f"SELECT {key}, org_id, role, share, effective_from, effective_to FROM {table}",
+    ):
+        out.setdefault(int(owner), []).append(
+            Participation(
+                int(org),
+                ParticipantRole(str(role)),
+                Decimal(str(share)),
+                _day(start),
+                None if end is None else _day(end),
+            )
+        )
+    return out
 
 
 def coinsurance_problems(session: Session) -> list[str]:
@@ -80,25 +104,13 @@ def coinsurance_problems(session: Session) -> list[str]:
         "GROUP BY source, source_id, org_id",
     ):
         parts.setdefault((str(source), int(sid)), {})[int(org)] = int(total)
-    shares: dict[int, list[Participation]] = {}
-    for pid, org, role, share, start, end in _rows(
-        session,
-        "SELECT policy_id, org_id, role, share, effective_from, effective_to "
-        "FROM coinsurance_participations",
-    ):
-        shares.setdefault(int(pid), []).append(
-            Participation(
-                int(org),
-                ParticipantRole(str(role)),
-                Decimal(str(share)),
-                _day(start),
-                None if end is None else _day(end),
-            )
-        )
+    shares = _participations(session, "policy_id", "coinsurance_participations")
+    on_limits = _participations(session, "limit_id", "coinsurance_limit_participations")
     for source, sql in _SOURCES.items():
-        for sid, pid, day, amount in _rows(session, sql):
+        for sid, pid, day, amount, limit_id in _rows(session, sql):
             key = (source, int(sid))
-            covered = bool(effective_on(shares.get(int(pid), ()), _day(day)))
+            on_limit = on_limits.get(int(limit_id), []) if limit_id is not None else []
+            covered = bool(shares_for(shares.get(int(pid), ()), on_limit, _day(day)))
             if key in wholes:
                 if wholes.pop(key) != int(amount):
                     problems.append(

@@ -30,6 +30,11 @@ def test_public_names_are_pinned() -> None:
             "payment_records_of",
             "limits_csv",
             "declarations_csv",
+            "follower_claims",
+            "follower_declarations",
+            "follower_participations",
+            "follower_payments",
+            "programme_books",
         ]
     )
 

@@ -5,9 +5,11 @@ or registration number, with the grade and the amount still available), what it 
 after the subsidy, its claims and the shipments waiting for its confirmation.  An
 underwriter sees the queue of limit applications by age and amount and how much of the
 limits is used; the risk manager, the claims handler and finance theirs
-(:mod:`tradecover.web.home.insurer_homes`).  Every other role lands on a start page of
-what it does here, so nobody lands on a page it may not see.  Charts come with the same
-figures as a table.
+(:mod:`tradecover.web.home.insurer_homes`); a co-insurer its share of the book and its
+statement (:mod:`~tradecover.web.home.follower_home`), a subsidy programme its subsidies
+owed and budget used (:mod:`~tradecover.web.home.programme_home`).  Every other role
+lands on a start page of what it does here, so nobody lands on a page it may not see.
+Charts come with the same figures as a table.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tradecover.kit.dates import business_today, utc_now
 from tradecover.kit.money import Money
 from tradecover.reporting import homes
 from tradecover.web.charts import bar_chart
-from tradecover.web.home import insurer_homes
+from tradecover.web.home import follower_home, insurer_homes, programme_home
 from tradecover.web.home.starts import start_links
 from tradecover.web.kit import (
     SessionDep,
@@ -70,9 +72,15 @@ def home(
             "home/finance.html",
             insurer_homes.finance(session, viewer.principal, locale),
         )
+    elif role is Role.COINSURER:
+        template, context = "home/coinsurer.html", follower_home.follower(session, viewer.principal)
+    elif role is Role.PROGRAMME:
+        template = "home/programme.html"
+        context = programme_home.programme(session, viewer.principal)
     else:
         template, context = "home/start.html", {}
-    context["starts"] = start_links(role, lambda p: may(viewer, p))
+    closed = {Permission.POLICY_READ} if context.get("policies_closed") else set()
+    context["starts"] = start_links(role, lambda p: may(viewer, p) and p not in closed)
     return render_page(request, locale, template, context, viewer=viewer)
 
 
