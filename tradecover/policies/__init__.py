@@ -27,6 +27,13 @@ from tradecover.policies.liability import (
     standing_from,
 )
 from tradecover.policies.lifecycle import PolicyEvent, PolicyState, TerminationKind
+from tradecover.policies.ports import (
+    STAGE_ISSUE,
+    STAGE_UNDERWRITE,
+    UnderwritingStep,
+    check_underwriting,
+    guard_underwriting,
+)
 from tradecover.policies.review import NoActivityYet, ReviewMetrics, ReviewMetricsSource
 from tradecover.policies.schedule import (
     DEFAULT_MIN_DECLARED_SHARE,
@@ -156,6 +163,8 @@ __all__ = [
     "DEFAULT_MIN_DECLARED_SHARE",
     "IN_FORCE_STATES",
     "OFFER_OPEN",
+    "STAGE_ISSUE",
+    "STAGE_UNDERWRITE",
     "AttachmentModel",
     "AttachmentTerms",
     "ClaimTermsSchedule",
@@ -185,6 +194,7 @@ __all__ = [
     "Suspension",
     "TerminationKind",
     "TermsFrom",
+    "UnderwritingStep",
     "accept_renewal",
     "active_currencies_of",
     "active_policy_covering",
@@ -194,6 +204,7 @@ __all__ = [
     "attachment_of_policy",
     "cancelled_from",
     "check_money",
+    "check_underwriting",
     "claim_terms_from_dict",
     "commercial_indemnity_of",
     "endorse_attachment_terms",
@@ -202,6 +213,7 @@ __all__ = [
     "exporter_profiles_of",
     "get_policy",
     "get_renewal_offer",
+    "guard_underwriting",
     "in_force_covers",
     "issue",
     "liability_for_shipment",
