@@ -9,13 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from tradecover import claims, policies
+from tradecover import policies
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import IdPath
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 from tradecover.market import carrier_repository, service
 from tradecover.market.carrier_schemas import CarriersIn, PolicyInsurersOut
+from tradecover.market.carriers import CAUSES
 from tradecover.market.rules import Risk
 from tradecover.market.schemas import (
     ClassificationIn,
@@ -153,11 +154,8 @@ def post_routing(body: RoutingIn, session: SessionDep, principal: PrincipalDep) 
 
 
 def _causes() -> dict[str, list[str]]:
-    """Each risk class's causes of loss, as the claims context classifies them."""
-    out: dict[str, list[str]] = {}
-    for cause in claims.LossCause:
-        out.setdefault(cause.risk_type.value, []).append(cause.value)
-    return out
+    """Each risk class's causes of loss."""
+    return {risk_class: list(causes) for risk_class, causes in CAUSES.items()}
 
 
 @router.put(

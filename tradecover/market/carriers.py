@@ -25,6 +25,12 @@ COMMERCIAL: Final = "commercial"
 POLITICAL: Final = "political"
 RISK_CLASSES: Final = (COMMERCIAL, POLITICAL)
 """The two risk classes, in the order a split and a view list them (commercial first)."""
+CAUSES: Final[Mapping[str, tuple[str, ...]]] = {
+    COMMERCIAL: ("insolvency", "protracted_default", "refusal_of_goods"),
+    POLITICAL: ("transfer_restriction", "import_ban", "war", "other_political"),
+}
+"""The causes of loss each risk class answers for, as the claims context classifies them
+(``LossCause.risk_type``; a test holds the two together): the exporter's view lists them."""
 RATE_QUANTUM: Final = Decimal("0.0001")
 """A carrier's rate is a percentage with at most four decimals."""
 _SCALE: Final = 10_000
@@ -193,6 +199,7 @@ def by_class(carriers: Iterable[Carrier]) -> Mapping[str, Carrier]:
 
 
 __all__ = [
+    "CAUSES",
     "COMMERCIAL",
     "POLITICAL",
     "RATE_QUANTUM",
