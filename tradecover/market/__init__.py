@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tradecover.kit.public_face import lazy_exports
 from tradecover.market import policy_hooks  # noqa: F401  (importing it registers the guard)
 from tradecover.market.carriers import (
+    CAUSES,
     COMMERCIAL,
     POLITICAL,
     RISK_CLASSES,
@@ -55,6 +56,7 @@ _LAZY = {
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "CAUSES",
     "COMMERCIAL",
     "MARKETABLE",
     "NON_MARKETABLE",

@@ -118,12 +118,12 @@ def set_carriers(
             code="policy_coinsured",
         )
     insurers = repository.insurers(session)
-    use_flat = policy.flat_rate_option and policy.flat_rate_pct is not None
+    flat = policy.flat_rate_pct if policy.flat_rate_option else None
     validate_carriers(
         carriers,
         commercial_insurers=[i.org_id for i in insurers if not i.last_resort],
         last_resort=next((i.org_id for i in insurers if i.last_resort), None),
-        schedule_rate_pct=policy.flat_rate_pct if use_flat else policy.base_rate_pct,  # type: ignore[arg-type]
+        schedule_rate_pct=flat if flat is not None else policy.base_rate_pct,
         maximum_liability=Money.from_minor(policy.maximum_liability_minor, policy.currency),
     )
     before = [_value(r) for r in _rows_of(session, policy.id)]

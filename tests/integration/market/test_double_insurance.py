@@ -14,13 +14,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.conftest import Cast, Database, make_org
+from tests.conftest import Cast, Database, make_org, make_person, sign_in
 from tests.integration.billing.helpers import book, declaration_row, declare
 from tests.integration.claims.conftest import AFTER_DUE, Book, principal, run, usd
 from tests.integration.claims.documents import accept_documents
 from tests.integration.coinsurance.conftest import claims_book
+from tests.integration.web.test_investment_debt_page import _cells
 from tradecover import access, claims
 from tradecover.access import OrganisationKind
+from tradecover.access.model import User
+from tradecover.access.roles import Role
 from tradecover.audit.model import AuditEntry
 from tradecover.billing import jobs
 from tradecover.billing.model import PremiumNotice
@@ -35,6 +38,7 @@ from tradecover.ledger import Account, party_balances
 from tradecover.market import CarrierLimitExceeded
 from tradecover.market.model import MarketCarrierPart, MarketRiskCarrier
 from tradecover.reporting import books_check
+from tradecover.web import i18n
 
 __all__ = ["claims_book"]
 
@@ -253,3 +257,39 @@ def test_a_claim_goes_to_the_carrier_of_its_cause_within_its_own_limit(
         == f"{(300000000 - paid) // 100}.{(300000000 - paid) % 100:02d}"
     )
     assert political["remaining_liability"] == "2000000.00"
+
+
+def test_the_policy_page_shows_both_insurers_in_every_language(
+    db: Database, app_client: TestClient, cast: Cast
+) -> None:
+    # [domain MK-15]
+    pid = book(db, app_client, cast).policy_ids[0]
+    alpha, state = _market(db, app_client, cast)
+    r = app_client.put(
+        f"{M}/policies/{pid}/carriers", json=_body(alpha, state), headers=cast.underwriter.headers
+    )
+    assert r.status_code == 200, r.text
+    person = make_person(db, "acme-exports", Role.EXPORTER, "li.wei@acme.example")
+    sign_in(app_client, person)
+    page = app_client.get(f"/policies/{pid}")
+    assert page.status_code == 200, page.text
+    rows = _cells(page.text, "carriers")
+    assert [(row[0], row[2], row[3], row[4]) for row in rows] == [
+        ("Commercial risks", "Insolvency, Protracted default, Refusal of goods", "0.3%",
+         "$3,000,000.00"),
+        ("Political risks", "Transfer restriction, Import ban, War, Other political event",
+         "0.15%", "$2,000,000.00"),
+    ]  # fmt: skip
+    assert [row[8] for row in rows] == ["$3,000,000.00", "$2,000,000.00"]
+    for locale in ("zh_Hans", "zh_Hant", "ko"):
+        with transaction(db.factory) as s:
+            user = s.get(User, person.user_id)
+            assert user is not None
+            user.locale = locale
+        page = app_client.get(f"/policies/{pid}")
+        assert page.status_code == 200
+        rows = _cells(page.text, "carriers")
+        assert rows[0][0] == i18n.gettext(locale, "Commercial risks")
+        assert i18n.gettext(locale, "Double insurance") in page.text
+        for code in ("commercial", "political", "insolvency", "import_ban"):
+            assert f">{code}<" not in page.text

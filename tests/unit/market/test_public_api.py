@@ -10,6 +10,7 @@ import tradecover.market as face
 
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == [
+        "CAUSES",
         "COMMERCIAL",
         "Carrier",
         "CarrierLimitExceeded",

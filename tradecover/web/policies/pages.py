@@ -26,7 +26,7 @@ from tradecover.web.kit import (
     render_page,
     to_sign_in,
 )
-from tradecover.web.policies import investment_debt_views, views
+from tradecover.web.policies import insurer_views, investment_debt_views, views
 
 PAGE_SIZE = 25
 MAX_SEARCH = 100
@@ -106,7 +106,9 @@ def policy_list(
 
 @router.get("/policies/{policy_id}", response_model=None)
 def policy_page(policy_id: str, request: Request, session: SessionDep) -> Response:
-    """One policy: schedule, endorsements, renewal offers and its history."""
+    """One policy: schedule, who insures it (the market's issuer and double insurance's two
+    carriers, [domain MK-15]), endorsements, renewal offers and its history.
+    """
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
@@ -139,6 +141,7 @@ def policy_page(policy_id: str, request: Request, session: SessionDep) -> Respon
             "history": [views.history_view(h) for h in history],
             "show_exporter": principal.is_insurer,
             "quote": quote,
+            "insurers": insurer_views.insurers_view(session, principal=principal, policy_id=pid),
             **investment_debt_views.policy_extras(
                 session, principal=principal, policy=policy, today=business_today()
             ),
