@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import Cast, Database, make_org, make_person, sign_in
 from tests.integration.billing.helpers import book, declaration_row, declare
@@ -167,6 +167,16 @@ def test_each_carrier_bills_its_own_premium_on_the_notice(
         assert income[(f"insurer:{state}", "USD")] == -4467
         assert income[("None", "USD")] == 0
         assert books_check.check(s) == []
+        # the ledger check names a tampered split (then the change is rolled back)
+        s.execute(
+            update(MarketCarrierPart)
+            .where(MarketCarrierPart.risk_class == "political")
+            .values(amount_minor=4466)
+        )
+        problems = books_check.check(s)
+        assert any(p.startswith("carrier split of notice") for p in problems), problems
+        assert any(p.startswith("carrier entry of notice") for p in problems), problems
+        s.rollback()
     view = app_client.get(f"{M}/policies/{pid}/insurers", headers=cast.exporter.headers).json()
     assert [(c["risk_class"], c["premium"]) for c in view["carriers"]] == [
         ("commercial", "89.35"),
