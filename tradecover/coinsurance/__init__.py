@@ -8,6 +8,7 @@ statements) load on first use.
 
 from typing import TYPE_CHECKING
 
+from tradecover.coinsurance.ports import guard_participations
 from tradecover.coinsurance.posting import POOL_SIDE, allocation_entry
 from tradecover.coinsurance.shares import (
     HUNDRED,
@@ -66,6 +67,7 @@ __all__ = [
     "allocate",
     "allocation_entry",
     "effective_on",
+    "guard_participations",
     "insurer_party",
     "participations",
     "set_participations",

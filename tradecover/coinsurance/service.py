@@ -22,6 +22,7 @@ from tradecover import audit, ledger, policies
 from tradecover.access import OrganisationKind, Permission, Principal, organisations_of
 from tradecover.access import insurer as insurer_org
 from tradecover.coinsurance.model import CoinsuranceAllocation, CoinsuranceParticipation
+from tradecover.coinsurance.ports import check_participations
 from tradecover.coinsurance.posting import allocation_entry
 from tradecover.coinsurance.shares import (
     ParticipantRole,
@@ -104,6 +105,8 @@ def set_participations(
             if o.kind in (OrganisationKind.INSURER, OrganisationKind.COINSURER)
         ],
     )
+    if participations:
+        check_participations(session, policy.id)  # e.g. not double-insured [domain MK-12]
     before = [_value(r) for r in _rows_of(session, policy.id)]
     session.execute(
         delete(CoinsuranceParticipation).where(CoinsuranceParticipation.policy_id == policy.id)

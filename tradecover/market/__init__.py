@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from tradecover.market.carrier_repository import PolicyInsurers as PolicyInsurers
     from tradecover.market.carrier_repository import allocate_to_carriers as allocate_to_carriers
     from tradecover.market.carrier_repository import policy_insurers as policy_insurers
+    from tradecover.market.carrier_repository import (
+        refuse_double_insured as refuse_double_insured,
+    )
     from tradecover.market.service import check_underwriting as check_underwriting
 
 _LAZY = {
@@ -51,6 +54,7 @@ _LAZY = {
     "PolicyInsurers": "carrier_repository",
     "allocate_to_carriers": "carrier_repository",
     "policy_insurers": "carrier_repository",
+    "refuse_double_insured": "carrier_repository",
     "check_underwriting": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
@@ -77,6 +81,7 @@ __all__ = [
     "classify",
     "parse_rule_set",
     "policy_insurers",
+    "refuse_double_insured",
     "shipped_rule_set",
     "split_by_rate",
     "validate_carriers",

@@ -171,6 +171,17 @@ def carriers_of(session: Session, policy_ids: Sequence[int]) -> dict[int, list[C
     return out
 
 
+def refuse_double_insured(session: Session, policy_id: int) -> None:
+    """Refuse to coinsure a double-insured policy (``policy_double_insured``, 409): both
+    would move the same pooled amount to insurers ([domain MK-12]).
+    """
+    if carriers_of(session, [policy_id]):
+        raise Conflict(
+            f"policy {policy_id} is double-insured: its carriers already split its money",
+            code="policy_double_insured",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class CarrierSplit:
     """One amount of a policy to give its carriers: the source (notice, claim, recovery), the
@@ -349,5 +360,6 @@ __all__ = [
     "allocate_to_carriers",
     "carriers_of",
     "policy_insurers",
+    "refuse_double_insured",
     "set_carriers",
 ]

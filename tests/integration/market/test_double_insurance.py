@@ -19,6 +19,7 @@ from tests.integration.billing.helpers import book, declaration_row, declare
 from tests.integration.claims.conftest import AFTER_DUE, Book, principal, run, usd
 from tests.integration.claims.documents import accept_documents
 from tests.integration.coinsurance.conftest import claims_book
+from tests.integration.coinsurance.test_coinsurance import body as coinsured
 from tests.integration.web.test_investment_debt_page import _cells
 from tradecover import access, claims
 from tradecover.access import OrganisationKind
@@ -303,3 +304,39 @@ def test_the_policy_page_shows_both_insurers_in_every_language(
         assert i18n.gettext(locale, "Double insurance") in page.text
         for code in ("commercial", "political", "insolvency", "import_ban"):
             assert f">{code}<" not in page.text
+
+
+def test_a_policy_is_double_insured_or_coinsured_never_both(
+    db: Database, app_client: TestClient, cast: Cast
+) -> None:
+    # [domain MK-12]: both would move the same pooled amount to insurers
+    first, second = book(db, app_client, cast, policies=2).policy_ids
+    alpha, state = _market(db, app_client, cast)
+    with transaction(db.factory) as s:
+        beta = make_org(s, slug="beta-cover", kind=OrganisationKind.COINSURER, region=None)
+    r = app_client.put(
+        f"{M}/policies/{first}/carriers", json=_body(alpha, state), headers=cast.underwriter.headers
+    )
+    assert r.status_code == 200, r.text
+    before = _counts(db)
+    r = app_client.post(
+        "/api/v1/coinsurance/participations",
+        json=coinsured(first, state, alpha, beta),
+        headers=cast.underwriter.headers,
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "policy_double_insured"), r.text
+    assert _counts(db) == before
+    r = app_client.post(
+        "/api/v1/coinsurance/participations",
+        json=coinsured(second, state, alpha, beta),
+        headers=cast.underwriter.headers,
+    )
+    assert r.status_code == 201, r.text
+    before = _counts(db)
+    r = app_client.put(
+        f"{M}/policies/{second}/carriers",
+        json=_body(alpha, state),
+        headers=cast.underwriter.headers,
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "policy_coinsured")
+    assert _counts(db) == before

@@ -25,6 +25,7 @@ def test_public_names_are_pinned() -> None:
         "allocate",
         "allocation_entry",
         "effective_on",
+        "guard_participations",
         "insurer_party",
         "participations",
         "set_participations",

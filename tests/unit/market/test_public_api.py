@@ -31,6 +31,7 @@ def test_public_names_are_pinned() -> None:
         "classify",
         "parse_rule_set",
         "policy_insurers",
+        "refuse_double_insured",
         "shipped_rule_set",
         "split_by_rate",
         "validate_carriers",
