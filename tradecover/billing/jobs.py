@@ -37,7 +37,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradecover import audit, coinsurance, events, ledger, policies, subsidies
+from tradecover import audit, coinsurance, events, ledger, market, policies, subsidies
 from tradecover.access import Permission, Principal
 from tradecover.billing import credit_notes, repository
 from tradecover.billing.model import (
@@ -263,6 +263,24 @@ def bill_batch(
                     d.policy_id,
                     d.currency,
                     first,
+                    run.issue_date,
+                    {
+                        "exporter": d.total_minor - sum(m.minor_units() for m in d.owes.values()),
+                        **{f"programme:{c}": m.minor_units() for c, m in d.owes.items()},
+                    },
+                )
+                for nid, d in zip(ids, notices, strict=True)
+                if d.total_minor or d.owes
+            ],
+        )
+        market.allocate_to_carriers(  # each carrier's premium, double insurance [domain MK-13]
+            session,
+            [
+                market.CarrierSplit(
+                    "notice",
+                    nid,
+                    d.policy_id,
+                    d.currency,
                     run.issue_date,
                     {
                         "exporter": d.total_minor - sum(m.minor_units() for m in d.owes.values()),

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from tradecover import coinsurance, ledger
+from tradecover import coinsurance, ledger, market
 from tradecover.access import Permission, Principal
 from tradecover.claims.checks import ensure_approvable
 from tradecover.claims.indemnity import (
@@ -108,6 +108,20 @@ def pay(
                 today,
                 {"indemnity": claim.indemnity_minor},
                 claim_limit_id(session, claim.id),
+            )
+        ],
+    )
+    market.allocate_to_carriers(  # the carrier of the cause, within its limit [domain MK-14]
+        session,
+        [
+            market.CarrierSplit(
+                "claim",
+                claim.id,
+                claim.policy_id,
+                claim.currency,
+                today,
+                {"indemnity": claim.indemnity_minor},
+                LossCause(claim.cause).risk_type.value,
             )
         ],
     )

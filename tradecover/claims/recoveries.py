@@ -13,9 +13,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover import audit, coinsurance, ledger
+from tradecover import audit, coinsurance, ledger, market
 from tradecover.access import Permission, Principal
-from tradecover.claims.indemnity import ClaimState
+from tradecover.claims.indemnity import ClaimState, LossCause
 from tradecover.claims.model import ClaimRow, RecoveryRow
 from tradecover.claims.recovery import (
     RecoverySource,
@@ -89,6 +89,20 @@ def record_recovery(
                     received_on,
                     {"recovery": shares.insurer.minor_units()},
                     claim_limit_id(session, claim.id),
+                )
+            ],
+        )
+        market.allocate_to_carriers(  # the carrier of the claim's cause [domain MK-14]
+            session,
+            [
+                market.CarrierSplit(
+                    "recovery",
+                    row.id,
+                    claim.policy_id,
+                    claim.currency,
+                    received_on,
+                    {"recovery": shares.insurer.minor_units()},
+                    LossCause(claim.cause).risk_type.value,
                 )
             ],
         )

@@ -37,6 +37,20 @@ def _investment_debt() -> typer.Typer:
     return investment_debt_app
 
 
+def _policies() -> typer.Typer:
+    import tradecover.market  # noqa: F401  (registers the market's underwriting guard, MK-11)
+    from tradecover.policies.cli import app as policies_app
+
+    return policies_app
+
+
+def _coinsurance() -> typer.Typer:
+    import tradecover.market  # noqa: F401  (registers the market's guard on participations)
+    from tradecover.coinsurance.cli import app as coinsurance_app
+
+    return coinsurance_app
+
+
 SUBCOMMANDS: tuple[Lazy, ...] = (
     Lazy("db", "Database schema (Alembic migrations).", "tradecover.cli.core:db_app"),
     Lazy("apikey", "API keys for systems.", "tradecover.cli.core:apikey_app"),
@@ -46,7 +60,7 @@ SUBCOMMANDS: tuple[Lazy, ...] = (
     Lazy(
         "policies",
         "Short-term policies: applications, underwriting, renewal, termination.",
-        "tradecover.policies.cli:app",
+        _policies,
     ),
     Lazy(
         "countries",
@@ -81,7 +95,7 @@ SUBCOMMANDS: tuple[Lazy, ...] = (
     Lazy(
         "coinsurance",
         "Coinsurance: participations of a policy and participants' statements.",
-        "tradecover.coinsurance.cli:app",
+        _coinsurance,
     ),
     Lazy(
         "market",

@@ -17,6 +17,7 @@ from tradecover.coinsurance.approvals import (
     shares_for,
     single_limit,
 )
+from tradecover.coinsurance.ports import guard_participations
 from tradecover.coinsurance.posting import POOL_SIDE, allocation_entry
 from tradecover.coinsurance.shares import (
     HUNDRED,
@@ -108,6 +109,7 @@ __all__ = [
     "claim_approvals",
     "effective_on",
     "ensure_claim_approved",
+    "guard_participations",
     "insurer_party",
     "limit_participations",
     "limit_shares_of",

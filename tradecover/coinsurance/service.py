@@ -27,6 +27,7 @@ from tradecover.coinsurance.model import (
     CoinsuranceLimitParticipation,
     CoinsuranceParticipation,
 )
+from tradecover.coinsurance.ports import check_participations
 from tradecover.coinsurance.posting import allocation_entry
 from tradecover.coinsurance.shares import (
     ParticipantRole,
@@ -122,6 +123,8 @@ def set_participations(
     _may_set(principal)
     policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
     _check(session, participations)
+    if participations:
+        check_participations(session, policy.id)  # e.g. not double-insured [domain MK-12]
     before = [_value(r) for r in _rows_of(session, policy.id)]
     session.execute(
         delete(CoinsuranceParticipation).where(CoinsuranceParticipation.policy_id == policy.id)

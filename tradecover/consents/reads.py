@@ -96,6 +96,7 @@ EXPORTER_READS: dict[str, Read] = {
         # the exporter's turnover and its buyer's country, read to underwrite [domain MK-6]
         "/market/classifications": _CONTRACT,
         "/market/classifications/{classification_id}": _CONTRACT,
+        "/market/policies/{policy_id}/insurers": _CONTRACT,
     }.items()
 }
 """Routes that return an exporter's data -> the scope and purpose of the read."""

@@ -1,5 +1,6 @@
 """HTTP routes of the market: the rule set, market insurers, classifications, declines
-and routings ([domain MK-6]..[domain MK-10]).
+and routings ([domain MK-6]..[domain MK-10]); a policy's risk carriers and who insures it
+([domain MK-12], [domain MK-15]).
 """
 
 from __future__ import annotations
@@ -8,11 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from tradecover import policies
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import IdPath
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
-from tradecover.market import service
+from tradecover.market import carrier_repository, service
+from tradecover.market.carrier_schemas import CarriersIn, PolicyInsurersOut
+from tradecover.market.carriers import CAUSES
 from tradecover.market.rules import Risk
 from tradecover.market.schemas import (
     ClassificationIn,
@@ -147,3 +151,47 @@ def post_routing(body: RoutingIn, session: SessionDep, principal: PrincipalDep) 
             insurer_org_id=body.insurer_org_id,
         )
     )
+
+
+def _causes() -> dict[str, list[str]]:
+    """Each risk class's causes of loss."""
+    return {risk_class: list(causes) for risk_class, causes in CAUSES.items()}
+
+
+@router.put(
+    "/policies/{policy_id}/carriers",
+    response_model=PolicyInsurersOut,
+    summary="Make a policy double-insured",
+)
+def put_carriers(
+    policy_id: IdPath, body: CarriersIn, session: SessionDep, principal: PrincipalDep
+) -> PolicyInsurersOut:
+    """Commercial risk with a commercial insurer, political risk with the insurer of last
+    resort, each with its own rate and limit; carriers that break the rule answer 422 with
+    the rule's code, an issued or coinsured policy 409, and nothing is written.
+    """
+    policy = policies.get_policy(session, principal=principal, policy_id=policy_id)
+    carrier_repository.set_carriers(
+        session,
+        principal=principal,
+        policy_id=policy.id,
+        carriers=body.carriers(policy.currency),
+        reason=body.reason,
+    )
+    view = carrier_repository.policy_insurers(session, principal=principal, policy_id=policy.id)
+    return PolicyInsurersOut.of(view, _causes())
+
+
+@router.get(
+    "/policies/{policy_id}/insurers",
+    response_model=PolicyInsurersOut,
+    summary="Who insures a policy",
+)
+def get_policy_insurers(
+    policy_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> PolicyInsurersOut:
+    """The insurer the policy was issued for and, when double-insured, each carrier's risk
+    class, causes, rate, limit, premium, claims and remaining limit, together.
+    """
+    view = carrier_repository.policy_insurers(session, principal=principal, policy_id=policy_id)
+    return PolicyInsurersOut.of(view, _causes())

@@ -1,5 +1,7 @@
 """ORM models of the market context: rule sets, market insurers, classifications, declines
-and routings ([domain MK-6]..[domain MK-10]).
+and routings ([domain MK-6]..[domain MK-10]); the insurer each policy was issued for
+([domain MK-11]); the risk carriers of a double-insured policy and their parts of its money
+([domain MK-12]..[domain MK-14]).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -123,3 +126,64 @@ class MarketRouting(Base):
     basis: Mapped[str] = mapped_column(String(24))
     routed_by: Mapped[str] = mapped_column(String(64))
     routed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MarketPolicyIssuer(Base):
+    """The insurer a policy was issued for on a market, and the basis the routing rule gave
+    ([domain MK-11]): written when the policy is issued.
+    """
+
+    __tablename__ = "market_policy_issuers"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), unique=True)
+    insurer_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    classification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("market_classifications.id"), nullable=True
+    )
+    basis: Mapped[str] = mapped_column(String(24))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MarketRiskCarrier(Base):
+    """One risk class of a double-insured policy and the insurer carrying it, with its own
+    rate and its own maximum liability ([domain MK-12]).
+    """
+
+    __tablename__ = "market_risk_carriers"
+    __table_args__ = (
+        UniqueConstraint("policy_id", "risk_class"),
+        CheckConstraint("risk_class IN ('commercial', 'political')", name="risk_class"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    risk_class: Mapped[str] = mapped_column(String(12))
+    insurer_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    rate_pct: Mapped[Decimal] = mapped_column(DecimalText())
+    currency: Mapped[str] = mapped_column(String(3))
+    maximum_liability_minor: Mapped[int] = mapped_column(BigInteger)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MarketCarrierPart(Base):
+    """A carrier's part of one amount of a double-insured policy: a notice's component split
+    by rate, or a claim or recovery routed by cause ([domain MK-13], [domain MK-14]).
+    """
+
+    __tablename__ = "market_carrier_parts"
+    __table_args__ = (UniqueConstraint("source", "source_id", "component", "risk_class"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column(IdType)
+    component: Mapped[str] = mapped_column(String(64))
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    risk_class: Mapped[str] = mapped_column(String(12))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    whole_minor: Mapped[int] = mapped_column(BigInteger)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    posted_on: Mapped[date] = mapped_column(Date)

@@ -81,3 +81,18 @@ def routing(session: Session, classification_id: int) -> MarketRouting | None:
     return session.execute(
         select(MarketRouting).where(MarketRouting.classification_id == classification_id)
     ).scalar_one_or_none()
+
+
+def classification_of(
+    session: Session, *, subject_kind: str, subject_id: int
+) -> MarketClassification | None:
+    """The latest classification of one application, or None."""
+    return session.execute(
+        select(MarketClassification)
+        .where(
+            MarketClassification.subject_kind == subject_kind,
+            MarketClassification.subject_id == subject_id,
+        )
+        .order_by(MarketClassification.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

@@ -1,5 +1,6 @@
 """Use cases of the market: replace the rule set, register market insurers, classify a
-risk, record a commercial insurer's decline, route a risk to an insurer.
+risk, record a commercial insurer's decline, route a risk to an insurer, and the guard that
+underwriting asks before the insurer of last resort takes a risk ([domain MK-11]).
 
 Every change is audited in the caller's transaction (never committed here); a refusal
 raises before anything is written.  Insurer staff underwrite (``policy:underwrite``); an
@@ -11,10 +12,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecover import access, audit
 from tradecover.access import OrganisationKind, Permission, Principal
+from tradecover.access import insurer as platform_insurer
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tradecover.market import repository
@@ -22,10 +25,12 @@ from tradecover.market.model import (
     MarketClassification,
     MarketDecline,
     MarketInsurer,
+    MarketPolicyIssuer,
     MarketRouting,
     MarketRuleSet,
 )
 from tradecover.market.rules import (
+    MARKETABLE,
     Risk,
     RuleSet,
     check_routing,
@@ -33,6 +38,7 @@ from tradecover.market.rules import (
     parse_rule_set,
     shipped_rule_set,
 )
+from tradecover.policies import STAGE_ISSUE, UnderwritingStep
 
 SUBJECT_KINDS = frozenset({"policy_application", "limit_application"})
 INSURER_KINDS = frozenset({OrganisationKind.INSURER, OrganisationKind.COINSURER})
@@ -368,3 +374,75 @@ def current_rule_set(session: Session, *, principal: Principal) -> RuleSet:
     """The rule set in force (insurer staff)."""
     _staff(principal, Permission.POLICY_READ)
     return rule_set_in_force(session)
+
+
+def check_underwriting(session: Session, step: UnderwritingStep) -> None:
+    """The market's guard on underwriting and issuing a policy ([domain MK-11]).
+
+    Nothing to check while the market has no insurer of last resort, or for a policy without
+    an application.  The insurer taking the risk is the one its classification was routed
+    to, else the platform's insurer.  When that is the insurer of last resort, the
+    application's risk must be classified (``market_classification_missing``, 422) and, if
+    marketable, declined by every commercial insurer (``market_declines_missing``, 422,
+    naming the missing declines) ([domain MK-8]).  On issue, the insurer the policy was
+    issued for and the basis are recorded and audited.
+    """
+    insurers = repository.insurers(session)
+    last = next((i.org_id for i in insurers if i.last_resort), None)
+    if last is None or step.application_id is None:
+        return
+    row = repository.classification_of(
+        session, subject_kind="policy_application", subject_id=step.application_id
+    )
+    taken = repository.routing(session, row.id) if row is not None else None
+    if taken is not None:
+        issuer, basis = taken.insurer_org_id, taken.basis
+    else:
+        issuer = platform_insurer(session).id
+        if issuer != last:
+            basis = "commercial_insurer"
+        elif row is None:
+            raise ValidationFailed(
+                f"application {step.application_id} has no market classification: the insurer "
+                "of last resort takes a risk only once it is classified",
+                code="market_classification_missing",
+                field="application_id",
+            )
+        else:
+            basis = check_routing(
+                marketable=row.outcome == MARKETABLE,
+                to_last_resort=True,
+                commercial_insurers=frozenset(i.org_id for i in insurers if not i.last_resort),
+                declined_by=frozenset(
+                    d.insurer_org_id for d in repository.declines(session, row.id)
+                ),
+            )
+    if step.stage != STAGE_ISSUE or step.policy_id is None:
+        return
+    record = MarketPolicyIssuer(
+        policy_id=step.policy_id,
+        insurer_org_id=issuer,
+        classification_id=row.id if row is not None else None,
+        basis=basis,
+        recorded_by=step.actor,
+        recorded_at=utc_now(),
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        org_id=step.exporter_org_id,
+        actor=step.actor,
+        action="market.policy_issuer",
+        entity_type="policy",
+        entity_id=step.policy_id,
+        reason=f"{basis} (classification {row.id if row is not None else '-'})",
+        after={"insurer_org_id": issuer, "basis": basis},
+    )
+
+
+def issuer_of(session: Session, policy_id: int) -> MarketPolicyIssuer | None:
+    """The insurer a policy was issued for on the market, or None."""
+    return session.execute(
+        select(MarketPolicyIssuer).where(MarketPolicyIssuer.policy_id == policy_id)
+    ).scalar_one_or_none()

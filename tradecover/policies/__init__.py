@@ -34,6 +34,13 @@ from tradecover.policies.lifecycle import (
     TerminationKind,
     open_actions,
 )
+from tradecover.policies.ports import (
+    STAGE_ISSUE,
+    STAGE_UNDERWRITE,
+    UnderwritingStep,
+    check_underwriting,
+    guard_underwriting,
+)
 from tradecover.policies.review import NoActivityYet, ReviewMetrics, ReviewMetricsSource
 from tradecover.policies.schedule import (
     DEFAULT_MIN_DECLARED_SHARE,
@@ -166,6 +173,8 @@ __all__ = [
     "IN_FORCE_STATES",
     "NON_RENEWAL_NOTICE_DAYS",
     "OFFER_OPEN",
+    "STAGE_ISSUE",
+    "STAGE_UNDERWRITE",
     "AttachmentModel",
     "AttachmentTerms",
     "ClaimTermsSchedule",
@@ -196,6 +205,7 @@ __all__ = [
     "Suspension",
     "TerminationKind",
     "TermsFrom",
+    "UnderwritingStep",
     "accept_renewal",
     "active_currencies_of",
     "active_policy_covering",
@@ -205,6 +215,7 @@ __all__ = [
     "attachment_of_policy",
     "cancelled_from",
     "check_money",
+    "check_underwriting",
     "claim_terms_from_dict",
     "commercial_indemnity_of",
     "endorse_attachment_terms",
@@ -213,6 +224,7 @@ __all__ = [
     "exporter_profiles_of",
     "get_policy",
     "get_renewal_offer",
+    "guard_underwriting",
     "in_force_covers",
     "issue",
     "liability_for_shipment",

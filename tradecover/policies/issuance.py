@@ -1,4 +1,8 @@
-"""Underwriting, quote, issue, endorsements, suspension and reinstatement of a policy."""
+"""Underwriting, quote, issue, endorsements, suspension and reinstatement of a policy.
+
+Underwriting and issuing first ask the guards registered with :mod:`tradecover.policies.ports`
+(the market's routing, [domain MK-11]); a refusal writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +42,12 @@ from tradecover.policies.model import (
     Endorsement,
     Policy,
 )
+from tradecover.policies.ports import (
+    STAGE_ISSUE,
+    STAGE_UNDERWRITE,
+    UnderwritingStep,
+    check_underwriting,
+)
 from tradecover.policies.schedule import (
     PolicySchedule,
 )
@@ -66,6 +76,10 @@ def underwrite(
             code="currency_mismatch",
             field="currency",
         )
+    check_underwriting(  # the market's word on who may take the risk [domain MK-11]
+        session,
+        UnderwritingStep(STAGE_UNDERWRITE, app.id, None, app.exporter_org_id, principal.actor),
+    )
     now = utc_now()
     policy = Policy(
         exporter_org_id=app.exporter_org_id,
@@ -190,6 +204,12 @@ def issue(session: Session, *, principal: Principal, policy_id: int, today: date
             "schedule and quote again",
             code="term_already_ended",
         )
+    check_underwriting(  # the market's word on who may take the risk [domain MK-11]
+        session,
+        UnderwritingStep(
+            STAGE_ISSUE, policy.application_id, policy.id, policy.exporter_org_id, principal.actor
+        ),
+    )
     before = snapshot(policy)
     policy.number = _policy_number(policy)
     policy.issued_at = utc_now()

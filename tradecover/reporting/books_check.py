@@ -18,7 +18,8 @@ into):
 * investment-debt premium periods and claims equal their entries
   (:func:`tradecover.ledger.reconcile_investment_debt`);
 * every coinsurance split reconciles to its source and its allocation entry
-  (:mod:`tradecover.reporting.coinsurance_check`).
+  (:mod:`tradecover.reporting.coinsurance_check`), and every double insurance split to its
+  source and its allocation entry (:mod:`tradecover.reporting.carriers_check`).
 
 Every problem is named; an empty list means the books are right.
 """
@@ -42,6 +43,7 @@ from tradecover.ledger import (
     party_balances,
     reconcile_investment_debt,
 )
+from tradecover.reporting.carriers_check import carrier_problems
 from tradecover.reporting.coinsurance_check import coinsurance_problems
 
 
@@ -103,6 +105,7 @@ def check(session: Session) -> list[str]:
     problems += _running_total_problems(session)
     problems += _claims_problems(session, investment_debt)
     problems += coinsurance_problems(session)
+    problems += carrier_problems(session)
     return problems
 
 

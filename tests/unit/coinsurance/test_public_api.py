@@ -32,6 +32,7 @@ def test_public_names_are_pinned() -> None:
         "claim_approvals",
         "effective_on",
         "ensure_claim_approved",
+        "guard_participations",
         "insurer_party",
         "limit_participations",
         "limit_shares_of",

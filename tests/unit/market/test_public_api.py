@@ -10,16 +10,31 @@ import tradecover.market as face
 
 def test_public_names_are_pinned() -> None:
     assert sorted(face.__all__) == [
+        "CAUSES",
+        "COMMERCIAL",
+        "Carrier",
+        "CarrierLimitExceeded",
+        "CarrierSplit",
         "Classification",
+        "DoubleInsuranceInvalid",
         "MARKETABLE",
         "NON_MARKETABLE",
+        "POLITICAL",
+        "PolicyInsurers",
+        "RISK_CLASSES",
         "Risk",
         "Rule",
         "RuleSet",
+        "allocate_to_carriers",
         "check_routing",
+        "check_underwriting",
         "classify",
         "parse_rule_set",
+        "policy_insurers",
+        "refuse_double_insured",
         "shipped_rule_set",
+        "split_by_rate",
+        "validate_carriers",
     ]
     assert all(getattr(face, name) is not None for name in face.__all__)
 

@@ -27,7 +27,7 @@ from tradecover.web.kit import (
     render_page,
     to_sign_in,
 )
-from tradecover.web.policies import actions, investment_debt_views, views
+from tradecover.web.policies import actions, insurer_views, investment_debt_views, views
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -110,7 +110,9 @@ def policy_list(
 
 @router.get("/policies/{policy_id}", response_model=None)
 def policy_page(policy_id: str, request: Request, session: SessionDep) -> Response:
-    """One policy: schedule, endorsements, renewal offers, its history and its actions."""
+    """One policy: schedule, who insures it (the market's issuer and double insurance's two
+    carriers, [domain MK-15]), endorsements, renewal offers, its history and its actions.
+    """
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
@@ -167,6 +169,7 @@ def render_policy(
             "problem": problem,
             "typed": typed or {},
             "today": today,
+            "insurers": insurer_views.insurers_view(session, principal=principal, policy_id=pid),
             **investment_debt_views.policy_extras(
                 session, principal=principal, policy=policy, today=today
             ),

@@ -1,0 +1,36 @@
+"""What the market does when the policies context underwrites or issues a policy, and when
+coinsurance sets a policy's participations.
+
+Neither context imports the market: they call the guards registered with their ports
+(:mod:`tradecover.policies.ports`, :mod:`tradecover.coinsurance.ports`).  Importing
+:mod:`tradecover.market` registers these two; each loads its use case on first call
+([domain MK-11], [domain MK-12]).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tradecover.coinsurance import guard_participations
+from tradecover.policies import UnderwritingStep, guard_underwriting
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def market_guard(session: Session, step: UnderwritingStep) -> None:
+    """The insurer of last resort takes a marketable risk only once the market declined it."""
+    from tradecover import market
+
+    market.check_underwriting(session, step)
+
+
+def not_double_insured(session: Session, policy_id: int) -> None:
+    """A double-insured policy is not coinsured as well (``policy_double_insured``, 409)."""
+    from tradecover import market
+
+    market.refuse_double_insured(session, policy_id)
+
+
+guard_underwriting(market_guard)
+guard_participations(not_double_insured)
