@@ -9,24 +9,34 @@ PDF is the same notice as a file, in the reader's language.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from tradecover import billing
+from tradecover.access import Permission
 from tradecover.api.pdf import pdf_response
 from tradecover.billing import service
-from tradecover.billing.document import notice_document
+from tradecover.billing.document import notice_document, notice_reference
+from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError
+from tradecover.kit.money import Money
 from tradecover.web import i18n
+from tradecover.web.billing import payment_form
 from tradecover.web.kit import (
     SessionDep,
+    Viewer,
     choose_locale,
     current_viewer,
     error_page,
+    may,
     render_page,
     to_sign_in,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -73,12 +83,90 @@ def _notice(request: Request, session: SessionDep, notice_id: int, template: str
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
+    if template == "billing/notice.html":
+        return render_notice(request, session, viewer, notice_id)
     locale = choose_locale(request, viewer)
     try:
         view = service.get_notice(session, principal=viewer.principal, notice_id=notice_id)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
     return render_page(request, locale, template, {"doc": notice_document(view)}, viewer=viewer)
+
+
+def _reference(session: Session, viewer: Viewer, notice_id: int) -> str:
+    notice = service.get_notice(session, principal=viewer.principal, notice_id=notice_id).notice
+    return notice_reference(notice.id, notice.month)
+
+
+def render_notice(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    notice_id: int,
+    *,
+    payment_id: int | None = None,
+    problem: DomainError | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """The notice page; for finance with its payment form, after a payment (``payment_id``,
+    with how it was applied) or with the problem the form met.
+    """
+    locale = choose_locale(request, viewer)
+    try:
+        view = service.get_notice(session, principal=viewer.principal, notice_id=notice_id)
+    except DomainError as error:
+        return error_page(request, locale, viewer, error.status)
+    if problem is not None and problem.status in (403, 404):
+        return error_page(request, locale, viewer, problem.status)
+    notice = view.notice
+    payers = [
+        {
+            "value": f"{billing.PAYER_EXPORTER}:{notice.exporter_org_id}",
+            "name": view.exporter_name,
+            "outstanding": view.money(notice.exporter_owed_minor - notice.exporter_paid_minor),
+        }
+    ] + [
+        {
+            "value": f"{billing.PAYER_PROGRAMME}:{s.programme_id}",
+            "name": s.programme_name,
+            "outstanding": Money.from_minor(
+                s.granted.minor_units() - s.paid.minor_units(), notice.currency
+            ),
+        }
+        for s in view.splits
+        if s.granted.minor_units() > 0
+    ]
+    applied = (
+        [
+            {
+                "notice_id": a.notice_id,
+                "reference": _reference(session, viewer, a.notice_id),
+                "amount": view.money(a.amount_minor),
+            }
+            for a in billing.allocations_of(session, payment_id)
+        ]
+        if payment_id is not None
+        else []
+    )
+    return render_page(
+        request,
+        locale,
+        "billing/notice.html",
+        {
+            "doc": notice_document(view),
+            "can_record_payment": viewer.principal.is_insurer
+            and may(viewer, Permission.BILLING_MANAGE),
+            "payers": payers,
+            "form_key": payment_form.new_form_key(),
+            "payment_id": payment_id,
+            "applied": applied,
+            "problem": problem,
+            "typed": typed or {},
+            "today": business_today(),
+        },
+        viewer=viewer,
+        status=problem.status if problem else 200,
+    )
 
 
 @router.get("/billing/notices/{notice_id}", response_model=None)
@@ -117,3 +205,6 @@ def notice_pdf(notice_id: int, request: Request, session: SessionDep) -> Respons
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
     return pdf_response(name, content)
+
+
+router.include_router(payment_form.router)
