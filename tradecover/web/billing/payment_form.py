@@ -59,9 +59,11 @@ def record_payment_form(
         if kind not in (billing.PAYER_EXPORTER, billing.PAYER_PROGRAMME) or not raw_id.isdigit():
             raise ValidationFailed("please choose who paid", code="invalid_form", field="payer")
         payer_id = int(raw_id)
-        allowed = {view.notice.exporter_org_id} if kind == billing.PAYER_EXPORTER else {
-            s.programme_id for s in view.splits
-        }
+        allowed = (
+            {view.notice.exporter_org_id}
+            if kind == billing.PAYER_EXPORTER
+            else {s.programme_id for s in view.splits}
+        )
         if payer_id not in allowed:
             raise ValidationFailed(
                 "the payer is not a payer of this notice", code="invalid_form", field="payer"
