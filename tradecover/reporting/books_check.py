@@ -18,7 +18,9 @@ into):
 * investment-debt premium periods and claims equal their entries
   (:func:`tradecover.ledger.reconcile_investment_debt`);
 * every coinsurance split reconciles to its source and its allocation entry
-  (:mod:`tradecover.reporting.coinsurance_check`).
+  (:mod:`tradecover.reporting.coinsurance_check`);
+* every claim paid to loss payees names each payee's cash to the cent
+  (:mod:`tradecover.reporting.loss_payee_check`).
 
 Every problem is named; an empty list means the books are right.
 """
@@ -43,6 +45,7 @@ from tradecover.ledger import (
     reconcile_investment_debt,
 )
 from tradecover.reporting.coinsurance_check import coinsurance_problems
+from tradecover.reporting.loss_payee_check import loss_payee_problems
 
 
 def _money(minor: int, currency: str) -> str:
@@ -103,6 +106,7 @@ def check(session: Session) -> list[str]:
     problems += _running_total_problems(session)
     problems += _claims_problems(session, investment_debt)
     problems += coinsurance_problems(session)
+    problems += loss_payee_problems(session)
     return problems
 
 

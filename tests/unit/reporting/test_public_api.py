@@ -30,6 +30,18 @@ def test_public_names_are_pinned() -> None:
             "payment_records_of",
             "limits_csv",
             "declarations_csv",
+            "AssignedPolicy",
+            "BaseLine",
+            "OutstandingShipment",
+            "PolicyClaim",
+            "PolicyLimit",
+            "assigned_policies",
+            "financing_bases",
+            "outstanding_shipments",
+            "policy_claims",
+            "policy_limits",
+            "readable_assignment",
+            "visible_assignments",
         ]
     )
 
