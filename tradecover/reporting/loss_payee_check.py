@@ -72,11 +72,14 @@ def loss_payee_problems(session: Session) -> list[str]:
         session,
         (
             "SELECT e.key, l.party, SUM(l.amount_minor) FROM ledger_lines l "
-            "JOIN ledger_entries e ON e.id = l.entry_id WHERE e.key LIKE 'claim:%:paid' "
+            "JOIN ledger_entries e ON e.id = l.entry_id WHERE e.key LIKE 'claim:%' "
             "AND l.account = 'cash' AND l.side = 'credit' GROUP BY e.key, l.party"
         ),
     ):
-        cid = int(str(key).split(":")[1])
+        parts = str(key).split(":")
+        if len(parts) != 3 or parts[2] != "paid":
+            continue
+        cid = int(parts[1])
         if cid in payouts:
             lines = booked.setdefault(cid, {})
             lines[str(party)] = lines.get(str(party), 0) + int(str(amount))
