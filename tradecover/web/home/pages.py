@@ -23,7 +23,7 @@ from tradecover.kit.dates import business_today, utc_now
 from tradecover.kit.money import Money
 from tradecover.reporting import homes
 from tradecover.web.charts import bar_chart
-from tradecover.web.home import insurer_homes
+from tradecover.web.home import bank_home, insurer_homes
 from tradecover.web.home.starts import start_links
 from tradecover.web.kit import (
     SessionDep,
@@ -70,6 +70,8 @@ def home(
             "home/finance.html",
             insurer_homes.finance(session, viewer.principal, locale),
         )
+    elif role is Role.BANK:
+        template, context = bank_home.TEMPLATE, bank_home.bank(session, viewer.principal)
     else:
         template, context = "home/start.html", {}
     context["starts"] = start_links(role, lambda p: may(viewer, p))
