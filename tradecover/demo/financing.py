@@ -1,9 +1,9 @@
 """The demo bank's financing: one active assignment of a demo exporter's policy proceeds,
 under the exporter's consent [domain BA-2] [domain BA-9] (seeded with the claims, last).
 
-The bank asks (priority 1, a quarter of the policy's maximum liability as its cap, 80 %
-advance rate), the exporter consents to financing reads and approves, the insurer
-acknowledges: the bank's home shows the policy and its financing base.  Seeded after the
+The exporter consents to the bank's financing reads, the bank asks (priority 1, a quarter
+of the policy's maximum liability as its cap, 80 % advance rate), the exporter approves,
+the insurer acknowledges: the bank's home shows the policy and its financing base.  Seeded after the
 claims, so no claim of the history is paid to it.
 """
 
@@ -85,21 +85,6 @@ def assign_to_bank(
         org_kind=OrganisationKind.BANK,
         role=Role.BANK,
     )
-    cap = Money.from_minor(policy.maximum_liability_minor // 4, policy.currency)
-    row = financing.request_assignment(
-        session,
-        principal=bank,
-        request=financing.AssignmentRequest(
-            policy_id=policy.id,
-            priority=1,
-            cap=cap.amount,
-            currency=policy.currency,
-            effective_from=min(as_of, max(policy.inception, as_of - timedelta(days=30))),
-            effective_to=None,
-            advance_rate=ADVANCE_RATE,
-        ),
-        reason="receivables finance line secured on the policy's proceeds",
-    )
     asked = consents.request_consent(
         session,
         principal=bank,
@@ -114,6 +99,21 @@ def assign_to_bank(
     )
     consents.authorise(
         session, principal=exporter, consent_id=asked.id, reason="the bank finances our sales"
+    )
+    cap = Money.from_minor(policy.maximum_liability_minor // 4, policy.currency)
+    row = financing.request_assignment(
+        session,
+        principal=bank,
+        request=financing.AssignmentRequest(
+            policy_id=policy.id,
+            priority=1,
+            cap=cap.amount,
+            currency=policy.currency,
+            effective_from=min(as_of, max(policy.inception, as_of - timedelta(days=30))),
+            effective_to=None,
+            advance_rate=ADVANCE_RATE,
+        ),
+        reason="receivables finance line secured on the policy's proceeds",
     )
     financing.act(
         session,

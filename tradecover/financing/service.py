@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecover import audit, policies
+from tradecover import audit, consents, policies
 from tradecover.access import OrganisationKind, Permission, Principal
 from tradecover.financing.assignments import (
     OPEN_STATUSES,
@@ -129,12 +129,26 @@ def request_assignment(
     session: Session, *, principal: Principal, request: AssignmentRequest, reason: str
 ) -> LossPayeeAssignment:
     """A bank asks to be the loss payee of a policy [domain BA-2] [domain BA-3]: terms
-    that break [domain BA-4] or [domain BA-5] are refused and nothing is written.
+    that break [domain BA-4] or [domain BA-5] are refused and nothing is written.  The bank
+    names only a policy of an exporter that consented to its financing reads of shipments
+    (any other answers 404, as a policy that does not exist) [domain BA-9].
     """
     check_request(_kind_party(principal))
     found = policies.policy_record(session, request.policy_id)
-    if found is None:
-        raise NotFound(f"policy {request.policy_id} not found", code="not_found", field="policy_id")
+    readable = consents.readable(
+        session,
+        principal,
+        consents.Scope.SHIPMENT_CORE,
+        consents.Purpose.FINANCING,
+        refuse_empty=False,
+    )
+    if found is None or not readable.allows(found.exporter_org_id):
+        raise NotFound(
+            f"policy {request.policy_id} not found among the policies of the exporters that "
+            "consented to your financing reads",
+            code="not_found",
+            field="policy_id",
+        )
     terms = AssignmentTerms(
         policy_id=request.policy_id,
         bank_org_id=principal.org_id,

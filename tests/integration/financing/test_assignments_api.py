@@ -85,6 +85,11 @@ def consent(db: Database, exporter: int, bank: int) -> None:
         )
 
 
+def revoke_all(db: Database) -> None:
+    with transaction(db.factory) as s:
+        s.execute(update(Consent).values(status=ConsentStatus.REVOKED.value))
+
+
 def activate(client: TestClient, cast: Cast, assignment_id: int) -> None:
     reason = {"reason": "agreed with the bank"}
     r = client.post(f"{URL}/{assignment_id}/approve", headers=cast.exporter.headers, json=reason)
@@ -131,10 +136,15 @@ def test_the_bank_asks_the_exporter_approves_the_insurer_acknowledges_and_bad_te
     db: Database, app_client: TestClient, cast: Cast, claims_book: Book
 ) -> None:
     pid = claims_book.policy_id
+    # a bank names only a policy of an exporter that consented to its financing reads
+    r = app_client.post(URL, headers=cast.bank.headers, json=ask(pid))
+    assert (r.status_code, r.json()["code"]) == (404, "not_found"), r.text
+    consent(db, cast.exporter.org_id, cast.bank.org_id)
     r = app_client.post(URL, headers=cast.bank.headers, json=ask(pid))
     assert (r.status_code, r.json()["status"], r.json()["cap"]) == (201, "requested", "5000.00")
     aid = r.json()["id"]
     other = second_bank(db)
+    consent(db, cast.exporter.org_id, other.org_id)
     before = counts(db)
     wrong: list[tuple[Actor, dict[str, Any], int, str]] = [
         (cast.bank, ask(pid, cap="5000000.01", priority=2), 422, "cap_exceeds_liability"),
@@ -194,6 +204,8 @@ def test_the_bank_reads_its_financing_base_under_the_exporters_consent_and_is_pa
 ) -> None:
     pid = claims_book.policy_id
     other = second_bank(db)
+    consent(db, cast.exporter.org_id, cast.bank.org_id)
+    consent(db, cast.exporter.org_id, other.org_id)
     first = app_client.post(URL, headers=cast.bank.headers, json=ask(pid, cap="5000.00"))
     second = app_client.post(
         URL, headers=other.headers, json=ask(pid, cap="10000.00", priority=2, advance_rate="0.5")
@@ -202,6 +214,7 @@ def test_the_bank_reads_its_financing_base_under_the_exporters_consent_and_is_pa
     activate(app_client, cast, a1)
     activate(app_client, cast, a2)
     # without the exporter's consent the bank reads nothing of it
+    revoke_all(db)
     for path in ("/api/v1/financing/base", f"{URL}/{a1}/shipments", f"{URL}/{a1}/claims"):
         r = app_client.get(path, headers=cast.bank.headers)
         assert (r.status_code, r.json()["code"]) == (403, "consent_required"), path

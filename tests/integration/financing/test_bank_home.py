@@ -9,7 +9,13 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.claims.conftest import Book
-from tests.integration.financing.test_assignments_api import URL, activate, ask, consent
+from tests.integration.financing.test_assignments_api import (
+    URL,
+    activate,
+    ask,
+    consent,
+    revoke_all,
+)
 from tradecover.access import Role
 from tradecover.access.model import User
 from tradecover.db.engine import transaction
@@ -18,9 +24,11 @@ from tradecover.db.engine import transaction
 def test_the_bank_lands_on_its_assigned_policies_and_financing_base(
     db: Database, app_client: TestClient, cast: Cast, claims_book: Book
 ) -> None:
+    consent(db, cast.exporter.org_id, cast.bank.org_id)
     r = app_client.post(URL, headers=cast.bank.headers, json=ask(claims_book.policy_id))
     assert r.status_code == 201, r.text
     activate(app_client, cast, r.json()["id"])
+    revoke_all(db)
     person = make_person(db, "first-bank", Role.BANK, "lender@first-bank.example")
     sign_in(app_client, person)
     page = app_client.get("/")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import TODAY, Book
+from tests.integration.financing.test_assignments_api import consent
 from tradecover.cli.main import app
 from tradecover.config import get_settings
 from tradecover.financing.model import LossPayeeAssignment
@@ -51,6 +52,7 @@ def test_the_operator_moves_an_assignment_through_its_life(
     db: Database, cast: Cast, claims_book: Book, cli: CliRunner
 ) -> None:
     pid = claims_book.policy_id
+    consent(db, cast.exporter.org_id, cast.bank.org_id)
     wrong = cli.invoke(app, _request(pid, "5000000.01"))
     assert wrong.exit_code != 0 and "cap_exceeds_liability" in wrong.output, wrong.output
     with db.factory() as s:
