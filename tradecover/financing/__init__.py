@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tradecover.financing.model import LossPayeePayout as LossPayeePayout
     from tradecover.financing.service import AssignmentRequest as AssignmentRequest
     from tradecover.financing.service import act as act
+    from tradecover.financing.service import count_assignments as count_assignments
     from tradecover.financing.service import get_assignment as get_assignment
     from tradecover.financing.service import list_assignments as list_assignments
     from tradecover.financing.service import loss_payees_on as loss_payees_on
@@ -44,6 +45,7 @@ _LAZY = {
     "LossPayeePayout": "model",
     "AssignmentRequest": "service",
     "act": "service",
+    "count_assignments": "service",
     "get_assignment": "service",
     "list_assignments": "service",
     "loss_payees_on": "service",

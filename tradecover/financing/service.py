@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradecover import audit, consents, policies
@@ -235,6 +235,19 @@ def list_assignments(
     if status is not None:
         query = query.where(LossPayeeAssignment.status == status.value)
     return list(session.execute(query.order_by(LossPayeeAssignment.id.desc())).scalars())
+
+
+def count_assignments(session: Session, *, principal: Principal) -> int:
+    """How many assignments the caller is a party to (its bank's or its exporter's; the
+    insurer: all), counted without reading them.
+    """
+    a = LossPayeeAssignment
+    query = select(func.count()).select_from(a)
+    if not principal.is_insurer:
+        query = query.where(
+            (a.bank_org_id == principal.org_id) | (a.exporter_org_id == principal.org_id)
+        )
+    return int(session.execute(query).scalar_one())
 
 
 def act(

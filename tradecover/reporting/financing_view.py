@@ -127,13 +127,11 @@ def visible_assignments(
     if statuses:
         query = query.where(a.status.in_(sorted(s.value for s in statuses)))
     if principal.org_kind is OrganisationKind.BANK:
-        rows = list(session.execute(query.where(a.bank_org_id == principal.org_id)).scalars())
-        if not rows:
-            return rows
         answer = consents.readable(
             session, principal, scope, consents.Purpose.FINANCING, refuse_empty=False
         )
-        return [r for r in rows if answer.allows(r.exporter_org_id)]
+        query = query.where(a.bank_org_id == principal.org_id, answer.condition(a.exporter_org_id))
+        return list(session.execute(query).scalars())
     if principal.org_kind is OrganisationKind.EXPORTER:
         query = query.where(a.exporter_org_id == principal.org_id)
     elif not principal.is_insurer:

@@ -6,6 +6,7 @@ an assignment whose exporter has not consented to financing reads is counted, no
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.claims.conftest import Book
@@ -18,6 +19,7 @@ from tests.integration.financing.test_assignments_api import (
 )
 from tradecover.access import Role
 from tradecover.access.model import User
+from tradecover.audit.model import AuditEntry
 from tradecover.db.engine import transaction
 
 
@@ -42,6 +44,13 @@ def test_the_bank_lands_on_its_assigned_policies_and_financing_base(
     assert 'data-testid="assigned-policies"' in page.text
     assert "<svg" in page.text and "financing base by policy" in page.text
     assert "not shown" not in page.text
+    with db.factory() as s:  # the home's read is in the exporter's access log
+        logged = s.execute(
+            select(AuditEntry.after).where(
+                AuditEntry.action == "data.read", AuditEntry.org_id == cast.exporter.org_id
+            )
+        ).scalars()
+        assert any(e["path"] == "/" and e["purpose"] == "financing" for e in logged)
     with transaction(db.factory) as s:
         user = s.get(User, person.user_id)
         assert user is not None

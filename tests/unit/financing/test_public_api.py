@@ -26,6 +26,7 @@ def test_public_names_are_pinned() -> None:
         "act",
         "bank_party",
         "check_terms",
+        "count_assignments",
         "financing_base",
         "get_assignment",
         "list_assignments",

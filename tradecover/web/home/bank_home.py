@@ -5,7 +5,8 @@ cap, what it has been paid, where each assignment stands) and, per active assign
 covered outstanding receivables, what is overdue and the financing base (covered
 outstanding x advance rate, less overdue), with a chart of the base and the same figures
 in a table.  It sees an assignment's policy only under its exporter's consent for
-financing; the others are counted, not shown.  Everything comes from the read models the
+financing; the others are counted, not shown; what it reads goes to the exporters' access
+logs [domain CS-8].  Everything comes from the read models the
 API uses (nothing queried here).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tradecover import financing, reporting
+from tradecover import consents, financing, reporting
 from tradecover.access import Principal
 from tradecover.consents import Scope
 from tradecover.kit.dates import business_today
@@ -42,10 +43,17 @@ def bank(session: Session, principal: Principal) -> dict[str, Any]:
     """The bank home's context: assigned policies, financing base lines and totals, the
     chart of the base by policy, and how many assignments wait for the exporter's consent.
     """
+    # the home reads exporters' data: its reads go to the access log like any page's
+    reading = consents.start_reading(
+        session, principal, Scope.SHIPMENT_CORE, consents.Purpose.FINANCING, "/"
+    )
+    reading.readable = consents.readable(
+        session, principal, Scope.SHIPMENT_CORE, consents.Purpose.FINANCING, refuse_empty=False
+    )
     own = reporting.visible_assignments(session, principal, Scope.SHIPMENT_CORE)
     assigned = reporting.assigned_policies(session, own)
     lines = reporting.financing_bases(session, assigned, today=business_today())
-    waiting = len(financing.list_assignments(session, principal=principal)) - len(own)
+    waiting = financing.count_assignments(session, principal=principal) - len(own)
     totals: dict[str, int] = {}
     for line in lines:
         totals[line.currency] = totals.get(line.currency, 0) + line.base_minor
