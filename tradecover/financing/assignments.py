@@ -31,7 +31,9 @@ RATE_QUANTUM = Decimal("0.0001")
 
 
 class AssignmentStatus(StrEnum):
-    """Where an assignment stands [domain BA-2]."""
+    """Where an assignment stands: asked for, approved by the exporter, active once the
+    insurer acknowledged it, or closed (rejected, withdrawn, ended).
+    """
 
     REQUESTED = "requested"
     APPROVED = "approved"
