@@ -188,6 +188,7 @@ def _routers() -> list[Any]:
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
     from tradecover.feeds.api import router as feeds_router
+    from tradecover.financing.api import router as financing_router
     from tradecover.jobs.api import router as jobs_router
     from tradecover.ledger.api import router as ledger_router
     from tradecover.limits.api import router as limits_router
@@ -259,6 +260,7 @@ def _routers() -> list[Any]:
         premium_waivers_router,
         coinsurance_router,
         market_router,
+        financing_router,
         claim_documents_router,
         claim_documents_pages_router,
         feeds_router,

@@ -6,6 +6,11 @@ concurrent or retried payments exactly one updates the row; the others see the n
 state and get ``claim_already_paid`` (409), and a rejected claim ``claim_rejected``.  The
 payment's journal entry has the unique key ``claim:<id>:paid`` as a second wall; it is
 posted in the caller's transaction.
+
+**The loss payees first.**  A bank to which the policy's proceeds are assigned (an active
+assignment on the payment day) is paid before the exporter, in priority order and up to
+what is left of its cap; the payment's cash lines name each payee [domain BA-6]
+[domain BA-7].
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from tradecover import coinsurance, ledger, market
+from tradecover import coinsurance, financing, ledger, market
 from tradecover.access import Permission, Principal
 from tradecover.claims.checks import ensure_approvable
 from tradecover.claims.indemnity import (
@@ -86,6 +91,23 @@ def pay(
         paid_minor=claim.indemnity_minor,
         paid_by=principal.actor,
     )
+    payouts, rest = financing.pay_loss_payees(  # the loss payees first [domain BA-6]
+        session,
+        claim_id=claim.id,
+        policy_id=claim.policy_id,
+        currency=claim.currency,
+        amount_minor=claim.indemnity_minor,
+        paid_on=today,
+        actor=principal.actor,
+    )
+    payees = [
+        (financing.bank_party(p.bank_org_id), Money.from_minor(p.amount_minor, claim.currency))
+        for p in payouts
+    ]
+    if payees and rest:
+        payees.append(
+            (ledger.exporter_party(claim.exporter_org_id), Money.from_minor(rest, claim.currency))
+        )
     ledger.post(
         session,
         entries=[
@@ -93,6 +115,7 @@ def pay(
                 claim_ref=str(claim.id),
                 amount=Money.from_minor(claim.indemnity_minor, claim.currency),
                 posted_on=today,
+                payees=payees,
             )
         ],
     )

@@ -22,6 +22,7 @@ so only the net is booked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -154,10 +155,23 @@ def book_approval(*, claim_ref: str, indemnity: Money, posted_on: date) -> Journ
     )
 
 
-def book_payment(*, claim_ref: str, amount: Money, posted_on: date) -> JournalEntry:
-    """The journal entry of a paid claim (key ``claim:<ref>:paid``: once per claim)."""
+def book_payment(
+    *,
+    claim_ref: str,
+    amount: Money,
+    posted_on: date,
+    payees: Sequence[tuple[str, Money]] = (),
+) -> JournalEntry:
+    """The journal entry of a paid claim (key ``claim:<ref>:paid``: once per claim);
+    ``payees`` names who received the cash when loss payees were paid first
+    [domain BA-7].
+    """
     return claim_paid(
-        key=f"claim:{claim_ref}:paid", posted_on=posted_on, claim_ref=claim_ref, amount=amount
+        key=f"claim:{claim_ref}:paid",
+        posted_on=posted_on,
+        claim_ref=claim_ref,
+        amount=amount,
+        payees=payees,
     )
 
 

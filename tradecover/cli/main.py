@@ -98,6 +98,11 @@ SUBCOMMANDS: tuple[Lazy, ...] = (
         _coinsurance,
     ),
     Lazy(
+        "financing",
+        "Bank financing: assignments of policy proceeds (loss payees) and financing bases.",
+        "tradecover.financing.cli:app",
+    ),
+    Lazy(
         "market",
         "The market: marketable risk and the insurer of last resort.",
         "tradecover.market.cli:app",

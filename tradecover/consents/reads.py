@@ -97,6 +97,13 @@ EXPORTER_READS: dict[str, Read] = {
         "/market/classifications": _CONTRACT,
         "/market/classifications/{classification_id}": _CONTRACT,
         "/market/policies/{policy_id}/insurers": _CONTRACT,
+        # a bank reads its assigned policies under the exporter's consent for financing
+        # [domain BA-9]; the insurer under the contract, the exporter its own
+        "/financing/base": _SHIPMENTS,
+        "/financing/policies": _SHIPMENTS,
+        "/financing/assignments/{assignment_id}/shipments": _SHIPMENTS,
+        "/financing/assignments/{assignment_id}/limits": _BUYERS,
+        "/financing/assignments/{assignment_id}/claims": _PAYMENTS,
     }.items()
 }
 """Routes that return an exporter's data -> the scope and purpose of the read."""
@@ -180,6 +187,9 @@ OTHER_READS: dict[str, str] = {
             "/coinsurance/shares/payments": _FOLLOWER,
             "/market/rule-set": _REFERENCE,
             "/market/insurers": "the insurer organisations of the market",
+            # the assignment's own terms, read by its bank, its exporter and the insurer
+            "/financing/assignments": "the assignments the caller is a party to",
+            "/financing/assignments/{assignment_id}": "the assignments the caller is a party to",
         }.items()
     },
 }
@@ -249,6 +259,13 @@ PURPOSE_OF_KIND: dict[str, Purpose] = {
 """The purpose a bank, a subsidy programme and a co-insurer read under [domain CS-14]."""
 
 _BANK = ("/declarations", "/declarations/{declaration_id}", "/limits", "/limits/{limit_id}")
+_BANK_FINANCING = (
+    "/financing/base",
+    "/financing/policies",
+    "/financing/assignments/{assignment_id}/shipments",
+    "/financing/assignments/{assignment_id}/limits",
+    "/financing/assignments/{assignment_id}/claims",
+)
 _PROGRAMME = (
     "/policies",
     "/policies/{policy_id}",
@@ -258,7 +275,7 @@ _PROGRAMME = (
 _COINSURER = ("/policies", "/policies/{policy_id}")
 
 CONSENTED_READS: dict[str, frozenset[str]] = {
-    "bank": frozenset({*(f"{_V1}{p}" for p in _BANK), *_BANK}),
+    "bank": frozenset({*(f"{_V1}{p}" for p in (*_BANK, *_BANK_FINANCING)), *_BANK}),
     "subsidy_programme": frozenset(
         {*(f"{_V1}{p}" for p in _PROGRAMME), "/policies", "/policies/{policy_id}"}
     ),
@@ -266,7 +283,8 @@ CONSENTED_READS: dict[str, frozenset[str]] = {
 }
 """The routes (API and pages) each kind may read under its own purpose, with the
 exporter's consent [domain CS-14]: financing opens a bank the exporter's declarations and
-limits; subsidy eligibility a programme its policies and premium notices; portfolio
+limits, and its assigned policies' shipments, limits, claims and financing base
+[domain BA-9]; subsidy eligibility a programme its policies and premium notices; portfolio
 monitoring a co-insurer its policies."""
 
 

@@ -14,6 +14,7 @@ from tradecover.db.base import Base
 from tradecover.declarations import model as declarations_model
 from tradecover.events import model as events_model
 from tradecover.feeds import model as feeds_model
+from tradecover.financing import model as financing_model
 from tradecover.idempotency import model as idempotency_model
 from tradecover.jobs import model as jobs_model
 from tradecover.ledger import model as ledger_model
@@ -42,6 +43,7 @@ __all__ = [
     "declarations_model",
     "events_model",
     "feeds_model",
+    "financing_model",
     "idempotency_model",
     "jobs_model",
     "ledger_model",

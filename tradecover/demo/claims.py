@@ -32,6 +32,7 @@ from tradecover.collections import CollectionOutcome, LossCauseHint
 from tradecover.collections import service as collections_service
 from tradecover.config import get_settings
 from tradecover.declarations import Shipment, TransportMode
+from tradecover.demo import financing as bank_financing
 from tradecover.demo.book import ExporterPlan
 from tradecover.demo.refs import OrgRef
 from tradecover.kit.errors import DomainError
@@ -242,7 +243,8 @@ def seed_claims(
     :data:`CLAIM_STORIES` is told; returns how many were told.
 
     The claims' documents go to ``store`` (default: the configured document store); those
-    of a story rolled back are deleted again.
+    of a story rolled back are deleted again.  Then the demo bank gets its assignment of
+    the first exporter's policy proceeds (:mod:`tradecover.demo.financing`).
     """
     store = store or store_from_settings(get_settings())
     start = as_of - timedelta(days=WINDOW_DAYS)
@@ -277,4 +279,6 @@ def seed_claims(
             savepoint.rollback()
             for key in written:
                 store.delete(key)
+    # after the claims, so that none of the history is paid to it: the demo bank's line
+    bank_financing.seed_bank(session, insurer=insurer, exporters=exporters, as_of=as_of)
     return told

@@ -27,7 +27,7 @@ sub-ledgers can be checked against the general ledger.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -326,16 +326,30 @@ def claim_approved(*, key: str, posted_on: date, claim_ref: str, indemnity: Mone
     )
 
 
-def claim_paid(*, key: str, posted_on: date, claim_ref: str, amount: Money) -> JournalEntry:
-    """A claim paid : Dr claims payable, Cr cash."""
+def claim_paid(
+    *,
+    key: str,
+    posted_on: date,
+    claim_ref: str,
+    amount: Money,
+    payees: Sequence[tuple[str, Money]] = (),
+) -> JournalEntry:
+    """A claim paid : Dr claims payable, Cr cash.
+
+    ``payees`` splits the cash by who received it (``bank:<id>`` loss payees first, then
+    ``exporter:<id>``), one cash line per payee; they must add up to ``amount``
+    (else the entry does not balance) [domain BA-7].
+    """
+    cash = (
+        [_line(Account.CASH, Side.CREDIT, part, party) for party, part in payees]
+        if payees
+        else [_line(Account.CASH, Side.CREDIT, amount)]
+    )
     return _entry(
         key,
         posted_on,
         f"claim {claim_ref} paid",
-        [
-            _line(Account.CLAIMS_PAYABLE, Side.DEBIT, amount),
-            _line(Account.CASH, Side.CREDIT, amount),
-        ],
+        [_line(Account.CLAIMS_PAYABLE, Side.DEBIT, amount), *cash],
     )
 
 

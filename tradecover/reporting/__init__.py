@@ -20,6 +20,18 @@ if TYPE_CHECKING:
     from tradecover.reporting.feed_omissions import (
         turnover_from_customs as turnover_from_customs,
     )
+    from tradecover.reporting.financing_view import AssignedPolicy as AssignedPolicy
+    from tradecover.reporting.financing_view import BaseLine as BaseLine
+    from tradecover.reporting.financing_view import OutstandingShipment as OutstandingShipment
+    from tradecover.reporting.financing_view import PolicyClaim as PolicyClaim
+    from tradecover.reporting.financing_view import PolicyLimit as PolicyLimit
+    from tradecover.reporting.financing_view import assigned_policies as assigned_policies
+    from tradecover.reporting.financing_view import financing_bases as financing_bases
+    from tradecover.reporting.financing_view import outstanding_shipments as outstanding_shipments
+    from tradecover.reporting.financing_view import policy_claims as policy_claims
+    from tradecover.reporting.financing_view import policy_limits as policy_limits
+    from tradecover.reporting.financing_view import readable_assignment as readable_assignment
+    from tradecover.reporting.financing_view import visible_assignments as visible_assignments
     from tradecover.reporting.follower_book import follower_claims as follower_claims
     from tradecover.reporting.follower_book import follower_declarations as follower_declarations
     from tradecover.reporting.follower_book import (
@@ -67,22 +79,41 @@ _LAZY: dict[str, str] = {
     "limit_watch_list": "limits_watch_list",
     "limits_csv": "csv_exports",
     "declarations_csv": "csv_exports",
+    "AssignedPolicy": "financing_view",
+    "BaseLine": "financing_view",
+    "OutstandingShipment": "financing_view",
+    "PolicyClaim": "financing_view",
+    "PolicyLimit": "financing_view",
+    "assigned_policies": "financing_view",
+    "financing_bases": "financing_view",
+    "outstanding_shipments": "financing_view",
+    "policy_claims": "financing_view",
+    "policy_limits": "financing_view",
+    "readable_assignment": "financing_view",
+    "visible_assignments": "financing_view",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "AssignedPolicy",
+    "BaseLine",
     "BuyerFeedExposure",
     "CustomsExport",
     "DecisionContext",
     "OmissionMonth",
+    "OutstandingShipment",
+    "PolicyClaim",
+    "PolicyLimit",
     "RenewalReviewMetrics",
     "TurnoverFromCustoms",
     "WatchEntry",
+    "assigned_policies",
     "buyers_declared",
     "declarations_csv",
     "declarations_in_claim",
     "exporter_in_view",
     "feed_exposure_by_buyer",
+    "financing_bases",
     "follower_claims",
     "follower_declarations",
     "follower_participations",
@@ -93,7 +124,12 @@ __all__ = [
     "limits_csv",
     "omissions",
     "omissions_by_month",
+    "outstanding_shipments",
     "payment_records_of",
+    "policy_claims",
+    "policy_limits",
     "programme_books",
+    "readable_assignment",
     "turnover_from_customs",
+    "visible_assignments",
 ]

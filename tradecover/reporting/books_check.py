@@ -19,7 +19,9 @@ into):
   (:func:`tradecover.ledger.reconcile_investment_debt`);
 * every coinsurance split reconciles to its source and its allocation entry
   (:mod:`tradecover.reporting.coinsurance_check`), and every double insurance split to its
-  source and its allocation entry (:mod:`tradecover.reporting.carriers_check`).
+  source and its allocation entry (:mod:`tradecover.reporting.carriers_check`);
+* every claim paid to loss payees names each payee's cash to the cent
+  (:mod:`tradecover.reporting.loss_payee_check`).
 
 Every problem is named; an empty list means the books are right.
 """
@@ -45,6 +47,7 @@ from tradecover.ledger import (
 )
 from tradecover.reporting.carriers_check import carrier_problems
 from tradecover.reporting.coinsurance_check import coinsurance_problems
+from tradecover.reporting.loss_payee_check import loss_payee_problems
 
 
 def _money(minor: int, currency: str) -> str:
@@ -106,6 +109,7 @@ def check(session: Session) -> list[str]:
     problems += _claims_problems(session, investment_debt)
     problems += coinsurance_problems(session)
     problems += carrier_problems(session)
+    problems += loss_payee_problems(session)
     return problems
 
 

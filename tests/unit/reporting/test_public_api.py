@@ -35,6 +35,18 @@ def test_public_names_are_pinned() -> None:
             "follower_participations",
             "follower_payments",
             "programme_books",
+            "AssignedPolicy",
+            "BaseLine",
+            "OutstandingShipment",
+            "PolicyClaim",
+            "PolicyLimit",
+            "assigned_policies",
+            "financing_bases",
+            "outstanding_shipments",
+            "policy_claims",
+            "policy_limits",
+            "readable_assignment",
+            "visible_assignments",
         ]
     )
 

@@ -25,7 +25,7 @@ from tradecover.kit.dates import business_today, utc_now
 from tradecover.kit.money import Money
 from tradecover.reporting import homes
 from tradecover.web.charts import bar_chart
-from tradecover.web.home import follower_home, insurer_homes, programme_home
+from tradecover.web.home import bank_home, follower_home, insurer_homes, programme_home
 from tradecover.web.home.starts import start_links
 from tradecover.web.kit import (
     SessionDep,
@@ -77,6 +77,8 @@ def home(
     elif role is Role.PROGRAMME:
         template = "home/programme.html"
         context = programme_home.programme(session, viewer.principal)
+    elif role is Role.BANK:
+        template, context = bank_home.TEMPLATE, bank_home.bank(session, viewer.principal)
     else:
         template, context = "home/start.html", {}
     closed = {Permission.POLICY_READ} if context.get("policies_closed") else set()
