@@ -1,4 +1,4 @@
-"""Finance records a payment from the notice page (issue 20: act where you look).
+"""Finance records a payment from the notice page, where the notice is read.
 
 The form names the payer the notice shows (its exporter, or a programme of its subsidy
 split), the amount (the payer's outstanding part by default), the day it was received and
