@@ -36,6 +36,7 @@ PREFIXES = {
     "CS": "consents.md",
     "CO": "coinsurance.md",
     "MK": "market.md",
+    "DT": "domestic-trade-credit.md",
 }
 CITATION = re.compile(r"\[domain ([A-Z]{1,2})-(\d+)\]")
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
