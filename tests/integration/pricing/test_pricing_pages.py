@@ -50,7 +50,9 @@ def _versions(db: Database) -> list[tuple[int, str]]:
         return [
             (r.version, r.status)
             for r in s.execute(
-                select(RateTableVersion).order_by(RateTableVersion.version)
+                select(RateTableVersion)
+                .where(RateTableVersion.code == "ST-2026")
+                .order_by(RateTableVersion.version)
             ).scalars()
         ]
 
