@@ -117,7 +117,7 @@ def _issued_domestic_policy(client: TestClient, cast: Cast, db: Database) -> dic
         ["CN"],
     )
     inception = expiring_inception(300)
-    terms = {
+    terms: dict[str, Any] = {
         "currency": "CNY",
         "expected_turnover": "80000000",
         "maximum_liability": "30000000",
