@@ -27,6 +27,7 @@ from tradecover.claims.indemnity import (
     ClaimState,
     IndemnityTerms,
     LossCause,
+    RiskType,
     compute_indemnity,
 )
 from tradecover.claims.model import ClaimLineRow, ClaimRow
@@ -116,7 +117,8 @@ def file_claim(
     (``claim_without_notice``), a loss above what is outstanding
     (``loss_exceeds_outstanding``), shipments of several policies or buyers
     (``mixed_claim``), a shipment already in a claim that was not rejected
-    (``shipment_already_claimed``).
+    (``shipment_already_claimed``), a political cause on a domestic policy
+    (``domestic_political_cause``, [domain DT-3]).
     """
     principal.require(Permission.CLAIM_FILE)
     if not lines:
@@ -158,6 +160,12 @@ def file_claim(
         notices.append(notice)
     policy = policies.policy_record(session, rows[0].policy_id)
     assert policy is not None
+    policies.check_domestic_cause(  # commercial risk only [domain DT-3]
+        policy.product,
+        cause=cause.value,
+        political=cause.risk_type is RiskType.POLITICAL,
+        field="cause",
+    )
     terms = terms_of_policy(policy, defaults)
     currency = policy.currency
     claim_lines = [

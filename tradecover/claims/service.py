@@ -55,7 +55,7 @@ from tradecover.config import Settings
 from tradecover.events import record_event
 from tradecover.kit.errors import Conflict, NotFound
 from tradecover.kit.money import Money
-from tradecover.policies import Policy, claim_terms_from_dict
+from tradecover.policies import Policy, claim_terms_from_dict, claim_terms_of_product
 
 CLOSURE_SETTLED = "settled"
 CLOSURE_REJECTED = "rejected"
@@ -74,10 +74,11 @@ def defaults_of(settings: Settings) -> ClaimDefaults:
 
 
 def terms_of_policy(policy: Policy, defaults: ClaimDefaults = DEFAULT_DEFAULTS) -> ClaimTerms:
-    """The policy's claim terms: its own, the installation's where it sets none."""
-    return claim_terms_for(
-        claim_terms_from_dict(policy.claim_terms), currency=policy.currency, defaults=defaults
-    )
+    """The policy's claim terms: its own, then its product's (the domestic product has
+    its own, [domain DT-6]), the installation's where neither sets one.
+    """
+    own = claim_terms_of_product(policy.product, claim_terms_from_dict(policy.claim_terms))
+    return claim_terms_for(own, currency=policy.currency, defaults=defaults)
 
 
 def claim_for(session: Session, principal: Principal, claim_id: int) -> ClaimRow:

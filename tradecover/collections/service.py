@@ -195,12 +195,22 @@ def file_notice(
     cause: LossCauseHint,
     today: date,
 ) -> PossibleLossNotice:
-    """File a notice of possible loss on a declared invoice; the buyer is then frozen."""
+    """File a notice of possible loss on a declared invoice; the buyer is then frozen.
+
+    A political cause on a domestic policy is refused (``domestic_political_cause``,
+    [domain DT-3]).
+    """
     principal.require(Permission.COLLECTION_WRITE)
     row = declaration_for(session, principal, declaration_id)
     _own(principal, row)
     policy = policies.policy_record(session, row.policy_id)
     assert policy is not None
+    policies.check_domestic_cause(
+        policy.product,
+        cause=cause.value,
+        political=cause is LossCauseHint.POLITICAL,
+        field="cause",
+    )
     due = effective_due(session, row)
     notice = file_notice_rule(
         open_invoice(row),

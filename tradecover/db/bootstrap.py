@@ -13,7 +13,8 @@ from tradecover.reference.country_risk import classification_source, shipped_cla
 
 def load_reference_data(session: Session) -> int:
     """Load the shipped OECD country classification if no country risk exists yet, and the
-    shipped default rate table (``ST-2026`` v1) if it is missing; returns the rows added.
+    shipped rate tables (``ST-2026`` v1, the domestic ``DT-2026`` v1) missing; returns the
+    rows added.
     """
     from tradecover.pricing.service import load_default_rate_tables
 

@@ -77,6 +77,8 @@ class PolicyRow:
     rate_table: str
     rate_floating: dict[str, Any] | None
     cover: PolicyFacts
+    product: str = "short_term_comprehensive"
+    """The policy's product: a domestic one covers buyers at home only [domain DT-1]."""
 
 
 @dataclass(slots=True)

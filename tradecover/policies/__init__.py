@@ -1,7 +1,8 @@
 """Short-term policy administration: exporter profiles, applications, schedules, lifecycle.
 
 Pure rules are imported here eagerly: the schedule (:mod:`~tradecover.policies.schedule`),
-the lifecycle (:mod:`~tradecover.policies.lifecycle`), the liability rules
+the lifecycle (:mod:`~tradecover.policies.lifecycle`), the domestic product's rules
+(:mod:`~tradecover.policies.domestic`), the liability rules
 (:mod:`~tradecover.policies.liability`) and the renewal review's metrics
 (:mod:`~tradecover.policies.review`).  The use cases and queries other contexts call are
 resolved lazily (they need the database).
@@ -16,6 +17,18 @@ from tradecover.policies.attachment_terms import (
     ShipmentDateBasis,
     TermsFrom,
     terms_in_force,
+)
+from tradecover.policies.domestic import (
+    DOMESTIC_RATE_TABLE,
+    DomesticBuyerForeign,
+    DomesticPoliticalCause,
+    ScheduleWording,
+    check_domestic_buyer,
+    check_domestic_cause,
+    claim_terms_of_product,
+    domestic_foreign_buyer,
+    is_domestic,
+    schedule_wording,
 )
 from tradecover.policies.liability import (
     LiabilityRule,
@@ -170,6 +183,7 @@ __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "DEFAULT_MIN_DECLARED_SHARE",
+    "DOMESTIC_RATE_TABLE",
     "IN_FORCE_STATES",
     "NON_RENEWAL_NOTICE_DAYS",
     "OFFER_OPEN",
@@ -180,6 +194,8 @@ __all__ = [
     "ClaimTermsSchedule",
     "DeclarationFrequency",
     "DisputeResolution",
+    "DomesticBuyerForeign",
+    "DomesticPoliticalCause",
     "Endorsement",
     "ExporterProfileFacts",
     "InForceCover",
@@ -201,6 +217,7 @@ __all__ = [
     "RenewalOfferOut",
     "ReviewMetrics",
     "ReviewMetricsSource",
+    "ScheduleWording",
     "ShipmentDateBasis",
     "Suspension",
     "TerminationKind",
@@ -214,10 +231,14 @@ __all__ = [
     "attachment_history",
     "attachment_of_policy",
     "cancelled_from",
+    "check_domestic_buyer",
+    "check_domestic_cause",
     "check_money",
     "check_underwriting",
     "claim_terms_from_dict",
+    "claim_terms_of_product",
     "commercial_indemnity_of",
+    "domestic_foreign_buyer",
     "endorse_attachment_terms",
     "expire_due",
     "exporter_of_policy",
@@ -226,6 +247,7 @@ __all__ = [
     "get_renewal_offer",
     "guard_underwriting",
     "in_force_covers",
+    "is_domestic",
     "issue",
     "liability_for_shipment",
     "liability_guidance",
@@ -245,6 +267,7 @@ __all__ = [
     "required_text",
     "schedule_from_dict",
     "schedule_of",
+    "schedule_wording",
     "standing_from",
     "standing_of",
     "submit_application",

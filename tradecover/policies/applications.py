@@ -35,6 +35,7 @@ from tradecover.policies._common import (
     _text,
     visible_applications,
 )
+from tradecover.policies.domestic import domestic_application_countries, is_domestic
 from tradecover.policies.model import (
     ExporterProfile,
     PolicyApplication,
@@ -247,7 +248,12 @@ def submit_application(
     hs_chapters: list[str],
     notes: str | None,
 ) -> PolicyApplication:
-    """File an application form: an exporter for itself, or insurer staff on its behalf."""
+    """File an application form: an exporter for itself, or insurer staff on its behalf.
+
+    A domestic trade credit application covers buyers in the insured's own country only,
+    in its own currency ([domain DT-1], [domain DT-2]): its destinations become that
+    country, and a foreign one is refused (``domestic_buyer_foreign``).
+    """
     if principal.is_insurer:
         principal.require(Permission.POLICY_UNDERWRITE)
     else:
@@ -268,6 +274,10 @@ def submit_application(
     check_currency(currency)
     _check_money(expected_turnover, currency=currency, field="expected_turnover")
     _check_date(requested_inception, field="requested_inception")
+    if is_domestic(product):  # the insured's own country and currency [domain DT-1]
+        destination_countries = domestic_application_countries(
+            org.country, currency, destination_countries
+        )
     scope = InsurableScope(
         destination_countries=tuple(destination_countries),
         payment_terms=tuple(PaymentTerms(t) for t in payment_terms),

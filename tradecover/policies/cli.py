@@ -20,6 +20,7 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.errors import ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.policies import service
+from tradecover.policies.domestic import DOMESTIC_RATE_TABLE, is_domestic, schedule_wording
 from tradecover.policies.liability import liability_for_shipment
 from tradecover.policies.lifecycle import PolicyState, TerminationKind
 from tradecover.policies.repository import renewal_chain_length
@@ -141,6 +142,8 @@ def show(policy_id: Annotated[int, typer.Argument(help="Policy id")]) -> None:
             f"({p.state}) {p.inception} to {p.expiry}"
             + ("" if p.auto_renew else " (does not renew)")
         )
+        wording = schedule_wording(p.product)  # the product's own words [domain DT-5]
+        console.print(f"{wording.title}: {wording.insured_sales} {wording.risks}")
         table = Table("term", "value", show_header=False)
         for key, value in service.schedule_to_dict(s).items():
             table.add_row(key, str(value))
@@ -205,7 +208,10 @@ def apply(
 def underwrite(
     application_id: Annotated[int, typer.Argument(help="Application id")],
     max_liability: Annotated[str, typer.Option(help="Maximum liability")],
-    rate_table: Annotated[str, typer.Option(help="Rate table reference")] = "ST-2026",
+    rate_table: Annotated[
+        str | None,
+        typer.Option(help="Rate table reference (default: ST-2026, DT-2026 for domestic)"),
+    ] = None,
     base_rate: Annotated[str, typer.Option(help="Base rate in percent")] = "0.45",
     commercial_pct: Annotated[str, typer.Option(help="Indemnity %, commercial risk")] = "90",
     political_pct: Annotated[str, typer.Option(help="Indemnity %, political risk")] = "95",
@@ -240,7 +246,8 @@ def underwrite(
             indemnity_commercial_pct=_decimal(commercial_pct, field="commercial_pct"),
             indemnity_political_pct=_decimal(political_pct, field="political_pct"),
             declaration_frequency=frequency,
-            rate_table=rate_table,
+            rate_table=rate_table
+            or (DOMESTIC_RATE_TABLE if is_domestic(application.product) else "ST-2026"),
             base_rate_pct=_decimal(base_rate, field="base_rate"),
             whole_turnover=whole_turnover,
             scope=InsurableScope(

@@ -37,6 +37,7 @@ from tradecover.policies._common import (
     schedule_of,
     snapshot,
 )
+from tradecover.policies.domestic import domestic_schedule, home_country, is_domestic
 from tradecover.policies.lifecycle import PolicyEvent, PolicyState
 from tradecover.policies.model import (
     Endorsement,
@@ -63,7 +64,9 @@ def underwrite(
     schedule: PolicySchedule,
     inception: date,
 ) -> Policy:
-    """Turn an open application into a DRAFT policy with ``schedule`` for one year."""
+    """Turn an open application into a DRAFT policy with ``schedule`` for one year (a
+    domestic application's schedule checked by the product's rules, [domain DT-1]).
+    """
     _require_insurer(principal, Permission.POLICY_UNDERWRITE)
     app = _application(session, principal, application_id, lock=True)
     _check_schedule(schedule)
@@ -76,6 +79,8 @@ def underwrite(
             code="currency_mismatch",
             field="currency",
         )
+    if is_domestic(app.product):
+        schedule = domestic_schedule(schedule, app.destination_countries[0])
     check_underwriting(  # the market's word on who may take the risk [domain MK-11]
         session,
         UnderwritingStep(STAGE_UNDERWRITE, app.id, None, app.exporter_org_id, principal.actor),
@@ -127,6 +132,10 @@ def revise_schedule(
     policy = _policy(session, principal, policy_id, lock=True)
     why = _required_text(reason, field="reason", max_len=1000)
     _check_schedule(schedule)
+    if is_domestic(policy.product):
+        home = home_country(schedule_of(policy).scope)
+        assert home is not None, "a domestic policy's scope holds the insured's country"
+        schedule = domestic_schedule(schedule, home)
     state = PolicyState(policy.state)
     if state is PolicyState.QUOTED:
         lifecycle.next_state(state, PolicyEvent.REVISE)

@@ -194,10 +194,13 @@ def show_table(
         f"floor {table.floor}, cap {table.cap} ({table.source})"
     )
     grid = Table("class", "terms", *(f"{b.label} d" for b in table.bands))
-    for c, by_terms in enumerate(table.base):
+    rows = table.base if table.country_classes else table.base[:1]  # one row: [domain DT-4]
+    for c, by_terms in enumerate(rows):
         for t, rates in enumerate(by_terms):
             grid.add_row(
-                str(c), TERMS_ORDER[t].value, *(f"{(r * 100).normalize():f} %" for r in rates)
+                str(c) if table.country_classes else "all",
+                TERMS_ORDER[t].value,
+                *(f"{(r * 100).normalize():f} %" for r in rates),
             )
     console.print(grid)
     log = Table("version", "status", "effective", "by", "reason")

@@ -41,6 +41,12 @@ COUNTRY_CLASSES = 8
 
 DEFAULT_TABLE_RESOURCE = "short_term_default.json"
 
+DOMESTIC_TABLE_RESOURCE = "domestic_default.json"
+"""The shipped table of the domestic product, without country classes [domain DT-4]."""
+
+ALL_COUNTRIES = "all"
+"""The one row of a table without country classes, in its JSON form."""
+
 
 TERMS_ORDER: tuple[PaymentTerms, ...] = payment_terms_by_risk()
 """Terms in rising risk (L/C, D/P, D/A, O/A); the matrix's second axis follows this order."""
@@ -209,6 +215,10 @@ class RateTable:
     experience: ExperienceParameters
     concentration: ConcentrationParameters
     renewal: RenewalParameters
+    country_classes: bool = True
+    """False: a table without country classes (the domestic product's, [domain DT-4]): one
+    row of rates for every buyer, held as :data:`COUNTRY_CLASSES` equal rows so that both
+    pricing paths read it as they read any table; its JSON form has the one row ``all``."""
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -264,6 +274,12 @@ def _validate(table: RateTable) -> None:
                 )
             for b, rate in enumerate(by_band):
                 _rate(rate, field=_cell(c, t, table.bands[b]))
+    if not table.country_classes and any(row != table.base[0] for row in table.base):
+        raise InvalidRateTable(
+            "a table without country classes has one row of rates for every country",
+            code="rate_table_has_country_classes",
+            field="base",
+        )
     _validate_monotone(table)
     _rate(table.floor, field="floor")
     _rate(table.cap, field="cap")
@@ -380,9 +396,18 @@ def rate_table_from_dict(data: Mapping[str, Any]) -> RateTable:
     raw_base = _get(data, "base", "")
     if not isinstance(raw_base, Mapping):
         raise InvalidRateTable("base must map country class to terms to rates", field="base")
+    by_country = data.get("country_classes", True)
+    if not isinstance(by_country, bool):
+        raise InvalidRateTable("country_classes must be true or false", field="country_classes")
+    if not by_country and set(raw_base) != {ALL_COUNTRIES}:
+        raise InvalidRateTable(
+            f"a table without country classes has the one row {ALL_COUNTRIES!r} of rates",
+            code="rate_table_has_country_classes",
+            field="base",
+        )
     base: list[tuple[tuple[Decimal, ...], ...]] = []
     for c in range(COUNTRY_CLASSES):
-        row = _get(raw_base, str(c), "base.")
+        row = _get(raw_base, str(c) if by_country else ALL_COUNTRIES, "base.")
         base.append(
             tuple(
                 tuple(
@@ -449,6 +474,7 @@ def rate_table_from_dict(data: Mapping[str, Any]) -> RateTable:
             min_factor=_d(r, "min_factor", "renewal."),
             max_factor=_d(r, "max_factor", "renewal."),
         ),
+        country_classes=by_country,
     )
 
 
@@ -462,10 +488,10 @@ def rate_table_to_dict(table: RateTable) -> dict[str, Any]:
         "source": table.source,
         "bands": [{"first_day": b.first_day, "last_day": b.last_day} for b in table.bands],
         "base": {
-            str(c): {
+            (str(c) if table.country_classes else ALL_COUNTRIES): {
                 t.value: [str(r) for r in table.base[c][ti]] for ti, t in enumerate(TERMS_ORDER)
             }
-            for c in range(COUNTRY_CLASSES)
+            for c in range(COUNTRY_CLASSES if table.country_classes else 1)
         },
         "floor": str(table.floor),
         "cap": str(table.cap),
@@ -502,10 +528,23 @@ def rate_table_to_dict(table: RateTable) -> dict[str, Any]:
             "min_factor": str(table.renewal.min_factor),
             "max_factor": str(table.renewal.max_factor),
         },
-    }
+    } | ({} if table.country_classes else {"country_classes": False})
 
 
 def default_rate_table() -> RateTable:
     """The shipped default table (``data/short_term_default.json``), calibrated to [000]."""
     text = resources.files("tradecover.pricing").joinpath("data", DEFAULT_TABLE_RESOURCE)
     return rate_table_from_dict(json.loads(text.read_text(encoding="utf-8")))
+
+
+def domestic_rate_table() -> RateTable:
+    """The shipped domestic table (``data/domestic_default.json``), without country classes
+    [domain DT-4].
+    """
+    text = resources.files("tradecover.pricing").joinpath("data", DOMESTIC_TABLE_RESOURCE)
+    return rate_table_from_dict(json.loads(text.read_text(encoding="utf-8")))
+
+
+def shipped_rate_tables() -> tuple[RateTable, ...]:
+    """Every table shipped with tradecover: the export default and the domestic one."""
+    return (default_rate_table(), domestic_rate_table())

@@ -34,9 +34,9 @@ from tradecover.pricing.model import (
 from tradecover.pricing.policy_view import PricedPolicy
 from tradecover.pricing.rate_table import (
     RateTable,
-    default_rate_table,
     rate_table_from_dict,
     rate_table_to_dict,
+    shipped_rate_tables,
 )
 from tradecover.pricing.renewal import (
     REPRICE_METHOD,
@@ -122,30 +122,34 @@ Reprice = Callable[["ReviewMetrics", PricedPolicy], tuple[Decimal, dict[str, Any
 
 
 def load_default_rate_tables(session: Session) -> int:
-    """Store the shipped ``ST-2026`` v1 if the database has no version of it (idempotent)."""
-    table = default_rate_table()
-    exists = session.execute(
-        select(func.count())
-        .select_from(RateTableVersion)
-        .where(RateTableVersion.code == table.code)
-    ).scalar_one()
-    if exists:
-        return 0
-    insurer(session)  # the insurer organisation must exist: its staff edit tables
-    session.add(
-        RateTableVersion(
-            code=table.code,
-            version=table.version,
-            effective_from=table.effective_from,
-            status=RATE_TABLE_ACTIVE,
-            body=rate_table_to_dict(table),
-            reason="shipped default table",
-            created_by=BOOTSTRAP_ACTOR,
-            created_at=utc_now(),
+    """Store each shipped table (``ST-2026`` v1, the domestic ``DT-2026`` v1) that the
+    database has no version of (idempotent); returns how many were stored.
+    """
+    added = 0
+    for table in shipped_rate_tables():
+        exists = session.execute(
+            select(func.count())
+            .select_from(RateTableVersion)
+            .where(RateTableVersion.code == table.code)
+        ).scalar_one()
+        if exists:
+            continue
+        insurer(session)  # the insurer organisation must exist: its staff edit tables
+        session.add(
+            RateTableVersion(
+                code=table.code,
+                version=table.version,
+                effective_from=table.effective_from,
+                status=RATE_TABLE_ACTIVE,
+                body=rate_table_to_dict(table),
+                reason="shipped default table",
+                created_by=BOOTSTRAP_ACTOR,
+                created_at=utc_now(),
+            )
         )
-    )
+        added += 1
     session.flush()
-    return 1
+    return added
 
 
 def _check_code(code: str) -> str:

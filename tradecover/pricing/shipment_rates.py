@@ -92,12 +92,14 @@ class PolicyRatePricer:
 
     def price(self, request: ShortTermRateRequest) -> RateQuote:
         """The table rate of ``request`` with the policy's floating adjustments."""
+        table = self.pricer.table
         country_class = request.country_class
-        if country_class is None:
+        if not table.country_classes:
+            country_class = 0  # one row for every buyer's country [domain DT-4]
+        elif country_class is None:
             country_class = self.country_classes.get(
                 request.country or "", UNCLASSIFIED_COUNTRY_CLASS
             )
-        table = self.pricer.table
         bounds = table.indemnity
         share = min(max(request.indemnity_percentage, bounds.minimum), bounds.maximum)
         memo, explanations = self.quotes, self.explanations

@@ -55,6 +55,10 @@ _ONE = Decimal(1)
 _ZERO = Decimal(0)
 
 
+NO_COUNTRY_CLASS = -1
+"""The country class an explanation names when its table has none [domain DT-4]."""
+
+
 class UnknownCountry(ValidationFailed):
     """The country code has no risk class in the pricer's classification."""
 
@@ -371,7 +375,8 @@ def price_short_term(
 ) -> RateQuote:
     """Price one declaration or quote on ``table`` (default: the shipped table)."""
     table = table if table is not None else default_rate_table()
-    country_class = _country_class(request, country_classes)
+    # a table without country classes prices every buyer on its one row [domain DT-4]
+    country_class = _country_class(request, country_classes) if table.country_classes else 0
     terms = _terms(request.payment_terms)
     band = table.bands[table.band_index(request.credit_days)]
     base = table.base_rate(country_class, terms, request.credit_days)
@@ -391,7 +396,7 @@ def price_short_term(
             table_code=table.code,
             table_version=table.version,
             effective_from=table.effective_from.isoformat(),
-            country_class=country_class,
+            country_class=country_class if table.country_classes else NO_COUNTRY_CLASS,
             payment_terms=terms,
             credit_band=band.label,
             base_rate=base,

@@ -8,6 +8,7 @@ silently converted, so that what is stored is always the canonical code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 import pycountry
@@ -81,3 +82,22 @@ def all_countries() -> tuple[Country, ...]:
 def country_codes() -> frozenset[str]:
     """Return the set of all ISO 3166-1 alpha-2 codes."""
     return frozenset(_countries())
+
+
+@cache
+def local_currencies(code: str, on: date | None = None) -> tuple[str, ...]:
+    """The legal tender currencies in use in country ``code`` on ``on`` (today), ISO 4217 codes that
+    money can be written in, the main one first ([domain DT-2]).
+
+    The source is the CLDR territory data shipped with Babel (the currencies each ISO 3166
+    territory uses, with their dates of use); codes without an ISO 4217 minor unit are left
+    out.  An unknown country is refused (:class:`UnknownCountry`); a country with none
+    gives ``()``.
+    """
+    from babel.numbers import get_territory_currencies
+
+    from tradecover.kit.money import is_currency
+
+    check_country(code)
+    found = get_territory_currencies(code, on, tender=True, non_tender=False)
+    return tuple(c for c in found if is_currency(c))

@@ -55,6 +55,7 @@ POLICY_COLUMNS = (
     "declaration_frequency",
     "termination",
     "suspensions",
+    "product",
 )
 """The policy columns an attachment reads, in the order both read models select them."""
 
@@ -186,6 +187,7 @@ def policy_row(values: Sequence[Any]) -> PolicyRow:
         rate_table=v["rate_table"],
         rate_floating=v["rate_floating"],
         cover=cover,
+        product=v["product"],
     )
 
 

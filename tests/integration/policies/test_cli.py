@@ -148,3 +148,21 @@ def test_profile_set_and_show_round_trip(
     assert json.loads(shown.stdout)["previous_year_exports"]["amount"] == "6200000.00"
     assert json.loads(shown.stdout)["cross_border_ecommerce"] is True
     assert bad.exit_code == 4
+
+
+def test_cli_domestic_policy(cli: CliRunner, db: Database) -> None:
+    # [domain DT-1], [domain DT-4], [domain DT-5]: the one application form, the domestic
+    # table by default, the product's own wording
+    base = ["apply", "--exporter", "acme-exports", "--turnover", "50000000"]
+    domestic = ["--currency", "CNY", "--product", "domestic_trade_credit"]
+    abroad = cli.invoke(app, ["policies", *base, *domestic, "--countries", "DE"])
+    assert abroad.exit_code != 0 and "domestic_buyer_foreign" in abroad.output
+    out = _ok(cli, *base, *domestic)
+    assert "application 1 submitted for acme-exports" in out
+    assert "draft policy 1" in _ok(cli, "underwrite", "1", "--max-liability", "20000000")
+    _ok(cli, "quote", "1")
+    assert "policy DT-" in _ok(cli, "issue", "1")
+    shown = " ".join(_ok(cli, "show", "1").split())  # the console wraps long lines
+    assert "Domestic trade credit insurance" in shown
+    assert "political risks are not covered" in shown
+    assert "DT-2026" in shown

@@ -278,7 +278,8 @@ def test_rate_table_versions_keep_history(app_client: TestClient, cast: Cast, db
         assert pricer.country_classes is not None and pricer.country_classes["TR"] == 5
     r = app_client.get("/api/v1/rate-tables", headers=cast.exporter.headers)
     assert [(i["code"], i["version"], i["versions"]) for i in r.json()["items"]] == [
-        ("ST-2026", 2, 2)
+        ("DT-2026", 1, 1),  # the domestic table [domain DT-4]
+        ("ST-2026", 2, 2),
     ]
 
 
@@ -297,7 +298,7 @@ def test_non_monotone_table_is_refused_naming_the_cell(
         "base[4][OA][61-90]",
     )
     with transaction(db.factory) as s:
-        assert s.execute(select(func.count()).select_from(RateTableVersion)).scalar_one() == 1
+        assert s.execute(select(func.count()).select_from(RateTableVersion)).scalar_one() == 2
     assert _audits(db, "rate_table.version_added") == 0
 
 
@@ -312,7 +313,7 @@ def test_exporter_may_quote_but_not_edit_tables(
         )
         assert r.status_code == 403, r.text
     with transaction(db.factory) as s:
-        assert s.execute(select(func.count()).select_from(RateTableVersion)).scalar_one() == 1
+        assert s.execute(select(func.count()).select_from(RateTableVersion)).scalar_one() == 2
 
 
 def test_draft_version_is_not_priced_on(app_client: TestClient, cast: Cast) -> None:
@@ -710,9 +711,9 @@ def test_concurrent_edits_of_one_table_get_distinct_versions(db: Database) -> No
     assert outcomes == ["saved"] * editors
     with transaction(db.factory) as s:
         rows = s.execute(
-            select(RateTableVersion.version, RateTableVersion.status).order_by(
-                RateTableVersion.version
-            )
+            select(RateTableVersion.version, RateTableVersion.status)
+            .where(RateTableVersion.code == "ST-2026")
+            .order_by(RateTableVersion.version)
         ).all()
     assert [r[0] for r in rows] == list(range(1, editors + 2))
     assert [r[1] for r in rows] == ["retired"] * editors + ["active"]

@@ -50,7 +50,9 @@ def _versions(db: Database) -> list[tuple[int, str]]:
         return [
             (r.version, r.status)
             for r in s.execute(
-                select(RateTableVersion).order_by(RateTableVersion.version)
+                select(RateTableVersion)
+                .where(RateTableVersion.code == "ST-2026")
+                .order_by(RateTableVersion.version)
             ).scalars()
         ]
 
@@ -109,6 +111,21 @@ def test_rate_table_page_shows_the_matrix_and_history_but_no_editor_to_exporters
     ]
     assert "Save a new version" not in page.text
     assert app_client.get("/pricing/rate-tables/NOPE").status_code == 404
+
+
+def test_the_domestic_table_page_shows_one_row_without_country_classes(
+    app_client: TestClient, people: dict[str, Actor]
+) -> None:
+    # [domain DT-4]
+    sign_in(app_client, people["exporter"])
+    page = app_client.get("/pricing/rate-tables/DT-2026")
+    assert page.status_code == 200, page.text
+    assert "Rate table DT-2026 · v1" in page.text
+    matrix = page.text.split('data-testid="rate-matrix"')[1].split("</table>")[0]
+    rows = [r for r in matrix.split("<tr>")[2:] if r.strip()]
+    assert [_cells(r)[:2] for r in rows] == [["—", t] for t in ("LC", "DP", "DA", "OA")]
+    oa = _cells(rows[3])
+    assert oa[2 + 2] == "0.4"  # O/A 61-90 days
 
 
 def test_underwriter_saves_a_new_version_from_the_page(

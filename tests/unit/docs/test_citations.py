@@ -37,6 +37,7 @@ PREFIXES = {
     "CO": "coinsurance.md",
     "MK": "market.md",
     "BA": "bank-assignments.md",
+    "DT": "domestic-trade-credit.md",
 }
 CITATION = re.compile(r"\[domain ([A-Z]{1,2})-(\d+)\]")
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')

@@ -53,7 +53,7 @@ from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import RequestType
-from tradecover.policies import rate_floating_from_dict
+from tradecover.policies import domestic_foreign_buyer, rate_floating_from_dict
 from tradecover.pricing import (
     ExporterExperience,
     PolicyRatePricer,
@@ -367,7 +367,9 @@ def _items(
 def _check(
     facts: AttachmentFacts, principal: Principal, shipment: Shipment, today: date
 ) -> Shipment | DomainError:
-    """Ownership and every input rule of one shipment: the checked shipment or its problem."""
+    """Ownership and every input rule of one shipment: the checked shipment or its problem
+    (a buyer abroad under a domestic policy: ``domestic_buyer_foreign``, [domain DT-1]).
+    """
     policy = facts.policies.get(shipment.policy_id)
     if (
         policy is None
@@ -382,6 +384,11 @@ def _check(
     if buyer is None or not buyer.known:
         return NotFound(f"no buyer {shipment.buyer_id}", code="buyer_not_found", field="buyer_id")
     shipment = replace(shipment, buyer_country=buyer.country)
+    foreign = domestic_foreign_buyer(  # a domestic policy covers buyers at home [domain DT-1]
+        policy.product, policy.cover.scope, buyer.country, field="buyer_id"
+    )
+    if foreign is not None:
+        return foreign
     problems = shipment_problems(
         shipment,
         today=today,

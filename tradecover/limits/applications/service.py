@@ -143,7 +143,8 @@ def apply(
 ) -> LimitApplication:
     """An exporter applies for a limit on a buyer under its active policy.
 
-    Bad input is refused before anything is written.  Small clean cases (and the
+    Bad input is refused before anything is written (a buyer abroad under a domestic
+    policy: ``domestic_buyer_foreign``, [domain DT-1]).  Small clean cases (and the
     exporter's own reductions and cancellations) are decided at once; the others wait in
     the underwriters' queue with the rating, the ceiling and a recommendation.
     """
@@ -164,6 +165,9 @@ def apply(
             code="buyer_merged",
             field="buyer_id",
         )
+    schedule = policies.schedule_of(policy)
+    # a domestic policy: buyers in the insured's own country only [domain DT-1]
+    policies.check_domestic_buyer(policy.product, schedule.scope, buyer.country, field="buyer_id")
     current = _active_limit(
         session, org_id=principal.org_id, policy_id=policy_id, buyer_id=buyer_id
     )
@@ -179,7 +183,7 @@ def apply(
         else None,
         shipments=shipments,
     )
-    terms = PolicyTerms.from_schedule(policies.schedule_of(policy))
+    terms = PolicyTerms.from_schedule(schedule)
     decision, rating_id = _proposal(
         session, request=request, buyer=buyer, policy_terms=terms, rules=rules
     )

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from tradecover.kit.money import Money
-from tradecover.policies.schedule import LiabilityGuidance, liability_guidance
+from tradecover.policies import LiabilityGuidance, is_domestic, liability_guidance
 from tradecover.web import labels
 
 if TYPE_CHECKING:  # the row types only: the pages read them through the services
@@ -82,6 +82,7 @@ class ScheduleView:
     max_credit_days: int | None
     hs_chapters: tuple[str, ...]
     auto_renew: bool
+    domestic: bool = False  # the domestic product's wording [domain DT-5]
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -122,6 +123,7 @@ def schedule_view(policy: Policy) -> ScheduleView:
         else None,
         hs_chapters=_strings(scope.get("hs_chapters")),
         auto_renew=policy.auto_renew,
+        domestic=is_domestic(policy.product),
     )
 
 

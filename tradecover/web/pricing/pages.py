@@ -90,8 +90,11 @@ def _table_context(session: SessionDep, code: str) -> dict[str, Any]:
     current = service.current_version(session, code=code)
     table = service.table_of(current)
     matrix = [
-        (c, [(TERMS_ORDER[t].value, [r * 100 for r in rates]) for t, rates in enumerate(by_terms)])
-        for c, by_terms in enumerate(table.base)
+        (
+            c if table.country_classes else "—",  # one row for every country [domain DT-4]
+            [(TERMS_ORDER[t].value, [r * 100 for r in rates]) for t, rates in enumerate(by_terms)],
+        )
+        for c, by_terms in enumerate(table.base if table.country_classes else table.base[:1])
     ]
     return {
         "code": code,
