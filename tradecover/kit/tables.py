@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,6 +43,9 @@ MAX_SIZE = 200
 MAX_SEARCH = 100
 """The longest search text read (longer is refused)."""
 CSV_CHUNK_ROWS = 500
+_DIGITS = re.compile(r"[0-9]{1,19}")
+RESERVED = frozenset({"sort", "dir", "q", "after", "before", "size", "format", "page"})
+"""Query parameters of the kit itself: no filter may be named so."""
 T = TypeVar("T")
 
 
@@ -103,6 +107,14 @@ class TableSpec:
     default_direction: SortDirection = SortDirection.DESC
     searchable: bool = False
     search_label: str = "Search"
+
+    def __post_init__(self) -> None:
+        clash = {c.key for c in self.columns if c.filter} & RESERVED
+        if clash:
+            raise ValueError(f"filters named like the kit's own parameters: {sorted(clash)}")
+        sort = self.column(self.default_sort)
+        if sort is None or not sort.sortable:
+            raise ValueError(f"{self.name} cannot be sorted by {self.default_sort}")
 
     def column(self, key: str) -> Column | None:
         """The column named ``key``, if any."""
@@ -172,14 +184,14 @@ def read_value(kind: ValueKind, raw: Any, name: str) -> Any:
     """
     try:
         if kind is ValueKind.INTEGER:
-            if isinstance(raw, bool) or not (isinstance(raw, int) or str(raw).isdigit()):
+            if isinstance(raw, bool) or not (isinstance(raw, int) or _DIGITS.fullmatch(str(raw))):
                 raise ValueError(raw)
             value = int(raw)
             if value >= 2**63:
                 raise ValueError(raw)
             return value
-        if not isinstance(raw, str):
-            raise ValueError(raw)
+        if not isinstance(raw, str) or (kind is not ValueKind.TEXT and not raw.isascii()):
+            raise ValueError(raw)  # numbers and dates are written with the digits 0-9
         if kind is ValueKind.DATE:
             return date.fromisoformat(raw)
         if kind is ValueKind.DATETIME:
@@ -226,6 +238,8 @@ def decode_cursor(
     """The cursor ``token`` stands for; :class:`BadTableQuery` when it was altered or
     forged (its signature does not match), or made for another list or sort.
     """
+    if not token.isascii() or len(token) > 2000:
+        raise BadTableQuery("the page position is not readable", field=name)
     body, _, signature = token.partition(".")
     try:
         payload = _unb64(body)
@@ -272,7 +286,7 @@ def parse_query(spec: TableSpec, params: Mapping[str, str], key: str) -> TableQu
             raise BadTableQuery(f"{f.key} is not one of its choices", field=f.key)
         filters[f.key] = read_value(f.kind, raw, f.key)
     size_text = params.get("size") or str(DEFAULT_SIZE)
-    if not size_text.isdigit() or not 1 <= int(size_text) <= MAX_SIZE:
+    if not _DIGITS.fullmatch(size_text) or not 1 <= int(size_text) <= MAX_SIZE:
         raise BadTableQuery(f"size is 1 to {MAX_SIZE}", field="size")
     after = params.get("after")
     before = params.get("before")
@@ -349,10 +363,8 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
     writer = csv.writer(out, lineterminator="\r\n")
     out.write("\ufeff")
     writer.writerow([cell(h) for h in header])
-    count = 0
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         writer.writerow([cell(v) for v in row])
-        count += 1
         if count % CSV_CHUNK_ROWS == 0:
             yield out.getvalue()
             out.seek(0)
@@ -374,4 +386,3 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-

@@ -41,7 +41,7 @@ class ListModel(Generic[E]):
     """One list's read model: its scoped statement, permission, columns and search."""
 
     permission: Permission
-    base: Callable[[Session, Principal], Select[tuple[E]]]
+    base: Callable[[Session, Principal], Select[E]]
     columns: Mapping[str, InstrumentedAttribute[Any]]
     id_column: InstrumentedAttribute[int]
     search: tables.Search | None = None
@@ -94,7 +94,7 @@ def _or(*searches: Callable[[str], ColumnElement[bool]]) -> tables.Search:
     return lambda text: or_(*(s(text) for s in searches))
 
 
-def _declarations(session: Session, principal: Principal) -> Select[tuple[Declaration]]:
+def _declarations(session: Session, principal: Principal) -> Select[Declaration]:
     query = select(Declaration)
     if principal.is_insurer:
         return query
@@ -188,6 +188,7 @@ def limit_usage(session: Session, limit_ids: list[int]) -> dict[int, Utilisation
         return {}
     return {r.limit_id: r for r in utilisation_rows(session, limit_ids=limit_ids)}
 
+
 C = ClaimRow
 CLAIMS: ListModel[ClaimRow] = ListModel(
     permission=Permission.CLAIM_READ,
@@ -210,7 +211,7 @@ CLAIMS: ListModel[ClaimRow] = ListModel(
 """The claims list (``/claims``)."""
 
 
-def _buyers(session: Session, principal: Principal) -> Select[tuple[Buyer]]:
+def _buyers(session: Session, principal: Principal) -> Select[Buyer]:
     query = select(Buyer).where(Buyer.merged_into_id.is_(None))
     if principal.is_insurer:
         return query
@@ -240,7 +241,7 @@ BUYERS: ListModel[Buyer] = ListModel(
 """The buyer register (``/buyers``): an exporter its own buyers, the insurer every one."""
 
 
-def _audit(session: Session, principal: Principal) -> Select[tuple[AuditEntry]]:
+def _audit(session: Session, principal: Principal) -> Select[AuditEntry]:
     query = select(AuditEntry)
     if principal.is_insurer:
         return query

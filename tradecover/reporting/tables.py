@@ -42,8 +42,8 @@ class ExportTooLarge(BadTableQuery):
 
 
 def like_pattern(text: str) -> str:
-    """A case-insensitive ``LIKE`` pattern that finds ``text`` anywhere (its own ``%``,
-    ``_`` and ``\\`` escaped).
+    """A case-insensitive ``LIKE`` pattern that finds ``text`` anywhere (its own percent
+    signs, underscores and backslashes escaped).
     """
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -60,11 +60,11 @@ def contains(*columns: Any) -> Search:
 
 
 def filtered(
-    query: Select[tuple[E]],
+    query: Select[E],
     table: TableQuery,
     columns: Mapping[str, InstrumentedAttribute[Any]],
     search: Search | None = None,
-) -> Select[tuple[E]]:
+) -> Select[E]:
     """``query`` with the reader's filters (equality) and search."""
     for key, value in table.filters.items():
         column = columns.get(key)
@@ -88,12 +88,12 @@ def _sort_column(
 
 
 def _ordered(
-    query: Select[tuple[E]],
+    query: Select[E],
     sort: InstrumentedAttribute[Any],
     id_column: InstrumentedAttribute[int],
     ascending: bool,
     past: Cursor | None,
-) -> Select[tuple[E]]:
+) -> Select[E]:
     if past is not None:
         if ascending:
             beyond = or_(sort > past.value, and_(sort == past.value, id_column > past.id))
@@ -107,7 +107,7 @@ def _ordered(
 
 def page(
     session: Session,
-    query: Select[tuple[E]],
+    query: Select[E],
     table: TableQuery,
     *,
     columns: Mapping[str, InstrumentedAttribute[Any]],
@@ -144,7 +144,7 @@ def page(
 
 def export(
     session: Session,
-    query: Select[tuple[E]],
+    query: Select[E],
     table: TableQuery,
     *,
     columns: Mapping[str, InstrumentedAttribute[Any]],

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
+from tradecover.kit.money import Money
 from tradecover.kit.tables import (
     BadTableQuery,
     Column,
@@ -38,7 +40,6 @@ from tradecover.kit.tables import (
     parse_query,
     xlsx_bytes,
 )
-from tradecover.kit.money import Money
 from tradecover.web import labels
 from tradecover.web.i18n import N_
 from tradecover.web.kit import settings_of
@@ -188,6 +189,7 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
 }
 """The words of each choice filter's codes (translated where they are shown)."""
 
+
 def major(minor: int | None, currency: str) -> Decimal | None:
     """An amount kept in minor units, in major units of its currency (for an export)."""
     return None if minor is None else Money.from_minor(minor, currency).amount
@@ -261,7 +263,9 @@ class TableView:
     def filter_value(self, key: str) -> str:
         """The filter's current value, as the form shows it."""
         value = self.query.filters.get(key)
-        return "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+        if value is None:
+            return ""
+        return value.isoformat() if isinstance(value, date | datetime) else str(value)
 
     def choice_labels(self, column: Column) -> Mapping[str, str]:
         """The words of ``column``'s choices."""

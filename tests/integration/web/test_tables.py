@@ -29,8 +29,8 @@ from tests.conftest import (
     sign_in,
 )
 from tradecover.access.roles import Role
-from tradecover.audit.model import AuditEntry
 from tradecover.api.app import create_app
+from tradecover.audit.model import AuditEntry
 from tradecover.config import Settings
 from tradecover.db.engine import transaction
 
@@ -181,7 +181,7 @@ def test_xlsx_export_stores_no_formula(app_client: TestClient, book: Book) -> No
     assert answer.status_code == 200
     sheet = load_workbook(io.BytesIO(answer.content)).active
     assert sheet is not None
-    values = [row for row in sheet.iter_rows(values_only=True)]
+    values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "id"
     assert values[3][3] == "'=1+2"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

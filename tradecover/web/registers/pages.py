@@ -1,4 +1,4 @@
-"""Dashboard pages of two registers, as tables people can work with ([ADR 0035]):
+"""Dashboard pages of two registers, as tables people can work with ([ADR 0035]).
 
 * ``/buyers``: the buyer register (an exporter its own buyers, the insurer every one),
   by name, with its country, registration number and sector;
@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from tradecover.access.roles import Permission
+from tradecover.access import Permission
 from tradecover.kit.errors import DomainError
 from tradecover.reporting import lists
 from tradecover.web import tables
