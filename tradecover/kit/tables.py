@@ -12,7 +12,7 @@ and exported by (pure: no SQL, no web).
   unique tiebreaker), so that paging is stable while rows are added and every row is
   listed exactly once.  :func:`encode_cursor` signs it (HMAC-SHA256 with the
   installation's key) together with the sort it belongs to; :func:`decode_cursor` refuses
-  a cursor that was altered, forged or made for another sort ([ADR 0035]).
+  a cursor that was altered, forged or made for another sort (ADR 0035).
 * :func:`csv_chunks` and :func:`xlsx_bytes` write rows formula-safe
   (:func:`tradecover.kit.text.spreadsheet_safe`: a text cell beginning with ``=``, ``+``,
   ``-``, ``@``, tab or carriage return gets a leading apostrophe).

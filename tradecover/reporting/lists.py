@@ -1,6 +1,6 @@
 """Read models of the dashboard's lists: declarations, premium notices, credit limits,
 claims, buyers and the audit log, each sorted, filtered, searched and keyset-paged by
-the table kit, or read whole for an export ([ADR 0035]).
+the table kit, or read whole for an export (ADR 0035).
 
 Each starts from the statement its own context scopes the caller by (the same as the
 API's list: an exporter its own, a bank, co-insurer or programme also what the read under

@@ -1,5 +1,5 @@
 """The table kit applied to a query: a list's filters, search, keyset order and page, or
-its whole filtered content for an export ([ADR 0035]).
+its whole filtered content for an export (ADR 0035).
 
 A read model gives the list's scoped ``SELECT`` of ORM records (the access rules of its
 context already applied), the SQL column of each sortable or filtering key, and its

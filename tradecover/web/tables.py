@@ -1,4 +1,4 @@
-"""The dashboard's lists, the edge of the table kit ([ADR 0035]).
+"""The dashboard's lists, the edge of the table kit (ADR 0035).
 
 Each list's :class:`~tradecover.kit.tables.TableSpec` (its columns with their headings,
 which sort, which filter, the search), the reading of a request's query into a

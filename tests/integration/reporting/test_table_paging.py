@@ -1,4 +1,4 @@
-"""The table kit applied to SQL ([ADR 0035]): keyset pages of a real query, read forward
+"""The table kit applied to SQL (ADR 0035): keyset pages of a real query, read forward
 by ``after`` and back by ``before``, list every row that the filters and search keep
 exactly once and in order, whatever the data (ties on the sort value: the id decides)
 and the page size; an export reads the same rows in chunks.  A table of its own on an

@@ -1,4 +1,4 @@
-"""Tables people can work with, through the web client ([ADR 0035]): keyset paging,
+"""Tables people can work with, through the web client (ADR 0035): keyset paging,
 sorting, filtering and search on the declarations list, CSV and XLSX exports
 (formula-safe, logged like a read), bad list input answered 400, and the buyer register
 and audit log pages.  Small data: five declarations of one exporter.
@@ -37,6 +37,7 @@ from tradecover.db.engine import transaction
 INVOICES = ("INV-1", "INV-2", "=1+2", "INV-4", "INV-5")
 _ROW = re.compile(r'<tr><td><a href="/declarations/([0-9]+)">')
 _NEXT = re.compile(r'href="([^"]+)" rel="next"')
+_LIMIT_ROW = re.compile(r'<tr><td><a href="/limits/([0-9]+)">')
 _PREVIOUS = re.compile(r'href="([^"]+)" rel="prev"')
 
 
@@ -222,6 +223,12 @@ def test_limits_claims_and_notices_are_tables(app_client: TestClient, book: Book
     assert 'data-testid="empty-claims"' in claims.text
     assert app_client.get("/billing?format=xlsx").status_code == 200
     assert app_client.get("/billing?sort=total&dir=asc").status_code == 200
+    sign_in(app_client, book.underwriter)
+    queue = app_client.get("/limits?q=berlin&status=active")
+    assert queue.status_code == 200
+    assert 'data-testid="queue"' in queue.text
+    assert _LIMIT_ROW.findall(queue.text) != []
+    assert _LIMIT_ROW.findall(app_client.get("/limits?status=cancelled").text) == []
 
 
 def test_the_buyer_register_and_the_audit_log(app_client: TestClient, book: Book) -> None:

@@ -1,4 +1,4 @@
-"""The table kit ([ADR 0035]): query parameters read or refused, signed keyset cursors
+"""The table kit (ADR 0035): query parameters read or refused, signed keyset cursors
 (round trip, tampering refused), paging that lists every row exactly once in order
 (forward and back, for random data and page sizes), and formula-safe exports.
 """

@@ -58,7 +58,7 @@ DECISION_OUTCOMES = (
 )
 """What the queue's form offers: approve in full, approve less, refuse."""
 QUEUE_SHOWN = 20
-"""The applications the queue shows at once (the oldest waiting first)."""
+"""The applications the underwriters' queue shows at once (the oldest waiting first)."""
 
 
 NAV_LINKS: tuple[tuple[str, str, Permission], ...] = (
@@ -119,7 +119,10 @@ def _queue_page(
         principal = viewer.principal
         status = "pending" if principal.is_insurer else None
         apps, total = service.list_applications(
-            session, principal=principal, status=status, limit=QUEUE_SHOWN
+            session,
+            principal=principal,
+            status=status,
+            limit=QUEUE_SHOWN if principal.is_insurer else 100,
         )
         second, _ = service.list_applications(
             session, principal=principal, status=service.PENDING_SECOND, limit=100
@@ -170,7 +173,6 @@ def _queue_page(
                 if may(viewer, Permission.LIMIT_APPLY) and not principal.is_insurer
                 else "",
             ),
-            "queue_shown": QUEUE_SHOWN,
             "usage": usage,
             "notices": notices,
             "insurer": principal.is_insurer,

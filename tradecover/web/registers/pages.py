@@ -1,4 +1,4 @@
-"""Dashboard pages of two registers, as tables people can work with ([ADR 0035]).
+"""Dashboard pages of two registers, as tables people can work with (ADR 0035).
 
 * ``/buyers``: the buyer register (an exporter its own buyers, the insurer every one),
   by name, with its country, registration number and sector;
