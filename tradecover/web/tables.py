@@ -272,6 +272,11 @@ class TableView:
         return CHOICE_LABELS.get(column.key, {})
 
     @property
+    def size_choices(self) -> list[int]:
+        """The page sizes the form offers (the current one among them)."""
+        return sorted({20, 50, 100, 200, self.query.size})
+
+    @property
     def filtered(self) -> bool:
         """Whether a search or filter narrows the list."""
         return bool(self.query.q or self.query.filters)

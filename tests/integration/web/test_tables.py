@@ -101,6 +101,7 @@ def test_paging_forward_and_back_lists_every_declaration_once_in_order(
     while url is not None:
         page = app_client.get(url)
         assert page.status_code == 200, page.text
+        assert "<option selected>2</option>" in page.text  # the form keeps the size
         seen += _ids(page.text)
         pages.append(url)
         found = _NEXT.search(page.text)
