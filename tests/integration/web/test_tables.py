@@ -45,6 +45,7 @@ _PREVIOUS = re.compile(r'href="([^"]+)" rel="prev"')
 class Book:
     exporter: Actor
     underwriter: Actor
+    bank: Actor
     exporter_org_id: int
     ids: tuple[int, ...]
 
@@ -70,7 +71,8 @@ def site(database: Database) -> Iterator[tuple[TestClient, Book]]:
             ids.append(int(r.json()["id"]))
         exporter = make_person(database, "acme-exports", Role.EXPORTER, "li@acme.example")
         underwriter = make_person(database, "insurer", Role.UNDERWRITER, "uw@insurer.example")
-        yield client, Book(exporter, underwriter, w.org_id, tuple(ids))
+        bank = make_person(database, "first-bank", Role.BANK, "ops@bank.example")
+        yield client, Book(exporter, underwriter, bank, w.org_id, tuple(ids))
     app.state.engine.dispose()
 
 
@@ -208,6 +210,14 @@ def test_an_insurer_export_is_logged_in_the_exporters_chain(
     assert logged, "the export is a read of the exporter's data"
     assert sorted(logged[-1]["records"]["declarations"]) == sorted(book.ids)
     assert logged[-1]["reader_role"] == "underwriter"
+
+
+def test_an_export_passes_the_pages_consent_guard(app_client: TestClient, book: Book) -> None:
+    sign_in(app_client, book.bank)
+    for fmt in ("csv", "xlsx"):
+        refused = app_client.get(f"/declarations?format={fmt}")
+        assert refused.status_code == 403
+        assert 'data-testid="consent-required"' in refused.text
 
 
 def test_limits_claims_and_notices_are_tables(app_client: TestClient, book: Book) -> None:
