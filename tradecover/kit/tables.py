@@ -64,6 +64,8 @@ class ValueKind(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
     DATE = "date"
+    MONTH = "month"
+    """A month, as its first day (written ``2026-03`` or ``2026-03-01``)."""
     DATETIME = "datetime"
     DECIMAL = "decimal"
 
@@ -194,6 +196,11 @@ def read_value(kind: ValueKind, raw: Any, name: str) -> Any:
             raise ValueError(raw)  # numbers and dates are written with the digits 0-9
         if kind is ValueKind.DATE:
             return date.fromisoformat(raw)
+        if kind is ValueKind.MONTH:
+            first = date.fromisoformat(raw + "-01" if len(raw) == 7 else raw)
+            if first.day != 1:
+                raise ValueError(raw)
+            return first
         if kind is ValueKind.DATETIME:
             return datetime.fromisoformat(raw)
         if kind is ValueKind.DECIMAL:

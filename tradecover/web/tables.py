@@ -82,7 +82,7 @@ NOTICES = TableSpec(
     name="notices",
     columns=(
         Column("id", N_("Notice"), _I, sortable=True),
-        Column("month", N_("Month"), _D, sortable=True, filter=True),
+        Column("month", N_("Month"), ValueKind.MONTH, sortable=True, filter=True),
         Column("policy", N_("Policy")),
         Column("due_date", N_("Due date"), _D, sortable=True),
         Column("total", N_("Total premium"), _I, sortable=True, numeric=True),
@@ -265,6 +265,9 @@ class TableView:
         value = self.query.filters.get(key)
         if value is None:
             return ""
+        column = self.spec.column(key)
+        if column is not None and column.kind is ValueKind.MONTH and isinstance(value, date):
+            return value.strftime("%Y-%m")
         return value.isoformat() if isinstance(value, date | datetime) else str(value)
 
     def choice_labels(self, column: Column) -> Mapping[str, str]:

@@ -234,6 +234,8 @@ def test_limits_claims_and_notices_are_tables(app_client: TestClient, book: Book
     assert 'data-testid="empty-claims"' in claims.text
     assert app_client.get("/billing?format=xlsx").status_code == 200
     assert app_client.get("/billing?sort=total&dir=asc").status_code == 200
+    assert app_client.get("/billing?month=2026-03").status_code == 200  # old links still work
+    assert app_client.get("/billing?month=2026-03-15").status_code == 400
     sign_in(app_client, book.underwriter)
     queue = app_client.get("/limits?q=berlin&status=active")
     assert queue.status_code == 200

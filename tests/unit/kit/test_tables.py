@@ -44,6 +44,7 @@ SPEC = TableSpec(
         Column("amount", "Amount", ValueKind.DECIMAL, sortable=True),
         Column("status", "Status", filter=True, choices=("open", "closed")),
         Column("count", "Count", ValueKind.INTEGER, filter=True),
+        Column("month", "Month", ValueKind.MONTH, sortable=True, filter=True),
     ),
     default_sort="id",
     searchable=True,
@@ -82,6 +83,8 @@ def test_filters_are_read_as_their_kind() -> None:
         ({"status": "lost"}, "status"),
         ({"day": "March"}, "day"),
         ({"count": "-3"}, "count"),
+        ({"month": "2026-03-02"}, "month"),
+        ({"month": "2026-13"}, "month"),
         ({"size": "x"}, "size"),
         ({"q": "x" * 101}, "q"),
         ({"after": "abc", "before": "abc"}, "after"),
@@ -94,6 +97,11 @@ def test_bad_parameters_are_refused(params: dict[str, str], field: str) -> None:
         parse_query(SPEC, params, KEY)
     assert refused.value.status == 400
     assert refused.value.field == field
+
+
+def test_a_month_is_its_first_day() -> None:
+    assert parse_query(SPEC, {"month": "2026-03"}, KEY).filters == {"month": date(2026, 3, 1)}
+    assert parse_query(SPEC, {"month": "2026-03-01"}, KEY).filters == {"month": date(2026, 3, 1)}
 
 
 def test_a_filter_may_not_take_a_parameter_of_the_kit() -> None:
@@ -113,6 +121,7 @@ _VALUES: dict[str, st.SearchStrategy[Any]] = {
     "id": st.integers(min_value=0, max_value=2**62),
     "name": st.text(max_size=40),
     "day": st.dates(),
+    "month": st.dates().map(lambda d: d.replace(day=1)),
     "at": st.datetimes(timezones=st.just(UTC)),
     "amount": st.decimals(allow_nan=False, allow_infinity=False, places=4),
 }
