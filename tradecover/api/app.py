@@ -219,6 +219,7 @@ def _routers() -> list[Any]:
     from tradecover.web.mail.pages import router as mail_pages_router
     from tradecover.web.policies.pages import router as policies_pages_router
     from tradecover.web.pricing.pages import router as pricing_pages_router
+    from tradecover.web.registers.pages import router as registers_pages_router
     from tradecover.web.risk.pages import router as risk_pages_router
     from tradecover.web.webhooks.pages import router as webhooks_pages_router
     from tradecover.webhooks.api import router as webhooks_router
@@ -253,6 +254,7 @@ def _routers() -> list[Any]:
         claims_router,
         limit_tracking_pages_router,
         limits_pages_router,
+        registers_pages_router,
         overdue_pages_router,
         claims_pages_router,
         investment_debt_router,

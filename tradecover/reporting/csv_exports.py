@@ -2,7 +2,8 @@
 
 The exporter sees its own; the insurer's staff see every organisation's.  Amounts are
 written in major units of their currency with the currency beside them; dates in ISO
-8601.  Rows are read in chunks so that a large book does not sit in memory as objects.
+8601; every cell formula-safe (:func:`tradecover.kit.text.spreadsheet_row`).  Rows are
+read in chunks so that a large book does not sit in memory as objects.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from tradecover.access import Permission, Principal
 from tradecover.declarations.model import Declaration
 from tradecover.kit.money import Money
+from tradecover.kit.text import spreadsheet_row
 from tradecover.limits.model import CreditLimit
 
 _CHUNK = 1000
@@ -62,7 +64,7 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[str, int
     writer.writerow(header)
     count = 0
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(spreadsheet_row("" if v is None else v for v in row))
         count += 1
     return out.getvalue(), count
 

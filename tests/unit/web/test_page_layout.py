@@ -16,8 +16,8 @@ from tradecover.web import i18n, kit
 
 WEB = Path(tradecover.web.__file__).parent
 ACCESS_API = WEB.parent / "access" / "api.py"
-SHARED_TEMPLATES = {"base.html", "error.html"}
-"""The layout every page extends and the error page of the kit."""
+SHARED_TEMPLATES = {"base.html", "error.html", "_table.html"}
+"""The layout every page extends, the error page of the kit and the table kit's macros."""
 
 
 def _web_modules() -> list[Path]:

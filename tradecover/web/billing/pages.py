@@ -9,9 +9,9 @@ PDF is the same notice as a file, in the reader's language.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from tradecover import billing
@@ -22,9 +22,12 @@ from tradecover.billing.document import notice_document, notice_reference
 from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
-from tradecover.web import i18n
+from tradecover.policies import policy_numbers_of
+from tradecover.reporting import lists
+from tradecover.web import i18n, tables
 from tradecover.web.billing import payment_form
 from tradecover.web.kit import (
+    N_,
     SessionDep,
     Viewer,
     choose_locale,
@@ -39,29 +42,26 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
-PAGE_SIZE = 50
 
 
 @router.get("/billing", response_model=None)
-def notices_page(
-    request: Request,
-    session: SessionDep,
-    month: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> Response:
-    """Premium notices the viewer may see, newest month first."""
+def notices_page(request: Request, session: SessionDep) -> Response:
+    """Premium notices the viewer may see, newest month first (sorted, filtered, searched
+    and keyset-paged by the table kit; ``?format=csv`` or ``xlsx`` exports them).
+    """
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
-        rows, total = service.list_notices(
-            session,
-            principal=viewer.principal,
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-            month=month,
-        )
+        table = tables.read_table(request, tables.NOTICES)
+        fmt = tables.export_format(request)
+        if fmt is not None:
+            rows = lists.NOTICES.export(session, viewer.principal, table)
+            return tables.export_response(
+                tables.NOTICES, fmt, rows, lambda batch: _notice_cells(session, batch)
+            )
+        found = lists.NOTICES.page(session, viewer.principal, table)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
     return render_page(
@@ -69,14 +69,38 @@ def notices_page(
         locale,
         "billing/notices.html",
         {
-            "notices": rows,
-            "total": total,
-            "month": month,
-            "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)),
+            "notices": found.rows,
+            "total": found.total,
+            "policy_numbers": policy_numbers_of(session, (n.policy_id for n in found.rows)),
+            "table": tables.view(
+                request,
+                tables.NOTICES,
+                table,
+                found,
+                empty_message=N_("No premium notices yet."),
+                empty_hint=N_("Notices are issued by the monthly billing run."),
+            ),
         },
         viewer=viewer,
     )
+
+
+def _notice_cells(session: SessionDep, batch: list[Any]) -> list[tuple[Any, ...]]:
+    numbers = policy_numbers_of(session, (n.policy_id for n in batch))
+    return [
+        (
+            n.id,
+            n.month,
+            numbers.get(n.policy_id) or n.policy_id,
+            n.due_date,
+            tables.major(n.total_minor, n.currency),
+            tables.major(n.exporter_owed_minor, n.currency),
+            tables.major(n.total_minor - n.exporter_owed_minor, n.currency),
+            tables.major(n.exporter_paid_minor, n.currency),
+            n.currency,
+        )
+        for n in batch
+    ]
 
 
 def _notice(request: Request, session: SessionDep, notice_id: int, template: str) -> Response:

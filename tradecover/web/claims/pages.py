@@ -13,7 +13,7 @@ form are :mod:`tradecover.web.claims.overdue_pages`.
 from __future__ import annotations
 
 from decimal import InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
@@ -40,9 +40,10 @@ from tradecover.kit.dates import business_today
 from tradecover.kit.errors import DomainError, ValidationFailed
 from tradecover.kit.money import Money, to_decimal
 from tradecover.policies import policy_numbers_of
-from tradecover.reporting import names
-from tradecover.web import i18n
+from tradecover.reporting import lists, names
+from tradecover.web import i18n, tables
 from tradecover.web.kit import (
+    N_,
     SessionDep,
     Viewer,
     choose_locale,
@@ -57,7 +58,6 @@ from tradecover.web.kit import (
 )
 
 router = APIRouter(include_in_schema=False)
-QUEUE_SIZE = 200
 
 
 def _defaults(request: Request) -> ClaimDefaults:
@@ -76,17 +76,33 @@ def _queue_page(
 ) -> Response:
     locale = choose_locale(request, viewer)
     try:
-        rows, total = claims.list_claims(
-            session, principal=viewer.principal, state=None, limit=QUEUE_SIZE, offset=0
-        )
+        table = tables.read_table(request, tables.CLAIMS)
+        fmt = tables.export_format(request)
+        if fmt is not None:
+            exported = lists.CLAIMS.export(session, viewer.principal, table)
+            return tables.export_response(
+                tables.CLAIMS, fmt, exported, lambda batch: _claim_cells(session, batch)
+            )
+        found = lists.CLAIMS.page(session, viewer.principal, table)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
+    rows = found.rows
     insurer = viewer.principal.is_insurer
     context = {
         "claims": [{"claim": r, "lines": claims.lines_of(session, r.id)} for r in rows],
         "buyer_names": names.buyer_names(session, (r.buyer_id for r in rows)),
         "policy_numbers": policy_numbers_of(session, (r.policy_id for r in rows)),
-        "total": total,
+        "total": found.total,
+        "table": tables.view(
+            request,
+            tables.CLAIMS,
+            table,
+            found,
+            empty_message=N_("No claims."),
+            empty_hint=N_("A claim is filed from an overdue invoice, on the overdue page.")
+            if may(viewer, Permission.CLAIM_FILE)
+            else "",
+        ),
         "can_decide": insurer and may(viewer, Permission.CLAIM_DECIDE),
         "can_withdraw": not insurer and may(viewer, Permission.CLAIM_FILE),
         "can_pay": insurer and may(viewer, Permission.CLAIM_PAY),
@@ -103,9 +119,33 @@ def _queue_page(
     )
 
 
+def _claim_cells(session: SessionDep, batch: list[Any]) -> list[tuple[Any, ...]]:
+    numbers = policy_numbers_of(session, (c.policy_id for c in batch))
+    buyer_names = names.buyer_names(session, (c.buyer_id for c in batch))
+    return [
+        (
+            c.id,
+            numbers.get(c.policy_id) or c.policy_id,
+            buyer_names.get(c.buyer_id) or c.buyer_id,
+            c.cause,
+            c.filed_on,
+            tables.major(c.loss_minor, c.currency),
+            tables.major(c.indemnity_minor, c.currency),
+            c.state,
+            c.payable_from,
+            c.paid_on,
+            c.currency,
+        )
+        for c in batch
+    ]
+
+
 @router.get("/claims", response_model=None)
 def queue_page(request: Request, session: SessionDep) -> Response:
-    """Claims oldest first with every check and its outcome, and the handler's actions."""
+    """Claims oldest first with every check and its outcome, and the handler's actions
+    (sorted, filtered, searched and keyset-paged by the table kit; ``?format=csv`` or
+    ``xlsx`` exports them).
+    """
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from tradecover.access.roles import PERMISSIONS, Permission
@@ -23,9 +23,11 @@ from tradecover.kit.errors import DomainError
 from tradecover.policies import policy_numbers_of
 from tradecover.policies import service as policies
 from tradecover.reference import PaymentTerms
-from tradecover.reporting import homes, names
+from tradecover.reporting import homes, lists, names
+from tradecover.web import tables
 from tradecover.web.declarations import form as form_rules
 from tradecover.web.kit import (
+    N_,
     SessionDep,
     Viewer,
     choose_locale,
@@ -36,7 +38,6 @@ from tradecover.web.kit import (
 )
 
 router = APIRouter(include_in_schema=False)
-PAGE_SIZE = 50
 
 
 def attachment_store(request: Request) -> AttachmentStore:
@@ -63,14 +64,14 @@ def _declarable(session: SessionDep, viewer: Viewer) -> list[homes.BuyerCover]:
 
 
 def _list_context(
+    request: Request,
     session: SessionDep,
     viewer: Viewer,
-    page: int,
     buyers: list[homes.BuyerCover] | None = None,
 ) -> dict[str, Any]:
-    rows, total = service.list_declarations(
-        session, principal=viewer.principal, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+    table = tables.read_table(request, tables.DECLARATIONS)
+    found = lists.DECLARATIONS.page(session, viewer.principal, table)
+    rows = found.rows
     own_policies = (
         policies.list_policies(session, principal=viewer.principal)[0]
         if _can_declare(viewer)
@@ -82,9 +83,17 @@ def _list_context(
         "declarations": rows,
         "policy_numbers": policy_numbers_of(session, (d.policy_id for d in rows)),
         "buyer_names": names.buyer_names(session, (d.buyer_id for d in rows)),
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "total": found.total,
+        "table": tables.view(
+            request,
+            tables.DECLARATIONS,
+            table,
+            found,
+            empty_message=N_("No declarations yet."),
+            empty_hint=N_("Declare a shipment with the form above, or upload a file of shipments.")
+            if _can_declare(viewer)
+            else "",
+        ),
         "can_declare": _can_declare(viewer),
         "policies": own_policies,
         "buyers": buyers,
@@ -98,17 +107,49 @@ def _list_context(
     }
 
 
+def _export(request: Request, session: SessionDep, viewer: Viewer, fmt: str) -> Response:
+    """The filtered declarations as CSV or XLSX (every column, names beside ids)."""
+    table = tables.read_table(request, tables.DECLARATIONS)
+
+    def values(batch: list[Any]) -> list[tuple[Any, ...]]:
+        numbers = policy_numbers_of(session, (d.policy_id for d in batch))
+        buyer_names = names.buyer_names(session, (d.buyer_id for d in batch))
+        return [
+            (
+                d.id,
+                numbers.get(d.policy_id) or d.policy_id,
+                buyer_names.get(d.buyer_id) or d.buyer_id,
+                d.invoice_number,
+                d.shipment_date,
+                tables.major(d.invoice_minor, d.currency),
+                tables.major(d.covered_minor, d.currency),
+                d.cover_status,
+                tables.major(d.premium_minor, d.currency),
+                d.status,
+                d.currency,
+                d.due_date,
+            )
+            for d in batch
+        ]
+
+    rows = lists.DECLARATIONS.export(session, viewer.principal, table)
+    return tables.export_response(tables.DECLARATIONS, fmt, rows, values)
+
+
 @router.get("/declarations", response_model=None)
-def declarations_page(
-    request: Request, session: SessionDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1
-) -> Response:
-    """The declarations the viewer may see, newest first, and the form to declare one."""
+def declarations_page(request: Request, session: SessionDep) -> Response:
+    """The declarations the viewer may see (sorted, filtered, searched and keyset-paged
+    by the table kit; ``?format=csv`` or ``xlsx`` exports them) and the form to declare one.
+    """
     viewer = current_viewer(request, session)
     if viewer is None:
         return to_sign_in(request)
     locale = choose_locale(request, viewer)
     try:
-        context = _list_context(session, viewer, page)
+        fmt = tables.export_format(request)
+        if fmt is not None:
+            return _export(request, session, viewer, fmt)
+        context = _list_context(request, session, viewer)
     except DomainError as error:
         return error_page(request, locale, viewer, error.status)
     return render_page(request, locale, "declarations/list.html", context, viewer=viewer)
@@ -177,7 +218,7 @@ def declare(
         savepoint.rollback()
         problem, status = error, error.status
     # nothing written unless declared: the limits read before still hold their amounts
-    context = _list_context(session, viewer, 1, None if created else buyers)
+    context = _list_context(request, session, viewer, None if created else buyers)
     context.update(created=created, preview=preview, problem=problem, form={} if created else form)
     return render_page(
         request, locale, "declarations/list.html", context, viewer=viewer, status=status

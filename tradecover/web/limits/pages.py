@@ -29,6 +29,8 @@ from tradecover.kit.errors import Conflict, DomainError, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import DecisionOutcome, ReasonCode, RequestType, service
 from tradecover.limits.fx import CAP_CURRENCY
+from tradecover.reporting import lists, names
+from tradecover.web import tables
 from tradecover.web.kit import (
     N_,
     SessionDep,
@@ -55,6 +57,8 @@ DECISION_OUTCOMES = (
     DecisionOutcome.NOT_APPROVED,
 )
 """What the queue's form offers: approve in full, approve less, refuse."""
+QUEUE_SHOWN = 20
+"""The applications the underwriters' queue shows at once (the oldest waiting first)."""
 
 
 NAV_LINKS: tuple[tuple[str, str, Permission], ...] = (
@@ -78,6 +82,30 @@ def nav_links(viewer: Viewer) -> list[tuple[str, str]]:
     return links if len(links) > 1 else []
 
 
+def _limit_cells(session: Session, batch: list[Any]) -> list[tuple[Any, ...]]:
+    buyer_names = names.buyer_names(session, (limit.buyer_id for limit in batch))
+    usage = lists.limit_usage(session, [limit.id for limit in batch])
+    cells = []
+    for limit in batch:
+        u = usage.get(limit.id)
+        cells.append(
+            (
+                limit.id,
+                buyer_names.get(limit.buyer_id) or limit.buyer_id,
+                limit.country,
+                tables.major(limit.amount_minor, limit.currency),
+                tables.major(u.outstanding_minor, limit.currency) if u else None,
+                tables.major(u.available_minor, limit.currency) if u else None,
+                limit.effective_from,
+                limit.status,
+                limit.payment_terms,
+                limit.credit_period_days,
+                limit.currency,
+            )
+        )
+    return cells
+
+
 def _queue_page(
     request: Request,
     session: Session,
@@ -91,13 +119,24 @@ def _queue_page(
         principal = viewer.principal
         status = "pending" if principal.is_insurer else None
         apps, total = service.list_applications(
-            session, principal=principal, status=status, limit=100
+            session,
+            principal=principal,
+            status=status,
+            limit=QUEUE_SHOWN if principal.is_insurer else 100,
         )
         second, _ = service.list_applications(
             session, principal=principal, status=service.PENDING_SECOND, limit=100
         )
-        limits, limit_total = service.list_limits(session, principal=principal, limit=100)
-        usage = {u.limit_id: u for u in service.utilisation(session, principal=principal)}
+        table = tables.read_table(request, tables.LIMITS)
+        fmt = tables.export_format(request)
+        if fmt is not None:
+            exported = lists.LIMITS.export(session, principal, table)
+            return tables.export_response(
+                tables.LIMITS, fmt, exported, lambda batch: _limit_cells(session, batch)
+            )
+        found = lists.LIMITS.page(session, principal, table)
+        limits = found.rows
+        usage = lists.limit_usage(session, [limit.id for limit in limits])
         notices: list[LimitNotification] = []
         if not principal.is_insurer:
             notices, _ = service.list_notifications(
@@ -123,7 +162,17 @@ def _queue_page(
             "total": total,
             "second": second,
             "limits": limits,
-            "limit_total": limit_total,
+            "buyer_names": names.buyer_names(session, (limit.buyer_id for limit in limits)),
+            "table": tables.view(
+                request,
+                tables.LIMITS,
+                table,
+                found,
+                empty_message=N_("No limits in force."),
+                empty_hint=N_("Apply for a credit limit on a buyer before you ship to it.")
+                if may(viewer, Permission.LIMIT_APPLY) and not principal.is_insurer
+                else "",
+            ),
             "usage": usage,
             "notices": notices,
             "insurer": principal.is_insurer,
