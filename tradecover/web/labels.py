@@ -280,6 +280,16 @@ POLICY_ACTIONS: dict[str, str] = {
     "rescind": N_("Rescind for fraud"),
 }
 
+SUBSIDY_RULES: dict[str, str] = {
+    "size_tier": N_("share by the exporter's size tier"),
+    "standard_share": N_("the programme's standard share"),
+    "outside_validity": N_("outside the programme's validity"),
+    "region_not_eligible": N_("the exporter's region is not eligible"),
+    "exporter_too_large": N_("the exporter is too large for the programme"),
+    "product_not_eligible": N_("the product is not eligible"),
+    "destination_not_eligible": N_("the destination is not eligible"),
+}
+
 
 def label(mapping: dict[str, str], code: str | None) -> str:
     """The English label of ``code`` in ``mapping`` (``code`` itself when unknown)."""
