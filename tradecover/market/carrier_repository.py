@@ -30,6 +30,7 @@ from tradecover.market import repository
 from tradecover.market.carriers import (
     RISK_CLASSES,
     Carrier,
+    DoubleInsuranceInvalid,
     carrier_of,
     check_within_limit,
     split_by_rate,
@@ -116,6 +117,13 @@ def set_carriers(
         raise Conflict(
             f"policy {policy.id} is coinsured: its shares already split its money",
             code="policy_coinsured",
+        )
+    if policies.is_domestic(policy.product):
+        raise DoubleInsuranceInvalid(
+            "a domestic trade credit policy covers commercial risk only: there is no "
+            "political risk to give a second carrier",
+            code="domestic_not_double_insurable",
+            field="political",
         )
     insurers = repository.insurers(session)
     flat = policy.flat_rate_pct if policy.flat_rate_option else None

@@ -174,6 +174,17 @@ def test_a_domestic_policy_from_application_to_a_paid_claim(
     assert policy["schedule"]["currency"] == "CNY"
     assert policy["schedule"]["scope"]["destination_countries"] == ["CN"]
 
+    # no political risk to give a second carrier [domain MK-12]
+    before = _counts(db)
+    carrier = {"insurer_org_id": 1, "rate_pct": "0.2", "maximum_liability": "1000"}
+    r = client.put(
+        f"/api/v1/market/policies/{pid}/carriers",
+        json={"commercial": carrier, "political": carrier, "reason": "double insurance"},
+        headers=cast.underwriter.headers,
+    )
+    _refused(r, "domestic_not_double_insurable")
+    assert _counts(db) == before
+
     # the schedule page shows the product's own wording [domain DT-5]
     person = make_person(db, "acme-exports", Role.EXPORTER, "domestic@acme.example")
     sign_in(client, person)
