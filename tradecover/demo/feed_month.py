@@ -1,4 +1,4 @@
-"""The demo book's month of automatic attachment (issue 17): connected sources and the
+"""The demo book's month of automatic attachment: connected sources and the
 documents they sent.
 
 A few exporters with a policy in force (the two demo exporters' firms first, then the next

@@ -1,4 +1,4 @@
-"""The demo book's month of automatic attachment (issue 17 part 6): connected sources, feed
+"""The demo book's month of automatic attachment: connected sources, feed
 documents that attached through the workers' batch path, shipments waiting for the
 exporter's confirmation, quarantined documents with their reasons and omissions."""
 
