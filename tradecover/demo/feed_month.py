@@ -9,7 +9,8 @@ chose, portfolio).  Over the month before ``as_of`` each ships to its two tradin
 customs sends the export record, the invoice comes as UBL (every third shipment as an ERP
 event).  The documents go through the workers' own batch path
 (:func:`tradecover.feeds.receive_many` with :func:`tradecover.feeds.model_attacher`, in the
-seeding transaction, no stream), received on ``as_of``; so shipments attach on receipt
+seeding transaction, no stream), one batch a day, each document received on the day its
+goods leave (the attachment step's business date); so shipments attach on receipt
 (portfolio; hybrid from the ERP), or wait for the exporter's confirmation (individual;
 hybrid from UBL), a customs export whose invoice never came stays an omission
 ([domain FR-4]), and the faulty documents are quarantined with their reasons: an invoice in
@@ -159,38 +160,43 @@ def _shipments(rng: random.Random, exporter: _Connected, count: int) -> list[Fee
     return found
 
 
-def _documents(
-    rng: random.Random, position: int, exporter: _Connected
-) -> list[tuple[FeedSource, bytes, str]]:
-    """The documents the exporter's sources send in the month, in the order they arrive:
-    each shipment's customs record, then its invoice (UBL, every third an ERP event); one
-    more export with no invoice (two for the first exporter); and the faulty ones.
+_Sent = tuple[FeedSource, bytes, str, date]
+"""A document a source sends: the source, the bytes, what it is, the day it arrives."""
+
+
+def _documents(rng: random.Random, position: int, exporter: _Connected) -> list[_Sent]:
+    """The documents the exporter's sources send in the month, each on the day its goods
+    leave: each shipment's customs record, then its invoice (UBL, every third an ERP
+    event); one more export with no invoice (two for the first exporter); and the faulty
+    ones.
     """
     omitted = 2 if position == 0 else 1
     shipments = _shipments(rng, exporter, SHIPMENTS + omitted + 2)
-    sent: list[tuple[FeedSource, bytes, str]] = []
+    sent: list[_Sent] = []
     for k, shipment in enumerate(shipments[:SHIPMENTS]):
-        sent.append((FeedSource.CUSTOMS, customs_record(shipment), "customs"))
+        day = shipment.exited
+        sent.append((FeedSource.CUSTOMS, customs_record(shipment), "customs", day))
         if k % 3 == 2:
-            sent.append((FeedSource.ERP, erp_event(shipment), "erp"))
+            sent.append((FeedSource.ERP, erp_event(shipment), "erp", day))
         else:
-            sent.append((FeedSource.UBL, ubl_invoice(shipment), "invoice"))
+            sent.append((FeedSource.UBL, ubl_invoice(shipment), "invoice", day))
     for shipment in shipments[SHIPMENTS : SHIPMENTS + omitted]:
-        sent.append((FeedSource.CUSTOMS, customs_record(shipment), "omission"))
+        sent.append((FeedSource.CUSTOMS, customs_record(shipment), "omission", shipment.exited))
     odd, other = shipments[SHIPMENTS + omitted :]
     stranger = replace(other, buyer=FeedParty(UNKNOWN_BUYER, other.buyer.country))
-    faulty: dict[int, list[tuple[FeedSource, bytes, str]]] = {
+    at, late = odd.exited, other.exited
+    faulty: dict[int, list[_Sent]] = {
         0: [
-            (FeedSource.UBL, ubl_invoice(odd, currency=WRONG_CURRENCY), "currency"),
-            (FeedSource.UBL, ubl_invoice(stranger), "buyer"),
-            (FeedSource.UBL, cut_off(ubl_invoice(odd)), "malformed"),
+            (FeedSource.UBL, ubl_invoice(odd, currency=WRONG_CURRENCY), "currency", at),
+            (FeedSource.UBL, ubl_invoice(stranger), "buyer", late),
+            (FeedSource.UBL, cut_off(ubl_invoice(odd)), "malformed", late),
         ],
         1: [
-            (FeedSource.UBL, ubl_invoice(odd, inclusive_excess=odd.amount / 20), "totals"),
-            (FeedSource.ERP, erp_event(stranger), "buyer"),
+            (FeedSource.UBL, ubl_invoice(odd, inclusive_excess=odd.amount / 20), "totals", at),
+            (FeedSource.ERP, erp_event(stranger), "buyer", late),
         ],
-        2: [(FeedSource.UBL, ubl_invoice(odd, currency=WRONG_CURRENCY), "currency")],
-        3: [(FeedSource.UBL, cut_off(ubl_invoice(stranger)), "malformed")],
+        2: [(FeedSource.UBL, ubl_invoice(odd, currency=WRONG_CURRENCY), "currency", at)],
+        3: [(FeedSource.UBL, cut_off(ubl_invoice(stranger)), "malformed", late)],
     }
     return sent + faulty.get(position, [])
 
@@ -208,7 +214,7 @@ def seed_feed_month(
     docstring); what became of them.
     """
     counts = FeedCounts()
-    envelopes: list[Envelope] = []
+    by_day: dict[date, list[Envelope]] = {}
     for position, exporter in enumerate(_pick(session, exporters, as_of)):
         terms = MODELS[position]
         if terms is not None:
@@ -226,9 +232,8 @@ def seed_feed_month(
         counts.exporters += 1
         counts.connections += len(SOURCES)
         rng = random.Random(f"{seed}:feeds:{exporter.plan.slug}")
-        for n, (source, content, what) in enumerate(_documents(rng, position, exporter)):
-            day = exporter.first + (exporter.last - exporter.first) * n // (SHIPMENTS * 2 + 4)
-            envelopes.append(
+        for n, (source, content, what, day) in enumerate(_documents(rng, position, exporter)):
+            by_day.setdefault(day, []).append(
                 Envelope(
                     message_id=uuid.uuid5(_NAMESPACE, f"{seed}:{exporter.plan.slug}:{n}").hex,
                     source=source,
@@ -238,14 +243,14 @@ def seed_feed_month(
                     filename=f"{what}-{n + 1:02d}.{'xml' if source is FeedSource.UBL else 'json'}",
                 )
             )
-    if not envelopes:
-        return counts
     store = store_for(session.get_bind().engine)
-    received = feeds.receive_many(
-        session,
-        envelopes,
-        attach=feeds.model_attacher(store, today=as_of),
-        correct=feeds.correction_step(store, today=as_of),
-    )
-    counts.statuses.update(r.status for r in received)
+    for day, envelopes in sorted(by_day.items()):  # each day's documents, received that day
+        received = feeds.receive_many(
+            session,
+            envelopes,
+            attach=feeds.model_attacher(store, today=day),
+            correct=feeds.correction_step(store, today=day),
+            now=datetime.combine(day, time(10), tzinfo=UTC),
+        )
+        counts.statuses.update(r.status for r in received)
     return counts

@@ -50,12 +50,14 @@ def test_the_demo_book_has_a_month_of_feeds(database: Database, small_book: Seed
         assert {"attached", "awaiting_confirmation", "quarantined", "received"} <= statuses
         # what attached is declared once, as the one attachment service declares it
         declared = {r.declaration_id for r in rows if r.status == "attached"}
-        channels = dict(
-            s.execute(
-                select(Declaration.id, Declaration.channel).where(Declaration.id.in_(declared))
-            ).all()
-        )
-        assert set(channels) == declared and set(channels.values()) == {"einvoice", "erp"}
+        found = s.execute(
+            select(Declaration.id, Declaration.channel, Declaration.late).where(
+                Declaration.id.in_(declared)
+            )
+        ).all()
+        assert {row.id for row in found} == declared
+        assert {row.channel for row in found} == {"einvoice", "erp"}
+        assert not any(row.late for row in found)  # received as of the book's date
         reasons = {
             reason["code"] for r in rows if r.status == "quarantined" for reason in r.reasons or []
         }
