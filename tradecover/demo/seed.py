@@ -25,7 +25,7 @@ from tradecover import buyers, limits, policies
 from tradecover.access import OrganisationKind, Principal, Role
 from tradecover.billing import DEFAULT_TERMS, BillingTerms
 from tradecover.db.engine import transaction
-from tradecover.demo import premiums, trading
+from tradecover.demo import feed_month, premiums, trading
 from tradecover.demo.book import RATE_TABLE, ExporterPlan, Story, plan_book
 from tradecover.demo.claims import seed_claims
 from tradecover.demo.history import HistoryCounts
@@ -135,6 +135,7 @@ class SeedSummary:
     message: str = ""
     history: HistoryCounts = field(default_factory=HistoryCounts)
     claims_by_state: dict[str, int] = field(default_factory=dict)
+    feeds: feed_month.FeedCounts = field(default_factory=feed_month.FeedCounts)
 
     def __rich__(self) -> Table | str:
         """A table of what was loaded (or the reason nothing was)."""
@@ -161,6 +162,7 @@ class SeedSummary:
         table.add_row("suspended for arrears", str(h.suspended_for_arrears))
         for state, count in sorted(self.claims_by_state.items()):
             table.add_row(f"claims {state}", str(count))
+        table.add_row("feed documents (last month)", self.feeds.describe())
         table.add_row("sign-ins", f"{len(self.users)} (password {DEMO_PASSWORD!r})")
         return table
 
@@ -531,13 +533,11 @@ def seed_demo_book(
     policies.offer_due_renewals(
         session, principal=insurer, today=as_of, metrics_source=RenewalReviewMetrics(session)
     )
-    for exporter_plan, org in list(zip(plan.exporters, exporter_orgs, strict=True))[
-        :LIMIT_EXPORTERS
-    ]:
-        _credit_limits(
-            session, exporter_plan, org, _exporter_principal(org, users.get(org.id)), today=as_of
-        )
+    for exporter_plan, org, actor in actors[:LIMIT_EXPORTERS]:
+        _credit_limits(session, exporter_plan, org, actor, today=as_of)
     seed_claims(session, insurer=insurer, as_of=as_of, exporters=actors)
+    say("a month of customs records and e-invoices through connected sources")
+    feeds = feed_month.seed_feed_month(session, actors, insurer=insurer, as_of=as_of, seed=seed)
     summary = _summary(
         session,
         seed=seed,
@@ -546,7 +546,7 @@ def seed_demo_book(
         buyers=len(plan.buyers),
         buyer_countries=len({b.country for b in plan.buyers}),
     )
-    summary.history = counts
+    summary.history, summary.feeds = counts, feeds
     return summary
 
 

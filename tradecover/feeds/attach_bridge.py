@@ -88,22 +88,37 @@ class DocumentAttacher:
     """The attachment step of a feed worker, declaring through ``store`` (the edge's one
     attachment store, :func:`tradecover.wiring.store_for`), with the date rules of
     ``policy``; it also gives a declared shipment its customs dates (:meth:`enrich`).
+    ``today`` is the business date of receipt (today's when None; the demo seed replays a
+    month as of its own date).
     """
 
-    def __init__(self, store: AttachmentStore, policy: MatchPolicy = DEFAULT_POLICY) -> None:
-        self.store, self.policy = store, policy
+    def __init__(
+        self,
+        store: AttachmentStore,
+        policy: MatchPolicy = DEFAULT_POLICY,
+        today: date | None = None,
+    ) -> None:
+        self.store, self.policy, self.today = store, policy, today
+
+    def receipt_day(self) -> date:
+        """The business date documents are received on."""
+        return self.today or business_today()
 
     def __call__(
         self, session: Session, document: TradeDocument, connection: FeedConnection
     ) -> AttachOutcome:
         """Declare the shipment ``document`` shows."""
-        return attach_document(session, document, connection, store=self.store, policy=self.policy)
+        return attach_document(
+            session, document, connection, store=self.store, policy=self.policy, today=self.today
+        )
 
     def attach_many(
         self, session: Session, items: Sequence[tuple[TradeDocument, FeedConnection]]
     ) -> list[AttachOutcome]:
         """Declare the shipments of a batch of documents (:func:`attach_documents`)."""
-        return attach_documents(session, items, store=self.store, policy=self.policy)
+        return attach_documents(
+            session, items, store=self.store, policy=self.policy, today=self.today
+        )
 
     def enrich(
         self,
@@ -129,7 +144,7 @@ class DocumentAttacher:
                 declaration_id=declaration_id,
                 shipment=shipment,
                 reason=f"customs record {document.document_id}: shipped {shipped.isoformat()}",
-                today=business_today(),
+                today=self.receipt_day(),
                 store=self.store,
                 channel="customs",
             )
@@ -169,7 +184,7 @@ class DocumentAttacher:
                         (declaration_id, shipment) for _i, declaration_id, shipment, _w in entries
                     ],
                     reasons=[why for _i, _d, _s, why in entries],
-                    today=business_today(),
+                    today=self.receipt_day(),
                     store=self.store,
                     channel="customs",
                 )
@@ -267,12 +282,13 @@ def attach_documents(
     *,
     store: AttachmentStore,
     policy: MatchPolicy = DEFAULT_POLICY,
+    today: date | None = None,
 ) -> list[AttachOutcome]:
     """Declare the shipments of a batch of documents, set-based: each exporter's buyers found
     with one query, each distinct (exporter, currency, shipment date) policy looked up once,
     and one call of the attachment service's batch path (``attach_many``) per exporter and
     channel; the outcomes in the order of ``items`` (what :func:`attach_document` says of
-    each).
+    each), declared on ``today`` (today's business date when None).
     """
     outcomes: dict[int, AttachOutcome] = {}
     policies: dict[tuple[int, str, date], int | None] = {}
@@ -304,7 +320,7 @@ def attach_documents(
     for entry in fit:
         key = (entry[2].exporter_org_id, CHANNEL_OF_SOURCE[entry[2].source])
         groups.setdefault(key, []).append(entry)
-    today = business_today()
+    today = today or business_today()
     for (org_id, channel), entries in groups.items():
         parties = [_party(document) for _i, document, _c, _p in entries]
         buyers = identify_related_buyers(session, org_id, parties)
@@ -345,10 +361,12 @@ def attach_documents(
 
 
 def document_attacher(
-    store: AttachmentStore, policy: MatchPolicy = DEFAULT_POLICY
+    store: AttachmentStore, policy: MatchPolicy = DEFAULT_POLICY, today: date | None = None
 ) -> AttachDocument:
-    """The attachment step of a feed worker (a :class:`DocumentAttacher`)."""
-    return DocumentAttacher(store, policy)
+    """The attachment step of a feed worker (a :class:`DocumentAttacher`), receiving on
+    ``today`` (today's business date when None).
+    """
+    return DocumentAttacher(store, policy, today)
 
 
 def _principal(session: Session, connection: FeedConnection) -> Principal:
@@ -370,8 +388,11 @@ def attach_document(
     *,
     store: AttachmentStore,
     policy: MatchPolicy = DEFAULT_POLICY,
+    today: date | None = None,
 ) -> AttachOutcome:
-    """Declare the shipment ``document`` shows for ``connection``'s exporter."""
+    """Declare the shipment ``document`` shows for ``connection``'s exporter, on ``today``
+    (today's business date when None).
+    """
     org = organisation_of(session, connection.exporter_org_id)
     assert org is not None
     shipped = shipment_date(document, policy) or document.issue_date
@@ -422,7 +443,7 @@ def attach_document(
             principal=_principal(session, connection),
             shipment=shipment,
             channel=CHANNEL_OF_SOURCE[connection.source],
-            today=business_today(),
+            today=today or business_today(),
             store=store,
         )
     except DomainError as error:

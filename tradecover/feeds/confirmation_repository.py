@@ -96,12 +96,22 @@ class ModelAttacher:
     """The workers' attachment step under the policy's attachment model ([domain A-1]):
     ``inner`` (the bridge's attacher by default) declares what attaches now; a shipment the
     model makes wait is left ``awaiting_confirmation``.  It forwards ``enrich`` to ``inner``
-    where that step has one.
+    where that step has one.  ``today`` is the business date of receipt (today's when
+    None; the demo seed replays a month as of its own date).
     """
 
-    def __init__(self, store: AttachmentStore, inner: AttachDocument | None = None) -> None:
-        self.store = store
-        self.inner = inner or document_attacher(store)
+    def __init__(
+        self,
+        store: AttachmentStore,
+        inner: AttachDocument | None = None,
+        today: date | None = None,
+    ) -> None:
+        self.store, self.today = store, today
+        self.inner = inner or document_attacher(store, today=today)
+
+    def receipt_day(self) -> date:
+        """The business date documents are received on."""
+        return self.today or business_today()
 
     def attach_now(
         self, session: Session, document: TradeDocument, connection: FeedConnection, today: date
@@ -116,7 +126,7 @@ class ModelAttacher:
         self, session: Session, document: TradeDocument, connection: FeedConnection
     ) -> AttachOutcome:
         """Attach, leave waiting, or refuse a currency no policy in force allows."""
-        today = business_today()
+        today = self.receipt_day()
         shipped = _shipped(document)
         if shipped is not None:
             allowed = active_currencies_of(session, connection.exporter_org_id, shipped)
@@ -146,7 +156,7 @@ class ModelAttacher:
         currencies and policy of each distinct (exporter, currency, date) read once, and
         what attaches now declared through ``inner``'s batch path where it has one.
         """
-        today = business_today()
+        today = self.receipt_day()
         outcomes: dict[int, AttachOutcome] = {}
         currencies: dict[tuple[int, date], list[str]] = {}
         policies: dict[tuple[int, str | None, date | None], PolicyAttachment | None] = {}
@@ -204,7 +214,7 @@ class ModelAttacher:
             return None
         declared = declarations_by_id(session, [declaration_id]).get(declaration_id)
         if declared is not None:
-            terms = attachment_of_policy(session, declared.policy_id, business_today()).terms
+            terms = attachment_of_policy(session, declared.policy_id, self.receipt_day()).terms
             document = on_date_basis(document, terms.shipment_date_basis)
         corrected: int | None = enrich(session, declaration_id, document, connection)
         return corrected
@@ -216,7 +226,7 @@ class ModelAttacher:
         read once, then ``inner``'s ``enrich_many`` (one by one where it has none).
         """
         declared = declarations_by_id(session, [item[0] for item in items])
-        today = business_today()
+        today = self.receipt_day()
         terms: dict[int, ShipmentDateBasis] = {}
         dated: list[tuple[int, TradeDocument, FeedConnection]] = []
         for declaration_id, document, connection in items:
@@ -238,9 +248,11 @@ class ModelAttacher:
         return [enrich(session, *item) for item in dated]
 
 
-def model_attacher(store: AttachmentStore) -> ModelAttacher:
-    """The workers' attachment step under the policy's attachment model ([domain A-1])."""
-    return ModelAttacher(store)
+def model_attacher(store: AttachmentStore, today: date | None = None) -> ModelAttacher:
+    """The workers' attachment step under the policy's attachment model ([domain A-1]),
+    receiving on ``today`` (today's business date when None).
+    """
+    return ModelAttacher(store, today=today)
 
 
 def _feeds_principal(session: Session, org_id: int, source: str) -> Principal:
@@ -255,10 +267,12 @@ def _feeds_principal(session: Session, org_id: int, source: str) -> Principal:
     )
 
 
-def correction_step(store: AttachmentStore) -> CorrectDeclaration:
+def correction_step(store: AttachmentStore, today: date | None = None) -> CorrectDeclaration:
     """The workers' correction step: a credit note or amended customs declaration corrects
-    (or cancels) the declaration it changes, through ``correct`` ([domain A-5]).
+    (or cancels) the declaration it changes, through ``correct`` ([domain A-5]), on
+    ``today`` (today's business date when None).
     """
+    fixed = today
 
     def step(
         session: Session,
@@ -266,7 +280,7 @@ def correction_step(store: AttachmentStore) -> CorrectDeclaration:
         connection: FeedConnection,
         declaration_id: int,
     ) -> AttachOutcome:
-        today = business_today()
+        today = fixed or business_today()
         old = latest_of(session, declaration_id)
         if old is None:
             return _refused(

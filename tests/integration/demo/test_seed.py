@@ -287,7 +287,9 @@ def test_audit_chain_verifies_and_shows_realistic_actors(
             .order_by(AuditEntry.seq)
         ).all()
         actors = {actor for actor, _ in actions}
-        assert actors == {f"user:{demo_exporter.id}", "system:demo-seed"}
+        # the exporter's connected sources declare as the feeds' system principal
+        feeds = {"system:feeds:ubl", "system:feeds:erp"}
+        assert actors == {f"user:{demo_exporter.id}", "system:demo-seed"} | feeds
         by_action = {action: actor for actor, action in actions}
         assert by_action["organisation.created"] == "system:demo-seed"
         policy_count = s.execute(select(func.count()).select_from(Policy)).scalar_one()
