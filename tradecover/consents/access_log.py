@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tradecover.access import Principal
-from tradecover.audit import AuditEntry, Pending, append_many, chain_for
+from tradecover.audit import AuditEntry, Pending, append_log, chain_for
 from tradecover.consents.guard import EXPORTER_COLUMNS, ConsentRequired, Readable
 from tradecover.consents.rules import Purpose, Scope
 from tradecover.kit.dates import utc_now
@@ -40,7 +40,6 @@ ENTITY = "exporter_data"
 """The audit entity type of access-log entries (the entity id is the scope)."""
 
 _KEY = "consents.reading"
-_RELAXED = text("SET LOCAL synchronous_commit TO OFF")
 
 
 @dataclass(slots=True)
@@ -191,20 +190,23 @@ def coalesce(entries: list[Pending]) -> list[Pending]:
 
 def record_reads(session: Session, entries: list[Pending], *, relaxed: bool = False) -> None:
     """Append ``entries``, coalesced, to their exporters' chains in ``session``'s
-    transaction with ONE set-based call (one multi-row insert) [domain CS-8]: the read
-    and its log commit together, so a crash loses neither one without the other.  The
-    chain of an entry is the reader's shard, so readers never wait on the exporter's own
-    chain.
+    transaction [domain CS-8]: the read and its log commit together, so a crash loses
+    neither one without the other.  Two statements on PostgreSQL, whatever the number of
+    exporters read (:func:`tradecover.audit.append_log`: the upsert that locks the chain
+    heads, then one statement that inserts the entries and moves the heads).  The chain of
+    an entry is the reader's shard, so readers never wait on the exporter's own chain.
+    ``relaxed``: the transaction commits without waiting for its WAL flush (the server has
+    the rows once ``COMMIT`` returns, and writes them within 3 x ``wal_writer_delay``, see
+    ADR 0025).
     """
     if not entries:
         return
-    if relaxed and session.get_bind().dialect.name == "postgresql":
-        # a read's transaction commits without waiting for its WAL flush: the server has the
-        # rows once COMMIT returns (the app may die, nothing is lost), and writes them
-        # within 3 x wal_writer_delay (see ADR 0025)
-        session.execute(_RELAXED)
     rows = coalesce(entries)
-    append_many(session, [(chain_for(e.after["reader_org_id"]), e) for e in rows])
+    append_log(
+        session,
+        [(chain_for(e.after["reader_org_id"]), e) for e in rows],
+        relaxed_commit=relaxed,
+    )
 
 
 @dataclass(frozen=True, slots=True)
