@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from tradecover.access import Principal
 from tradecover.audit import AuditEntry, Pending, append_log, chain_for
 from tradecover.consents.guard import EXPORTER_COLUMNS, ConsentRequired, Readable
+from tradecover.consents.reads import EVENT_READS
 from tradecover.consents.rules import Purpose, Scope
 from tradecover.kit.dates import utc_now
 
@@ -156,6 +157,59 @@ def refused_read(session: Session, error: ConsentRequired, path: str) -> Pending
     return _entry(
         context, REFUSED, org, {"consent": None, "exporter_org_id": error.exporter_org_id}
     )
+
+
+WEBHOOK_ROLE = "webhook"
+"""The reader role of a webhook delivery in the access log (the endpoint reads, no user)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRead:
+    """One exporter's event offered to another organisation's webhook endpoint
+    [domain CS-17]: delivered under ``basis`` (contract or a consent id), or refused
+    (``basis`` None: no consent covers it).
+    """
+
+    reader_org_id: int
+    endpoint_id: int
+    exporter_org_id: int
+    event_type: str
+    basis: str | None
+    event_sequence: int
+
+
+def record_deliveries(session: Session, deliveries: list[DeliveryRead]) -> None:
+    """Log a relay's deliveries of exporters' events to other organisations' endpoints, and
+    the deliveries it refused, like reads [domain CS-8] [domain CS-17]: one entry per
+    exporter, endpoint, scope, purpose and basis (the events' outbox positions as its
+    records), on the exporter's chain, appended set-based in the relay's own transaction.
+    Events that carry no exporter data (``OTHER_EVENTS``) are no read.
+    """
+    at = utc_now().isoformat()
+    entries = [
+        Pending(
+            org_id=d.exporter_org_id,
+            actor=f"webhook:{d.endpoint_id}",
+            action=READ if d.basis is not None else REFUSED,
+            entity_type=ENTITY,
+            entity_id=read.scope.value,
+            reason=read.purpose.value,
+            after={
+                "reader_org_id": d.reader_org_id,
+                "reader_role": WEBHOOK_ROLE,
+                "scope": read.scope.value,
+                "purpose": read.purpose.value,
+                "path": f"webhook endpoint {d.endpoint_id}",
+                "read_at": at,
+                "consent": d.basis,
+                "records": {"outbox_events": [d.event_sequence]},
+            },
+        )
+        for d in deliveries
+        if d.reader_org_id != d.exporter_org_id
+        and (read := EVENT_READS.get(d.event_type)) is not None
+    ]
+    record_reads(session, entries)
 
 
 def coalesce(entries: list[Pending]) -> list[Pending]:

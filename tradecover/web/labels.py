@@ -30,6 +30,7 @@ ROLES: dict[str, str] = {
     "bank": N_("Bank"),
     "programme": N_("Subsidy programme"),
     "coinsurer": N_("Co-insurer"),
+    "webhook": N_("Webhook endpoint"),
 }
 
 PRODUCTS: dict[str, str] = {
