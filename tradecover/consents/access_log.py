@@ -180,7 +180,7 @@ class DeliveryRead:
 
 def record_deliveries(session: Session, deliveries: list[DeliveryRead]) -> None:
     """Log a relay's deliveries of exporters' events to other organisations' endpoints, and
-    the deliveries it refused, like reads [domain CS-8] [domain CS-17]: one entry per
+    the deliveries it refused, like reads [domain CS-8] [domain CS-18]: one entry per
     exporter, endpoint, scope, purpose and basis (the events' outbox positions as its
     records), on the exporter's chain, appended set-based in the relay's own transaction.
     Events that carry no exporter data (``OTHER_EVENTS``) are no read.

@@ -109,7 +109,7 @@ def relay_outbox(session: Session, *, now: datetime, limit: int = 500) -> int:
                     )
                 )
                 if basis is None:
-                    continue  # no consent covers this read of the exporter's data [CS-17]
+                    continue  # no consent covers this read [domain CS-17]
             body = body or message_body(entry)
             rows.append(
                 {
@@ -125,7 +125,7 @@ def relay_outbox(session: Session, *, now: datetime, limit: int = 500) -> int:
                     "next_attempt_at": now,
                 }
             )
-    # delivered and refused reads of exporters' data in the relay's transaction [CS-8]
+    # delivered and refused reads of exporters' data, in the relay's transaction [domain CS-18]
     consents.record_deliveries(session, log)
     if rows:
         session.execute(insert(_DELIVERIES), rows)

@@ -94,7 +94,7 @@ def test_the_insurer_hears_a_quarantined_document_only_under_the_exporters_conse
 def test_a_refused_delivery_and_a_delivered_one_are_in_the_exporters_access_log(
     db: Database, cast: Cast
 ) -> None:
-    """[domain CS-8] [domain CS-17] The relay logs, in its own transaction, the deliveries
+    """[domain CS-8] [domain CS-18] The relay logs, in its own transaction, the deliveries
     it refused (no consent) and those it made to another organisation's endpoint; the
     exporter's own endpoint reads nothing of another's.
     """
