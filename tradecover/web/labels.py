@@ -258,6 +258,19 @@ CONSENT_SCOPES: dict[str, str] = {
     "payment_experience": N_("payment experience"),
 }
 
+SHARED_FIELDS: dict[str, str] = {
+    "buyer": N_("Buyer"),
+    "amounts": N_("Amounts"),
+    "currency": N_("Currency"),
+    "dates": N_("Dates"),
+    "payment_terms": N_("Payment terms"),
+    "hs_code": N_("HS code"),
+    "goods_description": N_("Goods description"),
+    "line_items": N_("Line items and unit prices"),
+    "transport_document": N_("Transport document"),
+    "original_document": N_("Original document"),
+}
+
 CONSENT_PURPOSES: dict[str, str] = {
     "underwriting": N_("underwriting"),
     "cover_attachment": N_("cover attachment"),
