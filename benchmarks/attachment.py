@@ -47,6 +47,12 @@ by it.
    tree, alternating round by round on one database, and prints before/after/ratio;
    ``--without-lane`` adds a third side, this tree without its ERP fast lane
    (``_route_only_app.py``): what the lane is worth.
+
+6. ``--without-guard`` runs instead single declarations and batches (one exporter per
+   client) with the consent guard and the access log ON (the app as shipped) and OFF
+   (``_unguarded_app.py``: ``app.state.consent_guard`` False), in interleaved rounds
+   (with, without, with, without ...): the medians of each and the ratio (aim >= 0.95:
+   the guard and the log cost at most 5 %).  ``_attachment_guard.py``.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ from pathlib import Path
 import _app_server as app_server
 import _attachment_sql as sql
 import httpx
+from _attachment_guard import compare_guard
 from _attachment_seed import LIMIT_MINOR, Book, _connect, _fresh_database, _host, _seed, _shipment
 from sqlalchemy.engine import make_url
 
@@ -555,6 +562,12 @@ def main() -> None:
         help="with --compare-to: also this tree without its ERP fast lane",
     )
     parser.add_argument(
+        "--without-guard",
+        action="store_true",
+        help="only the app with against without its consent guard and access log, "
+        "interleaved round by round",
+    )
+    parser.add_argument(
         "--pricing-only",
         action="store_true",
         help="only risk-based against flat-rated pricing (no pgbench, no "
@@ -564,6 +577,14 @@ def main() -> None:
     if args.batch % args.buyers:
         raise SystemExit("--batch must be a multiple of --buyers (declarations per limit)")
     _fresh_database(args.url)
+    if args.without_guard:
+        books = _seed(
+            args.url,
+            exporters=[(args.policies, args.buyers, False)]
+            + [(1, args.buyers, False)] * args.clients,
+        )
+        compare_guard(args, one=books[:1], each=books[1:], start=_start_servers, load=_load)
+        return
     if args.compare_to:
         books = _seed(
             args.url,

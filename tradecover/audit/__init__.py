@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tradecover.audit.model import AuditEntry as AuditEntry
     from tradecover.audit.service import AUDIT_CHAINS as AUDIT_CHAINS
     from tradecover.audit.service import Pending as Pending
+    from tradecover.audit.service import append_log as append_log
     from tradecover.audit.service import append_many as append_many
     from tradecover.audit.service import chain_for as chain_for
     from tradecover.audit.service import chain_rows as chain_rows
@@ -47,6 +48,7 @@ _LAZY = {
     "FileKeyStore": "keystore",
     "GENESIS_HASH": "chain",
     "Pending": "service",
+    "append_log": "service",
     "append_many": "service",
     "chain_for": "service",
     "chain_rows": "service",

@@ -70,6 +70,49 @@ def entry_hash(
     return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
 
 
+SEQ_TAIL = '"seq":'
+"""What the hashed text of an entry ends with before its position and the closing brace:
+``seq`` sorts last among the hashed fields."""
+
+
+def entry_text_before_seq(
+    *,
+    org_id: int,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    reason: str | None,
+    before: Any,
+    after: Any,
+    chain: int = 0,
+) -> str:
+    """The hashed text of an entry up to its position: :func:`entry_hash` is the SHA-256 of
+    ``prev_hash + this + str(seq) + "}"``, so that a writer that learns the position and
+    the previous hash only in the database can hash there (the access log's one-statement
+    append [domain CS-8]) and still verify here.
+    """
+    fields: dict[str, Any] = {
+        "org_id": org_id,
+        "seq": 0,
+        "occurred_at": occurred_at.isoformat(),
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "reason": reason,
+        "before": before,
+        "after": after,
+    }
+    if chain:
+        fields["chain"] = chain
+    text = canonical_json(fields)
+    if not text.endswith(SEQ_TAIL + "0}"):  # pragma: no cover - a field sorting after seq
+        raise ValueError("the position is not the last hashed field")
+    return text[: -len("0}")]
+
+
 @dataclass(frozen=True, slots=True)
 class ChainBreak:
     """The first entry at which a chain stops verifying, and why."""

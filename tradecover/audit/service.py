@@ -18,8 +18,16 @@ from sqlalchemy import Select, Table, bindparam, case, func, insert, select, upd
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tradecover.audit.chain import GENESIS_HASH, ChainBreak, ChainedEntry, entry_hash, verify_chain
+from tradecover.audit.chain import (
+    GENESIS_HASH,
+    ChainBreak,
+    ChainedEntry,
+    entry_hash,
+    entry_text_before_seq,
+    verify_chain,
+)
 from tradecover.audit.model import AuditChainHead, AuditEntry
+from tradecover.kit.canonical import canonical_json
 from tradecover.kit.dates import utc_now
 
 AUDIT_CHAINS = 64
@@ -261,6 +269,85 @@ def append_many(session: Session, entries: Sequence[tuple[int, Pending]]) -> Non
     # afresh on every call (~1 ms CPU per attachment); rows keep their order (ids follow
     # positions)
     session.connection().execute(_INSERT_ENTRY, rows)
+
+
+_APPEND_LOG = (
+    "SELECT audit_append_log(%(o)b::bigint[], %(c)b::integer[], %(key)b::integer[], "
+    "%(actor)b::text[], %(action)b::text[], %(entity_type)b::text[], %(entity_id)b::text[], "
+    "%(reason)b::text[], %(before)b::text[], %(after)b::text[], %(text)b::text[], "
+    "%(at)b::timestamptz, %(relaxed)b::boolean)"
+)
+"""The one call of the database function (migration 0041) that appends a batch: a fixed
+text, which the driver prepares after a few runs; its arrays travel in binary (``%b``: the
+text form would escape every quote of the entries' JSON, character by character)."""
+
+
+def append_log(
+    session: Session, entries: Sequence[tuple[int, Pending]], *, relaxed_commit: bool = False
+) -> None:
+    """:func:`append_many` in ONE round trip on PostgreSQL, for the access log of a read
+    [domain CS-8]: the database function ``audit_append_log`` locks the chain heads
+    involved with one upsert in (organisation, chain) order (creating those missing),
+    hashes each entry onto its chain there (SHA-256 of the previous hash and the entry's
+    canonical text, :func:`~tradecover.audit.chain.entry_text_before_seq`, with its
+    position: the hash :func:`verify_all` recomputes), inserts the entries in position
+    order and moves the heads; ``relaxed_commit`` lets the transaction commit without
+    waiting for its WAL flush (ADR 0025).  Same chains, hashes and positions as
+    :func:`append_many`, which it is on other databases.
+    """
+    if not entries:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+        append_many(session, entries)
+        return
+    occurred_at = utc_now()
+    by_chain: dict[tuple[int, int], list[Pending]] = {}
+    for chain, entry in entries:
+        by_chain.setdefault((entry.org_id, chain), []).append(entry)
+    keys = sorted(by_chain)
+    values: dict[str, list[Any]] = {
+        name: []
+        for name in ("key", "actor", "action", "entity_type", "entity_id", "reason", "text")
+    }
+    values["before"], values["after"] = [], []
+    for index, (org_id, chain) in enumerate(keys, start=1):
+        for entry in by_chain[(org_id, chain)]:
+            values["key"].append(index)
+            values["actor"].append(entry.actor)
+            values["action"].append(entry.action)
+            values["entity_type"].append(entry.entity_type)
+            values["entity_id"].append(entry.entity_id)
+            values["reason"].append(entry.reason)
+            values["before"].append(None if entry.before is None else canonical_json(entry.before))
+            values["after"].append(None if entry.after is None else canonical_json(entry.after))
+            values["text"].append(
+                entry_text_before_seq(
+                    org_id=org_id,
+                    occurred_at=occurred_at,
+                    actor=entry.actor,
+                    action=entry.action,
+                    entity_type=entry.entity_type,
+                    entity_id=entry.entity_id,
+                    reason=entry.reason,
+                    before=entry.before,
+                    after=entry.after,
+                    chain=chain,
+                )
+            )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute(
+            _APPEND_LOG,
+            {
+                "o": [o for o, _c in keys],
+                "c": [c for _o, c in keys],
+                **values,
+                "at": occurred_at,
+                "relaxed": relaxed_commit,
+            },
+        )
 
 
 def _entries(session: Session, org_id: int, chain: int) -> Iterator[ChainedEntry]:

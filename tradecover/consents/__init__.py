@@ -44,8 +44,10 @@ from tradecover.kit.public_face import lazy_exports
 
 if TYPE_CHECKING:
     from tradecover.consents.access_log import AccessRead as AccessRead
+    from tradecover.consents.access_log import DeliveryRead as DeliveryRead
     from tradecover.consents.access_log import finish_reading as finish_reading
     from tradecover.consents.access_log import reads_of as reads_of
+    from tradecover.consents.access_log import record_deliveries as record_deliveries
     from tradecover.consents.access_log import record_export as record_export
     from tradecover.consents.access_log import record_reads as record_reads
     from tradecover.consents.access_log import refused_read as refused_read
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from tradecover.consents.guard import may_see as may_see
     from tradecover.consents.guard import open_read as open_read
     from tradecover.consents.guard import readable as readable
+    from tradecover.consents.guard import receive_basis as receive_basis
     from tradecover.consents.guard import require as require
     from tradecover.consents.guard import visible as visible
     from tradecover.consents.model import Consent as Consent
@@ -82,6 +85,8 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "AccessRead": "access_log",
+    "DeliveryRead": "access_log",
+    "record_deliveries": "access_log",
     "finish_reading": "access_log",
     "reads_of": "access_log",
     "refused_read": "access_log",
@@ -95,6 +100,7 @@ _LAZY = {
     "visible": "guard",
     "may_see": "guard",
     "may_receive": "guard",
+    "receive_basis": "guard",
     "require": "guard",
     "Consent": "model",
     "authorise": "service",

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tradecover.access import Principal
-from tradecover.audit import AuditEntry, Pending, append_many, chain_for
+from tradecover.audit import AuditEntry, Pending, append_log, chain_for
 from tradecover.consents.guard import EXPORTER_COLUMNS, ConsentRequired, Readable
+from tradecover.consents.reads import EVENT_READS
 from tradecover.consents.rules import Purpose, Scope
 from tradecover.kit.dates import utc_now
 
@@ -40,7 +41,6 @@ ENTITY = "exporter_data"
 """The audit entity type of access-log entries (the entity id is the scope)."""
 
 _KEY = "consents.reading"
-_RELAXED = text("SET LOCAL synchronous_commit TO OFF")
 
 
 @dataclass(slots=True)
@@ -159,6 +159,59 @@ def refused_read(session: Session, error: ConsentRequired, path: str) -> Pending
     )
 
 
+WEBHOOK_ROLE = "webhook"
+"""The reader role of a webhook delivery in the access log (the endpoint reads, no user)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRead:
+    """One exporter's event offered to another organisation's webhook endpoint
+    [domain CS-17]: delivered under ``basis`` (contract or a consent id), or refused
+    (``basis`` None: no consent covers it).
+    """
+
+    reader_org_id: int
+    endpoint_id: int
+    exporter_org_id: int
+    event_type: str
+    basis: str | None
+    event_sequence: int
+
+
+def record_deliveries(session: Session, deliveries: list[DeliveryRead]) -> None:
+    """Log a relay's deliveries of exporters' events to other organisations' endpoints, and
+    the deliveries it refused, like reads [domain CS-8] [domain CS-18]: one entry per
+    exporter, endpoint, scope, purpose and basis (the events' outbox positions as its
+    records), on the exporter's chain, appended set-based in the relay's own transaction.
+    Events that carry no exporter data (``OTHER_EVENTS``) are no read.
+    """
+    at = utc_now().isoformat()
+    entries = [
+        Pending(
+            org_id=d.exporter_org_id,
+            actor=f"webhook:{d.endpoint_id}",
+            action=READ if d.basis is not None else REFUSED,
+            entity_type=ENTITY,
+            entity_id=read.scope.value,
+            reason=read.purpose.value,
+            after={
+                "reader_org_id": d.reader_org_id,
+                "reader_role": WEBHOOK_ROLE,
+                "scope": read.scope.value,
+                "purpose": read.purpose.value,
+                "path": f"webhook endpoint {d.endpoint_id}",
+                "read_at": at,
+                "consent": d.basis,
+                "records": {"outbox_events": [d.event_sequence]},
+            },
+        )
+        for d in deliveries
+        if d.reader_org_id != d.exporter_org_id
+        and (read := EVENT_READS.get(d.event_type)) is not None
+    ]
+    record_reads(session, entries)
+
+
 def coalesce(entries: list[Pending]) -> list[Pending]:
     """One entry per exporter, reader, action, scope, purpose, basis and route among
     ``entries``: the records merged, the reads counted, the first and last read's time
@@ -191,20 +244,23 @@ def coalesce(entries: list[Pending]) -> list[Pending]:
 
 def record_reads(session: Session, entries: list[Pending], *, relaxed: bool = False) -> None:
     """Append ``entries``, coalesced, to their exporters' chains in ``session``'s
-    transaction with ONE set-based call (one multi-row insert) [domain CS-8]: the read
-    and its log commit together, so a crash loses neither one without the other.  The
-    chain of an entry is the reader's shard, so readers never wait on the exporter's own
-    chain.
+    transaction [domain CS-8]: the read and its log commit together, so a crash loses
+    neither one without the other.  Two statements on PostgreSQL, whatever the number of
+    exporters read (:func:`tradecover.audit.append_log`: the upsert that locks the chain
+    heads, then one statement that inserts the entries and moves the heads).  The chain of
+    an entry is the reader's shard, so readers never wait on the exporter's own chain.
+    ``relaxed``: the transaction commits without waiting for its WAL flush (the server has
+    the rows once ``COMMIT`` returns, and writes them within 3 x ``wal_writer_delay``, see
+    ADR 0025).
     """
     if not entries:
         return
-    if relaxed and session.get_bind().dialect.name == "postgresql":
-        # a read's transaction commits without waiting for its WAL flush: the server has the
-        # rows once COMMIT returns (the app may die, nothing is lost), and writes them
-        # within 3 x wal_writer_delay (see ADR 0025)
-        session.execute(_RELAXED)
     rows = coalesce(entries)
-    append_many(session, [(chain_for(e.after["reader_org_id"]), e) for e in rows])
+    append_log(
+        session,
+        [(chain_for(e.after["reader_org_id"]), e) for e in rows],
+        relaxed_commit=relaxed,
+    )
 
 
 @dataclass(frozen=True, slots=True)

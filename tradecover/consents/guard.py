@@ -172,14 +172,44 @@ def _valid_consents(
     return found, windows
 
 
-def granting_exporters(
-    session: Session, grantee_org_id: int, scope: Scope, purpose: Purpose, *, now: datetime
-) -> dict[int, Window]:
-    """The exporters that granted ``grantee_org_id`` a valid consent for ``scope`` and
-    ``purpose`` at ``now``, each with its consent's data window (one query).
+NO_EXPORTER_DATA = "none"
+"""The basis of a delivery of an event that carries no exporter data (``OTHER_EVENTS``)."""
+
+
+def receive_basis(
+    session: Session,
+    *,
+    reader_org_id: int,
+    reader_kind: str,
+    exporter_org_id: int,
+    event_type: str,
+    occurred_on: date,
+    now: datetime,
+) -> str | None:
+    """Why another organisation's webhook endpoint may receive an exporter's event
+    [domain CS-17] — own, none (no exporter data), contract, or the consent's id — or None
+    when no consent covers it (the refused read the access log records [domain CS-8]).
+    The valid consents are asked once per session and (reader, scope, purpose).
     """
-    _found, windows = _valid_consents(session, grantee_org_id, scope, purpose, now)
-    return windows
+    if reader_org_id == exporter_org_id:
+        return OWN
+    read = EVENT_READS.get(event_type)
+    if read is None:
+        return NO_EXPORTER_DATA if event_type in OTHER_EVENTS else None
+    if contract_covers(reader_kind, read.scope, read.purpose):
+        return CONTRACT
+    key = (reader_org_id, read.scope, read.purpose)
+    cache: dict[tuple[int, Scope, Purpose], tuple[dict[int, int], dict[int, Window]]]
+    cache = session.info.setdefault(_EVENT_CACHE, {})
+    if key not in cache:
+        cache[key] = _valid_consents(session, reader_org_id, read.scope, read.purpose, now)
+    found, windows = cache[key]
+    if exporter_org_id not in found:
+        return None
+    low, high = windows[exporter_org_id]
+    if (low is None or occurred_on >= low) and (high is None or occurred_on <= high):
+        return str(found[exporter_org_id])
+    return None
 
 
 def may_receive(
@@ -194,27 +224,21 @@ def may_receive(
 ) -> bool:
     """Whether another organisation's webhook endpoint may receive an exporter's event
     [domain CS-17]: events without exporter data always, the rest under the policy
-    contract's consent or a valid consent whose data window holds the event's date.
-    Answers are cached on the session per (reader, scope, purpose).
+    contract's consent or a valid consent whose data window holds the event's date
+    (:func:`receive_basis`).
     """
-    if reader_org_id == exporter_org_id:
-        return True
-    read = EVENT_READS.get(event_type)
-    if read is None:
-        return event_type in OTHER_EVENTS
-    if contract_covers(reader_kind, read.scope, read.purpose):
-        return True
-    key = (reader_org_id, read.scope, read.purpose)
-    cache: dict[tuple[int, Scope, Purpose], dict[int, Window]] = session.info.setdefault(
-        _EVENT_CACHE, {}
+    return (
+        receive_basis(
+            session,
+            reader_org_id=reader_org_id,
+            reader_kind=reader_kind,
+            exporter_org_id=exporter_org_id,
+            event_type=event_type,
+            occurred_on=occurred_on,
+            now=now,
+        )
+        is not None
     )
-    if key not in cache:
-        cache[key] = granting_exporters(session, reader_org_id, read.scope, read.purpose, now=now)
-    window = cache[key].get(exporter_org_id)
-    if window is None:
-        return False
-    low, high = window
-    return (low is None or occurred_on >= low) and (high is None or occurred_on <= high)
 
 
 def terms_of(row: Consent) -> ConsentTerms:

@@ -30,6 +30,7 @@ ROLES: dict[str, str] = {
     "bank": N_("Bank"),
     "programme": N_("Subsidy programme"),
     "coinsurer": N_("Co-insurer"),
+    "webhook": N_("Webhook endpoint"),
 }
 
 PRODUCTS: dict[str, str] = {
@@ -255,6 +256,19 @@ CONSENT_SCOPES: dict[str, str] = {
     "erp_balances": N_("ERP balances"),
     "financial_statements": N_("financial statements"),
     "payment_experience": N_("payment experience"),
+}
+
+SHARED_FIELDS: dict[str, str] = {
+    "buyer": N_("Buyer"),
+    "amounts": N_("Amounts"),
+    "currency": N_("Currency"),
+    "dates": N_("Dates"),
+    "payment_terms": N_("Payment terms"),
+    "hs_code": N_("HS code"),
+    "goods_description": N_("Goods description"),
+    "line_items": N_("Line items and unit prices"),
+    "transport_document": N_("Transport document"),
+    "original_document": N_("Original document"),
 }
 
 CONSENT_PURPOSES: dict[str, str] = {

@@ -80,6 +80,7 @@ def relay_outbox(session: Session, *, now: datetime, limit: int = 500) -> int:
         ).where(WebhookEndpoint.disabled_at.is_(None))
     ).all()
     rows = []
+    log: list[consents.DeliveryRead] = []
     for entry in entries:
         body: str | None = None
         for endpoint_id, org_id, types, everyone in endpoints:
@@ -87,16 +88,28 @@ def relay_outbox(session: Session, *, now: datetime, limit: int = 500) -> int:
                 continue
             if EVERY_TYPE not in types and entry.event_type not in types:
                 continue
-            if org_id != entry.org_id and not consents.may_receive(
-                session,
-                reader_org_id=org_id,
-                reader_kind=OrganisationKind.INSURER.value,  # only its endpoints hear everyone
-                exporter_org_id=entry.org_id,
-                event_type=entry.event_type,
-                occurred_on=entry.occurred_at.date(),
-                now=now,
-            ):
-                continue  # no consent covers this read of the exporter's data [domain CS-17]
+            if org_id != entry.org_id:
+                basis = consents.receive_basis(
+                    session,
+                    reader_org_id=org_id,
+                    reader_kind=OrganisationKind.INSURER.value,  # only its endpoints hear everyone
+                    exporter_org_id=entry.org_id,
+                    event_type=entry.event_type,
+                    occurred_on=entry.occurred_at.date(),
+                    now=now,
+                )
+                log.append(
+                    consents.DeliveryRead(
+                        reader_org_id=org_id,
+                        endpoint_id=endpoint_id,
+                        exporter_org_id=entry.org_id,
+                        event_type=entry.event_type,
+                        basis=basis,
+                        event_sequence=entry.sequence,
+                    )
+                )
+                if basis is None:
+                    continue  # no consent covers this read [domain CS-17]
             body = body or message_body(entry)
             rows.append(
                 {
@@ -112,6 +125,8 @@ def relay_outbox(session: Session, *, now: datetime, limit: int = 500) -> int:
                     "next_attempt_at": now,
                 }
             )
+    # delivered and refused reads of exporters' data, in the relay's transaction [domain CS-18]
+    consents.record_deliveries(session, log)
     if rows:
         session.execute(insert(_DELIVERIES), rows)
     mark_relayed(session, (e.sequence for e in entries))

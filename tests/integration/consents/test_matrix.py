@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.conftest import BACKENDS, Actor, Cast, Database, make_key_actor, make_org
 from tradecover.access import OrganisationKind, Role
 from tradecover.access.roles import ROLES_BY_KIND
+from tradecover.audit import AuditEntry
 from tradecover.consents import (
     EXPORTER_READS,
     OTHER_READS,
@@ -26,6 +28,7 @@ from tradecover.consents import (
     contract_covers,
     read_of,
 )
+from tradecover.consents.access_log import REFUSED
 from tradecover.consents.model import Consent
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import utc_now
@@ -116,6 +119,7 @@ def test_the_matrix(
     assert len(routes) == len(EXPORTER_READS)
     grantees = sorted({a.org_id for a in readers.values() if a.org_id != cast.exporter.org_id})
     failures: list[str] = []
+    refusals = 0
     for state in STATES:
         _set_state(db, cast.exporter.org_id, grantees, state)
         for name, actor in readers.items():
@@ -131,6 +135,7 @@ def test_the_matrix(
                 refused = (
                     answer.status_code == 403 and answer.json().get("code") == "consent_required"
                 )
+                refusals += refused
                 own = kind == "exporter"
                 expected = not (
                     own or contract_covers(kind, read.scope, read.purpose) or state == "granted"
@@ -142,3 +147,6 @@ def test_the_matrix(
                 if refused and read.scope.value not in answer.json()["detail"]:
                     failures.append(f"{state} {name} {path}: the refusal does not name the scope")
     assert failures == []
+    with db.factory() as s:  # every refused read is in the access log [domain CS-8]
+        logged = s.execute(select(AuditEntry.after).where(AuditEntry.action == REFUSED)).scalars()
+        assert refusals and sum(int(a["reads"]) for a in logged) == refusals

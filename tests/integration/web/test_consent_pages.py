@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.conftest import BACKENDS, Cast, Database, make_org, make_person, sign_in
 from tests.integration.consents.test_consented_reads import WINDOW, book  # noqa: F401
 from tradecover.access import OrganisationKind, Role
 from tradecover.api.deps import SESSION_COOKIE
+from tradecover.audit import AuditEntry
 from tradecover.consents import (
     CONSENTED_READS,
     OTHER_PAGES,
@@ -29,6 +31,7 @@ from tradecover.consents import (
     contract_covers,
     read_of,
 )
+from tradecover.consents.access_log import REFUSED
 from tradecover.consents.model import Consent
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import utc_now
@@ -91,6 +94,13 @@ def _token(client: TestClient, db: Database, slug: str, role: Role) -> tuple[int
 
 
 @pytest.mark.parametrize("database", [BACKENDS[0]], indirect=True)
+def _refusals_logged(db: Database) -> int:
+    """How many refused reads of pages the access log holds (each entry counts its reads)."""
+    with db.factory() as s:
+        rows = s.execute(select(AuditEntry.after).where(AuditEntry.action == REFUSED)).scalars()
+        return sum(int(a["reads"]) for a in rows if not str(a["path"]).startswith("/api/"))
+
+
 def test_the_page_matrix(app_client: TestClient, db: Database, cast: Cast) -> None:
     with transaction(db.factory) as s:
         make_org(s, slug="co-insurer", kind=OrganisationKind.COINSURER, region=None)
@@ -103,7 +113,7 @@ def test_the_page_matrix(app_client: TestClient, db: Database, cast: Cast) -> No
     }
     grantees = sorted(org for org, _token in readers.values())
     failures: list[str] = []
-    checked = 0
+    checked = refusals = 0
     for state in STATES:
         _set_state(db, cast.exporter.org_id, grantees, state)
         for kind, (_org, token) in readers.items():
@@ -122,11 +132,13 @@ def test_the_page_matrix(app_client: TestClient, db: Database, cast: Cast) -> No
                 refused = answer.status_code == 403 and 'data-testid="consent-required"' in (
                     answer.text
                 )
+                refusals += refused
                 if refused != (not covered and state != "granted"):
                     failures.append(f"{state} {kind} {path}: {answer.status_code}")
                 if refused and f'data-scope="{read.scope.value}"' not in answer.text:
                     failures.append(f"{state} {kind} {path}: the page does not name the scope")
     assert failures == []
+    assert refusals and _refusals_logged(db) == refusals  # every refused page [domain CS-8]
     for kind in ("bank", "coinsurer", "subsidy_programme"):  # pages its kind never reads
         app_client.cookies.clear()
         app_client.cookies.set(SESSION_COOKIE, readers[kind][1])

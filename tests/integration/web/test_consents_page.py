@@ -55,6 +55,31 @@ def test_the_exporter_authorises_and_reads_its_summary(
     assert "쉽게 말하면" in korean.text and "품목 및 단가" in korean.text
 
 
+def test_the_exporter_sees_what_each_source_shares(
+    app_client: TestClient, db: Database, cast: Cast
+) -> None:
+    """[domain CS-11] The data page lists, per feed source, the fields shared and withheld."""
+    chosen = app_client.put(
+        "/api/v1/data-sharing/sources/ubl",
+        json={"withheld": ["line_items", "original_document"], "reason": "trade secrets"},
+        headers=cast.exporter.headers,
+    )
+    assert chosen.status_code == 200, chosen.text
+    sign_in(app_client, make_person(db, "acme-exports", Role.EXPORTER, "ex@acme.test"))
+    page = app_client.get("/consents", headers=BROWSER)
+    assert page.status_code == 200
+    assert (
+        '<td data-testid="withheld-ubl">Line items and unit prices, Original document</td>'
+        in page.text
+    )
+    assert '<td data-testid="withheld-erp">Nothing</td>' in page.text
+    row = page.text.split('data-testid="source-ubl"', 1)[1].split("</tr>", 1)[0]
+    assert "Buyer, Amounts, Currency" in row and "Transport document" in row
+    app_client.post("/language", data={"locale": "zh_Hans", "next": "/consents"}, headers=BROWSER)
+    chinese = app_client.get("/consents", headers=BROWSER)
+    assert "明细项目和单价, 原始单据" in chinese.text
+
+
 def test_the_grantee_sees_what_it_may_see(app_client: TestClient, db: Database, cast: Cast) -> None:
     sign_in(app_client, make_person(db, "insurer", Role.UNDERWRITER, "uw@insurer.test"))
     page = app_client.get("/consents", headers=BROWSER)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.conftest import Cast, Database
 from tests.integration.webhooks.helpers import endpoint_for
+from tradecover import audit, consents
 from tradecover.consents.model import Consent
 from tradecover.db.engine import transaction
 from tradecover.events import record_event
@@ -88,3 +89,41 @@ def test_the_insurer_hears_a_quarantined_document_only_under_the_exporters_conse
     _consent(db, cast)
     _quarantined(db, cast.exporter.org_id, 3)
     assert (insurer, "document.quarantined", "document:3") in _delivered(db)
+
+
+def test_a_refused_delivery_and_a_delivered_one_are_in_the_exporters_access_log(
+    db: Database, cast: Cast
+) -> None:
+    """[domain CS-8] [domain CS-18] The relay logs, in its own transaction, the deliveries
+    it refused (no consent) and those it made to another organisation's endpoint; the
+    exporter's own endpoint reads nothing of another's.
+    """
+    insurer, _ = endpoint_for(db, "insurer", "http://127.0.0.1:9/insurer")
+    endpoint_for(db, "acme-exports", "http://127.0.0.1:9/acme")
+    _quarantined(db, cast.exporter.org_id, 1)
+    _quarantined(db, cast.exporter.org_id, 2)
+    _delivered(db)
+    with db.factory() as s:
+        log = consents.reads_of(s, cast.exporter.org_id)
+        assert audit.verify_all(s) == []
+    webhook = [r for r in log if r.actor == f"webhook:{insurer}"]
+    refused = [r for r in webhook if r.refused]
+    read = [r for r in webhook if not r.refused]
+    assert [(r.scope, r.purpose, r.reader_org_id, r.reader_role) for r in refused] == [
+        ("invoice_documents", "cover_attachment", cast.admin.org_id, "webhook")
+    ]
+    assert refused[0].consent is None and refused[0].reads == 2
+    assert refused[0].path == f"webhook endpoint {insurer}"
+    assert refused[0].record_count == 2  # the two events withheld
+    assert [(r.consent, r.reads) for r in read] == [("contract", 2)]
+    assert all(r.actor.startswith("webhook:") for r in log)  # nothing logged for its own
+    _consent(db, cast)
+    _quarantined(db, cast.exporter.org_id, 3)
+    _delivered(db)
+    with db.factory() as s:
+        consented = [
+            r
+            for r in consents.reads_of(s, cast.exporter.org_id, scope="invoice_documents")
+            if not r.refused
+        ]
+    assert len(consented) == 1 and consented[0].consent not in (None, "contract")

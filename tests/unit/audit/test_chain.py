@@ -1,9 +1,19 @@
 """The hash chain names the first entry that was changed, removed or reordered."""
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from tradecover.audit.chain import GENESIS_HASH, ChainedEntry, entry_hash, verify_chain
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tradecover.audit.chain import (
+    GENESIS_HASH,
+    ChainedEntry,
+    entry_hash,
+    entry_text_before_seq,
+    verify_chain,
+)
 
 
 def _chain(n: int, org_id: int = 7) -> list[ChainedEntry]:
@@ -90,3 +100,34 @@ def test_the_chain_number_is_hashed_from_chain_one_on() -> None:
     assert entry_hash(**fields, chain=0) == unsharded  # type: ignore[arg-type]
     assert entry_hash(**fields, chain=3) != unsharded  # type: ignore[arg-type]
     assert entry_hash(**fields, chain=3) != entry_hash(**fields, chain=4)  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seq=st.integers(min_value=1, max_value=10**9),
+    chain=st.integers(min_value=0, max_value=64),
+    actor=st.text(max_size=20),
+    reason=st.none() | st.text(max_size=30),
+    after=st.dictionaries(st.text(max_size=8), st.integers() | st.text(max_size=8), max_size=4),
+)
+def test_the_text_before_the_position_hashes_as_the_entry(
+    seq: int, chain: int, actor: str, reason: str | None, after: dict[str, object]
+) -> None:
+    """[domain CS-8] The access log's one-statement append hashes in the database
+    ``prev + text_before_seq + seq + "}"``: the same hash the verifier recomputes."""
+    at = datetime(2026, 12, 7, 23, 1, 2, 345678, tzinfo=UTC)
+    common = {
+        "org_id": 7,
+        "occurred_at": at,
+        "actor": actor,
+        "action": "data.read",
+        "entity_type": "exporter_data",
+        "entity_id": "shipment_core",
+        "reason": reason,
+        "before": None,
+        "after": after,
+        "chain": chain,
+    }
+    prefix = entry_text_before_seq(**common)  # type: ignore[arg-type]
+    direct = hashlib.sha256((GENESIS_HASH + prefix + str(seq) + "}").encode()).hexdigest()
+    assert direct == entry_hash(prev_hash=GENESIS_HASH, seq=seq, **common)  # type: ignore[arg-type]

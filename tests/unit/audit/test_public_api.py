@@ -18,6 +18,7 @@ def test_public_names_are_pinned() -> None:
         "FileKeyStore",
         "GENESIS_HASH",
         "Pending",
+        "append_log",
         "append_many",
         "chain_for",
         "chain_rows",

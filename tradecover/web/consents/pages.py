@@ -1,5 +1,6 @@
 """The data page [domain CS-6] [domain CS-8]: what each party may see of the exporter's
-data and for what, in plain words; the consents by party with authorise, reject and
+data and for what, in plain words; per feed source, the fields it shares and those the
+exporter withholds [domain CS-11]; the consents by party with authorise, reject and
 revoke; who read what in the last 90 days (filterable, with its CSV export).  For the
 insurer and the other grantees: per exporter, what they may see and for what.  Every
 write goes through :mod:`tradecover.consents` in a savepoint that a domain error rolls back.
@@ -85,6 +86,8 @@ def _page(
             "exporter": exporter,
             "consents": [(r, consents.status_now(r).value) for r in rows],
             "summary": summary_of(rows, principal.org_id, insurers) if exporter else [],
+            "sources": consents.sharing_of(session, principal.org_id) if exporter else {},
+            "fields": [f.value for f in consents.SharedField],
             "buyers": buyers_declared_to(session, principal.org_id) if exporter else 0,
             "reads": reads,
             "visible": visible,
