@@ -35,16 +35,18 @@ _LAZY = {
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 
-__all__ = sorted(
-    [
-        *_LAZY,
-        "KIND_LABELS",
-        "DocumentKind",
-        "Genuineness",
-        "Verdict",
-        "content_hash",
-        "document_number",
-        "stamp_lines",
-        "verify_path",
-    ]
-)
+__all__ = [
+    "KIND_LABELS",
+    "DocumentKind",
+    "Genuineness",
+    "IssuedDocument",
+    "IssuedPdf",
+    "Verdict",
+    "content_hash",
+    "document_number",
+    "issue",
+    "issued_documents",
+    "stamp_lines",
+    "verify",
+    "verify_path",
+]

@@ -19,9 +19,7 @@ class IssuedDocument(Base):
     """One registered document: its number and the hash of its bytes."""
 
     __tablename__ = "issued_documents"
-    __table_args__ = (
-        Index("ix_issued_documents_subject", "kind", "subject_id", "locale", "id"),
-    )
+    __table_args__ = (Index("ix_issued_documents_subject", "kind", "subject_id", "locale", "id"),)
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)

@@ -46,7 +46,7 @@ class InvalidDocumentNumber(ValueError):
 
 def document_number(year: int, sequence: int) -> str:
     """The number of the ``sequence``-th registered document, issued in ``year`` [domain DOC-1]."""
-    if not 1 <= sequence or not 1000 <= year <= 9999:
+    if not sequence >= 1 or not 1000 <= year <= 9999:
         raise ValueError(f"no document number for year {year}, sequence {sequence}")
     return f"{PREFIX}-{year:04d}-{sequence:06d}"
 
@@ -139,9 +139,7 @@ KIND_LABELS = {
 """The name of each kind, a message of the dashboard's catalogs."""
 
 
-def stamp_lines(
-    number: str, base_url: str, translate: Callable[[str], str]
-) -> tuple[str, ...]:
+def stamp_lines(number: str, base_url: str, translate: Callable[[str], str]) -> tuple[str, ...]:
     """The footer every page of a registered document carries: its number and where to
     verify it (``base_url``: the dashboard's address, may be empty) [domain DOC-1].
     """

@@ -48,7 +48,9 @@ class IssuedPdf:
     reused: bool = False
 
 
-def _latest(session: Session, kind: DocumentKind, subject_id: int, locale: str) -> IssuedDocument | None:
+def _latest(
+    session: Session, kind: DocumentKind, subject_id: int, locale: str
+) -> IssuedDocument | None:
     return session.execute(
         select(IssuedDocument)
         .where(
@@ -125,7 +127,9 @@ def verify(
         canonical = normalise_number(number)
     except InvalidDocumentNumber:
         raise ValidationFailed(
-            "A document number reads DOC-2026-000123.", code="document_number_invalid", field="number"
+            "A document number reads DOC-2026-000123.",
+            code="document_number_invalid",
+            field="number",
         ) from None
     if content is not None:
         digest: str | None = content_hash(content)

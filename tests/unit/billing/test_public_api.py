@@ -48,6 +48,7 @@ def test_public_names_are_pinned() -> None:
         "notice_exporter",
         "notice_for_declaration",
         "notice_pdf_of",
+        "subsidy_statement_pdf_of",
         "notices_due",
         "payer_of",
         "premium_of",
