@@ -48,7 +48,6 @@ def test_public_names_are_pinned() -> None:
         "notice_exporter",
         "notice_for_declaration",
         "notice_pdf_of",
-        "subsidy_statement_pdf_of",
         "notices_due",
         "payer_of",
         "premium_of",
@@ -60,6 +59,7 @@ def test_public_names_are_pinned() -> None:
         "run_month",
         "shipments_at_risk",
         "start_run",
+        "subsidy_statement_pdf_of",
         "suspension_check",
         "terms_of",
     ]
