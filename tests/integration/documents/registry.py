@@ -23,9 +23,9 @@ def assert_registered(
     [domain DOC-1, DOC-2, DOC-3]."""
     assert content.startswith(b"%PDF")
     text = pdf_text(content)
-    numbers = set(NUMBER.findall(text))
+    numbers: set[str] = set(NUMBER.findall(text))
     assert len(numbers) == 1, text
-    (number,) = numbers
+    number = next(iter(numbers))
     assert f"/verify?number={number}" in text
     digest = hashlib.sha256(content).hexdigest()
     with transaction(db.factory) as s:
