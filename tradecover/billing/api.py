@@ -177,7 +177,7 @@ def get_subsidy_statement_pdf(
     lang: LangQuery = None,
 ) -> Response:
     """What each subsidy programme was asked for, granted and paid on a notice, a registered
-    document in the reader's language; read as the notice is [domain DOC-1].
+    document in the reader's language; read as the notice is.
     """
     locale = reader_locale(request, lang)
     name, content = service.subsidy_statement_pdf_of(

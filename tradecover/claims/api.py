@@ -220,7 +220,7 @@ def get_recovery_statement_pdf(
     lang: LangQuery = None,
 ) -> Response:
     """The recoveries booked on a claim, a registered document in the reader's language;
-    404 for a claim the caller may not see [domain DOC-1].
+    404 for a claim the caller may not see.
     """
     locale = reader_locale(request, lang)
     name, content = service.recovery_statement_pdf_of(

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from tradecover.documents.registry import DocumentKind, Genuineness, Verdict
+from tradecover.documents.registry import Verdict
 from tradecover.kit.inputs import InputModel
 
 
@@ -21,16 +21,22 @@ class VerdictOut(BaseModel):
     """Genuine, not genuine or unknown number; the kind and date of issue only when genuine."""
 
     number: str
-    outcome: Genuineness
-    kind: DocumentKind | None = None
-    issued_on: date | None = None
+    outcome: str = Field(description="genuine, not_genuine or unknown_number")
+    kind: str | None = Field(
+        default=None,
+        description=(
+            "policy_schedule, endorsement, limit_decision, premium_notice, subsidy_statement, "
+            "claim_decision or recovery_statement; only when genuine"
+        ),
+    )
+    issued_on: date | None = Field(default=None, description="Only when genuine")
 
     @classmethod
     def of(cls, verdict: Verdict) -> VerdictOut:
         """The body of ``verdict``."""
         return cls(
             number=verdict.number,
-            outcome=verdict.outcome,
-            kind=verdict.kind,
+            outcome=verdict.outcome.value,
+            kind=verdict.kind.value if verdict.kind else None,
             issued_on=verdict.issued_on,
         )

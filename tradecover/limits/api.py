@@ -433,7 +433,7 @@ def get_limit_decision_pdf(
     lang: LangQuery = None,
 ) -> Response:
     """The decision in force on a limit, a registered document, in the reader's language
-    (``lang``, else ``Accept-Language``); an exporter reads its own limits only [domain DOC-1].
+    (``lang``, else ``Accept-Language``); an exporter reads its own limits only.
     """
     locale = reader_locale(request, lang)
     name, content = service.limit_decision_pdf_of(

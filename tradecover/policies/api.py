@@ -525,7 +525,7 @@ def get_schedule_pdf(
     lang: LangQuery = None,
 ) -> Response:
     """The policy schedule, a registered document with its number, in the reader's language
-    (``lang``, else ``Accept-Language``); read as the policy is [domain DOC-1].
+    (``lang``, else ``Accept-Language``); read as the policy is.
     """
     locale = reader_locale(request, lang)
     name, content = service.schedule_pdf_of(
@@ -553,7 +553,7 @@ def get_endorsement_pdf(
     lang: LangQuery = None,
 ) -> Response:
     """Endorsement ``number`` of a policy, a registered document, in the reader's language;
-    404 for an endorsement the policy does not have [domain DOC-1].
+    404 for an endorsement the policy does not have.
     """
     locale = reader_locale(request, lang)
     name, content = service.endorsement_pdf_of(
