@@ -187,6 +187,7 @@ def _routers() -> list[Any]:
     from tradecover.consents.api import sharing_router as data_sharing_router
     from tradecover.country_risk.api import router as country_risk_router
     from tradecover.declarations.api import router as declarations_router
+    from tradecover.documents.api import router as documents_router
     from tradecover.feeds.api import router as feeds_router
     from tradecover.financing.api import router as financing_router
     from tradecover.jobs.api import router as jobs_router
@@ -211,6 +212,8 @@ def _routers() -> list[Any]:
     from tradecover.web.claims.pages import router as claims_pages_router
     from tradecover.web.consents.pages import router as consents_pages_router
     from tradecover.web.declarations.pages import router as declarations_pages_router
+    from tradecover.web.documents.pages import router as document_pages_router
+    from tradecover.web.documents.pdf_pages import router as document_pdf_pages_router
     from tradecover.web.feeds.pages import router as feeds_pages_router
     from tradecover.web.home.pages import router as home_pages_router
     from tradecover.web.job_pages.pages import router as jobs_pages_router
@@ -275,6 +278,9 @@ def _routers() -> list[Any]:
         jobs_router,
         jobs_pages_router,
         mail_pages_router,
+        document_pages_router,
+        document_pdf_pages_router,
+        documents_router,
     ]
 
 

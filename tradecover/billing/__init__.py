@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from tradecover.billing.service import list_notices as list_notices
     from tradecover.billing.service import month_bounds as month_bounds
     from tradecover.billing.service import notice_pdf_of as notice_pdf_of
+    from tradecover.billing.service import subsidy_statement_pdf_of as subsidy_statement_pdf_of
     from tradecover.billing.service import terms_of as terms_of
 
 _LAZY = {
@@ -83,6 +84,7 @@ _LAZY = {
     "credit_balances": "credit_notes",
     "get_notice": "service",
     "notice_pdf_of": "service",
+    "subsidy_statement_pdf_of": "service",
     "get_run": "jobs",
     "list_notices": "service",
     "list_payments": "payments",
@@ -151,6 +153,7 @@ __all__ = [
     "run_month",
     "shipments_at_risk",
     "start_run",
+    "subsidy_statement_pdf_of",
     "suspension_check",
     "terms_of",
 ]

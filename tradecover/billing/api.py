@@ -163,6 +163,33 @@ def get_notice_pdf(
     return pdf_response(name, content)
 
 
+@router.get(
+    "/notices/{notice_id}/subsidy.pdf",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+    summary="A notice's subsidy statement as a PDF",
+)
+def get_subsidy_statement_pdf(
+    notice_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangQuery = None,
+) -> Response:
+    """What each subsidy programme was asked for, granted and paid on a notice, a registered
+    document in the reader's language; read as the notice is.
+    """
+    locale = reader_locale(request, lang)
+    name, content = service.subsidy_statement_pdf_of(
+        session,
+        principal=principal,
+        notice_id=notice_id,
+        locale=locale,
+        translate=translator(locale),
+    )
+    return pdf_response(name, content)
+
+
 @router.post(
     "/payments",
     status_code=201,

@@ -10,7 +10,7 @@ reader's way (:mod:`tradecover.kit.pdf`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from tradecover.billing.document import NoticeDocument
 from tradecover.kit.pdf import Letter, date_text, money_text, render
@@ -36,7 +36,12 @@ def notice_filename(document: NoticeDocument) -> str:
 
 
 def notice_pdf(
-    document: NoticeDocument, *, locale: str, translate: Translate, line_count: int
+    document: NoticeDocument,
+    *,
+    locale: str,
+    translate: Translate,
+    line_count: int,
+    stamp: Sequence[str] = (),
 ) -> bytes:
     """The PDF of ``document`` in ``locale`` (``line_count``: the notice's declarations in
     all, of which ``document.lines`` may be the first page).
@@ -83,6 +88,7 @@ def notice_pdf(
                 for line in document.lines
             ],
             paragraphs=paragraphs,
+            stamp=stamp,
         ),
         locale,
     )

@@ -21,7 +21,7 @@ from datetime import date
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
-from tradecover import consents
+from tradecover import consents, documents
 from tradecover.access import Permission, Principal, organisation_of
 from tradecover.billing.document import notice_document
 from tradecover.billing.model import (
@@ -35,6 +35,12 @@ from tradecover.billing.notice import (
 )
 from tradecover.billing.notice_pdf import notice_filename, notice_pdf
 from tradecover.billing.repository import active_at, member
+from tradecover.billing.subsidy_pdf import (
+    SubsidyLine,
+    SubsidyStatement,
+    subsidy_filename,
+    subsidy_pdf,
+)
 from tradecover.config import Settings
 from tradecover.kit.errors import NotFound, ValidationFailed
 from tradecover.kit.money import Money
@@ -267,7 +273,60 @@ def notice_pdf_of(
     """
     view = get_notice(session, principal=principal, notice_id=notice_id)
     document = notice_document(view)
-    pdf = notice_pdf(
-        document, locale=locale, translate=translate, line_count=view.notice.line_count
+    issued = documents.issue(
+        session,
+        kind=documents.DocumentKind.PREMIUM_NOTICE,
+        subject_id=view.notice.id,
+        org_id=view.notice.exporter_org_id,
+        locale=locale,
+        actor=principal.actor,
+        render=lambda number: notice_pdf(
+            document,
+            locale=locale,
+            translate=translate,
+            line_count=view.notice.line_count,
+            stamp=documents.stamp_lines(number, "", translate),
+        ),
     )
-    return notice_filename(document), pdf
+    return notice_filename(document), issued.content
+
+
+def subsidy_statement(view: NoticeView) -> SubsidyStatement:
+    """The subsidy statement of a notice view."""
+    return SubsidyStatement(
+        notice_document(view),
+        tuple(
+            SubsidyLine(s.programme_name, s.eligible, s.requested, s.granted, s.paid)
+            for s in view.splits
+        ),
+    )
+
+
+def subsidy_statement_pdf_of(
+    session: Session,
+    *,
+    principal: Principal,
+    notice_id: int,
+    locale: str,
+    translate: Callable[[str], str],
+) -> tuple[str, bytes]:
+    """The file name and registered PDF of the subsidy statement of a notice the caller
+    may see: what each programme was asked for, granted and has paid [domain DOC-1].
+    """
+    view = get_notice(session, principal=principal, notice_id=notice_id)
+    statement = subsidy_statement(view)
+    issued = documents.issue(
+        session,
+        kind=documents.DocumentKind.SUBSIDY_STATEMENT,
+        subject_id=view.notice.id,
+        org_id=view.notice.exporter_org_id,
+        locale=locale,
+        actor=principal.actor,
+        render=lambda number: subsidy_pdf(
+            statement,
+            locale=locale,
+            translate=translate,
+            stamp=documents.stamp_lines(number, "", translate),
+        ),
+    )
+    return subsidy_filename(statement), issued.content

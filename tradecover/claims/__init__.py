@@ -74,12 +74,14 @@ if TYPE_CHECKING:
     from tradecover.claims.payment import pay as pay
     from tradecover.claims.recoveries import record_recovery as record_recovery
     from tradecover.claims.service import decision_pdf_of as decision_pdf_of
+    from tradecover.claims.service import recovery_statement_pdf_of as recovery_statement_pdf_of
 
 _LAZY: dict[str, str] = {
     "LineIn": "filing",
     "approve": "decision",
     "close": "closing",
     "decision_pdf_of": "service",
+    "recovery_statement_pdf_of": "service",
     "file_claim": "filing",
     "pay": "payment",
     "record_recovery": "recoveries",
@@ -136,6 +138,7 @@ __all__ = [
     "next_claim_state",
     "pay",
     "record_recovery",
+    "recovery_statement_pdf_of",
     "reject",
     "requires_second_approval",
     "rights_transferred",

@@ -206,6 +206,29 @@ def get_decision_pdf(
     return pdf_response(name, content)
 
 
+@router.get(
+    "/claims/{claim_id}/recoveries.pdf",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+    summary="A claim's recovery statement as a PDF",
+)
+def get_recovery_statement_pdf(
+    claim_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangQuery = None,
+) -> Response:
+    """The recoveries booked on a claim, a registered document in the reader's language;
+    404 for a claim the caller may not see.
+    """
+    locale = reader_locale(request, lang)
+    name, content = service.recovery_statement_pdf_of(
+        session, principal=principal, claim_id=claim_id, locale=locale, translate=translator(locale)
+    )
+    return pdf_response(name, content)
+
+
 @router.post(
     "/claims/{claim_id}/start-checks",
     response_model=ClaimOut,

@@ -80,8 +80,10 @@ def decision_filename(letter: DecisionLetter) -> str:
     return f"claim-{letter.claim_id}-decision.pdf"
 
 
-def decision_pdf(letter: DecisionLetter, *, locale: str, translate: Translate) -> bytes:
-    """The PDF of ``letter`` in ``locale``."""
+def decision_pdf(
+    letter: DecisionLetter, *, locale: str, translate: Translate, stamp: Sequence[str] = ()
+) -> bytes:
+    """The PDF of ``letter`` in ``locale`` (``stamp``: its document number's footer)."""
     _ = translate
     fields = [
         (_("Claim"), str(letter.claim_id)),
@@ -125,6 +127,7 @@ def decision_pdf(letter: DecisionLetter, *, locale: str, translate: Translate) -
                 for line in letter.lines
             ],
             paragraphs=[closing],
+            stamp=stamp,
         ),
         locale,
     )

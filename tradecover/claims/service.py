@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tradecover import audit, buyers, coinsurance, collections, declarations, policies
+from tradecover import audit, buyers, coinsurance, collections, declarations, documents, policies
 from tradecover.access import Permission, Principal, organisation_of
 from tradecover.billing import DEFAULT_TERMS as BILLING_TERMS
 from tradecover.claims.checks import CheckName, CheckOutcome, ClaimCheck
@@ -47,7 +47,13 @@ from tradecover.claims.indemnity import (
     claim_terms_for,
     next_claim_state,
 )
-from tradecover.claims.model import ClaimLineRow, ClaimRow
+from tradecover.claims.model import ClaimLineRow, ClaimRow, RecoveryRow
+from tradecover.claims.recovery_pdf import (
+    RecoveryLine,
+    RecoveryStatement,
+    recovery_filename,
+    recovery_pdf,
+)
 from tradecover.claims.scoping_repository import visible_claims
 from tradecover.claims.speed import ClaimTimeline
 from tradecover.claims.standing_repository import refresh_standing_checks
@@ -334,4 +340,79 @@ def decision_pdf_of(
 ) -> tuple[str, bytes]:
     """The file name and PDF of the decision letter of a claim the caller may see."""
     letter = decision_letter(session, principal, claim_id)
-    return decision_filename(letter), decision_pdf(letter, locale=locale, translate=translate)
+    claim = claim_for(session, principal, claim_id)
+    issued = documents.issue(
+        session,
+        kind=documents.DocumentKind.CLAIM_DECISION,
+        subject_id=claim.id,
+        org_id=claim.exporter_org_id,
+        locale=locale,
+        actor=principal.actor,
+        render=lambda number: decision_pdf(
+            letter,
+            locale=locale,
+            translate=translate,
+            stamp=documents.stamp_lines(number, "", translate),
+        ),
+    )
+    return decision_filename(letter), issued.content
+
+
+def recovery_statement(session: Session, principal: Principal, claim_id: int) -> RecoveryStatement:
+    """The recoveries booked on a claim the caller may see, by the day they came in."""
+    claim = claim_for(session, principal, claim_id)
+    org = organisation_of(session, claim.exporter_org_id)
+    rows = session.execute(
+        select(RecoveryRow)
+        .where(RecoveryRow.claim_id == claim.id)
+        .order_by(RecoveryRow.received_on, RecoveryRow.id)
+    ).scalars()
+    return RecoveryStatement(
+        claim_id=claim.id,
+        policy_number=policies.policy_numbers_of(session, [claim.policy_id]).get(claim.policy_id),
+        policy_id=claim.policy_id,
+        exporter_name=org.name if org else "",
+        buyer_name=buyers.buyer_record(session, claim.buyer_id).legal_name,
+        indemnity=Money.from_minor(claim.indemnity_minor, claim.currency),
+        lines=tuple(
+            RecoveryLine(
+                received_on=r.received_on,
+                source=r.source,
+                gross=Money.from_minor(r.gross_minor, r.currency),
+                costs=Money.from_minor(r.costs_minor, r.currency),
+                insurer=Money.from_minor(r.insurer_minor, r.currency),
+                insured=Money.from_minor(r.insured_minor, r.currency),
+            )
+            for r in rows
+        ),
+    )
+
+
+def recovery_statement_pdf_of(
+    session: Session,
+    *,
+    principal: Principal,
+    claim_id: int,
+    locale: str,
+    translate: Callable[[str], str],
+) -> tuple[str, bytes]:
+    """The file name and registered PDF of the recovery statement of a claim the caller
+    may see [domain DOC-1].
+    """
+    statement = recovery_statement(session, principal, claim_id)
+    claim = claim_for(session, principal, claim_id)
+    issued = documents.issue(
+        session,
+        kind=documents.DocumentKind.RECOVERY_STATEMENT,
+        subject_id=claim.id,
+        org_id=claim.exporter_org_id,
+        locale=locale,
+        actor=principal.actor,
+        render=lambda number: recovery_pdf(
+            statement,
+            locale=locale,
+            translate=translate,
+            stamp=documents.stamp_lines(number, "", translate),
+        ),
+    )
+    return recovery_filename(statement), issued.content

@@ -48,6 +48,8 @@ EXPORTER_READS: dict[str, Read] = {
         "/policies": _CONTRACT,
         "/policies/{policy_id}": _CONTRACT,
         "/policies/{policy_id}/endorsements": _CONTRACT,
+        "/policies/{policy_id}/endorsements/{number}.pdf": _CONTRACT,
+        "/policies/{policy_id}/schedule.pdf": _CONTRACT,
         "/policies/{policy_id}/renewal-offers": _CONTRACT,
         "/renewal-offers/{offer_id}": _CONTRACT,
         "/policies/{policy_id}/liability": _CONTRACT,
@@ -63,6 +65,7 @@ EXPORTER_READS: dict[str, Read] = {
         "/limits/utilisation": _BUYERS,
         "/limits/watch-list": _BUYERS,
         "/limits/{limit_id}": _BUYERS,
+        "/limits/{limit_id}/decision.pdf": _BUYERS,
         "/limits/{limit_id}/versions": _BUYERS,
         "/limits/{limit_id}/utilisation": _BUYERS,
         "/limit-notifications": _BUYERS,
@@ -72,6 +75,7 @@ EXPORTER_READS: dict[str, Read] = {
         "/billing/notices": _CONTRACT,
         "/billing/notices/{notice_id}": _CONTRACT,
         "/billing/notices/{notice_id}/pdf": _CONTRACT,
+        "/billing/notices/{notice_id}/subsidy.pdf": _CONTRACT,
         "/billing/ageing": _CONTRACT,
         "/billing/premium-waivers": _CONTRACT,
         "/billing/premium-waivers/{waiver_id}": _CONTRACT,
@@ -82,6 +86,7 @@ EXPORTER_READS: dict[str, Read] = {
         "/claims": _PAYMENTS,
         "/claims/{claim_id}": _PAYMENTS,
         "/claims/{claim_id}/decision.pdf": _PAYMENTS,
+        "/claims/{claim_id}/recoveries.pdf": _PAYMENTS,
         "/claims/{claim_id}/documents": _PAYMENTS,
         "/claims/{claim_id}/documents/{document_id}": _PAYMENTS,
         "/claims/{claim_id}/documents/{document_id}/content": _PAYMENTS,
@@ -220,6 +225,12 @@ PAGE_READS: dict[str, Read] = {
     "/recoveries": _PAYMENTS,
     "/feeds": _DOCUMENTS,
     "/feeds/confirmations": _DOCUMENTS,
+    # the registered documents, read as their subject is [domain DOC-1]
+    "/policies/{policy_id}/schedule.pdf": _CONTRACT,
+    "/policies/{policy_id}/endorsements/{number}.pdf": _CONTRACT,
+    "/limits/{limit_id}/decision.pdf": _BUYERS,
+    "/billing/notices/{notice_id}/subsidy.pdf": _CONTRACT,
+    "/claims/{claim_id}/recoveries.pdf": _PAYMENTS,
 }
 """Dashboard pages that show an exporter's data -> the scope and purpose of the read."""
 
@@ -228,6 +239,7 @@ _FORM = "a form: what it shows is the caller's own"
 OTHER_PAGES: dict[str, str] = {
     "/": "the role's home: an exporter's own data, or aggregates of the book for insurer staff",
     "/sign-in": "the sign-in form",
+    "/verify": "the document verification form: genuine or not, the kind and date, never contents",
     "/api/docs": "the API's documentation",
     "/docs/oauth2-redirect": "the API documentation's sign-in",
     "/account/mail": _OWN,

@@ -12,6 +12,7 @@ from tradecover.consents import model as consents_model
 from tradecover.country_risk import model as country_risk_model
 from tradecover.db.base import Base
 from tradecover.declarations import model as declarations_model
+from tradecover.documents import model as documents_model
 from tradecover.events import model as events_model
 from tradecover.feeds import model as feeds_model
 from tradecover.financing import model as financing_model
@@ -41,6 +42,7 @@ __all__ = [
     "consents_model",
     "country_risk_model",
     "declarations_model",
+    "documents_model",
     "events_model",
     "feeds_model",
     "financing_model",

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 from babel import Locale, UnknownLocaleError
@@ -96,10 +97,18 @@ class Letter:
     table_header: Sequence[str] = ()
     table_rows: Sequence[Sequence[str]] = ()
     paragraphs: Sequence[str] = field(default_factory=tuple)
+    stamp: Sequence[str] = ()
+    """Lines printed at the foot of every page: a registered document's number and where
+    to verify it (empty: no footer)."""
 
 
 def render(letter: Letter, locale: str) -> bytes:
-    """The PDF of ``letter`` set in the font of ``locale`` (A4, one or more pages)."""
+    """The PDF of ``letter`` set in the font of ``locale`` (A4, one or more pages).
+
+    The same letter always renders to the same bytes (reportlab's invariant mode: no
+    creation time, no random file identifier), so a registered document's hash can be
+    compared with a new rendering.
+    """
     font = font_of(locale)
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14)
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=22, spaceAfter=6 * mm)
@@ -153,7 +162,17 @@ def render(letter: Letter, locale: str) -> bytes:
         leftMargin=20 * mm,
         rightMargin=20 * mm,
         topMargin=20 * mm,
-        bottomMargin=20 * mm,
+        bottomMargin=25 * mm,
+        invariant=1,
     )
-    document.build(story)
+    stamp = [(line, _font_for(line, font)) for line in letter.stamp]
+
+    def footer(canvas: Any, _document: object) -> None:
+        canvas.saveState()
+        for row, (line, line_font) in enumerate(stamp):
+            canvas.setFont(line_font, 8)
+            canvas.drawString(20 * mm, (14 - 4 * row) * mm, line)
+        canvas.restoreState()
+
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from tradecover.limits.applications.service import apply as apply
     from tradecover.limits.changes.service import change_by_insurer as change_by_insurer
     from tradecover.limits.common.service import get_limit as get_limit
+    from tradecover.limits.common.service import limit_decision_pdf_of as limit_decision_pdf_of
     from tradecover.limits.common.service import refresh_buyer_aggregate as refresh_buyer_aggregate
     from tradecover.limits.exposure_repository import LimitExposure as LimitExposure
     from tradecover.limits.exposure_repository import (
@@ -81,6 +82,7 @@ _LAZY: dict[str, str] = {
     "refresh_buyer_aggregate": "common.service",
     "change_by_insurer": "changes.service",
     "get_limit": "common.service",
+    "limit_decision_pdf_of": "common.service",
     "CreditLimit": "model",
     "LimitNotification": "model",
     "BuyerAggregateChange": "model",
@@ -138,6 +140,7 @@ __all__ = [
     "get_limit",
     "is_idle",
     "is_under_used",
+    "limit_decision_pdf_of",
     "limit_versions",
     "next_version",
     "override_aggregate",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from tradecover import reporting
 from tradecover.api.deps import PrincipalDep, SessionDep, get_settings
 from tradecover.api.pagination import IdPath, Page, PageDep
+from tradecover.api.pdf import PDF_RESPONSES, LangQuery, pdf_response, reader_locale, translator
 from tradecover.config import Settings
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money, check_currency
@@ -415,6 +417,29 @@ def override_aggregate(
             session, principal=principal, buyer_id=buyer_id, amount=amount, reason=body.reason
         )
     )
+
+
+@router.get(
+    "/api/v1/limits/{limit_id}/decision.pdf",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+    summary="A limit's decision letter as a PDF",
+)
+def get_limit_decision_pdf(
+    limit_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangQuery = None,
+) -> Response:
+    """The decision in force on a limit, a registered document, in the reader's language
+    (``lang``, else ``Accept-Language``); an exporter reads its own limits only.
+    """
+    locale = reader_locale(request, lang)
+    name, content = service.limit_decision_pdf_of(
+        session, principal=principal, limit_id=limit_id, locale=locale, translate=translator(locale)
+    )
+    return pdf_response(name, content)
 
 
 router.include_router(proposals_router)

@@ -118,6 +118,7 @@ if TYPE_CHECKING:
     from tradecover.policies.service import OFFER_OPEN as OFFER_OPEN
     from tradecover.policies.service import check_money as check_money
     from tradecover.policies.service import claim_terms_from_dict as claim_terms_from_dict
+    from tradecover.policies.service import endorsement_pdf_of as endorsement_pdf_of
     from tradecover.policies.service import get_policy as get_policy
     from tradecover.policies.service import get_renewal_offer as get_renewal_offer
     from tradecover.policies.service import policy_in_view as policy_in_view
@@ -125,6 +126,7 @@ if TYPE_CHECKING:
     from tradecover.policies.service import required_text as required_text
     from tradecover.policies.service import schedule_from_dict as schedule_from_dict
     from tradecover.policies.service import schedule_of as schedule_of
+    from tradecover.policies.service import schedule_pdf_of as schedule_pdf_of
     from tradecover.policies.standing import standing_of as standing_of
     from tradecover.policies.termination import expire_due as expire_due
     from tradecover.policies.termination import terminate as terminate
@@ -155,6 +157,8 @@ _LAZY: dict[str, str] = {
     "exporter_of_policy": "repository",
     "exporter_profiles_of": "repository",
     "get_policy": "service",
+    "endorsement_pdf_of": "service",
+    "schedule_pdf_of": "service",
     "policy_in_view": "service",
     "get_renewal_offer": "service",
     "in_force_covers": "repository",
@@ -240,6 +244,7 @@ __all__ = [
     "commercial_indemnity_of",
     "domestic_foreign_buyer",
     "endorse_attachment_terms",
+    "endorsement_pdf_of",
     "expire_due",
     "exporter_of_policy",
     "exporter_profiles_of",
@@ -267,6 +272,7 @@ __all__ = [
     "required_text",
     "schedule_from_dict",
     "schedule_of",
+    "schedule_pdf_of",
     "schedule_wording",
     "standing_from",
     "standing_of",

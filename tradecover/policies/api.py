@@ -11,11 +11,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 
 from tradecover import pricing, reporting
 from tradecover.api.deps import PrincipalDep, SessionDep
 from tradecover.api.pagination import Page, PageDep
+from tradecover.api.pdf import PDF_RESPONSES, LangQuery, pdf_response, reader_locale, translator
 from tradecover.kit.dates import business_today
 from tradecover.kit.money import Money
 from tradecover.policies import service
@@ -507,3 +509,59 @@ def history(policy_id: Id, session: SessionDep, principal: PrincipalDep) -> list
         HistoryEntryOut.of(e)
         for e in service.policy_history(session, principal=principal, policy_id=policy_id)
     ]
+
+
+@router.get(
+    "/policies/{policy_id}/schedule.pdf",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+    summary="A policy's schedule as a PDF",
+)
+def get_schedule_pdf(
+    policy_id: Id,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangQuery = None,
+) -> Response:
+    """The policy schedule, a registered document with its number, in the reader's language
+    (``lang``, else ``Accept-Language``); read as the policy is.
+    """
+    locale = reader_locale(request, lang)
+    name, content = service.schedule_pdf_of(
+        session,
+        principal=principal,
+        policy_id=policy_id,
+        locale=locale,
+        translate=translator(locale),
+    )
+    return pdf_response(name, content)
+
+
+@router.get(
+    "/policies/{policy_id}/endorsements/{number}.pdf",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+    summary="An endorsement as a PDF",
+)
+def get_endorsement_pdf(
+    policy_id: Id,
+    number: Annotated[int, Path(ge=1, le=2**31 - 1, description="Endorsement number")],
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangQuery = None,
+) -> Response:
+    """Endorsement ``number`` of a policy, a registered document, in the reader's language;
+    404 for an endorsement the policy does not have.
+    """
+    locale = reader_locale(request, lang)
+    name, content = service.endorsement_pdf_of(
+        session,
+        principal=principal,
+        policy_id=policy_id,
+        number=number,
+        locale=locale,
+        translate=translator(locale),
+    )
+    return pdf_response(name, content)

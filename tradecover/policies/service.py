@@ -22,13 +22,16 @@ Conventions of this module:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from tradecover import audit
-from tradecover.access import Permission, Principal, organisation_ids_like
+from tradecover import audit, documents
+from tradecover.access import Permission, Principal, organisation_ids_like, organisation_of
+from tradecover.kit.errors import NotFound
+from tradecover.kit.money import Money
 from tradecover.policies._common import (
     APPLICATION_DECLINED,
     APPLICATION_SUBMITTED,
@@ -87,6 +90,14 @@ from tradecover.policies.applications import (
     submit_application,
     upsert_exporter_profile,
 )
+from tradecover.policies.documents_pdf import (
+    EndorsementText,
+    PolicySchedule,
+    endorsement_filename,
+    endorsement_pdf,
+    schedule_filename,
+    schedule_pdf,
+)
 from tradecover.policies.issuance import (
     ENDORSABLE,
     add_endorsement,
@@ -101,6 +112,7 @@ from tradecover.policies.issuance import (
 )
 from tradecover.policies.lifecycle import PolicyState
 from tradecover.policies.model import (
+    Endorsement,
     Policy,
 )
 from tradecover.policies.renewal import (
@@ -265,3 +277,107 @@ __all__ = [
     "visible_policies",
     "withdraw",
 ]
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def policy_schedule(session: Session, *, principal: Principal, policy_id: int) -> PolicySchedule:
+    """The schedule of a policy the caller may see, with its endorsements."""
+    policy = get_policy(session, principal=principal, policy_id=policy_id)
+    org = organisation_of(session, policy.exporter_org_id)
+    rows = session.execute(
+        select(Endorsement).where(Endorsement.policy_id == policy.id).order_by(Endorsement.number)
+    ).scalars()
+
+    def money(minor: int) -> Money:
+        return Money.from_minor(minor, policy.currency)
+
+    return PolicySchedule(
+        policy_id=policy.id,
+        policy_number=policy.number,
+        exporter_name=org.name if org else "",
+        product=policy.product,
+        inception=policy.inception,
+        expiry=policy.expiry,
+        maximum_liability=money(policy.maximum_liability_minor),
+        expected_turnover=money(policy.expected_turnover_minor),
+        indemnity_commercial_pct=policy.indemnity_commercial_pct,
+        indemnity_political_pct=policy.indemnity_political_pct,
+        declaration_frequency=policy.declaration_frequency,
+        base_rate_pct=policy.base_rate_pct,
+        dispute_resolution=policy.dispute_resolution,
+        dispute_venue=policy.dispute_venue,
+        possible_loss_notice_days=policy.possible_loss_notice_days,
+        endorsements=tuple(EndorsementText(e.number, e.effective_date, e.text) for e in rows),
+    )
+
+
+def schedule_pdf_of(
+    session: Session,
+    *,
+    principal: Principal,
+    policy_id: int,
+    locale: str,
+    translate: Callable[[str], str],
+) -> tuple[str, bytes]:
+    """The file name and registered PDF of the schedule of a policy the caller may see
+    [domain DOC-1].
+    """
+    schedule = policy_schedule(session, principal=principal, policy_id=policy_id)
+    policy = get_policy(session, principal=principal, policy_id=policy_id)
+    issued = documents.issue(
+        session,
+        kind=documents.DocumentKind.POLICY_SCHEDULE,
+        subject_id=policy.id,
+        org_id=policy.exporter_org_id,
+        locale=locale,
+        actor=principal.actor,
+        render=lambda number: schedule_pdf(
+            schedule,
+            locale=locale,
+            translate=translate,
+            stamp=documents.stamp_lines(number, "", translate),
+        ),
+    )
+    return schedule_filename(schedule), issued.content
+
+
+def endorsement_pdf_of(
+    session: Session,
+    *,
+    principal: Principal,
+    policy_id: int,
+    number: int,
+    locale: str,
+    translate: Callable[[str], str],
+) -> tuple[str, bytes]:
+    """The file name and registered PDF of endorsement ``number`` of a policy the caller
+    may see (``NotFound`` when the policy has no such endorsement) [domain DOC-1].
+    """
+    schedule = policy_schedule(session, principal=principal, policy_id=policy_id)
+    row = session.execute(
+        select(Endorsement).where(Endorsement.policy_id == policy_id, Endorsement.number == number)
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(
+            f"policy {policy_id} has no endorsement {number}", code="endorsement_not_found"
+        )
+    endorsement = EndorsementText(row.number, row.effective_date, row.text)
+    policy = get_policy(session, principal=principal, policy_id=policy_id)
+    issued = documents.issue(
+        session,
+        kind=documents.DocumentKind.ENDORSEMENT,
+        subject_id=row.id,
+        org_id=policy.exporter_org_id,
+        locale=locale,
+        actor=principal.actor,
+        render=lambda doc_number: endorsement_pdf(
+            schedule,
+            endorsement,
+            locale=locale,
+            translate=translate,
+            stamp=documents.stamp_lines(doc_number, "", translate),
+        ),
+    )
+    return endorsement_filename(schedule, number), issued.content

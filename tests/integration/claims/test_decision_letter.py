@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Cast, Database, make_person, sign_in
 from tests.integration.claims.conftest import AFTER_DUE, Book, principal, run
 from tests.integration.claims.documents import accept_documents
+from tests.integration.documents.registry import assert_registered
 from tests.integration.mail.smtp import Inbox, pdf_attachments, pdf_text, serve
 from tradecover import claims
 from tradecover.access.model import User
@@ -90,6 +91,7 @@ def test_the_decision_letter_is_served_and_mailed_once_decided(
     text = pdf_text(answer.content)
     assert f"Claim decision {claim_id}" in text and "Approved" in text
     assert "$60,000.00" in text and "$36,000.00" in text  # the loss, the indemnity
+    assert_registered(db, app_client, answer.content, cast.exporter, "claim_decision")
     staff = app_client.get(f"{path}?lang=zh_Hans", headers=cast.claims_handler.headers)
     assert f"索赔决定书 {claim_id}" in pdf_text(staff.content)
     assert app_client.get(path, headers=cast.other_exporter.headers).status_code == 404

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from tests.conftest import Cast, Database, FormClient, make_person, sign_in
 from tests.integration.billing.helpers import book, declaration_row, declare
+from tests.integration.documents.registry import assert_registered
 from tests.integration.mail.smtp import Inbox, pdf_attachments, pdf_text
 from tradecover.access.model import User
 from tradecover.access.roles import Role
@@ -85,6 +86,17 @@ def test_the_api_and_the_page_serve_the_pdf_to_its_readers_only(
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.headers["content-disposition"] == f'attachment; filename="{REFERENCE}.pdf"'
     assert f"Premium notice {REFERENCE}" in pdf_text(answer.content)
+    assert_registered(db, app_client, answer.content, cast.exporter, "premium_notice")
+    subsidy = app_client.get("/api/v1/billing/notices/1/subsidy.pdf", headers=cast.exporter.headers)
+    assert subsidy.status_code == 200 and subsidy.headers["content-type"] == "application/pdf"
+    assert f"Subsidy statement {REFERENCE}" in pdf_text(subsidy.content)
+    assert_registered(db, app_client, subsidy.content, cast.exporter, "subsidy_statement")
+    assert (
+        app_client.get(
+            "/api/v1/billing/notices/1/subsidy.pdf", headers=cast.other_exporter.headers
+        ).status_code
+        == 404
+    )
     korean = app_client.get("/api/v1/billing/notices/1/pdf?lang=ko", headers=cast.exporter.headers)
     assert f"보험료 고지서 {REFERENCE}" in pdf_text(korean.content)
     traditional = app_client.get(
@@ -106,6 +118,10 @@ def test_the_api_and_the_page_serve_the_pdf_to_its_readers_only(
     download = app_client.get("/billing/notices/1/pdf")
     assert download.status_code == 200 and download.headers["content-type"] == "application/pdf"
     assert "$134.01" in pdf_text(download.content)
+    assert 'href="/billing/notices/1/subsidy.pdf"' in page.text
+    statement = app_client.get("/billing/notices/1/subsidy.pdf")
+    assert statement.status_code == 200 and statement.content.startswith(b"%PDF")
     stranger = make_person(db, "other-exports", Role.EXPORTER, "kim@other.example")
     sign_in(app_client, stranger)
     assert app_client.get("/billing/notices/1/pdf").status_code == 404
+    assert app_client.get("/billing/notices/1/subsidy.pdf").status_code == 404

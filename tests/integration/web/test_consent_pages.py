@@ -144,10 +144,10 @@ def test_the_page_matrix(app_client: TestClient, db: Database, cast: Cast) -> No
         app_client.cookies.set(SESSION_COOKIE, readers[kind][1])
         answer = app_client.get("/claims", headers=BROWSER)
         assert answer.status_code == 403 and "<h1>Not allowed</h1>" in answer.text
-    # the insurer: 2 documents pages in every state, 21 contract pages revoked (the audit
-    # log's among them); the bank's 4 pages, the programme's and the co-insurer's 2 each,
-    # in every state
-    assert checked == 2 * 4 + 21 + (4 + 2 + 2) * 4
+    # the insurer: 2 documents pages in every state, 25 contract pages revoked (the audit
+    # log's among them, and 5 registered PDFs [domain DOC-1]); the bank's 4 pages, the
+    # programme's and the co-insurer's 2 each, in every state
+    assert checked == 2 * 4 + 26 + (4 + 2 + 2) * 4
 
 
 def test_a_banks_page_lists_the_granting_exporters_records_in_its_window(

@@ -50,6 +50,11 @@ NOT_PAGES = {
     "/claims/{claim_id}/documents/{document_id}/content",
     "/billing/notices/{notice_id}/pdf",
     "/claims/{claim_id}/decision.pdf",
+    "/policies/{policy_id}/schedule.pdf",
+    "/policies/{policy_id}/endorsements/{number}.pdf",
+    "/limits/{limit_id}/decision.pdf",
+    "/billing/notices/{notice_id}/subsidy.pdf",
+    "/claims/{claim_id}/recoveries.pdf",
 }  # a stored file, and the PDFs (tests/integration/mail, tests/integration/claims)
 _TAGS = re.compile(
     r"<script.*?</script>|<style.*?</style>|<textarea.*?</textarea>|<code.*?</code>|<[^>]+>",

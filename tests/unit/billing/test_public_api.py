@@ -59,6 +59,7 @@ def test_public_names_are_pinned() -> None:
         "run_month",
         "shipments_at_risk",
         "start_run",
+        "subsidy_statement_pdf_of",
         "suspension_check",
         "terms_of",
     ]

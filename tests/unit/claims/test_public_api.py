@@ -48,6 +48,7 @@ def test_public_names_are_pinned() -> None:
             "close",
             "compute_indemnity",
             "decision_pdf_of",
+            "recovery_statement_pdf_of",
             "earliest_payment_date",
             "ensure_approvable",
             "file_claim",

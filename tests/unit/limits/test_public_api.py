@@ -108,6 +108,7 @@ def test_public_names_are_pinned() -> None:
             "refresh_buyer_aggregate",
             "change_by_insurer",
             "get_limit",
+            "limit_decision_pdf_of",
             "requires_second_approval",
             "room_left",
             "size_to_credit_cycle",

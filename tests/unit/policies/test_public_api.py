@@ -80,6 +80,8 @@ def test_public_names_are_pinned() -> None:
             "exporter_of_policy",
             "exporter_profiles_of",
             "get_policy",
+            "endorsement_pdf_of",
+            "schedule_pdf_of",
             "get_renewal_offer",
             "in_force_covers",
             "issue",

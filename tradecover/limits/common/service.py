@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradecover import audit, buyers, country_risk
+from tradecover import audit, buyers, country_risk, documents, policies
 from tradecover.access import Permission, Principal
 from tradecover.kit.dates import utc_now
 from tradecover.kit.errors import Conflict, NotFound, ValidationFailed
 from tradecover.kit.money import Money
 from tradecover.limits import repository as repo
 from tradecover.limits.aggregate import suggested_bank_aggregate, suggested_buyer_aggregate
+from tradecover.limits.decision_pdf import LimitDecision, limit_decision_pdf, limit_filename
 from tradecover.limits.fx import CAP_CURRENCY, from_usd, to_usd
 from tradecover.limits.model import (
     BuyerAggregate,
@@ -371,3 +372,57 @@ def refresh_buyer_aggregate(session: Session, rated: RatedBuyer) -> None:
         )
     )
     session.flush()
+
+
+def limit_decision(session: Session, *, principal: Principal, limit_id: int) -> LimitDecision:
+    """The decision in force on a limit the caller may see (its latest version)."""
+    row = get_limit(session, principal=principal, limit_id=limit_id)
+    latest = max(versions_of(session, row.id), key=lambda v: v.number)
+    return LimitDecision(
+        limit_id=row.id,
+        version=latest.number,
+        decision=latest.kind,
+        status=row.status,
+        policy_number=policies.policy_numbers_of(session, [row.policy_id]).get(row.policy_id),
+        policy_id=row.policy_id,
+        buyer_name=buyers.buyer_record(session, row.buyer_id).legal_name,
+        country=row.country,
+        amount=Money.from_minor(latest.amount_minor, latest.currency),
+        payment_terms=row.payment_terms,
+        credit_period_days=row.credit_period_days,
+        effective_from=latest.effective_from,
+        expires_on=latest.expires_on,
+        indemnity_pct=latest.indemnity_pct,
+        conditions=row.conditions_text,
+        reason=latest.reason,
+    )
+
+
+def limit_decision_pdf_of(
+    session: Session,
+    *,
+    principal: Principal,
+    limit_id: int,
+    locale: str,
+    translate: Callable[[str], str],
+) -> tuple[str, bytes]:
+    """The file name and registered PDF of the decision letter of a limit the caller may
+    see [domain DOC-1].
+    """
+    decision = limit_decision(session, principal=principal, limit_id=limit_id)
+    row = get_limit(session, principal=principal, limit_id=limit_id)
+    issued = documents.issue(
+        session,
+        kind=documents.DocumentKind.LIMIT_DECISION,
+        subject_id=row.id,
+        org_id=row.org_id,
+        locale=locale,
+        actor=principal.actor,
+        render=lambda number: limit_decision_pdf(
+            decision,
+            locale=locale,
+            translate=translate,
+            stamp=documents.stamp_lines(number, "", translate),
+        ),
+    )
+    return limit_filename(decision), issued.content

@@ -1,0 +1,1 @@
+"""Pages of the document registry: the verification of a held document."""
