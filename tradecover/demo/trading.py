@@ -7,7 +7,8 @@ when the application waits); shipments to them are declared through the attachme
 service in one batch per day on the day the exporter declares them (a few exporters are
 careless and declare some late), the buyers' payments are confirmed through collections
 a few days after they pay (each day's confirmations in one set-based batch), and
-monthly-frequency exporters return their turnover.  The calendar is :mod:`tradecover.demo.history`'s.
+monthly-frequency exporters return their turnover.  The calendar is
+:mod:`tradecover.demo.history`'s.
 """
 
 from __future__ import annotations
