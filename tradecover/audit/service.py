@@ -205,18 +205,14 @@ def chain_rows(
 
 
 def _move_heads(session: Session, moved: dict[int, dict[int, tuple[int, str]]]) -> None:
-    """Move the locked heads: one update (by chain) for one organisation, as the
-    attachment path writes; one executemany for several (an access log spanning many
-    exporters).
+    """Move the locked heads: on PostgreSQL, one update (by chain) for several chains of
+    one organisation, as the attachment path writes; else (one head, several
+    organisations as an access log spanning many exporters, or SQLite, whose driver loops
+    an executemany in C) an executemany of one cached statement.
     """
     connection = session.connection()
-    if len(moved) == 1 and len(next(iter(moved.values()))) == 1:
-        # one head (the common case): the cached statement
-        [(org_id, heads)] = moved.items()
-        [(chain, (seq, digest))] = heads.items()
-        connection.execute(_MOVE_HEADS, {"o": org_id, "c": chain, "s": seq, "h": digest})
-        return
-    if len(moved) == 1:
+    single = len(moved) == 1 and len(next(iter(moved.values()))) == 1
+    if len(moved) == 1 and not single and connection.dialect.name == "postgresql":
         [(org_id, heads)] = moved.items()
         key = _HEADS.c.chain
         connection.execute(

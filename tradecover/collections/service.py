@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -225,6 +225,11 @@ def confirm_collections(
     return confirmations
 
 
+_NOTICES = cast(Table, PossibleLossNotice.__table__)
+_ANY_OPEN_NOTICE = select(_NOTICES.c.id).where(
+    _NOTICES.c.declaration_id.in_(bindparam("ids", expanding=True)),
+    _NOTICES.c.status == NOTICE_OPEN,
+)
 _OPEN_NOTICES_OF = (
     select(PossibleLossNotice)
     .where(
@@ -242,6 +247,10 @@ def _withdraw_open_notices(
     their audit entries, for the caller to append.
     """
     if not rows:
+        return []
+    # a Core probe first (most paid invoices never had a notice), the ORM rows only if any
+    session.flush()
+    if session.connection().execute(_ANY_OPEN_NOTICE, {"ids": sorted(rows)}).first() is None:
         return []
     notices = session.execute(_OPEN_NOTICES_OF, {"ids": sorted(rows)}).scalars()
     entries: list[tuple[int, audit.Pending]] = []

@@ -85,15 +85,23 @@ def lock_reservations(session: Session, wanted: dict[int, tuple[str, int]]) -> d
 
 def write_reservations(session: Session, moved: dict[int, tuple[int, int, int]]) -> None:
     """Write back the limits locked by :func:`lock_reservations`: ``moved`` maps a limit
-    id to ``(outstanding_minor, last_reserved_minor, cap_minor)``, in ONE ``UPDATE ...
-    CASE``.  The CHECK ``outstanding_minor <= cap_minor`` stays the backstop.
+    id to ``(outstanding_minor, last_reserved_minor, cap_minor)``: on PostgreSQL several
+    limits in ONE ``UPDATE ... CASE``; one limit, or SQLite (whose driver loops an
+    executemany in C), by one cached statement.  The CHECK ``outstanding_minor <=
+    cap_minor`` stays the backstop.
     """
     if not moved:
         return
-    if len(moved) == 1:  # the common case: one cached statement
-        [(i, m)] = moved.items()
-        session.connection().execute(
-            _WRITE_ONE, {"i": i, "o": m[0], "r": m[1], "c": m[2], "at": utc_now()}
+    connection = session.connection()
+    if len(moved) == 1 or connection.dialect.name != "postgresql":
+        # one row, or SQLite (whose driver loops an executemany in C): the cached statement
+        now = utc_now()
+        connection.execute(
+            _WRITE_ONE,
+            [
+                {"i": i, "o": m[0], "r": m[1], "c": m[2], "at": now}
+                for i, m in sorted(moved.items())
+            ],
         )
         return
     key = LimitReservation.limit_id
@@ -143,15 +151,19 @@ def outstanding_minor(session: Session, limit_id: int) -> int:
 
 
 def release_many(session: Session, freed: dict[int, int]) -> None:
-    """Give back ``freed`` (limit id -> minor units) to each limit, in ONE ``UPDATE ...
-    CASE`` (what :func:`release` does for one limit; amounts of 0 or less are skipped).
+    """Give back ``freed`` (limit id -> minor units) to each limit (what :func:`release`
+    does for one; amounts of 0 or less are skipped): on PostgreSQL several limits in ONE
+    ``UPDATE ... CASE``, else one cached statement (an executemany on SQLite).
     """
     moved = {i: m for i, m in freed.items() if m > 0}
     if not moved:
         return
-    if len(moved) == 1:
-        [(i, m)] = moved.items()
-        release(session, limit_id=i, amount_minor=m)
+    connection = session.connection()
+    if len(moved) == 1 or connection.dialect.name != "postgresql":
+        now = utc_now()
+        connection.execute(
+            _RELEASE_ONE, [{"i": i, "m": m, "at": now} for i, m in sorted(moved.items())]
+        )
         return
     key = LimitReservation.limit_id
     session.execute(
