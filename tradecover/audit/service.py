@@ -36,6 +36,7 @@ AUDIT_CHAINS = 64
 
 _HEADS = cast(Table, AuditChainHead.__table__)
 _INSERT_ENTRY = insert(cast(Table, AuditEntry.__table__))
+_INSERT_ONE_ENTRY = _INSERT_ENTRY.returning(cast(Table, AuditEntry.__table__).c.id)
 _LOCK_HEADS = {
     dialect: upsert(_HEADS)
     .on_conflict_do_update(
@@ -74,53 +75,53 @@ def record(
 ) -> AuditEntry:
     """Append one entry to ``org_id``'s chain ``chain`` inside the current transaction.
 
-    The chain head row is locked (``FOR UPDATE``; on SQLite the ``BEGIN IMMEDIATE``
-    transaction already serialises writers), so entries of one chain get gap-free
-    positions while other chains and organisations never wait.
+    The caller's pending changes are flushed first (as every audited change expects its
+    rows written when its entry is).  The chain head row is locked and created if missing
+    by ONE cached upsert (PostgreSQL locks the row it conflicts on; on SQLite the ``BEGIN
+    IMMEDIATE`` transaction already serialises writers), so entries of one chain get
+    gap-free positions while other chains and organisations never wait; the entry is
+    written and the head moved with cached Core statements, as :func:`append_many` does.
     """
-    head = session.execute(
-        select(AuditChainHead)
-        .where(AuditChainHead.org_id == org_id, AuditChainHead.chain == chain)
-        .with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(org_id=org_id, chain=chain, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-    occurred_at = at or utc_now()
-    seq = head.last_seq + 1
-    digest = entry_hash(
-        prev_hash=head.last_hash,
-        org_id=org_id,
-        seq=seq,
-        occurred_at=occurred_at,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        reason=reason,
-        before=before,
-        after=after,
-        chain=chain,
-    )
-    entry = AuditEntry(
-        org_id=org_id,
-        chain=chain,
-        seq=seq,
-        occurred_at=occurred_at,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        reason=reason,
-        before=before,
-        after=after,
-        prev_hash=head.last_hash,
-        hash=digest,
-    )
-    session.add(entry)
-    head.last_seq, head.last_hash = seq, digest
     session.flush()
-    return entry
+    connection = session.connection()
+    locked = connection.execute(
+        _LOCK_HEADS[connection.dialect.name == "postgresql"],
+        {"org_id": org_id, "chain": chain, "last_seq": 0, "last_hash": GENESIS_HASH},
+    ).one()
+    occurred_at = at or utc_now()
+    prev_hash = str(locked[3])
+    seq = int(locked[2]) + 1
+    values: dict[str, Any] = {
+        "org_id": org_id,
+        "chain": chain,
+        "seq": seq,
+        "occurred_at": occurred_at,
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "reason": reason,
+        "before": before,
+        "after": after,
+        "prev_hash": prev_hash,
+    }
+    values["hash"] = entry_hash(
+        prev_hash=prev_hash,
+        org_id=org_id,
+        seq=seq,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        reason=reason,
+        before=before,
+        after=after,
+        chain=chain,
+    )
+    entry_id = connection.execute(_INSERT_ONE_ENTRY, values).scalar_one()
+    connection.execute(_MOVE_HEADS, {"o": org_id, "c": chain, "s": seq, "h": values["hash"]})
+    return AuditEntry(id=int(entry_id), **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,12 +213,14 @@ def chain_rows(
 
 
 def _move_heads(session: Session, moved: dict[int, dict[int, tuple[int, str]]]) -> None:
-    """Move the locked heads: one update (by chain) for one organisation, as the
-    attachment path writes; one executemany for several (an access log spanning many
-    exporters).
+    """Move the locked heads: on PostgreSQL, one update (by chain) for several chains of
+    one organisation, as the attachment path writes; else (one head, several
+    organisations as an access log spanning many exporters, or SQLite, whose driver loops
+    an executemany in C) an executemany of one cached statement.
     """
     connection = session.connection()
-    if len(moved) == 1:
+    single = len(moved) == 1 and len(next(iter(moved.values()))) == 1
+    if len(moved) == 1 and not single and connection.dialect.name == "postgresql":
         [(org_id, heads)] = moved.items()
         key = _HEADS.c.chain
         connection.execute(

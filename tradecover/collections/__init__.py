@@ -60,12 +60,16 @@ if TYPE_CHECKING:
     from tradecover.collections.invoice_repository import open_notice_of as open_notice_of
     from tradecover.collections.notice_repository import OpenNotice as OpenNotice
     from tradecover.collections.notice_repository import notices_filed_on as notices_filed_on
+    from tradecover.collections.service import CollectionAnswer as CollectionAnswer
     from tradecover.collections.service import confirm_collection as confirm_collection
+    from tradecover.collections.service import confirm_collections as confirm_collections
 
 _LAZY: dict[str, str] = {
     "OpenNotice": "notice_repository",
     "notices_filed_on": "notice_repository",
     "confirm_collection": "service",
+    "confirm_collections": "service",
+    "CollectionAnswer": "service",
     "open_notice_of": "invoice_repository",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
@@ -79,6 +83,7 @@ __all__ = [
     "BuyerFreeze",
     "Chase",
     "ChasePolicy",
+    "CollectionAnswer",
     "CollectionOutcome",
     "ConfirmationFrequency",
     "ConfirmationRequest",
@@ -99,6 +104,7 @@ __all__ = [
     "chase_schedule",
     "chasing_due",
     "confirm_collection",
+    "confirm_collections",
     "confirmation_run_dates",
     "daily_overdue_run",
     "days_overdue",

@@ -15,13 +15,15 @@ carries ``min(outstanding, covered)`` of each invoice
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tradecover import audit, declarations, policies
 from tradecover import limits as credit_limits
@@ -33,6 +35,7 @@ from tradecover.collections.arrangement_repository import decide_extension as de
 from tradecover.collections.arrangement_repository import request_extension as request_extension
 from tradecover.collections.confirmation import (
     CollectionOutcome,
+    ConfirmationResult,
     apply_confirmation,
 )
 from tradecover.collections.daily_job_repository import CHASE_POLICY as CHASE_POLICY
@@ -83,6 +86,16 @@ if TYPE_CHECKING:
     from tradecover.declarations import Declaration
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CollectionAnswer:
+    """The exporter's answer about one declared invoice, for :func:`confirm_collections`."""
+
+    declaration_id: int
+    outcome: CollectionOutcome
+    amount: Money | None = None
+    paid_on: date | None = None
+
+
 def confirm_collection(
     session: Session,
     *,
@@ -94,83 +107,170 @@ def confirm_collection(
     today: date,
 ) -> CollectionConfirmation:
     """Record what the buyer paid on one declared invoice and free the limit."""
-    principal.require(Permission.COLLECTION_WRITE)
-    row = declaration_for(session, principal, declaration_id)
-    _own(principal, row)
-    result = apply_confirmation(
-        open_invoice(row), outcome=outcome, amount=amount, paid_on=paid_on, today=today
-    )
-    paid_minor = result.collected_now.minor_units()
-    freed_minor = result.freed_limit.minor_units()
-    if paid_minor:
-        done = declarations.record_collected(session, declaration_id=row.id, paid_minor=paid_minor)
-        if not done:
-            raise ValidationFailed(
-                f"a collection of {result.collected_now} is more than is "
-                f"outstanding on declaration {row.id}",
-                code="collection_exceeds_invoice",
-                field="amount",
-            )
-        session.refresh(row)
-        if row.limit_id is not None and freed_minor:
-            declarations.release_reservation(
-                session, limit_id=row.limit_id, amount_minor=freed_minor
-            )
-    confirmation = CollectionConfirmation(
-        declaration_id=row.id,
-        exporter_org_id=row.exporter_org_id,
-        outcome=result.outcome.value,
-        currency=row.currency,
-        amount_minor=paid_minor,
-        freed_minor=freed_minor,
-        paid_on=paid_on if paid_minor else None,
-        confirmed_at=utc_now(),
-        confirmed_by=principal.actor,
-        confirmed_on=today,
-    )
-    session.add(confirmation)
-    session.flush()
-    audit.record(
+    (confirmation,) = confirm_collections(
         session,
-        org_id=row.exporter_org_id,
-        actor=principal.actor,
-        action="collection.confirmed",
-        entity_type="declaration",
-        entity_id=row.id,
-        after={
-            "outcome": result.outcome.value,
-            "amount": str(result.collected_now),
-            "freed_limit": str(result.freed_limit),
-            "collected_total": str(Money.from_minor(row.collected_minor, row.currency)),
-        },
+        principal=principal,
+        answers=[
+            CollectionAnswer(
+                declaration_id=declaration_id, outcome=outcome, amount=amount, paid_on=paid_on
+            )
+        ],
+        today=today,
     )
-    if row.collected_minor >= row.insured_minor:
-        _withdraw_open_notice(session, principal=principal, row=row, today=today)
     return confirmation
 
 
-def _withdraw_open_notice(
-    session: Session, *, principal: Principal, row: Declaration, today: date
-) -> None:
-    notice = session.execute(
-        select(PossibleLossNotice).where(
-            PossibleLossNotice.declaration_id == row.id, PossibleLossNotice.status == NOTICE_OPEN
-        )
-    ).scalar_one_or_none()
-    if notice is None:
-        return
-    notice.status, notice.withdrawn_on = NOTICE_WITHDRAWN, today
-    notice.withdraw_reason = "paid in full"
-    session.flush()
-    audit.record(
-        session,
-        org_id=row.exporter_org_id,
-        actor=principal.actor,
-        action="possible_loss_notice.withdrawn",
-        entity_type="possible_loss_notice",
-        entity_id=notice.id,
-        reason="paid in full",
+def confirm_collections(
+    session: Session, *, principal: Principal, answers: Sequence[CollectionAnswer], today: date
+) -> list[CollectionConfirmation]:
+    """Record what buyers paid on many declared invoices (an exporter's ERP confirming a
+    day's payments) and free their limits, set-based: the declarations read in one query,
+    what was collected raised in ONE conditional update, each limit's reservation released
+    in one update, the confirmations written in one flush and their audit entries (and
+    those of the notices of possible loss the payments withdraw) appended at once.
+
+    Every rule is :func:`confirm_collection`'s, applied in the order given (two answers
+    about one invoice see each other); any refusal refuses the whole batch (the caller's
+    transaction then writes nothing).  The confirmations come back in the order given.
+    """
+    principal.require(Permission.COLLECTION_WRITE)
+    if not answers:
+        return []
+    found = declarations.active_declarations(
+        session, principal, [a.declaration_id for a in answers]
     )
+    collected: dict[int, int] = {}
+    paid: dict[int, int] = {}
+    freed: dict[int, int] = {}
+    results: list[tuple[Declaration, ConfirmationResult, date | None]] = []
+    for answer in answers:
+        row = found.get(answer.declaration_id)
+        if row is None:
+            raise NotFound(f"declaration {answer.declaration_id} not found", field="declaration_id")
+        _own(principal, row)
+        invoice = open_invoice(row)
+        so_far = collected.get(row.id, row.collected_minor)
+        result = apply_confirmation(
+            replace(invoice, collected=Money.from_minor(so_far, row.currency)),
+            outcome=answer.outcome,
+            amount=answer.amount,
+            paid_on=answer.paid_on,
+            today=today,
+        )
+        paid_minor = result.collected_now.minor_units()
+        freed_minor = result.freed_limit.minor_units()
+        if paid_minor:
+            collected[row.id] = so_far + paid_minor
+            paid[row.id] = paid.get(row.id, 0) + paid_minor
+            if row.limit_id is not None and freed_minor:
+                freed[row.limit_id] = freed.get(row.limit_id, 0) + freed_minor
+        results.append((row, result, answer.paid_on))
+    totals = declarations.record_collected_many(session, paid)
+    if totals is None:
+        last = results[-1][1].collected_now if len(results) == 1 else "a collection"
+        raise ValidationFailed(
+            f"a collection of {last} is more than is outstanding on declaration "
+            + ", ".join(str(i) for i in sorted(paid)),
+            code="collection_exceeds_invoice",
+            field="amount",
+        )
+    for declaration_id, total in totals.items():
+        set_committed_value(found[declaration_id], "collected_minor", total)
+    declarations.release_reservations(session, freed)
+    confirmed_at = utc_now()
+    confirmations: list[CollectionConfirmation] = []
+    entries: list[tuple[int, audit.Pending]] = []
+    running: dict[int, int] = {}
+    for row, result, paid_on in results:
+        paid_minor = result.collected_now.minor_units()
+        running[row.id] = running.get(row.id, row.collected_minor - paid.get(row.id, 0))
+        running[row.id] += paid_minor
+        confirmations.append(
+            CollectionConfirmation(
+                declaration_id=row.id,
+                exporter_org_id=row.exporter_org_id,
+                outcome=result.outcome.value,
+                currency=row.currency,
+                amount_minor=paid_minor,
+                freed_minor=result.freed_limit.minor_units(),
+                paid_on=paid_on if paid_minor else None,
+                confirmed_at=confirmed_at,
+                confirmed_by=principal.actor,
+                confirmed_on=today,
+            )
+        )
+        entries.append(
+            (
+                0,
+                audit.Pending(
+                    org_id=row.exporter_org_id,
+                    actor=principal.actor,
+                    action="collection.confirmed",
+                    entity_type="declaration",
+                    entity_id=str(row.id),
+                    after={
+                        "outcome": result.outcome.value,
+                        "amount": str(result.collected_now),
+                        "freed_limit": str(result.freed_limit),
+                        "collected_total": str(Money.from_minor(running[row.id], row.currency)),
+                    },
+                ),
+            )
+        )
+    session.add_all(confirmations)
+    paid_off = {row.id: row for row, _r, _p in results if row.collected_minor >= row.insured_minor}
+    entries += _withdraw_open_notices(session, principal=principal, rows=paid_off, today=today)
+    session.flush()
+    audit.append_many(session, entries)
+    return confirmations
+
+
+_NOTICES = cast(Table, PossibleLossNotice.__table__)
+_ANY_OPEN_NOTICE = select(_NOTICES.c.id).where(
+    _NOTICES.c.declaration_id.in_(bindparam("ids", expanding=True)),
+    _NOTICES.c.status == NOTICE_OPEN,
+)
+_OPEN_NOTICES_OF = (
+    select(PossibleLossNotice)
+    .where(
+        PossibleLossNotice.declaration_id.in_(bindparam("ids", expanding=True)),
+        PossibleLossNotice.status == NOTICE_OPEN,
+    )
+    .order_by(PossibleLossNotice.id)
+)
+
+
+def _withdraw_open_notices(
+    session: Session, *, principal: Principal, rows: dict[int, Declaration], today: date
+) -> list[tuple[int, audit.Pending]]:
+    """Withdraw the open notices of possible loss on invoices now paid in full (one query);
+    their audit entries, for the caller to append.
+    """
+    if not rows:
+        return []
+    # a Core probe first (most paid invoices never had a notice), the ORM rows only if any
+    session.flush()
+    if session.connection().execute(_ANY_OPEN_NOTICE, {"ids": sorted(rows)}).first() is None:
+        return []
+    notices = session.execute(_OPEN_NOTICES_OF, {"ids": sorted(rows)}).scalars()
+    entries: list[tuple[int, audit.Pending]] = []
+    for notice in notices:
+        notice.status, notice.withdrawn_on = NOTICE_WITHDRAWN, today
+        notice.withdraw_reason = "paid in full"
+        entries.append(
+            (
+                0,
+                audit.Pending(
+                    org_id=rows[notice.declaration_id].exporter_org_id,
+                    actor=principal.actor,
+                    action="possible_loss_notice.withdrawn",
+                    entity_type="possible_loss_notice",
+                    entity_id=str(notice.id),
+                    reason="paid in full",
+                ),
+            )
+        )
+    return entries
 
 
 def notice_snapshot(notice: PossibleLossNotice) -> dict[str, Any]:

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from tradecover.declarations.amendment_repository import (
         active_declaration as active_declaration,
     )
+    from tradecover.declarations.amendment_repository import (
+        active_declarations as active_declarations,
+    )
     from tradecover.declarations.amendment_repository import cancel as cancel
     from tradecover.declarations.amendment_repository import (
         declarations_by_id as declarations_by_id,
@@ -70,7 +73,13 @@ if TYPE_CHECKING:
         record_collected as record_collected,
     )
     from tradecover.declarations.receivable_repository import (
+        record_collected_many as record_collected_many,
+    )
+    from tradecover.declarations.receivable_repository import (
         release_reservation as release_reservation,
+    )
+    from tradecover.declarations.receivable_repository import (
+        release_reservations as release_reservations,
     )
     from tradecover.declarations.schemas import ItemProblem as ItemProblem
     from tradecover.declarations.schemas import UploadReportOut as UploadReportOut
@@ -96,6 +105,7 @@ _LAZY: dict[str, str] = {
     "MAX_UPLOAD_BYTES": "upload",
     "read_rows": "upload",
     "declarations_by_id": "amendment_repository",
+    "active_declarations": "amendment_repository",
     "Declaration": "model",
     "active_declaration": "amendment_repository",
     "active_declaration_id": "receivable_repository",
@@ -103,6 +113,8 @@ _LAZY: dict[str, str] = {
     "open_receivables": "receivable_repository",
     "record_collected": "receivable_repository",
     "release_reservation": "receivable_repository",
+    "record_collected_many": "receivable_repository",
+    "release_reservations": "receivable_repository",
     "attach": "service",
     "attach_many": "service",
     "cancel": "amendment_repository",
@@ -142,6 +154,7 @@ __all__ = [
     "WholeTurnoverReview",
     "active_declaration",
     "active_declaration_id",
+    "active_declarations",
     "attach",
     "attach_many",
     "attach_upload",
@@ -166,8 +179,10 @@ __all__ = [
     "pro_rata_turnover",
     "read_rows",
     "record_collected",
+    "record_collected_many",
     "register_upload_deferrer",
     "release_reservation",
+    "release_reservations",
     "shipment_problems",
     "submit_turnover_return",
 ]

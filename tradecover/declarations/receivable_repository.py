@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from tradecover.declarations import repository
@@ -102,3 +103,58 @@ def record_collected(session: Session, *, declaration_id: int, paid_minor: int) 
 def release_reservation(session: Session, *, limit_id: int, amount_minor: int) -> None:
     """Give ``amount_minor`` back to the limit's reservation (a collection freed it)."""
     repository.release(session, limit_id=limit_id, amount_minor=amount_minor)
+
+
+_TABLE = cast(Table, Declaration.__table__)
+_COLLECT_ONE = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.id == bindparam("i"),
+        _TABLE.c.status == STATUS_ACTIVE,
+        _TABLE.c.collected_minor + bindparam("p") <= _TABLE.c.insured_minor,
+    )
+    .values(collected_minor=_TABLE.c.collected_minor + bindparam("p"))
+    .returning(_TABLE.c.id, _TABLE.c.collected_minor)
+)
+
+
+def record_collected_many(session: Session, paid: dict[int, int]) -> dict[int, int] | None:
+    """Add what was paid (declaration id -> minor units) to what was collected on each of
+    these active declarations, in ONE conditional update (``collected + paid <= insured``
+    for every row, as :func:`record_collected` for one): the new collected amounts by id,
+    or None when any declaration is not active or would collect more than is outstanding
+    (the caller then refuses the whole batch and its transaction writes nothing).
+    """
+    if not paid:
+        return {}
+    if len(paid) == 1:  # the common case: one cached statement
+        [(declaration_id, paid_minor)] = paid.items()
+        one = (
+            session.connection()
+            .execute(_COLLECT_ONE, {"i": declaration_id, "p": paid_minor})
+            .one_or_none()
+        )
+        return None if one is None else {int(one[0]): int(one[1])}
+    key = Declaration.id
+    adds = case(paid, value=key)
+    done = session.execute(
+        update(Declaration)
+        .where(
+            key.in_(sorted(paid)),
+            Declaration.status == STATUS_ACTIVE,
+            Declaration.collected_minor + adds <= Declaration.insured_minor,
+        )
+        .values(collected_minor=Declaration.collected_minor + adds)
+        .returning(key, Declaration.collected_minor)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if len(done) != len(paid):
+        return None
+    return {int(i): int(c) for i, c in done}
+
+
+def release_reservations(session: Session, freed: dict[int, int]) -> None:
+    """Give back what collections freed (limit id -> minor units) to each limit's
+    reservation, in one update (:func:`release_reservation` for one limit).
+    """
+    repository.release_many(session, freed)

@@ -14,12 +14,41 @@ backstop.
 
 from __future__ import annotations
 
-from sqlalchemy import case, select, update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tradecover.declarations.model import LimitReservation
 from tradecover.kit.dates import utc_now
+
+_TABLE = cast(Table, LimitReservation.__table__)
+_LOCK_ROWS = {
+    dialect: upsert(_TABLE)
+    .on_conflict_do_update(
+        index_elements=["limit_id"], set_={"outstanding_minor": _TABLE.c.outstanding_minor}
+    )
+    .returning(_TABLE.c.limit_id, _TABLE.c.outstanding_minor)
+    for dialect, upsert in ((True, postgresql.insert), (False, sqlite.insert))
+}
+_WRITE_ONE = (
+    update(_TABLE)
+    .where(_TABLE.c.limit_id == bindparam("i"))
+    .values(
+        outstanding_minor=bindparam("o"),
+        last_reserved_minor=bindparam("r"),
+        cap_minor=bindparam("c"),
+        updated_at=bindparam("at"),
+    )
+)
+_RELEASE_ONE = (
+    update(_TABLE)
+    .where(_TABLE.c.limit_id == bindparam("i"))
+    .values(
+        outstanding_minor=_TABLE.c.outstanding_minor - bindparam("m"), updated_at=bindparam("at")
+    )
+)
 
 
 def lock_reservations(session: Session, wanted: dict[int, tuple[str, int]]) -> dict[int, int]:
@@ -33,11 +62,12 @@ def lock_reservations(session: Session, wanted: dict[int, tuple[str, int]]) -> d
     """
     if not wanted:
         return {}
-    ids = sorted(wanted)
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    connection = session.connection()
     now = utc_now()
-    rows = upsert(LimitReservation).values(
+    # one cached statement run as an executemany (rendered as ONE multi-row upsert in the
+    # order given): a multi-row VALUES built per call is compiled afresh each time
+    rows = connection.execute(
+        _LOCK_ROWS[connection.dialect.name == "postgresql"],
         [
             {
                 "limit_id": i,
@@ -47,22 +77,32 @@ def lock_reservations(session: Session, wanted: dict[int, tuple[str, int]]) -> d
                 "last_reserved_minor": 0,
                 "updated_at": now,
             }
-            for i in ids
-        ]
+            for i in sorted(wanted)
+        ],
     )
-    lock = rows.on_conflict_do_update(
-        index_elements=["limit_id"],
-        set_={"outstanding_minor": LimitReservation.__table__.c.outstanding_minor},
-    ).returning(LimitReservation.limit_id, LimitReservation.outstanding_minor)
-    return {int(r[0]): int(r[1]) for r in session.execute(lock)}
+    return {int(r[0]): int(r[1]) for r in rows}
 
 
 def write_reservations(session: Session, moved: dict[int, tuple[int, int, int]]) -> None:
     """Write back the limits locked by :func:`lock_reservations`: ``moved`` maps a limit
-    id to ``(outstanding_minor, last_reserved_minor, cap_minor)``, in ONE ``UPDATE ...
-    CASE``.  The CHECK ``outstanding_minor <= cap_minor`` stays the backstop.
+    id to ``(outstanding_minor, last_reserved_minor, cap_minor)``: on PostgreSQL several
+    limits in ONE ``UPDATE ... CASE``; one limit, or SQLite (whose driver loops an
+    executemany in C), by one cached statement.  The CHECK ``outstanding_minor <=
+    cap_minor`` stays the backstop.
     """
     if not moved:
+        return
+    connection = session.connection()
+    if len(moved) == 1 or connection.dialect.name != "postgresql":
+        # one row, or SQLite (whose driver loops an executemany in C): the cached statement
+        now = utc_now()
+        connection.execute(
+            _WRITE_ONE,
+            [
+                {"i": i, "o": m[0], "r": m[1], "c": m[2], "at": now}
+                for i, m in sorted(moved.items())
+            ],
+        )
         return
     key = LimitReservation.limit_id
     session.execute(
@@ -99,15 +139,7 @@ def release(session: Session, *, limit_id: int, amount_minor: int) -> None:
     """Give ``amount_minor`` back to the limit (a cancellation, correction or collection)."""
     if amount_minor <= 0:
         return
-    session.execute(
-        update(LimitReservation)
-        .where(LimitReservation.limit_id == limit_id)
-        .values(
-            outstanding_minor=LimitReservation.outstanding_minor - amount_minor,
-            updated_at=utc_now(),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    session.connection().execute(_RELEASE_ONE, {"i": limit_id, "m": amount_minor, "at": utc_now()})
 
 
 def outstanding_minor(session: Session, limit_id: int) -> int:
@@ -116,3 +148,30 @@ def outstanding_minor(session: Session, limit_id: int) -> int:
         select(LimitReservation.outstanding_minor).where(LimitReservation.limit_id == limit_id)
     ).scalar_one_or_none()
     return int(value or 0)
+
+
+def release_many(session: Session, freed: dict[int, int]) -> None:
+    """Give back ``freed`` (limit id -> minor units) to each limit (what :func:`release`
+    does for one; amounts of 0 or less are skipped): on PostgreSQL several limits in ONE
+    ``UPDATE ... CASE``, else one cached statement (an executemany on SQLite).
+    """
+    moved = {i: m for i, m in freed.items() if m > 0}
+    if not moved:
+        return
+    connection = session.connection()
+    if len(moved) == 1 or connection.dialect.name != "postgresql":
+        now = utc_now()
+        connection.execute(
+            _RELEASE_ONE, [{"i": i, "m": m, "at": now} for i, m in sorted(moved.items())]
+        )
+        return
+    key = LimitReservation.limit_id
+    session.execute(
+        update(LimitReservation)
+        .where(key.in_(sorted(moved)))
+        .values(
+            outstanding_minor=LimitReservation.outstanding_minor - case(moved, value=key),
+            updated_at=utc_now(),
+        )
+        .execution_options(synchronize_session=False)
+    )

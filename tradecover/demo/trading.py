@@ -6,8 +6,9 @@ applied for at the start of the window (an underwriter takes the queue's recomme
 when the application waits); shipments to them are declared through the attachment
 service in one batch per day on the day the exporter declares them (a few exporters are
 careless and declare some late), the buyers' payments are confirmed through collections
-a few days after they pay, and monthly-frequency exporters return their turnover.  The
-calendar is :mod:`tradecover.demo.history`'s.
+a few days after they pay (each day's confirmations in one set-based batch), and
+monthly-frequency exporters return their turnover.  The calendar is
+:mod:`tradecover.demo.history`'s.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from tradecover import buyers, collections, declarations, limits, policies, reporting
 from tradecover.access import Principal
-from tradecover.collections import CollectionOutcome
+from tradecover.collections import CollectionAnswer, CollectionOutcome
 from tradecover.declarations import Shipment, TransportMode, declaration_due_date
 from tradecover.demo.book import ExporterPlan
 from tradecover.demo.history import HistoryCounts, history_rng, window
@@ -319,19 +320,21 @@ def _trade_term(
             counts.late_declarations += int(row.late)
             month = planned[i].shipped.replace(day=1)
             declared_by_month[month] = declared_by_month.get(month, 0) + row.invoice_minor
-        for i in confirmations.get(day, []):
-            paid_on = planned[i].paid_on
-            assert paid_on is not None
-            collections.confirm_collection(
-                session,
-                principal=exporter,
-                declaration_id=ids[i],
-                outcome=CollectionOutcome.PAID_IN_FULL,
-                amount=None,
-                paid_on=paid_on,
-                today=day,
-            )
-            counts.collections += 1
+        paid = confirmations.get(day, [])
+        collections.confirm_collections(
+            session,
+            principal=exporter,
+            answers=[
+                CollectionAnswer(
+                    declaration_id=ids[i],
+                    outcome=CollectionOutcome.PAID_IN_FULL,
+                    paid_on=planned[i].paid_on,
+                )
+                for i in paid
+            ],
+            today=day,
+        )
+        counts.collections += len(paid)
     if s.declaration_frequency == "monthly":
         for month, minor in sorted(declared_by_month.items()):
             if month.replace(day=28) + timedelta(days=4) > as_of or month < start.replace(day=1):

@@ -35,6 +35,7 @@ def test_public_names_are_pinned() -> None:
             "WholeTurnoverReview",
             "active_declaration",
             "active_declaration_id",
+            "active_declarations",
             "attach",
             "attach_many",
             "attach_upload",
@@ -60,7 +61,9 @@ def test_public_names_are_pinned() -> None:
             "pro_rata_turnover",
             "read_rows",
             "record_collected",
+            "record_collected_many",
             "release_reservation",
+            "release_reservations",
             "shipment_problems",
             "submit_turnover_return",
         ]
