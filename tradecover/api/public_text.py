@@ -4,8 +4,8 @@
 The descriptions and summaries of the document come from docstrings written for the
 code's readers: ``[domain P-10]`` and ``[004]`` cite the rule book and its sources, and
 ``:data:`SECTOR_RISK``` points at a constant. A caller of the API sees neither the rule
-book nor the code, so :func:`public_document` drops a parenthesis holding such a note and a
-clause after a semicolon that points into the code. A note outside those places is a
+book nor the code, so :func:`public_document` drops a parenthesis holding such a note, a clause
+after a semicolon that points into the code, and a citation standing on its own. A note outside those places is a
 wording to change where it is written (``tests/integration/api/test_public_document.py``
 fails on it).
 """
@@ -22,15 +22,17 @@ CODE_REFERENCE = r":[a-z]+:`[^`]+`"
 
 _NOTE_IN_PARENTHESES = re.compile(rf"\s*\((?:[^()]*?(?:{CITATION}|{CODE_REFERENCE}))[^()]*\)")
 _CLAUSE_INTO_CODE = re.compile(rf";[^;.]*{CODE_REFERENCE}[^;.]*")
+_BARE_CITATION = re.compile(rf"\s*(?:{CITATION})")
 _TEXT_KEYS = frozenset({"description", "summary", "title"})
 
 
 def public_text(text: str) -> str:
-    """``text`` without the parentheses holding a citation or a code reference and without
-    a clause (after a semicolon) pointing into the code.
+    """``text`` without the parentheses holding a citation or a code reference, without
+    a clause (after a semicolon) pointing into the code, and without a bare citation.
     """
     text = _NOTE_IN_PARENTHESES.sub("", text)
-    return _CLAUSE_INTO_CODE.sub("", text)
+    text = _CLAUSE_INTO_CODE.sub("", text)
+    return _BARE_CITATION.sub("", text)
 
 
 def public_document(node: Any) -> Any:

@@ -48,6 +48,7 @@ def test_no_description_of_the_document_holds_an_internal_note() -> None:
     ("written", "public"),
     [
         ("Rescind for fraud ([domain P-10]).", "Rescind for fraud."),
+        ("An answer above the threshold [domain CO-12].", "An answer above the threshold."),
         ("The record ([002] 3.1): every month.", "The record: every month."),
         ("Adverse news; see :data:`HARD_STOP_EVENTS`.", "Adverse news."),
         ("A band (see :func:`size_band_for`).", "A band."),
