@@ -4,9 +4,9 @@
 The descriptions and summaries of the document come from docstrings written for the
 code's readers: ``[domain P-10]`` and ``[004]`` cite the rule book and its sources, and
 ``:data:`SECTOR_RISK``` points at a constant. A caller of the API sees neither the rule
-book nor the code, so :func:`public_document` drops a parenthesis holding such a note, a clause
-after a semicolon that points into the code, and a citation standing on its own. A note outside those places is a
-wording to change where it is written (``tests/integration/api/test_public_document.py``
+book nor the code, so :func:`public_document` drops a parenthesis holding such a note, a
+clause after a semicolon that points into the code, and a citation standing on its own. A
+note outside those places is a wording to change where it is written (``tests/integration/api/test_public_document.py``
 fails on it).
 """
 
