@@ -6,8 +6,8 @@ code's readers: ``[domain P-10]`` and ``[004]`` cite the rule book and its sourc
 ``:data:`SECTOR_RISK``` points at a constant. A caller of the API sees neither the rule
 book nor the code, so :func:`public_document` drops a parenthesis holding such a note, a
 clause after a semicolon that points into the code, and a citation standing on its own. A
-note outside those places is a wording to change where it is written (``tests/integration/api/test_public_document.py``
-fails on it).
+note outside those places is a wording to change where it is written
+(``tests/integration/api/test_public_document.py`` fails on it).
 """
 
 from __future__ import annotations
