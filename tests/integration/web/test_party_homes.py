@@ -234,7 +234,8 @@ def test_the_follower_answers_a_waiting_claim_from_its_home(
         actions = list(
             s.execute(
                 select(AuditEntry.action).where(
-                    AuditEntry.entity_type == "claim", AuditEntry.entity_id.in_([first, second])
+                    AuditEntry.entity_type == "claim",
+                    AuditEntry.entity_id.in_([str(first), str(second)]),
                 )
             ).scalars()
         )
