@@ -35,6 +35,7 @@ from tradecover.market.rules import (
     RuleSet,
     check_routing,
     classify,
+    classify_destinations,
     parse_rule_set,
     shipped_rule_set,
 )
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         refuse_double_insured as refuse_double_insured,
     )
     from tradecover.market.service import check_underwriting as check_underwriting
+    from tradecover.market.service import classify_on_submission as classify_on_submission
 
 _LAZY = {
     "CarrierSplit": "carrier_repository",
@@ -56,6 +58,7 @@ _LAZY = {
     "policy_insurers": "carrier_repository",
     "refuse_double_insured": "carrier_repository",
     "check_underwriting": "service",
+    "classify_on_submission": "service",
 }
 __getattr__ = lazy_exports(__name__, _LAZY)
 
@@ -79,6 +82,8 @@ __all__ = [
     "check_routing",
     "check_underwriting",
     "classify",
+    "classify_destinations",
+    "classify_on_submission",
     "parse_rule_set",
     "policy_insurers",
     "refuse_double_insured",

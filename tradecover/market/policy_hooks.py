@@ -1,7 +1,8 @@
 """What the market does when the policies context underwrites or issues a policy, and when
 coinsurance sets a policy's participations.
 
-Neither context imports the market: they call the guards registered with their ports
+Neither context imports the market: they call the guards (and the listener on a policy
+application submitted, [domain MK-16]) registered with their ports
 (:mod:`tradecover.policies.ports`, :mod:`tradecover.coinsurance.ports`).  Importing
 :mod:`tradecover.market` registers these two; each loads its use case on first call
 ([domain MK-11], [domain MK-12]).
@@ -12,7 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tradecover.coinsurance import guard_participations
-from tradecover.policies import UnderwritingStep, guard_underwriting
+from tradecover.policies import (
+    SubmittedApplication,
+    UnderwritingStep,
+    guard_underwriting,
+    on_application_submitted,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -25,6 +31,13 @@ def market_guard(session: Session, step: UnderwritingStep) -> None:
     market.check_underwriting(session, step)
 
 
+def classify_submitted(session: Session, submitted: SubmittedApplication) -> None:
+    """A policy application is classified as it is submitted ([domain MK-16])."""
+    from tradecover import market
+
+    market.classify_on_submission(session, submitted)
+
+
 def not_double_insured(session: Session, policy_id: int) -> None:
     """A double-insured policy is not coinsured as well (``policy_double_insured``, 409)."""
     from tradecover import market
@@ -33,4 +46,5 @@ def not_double_insured(session: Session, policy_id: int) -> None:
 
 
 guard_underwriting(market_guard)
+on_application_submitted(classify_submitted)
 guard_participations(not_double_insured)

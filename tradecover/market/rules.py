@@ -12,7 +12,7 @@ non-marketable risk or what every commercial insurer declined ([domain MK-8],
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib.resources import files
@@ -251,6 +251,15 @@ def classify(risk: Risk, rule_set: RuleSet) -> Classification:
         if _matches(rule, risk, rule_set):
             return Classification(rule.outcome, rule, rule_set.name, rule_set.version)
     raise AssertionError("a parsed rule set ends with 'otherwise'")  # pragma: no cover
+
+
+def classify_destinations(risks: Sequence[Risk], rule_set: RuleSet) -> tuple[Risk, Classification]:
+    """Classify an application's risk over all its destinations ([domain MK-16]): it is
+    marketable only when every destination's risk is; the first non-marketable destination
+    decides, else the first one.  ``risks`` is not empty.
+    """
+    decided = [(risk, classify(risk, rule_set)) for risk in risks]
+    return next(((r, c) for r, c in decided if not c.marketable), decided[0])
 
 
 def check_routing(

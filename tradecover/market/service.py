@@ -19,7 +19,13 @@ from tradecover import access, audit
 from tradecover.access import OrganisationKind, Permission, Principal
 from tradecover.access import insurer as platform_insurer
 from tradecover.kit.dates import utc_now
-from tradecover.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tradecover.kit.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from tradecover.market import repository
 from tradecover.market.model import (
     MarketClassification,
@@ -31,14 +37,16 @@ from tradecover.market.model import (
 )
 from tradecover.market.rules import (
     MARKETABLE,
+    Classification,
     Risk,
     RuleSet,
     check_routing,
     classify,
+    classify_destinations,
     parse_rule_set,
     shipped_rule_set,
 )
-from tradecover.policies import STAGE_ISSUE, UnderwritingStep
+from tradecover.policies import STAGE_ISSUE, SubmittedApplication, UnderwritingStep
 
 SUBJECT_KINDS = frozenset({"policy_application", "limit_application"})
 INSURER_KINDS = frozenset({OrganisationKind.INSURER, OrganisationKind.COINSURER})
@@ -178,8 +186,22 @@ def classify_risk(
             code="not_an_exporter",
             field="exporter_org_id",
         )
-    rule_set = rule_set_in_force(session)
-    decision = classify(risk, rule_set)
+    decision = classify(risk, rule_set_in_force(session))
+    actor = principal.actor
+    return _record(session, exporter_org_id, subject_kind, subject_id, risk, decision, actor)
+
+
+def _record(
+    session: Session,
+    exporter_org_id: int,
+    subject_kind: str,
+    subject_id: int,
+    risk: Risk,
+    decision: Classification,
+    actor: str,
+    *,
+    on_submission: bool = False,
+) -> MarketClassification:
     row = MarketClassification(
         exporter_org_id=exporter_org_id,
         subject_kind=subject_kind,
@@ -195,7 +217,7 @@ def classify_risk(
         citation=decision.rule.citation,
         rule_set_name=decision.rule_set_name,
         rule_set_version=decision.rule_set_version,
-        decided_by=principal.actor,
+        decided_by=actor,
         decided_at=utc_now(),
     )
     session.add(row)
@@ -203,14 +225,63 @@ def classify_risk(
     audit.record(
         session,
         org_id=exporter_org_id,
-        actor=principal.actor,
+        actor=actor,
         action="market.classified",
         entity_type="market_classification",
         entity_id=row.id,
-        reason=f"{decision.rule.id}: {decision.rule.citation}",
+        reason=("on submission: " if on_submission else "")
+        + f"{decision.rule.id}: {decision.rule.citation}",
         after=snapshot(row),
     )
     return row
+
+
+DOMESTIC_PRODUCT = "domestic_trade_credit"
+"""Domestic trade credit covers commercial risk only ([domain DT-1])."""
+
+
+def classify_on_submission(session: Session, submitted: SubmittedApplication) -> None:
+    """Classify a policy application's risk as it is submitted ([domain MK-16]).
+
+    Only when the market has an insurer of last resort; the risk is the exporter's annual
+    export turnover, the longest credit period and every destination (the first
+    non-marketable one decides).  An application the rule set cannot classify (a turnover
+    in another currency than the rule's, no destination, no credit period) stays
+    unclassified, as before: insurer staff classify it through the API.  Recorded and
+    audited as :func:`classify_risk` records, by the submitter.
+    """
+    if not any(i.last_resort for i in repository.insurers(session)):
+        return
+    types = (
+        frozenset({"commercial"})
+        if submitted.product == DOMESTIC_PRODUCT
+        else frozenset({"commercial", "political"})
+    )
+    risks = [
+        Risk(
+            buyer_country=country,
+            risk_period_days=submitted.max_credit_days,
+            risk_types=types,
+            export_turnover=submitted.export_turnover,
+        )
+        for country in submitted.destination_countries
+    ]
+    if not risks:
+        return
+    try:
+        risk, decision = classify_destinations(risks, rule_set_in_force(session))
+    except DomainError:
+        return
+    _record(
+        session,
+        submitted.exporter_org_id,
+        "policy_application",
+        submitted.application_id,
+        risk,
+        decision,
+        submitted.actor,
+        on_submission=True,
+    )
 
 
 def _classification(

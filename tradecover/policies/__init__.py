@@ -50,9 +50,11 @@ from tradecover.policies.lifecycle import (
 from tradecover.policies.ports import (
     STAGE_ISSUE,
     STAGE_UNDERWRITE,
+    SubmittedApplication,
     UnderwritingStep,
     check_underwriting,
     guard_underwriting,
+    on_application_submitted,
 )
 from tradecover.policies.review import NoActivityYet, ReviewMetrics, ReviewMetricsSource
 from tradecover.policies.schedule import (
@@ -223,6 +225,7 @@ __all__ = [
     "ReviewMetricsSource",
     "ScheduleWording",
     "ShipmentDateBasis",
+    "SubmittedApplication",
     "Suspension",
     "TerminationKind",
     "TermsFrom",
@@ -260,6 +263,7 @@ __all__ = [
     "min_declared_share_of",
     "offer_due_renewals",
     "offer_renewal",
+    "on_application_submitted",
     "open_actions",
     "policies_in_force",
     "policy_in_view",

@@ -40,6 +40,7 @@ from tradecover.policies.model import (
     ExporterProfile,
     PolicyApplication,
 )
+from tradecover.policies.ports import SubmittedApplication, application_submitted
 from tradecover.policies.schedule import (
     InsurableScope,
     Product,
@@ -316,6 +317,21 @@ def submit_application(
         entity_type="policy_application",
         entity_id=app.id,
         after=_application_snapshot(app),
+    )
+    profile = session.get(ExporterProfile, org.id)
+    application_submitted(
+        session,
+        SubmittedApplication(
+            application_id=app.id,
+            exporter_org_id=org.id,
+            product=app.product,
+            export_turnover=expected_turnover
+            if profile is None
+            else Money.from_minor(profile.previous_year_exports_minor, profile.currency),
+            destination_countries=tuple(app.destination_countries),
+            max_credit_days=max_credit_days,
+            actor=principal.actor,
+        ),
     )
     return app
 

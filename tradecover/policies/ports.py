@@ -6,6 +6,12 @@ taken by the insurer that takes it.  The market context registers a guard here w
 imported (:func:`guard_underwriting`); :func:`tradecover.policies.issuance.underwrite` and
 :func:`tradecover.policies.issuance.issue` call every registered guard in their own
 transaction, before anything is written.  A guard refuses by raising a domain error.
+
+Submitting an application is announced the same way: the market registers a listener
+(:func:`on_application_submitted`) that classifies the application's risk at once when it
+has an insurer of last resort ([domain MK-16]);
+:func:`tradecover.policies.applications.submit_application` calls every listener in its own
+transaction, after the application is written.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from tradecover.kit.money import Money
 
 STAGE_UNDERWRITE: Final = "underwrite"
 """The application is decided: a draft policy is written on it."""
@@ -55,11 +63,51 @@ def check_underwriting(session: Session, step: UnderwritingStep) -> None:
         guard(session, step)
 
 
+@dataclass(frozen=True, slots=True)
+class SubmittedApplication:
+    """A policy application just submitted: what a listener needs to know of its risk
+    (the product, the exporter's annual export turnover: its profile's exports of the
+    previous year, else the application's expected turnover; the destinations and the
+    longest credit period), the exporter and who submitted it.
+    """
+
+    application_id: int
+    exporter_org_id: int
+    product: str
+    export_turnover: Money
+    destination_countries: tuple[str, ...]
+    max_credit_days: int
+    actor: str
+
+
+ApplicationListener = Callable[["Session", SubmittedApplication], None]
+"""Called once an application is written, in the same transaction; a domain error it
+raises refuses the submission (nothing is written)."""
+
+_listeners: list[ApplicationListener] = []
+
+
+def on_application_submitted(listener: ApplicationListener) -> None:
+    """Register ``listener`` (once): it is called after every application submitted."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def application_submitted(session: Session, submitted: SubmittedApplication) -> None:
+    """Call every registered listener with ``submitted``."""
+    for listener in tuple(_listeners):
+        listener(session, submitted)
+
+
 __all__ = [
     "STAGE_ISSUE",
     "STAGE_UNDERWRITE",
+    "ApplicationListener",
+    "SubmittedApplication",
     "UnderwritingGuard",
     "UnderwritingStep",
+    "application_submitted",
     "check_underwriting",
     "guard_underwriting",
+    "on_application_submitted",
 ]

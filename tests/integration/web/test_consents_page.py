@@ -7,9 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from tests.builders.buyers import add_buyer
 from tests.conftest import Cast, Database, make_person, sign_in
+from tradecover import consents
 from tradecover.access.roles import Role
+from tradecover.audit.model import AuditEntry
 from tradecover.consents.model import Consent
 from tradecover.db.engine import transaction
 from tradecover.kit.dates import utc_now
@@ -87,3 +91,66 @@ def test_the_grantee_sees_what_it_may_see(app_client: TestClient, db: Database, 
     assert "The policy contract" in page.text and "Acme Exports" in page.text
     third = app_client.post("/consents/1/authorise", headers=BROWSER)
     assert third.status_code == 404 and "problem" in third.text
+
+
+def _pool_rows(db: Database, org_id: int) -> int:
+    with db.factory() as s:
+        return len(consents.contributions_of(s, org_id))
+
+
+def test_the_exporter_sees_its_pool_contribution_and_stops_it(
+    app_client: TestClient, db: Database, cast: Cast
+) -> None:
+    """[domain CS-12] The data page shows what the exporter contributes to the pool; it
+    stops from the page (its rows leave, audited) and nothing else changes."""
+    sign_in(app_client, make_person(db, "acme-exports", Role.EXPORTER, "ex@acme.test"))
+    refused = app_client.post("/consents/pool/contribute", headers=BROWSER)
+    assert refused.status_code == 409 and "into the pool" in refused.text
+    assert _pool_rows(db, cast.exporter.org_id) == 0
+    asked = app_client.post(
+        "/api/v1/consents",
+        json={
+            "grantor_org_id": cast.exporter.org_id,
+            "scopes": ["payment_experience"],
+            "purposes": ["portfolio_monitoring"],
+            "expires_at": (utc_now() + timedelta(days=30)).isoformat(),
+        },
+        headers=cast.bank.headers,
+    )
+    assert asked.status_code == 201, asked.text
+    consent_id = int(asked.json()["id"])
+    done = app_client.post(
+        f"/api/v1/consents/{consent_id}/authorise", headers=cast.exporter.headers
+    )
+    assert done.status_code == 200, done.text
+    with transaction(db.factory) as s:
+        buyer_id = add_buyer(s, org_id=cast.exporter.org_id)
+        consents.contribute(
+            s,
+            exporter_org_id=cast.exporter.org_id,
+            records=[consents.BuyerExperience(buyer_id, 2, 75, 1)],
+            actor="test:pool",
+        )
+    page = app_client.get("/consents", headers=BROWSER)
+    assert page.status_code == 200
+    row = page.text.split(f'data-testid="pool-buyer-{buyer_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>2</td><td>75</td><td>1</td>" in row
+    assert f"(consent {consent_id})" in page.text
+    assert 'action="/consents/pool/stop"' in page.text
+    stopped = app_client.post("/consents/pool/stop", headers=BROWSER)
+    assert stopped.status_code == 200 and "You contribute nothing to the pool." in stopped.text
+    assert _pool_rows(db, cast.exporter.org_id) == 0
+    with db.factory() as s:
+        consent = s.get(Consent, consent_id)
+        assert consent is not None and consent.status == "authorised"
+        actions = s.execute(
+            select(AuditEntry.action).where(AuditEntry.entity_type == "payment_experience_pool")
+        ).scalars()
+        assert list(actions) == ["consent.pool_contributed", "consent.pool_withdrawn"]
+    again = app_client.post("/consents/pool/contribute", headers=BROWSER)
+    assert again.status_code == 200, again.text
+    app_client.post("/language", data={"locale": "ko", "next": "/consents"}, headers=BROWSER)
+    korean = app_client.get("/consents", headers=BROWSER)
+    assert "구매자 결제 경험" in korean.text
+    sign_in(app_client, make_person(db, "insurer", Role.UNDERWRITER, "uw2@insurer.test"))
+    assert app_client.post("/consents/pool/stop", headers=BROWSER).status_code == 404

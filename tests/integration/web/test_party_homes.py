@@ -12,15 +12,30 @@ from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from tests.builders.buyers import add_buyer
 from tests.builders.policies import make_policy
-from tests.conftest import BACKENDS, Actor, Cast, Database, make_org, make_user_actor
+from tests.conftest import (
+    BACKENDS,
+    Actor,
+    Cast,
+    Database,
+    make_org,
+    make_person,
+    make_user_actor,
+    sign_in,
+)
 from tests.integration.billing.helpers import add_programme
 from tradecover import access
 from tradecover.access import OrganisationKind, Role
-from tradecover.coinsurance.model import CoinsuranceParticipation
+from tradecover.audit.model import AuditEntry
+from tradecover.claims.model import ClaimRow
+from tradecover.coinsurance.model import CoinsuranceClaimApproval, CoinsuranceParticipation
 from tradecover.db.engine import transaction
+from tradecover.kit.dates import utc_now
 from tradecover.kit.money import Money
+from tradecover.policies.model import Policy
 from tradecover.subsidies.programme import Programme
 
 PASSWORD = "correct horse battery"
@@ -125,3 +140,106 @@ def test_no_link_on_a_partys_home_leads_to_a_refusal(
     for link in links:
         answer = app_client.get(link, follow_redirects=False)
         assert answer.status_code in (200, 303), (role, link, answer.status_code)
+
+
+def _waiting_claim(db: Database, cast: Cast, number: str) -> int:
+    """A claim of 10,000 USD on the follower's policy, waiting for its approval."""
+    with transaction(db.factory) as s:
+        policy = s.execute(select(Policy).where(Policy.number == number)).scalar_one()
+        buyer_id = add_buyer(s, org_id=cast.exporter.org_id)
+        follower = s.execute(
+            select(CoinsuranceParticipation.org_id).where(
+                CoinsuranceParticipation.policy_id == policy.id,
+                CoinsuranceParticipation.role == "follower",
+            )
+        ).scalar_one()
+        day, now = date(2020, 6, 1), utc_now()
+        claim = ClaimRow(
+            exporter_org_id=cast.exporter.org_id,
+            policy_id=policy.id,
+            buyer_id=buyer_id,
+            cause="insolvency",
+            currency="USD",
+            loss_minor=1_100_000,
+            indemnity_minor=1_000_000,
+            state="approved",
+            checks={},
+            calculation={},
+            notice_filed_on=day,
+            due_date=day,
+            filed_on=day,
+            filed_at=now,
+            filed_by="test",
+        )
+        s.add(claim)
+        s.flush()
+        s.add(
+            CoinsuranceClaimApproval(
+                claim_id=claim.id,
+                policy_id=policy.id,
+                exporter_org_id=cast.exporter.org_id,
+                org_id=follower,
+                currency="USD",
+                indemnity_minor=1_000_000,
+                share_minor=250_000,
+                threshold_minor=100_000,
+                state="pending",
+                requested_at=now,
+            )
+        )
+        return claim.id
+
+
+def _approval(db: Database, claim_id: int) -> tuple[str, str | None]:
+    with db.factory() as s:
+        row = s.execute(
+            select(CoinsuranceClaimApproval).where(CoinsuranceClaimApproval.claim_id == claim_id)
+        ).scalar_one()
+        return row.state, row.reason
+
+
+def test_the_follower_answers_a_waiting_claim_from_its_home(
+    app_client: TestClient, db: Database, cast: Cast
+) -> None:
+    """[domain CO-12] Approve and object (with a reason) from the co-insurer's home; a
+    refusal shows the home again with the field and its 4xx, nothing written."""
+    person, number = _follower(db, cast)
+    first, second = _waiting_claim(db, cast, number), _waiting_claim(db, cast, number)
+    _sign_in(app_client, person)
+    page = app_client.get("/")
+    assert f'action="/coinsurance/claims/{first}/approval"' in page.text
+    assert 'data-testid="follower-waiting"' in page.text
+    app_client.post("/language", data={"locale": "ko", "next": "/"})
+    assert "이의 제기" in app_client.get("/").text
+    app_client.post("/language", data={"locale": "en", "next": "/"})
+    url = f"/coinsurance/claims/{second}/approval"
+    refused = app_client.post(url, data={"answer": "object", "reason": "  "})
+    assert refused.status_code == 422 and "reason_required" in refused.text
+    assert "<code>reason</code>" in refused.text and 'aria-invalid="true"' in refused.text
+    assert _approval(db, second) == ("pending", None)
+    odd = app_client.post(url, data={"answer": "maybe"})
+    assert odd.status_code == 422 and "<code>answer</code>" in odd.text
+    unknown = app_client.post("/coinsurance/claims/999999/approval", data={"answer": "approve"})
+    assert unknown.status_code == 404
+    assert _approval(db, second) == ("pending", None)
+    objected = app_client.post(url, data={"answer": "object", "reason": "the buyer paid us"})
+    assert objected.status_code == 200 and 'data-testid="answered"' in objected.text
+    assert _approval(db, second) == ("objected", "the buyer paid us")
+    assert 'data-testid="objected-' + str(second) + '"' in objected.text  # may still approve
+    approved = app_client.post(f"/coinsurance/claims/{first}/approval", data={"answer": "approve"})
+    assert approved.status_code == 200, approved.text
+    assert _approval(db, first)[0] == "approved"
+    assert f'data-testid="waiting-{first}"' not in approved.text
+    with db.factory() as s:
+        actions = list(
+            s.execute(
+                select(AuditEntry.action).where(
+                    AuditEntry.entity_type == "claim",
+                    AuditEntry.entity_id.in_([str(first), str(second)]),
+                )
+            ).scalars()
+        )
+    assert len(actions) == 2
+    sign_in(app_client, make_person(db, "insurer", Role.UNDERWRITER, "uw@insurer.test"))
+    other = app_client.post(url, data={"answer": "approve"})
+    assert other.status_code == 403

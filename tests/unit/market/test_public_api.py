@@ -29,6 +29,8 @@ def test_public_names_are_pinned() -> None:
         "check_routing",
         "check_underwriting",
         "classify",
+        "classify_destinations",
+        "classify_on_submission",
         "parse_rule_set",
         "policy_insurers",
         "refuse_double_insured",

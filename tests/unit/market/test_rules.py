@@ -22,6 +22,7 @@ from tradecover.market.rules import (
     Risk,
     check_routing,
     classify,
+    classify_destinations,
     parse_rule_set,
     shipped_rule_set,
     shipped_rule_set_data,
@@ -259,3 +260,29 @@ def test_marketable_risk_at_the_last_resort_once_the_market_declined() -> None:
         declined_by=frozenset({7, 8}),
     )
     assert basis == BASIS_MARKET_DECLINED
+
+
+@pytest.mark.parametrize(
+    ("countries", "decider", "outcome"),
+    [
+        (["DE", "FR", "US"], "DE", MARKETABLE),
+        (["DE", "CN", "KR"], "CN", NON_MARKETABLE),
+        (["KR"], "KR", NON_MARKETABLE),
+    ],
+)
+def test_an_application_is_marketable_only_when_every_destination_is(
+    countries: list[str], decider: str, outcome: str
+) -> None:
+    # [domain MK-16]
+    chosen, decision = classify_destinations([risk(country=c) for c in countries], EU)
+    assert (chosen.buyer_country, decision.outcome) == (decider, outcome)
+
+
+@given(st.lists(st.sampled_from(EU27 + CORE_OECD + ["CN", "KR", "GB"]), min_size=1, max_size=6))
+def test_one_non_marketable_destination_makes_the_application_non_marketable(
+    countries: list[str],
+) -> None:
+    # [domain MK-16]
+    _, decision = classify_destinations([risk(country=c) for c in countries], EU)
+    each = [classify(risk(country=c), EU).marketable for c in countries]
+    assert decision.marketable is all(each)

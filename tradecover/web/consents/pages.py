@@ -1,7 +1,9 @@
 """The data page [domain CS-6] [domain CS-8]: what each party may see of the exporter's
 data and for what, in plain words; per feed source, the fields it shares and those the
 exporter withholds [domain CS-11]; the consents by party with authorise, reject and
-revoke; who read what in the last 90 days (filterable, with its CSV export).  For the
+revoke; who read what in the last 90 days (filterable, with its CSV export); what it
+contributes to the pool of buyers' payment experience, with stop and contribute again
+[domain CS-12].  For the
 insurer and the other grantees: per exporter, what they may see and for what.  Every
 write goes through :mod:`tradecover.consents` in a savepoint that a domain error rolls back.
 """
@@ -16,7 +18,9 @@ from fastapi.responses import Response
 from tradecover import consents
 from tradecover.access import OrganisationKind, insurer, organisations_of
 from tradecover.declarations import buyers_declared_to
-from tradecover.kit.errors import DomainError
+from tradecover.kit.dates import utc_now
+from tradecover.kit.errors import Conflict, DomainError
+from tradecover.reporting import payment_records_of
 from tradecover.web.forms import in_savepoint
 from tradecover.web.kit import (
     SessionDep,
@@ -53,6 +57,16 @@ def summary_of(rows: list[Any], org_id: int, insurer_ids: list[int]) -> list[dic
         }
         for party, scopes in seen.items()
     ]
+
+
+def _pool(session: Session, org_id: int) -> dict[str, Any]:
+    """The exporter's part in the pool [domain CS-12]: the consents that let it in and the
+    rows it contributes, by buyer.
+    """
+    return {
+        "consent_ids": consents.pool_consents(session, org_id, utc_now()),
+        "rows": consents.contributions_of(session, org_id),
+    }
 
 
 def _page(
@@ -96,6 +110,7 @@ def _page(
             "reader": reader,
             "scope": scope,
             "org_id": principal.org_id,
+            "pool": _pool(session, principal.org_id) if exporter else None,
             "problem": problem,
         },
         viewer=viewer,
@@ -110,6 +125,42 @@ def consents_page(request: Request, session: SessionDep) -> Response:
     if viewer is None:
         return to_sign_in(request)
     return _page(request, session, viewer)
+
+
+@router.post(PATH + "/pool/{move}", response_model=None)
+def pool_action(move: str, request: Request, session: SessionDep) -> Response:
+    """``stop`` contributing to the pool (the exporter's rows leave it) or ``contribute``
+    its current payment experience again under a pool consent [domain CS-12]; without a
+    pool consent, 409 ``pool_consent_missing`` and nothing is written.
+    """
+    viewer = current_viewer(request, session)
+    if viewer is None:
+        return to_sign_in(request)
+    principal = viewer.principal
+    if move not in ("stop", "contribute") or principal.org_kind is not OrganisationKind.EXPORTER:
+        return error_page(request, choose_locale(request, viewer), viewer, 404)
+
+    def work() -> None:
+        if move == "stop":
+            consents.withdraw_from_pool(
+                session, exporter_org_id=principal.org_id, actor=principal.actor
+            )
+            return
+        if not consents.pool_consents(session, principal.org_id, utc_now()):
+            raise Conflict(
+                "no authorised consent for payment_experience and portfolio_monitoring lets "
+                "your experience into the pool",
+                code="pool_consent_missing",
+            )
+        records = [
+            consents.BuyerExperience(r.buyer_id, r.overdue_notices, r.max_days_late, r.claims)
+            for r in payment_records_of(session, principal.org_id)
+        ]
+        consents.contribute(
+            session, exporter_org_id=principal.org_id, records=records, actor=principal.actor
+        )
+
+    return _page(request, session, viewer, in_savepoint(session, work))
 
 
 @router.post(PATH + "/{consent_id}/{action}", response_model=None)

@@ -2,9 +2,10 @@
 
 What a follower does here: read the policies and single large limits it shares, its share
 of the premium, claims paid and recoveries of the year to date (a chart with the same
-figures as a table), and the large claims waiting for its approval [domain CO-12] (it
-answers through the API).  Built from the coinsurance services and the read side, nothing
-queried here.
+figures as a table), and the large claims waiting for its approval [domain CO-12], each
+with approve and object (with a reason) forms (``POST /coinsurance/claims/{claim_id}/approval``
+in :mod:`tradecover.web.home.pages`, as the API answers).  Built from the coinsurance
+services and the read side, nothing queried here.
 """
 
 from __future__ import annotations
@@ -40,9 +41,11 @@ def follower(session: Session, principal: Principal) -> dict[str, Any]:
     book = follower_participations(session, org_id=principal.org_id)
     lines = coinsurance.statement(session, principal=principal, date_from=since, date_to=today)
     numbers = {b.policy_id: b.policy_number or str(b.policy_id) for b in book}
-    waiting = coinsurance.claim_approvals(
-        session, principal=principal, state=coinsurance.ApprovalState.PENDING
-    )
+    waiting = [  # an objection may still become an approval [domain CO-12]
+        row
+        for state in (coinsurance.ApprovalState.PENDING, coinsurance.ApprovalState.OBJECTED)
+        for row in coinsurance.claim_approvals(session, principal=principal, state=state)
+    ]
     largest = sorted(lines, key=lambda line: line.premium.amount, reverse=True)
     largest = largest[:CHART_POLICIES]
     return {
@@ -68,6 +71,7 @@ def follower(session: Session, principal: Principal) -> dict[str, Any]:
                 "policy": numbers.get(w.policy_id, str(w.policy_id)),
                 "indemnity": Money.from_minor(w.indemnity_minor, w.currency),
                 "share": Money.from_minor(w.share_minor, w.currency),
+                "objected": w.state == coinsurance.ApprovalState.OBJECTED.value,
             }
             for w in waiting
         ],

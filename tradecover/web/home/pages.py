@@ -16,15 +16,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
+from tradecover import coinsurance
 from tradecover.access import Permission, Role
+from tradecover.api.pagination import IdPath
 from tradecover.feeds import awaiting_confirmation
 from tradecover.kit.dates import business_today, utc_now
+from tradecover.kit.errors import DomainError
 from tradecover.kit.money import Money
 from tradecover.reporting import homes
 from tradecover.web.charts import bar_chart
+from tradecover.web.forms import form_choice, in_savepoint
 from tradecover.web.home import bank_home, follower_home, insurer_homes, programme_home
 from tradecover.web.home.starts import start_links
 from tradecover.web.kit import (
@@ -35,6 +39,7 @@ from tradecover.web.kit import (
     may,
     redirect,
     render_page,
+    to_sign_in,
 )
 
 if TYPE_CHECKING:
@@ -56,6 +61,17 @@ def home(
     viewer = current_viewer(request, session)
     if viewer is None:
         return redirect("/sign-in")
+    return _home(request, session, viewer, q)
+
+
+def _home(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    q: str | None = None,
+    problem: DomainError | None = None,
+    answered: dict[str, Any] | None = None,
+) -> Response:
     locale = choose_locale(request, viewer)
     role = viewer.principal.role
     if role is Role.EXPORTER:
@@ -83,7 +99,46 @@ def home(
         template, context = "home/start.html", {}
     closed = {Permission.POLICY_READ} if context.get("policies_closed") else set()
     context["starts"] = start_links(role, lambda p: may(viewer, p) and p not in closed)
-    return render_page(request, locale, template, context, viewer=viewer)
+    context["problem"] = problem
+    context["answered"] = answered or {"claim_id": None, "reason": "", "done": False}
+    status = problem.status if problem else 200
+    return render_page(request, locale, template, context, viewer=viewer, status=status)
+
+
+@router.post("/coinsurance/claims/{claim_id}/approval", response_model=None)
+def claim_approval_form(
+    claim_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    answer: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """A follower approves or objects (with a reason) to a claim waiting for its approval,
+    from its home [domain CO-12]; a refusal shows the home again with the field and the
+    4xx status, nothing written.
+    """
+    viewer = current_viewer(request, session)
+    if viewer is None:
+        return to_sign_in(request)
+
+    def work() -> None:
+        chosen = form_choice(
+            coinsurance.FollowerAnswer,
+            answer,
+            field="answer",
+            message="please choose to approve or to object",
+        )
+        coinsurance.answer_claim(
+            session,
+            principal=viewer.principal,
+            claim_id=claim_id,
+            answer=chosen,
+            reason=reason or None,
+        )
+
+    problem = in_savepoint(session, work)
+    answered = {"claim_id": claim_id, "reason": reason, "done": problem is None}
+    return _home(request, session, viewer, problem=problem, answered=answered)
 
 
 def _money(minor: int, currency: str) -> Money:
