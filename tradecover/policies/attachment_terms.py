@@ -91,17 +91,21 @@ class AttachmentTerms:
         return False
 
     def describe(self) -> str:
-        """One line for an endorsement's text."""
+        """One line in words for an endorsement's text (no stored codes: the exporter reads it)."""
+        basis = _BASIS_WORDS[self.shipment_date_basis]
         if self.model is AttachmentModel.HYBRID:
             return (
                 f"attachment model hybrid: attaches on receipt from "
                 f"{', '.join(self.authorised_sources)}; corrections and withdrawals within "
-                f"{self.correction_days} days; shipment date {self.shipment_date_basis.value}"
+                f"{self.correction_days} days; the shipment date is {basis}"
             )
-        return (
-            f"attachment model {self.model.value}; shipment date {self.shipment_date_basis.value}"
-        )
+        return f"attachment model {self.model.value}; the shipment date is {basis}"
 
+
+_BASIS_WORDS = {
+    ShipmentDateBasis.EXIT_THEN_ACCEPTANCE: "the date of exit, else of acceptance by customs",
+    ShipmentDateBasis.ACCEPTANCE: "the date of acceptance by customs",
+}
 
 DEFAULT_TERMS = AttachmentTerms()
 """Individual, 7 days, every source, exit else acceptance."""

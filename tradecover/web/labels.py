@@ -304,6 +304,15 @@ SUBSIDY_RULES: dict[str, str] = {
     "destination_not_eligible": N_("the destination is not eligible"),
 }
 
+FEED_DOCUMENT_KINDS: dict[str, str] = {
+    "invoice": N_("invoice"),
+    "credit_note": N_("credit note"),
+    "customs_declaration": N_("customs export declaration"),
+    "customs_acceptance": N_("customs acceptance"),
+    "customs_exit": N_("customs exit"),
+    "erp_shipment": N_("ERP shipment"),
+}
+
 
 def label(mapping: dict[str, str], code: str | None) -> str:
     """The English label of ``code`` in ``mapping`` (``code`` itself when unknown)."""
