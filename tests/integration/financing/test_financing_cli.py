@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from tests.conftest import Cast, Database
 from tests.integration.claims.conftest import TODAY, Book
 from tests.integration.financing.test_assignments_api import consent
+from tradecover.cli import context
 from tradecover.cli.main import app
 from tradecover.config import get_settings
 from tradecover.financing.model import LossPayeeAssignment
@@ -23,6 +24,8 @@ from tradecover.financing.model import LossPayeeAssignment
 def cli(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     monkeypatch.setenv("TRADECOVER_DATABASE_URL", db.url)
     monkeypatch.setenv("COLUMNS", "200")
+    # the shared console read its width when first imported (80 on a CI runner)
+    monkeypatch.setattr(context.console, "width", 200)
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()

@@ -220,6 +220,11 @@ OWNED: dict[str, Callable[[Book], Any]] = {
     # market classifications are read by insurer staff only (exporters are refused, 403);
     # tests/integration/market checks real ones
     "classification_id": lambda b: b.ids.get("classification_id", 1),
+    # an endorsement by its number under the policy: the victim's policy has none, so a
+    # missing one; tests/integration/claims/test_registered_documents.py checks real ones
+    "number": lambda b: 1,
+    # no bank assignment in the book: a missing id; tests/integration/financing check real ones
+    "assignment_id": lambda b: b.ids.get("assignment_id", 1),
 }
 
 
