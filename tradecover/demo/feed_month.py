@@ -81,7 +81,9 @@ class FeedCounts:
 
     def describe(self) -> str:
         """One line for the seed's summary table."""
-        parts = ", ".join(f"{count} {status}" for status, count in sorted(self.statuses.items()))
+        parts = ", ".join(
+            f"{count} {status.replace('_', ' ')}" for status, count in sorted(self.statuses.items())
+        )
         return f"{self.connections} sources of {self.exporters} exporters; {parts or 'none'}"
 
 
