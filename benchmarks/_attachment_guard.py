@@ -1,9 +1,9 @@
 """``attachment.py --without-guard``: attachment through the ERP API with the consent guard
 and the access log ON (the app as shipped) and OFF (``_unguarded_app.py``), the two sides'
 uvicorn processes started side by side on one database and measured in interleaved
-rounds (with, without, with, without ...): single declarations, then batches (one
-exporter per client).  Prints the medians of each side's declarations/s and the ratio
-without/with (aim: the guard and the log cost at most 5 %, a ratio >= 0.95).
+rounds, the order alternating (with, without; without, with; ...): single declarations,
+then batches (one exporter per client).  Prints the medians of each side's declarations/s
+and the ratio with/without (aim: the guard and the log cost at most 5 %, a ratio >= 0.95).
 
 A helper, not a benchmark (``run_all.py`` skips files whose name starts with ``_``).
 """
@@ -40,9 +40,12 @@ def compare_guard(
         for side in SIDES:  # warm-up: pools at their working size, statements prepared
             load(bases[side], one, clients=args.clients, seconds=args.warmup, batch=1)
             load(bases[side], each, clients=args.clients, seconds=1, batch=args.batch)
-        for _round in range(args.rounds):
+        for round_no in range(args.rounds):
+            # ABBA: the side measured first in a slice pays for what the slice before it
+            # left behind (the other side's batches), so the order alternates every round
+            order = SIDES if round_no % 2 == 0 else SIDES[::-1]
             for batch, books in ((1, one), (args.batch, each)):
-                for side in SIDES:
+                for side in order:
                     count, elapsed, latencies = load(
                         bases[side], books, clients=args.clients, seconds=slice_s, batch=batch
                     )
@@ -57,10 +60,10 @@ def compare_guard(
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs (load "
         f"average {average}); {args.workers} uvicorn processes a side, {args.clients} clients, "
-        f"{args.rounds} interleaved rounds of {slice_s} s (with, without, ...)"
+        f"{args.rounds} interleaved rounds of {slice_s} s (with, without; without, with; ...)"
     )
     for batch, label in ((1, "single declarations"), (args.batch, f"batches of {args.batch}")):
-        on, off = (statistics.median(rates[(side, batch)]) for side in SIDES)
+        on, off = (statistics.median(rates[(side, batch)]) for side in ("with", "without"))
         print(
             f"{label}: with guard and log {on:,.0f} declarations/s (median; p50 "
             f"{statistics.median(p50[('with', batch)]):.1f} ms), without {off:,.0f} (p50 "
