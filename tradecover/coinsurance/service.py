@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tradecover import audit, ledger, limits, policies
 from tradecover.access import OrganisationKind, Permission, Principal, organisations_of
@@ -225,20 +225,29 @@ def limit_participations(
     return [_value(r) for r in rows]
 
 
-def limit_shares_of(session: Session, limit_ids: Iterable[int]) -> dict[int, list[Participation]]:
-    """The participations of the coinsured limits among ``limit_ids``, in one query."""
-    wanted = sorted(set(limit_ids))
+def _shares_by(
+    session: Session, subject: InstrumentedAttribute[int], ids: Iterable[int]
+) -> dict[int, list[Participation]]:
+    """The participations keyed by ``subject`` (a policy's or a limit's id column) among
+    ``ids``, in one query.
+    """
+    wanted = sorted(set(ids))
     out: dict[int, list[Participation]] = {}
     if not wanted:
         return out
-    c = CoinsuranceLimitParticipation
-    for lid, org, role, share, start, end in session.execute(
-        select(c.limit_id, c.org_id, c.role, c.share, c.effective_from, c.effective_to).where(
-            c.limit_id.in_(wanted)
+    c = subject.class_
+    for key, org, role, share, start, end in session.execute(
+        select(subject, c.org_id, c.role, c.share, c.effective_from, c.effective_to).where(
+            subject.in_(wanted)
         )
     ):
-        out.setdefault(lid, []).append(Participation(org, ParticipantRole(role), share, start, end))
+        out.setdefault(key, []).append(Participation(org, ParticipantRole(role), share, start, end))
     return out
+
+
+def limit_shares_of(session: Session, limit_ids: Iterable[int]) -> dict[int, list[Participation]]:
+    """The participations of the coinsured limits among ``limit_ids``, in one query."""
+    return _shares_by(session, CoinsuranceLimitParticipation.limit_id, limit_ids)
 
 
 def participations(
@@ -258,18 +267,7 @@ def participations(
 
 def shares_of(session: Session, policy_ids: Iterable[int]) -> dict[int, list[Participation]]:
     """The participations of the coinsured policies among ``policy_ids``, in one query."""
-    wanted = sorted(set(policy_ids))
-    out: dict[int, list[Participation]] = {}
-    if not wanted:
-        return out
-    c = CoinsuranceParticipation
-    for pid, org, role, share, start, end in session.execute(
-        select(c.policy_id, c.org_id, c.role, c.share, c.effective_from, c.effective_to).where(
-            c.policy_id.in_(wanted)
-        )
-    ):
-        out.setdefault(pid, []).append(Participation(org, ParticipantRole(role), share, start, end))
-    return out
+    return _shares_by(session, CoinsuranceParticipation.policy_id, policy_ids)
 
 
 @dataclass(frozen=True, slots=True)
