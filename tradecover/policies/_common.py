@@ -64,7 +64,7 @@ Reprice = Callable[[ReviewMetrics, Policy], tuple[Decimal, dict[str, Any]]]
 Progress = Callable[[int, int], None]
 """Called by the jobs after each unit of work with (done, total)."""
 
-RENEWAL_WINDOW_DAYS = 30
+RENEWAL_WINDOW_DAYS = lifecycle.RENEWAL_WINDOW_DAYS
 """A renewal is offered within this many days before expiry
 ([domain P-8]).
 """

@@ -98,6 +98,8 @@ class TerminationOutcome:
 
 
 NON_RENEWAL_NOTICE_DAYS = 30
+RENEWAL_WINDOW_DAYS = 30
+"""Days before expiry from which a renewal may be offered."""
 
 
 def terminate(

@@ -29,6 +29,7 @@ from tradecover.policies import (
     TerminationKind,
     open_actions,
 )
+from tradecover.policies.lifecycle import RENEWAL_WINDOW_DAYS
 from tradecover.web.forms import form_date, in_savepoint
 from tradecover.web.kit import SessionDep, current_viewer, to_sign_in
 
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
     from tradecover.policies import Policy
 
 router = APIRouter(include_in_schema=False)
-
-RENEWAL_WINDOW_DAYS = 30
 
 
 def actions_for(principal: Principal, policy: Policy, today: date) -> tuple[PolicyAction, ...]:
